@@ -1,0 +1,27 @@
+# The two commands a newcomer needs (see README.md):
+#   make run   installs what is missing, builds, and runs Craton's main job
+#   make test  installs what is missing, builds, and runs every test
+BUILD ?= build
+TYPE ?= RelWithDebInfo
+JOBS ?= 2
+SANITIZE ?= OFF
+
+.PHONY: run test deps configure build clean
+
+run: build
+	./$(BUILD)/craton sim --seed 1 --nodes 7 --duration 60s --faults random
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+deps:
+	@./.ci/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE) -DCRATON_SANITIZE=$(SANITIZE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,15 @@
+// The `craton` binary's subcommands. Each subcommand lives in its own file and adds itself to
+// the CLI11 app here; main.cpp only wires them together. A subcommand's callback stores its
+// exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace craton::cmd {
+
+void add_sim_command(CLI::App& app, int& exit_code);    // cmd/sim_command.cpp
+void add_node_command(CLI::App& app, int& exit_code);   // cmd/node_command.cpp
+void add_bench_command(CLI::App& app, int& exit_code);  // cmd/bench_command.cpp
+void add_check_command(CLI::App& app, int& exit_code);  // cmd/check_command.cpp
+
+}  // namespace craton::cmd

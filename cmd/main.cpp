@@ -1,0 +1,20 @@
+// craton: one binary, one subcommand per role or tool. `craton --help` lists them.
+#include <iostream>
+
+#include "cmd/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Craton: an open cluster platform (store, orchestrator, network, registry)"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  craton::cmd::add_sim_command(app, exit_code);
+  craton::cmd::add_node_command(app, exit_code);
+  craton::cmd::add_bench_command(app, exit_code);
+  craton::cmd::add_check_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

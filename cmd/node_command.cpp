@@ -1,0 +1,17 @@
+// Placeholder: the node subcommand is being built; it reports that and fails.
+#include <iostream>
+
+#include "cmd/commands.hpp"
+
+namespace craton::cmd {
+
+void add_node_command(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand("node", "(not yet built)");
+  sub->allow_extras();
+  sub->callback([&exit_code] {
+    std::cerr << "craton node: not built yet\n";
+    exit_code = 2;
+  });
+}
+
+}  // namespace craton::cmd

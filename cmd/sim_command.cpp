@@ -1,0 +1,17 @@
+// Placeholder: the sim subcommand is being built; it reports that and fails.
+#include <iostream>
+
+#include "cmd/commands.hpp"
+
+namespace craton::cmd {
+
+void add_sim_command(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand("sim", "(not yet built)");
+  sub->allow_extras();
+  sub->callback([&exit_code] {
+    std::cerr << "craton sim: not built yet\n";
+    exit_code = 2;
+  });
+}
+
+}  // namespace craton::cmd

@@ -1,0 +1,117 @@
+#include "runtime/router.hpp"
+
+#include <map>
+#include <set>
+
+#include "runtime/environment.hpp"
+#include "runtime/wire.hpp"
+
+namespace craton {
+namespace {
+
+struct RouterState {
+  RouterConfig config;
+  std::map<std::string, caf::actor> locals;
+  std::map<std::string, caf::actor> links;
+  caf::actor default_route;
+  std::set<std::string> subscribers;
+  RateLimiter malformed_log{1000};
+  prometheus::Counter* delivered = nullptr;
+  prometheus::Counter* forwarded = nullptr;
+  prometheus::Counter* malformed = nullptr;
+  prometheus::Counter* unroutable = nullptr;
+  static inline const char* name = "craton.router";
+};
+
+using RouterActor = caf::stateful_actor<RouterState>;
+
+void log(RouterActor* self, LogLevel level, const std::string& message) {
+  auto& cfg = self->state.config;
+  if (cfg.log)
+    cfg.log->write(LogRecord{level, ActorEnv::now_ms(self), cfg.node_id, "router", message});
+}
+
+void drop_malformed(RouterActor* self, const Error& error) {
+  auto& st = self->state;
+  st.malformed->Increment();
+  auto sender = self->current_sender();
+  std::string peer = sender ? caf::to_string(sender->node()) : "unknown";
+  if (st.malformed_log.allow(peer, ActorEnv::now_ms(self)))
+    log(self, LogLevel::warn, "dropped malformed envelope from " + peer + ": " + error.message);
+}
+
+void route(RouterActor* self, WireEnvelope& wire) {
+  auto& st = self->state;
+  auto decoded = decode_envelope(wire.bytes, st.config.limits);
+  if (!decoded) return drop_malformed(self, decoded.error());
+  auto to = decoded->to();
+  if (to.node == st.config.node_id) {
+    auto it = st.locals.find(to.actor);
+    if (it == st.locals.end()) {
+      st.unroutable->Increment();
+      return;
+    }
+    st.delivered->Increment();
+    self->send(it->second, std::move(wire));
+    return;
+  }
+  auto it = st.links.find(to.node);
+  const caf::actor& next = it != st.links.end() ? it->second : st.default_route;
+  if (!next) {
+    st.unroutable->Increment();
+    return;
+  }
+  st.forwarded->Increment();
+  self->send(next, std::move(wire));
+}
+
+void announce_peer(RouterActor* self, const std::string& node, bool up) {
+  auto& st = self->state;
+  Address from{st.config.node_id, "router"};
+  for (const auto& name : st.subscribers) {
+    auto it = st.locals.find(name);
+    if (it == st.locals.end()) continue;
+    EnvelopeBuilder b(from, Address{st.config.node_id, name});
+    auto status = b.body().initPeerStatus();
+    status.setNode(node);
+    status.setUp(up);
+    self->send(it->second, WireEnvelope{b.encode()});
+  }
+}
+
+caf::behavior router(RouterActor* self, RouterConfig config) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  auto& m = *st.config.metrics;
+  prometheus::Labels labels{{"node", st.config.node_id}};
+  st.delivered = &m.counter("craton_router_delivered_total", "Envelopes delivered to local actors", labels);
+  st.forwarded = &m.counter("craton_router_forwarded_total", "Envelopes handed to links", labels);
+  st.malformed = &m.counter("craton_router_malformed_total", "Malformed envelopes dropped", labels);
+  st.unroutable = &m.counter("craton_router_unroutable_total", "Envelopes dropped for want of a route", labels);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& locals = self->state.locals;
+    for (auto it = locals.begin(); it != locals.end();)
+      it = (it->second.address() == down.source) ? locals.erase(it) : std::next(it);
+  });
+  return {
+      [self](WireEnvelope& wire) { route(self, wire); },
+      [self](register_atom, const std::string& name, const caf::actor& actor) {
+        self->monitor(actor);
+        self->state.locals[name] = actor;
+      },
+      [self](route_atom, const std::string& node, const caf::actor& link) {
+        self->state.links[node] = link;
+      },
+      [self](default_route_atom, const caf::actor& actor) { self->state.default_route = actor; },
+      [self](subscribe_atom, const std::string& name) { self->state.subscribers.insert(name); },
+      [self](peer_atom, const std::string& node, bool up) { announce_peer(self, node, up); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_router(caf::actor_system& sys, RouterConfig config) {
+  return sys.spawn(router, std::move(config));
+}
+
+}  // namespace craton
