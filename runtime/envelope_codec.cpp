@@ -1,5 +1,6 @@
 #include "runtime/envelope_codec.hpp"
 
+#include <capnp/dynamic.h>
 #include <capnp/schema.h>
 #include <kj/exception.h>
 
@@ -35,6 +36,36 @@ Address DecodedEnvelope::from() const {
 Address DecodedEnvelope::to() const {
   return Address{root_.getTo().getNode(), root_.getTo().getActor()};
 }
+
+namespace {
+
+// Reads every present field of the active layout, by schema. Cap'n Proto checks a pointer's
+// kind only when the field is read, so a flipped bit can hide a list where Data is expected;
+// reading everything once here moves any such exception into the decoder, where it is
+// caught, instead of into a handler. Depth is bounded by the reader's nesting limit.
+void read_deep(capnp::DynamicValue::Reader value);
+
+void read_struct(capnp::DynamicStruct::Reader s) {
+  auto visit = [&](capnp::StructSchema::Field field) {
+    if (s.has(field)) read_deep(s.get(field));
+  };
+  for (auto field : s.getSchema().getNonUnionFields()) visit(field);
+  KJ_IF_MAYBE(active, s.which()) { visit(*active); }
+}
+
+void read_deep(capnp::DynamicValue::Reader value) {
+  switch (value.getType()) {
+    case capnp::DynamicValue::STRUCT: read_struct(value.as<capnp::DynamicStruct>()); break;
+    case capnp::DynamicValue::LIST:
+      for (auto element : value.as<capnp::DynamicList>()) read_deep(element);
+      break;
+    case capnp::DynamicValue::TEXT: (void)value.as<capnp::Text>(); break;
+    case capnp::DynamicValue::DATA: (void)value.as<capnp::Data>(); break;
+    default: break;  // scalars, enums and void cannot be malformed
+  }
+}
+
+}  // namespace
 
 Result<Address> read_address(schema::Address::Reader a) {
   Address out{a.getNode(), a.getActor()};
@@ -79,11 +110,12 @@ Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t> bytes,
       return Error{"truncated", "envelope length does not match its segment table"};
     out.storage_->reader = std::make_unique<capnp::FlatArrayMessageReader>(view, options);
     auto root = out.storage_->reader->getRoot<schema::Envelope>();
-    root.totalSize();  // walks every pointer: malformed data throws here, not in a handler
+    root.totalSize();  // walks every pointer: a bad pointer throws here, not in a handler
     if (static_cast<unsigned>(root.getBody().which()) >= known_body_members())
       return Error{"unknown_body", "envelope body member " +
                                        std::to_string(static_cast<unsigned>(root.getBody().which())) +
                                        " is newer than this build"};
+    read_struct(capnp::DynamicStruct::Reader(root));  // pointer kinds match the schema
     if (auto a = read_address(root.getFrom()); !a) return a.error();
     if (auto a = read_address(root.getTo()); !a) return a.error();
     out.root_ = root;

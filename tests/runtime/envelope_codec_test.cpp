@@ -1,0 +1,161 @@
+// The envelope codec: round trips, and defensive decoding of truncated, oversized,
+// misaligned, corrupted and random input (never a crash, always a clear error).
+#define BOOST_TEST_MODULE runtime_codec
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+
+#include "runtime/envelope_codec.hpp"
+#include "runtime/rng.hpp"
+
+using namespace craton;
+
+namespace {
+
+std::vector<std::uint8_t> ping_bytes(std::size_t payload_bytes, std::uint64_t seq = 7) {
+  EnvelopeBuilder b(Address{"n1", "pinger"}, Address{"n2", "echo"}, 42);
+  auto ping = b.body().initPing();
+  ping.setSeq(seq);
+  auto payload = ping.initPayload(payload_bytes);
+  for (std::size_t i = 0; i < payload_bytes; ++i) payload[i] = static_cast<std::uint8_t>(i);
+  return b.encode();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_keeps_addresses_correlation_and_body) {
+  auto bytes = ping_bytes(100);
+  auto d = decode_envelope(bytes);
+  BOOST_REQUIRE(d.ok());
+  BOOST_TEST(d->from().to_string() == "n1/pinger");
+  BOOST_TEST(d->to().to_string() == "n2/echo");
+  BOOST_TEST(d->root().getCorrelationId() == 42u);
+  BOOST_REQUIRE(d->root().getBody().isPing());
+  auto ping = d->root().getBody().getPing();
+  BOOST_TEST(ping.getSeq() == 7u);
+  BOOST_TEST(ping.getPayload().size() == 100u);
+  BOOST_TEST(ping.getPayload()[99] == 99);
+}
+
+BOOST_AUTO_TEST_CASE(decoded_envelope_stays_valid_after_move) {
+  auto bytes = ping_bytes(16);
+  std::vector<DecodedEnvelope> kept;
+  {
+    auto d = decode_envelope(bytes);
+    BOOST_REQUIRE(d.ok());
+    kept.push_back(std::move(d).value());
+  }
+  BOOST_TEST(kept[0].root().getBody().getPing().getSeq() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(misaligned_input_is_copied_and_decoded) {
+  auto bytes = ping_bytes(33);
+  std::vector<std::uint8_t> shifted(bytes.size() + 1);
+  std::memcpy(shifted.data() + 1, bytes.data(), bytes.size());
+  std::span<const std::uint8_t> view(shifted.data() + 1, bytes.size());
+  auto d = decode_envelope(view);
+  BOOST_REQUIRE(d.ok());
+  BOOST_TEST(d->root().getBody().getPing().getPayload().size() == 33u);
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_rejected) {
+  auto bytes = ping_bytes(40);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    auto d = decode_envelope(std::span<const std::uint8_t>(bytes.data(), n));
+    BOOST_TEST(!d.ok(), "prefix of " << n << " bytes was accepted");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(trailing_bytes_are_rejected) {
+  auto bytes = ping_bytes(8);
+  bytes.resize(bytes.size() + 8, 0);
+  auto d = decode_envelope(bytes);
+  BOOST_REQUIRE(!d.ok());
+  BOOST_TEST(d.error().code == "truncated");
+}
+
+BOOST_AUTO_TEST_CASE(oversized_input_is_rejected_before_parsing) {
+  auto bytes = ping_bytes(4096);
+  CodecLimits limits;
+  limits.message_bytes_max = 1024;
+  auto d = decode_envelope(bytes, limits);
+  BOOST_REQUIRE(!d.ok());
+  BOOST_TEST(d.error().code == "too_large");
+  BOOST_TEST(decode_envelope(bytes).ok());  // within the default 4 MiB
+}
+
+BOOST_AUTO_TEST_CASE(traversal_limit_is_enforced) {
+  auto bytes = ping_bytes(64 * 1024);
+  CodecLimits limits;
+  limits.traversal_words_max = 1000;  // the payload alone is 8192 words
+  auto d = decode_envelope(bytes, limits);
+  BOOST_REQUIRE(!d.ok());
+  BOOST_TEST(d.error().code == "malformed");
+}
+
+BOOST_AUTO_TEST_CASE(bad_addresses_are_rejected) {
+  EnvelopeBuilder b(Address{"n1", "a"}, Address{"", "b"});
+  b.body().initPing();
+  auto bytes = b.encode();
+  auto d = decode_envelope(bytes);
+  BOOST_REQUIRE(!d.ok());
+  BOOST_TEST(d.error().code == "bad_name");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_body_member_is_rejected) {
+  auto bytes = ping_bytes(0);
+  // The body union's discriminant is the 16-bit word after the 64-bit correlation id in the
+  // root struct's data section: root pointer at word 1 (after the segment table), data at 2.
+  std::uint16_t bogus = 0x7fff;
+  std::memcpy(bytes.data() + 8 + 8 + 8, &bogus, sizeof bogus);
+  auto d = decode_envelope(bytes);
+  BOOST_REQUIRE(!d.ok());
+  BOOST_TEST(d.error().code == "unknown_body");
+}
+
+// A seeded random-input test over 200,000 inputs: random bytes, valid envelopes with random
+// bit flips, and random truncations. The decoder must never crash or throw, and whatever it
+// accepts must be fully readable.
+BOOST_AUTO_TEST_CASE(random_and_corrupted_inputs_never_crash) {
+  Rng rng(20261126);
+  auto valid = ping_bytes(200);
+  std::size_t accepted = 0, rejected = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::vector<std::uint8_t> input;
+    switch (i % 3) {
+      case 0: {  // random bytes, sometimes with a plausible segment table
+        input.resize(8 * rng.uniform(0, 64));
+        for (auto& b : input) b = static_cast<std::uint8_t>(rng.next());
+        if (input.size() >= 8 && rng.chance(0.5)) {
+          std::uint32_t header[2] = {0, static_cast<std::uint32_t>(input.size() / 8 - 1)};
+          std::memcpy(input.data(), header, 8);
+        }
+        break;
+      }
+      case 1: {  // a valid envelope with a few flipped bits
+        input = valid;
+        for (int f = 0, n = static_cast<int>(rng.uniform(1, 4)); f < n; ++f)
+          input[rng.uniform(0, input.size() - 1)] ^= static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
+        break;
+      }
+      default: {  // a valid envelope cut at a random point
+        input.assign(valid.begin(), valid.begin() + rng.uniform(0, valid.size()));
+      }
+    }
+    auto d = decode_envelope(input);
+    if (!d.ok()) {
+      ++rejected;
+      BOOST_REQUIRE(!d.error().message.empty());
+      continue;
+    }
+    ++accepted;
+    // Accepted input must be readable end to end without throwing.
+    auto root = d->root();
+    (void)d->from().to_string();
+    (void)d->to().to_string();
+    if (root.getBody().isPing()) (void)root.getBody().getPing().getPayload().size();
+  }
+  BOOST_TEST(accepted + rejected == 200000u);
+  BOOST_TEST(rejected > 0u);
+  BOOST_TEST(accepted > 0u);  // some bit flips land in the payload and stay valid
+}
