@@ -1,0 +1,112 @@
+#include "sim/linearizability/check_report.hpp"
+
+#include <sstream>
+
+namespace craton::linearizability {
+namespace {
+
+using nlohmann::json;
+
+std::string key_label(const std::string& key) {
+  return key.empty() ? "(no key)" : render(Value::string(key));
+}
+
+void write_stuck(std::ostringstream& out, const KeyResult& key) {
+  const StuckPoint& p = *key.stuck;
+  out << "  longest linearizable prefix: " << p.linearized << " of " << key.operations
+      << " operations";
+  if (!p.prefix_tail.empty()) out << "; it ends with (value after each):";
+  out << "\n";
+  for (std::size_t k = 0; k < p.prefix_tail.size(); ++k)
+    out << "    " << describe(p.prefix_tail[k]) << "  => " << render(p.states_after[k]) << "\n";
+  out << "  then the value is " << render(p.state) << " and nothing more can be placed:\n";
+  if (p.blocked)
+    out << "    " << describe(*p.blocked) << "  <- completed before it could take effect\n";
+  for (const Operation& op : p.pending) out << "    " << describe(op) << "\n";
+}
+
+json value_json(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::null: return nullptr;
+    case Value::Kind::string: return v.text;
+    case Value::Kind::integer: return json::parse(v.text, nullptr, false);
+  }
+  return nullptr;
+}
+
+json op_json(const Operation& op) {
+  json j = {{"process", op.process},
+            {"f", to_string(op.f)},
+            {"outcome", op.completed ? "ok" : "unknown"},
+            {"invoke_line", op.invoke_line}};
+  if (op.key) j["key"] = *op.key;
+  if (op.f == OpKind::cas)
+    j["value"] = json::array({value_json(op.expected), value_json(op.value)});
+  else if (op.f != OpKind::read || op.completed)
+    j["value"] = value_json(op.value);
+  if (op.completed) j["complete_line"] = op.complete_line;
+  return j;
+}
+
+json key_json(const KeyResult& key) {
+  json j = {{"key", key.key}, {"verdict", to_string(key.verdict)},
+            {"operations", key.operations}, {"steps", key.steps}};
+  if (!key.stuck) return j;
+  const StuckPoint& p = *key.stuck;
+  json tail = json::array();
+  for (std::size_t k = 0; k < p.prefix_tail.size(); ++k) {
+    json op = op_json(p.prefix_tail[k]);
+    op["value_after"] = value_json(p.states_after[k]);
+    tail.push_back(std::move(op));
+  }
+  json pending = json::array();
+  for (const Operation& op : p.pending) pending.push_back(op_json(op));
+  j["linearized"] = p.linearized;
+  j["prefix_tail"] = std::move(tail);
+  j["value"] = value_json(p.state);
+  j["blocked"] = p.blocked ? op_json(*p.blocked) : json(nullptr);
+  j["pending"] = std::move(pending);
+  return j;
+}
+
+}  // namespace
+
+std::string format_text(const CheckResult& result, std::size_t keys_max) {
+  std::ostringstream out;
+  out << to_string(result.verdict) << "\n";
+  std::size_t failing = 0;
+  for (const KeyResult& key : result.keys) failing += key.verdict != Verdict::linearizable;
+  out << result.operations << " operations on " << result.keys.size() << " key(s)";
+  if (failing == 0) {
+    out << "\n";
+    return out.str();
+  }
+  out << "; " << failing << " key(s) not shown linearizable\n";
+  std::size_t listed = 0;
+  for (const KeyResult& key : result.keys) {
+    if (key.verdict == Verdict::linearizable) continue;
+    if (listed == keys_max) {
+      out << "... and " << failing - listed << " more key(s)\n";
+      break;
+    }
+    out << "key " << key_label(key.key) << ": " << to_string(key.verdict);
+    if (key.verdict == Verdict::unknown) out << " (search limit reached after " << key.steps
+                                             << " steps)";
+    out << "\n";
+    if (listed++ == 0 && key.stuck) write_stuck(out, key);
+  }
+  return out.str();
+}
+
+json to_json(const CheckResult& result) {
+  json failing = json::array();
+  for (const KeyResult& key : result.keys)
+    if (key.verdict != Verdict::linearizable) failing.push_back(key_json(key));
+  return {{"verdict", to_string(result.verdict)},
+          {"linearizable", result.verdict == Verdict::linearizable},
+          {"operations", result.operations},
+          {"keys", result.keys.size()},
+          {"failing_keys", std::move(failing)}};
+}
+
+}  // namespace craton::linearizability

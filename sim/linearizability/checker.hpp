@@ -1,0 +1,82 @@
+// The linearizability checker: decides whether a history of register or key-value operations
+// could have come from one copy of the data applying each operation atomically at some instant
+// between its invocation and its completion.
+//
+// The history is split by key and each key is checked alone (linearizability is compositional,
+// so the history is linearizable iff every key's sub-history is). Each key is searched with the
+// Wing–Gong–Lowe algorithm as porcupine implements it: the invocations and completions form a
+// doubly linked list; the search repeatedly lifts out an operation whose invocation comes before
+// every remaining completion and that the model accepts, and backtracks when a completion is
+// reached first. A cache of visited configurations (which operations are linearized, model state)
+// prunes revisits. Operations of unknown outcome have no completion: they may be linearized at any
+// point after their invocation or never; the search tries them last and a configuration that used
+// a superset of another's unknown operations, from the same state, is pruned as dominated.
+//
+// The search is bounded (`CheckLimits`); a key whose search exceeds the bounds gets the verdict
+// `unknown` rather than running forever.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/result.hpp"
+#include "sim/linearizability/history.hpp"
+#include "sim/linearizability/operation.hpp"
+#include "sim/linearizability/state_space.hpp"
+
+namespace craton::linearizability {
+
+enum class Verdict { linearizable, not_linearizable, unknown };
+const char* to_string(Verdict verdict);
+
+struct CheckLimits {
+  std::uint64_t steps_max = 200'000'000;         ///< search steps per key
+  std::size_t cache_entries_max = 20'000'000;    ///< visited configurations kept per key
+  std::size_t report_tail_ops = 6;               ///< linearized ops shown before the stuck point
+  std::size_t report_pending_ops = 16;           ///< pending ops shown at the stuck point
+};
+
+/// Where the search of a non-linearizable key got furthest before it had to give up: the last
+/// operations of the longest linearizable prefix it found, and the operations it could not place
+/// after them.
+struct StuckPoint {
+  std::size_t linearized = 0;  ///< completed operations in the longest linearizable prefix
+  /// The prefix's last operations, in linearization order, each with the state after it.
+  std::vector<Operation> prefix_tail;
+  std::vector<Value> states_after;
+  Value state;  ///< the state at the end of the prefix
+  /// The operation whose completion came before it could be linearized (none when the search
+  /// ran out of candidates otherwise).
+  std::optional<Operation> blocked;
+  /// Operations invoked before that completion and not yet linearized: every one of them was
+  /// tried at this point; none led to a linearization.
+  std::vector<Operation> pending;
+};
+
+struct KeyResult {
+  std::string key;            ///< "" for the keyless register
+  Verdict verdict = Verdict::linearizable;
+  std::size_t operations = 0; ///< operations checked (fails and unknown reads excluded)
+  std::uint64_t steps = 0;    ///< search steps taken
+  std::optional<StuckPoint> stuck;  ///< set unless linearizable
+};
+
+struct CheckResult {
+  Verdict verdict = Verdict::linearizable;  ///< not_linearizable if any key is; else unknown if any
+  std::size_t operations = 0;
+  std::vector<KeyResult> keys;  ///< in order of each key's first invocation
+};
+
+/// Checks a whole history against `model`. Errors (code "malformed") are input errors: unpaired
+/// events, or operations the model does not have; they name the line.
+Result<CheckResult> check_history(const History& history, Model model,
+                                  const CheckLimits& limits = {});
+
+/// Checks one key's operations (as `collect_operations` returns them, all with this key).
+Result<KeyResult> check_key(const std::string& key, const std::vector<Operation>& ops, Model model,
+                            const CheckLimits& limits = {});
+
+}  // namespace craton::linearizability
