@@ -1,0 +1,50 @@
+// Link: this node's connection to one remote node, over CAF's middleman (BASP over TCP).
+//
+// A link reaches the remote node's router, which every process publishes on the address its
+// node id has in the peer list. It connects through the middleman actor (asynchronously: no
+// actor blocks), monitors the remote router's proxy and, when the proxy goes down (the peer
+// died or the connection broke), reports the peer down and reconnects with bounded
+// exponential backoff on CAF's actor clock. Old proxies never come back to life, so every
+// reconnect asks the middleman for a fresh one.
+//
+// At spawn the link tells the router `(route_atom, remote_node, link)`; on every change it
+// reports `(peer_atom, remote_node, up)` so that subscribers get PeerStatus envelopes.
+//
+// Envelopes (WireEnvelope) for the peer are forwarded while it is up. While a connect attempt
+// is in flight, at most `pending_max` of them wait; everything else that arrives while the peer
+// is unreachable is dropped and counted (craton_link_dropped_total): callers own retries, so
+// nothing queues without bound.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "runtime/backoff.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace craton {
+
+struct LinkConfig {
+  std::string local_node;
+  std::string remote_node;
+  std::string host;  ///< where the remote router is published
+  std::uint16_t port = 0;
+  caf::actor router;  ///< the local router: gets route and peer messages
+  BackoffPolicy backoff;
+  /// Bound on one connect attempt; a silent host is treated like a refused connection.
+  std::chrono::milliseconds connect_timeout{10000};
+  std::size_t pending_max = 64;  ///< envelopes held while a connect attempt is in flight
+  std::uint64_t seed = 0;        ///< for the backoff jitter
+  std::shared_ptr<LogSink> log;
+  std::shared_ptr<Metrics> metrics;
+};
+
+/// Spawns the link and registers it with the router. Requires the middleman to be loaded.
+caf::actor spawn_link(caf::actor_system& sys, LinkConfig config);
+
+}  // namespace craton
