@@ -1,0 +1,47 @@
+#include "actors/store/read_only.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace craton::raft {
+
+std::uint64_t ReadOnlyQueue::add(std::uint64_t index, NodeId from, std::string context,
+                                 NodeId self) {
+  if (full()) throw std::logic_error("raft: read-only queue overflow");
+  ReadRequest req{next_round_++, index, from, std::move(context), {self}};
+  queue_.push_back(std::move(req));
+  return queue_.back().round;
+}
+
+std::uint64_t ReadOnlyQueue::ack(std::uint64_t round, NodeId from, std::size_t quorum) {
+  std::uint64_t confirmed = 0;
+  for (auto& req : queue_) {
+    if (req.round > round) break;
+    req.acks.insert(from);
+    if (req.acks.size() >= quorum) confirmed = req.round;
+  }
+  return confirmed;
+}
+
+std::vector<ReadRequest> ReadOnlyQueue::release_through(std::uint64_t round) {
+  std::vector<ReadRequest> out;
+  while (!queue_.empty() && queue_.front().round <= round) {
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return out;
+}
+
+std::string ReadOnlyQueue::round_context(std::uint64_t round) {
+  return "r" + std::to_string(round);
+}
+
+std::uint64_t ReadOnlyQueue::parse_round(const std::string& context) {
+  if (context.size() < 2 || context.size() > 21 || context[0] != 'r') return 0;
+  std::uint64_t round = 0;
+  auto [ptr, ec] = std::from_chars(context.data() + 1, context.data() + context.size(), round);
+  if (ec != std::errc() || ptr != context.data() + context.size()) return 0;
+  return round;
+}
+
+}  // namespace craton::raft
