@@ -1,0 +1,367 @@
+#include "sim/fault_schedule.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "runtime/rng.hpp"
+
+namespace craton::sim {
+namespace {
+
+constexpr std::int64_t kDurationMaxMs = 24LL * 3600 * 1000;
+constexpr std::size_t kLineBytesMax = 4096;
+
+using Kind = Fault::Kind;
+
+const std::map<std::string, Kind, std::less<>>& kind_names() {
+  static const std::map<std::string, Kind, std::less<>> names{
+      {"partition", Kind::partition}, {"oneway", Kind::oneway},   {"heal", Kind::heal},
+      {"crash", Kind::crash},         {"restart", Kind::restart}, {"pause", Kind::pause},
+      {"resume", Kind::resume},       {"loss", Kind::loss},       {"duplicate", Kind::duplicate},
+      {"latency", Kind::latency}};
+  return names;
+}
+
+std::string_view kind_name(Kind k) {
+  for (const auto& [name, kind] : kind_names())
+    if (kind == k) return name;
+  return "?";
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    auto pos = s.find(sep, start);
+    out.push_back(trim(s.substr(start, pos == std::string_view::npos ? pos : pos - start)));
+    if (pos == std::string_view::npos) return out;
+    start = pos + 1;
+  }
+}
+
+std::vector<std::string> words(std::string_view line) {
+  std::istringstream in{std::string(line)};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+Error line_error(std::size_t line, const std::string& message) {
+  return Error{"bad_fault_file", "line " + std::to_string(line) + ": " + message};
+}
+
+Result<double> parse_probability(const std::string& text) {
+  double p = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !(p >= 0.0 && p <= 1.0))
+    return Error{"bad_probability", "'" + text + "' is not a probability in [0, 1]"};
+  return p;
+}
+
+Status check_node(const std::string& node, const std::set<std::string>& known) {
+  if (!known.count(node)) return Error{"unknown_node", "unknown node '" + node + "'"};
+  return Ok{};
+}
+
+Status parse_partition(const std::string& rest, const std::set<std::string>& known, Fault& f) {
+  std::set<std::string> seen;
+  for (const auto& group_text : split(rest, '|')) {
+    std::vector<std::string> group;
+    for (const auto& node : split(group_text, ',')) {
+      if (auto s = check_node(node, known); !s) return s;
+      if (!seen.insert(node).second)
+        return Error{"bad_partition", "node '" + node + "' is in two groups"};
+      group.push_back(node);
+    }
+    f.groups.push_back(std::move(group));
+  }
+  if (f.groups.size() < 2)
+    return Error{"bad_partition", "a partition needs at least two groups separated by '|'"};
+  return Ok{};
+}
+
+Status parse_latency(const std::vector<std::string>& w, Fault& f) {
+  if (w.size() != 3)
+    return Error{"bad_latency", "expected 'latency uniform MIN MAX' or 'latency exponential MEAN MAX'"};
+  auto a = parse_duration_ms(w[1]);
+  if (!a) return a.error();
+  auto b = parse_duration_ms(w[2]);
+  if (!b) return b.error();
+  if (*a > *b) return Error{"bad_latency", "the first bound exceeds the maximum"};
+  if (w[0] == "uniform") {
+    f.latency = {LatencyDistribution::Kind::uniform, *a, *b, 0};
+  } else if (w[0] == "exponential") {
+    f.latency = {LatencyDistribution::Kind::exponential, 0, *b, *a};
+  } else {
+    return Error{"bad_latency", "unknown distribution '" + w[0] + "' (uniform, exponential)"};
+  }
+  return Ok{};
+}
+
+// Parses the part after "at <time>": the command and its arguments.
+Status parse_command(std::string_view text, const std::set<std::string>& known, Fault& f) {
+  auto w = words(text);
+  if (w.empty()) return Error{"missing_command", "missing fault after the time"};
+  auto it = kind_names().find(w[0]);
+  if (it == kind_names().end()) return Error{"unknown_fault", "unknown fault '" + w[0] + "'"};
+  f.kind = it->second;
+  std::vector<std::string> args(w.begin() + 1, w.end());
+  auto want = [&](std::size_t n, const char* usage) -> Status {
+    if (args.size() != n) return Error{"bad_arguments", std::string("usage: ") + usage};
+    return Ok{};
+  };
+  switch (f.kind) {
+    case Kind::partition: {
+      auto pos = text.find("partition");
+      return parse_partition(std::string(text.substr(pos + 9)), known, f);
+    }
+    case Kind::oneway:
+      if (auto s = want(3, "oneway FROM -> TO"); !s || args[1] != "->")
+        return Error{"bad_arguments", "usage: oneway FROM -> TO"};
+      for (auto* n : {&args[0], &args[2]})
+        if (auto s = check_node(*n, known); !s) return s;
+      if (args[0] == args[2]) return Error{"bad_arguments", "oneway needs two different nodes"};
+      f.nodes = {args[0], args[2]};
+      return Ok{};
+    case Kind::heal: return want(0, "heal");
+    case Kind::crash:
+    case Kind::restart:
+    case Kind::pause:
+    case Kind::resume:
+      if (auto s = want(1, "crash|restart|pause|resume NODE"); !s) return s;
+      if (auto s = check_node(args[0], known); !s) return s;
+      f.nodes = {args[0]};
+      return Ok{};
+    case Kind::loss:
+    case Kind::duplicate: {
+      if (auto s = want(1, "loss|duplicate PROBABILITY"); !s) return s;
+      auto p = parse_probability(args[0]);
+      if (!p) return p.error();
+      f.probability = *p;
+      return Ok{};
+    }
+    case Kind::latency: return parse_latency(args, f);
+  }
+  return Ok{};
+}
+
+Result<Fault> parse_line(std::string_view line, const std::set<std::string>& known) {
+  auto w = words(line);
+  if (w.size() < 2 || w[0] != "at")
+    return Error{"bad_line", "expected 'at <time> <fault> ...'"};
+  Fault f;
+  auto t = parse_duration_ms(w[1]);
+  if (!t) return t.error();
+  f.at_ms = *t;
+  auto rest = line.substr(line.find(w[1], line.find("at") + 2) + w[1].size());
+  if (auto s = parse_command(rest, known, f); !s) return s.error();
+  return f;
+}
+
+}  // namespace
+
+std::string Fault::describe() const {
+  std::ostringstream out;
+  out << kind_name(kind);
+  switch (kind) {
+    case Kind::partition:
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        out << (g ? " | " : " ");
+        for (std::size_t i = 0; i < groups[g].size(); ++i) out << (i ? "," : "") << groups[g][i];
+      }
+      break;
+    case Kind::oneway: out << ' ' << nodes[0] << " -> " << nodes[1]; break;
+    case Kind::crash:
+    case Kind::restart:
+    case Kind::pause:
+    case Kind::resume: out << ' ' << nodes[0]; break;
+    case Kind::loss:
+    case Kind::duplicate: out << ' ' << probability; break;
+    case Kind::latency:
+      if (latency.kind == LatencyDistribution::Kind::uniform)
+        out << " uniform " << latency.min_ms << "ms " << latency.max_ms << "ms";
+      else
+        out << " exponential " << latency.mean_ms << "ms " << latency.max_ms << "ms";
+      break;
+    case Kind::heal: break;
+  }
+  return out.str();
+}
+
+Result<std::int64_t> parse_duration_ms(std::string_view text) {
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view unit(ptr, text.data() + text.size() - ptr);
+  std::int64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
+  if (ec != std::errc{} || ptr == text.data() || value < 0 || scale == 0)
+    return Error{"bad_duration",
+                 "'" + std::string(text) + "' is not a duration (e.g. 250ms, 5s, 2m)"};
+  if (value > kDurationMaxMs / scale)
+    return Error{"bad_duration", "'" + std::string(text) + "' exceeds 24 hours"};
+  return value * scale;
+}
+
+Result<std::vector<Fault>> parse_fault_file(std::string_view text,
+                                            const std::vector<std::string>& nodes) {
+  if (text.size() > kFaultFileBytesMax)
+    return Error{"bad_fault_file", "fault file exceeds " + std::to_string(kFaultFileBytesMax) + " bytes"};
+  std::set<std::string> known(nodes.begin(), nodes.end());
+  std::vector<Fault> faults;
+  std::size_t number = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto raw = text.substr(start, end - start);
+    start = end + 1;
+    if (++number > kFaultLinesMax)
+      return line_error(number, "too many lines (max " + std::to_string(kFaultLinesMax) + ")");
+    if (raw.size() > kLineBytesMax) return line_error(number, "line too long");
+    auto line = trim(raw.substr(0, raw.find('#')));
+    if (line.empty()) continue;
+    auto fault = parse_line(line, known);
+    if (!fault) return line_error(number, fault.error().message);
+    faults.push_back(std::move(*fault));
+  }
+  std::stable_sort(faults.begin(), faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
+  return faults;
+}
+
+Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std::string>& nodes,
+                         std::int64_t settle_ms) {
+  std::map<std::string, char> state;  // 'u' up, 'c' crashed, 'p' paused
+  for (const auto& n : nodes) state[n] = 'u';
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const auto& f = faults[i];
+    auto fail = [&](const std::string& why) -> Status {
+      return Error{"bad_schedule", "fault " + std::to_string(i + 1) + " (at " +
+                                       std::to_string(f.at_ms) + "ms " + f.describe() + "): " + why};
+    };
+    if (f.at_ms >= settle_ms)
+      return fail("faults must happen before the settle point at " + std::to_string(settle_ms) +
+                  "ms (60% of the run) so that convergence can be checked");
+    if (f.nodes.empty() || f.kind == Kind::oneway) continue;
+    char& s = state[f.nodes[0]];
+    char need = f.kind == Kind::restart ? 'c' : f.kind == Kind::resume ? 'p' : 'u';
+    if (s != need)
+      return fail(std::string("node is ") + (s == 'u' ? "up" : s == 'c' ? "crashed" : "paused"));
+    s = f.kind == Kind::crash ? 'c' : f.kind == Kind::pause ? 'p' : 'u';
+  }
+  return Ok{};
+}
+
+std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
+                                 std::int64_t settle_ms) {
+  Rng rng(seed);
+  std::vector<Fault> out;
+  const std::size_t n = nodes.size();
+  const std::size_t impaired_max = n == 0 ? 0 : (n - 1) / 2;
+  std::vector<std::string> crashed, paused;
+  auto pick = [&](const std::vector<std::string>& from) { return from[rng.uniform(0, from.size() - 1)]; };
+  auto up_nodes = [&] {
+    std::vector<std::string> up;
+    for (const auto& node : nodes)
+      if (!std::count(crashed.begin(), crashed.end(), node) &&
+          !std::count(paused.begin(), paused.end(), node))
+        up.push_back(node);
+    return up;
+  };
+  auto erase = [](std::vector<std::string>& v, const std::string& x) {
+    v.erase(std::find(v.begin(), v.end(), x));
+  };
+  for (std::int64_t t = static_cast<std::int64_t>(rng.uniform(500, 2000)); t < settle_ms;
+       t += static_cast<std::int64_t>(rng.uniform(500, 4000))) {
+    Fault f;
+    f.at_ms = t;
+    switch (rng.uniform(0, 9)) {
+      case 0:
+      case 1: {
+        if (n < 2) continue;
+        auto shuffled = nodes;
+        for (std::size_t i = n - 1; i > 0; --i) std::swap(shuffled[i], shuffled[rng.uniform(0, i)]);
+        auto cut = rng.uniform(1, n - 1);
+        f.kind = Kind::partition;
+        f.groups = {{shuffled.begin(), shuffled.begin() + cut}, {shuffled.begin() + cut, shuffled.end()}};
+        break;
+      }
+      case 2: {
+        if (n < 2) continue;
+        auto a = pick(nodes), b = pick(nodes);
+        if (a == b) continue;
+        f.kind = Kind::oneway;
+        f.nodes = {a, b};
+        break;
+      }
+      case 3: f.kind = Kind::heal; break;
+      case 4:
+        f.kind = Kind::loss;
+        f.probability = static_cast<double>(rng.uniform(0, 30)) / 100.0;
+        break;
+      case 5:
+        f.kind = Kind::duplicate;
+        f.probability = static_cast<double>(rng.uniform(0, 10)) / 100.0;
+        break;
+      case 6:
+      case 7: {
+        if (crashed.size() + paused.size() >= impaired_max) {
+          if (crashed.empty()) continue;
+          f.kind = Kind::restart;
+          f.nodes = {pick(crashed)};
+          erase(crashed, f.nodes[0]);
+          break;
+        }
+        f.kind = Kind::crash;
+        f.nodes = {pick(up_nodes())};
+        crashed.push_back(f.nodes[0]);
+        break;
+      }
+      case 8: {
+        if (!crashed.empty() && rng.chance(0.7)) {
+          f.kind = Kind::restart;
+          f.nodes = {pick(crashed)};
+          erase(crashed, f.nodes[0]);
+        } else if (!paused.empty()) {
+          f.kind = Kind::resume;
+          f.nodes = {pick(paused)};
+          erase(paused, f.nodes[0]);
+        } else {
+          continue;
+        }
+        break;
+      }
+      default: {
+        if (crashed.size() + paused.size() >= impaired_max) continue;
+        f.kind = Kind::pause;
+        f.nodes = {pick(up_nodes())};
+        paused.push_back(f.nodes[0]);
+        break;
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  // Some crashed nodes come back just before the settle point; the rest stay down.
+  for (const auto& node : crashed) {
+    if (!rng.chance(0.5)) continue;
+    Fault f;
+    f.at_ms = std::max<std::int64_t>(0, settle_ms - 1);
+    f.kind = Kind::restart;
+    f.nodes = {node};
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
+  return out;
+}
+
+}  // namespace craton::sim

@@ -1,0 +1,70 @@
+// Fault schedules: the faults a simulated run injects, as data.
+//
+// A schedule is a list of timed faults, read from a small text format (see docs/simulator.md)
+// or drawn from a seed (random mode). One fault per line:
+//
+//   # comment
+//   at 3s   loss 0.1
+//   at 5s   partition n1,n2 | n3,n4,n5
+//   at 6s   oneway n1 -> n2
+//   at 10s  heal
+//   at 12s  crash n2
+//   at 20s  restart n2
+//   at 4s   pause n3
+//   at 8s   resume n3
+//   at 1s   duplicate 0.05
+//   at 1s   latency uniform 1ms 50ms        (or: latency exponential <mean> <max>)
+//
+// Parsing is strict and bounded: every error names its line. Faults may only happen before
+// the settle point (a fraction of the run); from then on the world heals the network, resumes
+// paused nodes and lets the cluster converge, so that checkers can judge the final state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/result.hpp"
+#include "sim/network_model.hpp"
+
+namespace craton::sim {
+
+struct Fault {
+  enum class Kind { partition, oneway, heal, crash, restart, pause, resume, loss, duplicate, latency };
+  std::int64_t at_ms = 0;
+  Kind kind = Kind::heal;
+  std::vector<std::vector<std::string>> groups;  ///< partition
+  std::vector<std::string> nodes;                ///< oneway: {from, to}; crash..resume: {node}
+  double probability = 0;                        ///< loss, duplicate
+  LatencyDistribution latency;                   ///< latency
+
+  /// The fault in file syntax without the time, e.g. "partition n1,n2 | n3".
+  std::string describe() const;
+};
+
+/// Bounds on fault files (they are external input).
+inline constexpr std::size_t kFaultFileBytesMax = 1 << 20;
+inline constexpr std::size_t kFaultLinesMax = 10000;
+
+/// Parses "250ms", "5s", "2m" into milliseconds (non-negative, at most 24 hours).
+Result<std::int64_t> parse_duration_ms(std::string_view text);
+
+/// Parses a fault file against the cluster's node ids. Errors read "line N: ...".
+/// The result is sorted by time (faults at the same time keep file order).
+Result<std::vector<Fault>> parse_fault_file(std::string_view text,
+                                            const std::vector<std::string>& nodes);
+
+/// Checks a sorted schedule against the run: every fault before `settle_ms`; crash only an
+/// up node, restart only a crashed one, pause only a running one, resume only a paused one.
+/// Errors name the fault's position (1-based) and text.
+Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std::string>& nodes,
+                         std::int64_t settle_ms);
+
+/// A random schedule drawn from `seed`, within [0, settle_ms). At most a minority of the
+/// nodes ((n - 1) / 2) is crashed or paused at any time; some crashed nodes are restarted
+/// just before the settle point, the others stay down.
+std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
+                                 std::int64_t settle_ms);
+
+}  // namespace craton::sim

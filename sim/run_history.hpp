@@ -1,0 +1,45 @@
+// RunHistory: what a checker sees of a finished simulated run (plain data, no CAF).
+//
+// The world fills it: every observation an actor reported through env.observe (stamped with
+// simulated time, the node and the node's incarnation at the time), every crash and restart,
+// and each node's final state. Checkers are pure functions of a RunHistory, so a test can
+// fabricate a history and show that a checker fails on a bad one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace craton::sim {
+
+struct Observation {
+  std::int64_t time_ms = 0;
+  std::string node;
+  std::uint64_t incarnation = 0;
+  std::string event;  ///< e.g. "suspect n3"
+};
+
+struct NodeFinalState {
+  bool up = true;  ///< false: crashed and not restarted
+  std::uint64_t incarnation = 0;
+};
+
+struct RunHistory {
+  std::vector<std::string> nodes;  ///< in ring order
+  std::vector<Observation> observations;
+  std::map<std::string, NodeFinalState> final_state;
+  std::int64_t settle_ms = 0;  ///< faults stopped here; the network was healed
+  std::int64_t end_ms = 0;
+};
+
+struct CheckResult {
+  bool ok = true;
+  std::vector<std::string> failures;  ///< one line each; bounded by the checker
+  void fail(std::string why) {
+    ok = false;
+    if (failures.size() < 100) failures.push_back(std::move(why));
+  }
+};
+
+}  // namespace craton::sim

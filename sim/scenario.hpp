@@ -1,0 +1,41 @@
+// Scenario: what a simulated run runs and how it is judged.
+//
+// A scenario names itself, spawns the actors of one node (the world has already started the
+// node's router and passes it in the NodeContext), and checks the finished run's history.
+// The world calls spawn_node at start and again on every restart (with incarnation + 1), so a
+// scenario must rebuild all in-memory state from its data directory. Add a scenario by
+// implementing this interface and listing it in make_scenario (sim/scenario.cpp).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/environment.hpp"
+#include "runtime/result.hpp"
+#include "sim/run_history.hpp"
+
+namespace craton::sim {
+
+class Scenario {
+ public:
+  virtual ~Scenario() = default;
+  virtual std::string name() const = 0;
+  /// Spawns the node's actors and returns every one of them, so that the world can pause
+  /// and crash them. Actors must reach the world only through `node` (see ActorEnv).
+  virtual std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) = 0;
+  /// Judges a finished run.
+  virtual CheckResult check(const RunHistory& history) const = 0;
+};
+
+/// The scenarios this build knows: "heartbeat".
+std::vector<std::string> scenario_names();
+
+/// The scenario called `name` for a cluster of `nodes` (ring order).
+Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
+                                                const std::vector<std::string>& nodes);
+
+}  // namespace craton::sim

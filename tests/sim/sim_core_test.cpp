@@ -1,0 +1,228 @@
+// Unit tests of the simulator's pure parts: NetworkModel, fault files and random schedules,
+// the trace, and the heartbeat checker (including a fabricated bad history it must reject).
+#define BOOST_TEST_MODULE sim_core
+#include <boost/test/unit_test.hpp>
+
+#include "sim/fault_schedule.hpp"
+#include "sim/heartbeat_checker.hpp"
+#include "sim/network_model.hpp"
+#include "sim/trace.hpp"
+
+#include <sstream>
+
+using namespace craton::sim;
+
+namespace {
+
+const std::vector<std::string> kNodes{"n1", "n2", "n3", "n4", "n5"};
+
+int delivered(NetworkModel& m, const std::string& from, const std::string& to, int n = 200) {
+  int ok = 0;
+  for (int i = 0; i < n; ++i) ok += m.decide(from, to).delivered();
+  return ok;
+}
+
+std::string parse_error(const std::string& text) {
+  auto r = parse_fault_file(text, kNodes);
+  return r ? "" : r.error().message;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(network_model)
+
+BOOST_AUTO_TEST_CASE(loss_one_drops_everything_loss_zero_nothing) {
+  NetworkModel m({}, 1);
+  BOOST_TEST(delivered(m, "n1", "n2") == 200);
+  m.set_loss(1.0);
+  BOOST_TEST(delivered(m, "n1", "n2") == 0);
+  BOOST_TEST(m.decide("n1", "n2").drop_reason == "loss");
+}
+
+BOOST_AUTO_TEST_CASE(partition_blocks_across_groups_only) {
+  NetworkModel m({}, 2);
+  m.partition({{"n1", "n2"}, {"n3", "n4"}});
+  BOOST_TEST(delivered(m, "n1", "n2") == 200);
+  BOOST_TEST(delivered(m, "n3", "n4") == 200);
+  BOOST_TEST(delivered(m, "n1", "n3") == 0);
+  BOOST_TEST(delivered(m, "n4", "n2") == 0);
+  BOOST_TEST(m.decide("n1", "n3").drop_reason == "partition");
+  // Unlisted nodes form one more group.
+  BOOST_TEST(delivered(m, "n5", "n1") == 0);
+  m.heal();
+  BOOST_TEST(delivered(m, "n1", "n3") == 200);
+}
+
+BOOST_AUTO_TEST_CASE(oneway_blocks_one_direction_until_heal) {
+  NetworkModel m({}, 3);
+  m.block_oneway("n1", "n2");
+  BOOST_TEST(delivered(m, "n1", "n2") == 0);
+  BOOST_TEST(m.decide("n1", "n2").drop_reason == "oneway");
+  BOOST_TEST(delivered(m, "n2", "n1") == 200);
+  m.heal();
+  BOOST_TEST(delivered(m, "n1", "n2") == 200);
+}
+
+BOOST_AUTO_TEST_CASE(latency_within_bounds_duplicates_and_seeded) {
+  NetworkConfig c;
+  c.latency = {LatencyDistribution::Kind::uniform, 5, 9, 0};
+  c.duplicate = 1.0;
+  NetworkModel a(c, 7), b(c, 7);
+  for (int i = 0; i < 100; ++i) {
+    auto d = a.decide("n1", "n2");
+    BOOST_REQUIRE_EQUAL(d.delays_ms.size(), 2u);
+    for (auto ms : d.delays_ms) BOOST_TEST((ms >= 5 && ms <= 9));
+    BOOST_TEST(d.delays_ms == b.decide("n1", "n2").delays_ms);  // same seed, same draws
+  }
+  c.latency = {LatencyDistribution::Kind::exponential, 2, 40, 10};
+  NetworkModel e(c, 8);
+  for (int i = 0; i < 200; ++i)
+    for (auto ms : e.decide("n1", "n2").delays_ms) BOOST_TEST((ms >= 2 && ms <= 40));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fault_file)
+
+BOOST_AUTO_TEST_CASE(parses_every_fault_kind_sorted_by_time) {
+  auto r = parse_fault_file(
+      "# a comment\n"
+      "at 5s partition n1,n2 | n3,n4,n5\n"
+      "at 6s oneway n1 -> n2   # trailing comment\n"
+      "\n"
+      "at 10s heal\n"
+      "at 12s crash n2\n"
+      "at 20s restart n2\n"
+      "at 3s loss 0.1\n"
+      "at 4s pause n3\n"
+      "at 8s resume n3\n"
+      "at 500ms duplicate 0.05\n"
+      "at 1s latency exponential 10ms 200ms\n",
+      kNodes);
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  BOOST_REQUIRE_EQUAL(r->size(), 10u);
+  BOOST_TEST((*r)[0].describe() == "duplicate 0.05");
+  BOOST_TEST((*r)[0].at_ms == 500);
+  BOOST_TEST((*r)[1].describe() == "latency exponential 10ms 200ms");
+  BOOST_TEST((*r)[2].describe() == "loss 0.1");
+  BOOST_TEST((*r)[4].describe() == "partition n1,n2 | n3,n4,n5");
+  BOOST_TEST((*r)[5].describe() == "oneway n1 -> n2");
+  BOOST_TEST(validate_schedule(*r, kNodes, 30000).ok());
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_line) {
+  BOOST_TEST(parse_error("at 1s heal\nat 2s explode n1\n") == "line 2: unknown fault 'explode'");
+  BOOST_TEST(parse_error("at 1s crash n9") == "line 1: unknown node 'n9'");
+  BOOST_TEST(parse_error("\n\nat soon heal") ==
+             "line 3: 'soon' is not a duration (e.g. 250ms, 5s, 2m)");
+  BOOST_TEST(parse_error("at 1s loss 1.5") == "line 1: '1.5' is not a probability in [0, 1]");
+  BOOST_TEST(parse_error("at 1s partition n1,n2") ==
+             "line 1: a partition needs at least two groups separated by '|'");
+  BOOST_TEST(parse_error("at 1s partition n1 | n1,n2") == "line 1: node 'n1' is in two groups");
+  BOOST_TEST(parse_error("at 1s oneway n1 n2") == "line 1: usage: oneway FROM -> TO");
+  BOOST_TEST(parse_error("heal") == "line 1: expected 'at <time> <fault> ...'");
+  BOOST_TEST(parse_error("at 1s crash") == "line 1: usage: crash|restart|pause|resume NODE");
+  BOOST_TEST(parse_error("at 1s heal now") == "line 1: usage: heal");
+  BOOST_TEST(parse_error("at 5 heal") == "line 1: '5' is not a duration (e.g. 250ms, 5s, 2m)");
+  BOOST_TEST(!parse_error(std::string(kFaultFileBytesMax + 1, '#')).empty());
+}
+
+BOOST_AUTO_TEST_CASE(schedule_validation_follows_node_states_and_settle_point) {
+  auto check = [](const std::string& text) {
+    auto r = parse_fault_file(text, kNodes);
+    BOOST_REQUIRE(r.ok());
+    auto s = validate_schedule(*r, kNodes, 10000);
+    return s ? std::string() : s.error().message;
+  };
+  BOOST_TEST(check("at 1s crash n1\nat 2s restart n1\nat 3s pause n1\nat 4s resume n1") == "");
+  BOOST_TEST(check("at 2s restart n1") == "fault 1 (at 2000ms restart n1): node is up");
+  BOOST_TEST(check("at 1s crash n1\nat 2s pause n1") == "fault 2 (at 2000ms pause n1): node is crashed");
+  BOOST_TEST(check("at 10s heal").find("before the settle point") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(durations) {
+  BOOST_TEST(parse_duration_ms("250ms").value() == 250);
+  BOOST_TEST(parse_duration_ms("60s").value() == 60000);
+  BOOST_TEST(parse_duration_ms("2m").value() == 120000);
+  BOOST_TEST(!parse_duration_ms("-1s").ok());
+  BOOST_TEST(!parse_duration_ms("5h").ok());
+  BOOST_TEST(!parse_duration_ms("99999999m").ok());
+}
+
+BOOST_AUTO_TEST_CASE(random_schedules_are_valid_seeded_and_keep_a_majority) {
+  std::vector<std::string> nodes{"n1", "n2", "n3", "n4", "n5", "n6", "n7"};
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    auto a = random_faults(seed, nodes, 36000);
+    auto b = random_faults(seed, nodes, 36000);
+    BOOST_REQUIRE_EQUAL(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) BOOST_TEST(a[i].describe() == b[i].describe());
+    auto s = validate_schedule(a, nodes, 36000);
+    BOOST_TEST(s.ok(), "seed " << seed << ": " << (s ? "" : s.error().message));
+    int impaired = 0, worst = 0;
+    for (const auto& f : a) {
+      if (f.kind == Fault::Kind::crash || f.kind == Fault::Kind::pause) ++impaired;
+      if (f.kind == Fault::Kind::restart || f.kind == Fault::Kind::resume) --impaired;
+      worst = std::max(worst, impaired);
+    }
+    BOOST_TEST(worst <= 3);
+  }
+  BOOST_TEST(random_faults(1, {"n1"}, 36000).size() >= 0u);  // one node: no crash, no crash
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(trace_hash_depends_on_every_line) {
+  std::ostringstream out;
+  Trace a(&out), b, c;
+  a.record(1, "deliver", "n1->n2 heartbeat");
+  b.record(1, "deliver", "n1->n2 heartbeat");
+  c.record(2, "deliver", "n1->n2 heartbeat");
+  BOOST_TEST(a.hash_hex() == b.hash_hex());
+  BOOST_TEST(a.hash_hex() != c.hash_hex());
+  BOOST_TEST(a.hash_hex().size() == 16u);
+  BOOST_TEST(out.str() == "1 deliver n1->n2 heartbeat\n");
+  BOOST_TEST(a.events() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE(heartbeat_checker)
+
+// n1..n5, K = 2: n1 watches n2, n3; n4 watches n5, n1; n5 watches n1, n2; ...
+RunHistory history_with_n2_down() {
+  RunHistory h;
+  h.nodes = kNodes;
+  for (const auto& n : kNodes) h.final_state[n] = NodeFinalState{n != "n2", 0};
+  h.final_state["n1"].incarnation = 1;
+  return h;
+}
+
+BOOST_AUTO_TEST_CASE(passes_when_watchers_suspect_the_dead_and_trust_the_living) {
+  auto h = history_with_n2_down();
+  h.observations = {{100, "n1", 0, "suspect n3"},   // an older life of n1: ignored
+                    {200, "n1", 1, "suspect n2"},
+                    {210, "n5", 0, "suspect n2"},
+                    {220, "n5", 0, "suspect n1"},
+                    {300, "n5", 0, "trust n1"}};
+  auto r = check_heartbeat_history(h, 2);
+  BOOST_TEST(r.ok, (r.failures.empty() ? "" : r.failures.front()));
+}
+
+BOOST_AUTO_TEST_CASE(fails_on_a_fabricated_bad_history) {
+  auto h = history_with_n2_down();
+  h.observations = {{200, "n1", 1, "suspect n2"},
+                    {220, "n5", 0, "suspect n1"}};  // n5 never suspects n2, keeps suspecting n1
+  auto r = check_heartbeat_history(h, 2);
+  BOOST_TEST(!r.ok);
+  BOOST_REQUIRE_EQUAL(r.failures.size(), 2u);
+  BOOST_TEST(r.failures[0] == "n5 still suspects live node n1 at the end");
+  BOOST_TEST(r.failures[1] == "n5 never suspected crashed node n2");
+}
+
+BOOST_AUTO_TEST_CASE(a_suspicion_from_a_previous_incarnation_does_not_count) {
+  auto h = history_with_n2_down();
+  h.observations = {{200, "n1", 0, "suspect n2"}, {210, "n5", 0, "suspect n2"}};
+  auto r = check_heartbeat_history(h, 2);
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.failures.at(0) == "n1 never suspected crashed node n2");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
