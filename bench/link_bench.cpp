@@ -1,0 +1,300 @@
+#include "bench/link_bench.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <iomanip>
+#include <sstream>
+#include <unistd.h>
+
+#include "actors/echo/actor.hpp"
+#include "bench/child_process.hpp"
+#include "runtime/node_host.hpp"
+
+namespace craton::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+using bench_run_atom = caf::atom_constant<caf::atom("benchrun")>;
+using bench_warm_atom = caf::atom_constant<caf::atom("benchwarm")>;
+
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::size_t kBodyBytesMin = 8;  // the CAF path carries the sequence number in the body
+constexpr std::size_t kBodyBytesMax = 1 << 20;
+constexpr std::uint64_t kCountMax = 10'000'000;
+constexpr std::uint64_t kWindowMax = 4096;
+constexpr std::uint64_t kWarmSeq = std::uint64_t(1) << 62;  // marks warm-up pings
+constexpr auto kRunTimeout = 300s;
+constexpr const char* kPeerNode = "peer";
+
+enum PathId : int { path_ours = 0, path_caf = 1 };
+
+void add_bench_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<Bytes>("std::vector<uint8_t>");
+}
+
+// ---- the driver: one actor that runs either path ---------------------------------------
+
+struct DriverState {
+  std::unique_ptr<ActorEnv> env;
+  caf::actor caf_echo;
+  int path = path_ours;
+  Bytes payload;
+  std::unique_ptr<PipelineRun> run;
+  caf::response_promise run_promise;
+  caf::response_promise warm_promise;
+  int warm_tries_left = 0;
+  static inline const char* name = "craton.bench.driver";
+};
+
+using DriverActor = caf::stateful_actor<DriverState>;
+
+void send_one(DriverActor* self, std::uint64_t seq) {
+  auto& st = self->state;
+  if (st.run) st.run->sent(seq, BenchClock::now());
+  if (st.path == path_caf) {
+    Bytes body = st.payload;
+    std::memcpy(body.data(), &seq, sizeof seq);
+    self->send(st.caf_echo, std::move(body));
+    return;
+  }
+  EnvelopeBuilder b(st.env->address(), Address{kPeerNode, "echo"}, seq + 1);
+  auto ping = b.body().initPing();
+  ping.setSeq(seq);
+  ping.setPayload(kj::arrayPtr(st.payload.data(), st.payload.size()));
+  st.env->send(self, b);
+}
+
+void on_reply(DriverActor* self, std::uint64_t seq) {
+  auto& st = self->state;
+  if (!st.run) return;
+  auto next = st.run->on_reply(seq, BenchClock::now());
+  if (next) send_one(self, *next);
+  if (!st.run->done()) return;
+  auto f = st.run->figures();
+  st.run.reset();
+  st.run_promise.deliver(f.per_second, f.p50_us, f.p90_us, f.p99_us, f.unexpected);
+}
+
+void on_envelope(DriverActor* self, const WireEnvelope& wire) {
+  auto in = decode_envelope(wire.bytes);
+  if (!in || !in->root().getBody().isPong()) return;
+  auto seq = in->root().getBody().getPong().getSeq();
+  if (seq == kWarmSeq) {
+    if (self->state.warm_promise.pending()) self->state.warm_promise.deliver(true);
+    return;
+  }
+  on_reply(self, seq);
+}
+
+void warm_ping(DriverActor* self) {
+  auto& st = self->state;
+  if (!st.warm_promise.pending()) return;
+  if (st.warm_tries_left-- <= 0) {
+    st.warm_promise.deliver(caf::make_error(caf::sec::request_timeout));
+    return;
+  }
+  st.path = path_ours;
+  send_one(self, kWarmSeq);
+  self->delayed_send(self, 100ms, bench_warm_atom::value, false);
+}
+
+caf::behavior driver(DriverActor* self, NodeContext node, caf::actor caf_echo) {
+  auto& st = self->state;
+  st.env = std::make_unique<ActorEnv>(std::move(node), "driver");
+  st.caf_echo = std::move(caf_echo);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  return {
+      // (warm, true) from the caller: ping until the first pong; (warm, false): retry timer.
+      // The promises answer later; making one marks the request as answered by it.
+      [self](bench_warm_atom, bool start) {
+        if (start) {
+          self->state.warm_promise = self->make_response_promise();
+          self->state.warm_tries_left = 150;
+        }
+        warm_ping(self);
+      },
+      [self](bench_run_atom, int path, std::uint64_t size, std::uint64_t count,
+             std::uint64_t window) {
+        auto& st = self->state;
+        st.path = path;
+        st.payload.assign(size, 0x5a);
+        st.run = std::make_unique<PipelineRun>(count, window);
+        st.run_promise = self->make_response_promise();
+        for (auto seq : st.run->start(BenchClock::now())) send_one(self, seq);
+      },
+      [self](const WireEnvelope& wire) { on_envelope(self, wire); },
+      [self](const Bytes& body) {
+        std::uint64_t seq = 0;
+        if (body.size() >= sizeof seq) std::memcpy(&seq, body.data(), sizeof seq);
+        on_reply(self, seq);
+      },
+  };
+}
+
+// ---- the parent side --------------------------------------------------------------------
+
+struct PeerPorts {
+  std::uint16_t router = 0;
+  std::uint16_t caf = 0;
+};
+
+Result<PeerPorts> parse_ready(const std::string& line) {
+  unsigned router = 0, caf = 0;
+  if (std::sscanf(line.c_str(), "ready %u %u", &router, &caf) != 2 || router == 0 || caf == 0 ||
+      router > 65535 || caf > 65535)
+    return Error{"bad_peer", "peer said '" + line + "' instead of 'ready <port> <port>'"};
+  return PeerPorts{std::uint16_t(router), std::uint16_t(caf)};
+}
+
+Result<RunFigures> measure(caf::actor_system& sys, const caf::actor& driver, PathId path,
+                           std::size_t size, std::uint64_t count, std::uint64_t window) {
+  caf::scoped_actor self{sys};
+  Result<RunFigures> out = Error{"timeout", "benchmark run did not finish"};
+  self->request(driver, kRunTimeout, bench_run_atom::value, int(path), std::uint64_t(size), count,
+                window)
+      .receive(
+          [&](double per_second, double p50, double p90, double p99, std::uint64_t unexpected) {
+            out = RunFigures{per_second, p50, p90, p99, unexpected};
+          },
+          [&](caf::error& err) {
+            out = Error{"run_failed", "benchmark run failed: " + sys.render(err)};
+          });
+  return out;
+}
+
+Status warm_up(caf::actor_system& sys, const caf::actor& driver) {
+  caf::scoped_actor self{sys};
+  Status out = Ok{};
+  self->request(driver, 30s, bench_warm_atom::value, true)
+      .receive([](bool) {},
+               [&](caf::error& err) {
+                 out = Error{"no_peer", "peer never answered a ping: " + sys.render(err)};
+               });
+  return out;
+}
+
+Result<LinkBenchRow> measure_row(caf::actor_system& sys, const caf::actor& driver, PathId path,
+                                 std::size_t size, const LinkBenchOptions& options) {
+  // A short untimed run first: connection buffers, allocator and caches settle.
+  if (auto w = measure(sys, driver, path, size, 500, options.window); !w) return w.error();
+  auto throughput = measure(sys, driver, path, size, options.count, options.window);
+  if (!throughput) return throughput.error();
+  auto latency = measure(sys, driver, path, size, options.latency_count, 1);
+  if (!latency) return latency.error();
+  return LinkBenchRow{path == path_ours ? "ours" : "caf", size, *throughput, *latency};
+}
+
+}  // namespace
+
+Status validate_link_bench_options(const LinkBenchOptions& o) {
+  if (o.sizes.empty()) return Error{"bad_flag", "--sizes needs at least one size"};
+  for (auto s : o.sizes)
+    if (s < kBodyBytesMin || s > kBodyBytesMax)
+      return Error{"bad_flag", "--sizes: each size must be in 8.." + std::to_string(kBodyBytesMax)};
+  if (o.count < 1 || o.count > kCountMax)
+    return Error{"bad_flag", "--count must be in 1.." + std::to_string(kCountMax)};
+  if (o.window < 1 || o.window > kWindowMax)
+    return Error{"bad_flag", "--window must be in 1.." + std::to_string(kWindowMax)};
+  if (o.latency_count < 1 || o.latency_count > kCountMax)
+    return Error{"bad_flag", "latency count must be in 1.." + std::to_string(kCountMax)};
+  return Ok{};
+}
+
+Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
+  if (auto s = validate_link_bench_options(options); !s) return s.error();
+  NodeOptions node;
+  node.node_id = "bench";
+  node.listen = Endpoint{"127.0.0.1", 0};
+  node.add_types = add_bench_types;
+  auto host = NodeHost::start(node, std::make_shared<StderrSink>(LogLevel::warn));
+  if (!host) return host.error();
+  auto& sys = (*host)->system();
+  auto child = ChildProcess::start(
+      options.peer_binary,
+      {"bench", "link-peer", "--parent-port", std::to_string((*host)->listen_port())});
+  if (!child) return child.error();
+  auto line = child->read_line(15s);
+  if (!line) return line.error();
+  auto ports = parse_ready(*line);
+  if (!ports) return ports.error();
+  (*host)->add_peer(PeerSpec{kPeerNode, Endpoint{"127.0.0.1", ports->router}});
+  auto caf_echo = sys.middleman().remote_actor("127.0.0.1", ports->caf);
+  if (!caf_echo)
+    return Error{"no_peer", "cannot reach the peer's CAF echo: " + sys.render(caf_echo.error())};
+  auto drv = sys.spawn(driver, (*host)->context(), *caf_echo);
+  (*host)->adopt(drv);
+  if (auto s = warm_up(sys, drv); !s) return s.error();
+
+  LinkBenchReport report;
+  for (auto size : options.sizes) {
+    for (auto path : {path_ours, path_caf}) {
+      auto row = measure_row(sys, drv, path, size, options);
+      if (!row) return row.error();
+      report.rows.push_back(*row);
+    }
+  }
+  (*host)->stop();
+  child->finish(10s);
+  return report;
+}
+
+void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
+  out << std::left << std::setw(6) << "path" << std::right << std::setw(8) << "bytes"
+      << std::setw(14) << "msgs/s" << std::setw(11) << "p50 us" << std::setw(11) << "p90 us"
+      << std::setw(11) << "p99 us" << "\n";
+  out << std::fixed << std::setprecision(0);
+  for (const auto& r : report.rows) {
+    out << std::left << std::setw(6) << r.path << std::right << std::setw(8) << r.size
+        << std::setw(14) << r.throughput.per_second << std::setw(11) << r.latency.p50_us
+        << std::setw(11) << r.latency.p90_us << std::setw(11) << r.latency.p99_us << "\n";
+  }
+  out << std::setprecision(2);
+  for (const auto& ours : report.rows) {
+    if (ours.path != "ours") continue;
+    for (const auto& caf : report.rows) {
+      if (caf.path != "caf" || caf.size != ours.size || caf.throughput.per_second <= 0) continue;
+      out << "ratio ours/caf at " << ours.size
+          << " bytes: throughput " << ours.throughput.per_second / caf.throughput.per_second
+          << ", p50 latency " << ours.latency.p50_us / caf.latency.p50_us << " (target >= 0.80 "
+          << "for throughput)\n";
+    }
+  }
+}
+
+int run_link_bench_peer(std::uint16_t parent_port) {
+  NodeOptions node;
+  node.node_id = kPeerNode;
+  node.listen = Endpoint{"127.0.0.1", 0};
+  node.peers = {PeerSpec{"bench", Endpoint{"127.0.0.1", parent_port}}};
+  node.add_types = add_bench_types;
+  auto log = std::make_shared<StderrSink>(LogLevel::warn);
+  auto host = NodeHost::start(node, log);
+  if (!host) {
+    std::fprintf(stderr, "craton bench link-peer: %s\n", host.error().message.c_str());
+    return 1;
+  }
+  auto& sys = (*host)->system();
+  (*host)->adopt(echo::spawn_echo(sys, (*host)->context()));
+  auto caf_echo = sys.spawn([]() -> caf::behavior {
+    return {[](Bytes& body) { return std::move(body); }};
+  });
+  (*host)->adopt(caf_echo);
+  auto caf_port = sys.middleman().publish(caf_echo, 0, "127.0.0.1", true);
+  if (!caf_port) {
+    std::fprintf(stderr, "craton bench link-peer: %s\n", sys.render(caf_port.error()).c_str());
+    return 1;
+  }
+  std::printf("ready %u %u\n", unsigned((*host)->listen_port()), unsigned(*caf_port));
+  std::fflush(stdout);
+  char buf[256];
+  while (::read(0, buf, sizeof buf) > 0) {
+  }
+  (*host)->stop();
+  return 0;
+}
+
+}  // namespace craton::bench

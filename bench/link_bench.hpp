@@ -1,0 +1,56 @@
+// The link benchmark (`craton bench link`): what our envelope, router and link cost compared
+// with CAF's own remote messaging.
+//
+// It starts a peer process (`craton bench link-peer`, hidden) on loopback and, for each body
+// size, measures two paths with the same pattern:
+//   ours: driver -> router -> link -> (BASP) -> peer router -> echo -> peer router -> peer
+//         link -> (BASP) -> router -> driver, carrying Ping/Pong envelopes;
+//   caf:  driver -> (BASP) -> a plain echo actor -> (BASP) -> driver, carrying a
+//         std::vector<uint8_t> of the same size.
+// Throughput is measured pipelined with a bounded window; round-trip percentiles with one
+// message in flight. All waits are bounded; the peer exits when we close its stdin.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "bench/pipeline_run.hpp"
+#include "runtime/result.hpp"
+
+namespace craton::bench {
+
+struct LinkBenchOptions {
+  std::vector<std::size_t> sizes{64, 4096};  ///< body bytes, each in [8, 1 MiB]
+  std::uint64_t count = 20000;               ///< messages per throughput run
+  std::uint64_t window = 64;                 ///< outstanding messages in throughput runs
+  std::uint64_t latency_count = 2000;        ///< round trips per latency run (window 1)
+  std::string peer_binary;                   ///< the craton binary (normally /proc/self/exe)
+};
+
+/// Checks sizes, count and window against their bounds.
+Status validate_link_bench_options(const LinkBenchOptions& options);
+
+struct LinkBenchRow {
+  std::string path;  ///< "ours" or "caf"
+  std::size_t size = 0;
+  RunFigures throughput;  ///< window = options.window
+  RunFigures latency;     ///< window = 1
+};
+
+struct LinkBenchReport {
+  std::vector<LinkBenchRow> rows;
+};
+
+Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options);
+
+/// A table, plus the ratio ours/caf of throughput per size.
+void print_link_bench(const LinkBenchReport& report, std::ostream& out);
+
+/// The hidden peer process: publishes a router (with the echo actor) and a plain CAF echo
+/// actor on loopback, links back to the parent node at `parent_port`, prints
+/// "ready <router port> <caf port>" and runs until its stdin closes. Returns the exit code.
+int run_link_bench_peer(std::uint16_t parent_port);
+
+}  // namespace craton::bench
