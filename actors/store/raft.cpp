@@ -625,8 +625,11 @@ void Raft::send_heartbeat(NodeId to, const std::string& context) {
 }
 
 void Raft::broadcast_append() {
-  for (auto& entry : progress_) {
-    if (entry.first != id_) send_append(entry.first);
+  for (auto& [node, pr] : progress_) {
+    if (node == id_ || !send_append(node)) continue;
+    // Pipelining: a replicating follower gets everything new, up to its in-flight window.
+    while (pr.state == ProgressState::replicate && send_append(node, false)) {
+    }
   }
 }
 

@@ -26,6 +26,7 @@
 
 namespace craton::raft {
 inline std::ostream& operator<<(std::ostream& os, Role r) { return os << to_string(r); }
+inline std::ostream& operator<<(std::ostream& os, ProgressState s) { return os << to_string(s); }
 }  // namespace craton::raft
 
 namespace craton::raft::test {
