@@ -107,7 +107,7 @@ class World final : public NetworkHost {
   std::shared_ptr<Metrics> metrics_;
   std::map<std::string, SimNode> nodes_;
   // Lookups only, never iterated: the pointers must not influence any order.
-  std::unordered_map<const caf::abstract_actor*, std::string> node_of_;
+  std::unordered_map<const caf::abstract_actor*, const SimNode*> node_of_;  // nodes_ is stable
   std::unordered_map<const caf::abstract_actor*, std::string> label_of_;
   std::size_t paused_count_ = 0;
   caf::actor_system* sys_ = nullptr;
@@ -155,7 +155,7 @@ void World::start_node(SimNode& node) {
   node.actors = {ctx.router};
   for (auto& a : scenario_.spawn_node(*sys_, ctx)) node.actors.push_back(std::move(a));
   for (const auto& a : node.actors) {
-    node_of_[raw(a)] = node.id;
+    node_of_[raw(a)] = &node;
     label_of_[raw(a)] = node.id + " " + actor_name(a);
   }
   node.state = NodeState::up;
@@ -218,7 +218,7 @@ void World::settle() {
 
 bool World::paused(caf::resumable* job) const {
   auto it = node_of_.find(dynamic_cast<caf::abstract_actor*>(job));
-  return it != node_of_.end() && nodes_.at(it->second).state == NodeState::paused;
+  return it != node_of_.end() && it->second->state == NodeState::paused;
 }
 
 // Lets one runnable actor (chosen by the seeded Rng) handle one message.
