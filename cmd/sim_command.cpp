@@ -6,11 +6,13 @@
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
 // --json prints one JSON object instead. If the scenario's checker fails, the command exits 1
 // and prints the command line that replays the run. Bad flags or a bad fault file: one error
-// line, exit 2. Flags are parsed here (not by CLI11's converters) so every error is ours.
+// line, exit 2. Flags are read from the raw arguments (not by CLI11) so every error is ours.
 #include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -28,6 +30,49 @@ struct SimFlags {
   std::string trace;
   bool json = false;
 };
+
+constexpr const char* kUsage = R"(Flags:
+  --seed N                 world seed (required): same seed, same build, same run
+  --nodes K                number of simulated nodes, 1..10000 (default 7)
+  --duration D             simulated time, e.g. 60s, 500ms, 2m (default 60s)
+  --faults random|none|F   fault schedule: drawn from the seed, none, or a file
+                           (format in docs/simulator.md; default random)
+  --scenario NAME          what the cluster runs (default heartbeat)
+  --trace FILE             write the event trace to FILE
+  --json                   print one JSON object instead of the summary
+)";
+
+// Reads "--flag value", "--flag=value" and "--json"; each flag at most once.
+Result<SimFlags> read_flags(const std::vector<std::string>& args) {
+  SimFlags f;
+  std::map<std::string, std::string*> valued{{"--seed", &f.seed},         {"--nodes", &f.nodes},
+                                             {"--duration", &f.duration}, {"--faults", &f.faults},
+                                             {"--scenario", &f.scenario}, {"--trace", &f.trace}};
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    bool inline_value = false;
+    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inline_value = true;
+    }
+    if (!seen.insert(name).second) return Error{"bad_flag", name + " given twice"};
+    if (name == "--json" && !inline_value) {
+      f.json = true;
+      continue;
+    }
+    auto it = valued.find(name);
+    if (it == valued.end()) return Error{"bad_flag", "unknown argument '" + args[i] + "' (see --help)"};
+    if (!inline_value) {
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        return Error{"bad_flag", name + " needs a value"};
+      value = args[++i];
+    }
+    *it->second = value;
+  }
+  return f;
+}
 
 struct SimRun {
   sim::WorldConfig world;
@@ -119,11 +164,13 @@ void print_json(const SimFlags& f, const sim::RunReport& r, std::int64_t wall_ms
   std::cout << j.dump() << "\n";
 }
 
-int run_sim(const SimFlags& flags, const std::vector<std::string>& extras) {
-  if (!extras.empty()) {
-    std::cerr << "craton sim: unexpected argument '" << extras.front() << "'\n";
+int run_sim(const std::vector<std::string>& args) {
+  auto parsed = read_flags(args);
+  if (!parsed) {
+    std::cerr << "craton sim: " << parsed.error().message << "\n";
     return 2;
   }
+  const SimFlags& flags = *parsed;
   auto run = parse_flags(flags);
   if (!run) {
     std::cerr << "craton sim: " << run.error().message << "\n";
@@ -159,17 +206,11 @@ int run_sim(const SimFlags& flags, const std::vector<std::string>& extras) {
 }  // namespace
 
 void add_sim_command(CLI::App& app, int& exit_code) {
-  auto flags = std::make_shared<SimFlags>();
   auto* sub = app.add_subcommand("sim", "Run a deterministic simulated cluster from a seed");
+  // Flags are read from the raw arguments so that every mistake gets one line and exit 2.
   sub->allow_extras();
-  sub->add_option("--seed", flags->seed, "world seed (required): same seed, same run");
-  sub->add_option("--nodes", flags->nodes, "number of simulated nodes (default 7)");
-  sub->add_option("--duration", flags->duration, "simulated time, e.g. 60s, 500ms, 2m");
-  sub->add_option("--faults", flags->faults, "random | none | FILE (see docs/simulator.md)");
-  sub->add_option("--scenario", flags->scenario, "what the cluster runs (default heartbeat)");
-  sub->add_option("--trace", flags->trace, "write the event trace to FILE");
-  sub->add_flag("--json", flags->json, "print one JSON object instead of the summary");
-  sub->callback([sub, flags, &exit_code] { exit_code = run_sim(*flags, sub->remaining()); });
+  sub->footer(kUsage);
+  sub->callback([sub, &exit_code] { exit_code = run_sim(sub->remaining()); });
 }
 
 }  // namespace craton::cmd
