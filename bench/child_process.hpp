@@ -29,6 +29,9 @@ class ChildProcess {
   /// Lines are bounded at 4 KiB.
   Result<std::string> read_line(std::chrono::milliseconds limit);
 
+  /// CPU time (user + system) the child has used so far, in seconds (clock-tick resolution).
+  double cpu_seconds() const;
+
   /// Closes the child's stdin and waits up to `limit` for it to exit, then SIGKILLs it.
   /// Returns true if it exited by itself.
   bool finish(std::chrono::milliseconds limit);

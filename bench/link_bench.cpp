@@ -2,8 +2,10 @@
 
 #include <caf/io/all.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <iomanip>
 #include <sstream>
 #include <unistd.h>
@@ -150,15 +152,25 @@ Result<PeerPorts> parse_ready(const std::string& line) {
   return PeerPorts{std::uint16_t(router), std::uint16_t(caf)};
 }
 
-Result<RunFigures> measure(caf::actor_system& sys, const caf::actor& driver, PathId path,
-                           std::size_t size, std::uint64_t count, std::uint64_t window) {
+// CPU seconds used so far by this process and the peer.
+double cpu_seconds(const ChildProcess& peer) {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9 + peer.cpu_seconds();
+}
+
+Result<RunFigures> measure(caf::actor_system& sys, const caf::actor& driver,
+                           const ChildProcess& peer, PathId path, std::size_t size,
+                           std::uint64_t count, std::uint64_t window) {
   caf::scoped_actor self{sys};
+  double cpu_before = cpu_seconds(peer);
   Result<RunFigures> out = Error{"timeout", "benchmark run did not finish"};
   self->request(driver, kRunTimeout, bench_run_atom::value, int(path), std::uint64_t(size), count,
                 window)
       .receive(
           [&](double per_second, double p50, double p90, double p99, std::uint64_t unexpected) {
             out = RunFigures{per_second, p50, p90, p99, unexpected};
+            out->cpu_us_per_msg = (cpu_seconds(peer) - cpu_before) * 1e6 / double(count);
           },
           [&](caf::error& err) {
             out = Error{"run_failed", "benchmark run failed: " + sys.render(err)};
@@ -177,15 +189,45 @@ Status warm_up(caf::actor_system& sys, const caf::actor& driver) {
   return out;
 }
 
-Result<LinkBenchRow> measure_row(caf::actor_system& sys, const caf::actor& driver, PathId path,
-                                 std::size_t size, const LinkBenchOptions& options) {
+Result<LinkBenchRow> measure_row(caf::actor_system& sys, const caf::actor& driver,
+                                 const ChildProcess& peer, PathId path, std::size_t size,
+                                 const LinkBenchOptions& options) {
   // A short untimed run first: connection buffers, allocator and caches settle.
-  if (auto w = measure(sys, driver, path, size, 500, options.window); !w) return w.error();
-  auto throughput = measure(sys, driver, path, size, options.count, options.window);
+  if (auto w = measure(sys, driver, peer, path, size, 500, options.window); !w) return w.error();
+  auto throughput = measure(sys, driver, peer, path, size, options.count, options.window);
   if (!throughput) return throughput.error();
-  auto latency = measure(sys, driver, path, size, options.latency_count, 1);
+  auto latency = measure(sys, driver, peer, path, size, options.latency_count, 1);
   if (!latency) return latency.error();
   return LinkBenchRow{path == path_ours ? "ours" : "caf", size, *throughput, *latency};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Element-wise medians: each figure is the median of that figure over the rounds.
+RunFigures median_figures(const std::vector<RunFigures>& runs) {
+  auto pick = [&](double RunFigures::*field) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(r.*field);
+    return median(v);
+  };
+  RunFigures f{pick(&RunFigures::per_second), pick(&RunFigures::p50_us),
+               pick(&RunFigures::p90_us), pick(&RunFigures::p99_us), 0,
+               pick(&RunFigures::cpu_us_per_msg)};
+  for (const auto& r : runs) f.unexpected += r.unexpected;
+  return f;
+}
+
+LinkBenchRow median_row(const std::vector<LinkBenchRow>& rounds) {
+  std::vector<RunFigures> throughput, latency;
+  for (const auto& r : rounds) {
+    throughput.push_back(r.throughput);
+    latency.push_back(r.latency);
+  }
+  return LinkBenchRow{rounds.front().path, rounds.front().size, median_figures(throughput),
+                      median_figures(latency)};
 }
 
 }  // namespace
@@ -199,6 +241,7 @@ Status validate_link_bench_options(const LinkBenchOptions& o) {
     return Error{"bad_flag", "--count must be in 1.." + std::to_string(kCountMax)};
   if (o.window < 1 || o.window > kWindowMax)
     return Error{"bad_flag", "--window must be in 1.." + std::to_string(kWindowMax)};
+  if (o.rounds < 1 || o.rounds > 100) return Error{"bad_flag", "--rounds must be in 1..100"};
   if (o.latency_count < 1 || o.latency_count > kCountMax)
     return Error{"bad_flag", "latency count must be in 1.." + std::to_string(kCountMax)};
   return Ok{};
@@ -229,14 +272,20 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   (*host)->adopt(drv);
   if (auto s = warm_up(sys, drv); !s) return s.error();
 
-  LinkBenchReport report;
-  for (auto size : options.sizes) {
-    for (auto path : {path_ours, path_caf}) {
-      auto row = measure_row(sys, drv, path, size, options);
-      if (!row) return row.error();
-      report.rows.push_back(*row);
+  std::vector<std::vector<LinkBenchRow>> rounds;  // [row][round]
+  for (std::uint64_t round = 0; round < options.rounds; ++round) {
+    std::size_t i = 0;
+    for (auto size : options.sizes) {
+      for (auto path : {path_ours, path_caf}) {
+        auto row = measure_row(sys, drv, *child, path, size, options);
+        if (!row) return row.error();
+        if (rounds.size() <= i) rounds.emplace_back();
+        rounds[i++].push_back(*row);
+      }
     }
   }
+  LinkBenchReport report;
+  for (auto& per_round : rounds) report.rows.push_back(median_row(per_round));
   (*host)->stop();
   child->finish(10s);
   return report;
@@ -245,12 +294,14 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
 void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
   out << std::left << std::setw(6) << "path" << std::right << std::setw(8) << "bytes"
       << std::setw(14) << "msgs/s" << std::setw(11) << "p50 us" << std::setw(11) << "p90 us"
-      << std::setw(11) << "p99 us" << "\n";
+      << std::setw(11) << "p99 us" << std::setw(14) << "cpu us/msg" << "\n";
   out << std::fixed << std::setprecision(0);
   for (const auto& r : report.rows) {
     out << std::left << std::setw(6) << r.path << std::right << std::setw(8) << r.size
         << std::setw(14) << r.throughput.per_second << std::setw(11) << r.latency.p50_us
-        << std::setw(11) << r.latency.p90_us << std::setw(11) << r.latency.p99_us << "\n";
+        << std::setw(11) << r.latency.p90_us << std::setw(11) << r.latency.p99_us
+        << std::setw(14) << std::setprecision(1) << r.throughput.cpu_us_per_msg
+        << std::setprecision(0) << "\n";
   }
   out << std::setprecision(2);
   for (const auto& ours : report.rows) {
@@ -259,8 +310,9 @@ void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
       if (caf.path != "caf" || caf.size != ours.size || caf.throughput.per_second <= 0) continue;
       out << "ratio ours/caf at " << ours.size
           << " bytes: throughput " << ours.throughput.per_second / caf.throughput.per_second
-          << ", p50 latency " << ours.latency.p50_us / caf.latency.p50_us << " (target >= 0.80 "
-          << "for throughput)\n";
+          << ", p50 latency " << ours.latency.p50_us / caf.latency.p50_us
+          << ", cpu per message " << ours.throughput.cpu_us_per_msg / caf.throughput.cpu_us_per_msg
+          << " (target: throughput >= 0.80)\n";
     }
   }
 }

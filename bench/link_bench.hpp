@@ -8,7 +8,8 @@
 //   caf:  driver -> (BASP) -> a plain echo actor -> (BASP) -> driver, carrying a
 //         std::vector<uint8_t> of the same size.
 // Throughput is measured pipelined with a bounded window; round-trip percentiles with one
-// message in flight. All waits are bounded; the peer exits when we close its stdin.
+// message in flight. The paths alternate, round after round, so that load from elsewhere on
+// the machine hits both alike; each figure is the median over the rounds. All waits are bounded; the peer exits when we close its stdin.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct LinkBenchOptions {
   std::uint64_t count = 20000;               ///< messages per throughput run
   std::uint64_t window = 64;                 ///< outstanding messages in throughput runs
   std::uint64_t latency_count = 2000;        ///< round trips per latency run (window 1)
+  std::uint64_t rounds = 3;  ///< paths alternate in each round; figures are medians over rounds
   std::string peer_binary;                   ///< the craton binary (normally /proc/self/exe)
 };
 

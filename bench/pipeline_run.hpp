@@ -22,6 +22,8 @@ struct RunFigures {
   double p90_us = 0;
   double p99_us = 0;
   std::uint64_t unexpected = 0;
+  /// CPU time both processes used per message, filled in by the driver's caller (0: unknown).
+  double cpu_us_per_msg = 0;
 };
 
 class PipelineRun {

@@ -1,6 +1,6 @@
 // `craton bench <name>`: benchmark drivers (bench/), one CLI function per benchmark here.
 //
-//   craton bench link [--sizes 64,4096] [--count N] [--window W] [--latency-count N]
+//   craton bench link [--sizes 64,4096] [--count N] [--window W] [--latency-count N] [--rounds R]
 //
 // A new benchmark adds its driver as bench/<name>_bench.{hpp,cpp} and one add_<name>_bench()
 // below. `craton bench link-peer` is the hidden peer process the link benchmark starts.
@@ -41,6 +41,7 @@ struct LinkBenchFlags {
   std::string count = "20000";
   std::string window = "64";
   std::string latency_count = "2000";
+  std::string rounds = "3";
 };
 
 int run_link(const LinkBenchFlags& flags, const std::vector<std::string>& extras) {
@@ -54,14 +55,17 @@ int run_link(const LinkBenchFlags& flags, const std::vector<std::string>& extras
   auto count = parse_number("--count", flags.count);
   auto window = parse_number("--window", flags.window);
   auto latency = parse_number("--latency-count", flags.latency_count);
+  auto rounds = parse_number("--rounds", flags.rounds);
   for (const auto* e : {sizes.ok() ? nullptr : &sizes.error(), count.ok() ? nullptr : &count.error(),
                         window.ok() ? nullptr : &window.error(),
-                        latency.ok() ? nullptr : &latency.error()})
+                        latency.ok() ? nullptr : &latency.error(),
+                        rounds.ok() ? nullptr : &rounds.error()})
     if (e) return fail(e->message);
   options.sizes = *sizes;
   options.count = *count;
   options.window = *window;
   options.latency_count = *latency;
+  options.rounds = *rounds;
   options.peer_binary = "/proc/self/exe";
   if (auto s = bench::validate_link_bench_options(options); !s) return fail(s.error().message);
   auto report = bench::run_link_bench(options);
@@ -80,6 +84,7 @@ void add_link_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--count", flags->count, "Messages per throughput run");
   sub->add_option("--window", flags->window, "Messages in flight during throughput runs");
   sub->add_option("--latency-count", flags->latency_count, "Round trips per latency run");
+  sub->add_option("--rounds", flags->rounds, "Alternating rounds; figures are medians");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] { exit_code = run_link(*flags, sub->remaining()); });
 

@@ -79,10 +79,13 @@ void on_connected(LinkActor* self, caf::strong_actor_ptr& remote_router) {
   st.backoff.reset();
   st.outage_logged = false;
   st.connects->Increment();
-  set_peer_up(self, true);
   for (auto& wire : st.pending) self->send(st.remote, std::move(wire));
   st.sent->Increment(double(st.pending.size()));
   st.pending.clear();
+  // While up, the router sends straight to the remote router's proxy: one actor hop less per
+  // envelope. Envelopes it sent us before this arrives are still forwarded below.
+  self->send(st.config.router, route_atom::value, st.config.remote_node, st.remote);
+  set_peer_up(self, true);
 }
 
 void connect(LinkActor* self) {
@@ -124,6 +127,9 @@ void on_down(LinkActor* self, const caf::down_msg& down) {
   if (!st.remote || down.source != st.remote.address()) return;
   self->demonitor(st.remote);
   st.remote = nullptr;
+  // Route through us again, so that envelopes for the unreachable peer are counted and dropped.
+  self->send(st.config.router, route_atom::value, st.config.remote_node,
+             caf::actor_cast<caf::actor>(self));
   set_peer_up(self, false);
   schedule_reconnect(self, "lost " + st.config.remote_node + ": " + self->system().render(down.reason));
 }

@@ -9,10 +9,15 @@
 //
 // At spawn the link tells the router `(route_atom, remote_node, link)`; on every change it
 // reports `(peer_atom, remote_node, up)` so that subscribers get PeerStatus envelopes.
+// While the peer is up the link points the route at the remote router's proxy itself, so
+// the router's envelopes skip one actor hop (see `craton bench link`); when the proxy goes
+// down the route points back at the link. Envelopes the router sent to the proxy in the
+// moment between its death and the route change are lost without being counted (CAF drops
+// them); callers own retries either way.
 //
-// Envelopes (WireEnvelope) for the peer are forwarded while it is up. While a connect attempt
-// is in flight, at most `pending_max` of them wait; everything else that arrives while the peer
-// is unreachable is dropped and counted (craton_link_dropped_total): callers own retries, so
+// Envelopes (WireEnvelope) that reach the link are forwarded while the peer is up. While a
+// connect attempt is in flight, at most `pending_max` of them wait; everything else that
+// arrives while the peer is unreachable is dropped and counted (craton_link_dropped_total):
 // nothing queues without bound.
 #pragma once
 
