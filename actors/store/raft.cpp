@@ -130,6 +130,7 @@ Raft::Raft(RaftConfig config, PersistentState state)
       log_(state.snapshot.meta, std::move(state.entries)),
       snapshot_(std::move(state.snapshot)),
       read_only_(cfg_.max_pending_reads) {
+  bool empty_storage = state.hard_state == HardState{} && log_.last_index() == 0;
   if (snapshot_.meta.index > 0) {
     membership_ = Membership::from(snapshot_.meta);
   } else {
@@ -141,8 +142,41 @@ Raft::Raft(RaftConfig config, PersistentState state)
   log_.applied_to(std::max(cfg_.applied, log_.snapshot_index()));
   prev_hard_state_ = state.hard_state;
   prev_hard_state_.commit = log_.committed();
+  if (empty_storage && !membership_.voters.empty()) bootstrap();
+  replay_applied_conf_changes();
   become_follower(term_, 0);
   prev_soft_state_ = soft_state();
+}
+
+// A brand-new cluster writes its initial configuration into the log as committed entries of
+// term 1, identically on every initial member (as etcd's StartNode does), so that replicas
+// added later learn it from the log like any other change.
+void Raft::bootstrap() {
+  std::vector<Entry> entries;
+  auto add = [&](ConfChangeType type, NodeId node) {
+    Entry e{1, entries.size() + 1, EntryType::conf_change, ConfChange{type, node}.encode()};
+    entries.push_back(std::move(e));
+  };
+  for (NodeId v : membership_.voters) add(ConfChangeType::add_voter, v);
+  for (NodeId l : membership_.learners) add(ConfChangeType::add_learner, l);
+  log_.append(std::move(entries));
+  log_.commit_to(log_.last_index());
+  term_ = 1;
+}
+
+// After a restart the configuration is the snapshot's (or the initial one) plus every change
+// the state machine had already applied; later ones are applied as they are handed out again.
+void Raft::replay_applied_conf_changes() {
+  for (auto i = log_.first_index(); i <= log_.applied(); ++i) {
+    const Entry& e = log_.at(i);
+    if (e.type != EntryType::conf_change) continue;
+    auto cc = ConfChange::decode(e.data);
+    if (!cc) continue;
+    auto next = membership_.apply(*cc);
+    if (!next) continue;
+    membership_ = std::move(*next);
+    conf_history_.push_back({e.index, membership_});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,8 +34,12 @@ namespace craton::raft {
 
 struct RaftConfig {
   NodeId id = 0;
-  std::vector<NodeId> voters;    ///< initial configuration, used when storage has no snapshot
-  std::vector<NodeId> learners;  ///< (a replica joining later passes none and learns it)
+  /// The initial configuration. With empty storage, a replica given voters bootstraps a new
+  /// cluster: it writes them to its log as committed conf_change entries of term 1. A
+  /// replica joining an existing cluster passes none and learns them from the leader. After
+  /// a restart these must be the same as at bootstrap (or empty when joined later).
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;
   int election_tick = 10;        ///< election timeout is drawn from [election_tick, 2x)
   int heartbeat_tick = 1;        ///< ticks between leader heartbeats; < election_tick
   bool pre_vote = true;          ///< campaign only after a pre-vote majority (thesis 9.6)
@@ -117,6 +121,8 @@ class Raft {
   enum class VoteResult { pending, won, lost };
 
   Raft(RaftConfig config, PersistentState state);
+  void bootstrap();
+  void replay_applied_conf_changes();
 
   // roles
   void become_follower(std::uint64_t term, NodeId lead);

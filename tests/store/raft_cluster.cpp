@@ -103,10 +103,11 @@ void RaftChecker::on_snapshot_apply(NodeId node, const SnapshotMeta& meta) {
 
 // ---- RaftCluster ----
 
-RaftCluster::RaftCluster(std::vector<NodeId> voters, std::uint64_t seed, Tweak tweak)
+RaftCluster::RaftCluster(std::vector<NodeId> voters, std::uint64_t seed, Tweak tweak,
+                         std::map<NodeId, PersistentState> disks)
     : initial_voters_(std::move(voters)), seed_(seed), tweak_(std::move(tweak)) {
   for (NodeId id : initial_voters_) {
-    disks_[id] = {};
+    disks_[id] = disks.count(id) ? disks.at(id) : PersistentState{};
     restart(id);
   }
 }

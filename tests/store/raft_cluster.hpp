@@ -73,7 +73,9 @@ class RaftCluster {
  public:
   using Tweak = std::function<void(RaftConfig&)>;
 
-  RaftCluster(std::vector<NodeId> voters, std::uint64_t seed, Tweak tweak = {});
+  /// Replicas start from `disks` where given, otherwise from empty storage (bootstrap).
+  RaftCluster(std::vector<NodeId> voters, std::uint64_t seed, Tweak tweak = {},
+              std::map<NodeId, PersistentState> disks = {});
 
   Raft& node(NodeId id) { return *nodes_.at(id); }
   bool up(NodeId id) const { return nodes_.count(id) && nodes_.at(id).has_value(); }

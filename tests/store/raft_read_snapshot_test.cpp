@@ -1,1 +1,177 @@
+// ReadIndex (linearizable reads without log writes) and snapshots: compaction,
+// InstallSnapshot for followers that fell behind, restart from snapshot plus log.
 #include <boost/test/unit_test.hpp>
+
+#include "tests/store/raft_cluster.hpp"
+
+using namespace craton::raft;
+using namespace craton::raft::test;
+
+namespace {
+void commit_values(RaftCluster& c, NodeId leader, int n, const std::string& prefix) {
+  for (int i = 0; i < n; ++i) {
+    BOOST_REQUIRE(c.node(leader).propose(prefix + std::to_string(i)));
+    c.process(leader);
+    c.deliver_all();
+  }
+  c.tick(leader);
+  c.deliver_all();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(raft_read_index)
+
+BOOST_AUTO_TEST_CASE(leader_read_waits_for_a_heartbeat_quorum_and_writes_nothing) {
+  RaftCluster c({1, 2, 3}, 61);
+  c.campaign(1);
+  commit_values(c, 1, 3, "v");
+  auto last = c.node(1).log().last_index();
+  BOOST_REQUIRE(c.node(1).read_index("r1"));
+  c.process(1);
+  BOOST_TEST(c.reads(1).empty());  // not before a majority confirmed leadership
+  c.deliver_all();
+  BOOST_REQUIRE(c.reads(1).size() == 1u);
+  BOOST_TEST(c.reads(1)[0].context == "r1");
+  BOOST_TEST(c.reads(1)[0].index == c.node(1).log().committed());
+  BOOST_TEST(c.node(1).log().last_index() == last);  // no log write
+}
+
+BOOST_AUTO_TEST_CASE(deposed_leader_cannot_serve_a_read) {
+  RaftCluster c({1, 2, 3}, 67);
+  c.campaign(1);
+  c.isolate(1);
+  BOOST_REQUIRE(c.node(1).read_index("stale"));
+  c.process(1);
+  c.deliver_all();
+  // Meanwhile the majority elects a new leader and writes.
+  for (int round = 0; round < 100 && c.leader() == NodeId{1}; ++round) {
+    for (NodeId id : {2, 3}) c.tick(id);
+    c.deliver_all();
+  }
+  BOOST_REQUIRE(c.node(1).role() == Role::leader);  // it does not know yet
+  NodeId next = c.node(2).role() == Role::leader ? 2 : 3;
+  BOOST_REQUIRE(c.node(next).role() == Role::leader);
+  commit_values(c, next, 2, "new");
+  BOOST_TEST(c.reads(1).empty());
+}
+
+BOOST_AUTO_TEST_CASE(follower_read_is_answered_by_the_leader) {
+  RaftCluster c({1, 2, 3}, 71);
+  c.campaign(1);
+  commit_values(c, 1, 2, "v");
+  BOOST_REQUIRE(c.node(3).read_index("f1"));
+  c.process(3);
+  c.deliver_all();
+  BOOST_REQUIRE(c.reads(3).size() == 1u);
+  BOOST_TEST(c.reads(3)[0].context == "f1");
+  BOOST_TEST(c.reads(3)[0].index == c.node(1).log().committed());
+}
+
+BOOST_AUTO_TEST_CASE(new_leader_defers_reads_until_its_term_commits) {
+  RaftCluster c({1, 2, 3}, 73);
+  c.drop_if = [](const Message& m) { return m.type == MessageType::app; };
+  c.campaign(1);
+  BOOST_REQUIRE(c.node(1).role() == Role::leader);
+  BOOST_REQUIRE(c.node(1).read_index("early"));
+  c.process(1);
+  c.tick(1);
+  c.deliver_all();
+  BOOST_TEST(c.reads(1).empty());  // its commit index may still lag the cluster's
+  c.drop_if = nullptr;
+  c.tick(1);
+  c.deliver_all();
+  BOOST_REQUIRE(c.reads(1).size() == 1u);
+  BOOST_TEST(c.reads(1)[0].index == 4u);  // after 3 bootstrap entries and its own
+}
+
+BOOST_AUTO_TEST_CASE(single_node_reads_at_once_and_followers_without_leader_refuse) {
+  RaftCluster one({1}, 79);
+  one.campaign(1);
+  BOOST_REQUIRE(one.node(1).read_index("x"));
+  one.process(1);
+  BOOST_TEST(one.reads(1).size() == 1u);
+  RaftCluster c({1, 2, 3}, 79);
+  auto st = c.node(2).read_index("y");
+  BOOST_REQUIRE(!st);
+  BOOST_TEST(st.error().code == "not_leader");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(raft_snapshot)
+
+BOOST_AUTO_TEST_CASE(snapshot_compacts_the_log_and_checks_its_index) {
+  RaftCluster c({1, 2, 3}, 83);
+  c.campaign(1);
+  commit_values(c, 1, 5, "v");
+  auto applied = c.state(1).applied;
+  auto beyond = c.node(1).create_snapshot(applied + 1, "x");
+  BOOST_REQUIRE(!beyond);
+  c.snapshot(1);
+  BOOST_TEST(c.node(1).log().snapshot_index() == applied);
+  BOOST_TEST(c.node(1).log().first_index() == applied + 1);
+  BOOST_TEST(c.node(1).snapshot().meta.voters == (std::vector<NodeId>{1, 2, 3}));
+  BOOST_TEST(c.disk(1).entries.empty());
+  auto stale = c.node(1).create_snapshot(applied, "x");
+  BOOST_REQUIRE(!stale);
+  BOOST_TEST(stale.error().code == "stale_snapshot");
+}
+
+BOOST_AUTO_TEST_CASE(follower_that_fell_behind_installs_a_snapshot) {
+  RaftCluster c({1, 2, 3}, 89);
+  c.campaign(1);
+  c.crash(3);
+  commit_values(c, 1, 20, "v");
+  c.snapshot(1);
+  std::size_t snaps = 0;
+  c.drop_if = [&](const Message& m) {
+    snaps += m.type == MessageType::snap;
+    return false;
+  };
+  c.restart(3);
+  for (int i = 0; i < 3; ++i) {
+    c.tick(1);
+    c.deliver_all();
+  }
+  BOOST_TEST(snaps == 1u);
+  BOOST_TEST(c.state(3).values == c.state(1).values);
+  BOOST_TEST(c.node(3).log().snapshot_index() == c.node(1).log().snapshot_index());
+  BOOST_TEST(c.disk(3).snapshot.meta.index > 0u);
+  // Replication continues normally after the snapshot.
+  commit_values(c, 1, 3, "after");
+  BOOST_TEST(c.state(3).values == c.state(1).values);
+  BOOST_TEST(c.state(3).values.back() == "after2");
+}
+
+BOOST_AUTO_TEST_CASE(lost_snapshot_is_sent_again) {
+  RaftCluster c({1, 2, 3}, 97);
+  c.campaign(1);
+  c.crash(3);
+  commit_values(c, 1, 10, "v");
+  c.snapshot(1);
+  int lost = 0;
+  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && lost++ == 0; };
+  c.restart(3);
+  for (int i = 0; i < 5; ++i) {
+    c.tick(1);
+    c.deliver_all();
+  }
+  BOOST_TEST(lost >= 2);
+  BOOST_TEST(c.state(3).values == c.state(1).values);
+}
+
+BOOST_AUTO_TEST_CASE(restart_from_snapshot_and_later_entries) {
+  RaftCluster c({1, 2, 3}, 101);
+  c.campaign(1);
+  commit_values(c, 1, 5, "a");
+  c.snapshot(1);
+  commit_values(c, 1, 3, "b");
+  auto values = c.state(1).values;
+  auto first = c.node(1).log().first_index();
+  c.crash(1);
+  c.restart(1);
+  BOOST_TEST(c.node(1).log().first_index() == first);
+  BOOST_TEST(c.state(1).values == values);  // snapshot, then committed entries re-applied
+}
+
+BOOST_AUTO_TEST_SUITE_END()
