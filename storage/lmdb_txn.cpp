@@ -1,0 +1,125 @@
+#include "storage/lmdb_txn.hpp"
+
+#include "storage/lmdb_error.hpp"
+
+namespace craton::storage {
+
+Result<std::optional<std::string_view>> Txn::get(Database db, std::string_view key) const {
+  MDB_val k = as_val(key);
+  MDB_val v{};
+  int rc = mdb_get(txn_, db.dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>{};
+  if (rc != 0) return lmdb_error(rc, "get");
+  return std::optional<std::string_view>{as_view(v)};
+}
+
+Result<Cursor> Txn::cursor(Database db) const {
+  MDB_cursor* c = nullptr;
+  int rc = mdb_cursor_open(txn_, db.dbi, &c);
+  if (rc != 0) return lmdb_error(rc, "open cursor");
+  return Cursor(c);
+}
+
+Result<std::size_t> Txn::count(Database db) const {
+  MDB_stat st{};
+  int rc = mdb_stat(txn_, db.dbi, &st);
+  if (rc != 0) return lmdb_error(rc, "stat");
+  return static_cast<std::size_t>(st.ms_entries);
+}
+
+Result<ReadTxn> ReadTxn::begin(MDB_env* env) {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+  if (rc != 0) return lmdb_error(rc, "begin read transaction");
+  return ReadTxn(txn);
+}
+
+ReadTxn::~ReadTxn() {
+  if (txn_ != nullptr) mdb_txn_abort(txn_);
+}
+
+Result<WriteTxn> WriteTxn::begin(MDB_env* env) {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (rc != 0) return lmdb_error(rc, "begin write transaction");
+  return WriteTxn(txn);
+}
+
+WriteTxn::~WriteTxn() {
+  if (txn_ != nullptr) mdb_txn_abort(txn_);
+}
+
+Status WriteTxn::put(Database db, std::string_view key, std::string_view value) {
+  MDB_val k = as_val(key);
+  MDB_val v = as_val(value);
+  int rc = mdb_put(txn_, db.dbi, &k, &v, 0);
+  if (rc != 0) return lmdb_error(rc, "put");
+  return Ok{};
+}
+
+Result<bool> WriteTxn::del(Database db, std::string_view key) {
+  MDB_val k = as_val(key);
+  int rc = mdb_del(txn_, db.dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc != 0) return lmdb_error(rc, "delete");
+  return true;
+}
+
+Status WriteTxn::clear(Database db) {
+  int rc = mdb_drop(txn_, db.dbi, 0);
+  if (rc != 0) return lmdb_error(rc, "clear database");
+  return Ok{};
+}
+
+Status WriteTxn::commit() {
+  // mdb_txn_commit frees the transaction even when it fails.
+  int rc = mdb_txn_commit(std::exchange(txn_, nullptr));
+  if (rc != 0) return lmdb_error(rc, "commit");
+  return Ok{};
+}
+
+Cursor::~Cursor() {
+  if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+}
+
+Result<std::optional<Record>> Cursor::move(MDB_val* key, MDB_cursor_op op,
+                                           std::string_view what) {
+  MDB_val v{};
+  int rc = mdb_cursor_get(cursor_, key, &v, op);
+  if (rc == MDB_NOTFOUND) return std::optional<Record>{};
+  if (rc != 0) return lmdb_error(rc, what);
+  return std::optional<Record>{Record{as_view(*key), as_view(v)}};
+}
+
+Result<std::optional<Record>> Cursor::seek(std::string_view key) {
+  MDB_val k = as_val(key);
+  return move(&k, MDB_SET_RANGE, "cursor seek");
+}
+
+Result<std::optional<Record>> Cursor::first() {
+  MDB_val k{};
+  return move(&k, MDB_FIRST, "cursor first");
+}
+
+Result<std::optional<Record>> Cursor::last() {
+  MDB_val k{};
+  return move(&k, MDB_LAST, "cursor last");
+}
+
+Result<std::optional<Record>> Cursor::next() {
+  MDB_val k{};
+  return move(&k, MDB_NEXT, "cursor next");
+}
+
+Result<std::optional<Record>> Cursor::prev() {
+  MDB_val k{};
+  return move(&k, MDB_PREV, "cursor prev");
+}
+
+Status Cursor::del_current() {
+  int rc = mdb_cursor_del(cursor_, 0);
+  if (rc != 0) return lmdb_error(rc, "cursor delete");
+  return Ok{};
+}
+
+}  // namespace craton::storage

@@ -1,0 +1,81 @@
+// RaftLogStore: the durable half of a Raft replica in LMDB: hard state, log entries, snapshot
+// metadata, and the compacted log prefix.
+//
+// Promises:
+// - save(hard_state, entries) is group commit: the entries (replacing any conflicting suffix)
+//   and the hard state go to disk in ONE write transaction, so one fsync covers a whole batch
+//   of proposals. When save() returns ok, all of it is durable; when it fails, none of it is
+//   visible, on disk or in this object.
+// - After a crash, open() returns exactly what the last successful save() left.
+// - The log is contiguous: indexes first_index()..last_index() are all present. Entry
+//   first_index()-1 is the "log start" (the last compacted or snapshotted entry); only its
+//   term is kept so that Raft can still check log matching against it.
+// - Single writer: one RaftLogStore per environment, used from one actor at a time. The
+//   Environment must outlive the store. Reads use short read transactions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "runtime/result.hpp"
+#include "storage/lmdb_env.hpp"
+#include "storage/raft_types.hpp"
+
+namespace craton::storage {
+
+class RaftLogStore {
+ public:
+  /// Opens (or creates) the log kept in `env` under the databases "raft_log" and "raft_meta".
+  static Result<RaftLogStore> open(Environment& env);
+
+  /// Persists `entries` and, when set, `hard_state` in one transaction. Entries must have
+  /// consecutive indexes and non-decreasing terms; the first may be at most last_index()+1.
+  /// Existing entries from entries[0].index on are replaced (Raft's conflict truncation).
+  /// Entries at or below the log start are already compacted and are skipped.
+  Status save(const std::optional<raft::HardState>& hard_state,
+              std::span<const raft::Entry> entries);
+
+  /// Records a snapshot taken (or received) at meta.index. Entries up to meta.index are
+  /// dropped; if the log does not hold meta.index with meta.term, the whole log is dropped
+  /// (the snapshot supersedes it). Optionally saves `hard_state` in the same transaction.
+  Status save_snapshot(const raft::SnapshotMeta& meta,
+                       const std::optional<raft::HardState>& hard_state = std::nullopt);
+
+  /// Drops entries up to and including `index` (first_index()-1 <= index <= last_index()).
+  Status compact(std::uint64_t index);
+
+  /// Entries in [lo, hi), stopping once their data exceeds max_bytes (always at least one
+  /// entry when lo < hi). Errors: "compacted" when lo < first_index(), "unavailable" when
+  /// hi > last_index()+1.
+  Result<std::vector<raft::Entry>> entries(std::uint64_t lo, std::uint64_t hi,
+                                           std::size_t max_bytes = SIZE_MAX) const;
+
+  /// The term of entry `index`, for first_index()-1 <= index <= last_index().
+  Result<std::uint64_t> term(std::uint64_t index) const;
+
+  std::uint64_t first_index() const { return start_index_ + 1; }
+  std::uint64_t last_index() const { return last_index_; }
+  const raft::HardState& hard_state() const { return hard_state_; }
+  const raft::SnapshotMeta& snapshot() const { return snapshot_; }
+
+ private:
+  RaftLogStore(Environment& env, Database log, Database meta) : env_(&env), log_(log), meta_(meta) {}
+  Status load();
+  Status check_append(std::span<const raft::Entry> entries) const;
+  Status drop_from(WriteTxn& txn, std::uint64_t index) const;
+  Status drop_through(WriteTxn& txn, std::uint64_t index) const;
+  Status put_start(WriteTxn& txn, std::uint64_t index, std::uint64_t term) const;
+
+  Environment* env_;
+  Database log_;
+  Database meta_;
+  raft::HardState hard_state_;
+  raft::SnapshotMeta snapshot_;
+  std::uint64_t start_index_ = 0;  ///< the last compacted entry (0: nothing compacted)
+  std::uint64_t start_term_ = 0;
+  std::uint64_t last_index_ = 0;
+};
+
+}  // namespace craton::storage
