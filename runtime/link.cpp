@@ -151,9 +151,6 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
   st.rng = Rng(derive_seed(st.config.seed, "link/" + st.config.remote_node));
   init_metrics(st);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
-  self->send(st.config.router, route_atom::value, st.config.remote_node,
-             caf::actor_cast<caf::actor>(self));
-  connect(self);
   return {
       [self](WireEnvelope& wire) { forward(self, wire); },
       [self](connect_atom_) {
@@ -165,7 +162,14 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
 }  // namespace
 
 caf::actor spawn_link(caf::actor_system& sys, LinkConfig config) {
-  return sys.spawn(link, std::move(config));
+  auto router = config.router;
+  auto node = config.remote_node;
+  auto actor = sys.spawn<caf::lazy_init>(link, std::move(config));
+  // Sent from the caller's thread, so the route is in place before anything the caller sends
+  // to the router after this returns. The first connect waits for it.
+  caf::anon_send(router, route_atom::value, node, actor);
+  caf::anon_send(actor, connect_atom_::value);
+  return actor;
 }
 
 }  // namespace craton

@@ -49,7 +49,8 @@ struct LinkConfig {
   std::shared_ptr<Metrics> metrics;
 };
 
-/// Spawns the link and registers it with the router. Requires the middleman to be loaded.
+/// Spawns the link and registers it with the router: envelopes the caller sends to the router
+/// after this returns are routed to the link. Requires the middleman to be loaded.
 caf::actor spawn_link(caf::actor_system& sys, LinkConfig config);
 
 }  // namespace craton

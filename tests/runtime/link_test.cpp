@@ -1,0 +1,152 @@
+// Links inside one process: two NodeHosts (two actor systems, each with its own middleman)
+// talk over loopback. Checks delivery, peer status, drop counting while the peer is away,
+// and reconnection when the peer comes back on the same port. Waits are bounded (a test that
+// cannot connect fails, it does not hang); nothing here asserts on timing.
+#define BOOST_TEST_MODULE runtime_link
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "runtime/node_host.hpp"
+#include "runtime/wire.hpp"
+
+using namespace craton;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::unique_ptr<NodeHost> start(const std::string& id, std::uint16_t port,
+                                std::vector<PeerSpec> peers) {
+  NodeOptions o;
+  o.node_id = id;
+  o.listen = Endpoint{"127.0.0.1", port};
+  o.peers = std::move(peers);
+  o.backoff = BackoffPolicy{20, 200, 2.0, 0.2};  // quick retries keep the test short
+  o.seed = 1;
+  auto host = NodeHost::start(o, std::make_shared<MemorySink>());
+  BOOST_REQUIRE_MESSAGE(host.ok(), (host.ok() ? "" : host.error().message));
+  return std::move(host).value();
+}
+
+WireEnvelope ping(const Address& from, const Address& to, std::uint64_t seq) {
+  EnvelopeBuilder b(from, to, seq);
+  b.body().initPing().setSeq(seq);
+  return WireEnvelope{b.encode()};
+}
+
+/// Registers a blocking probe actor under `name` with the host's router.
+struct Probe {
+  Probe(NodeHost& host, const std::string& name) : self(host.system()) {
+    self->send(host.context().router, register_atom::value, name,
+               caf::actor_cast<caf::actor>(self));
+  }
+  /// The next envelope within `limit`, decoded; nullopt on timeout.
+  std::optional<std::vector<std::uint8_t>> next(std::chrono::milliseconds limit) {
+    std::optional<std::vector<std::uint8_t>> out;
+    self->receive([&](WireEnvelope& w) { out = std::move(w.bytes); },
+                  caf::after(limit) >> [] {});
+    return out;
+  }
+  /// Waits for a PeerStatus with the given state for `node`, skipping anything else.
+  bool peer_status(const std::string& node, bool up, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto bytes = next(100ms);
+      if (!bytes) continue;
+      auto d = decode_envelope(*bytes);
+      if (!d || !d->root().getBody().isPeerStatus()) continue;
+      auto s = d->root().getBody().getPeerStatus();
+      if (s.getNode().cStr() == node && s.getUp() == up) return true;
+    }
+    return false;
+  }
+  caf::scoped_actor self;
+};
+
+/// Sends pings from a to b/probe until one arrives (the link may still be connecting).
+bool delivered(NodeHost& a, Probe& probe, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  std::uint64_t seq = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    caf::anon_send(a.context().router, ping({"a", "test"}, {"b", "probe"}, ++seq));
+    if (auto bytes = probe.next(100ms)) {
+      auto d = decode_envelope(*bytes);
+      return d.ok() && d->from().to_string() == "a/test" && d->root().getBody().isPing();
+    }
+  }
+  return false;
+}
+
+double dropped(NodeHost& host, const std::string& peer) {
+  return host.context().metrics->counter_value(
+      "craton_link_dropped_total", {{"node", host.context().node_id}, {"peer", peer}});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(envelopes_reach_the_peer_and_peer_status_is_reported) {
+  auto port_b = free_port();
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
+  Probe watcher(*a, "watcher");
+  caf::anon_send(a->context().router, subscribe_atom::value, std::string("watcher"));
+  BOOST_TEST(delivered(*a, probe));
+  BOOST_TEST(watcher.peer_status("b", true, 10s));
+}
+
+BOOST_AUTO_TEST_CASE(envelopes_for_an_unreachable_peer_are_dropped_and_counted) {
+  auto nobody = free_port();
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", nobody}}});
+  constexpr int kSent = 1000;
+  for (int i = 0; i < kSent; ++i)
+    caf::anon_send(a->context().router, ping({"a", "test"}, {"b", "x"}, std::uint64_t(i)));
+  // At most pending_max (64) may wait for a connect attempt; once it fails they are dropped
+  // too. So eventually every envelope is counted, and never more.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (dropped(*a, "b") < kSent && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  BOOST_TEST(dropped(*a, "b") == double(kSent));
+}
+
+BOOST_AUTO_TEST_CASE(link_reconnects_when_the_peer_returns_on_the_same_port) {
+  auto port_b = free_port();
+  auto b = start("b", port_b, {});
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
+  Probe watcher(*a, "watcher");
+  caf::anon_send(a->context().router, subscribe_atom::value, std::string("watcher"));
+  {
+    Probe probe(*b, "probe");
+    BOOST_REQUIRE(delivered(*a, probe));
+  }
+  BOOST_REQUIRE(watcher.peer_status("b", true, 10s));
+  b.reset();  // the peer's whole actor system goes away: its proxies in a die
+  BOOST_REQUIRE(watcher.peer_status("b", false, 10s));
+  auto before = dropped(*a, "b");
+  for (int i = 0; i < 10; ++i)
+    caf::anon_send(a->context().router, ping({"a", "test"}, {"b", "probe"}, 1));
+  b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  BOOST_TEST(delivered(*a, probe));
+  BOOST_TEST(watcher.peer_status("b", true, 10s));
+  BOOST_TEST(dropped(*a, "b") > before);  // sent while b was away: counted, not queued
+}
