@@ -111,9 +111,13 @@ Result<Raft> Raft::open(RaftConfig config, PersistentState state) {
   }
   std::uint64_t last = snap.index + state.entries.size();
   const auto& hs = state.hard_state;
-  if (hs.commit > last || (hs.commit < snap.index && snap.index > 0)) {
-    // A snapshot is always committed; a commit past the log means lost entries.
-    if (hs.commit > last) return Error{"corrupt_state", "hard state commit beyond the log"};
+  // A commit index past the stored log means entries were lost.
+  if (hs.commit > last) return Error{"corrupt_state", "hard state commit beyond the log"};
+  if (snap.index > 0 && (snap.term == 0 || snap.voters.empty())) {
+    return Error{"corrupt_state", "stored snapshot has no term or no voters"};
+  }
+  if (hs.term < snap.term || (!state.entries.empty() && state.entries.back().term > hs.term)) {
+    return Error{"corrupt_state", "stored term is older than the stored log"};
   }
   if (config.applied > std::max(hs.commit, snap.index)) {
     return Error{"corrupt_state", "applied index beyond commit"};

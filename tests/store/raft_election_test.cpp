@@ -205,3 +205,51 @@ BOOST_AUTO_TEST_CASE(malformed_messages_are_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(raft_open)
+
+BOOST_AUTO_TEST_CASE(open_refuses_bad_config_and_inconsistent_storage) {
+  RaftConfig cfg;
+  cfg.id = 1;
+  cfg.voters = {1, 2, 3};
+  PersistentState lost;
+  lost.hard_state = {2, 0, 5};  // commit 5 with an empty log
+  auto r = Raft::open(cfg, lost);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().code == "corrupt_state");
+  PersistentState gap;
+  gap.hard_state.term = 1;
+  gap.entries = {Entry{1, 1, EntryType::normal, ""}, Entry{1, 3, EntryType::normal, ""}};
+  BOOST_TEST(!Raft::open(cfg, gap));
+  RaftConfig bad = cfg;
+  bad.election_tick = 1;
+  BOOST_TEST(!Raft::open(bad, {}));
+  bad = cfg;
+  bad.id = 0;
+  BOOST_TEST(!Raft::open(bad, {}));
+  BOOST_TEST(Raft::open(cfg, {}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(fresh_cluster_bootstraps_its_configuration_into_the_log) {
+  RaftConfig cfg;
+  cfg.id = 2;
+  cfg.voters = {1, 2, 3};
+  auto r = Raft::open(cfg, {});
+  BOOST_REQUIRE(r);
+  Raft& raft = r.value();
+  BOOST_REQUIRE(raft.has_ready());
+  Ready rd = raft.ready();
+  BOOST_REQUIRE(rd.entries.size() == 3u);
+  BOOST_TEST(rd.committed_entries.size() == 3u);
+  BOOST_TEST(rd.must_sync);
+  BOOST_REQUIRE(rd.hard_state);
+  BOOST_TEST(rd.hard_state->commit == 3u);
+  auto cc = ConfChange::decode(rd.entries[0].data);
+  BOOST_REQUIRE(cc);
+  BOOST_TEST((cc.value() == ConfChange{ConfChangeType::add_voter, 1}));
+  raft.advance();
+  BOOST_TEST(raft.membership().voters.size() == 3u);
+  BOOST_TEST(!raft.has_ready());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

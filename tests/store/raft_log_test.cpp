@@ -38,6 +38,14 @@ BOOST_AUTO_TEST_CASE(maybe_append_ignores_duplicates_without_truncating) {
   BOOST_TEST(log.last_index() == 3u);  // a stale append must not cut newer entries
 }
 
+BOOST_AUTO_TEST_CASE(commit_never_passes_the_last_entry_verified_by_the_append) {
+  // Entry 3 is a stale leftover; the leader's append only vouches for entries up to 2.
+  RaftLog log({}, entries(1, {1, 1, 1}));
+  auto last = log.maybe_append(1, 1, 3, entries(2, {1}));
+  BOOST_TEST(*last == 2u);
+  BOOST_TEST(log.committed() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(refuses_to_truncate_committed_entries) {
   RaftLog log({}, entries(1, {1, 1}));
   log.commit_to(2);

@@ -38,7 +38,7 @@ struct Faults {
 class RandomRun {
  public:
   RandomRun(std::uint64_t seed, std::size_t size)
-      : seed_(seed), rng_(craton::derive_seed(seed, "raft-random-run")),
+      : seed_(seed), size_(size), rng_(craton::derive_seed(seed, "raft-random-run")),
         cluster_(voters(size), seed, tweak(seed)) {}
 
   void run(const Faults& f);
@@ -65,10 +65,12 @@ class RandomRun {
   void deliver_random(const Faults& f);
   void repartition();
   void propose();
+  void change_membership();
   void converge();
   bool settled(std::uint64_t target_index);
 
   std::uint64_t seed_;
+  std::size_t size_;
   craton::Rng rng_;
   RaftCluster cluster_;
   std::uint64_t next_value_ = 1;
@@ -77,6 +79,8 @@ class RandomRun {
   std::size_t snapshots_ = 0;
   std::size_t delivered_ = 0;
   std::uint64_t final_commit_ = 0;
+  std::size_t conf_changes_ = 0;
+  NodeId next_new_id_ = 0;  // replicas added during the run get fresh ids
 };
 
 void RandomRun::run(const Faults& f) {
@@ -108,7 +112,9 @@ void RandomRun::fault_step(const Faults& f) {
       cluster_.snapshot(id);
       ++snapshots_;
     }
-  } else if (roll < 988) {
+  } else if (roll < 987) {
+    change_membership();
+  } else if (roll < 989) {
     auto lead = cluster_.leader();
     if (lead) {
       (void)cluster_.node(*lead).transfer_leadership(random_node());
@@ -163,6 +169,33 @@ void RandomRun::propose() {
   cluster_.process(*lead);
 }
 
+// One membership step, as an operator would do it: add a new replica as a learner, promote a
+// learner once it has caught up, or remove a voter (never below three voters).
+void RandomRun::change_membership() {
+  auto lead = cluster_.leader();
+  if (!lead) return;
+  Raft& leader = cluster_.node(*lead);
+  const Membership& m = leader.membership();
+  if (next_new_id_ == 0) next_new_id_ = ids().size() + 1;
+  std::optional<ConfChange> cc;
+  for (NodeId l : m.learners) {
+    const Progress* pr = leader.progress(l);
+    if (pr && pr->match >= leader.log().committed()) cc = {ConfChangeType::add_voter, l};
+  }
+  if (!cc && m.voters.size() > 3 && rng_.chance(0.5)) {
+    auto it = std::next(m.voters.begin(), static_cast<std::ptrdiff_t>(
+                                              rng_.uniform(0, m.voters.size() - 1)));
+    cc = {ConfChangeType::remove_node, *it};
+  }
+  if (!cc && m.learners.empty() && next_new_id_ <= 8) {
+    cluster_.add_fresh_node(next_new_id_);
+    cc = {ConfChangeType::add_learner, next_new_id_++};
+  }
+  if (!cc) return;
+  if (leader.propose_conf_change(*cc)) ++conf_changes_;
+  cluster_.process(*lead);
+}
+
 bool RandomRun::settled(std::uint64_t target_index) {
   auto lead = cluster_.leader();
   if (!lead) return false;
@@ -212,9 +245,10 @@ void RandomRun::converge() {
 
 std::string RandomRun::summary() const {
   std::ostringstream os;
-  os << "seed " << seed_ << " size " << cluster_.ids().size() << ": delivered " << delivered_
+  os << "seed " << seed_ << " (" << size_ << " voters, " << cluster_.ids().size()
+     << " replicas by the end): delivered " << delivered_
      << ", proposals accepted " << proposals_ok_ << ", crashes " << crashes_ << ", snapshots "
-     << snapshots_ << ", final commit " << final_commit_;
+     << snapshots_ << ", conf changes " << conf_changes_ << ", final commit " << final_commit_;
   return os.str();
 }
 
