@@ -32,7 +32,18 @@ constexpr std::uint64_t kWarmSeq = std::uint64_t(1) << 62;  // marks warm-up pin
 constexpr auto kRunTimeout = 300s;
 constexpr const char* kPeerNode = "peer";
 
-enum PathId : int { path_ours = 0, path_caf = 1 };
+// ours and caf are the comparison; local (driver -> router -> echo -> router -> driver in one
+// process) isolates what the actor hops cost without the network.
+enum PathId : int { path_ours = 0, path_caf = 1, path_local = 2 };
+
+const char* path_name(PathId path) {
+  switch (path) {
+    case path_ours: return "ours";
+    case path_caf: return "caf";
+    case path_local: return "local";
+  }
+  return "?";
+}
 
 void add_bench_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<Bytes>("std::vector<uint8_t>");
@@ -63,7 +74,8 @@ void send_one(DriverActor* self, std::uint64_t seq) {
     self->send(st.caf_echo, std::move(body));
     return;
   }
-  EnvelopeBuilder b(st.env->address(), Address{kPeerNode, "echo"}, seq + 1);
+  auto node = st.path == path_local ? st.env->address().node : std::string(kPeerNode);
+  EnvelopeBuilder b(st.env->address(), Address{node, "echo"}, seq + 1);
   auto ping = b.body().initPing();
   ping.setSeq(seq);
   ping.setPayload(kj::arrayPtr(st.payload.data(), st.payload.size()));
@@ -198,7 +210,7 @@ Result<LinkBenchRow> measure_row(caf::actor_system& sys, const caf::actor& drive
   if (!throughput) return throughput.error();
   auto latency = measure(sys, driver, peer, path, size, options.latency_count, 1);
   if (!latency) return latency.error();
-  return LinkBenchRow{path == path_ours ? "ours" : "caf", size, *throughput, *latency};
+  return LinkBenchRow{path_name(path), size, *throughput, *latency};
 }
 
 double median(std::vector<double> v) {
@@ -228,6 +240,26 @@ LinkBenchRow median_row(const std::vector<LinkBenchRow>& rounds) {
   }
   return LinkBenchRow{rounds.front().path, rounds.front().size, median_figures(throughput),
                       median_figures(latency)};
+}
+
+// Encode and decode cost of one Ping envelope with a `size`-byte body, timed over `rounds`.
+CodecFigures measure_codec(std::size_t size, int rounds = 20000) {
+  Bytes payload(size, 0x5a);
+  std::vector<std::uint8_t> bytes;
+  auto t0 = BenchClock::now();
+  for (int i = 0; i < rounds; ++i) {
+    EnvelopeBuilder b(Address{"bench", "driver"}, Address{kPeerNode, "echo"}, std::uint64_t(i));
+    auto ping = b.body().initPing();
+    ping.setSeq(std::uint64_t(i));
+    ping.setPayload(kj::arrayPtr(payload.data(), payload.size()));
+    bytes = b.encode();
+  }
+  auto t1 = BenchClock::now();
+  std::size_t ok = 0;
+  for (int i = 0; i < rounds; ++i) ok += decode_envelope(bytes).ok() ? 1 : 0;
+  auto t2 = BenchClock::now();
+  auto us = [&](auto d) { return std::chrono::duration<double, std::micro>(d).count() / rounds; };
+  return CodecFigures{size, bytes.size(), us(t1 - t0), ok == std::size_t(rounds) ? us(t2 - t1) : -1};
 }
 
 }  // namespace
@@ -268,6 +300,7 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   auto caf_echo = sys.middleman().remote_actor("127.0.0.1", ports->caf);
   if (!caf_echo)
     return Error{"no_peer", "cannot reach the peer's CAF echo: " + sys.render(caf_echo.error())};
+  (*host)->adopt(echo::spawn_echo(sys, (*host)->context()));  // for the local path
   auto drv = sys.spawn(driver, (*host)->context(), *caf_echo);
   (*host)->adopt(drv);
   if (auto s = warm_up(sys, drv); !s) return s.error();
@@ -276,7 +309,7 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   for (std::uint64_t round = 0; round < options.rounds; ++round) {
     std::size_t i = 0;
     for (auto size : options.sizes) {
-      for (auto path : {path_ours, path_caf}) {
+      for (auto path : {path_ours, path_caf, path_local}) {
         auto row = measure_row(sys, drv, *child, path, size, options);
         if (!row) return row.error();
         if (rounds.size() <= i) rounds.emplace_back();
@@ -286,6 +319,7 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   }
   LinkBenchReport report;
   for (auto& per_round : rounds) report.rows.push_back(median_row(per_round));
+  for (auto size : options.sizes) report.codec.push_back(measure_codec(size));
   (*host)->stop();
   child->finish(10s);
   return report;
@@ -315,6 +349,11 @@ void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
           << " (target: throughput >= 0.80)\n";
     }
   }
+  out << std::setprecision(2);
+  for (const auto& c : report.codec)
+    out << "codec at " << c.body_bytes << " bytes (" << c.envelope_bytes
+        << "-byte envelope): encode " << c.encode_us << " us, decode " << c.decode_us
+        << " us; our round trip encodes 2 and decodes 5 envelopes\n";
 }
 
 int run_link_bench_peer(std::uint16_t parent_port) {

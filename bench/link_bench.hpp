@@ -7,6 +7,8 @@
 //         link -> (BASP) -> router -> driver, carrying Ping/Pong envelopes;
 //   caf:  driver -> (BASP) -> a plain echo actor -> (BASP) -> driver, carrying a
 //         std::vector<uint8_t> of the same size.
+// A third path, local (driver -> router -> echo -> router -> driver inside this process),
+// and a codec timing show where our extra time goes.
 // Throughput is measured pipelined with a bounded window; round-trip percentiles with one
 // message in flight. The paths alternate, round after round, so that load from elsewhere on
 // the machine hits both alike; each figure is the median over the rounds. All waits are bounded; the peer exits when we close its stdin.
@@ -35,14 +37,23 @@ struct LinkBenchOptions {
 Status validate_link_bench_options(const LinkBenchOptions& options);
 
 struct LinkBenchRow {
-  std::string path;  ///< "ours" or "caf"
+  std::string path;  ///< "ours", "caf" or "local"
   std::size_t size = 0;
   RunFigures throughput;  ///< window = options.window
   RunFigures latency;     ///< window = 1
 };
 
+/// Cost of the envelope codec alone, single-threaded.
+struct CodecFigures {
+  std::size_t body_bytes = 0;
+  std::size_t envelope_bytes = 0;
+  double encode_us = 0;  ///< build + encode one Ping envelope
+  double decode_us = 0;  ///< decode_envelope (full validation) of it
+};
+
 struct LinkBenchReport {
-  std::vector<LinkBenchRow> rows;
+  std::vector<LinkBenchRow> rows;  ///< paths "ours", "caf", "local" per size
+  std::vector<CodecFigures> codec;
 };
 
 Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options);

@@ -78,12 +78,16 @@ int run_node(const NodeFlags& flags, const std::vector<std::string>& extras) {
   node.adopt(echo::spawn_echo(node.system(), node.context()));
   node.adopt(echo::spawn_pinger(node.system(), node.context(),
                                 {peer_ids, std::int64_t(std::max<std::uint64_t>(*interval, 1)), 16}));
-  log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "node",
-                       "listening on " + node.options().listen.host + ":" +
-                           std::to_string(node.listen_port())});
+  auto say = [&](const std::string& message) {
+    // The actor clock, so that these lines share the actors' time base.
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      node.system().clock().now().time_since_epoch())
+                      .count();
+    log->write(LogRecord{LogLevel::info, now_ms, node.context().node_id, "node", message});
+  };
+  say("listening on " + node.options().listen.host + ":" + std::to_string(node.listen_port()));
   int signal = shutdown.wait();
-  log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "node",
-                       "signal " + std::to_string(signal) + ": shutting down"});
+  say("signal " + std::to_string(signal) + ": shutting down");
   node.stop();
   return 0;
 }
