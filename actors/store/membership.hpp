@@ -17,9 +17,9 @@
 namespace craton::raft {
 
 enum class ConfChangeType : std::uint8_t {
-  add_voter = 1,     ///< add a voter, or promote a learner to voter
-  remove_node = 2,   ///< remove a voter or a learner
-  add_learner = 3,   ///< add a non-voting member (refused for an existing voter)
+  add_voter = 1,    ///< add a voter, or promote a learner to voter
+  remove_node = 2,  ///< remove a voter or a learner
+  add_learner = 3,  ///< add a non-voting member (refused for an existing voter)
 };
 
 struct ConfChange {

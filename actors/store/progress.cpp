@@ -16,9 +16,12 @@ void Inflights::free_to(std::uint64_t index) {
 
 const char* to_string(ProgressState state) {
   switch (state) {
-    case ProgressState::probe: return "probe";
-    case ProgressState::replicate: return "replicate";
-    case ProgressState::snapshot: return "snapshot";
+    case ProgressState::probe:
+      return "probe";
+    case ProgressState::replicate:
+      return "replicate";
+    case ProgressState::snapshot:
+      return "snapshot";
   }
   return "?";
 }
@@ -87,9 +90,12 @@ bool Progress::maybe_decrease_to(std::uint64_t rejected, std::uint64_t match_hin
 
 bool Progress::is_paused() const {
   switch (state) {
-    case ProgressState::probe: return probe_sent;
-    case ProgressState::replicate: return inflights.full();
-    case ProgressState::snapshot: return true;
+    case ProgressState::probe:
+      return probe_sent;
+    case ProgressState::replicate:
+      return inflights.full();
+    case ProgressState::snapshot:
+      return true;
   }
   return true;
 }

@@ -43,9 +43,9 @@ class Progress {
   std::uint64_t match = 0;
   std::uint64_t next = 1;
   ProgressState state = ProgressState::probe;
-  bool probe_sent = false;            ///< probe state: an append is outstanding
-  std::uint64_t pending_snapshot = 0; ///< snapshot state: index of the snapshot sent
-  bool recent_active = false;         ///< heard from since the last check-quorum round
+  bool probe_sent = false;             ///< probe state: an append is outstanding
+  std::uint64_t pending_snapshot = 0;  ///< snapshot state: index of the snapshot sent
+  bool recent_active = false;          ///< heard from since the last check-quorum round
   bool is_learner = false;
   Inflights inflights;
 

@@ -65,20 +65,34 @@ Status validate_message(const Message& m, NodeId self, std::size_t max_entries) 
 }  // namespace
 
 const char* to_string(MessageType type) {
-  static const char* names[] = {"?",         "app",        "app_resp",       "vote",
-                                "vote_resp", "pre_vote",   "pre_vote_resp",  "snap",
-                                "heartbeat", "heartbeat_resp", "read_index", "read_index_resp",
-                                "transfer_leader", "timeout_now"};
+  static const char* names[] = {"?",
+                                "app",
+                                "app_resp",
+                                "vote",
+                                "vote_resp",
+                                "pre_vote",
+                                "pre_vote_resp",
+                                "snap",
+                                "heartbeat",
+                                "heartbeat_resp",
+                                "read_index",
+                                "read_index_resp",
+                                "transfer_leader",
+                                "timeout_now"};
   auto i = static_cast<std::size_t>(type);
   return i < std::size(names) ? names[i] : "?";
 }
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::follower: return "follower";
-    case Role::pre_candidate: return "pre_candidate";
-    case Role::candidate: return "candidate";
-    case Role::leader: return "leader";
+    case Role::follower:
+      return "follower";
+    case Role::pre_candidate:
+      return "pre_candidate";
+    case Role::candidate:
+      return "candidate";
+    case Role::leader:
+      return "leader";
   }
   return "?";
 }
@@ -372,10 +386,16 @@ Status Raft::step(Message m) {
       break;
   }
   switch (role_) {
-    case Role::leader: step_leader(m); break;
+    case Role::leader:
+      step_leader(m);
+      break;
     case Role::candidate:
-    case Role::pre_candidate: step_candidate(m); break;
-    case Role::follower: step_follower(m); break;
+    case Role::pre_candidate:
+      step_candidate(m);
+      break;
+    case Role::follower:
+      step_follower(m);
+      break;
   }
   return Ok{};
 }
@@ -404,8 +424,8 @@ bool Raft::step_term(const Message& m) {
       // steps down instead of staying stuck.
       send(Message{.type = MessageType::app_resp, .to = m.from});
     } else if (m.type == MessageType::pre_vote) {
-      send(Message{.type = MessageType::pre_vote_resp, .to = m.from, .term = term_,
-                   .reject = true});
+      send(
+          Message{.type = MessageType::pre_vote_resp, .to = m.from, .term = term_, .reject = true});
     }
     return false;
   }
@@ -497,8 +517,7 @@ void Raft::handle_heartbeat_response(const Message& m, Progress& pr) {
 }
 
 void Raft::step_candidate(Message& m) {
-  auto my_resp = role_ == Role::pre_candidate ? MessageType::pre_vote_resp
-                                              : MessageType::vote_resp;
+  auto my_resp = role_ == Role::pre_candidate ? MessageType::pre_vote_resp : MessageType::vote_resp;
   switch (m.type) {
     case MessageType::app:
       become_follower(m.term, m.from);
@@ -572,8 +591,7 @@ void Raft::handle_append(Message& m) {
     return;
   }
   // Reject with a hint: the last index whose term is <= the leader's term at m.index.
-  std::uint64_t hint = log_.find_conflict_by_term(std::min(m.index, log_.last_index()),
-                                                  m.log_term);
+  std::uint64_t hint = log_.find_conflict_by_term(std::min(m.index, log_.last_index()), m.log_term);
   Message resp{.type = MessageType::app_resp, .to = m.from, .index = m.index, .reject = true};
   resp.reject_hint = hint;
   resp.log_term = log_.term(hint).value_or(0);
@@ -630,8 +648,7 @@ bool Raft::send_append(NodeId to, bool send_if_empty) {
   }
   std::vector<Entry> ents;
   if (pr.next <= log_.last_index()) {
-    ents = log_.slice(pr.next, log_.last_index(), cfg_.max_entries_per_msg,
-                      cfg_.max_bytes_per_msg);
+    ents = log_.slice(pr.next, log_.last_index(), cfg_.max_entries_per_msg, cfg_.max_bytes_per_msg);
   }
   if (ents.empty() && !send_if_empty) return false;
   Message m{.type = MessageType::app, .to = to, .log_term = *prev_term, .index = pr.next - 1};
@@ -680,8 +697,8 @@ void Raft::broadcast_heartbeat(const std::string& context) {
 Status Raft::check_can_propose() const {
   if (role_ != Role::leader) return not_leader(lead_);
   if (lead_transferee_ != 0) {
-    return Error{"transferring", "leadership is being transferred to " +
-                                     std::to_string(lead_transferee_)};
+    return Error{"transferring",
+                 "leadership is being transferred to " + std::to_string(lead_transferee_)};
   }
   return Ok{};
 }
@@ -780,8 +797,11 @@ void Raft::leader_read(NodeId from, std::string context) {
     return;
   }
   if (read_only_.full()) {
-    if (from != id_) send(Message{.type = MessageType::read_index_resp, .to = from,
-                                  .reject = true, .context = std::move(context)});
+    if (from != id_)
+      send(Message{.type = MessageType::read_index_resp,
+                   .to = from,
+                   .reject = true,
+                   .context = std::move(context)});
     return;
   }
   std::uint64_t round = read_only_.add(log_.committed(), from, std::move(context), id_);
@@ -810,8 +830,8 @@ void Raft::release_pending_reads() {
 
 Status Raft::create_snapshot(std::uint64_t index, std::string data) {
   if (index <= log_.snapshot_index()) {
-    return Error{"stale_snapshot", "a snapshot at or after index " + std::to_string(index) +
-                                       " already exists"};
+    return Error{"stale_snapshot",
+                 "a snapshot at or after index " + std::to_string(index) + " already exists"};
   }
   if (index > log_.applied() || index > log_.stable()) {
     return Error{"invalid", "snapshot index " + std::to_string(index) +

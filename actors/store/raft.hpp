@@ -40,19 +40,19 @@ struct RaftConfig {
   /// a restart these must be the same as at bootstrap (or empty when joined later).
   std::vector<NodeId> voters;
   std::vector<NodeId> learners;
-  int election_tick = 10;        ///< election timeout is drawn from [election_tick, 2x)
-  int heartbeat_tick = 1;        ///< ticks between leader heartbeats; < election_tick
-  bool pre_vote = true;          ///< campaign only after a pre-vote majority (thesis 9.6)
-  bool check_quorum = true;      ///< leaders step down without a live majority; leases
-  std::size_t max_inflight = 64;               ///< unacknowledged appends per follower
-  std::size_t max_entries_per_msg = 256;       ///< batching bound, count
+  int election_tick = 10;                 ///< election timeout is drawn from [election_tick, 2x)
+  int heartbeat_tick = 1;                 ///< ticks between leader heartbeats; < election_tick
+  bool pre_vote = true;                   ///< campaign only after a pre-vote majority (thesis 9.6)
+  bool check_quorum = true;               ///< leaders step down without a live majority; leases
+  std::size_t max_inflight = 64;          ///< unacknowledged appends per follower
+  std::size_t max_entries_per_msg = 256;  ///< batching bound, count
   std::size_t max_bytes_per_msg = 1 << 20;     ///< batching bound, bytes of entry data
   std::size_t max_committed_per_ready = 1024;  ///< entries handed to apply per Ready
   std::size_t max_pending_reads = 4096;        ///< ReadIndex requests queued at the leader
   std::size_t max_entry_bytes = 2 << 20;       ///< largest proposal accepted
   std::size_t max_msg_entries = 65536;         ///< larger incoming appends are malformed
-  std::uint64_t seed = 0;        ///< mixed with id: each replica draws its own timeouts
-  std::uint64_t applied = 0;     ///< state machine's applied index at restart (0: snapshot's)
+  std::uint64_t seed = 0;     ///< mixed with id: each replica draws its own timeouts
+  std::uint64_t applied = 0;  ///< state machine's applied index at restart (0: snapshot's)
 
   Status validate() const;
 };

@@ -113,7 +113,9 @@ std::vector<Entry> RaftLog::unstable_entries() const {
           entries_.end()};
 }
 
-bool RaftLog::has_next_committed() const { return committed_ > applied_; }
+bool RaftLog::has_next_committed() const {
+  return committed_ > applied_;
+}
 
 std::vector<Entry> RaftLog::next_committed(std::size_t max_count) const {
   if (!has_next_committed()) return {};
@@ -140,7 +142,8 @@ void RaftLog::compact_to(std::uint64_t index) {
   require(index > snapshot_index_ && index <= applied_, "compact within applied entries");
   require(index <= stable_, "compact only persisted entries");
   snapshot_term_ = term(index).value();
-  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_index_));
+  entries_.erase(entries_.begin(),
+                 entries_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_index_));
   snapshot_index_ = index;
   check_invariants();
 }

@@ -15,19 +15,19 @@
 namespace craton::raft {
 
 enum class MessageType : std::uint8_t {
-  app = 1,              ///< AppendEntries: index/log_term name the entry before `entries`
-  app_resp = 2,         ///< reply to app or snap: index = last index known to match
-  vote = 3,             ///< RequestVote: index/log_term describe the candidate's last entry
-  vote_resp = 4,        ///< reply to vote; reject tells the verdict
-  pre_vote = 5,         ///< pre-vote round: term is the term the sender would campaign in
-  pre_vote_resp = 6,    ///< reply to pre_vote
-  snap = 7,             ///< InstallSnapshot: snapshot carries meta and data
-  heartbeat = 8,        ///< leader liveness; commit is min(follower match, leader commit)
-  heartbeat_resp = 9,   ///< reply to heartbeat; echoes context (ReadIndex confirmation)
-  read_index = 10,      ///< follower asks the leader for a read index; context identifies it
-  read_index_resp = 11, ///< leader's answer: index is the read index (0 with reject = refused)
-  transfer_leader = 12, ///< follower asks the leader to hand leadership to `from`
-  timeout_now = 13,     ///< leader tells the transferee to campaign at once
+  app = 1,               ///< AppendEntries: index/log_term name the entry before `entries`
+  app_resp = 2,          ///< reply to app or snap: index = last index known to match
+  vote = 3,              ///< RequestVote: index/log_term describe the candidate's last entry
+  vote_resp = 4,         ///< reply to vote; reject tells the verdict
+  pre_vote = 5,          ///< pre-vote round: term is the term the sender would campaign in
+  pre_vote_resp = 6,     ///< reply to pre_vote
+  snap = 7,              ///< InstallSnapshot: snapshot carries meta and data
+  heartbeat = 8,         ///< leader liveness; commit is min(follower match, leader commit)
+  heartbeat_resp = 9,    ///< reply to heartbeat; echoes context (ReadIndex confirmation)
+  read_index = 10,       ///< follower asks the leader for a read index; context identifies it
+  read_index_resp = 11,  ///< leader's answer: index is the read index (0 with reject = refused)
+  transfer_leader = 12,  ///< follower asks the leader to hand leadership to `from`
+  timeout_now = 13,      ///< leader tells the transferee to campaign at once
 };
 
 const char* to_string(MessageType type);

@@ -64,8 +64,8 @@ void RaftChecker::on_persist(const Raft& r, const std::vector<Entry>& entries) {
     if (!prev) continue;
     auto [pit, pfresh] = prev_.emplace(std::pair{e.index, e.term}, *prev);
     if (!pfresh && pit->second != *prev) {
-      violation("log matching: entry " + std::to_string(e.index) + "/" +
-                std::to_string(e.term) + " follows different terms");
+      violation("log matching: entry " + std::to_string(e.index) + "/" + std::to_string(e.term) +
+                " follows different terms");
     }
   }
 }
@@ -278,8 +278,9 @@ void RaftCluster::snapshot(NodeId id) {
   if (!st) throw std::runtime_error("snapshot refused: " + st.error().message);
   PersistentState& d = disks_.at(id);
   std::uint64_t drop = sm.applied - d.snapshot.meta.index;
-  d.entries.erase(d.entries.begin(), d.entries.begin() + static_cast<std::ptrdiff_t>(
-                                                            std::min<std::uint64_t>(drop, d.entries.size())));
+  d.entries.erase(d.entries.begin(),
+                  d.entries.begin() +
+                      static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(drop, d.entries.size())));
   d.snapshot = r.snapshot();
   process(id);
 }

@@ -12,8 +12,8 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -25,8 +25,12 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace craton::raft {
-inline std::ostream& operator<<(std::ostream& os, Role r) { return os << to_string(r); }
-inline std::ostream& operator<<(std::ostream& os, ProgressState s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, Role r) {
+  return os << to_string(r);
+}
+inline std::ostream& operator<<(std::ostream& os, ProgressState s) {
+  return os << to_string(s);
+}
 }  // namespace craton::raft
 
 namespace craton::raft::test {
@@ -58,8 +62,8 @@ class RaftChecker {
   };
   std::map<std::uint64_t, NodeId> leader_of_term_;
   std::set<std::pair<NodeId, std::uint64_t>> completeness_checked_;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, Known> entries_;        // (index, term)
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> prev_;   // -> prev term
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Known> entries_;       // (index, term)
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> prev_;  // -> prev term
   struct Committed {
     Known entry;
     std::uint64_t seen_term;

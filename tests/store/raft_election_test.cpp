@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(restart_from_persisted_hard_state_and_entries) {
   for (NodeId id : {1, 2, 3}) {
     BOOST_TEST(c.node(id).term() == term);
     BOOST_TEST(c.node(id).log().last_index() == 9u);  // 3 bootstrap + 1 empty + 5
-    BOOST_TEST(c.state(id).values.size() >= 5u);  // committed entries are re-applied
+    BOOST_TEST(c.state(id).values.size() >= 5u);      // committed entries are re-applied
   }
   BOOST_TEST(c.node(1).vote() == 1u);
   c.campaign(2);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(pre_vote_stops_a_partitioned_node_from_disrupting_the_leade
   c.campaign(1);
   auto term = c.node(1).term();
   c.isolate(3);
-  c.tick(3, 100);  // many election timeouts alone
+  c.tick(3, 100);                        // many election timeouts alone
   BOOST_TEST(c.node(3).term() == term);  // pre-vote never won, so the term never moved
   c.heal();
   c.network().clear();

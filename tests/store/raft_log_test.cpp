@@ -75,8 +75,8 @@ BOOST_AUTO_TEST_CASE(find_conflict_by_term_skips_whole_terms) {
 BOOST_AUTO_TEST_CASE(slice_respects_count_and_byte_bounds) {
   RaftLog log({}, entries(1, {1, 1, 1, 1, 1}));
   BOOST_TEST(log.slice(1, 5, 2, 1000).size() == 2u);
-  BOOST_TEST(log.slice(1, 5, 100, 2).size() == 2u);   // "x" is one byte each
-  BOOST_TEST(log.slice(1, 5, 100, 0).size() == 1u);   // always at least one
+  BOOST_TEST(log.slice(1, 5, 100, 2).size() == 2u);  // "x" is one byte each
+  BOOST_TEST(log.slice(1, 5, 100, 0).size() == 1u);  // always at least one
 }
 
 BOOST_AUTO_TEST_CASE(inflight_window_is_bounded_and_freed_by_acks) {

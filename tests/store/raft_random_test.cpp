@@ -38,7 +38,9 @@ struct Faults {
 class RandomRun {
  public:
   RandomRun(std::uint64_t seed, std::size_t size)
-      : seed_(seed), size_(size), rng_(craton::derive_seed(seed, "raft-random-run")),
+      : seed_(seed),
+        size_(size),
+        rng_(craton::derive_seed(seed, "raft-random-run")),
         cluster_(voters(size), seed, tweak(seed)) {}
 
   void run(const Faults& f);
@@ -183,8 +185,8 @@ void RandomRun::change_membership() {
     if (pr && pr->match >= leader.log().committed()) cc = {ConfChangeType::add_voter, l};
   }
   if (!cc && m.voters.size() > 3 && rng_.chance(0.5)) {
-    auto it = std::next(m.voters.begin(), static_cast<std::ptrdiff_t>(
-                                              rng_.uniform(0, m.voters.size() - 1)));
+    auto it = std::next(m.voters.begin(),
+                        static_cast<std::ptrdiff_t>(rng_.uniform(0, m.voters.size() - 1)));
     cc = {ConfChangeType::remove_node, *it};
   }
   if (!cc && m.learners.empty() && next_new_id_ <= 8) {
@@ -234,8 +236,9 @@ void RandomRun::converge() {
       return;
     }
     // A leader deposed before committing "final" loses it; propose again to the next one.
-    if (target != 0 && lead && cluster_.node(*lead).log().term(target) !=
-                                    std::optional<std::uint64_t>(cluster_.node(*lead).term()) &&
+    if (target != 0 && lead &&
+        cluster_.node(*lead).log().term(target) !=
+            std::optional<std::uint64_t>(cluster_.node(*lead).term()) &&
         cluster_.state(*lead).applied < target) {
       target = 0;
     }
@@ -246,9 +249,9 @@ void RandomRun::converge() {
 std::string RandomRun::summary() const {
   std::ostringstream os;
   os << "seed " << seed_ << " (" << size_ << " voters, " << cluster_.ids().size()
-     << " replicas by the end): delivered " << delivered_
-     << ", proposals accepted " << proposals_ok_ << ", crashes " << crashes_ << ", snapshots "
-     << snapshots_ << ", conf changes " << conf_changes_ << ", final commit " << final_commit_;
+     << " replicas by the end): delivered " << delivered_ << ", proposals accepted "
+     << proposals_ok_ << ", crashes " << crashes_ << ", snapshots " << snapshots_
+     << ", conf changes " << conf_changes_ << ", final commit " << final_commit_;
   return os.str();
 }
 
@@ -283,8 +286,12 @@ void run_seeds(std::size_t size) {
 
 BOOST_AUTO_TEST_SUITE(raft_random)
 
-BOOST_AUTO_TEST_CASE(three_replicas_stay_safe_and_converge) { run_seeds(3); }
+BOOST_AUTO_TEST_CASE(three_replicas_stay_safe_and_converge) {
+  run_seeds(3);
+}
 
-BOOST_AUTO_TEST_CASE(five_replicas_stay_safe_and_converge) { run_seeds(5); }
+BOOST_AUTO_TEST_CASE(five_replicas_stay_safe_and_converge) {
+  run_seeds(5);
+}
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -58,17 +58,16 @@ BOOST_AUTO_TEST_CASE(followers_refuse_proposals_and_name_the_leader) {
 BOOST_AUTO_TEST_CASE(old_term_entries_commit_only_with_a_current_term_entry) {
   // Figure 8 of the Raft paper: node 1 holds entry 2 of term 2 that never committed. Elected
   // in term 3, it replicates entry 2 to a majority, but that alone must not commit it.
-  RaftCluster c(
-      {1, 2, 3}, 41,
-      [](RaftConfig& cfg) { cfg.max_entries_per_msg = 1; },  // entry 2 can travel alone
-      {{1, stored(2, {run_of(1, 1, 1), run_of(2, 2, 2)})},
-       {2, stored(2, {run_of(1, 1, 1)})},
-       {3, stored(2, {run_of(1, 1, 1)})}});
+  RaftCluster c({1, 2, 3}, 41,
+                [](RaftConfig& cfg) { cfg.max_entries_per_msg = 1; },  // entry 2 can travel alone
+                {{1, stored(2, {run_of(1, 1, 1), run_of(2, 2, 2)})},
+                 {2, stored(2, {run_of(1, 1, 1)})},
+                 {3, stored(2, {run_of(1, 1, 1)})}});
   // Entry 3 (the new leader's empty entry of term 3) never arrives for now; the first probe
   // (which the followers reject, lacking entry 2) may pass.
   c.drop_if = [&c](const Message& m) {
-    bool carries_3 = m.type == MessageType::app && !m.entries.empty() &&
-                     m.entries.back().index >= 3;
+    bool carries_3 =
+        m.type == MessageType::app && !m.entries.empty() && m.entries.back().index >= 3;
     return carries_3 && c.node(m.to).log().last_index() >= m.index;
   };
   c.campaign(1);
@@ -76,11 +75,11 @@ BOOST_AUTO_TEST_CASE(old_term_entries_commit_only_with_a_current_term_entry) {
   BOOST_TEST(c.node(1).term() == 3u);
   BOOST_TEST(c.node(2).log().last_index() == 2u);  // entry 2 reached a majority...
   BOOST_TEST(c.node(1).progress(2)->match == 2u);
-  BOOST_TEST(c.node(1).log().committed() == 0u);   // ...and is still not committed
+  BOOST_TEST(c.node(1).log().committed() == 0u);  // ...and is still not committed
   c.drop_if = nullptr;
   c.tick(1);
   c.deliver_all();
-  BOOST_TEST(c.node(1).log().committed() == 3u);   // committed with the term-3 entry
+  BOOST_TEST(c.node(1).log().committed() == 3u);  // committed with the term-3 entry
 }
 
 BOOST_AUTO_TEST_CASE(fast_back_off_repairs_a_long_conflicting_log_in_few_round_trips) {
