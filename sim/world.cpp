@@ -165,8 +165,14 @@ void World::start_node(SimNode& node) {
 void World::crash_node(SimNode& node) {
   if (node.state == NodeState::paused) --paused_count_;
   node.state = NodeState::down;
-  // Killed actors still run once to process the exit; SimNetwork drops what they send.
-  for (const auto& a : node.actors) caf::anon_send_exit(a, caf::exit_reason::kill);
+  // Killed actors still run once to process the exit (so they must not count as paused);
+  // SimNetwork drops what they send. Their map entries go now, so that a later actor
+  // allocated at the same address is never taken for one of them.
+  for (const auto& a : node.actors) {
+    node_of_.erase(raw(a));
+    label_of_.erase(raw(a));
+    caf::anon_send_exit(a, caf::exit_reason::kill);
+  }
   node.actors.clear();
   node.router = nullptr;
 }
@@ -254,10 +260,12 @@ void World::trace_due_timers(Clock::time_point until) {
       target = static_cast<const Simple::ordinary_timeout&>(ev).self->get();
     else if (ev.subtype == Simple::multi_timeout_type)
       target = static_cast<const Simple::multi_timeout&>(ev).self->get();
-    if (target == raw(network_)) continue;
+    // Only live node actors are labelled: timers of killed actors, of CAF's own actors and
+    // of SimNetwork (whose deliveries are traced as such) are not node events.
     auto label = label_of_.find(target);
+    if (label == label_of_.end()) continue;
     trace_.record(std::chrono::duration_cast<std::chrono::milliseconds>(it->first - origin_).count(),
-                  "timer", label == label_of_.end() ? "system" : label->second);
+                  "timer", label->second);
   }
 }
 
@@ -328,7 +336,6 @@ RunReport World::run() {
   sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   origin_ = sched_->clock().now();
   network_ = spawn_sim_network(sys, this);
-  label_of_[raw(network_)] = "network";
   for (const auto& id : node_ids(config_.nodes)) {
     nodes_[id].id = id;
     start_node(nodes_[id]);
