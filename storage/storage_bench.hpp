@@ -1,0 +1,41 @@
+// Micro-benchmarks of the storage layer, to compare with the raw LMDB figures in
+// docs STACK.md (8-byte keys, 256-byte values; 1 put per synced commit ~2,900/s, 100 per
+// commit ~130,000 puts/s). Measures wall time; run by hand (tests/storage/storage_bench),
+// never from a unit test, because the machine is shared and noisy.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/result.hpp"
+
+namespace craton::storage {
+
+struct PutBenchConfig {
+  std::string dir;                    ///< an empty scratch directory (removed afterwards)
+  std::size_t puts_per_sync = 1;      ///< entries or puts per write transaction (one fsync)
+  std::size_t total_puts = 10'000;
+  std::size_t key_bytes = 8;
+  std::size_t value_bytes = 256;
+  bool no_sync = false;
+};
+
+struct PutBenchResult {
+  std::size_t puts = 0;
+  std::size_t commits = 0;
+  double seconds = 0;
+  double puts_per_s = 0;
+  double commit_p50_ms = 0;
+  double commit_p99_ms = 0;
+};
+
+/// RaftLogStore::save(hard_state, entries) with puts_per_sync entries per call.
+Result<PutBenchResult> bench_raft_log_appends(const PutBenchConfig& config);
+
+/// MvccStore::apply_batch with puts_per_sync put requests per call (each its own revision).
+Result<PutBenchResult> bench_mvcc_puts(const PutBenchConfig& config);
+
+/// One line: "<name>: N puts in C commits, X puts/s, commit p50 A ms p99 B ms".
+std::string format_bench(const std::string& name, const PutBenchResult& r);
+
+}  // namespace craton::storage

@@ -1,0 +1,41 @@
+// storage_bench: runs the storage micro-benchmarks and prints one line each. Not a unit test
+// (timings on a shared machine are noise for assertions). Usage: storage_bench [TOTAL] [DIR] [nosync]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "storage/storage_bench.hpp"
+
+int main(int argc, char** argv) {
+  using namespace craton::storage;
+  std::size_t total = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20'000;
+  std::string dir = argc > 2 ? argv[2] : "/tmp/craton-storage-bench";
+  bool no_sync = argc > 3 && std::string(argv[3]) == "nosync";
+  struct Run {
+    const char* name;
+    craton::Result<PutBenchResult> (*fn)(const PutBenchConfig&);
+    std::size_t per_sync;
+    std::size_t total;
+  };
+  // One put per sync is slow by nature; fewer of them keep the run short.
+  Run runs[] = {{"raft log, 1 entry/sync", bench_raft_log_appends, 1, total / 10},
+                {"raft log, 100 entries/sync", bench_raft_log_appends, 100, total},
+                {"mvcc, 1 put/sync", bench_mvcc_puts, 1, total / 10},
+                {"mvcc, 100 puts/sync", bench_mvcc_puts, 100, total}};
+  int failures = 0;
+  for (const auto& run : runs) {
+    PutBenchConfig config;
+    config.dir = dir;
+    config.puts_per_sync = run.per_sync;
+    config.total_puts = run.total;
+    config.no_sync = no_sync;
+    auto r = run.fn(config);
+    if (!r) {
+      std::fprintf(stderr, "%s: %s\n", run.name, r.error().message.c_str());
+      ++failures;
+      continue;
+    }
+    std::printf("%s\n", format_bench(run.name, *r).c_str());
+  }
+  return failures == 0 ? 0 : 1;
+}
