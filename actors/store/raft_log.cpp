@@ -1,18 +1,13 @@
 #include "actors/store/raft_log.hpp"
 
 #include <algorithm>
-#include <cassert>
-#include <stdexcept>
 #include <string>
+
+#include "actors/store/raft_internal.hpp"
 
 namespace craton::raft {
 
-namespace {
-// Broken invariants are programming errors: fail loudly even in release builds.
-void require(bool ok, const char* what) {
-  if (!ok) throw std::logic_error(std::string("raft log invariant: ") + what);
-}
-}  // namespace
+using detail::require;
 
 RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> entries)
     : snapshot_index_(snapshot.index),
