@@ -116,6 +116,7 @@ Status RaftLogStore::load() {
   auto cursor = txn->cursor(log_);
   if (!cursor) return cursor.error();
   last_index_ = start_index_;
+  last_term_ = start_term_;
   auto first = cursor->first();
   if (!first) return first.error();
   if (!*first) return Ok{};
@@ -125,7 +126,10 @@ Status RaftLogStore::load() {
   }
   auto last = cursor->last();
   if (!last) return last.error();
-  if (!parse_u64_key((*last)->key, last_index_)) return corrupt_error("raft log index");
+  raft::Entry e;
+  if (!decode_entry((*last)->key, (*last)->value, e)) return corrupt_error("raft log entry");
+  last_index_ = e.index;
+  last_term_ = e.term;
   return Ok{};
 }
 
@@ -167,7 +171,10 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
   }
   auto committed = txn->commit();
   if (!committed) return committed;
-  if (!entries.empty()) last_index_ = entries.back().index;
+  if (!entries.empty()) {
+    last_index_ = entries.back().index;
+    last_term_ = entries.back().term;
+  }
   if (hard_state) hard_state_ = *hard_state;
   return Ok{};
 }
@@ -194,7 +201,10 @@ Status RaftLogStore::save_snapshot(const raft::SnapshotMeta& meta,
   if (hard_state) hard_state_ = *hard_state;
   start_index_ = meta.index;
   start_term_ = meta.term;
-  if (!keep_suffix || last_index_ < meta.index) last_index_ = meta.index;
+  if (!keep_suffix || last_index_ < meta.index) {
+    last_index_ = meta.index;
+    last_term_ = meta.term;
+  }
   return Ok{};
 }
 
@@ -250,6 +260,7 @@ Result<std::vector<raft::Entry>> RaftLogStore::entries(std::uint64_t lo, std::ui
 
 Result<std::uint64_t> RaftLogStore::term(std::uint64_t index) const {
   if (index == start_index_) return start_term_;
+  if (index == last_index_) return last_term_;
   if (index < start_index_) {
     return Error{"compacted", "raft log: entry " + std::to_string(index) + " is compacted"};
   }
@@ -262,8 +273,7 @@ Result<std::uint64_t> RaftLogStore::term(std::uint64_t index) const {
   auto value = txn->get(log_, u64_key(index));
   if (!value) return value.error();
   raft::Entry e;
-  std::string key = u64_key(index);
-  if (!*value || !decode_entry(key, **value, e)) {
+  if (!*value || !decode_entry(u64_key(index), **value, e)) {
     return corrupt_error("raft log entry " + std::to_string(index));
   }
   return e.term;

@@ -76,6 +76,7 @@ class RaftLogStore {
   std::uint64_t start_index_ = 0;  ///< the last compacted entry (0: nothing compacted)
   std::uint64_t start_term_ = 0;
   std::uint64_t last_index_ = 0;
+  std::uint64_t last_term_ = 0;  ///< term of last_index_, cached: Raft asks for it constantly
 };
 
 }  // namespace craton::storage

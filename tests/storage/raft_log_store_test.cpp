@@ -94,8 +94,11 @@ BOOST_AUTO_TEST_CASE(conflicting_suffix_is_replaced) {
   BOOST_CHECK(got[4] == entry(5, 1));
   BOOST_CHECK(got[5] == entry(6, 2));
   BOOST_CHECK_EQUAL(log.term(8).error().code, "unavailable");
+  BOOST_CHECK_EQUAL(log.term(7).value(), 2u);
+  BOOST_CHECK_EQUAL(log.term(5).value(), 1u);
   // The truncation is durable.
   auto reopened = open_log(env);
+  BOOST_CHECK_EQUAL(reopened.term(7).value(), 2u);
   BOOST_CHECK(all(reopened) == got);
   BOOST_CHECK(reopened.hard_state() == (raft::HardState{2, 3, 5}));
 }
