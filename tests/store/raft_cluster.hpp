@@ -110,6 +110,10 @@ class RaftCluster {
   void cut(NodeId a, NodeId b);
   void isolate(NodeId id);
   void heal() { cut_.clear(); }
+  void heal_link(NodeId a, NodeId b) {
+    cut_.erase({a, b});
+    cut_.erase({b, a});
+  }
   bool linked(NodeId a, NodeId b) const { return !cut_.count({a, b}); }
   /// Drops (not delivers) messages for which it returns true.
   std::function<bool(const Message&)> drop_if;

@@ -149,7 +149,23 @@ void RandomRun::deliver_random(const Faults& f) {
 
 void RandomRun::repartition() {
   cluster_.heal();
-  if (rng_.chance(0.4)) return;  // healed for a while
+  if (rng_.chance(0.3)) return;  // healed for a while
+  auto lead = cluster_.leader();
+  if (lead && rng_.chance(0.4)) {
+    // Cut the leader off, possibly with one follower that holds some of its newest entries:
+    // the elections that follow are where old-term entries get overwritten (Figure 8).
+    cluster_.isolate(*lead);
+    if (rng_.chance(0.5)) {
+      NodeId buddy = random_node();
+      if (buddy != *lead) {
+        for (NodeId other : ids()) {
+          if (other != *lead) cluster_.cut(buddy, other);
+        }
+        cluster_.heal_link(*lead, buddy);
+      }
+    }
+    return;
+  }
   // Random two-sided split; one-way cuts too, sometimes.
   std::map<NodeId, int> side;
   for (NodeId id : ids()) side[id] = static_cast<int>(rng_.uniform(0, 1));
