@@ -284,7 +284,7 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
        t += static_cast<std::int64_t>(rng.uniform(500, 4000))) {
     Fault f;
     f.at_ms = t;
-    switch (rng.uniform(0, 9)) {
+    switch (rng.uniform(0, 10)) {
       case 0:
       case 1: {
         if (n < 2) continue;
@@ -312,6 +312,17 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
         f.kind = Kind::duplicate;
         f.probability = static_cast<double>(rng.uniform(0, 10)) / 100.0;
         break;
+      case 10: {
+        // Latency stays as set after the settle point: keep it well under the detector's
+        // timeout, or convergence would depend on the distribution rather than the protocol.
+        auto lo = static_cast<std::int64_t>(rng.uniform(0, 10));
+        auto hi = lo + static_cast<std::int64_t>(rng.uniform(10, 300));
+        f.kind = Kind::latency;
+        f.latency = rng.chance(0.5)
+                        ? LatencyDistribution{LatencyDistribution::Kind::uniform, lo, hi, 0}
+                        : LatencyDistribution{LatencyDistribution::Kind::exponential, 0, hi, 1 + (hi - lo) / 4};
+        break;
+      }
       case 6:
       case 7: {
         if (crashed.size() + paused.size() >= impaired_max) {

@@ -61,7 +61,9 @@ Result<std::vector<Fault>> parse_fault_file(std::string_view text,
 Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std::string>& nodes,
                          std::int64_t settle_ms);
 
-/// A random schedule drawn from `seed`, within [0, settle_ms). At most a minority of the
+/// A random schedule drawn from `seed`, within [0, settle_ms): partitions, one-way blocks,
+/// heals, loss, duplication, latency changes (max at most 310 ms), crashes, restarts, pauses
+/// and resumes. At most a minority of the
 /// nodes ((n - 1) / 2) is crashed or paused at any time; some crashed nodes are restarted
 /// just before the settle point, the others stay down.
 std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,

@@ -118,3 +118,42 @@ BOOST_AUTO_TEST_CASE(without_the_settle_point_a_lasting_partition_fails_the_chec
   auto r = run(c);
   BOOST_TEST(!r.check.ok);
 }
+
+BOOST_AUTO_TEST_CASE(messages_to_a_crashed_node_are_dropped_at_delivery) {
+  std::ostringstream trace;
+  auto r = run(scheduled("at 2s crash n3"), &trace);
+  const auto text = trace.str();
+  BOOST_TEST(text.find("->n3 heartbeat crashed\n") != std::string::npos);
+  BOOST_TEST(text.find(" deliver n3->") != std::string::npos);  // before the crash
+  // After the crash no heartbeat from n3 is delivered (only those already in flight, < 50 ms).
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    auto t = std::stoll(line.substr(0, line.find(' ')));
+    if (t > 2050 && line.find(" deliver n3->") != std::string::npos)
+      BOOST_FAIL("delivered after the crash: " + line);
+    if (t > 2000 && line.find(" observe n3 ") != std::string::npos)
+      BOOST_FAIL("a crashed node observed something: " + line);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_paused_node_neither_sends_nor_observes_until_resumed) {
+  std::ostringstream trace;
+  auto r = run(scheduled("at 3s pause n2\nat 7s resume n2"), &trace);
+  BOOST_TEST(r.check.ok);
+  std::size_t sent_while_paused = 0, sent_after = 0;
+  std::istringstream lines(trace.str());
+  for (std::string line; std::getline(lines, line);) {
+    auto t = std::stoll(line.substr(0, line.find(' ')));
+    bool from_n2 = line.find(" deliver n2->") != std::string::npos;
+    // Heartbeats in flight at the pause may land up to 50 ms later.
+    if (t > 3050 && t < 7000) {
+      sent_while_paused += from_n2;
+      BOOST_TEST(line.find(" observe n2 ") == std::string::npos, line);
+    }
+    if (t >= 7000) sent_after += from_n2;
+  }
+  BOOST_TEST(sent_while_paused == 0u);
+  BOOST_TEST(sent_after > 0u);
+  BOOST_TEST(count(r.history.observations, "suspect n2") == 4u);
+  BOOST_TEST(count(r.history.observations, "trust n2") == 4u);
+}
