@@ -103,9 +103,10 @@ std::string describe(const Operation& op) {
     case OpKind::cas: s += " " + render(op.expected) + " -> " + render(op.value); break;
   }
   if (op.invoke_line != 0) {
-    s += " (line " + std::to_string(op.invoke_line);
-    if (op.completed) s += "-" + std::to_string(op.complete_line);
-    s += op.completed ? ")" : ", outcome unknown)";
+    if (op.completed)
+      s += " (lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ")";
+    else
+      s += " (line " + std::to_string(op.invoke_line) + ", outcome unknown)";
   } else if (!op.completed) {
     s += " (outcome unknown)";
   }

@@ -58,14 +58,21 @@ bool oracle(const std::vector<lin::Operation>& ops, std::uint32_t placed, const 
   return false;
 }
 
+// How random small histories are drawn: few distinct values and many unknown outcomes make
+// unknown operations matter more often.
+struct SmallShape {
+  std::uint64_t values;      // values drawn from 1..values
+  std::uint64_t ok_percent;  // completions that are ok; the rest mostly info, some fail
+};
+
 // A random single-key history that may or may not be linearizable.
-lin::History random_small_history(craton::Rng& rng, lin::Model model) {
+lin::History random_small_history(craton::Rng& rng, lin::Model model, SmallShape shape) {
   lin::History h;
-  const std::size_t processes = 3;
+  const std::size_t processes = 4;
   std::vector<std::optional<OpKind>> open(processes);
-  std::size_t to_invoke = rng.uniform(3, 8);
+  std::size_t to_invoke = rng.uniform(3, 10);
   auto random_value = [&](bool allow_null) {
-    const auto v = rng.uniform(allow_null ? 0 : 1, 3);
+    const auto v = rng.uniform(allow_null ? 0 : 1, shape.values);
     if (model == lin::Model::kv) return Value::string(std::string(v, 'a'));
     return v == 0 ? Value::null_value() : Value::integer(static_cast<std::int64_t>(v));
   };
@@ -87,10 +94,11 @@ lin::History random_small_history(craton::Rng& rng, lin::Model model) {
       if (e.f == OpKind::cas) e.expected = random_value(true);
       open[p] = e.f;
     } else {
-      const auto roll = rng.uniform(0, 9);
+      const auto roll = rng.uniform(0, 99);
       e.f = *open[p];
-      e.type = roll < 7 ? lin::EventType::ok : roll < 9 ? lin::EventType::info
-                                                         : lin::EventType::fail;
+      e.type = roll < shape.ok_percent ? lin::EventType::ok
+               : roll < 90             ? lin::EventType::info
+                                       : lin::EventType::fail;
       if (e.f == OpKind::read && e.type == lin::EventType::ok) e.value = random_value(true);
       open[p].reset();
     }
@@ -113,25 +121,29 @@ lin::CheckResult check(const lin::History& h, lin::Model model) {
 
 BOOST_AUTO_TEST_CASE(agrees_with_brute_force_on_small_random_histories) {
   for (lin::Model model : {lin::Model::register_model, lin::Model::kv}) {
-    craton::Rng rng(model == lin::Model::kv ? 7 : 3);
-    std::size_t linearizable = 0;
-    const std::size_t cases = 4000;
-    for (std::size_t n = 0; n < cases; ++n) {
-      const lin::History h = random_small_history(rng, model);
-      auto ops = lin::collect_operations(h);
-      BOOST_REQUIRE(ops.ok());
-      const Value start = model == lin::Model::kv ? Value::string("") : Value::null_value();
-      const bool expected = oracle(ops.value(), 0, start, model);
-      const Verdict got = check(h, model).verdict;
-      BOOST_REQUIRE_MESSAGE(got == (expected ? Verdict::linearizable : Verdict::not_linearizable),
-                            "case " << n << " model " << lin::to_string(model));
-      linearizable += expected;
+    for (SmallShape shape : {SmallShape{3, 70}, SmallShape{2, 50}}) {
+      craton::Rng rng(model == lin::Model::kv ? 7 + shape.values : 3 + shape.values);
+      std::size_t linearizable = 0;
+      const std::size_t cases = 5000;
+      for (std::size_t n = 0; n < cases; ++n) {
+        const lin::History h = random_small_history(rng, model, shape);
+        auto ops = lin::collect_operations(h);
+        BOOST_REQUIRE(ops.ok());
+        const Value start = model == lin::Model::kv ? Value::string("") : Value::null_value();
+        const bool expected = oracle(ops.value(), 0, start, model);
+        const Verdict got = check(h, model).verdict;
+        BOOST_REQUIRE_MESSAGE(
+            got == (expected ? Verdict::linearizable : Verdict::not_linearizable),
+            "case " << n << " model " << lin::to_string(model) << " values " << shape.values);
+        linearizable += expected;
+      }
+      // Both verdicts must be well represented, or the comparison proves little.
+      BOOST_TEST(linearizable > cases / 10);
+      BOOST_TEST(linearizable < cases - cases / 10);
+      BOOST_TEST_MESSAGE(lin::to_string(model) << " (values " << shape.values << "): "
+                                               << linearizable << " of " << cases
+                                               << " random histories linearizable");
     }
-    // Both verdicts must be well represented, or the comparison proves little.
-    BOOST_TEST(linearizable > cases / 10);
-    BOOST_TEST(linearizable < cases - cases / 10);
-    BOOST_TEST_MESSAGE(lin::to_string(model) << ": " << linearizable << " of " << cases
-                                             << " random histories linearizable");
   }
 }
 

@@ -45,7 +45,8 @@ class Simulation {
     return it->second;
   }
   Value fresh_value() {
-    const auto n = next_value_++;
+    const auto n = config_.distinct_values == 0 ? next_value_++
+                                                : rng_.uniform(1, config_.distinct_values);
     return config_.kv ? Value::string("v" + std::to_string(n))
                       : Value::integer(static_cast<std::int64_t>(n));
   }
@@ -62,7 +63,7 @@ class Simulation {
       e.value = fresh_value();
     } else if (config_.kv && roll < 85) {
       e.f = OpKind::append;
-      e.value = Value::string("+" + std::to_string(next_value_++));
+      e.value = Value::string("[" + std::to_string(next_value_++) + "]");
     } else {
       e.f = OpKind::cas;
       // Often expect the current value so that some cas operations succeed.

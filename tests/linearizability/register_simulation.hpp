@@ -20,6 +20,7 @@ struct SimulationConfig {
   std::size_t keys = 1;          ///< keys "k0".."k<n-1>"
   bool kv = false;               ///< kv: get/put/append/cas on strings; else register on ints
   double unknown_chance = 0.02;  ///< chance that an operation's outcome is lost (info)
+  std::uint64_t distinct_values = 0;  ///< written values drawn from this many; 0: all unique
 };
 
 History simulate_history(const SimulationConfig& config);
