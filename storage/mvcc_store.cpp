@@ -129,12 +129,15 @@ Result<MvccStore> MvccStore::open(Environment& env, MvccOptions options) {
 Status MvccStore::load() {
   index_.clear();
   leases_.clear();
+  garbage_.clear();
   data_bytes_ = 0;
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
   auto st = load_meta(*txn);
   if (st) st = load_leases(*txn);
   if (st) st = load_records(*txn);
+  // Records a compaction left on disk before a restart are found again and finished.
+  if (st && compacted_ > 0) st = drop_compacted(*txn, compacted_);
   if (!st) return st;
   // Lease attachments follow from the live keys.
   index_.for_each("", std::string(1, '\0'), [&](const std::string& key, const KeyHistory& h) {
@@ -467,7 +470,8 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
     if (w.index != 0) applied_ = w.index;
     results.push_back(std::move(r));
   }
-  auto st = persist_meta(*txn);
+  auto st = delete_garbage(*txn);
+  if (st) st = persist_meta(*txn);
   if (st) st = txn->commit();
   if (!st) return fail_all(st.error());
   return results;
@@ -606,17 +610,45 @@ Result<CompactionResponse> MvccStore::exec_compact(WriteCtx& ctx, const Compacti
   if (c.revision <= compacted_) return compacted_error(c.revision, compacted_);
   if (c.revision > current_) return future_error(c.revision, current_);
   ctx.dirty = true;
-  for (Revision rev : index_.compact(c.revision)) {
+  // The records go in bounded batches at the end of this and the following write batches.
+  auto st = drop_compacted(ctx.txn, c.revision);
+  if (!st) return st.error();
+  compacted_ = c.revision;
+  return CompactionResponse{};
+}
+
+Status MvccStore::drop_compacted(const Txn& txn, std::int64_t revision) {
+  for (Revision rev : index_.compact(revision)) {
     std::string key = revision_key(rev);
-    auto v = ctx.txn.get(kv_, key);
+    auto v = txn.get(kv_, key);
     if (!v) return v.error();
     if (!*v) return corrupt_error("mvcc index (revision missing on disk)");
     data_bytes_ -= static_cast<std::int64_t>(key.size() + (*v)->size());
-    auto del = ctx.txn.del(kv_, key);
-    if (!del) return del.error();
+    garbage_.push_back(rev);
   }
-  compacted_ = c.revision;
-  return CompactionResponse{};
+  return Ok{};
+}
+
+Status MvccStore::delete_garbage(WriteTxn& txn) {
+  for (std::size_t n = 0; n < options_.compaction_batch_max && !garbage_.empty(); ++n) {
+    auto del = txn.del(kv_, revision_key(garbage_.front()));
+    if (!del) return del.error();
+    garbage_.pop_front();
+  }
+  return Ok{};
+}
+
+Status MvccStore::collect_garbage() {
+  if (garbage_.empty()) return Ok{};
+  auto txn = env_->begin_write();
+  if (!txn) return txn.error();
+  auto st = delete_garbage(*txn);
+  if (st) st = txn->commit();
+  if (!st) {
+    auto reloaded = load();  // the queue ran ahead of the aborted transaction
+    if (!reloaded) return reloaded;
+  }
+  return st;
 }
 
 Result<LeaseGrantResponse> MvccStore::exec_lease_grant(WriteCtx& ctx,

@@ -12,6 +12,10 @@
 //   produced, so replaying an entry at or below applied_index() is refused ("already_applied")
 //   and changes nothing. apply_batch() applies many entries in one transaction (one sync).
 // - Reads at past revisions work until compacted ("compacted" below, "future_revision" above).
+//   Compaction takes effect at once (index, reads, data_bytes); the compacted records leave
+//   the disk in bounded batches afterwards, and a reopen finds and finishes what was left.
+// - data_bytes() (hence every quota decision) is a function of the applied entries only, the
+//   same on every replica whatever the batching or crash history.
 // - Quota: writes that would take data_bytes() past quota_bytes fail with "no_space"; reads,
 //   deletes, lease revokes and compaction still work (they are how space is recovered).
 // - If LMDB fails mid-write (disk or map full, I/O), the transaction is aborted and the
@@ -21,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,6 +43,9 @@ namespace craton::storage {
 struct MvccOptions {
   std::int64_t quota_bytes = std::int64_t{2} << 30;  ///< etcd's default backend quota, 2 GiB
   KvLimits limits;
+  /// Compacted records deleted per write transaction, so that one compaction never becomes
+  /// one huge transaction; the rest go with the following writes (or collect_garbage()).
+  std::size_t compaction_batch_max = 10'000;
 };
 
 /// A committed Raft entry's request, for apply_batch(). Index 0: not from Raft (not recorded).
@@ -73,6 +81,12 @@ class MvccStore {
   Result<LeaseGrantResponse> lease_grant(std::int64_t id, std::int64_t ttl_s);
   Result<LeaseRevokeResponse> lease_revoke(std::int64_t id);
 
+  /// Deletes up to compaction_batch_max compacted records still on disk (an idle-time chore;
+  /// writes do it too). Changes nothing visible.
+  Status collect_garbage();
+  /// Compacted records still waiting to be deleted from disk.
+  std::size_t pending_garbage() const { return garbage_.size(); }
+
   std::int64_t current_revision() const { return current_; }
   std::int64_t compacted_revision() const { return compacted_; }
   std::uint64_t applied_index() const { return applied_; }
@@ -99,6 +113,8 @@ class MvccStore {
   Status load_leases(const Txn& txn);
   Status load_records(const Txn& txn);
   Status persist_meta(WriteTxn& txn) const;
+  Status drop_compacted(const Txn& txn, std::int64_t revision);
+  Status delete_garbage(WriteTxn& txn);
   std::vector<Result<WriteResponse>> run_batch(std::span<const PendingWrite> writes);
   template <class Response, class Request>
   Result<Response> apply_typed(const Request& request);
@@ -136,6 +152,7 @@ class MvccStore {
   Database lease_db_{};
   KeyIndex index_;
   std::map<std::int64_t, LeaseState> leases_;
+  std::deque<Revision> garbage_;  ///< compacted away, not yet deleted from disk
   std::int64_t current_ = 1;  ///< etcd's store starts at revision 1
   std::int64_t compacted_ = 0;
   std::uint64_t applied_ = 0;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/mvcc_record.hpp"
 #include "tests/storage/mvcc_test_util.hpp"
 
 using namespace craton;
@@ -545,4 +546,43 @@ BOOST_AUTO_TEST_CASE(disk_full_mid_batch_rolls_back_memory) {
   BOOST_CHECK_EQUAL(must(store.range(get_req("a", std::string(1, '\0')))).count, 1);
   must(store.put(put_req("second", "2")));
   BOOST_CHECK_EQUAL(store.current_revision(), 3);
+}
+
+BOOST_AUTO_TEST_CASE(compaction_leaves_disk_in_bounded_batches_and_survives_restart) {
+  TempDir dir;
+  auto env = open_env(dir.sub("env"));
+  auto records = env.database("mvcc_kv");
+  BOOST_REQUIRE(records.ok());
+  auto on_disk = [&] {
+    auto txn = env.begin_read();
+    return txn->count(*records).value();
+  };
+  MvccOptions options;
+  options.compaction_batch_max = 4;
+  std::int64_t bytes = 0;
+  RangeResponse at_compaction;
+  {
+    auto store = open_store(env, options);
+    for (int i = 0; i < 20; ++i) must(store.put(put_req("k" + std::to_string(i % 2), "v")));
+    must(store.delete_range(del_req("k1")));  // 22: tombstone, all of k1 goes at compaction
+    BOOST_CHECK_EQUAL(on_disk(), 21u);
+    must(store.compact(22));
+    // Logically done at once: only k0's latest version remains.
+    BOOST_CHECK_EQUAL(store.indexed_keys(), 1u);
+    bytes = store.data_bytes();
+    BOOST_CHECK_EQUAL(on_disk(), 21u - 4u);
+    BOOST_CHECK_EQUAL(store.pending_garbage(), 16u);
+    at_compaction = must(store.range(get_req("k", "l", 22)));
+    BOOST_CHECK_EQUAL(dump(at_compaction), "k0=v;");
+    must(store.put(put_req("x", "1")));  // each write takes another batch along
+    BOOST_CHECK_EQUAL(on_disk(), 21u - 8u + 1u);
+  }  // "crash" with 12 compacted records still on disk
+  auto store = open_store(env, options);
+  BOOST_CHECK_EQUAL(store.pending_garbage(), 12u);
+  BOOST_CHECK_EQUAL(store.data_bytes(), bytes + record_bytes(1, 1));
+  BOOST_CHECK(must(store.range(get_req("k", "l", 22))).kvs == at_compaction.kvs);
+  BOOST_CHECK_EQUAL(code_of(store.range(get_req("k", "l", 21))), "compacted");
+  while (store.pending_garbage() > 0) BOOST_REQUIRE(store.collect_garbage().ok());
+  BOOST_CHECK_EQUAL(on_disk(), 2u);  // k0's latest and x
+  BOOST_CHECK_EQUAL(open_store(env, options).data_bytes(), store.data_bytes());
 }
