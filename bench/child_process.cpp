@@ -65,7 +65,9 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
   other.stdout_fd_ = -1;
 }
 
-ChildProcess::~ChildProcess() { finish(std::chrono::seconds(5)); }
+ChildProcess::~ChildProcess() {
+  finish(std::chrono::seconds(5));
+}
 
 Result<std::string> ChildProcess::read_line(std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;

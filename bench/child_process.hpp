@@ -19,7 +19,8 @@ namespace craton::bench {
 class ChildProcess {
  public:
   /// Starts `binary` with `args` (argv[0] is set to `binary`).
-  static Result<ChildProcess> start(const std::string& binary, const std::vector<std::string>& args);
+  static Result<ChildProcess> start(const std::string& binary,
+                                    const std::vector<std::string>& args);
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;

@@ -2,13 +2,13 @@
 
 #include <caf/io/all.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
-#include <unistd.h>
 
 #include "actors/echo/actor.hpp"
 #include "bench/child_process.hpp"
@@ -38,9 +38,12 @@ enum PathId : int { path_ours = 0, path_caf = 1, path_local = 2 };
 
 const char* path_name(PathId path) {
   switch (path) {
-    case path_ours: return "ours";
-    case path_caf: return "caf";
-    case path_local: return "local";
+    case path_ours:
+      return "ours";
+    case path_caf:
+      return "caf";
+    case path_local:
+      return "local";
   }
   return "?";
 }
@@ -225,8 +228,11 @@ RunFigures median_figures(const std::vector<RunFigures>& runs) {
     for (const auto& r : runs) v.push_back(r.*field);
     return median(v);
   };
-  RunFigures f{pick(&RunFigures::per_second), pick(&RunFigures::p50_us),
-               pick(&RunFigures::p90_us), pick(&RunFigures::p99_us), 0,
+  RunFigures f{pick(&RunFigures::per_second),
+               pick(&RunFigures::p50_us),
+               pick(&RunFigures::p90_us),
+               pick(&RunFigures::p99_us),
+               0,
                pick(&RunFigures::cpu_us_per_msg)};
   for (const auto& r : runs) f.unexpected += r.unexpected;
   return f;
@@ -309,9 +315,8 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   auto host = NodeHost::start(node, std::make_shared<StderrSink>(LogLevel::warn));
   if (!host) return host.error();
   auto& sys = (*host)->system();
-  auto child = ChildProcess::start(
-      options.peer_binary,
-      {"bench", "link-peer", "--parent-port", std::to_string((*host)->listen_port())});
+  auto child = ChildProcess::start(options.peer_binary, {"bench", "link-peer", "--parent-port",
+                                                         std::to_string((*host)->listen_port())});
   if (!child) return child.error();
   auto line = child->read_line(15s);
   if (!line) return line.error();
@@ -349,32 +354,32 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
 void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
   out << std::left << std::setw(6) << "path" << std::right << std::setw(8) << "bytes"
       << std::setw(14) << "msgs/s" << std::setw(11) << "p50 us" << std::setw(11) << "p90 us"
-      << std::setw(11) << "p99 us" << std::setw(14) << "cpu us/msg" << "\n";
+      << std::setw(11) << "p99 us" << std::setw(14) << "cpu us/msg"
+      << "\n";
   out << std::fixed << std::setprecision(0);
   for (const auto& r : report.rows) {
     out << std::left << std::setw(6) << r.path << std::right << std::setw(8) << r.size
         << std::setw(14) << r.throughput.per_second << std::setw(11) << r.latency.p50_us
-        << std::setw(11) << r.latency.p90_us << std::setw(11) << r.latency.p99_us
-        << std::setw(14) << std::setprecision(1) << r.throughput.cpu_us_per_msg
-        << std::setprecision(0) << "\n";
+        << std::setw(11) << r.latency.p90_us << std::setw(11) << r.latency.p99_us << std::setw(14)
+        << std::setprecision(1) << r.throughput.cpu_us_per_msg << std::setprecision(0) << "\n";
   }
   out << std::setprecision(2);
   for (const auto& ours : report.rows) {
     if (ours.path != "ours") continue;
     for (const auto& caf : report.rows) {
       if (caf.path != "caf" || caf.size != ours.size || caf.throughput.per_second <= 0) continue;
-      out << "ratio ours/caf at " << ours.size
-          << " bytes: throughput " << ours.throughput.per_second / caf.throughput.per_second
-          << ", p50 latency " << ours.latency.p50_us / caf.latency.p50_us
-          << ", cpu per message " << ours.throughput.cpu_us_per_msg / caf.throughput.cpu_us_per_msg
+      out << "ratio ours/caf at " << ours.size << " bytes: throughput "
+          << ours.throughput.per_second / caf.throughput.per_second << ", p50 latency "
+          << ours.latency.p50_us / caf.latency.p50_us << ", cpu per message "
+          << ours.throughput.cpu_us_per_msg / caf.throughput.cpu_us_per_msg
           << " (target: throughput >= 0.80)\n";
     }
   }
   out << std::setprecision(2);
   for (const auto& c : report.codec)
     out << "codec at " << c.body_bytes << " bytes (" << c.envelope_bytes
-        << "-byte envelope): encode " << c.encode_us << " us, decode " << c.decode_us
-        << " us (" << c.decode_without_walk_us
+        << "-byte envelope): encode " << c.encode_us << " us, decode " << c.decode_us << " us ("
+        << c.decode_without_walk_us
         << " us without the schema walk); our round trip encodes 2 and decodes 6 envelopes\n";
 }
 
@@ -392,9 +397,8 @@ int run_link_bench_peer(std::uint16_t parent_port) {
   }
   auto& sys = (*host)->system();
   (*host)->adopt(echo::spawn_echo(sys, (*host)->context()));
-  auto caf_echo = sys.spawn([]() -> caf::behavior {
-    return {[](Bytes& body) { return std::move(body); }};
-  });
+  auto caf_echo =
+      sys.spawn([]() -> caf::behavior { return {[](Bytes& body) { return std::move(body); }}; });
   (*host)->adopt(caf_echo);
   auto caf_port = sys.middleman().publish(caf_echo, 0, "127.0.0.1", true);
   if (!caf_port) {

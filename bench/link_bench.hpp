@@ -11,7 +11,8 @@
 // and a codec timing show where our extra time goes.
 // Throughput is measured pipelined with a bounded window; round-trip percentiles with one
 // message in flight. The paths alternate, round after round, so that load from elsewhere on
-// the machine hits both alike; each figure is the median over the rounds. All waits are bounded; the peer exits when we close its stdin.
+// the machine hits both alike; each figure is the median over the rounds. All waits are
+// bounded; the peer exits when we close its stdin.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,7 @@ struct LinkBenchOptions {
   std::uint64_t window = 64;                 ///< outstanding messages in throughput runs
   std::uint64_t latency_count = 2000;        ///< round trips per latency run (window 1)
   std::uint64_t rounds = 3;  ///< paths alternate in each round; figures are medians over rounds
-  std::string peer_binary;                   ///< the craton binary (normally /proc/self/exe)
+  std::string peer_binary;   ///< the craton binary (normally /proc/self/exe)
 };
 
 /// Checks sizes, count and window against their bounds.
@@ -47,8 +48,8 @@ struct LinkBenchRow {
 struct CodecFigures {
   std::size_t body_bytes = 0;
   std::size_t envelope_bytes = 0;
-  double encode_us = 0;  ///< build + encode one Ping envelope
-  double decode_us = 0;  ///< decode_envelope (full validation) of it
+  double encode_us = 0;               ///< build + encode one Ping envelope
+  double decode_us = 0;               ///< decode_envelope (full validation) of it
   double decode_without_walk_us = 0;  ///< the same without the schema-driven field walk
 };
 

@@ -56,10 +56,10 @@ int run_link(const LinkBenchFlags& flags, const std::vector<std::string>& extras
   auto window = parse_number("--window", flags.window);
   auto latency = parse_number("--latency-count", flags.latency_count);
   auto rounds = parse_number("--rounds", flags.rounds);
-  for (const auto* e : {sizes.ok() ? nullptr : &sizes.error(), count.ok() ? nullptr : &count.error(),
-                        window.ok() ? nullptr : &window.error(),
-                        latency.ok() ? nullptr : &latency.error(),
-                        rounds.ok() ? nullptr : &rounds.error()})
+  for (const auto* e :
+       {sizes.ok() ? nullptr : &sizes.error(), count.ok() ? nullptr : &count.error(),
+        window.ok() ? nullptr : &window.error(), latency.ok() ? nullptr : &latency.error(),
+        rounds.ok() ? nullptr : &rounds.error()})
     if (e) return fail(e->message);
   options.sizes = *sizes;
   options.count = *count;

@@ -31,8 +31,8 @@ Result<std::uint64_t> parse_u64(const std::string& flag, const std::string& text
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v > max)
-    return Error{"bad_flag", flag + " must be a number in 0.." + std::to_string(max) + ": '" +
-                                 text + "'"};
+    return Error{"bad_flag",
+                 flag + " must be a number in 0.." + std::to_string(max) + ": '" + text + "'"};
   return v;
 }
 
@@ -76,8 +76,9 @@ int run_node(const NodeFlags& flags, const std::vector<std::string>& extras) {
   std::vector<std::string> peer_ids;
   for (const auto& peer : node.options().peers) peer_ids.push_back(peer.node);
   node.adopt(echo::spawn_echo(node.system(), node.context()));
-  node.adopt(echo::spawn_pinger(node.system(), node.context(),
-                                {peer_ids, std::int64_t(std::max<std::uint64_t>(*interval, 1)), 16}));
+  node.adopt(
+      echo::spawn_pinger(node.system(), node.context(),
+                         {peer_ids, std::int64_t(std::max<std::uint64_t>(*interval, 1)), 16}));
   auto say = [&](const std::string& message) {
     // The actor clock, so that these lines share the actors' time base.
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

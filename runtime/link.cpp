@@ -21,7 +21,8 @@ struct LinkState {
   LinkPhase phase = LinkPhase::waiting;
   caf::actor remote;  // the remote router's proxy while up
   std::deque<WireEnvelope> pending;
-  bool outage_logged = false;  // the first failure of an outage is logged at info, later ones at debug
+  bool outage_logged =
+      false;  // the first failure of an outage is logged at info, later ones at debug
   prometheus::Counter* sent = nullptr;
   prometheus::Counter* dropped = nullptr;
   prometheus::Counter* connects = nullptr;
@@ -61,14 +62,15 @@ void set_peer_up(LinkActor* self, bool up) {
   st.up->Set(up ? 1 : 0);
   self->send(st.config.router, peer_atom::value, st.config.remote_node, up);
   std::string where = st.config.host + ":" + std::to_string(st.config.port);
-  log(self, LogLevel::info, "peer " + st.config.remote_node + (up ? " up at " : " down at ") + where);
+  log(self, LogLevel::info,
+      "peer " + st.config.remote_node + (up ? " up at " : " down at ") + where);
 }
 
 void on_connected(LinkActor* self, caf::strong_actor_ptr& remote_router) {
   auto& st = self->state;
   if (!remote_router) {
-    schedule_reconnect(self, "no router published at " + st.config.host + ":" +
-                                 std::to_string(st.config.port));
+    schedule_reconnect(
+        self, "no router published at " + st.config.host + ":" + std::to_string(st.config.port));
     return;
   }
   st.remote = caf::actor_cast<caf::actor>(remote_router);
@@ -94,13 +96,12 @@ void connect(LinkActor* self) {
   auto mm = self->home_system().middleman().actor_handle();
   self->request(mm, st.config.connect_timeout, caf::connect_atom::value, st.config.host,
                 st.config.port)
-      .then(
-          [self](const caf::node_id&, caf::strong_actor_ptr& remote_router,
-                 const std::set<std::string>&) { on_connected(self, remote_router); },
-          [self](const caf::error& err) {
-            schedule_reconnect(self, "connect to " + self->state.config.remote_node +
-                                         " failed: " + self->system().render(err));
-          });
+      .then([self](const caf::node_id&, caf::strong_actor_ptr& remote_router,
+                   const std::set<std::string>&) { on_connected(self, remote_router); },
+            [self](const caf::error& err) {
+              schedule_reconnect(self, "connect to " + self->state.config.remote_node +
+                                           " failed: " + self->system().render(err));
+            });
 }
 
 void forward(LinkActor* self, WireEnvelope& wire) {
@@ -131,7 +132,8 @@ void on_down(LinkActor* self, const caf::down_msg& down) {
   self->send(st.config.router, route_atom::value, st.config.remote_node,
              caf::actor_cast<caf::actor>(self));
   set_peer_up(self, false);
-  schedule_reconnect(self, "lost " + st.config.remote_node + ": " + self->system().render(down.reason));
+  schedule_reconnect(self,
+                     "lost " + st.config.remote_node + ": " + self->system().render(down.reason));
 }
 
 void init_metrics(LinkState& st) {

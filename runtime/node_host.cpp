@@ -45,7 +45,9 @@ Result<NodeOptions> resolve_node_options(NodeOptions options) {
 
 NodeHost::NodeHost(NodeOptions options) : options_(std::move(options)) {}
 
-NodeHost::~NodeHost() { stop(); }
+NodeHost::~NodeHost() {
+  stop();
+}
 
 Result<std::unique_ptr<NodeHost>> NodeHost::start(NodeOptions options,
                                                   std::shared_ptr<LogSink> log) {
@@ -59,8 +61,9 @@ Result<std::unique_ptr<NodeHost>> NodeHost::start(NodeOptions options,
   auto& ctx = host->context_;
   ctx.node_id = opts.node_id;
   // Outside any actor: the process may read the OS's entropy and wall clock here.
-  ctx.seed = opts.seed != 0 ? opts.seed : (std::uint64_t(std::random_device{}()) << 32) ^
-                                              std::random_device{}();
+  ctx.seed = opts.seed != 0
+                 ? opts.seed
+                 : (std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   ctx.incarnation = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
@@ -79,11 +82,10 @@ Result<std::unique_ptr<NodeHost>> NodeHost::start(NodeOptions options,
 Status NodeHost::publish_router() {
   auto& listen = options_.listen;
   // reuse: a restarted node must bind again although its old connections sit in TIME_WAIT.
-  auto port = system_->middleman().publish(context_.router, listen.port, listen.host.c_str(),
-                                           true);
+  auto port = system_->middleman().publish(context_.router, listen.port, listen.host.c_str(), true);
   if (!port)
-    return Error{"listen_failed", "cannot listen on " + listen.to_string() + ": " +
-                                      system_->render(port.error())};
+    return Error{"listen_failed",
+                 "cannot listen on " + listen.to_string() + ": " + system_->render(port.error())};
   listen_port_ = *port;
   return Ok{};
 }
@@ -102,7 +104,9 @@ void NodeHost::add_peer(const PeerSpec& peer) {
   actors_.push_back(spawn_link(*system_, std::move(link)));
 }
 
-void NodeHost::adopt(caf::actor actor) { actors_.push_back(std::move(actor)); }
+void NodeHost::adopt(caf::actor actor) {
+  actors_.push_back(std::move(actor));
+}
 
 void NodeHost::stop() {
   if (!system_) return;

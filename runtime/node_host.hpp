@@ -45,8 +45,7 @@ class NodeHost {
  public:
   /// Starts the actor system, router and links. Fails (cleanly, nothing left running) if the
   /// options are invalid or the listen address cannot be bound.
-  static Result<std::unique_ptr<NodeHost>> start(NodeOptions options,
-                                                 std::shared_ptr<LogSink> log);
+  static Result<std::unique_ptr<NodeHost>> start(NodeOptions options, std::shared_ptr<LogSink> log);
   ~NodeHost();
   NodeHost(const NodeHost&) = delete;
   NodeHost& operator=(const NodeHost&) = delete;

@@ -11,7 +11,9 @@ ShutdownSignal::ShutdownSignal() {
   pthread_sigmask(SIG_BLOCK, &set_, &previous_);
 }
 
-ShutdownSignal::~ShutdownSignal() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+ShutdownSignal::~ShutdownSignal() {
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+}
 
 int ShutdownSignal::wait() {
   int signal = 0;

@@ -54,8 +54,9 @@ void on_envelope(PingerActor* self, const WireEnvelope& wire) {
   auto body = in->root().getBody();
   if (body.isPeerStatus()) {
     auto status = body.getPeerStatus();
-    st.env->log(self, LogLevel::info,
-                std::string("peer ") + status.getNode().cStr() + (status.getUp() ? " up" : " down"));
+    st.env->log(
+        self, LogLevel::info,
+        std::string("peer ") + status.getNode().cStr() + (status.getUp() ? " up" : " down"));
     return;
   }
   auto seen = st.core->on_pong(*in, ActorEnv::now_ms(self));

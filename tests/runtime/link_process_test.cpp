@@ -132,8 +132,15 @@ struct TempDir {
 
 std::vector<std::string> node_args(const std::string& id, std::uint16_t port,
                                    const std::string& peer, std::uint16_t peer_port) {
-  return {"node", "--id", id, "--listen", "127.0.0.1:" + std::to_string(port), "--peers",
-          peer + "=127.0.0.1:" + std::to_string(peer_port), "--ping-interval-ms", "100"};
+  return {"node",
+          "--id",
+          id,
+          "--listen",
+          "127.0.0.1:" + std::to_string(port),
+          "--peers",
+          peer + "=127.0.0.1:" + std::to_string(peer_port),
+          "--ping-interval-ms",
+          "100"};
 }
 
 }  // namespace

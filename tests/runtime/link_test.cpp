@@ -62,8 +62,7 @@ struct Probe {
   /// The next envelope within `limit`, decoded; nullopt on timeout.
   std::optional<std::vector<std::uint8_t>> next(std::chrono::milliseconds limit) {
     std::optional<std::vector<std::uint8_t>> out;
-    self->receive([&](WireEnvelope& w) { out = std::move(w.bytes); },
-                  caf::after(limit) >> [] {});
+    self->receive([&](WireEnvelope& w) { out = std::move(w.bytes); }, caf::after(limit) >> [] {});
     return out;
   }
   /// Waits for a PeerStatus with the given state for `node`, skipping anything else.
@@ -97,8 +96,8 @@ bool delivered(NodeHost& a, Probe& probe, std::chrono::milliseconds limit = 10s)
 }
 
 double dropped(NodeHost& host, const std::string& peer) {
-  return host.context().metrics->counter_value(
-      "craton_link_dropped_total", {{"node", host.context().node_id}, {"peer", peer}});
+  return host.context().metrics->counter_value("craton_link_dropped_total",
+                                               {{"node", host.context().node_id}, {"peer", peer}});
 }
 
 }  // namespace
