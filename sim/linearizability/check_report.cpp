@@ -74,14 +74,17 @@ json key_json(const KeyResult& key) {
 std::string format_text(const CheckResult& result, std::size_t keys_max) {
   std::ostringstream out;
   out << to_string(result.verdict) << "\n";
-  std::size_t failing = 0;
-  for (const KeyResult& key : result.keys) failing += key.verdict != Verdict::linearizable;
-  out << result.operations << " operations on " << result.keys.size() << " key(s)";
-  if (failing == 0) {
-    out << "\n";
-    return out.str();
+  std::size_t violated = 0, undecided = 0;
+  for (const KeyResult& key : result.keys) {
+    violated += key.verdict == Verdict::not_linearizable;
+    undecided += key.verdict == Verdict::unknown;
   }
-  out << "; " << failing << " key(s) not shown linearizable\n";
+  const std::size_t failing = violated + undecided;
+  out << result.operations << " operations on " << result.keys.size() << " key(s)";
+  if (violated > 0) out << "; not linearizable: " << violated << " key(s)";
+  if (undecided > 0) out << "; undecided: " << undecided << " key(s)";
+  out << "\n";
+  if (failing == 0) return out.str();
   std::size_t listed = 0;
   for (const KeyResult& key : result.keys) {
     if (key.verdict == Verdict::linearizable) continue;
