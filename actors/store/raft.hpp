@@ -12,6 +12,12 @@
 // ReadIndex, snapshots with log compaction and InstallSnapshot, one-at-a-time membership
 // changes with learners, and leader transfer (timeout_now).
 //
+// The caller (the actor shell) must: call tick() at a steady rate (election_tick ticks make an
+// election timeout); handle each Ready completely and in order before calling advance(); call
+// report_snapshot() for every snap message it sends (a transport that cannot observe delivery
+// may report success once the message is handed off: a lost snapshot then shows up at the next
+// probe and is sent again); wait for apply before answering a proposal or a ReadState.
+//
 // Errors a caller can act on (not leader, too large, change in progress, malformed message)
 // are returned as values; a broken internal invariant throws std::logic_error.
 #pragma once
@@ -89,7 +95,8 @@ class Raft {
   /// The state machine has a snapshot at `index` (<= applied): drop the log up to it. The
   /// caller persists the snapshot itself and may delete stored entries up to `index`.
   Status create_snapshot(std::uint64_t index, std::string data);
-  /// The transport reports whether a snapshot message to `to` was delivered.
+  /// The transport reports whether a snapshot message to `to` was delivered. Required for
+  /// every snap message sent: until then the leader sends `to` nothing but heartbeats.
   void report_snapshot(NodeId to, bool delivered);
   /// The transport could not reach `to`: stop pipelining to it until it answers.
   void report_unreachable(NodeId to);

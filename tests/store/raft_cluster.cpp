@@ -218,7 +218,7 @@ void RaftCluster::report_snapshot_outcome(const Message& m, bool delivered) {
 void RaftCluster::deliver(Message m) {
   bool dropped = !up(m.to) || !linked(m.from, m.to) || (drop_if && drop_if(m));
   if (dropped) {
-    report_snapshot_outcome(m, false);
+    report_snapshot_outcome(m, snapshots_always_reported_delivered);
     return;
   }
   Message copy_for_report;

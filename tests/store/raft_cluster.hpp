@@ -117,6 +117,8 @@ class RaftCluster {
   bool linked(NodeId a, NodeId b) const { return !cut_.count({a, b}); }
   /// Drops (not delivers) messages for which it returns true.
   std::function<bool(const Message&)> drop_if;
+  /// Plays a transport that cannot observe delivery and reports every snapshot as sent.
+  bool snapshots_always_reported_delivered = false;
 
   /// The state machine takes a snapshot at its applied index and tells Raft.
   void snapshot(NodeId id);

@@ -41,7 +41,9 @@ class RandomRun {
       : seed_(seed),
         size_(size),
         rng_(craton::derive_seed(seed, "raft-random-run")),
-        cluster_(voters(size), seed, tweak(seed)) {}
+        cluster_(voters(size), seed, tweak(seed)) {
+    cluster_.snapshots_always_reported_delivered = rng_.chance(0.5);
+  }
 
   void run(const Faults& f);
   std::string summary() const;

@@ -160,6 +160,26 @@ BOOST_AUTO_TEST_CASE(lost_snapshot_is_sent_again) {
   BOOST_TEST(c.state(3).values == c.state(1).values);
 }
 
+BOOST_AUTO_TEST_CASE(lost_snapshot_reported_as_delivered_is_detected_and_resent) {
+  // A transport that cannot see delivery reports success; the follower's rejection of the
+  // next probe reveals the loss.
+  RaftCluster c({1, 2, 3}, 99);
+  c.snapshots_always_reported_delivered = true;
+  c.campaign(1);
+  c.crash(3);
+  commit_values(c, 1, 10, "v");
+  c.snapshot(1);
+  int sent = 0;
+  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && sent++ == 0; };
+  c.restart(3);
+  for (int i = 0; i < 5; ++i) {
+    c.tick(1);
+    c.deliver_all();
+  }
+  BOOST_TEST(sent >= 2);
+  BOOST_TEST(c.state(3).values == c.state(1).values);
+}
+
 BOOST_AUTO_TEST_CASE(restart_from_snapshot_and_later_entries) {
   RaftCluster c({1, 2, 3}, 101);
   c.campaign(1);
