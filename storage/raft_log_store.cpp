@@ -181,29 +181,30 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
 
 Status RaftLogStore::save_snapshot(const raft::SnapshotMeta& meta,
                                    const std::optional<raft::HardState>& hard_state) {
-  if (meta.index <= snapshot_.index && snapshot_.index != 0) {
+  if ((snapshot_.index != 0 && meta.index <= snapshot_.index) || meta.index < start_index_) {
     return Error{"stale", "raft log: snapshot at " + std::to_string(meta.index) +
-                              " is not newer than the one at " + std::to_string(snapshot_.index)};
+                              " is older than the log (snapshot " +
+                              std::to_string(snapshot_.index) + ", log start " +
+                              std::to_string(start_index_) + ")"};
   }
+  // A snapshot of our own log keeps the log (followers may still need it; compact() trims);
+  // one that does not match it (from the leader) replaces it.
   auto local_term = term(meta.index);
-  bool keep_suffix = local_term && *local_term == meta.term && meta.index >= start_index_;
+  bool matches = local_term && *local_term == meta.term;
   auto txn = env_->begin_write();
   if (!txn) return txn.error();
-  auto dropped = keep_suffix ? drop_through(*txn, meta.index) : txn->clear(log_);
-  if (!dropped) return dropped;
-  auto put = put_start(*txn, meta.index, meta.term);
-  if (put) put = txn->put(meta_, kSnapshotKey, encode_snapshot(meta));
-  if (put && hard_state) put = txn->put(meta_, kHardStateKey, encode_hard_state(*hard_state));
-  if (!put) return put;
-  auto committed = txn->commit();
-  if (!committed) return committed;
+  Status st = Ok{};
+  if (!matches) st = txn->clear(log_);
+  if (st && !matches) st = put_start(*txn, meta.index, meta.term);
+  if (st) st = txn->put(meta_, kSnapshotKey, encode_snapshot(meta));
+  if (st && hard_state) st = txn->put(meta_, kHardStateKey, encode_hard_state(*hard_state));
+  if (st) st = txn->commit();
+  if (!st) return st;
   snapshot_ = meta;
   if (hard_state) hard_state_ = *hard_state;
-  start_index_ = meta.index;
-  start_term_ = meta.term;
-  if (!keep_suffix || last_index_ < meta.index) {
-    last_index_ = meta.index;
-    last_term_ = meta.term;
+  if (!matches) {
+    start_index_ = last_index_ = meta.index;
+    start_term_ = last_term_ = meta.term;
   }
   return Ok{};
 }
@@ -213,6 +214,10 @@ Status RaftLogStore::compact(std::uint64_t index) {
     return Error{"compacted", "raft log: " + std::to_string(index) + " is already compacted"};
   }
   if (index == start_index_) return Ok{};
+  if (index > snapshot_.index) {
+    return Error{"invalid", "raft log: cannot compact to " + std::to_string(index) +
+                                " beyond the snapshot at " + std::to_string(snapshot_.index)};
+  }
   auto t = term(index);
   if (!t) return t.error();
   auto txn = env_->begin_write();

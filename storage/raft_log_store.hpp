@@ -37,13 +37,17 @@ class RaftLogStore {
   Status save(const std::optional<raft::HardState>& hard_state,
               std::span<const raft::Entry> entries);
 
-  /// Records a snapshot taken (or received) at meta.index. Entries up to meta.index are
-  /// dropped; if the log does not hold meta.index with meta.term, the whole log is dropped
-  /// (the snapshot supersedes it). Optionally saves `hard_state` in the same transaction.
+  /// Records a snapshot taken (or received) at meta.index, optionally with `hard_state` in the
+  /// same transaction. If the log holds meta.index with meta.term the log stays as it is (trim
+  /// it with compact()); otherwise the whole log is dropped and restarts after meta.index (the
+  /// snapshot supersedes it, as when a leader sends one). Error "stale" for a snapshot not
+  /// newer than the current one.
   Status save_snapshot(const raft::SnapshotMeta& meta,
                        const std::optional<raft::HardState>& hard_state = std::nullopt);
 
-  /// Drops entries up to and including `index` (first_index()-1 <= index <= last_index()).
+  /// Drops entries up to and including `index`, which must be covered by the snapshot
+  /// (first_index()-1 <= index <= snapshot().index), so the log stays restorable: a replica
+  /// restarts from snapshot() plus entries(snapshot().index + 1, last_index() + 1).
   Status compact(std::uint64_t index);
 
   /// Entries in [lo, hi), stopping once their data exceeds max_bytes (always at least one
