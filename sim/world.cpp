@@ -68,14 +68,14 @@ class World final : public NetworkHost {
   RunReport run();
 
   // NetworkHost
-  bool node_known(const std::string& node) const override { return nodes_.count(node) > 0; }
+  bool node_known(const std::string& node) const override { return find(node) != nullptr; }
   bool node_up(const std::string& node) const override {
-    auto it = nodes_.find(node);
-    return it != nodes_.end() && it->second.state != NodeState::down;
+    auto* n = find(node);
+    return n && n->state != NodeState::down;
   }
   caf::actor router_of(const std::string& node) const override {
-    auto it = nodes_.find(node);
-    return it == nodes_.end() ? caf::actor{} : it->second.router;
+    auto* n = find(node);
+    return n ? n->router : caf::actor{};
   }
   NetworkModel& model() override { return model_; }
   void record(std::string_view kind, std::string_view details) override {
@@ -85,6 +85,10 @@ class World final : public NetworkHost {
 
  private:
   std::int64_t now_ms() const;
+  const SimNode* find(const std::string& id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
   void start_node(SimNode& node);
   void crash_node(SimNode& node);
   void apply(const Fault& fault);
@@ -105,7 +109,8 @@ class World final : public NetworkHost {
   ScratchDir scratch_;
   std::shared_ptr<MemorySink> log_;
   std::shared_ptr<Metrics> metrics_;
-  std::map<std::string, SimNode> nodes_;
+  std::map<std::string, SimNode> nodes_;  // ordered: iterations over nodes are deterministic
+  std::unordered_map<std::string, const SimNode*> by_id_;  // fast lookups into nodes_
   // Lookups only, never iterated: the pointers must not influence any order.
   std::unordered_map<const caf::abstract_actor*, const SimNode*> node_of_;  // nodes_ is stable
   std::unordered_map<const caf::abstract_actor*, std::string> label_of_;
@@ -287,7 +292,7 @@ void World::advance() {
 
 void World::on_observe(const std::string& node, std::uint64_t incarnation,
                        const std::string& event) {
-  const auto& n = nodes_.at(node);
+  const auto& n = *find(node);
   if (n.state == NodeState::down || n.incarnation != incarnation) return;  // a dying actor
   record("observe", node + " " + event);
   history_.observations.push_back(Observation{now_ms(), node, incarnation, event});
@@ -338,6 +343,7 @@ RunReport World::run() {
   network_ = spawn_sim_network(sys, this);
   for (const auto& id : node_ids(config_.nodes)) {
     nodes_[id].id = id;
+    by_id_[id] = &nodes_[id];
     start_node(nodes_[id]);
   }
   const auto end = origin_ + std::chrono::milliseconds(config_.duration_ms);
