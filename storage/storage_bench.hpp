@@ -35,6 +35,18 @@ Result<PutBenchResult> bench_raft_log_appends(const PutBenchConfig& config);
 /// MvccStore::apply_batch with puts_per_sync put requests per call (each its own revision).
 Result<PutBenchResult> bench_mvcc_puts(const PutBenchConfig& config);
 
+struct ReopenBenchResult {
+  std::size_t keys = 0;
+  double fill_seconds = 0;
+  double reopen_seconds = 0;      ///< MvccStore::open: rebuilding the key index from disk
+  double index_heap_mib = 0;      ///< heap the reopened store holds (the key index)
+  double data_file_mib = 0;
+};
+
+/// Fills a store with total_puts distinct keys (1,000 puts per commit), closes it, and
+/// measures reopening it: time and memory of the in-memory key index.
+Result<ReopenBenchResult> bench_mvcc_reopen(const PutBenchConfig& config);
+
 /// One line: "<name>: N puts in C commits, X puts/s, commit p50 A ms p99 B ms".
 std::string format_bench(const std::string& name, const PutBenchResult& r);
 
