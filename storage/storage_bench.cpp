@@ -57,6 +57,23 @@ Result<PutBenchResult> time_batches(const PutBenchConfig& c, CommitBatch commit)
 
 }  // namespace
 
+Result<PutBenchResult> bench_lmdb_puts(const PutBenchConfig& c) {
+  auto env = bench_env(c);
+  if (!env) return env.error();
+  auto db = env->database("bench");
+  if (!db) return db.error();
+  std::string value(c.value_bytes, 'v');
+  return time_batches(c, [&](std::size_t first, std::size_t n) -> Status {
+    auto txn = env->begin_write();
+    if (!txn) return txn.error();
+    for (std::size_t i = first; i < first + n; ++i) {
+      auto st = txn->put(*db, bench_key(i, c.key_bytes), value);
+      if (!st) return st;
+    }
+    return txn->commit();
+  });
+}
+
 Result<PutBenchResult> bench_raft_log_appends(const PutBenchConfig& c) {
   auto env = bench_env(c);
   if (!env) return env.error();

@@ -29,6 +29,9 @@ struct PutBenchResult {
   double commit_p99_ms = 0;
 };
 
+/// Baseline: plain puts through the LMDB wrappers (STACK.md's measurement, same disk now).
+Result<PutBenchResult> bench_lmdb_puts(const PutBenchConfig& config);
+
 /// RaftLogStore::save(hard_state, entries) with puts_per_sync entries per call.
 Result<PutBenchResult> bench_raft_log_appends(const PutBenchConfig& config);
 

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
     std::size_t total;
   };
   // One put per sync is slow by nature; fewer of them keep the run short.
-  Run runs[] = {{"raft log, 1 entry/sync", bench_raft_log_appends, 1, total / 10},
+  Run runs[] = {{"raw lmdb, 1 put/sync", bench_lmdb_puts, 1, total / 10},
+                {"raw lmdb, 100 puts/sync", bench_lmdb_puts, 100, total},
+                {"raft log, 1 entry/sync", bench_raft_log_appends, 1, total / 10},
                 {"raft log, 100 entries/sync", bench_raft_log_appends, 100, total},
                 {"mvcc, 1 put/sync", bench_mvcc_puts, 1, total / 10},
                 {"mvcc, 100 puts/sync", bench_mvcc_puts, 100, total}};
