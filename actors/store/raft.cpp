@@ -87,6 +87,14 @@ const char* to_string(Role role) {
 
 Status RaftConfig::validate() const {
   if (id == 0) return Error{"invalid_config", "replica id must not be 0"};
+  bool listed = std::count(voters.begin(), voters.end(), id) > 0 ||
+                std::count(learners.begin(), learners.end(), id) > 0;
+  if (!voters.empty() && !listed) {
+    // Bootstrapping a cluster it is not part of would write a log no member shares.
+    return Error{"invalid_config",
+                 "the initial configuration must include this replica "
+                 "(a replica joining later passes none)"};
+  }
   if (heartbeat_tick <= 0 || election_tick <= heartbeat_tick) {
     return Error{"invalid_config", "need 0 < heartbeat_tick < election_tick"};
   }
@@ -202,6 +210,7 @@ void Raft::reset(std::uint64_t term) {
   reset_progress();
   pending_conf_index_ = 0;
   read_only_.clear();
+  unsent_read_round_ = 0;
   reads_awaiting_commit_.clear();
 }
 

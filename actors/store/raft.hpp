@@ -209,6 +209,7 @@ class Raft {
   NodeId lead_transferee_ = 0;
   std::uint64_t pending_conf_index_ = 0;
   ReadOnlyQueue read_only_;
+  std::uint64_t unsent_read_round_ = 0;  ///< read round whose heartbeats are still in msgs_
   std::vector<std::pair<NodeId, std::string>> reads_awaiting_commit_;
   std::vector<ReadState> read_states_;
   std::optional<Snapshot> pending_snapshot_;  ///< received, to hand out in a Ready

@@ -45,8 +45,14 @@ void Raft::leader_read(NodeId from, std::string context) {
                    .context = std::move(context)});
     return;
   }
-  std::uint64_t round = read_only_.add(log_.committed(), from, std::move(context), id_);
-  broadcast_heartbeat(ReadOnlyQueue::round_context(round));
+  // Reads that arrive before the round's heartbeats leave (the next Ready) share the round:
+  // those heartbeats are still sent after the reads arrived, which is all ReadIndex needs.
+  if (unsent_read_round_ != 0) {
+    read_only_.add(log_.committed(), from, std::move(context), id_, unsent_read_round_);
+    return;
+  }
+  unsent_read_round_ = read_only_.add(log_.committed(), from, std::move(context), id_);
+  broadcast_heartbeat(ReadOnlyQueue::round_context(unsent_read_round_));
 }
 
 void Raft::answer_read(NodeId from, std::uint64_t index, std::string context) {

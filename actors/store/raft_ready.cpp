@@ -54,6 +54,7 @@ Ready Raft::ready() {
   }
   rd.messages = std::move(msgs_);
   msgs_.clear();
+  unsent_read_round_ = 0;  // its heartbeats are on their way now
   rd.committed_entries = log_.next_committed(cfg_.max_committed_per_ready);
   for (const auto& e : rd.committed_entries) {
     if (e.type == EntryType::conf_change) handed_.conf_changes.push_back(e);

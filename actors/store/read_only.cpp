@@ -5,12 +5,15 @@
 
 namespace craton::raft {
 
-std::uint64_t ReadOnlyQueue::add(std::uint64_t index, NodeId from, std::string context,
-                                 NodeId self) {
+std::uint64_t ReadOnlyQueue::add(std::uint64_t index, NodeId from, std::string context, NodeId self,
+                                 std::uint64_t join_round) {
   if (full()) throw std::logic_error("raft: read-only queue overflow");
-  ReadRequest req{next_round_++, index, from, std::move(context), {self}};
-  queue_.push_back(std::move(req));
-  return queue_.back().round;
+  if (join_round != 0 && join_round != next_round_ - 1) {
+    throw std::logic_error("raft: a read may only join the latest round");
+  }
+  std::uint64_t round = join_round != 0 ? join_round : next_round_++;
+  queue_.push_back(ReadRequest{round, index, from, std::move(context), {self}});
+  return round;
 }
 
 std::uint64_t ReadOnlyQueue::ack(std::uint64_t round, NodeId from, std::size_t quorum) {

@@ -31,8 +31,11 @@ class ReadOnlyQueue {
 
   bool full() const { return queue_.size() >= max_pending_; }
   std::size_t size() const { return queue_.size(); }
-  /// Records a request; returns the round its heartbeat must carry. Precondition: !full().
-  std::uint64_t add(std::uint64_t index, NodeId from, std::string context, NodeId self);
+  /// Records a request; returns the round its heartbeat must carry. With `join_round` (the
+  /// latest round, whose heartbeats have not left yet) the request shares that round instead
+  /// of starting a new one. Precondition: !full().
+  std::uint64_t add(std::uint64_t index, NodeId from, std::string context, NodeId self,
+                    std::uint64_t join_round = 0);
   /// Records `from`'s answer to `round`. An answer to a later round also vouches for every
   /// earlier request (the heartbeat was sent after they arrived). Returns the latest round
   /// now confirmed by `quorum` nodes, or 0.

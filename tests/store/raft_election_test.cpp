@@ -227,6 +227,9 @@ BOOST_AUTO_TEST_CASE(open_refuses_bad_config_and_inconsistent_storage) {
   bad = cfg;
   bad.id = 0;
   BOOST_TEST(!Raft::open(bad, {}));
+  bad = cfg;
+  bad.id = 4;  // not in its own initial configuration
+  BOOST_TEST(!Raft::open(bad, {}));
   BOOST_TEST(Raft::open(cfg, {}).ok());
 }
 

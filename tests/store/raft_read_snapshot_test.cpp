@@ -36,6 +36,27 @@ BOOST_AUTO_TEST_CASE(leader_read_waits_for_a_heartbeat_quorum_and_writes_nothing
   BOOST_TEST(c.node(1).log().last_index() == last);  // no log write
 }
 
+BOOST_AUTO_TEST_CASE(reads_arriving_together_share_one_heartbeat_round) {
+  RaftCluster c({1, 2, 3}, 63);
+  c.campaign(1);
+  for (int i = 0; i < 5; ++i) BOOST_REQUIRE(c.node(1).read_index("r" + std::to_string(i)));
+  BOOST_REQUIRE(c.node(3).read_index("from-3"));
+  c.process(3);
+  c.deliver(c.network().front());  // the follower's request reaches the leader
+  c.network().pop_front();
+  std::size_t heartbeats = 0;
+  for (const auto& m : c.network()) heartbeats += m.type == MessageType::heartbeat;
+  BOOST_TEST(heartbeats == 2u);  // one round for all six reads, to each follower
+  c.deliver_all();
+  BOOST_TEST(c.reads(1).size() == 5u);
+  BOOST_TEST(c.reads(3).size() == 1u);
+  // A read after the heartbeats left starts a new round.
+  BOOST_REQUIRE(c.node(1).read_index("late"));
+  c.process(1);
+  c.deliver_all();
+  BOOST_TEST(c.reads(1).size() == 6u);
+}
+
 BOOST_AUTO_TEST_CASE(deposed_leader_cannot_serve_a_read) {
   RaftCluster c({1, 2, 3}, 67);
   c.campaign(1);
