@@ -12,8 +12,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cmd/commands.hpp"
@@ -63,7 +63,8 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
       continue;
     }
     auto it = valued.find(name);
-    if (it == valued.end()) return Error{"bad_flag", "unknown argument '" + args[i] + "' (see --help)"};
+    if (it == valued.end())
+      return Error{"bad_flag", "unknown argument '" + args[i] + "' (see --help)"};
     if (!inline_value) {
       if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
         return Error{"bad_flag", name + " needs a value"};
@@ -137,8 +138,8 @@ void print_plain(const SimFlags& f, const sim::RunReport& r, std::int64_t wall_m
   std::cout << "craton sim: scenario " << r.scenario << ", seed " << f.seed << ", " << f.nodes
             << " nodes, " << r.simulated_ms << " ms simulated, faults " << f.faults << "\n"
             << "events " << r.events << " (actor steps " << r.steps << "), messages delivered "
-            << r.messages_delivered << ", dropped " << r.messages_dropped << ", wall "
-            << wall_ms << " ms\n";
+            << r.messages_delivered << ", dropped " << r.messages_dropped << ", wall " << wall_ms
+            << " ms\n";
   std::cout << "nodes down at end: " << r.nodes_down.size() << "\n";
   std::cout << "check: " << (r.check.ok ? "ok" : "FAILED") << "\n";
   for (const auto& why : r.check.failures) std::cout << "  " << why << "\n";
@@ -194,7 +195,8 @@ int run_sim(const std::vector<std::string>& args) {
   auto start = std::chrono::steady_clock::now();
   auto report = sim::run_world(run->world, **scenario);
   auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - start).count();
+                     std::chrono::steady_clock::now() - start)
+                     .count();
   if (flags.json)
     print_json(flags, report, wall_ms);
   else

@@ -92,7 +92,8 @@ Status parse_partition(const std::string& rest, const std::set<std::string>& kno
 
 Status parse_latency(const std::vector<std::string>& w, Fault& f) {
   if (w.size() != 3)
-    return Error{"bad_latency", "expected 'latency uniform MIN MAX' or 'latency exponential MEAN MAX'"};
+    return Error{"bad_latency",
+                 "expected 'latency uniform MIN MAX' or 'latency exponential MEAN MAX'"};
   auto a = parse_duration_ms(w[1]);
   if (!a) return a.error();
   auto b = parse_duration_ms(w[2]);
@@ -133,7 +134,8 @@ Status parse_command(std::string_view text, const std::set<std::string>& known, 
       if (args[0] == args[2]) return Error{"bad_arguments", "oneway needs two different nodes"};
       f.nodes = {args[0], args[2]};
       return Ok{};
-    case Kind::heal: return want(0, "heal");
+    case Kind::heal:
+      return want(0, "heal");
     case Kind::crash:
     case Kind::restart:
     case Kind::pause:
@@ -150,15 +152,15 @@ Status parse_command(std::string_view text, const std::set<std::string>& known, 
       f.probability = *p;
       return Ok{};
     }
-    case Kind::latency: return parse_latency(args, f);
+    case Kind::latency:
+      return parse_latency(args, f);
   }
   return Ok{};
 }
 
 Result<Fault> parse_line(std::string_view line, const std::set<std::string>& known) {
   auto w = words(line);
-  if (w.size() < 2 || w[0] != "at")
-    return Error{"bad_line", "expected 'at <time> <fault> ...'"};
+  if (w.size() < 2 || w[0] != "at") return Error{"bad_line", "expected 'at <time> <fault> ...'"};
   Fault f;
   auto t = parse_duration_ms(w[1]);
   if (!t) return t.error();
@@ -180,20 +182,27 @@ std::string Fault::describe() const {
         for (std::size_t i = 0; i < groups[g].size(); ++i) out << (i ? "," : "") << groups[g][i];
       }
       break;
-    case Kind::oneway: out << ' ' << nodes[0] << " -> " << nodes[1]; break;
+    case Kind::oneway:
+      out << ' ' << nodes[0] << " -> " << nodes[1];
+      break;
     case Kind::crash:
     case Kind::restart:
     case Kind::pause:
-    case Kind::resume: out << ' ' << nodes[0]; break;
+    case Kind::resume:
+      out << ' ' << nodes[0];
+      break;
     case Kind::loss:
-    case Kind::duplicate: out << ' ' << probability; break;
+    case Kind::duplicate:
+      out << ' ' << probability;
+      break;
     case Kind::latency:
       if (latency.kind == LatencyDistribution::Kind::uniform)
         out << " uniform " << latency.min_ms << "ms " << latency.max_ms << "ms";
       else
         out << " exponential " << latency.mean_ms << "ms " << latency.max_ms << "ms";
       break;
-    case Kind::heal: break;
+    case Kind::heal:
+      break;
   }
   return out.str();
 }
@@ -214,7 +223,8 @@ Result<std::int64_t> parse_duration_ms(std::string_view text) {
 Result<std::vector<Fault>> parse_fault_file(std::string_view text,
                                             const std::vector<std::string>& nodes) {
   if (text.size() > kFaultFileBytesMax)
-    return Error{"bad_fault_file", "fault file exceeds " + std::to_string(kFaultFileBytesMax) + " bytes"};
+    return Error{"bad_fault_file",
+                 "fault file exceeds " + std::to_string(kFaultFileBytesMax) + " bytes"};
   std::set<std::string> known(nodes.begin(), nodes.end());
   std::vector<Fault> faults;
   std::size_t number = 0;
@@ -246,7 +256,8 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
     const auto& f = faults[i];
     auto fail = [&](const std::string& why) -> Status {
       return Error{"bad_schedule", "fault " + std::to_string(i + 1) + " (at " +
-                                       std::to_string(f.at_ms) + "ms " + f.describe() + "): " + why};
+                                       std::to_string(f.at_ms) + "ms " + f.describe() +
+                                       "): " + why};
     };
     if (f.at_ms >= settle_ms)
       return fail("faults must happen before the settle point at " + std::to_string(settle_ms) +
@@ -268,7 +279,9 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
   const std::size_t n = nodes.size();
   const std::size_t impaired_max = n == 0 ? 0 : (n - 1) / 2;
   std::vector<std::string> crashed, paused;
-  auto pick = [&](const std::vector<std::string>& from) { return from[rng.uniform(0, from.size() - 1)]; };
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[rng.uniform(0, from.size() - 1)];
+  };
   auto up_nodes = [&] {
     std::vector<std::string> up;
     for (const auto& node : nodes)
@@ -292,7 +305,8 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
         for (std::size_t i = n - 1; i > 0; --i) std::swap(shuffled[i], shuffled[rng.uniform(0, i)]);
         auto cut = rng.uniform(1, n - 1);
         f.kind = Kind::partition;
-        f.groups = {{shuffled.begin(), shuffled.begin() + cut}, {shuffled.begin() + cut, shuffled.end()}};
+        f.groups = {{shuffled.begin(), shuffled.begin() + cut},
+                    {shuffled.begin() + cut, shuffled.end()}};
         break;
       }
       case 2: {
@@ -303,7 +317,9 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
         f.nodes = {a, b};
         break;
       }
-      case 3: f.kind = Kind::heal; break;
+      case 3:
+        f.kind = Kind::heal;
+        break;
       case 4:
         f.kind = Kind::loss;
         f.probability = static_cast<double>(rng.uniform(0, 30)) / 100.0;
@@ -320,7 +336,8 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
         f.kind = Kind::latency;
         f.latency = rng.chance(0.5)
                         ? LatencyDistribution{LatencyDistribution::Kind::uniform, lo, hi, 0}
-                        : LatencyDistribution{LatencyDistribution::Kind::exponential, 0, hi, 1 + (hi - lo) / 4};
+                        : LatencyDistribution{LatencyDistribution::Kind::exponential, 0, hi,
+                                              1 + (hi - lo) / 4};
         break;
       }
       case 6:

@@ -31,7 +31,18 @@
 namespace craton::sim {
 
 struct Fault {
-  enum class Kind { partition, oneway, heal, crash, restart, pause, resume, loss, duplicate, latency };
+  enum class Kind {
+    partition,
+    oneway,
+    heal,
+    crash,
+    restart,
+    pause,
+    resume,
+    loss,
+    duplicate,
+    latency
+  };
   std::int64_t at_ms = 0;
   Kind kind = Kind::heal;
   std::vector<std::vector<std::string>> groups;  ///< partition

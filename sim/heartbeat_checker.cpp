@@ -35,8 +35,7 @@ CheckResult check_heartbeat_history(const RunHistory& history, std::size_t watch
     for (const auto& peer : detector::ring_plan(history.nodes, watcher, watchers).watch) {
       bool peer_up = is_up(history, peer);
       bool suspects = suspected.count(peer) > 0;
-      if (!peer_up && !suspects)
-        result.fail(watcher + " never suspected crashed node " + peer);
+      if (!peer_up && !suspects) result.fail(watcher + " never suspected crashed node " + peer);
       if (peer_up && suspects)
         result.fail(watcher + " still suspects live node " + peer + " at the end");
     }

@@ -54,7 +54,8 @@ std::int64_t NetworkModel::draw_latency() {
   if (l.kind == LatencyDistribution::Kind::uniform)
     return static_cast<std::int64_t>(rng_.uniform(lo, hi));
   // Exponential by inversion; 1 - unit() lies in (0, 1], so the log is finite.
-  double x = -std::log(1.0 - rng_.unit()) * static_cast<double>(std::max<std::int64_t>(1, l.mean_ms));
+  double x =
+      -std::log(1.0 - rng_.unit()) * static_cast<double>(std::max<std::int64_t>(1, l.mean_ms));
   return std::min(hi, lo + static_cast<std::int64_t>(x));
 }
 

@@ -50,8 +50,7 @@ void on_send(SimNetworkActor* self, WireEnvelope& wire) {
   if (!decision.delivered()) return drop(host, what, decision.drop_reason);
   if (decision.delays_ms.size() > 1) host->record("duplicate", what);
   for (auto delay : decision.delays_ms)
-    self->delayed_send(self, std::chrono::milliseconds(delay), deliver_atom::value, to, what,
-                       wire);
+    self->delayed_send(self, std::chrono::milliseconds(delay), deliver_atom::value, to, what, wire);
 }
 
 void on_deliver(SimNetworkActor* self, const std::string& to, const std::string& what,

@@ -186,12 +186,24 @@ void World::apply(const Fault& f) {
   record("fault", f.describe());
   auto* node = f.nodes.empty() ? nullptr : &nodes_.at(f.nodes[0]);
   switch (f.kind) {
-    case Kind::partition: model_.partition(f.groups); break;
-    case Kind::oneway: model_.block_oneway(f.nodes[0], f.nodes[1]); break;
-    case Kind::heal: model_.heal(); break;
-    case Kind::loss: model_.set_loss(f.probability); break;
-    case Kind::duplicate: model_.set_duplicate(f.probability); break;
-    case Kind::latency: model_.set_latency(f.latency); break;
+    case Kind::partition:
+      model_.partition(f.groups);
+      break;
+    case Kind::oneway:
+      model_.block_oneway(f.nodes[0], f.nodes[1]);
+      break;
+    case Kind::heal:
+      model_.heal();
+      break;
+    case Kind::loss:
+      model_.set_loss(f.probability);
+      break;
+    case Kind::duplicate:
+      model_.set_duplicate(f.probability);
+      break;
+    case Kind::latency:
+      model_.set_latency(f.latency);
+      break;
     case Kind::crash:
       if (node->state != NodeState::down) crash_node(*node);
       break;
@@ -269,8 +281,9 @@ void World::trace_due_timers(Clock::time_point until) {
     // of SimNetwork (whose deliveries are traced as such) are not node events.
     auto label = label_of_.find(target);
     if (label == label_of_.end()) continue;
-    trace_.record(std::chrono::duration_cast<std::chrono::milliseconds>(it->first - origin_).count(),
-                  "timer", label->second);
+    trace_.record(
+        std::chrono::duration_cast<std::chrono::milliseconds>(it->first - origin_).count(), "timer",
+        label->second);
   }
 }
 
@@ -280,7 +293,8 @@ void World::advance() {
   auto target = origin_ + std::chrono::milliseconds(config_.duration_ms);
   if (!schedule.empty()) target = std::min(target, schedule.begin()->first);
   if (next_fault_ < config_.faults.size())
-    target = std::min(target, origin_ + std::chrono::milliseconds(config_.faults[next_fault_].at_ms));
+    target =
+        std::min(target, origin_ + std::chrono::milliseconds(config_.faults[next_fault_].at_ms));
   if (!settled_) target = std::min(target, origin_ + std::chrono::milliseconds(settle_ms(config_)));
   auto now = sched_->clock().now();
   trace_due_timers(std::max(now, target));
@@ -371,7 +385,8 @@ std::vector<std::string> node_ids(std::size_t n) {
 }
 
 std::int64_t settle_ms(const WorldConfig& config) {
-  return static_cast<std::int64_t>(static_cast<double>(config.duration_ms) * config.settle_fraction);
+  return static_cast<std::int64_t>(static_cast<double>(config.duration_ms) *
+                                   config.settle_fraction);
 }
 
 RunReport run_world(const WorldConfig& config, Scenario& scenario) {

@@ -47,7 +47,7 @@ struct WorldConfig {
 
 struct RunReport {
   std::string scenario;
-  std::string trace_hash;  ///< 16 hex digits
+  std::string trace_hash;    ///< 16 hex digits
   std::uint64_t events = 0;  ///< trace lines
   std::uint64_t steps = 0;   ///< messages handled by actors
   std::int64_t simulated_ms = 0;

@@ -52,8 +52,7 @@ void on_envelope(DetectorActor* self, const WireEnvelope& wire) {
     return;
   }
   auto hb = decoded->root().getBody().getHeartbeat();
-  auto t = st.core->on_heartbeat(decoded->from().node, hb.getIncarnation(),
-                                 ActorEnv::now_ms(self));
+  auto t = st.core->on_heartbeat(decoded->from().node, hb.getIncarnation(), ActorEnv::now_ms(self));
   if (t) report(self, *t);
 }
 

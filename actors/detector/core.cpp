@@ -5,8 +5,7 @@
 
 namespace craton::detector {
 
-WatchPlan ring_plan(const std::vector<std::string>& nodes, const std::string& self,
-                    std::size_t k) {
+WatchPlan ring_plan(const std::vector<std::string>& nodes, const std::string& self, std::size_t k) {
   WatchPlan plan;
   auto it = std::find(nodes.begin(), nodes.end(), self);
   if (it == nodes.end() || nodes.size() < 2) return plan;

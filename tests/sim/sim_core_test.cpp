@@ -136,7 +136,8 @@ BOOST_AUTO_TEST_CASE(schedule_validation_follows_node_states_and_settle_point) {
   };
   BOOST_TEST(check("at 1s crash n1\nat 2s restart n1\nat 3s pause n1\nat 4s resume n1") == "");
   BOOST_TEST(check("at 2s restart n1") == "fault 1 (at 2000ms restart n1): node is up");
-  BOOST_TEST(check("at 1s crash n1\nat 2s pause n1") == "fault 2 (at 2000ms pause n1): node is crashed");
+  BOOST_TEST(check("at 1s crash n1\nat 2s pause n1") ==
+             "fault 2 (at 2000ms pause n1): node is crashed");
   BOOST_TEST(check("at 10s heal").find("before the settle point") != std::string::npos);
 }
 
@@ -197,7 +198,7 @@ RunHistory history_with_n2_down() {
 
 BOOST_AUTO_TEST_CASE(passes_when_watchers_suspect_the_dead_and_trust_the_living) {
   auto h = history_with_n2_down();
-  h.observations = {{100, "n1", 0, "suspect n3"},   // an older life of n1: ignored
+  h.observations = {{100, "n1", 0, "suspect n3"},  // an older life of n1: ignored
                     {200, "n1", 1, "suspect n2"},
                     {210, "n5", 0, "suspect n2"},
                     {220, "n5", 0, "suspect n1"},

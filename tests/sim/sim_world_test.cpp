@@ -73,8 +73,8 @@ BOOST_AUTO_TEST_CASE(checker_passes_under_random_faults_over_many_seeds) {
   std::size_t runs_with_down_nodes = 0, dropped = 0;
   for (std::uint64_t seed = 100; seed < 160; ++seed) {
     auto r = run(random_config(seed, 5 + seed % 6));
-    BOOST_TEST(r.check.ok, "seed " << seed << ": "
-                                    << (r.check.failures.empty() ? "" : r.check.failures[0]));
+    BOOST_TEST(r.check.ok,
+               "seed " << seed << ": " << (r.check.failures.empty() ? "" : r.check.failures[0]));
     runs_with_down_nodes += !r.nodes_down.empty();
     dropped += r.messages_dropped;
   }
@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(partition_causes_suspicions_that_heal) {
   auto r = run(scheduled("at 2s partition n1,n2 | n3,n4,n5\nat 6s heal"));
   BOOST_TEST(r.check.ok);
   BOOST_TEST(count(r.history.observations, "suspect n3") > 0u);
-  BOOST_TEST(count(r.history.observations, "trust n3") == count(r.history.observations, "suspect n3"));
+  BOOST_TEST(count(r.history.observations, "trust n3") ==
+             count(r.history.observations, "suspect n3"));
   BOOST_TEST(r.messages_dropped > 0u);
 }
 
@@ -107,7 +108,8 @@ BOOST_AUTO_TEST_CASE(restart_brings_a_new_incarnation_that_is_trusted_again) {
   BOOST_TEST(r.history.final_state.at("n2").incarnation == 1u);
   // Each watcher suspects n2 at least once; the paused n4 may suspect it again on resume.
   BOOST_TEST(count(r.history.observations, "suspect n2") >= 4u);
-  BOOST_TEST(count(r.history.observations, "trust n2") == count(r.history.observations, "suspect n2"));
+  BOOST_TEST(count(r.history.observations, "trust n2") ==
+             count(r.history.observations, "suspect n2"));
   BOOST_TEST(count(r.history.observations, "suspect n4") > 0u);
 }
 
