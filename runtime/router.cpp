@@ -14,6 +14,11 @@ struct RouterState {
   std::map<std::string, caf::actor> locals;
   std::map<std::string, caf::actor> links;
   caf::actor default_route;
+  // Return routes: for a node with no configured link (a client process that listens
+  // nowhere), the remote router that last sent us an envelope from that node. Replies then
+  // travel back over the connection the request came in on. Bounded; forgotten when the
+  // proxy dies.
+  std::map<std::string, caf::actor> learned;
   std::set<std::string> subscribers;
   RateLimiter malformed_log{1000};
   prometheus::Counter* delivered = nullptr;
@@ -40,10 +45,33 @@ void drop_malformed(RouterActor* self, const Error& error) {
     log(self, LogLevel::warn, "dropped malformed envelope from " + peer + ": " + error.message);
 }
 
+constexpr std::size_t kLearnedRoutesMax = 4096;
+
+void learn_return_route(RouterActor* self, const std::string& from_node) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  if (!sender || sender->node() == self->node() || from_node == st.config.node_id) return;
+  if (st.links.count(from_node)) return;
+  auto proxy = caf::actor_cast<caf::actor>(sender);
+  auto it = st.learned.find(from_node);
+  if (it != st.learned.end() && it->second == proxy) return;
+  if (it == st.learned.end() && st.learned.size() >= kLearnedRoutesMax)
+    st.learned.erase(st.learned.begin());
+  st.learned[from_node] = proxy;
+  self->monitor(proxy);
+}
+
+const caf::actor* next_hop(RouterState& st, const std::string& node) {
+  if (auto it = st.links.find(node); it != st.links.end()) return &it->second;
+  if (auto it = st.learned.find(node); it != st.learned.end()) return &it->second;
+  return st.default_route ? &st.default_route : nullptr;
+}
+
 void route(RouterActor* self, WireEnvelope& wire) {
   auto& st = self->state;
   auto decoded = decode_envelope(wire.bytes, st.config.limits);
   if (!decoded) return drop_malformed(self, decoded.error());
+  learn_return_route(self, decoded->root().getFrom().getNode());
   auto to = decoded->to();
   if (to.node == st.config.node_id) {
     auto it = st.locals.find(to.actor);
@@ -55,14 +83,13 @@ void route(RouterActor* self, WireEnvelope& wire) {
     self->send(it->second, std::move(wire));
     return;
   }
-  auto it = st.links.find(to.node);
-  const caf::actor& next = it != st.links.end() ? it->second : st.default_route;
+  const caf::actor* next = next_hop(st, to.node);
   if (!next) {
     st.unroutable->Increment();
     return;
   }
   st.forwarded->Increment();
-  self->send(next, std::move(wire));
+  self->send(*next, std::move(wire));
 }
 
 void announce_peer(RouterActor* self, const std::string& node, bool up) {
@@ -89,9 +116,9 @@ caf::behavior router(RouterActor* self, RouterConfig config) {
   st.malformed = &m.counter("craton_router_malformed_total", "Malformed envelopes dropped", labels);
   st.unroutable = &m.counter("craton_router_unroutable_total", "Envelopes dropped for want of a route", labels);
   self->set_down_handler([self](caf::down_msg& down) {
-    auto& locals = self->state.locals;
-    for (auto it = locals.begin(); it != locals.end();)
-      it = (it->second.address() == down.source) ? locals.erase(it) : std::next(it);
+    for (auto* table : {&self->state.locals, &self->state.learned})
+      for (auto it = table->begin(); it != table->end();)
+        it = (it->second.address() == down.source) ? table->erase(it) : std::next(it);
   });
   return {
       [self](WireEnvelope& wire) { route(self, wire); },

@@ -2,7 +2,9 @@
 //
 // It delivers envelopes addressed to this node to local actors by name and hands everything
 // else to the link for the destination node (or the default route: the simulator's network).
-// Envelopes are validated by the codec here, on entry; malformed ones are counted, logged at
+// A node with no link (a client process that listens nowhere) is answered through a return
+// route: the remote router its last envelope came from. Envelopes are validated by the codec
+// here, on entry; malformed ones are counted, logged at
 // most once per sender per second, and dropped. Envelopes with no route are counted and
 // dropped: callers own retries, so nothing queues without bound.
 //
