@@ -53,6 +53,33 @@ struct Event {
   Value value;
   Value expected;                  ///< invoke cas: the value that must be current
   std::size_t line = 0;            ///< 1-based line in the source file; 0 when built in memory
+
+  /// An invocation of read, write or append (`value` unused for read).
+  static Event invoke(std::string process, OpKind f, std::optional<std::string> key,
+                      Value value = {}) {
+    Event e;
+    e.process = std::move(process);
+    e.f = f;
+    e.key = std::move(key);
+    e.value = std::move(value);
+    return e;
+  }
+  /// An invocation of cas: set `next` iff the current value is `expected`.
+  static Event invoke_cas(std::string process, std::optional<std::string> key, Value expected,
+                          Value next) {
+    Event e = invoke(std::move(process), OpKind::cas, std::move(key), std::move(next));
+    e.expected = std::move(expected);
+    return e;
+  }
+  /// A completion (ok, fail or info); `read_value` is the value an ok read returned.
+  static Event complete(std::string process, EventType type, OpKind f, Value read_value = {}) {
+    Event e;
+    e.process = std::move(process);
+    e.type = type;
+    e.f = f;
+    e.value = std::move(read_value);
+    return e;
+  }
 };
 
 struct History {

@@ -107,8 +107,10 @@ std::string describe(const Operation& op) {
       s += " (lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ")";
     else
       s += " (line " + std::to_string(op.invoke_line) + ", outcome unknown)";
-  } else if (!op.completed) {
-    s += " (outcome unknown)";
+  } else if (op.completed) {  // built in memory: show event indices instead of lines
+    s += " (events " + std::to_string(op.invoke_pos) + "-" + std::to_string(op.complete_pos) + ")";
+  } else {
+    s += " (event " + std::to_string(op.invoke_pos) + ", outcome unknown)";
   }
   return s;
 }

@@ -41,7 +41,7 @@ struct Operation {
 Result<std::vector<Operation>> collect_operations(const History& history);
 
 /// Describes an operation for people, e.g. `p3 read -> 5 (lines 10-14)` or
-/// `p1 cas 1 -> 2 (line 7, outcome unknown)`.
+/// `p1 cas 1 -> 2 (line 7, outcome unknown)`; in-memory histories show event indices instead.
 std::string describe(const Operation& op);
 
 }  // namespace craton::linearizability
