@@ -13,6 +13,7 @@
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("craton::schema");
+using Store = import "store.capnp";
 
 # A logical actor address: node id plus actor name, written "node/actor".
 struct Address {
@@ -31,6 +32,10 @@ struct Envelope {
     pong @4 :Pong;
     heartbeat @5 :Heartbeat;
     peerStatus @6 :PeerStatus;
+    # The consistent store (schemas/store.capnp): replica to replica, client to replica.
+    storeRaft @7 :Store.RaftMessage;
+    storeRequest @8 :Store.StoreRequest;
+    storeResponse @9 :Store.StoreResponse;
   }
 }
 

@@ -1,0 +1,212 @@
+# The consistent store's wire and log format: Raft messages between replicas, the key-value
+# requests clients send (a write request is also what a Raft log entry holds), and the replies.
+# Mirrors etcd v3's etcdserverpb/mvccpb one to one (see storage/kv_types.hpp); conversions live
+# in actors/store/store_codec.hpp. The evolution rules at the top of envelope.capnp apply: this
+# is also a disk format (Raft entries hold WriteRequest bytes), so never renumber.
+@0x8957ec9b69afc804;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("craton::schema");
+
+# ---- Raft (actors/store/raft_message.hpp) ----
+
+struct RaftEntry {
+  term @0 :UInt64;
+  index @1 :UInt64;
+  type @2 :UInt8;       # raft::EntryType
+  data @3 :Data;
+}
+
+struct RaftSnapshot {
+  index @0 :UInt64;
+  term @1 :UInt64;
+  voters @2 :List(UInt64);
+  learners @3 :List(UInt64);
+  data @4 :Data;
+}
+
+struct RaftMessage {
+  type @0 :UInt8;       # raft::MessageType
+  from @1 :UInt64;
+  to @2 :UInt64;
+  term @3 :UInt64;
+  logTerm @4 :UInt64;
+  index @5 :UInt64;
+  entries @6 :List(RaftEntry);
+  commit @7 :UInt64;
+  reject @8 :Bool;
+  rejectHint @9 :UInt64;
+  leaderTransfer @10 :Bool;
+  context @11 :Data;
+  hasSnapshot @12 :Bool;
+  snapshot @13 :RaftSnapshot;
+}
+
+# ---- Key-value vocabulary (storage/kv_types.hpp) ----
+
+struct KeyValue {
+  key @0 :Data;
+  createRevision @1 :Int64;
+  modRevision @2 :Int64;
+  version @3 :Int64;
+  value @4 :Data;
+  lease @5 :Int64;
+}
+
+struct RangeRequest {
+  key @0 :Data;
+  rangeEnd @1 :Data;
+  limit @2 :Int64;
+  revision @3 :Int64;
+  keysOnly @4 :Bool;
+  countOnly @5 :Bool;
+}
+
+struct RangeResponse {
+  headerRevision @0 :Int64;
+  kvs @1 :List(KeyValue);
+  more @2 :Bool;
+  count @3 :Int64;
+}
+
+struct PutRequest {
+  key @0 :Data;
+  value @1 :Data;
+  lease @2 :Int64;
+  prevKv @3 :Bool;
+}
+
+struct PutResponse {
+  headerRevision @0 :Int64;
+  hasPrevKv @1 :Bool;
+  prevKv @2 :KeyValue;
+}
+
+struct DeleteRangeRequest {
+  key @0 :Data;
+  rangeEnd @1 :Data;
+  prevKv @2 :Bool;
+}
+
+struct DeleteRangeResponse {
+  headerRevision @0 :Int64;
+  deleted @1 :Int64;
+  prevKvs @2 :List(KeyValue);
+}
+
+struct Compare {
+  result @0 :UInt8;     # storage::CompareResult
+  target @1 :UInt8;     # storage::CompareTarget
+  key @2 :Data;
+  rangeEnd @3 :Data;
+  number @4 :Int64;
+  value @5 :Data;
+}
+
+struct RequestOp {
+  union {
+    range @0 :RangeRequest;
+    put @1 :PutRequest;
+    deleteRange @2 :DeleteRangeRequest;
+  }
+}
+
+struct ResponseOp {
+  union {
+    range @0 :RangeResponse;
+    put @1 :PutResponse;
+    deleteRange @2 :DeleteRangeResponse;
+  }
+}
+
+struct TxnRequest {
+  compare @0 :List(Compare);
+  success @1 :List(RequestOp);
+  failure @2 :List(RequestOp);
+}
+
+struct TxnResponse {
+  headerRevision @0 :Int64;
+  succeeded @1 :Bool;
+  responses @2 :List(ResponseOp);
+}
+
+# Everything that goes through Raft. A normal Raft entry's data is one of these, flat-encoded.
+struct WriteRequest {
+  union {
+    put @0 :PutRequest;
+    deleteRange @1 :DeleteRangeRequest;
+    txn @2 :TxnRequest;
+    compaction @3 :Int64;     # revision
+    leaseGrant @4 :LeaseGrant;
+    leaseRevoke @5 :Int64;    # lease id
+  }
+}
+
+struct LeaseGrant {
+  id @0 :Int64;
+  ttlS @1 :Int64;
+}
+
+struct LeaseRevokeResponse {
+  headerRevision @0 :Int64;
+  deleted @1 :Int64;
+}
+
+struct WriteResponse {
+  union {
+    put @0 :PutResponse;
+    deleteRange @1 :DeleteRangeResponse;
+    txn @2 :TxnResponse;
+    compaction @3 :Int64;     # header revision
+    leaseGrant @4 :LeaseGrantResponse;
+    leaseRevoke @5 :LeaseRevokeResponse;
+  }
+}
+
+struct LeaseGrantResponse {
+  headerRevision @0 :Int64;
+  id @1 :Int64;
+  ttlS @2 :Int64;
+}
+
+# ---- Client protocol: a StoreRequest is answered by a StoreResponse with the same
+# correlation id. ----
+
+struct StoreRequest {
+  union {
+    range @0 :RangeRequest;   # linearizable (ReadIndex)
+    serializableRange @1 :RangeRequest;   # served from the replica's local state
+    write @2 :WriteRequest;
+    status @3 :Void;
+  }
+}
+
+struct MemberStatus {
+  id @0 :UInt64;
+  role @1 :Text;            # leader, follower, learner, candidate, pre_candidate
+  leader @2 :UInt64;        # 0: unknown
+  term @3 :UInt64;
+  commitIndex @4 :UInt64;
+  appliedIndex @5 :UInt64;
+  revision @6 :Int64;
+  compactedRevision @7 :Int64;
+  dbSizeBytes @8 :UInt64;
+  dataBytes @9 :Int64;
+  voters @10 :List(UInt64);
+  learners @11 :List(UInt64);
+}
+
+struct StoreResponse {
+  # Empty on success. Stable codes: not_leader (see leaderHint), no_leader, busy, timeout,
+  # proposal_dropped (certainly not applied), plus the MVCC layer's codes unchanged.
+  errorCode @0 :Text;
+  errorMessage @1 :Text;
+  leaderHint @2 :UInt64;    # the replica id the sender believes leads; 0: unknown
+  union {
+    none @3 :Void;
+    range @4 :RangeResponse;
+    write @5 :WriteResponse;
+    status @6 :MemberStatus;
+  }
+}
