@@ -272,114 +272,140 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
   return Ok{};
 }
 
+namespace {
+
+// Draws one random fault at a time and tracks which nodes are crashed or paused, so that the
+// schedule stays valid and at most a minority of the nodes is impaired at once.
+class RandomFaultDrawer {
+ public:
+  RandomFaultDrawer(std::uint64_t seed, const std::vector<std::string>& nodes)
+      : rng_(seed), nodes_(nodes), impaired_max_(nodes.empty() ? 0 : (nodes.size() - 1) / 2) {}
+
+  Rng& rng() { return rng_; }
+  const std::vector<std::string>& crashed() const { return crashed_; }
+
+  /// Fills `f` (kind and arguments); false if the drawn kind does not apply now.
+  bool draw(Fault& f) {
+    switch (rng_.uniform(0, 10)) {
+      case 0:
+      case 1:
+        return draw_partition(f);
+      case 2:
+        return draw_oneway(f);
+      case 3:
+        f.kind = Kind::heal;
+        return true;
+      case 4:
+        return draw_probability(f, Kind::loss, 30);
+      case 5:
+        return draw_probability(f, Kind::duplicate, 10);
+      case 6:
+      case 7:
+        return impaired() < impaired_max_ ? impair(f, Kind::crash, crashed_)
+                                          : restore(f, Kind::restart, crashed_);
+      case 8:
+        return rng_.chance(0.7) && !crashed_.empty() ? restore(f, Kind::restart, crashed_)
+                                                     : restore(f, Kind::resume, paused_);
+      case 9:
+        return impaired() < impaired_max_ && impair(f, Kind::pause, paused_);
+      default:
+        return draw_latency(f);
+    }
+  }
+
+ private:
+  std::size_t impaired() const { return crashed_.size() + paused_.size(); }
+
+  std::string pick(const std::vector<std::string>& from) {
+    return from[rng_.uniform(0, from.size() - 1)];
+  }
+
+  bool draw_partition(Fault& f) {
+    const std::size_t n = nodes_.size();
+    if (n < 2) return false;
+    auto shuffled = nodes_;
+    for (std::size_t i = n - 1; i > 0; --i) std::swap(shuffled[i], shuffled[rng_.uniform(0, i)]);
+    auto cut = static_cast<std::ptrdiff_t>(rng_.uniform(1, n - 1));
+    f.kind = Kind::partition;
+    f.groups = {{shuffled.begin(), shuffled.begin() + cut},
+                {shuffled.begin() + cut, shuffled.end()}};
+    return true;
+  }
+
+  bool draw_oneway(Fault& f) {
+    if (nodes_.size() < 2) return false;
+    auto a = pick(nodes_), b = pick(nodes_);
+    if (a == b) return false;
+    f.kind = Kind::oneway;
+    f.nodes = {a, b};
+    return true;
+  }
+
+  bool draw_probability(Fault& f, Kind kind, std::uint64_t percent_max) {
+    f.kind = kind;
+    f.probability = static_cast<double>(rng_.uniform(0, percent_max)) / 100.0;
+    return true;
+  }
+
+  // Latency stays as set after the settle point: keep it well under the detector's timeout,
+  // or convergence would depend on the distribution rather than on the protocol.
+  bool draw_latency(Fault& f) {
+    auto lo = static_cast<std::int64_t>(rng_.uniform(0, 10));
+    auto hi = lo + static_cast<std::int64_t>(rng_.uniform(10, 300));
+    f.kind = Kind::latency;
+    f.latency =
+        rng_.chance(0.5)
+            ? LatencyDistribution{LatencyDistribution::Kind::uniform, lo, hi, 0}
+            : LatencyDistribution{LatencyDistribution::Kind::exponential, 0, hi, 1 + (hi - lo) / 4};
+    return true;
+  }
+
+  // Crashes or pauses a node that is up.
+  bool impair(Fault& f, Kind kind, std::vector<std::string>& into) {
+    std::vector<std::string> up;
+    for (const auto& node : nodes_)
+      if (!contains(crashed_, node) && !contains(paused_, node)) up.push_back(node);
+    if (up.empty()) return false;
+    f.kind = kind;
+    f.nodes = {pick(up)};
+    into.push_back(f.nodes[0]);
+    return true;
+  }
+
+  // Restarts a crashed node or resumes a paused one.
+  bool restore(Fault& f, Kind kind, std::vector<std::string>& from) {
+    if (from.empty()) return false;
+    f.kind = kind;
+    f.nodes = {pick(from)};
+    from.erase(std::find(from.begin(), from.end(), f.nodes[0]));
+    return true;
+  }
+
+  static bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  }
+
+  Rng rng_;
+  const std::vector<std::string>& nodes_;
+  const std::size_t impaired_max_;
+  std::vector<std::string> crashed_, paused_;
+};
+
+}  // namespace
+
 std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
                                  std::int64_t settle_ms) {
-  Rng rng(seed);
+  RandomFaultDrawer drawer(seed, nodes);
+  auto& rng = drawer.rng();
   std::vector<Fault> out;
-  const std::size_t n = nodes.size();
-  const std::size_t impaired_max = n == 0 ? 0 : (n - 1) / 2;
-  std::vector<std::string> crashed, paused;
-  auto pick = [&](const std::vector<std::string>& from) {
-    return from[rng.uniform(0, from.size() - 1)];
-  };
-  auto up_nodes = [&] {
-    std::vector<std::string> up;
-    for (const auto& node : nodes)
-      if (!std::count(crashed.begin(), crashed.end(), node) &&
-          !std::count(paused.begin(), paused.end(), node))
-        up.push_back(node);
-    return up;
-  };
-  auto erase = [](std::vector<std::string>& v, const std::string& x) {
-    v.erase(std::find(v.begin(), v.end(), x));
-  };
-  for (std::int64_t t = static_cast<std::int64_t>(rng.uniform(500, 2000)); t < settle_ms;
+  for (auto t = static_cast<std::int64_t>(rng.uniform(500, 2000)); t < settle_ms;
        t += static_cast<std::int64_t>(rng.uniform(500, 4000))) {
     Fault f;
     f.at_ms = t;
-    switch (rng.uniform(0, 10)) {
-      case 0:
-      case 1: {
-        if (n < 2) continue;
-        auto shuffled = nodes;
-        for (std::size_t i = n - 1; i > 0; --i) std::swap(shuffled[i], shuffled[rng.uniform(0, i)]);
-        auto cut = rng.uniform(1, n - 1);
-        f.kind = Kind::partition;
-        f.groups = {{shuffled.begin(), shuffled.begin() + cut},
-                    {shuffled.begin() + cut, shuffled.end()}};
-        break;
-      }
-      case 2: {
-        if (n < 2) continue;
-        auto a = pick(nodes), b = pick(nodes);
-        if (a == b) continue;
-        f.kind = Kind::oneway;
-        f.nodes = {a, b};
-        break;
-      }
-      case 3:
-        f.kind = Kind::heal;
-        break;
-      case 4:
-        f.kind = Kind::loss;
-        f.probability = static_cast<double>(rng.uniform(0, 30)) / 100.0;
-        break;
-      case 5:
-        f.kind = Kind::duplicate;
-        f.probability = static_cast<double>(rng.uniform(0, 10)) / 100.0;
-        break;
-      case 10: {
-        // Latency stays as set after the settle point: keep it well under the detector's
-        // timeout, or convergence would depend on the distribution rather than the protocol.
-        auto lo = static_cast<std::int64_t>(rng.uniform(0, 10));
-        auto hi = lo + static_cast<std::int64_t>(rng.uniform(10, 300));
-        f.kind = Kind::latency;
-        f.latency = rng.chance(0.5)
-                        ? LatencyDistribution{LatencyDistribution::Kind::uniform, lo, hi, 0}
-                        : LatencyDistribution{LatencyDistribution::Kind::exponential, 0, hi,
-                                              1 + (hi - lo) / 4};
-        break;
-      }
-      case 6:
-      case 7: {
-        if (crashed.size() + paused.size() >= impaired_max) {
-          if (crashed.empty()) continue;
-          f.kind = Kind::restart;
-          f.nodes = {pick(crashed)};
-          erase(crashed, f.nodes[0]);
-          break;
-        }
-        f.kind = Kind::crash;
-        f.nodes = {pick(up_nodes())};
-        crashed.push_back(f.nodes[0]);
-        break;
-      }
-      case 8: {
-        if (!crashed.empty() && rng.chance(0.7)) {
-          f.kind = Kind::restart;
-          f.nodes = {pick(crashed)};
-          erase(crashed, f.nodes[0]);
-        } else if (!paused.empty()) {
-          f.kind = Kind::resume;
-          f.nodes = {pick(paused)};
-          erase(paused, f.nodes[0]);
-        } else {
-          continue;
-        }
-        break;
-      }
-      default: {
-        if (crashed.size() + paused.size() >= impaired_max) continue;
-        f.kind = Kind::pause;
-        f.nodes = {pick(up_nodes())};
-        paused.push_back(f.nodes[0]);
-        break;
-      }
-    }
-    out.push_back(std::move(f));
+    if (drawer.draw(f)) out.push_back(std::move(f));
   }
   // Some crashed nodes come back just before the settle point; the rest stay down.
-  for (const auto& node : crashed) {
+  for (const auto& node : drawer.crashed()) {
     if (!rng.chance(0.5)) continue;
     Fault f;
     f.at_ms = std::max<std::int64_t>(0, settle_ms - 1);
