@@ -38,10 +38,12 @@ void collect_bits(const std::vector<std::uint64_t>& bits, std::size_t from, std:
 LinearizationSearch::LinearizationSearch(const std::vector<Operation>& ops,
                                          std::vector<StateSpace::Step> steps,
                                          std::vector<std::uint32_t> last_observer,
-                                         StateSpace& space, const CheckLimits& limits)
+                                         StateSpace& space, const CheckLimits& limits,
+                                         UnknownUse unknown_use)
     : ops_(ops),
       space_(space),
       limits_(limits),
+      unlimited_(unknown_use == UnknownUse::unlimited),
       steps_(std::move(steps)),
       last_observer_(std::move(last_observer)),
       cache_(0) {
@@ -49,7 +51,8 @@ LinearizationSearch::LinearizationSearch(const std::vector<Operation>& ops,
   build_lists();
   build_twins();
   lin_definite_.assign((ops.size() + 63) / 64, 0);
-  lin_unknown_.assign((unknown_total_ + 63) / 64, 0);
+  // Unlimited unknown operations are never used up, so there is nothing to track.
+  lin_unknown_.assign(unlimited_ ? 0 : (unknown_total_ + 63) / 64, 0);
   cache_ = ConfigCache(lin_unknown_.size());
 }
 
@@ -147,7 +150,7 @@ bool LinearizationSearch::linearized(std::uint32_t op) const {
 std::size_t LinearizationSearch::mark(std::uint32_t op) {
   const std::size_t before = frontier_;
   if (!definite_[op]) {
-    set_bit(lin_unknown_, rank_[op]);
+    if (!unlimited_) set_bit(lin_unknown_, rank_[op]);
     return before;
   }
   set_bit(lin_definite_, op);
@@ -159,7 +162,7 @@ std::size_t LinearizationSearch::mark(std::uint32_t op) {
 
 void LinearizationSearch::unmark(std::uint32_t op, std::size_t frontier_before) {
   if (!definite_[op]) {
-    clear_bit(lin_unknown_, rank_[op]);
+    if (!unlimited_) clear_bit(lin_unknown_, rank_[op]);
     return;
   }
   clear_bit(lin_definite_, op);
@@ -177,6 +180,7 @@ ConfigKey LinearizationSearch::config_key(StateId state) {
 }
 
 void LinearizationSearch::lift(std::uint32_t op) {
+  if (unlimited_ && !definite_[op]) return;  // stays available
   for (std::size_t node : {call_node_[op], return_node_[op]}) {
     if (node == 0) continue;
     next_[prev_[node]] = next_[node];
@@ -185,6 +189,7 @@ void LinearizationSearch::lift(std::uint32_t op) {
 }
 
 void LinearizationSearch::unlift(std::uint32_t op) {
+  if (unlimited_ && !definite_[op]) return;
   for (std::size_t node : {return_node_[op], call_node_[op]}) {
     if (node == 0) continue;
     next_[prev_[node]] = node;
@@ -197,7 +202,7 @@ bool LinearizationSearch::at_completion(std::size_t node) const {
 }
 
 bool LinearizationSearch::skip_unknown(std::uint32_t op) const {
-  if (twin_prev_[op] != kNone && !linearized(twin_prev_[op])) return true;
+  if (twin_prev_[op] != kNone && (unlimited_ || !linearized(twin_prev_[op]))) return true;
   // Every completed op before the frontier is linearized, observers included.
   const std::uint32_t observer = last_observer_[op];
   if (observer != Observability::kAlways && observer < definite_ops_[frontier_]) return true;

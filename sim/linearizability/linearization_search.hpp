@@ -19,6 +19,12 @@
 // completed candidate, or expected by some unknown cas (otherwise whatever follows it overwrites
 // it or fails, and the same sequence without it is shorter).
 //
+// In the relaxed mode (`UnknownUse::unlimited`) an unknown-outcome operation may be used any number
+// of times once an identical one was invoked. That admits more linearizations, so "not
+// linearizable" in the relaxed mode is final; the checker runs it first on keys without appends
+// because it never has to track which unknown operations were used, which is what makes failing
+// histories with many repeated unknown values expensive in the exact mode.
+//
 // The search is bounded by CheckLimits and then answers Verdict::unknown.
 #pragma once
 
@@ -44,13 +50,17 @@ struct DeadEnd {
   std::vector<std::uint32_t> pending;        ///< other operations that could have been next
 };
 
+/// How often an unknown-outcome operation may be linearized: at most once (exact), or any
+/// number of times (a relaxation; see above).
+enum class UnknownUse { once, unlimited };
+
 class LinearizationSearch {
  public:
   /// `ops`, `space` and `limits` must outlive the search; `steps[i]` is
   /// `space.prepare(ops[i])`; `last_observer` comes from analyze_observability.
   LinearizationSearch(const std::vector<Operation>& ops, std::vector<StateSpace::Step> steps,
                       std::vector<std::uint32_t> last_observer, StateSpace& space,
-                      const CheckLimits& limits);
+                      const CheckLimits& limits, UnknownUse unknown_use = UnknownUse::once);
 
   Verdict run();
   std::uint64_t steps_taken() const { return steps_taken_; }
@@ -84,6 +94,7 @@ class LinearizationSearch {
   const std::vector<Operation>& ops_;
   StateSpace& space_;
   const CheckLimits& limits_;
+  const bool unlimited_;  // UnknownUse::unlimited
   std::vector<StateSpace::Step> steps_;
   std::vector<std::uint32_t> last_observer_;
 
