@@ -156,6 +156,7 @@ BOOST_AUTO_TEST_CASE(simulated_register_histories_pass_and_corrupted_ones_fail) 
     config.kv = seed % 2 == 0;
     config.keys = 1 + seed % 3;
     config.unknown_chance = seed % 4 == 0 ? 0.1 : 0.02;
+    config.distinct_values = seed % 3 == 0 ? 4 : 0;  // repeated values, as Jepsen uses
     const lin::Model model = config.kv ? lin::Model::kv : lin::Model::register_model;
     lin::History h = lin::testing::simulate_history(config);
     BOOST_REQUIRE_MESSAGE(check(h, model).verdict == Verdict::linearizable, "seed " << seed);
@@ -167,28 +168,37 @@ BOOST_AUTO_TEST_CASE(simulated_register_histories_pass_and_corrupted_ones_fail) 
 
 // Not timed: prints how long a 20,000-operation key takes (run with --log_level=message).
 BOOST_AUTO_TEST_CASE(twenty_thousand_operations_on_one_key) {
-  for (bool kv : {false, true}) {
+  struct Shape {
+    const char* name;
+    bool kv;
+    std::uint64_t distinct_values;
+    double unknown_chance;
+  };
+  for (Shape shape : {Shape{"register, unique values", false, 0, 0.02},
+                      Shape{"register, 5 values", false, 5, 0.05},
+                      Shape{"kv with appends", true, 0, 0.02}}) {
     lin::testing::SimulationConfig config;
     config.seed = 2026;
     config.operations = 20'000;
     config.clients = 8;
-    config.kv = kv;
-    config.unknown_chance = 0.02;
-    const lin::Model model = kv ? lin::Model::kv : lin::Model::register_model;
+    config.kv = shape.kv;
+    config.distinct_values = shape.distinct_values;
+    config.unknown_chance = shape.unknown_chance;
+    const lin::Model model = shape.kv ? lin::Model::kv : lin::Model::register_model;
     lin::History h = lin::testing::simulate_history(config);
     auto start = std::chrono::steady_clock::now();
     auto good = check(h, model);
     const double pass_s = seconds_since(start);
-    BOOST_TEST(good.verdict == Verdict::linearizable);
+    BOOST_TEST(good.verdict == Verdict::linearizable, shape.name);
     craton::Rng rng(99);
     BOOST_REQUIRE(lin::testing::corrupt_one_read(h, rng));
     start = std::chrono::steady_clock::now();
     auto bad = check(h, model);
     const double fail_s = seconds_since(start);
-    BOOST_TEST(bad.verdict == Verdict::not_linearizable);
-    BOOST_TEST_MESSAGE(lin::to_string(model)
-                       << ": " << good.operations << " operations, linearizable in " << pass_s
-                       << " s (" << good.keys[0].steps << " steps); corrupted: not linearizable in "
-                       << fail_s << " s (" << bad.keys[0].steps << " steps)");
+    BOOST_TEST(bad.verdict == Verdict::not_linearizable, shape.name);
+    BOOST_TEST_MESSAGE(shape.name << ": " << good.operations << " operations, linearizable in "
+                                  << pass_s << " s (" << good.keys[0].steps
+                                  << " steps); corrupted: not linearizable in " << fail_s
+                                  << " s (" << bad.keys[0].steps << " steps)");
   }
 }
