@@ -25,6 +25,9 @@ struct KvLimits {
   std::size_t value_bytes_max = 1536 * 1024;
   std::size_t request_bytes_max = 2 * 1024 * 1024;  ///< keys + values of all operations
   std::size_t txn_ops_max = 128;
+  /// Keys + values one plain range may return (memory bound; page with `limit` instead).
+  /// Not applied to ranges inside a txn, whose outcome must not depend on a local limit.
+  std::size_t range_response_bytes_max = std::size_t{512} << 20;
 };
 
 struct KeyValue {

@@ -211,11 +211,18 @@ Status MvccStore::persist_meta(WriteTxn& txn) const {
 Result<RangeResponse> MvccStore::range(const RangeRequest& request) const {
   auto txn = env_->begin_read();
   if (!txn) return txn.error();
-  return range_in(*txn, request, current_);
+  return range_in(*txn, request, current_, options_.limits.range_response_bytes_max);
+}
+
+Result<std::uint64_t> MvccStore::snapshot_to(const std::string& dest_dir) const {
+  auto st = env_->copy_compact(dest_dir);
+  if (!st) return st.error();
+  return applied_;
 }
 
 Result<RangeResponse> MvccStore::range_in(const Txn& txn, const RangeRequest& r,
-                                          std::int64_t current) const {
+                                          std::int64_t current,
+                                          std::size_t response_bytes_max) const {
   auto st = check_key(r.key, r.range_end);
   if (st) st = check_read_revision(r.revision, current);
   if (!st) return st.error();
@@ -224,6 +231,7 @@ Result<RangeResponse> MvccStore::range_in(const Txn& txn, const RangeRequest& r,
   RangeResponse out;
   out.header_revision = current;
   Status failed = Ok{};
+  std::size_t bytes = 0;
   index_.for_each(r.key, r.range_end, [&](const std::string&, const KeyHistory& h) {
     auto at = h.visible_at(rev);
     if (!at) return true;
@@ -233,6 +241,13 @@ Result<RangeResponse> MvccStore::range_in(const Txn& txn, const RangeRequest& r,
     auto kv = load_kv(txn, *at, r.keys_only);
     if (!kv) {
       failed = kv.error();
+      return false;
+    }
+    bytes += kv->key.size() + kv->value.size();
+    if (bytes > response_bytes_max) {
+      failed = Error{"too_large", "mvcc: range response exceeds " +
+                                      std::to_string(response_bytes_max) +
+                                      " bytes; page through it with limit"};
       return false;
     }
     out.kvs.push_back(std::move(kv).value());
@@ -256,6 +271,7 @@ Result<KeyValue> MvccStore::load_kv(const Txn& txn, Revision rev, bool keys_only
 Result<EventsResponse> MvccStore::events(const EventsRequest& request) const {
   auto st = check_key(request.key, request.range_end);
   if (!st) return st.error();
+  if (request.events_max == 0) return invalid("events_max must be positive");
   std::int64_t start = request.start_revision > 0 ? request.start_revision : current_ + 1;
   // A delete at exactly the compacted revision is gone, so watching from there could miss it.
   if (compacted_ > 0 && start <= compacted_) return compacted_error(start, compacted_);

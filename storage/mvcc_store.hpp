@@ -81,6 +81,12 @@ class MvccStore {
   Result<LeaseGrantResponse> lease_grant(std::int64_t id, std::int64_t ttl_s);
   Result<LeaseRevokeResponse> lease_revoke(std::int64_t id);
 
+  /// Writes a compacted copy of the whole environment (this store at applied_index(), and
+  /// anything else the environment holds) into the empty directory `dest_dir`: the data of a
+  /// Raft snapshot. A replica restores by opening a store on such a copy. Returns the applied
+  /// index the copy holds.
+  Result<std::uint64_t> snapshot_to(const std::string& dest_dir) const;
+
   /// Deletes up to compaction_batch_max compacted records still on disk (an idle-time chore;
   /// writes do it too). Changes nothing visible.
   Status collect_garbage();
@@ -139,8 +145,8 @@ class MvccStore {
   Result<LeaseGrantResponse> exec_lease_grant(WriteCtx& ctx, const LeaseGrantRequest& g);
   Result<LeaseRevokeResponse> exec_lease_revoke(WriteCtx& ctx, const LeaseRevokeRequest& r);
 
-  Result<RangeResponse> range_in(const Txn& txn, const RangeRequest& r,
-                                 std::int64_t current) const;
+  Result<RangeResponse> range_in(const Txn& txn, const RangeRequest& r, std::int64_t current,
+                                 std::size_t response_bytes_max = SIZE_MAX) const;
   Result<KeyValue> load_kv(const Txn& txn, Revision rev, bool keys_only = false) const;
   void attach(std::int64_t lease, const std::string& key);
   void detach(std::int64_t lease, const std::string& key);

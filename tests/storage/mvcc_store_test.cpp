@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -585,4 +586,34 @@ BOOST_AUTO_TEST_CASE(compaction_leaves_disk_in_bounded_batches_and_survives_rest
   while (store.pending_garbage() > 0) BOOST_REQUIRE(store.collect_garbage().ok());
   BOOST_CHECK_EQUAL(on_disk(), 2u);  // k0's latest and x
   BOOST_CHECK_EQUAL(open_store(env, options).data_bytes(), store.data_bytes());
+}
+
+BOOST_AUTO_TEST_CASE(snapshot_copy_opens_as_the_same_store_and_big_ranges_are_bounded) {
+  TempDir dir;
+  auto env = open_env(dir.sub("env"));
+  MvccOptions options;
+  options.limits.range_response_bytes_max = 64 * 1024;
+  auto store = open_store(env, options);
+  for (std::uint64_t i = 1; i <= 20; ++i) {
+    must(store.apply(i, put_req("k" + std::to_string(i), std::string(8 * 1024, 'v'))));
+  }
+  auto all = get_req("k", "l");
+  BOOST_CHECK_EQUAL(code_of(store.range(all)), "too_large");
+  all.limit = 5;
+  BOOST_CHECK_EQUAL(must(store.range(all)).kvs.size(), 5u);
+  all.limit = 0;
+  all.count_only = true;
+  BOOST_CHECK_EQUAL(must(store.range(all)).count, 20);
+  BOOST_CHECK_EQUAL(code_of(store.events(EventsRequest{"k", "l", 2, false, 0})), "invalid");
+
+  std::filesystem::create_directories(dir.sub("snap"));
+  BOOST_CHECK_EQUAL(must(store.snapshot_to(dir.sub("snap"))), 20u);
+  auto copy_env = open_env(dir.sub("snap"));
+  auto copy = open_store(copy_env, options);
+  BOOST_CHECK_EQUAL(copy.applied_index(), 20u);
+  BOOST_CHECK_EQUAL(copy.current_revision(), store.current_revision());
+  all.count_only = false;
+  all.limit = 20;
+  all.keys_only = true;
+  BOOST_CHECK(must(copy.range(all)).kvs == must(store.range(all)).kvs);
 }
