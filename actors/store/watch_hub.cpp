@@ -1,0 +1,391 @@
+#include "actors/store/watch_hub.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <set>
+
+#include "storage/mvcc_key_index.hpp"
+
+namespace craton::store {
+
+namespace {
+
+using storage::Event;
+using storage::EventType;
+using storage::EventsRequest;
+
+Error invalid(std::string message) { return Error{"invalid", "watch: " + std::move(message)}; }
+
+bool is_all_keys_end(const std::string& range_end) {
+  return range_end.size() == 1 && range_end[0] == '\0';
+}
+
+/// Calls fn(revision, events of that revision) for each run of one revision in `events`.
+template <class Fn>
+void for_each_revision(const std::vector<Event>& events, Fn&& fn) {
+  std::size_t begin = 0;
+  while (begin < events.size()) {
+    std::int64_t rev = events[begin].kv.mod_revision;
+    std::size_t end = begin;
+    while (end < events.size() && events[end].kv.mod_revision == rev) ++end;
+    fn(rev, std::vector<Event>(events.begin() + static_cast<std::ptrdiff_t>(begin),
+                               events.begin() + static_cast<std::ptrdiff_t>(end)));
+    begin = end;
+  }
+}
+
+}  // namespace
+
+WatchHub::WatchHub(WatchHubOptions options, std::int64_t store_revision)
+    : options_(options), revision_(store_revision) {
+  assert(options_.pending_events_max > 0 && options_.events_per_response_max > 0);
+  assert(options_.catchup_events_max > 0 && options_.live_read_events_max > 0);
+}
+
+// ---------------------------------------------------------------- watches
+
+Status WatchHub::validate(const WatchRequest& r) const {
+  if (r.key.empty()) return invalid("key is not provided");
+  if (r.key.size() > options_.limits.key_bytes_max ||
+      r.range_end.size() > options_.limits.key_bytes_max) {
+    return invalid("key or range end longer than " +
+                   std::to_string(options_.limits.key_bytes_max) + " bytes");
+  }
+  if (!r.range_end.empty() && !is_all_keys_end(r.range_end) && r.range_end <= r.key) {
+    return invalid("range end must be greater than the key");
+  }
+  if (r.start_revision < 0) return invalid("start revision must not be negative");
+  if (r.watch_id < 0) return invalid("watch id must not be negative");
+  return Ok{};
+}
+
+WatchId WatchHub::assign_id(StreamId stream) const {
+  WatchId id = 1;
+  for (auto it = watchers_.lower_bound(Key{stream, 1});
+       it != watchers_.end() && it->first.stream == stream && it->first.id == id; ++it) {
+    ++id;
+  }
+  return id;
+}
+
+Result<WatchId> WatchHub::create(StreamId stream, const WatchRequest& request,
+                                 const storage::MvccStore& store) {
+  auto st = validate(request);
+  if (!st) return st.error();
+  WatchId id = request.watch_id != 0 ? request.watch_id : assign_id(stream);
+  if (watchers_.contains(Key{stream, id})) {
+    return Error{"watch_exists", "watch: id " + std::to_string(id) + " is in use on the stream"};
+  }
+  if (watchers_.size() >= options_.watchers_max) {
+    return Error{"too_many_watchers", "watch: the limit of " +
+                                          std::to_string(options_.watchers_max) +
+                                          " watches is reached"};
+  }
+  // "From now" means after every revision the store has applied: catch the hub up first.
+  read_new_revisions(store);
+  Key key{stream, id};
+  Watcher w;
+  w.request = request;
+  w.request.watch_id = id;
+  w.next_revision = request.start_revision == 0 ? revision_ + 1 : request.start_revision;
+  w.synced = w.next_revision > revision_;
+  w.serial = next_serial_++;
+  enqueue(w.serial, WatchResponse{stream, id, revision_, true, false, {}, 0, {}});
+  std::int64_t compacted = store.compacted_revision();
+  if (!w.synced && compacted > 0 && w.next_revision <= compacted) {
+    watchers_.emplace(key, std::move(w));
+    cancel_compacted(key, compacted);
+    return id;
+  }
+  auto [it, inserted] = watchers_.emplace(key, std::move(w));
+  assert(inserted);
+  if (!it->second.synced) catch_up(key, it->second, store);
+  return id;
+}
+
+Status WatchHub::cancel(StreamId stream, WatchId watch_id) {
+  auto it = watchers_.find(Key{stream, watch_id});
+  if (it == watchers_.end()) {
+    return Error{"watch_not_found", "watch: no watch " + std::to_string(watch_id)};
+  }
+  std::uint64_t serial = it->second.serial;
+  watchers_.erase(it);
+  // The client asked to stop: queued events and progress of this watch are of no use to it
+  // (its `created` stays, so that the client never sees a cancel for a watch it never saw).
+  std::erase_if(streams_[stream].queue, [&](const Queued& q) {
+    return q.serial == serial && !q.response.created;
+  });
+  enqueue(serial, WatchResponse{stream, watch_id, revision_, false, true, "canceled by the client",
+                                0, {}});
+  return Ok{};
+}
+
+void WatchHub::close_stream(StreamId stream) {
+  auto first = watchers_.lower_bound(Key{stream, std::numeric_limits<WatchId>::min()});
+  auto last = watchers_.lower_bound(Key{stream + 1, std::numeric_limits<WatchId>::min()});
+  if (stream == std::numeric_limits<StreamId>::max()) last = watchers_.end();
+  watchers_.erase(first, last);
+  streams_.erase(stream);
+}
+
+std::size_t WatchHub::unsynced_watchers() const {
+  return static_cast<std::size_t>(std::count_if(
+      watchers_.begin(), watchers_.end(), [](const auto& kw) { return !kw.second.synced; }));
+}
+
+std::size_t WatchHub::pending_events(StreamId stream, WatchId watch_id) const {
+  auto it = watchers_.find(Key{stream, watch_id});
+  return it == watchers_.end() ? 0 : it->second.pending_events;
+}
+
+// ---------------------------------------------------------------- new revisions
+
+void WatchHub::on_applied(const storage::MvccStore& store) {
+  read_new_revisions(store);
+  catch_up_round(store);
+  flush_progress_requests();
+}
+
+bool WatchHub::any_synced_prev_kv() const {
+  return std::any_of(watchers_.begin(), watchers_.end(), [](const auto& kw) {
+    return kw.second.synced && kw.second.request.prev_kv;
+  });
+}
+
+void WatchHub::read_new_revisions(const storage::MvccStore& store) {
+  if (store.current_revision() <= revision_) return;
+  bool prev_kv = any_synced_prev_kv();  // loading previous versions costs a read each
+  while (revision_ < store.current_revision()) {
+    EventsRequest req;
+    req.key = std::string(1, '\0');
+    req.range_end = std::string(1, '\0');
+    req.start_revision = revision_ + 1;
+    req.prev_kv = prev_kv;
+    req.events_max = options_.live_read_events_max;
+    auto r = store.events(req);
+    std::int64_t next = 0;
+    if (r) {
+      for_each_revision(r->events, [&](std::int64_t rev, std::vector<Event> events) {
+        deliver_revision(rev, events);
+      });
+      next = r->next_revision;
+    } else {
+      // Revisions the hub had not read were compacted (see the contract in the header), or
+      // the store failed: synced watches that needed them cannot be served without a gap.
+      std::int64_t lost_to = r.error().code == "compacted" ? store.compacted_revision()
+                                                           : store.current_revision();
+      std::vector<Key> lost;
+      for (const auto& [key, w] : watchers_) {
+        if (w.synced && w.next_revision <= lost_to) lost.push_back(key);
+      }
+      for (const Key& key : lost) {
+        if (r.error().code == "compacted") {
+          cancel_compacted(key, lost_to);
+        } else {
+          fail(key, "store read failed: " + r.error().message);
+        }
+      }
+      next = lost_to + 1;
+    }
+    assert(next > revision_);
+    revision_ = std::min(next - 1, store.current_revision());
+    for (auto& [key, w] : watchers_) {
+      if (w.synced) w.next_revision = std::max(w.next_revision, revision_ + 1);
+    }
+  }
+}
+
+void WatchHub::deliver_revision(std::int64_t revision, const Events& events) {
+  for (auto& [key, w] : watchers_) {
+    if (!w.synced || revision < w.next_revision) continue;
+    Events mine = matching(w, events);
+    if (mine.empty()) {
+      w.next_revision = revision + 1;
+      continue;
+    }
+    if (w.pending_events > 0 && w.pending_events + mine.size() > options_.pending_events_max) {
+      // Slow consumer: fall back to unsynced at this revision (etcd's victim path).
+      w.synced = false;
+      w.next_revision = revision;
+      continue;
+    }
+    enqueue_events(key, w, std::move(mine));
+    w.next_revision = revision + 1;
+  }
+}
+
+WatchHub::Events WatchHub::matching(const Watcher& w, const Events& events) const {
+  Events out;
+  for (const Event& e : events) {
+    if (!storage::in_range(e.kv.key, w.request.key, w.request.range_end)) continue;
+    if (e.type == EventType::put && w.request.filter_put) continue;
+    if (e.type == EventType::del && w.request.filter_delete) continue;
+    out.push_back(e);
+    if (!w.request.prev_kv) out.back().prev_kv.reset();
+  }
+  return out;
+}
+
+void WatchHub::enqueue_events(const Key& key, Watcher& w, Events events) {
+  assert(!events.empty());
+  std::int64_t header = std::max(revision_, events.back().kv.mod_revision);
+  w.pending_events += events.size();
+  w.events_since_tick = true;
+  auto& queue = streams_[key.stream].queue;
+  if (!queue.empty() && queue.back().serial == w.serial) {
+    WatchResponse& last = queue.back().response;
+    bool same = !last.created && !last.canceled && !last.events.empty();
+    if (same && last.events.size() + events.size() <= options_.events_per_response_max) {
+      std::move(events.begin(), events.end(), std::back_inserter(last.events));
+      last.header_revision = std::max(last.header_revision, header);
+      return;
+    }
+  }
+  queue.push_back(Queued{
+      WatchResponse{key.stream, key.id, header, false, false, {}, 0, std::move(events)}, w.serial});
+}
+
+void WatchHub::enqueue(std::uint64_t serial, WatchResponse response) {
+  StreamId stream = response.stream;
+  streams_[stream].queue.push_back(Queued{std::move(response), serial});
+}
+
+void WatchHub::cancel_compacted(const Key& key, std::int64_t compacted) {
+  auto it = watchers_.find(key);
+  assert(it != watchers_.end());
+  std::uint64_t serial = it->second.serial;
+  watchers_.erase(it);
+  // Events already queued stay: they precede the gap and are valid.
+  enqueue(serial, WatchResponse{key.stream, key.id, revision_, false, true,
+                                "required revision has been compacted (compacted at " +
+                                    std::to_string(compacted) + ")",
+                                compacted, {}});
+}
+
+void WatchHub::fail(const Key& key, std::string reason) {
+  auto it = watchers_.find(key);
+  assert(it != watchers_.end());
+  std::uint64_t serial = it->second.serial;
+  watchers_.erase(it);
+  enqueue(serial, WatchResponse{key.stream, key.id, revision_, false, true, std::move(reason), 0,
+                                {}});
+}
+
+// ---------------------------------------------------------------- catch-up
+
+void WatchHub::catch_up_round(const storage::MvccStore& store) {
+  // Round robin from the cursor, so that many unsynced watches all make progress.
+  std::vector<Key> due;
+  auto visit = [&](auto first, auto last) {
+    for (auto it = first; it != last && due.size() < options_.catchup_watchers_max; ++it) {
+      if (!it->second.synced && it->second.pending_events < options_.pending_events_max) {
+        due.push_back(it->first);
+      }
+    }
+  };
+  auto cursor = watchers_.lower_bound(catchup_cursor_);
+  visit(cursor, watchers_.end());
+  visit(watchers_.begin(), cursor);
+  for (const Key& key : due) {
+    auto it = watchers_.find(key);
+    if (it != watchers_.end()) catch_up(key, it->second, store);
+  }
+  if (!due.empty()) catchup_cursor_ = Key{due.back().stream, due.back().id + 1};
+}
+
+void WatchHub::catch_up(const Key& key, Watcher& w, const storage::MvccStore& store) {
+  if (w.pending_events >= options_.pending_events_max) return;
+  EventsRequest req;
+  req.key = w.request.key;
+  req.range_end = w.request.range_end;
+  req.start_revision = w.next_revision;
+  req.prev_kv = w.request.prev_kv;
+  req.events_max =
+      std::min(options_.catchup_events_max, options_.pending_events_max - w.pending_events);
+  auto r = store.events(req);
+  if (!r) {
+    if (r.error().code == "compacted") return cancel_compacted(key, store.compacted_revision());
+    return fail(key, "store read failed: " + r.error().message);
+  }
+  // The hub reads new revisions before catching up, so the store is not ahead of it; the
+  // bound below only guards that invariant.
+  std::int64_t next = std::min(r->next_revision, revision_ + 1);
+  for_each_revision(r->events, [&](std::int64_t rev, std::vector<Event> events) {
+    if (rev >= next) return;
+    Events mine = matching(w, events);
+    if (!mine.empty()) enqueue_events(key, w, std::move(mine));
+  });
+  w.next_revision = next;
+  w.synced = next > revision_;
+}
+
+// ---------------------------------------------------------------- progress
+
+void WatchHub::request_progress(StreamId stream) {
+  streams_[stream].progress_requested = true;
+  flush_progress_requests();
+}
+
+void WatchHub::flush_progress_requests() {
+  std::set<StreamId> behind;
+  bool any_requested = std::any_of(streams_.begin(), streams_.end(),
+                                   [](const auto& s) { return s.second.progress_requested; });
+  if (!any_requested) return;
+  for (const auto& [key, w] : watchers_) {
+    if (!w.synced) behind.insert(key.stream);
+  }
+  for (auto& [id, s] : streams_) {
+    if (!s.progress_requested || behind.contains(id)) continue;
+    s.progress_requested = false;
+    s.queue.push_back(Queued{WatchResponse{id, kProgressWatchId, revision_, false, false, {}, 0, {}}, 0});
+  }
+}
+
+void WatchHub::tick_progress() {
+  for (auto& [key, w] : watchers_) {
+    if (w.synced && w.request.progress_notify && !w.events_since_tick) {
+      enqueue(w.serial, WatchResponse{key.stream, key.id, revision_, false, false, {}, 0, {}});
+    }
+    w.events_since_tick = false;
+  }
+}
+
+// ---------------------------------------------------------------- taking responses
+
+std::vector<WatchResponse> WatchHub::take(StreamId stream, std::size_t responses_max) {
+  std::vector<WatchResponse> out;
+  auto sit = streams_.find(stream);
+  if (sit == streams_.end()) return out;
+  auto& queue = sit->second.queue;
+  while (!queue.empty() && out.size() < responses_max) {
+    Queued& q = queue.front();
+    auto wit = watchers_.find(Key{stream, q.response.watch_id});
+    if (wit != watchers_.end() && wit->second.serial == q.serial) {
+      assert(wit->second.pending_events >= q.response.events.size());
+      wit->second.pending_events -= q.response.events.size();
+    }
+    out.push_back(std::move(q.response));
+    queue.pop_front();
+  }
+  if (queue.empty() && !sit->second.progress_requested) streams_.erase(sit);
+  return out;
+}
+
+std::vector<WatchResponse> WatchHub::take_all() {
+  std::vector<WatchResponse> out;
+  for (StreamId stream : streams_with_responses()) {
+    auto part = take(stream);
+    std::move(part.begin(), part.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
+std::vector<StreamId> WatchHub::streams_with_responses() const {
+  std::vector<StreamId> out;
+  for (const auto& [id, s] : streams_) {
+    if (!s.queue.empty()) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace craton::store
