@@ -1,0 +1,292 @@
+#include "actors/store/replica.hpp"
+
+#include <cstring>
+
+#include "actors/store/store_codec.hpp"
+
+namespace craton::store {
+namespace {
+
+std::string encode_context(std::uint64_t id) {
+  std::string s(sizeof(id), '\0');
+  std::memcpy(s.data(), &id, sizeof(id));
+  return s;
+}
+
+std::optional<std::uint64_t> decode_context(const std::string& s) {
+  if (s.size() != sizeof(std::uint64_t)) return std::nullopt;
+  std::uint64_t id = 0;
+  std::memcpy(&id, s.data(), sizeof(id));
+  return id;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
+  if (config.id == 0) return Error{"bad_config", "replica id must be non-zero"};
+  if (config.data_dir.empty()) return Error{"bad_config", "data directory required"};
+  std::unique_ptr<Replica> r(new Replica(std::move(config)));
+  if (auto s = r->open_storage(); !s) return s.error();
+  return r;
+}
+
+Status Replica::open_storage() {
+  storage::EnvOptions env_options;
+  env_options.path = config_.data_dir;
+  env_options.map_size_bytes = config_.map_size_bytes;
+  env_options.no_sync = config_.no_sync;
+  auto env = storage::Environment::open(env_options);
+  if (!env) return Error{env.error().code, config_.data_dir + ": " + env.error().message};
+  env_.emplace(std::move(*env));
+  auto log = storage::RaftLogStore::open(*env_);
+  if (!log) return log.error();
+  log_.emplace(std::move(*log));
+  auto mvcc = storage::MvccStore::open(*env_, config_.mvcc);
+  if (!mvcc) return mvcc.error();
+  mvcc_.emplace(std::move(*mvcc));
+
+  raft::PersistentState state;
+  state.hard_state = log_->hard_state();
+  state.snapshot.meta = log_->snapshot();
+  if (log_->last_index() >= log_->first_index()) {
+    auto entries = log_->entries(log_->first_index(), log_->last_index() + 1);
+    if (!entries) return entries.error();
+    state.entries = std::move(*entries);
+  }
+  raft::RaftConfig rc;
+  rc.id = config_.id;
+  rc.voters = config_.voters;
+  rc.election_tick = config_.election_tick;
+  rc.heartbeat_tick = config_.heartbeat_tick;
+  rc.seed = config_.seed;
+  rc.applied = mvcc_->applied_index();
+  auto raft = raft::Raft::open(rc, std::move(state));
+  if (!raft) return raft.error();
+  raft_.emplace(std::move(*raft));
+  applied_ = std::max(rc.applied, log_->snapshot().index);
+  return Ok{};
+}
+
+void Replica::fail(Error error) {
+  if (!failure_) failure_ = std::move(error);
+}
+
+StoreReply Replica::refuse(std::string code, std::string message) const {
+  StoreReply reply;
+  reply.error = Error{std::move(code), std::move(message)};
+  reply.leader_hint = raft_->lead();
+  return reply;
+}
+
+void Replica::step(raft::Message m) {
+  if (failed()) return;
+  if (!raft_->step(std::move(m))) ++dropped_;
+}
+
+ReplicaOutput Replica::tick() {
+  ReplicaOutput out;
+  if (failed()) return out;
+  ++ticks_;
+  raft_->tick();
+  for (auto it = proposals_.begin(); it != proposals_.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    out.replies.push_back(
+        {it->second.request_id, refuse("timeout", "write not applied in time: outcome unknown")});
+    it = proposals_.erase(it);
+  }
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    out.replies.push_back(
+        {it->second.request_id, refuse("timeout", "no read index confirmed in time")});
+    it = reads_.erase(it);
+  }
+  return out;
+}
+
+ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
+  ReplicaOutput out;
+  if (failed()) {
+    out.replies.push_back({request_id, refuse("failed", failure_->message)});
+    return out;
+  }
+  if (std::holds_alternative<StatusRequest>(request)) {
+    out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
+    return out;
+  }
+  if (pending() >= config_.pending_max) {
+    out.replies.push_back({request_id, refuse("busy", "too many pending requests (" +
+                                                          std::to_string(config_.pending_max) +
+                                                          "): retry later")});
+    return out;
+  }
+  if (auto* read = std::get_if<ReadRequest>(&request))
+    return submit_read(request_id, std::move(*read));
+  return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
+}
+
+ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
+  ReplicaOutput out;
+  if (read.serializable) {
+    auto range = mvcc_->range(read.range);
+    StoreReply reply{std::nullopt, raft_->lead(), {}};
+    if (range) reply.body = std::move(*range);
+    else reply.error = range.error();
+    out.replies.push_back({request_id, std::move(reply)});
+    return out;
+  }
+  if (raft_->lead() == 0) {
+    out.replies.push_back({request_id, refuse("no_leader", "no leader known: retry later")});
+    return out;
+  }
+  auto context = next_read_context_++;
+  if (auto s = raft_->read_index(encode_context(context)); !s) {
+    out.replies.push_back({request_id, refuse(s.error().code, s.error().message)});
+    return out;
+  }
+  reads_[context] = PendingRead{request_id, std::move(read.range),
+                                ticks_ + std::uint64_t(config_.request_timeout_ticks), 0};
+  return out;
+}
+
+ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write) {
+  ReplicaOutput out;
+  if (raft_->role() != raft::Role::leader) {
+    auto lead = raft_->lead();
+    out.replies.push_back(
+        {request_id, lead != 0 ? refuse("not_leader", "replica " + std::to_string(config_.id) +
+                                                          " is not the leader; try replica " +
+                                                          std::to_string(lead))
+                               : refuse("no_leader", "no leader known: retry later")});
+    return out;
+  }
+  if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write); grant && grant->id == 0) {
+    // The leader picks lease ids: term and log position make them unique cluster-wide.
+    auto position = raft_->log().last_index() + 1;
+    grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
+  }
+  auto index = raft_->propose(encode_write_request(write));
+  if (!index) {
+    out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
+    return out;
+  }
+  proposals_[*index] = PendingWrite{request_id, raft_->term(),
+                                    ticks_ + std::uint64_t(config_.request_timeout_ticks)};
+  return out;
+}
+
+ReplicaOutput Replica::flush() {
+  ReplicaOutput out;
+  // Bounded: each Ready hands out at most max_committed_per_ready entries; a few rounds
+  // drain any backlog, and whatever is left waits for the next flush.
+  for (int round = 0; round < 64 && !failed() && raft_->has_ready(); ++round) {
+    auto rd = raft_->ready();
+    if (auto s = handle_ready(rd, out); !s) {
+      fail(s.error());
+      break;
+    }
+    raft_->advance();
+  }
+  return out;
+}
+
+Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
+  if (rd.snapshot)
+    return Error{"snapshot_unsupported",
+                 "received a snapshot at index " + std::to_string(rd.snapshot->meta.index) +
+                     ": installing snapshots is not implemented"};
+  if (rd.hard_state || !rd.entries.empty()) {
+    // Group commit: every entry and the hard state of this Ready in one synced transaction.
+    if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
+  }
+  for (auto& m : rd.messages) out.messages.push_back(std::move(m));
+  if (auto s = apply(rd.committed_entries, out); !s) return s;
+  for (auto& rs : rd.read_states) {
+    auto context = decode_context(rs.context);
+    if (!context) continue;
+    if (auto it = reads_.find(*context); it != reads_.end()) it->second.read_index = rs.index;
+  }
+  serve_reads(out);
+  return Ok{};
+}
+
+Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out) {
+  std::vector<storage::IndexedWrite> writes;
+  std::vector<const raft::Entry*> origin;
+  for (const auto& e : entries) {
+    if (e.type != raft::EntryType::normal || e.data.empty()) {
+      answer_write(e, Error{"proposal_dropped", "the write lost its log position"}, out);
+      continue;
+    }
+    auto request = decode_write_request(e.data);
+    if (!request) {
+      answer_write(e, request.error(), out);
+      continue;
+    }
+    writes.push_back({e.index, std::move(*request)});
+    origin.push_back(&e);
+  }
+  auto results = mvcc_->apply_batch(writes);
+  for (std::size_t i = 0; i < results.size(); ++i) answer_write(*origin[i], std::move(results[i]), out);
+  if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
+    return Error{"apply_failed", "the MVCC store did not apply index " +
+                                     std::to_string(writes.back().index)};
+  if (!entries.empty()) applied_ = std::max(applied_, entries.back().index);
+  return Ok{};
+}
+
+void Replica::answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
+                           ReplicaOutput& out) {
+  auto it = proposals_.find(e.index);
+  if (it == proposals_.end()) return;
+  StoreReply reply{std::nullopt, raft_->lead(), {}};
+  if (it->second.term != e.term)
+    reply.error = Error{"proposal_dropped", "a leader change replaced the write: not applied"};
+  else if (result)
+    reply.body = std::move(result.value());
+  else
+    reply.error = result.error();
+  out.replies.push_back({it->second.request_id, std::move(reply)});
+  proposals_.erase(it);
+}
+
+void Replica::serve_reads(ReplicaOutput& out) {
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    auto& read = it->second;
+    if (read.read_index == 0 || read.read_index > applied_) {
+      ++it;
+      continue;
+    }
+    auto range = mvcc_->range(read.range);
+    StoreReply reply{std::nullopt, raft_->lead(), {}};
+    if (range) reply.body = std::move(*range);
+    else reply.error = range.error();
+    out.replies.push_back({read.request_id, std::move(reply)});
+    it = reads_.erase(it);
+  }
+}
+
+MemberStatus Replica::status() const {
+  MemberStatus s;
+  s.id = config_.id;
+  const auto& members = raft_->membership();
+  s.role = members.is_learner(config_.id) ? "learner" : raft::to_string(raft_->role());
+  s.leader = raft_->lead();
+  s.term = raft_->term();
+  s.commit_index = raft_->log().committed();
+  s.applied_index = applied_;
+  s.revision = mvcc_->current_revision();
+  s.compacted_revision = mvcc_->compacted_revision();
+  if (auto stats = env_->stats()) s.db_size_bytes = stats->used_bytes;
+  s.data_bytes = mvcc_->data_bytes();
+  s.voters.assign(members.voters.begin(), members.voters.end());
+  s.learners.assign(members.learners.begin(), members.learners.end());
+  return s;
+}
+
+}  // namespace craton::store
