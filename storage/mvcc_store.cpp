@@ -343,15 +343,28 @@ Status MvccStore::check_key(std::string_view key, std::string_view range_end) co
 }
 
 Status MvccStore::check_put(const PutRequest& put) const {
+  auto st = check_put_shape(put);
+  if (st && put.lease != 0 && !leases_.contains(put.lease)) return lease_not_found(put.lease);
+  return st;
+}
+
+Status MvccStore::check_put_shape(const PutRequest& put) const {
   auto st = check_key(put.key, "");
-  if (!st) return st;
-  if (put.value.size() > options_.limits.value_bytes_max) {
-    return Error{"too_large", "mvcc: value of " + std::to_string(put.value.size()) +
-                                  " bytes exceeds the limit of " +
-                                  std::to_string(options_.limits.value_bytes_max)};
+  if (st && put.value.size() > options_.limits.value_bytes_max) {
+    st = Error{"too_large", "mvcc: value of " + std::to_string(put.value.size()) +
+                                " bytes exceeds the limit of " +
+                                std::to_string(options_.limits.value_bytes_max)};
   }
-  if (put.lease != 0 && !leases_.contains(put.lease)) return lease_not_found(put.lease);
-  return Ok{};
+  return st;
+}
+
+Status MvccStore::check_op_shape(const RequestOp& op) const {
+  if (auto* p = std::get_if<PutRequest>(&op)) return check_put_shape(*p);
+  if (auto* d = std::get_if<DeleteRangeRequest>(&op)) return check_key(d->key, d->range_end);
+  const auto& r = std::get<RangeRequest>(op);
+  auto st = check_key(r.key, r.range_end);
+  if (st && r.limit < 0) st = invalid("negative limit");
+  return st;
 }
 
 Status MvccStore::check_read_revision(std::int64_t revision, std::int64_t current) const {
@@ -384,6 +397,8 @@ Status MvccStore::check_txn_shape(const TxnRequest& txn) const {
     std::vector<const PutRequest*> puts;
     std::vector<const DeleteRangeRequest*> dels;
     for (const auto& op : *branch) {
+      auto st = check_op_shape(op);
+      if (!st) return st;
       bytes += op_bytes(op);
       if (auto* p = std::get_if<PutRequest>(&op)) puts.push_back(p);
       if (auto* d = std::get_if<DeleteRangeRequest>(&op)) dels.push_back(d);

@@ -128,6 +128,8 @@ class MvccStore {
   // Validation: reads only.
   Status check_key(std::string_view key, std::string_view range_end) const;
   Status check_put(const PutRequest& put) const;
+  Status check_put_shape(const PutRequest& put) const;
+  Status check_op_shape(const RequestOp& op) const;
   Status check_read_revision(std::int64_t revision, std::int64_t current) const;
   Status check_quota(std::int64_t cost_bytes) const;
   Status check_txn_shape(const TxnRequest& txn) const;

@@ -153,6 +153,7 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
                           std::span<const raft::Entry> entries) {
   // Entries at or below the log start are compacted, hence committed and already durable.
   while (!entries.empty() && entries[0].index <= start_index_) entries = entries.subspan(1);
+  if (entries.empty() && !hard_state) return Ok{};
   auto checked = check_append(entries);
   if (!checked) return checked;
   auto txn = env_->begin_write();

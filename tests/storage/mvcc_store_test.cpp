@@ -617,3 +617,14 @@ BOOST_AUTO_TEST_CASE(snapshot_copy_opens_as_the_same_store_and_big_ranges_are_bo
   all.keys_only = true;
   BOOST_CHECK(must(copy.range(all)).kvs == must(store.range(all)).kvs);
 }
+
+BOOST_FIXTURE_TEST_CASE(txn_checks_both_branches_shapes, Fixture) {
+  TxnRequest t;  // the failure branch is not taken, but its oversized key is still refused
+  t.success.emplace_back(put_req("a", "1"));
+  t.failure.emplace_back(put_req(std::string(5000, 'k'), "1"));
+  BOOST_CHECK_EQUAL(code_of(store.txn(t)), "too_large");
+  TxnRequest empty_key;
+  empty_key.failure.emplace_back(del_req(""));
+  BOOST_CHECK_EQUAL(code_of(store.txn(empty_key)), "invalid");
+  BOOST_CHECK_EQUAL(store.current_revision(), 1);
+}
