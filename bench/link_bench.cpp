@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <thread>
 
 #include "actors/echo/actor.hpp"
 #include "bench/child_process.hpp"
@@ -352,6 +354,12 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
 }
 
 void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
+  // Other work on the machine moves throughput a lot; CPU per message moves much less.
+  std::ifstream loadavg("/proc/loadavg");
+  std::string one, five;
+  if (loadavg >> one >> five)
+    out << "load average " << one << " " << five << " on " << std::thread::hardware_concurrency()
+        << " cores\n";
   out << std::left << std::setw(6) << "path" << std::right << std::setw(8) << "bytes"
       << std::setw(14) << "msgs/s" << std::setw(11) << "p50 us" << std::setw(11) << "p90 us"
       << std::setw(11) << "p99 us" << std::setw(14) << "cpu us/msg"
