@@ -52,8 +52,8 @@ struct RangeRequest {
 struct RangeResponse {
   std::int64_t header_revision = 0;
   std::vector<KeyValue> kvs;
-  bool more = false;        ///< more keys in the range than `limit` returned
-  std::int64_t count = 0;   ///< keys in the range at that revision, regardless of limit
+  bool more = false;       ///< more keys in the range than `limit` returned
+  std::int64_t count = 0;  ///< keys in the range at that revision, regardless of limit
 };
 
 struct PutRequest {

@@ -44,8 +44,8 @@ Result<Environment> Environment::open(const EnvOptions& options) {
 
 Result<Database> Environment::database(std::string_view name) {
   if (name.empty() || name.size() > kDatabaseNameMax) {
-    return Error{"invalid", "lmdb: database name must be 1.." +
-                                std::to_string(kDatabaseNameMax) + " bytes"};
+    return Error{"invalid",
+                 "lmdb: database name must be 1.." + std::to_string(kDatabaseNameMax) + " bytes"};
   }
   auto txn = begin_write();
   if (!txn) return txn.error();

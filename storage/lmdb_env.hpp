@@ -26,10 +26,10 @@
 namespace craton::storage {
 
 struct EnvOptions {
-  std::string path;                            ///< a directory; created when missing
-  std::size_t map_size_bytes = 1ull << 30;     ///< the largest the data file may grow
-  unsigned max_dbs = 8;                        ///< named databases this environment may hold
-  unsigned max_readers = 126;                  ///< concurrent read transactions
+  std::string path;                         ///< a directory; created when missing
+  std::size_t map_size_bytes = 1ull << 30;  ///< the largest the data file may grow
+  unsigned max_dbs = 8;                     ///< named databases this environment may hold
+  unsigned max_readers = 126;               ///< concurrent read transactions
   /// Skip fsync at commit. A process crash loses nothing, an OS crash may lose or corrupt the
   /// latest transactions: only for simulation and benchmarks.
   bool no_sync = false;
@@ -39,7 +39,7 @@ struct EnvOptions {
 struct EnvStats {
   std::size_t map_size_bytes = 0;
   std::size_t page_size_bytes = 0;
-  std::size_t used_bytes = 0;  ///< high-water mark of the data file (last page + 1) * page size
+  std::size_t used_bytes = 0;     ///< high-water mark of the data file (last page + 1) * page size
   int stale_readers_cleared = 0;  ///< by the check at open
 };
 

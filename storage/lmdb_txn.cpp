@@ -82,8 +82,7 @@ Cursor::~Cursor() {
   if (cursor_ != nullptr) mdb_cursor_close(cursor_);
 }
 
-Result<std::optional<Record>> Cursor::move(MDB_val* key, MDB_cursor_op op,
-                                           std::string_view what) {
+Result<std::optional<Record>> Cursor::move(MDB_val* key, MDB_cursor_op op, std::string_view what) {
   MDB_val v{};
   int rc = mdb_cursor_get(cursor_, key, &v, op);
   if (rc == MDB_NOTFOUND) return std::optional<Record>{};

@@ -58,8 +58,9 @@ const KeyHistory* KeyIndex::find(std::string_view key) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-void KeyIndex::for_each(std::string_view key, std::string_view range_end,
-                        const std::function<bool(const std::string&, const KeyHistory&)>& fn) const {
+void KeyIndex::for_each(
+    std::string_view key, std::string_view range_end,
+    const std::function<bool(const std::string&, const KeyHistory&)>& fn) const {
   if (range_end.empty()) {
     auto it = keys_.find(key);
     if (it != keys_.end()) fn(it->first, it->second);
@@ -76,10 +77,9 @@ std::vector<Revision> KeyIndex::compact(std::int64_t rev) {
   std::vector<Revision> dropped;
   for (auto it = keys_.begin(); it != keys_.end();) {
     auto& marks = it->second.marks;
-    auto keep = std::upper_bound(marks.begin(), marks.end(), rev,
-                                 [](std::int64_t r, const KeyHistory::Mark& m) {
-                                   return r < m.rev.main;
-                                 });
+    auto keep =
+        std::upper_bound(marks.begin(), marks.end(), rev,
+                         [](std::int64_t r, const KeyHistory::Mark& m) { return r < m.rev.main; });
     if (keep != marks.begin()) {
       --keep;  // the latest mark at or below rev stays, unless it is a tombstone
       if (keep->tombstone) ++keep;

@@ -51,8 +51,8 @@ bool in_range(std::string_view key, std::string_view range_key, std::string_view
 class KeyIndex {
  public:
   /// Records a put of `key` at `rev` with the live generation's fields after it.
-  void put(const std::string& key, Revision rev, std::int64_t create_revision,
-           std::int64_t version, std::int64_t lease);
+  void put(const std::string& key, Revision rev, std::int64_t create_revision, std::int64_t version,
+           std::int64_t lease);
   /// Records a delete of `key` at `rev`.
   void tombstone(const std::string& key, Revision rev);
 

@@ -15,12 +15,14 @@ constexpr std::string_view kAppliedKey = "applied_index";
 constexpr std::int64_t kLeaseRecordBytes = 16;
 constexpr std::int64_t kLeaseTtlMax = 9'000'000'000;  // etcd's MaxLeaseTTL (seconds)
 
-Error invalid(std::string message) { return Error{"invalid", "mvcc: " + std::move(message)}; }
+Error invalid(std::string message) {
+  return Error{"invalid", "mvcc: " + std::move(message)};
+}
 
 Error compacted_error(std::int64_t rev, std::int64_t compacted) {
   return Error{"compacted", "mvcc: required revision " + std::to_string(rev) +
-                                " has been compacted (compacted at " +
-                                std::to_string(compacted) + ")"};
+                                " has been compacted (compacted at " + std::to_string(compacted) +
+                                ")"};
 }
 
 Error future_error(std::int64_t rev, std::int64_t current) {
@@ -42,10 +44,14 @@ std::size_t op_bytes(const RequestOp& op) {
 
 bool compare_numbers(CompareResult result, std::int64_t have, std::int64_t want) {
   switch (result) {
-    case CompareResult::equal: return have == want;
-    case CompareResult::greater: return have > want;
-    case CompareResult::less: return have < want;
-    case CompareResult::not_equal: return have != want;
+    case CompareResult::equal:
+      return have == want;
+    case CompareResult::greater:
+      return have > want;
+    case CompareResult::less:
+      return have < want;
+    case CompareResult::not_equal:
+      return have != want;
   }
   return false;
 }
@@ -53,22 +59,30 @@ bool compare_numbers(CompareResult result, std::int64_t have, std::int64_t want)
 bool compare_values(CompareResult result, const std::string& have, const std::string& want) {
   int c = have.compare(want);
   switch (result) {
-    case CompareResult::equal: return c == 0;
-    case CompareResult::greater: return c > 0;
-    case CompareResult::less: return c < 0;
-    case CompareResult::not_equal: return c != 0;
+    case CompareResult::equal:
+      return c == 0;
+    case CompareResult::greater:
+      return c > 0;
+    case CompareResult::less:
+      return c < 0;
+    case CompareResult::not_equal:
+      return c != 0;
   }
   return false;
 }
 
 bool compare_kv(const Compare& c, const KeyValue& kv) {
   switch (c.target) {
-    case CompareTarget::value: return compare_values(c.result, kv.value, c.value);
-    case CompareTarget::version: return compare_numbers(c.result, kv.version, c.number);
+    case CompareTarget::value:
+      return compare_values(c.result, kv.value, c.value);
+    case CompareTarget::version:
+      return compare_numbers(c.result, kv.version, c.number);
     case CompareTarget::create_revision:
       return compare_numbers(c.result, kv.create_revision, c.number);
-    case CompareTarget::mod_revision: return compare_numbers(c.result, kv.mod_revision, c.number);
-    case CompareTarget::lease: return compare_numbers(c.result, kv.lease, c.number);
+    case CompareTarget::mod_revision:
+      return compare_numbers(c.result, kv.mod_revision, c.number);
+    case CompareTarget::lease:
+      return compare_numbers(c.result, kv.lease, c.number);
   }
   return false;
 }
@@ -84,7 +98,9 @@ void set_header(WriteResponse& response, std::int64_t revision) {
 
 // Errors that come from the disk rather than from the request: not deterministic, so an entry
 // that met one must not count as applied.
-bool is_storage_failure(const Error& e) { return e.code == "storage" || e.code == "corrupt"; }
+bool is_storage_failure(const Error& e) {
+  return e.code == "storage" || e.code == "corrupt";
+}
 
 Error already_applied(std::uint64_t index, std::uint64_t applied) {
   return Error{"already_applied", "mvcc: raft entry " + std::to_string(index) +
@@ -245,9 +261,9 @@ Result<RangeResponse> MvccStore::range_in(const Txn& txn, const RangeRequest& r,
     }
     bytes += kv->key.size() + kv->value.size();
     if (bytes > response_bytes_max) {
-      failed = Error{"too_large", "mvcc: range response exceeds " +
-                                      std::to_string(response_bytes_max) +
-                                      " bytes; page through it with limit"};
+      failed =
+          Error{"too_large", "mvcc: range response exceeds " + std::to_string(response_bytes_max) +
+                                 " bytes; page through it with limit"};
       return false;
     }
     out.kvs.push_back(std::move(kv).value());
@@ -334,8 +350,10 @@ std::optional<LeaseInfo> MvccStore::lease(std::int64_t id) const {
 
 Status MvccStore::check_key(std::string_view key, std::string_view range_end) const {
   if (key.empty()) return invalid("key is not provided");
-  if (key.size() > options_.limits.key_bytes_max || range_end.size() > options_.limits.key_bytes_max) {
-    return Error{"too_large", "mvcc: key of " + std::to_string(std::max(key.size(), range_end.size())) +
+  if (key.size() > options_.limits.key_bytes_max ||
+      range_end.size() > options_.limits.key_bytes_max) {
+    return Error{"too_large", "mvcc: key of " +
+                                  std::to_string(std::max(key.size(), range_end.size())) +
                                   " bytes exceeds the limit of " +
                                   std::to_string(options_.limits.key_bytes_max)};
   }
@@ -480,8 +498,8 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
   auto fail_all = [&](const Error& e) {
     // Memory may be ahead of the aborted transaction: rebuild it from what is durable.
     auto reloaded = load();
-    Error reported = reloaded ? e : Error{e.code, e.message + "; reload failed: " +
-                                                      reloaded.error().message};
+    Error reported =
+        reloaded ? e : Error{e.code, e.message + "; reload failed: " + reloaded.error().message};
     return std::vector<Result<WriteResponse>>(writes.size(), reported);
   };
   auto txn = env_->begin_write();
@@ -547,7 +565,8 @@ Result<PutResponse> MvccStore::exec_put(WriteCtx& ctx, const PutRequest& put) {
     if (!prev) return prev.error();
     out.prev_kv = std::move(prev).value();
   }
-  KeyValue kv{put.key, live ? h->create_revision : ctx.rev, ctx.rev, live ? h->version + 1 : 1,
+  KeyValue kv{put.key,   live ? h->create_revision : ctx.rev,
+              ctx.rev,   live ? h->version + 1 : 1,
               put.value, put.lease};
   std::int64_t old_lease = live ? h->lease : 0;
   Revision rev = ctx.next();
@@ -578,8 +597,8 @@ Result<DeleteRangeResponse> MvccStore::exec_delete(WriteCtx& ctx, const DeleteRa
   return out;
 }
 
-Status MvccStore::exec_delete_key(WriteCtx& ctx, const std::string& key,
-                                  DeleteRangeResponse& out, bool prev_kv) {
+Status MvccStore::exec_delete_key(WriteCtx& ctx, const std::string& key, DeleteRangeResponse& out,
+                                  bool prev_kv) {
   const KeyHistory* h = index_.find(key);
   if (h == nullptr || h->version == 0) return Ok{};
   if (prev_kv) {
@@ -682,8 +701,7 @@ Status MvccStore::collect_garbage() {
   return st;
 }
 
-Result<LeaseGrantResponse> MvccStore::exec_lease_grant(WriteCtx& ctx,
-                                                       const LeaseGrantRequest& g) {
+Result<LeaseGrantResponse> MvccStore::exec_lease_grant(WriteCtx& ctx, const LeaseGrantRequest& g) {
   if (g.id <= 0) return invalid("lease id must be positive");
   if (g.ttl_s <= 0 || g.ttl_s > kLeaseTtlMax) return invalid("lease ttl out of range");
   if (leases_.contains(g.id)) {

@@ -161,7 +161,7 @@ class MvccStore {
   KeyIndex index_;
   std::map<std::int64_t, LeaseState> leases_;
   std::deque<Revision> garbage_;  ///< compacted away, not yet deleted from disk
-  std::int64_t current_ = 1;  ///< etcd's store starts at revision 1
+  std::int64_t current_ = 1;      ///< etcd's store starts at revision 1
   std::int64_t compacted_ = 0;
   std::uint64_t applied_ = 0;
   std::int64_t data_bytes_ = 0;

@@ -83,7 +83,9 @@ bool decode_snapshot(std::string_view value, raft::SnapshotMeta& s) {
          decode_ids(r, s.voters) && decode_ids(r, s.learners) && r.empty();
 }
 
-Error invalid(const std::string& what) { return Error{"invalid", "raft log: " + what}; }
+Error invalid(const std::string& what) {
+  return Error{"invalid", "raft log: " + what};
+}
 
 }  // namespace
 

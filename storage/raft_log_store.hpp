@@ -65,7 +65,8 @@ class RaftLogStore {
   const raft::SnapshotMeta& snapshot() const { return snapshot_; }
 
  private:
-  RaftLogStore(Environment& env, Database log, Database meta) : env_(&env), log_(log), meta_(meta) {}
+  RaftLogStore(Environment& env, Database log, Database meta)
+      : env_(&env), log_(log), meta_(meta) {}
   Status load();
   Status check_append(std::span<const raft::Entry> entries) const;
   Status drop_from(WriteTxn& txn, std::uint64_t index) const;

@@ -1,10 +1,10 @@
 #include "storage/storage_bench.hpp"
 
+#include <malloc.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <malloc.h>
 #include <vector>
 
 #include "storage/mvcc_store.hpp"
@@ -113,7 +113,9 @@ Result<PutBenchResult> bench_mvcc_puts(const PutBenchConfig& c) {
 namespace {
 
 // Heap bytes in use (glibc), so mapped LMDB pages do not count as index memory.
-double heap_mib() { return static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0); }
+double heap_mib() {
+  return static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0);
+}
 
 }  // namespace
 
@@ -151,8 +153,8 @@ Result<ReopenBenchResult> bench_mvcc_reopen(const PutBenchConfig& c) {
   if (!store) return store.error();
   out.reopen_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   out.index_heap_mib = heap_mib() - heap_before;
-  out.data_file_mib = static_cast<double>(std::filesystem::file_size(c.dir + "/data.mdb")) /
-                      (1024.0 * 1024.0);
+  out.data_file_mib =
+      static_cast<double>(std::filesystem::file_size(c.dir + "/data.mdb")) / (1024.0 * 1024.0);
   std::filesystem::remove_all(c.dir);
   return out;
 }

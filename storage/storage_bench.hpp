@@ -12,8 +12,8 @@
 namespace craton::storage {
 
 struct PutBenchConfig {
-  std::string dir;                    ///< an empty scratch directory (removed afterwards)
-  std::size_t puts_per_sync = 1;      ///< entries or puts per write transaction (one fsync)
+  std::string dir;                ///< an empty scratch directory (removed afterwards)
+  std::size_t puts_per_sync = 1;  ///< entries or puts per write transaction (one fsync)
   std::size_t total_puts = 10'000;
   std::size_t key_bytes = 8;
   std::size_t value_bytes = 256;
@@ -41,8 +41,8 @@ Result<PutBenchResult> bench_mvcc_puts(const PutBenchConfig& config);
 struct ReopenBenchResult {
   std::size_t keys = 0;
   double fill_seconds = 0;
-  double reopen_seconds = 0;      ///< MvccStore::open: rebuilding the key index from disk
-  double index_heap_mib = 0;      ///< heap the reopened store holds (the key index)
+  double reopen_seconds = 0;  ///< MvccStore::open: rebuilding the key index from disk
+  double index_heap_mib = 0;  ///< heap the reopened store holds (the key index)
   double data_file_mib = 0;
 };
 

@@ -24,7 +24,9 @@ using craton::storage::test::TempDir;
 
 namespace {
 
-EnvOptions env_options(const std::string& path) { return EnvOptions{path, 256u << 20, 8, 126}; }
+EnvOptions env_options(const std::string& path) {
+  return EnvOptions{path, 256u << 20, 8, 126};
+}
 
 // Runs `work(ack)` in a child process; `ack(n)` reports progress. Kills the child once it
 // has acknowledged `kill_after` times; returns the last acknowledged value.

@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(cursor_walks_in_byte_order_and_deletes) {
     auto next = cursor->next();
     BOOST_REQUIRE(next.ok() && *next);
     BOOST_CHECK_EQUAL((*next)->key, "b");  // the record after the deleted one, none skipped
-  }  // aborted: the delete is undone
+  }                                        // aborted: the delete is undone
   BOOST_CHECK_EQUAL(get_string(env, *db, "ab"), "ab");
   auto txn = env.begin_read();
   auto n = txn->count(*db);
@@ -170,7 +170,8 @@ BOOST_AUTO_TEST_CASE(compacting_copy_is_smaller_and_readable) {
   std::string value(1000, 'v');
   {
     auto txn = env.begin_write();
-    for (int i = 0; i < 2000; ++i) BOOST_REQUIRE(txn->put(*db, "k" + std::to_string(i), value).ok());
+    for (int i = 0; i < 2000; ++i)
+      BOOST_REQUIRE(txn->put(*db, "k" + std::to_string(i), value).ok());
     BOOST_REQUIRE(txn->commit().ok());
   }
   {

@@ -65,7 +65,9 @@ struct Model {
   }
 };
 
-std::string key_of(std::mt19937_64& rng) { return "k" + std::to_string(rng() % 12); }
+std::string key_of(std::mt19937_64& rng) {
+  return "k" + std::to_string(rng() % 12);
+}
 
 }  // namespace
 
@@ -112,8 +114,8 @@ BOOST_AUTO_TEST_CASE(random_operations_match_the_model) {
         }
         model.commit(holds);
       } else if (op < 80 && model.rev > model.compacted + 1) {
-        std::int64_t at = model.compacted + 1 + static_cast<std::int64_t>(
-                                                    rng() % (model.rev - model.compacted));
+        std::int64_t at =
+            model.compacted + 1 + static_cast<std::int64_t>(rng() % (model.rev - model.compacted));
         must(store.compact(at));
         model.compacted = at;
       } else if (op < 83) {

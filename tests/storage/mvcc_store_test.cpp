@@ -150,10 +150,10 @@ BOOST_FIXTURE_TEST_CASE(kubernetes_list_with_limit_and_continuation, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(reads_at_past_revisions, Fixture) {
-  must(store.put(put_req("k", "1")));  // 2
-  must(store.put(put_req("k", "2")));  // 3
+  must(store.put(put_req("k", "1")));      // 2
+  must(store.put(put_req("k", "2")));      // 3
   must(store.delete_range(del_req("k")));  // 4
-  must(store.put(put_req("k", "3")));  // 5
+  must(store.put(put_req("k", "3")));      // 5
   BOOST_CHECK(!exists("k", 1));
   BOOST_CHECK_EQUAL(get("k", 2).value, "1");
   BOOST_CHECK_EQUAL(get("k", 3).value, "2");
@@ -167,12 +167,12 @@ BOOST_FIXTURE_TEST_CASE(reads_at_past_revisions, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(compaction_keeps_the_latest_version_at_or_below, Fixture) {
-  must(store.put(put_req("a", "1")));  // 2
-  must(store.put(put_req("a", "2")));  // 3
-  must(store.put(put_req("b", "1")));  // 4
+  must(store.put(put_req("a", "1")));      // 2
+  must(store.put(put_req("a", "2")));      // 3
+  must(store.put(put_req("b", "1")));      // 4
   must(store.delete_range(del_req("b")));  // 5
-  must(store.put(put_req("c", "1")));  // 6
-  must(store.put(put_req("a", "3")));  // 7
+  must(store.put(put_req("c", "1")));      // 6
+  must(store.put(put_req("a", "3")));      // 7
   auto bytes_before = store.data_bytes();
   BOOST_CHECK_EQUAL(must(store.compact(6)).header_revision, 7);
   BOOST_CHECK_EQUAL(store.compacted_revision(), 6);
@@ -182,7 +182,7 @@ BOOST_FIXTURE_TEST_CASE(compaction_keeps_the_latest_version_at_or_below, Fixture
   BOOST_CHECK(!exists("b", 6));
   BOOST_CHECK_EQUAL(get("c", 6).value, "1");
   BOOST_CHECK_EQUAL(get("a").value, "3");
-  BOOST_CHECK_EQUAL(get("a").version, 3);  // versions survive compaction
+  BOOST_CHECK_EQUAL(get("a").version, 3);       // versions survive compaction
   BOOST_CHECK_EQUAL(store.indexed_keys(), 2u);  // b's deleted history is gone entirely
   BOOST_CHECK_EQUAL(code_of(store.compact(6)), "compacted");
   BOOST_CHECK_EQUAL(code_of(store.compact(8)), "future_revision");
@@ -298,8 +298,13 @@ BOOST_FIXTURE_TEST_CASE(invalid_txns_change_nothing, Fixture) {
 BOOST_FIXTURE_TEST_CASE(long_keys_keep_their_order, Fixture) {
   // Keys far beyond LMDB's 511-byte key limit, sharing long prefixes, in shuffled order.
   std::string base(3000, 'p');
-  std::vector<std::string> keys{base + "b", base + "a", base, base + "a" + std::string(1000, 'z'),
-                                std::string(4096, 'q'), std::string(600, 'p'), "p"};
+  std::vector<std::string> keys{base + "b",
+                                base + "a",
+                                base,
+                                base + "a" + std::string(1000, 'z'),
+                                std::string(4096, 'q'),
+                                std::string(600, 'p'),
+                                "p"};
   for (const auto& k : keys) must(store.put(put_req(k, std::to_string(k.size()))));
   std::sort(keys.begin(), keys.end());
   auto all = must(store.range(get_req("p", std::string(1, '\0'))));
@@ -338,14 +343,14 @@ BOOST_FIXTURE_TEST_CASE(size_limits_give_clear_errors_and_change_nothing, Fixtur
 }
 
 BOOST_FIXTURE_TEST_CASE(events_since_a_revision, Fixture) {
-  must(store.put(put_req("w/a", "1")));    // 2
-  must(store.put(put_req("other", "x")));  // 3
-  must(store.put(put_req("w/a", "2")));    // 4
+  must(store.put(put_req("w/a", "1")));      // 2
+  must(store.put(put_req("other", "x")));    // 3
+  must(store.put(put_req("w/a", "2")));      // 4
   must(store.delete_range(del_req("w/a")));  // 5
   TxnRequest t;
   t.success.emplace_back(put_req("w/b", "1"));
   t.success.emplace_back(put_req("w/c", "1"));
-  must(store.txn(t));  // 6: two events
+  must(store.txn(t));                    // 6: two events
   must(store.put(put_req("w/d", "1")));  // 7
 
   EventsRequest req{"w/", prefix_end("w/"), 2, true, 100};

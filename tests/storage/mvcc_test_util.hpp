@@ -56,8 +56,8 @@ inline DeleteRangeRequest del_req(std::string key, std::string range_end = "") {
   return d;
 }
 
-inline Compare cmp(std::string key, CompareTarget target, CompareResult result,
-                   std::int64_t number, std::string value = "") {
+inline Compare cmp(std::string key, CompareTarget target, CompareResult result, std::int64_t number,
+                   std::string value = "") {
   Compare c;
   c.key = std::move(key);
   c.target = target;

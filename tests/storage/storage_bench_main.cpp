@@ -1,5 +1,6 @@
 // storage_bench: runs the storage micro-benchmarks and prints one line each. Not a unit test
-// (timings on a shared machine are noise for assertions). Usage: storage_bench [TOTAL] [DIR] [nosync]
+// (timings on a shared machine are noise for assertions). Usage: storage_bench [TOTAL] [DIR]
+// [nosync]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -49,9 +50,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mvcc reopen: %s\n", reopen.error().message.c_str());
     return 1;
   }
-  std::printf("mvcc reopen: %zu keys (filled in %.1f s), index rebuilt in %.2f s, %.0f MiB of heap "
-              "for the index, data.mdb %.0f MiB\n",
-              reopen->keys, reopen->fill_seconds, reopen->reopen_seconds,
-              reopen->index_heap_mib, reopen->data_file_mib);
+  std::printf(
+      "mvcc reopen: %zu keys (filled in %.1f s), index rebuilt in %.2f s, %.0f MiB of heap "
+      "for the index, data.mdb %.0f MiB\n",
+      reopen->keys, reopen->fill_seconds, reopen->reopen_seconds, reopen->index_heap_mib,
+      reopen->data_file_mib);
   return failures == 0 ? 0 : 1;
 }
