@@ -23,6 +23,11 @@ void write_stuck(std::ostringstream& out, const KeyResult& key) {
   if (p.blocked)
     out << "    " << describe(*p.blocked) << "  <- completed before it could take effect\n";
   for (const Operation& op : p.pending) out << "    " << describe(op) << "\n";
+  if (p.pending_unknown.empty()) return;
+  out << "  nor any operation of unknown outcome";
+  if (p.more_unknown > 0) out << " (" << p.more_unknown << " older ones not shown)";
+  out << ":\n";
+  for (const Operation& op : p.pending_unknown) out << "    " << describe(op) << "\n";
 }
 
 json value_json(const Value& v) {
@@ -66,6 +71,10 @@ json key_json(const KeyResult& key) {
   j["value"] = value_json(p.state);
   j["blocked"] = p.blocked ? op_json(*p.blocked) : json(nullptr);
   j["pending"] = std::move(pending);
+  json unknown = json::array();
+  for (const Operation& op : p.pending_unknown) unknown.push_back(op_json(op));
+  j["pending_unknown"] = std::move(unknown);
+  j["more_unknown"] = p.more_unknown;
   return j;
 }
 

@@ -21,6 +21,8 @@ StuckPoint to_stuck_point(const DeadEnd& d, const std::vector<Operation>& ops,
   if (d.blocked) p.blocked = ops[*d.blocked];
   for (std::uint32_t op : d.pending)
     if (!d.blocked || op != *d.blocked) p.pending.push_back(ops[op]);
+  for (std::uint32_t op : d.pending_unknown) p.pending_unknown.push_back(ops[op]);
+  p.more_unknown = d.more_unknown;
   return p;
 }
 

@@ -36,12 +36,14 @@ struct CheckLimits {
   std::uint64_t steps_max = 200'000'000;         ///< search steps per key
   std::size_t cache_entries_max = 20'000'000;    ///< visited configurations kept per key
   std::size_t report_tail_ops = 6;               ///< linearized ops shown before the stuck point
-  std::size_t report_pending_ops = 16;           ///< pending ops shown at the stuck point
+  std::size_t report_pending_ops = 16;           ///< completed candidates shown at the stuck point
+  std::size_t report_unknown_ops = 4;            ///< unknown-outcome candidates shown (latest)
 };
 
 /// Where the search of a non-linearizable key got furthest before it had to give up: the last
 /// operations of the longest linearizable prefix it found, and the operations it could not place
-/// after them.
+/// after them. When the key has unknown-outcome operations and no appends, this comes from the
+/// relaxed search (see linearization_search.hpp), whose prefix may use one such operation twice.
 struct StuckPoint {
   std::size_t linearized = 0;  ///< completed operations in the longest linearizable prefix
   /// The prefix's last operations, in linearization order, each with the state after it.
@@ -51,9 +53,13 @@ struct StuckPoint {
   /// The operation whose completion came before it could be linearized (none when the search
   /// ran out of candidates otherwise).
   std::optional<Operation> blocked;
-  /// Operations invoked before that completion and not yet linearized: every one of them was
-  /// tried at this point; none led to a linearization.
+  /// Completed operations invoked before that completion and not yet linearized: every one of
+  /// them was tried at this point; none led to a linearization.
   std::vector<Operation> pending;
+  /// The latest unknown-outcome operations that could also have been placed there, and how many
+  /// older ones there were besides.
+  std::vector<Operation> pending_unknown;
+  std::size_t more_unknown = 0;
 };
 
 struct KeyResult {

@@ -292,9 +292,16 @@ void LinearizationSearch::note_dead_end(StateId state, std::size_t limit_node) {
   const std::size_t max = limits_.report_pending_ops;
   for (std::size_t n = next_[0]; !at_completion(n) && d.pending.size() < max; n = next_[n])
     d.pending.push_back(op_of_[n]);
-  for (std::size_t n = next_[unk_head_];
-       n != unk_tail_ && pos_[n] < pos_[limit_node] && d.pending.size() < max; n = next_[n])
-    d.pending.push_back(op_of_[n]);
+  // Old unknown operations are rarely the point: keep the latest few.
+  for (std::size_t n = next_[unk_head_]; n != unk_tail_ && pos_[n] < pos_[limit_node];
+       n = next_[n]) {
+    if (skip_unknown(op_of_[n])) continue;
+    d.pending_unknown.push_back(op_of_[n]);
+    if (d.pending_unknown.size() > limits_.report_unknown_ops) {
+      d.pending_unknown.erase(d.pending_unknown.begin());
+      ++d.more_unknown;
+    }
+  }
   dead_end_ = std::move(d);
 }
 

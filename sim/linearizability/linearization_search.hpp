@@ -47,7 +47,9 @@ struct DeadEnd {
   std::vector<StateSpace::StateId> tail_states;  ///< the state after each of them
   StateSpace::StateId state = 0;
   std::optional<std::uint32_t> blocked;      ///< the operation whose completion was reached
-  std::vector<std::uint32_t> pending;        ///< other operations that could have been next
+  std::vector<std::uint32_t> pending;        ///< completed operations that could have been next
+  std::vector<std::uint32_t> pending_unknown;  ///< the latest unknown ones that could have been
+  std::size_t more_unknown = 0;                ///< older unknown ones not listed
 };
 
 /// How often an unknown-outcome operation may be linearized: at most once (exact), or any
