@@ -34,7 +34,7 @@ const char* to_string(Verdict verdict);
 
 struct CheckLimits {
   std::uint64_t steps_max = 200'000'000;         ///< search steps per key
-  std::size_t cache_entries_max = 20'000'000;    ///< visited configurations kept per key
+  std::size_t cache_entries_max = 10'000'000;    ///< visited configurations kept per key
   std::size_t report_tail_ops = 6;               ///< linearized ops shown before the stuck point
   std::size_t report_pending_ops = 16;           ///< completed candidates shown at the stuck point
   std::size_t report_unknown_ops = 4;            ///< unknown-outcome candidates shown (latest)
