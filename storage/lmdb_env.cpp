@@ -33,7 +33,8 @@ Result<Environment> Environment::open(const EnvOptions& options) {
   std::unique_ptr<MDB_env, Closer> guard(env);
   rc = configure(env, options);
   if (rc != 0) return lmdb_error(rc, "configure environment");
-  unsigned flags = MDB_NOTLS | (options.no_sync ? MDB_NOSYNC : 0u);
+  unsigned flags = MDB_NOTLS | (options.no_sync ? MDB_NOSYNC : 0u) |
+                   (options.no_meta_sync ? MDB_NOMETASYNC : 0u);
   rc = mdb_env_open(env, options.path.c_str(), flags, 0640);
   if (rc != 0) return lmdb_error(rc, "open " + options.path);
   int dead = 0;

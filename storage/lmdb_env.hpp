@@ -33,6 +33,10 @@ struct EnvOptions {
   /// Skip fsync at commit. A process crash loses nothing, an OS crash may lose or corrupt the
   /// latest transactions: only for simulation and benchmarks.
   bool no_sync = false;
+  /// Sync data pages but not the meta page at commit: one fsync instead of two. An OS crash
+  /// may undo the last committed transaction, never corrupt. For a state machine that can
+  /// replay from the Raft log (MvccStore), never for the Raft log itself.
+  bool no_meta_sync = false;
 };
 
 /// Sizes as LMDB reports them.

@@ -24,7 +24,8 @@ std::string bench_key(std::size_t i, std::size_t bytes) {
 
 Result<Environment> bench_env(const PutBenchConfig& c) {
   std::filesystem::remove_all(c.dir);
-  return Environment::open(EnvOptions{c.dir, std::size_t{4} << 30, 8, 126, c.no_sync});
+  return Environment::open(
+      EnvOptions{c.dir, std::size_t{4} << 30, 8, 126, c.no_sync, c.no_meta_sync});
 }
 
 // Runs `commit(first, n)` for consecutive batches and times each call.

@@ -18,6 +18,7 @@ struct PutBenchConfig {
   std::size_t key_bytes = 8;
   std::size_t value_bytes = 256;
   bool no_sync = false;
+  bool no_meta_sync = false;
 };
 
 struct PutBenchResult {

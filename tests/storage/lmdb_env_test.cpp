@@ -195,3 +195,24 @@ BOOST_AUTO_TEST_CASE(compacting_copy_is_smaller_and_readable) {
   BOOST_CHECK_EQUAL(stats->stale_readers_cleared, 0);
   BOOST_CHECK_GT(stats->used_bytes, 0u);
 }
+
+BOOST_AUTO_TEST_CASE(relaxed_sync_modes_keep_committed_data_across_reopen) {
+  TempDir dir;
+  for (int mode = 0; mode < 2; ++mode) {
+    std::string path = dir.sub("env" + std::to_string(mode));
+    EnvOptions options{path, 16u << 20, 2, 126, mode == 0, mode == 1};
+    {
+      auto env = Environment::open(options);
+      BOOST_REQUIRE(env.ok());
+      auto db = env->database("things");
+      auto txn = env->begin_write();
+      BOOST_REQUIRE(txn->put(*db, "a", "1").ok());
+      BOOST_REQUIRE(txn->commit().ok());
+      BOOST_REQUIRE(env->sync().ok());
+    }
+    auto env = open_env(path);
+    auto db = env.database("things");
+    BOOST_REQUIRE(db.ok());
+    BOOST_CHECK_EQUAL(get_string(env, *db, "a"), "1");
+  }
+}

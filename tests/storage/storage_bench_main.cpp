@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     craton::Result<PutBenchResult> (*fn)(const PutBenchConfig&);
     std::size_t per_sync;
     std::size_t total;
+    bool no_meta_sync = false;
   };
   // One put per sync is slow by nature; fewer of them keep the run short.
   Run runs[] = {{"raw lmdb, 1 put/sync", bench_lmdb_puts, 1, total / 10},
@@ -24,7 +25,9 @@ int main(int argc, char** argv) {
                 {"raft log, 1 entry/sync", bench_raft_log_appends, 1, total / 10},
                 {"raft log, 100 entries/sync", bench_raft_log_appends, 100, total},
                 {"mvcc, 1 put/sync", bench_mvcc_puts, 1, total / 10},
-                {"mvcc, 100 puts/sync", bench_mvcc_puts, 100, total}};
+                {"mvcc, 100 puts/sync", bench_mvcc_puts, 100, total},
+                {"mvcc no_meta_sync, 1 put/sync", bench_mvcc_puts, 1, total / 10, true},
+                {"mvcc no_meta_sync, 100 puts/sync", bench_mvcc_puts, 100, total, true}};
   int failures = 0;
   for (const auto& run : runs) {
     PutBenchConfig config;
@@ -32,6 +35,7 @@ int main(int argc, char** argv) {
     config.puts_per_sync = run.per_sync;
     config.total_puts = run.total;
     config.no_sync = no_sync;
+    config.no_meta_sync = run.no_meta_sync;
     auto r = run.fn(config);
     if (!r) {
       std::fprintf(stderr, "%s: %s\n", run.name, r.error().message.c_str());
