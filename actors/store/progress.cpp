@@ -49,6 +49,7 @@ void Progress::become_replicate() {
 
 void Progress::become_snapshot(std::uint64_t snapshot_index) {
   state = ProgressState::snapshot;
+  snapshot_heartbeats = 0;
   probe_sent = false;
   pending_snapshot = snapshot_index;
   inflights.reset();

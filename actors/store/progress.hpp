@@ -45,6 +45,7 @@ class Progress {
   ProgressState state = ProgressState::probe;
   bool probe_sent = false;             ///< probe state: an append is outstanding
   std::uint64_t pending_snapshot = 0;  ///< snapshot state: index of the snapshot sent
+  int snapshot_heartbeats = 0;         ///< snapshot state: heartbeat answers since it was sent
   bool recent_active = false;          ///< heard from since the last check-quorum round
   bool is_learner = false;
   Inflights inflights;

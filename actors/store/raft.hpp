@@ -120,6 +120,9 @@ class Raft {
   /// Leader only: what it knows of `node`; nullptr for unknown nodes or non-leaders.
   const Progress* progress(NodeId node) const;
   NodeId lead_transferee() const { return lead_transferee_; }
+  /// Leader only: learners whose log has reached the commit index, ready to be promoted
+  /// with add_voter (promoting a lagging learner would stall commits until it catches up).
+  std::vector<NodeId> caught_up_learners() const;
   HardState hard_state() const { return {term_, vote_, log_.committed()}; }
   SoftState soft_state() const { return {lead_, role_}; }
 

@@ -43,6 +43,16 @@ void Raft::apply_conf_change(const Entry& e) {
 // ---------------------------------------------------------------------------------------------
 // Leader transfer
 
+std::vector<NodeId> Raft::caught_up_learners() const {
+  std::vector<NodeId> out;
+  if (role_ != Role::leader) return out;
+  for (NodeId l : membership_.learners) {
+    auto it = progress_.find(l);
+    if (it != progress_.end() && it->second.match >= log_.committed()) out.push_back(l);
+  }
+  return out;
+}
+
 Status Raft::transfer_leadership(NodeId to) {
   if (role_ != Role::leader) {
     if (to != id_) return not_leader(lead_);

@@ -13,6 +13,12 @@ using detail::require;
 // Leader side of replication: answers from followers, appends, heartbeats, proposals and
 // the commit rule.
 
+namespace {
+/// How long (in election timeouts of heartbeat answers) a leader waits for a snapshot's
+/// delivery report before it probes the follower again.
+constexpr int kSnapshotWaitElectionTimeouts = 5;
+}  // namespace
+
 void Raft::step_leader(Message& m) {
   if (m.type == MessageType::read_index) {
     leader_read(m.from, std::move(m.context));
@@ -70,6 +76,13 @@ void Raft::handle_append_response(const Message& m, Progress& pr) {
 void Raft::handle_heartbeat_response(const Message& m, Progress& pr) {
   pr.recent_active = true;
   pr.probe_sent = false;
+  // Safety net for a transport that never reports a snapshot's fate: after this many live
+  // heartbeat answers, treat it as lost (a probe finds out whether it was installed).
+  if (pr.state == ProgressState::snapshot &&
+      ++pr.snapshot_heartbeats >= kSnapshotWaitElectionTimeouts * cfg_.election_tick) {
+    pr.pending_snapshot = 0;
+    pr.become_probe();
+  }
   // A reply proves the follower is reachable again: let one more append through.
   if (pr.state == ProgressState::replicate && pr.inflights.full()) pr.inflights.reset();
   if (pr.match < log_.last_index()) send_append(m.from);

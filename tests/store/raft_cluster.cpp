@@ -209,7 +209,7 @@ void RaftCluster::tick(NodeId id, int times) {
 }
 
 void RaftCluster::report_snapshot_outcome(const Message& m, bool delivered) {
-  if (m.type == MessageType::snap && up(m.from)) {
+  if (report_snapshots && m.type == MessageType::snap && up(m.from)) {
     node(m.from).report_snapshot(m.to, delivered);
     process(m.from);
   }

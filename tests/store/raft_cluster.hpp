@@ -119,6 +119,8 @@ class RaftCluster {
   std::function<bool(const Message&)> drop_if;
   /// Plays a transport that cannot observe delivery and reports every snapshot as sent.
   bool snapshots_always_reported_delivered = false;
+  /// Plays a transport that never reports snapshots at all.
+  bool report_snapshots = true;
 
   /// The state machine takes a snapshot at its applied index and tells Raft.
   void snapshot(NodeId id);

@@ -41,6 +41,8 @@ BOOST_AUTO_TEST_CASE(learner_catches_up_without_voting_and_is_then_promoted) {
   BOOST_TEST(c.node(4).membership().is_learner(4));
   BOOST_TEST(c.state(4).values == c.state(1).values);
   BOOST_TEST(c.node(1).progress(4)->match == c.node(1).log().last_index());
+  BOOST_TEST(c.node(1).caught_up_learners() == std::vector<NodeId>{4});
+  BOOST_TEST(c.node(2).caught_up_learners().empty());  // only the leader knows
   // A learner never campaigns, and does not count toward a quorum.
   c.isolate(4);
   c.tick(4, 100);

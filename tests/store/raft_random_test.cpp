@@ -42,7 +42,11 @@ class RandomRun {
         size_(size),
         rng_(craton::derive_seed(seed, "raft-random-run")),
         cluster_(voters(size), seed, tweak(seed)) {
-    cluster_.snapshots_always_reported_delivered = rng_.chance(0.5);
+    // Three kinds of transport: reports what happened, reports every snapshot delivered,
+    // never reports (the leader's wait bound must then recover).
+    auto transport = rng_.uniform(0, 2);
+    cluster_.snapshots_always_reported_delivered = transport == 1;
+    cluster_.report_snapshots = transport != 2;
   }
 
   void run(const Faults& f);
@@ -198,10 +202,7 @@ void RandomRun::change_membership() {
   const Membership& m = leader.membership();
   if (next_new_id_ == 0) next_new_id_ = ids().size() + 1;
   std::optional<ConfChange> cc;
-  for (NodeId l : m.learners) {
-    const Progress* pr = leader.progress(l);
-    if (pr && pr->match >= leader.log().committed()) cc = {ConfChangeType::add_voter, l};
-  }
+  for (NodeId l : leader.caught_up_learners()) cc = {ConfChangeType::add_voter, l};
   if (!cc && m.voters.size() > 3 && rng_.chance(0.5)) {
     auto it = std::next(m.voters.begin(),
                         static_cast<std::ptrdiff_t>(rng_.uniform(0, m.voters.size() - 1)));

@@ -201,6 +201,29 @@ BOOST_AUTO_TEST_CASE(lost_snapshot_reported_as_delivered_is_detected_and_resent)
   BOOST_TEST(c.state(3).values == c.state(1).values);
 }
 
+BOOST_AUTO_TEST_CASE(snapshot_whose_fate_is_never_reported_is_retried) {
+  RaftCluster c({1, 2, 3}, 100);
+  c.report_snapshots = false;  // a transport that never reports
+  c.campaign(1);
+  c.crash(3);
+  commit_values(c, 1, 10, "v");
+  c.snapshot(1);
+  int sent = 0;
+  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && sent++ == 0; };
+  c.restart(3);
+  c.tick(1);
+  c.deliver_all();
+  BOOST_TEST(sent == 1);
+  BOOST_TEST(c.node(1).progress(3)->state == ProgressState::snapshot);
+  for (int i = 0; i < 60; ++i) {
+    c.tick(1);
+    c.deliver_all();
+  }
+  BOOST_TEST(sent == 2);  // sent again after the wait, not on every heartbeat
+  BOOST_TEST(c.node(1).progress(3)->state != ProgressState::snapshot);
+  BOOST_TEST(c.state(3).values == c.state(1).values);
+}
+
 BOOST_AUTO_TEST_CASE(restart_from_snapshot_and_later_entries) {
   RaftCluster c({1, 2, 3}, 101);
   c.campaign(1);
