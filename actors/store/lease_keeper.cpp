@@ -27,7 +27,9 @@ LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options) : options_(options) {
   assert(options_.revokes_per_call_max > 0 && options_.revokes_per_second > 0);
 }
 
-std::int64_t LeaseKeeper::ttl_ms(std::int64_t ttl_s) { return ttl_s * 1000; }
+std::int64_t LeaseKeeper::ttl_ms(std::int64_t ttl_s) {
+  return ttl_s * 1000;
+}
 
 void LeaseKeeper::set_expiry(std::int64_t id, Lease& lease, std::int64_t expiry_ms) {
   by_expiry_.erase({lease.expiry_ms, id});
@@ -49,8 +51,7 @@ Result<std::int64_t> LeaseKeeper::check_grant(std::int64_t id, std::int64_t ttl_
     return Error{"lease_exists", "lease: " + std::to_string(id) + " already exists"};
   }
   if (leases_.size() >= options_.leases_max) {
-    return Error{"too_many_leases", "lease: the limit of " +
-                                        std::to_string(options_.leases_max) +
+    return Error{"too_many_leases", "lease: the limit of " + std::to_string(options_.leases_max) +
                                         " leases is reached"};
   }
   return std::max(ttl_s, options_.ttl_min_s);
@@ -112,7 +113,9 @@ void LeaseKeeper::spread_expiries() {
   }
 }
 
-void LeaseKeeper::demote() { leader_ = false; }
+void LeaseKeeper::demote() {
+  leader_ = false;
+}
 
 // ---------------------------------------------------------------- leader requests
 

@@ -52,11 +52,11 @@ std::int64_t min_ttl_for_election_timeout(std::int64_t election_timeout_ms);
 
 struct LeaseKeeperOptions {
   std::size_t leases_max = 1'000'000;
-  std::int64_t ttl_min_s = 2;                 ///< min_ttl_for_election_timeout(1000)
-  std::int64_t ttl_max_s = 9'000'000'000;     ///< etcd's MaxLeaseTTL
-  std::size_t revokes_per_second = 1000;      ///< etcd's leaseRevokeRate (for promote's spread)
-  std::size_t revokes_per_call_max = 500;     ///< expired() called every 500 ms
-  std::int64_t revoke_retry_ms = 3000;        ///< etcd's expiredLeaseRetryInterval
+  std::int64_t ttl_min_s = 2;              ///< min_ttl_for_election_timeout(1000)
+  std::int64_t ttl_max_s = 9'000'000'000;  ///< etcd's MaxLeaseTTL
+  std::size_t revokes_per_second = 1000;   ///< etcd's leaseRevokeRate (for promote's spread)
+  std::size_t revokes_per_call_max = 500;  ///< expired() called every 500 ms
+  std::int64_t revoke_retry_ms = 3000;     ///< etcd's expiredLeaseRetryInterval
 };
 
 /// The answer to a TimeToLive query.

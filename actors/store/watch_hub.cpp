@@ -11,10 +11,12 @@ namespace craton::store {
 namespace {
 
 using storage::Event;
-using storage::EventType;
 using storage::EventsRequest;
+using storage::EventType;
 
-Error invalid(std::string message) { return Error{"invalid", "watch: " + std::move(message)}; }
+Error invalid(std::string message) {
+  return Error{"invalid", "watch: " + std::move(message)};
+}
 
 bool is_all_keys_end(const std::string& range_end) {
   return range_end.size() == 1 && range_end[0] == '\0';
@@ -48,8 +50,8 @@ Status WatchHub::validate(const WatchRequest& r) const {
   if (r.key.empty()) return invalid("key is not provided");
   if (r.key.size() > options_.limits.key_bytes_max ||
       r.range_end.size() > options_.limits.key_bytes_max) {
-    return invalid("key or range end longer than " +
-                   std::to_string(options_.limits.key_bytes_max) + " bytes");
+    return invalid("key or range end longer than " + std::to_string(options_.limits.key_bytes_max) +
+                   " bytes");
   }
   if (!r.range_end.empty() && !is_all_keys_end(r.range_end) && r.range_end <= r.key) {
     return invalid("range end must be greater than the key");
@@ -59,28 +61,27 @@ Status WatchHub::validate(const WatchRequest& r) const {
   return Ok{};
 }
 
-WatchId WatchHub::assign_id(StreamId stream) const {
-  WatchId id = 1;
-  for (auto it = watchers_.lower_bound(Key{stream, 1});
-       it != watchers_.end() && it->first.stream == stream && it->first.id == id; ++it) {
-    ++id;
-  }
-  return id;
+WatchId WatchHub::assign_id(StreamId stream) {
+  // Never reuse an id on a stream: responses of a cancelled watch may still be in flight.
+  WatchId& next = next_auto_id_.try_emplace(stream, 1).first->second;
+  while (watchers_.contains(Key{stream, next})) ++next;
+  return next++;
 }
 
 Result<WatchId> WatchHub::create(StreamId stream, const WatchRequest& request,
                                  const storage::MvccStore& store) {
   auto st = validate(request);
   if (!st) return st.error();
-  WatchId id = request.watch_id != 0 ? request.watch_id : assign_id(stream);
-  if (watchers_.contains(Key{stream, id})) {
-    return Error{"watch_exists", "watch: id " + std::to_string(id) + " is in use on the stream"};
-  }
   if (watchers_.size() >= options_.watchers_max) {
-    return Error{"too_many_watchers", "watch: the limit of " +
-                                          std::to_string(options_.watchers_max) +
-                                          " watches is reached"};
+    return Error{
+        "too_many_watchers",
+        "watch: the limit of " + std::to_string(options_.watchers_max) + " watches is reached"};
   }
+  if (request.watch_id != 0 && watchers_.contains(Key{stream, request.watch_id})) {
+    return Error{"watch_exists",
+                 "watch: id " + std::to_string(request.watch_id) + " is in use on the stream"};
+  }
+  WatchId id = request.watch_id != 0 ? request.watch_id : assign_id(stream);
   // "From now" means after every revision the store has applied: catch the hub up first.
   read_new_revisions(store);
   Key key{stream, id};
@@ -112,11 +113,10 @@ Status WatchHub::cancel(StreamId stream, WatchId watch_id) {
   watchers_.erase(it);
   // The client asked to stop: queued events and progress of this watch are of no use to it
   // (its `created` stays, so that the client never sees a cancel for a watch it never saw).
-  std::erase_if(streams_[stream].queue, [&](const Queued& q) {
-    return q.serial == serial && !q.response.created;
-  });
-  enqueue(serial, WatchResponse{stream, watch_id, revision_, false, true, "canceled by the client",
-                                0, {}});
+  std::erase_if(streams_[stream].queue,
+                [&](const Queued& q) { return q.serial == serial && !q.response.created; });
+  enqueue(serial,
+          WatchResponse{stream, watch_id, revision_, false, true, "canceled by the client", 0, {}});
   return Ok{};
 }
 
@@ -126,11 +126,12 @@ void WatchHub::close_stream(StreamId stream) {
   if (stream == std::numeric_limits<StreamId>::max()) last = watchers_.end();
   watchers_.erase(first, last);
   streams_.erase(stream);
+  next_auto_id_.erase(stream);
 }
 
 std::size_t WatchHub::unsynced_watchers() const {
-  return static_cast<std::size_t>(std::count_if(
-      watchers_.begin(), watchers_.end(), [](const auto& kw) { return !kw.second.synced; }));
+  return static_cast<std::size_t>(std::count_if(watchers_.begin(), watchers_.end(),
+                                                [](const auto& kw) { return !kw.second.synced; }));
 }
 
 std::size_t WatchHub::pending_events(StreamId stream, WatchId watch_id) const {
@@ -147,9 +148,8 @@ void WatchHub::on_applied(const storage::MvccStore& store) {
 }
 
 bool WatchHub::any_synced_prev_kv() const {
-  return std::any_of(watchers_.begin(), watchers_.end(), [](const auto& kw) {
-    return kw.second.synced && kw.second.request.prev_kv;
-  });
+  return std::any_of(watchers_.begin(), watchers_.end(),
+                     [](const auto& kw) { return kw.second.synced && kw.second.request.prev_kv; });
 }
 
 void WatchHub::read_new_revisions(const storage::MvccStore& store) {
@@ -172,8 +172,8 @@ void WatchHub::read_new_revisions(const storage::MvccStore& store) {
     } else {
       // Revisions the hub had not read were compacted (see the contract in the header), or
       // the store failed: synced watches that needed them cannot be served without a gap.
-      std::int64_t lost_to = r.error().code == "compacted" ? store.compacted_revision()
-                                                           : store.current_revision();
+      std::int64_t lost_to =
+          r.error().code == "compacted" ? store.compacted_revision() : store.current_revision();
       std::vector<Key> lost;
       for (const auto& [key, w] : watchers_) {
         if (w.synced && w.next_revision <= lost_to) lost.push_back(key);
@@ -256,10 +256,15 @@ void WatchHub::cancel_compacted(const Key& key, std::int64_t compacted) {
   std::uint64_t serial = it->second.serial;
   watchers_.erase(it);
   // Events already queued stay: they precede the gap and are valid.
-  enqueue(serial, WatchResponse{key.stream, key.id, revision_, false, true,
+  enqueue(serial, WatchResponse{key.stream,
+                                key.id,
+                                revision_,
+                                false,
+                                true,
                                 "required revision has been compacted (compacted at " +
                                     std::to_string(compacted) + ")",
-                                compacted, {}});
+                                compacted,
+                                {}});
 }
 
 void WatchHub::fail(const Key& key, std::string reason) {
@@ -267,8 +272,8 @@ void WatchHub::fail(const Key& key, std::string reason) {
   assert(it != watchers_.end());
   std::uint64_t serial = it->second.serial;
   watchers_.erase(it);
-  enqueue(serial, WatchResponse{key.stream, key.id, revision_, false, true, std::move(reason), 0,
-                                {}});
+  enqueue(serial,
+          WatchResponse{key.stream, key.id, revision_, false, true, std::move(reason), 0, {}});
 }
 
 // ---------------------------------------------------------------- catch-up
@@ -337,7 +342,8 @@ void WatchHub::flush_progress_requests() {
   for (auto& [id, s] : streams_) {
     if (!s.progress_requested || behind.contains(id)) continue;
     s.progress_requested = false;
-    s.queue.push_back(Queued{WatchResponse{id, kProgressWatchId, revision_, false, false, {}, 0, {}}, 0});
+    s.queue.push_back(
+        Queued{WatchResponse{id, kProgressWatchId, revision_, false, false, {}, 0, {}}, 0});
   }
 }
 

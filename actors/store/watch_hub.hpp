@@ -60,20 +60,21 @@ namespace craton::store {
 
 /// One client session's watch stream, chosen by the replica (unique per replica).
 using StreamId = std::uint64_t;
-/// A watch inside a stream. 0 in a request: let the hub assign the lowest free id >= 1.
+/// A watch inside a stream. 0 in a request: let the hub assign one (ascending from 1 per
+/// stream, never reused on that stream, skipping ids in use, like etcd's nextID).
 using WatchId = std::int64_t;
 /// The watch_id of a stream-wide progress response (etcd's clientv3.InvalidWatchID).
 inline constexpr WatchId kProgressWatchId = -1;
 
 struct WatchRequest {
-  WatchId watch_id = 0;          ///< 0: assign; otherwise > 0 and unused in the stream
-  std::string key;               ///< non-empty
-  std::string range_end;         ///< "" single key, "\0" all keys >= key, else [key, range_end)
+  WatchId watch_id = 0;             ///< 0: assign; otherwise > 0 and unused in the stream
+  std::string key;                  ///< non-empty
+  std::string range_end;            ///< "" single key, "\0" all keys >= key, else [key, range_end)
   std::int64_t start_revision = 0;  ///< 0: from the next revision; in the past: catch up
-  bool prev_kv = false;          ///< put the previous version of the key in each event
-  bool progress_notify = false;  ///< receive periodic progress responses (tick_progress)
-  bool filter_put = false;       ///< etcd's NOPUT filter: drop put events
-  bool filter_delete = false;    ///< etcd's NODELETE filter: drop delete events
+  bool prev_kv = false;             ///< put the previous version of the key in each event
+  bool progress_notify = false;     ///< receive periodic progress responses (tick_progress)
+  bool filter_put = false;          ///< etcd's NOPUT filter: drop put events
+  bool filter_delete = false;       ///< etcd's NODELETE filter: drop delete events
 };
 
 /// What the client receives. Exactly one of: created, canceled, events, or a progress
@@ -84,8 +85,8 @@ struct WatchResponse {
   std::int64_t header_revision = 0;  ///< the hub's revision when the response was queued
   bool created = false;
   bool canceled = false;
-  std::string cancel_reason;         ///< human-readable, when canceled
-  std::int64_t compact_revision = 0; ///< non-zero: canceled because history was compacted
+  std::string cancel_reason;           ///< human-readable, when canceled
+  std::int64_t compact_revision = 0;   ///< non-zero: canceled because history was compacted
   std::vector<storage::Event> events;  ///< whole revisions, ascending
 
   bool is_progress() const { return !created && !canceled && events.empty(); }
@@ -131,8 +132,8 @@ class WatchHub {
 
   /// Takes up to `responses_max` queued responses of one stream, oldest first. Taking is
   /// what frees room for a slow watch; call on_applied() afterwards to continue catch-up.
-  std::vector<WatchResponse> take(StreamId stream,
-                                  std::size_t responses_max = std::numeric_limits<std::size_t>::max());
+  std::vector<WatchResponse> take(
+      StreamId stream, std::size_t responses_max = std::numeric_limits<std::size_t>::max());
   /// Takes every queued response of every stream (for a caller without flow control).
   std::vector<WatchResponse> take_all();
   /// Streams that have queued responses, ascending.
@@ -155,10 +156,10 @@ class WatchHub {
     WatchRequest request;
     std::int64_t next_revision = 0;  ///< first revision not yet queued or skipped
     bool synced = false;
-    bool compacted_out = false;      ///< cancel pending (set while iterating)
+    bool compacted_out = false;  ///< cancel pending (set while iterating)
     std::size_t pending_events = 0;
     bool events_since_tick = false;
-    std::uint64_t serial = 0;        ///< unique per watch ever created (ids can be reused)
+    std::uint64_t serial = 0;  ///< unique per watch ever created (ids can be reused)
   };
   struct Queued {
     WatchResponse response;
@@ -171,7 +172,7 @@ class WatchHub {
   using Events = std::vector<storage::Event>;
 
   Status validate(const WatchRequest& request) const;
-  WatchId assign_id(StreamId stream) const;
+  WatchId assign_id(StreamId stream);
   void read_new_revisions(const storage::MvccStore& store);
   bool any_synced_prev_kv() const;
   void deliver_revision(std::int64_t revision, const Events& events);
@@ -188,7 +189,8 @@ class WatchHub {
   std::int64_t revision_ = 0;  ///< every revision <= this was handed to synced watches
   std::map<Key, Watcher> watchers_;
   std::map<StreamId, Stream> streams_;
-  Key catchup_cursor_{0, 0};   ///< round robin over unsynced watches
+  std::map<StreamId, WatchId> next_auto_id_;  ///< per stream with auto-assigned watches
+  Key catchup_cursor_{0, 0};                  ///< round robin over unsynced watches
   std::uint64_t next_serial_ = 1;
 };
 
