@@ -95,8 +95,9 @@ class Raft {
   /// The state machine has a snapshot at `index` (<= applied): drop the log up to it. The
   /// caller persists the snapshot itself and may delete stored entries up to `index`.
   Status create_snapshot(std::uint64_t index, std::string data);
-  /// The transport reports whether a snapshot message to `to` was delivered. Required for
-  /// every snap message sent: until then the leader sends `to` nothing but heartbeats.
+  /// The transport reports whether a snapshot message to `to` was delivered. Expected for
+  /// every snap message sent: until then the leader sends `to` nothing but heartbeats (after
+  /// 5 election timeouts of heartbeat answers without a report it probes `to` again).
   void report_snapshot(NodeId to, bool delivered);
   /// The transport could not reach `to`: stop pipelining to it until it answers.
   void report_unreachable(NodeId to);
