@@ -342,6 +342,12 @@ void WatchHub::flush_progress_requests() {
   for (auto& [id, s] : streams_) {
     if (!s.progress_requested || behind.contains(id)) continue;
     s.progress_requested = false;
+    // Repeated requests while the client takes nothing refresh the last response instead of
+    // piling up: nothing is queued after it, so the newer revision promises no more than true.
+    if (!s.queue.empty() && s.queue.back().serial == 0) {
+      s.queue.back().response.header_revision = revision_;
+      continue;
+    }
     s.queue.push_back(
         Queued{WatchResponse{id, kProgressWatchId, revision_, false, false, {}, 0, {}}, 0});
   }
@@ -349,7 +355,9 @@ void WatchHub::flush_progress_requests() {
 
 void WatchHub::tick_progress() {
   for (auto& [key, w] : watchers_) {
-    if (w.synced && w.request.progress_notify && !w.events_since_tick) {
+    // At most one progress response per watch waits to be taken (a bound on the queue).
+    if (w.synced && w.request.progress_notify && !w.events_since_tick && !w.progress_queued) {
+      w.progress_queued = true;
       enqueue(w.serial, WatchResponse{key.stream, key.id, revision_, false, false, {}, 0, {}});
     }
     w.events_since_tick = false;
@@ -369,6 +377,7 @@ std::vector<WatchResponse> WatchHub::take(StreamId stream, std::size_t responses
     if (wit != watchers_.end() && wit->second.serial == q.serial) {
       assert(wit->second.pending_events >= q.response.events.size());
       wit->second.pending_events -= q.response.events.size();
+      if (q.response.is_progress()) wit->second.progress_queued = false;
     }
     out.push_back(std::move(q.response));
     queue.pop_front();

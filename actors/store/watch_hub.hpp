@@ -20,7 +20,9 @@
 //   to the store's compacted revision, and is removed. Watchable revisions start at
 //   compact_revision + 1; a client normally re-lists and watches from the list's revision + 1.
 // - Progress: a progress response (no events) with header_revision R promises that every
-//   event at or below R was queued before it on that stream.
+//   event at or below R was queued before it on that stream (for the watches still active).
+//   They do not pile up: at most one tick response per watch waits to be taken, and repeated
+//   requests refresh a stream-wide one still at the back of the queue.
 //
 // How (as etcd's watchableStore): *synced* watches are at the hub's revision and receive new
 // revisions as on_applied() reads them from the store. *Unsynced* watches (a start revision in
@@ -159,7 +161,8 @@ class WatchHub {
     bool compacted_out = false;  ///< cancel pending (set while iterating)
     std::size_t pending_events = 0;
     bool events_since_tick = false;
-    std::uint64_t serial = 0;  ///< unique per watch ever created (ids can be reused)
+    bool progress_queued = false;  ///< a tick's progress response waits to be taken
+    std::uint64_t serial = 0;      ///< unique per watch ever created (ids can be reused)
   };
   struct Queued {
     WatchResponse response;

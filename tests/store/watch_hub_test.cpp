@@ -703,3 +703,26 @@ BOOST_AUTO_TEST_CASE(random_histories_match_a_brute_force_reconstruction) {
     }
   }
 }
+
+BOOST_FIXTURE_TEST_CASE(progress_responses_do_not_pile_up_for_a_client_that_takes_nothing,
+                        Fixture) {
+  WatchRequest r = on("a");
+  r.progress_notify = true;
+  WatchId id = watch(1, r);
+  for (int i = 0; i < 10; ++i) {
+    put("z", std::to_string(i));
+    hub->tick_progress();
+    hub->request_progress(1);
+  }
+  auto rs = hub->take(1);
+  // created, one tick response for the watch, one stream-wide response at the latest revision
+  BOOST_REQUIRE_EQUAL(rs.size(), 3u);
+  for (const auto& x : rs) absorb(x);
+  BOOST_CHECK_EQUAL(at(1, id).progress.size(), 1u);
+  BOOST_REQUIRE_EQUAL(stream_progress[1].size(), 1u);
+  BOOST_CHECK_EQUAL(stream_progress[1][0], 11);
+  // Once taken, the next tick may queue another.
+  hub->tick_progress();
+  drain();
+  BOOST_CHECK_EQUAL(at(1, id).progress.size(), 2u);
+}
