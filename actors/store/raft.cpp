@@ -99,7 +99,8 @@ Status RaftConfig::validate() const {
     return Error{"invalid_config", "need 0 < heartbeat_tick < election_tick"};
   }
   if (max_inflight == 0 || max_entries_per_msg == 0 || max_bytes_per_msg == 0 ||
-      max_committed_per_ready == 0 || max_pending_reads == 0 || max_entry_bytes == 0) {
+      max_committed_per_ready == 0 || max_pending_reads == 0 || max_entry_bytes == 0 ||
+      max_uncommitted_entries == 0) {
     return Error{"invalid_config", "every limit must be positive"};
   }
   for (NodeId v : voters) {

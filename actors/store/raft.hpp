@@ -52,11 +52,12 @@ struct RaftConfig {
   bool check_quorum = true;               ///< leaders step down without a live majority; leases
   std::size_t max_inflight = 64;          ///< unacknowledged appends per follower
   std::size_t max_entries_per_msg = 256;  ///< batching bound, count
-  std::size_t max_bytes_per_msg = 1 << 20;     ///< batching bound, bytes of entry data
-  std::size_t max_committed_per_ready = 1024;  ///< entries handed to apply per Ready
-  std::size_t max_pending_reads = 4096;        ///< ReadIndex requests queued at the leader
-  std::size_t max_entry_bytes = 2 << 20;       ///< largest proposal accepted
-  std::size_t max_msg_entries = 65536;         ///< larger incoming appends are malformed
+  std::size_t max_bytes_per_msg = 1 << 20;      ///< batching bound, bytes of entry data
+  std::size_t max_committed_per_ready = 1024;   ///< entries handed to apply per Ready
+  std::size_t max_pending_reads = 4096;         ///< ReadIndex requests queued at the leader
+  std::size_t max_entry_bytes = 2 << 20;        ///< largest proposal accepted
+  std::size_t max_msg_entries = 65536;          ///< larger incoming appends are malformed
+  std::size_t max_uncommitted_entries = 65536;  ///< leader refuses proposals ("busy") beyond
   std::uint64_t seed = 0;     ///< mixed with id: each replica draws its own timeouts
   std::uint64_t applied = 0;  ///< state machine's applied index at restart (0: snapshot's)
 

@@ -201,6 +201,11 @@ Result<std::uint64_t> Raft::propose_conf_change(const ConfChange& cc) {
 
 Result<std::uint64_t> Raft::append_proposals(std::vector<Entry> entries) {
   if (auto st = check_can_propose(); !st) return st.error();
+  // Without a live quorum nothing commits: bound the log instead of growing it forever.
+  if (log_.last_index() - log_.committed() + entries.size() > cfg_.max_uncommitted_entries) {
+    return Error{"busy", "too many uncommitted entries (" +
+                             std::to_string(log_.last_index() - log_.committed()) + ")"};
+  }
   append_entries(std::move(entries));
   broadcast_append();
   return log_.last_index();

@@ -55,6 +55,20 @@ BOOST_AUTO_TEST_CASE(followers_refuse_proposals_and_name_the_leader) {
   BOOST_TEST(big.error().code == "too_large");
 }
 
+BOOST_AUTO_TEST_CASE(leader_without_quorum_bounds_its_uncommitted_log) {
+  RaftCluster c({1, 2, 3}, 39, [](RaftConfig& cfg) { cfg.max_uncommitted_entries = 8; });
+  c.campaign(1);
+  c.isolate(1);
+  for (int i = 0; i < 8; ++i) BOOST_REQUIRE(c.node(1).propose("p"));
+  auto refused = c.node(1).propose("one too many");
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(refused.error().code == "busy");
+  c.heal();
+  c.tick(1);
+  c.deliver_all();
+  BOOST_TEST(c.node(1).propose("accepted again").ok());
+}
+
 BOOST_AUTO_TEST_CASE(old_term_entries_commit_only_with_a_current_term_entry) {
   // Figure 8 of the Raft paper: node 1 holds entry 2 of term 2 that never committed. Elected
   // in term 3, it replicates entry 2 to a majority, but that alone must not commit it.
