@@ -2,6 +2,7 @@
 // history (format in docs/linearizability.md) with the linearizability checker.
 // Exit codes: 0 linearizable, 1 not linearizable, 2 bad input or usage (one line on stderr),
 // 3 undecided (the search reached its limits).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -37,6 +38,8 @@ int run_linearizable(const LinearizableOptions& opts) {
   auto model = lin::parse_model(opts.model);
   if (!model) return fail_input(model.error().message);
   if (opts.path.empty()) return fail_input("a HISTORY.jsonl file is required");
+  std::error_code ec;
+  if (std::filesystem::is_directory(opts.path, ec)) return fail_input(opts.path + ": is a directory");
   std::ifstream file(opts.path, std::ios::binary);
   if (!file) return fail_input(opts.path + ": cannot open");
   auto history = lin::parse_history_jsonl(file);

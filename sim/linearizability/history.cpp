@@ -119,6 +119,8 @@ bool is_blank(const std::string& s) {
   return s.find_first_not_of(" \t\r") == std::string::npos;
 }
 
+Result<History> read_history(std::istream& in, const ParseLimits& limits);
+
 }  // namespace
 
 const char* to_string(EventType type) {
@@ -158,6 +160,17 @@ Result<Event> parse_event_line(std::string_view line, std::size_t line_no) {
 }
 
 Result<History> parse_history_jsonl(std::istream& in, const ParseLimits& limits) {
+  // A stream buffer may throw on a read error (a directory, an I/O error): make it a value.
+  try {
+    return read_history(in, limits);
+  } catch (const std::ios_base::failure& e) {
+    return Error{"io", std::string("reading the history failed: ") + e.what()};
+  }
+}
+
+namespace {
+
+Result<History> read_history(std::istream& in, const ParseLimits& limits) {
   History history;
   std::string line;
   for (std::size_t line_no = 1;; ++line_no) {
@@ -180,5 +193,7 @@ Result<History> parse_history_jsonl(std::istream& in, const ParseLimits& limits)
   if (auto ops = collect_operations(history); !ops) return ops.error();
   return history;
 }
+
+}  // namespace
 
 }  // namespace craton::linearizability
