@@ -43,6 +43,14 @@ class EnvelopeBuilder {
   schema::Envelope::Builder root_;
 };
 
+/// How much of an envelope to check. Bytes from another process are untrusted and get the
+/// full check once, at the router they enter through; within the process, envelopes were
+/// either encoded here or already checked, so handlers only open them.
+enum class Validation {
+  full,    ///< bounds, segment table, every pointer, every field's kind, addresses, body
+  opened,  ///< bounds, segment table, every pointer, addresses, body (no per-field walk)
+};
+
 /// A validated envelope. Reads through root(). If the input was 8-byte aligned this views it
 /// directly: the input bytes must then remain live and unchanged while this is in use.
 class DecodedEnvelope {
@@ -53,7 +61,7 @@ class DecodedEnvelope {
 
  private:
   friend Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t>,
-                                                 const CodecLimits&);
+                                                 const CodecLimits&, Validation);
   DecodedEnvelope() = default;
 
   // Heap-held so that moving a DecodedEnvelope keeps the reader's pointers valid.
@@ -68,7 +76,14 @@ class DecodedEnvelope {
 /// Validates and opens an envelope. Errors: "too_large", "truncated", "malformed",
 /// "bad_address", "unknown_body" (a union member newer than this build).
 Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t> bytes,
-                                        const CodecLimits& limits = {});
+                                        const CodecLimits& limits = {},
+                                        Validation validation = Validation::full);
+
+/// Opens an envelope that this process encoded or its router already validated in full
+/// (what every actor handler receives): decode_envelope with Validation::opened.
+inline Result<DecodedEnvelope> open_envelope(std::span<const std::uint8_t> bytes) {
+  return decode_envelope(bytes, CodecLimits{}, Validation::opened);
+}
 
 /// Reads an address out of the schema, validating both parts.
 Result<Address> read_address(schema::Address::Reader a);

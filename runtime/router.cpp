@@ -69,7 +69,11 @@ const caf::actor* next_hop(RouterState& st, const std::string& node) {
 
 void route(RouterActor* self, WireEnvelope& wire) {
   auto& st = self->state;
-  auto decoded = decode_envelope(wire.bytes, st.config.limits);
+  // Bytes from another process get the full check here, once; local ones were encoded here.
+  auto sender = self->current_sender();
+  bool remote = !sender || sender->node() != self->node();
+  auto decoded = decode_envelope(wire.bytes, st.config.limits,
+                                 remote ? Validation::full : Validation::opened);
   if (!decoded) return drop_malformed(self, decoded.error());
   learn_return_route(self, decoded->root().getFrom().getNode());
   auto to = decoded->to();

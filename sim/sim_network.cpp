@@ -39,7 +39,7 @@ void drop(NetworkHost* host, const std::string& what, std::string_view reason) {
 
 void on_send(SimNetworkActor* self, WireEnvelope& wire) {
   auto* host = self->state.host;
-  auto decoded = decode_envelope(wire.bytes);
+  auto decoded = open_envelope(wire.bytes);
   if (!decoded) return drop(host, "?->? ?", "malformed");
   auto from = decoded->from().node;
   auto to = decoded->to().node;

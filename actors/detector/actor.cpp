@@ -46,7 +46,7 @@ void on_tick(DetectorActor* self) {
 
 void on_envelope(DetectorActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
-  auto decoded = decode_envelope(wire.bytes);
+  auto decoded = open_envelope(wire.bytes);
   if (!decoded || decoded->root().getBody().which() != schema::Envelope::Body::HEARTBEAT) {
     st.dropped->Increment();  // the router validated it; anything else is not for us
     return;

@@ -159,3 +159,21 @@ BOOST_AUTO_TEST_CASE(random_and_corrupted_inputs_never_crash) {
   BOOST_TEST(rejected > 0u);
   BOOST_TEST(accepted > 0u);  // some bit flips land in the payload and stay valid
 }
+
+// open_envelope is for bytes this process made or already checked: it skips the per-field
+// walk, so only decode_envelope's full check may be applied to bytes from outside.
+BOOST_AUTO_TEST_CASE(full_validation_catches_what_opening_does_not) {
+  auto bytes = ping_bytes(200);
+  Rng rng(7);
+  int caught_only_by_full = 0;
+  for (int i = 0; i < 20000; ++i) {
+    auto input = bytes;
+    input[rng.uniform(0, input.size() - 1)] ^= static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
+    bool opened = open_envelope(input).ok();
+    bool full = decode_envelope(input).ok();
+    BOOST_REQUIRE(!full || opened);  // full is never more lenient
+    if (opened && !full) ++caught_only_by_full;
+  }
+  BOOST_TEST(caught_only_by_full > 0);
+  BOOST_TEST(open_envelope(bytes).ok());
+}
