@@ -93,13 +93,14 @@ Result<WatchId> WatchHub::create(StreamId stream, const WatchRequest& request,
   w.serial = next_serial_++;
   enqueue(w.serial, WatchResponse{stream, id, revision_, true, false, {}, 0, {}});
   std::int64_t compacted = store.compacted_revision();
-  if (!w.synced && compacted > 0 && w.next_revision <= compacted) {
-    watchers_.emplace(key, std::move(w));
+  bool is_compacted = !w.synced && compacted > 0 && w.next_revision <= compacted;
+  auto [it, inserted] = watchers_.emplace(key, std::move(w));
+  assert(inserted);
+  index(key, it->second);
+  if (is_compacted) {
     cancel_compacted(key, compacted);
     return id;
   }
-  auto [it, inserted] = watchers_.emplace(key, std::move(w));
-  assert(inserted);
   if (!it->second.synced) catch_up(key, it->second, store);
   return id;
 }
@@ -110,7 +111,7 @@ Status WatchHub::cancel(StreamId stream, WatchId watch_id) {
     return Error{"watch_not_found", "watch: no watch " + std::to_string(watch_id)};
   }
   std::uint64_t serial = it->second.serial;
-  watchers_.erase(it);
+  erase(it);
   // The client asked to stop: queued events and progress of this watch are of no use to it
   // (its `created` stays, so that the client never sees a cancel for a watch it never saw).
   std::erase_if(streams_[stream].queue,
@@ -124,14 +125,49 @@ void WatchHub::close_stream(StreamId stream) {
   auto first = watchers_.lower_bound(Key{stream, std::numeric_limits<WatchId>::min()});
   auto last = watchers_.lower_bound(Key{stream + 1, std::numeric_limits<WatchId>::min()});
   if (stream == std::numeric_limits<StreamId>::max()) last = watchers_.end();
-  watchers_.erase(first, last);
+  while (first != last) first = erase(first);
   streams_.erase(stream);
   next_auto_id_.erase(stream);
 }
 
-std::size_t WatchHub::unsynced_watchers() const {
-  return static_cast<std::size_t>(std::count_if(watchers_.begin(), watchers_.end(),
-                                                [](const auto& kw) { return !kw.second.synced; }));
+// ---------------------------------------------------------------- indexes
+
+// Synced delivery looks at the watches an event can match (by key, or ranged) and catch-up at
+// the unsynced ones only, so that many idle watches cost nothing per revision.
+void WatchHub::index(const Key& key, const Watcher& w) {
+  if (w.request.range_end.empty()) {
+    by_key_.emplace(w.request.key, key);
+  } else {
+    ranged_.insert(key);
+  }
+  if (!w.synced) unsynced_.insert(key);
+}
+
+std::map<WatchHub::Key, WatchHub::Watcher>::iterator WatchHub::erase(
+    std::map<Key, Watcher>::iterator it) {
+  const Key& key = it->first;
+  if (it->second.request.range_end.empty()) {
+    auto [first, last] = by_key_.equal_range(it->second.request.key);
+    for (; first != last; ++first) {
+      if (first->second == key) {
+        by_key_.erase(first);
+        break;
+      }
+    }
+  } else {
+    ranged_.erase(key);
+  }
+  unsynced_.erase(key);
+  return watchers_.erase(it);
+}
+
+void WatchHub::set_synced(const Key& key, Watcher& w, bool synced) {
+  w.synced = synced;
+  if (synced) {
+    unsynced_.erase(key);
+  } else {
+    unsynced_.insert(key);
+  }
 }
 
 std::size_t WatchHub::pending_events(StreamId stream, WatchId watch_id) const {
@@ -154,6 +190,11 @@ bool WatchHub::any_synced_prev_kv() const {
 
 void WatchHub::read_new_revisions(const storage::MvccStore& store) {
   if (store.current_revision() <= revision_) return;
+  if (unsynced_.size() ==
+      watchers_.size()) {  // nobody waits at the head: skip the read (unsynced ones read their own)
+    revision_ = store.current_revision();
+    return;
+  }
   bool prev_kv = any_synced_prev_kv();  // loading previous versions costs a read each
   while (revision_ < store.current_revision()) {
     EventsRequest req;
@@ -176,7 +217,7 @@ void WatchHub::read_new_revisions(const storage::MvccStore& store) {
           r.error().code == "compacted" ? store.compacted_revision() : store.current_revision();
       std::vector<Key> lost;
       for (const auto& [key, w] : watchers_) {
-        if (w.synced && w.next_revision <= lost_to) lost.push_back(key);
+        if (w.synced && std::max(w.next_revision, revision_ + 1) <= lost_to) lost.push_back(key);
       }
       for (const Key& key : lost) {
         if (r.error().code == "compacted") {
@@ -189,29 +230,36 @@ void WatchHub::read_new_revisions(const storage::MvccStore& store) {
     }
     assert(next > revision_);
     revision_ = std::min(next - 1, store.current_revision());
-    for (auto& [key, w] : watchers_) {
-      if (w.synced) w.next_revision = std::max(w.next_revision, revision_ + 1);
-    }
   }
 }
 
 void WatchHub::deliver_revision(std::int64_t revision, const Events& events) {
-  for (auto& [key, w] : watchers_) {
-    if (!w.synced || revision < w.next_revision) continue;
-    Events mine = matching(w, events);
-    if (mine.empty()) {
-      w.next_revision = revision + 1;
-      continue;
-    }
-    if (w.pending_events > 0 && w.pending_events + mine.size() > options_.pending_events_max) {
-      // Slow consumer: fall back to unsynced at this revision (etcd's victim path).
-      w.synced = false;
-      w.next_revision = revision;
-      continue;
-    }
-    enqueue_events(key, w, std::move(mine));
-    w.next_revision = revision + 1;
+  for (const Key& key : ranged_) deliver_to(key, revision, events);
+  std::vector<Key> singles;
+  for (const Event& e : events) {
+    auto [first, last] = by_key_.equal_range(e.kv.key);
+    for (; first != last; ++first) singles.push_back(first->second);
   }
+  std::sort(singles.begin(), singles.end());
+  singles.erase(std::unique(singles.begin(), singles.end()), singles.end());
+  for (const Key& key : singles) deliver_to(key, revision, events);
+}
+
+void WatchHub::deliver_to(const Key& key, std::int64_t revision, const Events& events) {
+  Watcher& w = watchers_.at(key);
+  // A synced watch's position is implicitly the hub's; next_revision matters only for a
+  // start revision in the future.
+  if (!w.synced || revision < w.next_revision) return;
+  Events mine = matching(w, events);
+  if (mine.empty()) return;
+  if (w.pending_events > 0 && w.pending_events + mine.size() > options_.pending_events_max) {
+    // Slow consumer: fall back to unsynced at this revision (etcd's victim path).
+    set_synced(key, w, false);
+    w.next_revision = revision;
+    return;
+  }
+  enqueue_events(key, w, std::move(mine));
+  w.next_revision = revision + 1;
 }
 
 WatchHub::Events WatchHub::matching(const Watcher& w, const Events& events) const {
@@ -254,7 +302,7 @@ void WatchHub::cancel_compacted(const Key& key, std::int64_t compacted) {
   auto it = watchers_.find(key);
   assert(it != watchers_.end());
   std::uint64_t serial = it->second.serial;
-  watchers_.erase(it);
+  erase(it);
   // Events already queued stay: they precede the gap and are valid.
   enqueue(serial, WatchResponse{key.stream,
                                 key.id,
@@ -271,7 +319,7 @@ void WatchHub::fail(const Key& key, std::string reason) {
   auto it = watchers_.find(key);
   assert(it != watchers_.end());
   std::uint64_t serial = it->second.serial;
-  watchers_.erase(it);
+  erase(it);
   enqueue(serial,
           WatchResponse{key.stream, key.id, revision_, false, true, std::move(reason), 0, {}});
 }
@@ -283,14 +331,12 @@ void WatchHub::catch_up_round(const storage::MvccStore& store) {
   std::vector<Key> due;
   auto visit = [&](auto first, auto last) {
     for (auto it = first; it != last && due.size() < options_.catchup_watchers_max; ++it) {
-      if (!it->second.synced && it->second.pending_events < options_.pending_events_max) {
-        due.push_back(it->first);
-      }
+      if (watchers_.at(*it).pending_events < options_.pending_events_max) due.push_back(*it);
     }
   };
-  auto cursor = watchers_.lower_bound(catchup_cursor_);
-  visit(cursor, watchers_.end());
-  visit(watchers_.begin(), cursor);
+  auto cursor = unsynced_.lower_bound(catchup_cursor_);
+  visit(cursor, unsynced_.end());
+  visit(unsynced_.begin(), cursor);
   for (const Key& key : due) {
     auto it = watchers_.find(key);
     if (it != watchers_.end()) catch_up(key, it->second, store);
@@ -321,7 +367,7 @@ void WatchHub::catch_up(const Key& key, Watcher& w, const storage::MvccStore& st
     if (!mine.empty()) enqueue_events(key, w, std::move(mine));
   });
   w.next_revision = next;
-  w.synced = next > revision_;
+  set_synced(key, w, next > revision_);
 }
 
 // ---------------------------------------------------------------- progress
@@ -336,9 +382,7 @@ void WatchHub::flush_progress_requests() {
   bool any_requested = std::any_of(streams_.begin(), streams_.end(),
                                    [](const auto& s) { return s.second.progress_requested; });
   if (!any_requested) return;
-  for (const auto& [key, w] : watchers_) {
-    if (!w.synced) behind.insert(key.stream);
-  }
+  for (const Key& key : unsynced_) behind.insert(key.stream);
   for (auto& [id, s] : streams_) {
     if (!s.progress_requested || behind.contains(id)) continue;
     s.progress_requested = false;

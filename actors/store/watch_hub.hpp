@@ -51,6 +51,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -144,7 +145,7 @@ class WatchHub {
   // ---- Introspection (metrics, tests) ----
   std::int64_t revision() const { return revision_; }
   std::size_t watchers() const { return watchers_.size(); }
-  std::size_t unsynced_watchers() const;
+  std::size_t unsynced_watchers() const { return unsynced_.size(); }
   /// Queued events of one watch, or 0 if it does not exist.
   std::size_t pending_events(StreamId stream, WatchId watch_id) const;
 
@@ -175,10 +176,14 @@ class WatchHub {
   using Events = std::vector<storage::Event>;
 
   Status validate(const WatchRequest& request) const;
+  void index(const Key& key, const Watcher& w);
+  std::map<Key, Watcher>::iterator erase(std::map<Key, Watcher>::iterator it);
+  void set_synced(const Key& key, Watcher& w, bool synced);
   WatchId assign_id(StreamId stream);
   void read_new_revisions(const storage::MvccStore& store);
   bool any_synced_prev_kv() const;
   void deliver_revision(std::int64_t revision, const Events& events);
+  void deliver_to(const Key& key, std::int64_t revision, const Events& events);
   void catch_up_round(const storage::MvccStore& store);
   void catch_up(const Key& key, Watcher& w, const storage::MvccStore& store);
   void cancel_compacted(const Key& key, std::int64_t compacted);
@@ -192,6 +197,9 @@ class WatchHub {
   std::int64_t revision_ = 0;  ///< every revision <= this was handed to synced watches
   std::map<Key, Watcher> watchers_;
   std::map<StreamId, Stream> streams_;
+  std::multimap<std::string, Key> by_key_;  ///< single-key watches by their key
+  std::set<Key> ranged_;                    ///< range and prefix watches
+  std::set<Key> unsynced_;
   std::map<StreamId, WatchId> next_auto_id_;  ///< per stream with auto-assigned watches
   Key catchup_cursor_{0, 0};                  ///< round robin over unsynced watches
   std::uint64_t next_serial_ = 1;
