@@ -13,8 +13,8 @@ std::string key_label(const std::string& key) {
 
 void write_stuck(std::ostringstream& out, const KeyResult& key) {
   const StuckPoint& p = *key.stuck;
-  out << "  longest linearizable prefix: " << p.linearized << " of " << key.operations
-      << " operations";
+  out << "  longest linearizable prefix: " << p.linearized << " of " << p.completed
+      << " completed operations";
   if (!p.prefix_tail.empty()) out << "; it ends with (value after each):";
   out << "\n";
   for (std::size_t k = 0; k < p.prefix_tail.size(); ++k)
@@ -67,6 +67,7 @@ json key_json(const KeyResult& key) {
   json pending = json::array();
   for (const Operation& op : p.pending) pending.push_back(op_json(op));
   j["linearized"] = p.linearized;
+  j["completed"] = p.completed;
   j["prefix_tail"] = std::move(tail);
   j["value"] = value_json(p.state);
   j["blocked"] = p.blocked ? op_json(*p.blocked) : json(nullptr);

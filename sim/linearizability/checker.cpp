@@ -13,6 +13,8 @@ StuckPoint to_stuck_point(const DeadEnd& d, const std::vector<Operation>& ops,
                           const StateSpace& space) {
   StuckPoint p;
   p.linearized = d.linearized;
+  p.completed = static_cast<std::size_t>(
+      std::count_if(ops.begin(), ops.end(), [](const Operation& op) { return op.completed; }));
   for (std::size_t k = 0; k < d.tail_ops.size(); ++k) {
     p.prefix_tail.push_back(ops[d.tail_ops[k]]);
     p.states_after.push_back(space.value_of(d.tail_states[k]));

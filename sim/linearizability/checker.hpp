@@ -46,6 +46,7 @@ struct CheckLimits {
 /// relaxed search (see linearization_search.hpp), whose prefix may use one such operation twice.
 struct StuckPoint {
   std::size_t linearized = 0;  ///< completed operations in the longest linearizable prefix
+  std::size_t completed = 0;   ///< completed operations on the key
   /// The prefix's last operations, in linearization order, each with the state after it.
   std::vector<Operation> prefix_tail;
   std::vector<Value> states_after;

@@ -205,7 +205,9 @@ bool LinearizationSearch::skip_unknown(std::uint32_t op) const {
   if (twin_prev_[op] != kNone && (unlimited_ || !linearized(twin_prev_[op]))) return true;
   // Every completed op before the frontier is linearized, observers included.
   const std::uint32_t observer = last_observer_[op];
-  if (observer != Observability::kAlways && observer < definite_ops_[frontier_]) return true;
+  if (observer != Observability::kAlways && frontier_ < definite_ops_.size() &&
+      observer < definite_ops_[frontier_])
+    return true;
   const StateSpace::Step& step = steps_[op];
   if (step.f == OpKind::write && !stack_.empty() && !definite_[stack_.back().op]) return true;
   if (appends_ || (step.f != OpKind::write && step.f != OpKind::cas)) return false;
