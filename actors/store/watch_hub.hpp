@@ -44,7 +44,18 @@
 // - Compaction: end an apply batch before a CompactionRequest entry and call on_applied()
 //   first; otherwise revisions the hub had not yet read may be compacted away, and the synced
 //   watches that needed them are cancelled with a compacted response (correct, but avoidable).
-// - Single-threaded, like the store. The store passed in must be the same store every time.
+// - After a snapshot install (the store reopened at a higher revision) keep the hub and call
+//   on_applied(new store): it reads what history the new store has and cancels, with a
+//   compacted response, the watches whose revisions are gone. Never hand it an older store.
+// - Any replica can serve watches (etcd serves them on every member) from its applied state.
+// - Single-threaded, like the store.
+//
+// Typical wiring:
+//   client Watch(create):  hub.create(stream, request, store)   -> error answered directly
+//   client Watch(cancel):  hub.cancel(stream, id);  client gone: hub.close_stream(stream)
+//   client progress req:   hub.request_progress(stream)
+//   after apply / timer:   hub.on_applied(store); every ~10 min: hub.tick_progress()
+//   then:                  for stream in hub.streams_with_responses(): send hub.take(stream, n)
 #pragma once
 
 #include <cstdint>
