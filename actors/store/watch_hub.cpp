@@ -77,6 +77,12 @@ Result<WatchId> WatchHub::create(StreamId stream, const WatchRequest& request,
         "too_many_watchers",
         "watch: the limit of " + std::to_string(options_.watchers_max) + " watches is reached"};
   }
+  if (auto sit = streams_.find(stream);
+      sit != streams_.end() && sit->second.queue.size() >= options_.stream_responses_max) {
+    return Error{"stream_backlog", "watch: the stream has " +
+                                       std::to_string(sit->second.queue.size()) +
+                                       " responses not yet taken; read them first"};
+  }
   if (request.watch_id != 0 && watchers_.contains(Key{stream, request.watch_id})) {
     return Error{"watch_exists",
                  "watch: id " + std::to_string(request.watch_id) + " is in use on the stream"};

@@ -113,7 +113,11 @@ struct WatchHubOptions {
   std::size_t catchup_events_max = 1000;      ///< read from the store per watch per call
   std::size_t catchup_watchers_max = 512;     ///< etcd's maxWatchersPerSync
   std::size_t live_read_events_max = 4096;    ///< store read batch for new revisions
-  storage::KvLimits limits;                   ///< key size bound
+  /// Responses a stream may have queued before create() refuses new watches on it: created
+  /// and cancel responses are not counted by pending_events_max, so a client that creates and
+  /// cancels watches without reading its stream is stopped here.
+  std::size_t stream_responses_max = 4096;
+  storage::KvLimits limits;  ///< key size bound
 };
 
 class WatchHub {
@@ -124,7 +128,8 @@ class WatchHub {
 
   /// Creates a watch and queues its `created` response (and, if its start revision is
   /// compacted, the compacted cancel right after). Returns the watch id. Errors (nothing
-  /// queued): "invalid" (key, range, id, revision), "watch_exists", "too_many_watchers".
+  /// queued): "invalid" (key, range, id, revision), "watch_exists", "too_many_watchers",
+  /// "stream_backlog" (the stream has stream_responses_max responses not yet taken).
   Result<WatchId> create(StreamId stream, const WatchRequest& request,
                          const storage::MvccStore& store);
   /// Cancels a watch: drops its queued responses and queues a `canceled` response.

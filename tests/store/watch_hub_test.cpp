@@ -726,3 +726,18 @@ BOOST_FIXTURE_TEST_CASE(progress_responses_do_not_pile_up_for_a_client_that_take
   drain();
   BOOST_CHECK_EQUAL(at(1, id).progress.size(), 2u);
 }
+
+BOOST_AUTO_TEST_CASE(a_stream_that_takes_nothing_cannot_create_watches_forever) {
+  WatchHubOptions o;
+  o.stream_responses_max = 5;
+  Fixture f(o);
+  for (int i = 0; i < 2; ++i) {
+    WatchId id = f.watch(1, on("a"));
+    BOOST_REQUIRE(f.hub->cancel(1, id).ok());  // created + canceled stay queued
+  }
+  f.watch(1, on("a"));  // 5 queued now
+  BOOST_CHECK_EQUAL(code_of(f.hub->create(1, on("a"), f.store)), "stream_backlog");
+  BOOST_CHECK_EQUAL(code_of(f.hub->create(2, on("a"), f.store)), "ok");  // other streams go on
+  BOOST_CHECK_EQUAL(f.hub->take(1).size(), 5u);
+  BOOST_CHECK_EQUAL(code_of(f.hub->create(1, on("a"), f.store)), "ok");
+}
