@@ -196,8 +196,8 @@ bool WatchHub::any_synced_prev_kv() const {
 
 void WatchHub::read_new_revisions(const storage::MvccStore& store) {
   if (store.current_revision() <= revision_) return;
-  if (unsynced_.size() ==
-      watchers_.size()) {  // nobody waits at the head: skip the read (unsynced ones read their own)
+  // Nobody waits at the head: skip the read (unsynced watches read their own history).
+  if (unsynced_.size() == watchers_.size()) {
     revision_ = store.current_revision();
     return;
   }
