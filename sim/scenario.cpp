@@ -1,17 +1,19 @@
 #include "sim/scenario.hpp"
 
 #include "sim/heartbeat_scenario.hpp"
+#include "sim/store_scenario.hpp"
 
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat"};
+  return {"heartbeat", "store"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const std::vector<std::string>& nodes) {
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
+  if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

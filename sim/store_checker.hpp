@@ -1,0 +1,38 @@
+// The store scenario's checker (pure): judges a RunHistory from the observations that the
+// store scenario's actors emit (formats in sim/store_workload.hpp and sim/store_scenario.cpp).
+//
+// - Linearizability: the "op" observations, in the order they were recorded (simulated real
+//   time), form a history for the linearizability checker's kv model; every key must be
+//   linearizable (an undecided key fails too).
+// - Raft safety, from the probes' "raft" observations:
+//     election safety     at most one leader per term;
+//     log matching        every log that holds term t starts t's entries at the same index,
+//                         after the same term (so logs sharing an (index, term) share the
+//                         term sequence up to it);
+//     state machine safety  every node commits the same entry (term, content hash) at an index;
+//     leader completeness an entry observed committed by a node whose term was then TA is in
+//                         the log of every leader of a term above TA.
+// - No replica failed or could not open its data; and, unless disabled, some operation that
+//   was invoked at least progress_grace_ms after the settle point completed ok (liveness).
+// Failures are one line each, bounded (CheckResult keeps at most 100).
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/result.hpp"
+#include "sim/linearizability/history.hpp"
+#include "sim/run_history.hpp"
+
+namespace craton::sim {
+
+struct StoreCheckOptions {
+  bool require_progress = true;
+  std::int64_t progress_grace_ms = 0;  ///< after the settle point
+};
+
+/// The "op" observations as a linearizability history (errors name the observation).
+Result<linearizability::History> store_ops_history(const RunHistory& history);
+
+CheckResult check_store_history(const RunHistory& history, const StoreCheckOptions& options = {});
+
+}  // namespace craton::sim

@@ -1,0 +1,256 @@
+#include "sim/store_workload.hpp"
+
+#include <map>
+#include <set>
+
+#include "actors/store/store_codec.hpp"
+
+namespace craton::sim {
+namespace {
+
+using next_atom = caf::atom_constant<caf::atom("wl_next")>;
+using give_up_atom = caf::atom_constant<caf::atom("wl_giveup")>;
+
+enum class OpKind { read, put, del, cas_value, cas_rev };
+
+// What the client last saw of a key (from its own reads).
+struct KeyView {
+  std::string value;
+  std::int64_t mod_revision = 0;
+};
+
+struct CurrentOp {
+  OpKind kind = OpKind::read;
+  bool reading_for_cas = false;  // cas_rev's first step: the read that gives the revision
+  std::string key;
+  std::string value;     // put / cas: the new value
+  std::string expected;  // cas: the value that must be current
+  std::int64_t expected_rev = 0;
+  bool use_rev = false;
+  int redirects = 0;
+  std::uint64_t correlation = 0;  // of the attempt in flight
+  std::uint64_t serial = 0;       // names the operation for its give-up timer
+  bool pending = false;
+};
+
+struct WorkloadState {
+  std::unique_ptr<ActorEnv> env;
+  StoreWorkloadConfig config;
+  std::string process;
+  std::size_t target = 1;  // replica id the next request goes to
+  std::uint64_t next_correlation = 1;
+  std::uint64_t seq = 0;
+  std::map<std::string, KeyView> seen;
+  CurrentOp op;
+  static inline const char* name = "craton.store-workload";
+};
+
+using WorkloadActor = caf::stateful_actor<WorkloadState>;
+
+// Store errors that prove a write was not applied (store_protocol.hpp, MVCC validation).
+bool proves_not_applied(const std::string& code) {
+  static const std::set<std::string> codes{"not_leader",      "no_leader",       "busy",
+                                           "proposal_dropped", "unknown_request", "too_large",
+                                           "no_space",        "malformed",       "invalid"};
+  return codes.count(code) > 0;
+}
+
+const char* f_name(const CurrentOp& op) {
+  if (op.kind == OpKind::read || op.reading_for_cas) return "read";
+  if (op.kind == OpKind::put || op.kind == OpKind::del) return "write";
+  return "cas";
+}
+
+void observe(WorkloadActor* self, const std::string& what) {
+  self->state.env->observe("op " + self->state.process + " " + what);
+}
+
+storage::WriteRequest cas_request(const CurrentOp& op) {
+  storage::Compare c;
+  c.key = op.key;
+  if (op.use_rev) {
+    c.target = storage::CompareTarget::mod_revision;
+    c.number = op.expected_rev;
+  } else if (op.expected.empty()) {
+    c.target = storage::CompareTarget::version;  // a missing key: value compares are false
+    c.number = 0;
+  } else {
+    c.target = storage::CompareTarget::value;
+    c.value = op.expected;
+  }
+  storage::TxnRequest txn;
+  txn.compare.push_back(std::move(c));
+  txn.success.push_back(storage::PutRequest{op.key, op.value, 0, false});
+  return txn;
+}
+
+store::StoreRequest request_of(const CurrentOp& op) {
+  if (op.kind == OpKind::read || op.reading_for_cas) {
+    store::ReadRequest r;
+    r.range.key = op.key;
+    return r;
+  }
+  if (op.kind == OpKind::put) return storage::WriteRequest{storage::PutRequest{op.key, op.value}};
+  if (op.kind == OpKind::del)
+    return storage::WriteRequest{storage::DeleteRangeRequest{op.key, "", false}};
+  return cas_request(op);
+}
+
+void send_attempt(WorkloadActor* self) {
+  auto& st = self->state;
+  st.op.correlation = st.next_correlation++;
+  EnvelopeBuilder b(st.env->address(), Address{"n" + std::to_string(st.target), "store"},
+                    st.op.correlation);
+  store::write_store_request(b.body().initStoreRequest(), request_of(st.op));
+  st.env->send(self, b);
+}
+
+void invoke(WorkloadActor* self) {
+  auto& st = self->state;
+  auto& op = st.op;
+  op.pending = true;
+  op.redirects = 0;
+  ++op.serial;
+  std::string what = std::string("invoke ") + f_name(op) + " " + op.key;
+  if (std::string(f_name(op)) == "cas") what += " =" + op.expected;
+  if (std::string(f_name(op)) != "read") what += " =" + op.value;
+  observe(self, what);
+  send_attempt(self);
+  self->delayed_send(self, std::chrono::milliseconds(st.config.op_timeout_ms), give_up_atom::value,
+                     op.serial);
+}
+
+void schedule_next(WorkloadActor* self) {
+  auto& st = self->state;
+  auto think = static_cast<std::int64_t>(
+      st.env->rng().uniform(0, static_cast<std::uint64_t>(st.config.think_ms_max)));
+  self->delayed_send(self, std::chrono::milliseconds(think), next_atom::value);
+}
+
+void complete(WorkloadActor* self, const char* outcome, const std::string& read_value = {},
+              bool with_value = false) {
+  auto& op = self->state.op;
+  std::string what = std::string(outcome) + " " + f_name(op);
+  if (with_value) what += " =" + read_value;
+  observe(self, what);
+  op.pending = false;
+  op.reading_for_cas = false;
+}
+
+void start_operation(WorkloadActor* self) {
+  auto& st = self->state;
+  auto& op = st.op;
+  auto& rng = st.env->rng();
+  op.key = "k" + std::to_string(rng.uniform(0, st.config.keys - 1));
+  op.value = st.process + "." + std::to_string(++st.seq);
+  op.use_rev = false;
+  op.reading_for_cas = false;
+  auto roll = rng.uniform(0, 99);
+  if (roll < 40) {
+    op.kind = OpKind::read;
+  } else if (roll < 65) {
+    op.kind = OpKind::put;
+  } else if (roll < 73) {
+    op.kind = OpKind::del;
+    op.value.clear();
+  } else if (roll < 87) {
+    op.kind = OpKind::cas_value;
+    auto it = st.seen.find(op.key);
+    op.expected = it == st.seen.end() ? "" : it->second.value;
+  } else {
+    op.kind = OpKind::cas_rev;
+    op.reading_for_cas = true;
+  }
+  invoke(self);
+}
+
+// Answers that carry no data: fail when they prove the write was not applied, else info.
+void on_error(WorkloadActor* self, const store::StoreReply& reply) {
+  auto& st = self->state;
+  const auto& code = reply.error->code;
+  if (code == "not_leader" && reply.leader_hint != 0 && reply.leader_hint <= st.config.nodes &&
+      reply.leader_hint != st.target && st.op.redirects < st.config.redirects_max) {
+    ++st.op.redirects;
+    st.target = reply.leader_hint;
+    send_attempt(self);
+    return;
+  }
+  if (code == "not_leader" || code == "no_leader" || code == "timeout")
+    st.target = st.target % st.config.nodes + 1;  // try another replica next time
+  complete(self, proves_not_applied(code) ? "fail" : "info");
+  schedule_next(self);
+}
+
+void on_read(WorkloadActor* self, const storage::RangeResponse& r) {
+  auto& st = self->state;
+  KeyView view;
+  if (!r.kvs.empty()) view = KeyView{r.kvs.front().value, r.kvs.front().mod_revision};
+  st.seen[st.op.key] = view;
+  bool then_cas = st.op.reading_for_cas;
+  complete(self, "ok", view.value, true);
+  if (!then_cas) return schedule_next(self);
+  st.op.use_rev = true;
+  st.op.expected = view.value;
+  st.op.expected_rev = view.mod_revision;
+  invoke(self);
+}
+
+void on_write(WorkloadActor* self, const storage::WriteResponse& w) {
+  auto* txn = std::get_if<storage::TxnResponse>(&w);
+  complete(self, txn && !txn->succeeded ? "fail" : "ok");
+  schedule_next(self);
+}
+
+void on_envelope(WorkloadActor* self, const WireEnvelope& wire) {
+  auto& st = self->state;
+  auto in = decode_envelope(wire.bytes);
+  if (!in || !in->root().getBody().isStoreResponse()) return;
+  if (!st.op.pending || in->root().getCorrelationId() != st.op.correlation) return;  // stale
+  auto reply = store::read_store_reply(in->root().getBody().getStoreResponse());
+  if (!reply) return;  // malformed: the give-up timer settles the operation
+  if (reply->error) return on_error(self, *reply);
+  if (auto* r = std::get_if<storage::RangeResponse>(&reply->body)) return on_read(self, *r);
+  if (auto* w = std::get_if<storage::WriteResponse>(&reply->body)) return on_write(self, *w);
+  complete(self, "info");  // an answer of the wrong kind
+  schedule_next(self);
+}
+
+caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfig config) {
+  auto& st = self->state;
+  st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
+  // The client starts with its own node's replica ("n<K>" is replica K).
+  st.target = std::stoul(node.node_id.substr(1));
+  st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
+  st.config = std::move(config);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  schedule_next(self);
+  return {
+      [self](const WireEnvelope& wire) {
+        try {
+          on_envelope(self, wire);
+        } catch (const kj::Exception&) {
+          // The codec walked the message already; nothing else to do with it.
+        }
+      },
+      [self](next_atom) {
+        if (!self->state.op.pending) start_operation(self);
+      },
+      [self](give_up_atom, std::uint64_t serial) {
+        auto& op = self->state.op;
+        if (!op.pending || op.serial != serial) return;
+        auto& st = self->state;
+        st.target = st.target % st.config.nodes + 1;
+        complete(self, "info");
+        schedule_next(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_store_workload(caf::actor_system& sys, const NodeContext& node,
+                                StoreWorkloadConfig config) {
+  return sys.spawn(workload, node, std::move(config));
+}
+
+}  // namespace craton::sim

@@ -1,0 +1,42 @@
+// StoreWorkloadClient: a simulated store client that records what it saw, for the
+// linearizability checker.
+//
+// One client is one process of the history: it runs one operation at a time on keys
+// k0..k(keys-1), chosen with its seeded Rng: a linearizable read, a put of a value no one else
+// writes ("<process>.<seq>"), a delete, a cas by value (txn: value == expected, or version == 0
+// for a missing key, then put) or a cas by mod revision (a read, then txn: mod_revision == the
+// revision read, then put). Because values are unique per key, "mod revision r" and "the value
+// written at r" name the same state, so both cas forms are cas(expected, new) in the kv model.
+//
+// It talks the store protocol (schemas/store.capnp) directly to a replica ("n<id>/store"),
+// starting with its own node's, and follows not_leader hints (at most redirects_max per
+// operation). Every operation is reported through env.observe, at invocation and completion:
+//   op <process> invoke read|write|cas <key> [=<expected>] [=<value>]
+//   op <process> ok|fail|info read|write|cas [=<value read>]
+// `ok`: applied (a read's value follows); `fail`: certainly not applied (not_leader, no_leader,
+// busy, proposal_dropped, a failed compare, ...); `info`: unknown (timeout, or an error that
+// does not prove the write was not applied). A delete is recorded as a write of "".
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/environment.hpp"
+
+namespace craton::sim {
+
+struct StoreWorkloadConfig {
+  std::string name = "client0";  ///< actor name on the node, also part of the process id
+  std::size_t nodes = 3;         ///< replicas n1..nN
+  std::size_t keys = 3;
+  std::int64_t think_ms_max = 200;
+  std::int64_t op_timeout_ms = 3000;
+  int redirects_max = 3;
+};
+
+caf::actor spawn_store_workload(caf::actor_system& sys, const NodeContext& node,
+                                StoreWorkloadConfig config);
+
+}  // namespace craton::sim
