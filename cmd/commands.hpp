@@ -11,5 +11,7 @@ void add_sim_command(CLI::App& app, int& exit_code);    // cmd/sim_command.cpp
 void add_node_command(CLI::App& app, int& exit_code);   // cmd/node_command.cpp
 void add_bench_command(CLI::App& app, int& exit_code);  // cmd/bench_command.cpp
 void add_check_command(CLI::App& app, int& exit_code);  // cmd/check_command.cpp
+void add_store_command(CLI::App& app, int& exit_code);  // cmd/store_command.cpp
+void add_kv_command(CLI::App& app, int& exit_code);     // cmd/kv_command.cpp
 
 }  // namespace craton::cmd

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   craton::cmd::add_node_command(app, exit_code);
   craton::cmd::add_bench_command(app, exit_code);
   craton::cmd::add_check_command(app, exit_code);
+  craton::cmd::add_store_command(app, exit_code);
+  craton::cmd::add_kv_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

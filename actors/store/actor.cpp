@@ -1,0 +1,155 @@
+#include "actors/store/actor.hpp"
+
+#include <map>
+
+#include "actors/store/store_codec.hpp"
+
+namespace craton::store {
+namespace {
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+struct Caller {
+  Address address;
+  std::uint64_t correlation_id = 0;
+};
+
+struct StoreState {
+  std::unique_ptr<ActorEnv> env;
+  std::shared_ptr<Replica> replica;
+  StoreActorConfig config;
+  std::map<std::uint64_t, Caller> callers;  ///< by request id given to the replica
+  std::uint64_t next_request_id = 1;
+  bool flush_scheduled = false;
+  bool failure_reported = false;
+  prometheus::Counter* malformed = nullptr;
+  prometheus::Counter* requests = nullptr;
+  static inline const char* name = "craton.store";
+};
+
+using StoreActor = caf::stateful_actor<StoreState>;
+
+void send_reply(StoreActor* self, const Caller& caller, const StoreReply& reply) {
+  auto& st = self->state;
+  EnvelopeBuilder b(st.env->address(), caller.address, caller.correlation_id);
+  write_store_reply(b.body().initStoreResponse(), reply);
+  st.env->send(self, b);
+}
+
+void check_failure(StoreActor* self) {
+  auto& st = self->state;
+  if (!st.replica->failed() || st.failure_reported) return;
+  st.failure_reported = true;
+  st.env->log(self, LogLevel::error, "replica failed: " + st.replica->failure()->message);
+  if (st.config.on_failure) st.config.on_failure(*st.replica->failure());
+}
+
+void dispatch(StoreActor* self, ReplicaOutput out) {
+  auto& st = self->state;
+  for (const auto& m : out.messages) {
+    EnvelopeBuilder b(st.env->address(), Address{replica_node_id(m.to), "store"});
+    write_raft_message(b.body().initStoreRaft(), m);
+    st.env->send(self, b);
+  }
+  for (const auto& r : out.replies) {
+    auto it = st.callers.find(r.request_id);
+    if (it == st.callers.end()) continue;
+    send_reply(self, it->second, r.reply);
+    st.callers.erase(it);
+  }
+  check_failure(self);
+}
+
+void schedule_flush(StoreActor* self) {
+  auto& st = self->state;
+  if (st.flush_scheduled) return;
+  st.flush_scheduled = true;
+  self->send(self, flush_atom::value);
+}
+
+void on_request(StoreActor* self, const DecodedEnvelope& in) {
+  auto& st = self->state;
+  Caller caller{in.from(), in.root().getCorrelationId()};
+  auto request = read_store_request(in.root().getBody().getStoreRequest());
+  if (!request) {
+    StoreReply reply;
+    reply.error = request.error();
+    send_reply(self, caller, reply);
+    return;
+  }
+  st.requests->Increment();
+  auto id = st.next_request_id++;
+  st.callers[id] = caller;
+  dispatch(self, st.replica->submit(id, std::move(*request)));
+  schedule_flush(self);
+}
+
+void on_envelope(StoreActor* self, const WireEnvelope& wire) {
+  auto& st = self->state;
+  auto in = open_envelope(wire.bytes);  // the router validated it in full
+  if (!in) {
+    st.malformed->Increment();
+    return;
+  }
+  auto body = in->root().getBody();
+  try {
+    if (body.isStoreRaft()) {
+      auto m = read_raft_message(body.getStoreRaft());
+      if (!m) {
+        st.malformed->Increment();
+        return;
+      }
+      st.replica->step(std::move(*m));
+      schedule_flush(self);
+    } else if (body.isStoreRequest()) {
+      on_request(self, *in);
+    } else {
+      st.malformed->Increment();
+    }
+  } catch (const kj::Exception& e) {
+    // The codec walked the message already; this guards against anything it let through.
+    st.malformed->Increment();
+  }
+}
+
+caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica> replica,
+                    StoreActorConfig config) {
+  auto& st = self->state;
+  st.env = std::make_unique<ActorEnv>(std::move(node), "store");
+  st.replica = std::move(replica);
+  st.config = std::move(config);
+  prometheus::Labels labels{{"node", st.env->address().node}};
+  st.malformed = &st.env->metrics().counter("craton_store_malformed_total",
+                                            "Envelopes the store could not use", labels);
+  st.requests =
+      &st.env->metrics().counter("craton_store_requests_total", "Client requests received", labels);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->send(self, tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) { on_envelope(self, wire); },
+      [self](tick_atom) {
+        auto& st = self->state;
+        dispatch(self, st.replica->tick());
+        schedule_flush(self);
+        self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
+      },
+      [self](flush_atom) {
+        auto& st = self->state;
+        st.flush_scheduled = false;
+        dispatch(self, st.replica->flush());
+      },
+  };
+}
+
+}  // namespace
+
+std::string replica_node_id(raft::NodeId id) {
+  return "store-" + std::to_string(id);
+}
+
+caf::actor spawn_store(caf::actor_system& sys, const NodeContext& node,
+                       std::shared_ptr<Replica> replica, StoreActorConfig config) {
+  return sys.spawn(store, node, std::move(replica), std::move(config));
+}
+
+}  // namespace craton::store

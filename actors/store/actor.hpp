@@ -1,0 +1,42 @@
+// The store replica's CAF shell around actors/store/replica.hpp.
+//
+// spawn_store registers as "store" with the node's router. It turns envelopes into Replica
+// inputs (storeRaft from other replicas, storeRequest from clients, answered with a
+// storeResponse carrying the request's correlation id to the sender's address), ticks the
+// replica every tick_ms on CAF's actor clock (delayed_send: simulated under the simulator),
+// and sends Raft messages to "store-<id>/store" through the router.
+//
+// Group commit: inputs do not flush the replica one by one. The first input after a flush
+// sends the actor a flush message, which queues behind everything already in the mailbox;
+// when it runs, one Replica::flush() persists (one fsync), sends and applies the whole burst.
+//
+// Bounds: at most pending_clients_max client requests waiting for an answer (beyond: "busy",
+// also enforced by the core); malformed envelopes are counted and dropped, a malformed request
+// is answered with its error. If the replica fails (disk), the actor logs it, answers every
+// later request "failed" and calls on_failure once (the process decides: `craton store` exits).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/store/replica.hpp"
+#include "runtime/environment.hpp"
+
+namespace craton::store {
+
+/// The node id a replica runs under: "store-<id>".
+std::string replica_node_id(raft::NodeId id);
+
+struct StoreActorConfig {
+  int tick_ms = 100;  ///< one Raft tick; election timeout = election_tick..2x ticks
+  std::function<void(const Error&)> on_failure;
+};
+
+/// Spawns the shell around an opened replica. `replica` is owned by the actor from then on.
+caf::actor spawn_store(caf::actor_system& sys, const NodeContext& node,
+                       std::shared_ptr<Replica> replica, StoreActorConfig config);
+
+}  // namespace craton::store

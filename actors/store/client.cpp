@@ -1,0 +1,350 @@
+#include "actors/store/client.hpp"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <set>
+#include <random>
+#include <thread>
+
+#include "actors/store/actor.hpp"
+#include "actors/store/store_codec.hpp"
+#include "runtime/node_host.hpp"
+
+namespace craton::store {
+namespace {
+
+using call_timeout_atom = caf::atom_constant<caf::atom("calltmo")>;
+using link_wait_atom = caf::atom_constant<caf::atom("linkwait")>;
+
+// If no PeerStatus arrives (the link came up before this actor subscribed), waiting calls go
+// out after this long anyway: by then the router sends straight to the remote router.
+constexpr std::chrono::milliseconds kLinkWait{300};
+
+struct ClientState {
+  std::unique_ptr<ActorEnv> env;
+  ClientActorConfig config;
+  std::map<std::uint64_t, caf::response_promise> pending;  ///< by correlation id
+  std::set<std::string> up;  ///< nodes whose link is up
+  /// Calls to a node whose link is not up yet, sent when it comes up (see start_call).
+  std::map<std::string, std::vector<std::pair<std::uint64_t, WireEnvelope>>> waiting;
+  std::uint64_t next_correlation = 1;
+  static inline const char* name = "craton.store_client";
+};
+
+using ClientActor = caf::stateful_actor<ClientState>;
+
+std::vector<std::uint8_t> flat_bytes(capnp::MessageBuilder& message) {
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+}
+
+void send_now(ClientActor* self, const std::string& node, std::uint64_t id,
+              const WireEnvelope& request) {
+  auto& st = self->state;
+  std::vector<capnp::word> aligned(request.bytes.size() / sizeof(capnp::word));
+  std::memcpy(aligned.data(), request.bytes.data(), request.bytes.size());
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()));
+    EnvelopeBuilder b(st.env->address(), Address{node, "store"}, id);
+    b.body().setStoreRequest(reader.getRoot<schema::StoreRequest>());
+    st.env->send(self, b);
+  } catch (const kj::Exception&) {
+    auto it = st.pending.find(id);
+    if (it == st.pending.end()) return;
+    it->second.deliver(caf::make_error(caf::sec::invalid_argument));
+    st.pending.erase(it);
+  }
+}
+
+// Sends one StoreRequest (flat-encoded) to `node`; the promise is kept until the answer or the
+// timeout. Until the link to `node` is up the call waits: an envelope the link forwards while
+// connecting carries the link, not the router, as its sender, so the replica's router would
+// learn a return route that does not deliver replies.
+void start_call(ClientActor* self, const std::string& node, const WireEnvelope& request) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  if (st.pending.size() >= st.config.pending_max || request.bytes.size() % sizeof(capnp::word) ||
+      request.bytes.empty()) {
+    rp.deliver(caf::make_error(caf::sec::invalid_argument));
+    return;
+  }
+  auto id = st.next_correlation++;
+  st.pending.emplace(id, std::move(rp));
+  self->delayed_send(self, std::chrono::milliseconds(st.config.timeout_ms),
+                     call_timeout_atom::value, id);
+  if (st.up.count(node)) {
+    send_now(self, node, id, request);
+    return;
+  }
+  auto& queue = st.waiting[node];
+  if (queue.empty()) self->delayed_send(self, kLinkWait, link_wait_atom::value, node);
+  queue.emplace_back(id, request);
+}
+
+void on_peer_status(ClientActor* self, const std::string& node, bool up) {
+  auto& st = self->state;
+  if (!up) {
+    st.up.erase(node);
+    return;
+  }
+  st.up.insert(node);
+  auto it = st.waiting.find(node);
+  if (it == st.waiting.end()) return;
+  auto calls = std::move(it->second);
+  st.waiting.erase(it);
+  for (auto& [id, request] : calls)
+    if (st.pending.count(id)) send_now(self, node, id, request);
+}
+
+void on_reply(ClientActor* self, WireEnvelope& wire) {
+  auto& st = self->state;
+  auto in = open_envelope(wire.bytes);  // the router validated it in full
+  if (!in) return;
+  auto body = in->root().getBody();
+  if (body.isPeerStatus()) {
+    on_peer_status(self, body.getPeerStatus().getNode().cStr(), body.getPeerStatus().getUp());
+    return;
+  }
+  if (!body.isStoreResponse()) return;
+  auto it = st.pending.find(in->root().getCorrelationId());
+  if (it == st.pending.end()) return;  // late: its caller already timed out
+  it->second.deliver(std::move(wire));
+  st.pending.erase(it);
+}
+
+caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfig config) {
+  auto& st = self->state;
+  st.env = std::make_unique<ActorEnv>(std::move(node), "client");
+  st.config = config;
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->send(st.env->router(), subscribe_atom::value, st.env->address().actor);
+  return {
+      [self](call_atom, const std::string& node, const WireEnvelope& request) {
+        start_call(self, node, request);
+      },
+      [self](WireEnvelope& wire) { on_reply(self, wire); },
+      [self](link_wait_atom, const std::string& node) { on_peer_status(self, node, true); },
+      [self](call_timeout_atom, std::uint64_t id) {
+        auto& st = self->state;
+        auto it = st.pending.find(id);
+        if (it == st.pending.end()) return;
+        it->second.deliver(caf::make_error(caf::sec::request_timeout));
+        st.pending.erase(it);
+        for (auto& [node, calls] : st.waiting)
+          std::erase_if(calls, [id](const auto& call) { return call.first == id; });
+      },
+  };
+}
+
+bool is_write(const StoreRequest& request) {
+  return std::holds_alternative<storage::WriteRequest>(request);
+}
+
+// Errors that prove a write was not applied, so it may be sent again.
+bool retry_safe_code(const std::string& code) {
+  return code == "not_leader" || code == "no_leader" || code == "busy" ||
+         code == "proposal_dropped";
+}
+
+}  // namespace
+
+caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
+                              ClientActorConfig config) {
+  return sys.spawn(client_actor, node, config);
+}
+
+Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text) {
+  std::vector<StoreEndpoint> out;
+  if (text.empty()) return Error{"bad_endpoints", "no endpoints given"};
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto item = text.substr(start, end - start);
+    StoreEndpoint ep{out.size() + 1, {}};
+    if (auto eq = item.find('='); eq != std::string_view::npos) {
+      auto id_text = item.substr(0, eq);
+      auto [p, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), ep.id);
+      if (ec != std::errc{} || p != id_text.data() + id_text.size() || ep.id == 0)
+        return Error{"bad_endpoints",
+                     "replica id must be a positive number: '" + std::string(id_text) + "'"};
+      item = item.substr(eq + 1);
+    }
+    auto endpoint = parse_endpoint(item);
+    if (!endpoint) return endpoint.error();
+    ep.endpoint = *endpoint;
+    for (const auto& seen : out)
+      if (seen.id == ep.id)
+        return Error{"bad_endpoints", "replica id " + std::to_string(ep.id) + " given twice"};
+    out.push_back(ep);
+    if (out.size() > kPeersMax) return Error{"bad_endpoints", "too many endpoints"};
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions options) {
+  if (options.endpoints.empty()) return Error{"bad_endpoints", "no endpoints given"};
+  if (options.seed == 0)  // process code, not an actor: the OS may seed it
+    options.seed = (std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  std::unique_ptr<StoreClient> client(new StoreClient(std::move(options)));
+  NodeOptions node;
+  char id[32];
+  std::snprintf(id, sizeof(id), "client-%016llx",
+                static_cast<unsigned long long>(client->options_.seed));
+  node.node_id = id;
+  node.listen = Endpoint{"127.0.0.1", 0};  // replicas answer over the request's connection
+  node.seed = client->options_.seed;
+  for (const auto& ep : client->options_.endpoints)
+    node.peers.push_back(PeerSpec{replica_node_id(ep.id), ep.endpoint});
+  auto host = NodeHost::start(std::move(node), std::make_shared<StderrSink>(LogLevel::error));
+  if (!host) return host.error();
+  client->host_ = std::move(*host);
+  client->actor_ = spawn_store_client(client->host_->system(), client->host_->context(),
+                                      ClientActorConfig{client->options_.timeout_ms, 1024});
+  client->host_->adopt(client->actor_);
+  return client;
+}
+
+StoreClient::StoreClient(StoreClientOptions options) : options_(std::move(options)) {}
+
+StoreClient::~StoreClient() {
+  if (host_) host_->stop();
+}
+
+Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& request) {
+  capnp::MallocMessageBuilder message;
+  write_store_request(message.initRoot<schema::StoreRequest>(), request);
+  WireEnvelope wire{flat_bytes(message)};
+  caf::scoped_actor self{host_->system()};
+  Result<StoreReply> result = Error{"timeout", "no answer"};
+  // The actor answers by its own timeout; the margin only guards against a lost actor.
+  auto guard = std::chrono::milliseconds(options_.timeout_ms + 2000);
+  self->request(actor_, guard, call_atom::value, replica_node_id(id), std::move(wire))
+      .receive(
+          [&](WireEnvelope& reply) {
+            auto in = open_envelope(reply.bytes);
+            if (!in) {
+              result = in.error();
+              return;
+            }
+            result = read_store_reply(in->root().getBody().getStoreResponse());
+          },
+          [&](caf::error&) {
+            result = Error{"timeout", "no answer from replica " + std::to_string(id) + " within " +
+                                          std::to_string(options_.timeout_ms) + " ms"};
+          });
+  return result;
+}
+
+Result<StoreReply> StoreClient::call_member(raft::NodeId id, const StoreRequest& request) {
+  auto reply = send(id, request);
+  if (reply && reply->error) return *reply->error;
+  return reply;
+}
+
+std::vector<std::pair<StoreEndpoint, Result<MemberStatus>>> StoreClient::status_all() {
+  std::vector<std::pair<StoreEndpoint, Result<MemberStatus>>> out;
+  // One request per member, all in flight at once, so unreachable members cost one timeout.
+  std::vector<std::thread> threads;
+  std::vector<Result<StoreReply>> replies(options_.endpoints.size(), Error{"timeout", ""});
+  for (std::size_t i = 0; i < options_.endpoints.size(); ++i)
+    threads.emplace_back(
+        [&, i] { replies[i] = call_member(options_.endpoints[i].id, StatusRequest{}); });
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < options_.endpoints.size(); ++i) {
+    const auto& ep = options_.endpoints[i];
+    if (!replies[i]) {
+      out.emplace_back(ep, replies[i].error());
+      continue;
+    }
+    auto* status = std::get_if<MemberStatus>(&replies[i]->body);
+    out.emplace_back(ep, status ? Result<MemberStatus>(*status)
+                                : Result<MemberStatus>(Error{"malformed", "no status in reply"}));
+  }
+  return out;
+}
+
+raft::NodeId StoreClient::find_leader() {
+  raft::NodeId leader = 0;
+  std::uint64_t term = 0;
+  for (auto& [ep, status] : status_all()) {
+    if (!status || status->leader == 0 || status->term < term) continue;
+    term = status->term;
+    leader = status->leader;
+  }
+  return leader;
+}
+
+bool StoreClient::knows(raft::NodeId id) const {
+  for (const auto& ep : options_.endpoints)
+    if (ep.id == id) return true;
+  return false;
+}
+
+// Reads and status may be served by any member (linearizable reads go through ReadIndex on
+// followers too), so they try the known leader first and then every endpoint in turn.
+Result<StoreReply> StoreClient::call_any(const StoreRequest& request) {
+  Error last{"unavailable", "no replica answered"};
+  for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
+    std::vector<raft::NodeId> order;
+    if (leader_ != 0 && knows(leader_)) order.push_back(leader_);
+    for (const auto& ep : options_.endpoints)
+      if (ep.id != leader_) order.push_back(ep.id);
+    for (auto id : order) {
+      auto reply = send(id, request);
+      if (!reply) {
+        last = reply.error();
+        continue;
+      }
+      if (!reply->error) return reply;
+      last = *reply->error;
+      const auto& code = reply->error->code;
+      if (code != "no_leader" && code != "busy" && code != "timeout") return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
+  }
+  return last;
+}
+
+Result<StoreReply> StoreClient::call(const StoreRequest& request) {
+  if (!is_write(request)) return call_any(request);
+  Error last{"unavailable", "no replica answered"};
+  auto target = leader_ != 0 ? leader_ : find_leader();
+  for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
+    if (target == 0) {
+      last = Error{"no_leader", "no leader known: the cluster may be electing one"};
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
+      target = find_leader();
+      continue;
+    }
+    if (!knows(target))
+      return Error{"leader_unknown", "the leader (replica " + std::to_string(target) +
+                                         ") is not among the endpoints: add its id=host:port"};
+    auto reply = send(target, request);
+    if (!reply)
+      return Error{"timeout", reply.error().message +
+                                  ": the write may or may not have been applied"};
+    if (!reply->error) {
+      leader_ = target;
+      return reply;
+    }
+    last = *reply->error;
+    if (reply->error->code == "not_leader" && reply->leader_hint != 0 &&
+        reply->leader_hint != target) {
+      leader_ = target = reply->leader_hint;
+      continue;
+    }
+    if (!retry_safe_code(reply->error->code)) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
+    leader_ = target = find_leader();
+  }
+  return last;
+}
+
+}  // namespace craton::store

@@ -1,0 +1,95 @@
+// The store's client library: an actor that carries requests to replicas, and StoreClient, a
+// small blocking C++ API over it for tools (`craton kv`, `craton store status`) and tests.
+//
+// spawn_store_client registers as "client" with its node's router. A (call_atom, WireEnvelope)
+// request names the replica in the envelope's `to`; the actor stamps its own address as `from`
+// and a fresh correlation id, sends it, and answers the requester with the replica's
+// storeResponse envelope, or with an error after timeout_ms. Pending calls are bounded.
+//
+// StoreClient (blocking: call it from a plain thread, never from inside an actor):
+// - Endpoints are given as the replicas' ids and addresses ("1=h:p,2=h:p", the same list as
+//   `craton store --peers`). Bare "h:p" entries take ids by position (1, 2, 3, ...), which is
+//   right for clusters numbered in --peers order; a wrong guess still works inside a cluster
+//   (a replica forwards envelopes for its peers) but not for a lone replica with another id.
+// - Finding the leader: status requests to the members (safe to repeat); the newest term's
+//   leader wins. Redirects (not_leader with a hint) are followed.
+// - Retries are bounded (attempts_max) and only where safe: reads and status always; writes
+//   only on answers that prove the write was not applied (not_leader, no_leader, busy,
+//   proposal_dropped). A write that timed out is reported as "timeout" (outcome unknown).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/store/store_protocol.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/peer_list.hpp"
+
+namespace craton {
+class NodeHost;
+}
+
+namespace craton::store {
+
+using call_atom = caf::atom_constant<caf::atom("storecall")>;
+
+struct ClientActorConfig {
+  std::int64_t timeout_ms = 5000;  ///< per call
+  std::size_t pending_max = 1024;  ///< calls in flight; beyond, refused at once
+};
+
+caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
+                              ClientActorConfig config);
+
+/// A replica as a client addresses it.
+struct StoreEndpoint {
+  raft::NodeId id = 0;
+  Endpoint endpoint;
+};
+
+/// Parses "1=h:p,2=h:p" or "h:p,h:p" (ids by position), at most kPeersMax entries.
+Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text);
+
+struct StoreClientOptions {
+  std::vector<StoreEndpoint> endpoints;
+  std::int64_t timeout_ms = 5000;  ///< per attempt
+  int attempts_max = 6;            ///< per call
+  std::int64_t backoff_ms = 200;   ///< between attempts that wait for an election
+  std::uint64_t seed = 0;          ///< 0: from the OS (this is process code, not an actor)
+};
+
+class StoreClient {
+ public:
+  /// Starts a small client node (actor system, router, links to the endpoints).
+  static Result<std::unique_ptr<StoreClient>> connect(StoreClientOptions options);
+  ~StoreClient();
+
+  /// Sends a write to the leader, a read or status to the leader or else any member, with the
+  /// retry rules above. The reply's own error (e.g. an MVCC error) is returned as an Error.
+  Result<StoreReply> call(const StoreRequest& request);
+  /// A serializable read or a status request to one replica, no redirects.
+  Result<StoreReply> call_member(raft::NodeId id, const StoreRequest& request);
+  /// Status of every endpoint (an Error per unreachable one).
+  std::vector<std::pair<StoreEndpoint, Result<MemberStatus>>> status_all();
+
+  const std::vector<StoreEndpoint>& endpoints() const { return options_.endpoints; }
+
+ private:
+  explicit StoreClient(StoreClientOptions options);
+  Result<StoreReply> send(raft::NodeId id, const StoreRequest& request);
+  Result<StoreReply> call_any(const StoreRequest& request);
+  bool knows(raft::NodeId id) const;
+  raft::NodeId find_leader();
+
+  StoreClientOptions options_;
+  std::unique_ptr<NodeHost> host_;
+  caf::actor actor_;
+  raft::NodeId leader_ = 0;
+};
+
+}  // namespace craton::store
