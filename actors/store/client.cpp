@@ -270,13 +270,34 @@ std::vector<std::pair<StoreEndpoint, Result<MemberStatus>>> StoreClient::status_
   return out;
 }
 
+// Asks every endpoint at once and returns the first leader reported, without waiting for
+// members that do not answer (a dead one costs nothing once another has answered).
 raft::NodeId StoreClient::find_leader() {
+  capnp::MallocMessageBuilder message;
+  write_store_request(message.initRoot<schema::StoreRequest>(), StatusRequest{});
+  auto bytes = flat_bytes(message);
+  caf::scoped_actor self{host_->system()};
+  for (const auto& ep : options_.endpoints)
+    self->send(actor_, call_atom::value, replica_node_id(ep.id), WireEnvelope{bytes});
   raft::NodeId leader = 0;
-  std::uint64_t term = 0;
-  for (auto& [ep, status] : status_all()) {
-    if (!status || status->leader == 0 || status->term < term) continue;
-    term = status->term;
-    leader = status->leader;
+  std::size_t answered = 0;
+  bool expired = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  while (leader == 0 && !expired && answered < options_.endpoints.size()) {
+    auto left = std::max(deadline - std::chrono::steady_clock::now(),
+                         std::chrono::steady_clock::duration::zero());
+    self->receive(
+        [&](WireEnvelope& reply) {
+          ++answered;
+          auto in = open_envelope(reply.bytes);
+          if (!in) return;
+          auto status = read_store_reply(in->root().getBody().getStoreResponse());
+          if (!status || status->error) return;
+          if (auto* s = std::get_if<MemberStatus>(&status->body)) leader = s->leader;
+        },
+        [&](caf::error&) { ++answered; },
+        caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(left)) >>
+            [&] { expired = true; });
   }
   return leader;
 }
