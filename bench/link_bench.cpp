@@ -99,7 +99,7 @@ void on_reply(DriverActor* self, std::uint64_t seq) {
 }
 
 void on_envelope(DriverActor* self, const WireEnvelope& wire) {
-  auto in = decode_envelope(wire.bytes);
+  auto in = open_envelope(wire.bytes);  // from our router: already checked
   if (!in || !in->root().getBody().isPong()) return;
   auto seq = in->root().getBody().getPong().getSeq();
   if (seq == kWarmSeq) {

@@ -26,7 +26,7 @@ caf::behavior echo(caf::stateful_actor<EchoState>* self, NodeContext node) {
   return {
       [self](WireEnvelope& wire) {
         auto& st = self->state;
-        auto in = decode_envelope(wire.bytes);  // the router checked it; this only opens it
+        auto in = open_envelope(wire.bytes);  // the router checked it; this only opens it
         auto reply = in ? answer_ping(*in) : std::nullopt;
         if (!reply) {
           st.ignored->Increment();
@@ -49,7 +49,7 @@ using PingerActor = caf::stateful_actor<PingerState>;
 
 void on_envelope(PingerActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
-  auto in = decode_envelope(wire.bytes);
+  auto in = open_envelope(wire.bytes);  // from our router: already checked
   if (!in) return;
   auto body = in->root().getBody();
   if (body.isPeerStatus()) {
