@@ -38,8 +38,7 @@ struct KvFlags {
   bool json_output = false;
   // operation arguments
   std::string key, value, revision = "0", limit = "0", lease = "0";
-  bool prefix = false, prev_kv = false, keys_only = false, count_only = false,
-       serializable = false;
+  bool prefix = false, prev_kv = false, keys_only = false, count_only = false, serializable = false;
 };
 
 constexpr std::size_t kTxnInputBytesMax = 1 << 20;
@@ -58,15 +57,20 @@ std::string dump(const json& j) {
 }
 
 json kv_json(const KeyValue& kv) {
-  return json{{"key", kv.key},           {"create_revision", kv.create_revision},
-              {"mod_revision", kv.mod_revision}, {"version", kv.version},
-              {"value", kv.value},       {"lease", kv.lease}};
+  return json{{"key", kv.key},
+              {"create_revision", kv.create_revision},
+              {"mod_revision", kv.mod_revision},
+              {"version", kv.version},
+              {"value", kv.value},
+              {"lease", kv.lease}};
 }
 
 json range_json(const RangeResponse& r) {
   json kvs = json::array();
   for (const auto& kv : r.kvs) kvs.push_back(kv_json(kv));
-  return json{{"header", {{"revision", r.header_revision}}}, {"kvs", kvs}, {"more", r.more},
+  return json{{"header", {{"revision", r.header_revision}}},
+              {"kvs", kvs},
+              {"more", r.more},
               {"count", r.count}};
 }
 
@@ -90,8 +94,8 @@ json put_json(const PutResponse& p) {
 json delete_json(const DeleteRangeResponse& d) {
   json prev = json::array();
   for (const auto& kv : d.prev_kvs) prev.push_back(kv_json(kv));
-  return json{{"header", {{"revision", d.header_revision}}}, {"deleted", d.deleted},
-              {"prev_kvs", prev}};
+  return json{
+      {"header", {{"revision", d.header_revision}}}, {"deleted", d.deleted}, {"prev_kvs", prev}};
 }
 
 std::string range_end_for(const std::string& key, bool prefix) {
@@ -106,18 +110,23 @@ Result<Compare> compare_from(const json& j) {
   auto target = j.value("target", "value");
   auto result = j.value("result", "=");
   static const std::map<std::string, CompareTarget> targets{
-      {"value", CompareTarget::value}, {"version", CompareTarget::version},
-      {"create", CompareTarget::create_revision}, {"mod", CompareTarget::mod_revision},
+      {"value", CompareTarget::value},
+      {"version", CompareTarget::version},
+      {"create", CompareTarget::create_revision},
+      {"mod", CompareTarget::mod_revision},
       {"lease", CompareTarget::lease}};
-  static const std::map<std::string, CompareResult> results{
-      {"=", CompareResult::equal}, {"!=", CompareResult::not_equal},
-      {">", CompareResult::greater}, {"<", CompareResult::less}};
+  static const std::map<std::string, CompareResult> results{{"=", CompareResult::equal},
+                                                            {"!=", CompareResult::not_equal},
+                                                            {">", CompareResult::greater},
+                                                            {"<", CompareResult::less}};
   if (!targets.count(target)) return Error{"bad_txn", "unknown compare target '" + target + "'"};
   if (!results.count(result)) return Error{"bad_txn", "unknown compare result '" + result + "'"};
   c.target = targets.at(target);
   c.result = results.at(result);
-  if (c.target == CompareTarget::value) c.value = j.value("value", "");
-  else c.number = j.value("number", std::int64_t{0});
+  if (c.target == CompareTarget::value)
+    c.value = j.value("value", "");
+  else
+    c.number = j.value("number", std::int64_t{0});
   return c;
 }
 
@@ -208,8 +217,9 @@ const WriteResponse& write_of(const store::StoreReplyBody& body) {
 int run_put(const KvFlags& f) {
   auto lease = parse_int("--lease", f.lease);
   Result<store::StoreRequest> request =
-      lease ? Result<store::StoreRequest>(WriteRequest{PutRequest{f.key, f.value, *lease, f.prev_kv}})
-            : Result<store::StoreRequest>(lease.error());
+      lease
+          ? Result<store::StoreRequest>(WriteRequest{PutRequest{f.key, f.value, *lease, f.prev_kv}})
+          : Result<store::StoreRequest>(lease.error());
   return run(f, "put", request, [&](const store::StoreReplyBody& body) {
     const auto& put = std::get<PutResponse>(write_of(body));
     if (f.json_output) {
@@ -225,17 +235,21 @@ int run_get(const KvFlags& f) {
   auto rev = parse_int("--rev", f.revision);
   auto limit = parse_int("--limit", f.limit);
   Result<store::StoreRequest> request = Error{"bad_flag", ""};
-  if (!rev) request = rev.error();
-  else if (!limit) request = limit.error();
+  if (!rev)
+    request = rev.error();
+  else if (!limit)
+    request = limit.error();
   else
-    request = store::StoreRequest{store::ReadRequest{
-        RangeRequest{f.key, range_end_for(f.key, f.prefix), *limit, *rev, f.keys_only,
-                     f.count_only},
-        f.serializable}};
+    request = store::StoreRequest{
+        store::ReadRequest{RangeRequest{f.key, range_end_for(f.key, f.prefix), *limit, *rev,
+                                        f.keys_only, f.count_only},
+                           f.serializable}};
   return run(f, "get", request, [&](const store::StoreReplyBody& body) {
     const auto& range = std::get<RangeResponse>(body);
-    if (f.json_output) std::cout << dump(range_json(range)) << "\n";
-    else print_range(range, f.keys_only, f.count_only);
+    if (f.json_output)
+      std::cout << dump(range_json(range)) << "\n";
+    else
+      print_range(range, f.keys_only, f.count_only);
   });
 }
 
@@ -260,8 +274,10 @@ int run_compact(const KvFlags& f) {
           : Result<store::StoreRequest>(rev.error());
   return run(f, "compact", request, [&](const store::StoreReplyBody& body) {
     const auto& c = std::get<CompactionResponse>(write_of(body));
-    if (f.json_output) std::cout << dump(json{{"header", {{"revision", c.header_revision}}}}) << "\n";
-    else std::cout << "compacted revision " << f.revision << "\n";
+    if (f.json_output)
+      std::cout << dump(json{{"header", {{"revision", c.header_revision}}}}) << "\n";
+    else
+      std::cout << "compacted revision " << f.revision << "\n";
   });
 }
 
@@ -273,9 +289,11 @@ int run_txn(const KvFlags& f) {
     const auto& t = std::get<TxnResponse>(write_of(body));
     json responses = json::array();
     for (const auto& r : t.responses) {
-      if (auto* range = std::get_if<RangeResponse>(&r)) responses.push_back({{"get", range_json(*range)}});
+      if (auto* range = std::get_if<RangeResponse>(&r))
+        responses.push_back({{"get", range_json(*range)}});
       if (auto* put = std::get_if<PutResponse>(&r)) responses.push_back({{"put", put_json(*put)}});
-      if (auto* del = std::get_if<DeleteRangeResponse>(&r)) responses.push_back({{"del", delete_json(*del)}});
+      if (auto* del = std::get_if<DeleteRangeResponse>(&r))
+        responses.push_back({{"del", delete_json(*del)}});
     }
     if (f.json_output) {
       std::cout << dump(json{{"header", {{"revision", t.header_revision}}},

@@ -95,7 +95,8 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   setup.node.seed = *seed;
   // Outside any actor: the process may draw the Raft seed from the OS.
   setup.replica.seed = *seed != 0 ? *seed : std::random_device{}();
-  setup.replica.data_dir = flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
+  setup.replica.data_dir =
+      flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
   return setup;
 }
@@ -103,7 +104,8 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
 Status prepare_data_dir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Error{"bad_data_dir", "cannot create data directory '" + dir + "': " + ec.message()};
+  if (ec)
+    return Error{"bad_data_dir", "cannot create data directory '" + dir + "': " + ec.message()};
   if (!std::filesystem::is_directory(dir, ec))
     return Error{"bad_data_dir", "data directory '" + dir + "' is not a directory"};
   if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0)
@@ -188,8 +190,8 @@ nlohmann::json status_json(const store::StoreEndpoint& ep, const Result<store::M
   return j;
 }
 
-void print_status_table(const std::vector<std::pair<store::StoreEndpoint,
-                                                    Result<store::MemberStatus>>>& all) {
+void print_status_table(
+    const std::vector<std::pair<store::StoreEndpoint, Result<store::MemberStatus>>>& all) {
   std::printf("%-22s %-4s %-10s %-6s %-6s %-10s %-10s %-10s %s\n", "ENDPOINT", "ID", "ROLE",
               "LEADER", "TERM", "COMMIT", "APPLIED", "REVISION", "DB_SIZE");
   for (const auto& [ep, s] : all) {
@@ -254,8 +256,7 @@ void add_store_command(CLI::App& app, int& exit_code) {
   status->add_option("--endpoints", status_flags->endpoints, "[id=]host:port,...");
   status->add_option("--timeout-ms", status_flags->timeout_ms, "Per-member timeout");
   status->add_flag("--json", status_flags->json, "JSON output");
-  status->callback(
-      [status_flags, &exit_code] { exit_code = run_status(*status_flags); });
+  status->callback([status_flags, &exit_code] { exit_code = run_status(*status_flags); });
   sub->callback([sub, status, flags, &exit_code] {
     if (status->parsed()) return;
     exit_code = run_store(*flags, sub->remaining());

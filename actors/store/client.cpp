@@ -6,8 +6,8 @@
 #include <charconv>
 #include <cstring>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "actors/store/actor.hpp"
@@ -28,7 +28,7 @@ struct ClientState {
   std::unique_ptr<ActorEnv> env;
   ClientActorConfig config;
   std::map<std::uint64_t, caf::response_promise> pending;  ///< by correlation id
-  std::set<std::string> up;  ///< nodes whose link is up
+  std::set<std::string> up;                                ///< nodes whose link is up
   /// Calls to a node whose link is not up yet, sent when it comes up (see start_call).
   std::map<std::string, std::vector<std::pair<std::uint64_t, WireEnvelope>>> waiting;
   std::uint64_t next_correlation = 1;
@@ -349,8 +349,8 @@ Result<StoreReply> StoreClient::call(const StoreRequest& request) {
                                          ") is not among the endpoints: add its id=host:port"};
     auto reply = send(target, request);
     if (!reply)
-      return Error{"timeout", reply.error().message +
-                                  ": the write may or may not have been applied"};
+      return Error{"timeout",
+                   reply.error().message + ": the write may or may not have been applied"};
     if (!reply->error) {
       leader_ = target;
       return reply;

@@ -120,9 +120,9 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
     return out;
   }
   if (pending() >= config_.pending_max) {
-    out.replies.push_back({request_id, refuse("busy", "too many pending requests (" +
-                                                          std::to_string(config_.pending_max) +
-                                                          "): retry later")});
+    out.replies.push_back(
+        {request_id, refuse("busy", "too many pending requests (" +
+                                        std::to_string(config_.pending_max) + "): retry later")});
     return out;
   }
   if (auto* read = std::get_if<ReadRequest>(&request))
@@ -135,8 +135,10 @@ ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
   if (read.serializable) {
     auto range = mvcc_->range(read.range);
     StoreReply reply{std::nullopt, raft_->lead(), {}};
-    if (range) reply.body = std::move(*range);
-    else reply.error = range.error();
+    if (range)
+      reply.body = std::move(*range);
+    else
+      reply.error = range.error();
     out.replies.push_back({request_id, std::move(reply)});
     return out;
   }
@@ -197,9 +199,9 @@ ReplicaOutput Replica::flush() {
 
 Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
   if (rd.snapshot)
-    return Error{"snapshot_unsupported",
-                 "received a snapshot at index " + std::to_string(rd.snapshot->meta.index) +
-                     ": installing snapshots is not implemented"};
+    return Error{"snapshot_unsupported", "received a snapshot at index " +
+                                             std::to_string(rd.snapshot->meta.index) +
+                                             ": installing snapshots is not implemented"};
   if (rd.hard_state || !rd.entries.empty()) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
     if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
@@ -232,10 +234,11 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
     origin.push_back(&e);
   }
   auto results = mvcc_->apply_batch(writes);
-  for (std::size_t i = 0; i < results.size(); ++i) answer_write(*origin[i], std::move(results[i]), out);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    answer_write(*origin[i], std::move(results[i]), out);
   if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
-    return Error{"apply_failed", "the MVCC store did not apply index " +
-                                     std::to_string(writes.back().index)};
+    return Error{"apply_failed",
+                 "the MVCC store did not apply index " + std::to_string(writes.back().index)};
   if (!entries.empty()) applied_ = std::max(applied_, entries.back().index);
   return Ok{};
 }
@@ -264,8 +267,10 @@ void Replica::serve_reads(ReplicaOutput& out) {
     }
     auto range = mvcc_->range(read.range);
     StoreReply reply{std::nullopt, raft_->lead(), {}};
-    if (range) reply.body = std::move(*range);
-    else reply.error = range.error();
+    if (range)
+      reply.body = std::move(*range);
+    else
+      reply.error = range.error();
     out.replies.push_back({read.request_id, std::move(reply)});
     it = reads_.erase(it);
   }

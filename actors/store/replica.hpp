@@ -52,7 +52,7 @@ struct ReplicaConfig {
   int request_timeout_ticks = 50;  ///< a pending request older than this is answered "timeout"
   std::size_t pending_max = 4096;  ///< pending writes + pending linearizable reads
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
-  bool no_sync = false;                                ///< tests and benchmarks only
+  bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
 };
 

@@ -151,7 +151,8 @@ void write_ops(capnp::List<schema::RequestOp>::Builder b, const std::vector<Requ
   for (unsigned i = 0; i < ops.size(); ++i) {
     if (auto* r = std::get_if<RangeRequest>(&ops[i])) write_range_request(b[i].initRange(), *r);
     if (auto* p = std::get_if<PutRequest>(&ops[i])) write_put(b[i].initPut(), *p);
-    if (auto* d = std::get_if<DeleteRangeRequest>(&ops[i])) write_delete(b[i].initDeleteRange(), *d);
+    if (auto* d = std::get_if<DeleteRangeRequest>(&ops[i]))
+      write_delete(b[i].initDeleteRange(), *d);
   }
 }
 
@@ -165,9 +166,14 @@ Result<std::vector<RequestOp>> read_ops(capnp::List<schema::RequestOp>::Reader l
         ops.emplace_back(std::move(*r));
         break;
       }
-      case schema::RequestOp::PUT: ops.emplace_back(read_put(op.getPut())); break;
-      case schema::RequestOp::DELETE_RANGE: ops.emplace_back(read_delete(op.getDeleteRange())); break;
-      default: return malformed("unknown txn operation");
+      case schema::RequestOp::PUT:
+        ops.emplace_back(read_put(op.getPut()));
+        break;
+      case schema::RequestOp::DELETE_RANGE:
+        ops.emplace_back(read_delete(op.getDeleteRange()));
+        break;
+      default:
+        return malformed("unknown txn operation");
     }
   }
   return ops;
@@ -215,12 +221,17 @@ Result<TxnResponse> read_txn_response(schema::TxnResponse::Reader r) {
   t.succeeded = r.getSucceeded();
   for (auto op : r.getResponses()) {
     switch (op.which()) {
-      case schema::ResponseOp::RANGE: t.responses.emplace_back(read_range_response(op.getRange())); break;
-      case schema::ResponseOp::PUT: t.responses.emplace_back(read_put_response(op.getPut())); break;
+      case schema::ResponseOp::RANGE:
+        t.responses.emplace_back(read_range_response(op.getRange()));
+        break;
+      case schema::ResponseOp::PUT:
+        t.responses.emplace_back(read_put_response(op.getPut()));
+        break;
       case schema::ResponseOp::DELETE_RANGE:
         t.responses.emplace_back(read_delete_response(op.getDeleteRange()));
         break;
-      default: return malformed("unknown txn response");
+      default:
+        return malformed("unknown txn response");
     }
   }
   return t;
@@ -357,17 +368,22 @@ void write_write_request(schema::WriteRequest::Builder b, const WriteRequest& w)
 
 Result<WriteRequest> read_write_request(schema::WriteRequest::Reader r) {
   switch (r.which()) {
-    case schema::WriteRequest::PUT: return WriteRequest{read_put(r.getPut())};
-    case schema::WriteRequest::DELETE_RANGE: return WriteRequest{read_delete(r.getDeleteRange())};
+    case schema::WriteRequest::PUT:
+      return WriteRequest{read_put(r.getPut())};
+    case schema::WriteRequest::DELETE_RANGE:
+      return WriteRequest{read_delete(r.getDeleteRange())};
     case schema::WriteRequest::TXN: {
       auto t = read_txn(r.getTxn());
       if (!t) return t.error();
       return WriteRequest{std::move(*t)};
     }
-    case schema::WriteRequest::COMPACTION: return WriteRequest{CompactionRequest{r.getCompaction()}};
+    case schema::WriteRequest::COMPACTION:
+      return WriteRequest{CompactionRequest{r.getCompaction()}};
     case schema::WriteRequest::LEASE_GRANT:
-      return WriteRequest{LeaseGrantRequest{r.getLeaseGrant().getId(), r.getLeaseGrant().getTtlS()}};
-    case schema::WriteRequest::LEASE_REVOKE: return WriteRequest{LeaseRevokeRequest{r.getLeaseRevoke()}};
+      return WriteRequest{
+          LeaseGrantRequest{r.getLeaseGrant().getId(), r.getLeaseGrant().getTtlS()}};
+    case schema::WriteRequest::LEASE_REVOKE:
+      return WriteRequest{LeaseRevokeRequest{r.getLeaseRevoke()}};
   }
   return malformed("unknown write request");
 }
@@ -398,7 +414,8 @@ void write_write_response(schema::WriteResponse::Builder b, const WriteResponse&
 
 Result<WriteResponse> read_write_response(schema::WriteResponse::Reader r) {
   switch (r.which()) {
-    case schema::WriteResponse::PUT: return WriteResponse{read_put_response(r.getPut())};
+    case schema::WriteResponse::PUT:
+      return WriteResponse{read_put_response(r.getPut())};
     case schema::WriteResponse::DELETE_RANGE:
       return WriteResponse{read_delete_response(r.getDeleteRange())};
     case schema::WriteResponse::TXN: {
@@ -422,7 +439,8 @@ Result<WriteResponse> read_write_response(schema::WriteResponse::Reader r) {
 
 void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& request) {
   if (auto* read = std::get_if<ReadRequest>(&request)) {
-    write_range_request(read->serializable ? b.initSerializableRange() : b.initRange(), read->range);
+    write_range_request(read->serializable ? b.initSerializableRange() : b.initRange(),
+                        read->range);
   } else if (auto* write = std::get_if<WriteRequest>(&request)) {
     write_write_request(b.initWrite(), *write);
   } else {
@@ -444,7 +462,8 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
       if (!w) return w.error();
       return StoreRequest{std::move(*w)};
     }
-    case schema::StoreRequest::STATUS: return StoreRequest{StatusRequest{}};
+    case schema::StoreRequest::STATUS:
+      return StoreRequest{StatusRequest{}};
   }
   return Error{"unknown_request", "store request member newer than this replica"};
 }
@@ -472,16 +491,22 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
     reply.error = Error{r.getErrorCode().cStr(), r.getErrorMessage().cStr()};
   reply.leader_hint = r.getLeaderHint();
   switch (r.which()) {
-    case schema::StoreResponse::NONE: break;
-    case schema::StoreResponse::RANGE: reply.body = read_range_response(r.getRange()); break;
+    case schema::StoreResponse::NONE:
+      break;
+    case schema::StoreResponse::RANGE:
+      reply.body = read_range_response(r.getRange());
+      break;
     case schema::StoreResponse::WRITE: {
       auto w = read_write_response(r.getWrite());
       if (!w) return w.error();
       reply.body = std::move(*w);
       break;
     }
-    case schema::StoreResponse::STATUS: reply.body = read_status(r.getStatus()); break;
-    default: return malformed("unknown store response");
+    case schema::StoreResponse::STATUS:
+      reply.body = read_status(r.getStatus());
+      break;
+    default:
+      return malformed("unknown store response");
   }
   return reply;
 }

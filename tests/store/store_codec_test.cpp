@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(write_requests_round_trip) {
   BOOST_TEST(put.lease == 77);
   BOOST_TEST(put.prev_kv);
 
-  auto del = round_trip_write<DeleteRangeRequest>(DeleteRangeRequest{"a", std::string(1, '\0'), true});
+  auto del =
+      round_trip_write<DeleteRangeRequest>(DeleteRangeRequest{"a", std::string(1, '\0'), true});
   BOOST_TEST(del.range_end == std::string(1, '\0'));
   BOOST_TEST(del.prev_kv);
 
