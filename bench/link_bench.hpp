@@ -48,9 +48,9 @@ struct LinkBenchRow {
 struct CodecFigures {
   std::size_t body_bytes = 0;
   std::size_t envelope_bytes = 0;
-  double encode_us = 0;               ///< build + encode one Ping envelope
-  double decode_us = 0;               ///< decode_envelope (full validation) of it
-  double decode_without_walk_us = 0;  ///< the same without the schema-driven field walk
+  double encode_us = 0;  ///< build + encode one Ping envelope
+  double decode_us = 0;  ///< decode_envelope (full validation) of it
+  double open_us = 0;    ///< open_envelope (no per-field walk) of it
 };
 
 struct LinkBenchReport {
