@@ -133,6 +133,22 @@ BOOST_AUTO_TEST_CASE(a_value_only_an_unknown_write_produced_must_follow_its_invo
   BOOST_TEST(verdict(pending) == Verdict::linearizable);
 }
 
+// The checker first searches with unknown operations reusable; that must not let one unknown
+// write explain two separate appearances of its value.
+BOOST_AUTO_TEST_CASE(an_unknown_write_takes_effect_at_most_once) {
+  HistoryRecorder twice;
+  twice.write(1, 3).info(1);
+  twice.write(0, 1).ok(0).read(0).ok(0, 3).write(0, 2).ok(0).read(0).ok(0, 3);
+  BOOST_TEST(verdict(twice) == Verdict::not_linearizable);
+  HistoryRecorder two_writes = twice;  // a second unknown write of 3 explains the second read
+  two_writes.write(2, 3).info(2);
+  BOOST_TEST(verdict(two_writes) == Verdict::not_linearizable);  // invoked too late
+  HistoryRecorder early;
+  early.write(1, 3).info(1).write(2, 3).info(2);
+  early.write(0, 1).ok(0).read(0).ok(0, 3).write(0, 2).ok(0).read(0).ok(0, 3);
+  BOOST_TEST(verdict(early) == Verdict::linearizable);
+}
+
 BOOST_AUTO_TEST_CASE(kv_appends_concatenate_in_some_order) {
   auto appends = [](const char* seen) {
     HistoryRecorder r;
