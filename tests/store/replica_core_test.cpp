@@ -43,7 +43,8 @@ class Cluster {
       while (!wire_.empty()) {
         auto m = std::move(wire_.front());
         wire_.pop_front();
-        if (up(m.to)) at(m.to).step(std::move(m));
+        if (up(m.to) && !isolated_.count(m.to) && !isolated_.count(m.from))
+          at(m.to).step(std::move(m));
       }
     }
     BOOST_FAIL("network never went quiet");
@@ -54,11 +55,16 @@ class Cluster {
     pump();
   }
 
+  /// The leader among the connected replicas (an isolated one may still believe it leads).
   NodeId leader() const {
     for (auto& [id, node] : nodes_)
-      if (node->raft().role() == raft::Role::leader) return id;
+      if (node->raft().role() == raft::Role::leader && !isolated_.count(id)) return id;
     return 0;
   }
+
+  /// Drops every message to or from `id` until heal().
+  void isolate(NodeId id) { isolated_.insert(id); }
+  void heal() { isolated_.clear(); }
 
   NodeId wait_leader() {
     for (int i = 0; i < 500 && leader() == 0; ++i) tick();
@@ -94,6 +100,7 @@ class Cluster {
     c.no_sync = true;  // a process crash loses nothing without fsync; tests need no OS crash
     c.map_size_bytes = 64 << 20;
     c.pending_max = pending_max;
+    c.request_timeout_ticks = 150;
     return c;
   }
 
@@ -112,6 +119,7 @@ class Cluster {
   std::deque<raft::Message> wire_;
   std::map<std::uint64_t, StoreReply> replies_;
   std::uint64_t next_request_ = 1;
+  std::set<NodeId> isolated_;
 };
 
 StoreRequest put(std::string key, std::string value) {
@@ -254,6 +262,32 @@ BOOST_AUTO_TEST_CASE(acknowledged_writes_survive_leader_restart) {
       BOOST_TEST(value_of(c.call(id, get("k" + std::to_string(i), true))) == "v");
     BOOST_TEST(local_value(c.at(id), "after") == "v");
   }
+}
+
+BOOST_AUTO_TEST_CASE(write_overwritten_by_a_new_leader_is_answered_dropped) {
+  Cluster c({1, 2, 3});
+  auto old = c.wait_leader();
+  put_revision(c.call(old, put("before", "v")));
+  c.isolate(old);
+  // Appended to the isolated leader's log only: they can never commit there. The new
+  // leader's empty entry takes the first one's index and the "won" put the second's.
+  auto lost = c.submit(old, put("lost", "x"));
+  auto lost2 = c.submit(old, put("lost2", "x"));
+  NodeId next = 0;
+  for (int i = 0; i < 500 && (next = c.leader()) == 0; ++i) c.tick();
+  BOOST_REQUIRE(next != 0);
+  BOOST_TEST(next != old);
+  put_revision(c.call(next, put("won", "y")));
+  BOOST_TEST(!c.answered(lost));
+  c.heal();
+  auto reply = c.await(lost);
+  BOOST_REQUIRE(reply.error.has_value());
+  BOOST_TEST(reply.error->code == "proposal_dropped");
+  auto reply2 = c.await(lost2);
+  BOOST_REQUIRE(reply2.error.has_value());
+  BOOST_TEST(reply2.error->code == "proposal_dropped");
+  BOOST_TEST(local_value(c.at(old), "lost") == "<missing>");
+  BOOST_TEST(local_value(c.at(old), "won") == "y");
 }
 
 BOOST_AUTO_TEST_CASE(single_replica_is_a_cluster) {
