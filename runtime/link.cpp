@@ -66,6 +66,13 @@ void set_peer_up(LinkActor* self, bool up) {
       "peer " + st.config.remote_node + (up ? " up at " : " down at ") + where);
 }
 
+// Envelopes leave with the local router as their CAF sender, exactly as when the router
+// sends to the remote proxy itself: the remote router learns return routes from senders
+// (runtime/router.hpp), and a link as sender would bounce replies back to the remote.
+void send_as_router(LinkActor* self, WireEnvelope&& wire) {
+  caf::send_as(self->state.config.router, self->state.remote, std::move(wire));
+}
+
 void on_connected(LinkActor* self, caf::strong_actor_ptr& remote_router) {
   auto& st = self->state;
   if (!remote_router) {
@@ -81,7 +88,7 @@ void on_connected(LinkActor* self, caf::strong_actor_ptr& remote_router) {
   st.backoff.reset();
   st.outage_logged = false;
   st.connects->Increment();
-  for (auto& wire : st.pending) self->send(st.remote, std::move(wire));
+  for (auto& wire : st.pending) send_as_router(self, std::move(wire));
   st.sent->Increment(double(st.pending.size()));
   st.pending.clear();
   // While up, the router sends straight to the remote router's proxy: one actor hop less per
@@ -109,7 +116,7 @@ void forward(LinkActor* self, WireEnvelope& wire) {
   switch (st.phase) {
     case LinkPhase::up:
       st.sent->Increment();
-      self->send(st.remote, std::move(wire));
+      send_as_router(self, std::move(wire));
       return;
     case LinkPhase::connecting:
       if (st.pending.size() < st.config.pending_max) {
