@@ -1,7 +1,8 @@
 // `craton sim`: run one deterministic simulation of a cluster and judge it.
 //
 //   craton sim --seed N [--nodes K] [--duration 60s] [--faults random|none|FILE]
-//              [--scenario heartbeat] [--trace FILE] [--json]
+//              [--scenario heartbeat|store] [--trace FILE] [--json]
+//   craton sim --seeds A..B [same flags but --trace]    (one run per seed, one line each)
 //
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
 // --json prints one JSON object instead. If the scenario's checker fails, the command exits 1
@@ -27,17 +28,19 @@ constexpr std::size_t kNodesMax = 10000;
 
 struct SimFlags {
   std::string seed, nodes = "7", duration = "60s", faults = "random", scenario = "heartbeat";
-  std::string trace;
+  std::string trace, seeds;
   bool json = false;
 };
 
 constexpr const char* kUsage = R"(Flags:
   --seed N                 world seed (required): same seed, same build, same run
+  --seeds A..B             run every seed from A to B (instead of --seed); exit 1 if any
+                           check fails, printing the command that replays each failing seed
   --nodes K                number of simulated nodes, 1..10000 (default 7)
   --duration D             simulated time, e.g. 60s, 500ms, 2m (default 60s)
   --faults random|none|F   fault schedule: drawn from the seed, none, or a file
                            (format in docs/simulator.md; default random)
-  --scenario NAME          what the cluster runs (default heartbeat)
+  --scenario NAME          what the cluster runs: heartbeat (default) or store
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -47,7 +50,8 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
   SimFlags f;
   std::map<std::string, std::string*> valued{{"--seed", &f.seed},         {"--nodes", &f.nodes},
                                              {"--duration", &f.duration}, {"--faults", &f.faults},
-                                             {"--scenario", &f.scenario}, {"--trace", &f.trace}};
+                                             {"--scenario", &f.scenario}, {"--trace", &f.trace},
+                                             {"--seeds", &f.seeds}};
   std::set<std::string> seen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
@@ -165,12 +169,15 @@ void print_json(const SimFlags& f, const sim::RunReport& r, std::int64_t wall_ms
   std::cout << j.dump() << "\n";
 }
 
+int run_seeds(SimFlags flags);
+
 int run_sim(const std::vector<std::string>& args) {
   auto parsed = read_flags(args);
   if (!parsed) {
     std::cerr << "craton sim: " << parsed.error().message << "\n";
     return 2;
   }
+  if (!parsed->seeds.empty()) return run_seeds(*parsed);
   const SimFlags& flags = *parsed;
   auto run = parse_flags(flags);
   if (!run) {
@@ -203,6 +210,65 @@ int run_sim(const std::vector<std::string>& args) {
     print_plain(flags, report, wall_ms);
   if (!report.check.ok) std::cerr << "replay with: " << replay_line(flags) << "\n";
   return report.check.ok ? 0 : 1;
+}
+
+// "A..B" with A <= B and at most kSeedsMax seeds.
+constexpr std::uint64_t kSeedsMax = 1'000'000;
+
+Result<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const std::string& text) {
+  auto dots = text.find("..");
+  if (dots == std::string::npos) return Error{"bad_flag", "--seeds: expected A..B, got '" + text + "'"};
+  auto a = parse_uint("--seeds", text.substr(0, dots));
+  if (!a) return a.error();
+  auto b = parse_uint("--seeds", text.substr(dots + 2));
+  if (!b) return b.error();
+  if (*a > *b) return Error{"bad_flag", "--seeds: " + text + " is an empty range"};
+  if (*b - *a >= kSeedsMax)
+    return Error{"bad_flag", "--seeds: at most " + std::to_string(kSeedsMax) + " seeds"};
+  return std::make_pair(*a, *b);
+}
+
+// One simulation per seed; a line per seed, the failures and replay line of failing ones.
+int run_seeds(SimFlags flags) {
+  if (!flags.seed.empty() || !flags.trace.empty()) {
+    std::cerr << "craton sim: --seeds excludes --seed and --trace\n";
+    return 2;
+  }
+  auto range = parse_seed_range(flags.seeds);
+  if (!range) {
+    std::cerr << "craton sim: " << range.error().message << "\n";
+    return 2;
+  }
+  std::uint64_t failed = 0;
+  for (auto seed = range->first;; ++seed) {
+    flags.seed = std::to_string(seed);
+    auto run = parse_flags(flags);
+    if (!run) {
+      std::cerr << "craton sim: " << run.error().message << "\n";
+      return 2;
+    }
+    auto scenario = sim::make_scenario(run->scenario, sim::node_ids(run->world.nodes));
+    if (!scenario) {
+      std::cerr << "craton sim: --scenario: " << scenario.error().message << "\n";
+      return 2;
+    }
+    auto start = std::chrono::steady_clock::now();
+    auto report = sim::run_world(run->world, **scenario);
+    auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+    std::cout << "seed " << seed << ": " << (report.check.ok ? "ok" : "FAILED") << " (steps "
+              << report.steps << ", wall " << wall_ms << " ms, trace-hash " << report.trace_hash
+              << ")\n";
+    if (!report.check.ok) {
+      ++failed;
+      for (const auto& why : report.check.failures) std::cout << "  " << why << "\n";
+      std::cout << "  replay: " << replay_line(flags) << "\n";
+    }
+    if (seed == range->second) break;
+  }
+  std::cout << "seeds " << flags.seeds << ": " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat", "store"};
+  return {"heartbeat", "store", "store-remote"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
@@ -14,6 +14,11 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
+  if (name == "store-remote") {
+    StoreScenarioOptions remote;
+    remote.clients_local = false;
+    return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes, remote));
+  }
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

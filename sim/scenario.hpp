@@ -31,7 +31,7 @@ class Scenario {
   virtual CheckResult check(const RunHistory& history) const = 0;
 };
 
-/// The scenarios this build knows: "heartbeat", "store".
+/// The scenarios this build knows: "heartbeat", "store", "store-remote".
 std::vector<std::string> scenario_names();
 
 /// The scenario called `name` for a cluster of `nodes` (ring order).

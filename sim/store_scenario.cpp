@@ -150,6 +150,7 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys,
     wc.think_ms_max = options_.think_ms_max;
     wc.op_timeout_ms = options_.op_timeout_ms;
     wc.redirects_max = options_.redirects_max;
+    wc.local_only = options_.clients_local;
     actors.push_back(spawn_store_workload(sys, node, wc));
   }
   return actors;

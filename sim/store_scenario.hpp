@@ -8,7 +8,11 @@
 //   world names nodes n1..nN; the relay rewrites the envelope's destination node);
 // - `clients_per_node` workload clients (StoreWorkloadClient, sim/store_workload.hpp) that
 //   issue linearizable reads, puts, deletes and compare-and-swap txns on a few keys and record
-//   each operation's invocation and completion as observations ("op ...");
+//   each operation's invocation and completion as observations ("op ..."). In "store" they
+//   talk to their own node's replica in-process; in "store-remote" over SimNetwork, following
+//   redirects. The store has no request de-duplication, so a client request that SimNetwork
+//   duplicates may be applied twice (which the checker then reports): "store-remote" shows it;
+//   "store" keeps duplication for Raft's traffic only, as TCP links would;
 // - a Raft probe that samples the replica every probe_ms and reports leadership, newly
 //   committed entries and the shape of its log as observations ("raft ...").
 //
@@ -27,11 +31,13 @@
 namespace craton::sim {
 
 struct StoreScenarioOptions {
-  std::size_t clients_per_node = 1;
+  std::size_t clients_per_node = 2;
   std::size_t keys = 3;             ///< keys k0 .. k(keys-1)
-  std::int64_t think_ms_max = 200;  ///< pause between a client's operations: 0..this
+  std::int64_t think_ms_max = 100;  ///< pause between a client's operations: 0..this
   std::int64_t op_timeout_ms = 3000;  ///< a client gives up on an answer (outcome: info)
   int redirects_max = 3;            ///< not_leader hints a client follows per operation
+  /// Clients talk only to their own node's replica, in-process (see StoreWorkloadConfig).
+  bool clients_local = true;
   int tick_ms = 100;                ///< replica tick
   std::int64_t probe_ms = 50;       ///< Raft probe period
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
@@ -43,7 +49,8 @@ class StoreScenario : public Scenario {
  public:
   explicit StoreScenario(std::vector<std::string> nodes, StoreScenarioOptions options = {});
 
-  std::string name() const override { return "store"; }
+  /// "store" (clients_local) or "store-remote" (clients over SimNetwork).
+  std::string name() const override { return options_.clients_local ? "store" : "store-remote"; }
   std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) override;
   CheckResult check(const RunHistory& history) const override;
 

@@ -127,11 +127,13 @@ void schedule_next(WorkloadActor* self) {
   self->delayed_send(self, std::chrono::milliseconds(think), next_atom::value);
 }
 
+// `why` (an error code, optional) is for people reading the trace; the checker ignores it.
 void complete(WorkloadActor* self, const char* outcome, const std::string& read_value = {},
-              bool with_value = false) {
+              bool with_value = false, const std::string& why = {}) {
   auto& op = self->state.op;
   std::string what = std::string(outcome) + " " + f_name(op);
   if (with_value) what += " =" + read_value;
+  if (!why.empty()) what += " " + why;
   observe(self, what);
   op.pending = false;
   op.reading_for_cas = false;
@@ -164,20 +166,23 @@ void start_operation(WorkloadActor* self) {
   invoke(self);
 }
 
+void try_next_replica(WorkloadState& st) {
+  if (!st.config.local_only) st.target = st.target % st.config.nodes + 1;
+}
+
 // Answers that carry no data: fail when they prove the write was not applied, else info.
 void on_error(WorkloadActor* self, const store::StoreReply& reply) {
   auto& st = self->state;
   const auto& code = reply.error->code;
-  if (code == "not_leader" && reply.leader_hint != 0 && reply.leader_hint <= st.config.nodes &&
+  if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 && reply.leader_hint <= st.config.nodes &&
       reply.leader_hint != st.target && st.op.redirects < st.config.redirects_max) {
     ++st.op.redirects;
     st.target = reply.leader_hint;
     send_attempt(self);
     return;
   }
-  if (code == "not_leader" || code == "no_leader" || code == "timeout")
-    st.target = st.target % st.config.nodes + 1;  // try another replica next time
-  complete(self, proves_not_applied(code) ? "fail" : "info");
+  if (code == "not_leader" || code == "no_leader" || code == "timeout") try_next_replica(st);
+  complete(self, proves_not_applied(code) ? "fail" : "info", {}, false, code);
   schedule_next(self);
 }
 
@@ -197,7 +202,10 @@ void on_read(WorkloadActor* self, const storage::RangeResponse& r) {
 
 void on_write(WorkloadActor* self, const storage::WriteResponse& w) {
   auto* txn = std::get_if<storage::TxnResponse>(&w);
-  complete(self, txn && !txn->succeeded ? "fail" : "ok");
+  if (txn && !txn->succeeded)
+    complete(self, "fail", {}, false, "compare_failed");
+  else
+    complete(self, "ok");
   schedule_next(self);
 }
 
@@ -239,8 +247,8 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfi
         auto& op = self->state.op;
         if (!op.pending || op.serial != serial) return;
         auto& st = self->state;
-        st.target = st.target % st.config.nodes + 1;
-        complete(self, "info");
+        try_next_replica(st);
+        complete(self, "info", {}, false, "no_answer");
         schedule_next(self);
       },
   };

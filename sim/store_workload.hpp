@@ -8,11 +8,12 @@
 // revision read, then put). Because values are unique per key, "mod revision r" and "the value
 // written at r" name the same state, so both cas forms are cas(expected, new) in the kv model.
 //
-// It talks the store protocol (schemas/store.capnp) directly to a replica ("n<id>/store"),
-// starting with its own node's, and follows not_leader hints (at most redirects_max per
-// operation). Every operation is reported through env.observe, at invocation and completion:
+// It talks the store protocol (schemas/store.capnp) directly to a replica ("n<id>/store"):
+// with local_only, always its own node's; otherwise starting with its own node's, following
+// not_leader hints (at most redirects_max per operation) and trying the next replica after a
+// timeout. Every operation is reported through env.observe, at invocation and completion:
 //   op <process> invoke read|write|cas <key> [=<expected>] [=<value>]
-//   op <process> ok|fail|info read|write|cas [=<value read>]
+//   op <process> ok|fail|info read|write|cas [=<value read>] [<error code>]
 // `ok`: applied (a read's value follows); `fail`: certainly not applied (not_leader, no_leader,
 // busy, proposal_dropped, a failed compare, ...); `info`: unknown (timeout, or an error that
 // does not prove the write was not applied). A delete is recorded as a write of "".
@@ -34,6 +35,10 @@ struct StoreWorkloadConfig {
   std::int64_t think_ms_max = 200;
   std::int64_t op_timeout_ms = 3000;
   int redirects_max = 3;
+  /// true: talk only to the own node's replica, through the node's router (no SimNetwork, so
+  /// no loss, delay or duplication on that hop; no redirects: a write to a follower fails).
+  /// false: reach any replica over SimNetwork and follow not_leader hints.
+  bool local_only = true;
 };
 
 caf::actor spawn_store_workload(caf::actor_system& sys, const NodeContext& node,

@@ -71,11 +71,11 @@ bool mentions(const sim::CheckResult& r, const std::string& what) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(three_replicas_random_faults) {
-  run_many(3, 8000, seeds_per_shape(120));
+  run_many(3, 10000, seeds_per_shape(150));
 }
 
 BOOST_AUTO_TEST_CASE(five_replicas_random_faults) {
-  run_many(5, 8000, seeds_per_shape(80));
+  run_many(5, 10000, seeds_per_shape(100));
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
