@@ -15,8 +15,14 @@ int main(int argc, char** argv) {
   craton::cmd::add_kv_command(app, exit_code);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Every usage error is one line and exit code 2, whatever CLI11's own code would be.
+    std::cerr << "craton: " << e.what() << " (see craton --help)\n";
+    return 2;
   }
   return exit_code;
 }
