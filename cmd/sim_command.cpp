@@ -40,7 +40,7 @@ constexpr const char* kUsage = R"(Flags:
   --duration D             simulated time, e.g. 60s, 500ms, 2m (default 60s)
   --faults random|none|F   fault schedule: drawn from the seed, none, or a file
                            (format in docs/simulator.md; default random)
-  --scenario NAME          what the cluster runs: heartbeat (default) or store
+  --scenario NAME          what the cluster runs: heartbeat (default), store, store-remote
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -217,7 +217,8 @@ constexpr std::uint64_t kSeedsMax = 1'000'000;
 
 Result<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const std::string& text) {
   auto dots = text.find("..");
-  if (dots == std::string::npos) return Error{"bad_flag", "--seeds: expected A..B, got '" + text + "'"};
+  if (dots == std::string::npos)
+    return Error{"bad_flag", "--seeds: expected A..B, got '" + text + "'"};
   auto a = parse_uint("--seeds", text.substr(0, dots));
   if (!a) return a.error();
   auto b = parse_uint("--seeds", text.substr(dots + 2));

@@ -218,10 +218,10 @@ class RaftSafety {
     auto [it, fresh] = committed_.emplace(c.index, c);
     if (fresh) return;
     if (it->second.entry_term != c.entry_term || it->second.hash != c.hash)
-      result.fail("state machine safety: index " + std::to_string(c.index) + " committed as (term " +
-                  std::to_string(it->second.entry_term) + ", " + it->second.hash + ") on " +
-                  it->second.node + " but as (term " + std::to_string(c.entry_term) + ", " +
-                  c.hash + ") on " + c.node);
+      result.fail("state machine safety: index " + std::to_string(c.index) +
+                  " committed as (term " + std::to_string(it->second.entry_term) + ", " +
+                  it->second.hash + ") on " + it->second.node + " but as (term " +
+                  std::to_string(c.entry_term) + ", " + c.hash + ") on " + c.node);
   }
 
   std::map<std::uint64_t, std::string> leader_of_term_;
@@ -248,8 +248,8 @@ Result<lin::History> store_ops_history(const RunHistory& history) {
     auto e = parse_op(o.event);
     if (!e)
       return Error{"malformed", "observation " + std::to_string(i) + " (" + o.node + " at " +
-                                    std::to_string(o.time_ms) + " ms) is not an operation: " +
-                                    o.event};
+                                    std::to_string(o.time_ms) +
+                                    " ms) is not an operation: " + o.event};
     h.events.push_back(std::move(*e));
   }
   return h;
@@ -261,8 +261,7 @@ CheckResult check_store_history(const RunHistory& history, const StoreCheckOptio
     if (o.event.rfind("store ", 0) == 0) result.fail(o.node + ": " + o.event);
   check_linearizable(history, result);
   check_raft(history, result);
-  if (options.require_progress &&
-      history.settle_ms + options.progress_grace_ms < history.end_ms &&
+  if (options.require_progress && history.settle_ms + options.progress_grace_ms < history.end_ms &&
       !progress_after(history, history.settle_ms + options.progress_grace_ms))
     result.fail("no operation invoked after " +
                 std::to_string(history.settle_ms + options.progress_grace_ms) +

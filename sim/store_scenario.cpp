@@ -70,8 +70,8 @@ void report_commits(ProbeState& st, const raft::Raft& raft) {
     StableHash h;
     h.add_u64(static_cast<std::uint64_t>(e.type));
     h.add(e.data);
-    st.observe("raft commit " + std::to_string(i) + " " + std::to_string(e.term) + " " +
-               h.hex() + " " + std::to_string(raft.term()));
+    st.observe("raft commit " + std::to_string(i) + " " + std::to_string(e.term) + " " + h.hex() +
+               " " + std::to_string(raft.term()));
   }
   st.committed = std::max(st.committed, log.committed());
 }
@@ -110,14 +110,12 @@ caf::behavior raft_probe(ProbeActor* self, std::weak_ptr<store::Replica> replica
 StoreScenario::StoreScenario(std::vector<std::string> nodes, StoreScenarioOptions options)
     : nodes_(std::move(nodes)), options_(options) {}
 
-std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys,
-                                                  const NodeContext& node) {
+std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const NodeContext& node) {
   std::vector<caf::actor> actors;
   auto observe = node.observe ? node.observe : [](const std::string&) {};
   auto relay = sys.spawn(store_relay, node.router);
   for (const auto& peer : nodes_)
-    caf::anon_send(node.router, route_atom::value,
-                   store::replica_node_id(raft_id_of(peer)), relay);
+    caf::anon_send(node.router, route_atom::value, store::replica_node_id(raft_id_of(peer)), relay);
   actors.push_back(relay);
 
   store::ReplicaConfig rc;
@@ -138,8 +136,8 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys,
     store::StoreActorConfig ac;
     ac.tick_ms = options_.tick_ms;
     ac.on_failure = [observe](const Error& e) { observe("store failed: " + e.message); };
-    actors.push_back(sys.spawn(raft_probe, std::weak_ptr<store::Replica>(shared), observe,
-                               options_.probe_ms));
+    actors.push_back(
+        sys.spawn(raft_probe, std::weak_ptr<store::Replica>(shared), observe, options_.probe_ms));
     actors.push_back(store::spawn_store(sys, node, shared, ac));
   }
   for (std::size_t c = 0; c < options_.clients_per_node; ++c) {
@@ -157,7 +155,8 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys,
 }
 
 CheckResult StoreScenario::check(const RunHistory& history) const {
-  return check_store_history(history, StoreCheckOptions{options_.require_progress, options_.progress_grace_ms});
+  return check_store_history(
+      history, StoreCheckOptions{options_.require_progress, options_.progress_grace_ms});
 }
 
 }  // namespace craton::sim

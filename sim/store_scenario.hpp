@@ -32,14 +32,14 @@ namespace craton::sim {
 
 struct StoreScenarioOptions {
   std::size_t clients_per_node = 2;
-  std::size_t keys = 3;             ///< keys k0 .. k(keys-1)
-  std::int64_t think_ms_max = 100;  ///< pause between a client's operations: 0..this
+  std::size_t keys = 3;               ///< keys k0 .. k(keys-1)
+  std::int64_t think_ms_max = 100;    ///< pause between a client's operations: 0..this
   std::int64_t op_timeout_ms = 3000;  ///< a client gives up on an answer (outcome: info)
-  int redirects_max = 3;            ///< not_leader hints a client follows per operation
+  int redirects_max = 3;              ///< not_leader hints a client follows per operation
   /// Clients talk only to their own node's replica, in-process (see StoreWorkloadConfig).
   bool clients_local = true;
-  int tick_ms = 100;                ///< replica tick
-  std::int64_t probe_ms = 50;       ///< Raft probe period
+  int tick_ms = 100;           ///< replica tick
+  std::int64_t probe_ms = 50;  ///< Raft probe period
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;

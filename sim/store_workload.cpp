@@ -49,9 +49,9 @@ using WorkloadActor = caf::stateful_actor<WorkloadState>;
 
 // Store errors that prove a write was not applied (store_protocol.hpp, MVCC validation).
 bool proves_not_applied(const std::string& code) {
-  static const std::set<std::string> codes{"not_leader",      "no_leader",       "busy",
+  static const std::set<std::string> codes{"not_leader",       "no_leader",       "busy",
                                            "proposal_dropped", "unknown_request", "too_large",
-                                           "no_space",        "malformed",       "invalid"};
+                                           "no_space",         "malformed",       "invalid"};
   return codes.count(code) > 0;
 }
 
@@ -174,8 +174,9 @@ void try_next_replica(WorkloadState& st) {
 void on_error(WorkloadActor* self, const store::StoreReply& reply) {
   auto& st = self->state;
   const auto& code = reply.error->code;
-  if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 && reply.leader_hint <= st.config.nodes &&
-      reply.leader_hint != st.target && st.op.redirects < st.config.redirects_max) {
+  if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 &&
+      reply.leader_hint <= st.config.nodes && reply.leader_hint != st.target &&
+      st.op.redirects < st.config.redirects_max) {
     ++st.op.redirects;
     st.target = reply.leader_hint;
     send_attempt(self);

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include "runtime/rng.hpp"
 #include "sim/store_checker.hpp"
@@ -29,7 +31,8 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
   config.nodes = nodes;
   config.duration_ms = duration_ms;
   auto ids = sim::node_ids(nodes);
-  config.faults = sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
+  config.faults =
+      sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
   sim::StoreScenario scenario(ids);
   return sim::run_world(config, scenario);
 }
@@ -166,4 +169,47 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_leader_missing_a_committed_entry) {
                        sim::Observation{20, "n2", 0, "raft leader 3 3 1@1,2@3"}});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "leader completeness"));
+}
+
+// A real run's history, with one stale read appended: a value that a later completed write
+// replaced (values are unique, so it can never come back). The checker must reject it.
+BOOST_AUTO_TEST_CASE(checker_catches_a_stale_read_injected_into_a_real_run) {
+  auto r = run_seed(3, 3, 6000);
+  BOOST_REQUIRE(sim::check_store_history(r.history).ok);
+  // Find an ok write of `stale` on `key`, then an ok write or cas on that key invoked after it
+  // completed (a write of "" is a delete).
+  struct Open {
+    std::string key, value;
+    bool after_stale = false;
+  };
+  std::map<std::string, Open> open;  // by process
+  std::string key, stale;
+  bool replaced = false;
+  std::int64_t end = 0;
+  for (const auto& o : r.history.observations) {
+    end = std::max(end, o.time_ms);
+    if (o.event.rfind("op ", 0) != 0) continue;
+    std::istringstream in(o.event);
+    std::string op_, process, type, f, k, v;
+    in >> op_ >> process >> type >> f >> k >> v;
+    if (type == "invoke") {
+      if (f != "read") open[process] = Open{k, f == "write" ? v.substr(1) : "", !stale.empty()};
+      continue;
+    }
+    auto it = open.find(process);
+    if (it == open.end()) continue;
+    if (type == "ok" && stale.empty() && f == "write" && !it->second.value.empty())
+      std::tie(key, stale) = std::tie(it->second.key, it->second.value);
+    else if (type == "ok" && it->second.after_stale && it->second.key == key)
+      replaced = true;
+    open.erase(it);
+  }
+  BOOST_REQUIRE(replaced);
+  BOOST_REQUIRE(!stale.empty());
+  auto broken = r.history;
+  broken.observations.push_back(sim::Observation{end + 1, "n1", 0, "op stale invoke read " + key});
+  broken.observations.push_back(sim::Observation{end + 2, "n1", 0, "op stale ok read =" + stale});
+  auto verdict = sim::check_store_history(broken);
+  BOOST_TEST(!verdict.ok);
+  BOOST_TEST(mentions(verdict, "not linearizable"));
 }
