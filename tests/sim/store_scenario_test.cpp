@@ -74,11 +74,11 @@ bool mentions(const sim::CheckResult& r, const std::string& what) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(three_replicas_random_faults) {
-  run_many(3, 10000, seeds_per_shape(150));
+  run_many(3, 10000, seeds_per_shape(240));
 }
 
 BOOST_AUTO_TEST_CASE(five_replicas_random_faults) {
-  run_many(5, 10000, seeds_per_shape(100));
+  run_many(5, 10000, seeds_per_shape(160));
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
