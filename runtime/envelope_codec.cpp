@@ -1,10 +1,11 @@
 #include "runtime/envelope_codec.hpp"
 
-#include <capnp/dynamic.h>
 #include <capnp/schema.h>
 #include <kj/exception.h>
 
 #include <cstring>
+
+#include "runtime/schema_walk.hpp"
 
 namespace craton {
 
@@ -37,35 +38,6 @@ Address DecodedEnvelope::to() const {
   return Address{root_.getTo().getNode(), root_.getTo().getActor()};
 }
 
-namespace {
-
-// Reads every present field of the active layout, by schema. Cap'n Proto checks a pointer's
-// kind only when the field is read, so a flipped bit can hide a list where Data is expected;
-// reading everything once here moves any such exception into the decoder, where it is
-// caught, instead of into a handler. Depth is bounded by the reader's nesting limit.
-void read_deep(capnp::DynamicValue::Reader value);
-
-void read_struct(capnp::DynamicStruct::Reader s) {
-  auto visit = [&](capnp::StructSchema::Field field) {
-    if (s.has(field)) read_deep(s.get(field));
-  };
-  for (auto field : s.getSchema().getNonUnionFields()) visit(field);
-  KJ_IF_MAYBE(active, s.which()) { visit(*active); }
-}
-
-void read_deep(capnp::DynamicValue::Reader value) {
-  switch (value.getType()) {
-    case capnp::DynamicValue::STRUCT: read_struct(value.as<capnp::DynamicStruct>()); break;
-    case capnp::DynamicValue::LIST:
-      for (auto element : value.as<capnp::DynamicList>()) read_deep(element);
-      break;
-    case capnp::DynamicValue::TEXT: (void)value.as<capnp::Text>(); break;
-    case capnp::DynamicValue::DATA: (void)value.as<capnp::Data>(); break;
-    default: break;  // scalars, enums and void cannot be malformed
-  }
-}
-
-}  // namespace
 
 Result<Address> read_address(schema::Address::Reader a) {
   Address out{a.getNode(), a.getActor()};
@@ -116,7 +88,7 @@ Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t> bytes,
                                        std::to_string(static_cast<unsigned>(root.getBody().which())) +
                                        " is newer than this build"};
     if (validation == Validation::full)
-      read_struct(capnp::DynamicStruct::Reader(root));  // pointer kinds match the schema
+      walk_by_schema(capnp::Schema::from<schema::Envelope>(), capnp::AnyStruct::Reader(root));
     if (auto a = read_address(root.getFrom()); !a) return a.error();
     if (auto a = read_address(root.getTo()); !a) return a.error();
     out.root_ = root;
