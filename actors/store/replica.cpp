@@ -83,29 +83,26 @@ void Replica::step(raft::Message m) {
   if (!raft_->step(std::move(m))) ++dropped_;
 }
 
+// Answers "timeout" for, and forgets, every pending request whose deadline tick has passed.
+template <class Pending>
+void Replica::expire(Pending& pending, const char* message, ReplicaOutput& out) {
+  for (auto it = pending.begin(); it != pending.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    out.replies.push_back({it->second.request_id, refuse("timeout", message)});
+    it = pending.erase(it);
+  }
+}
+
 ReplicaOutput Replica::tick() {
   ReplicaOutput out;
   if (failed()) return out;
   ++ticks_;
   raft_->tick();
-  for (auto it = proposals_.begin(); it != proposals_.end();) {
-    if (it->second.deadline_tick > ticks_) {
-      ++it;
-      continue;
-    }
-    out.replies.push_back(
-        {it->second.request_id, refuse("timeout", "write not applied in time: outcome unknown")});
-    it = proposals_.erase(it);
-  }
-  for (auto it = reads_.begin(); it != reads_.end();) {
-    if (it->second.deadline_tick > ticks_) {
-      ++it;
-      continue;
-    }
-    out.replies.push_back(
-        {it->second.request_id, refuse("timeout", "no read index confirmed in time")});
-    it = reads_.erase(it);
-  }
+  expire(proposals_, "write not applied in time: outcome unknown", out);
+  expire(reads_, "no read index confirmed in time", out);
   return out;
 }
 

@@ -105,6 +105,8 @@ class Replica {
   explicit Replica(ReplicaConfig config) : config_(std::move(config)) {}
   Status open_storage();
   StoreReply refuse(std::string code, std::string message) const;
+  template <class Pending>
+  void expire(Pending& pending, const char* message, ReplicaOutput& out);
   ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
   ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write);
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
