@@ -81,7 +81,7 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
 
 struct SimRun {
   sim::WorldConfig world;
-  std::string scenario;
+  std::unique_ptr<sim::Scenario> scenario;
 };
 
 Result<std::uint64_t> parse_uint(const std::string& flag, const std::string& text) {
@@ -127,8 +127,25 @@ Result<SimRun> parse_flags(const SimFlags& f) {
   auto faults = load_faults(f, run.world);
   if (!faults) return faults.error();
   run.world.faults = std::move(*faults);
-  run.scenario = f.scenario;
+  auto scenario = sim::make_scenario(f.scenario, sim::node_ids(run.world.nodes));
+  if (!scenario) return Error{"bad_flag", "--scenario: " + scenario.error().message};
+  run.scenario = std::move(*scenario);
   return run;
+}
+
+struct TimedReport {
+  sim::RunReport report;
+  std::int64_t wall_ms = 0;
+};
+
+// Wall time is measured here, outside the simulated world, and never enters the trace.
+TimedReport run_timed(SimRun& run) {
+  auto start = std::chrono::steady_clock::now();
+  TimedReport out{sim::run_world(run.world, *run.scenario), 0};
+  out.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  return out;
 }
 
 std::string replay_line(const SimFlags& f) {
@@ -184,11 +201,6 @@ int run_sim(const std::vector<std::string>& args) {
     std::cerr << "craton sim: " << run.error().message << "\n";
     return 2;
   }
-  auto scenario = sim::make_scenario(run->scenario, sim::node_ids(run->world.nodes));
-  if (!scenario) {
-    std::cerr << "craton sim: --scenario: " << scenario.error().message << "\n";
-    return 2;
-  }
   std::ofstream trace;
   if (!flags.trace.empty()) {
     trace.open(flags.trace, std::ios::binary | std::ios::trunc);
@@ -198,12 +210,7 @@ int run_sim(const std::vector<std::string>& args) {
     }
     run->world.trace_out = &trace;
   }
-  // Wall time is measured here, outside the simulated world, and never enters the trace.
-  auto start = std::chrono::steady_clock::now();
-  auto report = sim::run_world(run->world, **scenario);
-  auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - start)
-                     .count();
+  auto [report, wall_ms] = run_timed(*run);
   if (flags.json)
     print_json(flags, report, wall_ms);
   else
@@ -248,16 +255,7 @@ int run_seeds(SimFlags flags) {
       std::cerr << "craton sim: " << run.error().message << "\n";
       return 2;
     }
-    auto scenario = sim::make_scenario(run->scenario, sim::node_ids(run->world.nodes));
-    if (!scenario) {
-      std::cerr << "craton sim: --scenario: " << scenario.error().message << "\n";
-      return 2;
-    }
-    auto start = std::chrono::steady_clock::now();
-    auto report = sim::run_world(run->world, **scenario);
-    auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+    auto [report, wall_ms] = run_timed(*run);
     std::cout << "seed " << seed << ": " << (report.check.ok ? "ok" : "FAILED") << " (steps "
               << report.steps << ", wall " << wall_ms << " ms, trace-hash " << report.trace_hash
               << ")\n";
