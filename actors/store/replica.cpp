@@ -127,16 +127,21 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
   return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
 }
 
+// Answers a range from the locally applied state (the caller decides that this is allowed).
+StoreReply Replica::read_now(const storage::RangeRequest& range) const {
+  StoreReply reply{std::nullopt, raft_->lead(), {}};
+  auto result = mvcc_->range(range);
+  if (result)
+    reply.body = std::move(*result);
+  else
+    reply.error = result.error();
+  return reply;
+}
+
 ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
   ReplicaOutput out;
   if (read.serializable) {
-    auto range = mvcc_->range(read.range);
-    StoreReply reply{std::nullopt, raft_->lead(), {}};
-    if (range)
-      reply.body = std::move(*range);
-    else
-      reply.error = range.error();
-    out.replies.push_back({request_id, std::move(reply)});
+    out.replies.push_back({request_id, read_now(read.range)});
     return out;
   }
   if (raft_->lead() == 0) {
@@ -262,13 +267,7 @@ void Replica::serve_reads(ReplicaOutput& out) {
       ++it;
       continue;
     }
-    auto range = mvcc_->range(read.range);
-    StoreReply reply{std::nullopt, raft_->lead(), {}};
-    if (range)
-      reply.body = std::move(*range);
-    else
-      reply.error = range.error();
-    out.replies.push_back({read.request_id, std::move(reply)});
+    out.replies.push_back({read.request_id, read_now(read.range)});
     it = reads_.erase(it);
   }
 }

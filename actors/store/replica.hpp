@@ -105,6 +105,7 @@ class Replica {
   explicit Replica(ReplicaConfig config) : config_(std::move(config)) {}
   Status open_storage();
   StoreReply refuse(std::string code, std::string message) const;
+  StoreReply read_now(const storage::RangeRequest& range) const;
   template <class Pending>
   void expire(Pending& pending, const char* message, ReplicaOutput& out);
   ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
