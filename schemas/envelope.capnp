@@ -36,6 +36,9 @@ struct Envelope {
     storeRaft @7 :Store.RaftMessage;
     storeRequest @8 :Store.StoreRequest;
     storeResponse @9 :Store.StoreResponse;
+    # Snapshot transfer: a follower fetches a leader's state in chunks.
+    storeSnapshotFetch @10 :Store.SnapshotFetch;
+    storeSnapshotChunk @11 :Store.SnapshotChunk;
   }
 }
 

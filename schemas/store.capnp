@@ -141,6 +141,12 @@ struct WriteRequest {
     leaseGrant @4 :LeaseGrant;
     leaseRevoke @5 :Int64;    # lease id
   }
+  session @6 :ClientSession;  # unset: no de-duplication (see ClientSession)
+}
+
+# Who sent a write, so that a duplicated request is applied at most once (Raft thesis 6.3).
+# Filled in by the client-sessions work.
+struct ClientSession {
 }
 
 struct LeaseGrant {
@@ -179,7 +185,47 @@ struct StoreRequest {
     serializableRange @1 :RangeRequest;   # served from the replica's local state
     write @2 :WriteRequest;
     status @3 :Void;
+    watchCreate @4 :WatchCreateRequest;
+    watchCancel @5 :Int64;              # watch id
+    watchProgress @6 :Void;             # progress notification for the caller's stream
+    leaseKeepAlive @7 :Int64;           # lease id
+    leaseTimeToLive @8 :LeaseTimeToLiveRequest;
+    leaseList @9 :Void;
+    memberChange @10 :MemberChange;
+    transferLeader @11 :UInt64;         # the replica id to hand leadership to
   }
+}
+
+# ---- Watches (filled in by the watch work) ----
+
+struct WatchCreateRequest {
+}
+
+struct WatchResponse {
+}
+
+# ---- Leases beyond grant/revoke (filled in by the lease work) ----
+
+struct LeaseTimeToLiveRequest {
+}
+
+struct LeaseResponse {
+}
+
+# ---- Membership (filled in by the membership work) ----
+
+struct MemberChange {
+}
+
+struct MemberList {
+}
+
+# ---- Snapshot transfer between replicas (filled in by the snapshot work) ----
+
+struct SnapshotFetch {
+}
+
+struct SnapshotChunk {
 }
 
 struct MemberStatus {
@@ -208,5 +254,8 @@ struct StoreResponse {
     range @4 :RangeResponse;
     write @5 :WriteResponse;
     status @6 :MemberStatus;
+    watch @7 :WatchResponse;
+    lease @8 :LeaseResponse;
+    members @9 :MemberList;
   }
 }
