@@ -163,6 +163,11 @@ void print_plain(const SimFlags& f, const sim::RunReport& r, std::int64_t wall_m
             << " ms\n";
   std::cout << "nodes down at end: " << r.nodes_down.size() << "\n";
   std::cout << "check: " << (r.check.ok ? "ok" : "FAILED") << "\n";
+  if (!r.check.counts.empty()) {
+    std::cout << "checked:";
+    for (const auto& [name, n] : r.check.counts) std::cout << " " << name << " " << n;
+    std::cout << "\n";
+  }
   for (const auto& why : r.check.failures) std::cout << "  " << why << "\n";
   if (!r.check.ok) std::cout << "replay: " << replay_line(f) << "\n";
   std::cout << "trace-hash: " << r.trace_hash << "\n";
@@ -182,6 +187,7 @@ void print_json(const SimFlags& f, const sim::RunReport& r, std::int64_t wall_ms
                    {"messages_dropped", r.messages_dropped},
                    {"nodes_down", r.nodes_down},
                    {"check", {{"ok", r.check.ok}, {"failures", r.check.failures}}}};
+  if (!r.check.counts.empty()) j["counts"] = r.check.counts;  // e.g. elections, invariant_checks
   if (!r.check.ok) j["replay"] = replay_line(f);
   std::cout << j.dump() << "\n";
 }

@@ -6,6 +6,7 @@
 
 #include "sim/linearizability/check_report.hpp"
 #include "sim/linearizability/checker.hpp"
+#include "sim/raft_invariants.hpp"
 
 namespace craton::sim {
 namespace {
@@ -98,144 +99,33 @@ bool progress_after(const RunHistory& history, std::int64_t from_ms) {
   return false;
 }
 
-// ---- Raft safety ----
-
-struct Run {
-  std::uint64_t term = 0;
-  std::uint64_t start = 0;
-};
-
-struct LogShape {
-  std::string node;
-  std::uint64_t last = 0;
-  std::vector<Run> runs;
-};
-
-struct Commit {
-  std::string node;
-  std::uint64_t index = 0, entry_term = 0, observer_term = 0;
-  std::string hash;
-};
-
-struct Leader {
-  std::string node;
-  std::uint64_t term = 0;
-  LogShape log;
-};
-
-std::uint64_t to_u64(const std::string& s) {
-  return s.empty() ? 0 : std::stoull(s);
-}
-
-std::vector<Run> parse_runs(const std::string& text) {
-  std::vector<Run> runs;
-  if (text == "-") return runs;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto j = text.find(',', i);
-    if (j == std::string::npos) j = text.size();
-    auto piece = text.substr(i, j - i);
-    auto at = piece.find('@');
-    runs.push_back(Run{to_u64(piece.substr(0, at)), to_u64(piece.substr(at + 1))});
-    i = j + 1;
-  }
-  return runs;
-}
-
-std::uint64_t term_at(const LogShape& log, std::uint64_t index) {
-  if (index > log.last) return 0;
-  std::uint64_t t = 0;
-  for (const auto& r : log.runs)
-    if (r.start <= index) t = r.term;
-  return t;
-}
-
-class RaftSafety {
- public:
-  void add(const Observation& o, CheckResult& result) {
-    auto t = split(o.event);
-    if (t.size() < 2 || t[0] != "raft") return;
-    if (t[1] == "leader" && t.size() == 5) {
-      Leader l{o.node, to_u64(t[2]), LogShape{o.node, to_u64(t[3]), parse_runs(t[4])}};
-      check_election(l, result);
-      check_log_shape(l.log, result);
-      leaders_.push_back(std::move(l));
-    } else if (t[1] == "log" && t.size() == 4) {
-      check_log_shape(LogShape{o.node, to_u64(t[2]), parse_runs(t[3])}, result);
-    } else if (t[1] == "commit" && t.size() == 6) {
-      Commit c{o.node, to_u64(t[2]), to_u64(t[3]), to_u64(t[5]), t[4]};
-      check_state_machine(c, result);
-      commits_.push_back(std::move(c));
-    } else {
-      result.fail("unreadable raft observation at " + std::to_string(o.time_ms) + " ms on " +
-                  o.node + ": " + o.event);
-    }
-  }
-
-  // Leader completeness needs every observation: run it at the end.
-  void check_leader_completeness(CheckResult& result) const {
-    for (const auto& l : leaders_)
-      for (const auto& c : commits_) {
-        if (c.observer_term >= l.term) continue;
-        auto have = term_at(l.log, c.index);
-        if (have != c.entry_term)
-          result.fail("leader completeness: " + l.node + " leads term " + std::to_string(l.term) +
-                      " with term " + std::to_string(have) + " at index " +
-                      std::to_string(c.index) + ", but " + c.node + " (term " +
-                      std::to_string(c.observer_term) + ") committed term " +
-                      std::to_string(c.entry_term) + " there");
-      }
-  }
-
- private:
-  void check_election(const Leader& l, CheckResult& result) {
-    auto [it, fresh] = leader_of_term_.emplace(l.term, l.node);
-    if (!fresh && it->second != l.node)
-      result.fail("election safety: term " + std::to_string(l.term) + " has two leaders, " +
-                  it->second + " and " + l.node);
-  }
-
-  void check_log_shape(const LogShape& log, CheckResult& result) {
-    for (std::size_t k = 0; k < log.runs.size(); ++k) {
-      if (k == 0 && log.runs[k].start != 1) continue;  // predecessor unknown (compacted)
-      std::uint64_t prev = k == 0 ? 0 : log.runs[k - 1].term;
-      if (k > 0 && prev >= log.runs[k].term)
-        result.fail("log matching: " + log.node + "'s log has term " +
-                    std::to_string(log.runs[k].term) + " after term " + std::to_string(prev));
-      auto key = log.runs[k].term;
-      auto want = std::make_pair(log.runs[k].start, prev);
-      auto [it, fresh] = term_start_.emplace(key, std::make_pair(want, log.node));
-      if (!fresh && it->second.first != want)
-        result.fail("log matching: term " + std::to_string(key) + " starts at index " +
-                    std::to_string(want.first) + " after term " + std::to_string(want.second) +
-                    " on " + log.node + ", but at " + std::to_string(it->second.first.first) +
-                    " after term " + std::to_string(it->second.first.second) + " on " +
-                    it->second.second);
-    }
-  }
-
-  void check_state_machine(const Commit& c, CheckResult& result) {
-    auto [it, fresh] = committed_.emplace(c.index, c);
-    if (fresh) return;
-    if (it->second.entry_term != c.entry_term || it->second.hash != c.hash)
-      result.fail("state machine safety: index " + std::to_string(c.index) +
-                  " committed as (term " + std::to_string(it->second.entry_term) + ", " +
-                  it->second.hash + ") on " + it->second.node + " but as (term " +
-                  std::to_string(c.entry_term) + ", " + c.hash + ") on " + c.node);
-  }
-
-  std::map<std::uint64_t, std::string> leader_of_term_;
-  std::map<std::uint64_t, std::pair<std::pair<std::uint64_t, std::uint64_t>, std::string>>
-      term_start_;
-  std::map<std::uint64_t, Commit> committed_;
-  std::vector<Leader> leaders_;
-  std::vector<Commit> commits_;
-};
+// ---- Raft safety: every replica's RaftEvents, in the order they were observed ----
 
 void check_raft(const RunHistory& history, CheckResult& result) {
-  RaftSafety safety;
-  for (const auto& o : history.observations) safety.add(o, result);
-  safety.check_leader_completeness(result);
+  RaftInvariants invariants;
+  for (const auto& o : history.observations) {
+    if (o.event.rfind("raft ", 0) != 0) continue;
+    auto event = store::parse_raft_event(o.event);
+    if (!event) {
+      result.fail("unreadable raft observation at " + std::to_string(o.time_ms) + " ms on " +
+                  o.node + ": " + event.error().message);
+      continue;
+    }
+    auto failures = result.failures.size();
+    invariants.on_event(o.node, *event, result);
+    if (result.failures.size() > failures)  // say when and where the first violation showed
+      result.failures.insert(result.failures.begin() + std::ptrdiff_t(failures),
+                             "at " + std::to_string(o.time_ms) + " ms, " + o.node + ": " +
+                                 o.event.substr(0, 120));
+  }
+  const auto& c = invariants.counts();
+  result.counts["raft_events"] = c.events;
+  result.counts["elections"] = c.elections;
+  result.counts["restarts"] = c.restarts;
+  result.counts["entries_persisted"] = c.entries_persisted;
+  result.counts["entries_committed"] = c.entries_committed;
+  result.counts["entries_applied"] = c.entries_applied;
+  result.counts["invariant_checks"] = c.checks;
 }
 
 }  // namespace

@@ -4,14 +4,12 @@
 // - Linearizability: the "op" observations, in the order they were recorded (simulated real
 //   time), form a history for the linearizability checker's kv model; every key must be
 //   linearizable (an undecided key fails too).
-// - Raft safety, from the probes' "raft" observations:
-//     election safety     at most one leader per term;
-//     log matching        every log that holds term t starts t's entries at the same index,
-//                         after the same term (so logs sharing an (index, term) share the
-//                         term sequence up to it);
-//     state machine safety  every node commits the same entry (term, content hash) at an index;
-//     leader completeness an entry observed committed by a node whose term was then TA is in
-//                         the log of every leader of a term above TA.
+// - Raft safety: every "raft" observation (a RaftEvent the replicas record after each input,
+//   actors/store/raft_event.hpp) is checked as it comes by RaftInvariants
+//   (sim/raft_invariants.hpp): election safety, log matching, leader completeness, state
+//   machine safety, and that a restarted replica finds the log it persisted. The first line
+//   of each violation says when and on which node; CheckResult::counts says how much was
+//   checked (elections, entries committed and applied, invariant checks).
 // - No replica failed or could not open its data; and, unless disabled, some operation that
 //   was invoked at least progress_grace_ms after the settle point completed ok (liveness).
 // Failures are one line each, bounded (CheckResult keeps at most 100).

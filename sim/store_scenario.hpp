@@ -13,13 +13,15 @@
 //   redirects. The store has no request de-duplication, so a client request that SimNetwork
 //   duplicates may be applied twice (which the checker then reports): "store-remote" shows it;
 //   "store" keeps duplication for Raft's traffic only, as TCP links would;
-// - a Raft probe that samples the replica every probe_ms and reports leadership, newly
-//   committed entries and the shape of its log as observations ("raft ...").
+// - the replica records a RaftEvent after every input it handles (what it persisted, committed
+//   and applied, and its elections; actors/store/raft_event.hpp), which the store actor reports
+//   as observations ("raft ...").
 //
 // The checker (check_store_history, pure) turns the "op" observations into a history for the
-// linearizability checker (kv model; a delete is a write of "", a txn a cas) and checks the
-// "raft" observations for election safety, log matching, leader completeness and state
-// machine safety; it also demands progress after the settle point and no failed replica.
+// linearizability checker (kv model; a delete is a write of "", a txn a cas) and checks every
+// "raft" observation, as it comes, for election safety, log matching, leader completeness and
+// state machine safety (sim/raft_invariants.hpp); it also demands progress after the settle
+// point and no failed replica.
 #pragma once
 
 #include <cstdint>
@@ -38,8 +40,7 @@ struct StoreScenarioOptions {
   int redirects_max = 3;              ///< not_leader hints a client follows per operation
   /// Clients talk only to their own node's replica, in-process (see StoreWorkloadConfig).
   bool clients_local = true;
-  int tick_ms = 100;           ///< replica tick
-  std::int64_t probe_ms = 50;  ///< Raft probe period
+  int tick_ms = 100;  ///< replica tick
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;

@@ -46,6 +46,8 @@ void check_failure(StoreActor* self) {
 
 void dispatch(StoreActor* self, ReplicaOutput out) {
   auto& st = self->state;
+  // Raft events for the simulator's invariant checker (none unless the replica records them).
+  for (const auto& e : st.replica->take_raft_events()) st.env->observe(format_raft_event(e));
   for (const auto& m : out.messages) {
     EnvelopeBuilder b(st.env->address(), Address{replica_node_id(m.to), "store"});
     write_raft_message(b.body().initStoreRaft(), m);

@@ -64,6 +64,7 @@ Status Replica::open_storage() {
   if (!raft) return raft.error();
   raft_.emplace(std::move(*raft));
   applied_ = std::max(rc.applied, log_->snapshot().index);
+  record_opened();
   return Ok{};
 }
 
@@ -81,6 +82,7 @@ StoreReply Replica::refuse(std::string code, std::string message) const {
 void Replica::step(raft::Message m) {
   if (failed()) return;
   if (!raft_->step(std::move(m))) ++dropped_;
+  record_leadership();
 }
 
 // Answers "timeout" for, and forgets, every pending request whose deadline tick has passed.
@@ -101,6 +103,7 @@ ReplicaOutput Replica::tick() {
   if (failed()) return out;
   ++ticks_;
   raft_->tick();
+  record_leadership();
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
   return out;
@@ -208,8 +211,10 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
     if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
   }
+  record_persisted(rd);
   for (auto& m : rd.messages) out.messages.push_back(std::move(m));
   if (auto s = apply(rd.committed_entries, out); !s) return s;
+  record_applied(rd.committed_entries);
   for (auto& rs : rd.read_states) {
     auto context = decode_context(rs.context);
     if (!context) continue;

@@ -31,9 +31,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/store/raft.hpp"
+#include "actors/store/raft_event.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
@@ -54,6 +56,9 @@ struct ReplicaConfig {
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
+  /// Record RaftEvents for take_raft_events() (the simulator's invariant checker); off, the
+  /// replica records nothing and hashes nothing.
+  bool record_raft_events = false;
 };
 
 struct ClientReply {
@@ -88,6 +93,10 @@ class Replica {
   std::size_t pending() const { return proposals_.size() + reads_.size(); }
   const raft::Raft& raft() const { return *raft_; }
   const storage::MvccStore& mvcc() const { return *mvcc_; }
+  /// The RaftEvents recorded since the last call, in order (empty unless
+  /// config.record_raft_events). Hooks: open, step, tick, and each Ready's persist and apply
+  /// (replica_raft_events.cpp).
+  std::vector<RaftEvent> take_raft_events() { return std::exchange(raft_events_, {}); }
 
  private:
   struct PendingWrite {
@@ -116,6 +125,11 @@ class Replica {
                     ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
   void fail(Error error);
+  // RaftEvent recording (replica_raft_events.cpp); each does nothing unless enabled.
+  void record_opened();
+  void record_leadership();
+  void record_persisted(const raft::Ready& rd);
+  void record_applied(const std::vector<raft::Entry>& entries);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -129,6 +143,9 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
+  std::vector<RaftEvent> raft_events_;
+  std::uint64_t leader_term_recorded_ = 0;  ///< last term recorded as led
+  std::uint64_t commit_recorded_ = 0;       ///< last durable commit index recorded
 };
 
 }  // namespace craton::store

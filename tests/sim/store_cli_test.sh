@@ -25,5 +25,11 @@ for args in "--seeds 5..3" "--seeds 1-3" "--seeds 1..x" "--seeds 1..2 --seed 1" 
   [[ "$(wc -l <"$tmp/err")" == 1 ]] || fail "'$args': error is not one line: $(cat "$tmp/err")"
 done
 
+# --json reports what the Raft invariant checker saw (elections, commits, checks).
+"$craton" sim --scenario store --seed 5 --nodes 3 --duration 5s --json >"$tmp/out" 2>"$tmp/err"
+for count in elections entries_committed invariant_checks; do
+  grep -q "\"$count\":[1-9]" "$tmp/out" || fail "--json has no $count count: $(cat "$tmp/out")"
+done
+
 [[ $failures == 0 ]] && echo "store_cli: all checks passed"
 exit $((failures > 0))

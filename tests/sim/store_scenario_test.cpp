@@ -1,7 +1,8 @@
 // The store scenario end to end: many seeds of a 3- and a 5-replica store cluster under random
 // faults, each judged by the store checker (linearizability of every key's history, Raft
-// safety from the probes' observations, progress after the settle point); and the checker's
-// own teeth: fabricated histories with a stale read, two leaders in a term, diverging commits.
+// safety on every RaftEvent the replicas report, progress after the settle point); and the
+// checker's own teeth: fabricated histories with a stale read, two leaders in a term,
+// diverging commits, and real runs whose events are altered as a broken replica's would be.
 #define BOOST_TEST_MODULE store_scenario
 #include <boost/test/unit_test.hpp>
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "actors/store/raft_event.hpp"
 #include "runtime/rng.hpp"
 #include "sim/store_checker.hpp"
 #include "sim/store_scenario.hpp"
@@ -95,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_run_records_operations_and_raft_events) {
     if (o.event.find(" ok ") != std::string::npos) ++ok;
     if (o.event.find(" fail ") != std::string::npos) ++fail;
     if (o.event.find(" info ") != std::string::npos) ++info;
-    if (o.event.rfind("raft commit ", 0) == 0) ++commits;
+    if (o.event.rfind("raft committed ", 0) == 0) ++commits;
     if (o.event.rfind("raft leader ", 0) == 0) ++leaders;
   }
   BOOST_TEST_MESSAGE("seed 3: ok " << ok << ", fail " << fail << ", info " << info << ", commits "
@@ -104,6 +106,8 @@ BOOST_AUTO_TEST_CASE(a_run_records_operations_and_raft_events) {
   BOOST_TEST(ok > 10u);
   BOOST_TEST(commits > 10u);
   BOOST_TEST(leaders >= 1u);
+  BOOST_TEST(r.check.counts.at("elections") == leaders);
+  BOOST_TEST(r.check.counts.at("invariant_checks") > 100u);
   auto h = sim::store_ops_history(r.history);
   BOOST_REQUIRE(h);
   BOOST_TEST(h->events.size() > 20u);
@@ -146,18 +150,18 @@ BOOST_AUTO_TEST_CASE(checker_catches_no_progress) {
 
 BOOST_AUTO_TEST_CASE(checker_catches_two_leaders_in_a_term) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft leader 2 1 1@1"},
-                       sim::Observation{20, "n2", 0, "raft leader 2 1 1@1"}});
+                       sim::Observation{10, "n1", 0, "raft leader 2"},
+                       sim::Observation{20, "n2", 0, "raft leader 2"}});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "election safety"));
 }
 
 BOOST_AUTO_TEST_CASE(checker_catches_diverging_commits_and_logs) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft commit 3 2 00000000000000aa 2"},
-                       sim::Observation{20, "n2", 0, "raft commit 3 2 00000000000000bb 2"},
-                       sim::Observation{30, "n1", 0, "raft log 5 1@1,2@3"},
-                       sim::Observation{40, "n3", 0, "raft log 5 1@1,2@4"}});
+                       sim::Observation{10, "n1", 0, "raft persisted 1 2:00000000000000aa"},
+                       sim::Observation{11, "n1", 0, "raft committed 1 2"},
+                       sim::Observation{20, "n2", 0, "raft persisted 1 2:00000000000000bb"},
+                       sim::Observation{21, "n2", 0, "raft committed 1 2"}});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "state machine safety"));
   BOOST_TEST(mentions(r, "log matching"));
@@ -165,8 +169,9 @@ BOOST_AUTO_TEST_CASE(checker_catches_diverging_commits_and_logs) {
 
 BOOST_AUTO_TEST_CASE(checker_catches_a_leader_missing_a_committed_entry) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft commit 4 2 00000000000000aa 2"},
-                       sim::Observation{20, "n2", 0, "raft leader 3 3 1@1,2@3"}});
+                       sim::Observation{10, "n1", 0, "raft persisted 1 2:00000000000000aa"},
+                       sim::Observation{11, "n1", 0, "raft committed 1 2"},
+                       sim::Observation{20, "n2", 0, "raft leader 3"}});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "leader completeness"));
 }
@@ -212,4 +217,46 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_stale_read_injected_into_a_real_run) {
   auto verdict = sim::check_store_history(broken);
   BOOST_TEST(!verdict.ok);
   BOOST_TEST(mentions(verdict, "not linearizable"));
+}
+
+// A broken replica's events in a real run: n2 applies other data at one index than the rest.
+BOOST_AUTO_TEST_CASE(checker_catches_a_replica_applying_other_data_in_a_real_run) {
+  auto r = run_seed(3, 3, 6000);
+  BOOST_REQUIRE(r.check.ok);
+  auto broken = r.history;
+  std::size_t changed = 0;
+  for (auto& o : broken.observations) {
+    if (o.node != "n2" || o.event.rfind("raft applied ", 0) != 0) continue;
+    auto e = craton::store::parse_raft_event(o.event);
+    BOOST_REQUIRE(e);
+    if (e->index < 4) continue;  // past the bootstrap configuration
+    e->entries.front().hash ^= 1;
+    o.event = craton::store::format_raft_event(*e);
+    ++changed;
+    break;
+  }
+  BOOST_REQUIRE(changed == 1u);
+  auto verdict = sim::check_store_history(broken);
+  BOOST_TEST(!verdict.ok);
+  BOOST_TEST(mentions(verdict, "state machine safety"));
+}
+
+// A broken replica that loses durable entries: n1's persisted events after its first leader
+// term are dropped, as if its disk never kept them. Its later events contradict its log.
+BOOST_AUTO_TEST_CASE(checker_catches_a_replica_losing_persisted_entries_in_a_real_run) {
+  auto r = run_seed(3, 3, 6000);
+  BOOST_REQUIRE(r.check.ok);
+  auto broken = r.history;
+  std::size_t dropped = 0;
+  for (auto it = broken.observations.begin(); it != broken.observations.end();) {
+    bool drop = it->node == "n1" && it->event.rfind("raft persisted ", 0) == 0 &&
+                it->event.rfind("raft persisted 1 ", 0) != 0 && dropped < 3;
+    if (drop) ++dropped;
+    it = drop ? broken.observations.erase(it) : it + 1;
+  }
+  BOOST_REQUIRE(dropped == 3u);
+  auto verdict = sim::check_store_history(broken);
+  BOOST_TEST(!verdict.ok);
+  BOOST_TEST(mentions(verdict, "(a hole)"));
+  BOOST_TEST(mentions(verdict, "beyond its durable log"));
 }
