@@ -63,12 +63,18 @@ void RaftInvariants::on_event(const std::string& node, const RaftEvent& e, Check
   ++counts_.events;
   auto& log = logs_[node];
   switch (e.kind) {
-    case RaftEventKind::opened: return opened(node, log, e, r);
-    case RaftEventKind::leader: return leader(node, log, e.term, r);
-    case RaftEventKind::persisted: return persisted(node, log, e, r);
-    case RaftEventKind::committed: return committed(node, log, e, r);
-    case RaftEventKind::applied: return applied(node, log, e, r);
-    case RaftEventKind::snapshot: return snapshot(node, log, e, r);
+    case RaftEventKind::opened:
+      return opened(node, log, e, r);
+    case RaftEventKind::leader:
+      return leader(node, log, e.term, r);
+    case RaftEventKind::persisted:
+      return persisted(node, log, e, r);
+    case RaftEventKind::committed:
+      return committed(node, log, e, r);
+    case RaftEventKind::applied:
+      return applied(node, log, e, r);
+    case RaftEventKind::snapshot:
+      return snapshot(node, log, e, r);
   }
 }
 
@@ -88,8 +94,8 @@ void RaftInvariants::opened(const std::string& node, NodeLog& log, const RaftEve
   ++counts_.checks;
   if (log.last() != e.index || log.term_at(e.index) != e.term)
     r.fail("crash-restart: " + node + " reopened with its log ending at index " + str(e.index) +
-           " term " + str(e.term) + ", but it persisted up to index " + str(log.last()) +
-           " term " + str(log.term_at(log.last())));
+           " term " + str(e.term) + ", but it persisted up to index " + str(log.last()) + " term " +
+           str(log.term_at(log.last())));
   if (restart && e.commit != log.commit)
     r.fail("crash-restart: " + node + " reopened with commit index " + str(e.commit) +
            ", but it persisted commit index " + str(log.commit));
@@ -110,10 +116,10 @@ void RaftInvariants::leader(const std::string& node, NodeLog& log, std::uint64_t
     ++counts_.checks;
     const Slot* s = log.at(index);
     if (s && s->entry == c.entry) continue;
-    r.fail("leader completeness: " + node + " became leader of term " + str(term) +
-           " holding " + (s ? describe(s->entry) : std::string("nothing")) + " at index " +
-           str(index) + ", but " + c.node + " committed " + describe(c.entry) +
-           " there in term " + str(c.observer_term));
+    r.fail("leader completeness: " + node + " became leader of term " + str(term) + " holding " +
+           (s ? describe(s->entry) : std::string("nothing")) + " at index " + str(index) +
+           ", but " + c.node + " committed " + describe(c.entry) + " there in term " +
+           str(c.observer_term));
     break;  // one line per leader is enough
   }
   if (!fresh) return;
@@ -157,11 +163,12 @@ void RaftInvariants::append(const std::string& node, NodeLog& log, const EntryDi
   auto previous_term = log.term_at(index - 1);
   ++counts_.checks;
   if (d.term < previous_term)
-    r.fail("log matching: " + node + "'s log has term " + str(d.term) + " at index " +
-           str(index) + " after term " + str(previous_term));
+    r.fail("log matching: " + node + "'s log has term " + str(d.term) + " at index " + str(index) +
+           " after term " + str(previous_term));
   auto c = chain(log.slots.empty() ? log.base_chain : log.slots.back().chain, d);
   log.slots.push_back(Slot{d, c});
-  auto [it, fresh] = entries_.emplace(std::make_pair(index, d.term), Known{d, c, log.anchored, node});
+  auto [it, fresh] =
+      entries_.emplace(std::make_pair(index, d.term), Known{d, c, log.anchored, node});
   if (fresh) return;
   ++counts_.checks;
   auto& known = it->second;

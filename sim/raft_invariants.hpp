@@ -87,24 +87,21 @@ class RaftInvariants {
 
   void opened(const std::string& node, NodeLog& log, const store::RaftEvent& e, CheckResult& r);
   void leader(const std::string& node, NodeLog& log, std::uint64_t term, CheckResult& r);
-  void persisted(const std::string& node, NodeLog& log, const store::RaftEvent& e,
-                 CheckResult& r);
+  void persisted(const std::string& node, NodeLog& log, const store::RaftEvent& e, CheckResult& r);
   void append(const std::string& node, NodeLog& log, const store::EntryDigest& d, CheckResult& r);
-  void committed(const std::string& node, NodeLog& log, const store::RaftEvent& e,
-                 CheckResult& r);
+  void committed(const std::string& node, NodeLog& log, const store::RaftEvent& e, CheckResult& r);
   void commit_entry(const std::string& node, std::uint64_t index, const store::EntryDigest& d,
                     std::uint64_t observer_term, CheckResult& r);
   void complete_in_leaders(const Committed& c, std::uint64_t index, std::uint64_t above_term,
                            std::uint64_t up_to_term, CheckResult& r);
   void applied(const std::string& node, NodeLog& log, const store::RaftEvent& e, CheckResult& r);
-  void snapshot(const std::string& node, NodeLog& log, const store::RaftEvent& e,
-                CheckResult& r);
+  void snapshot(const std::string& node, NodeLog& log, const store::RaftEvent& e, CheckResult& r);
 
   std::map<std::string, NodeLog> logs_;
   std::map<std::pair<std::uint64_t, std::uint64_t>, Known> entries_;  ///< by (index, term)
   std::map<std::uint64_t, std::string> leader_of_term_;
-  std::map<std::uint64_t, LeaderLog> leaders_;  ///< by term
-  std::map<std::uint64_t, Committed> committed_;                      ///< by index
+  std::map<std::uint64_t, LeaderLog> leaders_;                                   ///< by term
+  std::map<std::uint64_t, Committed> committed_;                                 ///< by index
   std::map<std::uint64_t, std::pair<store::EntryDigest, std::string>> applied_;  ///< by index
   RaftInvariantCounts counts_;
 };

@@ -114,9 +114,9 @@ void check_raft(const RunHistory& history, CheckResult& result) {
     auto failures = result.failures.size();
     invariants.on_event(o.node, *event, result);
     if (result.failures.size() > failures)  // say when and where the first violation showed
-      result.failures.insert(result.failures.begin() + std::ptrdiff_t(failures),
-                             "at " + std::to_string(o.time_ms) + " ms, " + o.node + ": " +
-                                 o.event.substr(0, 120));
+      result.failures.insert(
+          result.failures.begin() + std::ptrdiff_t(failures),
+          "at " + std::to_string(o.time_ms) + " ms, " + o.node + ": " + o.event.substr(0, 120));
   }
   const auto& c = invariants.counts();
   result.counts["raft_events"] = c.events;

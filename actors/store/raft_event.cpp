@@ -30,12 +30,16 @@ const char* kind_name(RaftEventKind kind) {
 // How many numbers follow the kind, before any digests.
 std::size_t numbers_of(RaftEventKind kind) {
   switch (kind) {
-    case RaftEventKind::opened: return 5;
-    case RaftEventKind::leader: return 1;
+    case RaftEventKind::opened:
+      return 5;
+    case RaftEventKind::leader:
+      return 1;
     case RaftEventKind::persisted:
-    case RaftEventKind::applied: return 1;
+    case RaftEventKind::applied:
+      return 1;
     case RaftEventKind::committed:
-    case RaftEventKind::snapshot: return 2;
+    case RaftEventKind::snapshot:
+      return 2;
   }
   return 0;
 }
@@ -95,9 +99,13 @@ std::string format_raft_event(const RaftEvent& e) {
     case RaftEventKind::opened:
       for (auto v : {e.index, e.term, e.commit, e.applied, e.snapshot_index}) number(v);
       break;
-    case RaftEventKind::leader: number(e.term); break;
+    case RaftEventKind::leader:
+      number(e.term);
+      break;
     case RaftEventKind::persisted:
-    case RaftEventKind::applied: number(e.index); break;
+    case RaftEventKind::applied:
+      number(e.index);
+      break;
     case RaftEventKind::committed:
     case RaftEventKind::snapshot:
       number(e.index);
@@ -133,7 +141,9 @@ Result<RaftEvent> parse_raft_event(const std::string& text) {
       std::tie(e.index, e.term, e.commit, e.applied, e.snapshot_index) =
           std::make_tuple(n[0], n[1], n[2], n[3], n[4]);
       break;
-    case RaftEventKind::leader: e.term = n[0]; break;
+    case RaftEventKind::leader:
+      e.term = n[0];
+      break;
     default:
       e.index = n[0];
       e.term = n[1];

@@ -30,7 +30,9 @@ RaftEvent opened(std::uint64_t last, std::uint64_t last_term, std::uint64_t comm
   e.applied = commit;
   return e;
 }
-RaftEvent leader(std::uint64_t term) { return ev(RaftEventKind::leader, 0, term); }
+RaftEvent leader(std::uint64_t term) {
+  return ev(RaftEventKind::leader, 0, term);
+}
 RaftEvent persisted(std::uint64_t first, std::vector<EntryDigest> entries) {
   return ev(RaftEventKind::persisted, first, 0, std::move(entries));
 }
@@ -153,8 +155,8 @@ BOOST_AUTO_TEST_CASE(a_commit_learned_after_a_later_leader_is_checked_against_it
   Run run;
   run.bootstrap({"n1", "n2", "n3"});
   run("n1", persisted(4, {{2, 0xa}}));
-  run("n2", leader(3));             // elected with a log ending at 3
-  run("n1", committed(4, 2));       // ... but 4 was committed in term 2
+  run("n2", leader(3));        // elected with a log ending at 3
+  run("n1", committed(4, 2));  // ... but 4 was committed in term 2
   BOOST_TEST(run.mentions("leader completeness: n2 was elected leader of term 3 with term 0 at "
                           "index 4"),
              run.why());
@@ -232,8 +234,11 @@ BOOST_AUTO_TEST_CASE(a_snapshot_must_stand_for_committed_entries) {
 }
 
 BOOST_AUTO_TEST_CASE(raft_events_round_trip_as_text) {
-  std::vector<RaftEvent> events = {opened(7, 3, 5), leader(4), persisted(8, {{4, 0xab}, {4, 1}}),
-                                   committed(9, 4), applied(8, {{4, 0xab}}),
+  std::vector<RaftEvent> events = {opened(7, 3, 5),
+                                   leader(4),
+                                   persisted(8, {{4, 0xab}, {4, 1}}),
+                                   committed(9, 4),
+                                   applied(8, {{4, 0xab}}),
                                    ev(RaftEventKind::snapshot, 6, 2)};
   events[0].snapshot_index = 2;
   for (const auto& e : events) {
@@ -244,8 +249,9 @@ BOOST_AUTO_TEST_CASE(raft_events_round_trip_as_text) {
   }
   BOOST_TEST(store::format_raft_event(persisted(8, {{4, 0xab}})) ==
              "raft persisted 8 4:00000000000000ab");
-  for (const char* bad : {"raft", "raft elected 3", "raft leader", "raft leader x",
-                          "raft leader 3 4", "raft persisted 8", "raft persisted 0 1:0000000000000001",
-                          "raft applied 3 1:00ab", "raft committed 3", "op a ok read"})
+  for (const char* bad :
+       {"raft", "raft elected 3", "raft leader", "raft leader x", "raft leader 3 4",
+        "raft persisted 8", "raft persisted 0 1:0000000000000001", "raft applied 3 1:00ab",
+        "raft committed 3", "op a ok read"})
     BOOST_TEST(!store::parse_raft_event(bad), bad);
 }
