@@ -124,6 +124,7 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.data_dir = (node.data_dir / "store").string();
   rc.seed = derive_seed(node.seed, "store");
   rc.request_timeout_ticks = 20;
+  rc.tick_ms = options_.tick_ms;  // lease TTL minimum and extension on promotion
   rc.map_size_bytes = std::size_t{256} << 20;
   rc.mvcc.quota_bytes = std::int64_t{128} << 20;
   rc.no_sync = true;  // the simulated process never dies: the page cache is durable enough

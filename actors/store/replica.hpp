@@ -20,6 +20,15 @@
 // - After a crash, open() on the same directory recovers: Raft from the log store, the key
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
+// - Leases (etcd's lessor, actors/store/lease_keeper.hpp): grants and revokes go through the
+//   log; every replica mirrors them into its LeaseKeeper on apply. Only the leader decides
+//   expiry: advance_clock(now_ms) brings the replica's only notion of time (the shell passes
+//   ActorEnv time, the simulator simulated time), and every lease_check_ms the leader proposes
+//   a LeaseRevoke entry for each expired lease, so attached keys vanish on every replica
+//   through the log. A new leader extends every lease by one election timeout plus its TTL.
+//   Keep-alive, time-to-live and list are answered by the leader only ("not_leader" with a
+//   hint elsewhere, like writes); they are not logged. Until the first advance_clock() the
+//   replica makes no expiry decision (it would not know what "now" is).
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open), installing snapshots received from a leader (failed() with
@@ -33,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/store/lease_keeper.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "storage/lmdb_env.hpp"
@@ -54,6 +64,9 @@ struct ReplicaConfig {
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
+  std::int64_t tick_ms = 100;  ///< time of one tick: sets the lease TTL minimum and extension
+  std::int64_t lease_check_ms = 500;  ///< how often the leader looks for expired leases
+  LeaseKeeperOptions leases;          ///< ttl_min_s is derived from the election timeout
 };
 
 struct ClientReply {
@@ -80,6 +93,9 @@ class Replica {
   ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// The time now (ms, monotonic; earlier values are ignored). The leader proposes revokes
+  /// for expired leases here, at most every lease_check_ms; flush() sends them.
+  void advance_clock(std::int64_t now_ms);
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -88,6 +104,7 @@ class Replica {
   std::size_t pending() const { return proposals_.size() + reads_.size(); }
   const raft::Raft& raft() const { return *raft_; }
   const storage::MvccStore& mvcc() const { return *mvcc_; }
+  const LeaseKeeper& leases() const { return leases_; }
 
  private:
   struct PendingWrite {
@@ -102,7 +119,7 @@ class Replica {
     std::uint64_t read_index = 0;  ///< 0 until Raft hands out the ReadState
   };
 
-  explicit Replica(ReplicaConfig config) : config_(std::move(config)) {}
+  explicit Replica(ReplicaConfig config);
   Status open_storage();
   StoreReply refuse(std::string code, std::string message) const;
   StoreReply read_now(const storage::RangeRequest& range) const;
@@ -116,6 +133,16 @@ class Replica {
                     ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
   void fail(Error error);
+  // Leases (replica_leases.cpp).
+  StoreReply refuse_not_leader() const;
+  std::int64_t election_timeout_ms() const;
+  void sync_leadership();
+  Status check_lease_grant(storage::LeaseGrantRequest& grant);
+  ReplicaOutput submit_lease(std::uint64_t request_id, const StoreRequest& request);
+  StoreReply lease_time_to_live(const LeaseTimeToLiveRequest& request) const;
+  StoreReply lease_list() const;
+  void note_leases(const std::vector<storage::IndexedWrite>& writes,
+                   const std::vector<Result<storage::WriteResponse>>& results);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -129,6 +156,9 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
+  LeaseKeeper leases_;
+  std::optional<std::int64_t> now_ms_;  ///< unset until the first advance_clock()
+  std::int64_t lease_checked_ms_ = 0;
 };
 
 }  // namespace craton::store
