@@ -140,6 +140,8 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
     actors.push_back(
         sys.spawn(raft_probe, std::weak_ptr<store::Replica>(shared), observe, options_.probe_ms));
     actors.push_back(store::spawn_store(sys, node, shared, ac));
+    if (options_.replica_watchers)
+      for (auto& a : options_.replica_watchers(sys, node, shared)) actors.push_back(a);
   }
   for (std::size_t c = 0; c < options_.clients_per_node; ++c) {
     StoreWorkloadConfig wc;
