@@ -69,10 +69,19 @@ out=$("$CRATON" lease grant 2 --endpoints "$PEERS") || fail "grant failed: $out"
 echo "$out"
 echo "$out" | grep -Eq '^lease [0-9a-f]{16} granted with TTL\(2s\)$' || fail "grant printed '$out'"
 ID=$(echo "$out" | awk '{print $2}')
+# The keeper starts at once: each CLI process takes a while to start on a loaded machine.
+"$CRATON" lease keepalive "$ID" --endpoints "$PEERS" --timeout-ms 300 >"$WORK/keeper.out" \
+  2>"$WORK/keeper.log" &
+KEEPER=$!
+PIDS+=($KEEPER)
+for _ in $(seq 1 100); do [ -s "$WORK/keeper.out" ] && break; sleep 0.1; done
+grep -q "^lease $ID keepalived with TTL(2)$" "$WORK/keeper.out" ||
+  fail "keepalive printed '$(cat "$WORK/keeper.out")' $(cat "$WORK/keeper.log")"
 "$CRATON" kv put --endpoints "$PEERS" --lease "$ID" leased v >/dev/null || fail "put with lease"
 "$CRATON" kv put --endpoints "$PEERS" plain v >/dev/null || fail "plain put"
 out=$("$CRATON" lease ttl "$ID" --keys --endpoints "$PEERS") || fail "ttl: $out"
-echo "$out" | grep -q "attached keys(\[leased\])" || fail "ttl --keys printed '$out'"
+echo "$out" | grep -Eq "^lease $ID granted with TTL\(2s\), remaining\([12]s\), attached keys\(\[leased\]\)$" ||
+  fail "ttl --keys printed '$out'"
 out=$("$CRATON" lease list --endpoints "$PEERS") || fail "list"
 [ "$out" = "found 1 leases"$'\n'"$ID" ] || fail "list printed '$out'"
 out=$("$CRATON" lease keepalive "$ID" --once --json --endpoints "$PEERS") || fail "keepalive --once"
@@ -86,10 +95,6 @@ echo "$out" | grep -q '"TTL":2' || fail "keepalive --once --json printed '$out'"
 "$CRATON" lease revoke zz --endpoints "$PEERS" 2>/dev/null
 [ $? = 2 ] || fail "bad lease id did not exit 2"
 
-"$CRATON" lease keepalive "$ID" --endpoints "$PEERS" --timeout-ms 300 >"$WORK/keeper.out" \
-  2>"$WORK/keeper.log" &
-KEEPER=$!
-PIDS+=($KEEPER)
 sleep 1
 eval "victim=\$PID_$lead"
 kill -9 "$victim"
