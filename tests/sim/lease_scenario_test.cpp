@@ -109,11 +109,11 @@ bool mentions(const sim::CheckResult& r, const std::string& what) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(three_replicas_random_faults) {
-  run_many(3, seeds_per_shape(40));
+  run_many(3, seeds_per_shape(20));
 }
 
 BOOST_AUTO_TEST_CASE(five_replicas_random_faults) {
-  run_many(5, seeds_per_shape(15));
+  run_many(5, seeds_per_shape(8));
 }
 
 BOOST_AUTO_TEST_CASE(checker_accepts_expiry_after_the_last_renewal) {
