@@ -13,5 +13,6 @@ void add_bench_command(CLI::App& app, int& exit_code);  // cmd/bench_command.cpp
 void add_check_command(CLI::App& app, int& exit_code);  // cmd/check_command.cpp
 void add_store_command(CLI::App& app, int& exit_code);  // cmd/store_command.cpp
 void add_kv_command(CLI::App& app, int& exit_code);     // cmd/kv_command.cpp
+void add_lease_command(CLI::App& app, int& exit_code);  // cmd/lease_command.cpp
 
 }  // namespace craton::cmd

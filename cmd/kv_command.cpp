@@ -1,6 +1,6 @@
 // `craton kv`: the store's key-value operations from the command line (etcdctl's shape).
 //
-//   craton kv put KEY VALUE [--lease ID] [--prev-kv]
+//   craton kv put KEY VALUE [--lease ID] [--prev-kv]     (ID in hex, as etcdctl)
 //   craton kv get KEY [--prefix] [--rev R] [--limit N] [--keys-only] [--count-only]
 //                     [--serializable]
 //   craton kv del KEY [--prefix] [--prev-kv]
@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/store/client.hpp"
+#include "actors/store/lease_client.hpp"
 #include "cmd/commands.hpp"
 
 namespace craton::cmd {
@@ -215,7 +216,8 @@ const WriteResponse& write_of(const store::StoreReplyBody& body) {
 }
 
 int run_put(const KvFlags& f) {
-  auto lease = parse_int("--lease", f.lease);
+  auto lease = store::parse_lease_id(f.lease);  // hex, as `craton lease grant` prints it
+  if (!lease) lease = Error{"bad_flag", "--lease: " + lease.error().message};
   Result<store::StoreRequest> request =
       lease
           ? Result<store::StoreRequest>(WriteRequest{PutRequest{f.key, f.value, *lease, f.prev_kv}})
@@ -327,7 +329,7 @@ void add_kv_command(CLI::App& app, int& exit_code) {
   auto* put = kv->add_subcommand("put", "Put KEY VALUE");
   put->add_option("key", f->key, "Key")->required();
   put->add_option("value", f->value, "Value")->required();
-  put->add_option("--lease", f->lease, "Attach to lease ID");
+  put->add_option("--lease", f->lease, "Attach to lease ID (hex, as lease grant prints it)");
   put->add_flag("--prev-kv", f->prev_kv, "Print the previous key-value");
   add_common(put, *f);
   put->callback([f, &exit_code] { exit_code = run_put(*f); });

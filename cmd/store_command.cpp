@@ -90,6 +90,7 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   auto tick = parse_number("--tick-ms", flags.tick_ms, 1, 60'000);
   if (!tick) return tick.error();
   setup.tick_ms = int(*tick);
+  setup.replica.tick_ms = *tick;  // lease TTL minimum and extension on promotion
   auto seed = parse_number("--seed", flags.seed, 0, UINT64_MAX);
   if (!seed) return seed.error();
   setup.node.seed = *seed;

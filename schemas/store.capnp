@@ -207,9 +207,19 @@ struct WatchResponse {
 # ---- Leases beyond grant/revoke (filled in by the lease work) ----
 
 struct LeaseTimeToLiveRequest {
+  id @0 :Int64;
+  keys @1 :Bool;            # also list the keys attached to the lease
 }
 
+# The answer to leaseKeepAlive, leaseTimeToLive and leaseList (etcd's LeaseKeepAliveResponse,
+# LeaseTimeToLiveResponse and LeaseLeasesResponse in one struct; unused fields stay zero).
 struct LeaseResponse {
+  headerRevision @0 :Int64;
+  id @1 :Int64;
+  ttlS @2 :Int64;           # keepAlive: the renewed TTL; timeToLive: seconds left
+  grantedTtlS @3 :Int64;    # timeToLive: the TTL the lease was granted with
+  keys @4 :List(Data);      # timeToLive with keys: attached keys in key order
+  leases @5 :List(Int64);   # leaseList: every lease id, ascending
 }
 
 # ---- Membership (filled in by the membership work) ----

@@ -1,12 +1,13 @@
 #include "sim/scenario.hpp"
 
 #include "sim/heartbeat_scenario.hpp"
+#include "sim/lease_scenario.hpp"
 #include "sim/store_scenario.hpp"
 
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat", "store", "store-remote"};
+  return {"heartbeat", "store", "store-remote", "store-lease"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
@@ -19,6 +20,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
     remote.clients_local = false;
     return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes, remote));
   }
+  if (name == "store-lease")
+    return std::unique_ptr<Scenario>(std::make_unique<LeaseScenario>(nodes));
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

@@ -31,7 +31,7 @@ class Scenario {
   virtual CheckResult check(const RunHistory& history) const = 0;
 };
 
-/// The scenarios this build knows: "heartbeat", "store", "store-remote".
+/// The scenarios this build knows: "heartbeat", "store", "store-remote", "store-lease".
 std::vector<std::string> scenario_names();
 
 /// The scenario called `name` for a cluster of `nodes` (ring order).

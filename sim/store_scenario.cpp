@@ -52,6 +52,7 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.data_dir = (node.data_dir / "store").string();
   rc.seed = derive_seed(node.seed, "store");
   rc.request_timeout_ticks = 20;
+  rc.tick_ms = options_.tick_ms;  // lease TTL minimum and extension on promotion
   rc.map_size_bytes = std::size_t{256} << 20;
   rc.mvcc.quota_bytes = std::int64_t{128} << 20;
   rc.no_sync = true;  // the simulated process never dies: the page cache is durable enough
@@ -66,6 +67,8 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
     ac.tick_ms = options_.tick_ms;
     ac.on_failure = [observe](const Error& e) { observe("store failed: " + e.message); };
     actors.push_back(store::spawn_store(sys, node, shared, ac));
+    if (options_.replica_watchers)
+      for (auto& a : options_.replica_watchers(sys, node, shared)) actors.push_back(a);
   }
   for (std::size_t c = 0; c < options_.clients_per_node; ++c) {
     StoreWorkloadConfig wc;

@@ -25,12 +25,22 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/scenario.hpp"
 
+namespace craton::store {
+class Replica;
+}
+
 namespace craton::sim {
+
+/// Spawns extra actors on a node that look at its replica (e.g. the lease scenario's probe).
+using ReplicaWatchers = std::function<std::vector<caf::actor>(
+    caf::actor_system&, const NodeContext&, std::weak_ptr<store::Replica>)>;
 
 struct StoreScenarioOptions {
   std::size_t clients_per_node = 2;
@@ -44,6 +54,7 @@ struct StoreScenarioOptions {
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;
+  ReplicaWatchers replica_watchers;  ///< unset: none
 };
 
 class StoreScenario : public Scenario {

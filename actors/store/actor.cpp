@@ -82,6 +82,7 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   st.requests->Increment();
   auto id = st.next_request_id++;
   st.callers[id] = caller;
+  st.replica->advance_clock(ActorEnv::now_ms(self));  // lease keep-alives renew from "now"
   dispatch(self, st.replica->submit(id, std::move(*request)));
   schedule_flush(self);
 }
@@ -131,6 +132,7 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
       [self](const WireEnvelope& wire) { on_envelope(self, wire); },
       [self](tick_atom) {
         auto& st = self->state;
+        st.replica->advance_clock(ActorEnv::now_ms(self));  // lease expiry (leader)
         dispatch(self, st.replica->tick());
         schedule_flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);

@@ -4,7 +4,8 @@
 // inputs (storeRaft from other replicas, storeRequest from clients, answered with a
 // storeResponse carrying the request's correlation id to the sender's address), ticks the
 // replica every tick_ms on CAF's actor clock (delayed_send: simulated under the simulator),
-// and sends Raft messages to "store-<id>/store" through the router.
+// and sends Raft messages to "store-<id>/store" through the router. Each tick and each client
+// request also gives the replica the time (ActorEnv::now_ms) for lease expiry and keep-alives.
 //
 // Group commit: inputs do not flush the replica one by one. The first input after a flush
 // sends the actor a flush message, which queues behind everything already in the mailbox;

@@ -334,7 +334,7 @@ Result<StoreReply> StoreClient::call_any(const StoreRequest& request) {
 }
 
 Result<StoreReply> StoreClient::call(const StoreRequest& request) {
-  if (!is_write(request)) return call_any(request);
+  if (!is_write(request) && !is_leader_only(request)) return call_any(request);
   Error last{"unavailable", "no replica answered"};
   auto target = leader_ != 0 ? leader_ : find_leader();
   for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
@@ -348,6 +348,11 @@ Result<StoreReply> StoreClient::call(const StoreRequest& request) {
       return Error{"leader_unknown", "the leader (replica " + std::to_string(target) +
                                          ") is not among the endpoints: add its id=host:port"};
     auto reply = send(target, request);
+    if (!reply && is_leader_only(request)) {  // changes nothing replicated: ask again
+      last = reply.error();
+      leader_ = target = find_leader();
+      continue;
+    }
     if (!reply)
       return Error{"timeout",
                    reply.error().message + ": the write may or may not have been applied"};

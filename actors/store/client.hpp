@@ -16,6 +16,8 @@
 // - Retries are bounded (attempts_max) and only where safe: reads and status always; writes
 //   only on answers that prove the write was not applied (not_leader, no_leader, busy,
 //   proposal_dropped). A write that timed out is reported as "timeout" (outcome unknown).
+//   Leader-only requests (lease keep-alive, time-to-live, list) go where writes go and are
+//   retried on any failure, timeouts included: they change nothing replicated.
 #pragma once
 
 #include <caf/all.hpp>

@@ -25,6 +25,8 @@ std::optional<std::uint64_t> decode_context(const std::string& s) {
 Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
   if (config.id == 0) return Error{"bad_config", "replica id must be non-zero"};
   if (config.data_dir.empty()) return Error{"bad_config", "data directory required"};
+  if (config.tick_ms <= 0 || config.lease_check_ms <= 0)
+    return Error{"bad_config", "tick_ms and lease_check_ms must be positive"};
   std::unique_ptr<Replica> r(new Replica(std::move(config)));
   if (auto s = r->open_storage(); !s) return s.error();
   return r;
@@ -65,6 +67,7 @@ Status Replica::open_storage() {
   raft_.emplace(std::move(*raft));
   applied_ = std::max(rc.applied, log_->snapshot().index);
   record_opened();
+  leases_.recover(*mvcc_, 0);  // expiries are set for real when this replica is promoted
   return Ok{};
 }
 
@@ -119,6 +122,7 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
     out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
     return out;
   }
+  if (is_leader_only(request)) return submit_lease(request_id, request);
   if (pending() >= config_.pending_max) {
     out.replies.push_back(
         {request_id, refuse("busy", "too many pending requests (" +
@@ -164,18 +168,19 @@ ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
 ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write) {
   ReplicaOutput out;
   if (raft_->role() != raft::Role::leader) {
-    auto lead = raft_->lead();
-    out.replies.push_back(
-        {request_id, lead != 0 ? refuse("not_leader", "replica " + std::to_string(config_.id) +
-                                                          " is not the leader; try replica " +
-                                                          std::to_string(lead))
-                               : refuse("no_leader", "no leader known: retry later")});
+    out.replies.push_back({request_id, refuse_not_leader()});
     return out;
   }
   if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write); grant && grant->id == 0) {
     // The leader picks lease ids: term and log position make them unique cluster-wide.
     auto position = raft_->log().last_index() + 1;
     grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
+  }
+  if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write)) {
+    if (auto s = check_lease_grant(*grant); !s) {
+      out.replies.push_back({request_id, refuse(s.error().code, s.error().message)});
+      return out;
+    }
   }
   auto index = raft_->propose(encode_write_request(write));
   if (!index) {
@@ -199,6 +204,7 @@ ReplicaOutput Replica::flush() {
     }
     raft_->advance();
   }
+  if (!failed()) sync_leadership();
   return out;
 }
 
@@ -241,6 +247,7 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
     origin.push_back(&e);
   }
   auto results = mvcc_->apply_batch(writes);
+  note_leases(writes, results);
   for (std::size_t i = 0; i < results.size(); ++i)
     answer_write(*origin[i], std::move(results[i]), out);
   if (!writes.empty() && mvcc_->applied_index() < writes.back().index)

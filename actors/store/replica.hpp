@@ -20,6 +20,15 @@
 // - After a crash, open() on the same directory recovers: Raft from the log store, the key
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
+// - Leases (etcd's lessor, actors/store/lease_keeper.hpp): grants and revokes go through the
+//   log; every replica mirrors them into its LeaseKeeper on apply. Only the leader decides
+//   expiry: advance_clock(now_ms) brings the replica's only notion of time (the shell passes
+//   ActorEnv time, the simulator simulated time), and every lease_check_ms the leader proposes
+//   a LeaseRevoke entry for each expired lease, so attached keys vanish on every replica
+//   through the log. A new leader extends every lease by one election timeout plus its TTL.
+//   Keep-alive, time-to-live and list are answered by the leader only ("not_leader" with a
+//   hint elsewhere, like writes); they are not logged. Until the first advance_clock() the
+//   replica makes no expiry decision (it would not know what "now" is).
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open), installing snapshots received from a leader (failed() with
@@ -34,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/store/lease_keeper.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/raft_event.hpp"
 #include "actors/store/store_protocol.hpp"
@@ -59,6 +69,9 @@ struct ReplicaConfig {
   /// Record RaftEvents for take_raft_events() (the simulator's invariant checker); off, the
   /// replica records nothing and hashes nothing.
   bool record_raft_events = false;
+  std::int64_t tick_ms = 100;  ///< time of one tick: sets the lease TTL minimum and extension
+  std::int64_t lease_check_ms = 500;  ///< how often the leader looks for expired leases
+  LeaseKeeperOptions leases;          ///< ttl_min_s is derived from the election timeout
 };
 
 struct ClientReply {
@@ -85,6 +98,9 @@ class Replica {
   ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// The time now (ms, monotonic; earlier values are ignored). The leader proposes revokes
+  /// for expired leases here, at most every lease_check_ms; flush() sends them.
+  void advance_clock(std::int64_t now_ms);
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -97,6 +113,7 @@ class Replica {
   /// config.record_raft_events). Hooks: open, step, tick, and each Ready's persist and apply
   /// (replica_raft_events.cpp).
   std::vector<RaftEvent> take_raft_events() { return std::exchange(raft_events_, {}); }
+  const LeaseKeeper& leases() const { return leases_; }
 
  private:
   struct PendingWrite {
@@ -111,7 +128,7 @@ class Replica {
     std::uint64_t read_index = 0;  ///< 0 until Raft hands out the ReadState
   };
 
-  explicit Replica(ReplicaConfig config) : config_(std::move(config)) {}
+  explicit Replica(ReplicaConfig config);
   Status open_storage();
   StoreReply refuse(std::string code, std::string message) const;
   StoreReply read_now(const storage::RangeRequest& range) const;
@@ -130,6 +147,16 @@ class Replica {
   void record_leadership();
   void record_persisted(const raft::Ready& rd);
   void record_applied(const std::vector<raft::Entry>& entries);
+  // Leases (replica_leases.cpp).
+  StoreReply refuse_not_leader() const;
+  std::int64_t election_timeout_ms() const;
+  void sync_leadership();
+  Status check_lease_grant(storage::LeaseGrantRequest& grant);
+  ReplicaOutput submit_lease(std::uint64_t request_id, const StoreRequest& request);
+  StoreReply lease_time_to_live(const LeaseTimeToLiveRequest& request) const;
+  StoreReply lease_list() const;
+  void note_leases(const std::vector<storage::IndexedWrite>& writes,
+                   const std::vector<Result<storage::WriteResponse>>& results);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -146,6 +173,9 @@ class Replica {
   std::vector<RaftEvent> raft_events_;
   std::uint64_t leader_term_recorded_ = 0;  ///< last term recorded as led
   std::uint64_t commit_recorded_ = 0;       ///< last durable commit index recorded
+  LeaseKeeper leases_;
+  std::optional<std::int64_t> now_ms_;  ///< unset until the first advance_clock()
+  std::int64_t lease_checked_ms_ = 0;
 };
 
 }  // namespace craton::store

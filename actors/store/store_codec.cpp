@@ -437,12 +437,38 @@ Result<WriteResponse> read_write_response(schema::WriteResponse::Reader r) {
   return malformed("unknown write response");
 }
 
+void write_lease_reply(schema::LeaseResponse::Builder b, const LeaseReply& lease) {
+  b.setHeaderRevision(lease.header_revision);
+  b.setId(lease.id);
+  b.setTtlS(lease.ttl_s);
+  b.setGrantedTtlS(lease.granted_ttl_s);
+  auto keys = b.initKeys(static_cast<unsigned>(lease.keys.size()));
+  for (unsigned i = 0; i < keys.size(); ++i) keys.set(i, as_data(lease.keys[i]));
+  auto leases = b.initLeases(static_cast<unsigned>(lease.leases.size()));
+  for (unsigned i = 0; i < leases.size(); ++i) leases.set(i, lease.leases[i]);
+}
+
+LeaseReply read_lease_reply(schema::LeaseResponse::Reader r) {
+  LeaseReply lease{r.getHeaderRevision(), r.getId(), r.getTtlS(), r.getGrantedTtlS(), {}, {}};
+  for (auto key : r.getKeys()) lease.keys.push_back(text(key));
+  for (auto id : r.getLeases()) lease.leases.push_back(id);
+  return lease;
+}
+
 void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& request) {
   if (auto* read = std::get_if<ReadRequest>(&request)) {
     write_range_request(read->serializable ? b.initSerializableRange() : b.initRange(),
                         read->range);
   } else if (auto* write = std::get_if<WriteRequest>(&request)) {
     write_write_request(b.initWrite(), *write);
+  } else if (auto* keep = std::get_if<LeaseKeepAliveRequest>(&request)) {
+    b.setLeaseKeepAlive(keep->id);
+  } else if (auto* ttl = std::get_if<LeaseTimeToLiveRequest>(&request)) {
+    auto t = b.initLeaseTimeToLive();
+    t.setId(ttl->id);
+    t.setKeys(ttl->keys);
+  } else if (std::holds_alternative<LeaseListRequest>(request)) {
+    b.setLeaseList();
   } else {
     b.setStatus();
   }
@@ -464,6 +490,15 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
     }
     case schema::StoreRequest::STATUS:
       return StoreRequest{StatusRequest{}};
+    case schema::StoreRequest::LEASE_KEEP_ALIVE:
+      return StoreRequest{LeaseKeepAliveRequest{r.getLeaseKeepAlive()}};
+    case schema::StoreRequest::LEASE_TIME_TO_LIVE:
+      return StoreRequest{
+          LeaseTimeToLiveRequest{r.getLeaseTimeToLive().getId(), r.getLeaseTimeToLive().getKeys()}};
+    case schema::StoreRequest::LEASE_LIST:
+      return StoreRequest{LeaseListRequest{}};
+    default:
+      break;
   }
   return Error{"unknown_request", "store request member newer than this replica"};
 }
@@ -480,6 +515,8 @@ void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply
     write_write_response(b.initWrite(), *write);
   } else if (auto* status = std::get_if<MemberStatus>(&reply.body)) {
     write_status(b.initStatus(), *status);
+  } else if (auto* lease = std::get_if<LeaseReply>(&reply.body)) {
+    write_lease_reply(b.initLease(), *lease);
   } else {
     b.setNone();
   }
@@ -504,6 +541,9 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
     }
     case schema::StoreResponse::STATUS:
       reply.body = read_status(r.getStatus());
+      break;
+    case schema::StoreResponse::LEASE:
+      reply.body = read_lease_reply(r.getLease());
       break;
     default:
       return malformed("unknown store response");

@@ -37,6 +37,9 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r);
 void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply);
 Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r);
 
+void write_lease_reply(schema::LeaseResponse::Builder b, const LeaseReply& lease);
+LeaseReply read_lease_reply(schema::LeaseResponse::Reader r);
+
 /// A write request as the bytes of one Raft log entry.
 std::string encode_write_request(const storage::WriteRequest& w);
 /// Decodes log entry bytes; "malformed" for anything that is not a valid WriteRequest.

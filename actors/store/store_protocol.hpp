@@ -10,6 +10,8 @@
 //   proposal_dropped  the write lost its place in the log (leader change): certainly not
 //                     applied, safe to retry
 //   unknown_request   a request body this replica does not understand
+//   lease_not_found   (lease requests, and a put with an unknown lease) no such lease, or it
+//                     expired with its revoke pending
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
@@ -33,7 +35,32 @@ struct ReadRequest {
 
 struct StatusRequest {};
 
-using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest>;
+/// Renews a lease on the leader (etcd's LeaseKeepAlive, one round). Not logged.
+struct LeaseKeepAliveRequest {
+  std::int64_t id = 0;
+};
+
+/// A lease's remaining and granted TTL, and optionally its keys (etcd's LeaseTimeToLive).
+struct LeaseTimeToLiveRequest {
+  std::int64_t id = 0;
+  bool keys = false;
+};
+
+/// Every lease id (etcd's LeaseLeases).
+struct LeaseListRequest {};
+
+using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest,
+                                  LeaseKeepAliveRequest, LeaseTimeToLiveRequest,
+                                  LeaseListRequest>;
+
+/// True for requests only the leader answers (lease keep-alive, time-to-live and list): the
+/// client sends them where writes go and follows not_leader redirects. They change nothing
+/// replicated, so repeating them is safe.
+inline bool is_leader_only(const StoreRequest& request) {
+  return std::holds_alternative<LeaseKeepAliveRequest>(request) ||
+         std::holds_alternative<LeaseTimeToLiveRequest>(request) ||
+         std::holds_alternative<LeaseListRequest>(request);
+}
 
 /// One replica's view of itself, as `craton store status` prints it.
 struct MemberStatus {
@@ -52,8 +79,20 @@ struct MemberStatus {
   bool operator==(const MemberStatus&) const = default;
 };
 
-using StoreReplyBody =
-    std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse, MemberStatus>;
+/// The answer to a lease keep-alive, time-to-live or list request (fields as the request uses
+/// them; the rest stay zero/empty).
+struct LeaseReply {
+  std::int64_t header_revision = 0;
+  std::int64_t id = 0;
+  std::int64_t ttl_s = 0;          ///< keep-alive: renewed TTL; time-to-live: seconds left
+  std::int64_t granted_ttl_s = 0;  ///< time-to-live
+  std::vector<std::string> keys;   ///< time-to-live with keys
+  std::vector<std::int64_t> leases;  ///< list, ascending
+  bool operator==(const LeaseReply&) const = default;
+};
+
+using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse,
+                                    MemberStatus, LeaseReply>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty

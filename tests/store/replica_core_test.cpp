@@ -50,10 +50,15 @@ class Cluster {
     BOOST_FAIL("network never went quiet");
   }
 
+  /// One tick (kTickMs of time: the replicas' clock advances with it, for leases).
   void tick() {
+    now_ms_ += kTickMs;
+    for (auto& [id, node] : nodes_) node->advance_clock(now_ms_);
     for (auto& [id, node] : nodes_) collect(node->tick());
     pump();
   }
+  static constexpr std::int64_t kTickMs = 100;  ///< ReplicaConfig's default tick_ms
+  std::int64_t now_ms() const { return now_ms_; }
 
   /// The leader among the connected replicas (an isolated one may still believe it leads).
   NodeId leader() const {
@@ -120,6 +125,7 @@ class Cluster {
   std::map<std::uint64_t, StoreReply> replies_;
   std::uint64_t next_request_ = 1;
   std::set<NodeId> isolated_;
+  std::int64_t now_ms_ = 1'000'000;  ///< any start: only differences matter
 };
 
 StoreRequest put(std::string key, std::string value) {
@@ -323,4 +329,162 @@ BOOST_AUTO_TEST_CASE(unusable_data_dir_is_a_clear_error) {
   auto r = Replica::open(config);
   BOOST_REQUIRE(!r.ok());
   BOOST_TEST(r.error().message.find("/proc/craton-cannot-exist") != std::string::npos);
+}
+
+// ---------------------------------------------------------------- leases
+
+namespace {
+
+StoreRequest grant(std::int64_t ttl_s) {
+  return WriteRequest{LeaseGrantRequest{0, ttl_s}};
+}
+
+StoreRequest put_with_lease(std::string key, std::int64_t lease) {
+  return WriteRequest{PutRequest{std::move(key), "v", lease, false}};
+}
+
+std::int64_t granted_id(const StoreReply& reply) {
+  BOOST_REQUIRE_MESSAGE(!reply.error, (reply.error ? reply.error->message : ""));
+  return std::get<LeaseGrantResponse>(std::get<WriteResponse>(reply.body)).id;
+}
+
+const LeaseReply& lease_of(const StoreReply& reply) {
+  BOOST_REQUIRE_MESSAGE(!reply.error, (reply.error ? reply.error->message : ""));
+  return std::get<LeaseReply>(reply.body);
+}
+
+std::string error_code(const StoreReply& reply) {
+  return reply.error ? reply.error->code : "ok";
+}
+
+void ticks_for(Cluster& c, std::int64_t ms) {
+  for (std::int64_t t = 0; t < ms; t += Cluster::kTickMs) c.tick();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(expired_lease_deletes_its_keys_on_every_replica_through_the_log) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  c.tick();  // the leader reads the clock once before it can grant
+  auto id = granted_id(c.call(lead, grant(2)));
+  put_revision(c.call(lead, put_with_lease("leased", id)));
+  put_revision(c.call(lead, put("plain", "v")));
+  ticks_for(c, 1500);  // not yet: 2 s TTL
+  for (NodeId r : {1, 2, 3}) BOOST_TEST(local_value(c.at(r), "leased") == "v");
+  ticks_for(c, 1500);  // 3 s: expired at 2 s, checked every 500 ms, revoked through the log
+  for (NodeId r : {1, 2, 3}) {
+    BOOST_TEST(local_value(c.at(r), "leased") == "<missing>");
+    BOOST_TEST(local_value(c.at(r), "plain") == "v");
+    BOOST_TEST(!c.at(r).mvcc().lease(id).has_value());
+    BOOST_TEST(c.at(r).leases().leases() == 0u);
+    BOOST_TEST(c.at(r).mvcc().current_revision() == c.at(lead).mvcc().current_revision());
+  }
+  BOOST_TEST(lease_of(c.call(lead, LeaseTimeToLiveRequest{id, false})).ttl_s == -1);
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_postpones_expiry_until_it_stops) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  c.tick();
+  auto id = granted_id(c.call(lead, grant(2)));
+  put_revision(c.call(lead, put_with_lease("kept", id)));
+  for (int round = 0; round < 20; ++round) {  // 10 s of renewals every 500 ms
+    ticks_for(c, 500);
+    auto renewed = lease_of(c.call(lead, LeaseKeepAliveRequest{id}));
+    BOOST_TEST(renewed.id == id);
+    BOOST_TEST(renewed.ttl_s == 2);
+  }
+  auto ttl = lease_of(c.call(lead, LeaseTimeToLiveRequest{id, true}));
+  BOOST_TEST(ttl.granted_ttl_s == 2);
+  BOOST_TEST(ttl.ttl_s >= 1);
+  BOOST_TEST(ttl.ttl_s <= 2);
+  BOOST_TEST((ttl.keys == std::vector<std::string>{"kept"}));
+  for (NodeId r : {1, 2, 3}) BOOST_TEST(local_value(c.at(r), "kept") == "v");
+  ticks_for(c, 3000);
+  for (NodeId r : {1, 2, 3}) BOOST_TEST(local_value(c.at(r), "kept") == "<missing>");
+  BOOST_TEST(error_code(c.call(lead, LeaseKeepAliveRequest{id})) == "lease_not_found");
+}
+
+BOOST_AUTO_TEST_CASE(revoke_deletes_keys_and_list_follows) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  c.tick();
+  auto a = granted_id(c.call(lead, grant(60)));
+  auto b = granted_id(c.call(lead, grant(60)));
+  BOOST_TEST(a != b);
+  put_revision(c.call(lead, put_with_lease("a1", a)));
+  put_revision(c.call(lead, put_with_lease("a2", a)));
+  put_revision(c.call(lead, put_with_lease("b1", b)));
+  auto list = lease_of(c.call(lead, LeaseListRequest{}));
+  BOOST_TEST((list.leases == std::vector<std::int64_t>{std::min(a, b), std::max(a, b)}));
+  auto revoked = c.call(lead, WriteRequest{LeaseRevokeRequest{a}});
+  BOOST_REQUIRE(!revoked.error);
+  BOOST_TEST(std::get<LeaseRevokeResponse>(std::get<WriteResponse>(revoked.body)).deleted == 2);
+  for (int i = 0; i < 3; ++i) c.tick();
+  for (NodeId r : {1, 2, 3}) {
+    BOOST_TEST(local_value(c.at(r), "a1") == "<missing>");
+    BOOST_TEST(local_value(c.at(r), "b1") == "v");
+    BOOST_TEST(c.at(r).leases().leases() == 1u);
+  }
+  BOOST_TEST((lease_of(c.call(lead, LeaseListRequest{})).leases == std::vector<std::int64_t>{b}));
+}
+
+BOOST_AUTO_TEST_CASE(new_leader_extends_leases_rather_than_expiring_them) {
+  Cluster c({1, 2, 3});
+  auto old = c.wait_leader();
+  c.tick();
+  auto id = granted_id(c.call(old, grant(3)));
+  put_revision(c.call(old, put_with_lease("k", id)));
+  ticks_for(c, 2500);  // 0.5 s left on the old leader
+  c.stop(old);
+  NodeId next = 0;
+  for (int i = 0; i < 500 && (next = c.leader()) == 0; ++i) c.tick();
+  BOOST_REQUIRE(next != 0);
+  c.tick();
+  auto elected_ms = c.now_ms();
+  // The new leader cannot know how much TTL was used: it grants the whole TTL again plus
+  // an election timeout (10 ticks of 100 ms).
+  auto expiry = c.at(next).leases().expiry_ms(id);
+  BOOST_REQUIRE(expiry.has_value());
+  BOOST_TEST(*expiry >= elected_ms - Cluster::kTickMs + 1000 + 3000);
+  ticks_for(c, 3500);
+  BOOST_TEST(local_value(c.at(next), "k") == "v");  // the old leader's deadline is long past
+  ticks_for(c, 2000);
+  BOOST_TEST(local_value(c.at(next), "k") == "<missing>");
+}
+
+BOOST_AUTO_TEST_CASE(bad_lease_requests_are_refused_and_change_nothing) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  c.tick();
+  auto follower = NodeId(lead == 1 ? 2 : 1);
+  auto id = granted_id(c.call(lead, grant(0)));  // raised to the 2 s minimum
+  BOOST_TEST(c.at(lead).mvcc().lease(id)->ttl_s == 2);
+  auto revision = c.at(lead).mvcc().current_revision();
+
+  BOOST_TEST(error_code(c.call(lead, grant(-1))) == "invalid");
+  BOOST_TEST(error_code(c.call(lead, grant(9'000'000'001))) == "ttl_too_large");
+  BOOST_TEST(error_code(c.call(lead, WriteRequest{LeaseGrantRequest{id, 5}})) == "lease_exists");
+  BOOST_TEST(error_code(c.call(lead, WriteRequest{LeaseGrantRequest{-4, 5}})) == "invalid");
+  auto orphan = c.call(lead, put_with_lease("orphan", 424242));
+  BOOST_TEST(error_code(orphan) == "lease_not_found");
+  BOOST_TEST(error_code(c.call(lead, WriteRequest{LeaseRevokeRequest{424242}})) ==
+             "lease_not_found");
+  BOOST_TEST(error_code(c.call(lead, LeaseKeepAliveRequest{424242})) == "lease_not_found");
+  BOOST_TEST(lease_of(c.call(lead, LeaseTimeToLiveRequest{424242, true})).ttl_s == -1);
+
+  for (StoreRequest r : {StoreRequest{LeaseKeepAliveRequest{id}},
+                         StoreRequest{LeaseTimeToLiveRequest{id, false}},
+                         StoreRequest{LeaseListRequest{}}, grant(5)}) {
+    auto reply = c.call(follower, r);
+    BOOST_TEST(error_code(reply) == "not_leader");
+    BOOST_TEST(reply.leader_hint == lead);
+  }
+  for (int i = 0; i < 3; ++i) c.tick();
+  for (NodeId r : {1, 2, 3}) {
+    BOOST_TEST(c.at(r).mvcc().current_revision() == revision);
+    BOOST_TEST(local_value(c.at(r), "orphan") == "<missing>");
+    BOOST_TEST(c.at(r).mvcc().leases().size() == 1u);
+  }
 }

@@ -227,3 +227,39 @@ BOOST_AUTO_TEST_CASE(write_and_status_replies_round_trip) {
   BOOST_REQUIRE(back2.ok());
   BOOST_TEST((std::get<MemberStatus>(back2->body) == status));
 }
+
+BOOST_AUTO_TEST_CASE(lease_requests_round_trip) {
+  auto round_trip = [](const StoreRequest& request) {
+    capnp::MallocMessageBuilder message;
+    write_store_request(message.initRoot<schema::StoreRequest>(), request);
+    auto back = read_store_request(message.getRoot<schema::StoreRequest>().asReader());
+    BOOST_REQUIRE(back.ok());
+    return *back;
+  };
+  auto keep = round_trip(LeaseKeepAliveRequest{0x1234'5678'9abcLL});
+  BOOST_REQUIRE(std::holds_alternative<LeaseKeepAliveRequest>(keep));
+  BOOST_TEST(std::get<LeaseKeepAliveRequest>(keep).id == 0x1234'5678'9abcLL);
+  for (bool keys : {false, true}) {
+    auto ttl = round_trip(LeaseTimeToLiveRequest{77, keys});
+    BOOST_REQUIRE(std::holds_alternative<LeaseTimeToLiveRequest>(ttl));
+    BOOST_TEST(std::get<LeaseTimeToLiveRequest>(ttl).id == 77);
+    BOOST_TEST(std::get<LeaseTimeToLiveRequest>(ttl).keys == keys);
+  }
+  BOOST_TEST(std::holds_alternative<LeaseListRequest>(round_trip(LeaseListRequest{})));
+  BOOST_TEST(is_leader_only(LeaseListRequest{}));
+  BOOST_TEST(!is_leader_only(StatusRequest{}));
+}
+
+BOOST_AUTO_TEST_CASE(lease_reply_round_trips) {
+  LeaseReply lease{12, 5, 7, 10, {"a", std::string("b\0c", 3)}, {1, 5, 9}};
+  StoreReply reply;
+  reply.body = lease;
+  reply.leader_hint = 3;
+  capnp::MallocMessageBuilder message;
+  write_store_reply(message.initRoot<schema::StoreResponse>(), reply);
+  auto back = read_store_reply(message.getRoot<schema::StoreResponse>().asReader());
+  BOOST_REQUIRE(back.ok());
+  BOOST_REQUIRE(std::holds_alternative<LeaseReply>(back->body));
+  BOOST_TEST((std::get<LeaseReply>(back->body) == lease));
+  BOOST_TEST(back->leader_hint == 3u);
+}

@@ -1,0 +1,34 @@
+#include "sim/lease_scenario.hpp"
+
+namespace craton::sim {
+
+StoreScenarioOptions LeaseScenario::with_probe(StoreScenarioOptions store, std::int64_t probe_ms) {
+  store.replica_watchers = [probe_ms](caf::actor_system& sys, const NodeContext& node,
+                                      std::weak_ptr<store::Replica> replica) {
+    return std::vector<caf::actor>{spawn_lease_key_probe(sys, node, std::move(replica), probe_ms)};
+  };
+  return store;
+}
+
+LeaseScenario::LeaseScenario(std::vector<std::string> nodes, LeaseScenarioOptions options)
+    : nodes_(nodes),
+      options_(std::move(options)),
+      store_(std::move(nodes), with_probe(options_.store, options_.check.probe_ms)) {}
+
+std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys,
+                                                  const NodeContext& node) {
+  auto actors = store_.spawn_node(sys, node);
+  auto config = options_.lease;
+  config.nodes = nodes_.size();
+  actors.push_back(spawn_lease_workload(sys, node, config));
+  return actors;
+}
+
+CheckResult LeaseScenario::check(const RunHistory& history) const {
+  auto result = store_.check(history);
+  auto leases = check_lease_history(history, options_.check);
+  for (auto& f : leases.failures) result.fail(std::move(f));
+  return result;
+}
+
+}  // namespace craton::sim
