@@ -56,6 +56,9 @@ Status Replica::open_storage() {
   raft::RaftConfig rc;
   rc.id = config_.id;
   rc.voters = config_.voters;
+  for (auto v : config_.voters)
+    if (auto it = config_.peer_addresses.find(v); it != config_.peer_addresses.end())
+      rc.bootstrap_contexts[v] = it->second;
   rc.election_tick = config_.election_tick;
   rc.heartbeat_tick = config_.heartbeat_tick;
   rc.seed = config_.seed;
@@ -64,7 +67,7 @@ Status Replica::open_storage() {
   if (!raft) return raft.error();
   raft_.emplace(std::move(*raft));
   applied_ = std::max(rc.applied, log_->snapshot().index);
-  return Ok{};
+  return open_members();
 }
 
 void Replica::fail(Error error) {
@@ -103,6 +106,7 @@ ReplicaOutput Replica::tick() {
   raft_->tick();
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
+  answer_transfers(out);
   return out;
 }
 
@@ -116,6 +120,16 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
     out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
     return out;
   }
+  if (removed()) {
+    out.replies.push_back({request_id, refuse("removed", "replica " + std::to_string(config_.id) +
+                                                         " was removed from the cluster")});
+    return out;
+  }
+  if (auto* change = std::get_if<MemberChangeRequest>(&request);
+      change && change->kind == MemberChangeKind::list) {
+    out.replies.push_back({request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
+    return out;
+  }
   if (pending() >= config_.pending_max) {
     out.replies.push_back(
         {request_id, refuse("busy", "too many pending requests (" +
@@ -124,6 +138,10 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
   }
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
+  if (auto* change = std::get_if<MemberChangeRequest>(&request))
+    return submit_member_change(request_id, *change);
+  if (auto* transfer = std::get_if<TransferLeaderRequest>(&request))
+    return submit_transfer(request_id, *transfer);
   return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
 }
 
@@ -161,12 +179,7 @@ ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
 ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write) {
   ReplicaOutput out;
   if (raft_->role() != raft::Role::leader) {
-    auto lead = raft_->lead();
-    out.replies.push_back(
-        {request_id, lead != 0 ? refuse("not_leader", "replica " + std::to_string(config_.id) +
-                                                          " is not the leader; try replica " +
-                                                          std::to_string(lead))
-                               : refuse("no_leader", "no leader known: retry later")});
+    out.replies.push_back({request_id, not_leader_reply()});
     return out;
   }
   if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write); grant && grant->id == 0) {
@@ -196,6 +209,7 @@ ReplicaOutput Replica::flush() {
     }
     raft_->advance();
   }
+  if (!failed()) answer_transfers(out);
   return out;
 }
 
@@ -223,6 +237,10 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
   std::vector<storage::IndexedWrite> writes;
   std::vector<const raft::Entry*> origin;
   for (const auto& e : entries) {
+    if (e.type == raft::EntryType::conf_change) {
+      apply_member_change(e, out);
+      continue;
+    }
     if (e.type != raft::EntryType::normal || e.data.empty()) {
       answer_write(e, Error{"proposal_dropped", "the write lost its log position"}, out);
       continue;

@@ -1,5 +1,7 @@
 #include "actors/store/store_codec.hpp"
 
+#include "actors/store/member_codec.hpp"
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
@@ -443,6 +445,10 @@ void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& re
                         read->range);
   } else if (auto* write = std::get_if<WriteRequest>(&request)) {
     write_write_request(b.initWrite(), *write);
+  } else if (auto* change = std::get_if<MemberChangeRequest>(&request)) {
+    write_member_change(b.initMemberChange(), *change);
+  } else if (auto* transfer = std::get_if<TransferLeaderRequest>(&request)) {
+    b.setTransferLeader(transfer->to);
   } else {
     b.setStatus();
   }
@@ -464,6 +470,14 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
     }
     case schema::StoreRequest::STATUS:
       return StoreRequest{StatusRequest{}};
+    case schema::StoreRequest::MEMBER_CHANGE: {
+      auto change = read_member_change(r.getMemberChange());
+      if (!change) return change.error();
+      return StoreRequest{std::move(*change)};
+    }
+    case schema::StoreRequest::TRANSFER_LEADER:
+      if (r.getTransferLeader() == 0) return malformed("transfer to replica 0");
+      return StoreRequest{TransferLeaderRequest{r.getTransferLeader()}};
   }
   return Error{"unknown_request", "store request member newer than this replica"};
 }
@@ -480,6 +494,8 @@ void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply
     write_write_response(b.initWrite(), *write);
   } else if (auto* status = std::get_if<MemberStatus>(&reply.body)) {
     write_status(b.initStatus(), *status);
+  } else if (auto* members = std::get_if<MemberList>(&reply.body)) {
+    write_member_list(b.initMembers(), *members);
   } else {
     b.setNone();
   }
@@ -505,6 +521,12 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
     case schema::StoreResponse::STATUS:
       reply.body = read_status(r.getStatus());
       break;
+    case schema::StoreResponse::MEMBERS: {
+      auto members = read_member_list(r.getMembers());
+      if (!members) return members.error();
+      reply.body = std::move(*members);
+      break;
+    }
     default:
       return malformed("unknown store response");
   }

@@ -10,6 +10,9 @@
 //   proposal_dropped  the write lost its place in the log (leader change): certainly not
 //                     applied, safe to retry
 //   unknown_request   a request body this replica does not understand
+// Membership (actors/store/member_change.hpp): member_exists, member_unknown, address_in_use,
+//   bad_address, last_voter, not_learner, learner_not_ready (still catching up),
+//   change_in_progress, removed (this replica left the cluster), transfer_failed.
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
@@ -19,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "actors/store/member_change.hpp"
 #include "runtime/result.hpp"
 #include "storage/kv_types.hpp"
 #include "storage/raft_types.hpp"
@@ -33,7 +37,8 @@ struct ReadRequest {
 
 struct StatusRequest {};
 
-using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest>;
+using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest,
+                                  MemberChangeRequest, TransferLeaderRequest>;
 
 /// One replica's view of itself, as `craton store status` prints it.
 struct MemberStatus {
@@ -52,8 +57,8 @@ struct MemberStatus {
   bool operator==(const MemberStatus&) const = default;
 };
 
-using StoreReplyBody =
-    std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse, MemberStatus>;
+using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse,
+                                    storage::WriteResponse, MemberStatus, MemberList>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty
