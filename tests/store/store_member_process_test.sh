@@ -139,10 +139,12 @@ t0=$(date +%s%N)
 kill -TERM "$lead_pid"
 wait_exit "$lead_pid" 10; rc=$?
 [ "$rc" = 0 ] || fail "leader exited with $rc after SIGTERM"
+t_exit=$(date +%s%N)
 REST=$(echo "$ALL" | tr ',' '\n' | grep -v "^$lead=" | grep -v "^$gone=" | paste -sd,)
 read -r new_lead new_term < <(wait_leader "$REST") || fail "no leader after the leader's SIGTERM"
 t1=$(date +%s%N)
-echo "SIGTERM to leader $lead (term $term): replica $new_lead leads at term $new_term after $(((t1 - t0) / 1000000)) ms"
+echo "SIGTERM to leader $lead (term $term): exited after $(((t_exit - t0) / 1000000)) ms;" \
+  "replica $new_lead leads at term $new_term, seen $(((t1 - t_exit) / 1000000)) ms later"
 [ "$new_term" = $((term + 1)) ] || fail "new term $new_term, expected $((term + 1))"
 grep -q "leadership handed to replica $new_lead" "$WORK/r$lead.log" ||
   fail "the old leader did not hand leadership to $new_lead"
