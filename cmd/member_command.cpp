@@ -145,9 +145,9 @@ void add_member_commands(CLI::App& store, int& exit_code) {
   add->add_flag("--learner", flags->learner, "Add as a non-voting learner (promote it later)");
   add_client_flags(add, *flags);
   add->callback([flags, &exit_code] {
-    exit_code = run_change(*flags, "member add",
-                           flags->learner ? store::MemberChangeKind::add_learner
-                                          : store::MemberChangeKind::add_voter);
+    exit_code = run_change(
+        *flags, "member add",
+        flags->learner ? store::MemberChangeKind::add_learner : store::MemberChangeKind::add_voter);
   });
   auto* remove = member->add_subcommand("remove", "Remove a member (it shuts down)");
   remove->add_option("id", flags->id, "The member's id")->required();

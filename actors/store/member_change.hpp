@@ -27,8 +27,8 @@ inline constexpr std::uint8_t kMemberChangeKindMax = 4;
 
 struct MemberChangeRequest {
   MemberChangeKind kind = MemberChangeKind::list;
-  raft::NodeId id = 0;   ///< the member changed (not for list)
-  std::string address;   ///< host:port, for add_voter and add_learner only
+  raft::NodeId id = 0;  ///< the member changed (not for list)
+  std::string address;  ///< host:port, for add_voter and add_learner only
   bool operator==(const MemberChangeRequest&) const = default;
 };
 

@@ -8,8 +8,8 @@
 // --join) fill in members whose entries carried none. Pure, no CAF.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -42,7 +42,7 @@ class MemberDirectory {
   std::string address_of(raft::NodeId id) const;
 
   raft::NodeId self_;
-  std::map<raft::NodeId, std::string> known_;     ///< from flags
+  std::map<raft::NodeId, std::string> known_;       ///< from flags
   std::map<raft::NodeId, std::string> replicated_;  ///< from conf change contexts
   raft::Membership membership_;
   std::uint64_t applied_index_ = 0;

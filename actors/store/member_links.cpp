@@ -34,7 +34,8 @@ void MemberLinks::sync(caf::event_based_actor* self, ActorEnv& env, raft::NodeId
     auto link = spawn_link(self->home_system(), std::move(config));
     self->link_to(link);
     links_[id] = Open{address, link};
-    env.log(self, LogLevel::info, "member " + std::to_string(id) + " at " + address + ": link opened");
+    env.log(self, LogLevel::info,
+            "member " + std::to_string(id) + " at " + address + ": link opened");
   }
 }
 
