@@ -4,11 +4,20 @@
 //   craton store --id 1 --peers 1=127.0.0.1:2379,2=127.0.0.1:2380,3=127.0.0.1:2381 --data d1
 //   craton store --data solo            # a cluster of one on 127.0.0.1:2379
 //   craton store status --endpoints 127.0.0.1:2379,127.0.0.1:2380 [--json]
+//   craton store --id 4 --join 1=127.0.0.1:2379,2=127.0.0.1:2380 --listen 127.0.0.1:2382 --data d4
+//   (membership and move-leader: cmd/member_command.cpp)
 //
 // The replica listens on the address its id has in --peers (or --listen), for peers and
 // clients alike, runs as node "store-<id>", keeps its data in LMDB under --data and recovers
 // from it on restart. Flags are strings checked here: a bad flag is one line and exit code 2;
 // a runtime failure (unusable data directory, port in use, disk failure) exits 1.
+//
+// --join starts a replica that an existing cluster added with `craton store member add`: it
+// boots with no configuration of its own and learns it (and every member's address) from the
+// leader's log. The replica opens links to members as the log names them. On SIGTERM/SIGINT
+// a leader first hands leadership to its most up-to-date voter (bounded by
+// --shutdown-timeout-ms), so a rolling restart costs no election timeout. A replica removed
+// from the cluster exits 0 by itself.
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,7 +39,9 @@ namespace {
 struct StoreFlags {
   std::string id = "1";
   std::string peers;
+  std::string join;
   std::string listen;
+  std::string shutdown_timeout_ms = "3000";
   std::string data;
   std::string tick_ms = "100";
   std::string seed = "0";
@@ -41,6 +52,7 @@ struct StoreSetup {
   store::ReplicaConfig replica;
   NodeOptions node;
   int tick_ms = 100;
+  int shutdown_timeout_ms = 3000;
 };
 
 Result<std::uint64_t> parse_number(const std::string& flag, const std::string& text,
@@ -53,16 +65,25 @@ Result<std::uint64_t> parse_number(const std::string& flag, const std::string& t
   return v;
 }
 
-// --peers "1=h:p,2=h:p": replica ids are numbers; nodes are named store-<id>.
+// --peers (or --join) "1=h:p,2=h:p": replica ids are numbers; nodes are named store-<id>. The
+// replica's actor opens the links (from these addresses, then from the log), not the host.
 Status read_peers(const StoreFlags& flags, StoreSetup& setup) {
-  auto peers = parse_peer_list(flags.peers);
-  if (!peers) return Error{"bad_flag", "--peers: " + peers.error().message};
+  bool join = !flags.join.empty();
+  if (join && !flags.peers.empty()) return Error{"bad_flag", "give --peers or --join, not both"};
+  if (join && flags.listen.empty())
+    return Error{"bad_flag", "--join needs --listen (the address given to `member add`)"};
+  auto peers = parse_peer_list(join ? flags.join : flags.peers);
+  if (!peers) return Error{"bad_flag", (join ? "--join: " : "--peers: ") + peers.error().message};
   for (auto& peer : *peers) {
-    auto id = parse_number("--peers id", peer.node, 1, 1u << 30);
+    auto id = parse_number(join ? "--join id" : "--peers id", peer.node, 1, 1u << 30);
     if (!id) return id.error();
-    setup.replica.voters.push_back(*id);
-    setup.node.peers.push_back(PeerSpec{store::replica_node_id(*id), peer.endpoint});
+    if (*id == setup.replica.id && join)
+      return Error{"bad_flag", "--join lists the members to join, not this replica"};
+    if (*id == setup.replica.id && flags.listen.empty()) setup.node.listen = peer.endpoint;
+    setup.replica.peer_addresses[*id] = peer.endpoint.to_string();
+    if (!join) setup.replica.voters.push_back(*id);
   }
+  if (join) return Ok{};
   auto self = setup.replica.id;
   if (setup.replica.voters.empty()) {
     setup.replica.voters.push_back(self);
@@ -94,6 +115,11 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   auto seed = parse_number("--seed", flags.seed, 0, UINT64_MAX);
   if (!seed) return seed.error();
   setup.node.seed = *seed;
+  auto shutdown_ms = parse_number("--shutdown-timeout-ms", flags.shutdown_timeout_ms, 0, 60'000);
+  if (!shutdown_ms) return shutdown_ms.error();
+  setup.shutdown_timeout_ms = int(*shutdown_ms);
+  if (flags.peers.empty() && flags.join.empty())  // a cluster of one knows its own address
+    setup.replica.peer_addresses[*id] = setup.node.listen.to_string();
   // Outside any actor: the process may draw the Raft seed from the OS.
   setup.replica.seed = *seed != 0 ? *seed : std::random_device{}();
   setup.replica.data_dir =
@@ -112,6 +138,24 @@ Status prepare_data_dir(const std::string& dir) {
   if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0)
     return Error{"bad_data_dir", "data directory '" + dir + "' is not writable"};
   return Ok{};
+}
+
+// Graceful shutdown: a leader hands leadership over and waits (bounded) until it moved.
+void hand_over_leadership(NodeHost& node, const caf::actor& store_actor, int timeout_ms) {
+  if (timeout_ms == 0) return;
+  auto say = [&](const std::string& message) {
+    node.context().log->write(
+        LogRecord{LogLevel::info, 0, node.context().node_id, "store", message});
+  };
+  caf::scoped_actor self{node.system()};
+  self->request(store_actor, std::chrono::milliseconds(timeout_ms), store::leave_atom::value)
+      .receive(
+          [&](raft::NodeId to) {
+            if (to != 0) say("leadership handed to replica " + std::to_string(to));
+          },
+          [&](caf::error&) {
+            say("leadership not handed over within " + std::to_string(timeout_ms) + " ms");
+          });
 }
 
 int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
@@ -142,15 +186,22 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
   }
   auto& node = **host;
   static std::atomic<bool> failed{false};
+  static std::atomic<bool> removed{false};
   store::StoreActorConfig actor_config;
   actor_config.tick_ms = setup->tick_ms;
   actor_config.on_failure = [](const Error&) {
     failed = true;
     ::kill(::getpid(), SIGTERM);  // wakes shutdown.wait() below
   };
-  node.adopt(store::spawn_store(node.system(), node.context(),
-                                std::shared_ptr<store::Replica>(std::move(*replica)),
-                                actor_config));
+  actor_config.manage_links = true;
+  actor_config.on_removed = [] {
+    removed = true;
+    ::kill(::getpid(), SIGTERM);
+  };
+  auto store_actor = store::spawn_store(node.system(), node.context(),
+                                        std::shared_ptr<store::Replica>(std::move(*replica)),
+                                        actor_config);
+  node.adopt(store_actor);
   log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
                        "replica " + std::to_string(setup->replica.id) + " listening on " +
                            node.options().listen.host + ":" + std::to_string(node.listen_port()) +
@@ -158,6 +209,7 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
   int signal = shutdown.wait();
   log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
                        "signal " + std::to_string(signal) + ": shutting down"});
+  if (!failed && !removed) hand_over_leadership(node, store_actor, setup->shutdown_timeout_ms);
   node.stop();
   return failed ? 1 : 0;
 }
@@ -244,6 +296,10 @@ void add_store_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<StoreFlags>();
   sub->add_option("--id", flags->id, "This replica's id (a positive number; default 1)");
   sub->add_option("--peers", flags->peers, "Every replica: id=host:port,id=host:port,...");
+  sub->add_option("--join", flags->join,
+                  "Join a running cluster (after `member add`): its members id=host:port,...");
+  sub->add_option("--shutdown-timeout-ms", flags->shutdown_timeout_ms,
+                  "On SIGTERM a leader waits this long for leadership to move (0: no handover)");
   sub->add_option("--listen", flags->listen,
                   "host:port (default: this id's address in --peers, else 127.0.0.1:2379)");
   sub->add_option("--data", flags->data, "Data directory (default store-<id>.data)");
@@ -258,8 +314,9 @@ void add_store_command(CLI::App& app, int& exit_code) {
   status->add_option("--timeout-ms", status_flags->timeout_ms, "Per-member timeout");
   status->add_flag("--json", status_flags->json, "JSON output");
   status->callback([status_flags, &exit_code] { exit_code = run_status(*status_flags); });
-  sub->callback([sub, status, flags, &exit_code] {
-    if (status->parsed()) return;
+  add_member_commands(*sub, exit_code);
+  sub->callback([sub, flags, &exit_code] {
+    if (!sub->get_subcommands().empty()) return;  // status, member, move-leader ran
     exit_code = run_store(*flags, sub->remaining());
   });
 }

@@ -160,6 +160,10 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
   st.rng = Rng(derive_seed(st.config.seed, "link/" + st.config.remote_node));
   init_metrics(st);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
+  self->set_exit_handler([self](caf::exit_msg& exit) {
+    self->send(self->state.config.router, unroute_atom::value, self->state.config.remote_node);
+    self->quit(exit.reason);
+  });
   return {
       [self](WireEnvelope& wire) { forward(self, wire); },
       [self](connect_atom_) {

@@ -50,7 +50,9 @@ struct LinkConfig {
 };
 
 /// Spawns the link and registers it with the router: envelopes the caller sends to the router
-/// after this returns are routed to the link. Requires the middleman to be loaded.
+/// after this returns are routed to the link. Requires the middleman to be loaded. Sending the
+/// link an exit closes it: it takes its route out of the router first (unroute_atom), so later
+/// envelopes for the node are counted as unroutable instead of reaching a peer that left.
 caf::actor spawn_link(caf::actor_system& sys, LinkConfig config);
 
 }  // namespace craton

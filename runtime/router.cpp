@@ -13,6 +13,7 @@ struct RouterState {
   RouterConfig config;
   std::map<std::string, caf::actor> locals;
   std::map<std::string, caf::actor> links;
+  std::map<std::string, caf::actor> link_owners;  ///< the link actor behind each route
   caf::actor default_route;
   // Return routes: for a node with no configured link (a client process that listens
   // nowhere), the remote router that last sent us an envelope from that node. Replies then
@@ -77,7 +78,8 @@ void route(RouterActor* self, WireEnvelope& wire) {
   if (!decoded) return drop_malformed(self, decoded.error());
   learn_return_route(self, decoded->root().getFrom().getNode());
   auto to = decoded->to();
-  if (to.node == st.config.node_id) {
+  bool from_peer = sender && sender->node() != self->node();
+  if (to.node == st.config.node_id || (from_peer && is_via_node(to.node))) {
     auto it = st.locals.find(to.actor);
     if (it == st.locals.end()) {
       st.unroutable->Increment();
@@ -132,6 +134,17 @@ caf::behavior router(RouterActor* self, RouterConfig config) {
       },
       [self](route_atom, const std::string& node, const caf::actor& link) {
         self->state.links[node] = link;
+        // spawn_link announces the link anonymously; later updates come from the link itself.
+        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        self->state.link_owners[node] = sender ? sender : link;
+      },
+      [self](unroute_atom, const std::string& node) {
+        auto& st = self->state;
+        auto owner = st.link_owners.find(node);
+        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        if (owner == st.link_owners.end() || owner->second != sender) return;  // a newer link
+        st.link_owners.erase(owner);
+        st.links.erase(node);
       },
       [self](default_route_atom, const caf::actor& actor) { self->state.default_route = actor; },
       [self](subscribe_atom, const std::string& name) { self->state.subscribers.insert(name); },

@@ -11,15 +11,23 @@
 // Control messages (see runtime/wire.hpp):
 //   (register_atom, name, actor)    a local actor; forgotten when it terminates
 //   (route_atom, node, link)        the link that reaches `node`
+//   (unroute_atom, node)            from the link of `node` as it exits: forget the route
+//                                   (ignored from anyone but the link that owns the route)
 //   (default_route_atom, actor)     where envelopes for nodes without a link go
 //   (subscribe_atom, name)          local actor `name` wants PeerStatus envelopes
 //   (peer_atom, node, up)           from a link: the peer went up or down
+//
+// Nodes named "via-..." (is_via_node): an envelope from another process addressed to such a
+// node is delivered to the local actor it names, whatever this node's id. A client that knows
+// a peer only by address opens a link named "via-<something>" to it and asks, for example, a
+// store replica for its id (see actors/store/client.hpp).
 #pragma once
 
 #include <caf/all.hpp>
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "runtime/envelope_codec.hpp"
 #include "runtime/logger.hpp"
@@ -35,5 +43,10 @@ struct RouterConfig {
 };
 
 caf::actor spawn_router(caf::actor_system& sys, RouterConfig config);
+
+/// True for node names of the form "via-...": "whichever node receives this" (see above).
+inline bool is_via_node(std::string_view node) {
+  return node.substr(0, 4) == "via-";
+}
 
 }  // namespace craton

@@ -30,6 +30,7 @@ using peer_atom = caf::atom_constant<caf::atom("peer")>;              // node, u
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;    // actor name
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using connect_atom_ = caf::atom_constant<caf::atom("reconnect")>;
+using unroute_atom = caf::atom_constant<caf::atom("unroute")>;        // node (from its link)
 
 /// Registers Craton's message types with a CAF configuration. Every process and the
 /// simulator call this before creating their actor_system.

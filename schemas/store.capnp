@@ -224,10 +224,24 @@ struct LeaseResponse {
 
 # ---- Membership (filled in by the membership work) ----
 
+# etcd's member add/remove/promote/list (actors/store/member_change.hpp). A change is
+# answered with the MemberList after its conf change entry applies.
 struct MemberChange {
+  kind @0 :UInt8;       # store::MemberChangeKind: 0 list, 1 add voter, 2 add learner,
+                        # 3 promote, 4 remove
+  id @1 :UInt64;
+  address @2 :Text;     # host:port (adds only)
 }
 
 struct MemberList {
+  members @0 :List(Member);
+  leader @1 :UInt64;    # 0: unknown
+
+  struct Member {
+    id @0 :UInt64;
+    address @1 :Text;
+    learner @2 :Bool;
+  }
 }
 
 # ---- Snapshot transfer between replicas (filled in by the snapshot work) ----

@@ -2,12 +2,14 @@
 
 #include <map>
 
+#include "actors/store/member_links.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
 namespace {
 
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using removed_atom = caf::atom_constant<caf::atom("removed")>;
 
 struct Caller {
   Address address;
@@ -22,6 +24,11 @@ struct StoreState {
   std::uint64_t next_request_id = 1;
   bool flush_scheduled = false;
   bool failure_reported = false;
+  MemberLinks links;
+  bool removed_reported = false;
+  /// Graceful shutdown requests waiting for `leave_target` to lead.
+  std::vector<caf::response_promise> leaving;
+  raft::NodeId leave_target = 0;
   prometheus::Counter* malformed = nullptr;
   prometheus::Counter* requests = nullptr;
   static inline const char* name = "craton.store";
@@ -44,6 +51,26 @@ void check_failure(StoreActor* self) {
   if (st.config.on_failure) st.config.on_failure(*st.replica->failure());
 }
 
+// After every input: links follow the membership, a removed replica winds down, and a
+// graceful shutdown learns that leadership moved.
+void check_membership(StoreActor* self) {
+  auto& st = self->state;
+  if (st.config.manage_links && !st.replica->removed())
+    st.links.sync(self, *st.env, st.replica->raft().id(), st.replica->member_addresses());
+  if (st.replica->removed() && !st.removed_reported) {
+    st.removed_reported = true;
+    st.env->log(self, LogLevel::warn, "this replica was removed from the cluster: stopping");
+    // A few ticks first, so that the answer to the change (and Raft's last words) get out.
+    self->delayed_send(self, std::chrono::milliseconds(3 * st.config.tick_ms),
+                       removed_atom::value);
+  }
+  auto lead = st.replica->raft().lead();
+  if (!st.leaving.empty() && lead != 0 && lead == st.leave_target) {
+    for (auto& rp : st.leaving) rp.deliver(st.leave_target);
+    st.leaving.clear();
+  }
+}
+
 void dispatch(StoreActor* self, ReplicaOutput out) {
   auto& st = self->state;
   // Raft events for the simulator's invariant checker (none unless the replica records them).
@@ -60,6 +87,7 @@ void dispatch(StoreActor* self, ReplicaOutput out) {
     st.callers.erase(it);
   }
   check_failure(self);
+  check_membership(self);
 }
 
 void schedule_flush(StoreActor* self) {
@@ -136,6 +164,20 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
         dispatch(self, st.replica->tick());
         schedule_flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
+      },
+      [self](removed_atom) {
+        if (self->state.config.on_removed) self->state.config.on_removed();
+      },
+      [self](leave_atom) -> caf::result<raft::NodeId> {
+        auto& st = self->state;
+        auto target = st.replica->transfer_to_best_voter();
+        if (target == 0) return raft::NodeId{0};
+        st.env->log(self, LogLevel::info,
+                    "shutting down: handing leadership to replica " + std::to_string(target));
+        st.leave_target = target;
+        st.leaving.push_back(self->make_response_promise());
+        dispatch(self, st.replica->flush());  // the timeout_now (or catch-up) goes out now
+        return st.leaving.back();
       },
       [self](flush_atom) {
         auto& st = self->state;

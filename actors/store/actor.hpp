@@ -15,6 +15,10 @@
 // also enforced by the core); malformed envelopes are counted and dropped, a malformed request
 // is answered with its error. If the replica fails (disk), the actor logs it, answers every
 // later request "failed" and calls on_failure once (the process decides: `craton store` exits).
+//
+// Membership: with manage_links the shell keeps a link to every member the replicated log
+// names (member_links.hpp); a replica removed from the cluster calls on_removed once. The
+// leave_atom request below hands leadership over before a graceful shutdown.
 #pragma once
 
 #include <caf/all.hpp>
@@ -34,7 +38,17 @@ std::string replica_node_id(raft::NodeId id);
 struct StoreActorConfig {
   int tick_ms = 100;  ///< one Raft tick; election timeout = election_tick..2x ticks
   std::function<void(const Error&)> on_failure;
+  /// Real processes: open and close links to members as the membership changes (see
+  /// member_links.hpp). Off under the simulator, whose network carries every message.
+  bool manage_links = false;
+  /// Called once, a few ticks after a change removed this replica (`craton store` exits).
+  std::function<void()> on_removed;
 };
+
+/// Graceful shutdown: (leave_atom) -> raft::NodeId. A leader hands leadership to its most
+/// up-to-date voter and answers once that voter leads; others answer 0 at once. The caller
+/// bounds the wait (its request timeout) and then stops the node.
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
 
 /// Spawns the shell around an opened replica. `replica` is owned by the actor from then on.
 caf::actor spawn_store(caf::actor_system& sys, const NodeContext& node,

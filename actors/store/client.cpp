@@ -141,8 +141,17 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
   };
 }
 
+// Requests only the leader can serve: writes, membership changes, leader transfer.
 bool is_write(const StoreRequest& request) {
-  return std::holds_alternative<storage::WriteRequest>(request);
+  if (auto* change = std::get_if<MemberChangeRequest>(&request))
+    return change->kind != MemberChangeKind::list;
+  return std::holds_alternative<storage::WriteRequest>(request) ||
+         std::holds_alternative<TransferLeaderRequest>(request);
+}
+
+// The link name for bare endpoint number `i` (see discover_ids).
+std::string via_node(std::size_t i) {
+  return "via-" + std::to_string(i);
 }
 
 // Errors that prove a write was not applied, so it may be sent again.
@@ -166,7 +175,7 @@ Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text) 
     auto end = text.find(',', start);
     if (end == std::string_view::npos) end = text.size();
     auto item = text.substr(start, end - start);
-    StoreEndpoint ep{out.size() + 1, {}};
+    StoreEndpoint ep{0, {}};
     if (auto eq = item.find('='); eq != std::string_view::npos) {
       auto id_text = item.substr(0, eq);
       auto [p, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), ep.id);
@@ -178,9 +187,12 @@ Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text) 
     auto endpoint = parse_endpoint(item);
     if (!endpoint) return endpoint.error();
     ep.endpoint = *endpoint;
-    for (const auto& seen : out)
-      if (seen.id == ep.id)
+    for (const auto& seen : out) {
+      if (ep.id != 0 && seen.id == ep.id)
         return Error{"bad_endpoints", "replica id " + std::to_string(ep.id) + " given twice"};
+      if (seen.endpoint == ep.endpoint)
+        return Error{"bad_endpoints", ep.endpoint.to_string() + " given twice"};
+    }
     out.push_back(ep);
     if (out.size() > kPeersMax) return Error{"bad_endpoints", "too many endpoints"};
     start = end + 1;
@@ -200,14 +212,17 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
   node.node_id = id;
   node.listen = Endpoint{"127.0.0.1", 0};  // replicas answer over the request's connection
   node.seed = client->options_.seed;
-  for (const auto& ep : client->options_.endpoints)
-    node.peers.push_back(PeerSpec{replica_node_id(ep.id), ep.endpoint});
+  const auto& endpoints = client->options_.endpoints;
+  for (std::size_t i = 0; i < endpoints.size(); ++i)
+    node.peers.push_back(PeerSpec{
+        endpoints[i].id != 0 ? replica_node_id(endpoints[i].id) : via_node(i), endpoints[i].endpoint});
   auto host = NodeHost::start(std::move(node), std::make_shared<StderrSink>(LogLevel::error));
   if (!host) return host.error();
   client->host_ = std::move(*host);
   client->actor_ = spawn_store_client(client->host_->system(), client->host_->context(),
                                       ClientActorConfig{client->options_.timeout_ms, 1024});
   client->host_->adopt(client->actor_);
+  client->discover_ids();
   return client;
 }
 
@@ -217,7 +232,31 @@ StoreClient::~StoreClient() {
   if (host_) host_->stop();
 }
 
+// Asks every bare endpoint (id 0) for its id at once, then links to the ones that answered
+// by id. Two endpoints that turn out to be one replica keep the first.
+void StoreClient::discover_ids() {
+  auto& endpoints = options_.endpoints;
+  std::vector<Result<StoreReply>> replies(endpoints.size(), Error{"timeout", ""});
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < endpoints.size(); ++i)
+    if (endpoints[i].id == 0)
+      threads.emplace_back([&, i] { replies[i] = send_to(via_node(i), StatusRequest{}); });
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    if (endpoints[i].id != 0 || !replies[i]) continue;
+    auto* status = std::get_if<MemberStatus>(&replies[i]->body);
+    if (!status || status->id == 0 || knows(status->id)) continue;
+    endpoints[i].id = status->id;
+    host_->add_peer(PeerSpec{replica_node_id(status->id), endpoints[i].endpoint});
+  }
+}
+
 Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& request) {
+  if (id == 0) return Error{"unreachable", "this endpoint never said which replica it is"};
+  return send_to(replica_node_id(id), request);
+}
+
+Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequest& request) {
   capnp::MallocMessageBuilder message;
   write_store_request(message.initRoot<schema::StoreRequest>(), request);
   WireEnvelope wire{flat_bytes(message)};
@@ -225,7 +264,7 @@ Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& reques
   Result<StoreReply> result = Error{"timeout", "no answer"};
   // The actor answers by its own timeout; the margin only guards against a lost actor.
   auto guard = std::chrono::milliseconds(options_.timeout_ms + 2000);
-  self->request(actor_, guard, call_atom::value, replica_node_id(id), std::move(wire))
+  self->request(actor_, guard, call_atom::value, node, std::move(wire))
       .receive(
           [&](WireEnvelope& reply) {
             auto in = open_envelope(reply.bytes);
@@ -236,7 +275,7 @@ Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& reques
             result = read_store_reply(in->root().getBody().getStoreResponse());
           },
           [&](caf::error&) {
-            result = Error{"timeout", "no answer from replica " + std::to_string(id) + " within " +
+            result = Error{"timeout", "no answer from " + node + " within " +
                                           std::to_string(options_.timeout_ms) + " ms"};
           });
   return result;
@@ -277,13 +316,17 @@ raft::NodeId StoreClient::find_leader() {
   write_store_request(message.initRoot<schema::StoreRequest>(), StatusRequest{});
   auto bytes = flat_bytes(message);
   caf::scoped_actor self{host_->system()};
-  for (const auto& ep : options_.endpoints)
+  std::size_t asked = 0;
+  for (const auto& ep : options_.endpoints) {
+    if (ep.id == 0) continue;  // never said which replica it is
     self->send(actor_, call_atom::value, replica_node_id(ep.id), WireEnvelope{bytes});
+    ++asked;
+  }
   raft::NodeId leader = 0;
   std::size_t answered = 0;
   bool expired = false;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  while (leader == 0 && !expired && answered < options_.endpoints.size()) {
+  while (leader == 0 && !expired && answered < asked) {
     auto left = std::max(deadline - std::chrono::steady_clock::now(),
                          std::chrono::steady_clock::duration::zero());
     self->receive(

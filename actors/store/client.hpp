@@ -8,9 +8,12 @@
 //
 // StoreClient (blocking: call it from a plain thread, never from inside an actor):
 // - Endpoints are given as the replicas' ids and addresses ("1=h:p,2=h:p", the same list as
-//   `craton store --peers`). Bare "h:p" entries take ids by position (1, 2, 3, ...), which is
-//   right for clusters numbered in --peers order; a wrong guess still works inside a cluster
-//   (a replica forwards envelopes for its peers) but not for a lone replica with another id.
+//   `craton store --peers`) or as bare "h:p". connect() asks each bare endpoint for its id
+//   (a status request through a link named "via-<n>", which the replica's router delivers
+//   whatever its id: runtime/router.hpp), then links to it by id. An endpoint that does not
+//   answer within timeout_ms keeps id 0 and is reported unreachable.
+// - Membership changes and leader transfers go to the leader like writes; a member list is
+//   answered by any member.
 // - Finding the leader: status requests to the members (safe to repeat); the newest term's
 //   leader wins. Redirects (not_leader with a hint) are followed.
 // - Retries are bounded (attempts_max) and only where safe: reads and status always; writes
@@ -54,7 +57,8 @@ struct StoreEndpoint {
   Endpoint endpoint;
 };
 
-/// Parses "1=h:p,2=h:p" or "h:p,h:p" (ids by position), at most kPeersMax entries.
+/// Parses "1=h:p,2=h:p" or "h:p,h:p" (id 0: asked at connect), at most kPeersMax entries;
+/// no id or address twice.
 Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text);
 
 struct StoreClientOptions {
@@ -84,6 +88,8 @@ class StoreClient {
  private:
   explicit StoreClient(StoreClientOptions options);
   Result<StoreReply> send(raft::NodeId id, const StoreRequest& request);
+  Result<StoreReply> send_to(const std::string& node, const StoreRequest& request);
+  void discover_ids();
   Result<StoreReply> call_any(const StoreRequest& request);
   bool knows(raft::NodeId id) const;
   raft::NodeId find_leader();

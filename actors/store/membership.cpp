@@ -12,12 +12,14 @@ std::string ConfChange::encode() const {
   std::string out(kEncodedSize, '\0');
   out[0] = static_cast<char>(type);
   for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<char>((node >> (8 * i)) & 0xff);
-  return out;
+  return out + context;
 }
 
 Result<ConfChange> ConfChange::decode(std::string_view bytes) {
-  if (bytes.size() != kEncodedSize) {
-    return Error{"malformed", "conf change must be 9 bytes, got " + std::to_string(bytes.size())};
+  if (bytes.size() < kEncodedSize || bytes.size() > kEncodedSize + kConfChangeContextMax) {
+    return Error{"malformed", "conf change must be 9 to " +
+                                  std::to_string(kEncodedSize + kConfChangeContextMax) +
+                                  " bytes, got " + std::to_string(bytes.size())};
   }
   auto type = static_cast<std::uint8_t>(bytes[0]);
   if (type < 1 || type > 3) {
@@ -28,7 +30,8 @@ Result<ConfChange> ConfChange::decode(std::string_view bytes) {
     node |= static_cast<NodeId>(static_cast<std::uint8_t>(bytes[1 + i])) << (8 * i);
   }
   if (node == 0) return Error{"malformed", "conf change names node 0"};
-  return ConfChange{static_cast<ConfChangeType>(type), node};
+  return ConfChange{static_cast<ConfChangeType>(type), node,
+                    std::string(bytes.substr(kEncodedSize))};
 }
 
 Result<Membership> Membership::apply(const ConfChange& cc) const {

@@ -22,13 +22,20 @@ enum class ConfChangeType : std::uint8_t {
   add_learner = 3,  ///< add a non-voting member (refused for an existing voter)
 };
 
+/// Longest ConfChange::context accepted (the store puts a member's host:port there).
+inline constexpr std::size_t kConfChangeContextMax = 512;
+
 struct ConfChange {
   ConfChangeType type = ConfChangeType::add_voter;
   NodeId node = 0;
+  /// Opaque to Raft (like etcd's ConfChange.Context): replicated with the change and handed
+  /// back with the committed entry. The store keeps the member's address here.
+  std::string context;
 
-  /// Fixed 9-byte encoding: type, then the node id little-endian.
+  /// 9 bytes (type, then the node id little-endian), then the context bytes.
   std::string encode() const;
-  /// Checks size, type and node id; a malformed entry is an error, never a crash.
+  /// Checks size, type, node id and context length; a malformed entry is an error, never a
+  /// crash.
   static Result<ConfChange> decode(std::string_view bytes);
   bool operator==(const ConfChange&) const = default;
 };

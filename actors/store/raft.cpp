@@ -169,7 +169,10 @@ Raft::Raft(RaftConfig config, PersistentState state)
 void Raft::bootstrap() {
   std::vector<Entry> entries;
   auto add = [&](ConfChangeType type, NodeId node) {
-    Entry e{1, entries.size() + 1, EntryType::conf_change, ConfChange{type, node}.encode()};
+    auto context = cfg_.bootstrap_contexts.find(node);
+    ConfChange cc{type, node,
+                  context != cfg_.bootstrap_contexts.end() ? context->second : std::string()};
+    Entry e{1, entries.size() + 1, EntryType::conf_change, cc.encode()};
     entries.push_back(std::move(e));
   };
   for (NodeId v : membership_.voters) add(ConfChangeType::add_voter, v);

@@ -46,6 +46,9 @@ struct RaftConfig {
   /// a restart these must be the same as at bootstrap (or empty when joined later).
   std::vector<NodeId> voters;
   std::vector<NodeId> learners;
+  /// Bootstrap only: a context (ConfChange::context) for each initial member's entry, e.g.
+  /// its address. Must be the same on every initial member, like the voters.
+  std::map<NodeId, std::string> bootstrap_contexts;
   int election_tick = 10;                 ///< election timeout is drawn from [election_tick, 2x)
   int heartbeat_tick = 1;                 ///< ticks between leader heartbeats; < election_tick
   bool pre_vote = true;                   ///< campaign only after a pre-vote majority (thesis 9.6)

@@ -17,6 +17,12 @@ void Raft::apply_conf_change(const Entry& e) {
   if (!cc) return;  // a malformed change was refused at proposal; replicas skip it alike
   auto next = membership_.apply(*cc);
   if (!next) return;  // e.g. removing the last voter: every replica skips it alike
+  if (role_ == Role::leader && cc->type == ConfChangeType::remove_node && cc->node != id_ &&
+      progress_.count(cc->node)) {
+    // Last word to the removed node: the commit index, so that it applies its own removal
+    // and stops (nothing is sent to it afterwards).
+    send_heartbeat(cc->node, {});
+  }
   membership_ = std::move(*next);
   conf_history_.push_back({e.index, membership_});
   // Keep the progress of remaining members; add new ones, drop removed ones.

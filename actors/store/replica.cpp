@@ -58,6 +58,9 @@ Status Replica::open_storage() {
   raft::RaftConfig rc;
   rc.id = config_.id;
   rc.voters = config_.voters;
+  for (auto v : config_.voters)
+    if (auto it = config_.peer_addresses.find(v); it != config_.peer_addresses.end())
+      rc.bootstrap_contexts[v] = it->second;
   rc.election_tick = config_.election_tick;
   rc.heartbeat_tick = config_.heartbeat_tick;
   rc.seed = config_.seed;
@@ -68,7 +71,7 @@ Status Replica::open_storage() {
   applied_ = std::max(rc.applied, log_->snapshot().index);
   record_opened();
   leases_.recover(*mvcc_, 0);  // expiries are set for real when this replica is promoted
-  return Ok{};
+  return open_members();
 }
 
 void Replica::fail(Error error) {
@@ -80,6 +83,14 @@ StoreReply Replica::refuse(std::string code, std::string message) const {
   reply.error = Error{std::move(code), std::move(message)};
   reply.leader_hint = raft_->lead();
   return reply;
+}
+
+// Refuses a leader-only request: not_leader with the believed leader, or no_leader.
+StoreReply Replica::refuse_not_leader() const {
+  auto lead = raft_->lead();
+  if (lead == 0) return refuse("no_leader", "no leader known: retry later");
+  return refuse("not_leader", "replica " + std::to_string(config_.id) +
+                                  " is not the leader; try replica " + std::to_string(lead));
 }
 
 void Replica::step(raft::Message m) {
@@ -109,6 +120,7 @@ ReplicaOutput Replica::tick() {
   record_leadership();
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
+  answer_transfers(out);
   return out;
 }
 
@@ -122,6 +134,16 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
     out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
     return out;
   }
+  if (removed()) {
+    out.replies.push_back({request_id, refuse("removed", "replica " + std::to_string(config_.id) +
+                                                         " was removed from the cluster")});
+    return out;
+  }
+  if (auto* change = std::get_if<MemberChangeRequest>(&request);
+      change && change->kind == MemberChangeKind::list) {
+    out.replies.push_back({request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
+    return out;
+  }
   if (is_leader_only(request)) return submit_lease(request_id, request);
   if (pending() >= config_.pending_max) {
     out.replies.push_back(
@@ -131,6 +153,10 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
   }
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
+  if (auto* change = std::get_if<MemberChangeRequest>(&request))
+    return submit_member_change(request_id, *change);
+  if (auto* transfer = std::get_if<TransferLeaderRequest>(&request))
+    return submit_transfer(request_id, *transfer);
   return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
 }
 
@@ -205,6 +231,7 @@ ReplicaOutput Replica::flush() {
     raft_->advance();
   }
   if (!failed()) sync_leadership();
+  if (!failed()) answer_transfers(out);
   return out;
 }
 
@@ -234,6 +261,10 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
   std::vector<storage::IndexedWrite> writes;
   std::vector<const raft::Entry*> origin;
   for (const auto& e : entries) {
+    if (e.type == raft::EntryType::conf_change) {
+      apply_member_change(e, out);
+      continue;
+    }
     if (e.type != raft::EntryType::normal || e.data.empty()) {
       answer_write(e, Error{"proposal_dropped", "the write lost its log position"}, out);
       continue;

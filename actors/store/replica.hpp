@@ -30,9 +30,16 @@
 //   hint elsewhere, like writes); they are not logged. Until the first advance_clock() the
 //   replica makes no expiry decision (it would not know what "now" is).
 //
+// - Membership (etcd's member add/remove/promote/list, move-leader): changes are accepted by
+//   the leader only, one at a time, checked first (duplicate id or address, bad address,
+//   removing the last voter, promoting a lagging learner are refused and change nothing), and
+//   answered with the resulting MemberList after their conf change entry applies. Members'
+//   addresses travel in the entries (member_directory.hpp). A removed replica answers
+//   "removed" and reports removed(); its shell shuts it down.
+//
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
-// into memory at open), installing snapshots received from a leader (failed() with
-// "snapshot_unsupported"), membership changes after bootstrap. No CAF, no clock, no threads.
+// into memory at open; member addresses are rebuilt from it), installing snapshots received
+// from a leader (failed() with "snapshot_unsupported"). No CAF, no clock, no threads.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +51,7 @@
 #include <vector>
 
 #include "actors/store/lease_keeper.hpp"
+#include "actors/store/member_directory.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/raft_event.hpp"
 #include "actors/store/store_protocol.hpp"
@@ -57,6 +65,9 @@ struct ReplicaConfig {
   raft::NodeId id = 0;
   /// The cluster's voters at bootstrap (including id); the same on every restart.
   std::vector<raft::NodeId> voters;
+  /// Addresses ("host:port") from --peers or --join; at bootstrap they go into the log with
+  /// the initial members, so replicas added later learn them (see member_directory.hpp).
+  std::map<raft::NodeId, std::string> peer_addresses;
   std::string data_dir;
   std::uint64_t seed = 0;
   int election_tick = 10;
@@ -106,8 +117,15 @@ class Replica {
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
   std::uint64_t dropped() const { return dropped_; }
-  std::size_t pending() const { return proposals_.size() + reads_.size(); }
+  std::size_t pending() const { return proposals_.size() + reads_.size() + transfers_.size(); }
   const raft::Raft& raft() const { return *raft_; }
+  /// Where every current member listens (this replica included), as the log says.
+  std::map<raft::NodeId, std::string> member_addresses() const { return members_->addresses(); }
+  /// An applied change removed this replica: it answers "removed" and its shell shuts down.
+  bool removed() const { return members_->removed(); }
+  /// Graceful shutdown: a leader hands leadership to its most up-to-date voter. Returns the
+  /// voter chosen, or 0 (not the leader, or no other voter).
+  raft::NodeId transfer_to_best_voter();
   const storage::MvccStore& mvcc() const { return *mvcc_; }
   /// The RaftEvents recorded since the last call, in order (empty unless
   /// config.record_raft_events). Hooks: open, step, tick, and each Ready's persist and apply
@@ -157,12 +175,26 @@ class Replica {
   StoreReply lease_list() const;
   void note_leases(const std::vector<storage::IndexedWrite>& writes,
                    const std::vector<Result<storage::WriteResponse>>& results);
+  // membership and leader transfer (replica_membership.cpp)
+  struct PendingTransfer {
+    std::uint64_t request_id = 0;
+    raft::NodeId to = 0;
+    std::uint64_t deadline_tick = 0;
+  };
+  Status open_members();
+  ReplicaOutput submit_member_change(std::uint64_t request_id, const MemberChangeRequest& change);
+  Result<raft::ConfChange> check_member_change(const MemberChangeRequest& change) const;
+  ReplicaOutput submit_transfer(std::uint64_t request_id, TransferLeaderRequest transfer);
+  void apply_member_change(const raft::Entry& e, ReplicaOutput& out);
+  void answer_transfers(ReplicaOutput& out);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
   std::optional<storage::RaftLogStore> log_;
   std::optional<storage::MvccStore> mvcc_;
   std::optional<raft::Raft> raft_;
+  std::optional<MemberDirectory> members_;
+  std::vector<PendingTransfer> transfers_;  ///< counted in pending()
   std::map<std::uint64_t, PendingWrite> proposals_;  ///< by log index
   std::map<std::uint64_t, PendingRead> reads_;       ///< by read context
   std::uint64_t next_read_context_ = 1;

@@ -31,13 +31,6 @@ Error reply_too_large(const std::string& what) {
 Replica::Replica(ReplicaConfig config)
     : config_(std::move(config)), leases_(lease_options(config_)) {}
 
-StoreReply Replica::refuse_not_leader() const {
-  auto lead = raft_->lead();
-  if (lead == 0) return refuse("no_leader", "no leader known: retry later");
-  return refuse("not_leader", "replica " + std::to_string(config_.id) +
-                                  " is not the leader; try replica " + std::to_string(lead));
-}
-
 std::int64_t Replica::election_timeout_ms() const {
   return std::int64_t(config_.election_tick) * config_.tick_ms;
 }

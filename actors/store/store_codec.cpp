@@ -1,5 +1,7 @@
 #include "actors/store/store_codec.hpp"
 
+#include "actors/store/member_codec.hpp"
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
@@ -469,6 +471,10 @@ void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& re
     t.setKeys(ttl->keys);
   } else if (std::holds_alternative<LeaseListRequest>(request)) {
     b.setLeaseList();
+  } else if (auto* change = std::get_if<MemberChangeRequest>(&request)) {
+    write_member_change(b.initMemberChange(), *change);
+  } else if (auto* transfer = std::get_if<TransferLeaderRequest>(&request)) {
+    b.setTransferLeader(transfer->to);
   } else {
     b.setStatus();
   }
@@ -497,6 +503,14 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
           LeaseTimeToLiveRequest{r.getLeaseTimeToLive().getId(), r.getLeaseTimeToLive().getKeys()}};
     case schema::StoreRequest::LEASE_LIST:
       return StoreRequest{LeaseListRequest{}};
+    case schema::StoreRequest::MEMBER_CHANGE: {
+      auto change = read_member_change(r.getMemberChange());
+      if (!change) return change.error();
+      return StoreRequest{std::move(*change)};
+    }
+    case schema::StoreRequest::TRANSFER_LEADER:
+      if (r.getTransferLeader() == 0) return malformed("transfer to replica 0");
+      return StoreRequest{TransferLeaderRequest{r.getTransferLeader()}};
     default:
       break;
   }
@@ -517,6 +531,8 @@ void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply
     write_status(b.initStatus(), *status);
   } else if (auto* lease = std::get_if<LeaseReply>(&reply.body)) {
     write_lease_reply(b.initLease(), *lease);
+  } else if (auto* members = std::get_if<MemberList>(&reply.body)) {
+    write_member_list(b.initMembers(), *members);
   } else {
     b.setNone();
   }
@@ -545,6 +561,12 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
     case schema::StoreResponse::LEASE:
       reply.body = read_lease_reply(r.getLease());
       break;
+    case schema::StoreResponse::MEMBERS: {
+      auto members = read_member_list(r.getMembers());
+      if (!members) return members.error();
+      reply.body = std::move(*members);
+      break;
+    }
     default:
       return malformed("unknown store response");
   }

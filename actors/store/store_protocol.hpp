@@ -12,6 +12,9 @@
 //   unknown_request   a request body this replica does not understand
 //   lease_not_found   (lease requests, and a put with an unknown lease) no such lease, or it
 //                     expired with its revoke pending
+// Membership (actors/store/member_change.hpp): member_exists, member_unknown, address_in_use,
+//   bad_address, last_voter, not_learner, learner_not_ready (still catching up),
+//   change_in_progress, removed (this replica left the cluster), transfer_failed.
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
@@ -21,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "actors/store/member_change.hpp"
 #include "runtime/result.hpp"
 #include "storage/kv_types.hpp"
 #include "storage/raft_types.hpp"
@@ -50,8 +54,8 @@ struct LeaseTimeToLiveRequest {
 struct LeaseListRequest {};
 
 using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest,
-                                  LeaseKeepAliveRequest, LeaseTimeToLiveRequest,
-                                  LeaseListRequest>;
+                                  LeaseKeepAliveRequest, LeaseTimeToLiveRequest, LeaseListRequest,
+                                  MemberChangeRequest, TransferLeaderRequest>;
 
 /// True for requests only the leader answers (lease keep-alive, time-to-live and list): the
 /// client sends them where writes go and follows not_leader redirects. They change nothing
@@ -92,7 +96,7 @@ struct LeaseReply {
 };
 
 using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse,
-                                    MemberStatus, LeaseReply>;
+                                    MemberStatus, LeaseReply, MemberList>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty

@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "runtime/link.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/wire.hpp"
 
@@ -148,4 +149,55 @@ BOOST_AUTO_TEST_CASE(link_reconnects_when_the_peer_returns_on_the_same_port) {
   BOOST_TEST(delivered(*a, probe));
   BOOST_TEST(watcher.peer_status("b", true, 10s));
   BOOST_TEST(dropped(*a, "b") > before);  // sent while b was away: counted, not queued
+}
+
+BOOST_AUTO_TEST_CASE(a_via_node_reaches_whichever_node_listens_there) {
+  auto port_b = free_port();
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  // a knows only b's address: its link is named "via-0", and b delivers to itself.
+  auto a = start("a", 0, {PeerSpec{"via-0", Endpoint{"127.0.0.1", port_b}}});
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  bool arrived = false;
+  for (std::uint64_t seq = 1; !arrived && std::chrono::steady_clock::now() < deadline; ++seq) {
+    caf::anon_send(a->context().router, ping({"a", "test"}, {"via-0", "probe"}, seq));
+    if (auto bytes = probe.next(100ms)) arrived = decode_envelope(*bytes).ok();
+  }
+  BOOST_TEST(arrived);
+  // A local envelope to a via node is not delivered locally: it has no route in b.
+  Probe local(*b, "local");
+  caf::anon_send(b->context().router, ping({"b", "test"}, {"via-0", "local"}, 1));
+  BOOST_TEST(!local.next(300ms).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_link_takes_its_route_out_of_the_router) {
+  auto port_b = free_port();
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto a = start("a", 0, {});
+  LinkConfig config;
+  config.local_node = "a";
+  config.remote_node = "b";
+  config.host = "127.0.0.1";
+  config.port = port_b;
+  config.router = a->context().router;
+  config.log = a->context().log;
+  config.metrics = a->context().metrics;
+  auto link = spawn_link(a->system(), config);  // opened at run time, as a store replica does
+  BOOST_REQUIRE(delivered(*a, probe));
+  caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+  auto unroutable = [&] {
+    return a->context().metrics->counter_value("craton_router_unroutable_total",
+                                               {{"node", "a"}});
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (unroutable() == 0 && std::chrono::steady_clock::now() < deadline) {
+    caf::anon_send(a->context().router, ping({"a", "test"}, {"b", "probe"}, 7));
+    std::this_thread::sleep_for(20ms);
+  }
+  BOOST_TEST(unroutable() > 0);
+  while (probe.next(200ms)) {
+  }
+  caf::anon_send(a->context().router, ping({"a", "test"}, {"b", "probe"}, 8));
+  BOOST_TEST(!probe.next(300ms).has_value());
 }

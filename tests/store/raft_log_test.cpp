@@ -119,6 +119,15 @@ BOOST_AUTO_TEST_CASE(conf_change_round_trips_and_rejects_garbage) {
   BOOST_TEST(!ConfChange::decode(bad));
 }
 
+BOOST_AUTO_TEST_CASE(conf_change_carries_a_bounded_context) {
+  ConfChange cc{ConfChangeType::add_voter, 4, "127.0.0.1:2382"};
+  auto back = ConfChange::decode(cc.encode());
+  BOOST_REQUIRE(back);
+  BOOST_TEST(back->context == "127.0.0.1:2382");
+  cc.context.assign(kConfChangeContextMax + 1, 'x');
+  BOOST_TEST(!ConfChange::decode(cc.encode()));
+}
+
 BOOST_AUTO_TEST_CASE(membership_changes) {
   Membership m;
   m.voters = {1, 2, 3};

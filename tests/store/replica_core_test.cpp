@@ -95,11 +95,21 @@ class Cluster {
 
   bool answered(std::uint64_t id) const { return replies_.count(id) > 0; }
 
+  /// Starts a replica that joins the running cluster (no voters of its own), like
+  /// `craton store --join`.
+  void join(NodeId id) {
+    configs_[id] = config(id, 4096);
+    configs_[id].voters.clear();
+    start(id);
+  }
+  static std::string address_of(NodeId id) { return "127.0.0.1:" + std::to_string(2378 + id); }
+
  private:
   ReplicaConfig config(NodeId id, std::size_t pending_max) {
     ReplicaConfig c;
     c.id = id;
     c.voters = ids_;
+    for (auto v : ids_) c.peer_addresses[v] = address_of(v);
     c.data_dir = dir_.sub("replica-" + std::to_string(id));
     c.seed = 42;
     c.no_sync = true;  // a process crash loses nothing without fsync; tests need no OS crash
@@ -487,4 +497,167 @@ BOOST_AUTO_TEST_CASE(bad_lease_requests_are_refused_and_change_nothing) {
     BOOST_TEST(local_value(c.at(r), "orphan") == "<missing>");
     BOOST_TEST(c.at(r).mvcc().leases().size() == 1u);
   }
+}
+
+// ---- Membership and leader transfer (replica_membership.cpp) ----
+
+namespace {
+
+StoreRequest member(MemberChangeKind kind, NodeId id, std::string address = {}) {
+  return MemberChangeRequest{kind, id, std::move(address)};
+}
+
+const MemberList& members_of(const StoreReply& reply) {
+  BOOST_REQUIRE_MESSAGE(!reply.error, (reply.error ? reply.error->code + ": " + reply.error->message : ""));
+  return std::get<MemberList>(reply.body);
+}
+
+std::set<NodeId> voters_of(Replica& r) {
+  return r.raft().membership().voters;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(learner_joins_catches_up_and_is_promoted) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  for (int i = 0; i < 10; ++i) put_revision(c.call(lead, put("k" + std::to_string(i), "v")));
+  auto added = members_of(c.call(lead, member(MemberChangeKind::add_learner, 4, "127.0.0.1:2382")));
+  BOOST_TEST(added.members.size() == 4u);
+  BOOST_TEST(added.members.back().learner);
+  BOOST_TEST(added.members.back().address == "127.0.0.1:2382");
+  c.join(4);
+  for (int i = 0; i < 20; ++i) c.tick();
+  BOOST_TEST(local_value(c.at(4), "k9") == "v");
+  BOOST_TEST(c.at(4).status().role == "learner");
+  // The joined replica learned every address from the log (bootstrap entries included).
+  auto addresses = c.at(4).member_addresses();
+  BOOST_TEST(addresses.size() == 4u);
+  BOOST_TEST(addresses[2] == Cluster::address_of(2));
+  BOOST_TEST(addresses[4] == "127.0.0.1:2382");
+  auto promoted = members_of(c.call(lead, member(MemberChangeKind::promote, 4)));
+  BOOST_TEST(!promoted.members.back().learner);
+  for (int i = 0; i < 5; ++i) c.tick();
+  BOOST_TEST(voters_of(c.at(4)).size() == 4u);
+  BOOST_TEST(c.at(4).status().role == "follower");
+  put_revision(c.call(lead, put("after", "promotion")));
+  for (int i = 0; i < 5; ++i) c.tick();
+  BOOST_TEST(local_value(c.at(4), "after") == "promotion");
+}
+
+BOOST_AUTO_TEST_CASE(promoting_a_lagging_learner_is_refused) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  members_of(c.call(lead, member(MemberChangeKind::add_learner, 4, "127.0.0.1:2382")));
+  // Replica 4 never starts: it cannot catch up.
+  put_revision(c.call(lead, put("k", "v")));
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::promote, 4))) == "learner_not_ready");
+  BOOST_TEST(voters_of(c.at(lead)).size() == 3u);
+  BOOST_TEST(c.at(lead).raft().membership().is_learner(4));
+  // A learner that never caught up can still be removed.
+  auto list = members_of(c.call(lead, member(MemberChangeKind::remove, 4)));
+  BOOST_TEST(list.members.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(refused_member_changes_change_nothing) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  NodeId follower = lead == 1 ? 2 : 1;
+  auto before = c.at(lead).raft().membership();
+  auto index_before = c.at(lead).raft().log().last_index();
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::add_voter, 2, "127.0.0.1:2999"))) ==
+             "member_exists");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::add_learner, 4, "nohost"))) ==
+             "bad_address");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::add_learner, 4, "127.0.0.1:0"))) ==
+             "bad_address");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::add_voter, 4,
+                                            Cluster::address_of(3)))) == "address_in_use");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::remove, 9))) == "member_unknown");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::promote, 2))) == "not_learner");
+  BOOST_TEST(error_code(c.call(lead, member(MemberChangeKind::promote, 9))) == "member_unknown");
+  auto redirected = c.call(follower, member(MemberChangeKind::remove, 3));
+  BOOST_TEST(error_code(redirected) == "not_leader");
+  BOOST_TEST(redirected.leader_hint == lead);
+  BOOST_TEST((c.at(lead).raft().membership() == before));
+  BOOST_TEST(c.at(lead).raft().log().last_index() == index_before);
+  // One change at a time: a second one while the first is unapplied is refused.
+  auto first = c.at(lead).submit(1000, member(MemberChangeKind::add_learner, 4, "127.0.0.1:2382"));
+  BOOST_TEST(first.replies.empty());
+  auto second = c.at(lead).submit(1001, member(MemberChangeKind::add_learner, 5, "127.0.0.1:2383"));
+  BOOST_REQUIRE(second.replies.size() == 1u);
+  BOOST_TEST(error_code(second.replies[0].reply) == "change_in_progress");
+}
+
+BOOST_AUTO_TEST_CASE(the_last_voter_cannot_be_removed) {
+  Cluster c({1});
+  c.wait_leader();
+  BOOST_TEST(error_code(c.call(1, member(MemberChangeKind::remove, 1))) == "last_voter");
+  BOOST_TEST(voters_of(c.at(1)).size() == 1u);
+  put_revision(c.call(1, put("still", "serving")));
+}
+
+BOOST_AUTO_TEST_CASE(removed_follower_learns_it_and_refuses_requests) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  NodeId gone = lead == 3 ? 2 : 3;
+  auto list = members_of(c.call(lead, member(MemberChangeKind::remove, gone)));
+  BOOST_TEST(list.members.size() == 2u);
+  for (int i = 0; i < 5; ++i) c.tick();
+  BOOST_TEST(c.at(gone).removed());
+  BOOST_TEST(error_code(c.call(gone, get("k", true))) == "removed");
+  BOOST_TEST(!c.at(lead).removed());
+  BOOST_TEST(c.at(lead).member_addresses().count(gone) == 0u);
+  // Two voters left: writes still commit.
+  put_revision(c.call(lead, put("k", "v")));
+}
+
+BOOST_AUTO_TEST_CASE(removing_the_leader_elects_another) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  put_revision(c.call(lead, put("before", "removal")));
+  members_of(c.call(lead, member(MemberChangeKind::remove, lead)));
+  BOOST_TEST(c.at(lead).removed());
+  c.stop(lead);  // the shell shuts a removed replica down
+  NodeId next = 0;
+  for (int i = 0; i < 200 && next == 0; ++i) {
+    c.tick();
+    next = c.leader();
+  }
+  BOOST_REQUIRE(next != 0);
+  BOOST_TEST(next != lead);
+  BOOST_TEST(voters_of(c.at(next)).size() == 2u);
+  put_revision(c.call(next, put("after", "removal")));
+  BOOST_TEST(value_of(c.call(next, get("before"))) == "removal");
+}
+
+BOOST_AUTO_TEST_CASE(leadership_moves_to_the_named_voter_in_one_term) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  put_revision(c.call(lead, put("k", "v")));
+  NodeId target = lead == 1 ? 3 : 1;
+  auto term = c.at(lead).raft().term();
+  auto reply = c.call(lead, TransferLeaderRequest{target});
+  BOOST_TEST(error_code(reply) == "ok");
+  BOOST_TEST(reply.leader_hint == target);
+  BOOST_TEST(c.leader() == target);
+  BOOST_TEST(c.at(target).raft().term() == term + 1);
+  BOOST_TEST(error_code(c.call(target, TransferLeaderRequest{9})) == "not_voter");
+  BOOST_TEST(error_code(c.call(lead, TransferLeaderRequest{target})) == "not_leader");
+}
+
+BOOST_AUTO_TEST_CASE(graceful_shutdown_hands_leadership_to_the_most_up_to_date_voter) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  NodeId behind = lead == 1 ? 2 : 1;
+  NodeId ahead = 6 - lead - behind;
+  c.isolate(behind);
+  put_revision(c.call(lead, put("k", "v")));  // only `ahead` holds it
+  BOOST_TEST(c.at(ahead + 0).raft().term() == c.at(lead).raft().term());
+  auto term = c.at(lead).raft().term();
+  BOOST_TEST(c.at(lead).transfer_to_best_voter() == ahead);
+  c.pump();
+  BOOST_TEST(c.leader() == ahead);
+  BOOST_TEST(c.at(ahead).raft().term() == term + 1);
+  BOOST_TEST(c.at(behind).transfer_to_best_voter() == 0u);  // not a leader
 }

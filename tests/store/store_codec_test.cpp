@@ -263,3 +263,53 @@ BOOST_AUTO_TEST_CASE(lease_reply_round_trips) {
   BOOST_TEST((std::get<LeaseReply>(back->body) == lease));
   BOOST_TEST(back->leader_hint == 3u);
 }
+
+namespace {
+
+Result<StoreRequest> round_trip_request(const StoreRequest& request) {
+  capnp::MallocMessageBuilder message;
+  write_store_request(message.initRoot<schema::StoreRequest>(), request);
+  return read_store_request(message.getRoot<schema::StoreRequest>().asReader());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(member_requests_and_lists_round_trip) {
+  for (auto kind : {MemberChangeKind::list, MemberChangeKind::add_voter,
+                    MemberChangeKind::add_learner, MemberChangeKind::promote,
+                    MemberChangeKind::remove}) {
+    MemberChangeRequest change{kind, 7, "10.0.0.7:2379"};
+    auto back = round_trip_request(change);
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST((std::get<MemberChangeRequest>(*back) == change));
+  }
+  auto transfer = round_trip_request(TransferLeaderRequest{3});
+  BOOST_REQUIRE(transfer.ok());
+  BOOST_TEST(std::get<TransferLeaderRequest>(*transfer).to == 3u);
+
+  MemberList list{{{1, "127.0.0.1:2379", false}, {4, "127.0.0.1:2382", true}}, 1};
+  StoreReply reply;
+  reply.body = list;
+  capnp::MallocMessageBuilder message;
+  write_store_reply(message.initRoot<schema::StoreResponse>(), reply);
+  auto back = read_store_reply(message.getRoot<schema::StoreResponse>().asReader());
+  BOOST_REQUIRE(back.ok());
+  BOOST_TEST((std::get<MemberList>(back->body) == list));
+}
+
+BOOST_AUTO_TEST_CASE(bad_member_requests_are_malformed) {
+  {
+    capnp::MallocMessageBuilder message;
+    auto change = message.initRoot<schema::StoreRequest>().initMemberChange();
+    change.setKind(9);
+    change.setId(1);
+    auto back = read_store_request(message.getRoot<schema::StoreRequest>().asReader());
+    BOOST_REQUIRE(!back.ok());
+    BOOST_TEST(back.error().code == "malformed");
+  }
+  BOOST_TEST(!round_trip_request(MemberChangeRequest{MemberChangeKind::remove, 0, ""}).ok());
+  BOOST_TEST(!round_trip_request(
+                  MemberChangeRequest{MemberChangeKind::add_voter, 2, std::string(300, 'h')})
+                  .ok());
+  BOOST_TEST(!round_trip_request(TransferLeaderRequest{0}).ok());
+}
