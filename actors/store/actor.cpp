@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
@@ -80,7 +81,8 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   st.requests->Increment();
   auto id = st.next_request_id++;
   st.callers[id] = caller;
-  dispatch(self, st.replica->submit(id, std::move(*request)));
+  auto session = read_request_session(in.root().getBody().getStoreRequest());
+  dispatch(self, st.replica->submit(id, std::move(*request), session));
   schedule_flush(self);
 }
 
@@ -130,6 +132,7 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
       [self](tick_atom) {
         auto& st = self->state;
         dispatch(self, st.replica->tick());
+        st.replica->auto_compact(st.env->now_ms());
         schedule_flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
       },

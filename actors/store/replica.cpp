@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
@@ -106,7 +107,8 @@ ReplicaOutput Replica::tick() {
   return out;
 }
 
-ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
+ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
+                             std::optional<storage::ClientSession> session) {
   ReplicaOutput out;
   if (failed()) {
     out.replies.push_back({request_id, refuse("failed", failure_->message)});
@@ -124,7 +126,7 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
   }
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
-  return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
+  return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)), session);
 }
 
 // Answers a range from the locally applied state (the caller decides that this is allowed).
@@ -158,7 +160,8 @@ ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
   return out;
 }
 
-ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write) {
+ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write,
+                                    const std::optional<storage::ClientSession>& session) {
   ReplicaOutput out;
   if (raft_->role() != raft::Role::leader) {
     auto lead = raft_->lead();
@@ -174,7 +177,12 @@ ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequ
     auto position = raft_->log().last_index() + 1;
     grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
   }
-  auto index = raft_->propose(encode_write_request(write));
+  // Applied state only grows, so a copy it already shows is refused without a proposal.
+  if (auto seen = session ? mvcc_->sessions().check(*session) : Status(Ok{}); !seen) {
+    out.replies.push_back({request_id, refuse(seen.error().code, seen.error().message)});
+    return out;
+  }
+  auto index = raft_->propose(encode_session_write(write, session));
   if (!index) {
     out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
     return out;
@@ -227,12 +235,12 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
       answer_write(e, Error{"proposal_dropped", "the write lost its log position"}, out);
       continue;
     }
-    auto request = decode_write_request(e.data);
+    auto request = decode_session_write(e.data);
     if (!request) {
       answer_write(e, request.error(), out);
       continue;
     }
-    writes.push_back({e.index, std::move(*request)});
+    writes.push_back({e.index, std::move(request->request), request->session});
     origin.push_back(&e);
   }
   auto results = mvcc_->apply_batch(writes);

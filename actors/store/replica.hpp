@@ -20,6 +20,10 @@
 // - After a crash, open() on the same directory recovers: Raft from the log store, the key
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
+// - A write submitted with a client session is applied at most once (storage/session_table.hpp):
+//   a copy of one already applied is answered "duplicate" (or "stale_sequence"), at once when
+//   the leader's applied state already shows it, else when its log entry is applied. Writes
+//   without a session are applied as often as they arrive.
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open), installing snapshots received from a leader (failed() with
@@ -33,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/store/auto_compactor.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "storage/lmdb_env.hpp"
@@ -54,6 +59,8 @@ struct ReplicaConfig {
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
+  /// Leader-driven compaction by retention (auto_compactor.hpp); off by default, like etcd.
+  AutoCompactionConfig auto_compaction;
 };
 
 struct ClientReply {
@@ -77,9 +84,14 @@ class Replica {
   ReplicaOutput tick();
   /// A client request; `request_id` names it in the reply. Status, serializable reads and
   /// refusals are answered at once, the rest after a later flush().
-  ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
+  ReplicaOutput submit(std::uint64_t request_id, StoreRequest request,
+                       std::optional<storage::ClientSession> session = std::nullopt);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// Automatic compaction: the shell calls this on every tick with its clock (ActorEnv time).
+  /// A leader whose AutoCompactor decides so proposes a compaction write through Raft; it is
+  /// applied like any other (nobody waits for its answer). Returns the revision proposed.
+  std::optional<std::int64_t> auto_compact(std::int64_t now_ms);
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -109,7 +121,8 @@ class Replica {
   template <class Pending>
   void expire(Pending& pending, const char* message, ReplicaOutput& out);
   ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
-  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write);
+  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write,
+                             const std::optional<storage::ClientSession>& session);
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
   Status apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out);
   void answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
@@ -129,6 +142,7 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
+  AutoCompactor auto_compactor_{config_.auto_compaction};
 };
 
 }  // namespace craton::store

@@ -10,6 +10,10 @@
 //   proposal_dropped  the write lost its place in the log (leader change): certainly not
 //                     applied, safe to retry
 //   unknown_request   a request body this replica does not understand
+//   duplicate         the write's client session shows it applied already (a copy of it, or
+//                     a retry): already done; its first answer carried the result
+//   stale_sequence    the write is older than its session's oldest unanswered write: not
+//                     applied now, outcome of the original unknown
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
