@@ -132,7 +132,7 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
       [self](tick_atom) {
         auto& st = self->state;
         dispatch(self, st.replica->tick());
-        st.replica->auto_compact(st.env->now_ms());
+        st.replica->auto_compact(ActorEnv::now_ms(self));
         schedule_flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
       },
