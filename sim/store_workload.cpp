@@ -65,6 +65,15 @@ const char* f_name(const CurrentOp& op) {
   return "cas";
 }
 
+// The process name (node, client, incarnation) is unique in a run, so its hash (FNV-1a) names
+// the session: a restarted client gets a new one. Not drawn from the Rng, so that adding
+// sessions left the simulated runs' random choices as they were.
+std::uint64_t session_id_of(const std::string& process) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : process) h = (h ^ c) * 0x100000001b3ull;
+  return h | 1;
+}
+
 void observe(WorkloadActor* self, const std::string& what) {
   self->state.env->observe("op " + self->state.process + " " + what);
 }
@@ -246,10 +255,8 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfi
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
   // The client starts with its own node's replica ("n<K>" is replica K).
   st.target = std::stoul(node.node_id.substr(1));
-  auto incarnation = node.incarnation;
+  st.client_id = session_id_of(st.process);
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
-  // A restarted client is a new process of the history: a new session, never a reused one.
-  st.client_id = (st.env->rng().next() ^ (incarnation * 0x9e3779b97f4a7c15ull)) | 1;
   st.config = std::move(config);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
   schedule_next(self);
