@@ -46,6 +46,8 @@ struct StoreFlags {
   std::string tick_ms = "100";
   std::string seed = "0";
   bool verbose = false;
+  std::string auto_compaction_mode;       ///< periodic | revision (etcd's flag); empty: off
+  std::string auto_compaction_retention;  ///< a duration (periodic) or a revision count
 };
 
 struct StoreSetup {
@@ -125,6 +127,10 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   setup.replica.data_dir =
       flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
+  auto compaction =
+      store::parse_auto_compaction(flags.auto_compaction_mode, flags.auto_compaction_retention);
+  if (!compaction) return compaction.error();
+  setup.replica.auto_compaction = *compaction;
   return setup;
 }
 
@@ -306,6 +312,10 @@ void add_store_command(CLI::App& app, int& exit_code) {
   sub->add_option("--tick-ms", flags->tick_ms, "Raft tick (election timeout is 10-20 ticks)");
   sub->add_option("--seed", flags->seed, "Process seed (0: from the OS)");
   sub->add_flag("--verbose", flags->verbose, "Log at debug level");
+  sub->add_option("--auto-compaction-mode", flags->auto_compaction_mode,
+                  "periodic or revision: the leader compacts history by itself (default off)");
+  sub->add_option("--auto-compaction-retention", flags->auto_compaction_retention,
+                  "periodic: history to keep (1h, 30m, 90s); revision: revisions to keep");
   sub->allow_extras();
 
   auto* status = sub->add_subcommand("status", "Print each member's role, term, indexes, size");

@@ -145,8 +145,11 @@ struct WriteRequest {
 }
 
 # Who sent a write, so that a duplicated request is applied at most once (Raft thesis 6.3).
-# Filled in by the client-sessions work.
+# See storage/session_table.hpp for the rules the replicas apply.
 struct ClientSession {
+  clientId @0 :UInt64;          # random, chosen by the client; non-zero
+  sequence @1 :UInt64;          # per client: 1, 2, 3, ... (a retry keeps its sequence)
+  firstIncomplete @2 :UInt64;   # the client's lowest sequence still without an answer
 }
 
 struct LeaseGrant {

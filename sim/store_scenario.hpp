@@ -10,9 +10,8 @@
 //   issue linearizable reads, puts, deletes and compare-and-swap txns on a few keys and record
 //   each operation's invocation and completion as observations ("op ..."). In "store" they
 //   talk to their own node's replica in-process; in "store-remote" over SimNetwork, following
-//   redirects. The store has no request de-duplication, so a client request that SimNetwork
-//   duplicates may be applied twice (which the checker then reports): "store-remote" shows it;
-//   "store" keeps duplication for Raft's traffic only, as TCP links would;
+//   redirects, where SimNetwork also duplicates client requests: client sessions (writes carry
+//   client id and sequence) make the store apply each write once;
 // - the replica records a RaftEvent after every input it handles (what it persisted, committed
 //   and applied, and its elections; actors/store/raft_event.hpp), which the store actor reports
 //   as observations ("raft ...").

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::sim {
@@ -30,6 +31,7 @@ struct CurrentOp {
   int redirects = 0;
   std::uint64_t correlation = 0;  // of the attempt in flight
   std::uint64_t serial = 0;       // names the operation for its give-up timer
+  std::uint64_t sequence = 0;     // a write's place in the client session; kept by redirects
   bool pending = false;
 };
 
@@ -40,6 +42,8 @@ struct WorkloadState {
   std::size_t target = 1;  // replica id the next request goes to
   std::uint64_t next_correlation = 1;
   std::uint64_t seq = 0;
+  std::uint64_t client_id = 0;  // the client session (storage/session_table.hpp)
+  std::uint64_t write_seq = 0;
   std::map<std::string, KeyView> seen;
   CurrentOp op;
   static inline const char* name = "craton.store-workload";
@@ -59,6 +63,15 @@ const char* f_name(const CurrentOp& op) {
   if (op.kind == OpKind::read || op.reading_for_cas) return "read";
   if (op.kind == OpKind::put || op.kind == OpKind::del) return "write";
   return "cas";
+}
+
+// The process name (node, client, incarnation) is unique in a run, so its hash (FNV-1a) names
+// the session: a restarted client gets a new one. Not drawn from the Rng, so that adding
+// sessions left the simulated runs' random choices as they were.
+std::uint64_t session_id_of(const std::string& process) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : process) h = (h ^ c) * 0x100000001b3ull;
+  return h | 1;
 }
 
 void observe(WorkloadActor* self, const std::string& what) {
@@ -101,7 +114,12 @@ void send_attempt(WorkloadActor* self) {
   st.op.correlation = st.next_correlation++;
   EnvelopeBuilder b(st.env->address(), Address{"n" + std::to_string(st.target), "store"},
                     st.op.correlation);
-  store::write_store_request(b.body().initStoreRequest(), request_of(st.op));
+  auto request = b.body().initStoreRequest();
+  store::write_store_request(request, request_of(st.op));
+  // One operation at a time: every earlier write is answered or abandoned, so the current
+  // one is the oldest without an answer.
+  if (st.op.sequence != 0)
+    store::set_request_session(request, {st.client_id, st.op.sequence, st.op.sequence});
   st.env->send(self, b);
 }
 
@@ -111,6 +129,8 @@ void invoke(WorkloadActor* self) {
   op.pending = true;
   op.redirects = 0;
   ++op.serial;
+  bool is_write = op.kind != OpKind::read && !op.reading_for_cas;
+  op.sequence = is_write ? ++st.write_seq : 0;
   std::string what = std::string("invoke ") + f_name(op) + " " + op.key;
   if (std::string(f_name(op)) == "cas") what += " =" + op.expected;
   if (std::string(f_name(op)) != "read") what += " =" + op.value;
@@ -174,6 +194,12 @@ void try_next_replica(WorkloadState& st) {
 void on_error(WorkloadActor* self, const store::StoreReply& reply) {
   auto& st = self->state;
   const auto& code = reply.error->code;
+  // A copy of this write (SimNetwork duplicates) was applied first: a put or delete is done;
+  // a cas's outcome was in the answer that has not arrived yet.
+  if (code == "duplicate" && f_name(st.op) == std::string("write")) {
+    complete(self, "ok", {}, false, code);
+    return schedule_next(self);
+  }
   if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 &&
       reply.leader_hint <= st.config.nodes && reply.leader_hint != st.target &&
       st.op.redirects < st.config.redirects_max) {
@@ -229,6 +255,7 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfi
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
   // The client starts with its own node's replica ("n<K>" is replica K).
   st.target = std::stoul(node.node_id.substr(1));
+  st.client_id = session_id_of(st.process);
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
   st.config = std::move(config);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));

@@ -5,6 +5,7 @@
 //                      create_revision, mod_revision, version, lease (i64 BE each), value
 //   mvcc_meta   "current_revision", "compacted_revision", "applied_index" -> u64 BE
 //   mvcc_lease  lease id (8 bytes BE) -> ttl seconds (i64 BE)
+//   mvcc_session  client sessions (layout in session_table.hpp)
 //
 // User keys live in record values, never in LMDB keys, so keys up to 4 KiB fit; the order of
 // user keys is kept by KeyIndex in memory (mvcc_key_index.hpp).

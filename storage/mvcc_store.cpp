@@ -137,6 +137,9 @@ Result<MvccStore> MvccStore::open(Environment& env, MvccOptions options) {
   store.kv_ = *kv;
   store.meta_ = *meta;
   store.lease_db_ = *lease;
+  auto sessions = SessionTable::open(env, options.sessions);
+  if (!sessions) return sessions.error();
+  store.sessions_.emplace(std::move(*sessions));
   auto loaded = store.load();
   if (!loaded) return loaded.error();
   return store;
@@ -152,6 +155,7 @@ Status MvccStore::load() {
   auto st = load_meta(*txn);
   if (st) st = load_leases(*txn);
   if (st) st = load_records(*txn);
+  if (st) st = sessions_->load(*txn);
   // Records a compaction left on disk before a restart are found again and finished.
   if (st && compacted_ > 0) st = drop_compacted(*txn, compacted_);
   if (!st) return st;
@@ -489,7 +493,8 @@ Result<WriteResponse> MvccStore::apply(std::uint64_t index, const WriteRequest& 
 std::vector<Result<WriteResponse>> MvccStore::apply_batch(std::span<const IndexedWrite> writes) {
   std::vector<PendingWrite> pending;
   pending.reserve(writes.size());
-  for (const auto& w : writes) pending.push_back({w.index, &w.request});
+  for (const auto& w : writes)
+    pending.push_back({w.index, &w.request, w.session ? &*w.session : nullptr});
   return run_batch(pending);
 }
 
@@ -509,11 +514,23 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
       results.push_back(already_applied(w.index, applied_));
       continue;
     }
+    if (w.session != nullptr) {
+      if (auto seen = sessions_->check(*w.session); !seen) {
+        if (w.index != 0) applied_ = w.index;
+        results.push_back(seen.error());
+        continue;
+      }
+    }
     WriteCtx ctx{*txn, current_ + 1};
     auto r = execute(ctx, *w.request);
     // A rejection leaves no trace; a failure after the first change, or a failing disk, ends
     // the batch.
     if (!r && (ctx.dirty || is_storage_failure(r.error()))) return fail_all(r.error());
+    // Rejected or not, the request was executed: a copy of it must not run again.
+    if (w.session != nullptr) {
+      auto st = sessions_->record(*txn, *w.session, w.index);
+      if (!st) return fail_all(st.error());
+    }
     if (ctx.sub > 0) current_ = ctx.rev;
     if (r) set_header(r.value(), current_);
     if (w.index != 0) applied_ = w.index;

@@ -22,6 +22,10 @@
 //   in-memory index is rebuilt from disk, so memory never runs ahead of what is durable.
 // - Single-threaded: one owner calls it. The Environment must outlive the store; open the
 //   environment with a map size comfortably above the quota (LMDB needs room for free pages).
+// - Client sessions (storage/session_table.hpp): an entry that carries a ClientSession is
+//   checked against, and recorded in, the session table in the same transaction as its data;
+//   one already applied is refused ("duplicate", "stale_sequence") and changes nothing, but
+//   its index still counts as applied. Entries without a session are never de-duplicated.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +41,7 @@
 #include "storage/kv_types.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_key_index.hpp"
+#include "storage/session_table.hpp"
 
 namespace craton::storage {
 
@@ -46,17 +51,20 @@ struct MvccOptions {
   /// Compacted records deleted per write transaction, so that one compaction never becomes
   /// one huge transaction; the rest go with the following writes (or collect_garbage()).
   std::size_t compaction_batch_max = 10'000;
+  /// Client session bounds; part of the replicated state: the same on every replica.
+  SessionLimits sessions;
 };
 
 /// A committed Raft entry's request, for apply_batch(). Index 0: not from Raft (not recorded).
 struct IndexedWrite {
   std::uint64_t index = 0;
   WriteRequest request;
+  std::optional<ClientSession> session;  ///< unset: not de-duplicated
 };
 
 class MvccStore {
  public:
-  /// Opens the store in `env` (databases mvcc_kv, mvcc_meta, mvcc_lease) and rebuilds the key
+  /// Opens the store in `env` (databases mvcc_kv, mvcc_meta, mvcc_lease, mvcc_session) and rebuilds the key
   /// index from it.
   static Result<MvccStore> open(Environment& env, MvccOptions options = {});
 
@@ -101,12 +109,15 @@ class MvccStore {
   std::int64_t quota_bytes() const { return options_.quota_bytes; }
   /// Keys with history in memory (live or deleted but not yet compacted).
   std::size_t indexed_keys() const { return index_.size(); }
+  /// The client sessions applied entries left (see session_table.hpp).
+  const SessionTable& sessions() const { return *sessions_; }
 
  private:
   struct WriteCtx;
   struct PendingWrite {
     std::uint64_t index;
     const WriteRequest* request;
+    const ClientSession* session = nullptr;
   };
   struct LeaseState {
     std::int64_t ttl_s = 0;
@@ -160,6 +171,7 @@ class MvccStore {
   Database lease_db_{};
   KeyIndex index_;
   std::map<std::int64_t, LeaseState> leases_;
+  std::optional<SessionTable> sessions_;
   std::deque<Revision> garbage_;  ///< compacted away, not yet deleted from disk
   std::int64_t current_ = 1;      ///< etcd's store starts at revision 1
   std::int64_t compacted_ = 0;

@@ -102,7 +102,7 @@ Result<PutBenchResult> bench_mvcc_puts(const PutBenchConfig& c) {
       PutRequest put;
       put.key = bench_key(first + i, c.key_bytes);
       put.value = value;
-      writes.push_back({first + i + 1, std::move(put)});
+      writes.push_back({first + i + 1, std::move(put), std::nullopt});
     }
     for (auto& r : store->apply_batch(writes)) {
       if (!r) return r.error();
@@ -138,7 +138,7 @@ Result<ReopenBenchResult> bench_mvcc_reopen(const PutBenchConfig& c) {
         PutRequest put;
         put.key = "/registry/pods/default/" + bench_key(i, c.key_bytes);
         put.value = value;
-        writes.push_back({i + 1, std::move(put)});
+        writes.push_back({i + 1, std::move(put), std::nullopt});
       }
       for (auto& r : store->apply_batch(writes)) {
         if (!r) return r.error();

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "actors/store/member_links.hpp"
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
@@ -111,7 +112,8 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   auto id = st.next_request_id++;
   st.callers[id] = caller;
   st.replica->advance_clock(ActorEnv::now_ms(self));  // lease keep-alives renew from "now"
-  dispatch(self, st.replica->submit(id, std::move(*request)));
+  auto session = read_request_session(in.root().getBody().getStoreRequest());
+  dispatch(self, st.replica->submit(id, std::move(*request), session));
   schedule_flush(self);
 }
 
@@ -162,6 +164,7 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
         auto& st = self->state;
         st.replica->advance_clock(ActorEnv::now_ms(self));  // lease expiry (leader)
         dispatch(self, st.replica->tick());
+        st.replica->auto_compact(ActorEnv::now_ms(self));
         schedule_flush(self);
         self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
       },

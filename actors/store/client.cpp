@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "actors/store/actor.hpp"
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 #include "runtime/node_host.hpp"
 
@@ -226,7 +227,11 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
   return client;
 }
 
-StoreClient::StoreClient(StoreClientOptions options) : options_(std::move(options)) {}
+StoreClient::StoreClient(StoreClientOptions options) : options_(std::move(options)) {
+  // Two clients given the same seed must still not share a session: mix in the OS's entropy.
+  auto entropy = (std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  session_id_ = (entropy ^ (options_.seed * 0x9e3779b97f4a7c15ull)) | 1;
+}
 
 StoreClient::~StoreClient() {
   if (host_) host_->stop();
@@ -251,14 +256,18 @@ void StoreClient::discover_ids() {
   }
 }
 
-Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& request) {
+Result<StoreReply> StoreClient::send(raft::NodeId id, const StoreRequest& request,
+                                     const std::optional<storage::ClientSession>& session) {
   if (id == 0) return Error{"unreachable", "this endpoint never said which replica it is"};
-  return send_to(replica_node_id(id), request);
+  return send_to(replica_node_id(id), request, session);
 }
 
-Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequest& request) {
+Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequest& request,
+                                        const std::optional<storage::ClientSession>& session) {
   capnp::MallocMessageBuilder message;
-  write_store_request(message.initRoot<schema::StoreRequest>(), request);
+  auto root = message.initRoot<schema::StoreRequest>();
+  write_store_request(root, request);
+  if (session) set_request_session(root, *session);
   WireEnvelope wire{flat_bytes(message)};
   caf::scoped_actor self{host_->system()};
   Result<StoreReply> result = Error{"timeout", "no answer"};
@@ -376,8 +385,35 @@ Result<StoreReply> StoreClient::call_any(const StoreRequest& request) {
   return last;
 }
 
+// A write's place in this client's session; end_write() once it has its answer (or never
+// will), so that the replicas may forget it.
+storage::ClientSession StoreClient::begin_write() {
+  std::lock_guard lock(session_mutex_);
+  auto sequence = ++last_sequence_;
+  unanswered_.insert(sequence);
+  return storage::ClientSession{session_id_, sequence, *unanswered_.begin()};
+}
+
+void StoreClient::end_write(std::uint64_t sequence) {
+  std::lock_guard lock(session_mutex_);
+  unanswered_.erase(sequence);
+}
+
 Result<StoreReply> StoreClient::call(const StoreRequest& request) {
   if (!is_write(request) && !is_leader_only(request)) return call_any(request);
+  if (!std::holds_alternative<storage::WriteRequest>(request))
+    return call_leader(request, std::nullopt);  // membership, transfers, lease keep-alives
+  auto session = begin_write();
+  auto result = call_leader(request, session);
+  end_write(session.sequence);
+  return result;
+}
+
+// Sends to the leader with bounded retries. A write carries this client's session, so a copy
+// is applied at most once; leader-only reads change nothing replicated: both are retried on
+// any failure, timeouts included.
+Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
+                                            const std::optional<storage::ClientSession>& session) {
   Error last{"unavailable", "no replica answered"};
   auto target = leader_ != 0 ? leader_ : find_leader();
   for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
@@ -390,20 +426,22 @@ Result<StoreReply> StoreClient::call(const StoreRequest& request) {
     if (!knows(target))
       return Error{"leader_unknown", "the leader (replica " + std::to_string(target) +
                                          ") is not among the endpoints: add its id=host:port"};
-    auto reply = send(target, request);
-    if (!reply && is_leader_only(request)) {  // changes nothing replicated: ask again
-      last = reply.error();
+    auto reply = send(target, request, session);
+    if (!reply) {
+      // Safe to ask again (see above); the leader may have changed.
+      last = Error{"timeout",
+                   reply.error().message + ": the write may or may not have been applied"};
       leader_ = target = find_leader();
       continue;
     }
-    if (!reply)
-      return Error{"timeout",
-                   reply.error().message + ": the write may or may not have been applied"};
     if (!reply->error) {
       leader_ = target;
       return reply;
     }
     last = *reply->error;
+    if (reply->error->code == "duplicate")
+      return Error{"duplicate", "the write took effect once; its answer was lost, so its "
+                                "result is unknown (" + reply->error->message + ")"};
     if (reply->error->code == "not_leader" && reply->leader_hint != 0 &&
         reply->leader_hint != target) {
       leader_ = target = reply->leader_hint;

@@ -17,10 +17,14 @@
 // - Finding the leader: status requests to the members (safe to repeat); the newest term's
 //   leader wins. Redirects (not_leader with a hint) are followed.
 // - Retries are bounded (attempts_max) and only where safe: reads and status always; writes
-//   only on answers that prove the write was not applied (not_leader, no_leader, busy,
-//   proposal_dropped). A write that timed out is reported as "timeout" (outcome unknown).
+//   on answers that prove the write was not applied (not_leader, no_leader, busy,
+//   proposal_dropped) and, because every write carries this client's session (one random
+//   session id per StoreClient, a sequence per write, kept by its retries), after a timeout
+//   too: the replicas apply a write at most once. A retry that finds the write applied gets
+//   the error "duplicate" (it took effect once; its result was in the lost answer). A write
+//   still unanswered after the last attempt is reported as "timeout" (outcome unknown).
 //   Leader-only requests (lease keep-alive, time-to-live, list) go where writes go and are
-//   retried on any failure, timeouts included: they change nothing replicated.
+//   retried on any failure too: they change nothing replicated.
 #pragma once
 
 #include <caf/all.hpp>
@@ -28,10 +32,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "actors/store/store_protocol.hpp"
+#include "storage/session_table.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/peer_list.hpp"
 
@@ -87,9 +95,15 @@ class StoreClient {
 
  private:
   explicit StoreClient(StoreClientOptions options);
-  Result<StoreReply> send(raft::NodeId id, const StoreRequest& request);
-  Result<StoreReply> send_to(const std::string& node, const StoreRequest& request);
+  Result<StoreReply> send(raft::NodeId id, const StoreRequest& request,
+                          const std::optional<storage::ClientSession>& session = std::nullopt);
+  Result<StoreReply> send_to(const std::string& node, const StoreRequest& request,
+                             const std::optional<storage::ClientSession>& session = std::nullopt);
   void discover_ids();
+  Result<StoreReply> call_leader(const StoreRequest& request,
+                                 const std::optional<storage::ClientSession>& session);
+  storage::ClientSession begin_write();
+  void end_write(std::uint64_t sequence);
   Result<StoreReply> call_any(const StoreRequest& request);
   bool knows(raft::NodeId id) const;
   raft::NodeId find_leader();
@@ -98,6 +112,10 @@ class StoreClient {
   std::unique_ptr<NodeHost> host_;
   caf::actor actor_;
   raft::NodeId leader_ = 0;
+  std::uint64_t session_id_ = 0;  ///< this client's session (storage/session_table.hpp)
+  std::mutex session_mutex_;
+  std::uint64_t last_sequence_ = 0;
+  std::set<std::uint64_t> unanswered_;  ///< sequences of writes in flight
 };
 
 }  // namespace craton::store

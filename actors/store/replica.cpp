@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
@@ -124,7 +125,8 @@ ReplicaOutput Replica::tick() {
   return out;
 }
 
-ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
+ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
+                             std::optional<storage::ClientSession> session) {
   ReplicaOutput out;
   if (failed()) {
     out.replies.push_back({request_id, refuse("failed", failure_->message)});
@@ -157,7 +159,7 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request) {
     return submit_member_change(request_id, *change);
   if (auto* transfer = std::get_if<TransferLeaderRequest>(&request))
     return submit_transfer(request_id, *transfer);
-  return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)));
+  return submit_write(request_id, std::move(std::get<storage::WriteRequest>(request)), session);
 }
 
 // Answers a range from the locally applied state (the caller decides that this is allowed).
@@ -191,7 +193,8 @@ ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
   return out;
 }
 
-ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write) {
+ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write,
+                                    const std::optional<storage::ClientSession>& session) {
   ReplicaOutput out;
   if (raft_->role() != raft::Role::leader) {
     out.replies.push_back({request_id, refuse_not_leader()});
@@ -208,7 +211,12 @@ ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequ
       return out;
     }
   }
-  auto index = raft_->propose(encode_write_request(write));
+  // Applied state only grows, so a copy it already shows is refused without a proposal.
+  if (auto seen = session ? mvcc_->sessions().check(*session) : Status(Ok{}); !seen) {
+    out.replies.push_back({request_id, refuse(seen.error().code, seen.error().message)});
+    return out;
+  }
+  auto index = raft_->propose(encode_session_write(write, session));
   if (!index) {
     out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
     return out;
@@ -269,12 +277,12 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
       answer_write(e, Error{"proposal_dropped", "the write lost its log position"}, out);
       continue;
     }
-    auto request = decode_write_request(e.data);
+    auto request = decode_session_write(e.data);
     if (!request) {
       answer_write(e, request.error(), out);
       continue;
     }
-    writes.push_back({e.index, std::move(*request)});
+    writes.push_back({e.index, std::move(request->request), request->session});
     origin.push_back(&e);
   }
   auto results = mvcc_->apply_batch(writes);

@@ -36,6 +36,10 @@
 //   answered with the resulting MemberList after their conf change entry applies. Members'
 //   addresses travel in the entries (member_directory.hpp). A removed replica answers
 //   "removed" and reports removed(); its shell shuts it down.
+// - A write submitted with a client session is applied at most once (storage/session_table.hpp):
+//   a copy of one already applied is answered "duplicate" (or "stale_sequence"), at once when
+//   the leader's applied state already shows it, else when its log entry is applied. Writes
+//   without a session are applied as often as they arrive.
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open; member addresses are rebuilt from it), installing snapshots received
@@ -52,6 +56,7 @@
 
 #include "actors/store/lease_keeper.hpp"
 #include "actors/store/member_directory.hpp"
+#include "actors/store/auto_compactor.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/raft_event.hpp"
 #include "actors/store/store_protocol.hpp"
@@ -83,6 +88,8 @@ struct ReplicaConfig {
   std::int64_t tick_ms = 100;  ///< time of one tick: sets the lease TTL minimum and extension
   std::int64_t lease_check_ms = 500;  ///< how often the leader looks for expired leases
   LeaseKeeperOptions leases;          ///< ttl_min_s is derived from the election timeout
+  /// Leader-driven compaction by retention (auto_compactor.hpp); off by default, like etcd.
+  AutoCompactionConfig auto_compaction;
 };
 
 struct ClientReply {
@@ -106,12 +113,17 @@ class Replica {
   ReplicaOutput tick();
   /// A client request; `request_id` names it in the reply. Status, serializable reads and
   /// refusals are answered at once, the rest after a later flush().
-  ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
+  ReplicaOutput submit(std::uint64_t request_id, StoreRequest request,
+                       std::optional<storage::ClientSession> session = std::nullopt);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
   /// The time now (ms, monotonic; earlier values are ignored). The leader proposes revokes
   /// for expired leases here, at most every lease_check_ms; flush() sends them.
   void advance_clock(std::int64_t now_ms);
+  /// Automatic compaction: the shell calls this on every tick with its clock (ActorEnv time).
+  /// A leader whose AutoCompactor decides so proposes a compaction write through Raft; it is
+  /// applied like any other (nobody waits for its answer). Returns the revision proposed.
+  std::optional<std::int64_t> auto_compact(std::int64_t now_ms);
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -153,7 +165,8 @@ class Replica {
   template <class Pending>
   void expire(Pending& pending, const char* message, ReplicaOutput& out);
   ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
-  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write);
+  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write,
+                             const std::optional<storage::ClientSession>& session);
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
   Status apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out);
   void answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
@@ -208,6 +221,7 @@ class Replica {
   LeaseKeeper leases_;
   std::optional<std::int64_t> now_ms_;  ///< unset until the first advance_clock()
   std::int64_t lease_checked_ms_ = 0;
+  AutoCompactor auto_compactor_{config_.auto_compaction};
 };
 
 }  // namespace craton::store

@@ -1,6 +1,7 @@
 #include "actors/store/store_codec.hpp"
 
 #include "actors/store/member_codec.hpp"
+#include "actors/store/session_codec.hpp"
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -573,29 +574,15 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
   return reply;
 }
 
+// Log entries may carry a client session: session_codec.cpp reads and writes both.
 std::string encode_write_request(const WriteRequest& w) {
-  capnp::MallocMessageBuilder message;
-  write_write_request(message.initRoot<schema::WriteRequest>(), w);
-  auto words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return encode_session_write(w, std::nullopt);
 }
 
 Result<WriteRequest> decode_write_request(std::string_view bytes) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
-    return malformed("log entry of " + std::to_string(bytes.size()) + " bytes");
-  // Cap'n Proto 0.9.2 reads aligned words only; std::string data is not guaranteed to be.
-  std::vector<capnp::word> aligned(bytes.size() / sizeof(capnp::word));
-  std::memcpy(aligned.data(), bytes.data(), bytes.size());
-  try {
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = aligned.size() * 2 + 64;
-    options.nestingLimit = 32;
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()), options);
-    return read_write_request(reader.getRoot<schema::WriteRequest>());
-  } catch (const kj::Exception& e) {
-    return malformed(e.getDescription().cStr());
-  }
+  auto entry = decode_session_write(bytes);
+  if (!entry) return entry.error();
+  return std::move(entry->request);
 }
 
 }  // namespace craton::store

@@ -15,6 +15,10 @@
 // Membership (actors/store/member_change.hpp): member_exists, member_unknown, address_in_use,
 //   bad_address, last_voter, not_learner, learner_not_ready (still catching up),
 //   change_in_progress, removed (this replica left the cluster), transfer_failed.
+//   duplicate         the write's client session shows it applied already (a copy of it, or
+//                     a retry): already done; its first answer carried the result
+//   stale_sequence    the write is older than its session's oldest unanswered write: not
+//                     applied now, outcome of the original unknown
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 

@@ -27,7 +27,9 @@ std::uint64_t seeds_per_shape(std::uint64_t fallback) {
   return fallback;
 }
 
-sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms) {
+// clients_local false: "store-remote", clients over SimNetwork (duplicated requests included).
+sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
+                        bool clients_local = true) {
   sim::WorldConfig config;
   config.seed = seed;
   config.nodes = nodes;
@@ -35,22 +37,30 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
   auto ids = sim::node_ids(nodes);
   config.faults =
       sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
-  sim::StoreScenario scenario(ids);
+  sim::StoreScenarioOptions options;
+  options.clients_local = clients_local;
+  sim::StoreScenario scenario(ids, options);
   return sim::run_world(config, scenario);
 }
 
-void run_many(std::size_t nodes, std::int64_t duration_ms, std::uint64_t seeds) {
+void check_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
+                bool clients_local, std::uint64_t& failed) {
+  auto report = run_seed(seed, nodes, duration_ms, clients_local);
+  if (report.check.ok) return;
+  ++failed;
+  std::string why;
+  for (const auto& f : report.check.failures) why += "\n  " + f;
+  BOOST_ERROR("seed " << seed << " failed; replay: craton sim --scenario "
+                      << (clients_local ? "store" : "store-remote") << " --seed " << seed
+                      << " --nodes " << nodes << " --duration " << duration_ms
+                      << "ms --faults random --trace trace.txt" << why);
+}
+
+void run_many(std::size_t nodes, std::int64_t duration_ms, std::uint64_t seeds,
+              bool clients_local = true) {
   std::uint64_t failed = 0;
-  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-    auto report = run_seed(seed, nodes, duration_ms);
-    if (report.check.ok) continue;
-    ++failed;
-    std::string why;
-    for (const auto& f : report.check.failures) why += "\n  " + f;
-    BOOST_ERROR("seed " << seed << " failed; replay: craton sim --scenario store --seed " << seed
-                        << " --nodes " << nodes << " --duration " << duration_ms
-                        << "ms --faults random --trace trace.txt" << why);
-  }
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed)
+    check_seed(seed, nodes, duration_ms, clients_local, failed);
   BOOST_TEST_MESSAGE(nodes << " replicas: " << seeds << " seeds, " << failed << " failed");
 }
 
@@ -81,6 +91,24 @@ BOOST_AUTO_TEST_CASE(three_replicas_random_faults) {
 
 BOOST_AUTO_TEST_CASE(five_replicas_random_faults) {
   run_many(5, 10000, seeds_per_shape(160));
+}
+
+// "store-remote": clients reach any replica over the faulty SimNetwork and follow redirects,
+// so their requests are lost, delayed and duplicated too; client sessions keep each write
+// applied once. Seeds that applied a duplicate before sessions existed come first.
+BOOST_AUTO_TEST_CASE(remote_clients_duplicated_requests_apply_once) {
+  std::uint64_t failed = 0;
+  for (std::uint64_t seed : {130, 179}) check_seed(seed, 3, 10000, false, failed);
+  for (std::uint64_t seed : {9, 29, 32, 87, 93}) check_seed(seed, 5, 20000, false, failed);
+  BOOST_TEST(failed == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(three_replicas_remote_clients) {
+  run_many(3, 10000, seeds_per_shape(100), false);
+}
+
+BOOST_AUTO_TEST_CASE(five_replicas_remote_clients) {
+  run_many(5, 10000, seeds_per_shape(60), false);
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_trace) {

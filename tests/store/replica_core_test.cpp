@@ -93,6 +93,14 @@ class Cluster {
 
   StoreReply call(NodeId to, StoreRequest request) { return await(submit(to, std::move(request))); }
 
+  /// A write with a client session (see storage/session_table.hpp), answered later.
+  std::uint64_t submit(NodeId to, StoreRequest request, ClientSession session) {
+    auto id = next_request_++;
+    collect(at(to).submit(id, std::move(request), session));
+    pump();
+    return id;
+  }
+
   bool answered(std::uint64_t id) const { return replies_.count(id) > 0; }
 
   /// Starts a replica that joins the running cluster (no voters of its own), like
@@ -660,4 +668,67 @@ BOOST_AUTO_TEST_CASE(graceful_shutdown_hands_leadership_to_the_most_up_to_date_v
   BOOST_TEST(c.leader() == ahead);
   BOOST_TEST(c.at(ahead).raft().term() == term + 1);
   BOOST_TEST(c.at(behind).transfer_to_best_voter() == 0u);  // not a leader
+}
+
+// ---- client sessions: a write is applied once however many copies arrive
+
+BOOST_AUTO_TEST_CASE(duplicated_write_in_flight_is_applied_once) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  ClientSession s{77, 1, 1};
+  // Both copies are proposed before either is applied (as a network duplicate would be).
+  auto first = c.submit(lead, put("k", "v"), s);
+  auto second = c.submit(lead, put("k", "v"), s);
+  put_revision(c.await(first));
+  auto dup = c.await(second);
+  BOOST_REQUIRE(dup.error.has_value());
+  BOOST_TEST(dup.error->code == "duplicate");
+  for (int i = 0; i < 5; ++i) c.tick();
+  for (NodeId id : {1, 2, 3}) {
+    auto range = c.at(id).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
+    BOOST_REQUIRE(range.ok());
+    BOOST_TEST(range->kvs.front().version == 1);  // applied once on every replica
+  }
+}
+
+BOOST_AUTO_TEST_CASE(late_duplicate_is_refused_without_a_proposal) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  put_revision(c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1})));
+  auto index = c.at(lead).raft().log().last_index();
+  auto dup = c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1}));
+  BOOST_REQUIRE(dup.error.has_value());
+  BOOST_TEST(dup.error->code == "duplicate");
+  BOOST_TEST(c.at(lead).raft().log().last_index() == index);
+  auto bad = c.await(c.submit(lead, put("k", "w"), ClientSession{0, 1, 1}));
+  BOOST_REQUIRE(bad.error.has_value());
+  BOOST_TEST(bad.error->code == "invalid");
+  BOOST_TEST(local_value(c.at(lead), "k") == "v");
+}
+
+BOOST_AUTO_TEST_CASE(sessions_survive_a_restart_of_every_replica) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  put_revision(c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1})));
+  for (int i = 0; i < 5; ++i) c.tick();
+  for (NodeId id : {1, 2, 3}) c.stop(id);
+  for (NodeId id : {1, 2, 3}) c.start(id);
+  lead = c.wait_leader();
+  auto dup = c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1}));
+  BOOST_REQUIRE(dup.error.has_value());
+  BOOST_TEST(dup.error->code == "duplicate");
+  put_revision(c.await(c.submit(lead, put("k", "w"), ClientSession{77, 2, 2})));
+  auto range = c.at(lead).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
+  BOOST_REQUIRE(range.ok());
+  BOOST_TEST(range->kvs.front().version == 2);
+}
+
+BOOST_AUTO_TEST_CASE(writes_without_a_session_are_not_deduplicated) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  put_revision(c.call(lead, put("k", "v")));
+  put_revision(c.call(lead, put("k", "v")));
+  auto range = c.at(lead).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
+  BOOST_REQUIRE(range.ok());
+  BOOST_TEST(range->kvs.front().version == 2);
 }
