@@ -21,9 +21,24 @@
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
 //
-// Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
-// into memory at open), installing snapshots received from a leader (failed() with
-// "snapshot_unsupported"), membership changes after bootstrap. No CAF, no clock, no threads.
+// - Log compaction (replica_snapshot.cpp): once the log holds more than snapshot_entries +
+//   snapshot_catchup_entries applied entries past the last snapshot, a snapshot is recorded at
+//   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
+//   the log, in memory and on disk, is compacted up to it; the catch-up entries stay so that
+//   slightly slow followers still get entries instead of a snapshot.
+// - Snapshot install: a Ready carrying a snapshot the MVCC store has not reached is held (not
+//   persisted, not sent, not advanced) while a SnapshotReceiver pulls the serving replica's
+//   whole state in chunks (fetches/chunks in ReplicaOutput; see snapshot_transfer.hpp). When
+//   complete, the staged tables replace the live ones in one write transaction, the hook
+//   after_snapshot_install() reloads everything derived from them, and the held Ready is
+//   handled as usual (snapshot recorded in the log store with its hard state, then messages).
+//   A crash before that leaves the old state; the staging directory is discarded at open.
+//   While installing, the replica answers serializable reads from its old state and nothing
+//   else moves forward. Pending writes the snapshot covers are answered "timeout" (unknown).
+// - Serving snapshots: step_snapshot_fetch() answers from one read transaction per follower
+//   (SnapshotSender) and reports the outcome to Raft (report_snapshot).
+//
+// Not implemented: membership changes after bootstrap. No CAF, no clock, no threads.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +49,7 @@
 #include <vector>
 
 #include "actors/store/raft.hpp"
+#include "actors/store/snapshot_transfer.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
@@ -54,6 +70,11 @@ struct ReplicaConfig {
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
+  /// Applied entries past the last snapshot that trigger a new one (etcd's --snapshot-count).
+  std::uint64_t snapshot_entries = 10'000;
+  /// Entries kept below a new snapshot for slow followers (etcd keeps 5,000).
+  std::uint64_t snapshot_catchup_entries = 5'000;
+  SnapshotTransferConfig snapshot_transfer;
 };
 
 struct ClientReply {
@@ -64,6 +85,8 @@ struct ClientReply {
 struct ReplicaOutput {
   std::vector<raft::Message> messages;  ///< to other replicas, in order
   std::vector<ClientReply> replies;
+  std::vector<SnapshotFetch> fetches;  ///< snapshot transfer: to the serving replica
+  std::vector<SnapshotChunk> chunks;   ///< snapshot transfer: answers to fetches
 };
 
 class Replica {
@@ -80,6 +103,14 @@ class Replica {
   ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// Snapshot transfer messages from other replicas (replica_snapshot.cpp).
+  ReplicaOutput step_snapshot_fetch(const SnapshotFetch& fetch);
+  ReplicaOutput step_snapshot_chunk(const SnapshotChunk& chunk);
+  /// True while a received snapshot is being fetched (the held Ready waits for it).
+  bool installing() const { return held_.has_value(); }
+  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+  /// Where chunks of a snapshot being received are staged (removed at open).
+  std::string staging_dir() const { return config_.data_dir + "/snapshot-staging"; }
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -116,6 +147,16 @@ class Replica {
                     ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
   void fail(Error error);
+  // snapshots (replica_snapshot.cpp)
+  Status record_snapshot(const raft::Ready& rd);
+  bool needs_install(const raft::Ready& rd) const;
+  void hold_snapshot_ready(raft::Ready rd, ReplicaOutput& out);
+  void tick_snapshots(ReplicaOutput& out);
+  Status finish_install(ReplicaOutput& out);
+  /// Called once the installed tables are live: reloads every in-memory view of them. Other
+  /// components kept by the replica (watches, leases, sessions) must reload here too.
+  Status after_snapshot_install();
+  void maybe_compact();
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -129,6 +170,10 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
+  std::optional<raft::Ready> held_;  ///< a Ready with a snapshot, waiting for its install
+  std::unique_ptr<SnapshotReceiver> receiver_;
+  std::unique_ptr<SnapshotSender> sender_;
+  std::uint64_t snapshots_installed_ = 0;
 };
 
 }  // namespace craton::store
