@@ -35,6 +35,8 @@ struct StoreFlags {
   std::string tick_ms = "100";
   std::string seed = "0";
   bool verbose = false;
+  std::string snapshot_count = "10000";
+  std::string snapshot_catchup_entries = "5000";
 };
 
 struct StoreSetup {
@@ -73,6 +75,19 @@ Status read_peers(const StoreFlags& flags, StoreSetup& setup) {
   return Ok{};
 }
 
+// --snapshot-count N (etcd's flag: applied entries between snapshots; 0 never compacts) and
+// --snapshot-catchup-entries N (entries kept below a snapshot for slow followers).
+Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
+  auto count = parse_number("--snapshot-count", flags.snapshot_count, 0, 100'000'000);
+  if (!count) return count.error();
+  auto catchup =
+      parse_number("--snapshot-catchup-entries", flags.snapshot_catchup_entries, 0, 100'000'000);
+  if (!catchup) return catchup.error();
+  setup.replica.snapshot_entries = *count;
+  setup.replica.snapshot_catchup_entries = *catchup;
+  return Ok{};
+}
+
 Result<StoreSetup> store_setup(const StoreFlags& flags) {
   StoreSetup setup;
   auto id = parse_number("--id", flags.id, 1, 1u << 30);
@@ -95,6 +110,7 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   setup.node.seed = *seed;
   // Outside any actor: the process may draw the Raft seed from the OS.
   setup.replica.seed = *seed != 0 ? *seed : std::random_device{}();
+  if (auto s = read_snapshot_flags(flags, setup); !s) return s.error();
   setup.replica.data_dir =
       flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
@@ -249,6 +265,11 @@ void add_store_command(CLI::App& app, int& exit_code) {
   sub->add_option("--tick-ms", flags->tick_ms, "Raft tick (election timeout is 10-20 ticks)");
   sub->add_option("--seed", flags->seed, "Process seed (0: from the OS)");
   sub->add_flag("--verbose", flags->verbose, "Log at debug level");
+  sub->add_option("--snapshot-count", flags->snapshot_count,
+                  "Applied entries that trigger a snapshot and log compaction (default 10000; "
+                  "0: never)");
+  sub->add_option("--snapshot-catchup-entries", flags->snapshot_catchup_entries,
+                  "Log entries kept below a snapshot for slow followers (default 5000)");
   sub->allow_extras();
 
   auto* status = sub->add_subcommand("status", "Print each member's role, term, indexes, size");

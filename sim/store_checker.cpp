@@ -142,6 +142,13 @@ std::vector<Run> parse_runs(const std::string& text) {
   return runs;
 }
 
+// True when `index` lies in the compacted prefix of the log (covered by a snapshot): its term
+// is no longer observable there.
+bool compacted_at(const LogShape& log, std::uint64_t index) {
+  if (index > log.last) return false;
+  return log.runs.empty() || index < log.runs.front().start;
+}
+
 std::uint64_t term_at(const LogShape& log, std::uint64_t index) {
   if (index > log.last) return 0;
   std::uint64_t t = 0;
@@ -176,7 +183,7 @@ class RaftSafety {
   void check_leader_completeness(CheckResult& result) const {
     for (const auto& l : leaders_)
       for (const auto& c : commits_) {
-        if (c.observer_term >= l.term) continue;
+        if (c.observer_term >= l.term || compacted_at(l.log, c.index)) continue;
         auto have = term_at(l.log, c.index);
         if (have != c.entry_term)
           result.fail("leader completeness: " + l.node + " leads term " + std::to_string(l.term) +

@@ -127,6 +127,9 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.map_size_bytes = std::size_t{256} << 20;
   rc.mvcc.quota_bytes = std::int64_t{128} << 20;
   rc.no_sync = true;  // the simulated process never dies: the page cache is durable enough
+  rc.snapshot_entries = options_.snapshot_entries;
+  rc.snapshot_catchup_entries = options_.snapshot_catchup_entries;
+  rc.snapshot_transfer.chunk_bytes_max = options_.snapshot_chunk_bytes;
   std::filesystem::create_directories(rc.data_dir);
   auto replica = store::Replica::open(rc);
   if (!replica) {

@@ -242,3 +242,43 @@ BOOST_AUTO_TEST_CASE(crash_halfway_through_an_install_leaves_the_old_state) {
   BOOST_TEST(c.at(follower).snapshots_installed() == 1u);
   BOOST_TEST(local_value(c.at(follower), SnapCluster::key(250)) == std::string(200, 'n'));
 }
+
+#include <capnp/message.h>
+
+#include "actors/store/snapshot_codec.hpp"
+
+BOOST_AUTO_TEST_CASE(transfer_messages_round_trip_and_bad_ones_are_refused) {
+  SnapshotFetch fetch{3, 1, 77, 4, 1200, {"mvcc_kv", std::string("\0k", 2)}};
+  capnp::MallocMessageBuilder m1;
+  write_snapshot_fetch(m1.initRoot<schema::SnapshotFetch>(), fetch);
+  auto f = read_snapshot_fetch(m1.getRoot<schema::SnapshotFetch>().asReader());
+  BOOST_REQUIRE(f.ok());
+  BOOST_TEST((*f == fetch));
+
+  SnapshotChunk chunk;
+  chunk.from = 1;
+  chunk.to = 3;
+  chunk.transfer_id = 77;
+  chunk.seq = 4;
+  chunk.applied_index = 1250;
+  chunk.applied_term = 6;
+  chunk.records = std::string("\1abc", 4);
+  chunk.last = {"mvcc_meta", "applied_index"};
+  chunk.done = true;
+  capnp::MallocMessageBuilder m2;
+  write_snapshot_chunk(m2.initRoot<schema::SnapshotChunk>(), chunk);
+  auto c = read_snapshot_chunk(m2.getRoot<schema::SnapshotChunk>().asReader());
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST((*c == chunk));
+
+  fetch.after.table = std::string(65, 't');  // longer than any table name
+  capnp::MallocMessageBuilder m3;
+  write_snapshot_fetch(m3.initRoot<schema::SnapshotFetch>(), fetch);
+  BOOST_TEST(read_snapshot_fetch(m3.getRoot<schema::SnapshotFetch>().asReader()).error().code ==
+             "malformed");
+  chunk.last.key = std::string(512, 'k');  // longer than LMDB keys
+  capnp::MallocMessageBuilder m4;
+  write_snapshot_chunk(m4.initRoot<schema::SnapshotChunk>(), chunk);
+  BOOST_TEST(read_snapshot_chunk(m4.getRoot<schema::SnapshotChunk>().asReader()).error().code ==
+             "malformed");
+}
