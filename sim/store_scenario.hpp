@@ -45,9 +45,9 @@ struct StoreScenarioOptions {
   std::int64_t progress_grace_ms = 0;
   /// Small on purpose: replicas compact their logs every few seconds and a follower that
   /// misses a few seconds (crash, partition) catches up through a snapshot transfer.
-  std::uint64_t snapshot_entries = 40;
-  std::uint64_t snapshot_catchup_entries = 10;
-  std::size_t snapshot_chunk_bytes = 4096;  ///< several chunks per transfer even for small state
+  std::uint64_t snapshot_entries = 16;
+  std::uint64_t snapshot_catchup_entries = 4;
+  std::size_t snapshot_chunk_bytes = 512;  ///< several chunks per transfer even for small state
 };
 
 class StoreScenario : public Scenario {

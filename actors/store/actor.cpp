@@ -105,7 +105,12 @@ void on_snapshot_transfer(StoreActor* self, schema::Envelope::Body::Reader body)
   } else {
     auto chunk = read_snapshot_chunk(body.getStoreSnapshotChunk());
     if (!chunk) return st.malformed->Increment();
+    auto installed = st.replica->snapshots_installed();
     dispatch(self, st.replica->step_snapshot_chunk(*chunk));
+    if (st.replica->snapshots_installed() != installed)
+      st.env->log(self, LogLevel::info,
+                  "installed snapshot: applied index " +
+                      std::to_string(st.replica->status().applied_index));
     schedule_flush(self);  // a completed install lets Raft move on
   }
 }
