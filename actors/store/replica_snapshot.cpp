@@ -49,10 +49,11 @@ void Replica::hold_snapshot_ready(raft::Ready rd, ReplicaOutput& out) {
 void Replica::tick_snapshots(ReplicaOutput& out) {
   for (auto follower : sender_->expire(ticks_)) raft_->report_snapshot(follower, false);
   if (!receiver_) return;
-  auto source = raft_->lead();
-  if (source == 0 || source == config_.id) source = receiver_->source();
-  if (source == 0) return;
-  auto fetch = receiver_->tick(source, ticks_);
+  auto lead = raft_->lead() == config_.id ? 0 : raft_->lead();
+  std::vector<raft::NodeId> peers;  // sorted: Membership keeps ordered sets
+  for (auto id : raft_->membership().voters)
+    if (id != config_.id) peers.push_back(id);
+  auto fetch = receiver_->tick(lead, peers, ticks_);
   if (!fetch) return fail(fetch.error());  // the staging directory cannot be created
   if (*fetch) out.fetches.push_back(std::move(**fetch));
 }

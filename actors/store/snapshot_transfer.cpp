@@ -1,5 +1,7 @@
 #include "actors/store/snapshot_transfer.hpp"
 
+#include <algorithm>
+
 #include "storage/raft_log_store.hpp"
 
 namespace craton::store {
@@ -123,11 +125,18 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::on_chunk(const SnapshotCh
   return std::optional<SnapshotFetch>{fetch_};
 }
 
-Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(raft::NodeId source,
-                                                            std::uint64_t now_tick) {
+Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
+    raft::NodeId lead, const std::vector<raft::NodeId>& peers, std::uint64_t now_tick) {
   if (complete_ || now_tick - sent_tick_ < config_.fetch_timeout_ticks)
     return std::optional<SnapshotFetch>{};
-  if (refused_ || resends_ >= config_.fetch_retries_max || source != fetch_.to) {
+  const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0;
+  if (stuck || (lead != 0 && lead != fetch_.to)) {
+    raft::NodeId source = lead;
+    if (source == 0 || (stuck && source == fetch_.to)) {
+      auto it = std::upper_bound(peers.begin(), peers.end(), fetch_.to);
+      source = it != peers.end() ? *it : (peers.empty() ? 0 : peers.front());
+    }
+    if (source == 0) return std::optional<SnapshotFetch>{};
     auto first = start(source, now_tick);
     if (!first) return first.error();
     return std::optional<SnapshotFetch>{*first};

@@ -122,8 +122,12 @@ class SnapshotReceiver {
   Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk,
                                                 std::uint64_t now_tick);
   /// A fetch to resend (same chunk) or a restarted transfer, when an answer is overdue.
-  /// `source` is who to ask now (the current leader, or the previous source if none).
-  Result<std::optional<SnapshotFetch>> tick(raft::NodeId source, std::uint64_t now_tick);
+  /// A restart asks `lead` unless it is the source that just failed, else the next of `peers`
+  /// after it: any replica that applied the snapshot index can serve (its applied state is
+  /// committed), and one must, since this replica cannot vote until the install completes.
+  Result<std::optional<SnapshotFetch>> tick(raft::NodeId lead,
+                                            const std::vector<raft::NodeId>& peers,
+                                            std::uint64_t now_tick);
 
   bool complete() const { return complete_; }
   std::uint64_t snapshot_index() const { return snapshot_index_; }
