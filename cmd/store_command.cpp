@@ -48,6 +48,8 @@ struct StoreFlags {
   bool verbose = false;
   std::string auto_compaction_mode;       ///< periodic | revision (etcd's flag); empty: off
   std::string auto_compaction_retention;  ///< a duration (periodic) or a revision count
+  std::string snapshot_count = "10000";
+  std::string snapshot_catchup_entries = "5000";
 };
 
 struct StoreSetup {
@@ -96,6 +98,19 @@ Status read_peers(const StoreFlags& flags, StoreSetup& setup) {
   return Ok{};
 }
 
+// --snapshot-count N (etcd's flag: applied entries between snapshots; 0 never compacts) and
+// --snapshot-catchup-entries N (entries kept below a snapshot for slow followers).
+Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
+  auto count = parse_number("--snapshot-count", flags.snapshot_count, 0, 100'000'000);
+  if (!count) return count.error();
+  auto catchup =
+      parse_number("--snapshot-catchup-entries", flags.snapshot_catchup_entries, 0, 100'000'000);
+  if (!catchup) return catchup.error();
+  setup.replica.snapshot_entries = *count;
+  setup.replica.snapshot_catchup_entries = *catchup;
+  return Ok{};
+}
+
 Result<StoreSetup> store_setup(const StoreFlags& flags) {
   StoreSetup setup;
   auto id = parse_number("--id", flags.id, 1, 1u << 30);
@@ -124,6 +139,7 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
     setup.replica.peer_addresses[*id] = setup.node.listen.to_string();
   // Outside any actor: the process may draw the Raft seed from the OS.
   setup.replica.seed = *seed != 0 ? *seed : std::random_device{}();
+  if (auto s = read_snapshot_flags(flags, setup); !s) return s.error();
   setup.replica.data_dir =
       flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
@@ -316,6 +332,11 @@ void add_store_command(CLI::App& app, int& exit_code) {
                   "periodic or revision: the leader compacts history by itself (default off)");
   sub->add_option("--auto-compaction-retention", flags->auto_compaction_retention,
                   "periodic: history to keep (1h, 30m, 90s); revision: revisions to keep");
+  sub->add_option("--snapshot-count", flags->snapshot_count,
+                  "Applied entries that trigger a snapshot and log compaction (default 10000; "
+                  "0: never)");
+  sub->add_option("--snapshot-catchup-entries", flags->snapshot_catchup_entries,
+                  "Log entries kept below a snapshot for slow followers (default 5000)");
   sub->allow_extras();
 
   auto* status = sub->add_subcommand("status", "Print each member's role, term, indexes, size");

@@ -249,10 +249,33 @@ struct MemberList {
 
 # ---- Snapshot transfer between replicas (filled in by the snapshot work) ----
 
+# A follower that Raft sent a snapshot pulls the serving replica's whole state in chunks
+# (actors/store/snapshot_transfer.hpp). Every chunk of one transfer comes from one read
+# transaction; records are storage::TableChunk bytes: a version byte, then length-prefixed
+# (table, key, value) triples.
+
 struct SnapshotFetch {
+  from @0 :UInt64;           # the follower's replica id
+  to @1 :UInt64;             # the serving replica's id
+  transferId @2 :UInt64;     # chosen by the follower; a new id starts a new transfer
+  seq @3 :UInt64;            # the chunk asked for, from 0
+  snapshotIndex @4 :UInt64;  # the server must have applied at least this index
+  afterTable @5 :Text;       # resume after this record; empty table: from the beginning
+  afterKey @6 :Data;
 }
 
 struct SnapshotChunk {
+  from @0 :UInt64;
+  to @1 :UInt64;
+  transferId @2 :UInt64;
+  seq @3 :UInt64;
+  appliedIndex @4 :UInt64;   # the index the whole transfer's state stands at
+  appliedTerm @5 :UInt64;    # its term (0 when the server no longer holds it)
+  records @6 :Data;          # at most about 1 MiB (one record may exceed it, values <= 1.5 MiB)
+  lastTable @7 :Text;        # the position to ask for next
+  lastKey @8 :Data;
+  done @9 :Bool;
+  error @10 :Text;           # non-empty: refused (the follower restarts later)
 }
 
 struct MemberStatus {

@@ -57,6 +57,9 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.mvcc.quota_bytes = std::int64_t{128} << 20;
   rc.no_sync = true;  // the simulated process never dies: the page cache is durable enough
   rc.record_raft_events = true;  // checked on every step by sim/raft_invariants.hpp
+  rc.snapshot_entries = options_.snapshot_entries;
+  rc.snapshot_catchup_entries = options_.snapshot_catchup_entries;
+  rc.snapshot_transfer.chunk_bytes_max = options_.snapshot_chunk_bytes;
   std::filesystem::create_directories(rc.data_dir);
   auto replica = store::Replica::open(rc);
   if (!replica) {

@@ -54,6 +54,11 @@ struct StoreScenarioOptions {
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;
   ReplicaWatchers replica_watchers;  ///< unset: none
+  /// Small on purpose: replicas compact their logs every few seconds and a follower that
+  /// misses a few seconds (crash, partition) catches up through a snapshot transfer.
+  std::uint64_t snapshot_entries = 16;
+  std::uint64_t snapshot_catchup_entries = 4;
+  std::size_t snapshot_chunk_bytes = 512;  ///< several chunks per transfer even for small state
 };
 
 class StoreScenario : public Scenario {

@@ -90,9 +90,9 @@ Error invalid(const std::string& what) {
 }  // namespace
 
 Result<RaftLogStore> RaftLogStore::open(Environment& env) {
-  auto log = env.database("raft_log");
+  auto log = env.database(kLogDatabase);
   if (!log) return log.error();
-  auto meta = env.database("raft_meta");
+  auto meta = env.database(kMetaDatabase);
   if (!meta) return meta.error();
   RaftLogStore store(env, *log, *meta);
   auto loaded = store.load();

@@ -27,6 +27,10 @@ namespace craton::storage {
 
 class RaftLogStore {
  public:
+  /// The named databases the log store keeps (a snapshot of the state machine excludes them).
+  static constexpr const char* kLogDatabase = "raft_log";
+  static constexpr const char* kMetaDatabase = "raft_meta";
+
   /// Opens (or creates) the log kept in `env` under the databases "raft_log" and "raft_meta".
   static Result<RaftLogStore> open(Environment& env);
 

@@ -4,6 +4,7 @@
 
 #include "actors/store/member_links.hpp"
 #include "actors/store/session_codec.hpp"
+#include "actors/store/snapshot_codec.hpp"
 #include "actors/store/store_codec.hpp"
 
 namespace craton::store {
@@ -81,6 +82,16 @@ void dispatch(StoreActor* self, ReplicaOutput out) {
     write_raft_message(b.body().initStoreRaft(), m);
     st.env->send(self, b);
   }
+  for (const auto& f : out.fetches) {
+    EnvelopeBuilder b(st.env->address(), Address{replica_node_id(f.to), "store"});
+    write_snapshot_fetch(b.body().initStoreSnapshotFetch(), f);
+    st.env->send(self, b);
+  }
+  for (const auto& c : out.chunks) {
+    EnvelopeBuilder b(st.env->address(), Address{replica_node_id(c.to), "store"});
+    write_snapshot_chunk(b.body().initStoreSnapshotChunk(), c);
+    st.env->send(self, b);
+  }
   for (const auto& r : out.replies) {
     auto it = st.callers.find(r.request_id);
     if (it == st.callers.end()) continue;
@@ -117,6 +128,26 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   schedule_flush(self);
 }
 
+// Snapshot transfer between replicas (actors/store/snapshot_transfer.hpp).
+void on_snapshot_transfer(StoreActor* self, schema::Envelope::Body::Reader body) {
+  auto& st = self->state;
+  if (body.isStoreSnapshotFetch()) {
+    auto fetch = read_snapshot_fetch(body.getStoreSnapshotFetch());
+    if (!fetch) return st.malformed->Increment();
+    dispatch(self, st.replica->step_snapshot_fetch(*fetch));
+  } else {
+    auto chunk = read_snapshot_chunk(body.getStoreSnapshotChunk());
+    if (!chunk) return st.malformed->Increment();
+    auto installed = st.replica->snapshots_installed();
+    dispatch(self, st.replica->step_snapshot_chunk(*chunk));
+    if (st.replica->snapshots_installed() != installed)
+      st.env->log(self, LogLevel::info,
+                  "installed snapshot: applied index " +
+                      std::to_string(st.replica->status().applied_index));
+    schedule_flush(self);  // a completed install lets Raft move on
+  }
+}
+
 void on_envelope(StoreActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
   auto in = open_envelope(wire.bytes);  // the router validated it in full
@@ -136,6 +167,8 @@ void on_envelope(StoreActor* self, const WireEnvelope& wire) {
       schedule_flush(self);
     } else if (body.isStoreRequest()) {
       on_request(self, *in);
+    } else if (body.isStoreSnapshotFetch() || body.isStoreSnapshotChunk()) {
+      on_snapshot_transfer(self, body);
     } else {
       st.malformed->Increment();
     }

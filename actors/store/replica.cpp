@@ -34,6 +34,9 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
 }
 
 Status Replica::open_storage() {
+  // A transfer interrupted by a crash left only scratch data: the live tables are untouched.
+  if (auto s = storage::SnapshotStaging::discard(staging_dir()); !s) return s.error();
+  sender_ = std::make_unique<SnapshotSender>(config_.snapshot_transfer);
   storage::EnvOptions env_options;
   env_options.path = config_.data_dir;
   env_options.map_size_bytes = config_.map_size_bytes;
@@ -65,11 +68,14 @@ Status Replica::open_storage() {
   rc.election_tick = config_.election_tick;
   rc.heartbeat_tick = config_.heartbeat_tick;
   rc.seed = config_.seed;
-  rc.applied = mvcc_->applied_index();
+  // An installed snapshot may put the MVCC store past the stored log (its entries up to the
+  // install's applied index had not arrived yet): Raft re-delivers them, the store skips them.
+  rc.applied = std::min(mvcc_->applied_index(),
+                        std::max(state.hard_state.commit, state.snapshot.meta.index));
   auto raft = raft::Raft::open(rc, std::move(state));
   if (!raft) return raft.error();
   raft_.emplace(std::move(*raft));
-  applied_ = std::max(rc.applied, log_->snapshot().index);
+  applied_ = std::max(mvcc_->applied_index(), log_->snapshot().index);
   record_opened();
   leases_.recover(*mvcc_, 0);  // expiries are set for real when this replica is promoted
   return open_members();
@@ -119,6 +125,7 @@ ReplicaOutput Replica::tick() {
   ++ticks_;
   raft_->tick();
   record_leadership();
+  tick_snapshots(out);
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
   answer_transfers(out);
@@ -230,8 +237,12 @@ ReplicaOutput Replica::flush() {
   ReplicaOutput out;
   // Bounded: each Ready hands out at most max_committed_per_ready entries; a few rounds
   // drain any backlog, and whatever is left waits for the next flush.
-  for (int round = 0; round < 64 && !failed() && raft_->has_ready(); ++round) {
+  for (int round = 0; round < 64 && !failed() && !held_ && raft_->has_ready(); ++round) {
     auto rd = raft_->ready();
+    if (needs_install(rd)) {
+      hold_snapshot_ready(std::move(rd), out);
+      break;
+    }
     if (auto s = handle_ready(rd, out); !s) {
       fail(s.error());
       break;
@@ -240,14 +251,15 @@ ReplicaOutput Replica::flush() {
   }
   if (!failed()) sync_leadership();
   if (!failed()) answer_transfers(out);
+  maybe_compact();
   return out;
 }
 
 Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
-  if (rd.snapshot)
-    return Error{"snapshot_unsupported", "received a snapshot at index " +
-                                             std::to_string(rd.snapshot->meta.index) +
-                                             ": installing snapshots is not implemented"};
+  if (rd.snapshot) {
+    // The MVCC store has reached it (installed, or applied on its own): record it.
+    if (auto s = record_snapshot(rd); !s) return s;
+  }
   if (rd.hard_state || !rd.entries.empty()) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
     if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();

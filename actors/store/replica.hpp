@@ -44,6 +44,24 @@
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open; member addresses are rebuilt from it), installing snapshots received
 // from a leader (failed() with "snapshot_unsupported"). No CAF, no clock, no threads.
+// - Log compaction (replica_snapshot.cpp): once the log holds more than snapshot_entries +
+//   snapshot_catchup_entries applied entries past the last snapshot, a snapshot is recorded at
+//   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
+//   the log, in memory and on disk, is compacted up to it; the catch-up entries stay so that
+//   slightly slow followers still get entries instead of a snapshot.
+// - Snapshot install: a Ready carrying a snapshot the MVCC store has not reached is held (not
+//   persisted, not sent, not advanced) while a SnapshotReceiver pulls the serving replica's
+//   whole state in chunks (fetches/chunks in ReplicaOutput; see snapshot_transfer.hpp). When
+//   complete, the staged tables replace the live ones in one write transaction, the hook
+//   after_snapshot_install() reloads everything derived from them, and the held Ready is
+//   handled as usual (snapshot recorded in the log store with its hard state, then messages).
+//   A crash before that leaves the old state; the staging directory is discarded at open.
+//   While installing, the replica answers serializable reads from its old state and nothing
+//   else moves forward. Pending writes the snapshot covers are answered "timeout" (unknown).
+// - Serving snapshots: step_snapshot_fetch() answers from one read transaction per follower
+//   (SnapshotSender) and reports the outcome to Raft (report_snapshot).
+//
+// Not implemented: membership changes after bootstrap. No CAF, no clock, no threads.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +77,7 @@
 #include "actors/store/auto_compactor.hpp"
 #include "actors/store/raft.hpp"
 #include "actors/store/raft_event.hpp"
+#include "actors/store/snapshot_transfer.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
@@ -90,6 +109,11 @@ struct ReplicaConfig {
   LeaseKeeperOptions leases;          ///< ttl_min_s is derived from the election timeout
   /// Leader-driven compaction by retention (auto_compactor.hpp); off by default, like etcd.
   AutoCompactionConfig auto_compaction;
+  /// Applied entries past the last snapshot that trigger a new one (etcd's --snapshot-count).
+  std::uint64_t snapshot_entries = 10'000;
+  /// Entries kept below a new snapshot for slow followers (etcd keeps 5,000).
+  std::uint64_t snapshot_catchup_entries = 5'000;
+  SnapshotTransferConfig snapshot_transfer;
 };
 
 struct ClientReply {
@@ -100,6 +124,8 @@ struct ClientReply {
 struct ReplicaOutput {
   std::vector<raft::Message> messages;  ///< to other replicas, in order
   std::vector<ClientReply> replies;
+  std::vector<SnapshotFetch> fetches;  ///< snapshot transfer: to the serving replica
+  std::vector<SnapshotChunk> chunks;   ///< snapshot transfer: answers to fetches
 };
 
 class Replica {
@@ -124,6 +150,14 @@ class Replica {
   /// A leader whose AutoCompactor decides so proposes a compaction write through Raft; it is
   /// applied like any other (nobody waits for its answer). Returns the revision proposed.
   std::optional<std::int64_t> auto_compact(std::int64_t now_ms);
+  /// Snapshot transfer messages from other replicas (replica_snapshot.cpp).
+  ReplicaOutput step_snapshot_fetch(const SnapshotFetch& fetch);
+  ReplicaOutput step_snapshot_chunk(const SnapshotChunk& chunk);
+  /// True while a received snapshot is being fetched (the held Ready waits for it).
+  bool installing() const { return held_.has_value(); }
+  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+  /// Where chunks of a snapshot being received are staged (removed at open).
+  std::string staging_dir() const { return config_.data_dir + "/snapshot-staging"; }
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -200,6 +234,16 @@ class Replica {
   ReplicaOutput submit_transfer(std::uint64_t request_id, TransferLeaderRequest transfer);
   void apply_member_change(const raft::Entry& e, ReplicaOutput& out);
   void answer_transfers(ReplicaOutput& out);
+  // snapshots (replica_snapshot.cpp)
+  Status record_snapshot(const raft::Ready& rd);
+  bool needs_install(const raft::Ready& rd) const;
+  void hold_snapshot_ready(raft::Ready rd, ReplicaOutput& out);
+  void tick_snapshots(ReplicaOutput& out);
+  Status finish_install(ReplicaOutput& out);
+  /// Called once the installed tables are live: reloads every in-memory view of them. Other
+  /// components kept by the replica (watches, leases, sessions) must reload here too.
+  Status after_snapshot_install();
+  void maybe_compact();
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -222,6 +266,10 @@ class Replica {
   std::optional<std::int64_t> now_ms_;  ///< unset until the first advance_clock()
   std::int64_t lease_checked_ms_ = 0;
   AutoCompactor auto_compactor_{config_.auto_compaction};
+  std::optional<raft::Ready> held_;  ///< a Ready with a snapshot, waiting for its install
+  std::unique_ptr<SnapshotReceiver> receiver_;
+  std::unique_ptr<SnapshotSender> sender_;
+  std::uint64_t snapshots_installed_ = 0;
 };
 
 }  // namespace craton::store

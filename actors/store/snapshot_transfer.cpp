@@ -1,0 +1,149 @@
+#include "actors/store/snapshot_transfer.hpp"
+
+#include <algorithm>
+
+#include "storage/raft_log_store.hpp"
+
+namespace craton::store {
+
+std::set<std::string> snapshot_excluded_tables() {
+  return {storage::RaftLogStore::kLogDatabase, storage::RaftLogStore::kMetaDatabase};
+}
+
+// ---- SnapshotSender ----
+
+SnapshotChunk SnapshotSender::refuse(const SnapshotFetch& fetch, std::string why) const {
+  SnapshotChunk c;
+  c.from = fetch.to;
+  c.to = fetch.from;
+  c.transfer_id = fetch.transfer_id;
+  c.seq = fetch.seq;
+  c.error = std::move(why);
+  return c;
+}
+
+SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
+                                             storage::Environment& env, std::uint64_t applied,
+                                             std::uint64_t applied_term, std::uint64_t now_tick) {
+  auto it = exports_.find(fetch.from);
+  if (it == exports_.end() || it->second.transfer_id != fetch.transfer_id) {
+    // Only a first fetch may open an export: a later one belongs to a transfer we dropped.
+    if (fetch.seq != 0) return {refuse(fetch, "unknown transfer: restart it"), false};
+    if (applied < fetch.snapshot_index)
+      return {refuse(fetch, "snapshot index " + std::to_string(fetch.snapshot_index) +
+                                " not applied here (applied " + std::to_string(applied) + ")"),
+              false};
+    if (it == exports_.end() && exports_.size() >= config_.transfers_max)
+      return {refuse(fetch, "too many snapshot transfers at once"), false};
+    if (it != exports_.end()) exports_.erase(it);  // the follower gave up on the old one
+    auto tables = storage::TableExport::begin(env, snapshot_excluded_tables());
+    if (!tables) return {refuse(fetch, tables.error().message), false};
+    Export e;
+    e.transfer_id = fetch.transfer_id;
+    e.applied = applied;
+    e.applied_term = applied_term;
+    e.tables = std::make_unique<storage::TableExport>(std::move(*tables));
+    it = exports_.emplace(fetch.from, std::move(e)).first;
+  }
+  Export& e = it->second;
+  e.last_tick = now_tick;
+  auto chunk = e.tables->next(fetch.after, config_.chunk_bytes_max);
+  if (!chunk) return {refuse(fetch, chunk.error().message), false};
+  SnapshotChunk c;
+  c.from = fetch.to;
+  c.to = fetch.from;
+  c.transfer_id = fetch.transfer_id;
+  c.seq = fetch.seq;
+  c.applied_index = e.applied;
+  c.applied_term = e.applied_term;
+  c.records = std::move(chunk->records);
+  c.last = chunk->done && chunk->count == 0 ? fetch.after : std::move(chunk->last);
+  c.done = chunk->done;
+  // The export stays until it idles out: the last chunk may be lost and asked for again.
+  bool finished = c.done && !e.finished;
+  if (c.done) e.finished = true;
+  return {std::move(c), finished};
+}
+
+std::vector<raft::NodeId> SnapshotSender::expire(std::uint64_t now_tick) {
+  std::vector<raft::NodeId> unfinished;
+  for (auto it = exports_.begin(); it != exports_.end();) {
+    if (now_tick - it->second.last_tick < config_.idle_ticks_max) {
+      ++it;
+      continue;
+    }
+    if (!it->second.finished) unfinished.push_back(it->first);
+    it = exports_.erase(it);
+  }
+  return unfinished;
+}
+
+// ---- SnapshotReceiver ----
+
+Result<SnapshotFetch> SnapshotReceiver::start(raft::NodeId source, std::uint64_t now_tick) {
+  staging_.reset();  // closes the old environment before its directory is removed
+  auto staging = storage::SnapshotStaging::create(staging_options_);
+  if (!staging) return staging.error();
+  staging_.emplace(std::move(*staging));
+  ++restarts_;
+  fetch_ = SnapshotFetch{self_, source, next_id_++, 0, snapshot_index_, {}};
+  sent_tick_ = now_tick;
+  resends_ = 0;
+  refused_ = false;
+  complete_ = false;
+  applied_ = 0;
+  return fetch_;
+}
+
+Result<std::optional<SnapshotFetch>> SnapshotReceiver::on_chunk(const SnapshotChunk& chunk,
+                                                                std::uint64_t now_tick) {
+  if (complete_ || !staging_ || chunk.transfer_id != fetch_.transfer_id ||
+      chunk.seq != fetch_.seq || chunk.from != fetch_.to)
+    return std::optional<SnapshotFetch>{};  // stale, duplicated or misdirected
+  if (!chunk.error.empty()) {
+    refused_ = true;  // restarted by tick(), so a refusing source is not hammered
+    return std::optional<SnapshotFetch>{};
+  }
+  if (chunk.applied_index < snapshot_index_ || (applied_ != 0 && chunk.applied_index != applied_)) {
+    refused_ = true;  // not one consistent view: start over
+    return Error{"malformed", "snapshot chunk at applied index " +
+                                  std::to_string(chunk.applied_index) + " does not fit transfer"};
+  }
+  if (auto s = staging_->add(chunk.records); !s) {
+    refused_ = true;
+    return s.error();
+  }
+  applied_ = chunk.applied_index;
+  if (chunk.done) {
+    complete_ = true;
+    return std::optional<SnapshotFetch>{};
+  }
+  fetch_.seq += 1;
+  fetch_.after = chunk.last;
+  sent_tick_ = now_tick;
+  resends_ = 0;
+  return std::optional<SnapshotFetch>{fetch_};
+}
+
+Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
+    raft::NodeId lead, const std::vector<raft::NodeId>& peers, std::uint64_t now_tick) {
+  if (complete_ || now_tick - sent_tick_ < config_.fetch_timeout_ticks)
+    return std::optional<SnapshotFetch>{};
+  const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0;
+  if (stuck || (lead != 0 && lead != fetch_.to)) {
+    raft::NodeId source = lead;
+    if (source == 0 || (stuck && source == fetch_.to)) {
+      auto it = std::upper_bound(peers.begin(), peers.end(), fetch_.to);
+      source = it != peers.end() ? *it : (peers.empty() ? 0 : peers.front());
+    }
+    if (source == 0) return std::optional<SnapshotFetch>{};
+    auto first = start(source, now_tick);
+    if (!first) return first.error();
+    return std::optional<SnapshotFetch>{*first};
+  }
+  ++resends_;
+  sent_tick_ = now_tick;
+  return std::optional<SnapshotFetch>{fetch_};
+}
+
+}  // namespace craton::store

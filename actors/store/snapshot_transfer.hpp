@@ -1,0 +1,156 @@
+// Snapshot transfer: how a follower that Raft sent a snapshot obtains the whole MVCC state of
+// another replica, in chunks small enough for one message each (envelopes are limited to
+// 4 MiB). Pure logic over storage/ (TableExport, SnapshotStaging): no CAF, no clock (ticks
+// are given), no I/O besides LMDB.
+//
+//   follower (SnapshotReceiver)                     serving replica (SnapshotSender)
+//   SnapshotFetch{id, seq 0, after: start}   ->     begins ONE read transaction (an export)
+//                                           <-      SnapshotChunk{id, seq 0, applied A, records}
+//   SnapshotFetch{id, seq 1, after: last}    ->     next records from the same transaction
+//   ...                                     <-      SnapshotChunk{..., done}
+//
+// Promises:
+// - Consistent: all chunks of a transfer come from one read transaction of the server, a view
+//   at its applied index A (A >= the snapshot index, else it refuses). The receiver checks
+//   that every chunk carries the same A, id and the sequence number it asked for; anything
+//   else (duplicates, reordering, a stale answer) is ignored.
+// - Bounded: chunks hold about chunk_bytes_max of records; a server holds at most one export
+//   per follower and transfers_max in all, and drops an export idle for idle_ticks_max (LMDB
+//   cannot reuse pages while a reader lives). A receiver resends a fetch after
+//   fetch_timeout_ticks without an answer and restarts the whole transfer (fresh staging,
+//   new id) after fetch_retries_max resends or a refusal.
+// - Crash-safe: the receiver writes into a SnapshotStaging directory that nothing else reads;
+//   only the replica's final install (one write transaction) changes live data.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/result.hpp"
+#include "storage/lmdb_env.hpp"
+#include "storage/raft_types.hpp"
+#include "storage/snapshot_staging.hpp"
+#include "storage/table_export.hpp"
+
+namespace craton::store {
+
+/// Follower -> serving replica: "send me the records after `after`".
+struct SnapshotFetch {
+  raft::NodeId from = 0;
+  raft::NodeId to = 0;
+  std::uint64_t transfer_id = 0;     ///< chosen by the follower; a new id is a new transfer
+  std::uint64_t seq = 0;             ///< the chunk asked for, from 0
+  std::uint64_t snapshot_index = 0;  ///< the server must have applied at least this
+  storage::TablePosition after;      ///< empty table: from the beginning
+  bool operator==(const SnapshotFetch&) const = default;
+};
+
+/// Serving replica -> follower: one chunk of its state (or a refusal in `error`).
+struct SnapshotChunk {
+  raft::NodeId from = 0;
+  raft::NodeId to = 0;
+  std::uint64_t transfer_id = 0;
+  std::uint64_t seq = 0;
+  std::uint64_t applied_index = 0;  ///< A: the index the whole transfer's state stands at
+  std::uint64_t applied_term = 0;   ///< term of A (0 when the server no longer holds it)
+  std::string records;              ///< storage::TableChunk::records
+  storage::TablePosition last;      ///< the position to ask for next
+  bool done = false;
+  std::string error;  ///< non-empty: refused; the receiver restarts later
+  bool operator==(const SnapshotChunk&) const = default;
+};
+
+/// Limits of both sides (see the promises above).
+struct SnapshotTransferConfig {
+  std::size_t chunk_bytes_max = std::size_t{1} << 20;
+  std::size_t transfers_max = 8;
+  std::uint64_t idle_ticks_max = 100;
+  std::uint64_t fetch_timeout_ticks = 20;
+  int fetch_retries_max = 3;
+};
+
+/// The tables a snapshot never carries: the Raft log store's own.
+std::set<std::string> snapshot_excluded_tables();
+
+/// The serving side: one export per follower.
+class SnapshotSender {
+ public:
+  explicit SnapshotSender(SnapshotTransferConfig config) : config_(config) {}
+
+  struct Served {
+    SnapshotChunk chunk;
+    bool finished = false;  ///< this answer completed the transfer (report it to Raft)
+  };
+  /// Answers `fetch` from `env`, whose state stands at applied index `applied` (term
+  /// `applied_term`). Refusals are chunks with `error` set.
+  Served serve(const SnapshotFetch& fetch, storage::Environment& env, std::uint64_t applied,
+               std::uint64_t applied_term, std::uint64_t now_tick);
+  /// Drops exports idle for too long; returns the followers whose transfer did not finish.
+  std::vector<raft::NodeId> expire(std::uint64_t now_tick);
+  std::size_t active() const { return exports_.size(); }
+
+ private:
+  struct Export {
+    std::uint64_t transfer_id = 0;
+    std::uint64_t applied = 0, applied_term = 0;
+    std::uint64_t last_tick = 0;
+    bool finished = false;
+    std::unique_ptr<storage::TableExport> tables;
+  };
+  SnapshotChunk refuse(const SnapshotFetch& fetch, std::string why) const;
+
+  SnapshotTransferConfig config_;
+  std::map<raft::NodeId, Export> exports_;
+};
+
+/// The receiving side of one snapshot: fetches chunks into a staging area until complete.
+class SnapshotReceiver {
+ public:
+  SnapshotReceiver(SnapshotTransferConfig config, storage::StagingOptions staging,
+                   raft::NodeId self, std::uint64_t snapshot_index, std::uint64_t id_base)
+      : config_(config), staging_options_(std::move(staging)), self_(self),
+        snapshot_index_(snapshot_index), next_id_(id_base) {}
+
+  /// Starts (or restarts) the transfer from `source`; returns the first fetch.
+  Result<SnapshotFetch> start(raft::NodeId source, std::uint64_t now_tick);
+  /// Takes a chunk. Returns the next fetch, or nothing (ignored, refused, or complete()).
+  Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk,
+                                                std::uint64_t now_tick);
+  /// A fetch to resend (same chunk) or a restarted transfer, when an answer is overdue.
+  /// A restart asks `lead` unless it is the source that just failed, else the next of `peers`
+  /// after it: any replica that applied the snapshot index can serve (its applied state is
+  /// committed), and one must, since this replica cannot vote until the install completes.
+  Result<std::optional<SnapshotFetch>> tick(raft::NodeId lead,
+                                            const std::vector<raft::NodeId>& peers,
+                                            std::uint64_t now_tick);
+
+  bool complete() const { return complete_; }
+  std::uint64_t snapshot_index() const { return snapshot_index_; }
+  std::uint64_t applied_index() const { return applied_; }
+  raft::NodeId source() const { return fetch_.to; }
+  int restarts() const { return restarts_; }
+  /// The staged state; valid once complete().
+  storage::SnapshotStaging& staging() { return *staging_; }
+
+ private:
+  SnapshotTransferConfig config_;
+  storage::StagingOptions staging_options_;
+  raft::NodeId self_;
+  std::uint64_t snapshot_index_;
+  std::uint64_t next_id_;
+  std::optional<storage::SnapshotStaging> staging_;
+  SnapshotFetch fetch_;  ///< the outstanding request
+  std::uint64_t sent_tick_ = 0;
+  int resends_ = 0;
+  int restarts_ = -1;
+  bool refused_ = false;
+  bool complete_ = false;
+  std::uint64_t applied_ = 0;  ///< A of the current transfer (0 before its first chunk)
+};
+
+}  // namespace craton::store
