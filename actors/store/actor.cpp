@@ -3,6 +3,7 @@
 #include <map>
 
 #include "actors/store/store_codec.hpp"
+#include "actors/store/watch_routes.hpp"
 
 namespace craton::store {
 namespace {
@@ -20,6 +21,7 @@ struct StoreState {
   StoreActorConfig config;
   std::map<std::uint64_t, Caller> callers;  ///< by request id given to the replica
   std::uint64_t next_request_id = 1;
+  WatchRoutes watch_routes;  ///< client address <-> watch stream, watch -> its creator
   bool flush_scheduled = false;
   bool failure_reported = false;
   prometheus::Counter* malformed = nullptr;
@@ -51,9 +53,20 @@ void dispatch(StoreActor* self, ReplicaOutput out) {
     write_raft_message(b.body().initStoreRaft(), m);
     st.env->send(self, b);
   }
+  for (auto stream : out.closed_streams) st.watch_routes.close(stream);
+  for (const auto& d : out.watch) {
+    auto route = st.watch_routes.route(d.stream, d.request_id, d.response.canceled);
+    if (!route) continue;
+    send_reply(self, Caller{route->address, route->correlation_id},
+               StoreReply{std::nullopt, 0, d.response});
+  }
   for (const auto& r : out.replies) {
     auto it = st.callers.find(r.request_id);
-    if (it == st.callers.end()) continue;
+    if (it == st.callers.end()) {
+      if (auto route = st.watch_routes.take_refused(r.request_id))
+        send_reply(self, Caller{route->address, route->correlation_id}, r.reply);
+      continue;
+    }
     send_reply(self, it->second, r.reply);
     st.callers.erase(it);
   }
@@ -65,6 +78,26 @@ void schedule_flush(StoreActor* self) {
   if (st.flush_scheduled) return;
   st.flush_scheduled = true;
   self->send(self, flush_atom::value);
+}
+
+bool is_watch_request(const StoreRequest& r) {
+  return std::holds_alternative<WatchCreate>(r) || std::holds_alternative<WatchCancel>(r) ||
+         std::holds_alternative<WatchProgress>(r);
+}
+
+// Watch requests belong to the sender's stream (see watch_routes.hpp for the reply scheme).
+void on_watch_request(StoreActor* self, std::uint64_t id, const Caller& caller,
+                      StoreRequest request) {
+  auto& st = self->state;
+  bool create = std::holds_alternative<WatchCreate>(request);
+  auto known = st.watch_routes.find(caller.address);
+  auto stream = create ? st.watch_routes.stream_for(caller.address) : known.value_or(0);
+  if (create)
+    st.watch_routes.add_watch(id, stream, caller.correlation_id);
+  else
+    st.callers[id] = caller;
+  dispatch(self, st.replica->watch(id, stream, std::move(request)));
+  if (create && !st.replica->has_watch_stream(stream)) st.watch_routes.close(stream);
 }
 
 void on_request(StoreActor* self, const DecodedEnvelope& in) {
@@ -79,6 +112,10 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   }
   st.requests->Increment();
   auto id = st.next_request_id++;
+  if (is_watch_request(*request)) {
+    on_watch_request(self, id, caller, std::move(*request));
+    return;
+  }
   st.callers[id] = caller;
   dispatch(self, st.replica->submit(id, std::move(*request)));
   schedule_flush(self);

@@ -20,6 +20,14 @@
 // - After a crash, open() on the same directory recovers: Raft from the log store, the key
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
+// - Watches (watch(), actors/store/replica_watch.cpp): every replica serves them from its own
+//   applied state through a WatchHub (etcd semantics, see watch_hub.hpp). A stream is one
+//   client, named by a StreamId its shell chooses. Responses come out in ReplicaOutput::watch
+//   after each apply batch and each tick; a batch ends before a compaction entry so the hub
+//   reads every revision first. Streams and watches are bounded (watch_streams_max,
+//   watch_stream_watches_max); a stream that sends no watch request for watch_idle_ticks is
+//   closed (its client keeps it alive with watch progress requests) and listed in
+//   ReplicaOutput::closed_streams.
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open), installing snapshots received from a leader (failed() with
@@ -35,6 +43,7 @@
 
 #include "actors/store/raft.hpp"
 #include "actors/store/store_protocol.hpp"
+#include "actors/store/watch_hub.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
 #include "storage/raft_log_store.hpp"
@@ -54,6 +63,11 @@ struct ReplicaConfig {
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
   storage::MvccOptions mvcc;
+  WatchHubOptions watch;
+  std::size_t watch_streams_max = 1024;        ///< clients with watches on this replica
+  std::size_t watch_stream_watches_max = 256;  ///< watches per stream
+  int watch_idle_ticks = 100;       ///< a stream silent this long is closed (10 s at 100 ms)
+  int watch_progress_ticks = 100;   ///< period of progress_notify responses
 };
 
 struct ClientReply {
@@ -61,9 +75,19 @@ struct ClientReply {
   StoreReply reply;
 };
 
+/// One watch response for one stream. `request_id` is the watch's create request (as given
+/// to watch()); 0 for a stream-wide progress response (watch_id kProgressWatchId).
+struct WatchDelivery {
+  StreamId stream = 0;
+  std::uint64_t request_id = 0;
+  WatchResponse response;
+};
+
 struct ReplicaOutput {
   std::vector<raft::Message> messages;  ///< to other replicas, in order
   std::vector<ClientReply> replies;
+  std::vector<WatchDelivery> watch;         ///< per stream in order; a stream's order matters
+  std::vector<StreamId> closed_streams;     ///< idle streams closed (watches dropped)
 };
 
 class Replica {
@@ -80,6 +104,14 @@ class Replica {
   ReplicaOutput submit(std::uint64_t request_id, StoreRequest request);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// A watch request (WatchCreate, WatchCancel, WatchProgress) from one stream; any of them
+  /// keeps the stream alive. Errors are replies; a create's success is its `created` response.
+  ReplicaOutput watch(std::uint64_t request_id, StreamId stream, StoreRequest request);
+  /// Drops a stream whose client is known to be gone (its watches end silently).
+  void close_stream(StreamId stream);
+  std::size_t watch_streams() const { return streams_.size(); }
+  bool has_watch_stream(StreamId stream) const { return streams_.count(stream) > 0; }
+  const WatchHub& watch_hub() const { return *hub_; }
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -116,6 +148,14 @@ class Replica {
                     ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
   void fail(Error error);
+  // Watches (replica_watch.cpp).
+  struct WatchStream {
+    std::uint64_t last_heard_tick = 0;
+    std::map<WatchId, std::uint64_t> creators;  ///< watch -> its create request id
+  };
+  ReplicaOutput watch_create(std::uint64_t request_id, StreamId stream, const WatchRequest& r);
+  void pump_watches(ReplicaOutput& out);
+  void tick_watches(ReplicaOutput& out);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -129,6 +169,8 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
+  std::optional<WatchHub> hub_;
+  std::map<StreamId, WatchStream> streams_;
 };
 
 }  // namespace craton::store

@@ -22,6 +22,7 @@
 #include "runtime/result.hpp"
 #include "storage/kv_types.hpp"
 #include "storage/raft_types.hpp"
+#include "actors/store/watch_types.hpp"
 
 namespace craton::store {
 
@@ -33,7 +34,19 @@ struct ReadRequest {
 
 struct StatusRequest {};
 
-using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest>;
+/// Watch requests (Replica::watch): they belong to the sender's stream (docs/store.md,
+/// "Watches"). A create is answered by the watch's `created` response; cancel and progress
+/// requests are acknowledged at once with an empty reply (and keep the stream alive).
+struct WatchCreate {
+  WatchRequest request;
+};
+struct WatchCancel {
+  WatchId watch_id = 0;
+};
+struct WatchProgress {};
+
+using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest, WatchCreate,
+                                  WatchCancel, WatchProgress>;
 
 /// One replica's view of itself, as `craton store status` prints it.
 struct MemberStatus {
@@ -52,8 +65,8 @@ struct MemberStatus {
   bool operator==(const MemberStatus&) const = default;
 };
 
-using StoreReplyBody =
-    std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse, MemberStatus>;
+using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse,
+                                    storage::WriteResponse, MemberStatus, WatchResponse>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty
