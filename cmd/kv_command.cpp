@@ -334,21 +334,14 @@ void print_watch_batch(const store::WatchEvents& batch, bool json_output) {
     std::cout << dump(json{{"header", {{"revision", batch.header_revision}}},
                            {"progress_notify", batch.is_progress()},
                            {"events", events}})
-              << "
-";
+              << "\n";
   } else if (batch.is_progress()) {
-    std::cout << "progress notify: " << batch.header_revision << "
-";
+    std::cout << "progress notify: " << batch.header_revision << "\n";
   } else {
     for (const auto& e : batch.events) {
-      std::cout << (e.type == EventType::put ? "PUT" : "DELETE") << "
-";
-      if (e.prev_kv) std::cout << e.prev_kv->key << "
-" << e.prev_kv->value << "
-";
-      std::cout << e.kv.key << "
-" << e.kv.value << "
-";
+      std::cout << (e.type == EventType::put ? "PUT" : "DELETE") << "\n";
+      if (e.prev_kv) std::cout << e.prev_kv->key << "\n" << e.prev_kv->value << "\n";
+      std::cout << e.kv.key << "\n" << e.kv.value << "\n";
     }
   }
   std::cout.flush();  // scripts read the events as they come

@@ -20,6 +20,10 @@
 // linearizability checker (kv model; a delete is a write of "", a txn a cas) and checks the
 // "raft" observations for election safety, log matching, leader completeness and state
 // machine safety; it also demands progress after the settle point and no failed replica.
+//
+// With `watchers`, every node also runs a StoreWatcher on its replica (prefix "k", from
+// revision 1, resuming after crashes from the revision it persisted), and check_watch_history
+// judges what they saw: ordered, no duplicates, no gaps, atomic per revision, resumable.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +47,8 @@ struct StoreScenarioOptions {
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;
+  /// One StoreWatcher per node (sim/store_watcher.hpp), judged by sim/watch_checker.hpp.
+  bool watchers = true;
 };
 
 class StoreScenario : public Scenario {
