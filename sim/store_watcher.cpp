@@ -1,5 +1,6 @@
 #include "sim/store_watcher.hpp"
 
+#include <cstdio>
 #include <fstream>
 
 #include "actors/store/store_codec.hpp"
@@ -36,9 +37,19 @@ std::int64_t load_revision(const WatcherState& st) {
   return 0;
 }
 
+// Overwrites the fixed-width number in place: truncating the file on every batch costs a
+// synchronous discard on some filesystems (it made the scenario three times slower).
 void save_revision(const WatcherState& st) {
+  auto path = revision_file(st);
+  char text[32];
+  int n = std::snprintf(text, sizeof(text), "%020lld\n", static_cast<long long>(st.last));
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (f) {
+    f.write(text, n);
+    return;
+  }
   std::filesystem::create_directories(st.env->node().data_dir);
-  std::ofstream(revision_file(st), std::ios::trunc) << st.last << "\n";
+  std::ofstream(path, std::ios::binary).write(text, n);
 }
 
 void send_request(WatcherActor* self, std::uint64_t correlation, const store::StoreRequest& r) {

@@ -10,6 +10,8 @@
 //   proposal_dropped  the write lost its place in the log (leader change): certainly not
 //                     applied, safe to retry
 //   unknown_request   a request body this replica does not understand
+//   watch_not_found, too_many_streams, too_many_watchers, invalid, stream_backlog
+//                     watch requests (see "Watches" in replica.hpp and docs/store.md)
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
