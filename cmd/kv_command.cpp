@@ -6,6 +6,7 @@
 //   craton kv del KEY [--prefix] [--prev-kv]
 //   craton kv compact REV
 //   craton kv txn < request.json
+//   craton kv watch KEY [--prefix] [--rev R] [--prev-kv] [--progress] [--count N]
 //
 // Every form takes --endpoints ([id=]host:port,...; default 127.0.0.1:2379), --timeout-ms and
 // --json. Text output follows etcdctl: put prints OK, get prints key and value lines, del the
@@ -18,6 +19,11 @@
 //                {"del": {"key": "k", "prefix": false}}],
 //    "failure": [ ...same operations... ]}
 // It prints SUCCESS or FAILURE and then each operation's result.
+//
+// watch prints events as they come, like etcdctl watch: per event its type (PUT or DELETE),
+// with --prev-kv the previous key and value, then key and value; with --progress also
+// "progress notify: REV" lines; with --json one line per response. --count N exits 0 after N
+// events. The watch follows the cluster: if its replica dies it resumes on another one.
 #include <charconv>
 #include <iostream>
 #include <iterator>
@@ -40,6 +46,8 @@ struct KvFlags {
   // operation arguments
   std::string key, value, revision = "0", limit = "0", lease = "0";
   bool prefix = false, prev_kv = false, keys_only = false, count_only = false, serializable = false;
+  bool progress = false;
+  std::string count = "0";
 };
 
 constexpr std::size_t kTxnInputBytesMax = 1 << 20;
@@ -313,6 +321,63 @@ int run_txn(const KvFlags& f) {
   });
 }
 
+// ---- watch ----
+
+json event_json(const Event& e) {
+  json j{{"type", e.type == EventType::put ? "PUT" : "DELETE"}, {"kv", kv_json(e.kv)}};
+  if (e.prev_kv) j["prev_kv"] = kv_json(*e.prev_kv);
+  return j;
+}
+
+void print_watch_batch(const store::WatchEvents& batch, bool json_output) {
+  if (json_output) {
+    json events = json::array();
+    for (const auto& e : batch.events) events.push_back(event_json(e));
+    std::cout << dump(json{{"header", {{"revision", batch.header_revision}}},
+                           {"progress_notify", batch.is_progress()},
+                           {"events", events}})
+              << "\n";
+  } else if (batch.is_progress()) {
+    std::cout << "progress notify: " << batch.header_revision << "\n";
+  } else {
+    for (const auto& e : batch.events) {
+      std::cout << (e.type == EventType::put ? "PUT" : "DELETE") << "\n";
+      if (e.prev_kv) std::cout << e.prev_kv->key << "\n" << e.prev_kv->value << "\n";
+      std::cout << e.kv.key << "\n" << e.kv.value << "\n";
+    }
+  }
+  std::cout.flush();  // scripts read the events as they come
+}
+
+int run_watch(const KvFlags& f) {
+  auto rev = parse_int("--rev", f.revision);
+  if (!rev) return fail(rev.error(), "watch");
+  auto count = parse_int("--count", f.count);
+  if (!count) return fail(count.error(), "watch");
+  if (f.key.empty()) return fail(Error{"bad_flag", "KEY must not be empty"}, "watch");
+  store::WatchRequest request;
+  request.key = f.key;
+  request.range_end = range_end_for(f.key, f.prefix);
+  request.start_revision = *rev;
+  request.prev_kv = f.prev_kv;
+  request.progress_notify = f.progress;
+  auto client = connect(f);
+  if (!client) return fail(client.error(), "watch");
+  auto watch = (*client)->watch(request);
+  if (!watch) return fail(watch.error(), "watch");
+  std::int64_t seen = 0;
+  while (*count == 0 || seen < *count) {
+    auto batch = (*watch)->next(std::chrono::milliseconds(1000));
+    if (!batch) {
+      if (batch.error().code == "timeout") continue;
+      return fail(batch.error(), "watch");
+    }
+    print_watch_batch(*batch, f.json_output);
+    seen += std::int64_t(batch->events.size());
+  }
+  return 0;
+}
+
 void add_common(CLI::App* sub, KvFlags& f) {
   sub->add_option("--endpoints", f.endpoints, "[id=]host:port,... (default 127.0.0.1:2379)");
   sub->add_option("--timeout-ms", f.timeout_ms, "Per-attempt timeout");
@@ -360,6 +425,16 @@ void add_kv_command(CLI::App& app, int& exit_code) {
   auto* txn = kv->add_subcommand("txn", "Run a transaction read as JSON from stdin");
   add_common(txn, *f);
   txn->callback([f, &exit_code] { exit_code = run_txn(*f); });
+
+  auto* watch = kv->add_subcommand("watch", "Print changes of KEY (or a prefix) as they happen");
+  watch->add_option("key", f->key, "Key")->required();
+  watch->add_flag("--prefix", f->prefix, "Every key starting with KEY");
+  watch->add_option("--rev", f->revision, "Start at this revision (0: from now)");
+  watch->add_flag("--prev-kv", f->prev_kv, "Print the previous key-value with each event");
+  watch->add_flag("--progress", f->progress, "Print periodic progress notifications");
+  watch->add_option("--count", f->count, "Exit after N events (0: never)");
+  add_common(watch, *f);
+  watch->callback([f, &exit_code] { exit_code = run_watch(*f); });
 }
 
 }  // namespace craton::cmd

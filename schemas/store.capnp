@@ -201,10 +201,34 @@ struct StoreRequest {
 
 # ---- Watches (filled in by the watch work) ----
 
+# etcd's WatchCreateRequest. The stream is the sender's address; see docs/store.md "Watches".
 struct WatchCreateRequest {
+  key @0 :Data;
+  rangeEnd @1 :Data;          # empty: the key only; "\0": every key >= key
+  startRevision @2 :Int64;    # 0: from the next revision
+  prevKv @3 :Bool;
+  progressNotify @4 :Bool;
+  filterPut @5 :Bool;
+  filterDelete @6 :Bool;
+  watchId @7 :Int64;          # 0: the replica assigns one
 }
 
+# One response of a watch stream (etcd's WatchResponse): created, canceled, events or progress.
 struct WatchResponse {
+  watchId @0 :Int64;          # -1: a stream-wide progress response
+  headerRevision @1 :Int64;
+  created @2 :Bool;
+  canceled @3 :Bool;
+  cancelReason @4 :Text;
+  compactRevision @5 :Int64;
+  events @6 :List(Event);
+
+  struct Event {
+    type @0 :UInt8;           # storage::EventType
+    kv @1 :KeyValue;
+    hasPrevKv @2 :Bool;
+    prevKv @3 :KeyValue;
+  }
 }
 
 # ---- Leases beyond grant/revoke (filled in by the lease work) ----

@@ -6,7 +6,9 @@
 #include "actors/store/actor.hpp"
 #include "runtime/stable_hash.hpp"
 #include "sim/store_checker.hpp"
+#include "sim/store_watcher.hpp"
 #include "sim/store_workload.hpp"
+#include "sim/watch_checker.hpp"
 
 namespace craton::sim {
 namespace {
@@ -84,12 +86,16 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
     wc.local_only = options_.clients_local;
     actors.push_back(spawn_store_workload(sys, node, wc));
   }
+  if (options_.watchers) actors.push_back(spawn_store_watcher(sys, node, StoreWatcherConfig{}));
   return actors;
 }
 
 CheckResult StoreScenario::check(const RunHistory& history) const {
-  return check_store_history(
+  auto result = check_store_history(
       history, StoreCheckOptions{options_.require_progress, options_.progress_grace_ms});
+  if (options_.watchers)
+    for (auto& failure : check_watch_history(history).failures) result.fail(std::move(failure));
+  return result;
 }
 
 }  // namespace craton::sim

@@ -21,6 +21,13 @@
 // "raft" observation, as it comes, for election safety, log matching, leader completeness and
 // state machine safety (sim/raft_invariants.hpp); it also demands progress after the settle
 // point and no failed replica.
+// linearizability checker (kv model; a delete is a write of "", a txn a cas) and checks the
+// "raft" observations for election safety, log matching, leader completeness and state
+// machine safety; it also demands progress after the settle point and no failed replica.
+//
+// With `watchers`, every node also runs a StoreWatcher on its replica (prefix "k", from
+// revision 1, resuming after crashes from the revision it persisted), and check_watch_history
+// judges what they saw: ordered, no duplicates, no gaps, atomic per revision, resumable.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +66,8 @@ struct StoreScenarioOptions {
   std::uint64_t snapshot_entries = 16;
   std::uint64_t snapshot_catchup_entries = 4;
   std::size_t snapshot_chunk_bytes = 512;  ///< several chunks per transfer even for small state
+  /// One StoreWatcher per node (sim/store_watcher.hpp), judged by sim/watch_checker.hpp.
+  bool watchers = true;
 };
 
 class StoreScenario : public Scenario {

@@ -6,6 +6,7 @@
 #include "actors/store/session_codec.hpp"
 #include "actors/store/snapshot_codec.hpp"
 #include "actors/store/store_codec.hpp"
+#include "actors/store/watch_routes.hpp"
 
 namespace craton::store {
 namespace {
@@ -24,6 +25,7 @@ struct StoreState {
   StoreActorConfig config;
   std::map<std::uint64_t, Caller> callers;  ///< by request id given to the replica
   std::uint64_t next_request_id = 1;
+  WatchRoutes watch_routes;  ///< client address <-> watch stream, watch -> its creator
   bool flush_scheduled = false;
   bool failure_reported = false;
   MemberLinks links;
@@ -91,10 +93,20 @@ void dispatch(StoreActor* self, ReplicaOutput out) {
     EnvelopeBuilder b(st.env->address(), Address{replica_node_id(c.to), "store"});
     write_snapshot_chunk(b.body().initStoreSnapshotChunk(), c);
     st.env->send(self, b);
+  for (auto stream : out.closed_streams) st.watch_routes.close(stream);
+  for (const auto& d : out.watch) {
+    auto route = st.watch_routes.route(d.stream, d.request_id, d.response.canceled);
+    if (!route) continue;
+    send_reply(self, Caller{route->address, route->correlation_id},
+               StoreReply{std::nullopt, 0, d.response});
   }
   for (const auto& r : out.replies) {
     auto it = st.callers.find(r.request_id);
-    if (it == st.callers.end()) continue;
+    if (it == st.callers.end()) {
+      if (auto route = st.watch_routes.take_refused(r.request_id))
+        send_reply(self, Caller{route->address, route->correlation_id}, r.reply);
+      continue;
+    }
     send_reply(self, it->second, r.reply);
     st.callers.erase(it);
   }
@@ -109,6 +121,21 @@ void schedule_flush(StoreActor* self) {
   self->send(self, flush_atom::value);
 }
 
+// Watch requests belong to the sender's stream (see watch_routes.hpp for the reply scheme).
+void on_watch_request(StoreActor* self, std::uint64_t id, const Caller& caller,
+                      StoreRequest request) {
+  auto& st = self->state;
+  bool create = std::holds_alternative<WatchCreate>(request);
+  auto known = st.watch_routes.find(caller.address);
+  auto stream = create ? st.watch_routes.stream_for(caller.address) : known.value_or(0);
+  if (create)
+    st.watch_routes.add_watch(id, stream, caller.correlation_id);
+  else
+    st.callers[id] = caller;
+  dispatch(self, st.replica->watch(id, stream, std::move(request)));
+  if (create && !st.replica->has_watch_stream(stream)) st.watch_routes.close(stream);
+}
+
 void on_request(StoreActor* self, const DecodedEnvelope& in) {
   auto& st = self->state;
   Caller caller{in.from(), in.root().getCorrelationId()};
@@ -121,6 +148,10 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   }
   st.requests->Increment();
   auto id = st.next_request_id++;
+  if (is_watch_request(*request)) {
+    on_watch_request(self, id, caller, std::move(*request));
+    return;
+  }
   st.callers[id] = caller;
   st.replica->advance_clock(ActorEnv::now_ms(self));  // lease keep-alives renew from "now"
   auto session = read_request_session(in.root().getBody().getStoreRequest());

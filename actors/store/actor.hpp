@@ -11,6 +11,11 @@
 // sends the actor a flush message, which queues behind everything already in the mailbox;
 // when it runs, one Replica::flush() persists (one fsync), sends and applies the whole burst.
 //
+// Watches: watch requests go to Replica::watch() with the sender's address as the stream
+// (WatchRoutes); each watch response is sent to that address as a storeResponse carrying the
+// correlation id of the watch's create request, stream-wide progress with correlation id 0.
+// The replica closes streams that stay silent (watch_idle_ticks); their routes go with them.
+//
 // Bounds: at most pending_clients_max client requests waiting for an answer (beyond: "busy",
 // also enforced by the core); malformed envelopes are counted and dropped, a malformed request
 // is answered with its error. If the replica fails (disk), the actor logs it, answers every

@@ -20,6 +20,7 @@ namespace {
 
 using call_timeout_atom = caf::atom_constant<caf::atom("calltmo")>;
 using link_wait_atom = caf::atom_constant<caf::atom("linkwait")>;
+using keepalive_atom = caf::atom_constant<caf::atom("wkeepal")>;
 
 // If no PeerStatus arrives (the link came up before this actor subscribed), waiting calls go
 // out after this long anyway: by then the router sends straight to the remote router.
@@ -33,6 +34,10 @@ struct ClientState {
   /// Calls to a node whose link is not up yet, sent when it comes up (see start_call).
   std::map<std::string, std::vector<std::pair<std::uint64_t, WireEnvelope>>> waiting;
   std::uint64_t next_correlation = 1;
+  /// Watches: the create's correlation id -> the replica node and the subscriber that gets
+  /// every later response of that watch (see "Watches" in client.hpp).
+  std::map<std::uint64_t, std::pair<std::string, caf::actor>> watches;
+  bool keepalive_running = false;
   static inline const char* name = "craton.store_client";
 };
 
@@ -66,13 +71,14 @@ void send_now(ClientActor* self, const std::string& node, std::uint64_t id,
 // timeout. Until the link to `node` is up the call waits: an envelope the link forwards while
 // connecting carries the link, not the router, as its sender, so the replica's router would
 // learn a return route that does not deliver replies.
-void start_call(ClientActor* self, const std::string& node, const WireEnvelope& request) {
+std::uint64_t start_call(ClientActor* self, const std::string& node,
+                         const WireEnvelope& request) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
   if (st.pending.size() >= st.config.pending_max || request.bytes.size() % sizeof(capnp::word) ||
       request.bytes.empty()) {
     rp.deliver(caf::make_error(caf::sec::invalid_argument));
-    return;
+    return 0;
   }
   auto id = st.next_correlation++;
   st.pending.emplace(id, std::move(rp));
@@ -80,17 +86,21 @@ void start_call(ClientActor* self, const std::string& node, const WireEnvelope& 
                      call_timeout_atom::value, id);
   if (st.up.count(node)) {
     send_now(self, node, id, request);
-    return;
+    return id;
   }
   auto& queue = st.waiting[node];
   if (queue.empty()) self->delayed_send(self, kLinkWait, link_wait_atom::value, node);
   queue.emplace_back(id, request);
+  return id;
 }
 
 void on_peer_status(ClientActor* self, const std::string& node, bool up) {
   auto& st = self->state;
   if (!up) {
     st.up.erase(node);
+    // Watches on that replica resume elsewhere (StoreWatch), no need to wait for silence.
+    for (const auto& [id, watch] : st.watches)
+      if (watch.first == node) self->send(watch.second, watch_lost_atom::value, id);
     return;
   }
   st.up.insert(node);
@@ -100,6 +110,39 @@ void on_peer_status(ClientActor* self, const std::string& node, bool up) {
   st.waiting.erase(it);
   for (auto& [id, request] : calls)
     if (st.pending.count(id)) send_now(self, node, id, request);
+}
+
+// A watch response after the first: to the watch's subscriber; a stream-wide progress
+// response (correlation id 0) to every watch of this client on that replica.
+void forward_watch_response(ClientActor* self, const std::string& from, std::uint64_t id,
+                            const WireEnvelope& wire) {
+  auto& st = self->state;
+  if (id != 0) {
+    auto w = st.watches.find(id);
+    if (w != st.watches.end()) self->send(w->second.second, watch_event_atom::value, id, wire);
+    return;
+  }
+  for (const auto& [watch_id, watch] : st.watches)
+    if (watch.first == from) self->send(watch.second, watch_event_atom::value, watch_id, wire);
+}
+
+// Every keepalive period, one watch progress request per replica holding our watches: it
+// keeps the stream open there and its answer proves the replica alive to StoreWatch.
+void send_keepalives(ClientActor* self) {
+  auto& st = self->state;
+  if (st.watches.empty()) {
+    st.keepalive_running = false;
+    return;
+  }
+  capnp::MallocMessageBuilder message;
+  write_store_request(message.initRoot<schema::StoreRequest>(), WatchProgress{});
+  WireEnvelope wire{flat_bytes(message)};
+  std::set<std::string> nodes;
+  for (const auto& [id, watch] : st.watches) nodes.insert(watch.first);
+  for (const auto& node : nodes)
+    if (st.up.count(node)) send_now(self, node, st.next_correlation++, wire);
+  self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
+                     keepalive_atom::value);
 }
 
 void on_reply(ClientActor* self, WireEnvelope& wire) {
@@ -113,7 +156,10 @@ void on_reply(ClientActor* self, WireEnvelope& wire) {
   }
   if (!body.isStoreResponse()) return;
   auto it = st.pending.find(in->root().getCorrelationId());
-  if (it == st.pending.end()) return;  // late: its caller already timed out
+  if (it == st.pending.end()) {
+    forward_watch_response(self, in->from().node, in->root().getCorrelationId(), wire);
+    return;  // a watch's later response, or late: its caller already timed out
+  }
   it->second.deliver(std::move(wire));
   st.pending.erase(it);
 }
@@ -128,6 +174,20 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
       [self](call_atom, const std::string& node, const WireEnvelope& request) {
         start_call(self, node, request);
       },
+      [self](watch_atom, const std::string& node, const WireEnvelope& create,
+             const caf::actor& subscriber) {
+        auto& st = self->state;
+        auto id = start_call(self, node, create);
+        if (id == 0) return;
+        st.watches[id] = {node, subscriber};
+        if (!st.keepalive_running) {
+          st.keepalive_running = true;
+          self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
+                             keepalive_atom::value);
+        }
+      },
+      [self](unwatch_atom, std::uint64_t id) { self->state.watches.erase(id); },
+      [self](keepalive_atom) { send_keepalives(self); },
       [self](WireEnvelope& wire) { on_reply(self, wire); },
       [self](link_wait_atom, const std::string& node) { on_peer_status(self, node, true); },
       [self](call_timeout_atom, std::uint64_t id) {
@@ -136,6 +196,7 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
         if (it == st.pending.end()) return;
         it->second.deliver(caf::make_error(caf::sec::request_timeout));
         st.pending.erase(it);
+        st.watches.erase(id);
         for (auto& [node, calls] : st.waiting)
           std::erase_if(calls, [id](const auto& call) { return call.first == id; });
       },
@@ -221,7 +282,8 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
   if (!host) return host.error();
   client->host_ = std::move(*host);
   client->actor_ = spawn_store_client(client->host_->system(), client->host_->context(),
-                                      ClientActorConfig{client->options_.timeout_ms, 1024});
+                                      ClientActorConfig{client->options_.timeout_ms, 1024,
+                                                        client->options_.watch_keepalive_ms});
   client->host_->adopt(client->actor_);
   client->discover_ids();
   return client;

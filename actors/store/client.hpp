@@ -25,6 +25,21 @@
 //   still unanswered after the last attempt is reported as "timeout" (outcome unknown).
 //   Leader-only requests (lease keep-alive, time-to-live, list) go where writes go and are
 //   retried on any failure too: they change nothing replicated.
+//
+// Watches (StoreClient::watch -> StoreWatch, implemented in store_watch.cpp):
+//   auto w = client->watch(request);            // created on one replica (any member)
+//   while (auto batch = (*w)->next(1000ms))     // events of whole revisions, in order
+//     ...;                                      // "timeout" error: nothing yet, still watching
+//   (*w)->cancel();
+// The client actor sends the create like a call and then forwards every later response
+// carrying the create's correlation id to the StoreWatch (watch_event_atom), and stream-wide
+// progress (correlation id 0) to every watch on that replica. Every watch_keepalive_ms it
+// sends each such replica a watch progress request: that keeps the stream open there (a
+// replica closes silent streams) and its answer proves the replica alive. If the replica goes
+// silent (watch_silence_ms) or its link goes down, the StoreWatch resumes the watch on the
+// next endpoint from (last revision it returned or was promised by progress) + 1, so the
+// caller sees no gap and no duplicate (etcd's resumable guarantee). A StoreWatch must not
+// outlive its StoreClient; one thread uses one StoreWatch.
 #pragma once
 
 #include <caf/all.hpp>
@@ -50,10 +65,15 @@ class NodeHost;
 namespace craton::store {
 
 using call_atom = caf::atom_constant<caf::atom("storecall")>;
+using watch_atom = caf::atom_constant<caf::atom("storewatch")>;
+using unwatch_atom = caf::atom_constant<caf::atom("unwatch")>;
+using watch_event_atom = caf::atom_constant<caf::atom("watchevt")>;
+using watch_lost_atom = caf::atom_constant<caf::atom("watchlost")>;
 
 struct ClientActorConfig {
   std::int64_t timeout_ms = 5000;  ///< per call
   std::size_t pending_max = 1024;  ///< calls in flight; beyond, refused at once
+  std::int64_t watch_keepalive_ms = 1000;  ///< progress request per replica with watches
 };
 
 caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
@@ -75,6 +95,58 @@ struct StoreClientOptions {
   int attempts_max = 6;            ///< per call
   std::int64_t backoff_ms = 200;   ///< between attempts that wait for an election
   std::uint64_t seed = 0;          ///< 0: from the OS (this is process code, not an actor)
+  std::int64_t watch_keepalive_ms = 1000;  ///< see "Watches" above
+  std::int64_t watch_silence_ms = 5000;    ///< no response this long: resume elsewhere
+};
+
+/// What StoreWatch::next() returns: the events of whole revisions in order, or a progress
+/// notification (no events): every event at or below header_revision has been returned.
+struct WatchEvents {
+  std::int64_t header_revision = 0;
+  std::vector<storage::Event> events;
+  bool is_progress() const { return events.empty(); }
+};
+
+class StoreClient;
+
+/// One watch, followed across replicas (see "Watches" above). Not thread-safe.
+class StoreWatch {
+ public:
+  ~StoreWatch();  ///< cancels the watch without waiting for the answer
+  StoreWatch(const StoreWatch&) = delete;
+  StoreWatch& operator=(const StoreWatch&) = delete;
+
+  /// Waits up to `timeout` for the next batch. Errors: "timeout" (nothing yet; the watch goes
+  /// on), "compacted" (the next revision was compacted away: re-list, watch again; final),
+  /// "canceled" (final), "unavailable" (no endpoint accepted the watch again).
+  /// Progress notifications are returned only if the request asked for progress_notify.
+  Result<WatchEvents> next(std::chrono::milliseconds timeout);
+  /// Cancels the watch on its replica; next() then reports "canceled".
+  Status cancel();
+  /// Every event at or below this revision has been returned (or promised absent).
+  std::int64_t revision() const { return revision_; }
+  raft::NodeId replica() const { return replica_; }
+
+ private:
+  friend class StoreClient;
+  StoreWatch(StoreClient& client, WatchRequest request);
+  Status start(std::size_t first_endpoint);
+  Status resume();
+  void drop_current();
+  std::optional<Result<WatchEvents>> handle(const StoreReply& reply);
+
+  StoreClient& client_;
+  WatchRequest request_;
+  std::unique_ptr<caf::scoped_actor> self_;
+  std::size_t endpoint_ = 0;        ///< index of the replica holding the watch
+  raft::NodeId replica_ = 0;
+  std::uint64_t correlation_ = 0;   ///< of the current create; 0: no live watch
+  WatchId watch_id_ = 0;
+  std::int64_t revision_ = 0;
+  bool started_ = false;            ///< revision_ is meaningful (after the first create)
+  bool canceled_ = false;
+  std::optional<Error> final_;
+  std::chrono::steady_clock::time_point last_heard_;
 };
 
 class StoreClient {
@@ -90,10 +162,14 @@ class StoreClient {
   Result<StoreReply> call_member(raft::NodeId id, const StoreRequest& request);
   /// Status of every endpoint (an Error per unreachable one).
   std::vector<std::pair<StoreEndpoint, Result<MemberStatus>>> status_all();
+  /// Creates a watch on the first endpoint that accepts it (see "Watches" above). Errors:
+  /// the replica's (e.g. "invalid"), or "unavailable" when no endpoint answers.
+  Result<std::unique_ptr<StoreWatch>> watch(const WatchRequest& request);
 
   const std::vector<StoreEndpoint>& endpoints() const { return options_.endpoints; }
 
  private:
+  friend class StoreWatch;
   explicit StoreClient(StoreClientOptions options);
   Result<StoreReply> send(raft::NodeId id, const StoreRequest& request,
                           const std::optional<storage::ClientSession>& session = std::nullopt);

@@ -50,6 +50,7 @@ Status Replica::open_storage() {
   auto mvcc = storage::MvccStore::open(*env_, config_.mvcc);
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
+  hub_.emplace(config_.watch, mvcc_->current_revision());
 
   raft::PersistentState state;
   state.hard_state = log_->hard_state();
@@ -129,6 +130,7 @@ ReplicaOutput Replica::tick() {
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
   answer_transfers(out);
+  tick_watches(out);
   return out;
 }
 
@@ -141,6 +143,10 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
   }
   if (std::holds_alternative<StatusRequest>(request)) {
     out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
+    return out;
+  }
+  if (is_watch_request(request)) {
+    out.replies.push_back({request_id, refuse("invalid", "watch requests need a stream")});
     return out;
   }
   if (removed()) {
@@ -252,6 +258,7 @@ ReplicaOutput Replica::flush() {
   if (!failed()) sync_leadership();
   if (!failed()) answer_transfers(out);
   maybe_compact();
+  if (!failed()) pump_watches(out);
   return out;
 }
 
@@ -280,6 +287,19 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
 Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out) {
   std::vector<storage::IndexedWrite> writes;
   std::vector<const raft::Entry*> origin;
+  // Applies what is collected so far as one batch (see apply_batch below).
+  auto apply_collected = [&]() -> Status {
+    auto results = mvcc_->apply_batch(writes);
+    note_leases(writes, results);
+    for (std::size_t i = 0; i < results.size(); ++i)
+      answer_write(*origin[i], std::move(results[i]), out);
+    if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
+      return Error{"apply_failed",
+                   "the MVCC store did not apply index " + std::to_string(writes.back().index)};
+    writes.clear();
+    origin.clear();
+    return Ok{};
+  };
   for (const auto& e : entries) {
     if (e.type == raft::EntryType::conf_change) {
       apply_member_change(e, out);
@@ -294,16 +314,16 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
       answer_write(e, request.error(), out);
       continue;
     }
+    if (std::holds_alternative<storage::CompactionRequest>(request->request)) {
+      // The watch hub's contract: it reads every revision before a compaction removes it.
+      if (!writes.empty())
+        if (auto s = apply_collected(); !s) return s;
+      hub_->on_applied(*mvcc_);
+    }
     writes.push_back({e.index, std::move(request->request), request->session});
     origin.push_back(&e);
   }
-  auto results = mvcc_->apply_batch(writes);
-  note_leases(writes, results);
-  for (std::size_t i = 0; i < results.size(); ++i)
-    answer_write(*origin[i], std::move(results[i]), out);
-  if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
-    return Error{"apply_failed",
-                 "the MVCC store did not apply index " + std::to_string(writes.back().index)};
+  if (auto s = apply_collected(); !s) return s;
   if (!entries.empty()) applied_ = std::max(applied_, entries.back().index);
   return Ok{};
 }

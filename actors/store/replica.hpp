@@ -40,6 +40,14 @@
 //   a copy of one already applied is answered "duplicate" (or "stale_sequence"), at once when
 //   the leader's applied state already shows it, else when its log entry is applied. Writes
 //   without a session are applied as often as they arrive.
+// - Watches (watch(), actors/store/replica_watch.cpp): every replica serves them from its own
+//   applied state through a WatchHub (etcd semantics, see watch_hub.hpp). A stream is one
+//   client, named by a StreamId its shell chooses. Responses come out in ReplicaOutput::watch
+//   after each apply batch and each tick; a batch ends before a compaction entry so the hub
+//   reads every revision first. Streams and watches are bounded (watch_streams_max,
+//   watch_stream_watches_max); a stream that sends no watch request for watch_idle_ticks is
+//   closed (its client keeps it alive with watch progress requests) and listed in
+//   ReplicaOutput::closed_streams.
 //
 // Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
 // into memory at open; member addresses are rebuilt from it), installing snapshots received
@@ -79,6 +87,7 @@
 #include "actors/store/raft_event.hpp"
 #include "actors/store/snapshot_transfer.hpp"
 #include "actors/store/store_protocol.hpp"
+#include "actors/store/watch_hub.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
 #include "storage/raft_log_store.hpp"
@@ -114,6 +123,11 @@ struct ReplicaConfig {
   /// Entries kept below a new snapshot for slow followers (etcd keeps 5,000).
   std::uint64_t snapshot_catchup_entries = 5'000;
   SnapshotTransferConfig snapshot_transfer;
+  WatchHubOptions watch;
+  std::size_t watch_streams_max = 1024;        ///< clients with watches on this replica
+  std::size_t watch_stream_watches_max = 256;  ///< watches per stream
+  int watch_idle_ticks = 100;       ///< a stream silent this long is closed (10 s at 100 ms)
+  int watch_progress_ticks = 100;   ///< period of progress_notify responses
 };
 
 struct ClientReply {
@@ -121,11 +135,21 @@ struct ClientReply {
   StoreReply reply;
 };
 
+/// One watch response for one stream. `request_id` is the watch's create request (as given
+/// to watch()); 0 for a stream-wide progress response (watch_id kProgressWatchId).
+struct WatchDelivery {
+  StreamId stream = 0;
+  std::uint64_t request_id = 0;
+  WatchResponse response;
+};
+
 struct ReplicaOutput {
   std::vector<raft::Message> messages;  ///< to other replicas, in order
   std::vector<ClientReply> replies;
   std::vector<SnapshotFetch> fetches;  ///< snapshot transfer: to the serving replica
   std::vector<SnapshotChunk> chunks;   ///< snapshot transfer: answers to fetches
+  std::vector<WatchDelivery> watch;         ///< per stream in order; a stream's order matters
+  std::vector<StreamId> closed_streams;     ///< idle streams closed (watches dropped)
 };
 
 class Replica {
@@ -158,6 +182,14 @@ class Replica {
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
   /// Where chunks of a snapshot being received are staged (removed at open).
   std::string staging_dir() const { return config_.data_dir + "/snapshot-staging"; }
+  /// A watch request (WatchCreate, WatchCancel, WatchProgress) from one stream; any of them
+  /// keeps the stream alive. Errors are replies; a create's success is its `created` response.
+  ReplicaOutput watch(std::uint64_t request_id, StreamId stream, StoreRequest request);
+  /// Drops a stream whose client is known to be gone (its watches end silently).
+  void close_stream(StreamId stream);
+  std::size_t watch_streams() const { return streams_.size(); }
+  bool has_watch_stream(StreamId stream) const { return streams_.count(stream) > 0; }
+  const WatchHub& watch_hub() const { return *hub_; }
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
@@ -244,6 +276,14 @@ class Replica {
   /// components kept by the replica (watches, leases, sessions) must reload here too.
   Status after_snapshot_install();
   void maybe_compact();
+  // Watches (replica_watch.cpp).
+  struct WatchStream {
+    std::uint64_t last_heard_tick = 0;
+    std::map<WatchId, std::uint64_t> creators;  ///< watch -> its create request id
+  };
+  ReplicaOutput watch_create(std::uint64_t request_id, StreamId stream, const WatchRequest& r);
+  void pump_watches(ReplicaOutput& out);
+  void tick_watches(ReplicaOutput& out);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
@@ -270,6 +310,8 @@ class Replica {
   std::unique_ptr<SnapshotReceiver> receiver_;
   std::unique_ptr<SnapshotSender> sender_;
   std::uint64_t snapshots_installed_ = 0;
+  std::optional<WatchHub> hub_;
+  std::map<StreamId, WatchStream> streams_;
 };
 
 }  // namespace craton::store

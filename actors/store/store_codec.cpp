@@ -458,6 +458,80 @@ LeaseReply read_lease_reply(schema::LeaseResponse::Reader r) {
   return lease;
 }
 
+namespace {
+
+// ---- watches ----
+
+void write_watch_create(schema::WatchCreateRequest::Builder b, const WatchRequest& w) {
+  b.setKey(as_data(w.key));
+  b.setRangeEnd(as_data(w.range_end));
+  b.setStartRevision(w.start_revision);
+  b.setPrevKv(w.prev_kv);
+  b.setProgressNotify(w.progress_notify);
+  b.setFilterPut(w.filter_put);
+  b.setFilterDelete(w.filter_delete);
+  b.setWatchId(w.watch_id);
+}
+
+// Bounds what the hub would refuse anyway, so that a bad request is one clear error early.
+Result<WatchRequest> read_watch_create(schema::WatchCreateRequest::Reader r) {
+  const KvLimits limits;
+  if (r.getKey().size() == 0) return malformed("watch without a key");
+  if (r.getKey().size() > limits.key_bytes_max || r.getRangeEnd().size() > limits.key_bytes_max)
+    return malformed("watch key or range end longer than " +
+                     std::to_string(limits.key_bytes_max) + " bytes");
+  if (r.getStartRevision() < 0) return malformed("negative watch start revision");
+  if (r.getWatchId() < 0) return malformed("negative watch id");
+  WatchRequest w;
+  w.key = text(r.getKey());
+  w.range_end = text(r.getRangeEnd());
+  w.start_revision = r.getStartRevision();
+  w.prev_kv = r.getPrevKv();
+  w.progress_notify = r.getProgressNotify();
+  w.filter_put = r.getFilterPut();
+  w.filter_delete = r.getFilterDelete();
+  w.watch_id = r.getWatchId();
+  return w;
+}
+
+void write_watch_response(schema::WatchResponse::Builder b, const WatchResponse& w) {
+  b.setWatchId(w.watch_id);
+  b.setHeaderRevision(w.header_revision);
+  b.setCreated(w.created);
+  b.setCanceled(w.canceled);
+  b.setCancelReason(w.cancel_reason);
+  b.setCompactRevision(w.compact_revision);
+  auto events = b.initEvents(static_cast<unsigned>(w.events.size()));
+  for (unsigned i = 0; i < w.events.size(); ++i) {
+    const auto& e = w.events[i];
+    events[i].setType(static_cast<std::uint8_t>(e.type));
+    write_kv(events[i].initKv(), e.kv);
+    events[i].setHasPrevKv(e.prev_kv.has_value());
+    if (e.prev_kv) write_kv(events[i].initPrevKv(), *e.prev_kv);
+  }
+}
+
+Result<WatchResponse> read_watch_response(schema::WatchResponse::Reader r) {
+  WatchResponse w;
+  w.watch_id = r.getWatchId();
+  if (w.watch_id < kProgressWatchId) return malformed("watch id " + std::to_string(w.watch_id));
+  w.header_revision = r.getHeaderRevision();
+  w.created = r.getCreated();
+  w.canceled = r.getCanceled();
+  w.cancel_reason = r.getCancelReason().cStr();
+  w.compact_revision = r.getCompactRevision();
+  for (auto e : r.getEvents()) {
+    if (e.getType() > static_cast<std::uint8_t>(EventType::del))
+      return malformed("watch event type " + std::to_string(e.getType()));
+    Event event{static_cast<EventType>(e.getType()), read_kv(e.getKv()), std::nullopt};
+    if (e.getHasPrevKv()) event.prev_kv = read_kv(e.getPrevKv());
+    w.events.push_back(std::move(event));
+  }
+  return w;
+}
+
+}  // namespace
+
 void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& request) {
   if (auto* read = std::get_if<ReadRequest>(&request)) {
     write_range_request(read->serializable ? b.initSerializableRange() : b.initRange(),
@@ -476,6 +550,12 @@ void write_store_request(schema::StoreRequest::Builder b, const StoreRequest& re
     write_member_change(b.initMemberChange(), *change);
   } else if (auto* transfer = std::get_if<TransferLeaderRequest>(&request)) {
     b.setTransferLeader(transfer->to);
+  } else if (auto* create = std::get_if<WatchCreate>(&request)) {
+    write_watch_create(b.initWatchCreate(), create->request);
+  } else if (auto* cancel = std::get_if<WatchCancel>(&request)) {
+    b.setWatchCancel(cancel->watch_id);
+  } else if (std::holds_alternative<WatchProgress>(request)) {
+    b.setWatchProgress();
   } else {
     b.setStatus();
   }
@@ -512,6 +592,16 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
     case schema::StoreRequest::TRANSFER_LEADER:
       if (r.getTransferLeader() == 0) return malformed("transfer to replica 0");
       return StoreRequest{TransferLeaderRequest{r.getTransferLeader()}};
+    case schema::StoreRequest::WATCH_CREATE: {
+      auto w = read_watch_create(r.getWatchCreate());
+      if (!w) return w.error();
+      return StoreRequest{WatchCreate{std::move(*w)}};
+    }
+    case schema::StoreRequest::WATCH_CANCEL:
+      if (r.getWatchCancel() <= 0) return malformed("watch cancel needs a positive watch id");
+      return StoreRequest{WatchCancel{r.getWatchCancel()}};
+    case schema::StoreRequest::WATCH_PROGRESS:
+      return StoreRequest{WatchProgress{}};
     default:
       break;
   }
@@ -534,6 +624,8 @@ void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply
     write_lease_reply(b.initLease(), *lease);
   } else if (auto* members = std::get_if<MemberList>(&reply.body)) {
     write_member_list(b.initMembers(), *members);
+  } else if (auto* watch = std::get_if<WatchResponse>(&reply.body)) {
+    write_watch_response(b.initWatch(), *watch);
   } else {
     b.setNone();
   }
@@ -566,6 +658,12 @@ Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
       auto members = read_member_list(r.getMembers());
       if (!members) return members.error();
       reply.body = std::move(*members);
+      break;
+    }
+    case schema::StoreResponse::WATCH: {
+      auto w = read_watch_response(r.getWatch());
+      if (!w) return w.error();
+      reply.body = std::move(*w);
       break;
     }
     default:

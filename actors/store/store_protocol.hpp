@@ -19,6 +19,8 @@
 //                     a retry): already done; its first answer carried the result
 //   stale_sequence    the write is older than its session's oldest unanswered write: not
 //                     applied now, outcome of the original unknown
+//   watch_not_found, too_many_streams, too_many_watchers, invalid, stream_backlog
+//                     watch requests (see "Watches" in replica.hpp and docs/store.md)
 // and the MVCC layer's codes unchanged (too_large, compacted, future_revision, no_space, ...).
 #pragma once
 
@@ -32,6 +34,7 @@
 #include "runtime/result.hpp"
 #include "storage/kv_types.hpp"
 #include "storage/raft_types.hpp"
+#include "actors/store/watch_types.hpp"
 
 namespace craton::store {
 
@@ -57,9 +60,21 @@ struct LeaseTimeToLiveRequest {
 /// Every lease id (etcd's LeaseLeases).
 struct LeaseListRequest {};
 
+/// Watch requests (Replica::watch): they belong to the sender's stream (docs/store.md,
+/// "Watches"). A create is answered by the watch's `created` response; cancel and progress
+/// requests are acknowledged at once with an empty reply (and keep the stream alive).
+struct WatchCreate {
+  WatchRequest request;
+};
+struct WatchCancel {
+  WatchId watch_id = 0;
+};
+struct WatchProgress {};
+
 using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest,
                                   LeaseKeepAliveRequest, LeaseTimeToLiveRequest, LeaseListRequest,
-                                  MemberChangeRequest, TransferLeaderRequest>;
+                                  MemberChangeRequest, TransferLeaderRequest, WatchCreate,
+                                  WatchCancel, WatchProgress>;
 
 /// True for requests only the leader answers (lease keep-alive, time-to-live and list): the
 /// client sends them where writes go and follows not_leader redirects. They change nothing
@@ -68,6 +83,14 @@ inline bool is_leader_only(const StoreRequest& request) {
   return std::holds_alternative<LeaseKeepAliveRequest>(request) ||
          std::holds_alternative<LeaseTimeToLiveRequest>(request) ||
          std::holds_alternative<LeaseListRequest>(request);
+}
+
+/// True for watch requests: they belong to the sender's stream and the store actor routes them
+/// (Replica::watch), never through Replica::submit.
+inline bool is_watch_request(const StoreRequest& request) {
+  return std::holds_alternative<WatchCreate>(request) ||
+         std::holds_alternative<WatchCancel>(request) ||
+         std::holds_alternative<WatchProgress>(request);
 }
 
 /// One replica's view of itself, as `craton store status` prints it.
@@ -100,7 +123,8 @@ struct LeaseReply {
 };
 
 using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse,
-                                    MemberStatus, LeaseReply, MemberList>;
+                                    MemberStatus, LeaseReply, MemberList,
+                                    WatchResponse>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty

@@ -111,6 +111,26 @@ class Cluster {
     start(id);
   }
   static std::string address_of(NodeId id) { return "127.0.0.1:" + std::to_string(2378 + id); }
+  /// A watch request from `stream` to replica `to`; returns its request id.
+  std::uint64_t watch(NodeId to, StreamId stream, StoreRequest request) {
+    auto id = next_request_++;
+    collect(at(to).watch(id, stream, std::move(request)));
+    pump();
+    return id;
+  }
+  /// Submits several requests to one replica before anything is flushed (one apply batch).
+  void submit_burst(NodeId to, std::vector<StoreRequest> requests) {
+    for (auto& r : requests) collect(at(to).submit(next_request_++, std::move(r)));
+    pump();
+  }
+  /// Watch responses delivered so far, then forgotten.
+  std::vector<WatchDelivery> take_watch() { return std::exchange(watch_, {}); }
+  std::vector<StreamId> closed_streams() const { return closed_; }
+  std::optional<StoreReply> reply(std::uint64_t id) const {
+    if (!replies_.count(id)) return std::nullopt;
+    return replies_.at(id);
+  }
+  ReplicaConfig& config_of(NodeId id) { return configs_[id]; }
 
  private:
   ReplicaConfig config(NodeId id, std::size_t pending_max) {
@@ -129,6 +149,8 @@ class Cluster {
 
   void collect(ReplicaOutput out) {
     for (auto& m : out.messages) wire_.push_back(std::move(m));
+    for (auto& w : out.watch) watch_.push_back(std::move(w));
+    for (auto s : out.closed_streams) closed_.push_back(s);
     for (auto& r : out.replies) {
       BOOST_REQUIRE_MESSAGE(!replies_.count(r.request_id), "request answered twice");
       replies_[r.request_id] = std::move(r.reply);
@@ -144,6 +166,8 @@ class Cluster {
   std::uint64_t next_request_ = 1;
   std::set<NodeId> isolated_;
   std::int64_t now_ms_ = 1'000'000;  ///< any start: only differences matter
+  std::vector<WatchDelivery> watch_;
+  std::vector<StreamId> closed_;
 };
 
 StoreRequest put(std::string key, std::string value) {
@@ -731,4 +755,165 @@ BOOST_AUTO_TEST_CASE(writes_without_a_session_are_not_deduplicated) {
   auto range = c.at(lead).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
   BOOST_REQUIRE(range.ok());
   BOOST_TEST(range->kvs.front().version == 2);
+}
+
+// ---- watches (Replica::watch, replica_watch.cpp) ----
+
+namespace {
+
+StoreRequest watch_prefix(std::string prefix, std::int64_t start = 0, bool progress = false) {
+  WatchRequest w;
+  w.key = prefix;
+  w.range_end = prefix_end(prefix);
+  w.start_revision = start;
+  w.progress_notify = progress;
+  return WatchCreate{w};
+}
+
+/// The revisions of every event delivered to `stream` for the watch created by `creator`.
+std::vector<std::int64_t> event_revisions(const std::vector<WatchDelivery>& ds, StreamId stream,
+                                          std::uint64_t creator) {
+  std::vector<std::int64_t> out;
+  for (const auto& d : ds)
+    if (d.stream == stream && d.request_id == creator)
+      for (const auto& e : d.response.events) out.push_back(e.kv.mod_revision);
+  return out;
+}
+
+std::vector<std::int64_t> range(std::int64_t first, std::int64_t last) {
+  std::vector<std::int64_t> out;
+  for (auto r = first; r <= last; ++r) out.push_back(r);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(watch_from_a_past_revision_on_a_follower_then_live) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  NodeId follower = lead == 1 ? 2 : 1;
+  for (int i = 0; i < 5; ++i) put_revision(c.call(lead, put("w/" + std::to_string(i), "v")));
+  c.tick();  // the follower learns the commit index and applies
+  auto create = c.watch(follower, 7, watch_prefix("w/", 3));
+  BOOST_TEST(!c.reply(create).has_value());  // a create's success is its `created` response
+  for (int i = 0; i < 3; ++i) put_revision(c.call(lead, put("w/x", std::to_string(i))));
+  put_revision(c.call(lead, put("other", "v")));  // not matched
+  c.tick();
+  auto ds = c.take_watch();
+  BOOST_REQUIRE(!ds.empty());
+  BOOST_TEST(ds.front().response.created);
+  BOOST_TEST(ds.front().request_id == create);
+  // Revisions 2..6 are the first five puts; 3..6 from the past, 7..9 live, 10 is "other".
+  BOOST_TEST(event_revisions(ds, 7, create) == range(3, 9));
+}
+
+BOOST_AUTO_TEST_CASE(watch_from_a_compacted_revision_is_canceled_with_compact_revision) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  for (int i = 0; i < 5; ++i) put_revision(c.call(lead, put("k", std::to_string(i))));
+  BOOST_REQUIRE(!c.call(lead, WriteRequest{CompactionRequest{4}}).error);
+  c.watch(lead, 1, watch_prefix("k", 2));
+  auto ds = c.take_watch();
+  BOOST_REQUIRE(ds.size() == 2u);
+  BOOST_TEST(ds[0].response.created);
+  BOOST_TEST(ds[1].response.canceled);
+  BOOST_TEST(ds[1].response.compact_revision == 4);
+}
+
+BOOST_AUTO_TEST_CASE(compaction_in_the_same_apply_batch_does_not_cancel_synced_watches) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  auto create = c.watch(lead, 1, watch_prefix("k"));
+  // Puts at revisions 2..4 and a compaction at 4, committed and applied together.
+  c.submit_burst(lead, {put("k", "a"), put("k", "b"), put("k", "c"),
+                        WriteRequest{CompactionRequest{4}}});
+  auto ds = c.take_watch();
+  for (const auto& d : ds) BOOST_TEST(!d.response.canceled);
+  BOOST_TEST(event_revisions(ds, 1, create) == range(2, 4));
+}
+
+BOOST_AUTO_TEST_CASE(cancel_stops_a_watch_and_is_acknowledged) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  auto create = c.watch(lead, 1, watch_prefix("k"));
+  auto created = c.take_watch();
+  BOOST_REQUIRE(created.size() == 1u);
+  auto id = created[0].response.watch_id;
+  put_revision(c.call(lead, put("k", "1")));
+  auto cancel = c.watch(lead, 1, WatchCancel{id});
+  BOOST_REQUIRE(c.reply(cancel).has_value());
+  BOOST_TEST(!c.reply(cancel)->error.has_value());
+  put_revision(c.call(lead, put("k", "2")));
+  auto ds = c.take_watch();
+  BOOST_TEST(event_revisions(ds, 1, create) == range(2, 2));
+  BOOST_REQUIRE(!ds.empty());
+  BOOST_TEST(ds.back().response.canceled);
+  BOOST_TEST(ds.back().request_id == create);
+  auto again = c.watch(lead, 1, WatchCancel{id});
+  BOOST_TEST(c.reply(again)->error->code == "watch_not_found");
+  // Another stream cannot cancel it either.
+  c.watch(lead, 2, watch_prefix("k"));
+  auto foreign = c.watch(lead, 2, WatchCancel{999});
+  BOOST_TEST(c.reply(foreign)->error->code == "watch_not_found");
+}
+
+BOOST_AUTO_TEST_CASE(progress_requests_and_progress_notify) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  auto create = c.watch(lead, 1, watch_prefix("k", 0, true));
+  put_revision(c.call(lead, put("other", "v")));
+  c.take_watch();
+  auto req = c.watch(lead, 1, WatchProgress{});
+  BOOST_TEST(!c.reply(req)->error.has_value());
+  auto ds = c.take_watch();
+  BOOST_REQUIRE(ds.size() == 1u);
+  BOOST_TEST(ds[0].request_id == 0u);  // stream-wide: for every watch of the stream
+  BOOST_TEST(ds[0].response.watch_id == kProgressWatchId);
+  BOOST_TEST(ds[0].response.header_revision == 2);
+  // progress_notify: one per period for a watch that got no events.
+  for (int i = 0; i < c.config_of(lead).watch_progress_ticks; ++i) {
+    c.tick();
+    if (i % 20 == 0) c.watch(lead, 1, WatchProgress{});  // keep the stream alive
+  }
+  bool notified = false;
+  for (const auto& d : c.take_watch())
+    if (d.request_id == create && d.response.is_progress()) notified = true;
+  BOOST_TEST(notified);
+}
+
+BOOST_AUTO_TEST_CASE(many_watchers_each_see_every_event_in_order) {
+  Cluster c({1, 2, 3});
+  auto lead = c.wait_leader();
+  std::map<std::pair<NodeId, StreamId>, std::uint64_t> creators;
+  for (NodeId id : {1, 2, 3})
+    for (StreamId s = 1; s <= 20; ++s) creators[{id, s}] = c.watch(id, s, watch_prefix("m/"));
+  for (int i = 0; i < 30; ++i) put_revision(c.call(lead, put("m/" + std::to_string(i % 7), "v")));
+  for (int i = 0; i < 3; ++i) c.tick();
+  // The deliveries of all three replicas, split per replica by request id (unique per test).
+  auto ds = c.take_watch();
+  for (const auto& [who, creator] : creators)
+    BOOST_TEST(event_revisions(ds, who.second, creator) == range(2, 31));
+}
+
+BOOST_AUTO_TEST_CASE(idle_streams_are_closed_and_streams_are_bounded) {
+  Cluster c({1});
+  auto lead = c.wait_leader();
+  c.config_of(lead).watch_streams_max = 2;
+  c.config_of(lead).watch_idle_ticks = 10;
+  c.stop(lead);
+  c.start(lead);
+  lead = c.wait_leader();
+  c.watch(lead, 1, watch_prefix("k"));
+  c.watch(lead, 2, watch_prefix("k"));
+  auto refused = c.watch(lead, 3, watch_prefix("k"));
+  BOOST_TEST(c.reply(refused)->error->code == "too_many_streams");
+  for (int i = 0; i < 15; ++i) {
+    c.tick();
+    c.watch(lead, 2, WatchProgress{});  // stream 2 keeps alive, stream 1 is silent
+  }
+  BOOST_TEST(c.closed_streams() == std::vector<StreamId>{1});
+  BOOST_TEST(c.at(lead).watch_streams() == 1u);
+  auto admitted = c.watch(lead, 3, watch_prefix("k"));
+  BOOST_TEST(!c.reply(admitted).has_value());
+  BOOST_TEST(c.at(lead).watch_hub().watchers() == 2u);
 }

@@ -313,3 +313,82 @@ BOOST_AUTO_TEST_CASE(bad_member_requests_are_malformed) {
                   .ok());
   BOOST_TEST(!round_trip_request(TransferLeaderRequest{0}).ok());
 }
+
+// ---- watches ----
+
+BOOST_AUTO_TEST_CASE(watch_requests_round_trip) {
+  WatchRequest w;
+  w.key = std::string("a\0b", 3);
+  w.range_end = "c";
+  w.start_revision = 17;
+  w.prev_kv = true;
+  w.progress_notify = true;
+  w.filter_delete = true;
+  w.watch_id = 5;
+  auto back = round_trip_request(WatchCreate{w});
+  BOOST_REQUIRE(back.ok());
+  auto got = std::get<WatchCreate>(*back).request;
+  BOOST_TEST(got.key == w.key);
+  BOOST_TEST(got.range_end == "c");
+  BOOST_TEST(got.start_revision == 17);
+  BOOST_TEST(got.prev_kv);
+  BOOST_TEST(got.progress_notify);
+  BOOST_TEST(!got.filter_put);
+  BOOST_TEST(got.filter_delete);
+  BOOST_TEST(got.watch_id == 5);
+
+  auto cancel = round_trip_request(WatchCancel{9});
+  BOOST_REQUIRE(cancel.ok());
+  BOOST_TEST(std::get<WatchCancel>(*cancel).watch_id == 9);
+  auto progress = round_trip_request(WatchProgress{});
+  BOOST_REQUIRE(progress.ok());
+  BOOST_TEST(std::holds_alternative<WatchProgress>(*progress));
+}
+
+BOOST_AUTO_TEST_CASE(bad_watch_requests_are_malformed) {
+  WatchRequest no_key;
+  BOOST_TEST(round_trip_request(WatchCreate{no_key}).error().code == "malformed");
+  WatchRequest long_key;
+  long_key.key = std::string(KvLimits{}.key_bytes_max + 1, 'k');
+  BOOST_TEST(round_trip_request(WatchCreate{long_key}).error().code == "malformed");
+  WatchRequest negative;
+  negative.key = "k";
+  negative.start_revision = -1;
+  BOOST_TEST(round_trip_request(WatchCreate{negative}).error().code == "malformed");
+  negative.start_revision = 0;
+  negative.watch_id = -3;
+  BOOST_TEST(round_trip_request(WatchCreate{negative}).error().code == "malformed");
+  BOOST_TEST(round_trip_request(WatchCancel{0}).error().code == "malformed");
+}
+
+BOOST_AUTO_TEST_CASE(watch_response_round_trip_and_bad_event_type) {
+  WatchResponse w;
+  w.watch_id = 3;
+  w.header_revision = 12;
+  w.canceled = true;
+  w.cancel_reason = "compacted";
+  w.compact_revision = 7;
+  w.events.push_back(Event{EventType::put, KeyValue{"k", 2, 12, 3, "v", 0}, KeyValue{"k", 2, 9, 2, "u", 0}});
+  w.events.push_back(Event{EventType::del, KeyValue{"j", 0, 12, 0, "", 0}, std::nullopt});
+  capnp::MallocMessageBuilder message;
+  write_store_reply(message.initRoot<schema::StoreResponse>(), StoreReply{std::nullopt, 1, w});
+  auto back = read_store_reply(message.getRoot<schema::StoreResponse>().asReader());
+  BOOST_REQUIRE(back.ok());
+  auto got = std::get<WatchResponse>(back->body);
+  BOOST_TEST(got.watch_id == 3);
+  BOOST_TEST(got.header_revision == 12);
+  BOOST_TEST(got.canceled);
+  BOOST_TEST(!got.created);
+  BOOST_TEST(got.cancel_reason == "compacted");
+  BOOST_TEST(got.compact_revision == 7);
+  BOOST_REQUIRE(got.events.size() == 2u);
+  BOOST_TEST((got.events[0].kv == w.events[0].kv));
+  BOOST_REQUIRE(got.events[0].prev_kv.has_value());
+  BOOST_TEST((*got.events[0].prev_kv == *w.events[0].prev_kv));
+  BOOST_TEST(int(got.events[1].type) == int(EventType::del));
+  BOOST_TEST(!got.events[1].prev_kv.has_value());
+
+  message.getRoot<schema::StoreResponse>().getWatch().getEvents()[1].setType(9);
+  auto bad = read_store_reply(message.getRoot<schema::StoreResponse>().asReader());
+  BOOST_TEST(bad.error().code == "malformed");
+}

@@ -1,0 +1,165 @@
+#include "sim/store_watcher.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include "actors/store/store_codec.hpp"
+
+namespace craton::sim {
+namespace {
+
+using keepalive_atom = caf::atom_constant<caf::atom("wt_keep")>;
+
+struct WatcherState {
+  std::unique_ptr<ActorEnv> env;
+  StoreWatcherConfig config;
+  std::string node;
+  Address replica;
+  std::int64_t last = 0;            ///< last revision delivered (persisted)
+  std::uint64_t correlation = 0;    ///< of the live create
+  std::uint64_t next_correlation = 1;
+  store::WatchId watch_id = 0;
+  std::int64_t last_heard_ms = 0;
+  bool ended = false;               ///< canceled by the replica (compaction): stop
+  static inline const char* name = "craton.store-watcher";
+};
+
+using WatcherActor = caf::stateful_actor<WatcherState>;
+
+std::filesystem::path revision_file(const WatcherState& st) {
+  return st.env->node().data_dir / (st.config.name + ".revision");
+}
+
+std::int64_t load_revision(const WatcherState& st) {
+  std::ifstream in(revision_file(st));
+  std::int64_t rev = 0;
+  if (in >> rev && rev > 0) return rev;
+  return 0;
+}
+
+// Overwrites the fixed-width number in place: truncating the file on every batch costs a
+// synchronous discard on some filesystems (it made the scenario three times slower).
+void save_revision(const WatcherState& st) {
+  auto path = revision_file(st);
+  char text[32];
+  int n = std::snprintf(text, sizeof(text), "%020lld\n", static_cast<long long>(st.last));
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (f) {
+    f.write(text, n);
+    return;
+  }
+  std::filesystem::create_directories(st.env->node().data_dir);
+  std::ofstream(path, std::ios::binary).write(text, n);
+}
+
+void send_request(WatcherActor* self, std::uint64_t correlation, const store::StoreRequest& r) {
+  auto& st = self->state;
+  EnvelopeBuilder b(st.env->address(), st.replica, correlation);
+  store::write_store_request(b.body().initStoreRequest(), r);
+  st.env->send(self, b);
+}
+
+// (Re)creates the watch from the revision after the last one delivered.
+void create(WatcherActor* self) {
+  auto& st = self->state;
+  if (st.correlation != 0 && st.watch_id > 0)
+    send_request(self, st.next_correlation++, store::WatchCancel{st.watch_id});
+  store::WatchRequest w;
+  w.key = st.config.prefix;
+  w.range_end = storage::prefix_end(st.config.prefix);
+  w.start_revision = st.last + 1;
+  st.correlation = st.next_correlation++;
+  st.watch_id = 0;
+  st.last_heard_ms = st.env->now_ms(self);
+  st.env->observe("watch " + st.node + " start " + std::to_string(w.start_revision));
+  send_request(self, st.correlation, store::WatchCreate{w});
+}
+
+void on_events(WatcherActor* self, const store::WatchResponse& r) {
+  auto& st = self->state;
+  std::string line = "watch " + st.node + " ev";
+  for (const auto& e : r.events) {
+    line += " " + std::to_string(e.kv.mod_revision) + "/" +
+            (e.type == storage::EventType::put ? "p" : "d") + "/" + e.kv.key + "/" + e.kv.value;
+  }
+  st.last = std::max(st.last, r.events.back().kv.mod_revision);
+  // Report and persist in one message: the simulator crashes nodes between messages only.
+  st.env->observe(line);
+  save_revision(st);
+}
+
+void on_envelope(WatcherActor* self, const WireEnvelope& wire) {
+  auto& st = self->state;
+  auto in = decode_envelope(wire.bytes);
+  if (!in || !in->root().getBody().isStoreResponse()) return;
+  auto reply = store::read_store_reply(in->root().getBody().getStoreResponse());
+  if (!reply || reply->error) return;  // refusals: the silence timer creates again
+  auto* r = std::get_if<store::WatchResponse>(&reply->body);
+  if (!r) {
+    st.last_heard_ms = st.env->now_ms(self);  // a keepalive's answer
+    return;
+  }
+  auto correlation = in->root().getCorrelationId();
+  if (correlation == 0) {  // stream-wide progress
+    st.last_heard_ms = st.env->now_ms(self);
+    return;
+  }
+  if (correlation != st.correlation) {
+    // A watch this watcher left behind (its create was answered late): end it.
+    if (r->created) send_request(self, st.next_correlation++, store::WatchCancel{r->watch_id});
+    return;
+  }
+  st.last_heard_ms = st.env->now_ms(self);
+  if (r->created) {
+    st.watch_id = r->watch_id;
+  } else if (r->canceled) {
+    st.env->observe("watch " + st.node + " canceled " + std::to_string(r->compact_revision));
+    st.ended = true;
+    st.correlation = 0;
+  } else if (!r->events.empty()) {
+    on_events(self, *r);
+  }
+}
+
+caf::behavior watcher(WatcherActor* self, NodeContext node, StoreWatcherConfig config) {
+  auto& st = self->state;
+  st.node = node.node_id;
+  st.replica = Address{node.node_id, "store"};
+  st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
+  st.config = std::move(config);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  st.last = load_revision(st);
+  // The first create waits one keepalive period, so that the replica is registered.
+  st.last_heard_ms = st.env->now_ms(self);
+  self->delayed_send(self, std::chrono::milliseconds(st.config.keepalive_ms),
+                     keepalive_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        try {
+          on_envelope(self, wire);
+        } catch (const kj::Exception&) {
+          // The codec walked the message already; nothing else to do with it.
+        }
+      },
+      [self](keepalive_atom) {
+        auto& st = self->state;
+        if (st.ended) return;
+        if (st.correlation == 0 ||
+            st.env->now_ms(self) - st.last_heard_ms >= st.config.silence_ms)
+          create(self);
+        else
+          send_request(self, st.next_correlation++, store::WatchProgress{});
+        self->delayed_send(self, std::chrono::milliseconds(st.config.keepalive_ms),
+                           keepalive_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_store_watcher(caf::actor_system& sys, const NodeContext& node,
+                               StoreWatcherConfig config) {
+  return sys.spawn(watcher, node, std::move(config));
+}
+
+}  // namespace craton::sim
