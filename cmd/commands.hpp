@@ -13,5 +13,7 @@ void add_bench_command(CLI::App& app, int& exit_code);  // cmd/bench_command.cpp
 void add_check_command(CLI::App& app, int& exit_code);  // cmd/check_command.cpp
 void add_store_command(CLI::App& app, int& exit_code);  // cmd/store_command.cpp
 void add_kv_command(CLI::App& app, int& exit_code);     // cmd/kv_command.cpp
+/// `craton bench store ...`, added under `craton bench` by add_bench_command.
+void add_store_bench(CLI::App& bench, int& exit_code);  // cmd/bench_store_command.cpp
 
 }  // namespace craton::cmd
