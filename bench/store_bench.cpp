@@ -28,6 +28,7 @@ constexpr std::uint64_t kClientsMax = 10000;
 constexpr std::uint64_t kConnsMax = 64;
 constexpr std::uint64_t kTotalMax = 100'000'000;
 constexpr std::uint64_t kValueBytesMax = 1536 * 1024;
+constexpr std::uint64_t kTxnPutsMax = 128;  // the store's operations per txn
 constexpr std::chrono::seconds kLeaderWait{30};
 
 /// One connection's share of the load and what it measured. Written by its driver actor only;
@@ -192,6 +193,14 @@ std::function<WireEnvelope(std::uint64_t)> request_builder(const StoreBenchOptio
     return [bytes](std::uint64_t) { return WireEnvelope{bytes}; };
   }
   auto value = std::make_shared<std::string>(options.value_bytes, 'v');
+  if (options.mode == StoreBenchMode::fill)  // request n puts keys [n * batch, (n + 1) * batch)
+    return [options, value](std::uint64_t n) {
+      storage::TxnRequest txn;
+      auto end = std::min(options.total, (n + 1) * options.batch);
+      for (auto k = n * options.batch; k < end; ++k)
+        txn.success.push_back(storage::PutRequest{store_bench_key(options, k), *value, 0, false});
+      return WireEnvelope{flat_request(storage::WriteRequest{std::move(txn)})};
+    };
   return [options, value](std::uint64_t n) {
     storage::PutRequest put{store_bench_key(options, n), *value, 0, false};
     return WireEnvelope{flat_request(storage::WriteRequest{std::move(put)})};
@@ -209,10 +218,13 @@ std::vector<std::shared_ptr<ConnRun>> plan_runs(const StoreBenchOptions& options
                       ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(options.duration_s))
                       : Clock::time_point::max();
+  auto requests = options.mode == StoreBenchMode::fill
+                      ? (options.total + options.batch - 1) / options.batch
+                      : options.total;
   for (std::uint64_t i = 0; i < options.conns; ++i) {
     auto run = std::make_shared<ConnRun>();
     run->target = options.mode == StoreBenchMode::range ? members[i % members.size()].id : leader;
-    run->ops = options.total / options.conns + (i < options.total % options.conns ? 1 : 0);
+    run->ops = requests / options.conns + (i < requests % options.conns ? 1 : 0);
     run->window = options.clients / options.conns + (i < options.clients % options.conns ? 1 : 0);
     run->rate = options.rate / double(options.conns);
     run->first = first;
@@ -315,6 +327,7 @@ Status validate_store_bench_options(const StoreBenchOptions& o) {
     return bad("--key-bytes must be >= 1 and the key (prefix included) at most 4096 bytes");
   if (o.value_bytes > kValueBytesMax) return bad("--value-bytes must be at most 1572864");
   if (o.total == 0 || o.total > kTotalMax) return bad("--total must be in 1..100000000");
+  if (o.batch == 0 || o.batch > kTxnPutsMax) return bad("--batch must be in 1..128");
   if (!(o.rate >= 0) || o.rate > 1e7) return bad("--rate must be in 0..10000000");
   if (!(o.duration_s >= 0) || o.duration_s > 86400) return bad("--duration-s must be in 0..86400");
   if (o.timeout_ms < 1 || o.timeout_ms > 600'000) return bad("--timeout-ms must be in 1..600000");

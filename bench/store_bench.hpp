@@ -14,8 +14,10 @@
 // Modes:
 //   put    `total` puts (or as many as `duration_s` allows) of distinct pseudo-random keys
 //   range  `total` gets of one key (linearizable through ReadIndex, or serializable)
-//   fill   like put, then every member's status (DB size) and, for a local cluster, each
-//          replica's RSS and data directory size: the memory of holding `total` keys
+//   fill   `total` distinct keys, `batch` puts per txn (as etcd is loaded in the side-by-side
+//          script), then every member's status (DB size) and, for a local cluster, each
+//          replica's RSS and data directory size: the memory of holding `total` keys.
+//          Latencies and throughput count txns, not keys.
 //
 // Every wait is bounded (run_limit_s); a request that gets no answer within the client's
 // timeout counts as an error, not as a latency.
@@ -40,6 +42,7 @@ struct StoreBenchOptions {
   std::uint64_t value_bytes = 256;  ///< 0..1.5 MiB
   std::string key_prefix;
   std::uint64_t total = 10000;   ///< requests (put, range) or keys (fill), 1..100,000,000
+  std::uint64_t batch = 128;     ///< fill: puts per txn, 1..128
   double rate = 0;               ///< requests per second over all clients; 0: as fast as possible
   double duration_s = 0;         ///< >0: stop sending after this long (total still caps)
   bool serializable = false;     ///< range: read local state instead of ReadIndex

@@ -4,7 +4,7 @@
 //   craton bench store put   --clients C --conns K --key-bytes 8 --value-bytes 256 --total N
 //                            [--rate R] [--duration-s D] [--key-prefix P]
 //   craton bench store range --consistency l|s --clients C --conns K --total N
-//   craton bench store fill  --keys 1000000 [--clients C --conns K]
+//   craton bench store fill  --keys 1000000 [--batch 128] [--clients C --conns K]
 //
 // Each takes [--endpoints [id=]host:port,...] (default: start 3 replicas on loopback in a temp
 // directory under --data-dir and stop them afterwards), --replicas, --tick-ms, --timeout-ms,
@@ -32,7 +32,7 @@ struct StoreBenchFlags {
   std::string keys;  ///< fill: the number of keys (same as --total)
   std::string key_prefix, rate = "0", duration_s = "0", consistency = "l";
   std::string endpoints, replicas = "3", data_dir = "/tmp", tick_ms = "100";
-  std::string timeout_ms = "10000", run_limit_s = "3600", seed = "1";
+  std::string timeout_ms = "10000", run_limit_s = "3600", seed = "1", batch = "128";
   bool json = false;
 };
 
@@ -58,7 +58,8 @@ Status read_flags(const StoreBenchFlags& f, StoreBenchOptions& o) {
   std::vector<std::pair<std::string, std::pair<const std::string*, std::uint64_t*>>> counts{
       {"--clients", {&f.clients, &o.clients}},       {"--conns", {&f.conns, &o.conns}},
       {"--key-bytes", {&f.key_bytes, &o.key_bytes}}, {"--value-bytes", {&f.value_bytes, &o.value_bytes}},
-      {"--total", {&f.total, &o.total}},             {"--seed", {&f.seed, &o.seed}}};
+      {"--total", {&f.total, &o.total}},             {"--seed", {&f.seed, &o.seed}},
+      {"--batch", {&f.batch, &o.batch}}};
   if (!f.keys.empty()) counts.push_back({"--keys", {&f.keys, &o.total}});
   for (auto& [flag, target] : counts) {
     auto v = parse_count(flag, *target.first);
@@ -123,6 +124,9 @@ void print_text(const StoreBenchReport& r, std::ostream& out) {
       << ms(s.p50_us) << "  p90 " << ms(s.p90_us) << "  p99 " << ms(s.p99_us) << "  p99.9 "
       << ms(s.p999_us) << "  max " << ms(s.max_us) << "\n";
   for (const auto& [code, n] : s.error_counts) out << "  error       " << code << ": " << n << "\n";
+  if (r.mode == "fill" && s.seconds > 0)
+    out << "  loaded      " << o.total << " keys, " << o.batch << " puts per txn: "
+        << std::uint64_t(double(o.total) / s.seconds) << " keys/s\n";
   for (const auto& m : r.members)
     out << "  member " << m.id << " (" << m.role << "): db " << mib(m.db_size_bytes)
         << (m.rss_bytes ? ", rss " + mib(m.rss_bytes) : "")
@@ -142,6 +146,8 @@ nlohmann::json to_json(const StoreBenchReport& r) {
           {"conns", o.conns},
           {"key_bytes", o.key_prefix.size() + o.key_bytes},
           {"value_bytes", o.value_bytes},
+          {"keys", r.mode == "fill" ? o.total : 0},
+          {"batch", r.mode == "fill" ? o.batch : 1},
           {"rate", o.rate},
           {"own_cluster", o.endpoints.empty()},
           {"replicas", o.replicas},
@@ -189,7 +195,7 @@ void add_mode(CLI::App& store, StoreBenchMode mode, const char* name, const char
   auto* sub = store.add_subcommand(name, help);
   auto flags = std::make_shared<StoreBenchFlags>();
   if (mode == StoreBenchMode::fill) {
-    flags->clients = "200";
+    flags->clients = "32";
     flags->conns = "4";
     flags->total = "1000000";
   }
@@ -199,7 +205,10 @@ void add_mode(CLI::App& store, StoreBenchMode mode, const char* name, const char
   sub->add_option("--value-bytes", flags->value_bytes, "Value bytes");
   sub->add_option("--key-prefix", flags->key_prefix, "Prefix of every key");
   sub->add_option("--total", flags->total, "Requests (put, range) or keys (fill)");
-  if (mode == StoreBenchMode::fill) sub->add_option("--keys", flags->keys, "Keys to load");
+  if (mode == StoreBenchMode::fill) {
+    sub->add_option("--keys", flags->keys, "Keys to load");
+    sub->add_option("--batch", flags->batch, "Puts per txn (1..128)");
+  }
   if (mode == StoreBenchMode::range)
     sub->add_option("--consistency", flags->consistency, "l (linearizable) or s (serializable)");
   sub->add_option("--rate", flags->rate, "Requests per second over all clients (0: no limit)");
