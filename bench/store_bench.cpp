@@ -163,6 +163,11 @@ Result<Connection> connect(const std::vector<store::StoreEndpoint>& endpoints, s
   node.seed = index + 1;
   for (const auto& ep : endpoints)
     node.peers.push_back(PeerSpec{store::replica_node_id(ep.id), ep.endpoint});
+  // One worker thread per client node: with many connections on few cores, idle workers
+  // polling for work would take CPU from the replicas being measured.
+  node.add_types = [](caf::actor_system_config& cfg) {
+    cfg.set("scheduler.max-threads", std::size_t{1});
+  };
   auto host = NodeHost::start(std::move(node), std::make_shared<StderrSink>(LogLevel::error));
   if (!host) return host.error();
   Connection c{std::move(*host), {}};
