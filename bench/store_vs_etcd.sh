@@ -9,7 +9,8 @@
 # "/etcdctl-check-perf/" + 256 bytes, values 1024 bytes; every client its own connection):
 #   1. etcd:   `etcdctl check perf --load=X` against a 3-member etcd cluster on loopback
 #   2. craton: `craton bench store put` with the same clients, rate, key and value sizes and
-#              duration, against its own 3-replica cluster on loopback
+#              duration (clients over at most 16 connections), against its own 3-replica
+#              cluster on loopback
 # The two alternate so that load from elsewhere on the machine hits both alike; the table
 # shows medians over the rounds and craton/etcd ratios. check perf prints only throughput,
 # the slowest request and the standard deviation, so those are compared (craton's own
