@@ -3,6 +3,7 @@
 #
 #   bench/store_vs_etcd.sh CRATON [--loads s,m,l] [--rounds 3] [--fill 1000000]
 #                                 [--data-dir /tmp] [--json-dir DIR]
+#   (--loads "" runs only the fill)
 #
 # For each round and each load profile of `etcdctl check perf` (s: 50 clients at 150 puts/s,
 # m: 200 at 1000/s, l: 500 at 8000/s, xl: 1000 at 15000/s; 60 s each; keys are
@@ -20,7 +21,8 @@
 # --fill N (0 skips it): loads N keys (8-byte keys, 256-byte values) into each system and
 # reports every member's RSS and DB size. craton: `craton bench store fill`. etcd: a fresh
 # cluster (started with --max-txn-ops 10000) loaded by etcdctl txn, 5,000 puts per txn
-# (etcdctl's own 2 MiB request limit; one put per etcdctl process would take hours).
+# (etcdctl's own 2 MiB request limit; one put per etcdctl process would take hours). The txn
+# files are written before the clock starts.
 #
 # Every wait is bounded; every child is killed on exit; data lives under a temp directory.
 set -u
@@ -55,7 +57,7 @@ export ETCDCTL_API=3
 
 cleanup() {
   stop_etcd
-  rm -rf "$WORK/etcd"
+  rm -rf "$WORK/etcd" "$WORK/txn"
 }
 trap cleanup EXIT
 
@@ -108,10 +110,15 @@ run_etcd_perf() {
   local load=$1 out=$2
   etcdctl --endpoints "$ENDPOINTS" check perf --load="$load" >"$out.txt" 2>&1
   local tput slow dev
-  tput=$(grep -o 'Throughput[a-z ]* is [0-9]*\|Throughput too low: [0-9]*' "$out.txt" | grep -o '[0-9]*$')
-  slow=$(grep -o 'Slowest request took[a-z ]* [0-9.]*s' "$out.txt" | grep -o '[0-9.]*s$' | tr -d s)
-  dev=$(grep -o 'Stddev[a-z ]* [0-9.]*s' "$out.txt" | grep -o '[0-9.]*s$' | tr -d s)
-  echo "${tput:-0} ${slow:-0} ${dev:-0}" >"$out"
+  # PASS lines read "... is 150 writes/s", "took 0.14s"; FAIL lines "too low: 633 writes/s",
+  # "took too long: 1.05s", "too high: 0.36s". A run that printed no throughput (check perf
+  # gave up, e.g. its cleanup timed out) is left out of the medians.
+  tput=$(grep -o 'Throughput is [0-9]*\|Throughput too low: [0-9]*' "$out.txt" | grep -o '[0-9]*$')
+  slow=$(grep -o 'Slowest request took[a-z :]*[0-9.]*s' "$out.txt" | grep -o '[0-9.]*s$' | tr -d s)
+  dev=$(grep -o 'Stddev[a-z :]*[0-9.]*s' "$out.txt" | grep -o '[0-9.]*s$' | tr -d s)
+  errors=$(grep -o 'ERROR(.*) -> [0-9]*' "$out.txt" | grep -o '[0-9]*$' | awk '{n += $1} END {print n + 0}')
+  [ -n "$tput" ] || { rm -f "$out"; return; }
+  echo "$tput ${slow:-0} ${dev:-0} ${errors:-0}" >"$out"
 }
 
 # craton bench store put in check perf's shape; writes "per_s max_s stddev_s p99_s errors".
@@ -141,18 +148,19 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) pri
 
 echo "# store vs etcd: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "# data under $WORK (filesystem: $(df -T "$WORK" | awk 'NR==2 {print $2}'))"
+[ -n "$LOADS" ] || ROUNDS=0
 start_etcd
 for round in $(seq 1 "$ROUNDS"); do
   for load in ${LOADS//,/ }; do
     run_etcd_perf "$load" "$JSON_DIR/etcd-$load-$round"
     run_craton_perf "$load" "$JSON_DIR/craton-$load-$round"
-    echo "round $round load $load: etcd $(cat "$JSON_DIR/etcd-$load-$round")" \
+    echo "round $round load $load: etcd $(cat "$JSON_DIR/etcd-$load-$round" 2>/dev/null || echo failed)" \
       " craton $(cat "$JSON_DIR/craton-$load-$round")  (loadavg $(cut -d' ' -f1 /proc/loadavg))"
   done
 done
 stop_etcd
 
-echo
+[ -n "$LOADS" ] && echo &&
 printf '%-5s %12s %12s %7s | %10s %10s | %10s %10s | %10s\n' load etcd_w/s craton_w/s ratio \
   etcd_slow craton_max etcd_sd craton_sd craton_p99
 for load in ${LOADS//,/ }; do
@@ -175,18 +183,23 @@ echo "# fill: $FILL keys, 8-byte keys, 256-byte values (load average $(cut -d' '
 sed 's/^/craton: /' "$JSON_DIR/craton-fill.txt"
 
 start_etcd --max-txn-ops 10000 --max-request-bytes 33554432 --quota-backend-bytes 8589934592
-t0=$(date +%s.%N)
-export ENDPOINTS
-python3 - "$FILL" <<'PY' | bash -s 2>"$WORK/etcd-fill.err"
+mkdir -p "$WORK/txn"
+python3 - "$FILL" "$WORK/txn" <<'PY'
 import sys
-n, batch = int(sys.argv[1]), 5000  # etcdctl sends at most 2 MiB per request
+n, out, batch = int(sys.argv[1]), sys.argv[2], 5000  # etcdctl sends at most 2 MiB per request
 for start in range(0, n, batch):
     # etcdctl txn reads: compares, a blank line, success ops, a blank line, failure ops.
-    ops = "\n".join("put %08x %s" % (i, "v" * 256) for i in range(start, min(n, start + batch)))
-    print("etcdctl --endpoints \"$ENDPOINTS\" txn >/dev/null <<'TXN'\n\n%s\n\n\nTXN" % ops)
+    ops = "".join("put %08x %s\n" % (i, "v" * 256) for i in range(start, min(n, start + batch)))
+    with open("%s/%09d" % (out, start), "w") as f:
+        f.write("\n" + ops + "\n\n")
 PY
+t0=$(date +%s.%N)  # the txn files are written before the clock starts
+for f in "$WORK"/txn/*; do
+  etcdctl --endpoints "$ENDPOINTS" txn <"$f" >/dev/null 2>>"$WORK/etcd-fill.err" ||
+    echo "etcd: txn $f failed (see $WORK/etcd-fill.err)" >&2
+done
 t1=$(date +%s.%N)
-count=$(etcdctl --endpoints "$ENDPOINTS" get "" --prefix --count-only -w json 2>/dev/null |
+count=$(etcdctl --endpoints "$ENDPOINTS" get 0 --from-key --count-only -w json 2>/dev/null |
   python3 -c 'import json,sys; print(json.load(sys.stdin).get("count", 0))')
 echo "etcd: loaded $count keys in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s"
 i=0
