@@ -14,11 +14,11 @@
 namespace craton::bench {
 
 struct LatencyStats {
-  std::uint64_t requests = 0;  ///< answered successfully
-  std::uint64_t errors = 0;    ///< failed or timed out (see error_counts)
+  std::uint64_t requests = 0;                         ///< answered successfully
+  std::uint64_t errors = 0;                           ///< failed or timed out (see error_counts)
   std::map<std::string, std::uint64_t> error_counts;  ///< by error code
-  double seconds = 0;     ///< wall time of the run
-  double per_second = 0;  ///< requests / seconds
+  double seconds = 0;                                 ///< wall time of the run
+  double per_second = 0;                              ///< requests / seconds
   double mean_us = 0;
   double stddev_us = 0;
   double p50_us = 0;

@@ -73,16 +73,11 @@ Result<std::unique_ptr<LocalStoreCluster>> LocalStoreCluster::start(
 
 Status LocalStoreCluster::spawn_replica(const LocalStoreClusterOptions& options, std::size_t id) {
   auto log = dir_ + "/r" + std::to_string(id) + ".log";
-  std::vector<std::string> args{options.binary,
-                                "store",
-                                "--id",
-                                std::to_string(id),
-                                "--peers",
-                                endpoints_,
-                                "--data",
-                                dir_ + "/d" + std::to_string(id),
-                                "--tick-ms",
-                                std::to_string(options.tick_ms)};
+  std::vector<std::string> args{options.binary, "store",
+                                "--id",         std::to_string(id),
+                                "--peers",      endpoints_,
+                                "--data",       dir_ + "/d" + std::to_string(id),
+                                "--tick-ms",    std::to_string(options.tick_ms)};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -94,8 +89,8 @@ Status LocalStoreCluster::spawn_replica(const LocalStoreClusterOptions& options,
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, options.binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Error{"io", "cannot start " + options.binary + " for replica " +
-                                      std::to_string(id)};
+  if (rc != 0)
+    return Error{"io", "cannot start " + options.binary + " for replica " + std::to_string(id)};
   pids_.push_back(pid);
   return Ok{};
 }
@@ -135,6 +130,8 @@ void LocalStoreCluster::stop() {
   dir_.clear();
 }
 
-LocalStoreCluster::~LocalStoreCluster() { stop(); }
+LocalStoreCluster::~LocalStoreCluster() {
+  stop();
+}
 
 }  // namespace craton::bench

@@ -20,8 +20,8 @@
 namespace craton::bench {
 
 struct LocalStoreClusterOptions {
-  std::string binary;        ///< the craton binary (normally /proc/self/exe)
-  std::size_t replicas = 3;  ///< 1..7
+  std::string binary;               ///< the craton binary (normally /proc/self/exe)
+  std::size_t replicas = 3;         ///< 1..7
   std::string parent_dir = "/tmp";  ///< where the temp directory is made (same disk as peers')
   int tick_ms = 100;
   bool keep_dir = false;

@@ -35,7 +35,7 @@ constexpr std::chrono::seconds kLeaderWait{30};
 /// read by the main thread after the driver's done message (which orders the accesses).
 struct ConnRun {
   raft::NodeId target = 0;
-  std::uint64_t first = 0;   ///< request numbers [first, first + ops)
+  std::uint64_t first = 0;  ///< request numbers [first, first + ops)
   std::uint64_t ops = 0;
   std::uint64_t window = 1;  ///< this connection's clients
   double rate = 0;           ///< this connection's share; 0: unpaced
@@ -86,8 +86,8 @@ void issue(Driver* self, caf::actor client, std::shared_ptr<ConnRun> run, caf::a
     --self->state.in_flight;
     pump(self, client, run, waiter);
   };
-  self->request(client, caf::infinite, store::call_atom::value,
-                store::replica_node_id(run->target), std::move(request))
+  self->request(client, caf::infinite, store::call_atom::value, store::replica_node_id(run->target),
+                std::move(request))
       .then(
           [run, sent_at, after](WireEnvelope& reply) {
             record(*run, sent_at, reply);
@@ -302,9 +302,12 @@ std::vector<StoreBenchMember> member_figures(store::StoreClient& admin,
 
 const char* mode_name(StoreBenchMode mode) {
   switch (mode) {
-    case StoreBenchMode::put: return "put";
-    case StoreBenchMode::range: return "range";
-    case StoreBenchMode::fill: return "fill";
+    case StoreBenchMode::put:
+      return "put";
+    case StoreBenchMode::range:
+      return "range";
+    case StoreBenchMode::fill:
+      return "fill";
   }
   return "?";
 }

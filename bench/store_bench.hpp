@@ -20,7 +20,8 @@
 //          Latencies and throughput count txns, not keys.
 //
 // Every wait is bounded (run_limit_s); a request that gets no answer within the client's
-// timeout counts as an error, not as a latency.
+// timeout counts as an error, not as a latency. Benchmark code, not a component: its driver
+// actors read the steady clock to time requests, as the link benchmark's driver does.
 #pragma once
 
 #include <cstdint>
@@ -36,22 +37,22 @@ enum class StoreBenchMode { put, range, fill };
 
 struct StoreBenchOptions {
   StoreBenchMode mode = StoreBenchMode::put;
-  std::uint64_t clients = 1;       ///< requests in flight at once, 1..10000
-  std::uint64_t conns = 1;         ///< client connections (nodes), 1..64, <= clients
-  std::uint64_t key_bytes = 8;     ///< bytes after key_prefix, 1..4096
+  std::uint64_t clients = 1;        ///< requests in flight at once, 1..10000
+  std::uint64_t conns = 1;          ///< client connections (nodes), 1..64, <= clients
+  std::uint64_t key_bytes = 8;      ///< bytes after key_prefix, 1..4096
   std::uint64_t value_bytes = 256;  ///< 0..1.5 MiB
   std::string key_prefix;
-  std::uint64_t total = 10000;   ///< requests (put, range) or keys (fill), 1..100,000,000
-  std::uint64_t batch = 128;     ///< fill: puts per txn, 1..128
-  double rate = 0;               ///< requests per second over all clients; 0: as fast as possible
-  double duration_s = 0;         ///< >0: stop sending after this long (total still caps)
-  bool serializable = false;     ///< range: read local state instead of ReadIndex
+  std::uint64_t total = 10000;  ///< requests (put, range) or keys (fill), 1..100,000,000
+  std::uint64_t batch = 128;    ///< fill: puts per txn, 1..128
+  double rate = 0;              ///< requests per second over all clients; 0: as fast as possible
+  double duration_s = 0;        ///< >0: stop sending after this long (total still caps)
+  bool serializable = false;    ///< range: read local state instead of ReadIndex
   std::int64_t timeout_ms = 10000;  ///< per request
-  double run_limit_s = 3600;     ///< the whole load phase must end within this
-  std::uint64_t seed = 1;        ///< key sequence (keys are a bijection of the request number)
+  double run_limit_s = 3600;        ///< the whole load phase must end within this
+  std::uint64_t seed = 1;           ///< key sequence (keys are a bijection of the request number)
   // Where: an existing cluster, or one started here.
-  std::string endpoints;         ///< empty: start a local cluster
-  std::string binary;            ///< craton binary for the local cluster
+  std::string endpoints;  ///< empty: start a local cluster
+  std::string binary;     ///< craton binary for the local cluster
   std::size_t replicas = 3;
   std::string data_parent = "/tmp";
   int tick_ms = 100;
@@ -64,9 +65,9 @@ Status validate_store_bench_options(const StoreBenchOptions& options);
 struct StoreBenchMember {
   std::uint64_t id = 0;
   std::string role;
-  std::uint64_t db_size_bytes = 0;   ///< as the member reports it
-  std::uint64_t rss_bytes = 0;       ///< local cluster only (0: unknown)
-  std::uint64_t disk_bytes = 0;      ///< local cluster only: data directory, allocated
+  std::uint64_t db_size_bytes = 0;  ///< as the member reports it
+  std::uint64_t rss_bytes = 0;      ///< local cluster only (0: unknown)
+  std::uint64_t disk_bytes = 0;     ///< local cluster only: data directory, allocated
 };
 
 struct StoreBenchReport {

@@ -56,9 +56,12 @@ Result<double> parse_real(const std::string& flag, const std::string& text) {
 // validate_store_bench_options.
 Status read_flags(const StoreBenchFlags& f, StoreBenchOptions& o) {
   std::vector<std::pair<std::string, std::pair<const std::string*, std::uint64_t*>>> counts{
-      {"--clients", {&f.clients, &o.clients}},       {"--conns", {&f.conns, &o.conns}},
-      {"--key-bytes", {&f.key_bytes, &o.key_bytes}}, {"--value-bytes", {&f.value_bytes, &o.value_bytes}},
-      {"--total", {&f.total, &o.total}},             {"--seed", {&f.seed, &o.seed}},
+      {"--clients", {&f.clients, &o.clients}},
+      {"--conns", {&f.conns, &o.conns}},
+      {"--key-bytes", {&f.key_bytes, &o.key_bytes}},
+      {"--value-bytes", {&f.value_bytes, &o.value_bytes}},
+      {"--total", {&f.total, &o.total}},
+      {"--seed", {&f.seed, &o.seed}},
       {"--batch", {&f.batch, &o.batch}}};
   if (!f.keys.empty()) counts.push_back({"--keys", {&f.keys, &o.total}});
   for (auto& [flag, target] : counts) {
@@ -72,10 +75,10 @@ Status read_flags(const StoreBenchFlags& f, StoreBenchOptions& o) {
   auto replicas = parse_count("--replicas", f.replicas);
   auto tick = parse_count("--tick-ms", f.tick_ms);
   auto timeout = parse_count("--timeout-ms", f.timeout_ms);
-  for (const auto* e : {rate ? nullptr : &rate.error(), duration ? nullptr : &duration.error(),
-                        run_limit ? nullptr : &run_limit.error(),
-                        replicas ? nullptr : &replicas.error(), tick ? nullptr : &tick.error(),
-                        timeout ? nullptr : &timeout.error()})
+  for (const auto* e :
+       {rate ? nullptr : &rate.error(), duration ? nullptr : &duration.error(),
+        run_limit ? nullptr : &run_limit.error(), replicas ? nullptr : &replicas.error(),
+        tick ? nullptr : &tick.error(), timeout ? nullptr : &timeout.error()})
     if (e) return *e;
   if (*tick == 0 || *tick > 60'000) return Error{"bad_flag", "--tick-ms must be in 1..60000"};
   if (f.consistency != "l" && f.consistency != "s")
@@ -109,10 +112,9 @@ std::string mib(std::uint64_t bytes) {
 void print_text(const StoreBenchReport& r, std::ostream& out) {
   const auto& o = r.options;
   const auto& s = r.stats;
-  out << "store " << r.mode << (r.mode == "range" ? (o.serializable ? " (serializable)"
-                                                                     : " (linearizable)")
-                                                  : "")
-      << ": " << o.clients << " clients over " << o.conns << " connections, key "
+  out << "store " << r.mode
+      << (r.mode == "range" ? (o.serializable ? " (serializable)" : " (linearizable)") : "") << ": "
+      << o.clients << " clients over " << o.conns << " connections, key "
       << o.key_prefix.size() + o.key_bytes << " B, value " << o.value_bytes << " B"
       << (o.rate > 0 ? ", rate limit " + std::to_string(std::uint64_t(o.rate)) + "/s" : "")
       << (o.endpoints.empty() ? ", own " + std::to_string(o.replicas) + "-replica cluster" : "")
@@ -125,8 +127,8 @@ void print_text(const StoreBenchReport& r, std::ostream& out) {
       << ms(s.p999_us) << "  max " << ms(s.max_us) << "\n";
   for (const auto& [code, n] : s.error_counts) out << "  error       " << code << ": " << n << "\n";
   if (r.mode == "fill" && s.seconds > 0)
-    out << "  loaded      " << o.total << " keys, " << o.batch << " puts per txn: "
-        << std::uint64_t(double(o.total) / s.seconds) << " keys/s\n";
+    out << "  loaded      " << o.total << " keys, " << o.batch
+        << " puts per txn: " << std::uint64_t(double(o.total) / s.seconds) << " keys/s\n";
   for (const auto& m : r.members)
     out << "  member " << m.id << " (" << m.role << "): db " << mib(m.db_size_bytes)
         << (m.rss_bytes ? ", rss " + mib(m.rss_bytes) : "")
@@ -138,8 +140,11 @@ nlohmann::json to_json(const StoreBenchReport& r) {
   const auto& s = r.stats;
   nlohmann::json members = nlohmann::json::array();
   for (const auto& m : r.members)
-    members.push_back({{"id", m.id}, {"role", m.role}, {"db_size_bytes", m.db_size_bytes},
-                       {"rss_bytes", m.rss_bytes}, {"disk_bytes", m.disk_bytes}});
+    members.push_back({{"id", m.id},
+                       {"role", m.role},
+                       {"db_size_bytes", m.db_size_bytes},
+                       {"rss_bytes", m.rss_bytes},
+                       {"disk_bytes", m.disk_bytes}});
   return {{"mode", r.mode},
           {"consistency", o.serializable ? "s" : "l"},
           {"clients", o.clients},
@@ -179,8 +184,7 @@ int run_store_bench_command(StoreBenchMode mode, const StoreBenchFlags& flags,
   StoreBenchOptions options;
   options.mode = mode;
   if (auto s = read_flags(flags, options); !s) return fail(2, s.error().message);
-  if (auto s = bench::validate_store_bench_options(options); !s)
-    return fail(2, s.error().message);
+  if (auto s = bench::validate_store_bench_options(options); !s) return fail(2, s.error().message);
   auto report = bench::run_store_bench(options);
   if (!report) return fail(1, report.error().message);
   if (flags.json)

@@ -61,8 +61,14 @@ BOOST_AUTO_TEST_CASE(options_are_bounded) {
     return !validate_store_bench_options(copy).ok();
   };
   BOOST_TEST(bad([](auto& c) { c.clients = 0; }));
-  BOOST_TEST(bad([](auto& c) { c.clients = 4; c.conns = 5; }));
-  BOOST_TEST(bad([](auto& c) { c.conns = 65; c.clients = 100; }));
+  BOOST_TEST(bad([](auto& c) {
+    c.clients = 4;
+    c.conns = 5;
+  }));
+  BOOST_TEST(bad([](auto& c) {
+    c.conns = 65;
+    c.clients = 100;
+  }));
   BOOST_TEST(bad([](auto& c) { c.key_bytes = 4097; }));
   BOOST_TEST(bad([](auto& c) { c.value_bytes = 2 << 20; }));
   BOOST_TEST(bad([](auto& c) { c.total = 0; }));
