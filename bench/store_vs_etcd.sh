@@ -91,6 +91,10 @@ start_etcd() {
     ETCD_PIDS+=($!)
   done
   for _ in $(seq 1 100); do
+    for pid in "${ETCD_PIDS[@]}"; do  # e.g. a port taken by another process
+      kill -0 "$pid" 2>/dev/null ||
+        { echo "store_vs_etcd.sh: an etcd member exited; see $WORK/etcd-e*.log" >&2; exit 1; }
+    done
     etcdctl --endpoints "$ENDPOINTS" endpoint health >/dev/null 2>&1 && return 0
     sleep 0.2
   done
@@ -149,7 +153,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) pri
 echo "# store vs etcd: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "# data under $WORK (filesystem: $(df -T "$WORK" | awk 'NR==2 {print $2}'))"
 [ -n "$LOADS" ] || ROUNDS=0
-start_etcd
+[ "$ROUNDS" -gt 0 ] && start_etcd
 for round in $(seq 1 "$ROUNDS"); do
   for load in ${LOADS//,/ }; do
     run_etcd_perf "$load" "$JSON_DIR/etcd-$load-$round"
