@@ -203,7 +203,7 @@ for f in "$WORK"/txn/*; do
     echo "etcd: txn $f failed (see $WORK/etcd-fill.err)" >&2
 done
 t1=$(date +%s.%N)
-count=$(etcdctl --endpoints "$ENDPOINTS" get 0 --from-key --count-only -w json 2>/dev/null |
+count=$(etcdctl --endpoints "$ENDPOINTS" --command-timeout 120s get 0 --from-key --count-only -w json 2>/dev/null |
   python3 -c 'import json,sys; print(json.load(sys.stdin).get("count", 0))')
 echo "etcd: loaded $count keys in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s"
 i=0
