@@ -106,9 +106,10 @@ void add_link_bench(CLI::App& bench, int& exit_code) {
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Benchmarks (link, ...)");
+  auto* bench = app.add_subcommand("bench", "Benchmarks (link, store)");
   bench->require_subcommand(1);
   add_link_bench(*bench, exit_code);
+  add_store_bench(*bench, exit_code);  // cmd/bench_store_command.cpp
 }
 
 }  // namespace craton::cmd

@@ -1,0 +1,59 @@
+// LocalStoreCluster: a throw-away store cluster for benchmarks: N `craton store` replicas on
+// loopback, each a child process with its own data directory under one fresh temp directory.
+//
+// Replicas run exactly as an operator would run them (real fsync, the default durability), so
+// benchmark figures are those of a deployed cluster. Each child's stdout and stderr go to
+// <dir>/r<id>.log. stop() (also run by the destructor) sends SIGTERM, waits a bounded time,
+// then SIGKILLs, and removes the directory unless keep_dir was set. Benchmark code only:
+// never used by actors.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/result.hpp"
+
+namespace craton::bench {
+
+struct LocalStoreClusterOptions {
+  std::string binary;               ///< the craton binary (normally /proc/self/exe)
+  std::size_t replicas = 3;         ///< 1..7
+  std::string parent_dir = "/tmp";  ///< where the temp directory is made (same disk as peers')
+  int tick_ms = 100;
+  bool keep_dir = false;
+};
+
+class LocalStoreCluster {
+ public:
+  /// Picks free loopback ports, starts the replicas; fails cleanly (nothing left running).
+  static Result<std::unique_ptr<LocalStoreCluster>> start(LocalStoreClusterOptions options);
+  ~LocalStoreCluster();
+  LocalStoreCluster(const LocalStoreCluster&) = delete;
+  LocalStoreCluster& operator=(const LocalStoreCluster&) = delete;
+
+  /// "1=127.0.0.1:p1,2=127.0.0.1:p2,..." for --endpoints.
+  const std::string& endpoints() const { return endpoints_; }
+  const std::string& dir() const { return dir_; }
+  std::size_t size() const { return pids_.size(); }
+  /// Resident set size of replica `index` (0-based) from /proc, 0 if it is gone.
+  std::uint64_t rss_bytes(std::size_t index) const;
+  /// Disk space replica `index`'s data directory takes (allocated blocks, like du).
+  std::uint64_t data_bytes(std::size_t index) const;
+  /// Terminates every replica (bounded wait) and removes the directory. Idempotent.
+  void stop();
+
+ private:
+  LocalStoreCluster() = default;
+  Status spawn_replica(const LocalStoreClusterOptions& options, std::size_t id);
+
+  std::string dir_;
+  std::string endpoints_;
+  bool keep_dir_ = false;
+  std::vector<pid_t> pids_;
+};
+
+}  // namespace craton::bench
