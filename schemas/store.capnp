@@ -23,6 +23,9 @@ struct RaftSnapshot {
   voters @2 :List(UInt64);
   learners @3 :List(UInt64);
   data @4 :Data;
+  # Where members listen (SnapshotMeta::addresses): ids and addresses, pairwise.
+  addressIds @5 :List(UInt64);
+  addresses @6 :List(Text);
 }
 
 struct RaftMessage {

@@ -73,14 +73,34 @@ std::string encode_snapshot(const raft::SnapshotMeta& s) {
   w.u64(s.term);
   encode_ids(w, s.voters);
   encode_ids(w, s.learners);
+  w.u64(s.addresses.size());
+  for (const auto& [id, address] : s.addresses) {
+    w.u64(id);
+    w.bytes(address);
+  }
   return w.take();
+}
+
+// Member addresses follow the ids (absent in snapshots written before they existed).
+bool decode_addresses(ByteReader& r, std::map<raft::NodeId, std::string>& addresses) {
+  if (r.empty()) return true;
+  std::uint64_t n = 0;
+  if (!r.u64(n) || n > kMembersMax) return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t id = 0;
+    std::string_view address;
+    if (!r.u64(id) || !r.bytes(address)) return false;
+    addresses[id] = std::string(address);
+  }
+  return true;
 }
 
 bool decode_snapshot(std::string_view value, raft::SnapshotMeta& s) {
   ByteReader r(value);
   std::uint8_t format = 0;
   return r.u8(format) && format == kFormat && r.u64(s.index) && r.u64(s.term) &&
-         decode_ids(r, s.voters) && decode_ids(r, s.learners) && r.empty();
+         decode_ids(r, s.voters) && decode_ids(r, s.learners) && decode_addresses(r, s.addresses) &&
+         r.empty();
 }
 
 Error invalid(const std::string& what) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct SnapshotMeta {
   std::uint64_t term = 0;
   std::vector<NodeId> voters;
   std::vector<NodeId> learners;
+  /// Where members listen (the store's conf change entries carry addresses, and a compacted
+  /// log no longer holds those entries). Opaque to Raft; empty where unknown.
+  std::map<NodeId, std::string> addresses;
   bool operator==(const SnapshotMeta&) const = default;
 };
 

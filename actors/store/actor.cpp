@@ -93,6 +93,7 @@ void dispatch(StoreActor* self, ReplicaOutput out) {
     EnvelopeBuilder b(st.env->address(), Address{replica_node_id(c.to), "store"});
     write_snapshot_chunk(b.body().initStoreSnapshotChunk(), c);
     st.env->send(self, b);
+  }
   for (auto stream : out.closed_streams) st.watch_routes.close(stream);
   for (const auto& d : out.watch) {
     auto route = st.watch_routes.route(d.stream, d.request_id, d.response.canceled);

@@ -18,6 +18,16 @@ void MemberDirectory::apply(std::uint64_t index, const raft::ConfChange& cc) {
   if (membership_.contains(self_)) removed_ = false;
 }
 
+void MemberDirectory::restore(const raft::SnapshotMeta& snapshot) {
+  if (snapshot.index <= applied_index_) return;
+  applied_index_ = snapshot.index;
+  membership_ = raft::Membership{};
+  membership_.voters.insert(snapshot.voters.begin(), snapshot.voters.end());
+  membership_.learners.insert(snapshot.learners.begin(), snapshot.learners.end());
+  replicated_ = snapshot.addresses;
+  removed_ = !membership_.contains(self_) && !membership_.voters.empty();
+}
+
 std::string MemberDirectory::address_of(raft::NodeId id) const {
   if (auto it = replicated_.find(id); it != replicated_.end()) return it->second;
   if (auto it = known_.find(id); it != known_.end()) return it->second;

@@ -26,6 +26,9 @@ class MemberDirectory {
   /// One committed conf change entry. Entries at or below the last applied index are ignored,
   /// so replaying a log after a restart is harmless.
   void apply(std::uint64_t index, const raft::ConfChange& cc);
+  /// Starts over from a snapshot: its membership and addresses stand at its index (the conf
+  /// change entries up to it are compacted away).
+  void restore(const raft::SnapshotMeta& snapshot);
 
   /// Every current member's address (members without a known address are left out).
   std::map<raft::NodeId, std::string> addresses() const;

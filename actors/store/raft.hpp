@@ -98,7 +98,9 @@ class Raft {
   Status transfer_leadership(NodeId to);
   /// The state machine has a snapshot at `index` (<= applied): drop the log up to it. The
   /// caller persists the snapshot itself and may delete stored entries up to `index`.
-  Status create_snapshot(std::uint64_t index, std::string data);
+  /// `addresses` are kept in the snapshot's metadata for the caller (see SnapshotMeta).
+  Status create_snapshot(std::uint64_t index, std::string data,
+                         std::map<NodeId, std::string> addresses = {});
   /// The transport reports whether a snapshot message to `to` was delivered. Expected for
   /// every snap message sent: until then the leader sends `to` nothing but heartbeats (after
   /// 5 election timeouts of heartbeat answers without a report it probes `to` again).

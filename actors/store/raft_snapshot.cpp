@@ -12,7 +12,8 @@ using detail::require;
 
 // Snapshots: compaction on request of the state machine, and snapshot delivery reports.
 
-Status Raft::create_snapshot(std::uint64_t index, std::string data) {
+Status Raft::create_snapshot(std::uint64_t index, std::string data,
+                             std::map<NodeId, std::string> addresses) {
   if (index <= log_.snapshot_index()) {
     return Error{"stale_snapshot",
                  "a snapshot at or after index " + std::to_string(index) + " already exists"};
@@ -25,6 +26,7 @@ Status Raft::create_snapshot(std::uint64_t index, std::string data) {
   s.meta.index = index;
   s.meta.term = log_.term(index).value();
   membership_at(index).fill(s.meta);
+  s.meta.addresses = std::move(addresses);
   s.data = std::move(data);
   log_.compact_to(index);
   snapshot_ = std::move(s);

@@ -29,7 +29,6 @@
 //   Keep-alive, time-to-live and list are answered by the leader only ("not_leader" with a
 //   hint elsewhere, like writes); they are not logged. Until the first advance_clock() the
 //   replica makes no expiry decision (it would not know what "now" is).
-//
 // - Membership (etcd's member add/remove/promote/list, move-leader): changes are accepted by
 //   the leader only, one at a time, checked first (duplicate id or address, bad address,
 //   removing the last voter, promoting a lagging learner are refused and change nothing), and
@@ -48,10 +47,6 @@
 //   watch_stream_watches_max); a stream that sends no watch request for watch_idle_ticks is
 //   closed (its client keeps it alive with watch progress requests) and listed in
 //   ReplicaOutput::closed_streams.
-//
-// Not implemented: creating snapshots and compacting the Raft log (the log grows and is loaded
-// into memory at open; member addresses are rebuilt from it), installing snapshots received
-// from a leader (failed() with "snapshot_unsupported"). No CAF, no clock, no threads.
 // - Log compaction (replica_snapshot.cpp): once the log holds more than snapshot_entries +
 //   snapshot_catchup_entries applied entries past the last snapshot, a snapshot is recorded at
 //   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
@@ -68,8 +63,10 @@
 //   else moves forward. Pending writes the snapshot covers are answered "timeout" (unknown).
 // - Serving snapshots: step_snapshot_fetch() answers from one read transaction per follower
 //   (SnapshotSender) and reports the outcome to Raft (report_snapshot).
+// - Member addresses live in conf change entries and, once those are compacted, in the
+//   snapshot's metadata (SnapshotMeta::addresses), so a restart or an install keeps them.
 //
-// Not implemented: membership changes after bootstrap. No CAF, no clock, no threads.
+// No CAF, no clock, no threads.
 #pragma once
 
 #include <cstdint>

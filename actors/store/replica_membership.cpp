@@ -9,6 +9,7 @@ namespace craton::store {
 // Rebuilds the member directory from the committed conf change entries in the stored log.
 Status Replica::open_members() {
   members_.emplace(config_.id, config_.peer_addresses);
+  if (log_->snapshot().index > 0) members_->restore(log_->snapshot());
   const auto& log = raft_->log();
   for (auto i = log.first_index(); i <= log.committed() && i <= log.last_index(); ++i) {
     const auto& e = log.at(i);

@@ -14,7 +14,8 @@ void Replica::maybe_compact() {
   if (done <= log.snapshot_index() + config_.snapshot_entries + keep) return;
   const auto index = done - keep;
   // The MVCC store is durable at applied >= index, so the snapshot is just the metadata.
-  if (auto s = raft_->create_snapshot(index, ""); !s) return;  // stale or racing: next time
+  // Member addresses go with it: the conf change entries that carried them are compacted.
+  if (auto s = raft_->create_snapshot(index, "", members_->addresses()); !s) return;
   if (auto s = log_->save_snapshot(raft_->snapshot().meta); !s) return fail(s.error());
   if (auto s = log_->compact(index); !s) fail(s.error());
 }
@@ -131,6 +132,9 @@ Status Replica::after_snapshot_install() {
   auto mvcc = storage::MvccStore::open(*env_, config_.mvcc);
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
+  leases_.recover(*mvcc_, 0);  // as at open: the leader sets expiries when it is promoted
+  hub_->on_applied(*mvcc_);    // cancels, as compacted, watches whose history is gone
+  if (held_ && held_->snapshot) members_->restore(held_->snapshot->meta);
   return Ok{};
 }
 

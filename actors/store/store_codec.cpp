@@ -49,6 +49,13 @@ void write_snapshot(schema::RaftSnapshot::Builder b, const raft::Snapshot& s) {
   auto learners = b.initLearners(s.meta.learners.size());
   for (unsigned i = 0; i < s.meta.learners.size(); ++i) learners.set(i, s.meta.learners[i]);
   b.setData(as_data(s.data));
+  auto ids = b.initAddressIds(static_cast<unsigned>(s.meta.addresses.size()));
+  auto addresses = b.initAddresses(static_cast<unsigned>(s.meta.addresses.size()));
+  unsigned i = 0;
+  for (const auto& [id, address] : s.meta.addresses) {
+    ids.set(i, id);
+    addresses.set(i++, address);
+  }
 }
 
 raft::Snapshot read_snapshot(schema::RaftSnapshot::Reader r) {
@@ -58,6 +65,11 @@ raft::Snapshot read_snapshot(schema::RaftSnapshot::Reader r) {
   for (auto v : r.getVoters()) s.meta.voters.push_back(v);
   for (auto l : r.getLearners()) s.meta.learners.push_back(l);
   s.data = text(r.getData());
+  // Pairwise lists; a mismatched pair (a malformed or foreign sender) is ignored as a whole.
+  auto ids = r.getAddressIds();
+  auto addresses = r.getAddresses();
+  if (ids.size() == addresses.size())
+    for (unsigned i = 0; i < ids.size(); ++i) s.meta.addresses[ids[i]] = addresses[i].cStr();
   return s;
 }
 
