@@ -1,10 +1,10 @@
 // NodeHost: one Craton node process's substrate, started from a node id and a peer list.
 //
-// It owns the actor system (normal scheduler, middleman loaded, Craton's types registered),
-// the node's router, published on the node's listen address so that peers' links reach it,
-// and one Link per peer. Components (echo, store, ...) are spawned by the caller from
-// context() and handed to adopt() so that stop() ends them too. `craton node` runs this way,
-// and so will `craton store` and the link benchmark.
+// It owns the actor system (work-stealing scheduler with short idle polling, middleman
+// loaded, Craton's types registered), the node's router, published on the node's listen
+// address so that peers' links reach it, and one Link per peer. Components (echo, store,
+// ...) are spawned by the caller from context() and handed to adopt() so that stop() ends
+// them too. `craton node` runs this way, and so will `craton store` and the link benchmark.
 //
 // Lifetime: stop() (also run by the destructor) sends every adopted actor, link and the
 // router an exit and then waits for the actor system to drain, so the process ends cleanly.

@@ -78,7 +78,8 @@ class MvccStore {
   // ---- Writes ----
   /// Applies one committed entry. Error "already_applied" when index <= applied_index().
   Result<WriteResponse> apply(std::uint64_t index, const WriteRequest& request);
-  /// Applies entries in order in one LMDB transaction; one result per entry.
+  /// Applies entries in order in one LMDB transaction; one result per entry. An empty batch
+  /// with no compaction garbage pending opens no transaction (so costs no sync).
   std::vector<Result<WriteResponse>> apply_batch(std::span<const IndexedWrite> writes);
 
   // Typed shorthands for apply(0, ...), for tools and tests that run without Raft.
