@@ -44,6 +44,9 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
   sim::StoreScenarioOptions options;
   options.clients_local = clients_local;
   options.watchers = watchers;
+  // A remote client may spend two op timeouts on a crashed replica (its first choice, then a
+  // stale hint) before it reaches a live one: liveness is judged after that.
+  if (!clients_local) options.progress_grace_ms = 2 * options.op_timeout_ms;
   if (watchers) options.snapshot_entries = 0;
   sim::StoreScenario scenario(ids, options);
   return sim::run_world(config, scenario);
