@@ -1,6 +1,7 @@
 #include "actors/store/replica.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include "actors/store/session_codec.hpp"
 #include "actors/store/store_codec.hpp"
@@ -22,6 +23,24 @@ std::optional<std::uint64_t> decode_context(const std::string& s) {
 }
 
 }  // namespace
+
+namespace {
+
+template <class T>
+void move_all(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+}  // namespace
+
+void ReplicaOutput::append(ReplicaOutput&& more) {
+  move_all(messages, more.messages);
+  move_all(replies, more.replies);
+  move_all(fetches, more.fetches);
+  move_all(chunks, more.chunks);
+  move_all(watch, more.watch);
+  move_all(closed_streams, more.closed_streams);
+}
 
 Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
   if (config.id == 0) return Error{"bad_config", "replica id must be non-zero"};

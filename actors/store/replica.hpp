@@ -147,6 +147,10 @@ struct ReplicaOutput {
   std::vector<SnapshotChunk> chunks;   ///< snapshot transfer: answers to fetches
   std::vector<WatchDelivery> watch;         ///< per stream in order; a stream's order matters
   std::vector<StreamId> closed_streams;     ///< idle streams closed (watches dropped)
+
+  /// Moves everything `more` holds behind what this output holds (every field: a field left
+  /// out here would be lost, as watch deliveries once were after a snapshot install).
+  void append(ReplicaOutput&& more);
 };
 
 class Replica {

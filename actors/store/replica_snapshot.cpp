@@ -92,10 +92,7 @@ ReplicaOutput Replica::step_snapshot_chunk(const SnapshotChunk& chunk) {
     fail(s.error());
     return out;
   }
-  auto more = flush();
-  for (auto& m : more.messages) out.messages.push_back(std::move(m));
-  for (auto& r : more.replies) out.replies.push_back(std::move(r));
-  for (auto& f : more.fetches) out.fetches.push_back(std::move(f));
+  out.append(flush());
   return out;
 }
 

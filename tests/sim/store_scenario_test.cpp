@@ -28,12 +28,8 @@ std::uint64_t seeds_per_shape(std::uint64_t fallback) {
 }
 
 // clients_local false: "store-remote", clients over SimNetwork (duplicated requests included).
-// watchers: StoreWatchers run and are checked, with snapshots off. KNOWN BUG (open): a watch on
-// a replica that installs a snapshot misses the revisions the snapshot brought (replay:
-// craton sim --scenario store --seed 4 --nodes 3 --duration 10000ms --faults random), so
-// watches and snapshot installs are checked in separate runs until it is fixed.
 sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
-                        bool clients_local = true, bool watchers = false) {
+                        bool clients_local = true) {
   sim::WorldConfig config;
   config.seed = seed;
   config.nodes = nodes;
@@ -43,18 +39,16 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
       sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
   sim::StoreScenarioOptions options;
   options.clients_local = clients_local;
-  options.watchers = watchers;
   // A remote client may spend two op timeouts on a crashed replica (its first choice, then a
   // stale hint) before it reaches a live one: liveness is judged after that.
   if (!clients_local) options.progress_grace_ms = 2 * options.op_timeout_ms;
-  if (watchers) options.snapshot_entries = 0;
   sim::StoreScenario scenario(ids, options);
   return sim::run_world(config, scenario);
 }
 
 void check_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
-                bool clients_local, std::uint64_t& failed, bool watchers = false) {
-  auto report = run_seed(seed, nodes, duration_ms, clients_local, watchers);
+                bool clients_local, std::uint64_t& failed) {
+  auto report = run_seed(seed, nodes, duration_ms, clients_local);
   if (report.check.ok) return;
   ++failed;
   std::string why;
@@ -62,16 +56,14 @@ void check_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
   BOOST_ERROR("seed " << seed << " failed; replay: craton sim --scenario "
                       << (clients_local ? "store" : "store-remote") << " --seed " << seed
                       << " --nodes " << nodes << " --duration " << duration_ms
-                      << "ms --faults random --trace trace.txt"
-                      << (watchers ? " (test runs it with watchers and no snapshots)" : "")
-                      << why);
+                      << "ms --faults random --trace trace.txt" << why);
 }
 
 void run_many(std::size_t nodes, std::int64_t duration_ms, std::uint64_t seeds,
-              bool clients_local = true, bool watchers = false) {
+              bool clients_local = true) {
   std::uint64_t failed = 0;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed)
-    check_seed(seed, nodes, duration_ms, clients_local, failed, watchers);
+    check_seed(seed, nodes, duration_ms, clients_local, failed);
   BOOST_TEST_MESSAGE(nodes << " replicas: " << seeds << " seeds, " << failed << " failed");
 }
 
@@ -102,11 +94,6 @@ BOOST_AUTO_TEST_CASE(three_replicas_random_faults) {
 
 BOOST_AUTO_TEST_CASE(five_replicas_random_faults) {
   run_many(5, 10000, seeds_per_shape(160));
-}
-
-// Watch histories (sim/watch_checker.hpp) on every node, snapshots off (see run_seed).
-BOOST_AUTO_TEST_CASE(three_replicas_watchers) {
-  run_many(3, 10000, seeds_per_shape(100), true, true);
 }
 
 // "store-remote": clients reach any replica over the faulty SimNetwork and follow redirects,
