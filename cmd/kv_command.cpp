@@ -29,6 +29,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "cmd/store_client_flags.hpp"
 #include "actors/store/client.hpp"
 #include "actors/store/lease_client.hpp"
 #include "cmd/commands.hpp"
@@ -51,14 +52,6 @@ struct KvFlags {
 };
 
 constexpr std::size_t kTxnInputBytesMax = 1 << 20;
-
-Result<std::int64_t> parse_int(const std::string& what, const std::string& text) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
-    return Error{"bad_flag", what + " must be a non-negative number: '" + text + "'"};
-  return v;
-}
 
 std::string dump(const json& j) {
   // Keys and values are bytes: invalid UTF-8 is replaced rather than failing the output.
@@ -192,14 +185,7 @@ Result<TxnRequest> txn_from_stdin() {
 // ---- running ----
 
 Result<std::unique_ptr<store::StoreClient>> connect(const KvFlags& flags) {
-  auto endpoints = store::parse_store_endpoints(flags.endpoints);
-  if (!endpoints) return Error{"bad_flag", "--endpoints: " + endpoints.error().message};
-  auto timeout = parse_int("--timeout-ms", flags.timeout_ms);
-  if (!timeout) return timeout.error();
-  store::StoreClientOptions options;
-  options.endpoints = *endpoints;
-  options.timeout_ms = std::max<std::int64_t>(*timeout, 1);
-  return store::StoreClient::connect(options);
+  return connect_store_client(flags.endpoints, flags.timeout_ms);
 }
 
 int fail(const Error& e, const char* op) {
@@ -242,8 +228,8 @@ int run_put(const KvFlags& f) {
 }
 
 int run_get(const KvFlags& f) {
-  auto rev = parse_int("--rev", f.revision);
-  auto limit = parse_int("--limit", f.limit);
+  auto rev = parse_non_negative("--rev", f.revision);
+  auto limit = parse_non_negative("--limit", f.limit);
   Result<store::StoreRequest> request = Error{"bad_flag", ""};
   if (!rev)
     request = rev.error();
@@ -278,7 +264,7 @@ int run_del(const KvFlags& f) {
 }
 
 int run_compact(const KvFlags& f) {
-  auto rev = parse_int("REV", f.revision);
+  auto rev = parse_non_negative("REV", f.revision);
   Result<store::StoreRequest> request =
       rev ? Result<store::StoreRequest>(WriteRequest{CompactionRequest{*rev}})
           : Result<store::StoreRequest>(rev.error());
@@ -350,9 +336,9 @@ void print_watch_batch(const store::WatchEvents& batch, bool json_output) {
 }
 
 int run_watch(const KvFlags& f) {
-  auto rev = parse_int("--rev", f.revision);
+  auto rev = parse_non_negative("--rev", f.revision);
   if (!rev) return fail(rev.error(), "watch");
-  auto count = parse_int("--count", f.count);
+  auto count = parse_non_negative("--count", f.count);
   if (!count) return fail(count.error(), "watch");
   if (f.key.empty()) return fail(Error{"bad_flag", "KEY must not be empty"}, "watch");
   store::WatchRequest request;

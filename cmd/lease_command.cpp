@@ -16,6 +16,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cmd/store_client_flags.hpp"
 #include "actors/store/lease_client.hpp"
 #include "cmd/commands.hpp"
 
@@ -34,14 +35,6 @@ struct LeaseFlags {
 
 std::atomic<bool> g_interrupted{false};
 
-Result<std::int64_t> parse_count(const std::string& what, const std::string& text) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
-    return Error{"bad_flag", what + " must be a non-negative number: '" + text + "'"};
-  return v;
-}
-
 Result<std::int64_t> parse_id(const std::string& text) {
   auto id = store::parse_lease_id(text);
   if (!id) return Error{"bad_flag", "ID: " + id.error().message};
@@ -54,14 +47,7 @@ int fail(const Error& e, const char* op) {
 }
 
 Result<std::unique_ptr<store::StoreClient>> connect(const LeaseFlags& flags) {
-  auto endpoints = store::parse_store_endpoints(flags.endpoints);
-  if (!endpoints) return Error{"bad_flag", "--endpoints: " + endpoints.error().message};
-  auto timeout = parse_count("--timeout-ms", flags.timeout_ms);
-  if (!timeout) return timeout.error();
-  store::StoreClientOptions options;
-  options.endpoints = *endpoints;
-  options.timeout_ms = std::max<std::int64_t>(*timeout, 1);
-  return store::StoreClient::connect(options);
+  return connect_store_client(flags.endpoints, flags.timeout_ms);
 }
 
 json header(std::int64_t revision) {
@@ -83,7 +69,7 @@ int run(const LeaseFlags& f, const char* op, Body body) {
 }
 
 int run_grant(const LeaseFlags& f) {
-  auto ttl = parse_count("TTL", f.ttl);
+  auto ttl = parse_non_negative("TTL", f.ttl);
   if (!ttl) return fail(ttl.error(), "grant");
   return run(f, "grant", [&](store::StoreClient& client) -> Status {
     auto granted = store::lease_grant(client, *ttl);

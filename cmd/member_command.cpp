@@ -14,6 +14,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cmd/store_client_flags.hpp"
 #include "actors/store/client.hpp"
 #include "cmd/commands.hpp"
 
@@ -45,18 +46,7 @@ int fail(const std::string& what, const Error& e) {
 }
 
 Result<store::StoreReply> call(const MemberFlags& flags, const store::StoreRequest& request) {
-  auto endpoints = store::parse_store_endpoints(flags.endpoints);
-  if (!endpoints) return Error{"bad_flag", "--endpoints: " + endpoints.error().message};
-  std::uint64_t timeout = 0;
-  auto [end, ec] = std::from_chars(flags.timeout_ms.data(),
-                                   flags.timeout_ms.data() + flags.timeout_ms.size(), timeout);
-  if (ec != std::errc{} || end != flags.timeout_ms.data() + flags.timeout_ms.size() ||
-      timeout == 0 || timeout > 600'000)
-    return Error{"bad_flag", "--timeout-ms must be a number in 1..600000"};
-  store::StoreClientOptions options;
-  options.endpoints = *endpoints;
-  options.timeout_ms = std::int64_t(timeout);
-  auto client = store::StoreClient::connect(options);
+  auto client = connect_store_client(flags.endpoints, flags.timeout_ms);
   if (!client) return client.error();
   return (*client)->call(request);
 }

@@ -27,6 +27,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cmd/store_client_flags.hpp"
 #include "actors/store/actor.hpp"
 #include "actors/store/client.hpp"
 #include "cmd/commands.hpp"
@@ -283,20 +284,10 @@ void print_status_table(
 }
 
 int run_status(const StatusFlags& flags) {
-  auto endpoints = store::parse_store_endpoints(flags.endpoints);
-  auto timeout = parse_number("--timeout-ms", flags.timeout_ms, 1, 600'000);
-  if (!endpoints || !timeout) {
-    std::cerr << "craton store status: "
-              << (!endpoints ? endpoints.error() : timeout.error()).message << "\n";
-    return 2;
-  }
-  store::StoreClientOptions options;
-  options.endpoints = *endpoints;
-  options.timeout_ms = std::int64_t(*timeout);
-  auto client = store::StoreClient::connect(options);
+  auto client = connect_store_client(flags.endpoints, flags.timeout_ms);
   if (!client) {
     std::cerr << "craton store status: " << client.error().message << "\n";
-    return 1;
+    return client.error().code == "bad_flag" ? 2 : 1;
   }
   auto all = (*client)->status_all();
   bool any_ok = false;
