@@ -14,18 +14,8 @@ WORK=$(mktemp -d /tmp/craton-store-member.XXXXXX)
 BASE=$((24000 + ($$ % 2000) * 10))
 PIDS=()
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done
-  exit 1
-}
+# shellcheck source=process_lib.sh
+source "$(dirname "$0")/process_lib.sh"
 
 addr() { echo "127.0.0.1:$((BASE + $1 - 1))"; }
 PEERS="1=$(addr 1),2=$(addr 2),3=$(addr 3)"

@@ -22,18 +22,8 @@ PIDS=()
 WRITERS=()
 SNAPSHOT_FLAGS=""
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done
-  exit 1
-}
+# shellcheck source=process_lib.sh
+source "$(dirname "$0")/process_lib.sh"
 
 start_replica() {  # id peers-or-empty
   local id=$1 peers=$2

@@ -15,20 +15,8 @@ WORK=$(mktemp -d /tmp/craton-store-watch.XXXXXX)
 BASE=$((24000 + ($$ % 1500) * 10))
 PIDS=()
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$WORK"/*.log "$WORK"/watch.out; do
-    [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }
-  done
-  exit 1
-}
+# shellcheck source=process_lib.sh
+source "$(dirname "$0")/process_lib.sh"
 
 PEERS="1=127.0.0.1:$BASE,2=127.0.0.1:$((BASE + 1)),3=127.0.0.1:$((BASE + 2))"
 for id in 1 2 3; do
