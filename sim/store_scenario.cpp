@@ -1,5 +1,7 @@
 #include "sim/store_scenario.hpp"
 
+#include <algorithm>
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
@@ -91,8 +93,13 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
 }
 
 CheckResult StoreScenario::check(const RunHistory& history) const {
-  auto result = check_store_history(
-      history, StoreCheckOptions{options_.require_progress, options_.progress_grace_ms});
+  // A remote client may spend two op timeouts on a crashed replica (its first choice, then a
+  // stale hint) before it reaches a live one: liveness is judged after that.
+  auto grace = options_.clients_local
+                   ? options_.progress_grace_ms
+                   : std::max(options_.progress_grace_ms, 2 * options_.op_timeout_ms);
+  auto result =
+      check_store_history(history, StoreCheckOptions{options_.require_progress, grace});
   if (options_.watchers)
     for (auto& failure : check_watch_history(history).failures) result.fail(std::move(failure));
   return result;

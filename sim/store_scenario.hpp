@@ -57,7 +57,8 @@ struct StoreScenarioOptions {
   /// Clients talk only to their own node's replica, in-process (see StoreWorkloadConfig).
   bool clients_local = true;
   int tick_ms = 100;  ///< replica tick
-  /// Demand an ok operation invoked after settle + progress_grace_ms (liveness).
+  /// Demand an ok operation invoked after settle + progress_grace_ms (liveness); remote
+  /// clients get at least 2 x op_timeout_ms (see StoreScenario::check).
   bool require_progress = true;
   std::int64_t progress_grace_ms = 0;
   ReplicaWatchers replica_watchers;  ///< unset: none

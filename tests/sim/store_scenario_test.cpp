@@ -39,9 +39,6 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
       sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
   sim::StoreScenarioOptions options;
   options.clients_local = clients_local;
-  // A remote client may spend two op timeouts on a crashed replica (its first choice, then a
-  // stale hint) before it reaches a live one: liveness is judged after that.
-  if (!clients_local) options.progress_grace_ms = 2 * options.op_timeout_ms;
   sim::StoreScenario scenario(ids, options);
   return sim::run_world(config, scenario);
 }
