@@ -116,7 +116,11 @@ void pump(Driver* self, caf::actor client, std::shared_ptr<ConnRun> run, caf::ac
   bool stopped = now >= run->deadline;
   auto limit = stopped ? st.issued : allowed(*run, now);
   while (st.in_flight < run->window && st.issued < limit) issue(self, client, run, waiter);
-  if (!stopped && run->rate > 0 && st.issued < run->ops && !st.tick_pending) {
+  // The timer only matters while a client is free: with every client busy the rate is behind
+  // and the next reply pumps again. (Arming it anyway spun on zero-delay timers, which cost the
+  // machine more CPU than the cluster under test.)
+  bool client_free = st.in_flight < run->window;
+  if (!stopped && run->rate > 0 && st.issued < run->ops && client_free && !st.tick_pending) {
     auto next = run->started + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(double(st.issued) / run->rate));
     st.tick_pending = true;
@@ -165,9 +169,7 @@ Result<Connection> connect(const std::vector<store::StoreEndpoint>& endpoints, s
     node.peers.push_back(PeerSpec{store::replica_node_id(ep.id), ep.endpoint});
   // One worker thread per client node: with many connections on few cores, idle workers
   // polling for work would take CPU from the replicas being measured.
-  node.add_types = [](caf::actor_system_config& cfg) {
-    cfg.set("scheduler.max-threads", std::size_t{1});
-  };
+  node.worker_threads = 1;
   auto host = NodeHost::start(std::move(node), std::make_shared<StderrSink>(LogLevel::error));
   if (!host) return host.error();
   Connection c{std::move(*host), {}};

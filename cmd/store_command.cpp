@@ -144,6 +144,9 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   setup.replica.data_dir =
       flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
+  // A replica is one busy actor that blocks on fsync: more workers only add hand-offs (on a
+  // loaded 2-core machine, 1 worker cut CPU per put by about a third; docs/store.md).
+  setup.node.worker_threads = 1;
   auto compaction =
       store::parse_auto_compaction(flags.auto_compaction_mode, flags.auto_compaction_retention);
   if (!compaction) return compaction.error();

@@ -32,6 +32,7 @@ class NodeHost::SystemConfig : public caf::actor_system_config {
     // (puts p99 of seconds). A short poll keeps bursts cheap; then workers sleep until work
     // is enqueued. Set before add_types so that a caller can still override it.
     set("work-stealing.moderate-poll-attempts", kModeratePollAttempts);
+    if (options.worker_threads > 0) set("scheduler.max-threads", options.worker_threads);
     if (options.add_types) options.add_types(*this);
     set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
     set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});

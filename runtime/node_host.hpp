@@ -34,6 +34,10 @@ struct NodeOptions {
   BackoffPolicy backoff;
   std::uint64_t seed = 0;  ///< 0: draw one from the OS (the process, not an actor, does this)
   std::string data_dir = ".";
+  /// CAF scheduler worker threads; 0: CAF's default (one per core). A node whose work is one
+  /// busy actor (a store replica, a benchmark client) runs best on 1: every extra worker adds
+  /// thread hand-offs and idle polling, which on a loaded machine cost more than they give.
+  std::size_t worker_threads = 0;
   /// Extra message types for the actor system (benchmarks add theirs here).
   std::function<void(caf::actor_system_config&)> add_types;
 };

@@ -71,9 +71,18 @@ Status WriteTxn::clear(Database db) {
   return Ok{};
 }
 
-Status WriteTxn::commit() {
+Status WriteTxn::commit(Durability durability) {
+  // LMDB reads MDB_NOMETASYNC at commit time and lets it change between transactions
+  // (mdb_env_set_flags), so one environment can mix full and deferred commits. Only the
+  // single writer (this thread, now) commits, so the toggle cannot leak into another commit.
+  MDB_env* env = mdb_txn_env(txn_);
+  unsigned flags = 0;
+  mdb_env_get_flags(env, &flags);
+  bool defer = durability == Durability::deferred && (flags & (MDB_NOSYNC | MDB_NOMETASYNC)) == 0;
+  if (defer) mdb_env_set_flags(env, MDB_NOMETASYNC, 1);
   // mdb_txn_commit frees the transaction even when it fails.
   int rc = mdb_txn_commit(std::exchange(txn_, nullptr));
+  if (defer) mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
   if (rc != 0) return lmdb_error(rc, "commit");
   return Ok{};
 }

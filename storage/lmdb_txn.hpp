@@ -69,6 +69,19 @@ class ReadTxn : public Txn {
   explicit ReadTxn(MDB_txn* txn) : Txn(txn) {}
 };
 
+/// How much of a commit must reach the disk before commit() returns.
+enum class Durability {
+  /// Data pages, then the meta page that makes them current, are synced (two fsyncs): once
+  /// commit() returns the transaction survives an OS crash.
+  full,
+  /// Data pages are synced but the meta page is only written (one fsync): an OS crash may
+  /// undo this transaction (and any later deferred ones), never corrupt the file, and the next
+  /// `full` commit makes it durable too. For state that can be rebuilt from something already
+  /// durable (the applied state machine, replayed from the Raft log; a commit index that the
+  /// leader repeats). A process crash loses nothing either way.
+  deferred,
+};
+
 /// The single writer. Aborted on destruction unless committed.
 class WriteTxn : public Txn {
  public:
@@ -83,9 +96,10 @@ class WriteTxn : public Txn {
   Result<bool> del(Database db, std::string_view key);
   /// Removes every record of `db` (the database itself stays).
   Status clear(Database db);
-  /// Makes the changes durable (one sync unless the environment disabled it). After a failed
-  /// commit the transaction is aborted and unusable.
-  Status commit();
+  /// Makes the changes visible and as durable as `durability` asks (an environment opened
+  /// with no_sync or no_meta_sync never syncs more than it says). After a failed commit the
+  /// transaction is aborted and unusable.
+  Status commit(Durability durability = Durability::full);
 
  private:
   explicit WriteTxn(MDB_txn* txn) : Txn(txn) {}

@@ -542,7 +542,7 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
   }
   auto st = delete_garbage(*txn);
   if (st) st = persist_meta(*txn);
-  if (st) st = txn->commit();
+  if (st) st = txn->commit(options_.defer_apply_sync ? Durability::deferred : Durability::full);
   if (!st) return fail_all(st.error());
   return results;
 }

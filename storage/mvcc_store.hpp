@@ -53,6 +53,11 @@ struct MvccOptions {
   std::size_t compaction_batch_max = 10'000;
   /// Client session bounds; part of the replicated state: the same on every replica.
   SessionLimits sessions;
+  /// Commit applied writes with deferred durability (storage/lmdb_txn.hpp): one fsync per batch
+  /// instead of two. Only for an owner that can replay what an OS crash takes back: the
+  /// replica, whose Raft log (same environment, synced) holds every entry past the durable
+  /// applied index until a synced write (the log's next save or compaction) covers it.
+  bool defer_apply_sync = false;
 };
 
 /// A committed Raft entry's request, for apply_batch(). Index 0: not from Raft (not recorded).

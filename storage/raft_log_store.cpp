@@ -192,7 +192,11 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
     auto put = txn->put(meta_, kHardStateKey, encode_hard_state(*hard_state));
     if (!put) return put;
   }
-  auto committed = txn->commit();
+  // Raft needs term, vote and entries on disk before it answers anyone; a commit index alone
+  // can be lost and relearned.
+  bool must_sync = !entries.empty() || !hard_state || hard_state->term != hard_state_.term ||
+                   hard_state->vote != hard_state_.vote;
+  auto committed = txn->commit(must_sync ? Durability::full : Durability::deferred);
   if (!committed) return committed;
   if (!entries.empty()) {
     last_index_ = entries.back().index;

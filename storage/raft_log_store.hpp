@@ -5,8 +5,12 @@
 // - save(hard_state, entries) is group commit: the entries (replacing any conflicting suffix)
 //   and the hard state go to disk in ONE write transaction, so one fsync covers a whole batch
 //   of proposals. When save() returns ok, all of it is durable; when it fails, none of it is
-//   visible, on disk or in this object.
-// - After a crash, open() returns exactly what the last successful save() left.
+//   visible, on disk or in this object. One exception, as etcd's MustSync: a save with no
+//   entries whose hard state moves only the commit index is written with deferred durability
+//   (storage/lmdb_txn.hpp): an OS crash may take it back to an older commit index, which is
+//   safe (commit is learned again from the leader), and the next synced write makes it durable.
+// - After a process crash, open() returns exactly what the last successful save() left; after
+//   an OS crash, at most the deferred commit-only saves since the last synced write are lost.
 // - The log is contiguous: indexes first_index()..last_index() are all present. Entry
 //   first_index()-1 is the "log start" (the last compacted or snapshotted entry); only its
 //   term is kept so that Raft can still check log matching against it.

@@ -66,7 +66,10 @@ Status Replica::open_storage() {
   auto log = storage::RaftLogStore::open(*env_);
   if (!log) return log.error();
   log_.emplace(std::move(*log));
-  auto mvcc = storage::MvccStore::open(*env_, config_.mvcc);
+  // Applied writes need not be synced on their own: the log beside them is (see MvccOptions).
+  auto mvcc_options = config_.mvcc;
+  mvcc_options.defer_apply_sync = true;
+  auto mvcc = storage::MvccStore::open(*env_, mvcc_options);
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
   hub_.emplace(config_.watch, mvcc_->current_revision());
