@@ -75,15 +75,20 @@ void check_membership(StoreActor* self) {
   }
 }
 
-void dispatch(StoreActor* self, ReplicaOutput out) {
+void send_raft_messages(StoreActor* self, const std::vector<raft::Message>& messages) {
   auto& st = self->state;
-  // Raft events for the simulator's invariant checker (none unless the replica records them).
-  for (const auto& e : st.replica->take_raft_events()) st.env->observe(format_raft_event(e));
-  for (const auto& m : out.messages) {
+  for (const auto& m : messages) {
     EnvelopeBuilder b(st.env->address(), Address{replica_node_id(m.to), "store"});
     write_raft_message(b.body().initStoreRaft(), m);
     st.env->send(self, b);
   }
+}
+
+void dispatch(StoreActor* self, ReplicaOutput out) {
+  auto& st = self->state;
+  // Raft events for the simulator's invariant checker (none unless the replica records them).
+  for (const auto& e : st.replica->take_raft_events()) st.env->observe(format_raft_event(e));
+  send_raft_messages(self, out.messages);
   for (const auto& f : out.fetches) {
     EnvelopeBuilder b(st.env->address(), Address{replica_node_id(f.to), "store"});
     write_snapshot_fetch(b.body().initStoreSnapshotFetch(), f);
@@ -222,6 +227,10 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
   st.requests =
       &st.env->metrics().counter("craton_store_requests_total", "Client requests received", labels);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  // A leader's appends leave before its own fsync (replica.hpp): the replica is driven by this
+  // actor alone, so the sender only ever runs inside one of this actor's handlers.
+  st.replica->set_early_sender(
+      [self](std::vector<raft::Message> messages) { send_raft_messages(self, messages); });
   self->send(self, tick_atom::value);
   return {
       [self](const WireEnvelope& wire) { on_envelope(self, wire); },

@@ -289,6 +289,7 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
     // The MVCC store has reached it (installed, or applied on its own): record it.
     if (auto s = record_snapshot(rd); !s) return s;
   }
+  send_early(rd);
   if (rd.hard_state || !rd.entries.empty()) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
     if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
@@ -304,6 +305,22 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
   }
   serve_reads(out);
   return Ok{};
+}
+
+void Replica::send_early(raft::Ready& rd) {
+  if (!early_sender_ || raft_->role() != raft::Role::leader) return;
+  // Only what a leader originates; anything that answers another replica (votes, acks) waits
+  // for the save like everything on a follower.
+  auto leader_only = [](const raft::Message& m) {
+    using raft::MessageType;
+    return m.type == MessageType::app || m.type == MessageType::heartbeat ||
+           m.type == MessageType::snap || m.type == MessageType::timeout_now;
+  };
+  std::vector<raft::Message> early;
+  std::vector<raft::Message> rest;
+  for (auto& m : rd.messages) (leader_only(m) ? early : rest).push_back(std::move(m));
+  rd.messages = std::move(rest);
+  if (!early.empty()) early_sender_(std::move(early));
 }
 
 Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out) {

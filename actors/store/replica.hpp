@@ -10,6 +10,11 @@
 //   are persisted with ONE RaftLogStore::save (one fsync) before its messages are handed out,
 //   and its committed entries are applied with ONE MvccStore::apply_batch. A shell that calls
 //   flush() once per burst of inputs batches all proposals of the burst into one sync.
+//   Exception (Raft thesis 10.2.1, etcd's raft): a leader's appends, heartbeats, snapshots and
+//   timeout_now go to the early sender (set_early_sender) BEFORE the save, so that the
+//   followers' fsyncs overlap the leader's own. Safe because nothing is acknowledged, applied
+//   or counted from them before the save returns: the flush blocks until it does, and the
+//   leader's term and vote were synced before it could win.
 // - A write is answered only after it is applied, with the MVCC result (errors unchanged). If
 //   another entry took its log position (leader change) it is answered "proposal_dropped"
 //   (certainly not applied); if nothing is known within request_timeout_ticks, "timeout".
@@ -168,6 +173,10 @@ class Replica {
                        std::optional<storage::ClientSession> session = std::nullopt);
   /// Persists, sends and applies everything pending (see the promises above).
   ReplicaOutput flush();
+  /// Where flush() hands a leader's messages that may leave before its own save (see the
+  /// promises above); without one, they go out with the rest in flush()'s output.
+  using EarlySender = std::function<void(std::vector<raft::Message>)>;
+  void set_early_sender(EarlySender send) { early_sender_ = std::move(send); }
   /// The time now (ms, monotonic; earlier values are ignored). The leader proposes revokes
   /// for expired leases here, at most every lease_check_ms; flush() sends them.
   void advance_clock(std::int64_t now_ms);
@@ -235,6 +244,8 @@ class Replica {
   ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write,
                              const std::optional<storage::ClientSession>& session);
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
+  /// Hands a leader's own messages of `rd` to the early sender (see the promises above).
+  void send_early(raft::Ready& rd);
   Status apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out);
   void answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
                     ReplicaOutput& out);
@@ -313,6 +324,7 @@ class Replica {
   std::uint64_t snapshots_installed_ = 0;
   std::optional<WatchHub> hub_;
   std::map<StreamId, WatchStream> streams_;
+  EarlySender early_sender_;
 };
 
 }  // namespace craton::store
