@@ -11,11 +11,11 @@
 set -u
 CRATON=$1
 WORK=$(mktemp -d /tmp/craton-lease-proc.XXXXXX)
-BASE=$((24000 + ($$ % 2000) * 10))
 PIDS=()
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 3
 
 PEERS="1=127.0.0.1:$BASE,2=127.0.0.1:$((BASE + 1)),3=127.0.0.1:$((BASE + 2))"
 

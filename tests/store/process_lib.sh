@@ -1,6 +1,7 @@
 # Shared by the store's real-process tests (sourced, not run). The caller sets WORK (its temp
 # directory) and PIDS (an array of child pids) first. On exit every child is killed and WORK
 # removed; fail prints the message and the tail of every log and output file, then exits 1.
+# pick_ports COUNT sets BASE, the first of COUNT consecutive loopback ports for the replicas.
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
@@ -15,4 +16,42 @@ fail() {
     [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }
   done
   exit 1
+}
+
+# Bases are PORT_STRIDE apart from PORT_LOW up to the kernel's ephemeral range. Below that
+# range no outgoing connection (of this test or of any process) is handed one of our ports by
+# the kernel; the old pid-derived bases reached 43,990, well inside 32768-60999.
+PORT_LOW=20000
+PORT_STRIDE=10
+PORT_TRIES=50
+PORT_LOCK_DIR=${TMPDIR:-/tmp}/craton-test-ports
+
+# pick_ports COUNT: sets BASE so that BASE .. BASE+COUNT-1 are
+#  - below the ephemeral range (ip_local_port_range);
+#  - reserved for this script: an flock on $PORT_LOCK_DIR/BASE.lock, which scripts running
+#    side by side (ctest -j2) respect. The lock's descriptor stays open in this shell and is
+#    inherited by its children, so the kernel releases it when the last of them exits: no
+#    stale reservation survives a SIGKILL of the script;
+#  - free now: `ss` shows no TCP socket (any state, TIME-WAIT included) bound to any of them.
+# Tries PORT_TRIES random bases, then fails the test with a clear message.
+pick_ports() {  # count
+  local count=$1 ephemeral_low slots base fd try
+  [ "$count" -ge 1 ] && [ "$count" -le "$PORT_STRIDE" ] || fail "pick_ports: count $count"
+  read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range ||
+    fail "pick_ports: cannot read ip_local_port_range"
+  slots=$(((ephemeral_low - PORT_LOW) / PORT_STRIDE))
+  [ "$slots" -ge 1 ] || fail "pick_ports: no ports below the ephemeral range ($ephemeral_low)"
+  mkdir -p "$PORT_LOCK_DIR" || fail "pick_ports: cannot create $PORT_LOCK_DIR"
+  for try in $(seq 1 "$PORT_TRIES"); do
+    base=$((PORT_LOW + ((RANDOM * 32768 + RANDOM) % slots) * PORT_STRIDE))
+    exec {fd}>>"$PORT_LOCK_DIR/$base.lock" || continue
+    if flock -n "$fd" &&
+      [ -z "$(ss -Htan "sport >= :$base and sport <= :$((base + count - 1))")" ]; then
+      BASE=$base
+      PORT_LOCK_FD=$fd
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  fail "pick_ports: no free base for $count ports in $PORT_TRIES tries"
 }

@@ -11,11 +11,11 @@
 set -u
 CRATON=$1
 WORK=$(mktemp -d /tmp/craton-store-member.XXXXXX)
-BASE=$((24000 + ($$ % 2000) * 10))
 PIDS=()
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 4
 
 addr() { echo "127.0.0.1:$((BASE + $1 - 1))"; }
 PEERS="1=$(addr 1),2=$(addr 2),3=$(addr 3)"

@@ -17,13 +17,13 @@ set -u
 CRATON=$1
 MODE=${2:-single}
 WORK=$(mktemp -d /tmp/craton-store-proc.XXXXXX)
-BASE=$((20000 + ($$ % 2000) * 10))
 PIDS=()
 WRITERS=()
 SNAPSHOT_FLAGS=""
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 3
 
 start_replica() {  # id peers-or-empty
   local id=$1 peers=$2
