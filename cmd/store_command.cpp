@@ -115,9 +115,9 @@ Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
 }
 
 // --quota-backend-bytes N (etcd's flag; 0: 2 GiB): the bound a leader checks writes against
-// before proposing them (actors/store/write_quota.hpp). The MVCC store's own apply-time quota is set to
-// the ceiling for the map size: a backstop that is the same on every replica whatever their
-// flags, so replicas never disagree about which writes were applied.
+// before proposing them (actors/store/write_quota.hpp). The MVCC store's own apply-time quota
+// is the ceiling for the map size: a backstop that is the same on every replica whatever
+// their flags, so replicas never disagree about which writes were applied.
 Status read_quota_flag(const StoreFlags& flags, StoreSetup& setup) {
   auto bytes = parse_number("--quota-backend-bytes", flags.quota_backend_bytes, 0, UINT64_MAX);
   if (!bytes) return bytes.error();
@@ -294,7 +294,8 @@ void print_status_table(
       std::printf("%-22s error: %s\n", ep.endpoint.to_string().c_str(), s.error().message.c_str());
       continue;
     }
-    std::printf("%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %-12llu %-12lld %lld\n",
+    std::printf("%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %-12llu %-12lld "
+                "%lld\n",
                 ep.endpoint.to_string().c_str(), (unsigned long long)s->id, s->role.c_str(),
                 (unsigned long long)s->leader, (unsigned long long)s->term,
                 (unsigned long long)s->commit_index, (unsigned long long)s->applied_index,

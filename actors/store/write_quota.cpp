@@ -29,10 +29,11 @@ Result<std::int64_t> quota_from_flag(std::uint64_t flag_bytes, std::size_t map_s
   auto ceiling = quota_ceiling_bytes(map_size_bytes);
   if (flag_bytes == 0) return std::min(kDefaultQuotaBytes, ceiling);
   if (flag_bytes > static_cast<std::uint64_t>(ceiling)) {
-    return Error{"bad_flag", "--quota-backend-bytes " + std::to_string(flag_bytes) +
-                                 " is above " + std::to_string(ceiling) +
-                                 ", half the LMDB map size of " + std::to_string(map_size_bytes) +
-                                 " bytes (the rest is room for pages, free pages and the Raft log)"};
+    return Error{"bad_flag",
+                 "--quota-backend-bytes " + std::to_string(flag_bytes) + " is above " +
+                     std::to_string(ceiling) + ", half the LMDB map size of " +
+                     std::to_string(map_size_bytes) +
+                     " bytes (the rest is room for pages, free pages and the Raft log)"};
   }
   return static_cast<std::int64_t>(flag_bytes);
 }

@@ -32,8 +32,8 @@ namespace craton::testing {
 
 class ReservedPorts {
  public:
-  static constexpr int kLow = 20000;   ///< the lowest base (as PORT_LOW in process_lib.sh)
-  static constexpr int kStride = 10;   ///< ports per base, the most one test may ask for
+  static constexpr int kLow = 20000;  ///< the lowest base (as PORT_LOW in process_lib.sh)
+  static constexpr int kStride = 10;  ///< ports per base, the most one test may ask for
   static constexpr int kTriesMax = 50;
 
   /// Reserves count (1..kStride) consecutive ports; throws std::runtime_error if it cannot.

@@ -63,7 +63,9 @@ class SoloReplica {
   std::uint64_t next_id_ = 1;
 };
 
-std::string error_code(const StoreReply& r) { return r.error ? r.error->code : ""; }
+std::string error_code(const StoreReply& r) {
+  return r.error ? r.error->code : "";
+}
 
 }  // namespace
 
