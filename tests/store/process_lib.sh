@@ -1,7 +1,9 @@
-# Shared by the store's real-process tests (sourced, not run). The caller sets WORK (its temp
-# directory) and PIDS (an array of child pids) first. On exit every child is killed and WORK
-# removed; fail prints the message and the tail of every log and output file, then exits 1.
-# pick_ports COUNT sets BASE, the first of COUNT consecutive loopback ports for the replicas.
+# Shared by the store's real-process tests (sourced, not run). The caller sets CRATON (the
+# binary), WORK (its temp directory) and PIDS (an array of child pids) first. On exit every
+# child is killed and WORK removed; fail prints the message and the tail of every log and
+# output file, then exits 1. pick_ports COUNT sets BASE, the first of COUNT consecutive
+# loopback ports for the replicas; wait_leader, start_writer/stop_writer and
+# check_acked_present are the steps several tests share.
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
@@ -54,4 +56,59 @@ pick_ports() {  # count
     exec {fd}>&-
   done
   fail "pick_ports: no free base for $count ports in $PORT_TRIES tries"
+}
+
+# wait_leader ENDPOINTS: prints "ID TERM" of the member that reports itself leader, polling
+# `craton store status` for at most 300 rounds (30 s and more); prints nothing and returns 1
+# if none does. Callers: `read -r lead term < <(wait_leader "$PEERS") || fail ...`.
+wait_leader() {  # endpoints
+  local out
+  for _ in $(seq 1 300); do
+    out=$("$CRATON" store status --endpoints "$1" --timeout-ms 500 --json 2>/dev/null |
+      python3 -c 'import json,sys
+try:
+  m=[x for x in json.load(sys.stdin) if x.get("role")=="leader"]
+  print("%d %d" % (m[0]["id"], m[0]["term"]) if m else "")
+except Exception: print("")')
+    if [ -n "$out" ]; then echo "$out"; return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# start_writer ENDPOINTS: a background client puts key1, key2, ... (one craton process each, a
+# 2 s timeout) and appends each acknowledged key to $WORK/acked; failures (unknown outcomes)
+# are not recorded. It runs until stop_writer; WRITER is its pid.
+start_writer() {  # endpoints
+  : >"$WORK/acked"
+  (
+    for i in $(seq 1 100000); do
+      if "$CRATON" kv put --endpoints "$1" --timeout-ms 2000 "key$i" "value$i" >/dev/null 2>&1; then
+        echo "key$i" >>"$WORK/acked"
+      fi
+      [ -f "$WORK/stop" ] && break
+    done
+  ) &
+  WRITER=$!
+  PIDS+=($WRITER)
+}
+
+acked_count() { wc -l <"$WORK/acked"; }
+
+# stop_writer: the writer stops after its current put (waited for 10 s at most, then killed).
+stop_writer() {
+  touch "$WORK/stop"
+  for _ in $(seq 1 100); do kill -0 "$WRITER" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$WRITER" 2>/dev/null
+}
+
+# check_acked_present ENDPOINTS: fails the test unless every acknowledged key is in the store
+# (one linearizable read of the prefix "key").
+check_acked_present() {  # endpoints
+  local got missing
+  got=$("$CRATON" kv get --endpoints "$1" key --prefix --keys-only) || fail "final get"
+  echo "$got" | sort >"$WORK/present"
+  sort "$WORK/acked" >"$WORK/acked.sorted"
+  missing=$(comm -23 "$WORK/acked.sorted" "$WORK/present" | wc -l)
+  [ "$missing" = 0 ] || fail "$missing of $(acked_count) acknowledged writes missing"
 }

@@ -37,11 +37,7 @@ status_json() {  # field -> its value in this replica's status
 "$CRATON" store --data "$WORK/d1" --listen "$EP" --tick-ms 50 --quota-backend-bytes "$QUOTA" \
   >>"$WORK/r1.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 100); do
-  [ "$(status_json role 2>/dev/null)" = leader ] && break
-  sleep 0.1
-done
-[ "$(status_json role)" = leader ] || fail "no leader"
+wait_leader "$EP" >/dev/null || fail "no leader"
 [ "$(status_json quota_bytes)" = "$QUOTA" ] || fail "status --json quota_bytes is not $QUOTA"
 "$CRATON" store status --endpoints "$EP" | grep -q "QUOTA" || fail "status table has no QUOTA"
 "$CRATON" store status --endpoints "$EP" | grep -Eq " $QUOTA\$" || fail "status table lacks $QUOTA"
