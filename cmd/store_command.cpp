@@ -30,6 +30,7 @@
 #include "cmd/store_client_flags.hpp"
 #include "actors/store/actor.hpp"
 #include "actors/store/client.hpp"
+#include "actors/store/write_quota.hpp"
 #include "cmd/commands.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
@@ -51,6 +52,7 @@ struct StoreFlags {
   std::string auto_compaction_retention;  ///< a duration (periodic) or a revision count
   std::string snapshot_count = "10000";
   std::string snapshot_catchup_entries = "5000";
+  std::string quota_backend_bytes = "0";  ///< etcd's flag; 0: the default (2 GiB)
 };
 
 struct StoreSetup {
@@ -112,6 +114,20 @@ Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
   return Ok{};
 }
 
+// --quota-backend-bytes N (etcd's flag; 0: 2 GiB): the bound a leader checks writes against
+// before proposing them (actors/store/write_quota.hpp). The MVCC store's own apply-time quota
+// is the ceiling for the map size: a backstop that is the same on every replica whatever
+// their flags, so replicas never disagree about which writes were applied.
+Status read_quota_flag(const StoreFlags& flags, StoreSetup& setup) {
+  auto bytes = parse_number("--quota-backend-bytes", flags.quota_backend_bytes, 0, UINT64_MAX);
+  if (!bytes) return bytes.error();
+  auto quota = store::quota_from_flag(*bytes, setup.replica.map_size_bytes);
+  if (!quota) return quota.error();
+  setup.replica.quota_bytes = *quota;
+  setup.replica.mvcc.quota_bytes = store::quota_ceiling_bytes(setup.replica.map_size_bytes);
+  return Ok{};
+}
+
 Result<StoreSetup> store_setup(const StoreFlags& flags) {
   StoreSetup setup;
   auto id = parse_number("--id", flags.id, 1, 1u << 30);
@@ -141,6 +157,7 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   // Outside any actor: the process may draw the Raft seed from the OS.
   setup.replica.seed = *seed != 0 ? *seed : std::random_device{}();
   if (auto s = read_snapshot_flags(flags, setup); !s) return s.error();
+  if (auto s = read_quota_flag(flags, setup); !s) return s.error();
   setup.replica.data_dir =
       flags.data.empty() ? "store-" + std::to_string(*id) + ".data" : flags.data;
   setup.node.data_dir = setup.replica.data_dir;
@@ -266,23 +283,27 @@ nlohmann::json status_json(const store::StoreEndpoint& ep, const Result<store::M
   j["data_bytes"] = s->data_bytes;
   j["voters"] = s->voters;
   j["learners"] = s->learners;
+  j["quota_bytes"] = s->quota_bytes;
   return j;
 }
 
 void print_status_table(
     const std::vector<std::pair<store::StoreEndpoint, Result<store::MemberStatus>>>& all) {
-  std::printf("%-22s %-4s %-10s %-6s %-6s %-10s %-10s %-10s %s\n", "ENDPOINT", "ID", "ROLE",
-              "LEADER", "TERM", "COMMIT", "APPLIED", "REVISION", "DB_SIZE");
+  std::printf("%-22s %-4s %-10s %-6s %-6s %-10s %-10s %-10s %-12s %-12s %s\n", "ENDPOINT", "ID",
+              "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "REVISION", "DB_SIZE", "DATA",
+              "QUOTA");
   for (const auto& [ep, s] : all) {
     if (!s) {
       std::printf("%-22s error: %s\n", ep.endpoint.to_string().c_str(), s.error().message.c_str());
       continue;
     }
-    std::printf("%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %llu\n",
+    std::printf("%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %-12llu %-12lld "
+                "%lld\n",
                 ep.endpoint.to_string().c_str(), (unsigned long long)s->id, s->role.c_str(),
                 (unsigned long long)s->leader, (unsigned long long)s->term,
                 (unsigned long long)s->commit_index, (unsigned long long)s->applied_index,
-                (long long)s->revision, (unsigned long long)s->db_size_bytes);
+                (long long)s->revision, (unsigned long long)s->db_size_bytes,
+                (long long)s->data_bytes, (long long)s->quota_bytes);
   }
 }
 
@@ -331,6 +352,9 @@ void add_store_command(CLI::App& app, int& exit_code) {
                   "0: never)");
   sub->add_option("--snapshot-catchup-entries", flags->snapshot_catchup_entries,
                   "Log entries kept below a snapshot for slow followers (default 5000)");
+  sub->add_option("--quota-backend-bytes", flags->quota_backend_bytes,
+                  "Writes past this many bytes of keys and values fail 'no_space' (0: 2 GiB; "
+                  "at most half the LMDB map size)");
   sub->allow_extras();
 
   auto* status = sub->add_subcommand("status", "Print each member's role, term, indexes, size");

@@ -318,6 +318,7 @@ struct MemberStatus {
   dataBytes @9 :Int64;
   voters @10 :List(UInt64);
   learners @11 :List(UInt64);
+  quotaBytes @12 :Int64;    # --quota-backend-bytes of this replica (filled in by the hygiene work)
 }
 
 struct StoreResponse {

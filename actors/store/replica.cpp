@@ -251,6 +251,10 @@ ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequ
     out.replies.push_back({request_id, refuse(seen.error().code, seen.error().message)});
     return out;
   }
+  if (auto room = admit_write(write, mvcc_->data_bytes(), config_.quota_bytes); !room) {
+    out.replies.push_back({request_id, refuse(room.error().code, room.error().message)});
+    return out;
+  }
   auto index = raft_->propose(encode_session_write(write, session));
   if (!index) {
     out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
@@ -407,6 +411,7 @@ MemberStatus Replica::status() const {
   s.compacted_revision = mvcc_->compacted_revision();
   if (auto stats = env_->stats()) s.db_size_bytes = stats->used_bytes;
   s.data_bytes = mvcc_->data_bytes();
+  s.quota_bytes = config_.quota_bytes;
   s.voters.assign(members.voters.begin(), members.voters.end());
   s.learners.assign(members.learners.begin(), members.learners.end());
   return s;

@@ -70,6 +70,8 @@
 //   (SnapshotSender) and reports the outcome to Raft (report_snapshot).
 // - Member addresses live in conf change entries and, once those are compacted, in the
 //   snapshot's metadata (SnapshotMeta::addresses), so a restart or an install keeps them.
+// - Quota (write_quota.hpp): a leader refuses, before proposing, a write that would take its
+//   applied data past quota_bytes ("no_space"); reads, deletes, compactions still pass.
 //
 // No CAF, no clock, no threads.
 #pragma once
@@ -90,6 +92,7 @@
 #include "actors/store/snapshot_transfer.hpp"
 #include "actors/store/store_protocol.hpp"
 #include "actors/store/watch_hub.hpp"
+#include "actors/store/write_quota.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
 #include "storage/raft_log_store.hpp"
@@ -130,6 +133,10 @@ struct ReplicaConfig {
   std::size_t watch_stream_watches_max = 256;  ///< watches per stream
   int watch_idle_ticks = 100;       ///< a stream silent this long is closed (10 s at 100 ms)
   int watch_progress_ticks = 100;   ///< period of progress_notify responses
+  /// --quota-backend-bytes: while leading, writes that would take the applied data past it
+  /// are refused "no_space" before they are proposed (write_quota.hpp). Unlike mvcc.quota_bytes
+  /// (checked at apply, so equal on every replica) it may differ between replicas.
+  std::int64_t quota_bytes = kDefaultQuotaBytes;
 };
 
 struct ClientReply {

@@ -267,6 +267,7 @@ void write_status(schema::MemberStatus::Builder b, const MemberStatus& s) {
   for (unsigned i = 0; i < s.voters.size(); ++i) voters.set(i, s.voters[i]);
   auto learners = b.initLearners(s.learners.size());
   for (unsigned i = 0; i < s.learners.size(); ++i) learners.set(i, s.learners[i]);
+  b.setQuotaBytes(s.quota_bytes);
 }
 
 MemberStatus read_status(schema::MemberStatus::Reader r) {
@@ -283,6 +284,7 @@ MemberStatus read_status(schema::MemberStatus::Reader r) {
   s.data_bytes = r.getDataBytes();
   for (auto v : r.getVoters()) s.voters.push_back(v);
   for (auto l : r.getLearners()) s.learners.push_back(l);
+  s.quota_bytes = r.getQuotaBytes();
   return s;
 }
 

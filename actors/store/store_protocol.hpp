@@ -107,6 +107,7 @@ struct MemberStatus {
   std::int64_t data_bytes = 0;
   std::vector<raft::NodeId> voters;
   std::vector<raft::NodeId> learners;
+  std::int64_t quota_bytes = 0;  ///< this replica's --quota-backend-bytes (applies while it leads)
   bool operator==(const MemberStatus&) const = default;
 };
 

@@ -5,11 +5,8 @@
 #define BOOST_TEST_MODULE link_two_process
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,26 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "tests/runtime/reserved_ports.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr auto kWaitMax = 20s;
-
-/// A port the kernel just handed out; free again when we return (a small race we accept).
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -147,8 +132,10 @@ std::vector<std::string> node_args(const std::string& id, std::uint16_t port,
 
 BOOST_AUTO_TEST_CASE(traffic_resumes_after_a_peer_is_killed_and_restarted) {
   TempDir dir;
-  auto port_a = free_port();
-  auto port_b = free_port();
+  // Below the ephemeral range, so nothing else takes b's port while b is down.
+  auto ports = craton::testing::ReservedPorts::reserve(2);
+  auto port_a = ports.port(0);
+  auto port_b = ports.port(1);
   Child a(node_args("a", port_a, "b", port_b), dir.path / "a.log");
   auto b = std::make_unique<Child>(node_args("b", port_b, "a", port_a), dir.path / "b1.log");
 

@@ -5,9 +5,6 @@
 #define BOOST_TEST_MODULE runtime_link
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,23 +14,12 @@
 #include "runtime/link.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/wire.hpp"
+#include "tests/runtime/reserved_ports.hpp"
 
 using namespace craton;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::unique_ptr<NodeHost> start(const std::string& id, std::uint16_t port,
                                 std::vector<PeerSpec> peers) {
@@ -104,7 +90,8 @@ double dropped(NodeHost& host, const std::string& peer) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(envelopes_reach_the_peer_and_peer_status_is_reported) {
-  auto port_b = free_port();
+  auto ports = testing::ReservedPorts::reserve(1);  // below the ephemeral range
+  auto port_b = ports.port(0);
   auto b = start("b", port_b, {});
   Probe probe(*b, "probe");
   auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
@@ -115,7 +102,9 @@ BOOST_AUTO_TEST_CASE(envelopes_reach_the_peer_and_peer_status_is_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(envelopes_for_an_unreachable_peer_are_dropped_and_counted) {
-  auto nobody = free_port();
+  // Below the ephemeral range: a connect attempt can never connect to itself there.
+  auto ports = testing::ReservedPorts::reserve(1);
+  auto nobody = ports.port(0);
   auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", nobody}}});
   constexpr int kSent = 1000;
   for (int i = 0; i < kSent; ++i)
@@ -129,7 +118,8 @@ BOOST_AUTO_TEST_CASE(envelopes_for_an_unreachable_peer_are_dropped_and_counted) 
 }
 
 BOOST_AUTO_TEST_CASE(link_reconnects_when_the_peer_returns_on_the_same_port) {
-  auto port_b = free_port();
+  auto ports = testing::ReservedPorts::reserve(1);  // below the ephemeral range
+  auto port_b = ports.port(0);
   auto b = start("b", port_b, {});
   auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
   Probe watcher(*a, "watcher");
@@ -152,7 +142,8 @@ BOOST_AUTO_TEST_CASE(link_reconnects_when_the_peer_returns_on_the_same_port) {
 }
 
 BOOST_AUTO_TEST_CASE(a_via_node_reaches_whichever_node_listens_there) {
-  auto port_b = free_port();
+  auto ports = testing::ReservedPorts::reserve(1);  // below the ephemeral range
+  auto port_b = ports.port(0);
   auto b = start("b", port_b, {});
   Probe probe(*b, "probe");
   // a knows only b's address: its link is named "via-0", and b delivers to itself.
@@ -171,7 +162,8 @@ BOOST_AUTO_TEST_CASE(a_via_node_reaches_whichever_node_listens_there) {
 }
 
 BOOST_AUTO_TEST_CASE(a_closed_link_takes_its_route_out_of_the_router) {
-  auto port_b = free_port();
+  auto ports = testing::ReservedPorts::reserve(1);  // below the ephemeral range
+  auto port_b = ports.port(0);
   auto b = start("b", port_b, {});
   Probe probe(*b, "probe");
   auto a = start("a", 0, {});

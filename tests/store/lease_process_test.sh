@@ -11,11 +11,11 @@
 set -u
 CRATON=$1
 WORK=$(mktemp -d /tmp/craton-lease-proc.XXXXXX)
-BASE=$((24000 + ($$ % 2000) * 10))
 PIDS=()
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 3
 
 PEERS="1=127.0.0.1:$BASE,2=127.0.0.1:$((BASE + 1)),3=127.0.0.1:$((BASE + 2))"
 
@@ -25,21 +25,6 @@ start_replica() {  # id
     >>"$WORK/r$id.log" 2>&1 &
   PIDS+=($!)
   eval "PID_$id=$!"
-}
-
-wait_leader() {  # prints the leader id
-  for _ in $(seq 1 60); do
-    local lead
-    lead=$("$CRATON" store status --endpoints "$PEERS" --timeout-ms 500 --json 2>/dev/null |
-      python3 -c 'import json,sys
-try:
-  m=[x for x in json.load(sys.stdin) if x.get("role")=="leader"]
-  print(m[0]["id"] if m else "")
-except Exception: print("")')
-    if [ -n "$lead" ]; then echo "$lead"; return 0; fi
-    sleep 0.5
-  done
-  return 1
 }
 
 # Prints the key's value, "<missing>", or "<error>" when no answer came.
@@ -52,7 +37,7 @@ value_of() {  # key [endpoints] [--serializable]
 }
 
 for id in 1 2 3; do start_replica "$id"; done
-lead=$(wait_leader) || fail "no leader among three replicas"
+read -r lead _ < <(wait_leader "$PEERS") || fail "no leader among three replicas"
 echo "leader: $lead"
 
 out=$("$CRATON" lease grant 2 --endpoints "$PEERS") || fail "grant failed: $out"

@@ -2,6 +2,8 @@
 // InstallSnapshot for followers that fell behind, restart from snapshot plus log.
 #include <boost/test/unit_test.hpp>
 
+#include <memory>
+
 #include "tests/store/raft_cluster.hpp"
 
 using namespace craton::raft;
@@ -16,6 +18,28 @@ void commit_values(RaftCluster& c, NodeId leader, int n, const std::string& pref
   }
   c.tick(leader);
   c.deliver_all();
+}
+
+/// Ticks `leader` `rounds` times, delivering everything after each tick.
+void tick_rounds(RaftCluster& c, NodeId leader, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    c.tick(leader);
+    c.deliver_all();
+  }
+}
+
+/// Follower 3 misses ten entries that leader 1 then compacts away, and comes back, so it can
+/// only catch up through a snapshot; the first snapshot message sent is lost. Returns the
+/// count of snapshot messages sent, which the cluster's drop filter keeps up to date.
+std::shared_ptr<int> restart_3_behind_a_snapshot_losing_the_first(RaftCluster& c) {
+  c.campaign(1);
+  c.crash(3);
+  commit_values(c, 1, 10, "v");
+  c.snapshot(1);
+  auto sent = std::make_shared<int>(0);
+  c.drop_if = [sent](const Message& m) { return m.type == MessageType::snap && (*sent)++ == 0; };
+  c.restart(3);
+  return sent;
 }
 }  // namespace
 
@@ -150,10 +174,7 @@ BOOST_AUTO_TEST_CASE(follower_that_fell_behind_installs_a_snapshot) {
     return false;
   };
   c.restart(3);
-  for (int i = 0; i < 3; ++i) {
-    c.tick(1);
-    c.deliver_all();
-  }
+  tick_rounds(c, 1, 3);
   BOOST_TEST(snaps == 1u);
   BOOST_TEST(c.state(3).values == c.state(1).values);
   BOOST_TEST(c.node(3).log().snapshot_index() == c.node(1).log().snapshot_index());
@@ -166,18 +187,9 @@ BOOST_AUTO_TEST_CASE(follower_that_fell_behind_installs_a_snapshot) {
 
 BOOST_AUTO_TEST_CASE(lost_snapshot_is_sent_again) {
   RaftCluster c({1, 2, 3}, 97);
-  c.campaign(1);
-  c.crash(3);
-  commit_values(c, 1, 10, "v");
-  c.snapshot(1);
-  int lost = 0;
-  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && lost++ == 0; };
-  c.restart(3);
-  for (int i = 0; i < 5; ++i) {
-    c.tick(1);
-    c.deliver_all();
-  }
-  BOOST_TEST(lost >= 2);
+  auto sent = restart_3_behind_a_snapshot_losing_the_first(c);
+  tick_rounds(c, 1, 5);
+  BOOST_TEST(*sent >= 2);
   BOOST_TEST(c.state(3).values == c.state(1).values);
 }
 
@@ -186,40 +198,21 @@ BOOST_AUTO_TEST_CASE(lost_snapshot_reported_as_delivered_is_detected_and_resent)
   // next probe reveals the loss.
   RaftCluster c({1, 2, 3}, 99);
   c.snapshots_always_reported_delivered = true;
-  c.campaign(1);
-  c.crash(3);
-  commit_values(c, 1, 10, "v");
-  c.snapshot(1);
-  int sent = 0;
-  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && sent++ == 0; };
-  c.restart(3);
-  for (int i = 0; i < 5; ++i) {
-    c.tick(1);
-    c.deliver_all();
-  }
-  BOOST_TEST(sent >= 2);
+  auto sent = restart_3_behind_a_snapshot_losing_the_first(c);
+  tick_rounds(c, 1, 5);
+  BOOST_TEST(*sent >= 2);
   BOOST_TEST(c.state(3).values == c.state(1).values);
 }
 
 BOOST_AUTO_TEST_CASE(snapshot_whose_fate_is_never_reported_is_retried) {
   RaftCluster c({1, 2, 3}, 100);
   c.report_snapshots = false;  // a transport that never reports
-  c.campaign(1);
-  c.crash(3);
-  commit_values(c, 1, 10, "v");
-  c.snapshot(1);
-  int sent = 0;
-  c.drop_if = [&](const Message& m) { return m.type == MessageType::snap && sent++ == 0; };
-  c.restart(3);
-  c.tick(1);
-  c.deliver_all();
-  BOOST_TEST(sent == 1);
+  auto sent = restart_3_behind_a_snapshot_losing_the_first(c);
+  tick_rounds(c, 1, 1);
+  BOOST_TEST(*sent == 1);
   BOOST_TEST(c.node(1).progress(3)->state == ProgressState::snapshot);
-  for (int i = 0; i < 60; ++i) {
-    c.tick(1);
-    c.deliver_all();
-  }
-  BOOST_TEST(sent == 2);  // sent again after the wait, not on every heartbeat
+  tick_rounds(c, 1, 60);
+  BOOST_TEST(*sent == 2);  // sent again after the wait, not on every heartbeat
   BOOST_TEST(c.node(1).progress(3)->state != ProgressState::snapshot);
   BOOST_TEST(c.state(3).values == c.state(1).values);
 }

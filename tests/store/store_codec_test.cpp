@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(write_and_status_replies_round_trip) {
   BOOST_TEST((std::get<PutResponse>(got.responses[0]).prev_kv == put.prev_kv));
   BOOST_TEST(std::get<DeleteRangeResponse>(got.responses[1]).deleted == 2);
 
-  MemberStatus status{2, "leader", 2, 5, 100, 99, 40, 3, 1 << 20, 4096, {1, 2, 3}, {4}};
+  MemberStatus status{2, "leader", 2, 5, 100, 99, 40, 3, 1 << 20, 4096, {1, 2, 3}, {4}, 65536};
   StoreReply sr;
   sr.body = status;
   capnp::MallocMessageBuilder m2;

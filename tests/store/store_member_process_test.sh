@@ -11,11 +11,11 @@
 set -u
 CRATON=$1
 WORK=$(mktemp -d /tmp/craton-store-member.XXXXXX)
-BASE=$((24000 + ($$ % 2000) * 10))
 PIDS=()
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 4
 
 addr() { echo "127.0.0.1:$((BASE + $1 - 1))"; }
 PEERS="1=$(addr 1),2=$(addr 2),3=$(addr 3)"
@@ -38,21 +38,6 @@ try:
 except Exception: pass' "$2"
 }
 
-wait_leader() {  # endpoints -> prints "leader term"
-  for _ in $(seq 1 100); do
-    local out
-    out=$("$CRATON" store status --endpoints "$1" --timeout-ms 500 --json 2>/dev/null |
-      python3 -c 'import json,sys
-try:
-  m=[x for x in json.load(sys.stdin) if x.get("role")=="leader"]
-  print("%d %d" % (m[0]["id"], m[0]["term"]) if m else "")
-except Exception: print("")')
-    if [ -n "$out" ]; then echo "$out"; return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
 wait_exit() {  # pid seconds -> exit status (fails the test if it never exits)
   for _ in $(seq 1 $(($2 * 10))); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$1" 2>/dev/null && return 99
@@ -63,19 +48,9 @@ for id in 1 2 3; do start_replica "$id" --peers "$PEERS"; done
 read -r lead term < <(wait_leader "$PEERS") || fail "no leader among three replicas"
 echo "leader: $lead (term $term)"
 
-: >"$WORK/acked"
-(
-  for i in $(seq 1 100000); do
-    if "$CRATON" kv put --endpoints "$ALL" --timeout-ms 2000 "key$i" "value$i" >/dev/null 2>&1; then
-      echo "key$i" >>"$WORK/acked"
-    fi
-    [ -f "$WORK/stop" ] && break
-  done
-) &
-WRITER=$!
-PIDS+=($WRITER)
-for _ in $(seq 1 100); do [ "$(wc -l <"$WORK/acked")" -ge 10 ] && break; sleep 0.1; done
-[ "$(wc -l <"$WORK/acked")" -ge 10 ] || fail "writer made no progress"
+start_writer "$ALL"
+for _ in $(seq 1 100); do [ "$(acked_count)" -ge 10 ] && break; sleep 0.1; done
+[ "$(acked_count)" -ge 10 ] || fail "writer made no progress"
 
 # Bare h:p endpoints: the client asks the replica for its id (replica 2 is not the first id).
 out=$("$CRATON" store member list --endpoints "$(addr 2)" --json) || fail "member list: $out"
@@ -140,13 +115,7 @@ grep -q "leadership handed to replica $new_lead" "$WORK/r$lead.log" ||
   fail "the old leader did not hand leadership to $new_lead"
 
 sleep 1
-touch "$WORK/stop"
-for _ in $(seq 1 100); do kill -0 "$WRITER" 2>/dev/null || break; sleep 0.1; done
-kill -9 "$WRITER" 2>/dev/null
-acked=$(wc -l <"$WORK/acked")
-got=$("$CRATON" kv get --endpoints "$REST" key --prefix --keys-only) || fail "final get"
-echo "$got" | sort >"$WORK/present"
-sort "$WORK/acked" >"$WORK/acked.sorted"
-missing=$(comm -23 "$WORK/acked.sorted" "$WORK/present" | wc -l)
-[ "$missing" = 0 ] || fail "$missing of $acked acknowledged writes missing"
+stop_writer
+acked=$(acked_count)
+check_acked_present "$REST"
 echo "member: ok ($acked acknowledged writes present)"

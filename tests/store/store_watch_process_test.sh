@@ -12,11 +12,11 @@ set -u
 CRATON=$1
 N=${2:-30}
 WORK=$(mktemp -d /tmp/craton-store-watch.XXXXXX)
-BASE=$((24000 + ($$ % 1500) * 10))
 PIDS=()
 
 # shellcheck source=process_lib.sh
 source "$(dirname "$0")/process_lib.sh"
+pick_ports 3
 
 PEERS="1=127.0.0.1:$BASE,2=127.0.0.1:$((BASE + 1)),3=127.0.0.1:$((BASE + 2))"
 for id in 1 2 3; do
