@@ -18,6 +18,7 @@
 // a leader first hands leadership to its most up-to-date voter (bounded by
 // --shutdown-timeout-ms), so a rolling restart costs no election timeout. A replica removed
 // from the cluster exits 0 by itself.
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -201,7 +202,16 @@ void hand_over_leadership(NodeHost& node, const caf::actor& store_actor, int tim
           });
 }
 
+// glibc returns freed memory at the top of a heap to the kernel as soon as 128 KiB are free,
+// and grows it again on the next burst: under write load a replica spent ~7% of its CPU in
+// those mprotect/brk calls. A replica's working set is steady, so it keeps up to 256 MiB.
+void keep_freed_memory() {
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+}
+
 int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
+  keep_freed_memory();
   if (!extras.empty()) {
     std::cerr << "craton store: unknown argument '" << extras.front() << "'\n";
     return 2;
