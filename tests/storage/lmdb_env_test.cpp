@@ -216,3 +216,36 @@ BOOST_AUTO_TEST_CASE(relaxed_sync_modes_keep_committed_data_across_reopen) {
     BOOST_CHECK_EQUAL(get_string(env, *db, "a"), "1");
   }
 }
+
+// A deferred commit must leave the environment as it found it: the toggle it uses
+// (MDB_NOMETASYNC) is environment-wide, and leaking it would quietly make every later commit
+// of the Raft log skip its meta sync.
+BOOST_AUTO_TEST_CASE(deferred_commit_is_visible_and_does_not_leak_into_later_commits) {
+  TempDir dir;
+  {
+    auto env = open_env(dir.sub("env"));
+    auto db = env.database("things");
+    BOOST_REQUIRE(db.ok());
+    auto txn = env.begin_write();
+    BOOST_REQUIRE(txn.ok());
+    BOOST_REQUIRE(txn->put(*db, "k", "deferred").ok());
+    BOOST_REQUIRE(txn->commit(Durability::deferred).ok());
+    unsigned flags = 0;
+    BOOST_REQUIRE_EQUAL(mdb_env_get_flags(env.raw(), &flags), 0);
+    BOOST_CHECK_EQUAL(flags & MDB_NOMETASYNC, 0u);
+    BOOST_CHECK_EQUAL(get_string(env, *db, "k"), "deferred");
+  }
+  // An environment opened with no_meta_sync keeps it after a deferred commit.
+  auto env = Environment::open(EnvOptions{dir.sub("env"), 64u << 20, 4, 126, false, true});
+  BOOST_REQUIRE(env.ok());
+  auto db = env->database("things");
+  BOOST_REQUIRE(db.ok());
+  BOOST_CHECK_EQUAL(get_string(*env, *db, "k"), "deferred");  // survived the reopen
+  auto txn = env->begin_write();
+  BOOST_REQUIRE(txn.ok());
+  BOOST_REQUIRE(txn->put(*db, "k2", "v").ok());
+  BOOST_REQUIRE(txn->commit(Durability::deferred).ok());
+  unsigned flags = 0;
+  BOOST_REQUIRE_EQUAL(mdb_env_get_flags(env->raw(), &flags), 0);
+  BOOST_CHECK(flags & MDB_NOMETASYNC);
+}
