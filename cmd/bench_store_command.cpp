@@ -207,7 +207,7 @@ void print_watch_text(const bench::WatchBenchReport& r, std::ostream& out) {
   const auto& d = r.delivery;
   out << "store watch: " << o.watchers << " watchers on prefix '" << o.puts.key_prefix
       << "' over " << o.watch_conns << " connections, " << o.puts.total << " puts by "
-      << o.puts.clients << " clients, key " << o.puts.key_prefix.size() + o.puts.key_bytes
+      << o.puts.clients << " put clients, key " << o.puts.key_prefix.size() + o.puts.key_bytes
       << " B, value " << o.puts.value_bytes << " B"
       << (o.puts.rate > 0 ? ", rate limit " + std::to_string(std::uint64_t(o.puts.rate)) + "/s"
                           : "")
