@@ -264,6 +264,10 @@ int run_watch_bench_command(const StoreBenchFlags& flags, const std::vector<std:
     return code;
   };
   if (!extras.empty()) return fail(2, "unknown argument '" + extras.front() + "'");
+  // read_flags knows these two as --total and --clients: name them as this command does.
+  for (const auto& [flag, text] :
+       {std::pair{"--puts", &flags.total}, std::pair{"--put-clients", &flags.clients}})
+    if (auto v = parse_count(flag, *text); !v) return fail(2, v.error().message);
   bench::WatchBenchOptions options;
   if (auto s = read_flags(flags, options.puts); !s) return fail(2, s.error().message);
   auto watchers = parse_count("--watchers", flags.watchers);
