@@ -215,8 +215,8 @@ void print_watch_text(const bench::WatchBenchReport& r, std::ostream& out) {
               ? ", own " + std::to_string(o.puts.replicas) + "-replica cluster"
               : "")
       << "\n";
-  out << std::fixed << std::setprecision(2) << "  watches     " << c.requests
-      << " established in " << c.seconds << " s; per watch " << latency_line(c) << "\n";
+  out << std::fixed << "  watches     " << c.requests << " established in "
+      << ms(c.seconds * 1e6) << "; per watch " << latency_line(c) << "\n";
   out << std::setprecision(1) << "  puts        " << p.per_second << " puts/s (" << p.requests
       << " ok, " << p.errors << " errors in " << std::setprecision(2) << p.seconds << " s)\n";
   out << "  put latency " << latency_line(p) << " (send to answer)\n";
