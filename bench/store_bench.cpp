@@ -117,8 +117,7 @@ Result<StoreBenchReport> run_store_bench(const StoreBenchOptions& options) {
     if (!c) return c.error();
     conns.push_back(std::move(*c));
   }
-  auto runs =
-      plan_store_runs(options, target->members, target->leader, request_builder(options));
+  auto runs = plan_store_runs(options, target->members, target->leader, request_builder(options));
   auto stats = run_store_load(options.run_limit_s, conns, runs);
   for (auto& c : conns) c.host->stop();
   if (!stats) return stats.error();

@@ -113,10 +113,10 @@ void on_create_answer(Watcher* self, WatchConnRun& run, caf::actor waiter,
     run.create_us.push_back(
         std::chrono::duration<double, std::micro>(Clock::now() - sent_at).count());
   } else if (!run.create_failure) {
-    run.create_failure = !answer                  ? answer.error()
-                         : !answer->reply         ? answer->reply.error()
+    run.create_failure = !answer                ? answer.error()
+                         : !answer->reply       ? answer->reply.error()
                          : answer->reply->error ? *answer->reply->error
-                                                  : Error{"malformed", "not a created response"};
+                                                : Error{"malformed", "not a created response"};
   }
   if (++st.answered == run.watches) {
     run.established = Clock::now();
@@ -177,8 +177,8 @@ void on_response(Watcher* self, WatchConnRun& run, caf::actor waiter, std::uint6
   auto it = st.watches.find(id);
   if (st.stopped || it == st.watches.end() || it->second.ended) return;
   auto d = decode(wire);
-  auto* r = d.reply && !d.reply->error ? std::get_if<store::WatchResponse>(&d.reply->body)
-                                       : nullptr;
+  auto* r =
+      d.reply && !d.reply->error ? std::get_if<store::WatchResponse>(&d.reply->body) : nullptr;
   if (!r) {
     ++run.errors["malformed"];
     return;
@@ -279,7 +279,8 @@ bool wait_all(WatchBenchRun& r, Clock::time_point deadline) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       (*waiter)->receive([&](Atom) { got = true; },
                          caf::after(std::clamp(left, std::chrono::milliseconds(1),
-                                               std::chrono::milliseconds(1000))) >> [] {});
+                                               std::chrono::milliseconds(1000))) >>
+                             [] {});
     }
     all = all && got;
   }
@@ -342,10 +343,11 @@ Result<LatencyStats> run_puts(const WatchBenchOptions& o, const StoreBenchTarget
                               Clock::time_point& first_sent) {
   auto value = std::make_shared<std::string>(o.puts.value_bytes, 'v');
   auto keys = o.puts;
-  auto runs = plan_store_runs(o.puts, target.members, target.leader, [keys, value](std::uint64_t n) {
-    storage::PutRequest put{watch_bench_key(keys, n), *value, 0, false};
-    return WireEnvelope{flat_store_request(storage::WriteRequest{std::move(put)})};
-  });
+  auto runs =
+      plan_store_runs(o.puts, target.members, target.leader, [keys, value](std::uint64_t n) {
+        storage::PutRequest put{watch_bench_key(keys, n), *value, 0, false};
+        return WireEnvelope{flat_store_request(storage::WriteRequest{std::move(put)})};
+      });
   for (auto& run : runs)
     run->on_sent = [sent](std::uint64_t n, Clock::time_point at) { sent->set(n, at); };
   auto stats = run_store_load(o.puts.run_limit_s, r.writer_conns, runs);
@@ -386,12 +388,12 @@ Status validate_watch_bench_options(const WatchBenchOptions& o) {
     return bad("the writer sends --puts puts over at most --put-clients connections");
   if (auto s = validate_store_bench_options(o.puts); !s) return s;
   if (o.watchers == 0 || o.watchers > kWatchersMax) return bad("--watchers must be in 1..10000");
-  if (o.watch_conns == 0 || o.watch_conns > kWatchConnsMax)
-    return bad("--conns must be in 1..64");
+  if (o.watch_conns == 0 || o.watch_conns > kWatchConnsMax) return bad("--conns must be in 1..64");
   if (o.watch_conns > o.watchers) return bad("--conns must not exceed --watchers");
   if ((o.watchers + o.watch_conns - 1) / o.watch_conns > kWatchesPerConnMax)
-    return bad("at most 256 watchers per connection (a replica's watches per client stream): "
-               "raise --conns");
+    return bad(
+        "at most 256 watchers per connection (a replica's watches per client stream): "
+        "raise --conns");
   if (o.puts.key_bytes < kSequenceBytes)
     return bad("--key-bytes must be at least 8 (the put's sequence number)");
   if (o.watchers * o.puts.total > kEventsMax)

@@ -51,10 +51,10 @@ Status validate_watch_bench_options(const WatchBenchOptions& options);
 
 struct WatchBenchReport {
   WatchBenchOptions options;
-  std::string endpoints;         ///< the cluster measured
-  LatencyStats creation;         ///< per watch; seconds: until the last one was established
-  LatencyStats puts;             ///< as `bench store put`
-  LatencyStats delivery;         ///< per event (see above); error_counts: missing, duplicate...
+  std::string endpoints;  ///< the cluster measured
+  LatencyStats creation;  ///< per watch; seconds: until the last one was established
+  LatencyStats puts;      ///< as `bench store put`
+  LatencyStats delivery;  ///< per event (see above); error_counts: missing, duplicate...
   std::uint64_t expected_events = 0;  ///< watchers x puts
 };
 

@@ -115,12 +115,12 @@ std::string mib(std::uint64_t bytes) {
 
 std::string latency_line(const bench::LatencyStats& s) {
   return "mean " + ms(s.mean_us) + "  stddev " + ms(s.stddev_us) + "  p50 " + ms(s.p50_us) +
-         "  p90 " + ms(s.p90_us) + "  p99 " + ms(s.p99_us) + "  p99.9 " + ms(s.p999_us) +
-         "  max " + ms(s.max_us);
+         "  p90 " + ms(s.p90_us) + "  p99 " + ms(s.p99_us) + "  p99.9 " + ms(s.p999_us) + "  max " +
+         ms(s.max_us);
 }
 
 nlohmann::json latency_json(const bench::LatencyStats& s) {
-  return {{"mean", s.mean_us}, {"stddev", s.stddev_us}, {"p50", s.p50_us},   {"p90", s.p90_us},
+  return {{"mean", s.mean_us}, {"stddev", s.stddev_us}, {"p50", s.p50_us}, {"p90", s.p90_us},
           {"p99", s.p99_us},   {"p99.9", s.p999_us},    {"max", s.max_us}};
 }
 
@@ -205,25 +205,24 @@ void print_watch_text(const bench::WatchBenchReport& r, std::ostream& out) {
   const auto& c = r.creation;
   const auto& p = r.puts;
   const auto& d = r.delivery;
-  out << "store watch: " << o.watchers << " watchers on prefix '" << o.puts.key_prefix
-      << "' over " << o.watch_conns << " connections, " << o.puts.total << " puts by "
-      << o.puts.clients << " put clients, key " << o.puts.key_prefix.size() + o.puts.key_bytes
-      << " B, value " << o.puts.value_bytes << " B"
+  out << "store watch: " << o.watchers << " watchers on prefix '" << o.puts.key_prefix << "' over "
+      << o.watch_conns << " connections, " << o.puts.total << " puts by " << o.puts.clients
+      << " put clients, key " << o.puts.key_prefix.size() + o.puts.key_bytes << " B, value "
+      << o.puts.value_bytes << " B"
       << (o.puts.rate > 0 ? ", rate limit " + std::to_string(std::uint64_t(o.puts.rate)) + "/s"
                           : "")
-      << (o.puts.endpoints.empty()
-              ? ", own " + std::to_string(o.puts.replicas) + "-replica cluster"
-              : "")
+      << (o.puts.endpoints.empty() ? ", own " + std::to_string(o.puts.replicas) + "-replica cluster"
+                                   : "")
       << "\n";
-  out << std::fixed << "  watches     " << c.requests << " established in "
-      << ms(c.seconds * 1e6) << "; per watch " << latency_line(c) << "\n";
+  out << std::fixed << "  watches     " << c.requests << " established in " << ms(c.seconds * 1e6)
+      << "; per watch " << latency_line(c) << "\n";
   out << std::setprecision(1) << "  puts        " << p.per_second << " puts/s (" << p.requests
       << " ok, " << p.errors << " errors in " << std::setprecision(2) << p.seconds << " s)\n";
   out << "  put latency " << latency_line(p) << " (send to answer)\n";
   for (const auto& [code, n] : p.error_counts) out << "  put error   " << code << ": " << n << "\n";
   out << "  events      " << d.requests << " of " << r.expected_events << " delivered in "
-      << d.seconds << " s (first put sent to last event): " << std::setprecision(1)
-      << d.per_second << " events/s\n";
+      << d.seconds << " s (first put sent to last event): " << std::setprecision(1) << d.per_second
+      << " events/s\n";
   out << "  delivery    " << latency_line(d) << " (put sent to event at the watcher)\n";
   for (const auto& [code, n] : d.error_counts) out << "  event error " << code << ": " << n << "\n";
 }
@@ -350,9 +349,8 @@ void add_watch_mode(CLI::App& store, int& exit_code) {
   sub->add_option("--drain-timeout-ms", flags->drain_timeout_ms,
                   "After the last put, wait this long for every event");
   add_cluster_options(*sub, *flags);
-  sub->callback([sub, flags, &exit_code] {
-    exit_code = run_watch_bench_command(*flags, sub->remaining());
-  });
+  sub->callback(
+      [sub, flags, &exit_code] { exit_code = run_watch_bench_command(*flags, sub->remaining()); });
 }
 
 }  // namespace

@@ -312,9 +312,9 @@ void WatchHub::enqueue_events(const Key& key, Watcher& w, Events events) {
       return;
     }
   }
-  queue.push_back(Queued{
-      WatchResponse{key.stream, key.id, header, false, false, {}, 0, std::move(events)}, w.serial,
-      bytes});
+  queue.push_back(
+      Queued{WatchResponse{key.stream, key.id, header, false, false, {}, 0, std::move(events)},
+             w.serial, bytes});
 }
 
 void WatchHub::enqueue(std::uint64_t serial, WatchResponse response) {

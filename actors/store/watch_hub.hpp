@@ -77,14 +77,14 @@ struct WatchHubOptions {
   std::size_t watchers_max = 100'000;         ///< across all streams
   std::size_t pending_events_max = 1024;      ///< queued, not yet taken, per watch
   std::size_t events_per_response_max = 256;  ///< a single larger revision goes alone
-  /// Revisions share a response only while its events' keys and values (estimated, see
-  /// event_bytes) stay within this: a response travels in one envelope, and an envelope over
-  /// its limit (4 MiB, runtime/envelope_codec.hpp) is dropped whole, which would be a gap.
-  /// A single larger revision still goes alone.
-  std::size_t response_bytes_max = 1 << 20;
   std::size_t catchup_events_max = 1000;      ///< read from the store per watch per call
   std::size_t catchup_watchers_max = 512;     ///< etcd's maxWatchersPerSync
   std::size_t live_read_events_max = 4096;    ///< store read batch for new revisions
+  /// Revisions share a response only while its events' keys and values (estimated in
+  /// watch_hub.cpp) stay within this: a response travels in one envelope, and an envelope over
+  /// its limit (4 MiB, runtime/envelope_codec.hpp) is dropped whole, which would be a gap.
+  /// A single larger revision still goes alone.
+  std::size_t response_bytes_max = 1 << 20;
   /// Responses a stream may have queued before create() refuses new watches on it: created
   /// and cancel responses are not counted by pending_events_max, so a client that creates and
   /// cancels watches without reading its stream is stopped here.
@@ -155,7 +155,7 @@ class WatchHub {
   };
   struct Queued {
     WatchResponse response;
-    std::uint64_t serial = 0;  ///< of the watch it belongs to; 0 for stream-wide progress
+    std::uint64_t serial = 0;     ///< of the watch it belongs to; 0 for stream-wide progress
     std::size_t event_bytes = 0;  ///< estimated size of response.events
   };
   struct Stream {

@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(watch_options_are_bounded) {
   BOOST_TEST(bad([](auto& c) { c.watchers = 0; }));
   BOOST_TEST(bad([](auto& c) { c.watchers = 10001; }));
   BOOST_TEST(bad([](auto& c) { c.watch_conns = 2; }));  // more connections than watchers
-  BOOST_TEST(bad([](auto& c) {                         // 257 watches on one stream
+  BOOST_TEST(bad([](auto& c) {                          // 257 watches on one stream
     c.watchers = 257;
     c.watch_conns = 1;
   }));
