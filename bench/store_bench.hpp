@@ -22,6 +22,7 @@
 // Every wait is bounded (run_limit_s); a request that gets no answer within the client's
 // timeout counts as an error, not as a latency. Benchmark code, not a component: its driver
 // actors read the steady clock to time requests, as the link benchmark's driver does.
+// The pieces shared with the watch fan-out benchmark (watch_bench.hpp) are in store_load.hpp.
 #pragma once
 
 #include <cstdint>

@@ -280,23 +280,41 @@ WatchHub::Events WatchHub::matching(const Watcher& w, const Events& events) cons
   return out;
 }
 
+namespace {
+
+// What an event adds to an encoded response, roughly: its keys and values plus a fixed
+// allowance for the revisions, version, lease and framing.
+std::size_t event_bytes(const Event& e) {
+  constexpr std::size_t kFieldsBytes = 64;
+  std::size_t bytes = kFieldsBytes + e.kv.key.size() + e.kv.value.size();
+  if (e.prev_kv) bytes += kFieldsBytes + e.prev_kv->key.size() + e.prev_kv->value.size();
+  return bytes;
+}
+
+}  // namespace
+
 void WatchHub::enqueue_events(const Key& key, Watcher& w, Events events) {
   assert(!events.empty());
   std::int64_t header = std::max(revision_, events.back().kv.mod_revision);
+  std::size_t bytes = 0;
+  for (const Event& e : events) bytes += event_bytes(e);
   w.pending_events += events.size();
   w.events_since_tick = true;
   auto& queue = streams_[key.stream].queue;
   if (!queue.empty() && queue.back().serial == w.serial) {
-    WatchResponse& last = queue.back().response;
-    bool same = !last.created && !last.canceled && !last.events.empty();
-    if (same && last.events.size() + events.size() <= options_.events_per_response_max) {
-      std::move(events.begin(), events.end(), std::back_inserter(last.events));
-      last.header_revision = std::max(last.header_revision, header);
+    Queued& last = queue.back();
+    bool same = !last.response.created && !last.response.canceled && !last.response.events.empty();
+    if (same && last.response.events.size() + events.size() <= options_.events_per_response_max &&
+        last.event_bytes + bytes <= options_.response_bytes_max) {
+      std::move(events.begin(), events.end(), std::back_inserter(last.response.events));
+      last.response.header_revision = std::max(last.response.header_revision, header);
+      last.event_bytes += bytes;
       return;
     }
   }
-  queue.push_back(Queued{
-      WatchResponse{key.stream, key.id, header, false, false, {}, 0, std::move(events)}, w.serial});
+  queue.push_back(
+      Queued{WatchResponse{key.stream, key.id, header, false, false, {}, 0, std::move(events)},
+             w.serial, bytes});
 }
 
 void WatchHub::enqueue(std::uint64_t serial, WatchResponse response) {

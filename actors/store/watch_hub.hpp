@@ -11,8 +11,8 @@
 // - No duplicates, no gaps: every event with revision >= the start revision that matches the
 //   watch's key/range and filters is delivered exactly once, until the watch is cancelled.
 // - Atomic per revision: all matching events of one revision are in the same response. A
-//   response holds at most events_per_response_max events, except that a single revision is
-//   never split (like etcd without the `fragment` option).
+//   response holds at most events_per_response_max events and about response_bytes_max
+//   bytes, except that a single revision is never split (like etcd without `fragment`).
 // - Resumable: a new watch starting at (last delivered revision + 1) gets exactly the rest.
 // - Compaction: a watch whose start revision is at or below the store's compacted revision
 //   (the store keeps only the latest version at the compacted revision itself, so events at
@@ -80,6 +80,11 @@ struct WatchHubOptions {
   std::size_t catchup_events_max = 1000;      ///< read from the store per watch per call
   std::size_t catchup_watchers_max = 512;     ///< etcd's maxWatchersPerSync
   std::size_t live_read_events_max = 4096;    ///< store read batch for new revisions
+  /// Revisions share a response only while its events' keys and values (estimated in
+  /// watch_hub.cpp) stay within this: a response travels in one envelope, and an envelope over
+  /// its limit (4 MiB, runtime/envelope_codec.hpp) is dropped whole, which would be a gap.
+  /// A single larger revision still goes alone.
+  std::size_t response_bytes_max = 1 << 20;
   /// Responses a stream may have queued before create() refuses new watches on it: created
   /// and cancel responses are not counted by pending_events_max, so a client that creates and
   /// cancels watches without reading its stream is stopped here.
@@ -150,7 +155,8 @@ class WatchHub {
   };
   struct Queued {
     WatchResponse response;
-    std::uint64_t serial = 0;  ///< of the watch it belongs to; 0 for stream-wide progress
+    std::uint64_t serial = 0;     ///< of the watch it belongs to; 0 for stream-wide progress
+    std::size_t event_bytes = 0;  ///< estimated size of response.events
   };
   struct Stream {
     std::deque<Queued> queue;

@@ -7,6 +7,7 @@
 
 #include "bench/latency_stats.hpp"
 #include "bench/store_bench.hpp"
+#include "bench/watch_bench.hpp"
 
 using namespace craton::bench;
 
@@ -75,4 +76,54 @@ BOOST_AUTO_TEST_CASE(options_are_bounded) {
   BOOST_TEST(bad([](auto& c) { c.batch = 129; }));
   BOOST_TEST(bad([](auto& c) { c.rate = -1; }));
   BOOST_TEST(bad([](auto& c) { c.binary.clear(); }));
+}
+
+BOOST_AUTO_TEST_CASE(watch_keys_carry_their_put_number) {
+  StoreBenchOptions o;
+  o.key_prefix = "/w/";
+  o.key_bytes = 12;
+  for (std::uint64_t n : {0ull, 1ull, 255ull, 256ull, 123456789ull, ~0ull}) {
+    auto key = watch_bench_key(o, n);
+    BOOST_TEST(key.size() == 15u);
+    BOOST_TEST(key.substr(0, 3) == "/w/");
+    BOOST_TEST(watch_bench_sequence(o, key).value_or(7) == n);
+  }
+  // Keys in put order sort in put order (big-endian numbers).
+  BOOST_TEST(watch_bench_key(o, 255) < watch_bench_key(o, 256));
+  // Any other key is not one of the run's puts.
+  BOOST_TEST(!watch_bench_sequence(o, "/w/short").has_value());
+  BOOST_TEST(!watch_bench_sequence(o, "/x/" + watch_bench_key(o, 5).substr(3)).has_value());
+  BOOST_TEST(!watch_bench_sequence(o, watch_bench_key(o, 5) + "_").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(watch_options_are_bounded) {
+  WatchBenchOptions o;
+  o.puts.binary = "/bin/true";
+  BOOST_TEST(validate_watch_bench_options(o).ok());
+  auto bad = [&](auto change) {
+    auto copy = o;
+    change(copy);
+    return !validate_watch_bench_options(copy).ok();
+  };
+  BOOST_TEST(bad([](auto& c) { c.watchers = 0; }));
+  BOOST_TEST(bad([](auto& c) { c.watchers = 10001; }));
+  BOOST_TEST(bad([](auto& c) { c.watch_conns = 2; }));  // more connections than watchers
+  BOOST_TEST(bad([](auto& c) {                          // 257 watches on one stream
+    c.watchers = 257;
+    c.watch_conns = 1;
+  }));
+  BOOST_TEST(!bad([](auto& c) {
+    c.watchers = 1000;
+    c.watch_conns = 4;
+  }));
+  BOOST_TEST(bad([](auto& c) { c.puts.key_bytes = 7; }));
+  BOOST_TEST(bad([](auto& c) { c.puts.total = 0; }));
+  BOOST_TEST(bad([](auto& c) { c.puts.clients = 0; }));
+  BOOST_TEST(bad([](auto& c) {
+    c.watchers = 1000;
+    c.watch_conns = 4;
+    c.puts.total = 10001;  // 10,010,000 latencies
+  }));
+  BOOST_TEST(bad([](auto& c) { c.drain_timeout_ms = 0; }));
+  BOOST_TEST(bad([](auto& c) { c.puts.mode = StoreBenchMode::range; }));
 }

@@ -203,6 +203,29 @@ BOOST_FIXTURE_TEST_CASE(several_revisions_share_a_response_up_to_the_bound, Fixt
   BOOST_CHECK_EQUAL(at(1, id).events.size(), 600u);
 }
 
+// A response is one envelope, and an envelope over its 4 MiB limit is dropped whole (a gap
+// the client cannot see): revisions share a response only up to response_bytes_max.
+BOOST_FIXTURE_TEST_CASE(revisions_share_a_response_only_up_to_the_byte_bound, Fixture) {
+  WatchId id = watch(1, on("big/", prefix_end("big/")));
+  std::string value(300 << 10, 'v');  // 300 KiB: three fit in 1 MiB, four do not
+  for (int i = 0; i < 10; ++i) must(store.put(put_req("big/" + std::to_string(i), value)));
+  hub->on_applied(store);  // ten revisions in one apply batch
+  drain();
+  auto& sizes = at(1, id).response_sizes;
+  BOOST_REQUIRE_EQUAL(sizes.size(), 4u);  // 3 + 3 + 3 + 1
+  BOOST_CHECK_EQUAL(sizes[0], 3u);
+  BOOST_CHECK_EQUAL(at(1, id).events.size(), 10u);
+  // A single revision larger than the bound still goes whole, alone.
+  TxnRequest t;
+  for (int i = 0; i < 4; ++i) t.success.emplace_back(put_req("big/t" + std::to_string(i), value));
+  must(store.txn(t));
+  put("big/after", "small");
+  drain();
+  BOOST_REQUIRE_EQUAL(sizes.size(), 6u);
+  BOOST_CHECK_EQUAL(sizes[4], 4u);
+  BOOST_CHECK_EQUAL(sizes[5], 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(prefix_range_and_open_ended_watches_match_their_keys, Fixture) {
   WatchId prefix = watch(1, on("p/", prefix_end("p/")));
   WatchId range = watch(1, on("b", "d"));
