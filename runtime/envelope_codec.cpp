@@ -30,6 +30,10 @@ std::vector<std::uint8_t> EnvelopeBuilder::encode() {
   return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
 }
 
+std::size_t EnvelopeBuilder::encoded_bytes() {
+  return capnp::computeSerializedSizeInWords(message_) * sizeof(capnp::word);
+}
+
 Address DecodedEnvelope::from() const {
   return Address{root_.getFrom().getNode(), root_.getFrom().getActor()};
 }

@@ -37,6 +37,8 @@ class EnvelopeBuilder {
 
   /// Flat encoding of the message as it stands now.
   std::vector<std::uint8_t> encode();
+  /// Bytes encode() would produce now (compare with CodecLimits before sending).
+  std::size_t encoded_bytes();
 
  private:
   capnp::MallocMessageBuilder message_;

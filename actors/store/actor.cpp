@@ -44,6 +44,20 @@ void send_reply(StoreActor* self, const Caller& caller, const StoreReply& reply)
   auto& st = self->state;
   EnvelopeBuilder b(st.env->address(), caller.address, caller.correlation_id);
   write_store_reply(b.body().initStoreResponse(), reply);
+  auto bytes = b.encoded_bytes();
+  auto limit = CodecLimits{}.message_bytes_max;
+  if (bytes > limit) {
+    // The router would drop it and the client would wait for its timeout: say why instead
+    // (a range over large values; etcd's client fails the same way past its message limit).
+    StoreReply refused;
+    refused.leader_hint = reply.leader_hint;
+    refused.error = Error{"too_large", "the response of " + std::to_string(bytes) +
+                                           " bytes exceeds the message limit of " +
+                                           std::to_string(limit) +
+                                           ": read fewer keys at once (limit, a narrower range)"};
+    send_reply(self, caller, refused);
+    return;
+  }
   st.env->send(self, b);
 }
 

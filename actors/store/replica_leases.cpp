@@ -80,6 +80,16 @@ ReplicaOutput Replica::submit_lease(std::uint64_t request_id, const StoreRequest
         {request_id, refuse("no_leader", "this leader has no clock reading yet: retry later")});
     return out;
   }
+  // The keeper mirrors applied entries. A new leader may hold committed entries of earlier
+  // terms that it has not applied yet (or not yet know to be committed), among them a revoke
+  // of this very lease: answering from the keeper before they are applied would renew a
+  // lease that is already gone (etcd waits for its applied index the same way).
+  const auto& log = raft_->log();
+  if (log.term(log.committed()) != raft_->term() || applied_ < log.committed()) {
+    out.replies.push_back(
+        {request_id, refuse("no_leader", "this leader has not applied its log yet: retry later")});
+    return out;
+  }
   StoreReply reply{std::nullopt, raft_->lead(), {}};
   if (auto* keep = std::get_if<LeaseKeepAliveRequest>(&request)) {
     auto ttl = leases_.keep_alive(keep->id, *now_ms_);
