@@ -12,7 +12,13 @@ void Replica::maybe_compact() {
   const auto keep = config_.snapshot_catchup_entries;
   const auto done = std::min(log.applied(), log.stable());  // Raft snapshots only these
   if (done <= log.snapshot_index() + config_.snapshot_entries + keep) return;
-  const auto index = done - keep;
+  // A follower installing a snapshot continues from the log right after it: compacting past a
+  // transfer in progress would send it after another snapshot as soon as this one lands (a
+  // treadmill when transfers are slower than the log grows). Idle transfers expire, so this
+  // holds the log back for a bounded time only.
+  auto index = done - keep;
+  if (auto transferring = sender_->oldest_export()) index = std::min(index, *transferring);
+  if (index <= log.snapshot_index()) return;
   // The MVCC store is durable at applied >= index, so the snapshot is just the metadata.
   // Member addresses go with it: the conf change entries that carried them are compacted.
   if (auto s = raft_->create_snapshot(index, "", members_->addresses()); !s) return;

@@ -65,6 +65,13 @@ SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
   return {std::move(c), finished};
 }
 
+std::optional<std::uint64_t> SnapshotSender::oldest_export() const {
+  std::optional<std::uint64_t> oldest;
+  for (const auto& [node, e] : exports_)
+    if (!oldest || e.applied < *oldest) oldest = e.applied;
+  return oldest;
+}
+
 std::vector<raft::NodeId> SnapshotSender::expire(std::uint64_t now_tick) {
   std::vector<raft::NodeId> unfinished;
   for (auto it = exports_.begin(); it != exports_.end();) {

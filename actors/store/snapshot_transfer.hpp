@@ -93,6 +93,9 @@ class SnapshotSender {
   /// Drops exports idle for too long; returns the followers whose transfer did not finish.
   std::vector<raft::NodeId> expire(std::uint64_t now_tick);
   std::size_t active() const { return exports_.size(); }
+  /// The lowest applied index among the exports still held (in progress, or finished and not
+  /// yet expired: the follower may still be installing it); none: nothing to hold back.
+  std::optional<std::uint64_t> oldest_export() const;
 
  private:
   struct Export {
