@@ -255,14 +255,18 @@ ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequ
     out.replies.push_back({request_id, refuse(room.error().code, room.error().message)});
     return out;
   }
-  auto index = raft_->propose(encode_session_write(write, session));
+  track_proposal(request_id, raft_->propose(encode_session_write(write, session)), out);
+  return out;
+}
+
+void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
+                             ReplicaOutput& out) {
   if (!index) {
     out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
-    return out;
+    return;
   }
-  proposals_[*index] = PendingWrite{request_id, raft_->term(),
+  proposals_[index.value()] = PendingWrite{request_id, raft_->term(),
                                     ticks_ + std::uint64_t(config_.request_timeout_ticks)};
-  return out;
 }
 
 ReplicaOutput Replica::flush() {

@@ -244,6 +244,10 @@ class Replica {
   explicit Replica(ReplicaConfig config);
   Status open_storage();
   StoreReply refuse(std::string code, std::string message) const;
+  /// Answers a proposal Raft refused, or remembers an accepted one (by its log index) until it
+  /// is applied or its deadline passes.
+  void track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
+                      ReplicaOutput& out);
   StoreReply read_now(const storage::RangeRequest& range) const;
   template <class Pending>
   void expire(Pending& pending, const char* message, ReplicaOutput& out);

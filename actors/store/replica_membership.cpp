@@ -71,13 +71,7 @@ ReplicaOutput Replica::submit_member_change(std::uint64_t request_id,
     out.replies.push_back({request_id, refuse(cc.error().code, cc.error().message)});
     return out;
   }
-  auto index = raft_->propose_conf_change(*cc);
-  if (!index) {
-    out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
-    return out;
-  }
-  proposals_[*index] = PendingWrite{request_id, raft_->term(),
-                                    ticks_ + std::uint64_t(config_.request_timeout_ticks)};
+  track_proposal(request_id, raft_->propose_conf_change(*cc), out);
   return out;
 }
 
