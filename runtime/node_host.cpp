@@ -12,9 +12,13 @@
 namespace craton {
 namespace {
 
-// Polls (50 us apart) after the spinning phase before a worker sleeps: about half a
-// millisecond, long enough to catch the next message of a request/response exchange.
-constexpr std::size_t kModeratePollAttempts = 10;
+// No sleeping polls between the spinning phase and the condition variable: a worker that
+// finds no job after its short spin waits until work is enqueued (the enqueuer wakes it).
+// CAF's moderate polls sleep 50 us each, but on these VMs a 50 us nanosleep takes about
+// 0.46 ms, and a message that arrives meanwhile waits for the sleep to end: at the store's
+// l profile, 10 such polls cost 15-20% of the put throughput and 25 us of replica CPU per
+// put (docs/store.md, "The write path since").
+constexpr std::size_t kModeratePollAttempts = 0;
 
 }  // namespace
 
@@ -29,8 +33,8 @@ class NodeHost::SystemConfig : public caf::actor_system_config {
     // sleeps (25+ ms) before it waits on its condition variable. Raft ticks and heartbeats
     // arrive more often than that, so the workers of every node polled most of the time: three idle
     // replicas took half a core, and under load the pollers starved the replicas on 2 cores
-    // (puts p99 of seconds). A short poll keeps bursts cheap; then workers sleep until work
-    // is enqueued. Set before add_types so that a caller can still override it.
+    // (puts p99 of seconds). Workers spin briefly, then sleep until work is enqueued. Set
+    // before add_types so that a caller can still override it.
     set("work-stealing.moderate-poll-attempts", kModeratePollAttempts);
     if (options.worker_threads > 0) set("scheduler.max-threads", options.worker_threads);
     if (options.add_types) options.add_types(*this);
