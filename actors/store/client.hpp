@@ -4,7 +4,8 @@
 // spawn_store_client registers as "client" with its node's router. A (call_atom, WireEnvelope)
 // request names the replica in the envelope's `to`; the actor stamps its own address as `from`
 // and a fresh correlation id, sends it, and answers the requester with the replica's
-// storeResponse envelope, or with an error after timeout_ms. Pending calls are bounded.
+// storeResponse envelope, or with an error after timeout_ms (found by a periodic sweep: up to
+// a tenth of timeout_ms, at most 100 ms, late). Pending calls are bounded.
 //
 // StoreClient (blocking: call it from a plain thread, never from inside an actor):
 // - Endpoints are given as the replicas' ids and addresses ("1=h:p,2=h:p", the same list as

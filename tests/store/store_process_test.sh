@@ -67,6 +67,13 @@ single() {
   for _ in $(seq 1 50); do kill -0 "$PID_1" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$PID_1" 2>/dev/null && fail "replica did not stop on SIGTERM"
   wait "$PID_1"; [ $? = 0 ] || fail "replica exited non-zero after SIGTERM"
+  # Nobody answers now: every attempt of the read ends by the client's own timeout (a sweep
+  # of its pending calls), about 10 x 200 ms; without it each would wait 2 s more.
+  local t0=$SECONDS
+  "$CRATON" kv get --endpoints "1=$ep" --timeout-ms 200 greeting 2>"$WORK/err" &&
+    fail "get from a stopped replica succeeded"
+  grep -q "timeout" "$WORK/err" || fail "no timeout error: $(cat "$WORK/err")"
+  [ $((SECONDS - t0)) -lt 12 ] || fail "the timed-out get took $((SECONDS - t0)) s"
   start_replica 1 ""
   wait_leader "$ep" >/dev/null || fail "no leader after restart"
   out=$("$CRATON" kv get --endpoints "$ep" greeting) || fail "get after restart"
