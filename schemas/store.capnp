@@ -289,6 +289,7 @@ struct SnapshotFetch {
   snapshotIndex @4 :UInt64;  # the server must have applied at least this index
   afterTable @5 :Text;       # resume after this record; empty table: from the beginning
   afterKey @6 :Data;
+  window @7 :UInt32 = 1;     # chunks wanted: seq, seq + 1, ... (the server caps it)
 }
 
 struct SnapshotChunk {

@@ -77,7 +77,7 @@ ReplicaOutput Replica::step_snapshot_fetch(const SnapshotFetch& fetch) {
   // Success is reported when the last chunk goes out; an export dropped unfinished is
   // reported as a failure by tick_snapshots(). Either way Raft probes the follower next.
   if (served.finished) raft_->report_snapshot(fetch.from, true);
-  out.chunks.push_back(std::move(served.chunk));
+  for (auto& chunk : served.chunks) out.chunks.push_back(std::move(chunk));
   return out;
 }
 

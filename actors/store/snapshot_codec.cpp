@@ -1,5 +1,6 @@
 #include "actors/store/snapshot_codec.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace craton::store {
@@ -34,6 +35,7 @@ void write_snapshot_fetch(schema::SnapshotFetch::Builder b, const SnapshotFetch&
   b.setSnapshotIndex(f.snapshot_index);
   b.setAfterTable(f.after.table);
   b.setAfterKey(as_data(f.after.key));
+  b.setWindow(f.window);
 }
 
 Result<SnapshotFetch> read_snapshot_fetch(schema::SnapshotFetch::Reader r) {
@@ -41,8 +43,9 @@ Result<SnapshotFetch> read_snapshot_fetch(schema::SnapshotFetch::Reader r) {
   if (!after) return after.error();
   if (r.getFrom() == 0 || r.getTo() == 0 || r.getSnapshotIndex() == 0)
     return Error{"malformed", "snapshot fetch without replica ids or snapshot index"};
-  return SnapshotFetch{r.getFrom(),       r.getTo(), r.getTransferId(), r.getSeq(),
-                       r.getSnapshotIndex(), std::move(*after)};
+  return SnapshotFetch{r.getFrom(),          r.getTo(),          r.getTransferId(),
+                       r.getSeq(),           r.getSnapshotIndex(), std::move(*after),
+                       std::max<std::uint32_t>(r.getWindow(), 1)};
 }
 
 void write_snapshot_chunk(schema::SnapshotChunk::Builder b, const SnapshotChunk& c) {

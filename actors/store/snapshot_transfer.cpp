@@ -12,14 +12,16 @@ std::set<std::string> snapshot_excluded_tables() {
 
 // ---- SnapshotSender ----
 
-SnapshotChunk SnapshotSender::refuse(const SnapshotFetch& fetch, std::string why) const {
+SnapshotSender::Served SnapshotSender::refuse(const SnapshotFetch& fetch, std::string why) const {
   SnapshotChunk c;
   c.from = fetch.to;
   c.to = fetch.from;
   c.transfer_id = fetch.transfer_id;
   c.seq = fetch.seq;
   c.error = std::move(why);
-  return c;
+  Served served;
+  served.chunks.push_back(std::move(c));
+  return served;
 }
 
 SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
@@ -28,16 +30,15 @@ SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
   auto it = exports_.find(fetch.from);
   if (it == exports_.end() || it->second.transfer_id != fetch.transfer_id) {
     // Only a first fetch may open an export: a later one belongs to a transfer we dropped.
-    if (fetch.seq != 0) return {refuse(fetch, "unknown transfer: restart it"), false};
+    if (fetch.seq != 0) return refuse(fetch, "unknown transfer: restart it");
     if (applied < fetch.snapshot_index)
-      return {refuse(fetch, "snapshot index " + std::to_string(fetch.snapshot_index) +
-                                " not applied here (applied " + std::to_string(applied) + ")"),
-              false};
+      return refuse(fetch, "snapshot index " + std::to_string(fetch.snapshot_index) +
+                               " not applied here (applied " + std::to_string(applied) + ")");
     if (it == exports_.end() && exports_.size() >= config_.transfers_max)
-      return {refuse(fetch, "too many snapshot transfers at once"), false};
+      return refuse(fetch, "too many snapshot transfers at once");
     if (it != exports_.end()) exports_.erase(it);  // the follower gave up on the old one
     auto tables = storage::TableExport::begin(env, snapshot_excluded_tables());
-    if (!tables) return {refuse(fetch, tables.error().message), false};
+    if (!tables) return refuse(fetch, tables.error().message);
     Export e;
     e.transfer_id = fetch.transfer_id;
     e.applied = applied;
@@ -47,22 +48,35 @@ SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
   }
   Export& e = it->second;
   e.last_tick = now_tick;
-  auto chunk = e.tables->next(fetch.after, config_.chunk_bytes_max);
-  if (!chunk) return {refuse(fetch, chunk.error().message), false};
-  SnapshotChunk c;
-  c.from = fetch.to;
-  c.to = fetch.from;
-  c.transfer_id = fetch.transfer_id;
-  c.seq = fetch.seq;
-  c.applied_index = e.applied;
-  c.applied_term = e.applied_term;
-  c.records = std::move(chunk->records);
-  c.last = chunk->done && chunk->count == 0 ? fetch.after : std::move(chunk->last);
-  c.done = chunk->done;
+  const auto window = std::clamp<std::uint32_t>(fetch.window, 1, config_.window_chunks);
+  Served served;
+  auto after = fetch.after;
+  for (std::uint32_t i = 0; i < window; ++i) {
+    auto chunk = e.tables->next(after, config_.chunk_bytes_max);
+    if (!chunk) {
+      if (i == 0) return refuse(fetch, chunk.error().message);
+      break;  // what was read goes out; the receiver asks again for the rest
+    }
+    SnapshotChunk c;
+    c.from = fetch.to;
+    c.to = fetch.from;
+    c.transfer_id = fetch.transfer_id;
+    c.seq = fetch.seq + i;
+    c.applied_index = e.applied;
+    c.applied_term = e.applied_term;
+    c.records = std::move(chunk->records);
+    c.last = chunk->done && chunk->count == 0 ? after : std::move(chunk->last);
+    c.done = chunk->done;
+    after = c.last;
+    served.chunks.push_back(std::move(c));
+    if (served.chunks.back().done) break;
+  }
   // The export stays until it idles out: the last chunk may be lost and asked for again.
-  bool finished = c.done && !e.finished;
-  if (c.done) e.finished = true;
-  return {std::move(c), finished};
+  if (served.chunks.back().done) {
+    served.finished = !e.finished;
+    e.finished = true;
+  }
+  return served;
 }
 
 std::optional<std::uint64_t> SnapshotSender::oldest_export() const {
@@ -93,7 +107,10 @@ Result<SnapshotFetch> SnapshotReceiver::start(raft::NodeId source, std::uint64_t
   if (!staging) return staging.error();
   staging_.emplace(std::move(*staging));
   ++restarts_;
-  fetch_ = SnapshotFetch{self_, source, next_id_++, 0, snapshot_index_, {}};
+  fetch_ = SnapshotFetch{self_, source, next_id_++, 0, snapshot_index_, {}, config_.window_chunks};
+  next_seq_ = 0;
+  next_after_ = {};
+  early_.clear();
   sent_tick_ = now_tick;
   resends_ = 0;
   refused_ = false;
@@ -104,13 +121,33 @@ Result<SnapshotFetch> SnapshotReceiver::start(raft::NodeId source, std::uint64_t
 
 Result<std::optional<SnapshotFetch>> SnapshotReceiver::on_chunk(const SnapshotChunk& chunk,
                                                                 std::uint64_t now_tick) {
+  const auto window_end = fetch_.seq + fetch_.window;
   if (complete_ || !staging_ || chunk.transfer_id != fetch_.transfer_id ||
-      chunk.seq != fetch_.seq || chunk.from != fetch_.to)
+      chunk.from != fetch_.to || chunk.seq < next_seq_ || chunk.seq >= window_end)
     return std::optional<SnapshotFetch>{};  // stale, duplicated or misdirected
   if (!chunk.error.empty()) {
     refused_ = true;  // restarted by tick(), so a refusing source is not hammered
     return std::optional<SnapshotFetch>{};
   }
+  if (chunk.seq > next_seq_) {
+    early_.emplace(chunk.seq, chunk);  // at most window - 1 of them
+    return std::optional<SnapshotFetch>{};
+  }
+  if (auto s = accept(chunk, now_tick); !s) return s.error();
+  for (auto it = early_.find(next_seq_); !complete_ && it != early_.end();
+       it = early_.find(next_seq_)) {
+    auto next = std::move(it->second);
+    early_.erase(it);
+    if (auto s = accept(next, now_tick); !s) return s.error();
+  }
+  if (complete_ || next_seq_ < window_end) return std::optional<SnapshotFetch>{};
+  fetch_.seq = next_seq_;
+  fetch_.after = next_after_;
+  early_.clear();
+  return std::optional<SnapshotFetch>{fetch_};
+}
+
+Status SnapshotReceiver::accept(const SnapshotChunk& chunk, std::uint64_t now_tick) {
   if (chunk.applied_index < snapshot_index_ || (applied_ != 0 && chunk.applied_index != applied_)) {
     refused_ = true;  // not one consistent view: start over
     return Error{"malformed", "snapshot chunk at applied index " +
@@ -121,15 +158,12 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::on_chunk(const SnapshotCh
     return s.error();
   }
   applied_ = chunk.applied_index;
-  if (chunk.done) {
-    complete_ = true;
-    return std::optional<SnapshotFetch>{};
-  }
-  fetch_.seq += 1;
-  fetch_.after = chunk.last;
-  sent_tick_ = now_tick;
+  next_seq_ = chunk.seq + 1;
+  next_after_ = chunk.last;
+  sent_tick_ = now_tick;  // progress: no resend while chunks keep coming
   resends_ = 0;
-  return std::optional<SnapshotFetch>{fetch_};
+  if (chunk.done) complete_ = true;
+  return Ok{};
 }
 
 Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
@@ -150,6 +184,9 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
   }
   ++resends_;
   sent_tick_ = now_tick;
+  fetch_.seq = next_seq_;  // from the first chunk still missing
+  fetch_.after = next_after_;
+  early_.clear();
   return std::optional<SnapshotFetch>{fetch_};
 }
 

@@ -4,21 +4,29 @@
 // are given), no I/O besides LMDB.
 //
 //   follower (SnapshotReceiver)                     serving replica (SnapshotSender)
-//   SnapshotFetch{id, seq 0, after: start}   ->     begins ONE read transaction (an export)
+//   SnapshotFetch{id, seq 0, after: start,   ->     begins ONE read transaction (an export)
+//                 window W}
 //                                           <-      SnapshotChunk{id, seq 0, applied A, records}
-//   SnapshotFetch{id, seq 1, after: last}    ->     next records from the same transaction
+//                                           <-      ... up to W chunks, seq 0..W-1, in order
+//   SnapshotFetch{id, seq W, after: last}    ->     next records from the same transaction
 //   ...                                     <-      SnapshotChunk{..., done}
+//
+// A window of chunks per fetch, because a transfer is as slow as its round trips: with one
+// chunk per fetch a follower 40 MiB behind on a 200 ms path needs 8 s, long enough to fall
+// behind again.
 //
 // Promises:
 // - Consistent: all chunks of a transfer come from one read transaction of the server, a view
 //   at its applied index A (A >= the snapshot index, else it refuses). The receiver checks
-//   that every chunk carries the same A, id and the sequence number it asked for; anything
-//   else (duplicates, reordering, a stale answer) is ignored.
+//   that every chunk carries the same A and id and stores chunks strictly in sequence: a chunk
+//   that arrives early (inside the window) waits for the ones before it; duplicates and
+//   stale answers are ignored.
 // - Bounded: chunks hold about chunk_bytes_max of records; a server holds at most one export
 //   per follower and transfers_max in all, and drops an export idle for idle_ticks_max (LMDB
-//   cannot reuse pages while a reader lives). A receiver resends a fetch after
-//   fetch_timeout_ticks without an answer and restarts the whole transfer (fresh staging,
-//   new id) after fetch_retries_max resends or a refusal.
+//   cannot reuse pages while a reader lives). At most window_chunks chunks answer one fetch
+//   (so at most that many are in flight per transfer). A receiver resends a fetch (from the
+//   first chunk it lacks) after fetch_timeout_ticks without progress and restarts the whole
+//   transfer (fresh staging, new id) after fetch_retries_max resends or a refusal.
 // - Crash-safe: the receiver writes into a SnapshotStaging directory that nothing else reads;
 //   only the replica's final install (one write transaction) changes live data.
 #pragma once
@@ -47,6 +55,7 @@ struct SnapshotFetch {
   std::uint64_t seq = 0;             ///< the chunk asked for, from 0
   std::uint64_t snapshot_index = 0;  ///< the server must have applied at least this
   storage::TablePosition after;      ///< empty table: from the beginning
+  std::uint32_t window = 1;          ///< chunks wanted: seq, seq + 1, ... (the server caps it)
   bool operator==(const SnapshotFetch&) const = default;
 };
 
@@ -68,6 +77,7 @@ struct SnapshotChunk {
 /// Limits of both sides (see the promises above).
 struct SnapshotTransferConfig {
   std::size_t chunk_bytes_max = std::size_t{1} << 20;
+  std::uint32_t window_chunks = 4;  ///< chunks per fetch (asked by receivers, capped by senders)
   std::size_t transfers_max = 8;
   std::uint64_t idle_ticks_max = 100;
   std::uint64_t fetch_timeout_ticks = 20;
@@ -83,7 +93,7 @@ class SnapshotSender {
   explicit SnapshotSender(SnapshotTransferConfig config) : config_(config) {}
 
   struct Served {
-    SnapshotChunk chunk;
+    std::vector<SnapshotChunk> chunks;  ///< in sequence; one refusal, or up to the window
     bool finished = false;  ///< this answer completed the transfer (report it to Raft)
   };
   /// Answers `fetch` from `env`, whose state stands at applied index `applied` (term
@@ -105,7 +115,7 @@ class SnapshotSender {
     bool finished = false;
     std::unique_ptr<storage::TableExport> tables;
   };
-  SnapshotChunk refuse(const SnapshotFetch& fetch, std::string why) const;
+  Served refuse(const SnapshotFetch& fetch, std::string why) const;
 
   SnapshotTransferConfig config_;
   std::map<raft::NodeId, Export> exports_;
@@ -121,10 +131,12 @@ class SnapshotReceiver {
 
   /// Starts (or restarts) the transfer from `source`; returns the first fetch.
   Result<SnapshotFetch> start(raft::NodeId source, std::uint64_t now_tick);
-  /// Takes a chunk. Returns the next fetch, or nothing (ignored, refused, or complete()).
+  /// Takes a chunk. Returns the next fetch (when the window is stored), or nothing (waiting
+  /// for more of the window, ignored, refused, or complete()).
   Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk,
                                                 std::uint64_t now_tick);
-  /// A fetch to resend (same chunk) or a restarted transfer, when an answer is overdue.
+  /// A fetch to resend (from the first missing chunk) or a restarted transfer, when progress
+  /// is overdue.
   /// A restart asks `lead` unless it is the source that just failed, else the next of `peers`
   /// after it: any replica that applied the snapshot index can serve (its applied state is
   /// committed), and one must, since this replica cannot vote until the install completes.
@@ -147,8 +159,14 @@ class SnapshotReceiver {
   std::uint64_t snapshot_index_;
   std::uint64_t next_id_;
   std::optional<storage::SnapshotStaging> staging_;
+  /// Stores `chunk`, the next in sequence.
+  Status accept(const SnapshotChunk& chunk, std::uint64_t now_tick);
+
   SnapshotFetch fetch_;  ///< the outstanding request
-  std::uint64_t sent_tick_ = 0;
+  std::uint64_t next_seq_ = 0;             ///< the next chunk to store
+  storage::TablePosition next_after_;      ///< where that chunk starts
+  std::map<std::uint64_t, SnapshotChunk> early_;  ///< chunks of the window ahead of next_seq_
+  std::uint64_t sent_tick_ = 0;  ///< last fetch or progress
   int resends_ = 0;
   int restarts_ = -1;
   bool refused_ = false;
