@@ -41,6 +41,14 @@ struct PendingCall {
   Clock::time_point deadline;
 };
 
+/// Where the later responses of one watch go.
+struct WatchRoute {
+  std::string node;       ///< the replica holding it
+  caf::actor subscriber;  ///< gets every later response (watch_event_atom)
+  WatchId watch_id = 0;   ///< the replica's id for it, from the `created` response
+  std::size_t buffered_bytes = 0;  ///< forwarded and not yet taken by the subscriber
+};
+
 struct ClientState {
   std::unique_ptr<ActorEnv> env;
   ClientActorConfig config;
@@ -52,9 +60,8 @@ struct ClientState {
   /// Calls to a node whose link is not up yet, sent when it comes up (see start_call).
   std::map<std::string, std::vector<std::pair<std::uint64_t, WireEnvelope>>> waiting;
   std::uint64_t next_correlation = 1;
-  /// Watches: the create's correlation id -> the replica node and the subscriber that gets
-  /// every later response of that watch (see "Watches" in client.hpp).
-  std::map<std::uint64_t, std::pair<std::string, caf::actor>> watches;
+  /// Watches by the create's correlation id (see "Watches" in client.hpp).
+  std::map<std::uint64_t, WatchRoute> watches;
   bool keepalive_running = false;
   static inline const char* name = "craton.store_client";
 };
@@ -141,7 +148,7 @@ void on_peer_status(ClientActor* self, const std::string& node, bool up) {
     st.up.erase(node);
     // Watches on that replica resume elsewhere (StoreWatch), no need to wait for silence.
     for (const auto& [id, watch] : st.watches)
-      if (watch.first == node) self->send(watch.second, watch_lost_atom::value, id);
+      if (watch.node == node) self->send(watch.subscriber, watch_lost_atom::value, id);
     return;
   }
   st.up.insert(node);
@@ -153,18 +160,41 @@ void on_peer_status(ClientActor* self, const std::string& node, bool up) {
     if (st.pending.count(id)) send_now(self, node, id, request);
 }
 
+// A subscriber that took too little of what was forwarded to it: the watch is cancelled on its
+// replica and the subscriber, after what it holds, resumes it from the next revision (see
+// "Watches" in client.hpp). Responses still under way are dropped here.
+void pause_watch(ClientActor* self, std::uint64_t id) {
+  auto& st = self->state;
+  auto w = st.watches.find(id);
+  if (w == st.watches.end()) return;
+  if (w->second.watch_id != 0 && st.up.count(w->second.node)) {
+    capnp::MallocMessageBuilder message;
+    write_store_request(message.initRoot<schema::StoreRequest>(), WatchCancel{w->second.watch_id});
+    send_now(self, w->second.node, st.next_correlation++, WireEnvelope{flat_bytes(message)});
+  }
+  self->send(w->second.subscriber, watch_paused_atom::value, id);
+  st.watches.erase(w);
+}
+
 // A watch response after the first: to the watch's subscriber; a stream-wide progress
 // response (correlation id 0) to every watch of this client on that replica.
 void forward_watch_response(ClientActor* self, const std::string& from, std::uint64_t id,
                             const WireEnvelope& wire) {
   auto& st = self->state;
+  std::vector<std::uint64_t> full;
+  auto forward = [&](std::uint64_t watch, WatchRoute& route) {
+    route.buffered_bytes += wire.bytes.size();
+    self->send(route.subscriber, watch_event_atom::value, watch, wire);
+    if (route.buffered_bytes > st.config.watch_buffer_bytes_max) full.push_back(watch);
+  };
   if (id != 0) {
     auto w = st.watches.find(id);
-    if (w != st.watches.end()) self->send(w->second.second, watch_event_atom::value, id, wire);
-    return;
+    if (w != st.watches.end()) forward(id, w->second);
+  } else {
+    for (auto& [watch, route] : st.watches)
+      if (route.node == from) forward(watch, route);
   }
-  for (const auto& [watch_id, watch] : st.watches)
-    if (watch.first == from) self->send(watch.second, watch_event_atom::value, watch_id, wire);
+  for (auto watch : full) pause_watch(self, watch);
 }
 
 // Every keepalive period, one watch progress request per replica holding our watches: it
@@ -179,7 +209,7 @@ void send_keepalives(ClientActor* self) {
   write_store_request(message.initRoot<schema::StoreRequest>(), WatchProgress{});
   WireEnvelope wire{flat_bytes(message)};
   std::set<std::string> nodes;
-  for (const auto& [id, watch] : st.watches) nodes.insert(watch.first);
+  for (const auto& [id, watch] : st.watches) nodes.insert(watch.node);
   for (const auto& node : nodes)
     if (st.up.count(node)) send_now(self, node, st.next_correlation++, wire);
   self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
@@ -201,6 +231,12 @@ void on_reply(ClientActor* self, WireEnvelope& wire) {
     forward_watch_response(self, in->from().node, in->root().getCorrelationId(), wire);
     return;  // a watch's later response, or late: its caller already timed out
   }
+  if (auto w = st.watches.find(it->first); w != st.watches.end()) {
+    // A watch's `created` answer: remember the replica's id for it (pause_watch needs it).
+    auto reply = read_store_reply(body.getStoreResponse());
+    if (auto* created = reply ? std::get_if<WatchResponse>(&reply->body) : nullptr)
+      w->second.watch_id = created->watch_id;
+  }
   it->second.promise.deliver(std::move(wire));
   st.pending.erase(it);
 }
@@ -220,7 +256,7 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
         auto& st = self->state;
         auto id = start_call(self, node, create);
         if (id == 0) return;
-        st.watches[id] = {node, subscriber};
+        st.watches[id] = WatchRoute{node, subscriber};
         if (!st.keepalive_running) {
           st.keepalive_running = true;
           self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
@@ -228,6 +264,11 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
         }
       },
       [self](unwatch_atom, std::uint64_t id) { self->state.watches.erase(id); },
+      [self](watch_taken_atom, std::uint64_t id, std::uint64_t bytes) {
+        auto w = self->state.watches.find(id);
+        if (w != self->state.watches.end())
+          w->second.buffered_bytes -= std::min<std::uint64_t>(bytes, w->second.buffered_bytes);
+      },
       [self](keepalive_atom) { send_keepalives(self); },
       [self](WireEnvelope& wire) { on_reply(self, wire); },
       [self](link_wait_atom, const std::string& node) { on_peer_status(self, node, true); },

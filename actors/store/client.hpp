@@ -41,6 +41,14 @@
 // next endpoint from (last revision it returned or was promised by progress) + 1, so the
 // caller sees no gap and no duplicate (etcd's resumable guarantee). A StoreWatch must not
 // outlive its StoreClient; one thread uses one StoreWatch.
+// A caller slower than its watch: the StoreWatch tells the client actor what it took
+// (watch_taken_atom); past watch_buffer_bytes_max forwarded and not yet taken, the client
+// actor cancels the watch on its replica and sends watch_paused_atom behind what it
+// forwarded. When the caller has taken all that, the StoreWatch resumes the watch on the
+// same replica from the next revision, which the replica reads from its store (etcd moves a
+// slow watcher to its unsynced set the same way). So a slow caller costs at most the bound
+// (plus one response) of memory and loses nothing, unless the store compacts past it
+// meanwhile ("compacted", as in etcd).
 #pragma once
 
 #include <caf/all.hpp>
@@ -70,11 +78,15 @@ using watch_atom = caf::atom_constant<caf::atom("storewatch")>;
 using unwatch_atom = caf::atom_constant<caf::atom("unwatch")>;
 using watch_event_atom = caf::atom_constant<caf::atom("watchevt")>;
 using watch_lost_atom = caf::atom_constant<caf::atom("watchlost")>;
+using watch_paused_atom = caf::atom_constant<caf::atom("watchpause")>;
+using watch_taken_atom = caf::atom_constant<caf::atom("watchtaken")>;
 
 struct ClientActorConfig {
   std::int64_t timeout_ms = 5000;  ///< per call
   std::size_t pending_max = 1024;  ///< calls in flight; beyond, refused at once
   std::int64_t watch_keepalive_ms = 1000;  ///< progress request per replica with watches
+  /// Per watch: response bytes forwarded to its StoreWatch and not yet taken (see "Watches").
+  std::size_t watch_buffer_bytes_max = std::size_t{16} << 20;
 };
 
 caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
@@ -134,6 +146,9 @@ class StoreWatch {
   Status start(std::size_t first_endpoint);
   Status resume();
   void drop_current();
+  void on_event(std::uint64_t id, const WireEnvelope& wire,
+                std::optional<Result<WatchEvents>>& result);
+  bool receive_one(std::chrono::milliseconds wait, std::optional<Result<WatchEvents>>& result);
   std::optional<Result<WatchEvents>> handle(const StoreReply& reply);
 
   StoreClient& client_;
@@ -146,6 +161,7 @@ class StoreWatch {
   std::int64_t revision_ = 0;
   bool started_ = false;            ///< revision_ is meaningful (after the first create)
   bool canceled_ = false;
+  bool paused_ = false;             ///< resume on the same replica (the caller fell behind)
   std::optional<Error> final_;
   std::chrono::steady_clock::time_point last_heard_;
 };

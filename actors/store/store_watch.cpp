@@ -124,7 +124,20 @@ Status StoreWatch::start(std::size_t first_endpoint) {
 
 Status StoreWatch::resume() {
   drop_current();
-  return start(endpoint_ + 1);
+  // Paused: that replica is fine, only this caller was slow. Otherwise it went silent.
+  auto first = paused_ ? endpoint_ : endpoint_ + 1;
+  paused_ = false;
+  return start(first);
+}
+
+void StoreWatch::on_event(std::uint64_t id, const WireEnvelope& wire,
+                          std::optional<Result<WatchEvents>>& result) {
+  // Taken, whatever it is: that is what bounds the client actor's forwarding.
+  caf::anon_send(client_.actor_, watch_taken_atom::value, id, std::uint64_t{wire.bytes.size()});
+  if (id != correlation_) return;  // from a watch this object left behind
+  last_heard_ = std::chrono::steady_clock::now();
+  auto d = decode(wire);
+  if (d.reply) result = handle(*d.reply);
 }
 
 // Turns one response into a result for next(), or nothing (keep waiting).
@@ -173,6 +186,12 @@ Result<WatchEvents> StoreWatch::next(std::chrono::milliseconds timeout) {
         continue;
       }
     }
+    // What already waits comes first: a caller that was away does not make its replica silent.
+    std::optional<Result<WatchEvents>> waiting;
+    if (receive_one(std::chrono::milliseconds(0), waiting)) {
+      if (waiting) return std::move(*waiting);
+      continue;
+    }
     auto now = clock::now();
     if (now - last_heard_ >= silence) {  // the replica went quiet: follow the watch elsewhere
       drop_current();
@@ -182,19 +201,28 @@ Result<WatchEvents> StoreWatch::next(std::chrono::milliseconds timeout) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::min(deadline, last_heard_ + silence) - now);
     std::optional<Result<WatchEvents>> result;
-    (*self_)->receive(
-        [&](watch_event_atom, std::uint64_t id, WireEnvelope& wire) {
-          if (id != correlation_) return;  // from a watch this object left behind
-          last_heard_ = clock::now();
-          auto d = decode(wire);
-          if (d.reply) result = handle(*d.reply);
-        },
-        [&](watch_lost_atom, std::uint64_t id) {
-          if (id == correlation_) drop_current();
-        },
-        caf::after(std::max(wait, std::chrono::milliseconds(1))) >> [] {});
+    receive_one(std::max(wait, std::chrono::milliseconds(1)), result);
     if (result) return std::move(*result);
   }
+}
+
+// Handles one message from the client actor if one arrives within `wait`; false if none did.
+bool StoreWatch::receive_one(std::chrono::milliseconds wait,
+                             std::optional<Result<WatchEvents>>& result) {
+  bool received = true;
+  (*self_)->receive(
+      [&](watch_event_atom, std::uint64_t id, WireEnvelope& wire) { on_event(id, wire, result); },
+      [&](watch_lost_atom, std::uint64_t id) {
+        if (id == correlation_) drop_current();
+      },
+      [&](watch_paused_atom, std::uint64_t id) {
+        if (id != correlation_) return;
+        correlation_ = 0;  // the client actor dropped the route and cancelled the watch
+        watch_id_ = 0;
+        paused_ = true;
+      },
+      caf::after(wait) >> [&] { received = false; });
+  return received;
 }
 
 Status StoreWatch::cancel() {
