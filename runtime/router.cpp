@@ -21,6 +21,7 @@ struct RouterState {
   // proxy dies.
   std::map<std::string, caf::actor> learned;
   std::set<std::string> subscribers;
+  std::set<std::string> up_peers;  ///< as the links last announced: told to new subscribers
   RateLimiter malformed_log{1000};
   prometheus::Counter* delivered = nullptr;
   prometheus::Counter* forwarded = nullptr;
@@ -98,18 +99,33 @@ void route(RouterActor* self, WireEnvelope& wire) {
   self->send(*next, std::move(wire));
 }
 
+void tell_peer_status(RouterActor* self, const std::string& subscriber, const std::string& node,
+                      bool up) {
+  auto& st = self->state;
+  auto it = st.locals.find(subscriber);
+  if (it == st.locals.end()) return;
+  EnvelopeBuilder b(Address{st.config.node_id, "router"}, Address{st.config.node_id, subscriber});
+  auto status = b.body().initPeerStatus();
+  status.setNode(node);
+  status.setUp(up);
+  self->send(it->second, WireEnvelope{b.encode()});
+}
+
 void announce_peer(RouterActor* self, const std::string& node, bool up) {
   auto& st = self->state;
-  Address from{st.config.node_id, "router"};
-  for (const auto& name : st.subscribers) {
-    auto it = st.locals.find(name);
-    if (it == st.locals.end()) continue;
-    EnvelopeBuilder b(from, Address{st.config.node_id, name});
-    auto status = b.body().initPeerStatus();
-    status.setNode(node);
-    status.setUp(up);
-    self->send(it->second, WireEnvelope{b.encode()});
-  }
+  if (up)
+    st.up_peers.insert(node);
+  else
+    st.up_peers.erase(node);
+  for (const auto& name : st.subscribers) tell_peer_status(self, name, node, up);
+}
+
+// A subscriber that arrives after a link came up learns of it at once (it would otherwise
+// wait for the next change: a client's first calls waited 300 ms for its fallback).
+void subscribe(RouterActor* self, const std::string& name) {
+  auto& st = self->state;
+  if (!st.subscribers.insert(name).second) return;
+  for (const auto& node : st.up_peers) tell_peer_status(self, name, node, true);
 }
 
 caf::behavior router(RouterActor* self, RouterConfig config) {
@@ -147,7 +163,7 @@ caf::behavior router(RouterActor* self, RouterConfig config) {
         st.links.erase(node);
       },
       [self](default_route_atom, const caf::actor& actor) { self->state.default_route = actor; },
-      [self](subscribe_atom, const std::string& name) { self->state.subscribers.insert(name); },
+      [self](subscribe_atom, const std::string& name) { subscribe(self, name); },
       [self](peer_atom, const std::string& node, bool up) { announce_peer(self, node, up); },
   };
 }

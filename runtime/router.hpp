@@ -14,7 +14,8 @@
 //   (unroute_atom, node)            from the link of `node` as it exits: forget the route
 //                                   (ignored from anyone but the link that owns the route)
 //   (default_route_atom, actor)     where envelopes for nodes without a link go
-//   (subscribe_atom, name)          local actor `name` wants PeerStatus envelopes
+//   (subscribe_atom, name)          local actor `name` wants PeerStatus envelopes: one "up"
+//                                   per peer already up, then every change
 //   (peer_atom, node, up)           from a link: the peer went up or down
 //
 // Nodes named "via-..." (is_via_node): an envelope from another process addressed to such a

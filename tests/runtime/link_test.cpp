@@ -101,6 +101,20 @@ BOOST_AUTO_TEST_CASE(envelopes_reach_the_peer_and_peer_status_is_reported) {
   BOOST_TEST(watcher.peer_status("b", true, 10s));
 }
 
+// Without being told, a late subscriber (a client actor spawned after its links came up) would
+// hear of the peer only at its next change.
+BOOST_AUTO_TEST_CASE(a_late_subscriber_is_told_of_peers_already_up) {
+  auto ports = testing::ReservedPorts::reserve(1);  // below the ephemeral range
+  auto port_b = ports.port(0);
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
+  BOOST_REQUIRE(delivered(*a, probe));  // the link is up
+  Probe watcher(*a, "watcher");
+  caf::anon_send(a->context().router, subscribe_atom::value, std::string("watcher"));
+  BOOST_TEST(watcher.peer_status("b", true, 10s));
+}
+
 BOOST_AUTO_TEST_CASE(envelopes_for_an_unreachable_peer_are_dropped_and_counted) {
   // Below the ephemeral range: a connect attempt can never connect to itself there.
   auto ports = testing::ReservedPorts::reserve(1);
