@@ -30,7 +30,7 @@ SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
   auto it = exports_.find(fetch.from);
   if (it == exports_.end() || it->second.transfer_id != fetch.transfer_id) {
     // Only a first fetch may open an export: a later one belongs to a transfer we dropped.
-    if (fetch.seq != 0) return refuse(fetch, "unknown transfer: restart it");
+    if (fetch.seq != 0) return refuse(fetch, kUnknownTransferRefusal);
     if (applied < fetch.snapshot_index)
       return refuse(fetch, "snapshot index " + std::to_string(fetch.snapshot_index) +
                                " not applied here (applied " + std::to_string(applied) + ")");
@@ -114,6 +114,7 @@ Result<SnapshotFetch> SnapshotReceiver::start(raft::NodeId source, std::uint64_t
   sent_tick_ = now_tick;
   resends_ = 0;
   refused_ = false;
+  source_forgot_ = false;
   complete_ = false;
   applied_ = 0;
   return fetch_;
@@ -127,6 +128,7 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::on_chunk(const SnapshotCh
     return std::optional<SnapshotFetch>{};  // stale, duplicated or misdirected
   if (!chunk.error.empty()) {
     refused_ = true;  // restarted by tick(), so a refusing source is not hammered
+    source_forgot_ = chunk.error == kUnknownTransferRefusal;
     return std::optional<SnapshotFetch>{};
   }
   if (chunk.seq > next_seq_) {
@@ -168,12 +170,13 @@ Status SnapshotReceiver::accept(const SnapshotChunk& chunk, std::uint64_t now_ti
 
 Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
     raft::NodeId lead, const std::vector<raft::NodeId>& peers, std::uint64_t now_tick) {
-  if (complete_ || now_tick - sent_tick_ < config_.fetch_timeout_ticks)
+  const auto waited = now_tick - sent_tick_;
+  if (complete_ || waited < (refused_ ? config_.refused_restart_ticks : config_.fetch_timeout_ticks))
     return std::optional<SnapshotFetch>{};
   const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0;
   if (stuck || (lead != 0 && lead != fetch_.to)) {
     raft::NodeId source = lead;
-    if (source == 0 || (stuck && source == fetch_.to)) {
+    if (source == 0 || (stuck && source == fetch_.to && !source_forgot_)) {
       auto it = std::upper_bound(peers.begin(), peers.end(), fetch_.to);
       source = it != peers.end() ? *it : (peers.empty() ? 0 : peers.front());
     }

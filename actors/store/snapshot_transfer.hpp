@@ -26,7 +26,8 @@
 //   cannot reuse pages while a reader lives). At most window_chunks chunks answer one fetch
 //   (so at most that many are in flight per transfer). A receiver resends a fetch (from the
 //   first chunk it lacks) after fetch_timeout_ticks without progress and restarts the whole
-//   transfer (fresh staging, new id) after fetch_retries_max resends or a refusal.
+//   transfer (fresh staging, new id) after fetch_retries_max resends, or refused_restart_ticks
+//   after a refusal (from the same source if it only forgot the transfer, else the next).
 // - Crash-safe: the receiver writes into a SnapshotStaging directory that nothing else reads;
 //   only the replica's final install (one write transaction) changes live data.
 #pragma once
@@ -82,7 +83,12 @@ struct SnapshotTransferConfig {
   std::uint64_t idle_ticks_max = 100;
   std::uint64_t fetch_timeout_ticks = 20;
   int fetch_retries_max = 3;
+  std::uint64_t refused_restart_ticks = 2;  ///< after the fetch that was refused
 };
+
+/// The refusal of a fetch for a transfer the sender no longer holds (it expired): the sender
+/// itself can serve a new one.
+inline constexpr const char* kUnknownTransferRefusal = "unknown transfer: restart it";
 
 /// The tables a snapshot never carries: the Raft log store's own.
 std::set<std::string> snapshot_excluded_tables();
@@ -170,6 +176,7 @@ class SnapshotReceiver {
   int resends_ = 0;
   int restarts_ = -1;
   bool refused_ = false;
+  bool source_forgot_ = false;  ///< the refusal was kUnknownTransferRefusal
   bool complete_ = false;
   std::uint64_t applied_ = 0;  ///< A of the current transfer (0 before its first chunk)
 };

@@ -352,3 +352,38 @@ BOOST_AUTO_TEST_CASE(watch_on_a_follower_sees_every_revision_across_an_install) 
   for (std::int64_t r = 2; r <= c.at(lead).mvcc().current_revision(); ++r) want.push_back(r);
   BOOST_TEST(seen == want, boost::test_tools::per_element());
 }
+
+// A refused fetch restarts the transfer after refused_restart_ticks, not the fetch timeout:
+// from the same source when it only forgot the transfer (its export expired while this
+// replica was paused), from the next peer when it cannot serve the snapshot at all.
+BOOST_AUTO_TEST_CASE(a_refused_transfer_restarts_soon_and_from_the_right_source) {
+  test::TempDir dir;
+  SnapshotTransferConfig config;
+  config.fetch_timeout_ticks = 20;
+  config.refused_restart_ticks = 2;
+  StagingOptions staging{dir.sub("staging"), 64 << 20, snapshot_excluded_tables()};
+  SnapshotReceiver receiver(config, staging, 3, 100, 1);
+  auto first = receiver.start(1, 0);
+  BOOST_REQUIRE(first.ok());
+  auto refuse = [&](const SnapshotFetch& fetch, std::string why, std::uint64_t tick) {
+    SnapshotChunk refusal;
+    refusal.from = fetch.to;
+    refusal.to = fetch.from;
+    refusal.transfer_id = fetch.transfer_id;
+    refusal.seq = fetch.seq;
+    refusal.error = std::move(why);
+    BOOST_REQUIRE(receiver.on_chunk(refusal, tick).ok());
+  };
+  const std::vector<NodeId> peers{1, 2};
+  refuse(*first, kUnknownTransferRefusal, 1);
+  BOOST_TEST(!receiver.tick(1, peers, 1).value().has_value());  // not yet
+  auto again = receiver.tick(1, peers, 2).value();
+  BOOST_REQUIRE(again.has_value());
+  BOOST_TEST(again->to == 1u);  // the leader only forgot: ask it again
+  BOOST_TEST(again->seq == 0u);
+  BOOST_TEST(again->transfer_id != first->transfer_id);
+  refuse(*again, "snapshot index 100 not applied here (applied 90)", 3);
+  auto third = receiver.tick(1, peers, 4).value();
+  BOOST_REQUIRE(third.has_value());
+  BOOST_TEST(third->to == 2u);  // that source cannot serve: the next peer
+}
