@@ -107,6 +107,10 @@ class Raft {
   void report_snapshot(NodeId to, bool delivered);
   /// The transport could not reach `to`: stop pipelining to it until it answers.
   void report_unreachable(NodeId to);
+  /// `from`, being sent a snapshot, was heard from outside Raft (it fetches the snapshot's
+  /// data from this leader): it counts as active for check-quorum. A follower installing a
+  /// snapshot answers no heartbeats until the install completes.
+  void report_snapshot_activity(NodeId from);
 
   // ---- outputs ----
   bool has_ready() const;

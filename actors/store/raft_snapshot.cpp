@@ -57,6 +57,12 @@ void Raft::report_snapshot(NodeId to, bool delivered) {
   pr.probe_sent = true;  // wait for a heartbeat response before probing
 }
 
+void Raft::report_snapshot_activity(NodeId from) {
+  auto it = progress_.find(from);
+  if (role_ != Role::leader || it == progress_.end()) return;
+  if (it->second.state == ProgressState::snapshot) it->second.recent_active = true;
+}
+
 void Raft::report_unreachable(NodeId to) {
   auto it = progress_.find(to);
   if (role_ != Role::leader || it == progress_.end()) return;

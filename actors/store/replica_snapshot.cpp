@@ -73,6 +73,7 @@ ReplicaOutput Replica::step_snapshot_fetch(const SnapshotFetch& fetch) {
   }
   const auto applied = mvcc_->applied_index();
   const auto term = raft_->log().term(applied).value_or(0);
+  raft_->report_snapshot_activity(fetch.from);
   auto served = sender_->serve(fetch, *env_, applied, term, ticks_);
   // Success is reported when the last chunk goes out; an export dropped unfinished is
   // reported as a failure by tick_snapshots(). Either way Raft probes the follower next.

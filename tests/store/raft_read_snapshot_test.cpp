@@ -231,4 +231,25 @@ BOOST_AUTO_TEST_CASE(restart_from_snapshot_and_later_entries) {
   BOOST_TEST(c.state(1).values == values);  // snapshot, then committed entries re-applied
 }
 
+// A follower installing a snapshot answers no heartbeats (its Raft waits for the install), but
+// it fetches the snapshot from the leader: reported, that keeps a leader whose only other
+// follower is down from stepping down under check-quorum.
+BOOST_AUTO_TEST_CASE(a_follower_fetching_a_snapshot_counts_as_active_for_check_quorum) {
+  for (bool reported : {false, true}) {
+    RaftCluster c({1, 2, 3}, 101);
+    c.report_snapshots = false;  // the install is still running: no outcome yet
+    restart_3_behind_a_snapshot_losing_the_first(c);
+    tick_rounds(c, 1, 1);
+    BOOST_REQUIRE(c.node(1).progress(3)->state == ProgressState::snapshot);
+    c.crash(2);
+    c.isolate(3);
+    for (int i = 0; i < 4 * 10; ++i) {  // four election timeouts
+      if (reported) c.node(1).report_snapshot_activity(3);
+      c.tick(1);
+      c.deliver_all();
+    }
+    BOOST_TEST((c.node(1).role() == Role::leader) == reported, "reported " << reported);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
