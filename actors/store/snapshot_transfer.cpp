@@ -173,7 +173,11 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
   const auto waited = now_tick - sent_tick_;
   if (complete_ || waited < (refused_ ? config_.refused_restart_ticks : config_.fetch_timeout_ticks))
     return std::optional<SnapshotFetch>{};
-  const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0;
+  // With no leader known the silent source may well be the leader that died: after one
+  // timeout move on rather than resend to it (a replica that installs cannot vote, so it
+  // could hold up the election that would name a leader).
+  const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0 ||
+                     lead == 0;
   if (stuck || (lead != 0 && lead != fetch_.to)) {
     raft::NodeId source = lead;
     if (source == 0 || (stuck && source == fetch_.to && !source_forgot_)) {

@@ -26,7 +26,8 @@
 //   cannot reuse pages while a reader lives). At most window_chunks chunks answer one fetch
 //   (so at most that many are in flight per transfer). A receiver resends a fetch (from the
 //   first chunk it lacks) after fetch_timeout_ticks without progress and restarts the whole
-//   transfer (fresh staging, new id) after fetch_retries_max resends, or refused_restart_ticks
+//   transfer (fresh staging, new id) after fetch_retries_max resends (after the first when no
+//   leader is known: the silent source may be the leader that died), or refused_restart_ticks
 //   after a refusal (from the same source if it only forgot the transfer, else the next).
 // - Crash-safe: the receiver writes into a SnapshotStaging directory that nothing else reads;
 //   only the replica's final install (one write transaction) changes live data.

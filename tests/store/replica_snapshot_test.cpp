@@ -387,3 +387,25 @@ BOOST_AUTO_TEST_CASE(a_refused_transfer_restarts_soon_and_from_the_right_source)
   BOOST_REQUIRE(third.has_value());
   BOOST_TEST(third->to == 2u);  // that source cannot serve: the next peer
 }
+
+// With no leader known, a source that stops answering is left after one fetch timeout (it may
+// be the leader that died; this replica cannot vote until it installs); with a leader, the
+// fetch is resent to it first.
+BOOST_AUTO_TEST_CASE(a_silent_source_is_left_at_once_when_no_leader_is_known) {
+  test::TempDir dir;
+  SnapshotTransferConfig config;
+  config.fetch_timeout_ticks = 20;
+  StagingOptions staging{dir.sub("staging"), 64 << 20, snapshot_excluded_tables()};
+  SnapshotReceiver receiver(config, staging, 3, 100, 1);
+  auto first = receiver.start(1, 0);
+  BOOST_REQUIRE(first.ok());
+  const std::vector<NodeId> peers{1, 2};
+  auto resent = receiver.tick(1, peers, 20).value();  // leader 1 known: resend to it
+  BOOST_REQUIRE(resent.has_value());
+  BOOST_TEST(resent->to == 1u);
+  BOOST_TEST(resent->transfer_id == first->transfer_id);
+  auto moved = receiver.tick(0, peers, 40).value();  // no leader: the next member
+  BOOST_REQUIRE(moved.has_value());
+  BOOST_TEST(moved->to == 2u);
+  BOOST_TEST(moved->transfer_id != first->transfer_id);
+}
