@@ -8,10 +8,12 @@
 # For each round and each load profile of `etcdctl check perf` (s: 50 clients at 150 puts/s,
 # m: 200 at 1000/s, l: 500 at 8000/s, xl: 1000 at 15000/s; 60 s each; keys are
 # "/etcdctl-check-perf/" + 256 bytes, values 1024 bytes; every client its own connection):
-#   1. etcd:   `etcdctl check perf --load=X` against a 3-member etcd cluster on loopback
+#   1. etcd:   `etcdctl check perf --load=X` against a fresh 3-member etcd cluster on
+#              loopback, stopped afterwards
 #   2. craton: `craton bench store put` with the same clients, rate, key and value sizes and
-#              duration (clients over at most 16 connections), against its own 3-replica
-#              cluster on loopback
+#              duration (clients over at most 16 connections), against its own fresh
+#              3-replica cluster on loopback
+# so each system runs alone on a new cluster.
 # The two alternate so that load from elsewhere on the machine hits both alike; the table
 # shows medians over the rounds and craton/etcd ratios. check perf prints only throughput,
 # the slowest request and the standard deviation, so those are compared (craton's own
@@ -153,10 +155,13 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) pri
 echo "# store vs etcd: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "# data under $WORK (filesystem: $(df -T "$WORK" | awk 'NR==2 {print $2}'))"
 [ -n "$LOADS" ] || ROUNDS=0
-[ "$ROUNDS" -gt 0 ] && start_etcd
 for round in $(seq 1 "$ROUNDS"); do
   for load in ${LOADS//,/ }; do
+    # Each system runs alone, on a fresh cluster (craton's bench starts its own): an idle
+    # etcd cluster left running would tax craton's runs only.
+    start_etcd
     run_etcd_perf "$load" "$JSON_DIR/etcd-$load-$round"
+    stop_etcd
     run_craton_perf "$load" "$JSON_DIR/craton-$load-$round"
     echo "round $round load $load: etcd $(cat "$JSON_DIR/etcd-$load-$round" 2>/dev/null || echo failed)" \
       " craton $(cat "$JSON_DIR/craton-$load-$round")  (loadavg $(cut -d' ' -f1 /proc/loadavg))"
