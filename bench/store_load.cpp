@@ -34,14 +34,7 @@ using Driver = caf::stateful_actor<DriverState>;
 void pump(Driver* self, caf::actor client, std::shared_ptr<ConnRun> run, caf::actor waiter);
 
 void record(ConnRun& run, Clock::time_point sent_at, const WireEnvelope& reply) {
-  auto in = open_envelope(reply.bytes);
-  if (!in) {
-    ++run.errors["malformed"];
-    return;
-  }
-  auto body = in->root().getBody();
-  auto answer = body.isStoreResponse() ? store::read_store_reply(body.getStoreResponse())
-                                       : Result<store::StoreReply>(Error{"malformed", ""});
+  auto answer = store::decode_store_response(reply).reply;
   if (!answer) {
     ++run.errors[answer.error().code];
   } else if (answer->error) {

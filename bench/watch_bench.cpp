@@ -84,26 +84,8 @@ struct WatcherState {
 };
 using Watcher = caf::stateful_actor<WatcherState>;
 
-struct DecodedReply {
-  std::uint64_t correlation = 0;
-  Result<store::StoreReply> reply = Error{"malformed", "not a store response"};
-};
-
-DecodedReply decode(const WireEnvelope& wire) {
-  DecodedReply d;
-  auto in = open_envelope(wire.bytes);
-  if (!in) {
-    d.reply = in.error();
-    return d;
-  }
-  d.correlation = in->root().getCorrelationId();
-  auto body = in->root().getBody();
-  if (body.isStoreResponse()) d.reply = store::read_store_reply(body.getStoreResponse());
-  return d;
-}
-
 void on_create_answer(Watcher* self, WatchConnRun& run, caf::actor waiter,
-                      Result<DecodedReply> answer, Clock::time_point sent_at) {
+                      Result<store::DecodedStoreResponse> answer, Clock::time_point sent_at) {
   auto& st = self->state;
   const store::WatchResponse* created = nullptr;
   if (answer && answer->reply && !answer->reply->error)
@@ -134,7 +116,7 @@ void send_creates(Watcher* self, caf::actor client, std::shared_ptr<WatchConnRun
                   store::replica_node_id(run->replica), run->create, subscriber)
         .then(
             [self, run, waiter, sent_at](WireEnvelope& reply) {
-              on_create_answer(self, *run, waiter, decode(reply), sent_at);
+              on_create_answer(self, *run, waiter, store::decode_store_response(reply), sent_at);
             },
             [self, run, waiter, sent_at](caf::error& e) {
               auto code = e.code() == static_cast<std::uint8_t>(caf::sec::request_timeout)
@@ -176,7 +158,7 @@ void on_response(Watcher* self, WatchConnRun& run, caf::actor waiter, std::uint6
   auto& st = self->state;
   auto it = st.watches.find(id);
   if (st.stopped || it == st.watches.end() || it->second.ended) return;
-  auto d = decode(wire);
+  auto d = store::decode_store_response(wire);
   auto* r =
       d.reply && !d.reply->error ? std::get_if<store::WatchResponse>(&d.reply->body) : nullptr;
   if (!r) {

@@ -27,8 +27,6 @@ using keepalive_atom = caf::atom_constant<caf::atom("wkeepal")>;
 // out after this long anyway: by then the router sends straight to the remote router.
 constexpr std::chrono::milliseconds kLinkWait{300};
 
-using Clock = std::chrono::steady_clock;
-
 // Calls time out by a sweep, not a timer each: every delayed_send goes through CAF's clock
 // thread (a lock and a wakeup), which cost a busy client about a tenth of its CPU. A call
 // fails between timeout_ms and timeout_ms + one sweep period after it started.
@@ -38,7 +36,7 @@ std::chrono::milliseconds sweep_period(std::int64_t timeout_ms) {
 
 struct PendingCall {
   caf::response_promise promise;
-  Clock::time_point deadline;
+  std::int64_t deadline_ms = 0;  ///< on the actor's clock (ActorEnv::now_ms)
 };
 
 /// Where the later responses of one watch go.
@@ -103,8 +101,8 @@ void arm_sweep(ClientActor* self) {
 void sweep(ClientActor* self) {
   auto& st = self->state;
   st.sweep_armed = false;
-  auto now = Clock::now();
-  while (!st.pending.empty() && st.pending.begin()->second.deadline <= now) {
+  auto now = ActorEnv::now_ms(self);
+  while (!st.pending.empty() && st.pending.begin()->second.deadline_ms <= now) {
     auto id = st.pending.begin()->first;
     st.pending.begin()->second.promise.deliver(caf::make_error(caf::sec::request_timeout));
     st.pending.erase(st.pending.begin());
@@ -130,7 +128,7 @@ std::uint64_t start_call(ClientActor* self, const std::string& node,
   }
   auto id = st.next_correlation++;
   st.pending.emplace(
-      id, PendingCall{std::move(rp), Clock::now() + std::chrono::milliseconds(st.config.timeout_ms)});
+      id, PendingCall{std::move(rp), ActorEnv::now_ms(self) + st.config.timeout_ms});
   arm_sweep(self);
   if (st.up.count(node)) {
     send_now(self, node, id, request);
@@ -297,6 +295,19 @@ bool retry_safe_code(const std::string& code) {
 
 }  // namespace
 
+DecodedStoreResponse decode_store_response(const WireEnvelope& wire) {
+  DecodedStoreResponse d;
+  auto in = open_envelope(wire.bytes);
+  if (!in) {
+    d.reply = in.error();
+    return d;
+  }
+  d.correlation = in->root().getCorrelationId();
+  auto body = in->root().getBody();
+  if (body.isStoreResponse()) d.reply = read_store_reply(body.getStoreResponse());
+  return d;
+}
+
 caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
                               ClientActorConfig config) {
   return sys.spawn(client_actor, node, config);
@@ -410,14 +421,7 @@ Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequ
   auto guard = std::chrono::milliseconds(options_.timeout_ms + 2000);
   self->request(actor_, guard, call_atom::value, node, std::move(wire))
       .receive(
-          [&](WireEnvelope& reply) {
-            auto in = open_envelope(reply.bytes);
-            if (!in) {
-              result = in.error();
-              return;
-            }
-            result = read_store_reply(in->root().getBody().getStoreResponse());
-          },
+          [&](WireEnvelope& reply) { result = decode_store_response(reply).reply; },
           [&](caf::error&) {
             result = Error{"timeout", "no answer from " + node + " within " +
                                           std::to_string(options_.timeout_ms) + " ms"};
@@ -476,9 +480,7 @@ raft::NodeId StoreClient::find_leader() {
     self->receive(
         [&](WireEnvelope& reply) {
           ++answered;
-          auto in = open_envelope(reply.bytes);
-          if (!in) return;
-          auto status = read_store_reply(in->root().getBody().getStoreResponse());
+          auto status = decode_store_response(reply).reply;
           if (!status || status->error) return;
           if (auto* s = std::get_if<MemberStatus>(&status->body)) leader = s->leader;
         },

@@ -92,6 +92,14 @@ struct ClientActorConfig {
 caf::actor spawn_store_client(caf::actor_system& sys, const NodeContext& node,
                               ClientActorConfig config);
 
+/// A reply as the client actor delivers it: the envelope's correlation id and the store's
+/// reply ("malformed" when the envelope is not a store response).
+struct DecodedStoreResponse {
+  std::uint64_t correlation = 0;
+  Result<StoreReply> reply = Error{"malformed", "not a store response"};
+};
+DecodedStoreResponse decode_store_response(const WireEnvelope& wire);
+
 /// A replica as a client addresses it.
 struct StoreEndpoint {
   raft::NodeId id = 0;

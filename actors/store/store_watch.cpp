@@ -23,23 +23,6 @@ WireEnvelope encode(const StoreRequest& request) {
   return WireEnvelope{std::vector<std::uint8_t>(bytes.begin(), bytes.end())};
 }
 
-struct Decoded {
-  std::uint64_t correlation = 0;
-  Result<StoreReply> reply = Error{"malformed", "no reply"};
-};
-
-Decoded decode(const WireEnvelope& wire) {
-  Decoded d;
-  auto in = open_envelope(wire.bytes);
-  if (!in) {
-    d.reply = in.error();
-    return d;
-  }
-  d.correlation = in->root().getCorrelationId();
-  d.reply = read_store_reply(in->root().getBody().getStoreResponse());
-  return d;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<StoreWatch>> StoreClient::watch(const WatchRequest& request) {
@@ -79,11 +62,11 @@ Status StoreWatch::start(std::size_t first_endpoint) {
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     std::size_t index = (first_endpoint + i) % endpoints.size();
     auto id = endpoints[index].id;
-    Decoded answer;
+    DecodedStoreResponse answer;
     (*self_)
         ->request(client_.actor_, guard, watch_atom::value, replica_node_id(id), wire,
                   caf::actor_cast<caf::actor>(*self_))
-        .receive([&](WireEnvelope& reply) { answer = decode(reply); },
+        .receive([&](WireEnvelope& reply) { answer = decode_store_response(reply); },
                  [&](caf::error&) {
                    answer.reply = Error{"unavailable", "no answer from replica " +
                                                            std::to_string(id) + " within " +
@@ -136,7 +119,7 @@ void StoreWatch::on_event(std::uint64_t id, const WireEnvelope& wire,
   caf::anon_send(client_.actor_, watch_taken_atom::value, id, std::uint64_t{wire.bytes.size()});
   if (id != correlation_) return;  // from a watch this object left behind
   last_heard_ = std::chrono::steady_clock::now();
-  auto d = decode(wire);
+  auto d = decode_store_response(wire);
   if (d.reply) result = handle(*d.reply);
 }
 
