@@ -6,13 +6,18 @@ TYPE ?= RelWithDebInfo
 JOBS ?= 2
 SANITIZE ?= OFF
 
-.PHONY: run test deps configure build clean
+.PHONY: run test check deps configure build clean
 
 run: build
 	./$(BUILD)/craton sim --seed 1 --nodes 7 --duration 60s --faults random
 
-test: build
+test: build check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+# The architecture's include rules and clang-format (docs/developer-guide.md).
+check: deps
+	@./.ci/check-layers
+	@./.ci/check-format
 
 deps:
 	@./.ci/install-deps

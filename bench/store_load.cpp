@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "actors/store/actor.hpp"
-#include "actors/store/store_codec.hpp"
+#include "actors/store/codec/store_codec.hpp"
 #include "runtime/envelope_codec.hpp"
 
 namespace craton::bench {

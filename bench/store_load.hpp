@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/store/client.hpp"
+#include "actors/store/client/client.hpp"
 #include "bench/latency_stats.hpp"
 #include "bench/local_store_cluster.hpp"
 #include "bench/store_bench.hpp"
@@ -53,7 +53,7 @@ Result<StoreBenchTarget> open_store_bench_target(const StoreBenchOptions& option
 /// A client node of its own (see above). The host stops its actors when destroyed.
 struct BenchConnection {
   std::unique_ptr<NodeHost> host;
-  caf::actor client;  ///< the store client actor (actors/store/client.hpp)
+  caf::actor client;  ///< the store client actor (actors/store/client/client.hpp)
 };
 
 /// Connection number `index` (names its node "bench-client-<index>"), linked to `members`.

@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "actors/store/actor.hpp"
-#include "actors/store/store_codec.hpp"
+#include "actors/store/codec/store_codec.hpp"
 #include "bench/store_load.hpp"
 #include "runtime/envelope_codec.hpp"
 

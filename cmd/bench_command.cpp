@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "bench/link_bench.hpp"
+#include "bench/storage_bench.hpp"
 #include "cmd/commands.hpp"
 
 namespace craton::cmd {
@@ -103,13 +104,25 @@ void add_link_bench(CLI::App& bench, int& exit_code) {
   });
 }
 
+void add_storage_bench(CLI::App& bench, int& exit_code) {
+  auto* sub = bench.add_subcommand(
+      "storage", "LMDB, Raft log and MVCC puts per synced commit, and key index rebuild");
+  auto flags = std::make_shared<bench::StorageBenchFlags>();
+  sub->add_option("--total", flags->total_puts, "Puts in the batched runs (a tenth unbatched)")
+      ->check(CLI::Range(std::size_t{100}, std::size_t{10'000'000}));
+  sub->add_option("--dir", flags->dir, "Scratch directory (removed after each run)");
+  sub->add_flag("--no-sync", flags->no_sync, "Open the environments without fsync");
+  sub->callback([flags, &exit_code] { exit_code = bench::run_storage_bench(*flags); });
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Benchmarks (link, store)");
+  auto* bench = app.add_subcommand("bench", "Benchmarks (link, store, storage)");
   bench->require_subcommand(1);
   add_link_bench(*bench, exit_code);
   add_store_bench(*bench, exit_code);  // cmd/bench_store_command.cpp
+  add_storage_bench(*bench, exit_code);
 }
 
 }  // namespace craton::cmd

@@ -30,8 +30,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/store_client_flags.hpp"
-#include "actors/store/client.hpp"
-#include "actors/store/lease_client.hpp"
+#include "actors/store/client/client.hpp"
+#include "actors/store/client/lease_client.hpp"
 #include "cmd/commands.hpp"
 
 namespace craton::cmd {

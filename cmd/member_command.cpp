@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/store_client_flags.hpp"
-#include "actors/store/client.hpp"
+#include "actors/store/client/client.hpp"
 #include "cmd/commands.hpp"
 
 namespace craton::cmd {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/store/client.hpp"
+#include "actors/store/client/client.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::cmd {

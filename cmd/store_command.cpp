@@ -30,8 +30,8 @@
 
 #include "cmd/store_client_flags.hpp"
 #include "actors/store/actor.hpp"
-#include "actors/store/client.hpp"
-#include "actors/store/write_quota.hpp"
+#include "actors/store/client/client.hpp"
+#include "actors/store/replica/write_quota.hpp"
 #include "cmd/commands.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
@@ -116,7 +116,7 @@ Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
 }
 
 // --quota-backend-bytes N (etcd's flag; 0: 2 GiB): the bound a leader checks writes against
-// before proposing them (actors/store/write_quota.hpp). The MVCC store's own apply-time quota
+// before proposing them (actors/store/replica/write_quota.hpp). The MVCC store's own apply-time quota
 // is the ceiling for the map size: a backstop that is the same on every replica whatever
 // their flags, so replicas never disagree about which writes were applied.
 Status read_quota_flag(const StoreFlags& flags, StoreSetup& setup) {

@@ -21,7 +21,7 @@
 // Nodes named "via-..." (is_via_node): an envelope from another process addressed to such a
 // node is delivered to the local actor it names, whatever this node's id. A client that knows
 // a peer only by address opens a link named "via-<something>" to it and asks, for example, a
-// store replica for its id (see actors/store/client.hpp).
+// store replica for its id (see actors/store/client/client.hpp).
 #pragma once
 
 #include <caf/all.hpp>

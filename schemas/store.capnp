@@ -1,14 +1,14 @@
 # The consistent store's wire and log format: Raft messages between replicas, the key-value
 # requests clients send (a write request is also what a Raft log entry holds), and the replies.
 # Mirrors etcd v3's etcdserverpb/mvccpb one to one (see storage/kv_types.hpp); conversions live
-# in actors/store/store_codec.hpp. The evolution rules at the top of envelope.capnp apply: this
+# in actors/store/codec/store_codec.hpp. The evolution rules at the top of envelope.capnp apply: this
 # is also a disk format (Raft entries hold WriteRequest bytes), so never renumber.
 @0x8957ec9b69afc804;
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("craton::schema");
 
-# ---- Raft (actors/store/raft_message.hpp) ----
+# ---- Raft (actors/store/raft/raft_message.hpp) ----
 
 struct RaftEntry {
   term @0 :UInt64;
@@ -254,7 +254,7 @@ struct LeaseResponse {
 
 # ---- Membership (filled in by the membership work) ----
 
-# etcd's member add/remove/promote/list (actors/store/member_change.hpp). A change is
+# etcd's member add/remove/promote/list (actors/store/codec/member_change.hpp). A change is
 # answered with the MemberList after its conf change entry applies.
 struct MemberChange {
   kind @0 :UInt8;       # store::MemberChangeKind: 0 list, 1 add voter, 2 add learner,
@@ -277,7 +277,7 @@ struct MemberList {
 # ---- Snapshot transfer between replicas (filled in by the snapshot work) ----
 
 # A follower that Raft sent a snapshot pulls the serving replica's whole state in chunks
-# (actors/store/snapshot_transfer.hpp). Every chunk of one transfer comes from one read
+# (actors/store/replica/snapshot_transfer.hpp). Every chunk of one transfer comes from one read
 # transaction; records are storage::TableChunk bytes: a version byte, then length-prefixed
 # (table, key, value) triples.
 

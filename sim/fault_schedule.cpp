@@ -11,7 +11,7 @@
 namespace craton::sim {
 namespace {
 
-constexpr std::int64_t kDurationMaxMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kDurationMsMax = 24LL * 3600 * 1000;
 constexpr std::size_t kLineBytesMax = 4096;
 
 using Kind = Fault::Kind;
@@ -215,7 +215,7 @@ Result<std::int64_t> parse_duration_ms(std::string_view text) {
   if (ec != std::errc{} || ptr == text.data() || value < 0 || scale == 0)
     return Error{"bad_duration",
                  "'" + std::string(text) + "' is not a duration (e.g. 250ms, 5s, 2m)"};
-  if (value > kDurationMaxMs / scale)
+  if (value > kDurationMsMax / scale)
     return Error{"bad_duration", "'" + std::string(text) + "' exceeds 24 hours"};
   return value * scale;
 }

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "actors/store/replica.hpp"
-#include "actors/store/store_codec.hpp"
+#include "actors/store/replica/replica.hpp"
+#include "actors/store/codec/store_codec.hpp"
 
 namespace craton::sim {
 namespace {

@@ -1,5 +1,5 @@
 // RaftInvariants: Raft's safety properties (Raft paper, Figure 3), checked on every RaftEvent
-// the store replicas report (actors/store/raft_event.hpp). Pure: events in, violations out.
+// the store replicas report (actors/store/raft/raft_event.hpp). Pure: events in, violations out.
 //
 // The checker models each replica's DURABLE log from its "persisted" and "snapshot" events, so
 // the model survives crashes: a restarted replica's "opened" event must show exactly the log
@@ -29,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-#include "actors/store/raft_event.hpp"
+#include "actors/store/raft/raft_event.hpp"
 #include "sim/run_history.hpp"
 
 namespace craton::sim {

@@ -5,7 +5,7 @@
 //   time), form a history for the linearizability checker's kv model; every key must be
 //   linearizable (an undecided key fails too).
 // - Raft safety: every "raft" observation (a RaftEvent the replicas record after each input,
-//   actors/store/raft_event.hpp) is checked as it comes by RaftInvariants
+//   actors/store/raft/raft_event.hpp) is checked as it comes by RaftInvariants
 //   (sim/raft_invariants.hpp): election safety, log matching, leader completeness, state
 //   machine safety, and that a restarted replica finds the log it persisted. The first line
 //   of each violation says when and on which node; CheckResult::counts says how much was

@@ -13,7 +13,7 @@
 //   redirects, where SimNetwork also duplicates client requests: client sessions (writes carry
 //   client id and sequence) make the store apply each write once;
 // - the replica records a RaftEvent after every input it handles (what it persisted, committed
-//   and applied, and its elections; actors/store/raft_event.hpp), which the store actor reports
+//   and applied, and its elections; actors/store/raft/raft_event.hpp), which the store actor reports
 //   as observations ("raft ...").
 //
 // The checker (check_store_history, pure) turns the "op" observations into a history for the

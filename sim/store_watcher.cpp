@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "actors/store/store_codec.hpp"
+#include "actors/store/codec/store_codec.hpp"
 
 namespace craton::sim {
 namespace {

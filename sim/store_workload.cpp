@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "actors/store/session_codec.hpp"
-#include "actors/store/store_codec.hpp"
+#include "actors/store/codec/session_codec.hpp"
+#include "actors/store/codec/store_codec.hpp"
 
 namespace craton::sim {
 namespace {

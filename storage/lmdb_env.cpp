@@ -14,8 +14,8 @@ constexpr std::size_t kDatabaseNameMax = 64;
 // Applies the size options to a created but not yet opened environment.
 int configure(MDB_env* env, const EnvOptions& o) {
   int rc = mdb_env_set_mapsize(env, o.map_size_bytes);
-  if (rc == 0) rc = mdb_env_set_maxdbs(env, o.max_dbs);
-  if (rc == 0) rc = mdb_env_set_maxreaders(env, o.max_readers);
+  if (rc == 0) rc = mdb_env_set_maxdbs(env, o.databases_max);
+  if (rc == 0) rc = mdb_env_set_maxreaders(env, o.readers_max);
   return rc;
 }
 

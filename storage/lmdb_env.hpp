@@ -28,8 +28,8 @@ namespace craton::storage {
 struct EnvOptions {
   std::string path;                         ///< a directory; created when missing
   std::size_t map_size_bytes = 1ull << 30;  ///< the largest the data file may grow
-  unsigned max_dbs = 8;                     ///< named databases this environment may hold
-  unsigned max_readers = 126;               ///< concurrent read transactions
+  unsigned databases_max = 8;                     ///< named databases this environment may hold
+  unsigned readers_max = 126;               ///< concurrent read transactions
   /// Skip fsync at commit. A process crash loses nothing, an OS crash may lose or corrupt the
   /// latest transactions: only for simulation and benchmarks.
   bool no_sync = false;

@@ -21,7 +21,7 @@ Result<SnapshotStaging> SnapshotStaging::create(StagingOptions options) {
   EnvOptions env_options;
   env_options.path = options.path;
   env_options.map_size_bytes = options.map_size_bytes;
-  env_options.max_dbs = static_cast<unsigned>(options.tables_max);
+  env_options.databases_max = static_cast<unsigned>(options.tables_max);
   env_options.no_sync = true;  // rebuilt from the sender after a crash, never trusted
   auto env = Environment::open(env_options);
   if (!env) return env.error();

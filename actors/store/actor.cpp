@@ -3,9 +3,9 @@
 #include <map>
 
 #include "actors/store/member_links.hpp"
-#include "actors/store/session_codec.hpp"
-#include "actors/store/snapshot_codec.hpp"
-#include "actors/store/store_codec.hpp"
+#include "actors/store/codec/session_codec.hpp"
+#include "actors/store/codec/snapshot_codec.hpp"
+#include "actors/store/codec/store_codec.hpp"
 #include "actors/store/watch_routes.hpp"
 
 namespace craton::store {
@@ -179,7 +179,7 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   schedule_flush(self);
 }
 
-// Snapshot transfer between replicas (actors/store/snapshot_transfer.hpp).
+// Snapshot transfer between replicas (actors/store/replica/snapshot_transfer.hpp).
 void on_snapshot_transfer(StoreActor* self, schema::Envelope::Body::Reader body) {
   auto& st = self->state;
   if (body.isStoreSnapshotFetch()) {
@@ -279,10 +279,6 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
 }
 
 }  // namespace
-
-std::string replica_node_id(raft::NodeId id) {
-  return "store-" + std::to_string(id);
-}
 
 caf::actor spawn_store(caf::actor_system& sys, const NodeContext& node,
                        std::shared_ptr<Replica> replica, StoreActorConfig config) {

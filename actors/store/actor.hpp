@@ -1,4 +1,4 @@
-// The store replica's CAF shell around actors/store/replica.hpp.
+// The store replica's CAF shell around actors/store/replica/replica.hpp.
 //
 // spawn_store registers as "store" with the node's router. It turns envelopes into Replica
 // inputs (storeRaft from other replicas, storeRequest from clients, answered with a
@@ -32,13 +32,10 @@
 #include <memory>
 #include <string>
 
-#include "actors/store/replica.hpp"
+#include "actors/store/replica/replica.hpp"
 #include "runtime/environment.hpp"
 
 namespace craton::store {
-
-/// The node id a replica runs under: "store-<id>".
-std::string replica_node_id(raft::NodeId id);
 
 struct StoreActorConfig {
   int tick_ms = 100;  ///< one Raft tick; election timeout = election_tick..2x ticks

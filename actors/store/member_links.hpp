@@ -14,7 +14,7 @@
 #include <string>
 
 #include "runtime/environment.hpp"
-#include "storage/raft_types.hpp"
+#include "actors/store/raft/raft_types.hpp"
 
 namespace craton::store {
 

@@ -15,7 +15,7 @@
 #include <map>
 #include <optional>
 
-#include "actors/store/watch_types.hpp"
+#include "actors/store/watch/watch_types.hpp"
 #include "runtime/address.hpp"
 
 namespace craton::store {

@@ -11,7 +11,7 @@
 #include <map>
 #include <sstream>
 
-#include "actors/store/raft_event.hpp"
+#include "actors/store/raft/raft_event.hpp"
 #include "runtime/rng.hpp"
 #include "sim/store_checker.hpp"
 #include "sim/store_scenario.hpp"

@@ -2,7 +2,7 @@
 # Real-process test of a slow watcher: `craton kv watch --prefix --json` writes into a pipe
 # nobody reads (it blocks after 64 KiB) while N puts of 64 KiB values go in (N=1000: 64 MiB).
 # The watch process must stay small (its client holds at most 16 MiB of responses the caller
-# has not taken, then pauses the watch: actors/store/client.hpp, "Watches"), and once the pipe
+# has not taken, then pauses the watch: actors/store/client/client.hpp, "Watches"), and once the pipe
 # is read it must still deliver all N events exactly once, in order.
 #
 #   store_watch_slow_process_test.sh CRATON [N]
