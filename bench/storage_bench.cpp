@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "storage/mvcc_store.hpp"
 #include "actors/store/replica/raft_log_store.hpp"
+#include "storage/mvcc_store.hpp"
 
 namespace craton::bench {
 

@@ -39,7 +39,8 @@ int run_linearizable(const LinearizableOptions& opts) {
   if (!model) return fail_input(model.error().message);
   if (opts.path.empty()) return fail_input("a HISTORY.jsonl file is required");
   std::error_code ec;
-  if (std::filesystem::is_directory(opts.path, ec)) return fail_input(opts.path + ": is a directory");
+  if (std::filesystem::is_directory(opts.path, ec))
+    return fail_input(opts.path + ": is a directory");
   std::ifstream file(opts.path, std::ios::binary);
   if (!file) return fail_input(opts.path + ": cannot open");
   auto history = lin::parse_history_jsonl(file);
@@ -51,9 +52,12 @@ int run_linearizable(const LinearizableOptions& opts) {
   else
     std::cout << lin::format_text(result.value());
   switch (result->verdict) {
-    case lin::Verdict::linearizable: return kExitLinearizable;
-    case lin::Verdict::not_linearizable: return kExitNotLinearizable;
-    case lin::Verdict::unknown: return kExitUnknown;
+    case lin::Verdict::linearizable:
+      return kExitLinearizable;
+    case lin::Verdict::not_linearizable:
+      return kExitNotLinearizable;
+    case lin::Verdict::unknown:
+      return kExitUnknown;
   }
   return kExitUnknown;
 }
@@ -64,9 +68,10 @@ void add_check_command(CLI::App& app, int& exit_code) {
   auto* check = app.add_subcommand("check", "Check recorded histories");
   check->require_subcommand(1);
   auto opts = std::make_shared<LinearizableOptions>();
-  auto* lin_cmd = check->add_subcommand(
-      "linearizable", "Check that a JSON-lines history of register or kv operations is "
-                      "linearizable (exit 0 yes, 1 no, 2 bad input, 3 undecided)");
+  auto* lin_cmd =
+      check->add_subcommand("linearizable",
+                            "Check that a JSON-lines history of register or kv operations is "
+                            "linearizable (exit 0 yes, 1 no, 2 bad input, 3 undecided)");
   // Validated in the callback rather than by CLI11 so that bad input always exits with 2.
   lin_cmd->add_option("--model", opts->model, "register or kv");
   lin_cmd->add_flag("--json", opts->json, "print the result as JSON");

@@ -29,10 +29,10 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "cmd/store_client_flags.hpp"
 #include "actors/store/client/client.hpp"
 #include "actors/store/client/lease_client.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/store_client_flags.hpp"
 
 namespace craton::cmd {
 namespace {

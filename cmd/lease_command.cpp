@@ -16,9 +16,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cmd/store_client_flags.hpp"
 #include "actors/store/client/lease_client.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/store_client_flags.hpp"
 
 namespace craton::cmd {
 namespace {
@@ -188,8 +188,7 @@ void add_lease_command(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<LeaseFlags>();
 
   auto* grant = lease->add_subcommand("grant", "Grant a lease of TTL seconds");
-  grant->add_option("ttl", f->ttl, "TTL in seconds (raised to the cluster's minimum)")
-      ->required();
+  grant->add_option("ttl", f->ttl, "TTL in seconds (raised to the cluster's minimum)")->required();
   add_common(grant, *f);
   grant->callback([f, &exit_code] { exit_code = run_grant(*f); });
 

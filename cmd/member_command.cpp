@@ -14,9 +14,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cmd/store_client_flags.hpp"
 #include "actors/store/client/client.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/store_client_flags.hpp"
 
 namespace craton::cmd {
 namespace {

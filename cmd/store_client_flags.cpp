@@ -18,7 +18,8 @@ Result<std::unique_ptr<store::StoreClient>> connect_store_client(const std::stri
   auto parsed = store::parse_store_endpoints(endpoints);
   if (!parsed) return Error{"bad_flag", "--endpoints: " + parsed.error().message};
   std::int64_t timeout = 0;
-  auto [end, ec] = std::from_chars(timeout_ms.data(), timeout_ms.data() + timeout_ms.size(), timeout);
+  auto [end, ec] =
+      std::from_chars(timeout_ms.data(), timeout_ms.data() + timeout_ms.size(), timeout);
   if (timeout_ms.empty() || ec != std::errc{} || end != timeout_ms.data() + timeout_ms.size() ||
       timeout < 1 || timeout > 600'000)
     return Error{"bad_flag", "--timeout-ms must be a number in 1..600000: '" + timeout_ms + "'"};

@@ -28,11 +28,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cmd/store_client_flags.hpp"
 #include "actors/store/actor.hpp"
 #include "actors/store/client/client.hpp"
 #include "actors/store/replica/write_quota.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/store_client_flags.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
 
@@ -116,8 +116,8 @@ Status read_snapshot_flags(const StoreFlags& flags, StoreSetup& setup) {
 }
 
 // --quota-backend-bytes N (etcd's flag; 0: 2 GiB): the bound a leader checks writes against
-// before proposing them (actors/store/replica/write_quota.hpp). The MVCC store's own apply-time quota
-// is the ceiling for the map size: a backstop that is the same on every replica whatever
+// before proposing them (actors/store/replica/write_quota.hpp). The MVCC store's own apply-time
+// quota is the ceiling for the map size: a backstop that is the same on every replica whatever
 // their flags, so replicas never disagree about which writes were applied.
 Status read_quota_flag(const StoreFlags& flags, StoreSetup& setup) {
   auto bytes = parse_number("--quota-backend-bytes", flags.quota_backend_bytes, 0, UINT64_MAX);
@@ -251,9 +251,9 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
     removed = true;
     ::kill(::getpid(), SIGTERM);
   };
-  auto store_actor = store::spawn_store(node.system(), node.context(),
-                                        std::shared_ptr<store::Replica>(std::move(*replica)),
-                                        actor_config);
+  auto store_actor =
+      store::spawn_store(node.system(), node.context(),
+                         std::shared_ptr<store::Replica>(std::move(*replica)), actor_config);
   node.adopt(store_actor);
   log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
                        "replica " + std::to_string(setup->replica.id) + " listening on " +
@@ -307,13 +307,14 @@ void print_status_table(
       std::printf("%-22s error: %s\n", ep.endpoint.to_string().c_str(), s.error().message.c_str());
       continue;
     }
-    std::printf("%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %-12llu %-12lld "
-                "%lld\n",
-                ep.endpoint.to_string().c_str(), (unsigned long long)s->id, s->role.c_str(),
-                (unsigned long long)s->leader, (unsigned long long)s->term,
-                (unsigned long long)s->commit_index, (unsigned long long)s->applied_index,
-                (long long)s->revision, (unsigned long long)s->db_size_bytes,
-                (long long)s->data_bytes, (long long)s->quota_bytes);
+    std::printf(
+        "%-22s %-4llu %-10s %-6llu %-6llu %-10llu %-10llu %-10lld %-12llu %-12lld "
+        "%lld\n",
+        ep.endpoint.to_string().c_str(), (unsigned long long)s->id, s->role.c_str(),
+        (unsigned long long)s->leader, (unsigned long long)s->term,
+        (unsigned long long)s->commit_index, (unsigned long long)s->applied_index,
+        (long long)s->revision, (unsigned long long)s->db_size_bytes, (long long)s->data_bytes,
+        (long long)s->quota_bytes);
   }
 }
 

@@ -42,7 +42,6 @@ Address DecodedEnvelope::to() const {
   return Address{root_.getTo().getNode(), root_.getTo().getActor()};
 }
 
-
 Result<Address> read_address(schema::Address::Reader a) {
   Address out{a.getNode(), a.getActor()};
   if (auto s = validate_name(out.node); !s) return s.error();
@@ -88,9 +87,10 @@ Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t> bytes,
     auto root = out.storage_->reader->getRoot<schema::Envelope>();
     root.totalSize();  // walks every pointer: a bad pointer throws here, not in a handler
     if (static_cast<unsigned>(root.getBody().which()) >= known_body_members())
-      return Error{"unknown_body", "envelope body member " +
-                                       std::to_string(static_cast<unsigned>(root.getBody().which())) +
-                                       " is newer than this build"};
+      return Error{"unknown_body",
+                   "envelope body member " +
+                       std::to_string(static_cast<unsigned>(root.getBody().which())) +
+                       " is newer than this build"};
     if (validation == Validation::full)
       walk_by_schema(capnp::Schema::from<schema::Envelope>(), capnp::AnyStruct::Reader(root));
     if (auto a = read_address(root.getFrom()); !a) return a.error();

@@ -62,8 +62,8 @@ class DecodedEnvelope {
   Address to() const;
 
  private:
-  friend Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t>,
-                                                 const CodecLimits&, Validation);
+  friend Result<DecodedEnvelope> decode_envelope(std::span<const std::uint8_t>, const CodecLimits&,
+                                                 Validation);
   DecodedEnvelope() = default;
 
   // Heap-held so that moving a DecodedEnvelope keeps the reader's pointers valid.

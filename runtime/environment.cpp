@@ -7,7 +7,8 @@ namespace craton {
 ActorEnv::ActorEnv(NodeContext node, std::string actor_name)
     : node_(std::move(node)),
       address_{node_.node_id, std::move(actor_name)},
-      rng_(derive_seed(derive_seed(node_.seed, address_.to_string()), std::to_string(node_.incarnation))) {}
+      rng_(derive_seed(derive_seed(node_.seed, address_.to_string()),
+                       std::to_string(node_.incarnation))) {}
 
 std::int64_t ActorEnv::now_ms(caf::local_actor* self) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

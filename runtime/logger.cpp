@@ -6,17 +6,22 @@ namespace craton {
 
 std::string_view to_string(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "unknown";
 }
 
 std::string format_log_line(const LogRecord& r) {
-  std::string line = "t=" + std::to_string(r.time_ms) + " level=" + std::string(to_string(r.level)) +
-                     " node=" + std::string(r.node) + " actor=" + std::string(r.actor) + " msg=\"";
+  std::string line = "t=" + std::to_string(r.time_ms) +
+                     " level=" + std::string(to_string(r.level)) + " node=" + std::string(r.node) +
+                     " actor=" + std::string(r.actor) + " msg=\"";
   for (char c : r.message) {
     if (c == '"' || c == '\\') line += '\\';
     line += (c == '\n') ? ' ' : c;
@@ -32,7 +37,9 @@ void LogSink::write(const LogRecord& record) {
   write_line(line);
 }
 
-void StderrSink::write_line(const std::string& line) { std::cerr << line << '\n'; }
+void StderrSink::write_line(const std::string& line) {
+  std::cerr << line << '\n';
+}
 
 void MemorySink::write_line(const std::string& line) {
   if (lines_.size() >= lines_max_) lines_.erase(lines_.begin());

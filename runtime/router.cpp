@@ -74,8 +74,8 @@ void route(RouterActor* self, WireEnvelope& wire) {
   // Bytes from another process get the full check here, once; local ones were encoded here.
   auto sender = self->current_sender();
   bool remote = !sender || sender->node() != self->node();
-  auto decoded = decode_envelope(wire.bytes, st.config.limits,
-                                 remote ? Validation::full : Validation::opened);
+  auto decoded =
+      decode_envelope(wire.bytes, st.config.limits, remote ? Validation::full : Validation::opened);
   if (!decoded) return drop_malformed(self, decoded.error());
   learn_return_route(self, decoded->root().getFrom().getNode());
   auto to = decoded->to();
@@ -133,10 +133,12 @@ caf::behavior router(RouterActor* self, RouterConfig config) {
   st.config = std::move(config);
   auto& m = *st.config.metrics;
   prometheus::Labels labels{{"node", st.config.node_id}};
-  st.delivered = &m.counter("craton_router_delivered_total", "Envelopes delivered to local actors", labels);
+  st.delivered =
+      &m.counter("craton_router_delivered_total", "Envelopes delivered to local actors", labels);
   st.forwarded = &m.counter("craton_router_forwarded_total", "Envelopes handed to links", labels);
   st.malformed = &m.counter("craton_router_malformed_total", "Malformed envelopes dropped", labels);
-  st.unroutable = &m.counter("craton_router_unroutable_total", "Envelopes dropped for want of a route", labels);
+  st.unroutable =
+      &m.counter("craton_router_unroutable_total", "Envelopes dropped for want of a route", labels);
   self->set_down_handler([self](caf::down_msg& down) {
     for (auto* table : {&self->state.locals, &self->state.learned})
       for (auto it = table->begin(); it != table->end();)

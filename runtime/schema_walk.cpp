@@ -15,7 +15,7 @@ struct Layout;
 // What one pointer slot must hold.
 struct PointerSlot {
   std::uint32_t index = 0;
-  capnp::Type type;               // the field's type (struct, list, text or data)
+  capnp::Type type;                // the field's type (struct, list, text or data)
   const Layout* target = nullptr;  // struct, or list of struct: the element's layout
 };
 
@@ -107,26 +107,42 @@ void walk_list(const PointerSlot& slot, capnp::AnyPointer::Reader p) {
     case capnp::schema::Type::INTERFACE:
       (void)p.getAs<capnp::AnyList>();
       return;
-    case capnp::schema::Type::BOOL: (void)p.getAs<capnp::List<bool>>(); return;
-    case capnp::schema::Type::VOID: (void)p.getAs<capnp::List<capnp::Void>>(); return;
+    case capnp::schema::Type::BOOL:
+      (void)p.getAs<capnp::List<bool>>();
+      return;
+    case capnp::schema::Type::VOID:
+      (void)p.getAs<capnp::List<capnp::Void>>();
+      return;
     case capnp::schema::Type::INT8:
-    case capnp::schema::Type::UINT8: (void)p.getAs<capnp::List<std::uint8_t>>(); return;
+    case capnp::schema::Type::UINT8:
+      (void)p.getAs<capnp::List<std::uint8_t>>();
+      return;
     case capnp::schema::Type::INT16:
     case capnp::schema::Type::UINT16:
-    case capnp::schema::Type::ENUM: (void)p.getAs<capnp::List<std::uint16_t>>(); return;
+    case capnp::schema::Type::ENUM:
+      (void)p.getAs<capnp::List<std::uint16_t>>();
+      return;
     case capnp::schema::Type::INT32:
     case capnp::schema::Type::UINT32:
-    case capnp::schema::Type::FLOAT32: (void)p.getAs<capnp::List<std::uint32_t>>(); return;
-    default: (void)p.getAs<capnp::List<std::uint64_t>>(); return;
+    case capnp::schema::Type::FLOAT32:
+      (void)p.getAs<capnp::List<std::uint32_t>>();
+      return;
+    default:
+      (void)p.getAs<capnp::List<std::uint64_t>>();
+      return;
   }
 }
 
 void walk_slot(const PointerSlot& slot, capnp::AnyPointer::Reader p) {
   if (p.isNull()) return;
-  if (slot.type.isText()) (void)p.getAs<capnp::Text>();
-  else if (slot.type.isData()) (void)p.getAs<capnp::Data>();
-  else if (slot.type.isStruct()) walk(*slot.target, p.getAs<capnp::AnyStruct>());
-  else walk_list(slot, p);
+  if (slot.type.isText())
+    (void)p.getAs<capnp::Text>();
+  else if (slot.type.isData())
+    (void)p.getAs<capnp::Data>();
+  else if (slot.type.isStruct())
+    walk(*slot.target, p.getAs<capnp::AnyStruct>());
+  else
+    walk_list(slot, p);
 }
 
 void walk(const Layout& layout, capnp::AnyStruct::Reader s) {

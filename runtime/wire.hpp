@@ -23,14 +23,14 @@ typename Inspector::result_type inspect(Inspector& f, WireEnvelope& x) {
 }
 
 // Runtime control atoms (CAF 0.17 atoms hold at most 10 characters).
-using register_atom = caf::atom_constant<caf::atom("register")>;      // name, actor
-using route_atom = caf::atom_constant<caf::atom("route")>;            // node, link actor
+using register_atom = caf::atom_constant<caf::atom("register")>;       // name, actor
+using route_atom = caf::atom_constant<caf::atom("route")>;             // node, link actor
 using default_route_atom = caf::atom_constant<caf::atom("defroute")>;  // actor
-using peer_atom = caf::atom_constant<caf::atom("peer")>;              // node, up?
-using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;    // actor name
+using peer_atom = caf::atom_constant<caf::atom("peer")>;               // node, up?
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;     // actor name
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using connect_atom_ = caf::atom_constant<caf::atom("reconnect")>;
-using unroute_atom = caf::atom_constant<caf::atom("unroute")>;        // node (from its link)
+using unroute_atom = caf::atom_constant<caf::atom("unroute")>;  // node (from its link)
 
 /// Registers Craton's message types with a CAF configuration. Every process and the
 /// simulator call this before creating their actor_system.

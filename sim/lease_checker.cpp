@@ -26,8 +26,8 @@ struct KeyEvent {
 };
 
 struct Facts {
-  std::map<std::string, LeaseFacts> leases;      ///< by lease id (decimal text)
-  std::map<std::string, std::string> key_lease;  ///< key -> lease id
+  std::map<std::string, LeaseFacts> leases;                 ///< by lease id (decimal text)
+  std::map<std::string, std::string> key_lease;             ///< key -> lease id
   std::map<std::string, std::vector<KeyEvent>> key_events;  ///< by node, in time order
   std::int64_t puts_after_settle = 0;
 };
@@ -109,12 +109,12 @@ bool holds(const std::vector<KeyEvent>& events, std::uint64_t incarnation, const
   return held;
 }
 
-void check_liveness(const RunHistory& history, const Facts& facts,
-                    const LeaseCheckOptions& options, CheckResult& result) {
+void check_liveness(const RunHistory& history, const Facts& facts, const LeaseCheckOptions& options,
+                    CheckResult& result) {
   for (const auto& [id, lease] : facts.leases) {
     if (!lease.abandoned_ms || lease.key.empty() || lease.ttl_ms == 0) continue;
-    auto deadline = std::max(*lease.abandoned_ms, history.settle_ms) + lease.ttl_ms +
-                    options.slack_ms;
+    auto deadline =
+        std::max(*lease.abandoned_ms, history.settle_ms) + lease.ttl_ms + options.slack_ms;
     if (deadline + options.probe_ms > history.end_ms) continue;  // the run ended too soon
     for (const auto& [node, end_state] : history.final_state) {
       if (!end_state.up) continue;  // crashed for good: its state is not served

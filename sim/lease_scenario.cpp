@@ -18,8 +18,7 @@ LeaseScenario::LeaseScenario(std::vector<std::string> nodes, LeaseScenarioOption
       options_(std::move(options)),
       store_(std::move(nodes), with_probe(options_.store, options_.check.probe_ms)) {}
 
-std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys,
-                                                  const NodeContext& node) {
+std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys, const NodeContext& node) {
   auto actors = store_.spawn_node(sys, node);
   auto config = options_.lease;
   config.nodes = nodes_.size();

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "actors/store/replica/replica.hpp"
 #include "actors/store/codec/store_codec.hpp"
+#include "actors/store/replica/replica.hpp"
 
 namespace craton::sim {
 namespace {
@@ -130,8 +130,8 @@ void on_envelope(LeaseWorkloadActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
   auto in = decode_envelope(wire.bytes);
   if (!in || !in->root().getBody().isStoreResponse()) return;
-  bool in_flight = st.phase == Phase::granting || st.phase == Phase::putting ||
-                   st.phase == Phase::renewing;
+  bool in_flight =
+      st.phase == Phase::granting || st.phase == Phase::putting || st.phase == Phase::renewing;
   if (!in_flight || in->root().getCorrelationId() != st.correlation) return;  // stale
   auto reply = store::read_store_reply(in->root().getBody().getStoreResponse());
   if (!reply) return;  // malformed: the give-up timer settles it

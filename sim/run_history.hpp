@@ -35,7 +35,7 @@ struct RunHistory {
 
 struct CheckResult {
   bool ok = true;
-  std::vector<std::string> failures;  ///< one line each; bounded by the checker
+  std::vector<std::string> failures;            ///< one line each; bounded by the checker
   std::map<std::string, std::uint64_t> counts;  ///< what the checker saw, by name (reports)
   void fail(std::string why) {
     ok = false;

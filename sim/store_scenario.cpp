@@ -98,8 +98,7 @@ CheckResult StoreScenario::check(const RunHistory& history) const {
   auto grace = options_.clients_local
                    ? options_.progress_grace_ms
                    : std::max(options_.progress_grace_ms, 2 * options_.op_timeout_ms);
-  auto result =
-      check_store_history(history, StoreCheckOptions{options_.require_progress, grace});
+  auto result = check_store_history(history, StoreCheckOptions{options_.require_progress, grace});
   if (options_.watchers)
     for (auto& failure : check_watch_history(history).failures) result.fail(std::move(failure));
   return result;

@@ -13,8 +13,8 @@
 //   redirects, where SimNetwork also duplicates client requests: client sessions (writes carry
 //   client id and sequence) make the store apply each write once;
 // - the replica records a RaftEvent after every input it handles (what it persisted, committed
-//   and applied, and its elections; actors/store/raft/raft_event.hpp), which the store actor reports
-//   as observations ("raft ...").
+//   and applied, and its elections; actors/store/raft/raft_event.hpp), which the store actor
+//   reports as observations ("raft ...").
 //
 // The checker (check_store_history, pure) turns the "op" observations into a history for the
 // linearizability checker (kv model; a delete is a write of "", a txn a cas) and checks every

@@ -15,12 +15,12 @@ struct WatcherState {
   StoreWatcherConfig config;
   std::string node;
   Address replica;
-  std::int64_t last = 0;            ///< last revision delivered (persisted)
-  std::uint64_t correlation = 0;    ///< of the live create
+  std::int64_t last = 0;          ///< last revision delivered (persisted)
+  std::uint64_t correlation = 0;  ///< of the live create
   std::uint64_t next_correlation = 1;
   store::WatchId watch_id = 0;
   std::int64_t last_heard_ms = 0;
-  bool ended = false;               ///< canceled by the replica (compaction): stop
+  bool ended = false;  ///< canceled by the replica (compaction): stop
   static inline const char* name = "craton.store-watcher";
 };
 
@@ -144,8 +144,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, StoreWatcherConfig c
       [self](keepalive_atom) {
         auto& st = self->state;
         if (st.ended) return;
-        if (st.correlation == 0 ||
-            st.env->now_ms(self) - st.last_heard_ms >= st.config.silence_ms)
+        if (st.correlation == 0 || st.env->now_ms(self) - st.last_heard_ms >= st.config.silence_ms)
           create(self);
         else
           send_request(self, st.next_correlation++, store::WatchProgress{});

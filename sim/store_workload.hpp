@@ -19,9 +19,10 @@
 // does not prove the write was not applied). A delete is recorded as a write of "".
 //
 // Writes carry a client session (storage/session_table.hpp): a client id hashed from the
-// process name (so one per client incarnation) and a sequence per write, kept across redirects, so that a request SimNetwork
-// duplicates is applied once. An answer "duplicate" (a copy's answer arrived first) completes
-// a put or delete as ok and a cas as info (its outcome was in the other answer).
+// process name (so one per client incarnation) and a sequence per write, kept across redirects, so
+// that a request SimNetwork duplicates is applied once. An answer "duplicate" (a copy's answer
+// arrived first) completes a put or delete as ok and a cas as info (its outcome was in the other
+// answer).
 #pragma once
 
 #include <caf/all.hpp>

@@ -28,7 +28,7 @@ namespace craton::storage {
 struct EnvOptions {
   std::string path;                         ///< a directory; created when missing
   std::size_t map_size_bytes = 1ull << 30;  ///< the largest the data file may grow
-  unsigned databases_max = 8;                     ///< named databases this environment may hold
+  unsigned databases_max = 8;               ///< named databases this environment may hold
   unsigned readers_max = 126;               ///< concurrent read transactions
   /// Skip fsync at commit. A process crash loses nothing, an OS crash may lose or corrupt the
   /// latest transactions: only for simulation and benchmarks.

@@ -69,8 +69,8 @@ struct IndexedWrite {
 
 class MvccStore {
  public:
-  /// Opens the store in `env` (databases mvcc_kv, mvcc_meta, mvcc_lease, mvcc_session) and rebuilds the key
-  /// index from it.
+  /// Opens the store in `env` (databases mvcc_kv, mvcc_meta, mvcc_lease, mvcc_session) and rebuilds
+  /// the key index from it.
   static Result<MvccStore> open(Environment& env, MvccOptions options = {});
 
   // ---- Reads (committed state) ----

@@ -66,10 +66,10 @@ Status SessionTable::check(const ClientSession& s) const {
                                   " of this client was already applied (its first answer "
                                   "is the one that counts)"};
   if (s.sequence < known.floor)
-    return Error{"stale_sequence",
-                 "session: write " + std::to_string(s.sequence) +
-                     " is older than the client's oldest unanswered write (" +
-                     std::to_string(known.floor) + "): not applied now, outcome unknown"};
+    return Error{"stale_sequence", "session: write " + std::to_string(s.sequence) +
+                                       " is older than the client's oldest unanswered write (" +
+                                       std::to_string(known.floor) +
+                                       "): not applied now, outcome unknown"};
   return Ok{};
 }
 

@@ -30,17 +30,17 @@ Result<SnapshotStaging> SnapshotStaging::create(StagingOptions options) {
 
 // Decodes the whole chunk without side effects; collects the tables it would create.
 Status SnapshotStaging::check(std::string_view records, std::set<std::string>& new_tables) const {
-  return decode_table_records(records, [&](std::string_view table, std::string_view,
-                                           std::string_view) -> Status {
-    std::string name(table);
-    if (options_.excluded.count(name))
-      return Error{"malformed", "snapshot chunk: carries excluded table " + name};
-    if (!tables_.count(name) && new_tables.insert(name).second &&
-        tables_.size() + new_tables.size() > options_.tables_max)
-      return Error{"malformed", "snapshot chunk: more than " +
-                                    std::to_string(options_.tables_max) + " tables"};
-    return Ok{};
-  });
+  return decode_table_records(
+      records, [&](std::string_view table, std::string_view, std::string_view) -> Status {
+        std::string name(table);
+        if (options_.excluded.count(name))
+          return Error{"malformed", "snapshot chunk: carries excluded table " + name};
+        if (!tables_.count(name) && new_tables.insert(name).second &&
+            tables_.size() + new_tables.size() > options_.tables_max)
+          return Error{"malformed", "snapshot chunk: more than " +
+                                        std::to_string(options_.tables_max) + " tables"};
+        return Ok{};
+      });
 }
 
 Status SnapshotStaging::add(std::string_view records) {
@@ -54,12 +54,12 @@ Status SnapshotStaging::add(std::string_view records) {
   auto txn = env_.begin_write();
   if (!txn) return txn.error();
   std::uint64_t count = 0, bytes = 0;
-  auto s = decode_table_records(records, [&](std::string_view table, std::string_view key,
-                                             std::string_view value) -> Status {
-    ++count;
-    bytes += key.size() + value.size();
-    return txn->put(tables_.find(table)->second, key, value);
-  });
+  auto s = decode_table_records(
+      records, [&](std::string_view table, std::string_view key, std::string_view value) -> Status {
+        ++count;
+        bytes += key.size() + value.size();
+        return txn->put(tables_.find(table)->second, key, value);
+      });
   if (!s) return s;
   if (auto c = txn->commit(); !c) return c;
   records_ += count;

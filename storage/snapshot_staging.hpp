@@ -27,10 +27,10 @@
 namespace craton::storage {
 
 struct StagingOptions {
-  std::string path;                          ///< a directory of its own (removed and recreated)
-  std::size_t map_size_bytes = 8ull << 30;   ///< the largest the staged copy may grow
-  std::set<std::string> excluded;            ///< tables a snapshot must not carry
-  std::size_t tables_max = 16;               ///< distinct tables a snapshot may carry
+  std::string path;                         ///< a directory of its own (removed and recreated)
+  std::size_t map_size_bytes = 8ull << 30;  ///< the largest the staged copy may grow
+  std::set<std::string> excluded;           ///< tables a snapshot must not carry
+  std::size_t tables_max = 16;              ///< distinct tables a snapshot may carry
 };
 
 class SnapshotStaging {

@@ -34,7 +34,7 @@ Result<std::vector<std::string>> list_tables(const Environment& env) {
   auto cursor = txn->cursor(Database{main});
   if (!cursor) return cursor.error();
   std::vector<std::string> names;
-  for (auto r = cursor->first(); ; r = cursor->next()) {
+  for (auto r = cursor->first();; r = cursor->next()) {
     if (!r) return r.error();
     if (!r->has_value()) break;
     names.emplace_back((*r)->key);  // the main database of a named-only env holds only names

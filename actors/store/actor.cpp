@@ -2,10 +2,10 @@
 
 #include <map>
 
-#include "actors/store/member_links.hpp"
 #include "actors/store/codec/session_codec.hpp"
 #include "actors/store/codec/snapshot_codec.hpp"
 #include "actors/store/codec/store_codec.hpp"
+#include "actors/store/member_links.hpp"
 #include "actors/store/watch_routes.hpp"
 
 namespace craton::store {
@@ -51,10 +51,10 @@ void send_reply(StoreActor* self, const Caller& caller, const StoreReply& reply)
     // (a range over large values; etcd's client fails the same way past its message limit).
     StoreReply refused;
     refused.leader_hint = reply.leader_hint;
-    refused.error = Error{"too_large", "the response of " + std::to_string(bytes) +
-                                           " bytes exceeds the message limit of " +
-                                           std::to_string(limit) +
-                                           ": read fewer keys at once (limit, a narrower range)"};
+    refused.error =
+        Error{"too_large", "the response of " + std::to_string(bytes) +
+                               " bytes exceeds the message limit of " + std::to_string(limit) +
+                               ": read fewer keys at once (limit, a narrower range)"};
     send_reply(self, caller, refused);
     return;
   }
@@ -79,8 +79,7 @@ void check_membership(StoreActor* self) {
     st.removed_reported = true;
     st.env->log(self, LogLevel::warn, "this replica was removed from the cluster: stopping");
     // A few ticks first, so that the answer to the change (and Raft's last words) get out.
-    self->delayed_send(self, std::chrono::milliseconds(3 * st.config.tick_ms),
-                       removed_atom::value);
+    self->delayed_send(self, std::chrono::milliseconds(3 * st.config.tick_ms), removed_atom::value);
   }
   auto lead = st.replica->raft().lead();
   if (!st.leaving.empty() && lead != 0 && lead == st.leave_target) {

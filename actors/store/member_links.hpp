@@ -13,8 +13,8 @@
 #include <map>
 #include <string>
 
-#include "runtime/environment.hpp"
 #include "actors/store/raft/raft_types.hpp"
+#include "runtime/environment.hpp"
 
 namespace craton::store {
 

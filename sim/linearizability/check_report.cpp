@@ -32,9 +32,12 @@ void write_stuck(std::ostringstream& out, const KeyResult& key) {
 
 json value_json(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::null: return nullptr;
-    case Value::Kind::string: return v.text;
-    case Value::Kind::integer: return json::parse(v.text, nullptr, false);
+    case Value::Kind::null:
+      return nullptr;
+    case Value::Kind::string:
+      return v.text;
+    case Value::Kind::integer:
+      return json::parse(v.text, nullptr, false);
   }
   return nullptr;
 }
@@ -54,8 +57,10 @@ json op_json(const Operation& op) {
 }
 
 json key_json(const KeyResult& key) {
-  json j = {{"key", key.key}, {"verdict", to_string(key.verdict)},
-            {"operations", key.operations}, {"steps", key.steps}};
+  json j = {{"key", key.key},
+            {"verdict", to_string(key.verdict)},
+            {"operations", key.operations},
+            {"steps", key.steps}};
   if (!key.stuck) return j;
   const StuckPoint& p = *key.stuck;
   json tail = json::array();
@@ -103,8 +108,8 @@ std::string format_text(const CheckResult& result, std::size_t keys_max) {
       break;
     }
     out << "key " << key_label(key.key) << ": " << to_string(key.verdict);
-    if (key.verdict == Verdict::unknown) out << " (search limit reached after " << key.steps
-                                             << " steps)";
+    if (key.verdict == Verdict::unknown)
+      out << " (search limit reached after " << key.steps << " steps)";
     out << "\n";
     if (listed++ == 0 && key.stuck) write_stuck(out, key);
   }

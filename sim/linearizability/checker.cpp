@@ -32,9 +32,12 @@ StuckPoint to_stuck_point(const DeadEnd& d, const std::vector<Operation>& ops,
 
 const char* to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::linearizable: return "linearizable";
-    case Verdict::not_linearizable: return "not linearizable";
-    case Verdict::unknown: return "unknown";
+    case Verdict::linearizable:
+      return "linearizable";
+    case Verdict::not_linearizable:
+      return "not linearizable";
+    case Verdict::unknown:
+      return "unknown";
   }
   return "?";
 }
@@ -68,8 +71,8 @@ Result<KeyResult> check_key(const std::string& key, const std::vector<Operation>
   };
   // The relaxed search decides "not linearizable" without tracking which unknown operations were
   // used; only if it finds a linearization must the exact search confirm one.
-  const bool unknowns = std::any_of(kept.begin(), kept.end(),
-                                    [](const Operation& op) { return !op.completed; });
+  const bool unknowns =
+      std::any_of(kept.begin(), kept.end(), [](const Operation& op) { return !op.completed; });
   const bool appends = std::any_of(kept.begin(), kept.end(),
                                    [](const Operation& op) { return op.f == OpKind::append; });
   if (unknowns && !appends) {

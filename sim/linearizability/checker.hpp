@@ -33,11 +33,11 @@ enum class Verdict { linearizable, not_linearizable, unknown };
 const char* to_string(Verdict verdict);
 
 struct CheckLimits {
-  std::uint64_t steps_max = 200'000'000;         ///< search steps per key
-  std::size_t cache_entries_max = 10'000'000;    ///< visited configurations kept per key
-  std::size_t report_tail_ops = 6;               ///< linearized ops shown before the stuck point
-  std::size_t report_pending_ops = 16;           ///< completed candidates shown at the stuck point
-  std::size_t report_unknown_ops = 4;            ///< unknown-outcome candidates shown (latest)
+  std::uint64_t steps_max = 200'000'000;       ///< search steps per key
+  std::size_t cache_entries_max = 10'000'000;  ///< visited configurations kept per key
+  std::size_t report_tail_ops = 6;             ///< linearized ops shown before the stuck point
+  std::size_t report_pending_ops = 16;         ///< completed candidates shown at the stuck point
+  std::size_t report_unknown_ops = 4;          ///< unknown-outcome candidates shown (latest)
 };
 
 /// Where the search of a non-linearizable key got furthest before it had to give up: the last
@@ -64,10 +64,10 @@ struct StuckPoint {
 };
 
 struct KeyResult {
-  std::string key;            ///< "" for the keyless register
+  std::string key;  ///< "" for the keyless register
   Verdict verdict = Verdict::linearizable;
-  std::size_t operations = 0; ///< operations checked (fails and unknown reads excluded)
-  std::uint64_t steps = 0;    ///< search steps taken
+  std::size_t operations = 0;       ///< operations checked (fails and unknown reads excluded)
+  std::uint64_t steps = 0;          ///< search steps taken
   std::optional<StuckPoint> stuck;  ///< set unless linearizable
 };
 

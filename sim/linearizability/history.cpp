@@ -50,8 +50,8 @@ Status parse_event_value(const json& j, Event& e, std::size_t line_no) {
   const bool needs_value = e.type == EventType::invoke && e.f != OpKind::read;
   auto it = j.find("value");
   if (it == j.end()) {
-    if (needs_value) return malformed(line_no, std::string("invoke ") + to_string(e.f) +
-                                                   " needs a \"value\"");
+    if (needs_value)
+      return malformed(line_no, std::string("invoke ") + to_string(e.f) + " needs a \"value\"");
     return Ok{};
   }
   if (e.f == OpKind::cas) {
@@ -125,28 +125,38 @@ Result<History> read_history(std::istream& in, const ParseLimits& limits);
 
 const char* to_string(EventType type) {
   switch (type) {
-    case EventType::invoke: return "invoke";
-    case EventType::ok: return "ok";
-    case EventType::fail: return "fail";
-    case EventType::info: return "info";
+    case EventType::invoke:
+      return "invoke";
+    case EventType::ok:
+      return "ok";
+    case EventType::fail:
+      return "fail";
+    case EventType::info:
+      return "info";
   }
   return "?";
 }
 
 const char* to_string(OpKind f) {
   switch (f) {
-    case OpKind::read: return "read";
-    case OpKind::write: return "write";
-    case OpKind::cas: return "cas";
-    case OpKind::append: return "append";
+    case OpKind::read:
+      return "read";
+    case OpKind::write:
+      return "write";
+    case OpKind::cas:
+      return "cas";
+    case OpKind::append:
+      return "append";
   }
   return "?";
 }
 
 std::string render(const Value& value) {
   switch (value.kind) {
-    case Value::Kind::null: return "null";
-    case Value::Kind::integer: return value.text;
+    case Value::Kind::null:
+      return "null";
+    case Value::Kind::integer:
+      return value.text;
     case Value::Kind::string:
       return json(value.text).dump(-1, ' ', false, json::error_handler_t::replace);
   }

@@ -44,15 +44,15 @@ struct Value {
 
 /// One line of a history.
 struct Event {
-  std::string process;             ///< the client; integers in JSON become their decimal text
+  std::string process;  ///< the client; integers in JSON become their decimal text
   EventType type = EventType::invoke;
   OpKind f = OpKind::read;
   std::optional<std::string> key;  ///< absent: the single register of a keyless history
   /// invoke write/append: the value written or appended; invoke cas: the new value;
   /// ok read: the value read. Ignored elsewhere (a mutation's completion repeats its value).
   Value value;
-  Value expected;                  ///< invoke cas: the value that must be current
-  std::size_t line = 0;            ///< 1-based line in the source file; 0 when built in memory
+  Value expected;        ///< invoke cas: the value that must be current
+  std::size_t line = 0;  ///< 1-based line in the source file; 0 when built in memory
 
   /// An invocation of read, write or append (`value` unused for read).
   static Event invoke(std::string process, OpKind f, std::optional<std::string> key,

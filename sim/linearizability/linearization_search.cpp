@@ -69,9 +69,9 @@ void LinearizationSearch::build_ranks() {
     }
   }
   for (std::uint32_t op : definite_ops_) {
-    auto after = std::upper_bound(
-        ops_.begin(), ops_.end(), ops_[op].complete_pos,
-        [](std::size_t pos, const Operation& o) { return pos < o.invoke_pos; });
+    auto after =
+        std::upper_bound(ops_.begin(), ops_.end(), ops_[op].complete_pos,
+                         [](std::size_t pos, const Operation& o) { return pos < o.invoke_pos; });
     horizon_.push_back(static_cast<std::uint32_t>(after - ops_.begin() - 1));
   }
 }
@@ -211,9 +211,9 @@ bool LinearizationSearch::skip_unknown(std::uint32_t op) const {
   const StateSpace::Step& step = steps_[op];
   if (step.f == OpKind::write && !stack_.empty() && !definite_[stack_.back().op]) return true;
   if (appends_ || (step.f != OpKind::write && step.f != OpKind::cas)) return false;
-  const bool needed = std::find(needed_.begin(), needed_.end(), step.value) != needed_.end() ||
-                      std::binary_search(unknown_cas_expected_.begin(),
-                                         unknown_cas_expected_.end(), step.value);
+  const bool needed =
+      std::find(needed_.begin(), needed_.end(), step.value) != needed_.end() ||
+      std::binary_search(unknown_cas_expected_.begin(), unknown_cas_expected_.end(), step.value);
   return !needed;
 }
 

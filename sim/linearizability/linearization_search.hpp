@@ -42,12 +42,12 @@ namespace craton::linearizability {
 
 /// The deepest dead end the search met, as operation indices and state ids.
 struct DeadEnd {
-  std::size_t linearized = 0;                ///< completed operations linearized before it
-  std::vector<std::uint32_t> tail_ops;       ///< the last operations linearized
+  std::size_t linearized = 0;                    ///< completed operations linearized before it
+  std::vector<std::uint32_t> tail_ops;           ///< the last operations linearized
   std::vector<StateSpace::StateId> tail_states;  ///< the state after each of them
   StateSpace::StateId state = 0;
-  std::optional<std::uint32_t> blocked;      ///< the operation whose completion was reached
-  std::vector<std::uint32_t> pending;        ///< completed operations that could have been next
+  std::optional<std::uint32_t> blocked;        ///< the operation whose completion was reached
+  std::vector<std::uint32_t> pending;          ///< completed operations that could have been next
   std::vector<std::uint32_t> pending_unknown;  ///< the latest unknown ones that could have been
   std::size_t more_unknown = 0;                ///< older unknown ones not listed
 };
@@ -114,8 +114,8 @@ class LinearizationSearch {
   // horizon_[r]: the last op invoked before completed op definite_ops_[r] completed. While that
   // op is pending, no op past its horizon can have been linearized.
   std::vector<std::uint32_t> horizon_;
-  std::vector<std::uint32_t> twin_prev_;     // per unknown op: the previous identical one
-  bool appends_ = false;                     // the key has appends: values are not atomic
+  std::vector<std::uint32_t> twin_prev_;             // per unknown op: the previous identical one
+  bool appends_ = false;                             // the key has appends: values are not atomic
   std::vector<std::uint32_t> unknown_cas_expected_;  // sorted value ids
   std::vector<std::uint32_t> needed_;  // value ids the completed candidates read or expect
   std::size_t unknown_total_ = 0;
@@ -125,7 +125,7 @@ class LinearizationSearch {
   std::size_t frontier_ = 0;                 // rank of the first completed op not linearized
   std::size_t definite_done_ = 0;
   std::vector<Frame> stack_;
-  std::vector<std::uint32_t> above_;          // scratch for config_key
+  std::vector<std::uint32_t> above_;  // scratch for config_key
   ConfigCache cache_;
   std::uint64_t steps_taken_ = 0;
   std::optional<DeadEnd> dead_end_;

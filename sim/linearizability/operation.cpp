@@ -29,10 +29,9 @@ struct Pairing {
 Status on_invoke(Pairing& p, const Event& e, std::size_t pos) {
   if (auto it = p.outstanding.find(e.process); it != p.outstanding.end()) {
     const Operation& open = p.ops[it->second];
-    return malformed(e, pos, "process " + e.process + " invokes again while its " +
-                                 to_string(open.f) + " from " +
-                                 where(open) +
-                                 " is still outstanding");
+    return malformed(e, pos,
+                     "process " + e.process + " invokes again while its " + to_string(open.f) +
+                         " from " + where(open) + " is still outstanding");
   }
   Operation op;
   op.process = e.process;
@@ -51,13 +50,15 @@ Status on_invoke(Pairing& p, const Event& e, std::size_t pos) {
 Status on_complete(Pairing& p, const Event& e, std::size_t pos) {
   auto it = p.outstanding.find(e.process);
   if (it == p.outstanding.end())
-    return malformed(e, pos, std::string(to_string(e.type)) + " from process " + e.process +
-                                 " without a matching invoke");
+    return malformed(e, pos,
+                     std::string(to_string(e.type)) + " from process " + e.process +
+                         " without a matching invoke");
   const std::size_t index = it->second;
   Operation& op = p.ops[index];
   if (op.f != e.f)
-    return malformed(e, pos, std::string(to_string(e.type)) + " " + to_string(e.f) +
-                                 " completes a " + to_string(op.f) + " invocation");
+    return malformed(e, pos,
+                     std::string(to_string(e.type)) + " " + to_string(e.f) + " completes a " +
+                         to_string(op.f) + " invocation");
   p.outstanding.erase(it);
   if (e.type == EventType::fail) {
     p.dropped[index] = true;  // certainly took no effect: constrains nothing
@@ -97,14 +98,21 @@ Result<std::vector<Operation>> collect_operations(const History& history) {
 std::string describe(const Operation& op) {
   std::string s = "p" + op.process + " " + to_string(op.f);
   switch (op.f) {
-    case OpKind::read: s += op.completed ? " -> " + render(op.value) : ""; break;
+    case OpKind::read:
+      s += op.completed ? " -> " + render(op.value) : "";
+      break;
     case OpKind::write:
-    case OpKind::append: s += " " + render(op.value); break;
-    case OpKind::cas: s += " " + render(op.expected) + " -> " + render(op.value); break;
+    case OpKind::append:
+      s += " " + render(op.value);
+      break;
+    case OpKind::cas:
+      s += " " + render(op.expected) + " -> " + render(op.value);
+      break;
   }
   if (op.invoke_line != 0) {
     if (op.completed)
-      s += " (lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ")";
+      s += " (lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) +
+           ")";
     else
       s += " (line " + std::to_string(op.invoke_line) + ", outcome unknown)";
   } else if (op.completed) {  // built in memory: show event indices instead of lines

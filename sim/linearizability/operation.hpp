@@ -30,9 +30,9 @@ struct Operation {
   /// outcome is unknown (`info` or no completion): it took effect once after its invocation,
   /// or never.
   bool completed = false;
-  std::size_t invoke_pos = 0;                   ///< index of the invocation in History::events
-  std::size_t complete_pos = kNeverCompleted;   ///< index of the `ok`; kNeverCompleted if unknown
-  std::size_t invoke_line = 0;                  ///< source lines, for reports (0: in memory)
+  std::size_t invoke_pos = 0;                  ///< index of the invocation in History::events
+  std::size_t complete_pos = kNeverCompleted;  ///< index of the `ok`; kNeverCompleted if unknown
+  std::size_t invoke_line = 0;                 ///< source lines, for reports (0: in memory)
   std::size_t complete_line = 0;
 };
 

@@ -55,8 +55,10 @@ std::optional<StateSpace::StateId> StateSpace::apply(StateId state, const Step& 
     case OpKind::read:
       if (!holds(state, step.value)) return std::nullopt;
       return state;
-    case OpKind::write: return intern_node(kWhole, step.value);
-    case OpKind::append: return intern_node(state, step.value);
+    case OpKind::write:
+      return intern_node(kWhole, step.value);
+    case OpKind::append:
+      return intern_node(state, step.value);
     case OpKind::cas:
       if (!holds(state, step.expected)) return std::nullopt;
       return intern_node(kWhole, step.value);

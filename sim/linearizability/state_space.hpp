@@ -64,8 +64,8 @@ class StateSpace {
 
   struct Node {
     StateId parent = kWhole;
-    std::uint32_t piece = 0;  // interned value: the whole value, or the appended piece
-    std::uint64_t length = 0; // total string length (kv)
+    std::uint32_t piece = 0;   // interned value: the whole value, or the appended piece
+    std::uint64_t length = 0;  // total string length (kv)
   };
 
   std::uint32_t intern_value(const Value& value);
@@ -77,7 +77,7 @@ class StateSpace {
   std::vector<Value> values_;
   std::unordered_map<std::string, std::uint32_t> value_ids_;  // kind tag + text -> id
   std::vector<Node> nodes_;
-  std::unordered_map<std::uint64_t, StateId> node_ids_;       // (parent, piece) -> id
+  std::unordered_map<std::uint64_t, StateId> node_ids_;  // (parent, piece) -> id
   StateId initial_ = 0;
 };
 

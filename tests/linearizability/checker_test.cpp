@@ -27,7 +27,9 @@ Verdict verdict(const HistoryRecorder& r, lin::Model model = lin::Model::registe
   return check(r, model).verdict;
 }
 
-Value str(const char* s) { return Value::string(s); }
+Value str(const char* s) {
+  return Value::string(s);
+}
 
 }  // namespace
 

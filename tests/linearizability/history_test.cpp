@@ -32,18 +32,17 @@ bool contains(const std::string& s, const std::string& part) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(parses_all_fields_and_aliases) {
-  auto h = parse(
-      R"({"process":0,"type":"invoke","f":"put","key":"x","value":"a"})"
-      "\n\n"
-      R"({"process":0,"type":"ok","f":"put","key":"x","value":"a"})"
-      "\n"
-      R"({"process":"c1","type":"invoke","f":"cas","key":7,"value":[null,3]})"
-      "\n"
-      R"({"process":"c1","type":"info","f":"cas","key":7})"
-      "\n"
-      R"({"process":2,"type":"invoke","f":"get","key":"x","value":null})"
-      "\n"
-      R"({"process":2,"type":"ok","f":"get","key":"x","value":"a"})");
+  auto h = parse(R"({"process":0,"type":"invoke","f":"put","key":"x","value":"a"})"
+                 "\n\n"
+                 R"({"process":0,"type":"ok","f":"put","key":"x","value":"a"})"
+                 "\n"
+                 R"({"process":"c1","type":"invoke","f":"cas","key":7,"value":[null,3]})"
+                 "\n"
+                 R"({"process":"c1","type":"info","f":"cas","key":7})"
+                 "\n"
+                 R"({"process":2,"type":"invoke","f":"get","key":"x","value":null})"
+                 "\n"
+                 R"({"process":2,"type":"ok","f":"get","key":"x","value":"a"})");
   BOOST_REQUIRE_MESSAGE(h.ok(), (h.ok() ? "" : h.error().message));
   const auto& ev = h->events;
   BOOST_REQUIRE_EQUAL(ev.size(), 6u);
@@ -60,20 +59,19 @@ BOOST_AUTO_TEST_CASE(parses_all_fields_and_aliases) {
 }
 
 BOOST_AUTO_TEST_CASE(pairs_operations_and_drops_what_constrains_nothing) {
-  auto h = parse(
-      R"({"process":0,"type":"invoke","f":"write","value":1})"
-      "\n"
-      R"({"process":1,"type":"invoke","f":"read"})"
-      "\n"
-      R"({"process":0,"type":"fail","f":"write"})"
-      "\n"
-      R"({"process":1,"type":"info","f":"read"})"
-      "\n"
-      R"({"process":1,"type":"invoke","f":"write","value":2})"
-      "\n"
-      R"({"process":0,"type":"invoke","f":"read"})"
-      "\n"
-      R"({"process":0,"type":"ok","f":"read","value":2})");
+  auto h = parse(R"({"process":0,"type":"invoke","f":"write","value":1})"
+                 "\n"
+                 R"({"process":1,"type":"invoke","f":"read"})"
+                 "\n"
+                 R"({"process":0,"type":"fail","f":"write"})"
+                 "\n"
+                 R"({"process":1,"type":"info","f":"read"})"
+                 "\n"
+                 R"({"process":1,"type":"invoke","f":"write","value":2})"
+                 "\n"
+                 R"({"process":0,"type":"invoke","f":"read"})"
+                 "\n"
+                 R"({"process":0,"type":"ok","f":"read","value":2})");
   BOOST_REQUIRE(h.ok());
   auto ops = lin::collect_operations(h.value());
   BOOST_REQUIRE(ops.ok());

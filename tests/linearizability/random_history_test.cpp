@@ -23,14 +23,21 @@ namespace {
 
 // ---- A brute-force oracle: tries every order the real-time constraints allow, no pruning. ----
 
-Value kv_normal(const Value& v) { return v.is_null() ? Value::string("") : v; }
+Value kv_normal(const Value& v) {
+  return v.is_null() ? Value::string("") : v;
+}
 
 bool oracle_step(Value& state, const lin::Operation& op, lin::Model model) {
   const bool kv = model == lin::Model::kv;
   switch (op.f) {
-    case OpKind::read: return state == (kv ? kv_normal(op.value) : op.value);
-    case OpKind::write: state = op.value; return true;
-    case OpKind::append: state.text += op.value.text; return true;
+    case OpKind::read:
+      return state == (kv ? kv_normal(op.value) : op.value);
+    case OpKind::write:
+      state = op.value;
+      return true;
+    case OpKind::append:
+      state.text += op.value.text;
+      return true;
     case OpKind::cas:
       if (!(state == (kv ? kv_normal(op.expected) : op.expected))) return false;
       state = op.value;
@@ -88,8 +95,10 @@ lin::History random_small_history(craton::Rng& rng, lin::Model model, SmallShape
       if (to_invoke == 0) continue;
       --to_invoke;
       const auto roll = rng.uniform(0, model == lin::Model::kv ? 3 : 2);
-      e.f = roll == 0 ? OpKind::read : roll == 1 ? OpKind::write : roll == 2 ? OpKind::cas
-                                                                             : OpKind::append;
+      e.f = roll == 0   ? OpKind::read
+            : roll == 1 ? OpKind::write
+            : roll == 2 ? OpKind::cas
+                        : OpKind::append;
       if (e.f != OpKind::read) e.value = random_value(false);
       if (e.f == OpKind::cas) e.expected = random_value(true);
       open[p] = e.f;
@@ -140,9 +149,9 @@ BOOST_AUTO_TEST_CASE(agrees_with_brute_force_on_small_random_histories) {
       // Both verdicts must be well represented, or the comparison proves little.
       BOOST_TEST(linearizable > cases / 10);
       BOOST_TEST(linearizable < cases - cases / 10);
-      BOOST_TEST_MESSAGE(lin::to_string(model) << " (values " << shape.values << "): "
-                                               << linearizable << " of " << cases
-                                               << " random histories linearizable");
+      BOOST_TEST_MESSAGE(lin::to_string(model)
+                         << " (values " << shape.values << "): " << linearizable << " of " << cases
+                         << " random histories linearizable");
     }
   }
 }
@@ -174,9 +183,9 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_operations_on_one_key) {
     std::uint64_t distinct_values;
     double unknown_chance;
   };
-  for (Shape shape : {Shape{"register, unique values", false, 0, 0.02},
-                      Shape{"register, 5 values", false, 5, 0.05},
-                      Shape{"kv with appends", true, 0, 0.02}}) {
+  for (Shape shape :
+       {Shape{"register, unique values", false, 0, 0.02},
+        Shape{"register, 5 values", false, 5, 0.05}, Shape{"kv with appends", true, 0, 0.02}}) {
     lin::testing::SimulationConfig config;
     config.seed = 2026;
     config.operations = 20'000;
@@ -198,7 +207,7 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_operations_on_one_key) {
     BOOST_TEST(bad.verdict == Verdict::not_linearizable, shape.name);
     BOOST_TEST_MESSAGE(shape.name << ": " << good.operations << " operations, linearizable in "
                                   << pass_s << " s (" << good.keys[0].steps
-                                  << " steps); corrupted: not linearizable in " << fail_s
-                                  << " s (" << bad.keys[0].steps << " steps)");
+                                  << " steps); corrupted: not linearizable in " << fail_s << " s ("
+                                  << bad.keys[0].steps << " steps)");
   }
 }

@@ -29,8 +29,10 @@ class Simulation {
       if (!slot) {
         if (issued_ < config_.operations) invoke(c);
       } else if (!slot->applied) {
-        if (rng_.chance(config_.unknown_chance / 2)) lose(c);
-        else apply(*slot);
+        if (rng_.chance(config_.unknown_chance / 2))
+          lose(c);
+        else
+          apply(*slot);
       } else {
         complete(c);
       }
@@ -45,8 +47,8 @@ class Simulation {
     return it->second;
   }
   Value fresh_value() {
-    const auto n = config_.distinct_values == 0 ? next_value_++
-                                                : rng_.uniform(1, config_.distinct_values);
+    const auto n =
+        config_.distinct_values == 0 ? next_value_++ : rng_.uniform(1, config_.distinct_values);
     return config_.kv ? Value::string("v" + std::to_string(n))
                       : Value::integer(static_cast<std::int64_t>(n));
   }
@@ -83,9 +85,15 @@ class Simulation {
     Value& v = current(op.invoke);
     op.applied = true;
     switch (op.invoke.f) {
-      case OpKind::read: op.result = v; break;
-      case OpKind::write: v = op.invoke.value; break;
-      case OpKind::append: v.text += op.invoke.value.text; break;
+      case OpKind::read:
+        op.result = v;
+        break;
+      case OpKind::write:
+        v = op.invoke.value;
+        break;
+      case OpKind::append:
+        v.text += op.invoke.value.text;
+        break;
       case OpKind::cas:
         op.took_effect = v == op.invoke.expected;
         if (op.took_effect) v = op.invoke.value;
@@ -151,8 +159,8 @@ bool corrupt_one_read(History& history, Rng& rng) {
   }
   if (reads.empty()) return false;
   Event& e = history.events[reads[rng.uniform(0, reads.size() - 1)]];
-  e.value = e.value.kind == Value::Kind::string ? Value::string("never-written")
-                                                : Value::integer(-1);
+  e.value =
+      e.value.kind == Value::Kind::string ? Value::string("never-written") : Value::integer(-1);
   return true;
 }
 

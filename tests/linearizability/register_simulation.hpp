@@ -17,9 +17,9 @@ struct SimulationConfig {
   std::uint64_t seed = 1;
   std::size_t clients = 5;
   std::size_t operations = 1000;
-  std::size_t keys = 1;          ///< keys "k0".."k<n-1>"
-  bool kv = false;               ///< kv: get/put/append/cas on strings; else register on ints
-  double unknown_chance = 0.02;  ///< chance that an operation's outcome is lost (info)
+  std::size_t keys = 1;               ///< keys "k0".."k<n-1>"
+  bool kv = false;                    ///< kv: get/put/append/cas on strings; else register on ints
+  double unknown_chance = 0.02;       ///< chance that an operation's outcome is lost (info)
   std::uint64_t distinct_values = 0;  ///< written values drawn from this many; 0: all unique
 };
 

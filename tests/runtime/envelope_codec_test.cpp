@@ -135,7 +135,8 @@ BOOST_AUTO_TEST_CASE(random_and_corrupted_inputs_never_crash) {
       case 1: {  // a valid envelope with a few flipped bits
         input = valid;
         for (int f = 0, n = static_cast<int>(rng.uniform(1, 4)); f < n; ++f)
-          input[rng.uniform(0, input.size() - 1)] ^= static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
+          input[rng.uniform(0, input.size() - 1)] ^=
+              static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
         break;
       }
       default: {  // a valid envelope cut at a random point

@@ -193,8 +193,7 @@ BOOST_AUTO_TEST_CASE(a_closed_link_takes_its_route_out_of_the_router) {
   BOOST_REQUIRE(delivered(*a, probe));
   caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
   auto unroutable = [&] {
-    return a->context().metrics->counter_value("craton_router_unroutable_total",
-                                               {{"node", "a"}});
+    return a->context().metrics->counter_value("craton_router_unroutable_total", {{"node", "a"}});
   };
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (unroutable() == 0 && std::chrono::steady_clock::now() < deadline) {

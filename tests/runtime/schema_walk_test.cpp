@@ -23,18 +23,27 @@ void read_struct(capnp::DynamicStruct::Reader s) {
     if (s.has(field)) read_deep(s.get(field));
   };
   for (auto field : s.getSchema().getNonUnionFields()) visit(field);
-  KJ_IF_MAYBE(active, s.which()) { visit(*active); }
+  KJ_IF_MAYBE (active, s.which()) {
+    visit(*active);
+  }
 }
 
 void read_deep(capnp::DynamicValue::Reader value) {
   switch (value.getType()) {
-    case capnp::DynamicValue::STRUCT: read_struct(value.as<capnp::DynamicStruct>()); break;
+    case capnp::DynamicValue::STRUCT:
+      read_struct(value.as<capnp::DynamicStruct>());
+      break;
     case capnp::DynamicValue::LIST:
       for (auto element : value.as<capnp::DynamicList>()) read_deep(element);
       break;
-    case capnp::DynamicValue::TEXT: (void)value.as<capnp::Text>(); break;
-    case capnp::DynamicValue::DATA: (void)value.as<capnp::Data>(); break;
-    default: break;
+    case capnp::DynamicValue::TEXT:
+      (void)value.as<capnp::Text>();
+      break;
+    case capnp::DynamicValue::DATA:
+      (void)value.as<capnp::Data>();
+      break;
+    default:
+      break;
   }
 }
 
@@ -83,7 +92,8 @@ BOOST_AUTO_TEST_CASE(planned_walk_agrees_with_reflection_on_corrupted_input) {
     for (int i = 0; i < 20000; ++i) {
       auto input = valid;
       for (int f = 0, n = static_cast<int>(rng.uniform(1, 3)); f < n; ++f)
-        input[rng.uniform(0, input.size() - 1)] ^= static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
+        input[rng.uniform(0, input.size() - 1)] ^=
+            static_cast<std::uint8_t>(1u << rng.uniform(0, 7));
       auto opened = open_envelope(input);  // pointers in bounds; kinds unchecked
       if (!opened.ok()) continue;
       auto root = opened->root();
@@ -91,8 +101,9 @@ BOOST_AUTO_TEST_CASE(planned_walk_agrees_with_reflection_on_corrupted_input) {
         walk_by_schema(capnp::Schema::from<schema::Envelope>(), capnp::AnyStruct::Reader(root));
       });
       bool reflective = accepts([&] { read_struct(capnp::DynamicStruct::Reader(root)); });
-      BOOST_REQUIRE_MESSAGE(planned == reflective, "disagree on input " << i << ": planned "
-                                                       << planned << ", reflective " << reflective);
+      BOOST_REQUIRE_MESSAGE(planned == reflective, "disagree on input "
+                                                       << i << ": planned " << planned
+                                                       << ", reflective " << reflective);
       if (!planned) ++rejected;
     }
   }

@@ -88,16 +88,12 @@ sim::RunHistory lease_history(std::int64_t drop_ms) {
   h.end_ms = 20000;
   h.final_state["n1"] = {true, 0};
   h.final_state["n2"] = {true, 0};
-  h.observations = {at(100, "n1", "lease p granting"),
-                    at(150, "n1", "lease p granted 7 2"),
-                    at(1200, "n1", "lease p put lk.p.1 7"),
-                    at(1250, "n2", "leasekey add lk.p.1"),
-                    at(1250, "n1", "leasekey add lk.p.1"),
-                    at(1500, "n1", "lease p renewing 7"),
-                    at(1550, "n1", "lease p renewed 7"),
-                    at(1600, "n1", "lease p abandoned 7"),
-                    at(drop_ms, "n2", "leasekey del lk.p.1"),
-                    at(3800, "n1", "leasekey del lk.p.1")};
+  h.observations = {
+      at(100, "n1", "lease p granting"),        at(150, "n1", "lease p granted 7 2"),
+      at(1200, "n1", "lease p put lk.p.1 7"),   at(1250, "n2", "leasekey add lk.p.1"),
+      at(1250, "n1", "leasekey add lk.p.1"),    at(1500, "n1", "lease p renewing 7"),
+      at(1550, "n1", "lease p renewed 7"),      at(1600, "n1", "lease p abandoned 7"),
+      at(drop_ms, "n2", "leasekey del lk.p.1"), at(3800, "n1", "leasekey del lk.p.1")};
   return h;
 }
 
@@ -150,8 +146,9 @@ BOOST_AUTO_TEST_CASE(five_replicas_catch_up_after_long_crashes) {
     BOOST_CHECK_MESSAGE(report.check.ok, "seed " << seed
                                                  << " failed; replay: craton sim --scenario "
                                                     "store-lease --seed "
-                                                 << seed << " --nodes 5 --duration 60000ms "
-                                                            "--faults random"
+                                                 << seed
+                                                 << " --nodes 5 --duration 60000ms "
+                                                    "--faults random"
                                                  << why);
   }
 }

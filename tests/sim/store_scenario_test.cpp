@@ -43,8 +43,8 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
   return sim::run_world(config, scenario);
 }
 
-void check_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms,
-                bool clients_local, std::uint64_t& failed) {
+void check_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms, bool clients_local,
+                std::uint64_t& failed) {
   auto report = run_seed(seed, nodes, duration_ms, clients_local);
   if (report.check.ok) return;
   ++failed;

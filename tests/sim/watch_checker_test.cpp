@@ -40,7 +40,9 @@ BOOST_AUTO_TEST_CASE(good_history_with_a_resume_passes) {
   b.add("n1", "watch n1 start 1").add("n1", "watch n1 ev 2/p/k0/a");
   b.add("n2", "watch n2 start 1").add("n2", "watch n2 ev 2/p/k0/a 3/p/k1/b");
   // n1 crashed and resumes where it stopped.
-  b.add("n1", "watch n1 start 3").add("n1", "watch n1 ev 3/p/k1/b").add("n1", "watch n1 ev 4/d/k0/");
+  b.add("n1", "watch n1 start 3")
+      .add("n1", "watch n1 ev 3/p/k1/b")
+      .add("n1", "watch n1 ev 4/d/k0/");
   b.add("n2", "watch n2 ev 4/d/k0/ 5/p/k0/c");
   auto r = check_watch_history(b.h);
   BOOST_TEST(r.ok);
@@ -63,11 +65,15 @@ BOOST_AUTO_TEST_CASE(gaps_are_caught_against_other_watchers_and_density) {
   Builder b;
   b.writes();
   b.add("n2", "watch n2 start 1").add("n2", "watch n2 ev 2/p/k0/a 3/p/k1/b 4/d/k0/");
-  b.add("n1", "watch n1 start 1").add("n1", "watch n1 ev 2/p/k0/a").add("n1", "watch n1 ev 4/d/k0/");
+  b.add("n1", "watch n1 start 1")
+      .add("n1", "watch n1 ev 2/p/k0/a")
+      .add("n1", "watch n1 ev 4/d/k0/");
   BOOST_TEST(failed_with(check_watch_history(b.h), "revision 3 (seen on n2) never delivered"));
   Builder c;
   c.writes();
-  c.add("n1", "watch n1 start 1").add("n1", "watch n1 ev 2/p/k0/a").add("n1", "watch n1 ev 5/p/k0/c");
+  c.add("n1", "watch n1 start 1")
+      .add("n1", "watch n1 ev 2/p/k0/a")
+      .add("n1", "watch n1 ev 5/p/k0/c");
   BOOST_TEST(failed_with(check_watch_history(c.h), "revisions 3..4 missing"));
   BOOST_TEST(check_watch_history(c.h, WatchCheckOptions{false, false}).ok);
 }
@@ -76,7 +82,9 @@ BOOST_AUTO_TEST_CASE(split_or_different_revisions_are_caught) {
   Builder b;
   b.writes();
   b.add("n1", "watch n1 start 1").add("n1", "watch n1 ev 2/p/k0/a 2/p/k1/b");
-  b.add("n2", "watch n2 start 1").add("n2", "watch n2 ev 2/p/k0/a").add("n2", "watch n2 ev 2/p/k1/b");
+  b.add("n2", "watch n2 start 1")
+      .add("n2", "watch n2 ev 2/p/k0/a")
+      .add("n2", "watch n2 ev 2/p/k1/b");
   auto r = check_watch_history(b.h);
   BOOST_TEST(failed_with(r, "differs from what the watcher on n1 saw"));
   BOOST_TEST(failed_with(r, "out of order or duplicated"));  // n2's second half of revision 2

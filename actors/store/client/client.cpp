@@ -40,9 +40,9 @@ struct PendingCall {
 
 /// Where the later responses of one watch go.
 struct WatchRoute {
-  std::string node;       ///< the replica holding it
-  caf::actor subscriber;  ///< gets every later response (watch_event_atom)
-  WatchId watch_id = 0;   ///< the replica's id for it, from the `created` response
+  std::string node;                ///< the replica holding it
+  caf::actor subscriber;           ///< gets every later response (watch_event_atom)
+  WatchId watch_id = 0;            ///< the replica's id for it, from the `created` response
   std::size_t buffered_bytes = 0;  ///< forwarded and not yet taken by the subscriber
 };
 
@@ -53,7 +53,7 @@ struct ClientState {
   /// the earliest deadline comes first.
   std::map<std::uint64_t, PendingCall> pending;
   bool sweep_armed = false;
-  std::set<std::string> up;                                ///< nodes whose link is up
+  std::set<std::string> up;  ///< nodes whose link is up
   /// Calls to a node whose link is not up yet, sent when it comes up (see start_call).
   std::map<std::string, std::vector<std::pair<std::uint64_t, WireEnvelope>>> waiting;
   std::uint64_t next_correlation = 1;
@@ -116,8 +116,7 @@ void sweep(ClientActor* self) {
 // timeout. Until the link to `node` is up the call waits: an envelope the link forwards while
 // connecting carries the link, not the router, as its sender, so the replica's router would
 // learn a return route that does not deliver replies.
-std::uint64_t start_call(ClientActor* self, const std::string& node,
-                         const WireEnvelope& request) {
+std::uint64_t start_call(ClientActor* self, const std::string& node, const WireEnvelope& request) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
   if (st.pending.size() >= st.config.pending_max || request.bytes.size() % sizeof(capnp::word) ||
@@ -126,8 +125,7 @@ std::uint64_t start_call(ClientActor* self, const std::string& node,
     return 0;
   }
   auto id = st.next_correlation++;
-  st.pending.emplace(
-      id, PendingCall{std::move(rp), ActorEnv::now_ms(self) + st.config.timeout_ms});
+  st.pending.emplace(id, PendingCall{std::move(rp), ActorEnv::now_ms(self) + st.config.timeout_ms});
   arm_sweep(self);
   if (st.up.count(node)) {
     send_now(self, node, id, request);
@@ -359,14 +357,15 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
   node.seed = client->options_.seed;
   const auto& endpoints = client->options_.endpoints;
   for (std::size_t i = 0; i < endpoints.size(); ++i)
-    node.peers.push_back(PeerSpec{
-        endpoints[i].id != 0 ? replica_node_id(endpoints[i].id) : via_node(i), endpoints[i].endpoint});
+    node.peers.push_back(
+        PeerSpec{endpoints[i].id != 0 ? replica_node_id(endpoints[i].id) : via_node(i),
+                 endpoints[i].endpoint});
   auto host = NodeHost::start(std::move(node), std::make_shared<StderrSink>(LogLevel::error));
   if (!host) return host.error();
   client->host_ = std::move(*host);
-  client->actor_ = spawn_store_client(client->host_->system(), client->host_->context(),
-                                      ClientActorConfig{client->options_.timeout_ms, 1024,
-                                                        client->options_.watch_keepalive_ms});
+  client->actor_ = spawn_store_client(
+      client->host_->system(), client->host_->context(),
+      ClientActorConfig{client->options_.timeout_ms, 1024, client->options_.watch_keepalive_ms});
   client->host_->adopt(client->actor_);
   client->discover_ids();
   return client;
@@ -419,12 +418,11 @@ Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequ
   // The actor answers by its own timeout; the margin only guards against a lost actor.
   auto guard = std::chrono::milliseconds(options_.timeout_ms + 2000);
   self->request(actor_, guard, call_atom::value, node, std::move(wire))
-      .receive(
-          [&](WireEnvelope& reply) { result = decode_store_response(reply).reply; },
-          [&](caf::error&) {
-            result = Error{"timeout", "no answer from " + node + " within " +
-                                          std::to_string(options_.timeout_ms) + " ms"};
-          });
+      .receive([&](WireEnvelope& reply) { result = decode_store_response(reply).reply; },
+               [&](caf::error&) {
+                 result = Error{"timeout", "no answer from " + node + " within " +
+                                               std::to_string(options_.timeout_ms) + " ms"};
+               });
   return result;
 }
 
@@ -565,8 +563,8 @@ Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
     auto reply = send(target, request, session);
     if (!reply) {
       // Safe to ask again (see above); the leader may have changed.
-      last = Error{"timeout",
-                   reply.error().message + ": the write may or may not have been applied"};
+      last =
+          Error{"timeout", reply.error().message + ": the write may or may not have been applied"};
       leader_ = target = find_leader();
       continue;
     }
@@ -576,8 +574,10 @@ Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
     }
     last = *reply->error;
     if (reply->error->code == "duplicate")
-      return Error{"duplicate", "the write took effect once; its answer was lost, so its "
-                                "result is unknown (" + reply->error->message + ")"};
+      return Error{"duplicate",
+                   "the write took effect once; its answer was lost, so its "
+                   "result is unknown (" +
+                       reply->error->message + ")"};
     if (reply->error->code == "not_leader" && reply->leader_hint != 0 &&
         reply->leader_hint != target) {
       leader_ = target = reply->leader_hint;

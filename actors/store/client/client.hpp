@@ -63,9 +63,9 @@
 #include <vector>
 
 #include "actors/store/codec/store_protocol.hpp"
-#include "storage/session_table.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/peer_list.hpp"
+#include "storage/session_table.hpp"
 
 namespace craton {
 class NodeHost;
@@ -82,8 +82,8 @@ using watch_paused_atom = caf::atom_constant<caf::atom("watchpause")>;
 using watch_taken_atom = caf::atom_constant<caf::atom("watchtaken")>;
 
 struct ClientActorConfig {
-  std::int64_t timeout_ms = 5000;  ///< per call
-  std::size_t pending_max = 1024;  ///< calls in flight; beyond, refused at once
+  std::int64_t timeout_ms = 5000;          ///< per call
+  std::size_t pending_max = 1024;          ///< calls in flight; beyond, refused at once
   std::int64_t watch_keepalive_ms = 1000;  ///< progress request per replica with watches
   /// Per watch: response bytes forwarded to its StoreWatch and not yet taken (see "Watches").
   std::size_t watch_buffer_bytes_max = std::size_t{16} << 20;
@@ -112,10 +112,10 @@ Result<std::vector<StoreEndpoint>> parse_store_endpoints(std::string_view text);
 
 struct StoreClientOptions {
   std::vector<StoreEndpoint> endpoints;
-  std::int64_t timeout_ms = 5000;  ///< per attempt
-  int attempts_max = 6;            ///< per call
-  std::int64_t backoff_ms = 200;   ///< between attempts that wait for an election
-  std::uint64_t seed = 0;          ///< 0: from the OS (this is process code, not an actor)
+  std::int64_t timeout_ms = 5000;          ///< per attempt
+  int attempts_max = 6;                    ///< per call
+  std::int64_t backoff_ms = 200;           ///< between attempts that wait for an election
+  std::uint64_t seed = 0;                  ///< 0: from the OS (this is process code, not an actor)
   std::int64_t watch_keepalive_ms = 1000;  ///< see "Watches" above
   std::int64_t watch_silence_ms = 5000;    ///< no response this long: resume elsewhere
 };
@@ -162,14 +162,14 @@ class StoreWatch {
   StoreClient& client_;
   WatchRequest request_;
   std::unique_ptr<caf::scoped_actor> self_;
-  std::size_t endpoint_ = 0;        ///< index of the replica holding the watch
+  std::size_t endpoint_ = 0;  ///< index of the replica holding the watch
   raft::NodeId replica_ = 0;
-  std::uint64_t correlation_ = 0;   ///< of the current create; 0: no live watch
+  std::uint64_t correlation_ = 0;  ///< of the current create; 0: no live watch
   WatchId watch_id_ = 0;
   std::int64_t revision_ = 0;
-  bool started_ = false;            ///< revision_ is meaningful (after the first create)
+  bool started_ = false;  ///< revision_ is meaningful (after the first create)
   bool canceled_ = false;
-  bool paused_ = false;             ///< resume on the same replica (the caller fell behind)
+  bool paused_ = false;  ///< resume on the same replica (the caller fell behind)
   std::optional<Error> final_;
   std::chrono::steady_clock::time_point last_heard_;
 };

@@ -67,11 +67,9 @@ Status StoreWatch::start(std::size_t first_endpoint) {
                   caf::actor_cast<caf::actor>(*self_))
         .receive([&](WireEnvelope& reply) { answer = decode_store_response(reply); },
                  [&](caf::error&) {
-                   answer.reply = Error{"unavailable", "no answer from replica " +
-                                                           std::to_string(id) + " within " +
-                                                           std::to_string(
-                                                               client_.options_.timeout_ms) +
-                                                           " ms"};
+                   answer.reply = Error{
+                       "unavailable", "no answer from replica " + std::to_string(id) + " within " +
+                                          std::to_string(client_.options_.timeout_ms) + " ms"};
                  });
     auto* created = answer.reply && !answer.reply->error
                         ? std::get_if<WatchResponse>(&answer.reply->body)
@@ -94,8 +92,8 @@ Status StoreWatch::start(std::size_t first_endpoint) {
     watch_id_ = created->watch_id;
     if (!started_) {
       // From now on revision_ is the last revision the caller has everything up to.
-      revision_ = request.start_revision > 0 ? request.start_revision - 1
-                                              : created->header_revision;
+      revision_ =
+          request.start_revision > 0 ? request.start_revision - 1 : created->header_revision;
       started_ = true;
     }
     last_heard_ = std::chrono::steady_clock::now();
@@ -135,10 +133,10 @@ std::optional<Result<WatchEvents>> StoreWatch::handle(const StoreReply& reply) {
   if (r->canceled) {
     correlation_ = 0;
     if (r->compact_revision > 0)
-      final_ = Error{"compacted", "revision " + std::to_string(revision_ + 1) +
-                                      " was compacted (compact revision " +
-                                      std::to_string(r->compact_revision) +
-                                      "): re-read and watch again"};
+      final_ =
+          Error{"compacted",
+                "revision " + std::to_string(revision_ + 1) + " was compacted (compact revision " +
+                    std::to_string(r->compact_revision) + "): re-read and watch again"};
     else
       final_ = Error{"canceled", r->cancel_reason.empty() ? "watch canceled" : r->cancel_reason};
     drop_current();

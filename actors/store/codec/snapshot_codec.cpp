@@ -43,8 +43,12 @@ Result<SnapshotFetch> read_snapshot_fetch(schema::SnapshotFetch::Reader r) {
   if (!after) return after.error();
   if (r.getFrom() == 0 || r.getTo() == 0 || r.getSnapshotIndex() == 0)
     return Error{"malformed", "snapshot fetch without replica ids or snapshot index"};
-  return SnapshotFetch{r.getFrom(),          r.getTo(),          r.getTransferId(),
-                       r.getSeq(),           r.getSnapshotIndex(), std::move(*after),
+  return SnapshotFetch{r.getFrom(),
+                       r.getTo(),
+                       r.getTransferId(),
+                       r.getSeq(),
+                       r.getSnapshotIndex(),
+                       std::move(*after),
                        std::max<std::uint32_t>(r.getWindow(), 1)};
 }
 

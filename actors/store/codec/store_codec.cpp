@@ -492,8 +492,8 @@ Result<WatchRequest> read_watch_create(schema::WatchCreateRequest::Reader r) {
   const KvLimits limits;
   if (r.getKey().size() == 0) return malformed("watch without a key");
   if (r.getKey().size() > limits.key_bytes_max || r.getRangeEnd().size() > limits.key_bytes_max)
-    return malformed("watch key or range end longer than " +
-                     std::to_string(limits.key_bytes_max) + " bytes");
+    return malformed("watch key or range end longer than " + std::to_string(limits.key_bytes_max) +
+                     " bytes");
   if (r.getStartRevision() < 0) return malformed("negative watch start revision");
   if (r.getWatchId() < 0) return malformed("negative watch id");
   WatchRequest w;

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "actors/store/raft/raft_message.hpp"
 #include "actors/store/codec/store_protocol.hpp"
+#include "actors/store/raft/raft_message.hpp"
 #include "runtime/result.hpp"
 #include "schemas/store.capnp.h"
 #include "storage/kv_types.hpp"

@@ -31,15 +31,17 @@
 #include <vector>
 
 #include "actors/store/codec/member_change.hpp"
-#include "runtime/result.hpp"
-#include "storage/kv_types.hpp"
 #include "actors/store/raft/raft_types.hpp"
 #include "actors/store/watch/watch_types.hpp"
+#include "runtime/result.hpp"
+#include "storage/kv_types.hpp"
 
 namespace craton::store {
 
 /// The node id a replica runs under: "store-<id>" (clients address replicas by it).
-inline std::string replica_node_id(raft::NodeId id) { return "store-" + std::to_string(id); }
+inline std::string replica_node_id(raft::NodeId id) {
+  return "store-" + std::to_string(id);
+}
 
 /// A read through Raft's ReadIndex (linearizable) or of local state (serializable).
 struct ReadRequest {
@@ -74,10 +76,10 @@ struct WatchCancel {
 };
 struct WatchProgress {};
 
-using StoreRequest = std::variant<ReadRequest, storage::WriteRequest, StatusRequest,
-                                  LeaseKeepAliveRequest, LeaseTimeToLiveRequest, LeaseListRequest,
-                                  MemberChangeRequest, TransferLeaderRequest, WatchCreate,
-                                  WatchCancel, WatchProgress>;
+using StoreRequest =
+    std::variant<ReadRequest, storage::WriteRequest, StatusRequest, LeaseKeepAliveRequest,
+                 LeaseTimeToLiveRequest, LeaseListRequest, MemberChangeRequest,
+                 TransferLeaderRequest, WatchCreate, WatchCancel, WatchProgress>;
 
 /// True for requests only the leader answers (lease keep-alive, time-to-live and list): the
 /// client sends them where writes go and follows not_leader redirects. They change nothing
@@ -119,16 +121,15 @@ struct MemberStatus {
 struct LeaseReply {
   std::int64_t header_revision = 0;
   std::int64_t id = 0;
-  std::int64_t ttl_s = 0;          ///< keep-alive: renewed TTL; time-to-live: seconds left
-  std::int64_t granted_ttl_s = 0;  ///< time-to-live
-  std::vector<std::string> keys;   ///< time-to-live with keys
+  std::int64_t ttl_s = 0;            ///< keep-alive: renewed TTL; time-to-live: seconds left
+  std::int64_t granted_ttl_s = 0;    ///< time-to-live
+  std::vector<std::string> keys;     ///< time-to-live with keys
   std::vector<std::int64_t> leases;  ///< list, ascending
   bool operator==(const LeaseReply&) const = default;
 };
 
 using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse, storage::WriteResponse,
-                                    MemberStatus, LeaseReply, MemberList,
-                                    WatchResponse>;
+                                    MemberStatus, LeaseReply, MemberList, WatchResponse>;
 
 struct StoreReply {
   std::optional<Error> error;  ///< set: the request failed; body is empty

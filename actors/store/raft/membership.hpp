@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/result.hpp"
 #include "actors/store/raft/raft_types.hpp"
+#include "runtime/result.hpp"
 
 namespace craton::raft {
 

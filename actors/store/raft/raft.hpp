@@ -53,14 +53,14 @@ struct RaftConfig {
   int heartbeat_tick = 1;                 ///< ticks between leader heartbeats; < election_tick
   bool pre_vote = true;                   ///< campaign only after a pre-vote majority (thesis 9.6)
   bool check_quorum = true;               ///< leaders step down without a live majority; leases
-  std::size_t inflight_appends_max = 64;          ///< unacknowledged appends per follower
-  std::size_t msg_entries_max = 256;  ///< batching bound, count
-  std::size_t msg_bytes_max = 1 << 20;      ///< batching bound, bytes of entry data
-  std::size_t ready_committed_entries_max = 1024;   ///< entries handed to apply per Ready
-  std::size_t pending_reads_max = 4096;         ///< ReadIndex requests queued at the leader
-  std::size_t entry_bytes_max = 2 << 20;        ///< largest proposal accepted
-  std::size_t incoming_msg_entries_max = 65536;          ///< larger incoming appends are malformed
-  std::size_t uncommitted_entries_max = 65536;  ///< leader refuses proposals ("busy") beyond
+  std::size_t inflight_appends_max = 64;  ///< unacknowledged appends per follower
+  std::size_t msg_entries_max = 256;      ///< batching bound, count
+  std::size_t msg_bytes_max = 1 << 20;    ///< batching bound, bytes of entry data
+  std::size_t ready_committed_entries_max = 1024;  ///< entries handed to apply per Ready
+  std::size_t pending_reads_max = 4096;            ///< ReadIndex requests queued at the leader
+  std::size_t entry_bytes_max = 2 << 20;           ///< largest proposal accepted
+  std::size_t incoming_msg_entries_max = 65536;    ///< larger incoming appends are malformed
+  std::size_t uncommitted_entries_max = 65536;     ///< leader refuses proposals ("busy") beyond
   std::uint64_t seed = 0;     ///< mixed with id: each replica draws its own timeouts
   std::uint64_t applied = 0;  ///< state machine's applied index at restart (0: snapshot's)
 

@@ -9,8 +9,7 @@ namespace {
 constexpr std::int64_t kRetentionMsMax = std::int64_t{10} * 365 * 24 * 3600 * 1000;  // 10 years
 
 Error bad_retention(std::string_view text, const char* why) {
-  return Error{"bad_flag",
-               "--auto-compaction-retention '" + std::string(text) + "': " + why};
+  return Error{"bad_flag", "--auto-compaction-retention '" + std::string(text) + "': " + why};
 }
 
 Result<std::int64_t> parse_count(std::string_view text) {
@@ -67,8 +66,8 @@ Result<AutoCompactionConfig> parse_auto_compaction(std::string_view mode,
     c.retention_revisions = *n;
     return c;
   }
-  return Error{"bad_flag", "--auto-compaction-mode '" + std::string(mode) +
-                               "': expected periodic or revision"};
+  return Error{"bad_flag",
+               "--auto-compaction-mode '" + std::string(mode) + "': expected periodic or revision"};
 }
 
 std::optional<std::int64_t> AutoCompactor::decide(std::int64_t now_ms, bool leader,

@@ -27,8 +27,8 @@ enum class AutoCompactionMode { off, periodic, revision };
 
 struct AutoCompactionConfig {
   AutoCompactionMode mode = AutoCompactionMode::off;
-  std::int64_t retention_ms = 0;          ///< periodic: history kept
-  std::int64_t retention_revisions = 0;   ///< revision: revisions kept
+  std::int64_t retention_ms = 0;             ///< periodic: history kept
+  std::int64_t retention_revisions = 0;      ///< revision: revisions kept
   std::int64_t check_interval_ms = 300'000;  ///< revision mode's check period (etcd: 5 min)
 };
 

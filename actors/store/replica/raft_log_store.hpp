@@ -23,9 +23,9 @@
 #include <span>
 #include <vector>
 
+#include "actors/store/raft/raft_types.hpp"
 #include "runtime/result.hpp"
 #include "storage/lmdb_env.hpp"
-#include "actors/store/raft/raft_types.hpp"
 
 namespace craton::store {
 

@@ -157,7 +157,7 @@ ReplicaOutput Replica::tick() {
 }
 
 ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
-                             std::optional<storage::ClientSession> session) {
+                              std::optional<storage::ClientSession> session) {
   ReplicaOutput out;
   if (failed()) {
     out.replies.push_back({request_id, refuse("failed", failure_->message)});
@@ -173,12 +173,13 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
   }
   if (removed()) {
     out.replies.push_back({request_id, refuse("removed", "replica " + std::to_string(config_.id) +
-                                                         " was removed from the cluster")});
+                                                             " was removed from the cluster")});
     return out;
   }
   if (auto* change = std::get_if<MemberChangeRequest>(&request);
       change && change->kind == MemberChangeKind::list) {
-    out.replies.push_back({request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
+    out.replies.push_back(
+        {request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
     return out;
   }
   if (is_leader_only(request)) return submit_lease(request_id, request);
@@ -266,7 +267,7 @@ void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_
     return;
   }
   proposals_[index.value()] = PendingWrite{request_id, raft_->term(),
-                                    ticks_ + std::uint64_t(config_.request_timeout_ticks)};
+                                           ticks_ + std::uint64_t(config_.request_timeout_ticks)};
 }
 
 ReplicaOutput Replica::flush() {

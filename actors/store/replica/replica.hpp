@@ -44,7 +44,8 @@
 //   a copy of one already applied is answered "duplicate" (or "stale_sequence"), at once when
 //   the leader's applied state already shows it, else when its log entry is applied. Writes
 //   without a session are applied as often as they arrive.
-// - Watches (watch(), actors/store/replica/replica_watch.cpp): every replica serves them from its own
+// - Watches (watch(), actors/store/replica/replica_watch.cpp): every replica serves them from its
+// own
 //   applied state through a WatchHub (etcd semantics, see watch_hub.hpp). A stream is one
 //   client, named by a StreamId its shell chooses. Responses come out in ReplicaOutput::watch
 //   after each apply batch and each tick; a batch ends before a compaction entry so the hub
@@ -84,18 +85,18 @@
 #include <utility>
 #include <vector>
 
+#include "actors/store/codec/store_protocol.hpp"
 #include "actors/store/lease/lease_keeper.hpp"
-#include "actors/store/replica/member_directory.hpp"
-#include "actors/store/replica/auto_compactor.hpp"
 #include "actors/store/raft/raft.hpp"
 #include "actors/store/raft/raft_event.hpp"
+#include "actors/store/replica/auto_compactor.hpp"
+#include "actors/store/replica/member_directory.hpp"
+#include "actors/store/replica/raft_log_store.hpp"
 #include "actors/store/replica/snapshot_transfer.hpp"
-#include "actors/store/codec/store_protocol.hpp"
-#include "actors/store/watch/watch_hub.hpp"
 #include "actors/store/replica/write_quota.hpp"
+#include "actors/store/watch/watch_hub.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
-#include "actors/store/replica/raft_log_store.hpp"
 
 namespace craton::store {
 
@@ -131,8 +132,8 @@ struct ReplicaConfig {
   WatchHubOptions watch;
   std::size_t watch_streams_max = 1024;        ///< clients with watches on this replica
   std::size_t watch_stream_watches_max = 256;  ///< watches per stream
-  int watch_idle_ticks = 100;       ///< a stream silent this long is closed (10 s at 100 ms)
-  int watch_progress_ticks = 100;   ///< period of progress_notify responses
+  int watch_idle_ticks = 100;      ///< a stream silent this long is closed (10 s at 100 ms)
+  int watch_progress_ticks = 100;  ///< period of progress_notify responses
   /// --quota-backend-bytes: while leading, writes that would take the applied data past it
   /// are refused "no_space" before they are proposed (write_quota.hpp). Unlike mvcc.quota_bytes
   /// (checked at apply, so equal on every replica) it may differ between replicas.
@@ -155,10 +156,10 @@ struct WatchDelivery {
 struct ReplicaOutput {
   std::vector<raft::Message> messages;  ///< to other replicas, in order
   std::vector<ClientReply> replies;
-  std::vector<SnapshotFetch> fetches;  ///< snapshot transfer: to the serving replica
-  std::vector<SnapshotChunk> chunks;   ///< snapshot transfer: answers to fetches
-  std::vector<WatchDelivery> watch;         ///< per stream in order; a stream's order matters
-  std::vector<StreamId> closed_streams;     ///< idle streams closed (watches dropped)
+  std::vector<SnapshotFetch> fetches;    ///< snapshot transfer: to the serving replica
+  std::vector<SnapshotChunk> chunks;     ///< snapshot transfer: answers to fetches
+  std::vector<WatchDelivery> watch;      ///< per stream in order; a stream's order matters
+  std::vector<StreamId> closed_streams;  ///< idle streams closed (watches dropped)
 
   /// Moves everything `more` holds behind what this output holds (every field: a field left
   /// out here would be lost, as watch deliveries once were after a snapshot install).
@@ -314,7 +315,7 @@ class Replica {
   std::optional<storage::MvccStore> mvcc_;
   std::optional<raft::Raft> raft_;
   std::optional<MemberDirectory> members_;
-  std::vector<PendingTransfer> transfers_;  ///< counted in pending()
+  std::vector<PendingTransfer> transfers_;           ///< counted in pending()
   std::map<std::uint64_t, PendingWrite> proposals_;  ///< by log index
   std::map<std::uint64_t, PendingRead> reads_;       ///< by read context
   std::uint64_t next_read_context_ = 1;

@@ -1,6 +1,6 @@
 // Replica::auto_compact: the replica's side of automatic compaction (auto_compactor.hpp).
-#include "actors/store/replica/replica.hpp"
 #include "actors/store/codec/store_codec.hpp"
+#include "actors/store/replica/replica.hpp"
 
 namespace craton::store {
 

@@ -3,8 +3,8 @@
 // apply) and answers the leader-only lease requests.
 #include <algorithm>
 
-#include "actors/store/replica/replica.hpp"
 #include "actors/store/codec/store_codec.hpp"
+#include "actors/store/replica/replica.hpp"
 
 namespace craton::store {
 namespace {
@@ -15,8 +15,8 @@ constexpr std::size_t kLeaseReplyBytesMax = std::size_t{2} << 20;
 LeaseKeeperOptions lease_options(const ReplicaConfig& config) {
   LeaseKeeperOptions options = config.leases;
   // etcd's rule: a lease must outlive a leader election.
-  options.ttl_min_s = std::max(
-      options.ttl_min_s, min_ttl_for_election_timeout(config.election_tick * config.tick_ms));
+  options.ttl_min_s = std::max(options.ttl_min_s,
+                               min_ttl_for_election_timeout(config.election_tick * config.tick_ms));
   options.ttl_max_s = std::max(options.ttl_max_s, options.ttl_min_s);
   return options;
 }
@@ -116,7 +116,7 @@ StoreReply Replica::lease_time_to_live(const LeaseTimeToLiveRequest& request) co
     return reply;
   }
   LeaseReply lease{mvcc_->current_revision(), request.id, ttl->remaining_ttl_s,
-                   ttl->granted_ttl_s, {}, {}};
+                   ttl->granted_ttl_s,        {},         {}};
   if (request.keys) {
     std::size_t bytes = 0;
     for (const auto& key : ttl->keys) bytes += key.size() + 8;
@@ -148,7 +148,8 @@ void Replica::note_leases(const std::vector<storage::IndexedWrite>& writes,
       const auto& granted = std::get<storage::LeaseGrantResponse>(results[i].value());
       leases_.on_granted(granted.id, granted.ttl_s, now_ms_.value_or(0));
     } else if (auto* revoke = std::get_if<storage::LeaseRevokeRequest>(&request)) {
-      if (results[i] || results[i].error().code == "lease_not_found") leases_.on_revoked(revoke->id);
+      if (results[i] || results[i].error().code == "lease_not_found")
+        leases_.on_revoked(revoke->id);
     }
   }
 }

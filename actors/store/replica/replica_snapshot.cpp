@@ -112,8 +112,8 @@ Status Replica::finish_install(ReplicaOutput& out) {
   const auto applied = mvcc_->applied_index();
   if (applied < snapshot_index)
     return Error{"corrupt", "installed snapshot stands at applied index " +
-                               std::to_string(applied) + ", below snapshot index " +
-                               std::to_string(snapshot_index)};
+                                std::to_string(applied) + ", below snapshot index " +
+                                std::to_string(snapshot_index)};
   ++snapshots_installed_;
   // The snapshot may or may not contain a pending write's entry (another leader's entry may
   // have taken its place): its outcome is unknown.

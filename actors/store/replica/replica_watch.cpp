@@ -21,9 +21,9 @@ ReplicaOutput Replica::watch(std::uint64_t request_id, StreamId stream, StoreReq
     // The `canceled` response goes to the watch's creator, so the creator map entry stays
     // until pump_watches() delivers it.
     if (it == streams_.end() || !it->second.creators.count(cancel->watch_id)) {
-      out.replies.push_back({request_id, refuse("watch_not_found",
-                                                "no watch " + std::to_string(cancel->watch_id) +
-                                                    " on this stream")});
+      out.replies.push_back(
+          {request_id, refuse("watch_not_found",
+                              "no watch " + std::to_string(cancel->watch_id) + " on this stream")});
       return out;
     }
     if (auto s = hub_->cancel(stream, cancel->watch_id); !s) {
@@ -48,17 +48,17 @@ ReplicaOutput Replica::watch_create(std::uint64_t request_id, StreamId stream,
   ReplicaOutput out;
   auto it = streams_.find(stream);
   if (it == streams_.end() && streams_.size() >= config_.watch_streams_max) {
-    out.replies.push_back({request_id, refuse("too_many_streams",
-                                              "this replica serves " +
-                                                  std::to_string(config_.watch_streams_max) +
-                                                  " watch streams already: use another")});
+    out.replies.push_back(
+        {request_id, refuse("too_many_streams", "this replica serves " +
+                                                    std::to_string(config_.watch_streams_max) +
+                                                    " watch streams already: use another")});
     return out;
   }
   if (it != streams_.end() && it->second.creators.size() >= config_.watch_stream_watches_max) {
     out.replies.push_back(
-        {request_id, refuse("too_many_watchers",
-                            "at most " + std::to_string(config_.watch_stream_watches_max) +
-                                " watches per client stream")});
+        {request_id,
+         refuse("too_many_watchers", "at most " + std::to_string(config_.watch_stream_watches_max) +
+                                         " watches per client stream")});
     return out;
   }
   auto id = hub_->create(stream, r, *mvcc_);

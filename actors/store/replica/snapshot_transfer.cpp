@@ -24,9 +24,9 @@ SnapshotSender::Served SnapshotSender::refuse(const SnapshotFetch& fetch, std::s
   return served;
 }
 
-SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch,
-                                             storage::Environment& env, std::uint64_t applied,
-                                             std::uint64_t applied_term, std::uint64_t now_tick) {
+SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch, storage::Environment& env,
+                                             std::uint64_t applied, std::uint64_t applied_term,
+                                             std::uint64_t now_tick) {
   auto it = exports_.find(fetch.from);
   if (it == exports_.end() || it->second.transfer_id != fetch.transfer_id) {
     // Only a first fetch may open an export: a later one belongs to a transfer we dropped.
@@ -168,16 +168,18 @@ Status SnapshotReceiver::accept(const SnapshotChunk& chunk, std::uint64_t now_ti
   return Ok{};
 }
 
-Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(
-    raft::NodeId lead, const std::vector<raft::NodeId>& peers, std::uint64_t now_tick) {
+Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(raft::NodeId lead,
+                                                            const std::vector<raft::NodeId>& peers,
+                                                            std::uint64_t now_tick) {
   const auto waited = now_tick - sent_tick_;
-  if (complete_ || waited < (refused_ ? config_.refused_restart_ticks : config_.fetch_timeout_ticks))
+  if (complete_ ||
+      waited < (refused_ ? config_.refused_restart_ticks : config_.fetch_timeout_ticks))
     return std::optional<SnapshotFetch>{};
   // With no leader known the silent source may well be the leader that died: after one
   // timeout move on rather than resend to it (a replica that installs cannot vote, so it
   // could hold up the election that would name a leader).
-  const bool stuck = refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0 ||
-                     lead == 0;
+  const bool stuck =
+      refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0 || lead == 0;
   if (stuck || (lead != 0 && lead != fetch_.to)) {
     raft::NodeId source = lead;
     if (source == 0 || (stuck && source == fetch_.to && !source_forgot_)) {

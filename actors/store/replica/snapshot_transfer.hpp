@@ -41,10 +41,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/result.hpp"
-#include "storage/lmdb_env.hpp"
 #include "actors/store/codec/snapshot_messages.hpp"
 #include "actors/store/raft/raft_types.hpp"
+#include "runtime/result.hpp"
+#include "storage/lmdb_env.hpp"
 #include "storage/snapshot_staging.hpp"
 #include "storage/table_export.hpp"
 
@@ -75,7 +75,7 @@ class SnapshotSender {
 
   struct Served {
     std::vector<SnapshotChunk> chunks;  ///< in sequence; one refusal, or up to the window
-    bool finished = false;  ///< this answer completed the transfer (report it to Raft)
+    bool finished = false;              ///< this answer completed the transfer (report it to Raft)
   };
   /// Answers `fetch` from `env`, whose state stands at applied index `applied` (term
   /// `applied_term`). Refusals are chunks with `error` set.
@@ -107,15 +107,17 @@ class SnapshotReceiver {
  public:
   SnapshotReceiver(SnapshotTransferConfig config, storage::StagingOptions staging,
                    raft::NodeId self, std::uint64_t snapshot_index, std::uint64_t id_base)
-      : config_(config), staging_options_(std::move(staging)), self_(self),
-        snapshot_index_(snapshot_index), next_id_(id_base) {}
+      : config_(config),
+        staging_options_(std::move(staging)),
+        self_(self),
+        snapshot_index_(snapshot_index),
+        next_id_(id_base) {}
 
   /// Starts (or restarts) the transfer from `source`; returns the first fetch.
   Result<SnapshotFetch> start(raft::NodeId source, std::uint64_t now_tick);
   /// Takes a chunk. Returns the next fetch (when the window is stored), or nothing (waiting
   /// for more of the window, ignored, refused, or complete()).
-  Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk,
-                                                std::uint64_t now_tick);
+  Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk, std::uint64_t now_tick);
   /// A fetch to resend (from the first missing chunk) or a restarted transfer, when progress
   /// is overdue.
   /// A restart asks `lead` unless it is the source that just failed, else the next of `peers`
@@ -143,11 +145,11 @@ class SnapshotReceiver {
   /// Stores `chunk`, the next in sequence.
   Status accept(const SnapshotChunk& chunk, std::uint64_t now_tick);
 
-  SnapshotFetch fetch_;  ///< the outstanding request
-  std::uint64_t next_seq_ = 0;             ///< the next chunk to store
-  storage::TablePosition next_after_;      ///< where that chunk starts
+  SnapshotFetch fetch_;                           ///< the outstanding request
+  std::uint64_t next_seq_ = 0;                    ///< the next chunk to store
+  storage::TablePosition next_after_;             ///< where that chunk starts
   std::map<std::uint64_t, SnapshotChunk> early_;  ///< chunks of the window ahead of next_seq_
-  std::uint64_t sent_tick_ = 0;  ///< last fetch or progress
+  std::uint64_t sent_tick_ = 0;                   ///< last fetch or progress
   int resends_ = 0;
   int restarts_ = -1;
   bool refused_ = false;

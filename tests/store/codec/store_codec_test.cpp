@@ -275,9 +275,9 @@ Result<StoreRequest> round_trip_request(const StoreRequest& request) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(member_requests_and_lists_round_trip) {
-  for (auto kind : {MemberChangeKind::list, MemberChangeKind::add_voter,
-                    MemberChangeKind::add_learner, MemberChangeKind::promote,
-                    MemberChangeKind::remove}) {
+  for (auto kind :
+       {MemberChangeKind::list, MemberChangeKind::add_voter, MemberChangeKind::add_learner,
+        MemberChangeKind::promote, MemberChangeKind::remove}) {
     MemberChangeRequest change{kind, 7, "10.0.0.7:2379"};
     auto back = round_trip_request(change);
     BOOST_REQUIRE(back.ok());
@@ -368,7 +368,8 @@ BOOST_AUTO_TEST_CASE(watch_response_round_trip_and_bad_event_type) {
   w.canceled = true;
   w.cancel_reason = "compacted";
   w.compact_revision = 7;
-  w.events.push_back(Event{EventType::put, KeyValue{"k", 2, 12, 3, "v", 0}, KeyValue{"k", 2, 9, 2, "u", 0}});
+  w.events.push_back(
+      Event{EventType::put, KeyValue{"k", 2, 12, 3, "v", 0}, KeyValue{"k", 2, 9, 2, "u", 0}});
   w.events.push_back(Event{EventType::del, KeyValue{"j", 0, 12, 0, "", 0}, std::nullopt});
   capnp::MallocMessageBuilder message;
   write_store_reply(message.initRoot<schema::StoreResponse>(), StoreReply{std::nullopt, 1, w});

@@ -1,5 +1,5 @@
-// AutoCompactor (actors/store/replica/auto_compactor.hpp): etcd-style compaction by retention, decided
-// from explicit time and revisions; and parsing of the --auto-compaction-* flags.
+// AutoCompactor (actors/store/replica/auto_compactor.hpp): etcd-style compaction by retention,
+// decided from explicit time and revisions; and parsing of the --auto-compaction-* flags.
 #define BOOST_TEST_MODULE store_auto_compactor
 #include <boost/test/unit_test.hpp>
 
@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(periodic_only_leaders_decide_and_a_new_leader_starts_over) 
 
 BOOST_AUTO_TEST_CASE(revision_mode_keeps_the_last_revisions_checked_per_interval) {
   AutoCompactor ac{by_revision(100, 300'000)};
-  BOOST_TEST(!ac.decide(0, true, 50, 0));        // fewer revisions than kept
-  BOOST_TEST(!ac.decide(1000, true, 500, 0));    // not yet time to check again
+  BOOST_TEST(!ac.decide(0, true, 50, 0));      // fewer revisions than kept
+  BOOST_TEST(!ac.decide(1000, true, 500, 0));  // not yet time to check again
   auto rev = ac.decide(300'000, true, 500, 0);
   BOOST_REQUIRE(rev.has_value());
   BOOST_TEST(*rev == 400);
@@ -89,10 +89,16 @@ BOOST_AUTO_TEST_CASE(flags_parse_like_etcd) {
   BOOST_TEST(r->check_interval_ms == 300'000);
   BOOST_TEST(parse_auto_compaction("", "").ok());
   BOOST_TEST((parse_auto_compaction("", "")->mode == AutoCompactionMode::off));
-  for (auto [mode, retention] : std::vector<std::pair<const char*, const char*>>{
-           {"periodic", "x"}, {"periodic", "-1h"}, {"periodic", "1d"}, {"revision", "1h"},
-           {"revision", "0"}, {"hourly", "1h"}, {"", "1h"}, {"periodic", ""},
-           {"periodic", "999999999h"}}) {
+  for (auto [mode, retention] :
+       std::vector<std::pair<const char*, const char*>>{{"periodic", "x"},
+                                                        {"periodic", "-1h"},
+                                                        {"periodic", "1d"},
+                                                        {"revision", "1h"},
+                                                        {"revision", "0"},
+                                                        {"hourly", "1h"},
+                                                        {"", "1h"},
+                                                        {"periodic", ""},
+                                                        {"periodic", "999999999h"}}) {
     auto bad = parse_auto_compaction(mode, retention);
     BOOST_TEST(!bad.ok(), mode << " " << retention);
     if (!bad.ok()) BOOST_TEST(bad.error().code == "bad_flag");

@@ -14,14 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "storage/mvcc_store.hpp"
 #include "actors/store/replica/raft_log_store.hpp"
+#include "storage/mvcc_store.hpp"
 #include "tests/storage/temp_dir.hpp"
 
 using namespace craton;
 using namespace craton::storage;
-using craton::store::RaftLogStore;
 using craton::storage::test::TempDir;
+using craton::store::RaftLogStore;
 
 namespace {
 

@@ -10,8 +10,8 @@
 
 using namespace craton;
 using namespace craton::storage;
-using craton::store::RaftLogStore;
 using craton::storage::test::TempDir;
+using craton::store::RaftLogStore;
 
 namespace {
 

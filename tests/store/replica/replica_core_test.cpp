@@ -1,5 +1,5 @@
-// The replica core (actors/store/replica/replica.hpp) driven without CAF: three replicas on real LMDB in
-// temporary directories, messages carried by an in-test loop, time as explicit ticks.
+// The replica core (actors/store/replica/replica.hpp) driven without CAF: three replicas on real
+// LMDB in temporary directories, messages carried by an in-test loop, time as explicit ticks.
 #define BOOST_TEST_MODULE store_replica
 #include <boost/test/unit_test.hpp>
 
@@ -516,9 +516,9 @@ BOOST_AUTO_TEST_CASE(bad_lease_requests_are_refused_and_change_nothing) {
   BOOST_TEST(error_code(c.call(lead, LeaseKeepAliveRequest{424242})) == "lease_not_found");
   BOOST_TEST(lease_of(c.call(lead, LeaseTimeToLiveRequest{424242, true})).ttl_s == -1);
 
-  for (StoreRequest r : {StoreRequest{LeaseKeepAliveRequest{id}},
-                         StoreRequest{LeaseTimeToLiveRequest{id, false}},
-                         StoreRequest{LeaseListRequest{}}, grant(5)}) {
+  for (StoreRequest r :
+       {StoreRequest{LeaseKeepAliveRequest{id}}, StoreRequest{LeaseTimeToLiveRequest{id, false}},
+        StoreRequest{LeaseListRequest{}}, grant(5)}) {
     auto reply = c.call(follower, r);
     BOOST_TEST(error_code(reply) == "not_leader");
     BOOST_TEST(reply.leader_hint == lead);
@@ -540,7 +540,8 @@ StoreRequest member(MemberChangeKind kind, NodeId id, std::string address = {}) 
 }
 
 const MemberList& members_of(const StoreReply& reply) {
-  BOOST_REQUIRE_MESSAGE(!reply.error, (reply.error ? reply.error->code + ": " + reply.error->message : ""));
+  BOOST_REQUIRE_MESSAGE(!reply.error,
+                        (reply.error ? reply.error->code + ": " + reply.error->message : ""));
   return std::get<MemberList>(reply.body);
 }
 
@@ -825,8 +826,8 @@ BOOST_AUTO_TEST_CASE(compaction_in_the_same_apply_batch_does_not_cancel_synced_w
   auto lead = c.wait_leader();
   auto create = c.watch(lead, 1, watch_prefix("k"));
   // Puts at revisions 2..4 and a compaction at 4, committed and applied together.
-  c.submit_burst(lead, {put("k", "a"), put("k", "b"), put("k", "c"),
-                        WriteRequest{CompactionRequest{4}}});
+  c.submit_burst(lead,
+                 {put("k", "a"), put("k", "b"), put("k", "c"), WriteRequest{CompactionRequest{4}}});
   auto ds = c.take_watch();
   for (const auto& d : ds) BOOST_TEST(!d.response.canceled);
   BOOST_TEST(event_revisions(ds, 1, create) == range(2, 4));

@@ -1,6 +1,6 @@
-// Snapshots in the replica core (actors/store/replica/replica_snapshot.cpp): log compaction, restart
-// after compaction, a far-behind follower catching up through a chunked snapshot transfer, and
-// a crash halfway through an install. Real LMDB in temporary directories, no CAF; messages
+// Snapshots in the replica core (actors/store/replica/replica_snapshot.cpp): log compaction,
+// restart after compaction, a far-behind follower catching up through a chunked snapshot transfer,
+// and a crash halfway through an install. Real LMDB in temporary directories, no CAF; messages
 // (Raft and snapshot transfer alike) are carried by an in-test loop, time is explicit ticks.
 #define BOOST_TEST_MODULE store_replica_snapshot
 #include <boost/test/unit_test.hpp>

@@ -1,5 +1,5 @@
-// The write quota (actors/store/replica/write_quota.hpp): its pure rules, and a one-replica Replica on
-// real LMDB whose leader refuses writes past --quota-backend-bytes before proposing them while
+// The write quota (actors/store/replica/write_quota.hpp): its pure rules, and a one-replica Replica
+// on real LMDB whose leader refuses writes past --quota-backend-bytes before proposing them while
 // reads, deletes and compactions still pass, and accepts writes again once a compaction frees
 // data. No CAF; time is explicit ticks.
 #define BOOST_TEST_MODULE store_write_quota
