@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/assert.hpp"
 #include "storage/lmdb_error.hpp"
 #include "storage/mvcc_record.hpp"
 
@@ -511,6 +512,8 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
   // on followers, proposals on the leader) commit none: with nothing to write and no
   // compaction garbage to delete, a transaction would only cost a synced commit.
   if (writes.empty() && garbage_.empty()) return results;
+  const std::int64_t revision_before = current_;
+  const std::uint64_t applied_before = applied_;
   auto txn = env_->begin_write();
   if (!txn) return std::vector<Result<WriteResponse>>(writes.size(), txn.error());
   for (const auto& w : writes) {
@@ -544,6 +547,9 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
   if (st) st = persist_meta(*txn);
   if (st) st = txn->commit(options_.defer_apply_sync ? Durability::deferred : Durability::full);
   if (!st) return fail_all(st.error());
+  CRATON_ASSERT(current_ >= revision_before && applied_ >= applied_before,
+                "revision and applied index only grow");
+  CRATON_ASSERT(results.size() == writes.size(), "one result per write");
   return results;
 }
 

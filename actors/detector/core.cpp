@@ -1,7 +1,7 @@
 #include "actors/detector/core.hpp"
+#include "runtime/assert.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 namespace craton::detector {
 
@@ -25,9 +25,10 @@ std::size_t default_watchers(std::size_t nodes) {
 
 FailureDetector::FailureDetector(WatchPlan plan, DetectorConfig config, std::int64_t start_ms)
     : plan_(std::move(plan)), config_(config) {
-  assert(config_.heartbeat_interval_ms > 0 && config_.suspect_timeout_ms > 0);
+  CRATON_ASSERT(config_.heartbeat_interval_ms > 0 && config_.suspect_timeout_ms > 0,
+                "intervals are positive");
   for (const auto& peer : plan_.watch) peers_[peer] = PeerState{start_ms, 0, false};
-  assert(peers_.size() == plan_.watch.size());
+  CRATON_ASSERT(peers_.size() == plan_.watch.size(), "one watch entry per peer");
 }
 
 TickOutput FailureDetector::tick(std::int64_t now_ms) {

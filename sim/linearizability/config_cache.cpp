@@ -1,7 +1,7 @@
 #include "sim/linearizability/config_cache.hpp"
+#include "runtime/assert.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 namespace craton::linearizability {
 
@@ -58,7 +58,7 @@ std::uint32_t ConfigCache::find_or_add(const ConfigKey& key) {
 }
 
 bool ConfigCache::insert(const ConfigKey& key, std::span<const std::uint64_t> unknown) {
-  assert(unknown.size() == words_);
+  CRATON_ASSERT(unknown.size() == words_, "one bit per operation");
   const std::uint32_t k = find_or_add(key);
   for (std::uint32_t e = key_newest_[k]; e != kEnd; e = chain_next_[e])
     if (subset(e, unknown)) return false;

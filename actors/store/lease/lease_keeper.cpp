@@ -1,7 +1,7 @@
 #include "actors/store/lease/lease_keeper.hpp"
+#include "runtime/assert.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 namespace craton::store {
 
@@ -23,8 +23,10 @@ std::int64_t min_ttl_for_election_timeout(std::int64_t election_timeout_ms) {
 }
 
 LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options) : options_(options) {
-  assert(options_.ttl_min_s > 0 && options_.ttl_min_s <= options_.ttl_max_s);
-  assert(options_.revokes_per_call_max > 0 && options_.revokes_per_second > 0);
+  CRATON_ASSERT(options_.ttl_min_s > 0 && options_.ttl_min_s <= options_.ttl_max_s,
+                "0 < ttl_min_s <= ttl_max_s");
+  CRATON_ASSERT(options_.revokes_per_call_max > 0 && options_.revokes_per_second > 0,
+                "revoke rate limits are positive");
 }
 
 std::int64_t LeaseKeeper::ttl_ms(std::int64_t ttl_s) {

@@ -1,6 +1,5 @@
 #include "actors/store/raft/membership.hpp"
 
-#include <cassert>
 
 namespace craton::raft {
 

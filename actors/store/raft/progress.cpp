@@ -1,12 +1,13 @@
 #include "actors/store/raft/progress.hpp"
 
 #include <algorithm>
-#include <stdexcept>
+
+#include "runtime/assert.hpp"
 
 namespace craton::raft {
 
 void Inflights::add(std::uint64_t last_index) {
-  if (full()) throw std::logic_error("raft: in-flight window overflow");
+  CRATON_ASSERT(!full(), "raft: the caller checks is_paused() before sending into the window");
   window_.push_back(last_index);
 }
 

@@ -9,7 +9,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 namespace {
 
@@ -201,6 +200,7 @@ void Raft::replay_applied_conf_changes() {
 // Roles
 
 void Raft::reset(std::uint64_t term) {
+  CRATON_ASSERT(term >= term_, "terms never go back");
   if (term_ != term) {
     term_ = term;
     vote_ = 0;
@@ -241,7 +241,7 @@ void Raft::become_follower(std::uint64_t term, NodeId lead) {
 }
 
 void Raft::become_pre_candidate() {
-  require(role_ != Role::leader, "leader cannot become pre-candidate");
+  CRATON_ASSERT(role_ != Role::leader, "leader cannot become pre-candidate");
   // A pre-campaign changes neither term nor vote: that is what keeps it harmless.
   role_ = Role::pre_candidate;
   votes_.clear();
@@ -249,14 +249,14 @@ void Raft::become_pre_candidate() {
 }
 
 void Raft::become_candidate() {
-  require(role_ != Role::leader, "leader cannot become candidate");
+  CRATON_ASSERT(role_ != Role::leader, "leader cannot become candidate");
   reset(term_ + 1);
   vote_ = id_;
   role_ = Role::candidate;
 }
 
 void Raft::become_leader() {
-  require(role_ == Role::candidate, "only a candidate becomes leader");
+  CRATON_ASSERT(role_ == Role::candidate, "only a candidate becomes leader");
   reset(term_);
   lead_ = id_;
   role_ = Role::leader;

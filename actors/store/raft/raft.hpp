@@ -19,7 +19,7 @@
 // probe and is sent again); wait for apply before answering a proposal or a ReadState.
 //
 // Errors a caller can act on (not leader, too large, change in progress, malformed message)
-// are returned as values; a broken internal invariant throws std::logic_error.
+// are returned as values; a broken internal invariant aborts (CRATON_ASSERT, on in every build).
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,10 @@
 // Helpers shared by the raft*.cpp files that implement Raft; not part of the API.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
 #include "actors/store/raft/raft_message.hpp"
+#include "runtime/assert.hpp"
 #include "runtime/result.hpp"
 
 // Messages are built with C++20 designated initializers that name only the fields a type
@@ -12,11 +12,6 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace craton::raft::detail {
-
-/// Broken invariants are programming errors: fail loudly, also in release builds.
-inline void require(bool ok, const char* what) {
-  if (!ok) throw std::logic_error(std::string("raft invariant: ") + what);
-}
 
 inline Error not_leader(NodeId lead) {
   return Error{"not_leader", lead == 0 ? "no leader is known"

@@ -7,8 +7,6 @@
 
 namespace craton::raft {
 
-using detail::require;
-
 RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> entries)
     : snapshot_index_(snapshot.index),
       snapshot_term_(snapshot.term),
@@ -21,12 +19,12 @@ RaftLog::RaftLog(const SnapshotMeta& snapshot, std::vector<Entry> entries)
 
 void RaftLog::check_invariants() const {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
-    require(entries_[i].index == snapshot_index_ + 1 + i, "entries are contiguous");
+    CRATON_ASSERT(entries_[i].index == snapshot_index_ + 1 + i, "entries are contiguous");
   }
-  require(applied_ <= committed_, "applied <= committed");
-  require(committed_ <= last_index(), "committed <= last index");
-  require(stable_ <= last_index(), "stable <= last index");
-  require(snapshot_index_ <= applied_, "snapshot index <= applied");
+  CRATON_ASSERT(applied_ <= committed_, "applied <= committed");
+  CRATON_ASSERT(committed_ <= last_index(), "committed <= last index");
+  CRATON_ASSERT(stable_ <= last_index(), "stable <= last index");
+  CRATON_ASSERT(snapshot_index_ <= applied_, "snapshot index <= applied");
 }
 
 std::optional<std::uint64_t> RaftLog::term(std::uint64_t index) const {
@@ -36,7 +34,7 @@ std::optional<std::uint64_t> RaftLog::term(std::uint64_t index) const {
 }
 
 const Entry& RaftLog::at(std::uint64_t index) const {
-  require(index >= first_index() && index <= last_index(), "at() in range");
+  CRATON_ASSERT(index >= first_index() && index <= last_index(), "at() in range");
   return entries_[index - snapshot_index_ - 1];
 }
 
@@ -46,7 +44,7 @@ bool RaftLog::is_up_to_date(std::uint64_t index, std::uint64_t t) const {
 
 std::uint64_t RaftLog::append(std::vector<Entry> entries) {
   for (auto& e : entries) {
-    require(e.index == last_index() + 1, "leader appends at the end");
+    CRATON_ASSERT(e.index == last_index() + 1, "leader appends at the end");
     entries_.push_back(std::move(e));
   }
   return last_index();
@@ -62,7 +60,7 @@ std::optional<std::uint64_t> RaftLog::maybe_append(std::uint64_t prev_index,
   std::size_t skip = 0;
   while (skip < entries.size() && match_term(entries[skip].index, entries[skip].term)) ++skip;
   if (skip < entries.size()) {
-    require(entries[skip].index > committed_, "never truncate a committed entry");
+    CRATON_ASSERT(entries[skip].index > committed_, "never truncate a committed entry");
     entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(skip));
     truncate_and_append(std::move(entries));
   }
@@ -72,7 +70,7 @@ std::optional<std::uint64_t> RaftLog::maybe_append(std::uint64_t prev_index,
 
 void RaftLog::truncate_and_append(std::vector<Entry> entries) {
   std::uint64_t from = entries.front().index;
-  require(from > snapshot_index_ && from <= last_index() + 1, "append position");
+  CRATON_ASSERT(from > snapshot_index_ && from <= last_index() + 1, "append position");
   entries_.resize(from - snapshot_index_ - 1);
   stable_ = std::min(stable_, from - 1);
   append(std::move(entries));
@@ -90,7 +88,7 @@ std::uint64_t RaftLog::find_conflict_by_term(std::uint64_t index, std::uint64_t 
 
 std::vector<Entry> RaftLog::slice(std::uint64_t lo, std::uint64_t hi, std::size_t max_count,
                                   std::size_t max_bytes) const {
-  require(lo >= first_index(), "slice starts after the snapshot");
+  CRATON_ASSERT(lo >= first_index(), "slice starts after the snapshot");
   std::vector<Entry> out;
   std::size_t bytes = 0;
   for (std::uint64_t i = lo; i <= hi && i <= last_index() && out.size() < max_count; ++i) {
@@ -119,13 +117,13 @@ std::vector<Entry> RaftLog::next_committed(std::size_t max_count) const {
 
 void RaftLog::commit_to(std::uint64_t index) {
   if (index <= committed_) return;
-  require(index <= last_index(), "commit within the log");
+  CRATON_ASSERT(index <= last_index(), "commit within the log");
   committed_ = index;
 }
 
 void RaftLog::applied_to(std::uint64_t index) {
   if (index <= applied_) return;
-  require(index <= committed_, "apply only committed entries");
+  CRATON_ASSERT(index <= committed_, "apply only committed entries");
   applied_ = index;
 }
 
@@ -134,8 +132,8 @@ void RaftLog::stable_to(std::uint64_t index, std::uint64_t t) {
 }
 
 void RaftLog::compact_to(std::uint64_t index) {
-  require(index > snapshot_index_ && index <= applied_, "compact within applied entries");
-  require(index <= stable_, "compact only persisted entries");
+  CRATON_ASSERT(index > snapshot_index_ && index <= applied_, "compact within applied entries");
+  CRATON_ASSERT(index <= stable_, "compact only persisted entries");
   snapshot_term_ = term(index).value();
   entries_.erase(entries_.begin(),
                  entries_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_index_));
@@ -144,7 +142,7 @@ void RaftLog::compact_to(std::uint64_t index) {
 }
 
 void RaftLog::restore(const SnapshotMeta& snapshot) {
-  require(snapshot.index > committed_, "a restored snapshot is ahead of commit");
+  CRATON_ASSERT(snapshot.index > committed_, "a restored snapshot is ahead of commit");
   entries_.clear();
   snapshot_index_ = snapshot.index;
   snapshot_term_ = snapshot.term;

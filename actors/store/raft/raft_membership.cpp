@@ -8,7 +8,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 // Membership changes (applied when their entry is) and leader transfer.
 

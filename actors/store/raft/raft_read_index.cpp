@@ -8,7 +8,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 // ReadIndex: linearizable reads confirmed by a heartbeat round (thesis 6.4).
 

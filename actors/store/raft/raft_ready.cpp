@@ -8,7 +8,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 // The Ready batch: what the caller must persist, send and apply, and advance().
 
@@ -26,7 +25,7 @@ bool Raft::has_ready() const {
 }
 
 Ready Raft::ready() {
-  require(!awaiting_advance_, "ready() called twice without advance()");
+  CRATON_ASSERT(!awaiting_advance_, "ready() called twice without advance()");
   awaiting_advance_ = true;
   handed_ = Handed{};
   Ready rd;
@@ -66,7 +65,7 @@ Ready Raft::ready() {
 }
 
 void Raft::advance() {
-  require(awaiting_advance_, "advance() without ready()");
+  CRATON_ASSERT(awaiting_advance_, "advance() without ready()");
   awaiting_advance_ = false;
   if (handed_.hard_state) prev_hard_state_ = *handed_.hard_state;
   if (handed_.stable_index > 0) log_.stable_to(handed_.stable_index, handed_.stable_term);

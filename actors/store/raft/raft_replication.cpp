@@ -8,7 +8,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 // Leader side of replication: answers from followers, appends, heartbeats, proposals and
 // the commit rule.
@@ -129,7 +128,7 @@ bool Raft::send_append(NodeId to, bool send_if_empty) {
 }
 
 void Raft::send_snapshot(NodeId to, Progress& pr) {
-  require(snapshot_.meta.index == log_.snapshot_index(), "snapshot matches the log offset");
+  CRATON_ASSERT(snapshot_.meta.index == log_.snapshot_index(), "snapshot matches the log offset");
   Message m{.type = MessageType::snap, .to = to};
   m.snapshot = snapshot_;
   pr.become_snapshot(snapshot_.meta.index);

@@ -8,7 +8,6 @@ namespace craton::raft {
 
 using detail::is_local_request;
 using detail::not_leader;
-using detail::require;
 
 // Snapshots: compaction on request of the state machine, and snapshot delivery reports.
 

@@ -1,16 +1,16 @@
 #include "actors/store/raft/read_only.hpp"
 
 #include <charconv>
-#include <stdexcept>
+
+#include "runtime/assert.hpp"
 
 namespace craton::raft {
 
 std::uint64_t ReadOnlyQueue::add(std::uint64_t index, NodeId from, std::string context, NodeId self,
                                  std::uint64_t join_round) {
-  if (full()) throw std::logic_error("raft: read-only queue overflow");
-  if (join_round != 0 && join_round != next_round_ - 1) {
-    throw std::logic_error("raft: a read may only join the latest round");
-  }
+  CRATON_ASSERT(!full(), "raft: the caller checks full() before queueing a read");
+  CRATON_ASSERT(join_round == 0 || join_round == next_round_ - 1,
+                "raft: a read may only join the latest round");
   std::uint64_t round = join_round != 0 ? join_round : next_round_++;
   queue_.push_back(ReadRequest{round, index, from, std::move(context), {self}});
   return round;

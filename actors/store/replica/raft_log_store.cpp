@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "runtime/assert.hpp"
 #include "storage/byte_codec.hpp"
 #include "storage/lmdb_error.hpp"
 
@@ -178,6 +179,8 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
   // Entries at or below the log start are compacted, hence committed and already durable.
   while (!entries.empty() && entries[0].index <= start_index_) entries = entries.subspan(1);
   if (entries.empty() && !hard_state) return Ok{};
+  CRATON_ASSERT(!hard_state || hard_state->term >= hard_state_.term,
+                "a saved term never goes back");
   auto checked = check_append(entries);
   if (!checked) return checked;
   auto txn = env_->begin_write();
@@ -205,6 +208,8 @@ Status RaftLogStore::save(const std::optional<raft::HardState>& hard_state,
     last_term_ = entries.back().term;
   }
   if (hard_state) hard_state_ = *hard_state;
+  CRATON_ASSERT(hard_state_.commit <= std::max(last_index_, start_index_),
+                "the durable commit index is within the durable log");
   return Ok{};
 }
 

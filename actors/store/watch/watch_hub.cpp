@@ -1,9 +1,9 @@
 #include "actors/store/watch/watch_hub.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <set>
 
+#include "runtime/assert.hpp"
 #include "storage/mvcc_key_index.hpp"
 
 namespace craton::store {
@@ -40,8 +40,10 @@ void for_each_revision(const std::vector<Event>& events, Fn&& fn) {
 
 WatchHub::WatchHub(WatchHubOptions options, std::int64_t store_revision)
     : options_(options), revision_(store_revision) {
-  assert(options_.pending_events_max > 0 && options_.events_per_response_max > 0);
-  assert(options_.catchup_events_max > 0 && options_.live_read_events_max > 0);
+  CRATON_ASSERT(options_.pending_events_max > 0 && options_.events_per_response_max > 0,
+                "watch hub limits are positive");
+  CRATON_ASSERT(options_.catchup_events_max > 0 && options_.live_read_events_max > 0,
+                "watch hub limits are positive");
 }
 
 // ---------------------------------------------------------------- watches
@@ -101,7 +103,7 @@ Result<WatchId> WatchHub::create(StreamId stream, const WatchRequest& request,
   std::int64_t compacted = store.compacted_revision();
   bool is_compacted = !w.synced && compacted > 0 && w.next_revision <= compacted;
   auto [it, inserted] = watchers_.emplace(key, std::move(w));
-  assert(inserted);
+  CRATON_ASSERT(inserted, "watch ids are unique");
   index(key, it->second);
   if (is_compacted) {
     cancel_compacted(key, compacted);
@@ -234,7 +236,7 @@ void WatchHub::read_new_revisions(const storage::MvccStore& store) {
       }
       next = lost_to + 1;
     }
-    assert(next > revision_);
+    CRATON_ASSERT(next > revision_, "revisions only grow");
     revision_ = std::min(next - 1, store.current_revision());
   }
 }
@@ -294,7 +296,7 @@ std::size_t event_bytes(const Event& e) {
 }  // namespace
 
 void WatchHub::enqueue_events(const Key& key, Watcher& w, Events events) {
-  assert(!events.empty());
+  CRATON_ASSERT(!events.empty(), "a response carries events");
   std::int64_t header = std::max(revision_, events.back().kv.mod_revision);
   std::size_t bytes = 0;
   for (const Event& e : events) bytes += event_bytes(e);
@@ -324,7 +326,7 @@ void WatchHub::enqueue(std::uint64_t serial, WatchResponse response) {
 
 void WatchHub::cancel_compacted(const Key& key, std::int64_t compacted) {
   auto it = watchers_.find(key);
-  assert(it != watchers_.end());
+  CRATON_ASSERT(it != watchers_.end(), "the watcher exists");
   std::uint64_t serial = it->second.serial;
   erase(it);
   // Events already queued stay: they precede the gap and are valid.
@@ -341,7 +343,7 @@ void WatchHub::cancel_compacted(const Key& key, std::int64_t compacted) {
 
 void WatchHub::fail(const Key& key, std::string reason) {
   auto it = watchers_.find(key);
-  assert(it != watchers_.end());
+  CRATON_ASSERT(it != watchers_.end(), "the watcher exists");
   std::uint64_t serial = it->second.serial;
   erase(it);
   enqueue(serial,
@@ -443,7 +445,8 @@ std::vector<WatchResponse> WatchHub::take(StreamId stream, std::size_t responses
     Queued& q = queue.front();
     auto wit = watchers_.find(Key{stream, q.response.watch_id});
     if (wit != watchers_.end() && wit->second.serial == q.serial) {
-      assert(wit->second.pending_events >= q.response.events.size());
+      CRATON_ASSERT(wit->second.pending_events >= q.response.events.size(),
+                    "pending events are counted per watcher");
       wit->second.pending_events -= q.response.events.size();
       if (q.response.is_progress()) wit->second.progress_queued = false;
     }
