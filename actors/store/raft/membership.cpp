@@ -1,6 +1,5 @@
 #include "actors/store/raft/membership.hpp"
 
-
 namespace craton::raft {
 
 namespace {
