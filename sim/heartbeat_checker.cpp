@@ -12,9 +12,11 @@ std::set<std::string> final_suspicions(const RunHistory& h, const std::string& w
                                        std::uint64_t incarnation) {
   std::set<std::string> suspected;
   for (const auto& o : h.observations) {
-    if (o.node != watcher || o.incarnation != incarnation) continue;
-    if (o.event.rfind("suspect ", 0) == 0) suspected.insert(o.event.substr(8));
-    if (o.event.rfind("trust ", 0) == 0) suspected.erase(o.event.substr(6));
+    // The detector is a production actor: it reports text probes ("suspect n3", "trust n3").
+    const auto* text = std::get_if<TextEvent>(&o.event);
+    if (o.node != watcher || o.incarnation != incarnation || text == nullptr) continue;
+    if (text->text.rfind("suspect ", 0) == 0) suspected.insert(text->text.substr(8));
+    if (text->text.rfind("trust ", 0) == 0) suspected.erase(text->text.substr(6));
   }
   return suspected;
 }

@@ -12,7 +12,8 @@ HeartbeatScenario::HeartbeatScenario(std::vector<std::string> nodes,
 }
 
 std::vector<caf::actor> HeartbeatScenario::spawn_node(caf::actor_system& sys,
-                                                      const NodeContext& node) {
+                                                      const NodeContext& node,
+                                                      const ObservationSink&) {
   return {detector::spawn_detector(sys, node, config_)};
 }
 

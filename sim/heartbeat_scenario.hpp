@@ -14,7 +14,8 @@ class HeartbeatScenario : public Scenario {
   explicit HeartbeatScenario(std::vector<std::string> nodes, detector::DetectorConfig timing = {});
 
   std::string name() const override { return "heartbeat"; }
-  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) override;
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                     const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
 
  private:

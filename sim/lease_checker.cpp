@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,33 +31,34 @@ struct Facts {
   std::int64_t puts_after_settle = 0;
 };
 
-std::vector<std::string> words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// "lease <process> <what> [args]": the workload's record of one lease client.
-void read_lease_event(const Observation& o, const std::vector<std::string>& w, Facts& facts,
+// A lease client's step (LeaseEvent): when requests were sent, what was granted and renewed.
+void read_lease_event(const Observation& o, const LeaseEvent& e, Facts& facts,
                       std::map<std::string, std::int64_t>& sent, std::int64_t settle_ms) {
-  if (w.size() < 3) return;
-  const auto& process = w[1];
-  const auto& what = w[2];
-  if (what == "granting" || what == "renewing") {
-    sent[process] = o.time_ms;
-  } else if (what == "granted" && w.size() >= 5) {
-    auto& lease = facts.leases[w[3]];
-    lease.ttl_ms = std::stoll(w[4]) * 1000;
-    lease.grant_sent_ms = sent[process];
-  } else if (what == "put" && w.size() >= 5) {
-    facts.leases[w[4]].key = w[3];
-    facts.key_lease[w[3]] = w[4];
-    if (o.time_ms >= settle_ms) ++facts.puts_after_settle;
-  } else if (what == "renewed" && w.size() >= 4) {
-    facts.leases[w[3]].renew_sent_ms.push_back(sent[process]);
-  } else if (what == "abandoned" && w.size() >= 4) {
-    facts.leases[w[3]].abandoned_ms = o.time_ms;
+  const auto id = std::to_string(e.lease);
+  switch (e.kind) {
+    case LeaseEvent::Kind::granting:
+    case LeaseEvent::Kind::renewing:
+      sent[e.process] = o.time_ms;
+      break;
+    case LeaseEvent::Kind::granted: {
+      auto& lease = facts.leases[id];
+      lease.ttl_ms = e.ttl_s * 1000;
+      lease.grant_sent_ms = sent[e.process];
+      break;
+    }
+    case LeaseEvent::Kind::put:
+      facts.leases[id].key = e.key;
+      facts.key_lease[e.key] = id;
+      if (o.time_ms >= settle_ms) ++facts.puts_after_settle;
+      break;
+    case LeaseEvent::Kind::renewed:
+      facts.leases[id].renew_sent_ms.push_back(sent[e.process]);
+      break;
+    case LeaseEvent::Kind::abandoned:
+      facts.leases[id].abandoned_ms = o.time_ms;
+      break;
+    case LeaseEvent::Kind::lost:
+      break;
   }
 }
 
@@ -66,11 +66,12 @@ Facts gather(const RunHistory& history) {
   Facts facts;
   std::map<std::string, std::int64_t> sent;  // process -> send time of its request in flight
   for (const auto& o : history.observations) {
-    auto w = words(o.event);
-    if (w.empty()) continue;
-    if (w[0] == "lease") read_lease_event(o, w, facts, sent, history.settle_ms);
-    if (w[0] == "leasekey" && w.size() == 3 && (w[1] == "add" || w[1] == "del"))
-      facts.key_events[o.node].push_back({o.time_ms, o.incarnation, w[1] == "add", w[2]});
+    if (const auto* lease = std::get_if<LeaseEvent>(&o.event))
+      read_lease_event(o, *lease, facts, sent, history.settle_ms);
+    const auto* key = std::get_if<LeaseKeyEvent>(&o.event);
+    if (key && key->kind != LeaseKeyEvent::Kind::start)
+      facts.key_events[o.node].push_back(
+          {o.time_ms, o.incarnation, key->kind == LeaseKeyEvent::Kind::add, key->key});
   }
   return facts;
 }

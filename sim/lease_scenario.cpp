@@ -7,8 +7,10 @@ StoreScenarioOptions LeaseScenario::with_probe(StoreScenarioOptions store, std::
   // take revisions outside it. Watches are checked in the store scenario.
   store.watchers = false;
   store.replica_watchers = [probe_ms](caf::actor_system& sys, const NodeContext& node,
+                                      const ObservationSink& observe,
                                       std::weak_ptr<store::Replica> replica) {
-    return std::vector<caf::actor>{spawn_lease_key_probe(sys, node, std::move(replica), probe_ms)};
+    return std::vector<caf::actor>{
+        spawn_lease_key_probe(sys, node, observe, std::move(replica), probe_ms)};
   };
   return store;
 }
@@ -18,11 +20,12 @@ LeaseScenario::LeaseScenario(std::vector<std::string> nodes, LeaseScenarioOption
       options_(std::move(options)),
       store_(std::move(nodes), with_probe(options_.store, options_.check.probe_ms)) {}
 
-std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys, const NodeContext& node) {
-  auto actors = store_.spawn_node(sys, node);
+std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                                  const ObservationSink& observe) {
+  auto actors = store_.spawn_node(sys, node, observe);
   auto config = options_.lease;
   config.nodes = nodes_.size();
-  actors.push_back(spawn_lease_workload(sys, node, config));
+  actors.push_back(spawn_lease_workload(sys, node, observe, config));
   return actors;
 }
 

@@ -24,7 +24,8 @@ class LeaseScenario : public Scenario {
   explicit LeaseScenario(std::vector<std::string> nodes, LeaseScenarioOptions options = {});
 
   std::string name() const override { return "store-lease"; }
-  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) override;
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                     const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
 
  private:

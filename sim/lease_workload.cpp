@@ -19,6 +19,7 @@ struct LeaseWorkloadState {
   std::unique_ptr<ActorEnv> env;
   LeaseWorkloadConfig config;
   std::string process;
+  ObservationSink observe;
   std::size_t target = 1;
   Phase phase = Phase::idle;
   std::int64_t lease = 0;
@@ -34,8 +35,10 @@ struct LeaseWorkloadState {
 
 using LeaseWorkloadActor = caf::stateful_actor<LeaseWorkloadState>;
 
-void observe(LeaseWorkloadActor* self, const std::string& what) {
-  self->state.env->observe("lease " + self->state.process + " " + what);
+void observe(LeaseWorkloadActor* self, LeaseEvent::Kind kind, std::int64_t ttl_s = 0,
+             std::string key = {}) {
+  auto& st = self->state;
+  st.observe(LeaseEvent{st.process, kind, st.lease, ttl_s, std::move(key)});
 }
 
 store::StoreRequest request_of(const LeaseWorkloadState& st) {
@@ -80,7 +83,7 @@ void think(LeaseWorkloadActor* self) {
 }
 
 void abandon(LeaseWorkloadActor* self) {
-  observe(self, "abandoned " + std::to_string(self->state.lease));
+  observe(self, LeaseEvent::Kind::abandoned);
   think(self);
 }
 
@@ -99,15 +102,15 @@ void on_ok(LeaseWorkloadActor* self, const store::StoreReply& reply) {
     const auto& granted = std::get<storage::LeaseGrantResponse>(*write);
     st.lease = granted.id;
     st.key = "lk." + st.process + "." + std::to_string(++st.seq);
-    observe(self, "granted " + std::to_string(st.lease) + " " + std::to_string(granted.ttl_s));
+    observe(self, LeaseEvent::Kind::granted, granted.ttl_s);
     return send_request(self, Phase::putting);
   }
   if (st.phase == Phase::putting) {
-    observe(self, "put " + st.key + " " + std::to_string(st.lease));
+    observe(self, LeaseEvent::Kind::put, 0, st.key);
     st.renewals_left = st.env->rng().uniform(0, st.config.renewals_max);
     return renew_later(self);
   }
-  observe(self, "renewed " + std::to_string(st.lease));
+  observe(self, LeaseEvent::Kind::renewed);
   renew_later(self);
 }
 
@@ -120,7 +123,7 @@ void on_failure(LeaseWorkloadActor* self, const std::string& code) {
   if (st.phase == Phase::granting) return think(self);
   if (st.phase == Phase::putting) return abandon(self);
   if (code == "lease_not_found") {
-    observe(self, "lost " + std::to_string(st.lease));
+    observe(self, LeaseEvent::Kind::lost);
     return abandon(self);
   }
   renew_later(self);
@@ -149,17 +152,18 @@ void on_envelope(LeaseWorkloadActor* self, const WireEnvelope& wire) {
 void on_next(LeaseWorkloadActor* self) {
   auto& st = self->state;
   if (st.phase == Phase::idle) {
-    observe(self, "granting");
+    observe(self, LeaseEvent::Kind::granting);
     send_request(self, Phase::granting);
   } else if (st.phase == Phase::waiting) {
-    observe(self, "renewing " + std::to_string(st.lease));
+    observe(self, LeaseEvent::Kind::renewing);
     send_request(self, Phase::renewing);
   }
 }
 
-caf::behavior lease_workload(LeaseWorkloadActor* self, NodeContext node,
+caf::behavior lease_workload(LeaseWorkloadActor* self, NodeContext node, ObservationSink observe,
                              LeaseWorkloadConfig config) {
   auto& st = self->state;
+  st.observe = std::move(observe);
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
   st.target = std::stoul(node.node_id.substr(1));
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
@@ -188,7 +192,7 @@ caf::behavior lease_workload(LeaseWorkloadActor* self, NodeContext node,
 
 struct ProbeState {
   std::weak_ptr<store::Replica> replica;
-  std::function<void(const std::string&)> observe;
+  ObservationSink observe;
   std::int64_t period_ms = 100;
   std::set<std::string> present;
   static inline const char* name = "craton.lease-key-probe";
@@ -208,19 +212,18 @@ void probe_once(ProbeState& st) {
   std::set<std::string> keys;
   for (const auto& kv : now->kvs) keys.insert(kv.key);
   for (const auto& key : keys)
-    if (!st.present.count(key)) st.observe("leasekey add " + key);
+    if (!st.present.count(key)) st.observe(LeaseKeyEvent{LeaseKeyEvent::Kind::add, key});
   for (const auto& key : st.present)
-    if (!keys.count(key)) st.observe("leasekey del " + key);
+    if (!keys.count(key)) st.observe(LeaseKeyEvent{LeaseKeyEvent::Kind::del, key});
   st.present = std::move(keys);
 }
 
 caf::behavior lease_key_probe(ProbeActor* self, std::weak_ptr<store::Replica> replica,
-                              std::function<void(const std::string&)> observe,
-                              std::int64_t period_ms) {
+                              ObservationSink observe, std::int64_t period_ms) {
   self->state.replica = std::move(replica);
   self->state.observe = std::move(observe);
   self->state.period_ms = period_ms;
-  self->state.observe("leasekey start");
+  self->state.observe(LeaseKeyEvent{LeaseKeyEvent::Kind::start, {}});
   self->send(self, probe_atom::value);
   return {[self](probe_atom) {
     probe_once(self->state);
@@ -231,14 +234,14 @@ caf::behavior lease_key_probe(ProbeActor* self, std::weak_ptr<store::Replica> re
 }  // namespace
 
 caf::actor spawn_lease_workload(caf::actor_system& sys, const NodeContext& node,
-                                LeaseWorkloadConfig config) {
-  return sys.spawn(lease_workload, node, std::move(config));
+                                ObservationSink observe, LeaseWorkloadConfig config) {
+  return sys.spawn(lease_workload, node, std::move(observe), std::move(config));
 }
 
-caf::actor spawn_lease_key_probe(caf::actor_system& sys, const NodeContext& node,
-                                 std::weak_ptr<store::Replica> replica, std::int64_t probe_ms) {
-  auto observe = node.observe ? node.observe : [](const std::string&) {};
-  return sys.spawn(lease_key_probe, std::move(replica), observe, probe_ms);
+caf::actor spawn_lease_key_probe(caf::actor_system& sys, const NodeContext&,
+                                 ObservationSink observe, std::weak_ptr<store::Replica> replica,
+                                 std::int64_t probe_ms) {
+  return sys.spawn(lease_key_probe, std::move(replica), std::move(observe), probe_ms);
 }
 
 }  // namespace craton::sim

@@ -1,11 +1,12 @@
 // LeaseWorkloadClient: a simulated lease user for the "store-lease" scenario, and the probe
-// that reports which lease keys each replica holds. Both report through env.observe; the
-// checker (sim/lease_checker.hpp) judges the run from those observations alone.
+// that reports which lease keys each replica holds. Both report typed records (LeaseEvent,
+// LeaseKeyEvent in sim/observation.hpp); the checker (sim/lease_checker.hpp) judges the run
+// from those observations alone.
 //
 // The client (one per node, over SimNetwork, following not_leader hints like the store
 // workload) repeats: grant a lease of ttl_s, put a key "lk.<process>.<n>" with it, then either
 // keep it alive (renew every renew_ms, for a seeded number of renewals) or not at all, and
-// abandon it. Observations, all "lease <process> ...":
+// abandon it. Observations, as the trace prints them, all "lease <process> ...":
 //   granting                    a grant is sent (the lease cannot expire before this + TTL)
 //   granted <id> <ttl_s>        the grant was applied
 //   put <key> <id>              the key is attached to the lease
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "runtime/environment.hpp"
+#include "sim/observation.hpp"
 
 namespace craton::store {
 class Replica;
@@ -43,10 +45,13 @@ struct LeaseWorkloadConfig {
   int redirects_max = 3;
 };
 
+/// Spawns one lease client; it reports its steps to `observe` (LeaseEvent).
 caf::actor spawn_lease_workload(caf::actor_system& sys, const NodeContext& node,
-                                LeaseWorkloadConfig config);
+                                ObservationSink observe, LeaseWorkloadConfig config);
 
+/// Spawns the probe of one replica's lease keys; it reports to `observe` (LeaseKeyEvent).
 caf::actor spawn_lease_key_probe(caf::actor_system& sys, const NodeContext& node,
-                                 std::weak_ptr<store::Replica> replica, std::int64_t probe_ms);
+                                 ObservationSink observe, std::weak_ptr<store::Replica> replica,
+                                 std::int64_t probe_ms);
 
 }  // namespace craton::sim

@@ -1,8 +1,8 @@
 // RunHistory: what a checker sees of a finished simulated run (plain data, no CAF).
 //
-// The world fills it: every observation an actor reported through env.observe (stamped with
-// simulated time, the node and the node's incarnation at the time), every crash and restart,
-// and each node's final state. Checkers are pure functions of a RunHistory, so a test can
+// The world fills it: every observation an actor reported (a typed record, sim/observation.hpp,
+// stamped with simulated time, the node and the node's incarnation at the time), every crash and
+// restart, and each node's final state. Checkers are pure functions of a RunHistory, so a test can
 // fabricate a history and show that a checker fails on a bad one.
 #pragma once
 
@@ -11,13 +11,17 @@
 #include <string>
 #include <vector>
 
+#include "sim/observation.hpp"
+
 namespace craton::sim {
 
 struct Observation {
   std::int64_t time_ms = 0;
   std::string node;
   std::uint64_t incarnation = 0;
-  std::string event;  ///< e.g. "suspect n3"
+  ObservedEvent event;
+  /// The event as the trace prints it (format_event).
+  std::string text() const { return format_event(event); }
 };
 
 struct NodeFinalState {

@@ -16,6 +16,7 @@
 
 #include "runtime/environment.hpp"
 #include "runtime/result.hpp"
+#include "sim/observation.hpp"
 #include "sim/run_history.hpp"
 
 namespace craton::sim {
@@ -25,8 +26,10 @@ class Scenario {
   virtual ~Scenario() = default;
   virtual std::string name() const = 0;
   /// Spawns the node's actors and returns every one of them, so that the world can pause
-  /// and crash them. Actors must reach the world only through `node` (see ActorEnv).
-  virtual std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) = 0;
+  /// and crash them. Actors must reach the world only through `node` (see ActorEnv); the
+  /// simulator's own actors report what they see to `observe` (typed records).
+  virtual std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                             const ObservationSink& observe) = 0;
   /// Judges a finished run.
   virtual CheckResult check(const RunHistory& history) const = 0;
 };

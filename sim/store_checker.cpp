@@ -13,66 +13,53 @@ namespace {
 
 namespace lin = linearizability;
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i <= s.size()) {
-    auto j = s.find(' ', i);
-    if (j == std::string::npos) j = s.size();
-    out.push_back(s.substr(i, j - i));
-    i = j + 1;
+lin::OpKind op_kind(OpFunction f) {
+  switch (f) {
+    case OpFunction::read:
+      return lin::OpKind::read;
+    case OpFunction::write:
+      return lin::OpKind::write;
+    case OpFunction::cas:
+      return lin::OpKind::cas;
   }
-  return out;
+  return lin::OpKind::read;
 }
 
-// "=<text>" -> text
-std::optional<std::string> value_token(const std::string& token) {
-  if (token.empty() || token[0] != '=') return std::nullopt;
-  return token.substr(1);
+lin::EventType event_type(OpPhase phase) {
+  switch (phase) {
+    case OpPhase::invoke:
+      return lin::EventType::invoke;
+    case OpPhase::ok:
+      return lin::EventType::ok;
+    case OpPhase::fail:
+      return lin::EventType::fail;
+    case OpPhase::info:
+      return lin::EventType::info;
+  }
+  return lin::EventType::info;
 }
 
-std::optional<lin::OpKind> op_kind(const std::string& f) {
-  if (f == "read") return lin::OpKind::read;
-  if (f == "write") return lin::OpKind::write;
-  if (f == "cas") return lin::OpKind::cas;
-  return std::nullopt;
-}
-
-std::optional<lin::EventType> event_type(const std::string& t) {
-  if (t == "invoke") return lin::EventType::invoke;
-  if (t == "ok") return lin::EventType::ok;
-  if (t == "fail") return lin::EventType::fail;
-  if (t == "info") return lin::EventType::info;
-  return std::nullopt;
-}
-
-// "op <process> <type> <f> ..." (see sim/store_workload.hpp).
-std::optional<lin::Event> parse_op(const std::string& event) {
-  auto t = split(event);
-  if (t.size() < 4 || t[0] != "op") return std::nullopt;
-  auto type = event_type(t[2]);
-  auto f = op_kind(t[3]);
-  if (!type || !f) return std::nullopt;
-  if (*type != lin::EventType::invoke) {
+// One operation record as a history event; an error names what does not fit.
+Result<lin::Event> to_history_event(const StoreOpEvent& op) {
+  auto type = event_type(op.phase);
+  auto f = op_kind(op.function);
+  if (op.phase != OpPhase::invoke) {
     lin::Value read;
-    if (*type == lin::EventType::ok && *f == lin::OpKind::read) {
-      if (t.size() != 5 || !value_token(t[4])) return std::nullopt;
-      read = lin::Value::string(*value_token(t[4]));
+    if (op.phase == OpPhase::ok && op.function == OpFunction::read) {
+      if (op.values.size() != 1) return Error{"malformed", "an ok read carries one value"};
+      read = lin::Value::string(op.values[0]);
     }
-    return lin::Event::complete(t[1], *type, *f, read);
+    return lin::Event::complete(op.process, type, f, read);
   }
-  std::size_t values = *f == lin::OpKind::read ? 0 : (*f == lin::OpKind::cas ? 2 : 1);
-  if (t.size() != 5 + values) return std::nullopt;
-  std::vector<std::string> v;
-  for (std::size_t i = 5; i < t.size(); ++i) {
-    auto x = value_token(t[i]);
-    if (!x) return std::nullopt;
-    v.push_back(*x);
-  }
-  if (*f == lin::OpKind::cas)
-    return lin::Event::invoke_cas(t[1], t[4], lin::Value::string(v[0]), lin::Value::string(v[1]));
-  return lin::Event::invoke(t[1], *f, t[4],
-                            values ? lin::Value::string(v[0]) : lin::Value::null_value());
+  std::size_t values = f == lin::OpKind::read ? 0 : (f == lin::OpKind::cas ? 2 : 1);
+  if (op.values.size() != values)
+    return Error{"malformed", "a " + std::string(to_string(op.function)) + " carries " +
+                                  std::to_string(values) + " values"};
+  if (f == lin::OpKind::cas)
+    return lin::Event::invoke_cas(op.process, op.key, lin::Value::string(op.values[0]),
+                                  lin::Value::string(op.values[1]));
+  return lin::Event::invoke(op.process, f, op.key,
+                            values ? lin::Value::string(op.values[0]) : lin::Value::null_value());
 }
 
 void check_linearizable(const RunHistory& history, CheckResult& result) {
@@ -90,11 +77,12 @@ void check_linearizable(const RunHistory& history, CheckResult& result) {
 bool progress_after(const RunHistory& history, std::int64_t from_ms) {
   std::map<std::string, std::int64_t> invoked_at;  // by process
   for (const auto& o : history.observations) {
-    if (o.event.rfind("op ", 0) != 0) continue;
-    auto t = split(o.event);
-    if (t.size() < 3) continue;
-    if (t[2] == "invoke") invoked_at[t[1]] = o.time_ms;
-    if (t[2] == "ok" && invoked_at.count(t[1]) && invoked_at[t[1]] >= from_ms) return true;
+    const auto* op = std::get_if<StoreOpEvent>(&o.event);
+    if (op == nullptr) continue;
+    if (op->phase == OpPhase::invoke) invoked_at[op->process] = o.time_ms;
+    if (op->phase == OpPhase::ok && invoked_at.count(op->process) &&
+        invoked_at[op->process] >= from_ms)
+      return true;
   }
   return false;
 }
@@ -104,8 +92,10 @@ bool progress_after(const RunHistory& history, std::int64_t from_ms) {
 void check_raft(const RunHistory& history, CheckResult& result) {
   RaftInvariants invariants;
   for (const auto& o : history.observations) {
-    if (o.event.rfind("raft ", 0) != 0) continue;
-    auto event = store::parse_raft_event(o.event);
+    // RaftEvents come from the store's production shell as text, in their own codec.
+    const auto* text = std::get_if<TextEvent>(&o.event);
+    if (text == nullptr || text->text.rfind("raft ", 0) != 0) continue;
+    auto event = store::parse_raft_event(text->text);
     if (!event) {
       result.fail("unreadable raft observation at " + std::to_string(o.time_ms) + " ms on " +
                   o.node + ": " + event.error().message);
@@ -116,7 +106,7 @@ void check_raft(const RunHistory& history, CheckResult& result) {
     if (result.failures.size() > failures)  // say when and where the first violation showed
       result.failures.insert(
           result.failures.begin() + std::ptrdiff_t(failures),
-          "at " + std::to_string(o.time_ms) + " ms, " + o.node + ": " + o.event.substr(0, 120));
+          "at " + std::to_string(o.time_ms) + " ms, " + o.node + ": " + text->text.substr(0, 120));
   }
   const auto& c = invariants.counts();
   result.counts["raft_events"] = c.events;
@@ -134,12 +124,13 @@ Result<lin::History> store_ops_history(const RunHistory& history) {
   lin::History h;
   for (std::size_t i = 0; i < history.observations.size(); ++i) {
     const auto& o = history.observations[i];
-    if (o.event.rfind("op ", 0) != 0) continue;
-    auto e = parse_op(o.event);
+    const auto* op = std::get_if<StoreOpEvent>(&o.event);
+    if (op == nullptr) continue;
+    auto e = to_history_event(*op);
     if (!e)
       return Error{"malformed", "observation " + std::to_string(i) + " (" + o.node + " at " +
-                                    std::to_string(o.time_ms) +
-                                    " ms) is not an operation: " + o.event};
+                                    std::to_string(o.time_ms) + " ms, " + o.text() +
+                                    "): " + e.error().message};
     h.events.push_back(std::move(*e));
   }
   return h;
@@ -148,7 +139,7 @@ Result<lin::History> store_ops_history(const RunHistory& history) {
 CheckResult check_store_history(const RunHistory& history, const StoreCheckOptions& options) {
   CheckResult result;
   for (const auto& o : history.observations)
-    if (o.event.rfind("store ", 0) == 0) result.fail(o.node + ": " + o.event);
+    if (std::holds_alternative<StoreFailureEvent>(o.event)) result.fail(o.node + ": " + o.text());
   check_linearizable(history, result);
   check_raft(history, result);
   if (options.require_progress && history.settle_ms + options.progress_grace_ms < history.end_ms &&

@@ -42,9 +42,9 @@ caf::behavior store_relay(caf::event_based_actor* self, caf::actor router) {
 StoreScenario::StoreScenario(std::vector<std::string> nodes, StoreScenarioOptions options)
     : nodes_(std::move(nodes)), options_(options) {}
 
-std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const NodeContext& node) {
+std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                                  const ObservationSink& observe) {
   std::vector<caf::actor> actors;
-  auto observe = node.observe ? node.observe : [](const std::string&) {};
   auto relay = sys.spawn(store_relay, node.router);
   for (const auto& peer : nodes_)
     caf::anon_send(node.router, route_atom::value, store::replica_node_id(raft_id_of(peer)), relay);
@@ -67,15 +67,15 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   std::filesystem::create_directories(rc.data_dir);
   auto replica = store::Replica::open(rc);
   if (!replica) {
-    observe("store open failed: " + replica.error().message);
+    observe(StoreFailureEvent{true, replica.error().message});
   } else {
     std::shared_ptr<store::Replica> shared = std::move(*replica);
     store::StoreActorConfig ac;
     ac.tick_ms = options_.tick_ms;
-    ac.on_failure = [observe](const Error& e) { observe("store failed: " + e.message); };
+    ac.on_failure = [observe](const Error& e) { observe(StoreFailureEvent{false, e.message}); };
     actors.push_back(store::spawn_store(sys, node, shared, ac));
     if (options_.replica_watchers)
-      for (auto& a : options_.replica_watchers(sys, node, shared)) actors.push_back(a);
+      for (auto& a : options_.replica_watchers(sys, node, observe, shared)) actors.push_back(a);
   }
   for (std::size_t c = 0; c < options_.clients_per_node; ++c) {
     StoreWorkloadConfig wc;
@@ -86,9 +86,10 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
     wc.op_timeout_ms = options_.op_timeout_ms;
     wc.redirects_max = options_.redirects_max;
     wc.local_only = options_.clients_local;
-    actors.push_back(spawn_store_workload(sys, node, wc));
+    actors.push_back(spawn_store_workload(sys, node, observe, wc));
   }
-  if (options_.watchers) actors.push_back(spawn_store_watcher(sys, node, StoreWatcherConfig{}));
+  if (options_.watchers)
+    actors.push_back(spawn_store_watcher(sys, node, observe, StoreWatcherConfig{}));
   return actors;
 }
 

@@ -46,7 +46,7 @@ namespace craton::sim {
 
 /// Spawns extra actors on a node that look at its replica (e.g. the lease scenario's probe).
 using ReplicaWatchers = std::function<std::vector<caf::actor>(
-    caf::actor_system&, const NodeContext&, std::weak_ptr<store::Replica>)>;
+    caf::actor_system&, const NodeContext&, const ObservationSink&, std::weak_ptr<store::Replica>)>;
 
 struct StoreScenarioOptions {
   std::size_t clients_per_node = 2;
@@ -77,7 +77,8 @@ class StoreScenario : public Scenario {
 
   /// "store" (clients_local) or "store-remote" (clients over SimNetwork).
   std::string name() const override { return options_.clients_local ? "store" : "store-remote"; }
-  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node) override;
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                     const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
 
  private:

@@ -14,6 +14,7 @@ struct WatcherState {
   std::unique_ptr<ActorEnv> env;
   StoreWatcherConfig config;
   std::string node;
+  ObservationSink observe;
   Address replica;
   std::int64_t last = 0;          ///< last revision delivered (persisted)
   std::uint64_t correlation = 0;  ///< of the live create
@@ -71,20 +72,19 @@ void create(WatcherActor* self) {
   st.correlation = st.next_correlation++;
   st.watch_id = 0;
   st.last_heard_ms = st.env->now_ms(self);
-  st.env->observe("watch " + st.node + " start " + std::to_string(w.start_revision));
+  st.observe(WatchEvent{st.node, WatchEvent::Kind::start, w.start_revision, {}});
   send_request(self, st.correlation, store::WatchCreate{w});
 }
 
 void on_events(WatcherActor* self, const store::WatchResponse& r) {
   auto& st = self->state;
-  std::string line = "watch " + st.node + " ev";
-  for (const auto& e : r.events) {
-    line += " " + std::to_string(e.kv.mod_revision) + "/" +
-            (e.type == storage::EventType::put ? "p" : "d") + "/" + e.kv.key + "/" + e.kv.value;
-  }
+  WatchEvent seen{st.node, WatchEvent::Kind::events, 0, {}};
+  for (const auto& e : r.events)
+    seen.changes.push_back(
+        WatchedChange{e.kv.mod_revision, e.type == storage::EventType::put, e.kv.key, e.kv.value});
   st.last = std::max(st.last, r.events.back().kv.mod_revision);
   // Report and persist in one message: the simulator crashes nodes between messages only.
-  st.env->observe(line);
+  st.observe(std::move(seen));
   save_revision(st);
 }
 
@@ -113,7 +113,7 @@ void on_envelope(WatcherActor* self, const WireEnvelope& wire) {
   if (r->created) {
     st.watch_id = r->watch_id;
   } else if (r->canceled) {
-    st.env->observe("watch " + st.node + " canceled " + std::to_string(r->compact_revision));
+    st.observe(WatchEvent{st.node, WatchEvent::Kind::canceled, r->compact_revision, {}});
     st.ended = true;
     st.correlation = 0;
   } else if (!r->events.empty()) {
@@ -121,8 +121,10 @@ void on_envelope(WatcherActor* self, const WireEnvelope& wire) {
   }
 }
 
-caf::behavior watcher(WatcherActor* self, NodeContext node, StoreWatcherConfig config) {
+caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink observe,
+                      StoreWatcherConfig config) {
   auto& st = self->state;
+  st.observe = std::move(observe);
   st.node = node.node_id;
   st.replica = Address{node.node_id, "store"};
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
@@ -157,8 +159,8 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, StoreWatcherConfig c
 }  // namespace
 
 caf::actor spawn_store_watcher(caf::actor_system& sys, const NodeContext& node,
-                               StoreWatcherConfig config) {
-  return sys.spawn(watcher, node, std::move(config));
+                               ObservationSink observe, StoreWatcherConfig config) {
+  return sys.spawn(watcher, node, std::move(observe), std::move(config));
 }
 
 }  // namespace craton::sim

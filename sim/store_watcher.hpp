@@ -21,6 +21,7 @@
 #include <string>
 
 #include "runtime/environment.hpp"
+#include "sim/observation.hpp"
 
 namespace craton::sim {
 
@@ -31,7 +32,8 @@ struct StoreWatcherConfig {
   std::int64_t silence_ms = 5000;
 };
 
+/// Spawns the node's watcher; it reports to `observe` (WatchEvent).
 caf::actor spawn_store_watcher(caf::actor_system& sys, const NodeContext& node,
-                               StoreWatcherConfig config);
+                               ObservationSink observe, StoreWatcherConfig config);
 
 }  // namespace craton::sim

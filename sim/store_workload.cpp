@@ -39,6 +39,7 @@ struct WorkloadState {
   std::unique_ptr<ActorEnv> env;
   StoreWorkloadConfig config;
   std::string process;
+  ObservationSink observe;
   std::size_t target = 1;  // replica id the next request goes to
   std::uint64_t next_correlation = 1;
   std::uint64_t seq = 0;
@@ -59,10 +60,10 @@ bool proves_not_applied(const std::string& code) {
   return codes.count(code) > 0;
 }
 
-const char* f_name(const CurrentOp& op) {
-  if (op.kind == OpKind::read || op.reading_for_cas) return "read";
-  if (op.kind == OpKind::put || op.kind == OpKind::del) return "write";
-  return "cas";
+OpFunction function_of(const CurrentOp& op) {
+  if (op.kind == OpKind::read || op.reading_for_cas) return OpFunction::read;
+  if (op.kind == OpKind::put || op.kind == OpKind::del) return OpFunction::write;
+  return OpFunction::cas;
 }
 
 // The process name (node, client, incarnation) is unique in a run, so its hash (FNV-1a) names
@@ -72,10 +73,6 @@ std::uint64_t session_id_of(const std::string& process) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : process) h = (h ^ c) * 0x100000001b3ull;
   return h | 1;
-}
-
-void observe(WorkloadActor* self, const std::string& what) {
-  self->state.env->observe("op " + self->state.process + " " + what);
 }
 
 storage::WriteRequest cas_request(const CurrentOp& op) {
@@ -131,10 +128,10 @@ void invoke(WorkloadActor* self) {
   ++op.serial;
   bool is_write = op.kind != OpKind::read && !op.reading_for_cas;
   op.sequence = is_write ? ++st.write_seq : 0;
-  std::string what = std::string("invoke ") + f_name(op) + " " + op.key;
-  if (std::string(f_name(op)) == "cas") what += " =" + op.expected;
-  if (std::string(f_name(op)) != "read") what += " =" + op.value;
-  observe(self, what);
+  StoreOpEvent invoked{st.process, OpPhase::invoke, function_of(op), op.key, {}, {}};
+  if (invoked.function == OpFunction::cas) invoked.values.push_back(op.expected);
+  if (invoked.function != OpFunction::read) invoked.values.push_back(op.value);
+  st.observe(std::move(invoked));
   send_attempt(self);
   self->delayed_send(self, std::chrono::milliseconds(st.config.op_timeout_ms), give_up_atom::value,
                      op.serial);
@@ -148,13 +145,12 @@ void schedule_next(WorkloadActor* self) {
 }
 
 // `why` (an error code, optional) is for people reading the trace; the checker ignores it.
-void complete(WorkloadActor* self, const char* outcome, const std::string& read_value = {},
+void complete(WorkloadActor* self, OpPhase outcome, const std::string& read_value = {},
               bool with_value = false, const std::string& why = {}) {
   auto& op = self->state.op;
-  std::string what = std::string(outcome) + " " + f_name(op);
-  if (with_value) what += " =" + read_value;
-  if (!why.empty()) what += " " + why;
-  observe(self, what);
+  StoreOpEvent completed{self->state.process, outcome, function_of(op), {}, {}, why};
+  if (with_value) completed.values.push_back(read_value);
+  self->state.observe(std::move(completed));
   op.pending = false;
   op.reading_for_cas = false;
 }
@@ -196,8 +192,8 @@ void on_error(WorkloadActor* self, const store::StoreReply& reply) {
   const auto& code = reply.error->code;
   // A copy of this write (SimNetwork duplicates) was applied first: a put or delete is done;
   // a cas's outcome was in the answer that has not arrived yet.
-  if (code == "duplicate" && f_name(st.op) == std::string("write")) {
-    complete(self, "ok", {}, false, code);
+  if (code == "duplicate" && function_of(st.op) == OpFunction::write) {
+    complete(self, OpPhase::ok, {}, false, code);
     return schedule_next(self);
   }
   if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 &&
@@ -209,7 +205,7 @@ void on_error(WorkloadActor* self, const store::StoreReply& reply) {
     return;
   }
   if (code == "not_leader" || code == "no_leader" || code == "timeout") try_next_replica(st);
-  complete(self, proves_not_applied(code) ? "fail" : "info", {}, false, code);
+  complete(self, proves_not_applied(code) ? OpPhase::fail : OpPhase::info, {}, false, code);
   schedule_next(self);
 }
 
@@ -219,7 +215,7 @@ void on_read(WorkloadActor* self, const storage::RangeResponse& r) {
   if (!r.kvs.empty()) view = KeyView{r.kvs.front().value, r.kvs.front().mod_revision};
   st.seen[st.op.key] = view;
   bool then_cas = st.op.reading_for_cas;
-  complete(self, "ok", view.value, true);
+  complete(self, OpPhase::ok, view.value, true);
   if (!then_cas) return schedule_next(self);
   st.op.use_rev = true;
   st.op.expected = view.value;
@@ -230,9 +226,9 @@ void on_read(WorkloadActor* self, const storage::RangeResponse& r) {
 void on_write(WorkloadActor* self, const storage::WriteResponse& w) {
   auto* txn = std::get_if<storage::TxnResponse>(&w);
   if (txn && !txn->succeeded)
-    complete(self, "fail", {}, false, "compare_failed");
+    complete(self, OpPhase::fail, {}, false, "compare_failed");
   else
-    complete(self, "ok");
+    complete(self, OpPhase::ok);
   schedule_next(self);
 }
 
@@ -246,12 +242,14 @@ void on_envelope(WorkloadActor* self, const WireEnvelope& wire) {
   if (reply->error) return on_error(self, *reply);
   if (auto* r = std::get_if<storage::RangeResponse>(&reply->body)) return on_read(self, *r);
   if (auto* w = std::get_if<storage::WriteResponse>(&reply->body)) return on_write(self, *w);
-  complete(self, "info");  // an answer of the wrong kind
+  complete(self, OpPhase::info);  // an answer of the wrong kind
   schedule_next(self);
 }
 
-caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfig config) {
+caf::behavior workload(WorkloadActor* self, NodeContext node, ObservationSink observe,
+                       StoreWorkloadConfig config) {
   auto& st = self->state;
+  st.observe = std::move(observe);
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
   // The client starts with its own node's replica ("n<K>" is replica K).
   st.target = std::stoul(node.node_id.substr(1));
@@ -276,7 +274,7 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfi
         if (!op.pending || op.serial != serial) return;
         auto& st = self->state;
         try_next_replica(st);
-        complete(self, "info", {}, false, "no_answer");
+        complete(self, OpPhase::info, {}, false, "no_answer");
         schedule_next(self);
       },
   };
@@ -285,8 +283,8 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, StoreWorkloadConfi
 }  // namespace
 
 caf::actor spawn_store_workload(caf::actor_system& sys, const NodeContext& node,
-                                StoreWorkloadConfig config) {
-  return sys.spawn(workload, node, std::move(config));
+                                ObservationSink observe, StoreWorkloadConfig config) {
+  return sys.spawn(workload, node, std::move(observe), std::move(config));
 }
 
 }  // namespace craton::sim

@@ -11,7 +11,8 @@
 // It talks the store protocol (schemas/store.capnp) directly to a replica ("n<id>/store"):
 // with local_only, always its own node's; otherwise starting with its own node's, following
 // not_leader hints (at most redirects_max per operation) and trying the next replica after a
-// timeout. Every operation is reported through env.observe, at invocation and completion:
+// timeout. Every operation is reported as a StoreOpEvent (sim/observation.hpp), at invocation
+// and completion; the trace prints them as
 //   op <process> invoke read|write|cas <key> [=<expected>] [=<value>]
 //   op <process> ok|fail|info read|write|cas [=<value read>] [<error code>]
 // `ok`: applied (a read's value follows); `fail`: certainly not applied (not_leader, no_leader,
@@ -31,6 +32,7 @@
 #include <string>
 
 #include "runtime/environment.hpp"
+#include "sim/observation.hpp"
 
 namespace craton::sim {
 
@@ -47,7 +49,8 @@ struct StoreWorkloadConfig {
   bool local_only = true;
 };
 
+/// Spawns one client; it reports every operation to `observe` (StoreOpEvent).
 caf::actor spawn_store_workload(caf::actor_system& sys, const NodeContext& node,
-                                StoreWorkloadConfig config);
+                                ObservationSink observe, StoreWorkloadConfig config);
 
 }  // namespace craton::sim

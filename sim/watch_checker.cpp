@@ -2,43 +2,9 @@
 
 #include <map>
 #include <set>
-#include <sstream>
 
 namespace craton::sim {
 namespace {
-
-std::vector<std::string> words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-struct Event {
-  std::int64_t revision = 0;
-  std::string text;  ///< "<p|d>/<key>/<value>"
-  std::string key, value;
-  bool put = false;
-};
-
-// "<rev>/<p|d>/<key>/<value>" (the value may be empty; keys and values hold no '/').
-bool parse_event(const std::string& token, Event& e) {
-  auto a = token.find('/');
-  if (a == std::string::npos) return false;
-  auto b = token.find('/', a + 1);
-  auto c = b == std::string::npos ? b : token.find('/', b + 1);
-  if (c == std::string::npos) return false;
-  try {
-    e.revision = std::stoll(token.substr(0, a));
-  } catch (...) {
-    return false;
-  }
-  e.text = token.substr(a + 1);
-  e.put = token.substr(a + 1, b - a - 1) == "p";
-  e.key = token.substr(b + 1, c - b - 1);
-  e.value = token.substr(c + 1);
-  return true;
-}
 
 struct Watcher {
   std::int64_t last = 0;         ///< last revision delivered
@@ -46,23 +12,22 @@ struct Watcher {
   std::set<std::int64_t> delivered;
 };
 
-// Values clients asked to write ("op <p> invoke write|cas <key> ... =<value>").
+// Values clients asked to write (the last value of a write or cas invocation).
 std::set<std::pair<std::string, std::string>> written_values(const RunHistory& history) {
   std::set<std::pair<std::string, std::string>> out;
   for (const auto& o : history.observations) {
-    auto w = words(o.event);
-    if (w.size() >= 5 && w[0] == "op" && w[2] == "invoke" && (w[3] == "write" || w[3] == "cas") &&
-        w.back().size() >= 1 && w.back()[0] == '=')
-      out.insert({w[4], w.back().substr(1)});
+    const auto* op = std::get_if<StoreOpEvent>(&o.event);
+    if (op && op->phase == OpPhase::invoke && op->function != OpFunction::read &&
+        !op->values.empty())
+      out.insert({op->key, op->values.back()});
   }
   return out;
 }
 
 bool any_ok_write(const RunHistory& history) {
   for (const auto& o : history.observations) {
-    auto w = words(o.event);
-    if (w.size() >= 4 && w[0] == "op" && w[2] == "ok" && (w[3] == "write" || w[3] == "cas"))
-      return true;
+    const auto* op = std::get_if<StoreOpEvent>(&o.event);
+    if (op && op->phase == OpPhase::ok && op->function != OpFunction::read) return true;
   }
   return false;
 }
@@ -72,32 +37,26 @@ bool any_ok_write(const RunHistory& history) {
 CheckResult check_watch_history(const RunHistory& history, const WatchCheckOptions& options) {
   CheckResult result;
   std::map<std::string, Watcher> watchers;
-  std::map<std::int64_t, std::vector<std::string>> reference;  // revision -> its events
+  std::map<std::int64_t, std::vector<WatchedChange>> reference;  // revision -> its events
   std::map<std::int64_t, std::string> first_seen_by;
   auto written = written_values(history);
   std::size_t events_seen = 0;
   for (const auto& o : history.observations) {
-    auto w = words(o.event);
-    if (w.size() < 3 || w[0] != "watch") continue;
-    auto& watcher = watchers[w[1]];
-    std::string where = "watch on " + w[1] + " at " + std::to_string(o.time_ms) + " ms: ";
-    if (w[2] == "start" && w.size() == 4) {
-      auto start = std::stoll(w[3]);
-      if (start != watcher.last + 1)
-        result.fail(where + "resumed from " + w[3] + ", expected " +
+    const auto* w = std::get_if<WatchEvent>(&o.event);
+    if (w == nullptr) continue;
+    auto& watcher = watchers[w->node];
+    std::string where = "watch on " + w->node + " at " + std::to_string(o.time_ms) + " ms: ";
+    if (w->kind == WatchEvent::Kind::start) {
+      if (w->revision != watcher.last + 1)
+        result.fail(where + "resumed from " + std::to_string(w->revision) + ", expected " +
                     std::to_string(watcher.last + 1));
-      if (watcher.first_start == 0) watcher.first_start = start;
-    } else if (w[2] == "canceled") {
+      if (watcher.first_start == 0) watcher.first_start = w->revision;
+    } else if (w->kind == WatchEvent::Kind::canceled) {
       if (!options.compaction_expected) result.fail(where + "canceled by the replica");
-    } else if (w[2] == "ev") {
-      std::map<std::int64_t, std::vector<std::string>> batch;
+    } else {
+      std::map<std::int64_t, std::vector<WatchedChange>> batch;
       std::int64_t previous = watcher.last;
-      for (std::size_t i = 3; i < w.size(); ++i) {
-        Event e;
-        if (!parse_event(w[i], e)) {
-          result.fail(where + "unreadable event '" + w[i] + "'");
-          continue;
-        }
+      for (const auto& e : w->changes) {
         ++events_seen;
         if (e.revision < previous || (e.revision == previous && !batch.count(e.revision)))
           result.fail(where + "revision " + std::to_string(e.revision) + " after " +
@@ -105,13 +64,13 @@ CheckResult check_watch_history(const RunHistory& history, const WatchCheckOptio
         previous = std::max(previous, e.revision);
         if (e.put && !written.count({e.key, e.value}))
           result.fail(where + "put of " + e.key + "=" + e.value + " that no client wrote");
-        batch[e.revision].push_back(e.text);
+        batch[e.revision].push_back(e);
       }
       for (auto& [rev, events] : batch) {
         watcher.delivered.insert(rev);
         auto [it, inserted] = reference.emplace(rev, events);
         if (inserted) {
-          first_seen_by[rev] = w[1];
+          first_seen_by[rev] = w->node;
         } else if (it->second != events) {
           result.fail(where + "revision " + std::to_string(rev) +
                       " differs from what the watcher on " + first_seen_by[rev] + " saw");

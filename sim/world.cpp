@@ -97,7 +97,7 @@ class World final : public NetworkHost {
   bool paused(caf::resumable* job) const;
   void advance();
   void trace_due_timers(Clock::time_point until);
-  void on_observe(const std::string& node, std::uint64_t incarnation, const std::string& event);
+  void on_observe(const std::string& node, std::uint64_t incarnation, ObservedEvent event);
   void shut_down();
   RunReport report();
 
@@ -152,13 +152,16 @@ void World::start_node(SimNode& node) {
   ctx.log = log_;
   ctx.metrics = metrics_;
   ctx.observe = [this, id = node.id, inc = node.incarnation](const std::string& event) {
-    on_observe(id, inc, event);
+    on_observe(id, inc, TextEvent{event});
+  };
+  ObservationSink sink = [this, id = node.id, inc = node.incarnation](ObservedEvent event) {
+    on_observe(id, inc, std::move(event));
   };
   ctx.router = spawn_router(*sys_, RouterConfig{node.id, log_, metrics_, CodecLimits{}});
   caf::anon_send(ctx.router, default_route_atom::value, network_);
   node.router = ctx.router;
   node.actors = {ctx.router};
-  for (auto& a : scenario_.spawn_node(*sys_, ctx)) node.actors.push_back(std::move(a));
+  for (auto& a : scenario_.spawn_node(*sys_, ctx, sink)) node.actors.push_back(std::move(a));
   for (const auto& a : node.actors) {
     node_of_[raw(a)] = &node;
     label_of_[raw(a)] = node.id + " " + actor_name(a);
@@ -304,12 +307,11 @@ void World::advance() {
     sched_->advance_time(target - now);
 }
 
-void World::on_observe(const std::string& node, std::uint64_t incarnation,
-                       const std::string& event) {
+void World::on_observe(const std::string& node, std::uint64_t incarnation, ObservedEvent event) {
   const auto& n = *find(node);
   if (n.state == NodeState::down || n.incarnation != incarnation) return;  // a dying actor
-  record("observe", node + " " + event);
-  history_.observations.push_back(Observation{now_ms(), node, incarnation, event});
+  record("observe", node + " " + format_event(event));
+  history_.observations.push_back(Observation{now_ms(), node, incarnation, std::move(event)});
 }
 
 void World::shut_down() {

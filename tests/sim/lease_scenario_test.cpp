@@ -10,6 +10,7 @@
 #include "runtime/rng.hpp"
 #include "sim/lease_scenario.hpp"
 #include "sim/world.hpp"
+#include "tests/sim/trace_events.hpp"
 
 namespace sim = craton::sim;
 
@@ -42,9 +43,9 @@ struct Tally {
 Tally tally(const sim::RunHistory& h) {
   Tally t;
   for (const auto& o : h.observations) {
-    if (o.event.find(" renewed ") != std::string::npos) ++t.renewed;
-    if (o.event.find(" abandoned ") != std::string::npos) ++t.abandoned;
-    if (o.event.rfind("leasekey del ", 0) == 0) ++t.dropped;
+    if (o.text().find(" renewed ") != std::string::npos) ++t.renewed;
+    if (o.text().find(" abandoned ") != std::string::npos) ++t.abandoned;
+    if (o.text().rfind("leasekey del ", 0) == 0) ++t.dropped;
   }
   return t;
 }
@@ -76,7 +77,7 @@ void run_many(std::size_t nodes, std::uint64_t seeds) {
 }
 
 sim::Observation at(std::int64_t t, const std::string& node, const std::string& event) {
-  return sim::Observation{t, node, 0, event};
+  return sim::testing::observed(t, node, 0, event);
 }
 
 // A lease granted at 100 ms (TTL 2 s), renewed by a keep-alive sent at 1500 ms, abandoned at

@@ -204,19 +204,20 @@ RunHistory history_with_n2_down() {
 
 BOOST_AUTO_TEST_CASE(passes_when_watchers_suspect_the_dead_and_trust_the_living) {
   auto h = history_with_n2_down();
-  h.observations = {{100, "n1", 0, "suspect n3"},  // an older life of n1: ignored
-                    {200, "n1", 1, "suspect n2"},
-                    {210, "n5", 0, "suspect n2"},
-                    {220, "n5", 0, "suspect n1"},
-                    {300, "n5", 0, "trust n1"}};
+  h.observations = {{100, "n1", 0, TextEvent{"suspect n3"}},  // an older life of n1: ignored
+                    {200, "n1", 1, TextEvent{"suspect n2"}},
+                    {210, "n5", 0, TextEvent{"suspect n2"}},
+                    {220, "n5", 0, TextEvent{"suspect n1"}},
+                    {300, "n5", 0, TextEvent{"trust n1"}}};
   auto r = check_heartbeat_history(h, 2);
   BOOST_TEST(r.ok, (r.failures.empty() ? "" : r.failures.front()));
 }
 
 BOOST_AUTO_TEST_CASE(fails_on_a_fabricated_bad_history) {
   auto h = history_with_n2_down();
-  h.observations = {{200, "n1", 1, "suspect n2"},
-                    {220, "n5", 0, "suspect n1"}};  // n5 never suspects n2, keeps suspecting n1
+  h.observations = {
+      {200, "n1", 1, TextEvent{"suspect n2"}},
+      {220, "n5", 0, TextEvent{"suspect n1"}}};  // n5 never suspects n2, keeps suspecting n1
   auto r = check_heartbeat_history(h, 2);
   BOOST_TEST(!r.ok);
   BOOST_REQUIRE_EQUAL(r.failures.size(), 2u);
@@ -226,7 +227,8 @@ BOOST_AUTO_TEST_CASE(fails_on_a_fabricated_bad_history) {
 
 BOOST_AUTO_TEST_CASE(a_suspicion_from_a_previous_incarnation_does_not_count) {
   auto h = history_with_n2_down();
-  h.observations = {{200, "n1", 0, "suspect n2"}, {210, "n5", 0, "suspect n2"}};
+  h.observations = {{200, "n1", 0, TextEvent{"suspect n2"}},
+                    {210, "n5", 0, TextEvent{"suspect n2"}}};
   auto r = check_heartbeat_history(h, 2);
   BOOST_TEST(!r.ok);
   BOOST_TEST(r.failures.at(0) == "n1 never suspected crashed node n2");

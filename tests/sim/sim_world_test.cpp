@@ -47,7 +47,7 @@ WorldConfig scheduled(const std::string& text, std::size_t nodes = 5) {
 
 std::size_t count(const std::vector<Observation>& obs, const std::string& event) {
   std::size_t n = 0;
-  for (const auto& o : obs) n += o.event == event;
+  for (const auto& o : obs) n += o.text() == event;
   return n;
 }
 

@@ -16,6 +16,7 @@
 #include "sim/store_checker.hpp"
 #include "sim/store_scenario.hpp"
 #include "sim/world.hpp"
+#include "tests/sim/trace_events.hpp"
 
 namespace sim = craton::sim;
 
@@ -65,7 +66,7 @@ void run_many(std::size_t nodes, std::int64_t duration_ms, std::uint64_t seeds,
 }
 
 sim::Observation op(std::int64_t t, const std::string& event) {
-  return sim::Observation{t, "n1", 0, event};
+  return sim::testing::observed(t, "n1", 0, event);
 }
 
 sim::RunHistory history_of(std::vector<sim::Observation> obs) {
@@ -118,15 +119,28 @@ BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
   BOOST_TEST(a.history.observations.size() == b.history.observations.size());
 }
 
+// Observations are typed records (sim/observation.hpp); the trace prints them with one
+// formatter. Every record of a real run, and of a watcher run, reads back from its text as the
+// same record: the trace loses nothing, and the typed records carry what the text carried.
+BOOST_AUTO_TEST_CASE(every_observation_of_a_real_run_round_trips_through_its_trace_text) {
+  auto r = run_seed(3, 3, 6000);
+  std::size_t typed = 0;
+  for (const auto& o : r.history.observations) {
+    if (!std::holds_alternative<sim::TextEvent>(o.event)) ++typed;
+    BOOST_TEST((sim::testing::event_from_text(o.text()) == o.event), o.text());
+  }
+  BOOST_TEST(typed > 100u);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_records_operations_and_raft_events) {
   auto r = run_seed(3, 3, 6000);
   std::size_t ok = 0, fail = 0, info = 0, commits = 0, leaders = 0;
   for (const auto& o : r.history.observations) {
-    if (o.event.find(" ok ") != std::string::npos) ++ok;
-    if (o.event.find(" fail ") != std::string::npos) ++fail;
-    if (o.event.find(" info ") != std::string::npos) ++info;
-    if (o.event.rfind("raft committed ", 0) == 0) ++commits;
-    if (o.event.rfind("raft leader ", 0) == 0) ++leaders;
+    if (o.text().find(" ok ") != std::string::npos) ++ok;
+    if (o.text().find(" fail ") != std::string::npos) ++fail;
+    if (o.text().find(" info ") != std::string::npos) ++info;
+    if (o.text().rfind("raft committed ", 0) == 0) ++commits;
+    if (o.text().rfind("raft leader ", 0) == 0) ++leaders;
   }
   BOOST_TEST_MESSAGE("seed 3: ok " << ok << ", fail " << fail << ", info " << info << ", commits "
                                    << commits << ", leader terms " << leaders << ", steps "
@@ -178,18 +192,18 @@ BOOST_AUTO_TEST_CASE(checker_catches_no_progress) {
 
 BOOST_AUTO_TEST_CASE(checker_catches_two_leaders_in_a_term) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft leader 2"},
-                       sim::Observation{20, "n2", 0, "raft leader 2"}});
+                       sim::testing::observed(10, "n1", 0, "raft leader 2"),
+                       sim::testing::observed(20, "n2", 0, "raft leader 2")});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "election safety"));
 }
 
 BOOST_AUTO_TEST_CASE(checker_catches_diverging_commits_and_logs) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft persisted 1 2:00000000000000aa"},
-                       sim::Observation{11, "n1", 0, "raft committed 1 2"},
-                       sim::Observation{20, "n2", 0, "raft persisted 1 2:00000000000000bb"},
-                       sim::Observation{21, "n2", 0, "raft committed 1 2"}});
+                       sim::testing::observed(10, "n1", 0, "raft persisted 1 2:00000000000000aa"),
+                       sim::testing::observed(11, "n1", 0, "raft committed 1 2"),
+                       sim::testing::observed(20, "n2", 0, "raft persisted 1 2:00000000000000bb"),
+                       sim::testing::observed(21, "n2", 0, "raft committed 1 2")});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "state machine safety"));
   BOOST_TEST(mentions(r, "log matching"));
@@ -197,9 +211,9 @@ BOOST_AUTO_TEST_CASE(checker_catches_diverging_commits_and_logs) {
 
 BOOST_AUTO_TEST_CASE(checker_catches_a_leader_missing_a_committed_entry) {
   auto h = history_of({op(150, "op a invoke read k0"), op(160, "op a ok read ="),
-                       sim::Observation{10, "n1", 0, "raft persisted 1 2:00000000000000aa"},
-                       sim::Observation{11, "n1", 0, "raft committed 1 2"},
-                       sim::Observation{20, "n2", 0, "raft leader 3"}});
+                       sim::testing::observed(10, "n1", 0, "raft persisted 1 2:00000000000000aa"),
+                       sim::testing::observed(11, "n1", 0, "raft committed 1 2"),
+                       sim::testing::observed(20, "n2", 0, "raft leader 3")});
   auto r = sim::check_store_history(h);
   BOOST_TEST(mentions(r, "leader completeness"));
 }
@@ -221,8 +235,8 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_stale_read_injected_into_a_real_run) {
   std::int64_t end = 0;
   for (const auto& o : r.history.observations) {
     end = std::max(end, o.time_ms);
-    if (o.event.rfind("op ", 0) != 0) continue;
-    std::istringstream in(o.event);
+    if (o.text().rfind("op ", 0) != 0) continue;
+    std::istringstream in(o.text());
     std::string op_, process, type, f, k, v;
     in >> op_ >> process >> type >> f >> k >> v;
     if (type == "invoke") {
@@ -240,8 +254,10 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_stale_read_injected_into_a_real_run) {
   BOOST_REQUIRE(replaced);
   BOOST_REQUIRE(!stale.empty());
   auto broken = r.history;
-  broken.observations.push_back(sim::Observation{end + 1, "n1", 0, "op stale invoke read " + key});
-  broken.observations.push_back(sim::Observation{end + 2, "n1", 0, "op stale ok read =" + stale});
+  broken.observations.push_back(
+      sim::testing::observed(end + 1, "n1", 0, "op stale invoke read " + key));
+  broken.observations.push_back(
+      sim::testing::observed(end + 2, "n1", 0, "op stale ok read =" + stale));
   auto verdict = sim::check_store_history(broken);
   BOOST_TEST(!verdict.ok);
   BOOST_TEST(mentions(verdict, "not linearizable"));
@@ -254,12 +270,12 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_replica_applying_other_data_in_a_real_run
   auto broken = r.history;
   std::size_t changed = 0;
   for (auto& o : broken.observations) {
-    if (o.node != "n2" || o.event.rfind("raft applied ", 0) != 0) continue;
-    auto e = craton::store::parse_raft_event(o.event);
+    if (o.node != "n2" || o.text().rfind("raft applied ", 0) != 0) continue;
+    auto e = craton::store::parse_raft_event(o.text());
     BOOST_REQUIRE(e);
     if (e->index < 4) continue;  // past the bootstrap configuration
     e->entries.front().hash ^= 1;
-    o.event = craton::store::format_raft_event(*e);
+    o.event = sim::TextEvent{craton::store::format_raft_event(*e)};
     ++changed;
     break;
   }
@@ -277,8 +293,8 @@ BOOST_AUTO_TEST_CASE(checker_catches_a_replica_losing_persisted_entries_in_a_rea
   auto broken = r.history;
   std::size_t dropped = 0;
   for (auto it = broken.observations.begin(); it != broken.observations.end();) {
-    bool drop = it->node == "n1" && it->event.rfind("raft persisted ", 0) == 0 &&
-                it->event.rfind("raft persisted 1 ", 0) != 0 && dropped < 3;
+    bool drop = it->node == "n1" && it->text().rfind("raft persisted ", 0) == 0 &&
+                it->text().rfind("raft persisted 1 ", 0) != 0 && dropped < 3;
     if (drop) ++dropped;
     it = drop ? broken.observations.erase(it) : it + 1;
   }

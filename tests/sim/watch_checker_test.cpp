@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "sim/watch_checker.hpp"
+#include "tests/sim/trace_events.hpp"
 
 using namespace craton::sim;
 
@@ -13,7 +14,7 @@ struct Builder {
   RunHistory h;
   std::int64_t t = 0;
   Builder& add(const std::string& node, const std::string& event) {
-    h.observations.push_back({t += 10, node, 1, event});
+    h.observations.push_back(testing::observed(t += 10, node, 1, event));
     return *this;
   }
   Builder& writes() {

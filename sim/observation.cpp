@@ -1,0 +1,105 @@
+// format_event: the one text form of every observation (the trace's "observe" lines).
+#include "sim/observation.hpp"
+
+namespace craton::sim {
+namespace {
+
+std::string format(const StoreOpEvent& e) {
+  std::string s = "op " + e.process + " " + to_string(e.phase) + " " + to_string(e.function);
+  if (e.phase == OpPhase::invoke) s += " " + e.key;
+  for (const auto& v : e.values) s += " =" + v;
+  if (!e.note.empty()) s += " " + e.note;
+  return s;
+}
+
+std::string format(const WatchEvent& e) {
+  std::string s = "watch " + e.node;
+  switch (e.kind) {
+    case WatchEvent::Kind::start:
+      return s + " start " + std::to_string(e.revision);
+    case WatchEvent::Kind::canceled:
+      return s + " canceled " + std::to_string(e.revision);
+    case WatchEvent::Kind::events:
+      break;
+  }
+  s += " ev";
+  for (const auto& c : e.changes)
+    s += " " + std::to_string(c.revision) + (c.put ? "/p/" : "/d/") + c.key + "/" + c.value;
+  return s;
+}
+
+std::string format(const LeaseEvent& e) {
+  std::string s = "lease " + e.process + " ";
+  auto id = std::to_string(e.lease);
+  switch (e.kind) {
+    case LeaseEvent::Kind::granting:
+      return s + "granting";
+    case LeaseEvent::Kind::granted:
+      return s + "granted " + id + " " + std::to_string(e.ttl_s);
+    case LeaseEvent::Kind::put:
+      return s + "put " + e.key + " " + id;
+    case LeaseEvent::Kind::renewing:
+      return s + "renewing " + id;
+    case LeaseEvent::Kind::renewed:
+      return s + "renewed " + id;
+    case LeaseEvent::Kind::lost:
+      return s + "lost " + id;
+    case LeaseEvent::Kind::abandoned:
+      return s + "abandoned " + id;
+  }
+  return s;
+}
+
+std::string format(const LeaseKeyEvent& e) {
+  switch (e.kind) {
+    case LeaseKeyEvent::Kind::start:
+      return "leasekey start";
+    case LeaseKeyEvent::Kind::add:
+      return "leasekey add " + e.key;
+    case LeaseKeyEvent::Kind::del:
+      return "leasekey del " + e.key;
+  }
+  return "leasekey";
+}
+
+std::string format(const StoreFailureEvent& e) {
+  return (e.at_open ? "store open failed: " : "store failed: ") + e.message;
+}
+
+std::string format(const TextEvent& e) {
+  return e.text;
+}
+
+}  // namespace
+
+std::string format_event(const ObservedEvent& event) {
+  return std::visit([](const auto& e) { return format(e); }, event);
+}
+
+const char* to_string(OpPhase phase) {
+  switch (phase) {
+    case OpPhase::invoke:
+      return "invoke";
+    case OpPhase::ok:
+      return "ok";
+    case OpPhase::fail:
+      return "fail";
+    case OpPhase::info:
+      return "info";
+  }
+  return "?";
+}
+
+const char* to_string(OpFunction function) {
+  switch (function) {
+    case OpFunction::read:
+      return "read";
+    case OpFunction::write:
+      return "write";
+    case OpFunction::cas:
+      return "cas";
+  }
+  return "?";
+}
+
+}  // namespace craton::sim

@@ -1,0 +1,104 @@
+// What the simulator's own actors report for the checkers, as typed records.
+//
+// Workload clients, watchers and lease probes report what they did and saw as one of the
+// records below (ObservedEvent). The world stamps each with time, node and incarnation into the
+// RunHistory, and writes it to the trace through format_event(), the one formatter: the trace
+// text is what it always was ("op p1 invoke write k =v", "watch n2 ev 7/p/k/v", ...), so trace
+// hashes do not depend on this representation. Checkers read the fields; nobody parses the text.
+//
+// Text probes from production actors (the failure detector's "suspect n3", the store shell's
+// RaftEvents and its failures) still arrive as text: they come through NodeContext::observe,
+// which knows nothing of the simulator. They are kept as TextEvent; RaftEvents have their own
+// codec with a round-trip test (actors/store/raft/raft_event.hpp).
+//
+// Plain data, no CAF.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace craton::sim {
+
+/// A store operation's invocation or completion (sim/store_workload.hpp), in the linearizability
+/// checker's vocabulary.
+enum class OpPhase { invoke, ok, fail, info };
+enum class OpFunction { read, write, cas };
+
+struct StoreOpEvent {
+  std::string process;
+  OpPhase phase = OpPhase::invoke;
+  OpFunction function = OpFunction::read;
+  std::string key;                  ///< invocations only
+  std::vector<std::string> values;  ///< invoke: cas {expected, new}, write {new}; ok read {value}
+  std::string note;                 ///< completions: the error code behind fail/info, for people
+  bool operator==(const StoreOpEvent&) const = default;
+};
+
+/// One event a watcher received: a put or a delete of `key` at `revision`.
+struct WatchedChange {
+  std::int64_t revision = 0;
+  bool put = true;
+  std::string key;
+  std::string value;
+  bool operator==(const WatchedChange&) const = default;
+};
+
+/// A watcher's life (sim/store_watcher.hpp): (re)started from a revision, a batch of events, or
+/// canceled by its replica (compaction).
+struct WatchEvent {
+  enum class Kind { start, events, canceled };
+  std::string node;
+  Kind kind = Kind::start;
+  std::int64_t revision = 0;  ///< start: the start revision; canceled: the compact revision
+  std::vector<WatchedChange> changes;  ///< events
+  bool operator==(const WatchEvent&) const = default;
+};
+
+/// A lease client's step (sim/lease_workload.hpp).
+struct LeaseEvent {
+  enum class Kind { granting, granted, put, renewing, renewed, lost, abandoned };
+  std::string process;
+  Kind kind = Kind::granting;
+  std::int64_t lease = 0;  ///< every kind but granting
+  std::int64_t ttl_s = 0;  ///< granted
+  std::string key;         ///< put
+  bool operator==(const LeaseEvent&) const = default;
+};
+
+/// The lease key probe on one replica: started, or a lease key appeared or vanished there.
+struct LeaseKeyEvent {
+  enum class Kind { start, add, del };
+  Kind kind = Kind::start;
+  std::string key;  ///< add, del
+  bool operator==(const LeaseKeyEvent&) const = default;
+};
+
+/// The store scenario's replica could not open, or failed (disk) and stopped.
+struct StoreFailureEvent {
+  bool at_open = false;
+  std::string message;
+  bool operator==(const StoreFailureEvent&) const = default;
+};
+
+/// A probe from a production actor, as it wrote it (see the header comment).
+struct TextEvent {
+  std::string text;
+  bool operator==(const TextEvent&) const = default;
+};
+
+using ObservedEvent =
+    std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent, StoreFailureEvent, TextEvent>;
+
+/// The trace text of an event (without time and node).
+std::string format_event(const ObservedEvent& event);
+
+/// Where a simulator actor reports; the world stamps time, node and incarnation.
+using ObservationSink = std::function<void(ObservedEvent)>;
+
+const char* to_string(OpPhase phase);
+const char* to_string(OpFunction function);
+
+}  // namespace craton::sim
