@@ -1,7 +1,8 @@
+// Replica: opening storage, step/tick/submit/flush, the Ready loop and the pending requests;
+// leases, membership, snapshots, watches and Raft events are delegated to the parts it owns.
 #include "actors/store/replica/replica.hpp"
 
 #include <cstring>
-#include <iterator>
 
 #include "actors/store/codec/session_codec.hpp"
 #include "actors/store/codec/store_codec.hpp"
@@ -22,25 +23,29 @@ std::optional<std::uint64_t> decode_context(const std::string& s) {
   return id;
 }
 
-}  // namespace
+ReplicaSnapshotConfig snapshot_config(const ReplicaConfig& config, std::string staging_dir) {
+  return {config.id,
+          config.seed,
+          std::move(staging_dir),
+          config.map_size_bytes,
+          config.snapshot_entries,
+          config.snapshot_catchup_entries,
+          config.snapshot_transfer};
+}
 
-namespace {
-
-template <class T>
-void move_all(std::vector<T>& to, std::vector<T>& from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+ReplicaWatchLimits watch_limits(const ReplicaConfig& config) {
+  return {config.watch, config.watch_streams_max, config.watch_stream_watches_max,
+          config.watch_idle_ticks, config.watch_progress_ticks};
 }
 
 }  // namespace
 
-void ReplicaOutput::append(ReplicaOutput&& more) {
-  move_all(messages, more.messages);
-  move_all(replies, more.replies);
-  move_all(fetches, more.fetches);
-  move_all(chunks, more.chunks);
-  move_all(watch, more.watch);
-  move_all(closed_streams, more.closed_streams);
-}
+Replica::Replica(ReplicaConfig config)
+    : config_(std::move(config)),
+      raft_events_(config_.record_raft_events),
+      leases_(config_.leases, std::int64_t(config_.election_tick) * config_.tick_ms,
+              config_.lease_check_ms),
+      snapshots_(snapshot_config(config_, staging_dir())) {}
 
 Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
   if (config.id == 0) return Error{"bad_config", "replica id must be non-zero"};
@@ -55,7 +60,6 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaConfig config) {
 Status Replica::open_storage() {
   // A transfer interrupted by a crash left only scratch data: the live tables are untouched.
   if (auto s = storage::SnapshotStaging::discard(staging_dir()); !s) return s.error();
-  sender_ = std::make_unique<SnapshotSender>(config_.snapshot_transfer);
   storage::EnvOptions env_options;
   env_options.path = config_.data_dir;
   env_options.map_size_bytes = config_.map_size_bytes;
@@ -72,8 +76,19 @@ Status Replica::open_storage() {
   auto mvcc = storage::MvccStore::open(*env_, mvcc_options);
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
-  hub_.emplace(config_.watch, mvcc_->current_revision());
+  watches_.emplace(watch_limits(config_), mvcc_->current_revision());
+  if (auto s = open_raft(); !s) return s;
+  applied_ = std::max(mvcc_->applied_index(), log_->snapshot().index);
+  raft_events_.opened(*log_, applied_);
+  leases_.recover(*mvcc_);  // expiries are set for real when this replica is promoted
+  // The member directory, rebuilt from the committed conf change entries in the stored log.
+  members_.emplace(config_.id, config_.peer_addresses);
+  members_->rebuild(log_->snapshot(), raft_->log());
+  return Ok{};
+}
 
+// Raft restarted from the log store's state.
+Status Replica::open_raft() {
   raft::PersistentState state;
   state.hard_state = log_->hard_state();
   state.snapshot.meta = log_->snapshot();
@@ -98,10 +113,7 @@ Status Replica::open_storage() {
   auto raft = raft::Raft::open(rc, std::move(state));
   if (!raft) return raft.error();
   raft_.emplace(std::move(*raft));
-  applied_ = std::max(mvcc_->applied_index(), log_->snapshot().index);
-  record_opened();
-  leases_.recover(*mvcc_, 0);  // expiries are set for real when this replica is promoted
-  return open_members();
+  return Ok{};
 }
 
 void Replica::fail(Error error) {
@@ -115,7 +127,6 @@ StoreReply Replica::refuse(std::string code, std::string message) const {
   return reply;
 }
 
-// Refuses a leader-only request: not_leader with the believed leader, or no_leader.
 StoreReply Replica::refuse_not_leader() const {
   auto lead = raft_->lead();
   if (lead == 0) return refuse("no_leader", "no leader known: retry later");
@@ -123,10 +134,16 @@ StoreReply Replica::refuse_not_leader() const {
                                   " is not the leader; try replica " + std::to_string(lead));
 }
 
+ReplicaOutput Replica::answer(std::uint64_t request_id, StoreReply reply) {
+  ReplicaOutput out;
+  out.replies.push_back({request_id, std::move(reply)});
+  return out;
+}
+
 void Replica::step(raft::Message m) {
   if (failed()) return;
   if (!raft_->step(std::move(m))) ++dropped_;
-  record_leadership();
+  raft_events_.leadership(*raft_);
 }
 
 // Answers "timeout" for, and forgets, every pending request whose deadline tick has passed.
@@ -147,48 +164,33 @@ ReplicaOutput Replica::tick() {
   if (failed()) return out;
   ++ticks_;
   raft_->tick();
-  record_leadership();
-  tick_snapshots(out);
+  raft_events_.leadership(*raft_);
+  emit_fetch(snapshots_.tick(*raft_, ticks_), out);
   expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
   answer_transfers(out);
-  tick_watches(out);
+  watches_->tick(ticks_, *mvcc_, out);
   return out;
 }
 
 ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
                               std::optional<storage::ClientSession> session) {
-  ReplicaOutput out;
-  if (failed()) {
-    out.replies.push_back({request_id, refuse("failed", failure_->message)});
-    return out;
-  }
-  if (std::holds_alternative<StatusRequest>(request)) {
-    out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), status()}});
-    return out;
-  }
-  if (is_watch_request(request)) {
-    out.replies.push_back({request_id, refuse("invalid", "watch requests need a stream")});
-    return out;
-  }
-  if (removed()) {
-    out.replies.push_back({request_id, refuse("removed", "replica " + std::to_string(config_.id) +
-                                                             " was removed from the cluster")});
-    return out;
-  }
+  if (failed()) return answer(request_id, refuse("failed", failure_->message));
+  if (std::holds_alternative<StatusRequest>(request))
+    return answer(request_id, StoreReply{std::nullopt, raft_->lead(), status()});
+  if (is_watch_request(request))
+    return answer(request_id, refuse("invalid", "watch requests need a stream"));
+  if (removed())
+    return answer(request_id, refuse("removed", "replica " + std::to_string(config_.id) +
+                                                    " was removed from the cluster"));
   if (auto* change = std::get_if<MemberChangeRequest>(&request);
-      change && change->kind == MemberChangeKind::list) {
-    out.replies.push_back(
-        {request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
-    return out;
-  }
+      change && change->kind == MemberChangeKind::list)
+    return answer(request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())});
   if (is_leader_only(request)) return submit_lease(request_id, request);
-  if (pending() >= config_.pending_max) {
-    out.replies.push_back(
-        {request_id, refuse("busy", "too many pending requests (" +
-                                        std::to_string(config_.pending_max) + "): retry later")});
-    return out;
-  }
+  if (pending() >= config_.pending_max)
+    return answer(request_id,
+                  refuse("busy", "too many pending requests (" +
+                                     std::to_string(config_.pending_max) + "): retry later"));
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
   if (auto* change = std::get_if<MemberChangeRequest>(&request))
@@ -200,64 +202,88 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
 
 // Answers a range from the locally applied state (the caller decides that this is allowed).
 StoreReply Replica::read_now(const storage::RangeRequest& range) const {
-  StoreReply reply{std::nullopt, raft_->lead(), {}};
   auto result = mvcc_->range(range);
-  if (result)
-    reply.body = std::move(*result);
-  else
-    reply.error = result.error();
-  return reply;
+  if (!result) return refuse(result.error().code, result.error().message);
+  return StoreReply{std::nullopt, raft_->lead(), std::move(*result)};
 }
 
 ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
-  ReplicaOutput out;
-  if (read.serializable) {
-    out.replies.push_back({request_id, read_now(read.range)});
-    return out;
-  }
-  if (raft_->lead() == 0) {
-    out.replies.push_back({request_id, refuse("no_leader", "no leader known: retry later")});
-    return out;
-  }
+  if (read.serializable) return answer(request_id, read_now(read.range));
+  if (raft_->lead() == 0)
+    return answer(request_id, refuse("no_leader", "no leader known: retry later"));
   auto context = next_read_context_++;
-  if (auto s = raft_->read_index(encode_context(context)); !s) {
-    out.replies.push_back({request_id, refuse(s.error().code, s.error().message)});
-    return out;
-  }
+  if (auto s = raft_->read_index(encode_context(context)); !s)
+    return answer(request_id, refuse(s.error().code, s.error().message));
   reads_[context] = PendingRead{request_id, std::move(read.range),
                                 ticks_ + std::uint64_t(config_.request_timeout_ticks), 0};
-  return out;
+  return {};
 }
 
 ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequest write,
                                     const std::optional<storage::ClientSession>& session) {
-  ReplicaOutput out;
-  if (raft_->role() != raft::Role::leader) {
-    out.replies.push_back({request_id, refuse_not_leader()});
-    return out;
-  }
-  if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write); grant && grant->id == 0) {
+  if (!leading()) return answer(request_id, refuse_not_leader());
+  if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write)) {
     // The leader picks lease ids: term and log position make them unique cluster-wide.
     auto position = raft_->log().last_index() + 1;
-    grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
-  }
-  if (auto* grant = std::get_if<storage::LeaseGrantRequest>(&write)) {
-    if (auto s = check_lease_grant(*grant); !s) {
-      out.replies.push_back({request_id, refuse(s.error().code, s.error().message)});
-      return out;
-    }
+    if (grant->id == 0)
+      grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
+    if (auto s = leases_.check_grant(*grant, leading()); !s)
+      return answer(request_id, refuse(s.error().code, s.error().message));
   }
   // Applied state only grows, so a copy it already shows is refused without a proposal.
-  if (auto seen = session ? mvcc_->sessions().check(*session) : Status(Ok{}); !seen) {
-    out.replies.push_back({request_id, refuse(seen.error().code, seen.error().message)});
-    return out;
-  }
-  if (auto room = admit_write(write, mvcc_->data_bytes(), config_.quota_bytes); !room) {
-    out.replies.push_back({request_id, refuse(room.error().code, room.error().message)});
-    return out;
-  }
+  if (auto seen = session ? mvcc_->sessions().check(*session) : Status(Ok{}); !seen)
+    return answer(request_id, refuse(seen.error().code, seen.error().message));
+  if (auto room = admit_write(write, mvcc_->data_bytes(), config_.quota_bytes); !room)
+    return answer(request_id, refuse(room.error().code, room.error().message));
+  ReplicaOutput out;
   track_proposal(request_id, raft_->propose(encode_session_write(write, session)), out);
   return out;
+}
+
+ReplicaOutput Replica::submit_lease(std::uint64_t request_id, const StoreRequest& request) {
+  leases_.sync_leadership(leading());
+  if (!leading()) return answer(request_id, refuse_not_leader());
+  const auto& log = raft_->log();
+  bool log_applied = log.term(log.committed()) == raft_->term() && applied_ >= log.committed();
+  auto lease = leases_.answer(request, log_applied, *mvcc_);
+  if (!lease) return answer(request_id, refuse(lease.error().code, lease.error().message));
+  return answer(request_id, StoreReply{std::nullopt, raft_->lead(), std::move(*lease)});
+}
+
+ReplicaOutput Replica::submit_member_change(std::uint64_t request_id,
+                                            const MemberChangeRequest& change) {
+  if (!leading()) return answer(request_id, refuse_not_leader());
+  auto cc = members_->check_change(change, *raft_);
+  if (!cc) return answer(request_id, refuse(cc.error().code, cc.error().message));
+  ReplicaOutput out;
+  track_proposal(request_id, raft_->propose_conf_change(*cc), out);
+  return out;
+}
+
+ReplicaOutput Replica::submit_transfer(std::uint64_t request_id, TransferLeaderRequest transfer) {
+  if (!leading()) return answer(request_id, refuse_not_leader());
+  auto deadline = ticks_ + std::uint64_t(config_.request_timeout_ticks);
+  auto started = members_->start_transfer(request_id, transfer.to, *raft_, deadline);
+  if (!started) return answer(request_id, refuse(started.error().code, started.error().message));
+  if (*started) return answer(request_id, StoreReply{std::nullopt, config_.id, {}});
+  return {};
+}
+
+// A transfer is answered once its target leads, or refused once it failed (replica_members).
+void Replica::answer_transfers(ReplicaOutput& out) {
+  for (auto& t : members_->settle_transfers(*raft_, ticks_)) {
+    if (t.error)
+      out.replies.push_back({t.request_id, refuse(t.error->code, t.error->message)});
+    else
+      out.replies.push_back({t.request_id, StoreReply{std::nullopt, t.to, {}}});
+  }
+}
+
+raft::NodeId Replica::transfer_to_best_voter() {
+  if (failed() || !leading()) return 0;
+  auto best = members_->best_voter(*raft_);
+  if (best != 0 && !raft_->transfer_leadership(best)) return 0;
+  return best;
 }
 
 void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
@@ -270,14 +296,33 @@ void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_
                                            ticks_ + std::uint64_t(config_.request_timeout_ticks)};
 }
 
+void Replica::advance_clock(std::int64_t now_ms) {
+  if (failed()) return;
+  // A revoke that is lost (leader change, full queue) is offered again by the keeper later.
+  for (auto id : leases_.advance_clock(now_ms, leading()))
+    (void)raft_->propose(encode_write_request(storage::LeaseRevokeRequest{id}));
+}
+
+std::optional<std::int64_t> Replica::auto_compact(std::int64_t now_ms) {
+  if (failed()) return std::nullopt;
+  auto revision = auto_compactor_.decide(now_ms, leading(), mvcc_->current_revision(),
+                                         mvcc_->compacted_revision());
+  if (!revision) return std::nullopt;
+  // No pending entry: the answer goes nowhere. A refusal (lost leadership, full queue) is
+  // retried by the compactor's next decision.
+  auto index = raft_->propose(encode_write_request(storage::CompactionRequest{*revision}));
+  if (!index) return std::nullopt;
+  return revision;
+}
+
 ReplicaOutput Replica::flush() {
   ReplicaOutput out;
   // Bounded: each Ready hands out at most ready_committed_entries_max entries; a few rounds
   // drain any backlog, and whatever is left waits for the next flush.
-  for (int round = 0; round < 64 && !failed() && !held_ && raft_->has_ready(); ++round) {
+  for (int round = 0; round < 64 && !failed() && !installing() && raft_->has_ready(); ++round) {
     auto rd = raft_->ready();
-    if (needs_install(rd)) {
-      hold_snapshot_ready(std::move(rd), out);
+    if (snapshots_.needs_install(rd, mvcc_->applied_index())) {
+      emit_fetch(snapshots_.hold(std::move(rd), raft_->lead(), ticks_), out);
       break;
     }
     if (auto s = handle_ready(rd, out); !s) {
@@ -286,27 +331,29 @@ ReplicaOutput Replica::flush() {
     }
     raft_->advance();
   }
-  if (!failed()) sync_leadership();
+  if (!failed()) leases_.sync_leadership(leading());
   if (!failed()) answer_transfers(out);
   maybe_compact();
-  if (!failed()) pump_watches(out);
+  if (!failed()) watches_->pump(*mvcc_, out);
   return out;
 }
 
 Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
   if (rd.snapshot) {
-    // The MVCC store has reached it (installed, or applied on its own): record it.
-    if (auto s = record_snapshot(rd); !s) return s;
+    // The MVCC store has reached it (installed, or applied on its own): record it with the
+    // Ready's hard state in the same transaction, as the snapshot's term may be newer than
+    // the stored hard state's, which a restart would refuse.
+    if (auto s = log_->save_snapshot(rd.snapshot->meta, rd.hard_state); !s) return s;
   }
   send_early(rd);
   if (rd.hard_state || !rd.entries.empty()) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
     if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
   }
-  record_persisted(rd);
+  raft_events_.persisted(rd);
   for (auto& m : rd.messages) out.messages.push_back(std::move(m));
   if (auto s = apply(rd.committed_entries, out); !s) return s;
-  record_applied(rd.committed_entries);
+  raft_events_.applied(rd.committed_entries);
   for (auto& rs : rd.read_states) {
     auto context = decode_context(rs.context);
     if (!context) continue;
@@ -317,7 +364,7 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
 }
 
 void Replica::send_early(raft::Ready& rd) {
-  if (!early_sender_ || raft_->role() != raft::Role::leader) return;
+  if (!early_sender_ || !leading()) return;
   // Only what a leader originates; anything that answers another replica (votes, acks) waits
   // for the save like everything on a follower.
   auto leader_only = [](const raft::Message& m) {
@@ -332,25 +379,28 @@ void Replica::send_early(raft::Ready& rd) {
   if (!early.empty()) early_sender_(std::move(early));
 }
 
+// Applies `writes` as one MVCC batch (one transaction), mirrors leases, answers the proposals
+// of `origin` (the entry of each write), and clears both.
+Status Replica::apply_writes(std::vector<storage::IndexedWrite>& writes,
+                             std::vector<const raft::Entry*>& origin, ReplicaOutput& out) {
+  auto results = mvcc_->apply_batch(writes);
+  leases_.note_applied(writes, results);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    answer_write(*origin[i], std::move(results[i]), out);
+  if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
+    return Error{"apply_failed",
+                 "the MVCC store did not apply index " + std::to_string(writes.back().index)};
+  writes.clear();
+  origin.clear();
+  return Ok{};
+}
+
 Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out) {
   std::vector<storage::IndexedWrite> writes;
   std::vector<const raft::Entry*> origin;
-  // Applies what is collected so far as one batch (see apply_batch below).
-  auto apply_collected = [&]() -> Status {
-    auto results = mvcc_->apply_batch(writes);
-    note_leases(writes, results);
-    for (std::size_t i = 0; i < results.size(); ++i)
-      answer_write(*origin[i], std::move(results[i]), out);
-    if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
-      return Error{"apply_failed",
-                   "the MVCC store did not apply index " + std::to_string(writes.back().index)};
-    writes.clear();
-    origin.clear();
-    return Ok{};
-  };
   for (const auto& e : entries) {
     if (e.type == raft::EntryType::conf_change) {
-      apply_member_change(e, out);
+      answer_member_change(e, out);
       continue;
     }
     if (e.type != raft::EntryType::normal || e.data.empty()) {
@@ -365,30 +415,48 @@ Status Replica::apply(const std::vector<raft::Entry>& entries, ReplicaOutput& ou
     if (std::holds_alternative<storage::CompactionRequest>(request->request)) {
       // The watch hub's contract: it reads every revision before a compaction removes it.
       if (!writes.empty())
-        if (auto s = apply_collected(); !s) return s;
-      hub_->on_applied(*mvcc_);
+        if (auto s = apply_writes(writes, origin, out); !s) return s;
+      watches_->on_applied(*mvcc_);
     }
     writes.push_back({e.index, std::move(request->request), request->session});
     origin.push_back(&e);
   }
-  if (auto s = apply_collected(); !s) return s;
+  if (auto s = apply_writes(writes, origin, out); !s) return s;
   if (!entries.empty()) applied_ = std::max(applied_, entries.back().index);
   return Ok{};
 }
 
+std::optional<std::uint64_t> Replica::settle_proposal(const raft::Entry& e, const char* what,
+                                                      ReplicaOutput& out) {
+  auto it = proposals_.find(e.index);
+  if (it == proposals_.end()) return std::nullopt;
+  auto request_id = it->second.request_id;
+  bool replaced = it->second.term != e.term;
+  proposals_.erase(it);
+  if (!replaced) return request_id;
+  out.replies.push_back(
+      {request_id, refuse("proposal_dropped",
+                          std::string("a leader change replaced the ") + what + ": not applied")});
+  return std::nullopt;
+}
+
 void Replica::answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
                            ReplicaOutput& out) {
-  auto it = proposals_.find(e.index);
-  if (it == proposals_.end()) return;
-  StoreReply reply{std::nullopt, raft_->lead(), {}};
-  if (it->second.term != e.term)
-    reply.error = Error{"proposal_dropped", "a leader change replaced the write: not applied"};
-  else if (result)
-    reply.body = std::move(result.value());
+  auto request_id = settle_proposal(e, "write", out);
+  if (!request_id) return;
+  if (!result)
+    out.replies.push_back({*request_id, refuse(result.error().code, result.error().message)});
   else
-    reply.error = result.error();
-  out.replies.push_back({it->second.request_id, std::move(reply)});
-  proposals_.erase(it);
+    out.replies.push_back({*request_id, {std::nullopt, raft_->lead(), std::move(result.value())}});
+}
+
+// A committed conf change: the directory learns it (Raft applies it in advance()), and the
+// change's requester gets the resulting membership.
+void Replica::answer_member_change(const raft::Entry& e, ReplicaOutput& out) {
+  members_->apply(e);
+  if (auto request_id = settle_proposal(e, "change", out))
+    out.replies.push_back(
+        {*request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())}});
 }
 
 void Replica::serve_reads(ReplicaOutput& out) {
@@ -401,6 +469,20 @@ void Replica::serve_reads(ReplicaOutput& out) {
     out.replies.push_back({read.request_id, read_now(read.range)});
     it = reads_.erase(it);
   }
+}
+
+ReplicaOutput Replica::watch(std::uint64_t request_id, StreamId stream, StoreRequest request) {
+  if (failed()) return answer(request_id, refuse("failed", failure_->message));
+  auto handled = watches_->handle(request_id, stream, request, *mvcc_, ticks_);
+  if (!handled) return answer(request_id, refuse(handled.error().code, handled.error().message));
+  ReplicaOutput out;
+  if (*handled) out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), {}}});
+  watches_->pump(*mvcc_, out);
+  return out;
+}
+
+void Replica::close_stream(StreamId stream) {
+  watches_->close_stream(stream);
 }
 
 MemberStatus Replica::status() const {

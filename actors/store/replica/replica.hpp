@@ -25,7 +25,8 @@
 // - After a crash, open() on the same directory recovers: Raft from the log store, the key
 //   space from the MVCC store (whose applied index makes replaying entries harmless).
 // - If the disk fails, failed() turns true and the replica does nothing more; the shell stops.
-// - Leases (etcd's lessor, actors/store/lease/lease_keeper.hpp): grants and revokes go through the
+// - Leases (etcd's lessor, lease/lease_keeper.hpp, bound to the log by replica_leases.hpp): grants
+// and revokes go through the
 //   log; every replica mirrors them into its LeaseKeeper on apply. Only the leader decides
 //   expiry: advance_clock(now_ms) brings the replica's only notion of time (the shell passes
 //   ActorEnv time, the simulator simulated time), and every lease_check_ms the leader proposes
@@ -38,14 +39,13 @@
 //   the leader only, one at a time, checked first (duplicate id or address, bad address,
 //   removing the last voter, promoting a lagging learner are refused and change nothing), and
 //   answered with the resulting MemberList after their conf change entry applies. Members'
-//   addresses travel in the entries (member_directory.hpp). A removed replica answers
-//   "removed" and reports removed(); its shell shuts it down.
+//   addresses travel in the entries (member_directory.hpp, kept by replica_members.hpp). A removed
+//   replica answers "removed" and reports removed(); its shell shuts it down.
 // - A write submitted with a client session is applied at most once (storage/session_table.hpp):
 //   a copy of one already applied is answered "duplicate" (or "stale_sequence"), at once when
 //   the leader's applied state already shows it, else when its log entry is applied. Writes
 //   without a session are applied as often as they arrive.
-// - Watches (watch(), actors/store/replica/replica_watch.cpp): every replica serves them from its
-// own
+// - Watches (watch(), replica_watches.hpp): every replica serves them from its own
 //   applied state through a WatchHub (etcd semantics, see watch_hub.hpp). A stream is one
 //   client, named by a StreamId its shell chooses. Responses come out in ReplicaOutput::watch
 //   after each apply batch and each tick; a batch ends before a compaction entry so the hub
@@ -53,7 +53,7 @@
 //   watch_stream_watches_max); a stream that sends no watch request for watch_idle_ticks is
 //   closed (its client keeps it alive with watch progress requests) and listed in
 //   ReplicaOutput::closed_streams.
-// - Log compaction (replica_snapshot.cpp): once the log holds more than snapshot_entries +
+// - Log compaction (replica_snapshots.hpp): once the log holds more than snapshot_entries +
 //   snapshot_catchup_entries applied entries past the last snapshot, a snapshot is recorded at
 //   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
 //   the log, in memory and on disk, is compacted up to it; the catch-up entries stay so that
@@ -90,8 +90,13 @@
 #include "actors/store/raft/raft.hpp"
 #include "actors/store/raft/raft_event.hpp"
 #include "actors/store/replica/auto_compactor.hpp"
-#include "actors/store/replica/member_directory.hpp"
+#include "actors/store/replica/raft_event_recorder.hpp"
 #include "actors/store/replica/raft_log_store.hpp"
+#include "actors/store/replica/replica_leases.hpp"
+#include "actors/store/replica/replica_members.hpp"
+#include "actors/store/replica/replica_output.hpp"
+#include "actors/store/replica/replica_snapshots.hpp"
+#include "actors/store/replica/replica_watches.hpp"
 #include "actors/store/replica/snapshot_transfer.hpp"
 #include "actors/store/replica/write_quota.hpp"
 #include "actors/store/watch/watch_hub.hpp"
@@ -140,32 +145,6 @@ struct ReplicaConfig {
   std::int64_t quota_bytes = kDefaultQuotaBytes;
 };
 
-struct ClientReply {
-  std::uint64_t request_id = 0;  ///< as given to submit()
-  StoreReply reply;
-};
-
-/// One watch response for one stream. `request_id` is the watch's create request (as given
-/// to watch()); 0 for a stream-wide progress response (watch_id kProgressWatchId).
-struct WatchDelivery {
-  StreamId stream = 0;
-  std::uint64_t request_id = 0;
-  WatchResponse response;
-};
-
-struct ReplicaOutput {
-  std::vector<raft::Message> messages;  ///< to other replicas, in order
-  std::vector<ClientReply> replies;
-  std::vector<SnapshotFetch> fetches;    ///< snapshot transfer: to the serving replica
-  std::vector<SnapshotChunk> chunks;     ///< snapshot transfer: answers to fetches
-  std::vector<WatchDelivery> watch;      ///< per stream in order; a stream's order matters
-  std::vector<StreamId> closed_streams;  ///< idle streams closed (watches dropped)
-
-  /// Moves everything `more` holds behind what this output holds (every field: a field left
-  /// out here would be lost, as watch deliveries once were after a snapshot install).
-  void append(ReplicaOutput&& more);
-};
-
 class Replica {
  public:
   /// Opens (or creates) the data directory and restores the replica from it.
@@ -192,12 +171,12 @@ class Replica {
   /// A leader whose AutoCompactor decides so proposes a compaction write through Raft; it is
   /// applied like any other (nobody waits for its answer). Returns the revision proposed.
   std::optional<std::int64_t> auto_compact(std::int64_t now_ms);
-  /// Snapshot transfer messages from other replicas (replica_snapshot.cpp).
+  /// Snapshot transfer messages from other replicas (replica_snapshots.hpp).
   ReplicaOutput step_snapshot_fetch(const SnapshotFetch& fetch);
   ReplicaOutput step_snapshot_chunk(const SnapshotChunk& chunk);
   /// True while a received snapshot is being fetched (the held Ready waits for it).
-  bool installing() const { return held_.has_value(); }
-  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+  bool installing() const { return snapshots_.installing(); }
+  std::uint64_t snapshots_installed() const { return snapshots_.installed(); }
   /// Where chunks of a snapshot being received are staged (removed at open).
   std::string staging_dir() const { return config_.data_dir + "/snapshot-staging"; }
   /// A watch request (WatchCreate, WatchCancel, WatchProgress) from one stream; any of them
@@ -205,15 +184,17 @@ class Replica {
   ReplicaOutput watch(std::uint64_t request_id, StreamId stream, StoreRequest request);
   /// Drops a stream whose client is known to be gone (its watches end silently).
   void close_stream(StreamId stream);
-  std::size_t watch_streams() const { return streams_.size(); }
-  bool has_watch_stream(StreamId stream) const { return streams_.count(stream) > 0; }
-  const WatchHub& watch_hub() const { return *hub_; }
+  std::size_t watch_streams() const { return watches_->streams(); }
+  bool has_watch_stream(StreamId stream) const { return watches_->has_stream(stream); }
+  const WatchHub& watch_hub() const { return watches_->hub(); }
 
   MemberStatus status() const;
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
   std::uint64_t dropped() const { return dropped_; }
-  std::size_t pending() const { return proposals_.size() + reads_.size() + transfers_.size(); }
+  std::size_t pending() const {
+    return proposals_.size() + reads_.size() + members_->transfers_pending();
+  }
   const raft::Raft& raft() const { return *raft_; }
   /// Where every current member listens (this replica included), as the log says.
   std::map<raft::NodeId, std::string> member_addresses() const { return members_->addresses(); }
@@ -225,9 +206,9 @@ class Replica {
   const storage::MvccStore& mvcc() const { return *mvcc_; }
   /// The RaftEvents recorded since the last call, in order (empty unless
   /// config.record_raft_events). Hooks: open, step, tick, and each Ready's persist and apply
-  /// (replica_raft_events.cpp).
-  std::vector<RaftEvent> take_raft_events() { return std::exchange(raft_events_, {}); }
-  const LeaseKeeper& leases() const { return leases_; }
+  /// (raft_event_recorder.hpp).
+  std::vector<RaftEvent> take_raft_events() { return raft_events_.take(); }
+  const LeaseKeeper& leases() const { return leases_.keeper(); }
 
  private:
   struct PendingWrite {
@@ -244,78 +225,59 @@ class Replica {
 
   explicit Replica(ReplicaConfig config);
   Status open_storage();
+  Status open_raft();
+  void fail(Error error);
+  bool leading() const { return raft_->role() == raft::Role::leader; }
+  // Replies: every error reply is made by refuse() (the leader hint is always Raft's lead).
   StoreReply refuse(std::string code, std::string message) const;
+  /// Refuses a leader-only request: not_leader with the believed leader, or no_leader.
+  StoreReply refuse_not_leader() const;
+  /// `reply` as the only output, for `request_id`.
+  static ReplicaOutput answer(std::uint64_t request_id, StoreReply reply);
+  // Client requests (replica.cpp); the parts decide, these route.
+  ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
+  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write,
+                             const std::optional<storage::ClientSession>& session);
+  ReplicaOutput submit_lease(std::uint64_t request_id, const StoreRequest& request);
+  ReplicaOutput submit_member_change(std::uint64_t request_id, const MemberChangeRequest& change);
+  ReplicaOutput submit_transfer(std::uint64_t request_id, TransferLeaderRequest transfer);
+  StoreReply read_now(const storage::RangeRequest& range) const;
   /// Answers a proposal Raft refused, or remembers an accepted one (by its log index) until it
   /// is applied or its deadline passes.
   void track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
                       ReplicaOutput& out);
-  StoreReply read_now(const storage::RangeRequest& range) const;
   template <class Pending>
   void expire(Pending& pending, const char* message, ReplicaOutput& out);
-  ReplicaOutput submit_read(std::uint64_t request_id, ReadRequest read);
-  ReplicaOutput submit_write(std::uint64_t request_id, storage::WriteRequest write,
-                             const std::optional<storage::ClientSession>& session);
+  // The Ready loop.
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
   /// Hands a leader's own messages of `rd` to the early sender (see the promises above).
   void send_early(raft::Ready& rd);
   Status apply(const std::vector<raft::Entry>& entries, ReplicaOutput& out);
+  Status apply_writes(std::vector<storage::IndexedWrite>& writes,
+                      std::vector<const raft::Entry*>& origin, ReplicaOutput& out);
+  /// Forgets the pending proposal at `e`'s index and returns its request id, for the caller to
+  /// answer; if another term took the position, answers it "proposal_dropped" (naming `what`)
+  /// itself. Nothing for an entry nobody here waits for.
+  std::optional<std::uint64_t> settle_proposal(const raft::Entry& e, const char* what,
+                                               ReplicaOutput& out);
   void answer_write(const raft::Entry& e, Result<storage::WriteResponse> result,
                     ReplicaOutput& out);
+  void answer_member_change(const raft::Entry& e, ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
-  void fail(Error error);
-  // RaftEvent recording (replica_raft_events.cpp); each does nothing unless enabled.
-  void record_opened();
-  void record_leadership();
-  void record_persisted(const raft::Ready& rd);
-  void record_applied(const std::vector<raft::Entry>& entries);
-  // Leases (replica_leases.cpp).
-  StoreReply refuse_not_leader() const;
-  std::int64_t election_timeout_ms() const;
-  void sync_leadership();
-  Status check_lease_grant(storage::LeaseGrantRequest& grant);
-  ReplicaOutput submit_lease(std::uint64_t request_id, const StoreRequest& request);
-  StoreReply lease_time_to_live(const LeaseTimeToLiveRequest& request) const;
-  StoreReply lease_list() const;
-  void note_leases(const std::vector<storage::IndexedWrite>& writes,
-                   const std::vector<Result<storage::WriteResponse>>& results);
-  // membership and leader transfer (replica_membership.cpp)
-  struct PendingTransfer {
-    std::uint64_t request_id = 0;
-    raft::NodeId to = 0;
-    std::uint64_t deadline_tick = 0;
-  };
-  Status open_members();
-  ReplicaOutput submit_member_change(std::uint64_t request_id, const MemberChangeRequest& change);
-  Result<raft::ConfChange> check_member_change(const MemberChangeRequest& change) const;
-  ReplicaOutput submit_transfer(std::uint64_t request_id, TransferLeaderRequest transfer);
-  void apply_member_change(const raft::Entry& e, ReplicaOutput& out);
   void answer_transfers(ReplicaOutput& out);
-  // snapshots (replica_snapshot.cpp)
-  Status record_snapshot(const raft::Ready& rd);
-  bool needs_install(const raft::Ready& rd) const;
-  void hold_snapshot_ready(raft::Ready rd, ReplicaOutput& out);
-  void tick_snapshots(ReplicaOutput& out);
+  // Snapshots and compaction (replica_snapshot_steps.cpp; replica_snapshots.hpp decides).
+  void emit_fetch(Result<std::optional<SnapshotFetch>> fetch, ReplicaOutput& out);
   Status finish_install(ReplicaOutput& out);
   /// Called once the installed tables are live: reloads every in-memory view of them. Other
   /// components kept by the replica (watches, leases, sessions) must reload here too.
   Status after_snapshot_install();
   void maybe_compact();
-  // Watches (replica_watch.cpp).
-  struct WatchStream {
-    std::uint64_t last_heard_tick = 0;
-    std::map<WatchId, std::uint64_t> creators;  ///< watch -> its create request id
-  };
-  ReplicaOutput watch_create(std::uint64_t request_id, StreamId stream, const WatchRequest& r);
-  void pump_watches(ReplicaOutput& out);
-  void tick_watches(ReplicaOutput& out);
 
   ReplicaConfig config_;
   std::optional<storage::Environment> env_;
   std::optional<RaftLogStore> log_;
   std::optional<storage::MvccStore> mvcc_;
   std::optional<raft::Raft> raft_;
-  std::optional<MemberDirectory> members_;
-  std::vector<PendingTransfer> transfers_;           ///< counted in pending()
   std::map<std::uint64_t, PendingWrite> proposals_;  ///< by log index
   std::map<std::uint64_t, PendingRead> reads_;       ///< by read context
   std::uint64_t next_read_context_ = 1;
@@ -323,19 +285,13 @@ class Replica {
   std::uint64_t applied_ = 0;  ///< last committed entry handled (data or not)
   std::uint64_t dropped_ = 0;
   std::optional<Error> failure_;
-  std::vector<RaftEvent> raft_events_;
-  std::uint64_t leader_term_recorded_ = 0;  ///< last term recorded as led
-  std::uint64_t commit_recorded_ = 0;       ///< last durable commit index recorded
-  LeaseKeeper leases_;
-  std::optional<std::int64_t> now_ms_;  ///< unset until the first advance_clock()
-  std::int64_t lease_checked_ms_ = 0;
+  // The parts this replica owns and delegates to.
+  RaftEventRecorder raft_events_;
+  ReplicaLeases leases_;
+  std::optional<ReplicaMembers> members_;  ///< set by open_storage
+  ReplicaSnapshots snapshots_;
+  std::optional<ReplicaWatches> watches_;  ///< set by open_storage (starts at its revision)
   AutoCompactor auto_compactor_{config_.auto_compaction};
-  std::optional<raft::Ready> held_;  ///< a Ready with a snapshot, waiting for its install
-  std::unique_ptr<SnapshotReceiver> receiver_;
-  std::unique_ptr<SnapshotSender> sender_;
-  std::uint64_t snapshots_installed_ = 0;
-  std::optional<WatchHub> hub_;
-  std::map<StreamId, WatchStream> streams_;
   EarlySender early_sender_;
 };
 

@@ -531,7 +531,7 @@ BOOST_AUTO_TEST_CASE(bad_lease_requests_are_refused_and_change_nothing) {
   }
 }
 
-// ---- Membership and leader transfer (replica_membership.cpp) ----
+// ---- Membership and leader transfer (replica_members.hpp) ----
 
 namespace {
 
@@ -758,7 +758,7 @@ BOOST_AUTO_TEST_CASE(writes_without_a_session_are_not_deduplicated) {
   BOOST_TEST(range->kvs.front().version == 2);
 }
 
-// ---- watches (Replica::watch, replica_watch.cpp) ----
+// ---- watches (Replica::watch, replica_watches.hpp) ----
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Snapshots in the replica core (actors/store/replica/replica_snapshot.cpp): log compaction,
+// Snapshots in the replica core (actors/store/replica/replica_snapshots.hpp): log compaction,
 // restart after compaction, a far-behind follower catching up through a chunked snapshot transfer,
 // and a crash halfway through an install. Real LMDB in temporary directories, no CAF; messages
 // (Raft and snapshot transfer alike) are carried by an in-test loop, time is explicit ticks.
