@@ -70,10 +70,7 @@ Status Replica::open_storage() {
   auto log = RaftLogStore::open(*env_);
   if (!log) return log.error();
   log_.emplace(std::move(*log));
-  // Applied writes need not be synced on their own: the log beside them is (see MvccOptions).
-  auto mvcc_options = config_.mvcc;
-  mvcc_options.defer_apply_sync = true;
-  auto mvcc = storage::MvccStore::open(*env_, mvcc_options);
+  auto mvcc = storage::MvccStore::open(*env_, mvcc_options());
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
   watches_.emplace(watch_limits(config_), mvcc_->current_revision());
@@ -88,6 +85,12 @@ Status Replica::open_storage() {
 }
 
 // Raft restarted from the log store's state.
+storage::MvccOptions Replica::mvcc_options() const {
+  auto options = config_.mvcc;
+  options.defer_apply_sync = true;
+  return options;
+}
+
 Status Replica::open_raft() {
   raft::PersistentState state;
   state.hard_state = log_->hard_state();

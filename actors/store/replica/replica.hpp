@@ -226,6 +226,9 @@ class Replica {
   explicit Replica(ReplicaConfig config);
   Status open_storage();
   Status open_raft();
+  /// The MVCC store's options, at open and after an install alike: applied writes need not be
+  /// synced on their own, the Raft log beside them is (MvccOptions::defer_apply_sync).
+  storage::MvccOptions mvcc_options() const;
   void fail(Error error);
   bool leading() const { return raft_->role() == raft::Role::leader; }
   // Replies: every error reply is made by refuse() (the leader hint is always Raft's lead).

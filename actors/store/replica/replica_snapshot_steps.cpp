@@ -79,7 +79,7 @@ Status Replica::finish_install(ReplicaOutput& out) {
 Status Replica::after_snapshot_install() {
   // The MVCC store keeps an in-memory key index and counters: rebuild them from the tables.
   mvcc_.reset();
-  auto mvcc = storage::MvccStore::open(*env_, config_.mvcc);
+  auto mvcc = storage::MvccStore::open(*env_, mvcc_options());  // as at open
   if (!mvcc) return mvcc.error();
   mvcc_.emplace(std::move(*mvcc));
   leases_.recover(*mvcc_);       // as at open: the leader sets expiries when it is promoted
