@@ -38,7 +38,7 @@ void record(ConnRun& run, Clock::time_point sent_at, const WireEnvelope& reply) 
   if (!answer) {
     ++run.errors[answer.error().code];
   } else if (answer->error) {
-    ++run.errors[answer->error->code];
+    ++run.errors[std::string(store::name(answer->error->code))];
   } else {
     run.latencies_us.push_back(
         std::chrono::duration<double, std::micro>(Clock::now() - sent_at).count());

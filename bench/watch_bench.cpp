@@ -97,7 +97,7 @@ void on_create_answer(Watcher* self, WatchConnRun& run, caf::actor waiter,
   } else if (!run.create_failure) {
     run.create_failure = !answer                ? answer.error()
                          : !answer->reply       ? answer->reply.error()
-                         : answer->reply->error ? *answer->reply->error
+                         : answer->reply->error ? store::to_error(*answer->reply->error)
                                                 : Error{"malformed", "not a created response"};
   }
   if (++st.answered == run.watches) {

@@ -322,9 +322,58 @@ struct MemberStatus {
   quotaBytes @12 :Int64;    # --quota-backend-bytes of this replica (filled in by the hygiene work)
 }
 
+enum StoreErrorCode {
+  # A store error (actors/store/codec/store_error.hpp, the same order). Append only.
+  unspecified @0;
+  unknown @1;
+  notLeader @2;
+  noLeader @3;
+  busy @4;
+  timeout @5;
+  proposalDropped @6;
+  unknownRequest @7;
+  failed @8;
+  removed @9;
+  malformed @10;
+  invalid @11;
+  tooLarge @12;
+  noSpace @13;
+  compacted @14;
+  futureRevision @15;
+  duplicateKey @16;
+  tooManyOps @17;
+  leaseNotFound @18;
+  leaseExists @19;
+  leaseExpired @20;
+  tooManyLeases @21;
+  ttlTooLarge @22;
+  duplicate @23;
+  staleSequence @24;
+  memberExists @25;
+  memberUnknown @26;
+  addressInUse @27;
+  badAddress @28;
+  lastVoter @29;
+  notLearner @30;
+  notVoter @31;
+  learnerNotReady @32;
+  changeInProgress @33;
+  transferring @34;
+  transferFailed @35;
+  watchNotFound @36;
+  watchExists @37;
+  tooManyStreams @38;
+  tooManyWatchers @39;
+  streamBacklog @40;
+  corrupt @41;
+  storage @42;
+  applyFailed @43;
+}
+
 struct StoreResponse {
-  # Empty on success. Stable codes: not_leader (see leaderHint), no_leader, busy, timeout,
-  # proposal_dropped (certainly not applied), plus the MVCC layer's codes unchanged.
+  # No error on success. The error is `code` (an enum since the typed-errors change) with
+  # errorMessage; errorCode still carries the code's name for older readers, and a reader that
+  # finds `code` unspecified (an older writer) parses errorCode.
   errorCode @0 :Text;
   errorMessage @1 :Text;
   leaderHint @2 :UInt64;    # the replica id the sender believes leads; 0: unknown
@@ -337,4 +386,5 @@ struct StoreResponse {
     lease @8 :LeaseResponse;
     members @9 :MemberList;
   }
+  code @10 :StoreErrorCode;
 }

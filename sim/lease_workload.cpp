@@ -116,13 +116,15 @@ void on_ok(LeaseWorkloadActor* self, const store::StoreReply& reply) {
 
 // Errors and timeouts: a grant that failed starts over; a put that failed gives the lease up;
 // a renewal that failed is tried again at the next period, unless the lease is gone.
-void on_failure(LeaseWorkloadActor* self, const std::string& code) {
+void on_failure(LeaseWorkloadActor* self, store::StoreErrorCode code) {
+  using store::StoreErrorCode;
   auto& st = self->state;
-  if (code == "not_leader" || code == "no_leader" || code == "timeout")
+  if (code == StoreErrorCode::not_leader || code == StoreErrorCode::no_leader ||
+      code == StoreErrorCode::timeout)
     st.target = st.target % st.config.nodes + 1;
   if (st.phase == Phase::granting) return think(self);
   if (st.phase == Phase::putting) return abandon(self);
-  if (code == "lease_not_found") {
+  if (code == StoreErrorCode::lease_not_found) {
     observe(self, LeaseEvent::Kind::lost);
     return abandon(self);
   }
@@ -139,7 +141,7 @@ void on_envelope(LeaseWorkloadActor* self, const WireEnvelope& wire) {
   auto reply = store::read_store_reply(in->root().getBody().getStoreResponse());
   if (!reply) return;  // malformed: the give-up timer settles it
   if (!reply->error) return on_ok(self, *reply);
-  if (reply->error->code == "not_leader" && reply->leader_hint != 0 &&
+  if (reply->error->code == store::StoreErrorCode::not_leader && reply->leader_hint != 0 &&
       reply->leader_hint <= st.config.nodes && reply->leader_hint != st.target &&
       st.redirects < st.config.redirects_max) {
     ++st.redirects;
@@ -183,7 +185,7 @@ caf::behavior lease_workload(LeaseWorkloadActor* self, NodeContext node, Observa
         auto& st = self->state;
         bool in_flight = st.phase == Phase::granting || st.phase == Phase::putting ||
                          st.phase == Phase::renewing;
-        if (in_flight && st.serial == serial) on_failure(self, "timeout");
+        if (in_flight && st.serial == serial) on_failure(self, store::StoreErrorCode::timeout);
       },
   };
 }

@@ -52,13 +52,6 @@ struct WorkloadState {
 
 using WorkloadActor = caf::stateful_actor<WorkloadState>;
 
-// Store errors that prove a write was not applied (store_protocol.hpp, MVCC validation).
-bool proves_not_applied(const std::string& code) {
-  static const std::set<std::string> codes{"not_leader",       "no_leader",       "busy",
-                                           "proposal_dropped", "unknown_request", "too_large",
-                                           "no_space",         "malformed",       "invalid"};
-  return codes.count(code) > 0;
-}
 
 OpFunction function_of(const CurrentOp& op) {
   if (op.kind == OpKind::read || op.reading_for_cas) return OpFunction::read;
@@ -189,14 +182,14 @@ void try_next_replica(WorkloadState& st) {
 // Answers that carry no data: fail when they prove the write was not applied, else info.
 void on_error(WorkloadActor* self, const store::StoreReply& reply) {
   auto& st = self->state;
-  const auto& code = reply.error->code;
+  const auto code = reply.error->code;
   // A copy of this write (SimNetwork duplicates) was applied first: a put or delete is done;
   // a cas's outcome was in the answer that has not arrived yet.
-  if (code == "duplicate" && function_of(st.op) == OpFunction::write) {
-    complete(self, OpPhase::ok, {}, false, code);
+  if (code == store::StoreErrorCode::duplicate && function_of(st.op) == OpFunction::write) {
+    complete(self, OpPhase::ok, {}, false, std::string(store::name(code)));
     return schedule_next(self);
   }
-  if (!st.config.local_only && code == "not_leader" && reply.leader_hint != 0 &&
+  if (!st.config.local_only && code == store::StoreErrorCode::not_leader && reply.leader_hint != 0 &&
       reply.leader_hint <= st.config.nodes && reply.leader_hint != st.target &&
       st.op.redirects < st.config.redirects_max) {
     ++st.op.redirects;
@@ -204,8 +197,13 @@ void on_error(WorkloadActor* self, const store::StoreReply& reply) {
     send_attempt(self);
     return;
   }
-  if (code == "not_leader" || code == "no_leader" || code == "timeout") try_next_replica(st);
-  complete(self, proves_not_applied(code) ? OpPhase::fail : OpPhase::info, {}, false, code);
+  using store::StoreErrorCode;
+  if (code == StoreErrorCode::not_leader || code == StoreErrorCode::no_leader ||
+      code == StoreErrorCode::timeout)
+    try_next_replica(st);
+  // One rule for every caller (store_error.hpp): fail when the code proves it was not applied.
+  complete(self, store::proves_not_applied(code) ? OpPhase::fail : OpPhase::info, {}, false,
+           std::string(store::name(code)));
   schedule_next(self);
 }
 

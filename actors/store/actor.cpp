@@ -52,7 +52,7 @@ void send_reply(StoreActor* self, const Caller& caller, const StoreReply& reply)
     StoreReply refused;
     refused.leader_hint = reply.leader_hint;
     refused.error =
-        Error{"too_large", "the response of " + std::to_string(bytes) +
+        StoreError{StoreErrorCode::too_large, "the response of " + std::to_string(bytes) +
                                " bytes exceeds the message limit of " + std::to_string(limit) +
                                ": read fewer keys at once (limit, a narrower range)"};
     send_reply(self, caller, refused);
@@ -161,7 +161,7 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   auto request = read_store_request(in.root().getBody().getStoreRequest());
   if (!request) {
     StoreReply reply;
-    reply.error = request.error();
+    reply.error = to_store_error(request.error());
     send_reply(self, caller, reply);
     return;
   }

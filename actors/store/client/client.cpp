@@ -284,12 +284,6 @@ std::string via_node(std::size_t i) {
   return "via-" + std::to_string(i);
 }
 
-// Errors that prove a write was not applied, so it may be sent again.
-bool retry_safe_code(const std::string& code) {
-  return code == "not_leader" || code == "no_leader" || code == "busy" ||
-         code == "proposal_dropped";
-}
-
 }  // namespace
 
 DecodedStoreResponse decode_store_response(const WireEnvelope& wire) {
@@ -428,7 +422,7 @@ Result<StoreReply> StoreClient::send_to(const std::string& node, const StoreRequ
 
 Result<StoreReply> StoreClient::call_member(raft::NodeId id, const StoreRequest& request) {
   auto reply = send(id, request);
-  if (reply && reply->error) return *reply->error;
+  if (reply && reply->error) return to_error(*reply->error);
   return reply;
 }
 
@@ -510,9 +504,8 @@ Result<StoreReply> StoreClient::call_any(const StoreRequest& request) {
         continue;
       }
       if (!reply->error) return reply;
-      last = *reply->error;
-      const auto& code = reply->error->code;
-      if (code != "no_leader" && code != "busy" && code != "timeout") return last;
+      last = to_error(*reply->error);
+      if (!read_worth_retrying(reply->error->code)) return last;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
   }
@@ -572,18 +565,19 @@ Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
       leader_ = target;
       return reply;
     }
-    last = *reply->error;
-    if (reply->error->code == "duplicate")
+    last = to_error(*reply->error);
+    if (reply->error->code == StoreErrorCode::duplicate)
       return Error{"duplicate",
                    "the write took effect once; its answer was lost, so its "
                    "result is unknown (" +
                        reply->error->message + ")"};
-    if (reply->error->code == "not_leader" && reply->leader_hint != 0 &&
+    if (reply->error->code == StoreErrorCode::not_leader && reply->leader_hint != 0 &&
         reply->leader_hint != target) {
       leader_ = target = reply->leader_hint;
       continue;
     }
-    if (!retry_safe_code(reply->error->code)) return last;
+    // Only errors that prove the write was not applied (store_error.hpp) send it again.
+    if (!worth_retrying(reply->error->code)) return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
     leader_ = target = find_leader();
   }

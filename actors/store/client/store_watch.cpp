@@ -80,9 +80,9 @@ Status StoreWatch::start(std::size_t first_endpoint) {
       if (!answer.reply) {
         last = answer.reply.error();
       } else if (answer.reply->error) {
-        last = *answer.reply->error;
+        last = to_error(*answer.reply->error);
         // A refusal of the request itself is the same on every replica.
-        if (last.code == "invalid" || last.code == "malformed") return last;
+        if (classify(answer.reply->error->code) == ErrorClass::rejected) return last;
       }
       continue;
     }

@@ -622,9 +622,27 @@ Result<StoreRequest> read_store_request(schema::StoreRequest::Reader r) {
   return Error{"unknown_request", "store request member newer than this replica"};
 }
 
+namespace {
+
+// The reply's error, if any: the enum, else (an older writer) the code's name; a value past the
+// codes this build knows reads as `unknown`.
+std::optional<StoreError> read_store_error(schema::StoreResponse::Reader r) {
+  auto wire = static_cast<std::size_t>(r.getCode());
+  StoreError e{StoreErrorCode::unknown, r.getErrorMessage().cStr()};
+  if (wire >= kStoreErrorCodes) return e;
+  e.code = static_cast<StoreErrorCode>(wire);
+  if (e.code != StoreErrorCode::unspecified) return e;
+  if (r.getErrorCode().size() == 0) return std::nullopt;
+  e.code = parse_store_error_code(r.getErrorCode().cStr());
+  return e;
+}
+
+}  // namespace
+
 void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply) {
   if (reply.error) {
-    b.setErrorCode(reply.error->code);
+    b.setCode(static_cast<schema::StoreErrorCode>(reply.error->code));
+    b.setErrorCode(std::string(name(reply.error->code)));  // for readers older than `code`
     b.setErrorMessage(reply.error->message);
   }
   b.setLeaderHint(reply.leader_hint);
@@ -647,8 +665,7 @@ void write_store_reply(schema::StoreResponse::Builder b, const StoreReply& reply
 
 Result<StoreReply> read_store_reply(schema::StoreResponse::Reader r) {
   StoreReply reply;
-  if (r.getErrorCode().size() > 0)
-    reply.error = Error{r.getErrorCode().cStr(), r.getErrorMessage().cStr()};
+  reply.error = read_store_error(r);
   reply.leader_hint = r.getLeaderHint();
   switch (r.which()) {
     case schema::StoreResponse::NONE:

@@ -2,7 +2,8 @@
 // it gets back (StoreReply). The Cap'n Proto form is schemas/store.capnp (StoreRequest,
 // StoreResponse); actors/store/codec/store_codec.hpp converts. No CAF, no I/O.
 //
-// Error codes a client can act on (StoreReply::error->code):
+// Error codes a client can act on (StoreReply::error->code, a StoreErrorCode: store_error.hpp
+// has the complete list and what each says about a write's outcome):
 //   not_leader        this replica does not lead; leader_hint names the one it believes does
 //   no_leader         no leader is known right now (an election is running): retry later
 //   busy              the replica's bounded queue of pending requests is full: back off
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "actors/store/codec/member_change.hpp"
+#include "actors/store/codec/store_error.hpp"
 #include "actors/store/raft/raft_types.hpp"
 #include "actors/store/watch/watch_types.hpp"
 #include "runtime/result.hpp"
@@ -132,7 +134,7 @@ using StoreReplyBody = std::variant<std::monostate, storage::RangeResponse, stor
                                     MemberStatus, LeaseReply, MemberList, WatchResponse>;
 
 struct StoreReply {
-  std::optional<Error> error;  ///< set: the request failed; body is empty
+  std::optional<StoreError> error;  ///< set: the request failed; body is empty
   raft::NodeId leader_hint = 0;
   StoreReplyBody body;
 };

@@ -123,17 +123,22 @@ void Replica::fail(Error error) {
   if (!failure_) failure_ = std::move(error);
 }
 
-StoreReply Replica::refuse(std::string code, std::string message) const {
+StoreReply Replica::refuse(StoreErrorCode code, std::string message) const {
   StoreReply reply;
-  reply.error = Error{std::move(code), std::move(message)};
+  reply.error = StoreError{code, std::move(message)};
   reply.leader_hint = raft_->lead();
   return reply;
 }
 
+StoreReply Replica::refuse(const Error& lower) const {
+  auto e = to_store_error(lower);
+  return refuse(e.code, std::move(e.message));
+}
+
 StoreReply Replica::refuse_not_leader() const {
   auto lead = raft_->lead();
-  if (lead == 0) return refuse("no_leader", "no leader known: retry later");
-  return refuse("not_leader", "replica " + std::to_string(config_.id) +
+  if (lead == 0) return refuse(StoreErrorCode::no_leader, "no leader known: retry later");
+  return refuse(StoreErrorCode::not_leader, "replica " + std::to_string(config_.id) +
                                   " is not the leader; try replica " + std::to_string(lead));
 }
 
@@ -157,7 +162,7 @@ void Replica::expire(Pending& pending, const char* message, ReplicaOutput& out) 
       ++it;
       continue;
     }
-    out.replies.push_back({it->second.request_id, refuse("timeout", message)});
+    out.replies.push_back({it->second.request_id, refuse(StoreErrorCode::timeout, message)});
     it = pending.erase(it);
   }
 }
@@ -178,13 +183,13 @@ ReplicaOutput Replica::tick() {
 
 ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
                               std::optional<storage::ClientSession> session) {
-  if (failed()) return answer(request_id, refuse("failed", failure_->message));
+  if (failed()) return answer(request_id, refuse(StoreErrorCode::failed, failure_->message));
   if (std::holds_alternative<StatusRequest>(request))
     return answer(request_id, StoreReply{std::nullopt, raft_->lead(), status()});
   if (is_watch_request(request))
-    return answer(request_id, refuse("invalid", "watch requests need a stream"));
+    return answer(request_id, refuse(StoreErrorCode::invalid, "watch requests need a stream"));
   if (removed())
-    return answer(request_id, refuse("removed", "replica " + std::to_string(config_.id) +
+    return answer(request_id, refuse(StoreErrorCode::removed, "replica " + std::to_string(config_.id) +
                                                     " was removed from the cluster"));
   if (auto* change = std::get_if<MemberChangeRequest>(&request);
       change && change->kind == MemberChangeKind::list)
@@ -192,7 +197,7 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
   if (is_leader_only(request)) return submit_lease(request_id, request);
   if (pending() >= config_.pending_max)
     return answer(request_id,
-                  refuse("busy", "too many pending requests (" +
+                  refuse(StoreErrorCode::busy, "too many pending requests (" +
                                      std::to_string(config_.pending_max) + "): retry later"));
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
@@ -206,17 +211,17 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
 // Answers a range from the locally applied state (the caller decides that this is allowed).
 StoreReply Replica::read_now(const storage::RangeRequest& range) const {
   auto result = mvcc_->range(range);
-  if (!result) return refuse(result.error().code, result.error().message);
+  if (!result) return refuse(result.error());
   return StoreReply{std::nullopt, raft_->lead(), std::move(*result)};
 }
 
 ReplicaOutput Replica::submit_read(std::uint64_t request_id, ReadRequest read) {
   if (read.serializable) return answer(request_id, read_now(read.range));
   if (raft_->lead() == 0)
-    return answer(request_id, refuse("no_leader", "no leader known: retry later"));
+    return answer(request_id, refuse(StoreErrorCode::no_leader, "no leader known: retry later"));
   auto context = next_read_context_++;
   if (auto s = raft_->read_index(encode_context(context)); !s)
-    return answer(request_id, refuse(s.error().code, s.error().message));
+    return answer(request_id, refuse(s.error()));
   reads_[context] = PendingRead{request_id, std::move(read.range),
                                 ticks_ + std::uint64_t(config_.request_timeout_ticks), 0};
   return {};
@@ -231,13 +236,13 @@ ReplicaOutput Replica::submit_write(std::uint64_t request_id, storage::WriteRequ
     if (grant->id == 0)
       grant->id = std::int64_t(((raft_->term() & 0x7fffffff) << 32) | (position & 0xffffffff));
     if (auto s = leases_.check_grant(*grant, leading()); !s)
-      return answer(request_id, refuse(s.error().code, s.error().message));
+      return answer(request_id, refuse(s.error()));
   }
   // Applied state only grows, so a copy it already shows is refused without a proposal.
   if (auto seen = session ? mvcc_->sessions().check(*session) : Status(Ok{}); !seen)
-    return answer(request_id, refuse(seen.error().code, seen.error().message));
+    return answer(request_id, refuse(seen.error()));
   if (auto room = admit_write(write, mvcc_->data_bytes(), config_.quota_bytes); !room)
-    return answer(request_id, refuse(room.error().code, room.error().message));
+    return answer(request_id, refuse(room.error()));
   ReplicaOutput out;
   track_proposal(request_id, raft_->propose(encode_session_write(write, session)), out);
   return out;
@@ -249,7 +254,7 @@ ReplicaOutput Replica::submit_lease(std::uint64_t request_id, const StoreRequest
   const auto& log = raft_->log();
   bool log_applied = log.term(log.committed()) == raft_->term() && applied_ >= log.committed();
   auto lease = leases_.answer(request, log_applied, *mvcc_);
-  if (!lease) return answer(request_id, refuse(lease.error().code, lease.error().message));
+  if (!lease) return answer(request_id, refuse(lease.error()));
   return answer(request_id, StoreReply{std::nullopt, raft_->lead(), std::move(*lease)});
 }
 
@@ -257,7 +262,7 @@ ReplicaOutput Replica::submit_member_change(std::uint64_t request_id,
                                             const MemberChangeRequest& change) {
   if (!leading()) return answer(request_id, refuse_not_leader());
   auto cc = members_->check_change(change, *raft_);
-  if (!cc) return answer(request_id, refuse(cc.error().code, cc.error().message));
+  if (!cc) return answer(request_id, refuse(cc.error()));
   ReplicaOutput out;
   track_proposal(request_id, raft_->propose_conf_change(*cc), out);
   return out;
@@ -267,7 +272,7 @@ ReplicaOutput Replica::submit_transfer(std::uint64_t request_id, TransferLeaderR
   if (!leading()) return answer(request_id, refuse_not_leader());
   auto deadline = ticks_ + std::uint64_t(config_.request_timeout_ticks);
   auto started = members_->start_transfer(request_id, transfer.to, *raft_, deadline);
-  if (!started) return answer(request_id, refuse(started.error().code, started.error().message));
+  if (!started) return answer(request_id, refuse(started.error()));
   if (*started) return answer(request_id, StoreReply{std::nullopt, config_.id, {}});
   return {};
 }
@@ -276,7 +281,7 @@ ReplicaOutput Replica::submit_transfer(std::uint64_t request_id, TransferLeaderR
 void Replica::answer_transfers(ReplicaOutput& out) {
   for (auto& t : members_->settle_transfers(*raft_, ticks_)) {
     if (t.error)
-      out.replies.push_back({t.request_id, refuse(t.error->code, t.error->message)});
+      out.replies.push_back({t.request_id, refuse(*t.error)});
     else
       out.replies.push_back({t.request_id, StoreReply{std::nullopt, t.to, {}}});
   }
@@ -292,7 +297,7 @@ raft::NodeId Replica::transfer_to_best_voter() {
 void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
                              ReplicaOutput& out) {
   if (!index) {
-    out.replies.push_back({request_id, refuse(index.error().code, index.error().message)});
+    out.replies.push_back({request_id, refuse(index.error())});
     return;
   }
   proposals_[index.value()] = PendingWrite{request_id, raft_->term(),
@@ -438,7 +443,7 @@ std::optional<std::uint64_t> Replica::settle_proposal(const raft::Entry& e, cons
   proposals_.erase(it);
   if (!replaced) return request_id;
   out.replies.push_back(
-      {request_id, refuse("proposal_dropped",
+      {request_id, refuse(StoreErrorCode::proposal_dropped,
                           std::string("a leader change replaced the ") + what + ": not applied")});
   return std::nullopt;
 }
@@ -448,7 +453,7 @@ void Replica::answer_write(const raft::Entry& e, Result<storage::WriteResponse> 
   auto request_id = settle_proposal(e, "write", out);
   if (!request_id) return;
   if (!result)
-    out.replies.push_back({*request_id, refuse(result.error().code, result.error().message)});
+    out.replies.push_back({*request_id, refuse(result.error())});
   else
     out.replies.push_back({*request_id, {std::nullopt, raft_->lead(), std::move(result.value())}});
 }
@@ -475,9 +480,9 @@ void Replica::serve_reads(ReplicaOutput& out) {
 }
 
 ReplicaOutput Replica::watch(std::uint64_t request_id, StreamId stream, StoreRequest request) {
-  if (failed()) return answer(request_id, refuse("failed", failure_->message));
+  if (failed()) return answer(request_id, refuse(StoreErrorCode::failed, failure_->message));
   auto handled = watches_->handle(request_id, stream, request, *mvcc_, ticks_);
-  if (!handled) return answer(request_id, refuse(handled.error().code, handled.error().message));
+  if (!handled) return answer(request_id, refuse(handled.error()));
   ReplicaOutput out;
   if (*handled) out.replies.push_back({request_id, StoreReply{std::nullopt, raft_->lead(), {}}});
   watches_->pump(*mvcc_, out);

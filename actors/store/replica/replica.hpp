@@ -232,7 +232,9 @@ class Replica {
   void fail(Error error);
   bool leading() const { return raft_->role() == raft::Role::leader; }
   // Replies: every error reply is made by refuse() (the leader hint is always Raft's lead).
-  StoreReply refuse(std::string code, std::string message) const;
+  StoreReply refuse(StoreErrorCode code, std::string message) const;
+  /// A lower layer's error (storage/, raft/, the parts): its code as a StoreErrorCode.
+  StoreReply refuse(const Error& lower) const;
   /// Refuses a leader-only request: not_leader with the believed leader, or no_leader.
   StoreReply refuse_not_leader() const;
   /// `reply` as the only output, for `request_id`.

@@ -187,14 +187,14 @@ BOOST_AUTO_TEST_CASE(store_request_and_reply_round_trip) {
   BOOST_TEST(got.count == 5);
 
   StoreReply err;
-  err.error = Error{"not_leader", "try 3"};
+  err.error = StoreError{StoreErrorCode::not_leader, "try 3"};
   err.leader_hint = 3;
   capnp::MallocMessageBuilder m2;
   write_store_reply(m2.initRoot<schema::StoreResponse>(), err);
   auto back2 = read_store_reply(m2.getRoot<schema::StoreResponse>().asReader());
   BOOST_REQUIRE(back2.ok());
   BOOST_REQUIRE(back2->error.has_value());
-  BOOST_TEST(back2->error->code == "not_leader");
+  BOOST_TEST(back2->error->code == craton::store::StoreErrorCode::not_leader);
   BOOST_TEST(back2->error->message == "try 3");
   BOOST_TEST(std::holds_alternative<std::monostate>(back2->body));
 }

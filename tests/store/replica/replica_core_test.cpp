@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(write_on_follower_is_redirected_to_leader) {
   for (int i = 0; i < 5 && c.at(follower).raft().lead() != lead; ++i) c.tick();
   auto reply = c.call(follower, put("k", "v"));
   BOOST_REQUIRE(reply.error.has_value());
-  BOOST_TEST(reply.error->code == "not_leader");
+  BOOST_TEST(reply.error->code == craton::store::StoreErrorCode::not_leader);
   BOOST_TEST(reply.leader_hint == lead);
   BOOST_TEST(local_value(c.at(lead), "k") == "<missing>");
 }
@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(mvcc_errors_come_back_unchanged) {
   auto lead = c.wait_leader();
   auto reply = c.call(lead, put(std::string(5000, 'k'), "v"));
   BOOST_REQUIRE(reply.error.has_value());
-  BOOST_TEST(reply.error->code != "timeout");
+  BOOST_TEST(reply.error->code != craton::store::StoreErrorCode::timeout);
   BOOST_TEST(reply.error->message.find("4096") != std::string::npos);
   // The cluster goes on.
   BOOST_TEST(put_revision(c.call(lead, put("ok", "v"))) > 1);
@@ -330,10 +330,10 @@ BOOST_AUTO_TEST_CASE(write_overwritten_by_a_new_leader_is_answered_dropped) {
   c.heal();
   auto reply = c.await(lost);
   BOOST_REQUIRE(reply.error.has_value());
-  BOOST_TEST(reply.error->code == "proposal_dropped");
+  BOOST_TEST(reply.error->code == craton::store::StoreErrorCode::proposal_dropped);
   auto reply2 = c.await(lost2);
   BOOST_REQUIRE(reply2.error.has_value());
-  BOOST_TEST(reply2.error->code == "proposal_dropped");
+  BOOST_TEST(reply2.error->code == craton::store::StoreErrorCode::proposal_dropped);
   BOOST_TEST(local_value(c.at(old), "lost") == "<missing>");
   BOOST_TEST(local_value(c.at(old), "won") == "y");
 }
@@ -360,7 +360,7 @@ BOOST_AUTO_TEST_CASE(pending_requests_are_bounded) {
   BOOST_TEST(r.submit(102, put("b", "2")).replies.empty());
   auto out = r.submit(103, put("c", "3"));
   BOOST_REQUIRE(out.replies.size() == 1u);
-  BOOST_TEST(out.replies[0].reply.error->code == "busy");
+  BOOST_TEST(out.replies[0].reply.error->code == craton::store::StoreErrorCode::busy);
 }
 
 BOOST_AUTO_TEST_CASE(unusable_data_dir_is_a_clear_error) {
@@ -396,7 +396,7 @@ const LeaseReply& lease_of(const StoreReply& reply) {
 }
 
 std::string error_code(const StoreReply& reply) {
-  return reply.error ? reply.error->code : "ok";
+  return reply.error ? std::string(name(reply.error->code)) : "ok";
 }
 
 void ticks_for(Cluster& c, std::int64_t ms) {
@@ -541,7 +541,7 @@ StoreRequest member(MemberChangeKind kind, NodeId id, std::string address = {}) 
 
 const MemberList& members_of(const StoreReply& reply) {
   BOOST_REQUIRE_MESSAGE(!reply.error,
-                        (reply.error ? reply.error->code + ": " + reply.error->message : ""));
+                        (reply.error ? std::string(name(reply.error->code)) + ": " + reply.error->message : ""));
   return std::get<MemberList>(reply.body);
 }
 
@@ -707,7 +707,7 @@ BOOST_AUTO_TEST_CASE(duplicated_write_in_flight_is_applied_once) {
   put_revision(c.await(first));
   auto dup = c.await(second);
   BOOST_REQUIRE(dup.error.has_value());
-  BOOST_TEST(dup.error->code == "duplicate");
+  BOOST_TEST(dup.error->code == craton::store::StoreErrorCode::duplicate);
   for (int i = 0; i < 5; ++i) c.tick();
   for (NodeId id : {1, 2, 3}) {
     auto range = c.at(id).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
@@ -723,11 +723,11 @@ BOOST_AUTO_TEST_CASE(late_duplicate_is_refused_without_a_proposal) {
   auto index = c.at(lead).raft().log().last_index();
   auto dup = c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1}));
   BOOST_REQUIRE(dup.error.has_value());
-  BOOST_TEST(dup.error->code == "duplicate");
+  BOOST_TEST(dup.error->code == craton::store::StoreErrorCode::duplicate);
   BOOST_TEST(c.at(lead).raft().log().last_index() == index);
   auto bad = c.await(c.submit(lead, put("k", "w"), ClientSession{0, 1, 1}));
   BOOST_REQUIRE(bad.error.has_value());
-  BOOST_TEST(bad.error->code == "invalid");
+  BOOST_TEST(bad.error->code == craton::store::StoreErrorCode::invalid);
   BOOST_TEST(local_value(c.at(lead), "k") == "v");
 }
 
@@ -741,7 +741,7 @@ BOOST_AUTO_TEST_CASE(sessions_survive_a_restart_of_every_replica) {
   lead = c.wait_leader();
   auto dup = c.await(c.submit(lead, put("k", "v"), ClientSession{77, 1, 1}));
   BOOST_REQUIRE(dup.error.has_value());
-  BOOST_TEST(dup.error->code == "duplicate");
+  BOOST_TEST(dup.error->code == craton::store::StoreErrorCode::duplicate);
   put_revision(c.await(c.submit(lead, put("k", "w"), ClientSession{77, 2, 2})));
   auto range = c.at(lead).mvcc().range(RangeRequest{"k", "", 0, 0, false, false});
   BOOST_REQUIRE(range.ok());
@@ -851,11 +851,11 @@ BOOST_AUTO_TEST_CASE(cancel_stops_a_watch_and_is_acknowledged) {
   BOOST_TEST(ds.back().response.canceled);
   BOOST_TEST(ds.back().request_id == create);
   auto again = c.watch(lead, 1, WatchCancel{id});
-  BOOST_TEST(c.reply(again)->error->code == "watch_not_found");
+  BOOST_TEST(c.reply(again)->error->code == craton::store::StoreErrorCode::watch_not_found);
   // Another stream cannot cancel it either.
   c.watch(lead, 2, watch_prefix("k"));
   auto foreign = c.watch(lead, 2, WatchCancel{999});
-  BOOST_TEST(c.reply(foreign)->error->code == "watch_not_found");
+  BOOST_TEST(c.reply(foreign)->error->code == craton::store::StoreErrorCode::watch_not_found);
 }
 
 BOOST_AUTO_TEST_CASE(progress_requests_and_progress_notify) {
@@ -907,7 +907,7 @@ BOOST_AUTO_TEST_CASE(idle_streams_are_closed_and_streams_are_bounded) {
   c.watch(lead, 1, watch_prefix("k"));
   c.watch(lead, 2, watch_prefix("k"));
   auto refused = c.watch(lead, 3, watch_prefix("k"));
-  BOOST_TEST(c.reply(refused)->error->code == "too_many_streams");
+  BOOST_TEST(c.reply(refused)->error->code == craton::store::StoreErrorCode::too_many_streams);
   for (int i = 0; i < 15; ++i) {
     c.tick();
     c.watch(lead, 2, WatchProgress{});  // stream 2 keeps alive, stream 1 is silent

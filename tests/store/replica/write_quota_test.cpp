@@ -64,7 +64,7 @@ class SoloReplica {
 };
 
 std::string error_code(const StoreReply& r) {
-  return r.error ? r.error->code : "";
+  return r.error ? std::string(name(r.error->code)) : "";
 }
 
 }  // namespace
