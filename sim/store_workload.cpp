@@ -52,7 +52,6 @@ struct WorkloadState {
 
 using WorkloadActor = caf::stateful_actor<WorkloadState>;
 
-
 OpFunction function_of(const CurrentOp& op) {
   if (op.kind == OpKind::read || op.reading_for_cas) return OpFunction::read;
   if (op.kind == OpKind::put || op.kind == OpKind::del) return OpFunction::write;
@@ -189,9 +188,9 @@ void on_error(WorkloadActor* self, const store::StoreReply& reply) {
     complete(self, OpPhase::ok, {}, false, std::string(store::name(code)));
     return schedule_next(self);
   }
-  if (!st.config.local_only && code == store::StoreErrorCode::not_leader && reply.leader_hint != 0 &&
-      reply.leader_hint <= st.config.nodes && reply.leader_hint != st.target &&
-      st.op.redirects < st.config.redirects_max) {
+  if (!st.config.local_only && code == store::StoreErrorCode::not_leader &&
+      reply.leader_hint != 0 && reply.leader_hint <= st.config.nodes &&
+      reply.leader_hint != st.target && st.op.redirects < st.config.redirects_max) {
     ++st.op.redirects;
     st.target = reply.leader_hint;
     send_attempt(self);

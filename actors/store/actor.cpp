@@ -51,10 +51,10 @@ void send_reply(StoreActor* self, const Caller& caller, const StoreReply& reply)
     // (a range over large values; etcd's client fails the same way past its message limit).
     StoreReply refused;
     refused.leader_hint = reply.leader_hint;
-    refused.error =
-        StoreError{StoreErrorCode::too_large, "the response of " + std::to_string(bytes) +
-                               " bytes exceeds the message limit of " + std::to_string(limit) +
-                               ": read fewer keys at once (limit, a narrower range)"};
+    refused.error = StoreError{StoreErrorCode::too_large,
+                               "the response of " + std::to_string(bytes) +
+                                   " bytes exceeds the message limit of " + std::to_string(limit) +
+                                   ": read fewer keys at once (limit, a narrower range)"};
     send_reply(self, caller, refused);
     return;
   }

@@ -139,7 +139,8 @@ StoreReply Replica::refuse_not_leader() const {
   auto lead = raft_->lead();
   if (lead == 0) return refuse(StoreErrorCode::no_leader, "no leader known: retry later");
   return refuse(StoreErrorCode::not_leader, "replica " + std::to_string(config_.id) +
-                                  " is not the leader; try replica " + std::to_string(lead));
+                                                " is not the leader; try replica " +
+                                                std::to_string(lead));
 }
 
 ReplicaOutput Replica::answer(std::uint64_t request_id, StoreReply reply) {
@@ -189,16 +190,17 @@ ReplicaOutput Replica::submit(std::uint64_t request_id, StoreRequest request,
   if (is_watch_request(request))
     return answer(request_id, refuse(StoreErrorCode::invalid, "watch requests need a stream"));
   if (removed())
-    return answer(request_id, refuse(StoreErrorCode::removed, "replica " + std::to_string(config_.id) +
-                                                    " was removed from the cluster"));
+    return answer(request_id,
+                  refuse(StoreErrorCode::removed, "replica " + std::to_string(config_.id) +
+                                                      " was removed from the cluster"));
   if (auto* change = std::get_if<MemberChangeRequest>(&request);
       change && change->kind == MemberChangeKind::list)
     return answer(request_id, {std::nullopt, raft_->lead(), members_->list(raft_->lead())});
   if (is_leader_only(request)) return submit_lease(request_id, request);
   if (pending() >= config_.pending_max)
-    return answer(request_id,
-                  refuse(StoreErrorCode::busy, "too many pending requests (" +
-                                     std::to_string(config_.pending_max) + "): retry later"));
+    return answer(request_id, refuse(StoreErrorCode::busy, "too many pending requests (" +
+                                                               std::to_string(config_.pending_max) +
+                                                               "): retry later"));
   if (auto* read = std::get_if<ReadRequest>(&request))
     return submit_read(request_id, std::move(*read));
   if (auto* change = std::get_if<MemberChangeRequest>(&request))

@@ -66,7 +66,8 @@ Status Replica::finish_install(ReplicaOutput& out) {
   // have taken its place): its outcome is unknown.
   for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= applied;) {
     out.replies.push_back(
-        {it->second.request_id, refuse(StoreErrorCode::timeout, "replaced by a snapshot: outcome unknown")});
+        {it->second.request_id,
+         refuse(StoreErrorCode::timeout, "replaced by a snapshot: outcome unknown")});
     it = proposals_.erase(it);
   }
   applied_ = std::max(applied_, applied);

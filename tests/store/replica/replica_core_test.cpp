@@ -540,8 +540,9 @@ StoreRequest member(MemberChangeKind kind, NodeId id, std::string address = {}) 
 }
 
 const MemberList& members_of(const StoreReply& reply) {
-  BOOST_REQUIRE_MESSAGE(!reply.error,
-                        (reply.error ? std::string(name(reply.error->code)) + ": " + reply.error->message : ""));
+  BOOST_REQUIRE_MESSAGE(
+      !reply.error,
+      (reply.error ? std::string(name(reply.error->code)) + ": " + reply.error->message : ""));
   return std::get<MemberList>(reply.body);
 }
 
