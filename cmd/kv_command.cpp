@@ -1,6 +1,7 @@
 // `craton kv`: the store's key-value operations from the command line (etcdctl's shape).
 //
-//   craton kv put KEY VALUE [--lease ID] [--prev-kv]     (ID in hex, as etcdctl)
+//   craton kv put KEY [VALUE] [--lease ID] [--prev-kv]   (ID in hex, as etcdctl; no VALUE:
+//                                                         read it from stdin, as etcdctl)
 //   craton kv get KEY [--prefix] [--rev R] [--limit N] [--keys-only] [--count-only]
 //                     [--serializable]
 //   craton kv del KEY [--prefix] [--prev-kv]
@@ -12,27 +13,26 @@
 // --json. Text output follows etcdctl: put prints OK, get prints key and value lines, del the
 // number deleted. Errors are one line on stderr: exit 1 for a failed request, 2 for bad usage.
 //
-// The txn form (JSON on stdin, at most 1 MiB):
-//   {"compare": [{"key": "k", "target": "value|version|create|mod|lease",
-//                 "result": "=|!=|>|<", "value": "v" | "number": 3}],
-//    "success": [{"put": {"key": "k", "value": "v"}}, {"get": {"key": "k", "prefix": true}},
-//                {"del": {"key": "k", "prefix": false}}],
-//    "failure": [ ...same operations... ]}
-// It prints SUCCESS or FAILURE and then each operation's result.
+// The txn form reads JSON on stdin (at most 1 MiB; the format and its strict reading are in
+// txn_json.hpp: an unknown field is an error, exit 2, and nothing is sent). It prints SUCCESS
+// or FAILURE and then each operation's result.
 //
 // watch prints events as they come, like etcdctl watch: per event its type (PUT or DELETE),
 // with --prev-kv the previous key and value, then key and value; with --progress also
 // "progress notify: REV" lines; with --json one line per response. --count N exits 0 after N
 // events. The watch follows the cluster: if its replica dies it resumes on another one.
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "actors/store/client/client.hpp"
 #include "actors/store/client/lease_client.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/store_client_flags.hpp"
+#include "cmd/txn_json.hpp"
 
 namespace craton::cmd {
 namespace {
@@ -49,9 +49,13 @@ struct KvFlags {
   bool prefix = false, prev_kv = false, keys_only = false, count_only = false, serializable = false;
   bool progress = false;
   std::string count = "0";
+  bool value_given = false;  ///< put: VALUE was an argument (else it is read from stdin)
 };
 
 constexpr std::size_t kTxnInputBytesMax = 1 << 20;
+// A value read from stdin: the store refuses a put's value above its value limit (1.5 MiB)
+// anyway, so the client stops reading there and says so instead of sending it.
+constexpr std::size_t kStdinValueBytesMax = KvLimits{}.value_bytes_max;
 
 std::string dump(const json& j) {
   // Keys and values are bytes: invalid UTF-8 is replaced rather than failing the output.
@@ -104,82 +108,20 @@ std::string range_end_for(const std::string& key, bool prefix) {
   return prefix ? prefix_end(key) : std::string();
 }
 
-// ---- txn input ----
+// ---- stdin ----
 
-Result<Compare> compare_from(const json& j) {
-  Compare c;
-  c.key = j.value("key", "");
-  auto target = j.value("target", "value");
-  auto result = j.value("result", "=");
-  static const std::map<std::string, CompareTarget> targets{
-      {"value", CompareTarget::value},
-      {"version", CompareTarget::version},
-      {"create", CompareTarget::create_revision},
-      {"mod", CompareTarget::mod_revision},
-      {"lease", CompareTarget::lease}};
-  static const std::map<std::string, CompareResult> results{{"=", CompareResult::equal},
-                                                            {"!=", CompareResult::not_equal},
-                                                            {">", CompareResult::greater},
-                                                            {"<", CompareResult::less}};
-  if (!targets.count(target)) return Error{"bad_txn", "unknown compare target '" + target + "'"};
-  if (!results.count(result)) return Error{"bad_txn", "unknown compare result '" + result + "'"};
-  c.target = targets.at(target);
-  c.result = results.at(result);
-  if (c.target == CompareTarget::value)
-    c.value = j.value("value", "");
-  else
-    c.number = j.value("number", std::int64_t{0});
-  return c;
-}
-
-Result<RequestOp> op_from(const json& j) {
-  if (j.contains("put")) {
-    const auto& p = j["put"];
-    return RequestOp{PutRequest{p.value("key", ""), p.value("value", ""),
-                                p.value("lease", std::int64_t{0}), p.value("prev_kv", false)}};
-  }
-  if (j.contains("get")) {
-    const auto& g = j["get"];
-    RangeRequest r;
-    r.key = g.value("key", "");
-    r.range_end = range_end_for(r.key, g.value("prefix", false));
-    return RequestOp{r};
-  }
-  if (j.contains("del")) {
-    const auto& d = j["del"];
-    std::string key = d.value("key", "");
-    return RequestOp{DeleteRangeRequest{key, range_end_for(key, d.value("prefix", false)),
-                                        d.value("prev_kv", false)}};
-  }
-  return Error{"bad_txn", "an operation must be {\"put\"|\"get\"|\"del\": {...}}"};
-}
-
-Result<TxnRequest> txn_from_stdin() {
+// Reads stdin to its end; nullopt (having read bytes_max + 1) when it holds more than
+// `bytes_max` bytes, so that nothing too large is ever sent.
+std::optional<std::string> read_stdin(std::size_t bytes_max) {
   std::string text;
-  char buffer[4096];
-  while (std::cin.read(buffer, sizeof(buffer)) || std::cin.gcount() > 0) {
+  char buffer[64 * 1024];
+  while (std::cin.read(buffer,
+                       std::streamsize(std::min(sizeof(buffer), bytes_max + 1 - text.size()))) ||
+         std::cin.gcount() > 0) {
     text.append(buffer, std::size_t(std::cin.gcount()));
-    if (text.size() > kTxnInputBytesMax) return Error{"bad_txn", "txn input larger than 1 MiB"};
+    if (text.size() > bytes_max) return std::nullopt;
   }
-  TxnRequest txn;
-  try {
-    auto j = json::parse(text);
-    for (const auto& c : j.value("compare", json::array())) {
-      auto cmp = compare_from(c);
-      if (!cmp) return cmp.error();
-      txn.compare.push_back(*cmp);
-    }
-    for (auto [name, branch] : {std::pair{"success", &txn.success}, {"failure", &txn.failure}}) {
-      for (const auto& o : j.value(name, json::array())) {
-        auto op = op_from(o);
-        if (!op) return op.error();
-        branch->push_back(*op);
-      }
-    }
-  } catch (const json::exception& e) {
-    return Error{"bad_txn", std::string("txn input is not valid JSON: ") + e.what()};
-  }
-  return txn;
+  return text;
 }
 
 // ---- running ----
@@ -193,6 +135,24 @@ int fail(const Error& e, const char* op) {
   return e.code == "bad_flag" || e.code == "bad_txn" || e.code == "bad_endpoints" ? 2 : 1;
 }
 
+// The leases a request's puts name (errors about them print them in hex), distinct.
+std::vector<std::int64_t> leases_named(const store::StoreRequest& request) {
+  std::vector<std::int64_t> ids;
+  auto note = [&](const RequestOp& op) {
+    auto* put = std::get_if<PutRequest>(&op);
+    if (put && put->lease != 0 && std::find(ids.begin(), ids.end(), put->lease) == ids.end())
+      ids.push_back(put->lease);
+  };
+  auto* write = std::get_if<WriteRequest>(&request);
+  if (!write) return ids;
+  if (auto* put = std::get_if<PutRequest>(write)) note(*put);
+  if (auto* txn = std::get_if<TxnRequest>(write)) {
+    for (const auto& op : txn->success) note(op);
+    for (const auto& op : txn->failure) note(op);
+  }
+  return ids;
+}
+
 template <class Print>
 int run(const KvFlags& flags, const char* op, const Result<store::StoreRequest>& request,
         Print print) {
@@ -200,7 +160,10 @@ int run(const KvFlags& flags, const char* op, const Result<store::StoreRequest>&
   auto client = connect(flags);
   if (!client) return fail(client.error(), op);
   auto reply = (*client)->call(request.value());
-  if (!reply) return fail(reply.error(), op);
+  if (!reply) {
+    auto e = lease_not_found_in_hex(reply.error(), leases_named(request.value()));
+    return fail(std::holds_alternative<WriteRequest>(request.value()) ? write_error(e) : e, op);
+  }
   print(reply->body);
   return 0;
 }
@@ -209,14 +172,21 @@ const WriteResponse& write_of(const store::StoreReplyBody& body) {
   return std::get<WriteResponse>(body);
 }
 
+Result<store::StoreRequest> put_request(const KvFlags& f) {
+  auto lease = parse_lease_id_arg("--lease", f.lease);  // hex, as `craton lease grant` prints it
+  if (!lease) return lease.error();
+  if (f.value_given)
+    return store::StoreRequest{WriteRequest{PutRequest{f.key, f.value, *lease, f.prev_kv}}};
+  auto value = read_stdin(kStdinValueBytesMax);
+  if (!value)
+    return Error{"bad_flag", "the value on stdin is larger than the store's value limit of " +
+                                 std::to_string(kStdinValueBytesMax) +
+                                 " bytes (1.5 MiB); nothing was sent"};
+  return store::StoreRequest{WriteRequest{PutRequest{f.key, std::move(*value), *lease, f.prev_kv}}};
+}
+
 int run_put(const KvFlags& f) {
-  auto lease = store::parse_lease_id(f.lease);  // hex, as `craton lease grant` prints it
-  if (!lease) lease = Error{"bad_flag", "--lease: " + lease.error().message};
-  Result<store::StoreRequest> request =
-      lease
-          ? Result<store::StoreRequest>(WriteRequest{PutRequest{f.key, f.value, *lease, f.prev_kv}})
-          : Result<store::StoreRequest>(lease.error());
-  return run(f, "put", request, [&](const store::StoreReplyBody& body) {
+  return run(f, "put", put_request(f), [&](const store::StoreReplyBody& body) {
     const auto& put = std::get<PutResponse>(write_of(body));
     if (f.json_output) {
       std::cout << dump(put_json(put)) << "\n";
@@ -277,10 +247,16 @@ int run_compact(const KvFlags& f) {
   });
 }
 
+Result<store::StoreRequest> txn_request() {
+  auto text = read_stdin(kTxnInputBytesMax);
+  if (!text) return Error{"bad_txn", "txn input larger than 1 MiB; nothing was sent"};
+  auto txn = parse_txn_json(*text);
+  if (!txn) return txn.error();
+  return store::StoreRequest{WriteRequest{std::move(*txn)}};
+}
+
 int run_txn(const KvFlags& f) {
-  auto txn = txn_from_stdin();
-  Result<store::StoreRequest> request = txn ? Result<store::StoreRequest>(WriteRequest{*txn})
-                                            : Result<store::StoreRequest>(txn.error());
+  auto request = txn_request();
   return run(f, "txn", request, [&](const store::StoreReplyBody& body) {
     const auto& t = std::get<TxnResponse>(write_of(body));
     json responses = json::array();
@@ -377,13 +353,18 @@ void add_kv_command(CLI::App& app, int& exit_code) {
   kv->require_subcommand(1);
   auto f = std::make_shared<KvFlags>();
 
-  auto* put = kv->add_subcommand("put", "Put KEY VALUE");
+  auto* put = kv->add_subcommand("put", "Put KEY VALUE (VALUE omitted: read from stdin)");
   put->add_option("key", f->key, "Key")->required();
-  put->add_option("value", f->value, "Value")->required();
+  auto* value = put->add_option("value", f->value,
+                                "Value; when omitted, stdin to its end (at most 1.5 MiB, the "
+                                "store's value limit; a file: craton kv put KEY < FILE)");
   put->add_option("--lease", f->lease, "Attach to lease ID (hex, as lease grant prints it)");
   put->add_flag("--prev-kv", f->prev_kv, "Print the previous key-value");
   add_common(put, *f);
-  put->callback([f, &exit_code] { exit_code = run_put(*f); });
+  put->callback([f, value, &exit_code] {
+    f->value_given = value->count() > 0;
+    exit_code = run_put(*f);
+  });
 
   auto* get = kv->add_subcommand("get", "Get KEY (or a prefix)");
   get->add_option("key", f->key, "Key")->required();

@@ -15,6 +15,8 @@
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "actors/store/client/lease_client.hpp"
 #include "cmd/commands.hpp"
@@ -35,9 +37,11 @@ struct LeaseFlags {
 
 std::atomic<bool> g_interrupted{false};
 
+// A lease named on the command line: 1..7fffffffffffffff in hex (0 is "no lease", not an id).
 Result<std::int64_t> parse_id(const std::string& text) {
-  auto id = store::parse_lease_id(text);
-  if (!id) return Error{"bad_flag", "ID: " + id.error().message};
+  auto id = parse_lease_id_arg("ID", text);
+  if (id && *id == 0)
+    return Error{"bad_flag", "ID 0 is not a lease id (granted ids are 1..7fffffffffffffff)"};
   return id;
 }
 
@@ -58,20 +62,25 @@ void print_json(const json& j) {
   std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
-// Runs `body` with a connected client; usage errors come before any connection.
+// Runs `body` with a connected client; usage errors come before any connection. `ids` are the
+// leases the request names: errors about them print them in hex.
 template <class Body>
-int run(const LeaseFlags& f, const char* op, Body body) {
+int run(const LeaseFlags& f, const char* op, const std::vector<std::int64_t>& ids, Body body) {
   auto client = connect(f);
   if (!client) return fail(client.error(), op);
   auto result = body(**client);
-  if (!result) return fail(result.error(), op);
+  if (!result) {
+    auto e = lease_not_found_in_hex(result.error(), ids);
+    const bool write = std::string_view(op) == "grant" || std::string_view(op) == "revoke";
+    return fail(write ? write_error(e) : e, op);  // grant and revoke go through the log
+  }
   return 0;
 }
 
 int run_grant(const LeaseFlags& f) {
   auto ttl = parse_non_negative("TTL", f.ttl);
   if (!ttl) return fail(ttl.error(), "grant");
-  return run(f, "grant", [&](store::StoreClient& client) -> Status {
+  return run(f, "grant", {}, [&](store::StoreClient& client) -> Status {
     auto granted = store::lease_grant(client, *ttl);
     if (!granted) return granted.error();
     if (f.json_output)
@@ -88,7 +97,7 @@ int run_grant(const LeaseFlags& f) {
 int run_revoke(const LeaseFlags& f) {
   auto id = parse_id(f.id);
   if (!id) return fail(id.error(), "revoke");
-  return run(f, "revoke", [&](store::StoreClient& client) -> Status {
+  return run(f, "revoke", {*id}, [&](store::StoreClient& client) -> Status {
     auto revoked = store::lease_revoke(client, *id);
     if (!revoked) return revoked.error();
     if (f.json_output)
@@ -110,7 +119,7 @@ void print_renewal(const LeaseFlags& f, const store::LeaseReply& r) {
 int run_keepalive(const LeaseFlags& f) {
   auto id = parse_id(f.id);
   if (!id) return fail(id.error(), "keepalive");
-  return run(f, "keepalive", [&](store::StoreClient& client) -> Status {
+  return run(f, "keepalive", {*id}, [&](store::StoreClient& client) -> Status {
     if (f.once) {
       auto renewed = store::lease_keep_alive(client, *id);
       if (!renewed) return renewed.error();
@@ -133,7 +142,7 @@ std::string keys_text(const std::vector<std::string>& keys) {
 int run_ttl(const LeaseFlags& f) {
   auto id = parse_id(f.id);
   if (!id) return fail(id.error(), "ttl");
-  return run(f, "ttl", [&](store::StoreClient& client) -> Status {
+  return run(f, "ttl", {*id}, [&](store::StoreClient& client) -> Status {
     auto ttl = store::lease_time_to_live(client, *id, f.keys);
     if (!ttl) return ttl.error();
     if (f.json_output) {
@@ -159,7 +168,7 @@ int run_ttl(const LeaseFlags& f) {
 }
 
 int run_list(const LeaseFlags& f) {
-  return run(f, "list", [&](store::StoreClient& client) -> Status {
+  return run(f, "list", {}, [&](store::StoreClient& client) -> Status {
     auto list = store::lease_list(client);
     if (!list) return list.error();
     if (f.json_output) {

@@ -20,13 +20,16 @@
 // from the cluster exits 0 by itself.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "actors/store/actor.hpp"
 #include "actors/store/client/client.hpp"
@@ -38,6 +41,10 @@
 
 namespace craton::cmd {
 namespace {
+
+// Free space below which a storage failure is reported as a full disk: less than one large
+// value (the store's values go up to 1.5 MiB) fits.
+constexpr std::uint64_t kDiskFullBytesMax = 2 << 20;
 
 struct StoreFlags {
   std::string id = "1";
@@ -172,6 +179,25 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   return setup;
 }
 
+// A replica stopped by a storage failure. LMDB reports a full disk as ENOSPC or, when a write
+// comes up short, as EIO ("Input/output error"), and a failed apply surfaces as "the MVCC store
+// did not apply index N": neither says the disk is full, so this looks at the data directory's
+// filesystem. Writes in flight were in the log or not: either way their outcome is unknown.
+std::string describe_storage_failure(const Error& error, const std::string& data_dir) {
+  std::string out = "replica failed: " + error.message;
+  struct statvfs fs {};
+  if (::statvfs(data_dir.c_str(), &fs) == 0) {
+    const auto free_bytes = std::uint64_t(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kDiskFullBytesMax)
+      out += "; no space left on device: the filesystem of data directory " + data_dir + " has " +
+             std::to_string(free_bytes) + " bytes free";
+  }
+  return out +
+         ". Writes in flight may or may not be applied when the replica restarts; free "
+         "space in " +
+         data_dir + " and restart it";
+}
+
 Status prepare_data_dir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -240,9 +266,15 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
   auto& node = **host;
   static std::atomic<bool> failed{false};
   static std::atomic<bool> removed{false};
+  static std::mutex failure_mutex;
+  static std::optional<Error> failure;  // set by the actor's thread before `failed`
   store::StoreActorConfig actor_config;
   actor_config.tick_ms = setup->tick_ms;
-  actor_config.on_failure = [](const Error&) {
+  actor_config.on_failure = [](const Error& e) {
+    {
+      std::lock_guard lock(failure_mutex);
+      failure = e;
+    }
     failed = true;
     ::kill(::getpid(), SIGTERM);  // wakes shutdown.wait() below
   };
@@ -264,6 +296,12 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
                        "signal " + std::to_string(signal) + ": shutting down"});
   if (!failed && !removed) hand_over_leadership(node, store_actor, setup->shutdown_timeout_ms);
   node.stop();
+  if (failed) {
+    std::lock_guard lock(failure_mutex);
+    if (failure)
+      std::cerr << "craton store: " << describe_storage_failure(*failure, setup->replica.data_dir)
+                << "\n";
+  }
   return failed ? 1 : 0;
 }
 

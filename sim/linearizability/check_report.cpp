@@ -84,6 +84,15 @@ json key_json(const KeyResult& key) {
   return j;
 }
 
+// Names at most `keys_max` keys, then how many more there are.
+std::string key_list(const std::vector<std::string>& keys, std::size_t keys_max) {
+  std::string out;
+  for (std::size_t i = 0; i < keys.size() && i < keys_max; ++i)
+    out += (i ? ", " : "") + key_label(keys[i]);
+  if (keys.size() > keys_max) out += " and " + std::to_string(keys.size() - keys_max) + " more";
+  return out;
+}
+
 }  // namespace
 
 std::string format_text(const CheckResult& result, std::size_t keys_max) {
@@ -95,10 +104,14 @@ std::string format_text(const CheckResult& result, std::size_t keys_max) {
     undecided += key.verdict == Verdict::unknown;
   }
   const std::size_t failing = violated + undecided;
-  out << result.operations << " operations on " << result.keys.size() << " key(s)";
+  out << result.operations << " operations on " << result.keys.size() << " key(s) checked";
   if (violated > 0) out << "; not linearizable: " << violated << " key(s)";
   if (undecided > 0) out << "; undecided: " << undecided << " key(s)";
   out << "\n";
+  if (!result.unchecked_keys.empty())
+    out << "stopped early at the first key proven not linearizable; "
+        << result.unchecked_keys.size() << " key(s) not checked (--all-keys checks them): "
+        << key_list(result.unchecked_keys, keys_max) << "\n";
   if (failing == 0) return out.str();
   std::size_t listed = 0;
   for (const KeyResult& key : result.keys) {
@@ -124,6 +137,8 @@ json to_json(const CheckResult& result) {
           {"linearizable", result.verdict == Verdict::linearizable},
           {"operations", result.operations},
           {"keys", result.keys.size()},
+          {"stopped_early", !result.unchecked_keys.empty()},
+          {"unchecked_keys", result.unchecked_keys},
           {"failing_keys", std::move(failing)}};
 }
 

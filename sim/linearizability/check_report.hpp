@@ -12,12 +12,13 @@
 
 namespace craton::linearizability {
 
-/// First line: `linearizable`, `not linearizable` or `unknown`; then details. At most
-/// `keys_max` failing keys are listed by name; the first one is shown in full.
+/// First line: `linearizable`, `not linearizable` or `unknown`; then details: whether the check
+/// stopped early and which keys it did not check, then the failing keys. At most `keys_max`
+/// keys of each list are named; the first failing key is shown in full.
 std::string format_text(const CheckResult& result, std::size_t keys_max = 20);
 
-/// {"verdict", "linearizable", "operations", "keys", "failing_keys": [...]} (see
-/// docs/linearizability.md).
+/// {"verdict", "linearizable", "operations", "keys" (checked), "stopped_early",
+/// "unchecked_keys": [...], "failing_keys": [...]} (see docs/linearizability.md).
 nlohmann::json to_json(const CheckResult& result);
 
 }  // namespace craton::linearizability

@@ -13,7 +13,9 @@
 // a superset of another's unknown operations, from the same state, is pruned as dominated.
 //
 // The search is bounded (`CheckLimits`); a key whose search exceeds the bounds gets the verdict
-// `unknown` rather than running forever.
+// `unknown` rather than running forever. One key proven not linearizable decides the whole
+// history, so by default (`KeyScope::until_first_violation`) the keys after it are validated
+// but not searched; `KeyScope::all_keys` searches every key, for a report of all failing keys.
 #pragma once
 
 #include <cstddef>
@@ -63,6 +65,12 @@ struct StuckPoint {
   std::size_t more_unknown = 0;
 };
 
+/// Which keys check_history searches.
+enum class KeyScope {
+  until_first_violation,  ///< stop at the first key proven not linearizable (the verdict is set)
+  all_keys,               ///< search every key, to report each failing one
+};
+
 struct KeyResult {
   std::string key;  ///< "" for the keyless register
   Verdict verdict = Verdict::linearizable;
@@ -74,13 +82,18 @@ struct KeyResult {
 struct CheckResult {
   Verdict verdict = Verdict::linearizable;  ///< not_linearizable if any key is; else unknown if any
   std::size_t operations = 0;
-  std::vector<KeyResult> keys;  ///< in order of each key's first invocation
+  std::vector<KeyResult> keys;  ///< keys searched, in order of each key's first invocation
+  /// Keys not searched because an earlier key was proven not linearizable (empty with
+  /// KeyScope::all_keys); their operations were validated but are not counted in `operations`.
+  std::vector<std::string> unchecked_keys;
 };
 
-/// Checks a whole history against `model`. Errors (code "malformed") are input errors: unpaired
-/// events, or operations the model does not have; they name the line.
+/// Checks a whole history against `model`, searching the keys `scope` says. Errors (code
+/// "malformed") are input errors: unpaired events, or operations the model does not have; they
+/// name the line and are found on every key, searched or not.
 Result<CheckResult> check_history(const History& history, Model model,
-                                  const CheckLimits& limits = {});
+                                  const CheckLimits& limits = {},
+                                  KeyScope scope = KeyScope::all_keys);
 
 /// Checks one key's operations (as `collect_operations` returns them, all with this key).
 Result<KeyResult> check_key(const std::string& key, const std::vector<Operation>& ops, Model model,

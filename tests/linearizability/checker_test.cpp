@@ -220,3 +220,74 @@ BOOST_AUTO_TEST_CASE(a_search_past_its_limits_is_undecided) {
   BOOST_TEST(check(r, lin::Model::register_model, tiny).verdict == Verdict::unknown);
   BOOST_TEST(check(r).verdict == Verdict::not_linearizable);
 }
+
+namespace {
+
+// Key "a": a stale read. Key "b": ten concurrent writes, then a read of a value nobody wrote;
+// proving that needs a search over the orders of the writes (far more than 200 steps).
+HistoryRecorder violation_then_expensive_key() {
+  HistoryRecorder r;
+  r.on("a").write(0, str("1")).ok(0).write(1, str("2")).ok(1).read(2).ok(2, str("1"));
+  r.on("b");
+  for (int p = 0; p < 10; ++p) r.write(p, str(std::to_string(p).c_str()));
+  for (int p = 0; p < 10; ++p) r.ok(p);
+  r.read(0).ok(0, str("never written"));
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_check_stops_at_the_first_key_proven_not_linearizable) {
+  auto r = violation_then_expensive_key();
+  lin::CheckLimits small;
+  small.steps_max = 200;
+  // Every key: "b" needs more than the limit, so it comes out undecided.
+  auto all = lin::check_history(r.history(), lin::Model::kv, small, lin::KeyScope::all_keys);
+  BOOST_REQUIRE(all.ok());
+  BOOST_REQUIRE_EQUAL(all->keys.size(), 2u);
+  BOOST_TEST(all->keys[1].verdict == Verdict::unknown);
+  BOOST_TEST(all->unchecked_keys.empty());
+  // Until the first violation: "b" is not searched at all, and the report says so.
+  auto first =
+      lin::check_history(r.history(), lin::Model::kv, small, lin::KeyScope::until_first_violation);
+  BOOST_REQUIRE(first.ok());
+  BOOST_TEST(first->verdict == Verdict::not_linearizable);
+  BOOST_REQUIRE_EQUAL(first->keys.size(), 1u);
+  BOOST_TEST(first->keys[0].key == "a");
+  BOOST_TEST(first->operations == 3u);
+  BOOST_REQUIRE_EQUAL(first->unchecked_keys.size(), 1u);
+  BOOST_TEST(first->unchecked_keys[0] == "b");
+  const std::string text = lin::format_text(first.value());
+  BOOST_TEST(text.find("stopped early") != std::string::npos);
+  BOOST_TEST(text.find("not checked (--all-keys checks them): \"b\"") != std::string::npos);
+  auto json = lin::to_json(first.value());
+  BOOST_TEST(json["stopped_early"] == true);
+  BOOST_TEST(json["unchecked_keys"][0] == "b");
+}
+
+BOOST_AUTO_TEST_CASE(keys_not_searched_are_still_validated) {
+  auto r = violation_then_expensive_key();
+  r.on("c").write(0, 5).ok(0);  // the kv model takes strings only
+  auto result =
+      lin::check_history(r.history(), lin::Model::kv, {}, lin::KeyScope::until_first_violation);
+  BOOST_REQUIRE(!result.ok());
+  BOOST_TEST(result.error().message.find("strings") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_undecided_key_does_not_stop_the_check) {
+  HistoryRecorder swapped;  // the expensive key first, then the violation
+  swapped.on("b");
+  for (int p = 0; p < 10; ++p) swapped.write(p, str(std::to_string(p).c_str()));
+  for (int p = 0; p < 10; ++p) swapped.ok(p);
+  swapped.read(0).ok(0, str("never written"));
+  swapped.on("a").write(0, str("1")).ok(0).read(1).ok(1, str("0"));
+  lin::CheckLimits small;
+  small.steps_max = 200;
+  auto result = lin::check_history(swapped.history(), lin::Model::kv, small,
+                                   lin::KeyScope::until_first_violation);
+  BOOST_REQUIRE(result.ok());
+  BOOST_REQUIRE_EQUAL(result->keys.size(), 2u);
+  BOOST_TEST(result->keys[0].verdict == Verdict::unknown);
+  BOOST_TEST(result->verdict == Verdict::not_linearizable);
+  BOOST_TEST(result->unchecked_keys.empty());
+}

@@ -34,6 +34,27 @@ expect 0 "linearizable" --model kv "$dir/kv_ok.jsonl"
 expect 1 'key "log": not linearizable' --model kv "$dir/kv_lost_append.jsonl"
 expect 1 '"linearizable": false' --json --model kv "$dir/kv_lost_append.jsonl"
 expect 0 '"verdict": "linearizable"' --json --model kv "$dir/kv_ok.jsonl"
+# A violation on key "a" decides the history: key "b" (12 concurrent puts, then a read of a value
+# nobody wrote; proving that takes more than 1000 search steps) is not searched unless
+# --all-keys asks for it.
+two="$dir/kv_violation_then_expensive_key.jsonl"
+expect 1 '1 key(s) not checked (--all-keys checks them): "b"' --model kv "$two"
+expect 1 '3 operations on 1 key(s) checked' --model kv --search-limit 1000 "$two"
+expect 1 '"unchecked_keys": [' --json --model kv "$two"
+expect 1 '"stopped_early": true' --json --model kv "$two"
+expect 1 'key "b": unknown (search limit reached after 1001 steps)' --model kv --all-keys \
+  --search-limit 1000 "$two"
+expect 1 '16 operations on 2 key(s) checked; not linearizable: 2 key(s)' --model kv --all-keys "$two"
+expect 1 '"stopped_early": false' --json --all-keys --model kv "$two"
+if "$craton" check linearizable --model kv --search-limit 1000 "$two" 2>&1 | grep -q undecided; then
+  echo "FAIL: key b was searched without --all-keys"
+  failures=$((failures + 1))
+fi
+expect 2 "--search-limit must be a number of steps" --model kv --search-limit 0 "$two"
+expect 2 "--search-limit must be a number of steps" --model kv --search-limit 12x "$two"
+"$craton" check linearizable --help | grep -q "search steps allowed per key.*default 200000000" ||
+  { echo "FAIL: --help does not explain --search-limit and its default"; failures=$((failures + 1)); }
+
 expect 2 "line 2: not valid JSON" --model register "$dir/bad_json.jsonl"
 expect 2 "line 2: ok from process 1 without a matching invoke" --model register \
   "$dir/bad_unmatched.jsonl"

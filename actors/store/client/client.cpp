@@ -542,6 +542,16 @@ Result<StoreReply> StoreClient::call(const StoreRequest& request) {
 Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
                                             const std::optional<storage::ClientSession>& session) {
   Error last{"unavailable", "no replica answered"};
+  // Once an attempt went unanswered the write may have been applied: a later error that proves
+  // only that *its* attempt was not applied must not be reported as "not applied".
+  bool maybe_applied = false;
+  auto give_up = [&maybe_applied](Error e) -> Error {
+    if (!maybe_applied || !proves_not_applied(parse_store_error_code(e.code))) return e;
+    return Error{"timeout",
+                 "an earlier attempt got no answer, so the write may or may not have "
+                 "been applied (then " +
+                     e.code + ": " + e.message + ")"};
+  };
   auto target = leader_ != 0 ? leader_ : find_leader();
   for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
     if (target == 0) {
@@ -558,6 +568,7 @@ Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
       // Safe to ask again (see above); the leader may have changed.
       last =
           Error{"timeout", reply.error().message + ": the write may or may not have been applied"};
+      maybe_applied = true;
       leader_ = target = find_leader();
       continue;
     }
@@ -577,11 +588,11 @@ Result<StoreReply> StoreClient::call_leader(const StoreRequest& request,
       continue;
     }
     // Only errors that prove the write was not applied (store_error.hpp) send it again.
-    if (!worth_retrying(reply->error->code)) return last;
+    if (!worth_retrying(reply->error->code)) return give_up(last);
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.backoff_ms));
     leader_ = target = find_leader();
   }
-  return last;
+  return give_up(last);
 }
 
 }  // namespace craton::store
