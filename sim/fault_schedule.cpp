@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::int64_t kDurationMsMax = 24LL * 3600 * 1000;
 constexpr std::size_t kLineBytesMax = 4096;
+constexpr std::int64_t kDiskSlowMsMax = 10000;  // a sync slower than this is a dead disk
 
 using Kind = Fault::Kind;
 
@@ -25,9 +26,18 @@ const std::map<std::string, Kind, std::less<>>& kind_names() {
   return names;
 }
 
+const std::map<std::string, Kind, std::less<>>& disk_kind_names() {
+  static const std::map<std::string, Kind, std::less<>> names{{"disk-full", Kind::disk_full},
+                                                              {"disk-ok", Kind::disk_ok},
+                                                              {"fsync-fail", Kind::fsync_fail},
+                                                              {"disk-slow", Kind::disk_slow}};
+  return names;
+}
+
 std::string_view kind_name(Kind k) {
-  for (const auto& [name, kind] : kind_names())
-    if (kind == k) return name;
+  for (const auto* names : {&kind_names(), &disk_kind_names()})
+    for (const auto& [name, kind] : *names)
+      if (kind == k) return name;
   return "?";
 }
 
@@ -109,13 +119,38 @@ Status parse_latency(const std::vector<std::string>& w, Fault& f) {
   return Ok{};
 }
 
+// A disk fault's arguments: NODE, and for disk-slow the time each sync takes.
+Status parse_disk(Kind kind, const std::vector<std::string>& args,
+                  const std::set<std::string>& known, Fault& f) {
+  bool slow = kind == Kind::disk_slow;
+  if (args.size() != (slow ? 2u : 1u))
+    return Error{"bad_arguments", slow ? "usage: disk-slow NODE DURATION"
+                                       : "usage: disk-full|disk-ok|fsync-fail NODE"};
+  if (auto s = check_node(args[0], known); !s) return s;
+  f.nodes = {args[0]};
+  if (slow) {
+    auto d = parse_duration_ms(args[1]);
+    if (!d) return d.error();
+    if (*d > kDiskSlowMsMax)
+      return Error{"bad_arguments",
+                   "disk-slow takes at most " + std::to_string(kDiskSlowMsMax) + "ms per sync"};
+    f.duration_ms = *d;
+  }
+  return Ok{};
+}
+
 // Parses the part after "at <time>": the command and its arguments.
 Status parse_command(std::string_view text, const std::set<std::string>& known, Fault& f) {
   auto w = words(text);
   if (w.empty()) return Error{"missing_command", "missing fault after the time"};
   auto it = kind_names().find(w[0]);
-  if (it == kind_names().end()) return Error{"unknown_fault", "unknown fault '" + w[0] + "'"};
-  f.kind = it->second;
+  if (it != kind_names().end()) {
+    f.kind = it->second;
+  } else if (auto disk = disk_kind_names().find(w[0]); disk != disk_kind_names().end()) {
+    f.kind = disk->second;
+  } else {
+    return Error{"unknown_fault", "unknown fault '" + w[0] + "'"};
+  }
   std::vector<std::string> args(w.begin() + 1, w.end());
   auto want = [&](std::size_t n, const char* usage) -> Status {
     if (args.size() != n) return Error{"bad_arguments", std::string("usage: ") + usage};
@@ -154,6 +189,11 @@ Status parse_command(std::string_view text, const std::set<std::string>& known, 
     }
     case Kind::latency:
       return parse_latency(args, f);
+    case Kind::disk_full:
+    case Kind::disk_ok:
+    case Kind::fsync_fail:
+    case Kind::disk_slow:
+      return parse_disk(f.kind, args, known, f);
   }
   return Ok{};
 }
@@ -171,6 +211,11 @@ Result<Fault> parse_line(std::string_view line, const std::set<std::string>& kno
 }
 
 }  // namespace
+
+bool is_disk_fault(Fault::Kind kind) {
+  return kind == Kind::disk_full || kind == Kind::disk_ok || kind == Kind::fsync_fail ||
+         kind == Kind::disk_slow;
+}
 
 std::string Fault::describe() const {
   std::ostringstream out;
@@ -202,6 +247,14 @@ std::string Fault::describe() const {
         out << " exponential " << latency.mean_ms << "ms " << latency.max_ms << "ms";
       break;
     case Kind::heal:
+      break;
+    case Kind::disk_full:
+    case Kind::disk_ok:
+    case Kind::fsync_fail:
+      out << ' ' << nodes[0];
+      break;
+    case Kind::disk_slow:
+      out << ' ' << nodes[0] << ' ' << duration_ms << "ms";
       break;
   }
   return out.str();
@@ -262,7 +315,7 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
     if (f.at_ms >= settle_ms)
       return fail("faults must happen before the settle point at " + std::to_string(settle_ms) +
                   "ms (60% of the run) so that convergence can be checked");
-    if (f.nodes.empty() || f.kind == Kind::oneway) continue;
+    if (f.nodes.empty() || f.kind == Kind::oneway || is_disk_fault(f.kind)) continue;
     char& s = state[f.nodes[0]];
     char need = f.kind == Kind::restart ? 'c' : f.kind == Kind::resume ? 'p' : 'u';
     if (s != need)
@@ -413,8 +466,42 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
     f.nodes = {node};
     out.push_back(std::move(f));
   }
+  for (auto& f : random_disk_faults(seed, nodes, settle_ms)) out.push_back(std::move(f));
   std::stable_sort(out.begin(), out.end(),
                    [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
+  return out;
+}
+
+std::vector<Fault> random_disk_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
+                                      std::int64_t settle_ms) {
+  std::vector<Fault> out;
+  if (nodes.empty()) return out;
+  Rng rng(derive_seed(seed, "disk"));
+  auto add = [&](std::int64_t at, Kind kind, const std::string& node, std::int64_t ms = 0) {
+    Fault f;
+    f.at_ms = std::min(at, settle_ms - 1);
+    f.kind = kind;
+    f.nodes = {node};
+    f.duration_ms = ms;
+    out.push_back(std::move(f));
+  };
+  for (auto t = static_cast<std::int64_t>(rng.uniform(1000, 5000)); t < settle_ms;
+       t += static_cast<std::int64_t>(rng.uniform(3000, 10000))) {
+    const auto& node = nodes[rng.uniform(0, nodes.size() - 1)];
+    switch (rng.uniform(0, 2)) {
+      case 0:
+        add(t, Kind::disk_full, node);
+        add(t + static_cast<std::int64_t>(rng.uniform(200, 3000)), Kind::disk_ok, node);
+        break;
+      case 1:
+        add(t, Kind::fsync_fail, node);
+        break;
+      default:
+        add(t, Kind::disk_slow, node, static_cast<std::int64_t>(rng.uniform(10, 300)));
+        add(t + static_cast<std::int64_t>(rng.uniform(1000, 5000)), Kind::disk_slow, node, 0);
+        break;
+    }
+  }
   return out;
 }
 

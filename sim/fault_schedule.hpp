@@ -14,6 +14,10 @@
 //   at 8s   resume n3
 //   at 1s   duplicate 0.05
 //   at 1s   latency uniform 1ms 50ms        (or: latency exponential <mean> <max>)
+//   at 2s   disk-full n1                    (disk faults: sim/sim_disk.hpp)
+//   at 3s   disk-ok n1
+//   at 4s   fsync-fail n2
+//   at 5s   disk-slow n3 200ms
 //
 // Parsing is strict and bounded: every error names its line. Faults may only happen before
 // the settle point (a fraction of the run); from then on the world heals the network, resumes
@@ -41,7 +45,12 @@ struct Fault {
     resume,
     loss,
     duplicate,
-    latency
+    latency,
+    // Disk faults (sim/sim_disk.hpp); they apply to a node whatever its state.
+    disk_full,
+    disk_ok,
+    fsync_fail,
+    disk_slow
   };
   std::int64_t at_ms = 0;
   Kind kind = Kind::heal;
@@ -49,10 +58,14 @@ struct Fault {
   std::vector<std::string> nodes;                ///< oneway: {from, to}; crash..resume: {node}
   double probability = 0;                        ///< loss, duplicate
   LatencyDistribution latency;                   ///< latency
+  std::int64_t duration_ms = 0;                  ///< disk_slow: simulated time per sync
 
   /// The fault in file syntax without the time, e.g. "partition n1,n2 | n3".
   std::string describe() const;
 };
+
+/// True for the disk faults (disk-full, disk-ok, fsync-fail, disk-slow).
+bool is_disk_fault(Fault::Kind kind);
 
 /// Bounds on fault files (they are external input).
 inline constexpr std::size_t kFaultFileBytesMax = 1 << 20;
@@ -79,5 +92,12 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
 /// just before the settle point, the others stay down.
 std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
                                  std::int64_t settle_ms);
+
+/// The disk faults random_faults adds, drawn from their own stream (derive_seed(seed,
+/// "disk")) so that the other faults of a seed stay as they were: every 3-10 s a node's disk
+/// turns full (healed by disk-ok 0.2-3 s later), fails its next sync, or turns slow (10-300 ms
+/// per sync, back to 0ms 1-5 s later); all before the settle point, which heals every disk.
+std::vector<Fault> random_disk_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
+                                      std::int64_t settle_ms);
 
 }  // namespace craton::sim

@@ -27,6 +27,7 @@ class LeaseScenario : public Scenario {
   std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
                                      const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
+  void use_disks(std::shared_ptr<SimDisks> disks) override { store_.use_disks(std::move(disks)); }
 
  private:
   static StoreScenarioOptions with_probe(StoreScenarioOptions store, std::int64_t probe_ms);

@@ -63,7 +63,15 @@ std::string format(const LeaseKeyEvent& e) {
 }
 
 std::string format(const StoreFailureEvent& e) {
-  return (e.at_open ? "store open failed: " : "store failed: ") + e.message;
+  switch (e.kind) {
+    case StoreFailureEvent::Kind::open:
+      return "store open failed: " + e.message;
+    case StoreFailureEvent::Kind::running:
+      return "store failed: " + e.message;
+    case StoreFailureEvent::Kind::disk_stop:
+      return "disk stop: " + e.message;
+  }
+  return e.message;
 }
 
 std::string format(const TextEvent& e) {

@@ -76,9 +76,11 @@ struct LeaseKeyEvent {
   bool operator==(const LeaseKeyEvent&) const = default;
 };
 
-/// The store scenario's replica could not open, or failed (disk) and stopped.
+/// The store scenario's replica could not open, or failed and stopped; or an error the simulated
+/// disk injected stopped it (the world restarts it: that one is not a failure of the run).
 struct StoreFailureEvent {
-  bool at_open = false;
+  enum class Kind { open, running, disk_stop };
+  Kind kind = Kind::running;
   std::string message;
   bool operator==(const StoreFailureEvent&) const = default;
 };

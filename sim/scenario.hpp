@@ -21,6 +21,8 @@
 
 namespace craton::sim {
 
+class SimDisks;
+
 class Scenario {
  public:
   virtual ~Scenario() = default;
@@ -32,6 +34,10 @@ class Scenario {
                                              const ObservationSink& observe) = 0;
   /// Judges a finished run.
   virtual CheckResult check(const RunHistory& history) const = 0;
+  /// The run's simulated disks (sim/sim_disk.hpp), given before the first node starts and
+  /// taken back (null) after the run. A scenario that stores data opens its environments on
+  /// `disks->disk(node)`; the others ignore disk faults.
+  virtual void use_disks(std::shared_ptr<SimDisks> disks) { (void)disks; }
 };
 
 /// The scenarios this build knows: "heartbeat", "store", "store-remote", "store-lease".

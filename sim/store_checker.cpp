@@ -139,7 +139,9 @@ Result<lin::History> store_ops_history(const RunHistory& history) {
 CheckResult check_store_history(const RunHistory& history, const StoreCheckOptions& options) {
   CheckResult result;
   for (const auto& o : history.observations)
-    if (std::holds_alternative<StoreFailureEvent>(o.event)) result.fail(o.node + ": " + o.text());
+    if (auto* f = std::get_if<StoreFailureEvent>(&o.event);
+        f && f->kind != StoreFailureEvent::Kind::disk_stop)
+      result.fail(o.node + ": " + o.text());
   check_linearizable(history, result);
   check_raft(history, result);
   if (options.require_progress && history.settle_ms + options.progress_grace_ms < history.end_ms &&

@@ -7,6 +7,7 @@
 
 #include "actors/store/actor.hpp"
 #include "runtime/stable_hash.hpp"
+#include "sim/sim_disk.hpp"
 #include "sim/store_checker.hpp"
 #include "sim/store_watcher.hpp"
 #include "sim/store_workload.hpp"
@@ -59,20 +60,37 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.tick_ms = options_.tick_ms;  // lease TTL minimum and extension on promotion
   rc.map_size_bytes = std::size_t{256} << 20;
   rc.mvcc.quota_bytes = std::int64_t{128} << 20;
-  rc.no_sync = true;  // the simulated process never dies: the page cache is durable enough
+  // The host never crashes, so its fsyncs would only cost time: the simulated disk
+  // (sim/sim_disk.hpp) decides from each commit's durability what a simulated crash keeps.
+  rc.no_sync = true;
+  auto disk = disks_ ? disks_->disk(node.node_id) : nullptr;
+  rc.disk_faults = disk;
+  if (disk && options_.disk_sync_lies) disk->set_sync_lies(true);
   rc.record_raft_events = true;  // checked on every step by sim/raft_invariants.hpp
   rc.snapshot_entries = options_.snapshot_entries;
   rc.snapshot_catchup_entries = options_.snapshot_catchup_entries;
   rc.snapshot_transfer.chunk_bytes_max = options_.snapshot_chunk_bytes;
   std::filesystem::create_directories(rc.data_dir);
   auto replica = store::Replica::open(rc);
+  // An error the disk injected stops the node (etcd exits on a failed fsync); the world
+  // restarts it. Any other failure is the replica's and fails the run.
+  auto disk_stop = [observe, disk](const std::string& what, const Error& e) {
+    if (!disk || !disk->injected()) return false;
+    observe(StoreFailureEvent{StoreFailureEvent::Kind::disk_stop, what + e.message});
+    disk->request_stop();
+    return true;
+  };
   if (!replica) {
-    observe(StoreFailureEvent{true, replica.error().message});
+    if (!disk_stop("open: ", replica.error()))
+      observe(StoreFailureEvent{StoreFailureEvent::Kind::open, replica.error().message});
   } else {
     std::shared_ptr<store::Replica> shared = std::move(*replica);
     store::StoreActorConfig ac;
     ac.tick_ms = options_.tick_ms;
-    ac.on_failure = [observe](const Error& e) { observe(StoreFailureEvent{false, e.message}); };
+    ac.on_failure = [observe, disk_stop](const Error& e) {
+      if (!disk_stop("", e))
+        observe(StoreFailureEvent{StoreFailureEvent::Kind::running, e.message});
+    };
     actors.push_back(store::spawn_store(sys, node, shared, ac));
     if (options_.replica_watchers)
       for (auto& a : options_.replica_watchers(sys, node, observe, shared)) actors.push_back(a);

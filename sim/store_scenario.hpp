@@ -69,6 +69,9 @@ struct StoreScenarioOptions {
   std::size_t snapshot_chunk_bytes = 512;  ///< several chunks per transfer even for small state
   /// One StoreWatcher per node (sim/store_watcher.hpp), judged by sim/watch_checker.hpp.
   bool watchers = true;
+  /// Test only: every node's simulated disk acknowledges syncs it never makes durable
+  /// (SimDisk::set_sync_lies), so crashes lose acknowledged writes.
+  bool disk_sync_lies = false;
 };
 
 class StoreScenario : public Scenario {
@@ -80,10 +83,12 @@ class StoreScenario : public Scenario {
   std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
                                      const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
+  void use_disks(std::shared_ptr<SimDisks> disks) override { disks_ = std::move(disks); }
 
  private:
   std::vector<std::string> nodes_;
   StoreScenarioOptions options_;
+  std::shared_ptr<SimDisks> disks_;  ///< the replicas' environments sit on these
 };
 
 }  // namespace craton::sim

@@ -12,6 +12,7 @@
 
 #include "runtime/router.hpp"
 #include "runtime/wire.hpp"
+#include "sim/sim_disk.hpp"
 #include "sim/sim_network.hpp"
 #include "sim/trace.hpp"
 
@@ -23,12 +24,25 @@ using Kind = Fault::Kind;
 
 enum class NodeState { up, paused, down };
 
+// A node stopped by its disk (an injected error failed its replica) is restarted this much
+// later, as a process supervisor would.
+constexpr std::int64_t kDiskRestartMs = 1000;
+
 struct SimNode {
   std::string id;
   NodeState state = NodeState::up;
   std::uint64_t incarnation = 0;
   caf::actor router;
   std::vector<caf::actor> actors;  // router included
+  bool stalled = false;            // a slow sync: no actor of the node runs until stall_end_ms
+  std::int64_t stall_end_ms = 0;
+};
+
+// Disk-driven events of the world itself (sim/sim_disk.hpp), not in the fault schedule.
+struct DiskTimer {
+  enum class Kind { unstall, restart };
+  Kind kind = Kind::unstall;
+  std::string node;
 };
 
 // Removes the scratch directory it created, whatever happens to the run.
@@ -63,7 +77,8 @@ class World final : public NetworkHost {
         model_(config.network, derive_seed(config.seed, "network")),
         scratch_(config.scratch_dir, config.seed),
         log_(std::make_shared<MemorySink>(LogLevel::info, 1000)),
-        metrics_(std::make_shared<Metrics>()) {}
+        metrics_(std::make_shared<Metrics>()),
+        disks_(std::make_shared<SimDisks>()) {}
 
   RunReport run();
 
@@ -93,6 +108,8 @@ class World final : public NetworkHost {
   void crash_node(SimNode& node);
   void apply(const Fault& fault);
   void settle();
+  void handle_disk_requests();
+  void run_disk_timers();
   bool run_one_job();
   bool paused(caf::resumable* job) const;
   void advance();
@@ -109,6 +126,9 @@ class World final : public NetworkHost {
   ScratchDir scratch_;
   std::shared_ptr<MemorySink> log_;
   std::shared_ptr<Metrics> metrics_;
+  std::shared_ptr<SimDisks> disks_;
+  std::multimap<std::int64_t, DiskTimer> disk_timers_;  // by time, then insertion order
+  std::size_t stalled_count_ = 0;
   std::map<std::string, SimNode> nodes_;  // ordered: iterations over nodes are deterministic
   std::unordered_map<std::string, const SimNode*> by_id_;  // fast lookups into nodes_
   // Lookups only, never iterated: the pointers must not influence any order.
@@ -172,7 +192,10 @@ void World::start_node(SimNode& node) {
 
 void World::crash_node(SimNode& node) {
   if (node.state == NodeState::paused) --paused_count_;
+  if (node.stalled) --stalled_count_;
+  node.stalled = false;
   node.state = NodeState::down;
+  disks_->crashed(node.id);  // its next open loses what it never synced
   // Killed actors still run once to process the exit (so they must not count as paused);
   // SimNetwork drops what they send. Their map entries go now, so that a later actor
   // allocated at the same address is never taken for one of them.
@@ -187,6 +210,7 @@ void World::crash_node(SimNode& node) {
 
 void World::apply(const Fault& f) {
   record("fault", f.describe());
+  if (disks_->apply(f)) return;
   auto* node = f.nodes.empty() ? nullptr : &nodes_.at(f.nodes[0]);
   switch (f.kind) {
     case Kind::partition:
@@ -228,6 +252,48 @@ void World::apply(const Fault& f) {
         --paused_count_;
       }
       break;
+    case Kind::disk_full:
+    case Kind::disk_ok:
+    case Kind::fsync_fail:
+    case Kind::disk_slow:
+      break;  // the disks took it
+  }
+}
+
+// A slow sync stalls its node; a replica failed by an injected disk error stops its node,
+// which the world restarts kDiskRestartMs later.
+void World::handle_disk_requests() {
+  for (auto& r : disks_->take_requests()) {
+    auto& node = nodes_.at(r.node);
+    if (node.state == NodeState::down) continue;
+    if (r.kind == DiskRequest::Kind::stall) {
+      record("disk-stall", r.node + " " + std::to_string(r.stall_ms) + "ms");
+      if (!node.stalled) ++stalled_count_;
+      node.stalled = true;
+      node.stall_end_ms = std::max(node.stall_end_ms, now_ms()) + r.stall_ms;
+      disk_timers_.emplace(node.stall_end_ms, DiskTimer{DiskTimer::Kind::unstall, r.node});
+    } else {
+      record("disk-stop", r.node + ", restart in " + std::to_string(kDiskRestartMs) + "ms");
+      crash_node(node);
+      disk_timers_.emplace(now_ms() + kDiskRestartMs, DiskTimer{DiskTimer::Kind::restart, r.node});
+    }
+  }
+}
+
+void World::run_disk_timers() {
+  while (!disk_timers_.empty() && disk_timers_.begin()->first <= now_ms()) {
+    auto timer = disk_timers_.begin()->second;
+    disk_timers_.erase(disk_timers_.begin());
+    auto& node = nodes_.at(timer.node);
+    if (timer.kind == DiskTimer::Kind::unstall) {
+      if (node.stalled && node.stall_end_ms <= now_ms()) {
+        node.stalled = false;
+        --stalled_count_;
+      }
+    } else if (node.state == NodeState::down) {
+      ++node.incarnation;
+      start_node(node);
+    }
   }
 }
 
@@ -237,6 +303,7 @@ void World::settle() {
   model_.heal();
   model_.set_loss(0);
   model_.set_duplicate(0);
+  disks_->settle();
   for (auto& [id, node] : nodes_)
     if (node.state == NodeState::paused) node.state = NodeState::up;
   paused_count_ = 0;
@@ -244,7 +311,7 @@ void World::settle() {
 
 bool World::paused(caf::resumable* job) const {
   auto it = node_of_.find(dynamic_cast<caf::abstract_actor*>(job));
-  return it != node_of_.end() && it->second->state == NodeState::paused;
+  return it != node_of_.end() && (it->second->state == NodeState::paused || it->second->stalled);
 }
 
 // Lets one runnable actor (chosen by the seeded Rng) handle one message.
@@ -252,7 +319,7 @@ bool World::run_one_job() {
   auto& jobs = sched_->jobs;
   if (jobs.empty()) return false;
   std::size_t pick = 0;
-  if (paused_count_ == 0) {
+  if (paused_count_ == 0 && stalled_count_ == 0) {
     pick = schedule_rng_.uniform(0, jobs.size() - 1);
   } else {
     eligible_.clear();
@@ -264,6 +331,7 @@ bool World::run_one_job() {
   if (pick != 0) std::rotate(jobs.begin(), jobs.begin() + pick, jobs.begin() + pick + 1);
   sched_->run_once();
   ++steps_;
+  if (disks_->has_requests()) handle_disk_requests();
   return true;
 }
 
@@ -299,6 +367,8 @@ void World::advance() {
     target =
         std::min(target, origin_ + std::chrono::milliseconds(config_.faults[next_fault_].at_ms));
   if (!settled_) target = std::min(target, origin_ + std::chrono::milliseconds(settle_ms(config_)));
+  if (!disk_timers_.empty())
+    target = std::min(target, origin_ + std::chrono::milliseconds(disk_timers_.begin()->first));
   auto now = sched_->clock().now();
   trace_due_timers(std::max(now, target));
   if (target <= now)
@@ -357,6 +427,7 @@ RunReport World::run() {
   sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   origin_ = sched_->clock().now();
   network_ = spawn_sim_network(sys, this);
+  scenario_.use_disks(disks_);
   for (const auto& id : node_ids(config_.nodes)) {
     nodes_[id].id = id;
     by_id_[id] = &nodes_[id];
@@ -367,12 +438,15 @@ RunReport World::run() {
     while (next_fault_ < config_.faults.size() && config_.faults[next_fault_].at_ms <= now_ms())
       apply(config_.faults[next_fault_++]);
     if (!settled_ && now_ms() >= settle_ms(config_)) settle();
+    run_disk_timers();
+    if (disks_->has_requests()) handle_disk_requests();  // e.g. a restart whose open failed
     if (run_one_job()) continue;
     if (sched_->clock().now() >= end) break;
     advance();
   }
   bool step_limit = steps_ >= config_.steps_max;
   shut_down();
+  scenario_.use_disks(nullptr);
   auto r = report();
   if (step_limit) r.check.fail("step limit (" + std::to_string(config_.steps_max) + ") reached");
   return r;

@@ -40,7 +40,9 @@ Result<Environment> Environment::open(const EnvOptions& options) {
   int dead = 0;
   rc = mdb_reader_check(env, &dead);
   if (rc != 0) return lmdb_error(rc, "reader check");
-  return Environment(guard.release(), options.path, dead);
+  if (options.faults)
+    if (auto s = options.faults->opened(env); !s) return s.error();
+  return Environment(guard.release(), options.path, dead, options.faults);
 }
 
 Result<Database> Environment::database(std::string_view name) {
@@ -56,6 +58,7 @@ Result<Database> Environment::database(std::string_view name) {
   if (rc != 0) return lmdb_error(rc, "open database " + name_z);
   auto committed = txn->commit();
   if (!committed) return committed.error();
+  if (faults_) faults_->named(name, dbi);
   return Database{dbi};
 }
 

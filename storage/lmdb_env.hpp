@@ -9,6 +9,7 @@
 //   reader slots left by dead processes are cleared at open (mdb_reader_check).
 // - Named databases are created on first open and their handles stay valid while the
 //   Environment lives. Transactions, cursors and Database handles must not outlive it.
+// - With EnvOptions::faults set, every write transaction consults it (storage/disk_faults.hpp).
 // - copy_compact() writes a compacted copy (free pages omitted) into an empty directory; it is
 //   how the file shrinks, since LMDB never returns space to the file system.
 #pragma once
@@ -21,6 +22,7 @@
 #include <string_view>
 
 #include "runtime/result.hpp"
+#include "storage/disk_faults.hpp"
 #include "storage/lmdb_txn.hpp"
 
 namespace craton::storage {
@@ -37,6 +39,9 @@ struct EnvOptions {
   /// may undo the last committed transaction, never corrupt. For a state machine that can
   /// replay from the Raft log (MvccStore), never for the Raft log itself.
   bool no_meta_sync = false;
+  /// The simulator's disk (storage/disk_faults.hpp); null in production, where LMDB's own
+  /// behaviour is all there is. One DiskFaults per environment.
+  std::shared_ptr<DiskFaults> faults{};
 };
 
 /// Sizes as LMDB reports them.
@@ -60,7 +65,7 @@ class Environment {
   Result<Database> database(std::string_view name);
 
   Result<ReadTxn> begin_read() const { return ReadTxn::begin(env_.get()); }
-  Result<WriteTxn> begin_write() { return WriteTxn::begin(env_.get()); }
+  Result<WriteTxn> begin_write() { return WriteTxn::begin(env_.get(), faults_.get()); }
 
   /// Writes a compacted copy of the environment into `dest_dir`, which must exist and be empty.
   Status copy_compact(const std::string& dest_dir) const;
@@ -78,9 +83,14 @@ class Environment {
   struct Closer {
     void operator()(MDB_env* env) const { mdb_env_close(env); }
   };
-  Environment(MDB_env* env, std::string path, int stale_cleared)
-      : env_(env), path_(std::move(path)), stale_cleared_(stale_cleared) {}
+  Environment(MDB_env* env, std::string path, int stale_cleared, std::shared_ptr<DiskFaults> faults)
+      : faults_(std::move(faults)),
+        env_(env),
+        path_(std::move(path)),
+        stale_cleared_(stale_cleared) {}
 
+  // Declared first so that it outlives env_ (members are destroyed in reverse order).
+  std::shared_ptr<DiskFaults> faults_;
   std::unique_ptr<MDB_env, Closer> env_;
   std::string path_;
   int stale_cleared_ = 0;

@@ -17,7 +17,7 @@ Result<Cursor> Txn::cursor(Database db) const {
   MDB_cursor* c = nullptr;
   int rc = mdb_cursor_open(txn_, db.dbi, &c);
   if (rc != 0) return lmdb_error(rc, "open cursor");
-  return Cursor(c);
+  return Cursor(c, faults_);
 }
 
 Result<std::size_t> Txn::count(Database db) const {
@@ -38,18 +38,22 @@ ReadTxn::~ReadTxn() {
   if (txn_ != nullptr) mdb_txn_abort(txn_);
 }
 
-Result<WriteTxn> WriteTxn::begin(MDB_env* env) {
+Result<WriteTxn> WriteTxn::begin(MDB_env* env, DiskFaults* faults) {
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env, nullptr, 0, &txn);
   if (rc != 0) return lmdb_error(rc, "begin write transaction");
-  return WriteTxn(txn);
+  return WriteTxn(txn, faults);
 }
 
 WriteTxn::~WriteTxn() {
-  if (txn_ != nullptr) mdb_txn_abort(txn_);
+  if (txn_ == nullptr) return;
+  mdb_txn_abort(txn_);
+  if (faults_ != nullptr) faults_->aborted();
 }
 
 Status WriteTxn::put(Database db, std::string_view key, std::string_view value) {
+  if (faults_ != nullptr)
+    if (auto s = faults_->before_write(txn_, db.dbi, key); !s) return s;
   MDB_val k = as_val(key);
   MDB_val v = as_val(value);
   int rc = mdb_put(txn_, db.dbi, &k, &v, 0);
@@ -58,6 +62,8 @@ Status WriteTxn::put(Database db, std::string_view key, std::string_view value) 
 }
 
 Result<bool> WriteTxn::del(Database db, std::string_view key) {
+  if (faults_ != nullptr)
+    if (auto s = faults_->before_write(txn_, db.dbi, key); !s) return s.error();
   MDB_val k = as_val(key);
   int rc = mdb_del(txn_, db.dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return false;
@@ -66,6 +72,13 @@ Result<bool> WriteTxn::del(Database db, std::string_view key) {
 }
 
 Status WriteTxn::clear(Database db) {
+  if (faults_ != nullptr) {
+    // The disk sees a clear as the deletes it amounts to (a crash may have to undo them).
+    auto c = cursor(db);
+    if (!c) return c.error();
+    for (auto r = c->first(); r && *r; r = c->next())
+      if (auto s = faults_->before_write(txn_, db.dbi, (*r)->key); !s) return s;
+  }
   int rc = mdb_drop(txn_, db.dbi, 0);
   if (rc != 0) return lmdb_error(rc, "clear database");
   return Ok{};
@@ -75,6 +88,13 @@ Status WriteTxn::commit(Durability durability) {
   // LMDB reads MDB_NOMETASYNC at commit time and lets it change between transactions
   // (mdb_env_set_flags), so one environment can mix full and deferred commits. Only the
   // single writer (this thread, now) commits, so the toggle cannot leak into another commit.
+  if (faults_ != nullptr) {
+    if (auto s = faults_->before_commit(durability); !s) {
+      mdb_txn_abort(std::exchange(txn_, nullptr));
+      faults_->aborted();
+      return s;
+    }
+  }
   MDB_env* env = mdb_txn_env(txn_);
   unsigned flags = 0;
   mdb_env_get_flags(env, &flags);
@@ -83,6 +103,7 @@ Status WriteTxn::commit(Durability durability) {
   // mdb_txn_commit frees the transaction even when it fails.
   int rc = mdb_txn_commit(std::exchange(txn_, nullptr));
   if (defer) mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
+  if (faults_ != nullptr) rc == 0 ? faults_->committed(durability) : faults_->aborted();
   if (rc != 0) return lmdb_error(rc, "commit");
   return Ok{};
 }
@@ -125,6 +146,16 @@ Result<std::optional<Record>> Cursor::prev() {
 }
 
 Status Cursor::del_current() {
+  if (faults_ != nullptr) {
+    MDB_val k{};
+    MDB_val v{};
+    int got = mdb_cursor_get(cursor_, &k, &v, MDB_GET_CURRENT);
+    if (got != 0) return lmdb_error(got, "cursor delete");
+    if (auto s =
+            faults_->before_write(mdb_cursor_txn(cursor_), mdb_cursor_dbi(cursor_), as_view(k));
+        !s)
+      return s;
+  }
   int rc = mdb_cursor_del(cursor_, 0);
   if (rc != 0) return lmdb_error(rc, "cursor delete");
   return Ok{};

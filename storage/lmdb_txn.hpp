@@ -7,6 +7,8 @@
 //   empty optional, not an error.
 // - Views returned by get()/Cursor point into the memory map and stay valid only until the
 //   transaction ends or (for a WriteTxn) the next write through it. Copy them to keep them.
+// - With a DiskFaults (storage/disk_faults.hpp), a WriteTxn and its cursors consult it before
+//   each write and around the commit; a write or commit it refuses changes nothing.
 // - A Cursor must be destroyed before its transaction ends. All of these are move-only and
 //   must not outlive the Environment that created them.
 #pragma once
@@ -18,6 +20,7 @@
 #include <utility>
 
 #include "runtime/result.hpp"
+#include "storage/disk_faults.hpp"
 
 namespace craton::storage {
 
@@ -50,11 +53,13 @@ class Txn {
   MDB_txn* raw() const { return txn_; }
 
  protected:
-  explicit Txn(MDB_txn* txn) : txn_(txn) {}
-  Txn(Txn&& other) noexcept : txn_(std::exchange(other.txn_, nullptr)) {}
+  explicit Txn(MDB_txn* txn, DiskFaults* faults = nullptr) : txn_(txn), faults_(faults) {}
+  Txn(Txn&& other) noexcept
+      : txn_(std::exchange(other.txn_, nullptr)), faults_(std::exchange(other.faults_, nullptr)) {}
   ~Txn() = default;
 
   MDB_txn* txn_ = nullptr;
+  DiskFaults* faults_ = nullptr;  ///< write transactions of a simulated disk only
 };
 
 /// A read-only snapshot. Keep it short: a long-lived reader stops LMDB from reusing pages.
@@ -85,8 +90,9 @@ enum class Durability {
 /// The single writer. Aborted on destruction unless committed.
 class WriteTxn : public Txn {
  public:
-  /// Begins a write transaction on `env` (blocks while another writer is active).
-  static Result<WriteTxn> begin(MDB_env* env);
+  /// Begins a write transaction on `env` (blocks while another writer is active); `faults`,
+  /// when given, is consulted at every write and commit (storage/disk_faults.hpp).
+  static Result<WriteTxn> begin(MDB_env* env, DiskFaults* faults = nullptr);
   WriteTxn(WriteTxn&& other) noexcept = default;
   ~WriteTxn();
 
@@ -102,13 +108,15 @@ class WriteTxn : public Txn {
   Status commit(Durability durability = Durability::full);
 
  private:
-  explicit WriteTxn(MDB_txn* txn) : Txn(txn) {}
+  WriteTxn(MDB_txn* txn, DiskFaults* faults) : Txn(txn, faults) {}
 };
 
 /// Iterates one database in key order (byte-wise, shorter first).
 class Cursor {
  public:
-  Cursor(Cursor&& other) noexcept : cursor_(std::exchange(other.cursor_, nullptr)) {}
+  Cursor(Cursor&& other) noexcept
+      : cursor_(std::exchange(other.cursor_, nullptr)),
+        faults_(std::exchange(other.faults_, nullptr)) {}
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;
   ~Cursor();
@@ -124,10 +132,11 @@ class Cursor {
 
  private:
   friend class Txn;
-  explicit Cursor(MDB_cursor* cursor) : cursor_(cursor) {}
+  Cursor(MDB_cursor* cursor, DiskFaults* faults) : cursor_(cursor), faults_(faults) {}
   Result<std::optional<Record>> move(MDB_val* key, MDB_cursor_op op, std::string_view what);
 
   MDB_cursor* cursor_ = nullptr;
+  DiskFaults* faults_ = nullptr;
 };
 
 /// Views an MDB_val as bytes, and bytes as an MDB_val (LMDB never writes through input keys).

@@ -216,8 +216,16 @@ BOOST_AUTO_TEST_CASE(a_restart_must_find_the_persisted_log) {
   BOOST_TEST(run.mentions("crash-restart: n1 reopened with its log ending at index 4 term 2, but "
                           "it persisted up to index 5 term 2"),
              run.why());
-  run("n1", opened(5, 2, 3));
-  BOOST_TEST(run.mentions("reopened with commit index 3"), run.why());
+  // A commit index saved alone is deferred (raft_log_store.cpp): a crash may take it back.
+  Run lower;
+  lower.bootstrap({"n1"});
+  lower("n1", persisted(4, {{2, 0xa}, {2, 0xb}}));
+  lower("n1", committed(4, 2));
+  lower("n1", opened(5, 2, 3));
+  BOOST_TEST(lower.result.ok, lower.why());
+  // Never forward: a commit index it never persisted.
+  lower("n1", opened(5, 2, 4));
+  BOOST_TEST(lower.mentions("reopened with commit index 4"), lower.why());
 }
 
 BOOST_AUTO_TEST_CASE(a_snapshot_must_stand_for_committed_entries) {

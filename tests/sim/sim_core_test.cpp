@@ -8,6 +8,7 @@
 #include "sim/network_model.hpp"
 #include "sim/trace.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 using namespace craton::sim;
@@ -139,6 +140,49 @@ BOOST_AUTO_TEST_CASE(schedule_validation_follows_node_states_and_settle_point) {
   BOOST_TEST(check("at 1s crash n1\nat 2s pause n1") ==
              "fault 2 (at 2000ms pause n1): node is crashed");
   BOOST_TEST(check("at 10s heal").find("before the settle point") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(disk_faults_parse_describe_and_validate) {
+  auto r = parse_fault_file(
+      "at 1s disk-full n1\nat 2s disk-ok n1\nat 3s fsync-fail n2\nat 4s disk-slow n3 200ms\n"
+      "at 5s crash n2\nat 6s disk-full n2\n",
+      kNodes);
+  BOOST_REQUIRE(r.ok());
+  BOOST_REQUIRE_EQUAL(r->size(), 6u);
+  BOOST_TEST((*r)[0].describe() == "disk-full n1");
+  BOOST_TEST((*r)[1].describe() == "disk-ok n1");
+  BOOST_TEST((*r)[2].describe() == "fsync-fail n2");
+  BOOST_TEST((*r)[3].describe() == "disk-slow n3 200ms");
+  BOOST_TEST((*r)[3].duration_ms == 200);
+  BOOST_TEST(is_disk_fault((*r)[3].kind));
+  BOOST_TEST(!is_disk_fault((*r)[4].kind));
+  // A disk stays a disk whatever its node's state: no state rule applies.
+  auto s = validate_schedule(*r, kNodes, 10000);
+  BOOST_TEST(s.ok(), (s ? "" : s.error().message));
+  BOOST_TEST(parse_error("at 1s disk-full") == "line 1: usage: disk-full|disk-ok|fsync-fail NODE");
+  BOOST_TEST(parse_error("at 1s disk-slow n1") == "line 1: usage: disk-slow NODE DURATION");
+  BOOST_TEST(parse_error("at 1s disk-slow n1 11s") ==
+             "line 1: disk-slow takes at most 10000ms per sync");
+  BOOST_TEST(parse_error("at 1s fsync-fail n9") == "line 1: unknown node 'n9'");
+}
+
+BOOST_AUTO_TEST_CASE(random_schedules_include_disk_faults_before_the_settle_point) {
+  std::vector<std::string> nodes{"n1", "n2", "n3"};
+  std::size_t disk = 0;
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    auto all = random_faults(seed, nodes, 36000);
+    for (const auto& f : all) {
+      if (!is_disk_fault(f.kind)) continue;
+      ++disk;
+      BOOST_TEST(f.at_ms < 36000);
+    }
+    // Drawn from their own stream: the other faults of a seed are what they were.
+    auto only = random_disk_faults(seed, nodes, 36000);
+    BOOST_TEST(std::count_if(all.begin(), all.end(), [](const Fault& f) {
+                 return is_disk_fault(f.kind);
+               }) == static_cast<std::ptrdiff_t>(only.size()));
+  }
+  BOOST_TEST(disk > 100u);
 }
 
 BOOST_AUTO_TEST_CASE(durations) {

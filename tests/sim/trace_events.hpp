@@ -90,8 +90,10 @@ inline ObservedEvent event_from_text(const std::string& s) {
     return LeaseKeyEvent{w[1] == "add" ? LeaseKeyEvent::Kind::add : LeaseKeyEvent::Kind::del,
                          w.at(2)};
   }
-  if (s.rfind("store open failed: ", 0) == 0) return StoreFailureEvent{true, s.substr(19)};
-  if (s.rfind("store failed: ", 0) == 0) return StoreFailureEvent{false, s.substr(14)};
+  using Failure = StoreFailureEvent::Kind;
+  if (s.rfind("store open failed: ", 0) == 0) return StoreFailureEvent{Failure::open, s.substr(19)};
+  if (s.rfind("store failed: ", 0) == 0) return StoreFailureEvent{Failure::running, s.substr(14)};
+  if (s.rfind("disk stop: ", 0) == 0) return StoreFailureEvent{Failure::disk_stop, s.substr(11)};
   return TextEvent{s};
 }
 

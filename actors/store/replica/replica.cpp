@@ -64,6 +64,7 @@ Status Replica::open_storage() {
   env_options.path = config_.data_dir;
   env_options.map_size_bytes = config_.map_size_bytes;
   env_options.no_sync = config_.no_sync;
+  env_options.faults = config_.disk_faults;
   auto env = storage::Environment::open(env_options);
   if (!env) return Error{env.error().code, config_.data_dir + ": " + env.error().message};
   env_.emplace(std::move(*env));
@@ -394,12 +395,14 @@ void Replica::send_early(raft::Ready& rd) {
 Status Replica::apply_writes(std::vector<storage::IndexedWrite>& writes,
                              std::vector<const raft::Entry*>& origin, ReplicaOutput& out) {
   auto results = mvcc_->apply_batch(writes);
-  leases_.note_applied(writes, results);
-  for (std::size_t i = 0; i < results.size(); ++i)
-    answer_write(*origin[i], std::move(results[i]), out);
+  // A batch the disk refused is committed in Raft all the same: its writes are not answered
+  // (an error such as no_space would tell the client "not applied"); the replica fails.
   if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
     return Error{"apply_failed",
                  "the MVCC store did not apply index " + std::to_string(writes.back().index)};
+  leases_.note_applied(writes, results);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    answer_write(*origin[i], std::move(results[i]), out);
   writes.clear();
   origin.clear();
   return Ok{};

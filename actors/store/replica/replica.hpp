@@ -120,6 +120,7 @@ struct ReplicaConfig {
   std::size_t pending_max = 4096;  ///< pending writes + pending linearizable reads
   std::size_t map_size_bytes = std::size_t{8} << 30;  ///< above the MVCC quota (2 GiB)
   bool no_sync = false;                               ///< tests and benchmarks only
+  std::shared_ptr<storage::DiskFaults> disk_faults;   ///< the simulator's disk; null otherwise
   storage::MvccOptions mvcc;
   /// Record RaftEvents for take_raft_events() (the simulator's invariant checker); off, the
   /// replica records nothing and hashes nothing.
