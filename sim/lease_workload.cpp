@@ -1,4 +1,5 @@
 #include "sim/lease_workload.hpp"
+#include "sim/correlation.hpp"
 
 #include <set>
 
@@ -167,6 +168,7 @@ caf::behavior lease_workload(LeaseWorkloadActor* self, NodeContext node, Observa
   auto& st = self->state;
   st.observe = std::move(observe);
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
+  st.next_correlation = first_correlation_id(node.incarnation);
   st.target = std::stoul(node.node_id.substr(1));
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
   st.config = std::move(config);

@@ -1,4 +1,5 @@
 #include "sim/store_watcher.hpp"
+#include "sim/correlation.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -126,6 +127,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
   auto& st = self->state;
   st.observe = std::move(observe);
   st.node = node.node_id;
+  st.next_correlation = first_correlation_id(node.incarnation);
   st.replica = Address{node.node_id, "store"};
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
   st.config = std::move(config);

@@ -1,4 +1,5 @@
 #include "sim/store_workload.hpp"
+#include "sim/correlation.hpp"
 
 #include <map>
 #include <set>
@@ -248,6 +249,7 @@ caf::behavior workload(WorkloadActor* self, NodeContext node, ObservationSink ob
   auto& st = self->state;
   st.observe = std::move(observe);
   st.process = node.node_id + "." + config.name + "." + std::to_string(node.incarnation);
+  st.next_correlation = first_correlation_id(node.incarnation);
   // The client starts with its own node's replica ("n<K>" is replica K).
   st.target = std::stoul(node.node_id.substr(1));
   st.client_id = session_id_of(st.process);
