@@ -19,6 +19,9 @@
 
 namespace craton::storage {
 
+/// A lease id as etcd and every craton message print it: 16 hex digits ("694d7a2e3b0b1a04").
+std::string format_lease_id(std::int64_t id);
+
 /// Limits on what one request may carry (etcd: --max-request-bytes 1.5 MiB, --max-txn-ops 128).
 struct KvLimits {
   std::size_t key_bytes_max = 4096;

@@ -33,7 +33,7 @@ Error future_error(std::int64_t rev, std::int64_t current) {
 }
 
 Error lease_not_found(std::int64_t id) {
-  return Error{"lease_not_found", "mvcc: lease " + std::to_string(id) + " not found"};
+  return Error{"lease_not_found", "mvcc: lease " + format_lease_id(id) + " not found"};
 }
 
 std::size_t op_bytes(const RequestOp& op) {
@@ -732,7 +732,7 @@ Result<LeaseGrantResponse> MvccStore::exec_lease_grant(WriteCtx& ctx, const Leas
   if (g.id <= 0) return invalid("lease id must be positive");
   if (g.ttl_s <= 0 || g.ttl_s > kLeaseTtlMax) return invalid("lease ttl out of range");
   if (leases_.contains(g.id)) {
-    return Error{"lease_exists", "mvcc: lease " + std::to_string(g.id) + " already exists"};
+    return Error{"lease_exists", "mvcc: lease " + format_lease_id(g.id) + " already exists"};
   }
   auto st = check_quota(kLeaseRecordBytes);
   if (!st) return st.error();

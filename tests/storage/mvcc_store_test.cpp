@@ -424,6 +424,11 @@ BOOST_FIXTURE_TEST_CASE(leases_attach_detach_and_revoke_at_one_revision, Fixture
   BOOST_CHECK_EQUAL(events.events.size(), 2u);
   BOOST_CHECK(!store.lease(8));
   BOOST_CHECK_EQUAL(code_of(store.lease_revoke(8)), "lease_not_found");
+  // Lease ids in messages are hex, as the CLI takes and prints them.
+  auto missing = store.lease_revoke(0x1f);
+  BOOST_REQUIRE(!missing);
+  BOOST_TEST(missing.error().message.find("000000000000001f") != std::string::npos,
+             missing.error().message);
   // Deleting a key detaches it; reopening rebuilds attachments from the keys.
   must(store.delete_range(del_req("a")));
   must(store.put(put_req("e", "1", 7)));

@@ -40,12 +40,6 @@ bool wait(std::int64_t ms, const std::atomic<bool>& stop, std::int64_t poll_ms) 
 
 }  // namespace
 
-std::string format_lease_id(std::int64_t id) {
-  char text[24];
-  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(id));
-  return text;
-}
-
 Result<std::int64_t> parse_lease_id(std::string_view text) {
   auto original = text;
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);

@@ -23,8 +23,8 @@
 
 namespace craton::store {
 
-/// "694d7a2e3b0b1a04": 16 hex digits, as etcdctl prints ids.
-std::string format_lease_id(std::int64_t id);
+/// "694d7a2e3b0b1a04": 16 hex digits, as etcdctl prints ids (the store's messages use it too).
+using storage::format_lease_id;
 /// Hex, optionally "0x"-prefixed, at most 16 digits, not negative. Error "bad_lease_id".
 Result<std::int64_t> parse_lease_id(std::string_view text);
 

@@ -12,7 +12,7 @@ Error not_leader() {
 }
 
 Error not_found(std::int64_t id, const char* why) {
-  return Error{"lease_not_found", "lease: " + std::to_string(id) + " " + why};
+  return Error{"lease_not_found", "lease: " + storage::format_lease_id(id) + " " + why};
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ Result<std::int64_t> LeaseKeeper::check_grant(std::int64_t id, std::int64_t ttl_
                                       std::to_string(options_.ttl_max_s) + " s"};
   }
   if (leases_.contains(id)) {
-    return Error{"lease_exists", "lease: " + std::to_string(id) + " already exists"};
+    return Error{"lease_exists", "lease: " + storage::format_lease_id(id) + " already exists"};
   }
   if (leases_.size() >= options_.leases_max) {
     return Error{"too_many_leases", "lease: the limit of " + std::to_string(options_.leases_max) +

@@ -77,6 +77,11 @@ BOOST_AUTO_TEST_CASE(grant_keepalive_and_expiry_times) {
   BOOST_CHECK_EQUAL(code_of(k.keep_alive(1, 100000)), "lease_not_found");
   BOOST_CHECK_EQUAL(k.leases(), 0u);
   BOOST_CHECK_EQUAL(code_of(k.keep_alive(42, 0)), "lease_not_found");
+  auto missing = k.keep_alive(42, 0);  // 42 = 0x2a: messages name ids in hex
+  BOOST_TEST(!missing.ok());
+  if (!missing.ok())
+    BOOST_TEST(missing.error().message.find("000000000000002a") != std::string::npos,
+               missing.error().message);
 }
 
 BOOST_AUTO_TEST_CASE(a_lease_past_its_time_but_not_yet_offered_cannot_be_renewed) {
