@@ -35,8 +35,8 @@ using LinkActor = caf::stateful_actor<LinkState>;
 void log(LinkActor* self, LogLevel level, const std::string& message) {
   auto& cfg = self->state.config;
   if (cfg.log && cfg.log->enabled(level))
-    cfg.log->write(LogRecord{level, ActorEnv::now_ms(self), cfg.local_node,
-                             "link-" + cfg.remote_node, message});
+    cfg.log->write(
+        LogRecord{level, actor_clock_ms(self), cfg.local_node, "link-" + cfg.remote_node, message});
 }
 
 void drop(LinkActor* self, std::size_t count) {

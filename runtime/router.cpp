@@ -35,7 +35,7 @@ using RouterActor = caf::stateful_actor<RouterState>;
 void log(RouterActor* self, LogLevel level, const std::string& message) {
   auto& cfg = self->state.config;
   if (cfg.log)
-    cfg.log->write(LogRecord{level, ActorEnv::now_ms(self), cfg.node_id, "router", message});
+    cfg.log->write(LogRecord{level, actor_clock_ms(self), cfg.node_id, "router", message});
 }
 
 void drop_malformed(RouterActor* self, const Error& error) {
@@ -43,7 +43,7 @@ void drop_malformed(RouterActor* self, const Error& error) {
   st.malformed->Increment();
   auto sender = self->current_sender();
   std::string peer = sender ? caf::to_string(sender->node()) : "unknown";
-  if (st.malformed_log.allow(peer, ActorEnv::now_ms(self)))
+  if (st.malformed_log.allow(peer, actor_clock_ms(self)))
     log(self, LogLevel::warn, "dropped malformed envelope from " + peer + ": " + error.message);
 }
 

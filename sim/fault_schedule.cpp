@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "runtime/rng.hpp"
+#include "sim/clock_faults.hpp"
 
 namespace craton::sim {
 namespace {
@@ -34,8 +35,14 @@ const std::map<std::string, Kind, std::less<>>& disk_kind_names() {
   return names;
 }
 
+const std::map<std::string, Kind, std::less<>>& clock_kind_names() {
+  static const std::map<std::string, Kind, std::less<>> names{{"clock-skew", Kind::clock_skew},
+                                                              {"clock-drift", Kind::clock_drift}};
+  return names;
+}
+
 std::string_view kind_name(Kind k) {
-  for (const auto* names : {&kind_names(), &disk_kind_names()})
+  for (const auto* names : {&kind_names(), &disk_kind_names(), &clock_kind_names()})
     for (const auto& [name, kind] : *names)
       if (kind == k) return name;
   return "?";
@@ -148,6 +155,8 @@ Status parse_command(std::string_view text, const std::set<std::string>& known, 
     f.kind = it->second;
   } else if (auto disk = disk_kind_names().find(w[0]); disk != disk_kind_names().end()) {
     f.kind = disk->second;
+  } else if (auto clock = clock_kind_names().find(w[0]); clock != clock_kind_names().end()) {
+    f.kind = clock->second;
   } else {
     return Error{"unknown_fault", "unknown fault '" + w[0] + "'"};
   }
@@ -194,6 +203,9 @@ Status parse_command(std::string_view text, const std::set<std::string>& known, 
     case Kind::fsync_fail:
     case Kind::disk_slow:
       return parse_disk(f.kind, args, known, f);
+    case Kind::clock_skew:
+    case Kind::clock_drift:
+      return parse_clock_fault(f.kind, args, known, f);
   }
   return Ok{};
 }
@@ -256,6 +268,10 @@ std::string Fault::describe() const {
     case Kind::disk_slow:
       out << ' ' << nodes[0] << ' ' << duration_ms << "ms";
       break;
+    case Kind::clock_skew:
+    case Kind::clock_drift:
+      out << describe_clock_fault(*this);
+      break;
   }
   return out.str();
 }
@@ -315,7 +331,9 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
     if (f.at_ms >= settle_ms)
       return fail("faults must happen before the settle point at " + std::to_string(settle_ms) +
                   "ms (60% of the run) so that convergence can be checked");
-    if (f.nodes.empty() || f.kind == Kind::oneway || is_disk_fault(f.kind)) continue;
+    if (f.nodes.empty() || f.kind == Kind::oneway || is_disk_fault(f.kind) ||
+        is_clock_fault(f.kind))
+      continue;
     char& s = state[f.nodes[0]];
     char need = f.kind == Kind::restart ? 'c' : f.kind == Kind::resume ? 'p' : 'u';
     if (s != need)
@@ -467,6 +485,7 @@ std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::stri
     out.push_back(std::move(f));
   }
   for (auto& f : random_disk_faults(seed, nodes, settle_ms)) out.push_back(std::move(f));
+  for (auto& f : random_clock_faults(seed, nodes, settle_ms)) out.push_back(std::move(f));
   std::stable_sort(out.begin(), out.end(),
                    [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
   return out;

@@ -18,6 +18,8 @@
 //   at 3s   disk-ok n1
 //   at 4s   fsync-fail n2
 //   at 5s   disk-slow n3 200ms
+//   at 0s   clock-skew n1 -40s                (clock faults: sim/clock_faults.hpp)
+//   at 0s   clock-drift n2 1.0073
 //
 // Parsing is strict and bounded: every error names its line. Faults may only happen before
 // the settle point (a fraction of the run); from then on the world heals the network, resumes
@@ -50,7 +52,10 @@ struct Fault {
     disk_full,
     disk_ok,
     fsync_fail,
-    disk_slow
+    disk_slow,
+    // Clock faults (sim/clock_faults.hpp); they apply to a node whatever its state.
+    clock_skew,
+    clock_drift
   };
   std::int64_t at_ms = 0;
   Kind kind = Kind::heal;
@@ -59,6 +64,8 @@ struct Fault {
   double probability = 0;                        ///< loss, duplicate
   LatencyDistribution latency;                   ///< latency
   std::int64_t duration_ms = 0;                  ///< disk_slow: simulated time per sync
+  std::int64_t skew_ms = 0;                      ///< clock_skew: the step (signed)
+  double clock_rate = 1.0;                       ///< clock_drift: the node clock's new rate
 
   /// The fault in file syntax without the time, e.g. "partition n1,n2 | n3".
   std::string describe() const;
@@ -87,9 +94,9 @@ Status validate_schedule(const std::vector<Fault>& faults, const std::vector<std
 
 /// A random schedule drawn from `seed`, within [0, settle_ms): partitions, one-way blocks,
 /// heals, loss, duplication, latency changes (max at most 310 ms), crashes, restarts, pauses
-/// and resumes. At most a minority of the
-/// nodes ((n - 1) / 2) is crashed or paused at any time; some crashed nodes are restarted
-/// just before the settle point, the others stay down.
+/// and resumes, plus random_disk_faults and random_clock_faults (sim/clock_faults.hpp). At most a
+/// minority of the nodes ((n - 1) / 2) is crashed or paused at any time; some crashed nodes are
+/// restarted just before the settle point, the others stay down.
 std::vector<Fault> random_faults(std::uint64_t seed, const std::vector<std::string>& nodes,
                                  std::int64_t settle_ms);
 

@@ -1,5 +1,7 @@
 #include "sim/lease_scenario.hpp"
 
+#include "actors/store/replica/replica.hpp"
+
 namespace craton::sim {
 
 StoreScenarioOptions LeaseScenario::with_probe(StoreScenarioOptions store, std::int64_t probe_ms) {
@@ -15,9 +17,21 @@ StoreScenarioOptions LeaseScenario::with_probe(StoreScenarioOptions store, std::
   return store;
 }
 
+// The lease bound is stated in the replicas' parameters: the checker takes the ones the store
+// scenario's replicas run with (their defaults, and the scenario's tick).
+LeaseScenarioOptions LeaseScenario::with_store_parameters(LeaseScenarioOptions options) {
+  const store::ReplicaConfig replica;
+  auto& check = options.check;
+  check.tick_ms = options.store.tick_ms;
+  check.election_timeout_ms = std::int64_t{replica.election_tick} * options.store.tick_ms;
+  check.lease_check_ms = replica.lease_check_ms;
+  check.revoke_retry_ms = replica.leases.revoke_retry_ms;
+  return options;
+}
+
 LeaseScenario::LeaseScenario(std::vector<std::string> nodes, LeaseScenarioOptions options)
     : nodes_(nodes),
-      options_(std::move(options)),
+      options_(with_store_parameters(std::move(options))),
       store_(std::move(nodes), with_probe(options_.store, options_.check.probe_ms)) {}
 
 std::vector<caf::actor> LeaseScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,
@@ -33,6 +47,7 @@ CheckResult LeaseScenario::check(const RunHistory& history) const {
   auto result = store_.check(history);
   auto leases = check_lease_history(history, options_.check);
   for (auto& f : leases.failures) result.fail(std::move(f));
+  for (const auto& [name, count] : leases.counts) result.counts[name] = count;
   return result;
 }
 

@@ -3,7 +3,8 @@
 // attaches a key, keeps some alive for a while and abandons them, and a probe per replica that
 // reports which lease keys it holds. Judged by the store checker (linearizability, Raft safety,
 // progress) and by check_lease_history (sim/lease_checker.hpp): a lease kept alive never
-// expires, an abandoned lease's key is gone from every replica within TTL + bounded slack.
+// expires, an abandoned lease's key is gone from every replica within the bound the store
+// states (docs/store.md, "Leases: the expiry bound"), under clock drift.
 // Runs must last at least ~18 s for the liveness bound to be checked after the settle point.
 #pragma once
 
@@ -31,6 +32,7 @@ class LeaseScenario : public Scenario {
 
  private:
   static StoreScenarioOptions with_probe(StoreScenarioOptions store, std::int64_t probe_ms);
+  static LeaseScenarioOptions with_store_parameters(LeaseScenarioOptions options);
 
   std::vector<std::string> nodes_;
   LeaseScenarioOptions options_;

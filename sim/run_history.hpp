@@ -35,6 +35,9 @@ struct RunHistory {
   std::map<std::string, NodeFinalState> final_state;
   std::int64_t settle_ms = 0;  ///< faults stopped here; the network was healed
   std::int64_t end_ms = 0;
+  /// The longest a message or a node's step could be held up in the run: the network's
+  /// largest latency plus the slowest disk sync (checkers' bounds are stated in it).
+  std::int64_t delay_max_ms = 0;
 };
 
 struct CheckResult {

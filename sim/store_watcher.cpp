@@ -135,7 +135,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
   st.last = load_revision(st);
   // The first create waits one keepalive period, so that the replica is registered.
   st.last_heard_ms = st.env->now_ms(self);
-  self->delayed_send(self, std::chrono::milliseconds(st.config.keepalive_ms),
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.keepalive_ms)),
                      keepalive_atom::value);
   return {
       [self](const WireEnvelope& wire) {
@@ -152,7 +152,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
           create(self);
         else
           send_request(self, st.next_correlation++, store::WatchProgress{});
-        self->delayed_send(self, std::chrono::milliseconds(st.config.keepalive_ms),
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.keepalive_ms)),
                            keepalive_atom::value);
       },
   };

@@ -10,8 +10,10 @@
 #include <map>
 #include <unordered_map>
 
+#include "runtime/node_clock.hpp"
 #include "runtime/router.hpp"
 #include "runtime/wire.hpp"
+#include "sim/clock_faults.hpp"
 #include "sim/sim_disk.hpp"
 #include "sim/sim_network.hpp"
 #include "sim/trace.hpp"
@@ -36,6 +38,8 @@ struct SimNode {
   std::vector<caf::actor> actors;  // router included
   bool stalled = false;            // a slow sync: no actor of the node runs until stall_end_ms
   std::int64_t stall_end_ms = 0;
+  // The node's clock (clock faults); it survives restarts, as a machine's clock would.
+  std::shared_ptr<NodeClock> clock = std::make_shared<NodeClock>();
 };
 
 // Disk-driven events of the world itself (sim/sim_disk.hpp), not in the fault schedule.
@@ -107,6 +111,7 @@ class World final : public NetworkHost {
   void start_node(SimNode& node);
   void crash_node(SimNode& node);
   void apply(const Fault& fault);
+  void apply_clock(const Fault& fault);
   void settle();
   void handle_disk_requests();
   void run_disk_timers();
@@ -171,6 +176,7 @@ void World::start_node(SimNode& node) {
   std::filesystem::create_directories(ctx.data_dir);
   ctx.log = log_;
   ctx.metrics = metrics_;
+  ctx.clock = node.clock;
   ctx.observe = [this, id = node.id, inc = node.incarnation](const std::string& event) {
     on_observe(id, inc, TextEvent{event});
   };
@@ -211,6 +217,7 @@ void World::crash_node(SimNode& node) {
 void World::apply(const Fault& f) {
   record("fault", f.describe());
   if (disks_->apply(f)) return;
+  if (is_clock_fault(f.kind)) return apply_clock(f);
   auto* node = f.nodes.empty() ? nullptr : &nodes_.at(f.nodes[0]);
   switch (f.kind) {
     case Kind::partition:
@@ -256,8 +263,22 @@ void World::apply(const Fault& f) {
     case Kind::disk_ok:
     case Kind::fsync_fail:
     case Kind::disk_slow:
-      break;  // the disks took it
+    case Kind::clock_skew:
+    case Kind::clock_drift:
+      break;  // the disks or the clocks took it
   }
+}
+
+// Clocks are read against the actor clock's epoch, as ActorEnv::now_ms reads them.
+void World::apply_clock(const Fault& f) {
+  auto& clock = *nodes_.at(f.nodes[0]).clock;
+  auto true_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     sched_->clock().now().time_since_epoch())
+                     .count();
+  if (f.kind == Kind::clock_skew)
+    clock.jump(true_ms, f.skew_ms);
+  else
+    clock.set_rate(true_ms, f.clock_rate);
 }
 
 // A slow sync stalls its node; a replica failed by an injected disk error stops its node,
@@ -406,6 +427,7 @@ RunReport World::report() {
   history_.nodes = node_ids(config_.nodes);
   history_.settle_ms = settle_ms(config_);
   history_.end_ms = config_.duration_ms;
+  history_.delay_max_ms = delay_max_ms(config_);
   for (const auto& [id, node] : nodes_) {
     bool up = node.state != NodeState::down;
     history_.final_state[id] = NodeFinalState{up, node.incarnation};
@@ -431,8 +453,12 @@ RunReport World::run() {
   for (const auto& id : node_ids(config_.nodes)) {
     nodes_[id].id = id;
     by_id_[id] = &nodes_[id];
-    start_node(nodes_[id]);
   }
+  // Clock faults at time 0 set the clocks the nodes start with.
+  while (next_fault_ < config_.faults.size() && config_.faults[next_fault_].at_ms == 0 &&
+         is_clock_fault(config_.faults[next_fault_].kind))
+    apply(config_.faults[next_fault_++]);
+  for (const auto& id : node_ids(config_.nodes)) start_node(nodes_[id]);
   const auto end = origin_ + std::chrono::milliseconds(config_.duration_ms);
   while (steps_ < config_.steps_max) {
     while (next_fault_ < config_.faults.size() && config_.faults[next_fault_].at_ms <= now_ms())
@@ -458,6 +484,15 @@ std::vector<std::string> node_ids(std::size_t n) {
   std::vector<std::string> ids;
   for (std::size_t i = 1; i <= n; ++i) ids.push_back("n" + std::to_string(i));
   return ids;
+}
+
+std::int64_t delay_max_ms(const WorldConfig& config) {
+  std::int64_t latency = config.network.latency.max_ms, sync = 0;
+  for (const auto& f : config.faults) {
+    if (f.kind == Fault::Kind::latency) latency = std::max(latency, f.latency.max_ms);
+    if (f.kind == Fault::Kind::disk_slow) sync = std::max(sync, f.duration_ms);
+  }
+  return latency + sync;
 }
 
 std::int64_t settle_ms(const WorldConfig& config) {

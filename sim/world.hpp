@@ -64,6 +64,9 @@ std::vector<std::string> node_ids(std::size_t n);
 /// Where faults stop, in simulated ms.
 std::int64_t settle_ms(const WorldConfig& config);
 
+/// The run's largest message latency plus its slowest disk sync (RunHistory::delay_max_ms).
+std::int64_t delay_max_ms(const WorldConfig& config);
+
 /// Runs one simulation. The scenario must have been made for node_ids(config.nodes).
 RunReport run_world(const WorldConfig& config, Scenario& scenario);
 

@@ -25,12 +25,13 @@ void report(DetectorActor* self, const Transition& t) {
 }
 
 void schedule_tick(DetectorActor* self, std::int64_t delay_ms) {
-  self->delayed_send(self, std::chrono::milliseconds(delay_ms), tick_atom::value);
+  self->delayed_send(self, self->state.env->timer(std::chrono::milliseconds(delay_ms)),
+                     tick_atom::value);
 }
 
 void on_tick(DetectorActor* self) {
   auto& st = self->state;
-  auto out = st.core->tick(ActorEnv::now_ms(self));
+  auto out = st.core->tick(st.env->now_ms(self));
   ++st.seq;
   for (const auto& peer : out.heartbeats_to) {
     EnvelopeBuilder b(st.env->address(), Address{peer, kActorName});
@@ -52,7 +53,7 @@ void on_envelope(DetectorActor* self, const WireEnvelope& wire) {
     return;
   }
   auto hb = decoded->root().getBody().getHeartbeat();
-  auto t = st.core->on_heartbeat(decoded->from().node, hb.getIncarnation(), ActorEnv::now_ms(self));
+  auto t = st.core->on_heartbeat(decoded->from().node, hb.getIncarnation(), st.env->now_ms(self));
   if (t) report(self, *t);
 }
 
@@ -62,7 +63,7 @@ caf::behavior detector(DetectorActor* self, NodeContext node, DetectorActorConfi
   auto& env = *st.env;
   std::size_t k = config.watchers ? config.watchers : default_watchers(config.cluster.size());
   st.core.emplace(ring_plan(config.cluster, env.address().node, k), config.timing,
-                  ActorEnv::now_ms(self));
+                  st.env->now_ms(self));
   prometheus::Labels labels{{"node", env.address().node}};
   st.sent = &env.metrics().counter("craton_detector_heartbeats_sent_total",
                                    "Heartbeats sent by the failure detector", labels);

@@ -59,7 +59,7 @@ void on_envelope(PingerActor* self, const WireEnvelope& wire) {
         std::string("peer ") + status.getNode().cStr() + (status.getUp() ? " up" : " down"));
     return;
   }
-  auto seen = st.core->on_pong(*in, ActorEnv::now_ms(self));
+  auto seen = st.core->on_pong(*in, st.env->now_ms(self));
   if (!seen) return;
   st.env->metrics()
       .counter("craton_echo_pongs_total", "Pongs received by the pinger",
@@ -82,9 +82,10 @@ caf::behavior pinger(PingerActor* self, NodeContext node, PingerOptions options)
   return {
       [self](tick_atom) {
         auto& st = self->state;
-        for (auto& ping : st.core->tick(ActorEnv::now_ms(self)))
+        for (auto& ping : st.core->tick(st.env->now_ms(self)))
           self->send(st.env->router(), WireEnvelope{std::move(ping)});
-        self->delayed_send(self, std::chrono::milliseconds(st.interval_ms), tick_atom::value);
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.interval_ms)),
+                           tick_atom::value);
       },
       [self](const WireEnvelope& wire) { on_envelope(self, wire); },
   };

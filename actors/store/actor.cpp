@@ -79,7 +79,8 @@ void check_membership(StoreActor* self) {
     st.removed_reported = true;
     st.env->log(self, LogLevel::warn, "this replica was removed from the cluster: stopping");
     // A few ticks first, so that the answer to the change (and Raft's last words) get out.
-    self->delayed_send(self, std::chrono::milliseconds(3 * st.config.tick_ms), removed_atom::value);
+    self->delayed_send(self, st.env->timer(std::chrono::milliseconds(3 * st.config.tick_ms)),
+                       removed_atom::value);
   }
   auto lead = st.replica->raft().lead();
   if (!st.leaving.empty() && lead != 0 && lead == st.leave_target) {
@@ -172,7 +173,7 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
     return;
   }
   st.callers[id] = caller;
-  st.replica->advance_clock(ActorEnv::now_ms(self));  // lease keep-alives renew from "now"
+  st.replica->advance_clock(st.env->now_ms(self));  // lease keep-alives renew from "now"
   auto session = read_request_session(in.root().getBody().getStoreRequest());
   dispatch(self, st.replica->submit(id, std::move(*request), session));
   schedule_flush(self);
@@ -213,7 +214,7 @@ void on_envelope(StoreActor* self, const WireEnvelope& wire) {
         st.malformed->Increment();
         return;
       }
-      st.replica->step(std::move(*m));
+      dispatch(self, st.replica->step(std::move(*m)));
       schedule_flush(self);
     } else if (body.isStoreRequest()) {
       on_request(self, *in);
@@ -249,11 +250,12 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
       [self](const WireEnvelope& wire) { on_envelope(self, wire); },
       [self](tick_atom) {
         auto& st = self->state;
-        st.replica->advance_clock(ActorEnv::now_ms(self));  // lease expiry (leader)
+        st.replica->advance_clock(st.env->now_ms(self));  // lease expiry (leader)
         dispatch(self, st.replica->tick());
-        st.replica->auto_compact(ActorEnv::now_ms(self));
+        st.replica->auto_compact(st.env->now_ms(self));
         schedule_flush(self);
-        self->delayed_send(self, std::chrono::milliseconds(st.config.tick_ms), tick_atom::value);
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
+                           tick_atom::value);
       },
       [self](removed_atom) {
         if (self->state.config.on_removed) self->state.config.on_removed();

@@ -1,14 +1,19 @@
 // Unit tests of the simulator's pure parts: NetworkModel, fault files and random schedules,
-// the trace, and the heartbeat checker (including a fabricated bad history it must reject).
+// clock faults and node clocks, the trace, and the heartbeat checker (including a fabricated bad
+// history it must reject).
 #define BOOST_TEST_MODULE sim_core
 #include <boost/test/unit_test.hpp>
 
+#include "runtime/node_clock.hpp"
+#include "sim/clock_faults.hpp"
 #include "sim/fault_schedule.hpp"
 #include "sim/heartbeat_checker.hpp"
 #include "sim/network_model.hpp"
 #include "sim/trace.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 #include <sstream>
 
 using namespace craton::sim;
@@ -183,6 +188,81 @@ BOOST_AUTO_TEST_CASE(random_schedules_include_disk_faults_before_the_settle_poin
                }) == static_cast<std::ptrdiff_t>(only.size()));
   }
   BOOST_TEST(disk > 100u);
+}
+
+BOOST_AUTO_TEST_CASE(clock_faults_parse_describe_and_validate) {
+  auto r = parse_fault_file(
+      "at 0s clock-skew n1 -40s\nat 0s clock-drift n2 1.0073\nat 2s crash n3\n"
+      "at 3s clock-skew n3 +250ms\nat 4s clock-drift n3 0.5\n",
+      kNodes);
+  BOOST_REQUIRE(r.ok());
+  BOOST_REQUIRE_EQUAL(r->size(), 5u);
+  BOOST_TEST((*r)[0].describe() == "clock-skew n1 -40000ms");
+  BOOST_TEST((*r)[0].skew_ms == -40000);
+  BOOST_TEST((*r)[1].describe() == "clock-drift n2 1.0073");
+  BOOST_TEST((*r)[1].clock_rate == 1.0073);
+  BOOST_TEST((*r)[3].describe() == "clock-skew n3 +250ms");
+  BOOST_TEST(is_clock_fault((*r)[4].kind));
+  BOOST_TEST(!is_clock_fault((*r)[2].kind));
+  // A crashed node's clock still runs: no state rule applies.
+  auto s = validate_schedule(*r, kNodes, 10000);
+  BOOST_TEST(s.ok(), (s ? "" : s.error().message));
+  BOOST_TEST(parse_error("at 1s clock-skew n1 500ms") ==
+             "line 1: a clock skew has a sign: '500ms' (e.g. +500ms, -2s)");
+  BOOST_TEST(parse_error("at 1s clock-skew n1") ==
+             "line 1: usage: clock-skew NODE +DURATION|-DURATION");
+  BOOST_TEST(parse_error("at 1s clock-drift n1 3") ==
+             "line 1: '3' is not a clock rate in [0.5, 2] (1: exact)");
+  BOOST_TEST(parse_error("at 1s clock-drift n1 fast") ==
+             "line 1: 'fast' is not a clock rate in [0.5, 2] (1: exact)");
+  BOOST_TEST(parse_error("at 1s clock-drift n9 1.01") == "line 1: unknown node 'n9'");
+}
+
+BOOST_AUTO_TEST_CASE(random_clock_faults_stay_within_the_drift_bound_and_never_step_later) {
+  std::vector<std::string> nodes{"n1", "n2", "n3"};
+  std::size_t changes = 0;
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    auto only = random_clock_faults(seed, nodes, 36000);
+    auto again = random_clock_faults(seed, nodes, 36000);
+    BOOST_REQUIRE_EQUAL(only.size(), again.size());
+    for (std::size_t i = 0; i < only.size(); ++i)
+      BOOST_TEST(only[i].describe() == again[i].describe());
+    std::set<std::string> skewed;
+    for (const auto& f : only) {
+      BOOST_TEST(f.at_ms < 36000);
+      if (f.kind == Fault::Kind::clock_skew) {
+        BOOST_TEST(f.at_ms == 0);  // an initial offset, never a step later
+        BOOST_TEST(std::abs(f.skew_ms) <= 60000);
+        skewed.insert(f.nodes[0]);
+      } else {
+        BOOST_TEST(std::abs(f.clock_rate - 1.0) <= kClockDriftMax + 1e-12);
+        changes += f.at_ms > 0;
+      }
+    }
+    BOOST_TEST(skewed.size() == nodes.size());
+    auto all = random_faults(seed, nodes, 36000);
+    BOOST_TEST(std::count_if(all.begin(), all.end(), [](const Fault& f) {
+                 return is_clock_fault(f.kind);
+               }) == static_cast<std::ptrdiff_t>(only.size()));
+  }
+  BOOST_TEST(changes > 100u);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_clock_skews_and_drifts_continuously) {
+  craton::NodeClock clock;
+  BOOST_TEST(clock.local_ms(1234) == 1234);  // the identity, as in production
+  BOOST_TEST(clock.true_duration(std::chrono::milliseconds(100)) == std::chrono::milliseconds(100));
+  clock.jump(1000, -400);
+  BOOST_TEST(clock.local_ms(1000) == 600);
+  BOOST_TEST(clock.local_ms(2000) == 1600);
+  clock.set_rate(2000, 1.5);  // no step where the rate changes
+  BOOST_TEST(clock.local_ms(2000) == 1600);
+  BOOST_TEST(clock.local_ms(3000) == 3100);
+  // A fast clock fires its timers early: 150 ms of its time pass in 100 ms.
+  BOOST_TEST(clock.true_duration(std::chrono::milliseconds(150)) == std::chrono::milliseconds(100));
+  clock.set_rate(4000, 0.5);
+  BOOST_TEST(clock.local_ms(4000) == 4600);
+  BOOST_TEST(clock.local_ms(6000) == 5600);
 }
 
 BOOST_AUTO_TEST_CASE(durations) {

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE sim_world
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -136,6 +137,35 @@ BOOST_AUTO_TEST_CASE(messages_to_a_crashed_node_are_dropped_at_delivery) {
     if (t > 2000 && line.find(" observe n3 ") != std::string::npos)
       BOOST_FAIL("a crashed node observed something: " + line);
   }
+}
+
+// Every actor of a node reads time and sets timers through the node's clock: a node whose
+// clock runs 1.5x fast sends its heartbeats 1.5x as often (its detector's timer fires early),
+// and an offset alone changes nothing a peer can see.
+BOOST_AUTO_TEST_CASE(a_fast_node_clock_fires_its_timers_early) {
+  auto sent_by = [](const std::string& trace_text) {
+    std::map<std::string, std::size_t> sent;
+    std::istringstream lines(trace_text);
+    for (std::string line; std::getline(lines, line);) {
+      auto at = line.find(" timer ");
+      if (at != std::string::npos && line.find("craton.detector") != std::string::npos)
+        ++sent[line.substr(at + 7, line.find(' ', at + 7) - at - 7)];
+    }
+    return sent;
+  };
+  std::ostringstream plain_trace, skewed_trace;
+  auto plain = run(scheduled(""), &plain_trace);
+  auto skewed = run(scheduled("at 0s clock-drift n2 1.5\nat 0s clock-skew n3 -30s"), &skewed_trace);
+  BOOST_TEST(plain.check.ok);
+  BOOST_TEST(skewed.check.ok);
+  auto before = sent_by(plain_trace.str());
+  auto after = sent_by(skewed_trace.str());
+  BOOST_REQUIRE(before["n2"] > 50u);
+  double ratio = double(after["n2"]) / double(before["n2"]);
+  BOOST_TEST(ratio > 1.45);
+  BOOST_TEST(ratio < 1.55);
+  BOOST_TEST(after["n3"] == before["n3"]);  // skew is an offset: same intervals
+  BOOST_TEST(after["n1"] == before["n1"]);
 }
 
 BOOST_AUTO_TEST_CASE(a_paused_node_neither_sends_nor_observes_until_resumed) {

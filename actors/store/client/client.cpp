@@ -35,7 +35,7 @@ std::chrono::milliseconds sweep_period(std::int64_t timeout_ms) {
 
 struct PendingCall {
   caf::response_promise promise;
-  std::int64_t deadline_ms = 0;  ///< on the actor's clock (ActorEnv::now_ms)
+  std::int64_t deadline_ms = 0;  ///< on the actor's clock (ActorEnv::now_ms: the node's clock)
 };
 
 /// Where the later responses of one watch go.
@@ -93,14 +93,14 @@ void arm_sweep(ClientActor* self) {
   auto& st = self->state;
   if (st.sweep_armed || st.pending.empty()) return;
   st.sweep_armed = true;
-  self->delayed_send(self, sweep_period(st.config.timeout_ms), sweep_atom::value);
+  self->delayed_send(self, st.env->timer(sweep_period(st.config.timeout_ms)), sweep_atom::value);
 }
 
 // Fails every call whose deadline has passed.
 void sweep(ClientActor* self) {
   auto& st = self->state;
   st.sweep_armed = false;
-  auto now = ActorEnv::now_ms(self);
+  auto now = st.env->now_ms(self);
   while (!st.pending.empty() && st.pending.begin()->second.deadline_ms <= now) {
     auto id = st.pending.begin()->first;
     st.pending.begin()->second.promise.deliver(caf::make_error(caf::sec::request_timeout));
@@ -125,14 +125,15 @@ std::uint64_t start_call(ClientActor* self, const std::string& node, const WireE
     return 0;
   }
   auto id = st.next_correlation++;
-  st.pending.emplace(id, PendingCall{std::move(rp), ActorEnv::now_ms(self) + st.config.timeout_ms});
+  st.pending.emplace(id, PendingCall{std::move(rp), st.env->now_ms(self) + st.config.timeout_ms});
   arm_sweep(self);
   if (st.up.count(node)) {
     send_now(self, node, id, request);
     return id;
   }
   auto& queue = st.waiting[node];
-  if (queue.empty()) self->delayed_send(self, kLinkWait, link_wait_atom::value, node);
+  if (queue.empty())
+    self->delayed_send(self, st.env->timer(kLinkWait), link_wait_atom::value, node);
   queue.emplace_back(id, request);
   return id;
 }
@@ -207,7 +208,7 @@ void send_keepalives(ClientActor* self) {
   for (const auto& [id, watch] : st.watches) nodes.insert(watch.node);
   for (const auto& node : nodes)
     if (st.up.count(node)) send_now(self, node, st.next_correlation++, wire);
-  self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.watch_keepalive_ms)),
                      keepalive_atom::value);
 }
 
@@ -254,7 +255,8 @@ caf::behavior client_actor(ClientActor* self, NodeContext node, ClientActorConfi
         st.watches[id] = WatchRoute{node, subscriber};
         if (!st.keepalive_running) {
           st.keepalive_running = true;
-          self->delayed_send(self, std::chrono::milliseconds(st.config.watch_keepalive_ms),
+          self->delayed_send(self,
+                             st.env->timer(std::chrono::milliseconds(st.config.watch_keepalive_ms)),
                              keepalive_atom::value);
         }
       },

@@ -375,8 +375,12 @@ Raft::VoteResult Raft::poll(NodeId from, bool granted) {
 // ---------------------------------------------------------------------------------------------
 // Step
 
+Status Raft::validate(const Message& m) const {
+  return validate_message(m, id_, cfg_.incoming_msg_entries_max);
+}
+
 Status Raft::step(Message m) {
-  if (auto st = validate_message(m, id_, cfg_.incoming_msg_entries_max); !st) return st;
+  if (auto st = validate(m); !st) return st;
   if (!step_term(m)) return Ok{};
   switch (m.type) {
     case MessageType::vote:

@@ -82,6 +82,8 @@ class Raft {
   // ---- inputs ----
   /// A message from another replica. Malformed input is an error and changes nothing.
   Status step(Message m);
+  /// The check step() makes first: an error for a message step() would refuse as malformed.
+  Status validate(const Message& m) const;
   /// One logical tick (the shell maps time to ticks).
   void tick();
   /// Appends a command (leader only); returns its index. Others answer "not_leader".

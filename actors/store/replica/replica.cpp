@@ -6,6 +6,7 @@
 
 #include "actors/store/codec/session_codec.hpp"
 #include "actors/store/codec/store_codec.hpp"
+#include "runtime/assert.hpp"
 
 namespace craton::store {
 namespace {
@@ -150,8 +151,25 @@ ReplicaOutput Replica::answer(std::uint64_t request_id, StoreReply reply) {
   return out;
 }
 
-void Replica::step(raft::Message m) {
-  if (failed()) return;
+ReplicaOutput Replica::step(raft::Message m) {
+  ReplicaOutput out;
+  if (failed()) return out;
+  // etcd's order: a snapshot's state is transferred before Raft sees the message, so that a
+  // long transfer never silences this replica's Raft (it keeps voting and acknowledging
+  // heartbeats, and the quorum it may be part of keeps committing, lease revokes included).
+  if (snapshots_.needs_transfer(m, mvcc_->applied_index()) && raft_->validate(m) &&
+      m.term >= raft_->term()) {
+    if (snapshots_.installing())
+      ++dropped_;  // one transfer at a time; the leader sends the snapshot again if needed
+    else
+      emit_fetch(snapshots_.hold(std::move(m), ticks_), out);
+    return out;
+  }
+  step_raft(std::move(m));
+  return out;
+}
+
+void Replica::step_raft(raft::Message m) {
   if (!raft_->step(std::move(m))) ++dropped_;
   raft_events_.leadership(*raft_);
 }
@@ -330,12 +348,11 @@ ReplicaOutput Replica::flush() {
   ReplicaOutput out;
   // Bounded: each Ready hands out at most ready_committed_entries_max entries; a few rounds
   // drain any backlog, and whatever is left waits for the next flush.
-  for (int round = 0; round < 64 && !failed() && !installing() && raft_->has_ready(); ++round) {
+  for (int round = 0; round < 64 && !failed() && raft_->has_ready(); ++round) {
     auto rd = raft_->ready();
-    if (snapshots_.needs_install(rd, mvcc_->applied_index())) {
-      emit_fetch(snapshots_.hold(std::move(rd), raft_->lead(), ticks_), out);
-      break;
-    }
+    // Raft only restores snapshots whose state the MVCC store holds (step() transfers first).
+    CRATON_ASSERT(!rd.snapshot || rd.snapshot->meta.index <= mvcc_->applied_index(),
+                  "Raft restored a snapshot the MVCC store has not reached");
     if (auto s = handle_ready(rd, out); !s) {
       fail(s.error());
       break;

@@ -2,7 +2,7 @@
 // log (RaftLogStore) and the MVCC key-value store (storage::MvccStore), all in one LMDB
 // environment under the data directory, and turns inputs into decisions:
 //
-//   step(raft message) / tick() / submit(client request)  -> immediate replies
+//   step(raft message) / tick() / submit(client request)  -> immediate replies (and fetches)
 //   flush()                                                -> messages to send, replies
 //
 // Promises:
@@ -58,15 +58,18 @@
 //   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
 //   the log, in memory and on disk, is compacted up to it; the catch-up entries stay so that
 //   slightly slow followers still get entries instead of a snapshot.
-// - Snapshot install: a Ready carrying a snapshot the MVCC store has not reached is held (not
-//   persisted, not sent, not advanced) while a SnapshotReceiver pulls the serving replica's
-//   whole state in chunks (fetches/chunks in ReplicaOutput; see snapshot_transfer.hpp). When
-//   complete, the staged tables replace the live ones in one write transaction, the hook
-//   after_snapshot_install() reloads everything derived from them, and the held Ready is
-//   handled as usual (snapshot recorded in the log store with its hard state, then messages).
-//   A crash before that leaves the old state; the staging directory is discarded at open.
-//   While installing, the replica answers serializable reads from its old state and nothing
-//   else moves forward. Pending writes the snapshot covers are answered "timeout" (unknown).
+// - Snapshot install (etcd's order): a Raft snapshot message whose state the MVCC store has
+//   not reached is held back from Raft while a SnapshotReceiver pulls the sender's whole
+//   state in chunks (fetches/chunks in ReplicaOutput; see snapshot_transfer.hpp). Meanwhile
+//   Raft runs as usual: it votes and acknowledges heartbeats, so a transfer never costs the
+//   cluster its quorum. When complete, the staged tables replace the live ones in one write
+//   transaction, the hook after_snapshot_install() reloads everything derived from them, and
+//   only then is the message stepped into Raft, which restores its log from it; the next
+//   flush records the snapshot with its hard state. Raft therefore never hands out a snapshot
+//   the MVCC store lacks (asserted). If the log caught the replica up in the meantime, the
+//   transfer is dropped instead. A crash before the install leaves the old state; the staging
+//   directory is discarded at open. Pending writes the snapshot covers are answered
+//   "timeout" (unknown).
 // - Serving snapshots: step_snapshot_fetch() answers from one read transaction per follower
 //   (SnapshotSender) and reports the outcome to Raft (report_snapshot).
 // - Member addresses live in conf change entries and, once those are compacted, in the
@@ -151,8 +154,9 @@ class Replica {
   /// Opens (or creates) the data directory and restores the replica from it.
   static Result<std::unique_ptr<Replica>> open(ReplicaConfig config);
 
-  /// A message from another replica; malformed ones are dropped (counted in dropped()).
-  void step(raft::Message m);
+  /// A message from another replica; malformed ones are dropped (counted in dropped()). A
+  /// snapshot the replica lacks starts a transfer: the output carries its first fetch.
+  ReplicaOutput step(raft::Message m);
   /// One logical tick; expires pending requests past their deadline.
   ReplicaOutput tick();
   /// A client request; `request_id` names it in the reply. Status, serializable reads and
@@ -175,7 +179,7 @@ class Replica {
   /// Snapshot transfer messages from other replicas (replica_snapshots.hpp).
   ReplicaOutput step_snapshot_fetch(const SnapshotFetch& fetch);
   ReplicaOutput step_snapshot_chunk(const SnapshotChunk& chunk);
-  /// True while a received snapshot is being fetched (the held Ready waits for it).
+  /// True while a snapshot's state is being fetched (Raft sees the message afterwards).
   bool installing() const { return snapshots_.installing(); }
   std::uint64_t snapshots_installed() const { return snapshots_.installed(); }
   /// Where chunks of a snapshot being received are staged (removed at open).
@@ -274,6 +278,8 @@ class Replica {
   // Snapshots and compaction (replica_snapshot_steps.cpp; replica_snapshots.hpp decides).
   void emit_fetch(Result<std::optional<SnapshotFetch>> fetch, ReplicaOutput& out);
   Status finish_install(ReplicaOutput& out);
+  /// Hands `m` to Raft (dropped() counts a refusal) and records a leadership change.
+  void step_raft(raft::Message m);
   /// Called once the installed tables are live: reloads every in-memory view of them. Other
   /// components kept by the replica (watches, leases, sessions) must reload here too.
   Status after_snapshot_install();

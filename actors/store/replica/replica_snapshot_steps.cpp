@@ -54,6 +54,14 @@ ReplicaOutput Replica::step_snapshot_chunk(const SnapshotChunk& chunk) {
 }
 
 Status Replica::finish_install(ReplicaOutput& out) {
+  if (mvcc_->applied_index() >= snapshots_.received_applied_index()) {
+    // The log caught this replica up while the state travelled (a new leader had the
+    // entries): the received state is not newer than its own.
+    auto held = snapshots_.drop_transfer();
+    if (!held) return held.error();
+    step_raft(std::move(*held));
+    return Ok{};
+  }
   auto snapshot_index = snapshots_.install(*env_);
   if (!snapshot_index) return snapshot_index.error();
   if (auto s = after_snapshot_install(); !s) return s;
@@ -71,9 +79,9 @@ Status Replica::finish_install(ReplicaOutput& out) {
     it = proposals_.erase(it);
   }
   applied_ = std::max(applied_, applied);
-  raft::Ready rd = snapshots_.take_installed();
-  if (auto s = handle_ready(rd, out); !s) return s;
-  raft_->advance();
+  // Now Raft may see the snapshot: it restores its log from it (or, holding the entries,
+  // learns they are committed) and answers the leader; the next flush records it.
+  step_raft(snapshots_.take_installed());
   return Ok{};
 }
 
@@ -85,8 +93,7 @@ Status Replica::after_snapshot_install() {
   mvcc_.emplace(std::move(*mvcc));
   leases_.recover(*mvcc_);       // as at open: the leader sets expiries when it is promoted
   watches_->on_applied(*mvcc_);  // cancels, as compacted, watches whose history is gone
-  if (snapshots_.installing() && snapshots_.held().snapshot)
-    members_->restore(snapshots_.held().snapshot->meta);
+  if (snapshots_.installing()) members_->restore(snapshots_.held().snapshot->meta);
   return Ok{};
 }
 

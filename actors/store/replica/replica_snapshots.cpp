@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "runtime/assert.hpp"
+
 namespace craton::store {
 
 ReplicaSnapshots::ReplicaSnapshots(ReplicaSnapshotConfig config)
@@ -24,14 +26,16 @@ std::optional<std::uint64_t> ReplicaSnapshots::compaction_index(const raft::Raft
   return index;
 }
 
-bool ReplicaSnapshots::needs_install(const raft::Ready& rd, std::uint64_t mvcc_applied) const {
-  return rd.snapshot && rd.snapshot->meta.index > mvcc_applied;
+bool ReplicaSnapshots::needs_transfer(const raft::Message& m, std::uint64_t mvcc_applied) const {
+  return m.type == raft::MessageType::snap && m.snapshot && m.snapshot->meta.index > mvcc_applied;
 }
 
-Result<std::optional<SnapshotFetch>> ReplicaSnapshots::hold(raft::Ready rd, raft::NodeId lead,
+Result<std::optional<SnapshotFetch>> ReplicaSnapshots::hold(raft::Message snap,
                                                             std::uint64_t now_tick) {
-  const auto index = rd.snapshot->meta.index;
-  held_ = std::move(rd);
+  CRATON_ASSERT(!held_ && snap.snapshot, "one snapshot transfer at a time");
+  const auto index = snap.snapshot->meta.index;
+  const auto lead = snap.from;  // the leader that sent it has (at least) that state
+  held_ = std::move(snap);
   storage::StagingOptions staging{config_.staging_dir, config_.map_size_bytes,
                                   snapshot_excluded_tables()};
   // Transfer ids differ across restarts of this replica as long as ticks or indexes move;
@@ -39,7 +43,6 @@ Result<std::optional<SnapshotFetch>> ReplicaSnapshots::hold(raft::Ready rd, raft
   const auto id_base = (config_.seed << 40) ^ (now_tick << 20) ^ index;
   receiver_ = std::make_unique<SnapshotReceiver>(config_.transfer, std::move(staging), config_.self,
                                                  index, id_base);
-  if (lead == 0 || lead == config_.self) return std::optional<SnapshotFetch>{};
   auto first = receiver_->start(lead, now_tick);
   if (!first) return first.error();
   return std::optional<SnapshotFetch>{std::move(*first)};
@@ -69,11 +72,19 @@ Result<std::uint64_t> ReplicaSnapshots::install(storage::Environment& env) {
   return snapshot_index;
 }
 
-raft::Ready ReplicaSnapshots::take_installed() {
-  ++installed_;
-  raft::Ready rd = std::move(*held_);
+Result<raft::Message> ReplicaSnapshots::drop_transfer() {
+  receiver_.reset();
+  if (auto s = storage::SnapshotStaging::discard(config_.staging_dir); !s) return s.error();
+  raft::Message m = std::move(*held_);
   held_.reset();
-  return rd;
+  return m;
+}
+
+raft::Message ReplicaSnapshots::take_installed() {
+  ++installed_;
+  raft::Message m = std::move(*held_);
+  held_.reset();
+  return m;
 }
 
 std::vector<SnapshotChunk> ReplicaSnapshots::serve(const SnapshotFetch& fetch,

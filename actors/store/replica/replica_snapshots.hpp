@@ -1,16 +1,17 @@
 // ReplicaSnapshots: a replica's snapshot half (see "Log compaction", "Snapshot install" and
-// "Serving snapshots" in replica.hpp). It decides when the log is compacted, holds a Ready
-// whose snapshot the MVCC store has not reached while a SnapshotReceiver pulls the state in
-// chunks, and serves other replicas' fetches through a SnapshotSender
-// (snapshot_transfer.hpp). The Replica persists, applies and reloads; this part only decides
-// and transfers.
+// "Serving snapshots" in replica.hpp). It decides when the log is compacted, holds a Raft
+// snapshot message whose state the MVCC store lacks while a SnapshotReceiver pulls that state
+// in chunks (Raft sees the message only afterwards, as in etcd), and serves other replicas'
+// fetches through a SnapshotSender (snapshot_transfer.hpp). The Replica persists, applies and
+// reloads; this part only decides and transfers.
 //
 // Promises:
 // - compaction_index() names an index only once more than snapshot_entries +
 //   snapshot_catchup_entries applied, stable entries lie past the last snapshot; it keeps the
 //   catch-up entries and never passes a transfer in progress.
-// - While installing() nothing else should move forward: the held Ready is handed back by
-//   take_installed() only after install() put the staged tables live.
+// - While installing() the held snapshot message is kept from Raft (which goes on voting and
+//   answering heartbeats); take_installed() hands it back only after install() put the
+//   staged tables live. One transfer at a time: later snapshot messages are not held.
 // - Serving reports each follower's outcome to Raft once: success when its last chunk goes
 //   out, failure when its export expires unfinished.
 // - Errors are values; a bad chunk is refused and the transfer restarts at a later tick.
@@ -47,15 +48,15 @@ class ReplicaSnapshots {
   /// The index to snapshot and compact the log up to, if it is time (see the promises).
   std::optional<std::uint64_t> compaction_index(const raft::RaftLog& log) const;
 
-  /// True if `rd` carries a snapshot past what the MVCC store applied (`mvcc_applied`).
-  bool needs_install(const raft::Ready& rd, std::uint64_t mvcc_applied) const;
-  /// Holds `rd` (needs_install) and starts receiving its snapshot from `lead`; returns the
-  /// first fetch, or nothing when no other leader is known yet (tick() starts it later).
-  Result<std::optional<SnapshotFetch>> hold(raft::Ready rd, raft::NodeId lead,
-                                            std::uint64_t now_tick);
+  /// True if `m` is a (valid) snapshot message past what the MVCC store applied
+  /// (`mvcc_applied`): its state must be transferred before Raft may see it.
+  bool needs_transfer(const raft::Message& m, std::uint64_t mvcc_applied) const;
+  /// Holds `snap` (needs_transfer, !installing()) and starts receiving the state from its
+  /// sender; returns the first fetch.
+  Result<std::optional<SnapshotFetch>> hold(raft::Message snap, std::uint64_t now_tick);
   bool installing() const { return held_.has_value(); }
-  /// The held Ready (installing() only).
-  const raft::Ready& held() const { return *held_; }
+  /// The held snapshot message (installing() only).
+  const raft::Message& held() const { return *held_; }
   /// Expires idle exports (reported to Raft as failed) and moves a stalled receive on;
   /// returns a fetch to send, if any.
   Result<std::optional<SnapshotFetch>> tick(raft::Raft& raft, std::uint64_t now_tick);
@@ -64,11 +65,16 @@ class ReplicaSnapshots {
   /// Takes a chunk (receiving() only); returns the next fetch, if any. Done once complete().
   Result<std::optional<SnapshotFetch>> on_chunk(const SnapshotChunk& chunk, std::uint64_t now_tick);
   bool complete() const { return receiver_ && receiver_->complete(); }
+  /// The applied index of the received state (complete() only).
+  std::uint64_t received_applied_index() const { return receiver_->applied_index(); }
   /// Puts the staged tables live in `env` (complete() only) and discards the staging
   /// directory; returns the snapshot's index.
   Result<std::uint64_t> install(storage::Environment& env);
-  /// The held Ready, once its snapshot is live; counts the install.
-  raft::Ready take_installed();
+  /// Abandons a transfer the replica no longer needs (its MVCC store reached the held
+  /// snapshot on its own) and discards the staging directory; returns the held message.
+  Result<raft::Message> drop_transfer();
+  /// The held message, once its state is live; counts the install.
+  raft::Message take_installed();
   std::uint64_t installed() const { return installed_; }
 
   /// Answers a fetch from `env`, whose state stands at `applied`, and reports the follower's
@@ -78,7 +84,7 @@ class ReplicaSnapshots {
 
  private:
   ReplicaSnapshotConfig config_;
-  std::optional<raft::Ready> held_;  ///< a Ready with a snapshot, waiting for its install
+  std::optional<raft::Message> held_;  ///< a snapshot message, waiting for its state
   std::unique_ptr<SnapshotReceiver> receiver_;
   SnapshotSender sender_;
   std::uint64_t installed_ = 0;

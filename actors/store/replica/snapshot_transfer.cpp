@@ -176,8 +176,8 @@ Result<std::optional<SnapshotFetch>> SnapshotReceiver::tick(raft::NodeId lead,
       waited < (refused_ ? config_.refused_restart_ticks : config_.fetch_timeout_ticks))
     return std::optional<SnapshotFetch>{};
   // With no leader known the silent source may well be the leader that died: after one
-  // timeout move on rather than resend to it (a replica that installs cannot vote, so it
-  // could hold up the election that would name a leader).
+  // timeout move on rather than resend to it, as any replica that applied the snapshot index
+  // can serve.
   const bool stuck =
       refused_ || resends_ >= config_.fetch_retries_max || fetch_.to == 0 || lead == 0;
   if (stuck || (lead != 0 && lead != fetch_.to)) {

@@ -122,7 +122,7 @@ class SnapshotReceiver {
   /// is overdue.
   /// A restart asks `lead` unless it is the source that just failed, else the next of `peers`
   /// after it: any replica that applied the snapshot index can serve (its applied state is
-  /// committed), and one must, since this replica cannot vote until the install completes.
+  /// committed), and one must when the leader is gone.
   Result<std::optional<SnapshotFetch>> tick(raft::NodeId lead,
                                             const std::vector<raft::NodeId>& peers,
                                             std::uint64_t now_tick);

@@ -44,7 +44,7 @@ class Cluster {
         auto m = std::move(wire_.front());
         wire_.pop_front();
         if (up(m.to) && !isolated_.count(m.to) && !isolated_.count(m.from))
-          at(m.to).step(std::move(m));
+          collect(at(m.to).step(std::move(m)));
       }
     }
     BOOST_FAIL("network never went quiet");

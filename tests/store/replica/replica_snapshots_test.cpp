@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/store/replica/replica_snapshots.hpp"
+#include "tests/storage/temp_dir.hpp"
 
 using namespace craton;
 using namespace craton::store;
@@ -23,10 +24,11 @@ raft::RaftLog log_of(std::uint64_t snapshot_index, std::uint64_t count, std::uin
   return log;
 }
 
-ReplicaSnapshots make(std::uint64_t snapshot_entries = 10, std::uint64_t catchup = 5) {
+ReplicaSnapshots make(std::uint64_t snapshot_entries = 10, std::uint64_t catchup = 5,
+                      std::string staging_dir = "/nonexistent/staging") {
   ReplicaSnapshotConfig config;
   config.self = 1;
-  config.staging_dir = "/nonexistent/staging";  // nothing here touches the disk
+  config.staging_dir = std::move(staging_dir);  // untouched until a transfer starts
   config.snapshot_entries = snapshot_entries;
   config.snapshot_catchup_entries = catchup;
   return ReplicaSnapshots(config);
@@ -55,15 +57,21 @@ BOOST_AUTO_TEST_CASE(snapshot_entries_zero_never_compacts) {
 }
 
 BOOST_AUTO_TEST_CASE(nothing_is_compacted_while_a_snapshot_is_being_installed) {
-  auto snapshots = make(10, 5);
-  raft::Ready rd;
-  rd.snapshot = raft::Snapshot{};
-  rd.snapshot->meta.index = 50;
-  BOOST_TEST(snapshots.needs_install(rd, 40));
-  BOOST_TEST(!snapshots.needs_install(rd, 50));      // the MVCC store reached it on its own
-  auto first = snapshots.hold(std::move(rd), 0, 1);  // no leader known: no fetch yet
+  storage::test::TempDir dir;
+  auto snapshots = make(10, 5, dir.sub("staging"));
+  raft::Message snap{.type = raft::MessageType::snap, .from = 2, .to = 1, .term = 3};
+  snap.snapshot = raft::Snapshot{};
+  snap.snapshot->meta.index = 50;
+  BOOST_TEST(snapshots.needs_transfer(snap, 40));
+  BOOST_TEST(!snapshots.needs_transfer(snap, 50));  // the MVCC store reached it on its own
+  auto heartbeat = snap;
+  heartbeat.type = raft::MessageType::heartbeat;
+  BOOST_TEST(!snapshots.needs_transfer(heartbeat, 40));
+  auto first = snapshots.hold(std::move(snap), 1);
   BOOST_REQUIRE(first.ok());
-  BOOST_TEST(!first->has_value());
+  BOOST_REQUIRE(first->has_value());
+  BOOST_TEST((*first)->to == 2u);  // asked from the leader that sent the snapshot
   BOOST_TEST(snapshots.installing());
+  BOOST_TEST(snapshots.held().snapshot->meta.index == 50u);
   BOOST_TEST(!snapshots.compaction_index(log_of(0, 40, 40)));
 }
