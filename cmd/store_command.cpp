@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -35,6 +36,7 @@
 #include "actors/store/client/client.hpp"
 #include "actors/store/replica/write_quota.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/metrics_endpoint.hpp"
 #include "cmd/store_client_flags.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
@@ -61,6 +63,7 @@ struct StoreFlags {
   std::string snapshot_count = "10000";
   std::string snapshot_catchup_entries = "5000";
   std::string quota_backend_bytes = "0";  ///< etcd's flag; 0: the default (2 GiB)
+  std::string metrics_listen;             ///< PORT or HOST:PORT for /metrics; empty: none
 };
 
 struct StoreSetup {
@@ -68,6 +71,7 @@ struct StoreSetup {
   NodeOptions node;
   int tick_ms = 100;
   int shutdown_timeout_ms = 3000;
+  std::optional<Endpoint> metrics_listen;
 };
 
 Result<std::uint64_t> parse_number(const std::string& flag, const std::string& text,
@@ -172,6 +176,11 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   // A replica is one busy actor that blocks on fsync: more workers only add hand-offs (on a
   // loaded 2-core machine, 1 worker cut CPU per put by about a third; docs/store.md).
   setup.node.worker_threads = 1;
+  if (!flags.metrics_listen.empty()) {
+    auto metrics = MetricsEndpoint::parse(flags.metrics_listen);
+    if (!metrics) return metrics.error();
+    setup.metrics_listen = *metrics;
+  }
   auto compaction =
       store::parse_auto_compaction(flags.auto_compaction_mode, flags.auto_compaction_retention);
   if (!compaction) return compaction.error();
@@ -264,6 +273,18 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
     return 1;
   }
   auto& node = **host;
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (setup->metrics_listen) {
+    auto endpoint = MetricsEndpoint::start(*setup->metrics_listen, *node.context().metrics);
+    if (!endpoint) {
+      std::cerr << "craton store: " << endpoint.error().message << "\n";
+      node.stop();
+      return 1;
+    }
+    metrics = std::move(*endpoint);
+    log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
+                         "metrics on http://" + metrics->address() + "/metrics"});
+  }
   static std::atomic<bool> failed{false};
   static std::atomic<bool> removed{false};
   static std::mutex failure_mutex;
@@ -279,6 +300,11 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
     ::kill(::getpid(), SIGTERM);  // wakes shutdown.wait() below
   };
   actor_config.manage_links = true;
+  actor_config.disk_clock_ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
   actor_config.on_removed = [] {
     removed = true;
     ::kill(::getpid(), SIGTERM);
@@ -401,6 +427,9 @@ void add_store_command(CLI::App& app, int& exit_code) {
                   "0: never)");
   sub->add_option("--snapshot-catchup-entries", flags->snapshot_catchup_entries,
                   "Log entries kept below a snapshot for slow followers (default 5000)");
+  sub->add_option("--metrics-listen", flags->metrics_listen,
+                  "Serve Prometheus metrics (etcd's names) on http://ADDR/metrics: PORT (loopback) "
+                  "or HOST:PORT; plain HTTP, unauthenticated");
   sub->add_option("--quota-backend-bytes", flags->quota_backend_bytes,
                   "Writes past this many bytes of keys and values fail 'no_space' (0: 2 GiB; "
                   "at most half the LMDB map size)");

@@ -17,6 +17,13 @@ prometheus::Gauge& Metrics::gauge(const std::string& name, const std::string& he
   return family.Add(labels);
 }
 
+prometheus::Histogram& Metrics::histogram(const std::string& name, const std::string& help,
+                                          const prometheus::Histogram::BucketBoundaries& buckets,
+                                          const prometheus::Labels& labels) {
+  auto& family = prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
+  return family.Add(labels, buckets);
+}
+
 double Metrics::counter_value(const std::string& name, const prometheus::Labels& labels) {
   for (const auto& family : registry_->Collect()) {
     if (family.name != name) continue;

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/store/raft/raft_event.hpp"
@@ -143,16 +144,64 @@ std::int64_t expiry_deadline(const RunHistory& history, const LeaseCheckOptions&
   return expiry + slow(o.lease_check_ms + o.tick_ms, drift) + 3 * delay + 2 * o.tick_ms;
 }
 
-// Promotion times of every leader ("raft leader" events), in time order.
-std::vector<std::int64_t> promotions(const RunHistory& history) {
-  std::vector<std::int64_t> out;
+// What the replicas' RaftEvents say: when leaders took office, and how far each replica
+// (by node and incarnation) had applied the log over time.
+struct RaftFacts {
+  std::vector<std::int64_t> promotions;  ///< in time order
+  std::map<std::pair<std::string, std::uint64_t>,
+           std::vector<std::pair<std::int64_t, std::uint64_t>>>
+      applied;  ///< (node, incarnation) -> (time, applied index), in time order
+
+  /// The index `node`'s incarnation had applied at time t (0 if unknown).
+  std::uint64_t applied_at(const std::string& node, std::uint64_t incarnation,
+                           std::int64_t t) const {
+    auto it = applied.find({node, incarnation});
+    if (it == applied.end()) return 0;
+    std::uint64_t index = 0;
+    for (const auto& [time, i] : it->second)
+      if (time <= t) index = std::max(index, i);
+    return index;
+  }
+};
+
+RaftFacts gather_raft(const RunHistory& history) {
+  RaftFacts facts;
   for (const auto& o : history.observations) {
     const auto* text = std::get_if<TextEvent>(&o.event);
-    if (text == nullptr || text->text.rfind("raft leader ", 0) != 0) continue;
+    if (text == nullptr || text->text.rfind("raft ", 0) != 0) continue;
     auto event = store::parse_raft_event(text->text);
-    if (event && event->kind == store::RaftEventKind::leader) out.push_back(o.time_ms);
+    if (!event) continue;  // the store checker reports unreadable events
+    auto& applied = facts.applied[{o.node, o.incarnation}];
+    switch (event->kind) {
+      case store::RaftEventKind::leader:
+        facts.promotions.push_back(o.time_ms);
+        break;
+      case store::RaftEventKind::opened:
+        applied.emplace_back(o.time_ms, event->applied);
+        break;
+      case store::RaftEventKind::applied:
+        applied.emplace_back(o.time_ms, event->index + event->entries.size() - 1);
+        break;
+      case store::RaftEventKind::snapshot:
+        applied.emplace_back(o.time_ms, event->index);
+        break;
+      default:
+        break;
+    }
   }
-  return out;
+  return facts;
+}
+
+// A lower bound on the log index of the revoke that dropped `key`: the first replica to drop
+// it had not applied the revoke at its previous probe. 0 if no replica dropped it by `t`.
+std::uint64_t revoke_index_min(const Facts& facts, const RaftFacts& raft, const std::string& key,
+                               std::int64_t t, std::int64_t probe_ms) {
+  std::optional<std::pair<std::int64_t, std::uint64_t>> first;  // (time, index)
+  for (const auto& [node, events] : facts.key_events)
+    for (const auto& e : events)
+      if (!e.add && e.key == key && e.time_ms <= t && (!first || e.time_ms < first->first))
+        first = {e.time_ms, raft.applied_at(node, e.incarnation, e.time_ms - probe_ms) + 1};
+  return first ? first->second : 0;
 }
 
 // The deadline under the leader in office then: a later promotion pushes the deadline out
@@ -168,24 +217,38 @@ std::int64_t deadline_for(const RunHistory& history, const LeaseCheckOptions& op
   return deadline;
 }
 
+// A replica still behind the revoke's log position at the deadline (restarting, catching up
+// through snapshots) serves its older state, as any lagging replica does: the bound is for
+// replicas that keep up with the log. It must have dropped the key by the end of the run.
 void check_liveness(const RunHistory& history, const Facts& facts, const LeaseCheckOptions& options,
                     CheckResult& result) {
-  const auto promoted = promotions(history);
-  std::uint64_t judged = 0;
+  const auto raft = gather_raft(history);
+  std::uint64_t judged = 0, lagging = 0;
   std::int64_t margin_min = std::numeric_limits<std::int64_t>::max();
   for (const auto& [id, lease] : facts.leases) {
     if (!lease.abandoned_ms || lease.key.empty() || lease.ttl_ms == 0) continue;
     auto start = std::max(*lease.abandoned_ms, history.settle_ms);
-    auto deadline = deadline_for(history, options, promoted, lease.ttl_ms, start);
-    if (deadline + options.probe_ms > history.end_ms) continue;  // the run ended too soon
+    auto deadline = deadline_for(history, options, raft.promotions, lease.ttl_ms, start);
+    auto judged_at = deadline + options.probe_ms;
+    if (judged_at > history.end_ms) continue;  // the run ended too soon
     ++judged;
-    std::int64_t gone_ms = 0;  // when the last replica dropped it
+    const auto revoke_index = revoke_index_min(facts, raft, lease.key, judged_at, options.probe_ms);
+    std::int64_t gone_ms = 0;  // when the last replica that keeps up dropped it
     for (const auto& [node, end_state] : history.final_state) {
       if (!end_state.up) continue;  // crashed for good: its state is not served
       auto events = facts.key_events.find(node);
       if (events == facts.key_events.end()) continue;
-      auto h =
-          holding(events->second, end_state.incarnation, lease.key, deadline + options.probe_ms);
+      auto h = holding(events->second, end_state.incarnation, lease.key, judged_at);
+      auto behind = revoke_index > 0 && raft.applied.count({node, end_state.incarnation}) &&
+                    raft.applied_at(node, end_state.incarnation, judged_at) < revoke_index;
+      if (h.held && behind) {
+        ++lagging;
+        if (holding(events->second, end_state.incarnation, lease.key, history.end_ms).held)
+          result.fail("abandoned lease " + id + ": " + node + " still holds " + lease.key +
+                      " at the end of the run (abandoned at " +
+                      std::to_string(*lease.abandoned_ms) + " ms)");
+        continue;
+      }
       gone_ms = std::max(gone_ms, h.since_ms);
       if (h.held)
         result.fail("abandoned lease " + id + ": " + node + " still holds " + lease.key + " at " +
@@ -196,6 +259,7 @@ void check_liveness(const RunHistory& history, const Facts& facts, const LeaseCh
     margin_min = std::min(margin_min, deadline - gone_ms);
   }
   result.counts["leases_judged"] = judged;
+  result.counts["lease_replicas_behind"] = lagging;
   // How close the slowest expiry came to the bound (0 when it was missed).
   if (judged > 0)
     result.counts["lease_bound_margin_min_ms"] =

@@ -14,9 +14,13 @@
 // at a, let start = max(a, settle) (before the settle point faults may delay anything), D the
 // run's largest message delay (RunHistory::delay_max_ms), slow(d) = d / (1 - drift) the true
 // time a node clock needs for d, and P the promotion of the leader in office at the deadline.
-// The key must be gone from every replica up at the end by
+// The key must be gone by
 //   max(start + D + slow(TTL), P + slow(election + TTL), [P < settle] settle + slow(retry))
 //     + slow(check + tick) + 3 D + 2 tick
+// from every replica up at the end that keeps up with the log. One still behind the revoke
+// then (its RaftEvents show it had not applied the log position where the first replica
+// dropped the key: it is restarting or catching up through snapshots) serves its older state,
+// as any lagging replica does; it must have dropped the key by the end of the run.
 // (its last keep-alive reaches the leader by start + D; a new leader extends every lease by an
 // election timeout plus its TTL; a revoke lost before the settle point is offered again after
 // revoke_retry_ms; the leader looks for expired leases every lease_check_ms at a tick; the

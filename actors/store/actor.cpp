@@ -35,6 +35,7 @@ struct StoreState {
   raft::NodeId leave_target = 0;
   prometheus::Counter* malformed = nullptr;
   prometheus::Counter* requests = nullptr;
+  std::unique_ptr<StoreMetrics> store_metrics;
   static inline const char* name = "craton.store";
 };
 
@@ -240,6 +241,9 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
                                             "Envelopes the store could not use", labels);
   st.requests =
       &st.env->metrics().counter("craton_store_requests_total", "Client requests received", labels);
+  st.store_metrics = std::make_unique<StoreMetrics>(st.env->metrics());
+  if (st.config.disk_clock_ns)
+    st.replica->set_disk_timer(st.store_metrics->disk_timer(st.config.disk_clock_ns));
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
   // A leader's appends leave before its own fsync (replica.hpp): the replica is driven by this
   // actor alone, so the sender only ever runs inside one of this actor's handlers.
@@ -253,6 +257,7 @@ caf::behavior store(StoreActor* self, NodeContext node, std::shared_ptr<Replica>
         st.replica->advance_clock(st.env->now_ms(self));  // lease expiry (leader)
         dispatch(self, st.replica->tick());
         st.replica->auto_compact(st.env->now_ms(self));
+        st.store_metrics->update(*st.replica);
         schedule_flush(self);
         self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                            tick_atom::value);

@@ -21,6 +21,9 @@
 // is answered with its error. If the replica fails (disk), the actor logs it, answers every
 // later request "failed" and calls on_failure once (the process decides: `craton store` exits).
 //
+// Metrics: the replica's etcd-named metrics (store_metrics.hpp) are brought up to date on every
+// tick, in the node's Metrics registry; the process serves them.
+//
 // Membership: with manage_links the shell keeps a link to every member the replicated log
 // names (member_links.hpp); a replica removed from the cluster calls on_removed once. The
 // leave_atom request below hands leadership over before a graceful shutdown.
@@ -33,6 +36,7 @@
 #include <string>
 
 #include "actors/store/replica/replica.hpp"
+#include "actors/store/store_metrics.hpp"
 #include "runtime/environment.hpp"
 
 namespace craton::store {
@@ -45,6 +49,9 @@ struct StoreActorConfig {
   bool manage_links = false;
   /// Called once, a few ticks after a change removed this replica (`craton store` exits).
   std::function<void()> on_removed;
+  /// A monotonic clock (ns) for the disk histograms of StoreMetrics (store_metrics.hpp).
+  /// Processes give one; the simulator gives none, so replicas there read no clock.
+  std::function<std::int64_t()> disk_clock_ns;
 };
 
 /// Graceful shutdown: (leave_atom) -> raft::NodeId. A leader hands leadership to its most

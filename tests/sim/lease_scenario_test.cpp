@@ -179,6 +179,38 @@ BOOST_AUTO_TEST_CASE(fast_clocks_beyond_the_bound_expire_leases_kept_alive) {
   BOOST_TEST(mentions(r.check, "expired early"));
 }
 
+// A replica behind the log (catching up through snapshots) may hold the key past the bound,
+// but only while its RaftEvents show it has not reached the revoke, and it must drop it later.
+BOOST_AUTO_TEST_CASE(checker_excuses_a_replica_behind_the_revoke_until_the_end_of_the_run) {
+  auto h = lease_history(3600);
+  h.observations.pop_back();  // n1 drops the key only at 9000 ms
+  h.observations.push_back(at(3400, "n2", "raft applied 40 1:0000000000000001"));
+  h.observations.push_back(
+      at(3550, "n2", "raft applied 41 1:0000000000000002"));  // the revoke: dropped at 3600
+  h.observations.push_back(at(2000, "n1", "raft applied 30 1:0000000000000001"));  // then n1 lags
+  auto lagging = h;
+  lagging.observations.push_back(at(8900, "n1", "raft snapshot 45 1"));
+  lagging.observations.push_back(at(9000, "n1", "leasekey del lk.p.1"));
+  auto r = sim::check_lease_history(lagging);
+  for (const auto& f : r.failures) BOOST_TEST_MESSAGE(f);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.counts["lease_replicas_behind"] == 1u);
+  auto never = sim::check_lease_history(h);  // n1 never drops it
+  for (const auto& f : never.failures) BOOST_TEST_MESSAGE(f);
+  BOOST_TEST(!never.ok);
+  BOOST_TEST(mentions(never, "n1 still holds lk.p.1 at the end of the run"));
+  auto caught_up = h;  // n1 had applied past the revoke and still held the key
+  caught_up.observations.push_back(
+      at(3000, "n1",
+         "raft applied 31 1:0000000000000001 1:0000000000000002 1:0000000000000003 "
+         "1:0000000000000004 1:0000000000000005 1:0000000000000006 1:0000000000000007 "
+         "1:0000000000000008 1:0000000000000009 1:000000000000000a 1:000000000000000b"));
+  caught_up.observations.push_back(at(9000, "n1", "leasekey del lk.p.1"));
+  auto late = sim::check_lease_history(caught_up);
+  BOOST_TEST(!late.ok);
+  BOOST_TEST(mentions(late, "the bound of docs/store.md"));
+}
+
 // Long runs leave replicas crashed for tens of seconds; they come back by snapshot, which the
 // simulator sends in 512-byte chunks. Before the serving replica held its log back for
 // transfers it still holds, the log moved past each snapshot before it landed and the

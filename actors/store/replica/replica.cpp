@@ -171,12 +171,20 @@ ReplicaOutput Replica::step(raft::Message m) {
 
 void Replica::step_raft(raft::Message m) {
   if (!raft_->step(std::move(m))) ++dropped_;
+  note_leadership();
+}
+
+void Replica::note_leadership() {
   raft_events_.leadership(*raft_);
+  if (raft_->lead() == last_lead_) return;
+  last_lead_ = raft_->lead();
+  if (last_lead_ != 0) ++stats_.leader_changes_seen;  // etcd counts a new leader, not its loss
 }
 
 // Answers "timeout" for, and forgets, every pending request whose deadline tick has passed.
 template <class Pending>
-void Replica::expire(Pending& pending, const char* message, ReplicaOutput& out) {
+std::size_t Replica::expire(Pending& pending, const char* message, ReplicaOutput& out) {
+  std::size_t expired = 0;
   for (auto it = pending.begin(); it != pending.end();) {
     if (it->second.deadline_tick > ticks_) {
       ++it;
@@ -184,7 +192,9 @@ void Replica::expire(Pending& pending, const char* message, ReplicaOutput& out) 
     }
     out.replies.push_back({it->second.request_id, refuse(StoreErrorCode::timeout, message)});
     it = pending.erase(it);
+    ++expired;
   }
+  return expired;
 }
 
 ReplicaOutput Replica::tick() {
@@ -192,9 +202,9 @@ ReplicaOutput Replica::tick() {
   if (failed()) return out;
   ++ticks_;
   raft_->tick();
-  raft_events_.leadership(*raft_);
+  note_leadership();
   emit_fetch(snapshots_.tick(*raft_, ticks_), out);
-  expire(proposals_, "write not applied in time: outcome unknown", out);
+  stats_.proposals_failed += expire(proposals_, "write not applied in time: outcome unknown", out);
   expire(reads_, "no read index confirmed in time", out);
   answer_transfers(out);
   watches_->tick(ticks_, *mvcc_, out);
@@ -318,6 +328,7 @@ raft::NodeId Replica::transfer_to_best_voter() {
 void Replica::track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
                              ReplicaOutput& out) {
   if (!index) {
+    ++stats_.proposals_failed;
     out.replies.push_back({request_id, refuse(index.error())});
     return;
   }
@@ -376,7 +387,9 @@ Status Replica::handle_ready(raft::Ready& rd, ReplicaOutput& out) {
   send_early(rd);
   if (rd.hard_state || !rd.entries.empty()) {
     // Group commit: every entry and the hard state of this Ready in one synced transaction.
-    if (auto s = log_->save(rd.hard_state, rd.entries); !s) return s.error();
+    auto saved = disk_timer_.time(DiskWrite::log_save,
+                                  [&] { return log_->save(rd.hard_state, rd.entries); });
+    if (!saved) return saved.error();
   }
   raft_events_.persisted(rd);
   for (auto& m : rd.messages) out.messages.push_back(std::move(m));
@@ -411,7 +424,8 @@ void Replica::send_early(raft::Ready& rd) {
 // of `origin` (the entry of each write), and clears both.
 Status Replica::apply_writes(std::vector<storage::IndexedWrite>& writes,
                              std::vector<const raft::Entry*>& origin, ReplicaOutput& out) {
-  auto results = mvcc_->apply_batch(writes);
+  auto results =
+      disk_timer_.time(DiskWrite::apply_commit, [&] { return mvcc_->apply_batch(writes); });
   // A batch the disk refused is committed in Raft all the same: its writes are not answered
   // (an error such as no_space would tell the client "not applied"); the replica fails.
   if (!writes.empty() && mvcc_->applied_index() < writes.back().index)
@@ -464,6 +478,7 @@ std::optional<std::uint64_t> Replica::settle_proposal(const raft::Entry& e, cons
   bool replaced = it->second.term != e.term;
   proposals_.erase(it);
   if (!replaced) return request_id;
+  ++stats_.proposals_failed;
   out.replies.push_back(
       {request_id, refuse(StoreErrorCode::proposal_dropped,
                           std::string("a leader change replaced the ") + what + ": not applied")});

@@ -99,6 +99,7 @@
 #include "actors/store/replica/replica_members.hpp"
 #include "actors/store/replica/replica_output.hpp"
 #include "actors/store/replica/replica_snapshots.hpp"
+#include "actors/store/replica/replica_stats.hpp"
 #include "actors/store/replica/replica_watches.hpp"
 #include "actors/store/replica/snapshot_transfer.hpp"
 #include "actors/store/replica/write_quota.hpp"
@@ -169,6 +170,9 @@ class Replica {
   /// promises above); without one, they go out with the rest in flush()'s output.
   using EarlySender = std::function<void(std::vector<raft::Message>)>;
   void set_early_sender(EarlySender send) { early_sender_ = std::move(send); }
+  /// Times every log save and apply commit with the shell's clock (for metrics).
+  void set_disk_timer(DiskTimer timer) { disk_timer_ = std::move(timer); }
+  const ReplicaStats& stats() const { return stats_; }
   /// The time now (ms, monotonic; earlier values are ignored). The leader proposes revokes
   /// for expired leases here, at most every lease_check_ms; flush() sends them.
   void advance_clock(std::int64_t now_ms);
@@ -200,6 +204,8 @@ class Replica {
   std::size_t pending() const {
     return proposals_.size() + reads_.size() + members_->transfers_pending();
   }
+  /// Writes proposed by this replica and not yet answered.
+  std::size_t pending_writes() const { return proposals_.size(); }
   const raft::Raft& raft() const { return *raft_; }
   /// Where every current member listens (this replica included), as the log says.
   std::map<raft::NodeId, std::string> member_addresses() const { return members_->addresses(); }
@@ -256,8 +262,9 @@ class Replica {
   /// is applied or its deadline passes.
   void track_proposal(std::uint64_t request_id, const Result<std::uint64_t>& index,
                       ReplicaOutput& out);
+  /// Answers "timeout" for every pending request past its deadline; returns how many.
   template <class Pending>
-  void expire(Pending& pending, const char* message, ReplicaOutput& out);
+  std::size_t expire(Pending& pending, const char* message, ReplicaOutput& out);
   // The Ready loop.
   Status handle_ready(raft::Ready& rd, ReplicaOutput& out);
   /// Hands a leader's own messages of `rd` to the early sender (see the promises above).
@@ -280,6 +287,8 @@ class Replica {
   Status finish_install(ReplicaOutput& out);
   /// Hands `m` to Raft (dropped() counts a refusal) and records a leadership change.
   void step_raft(raft::Message m);
+  /// After Raft moved: records its leadership (RaftEvents, stats_.leader_changes_seen).
+  void note_leadership();
   /// Called once the installed tables are live: reloads every in-memory view of them. Other
   /// components kept by the replica (watches, leases, sessions) must reload here too.
   Status after_snapshot_install();
@@ -305,6 +314,9 @@ class Replica {
   std::optional<ReplicaWatches> watches_;  ///< set by open_storage (starts at its revision)
   AutoCompactor auto_compactor_{config_.auto_compaction};
   EarlySender early_sender_;
+  DiskTimer disk_timer_;
+  ReplicaStats stats_;
+  raft::NodeId last_lead_ = 0;  ///< for stats_.leader_changes_seen
 };
 
 }  // namespace craton::store

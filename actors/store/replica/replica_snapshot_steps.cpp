@@ -77,6 +77,7 @@ Status Replica::finish_install(ReplicaOutput& out) {
         {it->second.request_id,
          refuse(StoreErrorCode::timeout, "replaced by a snapshot: outcome unknown")});
     it = proposals_.erase(it);
+    ++stats_.proposals_failed;
   }
   applied_ = std::max(applied_, applied);
   // Now Raft may see the snapshot: it restores its log from it (or, holding the entries,
