@@ -139,6 +139,36 @@ BOOST_AUTO_TEST_CASE(messages_to_a_crashed_node_are_dropped_at_delivery) {
   }
 }
 
+// Nodes whose actor gets 100 timer messages at 600 ms, crashed at that instant (the world
+// fires due timers, then applies due faults, then runs actors): a crash is the end of every
+// actor of the node, so none of those messages is handled (with CAF's ordinary exit, queued
+// behind them, every one was: a dead node went on writing its files).
+class BusyScenario : public Scenario {
+ public:
+  std::string name() const override { return "busy"; }
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const craton::NodeContext&,
+                                     const ObservationSink&) override {
+    auto handled = handled_;
+    return {sys.spawn([handled](caf::event_based_actor* self) -> caf::behavior {
+      for (int i = 0; i < 100; ++i) self->delayed_send(self, std::chrono::milliseconds(600), i);
+      return {[handled](int) { ++*handled; }};
+    })};
+  }
+  CheckResult check(const RunHistory&) const override { return {}; }
+  std::shared_ptr<int> handled_ = std::make_shared<int>(0);
+};
+
+BOOST_AUTO_TEST_CASE(a_crashed_node_handles_nothing_more) {
+  BusyScenario crashed;
+  auto c = scheduled("at 600ms crash n1\nat 600ms crash n2", 5);
+  c.duration_ms = 1000;
+  run_world(c, crashed);
+  BusyScenario alive;
+  run_world(scheduled("", 5), alive);
+  BOOST_TEST(*alive.handled_ == 500);  // five nodes, 100 each
+  BOOST_TEST(*crashed.handled_ == 300);
+}
+
 // Every actor of a node reads time and sets timers through the node's clock: a node whose
 // clock runs 1.5x fast sends its heartbeats 1.5x as often (its detector's timer fires early),
 // and an offset alone changes nothing a peer can see.
