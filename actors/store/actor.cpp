@@ -180,7 +180,7 @@ void on_request(StoreActor* self, const DecodedEnvelope& in) {
   schedule_flush(self);
 }
 
-// Snapshot transfer between replicas (actors/store/replica/snapshot_transfer.hpp).
+// Snapshot transfer between replicas (actors/store/snapshot/snapshot_transfer.hpp).
 void on_snapshot_transfer(StoreActor* self, schema::Envelope::Body::Reader body) {
   auto& st = self->state;
   if (body.isStoreSnapshotFetch()) {

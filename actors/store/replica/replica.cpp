@@ -25,13 +25,15 @@ std::optional<std::uint64_t> decode_context(const std::string& s) {
 }
 
 ReplicaSnapshotConfig snapshot_config(const ReplicaConfig& config, std::string staging_dir) {
+  auto transfer = config.snapshot_transfer;
+  transfer.excluded_tables = {RaftLogStore::kLogDatabase, RaftLogStore::kMetaDatabase};
   return {config.id,
           config.seed,
           std::move(staging_dir),
           config.map_size_bytes,
           config.snapshot_entries,
           config.snapshot_catchup_entries,
-          config.snapshot_transfer};
+          std::move(transfer)};
 }
 
 ReplicaWatchLimits watch_limits(const ReplicaConfig& config) {

@@ -53,16 +53,17 @@
 //   watch_stream_watches_max); a stream that sends no watch request for watch_idle_ticks is
 //   closed (its client keeps it alive with watch progress requests) and listed in
 //   ReplicaOutput::closed_streams.
-// - Log compaction (replica_snapshots.hpp): once the log holds more than snapshot_entries +
+// - Log compaction (snapshot/replica_snapshots.hpp): once the log holds more than snapshot_entries
+// +
 //   snapshot_catchup_entries applied entries past the last snapshot, a snapshot is recorded at
 //   applied - snapshot_catchup_entries (metadata only: the MVCC state in LMDB is the data) and
 //   the log, in memory and on disk, is compacted up to it; the catch-up entries stay so that
 //   slightly slow followers still get entries instead of a snapshot.
 // - Snapshot install (etcd's order): a Raft snapshot message whose state the MVCC store has
 //   not reached is held back from Raft while a SnapshotReceiver pulls the sender's whole
-//   state in chunks (fetches/chunks in ReplicaOutput; see snapshot_transfer.hpp). Meanwhile
-//   Raft runs as usual: it votes and acknowledges heartbeats, so a transfer never costs the
-//   cluster its quorum. When complete, the staged tables replace the live ones in one write
+//   state in chunks (fetches/chunks in ReplicaOutput; see snapshot/snapshot_transfer.hpp).
+//   Meanwhile Raft runs as usual: it votes and acknowledges heartbeats, so a transfer never costs
+//   the cluster its quorum. When complete, the staged tables replace the live ones in one write
 //   transaction, the hook after_snapshot_install() reloads everything derived from them, and
 //   only then is the message stepped into Raft, which restores its log from it; the next
 //   flush records the snapshot with its hard state. Raft therefore never hands out a snapshot
@@ -98,11 +99,11 @@
 #include "actors/store/replica/replica_leases.hpp"
 #include "actors/store/replica/replica_members.hpp"
 #include "actors/store/replica/replica_output.hpp"
-#include "actors/store/replica/replica_snapshots.hpp"
 #include "actors/store/replica/replica_stats.hpp"
 #include "actors/store/replica/replica_watches.hpp"
-#include "actors/store/replica/snapshot_transfer.hpp"
 #include "actors/store/replica/write_quota.hpp"
+#include "actors/store/snapshot/replica_snapshots.hpp"
+#include "actors/store/snapshot/snapshot_transfer.hpp"
 #include "actors/store/watch/watch_hub.hpp"
 #include "storage/lmdb_env.hpp"
 #include "storage/mvcc_store.hpp"
@@ -180,7 +181,7 @@ class Replica {
   /// A leader whose AutoCompactor decides so proposes a compaction write through Raft; it is
   /// applied like any other (nobody waits for its answer). Returns the revision proposed.
   std::optional<std::int64_t> auto_compact(std::int64_t now_ms);
-  /// Snapshot transfer messages from other replicas (replica_snapshots.hpp).
+  /// Snapshot transfer messages from other replicas (snapshot/replica_snapshots.hpp).
   ReplicaOutput step_snapshot_fetch(const SnapshotFetch& fetch);
   ReplicaOutput step_snapshot_chunk(const SnapshotChunk& chunk);
   /// True while a snapshot's state is being fetched (Raft sees the message afterwards).
@@ -282,7 +283,7 @@ class Replica {
   void answer_member_change(const raft::Entry& e, ReplicaOutput& out);
   void serve_reads(ReplicaOutput& out);
   void answer_transfers(ReplicaOutput& out);
-  // Snapshots and compaction (replica_snapshot_steps.cpp; replica_snapshots.hpp decides).
+  // Snapshots and compaction (replica_snapshot_steps.cpp; snapshot/replica_snapshots.hpp decides).
   void emit_fetch(Result<std::optional<SnapshotFetch>> fetch, ReplicaOutput& out);
   Status finish_install(ReplicaOutput& out);
   /// Hands `m` to Raft (dropped() counts a refusal) and records a leadership change.

@@ -11,7 +11,7 @@
 
 #include "actors/store/codec/store_protocol.hpp"
 #include "actors/store/raft/raft.hpp"
-#include "actors/store/replica/snapshot_transfer.hpp"
+#include "actors/store/snapshot/snapshot_transfer.hpp"
 #include "actors/store/watch/watch_hub.hpp"
 
 namespace craton::store {

@@ -1,4 +1,4 @@
-// Snapshots in the replica core (actors/store/replica/replica_snapshots.hpp): log compaction,
+// Snapshots in the replica core (actors/store/snapshot/replica_snapshots.hpp): log compaction,
 // restart after compaction, a far-behind follower catching up through a chunked snapshot transfer,
 // and a crash halfway through an install. Real LMDB in temporary directories, no CAF; messages
 // (Raft and snapshot transfer alike) are carried by an in-test loop, time is explicit ticks.
@@ -390,7 +390,7 @@ BOOST_AUTO_TEST_CASE(a_refused_transfer_restarts_soon_and_from_the_right_source)
   SnapshotTransferConfig config;
   config.fetch_timeout_ticks = 20;
   config.refused_restart_ticks = 2;
-  StagingOptions staging{dir.sub("staging"), 64 << 20, snapshot_excluded_tables()};
+  StagingOptions staging{dir.sub("staging"), 64 << 20, config.excluded_tables};
   SnapshotReceiver receiver(config, staging, 3, 100, 1);
   auto first = receiver.start(1, 0);
   BOOST_REQUIRE(first.ok());
@@ -424,7 +424,7 @@ BOOST_AUTO_TEST_CASE(a_silent_source_is_left_at_once_when_no_leader_is_known) {
   test::TempDir dir;
   SnapshotTransferConfig config;
   config.fetch_timeout_ticks = 20;
-  StagingOptions staging{dir.sub("staging"), 64 << 20, snapshot_excluded_tables()};
+  StagingOptions staging{dir.sub("staging"), 64 << 20, config.excluded_tables};
   SnapshotReceiver receiver(config, staging, 3, 100, 1);
   auto first = receiver.start(1, 0);
   BOOST_REQUIRE(first.ok());

@@ -59,14 +59,13 @@ struct SnapshotTransferConfig {
   std::uint64_t fetch_timeout_ticks = 20;
   int fetch_retries_max = 3;
   std::uint64_t refused_restart_ticks = 2;  ///< after the fetch that was refused
+  /// Tables a snapshot never carries: the Raft log store's own (the replica names them).
+  std::set<std::string> excluded_tables;
 };
 
 /// The refusal of a fetch for a transfer the sender no longer holds (it expired): the sender
 /// itself can serve a new one.
 inline constexpr const char* kUnknownTransferRefusal = "unknown transfer: restart it";
-
-/// The tables a snapshot never carries: the Raft log store's own.
-std::set<std::string> snapshot_excluded_tables();
 
 /// The serving side: one export per follower.
 class SnapshotSender {

@@ -1,14 +1,10 @@
-#include "actors/store/replica/snapshot_transfer.hpp"
+// Snapshot transfer: the sender's exports (one read transaction per follower) and the
+// receiver's staged, in-sequence chunks.
+#include "actors/store/snapshot/snapshot_transfer.hpp"
 
 #include <algorithm>
 
-#include "actors/store/replica/raft_log_store.hpp"
-
 namespace craton::store {
-
-std::set<std::string> snapshot_excluded_tables() {
-  return {RaftLogStore::kLogDatabase, RaftLogStore::kMetaDatabase};
-}
 
 // ---- SnapshotSender ----
 
@@ -37,7 +33,7 @@ SnapshotSender::Served SnapshotSender::serve(const SnapshotFetch& fetch, storage
     if (it == exports_.end() && exports_.size() >= config_.transfers_max)
       return refuse(fetch, "too many snapshot transfers at once");
     if (it != exports_.end()) exports_.erase(it);  // the follower gave up on the old one
-    auto tables = storage::TableExport::begin(env, snapshot_excluded_tables());
+    auto tables = storage::TableExport::begin(env, config_.excluded_tables);
     if (!tables) return refuse(fetch, tables.error().message);
     Export e;
     e.transfer_id = fetch.transfer_id;

@@ -1,6 +1,6 @@
 // ReplicaSnapshots: log compaction decisions, and receiving and serving snapshots (see
 // replica_snapshots.hpp and snapshot_transfer.hpp for the transfer protocol).
-#include "actors/store/replica/replica_snapshots.hpp"
+#include "actors/store/snapshot/replica_snapshots.hpp"
 
 #include <algorithm>
 
@@ -37,7 +37,7 @@ Result<std::optional<SnapshotFetch>> ReplicaSnapshots::hold(raft::Message snap,
   const auto lead = snap.from;  // the leader that sent it has (at least) that state
   held_ = std::move(snap);
   storage::StagingOptions staging{config_.staging_dir, config_.map_size_bytes,
-                                  snapshot_excluded_tables()};
+                                  config_.transfer.excluded_tables};
   // Transfer ids differ across restarts of this replica as long as ticks or indexes move;
   // the receiver also checks that every chunk comes from one view (same applied index).
   const auto id_base = (config_.seed << 40) ^ (now_tick << 20) ^ index;

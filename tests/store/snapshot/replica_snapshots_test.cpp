@@ -1,10 +1,10 @@
-// ReplicaSnapshots (actors/store/replica/replica_snapshots.hpp) through its own interface,
+// ReplicaSnapshots (actors/store/snapshot/replica_snapshots.hpp) through its own interface,
 // without a Replica: when the log is compacted, and that nothing is compacted while a snapshot
 // is being installed. (Transfers and installs through a whole Replica: replica_snapshot_test.)
-#define BOOST_TEST_MODULE store_replica_snapshots
+#define BOOST_TEST_MODULE store_snapshots
 #include <boost/test/unit_test.hpp>
 
-#include "actors/store/replica/replica_snapshots.hpp"
+#include "actors/store/snapshot/replica_snapshots.hpp"
 #include "tests/storage/temp_dir.hpp"
 
 using namespace craton;

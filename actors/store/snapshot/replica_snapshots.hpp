@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "actors/store/raft/raft.hpp"
-#include "actors/store/replica/snapshot_transfer.hpp"
+#include "actors/store/snapshot/snapshot_transfer.hpp"
 #include "storage/lmdb_env.hpp"
 
 namespace craton::store {
