@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "actors/store/codec/store_protocol.hpp"
+#include "actors/store/members/member_directory.hpp"
 #include "actors/store/raft/raft.hpp"
-#include "actors/store/replica/member_directory.hpp"
 
 namespace craton::store {
 

@@ -1,6 +1,6 @@
 // ReplicaMembers: member changes checked before proposal, the member directory kept in step
 // with the log, and pending leader transfers (see replica_members.hpp).
-#include "actors/store/replica/replica_members.hpp"
+#include "actors/store/members/replica_members.hpp"
 
 #include <algorithm>
 

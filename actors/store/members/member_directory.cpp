@@ -1,4 +1,4 @@
-#include "actors/store/replica/member_directory.hpp"
+#include "actors/store/members/member_directory.hpp"
 
 namespace craton::store {
 
