@@ -1,0 +1,110 @@
+// The front door of our own link transport (docs/tls.md): mutual TLS with the cluster's
+// certificates, then a `hello` frame naming the peer node, which must be the node its
+// certificate names. Nothing a stranger sends reaches anything else, and every stranger is
+// bounded: a connection that has not finished TLS and its hello within handshake_timeout_ms
+// is closed; at most pending_per_source_max unauthenticated connections per source address
+// and pending_max in all are held, the rest closed at once; a hello frame is read with the
+// FrameReader's limit (hello_bytes_max), so its header is checked before a byte is kept. Each
+// refusal is counted, and logged once per source address and reason.
+//
+// LinkAcceptor runs on an asio::io_context (its thread is the caller's); authenticated
+// connections are handed to on_link together with the peer's node id. connect_link() is the
+// client side (blocking, bounded by a timeout), used by links and tests.
+// Not yet used by the links (which are still CAF's middleman).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "runtime/result.hpp"
+
+namespace craton::tls {
+
+using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+/// A TLS context for node `node` from a certificate directory (cluster_ca.hpp): its own
+/// certificate and key, the cluster CA as the only trust anchor, TLS 1.2 at least, and the
+/// peer's certificate demanded and verified (both directions).
+Result<std::shared_ptr<boost::asio::ssl::context>> make_link_context(
+    const std::filesystem::path& certs_dir, const std::string& node);
+
+/// The node id a verified peer certificate names (its CN), or an error.
+Result<std::string> peer_node(TlsStream& stream);
+
+struct LinkAcceptorOptions {
+  std::chrono::milliseconds handshake_timeout{5000};  ///< TLS plus hello
+  std::size_t pending_per_source_max = 16;
+  std::size_t pending_max = 256;
+  std::size_t hello_bytes_max = 256;
+};
+
+/// What the acceptor refused and accepted (monotonic; read from any thread).
+struct LinkAcceptorCounts {
+  std::atomic<std::uint64_t> authenticated{0};
+  std::atomic<std::uint64_t> over_cap{0};       ///< closed at once: too many pending
+  std::atomic<std::uint64_t> timed_out{0};      ///< no TLS and hello within the timeout
+  std::atomic<std::uint64_t> tls_failed{0};     ///< handshake failed (no/bad certificate)
+  std::atomic<std::uint64_t> hello_refused{0};  ///< bad frame, or a name not the certificate's
+};
+
+class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
+ public:
+  using OnLink = std::function<void(std::string peer, std::unique_ptr<TlsStream> stream)>;
+  using Log = std::function<void(const std::string& line)>;
+
+  /// Listens on `at` (port 0: any); call start() to accept.
+  static Result<std::shared_ptr<LinkAcceptor>> open(boost::asio::io_context& io,
+                                                    const boost::asio::ip::tcp::endpoint& at,
+                                                    std::shared_ptr<boost::asio::ssl::context> tls,
+                                                    LinkAcceptorOptions options, OnLink on_link,
+                                                    Log log = {});
+  void start();
+  void stop();
+  std::uint16_t port() const;
+  const LinkAcceptorCounts& counts() const { return counts_; }
+  std::size_t pending() const { return pending_total_; }
+
+ private:
+  struct Pending;
+  LinkAcceptor(boost::asio::io_context& io, std::shared_ptr<boost::asio::ssl::context> tls,
+               LinkAcceptorOptions options, OnLink on_link, Log log);
+  void accept_next();
+  void admit(boost::asio::ip::tcp::socket socket);
+  void read_hello(std::shared_ptr<Pending> p);
+  void finish(const std::shared_ptr<Pending>& p, const char* refusal);
+  void log_once(const std::string& source, const std::string& reason);
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  LinkAcceptorOptions options_;
+  OnLink on_link_;
+  Log log_;
+  LinkAcceptorCounts counts_;
+  std::map<std::string, std::size_t> pending_by_source_;
+  std::size_t pending_total_ = 0;
+  std::set<std::string> logged_;  ///< "source reason", bounded by log_sources_max
+};
+
+/// Connects to `at` as node `self`: TCP, TLS (the server must present `expected_peer`'s
+/// certificate), then the hello frame. Bounded by `timeout`.
+Result<std::unique_ptr<TlsStream>> connect_link(boost::asio::io_context& io,
+                                                const boost::asio::ip::tcp::endpoint& at,
+                                                boost::asio::ssl::context& tls,
+                                                const std::string& self,
+                                                const std::string& expected_peer,
+                                                std::chrono::milliseconds timeout);
+
+}  // namespace craton::tls
