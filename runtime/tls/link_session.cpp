@@ -1,0 +1,145 @@
+// LinkSession: frames in and out of one authenticated link, bounded, kept alive.
+#include "runtime/tls/link_session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace craton::tls {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+LinkSession::LinkSession(std::unique_ptr<TlsStream> stream, std::string peer,
+                         LinkSessionOptions options, OnFrame on_frame, OnClose on_close)
+    : stream_(std::move(stream)),
+      strand_(asio::make_strand(stream_->get_executor())),
+      peer_(std::move(peer)),
+      options_(options),
+      on_frame_(std::move(on_frame)),
+      on_close_(std::move(on_close)),
+      reader_(options.frame_bytes_max),
+      keepalive_(strand_),
+      idle_(strand_) {}
+
+std::shared_ptr<LinkSession> LinkSession::start(std::unique_ptr<TlsStream> stream, std::string peer,
+                                                LinkSessionOptions options, OnFrame on_frame,
+                                                OnClose on_close) {
+  std::shared_ptr<LinkSession> s(new LinkSession(std::move(stream), std::move(peer), options,
+                                                 std::move(on_frame), std::move(on_close)));
+  asio::post(s->strand_, [s] {
+    s->arm_idle();
+    s->arm_keepalive();
+    s->read();
+  });
+  return s;
+}
+
+std::size_t LinkSession::queued_bytes() const {
+  std::lock_guard lock(mutex_);
+  return queued_bytes_;
+}
+
+bool LinkSession::send(std::vector<std::uint8_t> envelope) {
+  auto frame = encode_frame(FrameKind::envelope, envelope, options_.frame_bytes_max);
+  if (!frame) return false;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || queued_bytes_ + frame->size() > options_.send_queue_bytes_max) return false;
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(*frame));
+  }
+  asio::post(strand_, [self = shared_from_this()] { self->write_next(); });
+  return true;
+}
+
+void LinkSession::close() {
+  asio::post(strand_, [self = shared_from_this()] { self->end(Error{"closed", "closed"}); });
+}
+
+void LinkSession::write_next() {
+  if (writing_) return;
+  std::vector<std::uint8_t>* next = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || queue_.empty()) return;
+    next = &queue_.front();  // deque: stays put while others are pushed behind it
+  }
+  writing_ = true;
+  keepalive_.cancel();  // something goes out: no keepalive needed until it is written
+  asio::async_write(
+      *stream_, asio::buffer(*next),
+      asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) return self->end(Error{"io", "write failed: " + ec.message()});
+        {
+          std::lock_guard lock(self->mutex_);
+          self->queued_bytes_ -= self->queue_.front().size();
+          self->queue_.pop_front();
+        }
+        self->arm_keepalive();
+        self->write_next();
+      }));
+}
+
+void LinkSession::arm_keepalive() {
+  keepalive_.expires_after(options_.keepalive_interval);
+  keepalive_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec) return;  // cancelled: something else went out, or the link closed
+    auto frame = encode_frame(FrameKind::keepalive, {});
+    {
+      std::lock_guard lock(self->mutex_);
+      if (self->closed_) return;
+      self->queued_bytes_ += frame->size();
+      self->queue_.push_back(std::move(*frame));  // not counted against the caller's bound
+    }
+    self->write_next();
+  });
+}
+
+void LinkSession::arm_idle() {
+  idle_.expires_after(options_.idle_timeout);
+  idle_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec) return;
+    self->end(Error{"timeout", "nothing received from " + self->peer_ + " for " +
+                                   std::to_string(self->options_.idle_timeout.count()) + " ms"});
+  });
+}
+
+void LinkSession::read() {
+  stream_->async_read_some(
+      asio::buffer(buffer_),
+      asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t n) {
+        {
+          std::lock_guard lock(self->mutex_);
+          if (self->closed_) return;
+        }
+        if (ec) return self->end(Error{"io", "read failed: " + ec.message()});
+        self->arm_idle();
+        if (auto s = self->reader_.feed(std::span(self->buffer_.data(), n)); !s)
+          return self->end(s.error());
+        while (auto frame = self->reader_.next()) {
+          if (frame->kind == FrameKind::hello)
+            return self->end(Error{"bad_frame", "a hello after the handshake"});
+          if (frame->kind == FrameKind::envelope) self->on_frame_(std::move(*frame));
+          std::lock_guard lock(self->mutex_);
+          if (self->closed_) return;  // on_frame may have closed it
+        }
+        self->read();
+      }));
+}
+
+void LinkSession::end(Error why) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;  // the queue goes with the session: a write in flight may still use it
+  }
+  keepalive_.cancel();
+  idle_.cancel();
+  error_code ec;
+  stream_->lowest_layer().close(ec);
+  on_close_(why);
+}
+
+}  // namespace craton::tls
