@@ -141,50 +141,54 @@ void LinkAcceptor::admit(asio::ip::tcp::socket socket) {
   p->source = source;
   p->timer.expires_after(options_.handshake_timeout);
   p->timer.async_wait([self = shared_from_this(), p](error_code ec) {
-    if (!ec) self->finish(p, "no TLS handshake and hello within the timeout");
+    if (!ec) self->finish(p, Outcome::timed_out, "no TLS handshake and hello within the timeout");
   });
-  p->stream->async_handshake(asio::ssl::stream_base::server,
-                             [self = shared_from_this(), p](error_code ec) {
-                               if (ec) return self->finish(p, "TLS handshake failed");
-                               self->read_hello(p);
-                             });
+  p->stream->async_handshake(
+      asio::ssl::stream_base::server, [self = shared_from_this(), p](error_code ec) {
+        if (ec) return self->finish(p, Outcome::tls_failed, "TLS handshake failed");
+        self->read_hello(p);
+      });
 }
 
 void LinkAcceptor::read_hello(std::shared_ptr<Pending> p) {
   p->stream->async_read_some(asio::buffer(p->buffer), [self = shared_from_this(), p](
                                                           error_code ec, std::size_t n) {
     if (p->done) return;
-    if (ec) return self->finish(p, "closed before its hello");
+    if (ec) return self->finish(p, Outcome::hello_refused, "closed before its hello");
     if (!p->reader.feed(std::span(p->buffer.data(), n)))
-      return self->finish(p, "malformed hello frame");
+      return self->finish(p, Outcome::hello_refused, "malformed hello frame");
     auto frame = p->reader.next();
     if (!frame) return self->read_hello(p);
     std::string claimed(frame->payload.begin(), frame->payload.end());
     auto named = peer_node(*p->stream);
     if (frame->kind != FrameKind::hello || !validate_name(claimed) || !named || *named != claimed)
-      return self->finish(p, "hello does not name the node of its certificate");
-    self->finish(p, nullptr);
+      return self->finish(p, Outcome::hello_refused,
+                          "hello does not name the node of its certificate");
+    self->finish(p, Outcome::authenticated);
     self->on_link_(claimed, std::move(p->stream));
   });
 }
 
-void LinkAcceptor::finish(const std::shared_ptr<Pending>& p, const char* refusal) {
+void LinkAcceptor::finish(const std::shared_ptr<Pending>& p, Outcome outcome, const char* why) {
   if (p->done) return;
   p->done = true;
   p->timer.cancel();
   if (--pending_by_source_[p->source] == 0) pending_by_source_.erase(p->source);
   --pending_total_;
-  if (refusal == nullptr) {
-    ++counts_.authenticated;
-    return;
+  switch (outcome) {
+    case Outcome::authenticated:
+      ++counts_.authenticated;
+      return;
+    case Outcome::timed_out:
+      ++counts_.timed_out;
+      break;
+    case Outcome::tls_failed:
+      ++counts_.tls_failed;
+      break;
+    case Outcome::hello_refused:
+      ++counts_.hello_refused;
+      break;
   }
-  const std::string why = refusal;
-  if (why.find("timeout") != std::string::npos)
-    ++counts_.timed_out;
-  else if (why.find("TLS") != std::string::npos)
-    ++counts_.tls_failed;
-  else
-    ++counts_.hello_refused;
   log_once(p->source, why);
   error_code ec;
   p->stream->lowest_layer().close(ec);

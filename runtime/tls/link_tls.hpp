@@ -83,7 +83,9 @@ class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
   void accept_next();
   void admit(boost::asio::ip::tcp::socket socket);
   void read_hello(std::shared_ptr<Pending> p);
-  void finish(const std::shared_ptr<Pending>& p, const char* refusal);
+  /// How a pending connection ends; each refusal has its counter.
+  enum class Outcome { authenticated, timed_out, tls_failed, hello_refused };
+  void finish(const std::shared_ptr<Pending>& p, Outcome outcome, const char* why = "");
   void log_once(const std::string& source, const std::string& reason);
 
   boost::asio::io_context& io_;
