@@ -171,23 +171,16 @@ RaftFacts gather_raft(const RunHistory& history) {
     if (text == nullptr || text->text.rfind("raft ", 0) != 0) continue;
     auto event = store::parse_raft_event(text->text);
     if (!event) continue;  // the store checker reports unreadable events
-    auto& applied = facts.applied[{o.node, o.incarnation}];
-    switch (event->kind) {
-      case store::RaftEventKind::leader:
-        facts.promotions.push_back(o.time_ms);
-        break;
-      case store::RaftEventKind::opened:
-        applied.emplace_back(o.time_ms, event->applied);
-        break;
-      case store::RaftEventKind::applied:
-        applied.emplace_back(o.time_ms, event->index + event->entries.size() - 1);
-        break;
-      case store::RaftEventKind::snapshot:
-        applied.emplace_back(o.time_ms, event->index);
-        break;
-      default:
-        break;
+    if (event->kind == store::RaftEventKind::leader) {
+      facts.promotions.push_back(o.time_ms);
+      continue;
     }
+    std::optional<std::uint64_t> index;  // how far this replica has applied, if the event says
+    if (event->kind == store::RaftEventKind::opened) index = event->applied;
+    if (event->kind == store::RaftEventKind::applied)
+      index = event->index + event->entries.size() - 1;
+    if (event->kind == store::RaftEventKind::snapshot) index = event->index;
+    if (index) facts.applied[{o.node, o.incarnation}].emplace_back(o.time_ms, *index);
   }
   return facts;
 }
@@ -204,17 +197,19 @@ std::uint64_t revoke_index_min(const Facts& facts, const RaftFacts& raft, const 
   return first ? first->second : 0;
 }
 
-// The deadline under the leader in office then: a later promotion pushes the deadline out
-// (the new leader extends every lease), so follow promotions until none falls before it.
+// The deadline under the leader that holds: the last one promoted before the lease's start,
+// or a later one elected while the key was still held. After the settle point a leader that
+// holds is never replaced (no faults, pre-vote), so a later election means that no leader held
+// in between: the bound runs from the new leader's promotion ("once a leader holds"), and the
+// new leader extends every lease anyway.
+template <class HeldAt>
 std::int64_t deadline_for(const RunHistory& history, const LeaseCheckOptions& options,
                           const std::vector<std::int64_t>& promoted, std::int64_t ttl_ms,
-                          std::int64_t start) {
+                          std::int64_t start, HeldAt held_at) {
   auto it = std::upper_bound(promoted.begin(), promoted.end(), start);
   std::int64_t leader_since = it == promoted.begin() ? 0 : *std::prev(it);
-  auto deadline = expiry_deadline(history, options, ttl_ms, start, leader_since);
-  for (; it != promoted.end() && *it <= deadline; ++it)
-    deadline = expiry_deadline(history, options, ttl_ms, start, leader_since = *it);
-  return deadline;
+  for (; it != promoted.end() && *it <= history.end_ms && held_at(*it); ++it) leader_since = *it;
+  return expiry_deadline(history, options, ttl_ms, start, leader_since);
 }
 
 // A replica still behind the revoke's log position at the deadline (restarting, catching up
@@ -228,7 +223,16 @@ void check_liveness(const RunHistory& history, const Facts& facts, const LeaseCh
   for (const auto& [id, lease] : facts.leases) {
     if (!lease.abandoned_ms || lease.key.empty() || lease.ttl_ms == 0) continue;
     auto start = std::max(*lease.abandoned_ms, history.settle_ms);
-    auto deadline = deadline_for(history, options, raft.promotions, lease.ttl_ms, start);
+    auto held_at = [&](std::int64_t t) {
+      for (const auto& [node, end_state] : history.final_state) {
+        auto events = facts.key_events.find(node);
+        if (end_state.up && events != facts.key_events.end() &&
+            holding(events->second, end_state.incarnation, lease.key, t).held)
+          return true;
+      }
+      return false;
+    };
+    auto deadline = deadline_for(history, options, raft.promotions, lease.ttl_ms, start, held_at);
     auto judged_at = deadline + options.probe_ms;
     if (judged_at > history.end_ms) continue;  // the run ended too soon
     ++judged;

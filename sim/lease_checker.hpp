@@ -13,7 +13,9 @@
 // Liveness (an abandoned lease's keys disappear, once a leader holds): for a lease abandoned
 // at a, let start = max(a, settle) (before the settle point faults may delay anything), D the
 // run's largest message delay (RunHistory::delay_max_ms), slow(d) = d / (1 - drift) the true
-// time a node clock needs for d, and P the promotion of the leader in office at the deadline.
+// time a node clock needs for d, and P the promotion of the leader that holds: the last one
+// promoted before start, or a later one elected while the key was still held (after the
+// settle point a holding leader is never replaced, so a later election means none held).
 // The key must be gone by
 //   max(start + D + slow(TTL), P + slow(election + TTL), [P < settle] settle + slow(retry))
 //     + slow(check + tick) + 3 D + 2 tick

@@ -211,6 +211,27 @@ BOOST_AUTO_TEST_CASE(checker_excuses_a_replica_behind_the_revoke_until_the_end_o
   BOOST_TEST(mentions(late, "the bound of docs/store.md"));
 }
 
+// No leader held for a while after the settle point (an election took seconds): the bound
+// runs from the leader elected while the key was still held, and only from it.
+BOOST_AUTO_TEST_CASE(checker_measures_from_the_leader_that_holds) {
+  auto h = lease_history(3600);
+  h.observations.pop_back();  // n1 drops the key late
+  h.observations.push_back(at(500, "n2", "raft leader 2"));
+  h.observations.push_back(at(6000, "n1", "raft leader 3"));  // the key still held by n1
+  auto in_time = h;
+  in_time.observations.push_back(at(9000, "n1", "leasekey del lk.p.1"));
+  auto r = sim::check_lease_history(in_time);
+  for (const auto& f : r.failures) BOOST_TEST_MESSAGE(f);
+  BOOST_TEST(r.ok);  // 6000 + (1000 + 2000) / 0.99 + (500 + 100) / 0.99 + 200 = 9838 ms
+  auto late = h;
+  late.observations.push_back(at(10500, "n1", "leasekey del lk.p.1"));
+  BOOST_TEST(!sim::check_lease_history(late).ok);
+  auto no_new_leader = h;  // without the election the bound runs from the first leader
+  no_new_leader.observations.erase(no_new_leader.observations.end() - 1);
+  no_new_leader.observations.push_back(at(9000, "n1", "leasekey del lk.p.1"));
+  BOOST_TEST(!sim::check_lease_history(no_new_leader).ok);
+}
+
 // Long runs leave replicas crashed for tens of seconds; they come back by snapshot, which the
 // simulator sends in 512-byte chunks. Before the serving replica held its log back for
 // transfers it still holds, the log moved past each snapshot before it landed and the
