@@ -71,8 +71,7 @@ struct LinkAcceptor::Pending {
 
 LinkAcceptor::LinkAcceptor(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls,
                            LinkAcceptorOptions options, OnLink on_link, Log log)
-    : io_(io),
-      acceptor_(io),
+    : acceptor_(io),
       tls_(std::move(tls)),
       options_(options),
       on_link_(std::move(on_link)),

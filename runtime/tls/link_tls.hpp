@@ -88,7 +88,6 @@ class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
   void finish(const std::shared_ptr<Pending>& p, Outcome outcome, const char* why = "");
   void log_once(const std::string& source, const std::string& reason);
 
-  boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   LinkAcceptorOptions options_;
