@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <thread>
 
 #include "actors/echo/actor.hpp"
+#include "bench/bench_certs.hpp"
 #include "bench/child_process.hpp"
 #include "runtime/node_host.hpp"
 
@@ -50,7 +52,9 @@ const char* path_name(PathId path) {
   return "?";
 }
 
+// The CAF baseline needs CAF's middleman; our links do not use it.
 void add_bench_types(caf::actor_system_config& cfg) {
+  cfg.load<caf::io::middleman>();
   cfg.add_message_type<Bytes>("std::vector<uint8_t>");
 }
 
@@ -293,15 +297,35 @@ Status validate_link_bench_options(const LinkBenchOptions& o) {
 
 Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options) {
   if (auto s = validate_link_bench_options(options); !s) return s.error();
+  std::string dir = "/tmp/craton-bench-link.XXXXXX";
+  if (!::mkdtemp(dir.data())) return Error{"io", "cannot create a temp directory in /tmp"};
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } remove_dir{dir};
   NodeOptions node;
   node.node_id = "bench";
   node.listen = Endpoint{"127.0.0.1", 0};
   node.add_types = add_bench_types;
+  node.security.insecure_loopback = options.insecure_loopback;
+  if (!options.insecure_loopback) {
+    auto pki = make_throwaway_certs(dir, {"bench", kPeerNode});
+    if (!pki) return pki.error();
+    node.security.certs_dir = *pki;
+  }
   auto host = NodeHost::start(node, std::make_shared<StderrSink>(LogLevel::warn));
   if (!host) return host.error();
   auto& sys = (*host)->system();
-  auto child = ChildProcess::start(options.peer_binary, {"bench", "link-peer", "--parent-port",
-                                                         std::to_string((*host)->listen_port())});
+  std::vector<std::string> args{"bench", "link-peer", "--parent-port",
+                                std::to_string((*host)->listen_port())};
+  if (!options.insecure_loopback) {
+    args.push_back("--certs");
+    args.push_back(node.security.certs_dir);
+  }
+  auto child = ChildProcess::start(options.peer_binary, args);
   if (!child) return child.error();
   auto line = child->read_line(15s);
   if (!line) return line.error();
@@ -375,10 +399,12 @@ void print_link_bench(const LinkBenchReport& report, std::ostream& out) {
            "process) and opens 4\n";
 }
 
-int run_link_bench_peer(std::uint16_t parent_port) {
+int run_link_bench_peer(std::uint16_t parent_port, const std::string& certs_dir) {
   NodeOptions node;
   node.node_id = kPeerNode;
   node.listen = Endpoint{"127.0.0.1", 0};
+  node.security.certs_dir = certs_dir;
+  node.security.insecure_loopback = certs_dir.empty();
   node.peers = {PeerSpec{"bench", Endpoint{"127.0.0.1", parent_port}}};
   node.add_types = add_bench_types;
   auto log = std::make_shared<StderrSink>(LogLevel::warn);

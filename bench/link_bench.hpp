@@ -3,8 +3,9 @@
 //
 // It starts a peer process (`craton bench link-peer`, hidden) on loopback and, for each body
 // size, measures two paths with the same pattern:
-//   ours: driver -> router -> link -> (BASP) -> peer router -> echo -> peer router -> peer
-//         link -> (BASP) -> router -> driver, carrying Ping/Pong envelopes;
+//   ours: driver -> router -> (our link transport: mutual TLS, or plain TCP with
+//         --insecure-loopback) -> peer router -> echo -> peer router -> (transport) ->
+//         router -> driver, carrying Ping/Pong envelopes;
 //   caf:  driver -> (BASP) -> a plain echo actor -> (BASP) -> driver, carrying a
 //         std::vector<uint8_t> of the same size.
 // A third path, local (driver -> router -> echo -> router -> driver inside this process),
@@ -32,6 +33,8 @@ struct LinkBenchOptions {
   std::uint64_t latency_count = 2000;        ///< round trips per latency run (window 1)
   std::uint64_t rounds = 3;  ///< paths alternate in each round; figures are medians over rounds
   std::string peer_binary;   ///< the craton binary (normally /proc/self/exe)
+  /// Plain TCP for our path; otherwise mutual TLS with a throwaway CA made for the run.
+  bool insecure_loopback = false;
 };
 
 /// Checks sizes, count and window against their bounds.
@@ -63,9 +66,10 @@ Result<LinkBenchReport> run_link_bench(const LinkBenchOptions& options);
 /// A table, plus the ratio ours/caf of throughput per size.
 void print_link_bench(const LinkBenchReport& report, std::ostream& out);
 
-/// The hidden peer process: publishes a router (with the echo actor) and a plain CAF echo
-/// actor on loopback, links back to the parent node at `parent_port`, prints
-/// "ready <router port> <caf port>" and runs until its stdin closes. Returns the exit code.
-int run_link_bench_peer(std::uint16_t parent_port);
+/// The hidden peer process: a node (with the echo actor) and a plain CAF echo actor published
+/// on loopback, a link back to the parent node at `parent_port`, prints
+/// "ready <node port> <caf port>" and runs until its stdin closes. Returns the exit code.
+/// `certs_dir` empty: plain TCP.
+int run_link_bench_peer(std::uint16_t parent_port, const std::string& certs_dir);
 
 }  // namespace craton::bench

@@ -1,5 +1,7 @@
 #include "bench/local_store_cluster.hpp"
 
+#include "bench/bench_certs.hpp"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -66,6 +68,17 @@ Result<std::unique_ptr<LocalStoreCluster>> LocalStoreCluster::start(
     if (id > 1) cluster->endpoints_ += ",";
     cluster->endpoints_ += std::to_string(id) + "=127.0.0.1:" + std::to_string(*port);
   }
+  auto& security = options.security;
+  if (security.certs_dir.empty() && !security.insecure_loopback) {
+    std::vector<std::string> names{"admin"};
+    for (std::size_t id = 1; id <= options.replicas; ++id)
+      names.push_back("store-" + std::to_string(id));
+    auto pki = make_throwaway_certs(cluster->dir_, names);
+    if (!pki) return pki.error();
+    security.certs_dir = *pki;
+  }
+  cluster->client_security_ = security;
+  cluster->client_security_.cert_name = security.insecure_loopback ? "" : "admin";
   for (std::size_t id = 1; id <= options.replicas; ++id)
     if (auto s = cluster->spawn_replica(options, id); !s) return s.error();
   return cluster;
@@ -78,6 +91,12 @@ Status LocalStoreCluster::spawn_replica(const LocalStoreClusterOptions& options,
                                 "--peers",      endpoints_,
                                 "--data",       dir_ + "/d" + std::to_string(id),
                                 "--tick-ms",    std::to_string(options.tick_ms)};
+  if (options.security.insecure_loopback) {
+    args.push_back("--insecure-loopback");
+  } else {
+    args.push_back("--certs");
+    args.push_back(options.security.certs_dir);
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/node_host.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::bench {
@@ -25,6 +26,9 @@ struct LocalStoreClusterOptions {
   std::string parent_dir = "/tmp";  ///< where the temp directory is made (same disk as peers')
   int tick_ms = 100;
   bool keep_dir = false;
+  /// The replicas' links: --insecure-loopback, or --certs (a directory holding store-<id>
+  /// and admin certificates); neither: a throwaway CA in the cluster's directory.
+  LinkSecurity security;
 };
 
 class LocalStoreCluster {
@@ -38,6 +42,8 @@ class LocalStoreCluster {
   /// "1=127.0.0.1:p1,2=127.0.0.1:p2,..." for --endpoints.
   const std::string& endpoints() const { return endpoints_; }
   const std::string& dir() const { return dir_; }
+  /// How clients reach the replicas: the cluster's mode, as cert name `admin` under TLS.
+  const LinkSecurity& client_security() const { return client_security_; }
   std::size_t size() const { return pids_.size(); }
   /// Resident set size of replica `index` (0-based) from /proc, 0 if it is gone.
   std::uint64_t rss_bytes(std::size_t index) const;
@@ -52,6 +58,7 @@ class LocalStoreCluster {
 
   std::string dir_;
   std::string endpoints_;
+  LinkSecurity client_security_;
   bool keep_dir_ = false;
   std::vector<pid_t> pids_;
 };

@@ -113,7 +113,7 @@ Result<StoreBenchReport> run_store_bench(const StoreBenchOptions& options) {
   }
   std::vector<BenchConnection> conns;
   for (std::uint64_t i = 0; i < options.conns; ++i) {
-    auto c = connect_bench_connection(target->members, i, options.timeout_ms);
+    auto c = connect_bench_connection(target->members, i, options.timeout_ms, target->security);
     if (!c) return c.error();
     conns.push_back(std::move(*c));
   }

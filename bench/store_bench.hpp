@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "bench/latency_stats.hpp"
+#include "runtime/node_host.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::bench {
@@ -49,6 +50,8 @@ struct StoreBenchOptions {
   double duration_s = 0;        ///< >0: stop sending after this long (total still caps)
   bool serializable = false;    ///< range: read local state instead of ReadIndex
   std::int64_t timeout_ms = 10000;  ///< per request
+  /// Links: --certs or --insecure-loopback; neither: a throwaway CA for the local cluster.
+  LinkSecurity security;
   double run_limit_s = 3600;        ///< the whole load phase must end within this
   std::uint64_t seed = 1;           ///< key sequence (keys are a bijection of the request number)
   // Where: an existing cluster, or one started here.

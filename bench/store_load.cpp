@@ -130,17 +130,26 @@ Result<raft::NodeId> wait_for_leader(store::StoreClient& admin) {
 Result<StoreBenchTarget> open_store_bench_target(const StoreBenchOptions& options) {
   StoreBenchTarget t;
   t.endpoints = options.endpoints;
+  t.security = options.security;
   if (t.endpoints.empty()) {
-    auto started = LocalStoreCluster::start(
-        {options.binary, options.replicas, options.data_parent, options.tick_ms, false});
+    auto started = LocalStoreCluster::start({options.binary, options.replicas,
+                                             options.data_parent, options.tick_ms, false,
+                                             options.security});
     if (!started) return started.error();
     t.cluster = std::move(*started);
     t.endpoints = t.cluster->endpoints();
+    t.security = t.cluster->client_security();
+  } else if (auto s = validate_link_security(t.security); !s) {
+    return Error{"bad_flag", "--endpoints: " + s.error().message};
   }
   auto members = store::parse_store_endpoints(t.endpoints);
   if (!members) return members.error();
   t.members = std::move(*members);
-  auto admin = store::StoreClient::connect({t.members, options.timeout_ms, 6, 200, 0});
+  store::StoreClientOptions admin_options;
+  admin_options.endpoints = t.members;
+  admin_options.timeout_ms = options.timeout_ms;
+  admin_options.security = t.security;
+  auto admin = store::StoreClient::connect(admin_options);
   if (!admin) return admin.error();
   t.admin = std::move(*admin);
   // Bare h:p endpoints get their ids at connect; later connections link by id, so a bare
@@ -156,10 +165,15 @@ Result<StoreBenchTarget> open_store_bench_target(const StoreBenchOptions& option
 }
 
 Result<BenchConnection> connect_bench_connection(const std::vector<store::StoreEndpoint>& members,
-                                                 std::size_t index, std::int64_t timeout_ms) {
+                                                 std::size_t index, std::int64_t timeout_ms,
+                                                 const LinkSecurity& security) {
   NodeOptions node;
-  node.node_id = "bench-client-" + std::to_string(index);
-  node.listen = Endpoint{"127.0.0.1", 0};
+  // Under TLS a client speaks as a session of the admin certificate.
+  node.node_id = security.insecure_loopback ? "bench-client-" + std::to_string(index)
+                                            : (security.cert_name.empty() ? "admin" : security.cert_name) + "@" +
+                                                  std::to_string(index + 1);
+  node.listens = false;
+  node.security = security;
   node.seed = index + 1;
   for (const auto& ep : members)
     node.peers.push_back(PeerSpec{store::replica_node_id(ep.id), ep.endpoint});

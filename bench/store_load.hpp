@@ -44,6 +44,7 @@ struct StoreBenchTarget {
   std::vector<store::StoreEndpoint> members;
   std::unique_ptr<store::StoreClient> admin;
   raft::NodeId leader = 0;
+  LinkSecurity security;  ///< how clients reach it (cert name: admin)
 };
 
 /// Starts a local cluster unless options.endpoints is set, connects, waits for a leader
@@ -58,7 +59,8 @@ struct BenchConnection {
 
 /// Connection number `index` (names its node "bench-client-<index>"), linked to `members`.
 Result<BenchConnection> connect_bench_connection(const std::vector<store::StoreEndpoint>& members,
-                                                 std::size_t index, std::int64_t timeout_ms);
+                                                 std::size_t index, std::int64_t timeout_ms,
+                                                 const LinkSecurity& security);
 
 /// One connection's share of a load and what it measured (see above).
 struct ConnRun {

@@ -218,7 +218,7 @@ struct WatchBenchRun {
 
 Status connect_all(const WatchBenchOptions& o, const StoreBenchTarget& target, WatchBenchRun& r) {
   for (std::uint64_t i = 0; i < o.watch_conns + o.puts.conns; ++i) {
-    auto c = connect_bench_connection(target.members, i, o.puts.timeout_ms);
+    auto c = connect_bench_connection(target.members, i, o.puts.timeout_ms, target.security);
     if (!c) return c.error();
     (i < o.watch_conns ? r.watch_conns : r.writer_conns).push_back(std::move(*c));
   }

@@ -43,6 +43,7 @@ struct LinkBenchFlags {
   std::string window = "64";
   std::string latency_count = "2000";
   std::string rounds = "3";
+  bool insecure_loopback = false;
 };
 
 int run_link(const LinkBenchFlags& flags, const std::vector<std::string>& extras) {
@@ -68,6 +69,7 @@ int run_link(const LinkBenchFlags& flags, const std::vector<std::string>& extras
   options.latency_count = *latency;
   options.rounds = *rounds;
   options.peer_binary = "/proc/self/exe";
+  options.insecure_loopback = flags.insecure_loopback;
   if (auto s = bench::validate_link_bench_options(options); !s) return fail(s.error().message);
   auto report = bench::run_link_bench(options);
   if (!report) {
@@ -86,21 +88,25 @@ void add_link_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--window", flags->window, "Messages in flight during throughput runs");
   sub->add_option("--latency-count", flags->latency_count, "Round trips per latency run");
   sub->add_option("--rounds", flags->rounds, "Alternating rounds; figures are medians");
+  sub->add_flag("--insecure-loopback", flags->insecure_loopback,
+                "Our links over plain TCP (default: mutual TLS, throwaway CA)");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] { exit_code = run_link(*flags, sub->remaining()); });
 
   auto* peer = bench.add_subcommand("link-peer", "");
   peer->group("");  // hidden: started by `craton bench link`
   auto parent_port = std::make_shared<std::string>();
+  auto certs = std::make_shared<std::string>();
   peer->add_option("--parent-port", *parent_port)->required();
-  peer->callback([parent_port, &exit_code] {
+  peer->add_option("--certs", *certs);
+  peer->callback([parent_port, certs, &exit_code] {
     auto port = parse_number("--parent-port", *parent_port);
     if (!port || *port == 0 || *port > 65535) {
       std::cerr << "craton bench link-peer: --parent-port must be in 1..65535\n";
       exit_code = 2;
       return;
     }
-    exit_code = bench::run_link_bench_peer(std::uint16_t(*port));
+    exit_code = bench::run_link_bench_peer(std::uint16_t(*port), *certs);
   });
 }
 

@@ -22,6 +22,7 @@
 #include "bench/store_bench.hpp"
 #include "bench/watch_bench.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/link_flags.hpp"
 
 namespace craton::cmd {
 namespace {
@@ -37,6 +38,7 @@ struct StoreBenchFlags {
   std::string endpoints, replicas = "3", data_dir = "/tmp", tick_ms = "100";
   std::string timeout_ms = "10000", run_limit_s = "3600", seed = "1", batch = "128";
   std::string watchers = "1", drain_timeout_ms = "30000";  ///< watch only
+  LinkFlags link;
   bool json = false;
 };
 
@@ -96,6 +98,10 @@ Status read_flags(const StoreBenchFlags& f, StoreBenchOptions& o) {
   o.serializable = f.consistency == "s";
   o.key_prefix = f.key_prefix;
   o.endpoints = f.endpoints;
+  // Neither flag: the local cluster makes a throwaway CA (bench/bench_certs.hpp).
+  o.security.insecure_loopback = f.link.insecure_loopback;
+  if (!f.link.insecure_loopback) o.security.certs_dir = f.link.certs;
+  o.security.cert_name = f.link.cert_name;
   o.data_parent = f.data_dir;
   o.binary = "/proc/self/exe";
   return Ok{};
@@ -295,6 +301,7 @@ void add_cluster_options(CLI::App& sub, StoreBenchFlags& flags) {
   sub.add_option("--data-dir", flags.data_dir, "Parent of that cluster's temp directory");
   sub.add_option("--tick-ms", flags.tick_ms, "That cluster's Raft tick");
   sub.add_option("--timeout-ms", flags.timeout_ms, "Per request; no answer counts as an error");
+  add_link_flags(&sub, flags.link, "admin; neither flag: a throwaway CA");
   sub.add_option("--run-limit-s", flags.run_limit_s, "Bound on the whole load phase");
   sub.add_flag("--json", flags.json, "One JSON object instead of text");
   sub.allow_extras();

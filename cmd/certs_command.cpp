@@ -5,9 +5,11 @@
 //   craton certs issue --dir DIR --name NODE [--days 365]          # DIR/NODE.crt, NODE.key
 //   craton certs show  FILE.crt                                     # subject, issuer, SAN
 //   craton certs verify --dir DIR FILE.crt                          # chain to DIR/ca.crt
+//   craton certs revoke --dir DIR --name NODE                       # add to DIR/ca.crl
 //
 // Nothing is overwritten: an existing CA or certificate is an error (exit 1) that changes
-// nothing. Bad flags exit 2.
+// nothing. Bad flags exit 2. A revocation rewrites DIR/ca.crl (temp file, rename); running
+// roles read it on SIGHUP.
 #include <charconv>
 #include <ctime>
 #include <iostream>
@@ -90,6 +92,12 @@ int run_verify(const CertsFlags& f) {
   return report(tls::verify_cert(tls::ca_files(f.dir).cert, f.file), f.file + ": OK");
 }
 
+int run_revoke(const CertsFlags& f) {
+  return report(tls::revoke_node_cert(f.dir, f.name),
+                "revoked " + f.name + " in " + tls::crl_file(f.dir).string() +
+                    " (send running roles SIGHUP to apply it)");
+}
+
 }  // namespace
 
 void add_certs_command(CLI::App& app, int& exit_code) {
@@ -113,6 +121,10 @@ void add_certs_command(CLI::App& app, int& exit_code) {
   verify->add_option("--dir", flags->dir, "Certificate directory (holds ca.crt)")->required();
   verify->add_option("file", flags->file, "Certificate (PEM)")->required();
   verify->callback([flags, &exit_code] { exit_code = run_verify(*flags); });
+  auto* revoke = certs->add_subcommand("revoke", "Revoke a node's certificate (DIR/ca.crl)");
+  revoke->add_option("--dir", flags->dir, "Certificate directory (holds the CA)")->required();
+  revoke->add_option("--name", flags->name, "Node whose certificate to revoke")->required();
+  revoke->callback([flags, &exit_code] { exit_code = run_revoke(*flags); });
 }
 
 }  // namespace craton::cmd

@@ -42,6 +42,7 @@ using namespace craton::storage;
 
 struct KvFlags {
   std::string endpoints = "127.0.0.1:2379";
+  LinkFlags link;
   std::string timeout_ms = "5000";
   bool json_output = false;
   // operation arguments
@@ -127,7 +128,7 @@ std::optional<std::string> read_stdin(std::size_t bytes_max) {
 // ---- running ----
 
 Result<std::unique_ptr<store::StoreClient>> connect(const KvFlags& flags) {
-  return connect_store_client(flags.endpoints, flags.timeout_ms);
+  return connect_store_client(flags.endpoints, flags.timeout_ms, flags.link);
 }
 
 int fail(const Error& e, const char* op) {
@@ -343,6 +344,7 @@ int run_watch(const KvFlags& f) {
 void add_common(CLI::App* sub, KvFlags& f) {
   sub->add_option("--endpoints", f.endpoints, "[id=]host:port,... (default 127.0.0.1:2379)");
   sub->add_option("--timeout-ms", f.timeout_ms, "Per-attempt timeout");
+  add_link_flags(sub, f.link, "admin");
   sub->add_flag("--json", f.json_output, "JSON output");
 }
 

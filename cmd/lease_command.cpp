@@ -29,6 +29,7 @@ using nlohmann::json;
 
 struct LeaseFlags {
   std::string endpoints = "127.0.0.1:2379";
+  LinkFlags link;
   std::string timeout_ms = "5000";
   bool json_output = false;
   std::string ttl, id;
@@ -51,7 +52,7 @@ int fail(const Error& e, const char* op) {
 }
 
 Result<std::unique_ptr<store::StoreClient>> connect(const LeaseFlags& flags) {
-  return connect_store_client(flags.endpoints, flags.timeout_ms);
+  return connect_store_client(flags.endpoints, flags.timeout_ms, flags.link);
 }
 
 json header(std::int64_t revision) {
@@ -186,6 +187,7 @@ int run_list(const LeaseFlags& f) {
 void add_common(CLI::App* sub, LeaseFlags& f) {
   sub->add_option("--endpoints", f.endpoints, "[id=]host:port,... (default 127.0.0.1:2379)");
   sub->add_option("--timeout-ms", f.timeout_ms, "Per-attempt timeout");
+  add_link_flags(sub, f.link, "admin");
   sub->add_flag("--json", f.json_output, "JSON output");
 }
 

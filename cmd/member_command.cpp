@@ -23,6 +23,7 @@ namespace {
 
 struct MemberFlags {
   std::string endpoints = "127.0.0.1:2379";
+  LinkFlags link;
   std::string timeout_ms = "5000";
   bool json = false;
   std::string id;
@@ -46,7 +47,7 @@ int fail(const std::string& what, const Error& e) {
 }
 
 Result<store::StoreReply> call(const MemberFlags& flags, const store::StoreRequest& request) {
-  auto client = connect_store_client(flags.endpoints, flags.timeout_ms);
+  auto client = connect_store_client(flags.endpoints, flags.timeout_ms, flags.link);
   if (!client) return client.error();
   return (*client)->call(request);
 }
@@ -115,6 +116,7 @@ int run_move_leader(const MemberFlags& flags) {
 void add_client_flags(CLI::App* app, MemberFlags& flags) {
   app->add_option("--endpoints", flags.endpoints, "[id=]host:port,... (default 127.0.0.1:2379)");
   app->add_option("--timeout-ms", flags.timeout_ms, "Per attempt (default 5000)");
+  add_link_flags(app, flags.link, "admin");
   app->add_flag("--json", flags.json, "JSON output");
 }
 

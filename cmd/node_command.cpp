@@ -9,6 +9,7 @@
 
 #include "actors/echo/actor.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/link_flags.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
 
@@ -22,6 +23,7 @@ struct NodeFlags {
   std::string ping_interval_ms = "1000";
   std::string seed = "0";
   bool verbose = false;
+  LinkFlags link;
 };
 
 constexpr std::int64_t kPingIntervalMsMax = 3600 * 1000;
@@ -51,6 +53,9 @@ Result<NodeOptions> node_options(const NodeFlags& flags) {
   auto seed = parse_u64("--seed", flags.seed, UINT64_MAX);
   if (!seed) return seed.error();
   options.seed = *seed;
+  auto security = link_security(flags.link);
+  if (!security) return security.error();
+  options.security = *security;
   return resolve_node_options(std::move(options));
 }
 
@@ -87,7 +92,7 @@ int run_node(const NodeFlags& flags, const std::vector<std::string>& extras) {
     log->write(LogRecord{LogLevel::info, now_ms, node.context().node_id, "node", message});
   };
   say("listening on " + node.options().listen.host + ":" + std::to_string(node.listen_port()));
-  int signal = shutdown.wait();
+  int signal = shutdown.wait([&node] { (void)node.reload_certificates(); });
   say("signal " + std::to_string(signal) + ": shutting down");
   node.stop();
   return 0;
@@ -104,6 +109,7 @@ void add_node_command(CLI::App& app, int& exit_code) {
   sub->add_option("--ping-interval-ms", flags->ping_interval_ms, "Ping each peer this often");
   sub->add_option("--seed", flags->seed, "Process seed (0: from the OS)");
   sub->add_flag("--verbose", flags->verbose, "Log at debug level");
+  add_link_flags(sub, flags->link, "the node id");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] { exit_code = run_node(*flags, sub->remaining()); });
 }

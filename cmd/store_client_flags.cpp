@@ -74,7 +74,10 @@ Error write_error(Error e) {
 }
 
 Result<std::unique_ptr<store::StoreClient>> connect_store_client(const std::string& endpoints,
-                                                                 const std::string& timeout_ms) {
+                                                                 const std::string& timeout_ms,
+                                                                 const LinkFlags& link) {
+  auto security = link_security(link);
+  if (!security) return security.error();
   auto parsed = store::parse_store_endpoints(endpoints);
   if (!parsed) return Error{"bad_flag", "--endpoints: " + parsed.error().message};
   std::int64_t timeout = 0;
@@ -86,6 +89,7 @@ Result<std::unique_ptr<store::StoreClient>> connect_store_client(const std::stri
   store::StoreClientOptions options;
   options.endpoints = *parsed;
   options.timeout_ms = timeout;
+  options.security = *security;
   return store::StoreClient::connect(options);
 }
 

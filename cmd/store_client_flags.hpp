@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/store/client/client.hpp"
+#include "cmd/link_flags.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::cmd {
@@ -42,8 +43,9 @@ bool write_outcome_unknown(const Error& e);
 Error write_error(Error e);
 
 /// `endpoints` as `craton store --peers` takes them ("1=h:p,..." or "h:p,..."); `timeout_ms`
-/// a whole number in 1..600000 (per attempt).
+/// a whole number in 1..600000 (per attempt); `link` as cmd/link_flags.hpp checks it.
 Result<std::unique_ptr<store::StoreClient>> connect_store_client(const std::string& endpoints,
-                                                                 const std::string& timeout_ms);
+                                                                 const std::string& timeout_ms,
+                                                                 const LinkFlags& link);
 
 }  // namespace craton::cmd

@@ -64,6 +64,7 @@ struct StoreFlags {
   std::string snapshot_catchup_entries = "5000";
   std::string quota_backend_bytes = "0";  ///< etcd's flag; 0: the default (2 GiB)
   std::string metrics_listen;             ///< PORT or HOST:PORT for /metrics; empty: none
+  LinkFlags link;
 };
 
 struct StoreSetup {
@@ -147,6 +148,9 @@ Result<StoreSetup> store_setup(const StoreFlags& flags) {
   setup.replica.id = *id;
   if (auto s = read_peers(flags, setup); !s) return s.error();
   setup.node.node_id = store::replica_node_id(*id);
+  auto security = link_security(flags.link);
+  if (!security) return security.error();
+  setup.node.security = *security;
   std::string listen = flags.listen;
   if (listen.empty() && flags.peers.empty()) listen = "127.0.0.1:2379";
   if (!listen.empty()) {
@@ -317,7 +321,7 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
                        "replica " + std::to_string(setup->replica.id) + " listening on " +
                            node.options().listen.host + ":" + std::to_string(node.listen_port()) +
                            ", data in " + setup->replica.data_dir});
-  int signal = shutdown.wait();
+  int signal = shutdown.wait([&node] { (void)node.reload_certificates(); });
   log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
                        "signal " + std::to_string(signal) + ": shutting down"});
   if (!failed && !removed) hand_over_leadership(node, store_actor, setup->shutdown_timeout_ms);
@@ -335,6 +339,7 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
 
 struct StatusFlags {
   std::string endpoints = "127.0.0.1:2379";
+  LinkFlags link;
   std::string timeout_ms = "3000";
   bool json = false;
 };
@@ -383,7 +388,7 @@ void print_status_table(
 }
 
 int run_status(const StatusFlags& flags) {
-  auto client = connect_store_client(flags.endpoints, flags.timeout_ms);
+  auto client = connect_store_client(flags.endpoints, flags.timeout_ms, flags.link);
   if (!client) {
     std::cerr << "craton store status: " << client.error().message << "\n";
     return client.error().code == "bad_flag" ? 2 : 1;
@@ -417,6 +422,7 @@ void add_store_command(CLI::App& app, int& exit_code) {
   sub->add_option("--data", flags->data, "Data directory (default store-<id>.data)");
   sub->add_option("--tick-ms", flags->tick_ms, "Raft tick (election timeout is 10-20 ticks)");
   sub->add_option("--seed", flags->seed, "Process seed (0: from the OS)");
+  add_link_flags(sub, flags->link, "store-<id>");
   sub->add_flag("--verbose", flags->verbose, "Log at debug level");
   sub->add_option("--auto-compaction-mode", flags->auto_compaction_mode,
                   "periodic or revision: the leader compacts history by itself (default off)");
@@ -439,6 +445,7 @@ void add_store_command(CLI::App& app, int& exit_code) {
   auto status_flags = std::make_shared<StatusFlags>();
   status->add_option("--endpoints", status_flags->endpoints, "[id=]host:port,...");
   status->add_option("--timeout-ms", status_flags->timeout_ms, "Per-member timeout");
+  add_link_flags(status, status_flags->link, "admin");
   status->add_flag("--json", status_flags->json, "JSON output");
   status->callback([status_flags, &exit_code] { exit_code = run_status(*status_flags); });
   add_member_commands(*sub, exit_code);

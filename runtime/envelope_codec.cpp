@@ -44,7 +44,7 @@ Address DecodedEnvelope::to() const {
 
 Result<Address> read_address(schema::Address::Reader a) {
   Address out{a.getNode(), a.getActor()};
-  if (auto s = validate_name(out.node); !s) return s.error();
+  if (auto s = validate_node_id(out.node); !s) return s.error();
   if (auto s = validate_name(out.actor); !s) return s.error();
   return out;
 }

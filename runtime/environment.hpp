@@ -43,6 +43,11 @@ struct NodeContext {
   /// Probe for checkers: in the simulator the world records these events; in production
   /// they are logged at debug level. Never used to make decisions.
   std::function<void(const std::string& event)> observe;
+  /// Opens a link to node `node` at "host:port" (a Link actor over the process's transport,
+  /// registered with the router; send it an exit to close it). Null where nodes have no
+  /// links of their own (the simulator routes through its network).
+  std::function<caf::actor(const std::string& node, const std::string& host, std::uint16_t port)>
+      open_link;
 };
 
 /// Milliseconds on the actor clock itself, for process infrastructure that belongs to no

@@ -1,10 +1,10 @@
 #include "runtime/link.hpp"
 
-#include <caf/io/all.hpp>
-
 #include <deque>
 
 #include "runtime/environment.hpp"
+#include "runtime/router.hpp"
+#include "runtime/tls/link_transport.hpp"
 #include "runtime/wire.hpp"
 
 namespace craton {
@@ -19,7 +19,8 @@ struct LinkState {
   Backoff backoff;
   Rng rng;
   LinkPhase phase = LinkPhase::waiting;
-  caf::actor remote;  // the remote router's proxy while up
+  ChannelPtr session;           // while up
+  std::uint64_t attempt = 0;    // connect attempts; a result for an older one is stale
   std::deque<WireEnvelope> pending;
   bool outage_logged =
       false;  // the first failure of an outage is logged at info, later ones at debug
@@ -66,57 +67,71 @@ void set_peer_up(LinkActor* self, bool up) {
       "peer " + st.config.remote_node + (up ? " up at " : " down at ") + where);
 }
 
-// Envelopes leave with the local router as their CAF sender, exactly as when the router
-// sends to the remote proxy itself: the remote router learns return routes from senders
-// (runtime/router.hpp), and a link as sender would bounce replies back to the remote.
-void send_as_router(LinkActor* self, WireEnvelope&& wire) {
-  caf::send_as(self->state.config.router, self->state.remote, std::move(wire));
+void send_on_session(LinkActor* self, WireEnvelope&& wire) {
+  auto& st = self->state;
+  if (st.session->send(std::move(wire.bytes)))
+    st.sent->Increment();
+  else
+    drop(self, 1);
 }
 
-void on_connected(LinkActor* self, caf::strong_actor_ptr& remote_router) {
+// The expected peer of a link by address ("via-..."): whichever cluster node answers.
+std::string expected_peer(const LinkConfig& config) {
+  return is_via_node(config.remote_node) ? std::string() : config.remote_node;
+}
+
+void on_connected(LinkActor* self, ChannelPtr session) {
   auto& st = self->state;
-  if (!remote_router) {
-    schedule_reconnect(
-        self, "no router published at " + st.config.host + ":" + std::to_string(st.config.port));
-    return;
-  }
-  st.remote = caf::actor_cast<caf::actor>(remote_router);
-  // A dead proxy (the middleman's cache can still hold one for a moment) yields a down
-  // message at once, which sends us round the reconnect loop again.
-  self->monitor(st.remote);
+  st.session = std::move(session);
   st.phase = LinkPhase::up;
   st.backoff.reset();
   st.outage_logged = false;
   st.connects->Increment();
-  for (auto& wire : st.pending) send_as_router(self, std::move(wire));
-  st.sent->Increment(double(st.pending.size()));
+  for (auto& wire : st.pending) send_on_session(self, std::move(wire));
   st.pending.clear();
-  // While up, the router sends straight to the remote router's proxy: one actor hop less per
-  // envelope. Envelopes it sent us before this arrives are still forwarded below.
-  self->send(st.config.router, route_atom::value, st.config.remote_node, st.remote);
+  // While up, the router sends straight to the session: one actor hop less per envelope.
+  // Envelopes it sent us before this arrives are still sent below.
+  self->send(st.config.router, route_atom::value, st.config.remote_node, st.session);
   set_peer_up(self, true);
 }
 
 void connect(LinkActor* self) {
   auto& st = self->state;
   st.phase = LinkPhase::connecting;
-  auto mm = self->home_system().middleman().actor_handle();
-  self->request(mm, st.config.connect_timeout, caf::connect_atom::value, st.config.host,
-                st.config.port)
-      .then([self](const caf::node_id&, caf::strong_actor_ptr& remote_router,
-                   const std::set<std::string>&) { on_connected(self, remote_router); },
-            [self](const caf::error& err) {
-              schedule_reconnect(self, "connect to " + self->state.config.remote_node +
-                                           " failed: " + self->system().render(err));
-            });
+  auto attempt = ++st.attempt;
+  // The transport answers on its io thread; these sends put the answers in our mailbox.
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.config.transport->connect(
+      expected_peer(st.config), Endpoint{st.config.host, st.config.port},
+      st.config.connect_timeout,
+      [me, attempt](Result<std::shared_ptr<tls::LinkSession>> r) {
+        if (r)
+          caf::anon_send(me, connect_atom_::value, attempt, ChannelPtr(std::move(*r)));
+        else
+          caf::anon_send(me, connect_atom_::value, attempt, r.error().message);
+      },
+      [me](tls::LinkSession& session, const Error& why) {
+        caf::anon_send(me, closed_atom::value,
+                       ChannelPtr(session.shared_from_this()), why.message);
+      });
+}
+
+void on_closed(LinkActor* self, const ChannelPtr& session, const std::string& why) {
+  auto& st = self->state;
+  if (!st.session || st.session != session) return;
+  st.session = nullptr;
+  // Route through us again, so that envelopes for the unreachable peer are counted and dropped.
+  self->send(st.config.router, route_atom::value, st.config.remote_node,
+             caf::actor_cast<caf::actor>(self));
+  set_peer_up(self, false);
+  schedule_reconnect(self, "lost " + st.config.remote_node + ": " + why);
 }
 
 void forward(LinkActor* self, WireEnvelope& wire) {
   auto& st = self->state;
   switch (st.phase) {
     case LinkPhase::up:
-      st.sent->Increment();
-      send_as_router(self, std::move(wire));
+      send_on_session(self, std::move(wire));
       return;
     case LinkPhase::connecting:
       if (st.pending.size() < st.config.pending_max) {
@@ -128,19 +143,6 @@ void forward(LinkActor* self, WireEnvelope& wire) {
       break;
   }
   drop(self, 1);
-}
-
-void on_down(LinkActor* self, const caf::down_msg& down) {
-  auto& st = self->state;
-  if (!st.remote || down.source != st.remote.address()) return;
-  self->demonitor(st.remote);
-  st.remote = nullptr;
-  // Route through us again, so that envelopes for the unreachable peer are counted and dropped.
-  self->send(st.config.router, route_atom::value, st.config.remote_node,
-             caf::actor_cast<caf::actor>(self));
-  set_peer_up(self, false);
-  schedule_reconnect(self,
-                     "lost " + st.config.remote_node + ": " + self->system().render(down.reason));
 }
 
 void init_metrics(LinkState& st) {
@@ -159,15 +161,32 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
   st.backoff = Backoff(st.config.backoff);
   st.rng = Rng(derive_seed(st.config.seed, "link/" + st.config.remote_node));
   init_metrics(st);
-  self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
   self->set_exit_handler([self](caf::exit_msg& exit) {
-    self->send(self->state.config.router, unroute_atom::value, self->state.config.remote_node);
+    auto& st = self->state;
+    self->send(st.config.router, unroute_atom::value, st.config.remote_node);
+    if (st.session) st.session->close();
     self->quit(exit.reason);
   });
   return {
       [self](WireEnvelope& wire) { forward(self, wire); },
       [self](connect_atom_) {
         if (self->state.phase == LinkPhase::waiting) connect(self);
+      },
+      [self](connect_atom_, std::uint64_t attempt, ChannelPtr& session) {
+        if (attempt != self->state.attempt || self->state.phase != LinkPhase::connecting) {
+          session->close();  // stale: a newer attempt, or the link is not waiting for it
+          return;
+        }
+        on_connected(self, std::move(session));
+      },
+      [self](connect_atom_, std::uint64_t attempt, const std::string& why) {
+        if (attempt != self->state.attempt || self->state.phase != LinkPhase::connecting) return;
+        schedule_reconnect(self, "connect to " + self->state.config.remote_node + " at " +
+                                     self->state.config.host + ":" +
+                                     std::to_string(self->state.config.port) + " failed: " + why);
+      },
+      [self](closed_atom, const ChannelPtr& session, const std::string& why) {
+        on_closed(self, session, why);
       },
   };
 }

@@ -1,12 +1,11 @@
 #include "runtime/node_host.hpp"
 
-#include <caf/io/all.hpp>
-
 #include <chrono>
 #include <random>
 
 #include "runtime/link.hpp"
 #include "runtime/router.hpp"
+#include "runtime/tls/link_transport.hpp"
 #include "runtime/wire.hpp"
 
 namespace craton {
@@ -20,14 +19,21 @@ namespace {
 // put (docs/store.md, "The write path since").
 constexpr std::size_t kModeratePollAttempts = 0;
 
+// The actor clock outside any actor: log lines of the process share the actors' time base.
+std::int64_t clock_ms(caf::actor_system& sys) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             sys.clock().now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-// The production actor system: default (work-stealing) scheduler, middleman loaded. BASP
-// heartbeats let a link notice a peer that vanished without closing its socket.
+// The production actor system: default (work-stealing) scheduler. Links are the transport's
+// (its keepalives let a link notice a peer that vanished without closing its socket); a
+// benchmark that compares with CAF's own remoting loads the middleman through add_types.
 class NodeHost::SystemConfig : public caf::actor_system_config {
  public:
   explicit SystemConfig(const NodeOptions& options) {
-    load<caf::io::middleman>();
     add_craton_types(*this);
     // CAF's default: after every job an idle worker polls its queue 500 more times with 50 us
     // sleeps (25+ ms) before it waits on its condition variable. Raft ticks and heartbeats
@@ -38,13 +44,22 @@ class NodeHost::SystemConfig : public caf::actor_system_config {
     set("work-stealing.moderate-poll-attempts", kModeratePollAttempts);
     if (options.worker_threads > 0) set("scheduler.max-threads", options.worker_threads);
     if (options.add_types) options.add_types(*this);
-    set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
-    set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
   }
 };
 
+Status validate_link_security(const LinkSecurity& security) {
+  if (!security.certs_dir.empty() && security.insecure_loopback)
+    return Error{"bad_security", "give --certs DIR or --insecure-loopback, not both"};
+  if (security.certs_dir.empty() && !security.insecure_loopback)
+    return Error{"bad_security",
+                 "links need --certs DIR (mutual TLS with the cluster's certificates, made by "
+                 "`craton certs init`) or --insecure-loopback (plain TCP on loopback only, for "
+                 "development)"};
+  return Ok{};
+}
+
 Result<NodeOptions> resolve_node_options(NodeOptions options) {
-  if (auto s = validate_name(options.node_id); !s)
+  if (auto s = validate_node_id(options.node_id); !s)
     return Error{"bad_node_id", "node id: " + s.error().message};
   std::vector<PeerSpec> others;
   for (auto& peer : options.peers) {
@@ -55,7 +70,8 @@ Result<NodeOptions> resolve_node_options(NodeOptions options) {
     if (options.listen.host.empty()) options.listen = peer.endpoint;
   }
   options.peers = std::move(others);
-  if (options.listen.host.empty())
+  if (auto s = validate_link_security(options.security); !s) return s.error();
+  if (options.listens && options.listen.host.empty())
     return Error{"no_listen", "node '" + options.node_id +
                                   "' has no listen address: give --listen or list it in --peers"};
   if (auto s = validate_backoff_policy(options.backoff); !s) return s.error();
@@ -90,37 +106,84 @@ Result<std::unique_ptr<NodeHost>> NodeHost::start(NodeOptions options,
   ctx.log = std::move(log);
   ctx.metrics = std::make_shared<Metrics>();
   ctx.router = spawn_router(*host->system_, RouterConfig{ctx.node_id, ctx.log, ctx.metrics, {}});
-  if (auto s = host->publish_router(); !s) {
+  if (auto s = host->start_transport(); !s) {
     host->stop();
     return s.error();
   }
+  if (ctx.log)
+    ctx.log->write(LogRecord{LogLevel::info, clock_ms(*host->system_), ctx.node_id, "node",
+                             host->link_mode()});
+  // Links opened by components (the store's member links) are theirs to close.
+  ctx.open_link = [raw = host.get()](const std::string& node, const std::string& h,
+                                     std::uint16_t port) { return raw->open_link(node, h, port); };
   for (const auto& peer : opts.peers) host->add_peer(peer);
   return host;
 }
 
-Status NodeHost::publish_router() {
-  auto& listen = options_.listen;
-  // reuse: a restarted node must bind again although its old connections sit in TIME_WAIT.
-  auto port = system_->middleman().publish(context_.router, listen.port, listen.host.c_str(), true);
-  if (!port)
-    return Error{"listen_failed",
-                 "cannot listen on " + listen.to_string() + ": " + system_->render(port.error())};
-  listen_port_ = *port;
+// Arrivals become router messages, tagged with their session: the router checks the sender
+// against it and learns return routes from it. Both sends happen on the io thread, in order.
+Status NodeHost::start_transport() {
+  tls::LinkTransportOptions t;
+  t.node_id = options_.node_id;
+  if (options_.listens) t.listen = options_.listen;
+  t.certs_dir = options_.security.certs_dir;
+  t.cert_name = options_.security.cert_name;
+  t.acceptor.metrics = context_.metrics;
+  t.acceptor.node = options_.node_id;
+  tls::LinkTransport::Callbacks callbacks;
+  auto router = context_.router;
+  callbacks.on_frame = [router](tls::LinkSession& session, Frame frame) {
+    caf::anon_send(router, WireEnvelope{std::move(frame.payload)},
+                   ChannelPtr(session.shared_from_this()));
+  };
+  callbacks.on_close = [router](tls::LinkSession& session, const Error&) {
+    caf::anon_send(router, closed_atom::value, ChannelPtr(session.shared_from_this()));
+  };
+  callbacks.log = [log = context_.log, node = options_.node_id,
+                   sys = system_.get()](const std::string& line) {
+    if (log) log->write(LogRecord{LogLevel::warn, clock_ms(*sys), node, "links", line});
+  };
+  auto transport = tls::LinkTransport::start(std::move(t), std::move(callbacks));
+  if (!transport) return transport.error();
+  transport_ = std::move(*transport);
+  listen_port_ = transport_->listen_port();
   return Ok{};
 }
 
-void NodeHost::add_peer(const PeerSpec& peer) {
+std::string NodeHost::link_mode() const {
+  return transport_ ? transport_->describe() : "links: none";
+}
+
+Status NodeHost::reload_certificates() {
+  if (!transport_) return Error{"stopped", "the node has stopped"};
+  auto s = transport_->reload();
+  if (context_.log)
+    context_.log->write(LogRecord{s ? LogLevel::info : LogLevel::warn, clock_ms(*system_),
+                                  context_.node_id,
+                                  "links",
+                                  s ? "certificates reloaded: new links use them"
+                                    : "certificates not reloaded: " + s.error().message});
+  return s;
+}
+
+caf::actor NodeHost::open_link(const std::string& node, const std::string& host,
+                               std::uint16_t port) {
   LinkConfig link;
   link.local_node = context_.node_id;
-  link.remote_node = peer.node;
-  link.host = peer.endpoint.host;
-  link.port = peer.endpoint.port;
+  link.remote_node = node;
+  link.host = host;
+  link.port = port;
   link.router = context_.router;
+  link.transport = transport_.get();
   link.backoff = options_.backoff;
   link.seed = derive_seed(context_.seed, "link");
   link.log = context_.log;
   link.metrics = context_.metrics;
-  actors_.push_back(spawn_link(*system_, std::move(link)));
+  return spawn_link(*system_, std::move(link));
+}
+
+void NodeHost::add_peer(const PeerSpec& peer) {
+  actors_.push_back(open_link(peer.node, peer.endpoint.host, peer.endpoint.port));
 }
 
 void NodeHost::adopt(caf::actor actor) {
@@ -129,12 +192,14 @@ void NodeHost::adopt(caf::actor actor) {
 
 void NodeHost::stop() {
   if (!system_) return;
+  if (transport_) transport_->stop();  // no arrival, no callback after this
   for (auto& actor : actors_) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   if (context_.router) caf::anon_send_exit(context_.router, caf::exit_reason::user_shutdown);
   actors_.clear();
   context_.router = nullptr;
   system_.reset();  // waits until every actor has terminated
   config_.reset();
+  transport_.reset();  // no actor holds a session any more
 }
 
 }  // namespace craton

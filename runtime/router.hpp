@@ -3,14 +3,20 @@
 // It delivers envelopes addressed to this node to local actors by name and hands everything
 // else to the link for the destination node (or the default route: the simulator's network).
 // A node with no link (a client process that listens nowhere) is answered through a return
-// route: the remote router its last envelope came from. Envelopes are validated by the codec
-// here, on entry; malformed ones are counted, logged at
-// most once per sender per second, and dropped. Envelopes with no route are counted and
-// dropped: callers own retries, so nothing queues without bound.
+// route: the channel its last envelope came in on. Envelopes are validated by the codec here,
+// on entry (in full if they came from another process); malformed ones are counted, logged
+// at most once per sender per second, and dropped. An envelope from another process whose
+// sender is not the node its link authenticated is dropped and counted as an impostor.
+// Envelopes with no route, or refused by a full link, are counted and dropped: callers own
+// retries, so nothing queues without bound.
 //
 // Control messages (see runtime/wire.hpp):
 //   (register_atom, name, actor)    a local actor; forgotten when it terminates
-//   (route_atom, node, link)        the link that reaches `node`
+//   WireEnvelope                    from a local actor (or the simulated network)
+//   (WireEnvelope, channel)         from another process, over `channel` (link_channel.hpp)
+//   (route_atom, node, link)        the link actor that reaches `node` (while it is down)
+//   (route_atom, node, channel)     from that link: it is up, send over `channel`
+//   (closed_atom, channel)          a link ended: forget return routes over it
 //   (unroute_atom, node)            from the link of `node` as it exits: forget the route
 //                                   (ignored from anyone but the link that owns the route)
 //   (default_route_atom, actor)     where envelopes for nodes without a link go

@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "runtime/link_channel.hpp"
+
+// Channels cross only between actors of one process (a link's session, to the router).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(craton::ChannelPtr)
+
 namespace craton {
 
 /// One encoded Envelope (see runtime/envelope_codec.hpp). Flat bytes so that CAF serializes
@@ -31,6 +36,7 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;     // actor 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using connect_atom_ = caf::atom_constant<caf::atom("reconnect")>;
 using unroute_atom = caf::atom_constant<caf::atom("unroute")>;  // node (from its link)
+using closed_atom = caf::atom_constant<caf::atom("closed")>;    // channel: a link ended
 
 /// Registers Craton's message types with a CAF configuration. Every process and the
 /// simulator call this before creating their actor_system.

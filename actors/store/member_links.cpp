@@ -1,7 +1,6 @@
 #include "actors/store/member_links.hpp"
 
 #include "actors/store/actor.hpp"
-#include "runtime/link.hpp"
 #include "runtime/peer_list.hpp"
 
 namespace craton::store {
@@ -22,16 +21,11 @@ void MemberLinks::sync(caf::event_based_actor* self, ActorEnv& env, raft::NodeId
       env.log(self, LogLevel::warn, "member " + std::to_string(id) + ": bad address " + address);
       continue;
     }
-    LinkConfig config;
-    config.local_node = env.address().node;
-    config.remote_node = replica_node_id(id);
-    config.host = endpoint->host;
-    config.port = endpoint->port;
-    config.router = env.router();
-    config.seed = derive_seed(env.node().seed, "link");
-    config.log = env.node().log;
-    config.metrics = env.node().metrics;
-    auto link = spawn_link(self->home_system(), std::move(config));
+    if (!env.node().open_link) {
+      env.log(self, LogLevel::warn, "member " + std::to_string(id) + ": this node opens no links");
+      continue;
+    }
+    auto link = env.node().open_link(replica_node_id(id), endpoint->host, endpoint->port);
     self->link_to(link);
     links_[id] = Open{address, link};
     env.log(self, LogLevel::info,

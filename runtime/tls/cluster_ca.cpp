@@ -31,6 +31,7 @@ using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 using Bignum = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using Store = std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>>;
 using StoreCtx = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using Crl = std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>>;
 
 constexpr std::int64_t kSecondsPerDay = 24 * 3600;
 // notBefore an hour back: a peer whose clock is a little behind still accepts a fresh cert.
@@ -101,9 +102,10 @@ Result<Cert> new_cert(EVP_PKEY* key, const std::string& cn, std::int64_t days) {
 
 // Writes `data` to `path` through a temporary file created with `mode` and renamed into
 // place; refuses to replace an existing file.
-Status write_new_file(const std::filesystem::path& path, const std::string& data, mode_t mode) {
+Status write_new_file(const std::filesystem::path& path, const std::string& data, mode_t mode,
+                      bool replace = false) {
   std::error_code ec;
-  if (std::filesystem::exists(path, ec))
+  if (!replace && std::filesystem::exists(path, ec))
     return Error{"exists", path.string() + " already exists: nothing was changed"};
   auto tmp = path.string() + ".tmp";
   ::unlink(tmp.c_str());
@@ -246,6 +248,59 @@ Status issue_node_cert(const std::filesystem::path& dir, const std::string& name
   if (X509_sign(cert->get(), ca_key->get(), EVP_sha256()) == 0)
     return failed("cannot sign the certificate");
   return write_pair(files, key->get(), cert->get());
+}
+
+std::filesystem::path crl_file(const std::filesystem::path& dir) {
+  return dir / "ca.crl";
+}
+
+// The CRL is rewritten whole: every serial revoked so far plus the new one, signed by the CA,
+// valid until the CA itself expires (OpenSSL refuses a CRL past its nextUpdate).
+Status revoke_node_cert(const std::filesystem::path& dir, const std::string& name) {
+  if (auto s = validate_name(name); !s)
+    return Error{"invalid", "node name '" + name + "': " + s.error().message};
+  auto ca = ca_files(dir);
+  auto ca_cert = read_cert(ca.cert);
+  if (!ca_cert) return ca_cert.error();
+  auto ca_key = read_key(ca.key);
+  if (!ca_key) return ca_key.error();
+  auto cert = read_cert(node_files(dir, name).cert);
+  if (!cert) return cert.error();
+  Crl crl(X509_CRL_new());
+  if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca_cert->get())) != 1)
+    return failed("cannot build the revocation list");
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert->get());
+  std::error_code ec;
+  if (std::filesystem::exists(crl_file(dir), ec)) {
+    Bio bio(BIO_new_file(crl_file(dir).c_str(), "r"));
+    Crl old(bio ? PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!old) return failed(crl_file(dir).string() + " is not a PEM revocation list");
+    auto* revoked = X509_CRL_get_REVOKED(old.get());
+    for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+      auto* r = sk_X509_REVOKED_value(revoked, i);
+      if (ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(r), serial) == 0)
+        return Error{"exists", name + "'s certificate is already revoked: nothing was changed"};
+      if (X509_CRL_add0_revoked(crl.get(), X509_REVOKED_dup(r)) != 1)
+        return failed("cannot copy the revocation list");
+    }
+  }
+  X509_REVOKED* entry = X509_REVOKED_new();
+  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> now(
+      X509_gmtime_adj(nullptr, 0));
+  if (!entry || !now || X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(serial)) != 1 ||
+      X509_REVOKED_set_revocationDate(entry, now.get()) != 1 ||
+      X509_CRL_add0_revoked(crl.get(), entry) != 1) {
+    X509_REVOKED_free(entry);
+    return failed("cannot add the revocation");
+  }
+  if (X509_CRL_set1_lastUpdate(crl.get(), now.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), X509_get0_notAfter(ca_cert->get())) != 1 ||
+      X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), ca_key->get(), EVP_sha256()) == 0)
+    return failed("cannot sign the revocation list");
+  auto text = pem([&](BIO* b) { return PEM_write_bio_X509_CRL(b, crl.get()); });
+  if (!text) return text.error();
+  return write_new_file(crl_file(dir), *text, 0644, true);
 }
 
 Result<CertInfo> read_cert_info(const std::filesystem::path& path) {

@@ -48,6 +48,14 @@ Status init_ca(const std::filesystem::path& dir, const CaOptions& options = {});
 Status issue_node_cert(const std::filesystem::path& dir, const std::string& name,
                        const NodeCertOptions& options = {});
 
+/// DIR/ca.crl: the certificates revoked so far (links refuse them; link_tls.hpp).
+std::filesystem::path crl_file(const std::filesystem::path& dir);
+
+/// Adds node `name`'s certificate (DIR/<name>.crt) to DIR/ca.crl, signed by the CA. Running
+/// roles refuse it on their next handshake after a reload (SIGHUP). Error, nothing changed,
+/// if the CA or the certificate is missing or it is revoked already.
+Status revoke_node_cert(const std::filesystem::path& dir, const std::string& name);
+
 /// What a certificate says, for `craton certs show` and tests.
 struct CertInfo {
   std::string subject_cn;

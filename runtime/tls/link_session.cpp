@@ -10,7 +10,12 @@ namespace craton::tls {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-LinkSession::LinkSession(std::unique_ptr<TlsStream> stream, std::string peer,
+namespace {
+// Frames gathered into one write: enough to fill TLS records without a huge buffer list.
+constexpr std::size_t kWriteBatchFrames = 64;
+}  // namespace
+
+LinkSession::LinkSession(std::unique_ptr<LinkStream> stream, std::string peer,
                          LinkSessionOptions options, OnFrame on_frame, OnClose on_close)
     : stream_(std::move(stream)),
       strand_(asio::make_strand(stream_->get_executor())),
@@ -22,7 +27,7 @@ LinkSession::LinkSession(std::unique_ptr<TlsStream> stream, std::string peer,
       keepalive_(strand_),
       idle_(strand_) {}
 
-std::shared_ptr<LinkSession> LinkSession::start(std::unique_ptr<TlsStream> stream, std::string peer,
+std::shared_ptr<LinkSession> LinkSession::start(std::unique_ptr<LinkStream> stream, std::string peer,
                                                 LinkSessionOptions options, OnFrame on_frame,
                                                 OnClose on_close) {
   std::shared_ptr<LinkSession> s(new LinkSession(std::move(stream), std::move(peer), options,
@@ -58,24 +63,29 @@ void LinkSession::close() {
 }
 
 void LinkSession::write_next() {
-  if (writing_) return;
-  std::vector<std::uint8_t>* next = nullptr;
+  if (writing_ > 0) return;
+  std::vector<asio::const_buffer> buffers;
   {
     std::lock_guard lock(mutex_);
     if (closed_ || queue_.empty()) return;
-    next = &queue_.front();  // deque: stays put while others are pushed behind it
+    // A deque's elements stay put while others are pushed behind them.
+    for (auto it = queue_.begin(); it != queue_.end() && buffers.size() < kWriteBatchFrames; ++it)
+      buffers.push_back(asio::buffer(*it));
   }
-  writing_ = true;
+  writing_ = buffers.size();
   keepalive_.cancel();  // something goes out: no keepalive needed until it is written
-  asio::async_write(
-      *stream_, asio::buffer(*next),
+  stream_->async_write(
+      buffers,
       asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
-        self->writing_ = false;
+        auto written = self->writing_;
+        self->writing_ = 0;
         if (ec) return self->end(Error{"io", "write failed: " + ec.message()});
         {
           std::lock_guard lock(self->mutex_);
-          self->queued_bytes_ -= self->queue_.front().size();
-          self->queue_.pop_front();
+          for (std::size_t i = 0; i < written; ++i) {
+            self->queued_bytes_ -= self->queue_.front().size();
+            self->queue_.pop_front();
+          }
         }
         self->arm_keepalive();
         self->write_next();
@@ -121,7 +131,7 @@ void LinkSession::read() {
         while (auto frame = self->reader_.next()) {
           if (frame->kind == FrameKind::hello)
             return self->end(Error{"bad_frame", "a hello after the handshake"});
-          if (frame->kind == FrameKind::envelope) self->on_frame_(std::move(*frame));
+          if (frame->kind == FrameKind::envelope) self->on_frame_(*self, std::move(*frame));
           std::lock_guard lock(self->mutex_);
           if (self->closed_) return;  // on_frame may have closed it
         }
@@ -137,9 +147,8 @@ void LinkSession::end(Error why) {
   }
   keepalive_.cancel();
   idle_.cancel();
-  error_code ec;
-  stream_->lowest_layer().close(ec);
-  on_close_(why);
+  stream_->close();
+  on_close_(*this, why);
 }
 
 }  // namespace craton::tls

@@ -11,6 +11,8 @@
 //   frame, a hello after the handshake, or any I/O error closes it too. on_close is called
 //   exactly once, with the reason; on_frame never after it.
 // - In order: frames are delivered, and written, in the order they were received and sent.
+//   Frames queued while a write is in flight go out together in the next one (one TLS
+//   record run and one syscall for many envelopes under load).
 // send() and close() may be called from any thread; the callbacks run on the io_context's
 // thread(s), serialised by the session's strand.
 #pragma once
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/link_channel.hpp"
 #include "runtime/link_frame.hpp"
 #include "runtime/result.hpp"
 #include "runtime/tls/link_tls.hpp"
@@ -41,28 +44,29 @@ struct LinkSessionOptions {
   std::chrono::milliseconds idle_timeout{5000};
 };
 
-class LinkSession : public std::enable_shared_from_this<LinkSession> {
+class LinkSession : public LinkChannel, public std::enable_shared_from_this<LinkSession> {
  public:
-  using OnFrame = std::function<void(Frame)>;
-  using OnClose = std::function<void(const Error& why)>;
+  using OnFrame = std::function<void(LinkSession& session, Frame frame)>;
+  using OnClose = std::function<void(LinkSession& session, const Error& why)>;
 
   /// Starts reading and keeping the link alive. `stream` must be authenticated (its hello
   /// exchanged); `peer` is the node it is with.
-  static std::shared_ptr<LinkSession> start(std::unique_ptr<TlsStream> stream, std::string peer,
+  static std::shared_ptr<LinkSession> start(std::unique_ptr<LinkStream> stream, std::string peer,
                                             LinkSessionOptions options, OnFrame on_frame,
                                             OnClose on_close);
 
   /// Queues one envelope frame; false if the queue is full, the payload over the frame limit,
   /// or the link closed (then nothing is queued).
-  bool send(std::vector<std::uint8_t> envelope);
+  bool send(std::vector<std::uint8_t> envelope) override;
   /// Closes the link (on_close gets "closed").
-  void close();
+  void close() override;
 
-  const std::string& peer() const { return peer_; }
+  const std::string& peer() const override { return peer_; }
+  bool secure() const { return stream_->secure(); }
   std::size_t queued_bytes() const;
 
  private:
-  LinkSession(std::unique_ptr<TlsStream> stream, std::string peer, LinkSessionOptions options,
+  LinkSession(std::unique_ptr<LinkStream> stream, std::string peer, LinkSessionOptions options,
               OnFrame on_frame, OnClose on_close);
   void read();
   void write_next();
@@ -70,7 +74,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   void arm_idle();
   void end(Error why);
 
-  std::unique_ptr<TlsStream> stream_;
+  std::unique_ptr<LinkStream> stream_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string peer_;
   LinkSessionOptions options_;
@@ -85,7 +89,7 @@ class LinkSession : public std::enable_shared_from_this<LinkSession> {
   std::deque<std::vector<std::uint8_t>> queue_;
   std::size_t queued_bytes_ = 0;
   bool closed_ = false;
-  bool writing_ = false;  ///< strand only
+  std::size_t writing_ = 0;  ///< frames at the queue's front being written; strand only
 };
 
 }  // namespace craton::tls

@@ -8,9 +8,17 @@
 // refusal is counted, and logged once per source address and reason.
 //
 // LinkAcceptor runs on an asio::io_context (its thread is the caller's); authenticated
-// connections are handed to on_link together with the peer's node id. connect_link() is the
-// client side (blocking, bounded by a timeout), used by links and tests.
-// Not yet used by the links (which are still CAF's middleman).
+// connections are handed to on_link together with the peer's node id. async_connect_link()
+// is the client side (bounded by a timeout), used by the transport (link_transport.hpp);
+// connect_link() is its blocking form for tests.
+//
+// Names: a peer speaks as the node its certificate names, or as a session of it (NODE@hex,
+// address.hpp: clients sharing one certificate). Without a TLS context (nullptr: plain TCP,
+// --insecure-loopback) nothing is verified: the hello's name is taken as said, and the
+// acceptor admits loopback sources only.
+//
+// Certificates are checked by OpenSSL against the cluster CA: expired ones, and, when the
+// directory holds `ca.crl`, revoked ones are refused, and the log line says which.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -28,26 +36,34 @@
 #include <set>
 #include <string>
 
+#include "runtime/metrics.hpp"
 #include "runtime/result.hpp"
+#include "runtime/tls/link_stream.hpp"
 
 namespace craton::tls {
 
-using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-
 /// A TLS context for node `node` from a certificate directory (cluster_ca.hpp): its own
 /// certificate and key, the cluster CA as the only trust anchor, TLS 1.2 at least, and the
-/// peer's certificate demanded and verified (both directions).
+/// peer's certificate demanded and verified (both directions); with DIR/ca.crl present,
+/// certificates it revokes are refused too. Read at call time: a new context per reload.
 Result<std::shared_ptr<boost::asio::ssl::context>> make_link_context(
     const std::filesystem::path& certs_dir, const std::string& node);
 
 /// The node id a verified peer certificate names (its CN), or an error.
 Result<std::string> peer_node(TlsStream& stream);
 
+/// Why OpenSSL refused the peer's certificate on `stream` ("certificate has expired", ...),
+/// or "" if it did not.
+std::string verify_failure(TlsStream& stream);
+
 struct LinkAcceptorOptions {
   std::chrono::milliseconds handshake_timeout{5000};  ///< TLS plus hello
   std::size_t pending_per_source_max = 16;
   std::size_t pending_max = 256;
   std::size_t hello_bytes_max = 256;
+  /// Where the outcomes are counted as craton_link_accepts_total{node, outcome}; optional.
+  std::shared_ptr<Metrics> metrics;
+  std::string node;  ///< the label
 };
 
 /// What the acceptor refused and accepted (monotonic; read from any thread).
@@ -61,10 +77,10 @@ struct LinkAcceptorCounts {
 
 class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
  public:
-  using OnLink = std::function<void(std::string peer, std::unique_ptr<TlsStream> stream)>;
+  using OnLink = std::function<void(std::string peer, std::unique_ptr<LinkStream> stream)>;
   using Log = std::function<void(const std::string& line)>;
 
-  /// Listens on `at` (port 0: any); call start() to accept.
+  /// Listens on `at` (port 0: any); call start() to accept. `tls` null: plain TCP (see top).
   static Result<std::shared_ptr<LinkAcceptor>> open(boost::asio::io_context& io,
                                                     const boost::asio::ip::tcp::endpoint& at,
                                                     std::shared_ptr<boost::asio::ssl::context> tls,
@@ -72,6 +88,8 @@ class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
                                                     Log log = {});
   void start();
   void stop();
+  /// The context for connections accepted from now on (a certificate reload). io thread.
+  void set_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   std::uint16_t port() const;
   const LinkAcceptorCounts& counts() const { return counts_; }
   std::size_t pending() const { return pending_total_; }
@@ -84,8 +102,9 @@ class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
   void admit(boost::asio::ip::tcp::socket socket);
   void read_hello(std::shared_ptr<Pending> p);
   /// How a pending connection ends; each refusal has its counter.
-  enum class Outcome { authenticated, timed_out, tls_failed, hello_refused };
-  void finish(const std::shared_ptr<Pending>& p, Outcome outcome, const char* why = "");
+  enum class Outcome { authenticated, over_cap, timed_out, tls_failed, hello_refused };
+  void count(Outcome outcome);
+  void finish(const std::shared_ptr<Pending>& p, Outcome outcome, const std::string& why = "");
   void log_once(const std::string& source, const std::string& reason);
 
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -99,13 +118,27 @@ class LinkAcceptor : public std::enable_shared_from_this<LinkAcceptor> {
   std::set<std::string> logged_;  ///< "source reason", bounded by log_sources_max
 };
 
-/// Connects to `at` as node `self`: TCP, TLS (the server must present `expected_peer`'s
-/// certificate), then the hello frame. Bounded by `timeout`.
-Result<std::unique_ptr<TlsStream>> connect_link(boost::asio::io_context& io,
-                                                const boost::asio::ip::tcp::endpoint& at,
-                                                boost::asio::ssl::context& tls,
-                                                const std::string& self,
-                                                const std::string& expected_peer,
-                                                std::chrono::milliseconds timeout);
+struct ConnectedLink {
+  std::unique_ptr<LinkStream> stream;
+  std::string peer;  ///< as its certificate names it (plain TCP: expected_peer, as told)
+};
+using OnConnected = std::function<void(Result<ConnectedLink>)>;
+
+/// Connects to `at` as node `self`: TCP, TLS (the server's certificate must name
+/// `expected_peer`, or any node of the cluster if it is empty), then the hello frame.
+/// `tls` null: plain TCP and the hello. `done` is called once, on the io_context's thread,
+/// within about `timeout`.
+void async_connect_link(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& at,
+                        std::shared_ptr<boost::asio::ssl::context> tls, const std::string& self,
+                        const std::string& expected_peer, std::chrono::milliseconds timeout,
+                        OnConnected done);
+
+/// The blocking form, for tests: runs `io` itself until the connect ends.
+Result<std::unique_ptr<LinkStream>> connect_link(boost::asio::io_context& io,
+                                                 const boost::asio::ip::tcp::endpoint& at,
+                                                 std::shared_ptr<boost::asio::ssl::context> tls,
+                                                 const std::string& self,
+                                                 const std::string& expected_peer,
+                                                 std::chrono::milliseconds timeout);
 
 }  // namespace craton::tls

@@ -43,14 +43,14 @@ struct Pair {
     auto ctx = tls::make_link_context(pki, "n1");
     BOOST_REQUIRE(ctx.ok());
     auto a = tls::LinkAcceptor::open(server_io, {asio::ip::make_address("127.0.0.1"), 0}, *ctx, {},
-                                     [this](std::string peer, std::unique_ptr<tls::TlsStream> s) {
+                                     [this](std::string peer, std::unique_ptr<tls::LinkStream> s) {
                                        auto session = tls::LinkSession::start(
                                            std::move(s), peer, server_options,
-                                           [this](Frame f) {
+                                           [this](tls::LinkSession&, Frame f) {
                                              std::lock_guard lock(mutex);
                                              server_got.push_back(std::move(f.payload));
                                            },
-                                           [this](const Error& why) {
+                                           [this](tls::LinkSession&, const Error& why) {
                                              std::lock_guard lock(mutex);
                                              server_closed.push_back(why.code + ": " + why.message);
                                            });
@@ -78,13 +78,13 @@ struct Pair {
   }
 
   // n2's raw authenticated stream (the hello sent), on client_io (not yet running).
-  std::unique_ptr<tls::TlsStream> raw_link() {
+  std::unique_ptr<tls::LinkStream> raw_link() {
     auto ctx = tls::make_link_context(pki, "n2");
     BOOST_REQUIRE(ctx.ok());
     client_ctx = *ctx;
     auto link =
         tls::connect_link(client_io, {asio::ip::make_address("127.0.0.1"), acceptor->port()},
-                          *client_ctx, "n2", "n1", 3000ms);
+                          client_ctx, "n2", "n1", 3000ms);
     BOOST_REQUIRE_MESSAGE(link.ok(), (link ? "" : link.error().message));
     return std::move(*link);
   }
@@ -94,11 +94,11 @@ struct Pair {
     auto stream = raw_link();
     auto s = tls::LinkSession::start(
         std::move(stream), "n1", options,
-        [this](Frame f) {
+        [this](tls::LinkSession&, Frame f) {
           std::lock_guard lock(mutex);
           client_got.push_back(std::move(f.payload));
         },
-        [this](const Error& why) {
+        [this](tls::LinkSession&, const Error& why) {
           std::lock_guard lock(mutex);
           client_closed.push_back(why.code);
         });
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(a_malformed_frame_or_a_second_hello_closes_the_link) {
     BOOST_REQUIRE(p.eventually([&] { return p.server_sessions.size() == 1; }));
     Bytes bytes{'C', 'R', 'T', 1, 9, 0, 0, 0, 0, 0, 0, 0};  // kind 9
     if (hello) bytes = encode_frame(FrameKind::hello, Bytes{'n', '2'}).value();
-    asio::write(*raw, asio::buffer(bytes));
+    asio::write(raw->tls(), asio::buffer(bytes));
     BOOST_TEST(p.eventually([&] { return p.server_closed.size() == 1; }));
     BOOST_TEST(p.server_closed.at(0).rfind("bad_frame", 0) == 0, p.server_closed.at(0));
   }

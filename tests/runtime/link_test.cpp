@@ -1,7 +1,9 @@
-// Links inside one process: two NodeHosts (two actor systems, each with its own middleman)
-// talk over loopback. Checks delivery, peer status, drop counting while the peer is away,
-// and reconnection when the peer comes back on the same port. Waits are bounded (a test that
-// cannot connect fails, it does not hang); nothing here asserts on timing.
+// Links inside one process: two NodeHosts (two actor systems, each with its own transport)
+// talk over loopback with mutual TLS (a CA made for the test run). Checks delivery, peer
+// status, drop counting while the peer is away, reconnection when the peer comes back on the
+// same port, that a peer cannot speak for another node, and the plain TCP mode's limits.
+// Waits are bounded (a test that cannot connect fails, it does not hang); nothing here
+// asserts on timing.
 #define BOOST_TEST_MODULE runtime_link
 #include <boost/test/unit_test.hpp>
 
@@ -13,6 +15,7 @@
 
 #include "runtime/link.hpp"
 #include "runtime/node_host.hpp"
+#include "runtime/tls/cluster_ca.hpp"
 #include "runtime/wire.hpp"
 #include "tests/runtime/reserved_ports.hpp"
 
@@ -21,17 +24,48 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<NodeHost> start(const std::string& id, std::uint16_t port,
-                                std::vector<PeerSpec> peers) {
+// One cluster CA for the whole run, with certificates for nodes a, b and c.
+struct Pki {
+  std::string dir;
+  Pki() {
+    char pattern[] = "/tmp/craton-link-test.XXXXXX";
+    if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp");
+    dir = std::string(pattern) + "/pki";
+    if (!tls::init_ca(dir)) throw std::runtime_error("init_ca");
+    for (auto n : {"a", "b", "c"})
+      if (!tls::issue_node_cert(dir, n)) throw std::runtime_error("issue");
+  }
+  ~Pki() {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(dir).parent_path(), ec);
+  }
+};
+
+const std::string& pki() {
+  static Pki p;
+  return p.dir;
+}
+
+NodeOptions options(const std::string& id, std::uint16_t port, std::vector<PeerSpec> peers) {
   NodeOptions o;
   o.node_id = id;
   o.listen = Endpoint{"127.0.0.1", port};
   o.peers = std::move(peers);
   o.backoff = BackoffPolicy{20, 200, 2.0, 0.2};  // quick retries keep the test short
   o.seed = 1;
+  o.security.certs_dir = pki();
+  return o;
+}
+
+std::unique_ptr<NodeHost> start(NodeOptions o) {
   auto host = NodeHost::start(o, std::make_shared<MemorySink>());
   BOOST_REQUIRE_MESSAGE(host.ok(), (host.ok() ? "" : host.error().message));
   return std::move(host).value();
+}
+
+std::unique_ptr<NodeHost> start(const std::string& id, std::uint16_t port,
+                                std::vector<PeerSpec> peers) {
+  return start(options(id, port, std::move(peers)));
 }
 
 WireEnvelope ping(const Address& from, const Address& to, std::uint64_t seq) {
@@ -181,15 +215,8 @@ BOOST_AUTO_TEST_CASE(a_closed_link_takes_its_route_out_of_the_router) {
   auto b = start("b", port_b, {});
   Probe probe(*b, "probe");
   auto a = start("a", 0, {});
-  LinkConfig config;
-  config.local_node = "a";
-  config.remote_node = "b";
-  config.host = "127.0.0.1";
-  config.port = port_b;
-  config.router = a->context().router;
-  config.log = a->context().log;
-  config.metrics = a->context().metrics;
-  auto link = spawn_link(a->system(), config);  // opened at run time, as a store replica does
+  // Opened at run time, as a store replica does.
+  auto link = a->context().open_link("b", "127.0.0.1", port_b);
   BOOST_REQUIRE(delivered(*a, probe));
   caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
   auto unroutable = [&] {
@@ -205,4 +232,68 @@ BOOST_AUTO_TEST_CASE(a_closed_link_takes_its_route_out_of_the_router) {
   }
   caf::anon_send(a->context().router, ping({"a", "test"}, {"b", "probe"}, 8));
   BOOST_TEST(!probe.next(300ms).has_value());
+}
+
+// a's certificate names a: an envelope it sends claiming to come from c is dropped by b's
+// router and counted, while a's own envelopes still arrive.
+BOOST_AUTO_TEST_CASE(a_peer_cannot_speak_for_another_node) {
+  auto ports = testing::ReservedPorts::reserve(1);
+  auto port_b = ports.port(0);
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
+  BOOST_REQUIRE(delivered(*a, probe));
+  for (std::uint64_t i = 0; i < 5; ++i)
+    caf::anon_send(a->context().router, ping({"c", "test"}, {"b", "probe"}, i));
+  auto impostors = [&] {
+    return b->context().metrics->counter_value("craton_router_impostor_total", {{"node", "b"}});
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (impostors() < 5 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  BOOST_TEST(impostors() == 5.0);
+  BOOST_TEST(!probe.next(200ms).has_value());
+  BOOST_TEST(delivered(*a, probe));
+}
+
+// A node whose certificate is not the one its id names cannot reach a peer: b refuses the
+// handshake's hello, so the link never comes up and the envelopes are dropped.
+BOOST_AUTO_TEST_CASE(a_node_posing_as_another_is_refused) {
+  auto ports = testing::ReservedPorts::reserve(1);
+  auto port_b = ports.port(0);
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto o = options("a", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}});
+  o.security.cert_name = "c";  // says a, holds c's certificate
+  auto a = start(o);
+  BOOST_TEST(!delivered(*a, probe, 2s));
+  BOOST_TEST(b->context().metrics->counter_value(
+                 "craton_link_accepts_total", {{"node", "b"}, {"outcome", "hello_refused"}}) > 0);
+}
+
+BOOST_AUTO_TEST_CASE(plain_tcp_is_for_loopback_only_and_must_be_asked_for) {
+  auto ports = testing::ReservedPorts::reserve(1);
+  auto port_b = ports.port(0);
+  auto plain = [&](const std::string& id, const std::string& host, std::uint16_t port,
+                   std::vector<PeerSpec> peers) {
+    auto o = options(id, port, std::move(peers));
+    o.listen.host = host;
+    o.security = LinkSecurity{"", "", true};
+    return o;
+  };
+  // Works on loopback, both ways.
+  auto b = start(plain("b", "127.0.0.1", port_b, {}));
+  Probe probe(*b, "probe");
+  auto a = start(plain("a", "127.0.0.1", 0, {PeerSpec{"b", Endpoint{"127.0.0.1", port_b}}}));
+  BOOST_TEST(delivered(*a, probe));
+  BOOST_TEST(a->link_mode().find("plain TCP") != std::string::npos);
+  // Refused on any other address, and with no mode chosen.
+  auto wide = NodeHost::start(plain("c", "0.0.0.0", 0, {}), std::make_shared<MemorySink>());
+  BOOST_REQUIRE(!wide.ok());
+  BOOST_TEST(wide.error().message.find("loopback only") != std::string::npos);
+  auto none = options("c", 0, {});
+  none.security = LinkSecurity{};
+  auto unsure = NodeHost::start(none, std::make_shared<MemorySink>());
+  BOOST_REQUIRE(!unsure.ok());
+  BOOST_TEST(unsure.error().message.find("--insecure-loopback") != std::string::npos);
 }

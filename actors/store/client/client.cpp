@@ -345,11 +345,14 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
     options.seed = (std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   std::unique_ptr<StoreClient> client(new StoreClient(std::move(options)));
   NodeOptions node;
-  char id[32];
-  std::snprintf(id, sizeof(id), "client-%016llx",
+  auto& security = client->options_.security;
+  if (!security.certs_dir.empty() && security.cert_name.empty()) security.cert_name = "admin";
+  char session[24];
+  std::snprintf(session, sizeof(session), "@%016llx",
                 static_cast<unsigned long long>(client->options_.seed));
-  node.node_id = id;
-  node.listen = Endpoint{"127.0.0.1", 0};  // replicas answer over the request's connection
+  node.node_id = (security.certs_dir.empty() ? std::string("client") : security.cert_name) + session;
+  node.listens = false;  // replicas answer over the request's connection
+  node.security = security;
   node.seed = client->options_.seed;
   const auto& endpoints = client->options_.endpoints;
   for (std::size_t i = 0; i < endpoints.size(); ++i)

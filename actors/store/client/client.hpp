@@ -64,6 +64,7 @@
 
 #include "actors/store/codec/store_protocol.hpp"
 #include "runtime/environment.hpp"
+#include "runtime/node_host.hpp"
 #include "runtime/peer_list.hpp"
 #include "storage/session_table.hpp"
 
@@ -118,6 +119,9 @@ struct StoreClientOptions {
   std::uint64_t seed = 0;                  ///< 0: from the OS (this is process code, not an actor)
   std::int64_t watch_keepalive_ms = 1000;  ///< see "Watches" above
   std::int64_t watch_silence_ms = 5000;    ///< no response this long: resume elsewhere
+  /// How the client's links are secured. With TLS the client speaks as a session of its
+  /// certificate (cert_name, default "admin"): node id `admin@<hex>`.
+  LinkSecurity security;
 };
 
 /// What StoreWatch::next() returns: the events of whole revisions in order, or a progress
