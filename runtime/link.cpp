@@ -163,8 +163,8 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
   init_metrics(st);
   self->set_exit_handler([self](caf::exit_msg& exit) {
     auto& st = self->state;
+    // The router closes our session when it takes the route out (runtime/router.cpp).
     self->send(st.config.router, unroute_atom::value, st.config.remote_node);
-    if (st.session) st.session->close();
     self->quit(exit.reason);
   });
   return {
@@ -174,7 +174,7 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
       },
       [self](connect_atom_, std::uint64_t attempt, ChannelPtr& session) {
         if (attempt != self->state.attempt || self->state.phase != LinkPhase::connecting) {
-          session->close();  // stale: a newer attempt, or the link is not waiting for it
+          session->close_after_sending();  // stale: a newer attempt, or nobody waits for it
           return;
         }
         on_connected(self, std::move(session));

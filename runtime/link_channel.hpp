@@ -20,8 +20,10 @@ class LinkChannel {
   /// Queues one encoded envelope; false (nothing queued) if the link is closed or its send
   /// queue full. Any thread; never blocks.
   virtual bool send(std::vector<std::uint8_t> envelope) = 0;
-  /// Ends the link (asynchronously); later sends are refused.
-  virtual void close() = 0;
+  /// Ends the link once what is queued has been written (bounded: the session's idle
+  /// timeout); later sends are refused. A replica that removes a member still tells it the
+  /// commit that removed it this way.
+  virtual void close_after_sending() = 0;
 };
 
 using ChannelPtr = std::shared_ptr<LinkChannel>;

@@ -212,7 +212,13 @@ caf::behavior router(RouterActor* self, RouterConfig config) {
         if (owner == st.link_owners.end() || owner->second != sender) return;  // a newer link
         st.link_owners.erase(owner);
         st.links.erase(node);
-        st.channels.erase(node);
+        // The router closes the session, not the link: envelopes sent to the router before
+        // the link was told to exit (a leader's last word to a member it removed) are ahead
+        // of this message, so they are in the session's queue and still go out.
+        if (auto it = st.channels.find(node); it != st.channels.end()) {
+          it->second->close_after_sending();
+          st.channels.erase(it);
+        }
       },
       [self](default_route_atom, const caf::actor& actor) { self->state.default_route = actor; },
       [self](subscribe_atom, const std::string& name) { subscribe(self, name); },

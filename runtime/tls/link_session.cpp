@@ -50,7 +50,8 @@ bool LinkSession::send(std::vector<std::uint8_t> envelope) {
   if (!frame) return false;
   {
     std::lock_guard lock(mutex_);
-    if (closed_ || queued_bytes_ + frame->size() > options_.send_queue_bytes_max) return false;
+    if (closed_ || draining_ || queued_bytes_ + frame->size() > options_.send_queue_bytes_max)
+      return false;
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(*frame));
   }
@@ -60,6 +61,25 @@ bool LinkSession::send(std::vector<std::uint8_t> envelope) {
 
 void LinkSession::close() {
   asio::post(strand_, [self = shared_from_this()] { self->end(Error{"closed", "closed"}); });
+}
+
+void LinkSession::close_after_sending() {
+  asio::post(strand_, [self = shared_from_this()] {
+    {
+      std::lock_guard lock(self->mutex_);
+      if (self->closed_ || self->draining_) return;
+      self->draining_ = true;
+      if (self->queue_.empty() && self->writing_ == 0) {
+        self->draining_ = false;  // nothing to wait for
+      }
+    }
+    if (!self->draining_) return self->end(Error{"closed", "closed"});
+    // The keepalive timer becomes the drain's deadline: no keepalives while draining.
+    self->keepalive_.expires_after(self->options_.idle_timeout);
+    self->keepalive_.async_wait([self](error_code ec) {
+      if (!ec) self->end(Error{"timeout", "could not write what was queued before closing"});
+    });
+  });
 }
 
 void LinkSession::write_next() {
@@ -73,21 +93,24 @@ void LinkSession::write_next() {
       buffers.push_back(asio::buffer(*it));
   }
   writing_ = buffers.size();
-  keepalive_.cancel();  // something goes out: no keepalive needed until it is written
+  if (!draining_) keepalive_.cancel();  // something goes out: no keepalive needed for now
   stream_->async_write(
       buffers,
       asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
         auto written = self->writing_;
         self->writing_ = 0;
         if (ec) return self->end(Error{"io", "write failed: " + ec.message()});
+        bool drained = false;
         {
           std::lock_guard lock(self->mutex_);
           for (std::size_t i = 0; i < written; ++i) {
             self->queued_bytes_ -= self->queue_.front().size();
             self->queue_.pop_front();
           }
+          drained = self->draining_ && self->queue_.empty();
         }
-        self->arm_keepalive();
+        if (drained) return self->end(Error{"closed", "closed"});
+        if (!self->draining_) self->arm_keepalive();
         self->write_next();
       }));
 }

@@ -58,8 +58,9 @@ class LinkSession : public LinkChannel, public std::enable_shared_from_this<Link
   /// Queues one envelope frame; false if the queue is full, the payload over the frame limit,
   /// or the link closed (then nothing is queued).
   bool send(std::vector<std::uint8_t> envelope) override;
-  /// Closes the link (on_close gets "closed").
-  void close() override;
+  /// Closes the link now, dropping what is queued (on_close gets "closed").
+  void close();
+  void close_after_sending() override;
 
   const std::string& peer() const override { return peer_; }
   bool secure() const { return stream_->secure(); }
@@ -89,6 +90,7 @@ class LinkSession : public LinkChannel, public std::enable_shared_from_this<Link
   std::deque<std::vector<std::uint8_t>> queue_;
   std::size_t queued_bytes_ = 0;
   bool closed_ = false;
+  bool draining_ = false;  ///< close_after_sending: refuse sends, end when the queue is empty
   std::size_t writing_ = 0;  ///< frames at the queue's front being written; strand only
 };
 

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/tls/cluster_ca.hpp"
 #include "tests/runtime/reserved_ports.hpp"
 
 namespace {
@@ -115,9 +116,20 @@ struct TempDir {
   fs::path path;
 };
 
+// The cluster CA and the certificates of a and b, in `dir`/pki: the nodes link with mutual TLS.
+fs::path make_pki(const fs::path& dir) {
+  auto pki = dir / "pki";
+  BOOST_REQUIRE(craton::tls::init_ca(pki).ok());
+  for (auto n : {"a", "b"}) BOOST_REQUIRE(craton::tls::issue_node_cert(pki, n).ok());
+  return pki;
+}
+
 std::vector<std::string> node_args(const std::string& id, std::uint16_t port,
-                                   const std::string& peer, std::uint16_t peer_port) {
+                                   const std::string& peer, std::uint16_t peer_port,
+                                   const fs::path& pki) {
   return {"node",
+          "--certs",
+          pki.string(),
           "--id",
           id,
           "--listen",
@@ -136,8 +148,9 @@ BOOST_AUTO_TEST_CASE(traffic_resumes_after_a_peer_is_killed_and_restarted) {
   auto ports = craton::testing::ReservedPorts::reserve(2);
   auto port_a = ports.port(0);
   auto port_b = ports.port(1);
-  Child a(node_args("a", port_a, "b", port_b), dir.path / "a.log");
-  auto b = std::make_unique<Child>(node_args("b", port_b, "a", port_a), dir.path / "b1.log");
+  auto pki = make_pki(dir.path);
+  Child a(node_args("a", port_a, "b", port_b, pki), dir.path / "a.log");
+  auto b = std::make_unique<Child>(node_args("b", port_b, "a", port_a, pki), dir.path / "b1.log");
 
   bool talking = wait_until([&] {
     return a.output().find("pong from b") != std::string::npos &&
@@ -152,7 +165,7 @@ BOOST_AUTO_TEST_CASE(traffic_resumes_after_a_peer_is_killed_and_restarted) {
   BOOST_REQUIRE_MESSAGE(noticed, "a never reported b down\n" + a.output());
   auto pongs_before = count(a.output(), "pong from b");
 
-  b = std::make_unique<Child>(node_args("b", port_b, "a", port_a), dir.path / "b2.log");
+  b = std::make_unique<Child>(node_args("b", port_b, "a", port_a, pki), dir.path / "b2.log");
   bool resumed = wait_until([&] {
     return count(a.output(), "pong from b") > pongs_before &&
            b->output().find("pong from a") != std::string::npos;

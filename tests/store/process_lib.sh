@@ -5,6 +5,18 @@
 # loopback ports for the replicas; wait_leader, start_writer/stop_writer and
 # check_acked_present are the steps several tests share.
 
+# Every process of these tests links with mutual TLS, as in production: a cluster CA in
+# $WORK/pki with certificates for store-1 .. store-7 and admin (the tools' default), handed to
+# every craton command through CRATON_CERTS (the --certs flag's environment variable).
+make_pki() {
+  "$CRATON" certs init --dir "$WORK/pki" >/dev/null || fail "certs init"
+  local name
+  for name in admin store-1 store-2 store-3 store-4 store-5 store-6 store-7; do
+    "$CRATON" certs issue --dir "$WORK/pki" --name "$name" >/dev/null || fail "certs issue $name"
+  done
+  export CRATON_CERTS="$WORK/pki"
+}
+
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null
@@ -112,3 +124,5 @@ check_acked_present() {  # endpoints
   missing=$(comm -23 "$WORK/acked.sorted" "$WORK/present" | wc -l)
   [ "$missing" = 0 ] || fail "$missing of $(acked_count) acknowledged writes missing"
 }
+
+make_pki
