@@ -17,7 +17,7 @@ PIDS=()
 # shellcheck source=../store/process_lib.sh
 source "$(dirname "$0")/../store/process_lib.sh"
 
-PKI="$WORK/pki"
+PKI="$WORK/certs"  # not process_lib.sh's $WORK/pki: this test makes its own
 "$CRATON" certs init --dir "$PKI" >"$WORK/init.out" 2>&1 || fail "certs init failed"
 for n in n1 n2; do
   "$CRATON" certs issue --dir "$PKI" --name "$n" >>"$WORK/issue.out" 2>&1 || fail "issue $n failed"
