@@ -173,6 +173,9 @@ void LinkAcceptor::log_once(const std::string& source, const std::string& reason
 
 void LinkAcceptor::admit(asio::ip::tcp::socket socket) {
   error_code ec;
+  // Envelopes are small and latency-bound: Nagle's delay with the peer's delayed ACK held
+  // 64-byte envelopes for up to 40 ms (craton bench link: 3,500 msgs/s instead of 35,000).
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
   auto remote = socket.remote_endpoint(ec);
   std::string source = ec ? "unknown" : remote.address().to_string();
   if (!tls_ && (ec || !remote.address().is_loopback())) {
@@ -310,6 +313,7 @@ void async_connect_link(asio::io_context& io, const asio::ip::tcp::endpoint& at,
     c->stream->tls().set_verify_callback(asio::ssl::host_name_verification(expected_peer));
   c->stream->socket().async_connect(at, [c, send_hello, tls](error_code ec) {
     if (ec) return c->fail(ec.message());
+    c->stream->socket().set_option(asio::ip::tcp::no_delay(true), ec);  // see admit()
     if (!c->stream->secure()) return send_hello();
     c->stream->tls().async_handshake(asio::ssl::stream_base::client,
                                      [c, send_hello, tls](error_code ec) {
