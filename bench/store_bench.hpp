@@ -52,8 +52,8 @@ struct StoreBenchOptions {
   std::int64_t timeout_ms = 10000;  ///< per request
   /// Links: --certs or --insecure-loopback; neither: a throwaway CA for the local cluster.
   LinkSecurity security;
-  double run_limit_s = 3600;        ///< the whole load phase must end within this
-  std::uint64_t seed = 1;           ///< key sequence (keys are a bijection of the request number)
+  double run_limit_s = 3600;  ///< the whole load phase must end within this
+  std::uint64_t seed = 1;     ///< key sequence (keys are a bijection of the request number)
   // Where: an existing cluster, or one started here.
   std::string endpoints;  ///< empty: start a local cluster
   std::string binary;     ///< craton binary for the local cluster

@@ -132,9 +132,8 @@ Result<StoreBenchTarget> open_store_bench_target(const StoreBenchOptions& option
   t.endpoints = options.endpoints;
   t.security = options.security;
   if (t.endpoints.empty()) {
-    auto started = LocalStoreCluster::start({options.binary, options.replicas,
-                                             options.data_parent, options.tick_ms, false,
-                                             options.security});
+    auto started = LocalStoreCluster::start({options.binary, options.replicas, options.data_parent,
+                                             options.tick_ms, false, options.security});
     if (!started) return started.error();
     t.cluster = std::move(*started);
     t.endpoints = t.cluster->endpoints();
@@ -169,9 +168,10 @@ Result<BenchConnection> connect_bench_connection(const std::vector<store::StoreE
                                                  const LinkSecurity& security) {
   NodeOptions node;
   // Under TLS a client speaks as a session of the admin certificate.
-  node.node_id = security.insecure_loopback ? "bench-client-" + std::to_string(index)
-                                            : (security.cert_name.empty() ? "admin" : security.cert_name) + "@" +
-                                                  std::to_string(index + 1);
+  node.node_id = security.insecure_loopback
+                     ? "bench-client-" + std::to_string(index)
+                     : (security.cert_name.empty() ? "admin" : security.cert_name) + "@" +
+                           std::to_string(index + 1);
   node.listens = false;
   node.security = security;
   node.seed = index + 1;

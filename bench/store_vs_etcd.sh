@@ -2,8 +2,14 @@
 # Craton's store beside etcd 3.4.23 on this machine, same shapes, same durability (fsync).
 #
 #   bench/store_vs_etcd.sh CRATON [--loads s,m,l] [--rounds 3] [--fill 1000000]
-#                                 [--data-dir /tmp] [--json-dir DIR]
+#                                 [--data-dir /tmp] [--json-dir DIR] [--plain]
 #   (--loads "" runs only the fill)
+#
+# Both sides pay for TLS (issue 10): etcd serves clients and peers over TLS with client
+# certificates required (--cert-file/--key-file/--client-cert-auth/--trusted-ca-file and the
+# --peer-* ones; certificates made here with openssl, SAN IP:127.0.0.1), etcdctl presents one;
+# craton's bench runs its cluster and clients with mutual TLS (a throwaway CA, its default).
+# --plain runs both without TLS (etcd over http, craton with --insecure-loopback).
 #
 # For each round and each load profile of `etcdctl check perf` (s: 50 clients at 150 puts/s,
 # m: 200 at 1000/s, l: 500 at 8000/s, xl: 1000 at 15000/s; 60 s each; keys are
@@ -35,6 +41,7 @@ ROUNDS=3
 FILL=1000000
 DATA_PARENT=/tmp
 JSON_DIR=
+PLAIN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --loads) LOADS=$2; shift 2 ;;
@@ -42,6 +49,7 @@ while [ $# -gt 0 ]; do
     --fill) FILL=$2; shift 2 ;;
     --data-dir) DATA_PARENT=$2; shift 2 ;;
     --json-dir) JSON_DIR=$2; shift 2 ;;
+    --plain) PLAIN=1; shift ;;
     *) echo "store_vs_etcd.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -54,12 +62,37 @@ WORK=$(mktemp -d "$DATA_PARENT/store-vs-etcd.XXXXXX")
 mkdir -p "$JSON_DIR"
 BASE=$((30000 + ($$ % 1000) * 10))
 ETCD_PIDS=()
-ENDPOINTS="http://127.0.0.1:$BASE,http://127.0.0.1:$((BASE + 2)),http://127.0.0.1:$((BASE + 4))"
 export ETCDCTL_API=3
+SCHEME=https
+ETCD_TLS=()
+CRATON_TLS=()  # the bench's default: mutual TLS with a throwaway CA
+if [ "$PLAIN" = 1 ]; then
+  SCHEME=http
+  CRATON_TLS=(--insecure-loopback)
+else
+  # One CA and one certificate for every member, client and peer side (as many etcd
+  # deployments do); etcdctl reads its flags from ETCDCTL_CACERT/CERT/KEY.
+  pki=$WORK/etcd-pki
+  mkdir -p "$pki"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=etcd-bench-ca" -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null &&
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=etcd" \
+      -keyout "$pki/etcd.key" -out "$pki/etcd.csr" 2>/dev/null &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' \
+      >"$pki/ext" &&
+    openssl x509 -req -in "$pki/etcd.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+      -CAcreateserial -days 2 -extfile "$pki/ext" -out "$pki/etcd.crt" 2>/dev/null ||
+    { echo "store_vs_etcd.sh: cannot make etcd's certificates" >&2; exit 1; }
+  ETCD_TLS=(--cert-file "$pki/etcd.crt" --key-file "$pki/etcd.key" --client-cert-auth
+    --trusted-ca-file "$pki/ca.crt" --peer-cert-file "$pki/etcd.crt"
+    --peer-key-file "$pki/etcd.key" --peer-client-cert-auth --peer-trusted-ca-file "$pki/ca.crt")
+  export ETCDCTL_CACERT=$pki/ca.crt ETCDCTL_CERT=$pki/etcd.crt ETCDCTL_KEY=$pki/etcd.key
+fi
+ENDPOINTS="$SCHEME://127.0.0.1:$BASE,$SCHEME://127.0.0.1:$((BASE + 2)),$SCHEME://127.0.0.1:$((BASE + 4))"
 
 cleanup() {
   stop_etcd
-  rm -rf "$WORK/etcd" "$WORK/txn"
+  rm -rf "$WORK/etcd" "$WORK/txn" "$WORK/etcd-pki"
 }
 trap cleanup EXIT
 
@@ -79,14 +112,15 @@ start_etcd() {
   mkdir -p "$WORK/etcd"
   local cluster="" i
   for i in 0 1 2; do
-    cluster+="e$i=http://127.0.0.1:$((BASE + 2 * i + 1)),"
+    cluster+="e$i=$SCHEME://127.0.0.1:$((BASE + 2 * i + 1)),"
   done
   for i in 0 1 2; do
     etcd --name "e$i" --data-dir "$WORK/etcd/e$i" \
-      --listen-client-urls "http://127.0.0.1:$((BASE + 2 * i))" \
-      --advertise-client-urls "http://127.0.0.1:$((BASE + 2 * i))" \
-      --listen-peer-urls "http://127.0.0.1:$((BASE + 2 * i + 1))" \
-      --initial-advertise-peer-urls "http://127.0.0.1:$((BASE + 2 * i + 1))" \
+      --listen-client-urls "$SCHEME://127.0.0.1:$((BASE + 2 * i))" \
+      --advertise-client-urls "$SCHEME://127.0.0.1:$((BASE + 2 * i))" \
+      --listen-peer-urls "$SCHEME://127.0.0.1:$((BASE + 2 * i + 1))" \
+      --initial-advertise-peer-urls "$SCHEME://127.0.0.1:$((BASE + 2 * i + 1))" \
+      "${ETCD_TLS[@]}" \
       --initial-cluster "${cluster%,}" --initial-cluster-state new \
       --initial-cluster-token "bench-$$" --log-level error "$@" \
       >>"$WORK/etcd-e$i.log" 2>&1 &
@@ -137,7 +171,7 @@ run_craton_perf() {
   "$CRATON" bench store put --clients "$clients" --conns "$conns" \
     --key-prefix /etcdctl-check-perf/ --key-bytes 256 --value-bytes 1024 \
     --rate "$rate" --duration-s 60 --total $((rate * 60 + rate)) \
-    --data-dir "$DATA_PARENT" --json >"$out.json" 2>"$out.err"
+    --data-dir "$DATA_PARENT" "${CRATON_TLS[@]}" --json >"$out.json" 2>"$out.err"
   python3 - "$out.json" >"$out" <<'PY'
 import json, sys
 try:
@@ -153,6 +187,7 @@ PY
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "# store vs etcd: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+echo "# links: $([ "$PLAIN" = 1 ] && echo "plain TCP on both sides (--plain)" || echo "TLS on both sides (etcd: client and peer TLS with client certificates; craton: mutual TLS)")"
 echo "# data under $WORK (filesystem: $(df -T "$WORK" | awk 'NR==2 {print $2}'))"
 [ -n "$LOADS" ] || ROUNDS=0
 for round in $(seq 1 "$ROUNDS"); do
@@ -188,7 +223,8 @@ done
 [ "$FILL" -gt 0 ] 2>/dev/null || exit 0
 echo
 echo "# fill: $FILL keys, 8-byte keys, 256-byte values (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-"$CRATON" bench store fill --keys "$FILL" --data-dir "$DATA_PARENT" >"$JSON_DIR/craton-fill.txt" 2>&1
+"$CRATON" bench store fill --keys "$FILL" --data-dir "$DATA_PARENT" "${CRATON_TLS[@]}" \
+  >"$JSON_DIR/craton-fill.txt" 2>&1
 sed 's/^/craton: /' "$JSON_DIR/craton-fill.txt"
 
 start_etcd --max-txn-ops 10000 --max-request-bytes 33554432 --quota-backend-bytes 8589934592

@@ -21,8 +21,8 @@ Status validate_node_id(std::string_view id) {
   bool hex = !session.empty() && session.size() <= 16 &&
              session.find_first_not_of("0123456789abcdef") == std::string_view::npos;
   if (!hex)
-    return Error{"bad_name", "a node session must be NAME@ and 1 to 16 hex digits: '" +
-                                 std::string(id) + "'"};
+    return Error{"bad_name",
+                 "a node session must be NAME@ and 1 to 16 hex digits: '" + std::string(id) + "'"};
   if (auto s = validate_name(id.substr(0, at)); !s) return s;
   if (id.size() > kNameBytesMax)
     return Error{"bad_name", "node id longer than 64 bytes: '" + std::string(id) + "'"};

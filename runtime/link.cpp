@@ -19,8 +19,8 @@ struct LinkState {
   Backoff backoff;
   Rng rng;
   LinkPhase phase = LinkPhase::waiting;
-  ChannelPtr session;           // while up
-  std::uint64_t attempt = 0;    // connect attempts; a result for an older one is stale
+  ChannelPtr session;         // while up
+  std::uint64_t attempt = 0;  // connect attempts; a result for an older one is stale
   std::deque<WireEnvelope> pending;
   bool outage_logged =
       false;  // the first failure of an outage is logged at info, later ones at debug
@@ -102,8 +102,7 @@ void connect(LinkActor* self) {
   // The transport answers on its io thread; these sends put the answers in our mailbox.
   caf::actor me = caf::actor_cast<caf::actor>(self);
   st.config.transport->connect(
-      expected_peer(st.config), Endpoint{st.config.host, st.config.port},
-      st.config.connect_timeout,
+      expected_peer(st.config), Endpoint{st.config.host, st.config.port}, st.config.connect_timeout,
       [me, attempt](Result<std::shared_ptr<tls::LinkSession>> r) {
         if (r)
           caf::anon_send(me, connect_atom_::value, attempt, ChannelPtr(std::move(*r)));
@@ -111,8 +110,7 @@ void connect(LinkActor* self) {
           caf::anon_send(me, connect_atom_::value, attempt, r.error().message);
       },
       [me](tls::LinkSession& session, const Error& why) {
-        caf::anon_send(me, closed_atom::value,
-                       ChannelPtr(session.shared_from_this()), why.message);
+        caf::anon_send(me, closed_atom::value, ChannelPtr(session.shared_from_this()), why.message);
       });
 }
 

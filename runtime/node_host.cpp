@@ -21,8 +21,7 @@ constexpr std::size_t kModeratePollAttempts = 0;
 
 // The actor clock outside any actor: log lines of the process share the actors' time base.
 std::int64_t clock_ms(caf::actor_system& sys) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             sys.clock().now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.clock().now().time_since_epoch())
       .count();
 }
 
@@ -159,8 +158,7 @@ Status NodeHost::reload_certificates() {
   auto s = transport_->reload();
   if (context_.log)
     context_.log->write(LogRecord{s ? LogLevel::info : LogLevel::warn, clock_ms(*system_),
-                                  context_.node_id,
-                                  "links",
+                                  context_.node_id, "links",
                                   s ? "certificates reloaded: new links use them"
                                     : "certificates not reloaded: " + s.error().message});
   return s;

@@ -286,9 +286,9 @@ Status revoke_node_cert(const std::filesystem::path& dir, const std::string& nam
     }
   }
   X509_REVOKED* entry = X509_REVOKED_new();
-  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> now(
-      X509_gmtime_adj(nullptr, 0));
-  if (!entry || !now || X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(serial)) != 1 ||
+  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> now(X509_gmtime_adj(nullptr, 0));
+  if (!entry || !now ||
+      X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(serial)) != 1 ||
       X509_REVOKED_set_revocationDate(entry, now.get()) != 1 ||
       X509_CRL_add0_revoked(crl.get(), entry) != 1) {
     X509_REVOKED_free(entry);

@@ -30,9 +30,9 @@ LinkSession::LinkSession(std::unique_ptr<LinkStream> stream, std::string peer,
       keepalive_(strand_),
       idle_(strand_) {}
 
-std::shared_ptr<LinkSession> LinkSession::start(std::unique_ptr<LinkStream> stream, std::string peer,
-                                                LinkSessionOptions options, OnFrame on_frame,
-                                                OnClose on_close) {
+std::shared_ptr<LinkSession> LinkSession::start(std::unique_ptr<LinkStream> stream,
+                                                std::string peer, LinkSessionOptions options,
+                                                OnFrame on_frame, OnClose on_close) {
   std::shared_ptr<LinkSession> s(new LinkSession(std::move(stream), std::move(peer), options,
                                                  std::move(on_frame), std::move(on_close)));
   asio::post(s->strand_, [s] {
@@ -109,8 +109,7 @@ void LinkSession::write_next() {
   }
   if (!draining_) keepalive_.cancel();  // something goes out: no keepalive needed for now
   stream_->async_write(
-      out,
-      asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
+      out, asio::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
         auto written = self->writing_;
         self->writing_ = 0;
         if (ec) return self->end(Error{"io", "write failed: " + ec.message()});

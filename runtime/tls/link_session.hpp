@@ -90,7 +90,7 @@ class LinkSession : public LinkChannel, public std::enable_shared_from_this<Link
   std::deque<std::vector<std::uint8_t>> queue_;
   std::size_t queued_bytes_ = 0;
   bool closed_ = false;
-  bool draining_ = false;  ///< close_after_sending: refuse sends, end when the queue is empty
+  bool draining_ = false;    ///< close_after_sending: refuse sends, end when the queue is empty
   std::size_t writing_ = 0;  ///< frames at the queue's front being written; strand only
   std::vector<std::uint8_t> batch_;  ///< several frames copied into one write; strand only
 };

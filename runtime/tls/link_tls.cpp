@@ -89,9 +89,9 @@ std::string verify_failure(TlsStream& stream) {
 
 struct LinkAcceptor::Pending {
   Pending(asio::ip::tcp::socket socket, asio::ssl::context* tls, std::size_t hello_max)
-      : stream(tls ? std::make_unique<LinkStream>(
-                         std::make_unique<TlsStream>(std::move(socket), *tls))
-                   : std::make_unique<LinkStream>(std::move(socket))),
+      : stream(
+            tls ? std::make_unique<LinkStream>(std::make_unique<TlsStream>(std::move(socket), *tls))
+                : std::make_unique<LinkStream>(std::move(socket))),
         timer(stream->get_executor()),
         reader(hello_max) {}
   std::unique_ptr<LinkStream> stream;
@@ -211,27 +211,27 @@ void LinkAcceptor::admit(asio::ip::tcp::socket socket) {
 }
 
 void LinkAcceptor::read_hello(std::shared_ptr<Pending> p) {
-  p->stream->async_read_some(asio::buffer(p->buffer), [self = shared_from_this(), p](
-                                                          error_code ec, std::size_t n) {
-    if (p->done) return;
-    if (ec) return self->finish(p, Outcome::hello_refused, "closed before its hello");
-    if (!p->reader.feed(std::span(p->buffer.data(), n)))
-      return self->finish(p, Outcome::hello_refused, "malformed hello frame");
-    auto frame = p->reader.next();
-    if (!frame) return self->read_hello(p);
-    std::string claimed(frame->payload.begin(), frame->payload.end());
-    if (frame->kind != FrameKind::hello || !validate_node_id(claimed))
-      return self->finish(p, Outcome::hello_refused, "malformed hello frame");
-    if (p->stream->secure()) {
-      auto named = peer_node(p->stream->tls());
-      if (!named || *named != certified_name(claimed))
-        return self->finish(p, Outcome::hello_refused,
-                            "hello names " + claimed + ", not the node of its certificate (" +
-                                (named ? *named : named.error().message) + ")");
-    }
-    self->finish(p, Outcome::authenticated);
-    self->on_link_(claimed, std::move(p->stream));
-  });
+  p->stream->async_read_some(
+      asio::buffer(p->buffer), [self = shared_from_this(), p](error_code ec, std::size_t n) {
+        if (p->done) return;
+        if (ec) return self->finish(p, Outcome::hello_refused, "closed before its hello");
+        if (!p->reader.feed(std::span(p->buffer.data(), n)))
+          return self->finish(p, Outcome::hello_refused, "malformed hello frame");
+        auto frame = p->reader.next();
+        if (!frame) return self->read_hello(p);
+        std::string claimed(frame->payload.begin(), frame->payload.end());
+        if (frame->kind != FrameKind::hello || !validate_node_id(claimed))
+          return self->finish(p, Outcome::hello_refused, "malformed hello frame");
+        if (p->stream->secure()) {
+          auto named = peer_node(p->stream->tls());
+          if (!named || *named != certified_name(claimed))
+            return self->finish(p, Outcome::hello_refused,
+                                "hello names " + claimed + ", not the node of its certificate (" +
+                                    (named ? *named : named.error().message) + ")");
+        }
+        self->finish(p, Outcome::authenticated);
+        self->on_link_(claimed, std::move(p->stream));
+      });
 }
 
 void LinkAcceptor::finish(const std::shared_ptr<Pending>& p, Outcome outcome,
@@ -273,8 +273,8 @@ struct Connecting {
   void fail(const std::string& why) {
     if (finished) return;
     stream->close();
-    finish(Error{"unavailable", "link to " + (expected_peer.empty() ? "a node" : expected_peer) +
-                                    ": " + why});
+    finish(Error{"unavailable",
+                 "link to " + (expected_peer.empty() ? "a node" : expected_peer) + ": " + why});
   }
 };
 
@@ -315,13 +315,12 @@ void async_connect_link(asio::io_context& io, const asio::ip::tcp::endpoint& at,
     if (ec) return c->fail(ec.message());
     c->stream->socket().set_option(asio::ip::tcp::no_delay(true), ec);  // see admit()
     if (!c->stream->secure()) return send_hello();
-    c->stream->tls().async_handshake(asio::ssl::stream_base::client,
-                                     [c, send_hello, tls](error_code ec) {
-                                       if (!ec) return send_hello();
-                                       auto why = verify_failure(c->stream->tls());
-                                       c->fail("TLS handshake failed: " +
-                                               (why.empty() ? ec.message() : why));
-                                     });
+    c->stream->tls().async_handshake(
+        asio::ssl::stream_base::client, [c, send_hello, tls](error_code ec) {
+          if (!ec) return send_hello();
+          auto why = verify_failure(c->stream->tls());
+          c->fail("TLS handshake failed: " + (why.empty() ? ec.message() : why));
+        });
   });
 }
 

@@ -29,9 +29,9 @@ Result<asio::ip::tcp::endpoint> resolve(asio::io_context& io, const Endpoint& at
 
 Status require_loopback(const asio::ip::tcp::endpoint& at, const std::string& what) {
   if (at.address().is_loopback()) return Ok{};
-  return Error{"insecure",
-               "plain TCP (--insecure-loopback) is for loopback only; " + what + " is " +
-                   at.address().to_string() + ": give --certs DIR for links between hosts"};
+  return Error{"insecure", "plain TCP (--insecure-loopback) is for loopback only; " + what +
+                               " is " + at.address().to_string() +
+                               ": give --certs DIR for links between hosts"};
 }
 
 }  // namespace
@@ -44,7 +44,7 @@ LinkTransport::~LinkTransport() {
 }
 
 Result<std::unique_ptr<LinkTransport>> LinkTransport::start(LinkTransportOptions options,
-                                                           Callbacks callbacks) {
+                                                            Callbacks callbacks) {
   if (auto s = validate_node_id(options.node_id); !s) return s.error();
   if (options.cert_name.empty()) options.cert_name = std::string(certified_name(options.node_id));
   std::unique_ptr<LinkTransport> t(new LinkTransport(std::move(options), std::move(callbacks)));

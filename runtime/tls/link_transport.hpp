@@ -31,8 +31,9 @@
 namespace craton::tls {
 
 struct LinkTransportOptions {
-  std::string node_id;  ///< what this process says in its hello (a certificate's name, or a session of it)
-  Endpoint listen;      ///< port 0: any; host empty: listen nowhere (a client)
+  std::string
+      node_id;  ///< what this process says in its hello (a certificate's name, or a session of it)
+  Endpoint listen;  ///< port 0: any; host empty: listen nowhere (a client)
   /// The cluster's certificate directory (cluster_ca.hpp); empty: plain TCP on loopback.
   std::filesystem::path certs_dir;
   /// Which certificate in certs_dir is ours; empty: certified_name(node_id).
@@ -44,9 +45,9 @@ struct LinkTransportOptions {
 class LinkTransport {
  public:
   struct Callbacks {
-    std::function<void(LinkSession&, Frame)> on_frame;          ///< envelope frames
-    std::function<void(LinkSession&, const Error&)> on_close;   ///< every session, once
-    std::function<void(const std::string& line)> log;           ///< refusals, reloads
+    std::function<void(LinkSession&, Frame)> on_frame;         ///< envelope frames
+    std::function<void(LinkSession&, const Error&)> on_close;  ///< every session, once
+    std::function<void(const std::string& line)> log;          ///< refusals, reloads
   };
   using OnConnected = std::function<void(Result<std::shared_ptr<LinkSession>>)>;
 

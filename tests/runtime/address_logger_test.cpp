@@ -22,6 +22,20 @@ BOOST_AUTO_TEST_CASE(addresses_parse_and_reject_bad_names) {
   BOOST_TEST(!parse_address(std::string(65, 'x') + "/a").ok());
 }
 
+// NAME@SESSION: a session of the node NAME's certificate names (clients sharing admin).
+BOOST_AUTO_TEST_CASE(node_ids_may_name_a_session_of_a_certificate) {
+  for (auto ok : {"store-1", "admin@1", "admin@0123456789abcdef", "via-0"})
+    BOOST_TEST(validate_node_id(ok).ok(), ok);
+  for (auto bad : {"admin@", "@1", "admin@ABC", "admin@1@2", "admin@0123456789abcdef0", "a b@1",
+                   "admin@x"})
+    BOOST_TEST(!validate_node_id(bad).ok(), bad);
+  BOOST_TEST(!validate_name("admin@1").ok());  // actor names and certificate names: no '@'
+  BOOST_TEST(certified_name("admin@1f") == "admin");
+  BOOST_TEST(certified_name("store-1") == "store-1");
+  BOOST_TEST(parse_address("admin@1f/client").ok());
+  BOOST_TEST(!parse_address("admin/cli@1").ok());
+}
+
 BOOST_AUTO_TEST_CASE(log_lines_are_logfmt_with_escaping) {
   auto line = format_log_line({LogLevel::warn, 1500, "n1", "router", "said \"hi\"\nthere"});
   BOOST_TEST(line == "t=1500 level=warn node=n1 actor=router msg=\"said \\\"hi\\\" there\"");

@@ -74,8 +74,8 @@ struct Cluster {
   }
 
   Result<std::unique_ptr<tls::LinkStream>> connect(const std::filesystem::path& dir,
-                                                  const std::string& cert_of,
-                                                  const std::string& says) {
+                                                   const std::string& cert_of,
+                                                   const std::string& says) {
     auto ctx = tls::make_link_context(dir, cert_of);
     BOOST_REQUIRE(ctx.ok());
     return tls::connect_link(client_io, at(), *ctx, says, "n1", 3000ms);
@@ -107,6 +107,21 @@ BOOST_AUTO_TEST_CASE(a_cluster_node_gets_in_named_by_its_certificate) {
   auto peer = tls::peer_node((*link)->tls());  // and the client knows it reached n1
   BOOST_REQUIRE(peer.ok());
   BOOST_TEST(*peer == "n1");
+}
+
+// A tool speaks as a session of its certificate (NAME@hex): admitted for NAME's certificate
+// only, and a session part that is not 1..16 hex digits is refused.
+BOOST_AUTO_TEST_CASE(a_session_of_a_certificate_gets_in_and_only_of_its_own) {
+  Cluster c;
+  auto link = c.connect(c.pki, "n2", "n2@00ab12");
+  BOOST_REQUIRE_MESSAGE(link.ok(), (link ? "" : link.error().message));
+  BOOST_TEST(c.eventually([&] { return c.linked.size() == 1; }));
+  BOOST_TEST(c.linked.at(0) == "n2@00ab12");
+  auto other = c.connect(c.pki, "n2", "n3@00ab12");  // n2's certificate, a session of n3
+  BOOST_TEST(c.eventually([&] { return c.acceptor->counts().hello_refused >= 1; }));
+  auto bad = c.connect(c.pki, "n2", "n2@xyz");  // not hex
+  BOOST_TEST(c.eventually([&] { return c.acceptor->counts().hello_refused >= 2; }));
+  BOOST_TEST(c.linked.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(strangers_and_impostors_are_refused_and_counted) {

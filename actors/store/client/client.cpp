@@ -350,7 +350,8 @@ Result<std::unique_ptr<StoreClient>> StoreClient::connect(StoreClientOptions opt
   char session[24];
   std::snprintf(session, sizeof(session), "@%016llx",
                 static_cast<unsigned long long>(client->options_.seed));
-  node.node_id = (security.certs_dir.empty() ? std::string("client") : security.cert_name) + session;
+  node.node_id =
+      (security.certs_dir.empty() ? std::string("client") : security.cert_name) + session;
   node.listens = false;  // replicas answer over the request's connection
   node.security = security;
   node.seed = client->options_.seed;
