@@ -1,5 +1,6 @@
 #include "runtime/link.hpp"
 
+#include <atomic>
 #include <deque>
 
 #include "runtime/environment.hpp"
@@ -21,6 +22,9 @@ struct LinkState {
   LinkPhase phase = LinkPhase::waiting;
   ChannelPtr session;         // while up
   std::uint64_t attempt = 0;  // connect attempts; a result for an older one is stale
+  // Set when the link exits: a connect that completes afterwards closes its session itself
+  // (its result would go to a dead actor, and the session would stay open unused).
+  std::shared_ptr<std::atomic<bool>> exited = std::make_shared<std::atomic<bool>>(false);
   std::deque<WireEnvelope> pending;
   bool outage_logged =
       false;  // the first failure of an outage is logged at info, later ones at debug
@@ -103,8 +107,10 @@ void connect(LinkActor* self) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   st.config.transport->connect(
       expected_peer(st.config), Endpoint{st.config.host, st.config.port}, st.config.connect_timeout,
-      [me, attempt](Result<std::shared_ptr<tls::LinkSession>> r) {
-        if (r)
+      [me, attempt, exited = st.exited](Result<std::shared_ptr<tls::LinkSession>> r) {
+        if (r && *exited)
+          (*r)->close();
+        else if (r)
           caf::anon_send(me, connect_atom_::value, attempt, ChannelPtr(std::move(*r)));
         else
           caf::anon_send(me, connect_atom_::value, attempt, r.error().message);
@@ -162,6 +168,7 @@ caf::behavior link(LinkActor* self, LinkConfig config) {
   self->set_exit_handler([self](caf::exit_msg& exit) {
     auto& st = self->state;
     // The router closes our session when it takes the route out (runtime/router.cpp).
+    *st.exited = true;
     self->send(st.config.router, unroute_atom::value, st.config.remote_node);
     self->quit(exit.reason);
   });
