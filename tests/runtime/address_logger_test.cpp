@@ -26,8 +26,8 @@ BOOST_AUTO_TEST_CASE(addresses_parse_and_reject_bad_names) {
 BOOST_AUTO_TEST_CASE(node_ids_may_name_a_session_of_a_certificate) {
   for (auto ok : {"store-1", "admin@1", "admin@0123456789abcdef", "via-0"})
     BOOST_TEST(validate_node_id(ok).ok(), ok);
-  for (auto bad : {"admin@", "@1", "admin@ABC", "admin@1@2", "admin@0123456789abcdef0", "a b@1",
-                   "admin@x"})
+  for (auto bad :
+       {"admin@", "@1", "admin@ABC", "admin@1@2", "admin@0123456789abcdef0", "a b@1", "admin@x"})
     BOOST_TEST(!validate_node_id(bad).ok(), bad);
   BOOST_TEST(!validate_name("admin@1").ok());  // actor names and certificate names: no '@'
   BOOST_TEST(certified_name("admin@1f") == "admin");
