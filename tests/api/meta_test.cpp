@@ -32,7 +32,8 @@ BOOST_AUTO_TEST_CASE(names_follow_rfc_1123_and_qualified_name_rules) {
   BOOST_TEST(!check_label_value(std::string(64, 'v')).empty());
   BOOST_TEST(check_labels({{"app", "web"}, {"bad key", "x"}, {"ok", "bad value"}}).size() == 2u);
   BOOST_TEST(!check_annotations({{"k", std::string(256 * 1024, 'x')}}).empty());
-  BOOST_TEST(check_annotations({{"kubectl.kubernetes.io/last-applied-configuration", "{}"}}).empty());
+  BOOST_TEST(
+      check_annotations({{"kubectl.kubernetes.io/last-applied-configuration", "{}"}}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(quantities_parse_round_up_and_print_as_kubernetes_does) {
@@ -57,10 +58,10 @@ BOOST_AUTO_TEST_CASE(quantities_parse_round_up_and_print_as_kubernetes_does) {
   BOOST_TEST(q("1E").value() == 1'000'000'000'000'000'000);
   // Canonical forms (apimachinery's quantity_test.go).
   std::pair<const char*, const char*> canonical[] = {
-      {"1000m", "1"},       {"1.5", "1500m"},  {"0.1", "100m"},    {"1000", "1k"},
-      {"1500000", "1500k"}, {"1024Mi", "1Gi"}, {"1.5Gi", "1536Mi"}, {"0.5Gi", "512Mi"},
+      {"1000m", "1"},       {"1.5", "1500m"},  {"0.1", "100m"},      {"1000", "1k"},
+      {"1500000", "1500k"}, {"1024Mi", "1Gi"}, {"1.5Gi", "1536Mi"},  {"0.5Gi", "512Mi"},
       {"1023Ki", "1023Ki"}, {"1e3", "1e3"},    {"100e-3", "100e-3"}, {"0", "0"},
-      {"0Mi", "0"},         {"512", "512"},    {"1.5Ki", "1536"},   {"-1000m", "-1"},
+      {"0Mi", "0"},         {"512", "512"},    {"1.5Ki", "1536"},    {"-1000m", "-1"},
       {"1001m", "1001m"},   {"10n", "10n"},    {"0.000000001", "1n"}};
   for (auto [in, out] : canonical) BOOST_TEST(q(in).canonical() == out, in << " -> " << out);
   BOOST_TEST((q("1Gi") > q("1G")));
@@ -97,8 +98,8 @@ BOOST_AUTO_TEST_CASE(label_selectors_parse_and_match_every_operator) {
   BOOST_TEST(sel("  app = web ,  !tier ").matches(web));
   // Sorted by key, as Kubernetes prints a selector.
   BOOST_TEST(sel("x in (b,a,a),!z,app=web").to_string() == "app=web,x in (a,b),!z");
-  for (auto bad : {"app=", "=web", "app=web,", "app in web", "app in (web", "app web", "!",
-                   "app>x", "bad key=1", "app=bad value", "app=-x", "a,,b", "app notin ()x"}) {
+  for (auto bad : {"app=", "=web", "app=web,", "app in web", "app in (web", "app web", "!", "app>x",
+                   "bad key=1", "app=bad value", "app=-x", "a,,b", "app notin ()x"}) {
     if (std::string(bad) == "app=") continue;  // valid: the empty value
     BOOST_TEST(!LabelSelector::parse(bad).ok(), bad);
   }

@@ -49,8 +49,8 @@ std::string trim(std::string s) {
 
 Result<FieldSelector> FieldSelector::parse(std::string_view text) {
   if (text.size() > kSelectorBytesMax)
-    return Error{"invalid", "field selector longer than " + std::to_string(kSelectorBytesMax) +
-                                " bytes"};
+    return Error{"invalid",
+                 "field selector longer than " + std::to_string(kSelectorBytesMax) + " bytes"};
   FieldSelector s;
   if (trim(std::string(text)).empty()) return s;
   for (auto& part : split_unescaped(text, ',')) {
@@ -79,8 +79,8 @@ Result<FieldSelector> FieldSelector::parse(std::string_view text) {
       }
     }
     if (op == std::string::npos)
-      return Error{"invalid", "invalid selector: '" + std::string(text) +
-                                  "'; can't understand '" + part + "'"};
+      return Error{"invalid", "invalid selector: '" + std::string(text) + "'; can't understand '" +
+                                  part + "'"};
     auto field = trim(part.substr(0, op));
     auto value = unescape(trim(part.substr(op + op_len)), text);
     if (!value) return value.error();

@@ -43,14 +43,29 @@ class Lexer {
     }
     ++pos_;
     switch (c) {
-      case ',': t.kind = Tok::comma; return t;
-      case '=': t.kind = Tok::equals; return t;
-      case '!': t.kind = Tok::bang; return t;
-      case '(': t.kind = Tok::open; return t;
-      case ')': t.kind = Tok::close; return t;
-      case '>': t.kind = Tok::gt; return t;
-      case '<': t.kind = Tok::lt; return t;
-      default: break;
+      case ',':
+        t.kind = Tok::comma;
+        return t;
+      case '=':
+        t.kind = Tok::equals;
+        return t;
+      case '!':
+        t.kind = Tok::bang;
+        return t;
+      case '(':
+        t.kind = Tok::open;
+        return t;
+      case ')':
+        t.kind = Tok::close;
+        return t;
+      case '>':
+        t.kind = Tok::gt;
+        return t;
+      case '<':
+        t.kind = Tok::lt;
+        return t;
+      default:
+        break;
     }
     --pos_;
     while (pos_ < text_.size() && !special(text_[pos_])) ++pos_;
@@ -96,17 +111,28 @@ class Parser {
 
   std::string token_text() const {
     switch (token_.kind) {
-      case Tok::ident: return token_.text;
-      case Tok::comma: return ",";
-      case Tok::equals: return "=";
-      case Tok::double_equals: return "==";
-      case Tok::not_equals: return "!=";
-      case Tok::bang: return "!";
-      case Tok::open: return "(";
-      case Tok::close: return ")";
-      case Tok::gt: return ">";
-      case Tok::lt: return "<";
-      case Tok::end: return "";
+      case Tok::ident:
+        return token_.text;
+      case Tok::comma:
+        return ",";
+      case Tok::equals:
+        return "=";
+      case Tok::double_equals:
+        return "==";
+      case Tok::not_equals:
+        return "!=";
+      case Tok::bang:
+        return "!";
+      case Tok::open:
+        return "(";
+      case Tok::close:
+        return ")";
+      case Tok::gt:
+        return ">";
+      case Tok::lt:
+        return "<";
+      case Tok::end:
+        return "";
     }
     return "";
   }
@@ -166,7 +192,8 @@ class Parser {
         advance();
         if (token_.kind != Tok::ident) return unexpected("an integer");
         std::int64_t n = 0;
-        auto [end, ec] = std::from_chars(token_.text.data(), token_.text.data() + token_.text.size(), n);
+        auto [end, ec] =
+            std::from_chars(token_.text.data(), token_.text.data() + token_.text.size(), n);
         if (ec != std::errc{} || end != token_.text.data() + token_.text.size())
           return Error{"invalid", "for 'Gt', 'Lt' operators, the value must be an integer: '" +
                                       token_.text + "'"};
@@ -228,7 +255,9 @@ std::string join(const std::vector<std::string>& values) {
 bool Requirement::matches(const Labels& labels) const {
   auto it = labels.find(key);
   bool has = it != labels.end();
-  auto in_values = [&] { return has && std::binary_search(values.begin(), values.end(), it->second); };
+  auto in_values = [&] {
+    return has && std::binary_search(values.begin(), values.end(), it->second);
+  };
   switch (op) {
     case SelectorOp::equals:
     case SelectorOp::in:
@@ -254,8 +283,8 @@ bool Requirement::matches(const Labels& labels) const {
 
 Result<LabelSelector> LabelSelector::parse(std::string_view text) {
   if (text.size() > kSelectorBytesMax)
-    return Error{"invalid", "label selector longer than " + std::to_string(kSelectorBytesMax) +
-                                " bytes"};
+    return Error{"invalid",
+                 "label selector longer than " + std::to_string(kSelectorBytesMax) + " bytes"};
   auto requirements = Parser(text).parse();
   if (!requirements) return requirements.error();
   return from_requirements(std::move(*requirements));
@@ -281,14 +310,30 @@ std::string LabelSelector::to_string() const {
   for (const auto& r : requirements_) {
     if (!out.empty()) out += ",";
     switch (r.op) {
-      case SelectorOp::equals: out += r.key + "=" + r.values.front(); break;
-      case SelectorOp::not_equals: out += r.key + "!=" + r.values.front(); break;
-      case SelectorOp::in: out += r.key + " in (" + join(r.values) + ")"; break;
-      case SelectorOp::not_in: out += r.key + " notin (" + join(r.values) + ")"; break;
-      case SelectorOp::exists: out += r.key; break;
-      case SelectorOp::does_not_exist: out += "!" + r.key; break;
-      case SelectorOp::greater: out += r.key + ">" + r.values.front(); break;
-      case SelectorOp::less: out += r.key + "<" + r.values.front(); break;
+      case SelectorOp::equals:
+        out += r.key + "=" + r.values.front();
+        break;
+      case SelectorOp::not_equals:
+        out += r.key + "!=" + r.values.front();
+        break;
+      case SelectorOp::in:
+        out += r.key + " in (" + join(r.values) + ")";
+        break;
+      case SelectorOp::not_in:
+        out += r.key + " notin (" + join(r.values) + ")";
+        break;
+      case SelectorOp::exists:
+        out += r.key;
+        break;
+      case SelectorOp::does_not_exist:
+        out += "!" + r.key;
+        break;
+      case SelectorOp::greater:
+        out += r.key + ">" + r.values.front();
+        break;
+      case SelectorOp::less:
+        out += r.key + "<" + r.values.front();
+        break;
     }
   }
   return out;

@@ -30,14 +30,22 @@ struct Suffix {
 };
 
 constexpr std::array<Suffix, 16> kSuffixes{{
-    {"Ki", 0, 1, QuantityFormat::binary_si},  {"Mi", 0, 2, QuantityFormat::binary_si},
-    {"Gi", 0, 3, QuantityFormat::binary_si},  {"Ti", 0, 4, QuantityFormat::binary_si},
-    {"Pi", 0, 5, QuantityFormat::binary_si},  {"Ei", 0, 6, QuantityFormat::binary_si},
-    {"n", -9, 0, QuantityFormat::decimal_si}, {"u", -6, 0, QuantityFormat::decimal_si},
-    {"m", -3, 0, QuantityFormat::decimal_si}, {"k", 3, 0, QuantityFormat::decimal_si},
-    {"M", 6, 0, QuantityFormat::decimal_si},  {"G", 9, 0, QuantityFormat::decimal_si},
-    {"T", 12, 0, QuantityFormat::decimal_si}, {"P", 15, 0, QuantityFormat::decimal_si},
-    {"E", 18, 0, QuantityFormat::decimal_si}, {"", 0, 0, QuantityFormat::decimal_si},
+    {"Ki", 0, 1, QuantityFormat::binary_si},
+    {"Mi", 0, 2, QuantityFormat::binary_si},
+    {"Gi", 0, 3, QuantityFormat::binary_si},
+    {"Ti", 0, 4, QuantityFormat::binary_si},
+    {"Pi", 0, 5, QuantityFormat::binary_si},
+    {"Ei", 0, 6, QuantityFormat::binary_si},
+    {"n", -9, 0, QuantityFormat::decimal_si},
+    {"u", -6, 0, QuantityFormat::decimal_si},
+    {"m", -3, 0, QuantityFormat::decimal_si},
+    {"k", 3, 0, QuantityFormat::decimal_si},
+    {"M", 6, 0, QuantityFormat::decimal_si},
+    {"G", 9, 0, QuantityFormat::decimal_si},
+    {"T", 12, 0, QuantityFormat::decimal_si},
+    {"P", 15, 0, QuantityFormat::decimal_si},
+    {"E", 18, 0, QuantityFormat::decimal_si},
+    {"", 0, 0, QuantityFormat::decimal_si},
 }};
 
 constexpr std::array<std::string_view, 10> kDecimalSuffix{"n", "u", "m", "",  "k",
