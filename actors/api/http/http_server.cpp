@@ -1,0 +1,255 @@
+// HttpServer: one Session per connection, reading a request's header and body under their own
+// deadlines with Beast's parser limits, answering errors as Kubernetes Status objects.
+#include "actors/api/http/http_server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <thread>
+
+namespace craton::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; '+' is a space in queries only. Malformed escapes stay as they are.
+std::string decode(std::string_view s, bool query) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += char(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else if (query && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+void split_target(std::string_view target, HttpRequest& r) {
+  auto q = target.find('?');
+  r.path = decode(target.substr(0, q), false);
+  if (q == std::string_view::npos) return;
+  auto query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (!pair.empty())
+      r.query[decode(pair.substr(0, eq), true)] =
+          eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1), true);
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::ip::tcp::socket socket, const HttpServerOptions& options,
+          const HttpServer::Handler& handler, std::shared_ptr<HttpServerCounts> counts,
+          std::shared_ptr<std::atomic<std::size_t>> open)
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(handler),
+        counts_(std::move(counts)),
+        open_(std::move(open)) {
+    ++*open_;
+  }
+  ~Session() { --*open_; }
+
+  void start() { read_header(); }
+
+  // Called by the Exchange, from any thread.
+  void respond(HttpResponse response) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), r = std::move(response)]() mutable {
+                 self->write(std::move(r), self->keep_alive_);
+               });
+  }
+
+ private:
+  class SessionExchange : public Exchange {
+   public:
+    explicit SessionExchange(std::shared_ptr<Session> s) : session_(std::move(s)) {}
+    void respond(HttpResponse response) override {
+      if (auto s = std::exchange(session_, nullptr)) s->respond(std::move(response));
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+  };
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(std::uint32_t(options_.header_bytes_max));
+    parser_->body_limit(options_.body_bytes_max);
+    stream_.expires_after(first_ ? options_.header_timeout : options_.idle_timeout);
+    first_ = false;
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(error_code ec) {
+    if (ec) return fail(ec);
+    auto length = parser_->content_length();
+    if (length && *length > options_.body_bytes_max)
+      return refuse(
+          413, "RequestEntityTooLarge",
+          "the request body is larger than " + std::to_string(options_.body_bytes_max) + " bytes");
+    stream_.expires_after(options_.body_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(error_code ec) {
+    if (ec) return fail(ec);
+    stream_.expires_never();  // the handler may take its time; the response write has its own
+    ++counts_->requests;
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    HttpRequest r;
+    r.method = std::string(msg.method_string());
+    split_target(std::string_view(msg.target().data(), msg.target().size()), r);
+    r.content_type = std::string(msg[http::field::content_type]);
+    r.accept = std::string(msg[http::field::accept]);
+    r.body = std::move(msg.body());
+    handler_(std::move(r), std::make_shared<SessionExchange>(shared_from_this()));
+  }
+
+  void fail(error_code ec) {
+    if (ec == beast::error::timeout) {
+      ++counts_->timed_out;
+      return close();
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return close();
+    if (ec == http::error::header_limit)
+      return refuse(431, "RequestHeaderFieldsTooLarge",
+                    "the request header is larger than " +
+                        std::to_string(options_.header_bytes_max) + " bytes");
+    if (ec == http::error::body_limit)
+      return refuse(
+          413, "RequestEntityTooLarge",
+          "the request body is larger than " + std::to_string(options_.body_bytes_max) + " bytes");
+    refuse(400, "BadRequest", "malformed HTTP request: " + ec.message());
+  }
+
+  // An error the server answers itself: counted, answered, and the connection closed.
+  void refuse(int code, const std::string& reason, const std::string& message) {
+    ++counts_->bad_requests;
+    write(status_response(code, reason, message), false);
+  }
+
+  void write(HttpResponse r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), 11);
+    res->set(http::field::server, "craton");
+    res->set(http::field::content_type, r.content_type);
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(options_.body_timeout);  // a client that never reads is closed
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, keep_alive](error_code ec, std::size_t) {
+                        if (ec || !keep_alive) return self->close();
+                        self->read_header();
+                      });
+  }
+
+  void close() {
+    error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  const HttpServerOptions& options_;
+  const HttpServer::Handler& handler_;
+  std::shared_ptr<HttpServerCounts> counts_;
+  std::shared_ptr<std::atomic<std::size_t>> open_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool first_ = true;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+HttpResponse status_response(int code, const std::string& reason, const std::string& message) {
+  nlohmann::json status{
+      {"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
+      {"status", "Failure"}, {"message", message}, {"reason", reason},
+      {"code", code}};
+  return HttpResponse{code, "application/json", status.dump()};
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const asio::ip::tcp::endpoint& at,
+                                                      HttpServerOptions options, Handler handler) {
+  std::unique_ptr<HttpServer> s(new HttpServer);
+  s->options_ = options;
+  s->handler_ = std::move(handler);
+  s->acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(s->io_);
+  error_code ec;
+  s->acceptor_->open(at.protocol(), ec);
+  if (!ec) s->acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s->acceptor_->bind(at, ec);
+  if (!ec) s->acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Error{"unavailable", "cannot listen on " + at.address().to_string() + ":" +
+                                    std::to_string(at.port()) + ": " + ec.message()};
+  s->port_ = s->acceptor_->local_endpoint().port();
+  s->accept_next();
+  s->thread_ = std::thread([io = &s->io_] { io->run(); });
+  return s;
+}
+
+void HttpServer::accept_next() {
+  acceptor_->async_accept([this](error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    if (!ec) {
+      if (open_->load() >= options_.connections_max) {
+        ++counts_->refused_connections;
+        socket.close(ec);
+      } else {
+        std::make_shared<Session>(std::move(socket), options_, handler_, counts_, open_)->start();
+      }
+    }
+    accept_next();
+  });
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  asio::post(io_, [this] {
+    error_code ec;
+    acceptor_->close(ec);
+    io_.stop();
+  });
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace craton::api

@@ -1,0 +1,175 @@
+// HttpServer (actors/api/http/) over real sockets: discovery answered, errors as Kubernetes
+// Status objects, and the bounds: oversized bodies and headers, malformed requests, a
+// slowloris client, the connection cap, keep-alive. Then the real kubectl (if on PATH) reads
+// the discovery documents: `kubectl api-resources` and `kubectl version`.
+#define BOOST_TEST_MODULE api_http_server
+#include <boost/test/unit_test.hpp>
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <thread>
+
+#include "actors/api/http/discovery_routes.hpp"
+#include "actors/api/http/http_server.hpp"
+
+using namespace craton;
+using namespace craton::api;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+std::unique_ptr<HttpServer> serve(HttpServerOptions options = {}) {
+  auto s = HttpServer::start(
+      {asio::ip::make_address("127.0.0.1"), 0}, options,
+      [](HttpRequest r, std::shared_ptr<Exchange> ex) {
+        if (auto d = discovery_response(r)) return ex->respond(*d);
+        if (r.path == "/echo")
+          return ex->respond({200, "text/plain", r.method + " " + r.body + " q=" + r.query["q"]});
+        ex->respond(status_response(404, "NotFound", "no " + r.path));
+      });
+  BOOST_REQUIRE_MESSAGE(s.ok(), (s ? "" : s.error().message));
+  return std::move(*s);
+}
+
+// Sends `raw`, returns everything the server sends until it closes (or `wait` passes).
+std::string exchange(std::uint16_t port, const std::string& raw,
+                     std::chrono::milliseconds wait = 3s) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  boost::system::error_code ec;
+  asio::write(s, asio::buffer(raw), ec);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  s.non_blocking(true);
+  std::array<char, 65536> buf;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto n = s.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(5ms);
+      continue;
+    }
+    if (ec) break;  // closed
+    out.append(buf.data(), n);
+  }
+  return out;
+}
+
+nlohmann::json body_json(const std::string& response) {
+  auto at = response.find("\r\n\r\n");
+  BOOST_REQUIRE(at != std::string::npos);
+  return nlohmann::json::parse(response.substr(at + 4));
+}
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf;
+  while (auto n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  ::pclose(p);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(discovery_and_errors_in_kubernetes_shapes) {
+  auto s = serve();
+  auto v = exchange(s->port(), "GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(v.rfind("HTTP/1.1 200", 0) == 0);
+  BOOST_TEST(body_json(v)["major"] == "1");
+  auto core = body_json(
+      exchange(s->port(), "GET /api/v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  BOOST_TEST(core["kind"] == "APIResourceList");
+  bool pods = false, binding = false;
+  for (auto& r : core["resources"]) {
+    pods = pods || (r["name"] == "pods" && r["kind"] == "Pod" && r["namespaced"] == true);
+    binding = binding || r["name"] == "pods/binding";
+  }
+  BOOST_TEST(pods);
+  BOOST_TEST(binding);
+  auto apps = body_json(
+      exchange(s->port(), "GET /apis/apps/v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  BOOST_TEST(apps["groupVersion"] == "apps/v1");
+  auto missing = exchange(s->port(), "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(missing.rfind("HTTP/1.1 404", 0) == 0);
+  auto status = body_json(missing);
+  BOOST_TEST(status["kind"] == "Status");
+  BOOST_TEST(status["reason"] == "NotFound");
+  BOOST_TEST(status["code"] == 404);
+  // Keep-alive: two requests, one connection; the query is decoded.
+  auto two = exchange(s->port(),
+                      "POST /echo?q=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+                      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(two.find("POST hi q=a b") != std::string::npos);
+  BOOST_TEST(two.find("\r\n\r\nok") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_malformed_and_slow_requests_are_refused) {
+  HttpServerOptions o;
+  o.header_timeout = 300ms;
+  o.body_timeout = 300ms;
+  auto s = serve(o);
+  auto big =
+      exchange(s->port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4194304\r\n\r\n");
+  BOOST_TEST(big.rfind("HTTP/1.1 413", 0) == 0);
+  BOOST_TEST(body_json(big)["reason"] == "RequestEntityTooLarge");
+  auto header = exchange(s->port(), "GET / HTTP/1.1\r\nX: " + std::string(70000, 'a') + "\r\n\r\n");
+  BOOST_TEST(header.rfind("HTTP/1.1 431", 0) == 0);
+  auto junk = exchange(s->port(), "NOT HTTP AT ALL\r\n\r\n");
+  BOOST_TEST(junk.rfind("HTTP/1.1 400", 0) == 0);
+  BOOST_TEST(body_json(junk)["reason"] == "BadRequest");
+  // Slowloris: half a header, then nothing: closed after the header timeout, no answer.
+  auto t0 = std::chrono::steady_clock::now();
+  auto slow = exchange(s->port(), "GET /version HTTP/1.1\r\nHost:", 5s);
+  BOOST_TEST(slow.empty());
+  BOOST_TEST((std::chrono::steady_clock::now() - t0 < 3s));
+  // A body that never comes: closed after the body timeout.
+  auto stalled =
+      exchange(s->port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", 5s);
+  BOOST_TEST(stalled.empty());
+  BOOST_TEST(s->counts().timed_out.load() >= 2u);
+  BOOST_TEST(s->counts().bad_requests.load() >= 3u);
+  // The server still serves.
+  auto ok = exchange(s->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(ok.rfind("HTTP/1.1 200", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_at_once) {
+  HttpServerOptions o;
+  o.connections_max = 5;
+  auto s = serve(o);
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> held;
+  for (int i = 0; i < 10; ++i) {
+    held.emplace_back(io);
+    held.back().connect({asio::ip::make_address("127.0.0.1"), s->port()});
+  }
+  for (int i = 0; i < 100 && s->counts().refused_connections.load() < 5; ++i)
+    std::this_thread::sleep_for(10ms);
+  BOOST_TEST(s->counts().refused_connections.load() == 5u);
+  BOOST_TEST(s->open_connections() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(kubectl_reads_the_discovery_documents) {
+  if (run("command -v kubectl").empty()) {
+    BOOST_TEST_MESSAGE("kubectl not on PATH: skipped");
+    return;
+  }
+  auto s = serve();
+  std::string server = "--server http://127.0.0.1:" + std::to_string(s->port());
+  auto resources = run("KUBECONFIG=/dev/null kubectl " + server + " api-resources");
+  BOOST_TEST_MESSAGE(resources);
+  for (auto line : {"pods", "deployments", "leases", "priorityclasses", "poddisruptionbudgets"})
+    BOOST_TEST(resources.find(line) != std::string::npos, line);
+  BOOST_TEST(resources.find("po ") != std::string::npos);  // short names
+  auto version = run("KUBECONFIG=/dev/null kubectl " + server + " version -o json");
+  BOOST_TEST(version.find("\"serverVersion\"") != std::string::npos, version);
+  BOOST_TEST(version.find("v1.32.0-craton") != std::string::npos, version);
+}
