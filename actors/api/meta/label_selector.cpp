@@ -18,6 +18,13 @@ struct Token {
   std::size_t at = 0;
 };
 
+// Every operator token and its text; the lexer tries them in this order.
+constexpr std::pair<std::string_view, Tok> kOperators[] = {
+    {"==", Tok::double_equals}, {"!=", Tok::not_equals}, {",", Tok::comma},
+    {"=", Tok::equals},         {"!", Tok::bang},        {"(", Tok::open},
+    {")", Tok::close},          {">", Tok::gt},          {"<", Tok::lt},
+};
+
 bool special(char c) {
   return c == ',' || c == '=' || c == '!' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -34,40 +41,13 @@ class Lexer {
     Token t;
     t.at = pos_;
     if (pos_ == text_.size()) return t;
-    char c = text_[pos_];
-    auto two = text_.substr(pos_, 2);
-    if (two == "==" || two == "!=") {
-      pos_ += 2;
-      t.kind = two == "==" ? Tok::double_equals : Tok::not_equals;
+    // Two-character operators first, so that "==" is not "=" twice.
+    for (const auto& [text, kind] : kOperators) {
+      if (text_.substr(pos_, text.size()) != text) continue;
+      pos_ += text.size();
+      t.kind = kind;
       return t;
     }
-    ++pos_;
-    switch (c) {
-      case ',':
-        t.kind = Tok::comma;
-        return t;
-      case '=':
-        t.kind = Tok::equals;
-        return t;
-      case '!':
-        t.kind = Tok::bang;
-        return t;
-      case '(':
-        t.kind = Tok::open;
-        return t;
-      case ')':
-        t.kind = Tok::close;
-        return t;
-      case '>':
-        t.kind = Tok::gt;
-        return t;
-      case '<':
-        t.kind = Tok::lt;
-        return t;
-      default:
-        break;
-    }
-    --pos_;
     while (pos_ < text_.size() && !special(text_[pos_])) ++pos_;
     t.kind = Tok::ident;
     t.text = std::string(text_.substr(t.at, pos_ - t.at));
@@ -110,30 +90,9 @@ class Parser {
   }
 
   std::string token_text() const {
-    switch (token_.kind) {
-      case Tok::ident:
-        return token_.text;
-      case Tok::comma:
-        return ",";
-      case Tok::equals:
-        return "=";
-      case Tok::double_equals:
-        return "==";
-      case Tok::not_equals:
-        return "!=";
-      case Tok::bang:
-        return "!";
-      case Tok::open:
-        return "(";
-      case Tok::close:
-        return ")";
-      case Tok::gt:
-        return ">";
-      case Tok::lt:
-        return "<";
-      case Tok::end:
-        return "";
-    }
+    if (token_.kind == Tok::ident) return token_.text;
+    for (const auto& [text, kind] : kOperators)
+      if (kind == token_.kind) return std::string(text);
     return "";
   }
 
