@@ -1,0 +1,48 @@
+// KubeJson: the one converter between Kubernetes JSON (the HTTP edge) and the Cap'n Proto
+// objects of schemas/api_meta.capnp (everything behind it). Built on Cap'n Proto's own JSON
+// codec (capnp/compat/json.h), which maps fields by name; KubeJson adds what Kubernetes'
+// JSON needs on top:
+// - StringMap is a JSON object of strings (labels, annotations, ConfigMap data);
+// - int64 fields are JSON numbers, not the codec's quoted strings;
+// - empty and zero fields are omitted (Kubernetes' omitempty), unknown fields are ignored
+//   (as kube-apiserver does unless asked for strict decoding).
+// Malformed JSON, a value of the wrong type or nesting past 64 levels is an error naming
+// what was wrong; nothing is half-decoded into the caller's message (decode() builds into a
+// message of its own).
+#pragma once
+
+#include <capnp/dynamic.h>
+#include <capnp/message.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "runtime/result.hpp"
+
+namespace craton::api {
+
+class KubeJson {
+ public:
+  KubeJson();
+  ~KubeJson();
+  KubeJson(const KubeJson&) = delete;
+  KubeJson& operator=(const KubeJson&) = delete;
+
+  /// JSON text into a new message whose root is a `schema` struct.
+  Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode(std::string_view json,
+                                                              capnp::StructSchema schema) const;
+  template <class T>
+  Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode(std::string_view json) const {
+    return decode(json, capnp::Schema::from<T>());
+  }
+
+  /// An object as compact JSON.
+  std::string encode(capnp::DynamicStruct::Reader object) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace craton::api

@@ -1,0 +1,76 @@
+# Kubernetes objects as Cap'n Proto (issue 11): how they cross actor boundaries and how they
+# are stored under /registry/... . Field names are Kubernetes' JSON names (both are camelCase),
+# so the one converter (actors/api/convert/) maps JSON to these structs by name; where a JSON
+# shape has no Cap'n Proto twin the type below says how it is carried:
+# - map[string]string (labels, annotations, ConfigMap data): StringMap, a JSON object;
+# - Kubernetes Time: Text in RFC 3339 ("2026-12-05T07:00:00Z");
+# - int64 fields are JSON numbers (the converter's handler), as Kubernetes writes them.
+# The evolution rules at the top of envelope.capnp apply: this is a disk format.
+@0xe71eaee9b33bfc70;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("craton::schema::k8s");
+
+struct StringMap {
+  entries @0 :List(Entry);  # sorted by key, keys unique
+  struct Entry {
+    key @0 :Text;
+    value @1 :Text;
+  }
+}
+
+struct OwnerReference {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  name @2 :Text;
+  uid @3 :Text;
+  controller @4 :Bool;
+  blockOwnerDeletion @5 :Bool;
+}
+
+struct ObjectMeta {
+  name @0 :Text;
+  generateName @1 :Text;
+  namespace @2 :Text;
+  uid @3 :Text;
+  resourceVersion @4 :Text;
+  generation @5 :Int64;
+  creationTimestamp @6 :Text;
+  deletionTimestamp @7 :Text;
+  deletionGracePeriodSeconds @8 :Int64;
+  labels @9 :StringMap;
+  annotations @10 :StringMap;
+  ownerReferences @11 :List(OwnerReference);
+  finalizers @12 :List(Text);
+}
+
+struct ListMeta {
+  resourceVersion @0 :Text;
+  continue @1 :Text;
+  remainingItemCount @2 :Int64;
+}
+
+# core/v1 ConfigMap.
+struct ConfigMap {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  data @3 :StringMap;
+  binaryData @4 :StringMap;  # values base64 as in JSON
+  immutable @5 :Bool;
+}
+
+# core/v1 Namespace.
+struct Namespace {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  spec @3 :Spec;
+  status @4 :Status;
+  struct Spec {
+    finalizers @0 :List(Text);
+  }
+  struct Status {
+    phase @0 :Text;  # Active | Terminating
+  }
+}

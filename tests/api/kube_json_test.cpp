@@ -1,0 +1,80 @@
+// KubeJson (actors/api/convert/): Kubernetes JSON objects, written as the Kubernetes docs show
+// them (tests/api/fixtures/), decode into schemas/api_meta.capnp and encode back field for
+// field; malformed input is an error and a wrong type is named.
+#define BOOST_TEST_MODULE api_kube_json
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "actors/api/convert/kube_json.hpp"
+#include "schemas/api_meta.capnp.h"
+
+using namespace craton;
+using namespace craton::api;
+namespace k8s = craton::schema::k8s;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(CRATON_SOURCE_DIR) + "/tests/api/fixtures/" + name);
+  BOOST_REQUIRE(in);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+template <class T>
+void round_trip(const std::string& name) {
+  KubeJson json;
+  auto text = fixture(name);
+  auto message = json.decode<T>(text);
+  BOOST_REQUIRE_MESSAGE(message.ok(), (message ? "" : message.error().message));
+  auto back = json.encode((*message)->template getRoot<T>().asReader());
+  auto want = nlohmann::json::parse(text);
+  auto got = nlohmann::json::parse(back);
+  BOOST_TEST(got == want, name << "\nwant " << want.dump() << "\ngot  " << got.dump());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kubernetes_objects_round_trip_field_for_field) {
+  round_trip<k8s::ConfigMap>("configmap.json");
+  round_trip<k8s::Namespace>("namespace.json");
+}
+
+BOOST_AUTO_TEST_CASE(decoded_fields_are_typed) {
+  KubeJson json;
+  auto m = json.decode<k8s::Namespace>(fixture("namespace.json"));
+  BOOST_REQUIRE(m.ok());
+  auto ns = (*m)->getRoot<k8s::Namespace>();
+  BOOST_TEST(ns.getMetadata().getGeneration() == 2);
+  BOOST_TEST(ns.getMetadata().getDeletionGracePeriodSeconds() == 30);
+  BOOST_TEST(std::string(ns.getStatus().getPhase().cStr()) == "Terminating");
+  auto labels = ns.getMetadata().getLabels().getEntries();
+  BOOST_REQUIRE(labels.size() == 1u);
+  BOOST_TEST(std::string(labels[0].getKey().cStr()) == "kubernetes.io/metadata.name");
+}
+
+BOOST_AUTO_TEST_CASE(bad_json_is_an_error_that_says_what) {
+  KubeJson json;
+  for (auto bad : {"", "{", "{\"metadata\": {\"labels\": {\"a\": 1}}}", "[1,2]",
+                   "{\"metadata\": {\"generation\": \"x\"}}",
+                   "{\"metadata\": {\"generation\": 1.5}}", "{\"metadata\": \"not an object\"}"}) {
+    auto r = json.decode<k8s::ConfigMap>(bad);
+    BOOST_TEST(!r.ok(), bad);
+    if (!r.ok()) BOOST_TEST(r.error().code == "bad_request");
+  }
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "{\"metadata\":";
+  deep += "{}";
+  for (int i = 0; i < 100; ++i) deep += "}";
+  BOOST_TEST(!json.decode<k8s::ConfigMap>(deep).ok());
+  // Unknown fields are ignored, as kube-apiserver does without strict decoding.
+  auto extra = json.decode<k8s::ConfigMap>("{\"kind\": \"ConfigMap\", \"spec\": {\"x\": 1}}");
+  BOOST_REQUIRE(extra.ok());
+  BOOST_TEST(json.encode((*extra)->getRoot<k8s::ConfigMap>().asReader()) ==
+             "{\"kind\":\"ConfigMap\"}");
+}
