@@ -173,3 +173,71 @@ BOOST_AUTO_TEST_CASE(kubectl_reads_the_discovery_documents) {
   BOOST_TEST(version.find("\"serverVersion\"") != std::string::npos, version);
   BOOST_TEST(version.find("v1.32.0-craton") != std::string::npos, version);
 }
+
+// Watches stream: chunked pieces in order, then the last chunk; a client that leaves or stops
+// reading ends the stream (write() says so) instead of holding memory.
+BOOST_AUTO_TEST_CASE(streams_deliver_in_order_and_end_when_the_client_cannot_keep_up) {
+  HttpServerOptions o;
+  o.stream_queue_bytes_max = 1 << 20;
+  std::vector<std::thread> writers;
+  std::mutex mutex;
+  std::atomic<int> refused_after{-1};
+  auto s =
+      HttpServer::start({asio::ip::make_address("127.0.0.1"), 0}, o,
+                        [&](HttpRequest r, std::shared_ptr<Exchange> ex) {
+                          ex->start_stream(200, "application/json");
+                          std::lock_guard lock(mutex);
+                          if (r.path == "/three") {
+                            writers.emplace_back([ex] {
+                              for (int i = 1; i <= 3; ++i) {
+                                ex->write("{\"type\":\"ADDED\",\"n\":" + std::to_string(i) + "}\n");
+                                std::this_thread::sleep_for(20ms);
+                              }
+                              ex->end();
+                            });
+                          } else {  // /forever: 64 KiB pieces until the stream ends
+                            writers.emplace_back([ex, &refused_after] {
+                              for (int i = 0; i < 2000; ++i) {
+                                if (!ex->write(std::string(64 * 1024, 'x'))) {
+                                  refused_after = i;
+                                  return;
+                                }
+                                std::this_thread::sleep_for(1ms);
+                              }
+                            });
+                          }
+                        });
+  BOOST_REQUIRE(s.ok());
+  auto port = (*s)->port();
+  auto three = exchange(port, "GET /three HTTP/1.1\r\nHost: x\r\n\r\n");
+  BOOST_TEST(three.find("Transfer-Encoding: chunked") != std::string::npos);
+  auto p1 = three.find("\"n\":1"), p2 = three.find("\"n\":2"), p3 = three.find("\"n\":3");
+  BOOST_TEST((p1 != std::string::npos && p1 < p2 && p2 < p3 && p3 != std::string::npos));
+  BOOST_TEST(three.find("\r\n0\r\n\r\n") != std::string::npos);  // the last chunk
+  {
+    // A client that connects and never reads: the server's queue fills and the stream ends.
+    asio::io_context io;
+    asio::ip::tcp::socket silent(io);
+    silent.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(silent, asio::buffer(std::string("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")));
+    for (int i = 0; i < 1000 && refused_after < 0; ++i) std::this_thread::sleep_for(10ms);
+    BOOST_TEST(refused_after.load() > 0);
+    BOOST_TEST((*s)->counts().slow_streams.load() == 1u);
+  }
+  {
+    // A client that leaves: the writer learns it from write().
+    refused_after = -1;
+    asio::io_context io;
+    asio::ip::tcp::socket leaving(io);
+    leaving.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(leaving, asio::buffer(std::string("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::array<char, 1024> some;
+    leaving.read_some(asio::buffer(some));
+    leaving.close();
+    for (int i = 0; i < 1000 && refused_after < 0; ++i) std::this_thread::sleep_for(10ms);
+    BOOST_TEST(refused_after.load() >= 0);
+    BOOST_TEST((*s)->counts().slow_streams.load() == 1u);  // left, not slow
+  }
+  std::lock_guard lock(mutex);
+  for (auto& w : writers) w.join();
+}

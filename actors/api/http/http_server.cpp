@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -84,6 +87,38 @@ class Session : public std::enable_shared_from_this<Session> {
                });
   }
 
+  void start_stream(int status, const std::string& content_type) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), status, content_type] {
+      self->write_stream_header(status, content_type);
+    });
+  }
+
+  bool write_piece(std::string piece) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stream_ended_ || ending_) return false;
+      if (queued_bytes_ + piece.size() > options_.stream_queue_bytes_max) {
+        stream_ended_ = true;
+        ++counts_->slow_streams;
+        asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+        return false;
+      }
+      queued_bytes_ += piece.size();
+      pieces_.push_back(std::move(piece));
+    }
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
+    return true;
+  }
+
+  void end_stream() {
+    {
+      std::lock_guard lock(mutex_);
+      if (stream_ended_ || ending_) return;
+      ending_ = true;
+    }
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
+  }
+
  private:
   class SessionExchange : public Exchange {
    public:
@@ -91,10 +126,86 @@ class Session : public std::enable_shared_from_this<Session> {
     void respond(HttpResponse response) override {
       if (auto s = std::exchange(session_, nullptr)) s->respond(std::move(response));
     }
+    void start_stream(int status, const std::string& content_type) override {
+      if (session_) session_->start_stream(status, content_type);
+    }
+    bool write(std::string piece) override {
+      return session_ && session_->write_piece(std::move(piece));
+    }
+    void end() override {
+      if (auto s = std::exchange(session_, nullptr)) s->end_stream();
+    }
 
    private:
     std::shared_ptr<Session> session_;
   };
+
+  // A streamed response: the header (chunked, connection closed at the end), then pieces as
+  // they are queued. A read that completes while streaming means the client left.
+  void write_stream_header(int status, const std::string& content_type) {
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status(status), 11);
+    res->set(http::field::server, "craton");
+    res->set(http::field::content_type, content_type);
+    res->keep_alive(false);
+    res->chunked(true);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    stream_.expires_never();
+    watch_client();
+    stream_.expires_after(options_.body_timeout);
+    http::async_write_header(stream_, *sr,
+                             [self = shared_from_this(), res, sr](error_code ec, std::size_t) {
+                               if (ec) return self->stream_failed();
+                               self->header_sent_ = true;
+                               self->pump();
+                             });
+  }
+
+  void watch_client() {
+    stream_.async_read_some(
+        asio::buffer(probe_), [self = shared_from_this()](error_code, std::size_t) {
+          self->stream_failed();  // a client says nothing during a stream: it closed or reset
+        });
+  }
+
+  void pump() {
+    if (!header_sent_ || piece_writing_) return;
+    std::string* next = nullptr;
+    bool last = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (stream_ended_) return;
+      if (!pieces_.empty())
+        next = &pieces_.front();
+      else
+        last = ending_;
+    }
+    if (!next && !last) return;
+    piece_writing_ = true;
+    stream_.expires_after(options_.body_timeout);
+    auto done = [self = shared_from_this(), last](error_code ec, std::size_t) {
+      self->piece_writing_ = false;
+      if (ec) return self->stream_failed();
+      if (last) return self->close();
+      {
+        std::lock_guard lock(self->mutex_);
+        self->queued_bytes_ -= self->pieces_.front().size();
+        self->pieces_.pop_front();
+      }
+      self->pump();
+    };
+    if (last)
+      asio::async_write(stream_, http::make_chunk_last(), done);
+    else
+      asio::async_write(stream_, http::make_chunk(asio::buffer(*next)), done);
+  }
+
+  void stream_failed() {
+    {
+      std::lock_guard lock(mutex_);
+      stream_ended_ = true;
+    }
+    close();
+  }
 
   void read_header() {
     parser_.emplace();
@@ -190,6 +301,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   bool first_ = true;
   bool keep_alive_ = true;
+  // Streaming: pieces_, queued_bytes_ and the two flags are shared with writers (mutex_);
+  // the rest is the io thread's.
+  std::mutex mutex_;
+  std::deque<std::string> pieces_;
+  std::size_t queued_bytes_ = 0;
+  bool stream_ended_ = false;  ///< the client left or fell behind: refuse more
+  bool ending_ = false;        ///< end() was called: the last chunk after the queue
+  bool header_sent_ = false;
+  bool piece_writing_ = false;
+  std::array<char, 512> probe_{};
 };
 
 }  // namespace

@@ -7,8 +7,11 @@
 // - every error the server makes itself is a Kubernetes Status object (status.hpp), so
 //   kubectl prints its message.
 // Requests go to the handler one at a time per connection, on the io thread; the handler
-// answers through the Exchange, now or later (from any thread). Streaming responses
-// (watches) are not here yet.
+// answers through the Exchange, now or later (from any thread, while the server runs):
+// respond() once, or a streamed (chunked) response for watches: start_stream(), write()
+// pieces, end(). A stream ends when the client goes away or falls stream_queue_bytes_max
+// behind (kube-apiserver drops slow watchers too): write() returns false from then on and
+// the connection is closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +49,11 @@ class Exchange {
  public:
   virtual ~Exchange() = default;
   virtual void respond(HttpResponse response) = 0;
+  virtual void start_stream(int status, const std::string& content_type) = 0;
+  /// Queues one piece of a started stream; false if the stream has ended (nothing queued).
+  virtual bool write(std::string piece) = 0;
+  /// Ends a started stream after what is queued.
+  virtual void end() = 0;
 };
 
 struct HttpServerOptions {
@@ -55,6 +63,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds body_timeout{60000};
   std::chrono::milliseconds idle_timeout{60000};
   std::size_t connections_max = 4096;
+  std::size_t stream_queue_bytes_max = 16 * 1024 * 1024;
 };
 
 struct HttpServerCounts {
@@ -62,6 +71,7 @@ struct HttpServerCounts {
   std::atomic<std::uint64_t> refused_connections{0};  ///< over connections_max
   std::atomic<std::uint64_t> timed_out{0};            ///< header, body or idle timeout
   std::atomic<std::uint64_t> bad_requests{0};         ///< malformed, too large
+  std::atomic<std::uint64_t> slow_streams{0};         ///< ended: the client fell behind
 };
 
 class HttpServer {
