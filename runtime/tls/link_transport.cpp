@@ -14,8 +14,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-// A host as an address: a literal, else the first the resolver gives (blocking: call off the
-// io thread).
+// A host as an address: a literal, else the first the resolver gives (blocking: for the
+// listen address at start-up only).
 Result<asio::ip::tcp::endpoint> resolve(asio::io_context& io, const Endpoint& at) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(at.host, ec);
@@ -92,10 +92,6 @@ std::string LinkTransport::describe() const {
          where;
 }
 
-const LinkAcceptorCounts* LinkTransport::acceptor_counts() const {
-  return acceptor_ ? &acceptor_->counts() : nullptr;
-}
-
 std::shared_ptr<asio::ssl::context> LinkTransport::context() const {
   std::lock_guard lock(mutex_);
   return tls_;
@@ -128,20 +124,36 @@ std::shared_ptr<LinkSession> LinkTransport::start_session(
 void LinkTransport::connect(const std::string& expected_peer, const Endpoint& at,
                             std::chrono::milliseconds timeout, OnConnected done,
                             std::function<void(LinkSession&, const Error&)> closed) {
-  auto target = resolve(io_, at);
-  if (target && !secure())
-    if (auto s = require_loopback(*target, "peer " + at.to_string()); !s) target = s.error();
-  if (!target) {
-    asio::post(io_, [done, e = target.error()] { done(e); });
+  auto go = [this, expected_peer, at, timeout, done,
+             closed](Result<asio::ip::tcp::endpoint> target) {
+    if (target && !secure())
+      if (auto s = require_loopback(*target, "peer " + at.to_string()); !s) target = s.error();
+    if (!target) return done(target.error());
+    async_connect_link(io_, *target, context(), options_.node_id, expected_peer, timeout,
+                       [this, done, expected_peer, closed](Result<ConnectedLink> r) {
+                         if (!r) return done(r.error());
+                         // Plain TCP: nothing vouches for a peer reached by address only.
+                         auto peer = secure() ? std::move(r->peer) : expected_peer;
+                         done(start_session(std::move(r->stream), std::move(peer), closed));
+                       });
+  };
+  // A literal address needs no lookup; a host name is resolved on the io thread without
+  // blocking it (the caller is an actor: it must not wait on DNS).
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(at.host, ec);
+  if (!ec) {
+    asio::post(io_, [go, e = asio::ip::tcp::endpoint(address, at.port)] { go(e); });
     return;
   }
-  async_connect_link(io_, *target, context(), options_.node_id, expected_peer, timeout,
-                     [this, done, expected_peer, closed](Result<ConnectedLink> r) {
-                       if (!r) return done(r.error());
-                       // Plain TCP: nothing vouches for a peer reached by address only.
-                       auto peer = secure() ? std::move(r->peer) : expected_peer;
-                       done(start_session(std::move(r->stream), std::move(peer), closed));
-                     });
+  auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
+  resolver->async_resolve(
+      at.host, std::to_string(at.port),
+      [go, resolver, host = at.host](boost::system::error_code ec,
+                                     asio::ip::tcp::resolver::results_type r) {
+        if (ec || r.empty())
+          return go(Error{"unavailable", "cannot resolve " + host + ": " + ec.message()});
+        go(r.begin()->endpoint());
+      });
 }
 
 Status LinkTransport::reload() {

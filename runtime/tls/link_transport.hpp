@@ -63,7 +63,6 @@ class LinkTransport {
   /// One line for the start-up log: which mode, as which node, listening where.
   std::string describe() const;
   std::uint16_t listen_port() const { return port_; }
-  const LinkAcceptorCounts* acceptor_counts() const;
 
   /// Connects to the node `expected_peer` (empty: whichever cluster node answers) at `at`;
   /// `done` gets the started session, or why not, on the io thread; `closed` is called when

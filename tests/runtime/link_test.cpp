@@ -297,3 +297,13 @@ BOOST_AUTO_TEST_CASE(plain_tcp_is_for_loopback_only_and_must_be_asked_for) {
   BOOST_REQUIRE(!unsure.ok());
   BOOST_TEST(unsure.error().message.find("--insecure-loopback") != std::string::npos);
 }
+
+// A peer named by host name is resolved on the transport's io thread (no actor waits on DNS).
+BOOST_AUTO_TEST_CASE(a_peer_named_by_host_name_is_reached) {
+  auto ports = testing::ReservedPorts::reserve(1);
+  auto port_b = ports.port(0);
+  auto b = start("b", port_b, {});
+  Probe probe(*b, "probe");
+  auto a = start("a", 0, {PeerSpec{"b", Endpoint{"localhost", port_b}}});
+  BOOST_TEST(delivered(*a, probe));
+}

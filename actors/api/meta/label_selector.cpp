@@ -30,6 +30,13 @@ bool special(char c) {
          c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+std::optional<std::int64_t> as_integer(const std::string& s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
@@ -150,10 +157,7 @@ class Parser {
         r.op = token_.kind == Tok::gt ? SelectorOp::greater : SelectorOp::less;
         advance();
         if (token_.kind != Tok::ident) return unexpected("an integer");
-        std::int64_t n = 0;
-        auto [end, ec] =
-            std::from_chars(token_.text.data(), token_.text.data() + token_.text.size(), n);
-        if (ec != std::errc{} || end != token_.text.data() + token_.text.size())
+        if (!as_integer(token_.text))
           return Error{"invalid", "for 'Gt', 'Lt' operators, the value must be an integer: '" +
                                       token_.text + "'"};
         r.values = {token_.text};
@@ -195,13 +199,6 @@ class Parser {
   Lexer lexer_;
   Token token_;
 };
-
-std::optional<std::int64_t> as_integer(const std::string& s) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return n;
-}
 
 std::string join(const std::vector<std::string>& values) {
   std::string out;
