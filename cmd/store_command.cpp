@@ -37,6 +37,7 @@
 #include "actors/store/replica/write_quota.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/metrics_endpoint.hpp"
+#include "cmd/replica_runner.hpp"
 #include "cmd/store_client_flags.hpp"
 #include "runtime/node_host.hpp"
 #include "runtime/shutdown_signal.hpp"
@@ -47,25 +48,6 @@ namespace {
 // Free space below which a storage failure is reported as a full disk: less than one large
 // value (the store's values go up to 1.5 MiB) fits.
 constexpr std::uint64_t kDiskFullBytesMax = 2 << 20;
-
-struct StoreFlags {
-  std::string id = "1";
-  std::string peers;
-  std::string join;
-  std::string listen;
-  std::string shutdown_timeout_ms = "3000";
-  std::string data;
-  std::string tick_ms = "100";
-  std::string seed = "0";
-  bool verbose = false;
-  std::string auto_compaction_mode;       ///< periodic | revision (etcd's flag); empty: off
-  std::string auto_compaction_retention;  ///< a duration (periodic) or a revision count
-  std::string snapshot_count = "10000";
-  std::string snapshot_catchup_entries = "5000";
-  std::string quota_backend_bytes = "0";  ///< etcd's flag; 0: the default (2 GiB)
-  std::string metrics_listen;             ///< PORT or HOST:PORT for /metrics; empty: none
-  LinkFlags link;
-};
 
 struct StoreSetup {
   store::ReplicaConfig replica;
@@ -249,20 +231,23 @@ void keep_freed_memory() {
   mallopt(M_TOP_PAD, 64 << 20);
 }
 
-int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
+}  // namespace
+
+int run_replica(const StoreFlags& flags, const std::vector<std::string>& extras,
+                const std::string& role, const Companion& companion) {
   keep_freed_memory();
   if (!extras.empty()) {
-    std::cerr << "craton store: unknown argument '" << extras.front() << "'\n";
+    std::cerr << "craton " << role << ": unknown argument '" << extras.front() << "'\n";
     return 2;
   }
   auto setup = store_setup(flags);
   if (!setup) {
-    std::cerr << "craton store: " << setup.error().message << "\n";
+    std::cerr << "craton " << role << ": " << setup.error().message << "\n";
     return 2;
   }
   ShutdownSignal shutdown;  // before the actor system starts its threads
   if (auto s = prepare_data_dir(setup->replica.data_dir); !s) {
-    std::cerr << "craton store: " << s.error().message << "\n";
+    std::cerr << "craton " << role << ": " << s.error().message << "\n";
     return 1;
   }
   auto replica = store::Replica::open(setup->replica);
@@ -273,7 +258,7 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
   auto log = std::make_shared<StderrSink>(flags.verbose ? LogLevel::debug : LogLevel::info);
   auto host = NodeHost::start(setup->node, log);
   if (!host) {
-    std::cerr << "craton store: " << host.error().message << "\n";
+    std::cerr << "craton " << role << ": " << host.error().message << "\n";
     return 1;
   }
   auto& node = **host;
@@ -281,7 +266,7 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
   if (setup->metrics_listen) {
     auto endpoint = MetricsEndpoint::start(*setup->metrics_listen, *node.context().metrics);
     if (!endpoint) {
-      std::cerr << "craton store: " << endpoint.error().message << "\n";
+      std::cerr << "craton " << role << ": " << endpoint.error().message << "\n";
       node.stop();
       return 1;
     }
@@ -321,19 +306,33 @@ int run_store(const StoreFlags& flags, const std::vector<std::string>& extras) {
                        "replica " + std::to_string(setup->replica.id) + " listening on " +
                            node.options().listen.host + ":" + std::to_string(node.listen_port()) +
                            ", data in " + setup->replica.data_dir});
+  std::function<void()> stop_companion;
+  if (companion) {
+    auto started =
+        companion(ReplicaStarted{node, setup->replica.peer_addresses, setup->node.security, log});
+    if (!started) {
+      std::cerr << "craton " << role << ": " << started.error().message << "\n";
+      node.stop();
+      return 1;
+    }
+    stop_companion = std::move(*started);
+  }
   int signal = shutdown.wait([&node] { (void)node.reload_certificates(); });
   log->write(LogRecord{LogLevel::info, 0, node.context().node_id, "store",
                        "signal " + std::to_string(signal) + ": shutting down"});
+  if (stop_companion) stop_companion();
   if (!failed && !removed) hand_over_leadership(node, store_actor, setup->shutdown_timeout_ms);
   node.stop();
   if (failed) {
     std::lock_guard lock(failure_mutex);
     if (failure)
-      std::cerr << "craton store: " << describe_storage_failure(*failure, setup->replica.data_dir)
-                << "\n";
+      std::cerr << "craton " << role << ": "
+                << describe_storage_failure(*failure, setup->replica.data_dir) << "\n";
   }
   return failed ? 1 : 0;
 }
+
+namespace {
 
 // ---- craton store status ----
 
@@ -408,37 +407,41 @@ int run_status(const StatusFlags& flags) {
 
 }  // namespace
 
+void add_replica_flags(CLI::App* sub, StoreFlags& flags) {
+  sub->add_option("--id", flags.id, "This replica's id (a positive number; default 1)");
+  sub->add_option("--peers", flags.peers, "Every replica: id=host:port,id=host:port,...");
+  sub->add_option("--join", flags.join,
+                  "Join a running cluster (after `member add`): its members id=host:port,...");
+  sub->add_option("--shutdown-timeout-ms", flags.shutdown_timeout_ms,
+                  "On SIGTERM a leader waits this long for leadership to move (0: no handover)");
+  sub->add_option("--listen", flags.listen,
+                  "host:port (default: this id's address in --peers, else 127.0.0.1:2379)");
+  sub->add_option("--data", flags.data, "Data directory (default store-<id>.data)");
+  sub->add_option("--tick-ms", flags.tick_ms, "Raft tick (election timeout is 10-20 ticks)");
+  sub->add_option("--seed", flags.seed, "Process seed (0: from the OS)");
+  add_link_flags(sub, flags.link, "store-<id>");
+  sub->add_flag("--verbose", flags.verbose, "Log at debug level");
+  sub->add_option("--auto-compaction-mode", flags.auto_compaction_mode,
+                  "periodic or revision: the leader compacts history by itself (default off)");
+  sub->add_option("--auto-compaction-retention", flags.auto_compaction_retention,
+                  "periodic: history to keep (1h, 30m, 90s); revision: revisions to keep");
+  sub->add_option("--snapshot-count", flags.snapshot_count,
+                  "Applied entries that trigger a snapshot and log compaction (default 10000; "
+                  "0: never)");
+  sub->add_option("--snapshot-catchup-entries", flags.snapshot_catchup_entries,
+                  "Log entries kept below a snapshot for slow followers (default 5000)");
+  sub->add_option("--metrics-listen", flags.metrics_listen,
+                  "Serve Prometheus metrics (etcd's names) on http://ADDR/metrics: PORT (loopback) "
+                  "or HOST:PORT; plain HTTP, unauthenticated");
+  sub->add_option("--quota-backend-bytes", flags.quota_backend_bytes,
+                  "Writes past this many bytes of keys and values fail 'no_space' (0: 2 GiB; "
+                  "at most half the LMDB map size)");
+}
+
 void add_store_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("store", "Run a replica of the consistent store (or: status)");
   auto flags = std::make_shared<StoreFlags>();
-  sub->add_option("--id", flags->id, "This replica's id (a positive number; default 1)");
-  sub->add_option("--peers", flags->peers, "Every replica: id=host:port,id=host:port,...");
-  sub->add_option("--join", flags->join,
-                  "Join a running cluster (after `member add`): its members id=host:port,...");
-  sub->add_option("--shutdown-timeout-ms", flags->shutdown_timeout_ms,
-                  "On SIGTERM a leader waits this long for leadership to move (0: no handover)");
-  sub->add_option("--listen", flags->listen,
-                  "host:port (default: this id's address in --peers, else 127.0.0.1:2379)");
-  sub->add_option("--data", flags->data, "Data directory (default store-<id>.data)");
-  sub->add_option("--tick-ms", flags->tick_ms, "Raft tick (election timeout is 10-20 ticks)");
-  sub->add_option("--seed", flags->seed, "Process seed (0: from the OS)");
-  add_link_flags(sub, flags->link, "store-<id>");
-  sub->add_flag("--verbose", flags->verbose, "Log at debug level");
-  sub->add_option("--auto-compaction-mode", flags->auto_compaction_mode,
-                  "periodic or revision: the leader compacts history by itself (default off)");
-  sub->add_option("--auto-compaction-retention", flags->auto_compaction_retention,
-                  "periodic: history to keep (1h, 30m, 90s); revision: revisions to keep");
-  sub->add_option("--snapshot-count", flags->snapshot_count,
-                  "Applied entries that trigger a snapshot and log compaction (default 10000; "
-                  "0: never)");
-  sub->add_option("--snapshot-catchup-entries", flags->snapshot_catchup_entries,
-                  "Log entries kept below a snapshot for slow followers (default 5000)");
-  sub->add_option("--metrics-listen", flags->metrics_listen,
-                  "Serve Prometheus metrics (etcd's names) on http://ADDR/metrics: PORT (loopback) "
-                  "or HOST:PORT; plain HTTP, unauthenticated");
-  sub->add_option("--quota-backend-bytes", flags->quota_backend_bytes,
-                  "Writes past this many bytes of keys and values fail 'no_space' (0: 2 GiB; "
-                  "at most half the LMDB map size)");
+  add_replica_flags(sub, *flags);
   sub->allow_extras();
 
   auto* status = sub->add_subcommand("status", "Print each member's role, term, indexes, size");
@@ -451,7 +454,7 @@ void add_store_command(CLI::App& app, int& exit_code) {
   add_member_commands(*sub, exit_code);
   sub->callback([sub, flags, &exit_code] {
     if (!sub->get_subcommands().empty()) return;  // status, member, move-leader ran
-    exit_code = run_store(*flags, sub->remaining());
+    exit_code = run_replica(*flags, sub->remaining(), "store", nullptr);
   });
 }
 

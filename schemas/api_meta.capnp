@@ -74,3 +74,64 @@ struct Namespace {
     phase @0 :Text;  # Active | Terminating
   }
 }
+
+# core/v1 Secret. stringData is write-only: the server moves it into data (base64) on write.
+struct Secret {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  data @3 :StringMap;  # values base64 as in JSON
+  stringData @4 :StringMap;
+  type @5 :Text;
+  immutable @6 :Bool;
+}
+
+struct ObjectReference {
+  kind @0 :Text;
+  namespace @1 :Text;
+  name @2 :Text;
+  uid @3 :Text;
+  apiVersion @4 :Text;
+  resourceVersion @5 :Text;
+  fieldPath @6 :Text;
+}
+
+struct LocalObjectReference {
+  name @0 :Text;
+}
+
+# core/v1 ServiceAccount (stored only: no tokens are minted).
+struct ServiceAccount {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  secrets @3 :List(ObjectReference);
+  imagePullSecrets @4 :List(LocalObjectReference);
+  automountServiceAccountToken @5 :Bool;
+}
+
+# coordination.k8s.io/v1 Lease. Times are MicroTime text ("2026-12-05T07:00:00.000000Z").
+struct Lease {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  spec @3 :Spec;
+  struct Spec {
+    holderIdentity @0 :Text;
+    leaseDurationSeconds @1 :Int32;
+    acquireTime @2 :Text;
+    renewTime @3 :Text;
+    leaseTransitions @4 :Int32;
+  }
+}
+
+# scheduling.k8s.io/v1 PriorityClass.
+struct PriorityClass {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  value @3 :Int32;
+  globalDefault @4 :Bool;
+  description @5 :Text;
+  preemptionPolicy @6 :Text;  # PreemptLowerPriority (default) | Never
+}

@@ -27,7 +27,10 @@ void WatchCache::reset(std::int64_t revision, std::vector<CachedObject> objects)
 
 Status WatchCache::apply(const std::string& key, std::int64_t revision,
                          std::optional<std::string> value) {
-  if (revision <= revision_)
+  // Several keys may change at one revision (one transaction): a repeat of the revision of
+  // the cache's last change is in order.
+  bool same_txn = revision == revision_ && !window_.empty() && window_.back().revision == revision;
+  if (revision <= revision_ && !same_txn)
     return Error{"invalid", "change of " + key + " at revision " + std::to_string(revision) +
                                 " is not after the cache's revision " + std::to_string(revision_)};
   revision_ = revision;

@@ -1,0 +1,182 @@
+// ApiHost: HTTP, workers and the cache feed around ApiService.
+#include "actors/api/host/api_host.hpp"
+
+#include <random>
+
+#include "actors/api/http/discovery_routes.hpp"
+#include "actors/api/server/openapi.hpp"
+
+namespace craton::api {
+namespace {
+
+std::string random_uid(std::mt19937_64& rng) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += hex[rng() % 16];
+  }
+  out[14] = '4';  // version 4
+  return out;
+}
+
+}  // namespace
+
+ApiHost::ApiHost(store::StoreClient& client, ApiHostOptions options)
+    : client_(client), options_(std::move(options)), objects_(client) {}
+
+Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
+                                                ApiHostOptions options) {
+  std::unique_ptr<ApiHost> host(new ApiHost(client, std::move(options)));
+  auto& service_options = host->options_.service;
+  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  auto rng_mutex = std::make_shared<std::mutex>();
+  if (!service_options.now_s)
+    service_options.now_s = [] {
+      return std::int64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
+    };
+  if (!service_options.new_uid)
+    service_options.new_uid = [rng, rng_mutex] {
+      std::lock_guard lock(*rng_mutex);
+      return random_uid(*rng);
+    };
+  if (!service_options.name_suffix)
+    service_options.name_suffix = [rng, rng_mutex] {
+      static const char* alphabet = "bcdfghjklmnpqrstvwxz2456789";  // Kubernetes' rand.String
+      std::lock_guard lock(*rng_mutex);
+      std::string out;
+      for (int i = 0; i < 5; ++i) out += alphabet[(*rng)() % 27];
+      return out;
+    };
+  host->service_ = std::make_unique<ApiService>(host->objects_, service_options);
+  for (std::size_t i = 0; i < host->options_.workers; ++i)
+    host->workers_.emplace_back([h = host.get()] { h->work(); });
+  host->feed_ = std::thread([h = host.get()] { h->feed(); });
+  auto http = HttpServer::start(host->options_.http, host->options_.http_options,
+                                [h = host.get()](HttpRequest request, std::shared_ptr<Exchange> e) {
+                                  h->serve(std::move(request), std::move(e));
+                                });
+  if (!http) {
+    host->stop();
+    return http.error();
+  }
+  host->http_ = std::move(*http);
+  return host;
+}
+
+ApiHost::~ApiHost() {
+  stop();
+}
+
+void ApiHost::stop() {
+  if (stopping_.exchange(true)) return;
+  if (http_) http_->stop();
+  queue_ready_.notify_all();
+  for (auto& t : workers_) t.join();
+  if (feed_.joinable()) feed_.join();
+  service_.reset();
+}
+
+void ApiHost::serve(HttpRequest request, std::shared_ptr<Exchange> exchange) {
+  if (auto response = discovery_response(request)) return exchange->respond(std::move(*response));
+  if (request.method == "GET" && request.path.rfind("/openapi/v3", 0) == 0) {
+    constexpr std::string_view prefix = "/openapi/v3/";
+    auto document = request.path == "/openapi/v3" ? std::optional<std::string>(openapi_v3_index())
+                    : request.path.size() > prefix.size()
+                        ? openapi_v3_document(request.path.substr(prefix.size()))
+                        : std::nullopt;
+    if (!document)
+      return exchange->respond(
+          status_response(404, "NotFound", "no OpenAPI document at " + request.path));
+    return exchange->respond(HttpResponse{200, "application/json", std::move(*document)});
+  }
+  if (!post([this, request = std::move(request), exchange]() mutable {
+        service_->handle(std::move(request), exchange);
+      }))
+    exchange->respond(
+        status_response(429, "TooManyRequests", "the server has too many requests queued"));
+}
+
+bool ApiHost::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() >= options_.queue_max || stopping_) return false;
+    queue_.push_back(std::move(job));
+  }
+  queue_ready_.notify_one();
+  return true;
+}
+
+void ApiHost::work() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+void ApiHost::feed() {
+  constexpr std::string_view kRoot = "/registry/";
+  bool first = true;
+  auto say = [this](const std::string& m) {
+    if (options_.log) options_.log(m);
+  };
+  while (!stopping_) {
+    auto listed = objects_.list(std::string(kRoot));
+    if (!listed) {
+      say("api: cannot list the store (" + listed.error().message + "); retrying");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    service_->reset(listed->first, listed->second);
+    if (first) {
+      first = false;
+      post([this, say] {
+        if (auto s = service_->ensure_default_namespaces(); !s) say("api: " + s.error().message);
+      });
+    }
+    store::WatchRequest request;
+    request.key = std::string(kRoot);
+    request.range_end = storage::prefix_end(request.key);
+    request.start_revision = listed->first + 1;
+    request.progress_notify = true;
+    auto watch = client_.watch(request);
+    if (!watch) {
+      say("api: cannot watch the store (" + watch.error().message + "); listing again");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    while (!stopping_) {
+      service_->tick();
+      auto batch = (*watch)->next(std::chrono::milliseconds(500));
+      if (!batch) {
+        if (batch.error().code == "timeout") continue;
+        say("api: the store watch ended (" + batch.error().message + "); listing again");
+        break;
+      }
+      if (batch->is_progress()) {
+        service_->progress(batch->header_revision);
+        continue;
+      }
+      std::vector<FeedChange> changes;
+      changes.reserve(batch->events.size());
+      for (auto& e : batch->events)
+        changes.push_back(FeedChange{e.kv.key, e.kv.mod_revision,
+                                     e.type == storage::EventType::put
+                                         ? std::optional<std::string>(std::move(e.kv.value))
+                                         : std::nullopt});
+      service_->apply(changes);
+      service_->progress(batch->header_revision);
+    }
+  }
+}
+
+}  // namespace craton::api

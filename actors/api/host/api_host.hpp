@@ -1,0 +1,64 @@
+// ApiHost: the API server as a running thing in a process: the HTTP front door
+// (http_server.hpp), a bounded pool of workers that run ApiService requests (which block on
+// the store), and the feed thread that keeps the watch caches current: it lists /registry/,
+// watches from the next revision (with progress notifications), and lists again when the
+// watch ends (compacted, replica lost for good). The feed thread also ticks the service
+// (watch timeouts, bookmarks) and, after the first list, has a worker create the default
+// namespaces. Process code.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "actors/api/host/store_object_store.hpp"
+#include "actors/api/http/http_server.hpp"
+#include "actors/api/server/api_service.hpp"
+
+namespace craton::api {
+
+struct ApiHostOptions {
+  boost::asio::ip::tcp::endpoint http;
+  HttpServerOptions http_options;
+  ApiServiceOptions service;
+  std::size_t workers = 4;
+  std::size_t queue_max = 1024;  ///< requests waiting for a worker; beyond, 429
+  std::function<void(const std::string&)> log;
+};
+
+class ApiHost {
+ public:
+  static Result<std::unique_ptr<ApiHost>> start(store::StoreClient& client, ApiHostOptions options);
+  ~ApiHost();
+  std::uint16_t port() const { return http_->port(); }
+  ApiService& service() { return *service_; }
+  void stop();
+
+ private:
+  ApiHost(store::StoreClient& client, ApiHostOptions options);
+  void serve(HttpRequest request, std::shared_ptr<Exchange> exchange);
+  bool post(std::function<void()> job);
+  void work();
+  void feed();
+
+  store::StoreClient& client_;
+  ApiHostOptions options_;
+  StoreObjectStore objects_;
+  std::unique_ptr<ApiService> service_;
+  std::unique_ptr<HttpServer> http_;
+  std::atomic<bool> stopping_{false};
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> workers_;
+  std::thread feed_;
+};
+
+}  // namespace craton::api

@@ -1,0 +1,47 @@
+// What api_service.cpp, api_reads.cpp and api_writes.cpp share: a parsed request and a
+// registered watcher. Private to the API service.
+#pragma once
+
+#include "actors/api/registry/object_meta.hpp"
+#include "actors/api/server/api_service.hpp"
+
+namespace craton::api {
+
+struct ApiService::Request {
+  HttpRequest http;
+  ApiPath path;
+  const Kind* kind = nullptr;
+  bool table = false;    ///< Accept asks for a meta.k8s.io/v1 Table
+  bool dry_run = false;  ///< dryRun=All: everything but the store write
+
+  std::string param(const std::string& name) const {
+    auto it = http.query.find(name);
+    return it == http.query.end() ? "" : it->second;
+  }
+  std::string key() const { return registry_key(kind->info.plural, path.namespace_, path.name); }
+  std::string prefix() const { return registry_prefix(kind->info.plural, path.namespace_); }
+};
+
+struct ApiService::Watcher {
+  const Kind* kind = nullptr;
+  std::string prefix;
+  LabelSelector labels;
+  FieldSelector fields;
+  bool table = false;
+  bool bookmarks = false;
+  bool sent_columns = false;
+  std::int64_t deadline_s = 0;
+  std::int64_t last_bookmark_s = 0;
+  std::shared_ptr<Exchange> exchange;
+  bool ended = false;
+};
+
+/// Labels and field values of a stored object, for selectors.
+struct Selectable {
+  Labels labels;
+  std::map<std::string, std::string> fields;
+};
+Selectable selectable(const Kind& kind, ObjectReader object);
+bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields);
+
+}  // namespace craton::api

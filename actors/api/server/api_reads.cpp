@@ -1,0 +1,330 @@
+// GET, LIST and WATCH, all from the watch cache.
+#include <charconv>
+#include <set>
+
+#include "actors/api/server/api_errors.hpp"
+#include "actors/api/server/api_internal.hpp"
+#include "actors/api/server/table.hpp"
+
+namespace craton::api {
+namespace {
+
+constexpr std::int64_t kListLimitMax = 100000;
+
+struct Selectors {
+  LabelSelector labels;
+  FieldSelector fields;
+};
+
+Result<Selectors> parse_selectors(const Kind& kind, const std::string& label_text,
+                                  const std::string& field_text) {
+  auto labels = LabelSelector::parse(label_text);
+  if (!labels)
+    return Error{"bad_request", "unable to parse requirement: " + labels.error().message};
+  auto fields = FieldSelector::parse(field_text);
+  if (!fields) return Error{"bad_request", fields.error().message};
+  std::set<std::string> supported{"metadata.name", "metadata.namespace"};
+  for (const auto& [f, _] : kind.fields) supported.insert(f);
+  if (auto s = fields->supported_by(supported); !s) return Error{"bad_request", s.error().message};
+  return Selectors{std::move(*labels), std::move(*fields)};
+}
+
+std::string hex(const std::string& raw) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> unhex(const std::string& text) {
+  if (text.size() % 2) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    auto v = std::stoi(text.substr(i, 2), nullptr, 16);
+    out += char(v);
+  }
+  return out;
+}
+
+// A continue token: the list's revision and the last key returned, opaque to clients.
+std::string continue_token(std::int64_t revision, const std::string& key) {
+  return hex(nlohmann::json{{"rv", revision}, {"start", key}}.dump());
+}
+
+std::optional<std::pair<std::int64_t, std::string>> read_continue(const std::string& token) {
+  for (char c : token)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  auto raw = unhex(token);
+  if (!raw) return std::nullopt;
+  auto j = nlohmann::json::parse(*raw, nullptr, false);
+  if (!j.is_object() || !j.contains("rv") || !j["rv"].is_number_integer() || !j.contains("start") ||
+      !j["start"].is_string())
+    return std::nullopt;
+  return std::pair{j["rv"].get<std::int64_t>(), j["start"].get<std::string>()};
+}
+
+Result<std::int64_t> parse_revision(const std::string& text) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
+    return Error{"bad_request", "invalid resource version \"" + text + "\""};
+  return v;
+}
+
+HttpResponse expired(const std::string& message) {
+  return status_error(410, "Expired", message);
+}
+
+}  // namespace
+
+HttpResponse ApiService::get(const Request& r) {
+  auto rv_text = r.param("resourceVersion");
+  std::int64_t at = 0;
+  if (rv_text.empty()) {
+    std::int64_t written;
+    {
+      std::lock_guard lock(mutex_);
+      written = written_revision_;
+    }
+    at = written;
+  } else if (rv_text != "0") {
+    auto rv = parse_revision(rv_text);
+    if (!rv) return bad_request(rv.error().message);
+    at = *rv;
+  }
+  if (auto s = wait_for_cache(at); !s) return from_error(s.error(), *r.kind, r.path.name);
+  std::optional<CachedObject> found;
+  {
+    std::lock_guard lock(mutex_);
+    found = cache_for(r.kind->info.plural)->get(r.key());
+  }
+  if (!found) return not_found(*r.kind, r.path.name);
+  auto object = object_from_bytes(*r.kind, found->value);
+  if (!object) return from_error(object.error(), *r.kind, r.path.name);
+  auto j = object_to_json(codec_, *object, found->mod_revision);
+  if (!r.table) return json_response(200, j);
+  nlohmann::json table{{"kind", "Table"},
+                       {"apiVersion", "meta.k8s.io/v1"},
+                       {"metadata", {{"resourceVersion", std::to_string(found->mod_revision)}}},
+                       {"columnDefinitions", table_columns(*r.kind)},
+                       {"rows", nlohmann::json::array({table_row(*r.kind, object->root().asReader(),
+                                                                 j["metadata"], now_s())})}};
+  return json_response(200, table);
+}
+
+HttpResponse ApiService::list(const Request& r) {
+  const Kind& kind = *r.kind;
+  auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
+  if (!selectors) return bad_request(selectors.error().message);
+  std::int64_t limit = 0;
+  if (auto text = r.param("limit"); !text.empty()) {
+    auto v = parse_revision(text);
+    if (!v) return bad_request("invalid limit \"" + text + "\"");
+    limit = std::min(*v, kListLimitMax);
+  }
+  ListMode mode = ListMode::latest;
+  std::int64_t revision = 0;
+  std::string start;
+  auto rv_text = r.param("resourceVersion");
+  auto match = r.param("resourceVersionMatch");
+  if (auto token = r.param("continue"); !token.empty()) {
+    auto c = read_continue(token);
+    if (!c) return bad_request("continue key is not valid");
+    mode = ListMode::exact;
+    revision = c->first;
+    start = c->second;
+  } else if (rv_text.empty()) {
+    std::lock_guard lock(mutex_);
+    revision = written_revision_;  // read your own writes (see the header)
+  } else if (rv_text != "0" || !match.empty()) {
+    auto rv = parse_revision(rv_text);
+    if (!rv) return bad_request(rv.error().message);
+    revision = *rv;
+    if (match.empty() || match == "NotOlderThan") {
+      mode = ListMode::not_older_than;
+    } else if (match == "Exact") {
+      mode = ListMode::exact;
+    } else {
+      return bad_request("resourceVersionMatch: unsupported value \"" + match +
+                         "\": supported values: \"Exact\", \"NotOlderThan\"");
+    }
+  }
+  if (auto s = wait_for_cache(revision); !s)
+    return status_error(504, "Timeout", "Too large resource version: " + std::to_string(revision));
+  Result<std::pair<std::int64_t, std::vector<CachedObject>>> listed = Error{"", ""};
+  {
+    std::lock_guard lock(mutex_);
+    listed = cache_for(kind.info.plural)->list(r.prefix(), mode, revision);
+  }
+  if (!listed) {
+    if (listed.error().code == "gone")
+      return expired(r.param("continue").empty()
+                         ? listed.error().message
+                         : "The provided continue parameter is too old to display a consistent "
+                           "list result. You can start a new list without the continue "
+                           "parameter.");
+    return status_error(504, "Timeout", listed.error().message);
+  }
+  auto& [at, objects] = *listed;
+  bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
+  auto items = nlohmann::json::array();
+  auto rows = nlohmann::json::array();
+  std::string last_key;
+  std::int64_t remaining = 0;
+  bool more = false;
+  for (const auto& cached : objects) {
+    if (!start.empty() && cached.key <= start) continue;
+    if (more) {
+      ++remaining;
+      continue;
+    }
+    auto object = object_from_bytes(kind, cached.value);
+    if (!object) return from_error(object.error(), kind, "");
+    auto reader = object->root().asReader();
+    if (filtered && !selected(selectable(kind, reader), selectors->labels, selectors->fields))
+      continue;
+    if (limit > 0 && std::int64_t(items.size() + rows.size()) >= limit) {
+      more = true;
+      ++remaining;
+      continue;
+    }
+    auto j = object_to_json(codec_, *object, cached.mod_revision);
+    if (r.table)
+      rows.push_back(table_row(kind, object->root().asReader(), j["metadata"], now_s()));
+    else
+      items.push_back(std::move(j));
+    last_key = cached.key;
+  }
+  nlohmann::json meta{{"resourceVersion", std::to_string(at)}};
+  if (more) {
+    meta["continue"] = continue_token(at, last_key);
+    if (!filtered) meta["remainingItemCount"] = remaining;
+  }
+  if (r.table)
+    return json_response(200, {{"kind", "Table"},
+                               {"apiVersion", "meta.k8s.io/v1"},
+                               {"metadata", meta},
+                               {"columnDefinitions", table_columns(kind)},
+                               {"rows", rows}});
+  return json_response(200, {{"kind", kind.info.kind + "List"},
+                             {"apiVersion", kind.info.group_version()},
+                             {"metadata", meta},
+                             {"items", items}});
+}
+
+void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
+  const Kind& kind = *r.kind;
+  auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
+  if (!selectors) return exchange->respond(bad_request(selectors.error().message));
+  auto w = std::make_unique<Watcher>();
+  w->kind = &kind;
+  w->prefix = r.prefix();
+  w->labels = std::move(selectors->labels);
+  w->fields = std::move(selectors->fields);
+  w->table = r.table;
+  w->bookmarks = r.param("allowWatchBookmarks") == "true";
+  w->exchange = exchange;
+  w->last_bookmark_s = now_s();
+  std::int64_t timeout = options_.watch_timeout_s;
+  if (auto t = r.param("timeoutSeconds"); !t.empty()) {
+    auto v = parse_revision(t);
+    if (!v) return exchange->respond(bad_request("invalid timeoutSeconds \"" + t + "\""));
+    timeout = std::min(*v, options_.watch_timeout_s);
+  }
+  w->deadline_s = now_s() + timeout;
+  auto rv_text = r.param("resourceVersion");
+  std::optional<std::int64_t> from;
+  if (!rv_text.empty() && rv_text != "0") {
+    auto rv = parse_revision(rv_text);
+    if (!rv) return exchange->respond(bad_request(rv.error().message));
+    from = *rv;
+    if (auto s = wait_for_cache(*from); !s)
+      return exchange->respond(
+          status_error(504, "Timeout", "Too large resource version: " + rv_text));
+  } else if (auto s = wait_for_cache(0); !s) {
+    return exchange->respond(
+        status_error(503, "ServiceUnavailable", "the watch cache is not ready"));
+  }
+  std::lock_guard lock(mutex_);
+  if (watchers_.size() >= options_.watchers_max)
+    return exchange->respond(status_error(429, "TooManyRequests", "too many watches"));
+  auto* cache = cache_for(kind.info.plural);
+  exchange->start_stream(200, "application/json");
+  if (from) {
+    auto changes = cache->events_after(w->prefix, *from);
+    if (!changes) {
+      nlohmann::json error{{"type", "ERROR"},
+                           {"object",
+                            {{"kind", "Status"},
+                             {"apiVersion", "v1"},
+                             {"metadata", nlohmann::json::object()},
+                             {"status", "Failure"},
+                             {"message", changes.error().message},
+                             {"reason", "Expired"},
+                             {"code", 410}}}};
+      exchange->write(error.dump() + "\n");
+      exchange->end();
+      return;
+    }
+    for (const auto& c : *changes) deliver(*w, c);
+  } else {
+    // No revision: the current objects as ADDED events, then what changes (Kubernetes'
+    // "get state and start at most recent").
+    auto listed = cache->list(w->prefix, ListMode::latest, 0);
+    for (const auto& o : listed->second) {
+      Change c;
+      c.type = ChangeType::added;
+      c.key = o.key;
+      c.revision = o.mod_revision;
+      c.value = o.value;
+      deliver(*w, c);
+    }
+  }
+  if (w->ended) return;
+  watchers_.emplace(next_watcher_++, std::move(w));
+}
+
+// One change to one watcher, as Kubernetes filters it: a change that makes an object leave
+// the selection is a DELETED, one that makes it enter an ADDED.
+void ApiService::deliver(Watcher& w, const Change& change) {
+  const Kind& kind = *w.kind;
+  auto now = change.type == ChangeType::deleted ? std::optional<std::string>()
+                                                : std::optional<std::string>(change.value);
+  bool filtered = !w.labels.empty() || !w.fields.empty();
+  auto matches = [&](const std::string& bytes) {
+    if (!filtered) return true;
+    auto o = object_from_bytes(kind, bytes);
+    return o && selected(selectable(kind, o->root().asReader()), w.labels, w.fields);
+  };
+  bool was = change.previous && matches(*change.previous);
+  bool is = now && matches(*now);
+  std::string type;
+  if (is)
+    type = was ? "MODIFIED" : "ADDED";
+  else if (was)
+    type = "DELETED";
+  else
+    return;
+  auto object = object_from_bytes(kind, is ? *now : (now ? *now : change.value));
+  if (!object) return;
+  auto j = object_to_json(codec_, *object, change.revision);
+  nlohmann::json event{{"type", type}};
+  if (w.table) {
+    nlohmann::json table{{"kind", "Table"},
+                         {"apiVersion", "meta.k8s.io/v1"},
+                         {"metadata", {{"resourceVersion", std::to_string(change.revision)}}},
+                         {"rows", nlohmann::json::array({table_row(kind, object->root().asReader(),
+                                                                   j["metadata"], now_s())})}};
+    if (!w.sent_columns) table["columnDefinitions"] = table_columns(kind);
+    w.sent_columns = true;
+    event["object"] = std::move(table);
+  } else {
+    event["object"] = std::move(j);
+  }
+  if (!w.exchange->write(event.dump() + "\n")) w.ended = true;
+}
+
+}  // namespace craton::api

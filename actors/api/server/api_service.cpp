@@ -1,0 +1,218 @@
+// ApiService: dispatch, the cache feed, and watch upkeep.
+#include "actors/api/server/api_service.hpp"
+
+#include "actors/api/server/api_errors.hpp"
+#include "actors/api/server/api_internal.hpp"
+
+namespace craton::api {
+namespace {
+
+// The resource of a /registry/<resource>/... key.
+std::string resource_of(const std::string& key) {
+  constexpr std::string_view root = "/registry/";
+  if (key.compare(0, root.size(), root) != 0) return "";
+  auto end = key.find('/', root.size());
+  return key.substr(root.size(), end == std::string::npos ? std::string::npos : end - root.size());
+}
+
+bool wants_table(const std::string& accept) {
+  return accept.find("as=Table") != std::string::npos;
+}
+
+}  // namespace
+
+Selectable selectable(const Kind& kind, ObjectReader object) {
+  Selectable s;
+  auto meta = object.get("metadata").as<capnp::DynamicStruct>().as<schema::k8s::ObjectMeta>();
+  for (auto e : meta.getLabels().getEntries()) s.labels[text(e.getKey())] = text(e.getValue());
+  s.fields["metadata.name"] = text(meta.getName());
+  s.fields["metadata.namespace"] = text(meta.getNamespace());
+  for (const auto& [field, value_of] : kind.fields) s.fields[field] = value_of(object);
+  return s;
+}
+
+bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields) {
+  if (!labels.matches(s.labels)) return false;
+  return fields.matches([&s](const std::string& field) -> std::optional<std::string> {
+    auto it = s.fields.find(field);
+    if (it == s.fields.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  });
+}
+
+ApiService::ApiService(ObjectStore& store, ApiServiceOptions options)
+    : store_(store), options_(std::move(options)) {
+  for (const auto& kind : served_kinds())
+    caches_.emplace(kind.info.plural, WatchCache(options_.cache_window));
+}
+
+ApiService::~ApiService() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, w] : watchers_) w->exchange->end();
+}
+
+std::int64_t ApiService::now_s() const {
+  return options_.now_s();
+}
+
+WatchCache* ApiService::cache_for(const std::string& resource) {
+  auto it = caches_.find(resource);
+  return it == caches_.end() ? nullptr : &it->second;
+}
+
+void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& objects) {
+  std::map<std::string, std::vector<CachedObject>> by_resource;
+  for (const auto& o : objects)
+    by_resource[resource_of(o.key)].push_back({o.key, o.mod_revision, o.value});
+  std::lock_guard lock(mutex_);
+  for (auto& [resource, cache] : caches_) cache.reset(revision, std::move(by_resource[resource]));
+  // Watchers cannot follow across a reset (what happened in between is unknown): they end,
+  // and clients watch again from a fresh list, as with kube-apiserver's cacher.
+  for (auto& [id, w] : watchers_) w->exchange->end();
+  watchers_.clear();
+  ready_ = true;
+  advanced_.notify_all();
+}
+
+void ApiService::apply(const std::vector<FeedChange>& changes) {
+  std::lock_guard lock(mutex_);
+  for (const auto& c : changes) {
+    auto* cache = cache_for(resource_of(c.key));
+    if (cache == nullptr) continue;  // a key of no served resource
+    auto* last = cache->latest_change();
+    if (!cache->apply(c.key, c.revision, c.value)) continue;
+    const Change* change = cache->latest_change();
+    if (change == nullptr || change == last || change->key != c.key ||
+        change->revision != c.revision)
+      continue;  // a delete of an absent key: nothing changed
+    for (auto it = watchers_.begin(); it != watchers_.end();) {
+      auto& w = *it->second;
+      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, *change);
+      it = w.ended ? watchers_.erase(it) : std::next(it);
+    }
+  }
+  advanced_.notify_all();
+}
+
+void ApiService::progress(std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  for (auto& [resource, cache] : caches_) cache.progress(revision);
+  advanced_.notify_all();
+}
+
+bool ApiService::ready() const {
+  std::lock_guard lock(mutex_);
+  return ready_;
+}
+
+std::size_t ApiService::watcher_count() const {
+  std::lock_guard lock(mutex_);
+  return watchers_.size();
+}
+
+void ApiService::note_written(std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  written_revision_ = std::max(written_revision_, revision);
+}
+
+std::int64_t ApiService::written_revision() const {
+  std::lock_guard lock(mutex_);
+  return written_revision_;
+}
+
+Status ApiService::wait_for_cache(std::int64_t revision) {
+  std::unique_lock lock(mutex_);
+  auto caught_up = [&] {
+    if (!ready_) return false;
+    for (const auto& [resource, cache] : caches_)
+      if (cache.revision() < revision) return false;
+    return true;
+  };
+  if (!advanced_.wait_for(lock, options_.cache_wait, caught_up))
+    return Error{"timeout",
+                 "the watch cache did not reach revision " + std::to_string(revision) + " in time"};
+  return Ok{};
+}
+
+void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
+  auto path = parse_api_path(http.path);
+  if (!path) {
+    exchange->respond(
+        status_error(404, "NotFound", "the server could not find the requested resource"));
+    return;
+  }
+  Request r;
+  r.path = *path;
+  r.kind = find_kind(path->group, path->version, path->resource);
+  if (r.kind == nullptr) {
+    bool known = find_resource(path->group, path->version, path->resource).has_value();
+    exchange->respond(status_error(
+        404, "NotFound",
+        known ? "the server could not find the requested resource (craton does not store " +
+                    path->resource + " yet)"
+              : "the server could not find the requested resource"));
+    return;
+  }
+  if (!r.kind->info.namespaced && !path->namespace_.empty()) {
+    exchange->respond(status_error(404, "NotFound", path->resource + " is not namespaced"));
+    return;
+  }
+  if (!path->subresource.empty() && path->subresource != "status") {
+    exchange->respond(
+        status_error(404, "NotFound", "the server could not find the requested resource"));
+    return;
+  }
+  r.http = std::move(http);
+  r.table = wants_table(r.http.accept);
+  auto dry = r.param("dryRun");
+  if (!dry.empty() && dry != "All") {
+    exchange->respond(
+        bad_request("dryRun: unsupported value \"" + dry + "\": supported values: \"All\""));
+    return;
+  }
+  r.dry_run = dry == "All";
+  const auto& m = r.http.method;
+  bool named = !r.path.name.empty();
+  auto flag = r.param("watch");
+  if (m == "GET" && !named && (flag == "1" || flag == "true")) return watch(r, exchange);
+  HttpResponse response;
+  if (m == "GET")
+    response = named ? get(r) : list(r);
+  else if (m == "POST" && !named)
+    response = create(r);
+  else if (m == "PUT" && named)
+    response = update(r);
+  else if (m == "PATCH" && named)
+    response = patch(r);
+  else if (m == "DELETE")
+    response = named ? remove(r) : remove_collection(r);
+  else
+    response = status_error(405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource");
+  exchange->respond(std::move(response));
+}
+
+void ApiService::tick() {
+  std::lock_guard lock(mutex_);
+  auto now = now_s();
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    auto& w = *it->second;
+    if (now >= w.deadline_s) {
+      w.exchange->end();
+      w.ended = true;
+    } else if (w.bookmarks && now - w.last_bookmark_s >= options_.bookmark_interval_s) {
+      w.last_bookmark_s = now;
+      auto* cache = cache_for(w.kind->info.plural);
+      nlohmann::json bookmark{
+          {"type", "BOOKMARK"},
+          {"object",
+           {{"kind", w.kind->info.kind},
+            {"apiVersion", w.kind->info.group_version()},
+            {"metadata", {{"resourceVersion", std::to_string(cache->revision())}}}}}};
+      if (!w.exchange->write(bookmark.dump() + "\n")) w.ended = true;
+    }
+    it = w.ended ? watchers_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace craton::api

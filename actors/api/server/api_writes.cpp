@@ -1,0 +1,354 @@
+// CREATE, UPDATE, PATCH, DELETE and DELETECOLLECTION: admission (defaults, metadata rules,
+// the kind's validation, the namespace), then one conditional write to the store.
+#include "actors/api/server/api_errors.hpp"
+#include "actors/api/server/api_internal.hpp"
+#include "actors/api/server/patch.hpp"
+#include "actors/api/server/table.hpp"
+
+namespace craton::api {
+namespace {
+
+using json = nlohmann::json;
+
+bool is_json(const std::string& content_type) {
+  auto base = content_type.substr(0, content_type.find(';'));
+  return base == "application/json" || base.empty();
+}
+
+Result<json> parse_body(const HttpRequest& http) {
+  if (!is_json(http.content_type))
+    return Error{"unsupported_media_type",
+                 "the body of the request was in an unknown format - accepted media types "
+                 "include: application/json"};
+  auto j = json::parse(http.body, nullptr, false);
+  if (j.is_discarded()) return Error{"bad_request", "the request body is not valid JSON"};
+  if (!j.is_object()) return Error{"bad_request", "the request body must be a JSON object"};
+  return j;
+}
+
+HttpResponse body_error(const Error& e) {
+  if (e.code == "unsupported_media_type")
+    return status_error(415, "UnsupportedMediaType", e.message);
+  return bad_request(e.message);
+}
+
+// The body's apiVersion and kind, when given, must be the URL's.
+std::optional<HttpResponse> check_type(const Kind& kind, const json& body) {
+  auto api_version = body.value("apiVersion", "");
+  if (!api_version.empty() && api_version != kind.info.group_version())
+    return bad_request("the API version in the data (" + api_version +
+                       ") does not match the expected API version (" + kind.info.group_version() +
+                       ")");
+  auto k = body.value("kind", "");
+  if (!k.empty() && k != kind.info.kind)
+    return bad_request("the kind in the data (" + k + ") does not match the expected kind (" +
+                       kind.info.kind + ")");
+  return std::nullopt;
+}
+
+// What a spec change is, for generation: anything outside metadata and status.
+json spec_of(json j) {
+  j.erase("metadata");
+  j.erase("status");
+  j.erase("apiVersion");
+  j.erase("kind");
+  return j;
+}
+
+std::vector<std::string> finalizers_of(schema::k8s::ObjectMeta::Reader meta) {
+  std::vector<std::string> out;
+  for (auto f : meta.getFinalizers()) out.push_back(text(f));
+  return out;
+}
+
+void set_finalizers(schema::k8s::ObjectMeta::Builder meta, const std::vector<std::string>& f) {
+  auto list = meta.initFinalizers(unsigned(f.size()));
+  for (unsigned i = 0; i < f.size(); ++i) list.set(i, f[i]);
+}
+
+}  // namespace
+
+std::optional<HttpResponse> ApiService::check_namespace(const Request& r) {
+  if (!r.kind->info.namespaced) return std::nullopt;
+  std::optional<CachedObject> ns;
+  {
+    std::lock_guard lock(mutex_);
+    ns = cache_for("namespaces")->get(registry_key("namespaces", "", r.path.namespace_));
+  }
+  const Kind* ns_kind = find_kind("", "v1", "namespaces");
+  if (!ns) return not_found(*ns_kind, r.path.namespace_);
+  auto object = object_from_bytes(*ns_kind, ns->value);
+  if (object &&
+      text(object->root().as<schema::k8s::Namespace>().getStatus().getPhase()) == "Terminating")
+    return status_error(403, "Forbidden",
+                        r.kind->info.plural + " \"" + r.path.name +
+                            "\" is forbidden: unable to create new content in namespace " +
+                            r.path.namespace_ + " because it is being terminated");
+  return std::nullopt;
+}
+
+HttpResponse ApiService::create(const Request& r) {
+  const Kind& kind = *r.kind;
+  if (!r.path.subresource.empty() || (kind.info.namespaced && r.path.namespace_.empty()))
+    return status_error(405, "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource");
+  auto body = parse_body(r.http);
+  if (!body) return body_error(body.error());
+  if (auto e = check_type(kind, *body)) return *e;
+  auto object = object_from_json(codec_, kind, *body);
+  if (!object) return body_error(object.error());
+  CreateContext context;
+  context.namespaced = kind.info.namespaced;
+  context.path_namespace = r.path.namespace_;
+  context.name_is_dns_label = kind.name_is_dns_label;
+  context.now = format_rfc3339(now_s());
+  context.uid = options_.new_uid();
+  context.name_suffix = options_.name_suffix;
+  auto causes = prepare_create(object->meta(), context);
+  auto name = text(object->meta().getName());
+  if (!kind.uses_generation) object->meta().setGeneration(0);
+  if (causes.empty() && kind.defaults) kind.defaults(object->root());
+  if (kind.validate) kind.validate(object->root().asReader(), nullptr, causes);
+  if (!causes.empty()) return invalid(kind, name, causes);
+  Request named = r;
+  named.path.name = name;
+  if (auto s = wait_for_cache(written_revision()); !s) return from_error(s.error(), kind, name);
+  if (auto e = check_namespace(named)) return *e;
+  if (r.dry_run) return json_response(201, object_to_json(codec_, *object, 0));
+  auto revision = store_.create(named.key(), object_to_bytes(*object));
+  if (!revision) return from_error(revision.error(), kind, name);
+  note_written(*revision);
+  return json_response(201, object_to_json(codec_, *object, *revision));
+}
+
+HttpResponse ApiService::update(const Request& r) {
+  auto body = parse_body(r.http);
+  if (!body) return body_error(body.error());
+  if (auto e = check_type(*r.kind, *body)) return *e;
+  auto name = (*body)["metadata"].is_object() ? (*body)["metadata"].value("name", "") : "";
+  if (name != r.path.name)
+    return bad_request("the name of the object (" + name +
+                       ") does not match the name on the URL (" + r.path.name + ")");
+  auto old = store_.get(r.key());
+  if (!old) return from_error(old.error(), *r.kind, r.path.name);
+  if (!*old) return not_found(*r.kind, r.path.name);
+  return write_updated(r, std::move(*body), **old);
+}
+
+HttpResponse ApiService::patch(const Request& r) {
+  auto type = patch_type(r.http.content_type);
+  if (!type) return status_error(415, "UnsupportedMediaType", type.error().message);
+  HttpResponse last;
+  for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
+    auto old = store_.get(r.key());
+    if (!old) return from_error(old.error(), *r.kind, r.path.name);
+    if (!*old) return not_found(*r.kind, r.path.name);
+    auto object = object_from_bytes(*r.kind, (*old)->value);
+    if (!object) return from_error(object.error(), *r.kind, r.path.name);
+    auto current = object_to_json(codec_, *object, (*old)->mod_revision);
+    auto patched = apply_patch(current, r.http.body, *type);
+    if (!patched) return status_error(422, "Invalid", patched.error().message);
+    // A patch that names no resourceVersion applies to whatever is current: retried when
+    // another writer got in between. One that names it is conditional, like an update.
+    bool conditional =
+        (*patched)["metadata"].is_object() &&
+        (*patched)["metadata"].value("resourceVersion", "") != std::to_string((*old)->mod_revision);
+    last = write_updated(r, std::move(*patched), **old);
+    if (last.status != 409 || conditional) return last;
+  }
+  return last;
+}
+
+HttpResponse ApiService::write_updated(const Request& r, json body, const StoredObject& old) {
+  const Kind& kind = *r.kind;
+  auto previous = object_from_bytes(kind, old.value);
+  if (!previous) return from_error(previous.error(), kind, r.path.name);
+  auto old_json = object_to_json(codec_, copy_object(*previous), old.mod_revision);
+  if (!body["metadata"].is_object()) body["metadata"] = json::object();
+  auto rv = body["metadata"].value("resourceVersion", "");
+  if (!rv.empty() && rv != std::to_string(old.mod_revision))
+    return from_error(Error{"conflict", ""}, kind, r.path.name);
+  // The status subresource changes status only; the main resource never changes status.
+  if (r.path.subresource == "status") {
+    json merged = old_json;
+    if (body.contains("status")) merged["status"] = body["status"];
+    body = std::move(merged);
+  } else if (old_json.contains("status")) {
+    body["status"] = old_json["status"];
+  } else {
+    body.erase("status");
+  }
+  auto object = object_from_json(codec_, kind, body);
+  if (!object) return body_error(object.error());
+  if (kind.defaults) kind.defaults(object->root());
+  bool spec_changed = spec_of(object_to_json(codec_, copy_object(*object), 0)) != spec_of(old_json);
+  auto causes = prepare_update(object->meta(), previous->meta().asReader(), spec_changed);
+  if (!kind.uses_generation) object->meta().setGeneration(0);
+  auto old_reader = previous->root().asReader();
+  if (kind.validate) kind.validate(object->root().asReader(), &old_reader, causes);
+  if (!causes.empty()) return invalid(kind, r.path.name, causes);
+  auto meta = object->meta();
+  bool finished = meta.getDeletionTimestamp().size() > 0 && meta.getFinalizers().size() == 0;
+  if (r.dry_run) return json_response(200, object_to_json(codec_, *object, old.mod_revision));
+  if (finished) {
+    // The last finalizer is gone from an object being deleted: it goes now.
+    auto revision = store_.remove(r.key(), old.mod_revision);
+    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    note_written(*revision);
+    return json_response(200, object_to_json(codec_, *object, *revision));
+  }
+  auto bytes = object_to_bytes(*object);
+  if (bytes == old.value)
+    return json_response(200, object_to_json(codec_, *object, old.mod_revision));
+  auto revision = store_.update(r.key(), bytes, old.mod_revision);
+  if (!revision) return from_error(revision.error(), kind, r.path.name);
+  note_written(*revision);
+  return json_response(200, object_to_json(codec_, *object, *revision));
+}
+
+HttpResponse ApiService::remove(const Request& r) {
+  const Kind& kind = *r.kind;
+  json options = json::object();
+  if (!r.http.body.empty()) {
+    auto body = parse_body(r.http);
+    if (!body) return body_error(body.error());
+    options = std::move(*body);
+  }
+  auto old = store_.get(r.key());
+  if (!old) return from_error(old.error(), kind, r.path.name);
+  if (!*old) return not_found(kind, r.path.name);
+  auto object = object_from_bytes(kind, (*old)->value);
+  if (!object) return from_error(object.error(), kind, r.path.name);
+  auto meta = object->meta();
+  if (options["preconditions"].is_object()) {
+    auto uid = options["preconditions"].value("uid", "");
+    auto rv = options["preconditions"].value("resourceVersion", "");
+    if (!uid.empty() && uid != text(meta.getUid()))
+      return conflict(kind, r.path.name,
+                      "Precondition failed: UID in precondition: " + uid +
+                          ", UID in object meta: " + text(meta.getUid()));
+    if (!rv.empty() && rv != std::to_string((*old)->mod_revision))
+      return conflict(
+          kind, r.path.name,
+          "Precondition failed: ResourceVersion in precondition: " + rv +
+              ", ResourceVersion in object meta: " + std::to_string((*old)->mod_revision));
+  }
+  bool dry_run = r.dry_run || (options["dryRun"].is_array() && !options["dryRun"].empty());
+  if (kind.info.plural == "namespaces" && !dry_run)
+    return delete_namespace(r, std::move(*object), **old);
+  // propagationPolicy is kept for the garbage collector as its finalizer, as Kubernetes does.
+  auto finalizers = finalizers_of(meta);
+  auto policy = options.value("propagationPolicy", r.param("propagationPolicy"));
+  if (!policy.empty() && policy != "Orphan" && policy != "Background" && policy != "Foreground")
+    return bad_request("propagationPolicy: unsupported value \"" + policy +
+                       "\": supported values: \"Background\", \"Foreground\", \"Orphan\"");
+  auto add = [&finalizers](const std::string& f) {
+    if (std::find(finalizers.begin(), finalizers.end(), f) == finalizers.end())
+      finalizers.push_back(f);
+  };
+  if (policy == "Orphan") add("orphan");
+  if (policy == "Foreground") add("foregroundDeletion");
+  if (dry_run) return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+  if (finalizers.empty()) {
+    auto revision = store_.remove(r.key(), (*old)->mod_revision);
+    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    note_written(*revision);
+    return json_response(200, object_to_json(codec_, *object, *revision));
+  }
+  // Finalizers hold the object: it is marked and goes when the last one is removed.
+  if (meta.getDeletionTimestamp().size() > 0)
+    return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+  meta.setDeletionTimestamp(format_rfc3339(now_s()));
+  meta.setDeletionGracePeriodSeconds(0);
+  set_finalizers(meta, finalizers);
+  auto revision = store_.update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
+  if (!revision) return from_error(revision.error(), kind, r.path.name);
+  note_written(*revision);
+  return json_response(200, object_to_json(codec_, *object, *revision));
+}
+
+// A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
+// left in it (what Kubernetes' namespace controller does; contents held by finalizers keep it
+// Terminating until they go).
+HttpResponse ApiService::delete_namespace(const Request& r, Object ns, const StoredObject& old) {
+  auto typed = ns.root().as<schema::k8s::Namespace>();
+  std::int64_t at = old.mod_revision;
+  if (text(typed.getStatus().getPhase()) != "Terminating") {
+    typed.getStatus().setPhase("Terminating");
+    typed.getMetadata().setDeletionTimestamp(format_rfc3339(now_s()));
+    auto revision = store_.update(r.key(), object_to_bytes(ns), old.mod_revision);
+    if (!revision) return from_error(revision.error(), *r.kind, r.path.name);
+    note_written(*revision);
+    at = *revision;
+  }
+  if (auto s = wait_for_cache(at); !s) return from_error(s.error(), *r.kind, r.path.name);
+  bool left = false;
+  for (const auto& kind : served_kinds()) {
+    if (!kind.info.namespaced) continue;
+    std::vector<CachedObject> contents;
+    {
+      std::lock_guard lock(mutex_);
+      auto listed = cache_for(kind.info.plural)
+                        ->list(registry_prefix(kind.info.plural, r.path.name), ListMode::latest, 0);
+      if (listed) contents = std::move(listed->second);
+    }
+    for (const auto& o : contents) {
+      auto object = object_from_bytes(kind, o.value);
+      if (object && object->meta().getFinalizers().size() > 0) {
+        left = true;
+        continue;
+      }
+      auto revision = store_.remove(o.key, o.mod_revision);
+      if (revision)
+        note_written(*revision);
+      else
+        left = true;
+    }
+  }
+  if (!left) {
+    auto revision = store_.remove(r.key(), at);
+    if (revision) note_written(*revision);
+  }
+  return json_response(200, object_to_json(codec_, ns, at));
+}
+
+HttpResponse ApiService::remove_collection(const Request& r) {
+  if (r.kind->info.namespaced && r.path.namespace_.empty())
+    return status_error(405, "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource");
+  Request listing = r;
+  listing.table = false;
+  listing.http.query.erase("limit");
+  listing.http.query.erase("continue");
+  auto listed = list(listing);
+  if (listed.status != 200) return listed;
+  auto items = json::parse(listed.body)["items"];
+  for (const auto& item : items) {
+    Request one = r;
+    one.path.name = item["metadata"].value("name", "");
+    auto response = remove(one);
+    if (response.status != 200 && response.status != 404) return response;
+  }
+  return json_response(200, {{"kind", "Status"},
+                             {"apiVersion", "v1"},
+                             {"metadata", json::object()},
+                             {"status", "Success"}});
+}
+
+Status ApiService::ensure_default_namespaces() {
+  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    Request r;
+    r.kind = find_kind("", "v1", "namespaces");
+    r.path = ApiPath{"", "v1", "", "namespaces", "", ""};
+    r.http.method = "POST";
+    r.http.content_type = "application/json";
+    r.http.body = json{{"metadata", {{"name", name}}}}.dump();
+    auto response = create(r);
+    if (response.status != 201 && response.status != 409)
+      return Error{"unavailable",
+                   "cannot create namespace " + std::string(name) + ": " + response.body};
+  }
+  return Ok{};
+}
+
+}  // namespace craton::api

@@ -1,0 +1,66 @@
+// Kind: what the API server knows of one resource's objects beyond their metadata: its
+// Cap'n Proto type, defaulting, Kubernetes' validation rules for it, the columns kubectl
+// prints for it (kube-apiserver's table printers), and the fields a field selector may name.
+// The generic handling every kind shares (names, labels, uid, resourceVersion, generation) is
+// registry/object_meta.hpp; this is what differs.
+//
+// Served kinds so far: Namespace, ConfigMap, Secret, ServiceAccount, Lease, PriorityClass.
+// The rest of resources.hpp's table is discovered but answered 404 until its schema exists.
+#pragma once
+
+#include <capnp/dynamic.h>
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "actors/api/meta/resources.hpp"
+#include "actors/api/registry/object_meta.hpp"
+
+namespace craton::api {
+
+struct TableColumn {
+  std::string name;
+  std::string type = "string";  ///< string | integer | date
+  std::string format;           ///< "name" for the Name column
+  std::string description;
+  int priority = 0;  ///< 1: only with `-o wide`
+};
+
+using ObjectReader = capnp::DynamicStruct::Reader;
+using ObjectBuilder = capnp::DynamicStruct::Builder;
+
+struct Kind {
+  ResourceInfo info;
+  capnp::StructSchema schema;
+  bool name_is_dns_label = false;
+  /// metadata.generation counts spec changes (workloads); other kinds leave it unset.
+  bool uses_generation = false;
+  /// Fills defaults in a decoded object, on create and on update.
+  std::function<void(ObjectBuilder)> defaults;
+  /// Kubernetes' rules for this kind; `old` is set on update.
+  std::function<void(ObjectReader object, const ObjectReader* old, std::vector<StatusCause>&)>
+      validate;
+  /// Columns after NAME: those before AGE, then (priority 1) those after it.
+  std::vector<TableColumn> columns;
+  std::vector<TableColumn> wide_columns;
+  std::function<nlohmann::json(ObjectReader)> cells;       ///< one per column
+  std::function<nlohmann::json(ObjectReader)> wide_cells;  ///< one per wide column
+  /// Fields a field selector may name beyond metadata.name and metadata.namespace.
+  std::map<std::string, std::function<std::string(ObjectReader)>> fields;
+};
+
+/// Every kind served, in resources.hpp's order.
+const std::vector<Kind>& served_kinds();
+/// The kind served for group/version/plural, or nullptr.
+const Kind* find_kind(const std::string& group, const std::string& version,
+                      const std::string& plural);
+
+/// A Cap'n Proto text as std::string.
+inline std::string text(capnp::Text::Reader t) {
+  return std::string(t.cStr(), t.size());
+}
+
+}  // namespace craton::api

@@ -1,0 +1,92 @@
+// Stored bytes, typed messages and JSON of one object.
+#include "actors/api/server/object_codec.hpp"
+
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+
+namespace craton::api {
+namespace {
+
+// Empty texts are cleared (Kubernetes omits empty strings: "deletionTimestamp": "" would
+// not parse as a time), so that equal objects have equal bytes.
+void clear_empty_texts(capnp::DynamicStruct::Builder object) {
+  for (auto field : object.getSchema().getFields()) {
+    if (!object.has(field)) continue;
+    auto type = field.getType();
+    if (type.isText()) {
+      if (object.get(field).as<capnp::Text>().size() == 0) object.clear(field);
+    } else if (type.isStruct()) {
+      clear_empty_texts(object.get(field).as<capnp::DynamicStruct>());
+    } else if (type.isList() && type.asList().getElementType().isStruct()) {
+      auto list = object.get(field).as<capnp::DynamicList>();
+      for (unsigned i = 0; i < list.size(); ++i)
+        clear_empty_texts(list[i].as<capnp::DynamicStruct>());
+    }
+  }
+}
+
+}  // namespace
+
+ObjectBuilder Object::root() const {
+  return message->getRoot<capnp::DynamicStruct>(kind->schema);
+}
+
+schema::k8s::ObjectMeta::Builder Object::meta() const {
+  return root().get("metadata").as<capnp::DynamicStruct>().as<schema::k8s::ObjectMeta>();
+}
+
+Result<Object> object_from_bytes(const Kind& kind, const std::string& bytes) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
+    return Error{"corrupt", "a stored object is not a Cap'n Proto message"};
+  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  try {
+    capnp::FlatArrayMessageReader reader(words);
+    Object out{std::make_unique<capnp::MallocMessageBuilder>(), &kind};
+    out.message->getRoot<capnp::AnyPointer>().setAs<capnp::DynamicStruct>(
+        reader.getRoot<capnp::DynamicStruct>(kind.schema));
+    return out;
+  } catch (const kj::Exception& e) {
+    return Error{"corrupt",
+                 std::string("a stored object does not decode: ") + e.getDescription().cStr()};
+  }
+}
+
+std::string object_to_bytes(const Object& object) {
+  auto meta = object.meta();
+  meta.setResourceVersion("");
+  clear_empty_texts(object.root());
+  auto words = capnp::messageToFlatArray(*object.message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+Object copy_object(const Object& object) {
+  Object out{std::make_unique<capnp::MallocMessageBuilder>(), object.kind};
+  out.message->getRoot<capnp::AnyPointer>().setAs<capnp::DynamicStruct>(object.root().asReader());
+  return out;
+}
+
+nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
+                              std::int64_t resource_version) {
+  auto root = object.root();
+  root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
+  root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
+  object.meta().setResourceVersion(std::to_string(resource_version));
+  auto j = nlohmann::json::parse(codec.encode(root.asReader()));
+  if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
+  return j;
+}
+
+Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j) {
+  auto decoded = codec.decode(j.dump(), kind.schema);
+  if (!decoded) return Error{"bad_request", decoded.error().message};
+  Object out{std::move(*decoded), &kind};
+  out.root().set("apiVersion", capnp::Text::Reader(kind.info.group_version().c_str()));
+  out.root().set("kind", capnp::Text::Reader(kind.info.kind.c_str()));
+  return out;
+}
+
+}  // namespace craton::api

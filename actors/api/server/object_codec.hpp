@@ -1,0 +1,40 @@
+// An object of a Kind between its three forms: stored bytes (a flat Cap'n Proto message,
+// metadata.resourceVersion left empty: the store's mod revision is the version), the typed
+// message the server works on, and Kubernetes JSON at the HTTP edge (resourceVersion filled).
+#pragma once
+
+#include <capnp/message.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "actors/api/convert/kube_json.hpp"
+#include "actors/api/server/kinds.hpp"
+#include "runtime/result.hpp"
+#include "schemas/api_meta.capnp.h"
+
+namespace craton::api {
+
+struct Object {
+  std::unique_ptr<capnp::MallocMessageBuilder> message;
+  const Kind* kind = nullptr;
+
+  ObjectBuilder root() const;
+  schema::k8s::ObjectMeta::Builder meta() const;
+};
+
+/// Stored bytes into an object ("corrupt" if they are not one of `kind`).
+Result<Object> object_from_bytes(const Kind& kind, const std::string& bytes);
+/// The bytes to store (resourceVersion cleared, apiVersion and kind set).
+std::string object_to_bytes(const Object& object);
+/// A copy of `object` (for comparisons before and after a change).
+Object copy_object(const Object& object);
+
+/// Kubernetes JSON: apiVersion, kind and metadata.resourceVersion set.
+nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
+                              std::int64_t resource_version);
+/// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error).
+Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j);
+
+}  // namespace craton::api

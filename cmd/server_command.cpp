@@ -1,0 +1,138 @@
+// `craton server`: a control-plane process: a replica of the consistent store and the
+// Kubernetes API server over it, in one process (issue 11; the scheduler and the controller
+// manager join it in their issues). And `craton kubeconfig`, which prints a kubeconfig for it.
+//
+//   craton server --data d1 --insecure-loopback                  # a cluster of one
+//   craton server --id 1 --peers 1=h:p,2=h:p,3=h:p --data d1 --certs pki --http 127.0.0.1:6443
+//   craton kubeconfig --server http://127.0.0.1:6443 > kubeconfig; kubectl --kubeconfig kubeconfig
+//   get ns
+//
+// The replica takes every flag `craton store` takes. The API reaches the store through a
+// store client of its own (so with --peers every API server follows the leader for writes
+// and serves reads from its own watch cache). --http is plain HTTP without authentication
+// until the security issue brings TLS and users: it must be a loopback address.
+#include <boost/asio/ip/address.hpp>
+
+#include <iostream>
+
+#include "actors/api/host/api_host.hpp"
+#include "cmd/commands.hpp"
+#include "cmd/replica_runner.hpp"
+#include "runtime/peer_list.hpp"
+
+namespace craton::cmd {
+namespace {
+
+struct ServerFlags {
+  StoreFlags store;
+  std::string http = "127.0.0.1:6443";
+};
+
+Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
+  auto endpoint = parse_endpoint(text);
+  if (!endpoint) return Error{"bad_flag", "--http: " + endpoint.error().message};
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(endpoint->host, ec);
+  if (ec) return Error{"bad_flag", "--http: '" + endpoint->host + "' is not an IP address"};
+  if (!address.is_loopback())
+    return Error{"bad_flag",
+                 "--http: plain HTTP without authentication listens on loopback only (TLS and "
+                 "users come with the security issue): '" +
+                     text + "'"};
+  return boost::asio::ip::tcp::endpoint(address, endpoint->port);
+}
+
+Companion api_companion(boost::asio::ip::tcp::endpoint http) {
+  return [http](const ReplicaStarted& started) -> Result<std::function<void()>> {
+    std::string endpoints;
+    for (const auto& [id, address] : started.peer_addresses)
+      endpoints += (endpoints.empty() ? "" : ",") + std::to_string(id) + "=" + address;
+    auto parsed = store::parse_store_endpoints(endpoints);
+    if (!parsed) return parsed.error();
+    store::StoreClientOptions client_options;
+    client_options.endpoints = *parsed;
+    client_options.security = started.security;
+    // The API speaks to the store with this process's own certificate.
+    if (client_options.security.cert_name.empty())
+      client_options.security.cert_name = started.node.context().node_id;
+    auto client = store::StoreClient::connect(client_options);
+    if (!client) return Error{client.error().code, "api: " + client.error().message};
+    auto log = started.log;
+    auto node_id = started.node.context().node_id;
+    api::ApiHostOptions options;
+    options.http = http;
+    options.log = [log, node_id](const std::string& message) {
+      log->write(LogRecord{LogLevel::info, 0, node_id, "api", message});
+    };
+    auto shared_client = std::shared_ptr<store::StoreClient>(std::move(*client));
+    auto host = api::ApiHost::start(*shared_client, options);
+    if (!host) return Error{host.error().code, "api: " + host.error().message};
+    options.log("API server on http://" + http.address().to_string() + ":" +
+                std::to_string((*host)->port()) +
+                " (plain HTTP, no authentication: loopback only)");
+    auto shared_host = std::shared_ptr<api::ApiHost>(std::move(*host));
+    return std::function<void()>([shared_host, shared_client] {
+      shared_host->stop();
+      // The client goes with the last copy of this closure.
+    });
+  };
+}
+
+// ---- craton kubeconfig ----
+
+int run_kubeconfig(const std::string& server) {
+  if (server.rfind("http://", 0) != 0 && server.rfind("https://", 0) != 0) {
+    std::cerr << "craton kubeconfig: --server must be an http:// or https:// URL: '" << server
+              << "'\n";
+    return 2;
+  }
+  std::cout << "apiVersion: v1\n"
+               "kind: Config\n"
+               "clusters:\n"
+               "- name: craton\n"
+               "  cluster:\n"
+               "    server: "
+            << server
+            << "\n"
+               "contexts:\n"
+               "- name: craton\n"
+               "  context:\n"
+               "    cluster: craton\n"
+               "    namespace: default\n"
+               "    user: craton\n"
+               "current-context: craton\n"
+               "preferences: {}\n"
+               "users:\n"
+               "- name: craton\n"
+               "  user: {}\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand(
+      "server", "Run a control-plane process: a store replica and the Kubernetes API server");
+  auto flags = std::make_shared<ServerFlags>();
+  add_replica_flags(sub, flags->store);
+  sub->add_option("--http", flags->http,
+                  "Where kubectl connects: a loopback host:port (default 127.0.0.1:6443; plain "
+                  "HTTP, no authentication yet)");
+  sub->allow_extras();
+  sub->callback([sub, flags, &exit_code] {
+    auto http = http_endpoint(flags->http);
+    if (!http) {
+      std::cerr << "craton server: " << http.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    exit_code = run_replica(flags->store, sub->remaining(), "server", api_companion(*http));
+  });
+
+  auto* kubeconfig = app.add_subcommand("kubeconfig", "Print a kubeconfig for `craton server`");
+  auto server = std::make_shared<std::string>("http://127.0.0.1:6443");
+  kubeconfig->add_option("--server", *server, "The API server's URL");
+  kubeconfig->callback([server, &exit_code] { exit_code = run_kubeconfig(*server); });
+}
+
+}  // namespace craton::cmd
