@@ -91,6 +91,9 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
       it = w.ended ? watchers_.erase(it) : std::next(it);
     }
   }
+  // The feed delivers whole revisions: every resource has now seen all up to the last one.
+  if (!changes.empty())
+    for (auto& [resource, cache] : caches_) cache.progress(changes.back().revision);
   advanced_.notify_all();
 }
 

@@ -1,0 +1,443 @@
+// The API service (actors/api/server/api_service.hpp) against a map-backed ObjectStore that
+// feeds the watch caches as the store's watch would: Kubernetes' API semantics request by
+// request (CRUD, conflicts, selectors, pagination, watches and 410s, dryRun, finalizers,
+// namespaces, patches, tables). kubectl against a real `craton server` is
+// tests/api/server_kubectl_test.sh.
+#define BOOST_TEST_MODULE api_service
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "actors/api/server/api_service.hpp"
+#include "actors/api/server/patch.hpp"
+
+using namespace craton;
+using namespace craton::api;
+using json = nlohmann::json;
+
+namespace {
+
+// Revisions as the store counts them; every write is applied to the service at once.
+class MemoryStore final : public ObjectStore {
+ public:
+  ApiService* service = nullptr;
+  std::map<std::string, StoredObject> objects;
+  std::int64_t revision = 1;
+  int writes = 0;
+
+  Result<std::int64_t> create(const std::string& key, const std::string& value) override {
+    if (objects.count(key)) return Error{"exists", key};
+    return put(key, value);
+  }
+  Result<std::int64_t> update(const std::string& key, const std::string& value,
+                              std::int64_t expected) override {
+    auto it = objects.find(key);
+    if (it == objects.end()) return Error{"not_found", key};
+    if (it->second.mod_revision != expected) return Error{"conflict", key};
+    return put(key, value);
+  }
+  Result<std::int64_t> remove(const std::string& key, std::int64_t expected) override {
+    auto it = objects.find(key);
+    if (it == objects.end()) return Error{"not_found", key};
+    if (it->second.mod_revision != expected) return Error{"conflict", key};
+    objects.erase(it);
+    ++writes;
+    service->apply({FeedChange{key, ++revision, std::nullopt}});
+    return revision;
+  }
+  Result<std::optional<StoredObject>> get(const std::string& key) override {
+    auto it = objects.find(key);
+    if (it == objects.end()) return std::optional<StoredObject>();
+    return std::optional<StoredObject>(it->second);
+  }
+
+ private:
+  Result<std::int64_t> put(const std::string& key, const std::string& value) {
+    ++writes;
+    objects[key] = StoredObject{key, value, ++revision};
+    service->apply({FeedChange{key, revision, value}});
+    return revision;
+  }
+};
+
+struct Recorder final : Exchange {
+  std::optional<HttpResponse> response;
+  bool streaming = false;
+  bool ended = false;
+  std::vector<json> events;
+  void respond(HttpResponse r) override { response = std::move(r); }
+  void start_stream(int, const std::string&) override { streaming = true; }
+  bool write(std::string piece) override {
+    if (ended) return false;
+    events.push_back(json::parse(piece));
+    return true;
+  }
+  void end() override { ended = true; }
+};
+
+struct Fixture {
+  MemoryStore store;
+  std::int64_t clock = 1'800'000'000;
+  int uids = 0;
+  std::unique_ptr<ApiService> service;
+
+  explicit Fixture(std::size_t window = 10000) {
+    ApiServiceOptions options;
+    options.cache_window = window;
+    options.cache_wait = std::chrono::milliseconds(50);
+    options.now_s = [this] { return clock; };
+    options.new_uid = [this] { return "uid-" + std::to_string(++uids); };
+    options.name_suffix = [] { return std::string("abcde"); };
+    service = std::make_unique<ApiService>(store, options);
+    store.service = service.get();
+    service->reset(1, {});
+    auto ready = service->ensure_default_namespaces();
+    BOOST_REQUIRE_MESSAGE(ready.ok(), (ready.ok() ? std::string() : ready.error().message));
+  }
+
+  HttpResponse call(const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::string& content_type = "application/json",
+                    const std::string& accept = "application/json") {
+    auto r = std::make_shared<Recorder>();
+    service->handle(request(method, target, body, content_type, accept), r);
+    BOOST_REQUIRE(r->response.has_value());
+    return *r->response;
+  }
+
+  std::shared_ptr<Recorder> watch(const std::string& target, const std::string& accept = "") {
+    auto r = std::make_shared<Recorder>();
+    service->handle(request("GET", target, "", "", accept), r);
+    return r;
+  }
+
+  static HttpRequest request(const std::string& method, const std::string& target,
+                             const std::string& body, const std::string& content_type,
+                             const std::string& accept) {
+    HttpRequest h;
+    h.method = method;
+    auto q = target.find('?');
+    h.path = target.substr(0, q);
+    if (q != std::string::npos) {
+      std::string query = target.substr(q + 1);
+      std::size_t at = 0;
+      while (at <= query.size()) {
+        auto amp = query.find('&', at);
+        auto part = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+        auto eq = part.find('=');
+        h.query[part.substr(0, eq)] = eq == std::string::npos ? "" : part.substr(eq + 1);
+        if (amp == std::string::npos) break;
+        at = amp + 1;
+      }
+    }
+    h.body = body;
+    h.content_type = content_type;
+    h.accept = accept;
+    return h;
+  }
+};
+
+const std::string kCms = "/api/v1/namespaces/default/configmaps";
+
+std::string configmap(const std::string& name, const json& labels = json::object(),
+                      const json& data = {{"a", "1"}}) {
+  return json{{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", name}, {"labels", labels}}},
+              {"data", data}}
+      .dump();
+}
+
+json body(const HttpResponse& r) {
+  return json::parse(r.body);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(default_namespaces_exist_from_the_start) {
+  Fixture f;
+  auto list = body(f.call("GET", "/api/v1/namespaces"));
+  std::vector<std::string> names;
+  for (const auto& item : list["items"]) names.push_back(item["metadata"]["name"]);
+  BOOST_TEST((names == std::vector<std::string>{"default", "kube-node-lease", "kube-public",
+                                                "kube-system"}));
+  BOOST_TEST(list["items"][0]["status"]["phase"] == "Active");
+  BOOST_TEST(list["items"][0]["metadata"]["labels"]["kubernetes.io/metadata.name"] == "default");
+}
+
+BOOST_AUTO_TEST_CASE(create_get_and_already_exists) {
+  Fixture f;
+  auto created = f.call("POST", kCms, configmap("game"));
+  BOOST_TEST(created.status == 201);
+  auto object = body(created);
+  BOOST_TEST(object["metadata"]["uid"] == "uid-5");
+  BOOST_TEST(object["metadata"]["resourceVersion"] == std::to_string(f.store.revision));
+  BOOST_TEST(object["metadata"]["creationTimestamp"] == "2027-01-15T08:00:00Z");
+  BOOST_TEST(!object["metadata"].contains("generation"));  // ConfigMaps have none
+  auto got = body(f.call("GET", kCms + "/game"));
+  BOOST_TEST(got == object);
+  auto again = f.call("POST", kCms, configmap("game"));
+  BOOST_TEST(again.status == 409);
+  BOOST_TEST(body(again)["reason"] == "AlreadyExists");
+  BOOST_TEST(body(again)["message"] == "configmaps \"game\" already exists");
+  auto missing = f.call("GET", kCms + "/nope");
+  BOOST_TEST(missing.status == 404);
+  BOOST_TEST(body(missing)["message"] == "configmaps \"nope\" not found");
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
+  Fixture f;
+  auto writes = f.store.writes;
+  auto invalid = f.call("POST", kCms, configmap("Bad_Name", {{"x", "-bad-"}}));
+  BOOST_TEST(invalid.status == 422);
+  auto status = body(invalid);
+  BOOST_TEST(status["reason"] == "Invalid");
+  BOOST_TEST(status["details"]["causes"].size() >= 2u);
+  BOOST_TEST(status["details"]["causes"][0]["field"] == "metadata.name");
+  BOOST_TEST(f.call("POST", kCms, "{\"metadata\":").status == 400);
+  BOOST_TEST(f.call("POST", kCms, "[1,2]").status == 400);
+  BOOST_TEST(f.call("POST", kCms, configmap("x"), "application/xml").status == 415);
+  auto wrong_kind =
+      f.call("POST", kCms, json{{"kind", "Secret"}, {"metadata", {{"name", "x"}}}}.dump());
+  BOOST_TEST(wrong_kind.status == 400);
+  BOOST_TEST(f.call("POST", "/api/v1/namespaces/nowhere/configmaps", configmap("x")).status == 404);
+  auto bad_data = f.call("POST", kCms, configmap("x", json::object(), {{"not a key", "v"}}));
+  BOOST_TEST(bad_data.status == 422);
+  BOOST_TEST(f.call("GET", "/api/v1/namespaces/default/pods").status == 404);
+  BOOST_TEST(f.call("GET", kCms + "?labelSelector=a in (").status == 400);
+  BOOST_TEST(f.call("GET", kCms + "?fieldSelector=spec.nodeName=x").status == 400);
+  BOOST_TEST(f.store.writes == writes);
+}
+
+BOOST_AUTO_TEST_CASE(stale_resource_version_is_a_conflict) {
+  Fixture f;
+  auto object = body(f.call("POST", kCms, configmap("game")));
+  auto first = object;
+  object["data"]["a"] = "2";
+  auto updated = f.call("PUT", kCms + "/game", object.dump());
+  BOOST_TEST(updated.status == 200);
+  BOOST_TEST(body(updated)["metadata"]["resourceVersion"] != first["metadata"]["resourceVersion"]);
+  first["data"]["a"] = "3";
+  auto stale = f.call("PUT", kCms + "/game", first.dump());
+  BOOST_TEST(stale.status == 409);
+  BOOST_TEST(body(stale)["reason"] == "Conflict");
+  BOOST_TEST(body(f.call("GET", kCms + "/game"))["data"]["a"] == "2");
+  auto renamed = body(updated);
+  renamed["metadata"]["name"] = "other";
+  BOOST_TEST(f.call("PUT", kCms + "/game", renamed.dump()).status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(label_and_field_selectors) {
+  Fixture f;
+  f.call("POST", kCms, configmap("a", {{"app", "web"}, {"tier", "1"}}));
+  f.call("POST", kCms, configmap("b", {{"app", "db"}}));
+  f.call("POST", kCms, configmap("c", {{"app", "web"}, {"tier", "3"}}));
+  auto names = [&](const std::string& query) {
+    std::vector<std::string> out;
+    auto listed = body(f.call("GET", kCms + "?" + query));
+    for (const auto& i : listed["items"]) out.push_back(i["metadata"]["name"]);
+    return out;
+  };
+  BOOST_TEST((names("labelSelector=app=web") == std::vector<std::string>{"a", "c"}));
+  BOOST_TEST((names("labelSelector=app notin (web)") == std::vector<std::string>{"b"}));
+  BOOST_TEST((names("labelSelector=tier>2") == std::vector<std::string>{"c"}));
+  BOOST_TEST((names("labelSelector=!tier") == std::vector<std::string>{"b"}));
+  BOOST_TEST((names("fieldSelector=metadata.name=b") == std::vector<std::string>{"b"}));
+  BOOST_TEST((names("fieldSelector=metadata.name!=b") == std::vector<std::string>{"a", "c"}));
+}
+
+BOOST_AUTO_TEST_CASE(pages_continue_at_their_revision_and_expire_with_the_window) {
+  Fixture f(8);
+  for (const char* n : {"a", "b", "c", "d", "e"}) f.call("POST", kCms, configmap(n));
+  auto page = body(f.call("GET", kCms + "?limit=2"));
+  BOOST_TEST(page["items"].size() == 2u);
+  BOOST_TEST(page["metadata"]["remainingItemCount"] == 3);
+  auto token = page["metadata"]["continue"].get<std::string>();
+  f.call("DELETE", kCms + "/d");  // after the first page: the next pages still show d
+  auto second = body(f.call("GET", kCms + "?limit=2&continue=" + token));
+  BOOST_TEST(second["items"][0]["metadata"]["name"] == "c");
+  BOOST_TEST(second["items"][1]["metadata"]["name"] == "d");
+  BOOST_TEST(second["metadata"]["resourceVersion"] == page["metadata"]["resourceVersion"]);
+  for (int i = 0; i < 10; ++i) f.call("POST", kCms, configmap("x" + std::to_string(i)));
+  auto gone = f.call(
+      "GET", kCms + "?limit=2&continue=" + second["metadata"]["continue"].get<std::string>());
+  BOOST_TEST(gone.status == 410);
+  BOOST_TEST(body(gone)["reason"] == "Expired");
+  BOOST_TEST(f.call("GET", kCms + "?continue=zz").status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(watch_from_a_revision_resumes_without_gaps_and_410s_when_compacted) {
+  Fixture f(8);
+  auto created = body(f.call("POST", kCms, configmap("a")));
+  auto from = created["metadata"]["resourceVersion"].get<std::string>();
+  f.call("POST", kCms, configmap("b"));
+  auto w = f.watch(kCms + "?watch=1&resourceVersion=" + from);
+  BOOST_TEST(w->streaming);
+  f.call("DELETE", kCms + "/a");
+  BOOST_REQUIRE(w->events.size() == 2u);
+  BOOST_TEST(w->events[0]["type"] == "ADDED");
+  BOOST_TEST(w->events[0]["object"]["metadata"]["name"] == "b");
+  BOOST_TEST(w->events[1]["type"] == "DELETED");
+  BOOST_TEST(w->events[1]["object"]["metadata"]["name"] == "a");
+  // A client resuming from its last event sees what came after, once.
+  auto last = w->events[0]["object"]["metadata"]["resourceVersion"].get<std::string>();
+  auto resumed = f.watch(kCms + "?watch=1&resourceVersion=" + last);
+  BOOST_REQUIRE(resumed->events.size() == 1u);
+  BOOST_TEST(resumed->events[0]["type"] == "DELETED");
+  for (int i = 0; i < 10; ++i) f.call("POST", kCms, configmap("x" + std::to_string(i)));
+  auto old = f.watch(kCms + "?watch=1&resourceVersion=" + from);
+  BOOST_REQUIRE(old->events.size() == 1u);
+  BOOST_TEST(old->events[0]["type"] == "ERROR");
+  BOOST_TEST(old->events[0]["object"]["code"] == 410);
+  BOOST_TEST(old->ended);
+}
+
+BOOST_AUTO_TEST_CASE(a_watch_sees_objects_leave_and_enter_its_selection) {
+  Fixture f;
+  auto w = f.watch(kCms + "?watch=1&labelSelector=app=web");
+  BOOST_TEST(w->events.empty());
+  auto object = body(f.call("POST", kCms, configmap("a", {{"app", "web"}})));
+  object["metadata"]["labels"]["app"] = "db";
+  f.call("PUT", kCms + "/a", object.dump());
+  f.call("POST", kCms, configmap("b", {{"app", "db"}}));
+  BOOST_REQUIRE(w->events.size() == 2u);
+  BOOST_TEST(w->events[0]["type"] == "ADDED");
+  BOOST_TEST(w->events[1]["type"] == "DELETED");
+  BOOST_TEST(f.service->watcher_count() == 1u);
+  // No revision: the current objects first, as ADDED.
+  auto all = f.watch(kCms + "?watch=1");
+  BOOST_TEST(all->events.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(bookmarks_and_timeouts) {
+  Fixture f;
+  auto w = f.watch(kCms + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=100");
+  f.clock += 61;
+  f.service->tick();
+  BOOST_REQUIRE(w->events.size() == 1u);
+  BOOST_TEST(w->events[0]["type"] == "BOOKMARK");
+  BOOST_TEST(w->events[0]["object"]["metadata"]["resourceVersion"] ==
+             std::to_string(f.store.revision));
+  f.clock += 40;
+  f.service->tick();
+  BOOST_TEST(w->ended);
+  BOOST_TEST(f.service->watcher_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
+  Fixture f;
+  auto writes = f.store.writes;
+  auto r = f.call("POST", kCms + "?dryRun=All", configmap("a"));
+  BOOST_TEST(r.status == 201);
+  BOOST_TEST(f.store.writes == writes);
+  BOOST_TEST(f.call("GET", kCms + "/a").status == 404);
+  BOOST_TEST(f.call("POST", kCms + "?dryRun=Some", configmap("a")).status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(finalizers_hold_a_deleted_object_until_removed) {
+  Fixture f;
+  auto cm = json::parse(configmap("a"));
+  cm["metadata"]["finalizers"] = {"example.com/hold"};
+  f.call("POST", kCms, cm.dump());
+  auto deleted = f.call("DELETE", kCms + "/a");
+  BOOST_TEST(deleted.status == 200);
+  auto held = body(f.call("GET", kCms + "/a"));
+  BOOST_TEST(held["metadata"]["deletionTimestamp"] == "2027-01-15T08:00:00Z");
+  auto released = f.call("PATCH", kCms + "/a", R"({"metadata":{"finalizers":null}})",
+                         "application/merge-patch+json");
+  BOOST_TEST(released.status == 200);
+  BOOST_TEST(f.call("GET", kCms + "/a").status == 404);
+  // propagationPolicy is kept as the garbage collector's finalizer.
+  f.call("POST", kCms, configmap("b"));
+  f.call("DELETE", kCms + "/b", R"({"propagationPolicy":"Orphan"})");
+  BOOST_TEST(body(f.call("GET", kCms + "/b"))["metadata"]["finalizers"][0] == "orphan");
+  auto stale = f.call("DELETE", kCms + "/b", R"({"preconditions":{"uid":"other"}})");
+  BOOST_TEST(stale.status == 409);
+}
+
+BOOST_AUTO_TEST_CASE(deleting_a_namespace_deletes_what_is_in_it) {
+  Fixture f;
+  f.call("POST", "/api/v1/namespaces", R"({"metadata":{"name":"team"}})");
+  f.call("POST", "/api/v1/namespaces/team/configmaps", configmap("a"));
+  f.call("POST", "/api/v1/namespaces/team/secrets", R"({"metadata":{"name":"s"}})");
+  auto r = f.call("DELETE", "/api/v1/namespaces/team");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body(r)["status"]["phase"] == "Terminating");
+  BOOST_TEST(f.call("GET", "/api/v1/namespaces/team").status == 404);
+  BOOST_TEST(f.call("GET", "/api/v1/namespaces/team/configmaps/a").status == 404);
+  BOOST_TEST(f.call("GET", "/api/v1/namespaces/team/secrets/s").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(patches_of_every_kind) {
+  Fixture f;
+  f.call("POST", kCms, configmap("a", {{"app", "web"}}, {{"a", "1"}, {"b", "2"}}));
+  auto merged = body(f.call("PATCH", kCms + "/a", R"({"data":{"a":null,"c":"3"}})",
+                            "application/merge-patch+json"));
+  BOOST_TEST(merged["data"] == (json{{"b", "2"}, {"c", "3"}}));
+  auto patched =
+      body(f.call("PATCH", kCms + "/a", R"([{"op":"replace","path":"/data/b","value":"9"}])",
+                  "application/json-patch+json"));
+  BOOST_TEST(patched["data"]["b"] == "9");
+  auto failed = f.call("PATCH", kCms + "/a", R"([{"op":"test","path":"/data/b","value":"0"}])",
+                       "application/json-patch+json");
+  BOOST_TEST(failed.status == 422);
+  auto smp = body(f.call("PATCH", kCms + "/a", R"({"metadata":{"labels":{"tier":"x"}}})",
+                         "application/strategic-merge-patch+json"));
+  BOOST_TEST(smp["metadata"]["labels"] == (json{{"app", "web"}, {"tier", "x"}}));
+  BOOST_TEST(f.call("PATCH", kCms + "/a", "{}", "text/plain").status == 415);
+  auto stale = f.call("PATCH", kCms + "/a", R"({"metadata":{"resourceVersion":"2"}})",
+                      "application/merge-patch+json");
+  BOOST_TEST(stale.status == 409);
+}
+
+BOOST_AUTO_TEST_CASE(strategic_merge_patch_merges_lists_by_key) {
+  json pod = json::parse(R"({"spec":{"containers":[
+      {"name":"app","image":"a:1","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}],
+       "ports":[{"containerPort":80}]},
+      {"name":"side","image":"s:1"}],
+    "tolerations":[{"key":"x"}]},"metadata":{"finalizers":["a"]}})");
+  auto patched = apply_patch(pod, R"({"spec":{"containers":[
+      {"name":"app","image":"a:2","env":[{"name":"B","value":"3"},{"name":"C","value":"4"}],
+       "ports":[{"containerPort":443}]},
+      {"name":"side","$patch":"delete"}],
+    "tolerations":[{"key":"y"}]},"metadata":{"finalizers":["b"]}})",
+                             PatchType::strategic);
+  BOOST_REQUIRE(patched.ok());
+  auto containers = (*patched)["spec"]["containers"];
+  BOOST_REQUIRE(containers.size() == 1u);
+  BOOST_TEST(containers[0]["image"] == "a:2");
+  BOOST_TEST(
+      containers[0]["env"] ==
+      json::parse(
+          R"([{"name":"A","value":"1"},{"name":"B","value":"3"},{"name":"C","value":"4"}])"));
+  BOOST_TEST(containers[0]["ports"].size() == 2u);
+  BOOST_TEST((*patched)["spec"]["tolerations"] == json::parse(R"([{"key":"y"}])"));  // replaced
+  BOOST_TEST((*patched)["metadata"]["finalizers"] == json::parse(R"(["a","b"])"));
+  auto removed = apply_patch(
+      *patched,
+      R"({"$deleteFromPrimitiveList/metadata":[],"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})",
+      PatchType::strategic);
+  BOOST_REQUIRE(removed.ok());
+  BOOST_TEST((*removed)["metadata"]["finalizers"] == json::parse(R"(["b"])"));
+  BOOST_TEST(!apply_patch(pod, "{", PatchType::strategic).ok());
+  BOOST_TEST(
+      !apply_patch(pod, R"({"spec":{"containers":[{"image":"x"}]}})", PatchType::strategic).ok());
+}
+
+BOOST_AUTO_TEST_CASE(tables_have_kube_apiservers_columns) {
+  Fixture f;
+  f.call("POST", kCms, configmap("a", json::object(), {{"x", "1"}, {"y", "2"}}));
+  f.clock += 330;
+  auto table = body(f.call("GET", kCms, "", "application/json",
+                           "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
+  BOOST_TEST(table["kind"] == "Table");
+  std::vector<std::string> columns;
+  for (const auto& c : table["columnDefinitions"]) columns.push_back(c["name"]);
+  BOOST_TEST((columns == std::vector<std::string>{"Name", "Data", "Age"}));
+  BOOST_TEST(table["rows"][0]["cells"] == json::parse(R"(["a", 2, "5m30s"])"));
+  BOOST_TEST(table["rows"][0]["object"]["kind"] == "PartialObjectMetadata");
+  auto ns = body(f.call("GET", "/api/v1/namespaces/default", "", "application/json",
+                        "application/json;as=Table;v=v1;g=meta.k8s.io"));
+  BOOST_TEST(ns["rows"][0]["cells"][1] == "Active");
+}
