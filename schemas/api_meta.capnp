@@ -135,3 +135,27 @@ struct PriorityClass {
   description @5 :Text;
   preemptionPolicy @6 :Text;  # PreemptLowerPriority (default) | Never
 }
+
+# core/v1 Event (what `kubectl describe` lists under an object).
+struct Event {
+  apiVersion @0 :Text;
+  kind @1 :Text;
+  metadata @2 :ObjectMeta;
+  involvedObject @3 :ObjectReference;
+  reason @4 :Text;
+  message @5 :Text;
+  source @6 :Source;
+  firstTimestamp @7 :Text;
+  lastTimestamp @8 :Text;
+  count @9 :Int32;
+  type @10 :Text;  # Normal | Warning
+  eventTime @11 :Text;
+  action @12 :Text;
+  related @13 :ObjectReference;
+  reportingComponent @14 :Text;
+  reportingInstance @15 :Text;
+  struct Source {
+    component @0 :Text;
+    host @1 :Text;
+  }
+}

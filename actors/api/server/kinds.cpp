@@ -227,6 +227,67 @@ Kind serviceaccount_kind() {
   return k;
 }
 
+// ---- Event ----
+
+Kind event_kind() {
+  Kind k;
+  k.schema = capnp::Schema::from<k8s::Event>();
+  k.validate = [](ObjectReader object, const ObjectReader*, std::vector<StatusCause>& causes) {
+    auto e = object.as<k8s::Event>();
+    auto type = text(e.getType());
+    if (!type.empty() && type != "Normal" && type != "Warning")
+      cause(causes, "FieldValueNotSupported", "type",
+            "Unsupported value: \"" + type + "\": supported values: \"Normal\", \"Warning\"");
+    if (e.getCount() < 0) invalid(causes, "count", std::to_string(e.getCount()), "must be >= 0");
+  };
+  // kube-apiserver's event columns; LAST SEEN is printed by kubectl from the timestamp.
+  k.name_and_age = false;
+  k.columns = {{"Last Seen", "string", "", "Time when last event occurred"},
+               {"Type", "string", "", "Type of this event"},
+               {"Reason", "string", "", "Reason of this event"},
+               {"Object", "string", "", "Object this event is about"},
+               {"Message", "string", "", "Message of this event"}};
+  k.wide_columns = {{"Source", "string", "", "Source of this event", 1},
+                    {"First Seen", "string", "", "Time when first event occurred", 1},
+                    {"Count", "integer", "", "Number of times this event has occurred", 1},
+                    {"Name", "string", "name", "Name of this event", 1}};
+  k.cells = [](ObjectReader o) {
+    auto e = o.as<k8s::Event>();
+    auto last = text(e.getLastTimestamp());
+    if (last.empty()) last = text(e.getEventTime());
+    auto involved = e.getInvolvedObject();
+    std::string kind = text(involved.getKind());
+    for (auto& c : kind) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return nlohmann::json::array({last, text(e.getType()), text(e.getReason()),
+                                  kind + "/" + text(involved.getName()), text(e.getMessage())});
+  };
+  k.wide_cells = [](ObjectReader o) {
+    auto e = o.as<k8s::Event>();
+    return nlohmann::json::array({text(e.getSource().getComponent()), text(e.getFirstTimestamp()),
+                                  e.getCount(), text(e.getMetadata().getName())});
+  };
+  auto involved = [](auto get) {
+    return [get](ObjectReader o) { return text(get(o.as<k8s::Event>().getInvolvedObject())); };
+  };
+  k.fields["involvedObject.kind"] = involved([](auto r) { return r.getKind(); });
+  k.fields["involvedObject.namespace"] = involved([](auto r) { return r.getNamespace(); });
+  k.fields["involvedObject.name"] = involved([](auto r) { return r.getName(); });
+  k.fields["involvedObject.uid"] = involved([](auto r) { return r.getUid(); });
+  k.fields["involvedObject.apiVersion"] = involved([](auto r) { return r.getApiVersion(); });
+  k.fields["involvedObject.resourceVersion"] =
+      involved([](auto r) { return r.getResourceVersion(); });
+  k.fields["involvedObject.fieldPath"] = involved([](auto r) { return r.getFieldPath(); });
+  k.fields["reason"] = [](ObjectReader o) { return text(o.as<k8s::Event>().getReason()); };
+  k.fields["type"] = [](ObjectReader o) { return text(o.as<k8s::Event>().getType()); };
+  k.fields["source"] = [](ObjectReader o) {
+    return text(o.as<k8s::Event>().getSource().getComponent());
+  };
+  k.fields["reportingComponent"] = [](ObjectReader o) {
+    return text(o.as<k8s::Event>().getReportingComponent());
+  };
+  return k;
+}
+
 // ---- Lease ----
 
 Kind lease_kind() {
@@ -291,9 +352,13 @@ Kind priorityclass_kind() {
 
 std::vector<Kind> make_kinds() {
   std::vector<std::pair<std::string, Kind (*)()>> by_plural = {
-      {"namespaces", namespace_kind}, {"configmaps", configmap_kind},
-      {"secrets", secret_kind},       {"serviceaccounts", serviceaccount_kind},
-      {"leases", lease_kind},         {"priorityclasses", priorityclass_kind}};
+      {"namespaces", namespace_kind},
+      {"configmaps", configmap_kind},
+      {"secrets", secret_kind},
+      {"serviceaccounts", serviceaccount_kind},
+      {"events", event_kind},
+      {"leases", lease_kind},
+      {"priorityclasses", priorityclass_kind}};
   std::vector<Kind> out;
   for (const auto& info : all_resources())
     for (const auto& [plural, make] : by_plural)

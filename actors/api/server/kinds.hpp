@@ -4,7 +4,8 @@
 // The generic handling every kind shares (names, labels, uid, resourceVersion, generation) is
 // registry/object_meta.hpp; this is what differs.
 //
-// Served kinds so far: Namespace, ConfigMap, Secret, ServiceAccount, Lease, PriorityClass.
+// Served kinds so far: Namespace, ConfigMap, Secret, ServiceAccount, Event, Lease,
+// PriorityClass.
 // The rest of resources.hpp's table is discovered but answered 404 until its schema exists.
 #pragma once
 
@@ -43,6 +44,9 @@ struct Kind {
   /// Kubernetes' rules for this kind; `old` is set on update.
   std::function<void(ObjectReader object, const ObjectReader* old, std::vector<StatusCause>&)>
       validate;
+  /// Tables start with NAME and have AGE after `columns` (false: `columns` are the whole row,
+  /// as for events).
+  bool name_and_age = true;
   /// Columns after NAME: those before AGE, then (priority 1) those after it.
   std::vector<TableColumn> columns;
   std::vector<TableColumn> wide_columns;

@@ -58,6 +58,11 @@ std::string format_rfc3339(std::int64_t seconds) {
 
 nlohmann::json table_columns(const Kind& kind) {
   auto out = nlohmann::json::array();
+  if (!kind.name_and_age) {
+    for (const auto& c : kind.columns) out.push_back(column(c));
+    for (const auto& c : kind.wide_columns) out.push_back(column(c));
+    return out;
+  }
   out.push_back(column(
       {"Name", "string", "name", "Name must be unique within a namespace. Cannot be updated."}));
   for (const auto& c : kind.columns) out.push_back(column(c));
@@ -71,11 +76,13 @@ nlohmann::json table_columns(const Kind& kind) {
 nlohmann::json table_row(const Kind& kind, ObjectReader object, nlohmann::json metadata,
                          std::int64_t now_seconds) {
   auto meta = object.get("metadata").as<capnp::DynamicStruct>().as<schema::k8s::ObjectMeta>();
-  auto cells = nlohmann::json::array({text(meta.getName())});
+  auto cells = nlohmann::json::array();
+  if (kind.name_and_age) cells.push_back(text(meta.getName()));
   if (kind.cells)
     for (auto& c : kind.cells(object)) cells.push_back(std::move(c));
   auto created = parse_rfc3339(text(meta.getCreationTimestamp()));
-  cells.push_back(created ? human_duration(now_seconds - *created) : "<unknown>");
+  if (kind.name_and_age)
+    cells.push_back(created ? human_duration(now_seconds - *created) : "<unknown>");
   if (kind.wide_cells)
     for (auto& c : kind.wide_cells(object)) cells.push_back(std::move(c));
   return {{"cells", std::move(cells)},

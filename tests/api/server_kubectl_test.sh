@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# kubectl, unchanged, against a real `craton server` (a store replica over mutual TLS and the
+# API server in one process), with every kubectl version this machine has: the one on PATH
+# (1.32 here; Debian's kubernetes-client 1.20 on a bare Debian machine) and the side-by-side
+# builds next to it (kubectl.1.27 ...). For each version, in a namespace of its own:
+# apply of a multi-document YAML of every served kind (with kubectl's client-side validation
+# against our OpenAPI), get as table / -o yaml|json|wide / -l / --field-selector, -w printing a
+# change, describe, edit via KUBE_EDITOR, patch (merge and JSON), label, annotate, explain,
+# api-resources, the errors kubectl prints for what it can provoke, and delete (a namespace
+# takes its contents with it).
+#
+#   server_kubectl_test.sh CRATON
+set -u
+CRATON=$1
+WORK=$(mktemp -d /tmp/craton-kubectl.XXXXXX)
+PIDS=()
+
+# shellcheck source=../store/process_lib.sh
+source "$(dirname "$0")/../store/process_lib.sh"
+command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 0; }
+pick_ports 2
+"$CRATON" server --data "$WORK/d1" --listen "127.0.0.1:$BASE" --http "127.0.0.1:$((BASE + 1))" \
+  >"$WORK/server.log" 2>&1 &
+PIDS+=($!)
+"$CRATON" kubeconfig --server "http://127.0.0.1:$((BASE + 1))" >"$WORK/kubeconfig" || fail kubeconfig
+export KUBECONFIG=$WORK/kubeconfig
+
+# The default namespaces appear once the replica leads and the API has listed the store.
+for _ in $(seq 1 100); do
+  kubectl get ns kube-node-lease >/dev/null 2>&1 && break
+  sleep 0.1
+done
+kubectl get ns kube-node-lease >/dev/null 2>&1 || fail "the default namespaces never appeared"
+
+# expect OUTPUT_SUBSTRING COMMAND...: runs it (stdout and stderr together) and checks.
+expect() {
+  local want=$1
+  shift
+  local out
+  out=$("$@" 2>&1)
+  [[ "$out" == *"$want"* ]] || fail "$* printed '$out', expected '$want'"
+}
+
+suite() {  # kubectl-binary namespace [apply-flag]
+  local k=$1 ns=$2 validate=${3:-} version
+  version=$("$k" version --client 2>/dev/null | head -1)
+  echo "== $version in namespace $ns"
+  expect "NAME" "$k" get ns
+  [[ $("$k" get ns default --no-headers) =~ ^default\ +Active ]] || fail "$k get ns default"
+  cat >"$WORK/all-$ns.yaml" <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: game
+  namespace: $ns
+  labels: {app: web}
+data:
+  a: "1"
+  b: "2"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+  namespace: $ns
+stringData:
+  password: hunter2
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: robot
+  namespace: $ns
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: leader
+  namespace: $ns
+spec:
+  holderIdentity: node-1
+  leaseDurationSeconds: 15
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: high-$ns
+value: 1000
+description: for the tests
+YAML
+  local out
+  out=$("$k" apply $validate -f "$WORK/all-$ns.yaml" 2>&1) || fail "$k apply: $out"
+  for created in "namespace/$ns created" "configmap/game created" "secret/creds created" \
+    "serviceaccount/robot created" "lease.coordination.k8s.io/leader created" \
+    "priorityclass.scheduling.k8s.io/high-$ns created"; do
+    [[ "$out" == *"$created"* ]] || fail "$k apply printed '$out', missing '$created'"
+  done
+  expect "configmap/game unchanged" "$k" apply $validate -f "$WORK/all-$ns.yaml"
+
+  # Tables with kube-apiserver's columns.
+  out=$("$k" get cm -n "$ns")
+  [[ "$(head -1 <<<"$out")" =~ ^NAME\ +DATA\ +AGE$ ]] || fail "configmap columns: $out"
+  [[ "$out" =~ game\ +2\  ]] || fail "configmap row: $out"
+  [[ "$("$k" get secret creds -n "$ns" | head -1)" =~ ^NAME\ +TYPE\ +DATA\ +AGE$ ]] ||
+    fail "secret columns"
+  expect "node-1" "$k" get lease leader -n "$ns"
+  [[ "$("$k" get priorityclass "high-$ns" -o wide | head -1)" =~ PREEMPTIONPOLICY ]] ||
+    fail "-o wide shows no PREEMPTIONPOLICY"
+  # -o json and -o yaml are the objects, with the store's revision as resourceVersion.
+  "$k" get secret creds -n "$ns" -o json >"$WORK/secret.json" || fail "get -o json"
+  python3 - "$WORK/secret.json" <<'PY' || fail "secret as JSON"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["data"] == {"password": "aHVudGVyMg=="}, s
+assert s["type"] == "Opaque" and int(s["metadata"]["resourceVersion"]) > 0, s
+assert "stringData" not in s, s
+PY
+  expect "resourceVersion:" "$k" get cm game -n "$ns" -o yaml
+
+  # label, annotate, selectors.
+  expect "configmap/game labeled" "$k" label cm game -n "$ns" tier=front
+  expect "configmap/game annotate" "$k" annotate cm game -n "$ns" note=hello
+  expect "game" "$k" get cm -n "$ns" -l 'tier in (front),app=web'
+  expect "No resources found" "$k" get cm -n "$ns" -l 'tier!=front'
+  expect "game" "$k" get cm -n "$ns" --field-selector metadata.name=game
+  expect "No resources found" "$k" get cm -n "$ns" --field-selector metadata.name!=game
+
+  # patch (merge, JSON) and edit.
+  expect "configmap/game patched" "$k" patch cm game -n "$ns" -p '{"data":{"c":"3"}}'
+  expect "configmap/game patched" "$k" patch cm game -n "$ns" --type json \
+    -p '[{"op":"remove","path":"/data/b"}]'
+  printf '#!/bin/sh\nsed -i -e "s/^  a: .*/  a: edited/" "$1"\n' >"$WORK/editor"
+  chmod +x "$WORK/editor"
+  KUBE_EDITOR="$WORK/editor" "$k" edit $validate cm game -n "$ns" >"$WORK/edit.out" 2>&1 ||
+    fail "edit: $(cat "$WORK/edit.out")"
+  [[ "$("$k" get cm game -n "$ns" -o jsonpath='{.data}')" == '{"a":"edited","c":"3"}' ]] ||
+    fail "data after patch and edit: $("$k" get cm game -n "$ns" -o jsonpath='{.data}')"
+
+  # describe, explain, api-resources.
+  out=$("$k" describe cm game -n "$ns" 2>&1) || fail "describe: $out"
+  [[ "$out" == *"Name:"*"game"* && "$out" == *"tier=front"* ]] || fail "describe printed '$out'"
+  expect "configmaps" "$k" api-resources
+  [ -n "$validate" ] || expect "FIELD" "$k" explain configmap.data  # (OpenAPI v2 gap above)
+
+  # get -w prints the change it sees.
+  timeout 5 "$k" get cm game -n "$ns" -w --no-headers >"$WORK/watch.out" 2>&1 &
+  local watcher=$!
+  sleep 1.5
+  "$k" label cm game -n "$ns" seen=yes >/dev/null || fail "label during watch"
+  wait "$watcher"
+  [ "$(grep -c '^game' "$WORK/watch.out")" -ge 2 ] || fail "get -w printed: $(cat "$WORK/watch.out")"
+
+  # Errors kubectl provokes are Statuses it prints.
+  expect 'Error from server (NotFound): configmaps "nope" not found' "$k" get cm nope -n "$ns"
+  expect 'Error from server (AlreadyExists)' "$k" create $validate -f "$WORK/all-$ns.yaml"
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: %s\n' "$ns" >"$WORK/bad.yaml"
+  expect 'is invalid' "$k" apply $validate -f "$WORK/bad.yaml"
+  "$k" get cm game -n "$ns" -o json | python3 -c '
+import json, sys
+o = json.load(sys.stdin); o["metadata"]["resourceVersion"] = "1"; o["data"]["a"] = "stale"
+print(json.dumps(o))' >"$WORK/stale.json"
+  expect 'Error from server (Conflict)' "$k" replace $validate -f "$WORK/stale.json"
+  expect 'not found' "$k" get cm -n no-such-namespace game
+
+  # delete: one object, then the namespace with what is in it.
+  expect 'configmap "game" deleted' "$k" delete cm game -n "$ns"
+  expect "priorityclass.scheduling.k8s.io \"high-$ns\" deleted" "$k" delete priorityclass "high-$ns"
+  expect "namespace \"$ns\" deleted" "$k" delete ns "$ns"
+  expect 'NotFound' "$k" get secret creds -n "$ns"
+}
+
+suite kubectl "kubectl-path"
+# kubectl before 1.28 validates against /openapi/v2 in protobuf form only, which craton does
+# not serve yet (issue 11): those versions run the suite with --validate=false.
+for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27; do
+  [ -x "$side" ] && suite "$side" "kubectl-127" --validate=false
+done
+echo "PASS"
