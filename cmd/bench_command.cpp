@@ -124,10 +124,11 @@ void add_storage_bench(CLI::App& bench, int& exit_code) {
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Benchmarks (link, store, storage)");
+  auto* bench = app.add_subcommand("bench", "Benchmarks (link, store, storage, api)");
   bench->require_subcommand(1);
   add_link_bench(*bench, exit_code);
   add_store_bench(*bench, exit_code);  // cmd/bench_store_command.cpp
+  add_api_bench(*bench, exit_code);    // cmd/bench_api_command.cpp
   add_storage_bench(*bench, exit_code);
 }
 

@@ -21,5 +21,7 @@ void add_server_command(CLI::App& app, int& exit_code);  // cmd/server_command.c
 void add_member_commands(CLI::App& store, int& exit_code);  // cmd/member_command.cpp
 /// `craton bench store ...`, added under `craton bench` by add_bench_command.
 void add_store_bench(CLI::App& bench, int& exit_code);  // cmd/bench_store_command.cpp
+/// `craton bench api`.
+void add_api_bench(CLI::App& bench, int& exit_code);  // cmd/bench_api_command.cpp
 
 }  // namespace craton::cmd

@@ -1,0 +1,276 @@
+// `craton bench api`: closed-loop HTTP clients and watchers against an in-process ApiHost.
+#include "bench/api_bench.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "actors/api/host/api_host.hpp"
+#include "bench/local_store_cluster.hpp"
+
+namespace craton::bench {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+double us_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+}
+
+std::uint64_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * std::uint64_t(::sysconf(_SC_PAGESIZE));
+}
+
+// One keep-alive HTTP connection.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : stream_(io_) {
+    stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  // The status code, and the body in `body` (-1: a transport error).
+  int call(http::verb verb, const std::string& target, const std::string& body,
+           const std::string& content_type, std::string* out = nullptr) {
+    try {
+      http::request<http::string_body> req{verb, target, 11};
+      req.set(http::field::host, "127.0.0.1");
+      req.set(http::field::content_type, content_type);
+      req.keep_alive(true);
+      req.body() = body;
+      req.prepare_payload();
+      http::write(stream_, req);
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(std::uint64_t(1) << 31);
+      http::read(stream_, buffer_, parser);
+      if (out != nullptr) *out = std::move(parser.get().body());
+      return int(parser.get().result_int());
+    } catch (const std::exception&) {
+      return -1;
+    }
+  }
+
+ private:
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+const std::string kCms = "/api/v1/namespaces/default/configmaps";
+
+std::string configmap(std::uint64_t i, std::uint64_t bytes) {
+  return nlohmann::json{
+      {"metadata", {{"name", "cm-" + std::to_string(i)}, {"labels", {{"app", "bench"}}}}},
+      {"data", {{"payload", std::string(bytes, 'x')}}}}
+      .dump();
+}
+
+// Runs `total` requests over `clients` threads; `request(client, i)` returns the status.
+LatencyStats closed_loop(std::uint16_t port, std::uint64_t clients, std::uint64_t total,
+                         const std::function<int(Client&, std::uint64_t)>& request, int ok) {
+  std::atomic<std::uint64_t> next{0};
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::map<std::string, std::uint64_t> errors;
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::uint64_t c = 0; c < clients; ++c)
+    threads.emplace_back([&] {
+      Client client(port);
+      std::vector<double> mine;
+      std::map<std::string, std::uint64_t> my_errors;
+      for (auto i = next++; i < total; i = next++) {
+        auto t0 = Clock::now();
+        int status = request(client, i);
+        if (status == ok)
+          mine.push_back(us_since(t0));
+        else
+          ++my_errors["http_" + std::to_string(status)];
+      }
+      std::lock_guard lock(mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+      for (auto& [k, v] : my_errors) errors[k] += v;
+    });
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summarize_latencies(std::move(latencies), seconds, errors);
+}
+
+// W watchers of one object; `changes` patches one at a time, each waited for at every watcher.
+LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t changes) {
+  std::vector<std::atomic<std::int64_t>> seen(watchers);  // the last change each watcher saw
+  for (auto& s : seen) s = -1;
+  std::vector<std::vector<double>> received(watchers, std::vector<double>(changes, -1));
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> connected{0};
+  std::vector<std::atomic<int>> sockets(watchers);  // to unblock the watchers' reads at the end
+  for (auto& fd : sockets) fd = -1;
+  Clock::time_point sent_at[1024];
+  std::vector<std::thread> threads;
+  for (std::uint64_t w = 0; w < watchers; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        asio::io_context io;
+        beast::tcp_stream stream(io);
+        stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        sockets[w] = stream.socket().native_handle();
+        http::request<http::empty_body> req{
+            http::verb::get, kCms + "?watch=1&fieldSelector=metadata.name%3Dcm-0&resourceVersion=0",
+            11};
+        req.set(http::field::host, "127.0.0.1");
+        http::write(stream, req);
+        beast::flat_buffer buffer;
+        http::response_parser<http::empty_body> parser;
+        parser.body_limit(boost::none);
+        http::read_header(stream, buffer, parser);
+        std::string pending;
+        auto on_chunk = [&](std::uint64_t, beast::string_view body, beast::error_code&) {
+          pending.append(body.data(), body.size());
+          std::size_t eol;
+          while ((eol = pending.find('\n')) != std::string::npos) {
+            auto line = pending.substr(0, eol);
+            pending.erase(0, eol + 1);
+            auto at = line.find("\"seq\":\"");
+            if (at == std::string::npos) continue;
+            auto seq = std::stoll(line.substr(at + 7));
+            if (seq >= 0 && std::uint64_t(seq) < changes) {
+              received[w][std::size_t(seq)] =
+                  std::chrono::duration<double, std::micro>(Clock::now() - sent_at[seq]).count();
+              seen[w] = seq;
+            }
+          }
+          return body.size();
+        };
+        parser.on_chunk_body(on_chunk);
+        ++connected;
+        while (!stop && !parser.is_done()) {
+          beast::error_code ec;
+          http::read_some(stream, buffer, parser, ec);
+          if (ec) break;
+        }
+      } catch (const std::exception&) {
+      }
+    });
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (connected < watchers && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // initial ADDED events drained
+  Client writer(port);
+  auto start = Clock::now();
+  std::map<std::string, std::uint64_t> errors;
+  for (std::uint64_t c = 0; c < changes && c < 1024; ++c) {
+    sent_at[c] = Clock::now();
+    auto status = writer.call(http::verb::patch, kCms + "/cm-0",
+                              nlohmann::json{{"data", {{"seq", std::to_string(c)}}}}.dump(),
+                              "application/merge-patch+json");
+    if (status != 200) ++errors["http_" + std::to_string(status)];
+    auto wait_until = Clock::now() + std::chrono::seconds(10);
+    for (std::uint64_t w = 0; w < watchers; ++w)
+      while (seen[w] < std::int64_t(c) && Clock::now() < wait_until)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  stop = true;
+  for (auto& fd : sockets)
+    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  for (auto& t : threads) t.join();
+  std::vector<double> latencies;
+  for (const auto& per : received)
+    for (double v : per) {
+      if (v >= 0)
+        latencies.push_back(v);
+      else
+        ++errors["missed"];
+    }
+  return summarize_latencies(std::move(latencies), seconds, errors);
+}
+
+}  // namespace
+
+Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
+  ApiBenchReport report;
+  report.options = o;
+  LocalStoreClusterOptions cluster_options;
+  cluster_options.binary = o.binary;
+  cluster_options.replicas = o.replicas;
+  cluster_options.parent_dir = o.data_dir;
+  auto cluster = LocalStoreCluster::start(cluster_options);
+  if (!cluster) return cluster.error();
+  auto endpoints = store::parse_store_endpoints((*cluster)->endpoints());
+  if (!endpoints) return endpoints.error();
+  store::StoreClientOptions client_options;
+  client_options.endpoints = *endpoints;
+  client_options.security = (*cluster)->client_security();
+  auto client = store::StoreClient::connect(client_options);
+  if (!client) return client.error();
+  api::ApiHostOptions host_options;
+  host_options.http = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
+  host_options.workers = 8;
+  host_options.service.watchers_max = o.watchers + 100;
+  auto host = api::ApiHost::start(**client, host_options);
+  if (!host) return host.error();
+  auto port = (*host)->port();
+  {  // Ready: the default namespace exists.
+    Client probe(port);
+    auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (probe.call(http::verb::get, "/api/v1/namespaces/default", "", "application/json") !=
+           200) {
+      if (Clock::now() > deadline) return Error{"timeout", "the API server never became ready"};
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  auto rss_before = rss_bytes();
+  report.create = closed_loop(
+      port, o.clients, o.objects,
+      [&](Client& c, std::uint64_t i) {
+        return c.call(http::verb::post, kCms, configmap(i, o.object_bytes), "application/json");
+      },
+      201);
+  report.cache_rss_bytes = rss_bytes() - std::min(rss_before, rss_bytes());
+  report.update = closed_loop(
+      port, o.clients, o.updates,
+      [&](Client& c, std::uint64_t i) {
+        return c.call(http::verb::patch, kCms + "/cm-" + std::to_string(i % o.objects),
+                      R"({"metadata":{"labels":{"updated":"yes"}}})",
+                      "application/merge-patch+json");
+      },
+      200);
+  report.get = closed_loop(
+      port, o.clients, o.gets,
+      [&](Client& c, std::uint64_t i) {
+        return c.call(http::verb::get, kCms + "/cm-" + std::to_string(i % o.objects), "",
+                      "application/json");
+      },
+      200);
+  std::atomic<std::uint64_t> list_bytes{0};
+  report.list = closed_loop(
+      port, 1, o.lists,
+      [&](Client& c, std::uint64_t) {
+        std::string body;
+        int status =
+            c.call(http::verb::get, kCms + "?resourceVersion=0", "", "application/json", &body);
+        list_bytes = body.size();
+        return status;
+      },
+      200);
+  report.list_bytes = list_bytes;
+  report.fanout = fanout(port, o.watchers, o.changes);
+  (*host)->stop();
+  return report;
+}
+
+}  // namespace craton::bench

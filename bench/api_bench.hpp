@@ -1,0 +1,50 @@
+// The API server benchmark (`craton bench api`, issue 11): the API server as `craton server`
+// runs it (ApiHost: HTTP, workers, watch caches fed by one store watch), in this process,
+// against a store cluster it starts (LocalStoreCluster: 3 replicas on loopback, real fsync),
+// driven over HTTP by C keep-alive clients on their own threads (closed loop), as kubectl and
+// client-go reach it. Objects are ConfigMaps of object_bytes of data (the served kind closest
+// to a realistic 2 KiB pod until Pod is served).
+//
+// Phases, each timed per request (p50/p99, throughput):
+//   create   `objects` creates (POST), spread over the clients
+//   update   `updates` merge patches of those objects (read, patch, conditional write)
+//   get      `gets` GETs by name (from the watch cache)
+//   list     `lists` LISTs of all `objects` (from the watch cache, JSON)
+//   fan-out  `watchers` watch connections; `changes` patches of one object, one at a time:
+//            the latency from sending the patch to each watcher receiving its event
+// and the memory: this process's RSS growth while the cache filled with `objects` objects.
+// Every wait is bounded; a failed request counts as an error, not a latency.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bench/latency_stats.hpp"
+#include "runtime/result.hpp"
+
+namespace craton::bench {
+
+struct ApiBenchOptions {
+  std::string binary;  ///< craton, for the store replicas
+  std::size_t replicas = 3;
+  std::uint64_t clients = 16;
+  std::uint64_t objects = 10000;
+  std::uint64_t object_bytes = 2048;
+  std::uint64_t updates = 2000;
+  std::uint64_t gets = 10000;
+  std::uint64_t lists = 20;
+  std::uint64_t watchers = 1000;
+  std::uint64_t changes = 20;
+  std::string data_dir = "/tmp";
+};
+
+struct ApiBenchReport {
+  ApiBenchOptions options;
+  LatencyStats create, update, get, list, fanout;
+  std::uint64_t cache_rss_bytes = 0;  ///< RSS growth while `objects` objects were cached
+  std::uint64_t list_bytes = 0;       ///< one LIST response
+};
+
+Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& options);
+
+}  // namespace craton::bench
