@@ -170,8 +170,9 @@ HttpResponse ApiService::list(const Request& r) {
   }
   auto& [at, objects] = *listed;
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
-  auto items = nlohmann::json::array();
+  std::string items;  // JSON texts, comma-separated
   auto rows = nlohmann::json::array();
+  std::size_t count = 0;
   std::string last_key;
   std::int64_t remaining = 0;
   bool more = false;
@@ -181,22 +182,31 @@ HttpResponse ApiService::list(const Request& r) {
       ++remaining;
       continue;
     }
-    auto object = object_from_bytes(kind, cached.value);
-    if (!object) return from_error(object.error(), kind, "");
-    auto reader = object->root().asReader();
-    if (filtered && !selected(selectable(kind, reader), selectors->labels, selectors->fields))
+    std::optional<Object> object;
+    if (filtered || r.table) {
+      auto decoded = object_from_bytes(kind, cached.value);
+      if (!decoded) return from_error(decoded.error(), kind, "");
+      object = std::move(*decoded);
+    }
+    if (filtered && !selected(selectable(kind, object->root().asReader()), selectors->labels,
+                              selectors->fields))
       continue;
-    if (limit > 0 && std::int64_t(items.size() + rows.size()) >= limit) {
+    if (limit > 0 && std::int64_t(count) >= limit) {
       more = true;
       ++remaining;
       continue;
     }
-    auto j = object_to_json(codec_, *object, cached.mod_revision);
-    if (r.table)
-      rows.push_back(table_row(kind, object->root().asReader(), j["metadata"], now_s()));
-    else
-      items.push_back(std::move(j));
+    ++count;
     last_key = cached.key;
+    if (r.table) {
+      auto j = object_to_json(codec_, *object, cached.mod_revision);
+      rows.push_back(table_row(kind, object->root().asReader(), j["metadata"], now_s()));
+      continue;
+    }
+    auto text = json_of(kind, cached);
+    if (!text) return from_error(text.error(), kind, "");
+    if (!items.empty()) items += ',';
+    items += *text;
   }
   nlohmann::json meta{{"resourceVersion", std::to_string(at)}};
   if (more) {
@@ -209,10 +219,12 @@ HttpResponse ApiService::list(const Request& r) {
                                {"metadata", meta},
                                {"columnDefinitions", table_columns(kind)},
                                {"rows", rows}});
-  return json_response(200, {{"kind", kind.info.kind + "List"},
-                             {"apiVersion", kind.info.group_version()},
-                             {"metadata", meta},
-                             {"items", items}});
+  nlohmann::json head{{"kind", kind.info.kind + "List"},
+                      {"apiVersion", kind.info.group_version()},
+                      {"metadata", meta}};
+  auto text = head.dump();
+  text.pop_back();  // the closing brace: items follow
+  return HttpResponse{200, "application/json", text + ",\"items\":[" + items + "]}"};
 }
 
 void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {

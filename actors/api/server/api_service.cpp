@@ -60,10 +60,29 @@ WatchCache* ApiService::cache_for(const std::string& resource) {
   return it == caches_.end() ? nullptr : &it->second;
 }
 
+Result<std::string> ApiService::json_of(const Kind& kind, const CachedObject& cached) {
+  {
+    std::lock_guard lock(json_mutex_);
+    auto it = json_memo_.find(cached.key);
+    if (it != json_memo_.end() && it->second.first == cached.mod_revision) return it->second.second;
+  }
+  auto object = object_from_bytes(kind, cached.value);
+  if (!object) return object.error();
+  auto text = object_to_json_text(codec_, *object, cached.mod_revision);
+  std::lock_guard lock(json_mutex_);
+  auto& slot = json_memo_[cached.key];
+  if (slot.first <= cached.mod_revision) slot = {cached.mod_revision, text};
+  return text;
+}
+
 void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& objects) {
   std::map<std::string, std::vector<CachedObject>> by_resource;
   for (const auto& o : objects)
     by_resource[resource_of(o.key)].push_back({o.key, o.mod_revision, o.value});
+  {
+    std::lock_guard memo(json_mutex_);
+    json_memo_.clear();
+  }
   std::lock_guard lock(mutex_);
   for (auto& [resource, cache] : caches_) cache.reset(revision, std::move(by_resource[resource]));
   // Watchers cannot follow across a reset (what happened in between is unknown): they end,
@@ -82,6 +101,10 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
     auto* last = cache->latest_change();
     if (!cache->apply(c.key, c.revision, c.value)) continue;
     const Change* change = cache->latest_change();
+    if (!c.value) {
+      std::lock_guard memo(json_mutex_);
+      json_memo_.erase(c.key);
+    }
     if (change == nullptr || change == last || change->key != c.key ||
         change->revision != c.revision)
       continue;  // a delete of an absent key: nothing changed

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/api/convert/kube_json.hpp"
@@ -101,6 +102,9 @@ class ApiService {
   std::int64_t written_revision() const;
 
   WatchCache* cache_for(const std::string& resource);
+  /// An object's JSON at its mod revision, encoded once and kept while that version is
+  /// current (lists of thousands of objects are concatenations of these).
+  Result<std::string> json_of(const Kind& kind, const CachedObject& object);
   std::int64_t now_s() const;
 
   ObjectStore& store_;
@@ -114,6 +118,9 @@ class ApiService {
   std::int64_t written_revision_ = 0;
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
+
+  std::mutex json_mutex_;  // json_memo_
+  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> json_memo_;
 };
 
 }  // namespace craton::api

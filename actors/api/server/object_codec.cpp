@@ -80,6 +80,15 @@ nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
   return j;
 }
 
+std::string object_to_json_text(const KubeJson& codec, const Object& object,
+                                std::int64_t resource_version) {
+  auto root = object.root();
+  root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
+  root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
+  object.meta().setResourceVersion(std::to_string(resource_version));
+  return codec.encode(root.asReader());
+}
+
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j) {
   auto decoded = codec.decode(j.dump(), kind.schema);
   if (!decoded) return Error{"bad_request", decoded.error().message};

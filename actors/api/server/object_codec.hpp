@@ -34,6 +34,9 @@ Object copy_object(const Object& object);
 /// Kubernetes JSON: apiVersion, kind and metadata.resourceVersion set.
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version);
+/// The same as compact JSON text, without parsing it back (what lists concatenate).
+std::string object_to_json_text(const KubeJson& codec, const Object& object,
+                                std::int64_t resource_version);
 /// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error).
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j);
 
