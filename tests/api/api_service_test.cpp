@@ -210,6 +210,22 @@ BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
   BOOST_TEST(f.store.writes == writes);
 }
 
+BOOST_AUTO_TEST_CASE(strict_field_validation_refuses_unknown_fields) {
+  Fixture f;
+  auto cm = json::parse(configmap("a"));
+  cm["dta"] = {{"x", "1"}};
+  cm["metadata"]["lables"] = {{"x", "1"}};
+  auto strict = f.call("POST", kCms + "?fieldValidation=Strict", cm.dump());
+  BOOST_TEST(strict.status == 400);
+  BOOST_TEST(body(strict)["message"] ==
+             "strict decoding error: unknown field \"dta\", unknown field \"metadata.lables\"");
+  BOOST_TEST(f.call("GET", kCms + "/a").status == 404);
+  BOOST_TEST(f.call("POST", kCms + "?fieldValidation=Ignore", cm.dump()).status == 201);
+  auto patched = f.call("PATCH", kCms + "/a?fieldValidation=Strict", R"({"spec":{"x":1}})",
+                        "application/merge-patch+json");
+  BOOST_TEST(patched.status == 400);
+}
+
 BOOST_AUTO_TEST_CASE(stale_resource_version_is_a_conflict) {
   Fixture f;
   auto object = body(f.call("POST", kCms, configmap("game")));

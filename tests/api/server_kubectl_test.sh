@@ -160,6 +160,11 @@ PY
   expect 'Error from server (AlreadyExists)' "$k" create $validate -f "$WORK/all-$ns.yaml"
   printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: %s\n' "$ns" >"$WORK/bad.yaml"
   expect 'is invalid' "$k" apply $validate -f "$WORK/bad.yaml"
+  if [ -z "$validate" ]; then  # kubectl 1.32 asks for strict decoding: a misspelled field fails
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: %s\ndta:\n  a: "1"\n' "$ns" >"$WORK/typo.yaml"
+    expect 'unknown field "dta"' "$k" apply -f "$WORK/typo.yaml"
+    expect 'NotFound' "$k" get cm typo -n "$ns"
+  fi
   "$k" get cm game -n "$ns" -o json | python3 -c '
 import json, sys
 o = json.load(sys.stdin); o["metadata"]["resourceVersion"] = "1"; o["data"]["a"] = "stale"

@@ -66,6 +66,19 @@ void set_finalizers(schema::k8s::ObjectMeta::Builder meta, const std::vector<std
   for (unsigned i = 0; i < f.size(); ++i) list.set(i, f[i]);
 }
 
+// fieldValidation=Strict (what kubectl 1.32 sends): unknown fields are a 400, as
+// kube-apiserver's strict decoding makes them. Ignore and Warn (the default) drop them.
+std::optional<HttpResponse> check_fields(const Kind& kind, const json& body,
+                                         const std::string& validation) {
+  if (validation != "Strict") return std::nullopt;
+  auto unknown = unknown_fields(kind, body);
+  if (unknown.empty()) return std::nullopt;
+  std::string message = "strict decoding error: ";
+  for (std::size_t i = 0; i < unknown.size(); ++i)
+    message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+  return bad_request(message);
+}
+
 }  // namespace
 
 std::optional<HttpResponse> ApiService::check_namespace(const Request& r) {
@@ -95,6 +108,7 @@ HttpResponse ApiService::create(const Request& r) {
   auto body = parse_body(r.http);
   if (!body) return body_error(body.error());
   if (auto e = check_type(kind, *body)) return *e;
+  if (auto e = check_fields(kind, *body, r.param("fieldValidation"))) return *e;
   auto object = object_from_json(codec_, kind, *body);
   if (!object) return body_error(object.error());
   CreateContext context;
@@ -165,6 +179,7 @@ HttpResponse ApiService::write_updated(const Request& r, json body, const Stored
   if (!previous) return from_error(previous.error(), kind, r.path.name);
   auto old_json = object_to_json(codec_, copy_object(*previous), old.mod_revision);
   if (!body["metadata"].is_object()) body["metadata"] = json::object();
+  if (auto e = check_fields(kind, body, r.param("fieldValidation"))) return *e;
   auto rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != std::to_string(old.mod_revision))
     return from_error(Error{"conflict", ""}, kind, r.path.name);

@@ -27,6 +27,28 @@ void clear_empty_texts(capnp::DynamicStruct::Builder object) {
   }
 }
 
+void collect_unknown(const nlohmann::json& j, capnp::StructSchema schema, const std::string& path,
+                     std::vector<std::string>& out) {
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    auto field = schema.findFieldByName(it.key());
+    auto here = path.empty() ? it.key() : path + "." + it.key();
+    KJ_IF_MAYBE (f, field) {
+      auto type = f->getType();
+      if (type.isStruct() && type.asStruct() != capnp::Schema::from<schema::k8s::StringMap>()) {
+        collect_unknown(it.value(), type.asStruct(), here, out);
+      } else if (type.isList() && type.asList().getElementType().isStruct() &&
+                 it.value().is_array()) {
+        auto element = type.asList().getElementType().asStruct();
+        for (std::size_t i = 0; i < it.value().size(); ++i)
+          collect_unknown(it.value()[i], element, here + "[" + std::to_string(i) + "]", out);
+      }
+    } else {
+      out.push_back(here);
+    }
+  }
+}
+
 }  // namespace
 
 ObjectBuilder Object::root() const {
@@ -87,6 +109,12 @@ std::string object_to_json_text(const KubeJson& codec, const Object& object,
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
   return codec.encode(root.asReader());
+}
+
+std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& j) {
+  std::vector<std::string> out;
+  collect_unknown(j, kind.schema, "", out);
+  return out;
 }
 
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j) {

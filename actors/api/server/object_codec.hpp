@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "actors/api/convert/kube_json.hpp"
 #include "actors/api/server/kinds.hpp"
@@ -37,6 +38,9 @@ nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
 /// The same as compact JSON text, without parsing it back (what lists concatenate).
 std::string object_to_json_text(const KubeJson& codec, const Object& object,
                                 std::int64_t resource_version);
+/// The fields of `j` that `kind`'s schema does not have, as paths ("spec.foo"), for
+/// fieldValidation=Strict (the converter itself ignores them, as kube-apiserver does by default).
+std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& j);
 /// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error).
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j);
 
