@@ -72,6 +72,10 @@ BOOST_AUTO_TEST_CASE(lists_and_watches_at_the_revisions_kubernetes_asks_for) {
   // Out of order is refused and changes nothing.
   BOOST_TEST(!c.apply("/registry/pods/default/a", 14, "x").ok());
   BOOST_TEST(c.get("/registry/pods/default/a")->value == "a3");
+  BOOST_TEST(!c.apply("/registry/pods/default/b", 13, "x").ok());
+  // Another key at the revision of the last change: one transaction wrote both.
+  BOOST_REQUIRE(c.apply("/registry/pods/default/c", 14, "c1").ok());
+  BOOST_TEST(c.events_after("/registry/pods/", 13)->size() == 2u);
   c.progress(20);
   BOOST_TEST(c.revision() == 20);
   BOOST_TEST(c.events_after("/registry/pods/", 20)->empty());

@@ -27,9 +27,10 @@ void WatchCache::reset(std::int64_t revision, std::vector<CachedObject> objects)
 
 Status WatchCache::apply(const std::string& key, std::int64_t revision,
                          std::optional<std::string> value) {
-  // Several keys may change at one revision (one transaction): a repeat of the revision of
-  // the cache's last change is in order.
-  bool same_txn = revision == revision_ && !window_.empty() && window_.back().revision == revision;
+  // Several keys may change at one revision (one transaction; etcd refuses a key twice in
+  // one): another key at the revision of the cache's last change is in order.
+  bool same_txn = revision == revision_ && !window_.empty() &&
+                  window_.back().revision == revision && window_.back().key != key;
   if (revision <= revision_ && !same_txn)
     return Error{"invalid", "change of " + key + " at revision " + std::to_string(revision) +
                                 " is not after the cache's revision " + std::to_string(revision_)};

@@ -91,17 +91,6 @@ Object copy_object(const Object& object) {
   return out;
 }
 
-nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
-                              std::int64_t resource_version) {
-  auto root = object.root();
-  root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
-  root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
-  object.meta().setResourceVersion(std::to_string(resource_version));
-  auto j = nlohmann::json::parse(codec.encode(root.asReader()));
-  if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
-  return j;
-}
-
 std::string object_to_json_text(const KubeJson& codec, const Object& object,
                                 std::int64_t resource_version) {
   auto root = object.root();
@@ -109,6 +98,13 @@ std::string object_to_json_text(const KubeJson& codec, const Object& object,
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
   return codec.encode(root.asReader());
+}
+
+nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
+                              std::int64_t resource_version) {
+  auto j = nlohmann::json::parse(object_to_json_text(codec, object, resource_version));
+  if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
+  return j;
 }
 
 std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& j) {
