@@ -197,6 +197,27 @@ BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
   BOOST_TEST(status["details"]["causes"][0]["field"] == "metadata.name");
   BOOST_TEST(f.call("POST", kCms, "{\"metadata\":").status == 400);
   BOOST_TEST(f.call("POST", kCms, "[1,2]").status == 400);
+  // Nesting that would exhaust the stack in dump/compare/destroy is refused before parsing.
+  std::string deep = R"({"metadata":{"name":"d"},"data":)";
+  for (int i = 0; i < 200000; ++i) deep += R"({"a":)";
+  deep += "1" + std::string(200000, '}') + "}";
+  BOOST_TEST(f.call("POST", kCms, deep).status == 400);
+  BOOST_TEST(f.call("POST", kCms, std::string(3000000, '[')).status == 400);
+  f.call("POST", kCms, configmap("p"));
+  std::string deep_patch;
+  for (int i = 0; i < 200000; ++i) deep_patch += R"({"a":)";
+  deep_patch += "1" + std::string(200000, '}');
+  BOOST_TEST(f.call("PATCH", kCms + "/p", deep_patch, "application/merge-patch+json").status ==
+             422);
+  ++writes;  // the create of p
+  // Fields of the wrong type in the parts the server reads itself.
+  BOOST_TEST(f.call("POST", kCms, R"({"apiVersion":5,"metadata":{"name":"t"}})").status == 400);
+  BOOST_TEST(f.call("PUT", kCms + "/p", R"({"metadata":{"name":5}})").status == 400);
+  BOOST_TEST(
+      f.call("PUT", kCms + "/p", R"({"metadata":{"name":"p","resourceVersion":7}})").status == 400);
+  BOOST_TEST(f.call("DELETE", kCms + "/p", R"({"preconditions":{"uid":1}})").status == 400);
+  BOOST_TEST(f.call("DELETE", kCms + "/p", R"({"propagationPolicy":[]})").status == 400);
+  BOOST_TEST(f.call("GET", kCms + "/p").status == 200);
   BOOST_TEST(f.call("POST", kCms, configmap("x"), "application/xml").status == 415);
   auto wrong_kind =
       f.call("POST", kCms, json{{"kind", "Secret"}, {"metadata", {{"name", "x"}}}}.dump());

@@ -1,6 +1,8 @@
 // ApiService: dispatch, the cache feed, and watch upkeep.
 #include "actors/api/server/api_service.hpp"
 
+#include <kj/exception.h>
+
 #include "actors/api/server/api_errors.hpp"
 #include "actors/api/server/api_internal.hpp"
 
@@ -202,19 +204,28 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
   auto flag = r.param("watch");
   if (m == "GET" && !named && (flag == "1" || flag == "true")) return watch(r, exchange);
   HttpResponse response;
-  if (m == "GET")
-    response = named ? get(r) : list(r);
-  else if (m == "POST" && !named)
-    response = create(r);
-  else if (m == "PUT" && named)
-    response = update(r);
-  else if (m == "PATCH" && named)
-    response = patch(r);
-  else if (m == "DELETE")
-    response = named ? remove(r) : remove_collection(r);
-  else
-    response = status_error(405, "MethodNotAllowed",
-                            "the server does not allow this method on the requested resource");
+  // Bodies are read (and their field types met) before anything is written, so a value of
+  // the wrong type anywhere in a body is a 400 and changes nothing.
+  try {
+    if (m == "GET")
+      response = named ? get(r) : list(r);
+    else if (m == "POST" && !named)
+      response = create(r);
+    else if (m == "PUT" && named)
+      response = update(r);
+    else if (m == "PATCH" && named)
+      response = patch(r);
+    else if (m == "DELETE")
+      response = named ? remove(r) : remove_collection(r);
+    else
+      response = status_error(405, "MethodNotAllowed",
+                              "the server does not allow this method on the requested resource");
+  } catch (const nlohmann::json::exception& e) {
+    response =
+        bad_request(std::string("the request body has a field of the wrong type: ") + e.what());
+  } catch (const kj::Exception& e) {
+    response = status_error(500, "InternalError", e.getDescription().cStr());
+  }
   exchange->respond(std::move(response));
 }
 

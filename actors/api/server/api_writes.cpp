@@ -2,6 +2,7 @@
 // the kind's validation, the namespace), then one conditional write to the store.
 #include "actors/api/server/api_errors.hpp"
 #include "actors/api/server/api_internal.hpp"
+#include "actors/api/server/json_body.hpp"
 #include "actors/api/server/patch.hpp"
 #include "actors/api/server/table.hpp"
 
@@ -20,8 +21,9 @@ Result<json> parse_body(const HttpRequest& http) {
     return Error{"unsupported_media_type",
                  "the body of the request was in an unknown format - accepted media types "
                  "include: application/json"};
-  auto j = json::parse(http.body, nullptr, false);
-  if (j.is_discarded()) return Error{"bad_request", "the request body is not valid JSON"};
+  auto parsed = parse_json_body(http.body);
+  if (!parsed) return parsed.error();
+  auto j = std::move(*parsed);
   if (!j.is_object()) return Error{"bad_request", "the request body must be a JSON object"};
   return j;
 }

@@ -2,6 +2,8 @@
 // Kubernetes' merge keys for the built-in types (the patchMergeKey tags of k8s.io/api).
 #include "actors/api/server/patch.hpp"
 
+#include "actors/api/server/json_body.hpp"
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -150,8 +152,9 @@ Result<PatchType> patch_type(std::string_view content_type) {
 }
 
 Result<json> apply_patch(const json& original, std::string_view patch, PatchType type) {
-  json parsed = json::parse(patch, nullptr, false);
-  if (parsed.is_discarded()) return Error{"bad_patch", "the patch is not valid JSON"};
+  auto body = parse_json_body(patch);
+  if (!body) return Error{"bad_patch", "the patch: " + body.error().message};
+  json parsed = std::move(*body);
   try {
     switch (type) {
       case PatchType::json:
