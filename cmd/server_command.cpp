@@ -61,6 +61,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http) {
     auto node_id = started.node.context().node_id;
     api::ApiHostOptions options;
     options.http = http;
+    options.metrics = started.node.context().metrics;  // also on the store's --metrics-listen
     options.log = [log, node_id](const std::string& message) {
       log->write(LogRecord{LogLevel::info, 0, node_id, "api", message});
     };

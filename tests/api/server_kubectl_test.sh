@@ -205,4 +205,16 @@ run_version kubectl "kubectl-path"
 for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27; do
   [ -x "$side" ] && run_version "$side" "kubectl-127"
 done
+# /metrics counts what kubectl did, with kube-apiserver's names.
+python3 - "http://127.0.0.1:$((BASE + 1))/metrics" <<'PY' || fail "/metrics"
+import re, sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
+def count(verb, resource, code):
+    m = re.search(r'apiserver_request_total\{[^}]*code="%s"[^}]*resource="%s"[^}]*verb="%s"[^}]*\} (\d+)' % (code, resource, verb), text)
+    return int(m.group(1)) if m else 0
+assert count("POST", "configmaps", "201") >= 1, text
+assert count("GET", "configmaps", "404") >= 1, text
+assert count("WATCH", "configmaps", "200") >= 1, text
+assert "apiserver_request_duration_seconds_bucket" in text and "apiserver_registered_watchers" in text
+PY
 echo "PASS"

@@ -20,6 +20,62 @@ std::string random_uid(std::mt19937_64& rng) {
   return out;
 }
 
+// kube-apiserver's request verbs: GET of a collection is LIST, with watch=1 WATCH.
+std::string verb_of(const HttpRequest& request, const std::optional<ApiPath>& path) {
+  bool named = path && !path->name.empty();
+  auto watch = request.query.find("watch");
+  bool watching = watch != request.query.end() && (watch->second == "1" || watch->second == "true");
+  if (request.method == "GET") return named ? "GET" : watching ? "WATCH" : "LIST";
+  if (request.method == "DELETE" && !named) return "DELETECOLLECTION";
+  return request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+                 request.method == "DELETE"
+             ? request.method
+             : "OTHER";
+}
+
+// Counts the request with its answer's code when it is answered (a watch: when its stream
+// starts) and times it.
+class MeteredExchange final : public Exchange {
+ public:
+  MeteredExchange(std::shared_ptr<Exchange> inner, Metrics& metrics, std::string verb,
+                  std::string resource)
+      : inner_(std::move(inner)),
+        metrics_(metrics),
+        verb_(std::move(verb)),
+        resource_(std::move(resource)),
+        start_(std::chrono::steady_clock::now()) {}
+  void respond(HttpResponse response) override {
+    record(response.status);
+    inner_->respond(std::move(response));
+  }
+  void start_stream(int status, const std::string& content_type) override {
+    record(status);
+    inner_->start_stream(status, content_type);
+  }
+  bool write(std::string piece) override { return inner_->write(std::move(piece)); }
+  void end() override { inner_->end(); }
+
+ private:
+  void record(int code) {
+    metrics_
+        .counter("apiserver_request_total", "Requests by verb, resource and HTTP code",
+                 {{"verb", verb_}, {"resource", resource_}, {"code", std::to_string(code)}})
+        .Increment();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    metrics_
+        .histogram("apiserver_request_duration_seconds", "Time to the response (or stream start)",
+                   {0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+                   {{"verb", verb_}, {"resource", resource_}})
+        .Observe(seconds);
+  }
+
+  std::shared_ptr<Exchange> inner_;
+  Metrics& metrics_;
+  std::string verb_, resource_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace
 
 ApiHost::ApiHost(store::StoreClient& client, ApiHostOptions options)
@@ -50,6 +106,7 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
       for (int i = 0; i < 5; ++i) out += alphabet[(*rng)() % 27];
       return out;
     };
+  if (!host->options_.metrics) host->options_.metrics = std::make_shared<Metrics>();
   host->service_ = std::make_unique<ApiService>(host->objects_, service_options);
   for (std::size_t i = 0; i < host->options_.workers; ++i)
     host->workers_.emplace_back([h = host.get()] { h->work(); });
@@ -79,8 +136,22 @@ void ApiHost::stop() {
   service_.reset();
 }
 
+std::shared_ptr<Exchange> ApiHost::metered(const HttpRequest& request,
+                                           std::shared_ptr<Exchange> exchange) {
+  auto path = parse_api_path(request.path);
+  return std::make_shared<MeteredExchange>(std::move(exchange), *options_.metrics,
+                                           verb_of(request, path), path ? path->resource : "");
+}
+
 void ApiHost::serve(HttpRequest request, std::shared_ptr<Exchange> exchange) {
+  if (request.method == "GET" && request.path == "/metrics") {
+    options_.metrics->gauge("apiserver_registered_watchers", "Watches open now")
+        .Set(double(service_->watcher_count()));
+    return exchange->respond(
+        HttpResponse{200, "text/plain; version=0.0.4", options_.metrics->text()});
+  }
   if (auto response = discovery_response(request)) return exchange->respond(std::move(*response));
+  exchange = metered(request, std::move(exchange));
   if (request.method == "GET" && request.path.rfind("/openapi/v3", 0) == 0) {
     constexpr std::string_view prefix = "/openapi/v3/";
     auto document = request.path == "/openapi/v3" ? std::optional<std::string>(openapi_v3_index())

@@ -4,7 +4,8 @@
 // watches from the next revision (with progress notifications), and lists again when the
 // watch ends (compacted, replica lost for good). The feed thread also ticks the service
 // (watch timeouts, bookmarks) and, after the first list, has a worker create the default
-// namespaces. Process code.
+// namespaces. It counts requests as kube-apiserver names them and serves them on /metrics.
+// Process code.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +22,7 @@
 #include "actors/api/host/store_object_store.hpp"
 #include "actors/api/http/http_server.hpp"
 #include "actors/api/server/api_service.hpp"
+#include "runtime/metrics.hpp"
 
 namespace craton::api {
 
@@ -31,6 +33,10 @@ struct ApiHostOptions {
   std::size_t workers = 4;
   std::size_t queue_max = 1024;  ///< requests waiting for a worker; beyond, 429
   std::function<void(const std::string&)> log;
+  /// Where the API's metrics go (kube-apiserver's names: apiserver_request_total{verb,
+  /// resource,code}, apiserver_request_duration_seconds, apiserver_registered_watchers);
+  /// served on GET /metrics. Null: a registry of its own.
+  std::shared_ptr<Metrics> metrics;
 };
 
 class ApiHost {
@@ -44,6 +50,7 @@ class ApiHost {
  private:
   ApiHost(store::StoreClient& client, ApiHostOptions options);
   void serve(HttpRequest request, std::shared_ptr<Exchange> exchange);
+  std::shared_ptr<Exchange> metered(const HttpRequest& request, std::shared_ptr<Exchange> exchange);
   bool post(std::function<void()> job);
   void work();
   void feed();
