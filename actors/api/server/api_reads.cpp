@@ -171,6 +171,11 @@ HttpResponse ApiService::list(const Request& r) {
   auto& [at, objects] = *listed;
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
   std::string items;  // JSON texts, comma-separated
+  if (!filtered && !r.table) {
+    std::size_t estimate = 0;  // stored bytes are about the size of their JSON
+    for (const auto& cached : objects) estimate += cached.value.size() + 64;
+    items.reserve(estimate);
+  }
   auto rows = nlohmann::json::array();
   std::size_t count = 0;
   std::string last_key;
@@ -203,10 +208,8 @@ HttpResponse ApiService::list(const Request& r) {
       rows.push_back(table_row(kind, object->root().asReader(), j["metadata"], now_s()));
       continue;
     }
-    auto text = json_of(kind, cached);
-    if (!text) return from_error(text.error(), kind, "");
     if (!items.empty()) items += ',';
-    items += *text;
+    if (auto s = append_json(kind, cached, items); !s) return from_error(s.error(), kind, "");
   }
   nlohmann::json meta{{"resourceVersion", std::to_string(at)}};
   if (more) {
@@ -224,7 +227,10 @@ HttpResponse ApiService::list(const Request& r) {
                       {"metadata", meta}};
   auto text = head.dump();
   text.pop_back();  // the closing brace: items follow
-  return HttpResponse{200, "application/json", text + ",\"items\":[" + items + "]}"};
+  text += ",\"items\":[";
+  items.insert(0, text);
+  items += "]}";
+  return HttpResponse{200, "application/json", std::move(items)};
 }
 
 void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {

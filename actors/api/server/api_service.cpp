@@ -62,19 +62,23 @@ WatchCache* ApiService::cache_for(const std::string& resource) {
   return it == caches_.end() ? nullptr : &it->second;
 }
 
-Result<std::string> ApiService::json_of(const Kind& kind, const CachedObject& cached) {
+Status ApiService::append_json(const Kind& kind, const CachedObject& cached, std::string& out) {
   {
     std::lock_guard lock(json_mutex_);
     auto it = json_memo_.find(cached.key);
-    if (it != json_memo_.end() && it->second.first == cached.mod_revision) return it->second.second;
+    if (it != json_memo_.end() && it->second.first == cached.mod_revision) {
+      out += it->second.second;
+      return Ok{};
+    }
   }
   auto object = object_from_bytes(kind, cached.value);
   if (!object) return object.error();
   auto text = object_to_json_text(codec_, *object, cached.mod_revision);
+  out += text;
   std::lock_guard lock(json_mutex_);
   auto& slot = json_memo_[cached.key];
-  if (slot.first <= cached.mod_revision) slot = {cached.mod_revision, text};
-  return text;
+  if (slot.first <= cached.mod_revision) slot = {cached.mod_revision, std::move(text)};
+  return Ok{};
 }
 
 void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& objects) {

@@ -102,9 +102,9 @@ class ApiService {
   std::int64_t written_revision() const;
 
   WatchCache* cache_for(const std::string& resource);
-  /// An object's JSON at its mod revision, encoded once and kept while that version is
-  /// current (lists of thousands of objects are concatenations of these).
-  Result<std::string> json_of(const Kind& kind, const CachedObject& object);
+  /// Appends an object's JSON at its mod revision to `out`; the JSON is encoded once and kept
+  /// while that version is current (lists of thousands of objects are concatenations).
+  Status append_json(const Kind& kind, const CachedObject& object, std::string& out);
   std::int64_t now_s() const;
 
   ObjectStore& store_;
