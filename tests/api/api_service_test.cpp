@@ -284,6 +284,21 @@ BOOST_AUTO_TEST_CASE(label_and_field_selectors) {
   BOOST_TEST((names("fieldSelector=metadata.name!=b") == std::vector<std::string>{"a", "c"}));
 }
 
+BOOST_AUTO_TEST_CASE(delete_collection_deletes_what_its_selectors_pick) {
+  Fixture f;
+  f.call("POST", kCms, configmap("a", {{"app", "web"}}));
+  f.call("POST", kCms, configmap("b", {{"app", "db"}}));
+  f.call("POST", kCms, configmap("c", {{"app", "web"}}));
+  BOOST_TEST(f.call("DELETE", kCms + "?labelSelector=app in (").status == 400);
+  auto r = f.call("DELETE", kCms + "?labelSelector=app=web");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body(r)["status"] == "Success");
+  BOOST_TEST(f.call("GET", kCms + "/a").status == 404);
+  BOOST_TEST(f.call("GET", kCms + "/b").status == 200);
+  BOOST_TEST(f.call("GET", kCms + "/c").status == 404);
+  BOOST_TEST(f.call("DELETE", "/api/v1/configmaps").status == 405);  // no namespace
+}
+
 BOOST_AUTO_TEST_CASE(pages_continue_at_their_revision_and_expire_with_the_window) {
   Fixture f(8);
   for (const char* n : {"a", "b", "c", "d", "e"}) f.call("POST", kCms, configmap(n));

@@ -32,6 +32,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 kubectl get ns kube-node-lease >/dev/null 2>&1 || fail "the default namespaces never appeared"
+[ "$(kubectl get --raw /readyz)" = "ok" ] || fail "/readyz is not ok once the caches are filled"
 
 # expect OUTPUT_SUBSTRING COMMAND...: runs it (stdout and stderr together) and checks.
 expect() {

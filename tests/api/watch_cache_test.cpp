@@ -102,10 +102,10 @@ BOOST_AUTO_TEST_CASE(exact_lists_and_replays_match_a_model_at_every_revision) {
         state[key] = {rev, "v" + std::to_string(step)};
       else
         state.erase(key);
-      BOOST_REQUIRE(
-          c.apply(key, rev,
-                  put ? std::optional<std::string>("v" + std::to_string(step)) : std::nullopt)
-              .ok());
+      auto made = c.apply(
+          key, rev, put ? std::optional<std::string>("v" + std::to_string(step)) : std::nullopt);
+      BOOST_REQUIRE(made.ok());
+      BOOST_TEST(made->has_value() == (put || existed));  // the change watchers are sent
       if (put || existed) changes.push_back(rev);
       while (changes.size() > window) {
         last_dropped = changes.front();

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "actors/api/convert/string_map.hpp"
 #include "schemas/api_meta.capnp.h"
 
 namespace craton::api {
@@ -36,13 +37,7 @@ class StringMapHandler final : public capnp::JsonCodec::Handler<k8s::StringMap> 
       KJ_REQUIRE(value.isString(), "expected a string value", field.getName());
       sorted[field.getName().cStr()] = value.getString().cStr();
     }
-    auto entries = output.initEntries(unsigned(sorted.size()));
-    unsigned i = 0;
-    for (const auto& [key, value] : sorted) {
-      entries[i].setKey(key);
-      entries[i].setValue(value);
-      ++i;
-    }
+    set_map(output, sorted);
   }
 };
 

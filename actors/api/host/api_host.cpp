@@ -150,6 +150,11 @@ void ApiHost::serve(HttpRequest request, std::shared_ptr<Exchange> exchange) {
     return exchange->respond(
         HttpResponse{200, "text/plain; version=0.0.4", options_.metrics->text()});
   }
+  // Not ready until the caches hold the store's objects: a load balancer (or kubectl
+  // get --raw /readyz) sees it.
+  if (request.method == "GET" && request.path == "/readyz" && !service_->ready())
+    return exchange->respond(
+        status_response(503, "ServiceUnavailable", "the watch caches are not filled yet"));
   if (auto response = discovery_response(request)) return exchange->respond(std::move(*response));
   exchange = metered(request, std::move(exchange));
   if (request.method == "GET" && request.path.rfind("/openapi/v3", 0) == 0) {

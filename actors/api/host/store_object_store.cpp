@@ -1,6 +1,8 @@
 // Conditional writes and reads of /registry/ keys as store transactions.
 #include "actors/api/host/store_object_store.hpp"
 
+#include "runtime/assert.hpp"
+
 namespace craton::api {
 
 Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int64_t expected,
@@ -12,8 +14,7 @@ Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int
   txn.failure.push_back(storage::RangeRequest{key, "", 0, 0, true, false});
   auto reply = client_.call(store::StoreRequest{storage::WriteRequest{std::move(txn)}});
   if (!reply) return reply.error();
-  if (reply->error)
-    return Error{std::string(store::name(reply->error->code)), reply->error->message};
+  CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
   auto* write = std::get_if<storage::WriteResponse>(&reply->body);
   auto* response = write ? std::get_if<storage::TxnResponse>(write) : nullptr;
   if (response == nullptr) return Error{"malformed", "the store answered a txn with no txn reply"};
@@ -42,8 +43,7 @@ Result<std::int64_t> StoreObjectStore::remove(const std::string& key, std::int64
 Result<std::optional<StoredObject>> StoreObjectStore::get(const std::string& key) {
   auto reply = client_.call(store::StoreRequest{store::ReadRequest{storage::RangeRequest{key}}});
   if (!reply) return reply.error();
-  if (reply->error)
-    return Error{std::string(store::name(reply->error->code)), reply->error->message};
+  CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
   auto* range = std::get_if<storage::RangeResponse>(&reply->body);
   if (range == nullptr) return Error{"malformed", "the store answered a read with no range"};
   if (range->kvs.empty()) return std::optional<StoredObject>();
@@ -56,8 +56,7 @@ Result<std::pair<std::int64_t, std::vector<StoredObject>>> StoreObjectStore::lis
   storage::RangeRequest range{prefix, storage::prefix_end(prefix)};
   auto reply = client_.call(store::StoreRequest{store::ReadRequest{range}});
   if (!reply) return reply.error();
-  if (reply->error)
-    return Error{std::string(store::name(reply->error->code)), reply->error->message};
+  CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
   auto* r = std::get_if<storage::RangeResponse>(&reply->body);
   if (r == nullptr) return Error{"malformed", "the store answered a read with no range"};
   std::vector<StoredObject> out;

@@ -25,8 +25,8 @@ void WatchCache::reset(std::int64_t revision, std::vector<CachedObject> objects)
   window_.clear();
 }
 
-Status WatchCache::apply(const std::string& key, std::int64_t revision,
-                         std::optional<std::string> value) {
+Result<std::optional<Change>> WatchCache::apply(const std::string& key, std::int64_t revision,
+                                                std::optional<std::string> value) {
   // Several keys may change at one revision (one transaction; etcd refuses a key twice in
   // one): another key at the revision of the cache's last change is in order.
   bool same_txn = revision == revision_ && !window_.empty() &&
@@ -48,17 +48,17 @@ Status WatchCache::apply(const std::string& key, std::int64_t revision,
     change.value = *value;
     objects_[key] = CachedObject{key, revision, std::move(*value)};
   } else {
-    if (it == objects_.end()) return Ok{};  // nothing was there: nothing changes
+    if (it == objects_.end()) return std::optional<Change>();  // nothing was there
     change.type = ChangeType::deleted;
     change.value = it->second.value;
     objects_.erase(it);
   }
-  window_.push_back(std::move(change));
+  window_.push_back(change);
   while (window_.size() > window_max_) {
     oldest_servable_ = window_.front().revision;
     window_.pop_front();
   }
-  return Ok{};
+  return std::optional<Change>(std::move(change));
 }
 
 void WatchCache::progress(std::int64_t revision) {

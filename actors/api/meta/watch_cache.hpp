@@ -58,11 +58,11 @@ class WatchCache {
   /// Replaces everything with a LIST taken at `revision`; the window starts empty there.
   void reset(std::int64_t revision, std::vector<CachedObject> objects);
   /// A put (value) or delete (nullopt) of `key` at `revision` > revision() (or equal to the
-  /// revision of the last change: one transaction). Puts of a key not
-  /// present are "added", of a present one "modified"; deletes of an absent key are ignored.
-  Status apply(const std::string& key, std::int64_t revision, std::optional<std::string> value);
-  /// The change the last apply() made, if any (nullptr after reset()).
-  const Change* latest_change() const { return window_.empty() ? nullptr : &window_.back(); }
+  /// revision of the last change: one transaction). Puts of a key not present are "added",
+  /// of a present one "modified"; deletes of an absent key are ignored. Returns the change it
+  /// made (what watchers are sent), or nullopt when nothing changed.
+  Result<std::optional<Change>> apply(const std::string& key, std::int64_t revision,
+                                      std::optional<std::string> value);
   /// The store says nothing under this resource changed up to `revision`.
   void progress(std::int64_t revision);
 

@@ -2,22 +2,13 @@
 
 #include <map>
 
+#include "actors/api/convert/string_map.hpp"
 #include "actors/api/meta/names.hpp"
 
 namespace craton::api {
 namespace {
 
 namespace k8s = schema::k8s;
-
-std::string text(capnp::Text::Reader t) {
-  return std::string(t.cStr(), t.size());
-}
-
-std::map<std::string, std::string> as_map(k8s::StringMap::Reader m) {
-  std::map<std::string, std::string> out;
-  for (auto e : m.getEntries()) out[text(e.getKey())] = text(e.getValue());
-  return out;
-}
 
 void invalid(std::vector<StatusCause>& causes, const std::string& field, const std::string& value,
              const std::string& why) {

@@ -84,12 +84,7 @@ HttpResponse ApiService::get(const Request& r) {
   auto rv_text = r.param("resourceVersion");
   std::int64_t at = 0;
   if (rv_text.empty()) {
-    std::int64_t written;
-    {
-      std::lock_guard lock(mutex_);
-      written = written_revision_;
-    }
-    at = written;
+    at = written_revision();  // read your own writes (see the header)
   } else if (rv_text != "0") {
     auto rv = parse_revision(rv_text);
     if (!rv) return bad_request(rv.error().message);
@@ -137,8 +132,7 @@ HttpResponse ApiService::list(const Request& r) {
     revision = c->first;
     start = c->second;
   } else if (rv_text.empty()) {
-    std::lock_guard lock(mutex_);
-    revision = written_revision_;  // read your own writes (see the header)
+    revision = written_revision();  // read your own writes (see the header)
   } else if (rv_text != "0" || !match.empty()) {
     auto rv = parse_revision(rv_text);
     if (!rv) return bad_request(rv.error().message);
@@ -231,6 +225,28 @@ HttpResponse ApiService::list(const Request& r) {
   items.insert(0, text);
   items += "]}";
   return HttpResponse{200, "application/json", std::move(items)};
+}
+
+Result<std::vector<std::string>> ApiService::selected_names(const Request& r) {
+  const Kind& kind = *r.kind;
+  auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
+  if (!selectors) return selectors.error();
+  if (auto s = wait_for_cache(written_revision()); !s) return s.error();
+  std::vector<CachedObject> objects;
+  {
+    std::lock_guard lock(mutex_);
+    auto listed = cache_for(kind.info.plural)->list(r.prefix(), ListMode::latest, 0);
+    if (listed) objects = std::move(listed->second);
+  }
+  std::vector<std::string> names;
+  for (const auto& cached : objects) {
+    auto object = object_from_bytes(kind, cached.value);
+    if (!object) return object.error();
+    auto s = selectable(kind, object->root().asReader());
+    if (selected(s, selectors->labels, selectors->fields))
+      names.push_back(s.fields["metadata.name"]);
+  }
+  return names;
 }
 
 void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {

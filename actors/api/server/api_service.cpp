@@ -26,7 +26,7 @@ bool wants_table(const std::string& accept) {
 Selectable selectable(const Kind& kind, ObjectReader object) {
   Selectable s;
   auto meta = object.get("metadata").as<capnp::DynamicStruct>().as<schema::k8s::ObjectMeta>();
-  for (auto e : meta.getLabels().getEntries()) s.labels[text(e.getKey())] = text(e.getValue());
+  s.labels = as_map(meta.getLabels());
   s.fields["metadata.name"] = text(meta.getName());
   s.fields["metadata.namespace"] = text(meta.getNamespace());
   for (const auto& [field, value_of] : kind.fields) s.fields[field] = value_of(object);
@@ -104,19 +104,15 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
   for (const auto& c : changes) {
     auto* cache = cache_for(resource_of(c.key));
     if (cache == nullptr) continue;  // a key of no served resource
-    auto* last = cache->latest_change();
-    if (!cache->apply(c.key, c.revision, c.value)) continue;
-    const Change* change = cache->latest_change();
+    auto change = cache->apply(c.key, c.revision, c.value);
+    if (!change || !*change) continue;  // out of order, or a delete of an absent key
     if (!c.value) {
       std::lock_guard memo(json_mutex_);
       json_memo_.erase(c.key);
     }
-    if (change == nullptr || change == last || change->key != c.key ||
-        change->revision != c.revision)
-      continue;  // a delete of an absent key: nothing changed
     for (auto it = watchers_.begin(); it != watchers_.end();) {
       auto& w = *it->second;
-      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, *change);
+      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, **change);
       it = w.ended ? watchers_.erase(it) : std::next(it);
     }
   }

@@ -86,6 +86,8 @@ class ApiService {
   HttpResponse list(const Request& r);
   void watch(const Request& r, std::shared_ptr<Exchange> exchange);
   Status wait_for_cache(std::int64_t revision);
+  /// The names of the request's collection its selectors pick now (DELETECOLLECTION).
+  Result<std::vector<std::string>> selected_names(const Request& r);
   void deliver(Watcher& w, const Change& change);
   // Writes (api_writes.cpp).
   HttpResponse create(const Request& r);

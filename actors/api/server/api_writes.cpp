@@ -333,16 +333,11 @@ HttpResponse ApiService::remove_collection(const Request& r) {
   if (r.kind->info.namespaced && r.path.namespace_.empty())
     return status_error(405, "MethodNotAllowed",
                         "the server does not allow this method on the requested resource");
-  Request listing = r;
-  listing.table = false;
-  listing.http.query.erase("limit");
-  listing.http.query.erase("continue");
-  auto listed = list(listing);
-  if (listed.status != 200) return listed;
-  auto items = json::parse(listed.body)["items"];
-  for (const auto& item : items) {
+  auto names = selected_names(r);
+  if (!names) return from_error(names.error(), *r.kind, "");
+  for (const auto& name : *names) {
     Request one = r;
-    one.path.name = item["metadata"].value("name", "");
+    one.path.name = name;
     auto response = remove(one);
     if (response.status != 200 && response.status != 404) return response;
   }

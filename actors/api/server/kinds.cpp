@@ -14,22 +14,6 @@ namespace {
 
 namespace k8s = schema::k8s;
 
-std::map<std::string, std::string> as_map(k8s::StringMap::Reader m) {
-  std::map<std::string, std::string> out;
-  for (auto e : m.getEntries()) out[text(e.getKey())] = text(e.getValue());
-  return out;
-}
-
-void set_map(k8s::StringMap::Builder out, const std::map<std::string, std::string>& m) {
-  auto entries = out.initEntries(unsigned(m.size()));
-  unsigned i = 0;
-  for (const auto& [k, v] : m) {
-    entries[i].setKey(k);
-    entries[i].setValue(v);
-    ++i;
-  }
-}
-
 void cause(std::vector<StatusCause>& causes, const std::string& reason, const std::string& field,
            const std::string& message) {
   causes.push_back({reason, field, message});

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/api/convert/string_map.hpp"
 #include "actors/api/meta/resources.hpp"
 #include "actors/api/registry/object_meta.hpp"
 
@@ -61,10 +62,5 @@ const std::vector<Kind>& served_kinds();
 /// The kind served for group/version/plural, or nullptr.
 const Kind* find_kind(const std::string& group, const std::string& version,
                       const std::string& plural);
-
-/// A Cap'n Proto text as std::string.
-inline std::string text(capnp::Text::Reader t) {
-  return std::string(t.cStr(), t.size());
-}
 
 }  // namespace craton::api
