@@ -19,6 +19,36 @@ struct StringMap {
   }
 }
 
+# Kubernetes' optional scalars (*int32, *int64, *bool) where absent and zero differ
+# (`replicas: 0` is not "unset", and defaulting must see which it is): boxed, so no pointer is
+# absent. In JSON a box is its plain value.
+struct Int32Box {
+  value @0 :Int32;
+}
+
+struct Int64Box {
+  value @0 :Int64;
+}
+
+struct BoolBox {
+  value @0 :Bool;
+}
+
+# intstr.IntOrString (ports, maxSurge, minAvailable): JSON 8080 or "http" / "25%".
+struct IntOrString {
+  union {
+    intVal @0 :Int32;
+    strVal @1 :Text;
+  }
+}
+
+# map[ResourceName]Quantity (requests, limits, capacity, allocatable): a JSON object whose
+# values are quantity strings ("500m", "1Gi"); a JSON number is accepted on input, as
+# Kubernetes does. Stored canonical ("1000m" -> "1"). Sorted by key, keys unique.
+struct ResourceList {
+  entries @0 :List(StringMap.Entry);
+}
+
 struct OwnerReference {
   apiVersion @0 :Text;
   kind @1 :Text;

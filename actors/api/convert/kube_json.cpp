@@ -3,7 +3,10 @@
 #include <capnp/compat/json.h>
 #include <kj/exception.h>
 
+#include <cstdio>
+#include <limits>
 #include <map>
+#include <type_traits>
 
 #include "actors/api/convert/string_map.hpp"
 #include "schemas/api_meta.capnp.h"
@@ -58,12 +61,112 @@ class Int64Handler final : public capnp::JsonCodec::Handler<int64_t> {
   }
 };
 
+// A box is its plain value; JSON null leaves the box empty-valued (merge patches remove keys
+// before decoding, so null reaches here only from a literal `null`).
+template <class Box, class Value>
+class BoxHandler final : public capnp::JsonCodec::Handler<Box> {
+ public:
+  void encode(const capnp::JsonCodec&, typename Box::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    if constexpr (std::is_same_v<Value, bool>)
+      output.setBoolean(input.getValue());
+    else
+      output.setNumber(double(input.getValue()));
+  }
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              typename Box::Builder output) const override {
+    if (input.isNull()) return;
+    if constexpr (std::is_same_v<Value, bool>) {
+      KJ_REQUIRE(input.isBoolean(), "expected true or false");
+      output.setValue(input.getBoolean());
+    } else {
+      KJ_REQUIRE(input.isNumber(), "expected a number");
+      double v = input.getNumber();
+      // int64 boxes are exact up to 2^53, as Int64Handler.
+      constexpr bool wide = std::is_same_v<Value, std::int64_t>;
+      constexpr double lo = wide ? -9007199254740992.0 : double(std::numeric_limits<Value>::min());
+      constexpr double hi = wide ? 9007199254740992.0 : double(std::numeric_limits<Value>::max());
+      KJ_REQUIRE(v >= lo && v <= hi && v == double(std::int64_t(v)),
+                 "expected a whole number in range", v);
+      output.setValue(Value(v));
+    }
+  }
+};
+
+class IntOrStringHandler final : public capnp::JsonCodec::Handler<k8s::IntOrString> {
+ public:
+  void encode(const capnp::JsonCodec&, k8s::IntOrString::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    if (input.isIntVal())
+      output.setNumber(double(input.getIntVal()));
+    else
+      output.setString(input.getStrVal());
+  }
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              k8s::IntOrString::Builder output) const override {
+    if (input.isString()) {
+      output.setStrVal(input.getString());
+      return;
+    }
+    KJ_REQUIRE(input.isNumber(), "expected an integer or a string");
+    double v = input.getNumber();
+    KJ_REQUIRE(v >= -2147483648.0 && v <= 2147483647.0 && v == double(std::int32_t(v)),
+               "expected a 32-bit integer", v);
+    output.setIntVal(std::int32_t(v));
+  }
+};
+
+// Quantities are strings; a JSON number (`cpu: 1` in YAML) is written as its shortest text.
+class ResourceListHandler final : public capnp::JsonCodec::Handler<k8s::ResourceList> {
+ public:
+  void encode(const capnp::JsonCodec&, k8s::ResourceList::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    auto entries = input.getEntries();
+    auto fields = output.initObject(entries.size());
+    for (unsigned i = 0; i < entries.size(); ++i) {
+      fields[i].setName(entries[i].getKey());
+      fields[i].initValue().setString(entries[i].getValue());
+    }
+  }
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              k8s::ResourceList::Builder output) const override {
+    if (input.isNull()) return;
+    KJ_REQUIRE(input.isObject(), "expected a JSON object of quantities");
+    std::map<std::string, std::string> sorted;
+    for (auto field : input.getObject()) {
+      auto value = field.getValue();
+      std::string quantity;
+      if (value.isString()) {
+        quantity = value.getString().cStr();
+      } else {
+        KJ_REQUIRE(value.isNumber(), "expected a quantity", field.getName());
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.15g", value.getNumber());
+        quantity = buffer;
+      }
+      sorted[field.getName().cStr()] = quantity;
+    }
+    auto entries = output.initEntries(unsigned(sorted.size()));
+    unsigned i = 0;
+    for (const auto& [key, value] : sorted) {
+      entries[i].setKey(key);
+      entries[i].setValue(value);
+      ++i;
+    }
+  }
+};
+
 }  // namespace
 
 struct KubeJson::Impl {
   capnp::JsonCodec codec;
   StringMapHandler string_map;
   Int64Handler int64;
+  BoxHandler<k8s::Int32Box, std::int32_t> int32_box;
+  BoxHandler<k8s::Int64Box, std::int64_t> int64_box;
+  BoxHandler<k8s::BoolBox, bool> bool_box;
+  IntOrStringHandler int_or_string;
+  ResourceListHandler resource_list;
 };
 
 KubeJson::KubeJson() : impl_(std::make_unique<Impl>()) {
@@ -71,6 +174,11 @@ KubeJson::KubeJson() : impl_(std::make_unique<Impl>()) {
   impl_->codec.setMaxNestingDepth(64);
   impl_->codec.addTypeHandler(impl_->string_map);
   impl_->codec.addTypeHandler(impl_->int64);
+  impl_->codec.addTypeHandler(impl_->int32_box);
+  impl_->codec.addTypeHandler(impl_->int64_box);
+  impl_->codec.addTypeHandler(impl_->bool_box);
+  impl_->codec.addTypeHandler(impl_->int_or_string);
+  impl_->codec.addTypeHandler(impl_->resource_list);
 }
 
 KubeJson::~KubeJson() = default;

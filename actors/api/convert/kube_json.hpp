@@ -2,7 +2,9 @@
 // objects of schemas/api_meta.capnp (everything behind it). Built on Cap'n Proto's own JSON
 // codec (capnp/compat/json.h), which maps fields by name; KubeJson adds what Kubernetes'
 // JSON needs on top:
-// - StringMap is a JSON object of strings (labels, annotations, ConfigMap data);
+// - StringMap is a JSON object of strings (labels, annotations, ConfigMap data), ResourceList
+//   one of quantity strings (numbers accepted on input);
+// - Int32Box/Int64Box/BoolBox are their plain value, IntOrString a number or a string;
 // - int64 fields are JSON numbers, not the codec's quoted strings;
 // - empty and zero fields are omitted (Kubernetes' omitempty), unknown fields are ignored
 //   (as kube-apiserver does unless asked for strict decoding).

@@ -51,9 +51,22 @@ json type_of(json& schemas, capnp::Type type) {
       return {{"type", "array"}, {"items", type_of(schemas, type.asList().getElementType())}};
     case capnp::schema::Type::STRUCT: {
       auto s = type.asStruct();
-      if (s == capnp::Schema::from<schema::k8s::StringMap>())
+      namespace k8s = schema::k8s;
+      if (s == capnp::Schema::from<k8s::StringMap>())
         return {{"type", "object"},
                 {"additionalProperties", {{"type", "string"}, {"default", ""}}}};
+      // The converter's special shapes (kube_json.hpp), as kube-apiserver describes them.
+      if (s == capnp::Schema::from<k8s::ResourceList>())
+        return {{"type", "object"},
+                {"additionalProperties",
+                 {{"oneOf", json::array({{{"type", "string"}}, {{"type", "number"}}})}}}};
+      if (s == capnp::Schema::from<k8s::IntOrString>())
+        return {{"x-kubernetes-int-or-string", true}};
+      if (s == capnp::Schema::from<k8s::Int32Box>())
+        return {{"type", "integer"}, {"format", "int32"}};
+      if (s == capnp::Schema::from<k8s::Int64Box>())
+        return {{"type", "integer"}, {"format", "int64"}};
+      if (s == capnp::Schema::from<k8s::BoolBox>()) return {{"type", "boolean"}};
       add_struct(schemas, s);
       return {{"allOf", json::array({{{"$ref", "#/components/schemas/" + schema_name(s)}}})}};
     }
