@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "actors/api/http/http_server.hpp"
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::api {

@@ -32,7 +32,7 @@
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/api/meta/watch_cache.hpp"
 #include "actors/api/server/api_path.hpp"
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/server/object_store.hpp"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "actors/api/convert/kube_json.hpp"
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 #include "runtime/result.hpp"
 #include "schemas/api_meta.capnp.h"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 #include "schemas/api_meta.capnp.h"
 
 namespace craton::api {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 
 namespace craton::api {
 

@@ -1,6 +1,6 @@
 // The served kinds: defaults, validation and table columns as kube-apiserver has them
 // (pkg/apis/core/validation, pkg/printers/internalversion).
-#include "actors/api/server/kinds.hpp"
+#include "actors/api/kinds/kinds.hpp"
 
 #include <openssl/evp.h>
 
