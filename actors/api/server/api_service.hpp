@@ -28,11 +28,11 @@
 
 #include "actors/api/convert/kube_json.hpp"
 #include "actors/api/http/http_server.hpp"
+#include "actors/api/kinds/kinds.hpp"
 #include "actors/api/meta/field_selector.hpp"
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/api/meta/watch_cache.hpp"
 #include "actors/api/server/api_path.hpp"
-#include "actors/api/kinds/kinds.hpp"
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/server/object_store.hpp"
 
