@@ -99,7 +99,7 @@ Kind namespace_kind() {
             "Unsupported value: \"" + phase + "\": supported values: \"Active\", \"Terminating\"");
   };
   k.columns = {{"Status", "string", "", "The status of the namespace"}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     return nlohmann::json::array({text(o.as<k8s::Namespace>().getStatus().getPhase())});
   };
   k.fields["status.phase"] = [](ObjectReader o) {
@@ -134,7 +134,7 @@ Kind configmap_kind() {
     }
   };
   k.columns = {{"Data", "integer", "", "Number of data in configmap"}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     auto cm = o.as<k8s::ConfigMap>();
     return nlohmann::json::array(
         {cm.getData().getEntries().size() + cm.getBinaryData().getEntries().size()});
@@ -179,7 +179,7 @@ Kind secret_kind() {
   };
   k.columns = {{"Type", "string", "", "The type of the secret"},
                {"Data", "integer", "", "Number of data in the secret"}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     auto s = o.as<k8s::Secret>();
     return nlohmann::json::array({text(s.getType()), s.getData().getEntries().size()});
   };
@@ -193,7 +193,7 @@ Kind serviceaccount_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::ServiceAccount>();
   k.columns = {{"Secrets", "string", "", "Number of secrets of the service account"}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     return nlohmann::json::array({o.as<k8s::ServiceAccount>().getSecrets().size()});
   };
   return k;
@@ -223,7 +223,7 @@ Kind event_kind() {
                     {"First Seen", "string", "", "Time when first event occurred", 1},
                     {"Count", "integer", "", "Number of times this event has occurred", 1},
                     {"Name", "string", "name", "Name of this event", 1}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     auto e = o.as<k8s::Event>();
     auto last = text(e.getLastTimestamp());
     if (last.empty()) last = text(e.getEventTime());
@@ -233,7 +233,7 @@ Kind event_kind() {
     return nlohmann::json::array({last, text(e.getType()), text(e.getReason()),
                                   kind + "/" + text(involved.getName()), text(e.getMessage())});
   };
-  k.wide_cells = [](ObjectReader o) {
+  k.wide_cells = [](ObjectReader o, std::int64_t) {
     auto e = o.as<k8s::Event>();
     return nlohmann::json::array({text(e.getSource().getComponent()), text(e.getFirstTimestamp()),
                                   e.getCount(), text(e.getMetadata().getName())});
@@ -275,7 +275,7 @@ Kind lease_kind() {
               "must be greater than or equal to 0");
   };
   k.columns = {{"Holder", "string", "", "The holder of the lease"}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     return nlohmann::json::array({text(o.as<k8s::Lease>().getSpec().getHolderIdentity())});
   };
   return k;
@@ -312,11 +312,11 @@ Kind priorityclass_kind() {
   k.columns = {{"Value", "integer", "", "Value of the priority class"},
                {"Global-Default", "boolean", "", "Whether this is the global default"}};
   k.wide_columns = {{"PreemptionPolicy", "string", "", "Preemption policy", 1}};
-  k.cells = [](ObjectReader o) {
+  k.cells = [](ObjectReader o, std::int64_t) {
     auto pc = o.as<k8s::PriorityClass>();
     return nlohmann::json::array({pc.getValue(), pc.getGlobalDefault()});
   };
-  k.wide_cells = [](ObjectReader o) {
+  k.wide_cells = [](ObjectReader o, std::int64_t) {
     return nlohmann::json::array({text(o.as<k8s::PriorityClass>().getPreemptionPolicy())});
   };
   return k;

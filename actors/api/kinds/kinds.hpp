@@ -4,9 +4,9 @@
 // The generic handling every kind shares (names, labels, uid, resourceVersion, generation) is
 // registry/object_meta.hpp; this is what differs.
 //
-// Served kinds so far: Namespace, ConfigMap, Secret, ServiceAccount, Event, Lease,
-// PriorityClass.
-// The rest of resources.hpp's table is discovered but answered 404 until its schema exists.
+// Each family of kinds has its file (config_kinds.cpp, pod_kind.cpp, cluster_kinds.cpp,
+// workload_kinds.cpp; kind_factories.hpp lists them); pod_spec.hpp holds the rules pods and
+// pod templates share, checks.hpp the pieces validation is made of.
 #pragma once
 
 #include <capnp/dynamic.h>
@@ -51,8 +51,10 @@ struct Kind {
   /// Columns after NAME: those before AGE, then (priority 1) those after it.
   std::vector<TableColumn> columns;
   std::vector<TableColumn> wide_columns;
-  std::function<nlohmann::json(ObjectReader)> cells;       ///< one per column
-  std::function<nlohmann::json(ObjectReader)> wide_cells;  ///< one per wide column
+  /// One cell per column, given the time now in seconds (ages, durations).
+  using Cells = std::function<nlohmann::json(ObjectReader, std::int64_t now_seconds)>;
+  Cells cells;       ///< one per column
+  Cells wide_cells;  ///< one per wide column
   /// Fields a field selector may name beyond metadata.name and metadata.namespace.
   std::map<std::string, std::function<std::string(ObjectReader)>> fields;
 };
