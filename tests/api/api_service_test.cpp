@@ -9,134 +9,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "actors/api/server/api_service.hpp"
 #include "actors/api/server/patch.hpp"
+#include "tests/api/api_fixture.hpp"
 
 using namespace craton;
 using namespace craton::api;
 using json = nlohmann::json;
+using namespace craton::api::testing;
 
 namespace {
-
-// Revisions as the store counts them; every write is applied to the service at once.
-class MemoryStore final : public ObjectStore {
- public:
-  ApiService* service = nullptr;
-  std::map<std::string, StoredObject> objects;
-  std::int64_t revision = 1;
-  int writes = 0;
-
-  Result<std::int64_t> create(const std::string& key, const std::string& value) override {
-    if (objects.count(key)) return Error{"exists", key};
-    return put(key, value);
-  }
-  Result<std::int64_t> update(const std::string& key, const std::string& value,
-                              std::int64_t expected) override {
-    auto it = objects.find(key);
-    if (it == objects.end()) return Error{"not_found", key};
-    if (it->second.mod_revision != expected) return Error{"conflict", key};
-    return put(key, value);
-  }
-  Result<std::int64_t> remove(const std::string& key, std::int64_t expected) override {
-    auto it = objects.find(key);
-    if (it == objects.end()) return Error{"not_found", key};
-    if (it->second.mod_revision != expected) return Error{"conflict", key};
-    objects.erase(it);
-    ++writes;
-    service->apply({FeedChange{key, ++revision, std::nullopt}});
-    return revision;
-  }
-  Result<std::optional<StoredObject>> get(const std::string& key) override {
-    auto it = objects.find(key);
-    if (it == objects.end()) return std::optional<StoredObject>();
-    return std::optional<StoredObject>(it->second);
-  }
-
- private:
-  Result<std::int64_t> put(const std::string& key, const std::string& value) {
-    ++writes;
-    objects[key] = StoredObject{key, value, ++revision};
-    service->apply({FeedChange{key, revision, value}});
-    return revision;
-  }
-};
-
-struct Recorder final : Exchange {
-  std::optional<HttpResponse> response;
-  bool streaming = false;
-  bool ended = false;
-  std::vector<json> events;
-  void respond(HttpResponse r) override { response = std::move(r); }
-  void start_stream(int, const std::string&) override { streaming = true; }
-  bool write(std::string piece) override {
-    if (ended) return false;
-    events.push_back(json::parse(piece));
-    return true;
-  }
-  void end() override { ended = true; }
-};
-
-struct Fixture {
-  MemoryStore store;
-  std::int64_t clock = 1'800'000'000;
-  int uids = 0;
-  std::unique_ptr<ApiService> service;
-
-  explicit Fixture(std::size_t window = 10000) {
-    ApiServiceOptions options;
-    options.cache_window = window;
-    options.cache_wait = std::chrono::milliseconds(50);
-    options.now_s = [this] { return clock; };
-    options.new_uid = [this] { return "uid-" + std::to_string(++uids); };
-    options.name_suffix = [] { return std::string("abcde"); };
-    service = std::make_unique<ApiService>(store, options);
-    store.service = service.get();
-    service->reset(1, {});
-    auto ready = service->ensure_default_namespaces();
-    BOOST_REQUIRE_MESSAGE(ready.ok(), (ready.ok() ? std::string() : ready.error().message));
-  }
-
-  HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& body = "",
-                    const std::string& content_type = "application/json",
-                    const std::string& accept = "application/json") {
-    auto r = std::make_shared<Recorder>();
-    service->handle(request(method, target, body, content_type, accept), r);
-    BOOST_REQUIRE(r->response.has_value());
-    return *r->response;
-  }
-
-  std::shared_ptr<Recorder> watch(const std::string& target, const std::string& accept = "") {
-    auto r = std::make_shared<Recorder>();
-    service->handle(request("GET", target, "", "", accept), r);
-    return r;
-  }
-
-  static HttpRequest request(const std::string& method, const std::string& target,
-                             const std::string& body, const std::string& content_type,
-                             const std::string& accept) {
-    HttpRequest h;
-    h.method = method;
-    auto q = target.find('?');
-    h.path = target.substr(0, q);
-    if (q != std::string::npos) {
-      std::string query = target.substr(q + 1);
-      std::size_t at = 0;
-      while (at <= query.size()) {
-        auto amp = query.find('&', at);
-        auto part = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-        auto eq = part.find('=');
-        h.query[part.substr(0, eq)] = eq == std::string::npos ? "" : part.substr(eq + 1);
-        if (amp == std::string::npos) break;
-        at = amp + 1;
-      }
-    }
-    h.body = body;
-    h.content_type = content_type;
-    h.accept = accept;
-    return h;
-  }
-};
 
 const std::string kCms = "/api/v1/namespaces/default/configmaps";
 
@@ -147,10 +28,6 @@ std::string configmap(const std::string& name, const json& labels = json::object
               {"metadata", {{"name", name}, {"labels", labels}}},
               {"data", data}}
       .dump();
-}
-
-json body(const HttpResponse& r) {
-  return json::parse(r.body);
 }
 
 }  // namespace
@@ -225,7 +102,8 @@ BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
   BOOST_TEST(f.call("POST", "/api/v1/namespaces/nowhere/configmaps", configmap("x")).status == 404);
   auto bad_data = f.call("POST", kCms, configmap("x", json::object(), {{"not a key", "v"}}));
   BOOST_TEST(bad_data.status == 422);
-  BOOST_TEST(f.call("GET", "/api/v1/namespaces/default/pods").status == 404);
+  BOOST_TEST(f.call("GET", "/api/v1/namespaces/default/widgets").status == 404);
+  BOOST_TEST(f.call("GET", kCms + "/x/status").status == 404);  // configmaps have none
   BOOST_TEST(f.call("GET", kCms + "?labelSelector=a in (").status == 400);
   BOOST_TEST(f.call("GET", kCms + "?fieldSelector=spec.nodeName=x").status == 400);
   BOOST_TEST(f.store.writes == writes);

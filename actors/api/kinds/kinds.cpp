@@ -11,6 +11,10 @@ namespace {
 std::vector<Kind> make_kinds() {
   std::vector<std::pair<std::string, Kind (*)()>> by_plural = {
       {"namespaces", namespace_kind},
+      {"nodes", node_kind},
+      {"pods", pod_kind},
+      {"services", service_kind},
+      {"endpoints", endpoints_kind},
       {"configmaps", configmap_kind},
       {"secrets", secret_kind},
       {"serviceaccounts", serviceaccount_kind},

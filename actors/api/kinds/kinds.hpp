@@ -48,7 +48,8 @@ struct Kind {
   /// Tables start with NAME and have AGE after `columns` (false: `columns` are the whole row,
   /// as for events).
   bool name_and_age = true;
-  /// Columns after NAME: those before AGE, then (priority 1) those after it.
+  /// Columns after NAME: `columns` before AGE, `wide_columns` after it (those of priority 1
+  /// only with `-o wide`; nodes' VERSION has priority 0).
   std::vector<TableColumn> columns;
   std::vector<TableColumn> wide_columns;
   /// One cell per column, given the time now in seconds (ages, durations).

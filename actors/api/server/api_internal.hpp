@@ -36,6 +36,12 @@ struct ApiService::Watcher {
   bool ended = false;
 };
 
+/// A request's JSON body (a 415 for other media types, a 400 when malformed; api_writes.cpp).
+Result<nlohmann::json> parse_body(const HttpRequest& http);
+HttpResponse body_error(const Error& e);
+/// The body's apiVersion and kind, when given, must be the kind's (a 400 otherwise).
+std::optional<HttpResponse> check_type(const Kind& kind, const nlohmann::json& body);
+
 /// Labels and field values of a stored object, for selectors.
 struct Selectable {
   Labels labels;

@@ -185,10 +185,15 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
     exchange->respond(status_error(404, "NotFound", path->resource + " is not namespaced"));
     return;
   }
-  if (!path->subresource.empty() && path->subresource != "status") {
-    exchange->respond(
-        status_error(404, "NotFound", "the server could not find the requested resource"));
-    return;
+  if (!path->subresource.empty()) {
+    const auto& subs = r.kind->info.subresources;
+    // pods/log is discovered (kubectl asks) but the node agent serves logs (issue 14).
+    if (path->subresource == "log" ||
+        std::find(subs.begin(), subs.end(), path->subresource) == subs.end()) {
+      exchange->respond(
+          status_error(404, "NotFound", "the server could not find the requested resource"));
+      return;
+    }
   }
   r.http = std::move(http);
   r.table = wants_table(r.http.accept);
@@ -207,7 +212,13 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
   // Bodies are read (and their field types met) before anything is written, so a value of
   // the wrong type anywhere in a body is a 400 and changes nothing.
   try {
-    if (m == "GET")
+    bool status = r.path.subresource == "status";
+    if (!r.path.subresource.empty() && !status)
+      response = subresource(r);
+    else if (status && m != "GET" && m != "PUT" && m != "PATCH")
+      response = status_error(405, "MethodNotAllowed",
+                              "the server does not allow this method on the requested resource");
+    else if (m == "GET")
       response = named ? get(r) : list(r);
     else if (m == "POST" && !named)
       response = create(r);

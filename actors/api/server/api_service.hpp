@@ -98,6 +98,13 @@ class ApiService {
   /// PUT and PATCH share this: `body` replaces `old` (a 409 if its resourceVersion is set
   /// and stale).
   HttpResponse write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
+  // Subresources other than status, and admission reading other objects
+  // (api_subresources.cpp).
+  HttpResponse subresource(const Request& r);
+  HttpResponse scale(const Request& r);
+  HttpResponse bind(const Request& r);
+  HttpResponse evict(const Request& r);
+  std::optional<HttpResponse> admit(const Request& r, const Object& object);
   HttpResponse delete_namespace(const Request& r, Object ns, const StoredObject& old);
   std::optional<HttpResponse> check_namespace(const Request& r);
   void note_written(std::int64_t revision);

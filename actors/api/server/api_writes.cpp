@@ -11,7 +11,42 @@ namespace {
 
 using json = nlohmann::json;
 
-bool is_json(const std::string& content_type) {
+// What a spec change is, for generation: anything outside metadata and status.
+json spec_of(json j) {
+  j.erase("metadata");
+  j.erase("status");
+  j.erase("apiVersion");
+  j.erase("kind");
+  return j;
+}
+
+std::vector<std::string> finalizers_of(schema::k8s::ObjectMeta::Reader meta) {
+  std::vector<std::string> out;
+  for (auto f : meta.getFinalizers()) out.push_back(text(f));
+  return out;
+}
+
+void set_finalizers(schema::k8s::ObjectMeta::Builder meta, const std::vector<std::string>& f) {
+  auto list = meta.initFinalizers(unsigned(f.size()));
+  for (unsigned i = 0; i < f.size(); ++i) list.set(i, f[i]);
+}
+
+// fieldValidation=Strict (what kubectl 1.32 sends): unknown fields are a 400, as
+// kube-apiserver's strict decoding makes them. Ignore and Warn (the default) drop them.
+std::optional<HttpResponse> check_fields(const Kind& kind, const json& body,
+                                         const std::string& validation) {
+  if (validation != "Strict") return std::nullopt;
+  auto unknown = unknown_fields(kind, body);
+  if (unknown.empty()) return std::nullopt;
+  std::string message = "strict decoding error: ";
+  for (std::size_t i = 0; i < unknown.size(); ++i)
+    message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+  return bad_request(message);
+}
+
+}  // namespace
+
+static bool is_json(const std::string& content_type) {
   auto base = content_type.substr(0, content_type.find(';'));
   return base == "application/json" || base.empty();
 }
@@ -47,41 +82,6 @@ std::optional<HttpResponse> check_type(const Kind& kind, const json& body) {
                        kind.info.kind + ")");
   return std::nullopt;
 }
-
-// What a spec change is, for generation: anything outside metadata and status.
-json spec_of(json j) {
-  j.erase("metadata");
-  j.erase("status");
-  j.erase("apiVersion");
-  j.erase("kind");
-  return j;
-}
-
-std::vector<std::string> finalizers_of(schema::k8s::ObjectMeta::Reader meta) {
-  std::vector<std::string> out;
-  for (auto f : meta.getFinalizers()) out.push_back(text(f));
-  return out;
-}
-
-void set_finalizers(schema::k8s::ObjectMeta::Builder meta, const std::vector<std::string>& f) {
-  auto list = meta.initFinalizers(unsigned(f.size()));
-  for (unsigned i = 0; i < f.size(); ++i) list.set(i, f[i]);
-}
-
-// fieldValidation=Strict (what kubectl 1.32 sends): unknown fields are a 400, as
-// kube-apiserver's strict decoding makes them. Ignore and Warn (the default) drop them.
-std::optional<HttpResponse> check_fields(const Kind& kind, const json& body,
-                                         const std::string& validation) {
-  if (validation != "Strict") return std::nullopt;
-  auto unknown = unknown_fields(kind, body);
-  if (unknown.empty()) return std::nullopt;
-  std::string message = "strict decoding error: ";
-  for (std::size_t i = 0; i < unknown.size(); ++i)
-    message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
-  return bad_request(message);
-}
-
-}  // namespace
 
 std::optional<HttpResponse> ApiService::check_namespace(const Request& r) {
   if (!r.kind->info.namespaced) return std::nullopt;
@@ -124,6 +124,8 @@ HttpResponse ApiService::create(const Request& r) {
   auto name = text(object->meta().getName());
   if (!kind.uses_generation) object->meta().setGeneration(0);
   if (causes.empty() && kind.defaults) kind.defaults(object->root());
+  if (causes.empty())
+    if (auto refused = admit(r, *object)) return *refused;
   if (kind.validate) kind.validate(object->root().asReader(), nullptr, causes);
   if (!causes.empty()) return invalid(kind, name, causes);
   Request named = r;

@@ -1,0 +1,335 @@
+// The subresources beyond status: pods/binding (what a scheduler posts), pods/eviction
+// (a delete that respects PodDisruptionBudgets, what `kubectl drain` posts) and
+// deployments|replicasets/scale (autoscaling/v1 Scale, what `kubectl scale` patches), plus the
+// admission that reads other objects (Priority for pods).
+#include <chrono>
+
+#include "actors/api/kinds/checks.hpp"
+#include "actors/api/server/api_errors.hpp"
+#include "actors/api/server/api_internal.hpp"
+#include "actors/api/server/patch.hpp"
+#include "actors/api/server/table.hpp"
+#include "schemas/api_apps.capnp.h"
+#include "schemas/api_pod.capnp.h"
+
+namespace craton::api {
+namespace {
+
+using json = nlohmann::json;
+namespace k8s = schema::k8s;
+
+HttpResponse success(int code) {
+  return json_response(code, {{"kind", "Status"},
+                              {"apiVersion", "v1"},
+                              {"metadata", json::object()},
+                              {"status", "Success"},
+                              {"code", code}});
+}
+
+HttpResponse method_not_allowed() {
+  return status_error(405, "MethodNotAllowed",
+                      "the server does not allow this method on the requested resource");
+}
+
+// The body's apiVersion and kind, when given, must be one of `versions` and `kind`.
+std::optional<HttpResponse> check_body_type(const json& body, const std::string& kind,
+                                            const std::vector<std::string>& versions) {
+  auto v = body.value("apiVersion", "");
+  auto k = body.value("kind", "");
+  bool version_ok = v.empty();
+  for (const auto& known : versions) version_ok = version_ok || v == known;
+  if (!version_ok || (!k.empty() && k != kind))
+    return bad_request("the body must be a " + kind + " (" + versions.front() + "), not " + k +
+                       " (" + v + ")");
+  return std::nullopt;
+}
+
+// A metav1.LabelSelector in JSON as its string form ("app=web,tier in (a,b)").
+std::string selector_string(const json& selector) {
+  if (!selector.is_object()) return "";
+  std::vector<Requirement> requirements;
+  if (selector["matchLabels"].is_object())
+    for (const auto& [key, value] : selector["matchLabels"].items())
+      requirements.push_back(
+          {key, SelectorOp::equals, {value.is_string() ? value.get<std::string>() : ""}});
+  if (selector["matchExpressions"].is_array())
+    for (const auto& e : selector["matchExpressions"]) {
+      Requirement r{e.value("key", ""), SelectorOp::exists, {}};
+      auto op = e.value("operator", "");
+      r.op = op == "In"             ? SelectorOp::in
+             : op == "NotIn"        ? SelectorOp::not_in
+             : op == "DoesNotExist" ? SelectorOp::does_not_exist
+                                    : SelectorOp::exists;
+      if (e["values"].is_array())
+        for (const auto& v : e["values"])
+          if (v.is_string()) r.values.push_back(v.get<std::string>());
+      requirements.push_back(std::move(r));
+    }
+  return LabelSelector::from_requirements(std::move(requirements)).to_string();
+}
+
+// autoscaling/v1 Scale of a Deployment or ReplicaSet in JSON.
+json scale_of(const json& object) {
+  const json& meta = object["metadata"];
+  json scale_meta = json::object();
+  for (const char* field : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"})
+    if (meta.contains(field)) scale_meta[field] = meta[field];
+  json spec = object.value("spec", json::object());
+  json status = object.value("status", json::object());
+  return {{"kind", "Scale"},
+          {"apiVersion", "autoscaling/v1"},
+          {"metadata", scale_meta},
+          {"spec", {{"replicas", spec.value("replicas", 1)}}},
+          {"status",
+           {{"replicas", status.value("replicas", 0)},
+            {"selector", selector_string(spec.value("selector", json::object()))}}}};
+}
+
+}  // namespace
+
+HttpResponse ApiService::subresource(const Request& r) {
+  const auto& sub = r.path.subresource;
+  const auto& m = r.http.method;
+  if (sub == "binding") return m == "POST" ? bind(r) : method_not_allowed();
+  if (sub == "eviction") return m == "POST" ? evict(r) : method_not_allowed();
+  if (sub == "scale")
+    return m == "GET" || m == "PUT" || m == "PATCH" ? scale(r) : method_not_allowed();
+  return status_error(404, "NotFound", "the server could not find the requested resource");
+}
+
+HttpResponse ApiService::scale(const Request& r) {
+  const Kind& kind = *r.kind;
+  HttpResponse last;
+  for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
+    auto old = store_.get(r.key());
+    if (!old) return from_error(old.error(), kind, r.path.name);
+    if (!*old) return not_found(kind, r.path.name);
+    auto object = object_from_bytes(kind, (*old)->value);
+    if (!object) return from_error(object.error(), kind, r.path.name);
+    auto current = object_to_json(codec_, *object, (*old)->mod_revision);
+    auto scale = scale_of(current);
+    if (r.http.method == "GET") return json_response(200, scale);
+    json wanted;
+    if (r.http.method == "PUT") {
+      auto body = parse_body(r.http);
+      if (!body) return body_error(body.error());
+      if (auto e = check_body_type(*body, "Scale", {"autoscaling/v1"})) return *e;
+      wanted = std::move(*body);
+    } else {
+      auto type = patch_type(r.http.content_type);
+      if (!type) return status_error(415, "UnsupportedMediaType", type.error().message);
+      auto patched = apply_patch(scale, r.http.body, *type);
+      if (!patched) return status_error(422, "Invalid", patched.error().message);
+      wanted = std::move(*patched);
+    }
+    auto rv = wanted["metadata"].is_object() ? wanted["metadata"].value("resourceVersion", "") : "";
+    bool conditional = !rv.empty() && rv != scale["metadata"].value("resourceVersion", "");
+    if (conditional) return from_error(Error{"conflict", ""}, kind, r.path.name);
+    const json& replicas = wanted["spec"].is_object() ? wanted["spec"]["replicas"] : json();
+    if (!replicas.is_number_integer()) return bad_request("Scale spec.replicas must be an integer");
+    if (replicas.get<std::int64_t>() < 0 || replicas.get<std::int64_t>() > INT32_MAX) {
+      Causes causes;
+      invalid(causes, "spec.replicas", replicas.get<std::int64_t>(),
+              "must be greater than or equal to 0");
+      return invalid(kind, r.path.name, causes);
+    }
+    json updated = current;
+    updated["spec"]["replicas"] = replicas;
+    last = write_updated(r, std::move(updated), **old);
+    if (last.status == 409 && rv.empty()) continue;
+    if (last.status != 200) return last;
+    return json_response(200, scale_of(json::parse(last.body)));
+  }
+  return last;
+}
+
+HttpResponse ApiService::bind(const Request& r) {
+  const Kind& kind = *r.kind;
+  auto body = parse_body(r.http);
+  if (!body) return body_error(body.error());
+  if (auto e = check_body_type(*body, "Binding", {"v1"})) return *e;
+  auto binding = codec_.decode<k8s::Binding>(body->dump());
+  if (!binding) return body_error(binding.error());
+  auto target = (*binding)->getRoot<k8s::Binding>().getTarget();
+  auto node = text(target.getName());
+  Causes causes;
+  if (node.empty()) required(causes, "target.name");
+  if (target.getKind().size() != 0 && text(target.getKind()) != "Node")
+    not_supported(causes, "target.kind", text(target.getKind()), {"Node"});
+  if (!causes.empty()) return invalid(kind, r.path.name, causes);
+  for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
+    auto old = store_.get(r.key());
+    if (!old) return from_error(old.error(), kind, r.path.name);
+    if (!*old) return not_found(kind, r.path.name);
+    auto object = object_from_bytes(kind, (*old)->value);
+    if (!object) return from_error(object.error(), kind, r.path.name);
+    auto pod = object->root().as<k8s::Pod>();
+    if (pod.getMetadata().getDeletionTimestamp().size() != 0)
+      return conflict(kind, r.path.name,
+                      "pod " + r.path.name + " is being deleted, cannot be assigned to a host");
+    if (pod.getSpec().getNodeName().size() != 0)
+      return conflict(kind, r.path.name,
+                      "pod " + r.path.name + " is already assigned to node \"" +
+                          text(pod.getSpec().getNodeName()) + "\"");
+    pod.getSpec().setNodeName(node);
+    // PodScheduled=True, replacing any earlier PodScheduled condition.
+    auto conditions = pod.getStatus().getConditions();
+    std::vector<unsigned> kept;
+    for (unsigned i = 0; i < conditions.size(); ++i)
+      if (text(conditions[i].getType()) != "PodScheduled") kept.push_back(i);
+    auto orphan = pod.getStatus().disownConditions();
+    auto previous = orphan.getReader();
+    auto list = pod.getStatus().initConditions(unsigned(kept.size() + 1));
+    for (unsigned i = 0; i < kept.size(); ++i) list.setWithCaveats(i, previous[kept[i]]);
+    auto scheduled = list[unsigned(kept.size())];
+    scheduled.setType("PodScheduled");
+    scheduled.setStatus("True");
+    scheduled.setLastTransitionTime(format_rfc3339(now_s()));
+    if (r.dry_run) return success(201);
+    auto revision = store_.update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
+    if (!revision && revision.error().code == "conflict") continue;
+    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    note_written(*revision);
+    return success(201);
+  }
+  return from_error(Error{"conflict", ""}, kind, r.path.name);
+}
+
+HttpResponse ApiService::evict(const Request& r) {
+  const Kind& pods = *r.kind;
+  auto body = parse_body(r.http);
+  if (!body) return body_error(body.error());
+  if (auto e = check_body_type(*body, "Eviction", {"policy/v1", "policy/v1beta1"})) return *e;
+  auto eviction = codec_.decode<k8s::Eviction>(body->dump());
+  if (!eviction) return body_error(eviction.error());
+  const Kind* budgets = find_kind("policy", "v1", "poddisruptionbudgets");
+  for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
+    auto old = store_.get(r.key());
+    if (!old) return from_error(old.error(), pods, r.path.name);
+    if (!*old) return not_found(pods, r.path.name);
+    auto object = object_from_bytes(pods, (*old)->value);
+    if (!object) return from_error(object.error(), pods, r.path.name);
+    auto pod = object->root().as<k8s::Pod>().asReader();
+    auto phase = text(pod.getStatus().getPhase());
+    // Pods that are done, not yet running, or already going need no budget.
+    bool ignore_budgets = phase == "Succeeded" || phase == "Failed" || phase == "Pending" ||
+                          pod.getMetadata().getDeletionTimestamp().size() != 0;
+    std::optional<CachedObject> budget;
+    if (!ignore_budgets && budgets != nullptr) {
+      auto labels = as_map(pod.getMetadata().getLabels());
+      std::vector<CachedObject> matching;
+      {
+        std::lock_guard lock(mutex_);
+        auto listed = cache_for("poddisruptionbudgets")
+                          ->list(registry_prefix("poddisruptionbudgets", r.path.namespace_),
+                                 ListMode::latest, 0);
+        if (listed)
+          for (auto& cached : listed->second) matching.push_back(std::move(cached));
+      }
+      std::erase_if(matching, [&](const CachedObject& cached) {
+        auto pdb = object_from_bytes(*budgets, cached.value);
+        if (!pdb) return true;
+        auto spec = pdb->root().as<k8s::PodDisruptionBudget>().getSpec().asReader();
+        auto selector = selector_of(spec.getSelector());
+        return !spec.hasSelector() || !selector || !selector->matches(labels);
+      });
+      if (matching.size() > 1)
+        return status_error(500, "InternalError",
+                            "This pod has more than one PodDisruptionBudget, which the eviction "
+                            "subresource does not support.");
+      if (!matching.empty()) budget = matching.front();
+    }
+    if (budget) {
+      auto pdb_object = object_from_bytes(*budgets, budget->value);
+      if (!pdb_object) return from_error(pdb_object.error(), *budgets, "");
+      auto pdb = pdb_object->root().as<k8s::PodDisruptionBudget>();
+      auto status = pdb.getStatus();
+      auto name = text(pdb.getMetadata().getName());
+      std::string why;
+      if (status.getObservedGeneration() < pdb.getMetadata().getGeneration())
+        why = "The disruption budget " + name + " is still being processed by the server.";
+      else if (status.getDisruptionsAllowed() <= 0)
+        why = "The disruption budget " + name + " needs " +
+              std::to_string(status.getDesiredHealthy()) + " healthy pods and has " +
+              std::to_string(status.getCurrentHealthy()) + " currently";
+      if (!why.empty())
+        return status_error(
+            429, "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+            {{"causes", json::array({{{"reason", "DisruptionBudget"}, {"message", why}}})}});
+      // Spend one disruption: the budget's controller gives it back once the pod is gone.
+      status.setDisruptionsAllowed(status.getDisruptionsAllowed() - 1);
+      auto disrupted = as_map(status.getDisruptedPods());
+      disrupted[r.path.name] = format_rfc3339(now_s());
+      set_map(status.initDisruptedPods(), disrupted);
+      if (!r.dry_run) {
+        auto revision =
+            store_.update(budget->key, object_to_bytes(*pdb_object), budget->mod_revision);
+        if (!revision && revision.error().code == "conflict") continue;
+        if (!revision) return from_error(revision.error(), *budgets, name);
+        note_written(*revision);
+      }
+    }
+    Request deletion = r;
+    deletion.path.subresource.clear();
+    deletion.http.method = "DELETE";
+    json options = (*body).value("deleteOptions", json::object());
+    deletion.http.body = options.dump();
+    deletion.http.content_type = "application/json";
+    auto deleted = remove(deletion);
+    if (deleted.status >= 300) return deleted;
+    return success(201);
+  }
+  return from_error(Error{"conflict", ""}, pods, r.path.name);
+}
+
+// Kubernetes' Priority admission: a pod's priority is its PriorityClass's value (the global
+// default class's when it names none, else 0); naming a class that does not exist is
+// forbidden.
+std::optional<HttpResponse> ApiService::admit(const Request& r, const Object& object) {
+  if (r.kind->info.plural != "pods") return std::nullopt;
+  auto spec = object.root().as<k8s::Pod>().getSpec();
+  const Kind* classes = find_kind("scheduling.k8s.io", "v1", "priorityclasses");
+  std::vector<CachedObject> listed;
+  {
+    std::lock_guard lock(mutex_);
+    auto all = cache_for("priorityclasses")
+                   ->list(registry_prefix("priorityclasses", ""), ListMode::latest, 0);
+    if (all) listed = std::move(all->second);
+  }
+  auto wanted = text(spec.getPriorityClassName());
+  // Two built-in classes exist on every Kubernetes cluster.
+  std::optional<std::int32_t> value;
+  std::string preemption;
+  if (wanted == "system-cluster-critical") value = 2'000'000'000;
+  if (wanted == "system-node-critical") value = 2'000'001'000;
+  for (const auto& cached : listed) {
+    auto pc = object_from_bytes(*classes, cached.value);
+    if (!pc) continue;
+    auto c = pc->root().as<k8s::PriorityClass>();
+    bool match = wanted.empty() ? c.getGlobalDefault() : text(c.getMetadata().getName()) == wanted;
+    if (!match) continue;
+    value = c.getValue();
+    preemption = text(c.getPreemptionPolicy());
+    if (wanted.empty()) spec.setPriorityClassName(c.getMetadata().getName());
+  }
+  if (!wanted.empty() && !value)
+    return status_error(403, "Forbidden",
+                        "pods \"" + text(object.meta().getName()) +
+                            "\" is forbidden: no PriorityClass with name " + wanted + " was found");
+  auto computed = value.value_or(0);
+  if (spec.hasPriority() && spec.getPriority().getValue() != computed)
+    return status_error(403, "Forbidden",
+                        "pods \"" + text(object.meta().getName()) +
+                            "\" is forbidden: the integer value of priority (" +
+                            std::to_string(spec.getPriority().getValue()) +
+                            ") must not be provided in pod spec; priority admission controller "
+                            "computed " +
+                            std::to_string(computed) + " from the given PriorityClass name");
+  spec.initPriority().setValue(computed);
+  if (spec.getPreemptionPolicy().size() == 0)
+    spec.setPreemptionPolicy(preemption.empty() ? "PreemptLowerPriority" : preemption);
+  return std::nullopt;
+}
+
+}  // namespace craton::api
