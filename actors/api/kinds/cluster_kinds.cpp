@@ -129,6 +129,11 @@ std::string node_address(k8s::Node::Reader node, const std::string& type) {
 Kind make_node_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Node>();
+  k.defaults = [](ObjectBuilder object) {
+    auto status = object.as<k8s::Node>().getStatus();
+    if (status.hasCapacity()) canonicalize(status.getCapacity());
+    if (status.hasAllocatable()) canonicalize(status.getAllocatable());
+  };
   k.validate = validate_node;
   k.columns = {{"Status", "string", "", "The status of the node"},
                {"Roles", "string", "", "The roles of the node"}};
