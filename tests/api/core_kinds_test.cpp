@@ -65,10 +65,11 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
 
 BOOST_AUTO_TEST_CASE(a_documented_pod_round_trips_with_kubernetes_defaults) {
   Fixture f;
-  auto created = f.call("POST", kPods, web_pod().dump());
+  auto in = web_pod();
+  in["metadata"]["creationTimestamp"] = nullptr;  // as kubectl and client-go write "unset"
+  auto created = f.call("POST", kPods, in.dump());
   BOOST_TEST_REQUIRE(created.status == 201, created.body);
   auto pod = body(created);
-  auto in = web_pod();
   // What was given comes back as given.
   BOOST_TEST(pod["spec"]["affinity"] == in["spec"]["affinity"]);
   BOOST_TEST(pod["spec"]["topologySpreadConstraints"] == in["spec"]["topologySpreadConstraints"]);
@@ -283,7 +284,8 @@ BOOST_AUTO_TEST_CASE(eviction_deletes_a_pod_without_a_budget) {
   f.call("POST", kPods, web_pod().dump());
   auto eviction = json{{"apiVersion", "policy/v1"},
                        {"kind", "Eviction"},
-                       {"metadata", {{"name", "web"}}},
+                       // kubectl drain's body, nulls and all.
+                       {"metadata", {{"name", "web"}, {"creationTimestamp", nullptr}}},
                        {"deleteOptions", {{"gracePeriodSeconds", 0}}}};
   auto evicted = f.call("POST", kPods + "/web/eviction", eviction.dump());
   BOOST_TEST_REQUIRE(evicted.status == 201, evicted.body);

@@ -158,6 +158,15 @@ class ResourceListHandler final : public capnp::JsonCodec::Handler<k8s::Resource
 
 }  // namespace
 
+bool is_json_leaf(capnp::StructSchema schema) {
+  return schema == capnp::Schema::from<k8s::StringMap>() ||
+         schema == capnp::Schema::from<k8s::ResourceList>() ||
+         schema == capnp::Schema::from<k8s::IntOrString>() ||
+         schema == capnp::Schema::from<k8s::Int32Box>() ||
+         schema == capnp::Schema::from<k8s::Int64Box>() ||
+         schema == capnp::Schema::from<k8s::BoolBox>();
+}
+
 struct KubeJson::Impl {
   capnp::JsonCodec codec;
   StringMapHandler string_map;

@@ -24,6 +24,11 @@
 
 namespace craton::api {
 
+/// True for the structs the converter writes as a JSON scalar or map rather than an object of
+/// their fields (StringMap, ResourceList, IntOrString, the boxes): walkers of a schema's JSON
+/// shape (unknown-field checks, OpenAPI) stop there.
+bool is_json_leaf(capnp::StructSchema schema);
+
 class KubeJson {
  public:
   KubeJson();

@@ -148,6 +148,7 @@ HttpResponse ApiService::bind(const Request& r) {
   auto body = parse_body(r.http);
   if (!body) return body_error(body.error());
   if (auto e = check_body_type(*body, "Binding", {"v1"})) return *e;
+  drop_nulls(*body);
   auto binding = codec_.decode<k8s::Binding>(body->dump());
   if (!binding) return body_error(binding.error());
   auto target = (*binding)->getRoot<k8s::Binding>().getTarget();
@@ -200,6 +201,7 @@ HttpResponse ApiService::evict(const Request& r) {
   auto body = parse_body(r.http);
   if (!body) return body_error(body.error());
   if (auto e = check_body_type(*body, "Eviction", {"policy/v1", "policy/v1beta1"})) return *e;
+  drop_nulls(*body);
   auto eviction = codec_.decode<k8s::Eviction>(body->dump());
   if (!eviction) return body_error(eviction.error());
   const Kind* budgets = find_kind("policy", "v1", "poddisruptionbudgets");

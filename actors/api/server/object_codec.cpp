@@ -35,7 +35,7 @@ void collect_unknown(const nlohmann::json& j, capnp::StructSchema schema, const 
     auto here = path.empty() ? it.key() : path + "." + it.key();
     KJ_IF_MAYBE (f, field) {
       auto type = f->getType();
-      if (type.isStruct() && type.asStruct() != capnp::Schema::from<schema::k8s::StringMap>()) {
+      if (type.isStruct() && !is_json_leaf(type.asStruct())) {
         collect_unknown(it.value(), type.asStruct(), here, out);
       } else if (type.isList() && type.asList().getElementType().isStruct() &&
                  it.value().is_array()) {
@@ -113,8 +113,25 @@ std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& 
   return out;
 }
 
+void drop_nulls(nlohmann::json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end();) {
+      if (it->is_null()) {
+        it = j.erase(it);
+      } else {
+        drop_nulls(*it);
+        ++it;
+      }
+    }
+  } else if (j.is_array()) {
+    for (auto& element : j) drop_nulls(element);
+  }
+}
+
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j) {
-  auto decoded = codec.decode(j.dump(), kind.schema);
+  auto copy = j;
+  drop_nulls(copy);
+  auto decoded = codec.decode(copy.dump(), kind.schema);
   if (!decoded) return Error{"bad_request", decoded.error().message};
   Object out{std::move(*decoded), &kind};
   out.root().set("apiVersion", capnp::Text::Reader(kind.info.group_version().c_str()));

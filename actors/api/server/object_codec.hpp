@@ -41,7 +41,11 @@ std::string object_to_json_text(const KubeJson& codec, const Object& object,
 /// The fields of `j` that `kind`'s schema does not have, as paths ("spec.foo"), for
 /// fieldValidation=Strict (the converter itself ignores them, as kube-apiserver does by default).
 std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& j);
-/// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error).
+/// Removes every null member (Kubernetes JSON writes absent fields as null, as in
+/// `"creationTimestamp": null`; Go decodes them as unset).
+void drop_nulls(nlohmann::json& j);
+/// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error); nulls are
+/// absent fields.
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j);
 
 }  // namespace craton::api
