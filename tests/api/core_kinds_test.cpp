@@ -375,6 +375,32 @@ BOOST_AUTO_TEST_CASE(services_default_validate_and_print_their_ports) {
   BOOST_TEST(has(fields, "spec.type"));
   BOOST_TEST(has(fields, "spec.ports[0].name"));
   BOOST_TEST(has(fields, "spec.ports[1].port"));
+  // Cluster IPs come from 10.96.0.0/12, lowest free first, 10.96.0.1 kept for `kubernetes`.
+  auto auto_ip =
+      json::parse(R"({"metadata": {"name": "auto"}, "spec": {"ports": [{"port": 53}]}})");
+  auto allocated = body(f.call("POST", kServices, auto_ip.dump()));
+  BOOST_TEST(body(f.call("GET", kServices + "/edge"))["spec"]["clusterIP"] == "10.96.0.2");
+  BOOST_TEST(allocated["spec"]["clusterIP"] == "10.96.0.3");
+  BOOST_TEST(f.store.objects.count("/registry/ipaddresses/10.96.0.3") == 1u);
+  auto headless = json::parse(
+      R"({"metadata": {"name": "db"}, "spec": {"clusterIP": "None", "ports": [{"port": 5432}]}})");
+  BOOST_TEST(body(f.call("POST", kServices, headless.dump()))["spec"]["clusterIP"] == "None");
+  auto taken = auto_ip;
+  taken["metadata"]["name"] = "taken";
+  taken["spec"]["clusterIP"] = "10.96.0.3";
+  auto refused = f.call("POST", kServices, taken.dump());
+  BOOST_TEST(refused.status == 422);
+  BOOST_TEST(body(refused)["message"].get<std::string>().find("already allocated") !=
+             std::string::npos);
+  taken["spec"]["clusterIP"] = "192.168.0.1";
+  BOOST_TEST(f.call("POST", kServices, taken.dump()).status == 422);
+  // A deleted service's claim is taken over once stale.
+  BOOST_TEST(f.call("DELETE", kServices + "/auto").status == 200);
+  taken["spec"].erase("clusterIP");
+  BOOST_TEST(body(f.call("POST", kServices, taken.dump()))["spec"]["clusterIP"] == "10.96.0.4");
+  f.clock += 120;
+  taken["metadata"]["name"] = "later";
+  BOOST_TEST(body(f.call("POST", kServices, taken.dump()))["spec"]["clusterIP"] == "10.96.0.3");
   // A cluster IP does not change once set.
   auto moved = body(created);
   moved["spec"]["clusterIP"] = "10.96.0.21";

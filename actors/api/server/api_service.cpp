@@ -1,6 +1,8 @@
 // ApiService: dispatch, the cache feed, and watch upkeep.
 #include "actors/api/server/api_service.hpp"
 
+#include <stdexcept>
+
 #include <kj/exception.h>
 
 #include "actors/api/server/api_errors.hpp"
@@ -44,6 +46,9 @@ bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelec
 
 ApiService::ApiService(ObjectStore& store, ApiServiceOptions options)
     : store_(store), options_(std::move(options)) {
+  auto range = Ipv4Range::parse(options_.service_cidr);
+  if (!range) throw std::invalid_argument("service_cidr: " + range.error().message);
+  service_ips_ = *range;
   for (const auto& kind : served_kinds())
     caches_.emplace(kind.info.plural, WatchCache(options_.cache_window));
 }

@@ -30,6 +30,7 @@
 #include "actors/api/http/http_server.hpp"
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/meta/field_selector.hpp"
+#include "actors/api/meta/ip_range.hpp"
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/api/meta/watch_cache.hpp"
 #include "actors/api/server/api_path.hpp"
@@ -44,10 +45,11 @@ struct ApiServiceOptions {
   std::size_t watchers_max = 20000;
   std::int64_t watch_timeout_s = 1800;  ///< when the client gives no timeoutSeconds
   std::int64_t bookmark_interval_s = 60;
-  int patch_attempts = 5;               ///< a patch without resourceVersion is retried on conflicts
-  std::function<std::int64_t()> now_s;  ///< wall clock, seconds since the epoch
-  std::function<std::string()> new_uid;      ///< a fresh UUID
-  std::function<std::string()> name_suffix;  ///< 5 random characters for generateName
+  int patch_attempts = 5;  ///< a patch without resourceVersion is retried on conflicts
+  std::string service_cidr = "10.96.0.0/12";  ///< where services' cluster IPs come from
+  std::function<std::int64_t()> now_s;        ///< wall clock, seconds since the epoch
+  std::function<std::string()> new_uid;       ///< a fresh UUID
+  std::function<std::string()> name_suffix;   ///< 5 random characters for generateName
 };
 
 /// A change the feed reports: a put (value) or delete (nullopt) of key at revision.
@@ -98,13 +100,14 @@ class ApiService {
   /// PUT and PATCH share this: `body` replaces `old` (a 409 if its resourceVersion is set
   /// and stale).
   HttpResponse write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
-  // Subresources other than status, and admission reading other objects
-  // (api_subresources.cpp).
+  // Subresources other than status (api_subresources.cpp).
   HttpResponse subresource(const Request& r);
   HttpResponse scale(const Request& r);
   HttpResponse bind(const Request& r);
   HttpResponse evict(const Request& r);
+  // Admission that reads or claims other objects (api_admission.cpp).
   std::optional<HttpResponse> admit(const Request& r, const Object& object);
+  std::optional<HttpResponse> allocate_cluster_ip(const Request& r, Object& object);
   HttpResponse delete_namespace(const Request& r, Object ns, const StoredObject& old);
   std::optional<HttpResponse> check_namespace(const Request& r);
   void note_written(std::int64_t revision);
@@ -119,6 +122,7 @@ class ApiService {
   ObjectStore& store_;
   ApiServiceOptions options_;
   KubeJson codec_;
+  Ipv4Range service_ips_;
 
   mutable std::mutex mutex_;  // caches, watchers, written_revision_
   std::condition_variable advanced_;

@@ -1,7 +1,6 @@
 // The subresources beyond status: pods/binding (what a scheduler posts), pods/eviction
 // (a delete that respects PodDisruptionBudgets, what `kubectl drain` posts) and
-// deployments|replicasets/scale (autoscaling/v1 Scale, what `kubectl scale` patches), plus the
-// admission that reads other objects (Priority for pods).
+// deployments|replicasets/scale (autoscaling/v1 Scale, what `kubectl scale` patches).
 #include <chrono>
 
 #include "actors/api/kinds/checks.hpp"
@@ -283,55 +282,6 @@ HttpResponse ApiService::evict(const Request& r) {
     return success(201);
   }
   return from_error(Error{"conflict", ""}, pods, r.path.name);
-}
-
-// Kubernetes' Priority admission: a pod's priority is its PriorityClass's value (the global
-// default class's when it names none, else 0); naming a class that does not exist is
-// forbidden.
-std::optional<HttpResponse> ApiService::admit(const Request& r, const Object& object) {
-  if (r.kind->info.plural != "pods") return std::nullopt;
-  auto spec = object.root().as<k8s::Pod>().getSpec();
-  const Kind* classes = find_kind("scheduling.k8s.io", "v1", "priorityclasses");
-  std::vector<CachedObject> listed;
-  {
-    std::lock_guard lock(mutex_);
-    auto all = cache_for("priorityclasses")
-                   ->list(registry_prefix("priorityclasses", ""), ListMode::latest, 0);
-    if (all) listed = std::move(all->second);
-  }
-  auto wanted = text(spec.getPriorityClassName());
-  // Two built-in classes exist on every Kubernetes cluster.
-  std::optional<std::int32_t> value;
-  std::string preemption;
-  if (wanted == "system-cluster-critical") value = 2'000'000'000;
-  if (wanted == "system-node-critical") value = 2'000'001'000;
-  for (const auto& cached : listed) {
-    auto pc = object_from_bytes(*classes, cached.value);
-    if (!pc) continue;
-    auto c = pc->root().as<k8s::PriorityClass>();
-    bool match = wanted.empty() ? c.getGlobalDefault() : text(c.getMetadata().getName()) == wanted;
-    if (!match) continue;
-    value = c.getValue();
-    preemption = text(c.getPreemptionPolicy());
-    if (wanted.empty()) spec.setPriorityClassName(c.getMetadata().getName());
-  }
-  if (!wanted.empty() && !value)
-    return status_error(403, "Forbidden",
-                        "pods \"" + text(object.meta().getName()) +
-                            "\" is forbidden: no PriorityClass with name " + wanted + " was found");
-  auto computed = value.value_or(0);
-  if (spec.hasPriority() && spec.getPriority().getValue() != computed)
-    return status_error(403, "Forbidden",
-                        "pods \"" + text(object.meta().getName()) +
-                            "\" is forbidden: the integer value of priority (" +
-                            std::to_string(spec.getPriority().getValue()) +
-                            ") must not be provided in pod spec; priority admission controller "
-                            "computed " +
-                            std::to_string(computed) + " from the given PriorityClass name");
-  spec.initPriority().setValue(computed);
-  if (spec.getPreemptionPolicy().size() == 0)
-    spec.setPreemptionPolicy(preemption.empty() ? "PreemptLowerPriority" : preemption);
-  return std::nullopt;
 }
 
 }  // namespace craton::api

@@ -132,6 +132,7 @@ HttpResponse ApiService::create(const Request& r) {
   named.path.name = name;
   if (auto s = wait_for_cache(written_revision()); !s) return from_error(s.error(), kind, name);
   if (auto e = check_namespace(named)) return *e;
+  if (auto refused = allocate_cluster_ip(named, *object)) return *refused;
   if (r.dry_run) return json_response(201, object_to_json(codec_, *object, 0));
   auto revision = store_.create(named.key(), object_to_bytes(*object));
   if (!revision) return from_error(revision.error(), kind, name);
