@@ -70,13 +70,43 @@ class Client {
   beast::flat_buffer buffer_;
 };
 
-const std::string kCms = "/api/v1/namespaces/default/configmaps";
+const std::string kPods = "/api/v1/namespaces/default/pods";
 
-std::string configmap(std::uint64_t i, std::uint64_t bytes) {
-  return nlohmann::json{
-      {"metadata", {{"name", "cm-" + std::to_string(i)}, {"labels", {{"app", "bench"}}}}},
-      {"data", {{"payload", std::string(bytes, 'x')}}}}
-      .dump();
+// A realistic pod: two containers with ports, env, resources, probes and mounts, volumes,
+// tolerations and the labels a Deployment gives its pods, padded with an annotation to
+// `bytes` of JSON as the client sends it (the stored pod is larger: the server adds defaults).
+std::string pod(std::uint64_t i, std::uint64_t bytes) {
+  auto name = "web-7d4b9c8f6d-" + std::to_string(i);
+  nlohmann::json container = {
+      {"name", "app"},
+      {"image", "registry.example.com/team/web:1.24.3"},
+      {"ports", {{{"containerPort", 8080}, {"name", "http"}}}},
+      {"env",
+       {{{"name", "MODE"}, {"value", "production"}}, {{"name", "LOG_LEVEL"}, {"value", "info"}}}},
+      {"resources",
+       {{"requests", {{"cpu", "250m"}, {"memory", "256Mi"}}},
+        {"limits", {{"cpu", "1"}, {"memory", "512Mi"}}}}},
+      {"readinessProbe", {{"httpGet", {{"path", "/healthz"}, {"port", "http"}}}}},
+      {"volumeMounts", {{{"name", "config"}, {"mountPath", "/etc/web"}}}}};
+  nlohmann::json sidecar = {{"name", "proxy"},
+                            {"image", "registry.example.com/infra/proxy:2.1"},
+                            {"resources", {{"requests", {{"cpu", "50m"}, {"memory", "64Mi"}}}}}};
+  nlohmann::json p = {
+      {"metadata",
+       {{"name", name},
+        {"labels", {{"app", "bench"}, {"pod-template-hash", "7d4b9c8f6d"}}},
+        {"annotations", {{"bench/padding", ""}}}}},
+      {"spec",
+       {{"containers", {container, sidecar}},
+        {"volumes", {{{"name", "config"}, {"configMap", {{"name", "web-config"}}}}}},
+        {"tolerations",
+         {{{"key", "dedicated"},
+           {"operator", "Equal"},
+           {"value", "web"},
+           {"effect", "NoSchedule"}}}}}}};
+  auto size = p.dump().size();
+  if (size < bytes) p["metadata"]["annotations"]["bench/padding"] = std::string(bytes - size, 'x');
+  return p.dump();
 }
 
 // Runs `total` requests over `clients` threads; `request(client, i)` returns the status.
@@ -110,6 +140,40 @@ LatencyStats closed_loop(std::uint16_t port, std::uint64_t clients, std::uint64_
   return summarize_latencies(std::move(latencies), seconds, errors);
 }
 
+// Open loop: request i is due at start + i/rate, whoever of `clients` takes it sends it then;
+// its latency counts from when it was due (a server that falls behind shows it, rather than
+// slowing the load down).
+LatencyStats paced(std::uint16_t port, std::uint64_t clients, std::uint64_t total, double rate,
+                   const std::function<int(Client&, std::uint64_t)>& request, int ok) {
+  std::atomic<std::uint64_t> next{0};
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::map<std::string, std::uint64_t> errors;
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::uint64_t c = 0; c < clients; ++c)
+    threads.emplace_back([&] {
+      Client client(port);
+      std::vector<double> mine;
+      std::map<std::string, std::uint64_t> my_errors;
+      for (auto i = next++; i < total; i = next++) {
+        auto due = start + std::chrono::microseconds(std::int64_t(1e6 * double(i) / rate));
+        std::this_thread::sleep_until(due);
+        int status = request(client, i);
+        if (status == ok)
+          mine.push_back(us_since(due));
+        else
+          ++my_errors["http_" + std::to_string(status)];
+      }
+      std::lock_guard lock(mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+      for (auto& [k, v] : my_errors) errors[k] += v;
+    });
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summarize_latencies(std::move(latencies), seconds, errors);
+}
+
 // W watchers of one object; `changes` patches one at a time, each waited for at every watcher.
 LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t changes) {
   std::vector<std::atomic<std::int64_t>> seen(watchers);  // the last change each watcher saw
@@ -129,7 +193,8 @@ LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t ch
         stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
         sockets[w] = stream.socket().native_handle();
         http::request<http::empty_body> req{
-            http::verb::get, kCms + "?watch=1&fieldSelector=metadata.name%3Dcm-0&resourceVersion=0",
+            http::verb::get,
+            kPods + "?watch=1&fieldSelector=metadata.name%3Dweb-7d4b9c8f6d-0&resourceVersion=0",
             11};
         req.set(http::field::host, "127.0.0.1");
         http::write(stream, req);
@@ -174,8 +239,8 @@ LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t ch
   std::map<std::string, std::uint64_t> errors;
   for (std::uint64_t c = 0; c < changes && c < 1024; ++c) {
     sent_at[c] = Clock::now();
-    auto status = writer.call(http::verb::patch, kCms + "/cm-0",
-                              nlohmann::json{{"data", {{"seq", std::to_string(c)}}}}.dump(),
+    auto status = writer.call(http::verb::patch, kPods + "/web-7d4b9c8f6d-0",
+                              nlohmann::json{{"metadata", {{"annotations", {{"seq", std::to_string(c)}}}}}}.dump(),
                               "application/merge-patch+json");
     if (status != 200) ++errors["http_" + std::to_string(status)];
     auto wait_until = Clock::now() + std::chrono::seconds(10);
@@ -237,23 +302,33 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
   report.create = closed_loop(
       port, o.clients, o.objects,
       [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::post, kCms, configmap(i, o.object_bytes), "application/json");
+        return c.call(http::verb::post, kPods, pod(i, o.object_bytes), "application/json");
       },
       201);
   report.cache_rss_bytes = rss_bytes() - std::min(rss_before, rss_bytes());
   report.update = closed_loop(
       port, o.clients, o.updates,
       [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::patch, kCms + "/cm-" + std::to_string(i % o.objects),
+        return c.call(http::verb::patch, kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
                       R"({"metadata":{"labels":{"updated":"yes"}}})",
                       "application/merge-patch+json");
       },
       200);
+  if (o.paced_writes > 0)
+    report.paced_update = paced(
+        port, o.paced_clients, o.paced_writes, o.rate,
+        [&](Client& c, std::uint64_t i) {
+          return c.call(http::verb::patch,
+                        kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
+                        R"({"metadata":{"labels":{"paced":")" + std::to_string(i) + R"("}}})",
+                        "application/merge-patch+json");
+        },
+        200);
   report.get = closed_loop(
       port, o.clients, o.gets,
       [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::get, kCms + "/cm-" + std::to_string(i % o.objects), "",
-                      "application/json");
+        return c.call(http::verb::get, kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
+                      "", "application/json");
       },
       200);
   std::atomic<std::uint64_t> list_bytes{0};
@@ -262,7 +337,7 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
       [&](Client& c, std::uint64_t) {
         std::string body;
         int status =
-            c.call(http::verb::get, kCms + "?resourceVersion=0", "", "application/json", &body);
+            c.call(http::verb::get, kPods + "?resourceVersion=0", "", "application/json", &body);
         list_bytes = body.size();
         return status;
       },

@@ -2,12 +2,14 @@
 // runs it (ApiHost: HTTP, workers, watch caches fed by one store watch), in this process,
 // against a store cluster it starts (LocalStoreCluster: 3 replicas on loopback, real fsync),
 // driven over HTTP by C keep-alive clients on their own threads (closed loop), as kubectl and
-// client-go reach it. Objects are ConfigMaps of object_bytes of data (the served kind closest
-// to a realistic 2 KiB pod until Pod is served).
+// client-go reach it. Objects are realistic pods (two containers with ports, env, resources,
+// probes, mounts; volumes; tolerations) of object_bytes of JSON as sent.
 //
 // Phases, each timed per request (p50/p99, throughput):
 //   create   `objects` creates (POST), spread over the clients
 //   update   `updates` merge patches of those objects (read, patch, conditional write)
+//   paced    `paced_writes` merge patches due at `rate` per second (open loop, over
+//            `paced_clients`): the mutating latency at a given write rate
 //   get      `gets` GETs by name (from the watch cache)
 //   list     `lists` LISTs of all `objects` (from the watch cache, JSON)
 //   fan-out  `watchers` watch connections; `changes` patches of one object, one at a time:
@@ -35,12 +37,15 @@ struct ApiBenchOptions {
   std::uint64_t lists = 20;
   std::uint64_t watchers = 1000;
   std::uint64_t changes = 20;
+  std::uint64_t paced_writes = 10000;
+  double rate = 1000;  ///< paced writes per second
+  std::uint64_t paced_clients = 64;
   std::string data_dir = "/tmp";
 };
 
 struct ApiBenchReport {
   ApiBenchOptions options;
-  LatencyStats create, update, get, list, fanout;
+  LatencyStats create, update, paced_update, get, list, fanout;
   std::uint64_t cache_rss_bytes = 0;  ///< RSS growth while `objects` objects were cached
   std::uint64_t list_bytes = 0;       ///< one LIST response
 };

@@ -1,7 +1,8 @@
 // `craton bench api`: the API server benchmark (bench/api_bench.hpp).
 //
 //   craton bench api [--clients 16] [--objects 10000] [--object-bytes 2048] [--updates 2000]
-//                    [--gets 10000] [--lists 20] [--watchers 1000] [--changes 20] [--json]
+//                    [--gets 10000] [--lists 20] [--watchers 1000] [--changes 20]
+//                    [--paced-writes 10000] [--rate 1000] [--paced-clients 64] [--json]
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -30,9 +31,9 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
   auto o = std::make_shared<bench::ApiBenchOptions>();
   auto json = std::make_shared<bool>(false);
   sub->add_option("--clients", o->clients, "HTTP clients in parallel")->check(CLI::Range(1, 256));
-  sub->add_option("--objects", o->objects, "ConfigMaps created (and cached, and listed)")
+  sub->add_option("--objects", o->objects, "Pods created (and cached, and listed)")
       ->check(CLI::Range(1, 1000000));
-  sub->add_option("--object-bytes", o->object_bytes, "Data bytes per object")
+  sub->add_option("--object-bytes", o->object_bytes, "JSON bytes per pod as sent")
       ->check(CLI::Range(0, 1000000));
   sub->add_option("--updates", o->updates, "Merge patches")->check(CLI::Range(0, 10000000));
   sub->add_option("--gets", o->gets, "GETs by name")->check(CLI::Range(0, 10000000));
@@ -40,6 +41,11 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--watchers", o->watchers, "Watch connections for the fan-out")
       ->check(CLI::Range(1, 5000));
   sub->add_option("--changes", o->changes, "Changes fanned out")->check(CLI::Range(1, 1000));
+  sub->add_option("--paced-writes", o->paced_writes, "Merge patches sent at --rate (0: none)")
+      ->check(CLI::Range(0, 10000000));
+  sub->add_option("--rate", o->rate, "Paced writes per second")->check(CLI::Range(1.0, 100000.0));
+  sub->add_option("--paced-clients", o->paced_clients, "HTTP clients sending the paced writes")
+      ->check(CLI::Range(1, 1024));
   sub->add_option("--data-dir", o->data_dir, "Where the store replicas keep their data");
   sub->add_flag("--json", *json, "JSON output");
   sub->callback([o, json, &exit_code] {
@@ -53,6 +59,8 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
     if (*json) {
       std::cout << nlohmann::json{{"create", stats_json(report->create)},
                                   {"update", stats_json(report->update)},
+                                  {"paced_update", stats_json(report->paced_update)},
+                                  {"rate", o->rate},
                                   {"get", stats_json(report->get)},
                                   {"list", stats_json(report->list)},
                                   {"fanout", stats_json(report->fanout)},
@@ -66,14 +74,19 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
                   (unsigned long long)o->clients, (unsigned long long)o->watchers);
       print_line("create", report->create);
       print_line("update", report->update);
+      if (o->paced_writes > 0) {
+        std::printf("paced: %.0f writes/s requested over %llu clients (latency from when due)\n",
+                    o->rate, (unsigned long long)o->paced_clients);
+        print_line("paced", report->paced_update);
+      }
       print_line("get", report->get);
       print_line("list", report->list);
       print_line("fan-out", report->fanout);
       std::printf("list response %.1f MiB; API process RSS grew %.1f MiB while caching them\n",
                   report->list_bytes / 1048576.0, report->cache_rss_bytes / 1048576.0);
     }
-    auto errors = report->create.errors + report->update.errors + report->get.errors +
-                  report->list.errors + report->fanout.errors;
+    auto errors = report->create.errors + report->update.errors + report->paced_update.errors +
+                  report->get.errors + report->list.errors + report->fanout.errors;
     exit_code = errors == 0 ? 0 : 1;
   });
 }
