@@ -239,9 +239,10 @@ LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t ch
   std::map<std::string, std::uint64_t> errors;
   for (std::uint64_t c = 0; c < changes && c < 1024; ++c) {
     sent_at[c] = Clock::now();
-    auto status = writer.call(http::verb::patch, kPods + "/web-7d4b9c8f6d-0",
-                              nlohmann::json{{"metadata", {{"annotations", {{"seq", std::to_string(c)}}}}}}.dump(),
-                              "application/merge-patch+json");
+    auto status = writer.call(
+        http::verb::patch, kPods + "/web-7d4b9c8f6d-0",
+        nlohmann::json{{"metadata", {{"annotations", {{"seq", std::to_string(c)}}}}}}.dump(),
+        "application/merge-patch+json");
     if (status != 200) ++errors["http_" + std::to_string(status)];
     auto wait_until = Clock::now() + std::chrono::seconds(10);
     for (std::uint64_t w = 0; w < watchers; ++w)
