@@ -224,4 +224,25 @@ assert count("GET", "configmaps", "404") >= 1, text
 assert count("WATCH", "configmaps", "200") >= 1, text
 assert "apiserver_request_duration_seconds_bucket" in text and "apiserver_registered_watchers" in text
 PY
+# /openapi/v2 as kube-apiserver answers it: protobuf for gnostic's Accept (with the dotted
+# content type Go's mime parser accepts), JSON otherwise, 304 for a matching If-None-Match.
+python3 - "http://127.0.0.1:$((BASE + 1))/openapi/v2" <<'PY' || fail "/openapi/v2"
+import json, sys, urllib.error, urllib.request
+url = sys.argv[1]
+def get(headers):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+code, headers, body = get({"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+assert code == 200 and headers["Content-Type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", headers
+assert body[:5] == b"\x0a\x032.0", body[:5]  # field 1 (swagger) = "2.0"
+etag = headers["ETag"]
+code, headers, body = get({})
+assert code == 200 and headers["Content-Type"] == "application/json" and headers["ETag"] == etag
+assert "io.k8s.craton.ConfigMap" in json.loads(body)["definitions"]
+code, _, body = get({"If-None-Match": etag})
+assert code == 304 and body == b"", code
+PY
 echo "PASS"

@@ -7,7 +7,7 @@
 
 #include "schemas/api_meta.capnp.h"
 
-namespace craton::api::openapi {
+namespace craton::api {
 namespace {
 
 using Shape = JsonShape::Type;
@@ -119,4 +119,4 @@ nlohmann::json group_version_kind(const ResourceInfo& info) {
   return {{"group", info.group}, {"kind", info.kind}, {"version", info.version}};
 }
 
-}  // namespace craton::api::openapi
+}  // namespace craton::api

@@ -17,7 +17,7 @@
 
 #include "actors/api/kinds/kinds.hpp"
 
-namespace craton::api::openapi {
+namespace craton::api {
 
 struct JsonShape {
   enum class Type {
@@ -71,4 +71,4 @@ std::vector<KindOperation> kind_operations(const Kind& kind);
 /// The x-kubernetes-group-version-kind value of a kind, {"group", "kind", "version"}.
 nlohmann::json group_version_kind(const ResourceInfo& info);
 
-}  // namespace craton::api::openapi
+}  // namespace craton::api

@@ -7,7 +7,7 @@
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/openapi/json_shape.hpp"
 #include "actors/api/openapi/openapi.hpp"
-#include "gnostic/openapiv2/OpenAPIv2.pb.h"
+#include "actors/api/openapi/openapi_v2_schema.hpp"
 #include "runtime/assert.hpp"
 #include "runtime/stable_hash.hpp"
 
@@ -15,11 +15,10 @@ namespace craton::api {
 namespace {
 
 using json = nlohmann::json;
-using openapi::JsonShape;
 namespace v2 = ::openapi::v2;
 
 std::string reference(capnp::StructSchema schema) {
-  return "#/definitions/" + openapi::definition_name(schema);
+  return "#/definitions/" + definition_name(schema);
 }
 
 // A vendor extension's value is YAML text in gnostic's Any; JSON is YAML, and is what the JSON
@@ -40,7 +39,7 @@ void set_type(v2::Schema* out, const std::string& type, const std::string& forma
 // validator of kubectl up to 1.27 accepts a number where a string is expected, so `cpu: 1` and
 // `port: 8080` validate).
 void describe(v2::Schema* out, capnp::Type type) {
-  auto shape = openapi::json_shape(type);
+  auto shape = json_shape(type);
   switch (shape.type) {
     case JsonShape::Type::string:
       return set_type(out, "string");
@@ -76,7 +75,7 @@ void describe(v2::Schema* out, capnp::Type type) {
 
 void add_definition(v2::Definitions* definitions, capnp::StructSchema schema) {
   auto* named = definitions->add_additional_properties();
-  named->set_name(openapi::definition_name(schema));
+  named->set_name(definition_name(schema));
   auto* definition = named->mutable_value();
   set_type(definition, "object");
   auto* properties = definition->mutable_properties();  // present even when empty: a struct
@@ -117,7 +116,7 @@ v2::Operation* operation_slot(v2::PathItem* item, const std::string& method) {
   return item->mutable_delete_();
 }
 
-void add_operation(v2::PathItem* item, const Kind& kind, const openapi::KindOperation& op) {
+void add_operation(v2::PathItem* item, const Kind& kind, const KindOperation& op) {
   auto* operation = operation_slot(item, op.method);
   operation->set_operation_id(op.operation_id);
   operation->add_consumes("application/json");
@@ -130,7 +129,7 @@ void add_operation(v2::PathItem* item, const Kind& kind, const openapi::KindOper
   response->mutable_schema()->mutable_schema()->set__ref(reference(kind.schema));
   add_extension(operation->mutable_vendor_extension(), "x-kubernetes-action", op.action);
   add_extension(operation->mutable_vendor_extension(), "x-kubernetes-group-version-kind",
-                openapi::group_version_kind(kind.info));
+                group_version_kind(kind.info));
 }
 
 // Paths in order of first appearance; each path item gets its path parameters once.
@@ -153,20 +152,20 @@ v2::Document build_document() {
   std::set<std::string> defined;
   std::map<std::string, v2::PathItem*> index;
   for (const auto& kind : served_kinds()) {
-    for (auto schema : openapi::reachable_structs(kind.schema))
-      if (defined.insert(openapi::definition_name(schema)).second)
+    for (auto schema : reachable_structs(kind.schema))
+      if (defined.insert(definition_name(schema)).second)
         add_definition(doc.mutable_definitions(), schema);
-    for (const auto& op : openapi::kind_operations(kind))
+    for (const auto& op : kind_operations(kind))
       add_operation(path_item(doc.mutable_paths(), index, op.path), kind, op);
   }
   // The kinds' own definitions carry their group-version-kind: how kubectl finds a kind's
   // schema (a list, as kube-apiserver writes it, since one Go type may serve several).
   for (auto& named : *doc.mutable_definitions()->mutable_additional_properties())
     for (const auto& kind : served_kinds())
-      if (named.name() == openapi::definition_name(kind.schema))
+      if (named.name() == definition_name(kind.schema))
         add_extension(named.mutable_value()->mutable_vendor_extension(),
                       "x-kubernetes-group-version-kind",
-                      json::array({openapi::group_version_kind(kind.info)}));
+                      json::array({group_version_kind(kind.info)}));
   return doc;
 }
 
@@ -247,6 +246,12 @@ json document_json(const v2::Document& doc) {
 }
 
 }  // namespace
+
+::openapi::v2::Schema openapi_v2_schema(capnp::Type type) {
+  v2::Schema schema;
+  describe(&schema, type);
+  return schema;
+}
 
 const OpenApiV2& openapi_v2() {
   static const OpenApiV2 served = [] {

@@ -10,14 +10,13 @@ namespace craton::api {
 namespace {
 
 using json = nlohmann::json;
-using openapi::JsonShape;
 
 std::string reference(capnp::StructSchema schema) {
-  return "#/components/schemas/" + openapi::definition_name(schema);
+  return "#/components/schemas/" + definition_name(schema);
 }
 
 json schema_of(capnp::Type type) {
-  auto shape = openapi::json_shape(type);
+  auto shape = json_shape(type);
   switch (shape.type) {
     case JsonShape::Type::string:
       return {{"type", "string"}};
@@ -54,7 +53,7 @@ json definition_of(capnp::StructSchema schema) {
   return {{"type", "object"}, {"properties", properties}};
 }
 
-json operation(const Kind& kind, const openapi::KindOperation& op) {
+json operation(const Kind& kind, const KindOperation& op) {
   json parameters = json::array();
   for (const auto& name : op.query_parameters)
     parameters.push_back(
@@ -63,7 +62,7 @@ json operation(const Kind& kind, const openapi::KindOperation& op) {
           {"content", {{"application/json", {{"schema", {{"$ref", reference(kind.schema)}}}}}}}};
   return {{"operationId", op.operation_id},
           {"x-kubernetes-action", op.action},
-          {"x-kubernetes-group-version-kind", openapi::group_version_kind(kind.info)},
+          {"x-kubernetes-group-version-kind", group_version_kind(kind.info)},
           {"responses", {{"200", ok}}},
           {"parameters", parameters}};
 }
@@ -74,26 +73,25 @@ std::string openapi_v3_index() {
   json paths = json::object();
   std::set<std::string> seen;
   for (const auto& kind : served_kinds()) {
-    auto path = openapi::group_version_path(kind.info);
+    auto path = group_version_path(kind.info);
     if (!seen.insert(path).second) continue;
     paths[path] = {{"serverRelativeURL", "/openapi/v3/" + path + "?hash=craton"}};
   }
   return json{{"paths", paths}}.dump();
 }
 
-std::optional<std::string> openapi_v3_document(const std::string& group_version_path) {
+std::optional<std::string> openapi_v3_document(const std::string& document_path) {
   json schemas = json::object();
   json paths = json::object();
   bool any = false;
   for (const auto& kind : served_kinds()) {
-    if (openapi::group_version_path(kind.info) != group_version_path) continue;
+    if (group_version_path(kind.info) != document_path) continue;
     any = true;
-    for (auto schema : openapi::reachable_structs(kind.schema))
-      schemas[openapi::definition_name(schema)] = definition_of(schema);
-    schemas[openapi::definition_name(kind.schema)]["x-kubernetes-group-version-kind"] =
-        json::array({openapi::group_version_kind(kind.info)});
-    for (const auto& op : openapi::kind_operations(kind))
-      paths[op.path][op.method] = operation(kind, op);
+    for (auto schema : reachable_structs(kind.schema))
+      schemas[definition_name(schema)] = definition_of(schema);
+    schemas[definition_name(kind.schema)]["x-kubernetes-group-version-kind"] =
+        json::array({group_version_kind(kind.info)});
+    for (const auto& op : kind_operations(kind)) paths[op.path][op.method] = operation(kind, op);
   }
   if (!any) return std::nullopt;
   return json{{"openapi", "3.0.0"},
