@@ -108,6 +108,24 @@ BOOST_AUTO_TEST_CASE(nested_structs_are_definitions_of_their_own_without_a_kind)
   BOOST_TEST(type_of(finalizers->items().schema(0)) == "string");
 }
 
+BOOST_AUTO_TEST_CASE(lists_carry_the_patch_strategy_the_server_merges_by) {
+  // kubectl apply computes its strategic merge patch from these: without them it would send
+  // whole lists that the server then merges by key.
+  auto doc = served_document();
+  const auto& meta = *definition(doc, "io.k8s.craton.ObjectMeta");
+  const auto& owners = *property(meta, "ownerReferences");
+  BOOST_TEST(extension(owners.vendor_extension(), "x-kubernetes-patch-strategy") == "merge");
+  BOOST_TEST(extension(owners.vendor_extension(), "x-kubernetes-patch-merge-key") == "uid");
+  const auto& finalizers = *property(meta, "finalizers");
+  BOOST_TEST(extension(finalizers.vendor_extension(), "x-kubernetes-patch-strategy") == "merge");
+  BOOST_TEST(extension(finalizers.vendor_extension(), "x-kubernetes-patch-merge-key").is_null());
+  const auto& labels = *property(meta, "labels");  // not a list
+  BOOST_TEST(extension(labels.vendor_extension(), "x-kubernetes-patch-strategy").is_null());
+  auto v3 = json::parse(*openapi_v3_document("api/v1"));
+  BOOST_TEST(v3["components"]["schemas"]["io.k8s.craton.ServiceAccount"]["properties"]["secrets"]
+               ["x-kubernetes-patch-merge-key"] == "name");
+}
+
 BOOST_AUTO_TEST_CASE(every_served_kind_has_a_definition_and_every_reference_resolves) {
   // kubectl's parser refuses the whole document over one unknown reference.
   auto doc = served_document();

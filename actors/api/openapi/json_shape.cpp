@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "actors/api/meta/merge_keys.hpp"
 #include "schemas/api_meta.capnp.h"
 
 namespace craton::api {
@@ -79,6 +80,19 @@ JsonShape json_shape(capnp::Type type) {
     default:
       return plain(Shape::string);
   }
+}
+
+std::optional<ListMerge> list_merge(capnp::StructSchema::Field field) {
+  auto shape = json_shape(field.getType());
+  if (shape.type != Shape::array) return std::nullopt;
+  std::string name = field.getProto().getName().cStr();
+  auto element = json_shape(shape.element);
+  if (element.type == Shape::string && list_merges_as_set(name)) return ListMerge{""};
+  if (element.type != Shape::object) return std::nullopt;
+  bool container_ports = element.object.findFieldByName("containerPort") != nullptr;
+  auto key = list_merge_key(name, container_ports);
+  if (key.empty()) return std::nullopt;
+  return ListMerge{key};
 }
 
 std::string definition_name(capnp::StructSchema schema) {

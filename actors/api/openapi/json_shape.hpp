@@ -12,6 +12,7 @@
 #include <capnp/schema.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,18 @@ struct JsonShape {
 /// The JSON shape of a field of this type. Unions other than IntOrString, enums, interfaces and
 /// AnyPointer do not occur in served kinds; they are described as strings.
 JsonShape json_shape(capnp::Type type);
+
+/// How strategic merge patch treats a list field (meta/merge_keys.hpp), which the documents carry
+/// as x-kubernetes-patch-strategy "merge" and x-kubernetes-patch-merge-key: kubectl apply
+/// computes its patch from them (up to 1.27 from /openapi/v2, later from v3), so the server's
+/// reading of the patch must be the one they describe.
+struct ListMerge {
+  std::string merge_key;  ///< the key of a list of objects; "" for strings merged as a set
+};
+
+/// The strategic-merge behaviour of a field, or nullopt when it is not a list that merges (a
+/// list replaced whole, or not a list).
+std::optional<ListMerge> list_merge(capnp::StructSchema::Field field);
 
 /// "schemas/api_meta.capnp:Namespace.Spec" -> "io.k8s.craton.Namespace.Spec": the definition
 /// name of a struct in both documents.

@@ -83,6 +83,12 @@ void add_definition(v2::Definitions* definitions, capnp::StructSchema schema) {
     auto* property = properties->add_additional_properties();
     property->set_name(field.getProto().getName().cStr());
     describe(property->mutable_value(), field.getType());
+    if (auto merge = list_merge(field)) {
+      auto* extensions = property->mutable_value()->mutable_vendor_extension();
+      add_extension(extensions, "x-kubernetes-patch-strategy", "merge");
+      if (!merge->merge_key.empty())
+        add_extension(extensions, "x-kubernetes-patch-merge-key", merge->merge_key);
+    }
   }
 }
 

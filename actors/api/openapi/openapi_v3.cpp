@@ -48,8 +48,13 @@ json schema_of(capnp::Type type) {
 
 json definition_of(capnp::StructSchema schema) {
   json properties = json::object();
-  for (auto field : schema.getFields())
-    properties[field.getProto().getName().cStr()] = schema_of(field.getType());
+  for (auto field : schema.getFields()) {
+    auto& property = properties[field.getProto().getName().cStr()] = schema_of(field.getType());
+    if (auto merge = list_merge(field)) {
+      property["x-kubernetes-patch-strategy"] = "merge";
+      if (!merge->merge_key.empty()) property["x-kubernetes-patch-merge-key"] = merge->merge_key;
+    }
+  }
   return {{"type", "object"}, {"properties", properties}};
 }
 
