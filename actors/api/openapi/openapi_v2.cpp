@@ -125,7 +125,13 @@ v2::Operation* operation_slot(v2::PathItem* item, const std::string& method) {
 void add_operation(v2::PathItem* item, const Kind& kind, const KindOperation& op) {
   auto* operation = operation_slot(item, op.method);
   operation->set_operation_id(op.operation_id);
-  operation->add_consumes("application/json");
+  if (op.method == "patch") {  // the patch types the server applies (server/patch.hpp)
+    for (const char* type : {"application/json-patch+json", "application/merge-patch+json",
+                             "application/strategic-merge-patch+json"})
+      operation->add_consumes(type);
+  } else {
+    operation->add_consumes("application/json");
+  }
   operation->add_produces("application/json");
   for (const auto& name : op.query_parameters) add_query_parameter(operation, name);
   auto* ok = operation->mutable_responses()->add_response_code();
