@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # kubectl, unchanged, against a real `craton server` (a store replica over mutual TLS and the
 # API server in one process), with every kubectl version this machine has: the one on PATH
-# (1.32 here) and the side-by-side 1.27 next to it (versions older than 1.27, such as Debian's
-# kubernetes-client 1.20 on a bare Debian machine, are reported and skipped: see run_version).
-# For each version, in a namespace of its own:
-# apply of a multi-document YAML of every served kind (with kubectl's client-side validation
-# against our OpenAPI), get as table / -o yaml|json|wide / -l / --field-selector, -w printing a
-# change, describe, edit via KUBE_EDITOR, patch (merge and JSON), label, annotate, explain,
-# api-resources, the errors kubectl prints for what it can provoke, and delete (a namespace
-# takes its contents with it).
+# (1.32 here), the side-by-side 1.27 next to it, and Debian's kubernetes-client 1.20, unpacked
+# by .ci/install-deps into /opt/craton/kubectl-1.20 (or on PATH on a bare Debian machine).
+# kubectl 1.28 and newer read /openapi/v3, older ones /openapi/v2 in gnostic's protobuf form.
+# For each version, in a namespace of its own, with kubectl's validation on:
+# apply of a multi-document YAML of every served kind, get as table / -o yaml|json|wide / -l /
+# --field-selector, -w printing a change, describe, edit via KUBE_EDITOR, patch (merge and
+# JSON), label, annotate, explain, api-resources, the errors kubectl prints for what it can
+# provoke (an unknown field: refused by the server for 1.27 and newer, which ask for strict
+# field validation, and by kubectl's own validator for 1.20), and delete (a namespace takes its
+# contents with it).
 #
 #   server_kubectl_test.sh CRATON
 set -u
@@ -43,8 +45,8 @@ expect() {
   [[ "$out" == *"$want"* ]] || fail "$* printed '$out', expected '$want'"
 }
 
-suite() {  # kubectl-binary namespace [apply-flag]
-  local k=$1 ns=$2 validate=${3:-} version
+suite() {  # kubectl-binary namespace minor-version
+  local k=$1 ns=$2 minor=$3 version
   version=$("$k" version --client 2>/dev/null | head -1)
   echo "== $version in namespace $ns"
   expect "NAME" "$k" get ns
@@ -96,13 +98,13 @@ value: 1000
 description: for the tests
 YAML
   local out
-  out=$("$k" apply $validate -f "$WORK/all-$ns.yaml" 2>&1) || fail "$k apply: $out"
+  out=$("$k" apply -f "$WORK/all-$ns.yaml" 2>&1) || fail "$k apply: $out"
   for created in "namespace/$ns created" "configmap/game created" "secret/creds created" \
     "serviceaccount/robot created" "lease.coordination.k8s.io/leader created" \
     "priorityclass.scheduling.k8s.io/high-$ns created"; do
     [[ "$out" == *"$created"* ]] || fail "$k apply printed '$out', missing '$created'"
   done
-  expect "configmap/game unchanged" "$k" apply $validate -f "$WORK/all-$ns.yaml"
+  expect "configmap/game unchanged" "$k" apply -f "$WORK/all-$ns.yaml"
 
   # Tables with kube-apiserver's columns.
   out=$("$k" get cm -n "$ns")
@@ -138,7 +140,7 @@ PY
     -p '[{"op":"remove","path":"/data/b"}]'
   printf '#!/bin/sh\nsed -i -e "s/^  a: .*/  a: edited/" "$1"\n' >"$WORK/editor"
   chmod +x "$WORK/editor"
-  KUBE_EDITOR="$WORK/editor" "$k" edit $validate cm game -n "$ns" >"$WORK/edit.out" 2>&1 ||
+  KUBE_EDITOR="$WORK/editor" "$k" edit cm game -n "$ns" >"$WORK/edit.out" 2>&1 ||
     fail "edit: $(cat "$WORK/edit.out")"
   [[ "$("$k" get cm game -n "$ns" -o jsonpath='{.data}')" == '{"a":"edited","c":"3"}' ]] ||
     fail "data after patch and edit: $("$k" get cm game -n "$ns" -o jsonpath='{.data}')"
@@ -147,7 +149,10 @@ PY
   out=$("$k" describe cm game -n "$ns" 2>&1) || fail "describe: $out"
   [[ "$out" == *"Name:"*"game"* && "$out" == *"tier=front"* ]] || fail "describe printed '$out'"
   expect "configmaps" "$k" api-resources
-  [ -n "$validate" ] || expect "FIELD" "$k" explain configmap.data  # (OpenAPI v2 gap above)
+  expect "FIELD" "$k" explain configmap.data
+  out=$("$k" explain namespace.spec 2>&1) || fail "explain namespace.spec: $out"
+  [[ "$out" == *"KIND:"*"Namespace"* && "$out" == *"finalizers"*"<[]string>"* ]] ||
+    fail "explain namespace.spec printed '$out'"
 
   # get -w prints the change it sees.
   timeout 5 "$k" get cm game -n "$ns" -w --no-headers >"$WORK/watch.out" 2>&1 &
@@ -159,19 +164,24 @@ PY
 
   # Errors kubectl provokes are Statuses it prints.
   expect 'Error from server (NotFound): configmaps "nope" not found' "$k" get cm nope -n "$ns"
-  expect 'Error from server (AlreadyExists)' "$k" create $validate -f "$WORK/all-$ns.yaml"
+  expect 'Error from server (AlreadyExists)' "$k" create -f "$WORK/all-$ns.yaml"
   printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: %s\n' "$ns" >"$WORK/bad.yaml"
-  expect 'is invalid' "$k" apply $validate -f "$WORK/bad.yaml"
-  if [ -z "$validate" ]; then  # kubectl 1.32 asks for strict decoding: a misspelled field fails
-    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: %s\ndta:\n  a: "1"\n' "$ns" >"$WORK/typo.yaml"
-    expect 'unknown field "dta"' "$k" apply -f "$WORK/typo.yaml"
-    expect 'NotFound' "$k" get cm typo -n "$ns"
+  expect 'is invalid' "$k" apply -f "$WORK/bad.yaml"
+  # A misspelled field fails: kubectl 1.27 and newer ask the server for strict decoding,
+  # older ones validate against /openapi/v2 themselves and send nothing.
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: %s\ndta:\n  a: "1"\n' "$ns" >"$WORK/typo.yaml"
+  if [ "$minor" -ge 27 ]; then
+    expect 'strict decoding error: unknown field "dta"' "$k" apply -f "$WORK/typo.yaml"
+  else
+    expect 'error validating data: ValidationError(ConfigMap): unknown field "dta"' \
+      "$k" apply -f "$WORK/typo.yaml"
   fi
+  expect 'NotFound' "$k" get cm typo -n "$ns"
   "$k" get cm game -n "$ns" -o json | python3 -c '
 import json, sys
 o = json.load(sys.stdin); o["metadata"]["resourceVersion"] = "1"; o["data"]["a"] = "stale"
 print(json.dumps(o))' >"$WORK/stale.json"
-  expect 'Error from server (Conflict)' "$k" replace $validate -f "$WORK/stale.json"
+  expect 'Error from server (Conflict)' "$k" replace -f "$WORK/stale.json"
   expect 'not found' "$k" get cm -n no-such-namespace game
 
   # delete: one object, then the namespace with what is in it.
@@ -186,25 +196,21 @@ minor() {  # kubectl-binary: its minor version
     python3 -c 'import json,sys,re; print(re.sub("[^0-9]", "", json.load(sys.stdin)["clientVersion"]["minor"]))'
 }
 
-# kubectl before 1.28 validates against /openapi/v2 in protobuf form only, which craton does
-# not serve yet (issue 11): 1.27 runs the suite with --validate=false. Older ones (Debian's
-# 1.20 on a bare machine) have not been verified against craton yet: reported and skipped.
+# Versions verified against craton: 1.20 (Debian's) and 1.27 on /openapi/v2, 1.32 on v3.
 run_version() {  # kubectl-binary namespace
   local m
   m=$(minor "$1")
   [ -n "$m" ] || fail "cannot read the version of $1"
-  if [ "$m" -ge 28 ]; then
-    suite "$1" "$2"
-  elif [ "$m" -eq 27 ]; then
-    suite "$1" "$2" --validate=false
+  if [ "$m" -lt 20 ]; then
+    echo "SKIP: kubectl 1.$m ($1) is older than any verified against craton (1.20)"
   else
-    echo "SKIP: kubectl 1.$m ($1) is not verified against craton yet (no /openapi/v2)"
+    suite "$1" "$2" "$m"
   fi
 }
 
 run_version kubectl "kubectl-path"
-for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27; do
-  [ -x "$side" ] && run_version "$side" "kubectl-127"
+for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27 /opt/craton/kubectl-1.20/usr/bin/kubectl; do
+  [ -x "$side" ] && run_version "$side" "kubectl-1$(minor "$side")"
 done
 # /metrics counts what kubectl did, with kube-apiserver's names.
 python3 - "http://127.0.0.1:$((BASE + 1))/metrics" <<'PY' || fail "/metrics"
@@ -217,5 +223,26 @@ assert count("POST", "configmaps", "201") >= 1, text
 assert count("GET", "configmaps", "404") >= 1, text
 assert count("WATCH", "configmaps", "200") >= 1, text
 assert "apiserver_request_duration_seconds_bucket" in text and "apiserver_registered_watchers" in text
+PY
+# /openapi/v2 as kube-apiserver answers it: protobuf for gnostic's Accept (with the dotted
+# content type Go's mime parser accepts), JSON otherwise, 304 for a matching If-None-Match.
+python3 - "http://127.0.0.1:$((BASE + 1))/openapi/v2" <<'PY' || fail "/openapi/v2"
+import json, sys, urllib.error, urllib.request
+url = sys.argv[1]
+def get(headers):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+code, headers, body = get({"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+assert code == 200 and headers["Content-Type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", headers
+assert body[:5] == b"\x0a\x032.0", body[:5]  # field 1 (swagger) = "2.0"
+etag = headers["ETag"]
+code, headers, body = get({})
+assert code == 200 and headers["Content-Type"] == "application/json" and headers["ETag"] == etag
+assert "io.k8s.craton.ConfigMap" in json.loads(body)["definitions"]
+code, _, body = get({"If-None-Match": etag})
+assert code == 304 and body == b"", code
 PY
 echo "PASS"
