@@ -184,11 +184,107 @@ print(json.dumps(o))' >"$WORK/stale.json"
   expect 'Error from server (Conflict)' "$k" replace -f "$WORK/stale.json"
   expect 'not found' "$k" get cm -n no-such-namespace game
 
+  pods_nodes_services "$k" "$ns"
+
   # delete: one object, then the namespace with what is in it.
   expect 'configmap "game" deleted' "$k" delete cm game -n "$ns"
   expect "priorityclass.scheduling.k8s.io \"high-$ns\" deleted" "$k" delete priorityclass "high-$ns"
   expect "namespace \"$ns\" deleted" "$k" delete ns "$ns"
   expect 'NotFound' "$k" get secret creds -n "$ns"
+}
+
+# Pods, a node, a service and endpoints as kubectl shows them, and a node drained (cordon,
+# then pods/eviction) and uncordoned.
+pods_nodes_services() {  # kubectl-binary namespace
+  local k=$1 ns=$2 node="node-$2" out
+  cat >"$WORK/pods-$ns.yaml" <<YAML
+apiVersion: v1
+kind: Node
+metadata:
+  name: $node
+  labels: {node-role.kubernetes.io/worker: ""}
+status:
+  capacity: {cpu: "4", memory: 8Gi, pods: "110"}
+  allocatable: {cpu: 3800m, memory: 7.5Gi, pods: "110"}
+  conditions: [{type: Ready, status: "True"}]
+  addresses: [{type: InternalIP, address: 192.168.7.10}]
+  nodeInfo: {kubeletVersion: v1.32.0}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: $ns
+  labels: {app: web}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.14.2
+    ports: [{containerPort: 80, name: http}]
+    env: [{name: MODE, value: prod}]
+    resources:
+      requests: {cpu: 250m}
+      limits: {cpu: 1, memory: 128Mi}
+    readinessProbe: {httpGet: {port: http}}
+    volumeMounts: [{name: conf, mountPath: /etc/nginx/conf.d}]
+  volumes: [{name: conf, configMap: {name: game}}]
+  tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [linux]}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: $ns
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http, name: http}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: web
+  namespace: $ns
+subsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 80, name: http}]}]
+YAML
+  "$k" apply -f "$WORK/pods-$ns.yaml" >"$WORK/apply.out" 2>&1 || fail "apply pods: $(cat "$WORK/apply.out")"
+  out=$("$k" get pods -n "$ns")
+  [[ "$out" == *"NAME"*"READY"*"STATUS"*"RESTARTS"*"AGE"* && "$out" =~ web\ +0/1\ +Pending\ +0 ]] ||
+    fail "get pods printed '$out'"
+  out=$("$k" get node "$node" -o wide)
+  [[ "$out" =~ $node\ +Ready\ +worker\ +.*v1\.32\.0\ +192\.168\.7\.10 ]] || fail "get node printed '$out'"
+  out=$("$k" get svc web -n "$ns")
+  [[ "$out" =~ web\ +ClusterIP\ +10\.9[6-9]\.[0-9.]+\ +\<none\>\ +80/TCP ]] || fail "get svc printed '$out'"
+  expect "10.244.1.5:80" "$k" get endpoints web -n "$ns"
+  expect "Burstable" "$k" get pod web -n "$ns" -o jsonpath='{.status.qosClass}'
+  [ "$("$k" get pod web -n "$ns" -o jsonpath='{.spec.containers[0].resources.requests.cpu}')" = 250m ] ||
+    fail "requests.cpu"
+  out=$("$k" describe pod web -n "$ns")
+  [[ "$out" == *"QoS Class:"*"Burstable"* ]] ||
+    fail "describe pod printed '$out'"
+  [[ "$out" == *"node.kubernetes.io/not-ready:NoExecute op=Exists for 300s"* ]] ||
+    fail "describe pod lacks the default tolerations: '$out'"
+  # A pod's spec is immutable but for its image.
+  expect 'pod updates may not change fields' "$k" patch pod web -n "$ns" -p '{"spec":{"containers":[{"name":"nginx","workingDir":"/tmp"}]}}'
+  expect 'image updated' "$k" set image pod/web -n "$ns" nginx=nginx:1.16.1
+  [ "$("$k" get pod web -n "$ns" -o jsonpath='{.spec.containers[0].image}')" = nginx:1.16.1 ] ||
+    fail "the image did not change"
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n  namespace: %s\nspec:\n  containers: [{name: c}]\n' "$ns" >"$WORK/badpod.yaml"
+  expect 'spec.containers[0].image: Required value' "$k" apply -f "$WORK/badpod.yaml"
+  # Bind the pod as a scheduler would, then drain the node: cordon, then evict.
+  curl -sf -XPOST -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$((BASE + 1))/api/v1/namespaces/$ns/pods/web/binding" \
+    -d "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"web\"},\"target\":{\"kind\":\"Node\",\"name\":\"$node\"}}" \
+    >/dev/null || fail "binding"
+  expect "web" "$k" get pods -n "$ns" --field-selector "spec.nodeName=$node"
+  expect "evicted" timeout 60 "$k" drain "$node" --force --grace-period=0
+  expect "SchedulingDisabled" "$k" get node "$node"
+  expect 'NotFound' "$k" get pod web -n "$ns"
+  expect "uncordoned" "$k" uncordon "$node"
+  expect "deleted" "$k" delete node "$node"
 }
 
 minor() {  # kubectl-binary: its minor version
