@@ -371,3 +371,23 @@ BOOST_AUTO_TEST_CASE(tables_have_kube_apiservers_columns) {
                         "application/json;as=Table;v=v1;g=meta.k8s.io"));
   BOOST_TEST(ns["rows"][0]["cells"][1] == "Active");
 }
+
+BOOST_AUTO_TEST_CASE(writes_over_a_behind_cache_retry_from_the_store) {
+  Fixture f;
+  f.call("POST", kCms, configmap("game"));
+  const std::string key = "/registry/configmaps/default/game";
+  // Another API server wrote the object; this one's cache has not seen that write yet.
+  auto behind = [&] { f.store.objects[key].mod_revision = ++f.store.revision; };
+  behind();
+  auto patched = f.call("PATCH", kCms + "/game", R"({"data":{"b":"2"}})",
+                        "application/merge-patch+json");
+  BOOST_TEST(patched.status == 200);
+  BOOST_TEST(body(patched)["data"]["b"] == "2");
+  behind();
+  auto object = body(f.call("GET", kCms + "/game"));
+  object["metadata"]["resourceVersion"] = std::to_string(f.store.revision);
+  object["data"]["c"] = "3";
+  BOOST_TEST(f.call("PUT", kCms + "/game", object.dump()).status == 200);
+  object["data"]["c"] = "4";  // now stale: the store moved past it
+  BOOST_TEST(f.call("PUT", kCms + "/game", object.dump()).status == 409);
+}

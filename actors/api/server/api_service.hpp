@@ -99,6 +99,9 @@ class ApiService {
   HttpResponse remove_collection(const Request& r);
   /// PUT and PATCH share this: `body` replaces `old` (a 409 if its resourceVersion is set
   /// and stale).
+  /// The stored object a write starts from: from the watch cache (`cached`, falling back to
+  /// the store when the cache lacks it) or from the store.
+  Result<std::optional<StoredObject>> current(const Request& r, bool cached);
   HttpResponse write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
   // Subresources other than status (api_subresources.cpp).
   HttpResponse subresource(const Request& r);

@@ -148,10 +148,18 @@ HttpResponse ApiService::update(const Request& r) {
   if (name != r.path.name)
     return bad_request("the name of the object (" + name +
                        ") does not match the name on the URL (" + r.path.name + ")");
-  auto old = store_.get(r.key());
-  if (!old) return from_error(old.error(), *r.kind, r.path.name);
-  if (!*old) return not_found(*r.kind, r.path.name);
-  return write_updated(r, std::move(*body), **old);
+  // The first try writes over the cached object (no store read, as kube-apiserver's
+  // GuaranteedUpdate does); a conflict may mean the cache was behind, so the second reads the
+  // store.
+  HttpResponse last;
+  for (bool cached : {true, false}) {
+    auto old = current(r, cached);
+    if (!old) return from_error(old.error(), *r.kind, r.path.name);
+    if (!*old) return not_found(*r.kind, r.path.name);
+    last = write_updated(r, *body, **old);
+    if (last.status != 409) return last;
+  }
+  return last;
 }
 
 HttpResponse ApiService::patch(const Request& r) {
@@ -159,13 +167,14 @@ HttpResponse ApiService::patch(const Request& r) {
   if (!type) return status_error(415, "UnsupportedMediaType", type.error().message);
   HttpResponse last;
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
-    auto old = store_.get(r.key());
+    bool cached = attempt == 0;  // as update(): the cache first, the store after a conflict
+    auto old = current(r, cached);
     if (!old) return from_error(old.error(), *r.kind, r.path.name);
     if (!*old) return not_found(*r.kind, r.path.name);
     auto object = object_from_bytes(*r.kind, (*old)->value);
     if (!object) return from_error(object.error(), *r.kind, r.path.name);
-    auto current = object_to_json(codec_, *object, (*old)->mod_revision);
-    auto patched = apply_patch(current, r.http.body, *type);
+    auto current_json = object_to_json(codec_, *object, (*old)->mod_revision);
+    auto patched = apply_patch(current_json, r.http.body, *type);
     if (!patched) return status_error(422, "Invalid", patched.error().message);
     // A patch that names no resourceVersion applies to whatever is current: retried when
     // another writer got in between. One that names it is conditional, like an update.
@@ -173,9 +182,22 @@ HttpResponse ApiService::patch(const Request& r) {
         (*patched)["metadata"].is_object() &&
         (*patched)["metadata"].value("resourceVersion", "") != std::to_string((*old)->mod_revision);
     last = write_updated(r, std::move(*patched), **old);
-    if (last.status != 409 || conditional) return last;
+    if (last.status != 409 || (conditional && !cached)) return last;
   }
   return last;
+}
+
+Result<std::optional<StoredObject>> ApiService::current(const Request& r, bool cached) {
+  if (cached) {
+    std::optional<CachedObject> hit;
+    {
+      std::lock_guard lock(mutex_);
+      hit = cache_for(r.kind->info.plural)->get(r.key());
+    }
+    if (hit)
+      return std::optional<StoredObject>(StoredObject{hit->key, hit->value, hit->mod_revision});
+  }
+  return store_.get(r.key());
 }
 
 HttpResponse ApiService::write_updated(const Request& r, json body, const StoredObject& old) {
