@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # kubectl, unchanged, against a real `craton server` (a store replica over mutual TLS and the
 # API server in one process), with every kubectl version this machine has: the one on PATH
-# (1.32 here) and the side-by-side 1.27 next to it (versions older than 1.27, such as Debian's
-# kubernetes-client 1.20 on a bare Debian machine, are reported and skipped: see run_version).
-# For each version, in a namespace of its own:
-# apply of a multi-document YAML of every served kind (the workload kinds in a second one) (with kubectl's client-side validation
-# against our OpenAPI), get as table / -o yaml|json|wide / -l / --field-selector, -w printing a
-# change, describe, edit via KUBE_EDITOR, patch (merge and JSON), label, annotate, explain,
-# api-resources, the errors kubectl prints for what it can provoke, and delete (a namespace
-# takes its contents with it).
+# (1.32 here), the side-by-side 1.27 next to it, and Debian's kubernetes-client 1.20, unpacked
+# by .ci/install-deps into /opt/craton/kubectl-1.20 (or on PATH on a bare Debian machine).
+# kubectl 1.28 and newer read /openapi/v3, older ones /openapi/v2 in gnostic's protobuf form.
+# For each version, in a namespace of its own, with kubectl's validation on:
+# apply of a multi-document YAML of every served kind (the workload kinds in a second one),
+# get as table / -o yaml|json|wide / -l /
+# --field-selector, -w printing a change, describe, edit via KUBE_EDITOR, patch (merge and
+# JSON), label, annotate, explain, api-resources, the errors kubectl prints for what it can
+# provoke (an unknown field: refused by the server for 1.27 and newer, which ask for strict
+# field validation, and by kubectl's own validator for 1.20), and delete (a namespace takes its
+# contents with it).
 #
 #   server_kubectl_test.sh CRATON
 set -u
@@ -43,8 +46,8 @@ expect() {
   [[ "$out" == *"$want"* ]] || fail "$* printed '$out', expected '$want'"
 }
 
-suite() {  # kubectl-binary namespace [apply-flag]
-  local k=$1 ns=$2 validate=${3:-} version
+suite() {  # kubectl-binary namespace minor-version
+  local k=$1 ns=$2 minor=$3 version
   version=$("$k" version --client 2>/dev/null | head -1)
   echo "== $version in namespace $ns"
   expect "NAME" "$k" get ns
@@ -96,13 +99,13 @@ value: 1000
 description: for the tests
 YAML
   local out
-  out=$("$k" apply $validate -f "$WORK/all-$ns.yaml" 2>&1) || fail "$k apply: $out"
+  out=$("$k" apply -f "$WORK/all-$ns.yaml" 2>&1) || fail "$k apply: $out"
   for created in "namespace/$ns created" "configmap/game created" "secret/creds created" \
     "serviceaccount/robot created" "lease.coordination.k8s.io/leader created" \
     "priorityclass.scheduling.k8s.io/high-$ns created"; do
     [[ "$out" == *"$created"* ]] || fail "$k apply printed '$out', missing '$created'"
   done
-  expect "configmap/game unchanged" "$k" apply $validate -f "$WORK/all-$ns.yaml"
+  expect "configmap/game unchanged" "$k" apply -f "$WORK/all-$ns.yaml"
 
   # Tables with kube-apiserver's columns.
   out=$("$k" get cm -n "$ns")
@@ -204,13 +207,13 @@ spec:
   selector:
     matchLabels: {app: zookeeper}
 YAML
-  out=$("$k" apply $validate -f "$WORK/workloads-$ns.yaml" 2>&1) || fail "$k apply workloads: $out"
+  out=$("$k" apply -f "$WORK/workloads-$ns.yaml" 2>&1) || fail "$k apply workloads: $out"
   for created in "deployment.apps/nginx created" "replicaset.apps/frontend created" \
     "daemonset.apps/fluentd created" "job.batch/pi created" \
     "poddisruptionbudget.policy/zk-pdb created"; do
     [[ "$out" == *"$created"* ]] || fail "$k apply printed '$out', missing '$created'"
   done
-  expect "job.batch/pi unchanged" "$k" apply $validate -f "$WORK/workloads-$ns.yaml"
+  expect "job.batch/pi unchanged" "$k" apply -f "$WORK/workloads-$ns.yaml"
   out=$("$k" get deploy,rs,ds,job,pdb -n "$ns" 2>&1) || fail "get workloads: $out"
   for header in "NAME +READY +UP-TO-DATE +AVAILABLE +AGE" "NAME +DESIRED +CURRENT +READY +AGE" \
     "NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE" \
@@ -245,7 +248,7 @@ YAML
     -p '[{"op":"remove","path":"/data/b"}]'
   printf '#!/bin/sh\nsed -i -e "s/^  a: .*/  a: edited/" "$1"\n' >"$WORK/editor"
   chmod +x "$WORK/editor"
-  KUBE_EDITOR="$WORK/editor" "$k" edit $validate cm game -n "$ns" >"$WORK/edit.out" 2>&1 ||
+  KUBE_EDITOR="$WORK/editor" "$k" edit cm game -n "$ns" >"$WORK/edit.out" 2>&1 ||
     fail "edit: $(cat "$WORK/edit.out")"
   [[ "$("$k" get cm game -n "$ns" -o jsonpath='{.data}')" == '{"a":"edited","c":"3"}' ]] ||
     fail "data after patch and edit: $("$k" get cm game -n "$ns" -o jsonpath='{.data}')"
@@ -254,7 +257,10 @@ YAML
   out=$("$k" describe cm game -n "$ns" 2>&1) || fail "describe: $out"
   [[ "$out" == *"Name:"*"game"* && "$out" == *"tier=front"* ]] || fail "describe printed '$out'"
   expect "configmaps" "$k" api-resources
-  [ -n "$validate" ] || expect "FIELD" "$k" explain configmap.data  # (OpenAPI v2 gap above)
+  expect "FIELD" "$k" explain configmap.data
+  out=$("$k" explain namespace.spec 2>&1) || fail "explain namespace.spec: $out"
+  [[ "$out" == *"KIND:"*"Namespace"* && "$out" == *"finalizers"*"<[]string>"* ]] ||
+    fail "explain namespace.spec printed '$out'"
 
   # get -w prints the change it sees.
   timeout 5 "$k" get cm game -n "$ns" -w --no-headers >"$WORK/watch.out" 2>&1 &
@@ -266,20 +272,27 @@ YAML
 
   # Errors kubectl provokes are Statuses it prints.
   expect 'Error from server (NotFound): configmaps "nope" not found' "$k" get cm nope -n "$ns"
-  expect 'Error from server (AlreadyExists)' "$k" create $validate -f "$WORK/all-$ns.yaml"
+  expect 'Error from server (AlreadyExists)' "$k" create -f "$WORK/all-$ns.yaml"
   printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: %s\n' "$ns" >"$WORK/bad.yaml"
-  expect 'is invalid' "$k" apply $validate -f "$WORK/bad.yaml"
-  if [ -z "$validate" ]; then  # kubectl 1.32 asks for strict decoding: a misspelled field fails
-    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: %s\ndta:\n  a: "1"\n' "$ns" >"$WORK/typo.yaml"
-    expect 'unknown field "dta"' "$k" apply -f "$WORK/typo.yaml"
-    expect 'NotFound' "$k" get cm typo -n "$ns"
+  expect 'is invalid' "$k" apply -f "$WORK/bad.yaml"
+  # A misspelled field fails: kubectl 1.27 and newer ask the server for strict decoding,
+  # older ones validate against /openapi/v2 themselves and send nothing.
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: %s\ndta:\n  a: "1"\n' "$ns" >"$WORK/typo.yaml"
+  if [ "$minor" -ge 27 ]; then
+    expect 'strict decoding error: unknown field "dta"' "$k" apply -f "$WORK/typo.yaml"
+  else
+    expect 'error validating data: ValidationError(ConfigMap): unknown field "dta"' \
+      "$k" apply -f "$WORK/typo.yaml"
   fi
+  expect 'NotFound' "$k" get cm typo -n "$ns"
   "$k" get cm game -n "$ns" -o json | python3 -c '
 import json, sys
 o = json.load(sys.stdin); o["metadata"]["resourceVersion"] = "1"; o["data"]["a"] = "stale"
 print(json.dumps(o))' >"$WORK/stale.json"
-  expect 'Error from server (Conflict)' "$k" replace $validate -f "$WORK/stale.json"
+  expect 'Error from server (Conflict)' "$k" replace -f "$WORK/stale.json"
   expect 'not found' "$k" get cm -n no-such-namespace game
+
+  pods_nodes_services "$k" "$ns"
 
   # delete: one object, then the namespace with what is in it.
   expect 'configmap "game" deleted' "$k" delete cm game -n "$ns"
@@ -288,30 +301,120 @@ print(json.dumps(o))' >"$WORK/stale.json"
   expect 'NotFound' "$k" get secret creds -n "$ns"
 }
 
+# Pods, a node, a service and endpoints as kubectl shows them, and a node drained (cordon,
+# then pods/eviction) and uncordoned.
+pods_nodes_services() {  # kubectl-binary namespace
+  local k=$1 ns=$2 node="node-$2" out
+  cat >"$WORK/pods-$ns.yaml" <<YAML
+apiVersion: v1
+kind: Node
+metadata:
+  name: $node
+  labels: {node-role.kubernetes.io/worker: ""}
+status:
+  capacity: {cpu: "4", memory: 8Gi, pods: "110"}
+  allocatable: {cpu: 3800m, memory: 7.5Gi, pods: "110"}
+  conditions: [{type: Ready, status: "True"}]
+  addresses: [{type: InternalIP, address: 192.168.7.10}]
+  nodeInfo: {kubeletVersion: v1.32.0}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: $ns
+  labels: {app: web}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.14.2
+    ports: [{containerPort: 80, name: http}]
+    env: [{name: MODE, value: prod}]
+    resources:
+      requests: {cpu: 250m}
+      limits: {cpu: 1, memory: 128Mi}
+    readinessProbe: {httpGet: {port: http}}
+    volumeMounts: [{name: conf, mountPath: /etc/nginx/conf.d}]
+  volumes: [{name: conf, configMap: {name: game}}]
+  tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [linux]}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: $ns
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http, name: http}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: web
+  namespace: $ns
+subsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 80, name: http}]}]
+YAML
+  "$k" apply -f "$WORK/pods-$ns.yaml" >"$WORK/apply.out" 2>&1 || fail "apply pods: $(cat "$WORK/apply.out")"
+  out=$("$k" get pods -n "$ns")
+  [[ "$out" == *"NAME"*"READY"*"STATUS"*"RESTARTS"*"AGE"* && "$out" =~ web\ +0/1\ +Pending\ +0 ]] ||
+    fail "get pods printed '$out'"
+  out=$("$k" get node "$node" -o wide)
+  [[ "$out" =~ $node\ +Ready\ +worker\ +.*v1\.32\.0\ +192\.168\.7\.10 ]] || fail "get node printed '$out'"
+  out=$("$k" get svc web -n "$ns")
+  [[ "$out" =~ web\ +ClusterIP\ +10\.9[6-9]\.[0-9.]+\ +\<none\>\ +80/TCP ]] || fail "get svc printed '$out'"
+  expect "10.244.1.5:80" "$k" get endpoints web -n "$ns"
+  expect "Burstable" "$k" get pod web -n "$ns" -o jsonpath='{.status.qosClass}'
+  [ "$("$k" get pod web -n "$ns" -o jsonpath='{.spec.containers[0].resources.requests.cpu}')" = 250m ] ||
+    fail "requests.cpu"
+  out=$("$k" describe pod web -n "$ns")
+  [[ "$out" == *"QoS Class:"*"Burstable"* ]] ||
+    fail "describe pod printed '$out'"
+  [[ "$out" == *"node.kubernetes.io/not-ready:NoExecute op=Exists for 300s"* ]] ||
+    fail "describe pod lacks the default tolerations: '$out'"
+  # A pod's spec is immutable but for its image.
+  expect 'pod updates may not change fields' "$k" patch pod web -n "$ns" -p '{"spec":{"containers":[{"name":"nginx","workingDir":"/tmp"}]}}'
+  expect 'image updated' "$k" set image pod/web -n "$ns" nginx=nginx:1.16.1
+  [ "$("$k" get pod web -n "$ns" -o jsonpath='{.spec.containers[0].image}')" = nginx:1.16.1 ] ||
+    fail "the image did not change"
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n  namespace: %s\nspec:\n  containers: [{name: c}]\n' "$ns" >"$WORK/badpod.yaml"
+  expect 'spec.containers[0].image: Required value' "$k" apply -f "$WORK/badpod.yaml"
+  # Bind the pod as a scheduler would, then drain the node: cordon, then evict.
+  curl -sf -XPOST -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$((BASE + 1))/api/v1/namespaces/$ns/pods/web/binding" \
+    -d "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"web\"},\"target\":{\"kind\":\"Node\",\"name\":\"$node\"}}" \
+    >/dev/null || fail "binding"
+  expect "web" "$k" get pods -n "$ns" --field-selector "spec.nodeName=$node"
+  expect "evicted" timeout 60 "$k" drain "$node" --force --grace-period=0
+  expect "SchedulingDisabled" "$k" get node "$node"
+  expect 'NotFound' "$k" get pod web -n "$ns"
+  expect "uncordoned" "$k" uncordon "$node"
+  expect "deleted" "$k" delete node "$node"
+}
+
 minor() {  # kubectl-binary: its minor version
   "$1" version --client -o json 2>/dev/null |
     python3 -c 'import json,sys,re; print(re.sub("[^0-9]", "", json.load(sys.stdin)["clientVersion"]["minor"]))'
 }
 
-# kubectl before 1.28 validates against /openapi/v2 in protobuf form only, which craton does
-# not serve yet (issue 11): 1.27 runs the suite with --validate=false. Older ones (Debian's
-# 1.20 on a bare machine) have not been verified against craton yet: reported and skipped.
+# Versions verified against craton: 1.20 (Debian's) and 1.27 on /openapi/v2, 1.32 on v3.
 run_version() {  # kubectl-binary namespace
   local m
   m=$(minor "$1")
   [ -n "$m" ] || fail "cannot read the version of $1"
-  if [ "$m" -ge 28 ]; then
-    suite "$1" "$2"
-  elif [ "$m" -eq 27 ]; then
-    suite "$1" "$2" --validate=false
+  if [ "$m" -lt 20 ]; then
+    echo "SKIP: kubectl 1.$m ($1) is older than any verified against craton (1.20)"
   else
-    echo "SKIP: kubectl 1.$m ($1) is not verified against craton yet (no /openapi/v2)"
+    suite "$1" "$2" "$m"
   fi
 }
 
 run_version kubectl "kubectl-path"
-for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27; do
-  [ -x "$side" ] && run_version "$side" "kubectl-127"
+for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27 /opt/craton/kubectl-1.20/usr/bin/kubectl; do
+  [ -x "$side" ] && run_version "$side" "kubectl-1$(minor "$side")"
 done
 # /metrics counts what kubectl did, with kube-apiserver's names.
 python3 - "http://127.0.0.1:$((BASE + 1))/metrics" <<'PY' || fail "/metrics"
@@ -324,5 +427,26 @@ assert count("POST", "configmaps", "201") >= 1, text
 assert count("GET", "configmaps", "404") >= 1, text
 assert count("WATCH", "configmaps", "200") >= 1, text
 assert "apiserver_request_duration_seconds_bucket" in text and "apiserver_registered_watchers" in text
+PY
+# /openapi/v2 as kube-apiserver answers it: protobuf for gnostic's Accept (with the dotted
+# content type Go's mime parser accepts), JSON otherwise, 304 for a matching If-None-Match.
+python3 - "http://127.0.0.1:$((BASE + 1))/openapi/v2" <<'PY' || fail "/openapi/v2"
+import json, sys, urllib.error, urllib.request
+url = sys.argv[1]
+def get(headers):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+code, headers, body = get({"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+assert code == 200 and headers["Content-Type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", headers
+assert body[:5] == b"\x0a\x032.0", body[:5]  # field 1 (swagger) = "2.0"
+etag = headers["ETag"]
+code, headers, body = get({})
+assert code == 200 and headers["Content-Type"] == "application/json" and headers["ETag"] == etag
+assert "io.k8s.craton.ConfigMap" in json.loads(body)["definitions"]
+code, _, body = get({"If-None-Match": etag})
+assert code == 304 and body == b"", code
 PY
 echo "PASS"

@@ -1,10 +1,11 @@
 // ApiHost: HTTP, workers and the cache feed around ApiService.
 #include "actors/api/host/api_host.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include "actors/api/http/discovery_routes.hpp"
-#include "actors/api/server/openapi.hpp"
+#include "actors/api/openapi/openapi.hpp"
 
 namespace craton::api {
 namespace {
@@ -31,6 +32,25 @@ std::string verb_of(const HttpRequest& request, const std::optional<ApiPath>& pa
                  request.method == "DELETE"
              ? request.method
              : "OTHER";
+}
+
+// Whether an Accept header prefers gnostic's protobuf to JSON (either spelling of its type,
+// named before any application/json).
+bool wants_protobuf(const std::string& accept) {
+  auto protobuf =
+      std::min(accept.find(kOpenApiV2ProtobufAccept), accept.find(kOpenApiV2ProtobufContentType));
+  return protobuf != std::string::npos && protobuf < accept.find("application/json");
+}
+
+// GET /openapi/v2 as kube-apiserver answers it: gnostic's protobuf when the Accept header asks
+// for it (kubectl up to 1.27 does), JSON otherwise; 304 when If-None-Match names the document.
+HttpResponse openapi_v2_response(const HttpRequest& request) {
+  const auto& document = openapi_v2();
+  if (request.if_none_match == document.etag) return HttpResponse{304, "", "", document.etag};
+  if (wants_protobuf(request.accept))
+    return HttpResponse{200, std::string(kOpenApiV2ProtobufContentType), document.protobuf,
+                        document.etag};
+  return HttpResponse{200, "application/json", document.json, document.etag};
 }
 
 // Counts the request with its answer's code when it is answered (a watch: when its stream
@@ -157,6 +177,8 @@ void ApiHost::serve(HttpRequest request, std::shared_ptr<Exchange> exchange) {
         status_response(503, "ServiceUnavailable", "the watch caches are not filled yet"));
   if (auto response = discovery_response(request)) return exchange->respond(std::move(*response));
   exchange = metered(request, std::move(exchange));
+  if (request.method == "GET" && request.path == "/openapi/v2")
+    return exchange->respond(openapi_v2_response(request));
   if (request.method == "GET" && request.path.rfind("/openapi/v3", 0) == 0) {
     constexpr std::string_view prefix = "/openapi/v3/";
     auto document = request.path == "/openapi/v3" ? std::optional<std::string>(openapi_v3_index())

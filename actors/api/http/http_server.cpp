@@ -242,6 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
     split_target(std::string_view(msg.target().data(), msg.target().size()), r);
     r.content_type = std::string(msg[http::field::content_type]);
     r.accept = std::string(msg[http::field::accept]);
+    r.if_none_match = std::string(msg[http::field::if_none_match]);
     r.body = std::move(msg.body());
     handler_(std::move(r), std::make_shared<SessionExchange>(shared_from_this()));
   }
@@ -274,7 +275,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(HttpResponse r, bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), 11);
     res->set(http::field::server, "craton");
-    res->set(http::field::content_type, r.content_type);
+    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
+    if (!r.etag.empty()) res->set(http::field::etag, r.etag);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();

@@ -35,6 +35,7 @@ struct HttpRequest {
   std::map<std::string, std::string> query;  ///< decoded; a repeated key keeps the last
   std::string content_type;
   std::string accept;
+  std::string if_none_match;  ///< the If-None-Match header, as sent
   std::string body;
 };
 
@@ -42,6 +43,7 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string etag = "";  ///< sent as the ETag header when set (quoted, as HTTP writes it)
 };
 
 /// One request's answer channel; respond() once, from any thread.

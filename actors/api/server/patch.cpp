@@ -1,7 +1,8 @@
 // JSON patch and merge patch come from nlohmann::json; strategic merge patch is ours, over
-// Kubernetes' merge keys for the built-in types (the patchMergeKey tags of k8s.io/api).
+// Kubernetes' merge keys for the built-in types (meta/merge_keys.hpp).
 #include "actors/api/server/patch.hpp"
 
+#include "actors/api/meta/merge_keys.hpp"
 #include "actors/api/server/json_body.hpp"
 
 #include <algorithm>
@@ -16,37 +17,13 @@ using json = nlohmann::json;
 constexpr std::string_view kDeleteFromPrimitive = "$deleteFromPrimitiveList/";
 constexpr std::string_view kSetElementOrder = "$setElementOrder/";
 
-// The merge key of a list field of objects, by field name (k8s.io/api's patchMergeKey);
-// "ports" is containerPort in a container and port in a Service: the elements tell which.
+// The merge key of a list field of objects (meta/merge_keys.hpp); "ports" is containerPort in a
+// container and port in a Service: the elements tell which.
 std::string merge_key(const std::string& field, const json& elements) {
-  static const std::map<std::string, std::string> keys = {
-      {"containers", "name"},
-      {"initContainers", "name"},
-      {"ephemeralContainers", "name"},
-      {"env", "name"},
-      {"volumes", "name"},
-      {"volumeMounts", "mountPath"},
-      {"volumeDevices", "devicePath"},
-      {"imagePullSecrets", "name"},
-      {"hostAliases", "ip"},
-      {"conditions", "type"},
-      {"ownerReferences", "uid"},
-      {"topologySpreadConstraints", "topologyKey"},
-      {"resourceClaims", "name"},
-      {"secrets", "name"},
-  };
-  if (field == "ports") {
-    for (const auto& e : elements)
-      if (e.is_object() && e.contains("containerPort")) return "containerPort";
-    return "port";
-  }
-  auto it = keys.find(field);
-  return it == keys.end() ? "" : it->second;
-}
-
-// Lists of strings that merge as sets (patchStrategy "merge" on a primitive list).
-bool merges_primitives(const std::string& field) {
-  return field == "finalizers";
+  bool container_ports = std::any_of(elements.begin(), elements.end(), [](const json& e) {
+    return e.is_object() && e.contains("containerPort");
+  });
+  return list_merge_key(field, container_ports);
 }
 
 Result<json> merge_object(json original, const json& patch);
@@ -123,7 +100,7 @@ Result<json> merge_object(json original, const json& patch) {
             merge_list(original.contains(field) ? original[field] : json::array(), value, key);
         if (!merged) return merged.error();
         original[field] = std::move(*merged);
-      } else if (merges_primitives(field) && original.contains(field) &&
+      } else if (list_merges_as_set(field) && original.contains(field) &&
                  original[field].is_array()) {
         auto& list = original[field];
         for (const auto& v : value)
