@@ -5,7 +5,8 @@
 # by .ci/install-deps into /opt/craton/kubectl-1.20 (or on PATH on a bare Debian machine).
 # kubectl 1.28 and newer read /openapi/v3, older ones /openapi/v2 in gnostic's protobuf form.
 # For each version, in a namespace of its own, with kubectl's validation on:
-# apply of a multi-document YAML of every served kind, get as table / -o yaml|json|wide / -l /
+# apply of a multi-document YAML of every served kind (the workload kinds in a second one),
+# get as table / -o yaml|json|wide / -l /
 # --field-selector, -w printing a change, describe, edit via KUBE_EDITOR, patch (merge and
 # JSON), label, annotate, explain, api-resources, the errors kubectl prints for what it can
 # provoke (an unknown field: refused by the server for 1.27 and newer, which ask for strict
@@ -125,6 +126,113 @@ assert s["type"] == "Opaque" and int(s["metadata"]["resourceVersion"]) > 0, s
 assert "stringData" not in s, s
 PY
   expect "resourceVersion:" "$k" get cm game -n "$ns" -o yaml
+
+  # The workload kinds: apply, kube's columns, defaults read back with jsonpath.
+  cat >"$WORK/workloads-$ns.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx
+  namespace: $ns
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: nginx}
+  template:
+    metadata:
+      labels: {app: nginx}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: frontend
+  namespace: $ns
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {tier: frontend}
+  template:
+    metadata:
+      labels: {tier: frontend}
+    spec:
+      containers:
+      - name: php-redis
+        image: us-docker.pkg.dev/google-samples/containers/gke/gb-frontend:v5
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: fluentd
+  namespace: $ns
+spec:
+  selector:
+    matchLabels: {name: fluentd}
+  template:
+    metadata:
+      labels: {name: fluentd}
+    spec:
+      nodeSelector: {kubernetes.io/os: linux}
+      containers:
+      - name: fluentd
+        image: quay.io/fluentd_elasticsearch/fluentd:v2.5.2
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+  namespace: $ns
+spec:
+  backoffLimit: 4
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: zk-pdb
+  namespace: $ns
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels: {app: zookeeper}
+YAML
+  out=$("$k" apply -f "$WORK/workloads-$ns.yaml" 2>&1) || fail "$k apply workloads: $out"
+  for created in "deployment.apps/nginx created" "replicaset.apps/frontend created" \
+    "daemonset.apps/fluentd created" "job.batch/pi created" \
+    "poddisruptionbudget.policy/zk-pdb created"; do
+    [[ "$out" == *"$created"* ]] || fail "$k apply printed '$out', missing '$created'"
+  done
+  expect "job.batch/pi unchanged" "$k" apply -f "$WORK/workloads-$ns.yaml"
+  out=$("$k" get deploy,rs,ds,job,pdb -n "$ns" 2>&1) || fail "get workloads: $out"
+  for header in "NAME +READY +UP-TO-DATE +AVAILABLE +AGE" "NAME +DESIRED +CURRENT +READY +AGE" \
+    "NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE" \
+    "NAME +STATUS +COMPLETIONS +DURATION +AGE" \
+    "NAME +MIN AVAILABLE +MAX UNAVAILABLE +ALLOWED DISRUPTIONS +AGE"; do
+    grep -Eq "^$header\$" <<<"$out" || fail "no '$header' in: $out"
+  done
+  [[ "$out" =~ deployment.apps/nginx\ +0/3\  ]] || fail "deployment row: $out"
+  [[ "$out" =~ job.batch/pi\ +Running\ +0/1\  ]] || fail "job row: $out"
+  [[ "$out" =~ poddisruptionbudget.policy/zk-pdb\ +2\ +N/A\ +0\  ]] || fail "pdb row: $out"
+  [[ "$out" =~ kubernetes.io/os=linux ]] || fail "daemonset node selector: $out"
+  [[ "$("$k" get deploy nginx -n "$ns" -o wide | head -1)" =~ CONTAINERS\ +IMAGES\ +SELECTOR$ ]] ||
+    fail "deploy -o wide: $("$k" get deploy nginx -n "$ns" -o wide)"
+  [ "$("$k" get deploy nginx -n "$ns" -o jsonpath='{.spec.strategy.rollingUpdate.maxSurge}')" = "25%" ] ||
+    fail "maxSurge: $("$k" get deploy nginx -n "$ns" -o yaml)"
+  [[ "$("$k" get job pi -n "$ns" -o jsonpath='{.spec.selector.matchLabels}')" == *batch.kubernetes.io/controller-uid* ]] ||
+    fail "job selector: $("$k" get job pi -n "$ns" -o yaml)"
+  expect "field is immutable" "$k" patch deploy nginx -n "$ns" \
+    -p '{"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}}}}}'
 
   # label, annotate, selectors.
   expect "configmap/game labeled" "$k" label cm game -n "$ns" tier=front

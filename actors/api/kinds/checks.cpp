@@ -26,6 +26,11 @@ void invalid(Causes& causes, const std::string& field, std::int64_t value, const
   cause(causes, "FieldValueInvalid", field, "Invalid value: " + std::to_string(value) + ": " + why);
 }
 
+void invalid_go(Causes& causes, const std::string& field, const std::string& go_value,
+                const std::string& why) {
+  cause(causes, "FieldValueInvalid", field, "Invalid value: " + go_value + ": " + why);
+}
+
 void forbidden(Causes& causes, const std::string& field, const std::string& why) {
   cause(causes, "FieldValueForbidden", field, "Forbidden: " + why);
 }
@@ -217,6 +222,65 @@ void canonicalize(k8s::ResourceList::Builder list) {
     auto q = Quantity::parse(text(e.getValue()));
     if (q) e.setValue(q->canonical());
   }
+}
+
+namespace {
+
+// Go's %q of a string (what %#v prints strings as).
+std::string go_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string go_strings(capnp::List<capnp::Text>::Reader list) {
+  if (list.size() == 0) return "[]string(nil)";
+  std::string out = "[]string{";
+  for (unsigned i = 0; i < list.size(); ++i) out += (i ? ", " : "") + go_quote(text(list[i]));
+  return out + "}";
+}
+
+}  // namespace
+
+std::string go_string_map(const std::map<std::string, std::string>& map) {
+  if (map.empty()) return "map[string]string(nil)";
+  std::string out = "map[string]string{";
+  bool first = true;
+  for (const auto& [key, value] : map) {
+    out += (first ? "" : ", ") + go_quote(key) + ":" + go_quote(value);
+    first = false;
+  }
+  return out + "}";
+}
+
+std::string go_label_selector(k8s::LabelSelector::Reader selector) {
+  std::string expressions = "[]v1.LabelSelectorRequirement(nil)";
+  auto list = selector.getMatchExpressions();
+  if (list.size() > 0) {
+    expressions = "[]v1.LabelSelectorRequirement{";
+    for (unsigned i = 0; i < list.size(); ++i)
+      expressions += std::string(i ? ", " : "") +
+                     "v1.LabelSelectorRequirement{Key:" + go_quote(text(list[i].getKey())) +
+                     ", Operator:" + go_quote(text(list[i].getOperator())) +
+                     ", Values:" + go_strings(list[i].getValues()) + "}";
+    expressions += "}";
+  }
+  return "v1.LabelSelector{MatchLabels:" + go_string_map(as_map(selector.getMatchLabels())) +
+         ", MatchExpressions:" + expressions + "}";
+}
+
+std::string go_int_or_string(k8s::IntOrString::Reader value) {
+  if (value.isStrVal())
+    return "intstr.IntOrString{Type:1, IntVal:0, StrVal:" + go_quote(text(value.getStrVal())) + "}";
+  return "intstr.IntOrString{Type:0, IntVal:" + std::to_string(value.getIntVal()) +
+         ", StrVal:\"\"}";
 }
 
 std::string at(const std::string& field, std::size_t index) {

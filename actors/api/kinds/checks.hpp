@@ -22,6 +22,10 @@ void cause(Causes& causes, const std::string& reason, const std::string& field,
 void invalid(Causes& causes, const std::string& field, const std::string& value,
              const std::string& why);
 void invalid(Causes& causes, const std::string& field, std::int64_t value, const std::string& why);
+/// FieldValueInvalid with a value that is not a string, printed unquoted as Go's %#v prints it
+/// (`map[string]string{"app":"web"}`, `v1.LabelSelector{...}`; the go_* functions below).
+void invalid_go(Causes& causes, const std::string& field, const std::string& go_value,
+                const std::string& why);
 /// FieldValueForbidden: `Forbidden: <why>`.
 void forbidden(Causes& causes, const std::string& field, const std::string& why);
 /// FieldValueRequired: `Required value[: <why>]`.
@@ -71,6 +75,14 @@ std::map<std::string, std::string> as_map(schema::k8s::ResourceList::Reader list
 /// Writes every quantity in its canonical form ("1000m" -> "1"); malformed ones are left for
 /// validation to report.
 void canonicalize(schema::k8s::ResourceList::Builder list);
+
+/// Values as Go's %#v prints them, for the messages Kubernetes words with them:
+/// `map[string]string{"a":"1", "b":"2"}` (`map[string]string(nil)` when empty),
+/// `v1.LabelSelector{MatchLabels:..., MatchExpressions:...}`,
+/// `intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}`.
+std::string go_string_map(const std::map<std::string, std::string>& map);
+std::string go_label_selector(schema::k8s::LabelSelector::Reader selector);
+std::string go_int_or_string(schema::k8s::IntOrString::Reader value);
 
 /// "[3]" appended to a path.
 std::string at(const std::string& field, std::size_t index);

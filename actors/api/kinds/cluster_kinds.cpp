@@ -8,6 +8,7 @@
 #include "actors/api/convert/string_map.hpp"
 #include "actors/api/kinds/checks.hpp"
 #include "actors/api/kinds/kind_factories.hpp"
+#include "actors/api/kinds/table_cells.hpp"
 #include "actors/api/meta/names.hpp"
 #include "schemas/api_cluster.capnp.h"
 
@@ -24,13 +25,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
   return out;
-}
-
-// labels.FormatLabels: "a=1,b=2", sorted; "<none>" when empty.
-std::string format_labels(const std::map<std::string, std::string>& labels) {
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : labels) parts.push_back(k + "=" + v);
-  return or_none(join(parts));
 }
 
 bool is_cidr(const std::string& cidr) {

@@ -20,7 +20,12 @@ std::vector<Kind> make_kinds() {
       {"serviceaccounts", serviceaccount_kind},
       {"events", event_kind},
       {"leases", lease_kind},
-      {"priorityclasses", priorityclass_kind}};
+      {"priorityclasses", priorityclass_kind},
+      {"deployments", deployment_kind},
+      {"replicasets", replicaset_kind},
+      {"daemonsets", daemonset_kind},
+      {"jobs", job_kind},
+      {"poddisruptionbudgets", poddisruptionbudget_kind}};
   std::vector<Kind> out;
   for (const auto& info : all_resources())
     for (const auto& [plural, make] : by_plural)

@@ -42,6 +42,10 @@ struct Kind {
   bool uses_generation = false;
   /// Fills defaults in a decoded object, on create and on update.
   std::function<void(ObjectBuilder)> defaults;
+  /// What is set only when an object is created (kube's PrepareForCreate), after `defaults`
+  /// and once metadata has its uid: a Job's selector generated from its uid; workloads start
+  /// with an empty status.
+  std::function<void(ObjectBuilder)> on_create;
   /// Kubernetes' rules for this kind; `old` is set on update.
   std::function<void(ObjectReader object, const ObjectReader* old, std::vector<StatusCause>&)>
       validate;

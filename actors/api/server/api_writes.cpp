@@ -124,6 +124,7 @@ HttpResponse ApiService::create(const Request& r) {
   auto name = text(object->meta().getName());
   if (!kind.uses_generation) object->meta().setGeneration(0);
   if (causes.empty() && kind.defaults) kind.defaults(object->root());
+  if (causes.empty() && kind.on_create) kind.on_create(object->root());
   if (causes.empty())
     if (auto refused = admit(r, *object)) return *refused;
   if (kind.validate) kind.validate(object->root().asReader(), nullptr, causes);
