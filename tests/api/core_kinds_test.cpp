@@ -427,3 +427,76 @@ BOOST_AUTO_TEST_CASE(endpoints_print_the_first_three_addresses) {
       has(fields_of(f.call("POST", "/api/v1/namespaces/default/endpoints", endpoints.dump())),
           "subsets[0].addresses[0].ip"));
 }
+
+BOOST_AUTO_TEST_CASE(scale_reads_and_writes_a_deployments_replicas) {
+  Fixture f;
+  const std::string kDeploys = "/apis/apps/v1/namespaces/default/deployments";
+  auto deployment = json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"metadata": {"labels": {"app": "web"}},
+                          "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}
+  })");
+  BOOST_TEST_REQUIRE(f.call("POST", kDeploys, deployment.dump()).status == 201);
+  auto scale = body(f.call("GET", kDeploys + "/web/scale"));
+  BOOST_TEST(scale["kind"] == "Scale");
+  BOOST_TEST(scale["apiVersion"] == "autoscaling/v1");
+  BOOST_TEST(scale["spec"]["replicas"] == 2);
+  BOOST_TEST(scale["status"]["selector"] == "app=web");
+  // What `kubectl scale` sends; zero is a count, not "unset".
+  auto scaled = f.call("PATCH", kDeploys + "/web/scale", R"({"spec":{"replicas":0}})",
+                       "application/merge-patch+json");
+  BOOST_TEST_REQUIRE(scaled.status == 200, scaled.body);
+  BOOST_TEST(body(scaled)["spec"]["replicas"] == 0);
+  auto after = body(f.call("GET", kDeploys + "/web"));
+  BOOST_TEST(after["spec"]["replicas"] == 0);
+  BOOST_TEST(after["metadata"]["generation"] == 2);
+  // PUT with a stale resourceVersion is a conflict; a negative count is invalid.
+  BOOST_TEST(f.call("PUT", kDeploys + "/web/scale", scale.dump()).status == 409);
+  scale["metadata"]["resourceVersion"] = after["metadata"]["resourceVersion"];
+  scale["spec"]["replicas"] = -1;
+  auto negative = f.call("PUT", kDeploys + "/web/scale", scale.dump());
+  BOOST_TEST(negative.status == 422);
+  BOOST_TEST(has(fields_of(negative), "spec.replicas"));
+  BOOST_TEST(f.call("GET", kPods + "/web/scale").status == 404);  // pods have no scale
+  BOOST_TEST(f.call("DELETE", kDeploys + "/web/scale").status == 405);
+}
+
+BOOST_AUTO_TEST_CASE(eviction_respects_the_pods_disruption_budget) {
+  Fixture f;
+  auto pod = web_pod();
+  f.call("POST", kPods, pod.dump());
+  f.call("PATCH", kPods + "/web/status", R"({"status":{"phase":"Running"}})",
+         "application/merge-patch+json");
+  const std::string kBudgets = "/apis/policy/v1/namespaces/default/poddisruptionbudgets";
+  auto pdb = json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+    "metadata": {"name": "web"},
+    "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}})");
+  BOOST_TEST_REQUIRE(f.call("POST", kBudgets, pdb.dump()).status == 201);
+  auto status = [&](int allowed) {
+    auto generation = body(f.call("GET", kBudgets + "/web"))["metadata"]["generation"];
+    return json{{"status",
+                 {{"observedGeneration", generation},
+                  {"disruptionsAllowed", allowed},
+                  {"currentHealthy", 1},
+                  {"desiredHealthy", 1},
+                  {"expectedPods", 1}}}}
+        .dump();
+  };
+  f.call("PATCH", kBudgets + "/web/status", status(0), "application/merge-patch+json");
+  auto eviction =
+      json{{"apiVersion", "policy/v1"}, {"kind", "Eviction"}, {"metadata", {{"name", "web"}}}}
+          .dump();
+  auto refused = f.call("POST", kPods + "/web/eviction", eviction);
+  BOOST_TEST(refused.status == 429);
+  BOOST_TEST(body(refused)["details"]["causes"][0]["reason"] == "DisruptionBudget");
+  BOOST_TEST(f.call("GET", kPods + "/web").status == 200);
+  // One disruption allowed: the eviction spends it and the pod goes.
+  f.call("PATCH", kBudgets + "/web/status", status(1), "application/merge-patch+json");
+  BOOST_TEST(f.call("POST", kPods + "/web/eviction", eviction).status == 201);
+  BOOST_TEST(f.call("GET", kPods + "/web").status == 404);
+  auto spent = body(f.call("GET", kBudgets + "/web"))["status"];
+  BOOST_TEST(spent.size() > 0u);
+  BOOST_TEST(spent.value("disruptionsAllowed", 0) == 0);  // zero is omitted, as int32 zeros are
+  BOOST_TEST(spent["disruptedPods"].contains("web"));
+}

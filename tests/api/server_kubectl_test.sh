@@ -233,6 +233,12 @@ YAML
     fail "job selector: $("$k" get job pi -n "$ns" -o yaml)"
   expect "field is immutable" "$k" patch deploy nginx -n "$ns" \
     -p '{"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}}}}}'
+  # scale goes through the /scale subresource (autoscaling/v1 Scale); 0 is a replica count.
+  expect "deployment.apps/nginx scaled" "$k" scale deploy nginx -n "$ns" --replicas=5
+  [ "$("$k" get deploy nginx -n "$ns" -o jsonpath='{.spec.replicas}')" = 5 ] || fail "scale to 5"
+  expect "replicaset.apps/frontend scaled" "$k" scale rs frontend -n "$ns" --replicas=0
+  [ "$("$k" get rs frontend -n "$ns" -o jsonpath='{.spec.replicas}')" = 0 ] || fail "scale to 0"
+  expect "Expected replicas to be 3, was 5" "$k" scale deploy nginx -n "$ns" --current-replicas=3 --replicas=1
 
   # label, annotate, selectors.
   expect "configmap/game labeled" "$k" label cm game -n "$ns" tier=front
