@@ -379,8 +379,8 @@ BOOST_AUTO_TEST_CASE(writes_over_a_behind_cache_retry_from_the_store) {
   // Another API server wrote the object; this one's cache has not seen that write yet.
   auto behind = [&] { f.store.objects[key].mod_revision = ++f.store.revision; };
   behind();
-  auto patched = f.call("PATCH", kCms + "/game", R"({"data":{"b":"2"}})",
-                        "application/merge-patch+json");
+  auto patched =
+      f.call("PATCH", kCms + "/game", R"({"data":{"b":"2"}})", "application/merge-patch+json");
   BOOST_TEST(patched.status == 200);
   BOOST_TEST(body(patched)["data"]["b"] == "2");
   behind();
