@@ -72,11 +72,15 @@ class Client {
 
 const std::string kPods = "/api/v1/namespaces/default/pods";
 
+std::string pod_path(std::uint64_t i) {
+  return kPods + "/web-7d4b9c8f6d-" + std::to_string(i);
+}
+
 // A realistic pod: two containers with ports, env, resources, probes and mounts, volumes,
 // tolerations and the labels a Deployment gives its pods, padded with an annotation to
 // `bytes` of JSON as the client sends it (the stored pod is larger: the server adds defaults).
 std::string pod(std::uint64_t i, std::uint64_t bytes) {
-  auto name = "web-7d4b9c8f6d-" + std::to_string(i);
+  auto name = pod_path(i).substr(kPods.size() + 1);
   nlohmann::json container = {
       {"name", "app"},
       {"image", "registry.example.com/team/web:1.24.3"},
@@ -110,40 +114,11 @@ std::string pod(std::uint64_t i, std::uint64_t bytes) {
 }
 
 // Runs `total` requests over `clients` threads; `request(client, i)` returns the status.
-LatencyStats closed_loop(std::uint16_t port, std::uint64_t clients, std::uint64_t total,
-                         const std::function<int(Client&, std::uint64_t)>& request, int ok) {
-  std::atomic<std::uint64_t> next{0};
-  std::mutex mutex;
-  std::vector<double> latencies;
-  std::map<std::string, std::uint64_t> errors;
-  auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (std::uint64_t c = 0; c < clients; ++c)
-    threads.emplace_back([&] {
-      Client client(port);
-      std::vector<double> mine;
-      std::map<std::string, std::uint64_t> my_errors;
-      for (auto i = next++; i < total; i = next++) {
-        auto t0 = Clock::now();
-        int status = request(client, i);
-        if (status == ok)
-          mine.push_back(us_since(t0));
-        else
-          ++my_errors["http_" + std::to_string(status)];
-      }
-      std::lock_guard lock(mutex);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-      for (auto& [k, v] : my_errors) errors[k] += v;
-    });
-  for (auto& t : threads) t.join();
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return summarize_latencies(std::move(latencies), seconds, errors);
-}
-
-// Open loop: request i is due at start + i/rate, whoever of `clients` takes it sends it then;
-// its latency counts from when it was due (a server that falls behind shows it, rather than
-// slowing the load down).
-LatencyStats paced(std::uint16_t port, std::uint64_t clients, std::uint64_t total, double rate,
+// Closed loop (rate 0): each client sends its next request when the last is answered, and a
+// latency is the request's own. Open loop (rate > 0): request i is due at start + i/rate and
+// its latency counts from when it was due, so a server that falls behind shows it rather than
+// slowing the load down.
+LatencyStats drive(std::uint16_t port, std::uint64_t clients, std::uint64_t total, double rate,
                    const std::function<int(Client&, std::uint64_t)>& request, int ok) {
   std::atomic<std::uint64_t> next{0};
   std::mutex mutex;
@@ -157,11 +132,14 @@ LatencyStats paced(std::uint16_t port, std::uint64_t clients, std::uint64_t tota
       std::vector<double> mine;
       std::map<std::string, std::uint64_t> my_errors;
       for (auto i = next++; i < total; i = next++) {
-        auto due = start + std::chrono::microseconds(std::int64_t(1e6 * double(i) / rate));
-        std::this_thread::sleep_until(due);
+        auto t0 = Clock::now();
+        if (rate > 0) {
+          t0 = start + std::chrono::microseconds(std::int64_t(1e6 * double(i) / rate));
+          std::this_thread::sleep_until(t0);
+        }
         int status = request(client, i);
         if (status == ok)
-          mine.push_back(us_since(due));
+          mine.push_back(us_since(t0));
         else
           ++my_errors["http_" + std::to_string(status)];
       }
@@ -240,7 +218,7 @@ LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t ch
   for (std::uint64_t c = 0; c < changes && c < 1024; ++c) {
     sent_at[c] = Clock::now();
     auto status = writer.call(
-        http::verb::patch, kPods + "/web-7d4b9c8f6d-0",
+        http::verb::patch, pod_path(0),
         nlohmann::json{{"metadata", {{"annotations", {{"seq", std::to_string(c)}}}}}}.dump(),
         "application/merge-patch+json");
     if (status != 200) ++errors["http_" + std::to_string(status)];
@@ -300,41 +278,39 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
     }
   }
   auto rss_before = rss_bytes();
-  report.create = closed_loop(
-      port, o.clients, o.objects,
+  report.create = drive(
+      port, o.clients, o.objects, 0,
       [&](Client& c, std::uint64_t i) {
         return c.call(http::verb::post, kPods, pod(i, o.object_bytes), "application/json");
       },
       201);
   report.cache_rss_bytes = rss_bytes() - std::min(rss_before, rss_bytes());
-  report.update = closed_loop(
-      port, o.clients, o.updates,
+  report.update = drive(
+      port, o.clients, o.updates, 0,
       [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::patch, kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
+        return c.call(http::verb::patch, pod_path(i % o.objects),
                       R"({"metadata":{"labels":{"updated":"yes"}}})",
                       "application/merge-patch+json");
       },
       200);
   if (o.paced_writes > 0)
-    report.paced_update = paced(
+    report.paced_update = drive(
         port, o.paced_clients, o.paced_writes, o.rate,
         [&](Client& c, std::uint64_t i) {
-          return c.call(http::verb::patch,
-                        kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
+          return c.call(http::verb::patch, pod_path(i % o.objects),
                         R"({"metadata":{"labels":{"paced":")" + std::to_string(i) + R"("}}})",
                         "application/merge-patch+json");
         },
         200);
-  report.get = closed_loop(
-      port, o.clients, o.gets,
+  report.get = drive(
+      port, o.clients, o.gets, 0,
       [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::get, kPods + "/web-7d4b9c8f6d-" + std::to_string(i % o.objects),
-                      "", "application/json");
+        return c.call(http::verb::get, pod_path(i % o.objects), "", "application/json");
       },
       200);
   std::atomic<std::uint64_t> list_bytes{0};
-  report.list = closed_loop(
-      port, 1, o.lists,
+  report.list = drive(
+      port, 1, o.lists, 0,
       [&](Client& c, std::uint64_t) {
         std::string body;
         int status =

@@ -17,10 +17,13 @@ namespace k8s = schema::k8s;
 
 namespace {
 
-// StringMap <-> {"key": "value", ...}; keys sorted (a JSON object's repeated key: the last).
-class StringMapHandler final : public capnp::JsonCodec::Handler<k8s::StringMap> {
+// StringMap and ResourceList <-> {"key": "value", ...}; keys sorted (a JSON object's repeated
+// key: the last). Quantities are strings, but a JSON number (`cpu: 1` in YAML) is accepted
+// and written as its shortest text.
+template <class Map, bool quantities>
+class EntriesHandler final : public capnp::JsonCodec::Handler<Map> {
  public:
-  void encode(const capnp::JsonCodec&, k8s::StringMap::Reader input,
+  void encode(const capnp::JsonCodec&, typename Map::Reader input,
               capnp::JsonValue::Builder output) const override {
     auto entries = input.getEntries();
     auto fields = output.initObject(entries.size());
@@ -31,12 +34,19 @@ class StringMapHandler final : public capnp::JsonCodec::Handler<k8s::StringMap> 
   }
 
   void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
-              k8s::StringMap::Builder output) const override {
+              typename Map::Builder output) const override {
     if (input.isNull()) return;
-    KJ_REQUIRE(input.isObject(), "expected a JSON object of strings");
+    KJ_REQUIRE(input.isObject(), quantities ? "expected a JSON object of quantities"
+                                            : "expected a JSON object of strings");
     std::map<std::string, std::string> sorted;
     for (auto field : input.getObject()) {
       auto value = field.getValue();
+      if (quantities && value.isNumber()) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.15g", value.getNumber());
+        sorted[field.getName().cStr()] = buffer;
+        continue;
+      }
       KJ_REQUIRE(value.isString(), "expected a string value", field.getName());
       sorted[field.getName().cStr()] = value.getString().cStr();
     }
@@ -116,46 +126,6 @@ class IntOrStringHandler final : public capnp::JsonCodec::Handler<k8s::IntOrStri
   }
 };
 
-// Quantities are strings; a JSON number (`cpu: 1` in YAML) is written as its shortest text.
-class ResourceListHandler final : public capnp::JsonCodec::Handler<k8s::ResourceList> {
- public:
-  void encode(const capnp::JsonCodec&, k8s::ResourceList::Reader input,
-              capnp::JsonValue::Builder output) const override {
-    auto entries = input.getEntries();
-    auto fields = output.initObject(entries.size());
-    for (unsigned i = 0; i < entries.size(); ++i) {
-      fields[i].setName(entries[i].getKey());
-      fields[i].initValue().setString(entries[i].getValue());
-    }
-  }
-  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
-              k8s::ResourceList::Builder output) const override {
-    if (input.isNull()) return;
-    KJ_REQUIRE(input.isObject(), "expected a JSON object of quantities");
-    std::map<std::string, std::string> sorted;
-    for (auto field : input.getObject()) {
-      auto value = field.getValue();
-      std::string quantity;
-      if (value.isString()) {
-        quantity = value.getString().cStr();
-      } else {
-        KJ_REQUIRE(value.isNumber(), "expected a quantity", field.getName());
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.15g", value.getNumber());
-        quantity = buffer;
-      }
-      sorted[field.getName().cStr()] = quantity;
-    }
-    auto entries = output.initEntries(unsigned(sorted.size()));
-    unsigned i = 0;
-    for (const auto& [key, value] : sorted) {
-      entries[i].setKey(key);
-      entries[i].setValue(value);
-      ++i;
-    }
-  }
-};
-
 }  // namespace
 
 bool is_json_leaf(capnp::StructSchema schema) {
@@ -169,13 +139,13 @@ bool is_json_leaf(capnp::StructSchema schema) {
 
 struct KubeJson::Impl {
   capnp::JsonCodec codec;
-  StringMapHandler string_map;
+  EntriesHandler<k8s::StringMap, false> string_map;
   Int64Handler int64;
   BoxHandler<k8s::Int32Box, std::int32_t> int32_box;
   BoxHandler<k8s::Int64Box, std::int64_t> int64_box;
   BoxHandler<k8s::BoolBox, bool> bool_box;
   IntOrStringHandler int_or_string;
-  ResourceListHandler resource_list;
+  EntriesHandler<k8s::ResourceList, true> resource_list;
 };
 
 KubeJson::KubeJson() : impl_(std::make_unique<Impl>()) {

@@ -13,15 +13,17 @@ inline std::string text(capnp::Text::Reader t) {
   return std::string(t.cStr(), t.size());
 }
 
-inline std::map<std::string, std::string> as_map(schema::k8s::StringMap::Reader m) {
+/// A StringMap's or ResourceList's entries (both are sorted key/value lists).
+template <class MapReader>
+std::map<std::string, std::string> as_map(MapReader m) {
   std::map<std::string, std::string> out;
   for (auto e : m.getEntries()) out[text(e.getKey())] = text(e.getValue());
   return out;
 }
 
-/// Fills `out` with `m`'s entries, sorted by key (StringMap's invariant).
-inline void set_map(schema::k8s::StringMap::Builder out,
-                    const std::map<std::string, std::string>& m) {
+/// Fills a StringMap or ResourceList with `m`'s entries, sorted by key (their invariant).
+template <class MapBuilder>
+void set_map(MapBuilder out, const std::map<std::string, std::string>& m) {
   auto entries = out.initEntries(unsigned(m.size()));
   unsigned i = 0;
   for (const auto& [key, value] : m) {

@@ -211,12 +211,6 @@ Result<LabelSelector> selector_of(k8s::LabelSelector::Reader selector) {
   return LabelSelector::from_requirements(std::move(requirements));
 }
 
-std::map<std::string, std::string> as_map(k8s::ResourceList::Reader list) {
-  std::map<std::string, std::string> out;
-  for (auto e : list.getEntries()) out[text(e.getKey())] = text(e.getValue());
-  return out;
-}
-
 void canonicalize(k8s::ResourceList::Builder list) {
   for (auto e : list.getEntries()) {
     auto q = Quantity::parse(text(e.getValue()));

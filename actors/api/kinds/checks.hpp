@@ -70,8 +70,6 @@ void check_ip(Causes& causes, const std::string& field, const std::string& ip);
 /// A metav1.LabelSelector as a selector (nullopt-equivalent: an error when it is malformed).
 Result<LabelSelector> selector_of(schema::k8s::LabelSelector::Reader selector);
 
-/// The entries of a ResourceList.
-std::map<std::string, std::string> as_map(schema::k8s::ResourceList::Reader list);
 /// Writes every quantity in its canonical form ("1000m" -> "1"); malformed ones are left for
 /// validation to report.
 void canonicalize(schema::k8s::ResourceList::Builder list);

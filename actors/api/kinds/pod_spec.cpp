@@ -69,15 +69,7 @@ void container_defaults(k8s::Container::Builder c) {
     auto before = requests.size();
     for (const auto& [name, value] : as_map(resources.getLimits().asReader()))
       requests.emplace(name, value);
-    if (requests.size() != before) {
-      auto entries = resources.initRequests().initEntries(unsigned(requests.size()));
-      unsigned i = 0;
-      for (const auto& [name, value] : requests) {
-        entries[i].setKey(name);
-        entries[i].setValue(value);
-        ++i;
-      }
-    }
+    if (requests.size() != before) set_map(resources.initRequests(), requests);
     canonicalize(resources.getLimits());
   }
   if (resources.hasRequests()) canonicalize(resources.getRequests());
