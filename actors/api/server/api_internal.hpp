@@ -47,6 +47,15 @@ struct Selectable {
   Labels labels;
   std::map<std::string, std::string> fields;
 };
+
+/// One change on its way to every watcher it reaches: what each needs of it is decoded and
+/// encoded once, not once per watcher (a change fanned out to 1,000 watchers is one JSON
+/// encoding and 1,000 writes).
+struct ApiService::Delivery {
+  const Change& change;
+  std::optional<std::optional<Selectable>> before, after;  ///< decoded on first need
+  std::map<std::string, std::string> lines;                ///< event JSON line by type
+};
 Selectable selectable(const Kind& kind, ObjectReader object);
 bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields);
 

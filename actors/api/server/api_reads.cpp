@@ -303,7 +303,10 @@ void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
       exchange->end();
       return;
     }
-    for (const auto& c : *changes) deliver(*w, c);
+    for (const auto& c : *changes) {
+      Delivery d{c, {}, {}, {}};
+      deliver(*w, d);
+    }
   } else {
     // No revision: the current objects as ADDED events, then what changes (Kubernetes'
     // "get state and start at most recent").
@@ -314,7 +317,8 @@ void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
       c.key = o.key;
       c.revision = o.mod_revision;
       c.value = o.value;
-      deliver(*w, c);
+      Delivery d{c, {}, {}, {}};
+      deliver(*w, d);
     }
   }
   if (w->ended) return;
@@ -323,18 +327,26 @@ void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
 
 // One change to one watcher, as Kubernetes filters it: a change that makes an object leave
 // the selection is a DELETED, one that makes it enter an ADDED.
-void ApiService::deliver(Watcher& w, const Change& change) {
+void ApiService::deliver(Watcher& w, Delivery& d) {
   const Kind& kind = *w.kind;
+  const Change& change = d.change;
   auto now = change.type == ChangeType::deleted ? std::optional<std::string>()
                                                 : std::optional<std::string>(change.value);
   bool filtered = !w.labels.empty() || !w.fields.empty();
-  auto matches = [&](const std::string& bytes) {
-    if (!filtered) return true;
-    auto o = object_from_bytes(kind, bytes);
-    return o && selected(selectable(kind, o->root().asReader()), w.labels, w.fields);
+  auto decoded = [&](std::optional<std::optional<Selectable>>& slot, const std::string& bytes) {
+    if (!slot) {
+      auto o = object_from_bytes(kind, bytes);
+      slot = o ? std::optional<Selectable>(selectable(kind, o->root().asReader())) : std::nullopt;
+    }
+    return *slot;
   };
-  bool was = change.previous && matches(*change.previous);
-  bool is = now && matches(*now);
+  auto matches = [&](std::optional<std::optional<Selectable>>& slot, const std::string& bytes) {
+    if (!filtered) return true;
+    auto s = decoded(slot, bytes);
+    return s && selected(*s, w.labels, w.fields);
+  };
+  bool was = change.previous && matches(d.before, *change.previous);
+  bool is = now && matches(d.after, *now);
   std::string type;
   if (is)
     type = was ? "MODIFIED" : "ADDED";
@@ -342,22 +354,30 @@ void ApiService::deliver(Watcher& w, const Change& change) {
     type = "DELETED";
   else
     return;
-  auto object = object_from_bytes(kind, is ? *now : (now ? *now : change.value));
+  if (!w.table) {
+    auto line = d.lines.find(type);
+    if (line == d.lines.end()) {
+      auto object = object_from_bytes(kind, change.value);
+      if (!object) return;
+      nlohmann::json event{{"type", type},
+                           {"object", object_to_json(codec_, *object, change.revision)}};
+      line = d.lines.emplace(type, event.dump() + "\n").first;
+    }
+    if (!w.exchange->write(line->second)) w.ended = true;
+    return;
+  }
+  // Tables carry the time now (ages) and, once per watch, the column definitions.
+  auto object = object_from_bytes(kind, change.value);
   if (!object) return;
   auto j = object_to_json(codec_, *object, change.revision);
-  nlohmann::json event{{"type", type}};
-  if (w.table) {
-    nlohmann::json table{{"kind", "Table"},
-                         {"apiVersion", "meta.k8s.io/v1"},
-                         {"metadata", {{"resourceVersion", std::to_string(change.revision)}}},
-                         {"rows", nlohmann::json::array({table_row(kind, object->root().asReader(),
-                                                                   j["metadata"], now_s())})}};
-    if (!w.sent_columns) table["columnDefinitions"] = table_columns(kind);
-    w.sent_columns = true;
-    event["object"] = std::move(table);
-  } else {
-    event["object"] = std::move(j);
-  }
+  nlohmann::json table{{"kind", "Table"},
+                       {"apiVersion", "meta.k8s.io/v1"},
+                       {"metadata", {{"resourceVersion", std::to_string(change.revision)}}},
+                       {"rows", nlohmann::json::array({table_row(kind, object->root().asReader(),
+                                                                 j["metadata"], now_s())})}};
+  if (!w.sent_columns) table["columnDefinitions"] = table_columns(kind);
+  w.sent_columns = true;
+  nlohmann::json event{{"type", type}, {"object", std::move(table)}};
   if (!w.exchange->write(event.dump() + "\n")) w.ended = true;
 }
 

@@ -115,9 +115,10 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
       std::lock_guard memo(json_mutex_);
       json_memo_.erase(c.key);
     }
+    Delivery delivery{**change, {}, {}, {}};
     for (auto it = watchers_.begin(); it != watchers_.end();) {
       auto& w = *it->second;
-      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, **change);
+      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
       it = w.ended ? watchers_.erase(it) : std::next(it);
     }
   }

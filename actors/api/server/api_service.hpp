@@ -90,7 +90,8 @@ class ApiService {
   Status wait_for_cache(std::int64_t revision);
   /// The names of the request's collection its selectors pick now (DELETECOLLECTION).
   Result<std::vector<std::string>> selected_names(const Request& r);
-  void deliver(Watcher& w, const Change& change);
+  struct Delivery;
+  void deliver(Watcher& w, Delivery& delivery);
   // Writes (api_writes.cpp).
   HttpResponse create(const Request& r);
   HttpResponse update(const Request& r);
