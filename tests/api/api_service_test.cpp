@@ -119,10 +119,24 @@ BOOST_AUTO_TEST_CASE(strict_field_validation_refuses_unknown_fields) {
   BOOST_TEST(body(strict)["message"] ==
              "strict decoding error: unknown field \"dta\", unknown field \"metadata.lables\"");
   BOOST_TEST(f.call("GET", kCms + "/a").status == 404);
-  BOOST_TEST(f.call("POST", kCms + "?fieldValidation=Ignore", cm.dump()).status == 201);
+  auto ignored = f.call("POST", kCms + "?fieldValidation=Ignore", cm.dump());
+  BOOST_TEST(ignored.status == 201);
+  BOOST_TEST(ignored.warnings.empty());
   auto patched = f.call("PATCH", kCms + "/a?fieldValidation=Strict", R"({"spec":{"x":1}})",
                         "application/merge-patch+json");
   BOOST_TEST(patched.status == 400);
+  // Warn (and no fieldValidation at all) stores the object and says what was dropped.
+  cm["metadata"]["name"] = "b";
+  auto warned = f.call("POST", kCms, cm.dump());
+  BOOST_TEST(warned.status == 201);
+  BOOST_TEST((warned.warnings == std::vector<std::string>{"unknown field \"dta\"",
+                                                          "unknown field \"metadata.lables\""}));
+  auto patched_warn = f.call("PATCH", kCms + "/b?fieldValidation=Warn", R"({"spec":{"x":1}})",
+                             "application/merge-patch+json");
+  BOOST_TEST(patched_warn.status == 200);
+  BOOST_TEST(patched_warn.warnings.size() == 1u);
+  BOOST_TEST(f.call("POST", kCms + "?fieldValidation=Sometimes", cm.dump()).status == 400);
+  BOOST_TEST(warning_header("unknown field \"dta\"") == "299 - \"unknown field \\\"dta\\\"\"");
 }
 
 BOOST_AUTO_TEST_CASE(stale_resource_version_is_a_conflict) {

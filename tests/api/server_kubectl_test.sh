@@ -291,6 +291,10 @@ YAML
       "$k" apply -f "$WORK/typo.yaml"
   fi
   expect 'NotFound' "$k" get cm typo -n "$ns"
+  if [ "$minor" -ge 27 ]; then  # --validate=warn: stored, and the server's warning printed
+    expect 'Warning: unknown field "dta"' "$k" apply --validate=warn -f "$WORK/typo.yaml"
+    expect 'deleted' "$k" delete cm typo -n "$ns"
+  fi
   "$k" get cm game -n "$ns" -o json | python3 -c '
 import json, sys
 o = json.load(sys.stdin); o["metadata"]["resourceVersion"] = "1"; o["data"]["a"] = "stale"

@@ -16,6 +16,17 @@
 
 namespace craton::api {
 
+// RFC 7234's Warning header as kube-apiserver writes it: code 299, agent "-", the text quoted
+// with its quotes and backslashes escaped.
+std::string warning_header(const std::string& text) {
+  std::string out = "299 - \"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -277,6 +288,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::server, "craton");
     if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
     if (!r.etag.empty()) res->set(http::field::etag, r.etag);
+    for (const auto& w : r.warnings) res->insert(http::field::warning, warning_header(w));
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();

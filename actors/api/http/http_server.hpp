@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "runtime/result.hpp"
 
@@ -44,7 +45,13 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::string etag = "";  ///< sent as the ETag header when set (quoted, as HTTP writes it)
+  /// Each sent as a `Warning: 299 - "<text>"` header, which kubectl prints as "Warning: <text>"
+  /// (kube-apiserver's warnings: unknown fields under fieldValidation=Warn, ...).
+  std::vector<std::string> warnings = {};
 };
+
+/// `text` as the value of a Warning header (`299 - "text"`).
+std::string warning_header(const std::string& text);
 
 /// One request's answer channel; respond() once, from any thread.
 class Exchange {

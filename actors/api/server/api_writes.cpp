@@ -31,17 +31,31 @@ void set_finalizers(schema::k8s::ObjectMeta::Builder meta, const std::vector<std
   for (unsigned i = 0; i < f.size(); ++i) list.set(i, f[i]);
 }
 
-// fieldValidation=Strict (what kubectl 1.32 sends): unknown fields are a 400, as
-// kube-apiserver's strict decoding makes them. Ignore and Warn (the default) drop them.
+// fieldValidation: Strict (what kubectl 1.32 sends) makes unknown fields a 400, as
+// kube-apiserver's strict decoding does; Warn (the default) drops them with a warning each;
+// Ignore drops them silently.
 std::optional<HttpResponse> check_fields(const Kind& kind, const json& body,
-                                         const std::string& validation) {
-  if (validation != "Strict") return std::nullopt;
+                                         const std::string& validation,
+                                         std::vector<std::string>& warnings) {
+  if (validation == "Ignore") return std::nullopt;
+  if (!validation.empty() && validation != "Warn" && validation != "Strict")
+    return bad_request("fieldValidation: unsupported value \"" + validation +
+                       "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
   auto unknown = unknown_fields(kind, body);
   if (unknown.empty()) return std::nullopt;
+  if (validation != "Strict") {
+    for (const auto& field : unknown) warnings.push_back("unknown field \"" + field + "\"");
+    return std::nullopt;
+  }
   std::string message = "strict decoding error: ";
   for (std::size_t i = 0; i < unknown.size(); ++i)
     message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
   return bad_request(message);
+}
+
+HttpResponse with_warnings(HttpResponse response, std::vector<std::string> warnings) {
+  response.warnings = std::move(warnings);
+  return response;
 }
 
 }  // namespace
@@ -110,7 +124,8 @@ HttpResponse ApiService::create(const Request& r) {
   auto body = parse_body(r.http);
   if (!body) return body_error(body.error());
   if (auto e = check_type(kind, *body)) return *e;
-  if (auto e = check_fields(kind, *body, r.param("fieldValidation"))) return *e;
+  std::vector<std::string> warnings;
+  if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) return *e;
   auto object = object_from_json(codec_, kind, *body);
   if (!object) return body_error(object.error());
   CreateContext context;
@@ -134,11 +149,12 @@ HttpResponse ApiService::create(const Request& r) {
   if (auto s = wait_for_cache(written_revision()); !s) return from_error(s.error(), kind, name);
   if (auto e = check_namespace(named)) return *e;
   if (auto refused = allocate_cluster_ip(named, *object)) return *refused;
-  if (r.dry_run) return json_response(201, object_to_json(codec_, *object, 0));
+  if (r.dry_run)
+    return with_warnings(json_response(201, object_to_json(codec_, *object, 0)), warnings);
   auto revision = store_.create(named.key(), object_to_bytes(*object));
   if (!revision) return from_error(revision.error(), kind, name);
   note_written(*revision);
-  return json_response(201, object_to_json(codec_, *object, *revision));
+  return with_warnings(json_response(201, object_to_json(codec_, *object, *revision)), warnings);
 }
 
 HttpResponse ApiService::update(const Request& r) {
@@ -207,7 +223,9 @@ HttpResponse ApiService::write_updated(const Request& r, json body, const Stored
   if (!previous) return from_error(previous.error(), kind, r.path.name);
   auto old_json = object_to_json(codec_, copy_object(*previous), old.mod_revision);
   if (!body["metadata"].is_object()) body["metadata"] = json::object();
-  if (auto e = check_fields(kind, body, r.param("fieldValidation"))) return *e;
+  std::vector<std::string> warnings;
+  if (auto e = check_fields(kind, body, r.param("fieldValidation"), warnings)) return *e;
+
   auto rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != std::to_string(old.mod_revision))
     return from_error(Error{"conflict", ""}, kind, r.path.name);
@@ -232,21 +250,24 @@ HttpResponse ApiService::write_updated(const Request& r, json body, const Stored
   if (!causes.empty()) return invalid(kind, r.path.name, causes);
   auto meta = object->meta();
   bool finished = meta.getDeletionTimestamp().size() > 0 && meta.getFinalizers().size() == 0;
-  if (r.dry_run) return json_response(200, object_to_json(codec_, *object, old.mod_revision));
+  if (r.dry_run)
+    return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
+                         warnings);
   if (finished) {
     // The last finalizer is gone from an object being deleted: it goes now.
     auto revision = store_.remove(r.key(), old.mod_revision);
     if (!revision) return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    return json_response(200, object_to_json(codec_, *object, *revision));
+    return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
   }
   auto bytes = object_to_bytes(*object);
   if (bytes == old.value)
-    return json_response(200, object_to_json(codec_, *object, old.mod_revision));
+    return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
+                         warnings);
   auto revision = store_.update(r.key(), bytes, old.mod_revision);
   if (!revision) return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  return json_response(200, object_to_json(codec_, *object, *revision));
+  return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
 }
 
 HttpResponse ApiService::remove(const Request& r) {
