@@ -405,3 +405,19 @@ BOOST_AUTO_TEST_CASE(writes_over_a_behind_cache_retry_from_the_store) {
   object["data"]["c"] = "4";  // now stale: the store moved past it
   BOOST_TEST(f.call("PUT", kCms + "/game", object.dump()).status == 409);
 }
+
+BOOST_AUTO_TEST_CASE(a_name_field_selector_reads_only_that_name) {
+  Fixture f;
+  for (const char* name : {"game", "game2", "other"}) f.call("POST", kCms, configmap(name));
+  auto list = body(f.call("GET", kCms + "?fieldSelector=metadata.name=game"));
+  BOOST_TEST_REQUIRE(list["items"].size() == 1u);  // not game2, though its key starts alike
+  BOOST_TEST(list["items"][0]["metadata"]["name"] == "game");
+  auto all = body(f.call("GET", "/api/v1/configmaps?fieldSelector=metadata.name=game"));
+  BOOST_TEST(all["items"].size() == 1u);  // across namespaces: no narrowing, same answer
+  auto w = f.watch(kCms + "?watch=1&fieldSelector=metadata.name=game");
+  f.call("PATCH", kCms + "/game2", R"({"data":{"b":"2"}})", "application/merge-patch+json");
+  f.call("PATCH", kCms + "/game", R"({"data":{"b":"2"}})", "application/merge-patch+json");
+  BOOST_TEST_REQUIRE(w->events.size() == 2u);  // the initial ADDED and game's MODIFIED only
+  BOOST_TEST(w->events[1]["type"] == "MODIFIED");
+  BOOST_TEST(w->events[1]["object"]["metadata"]["name"] == "game");
+}

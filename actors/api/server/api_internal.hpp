@@ -20,6 +20,8 @@ struct ApiService::Request {
   }
   std::string key() const { return registry_key(kind->info.plural, path.namespace_, path.name); }
   std::string prefix() const { return registry_prefix(kind->info.plural, path.namespace_); }
+  /// The collection is one namespace's, or the kind is cluster-scoped: names are unique in it.
+  bool one_scope() const { return !kind->info.namespaced || !path.namespace_.empty(); }
 };
 
 struct ApiService::Watcher {
