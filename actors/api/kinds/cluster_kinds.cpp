@@ -120,7 +120,9 @@ std::string node_address(k8s::Node::Reader node, const std::string& type) {
   return "<none>";
 }
 
-Kind make_node_kind() {
+}  // namespace
+
+Kind node_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Node>();
   k.defaults = [](ObjectBuilder object) {
@@ -156,6 +158,8 @@ Kind make_node_kind() {
   };
   return k;
 }
+
+namespace {
 
 // ---- Service ----
 
@@ -285,7 +289,9 @@ std::string service_ports(k8s::Service::Reader service) {
   return or_none(join(parts));
 }
 
-Kind make_service_kind() {
+}  // namespace
+
+Kind service_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Service>();
   k.name_is_dns_label = true;
@@ -316,6 +322,8 @@ Kind make_service_kind() {
   };
   return k;
 }
+
+namespace {
 
 // ---- Endpoints ----
 
@@ -387,7 +395,9 @@ std::string format_endpoints(k8s::Endpoints::Reader endpoints) {
   return out;
 }
 
-Kind make_endpoints_kind() {
+}  // namespace
+
+Kind endpoints_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Endpoints>();
   k.defaults = endpoints_defaults;
@@ -397,18 +407,6 @@ Kind make_endpoints_kind() {
     return nlohmann::json::array({format_endpoints(o.as<k8s::Endpoints>())});
   };
   return k;
-}
-
-}  // namespace
-
-Kind node_kind() {
-  return make_node_kind();
-}
-Kind service_kind() {
-  return make_service_kind();
-}
-Kind endpoints_kind() {
-  return make_endpoints_kind();
 }
 
 }  // namespace craton::api
