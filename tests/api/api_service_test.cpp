@@ -421,3 +421,8 @@ BOOST_AUTO_TEST_CASE(a_name_field_selector_reads_only_that_name) {
   BOOST_TEST(w->events[1]["type"] == "MODIFIED");
   BOOST_TEST(w->events[1]["object"]["metadata"]["name"] == "game");
 }
+
+BOOST_AUTO_TEST_CASE(every_discovered_resource_is_served) {
+  for (const auto& info : all_resources())
+    BOOST_TEST(find_kind(info.group, info.version, info.plural) != nullptr, info.plural);
+}

@@ -178,13 +178,9 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
   Request r;
   r.path = *path;
   r.kind = find_kind(path->group, path->version, path->resource);
-  if (r.kind == nullptr) {
-    bool known = find_resource(path->group, path->version, path->resource).has_value();
-    exchange->respond(status_error(
-        404, "NotFound",
-        known ? "the server could not find the requested resource (craton does not store " +
-                    path->resource + " yet)"
-              : "the server could not find the requested resource"));
+  if (r.kind == nullptr) {  // every discovered resource is served (kinds.cpp)
+    exchange->respond(
+        status_error(404, "NotFound", "the server could not find the requested resource"));
     return;
   }
   if (!r.kind->info.namespaced && !path->namespace_.empty()) {
