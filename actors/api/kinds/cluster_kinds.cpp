@@ -17,16 +17,6 @@ namespace {
 
 namespace k8s = schema::k8s;
 
-std::string or_none(const std::string& s) {
-  return s.empty() ? "<none>" : s;
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator = ",") {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
-  return out;
-}
-
 bool is_cidr(const std::string& cidr) {
   auto slash = cidr.find('/');
   if (slash == std::string::npos || slash + 1 >= cidr.size()) return false;

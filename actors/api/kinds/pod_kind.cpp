@@ -9,6 +9,7 @@
 #include "actors/api/kinds/checks.hpp"
 #include "actors/api/kinds/kind_factories.hpp"
 #include "actors/api/kinds/pod_spec.hpp"
+#include "actors/api/kinds/table_cells.hpp"
 #include "actors/api/meta/time.hpp"
 #include "schemas/api_pod.capnp.h"
 
@@ -229,7 +230,6 @@ nlohmann::json pod_cells(ObjectReader object, std::int64_t now) {
 nlohmann::json pod_wide_cells(ObjectReader object, std::int64_t) {
   auto pod = object.as<k8s::Pod>();
   auto status = pod.getStatus();
-  auto or_none = [](std::string s) { return s.empty() ? std::string("<none>") : s; };
   std::string ip = status.getPodIPs().size() ? text(status.getPodIPs()[0].getIp()) : "";
   if (ip.empty()) ip = text(status.getPodIP());
   std::string gates = "<none>";

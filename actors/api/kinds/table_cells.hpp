@@ -4,10 +4,16 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "schemas/api_pod.capnp.h"
 
 namespace craton::api {
+
+/// A cell's value, or "<none>" when it is empty (kube's printers' convention).
+std::string or_none(const std::string& cell);
+/// `parts` joined with `separator` (kube's printers join lists with ',').
+std::string join(const std::vector<std::string>& parts, const std::string& separator = ",");
 
 /// labels.FormatLabels: "a=1,b=2", sorted by key; "<none>" when empty.
 std::string format_labels(const std::map<std::string, std::string>& labels);

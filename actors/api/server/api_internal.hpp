@@ -38,6 +38,11 @@ struct ApiService::Watcher {
   bool ended = false;
 };
 
+struct ApiService::Loaded {
+  StoredObject stored;
+  Object object;
+};
+
 /// A request's JSON body (a 415 for other media types, a 400 when malformed; api_writes.cpp).
 Result<nlohmann::json> parse_body(const HttpRequest& http);
 HttpResponse body_error(const Error& e);

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "actors/api/convert/kube_json.hpp"
@@ -103,6 +104,9 @@ class ApiService {
   /// The stored object a write starts from: from the watch cache (`cached`, falling back to
   /// the store when the cache lacks it) or from the store.
   Result<std::optional<StoredObject>> current(const Request& r, bool cached);
+  /// current() and the object decoded, or the response that ends the request (404, 5xx).
+  struct Loaded;
+  std::variant<Loaded, HttpResponse> load(const Request& r, bool cached);
   HttpResponse write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
   // Subresources other than status (api_subresources.cpp).
   HttpResponse subresource(const Request& r);

@@ -43,32 +43,16 @@ std::optional<HttpResponse> check_body_type(const json& body, const std::string&
   return std::nullopt;
 }
 
-// A metav1.LabelSelector in JSON as its string form ("app=web,tier in (a,b)").
-std::string selector_string(const json& selector) {
-  if (!selector.is_object()) return "";
-  std::vector<Requirement> requirements;
-  if (selector["matchLabels"].is_object())
-    for (const auto& [key, value] : selector["matchLabels"].items())
-      requirements.push_back(
-          {key, SelectorOp::equals, {value.is_string() ? value.get<std::string>() : ""}});
-  if (selector["matchExpressions"].is_array())
-    for (const auto& e : selector["matchExpressions"]) {
-      Requirement r{e.value("key", ""), SelectorOp::exists, {}};
-      auto op = e.value("operator", "");
-      r.op = op == "In"             ? SelectorOp::in
-             : op == "NotIn"        ? SelectorOp::not_in
-             : op == "DoesNotExist" ? SelectorOp::does_not_exist
-                                    : SelectorOp::exists;
-      if (e["values"].is_array())
-        for (const auto& v : e["values"])
-          if (v.is_string()) r.values.push_back(v.get<std::string>());
-      requirements.push_back(std::move(r));
-    }
-  return LabelSelector::from_requirements(std::move(requirements)).to_string();
+// The string form of a Deployment's or ReplicaSet's spec.selector ("app=web,tier in (a,b)"),
+// what Scale's status.selector carries.
+std::string selector_string(const Object& object) {
+  auto spec = object.root().asReader().get("spec").as<capnp::DynamicStruct>();
+  auto selector = selector_of(spec.get("selector").as<k8s::LabelSelector>());
+  return selector ? selector->to_string() : "";
 }
 
 // autoscaling/v1 Scale of a Deployment or ReplicaSet in JSON.
-json scale_of(const json& object) {
+json scale_of(const json& object, const std::string& selector) {
   const json& meta = object["metadata"];
   json scale_meta = json::object();
   for (const char* field : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"})
@@ -79,9 +63,7 @@ json scale_of(const json& object) {
           {"apiVersion", "autoscaling/v1"},
           {"metadata", scale_meta},
           {"spec", {{"replicas", spec.value("replicas", 1)}}},
-          {"status",
-           {{"replicas", status.value("replicas", 0)},
-            {"selector", selector_string(spec.value("selector", json::object()))}}}};
+          {"status", {{"replicas", status.value("replicas", 0)}, {"selector", selector}}}};
 }
 
 }  // namespace
@@ -100,13 +82,14 @@ HttpResponse ApiService::scale(const Request& r) {
   const Kind& kind = *r.kind;
   HttpResponse last;
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
-    auto old = store_.get(r.key());
-    if (!old) return from_error(old.error(), kind, r.path.name);
-    if (!*old) return not_found(kind, r.path.name);
-    auto object = object_from_bytes(kind, (*old)->value);
-    if (!object) return from_error(object.error(), kind, r.path.name);
-    auto current = object_to_json(codec_, *object, (*old)->mod_revision);
-    auto scale = scale_of(current);
+    // A GET reads the store (what the client wrote is there); writes start from the cache and
+    // retry from the store, as patch() does.
+    auto loaded = load(r, attempt == 0 && r.http.method != "GET");
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto& [old, object] = std::get<Loaded>(loaded);
+    auto current = object_to_json(codec_, object, old.mod_revision);
+    auto selector = selector_string(object);
+    auto scale = scale_of(current, selector);
     if (r.http.method == "GET") return json_response(200, scale);
     json wanted;
     if (r.http.method == "PUT") {
@@ -134,10 +117,10 @@ HttpResponse ApiService::scale(const Request& r) {
     }
     json updated = current;
     updated["spec"]["replicas"] = replicas;
-    last = write_updated(r, std::move(updated), **old);
+    last = write_updated(r, std::move(updated), old);
     if (last.status == 409 && rv.empty()) continue;
     if (last.status != 200) return last;
-    return json_response(200, scale_of(json::parse(last.body)));
+    return json_response(200, scale_of(json::parse(last.body), selector));
   }
   return last;
 }
@@ -158,12 +141,10 @@ HttpResponse ApiService::bind(const Request& r) {
     not_supported(causes, "target.kind", text(target.getKind()), {"Node"});
   if (!causes.empty()) return invalid(kind, r.path.name, causes);
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
-    auto old = store_.get(r.key());
-    if (!old) return from_error(old.error(), kind, r.path.name);
-    if (!*old) return not_found(kind, r.path.name);
-    auto object = object_from_bytes(kind, (*old)->value);
-    if (!object) return from_error(object.error(), kind, r.path.name);
-    auto pod = object->root().as<k8s::Pod>();
+    auto loaded = load(r, attempt == 0);  // the cache first, the store after a conflict
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto& [old, object] = std::get<Loaded>(loaded);
+    auto pod = object.root().as<k8s::Pod>();
     if (pod.getMetadata().getDeletionTimestamp().size() != 0)
       return conflict(kind, r.path.name,
                       "pod " + r.path.name + " is being deleted, cannot be assigned to a host");
@@ -186,7 +167,7 @@ HttpResponse ApiService::bind(const Request& r) {
     scheduled.setStatus("True");
     scheduled.setLastTransitionTime(format_rfc3339(now_s()));
     if (r.dry_run) return success(201);
-    auto revision = store_.update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
+    auto revision = store_.update(r.key(), object_to_bytes(object), old.mod_revision);
     if (!revision && revision.error().code == "conflict") continue;
     if (!revision) return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
@@ -205,12 +186,11 @@ HttpResponse ApiService::evict(const Request& r) {
   if (!eviction) return body_error(eviction.error());
   const Kind* budgets = find_kind("policy", "v1", "poddisruptionbudgets");
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
-    auto old = store_.get(r.key());
-    if (!old) return from_error(old.error(), pods, r.path.name);
-    if (!*old) return not_found(pods, r.path.name);
-    auto object = object_from_bytes(pods, (*old)->value);
-    if (!object) return from_error(object.error(), pods, r.path.name);
-    auto pod = object->root().as<k8s::Pod>().asReader();
+    // From the store: whether budgets apply depends on the pod's phase, and no conditional
+    // write on the pod would catch a cache that is behind.
+    auto loaded = load(r, false);
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto pod = std::get<Loaded>(loaded).object.root().as<k8s::Pod>().asReader();
     auto phase = text(pod.getStatus().getPhase());
     // Pods that are done, not yet running, or already going need no budget.
     bool ignore_budgets = phase == "Succeeded" || phase == "Failed" || phase == "Pending" ||

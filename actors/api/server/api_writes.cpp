@@ -185,23 +185,30 @@ HttpResponse ApiService::patch(const Request& r) {
   HttpResponse last;
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
     bool cached = attempt == 0;  // as update(): the cache first, the store after a conflict
-    auto old = current(r, cached);
-    if (!old) return from_error(old.error(), *r.kind, r.path.name);
-    if (!*old) return not_found(*r.kind, r.path.name);
-    auto object = object_from_bytes(*r.kind, (*old)->value);
-    if (!object) return from_error(object.error(), *r.kind, r.path.name);
-    auto current_json = object_to_json(codec_, *object, (*old)->mod_revision);
+    auto loaded = load(r, cached);
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto& [old, object] = std::get<Loaded>(loaded);
+    auto current_json = object_to_json(codec_, object, old.mod_revision);
     auto patched = apply_patch(current_json, r.http.body, *type);
     if (!patched) return status_error(422, "Invalid", patched.error().message);
     // A patch that names no resourceVersion applies to whatever is current: retried when
     // another writer got in between. One that names it is conditional, like an update.
     bool conditional =
         (*patched)["metadata"].is_object() &&
-        (*patched)["metadata"].value("resourceVersion", "") != std::to_string((*old)->mod_revision);
-    last = write_updated(r, std::move(*patched), **old);
+        (*patched)["metadata"].value("resourceVersion", "") != std::to_string(old.mod_revision);
+    last = write_updated(r, std::move(*patched), old);
     if (last.status != 409 || (conditional && !cached)) return last;
   }
   return last;
+}
+
+std::variant<ApiService::Loaded, HttpResponse> ApiService::load(const Request& r, bool cached) {
+  auto stored = current(r, cached);
+  if (!stored) return from_error(stored.error(), *r.kind, r.path.name);
+  if (!*stored) return not_found(*r.kind, r.path.name);
+  auto object = object_from_bytes(*r.kind, (*stored)->value);
+  if (!object) return from_error(object.error(), *r.kind, r.path.name);
+  return Loaded{std::move(**stored), std::move(*object)};
 }
 
 Result<std::optional<StoredObject>> ApiService::current(const Request& r, bool cached) {
