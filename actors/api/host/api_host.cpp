@@ -126,6 +126,12 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
       for (int i = 0; i < 5; ++i) out += alphabet[(*rng)() % 27];
       return out;
     };
+  // A request parked on the watch cache goes on on a worker; its place was taken when it
+  // came, so the queue's bound does not refuse it (the service answers parked requests
+  // itself when it goes).
+  service_options.resume = [h = host.get()](std::function<void()> job) {
+    h->post(std::move(job), false);
+  };
   if (!host->options_.metrics) host->options_.metrics = std::make_shared<Metrics>();
   host->service_ = std::make_unique<ApiService>(host->objects_, service_options);
   for (std::size_t i = 0; i < host->options_.workers; ++i)
@@ -197,10 +203,10 @@ void ApiHost::serve(HttpRequest request, std::shared_ptr<Exchange> exchange) {
         status_response(429, "TooManyRequests", "the server has too many requests queued"));
 }
 
-bool ApiHost::post(std::function<void()> job) {
+bool ApiHost::post(std::function<void()> job, bool bounded) {
   {
     std::lock_guard lock(queue_mutex_);
-    if (queue_.size() >= options_.queue_max || stopping_) return false;
+    if (bounded && (queue_.size() >= options_.queue_max || stopping_)) return false;
     queue_.push_back(std::move(job));
   }
   queue_ready_.notify_one();
@@ -238,7 +244,9 @@ void ApiHost::feed() {
     if (first) {
       first = false;
       post([this, say] {
-        if (auto s = service_->ensure_default_namespaces(); !s) say("api: " + s.error().message);
+        craton::start(service_->ensure_default_namespaces(), [say](const Status& s) {
+          if (!s) say("api: " + s.error().message);
+        });
       });
     }
     store::WatchRequest request;

@@ -51,7 +51,8 @@ class ApiHost {
   ApiHost(store::StoreClient& client, ApiHostOptions options);
   void serve(HttpRequest request, std::shared_ptr<Exchange> exchange);
   std::shared_ptr<Exchange> metered(const HttpRequest& request, std::shared_ptr<Exchange> exchange);
-  bool post(std::function<void()> job);
+  /// Queues a job for the workers; `bounded`: refused past queue_max or when stopping.
+  bool post(std::function<void()> job, bool bounded = true);
   void work();
   void feed();
 

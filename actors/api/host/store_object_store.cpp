@@ -27,28 +27,30 @@ Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int
   return Error{"conflict", key + " changed"};
 }
 
-Result<std::int64_t> StoreObjectStore::create(const std::string& key, const std::string& value) {
-  return write_if(key, 0, storage::PutRequest{key, value, 0, false});
+void StoreObjectStore::create(const std::string& key, const std::string& value,
+                              Done<std::int64_t> done) {
+  done(write_if(key, 0, storage::PutRequest{key, value, 0, false}));
 }
 
-Result<std::int64_t> StoreObjectStore::update(const std::string& key, const std::string& value,
-                                              std::int64_t expected) {
-  return write_if(key, expected, storage::PutRequest{key, value, 0, false});
+void StoreObjectStore::update(const std::string& key, const std::string& value,
+                              std::int64_t expected, Done<std::int64_t> done) {
+  done(write_if(key, expected, storage::PutRequest{key, value, 0, false}));
 }
 
-Result<std::int64_t> StoreObjectStore::remove(const std::string& key, std::int64_t expected) {
-  return write_if(key, expected, storage::DeleteRangeRequest{key, "", false});
+void StoreObjectStore::remove(const std::string& key, std::int64_t expected,
+                              Done<std::int64_t> done) {
+  done(write_if(key, expected, storage::DeleteRangeRequest{key, "", false}));
 }
 
-Result<std::optional<StoredObject>> StoreObjectStore::get(const std::string& key) {
+void StoreObjectStore::get(const std::string& key, Done<Found> done) {
   auto reply = client_.call(store::StoreRequest{store::ReadRequest{storage::RangeRequest{key}}});
-  if (!reply) return reply.error();
+  if (!reply) return done(reply.error());
   CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
   auto* range = std::get_if<storage::RangeResponse>(&reply->body);
-  if (range == nullptr) return Error{"malformed", "the store answered a read with no range"};
-  if (range->kvs.empty()) return std::optional<StoredObject>();
+  if (range == nullptr) return done(Error{"malformed", "the store answered a read with no range"});
+  if (range->kvs.empty()) return done(Found());
   const auto& kv = range->kvs.front();
-  return std::optional<StoredObject>(StoredObject{kv.key, kv.value, kv.mod_revision});
+  done(Found(StoredObject{kv.key, kv.value, kv.mod_revision}));
 }
 
 Result<std::pair<std::int64_t, std::vector<StoredObject>>> StoreObjectStore::list(

@@ -14,11 +14,12 @@ class StoreObjectStore final : public ObjectStore {
  public:
   explicit StoreObjectStore(store::StoreClient& client) : client_(client) {}
 
-  Result<std::int64_t> create(const std::string& key, const std::string& value) override;
-  Result<std::int64_t> update(const std::string& key, const std::string& value,
-                              std::int64_t expected) override;
-  Result<std::int64_t> remove(const std::string& key, std::int64_t expected) override;
-  Result<std::optional<StoredObject>> get(const std::string& key) override;
+  // Each answers before it returns (it blocks on the StoreClient).
+  void create(const std::string& key, const std::string& value, Done<std::int64_t> done) override;
+  void update(const std::string& key, const std::string& value, std::int64_t expected,
+              Done<std::int64_t> done) override;
+  void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) override;
+  void get(const std::string& key, Done<Found> done) override;
   /// Every key under `prefix` and the revision of the read (for the watch cache).
   Result<std::pair<std::int64_t, std::vector<StoredObject>>> list(const std::string& prefix);
 

@@ -75,11 +75,12 @@ std::optional<HttpResponse> ApiService::admit(const Request& r, const Object& ob
 // servers never hand out the same one. Candidates are the lowest addresses no service in the
 // cache holds; the first (10.96.0.1) stays free for the `kubernetes` service, as on
 // Kubernetes. A dry run picks an address without claiming it.
-std::optional<HttpResponse> ApiService::allocate_cluster_ip(const Request& r, Object& object) {
-  if (r.kind->info.plural != "services") return std::nullopt;
+Task<std::optional<HttpResponse>> ApiService::allocate_cluster_ip(const Request& r,
+                                                                  Object& object) {
+  if (r.kind->info.plural != "services") co_return std::nullopt;
   auto spec = object.root().as<k8s::Service>().getSpec();
   auto wanted = text(spec.getClusterIP());
-  if (text(spec.getType()) == "ExternalName" || wanted == "None") return std::nullopt;
+  if (text(spec.getType()) == "ExternalName" || wanted == "None") co_return std::nullopt;
   std::set<std::string> used;
   {
     std::lock_guard lock(mutex_);
@@ -99,9 +100,9 @@ std::optional<HttpResponse> ApiService::allocate_cluster_ip(const Request& r, Ob
   std::vector<std::string> candidates;
   if (!wanted.empty()) {
     if (!service_ips_.index_of(wanted))
-      return refuse("provided IP is not in the valid range. The range of valid IPs is " +
-                    service_ips_.cidr());
-    if (used.count(wanted)) return refuse("provided IP is already allocated");
+      co_return refuse("provided IP is not in the valid range. The range of valid IPs is " +
+                       service_ips_.cidr());
+    if (used.count(wanted)) co_return refuse("provided IP is already allocated");
     candidates.push_back(wanted);
   } else {
     for (std::uint32_t i = 1; i < service_ips_.usable() && candidates.size() < kClaimAttempts; ++i)
@@ -112,29 +113,29 @@ std::optional<HttpResponse> ApiService::allocate_cluster_ip(const Request& r, Ob
     bool taken = r.dry_run;
     if (!taken) {
       auto key = "/registry/ipaddresses/" + ip;
-      auto created = store_.create(key, claim);
+      auto created = co_await store_create(key, claim);
       taken = created.ok();
       if (!created && created.error().code != "exists")
-        return from_error(created.error(), *r.kind, name);
+        co_return from_error(created.error(), *r.kind, name);
       if (!taken) {
         // Someone holds the claim: take it over only when it is stale.
-        auto held = store_.get(key);
-        if (!held) return from_error(held.error(), *r.kind, name);
+        auto held = co_await store_get(key);
+        if (!held) co_return from_error(held.error(), *r.kind, name);
         if (*held) {
           auto since = (*held)->value.substr((*held)->value.rfind(' ') + 1);
           bool stale = now_s() - std::atoll(since.c_str()) > kStaleClaimS;
-          taken = stale && store_.update(key, claim, (*held)->mod_revision).ok();
+          if (stale) taken = (co_await store_update(key, claim, (*held)->mod_revision)).ok();
         }
       }
     }
     if (!taken) continue;
     spec.setClusterIP(ip);
     spec.initClusterIPs(1).set(0, ip);
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  if (!wanted.empty()) return refuse("provided IP is already allocated");
-  return status_error(500, "InternalError",
-                      "Internal error occurred: failed to allocate a serviceIP: range is full");
+  if (!wanted.empty()) co_return refuse("provided IP is already allocated");
+  co_return status_error(500, "InternalError",
+                         "Internal error occurred: failed to allocate a serviceIP: range is full");
 }
 
 }  // namespace craton::api

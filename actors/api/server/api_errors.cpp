@@ -84,4 +84,9 @@ HttpResponse from_error(const Error& error, const Kind& kind, const std::string&
   return status_error(500, "InternalError", error.code + ": " + error.message);
 }
 
+HttpResponse method_not_allowed() {
+  return status_error(405, "MethodNotAllowed",
+                      "the server does not allow this method on the requested resource");
+}
+
 }  // namespace craton::api

@@ -23,6 +23,8 @@ HttpResponse conflict(const Kind& kind, const std::string& name, const std::stri
 HttpResponse invalid(const Kind& kind, const std::string& name,
                      const std::vector<StatusCause>& causes);
 HttpResponse bad_request(const std::string& message);
+/// 405: the verb is not served on this path.
+HttpResponse method_not_allowed();
 /// A store or codec error: exists -> 409, conflict -> 409, not_found -> 404, timeout -> 504,
 /// unavailable -> 503, too_large -> 413, anything else -> 500.
 HttpResponse from_error(const Error& error, const Kind& kind, const std::string& name);

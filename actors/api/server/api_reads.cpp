@@ -91,44 +91,44 @@ HttpResponse expired(const std::string& message) {
 
 }  // namespace
 
-HttpResponse ApiService::get(const Request& r) {
+Task<HttpResponse> ApiService::get(const Request& r) {
   auto rv_text = r.param("resourceVersion");
   std::int64_t at = 0;
   if (rv_text.empty()) {
     at = written_revision();  // read your own writes (see the header)
   } else if (rv_text != "0") {
     auto rv = parse_revision(rv_text);
-    if (!rv) return bad_request(rv.error().message);
+    if (!rv) co_return bad_request(rv.error().message);
     at = *rv;
   }
-  if (auto s = wait_for_cache(at); !s) return from_error(s.error(), *r.kind, r.path.name);
+  if (auto s = co_await cache_at(at); !s) co_return from_error(s.error(), *r.kind, r.path.name);
   std::optional<CachedObject> found;
   {
     std::lock_guard lock(mutex_);
     found = cache_for(r.kind->info.plural)->get(r.key());
   }
-  if (!found) return not_found(*r.kind, r.path.name);
+  if (!found) co_return not_found(*r.kind, r.path.name);
   auto object = object_from_bytes(*r.kind, found->value);
-  if (!object) return from_error(object.error(), *r.kind, r.path.name);
+  if (!object) co_return from_error(object.error(), *r.kind, r.path.name);
   auto j = object_to_json(codec_, *object, found->mod_revision);
-  if (!r.table) return json_response(200, j);
+  if (!r.table) co_return json_response(200, j);
   nlohmann::json table{{"kind", "Table"},
                        {"apiVersion", "meta.k8s.io/v1"},
                        {"metadata", {{"resourceVersion", std::to_string(found->mod_revision)}}},
                        {"columnDefinitions", table_columns(*r.kind)},
                        {"rows", nlohmann::json::array({table_row(*r.kind, object->root().asReader(),
                                                                  j["metadata"], now_s())})}};
-  return json_response(200, table);
+  co_return json_response(200, table);
 }
 
-HttpResponse ApiService::list(const Request& r) {
+Task<HttpResponse> ApiService::list(const Request& r) {
   const Kind& kind = *r.kind;
   auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
-  if (!selectors) return bad_request(selectors.error().message);
+  if (!selectors) co_return bad_request(selectors.error().message);
   std::int64_t limit = 0;
   if (auto text = r.param("limit"); !text.empty()) {
     auto v = parse_revision(text);
-    if (!v) return bad_request("invalid limit \"" + text + "\"");
+    if (!v) co_return bad_request("invalid limit \"" + text + "\"");
     limit = std::min(*v, kListLimitMax);
   }
   ListMode mode = ListMode::latest;
@@ -138,7 +138,7 @@ HttpResponse ApiService::list(const Request& r) {
   auto match = r.param("resourceVersionMatch");
   if (auto token = r.param("continue"); !token.empty()) {
     auto c = read_continue(token);
-    if (!c) return bad_request("continue key is not valid");
+    if (!c) co_return bad_request("continue key is not valid");
     mode = ListMode::exact;
     revision = c->first;
     start = c->second;
@@ -146,19 +146,20 @@ HttpResponse ApiService::list(const Request& r) {
     revision = written_revision();  // read your own writes (see the header)
   } else if (rv_text != "0" || !match.empty()) {
     auto rv = parse_revision(rv_text);
-    if (!rv) return bad_request(rv.error().message);
+    if (!rv) co_return bad_request(rv.error().message);
     revision = *rv;
     if (match.empty() || match == "NotOlderThan") {
       mode = ListMode::not_older_than;
     } else if (match == "Exact") {
       mode = ListMode::exact;
     } else {
-      return bad_request("resourceVersionMatch: unsupported value \"" + match +
-                         "\": supported values: \"Exact\", \"NotOlderThan\"");
+      co_return bad_request("resourceVersionMatch: unsupported value \"" + match +
+                            "\": supported values: \"Exact\", \"NotOlderThan\"");
     }
   }
-  if (auto s = wait_for_cache(revision); !s)
-    return status_error(504, "Timeout", "Too large resource version: " + std::to_string(revision));
+  if (auto s = co_await cache_at(revision); !s)
+    co_return status_error(504, "Timeout",
+                           "Too large resource version: " + std::to_string(revision));
   Result<std::pair<std::int64_t, std::vector<CachedObject>>> listed = Error{"", ""};
   {
     std::lock_guard lock(mutex_);
@@ -167,12 +168,12 @@ HttpResponse ApiService::list(const Request& r) {
   }
   if (!listed) {
     if (listed.error().code == "gone")
-      return expired(r.param("continue").empty()
-                         ? listed.error().message
-                         : "The provided continue parameter is too old to display a consistent "
-                           "list result. You can start a new list without the continue "
-                           "parameter.");
-    return status_error(504, "Timeout", listed.error().message);
+      co_return expired(r.param("continue").empty()
+                            ? listed.error().message
+                            : "The provided continue parameter is too old to display a consistent "
+                              "list result. You can start a new list without the continue "
+                              "parameter.");
+    co_return status_error(504, "Timeout", listed.error().message);
   }
   auto& [at, objects] = *listed;
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
@@ -196,7 +197,7 @@ HttpResponse ApiService::list(const Request& r) {
     std::optional<Object> object;
     if (filtered || r.table) {
       auto decoded = object_from_bytes(kind, cached.value);
-      if (!decoded) return from_error(decoded.error(), kind, "");
+      if (!decoded) co_return from_error(decoded.error(), kind, "");
       object = std::move(*decoded);
     }
     if (filtered && !selected(selectable(kind, object->root().asReader()), selectors->labels,
@@ -215,7 +216,7 @@ HttpResponse ApiService::list(const Request& r) {
       continue;
     }
     if (!items.empty()) items += ',';
-    if (auto s = append_json(kind, cached, items); !s) return from_error(s.error(), kind, "");
+    if (auto s = append_json(kind, cached, items); !s) co_return from_error(s.error(), kind, "");
   }
   nlohmann::json meta{{"resourceVersion", std::to_string(at)}};
   if (more) {
@@ -223,11 +224,11 @@ HttpResponse ApiService::list(const Request& r) {
     if (!filtered) meta["remainingItemCount"] = remaining;
   }
   if (r.table)
-    return json_response(200, {{"kind", "Table"},
-                               {"apiVersion", "meta.k8s.io/v1"},
-                               {"metadata", meta},
-                               {"columnDefinitions", table_columns(kind)},
-                               {"rows", rows}});
+    co_return json_response(200, {{"kind", "Table"},
+                                  {"apiVersion", "meta.k8s.io/v1"},
+                                  {"metadata", meta},
+                                  {"columnDefinitions", table_columns(kind)},
+                                  {"rows", rows}});
   nlohmann::json head{{"kind", kind.info.kind + "List"},
                       {"apiVersion", kind.info.group_version()},
                       {"metadata", meta}};
@@ -236,14 +237,14 @@ HttpResponse ApiService::list(const Request& r) {
   text += ",\"items\":[";
   items.insert(0, text);
   items += "]}";
-  return HttpResponse{200, "application/json", std::move(items)};
+  co_return HttpResponse{200, "application/json", std::move(items)};
 }
 
-Result<std::vector<std::string>> ApiService::selected_names(const Request& r) {
+Task<Result<std::vector<std::string>>> ApiService::selected_names(const Request& r) {
   const Kind& kind = *r.kind;
   auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
-  if (!selectors) return selectors.error();
-  if (auto s = wait_for_cache(written_revision()); !s) return s.error();
+  if (!selectors) co_return selectors.error();
+  if (auto s = co_await cache_at(written_revision()); !s) co_return s.error();
   std::vector<CachedObject> objects;
   {
     std::lock_guard lock(mutex_);
@@ -253,18 +254,18 @@ Result<std::vector<std::string>> ApiService::selected_names(const Request& r) {
   std::vector<std::string> names;
   for (const auto& cached : objects) {
     auto object = object_from_bytes(kind, cached.value);
-    if (!object) return object.error();
+    if (!object) co_return object.error();
     auto s = selectable(kind, object->root().asReader());
     if (selected(s, selectors->labels, selectors->fields))
       names.push_back(s.fields["metadata.name"]);
   }
-  return names;
+  co_return names;
 }
 
-void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
+Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<Exchange> exchange) {
   const Kind& kind = *r.kind;
   auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
-  if (!selectors) return exchange->respond(bad_request(selectors.error().message));
+  if (!selectors) co_return bad_request(selectors.error().message;
   auto w = std::make_unique<Watcher>();
   w->kind = &kind;
   w->prefix = scan_prefix(r.prefix(), r.one_scope(), selectors->fields);
@@ -276,65 +277,64 @@ void ApiService::watch(const Request& r, std::shared_ptr<Exchange> exchange) {
   w->last_bookmark_s = now_s();
   std::int64_t timeout = options_.watch_timeout_s;
   if (auto t = r.param("timeoutSeconds"); !t.empty()) {
-    auto v = parse_revision(t);
-    if (!v) return exchange->respond(bad_request("invalid timeoutSeconds \"" + t + "\""));
+      auto v = parse_revision(t);
+      if (!v) co_return bad_request("invalid timeoutSeconds \"" + t + "\"";
     timeout = std::min(*v, options_.watch_timeout_s);
   }
   w->deadline_s = now_s() + timeout;
   auto rv_text = r.param("resourceVersion");
   std::optional<std::int64_t> from;
   if (!rv_text.empty() && rv_text != "0") {
-    auto rv = parse_revision(rv_text);
-    if (!rv) return exchange->respond(bad_request(rv.error().message));
+      auto rv = parse_revision(rv_text);
+      if (!rv) co_return bad_request(rv.error().message;
     from = *rv;
-    if (auto s = wait_for_cache(*from); !s)
-      return exchange->respond(
-          status_error(504, "Timeout", "Too large resource version: " + rv_text));
-  } else if (auto s = wait_for_cache(0); !s) {
-    return exchange->respond(
-        status_error(503, "ServiceUnavailable", "the watch cache is not ready"));
+    if (auto s = co_await cache_at(*from); !s)
+      co_return status_error(504, "Timeout", "Too large resource version: " + rv_text;
+  } else if (auto s = co_await cache_at(0); !s) {
+    co_return status_error(503, "ServiceUnavailable", "the watch cache is not ready";
   }
   std::lock_guard lock(mutex_);
   if (watchers_.size() >= options_.watchers_max)
-    return exchange->respond(status_error(429, "TooManyRequests", "too many watches"));
+    co_return status_error(429, "TooManyRequests", "too many watches";
   auto* cache = cache_for(kind.info.plural);
   exchange->start_stream(200, "application/json");
   if (from) {
-    auto changes = cache->events_after(w->prefix, *from);
-    if (!changes) {
-      nlohmann::json error{{"type", "ERROR"},
-                           {"object",
-                            {{"kind", "Status"},
-                             {"apiVersion", "v1"},
-                             {"metadata", nlohmann::json::object()},
-                             {"status", "Failure"},
-                             {"message", changes.error().message},
-                             {"reason", "Expired"},
-                             {"code", 410}}}};
-      exchange->write(error.dump() + "\n");
-      exchange->end();
-      return;
-    }
-    for (const auto& c : *changes) {
-      Delivery d{c, {}, {}, {}};
-      deliver(*w, d);
-    }
+      auto changes = cache->events_after(w->prefix, *from);
+      if (!changes) {
+        nlohmann::json error{{"type", "ERROR"},
+                             {"object",
+                              {{"kind", "Status"},
+                               {"apiVersion", "v1"},
+                               {"metadata", nlohmann::json::object()},
+                               {"status", "Failure"},
+                               {"message", changes.error().message},
+                               {"reason", "Expired"},
+                               {"code", 410}}}};
+        exchange->write(error.dump() + "\n");
+        exchange->end();
+        co_return std::nullopt;
+      }
+      for (const auto& c : *changes) {
+        Delivery d{c, {}, {}, {}};
+        deliver(*w, d);
+      }
   } else {
-    // No revision: the current objects as ADDED events, then what changes (Kubernetes'
-    // "get state and start at most recent").
-    auto listed = cache->list(w->prefix, ListMode::latest, 0);
-    for (const auto& o : listed->second) {
-      Change c;
-      c.type = ChangeType::added;
-      c.key = o.key;
-      c.revision = o.mod_revision;
-      c.value = o.value;
-      Delivery d{c, {}, {}, {}};
-      deliver(*w, d);
-    }
+      // No revision: the current objects as ADDED events, then what changes (Kubernetes'
+      // "get state and start at most recent").
+      auto listed = cache->list(w->prefix, ListMode::latest, 0);
+      for (const auto& o : listed->second) {
+        Change c;
+        c.type = ChangeType::added;
+        c.key = o.key;
+        c.revision = o.mod_revision;
+        c.value = o.value;
+        Delivery d{c, {}, {}, {}};
+        deliver(*w, d);
+      }
   }
-  if (w->ended) return;
+  if (w->ended) co_return std::nullopt;
   watchers_.emplace(next_watcher_++, std::move(w));
+  co_return std::nullopt;
 }
 
 // One change to one watcher, as Kubernetes filters it: a change that makes an object leave

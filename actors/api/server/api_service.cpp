@@ -54,8 +54,97 @@ ApiService::ApiService(ObjectStore& store, ApiServiceOptions options)
 }
 
 ApiService::~ApiService() {
-  std::lock_guard lock(mutex_);
+  // Parked requests end now (each answers its exchange), before the members they use go.
+  options_.resume = nullptr;
+  std::unique_lock lock(mutex_);
+  answer_waiters(lock, [](const CacheWaiter&) -> std::optional<Status> {
+    return Error{"unavailable", "the API server is shutting down"};
+  });
+  lock.lock();
   for (auto& [id, w] : watchers_) w->exchange->end();
+}
+
+std::int64_t ApiService::monotonic_ms() const {
+  if (options_.monotonic_ms) return options_.monotonic_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The awaitables hold pointers to the arguments: they live in the awaiting coroutine's frame
+// (or its full expression) until the call answers.
+Callback<Result<std::int64_t>> ApiService::store_create(const std::string& key,
+                                                        const std::string& value) {
+  return callback<Result<std::int64_t>>(
+      [this, k = &key, v = &value](auto done) { store_.create(*k, *v, std::move(done)); });
+}
+
+Callback<Result<std::int64_t>> ApiService::store_update(const std::string& key,
+                                                        const std::string& value,
+                                                        std::int64_t expected) {
+  return callback<Result<std::int64_t>>([this, k = &key, v = &value, expected](auto done) {
+    store_.update(*k, *v, expected, std::move(done));
+  });
+}
+
+Callback<Result<std::int64_t>> ApiService::store_remove(const std::string& key,
+                                                        std::int64_t expected) {
+  return callback<Result<std::int64_t>>(
+      [this, k = &key, expected](auto done) { store_.remove(*k, expected, std::move(done)); });
+}
+
+Callback<Result<ObjectStore::Found>> ApiService::store_get(const std::string& key) {
+  return callback<Result<ObjectStore::Found>>(
+      [this, k = &key](auto done) { store_.get(*k, std::move(done)); });
+}
+
+bool ApiService::caught_up(std::int64_t revision) const {
+  if (!ready_) return false;
+  for (const auto& [resource, cache] : caches_)
+    if (cache.revision() < revision) return false;
+  return true;
+}
+
+Callback<Status> ApiService::cache_at(std::int64_t revision) {
+  return callback<Status>([this, revision](std::function<void(Status)> done) {
+    std::unique_lock lock(mutex_);
+    if (caught_up(revision)) {
+      lock.unlock();
+      return done(Ok{});
+    }
+    cache_waiters_.push_back(
+        CacheWaiter{revision, monotonic_ms() + options_.cache_wait.count(), std::move(done)});
+  });
+}
+
+void ApiService::answer_waiters(
+    std::unique_lock<std::mutex>& lock,
+    const std::function<std::optional<Status>(const CacheWaiter&)>& pick) {
+  std::vector<std::pair<std::function<void(Status)>, Status>> answers;
+  for (auto it = cache_waiters_.begin(); it != cache_waiters_.end();) {
+    auto answer = pick(*it);
+    if (!answer) {
+      ++it;
+      continue;
+    }
+    answers.emplace_back(std::move(it->done), std::move(*answer));
+    it = cache_waiters_.erase(it);
+  }
+  lock.unlock();  // a resumed request takes the mutex again
+  for (auto& [done, status] : answers) {
+    auto go_on = [done = std::move(done), status = std::move(status)] { done(status); };
+    if (options_.resume)
+      options_.resume(std::move(go_on));
+    else
+      go_on();
+  }
+}
+
+void ApiService::wake_caught_up(std::unique_lock<std::mutex>& lock) {
+  answer_waiters(lock, [this](const CacheWaiter& w) -> std::optional<Status> {
+    if (caught_up(w.revision)) return Status(Ok{});
+    return std::nullopt;
+  });
 }
 
 std::int64_t ApiService::now_s() const {
@@ -94,18 +183,18 @@ void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& o
     std::lock_guard memo(json_mutex_);
     json_memo_.clear();
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& [resource, cache] : caches_) cache.reset(revision, std::move(by_resource[resource]));
   // Watchers cannot follow across a reset (what happened in between is unknown): they end,
   // and clients watch again from a fresh list, as with kube-apiserver's cacher.
   for (auto& [id, w] : watchers_) w->exchange->end();
   watchers_.clear();
   ready_ = true;
-  advanced_.notify_all();
+  wake_caught_up(lock);
 }
 
 void ApiService::apply(const std::vector<FeedChange>& changes) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (const auto& c : changes) {
     auto* cache = cache_for(resource_of(c.key));
     if (cache == nullptr) continue;  // a key of no served resource
@@ -125,13 +214,13 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
   // The feed delivers whole revisions: every resource has now seen all up to the last one.
   if (!changes.empty())
     for (auto& [resource, cache] : caches_) cache.progress(changes.back().revision);
-  advanced_.notify_all();
+  wake_caught_up(lock);
 }
 
 void ApiService::progress(std::int64_t revision) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& [resource, cache] : caches_) cache.progress(revision);
-  advanced_.notify_all();
+  wake_caught_up(lock);
 }
 
 bool ApiService::ready() const {
@@ -152,20 +241,6 @@ void ApiService::note_written(std::int64_t revision) {
 std::int64_t ApiService::written_revision() const {
   std::lock_guard lock(mutex_);
   return written_revision_;
-}
-
-Status ApiService::wait_for_cache(std::int64_t revision) {
-  std::unique_lock lock(mutex_);
-  auto caught_up = [&] {
-    if (!ready_) return false;
-    for (const auto& [resource, cache] : caches_)
-      if (cache.revision() < revision) return false;
-    return true;
-  };
-  if (!advanced_.wait_for(lock, options_.cache_wait, caught_up))
-    return Error{"timeout",
-                 "the watch cache did not reach revision " + std::to_string(revision) + " in time"};
-  return Ok{};
 }
 
 void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
@@ -206,44 +281,45 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
     return;
   }
   r.dry_run = dry == "All";
-  const auto& m = r.http.method;
   bool named = !r.path.name.empty();
   auto flag = r.param("watch");
-  if (m == "GET" && !named && (flag == "1" || flag == "true")) return watch(r, exchange);
-  HttpResponse response;
+  if (r.http.method == "GET" && !named && (flag == "1" || flag == "true")) {
+    auto task = watch(std::move(r), exchange);
+    return start(std::move(task), [exchange](std::optional<HttpResponse> refused) {
+      if (refused) exchange->respond(std::move(*refused));
+    });
+  }
+  start(dispatch(std::move(r)),
+        [exchange](HttpResponse response) { exchange->respond(std::move(response)); });
+}
+
+Task<HttpResponse> ApiService::dispatch(Request r) {
+  const auto& m = r.http.method;
+  bool named = !r.path.name.empty();
   // Bodies are read (and their field types met) before anything is written, so a value of
   // the wrong type anywhere in a body is a 400 and changes nothing.
   try {
     bool status = r.path.subresource == "status";
-    if (!r.path.subresource.empty() && !status)
-      response = subresource(r);
-    else if (status && m != "GET" && m != "PUT" && m != "PATCH")
-      response = status_error(405, "MethodNotAllowed",
-                              "the server does not allow this method on the requested resource");
-    else if (m == "GET")
-      response = named ? get(r) : list(r);
-    else if (m == "POST" && !named)
-      response = create(r);
-    else if (m == "PUT" && named)
-      response = update(r);
-    else if (m == "PATCH" && named)
-      response = patch(r);
-    else if (m == "DELETE")
-      response = named ? remove(r) : remove_collection(r);
-    else
-      response = status_error(405, "MethodNotAllowed",
-                              "the server does not allow this method on the requested resource");
+    if (!r.path.subresource.empty() && !status) co_return co_await subresource(r);
+    if (status && m != "GET" && m != "PUT" && m != "PATCH") co_return method_not_allowed();
+    if (m == "GET" && named) co_return co_await get(r);
+    if (m == "GET") co_return co_await list(r);
+    if (m == "POST" && !named) co_return co_await create(r);
+    if (m == "PUT" && named) co_return co_await update(r);
+    if (m == "PATCH" && named) co_return co_await patch(r);
+    if (m == "DELETE" && named) co_return co_await remove(r);
+    if (m == "DELETE") co_return co_await remove_collection(r);
+    co_return method_not_allowed();
   } catch (const nlohmann::json::exception& e) {
-    response =
-        bad_request(std::string("the request body has a field of the wrong type: ") + e.what());
+    co_return bad_request(std::string("the request body has a field of the wrong type: ") +
+                          e.what());
   } catch (const kj::Exception& e) {
-    response = status_error(500, "InternalError", e.getDescription().cStr());
+    co_return status_error(500, "InternalError", e.getDescription().cStr());
   }
-  exchange->respond(std::move(response));
 }
 
 void ApiService::tick() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto now = now_s();
   for (auto it = watchers_.begin(); it != watchers_.end();) {
     auto& w = *it->second;
@@ -263,6 +339,12 @@ void ApiService::tick() {
     }
     it = w.ended ? watchers_.erase(it) : std::next(it);
   }
+  auto now_ms = monotonic_ms();
+  answer_waiters(lock, [now_ms](const CacheWaiter& w) -> std::optional<Status> {
+    if (now_ms < w.deadline_ms) return std::nullopt;
+    return Error{"timeout", "the watch cache did not reach revision " + std::to_string(w.revision) +
+                                " in time"};
+  });
 }
 
 }  // namespace craton::api

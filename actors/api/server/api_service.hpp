@@ -8,14 +8,18 @@
 // cache has seen every write this server acknowledged, so a client reads its own writes
 // (across several API servers, a client that needs more passes resourceVersion).
 //
-// handle() answers one request through its Exchange and may block on the store: call it from
-// a worker thread, not the HTTP io thread. Watches stay registered after handle() returns and
-// are fed by apply(); tick() ends watches past their timeout and sends bookmarks.
+// handle() answers one request through its Exchange. Each request runs as a coroutine
+// (runtime/task.hpp) that awaits the store and the cache: with a blocking ObjectStore it runs
+// to its answer inside handle() (a process's worker thread; not the HTTP io thread), with an
+// asynchronous one (the API actor) it suspends at each store call and goes on when the answer
+// comes. A request that must wait for the watch cache parks (never blocks): apply() and
+// progress() resume it through `options.resume` (a worker pool) or at once, and tick() ends
+// the wait with a 504 after cache_wait. Watches stay registered after handle() returns and are
+// fed by apply(); tick() also ends watches past their timeout and sends bookmarks.
 // Thread-safe.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +41,7 @@
 #include "actors/api/server/api_path.hpp"
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/server/object_store.hpp"
+#include "runtime/task.hpp"
 
 namespace craton::api {
 
@@ -51,6 +56,11 @@ struct ApiServiceOptions {
   std::function<std::int64_t()> now_s;        ///< wall clock, seconds since the epoch
   std::function<std::string()> new_uid;       ///< a fresh UUID
   std::function<std::string()> name_suffix;   ///< 5 random characters for generateName
+  /// A monotonic clock in ms for cache waits (null: std::chrono::steady_clock).
+  std::function<std::int64_t()> monotonic_ms;
+  /// Where a request parked on the watch cache goes on when the cache catches up (a worker
+  /// pool's post; it must not refuse). Null: at once, on the thread that fed the cache.
+  std::function<void(std::function<void()>)> resume;
 };
 
 /// A change the feed reports: a put (value) or delete (nullopt) of key at revision.
@@ -74,7 +84,7 @@ class ApiService {
 
   /// Creates the namespaces every cluster has (default, kube-system, kube-public,
   /// kube-node-lease) when missing.
-  Status ensure_default_namespaces();
+  Task<Status> ensure_default_namespaces();
 
   void handle(HttpRequest request, std::shared_ptr<Exchange> exchange);
   void tick();
@@ -83,40 +93,60 @@ class ApiService {
  private:
   struct Watcher;
   struct Request;
+  struct CacheWaiter {
+    std::int64_t revision = 0;
+    std::int64_t deadline_ms = 0;
+    std::function<void(Status)> done;
+  };
+
+  Task<HttpResponse> dispatch(Request r);
+  // The store's calls and the cache wait, as awaitables.
+  Callback<Result<std::int64_t>> store_create(const std::string& key, const std::string& value);
+  Callback<Result<std::int64_t>> store_update(const std::string& key, const std::string& value,
+                                              std::int64_t expected);
+  Callback<Result<std::int64_t>> store_remove(const std::string& key, std::int64_t expected);
+  Callback<Result<ObjectStore::Found>> store_get(const std::string& key);
+  /// Ok once every cache has seen `revision` (and reset() has run); "timeout" after cache_wait.
+  Callback<Status> cache_at(std::int64_t revision);
+  bool caught_up(std::int64_t revision) const;  ///< mutex_ held
+  /// Answers the waiters `pick` selects (mutex_ held by `lock`, released to answer them).
+  void answer_waiters(std::unique_lock<std::mutex>& lock,
+                      const std::function<std::optional<Status>(const CacheWaiter&)>& pick);
+  void wake_caught_up(std::unique_lock<std::mutex>& lock);
 
   // Reads (api_reads.cpp).
-  HttpResponse get(const Request& r);
-  HttpResponse list(const Request& r);
-  void watch(const Request& r, std::shared_ptr<Exchange> exchange);
-  Status wait_for_cache(std::int64_t revision);
+  Task<HttpResponse> get(const Request& r);
+  Task<HttpResponse> list(const Request& r);
+  /// Nothing once the watch streams; else the response that refuses it.
+  Task<std::optional<HttpResponse>> watch(Request r, std::shared_ptr<Exchange> exchange);
   /// The names of the request's collection its selectors pick now (DELETECOLLECTION).
-  Result<std::vector<std::string>> selected_names(const Request& r);
+  Task<Result<std::vector<std::string>>> selected_names(const Request& r);
   struct Delivery;
   void deliver(Watcher& w, Delivery& delivery);
   // Writes (api_writes.cpp).
-  HttpResponse create(const Request& r);
-  HttpResponse update(const Request& r);
-  HttpResponse patch(const Request& r);
-  HttpResponse remove(const Request& r);
-  HttpResponse remove_collection(const Request& r);
+  Task<HttpResponse> create(const Request& r);
+  Task<HttpResponse> update(const Request& r);
+  Task<HttpResponse> patch(const Request& r);
+  Task<HttpResponse> remove(const Request& r);
+  Task<HttpResponse> remove_collection(const Request& r);
   /// PUT and PATCH share this: `body` replaces `old` (a 409 if its resourceVersion is set
   /// and stale).
   /// The stored object a write starts from: from the watch cache (`cached`, falling back to
   /// the store when the cache lacks it) or from the store.
-  Result<std::optional<StoredObject>> current(const Request& r, bool cached);
+  Task<Result<ObjectStore::Found>> current(const Request& r, bool cached);
   /// current() and the object decoded, or the response that ends the request (404, 5xx).
   struct Loaded;
-  std::variant<Loaded, HttpResponse> load(const Request& r, bool cached);
-  HttpResponse write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
+  Task<std::variant<Loaded, HttpResponse>> load(const Request& r, bool cached);
+  Task<HttpResponse> write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
   // Subresources other than status (api_subresources.cpp).
-  HttpResponse subresource(const Request& r);
-  HttpResponse scale(const Request& r);
-  HttpResponse bind(const Request& r);
-  HttpResponse evict(const Request& r);
+  Task<HttpResponse> subresource(const Request& r);
+  Task<HttpResponse> scale(const Request& r);
+  Task<HttpResponse> bind(const Request& r);
+  Task<HttpResponse> evict(const Request& r);
   // Admission that reads or claims other objects (api_admission.cpp).
   std::optional<HttpResponse> admit(const Request& r, const Object& object);
-  std::optional<HttpResponse> allocate_cluster_ip(const Request& r, Object& object);
-  HttpResponse delete_namespace(const Request& r, Object ns, const StoredObject& old);
+  Task<std::optional<HttpResponse>> allocate_cluster_ip(const Request& r, Object& object);
+  Task<HttpResponse> delete_namespace(const Request& r, Object ns, StoredObject old);
   std::optional<HttpResponse> check_namespace(const Request& r);
   void note_written(std::int64_t revision);
   std::int64_t written_revision() const;
@@ -126,15 +156,16 @@ class ApiService {
   /// while that version is current (lists of thousands of objects are concatenations).
   Status append_json(const Kind& kind, const CachedObject& object, std::string& out);
   std::int64_t now_s() const;
+  std::int64_t monotonic_ms() const;
 
   ObjectStore& store_;
   ApiServiceOptions options_;
   KubeJson codec_;
   Ipv4Range service_ips_;
 
-  mutable std::mutex mutex_;  // caches, watchers, written_revision_
-  std::condition_variable advanced_;
+  mutable std::mutex mutex_;  // caches, watchers, written_revision_, cache_waiters_
   bool ready_ = false;
+  std::vector<CacheWaiter> cache_waiters_;
   std::map<std::string, WatchCache> caches_;  ///< by resource plural
   std::int64_t written_revision_ = 0;
   std::uint64_t next_watcher_ = 1;

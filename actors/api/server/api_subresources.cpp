@@ -25,11 +25,6 @@ HttpResponse success(int code) {
                               {"code", code}});
 }
 
-HttpResponse method_not_allowed() {
-  return status_error(405, "MethodNotAllowed",
-                      "the server does not allow this method on the requested resource");
-}
-
 // The body's apiVersion and kind, when given, must be one of `versions` and `kind`.
 std::optional<HttpResponse> check_body_type(const json& body, const std::string& kind,
                                             const std::vector<std::string>& versions) {
@@ -68,90 +63,92 @@ json scale_of(const json& object, const std::string& selector) {
 
 }  // namespace
 
-HttpResponse ApiService::subresource(const Request& r) {
+Task<HttpResponse> ApiService::subresource(const Request& r) {
   const auto& sub = r.path.subresource;
   const auto& m = r.http.method;
-  if (sub == "binding") return m == "POST" ? bind(r) : method_not_allowed();
-  if (sub == "eviction") return m == "POST" ? evict(r) : method_not_allowed();
-  if (sub == "scale")
-    return m == "GET" || m == "PUT" || m == "PATCH" ? scale(r) : method_not_allowed();
-  return status_error(404, "NotFound", "the server could not find the requested resource");
+  // (No co_await inside ?: : g++ 12 miscompiles it.)
+  if (sub == "binding" && m == "POST") co_return co_await bind(r);
+  if (sub == "eviction" && m == "POST") co_return co_await evict(r);
+  if (sub == "scale" && (m == "GET" || m == "PUT" || m == "PATCH")) co_return co_await scale(r);
+  if (sub == "binding" || sub == "eviction" || sub == "scale") co_return method_not_allowed();
+  co_return status_error(404, "NotFound", "the server could not find the requested resource");
 }
 
-HttpResponse ApiService::scale(const Request& r) {
+Task<HttpResponse> ApiService::scale(const Request& r) {
   const Kind& kind = *r.kind;
   HttpResponse last;
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
     // A GET reads the store (what the client wrote is there); writes start from the cache and
     // retry from the store, as patch() does.
-    auto loaded = load(r, attempt == 0 && r.http.method != "GET");
-    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto loaded = co_await load(r, attempt == 0 && r.http.method != "GET");
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) co_return *refused;
     auto& [old, object] = std::get<Loaded>(loaded);
     auto current = object_to_json(codec_, object, old.mod_revision);
     auto selector = selector_string(object);
     auto scale = scale_of(current, selector);
-    if (r.http.method == "GET") return json_response(200, scale);
+    if (r.http.method == "GET") co_return json_response(200, scale);
     json wanted;
     if (r.http.method == "PUT") {
       auto body = parse_body(r.http);
-      if (!body) return body_error(body.error());
-      if (auto e = check_body_type(*body, "Scale", {"autoscaling/v1"})) return *e;
+      if (!body) co_return body_error(body.error());
+      if (auto e = check_body_type(*body, "Scale", {"autoscaling/v1"})) co_return *e;
       wanted = std::move(*body);
     } else {
       auto type = patch_type(r.http.content_type);
-      if (!type) return status_error(415, "UnsupportedMediaType", type.error().message);
+      if (!type) co_return status_error(415, "UnsupportedMediaType", type.error().message);
       auto patched = apply_patch(scale, r.http.body, *type);
-      if (!patched) return status_error(422, "Invalid", patched.error().message);
+      if (!patched) co_return status_error(422, "Invalid", patched.error().message);
       wanted = std::move(*patched);
     }
     auto rv = wanted["metadata"].is_object() ? wanted["metadata"].value("resourceVersion", "") : "";
     bool conditional = !rv.empty() && rv != scale["metadata"].value("resourceVersion", "");
-    if (conditional) return from_error(Error{"conflict", ""}, kind, r.path.name);
+    if (conditional) co_return from_error(Error{"conflict", ""}, kind, r.path.name);
     const json& replicas = wanted["spec"].is_object() ? wanted["spec"]["replicas"] : json();
-    if (!replicas.is_number_integer()) return bad_request("Scale spec.replicas must be an integer");
+    if (!replicas.is_number_integer())
+      co_return bad_request("Scale spec.replicas must be an integer");
     if (replicas.get<std::int64_t>() < 0 || replicas.get<std::int64_t>() > INT32_MAX) {
       Causes causes;
       invalid(causes, "spec.replicas", replicas.get<std::int64_t>(),
               "must be greater than or equal to 0");
-      return invalid(kind, r.path.name, causes);
+      co_return invalid(kind, r.path.name, causes);
     }
     json updated = current;
     updated["spec"]["replicas"] = replicas;
-    last = write_updated(r, std::move(updated), old);
+    last = co_await write_updated(r, std::move(updated), old);
     if (last.status == 409 && rv.empty()) continue;
-    if (last.status != 200) return last;
-    return json_response(200, scale_of(json::parse(last.body), selector));
+    if (last.status != 200) co_return last;
+    co_return json_response(200, scale_of(json::parse(last.body), selector));
   }
-  return last;
+  co_return last;
 }
 
-HttpResponse ApiService::bind(const Request& r) {
+Task<HttpResponse> ApiService::bind(const Request& r) {
   const Kind& kind = *r.kind;
   auto body = parse_body(r.http);
-  if (!body) return body_error(body.error());
-  if (auto e = check_body_type(*body, "Binding", {"v1"})) return *e;
+  if (!body) co_return body_error(body.error());
+  if (auto e = check_body_type(*body, "Binding", {"v1"})) co_return *e;
   drop_nulls(*body);
   auto binding = codec_.decode<k8s::Binding>(body->dump());
-  if (!binding) return body_error(binding.error());
+  if (!binding) co_return body_error(binding.error());
   auto target = (*binding)->getRoot<k8s::Binding>().getTarget();
   auto node = text(target.getName());
   Causes causes;
   if (node.empty()) required(causes, "target.name");
   if (target.getKind().size() != 0 && text(target.getKind()) != "Node")
     not_supported(causes, "target.kind", text(target.getKind()), {"Node"});
-  if (!causes.empty()) return invalid(kind, r.path.name, causes);
+  if (!causes.empty()) co_return invalid(kind, r.path.name, causes);
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
-    auto loaded = load(r, attempt == 0);  // the cache first, the store after a conflict
-    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto loaded = co_await load(r, attempt == 0);  // the cache first, the store after a conflict
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) co_return *refused;
     auto& [old, object] = std::get<Loaded>(loaded);
     auto pod = object.root().as<k8s::Pod>();
     if (pod.getMetadata().getDeletionTimestamp().size() != 0)
-      return conflict(kind, r.path.name,
-                      "pod " + r.path.name + " is being deleted, cannot be assigned to a host");
+      co_return conflict(kind, r.path.name,
+                         "pod " + r.path.name + " is being deleted, cannot be assigned to a host");
     if (pod.getSpec().getNodeName().size() != 0)
-      return conflict(kind, r.path.name,
-                      "pod " + r.path.name + " is already assigned to node \"" +
-                          text(pod.getSpec().getNodeName()) + "\"");
+      co_return conflict(kind, r.path.name,
+                         "pod " + r.path.name + " is already assigned to node \"" +
+                             text(pod.getSpec().getNodeName()) + "\"");
     pod.getSpec().setNodeName(node);
     // PodScheduled=True, replacing any earlier PodScheduled condition.
     auto conditions = pod.getStatus().getConditions();
@@ -166,30 +163,30 @@ HttpResponse ApiService::bind(const Request& r) {
     scheduled.setType("PodScheduled");
     scheduled.setStatus("True");
     scheduled.setLastTransitionTime(format_rfc3339(now_s()));
-    if (r.dry_run) return success(201);
-    auto revision = store_.update(r.key(), object_to_bytes(object), old.mod_revision);
+    if (r.dry_run) co_return success(201);
+    auto revision = co_await store_update(r.key(), object_to_bytes(object), old.mod_revision);
     if (!revision && revision.error().code == "conflict") continue;
-    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    return success(201);
+    co_return success(201);
   }
-  return from_error(Error{"conflict", ""}, kind, r.path.name);
+  co_return from_error(Error{"conflict", ""}, kind, r.path.name);
 }
 
-HttpResponse ApiService::evict(const Request& r) {
+Task<HttpResponse> ApiService::evict(const Request& r) {
   const Kind& pods = *r.kind;
   auto body = parse_body(r.http);
-  if (!body) return body_error(body.error());
-  if (auto e = check_body_type(*body, "Eviction", {"policy/v1", "policy/v1beta1"})) return *e;
+  if (!body) co_return body_error(body.error());
+  if (auto e = check_body_type(*body, "Eviction", {"policy/v1", "policy/v1beta1"})) co_return *e;
   drop_nulls(*body);
   auto eviction = codec_.decode<k8s::Eviction>(body->dump());
-  if (!eviction) return body_error(eviction.error());
+  if (!eviction) co_return body_error(eviction.error());
   const Kind* budgets = find_kind("policy", "v1", "poddisruptionbudgets");
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
     // From the store: whether budgets apply depends on the pod's phase, and no conditional
     // write on the pod would catch a cache that is behind.
-    auto loaded = load(r, false);
-    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto loaded = co_await load(r, false);
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) co_return *refused;
     auto pod = std::get<Loaded>(loaded).object.root().as<k8s::Pod>().asReader();
     auto phase = text(pod.getStatus().getPhase());
     // Pods that are done, not yet running, or already going need no budget.
@@ -215,14 +212,14 @@ HttpResponse ApiService::evict(const Request& r) {
         return !spec.hasSelector() || !selector || !selector->matches(labels);
       });
       if (matching.size() > 1)
-        return status_error(500, "InternalError",
-                            "This pod has more than one PodDisruptionBudget, which the eviction "
-                            "subresource does not support.");
+        co_return status_error(500, "InternalError",
+                               "This pod has more than one PodDisruptionBudget, which the eviction "
+                               "subresource does not support.");
       if (!matching.empty()) budget = matching.front();
     }
     if (budget) {
       auto pdb_object = object_from_bytes(*budgets, budget->value);
-      if (!pdb_object) return from_error(pdb_object.error(), *budgets, "");
+      if (!pdb_object) co_return from_error(pdb_object.error(), *budgets, "");
       auto pdb = pdb_object->root().as<k8s::PodDisruptionBudget>();
       auto status = pdb.getStatus();
       auto name = text(pdb.getMetadata().getName());
@@ -234,7 +231,7 @@ HttpResponse ApiService::evict(const Request& r) {
               std::to_string(status.getDesiredHealthy()) + " healthy pods and has " +
               std::to_string(status.getCurrentHealthy()) + " currently";
       if (!why.empty())
-        return status_error(
+        co_return status_error(
             429, "TooManyRequests",
             "Cannot evict pod as it would violate the pod's disruption budget.",
             {{"causes", json::array({{{"reason", "DisruptionBudget"}, {"message", why}}})}});
@@ -245,9 +242,9 @@ HttpResponse ApiService::evict(const Request& r) {
       set_map(status.initDisruptedPods(), disrupted);
       if (!r.dry_run) {
         auto revision =
-            store_.update(budget->key, object_to_bytes(*pdb_object), budget->mod_revision);
+            co_await store_update(budget->key, object_to_bytes(*pdb_object), budget->mod_revision);
         if (!revision && revision.error().code == "conflict") continue;
-        if (!revision) return from_error(revision.error(), *budgets, name);
+        if (!revision) co_return from_error(revision.error(), *budgets, name);
         note_written(*revision);
       }
     }
@@ -257,11 +254,11 @@ HttpResponse ApiService::evict(const Request& r) {
     json options = (*body).value("deleteOptions", json::object());
     deletion.http.body = options.dump();
     deletion.http.content_type = "application/json";
-    auto deleted = remove(deletion);
-    if (deleted.status >= 300) return deleted;
-    return success(201);
+    auto deleted = co_await remove(deletion);
+    if (deleted.status >= 300) co_return deleted;
+    co_return success(201);
   }
-  return from_error(Error{"conflict", ""}, pods, r.path.name);
+  co_return from_error(Error{"conflict", ""}, pods, r.path.name);
 }
 
 }  // namespace craton::api

@@ -116,18 +116,17 @@ std::optional<HttpResponse> ApiService::check_namespace(const Request& r) {
   return std::nullopt;
 }
 
-HttpResponse ApiService::create(const Request& r) {
+Task<HttpResponse> ApiService::create(const Request& r) {
   const Kind& kind = *r.kind;
   if (!r.path.subresource.empty() || (kind.info.namespaced && r.path.namespace_.empty()))
-    return status_error(405, "MethodNotAllowed",
-                        "the server does not allow this method on the requested resource");
+    co_return method_not_allowed();
   auto body = parse_body(r.http);
-  if (!body) return body_error(body.error());
-  if (auto e = check_type(kind, *body)) return *e;
+  if (!body) co_return body_error(body.error());
+  if (auto e = check_type(kind, *body)) co_return *e;
   std::vector<std::string> warnings;
-  if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) return *e;
+  if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) co_return *e;
   auto object = object_from_json(codec_, kind, *body);
-  if (!object) return body_error(object.error());
+  if (!object) co_return body_error(object.error());
   CreateContext context;
   context.namespaced = kind.info.namespaced;
   context.path_namespace = r.path.namespace_;
@@ -141,77 +140,79 @@ HttpResponse ApiService::create(const Request& r) {
   if (causes.empty() && kind.defaults) kind.defaults(object->root());
   if (causes.empty() && kind.on_create) kind.on_create(object->root());
   if (causes.empty())
-    if (auto refused = admit(r, *object)) return *refused;
+    if (auto refused = admit(r, *object)) co_return *refused;
   if (kind.validate) kind.validate(object->root().asReader(), nullptr, causes);
-  if (!causes.empty()) return invalid(kind, name, causes);
+  if (!causes.empty()) co_return invalid(kind, name, causes);
   Request named = r;
   named.path.name = name;
-  if (auto s = wait_for_cache(written_revision()); !s) return from_error(s.error(), kind, name);
-  if (auto e = check_namespace(named)) return *e;
-  if (auto refused = allocate_cluster_ip(named, *object)) return *refused;
+  if (auto s = co_await cache_at(written_revision()); !s)
+    co_return from_error(s.error(), kind, name);
+  if (auto e = check_namespace(named)) co_return *e;
+  if (auto refused = co_await allocate_cluster_ip(named, *object)) co_return *refused;
   if (r.dry_run)
-    return with_warnings(json_response(201, object_to_json(codec_, *object, 0)), warnings);
-  auto revision = store_.create(named.key(), object_to_bytes(*object));
-  if (!revision) return from_error(revision.error(), kind, name);
+    co_return with_warnings(json_response(201, object_to_json(codec_, *object, 0)), warnings);
+  auto revision = co_await store_create(named.key(), object_to_bytes(*object));
+  if (!revision) co_return from_error(revision.error(), kind, name);
   note_written(*revision);
-  return with_warnings(json_response(201, object_to_json(codec_, *object, *revision)), warnings);
+  co_return with_warnings(json_response(201, object_to_json(codec_, *object, *revision)), warnings);
 }
 
-HttpResponse ApiService::update(const Request& r) {
+Task<HttpResponse> ApiService::update(const Request& r) {
   auto body = parse_body(r.http);
-  if (!body) return body_error(body.error());
-  if (auto e = check_type(*r.kind, *body)) return *e;
+  if (!body) co_return body_error(body.error());
+  if (auto e = check_type(*r.kind, *body)) co_return *e;
   auto name = (*body)["metadata"].is_object() ? (*body)["metadata"].value("name", "") : "";
   if (name != r.path.name)
-    return bad_request("the name of the object (" + name +
-                       ") does not match the name on the URL (" + r.path.name + ")");
+    co_return bad_request("the name of the object (" + name +
+                          ") does not match the name on the URL (" + r.path.name + ")");
   // The first try writes over the cached object (no store read, as kube-apiserver's
   // GuaranteedUpdate does); a conflict may mean the cache was behind, so the second reads the
   // store.
   HttpResponse last;
   for (bool cached : {true, false}) {
-    auto old = current(r, cached);
-    if (!old) return from_error(old.error(), *r.kind, r.path.name);
-    if (!*old) return not_found(*r.kind, r.path.name);
-    last = write_updated(r, *body, **old);
-    if (last.status != 409) return last;
+    auto old = co_await current(r, cached);
+    if (!old) co_return from_error(old.error(), *r.kind, r.path.name);
+    if (!*old) co_return not_found(*r.kind, r.path.name);
+    last = co_await write_updated(r, *body, **old);
+    if (last.status != 409) co_return last;
   }
-  return last;
+  co_return last;
 }
 
-HttpResponse ApiService::patch(const Request& r) {
+Task<HttpResponse> ApiService::patch(const Request& r) {
   auto type = patch_type(r.http.content_type);
-  if (!type) return status_error(415, "UnsupportedMediaType", type.error().message);
+  if (!type) co_return status_error(415, "UnsupportedMediaType", type.error().message);
   HttpResponse last;
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
     bool cached = attempt == 0;  // as update(): the cache first, the store after a conflict
-    auto loaded = load(r, cached);
-    if (auto* refused = std::get_if<HttpResponse>(&loaded)) return *refused;
+    auto loaded = co_await load(r, cached);
+    if (auto* refused = std::get_if<HttpResponse>(&loaded)) co_return *refused;
     auto& [old, object] = std::get<Loaded>(loaded);
     auto current_json = object_to_json(codec_, object, old.mod_revision);
     auto patched = apply_patch(current_json, r.http.body, *type);
-    if (!patched) return status_error(422, "Invalid", patched.error().message);
+    if (!patched) co_return status_error(422, "Invalid", patched.error().message);
     // A patch that names no resourceVersion applies to whatever is current: retried when
     // another writer got in between. One that names it is conditional, like an update.
     bool conditional =
         (*patched)["metadata"].is_object() &&
         (*patched)["metadata"].value("resourceVersion", "") != std::to_string(old.mod_revision);
-    last = write_updated(r, std::move(*patched), old);
-    if (last.status != 409 || (conditional && !cached)) return last;
+    last = co_await write_updated(r, std::move(*patched), old);
+    if (last.status != 409 || (conditional && !cached)) co_return last;
   }
-  return last;
+  co_return last;
 }
 
-std::variant<ApiService::Loaded, HttpResponse> ApiService::load(const Request& r, bool cached) {
-  auto stored = current(r, cached);
-  if (!stored) return from_error(stored.error(), *r.kind, r.path.name);
-  if (!*stored) return not_found(*r.kind, r.path.name);
+Task<std::variant<ApiService::Loaded, HttpResponse>> ApiService::load(const Request& r,
+                                                                      bool cached) {
+  auto stored = co_await current(r, cached);
+  if (!stored) co_return from_error(stored.error(), *r.kind, r.path.name);
+  if (!*stored) co_return not_found(*r.kind, r.path.name);
   auto object = object_from_bytes(*r.kind, (*stored)->value);
-  if (!object) return from_error(object.error(), *r.kind, r.path.name);
-  return Loaded{std::move(**stored), std::move(*object)};
+  if (!object) co_return from_error(object.error(), *r.kind, r.path.name);
+  co_return Loaded{std::move(**stored), std::move(*object)};
 }
 
-Result<std::optional<StoredObject>> ApiService::current(const Request& r, bool cached) {
+Task<Result<ObjectStore::Found>> ApiService::current(const Request& r, bool cached) {
   if (cached) {
     std::optional<CachedObject> hit;
     {
@@ -219,23 +220,23 @@ Result<std::optional<StoredObject>> ApiService::current(const Request& r, bool c
       hit = cache_for(r.kind->info.plural)->get(r.key());
     }
     if (hit)
-      return std::optional<StoredObject>(StoredObject{hit->key, hit->value, hit->mod_revision});
+      co_return std::optional<StoredObject>(StoredObject{hit->key, hit->value, hit->mod_revision});
   }
-  return store_.get(r.key());
+  co_return co_await store_get(r.key());
 }
 
-HttpResponse ApiService::write_updated(const Request& r, json body, const StoredObject& old) {
+Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const StoredObject& old) {
   const Kind& kind = *r.kind;
   auto previous = object_from_bytes(kind, old.value);
-  if (!previous) return from_error(previous.error(), kind, r.path.name);
+  if (!previous) co_return from_error(previous.error(), kind, r.path.name);
   auto old_json = object_to_json(codec_, copy_object(*previous), old.mod_revision);
   if (!body["metadata"].is_object()) body["metadata"] = json::object();
   std::vector<std::string> warnings;
-  if (auto e = check_fields(kind, body, r.param("fieldValidation"), warnings)) return *e;
+  if (auto e = check_fields(kind, body, r.param("fieldValidation"), warnings)) co_return *e;
 
   auto rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != std::to_string(old.mod_revision))
-    return from_error(Error{"conflict", ""}, kind, r.path.name);
+    co_return from_error(Error{"conflict", ""}, kind, r.path.name);
   // The status subresource changes status only; the main resource never changes status.
   if (r.path.subresource == "status") {
     json merged = old_json;
@@ -247,112 +248,113 @@ HttpResponse ApiService::write_updated(const Request& r, json body, const Stored
     body.erase("status");
   }
   auto object = object_from_json(codec_, kind, body);
-  if (!object) return body_error(object.error());
+  if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
   bool spec_changed = spec_of(object_to_json(codec_, copy_object(*object), 0)) != spec_of(old_json);
   auto causes = prepare_update(object->meta(), previous->meta().asReader(), spec_changed);
   if (!kind.uses_generation) object->meta().setGeneration(0);
   auto old_reader = previous->root().asReader();
   if (kind.validate) kind.validate(object->root().asReader(), &old_reader, causes);
-  if (!causes.empty()) return invalid(kind, r.path.name, causes);
+  if (!causes.empty()) co_return invalid(kind, r.path.name, causes);
   auto meta = object->meta();
   bool finished = meta.getDeletionTimestamp().size() > 0 && meta.getFinalizers().size() == 0;
   if (r.dry_run)
-    return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
-                         warnings);
+    co_return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
+                            warnings);
   if (finished) {
     // The last finalizer is gone from an object being deleted: it goes now.
-    auto revision = store_.remove(r.key(), old.mod_revision);
-    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    auto revision = co_await store_remove(r.key(), old.mod_revision);
+    if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
+    co_return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)),
+                            warnings);
   }
   auto bytes = object_to_bytes(*object);
   if (bytes == old.value)
-    return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
-                         warnings);
-  auto revision = store_.update(r.key(), bytes, old.mod_revision);
-  if (!revision) return from_error(revision.error(), kind, r.path.name);
+    co_return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
+                            warnings);
+  auto revision = co_await store_update(r.key(), bytes, old.mod_revision);
+  if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
+  co_return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
 }
 
-HttpResponse ApiService::remove(const Request& r) {
+Task<HttpResponse> ApiService::remove(const Request& r) {
   const Kind& kind = *r.kind;
   json options = json::object();
   if (!r.http.body.empty()) {
     auto body = parse_body(r.http);
-    if (!body) return body_error(body.error());
+    if (!body) co_return body_error(body.error());
     options = std::move(*body);
   }
-  auto old = store_.get(r.key());
-  if (!old) return from_error(old.error(), kind, r.path.name);
-  if (!*old) return not_found(kind, r.path.name);
+  auto old = co_await store_get(r.key());
+  if (!old) co_return from_error(old.error(), kind, r.path.name);
+  if (!*old) co_return not_found(kind, r.path.name);
   auto object = object_from_bytes(kind, (*old)->value);
-  if (!object) return from_error(object.error(), kind, r.path.name);
+  if (!object) co_return from_error(object.error(), kind, r.path.name);
   auto meta = object->meta();
   if (options["preconditions"].is_object()) {
     auto uid = options["preconditions"].value("uid", "");
     auto rv = options["preconditions"].value("resourceVersion", "");
     if (!uid.empty() && uid != text(meta.getUid()))
-      return conflict(kind, r.path.name,
-                      "Precondition failed: UID in precondition: " + uid +
-                          ", UID in object meta: " + text(meta.getUid()));
+      co_return conflict(kind, r.path.name,
+                         "Precondition failed: UID in precondition: " + uid +
+                             ", UID in object meta: " + text(meta.getUid()));
     if (!rv.empty() && rv != std::to_string((*old)->mod_revision))
-      return conflict(
+      co_return conflict(
           kind, r.path.name,
           "Precondition failed: ResourceVersion in precondition: " + rv +
               ", ResourceVersion in object meta: " + std::to_string((*old)->mod_revision));
   }
   bool dry_run = r.dry_run || (options["dryRun"].is_array() && !options["dryRun"].empty());
   if (kind.info.plural == "namespaces" && !dry_run)
-    return delete_namespace(r, std::move(*object), **old);
+    co_return co_await delete_namespace(r, std::move(*object), **old);
   // propagationPolicy is kept for the garbage collector as its finalizer, as Kubernetes does.
   auto finalizers = finalizers_of(meta);
   auto policy = options.value("propagationPolicy", r.param("propagationPolicy"));
   if (!policy.empty() && policy != "Orphan" && policy != "Background" && policy != "Foreground")
-    return bad_request("propagationPolicy: unsupported value \"" + policy +
-                       "\": supported values: \"Background\", \"Foreground\", \"Orphan\"");
+    co_return bad_request("propagationPolicy: unsupported value \"" + policy +
+                          "\": supported values: \"Background\", \"Foreground\", \"Orphan\"");
   auto add = [&finalizers](const std::string& f) {
     if (std::find(finalizers.begin(), finalizers.end(), f) == finalizers.end())
       finalizers.push_back(f);
   };
   if (policy == "Orphan") add("orphan");
   if (policy == "Foreground") add("foregroundDeletion");
-  if (dry_run) return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+  if (dry_run) co_return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
   if (finalizers.empty()) {
-    auto revision = store_.remove(r.key(), (*old)->mod_revision);
-    if (!revision) return from_error(revision.error(), kind, r.path.name);
+    auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
+    if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    return json_response(200, object_to_json(codec_, *object, *revision));
+    co_return json_response(200, object_to_json(codec_, *object, *revision));
   }
   // Finalizers hold the object: it is marked and goes when the last one is removed.
   if (meta.getDeletionTimestamp().size() > 0)
-    return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+    co_return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
   meta.setDeletionTimestamp(format_rfc3339(now_s()));
   meta.setDeletionGracePeriodSeconds(0);
   set_finalizers(meta, finalizers);
-  auto revision = store_.update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
-  if (!revision) return from_error(revision.error(), kind, r.path.name);
+  auto revision = co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
+  if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  return json_response(200, object_to_json(codec_, *object, *revision));
+  co_return json_response(200, object_to_json(codec_, *object, *revision));
 }
 
 // A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
 // left in it (what Kubernetes' namespace controller does; contents held by finalizers keep it
 // Terminating until they go).
-HttpResponse ApiService::delete_namespace(const Request& r, Object ns, const StoredObject& old) {
+Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, StoredObject old) {
   auto typed = ns.root().as<schema::k8s::Namespace>();
   std::int64_t at = old.mod_revision;
   if (text(typed.getStatus().getPhase()) != "Terminating") {
     typed.getStatus().setPhase("Terminating");
     typed.getMetadata().setDeletionTimestamp(format_rfc3339(now_s()));
-    auto revision = store_.update(r.key(), object_to_bytes(ns), old.mod_revision);
-    if (!revision) return from_error(revision.error(), *r.kind, r.path.name);
+    auto revision = co_await store_update(r.key(), object_to_bytes(ns), old.mod_revision);
+    if (!revision) co_return from_error(revision.error(), *r.kind, r.path.name);
     note_written(*revision);
     at = *revision;
   }
-  if (auto s = wait_for_cache(at); !s) return from_error(s.error(), *r.kind, r.path.name);
+  if (auto s = co_await cache_at(at); !s) co_return from_error(s.error(), *r.kind, r.path.name);
   bool left = false;
   for (const auto& kind : served_kinds()) {
     if (!kind.info.namespaced) continue;
@@ -369,7 +371,7 @@ HttpResponse ApiService::delete_namespace(const Request& r, Object ns, const Sto
         left = true;
         continue;
       }
-      auto revision = store_.remove(o.key, o.mod_revision);
+      auto revision = co_await store_remove(o.key, o.mod_revision);
       if (revision)
         note_written(*revision);
       else
@@ -377,31 +379,29 @@ HttpResponse ApiService::delete_namespace(const Request& r, Object ns, const Sto
     }
   }
   if (!left) {
-    auto revision = store_.remove(r.key(), at);
+    auto revision = co_await store_remove(r.key(), at);
     if (revision) note_written(*revision);
   }
-  return json_response(200, object_to_json(codec_, ns, at));
+  co_return json_response(200, object_to_json(codec_, ns, at));
 }
 
-HttpResponse ApiService::remove_collection(const Request& r) {
-  if (r.kind->info.namespaced && r.path.namespace_.empty())
-    return status_error(405, "MethodNotAllowed",
-                        "the server does not allow this method on the requested resource");
-  auto names = selected_names(r);
-  if (!names) return from_error(names.error(), *r.kind, "");
+Task<HttpResponse> ApiService::remove_collection(const Request& r) {
+  if (r.kind->info.namespaced && r.path.namespace_.empty()) co_return method_not_allowed();
+  auto names = co_await selected_names(r);
+  if (!names) co_return from_error(names.error(), *r.kind, "");
   for (const auto& name : *names) {
     Request one = r;
     one.path.name = name;
-    auto response = remove(one);
-    if (response.status != 200 && response.status != 404) return response;
+    auto response = co_await remove(one);
+    if (response.status != 200 && response.status != 404) co_return response;
   }
-  return json_response(200, {{"kind", "Status"},
-                             {"apiVersion", "v1"},
-                             {"metadata", json::object()},
-                             {"status", "Success"}});
+  co_return json_response(200, {{"kind", "Status"},
+                                {"apiVersion", "v1"},
+                                {"metadata", json::object()},
+                                {"status", "Success"}});
 }
 
-Status ApiService::ensure_default_namespaces() {
+Task<Status> ApiService::ensure_default_namespaces() {
   for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     Request r;
     r.kind = find_kind("", "v1", "namespaces");
@@ -409,12 +409,12 @@ Status ApiService::ensure_default_namespaces() {
     r.http.method = "POST";
     r.http.content_type = "application/json";
     r.http.body = json{{"metadata", {{"name", name}}}}.dump();
-    auto response = create(r);
+    auto response = co_await create(r);
     if (response.status != 201 && response.status != 409)
-      return Error{"unavailable",
-                   "cannot create namespace " + std::string(name) + ": " + response.body};
+      co_return Error{"unavailable",
+                      "cannot create namespace " + std::string(name) + ": " + response.body};
   }
-  return Ok{};
+  co_return Ok{};
 }
 
 }  // namespace craton::api

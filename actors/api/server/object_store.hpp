@@ -6,11 +6,15 @@
 //   otherwise, "not_found" when the key is gone).
 // Errors the store itself reports pass through with their codes ("timeout": the outcome of a
 // write is unknown; "unavailable": no replica answered).
-// The implementation over craton's store is store_object_store.hpp (process code); tests may
-// give a map-backed one. Safe to call from several threads at once.
+// Every call answers through `done`, exactly once: at once (a blocking or in-memory
+// implementation) or later, from another thread or from the actor that made the call (the API
+// actor's store, actors/api/actor/). An implementation copies what it needs of the arguments
+// before it returns. The implementation over a StoreClient is host/store_object_store.hpp
+// (process code); tests may give a map-backed one. Safe to call from several threads at once.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,14 +31,19 @@ struct StoredObject {
 
 class ObjectStore {
  public:
+  template <class T>
+  using Done = std::function<void(Result<T>)>;
+  using Found = std::optional<StoredObject>;
+
   virtual ~ObjectStore() = default;
-  /// The revision of the write.
-  virtual Result<std::int64_t> create(const std::string& key, const std::string& value) = 0;
-  virtual Result<std::int64_t> update(const std::string& key, const std::string& value,
-                                      std::int64_t expected) = 0;
-  virtual Result<std::int64_t> remove(const std::string& key, std::int64_t expected) = 0;
+  /// Each write answers the revision it made.
+  virtual void create(const std::string& key, const std::string& value,
+                      Done<std::int64_t> done) = 0;
+  virtual void update(const std::string& key, const std::string& value, std::int64_t expected,
+                      Done<std::int64_t> done) = 0;
+  virtual void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) = 0;
   /// A linearizable read of one key (nullopt: absent).
-  virtual Result<std::optional<StoredObject>> get(const std::string& key) = 0;
+  virtual void get(const std::string& key, Done<Found> done) = 0;
 };
 
 }  // namespace craton::api
