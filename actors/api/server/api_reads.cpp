@@ -265,7 +265,7 @@ Task<Result<std::vector<std::string>>> ApiService::selected_names(const Request&
 Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<Exchange> exchange) {
   const Kind& kind = *r.kind;
   auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
-  if (!selectors) co_return bad_request(selectors.error().message;
+  if (!selectors) co_return bad_request(selectors.error().message);
   auto w = std::make_unique<Watcher>();
   w->kind = &kind;
   w->prefix = scan_prefix(r.prefix(), r.one_scope(), selectors->fields);
@@ -277,60 +277,60 @@ Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<E
   w->last_bookmark_s = now_s();
   std::int64_t timeout = options_.watch_timeout_s;
   if (auto t = r.param("timeoutSeconds"); !t.empty()) {
-      auto v = parse_revision(t);
-      if (!v) co_return bad_request("invalid timeoutSeconds \"" + t + "\"";
+    auto v = parse_revision(t);
+    if (!v) co_return bad_request("invalid timeoutSeconds \"" + t + "\"");
     timeout = std::min(*v, options_.watch_timeout_s);
   }
   w->deadline_s = now_s() + timeout;
   auto rv_text = r.param("resourceVersion");
   std::optional<std::int64_t> from;
   if (!rv_text.empty() && rv_text != "0") {
-      auto rv = parse_revision(rv_text);
-      if (!rv) co_return bad_request(rv.error().message;
+    auto rv = parse_revision(rv_text);
+    if (!rv) co_return bad_request(rv.error().message);
     from = *rv;
     if (auto s = co_await cache_at(*from); !s)
-      co_return status_error(504, "Timeout", "Too large resource version: " + rv_text;
+      co_return status_error(504, "Timeout", "Too large resource version: " + rv_text);
   } else if (auto s = co_await cache_at(0); !s) {
-    co_return status_error(503, "ServiceUnavailable", "the watch cache is not ready";
+    co_return status_error(503, "ServiceUnavailable", "the watch cache is not ready");
   }
   std::lock_guard lock(mutex_);
   if (watchers_.size() >= options_.watchers_max)
-    co_return status_error(429, "TooManyRequests", "too many watches";
+    co_return status_error(429, "TooManyRequests", "too many watches");
   auto* cache = cache_for(kind.info.plural);
   exchange->start_stream(200, "application/json");
   if (from) {
-      auto changes = cache->events_after(w->prefix, *from);
-      if (!changes) {
-        nlohmann::json error{{"type", "ERROR"},
-                             {"object",
-                              {{"kind", "Status"},
-                               {"apiVersion", "v1"},
-                               {"metadata", nlohmann::json::object()},
-                               {"status", "Failure"},
-                               {"message", changes.error().message},
-                               {"reason", "Expired"},
-                               {"code", 410}}}};
-        exchange->write(error.dump() + "\n");
-        exchange->end();
-        co_return std::nullopt;
-      }
-      for (const auto& c : *changes) {
-        Delivery d{c, {}, {}, {}};
-        deliver(*w, d);
-      }
+    auto changes = cache->events_after(w->prefix, *from);
+    if (!changes) {
+      nlohmann::json error{{"type", "ERROR"},
+                           {"object",
+                            {{"kind", "Status"},
+                             {"apiVersion", "v1"},
+                             {"metadata", nlohmann::json::object()},
+                             {"status", "Failure"},
+                             {"message", changes.error().message},
+                             {"reason", "Expired"},
+                             {"code", 410}}}};
+      exchange->write(error.dump() + "\n");
+      exchange->end();
+      co_return std::nullopt;
+    }
+    for (const auto& c : *changes) {
+      Delivery d{c, {}, {}, {}};
+      deliver(*w, d);
+    }
   } else {
-      // No revision: the current objects as ADDED events, then what changes (Kubernetes'
-      // "get state and start at most recent").
-      auto listed = cache->list(w->prefix, ListMode::latest, 0);
-      for (const auto& o : listed->second) {
-        Change c;
-        c.type = ChangeType::added;
-        c.key = o.key;
-        c.revision = o.mod_revision;
-        c.value = o.value;
-        Delivery d{c, {}, {}, {}};
-        deliver(*w, d);
-      }
+    // No revision: the current objects as ADDED events, then what changes (Kubernetes'
+    // "get state and start at most recent").
+    auto listed = cache->list(w->prefix, ListMode::latest, 0);
+    for (const auto& o : listed->second) {
+      Change c;
+      c.type = ChangeType::added;
+      c.key = o.key;
+      c.revision = o.mod_revision;
+      c.value = o.value;
+      Delivery d{c, {}, {}, {}};
+      deliver(*w, d);
+    }
   }
   if (w->ended) co_return std::nullopt;
   watchers_.emplace(next_watcher_++, std::move(w));
