@@ -40,7 +40,9 @@ constexpr const char* kUsage = R"(Flags:
   --duration D             simulated time, e.g. 60s, 500ms, 2m (default 60s)
   --faults random|none|F   fault schedule: drawn from the seed, none, or a file
                            (format in docs/simulator.md; default random)
-  --scenario NAME          what the cluster runs: heartbeat (default), store, store-remote
+  --scenario NAME          what the cluster runs: heartbeat (default), store, store-remote,
+                           store-lease, api (API actors over the store, with writers and
+                           watchers; docs/simulator.md)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";

@@ -14,6 +14,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("craton::schema");
 using Store = import "store.capnp";
+using Api = import "api.capnp";
 
 # A logical actor address: node id plus actor name, written "node/actor".
 struct Address {
@@ -39,6 +40,10 @@ struct Envelope {
     # Snapshot transfer: a follower fetches a leader's state in chunks.
     storeSnapshotFetch @10 :Store.SnapshotFetch;
     storeSnapshotChunk @11 :Store.SnapshotChunk;
+    # The cluster API (schemas/api.capnp): components to the API actor and back.
+    apiRequest @12 :Api.ApiRequest;
+    apiResponse @13 :Api.ApiResponse;
+    apiWatchEvent @14 :Api.ApiWatchEvent;
   }
 }
 

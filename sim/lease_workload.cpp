@@ -1,5 +1,5 @@
 #include "sim/lease_workload.hpp"
-#include "sim/correlation.hpp"
+#include "runtime/correlation.hpp"
 
 #include <set>
 

@@ -9,6 +9,7 @@ std::string format(const StoreOpEvent& e) {
   if (e.phase == OpPhase::invoke) s += " " + e.key;
   for (const auto& v : e.values) s += " =" + v;
   if (!e.note.empty()) s += " " + e.note;
+  if (e.revision != 0) s += " @" + std::to_string(e.revision);
   return s;
 }
 

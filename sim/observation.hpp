@@ -34,6 +34,9 @@ struct StoreOpEvent {
   std::string key;                  ///< invocations only
   std::vector<std::string> values;  ///< invoke: cas {expected, new}, write {new}; ok read {value}
   std::string note;                 ///< completions: the error code behind fail/info, for people
+  /// ok writes whose client learns the revision they made (the API's resourceVersion); 0:
+  /// unknown. The watch checker demands that watchers deliver it.
+  std::int64_t revision = 0;
   bool operator==(const StoreOpEvent&) const = default;
 };
 

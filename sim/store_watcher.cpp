@@ -1,5 +1,5 @@
 #include "sim/store_watcher.hpp"
-#include "sim/correlation.hpp"
+#include "runtime/correlation.hpp"
 
 #include <cstdio>
 #include <fstream>

@@ -1,5 +1,5 @@
 #include "sim/store_workload.hpp"
-#include "sim/correlation.hpp"
+#include "runtime/correlation.hpp"
 
 #include <map>
 #include <set>

@@ -79,8 +79,21 @@ CheckResult check_watch_history(const RunHistory& history, const WatchCheckOptio
       watcher.last = std::max(watcher.last, previous);
     }
   }
+  // Acknowledged writes whose revision is known: a watcher whose span covers one delivered it
+  // (all watchers could miss the same revision; "no gaps" alone would not see it).
+  std::map<std::int64_t, std::string> acknowledged;  // revision -> process
+  for (const auto& o : history.observations) {
+    const auto* op = std::get_if<StoreOpEvent>(&o.event);
+    if (op && op->phase == OpPhase::ok && op->revision != 0)
+      acknowledged[op->revision] = op->process;
+  }
   for (const auto& [node, watcher] : watchers) {
     if (watcher.delivered.empty()) continue;
+    for (auto it = acknowledged.lower_bound(watcher.first_start);
+         it != acknowledged.end() && it->first <= watcher.last; ++it)
+      if (!watcher.delivered.count(it->first))
+        result.fail("watch on " + node + ": revision " + std::to_string(it->first) + " (a write " +
+                    it->second + " was told succeeded) never delivered");
     for (auto it = reference.lower_bound(watcher.first_start);
          it != reference.end() && it->first <= watcher.last; ++it)
       if (!watcher.delivered.count(it->first))

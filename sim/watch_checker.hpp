@@ -10,7 +10,9 @@
 //                  every_revision_watched (all writes of the run touch watched keys) the
 //                  delivered revisions are also consecutive integers;
 //   resumable      each (re)start asks for exactly the revision after the last delivered;
-//   real           each put event carries a value some client asked to write to that key.
+//   real           each put event carries a value some client asked to write to that key;
+//   complete       each write acknowledged with its revision (StoreOpEvent::revision: the
+//                  API's writers), inside a watcher's span, was delivered to it.
 // A replica cancelling a watch (compaction) is a failure when no compaction is expected, and
 // a run with successful writes where no watcher saw any event fails too (not vacuous).
 #pragma once

@@ -38,7 +38,8 @@ inline ObservedEvent store_op_from_text(const std::vector<std::string>& w, const
   std::size_t i = 4;
   if (e.phase == OpPhase::invoke && i < w.size()) e.key = w[i++];
   for (; i < w.size() && w[i][0] == '='; ++i) e.values.push_back(w[i].substr(1));
-  if (i < w.size()) e.note = w[i];
+  if (i < w.size() && w[i][0] != '@') e.note = w[i++];
+  if (i < w.size() && w[i][0] == '@') e.revision = std::stoll(w[i].substr(1));
   return e;
 }
 

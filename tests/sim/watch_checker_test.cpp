@@ -107,3 +107,27 @@ BOOST_AUTO_TEST_CASE(wrong_resume_unknown_values_cancel_and_silence_are_caught) 
   BOOST_TEST(failed_with(r, "canceled by the replica"));
   BOOST_TEST(failed_with(r, "no watcher saw any event"));
 }
+
+BOOST_AUTO_TEST_CASE(an_acknowledged_write_no_watcher_delivered_is_caught) {
+  // Both watchers miss revision 3, which a writer was told it made: "no gaps" alone cannot
+  // see it (no watcher saw 3), "complete" does.
+  Builder b;
+  b.add("n1", "op p1 invoke write k0 =a").add("n1", "op p1 ok write 200 @2");
+  b.add("n1", "op p1 invoke write k0 =b").add("n1", "op p1 ok write 200 @3");
+  b.add("n1", "op p1 invoke write k0 =c").add("n1", "op p1 ok write 200 @4");
+  b.add("n1", "watch n1 start 1")
+      .add("n1", "watch n1 ev 2/p/k0/a")
+      .add("n1", "watch n1 ev 4/p/k0/c");
+  b.add("n2", "watch n2 start 1")
+      .add("n2", "watch n2 ev 2/p/k0/a")
+      .add("n2", "watch n2 ev 4/p/k0/c");
+  WatchCheckOptions options;
+  options.every_revision_watched = false;
+  auto r = check_watch_history(b.h, options);
+  BOOST_TEST(failed_with(r, "revision 3 (a write p1 was told succeeded) never delivered"));
+  // Delivered: it passes.
+  Builder c;
+  c.add("n1", "op p1 invoke write k0 =a").add("n1", "op p1 ok write 200 @2");
+  c.add("n1", "watch n1 start 1").add("n1", "watch n1 ev 2/p/k0/a");
+  BOOST_TEST(check_watch_history(c.h, options).ok);
+}

@@ -5,21 +5,11 @@
 #include <random>
 
 #include "actors/api/http/discovery_routes.hpp"
+#include "actors/api/meta/names.hpp"
 #include "actors/api/openapi/openapi.hpp"
 
 namespace craton::api {
 namespace {
-
-std::string random_uid(std::mt19937_64& rng) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
-    out += hex[rng() % 16];
-  }
-  out[14] = '4';  // version 4
-  return out;
-}
 
 // kube-apiserver's request verbs: GET of a collection is LIST, with watch=1 WATCH.
 std::string verb_of(const HttpRequest& request, const std::optional<ApiPath>& path) {
@@ -116,15 +106,12 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
   if (!service_options.new_uid)
     service_options.new_uid = [rng, rng_mutex] {
       std::lock_guard lock(*rng_mutex);
-      return random_uid(*rng);
+      return random_uid([&] { return (*rng)(); });
     };
   if (!service_options.name_suffix)
     service_options.name_suffix = [rng, rng_mutex] {
-      static const char* alphabet = "bcdfghjklmnpqrstvwxz2456789";  // Kubernetes' rand.String
       std::lock_guard lock(*rng_mutex);
-      std::string out;
-      for (int i = 0; i < 5; ++i) out += alphabet[(*rng)() % 27];
-      return out;
+      return random_name_suffix([&] { return (*rng)(); });
     };
   // A request parked on the watch cache goes on on a worker; its place was taken when it
   // came, so the queue's bound does not refuse it (the service answers parked requests

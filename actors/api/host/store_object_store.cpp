@@ -1,30 +1,15 @@
 // Conditional writes and reads of /registry/ keys as store transactions.
 #include "actors/api/host/store_object_store.hpp"
 
+#include "actors/store/client/conditional_write.hpp"
 #include "runtime/assert.hpp"
 
 namespace craton::api {
 
 Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int64_t expected,
                                                 storage::RequestOp op) {
-  storage::TxnRequest txn;
-  txn.compare.push_back(storage::Compare{
-      storage::CompareResult::equal, storage::CompareTarget::mod_revision, key, "", expected, ""});
-  txn.success.push_back(std::move(op));
-  txn.failure.push_back(storage::RangeRequest{key, "", 0, 0, true, false});
-  auto reply = client_.call(store::StoreRequest{storage::WriteRequest{std::move(txn)}});
-  if (!reply) return reply.error();
-  CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
-  auto* write = std::get_if<storage::WriteResponse>(&reply->body);
-  auto* response = write ? std::get_if<storage::TxnResponse>(write) : nullptr;
-  if (response == nullptr) return Error{"malformed", "the store answered a txn with no txn reply"};
-  if (response->succeeded) return response->header_revision;
-  if (expected == 0) return Error{"exists", key + " exists"};
-  auto* range = response->responses.empty()
-                    ? nullptr
-                    : std::get_if<storage::RangeResponse>(&response->responses.front());
-  if (range != nullptr && range->kvs.empty()) return Error{"not_found", key + " is gone"};
-  return Error{"conflict", key + " changed"};
+  return store::conditional_write_outcome(
+      client_.call(store::conditional_write(key, expected, std::move(op))), key, expected);
 }
 
 void StoreObjectStore::create(const std::string& key, const std::string& value,
@@ -43,14 +28,10 @@ void StoreObjectStore::remove(const std::string& key, std::int64_t expected,
 }
 
 void StoreObjectStore::get(const std::string& key, Done<Found> done) {
-  auto reply = client_.call(store::StoreRequest{store::ReadRequest{storage::RangeRequest{key}}});
-  if (!reply) return done(reply.error());
-  CRATON_ASSERT(!reply->error, "StoreClient::call returns the store's errors as Errors");
-  auto* range = std::get_if<storage::RangeResponse>(&reply->body);
-  if (range == nullptr) return done(Error{"malformed", "the store answered a read with no range"});
-  if (range->kvs.empty()) return done(Found());
-  const auto& kv = range->kvs.front();
-  done(Found(StoredObject{kv.key, kv.value, kv.mod_revision}));
+  auto kv = store::read_key_outcome(client_.call(store::read_key(key)));
+  if (!kv) return done(kv.error());
+  if (!*kv) return done(Found());
+  done(Found(StoredObject{(*kv)->key, std::move((*kv)->value), (*kv)->mod_revision}));
 }
 
 Result<std::pair<std::int64_t, std::vector<StoredObject>>> StoreObjectStore::list(

@@ -127,4 +127,22 @@ std::vector<std::string> check_annotations(const std::map<std::string, std::stri
   return out;
 }
 
+std::string random_uid(const std::function<std::uint64_t()>& next) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += hex[next() % 16];
+  }
+  out[14] = '4';  // version 4
+  return out;
+}
+
+std::string random_name_suffix(const std::function<std::uint64_t()>& next) {
+  static const char* alphabet = "bcdfghjklmnpqrstvwxz2456789";  // Kubernetes' rand.String
+  std::string out;
+  for (int i = 0; i < 5; ++i) out += alphabet[next() % 27];
+  return out;
+}
+
 }  // namespace craton::api

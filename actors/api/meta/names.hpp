@@ -11,6 +11,8 @@
 //   annotations         keys qualified names, keys and values together <= 256 KiB
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -33,5 +35,10 @@ std::vector<std::string> check_label_value(std::string_view value);
 std::vector<std::string> check_labels(const std::map<std::string, std::string>& labels);
 /// Keys must be qualified names; keys and values together at most 256 KiB.
 std::vector<std::string> check_annotations(const std::map<std::string, std::string>& annotations);
+
+/// A version-4 UUID's text, from a source of random 64-bit numbers.
+std::string random_uid(const std::function<std::uint64_t()>& next);
+/// A generateName suffix: 5 characters of Kubernetes' rand.String alphabet.
+std::string random_name_suffix(const std::function<std::uint64_t()>& next);
 
 }  // namespace craton::api

@@ -2,6 +2,7 @@
 // registered watcher. Private to the API service.
 #pragma once
 
+#include "actors/api/client/api_protocol.hpp"
 #include "actors/api/registry/object_meta.hpp"
 #include "actors/api/server/api_service.hpp"
 
@@ -11,7 +12,10 @@ struct ApiService::Request {
   HttpRequest http;
   ApiPath path;
   const Kind* kind = nullptr;
-  bool table = false;    ///< Accept asks for a meta.k8s.io/v1 Table
+  bool table = false;  ///< Accept asks for a meta.k8s.io/v1 Table
+  /// Accept is kApiMediaType (the API actor): reads answer encoded ApiReplys and watches
+  /// ApiEvents, the stored bytes as they are (no JSON).
+  bool native = false;
   bool dry_run = false;  ///< dryRun=All: everything but the store write
 
   std::string param(const std::string& name) const {
@@ -30,6 +34,7 @@ struct ApiService::Watcher {
   LabelSelector labels;
   FieldSelector fields;
   bool table = false;
+  bool native = false;
   bool bookmarks = false;
   bool sent_columns = false;
   std::int64_t deadline_s = 0;
@@ -65,5 +70,10 @@ struct ApiService::Delivery {
 };
 Selectable selectable(const Kind& kind, ObjectReader object);
 bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields);
+
+/// A kApiMediaType response.
+inline HttpResponse native_response(int code, const ApiReply& reply) {
+  return HttpResponse{code, kApiMediaType, encode_api_reply(reply)};
+}
 
 }  // namespace craton::api

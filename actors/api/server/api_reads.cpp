@@ -108,6 +108,12 @@ Task<HttpResponse> ApiService::get(const Request& r) {
     found = cache_for(r.kind->info.plural)->get(r.key());
   }
   if (!found) co_return not_found(*r.kind, r.path.name);
+  if (r.native) {
+    ApiReply reply;
+    reply.code = 200;
+    reply.object = ApiObjectBytes{found->value, found->mod_revision};
+    co_return native_response(200, reply);
+  }
   auto object = object_from_bytes(*r.kind, found->value);
   if (!object) co_return from_error(object.error(), *r.kind, r.path.name);
   auto j = object_to_json(codec_, *object, found->mod_revision);
@@ -177,6 +183,8 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   }
   auto& [at, objects] = *listed;
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
+  if (r.native)
+    co_return native_list(r, selectors->labels, selectors->fields, at, objects, start, limit);
   std::string items;  // JSON texts, comma-separated
   if (!filtered && !r.table) {
     std::size_t estimate = 0;  // stored bytes are about the size of their JSON
@@ -240,6 +248,47 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   co_return HttpResponse{200, "application/json", std::move(items)};
 }
 
+// A page of stored objects as they are. A page also ends before kNativePageBytesMax, so that
+// it fits in one envelope (runtime/envelope_codec.hpp bounds them at 4 MiB): the client
+// follows `continue` as it would after `limit`.
+HttpResponse ApiService::native_list(const Request& r, const LabelSelector& labels,
+                                     const FieldSelector& fields, std::int64_t at,
+                                     const std::vector<CachedObject>& objects,
+                                     const std::string& start, std::int64_t limit) {
+  constexpr std::size_t kNativePageBytesMax = 3 << 20;
+  const Kind& kind = *r.kind;
+  bool filtered = !labels.empty() || !fields.empty();
+  ApiReply reply;
+  reply.code = 200;
+  reply.list_revision = at;
+  std::size_t bytes = 0;
+  std::string last_key;
+  bool more = false;
+  std::int64_t remaining = 0;
+  for (const auto& cached : objects) {
+    if (!start.empty() && cached.key <= start) continue;
+    if (filtered) {
+      auto object = object_from_bytes(kind, cached.value);
+      if (!object) return from_error(object.error(), kind, "");
+      if (!selected(selectable(kind, object->root().asReader()), labels, fields)) continue;
+    }
+    if (more || (limit > 0 && std::int64_t(reply.items.size()) >= limit) ||
+        (!reply.items.empty() && bytes + cached.value.size() > kNativePageBytesMax)) {
+      more = true;
+      ++remaining;
+      continue;
+    }
+    bytes += cached.value.size();
+    last_key = cached.key;
+    reply.items.push_back(ApiObjectBytes{cached.value, cached.mod_revision});
+  }
+  if (more) {
+    reply.continue_token = continue_token(at, last_key);
+    if (!filtered) reply.remaining_items = remaining;
+  }
+  return native_response(200, reply);
+}
+
 Task<Result<std::vector<std::string>>> ApiService::selected_names(const Request& r) {
   const Kind& kind = *r.kind;
   auto selectors = parse_selectors(kind, r.param("labelSelector"), r.param("fieldSelector"));
@@ -272,6 +321,7 @@ Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<E
   w->labels = std::move(selectors->labels);
   w->fields = std::move(selectors->fields);
   w->table = r.table;
+  w->native = r.native;
   w->bookmarks = r.param("allowWatchBookmarks") == "true";
   w->exchange = exchange;
   w->last_bookmark_s = now_s();
@@ -297,9 +347,15 @@ Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<E
   if (watchers_.size() >= options_.watchers_max)
     co_return status_error(429, "TooManyRequests", "too many watches");
   auto* cache = cache_for(kind.info.plural);
-  exchange->start_stream(200, "application/json");
+  exchange->start_stream(200, r.native ? kApiMediaType : "application/json");
   if (from) {
     auto changes = cache->events_after(w->prefix, *from);
+    if (!changes && r.native) {
+      exchange->write(encode_api_event(ApiEvent{
+          ApiEventType::error, {}, 410, ApiFailure{"Expired", changes.error().message, {}}}));
+      exchange->end();
+      co_return std::nullopt;
+    }
     if (!changes) {
       nlohmann::json error{{"type", "ERROR"},
                            {"object",
@@ -366,6 +422,18 @@ void ApiService::deliver(Watcher& w, Delivery& d) {
     type = "DELETED";
   else
     return;
+  if (w.native) {
+    auto line = d.lines.find("native " + type);
+    if (line == d.lines.end()) {
+      auto event_type = type == "ADDED"      ? ApiEventType::added
+                        : type == "MODIFIED" ? ApiEventType::modified
+                                             : ApiEventType::deleted;
+      ApiEvent event{event_type, ApiObjectBytes{change.value, change.revision}, 0, {}};
+      line = d.lines.emplace("native " + type, encode_api_event(event)).first;
+    }
+    if (!w.exchange->write(line->second)) w.ended = true;
+    return;
+  }
   if (!w.table) {
     auto line = d.lines.find(type);
     if (line == d.lines.end()) {

@@ -273,7 +273,8 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
     }
   }
   r.http = std::move(http);
-  r.table = wants_table(r.http.accept);
+  r.native = r.http.accept == kApiMediaType;
+  r.table = !r.native && wants_table(r.http.accept);
   auto dry = r.param("dryRun");
   if (!dry.empty() && dry != "All") {
     exchange->respond(
@@ -329,6 +330,12 @@ void ApiService::tick() {
     } else if (w.bookmarks && now - w.last_bookmark_s >= options_.bookmark_interval_s) {
       w.last_bookmark_s = now;
       auto* cache = cache_for(w.kind->info.plural);
+      if (w.native) {
+        ApiEvent bookmark{ApiEventType::bookmark, {"", cache->revision()}, 0, {}};
+        if (!w.exchange->write(encode_api_event(bookmark))) w.ended = true;
+        it = w.ended ? watchers_.erase(it) : std::next(it);
+        continue;
+      }
       nlohmann::json bookmark{
           {"type", "BOOKMARK"},
           {"object",

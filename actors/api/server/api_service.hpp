@@ -81,6 +81,9 @@ class ApiService {
   void progress(std::int64_t revision);
   /// True once reset() ran: the server may answer reads.
   bool ready() const;
+  /// Reads wait until the caches reach `revision` (a feed that replays the store's history
+  /// names the store's revision when it started: reads are never answered from a past).
+  void require_revision(std::int64_t revision) { note_written(revision); }
 
   /// Creates the namespaces every cluster has (default, kube-system, kube-public,
   /// kube-node-lease) when missing.
@@ -117,6 +120,10 @@ class ApiService {
   // Reads (api_reads.cpp).
   Task<HttpResponse> get(const Request& r);
   Task<HttpResponse> list(const Request& r);
+  HttpResponse native_list(const Request& r, const LabelSelector& labels,
+                           const FieldSelector& fields, std::int64_t at,
+                           const std::vector<CachedObject>& objects, const std::string& start,
+                           std::int64_t limit);
   /// Nothing once the watch streams; else the response that refuses it.
   Task<std::optional<HttpResponse>> watch(Request r, std::shared_ptr<Exchange> exchange);
   /// The names of the request's collection its selectors pick now (DELETECOLLECTION).

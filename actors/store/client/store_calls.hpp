@@ -1,0 +1,81 @@
+// StoreCalls: the store client for code that runs inside an actor and so never blocks (the
+// API actor). It is the asynchronous half of what StoreClient does for plain threads, as a
+// pure state machine: the shell sends what it returns and feeds it the replies and the time.
+//
+// A call goes to the leader as last known (at first the node's own replica). The answer
+// completes it, except where the store's error class says it was not applied and another
+// try may succeed (store_error.hpp): retry_elsewhere with a leader hint goes to that leader at
+// once, without one (or retry_later) to the local replica after backoff_ms; at most
+// attempts_max sends per call. A call with no answer after timeout_ms completes with
+// "timeout" (a write's outcome is then unknown: calls carry no client session, so they are
+// never resent after a timeout). At most pending_max calls wait; beyond, "busy" at once.
+// CAF-free.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/store/codec/store_protocol.hpp"
+#include "schemas/envelope.capnp.h"
+
+namespace craton::store {
+
+struct StoreCallsConfig {
+  std::int64_t timeout_ms = 5000;  ///< per call, all its sends together
+  int attempts_max = 6;
+  std::int64_t backoff_ms = 200;
+  std::size_t pending_max = 4096;
+};
+
+/// The store's encoding of a request into an envelope's body, and of the reply out of one
+/// ("malformed" when the body is no storeResponse).
+void write_request(schema::Envelope::Body::Builder body, const StoreRequest& request);
+Result<StoreReply> read_reply(schema::Envelope::Body::Reader body);
+
+class StoreCalls {
+ public:
+  using Done = std::function<void(Result<StoreReply>)>;
+  /// An envelope to send: the request to "<node>/store" with this correlation id.
+  struct Send {
+    std::string node;
+    std::uint64_t correlation = 0;
+    StoreRequest request;
+  };
+
+  /// `first_correlation`: where this incarnation's ids start (unique across restarts).
+  StoreCalls(std::string local_node, std::uint64_t first_correlation, StoreCallsConfig config);
+
+  /// Starts a call. Returns what to send, or nothing when it was refused (done ran: busy).
+  std::optional<Send> call(StoreRequest request, std::int64_t now_ms, Done done);
+  /// A storeResponse with this correlation id arrived (unknown ids are ignored). Returns the
+  /// resend when the call goes on elsewhere at once.
+  std::optional<Send> on_reply(std::uint64_t correlation, Result<StoreReply> reply,
+                               std::int64_t now_ms);
+  /// Completes calls past their deadline with "timeout" and returns the resends now due.
+  std::vector<Send> tick(std::int64_t now_ms);
+  std::size_t pending() const { return calls_.size(); }
+  /// Ends every call with "unavailable" (the actor is going away).
+  void fail_all();
+
+ private:
+  struct Call {
+    StoreRequest request;
+    Done done;
+    std::int64_t deadline_ms = 0;
+    int attempts = 0;
+    std::optional<std::int64_t> resend_at_ms;  ///< waiting out a back-off
+  };
+  Send send(std::uint64_t correlation, Call& call, const std::string& node);
+
+  std::string local_node_;
+  std::string leader_node_;  ///< where calls go first
+  std::uint64_t next_correlation_;
+  StoreCallsConfig config_;
+  std::map<std::uint64_t, Call> calls_;  ///< by the correlation id of their latest send
+};
+
+}  // namespace craton::store
