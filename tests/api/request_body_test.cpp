@@ -129,23 +129,32 @@ BOOST_AUTO_TEST_CASE(a_field_the_server_does_not_know_is_refused_by_number) {
   BOOST_TEST(contains(e, "field 9 of ConfigMap"), e);
 }
 
-// A Deployment whose template nests more levels of messages than the bound.
+std::string varint(std::size_t n) {
+  std::string out;
+  for (; n >= 0x80; n >>= 7) out += char(0x80 | (n & 0x7f));
+  return out + char(n);
+}
+
+// k8s\0 + runtime.Unknown{typeMeta{apps/v1, Deployment}, raw}.
+std::string deployment_envelope(const std::string& raw) {
+  std::string type_meta =
+      "\x0a\x07"
+      "apps/v1"
+      "\x12\x0a"
+      "Deployment";
+  return std::string("k8s\0", 4) + "\x0a" + varint(type_meta.size()) + type_meta + "\x12" +
+         varint(raw.size()) + raw;
+}
+
+// Our messages nest about a dozen levels at most, but groups of unknown fields nest as deep as
+// the bytes say, and protobuf's parser recurses per level: the depth bound refuses them.
 BOOST_AUTO_TEST_CASE(protobuf_nested_deeper_than_the_bound_is_refused) {
-  // Field 3 of ObjectMeta... every message here is "field 2 (spec) of a Deployment": nesting a
-  // length-delimited field 2 inside itself 100 times makes a message 100 levels deep.
-  std::string inner;
-  for (int i = 0; i < 100; ++i) inner = std::string("\x12") + char(inner.size()) + inner;
-  inner = inner.substr(0, 120);
-  std::string raw = "\x12" + std::string(1, char(inner.size())) + inner;
-  std::string envelope = std::string(
-                             "\x0a\x13\x0a\x07"
-                             "apps/v1"
-                             "\x12\x0a"
-                             "Deployment",
-                             21) +
-                         "\x12" + char(raw.size()) + raw;
-  auto e = error_of(kProtobuf, "k8s" + std::string(1, '\0') + envelope);
-  BOOST_TEST(contains(e, "bad_request"), e);
+  std::string groups(100000, '\x5b');  // field 11, start group, 100000 times
+  auto e = error_of(kProtobuf, deployment_envelope(groups));
+  BOOST_TEST(contains(e, "bad_request: the protobuf request body is malformed"), e);
+  std::string shallow = std::string(3, '\x5b') + std::string(3, '\x5c');  // balanced groups
+  e = error_of(kProtobuf, deployment_envelope(shallow));
+  BOOST_TEST(contains(e, "field 11 of Deployment"), e);
 }
 
 BOOST_AUTO_TEST_CASE(protobuf_bodies_over_the_size_bound_are_refused) {
