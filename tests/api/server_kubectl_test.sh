@@ -11,7 +11,7 @@
 # JSON), label, annotate, explain, api-resources, the errors kubectl prints for what it can
 # provoke (an unknown field: refused by the server for 1.27 and newer, which ask for strict
 # field validation, and by kubectl's own validator for 1.20), and delete (a namespace takes its
-# contents with it).
+# contents with it), kubectl create's generators (protobuf bodies from 1.32); YAML bodies by curl.
 #
 #   server_kubectl_test.sh CRATON
 set -u
@@ -303,12 +303,78 @@ print(json.dumps(o))' >"$WORK/stale.json"
   expect 'not found' "$k" get cm -n no-such-namespace game
 
   pods_nodes_services "$k" "$ns"
+  kubectl_creates "$k" "$ns" "$minor"
 
   # delete: one object, then the namespace with what is in it.
   expect 'configmap "game" deleted' "$k" delete cm game -n "$ns"
   expect "priorityclass.scheduling.k8s.io \"high-$ns\" deleted" "$k" delete priorityclass "high-$ns"
   expect "namespace \"$ns\" deleted" "$k" delete ns "$ns"
   expect 'NotFound' "$k" get secret creds -n "$ns"
+}
+
+# kubectl's create generators: kubectl 1.32 sends these bodies in Kubernetes' protobuf
+# (application/vnd.kubernetes.protobuf), older versions in JSON; either way kubectl get shows
+# what was asked for.
+kubectl_creates() {  # kubectl-binary namespace minor-version
+  local k=$1 ns=$2 minor=$3
+  expect "namespace/$ns-made created" "$k" create namespace "$ns-made"
+  expect "configmap/made created" "$k" create configmap made -n "$ns" --from-literal=a=b --from-literal=empty=
+  [ "$("$k" get cm made -n "$ns" -o jsonpath='{.data}')" = '{"a":"b","empty":""}' ] ||
+    fail "configmap data: $("$k" get cm made -n "$ns" -o yaml)"
+  expect "secret/made created" "$k" create secret generic made -n "$ns" --from-literal=password=hunter2
+  [ "$("$k" get secret made -n "$ns" -o jsonpath='{.data.password}' | base64 -d)" = hunter2 ] ||
+    fail "secret data: $("$k" get secret made -n "$ns" -o yaml)"
+  expect "service/made created" "$k" create service clusterip made -n "$ns" --tcp=80:8080
+  [[ "$("$k" get svc made -n "$ns")" =~ made\ +ClusterIP\ +10\.9[6-9]\.[0-9.]+\ +\<none\>\ +80/TCP ]] ||
+    fail "get svc made: $("$k" get svc made -n "$ns" -o yaml)"
+  [ "$("$k" get svc made -n "$ns" -o jsonpath='{.spec.ports[0].targetPort}')" = 8080 ] ||
+    fail "targetPort: $("$k" get svc made -n "$ns" -o yaml)"
+  expect "serviceaccount/made created" "$k" create serviceaccount made -n "$ns"
+  expect "deployment.apps/made created" "$k" create deployment made -n "$ns" --image=nginx:1.25 --replicas=0
+  [ "$("$k" get deploy made -n "$ns" -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image}')" = "0 nginx:1.25" ] ||
+    fail "deployment: $("$k" get deploy made -n "$ns" -o yaml)"
+  expect "job.batch/made created" "$k" create job made -n "$ns" --image=busybox -- echo hi
+  [ "$("$k" get job made -n "$ns" -o jsonpath='{.spec.template.spec.containers[0].command}')" = '["echo","hi"]' ] ||
+    fail "job: $("$k" get job made -n "$ns" -o yaml)"
+  expect "priorityclass.scheduling.k8s.io/made-$ns created" "$k" create priorityclass "made-$ns" --value=1000 --description=none
+  [ "$("$k" get pc "made-$ns" -o jsonpath='{.value} {.description}')" = "1000 none" ] ||
+    fail "priorityclass: $("$k" get pc "made-$ns" -o yaml)"
+  # kubectl 1.20 creates policy/v1beta1 budgets, which craton does not serve.
+  if [ "$minor" -ge 21 ]; then
+    expect "poddisruptionbudget.policy/made created" "$k" create poddisruptionbudget made -n "$ns" --selector=app=made --max-unavailable=50%
+    [ "$("$k" get pdb made -n "$ns" -o jsonpath='{.spec.maxUnavailable}')" = "50%" ] ||
+      fail "pdb: $("$k" get pdb made -n "$ns" -o yaml)"
+  fi
+  expect "deleted" "$k" delete priorityclass "made-$ns"
+  expect "deleted" "$k" delete namespace "$ns-made"
+}
+
+# Request bodies in YAML (Content-Type application/yaml), as curl users send them: one object
+# is created; malformed YAML and several documents are 400 Status answers that store nothing.
+# A protobuf body whose kind is not the URL's is a 400 too.
+yaml_bodies() {
+  local url="http://127.0.0.1:$((BASE + 1))/api/v1/namespaces/default/configmaps" out
+  out=$(curl -s -w ' %{http_code}' -XPOST -H 'Content-Type: application/yaml' "$url" \
+    --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  n: "1"\n  flag: "yes"\n')
+  [[ "$out" == *' 201' ]] || fail "YAML create answered '$out'"
+  [ "$(kubectl get cm from-yaml -o jsonpath='{.data}')" = '{"flag":"yes","n":"1"}' ] ||
+    fail "YAML create stored $(kubectl get cm from-yaml -o yaml)"
+  out=$(curl -s -w ' %{http_code}' -XPOST -H 'Content-Type: application/yaml' "$url" \
+    --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n')
+  [[ "$out" == *'"kind":"Status"'*'not valid YAML'*' 400' ]] || fail "malformed YAML answered '$out'"
+  out=$(curl -s -w ' %{http_code}' -XPOST -H 'Content-Type: application/yaml' "$url" \
+    --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\n---\nb: 2\n')
+  [[ "$out" == *'"kind":"Status"'*'2 YAML documents'*' 400' ]] || fail "two documents answered '$out'"
+  expect 'NotFound' kubectl get cm two
+  expect 'NotFound' kubectl get cm broken
+  # kubectl 1.32's protobuf body of `create namespace x1`, posted where a ConfigMap belongs.
+  printf 'k8s\0\n\x0f\n\x02v1\x12\tNamespace\x12\x1a\n\x12\n\x02x1\x12\0\x1a\0"\0*\x002\x008\0B\0\x12\0\x1a\x02\n\0\x1a\0"\0' \
+    >"$WORK/namespace.pb"
+  out=$(curl -s -w ' %{http_code}' -XPOST -H 'Content-Type: application/vnd.kubernetes.protobuf' \
+    "$url" --data-binary @"$WORK/namespace.pb")
+  [[ "$out" == *'the kind in the data (Namespace) does not match'*' 400' ]] ||
+    fail "a Namespace posted as a ConfigMap answered '$out'"
+  expect 'NotFound' kubectl get ns x1
 }
 
 # Pods, a node, a service and endpoints as kubectl shows them, and a node drained (cordon,
@@ -426,6 +492,7 @@ run_version kubectl "kubectl-path"
 for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27 /opt/craton/kubectl-1.20/usr/bin/kubectl; do
   [ -x "$side" ] && run_version "$side" "kubectl-1$(minor "$side")"
 done
+yaml_bodies
 # /metrics counts what kubectl did, with kube-apiserver's names.
 python3 - "http://127.0.0.1:$((BASE + 1))/metrics" <<'PY' || fail "/metrics"
 import re, sys, urllib.request

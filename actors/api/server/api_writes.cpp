@@ -2,8 +2,8 @@
 // the kind's validation, the namespace), then one conditional write to the store.
 #include "actors/api/server/api_errors.hpp"
 #include "actors/api/server/api_internal.hpp"
-#include "actors/api/server/json_body.hpp"
 #include "actors/api/server/patch.hpp"
+#include "actors/api/server/request_body.hpp"
 #include "actors/api/server/table.hpp"
 
 namespace craton::api {
@@ -60,17 +60,9 @@ HttpResponse with_warnings(HttpResponse response, std::vector<std::string> warni
 
 }  // namespace
 
-static bool is_json(const std::string& content_type) {
-  auto base = content_type.substr(0, content_type.find(';'));
-  return base == "application/json" || base.empty();
-}
-
+// The body in JSON, YAML or Kubernetes' protobuf (request_body.hpp), which must be an object.
 Result<json> parse_body(const HttpRequest& http) {
-  if (!is_json(http.content_type))
-    return Error{"unsupported_media_type",
-                 "the body of the request was in an unknown format - accepted media types "
-                 "include: application/json"};
-  auto parsed = parse_json_body(http.body);
+  auto parsed = parse_request_body(http.content_type, http.body);
   if (!parsed) return parsed.error();
   auto j = std::move(*parsed);
   if (!j.is_object()) return Error{"bad_request", "the request body must be a JSON object"};
