@@ -2,15 +2,14 @@
 #include "sim/api_clients.hpp"
 
 #include <capnp/message.h>
-#include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/api/informer/envelope_session.hpp"
 #include "runtime/correlation.hpp"
+#include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
 
 namespace craton::sim {
@@ -44,17 +43,14 @@ std::string config_map_bytes(const std::string& name, const std::string& value) 
   auto entry = cm.initData().initEntries(1)[0];
   entry.setKey("v");
   entry.setValue(value);
-  auto words = capnp::messageToFlatArray(message);
-  return std::string(words.asChars().begin(), words.asChars().size());
+  return flat_bytes(message);
 }
 
 // The name and data.v of an encoded ConfigMap.
 std::pair<std::string, std::string> read_config_map(const std::string& bytes) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return {};
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
-  capnp::FlatArrayMessageReader reader(words);
-  auto cm = reader.getRoot<schema::k8s::ConfigMap>();
+  auto message = FlatMessage::open(bytes);
+  if (!message) return {};
+  auto cm = message->root<schema::k8s::ConfigMap>();
   std::string value;
   for (auto e : cm.getData().getEntries())
     if (e.getKey() == "v") value = e.getValue();
@@ -279,6 +275,97 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
   };
 }
 
+// ---- The informer.
+
+using inf_tick_atom = caf::atom_constant<caf::atom("ai_tick")>;
+using report_atom = caf::atom_constant<caf::atom("ai_report")>;
+
+struct InformerState {
+  std::unique_ptr<ActorEnv> env;
+  ApiInformerConfig config;
+  ObservationSink observe;
+  std::string node;
+  std::unique_ptr<api::EnvelopeSession> session;
+  std::uint64_t next_correlation = 1;
+  static inline const char* name = "craton.api-informer";
+};
+using InformerActor = caf::stateful_actor<InformerState>;
+
+void carry_out(InformerActor* self, std::uint64_t previous,
+               const api::EnvelopeSession::Output& out) {
+  auto& st = self->state;
+  if (out.stop_previous_watch && previous != 0)
+    send_call(self, *st.env, previous, config_maps(ApiVerb::stop_watch));
+  if (!out.call) return;
+  auto correlation = st.next_correlation++;
+  send_call(self, *st.env, correlation, *out.call);
+  st.session->sent(correlation, st.env->now_ms(self));
+}
+
+caf::behavior informer(InformerActor* self, NodeContext node, ObservationSink observe,
+                       ApiInformerConfig config) {
+  auto& st = self->state;
+  st.observe = std::move(observe);
+  st.node = node.node_id + "/informer";
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "apiinformer");
+  st.config = config;
+  api::EnvelopeSessionOptions options;
+  options.collection = config_maps(ApiVerb::list);
+  options.schema = capnp::Schema::from<schema::k8s::ConfigMap>();
+  options.watch_timeout_s = config.watch_timeout_s;
+  st.session = std::make_unique<api::EnvelopeSession>(options);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.tick_ms)),
+                     inf_tick_atom::value);
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.report_ms)),
+                     report_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        auto& st = self->state;
+        auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
+        if (!in) return;
+        auto correlation = in->root().getCorrelationId();
+        auto body = in->root().getBody();
+        auto now = st.env->now_ms(self);
+        auto previous = st.session->current();
+        try {
+          if (body.isApiResponse())
+            carry_out(
+                self, previous,
+                st.session->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
+          else if (body.isApiWatchEvent())
+            if (auto event = api::read_api_event(body.getApiWatchEvent()))
+              carry_out(self, previous, st.session->on_event(correlation, *event, now));
+        } catch (const kj::Exception&) {
+        }
+      },
+      [self](inf_tick_atom) {
+        auto& st = self->state;
+        auto previous = st.session->current();
+        carry_out(self, previous, st.session->tick(st.env->now_ms(self)));
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
+                           inf_tick_atom::value);
+      },
+      [self](report_atom) {
+        auto& st = self->state;
+        const auto& informer = st.session->informer();
+        if (informer.synced()) {
+          CacheSnapshot snapshot{st.node, std::int64_t(informer.resource_version()), {}};
+          for (const auto& o : informer.cache().list()) {
+            std::string value;
+            for (auto e : o.as<schema::k8s::ConfigMap>().getData().getEntries())
+              if (e.getKey() == "v") value = e.getValue();
+            snapshot.entries[config_map_key(o.name())] = value;
+          }
+          st.observe(std::move(snapshot));
+        }
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.report_ms)),
+                           report_atom::value);
+      },
+  };
+}
+
 }  // namespace
 
 std::string config_map_key(const std::string& name) {
@@ -293,6 +380,11 @@ caf::actor spawn_api_writer(caf::actor_system& sys, const NodeContext& node,
 caf::actor spawn_api_watcher(caf::actor_system& sys, const NodeContext& node,
                              ObservationSink observe, ApiWatcherConfig config) {
   return sys.spawn(watcher, node, std::move(observe), config);
+}
+
+caf::actor spawn_api_informer(caf::actor_system& sys, const NodeContext& node,
+                              ObservationSink observe, ApiInformerConfig config) {
+  return sys.spawn(informer, node, std::move(observe), config);
 }
 
 }  // namespace craton::sim

@@ -40,6 +40,16 @@ struct ApiWatcherConfig {
   std::int64_t silence_ms = 40000;  ///< nothing at all this long: watch again
 };
 
+// ApiInformer: an Informer over envelopes (actors/api/informer/envelope_session.hpp) on the
+// same ConfigMaps, as a controller would keep one; every report_ms, once synced, it reports
+// its cache and the revision it is at ("cache <node>/informer <rev> key=value ..."), which the
+// scenario's checker compares with the store's history at that revision.
+struct ApiInformerConfig {
+  std::int64_t tick_ms = 200;
+  std::int64_t report_ms = 1000;
+  std::int64_t watch_timeout_s = 30;
+};
+
 /// The ConfigMap's registry key, as the writer records its operations.
 std::string config_map_key(const std::string& name);
 
@@ -47,5 +57,7 @@ caf::actor spawn_api_writer(caf::actor_system& sys, const NodeContext& node,
                             ObservationSink observe, ApiWriterConfig config);
 caf::actor spawn_api_watcher(caf::actor_system& sys, const NodeContext& node,
                              ObservationSink observe, ApiWatcherConfig config);
+caf::actor spawn_api_informer(caf::actor_system& sys, const NodeContext& node,
+                              ObservationSink observe, ApiInformerConfig config);
 
 }  // namespace craton::sim

@@ -2,6 +2,7 @@
 #include "sim/api_scenario.hpp"
 
 #include "actors/api/actor/api_actor.hpp"
+#include "sim/cache_checker.hpp"
 #include "sim/watch_checker.hpp"
 
 namespace craton::sim {
@@ -26,6 +27,7 @@ std::vector<caf::actor> ApiScenario::spawn_node(caf::actor_system& sys, const No
   actors.push_back(api::spawn_api(sys, node, api::ApiActorConfig{}));
   actors.push_back(spawn_api_writer(sys, node, observe, options_.writer));
   actors.push_back(spawn_api_watcher(sys, node, observe, options_.watcher));
+  actors.push_back(spawn_api_informer(sys, node, observe, options_.informer));
   return actors;
 }
 
@@ -35,6 +37,9 @@ CheckResult ApiScenario::check(const RunHistory& history) const {
   watch.every_revision_watched = false;  // other keys (the store clients', namespaces) too
   auto watched = check_watch_history(history, watch);
   for (auto& f : watched.failures) result.fail(std::move(f));
+  auto cached = check_cache_snapshots(history);
+  for (auto& f : cached.failures) result.fail(std::move(f));
+  for (const auto& [name, count] : cached.counts) result.counts[name] = count;
   return result;
 }
 

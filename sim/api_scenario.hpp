@@ -6,7 +6,9 @@
 // Judged by the store scenario's checker (linearizability of every operation, the API
 // writers' included, and Raft's invariants) and by the watch checker on what the API watchers
 // saw: ordered, no duplicates, no gaps, atomic, real values, and resumed from the revision
-// after the last one delivered, across restarts of the node and of its API actor.
+// after the last one delivered, across restarts of the node and of its API actor; and by the
+// cache checker on the ApiInformers' snapshots (consistent with the history at their
+// revision; caught up after the faults).
 #pragma once
 
 #include "sim/api_clients.hpp"
@@ -18,6 +20,7 @@ struct ApiScenarioOptions {
   StoreScenarioOptions store;  ///< watchers and replica_watchers are set by the scenario
   ApiWriterConfig writer;
   ApiWatcherConfig watcher;
+  ApiInformerConfig informer;
 };
 
 class ApiScenario : public Scenario {

@@ -4,6 +4,12 @@
 namespace craton::sim {
 namespace {
 
+std::string format(const CacheSnapshot& e) {
+  std::string s = "cache " + e.node + " " + std::to_string(e.revision);
+  for (const auto& [key, value] : e.entries) s += " " + key + "=" + value;
+  return s;
+}
+
 std::string format(const StoreOpEvent& e) {
   std::string s = "op " + e.process + " " + to_string(e.phase) + " " + to_string(e.function);
   if (e.phase == OpPhase::invoke) s += " " + e.key;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -88,14 +89,22 @@ struct StoreFailureEvent {
   bool operator==(const StoreFailureEvent&) const = default;
 };
 
+/// An informer's cache at the revision it is at (sim/api_clients.hpp): key -> value.
+struct CacheSnapshot {
+  std::string node;
+  std::int64_t revision = 0;
+  std::map<std::string, std::string> entries;
+  bool operator==(const CacheSnapshot&) const = default;
+};
+
 /// A probe from a production actor, as it wrote it (see the header comment).
 struct TextEvent {
   std::string text;
   bool operator==(const TextEvent&) const = default;
 };
 
-using ObservedEvent =
-    std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent, StoreFailureEvent, TextEvent>;
+using ObservedEvent = std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent,
+                                   StoreFailureEvent, TextEvent, CacheSnapshot>;
 
 /// The trace text of an event (without time and node).
 std::string format_event(const ObservedEvent& event);

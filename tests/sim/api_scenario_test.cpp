@@ -1,8 +1,9 @@
 // The "api" scenario end to end: API actors over 3- and 5-replica store clusters under random
 // faults, with writers and watchers using them in envelopes, judged by the store checker
-// (linearizability of every write through the API) and the watch checker (ordered, no gaps,
-// no duplicates, complete, resumed across restarts). Not vacuous: writes succeed, watchers see
-// them, and watches resume from a revision after crashes.
+// (linearizability of every write through the API), the watch checker (ordered, no gaps,
+// no duplicates, complete, resumed across restarts) and the cache checker (each envelope
+// informer's cache equals the history at its revision, and catches up). Not vacuous: writes
+// succeed, watchers see them, watches resume from a revision after crashes, caches are checked.
 #define BOOST_TEST_MODULE api_scenario
 #include <boost/test/unit_test.hpp>
 
@@ -25,7 +26,7 @@ std::uint64_t seeds_per_shape(std::uint64_t fallback) {
 }
 
 struct Tally {
-  std::size_t ok_writes = 0, events = 0, resumes = 0;
+  std::size_t ok_writes = 0, events = 0, resumes = 0, snapshots = 0;
 };
 
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds) {
@@ -49,6 +50,7 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds) {
         total.resumes += w->kind == sim::WatchEvent::Kind::start && w->revision > 1;
       }
     }
+    total.snapshots += report.check.counts["cache_snapshots_checked"];
     if (report.check.ok) continue;
     ++failed;
     std::string why;
@@ -59,10 +61,12 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds) {
   }
   BOOST_TEST_MESSAGE(nodes << " nodes: " << seeds << " seeds, " << failed << " failed; "
                            << total.ok_writes << " writes acknowledged, " << total.events
-                           << " watch events, " << total.resumes << " resumed watches");
+                           << " watch events, " << total.resumes << " resumed watches, "
+                           << total.snapshots << " informer caches checked");
   BOOST_TEST(total.ok_writes > 20 * seeds);
   BOOST_TEST(total.events > 20 * seeds);
   BOOST_TEST(total.resumes > 0);
+  BOOST_TEST(total.snapshots > 10 * seeds);
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 // The API actor's shell: envelopes in and out, the store through StoreCalls, the cache feed.
 #include "actors/api/actor/api_actor.hpp"
 
-#include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstring>
 #include <map>
 
 #include "actors/api/actor/api_call_http.hpp"
@@ -12,6 +10,7 @@
 #include "actors/api/meta/names.hpp"
 #include "actors/store/client/conditional_write.hpp"
 #include "runtime/correlation.hpp"
+#include "runtime/flat_message.hpp"
 
 namespace craton::api {
 namespace {
@@ -78,11 +77,9 @@ class EnvelopeExchange final : public Exchange {
   bool write(std::string piece) override {
     if (!*alive_ || stopped_ || ended_) return false;
     // The service's native pieces are whole ApiWatchEvent messages: copied into the envelope.
-    if (piece.size() % sizeof(capnp::word) != 0) return false;
-    auto words = kj::heapArray<capnp::word>(piece.size() / sizeof(capnp::word));
-    std::memcpy(words.begin(), piece.data(), piece.size());
-    capnp::FlatArrayMessageReader reader(words);
-    auto event = reader.getRoot<schema::api::ApiWatchEvent>();
+    auto message = FlatMessage::open(piece);
+    if (!message) return false;
+    auto event = message->root<schema::api::ApiWatchEvent>();
     if (event.getType() == schema::api::ApiWatchEvent::Type::ERROR) ended_ = true;
     EnvelopeBuilder b(env_.address(), to_, correlation_);
     b.body().setApiWatchEvent(event);
@@ -176,6 +173,7 @@ void feed_watch(ApiActor* self, std::int64_t from) {
   w.start_revision = from;
   w.progress_notify = true;
   st.feed = ApiState::Feed::watching;
+  st.env->observe("api feed watch from " + std::to_string(from));
   st.feed_correlation = st.next_feed_correlation++;
   st.feed_watch_id = 0;
   st.feed_heard_ms = st.env->now_ms(self);
@@ -221,8 +219,9 @@ void feed_start(ApiActor* self) {
     auto* range =
         reply && !reply->error ? std::get_if<storage::RangeResponse>(&reply->body) : nullptr;
     if (range == nullptr) return feed_failed(self, "cannot read the store's revision");
-    st.service->reset(0, {});
     st.service->require_revision(range->header_revision);
+    st.service->reset(0, {});
+    st.env->observe("api feed replays the history up to " + std::to_string(range->header_revision));
     st.feed_revision = 0;
     feed_watch(self, 1);
     make_default_namespaces(self);
@@ -244,6 +243,7 @@ void feed_list(ApiActor* self) {
     for (auto& kv : range->kvs)
       objects.push_back(StoredObject{kv.key, std::move(kv.value), kv.mod_revision});
     st.service->reset(range->header_revision, objects);
+    st.env->observe("api feed listed at " + std::to_string(range->header_revision));
     st.feed_revision = range->header_revision;
     feed_watch(self, range->header_revision + 1);
     make_default_namespaces(self);

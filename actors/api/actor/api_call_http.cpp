@@ -1,12 +1,9 @@
 // ApiCall <-> the service's HTTP form.
 #include "actors/api/actor/api_call_http.hpp"
 
-#include <capnp/serialize.h>
-
-#include <cstring>
-
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/server/object_codec.hpp"
+#include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
@@ -25,23 +22,14 @@ capnp::StructSchema body_schema(const Kind& kind, const std::string& subresource
 
 Result<std::string> json_of_bytes(const std::string& bytes, capnp::StructSchema schema,
                                   const KubeJson& codec) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
-    return Error{"bad_request", "the object is not a Cap'n Proto message"};
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  auto message = FlatMessage::open(bytes);
+  if (!message) return Error{"bad_request", "the object: " + message.error().message};
   try {
-    capnp::FlatArrayMessageReader reader(words);
-    return codec.encode(reader.getRoot<capnp::DynamicStruct>(schema));
+    return codec.encode(message->root(schema));
   } catch (const kj::Exception& e) {
     return Error{"bad_request",
                  std::string("the object does not decode: ") + e.getDescription().cStr()};
   }
-}
-
-std::string flat_bytes(capnp::MessageBuilder& message) {
-  auto words = capnp::messageToFlatArray(message);
-  auto chars = words.asChars();
-  return std::string(chars.begin(), chars.size());
 }
 
 }  // namespace

@@ -1,11 +1,9 @@
 // Encoding of the API actor's protocol (schemas/api.capnp) from and into C++ values.
 #include "actors/api/client/api_protocol.hpp"
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstring>
+#include "runtime/flat_message.hpp"
 
 namespace craton::api {
 namespace {
@@ -55,25 +53,20 @@ template <class Root, class Value, class Write>
 std::string encode(const Value& value, Write write) {
   capnp::MallocMessageBuilder message;
   write(message.initRoot<Root>(), value);
-  auto words = capnp::messageToFlatArray(message);
-  auto chars = words.asChars();
-  return std::string(chars.begin(), chars.size());
+  return flat_bytes(message);
 }
 
-// Copies into aligned words (Cap'n Proto 0.9.2 refuses unaligned input) and reads under
-// traversal limits; a malformed message is an Error, not an exception.
+// A malformed message is an Error, not an exception.
 template <class Root, class Read>
 auto decode(const std::string& bytes, Read read)
     -> Result<decltype(read(typename Root::Reader()))> {
-  if (bytes.size() > kApiMessageBytesMax || bytes.size() % sizeof(capnp::word) != 0)
-    return Error{"malformed", "not an API message (size " + std::to_string(bytes.size()) + ")"};
-  std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.data(), bytes.data(), bytes.size());
+  if (bytes.size() > kApiMessageBytesMax)
+    return Error{"malformed",
+                 "an API message over " + std::to_string(kApiMessageBytesMax) + " bytes"};
+  auto message = FlatMessage::open(bytes);
+  if (!message) return Error{"malformed", "not an API message: " + message.error().message};
   try {
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = words.size() * 2 + 64;
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
-    return read(reader.getRoot<Root>());
+    return read(message->root<Root>());
   } catch (const kj::Exception& e) {
     return Error{"malformed", std::string("not an API message: ") + e.getDescription().cStr()};
   }

@@ -98,8 +98,15 @@ Callback<Result<ObjectStore::Found>> ApiService::store_get(const std::string& ke
       [this, k = &key](auto done) { store_.get(*k, std::move(done)); });
 }
 
+void ApiService::require_revision(std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  required_revision_ = revision;
+  written_revision_ = std::max(written_revision_, revision);
+}
+
 bool ApiService::caught_up(std::int64_t revision) const {
   if (!ready_) return false;
+  revision = std::max(revision, required_revision_);
   for (const auto& [resource, cache] : caches_)
     if (cache.revision() < revision) return false;
   return true;

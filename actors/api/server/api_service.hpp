@@ -81,9 +81,10 @@ class ApiService {
   void progress(std::int64_t revision);
   /// True once reset() ran: the server may answer reads.
   bool ready() const;
-  /// Reads wait until the caches reach `revision` (a feed that replays the store's history
-  /// names the store's revision when it started: reads are never answered from a past).
-  void require_revision(std::int64_t revision) { note_written(revision); }
+  /// No read is answered before the caches reach `revision` (a feed that replays the store's
+  /// history names the store's revision when it started: reads never see a past state).
+  /// Call it before the reset() that starts the replay.
+  void require_revision(std::int64_t revision);
 
   /// Creates the namespaces every cluster has (default, kube-system, kube-public,
   /// kube-node-lease) when missing.
@@ -175,6 +176,7 @@ class ApiService {
   std::vector<CacheWaiter> cache_waiters_;
   std::map<std::string, WatchCache> caches_;  ///< by resource plural
   std::int64_t written_revision_ = 0;
+  std::int64_t required_revision_ = 0;  ///< see require_revision()
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
 

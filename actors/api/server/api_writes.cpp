@@ -229,6 +229,9 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != std::to_string(old.mod_revision))
     co_return from_error(Error{"conflict", ""}, kind, r.path.name);
+  // No resourceVersion: an unconditional update of what is stored now, which every kind
+  // served allows (their Kubernetes strategies' AllowUnconditionalUpdate).
+  if (rv.empty()) body["metadata"]["resourceVersion"] = std::to_string(old.mod_revision);
   // The status subresource changes status only; the main resource never changes status.
   if (r.path.subresource == "status") {
     json merged = old_json;

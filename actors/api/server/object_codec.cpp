@@ -1,10 +1,9 @@
 // Stored bytes, typed messages and JSON of one object.
 #include "actors/api/server/object_codec.hpp"
 
-#include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cstring>
+#include "runtime/flat_message.hpp"
 
 namespace craton::api {
 namespace {
@@ -60,15 +59,11 @@ schema::k8s::ObjectMeta::Builder Object::meta() const {
 }
 
 Result<Object> object_from_bytes(const Kind& kind, const std::string& bytes) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
-    return Error{"corrupt", "a stored object is not a Cap'n Proto message"};
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  auto flat = FlatMessage::open(bytes);
+  if (!flat) return Error{"corrupt", "a stored object is " + flat.error().message};
   try {
-    capnp::FlatArrayMessageReader reader(words);
     Object out{std::make_unique<capnp::MallocMessageBuilder>(), &kind};
-    out.message->getRoot<capnp::AnyPointer>().setAs<capnp::DynamicStruct>(
-        reader.getRoot<capnp::DynamicStruct>(kind.schema));
+    out.message->getRoot<capnp::AnyPointer>().setAs<capnp::DynamicStruct>(flat->root(kind.schema));
     return out;
   } catch (const kj::Exception& e) {
     return Error{"corrupt",
@@ -80,9 +75,7 @@ std::string object_to_bytes(const Object& object) {
   auto meta = object.meta();
   meta.setResourceVersion("");
   clear_empty_texts(object.root());
-  auto words = capnp::messageToFlatArray(*object.message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return flat_bytes(*object.message);
 }
 
 Object copy_object(const Object& object) {
