@@ -256,6 +256,11 @@ BOOST_AUTO_TEST_CASE(priority_comes_from_the_pods_priority_class) {
   };
   const std::string kClasses = "/apis/scheduling.k8s.io/v1/priorityclasses";
   BOOST_TEST(f.call("POST", kClasses, pc("high", 1000, false)).status == 201);
+  // value has no omitempty in Kubernetes: a class of value 0 says so, in GET and LIST.
+  BOOST_TEST(f.call("POST", kClasses, pc("zero", 0, false)).status == 201);
+  BOOST_TEST(body(f.call("GET", kClasses + "/zero"))["value"] == 0);
+  for (const auto& item : body(f.call("GET", kClasses))["items"])
+    BOOST_TEST(item.contains("value"));
   auto pod = web_pod();
   pod["spec"]["priorityClassName"] = "high";
   auto high = body(f.call("POST", kPods, pod.dump()));

@@ -594,6 +594,9 @@ BOOST_AUTO_TEST_CASE(budgets_take_one_bound_and_print_na_for_the_other) {
   auto created = f.call("POST", kBudgets, zk_budget().dump());
   BOOST_TEST_REQUIRE(created.status == 201, created.body);
   BOOST_TEST(body(created)["metadata"]["generation"] == 1);
+  // The status counts have no omitempty in Kubernetes: a new budget shows them as 0.
+  BOOST_TEST(body(created)["status"]["disruptionsAllowed"] == 0);
+  BOOST_TEST(body(created)["status"]["expectedPods"] == 0);
   auto percent = zk_budget();
   percent["metadata"]["name"] = "percent";
   percent["spec"].erase("minAvailable");

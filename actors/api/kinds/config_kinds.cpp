@@ -289,6 +289,7 @@ constexpr std::int32_t kUserPriorityMax = 1'000'000'000;
 Kind priorityclass_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::PriorityClass>();
+  k.zero_fields = {"value"};
   k.defaults = [](ObjectBuilder object) {
     auto pc = object.as<k8s::PriorityClass>();
     if (pc.getPreemptionPolicy().size() == 0) pc.setPreemptionPolicy("PreemptLowerPriority");

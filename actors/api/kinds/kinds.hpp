@@ -60,6 +60,10 @@ struct Kind {
   using Cells = std::function<nlohmann::json(ObjectReader, std::int64_t now_seconds)>;
   Cells cells;       ///< one per column
   Cells wide_cells;  ///< one per wide column
+  /// Go fields without `omitempty`, as dotted paths: Kubernetes JSON always has them, but the
+  /// converter leaves zeros out, so they are written as 0 when absent (a PriorityClass of
+  /// value 0, a new PodDisruptionBudget's status counts).
+  std::vector<std::string> zero_fields;
   /// Fields a field selector may name beyond metadata.name and metadata.namespace.
   std::map<std::string, std::function<std::string(ObjectReader)>> fields;
 };

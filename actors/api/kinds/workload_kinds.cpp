@@ -727,6 +727,8 @@ Kind poddisruptionbudget_kind() {
   k.schema = capnp::Schema::from<k8s::PodDisruptionBudget>();
   k.uses_generation = true;
   k.on_create = clear_status<k8s::PodDisruptionBudget>;
+  k.zero_fields = {"status.currentHealthy", "status.desiredHealthy", "status.disruptionsAllowed",
+                   "status.expectedPods"};
   k.validate = validate_poddisruptionbudget;
   k.columns = {
       {"Min Available", "string", "", "The minimum number of pods that must be available."},

@@ -90,7 +90,20 @@ std::string object_to_json_text(const KubeJson& codec, const Object& object,
   root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
-  return codec.encode(root.asReader());
+  auto text = codec.encode(root.asReader());
+  if (object.kind->zero_fields.empty()) return text;
+  auto j = nlohmann::json::parse(text);
+  for (const auto& path : object.kind->zero_fields) {
+    nlohmann::json* at = &j;
+    std::size_t start = 0;
+    for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+      at = &(*at)[path.substr(start, dot - start)];
+      if (at->is_null()) *at = nlohmann::json::object();
+      start = dot + 1;
+    }
+    if (at->is_object() && !at->contains(path.substr(start))) (*at)[path.substr(start)] = 0;
+  }
+  return j.dump();
 }
 
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
