@@ -1,7 +1,8 @@
 // Deployment, ReplicaSet, DaemonSet, Job and PodDisruptionBudget through the API service
 // (actors/api/kinds/workload_kinds.cpp): the objects of Kubernetes' documentation come back
 // with kube-apiserver's defaults, bad ones are 422 naming each field and store nothing,
-// selectors (and a Job's template) cannot change, generation counts spec changes only, and
+// selectors (and a Job's template) cannot change, generation counts spec changes only (and a
+// Deployment's annotations), and
 // tables read as kubectl prints them.
 #define BOOST_TEST_MODULE api_workload_kinds
 #include <boost/test/unit_test.hpp>
@@ -280,6 +281,11 @@ BOOST_AUTO_TEST_CASE(generation_counts_spec_changes_only) {
   // The same spec again changes nothing.
   f.call("PATCH", path, R"({"spec":{"replicas":5}})", kMerge);
   BOOST_TEST(generation() == 3);
+  // A Deployment's annotations count as its spec (kube's strategy: rollbacks live there);
+  // a ReplicaSet's do not.
+  f.call("PATCH", path, R"({"metadata":{"annotations":{"kubernetes.io/change-cause":"x"}}})",
+         kMerge);
+  BOOST_TEST(generation() == 4);
 }
 
 BOOST_AUTO_TEST_CASE(a_created_workload_starts_with_an_empty_status) {

@@ -40,6 +40,9 @@ struct Kind {
   bool name_is_dns_label = false;
   /// metadata.generation counts spec changes (workloads); other kinds leave it unset.
   bool uses_generation = false;
+  /// A change of metadata.annotations counts as a spec change too (Deployments: kube's
+  /// strategy bumps their generation, since rollbacks and change causes live there).
+  bool annotations_bump_generation = false;
   /// Fills defaults in a decoded object, on create and on update.
   std::function<void(ObjectBuilder)> defaults;
   /// What is set only when an object is created (kube's PrepareForCreate), after `defaults`

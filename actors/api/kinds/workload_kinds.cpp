@@ -238,6 +238,7 @@ Kind deployment_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Deployment>();
   k.uses_generation = true;
+  k.annotations_bump_generation = true;
   k.defaults = deployment_defaults;
   k.on_create = clear_status<k8s::Deployment>;
   k.validate = validate_deployment;

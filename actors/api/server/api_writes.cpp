@@ -245,7 +245,11 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto object = object_from_json(codec_, kind, body);
   if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
-  bool spec_changed = spec_of(object_to_json(codec_, copy_object(*object), 0)) != spec_of(old_json);
+  auto new_json = object_to_json(codec_, copy_object(*object), 0);
+  bool spec_changed = spec_of(new_json) != spec_of(old_json);
+  if (kind.annotations_bump_generation)
+    spec_changed = spec_changed || new_json["metadata"].value("annotations", json::object()) !=
+                                       old_json["metadata"].value("annotations", json::object());
   auto causes = prepare_update(object->meta(), previous->meta().asReader(), spec_changed);
   if (!kind.uses_generation) object->meta().setGeneration(0);
   auto old_reader = previous->root().asReader();
