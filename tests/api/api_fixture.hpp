@@ -93,7 +93,7 @@ struct Fixture {
     store.service = service.get();
     service->reset(1, {});
     std::optional<Status> ready;
-    start(service->ensure_default_namespaces(), [&ready](Status s) { ready = std::move(s); });
+    start(service->ensure_defaults(), [&ready](Status s) { ready = std::move(s); });
     BOOST_REQUIRE(ready.has_value());
     BOOST_REQUIRE_MESSAGE(ready->ok(), (ready->ok() ? std::string() : ready->error().message));
   }

@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(create_get_and_already_exists) {
   auto created = f.call("POST", kCms, configmap("game"));
   BOOST_TEST(created.status == 201);
   auto object = body(created);
-  BOOST_TEST(object["metadata"]["uid"] == "uid-5");
+  BOOST_TEST(object["metadata"]["uid"] == "uid-6");  // after the defaults: 4 namespaces, a service
   BOOST_TEST(object["metadata"]["resourceVersion"] == std::to_string(f.store.revision));
   BOOST_TEST(object["metadata"]["creationTimestamp"] == "2027-01-15T08:00:00Z");
   BOOST_TEST(!object["metadata"].contains("generation"));  // ConfigMaps have none

@@ -368,10 +368,15 @@ BOOST_AUTO_TEST_CASE(services_default_validate_and_print_their_ports) {
   BOOST_TEST(table["rows"][0]["cells"][1] == "NodePort");
   BOOST_TEST(table["rows"][0]["cells"][4] == "443:30443/TCP");
   BOOST_TEST(body(created)["spec"]["ports"][0]["targetPort"].is_string());
-  BOOST_TEST(table["rows"][1]["cells"][2] == "10.96.0.20");
-  BOOST_TEST(table["rows"][1]["cells"][3] == "<none>");
-  BOOST_TEST(table["rows"][1]["cells"][4] == "80/TCP");
-  BOOST_TEST(table["rows"][1]["cells"][6] == "app=web");
+  // The cluster's own `kubernetes` service, made with the default namespaces: the first
+  // address, https on 443.
+  BOOST_TEST(table["rows"][1]["cells"][0] == "kubernetes");
+  BOOST_TEST(table["rows"][1]["cells"][2] == "10.96.0.1");
+  BOOST_TEST(table["rows"][1]["cells"][4] == "443/TCP");
+  BOOST_TEST(table["rows"][2]["cells"][2] == "10.96.0.20");
+  BOOST_TEST(table["rows"][2]["cells"][3] == "<none>");
+  BOOST_TEST(table["rows"][2]["cells"][4] == "80/TCP");
+  BOOST_TEST(table["rows"][2]["cells"][6] == "app=web");
   auto bad = json::parse(R"({
     "metadata": {"name": "bad"},
     "spec": {"type": "Bogus", "ports": [{"port": 80, "nodePort": 30080}, {"port": 0}]}

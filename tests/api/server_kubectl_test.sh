@@ -443,6 +443,11 @@ YAML
   out=$("$k" get svc web -n "$ns")
   [[ "$out" =~ web\ +ClusterIP\ +10\.9[6-9]\.[0-9.]+\ +\<none\>\ +80/TCP ]] || fail "get svc printed '$out'"
   expect "10.244.1.5:80" "$k" get endpoints web -n "$ns"
+  # The cluster's own service, as on Kubernetes: the first cluster IP, https to this server.
+  out=$("$k" get svc kubernetes -n default)
+  [[ "$out" =~ kubernetes\ +ClusterIP\ +10\.96\.0\.1\ +\<none\>\ +443/TCP ]] ||
+    fail "get svc kubernetes printed '$out'"
+  expect "127.0.0.1:$((BASE + 1))" "$k" get endpoints kubernetes -n default
   expect "Burstable" "$k" get pod web -n "$ns" -o jsonpath='{.status.qosClass}'
   [ "$("$k" get pod web -n "$ns" -o jsonpath='{.spec.containers[0].resources.requests.cpu}')" = 250m ] ||
     fail "requests.cpu"

@@ -129,10 +129,10 @@ struct ApiState {
   std::int64_t feed_heard_ms = 0;
   std::int64_t feed_keepalive_sent_ms = 0;
   std::int64_t feed_retry_ms = 0;  ///< idle: read again from here
-  /// The default namespaces: made once per actor (each API actor tries; a 409 is success),
+  /// The default namespaces and service: made once per actor (each tries; a 409 is success),
   /// retried every feed_keepalive_ms while they fail.
-  enum class Namespaces { missing, making, made } namespaces = Namespaces::missing;
-  std::int64_t namespaces_retry_ms = INT64_MIN;  ///< node clocks may read below 0
+  enum class Defaults { missing, making, made } defaults = Defaults::missing;
+  std::int64_t defaults_retry_ms = INT64_MIN;  ///< node clocks may read below 0
 
   ~ApiState() {
     *alive = false;
@@ -180,24 +180,23 @@ void feed_watch(ApiActor* self, std::int64_t from) {
   feed_send(self, st.feed_correlation, store::WatchCreate{w});
 }
 
-void make_default_namespaces(ApiActor* self) {
+void make_defaults(ApiActor* self) {
   auto& st = self->state;
-  if (st.namespaces != ApiState::Namespaces::missing ||
-      st.env->now_ms(self) < st.namespaces_retry_ms)
+  if (st.defaults != ApiState::Defaults::missing || st.env->now_ms(self) < st.defaults_retry_ms)
     return;
-  st.namespaces = ApiState::Namespaces::making;
+  st.defaults = ApiState::Defaults::making;
   st.env->observe("api namespaces making");
-  start(st.service->ensure_default_namespaces(), [self](const Status& s) {
+  start(st.service->ensure_defaults(), [self](const Status& s) {
     auto& st = self->state;
     if (s) {
-      st.namespaces = ApiState::Namespaces::made;
-      st.env->observe("api namespaces made");
+      st.defaults = ApiState::Defaults::made;
+      st.env->observe("api defaults made");
       return;
     }
-    st.env->observe("api namespaces failed: " + s.error().message);
+    st.env->observe("api defaults failed: " + s.error().message);
     st.env->log(self, LogLevel::warn, "api: " + s.error().message);
-    st.namespaces = ApiState::Namespaces::missing;
-    st.namespaces_retry_ms = st.env->now_ms(self) + st.config.feed_keepalive_ms;
+    st.defaults = ApiState::Defaults::missing;
+    st.defaults_retry_ms = st.env->now_ms(self) + st.config.feed_keepalive_ms;
   });
 }
 
@@ -224,7 +223,7 @@ void feed_start(ApiActor* self) {
     st.env->observe("api feed replays the history up to " + std::to_string(range->header_revision));
     st.feed_revision = 0;
     feed_watch(self, 1);
-    make_default_namespaces(self);
+    make_defaults(self);
   });
 }
 
@@ -246,7 +245,7 @@ void feed_list(ApiActor* self) {
     st.env->observe("api feed listed at " + std::to_string(range->header_revision));
     st.feed_revision = range->header_revision;
     feed_watch(self, range->header_revision + 1);
-    make_default_namespaces(self);
+    make_defaults(self);
   });
 }
 
@@ -343,7 +342,7 @@ void on_tick(ApiActor* self) {
     case ApiState::Feed::reading:
       break;
     case ApiState::Feed::watching:
-      make_default_namespaces(self);
+      make_defaults(self);
       if (now - st.feed_heard_ms >= st.config.feed_silence_ms) {
         feed_watch(self, st.feed_revision + 1);
       } else if (now - st.feed_keepalive_sent_ms >= st.config.feed_keepalive_ms) {

@@ -119,6 +119,11 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
   service_options.resume = [h = host.get()](std::function<void()> job) {
     h->post(std::move(job), false);
   };
+  if (service_options.advertise_address.empty()) {  // where kubectl reaches this server
+    service_options.advertise_address = host->options_.http.address().to_string();
+    if (host->options_.http.port() != 0)
+      service_options.advertise_port = host->options_.http.port();
+  }
   if (!host->options_.metrics) host->options_.metrics = std::make_shared<Metrics>();
   host->service_ = std::make_unique<ApiService>(host->objects_, service_options);
   for (std::size_t i = 0; i < host->options_.workers; ++i)
@@ -231,7 +236,7 @@ void ApiHost::feed() {
     if (first) {
       first = false;
       post([this, say] {
-        craton::start(service_->ensure_default_namespaces(), [say](const Status& s) {
+        craton::start(service_->ensure_defaults(), [say](const Status& s) {
           if (!s) say("api: " + s.error().message);
         });
       });

@@ -4,8 +4,8 @@
 // watches from the next revision (with progress notifications), and lists again when the
 // watch ends (compacted, replica lost for good). The feed thread also ticks the service
 // (watch timeouts, bookmarks) and, after the first list, has a worker create the default
-// namespaces. It counts requests as kube-apiserver names them and serves them on /metrics.
-// Process code.
+// namespaces and the `kubernetes` service. It counts requests as kube-apiserver names them and
+// serves them on /metrics. Process code.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>

@@ -74,26 +74,29 @@ Result<std::pair<std::int64_t, std::vector<CachedObject>>> WatchCache::list(
     const std::string& prefix, ListMode mode, std::int64_t revision) const {
   if (mode != ListMode::latest && revision > revision_) return too_new(revision, revision_);
   if (mode == ListMode::exact && revision < oldest_servable_) return gone(revision);
+  if (mode != ListMode::exact) {  // the objects as they are: one copy, no intermediate map
+    std::vector<CachedObject> out;
+    for (auto it = objects_.lower_bound(prefix); it != objects_.end() && under(it->first, prefix);
+         ++it)
+      out.push_back(it->second);
+    return std::pair{revision_, std::move(out)};
+  }
   std::map<std::string, CachedObject> view;
   for (auto it = objects_.lower_bound(prefix); it != objects_.end() && under(it->first, prefix);
        ++it)
     view.emplace(it->first, it->second);
-  std::int64_t at = revision_;
-  if (mode == ListMode::exact) {
-    // Undo, newest first, every change after the wanted revision.
-    for (auto it = window_.rbegin(); it != window_.rend() && it->revision > revision; ++it) {
-      if (!under(it->key, prefix)) continue;
-      if (it->type == ChangeType::added)
-        view.erase(it->key);
-      else
-        view[it->key] = CachedObject{it->key, it->previous_revision, *it->previous};
-    }
-    at = revision;
+  // Undo, newest first, every change after the wanted revision.
+  for (auto it = window_.rbegin(); it != window_.rend() && it->revision > revision; ++it) {
+    if (!under(it->key, prefix)) continue;
+    if (it->type == ChangeType::added)
+      view.erase(it->key);
+    else
+      view[it->key] = CachedObject{it->key, it->previous_revision, *it->previous};
   }
   std::vector<CachedObject> out;
   out.reserve(view.size());
   for (auto& [key, object] : view) out.push_back(std::move(object));
-  return std::pair{at, std::move(out)};
+  return std::pair{revision, std::move(out)};
 }
 
 std::optional<CachedObject> WatchCache::get(const std::string& key) const {

@@ -53,9 +53,13 @@ struct ApiServiceOptions {
   std::int64_t bookmark_interval_s = 60;
   int patch_attempts = 5;  ///< a patch without resourceVersion is retried on conflicts
   std::string service_cidr = "10.96.0.0/12";  ///< where services' cluster IPs come from
-  std::function<std::int64_t()> now_s;        ///< wall clock, seconds since the epoch
-  std::function<std::string()> new_uid;       ///< a fresh UUID
-  std::function<std::string()> name_suffix;   ///< 5 random characters for generateName
+  /// Where clients reach this API server, for the `kubernetes` service's Endpoints (empty:
+  /// the service is made without Endpoints, as in the simulator).
+  std::string advertise_address;
+  std::uint16_t advertise_port = 6443;
+  std::function<std::int64_t()> now_s;       ///< wall clock, seconds since the epoch
+  std::function<std::string()> new_uid;      ///< a fresh UUID
+  std::function<std::string()> name_suffix;  ///< 5 random characters for generateName
   /// A monotonic clock in ms for cache waits (null: std::chrono::steady_clock).
   std::function<std::int64_t()> monotonic_ms;
   /// Where a request parked on the watch cache goes on when the cache catches up (a worker
@@ -86,9 +90,10 @@ class ApiService {
   /// Call it before the reset() that starts the replay.
   void require_revision(std::int64_t revision);
 
-  /// Creates the namespaces every cluster has (default, kube-system, kube-public,
-  /// kube-node-lease) when missing.
-  Task<Status> ensure_default_namespaces();
+  /// Creates what every cluster has when missing: the namespaces default, kube-system,
+  /// kube-public and kube-node-lease, and the `kubernetes` service in default (the first
+  /// cluster IP, port 443 to advertise_port) with its Endpoints when advertise_address is set.
+  Task<Status> ensure_defaults();
 
   void handle(HttpRequest request, std::shared_ptr<Exchange> exchange);
   void tick();

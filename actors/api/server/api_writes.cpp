@@ -400,18 +400,48 @@ Task<HttpResponse> ApiService::remove_collection(const Request& r) {
                                 {"status", "Success"}});
 }
 
-Task<Status> ApiService::ensure_default_namespaces() {
-  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+Task<Status> ApiService::ensure_defaults() {
+  auto post = [](const std::string& plural, const std::string& ns, json body) {
     Request r;
-    r.kind = find_kind("", "v1", "namespaces");
-    r.path = ApiPath{"", "v1", "", "namespaces", "", ""};
+    r.kind = find_kind("", "v1", plural);
+    r.path = ApiPath{"", "v1", ns, plural, "", ""};
     r.http.method = "POST";
     r.http.content_type = "application/json";
-    r.http.body = json{{"metadata", {{"name", name}}}}.dump();
+    r.http.body = body.dump();
+    return r;
+  };
+  std::vector<Request> wanted;
+  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"})
+    wanted.push_back(post("namespaces", "", {{"metadata", {{"name", name}}}}));
+  // kube-apiserver's own service: the first address of the range, https on 443.
+  const json port{{"name", "https"},
+                  {"port", 443},
+                  {"protocol", "TCP"},
+                  {"targetPort", options_.advertise_port}};
+  wanted.push_back(post("services", "default",
+                        {{"metadata",
+                          {{"name", "kubernetes"},
+                           {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                         {"spec",
+                          {{"type", "ClusterIP"},
+                           {"clusterIP", service_ips_.at(0)},
+                           {"ports", json::array({port})}}}}));
+  if (!options_.advertise_address.empty())
+    wanted.push_back(
+        post("endpoints", "default",
+             {{"metadata",
+               {{"name", "kubernetes"},
+                {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
+              {"subsets",
+               json::array({{{"addresses", json::array({{{"ip", options_.advertise_address}}})},
+                             {"ports", json::array({{{"name", "https"},
+                                                     {"port", options_.advertise_port},
+                                                     {"protocol", "TCP"}}})}}})}}));
+  for (const auto& r : wanted) {
     auto response = co_await create(r);
     if (response.status != 201 && response.status != 409)
-      co_return Error{"unavailable",
-                      "cannot create namespace " + std::string(name) + ": " + response.body};
+      co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +
+                                         ": " + response.body};
   }
   co_return Ok{};
 }
