@@ -153,6 +153,8 @@ void send_store(ApiActor* self, const store::StoreCalls::Send& s) {
 
 void store_call(ApiActor* self, store::StoreRequest request, store::StoreCalls::Done done) {
   auto& st = self->state;
+  // While the actor goes, requests the service ends may still try the store: nothing leaves.
+  if (!*st.alive) return done(Error{"unavailable", "the API actor is stopping"});
   if (auto s = st.calls->call(std::move(request), st.env->now_ms(self), std::move(done)))
     send_store(self, *s);
 }
@@ -185,9 +187,9 @@ void make_defaults(ApiActor* self) {
   if (st.defaults != ApiState::Defaults::missing || st.env->now_ms(self) < st.defaults_retry_ms)
     return;
   st.defaults = ApiState::Defaults::making;
-  st.env->observe("api namespaces making");
   start(st.service->ensure_defaults(), [self](const Status& s) {
     auto& st = self->state;
+    if (!*st.alive) return;
     if (s) {
       st.defaults = ApiState::Defaults::made;
       st.env->observe("api defaults made");

@@ -42,7 +42,8 @@ class EnvelopeSession {
   const Informer& informer() const { return informer_; }
 
   /// What to send now: nothing, or a call (the caller gives it a new correlation id and
-  /// passes that id to sent()). `stop` names a watch the caller must end (stop_watch).
+  /// passes that id to sent()). stop_previous_watch: the watch that was current() before
+  /// this call is abandoned; the caller sends stopWatch with its id.
   struct Output {
     std::optional<ApiCall> call;
     bool stop_previous_watch = false;
