@@ -185,12 +185,9 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
   if (r.native)
     co_return native_list(r, selectors->labels, selectors->fields, at, objects, start, limit);
-  std::string items;  // JSON texts, comma-separated
-  if (!filtered && !r.table) {
-    std::size_t estimate = 0;  // stored bytes are about the size of their JSON
-    for (const auto& cached : objects) estimate += cached.value.size() + 64;
-    items.reserve(estimate);
-  }
+  // The page is chosen first and written after its head, so that a list of 10,000 objects
+  // (30 MiB) is written once, never moved to make room for the head.
+  std::vector<const CachedObject*> chosen;
   auto rows = nlohmann::json::array();
   std::size_t count = 0;
   std::string last_key;
@@ -223,8 +220,7 @@ Task<HttpResponse> ApiService::list(const Request& r) {
       rows.push_back(table_row(kind, object->root().asReader(), j["metadata"], now_s()));
       continue;
     }
-    if (!items.empty()) items += ',';
-    if (auto s = append_json(kind, cached, items); !s) co_return from_error(s.error(), kind, "");
+    chosen.push_back(&cached);
   }
   nlohmann::json meta{{"resourceVersion", std::to_string(at)}};
   if (more) {
@@ -243,9 +239,15 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   auto text = head.dump();
   text.pop_back();  // the closing brace: items follow
   text += ",\"items\":[";
-  items.insert(0, text);
-  items += "]}";
-  co_return HttpResponse{200, "application/json", std::move(items)};
+  std::size_t estimate = text.size() + 2;  // stored bytes are about the size of their JSON
+  for (const auto* cached : chosen) estimate += cached->value.size() + 64;
+  text.reserve(estimate);
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (i > 0) text += ',';
+    if (auto s = append_json(kind, *chosen[i], text); !s) co_return from_error(s.error(), kind, "");
+  }
+  text += "]}";
+  co_return HttpResponse{200, "application/json", std::move(text)};
 }
 
 // A page of stored objects as they are. A page also ends before kNativePageBytesMax, so that
