@@ -4,13 +4,12 @@
 #include <capnp/message.h>
 #include <kj/exception.h>
 
-#include <fstream>
-
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/api/informer/envelope_session.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
+#include "sim/revision_file.hpp"
 
 namespace craton::sim {
 namespace {
@@ -178,18 +177,6 @@ std::filesystem::path revision_file(const WatcherState& st) {
   return st.env->node().data_dir / "apiwatcher.revision";
 }
 
-std::int64_t load_revision(const WatcherState& st) {
-  std::ifstream in(revision_file(st));
-  std::int64_t rev = 0;
-  if (in >> rev && rev > 0) return rev;
-  return 0;
-}
-
-void save_revision(const WatcherState& st) {
-  std::filesystem::create_directories(st.env->node().data_dir);
-  std::ofstream(revision_file(st), std::ios::binary | std::ios::trunc) << st.last << "\n";
-}
-
 void watch(WatcherActor* self) {
   auto& st = self->state;
   if (st.correlation != 0)
@@ -220,7 +207,7 @@ void on_event(WatcherActor* self, const ApiEvent& e) {
       st.last = std::max(st.last, e.object.resource_version);
       // Report and persist in one message: the simulator crashes nodes between messages.
       st.observe(std::move(seen));
-      save_revision(st);
+      save_revision(revision_file(st), st.last);
       break;
     }
     case ApiEventType::bookmark:
@@ -245,7 +232,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
   st.env = std::make_unique<ActorEnv>(std::move(node), "apiwatcher");
   st.config = config;
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
-  st.last = load_revision(st);
+  st.last = load_revision(revision_file(st));
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.check_ms)),
                      check_atom::value);
   return {

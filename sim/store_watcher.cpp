@@ -1,10 +1,8 @@
 #include "sim/store_watcher.hpp"
 #include "runtime/correlation.hpp"
 
-#include <cstdio>
-#include <fstream>
-
 #include "actors/store/codec/store_codec.hpp"
+#include "sim/revision_file.hpp"
 
 namespace craton::sim {
 namespace {
@@ -30,28 +28,6 @@ using WatcherActor = caf::stateful_actor<WatcherState>;
 
 std::filesystem::path revision_file(const WatcherState& st) {
   return st.env->node().data_dir / (st.config.name + ".revision");
-}
-
-std::int64_t load_revision(const WatcherState& st) {
-  std::ifstream in(revision_file(st));
-  std::int64_t rev = 0;
-  if (in >> rev && rev > 0) return rev;
-  return 0;
-}
-
-// Overwrites the fixed-width number in place: truncating the file on every batch costs a
-// synchronous discard on some filesystems (it made the scenario three times slower).
-void save_revision(const WatcherState& st) {
-  auto path = revision_file(st);
-  char text[32];
-  int n = std::snprintf(text, sizeof(text), "%020lld\n", static_cast<long long>(st.last));
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  if (f) {
-    f.write(text, n);
-    return;
-  }
-  std::filesystem::create_directories(st.env->node().data_dir);
-  std::ofstream(path, std::ios::binary).write(text, n);
 }
 
 void send_request(WatcherActor* self, std::uint64_t correlation, const store::StoreRequest& r) {
@@ -86,7 +62,7 @@ void on_events(WatcherActor* self, const store::WatchResponse& r) {
   st.last = std::max(st.last, r.events.back().kv.mod_revision);
   // Report and persist in one message: the simulator crashes nodes between messages only.
   st.observe(std::move(seen));
-  save_revision(st);
+  save_revision(revision_file(st), st.last);
 }
 
 void on_envelope(WatcherActor* self, const WireEnvelope& wire) {
@@ -132,7 +108,7 @@ caf::behavior watcher(WatcherActor* self, NodeContext node, ObservationSink obse
   st.env = std::make_unique<ActorEnv>(std::move(node), config.name);
   st.config = std::move(config);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
-  st.last = load_revision(st);
+  st.last = load_revision(revision_file(st));
   // The first create waits one keepalive period, so that the replica is registered.
   st.last_heard_ms = st.env->now_ms(self);
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.keepalive_ms)),

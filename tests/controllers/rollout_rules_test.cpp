@@ -120,8 +120,6 @@ BOOST_AUTO_TEST_CASE(rolling_update_bounds_round_as_kubernetes_does) {
     BOOST_TEST(f->max_unavailable == row.want_unavailable,
                row.unavailable << " of " << row.replicas);
   }
-  for (const auto& bad : {"abc", "%", "-10%", "10", "1.5%"}) {
-    auto f = fenceposts(std::string(bad) == "10" ? "x10" : bad, "0", 10);
-    BOOST_TEST(!f.ok(), bad);
-  }
+  for (const auto& bad : {"abc", "%", "-10%", "x10", "1.5%"})
+    BOOST_TEST(!fenceposts(bad, "0", 10).ok(), bad);
 }

@@ -225,7 +225,6 @@ void feed_start(ApiActor* self) {
     st.env->observe("api feed replays the history up to " + std::to_string(range->header_revision));
     st.feed_revision = 0;
     feed_watch(self, 1);
-    make_defaults(self);
   });
 }
 
@@ -247,7 +246,6 @@ void feed_list(ApiActor* self) {
     st.env->observe("api feed listed at " + std::to_string(range->header_revision));
     st.feed_revision = range->header_revision;
     feed_watch(self, range->header_revision + 1);
-    make_defaults(self);
   });
 }
 
@@ -344,7 +342,7 @@ void on_tick(ApiActor* self) {
     case ApiState::Feed::reading:
       break;
     case ApiState::Feed::watching:
-      make_defaults(self);
+      make_defaults(self);  // once the feed runs; again while they fail
       if (now - st.feed_heard_ms >= st.config.feed_silence_ms) {
         feed_watch(self, st.feed_revision + 1);
       } else if (now - st.feed_keepalive_sent_ms >= st.config.feed_keepalive_ms) {

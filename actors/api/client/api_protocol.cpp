@@ -3,16 +3,13 @@
 
 #include <kj/exception.h>
 
+#include "actors/api/convert/string_map.hpp"
 #include "runtime/flat_message.hpp"
 
 namespace craton::api {
 namespace {
 
 namespace s = schema::api;
-
-std::string text(capnp::Text::Reader t) {
-  return std::string(t.cStr(), t.size());
-}
 
 std::string bytes(capnp::Data::Reader d) {
   return std::string(reinterpret_cast<const char*>(d.begin()), d.size());

@@ -100,8 +100,7 @@ Callback<Result<ObjectStore::Found>> ApiService::store_get(const std::string& ke
 
 void ApiService::require_revision(std::int64_t revision) {
   std::lock_guard lock(mutex_);
-  required_revision_ = revision;
-  written_revision_ = std::max(written_revision_, revision);
+  required_revision_ = revision;  // caught_up() takes it into every wait
 }
 
 bool ApiService::caught_up(std::int64_t revision) const {
