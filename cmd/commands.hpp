@@ -17,6 +17,9 @@ void add_lease_command(CLI::App& app, int& exit_code);  // cmd/lease_command.cpp
 void add_certs_command(CLI::App& app, int& exit_code);  // cmd/certs_command.cpp
 /// `craton server` and `craton kubeconfig`.
 void add_server_command(CLI::App& app, int& exit_code);  // cmd/server_command.cpp
+/// `craton controller-manager`.
+void add_controller_manager_command(CLI::App& app,
+                                    int& exit_code);  // cmd/controller_manager_command.cpp
 /// `store member ...` and `store move-leader`, added under the `store` subcommand.
 void add_member_commands(CLI::App& store, int& exit_code);  // cmd/member_command.cpp
 /// `craton bench store ...`, added under `craton bench` by add_bench_command.

@@ -1,23 +1,29 @@
-// `craton server`: a control-plane process: a replica of the consistent store and the
-// Kubernetes API server over it, in one process (issue 11; the scheduler and the controller
-// manager join it in their issues). And `craton kubeconfig`, which prints a kubeconfig for it.
+// `craton server`: a control-plane process: a replica of the consistent store, the Kubernetes
+// API server over it and the controller manager, in one process (issues 11 and 12; the
+// scheduler joins it in its issue). And `craton kubeconfig`, which prints a kubeconfig for it.
 //
 //   craton server --data d1 --insecure-loopback                  # a cluster of one
 //   craton server --id 1 --peers 1=h:p,2=h:p,3=h:p --data d1 --certs pki --http 127.0.0.1:6443
 //   craton kubeconfig --server http://127.0.0.1:6443 > kubeconfig; kubectl --kubeconfig kubeconfig
 //   get ns
 //
-// The replica takes every flag `craton store` takes. The API reaches the store through a
-// store client of its own (so with --peers every API server follows the leader for writes
-// and serves reads from its own watch cache). --http is plain HTTP without authentication
-// until the security issue brings TLS and users: it must be a loopback address.
+// The replica takes every flag `craton store` takes. The API runs twice over: as the HTTP
+// front door (ApiHost, with a store client of its own) and as the API actor that Craton's
+// components reach in envelopes (registered as "api" on this node: the controller manager
+// here, and `craton controller-manager --join` from elsewhere). Each keeps its own watch
+// cache of the store; with --peers every API follows the leader for writes and serves reads
+// from its own caches. --http is plain HTTP without authentication until the security issue
+// brings TLS and users: it must be a loopback address.
 #include <boost/asio/ip/address.hpp>
 
 #include <iostream>
 
+#include "actors/api/actor/api_actor.hpp"
 #include "actors/api/host/api_host.hpp"
+#include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/replica_runner.hpp"
+#include "cmd/wall_clock.hpp"
 #include "runtime/peer_list.hpp"
 
 namespace craton::cmd {
@@ -71,6 +77,17 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http) {
     options.log("API server on http://" + http.address().to_string() + ":" +
                 std::to_string((*host)->port()) +
                 " (plain HTTP, no authentication: loopback only)");
+    // The API actor and the controller manager, on this node.
+    auto& node = started.node;
+    api::ApiActorConfig api_config;
+    api_config.wall_clock_base_s = wall_clock_base_s();
+    api_config.service.advertise_address = http.address().to_string();
+    api_config.service.advertise_port = (*host)->port();
+    node.adopt(api::spawn_api(node.system(), node.context(), api_config));
+    controllers::ControllerManagerActorConfig manager_config;
+    manager_config.wall_clock_base_s = api_config.wall_clock_base_s;
+    node.adopt(
+        controllers::spawn_controller_manager(node.system(), node.context(), manager_config));
     auto shared_host = std::shared_ptr<api::ApiHost>(std::move(*host));
     return std::function<void()>([shared_host, shared_client] {
       shared_host->stop();

@@ -37,7 +37,10 @@ std::int64_t WorkQueue::retry_delay_ms(std::uint32_t failures) const {
 }
 
 bool WorkQueue::retry(const std::string& key, std::int64_t now_ms) {
-  auto due = now_ms + retry_delay_ms(failures_[key]++);
+  return add_after(key, now_ms + retry_delay_ms(failures_[key]++));
+}
+
+bool WorkQueue::add_after(const std::string& key, std::int64_t due) {
   if (auto it = delayed_by_key_.find(key); it != delayed_by_key_.end()) {
     if (it->second <= due) return true;  // already due sooner
     auto range = delayed_.equal_range(it->second);

@@ -8,6 +8,7 @@
 //   next()                    the oldest waiting key, now being processed (nullopt: none)
 //   done(key)                 processing ended
 //   retry(key, now)           processing failed: back after retry_delay_ms(failures(key))
+//   add_after(key, due)       queue it at `due` (a reconcile that must look again later)
 //   forget(key)               processing succeeded: its failures are forgotten
 //   tick(now)                 keys whose delay ran out join the queue
 //
@@ -42,6 +43,8 @@ class WorkQueue {
   void done(const std::string& key);
   /// Queues the key again after its back-off (counting this failure). False: refused, as add.
   bool retry(const std::string& key, std::int64_t now_ms);
+  /// Queues the key at due_ms (sooner if it is delayed to later already). False: refused.
+  bool add_after(const std::string& key, std::int64_t due_ms);
   void forget(const std::string& key);
   void tick(std::int64_t now_ms);
 

@@ -87,6 +87,11 @@ class Informer {
  public:
   /// Adds an index to the cache (see InformerCache::add_index).
   void add_index(const std::string& name, IndexFunction function);
+  /// Adds the index unless one of that name exists (consumers sharing an informer each ask
+  /// for the indexes they use, e.g. pods by namespace).
+  void ensure_index(const std::string& name, const IndexFunction& function) {
+    if (!cache_.has_index(name)) cache_.add_index(name, function);
+  }
   /// Registers a consumer; the objects already held are delivered to it as adds, in key order.
   void add_handlers(InformerHandlers handlers);
 

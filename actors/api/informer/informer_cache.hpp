@@ -36,6 +36,8 @@ class InformerCache {
   /// is set; a name may be registered once.
   void add_index(const std::string& name, IndexFunction function);
 
+  bool has_index(const std::string& name) const { return indexes_.count(name) > 0; }
+
   /// Inserts or replaces the object under its key, refiling it in every index.
   void put(const InformerObject& object);
   /// Removes the object with this key (nothing if absent).

@@ -1,0 +1,112 @@
+// ControllerManager: the controller manager's logic (issue 12) as a pure state machine that
+// its actor shell (controller_manager_actor.hpp) drives. It owns
+//   - one informer per resource (an EnvelopeSession: LIST + WATCH through the API actor),
+//     shared by every controller that reads that resource;
+//   - the controllers (controller.hpp), each with its own rate-limited work queue;
+//   - the calls in flight, by correlation id: informer calls, controllers' calls (reported
+//     back to the controller with their key) and other calls whose answer goes to a callback
+//     (leader election, events).
+// The shell sends what take_sends() returns to the API actor, hands every apiResponse and
+// apiWatchEvent to on_reply()/on_event(), and calls tick() on its timer.
+//
+// Controllers act only while the manager is `acting` (it holds the leader lease) and every
+// informer has synced (a new leader starts from a complete list, as Kubernetes' do). Keys
+// queued meanwhile wait. When acting stops, the calls in flight are forgotten (their answers
+// are ignored), their keys go back to the queues and the controllers forget their
+// expectations.
+//
+// Bounds: syncs_max keys of one controller in flight at once (Kubernetes'
+// --concurrent-*-syncs), calls_max controller calls in flight in all, call_timeout_ms before
+// an unanswered call counts as failed (code 0).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/api/informer/envelope_session.hpp"
+#include "actors/controllers/controller.hpp"
+#include "actors/controllers/work_queue.hpp"
+
+namespace craton::controllers {
+
+struct ControllerManagerConfig {
+  std::uint64_t first_correlation = 1;  ///< this incarnation's first id (runtime/correlation.hpp)
+  std::size_t syncs_max = 16;           ///< per controller
+  std::size_t calls_max = 2000;         ///< controller calls in flight, all controllers
+  std::int64_t call_timeout_ms = 30000;
+  WorkQueueConfig queue;
+};
+
+struct ControllerManagerCounters {
+  std::uint64_t syncs = 0;
+  std::uint64_t calls = 0;
+  std::uint64_t failed_calls = 0;  ///< refused or unanswered
+  std::uint64_t timeouts = 0;
+};
+
+class ControllerManager {
+ public:
+  explicit ControllerManager(ControllerManagerConfig config);
+  ~ControllerManager();
+
+  /// Makes a controller (its factory registers its informer handlers). Precondition: before
+  /// the first tick.
+  void add(const ControllerFactory& factory);
+
+  struct Send {
+    std::uint64_t correlation = 0;
+    api::ApiCall call;
+  };
+  std::vector<Send> tick(std::int64_t now_ms);
+  std::vector<Send> on_reply(std::uint64_t correlation, const api::ApiReply& reply,
+                             std::int64_t now_ms);
+  std::vector<Send> on_event(std::uint64_t correlation, const api::ApiEvent& event,
+                             std::int64_t now_ms);
+
+  /// A call outside the controllers (leader election, events); `done` gets its answer (code 0:
+  /// none in time). Sent with the next batch take_sends() returns.
+  void call(api::ApiCall call, std::function<void(const api::ApiReply&)> done, std::int64_t now_ms);
+  std::vector<Send> take_sends();
+
+  /// Whether the controllers act (the leader lease is held).
+  void set_acting(bool acting);
+  bool acting() const { return acting_; }
+  /// Every informer has listed once.
+  bool synced() const;
+
+  const ControllerManagerCounters& counters() const { return counters_; }
+  /// The informer of a resource (made on first use).
+  api::Informer& informer(const ResourceType& resource);
+  std::size_t calls_in_flight() const { return calls_.size(); }
+
+ private:
+  struct Entry;
+  struct Pending {
+    Entry* entry = nullptr;  ///< null: a callback call
+    std::string key;
+    api::ApiCall call;
+    std::function<void(const api::ApiReply&)> done;
+    std::int64_t sent_ms = 0;
+  };
+  void pump(std::int64_t now_ms);
+  void run_sync(Entry& entry, const std::string& key, std::int64_t now_ms);
+  void settle(std::uint64_t correlation, const api::ApiReply& reply, std::int64_t now_ms);
+  void carry_out(api::EnvelopeSession& session, std::uint64_t previous,
+                 const api::EnvelopeSession::Output& out, std::int64_t now_ms);
+
+  ControllerManagerConfig config_;
+  std::map<std::string, std::unique_ptr<api::EnvelopeSession>> sessions_;  ///< by resource
+  std::vector<std::unique_ptr<Entry>> entries_;
+  std::map<std::uint64_t, Pending> calls_;
+  std::vector<Send> outbox_;
+  std::uint64_t next_correlation_;
+  std::int64_t now_ms_ = 0;
+  bool acting_ = false;
+  ControllerManagerCounters counters_;
+};
+
+}  // namespace craton::controllers

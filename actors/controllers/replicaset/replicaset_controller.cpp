@@ -1,0 +1,240 @@
+// The ReplicaSet controller's reconcile core (see the header).
+#include "actors/controllers/replicaset/replicaset_controller.hpp"
+
+#include <capnp/message.h>
+
+#include <algorithm>
+
+#include "actors/api/client/typed_selector.hpp"
+#include "actors/api/informer/informer_cache.hpp"
+#include "actors/controllers/pods.hpp"
+#include "actors/controllers/replicaset/pod_ranking.hpp"
+#include "runtime/flat_message.hpp"
+
+namespace craton::controllers {
+namespace k8s = schema::k8s;
+namespace {
+
+constexpr const char* kByNamespace = "namespace";
+
+class ReplicaSetController final : public Controller {
+ public:
+  ReplicaSetController(const ControllerContext& context, ReplicaSetConfig config)
+      : config_(config),
+        pods_(context.informer(pods_resource())),
+        sets_(context.informer(replicasets_resource())),
+        enqueue_(context.enqueue),
+        now_ms_(context.now_ms) {
+    pods_.ensure_index(kByNamespace, api::index_by_namespace());
+    sets_.ensure_index(kByNamespace, api::index_by_namespace());
+    sets_.add_handlers({
+        [this](const api::InformerObject& rs) { enqueue_(rs.key()); },
+        [this](const api::InformerObject&, const api::InformerObject& rs) { enqueue_(rs.key()); },
+        [this](const api::InformerObject& rs, bool) {
+          expectations_.forget(rs.key());
+          enqueue_(rs.key());
+        },
+    });
+    pods_.add_handlers({
+        [this](const api::InformerObject& pod) { pod_added(pod); },
+        [this](const api::InformerObject& old, const api::InformerObject& pod) {
+          pod_updated(old, pod);
+        },
+        [this](const api::InformerObject& pod, bool) { pod_deleted(pod); },
+    });
+  }
+
+  const char* name() const override { return "replicaset"; }
+
+  SyncResult sync(const std::string& key, std::int64_t now_ms) override;
+  bool on_reply(const std::string& key, const api::ApiCall& call,
+                const api::ApiReply& reply) override;
+  void reset() override { expectations_.clear(); }
+
+ private:
+  // The ReplicaSet controlling a pod, when it exists in the cache with that uid.
+  std::optional<std::string> owner_key(const api::InformerObject& pod) const {
+    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
+    if (!ref || ref->getKind() != "ReplicaSet") return std::nullopt;
+    auto key = object_key(pod.name_space(), ref->getName());
+    auto rs = sets_.cache().get(key);
+    if (!rs || rs->uid() != ref->getUid().cStr()) return std::nullopt;
+    return key;
+  }
+  // Every ReplicaSet whose selector matches an orphan pod (it may adopt it).
+  void enqueue_matching(const api::InformerObject& pod) {
+    auto labels = pod.as<k8s::Pod>().getMetadata().getLabels();
+    for (const auto& rs : sets_.cache().by_index(kByNamespace, pod.name_space()))
+      if (api::selector_matches(rs.as<k8s::ReplicaSet>().getSpec().getSelector(), labels))
+        enqueue_(rs.key());
+  }
+  void pod_added(const api::InformerObject& pod) {
+    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
+    if (auto key = owner_key(pod)) {
+      expectations_.observed_add(*key);
+      enqueue_(*key);
+    } else if (!controller_of(pod.as<k8s::Pod>().getMetadata())) {
+      enqueue_matching(pod);
+    }
+  }
+  void pod_updated(const api::InformerObject& old, const api::InformerObject& pod) {
+    if (old.resource_version() == pod.resource_version()) return;  // a resync
+    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
+    auto old_owner = owner_key(old);
+    auto owner = owner_key(pod);
+    if (old_owner && old_owner != owner) enqueue_(*old_owner);
+    if (owner)
+      enqueue_(*owner);
+    else if (!controller_of(pod.as<k8s::Pod>().getMetadata()))
+      enqueue_matching(pod);
+  }
+  void pod_deleted(const api::InformerObject& pod) {
+    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
+    if (!ref || ref->getKind() != "ReplicaSet") return;
+    auto key = object_key(pod.name_space(), ref->getName());
+    expectations_.observed_delete(key, pod.key());
+    enqueue_(key);
+  }
+
+  ReplicaSetConfig config_;
+  api::Informer& pods_;
+  api::Informer& sets_;
+  std::function<void(const std::string&)> enqueue_;
+  std::function<std::int64_t()> now_ms_;
+  Expectations expectations_;
+};
+
+// The status a ReplicaSet should show for the pods it owns.
+struct Counts {
+  std::int32_t replicas = 0, fully_labeled = 0, ready = 0, available = 0;
+};
+
+Counts count(k8s::ReplicaSet::Reader rs, const std::vector<api::InformerObject>& owned,
+             std::int64_t now_s) {
+  Counts c;
+  auto template_labels = rs.getSpec().getTemplate().getMetadata().getLabels();
+  for (const auto& o : owned) {
+    auto pod = o.as<k8s::Pod>();
+    ++c.replicas;
+    if (api::labels_contain(pod.getMetadata().getLabels(), template_labels)) ++c.fully_labeled;
+    if (pod_ready(pod)) ++c.ready;
+    if (pod_available(pod, rs.getSpec().getMinReadySeconds(), now_s)) ++c.available;
+  }
+  return c;
+}
+
+std::string with_status(const api::InformerObject& object, const Counts& c) {
+  capnp::MallocMessageBuilder message;
+  message.setRoot(object.as<k8s::ReplicaSet>());
+  auto rs = message.getRoot<k8s::ReplicaSet>();
+  auto status = rs.getStatus();
+  status.setReplicas(c.replicas);
+  status.setFullyLabeledReplicas(c.fully_labeled);
+  status.setReadyReplicas(c.ready);
+  status.setAvailableReplicas(c.available);
+  status.setObservedGeneration(rs.getMetadata().getGeneration());
+  return flat_bytes(message);
+}
+
+SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_ms) {
+  SyncResult out;
+  auto object = sets_.cache().get(key);
+  if (!object) {
+    expectations_.forget(key);
+    return out;
+  }
+  auto rs = object->as<k8s::ReplicaSet>();
+  auto spec = rs.getSpec();
+  bool deleting = rs.getMetadata().getDeletionTimestamp().size() > 0;
+  bool needs_sync = expectations_.satisfied(key, now_ms) && !deleting;
+  Owner self{replicasets_resource().api_version(), "ReplicaSet", object->name(), object->uid()};
+  const auto& pods = pods_resource();
+
+  // 1. Claim.
+  std::vector<api::InformerObject> owned;
+  for (const auto& o : pods_.cache().by_index(kByNamespace, object->name_space())) {
+    auto pod = o.as<k8s::Pod>();
+    if (!pod_active(pod)) continue;
+    bool matches = api::selector_matches(spec.getSelector(), pod.getMetadata().getLabels());
+    auto ref = controller_of(pod.getMetadata());
+    if (ref && ref->getUid() != object->uid().c_str()) continue;
+    if (ref && matches) {
+      owned.push_back(o);
+    } else if (ref && !deleting) {
+      auto call = pods.call(api::ApiVerb::update, o.name_space(), o.name());
+      call.object = without_owner(o.reader(), object->uid());
+      out.calls.push_back(std::move(call));
+    } else if (!ref && matches && !deleting) {
+      auto call = pods.call(api::ApiVerb::update, o.name_space(), o.name());
+      call.object = with_controller(o.reader(), self);
+      out.calls.push_back(std::move(call));
+      owned.push_back(o);
+    }
+  }
+
+  // 2. Scale.
+  std::int64_t wanted = spec.hasReplicas() ? spec.getReplicas().getValue() : 1;
+  auto diff = std::int64_t(owned.size()) - wanted;
+  if (needs_sync && diff < 0) {
+    auto n = std::min(-diff, config_.burst_replicas);
+    expectations_.expect(key, n, {}, now_ms);
+    for (std::int64_t i = 0; i < n; ++i) {
+      auto call = pods.call(api::ApiVerb::create, object->name_space());
+      call.object = pod_from_template(spec.getTemplate(), object->name_space(), self);
+      out.calls.push_back(std::move(call));
+    }
+  } else if (needs_sync && diff > 0) {
+    auto n = std::min(diff, config_.burst_replicas);
+    auto victims = owned;
+    std::stable_sort(victims.begin(), victims.end(), [](const auto& a, const auto& b) {
+      return delete_before(a.template as<k8s::Pod>(), b.template as<k8s::Pod>());
+    });
+    victims.resize(std::size_t(n));
+    std::vector<std::string> keys;
+    for (const auto& v : victims) keys.push_back(v.key());
+    expectations_.expect(key, 0, keys, now_ms);
+    for (const auto& v : victims)
+      out.calls.push_back(pods.call(api::ApiVerb::remove, v.name_space(), v.name()));
+  }
+
+  // 3. Status.
+  auto now_s = config_.wall_clock_base_s + now_ms / 1000;
+  auto c = count(rs, owned, now_s);
+  auto status = rs.getStatus();
+  if (status.getReplicas() != c.replicas || status.getFullyLabeledReplicas() != c.fully_labeled ||
+      status.getReadyReplicas() != c.ready || status.getAvailableReplicas() != c.available ||
+      status.getObservedGeneration() != rs.getMetadata().getGeneration()) {
+    auto call =
+        replicasets_resource().call(api::ApiVerb::update, object->name_space(), object->name());
+    call.subresource = "status";
+    call.object = with_status(*object, c);
+    out.calls.push_back(std::move(call));
+  }
+  if (spec.getMinReadySeconds() > 0 && c.ready != c.available)
+    out.again_at_ms = now_ms + std::int64_t(spec.getMinReadySeconds()) * 1000;
+  return out;
+}
+
+bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& call,
+                                    const api::ApiReply& reply) {
+  if (reply.ok()) return true;
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    expectations_.lower_adds(key);  // this pod will never be seen
+    return false;
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
+    expectations_.lower_delete(key, object_key(call.namespace_, call.name));
+    return reply.code == 404;  // gone already: what we wanted
+  }
+  return false;  // adoption, release or status refused (409: changed meanwhile): look again
+}
+
+}  // namespace
+
+ControllerFactory replicaset_controller(ReplicaSetConfig config) {
+  return [config](const ControllerContext& context) -> std::unique_ptr<Controller> {
+    return std::make_unique<ReplicaSetController>(context, config);
+  };
+}
+
+}  // namespace craton::controllers
