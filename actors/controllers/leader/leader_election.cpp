@@ -6,6 +6,7 @@
 #include <capnp/message.h>
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "actors/controllers/events/kube_time.hpp"
 #include "runtime/assert.hpp"
