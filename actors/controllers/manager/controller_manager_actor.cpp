@@ -3,7 +3,10 @@
 
 #include <kj/exception.h>
 
+#include <cstdio>
+
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/controllers/leader/leader_election.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
 #include "runtime/correlation.hpp"
 
@@ -16,6 +19,7 @@ struct ManagerState {
   std::unique_ptr<ActorEnv> env;
   ControllerManagerActorConfig config;
   std::unique_ptr<ControllerManager> manager;
+  std::optional<LeaderElection> election;
   std::size_t api_index = 0;
   std::int64_t heard_ms = 0;  ///< the last answer from the API actor
   static inline const char* name = "craton.controller-manager";
@@ -33,6 +37,28 @@ void send_all(ManagerActor* self, const std::vector<ControllerManager::Send>& se
   }
 }
 
+// Leader election: its one call at a time goes out with the manager's calls; the manager acts
+// while the lease is held.
+void elect(ManagerActor* self, std::int64_t now) {
+  auto& st = self->state;
+  if (auto call = st.election->next(now)) {
+    auto id = call->id;
+    st.manager->call(
+        std::move(call->call),
+        [self, id](const api::ApiReply& reply) {
+          auto& st = self->state;
+          st.election->on_reply(id, reply, st.env->now_ms(self));
+        },
+        now);
+  }
+  bool was = st.manager->acting();
+  st.manager->set_acting(st.election->leading());
+  if (was != st.manager->acting())
+    st.env->log(self, LogLevel::info,
+                st.manager->acting() ? "leading: the controllers act"
+                                     : "not leading: the controllers wait");
+}
+
 caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerActorConfig config) {
   auto& st = self->state;
   config.manager.first_correlation = first_correlation_id(node.incarnation);
@@ -42,8 +68,16 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   ReplicaSetConfig replicasets;
   replicasets.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(replicaset_controller(replicasets));
-  // Until leader election lands, every instance acts.
-  st.manager->set_acting(true);
+  LeaderElectionConfig election = config.election;
+  if (election.identity.empty()) {
+    char suffix[20];
+    std::snprintf(suffix, sizeof suffix, "_%016llx",
+                  static_cast<unsigned long long>(st.env->rng().next()));
+    election.identity = st.env->address().node + suffix;
+  }
+  auto made = LeaderElection::make(election);
+  CRATON_ASSERT(made.ok(), "the controller manager's leader election settings are invalid");
+  st.election.emplace(std::move(*made));
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.tick_ms)),
                      tick_atom::value);
@@ -80,6 +114,7 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
           st.env->log(self, LogLevel::info,
                       "no answer from the API: now " + st.config.api_nodes[st.api_index]);
         }
+        elect(self, now);
         send_all(self, st.manager->tick(now));
         self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                            tick_atom::value);

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The controller manager in real processes, driven with kubectl: a `craton server` (store
+# replica, API, controller manager) and a second manager joined with `craton controller-manager
+# --join`. Exactly one of them holds the leader Lease (kube-system/craton-controller-manager)
+# and acts. A ReplicaSet applied with kubectl gets its pods (owned by it, named by
+# generateName), follows `kubectl scale` up and down with no duplicate pod, releases a pod
+# relabelled out of its selector and replaces it, adopts an orphan that matches, and reports
+# status (replicas, fullyLabeledReplicas, observedGeneration) that `kubectl get rs` prints.
+#
+#   controllers_kubectl_test.sh CRATON
+set -u
+CRATON=$1
+WORK=$(mktemp -d /tmp/craton-controllers.XXXXXX)
+PIDS=()
+
+# shellcheck source=../store/process_lib.sh
+source "$(dirname "$0")/../store/process_lib.sh"
+command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 0; }
+pick_ports 2
+"$CRATON" server --data "$WORK/d1" --listen "127.0.0.1:$BASE" --http "127.0.0.1:$((BASE + 1))" \
+  --insecure-loopback >"$WORK/server.log" 2>&1 &
+PIDS+=($!)
+"$CRATON" controller-manager --join "1=127.0.0.1:$BASE" --insecure-loopback \
+  >"$WORK/manager.log" 2>&1 &
+PIDS+=($!)
+"$CRATON" kubeconfig --server "http://127.0.0.1:$((BASE + 1))" >"$WORK/kubeconfig" || fail kubeconfig
+export KUBECONFIG=$WORK/kubeconfig
+
+# until SECONDS COMMAND...: retries until it succeeds (every 0.2 s).
+until_ok() {
+  local seconds=$1
+  shift
+  for _ in $(seq 1 $((seconds * 5))); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  return 1
+}
+pods_of() {  # the number of pods with app=$1
+  kubectl get pods -l "app=$1" --no-headers 2>/dev/null | wc -l
+}
+has_pods() { [ "$(pods_of "$1")" = "$2" ]; }
+
+until_ok 20 kubectl get ns kube-node-lease || fail "the default namespaces never appeared"
+
+# One leader, one lease.
+until_ok 20 kubectl -n kube-system get lease craton-controller-manager ||
+  fail "no leader lease: $(tail -5 "$WORK/server.log" "$WORK/manager.log")"
+holder=$(kubectl -n kube-system get lease craton-controller-manager -o jsonpath='{.spec.holderIdentity}')
+[[ $holder == store-1_* || $holder == controller-manager@*_* ]] || fail "lease holder '$holder'"
+echo "leader: $holder"
+
+cat >"$WORK/rs.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, tier: front}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+YAML
+kubectl apply -f "$WORK/rs.yaml" >/dev/null || fail "apply"
+until_ok 20 has_pods web 3 || fail "3 pods expected, $(pods_of web) seen"
+uid=$(kubectl get rs web -o jsonpath='{.metadata.uid}')
+owners=$(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.ownerReferences[0].uid}/{.metadata.ownerReferences[0].controller} {end}')
+[ "$owners" = "$(printf 'ReplicaSet/web/%s/true ' "$uid" "$uid" "$uid")" ] || fail "owners: $owners"
+for name in $(kubectl get pods -l app=web -o name); do
+  [[ $name == pod/web-????? ]] || fail "pod name $name (generateName web-)"
+done
+status() { kubectl get rs web -o jsonpath='{.status.replicas}/{.status.fullyLabeledReplicas}/{.status.observedGeneration}'; }
+rs_status_is() { [ "$(status)" = "$1" ]; }
+until_ok 10 rs_status_is 3/3/1 || fail "status $(status), expected 3/3/1"
+[[ $(kubectl get rs web --no-headers) =~ ^web\ +3\ +3\ +0 ]] || fail "get rs: $(kubectl get rs web)"
+
+# Scale up and down; the newest pods go first on the way down (timestamps are whole seconds:
+# the first three are older than the next four).
+first=$(kubectl get pods -l app=web -o name)
+sleep 1.1
+kubectl scale rs web --replicas=7 >/dev/null || fail "scale up"
+until_ok 20 has_pods web 7 || fail "7 pods expected, $(pods_of web) seen"
+kubectl scale rs web --replicas=1 >/dev/null || fail "scale down"
+until_ok 20 has_pods web 1 || fail "1 pod expected, $(pods_of web) seen"
+sleep 1
+has_pods web 1 || fail "after settling: $(pods_of web) pods, expected 1 (a duplicate creation?)"
+oldest=$(kubectl get pods -l app=web -o name)
+[[ $first == *"$oldest"* ]] || fail "scale-down kept $oldest, not one of the first: $first"
+
+# Release: a pod relabelled out of the selector loses its owner and is replaced.
+kept=${oldest#pod/}
+kubectl label pod "$kept" app=moved --overwrite >/dev/null || fail "label"
+until_ok 20 has_pods web 1 || fail "no replacement for the released pod"
+released() { [ -z "$(kubectl get pod "$kept" -o jsonpath='{.metadata.ownerReferences}')" ]; }
+until_ok 10 released || fail "the relabelled pod still has an owner"
+# Adoption: it comes back into the selector; the ReplicaSet adopts it and deletes one.
+kubectl label pod "$kept" app=web --overwrite >/dev/null || fail "label back"
+adopted() {
+  [ "$(kubectl get pod "$kept" -o jsonpath='{.metadata.ownerReferences[0].uid}')" = "$uid" ]
+}
+until_ok 20 adopted || fail "the orphan was not adopted"
+until_ok 20 has_pods web 1 || fail "after adoption: $(pods_of web) pods, expected 1"
+until_ok 10 rs_status_is 1/1/3 || fail "status $(status), expected 1/1/3"
+
+# Only the leader acted: every call of the other one would be in its log as acting.
+leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)
+[ "$leaders" = 1 ] || fail "$leaders processes say they lead"
+echo "PASS"
