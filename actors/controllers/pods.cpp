@@ -4,6 +4,7 @@
 #include <capnp/dynamic.h>
 #include <capnp/message.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "actors/api/client/kube_time.hpp"
@@ -97,14 +98,17 @@ std::string with_controller(capnp::DynamicStruct::Reader object, const Owner& ow
   return flat_bytes(copy.message);
 }
 
-std::string without_owner(capnp::DynamicStruct::Reader object, const std::string& release_uid) {
+std::string without_owners(capnp::DynamicStruct::Reader object,
+                           const std::vector<std::string>& release_uids) {
   Copy copy;
   copy_into(copy, object);
   auto meta = copy.meta();
   auto old = meta.asReader().getOwnerReferences();
   std::vector<unsigned> keep;
   for (unsigned i = 0; i < old.size(); ++i)
-    if (old[i].getUid() != release_uid) keep.push_back(i);
+    if (std::find(release_uids.begin(), release_uids.end(), old[i].getUid().cStr()) ==
+        release_uids.end())
+      keep.push_back(i);
   if (keep.empty()) {  // Kubernetes omits an empty list
     meta.disownOwnerReferences();
     return flat_bytes(copy.message);
@@ -112,6 +116,22 @@ std::string without_owner(capnp::DynamicStruct::Reader object, const std::string
   auto refs = copy.message.getOrphanage().newOrphan<capnp::List<k8s::OwnerReference>>(keep.size());
   for (unsigned i = 0; i < keep.size(); ++i) refs.get().setWithCaveats(i, old[keep[i]]);
   meta.adoptOwnerReferences(std::move(refs));
+  return flat_bytes(copy.message);
+}
+
+std::string without_finalizer(capnp::DynamicStruct::Reader object, const std::string& name) {
+  Copy copy;
+  copy_into(copy, object);
+  auto meta = copy.meta();
+  std::vector<std::string> keep;
+  for (auto f : meta.asReader().getFinalizers())
+    if (f != name) keep.push_back(f);
+  if (keep.empty()) {
+    meta.disownFinalizers();
+  } else {
+    auto list = meta.initFinalizers(unsigned(keep.size()));
+    for (unsigned i = 0; i < keep.size(); ++i) list.set(i, keep[i]);
+  }
   return flat_bytes(copy.message);
 }
 

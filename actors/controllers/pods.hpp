@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_meta.capnp.h"
@@ -41,6 +42,13 @@ std::string pod_from_template(schema::k8s::PodTemplateSpec::Reader pod_template,
 /// The object (any kind with metadata) with `owner` added as its controller, or with the
 /// ownerReference of uid `release_uid` removed: bytes for an update call.
 std::string with_controller(capnp::DynamicStruct::Reader object, const Owner& owner);
-std::string without_owner(capnp::DynamicStruct::Reader object, const std::string& release_uid);
+std::string without_owners(capnp::DynamicStruct::Reader object,
+                           const std::vector<std::string>& release_uids);
+inline std::string without_owner(capnp::DynamicStruct::Reader object,
+                                 const std::string& release_uid) {
+  return without_owners(object, {release_uid});
+}
+/// The object without the finalizer `name` (bytes for an update call).
+std::string without_finalizer(capnp::DynamicStruct::Reader object, const std::string& name);
 
 }  // namespace craton::controllers

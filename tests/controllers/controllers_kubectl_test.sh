@@ -5,7 +5,8 @@
 # and acts. A ReplicaSet applied with kubectl gets its pods (owned by it, named by
 # generateName), follows `kubectl scale` up and down with no duplicate pod, releases a pod
 # relabelled out of its selector and replaces it, adopts an orphan that matches, and reports
-# status (replicas, fullyLabeledReplicas, observedGeneration) that `kubectl get rs` prints.
+# status (replicas, fullyLabeledReplicas, observedGeneration) that `kubectl get rs` prints;
+# `kubectl delete` cascades as kubectl's --cascade asks (garbage collector).
 #
 #   controllers_kubectl_test.sh CRATON
 set -u
@@ -108,6 +109,26 @@ adopted() {
 until_ok 20 adopted || fail "the orphan was not adopted"
 until_ok 20 has_pods web 1 || fail "after adoption: $(pods_of web) pods, expected 1"
 until_ok 10 rs_status_is 1/1/3 || fail "status $(status), expected 1/1/3"
+
+# Deletion, as kubectl asks for it: background (the default: the garbage collector deletes the
+# pods after the ReplicaSet), orphan (the pods stay, without their owner), foreground (the
+# pods go first, then the ReplicaSet).
+kubectl delete rs web >/dev/null || fail "delete"
+until_ok 20 has_pods web 0 || fail "background deletion left $(pods_of web) pods"
+kubectl apply -f "$WORK/rs.yaml" >/dev/null || fail "apply again"
+until_ok 20 has_pods web 3 || fail "3 pods expected again, $(pods_of web) seen"
+kubectl delete rs web --cascade=orphan >/dev/null || fail "delete --cascade=orphan"
+no_rs() { ! kubectl get rs web >/dev/null 2>&1; }
+until_ok 20 no_rs || fail "the orphaning deletion never finished"
+sleep 1
+has_pods web 3 || fail "orphaning deletion: $(pods_of web) pods left, expected 3"
+refs=$(kubectl get pods -l app=web -o jsonpath='{.items[*].metadata.ownerReferences}')
+[ -z "$refs" ] || fail "orphans still name an owner: $refs"
+kubectl delete pods -l app=web >/dev/null || fail "delete pods"
+kubectl apply -f "$WORK/rs.yaml" >/dev/null || fail "apply a third time"
+until_ok 20 has_pods web 3 || fail "3 pods expected a third time, $(pods_of web) seen"
+kubectl delete rs web --cascade=foreground --timeout=20s >/dev/null || fail "delete --cascade=foreground"
+has_pods web 0 || fail "foreground deletion returned with $(pods_of web) pods left"
 
 # Only the leader acted: every call of the other one would be in its log as acting.
 leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)
