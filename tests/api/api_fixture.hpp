@@ -79,6 +79,7 @@ struct Fixture {
   std::int64_t clock = 1'800'000'000;
   std::int64_t ms = 0;  ///< the service's monotonic clock
   int uids = 0;
+  int suffixes = 0;
   std::unique_ptr<ApiService> service;
 
   explicit Fixture(std::size_t window = 10000) {
@@ -88,7 +89,8 @@ struct Fixture {
     options.now_s = [this] { return clock; };
     options.monotonic_ms = [this] { return ms; };
     options.new_uid = [this] { return "uid-" + std::to_string(++uids); };
-    options.name_suffix = [] { return std::string("abcde"); };
+    // Counted, so that generated names differ: "abcda", "abcdb", ...
+    options.name_suffix = [this] { return "abcd" + std::string(1, char('a' + suffixes++ % 26)); };
     service = std::make_unique<ApiService>(store, options);
     store.service = service.get();
     service->reset(1, {});
