@@ -2,6 +2,7 @@
 #include "actors/controllers/resource_type.hpp"
 
 #include "schemas/api_apps.capnp.h"
+#include "schemas/api_cluster.capnp.h"
 #include "schemas/api_meta.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
@@ -33,6 +34,35 @@ const ResourceType& replicasets_resource() {
 const ResourceType& deployments_resource() {
   static const ResourceType r{"apps", "v1", "deployments", "Deployment",
                               capnp::Schema::from<schema::k8s::Deployment>()};
+  return r;
+}
+
+const ResourceType& daemonsets_resource() {
+  static const ResourceType r{"apps", "v1", "daemonsets", "DaemonSet",
+                              capnp::Schema::from<schema::k8s::DaemonSet>()};
+  return r;
+}
+
+const ResourceType& jobs_resource() {
+  static const ResourceType r{"batch", "v1", "jobs", "Job",
+                              capnp::Schema::from<schema::k8s::Job>()};
+  return r;
+}
+
+const ResourceType& nodes_resource() {
+  static const ResourceType r{"", "v1", "nodes", "Node", capnp::Schema::from<schema::k8s::Node>()};
+  return r;
+}
+
+const ResourceType& services_resource() {
+  static const ResourceType r{"", "v1", "services", "Service",
+                              capnp::Schema::from<schema::k8s::Service>()};
+  return r;
+}
+
+const ResourceType& endpoints_resource() {
+  static const ResourceType r{"", "v1", "endpoints", "Endpoints",
+                              capnp::Schema::from<schema::k8s::Endpoints>()};
   return r;
 }
 

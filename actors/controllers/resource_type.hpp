@@ -28,6 +28,11 @@ struct ResourceType {
 const ResourceType& pods_resource();
 const ResourceType& replicasets_resource();
 const ResourceType& deployments_resource();
+const ResourceType& daemonsets_resource();
+const ResourceType& jobs_resource();
+const ResourceType& nodes_resource();
+const ResourceType& services_resource();
+const ResourceType& endpoints_resource();
 const ResourceType& leases_resource();
 const ResourceType& events_resource();
 
