@@ -468,3 +468,77 @@ BOOST_AUTO_TEST_CASE(a_stuck_rollout_exceeds_its_progress_deadline) {
   BOOST_TEST(w.condition("Progressing")->first == "False");
   BOOST_TEST(w.condition("Progressing")->second == "ProgressDeadlineExceeded");
 }
+
+BOOST_AUTO_TEST_CASE(matching_orphans_are_adopted_and_foreign_ones_released) {
+  World w;
+  w.create_deployment({});
+  w.converge();
+  auto own = w.name_of_revision("1");
+  // An orphan with the Deployment's labels, and one of its own that no longer matches.
+  auto orphan = std::make_shared<capnp::MallocMessageBuilder>();
+  orphan->setRoot(w.rs(own));
+  auto meta = orphan->getRoot<k8s::ReplicaSet>().getMetadata();
+  meta.setName("web-orphan");
+  meta.setUid("");
+  meta.disownOwnerReferences();
+  w.put(replicasets_resource(), orphan);
+  w.edit<k8s::ReplicaSet>(replicasets_resource(), "default/" + own, [](auto rs) {
+    auto labels = rs.getMetadata().initLabels().initEntries(1);
+    labels[0].setKey("app");
+    labels[0].setValue("other");
+  });
+  auto r = w.sync();
+  BOOST_TEST(r.calls.size() == 2u);  // claims go alone
+  BOOST_TEST(w.rs("web-orphan").getMetadata().getOwnerReferences().size() == 1u);
+  BOOST_TEST(w.rs(own).getMetadata().getOwnerReferences().size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_taken_name_raises_the_collision_count) {
+  World w;
+  w.create_deployment({});
+  auto hash = pod_template_hash(w.deployment().getSpec().getTemplate(), std::nullopt);
+  auto squatter = std::make_shared<capnp::MallocMessageBuilder>();
+  auto rs = squatter->initRoot<k8s::ReplicaSet>();
+  rs.getMetadata().setName("web-" + hash);
+  rs.getMetadata().setNamespace("default");
+  w.put(replicasets_resource(), squatter);
+  auto r = w.sync();
+  BOOST_TEST(count_calls(r, api::ApiVerb::create, "replicasets") == 0u);
+  BOOST_TEST(w.deployment().getStatus().getCollisionCount().getValue() == 1);
+  r = w.sync();
+  BOOST_TEST_REQUIRE(count_calls(r, api::ApiVerb::create, "replicasets") == 1u);
+  BOOST_TEST(!w.name_of_revision("1").empty());
+  BOOST_TEST(w.name_of_revision("1") ==
+             "web-" + pod_template_hash(w.deployment().getSpec().getTemplate(), 1));
+}
+
+BOOST_AUTO_TEST_CASE(recreate_waits_for_the_old_pods_to_go) {
+  World w;
+  DeploymentSpec s;
+  s.recreate = true;
+  w.create_deployment(s);
+  w.converge();
+  w.settle();
+  w.converge();
+  auto first = w.name_of_revision("1");
+  auto pod = std::make_shared<capnp::MallocMessageBuilder>();
+  auto p = pod->initRoot<k8s::Pod>();
+  p.getMetadata().setName("web-old-pod");
+  p.getMetadata().setNamespace("default");
+  auto ref = p.getMetadata().initOwnerReferences(1)[0];
+  ref.setKind("ReplicaSet");
+  ref.setName(first);
+  ref.setUid(w.rs(first).getMetadata().getUid());
+  ref.setController(true);
+  p.getStatus().setPhase("Running");
+  w.put(pods_resource(), pod);
+  w.set_image("nginx:2");
+  w.sync();
+  w.set_status(first, 0, 0);
+  auto r = w.sync();  // the ReplicaSet says 0, but a pod of it still runs
+  BOOST_TEST(count_calls(r, api::ApiVerb::create, "replicasets") == 0u);
+  w.edit<k8s::Pod>(pods_resource(), "default/web-old-pod",
+                   [](auto pod) { pod.getStatus().setPhase("Succeeded"); });
+  r = w.sync();
+  BOOST_TEST(count_calls(r, api::ApiVerb::create, "replicasets") == 1u);
+}

@@ -374,6 +374,13 @@ void DeploymentSync::find_new() {
       return;
     }
   }
+  // The one named by this template's hash is new too: the API may have written the template a
+  // little differently (defaults, empty lists), and a mismatch must not create it again and
+  // again under ever new collision counts.
+  auto name = object_.name() + "-" +
+              pod_template_hash(d_.getSpec().getTemplate(), current_.collision_count);
+  for (std::size_t i = 0; i < sets_.size(); ++i)
+    if (sets_[i].name == name) new_index_ = int(i);
 }
 
 // kube's SetNewReplicaSetAnnotations on the existing new ReplicaSet, and the Deployment's own

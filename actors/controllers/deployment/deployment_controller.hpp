@@ -10,7 +10,10 @@
 //      pod-template-hash label. Its name is "<deployment>-<hash>" where the hash is FNV-32a over
 //      the template's CANONICAL Cap'n Proto bytes (capnp::canonicalize, so equal templates hash
 //      equally in every process and build), then collisionCount (kube's ComputeHash shape),
-//      printed in kube's SafeEncodeString alphabet;
+//      printed in kube's SafeEncodeString alphabet. Failing a template match, the owned
+//      ReplicaSet bearing that very name is the new one (a template the API wrote back a little
+//      differently must not be created again under ever new collision counts); a name taken
+//      by another object raises status.collisionCount instead;
 //   3. deleted: status only. Paused, or a scaling event (an active ReplicaSet's desired-replicas
 //      annotation differs from spec.replicas): scale (proportionally across the active
 //      ReplicaSets when several are), no new ReplicaSet, no rollout step. Otherwise the strategy:
