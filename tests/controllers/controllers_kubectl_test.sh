@@ -6,7 +6,9 @@
 # generateName), follows `kubectl scale` up and down with no duplicate pod, releases a pod
 # relabelled out of its selector and replaces it, adopts an orphan that matches, and reports
 # status (replicas, fullyLabeledReplicas, observedGeneration) that `kubectl get rs` prints;
-# `kubectl delete` cascades as kubectl's --cascade asks (garbage collector).
+# `kubectl delete` cascades as kubectl's --cascade asks (garbage collector); a Deployment
+# rolls out (`rollout status|history|undo|pause|resume`, `scale`, `set image`) with a fake
+# kubelet marking pods ready.
 #
 #   controllers_kubectl_test.sh CRATON
 set -u
@@ -129,6 +131,76 @@ kubectl apply -f "$WORK/rs.yaml" >/dev/null || fail "apply a third time"
 until_ok 20 has_pods web 3 || fail "3 pods expected a third time, $(pods_of web) seen"
 kubectl delete rs web --cascade=foreground --timeout=20s >/dev/null || fail "delete --cascade=foreground"
 has_pods web 0 || fail "foreground deletion returned with $(pods_of web) pods left"
+
+# Deployments and their rollouts, as `kubectl rollout` drives them. A fake kubelet marks
+# every pod Running and Ready (the node agent comes with issue 14).
+fake_kubelet() {
+  while true; do
+    for p in $(kubectl get pods -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+      now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+      kubectl patch pod "$p" --subresource=status --type=merge -p \
+        "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$now\"}]}}" \
+        >/dev/null 2>&1
+    done
+    sleep 0.3
+  done
+}
+fake_kubelet &
+PIDS+=($!)
+cat >"$WORK/deploy.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      containers:
+      - name: c
+        image: nginx:1.0
+YAML
+kubectl apply -f "$WORK/deploy.yaml" >/dev/null || fail "apply deployment"
+expect_out() {  # WANT COMMAND...: the command succeeds and prints WANT
+  local want=$1 out
+  shift
+  out=$("$@" 2>&1) || fail "$* failed: $out"
+  [[ $out == *"$want"* ]] || fail "$* printed '$out', expected '$want'"
+}
+expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
+rs1=$(kubectl get rs -l app=app -o name)
+[[ $rs1 =~ ^replicaset.apps/app-[a-z0-9]+$ ]] || fail "the first ReplicaSet: '$rs1'"
+kubectl set image deploy/app c=nginx:2.0 >/dev/null || fail "set image"
+expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
+history=$(kubectl rollout history deploy/app)
+[[ $history == *$'\n1 '*$'\n2 '* ]] || fail "rollout history: $history"
+has_pods app 3 || fail "after the rollout: $(pods_of app) pods"
+image() { kubectl get deploy app -o jsonpath='{.spec.template.spec.containers[0].image}'; }
+kubectl rollout undo deploy/app >/dev/null || fail "rollout undo"
+expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
+[ "$(image)" = "nginx:1.0" ] || fail "undo left image $(image)"
+[ "$(kubectl get rs -l app=app -o name | wc -l)" = 2 ] || fail "undo made a new ReplicaSet: $(kubectl get rs)"
+[ "$(kubectl get "$rs1" -o jsonpath='{.spec.replicas}')" = 3 ] || fail "undo did not reuse $rs1"
+[ "$(kubectl get "$rs1" -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')" = 3 ] ||
+  fail "the reused ReplicaSet is not revision 3"
+kubectl rollout pause deploy/app >/dev/null || fail "pause"
+kubectl set image deploy/app c=nginx:3.0 >/dev/null || fail "set image while paused"
+sleep 1
+[ "$(kubectl get rs -l app=app -o name | wc -l)" = 2 ] || fail "a paused rollout progressed"
+kubectl rollout resume deploy/app >/dev/null || fail "resume"
+expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
+kubectl scale deploy/app --replicas=5 >/dev/null || fail "scale deployment"
+expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
+until_ok 20 has_pods app 5 || fail "after scaling the deployment: $(pods_of app) pods"
+[[ $(kubectl get deploy app --no-headers) =~ ^app\ +5/5\ +5\ +5 ]] || fail "get deploy: $(kubectl get deploy app)"
+kubectl delete deploy app >/dev/null || fail "delete deployment"
+no_app_rs() { [ -z "$(kubectl get rs -l app=app -o name 2>/dev/null)" ]; }
+until_ok 20 no_app_rs || fail "the deployment's ReplicaSets outlived it"
+until_ok 20 has_pods app 0 || fail "the deployment's pods outlived it"
 
 # Only the leader acted: every call of the other one would be in its log as acting.
 leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/controllers/deployment/deployment_controller.hpp"
 #include "actors/controllers/garbage/garbage_collector.hpp"
 #include "actors/controllers/leader/leader_election.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
@@ -69,6 +70,9 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   ReplicaSetConfig replicasets;
   replicasets.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(replicaset_controller(replicasets));
+  DeploymentConfig deployments;
+  deployments.wall_clock_base_s = config.wall_clock_base_s;
+  st.manager->add(deployment_controller(deployments));
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {
