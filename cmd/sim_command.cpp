@@ -42,7 +42,8 @@ constexpr const char* kUsage = R"(Flags:
                            (format in docs/simulator.md; default random)
   --scenario NAME          what the cluster runs: heartbeat (default), store, store-remote,
                            store-lease, api (API actors over the store, with writers and
-                           watchers; docs/simulator.md)
+                           watchers), controllers (the controller manager rolling
+                           Deployments out; docs/simulator.md)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";

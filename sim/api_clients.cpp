@@ -56,13 +56,6 @@ std::pair<std::string, std::string> read_config_map(const std::string& bytes) {
   return {cm.getMetadata().getName(), value};
 }
 
-void send_call(caf::event_based_actor* self, ActorEnv& env, std::uint64_t correlation,
-               const ApiCall& call) {
-  EnvelopeBuilder b(env.address(), Address{env.address().node, "api"}, correlation);
-  api::write_api_call(b.body().initApiRequest(), call);
-  env.send(self, b);
-}
-
 // ---- The writer.
 
 struct WriterState {
@@ -95,10 +88,10 @@ void writer_send(WriterActor* self) {
   auto& st = self->state;
   st.correlation = st.next_correlation++;
   if (st.remove)
-    return send_call(self, *st.env, st.correlation, config_maps(ApiVerb::remove, st.cm));
+    return send_api_call(self, *st.env, st.correlation, config_maps(ApiVerb::remove, st.cm));
   auto call = config_maps(st.creating ? ApiVerb::create : ApiVerb::update, st.cm);
   call.object = config_map_bytes(st.cm, st.value);
-  send_call(self, *st.env, st.correlation, call);
+  send_api_call(self, *st.env, st.correlation, call);
 }
 
 void writer_next(WriterActor* self) {
@@ -180,7 +173,7 @@ std::filesystem::path revision_file(const WatcherState& st) {
 void watch(WatcherActor* self) {
   auto& st = self->state;
   if (st.correlation != 0)
-    send_call(self, *st.env, st.correlation, config_maps(ApiVerb::stop_watch));
+    send_api_call(self, *st.env, st.correlation, config_maps(ApiVerb::stop_watch));
   auto call = config_maps(ApiVerb::watch);
   // resourceVersion "0" means "any": the first watch asks for everything after revision 1
   // (the store's first write is revision 2).
@@ -189,7 +182,7 @@ void watch(WatcherActor* self) {
   st.correlation = st.next_correlation++;
   st.heard_ms = st.env->now_ms(self);
   st.observe(WatchEvent{st.node, WatchEvent::Kind::start, st.last + 1, {}});
-  send_call(self, *st.env, st.correlation, call);
+  send_api_call(self, *st.env, st.correlation, call);
 }
 
 void on_event(WatcherActor* self, const ApiEvent& e) {
@@ -282,10 +275,10 @@ void carry_out(InformerActor* self, std::uint64_t previous,
                const api::EnvelopeSession::Output& out) {
   auto& st = self->state;
   if (out.stop_previous_watch && previous != 0)
-    send_call(self, *st.env, previous, config_maps(ApiVerb::stop_watch));
+    send_api_call(self, *st.env, previous, config_maps(ApiVerb::stop_watch));
   if (!out.call) return;
   auto correlation = st.next_correlation++;
-  send_call(self, *st.env, correlation, *out.call);
+  send_api_call(self, *st.env, correlation, *out.call);
   st.session->sent(correlation, st.env->now_ms(self));
 }
 
@@ -354,6 +347,13 @@ caf::behavior informer(InformerActor* self, NodeContext node, ObservationSink ob
 }
 
 }  // namespace
+
+void send_api_call(caf::event_based_actor* self, ActorEnv& env, std::uint64_t correlation,
+                   const ApiCall& call) {
+  EnvelopeBuilder b(env.address(), Address{env.address().node, "api"}, correlation);
+  api::write_api_call(b.body().initApiRequest(), call);
+  env.send(self, b);
+}
 
 std::string config_map_key(const std::string& name) {
   return "/registry/configmaps/" + std::string(kNamespace) + "/" + name;

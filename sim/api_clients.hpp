@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/api/client/api_protocol.hpp"
 #include "runtime/environment.hpp"
 #include "sim/observation.hpp"
 
@@ -49,6 +50,10 @@ struct ApiInformerConfig {
   std::int64_t report_ms = 1000;
   std::int64_t watch_timeout_s = 30;
 };
+
+/// Sends a call to the API actor of the sender's node.
+void send_api_call(caf::event_based_actor* self, ActorEnv& env, std::uint64_t correlation,
+                   const api::ApiCall& call);
 
 /// The ConfigMap's registry key, as the writer records its operations.
 std::string config_map_key(const std::string& name);

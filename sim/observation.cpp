@@ -81,6 +81,14 @@ std::string format(const StoreFailureEvent& e) {
   return e.message;
 }
 
+std::string format(const WorkloadSample& e) {
+  std::string s = std::string(e.kind == WorkloadSample::Kind::pods ? "pods " : "replicasets ") +
+                  e.workload + " @" + std::to_string(e.revision);
+  for (const auto& [name, count] : e.counts) s += " " + name + "=" + std::to_string(count);
+  if (e.kind == WorkloadSample::Kind::pods) s += " ready=" + std::to_string(e.ready);
+  return s;
+}
+
 std::string format(const TextEvent& e) {
   return e.text;
 }

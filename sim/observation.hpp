@@ -97,6 +97,19 @@ struct CacheSnapshot {
   bool operator==(const CacheSnapshot&) const = default;
 };
 
+/// What a workload auditor (sim/workload_clients.hpp) sees of one workload at one revision:
+/// its ReplicaSets' spec.replicas by name (replica_sets), or its active pods by owning
+/// ReplicaSet and how many of them are Ready (pods).
+struct WorkloadSample {
+  enum class Kind { replica_sets, pods };
+  Kind kind = Kind::pods;
+  std::string workload;
+  std::int64_t revision = 0;
+  std::map<std::string, int> counts;
+  int ready = 0;
+  bool operator==(const WorkloadSample&) const = default;
+};
+
 /// A probe from a production actor, as it wrote it (see the header comment).
 struct TextEvent {
   std::string text;
@@ -104,7 +117,7 @@ struct TextEvent {
 };
 
 using ObservedEvent = std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent,
-                                   StoreFailureEvent, TextEvent, CacheSnapshot>;
+                                   StoreFailureEvent, TextEvent, CacheSnapshot, WorkloadSample>;
 
 /// The trace text of an event (without time and node).
 std::string format_event(const ObservedEvent& event);

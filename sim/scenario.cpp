@@ -1,6 +1,7 @@
 #include "sim/scenario.hpp"
 
 #include "sim/api_scenario.hpp"
+#include "sim/controllers_scenario.hpp"
 #include "sim/heartbeat_scenario.hpp"
 #include "sim/lease_scenario.hpp"
 #include "sim/store_scenario.hpp"
@@ -8,7 +9,7 @@
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat", "store", "store-remote", "store-lease", "api"};
+  return {"heartbeat", "store", "store-remote", "store-lease", "api", "controllers"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
@@ -24,6 +25,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
   if (name == "store-lease")
     return std::unique_ptr<Scenario>(std::make_unique<LeaseScenario>(nodes));
   if (name == "api") return std::unique_ptr<Scenario>(std::make_unique<ApiScenario>(nodes));
+  if (name == "controllers")
+    return std::unique_ptr<Scenario>(std::make_unique<ControllersScenario>(nodes));
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

@@ -8,6 +8,10 @@
 //   expect(key, adds, deleted pod keys, now)   before the calls go out
 //   observed_add(key) / observed_delete(key, pod)   from the pod informer's handlers
 //   lower_adds(key) / lower_delete(key, pod)       a call failed: that change will never come
+//   uncertain_add(key, now)   a create whose outcome is unknown (504, no answer): it may still
+//                             be applied, so it is waited for until uncertain_ms has passed
+//                             (Kubernetes lowers the count at once, and a create applied late
+//                             then makes one pod too many: the simulator saw it)
 //   satisfied(key, now)   nothing recorded, everything observed, or the record is older than
 //                         ttl_ms (5 minutes, Kubernetes' ExpectationsTimeout: a lost event
 //                         must not stall a controller forever)
@@ -26,7 +30,8 @@ namespace craton::controllers {
 
 class Expectations {
  public:
-  explicit Expectations(std::int64_t ttl_ms = 5 * 60 * 1000) : ttl_ms_(ttl_ms) {}
+  explicit Expectations(std::int64_t ttl_ms = 5 * 60 * 1000, std::int64_t uncertain_ms = 20'000)
+      : ttl_ms_(ttl_ms), uncertain_ms_(uncertain_ms) {}
 
   /// Replaces the record of `key`. Preconditions: adds >= 0.
   void expect(const std::string& key, std::int64_t adds, const std::vector<std::string>& deletes,
@@ -37,7 +42,12 @@ class Expectations {
   void lower_delete(const std::string& key, const std::string& deleted) {
     observed_delete(key, deleted);
   }
+  void uncertain_add(const std::string& key, std::int64_t now_ms);
   bool satisfied(const std::string& key, std::int64_t now_ms) const;
+  /// When an unsatisfied record will be satisfied by time alone (its uncertain creations given
+  /// up, or its TTL): the controller looks at the key again then, or it would wait for an
+  /// event that may never come. 0: nothing recorded.
+  std::int64_t due_ms(const std::string& key) const;
   /// The owner went away: its record with it.
   void forget(const std::string& key) { records_.erase(key); }
   /// A controller that stops acting (lost its lease) forgets everything it expected.
@@ -48,11 +58,14 @@ class Expectations {
 
  private:
   struct Record {
-    std::int64_t adds = 0;
+    std::int64_t adds = 0;       ///< creations not yet seen, certain to come
+    std::int64_t uncertain = 0;  ///< creations not yet seen whose outcome is unknown
+    std::int64_t uncertain_until_ms = 0;
     std::set<std::string> deletes;
     std::int64_t at_ms = 0;
   };
   std::int64_t ttl_ms_;
+  std::int64_t uncertain_ms_;
   std::map<std::string, Record> records_;
 };
 

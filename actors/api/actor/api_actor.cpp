@@ -116,6 +116,8 @@ struct ApiState {
   ActorStore objects;
   std::unique_ptr<ApiService> service;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  /// Requests taken lately: a duplicated envelope is carried out once.
+  RecentRequests taken;
   /// Watches by requester and correlation id, for stopWatch.
   std::map<std::pair<std::string, std::uint64_t>, std::weak_ptr<EnvelopeExchange>> watches;
 
@@ -310,6 +312,10 @@ void on_api_request(ApiActor* self, const DecodedEnvelope& in) {
     st.env->send(self, b);
   };
   auto call = read_api_call(in.root().getBody().getApiRequest());
+  // A copy of a request taken already is dropped (stopWatch reuses its watch's id: exempt).
+  if (call && call->verb != ApiVerb::stop_watch &&
+      !st.taken.first_time(from.to_string(), correlation))
+    return;
   if (!call) return answer(failure_reply(400, "BadRequest", call.error().message));
   if (call->verb == ApiVerb::stop_watch) {
     auto it = st.watches.find({from.to_string(), correlation});

@@ -438,6 +438,14 @@ Task<Status> ApiService::ensure_defaults() {
                                                      {"port", options_.advertise_port},
                                                      {"protocol", "TCP"}}})}}})}}));
   for (const auto& r : wanted) {
+    // Made already (by this server earlier, or by another API server of the cluster): done.
+    // Creating the kubernetes service again would be refused 422 (its IP is allocated), not
+    // 409, so existence is looked at first.
+    Request existing = r;
+    existing.http.method = "GET";
+    existing.path.name = json::parse(r.http.body)["metadata"]["name"].get<std::string>();
+    auto found = co_await get(existing);
+    if (found.status == 200) continue;
     auto response = co_await create(r);
     if (response.status != 201 && response.status != 409)
       co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +

@@ -588,9 +588,12 @@ std::int32_t DeploymentSync::cleanup_unhealthy(std::int32_t max) {
 }
 
 // Then available old replicas, as long as spec.replicas - maxUnavailable stay available.
+// A ReplicaSet counts at most spec.replicas available pods (kube counts status alone): right
+// after an earlier scale-down its status still counts the pods it is about to delete, and
+// counting those let the simulator's rollouts dip below the availability bound.
 std::int32_t DeploymentSync::scale_down_old() {
   std::int32_t available = 0;
-  for (const auto& s : sets_) available += s.object ? s.available : 0;
+  for (const auto& s : sets_) available += s.object ? std::min(s.available, s.replicas) : 0;
   auto min_available = p_.replicas - p_.max_unavailable;
   if (available <= min_available) return 0;
   auto total = available - min_available;

@@ -55,10 +55,12 @@ void elect(ManagerActor* self, std::int64_t now) {
   }
   bool was = st.manager->acting();
   st.manager->set_acting(st.election->leading());
-  if (was != st.manager->acting())
-    st.env->log(self, LogLevel::info,
-                st.manager->acting() ? "leading: the controllers act"
-                                     : "not leading: the controllers wait");
+  if (was != st.manager->acting()) {
+    std::string what = st.manager->acting() ? "leading: the controllers act"
+                                            : "not leading: the controllers wait";
+    st.env->log(self, LogLevel::info, what);
+    st.env->observe("controller-manager " + what);  // the simulator's trace
+  }
 }
 
 caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerActorConfig config) {

@@ -212,6 +212,10 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
   }
   if (spec.getMinReadySeconds() > 0 && c.ready != c.available)
     out.again_at_ms = now_ms + std::int64_t(spec.getMinReadySeconds()) * 1000;
+  if (!needs_sync && !deleting) {  // waiting on expectations: at the latest until they lapse
+    auto due = expectations_.due_ms(key);
+    out.again_at_ms = out.again_at_ms > 0 ? std::min(out.again_at_ms, due) : due;
+  }
   return out;
 }
 
@@ -219,7 +223,10 @@ bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& 
                                     const api::ApiReply& reply) {
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    expectations_.lower_adds(key);  // this pod will never be seen
+    if (reply.code == 0 || reply.code == 504)
+      expectations_.uncertain_add(key, now_ms_());  // it may still be applied: wait for it
+    else
+      expectations_.lower_adds(key);  // this pod will never be seen
     return false;
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {

@@ -1,0 +1,43 @@
+// The controllers scenario: the store cluster plus the control plane and simulated workloads.
+#include "sim/controllers_scenario.hpp"
+
+#include "actors/api/actor/api_actor.hpp"
+#include "actors/controllers/manager/controller_manager_actor.hpp"
+
+namespace craton::sim {
+
+StoreScenarioOptions ControllersScenario::store_options(StoreScenarioOptions store) {
+  store.watchers = false;  // the registry's revisions are not the store watchers' keys
+  store.clients_per_node = 1;
+  store.progress_grace_ms = std::max<std::int64_t>(store.progress_grace_ms, 8000);
+  return store;
+}
+
+ControllersScenario::ControllersScenario(std::vector<std::string> nodes,
+                                         ControllersScenarioOptions options)
+    : options_(std::move(options)), store_(std::move(nodes), store_options(options_.store)) {}
+
+std::vector<caf::actor> ControllersScenario::spawn_node(caf::actor_system& sys,
+                                                        const NodeContext& node,
+                                                        const ObservationSink& observe) {
+  auto actors = store_.spawn_node(sys, node, observe);
+  actors.push_back(api::spawn_api(sys, node, api::ApiActorConfig{}));
+  actors.push_back(controllers::spawn_controller_manager(
+      sys, node, controllers::ControllerManagerActorConfig{}));
+  actors.push_back(spawn_fake_kubelet(sys, node, options_.kubelet));
+  actors.push_back(spawn_deployer(sys, node, observe, options_.deployer));
+  actors.push_back(spawn_auditor(sys, node, observe));
+  return actors;
+}
+
+CheckResult ControllersScenario::check(const RunHistory& history) const {
+  auto result = store_.check(history);
+  RolloutBounds bounds{options_.deployer.replicas, options_.deployer.max_surge,
+                       options_.deployer.max_unavailable};
+  auto rollouts = check_rollouts(history, bounds);
+  for (auto& f : rollouts.failures) result.fail(std::move(f));
+  for (const auto& [name, count] : rollouts.counts) result.counts[name] = count;
+  return result;
+}
+
+}  // namespace craton::sim

@@ -1,0 +1,390 @@
+// The controllers scenario's deployer, fake kubelet and auditor (see the header).
+#include "sim/workload_clients.hpp"
+
+#include <capnp/message.h>
+#include <kj/exception.h>
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "actors/api/client/api_protocol.hpp"
+#include "actors/api/client/kube_time.hpp"
+#include "actors/api/informer/envelope_session.hpp"
+#include "runtime/correlation.hpp"
+#include "runtime/flat_message.hpp"
+#include "schemas/api_apps.capnp.h"
+#include "schemas/api_pod.capnp.h"
+#include "sim/api_clients.hpp"
+
+namespace craton::sim {
+namespace {
+
+namespace k8s = schema::k8s;
+using api::ApiCall;
+using api::ApiVerb;
+
+using tick_atom = caf::atom_constant<caf::atom("wl_tick")>;
+constexpr const char* kNamespace = "default";
+
+ApiCall call_on(const char* group, const char* resource, ApiVerb verb,
+                const std::string& name = "") {
+  ApiCall c;
+  c.verb = verb;
+  c.group = group;
+  c.resource = resource;
+  c.namespace_ = kNamespace;
+  c.name = name;
+  return c;
+}
+
+// An informer over envelopes driven by an actor: sends what the session asks for.
+struct Session {
+  std::unique_ptr<api::EnvelopeSession> session;
+
+  Session(const char* group, const char* resource, capnp::StructSchema schema) {
+    api::EnvelopeSessionOptions options;
+    options.collection = call_on(group, resource, ApiVerb::list);
+    options.collection.namespace_.clear();
+    options.schema = schema;
+    options.watch_timeout_s = 30;
+    session = std::make_unique<api::EnvelopeSession>(options);
+  }
+  void carry_out(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation,
+                 std::uint64_t previous, const api::EnvelopeSession::Output& out) {
+    if (out.stop_previous_watch && previous != 0) {
+      auto stop = *out.call;
+      stop.verb = ApiVerb::stop_watch;
+      send_api_call(self, env, previous, stop);
+    }
+    if (!out.call) return;
+    auto correlation = next_correlation++;
+    send_api_call(self, env, correlation, *out.call);
+    session->sent(correlation, env.now_ms(self));
+  }
+  // True when the envelope was this session's.
+  bool take(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation,
+            std::uint64_t correlation, schema::Envelope::Body::Reader body) {
+    if (correlation != session->current()) return false;
+    auto now = env.now_ms(self);
+    if (body.isApiResponse())
+      carry_out(self, env, next_correlation, correlation,
+                session->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
+    else if (body.isApiWatchEvent())
+      if (auto event = api::read_api_event(body.getApiWatchEvent()))
+        carry_out(self, env, next_correlation, correlation,
+                  session->on_event(correlation, *event, now));
+    return true;
+  }
+  void tick(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation) {
+    auto previous = session->current();
+    carry_out(self, env, next_correlation, previous, session->tick(env.now_ms(self)));
+  }
+  const api::Informer& informer() const { return session->informer(); }
+};
+
+template <class State>
+void each_envelope(caf::stateful_actor<State>* self, const WireEnvelope& wire,
+                   const std::function<void(std::uint64_t, schema::Envelope::Body::Reader)>& f) {
+  auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
+  if (!in) return;
+  try {
+    f(in->root().getCorrelationId(), in->root().getBody());
+  } catch (const kj::Exception&) {
+  }
+}
+
+// ---- The deployer.
+
+struct DeployerState {
+  std::unique_ptr<ActorEnv> env;
+  DeployerConfig config;
+  ObservationSink observe;
+  std::string deployment;
+  std::uint64_t next_correlation = 1;
+  std::uint64_t correlation = 0;  ///< the call in flight (0: none)
+  std::int64_t sent_ms = 0;
+  bool created = false;
+  bool rolls = false;             ///< only the first incarnation rolls (see the header)
+  std::optional<std::int64_t> started_ms;  ///< its first tick, by its clock (may be < 0)
+  std::int64_t next_change_ms = 0;
+  static inline const char* name = "craton.deployer";
+};
+using DeployerActor = caf::stateful_actor<DeployerState>;
+
+std::string deployment_bytes(const DeployerState& st) {
+  capnp::MallocMessageBuilder message;
+  auto d = message.initRoot<k8s::Deployment>();
+  d.getMetadata().setName(st.deployment);
+  d.getMetadata().setNamespace(kNamespace);
+  auto spec = d.initSpec();
+  spec.initReplicas().setValue(st.config.replicas);
+  auto match = spec.initSelector().initMatchLabels().initEntries(1)[0];
+  match.setKey("app");
+  match.setValue(st.deployment);
+  auto label = spec.initTemplate().initMetadata().initLabels().initEntries(1)[0];
+  label.setKey("app");
+  label.setValue(st.deployment);
+  auto container = spec.getTemplate().initSpec().initContainers(1)[0];
+  container.setName("c");
+  container.setImage("img:0");
+  auto strategy = spec.initStrategy();
+  strategy.setType("RollingUpdate");
+  strategy.initRollingUpdate().initMaxSurge().setIntVal(st.config.max_surge);
+  strategy.getRollingUpdate().initMaxUnavailable().setIntVal(st.config.max_unavailable);
+  return flat_bytes(message);
+}
+
+void deployer_step(DeployerActor* self) {
+  auto& st = self->state;
+  auto now = st.env->now_ms(self);
+  if (!st.started_ms) st.started_ms = now;  // clocks start anywhere: time is relative
+  if (st.correlation != 0 && now - st.sent_ms < st.config.call_timeout_ms) return;
+  st.correlation = 0;
+  if (!st.created) {
+    auto call = call_on("apps", "deployments", ApiVerb::create);
+    call.object = deployment_bytes(st);
+    st.correlation = st.next_correlation++;
+    st.sent_ms = now;
+    return send_api_call(self, *st.env, st.correlation, call);
+  }
+  if (!st.rolls || now < st.next_change_ms || now - *st.started_ms >= st.config.stop_after_ms)
+    return;
+  auto call = call_on("apps", "deployments", ApiVerb::patch, st.deployment);
+  call.patch_type = api::ApiPatchType::merge;
+  call.patch = R"({"spec":{"template":{"spec":{"containers":[{"name":"c","image":"img:)" +
+               std::to_string(st.env->rng().next() % 1000000) + R"("}]}}}})";
+  st.correlation = st.next_correlation++;
+  st.sent_ms = now;
+  st.next_change_ms = now + st.config.period_ms;
+  send_api_call(self, *st.env, st.correlation, call);
+}
+
+caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink observe,
+                       DeployerConfig config) {
+  auto& st = self->state;
+  st.observe = std::move(observe);
+  st.deployment = "d-" + node.node_id;
+  st.rolls = node.incarnation == 0;  // the world starts nodes at 0
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "deployer");
+  st.config = config;
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(500)), tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+          auto& st = self->state;
+          if (correlation != st.correlation || !body.isApiResponse()) return;
+          auto reply = api::read_api_reply(body.getApiResponse());
+          st.correlation = 0;
+          st.observe(TextEvent{"deployer " + st.deployment + " " +
+                               (st.created ? "rollout " : "create ") + std::to_string(reply.code) +
+                               " " + reply.failure.message});
+          if (!st.created && (reply.ok() || reply.code == 409)) {
+            st.created = true;
+            st.next_change_ms = st.env->now_ms(self) + st.config.period_ms;
+          }
+        });
+      },
+      [self](tick_atom) {
+        deployer_step(self);
+        self->delayed_send(self, self->state.env->timer(std::chrono::milliseconds(200)),
+                           tick_atom::value);
+      },
+  };
+}
+
+// ---- The fake kubelet.
+
+struct KubeletState {
+  std::unique_ptr<ActorEnv> env;
+  FakeKubeletConfig config;
+  std::unique_ptr<Session> pods;
+  std::uint64_t next_correlation = 1;
+  std::map<std::uint64_t, std::string> calls;  ///< correlation -> pod key
+  std::map<std::string, std::int64_t> sent;    ///< pod key -> when its status was sent
+  static inline const char* name = "craton.fake-kubelet";
+};
+using KubeletActor = caf::stateful_actor<KubeletState>;
+
+bool running_and_ready(k8s::Pod::Reader pod) {
+  if (pod.getStatus().getPhase() != "Running") return false;
+  for (auto c : pod.getStatus().getConditions())
+    if (c.getType() == "Ready") return c.getStatus() == "True";
+  return false;
+}
+
+void kubelet_tick(KubeletActor* self) {
+  auto& st = self->state;
+  st.pods->tick(self, *st.env, st.next_correlation);
+  auto now = st.env->now_ms(self);
+  for (auto it = st.sent.begin(); it != st.sent.end();)
+    it = now - it->second >= st.config.call_timeout_ms ? st.sent.erase(it) : std::next(it);
+  if (!st.pods->informer().synced()) return;
+  for (const auto& o : st.pods->informer().cache().list()) {
+    auto pod = o.as<k8s::Pod>();
+    if (running_and_ready(pod) || pod.getMetadata().getDeletionTimestamp().size() > 0 ||
+        st.sent.count(o.key()))
+      continue;
+    capnp::MallocMessageBuilder message;
+    message.setRoot(pod);
+    auto status = message.getRoot<k8s::Pod>().getStatus();
+    status.setPhase("Running");
+    auto ready = status.initConditions(1)[0];
+    ready.setType("Ready");
+    ready.setStatus("True");
+    ready.setLastTransitionTime(api::format_rfc3339(st.config.wall_clock_base_s + now / 1000));
+    auto call = call_on("", "pods", ApiVerb::update, o.name());
+    call.namespace_ = o.name_space();
+    call.subresource = "status";
+    call.object = flat_bytes(message);
+    auto correlation = st.next_correlation++;
+    st.calls[correlation] = o.key();
+    st.sent[o.key()] = now;
+    send_api_call(self, *st.env, correlation, call);
+  }
+}
+
+caf::behavior fake_kubelet(KubeletActor* self, NodeContext node, FakeKubeletConfig config) {
+  auto& st = self->state;
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "kubelet");
+  st.config = config;
+  st.pods = std::make_unique<Session>("", "pods", capnp::Schema::from<k8s::Pod>());
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.tick_ms)),
+                     tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+          auto& st = self->state;
+          if (st.pods->take(self, *st.env, st.next_correlation, correlation, body)) return;
+          if (auto it = st.calls.find(correlation); it != st.calls.end()) {
+            st.sent.erase(it->second);
+            st.calls.erase(it);
+          }
+        });
+      },
+      [self](tick_atom) {
+        kubelet_tick(self);
+        self->delayed_send(
+            self, self->state.env->timer(std::chrono::milliseconds(self->state.config.tick_ms)),
+            tick_atom::value);
+      },
+  };
+}
+
+// ---- The auditor.
+
+struct AuditorState {
+  std::unique_ptr<ActorEnv> env;
+  ObservationSink observe;
+  std::unique_ptr<Session> pods, sets;
+  std::uint64_t next_correlation = 1;
+  std::map<std::pair<int, std::string>, WorkloadSample> reported;
+  static inline const char* name = "craton.auditor";
+};
+using AuditorActor = caf::stateful_actor<AuditorState>;
+
+std::optional<std::string> controller_name(k8s::ObjectMeta::Reader meta) {
+  for (auto ref : meta.getOwnerReferences())
+    if (ref.getController()) return std::string(ref.getName());
+  return std::nullopt;
+}
+
+void report(AuditorActor* self, WorkloadSample sample) {
+  auto& st = self->state;
+  auto key = std::make_pair(int(sample.kind), sample.workload);
+  auto it = st.reported.find(key);
+  if (it != st.reported.end() && it->second.counts == sample.counts &&
+      it->second.ready == sample.ready)
+    return;
+  st.reported[key] = sample;
+  st.observe(std::move(sample));
+}
+
+void audit(AuditorActor* self) {
+  auto& st = self->state;
+  std::map<std::string, WorkloadSample> samples;
+  if (st.sets->informer().synced()) {
+    for (const auto& o : st.sets->informer().cache().list()) {
+      auto rs = o.as<k8s::ReplicaSet>();
+      auto owner = controller_name(rs.getMetadata());
+      if (!owner || owner->rfind("d-", 0) != 0) continue;
+      auto& s = samples[*owner];
+      s.kind = WorkloadSample::Kind::replica_sets;
+      s.workload = *owner;
+      s.revision = std::int64_t(st.sets->informer().resource_version());
+      s.counts[o.name()] = rs.getSpec().hasReplicas() ? rs.getSpec().getReplicas().getValue() : 1;
+    }
+    for (auto& [name, s] : samples) report(self, std::move(s));
+  }
+  samples.clear();
+  if (!st.pods->informer().synced()) return;
+  for (const auto& o : st.pods->informer().cache().list()) {
+    auto pod = o.as<k8s::Pod>();
+    std::string app;
+    for (auto e : pod.getMetadata().getLabels().getEntries())
+      if (e.getKey() == "app") app = e.getValue();
+    auto owner = controller_name(pod.getMetadata());
+    if (app.rfind("d-", 0) != 0 || !owner) continue;
+    auto phase = pod.getStatus().getPhase();
+    if (phase == "Succeeded" || phase == "Failed" ||
+        pod.getMetadata().getDeletionTimestamp().size() > 0)
+      continue;
+    auto& s = samples[app];
+    s.kind = WorkloadSample::Kind::pods;
+    s.workload = app;
+    s.revision = std::int64_t(st.pods->informer().resource_version());
+    ++s.counts[*owner];
+    s.ready += running_and_ready(pod);
+  }
+  for (auto& [name, s] : samples) report(self, std::move(s));
+}
+
+caf::behavior auditor(AuditorActor* self, NodeContext node, ObservationSink observe) {
+  auto& st = self->state;
+  st.observe = std::move(observe);
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "auditor");
+  st.pods = std::make_unique<Session>("", "pods", capnp::Schema::from<k8s::Pod>());
+  st.sets =
+      std::make_unique<Session>("apps", "replicasets", capnp::Schema::from<k8s::ReplicaSet>());
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(200)), tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+          auto& st = self->state;
+          if (st.pods->take(self, *st.env, st.next_correlation, correlation, body) ||
+              st.sets->take(self, *st.env, st.next_correlation, correlation, body))
+            audit(self);
+        });
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        st.pods->tick(self, *st.env, st.next_correlation);
+        st.sets->tick(self, *st.env, st.next_correlation);
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(200)), tick_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_deployer(caf::actor_system& sys, const NodeContext& node, ObservationSink observe,
+                          DeployerConfig config) {
+  return sys.spawn(deployer, node, std::move(observe), config);
+}
+
+caf::actor spawn_fake_kubelet(caf::actor_system& sys, const NodeContext& node,
+                              FakeKubeletConfig config) {
+  return sys.spawn(fake_kubelet, node, config);
+}
+
+caf::actor spawn_auditor(caf::actor_system& sys, const NodeContext& node, ObservationSink observe) {
+  return sys.spawn(auditor, node, std::move(observe));
+}
+
+}  // namespace craton::sim
