@@ -185,8 +185,7 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
   if (r.native)
     co_return native_list(r, selectors->labels, selectors->fields, at, objects, start, limit);
-  // The page is chosen first and written after its head, so that a list of 10,000 objects
-  // (30 MiB) is written once, never moved to make room for the head.
+  // The page is chosen first, then answered as its head and the objects' kept JSON texts.
   std::vector<const CachedObject*> chosen;
   auto rows = nlohmann::json::array();
   std::size_t count = 0;
@@ -236,18 +235,21 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   nlohmann::json head{{"kind", kind.info.kind + "List"},
                       {"apiVersion", kind.info.group_version()},
                       {"metadata", meta}};
-  auto text = head.dump();
-  text.pop_back();  // the closing brace: items follow
-  text += ",\"items\":[";
-  std::size_t estimate = text.size() + 2;  // stored bytes are about the size of their JSON
-  for (const auto* cached : chosen) estimate += cached->value.size() + 64;
-  text.reserve(estimate);
+  // The items are the cached objects' JSON texts as they are kept, sent one after the other.
+  static const auto comma = std::make_shared<const std::string>(",");
+  static const auto tail = std::make_shared<const std::string>("]}");
+  HttpResponse response{200, "application/json", head.dump()};
+  response.body.pop_back();  // the closing brace: items follow
+  response.body += ",\"items\":[";
+  response.pieces.reserve(2 * chosen.size() + 1);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    if (i > 0) text += ',';
-    if (auto s = append_json(kind, *chosen[i], text); !s) co_return from_error(s.error(), kind, "");
+    auto text = json_of(kind, *chosen[i]);
+    if (!text) co_return from_error(text.error(), kind, "");
+    if (i > 0) response.pieces.push_back(comma);
+    response.pieces.push_back(std::move(*text));
   }
-  text += "]}";
-  co_return HttpResponse{200, "application/json", std::move(text)};
+  response.pieces.push_back(tail);
+  co_return response;
 }
 
 // A page of stored objects as they are. A page also ends before kNativePageBytesMax, so that

@@ -27,7 +27,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -165,9 +164,9 @@ class ApiService {
   std::int64_t written_revision() const;
 
   WatchCache* cache_for(const std::string& resource);
-  /// Appends an object's JSON at its mod revision to `out`; the JSON is encoded once and kept
-  /// while that version is current (lists of thousands of objects are concatenations).
-  Status append_json(const Kind& kind, const CachedObject& object, std::string& out);
+  /// An object's JSON at its mod revision, encoded once per version and kept with the cached
+  /// value (lists of thousands of objects are concatenations of these, shared, never copied).
+  Result<SharedText> json_of(const Kind& kind, const CachedObject& object) const;
   std::int64_t now_s() const;
   std::int64_t monotonic_ms() const;
 
@@ -184,9 +183,6 @@ class ApiService {
   std::int64_t required_revision_ = 0;  ///< see require_revision()
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
-
-  std::mutex json_mutex_;  // json_memo_
-  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> json_memo_;
 };
 
 }  // namespace craton::api
