@@ -327,16 +327,16 @@ class Session : public std::enable_shared_from_this<Session> {
     res->content_length(length);
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
     stream_.expires_after(options_.body_timeout);  // a client that never reads is closed
-    http::async_write_header(
-        stream_, *sr,
-        [self = shared_from_this(), res, sr, held, buffers, keep_alive](error_code ec,
-                                                                        std::size_t) {
-          if (ec) return self->close();
-          asio::async_write(self->stream_, *buffers,
-                            [self, held, buffers, keep_alive](error_code ec, std::size_t) {
-                              self->after_write(ec, keep_alive);
-                            });
-        });
+    http::async_write_header(stream_, *sr,
+                             [self = shared_from_this(), res, sr, held, buffers, keep_alive](
+                                 error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               asio::async_write(
+                                   self->stream_, *buffers,
+                                   [self, held, buffers, keep_alive](error_code ec, std::size_t) {
+                                     self->after_write(ec, keep_alive);
+                                   });
+                             });
   }
 
   void close() {

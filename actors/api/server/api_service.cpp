@@ -162,15 +162,15 @@ WatchCache* ApiService::cache_for(const std::string& resource) {
   return it == caches_.end() ? nullptr : &it->second;
 }
 
-Result<SharedText> ApiService::json_of(const Kind& kind, const CachedObject& cached) const {
-  if (auto kept = cached.value.encoded(cached.mod_revision))
+Result<SharedText> ApiService::json_of(const Kind& kind, const CachedValue& value,
+                                       std::int64_t revision) const {
+  if (auto kept = value.encoded(revision))
     return SharedText(kept, &kept->text);  // shares the kept form's ownership
-  auto object = object_from_bytes(kind, cached.value);
+  auto object = object_from_bytes(kind, value);
   if (!object) return object.error();
   auto made = std::make_shared<const CachedValue::Encoded>(
-      CachedValue::Encoded{cached.mod_revision, object_to_json_text(codec_, *object,
-                                                                    cached.mod_revision)});
-  cached.value.keep(made);
+      CachedValue::Encoded{revision, object_to_json_text(codec_, *object, revision)});
+  value.keep(made);
   return SharedText(made, &made->text);
 }
 

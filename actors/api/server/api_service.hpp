@@ -149,7 +149,10 @@ class ApiService {
   /// current() and the object decoded, or the response that ends the request (404, 5xx).
   struct Loaded;
   Task<std::variant<Loaded, HttpResponse>> load(const Request& r, bool cached);
-  Task<HttpResponse> write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
+  /// `old_json`: old's JSON when the caller has made it (the patch it applied), else null.
+  /// It must live until the task ends.
+  Task<HttpResponse> write_updated(const Request& r, nlohmann::json body, const StoredObject& old,
+                                   const nlohmann::json* old_json = nullptr);
   // Subresources other than status (api_subresources.cpp).
   Task<HttpResponse> subresource(const Request& r);
   Task<HttpResponse> scale(const Request& r);
@@ -164,9 +167,11 @@ class ApiService {
   std::int64_t written_revision() const;
 
   WatchCache* cache_for(const std::string& resource);
-  /// An object's JSON at its mod revision, encoded once per version and kept with the cached
-  /// value (lists of thousands of objects are concatenations of these, shared, never copied).
-  Result<SharedText> json_of(const Kind& kind, const CachedObject& object) const;
+  /// A cached version's JSON at `revision` (its mod revision, or a delete's), encoded once and
+  /// kept with the version for that revision: GETs, watch events and LISTs of it share it (a
+  /// LIST of thousands of objects is a concatenation of these, never copied).
+  Result<SharedText> json_of(const Kind& kind, const CachedValue& value,
+                             std::int64_t revision) const;
   std::int64_t now_s() const;
   std::int64_t monotonic_ms() const;
 
