@@ -64,7 +64,11 @@ struct Recorder final : Exchange {
   bool streaming = false;
   bool ended = false;
   std::vector<json> events;
-  void respond(HttpResponse r) override { response = std::move(r); }
+  void respond(HttpResponse r) override {  // the body as a client reads it: one text
+    if (!r.pieces.empty()) r.body = joined_body(r);
+    r.pieces.clear();
+    response = std::move(r);
+  }
   void start_stream(int, const std::string&) override { streaming = true; }
   bool write(std::string piece) override {
     if (ended) return false;

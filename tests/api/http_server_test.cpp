@@ -241,3 +241,35 @@ BOOST_AUTO_TEST_CASE(streams_deliver_in_order_and_end_when_the_client_cannot_kee
   std::lock_guard lock(mutex);
   for (auto& w : writers) w.join();
 }
+
+// A body of shared pieces (what a LIST of cached objects answers) arrives as one body with
+// the right Content-Length, over many gathered writes (200 pieces, one of 1 MiB), and the
+// keep-alive connection then serves the next request.
+BOOST_AUTO_TEST_CASE(a_body_of_shared_pieces_arrives_whole_and_the_connection_goes_on) {
+  std::vector<SharedText> pieces;
+  for (int i = 0; i < 200; ++i)
+    pieces.push_back(std::make_shared<const std::string>(i == 100 ? std::string(1 << 20, 'x')
+                                                                  : "<" + std::to_string(i) + ">"));
+  HttpResponse answer{200, "application/json", "head:"};
+  answer.pieces = pieces;
+  std::string expected = joined_body(answer);
+  BOOST_TEST(expected.size() == 5 + 10 * 3 + 90 * 4 + (1u << 20) + 99 * 5);  // <i>, <ii>, <iii>
+  BOOST_TEST(expected.rfind("head:<0><1>", 0) == 0);
+  BOOST_TEST(expected.substr(expected.size() - 5) == "<199>");
+  auto s = HttpServer::start(
+      {asio::ip::make_address("127.0.0.1"), 0}, {},
+      [&answer](HttpRequest, std::shared_ptr<Exchange> ex) { ex->respond(answer); });
+  BOOST_REQUIRE(s.ok());
+  auto got = exchange((*s)->port(),
+                      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto first_end = got.find("\r\n\r\n");
+  BOOST_REQUIRE(first_end != std::string::npos);
+  auto header = got.substr(0, first_end);
+  BOOST_TEST(header.find("Content-Length: " + std::to_string(expected.size())) !=
+             std::string::npos);
+  BOOST_TEST(got.substr(first_end + 4, expected.size()) == expected);
+  auto second = got.substr(first_end + 4 + expected.size());
+  BOOST_REQUIRE(second.rfind("HTTP/1.1 200", 0) == 0);
+  BOOST_TEST(second.substr(second.find("\r\n\r\n") + 4) == expected);
+}

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(lists_and_watches_at_the_revisions_kubernetes_asks_for) {
   BOOST_REQUIRE(events->size() == 2u);
   BOOST_TEST(int(events->at(0).type) == int(ChangeType::added));
   BOOST_TEST(int(events->at(1).type) == int(ChangeType::deleted));
-  BOOST_TEST(events->at(1).value == "b1");  // a delete shows the last value, as watches do
+  BOOST_TEST(events->at(1).value.bytes() == "b1");  // a delete shows the last value, as watches do
   BOOST_TEST(c.events_after("/registry/pods/", 13)->empty());
   // Too new: the cache has not seen it; not older than: now.
   BOOST_TEST(c.list("/registry/pods/", ListMode::not_older_than, 14).error().code == "too_new");
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(lists_and_watches_at_the_revisions_kubernetes_asks_for) {
   BOOST_TEST(c.events_after("/registry/pods/", 11)->size() == 3u);
   // Out of order is refused and changes nothing.
   BOOST_TEST(!c.apply("/registry/pods/default/a", 14, "x").ok());
-  BOOST_TEST(c.get("/registry/pods/default/a")->value == "a3");
+  BOOST_TEST(c.get("/registry/pods/default/a")->value.bytes() == "a3");
   BOOST_TEST(!c.apply("/registry/pods/default/b", 13, "x").ok());
   // Another key at the revision of the last change: one transaction wrote both.
   BOOST_REQUIRE(c.apply("/registry/pods/default/c", 14, "c1").ok());
@@ -136,4 +136,48 @@ BOOST_AUTO_TEST_CASE(exact_lists_and_replays_match_a_model_at_every_revision) {
       }
     }
   }
+}
+
+// A version's bytes are held once: the object now, the window's change and every list share
+// them (a LIST of 10,000 objects must not copy 30 MiB), and a change's `previous` is the
+// version it replaced, not a copy.
+BOOST_AUTO_TEST_CASE(a_version_is_shared_by_the_objects_the_window_and_every_list) {
+  WatchCache c(10);
+  c.reset(1, {{"/registry/pods/default/a", 1, "a1"}});
+  auto put = c.apply("/registry/pods/default/a", 2, "a2");
+  BOOST_REQUIRE(put.ok() && put->has_value());
+  auto now = c.get("/registry/pods/default/a");
+  auto listed = c.list("/registry/pods/", ListMode::latest, 0);
+  auto again = c.list("/registry/pods/", ListMode::not_older_than, 2);
+  auto events = c.events_after("/registry/pods/", 1);
+  BOOST_REQUIRE(listed.ok() && again.ok() && events.ok() && events->size() == 1u);
+  const std::string* held = &now->value.bytes();
+  BOOST_TEST(&listed->second.at(0).value.bytes() == held);
+  BOOST_TEST(&again->second.at(0).value.bytes() == held);
+  BOOST_TEST(&events->at(0).value.bytes() == held);
+  BOOST_TEST(&(*put)->value.bytes() == held);
+  // The version it replaced is what an exact list at 1 answers: the same bytes as `previous`.
+  auto before = c.list("/registry/pods/", ListMode::exact, 1);
+  BOOST_REQUIRE(before.ok() && before->second.size() == 1u);
+  BOOST_TEST(&before->second.at(0).value.bytes() == &events->at(0).previous->bytes());
+  BOOST_TEST(before->second.at(0).value.bytes() == "a1");
+}
+
+// The encoded form a reader keeps with a version is seen through every handle to that
+// version, only for the revision it was made at, and never by the next version.
+BOOST_AUTO_TEST_CASE(an_encoded_form_is_kept_with_its_version_and_revision) {
+  WatchCache c(10);
+  c.reset(1, {});
+  BOOST_REQUIRE(c.apply("/registry/pods/default/a", 2, "a2").ok());
+  auto first = c.get("/registry/pods/default/a");
+  BOOST_TEST(!first->value.encoded(2));
+  first->value.keep(std::make_shared<const CachedValue::Encoded>(CachedValue::Encoded{2, "{2}"}));
+  auto listed = c.list("/registry/pods/", ListMode::latest, 0);
+  auto kept = listed->second.at(0).value.encoded(2);
+  BOOST_REQUIRE(kept);
+  BOOST_TEST(kept->text == "{2}");
+  BOOST_TEST(!listed->second.at(0).value.encoded(3));  // made for another revision
+  BOOST_REQUIRE(c.apply("/registry/pods/default/a", 3, "a3").ok());
+  BOOST_TEST(!c.get("/registry/pods/default/a")->value.encoded(3));  // a new version
+  BOOST_TEST(c.events_after("/registry/pods/", 2)->at(0).previous->encoded(2)->text == "{2}");
 }

@@ -89,7 +89,11 @@ class MeteredExchange final : public Exchange {
 }  // namespace
 
 ApiHost::ApiHost(store::StoreClient& client, ApiHostOptions options)
-    : client_(client), options_(std::move(options)), objects_(client) {}
+    : client_(client),
+      options_(std::move(options)),
+      objects_(client, StoreObjectStoreOptions{
+                           options_.store_calls_max, options_.queue_max * 4,
+                           [this](std::function<void()> job) { post(std::move(job), false); }}) {}
 
 Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
                                                 ApiHostOptions options) {
@@ -150,6 +154,7 @@ void ApiHost::stop() {
   if (http_) http_->stop();
   queue_ready_.notify_all();
   for (auto& t : workers_) t.join();
+  objects_.stop();  // its answers after this go to a queue no worker runs
   if (feed_.joinable()) feed_.join();
   service_.reset();
 }

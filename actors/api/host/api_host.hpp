@@ -1,11 +1,12 @@
 // ApiHost: the API server as a running thing in a process: the HTTP front door
-// (http_server.hpp), a bounded pool of workers that run ApiService requests (which block on
-// the store), and the feed thread that keeps the watch caches current: it lists /registry/,
-// watches from the next revision (with progress notifications), and lists again when the
-// watch ends (compacted, replica lost for good). The feed thread also ticks the service
-// (watch timeouts, bookmarks) and, after the first list, has a worker create the default
-// namespaces and the `kubernetes` service. It counts requests as kube-apiserver names them and
-// serves them on /metrics. Process code.
+// (http_server.hpp), a bounded pool of workers that run ApiService requests (a request
+// waiting for the store holds no worker: the store's calls run on StoreObjectStore's caller
+// threads and their answers come back to the workers), and the feed thread that keeps the
+// watch caches current: it lists /registry/, watches from the next revision (with progress
+// notifications), and lists again when the watch ends (compacted, replica lost for good). The
+// feed thread also ticks the service (watch timeouts, bookmarks) and, after the first list,
+// has a worker create the default namespaces and the `kubernetes` service. It counts requests
+// as kube-apiserver names them and serves them on /metrics. Process code.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +33,9 @@ struct ApiHostOptions {
   ApiServiceOptions service;
   std::size_t workers = 4;
   std::size_t queue_max = 1024;  ///< requests waiting for a worker; beyond, 429
+  /// Store calls in flight at once (each on a caller thread: store_object_store.hpp); a
+  /// request waiting for the store holds no worker.
+  std::size_t store_calls_max = 32;
   std::function<void(const std::string&)> log;
   /// Where the API's metrics go (kube-apiserver's names: apiserver_request_total{verb,
   /// resource,code}, apiserver_request_duration_seconds, apiserver_registered_watchers);

@@ -1,10 +1,74 @@
-// Conditional writes and reads of /registry/ keys as store transactions.
+// Conditional writes and reads of /registry/ keys as store transactions, on caller threads.
 #include "actors/api/host/store_object_store.hpp"
 
 #include "actors/store/client/conditional_write.hpp"
 #include "runtime/assert.hpp"
 
 namespace craton::api {
+
+StoreObjectStore::StoreObjectStore(store::StoreClient& client, StoreObjectStoreOptions options)
+    : client_(client), options_(std::move(options)) {
+  CRATON_ASSERT(options_.callers > 0, "a store needs at least one caller thread");
+  for (std::size_t i = 0; i < options_.callers; ++i) callers_.emplace_back([this] { call_loop(); });
+}
+
+StoreObjectStore::~StoreObjectStore() {
+  stop();
+}
+
+void StoreObjectStore::stop() {
+  std::deque<std::pair<std::function<void()>, std::function<void()>>> refused;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    refused.swap(queue_);
+  }
+  ready_.notify_all();
+  for (auto& t : callers_) t.join();
+  for (auto& [job, refuse] : refused) refuse();
+}
+
+void StoreObjectStore::call_loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
+      job = std::move(queue_.front().first);
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+void StoreObjectStore::enqueue(std::function<void()> job, std::function<void()> refuse) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && queue_.size() < options_.queued_max) {
+      queue_.emplace_back(std::move(job), std::move(refuse));
+      ready_.notify_one();
+      return;
+    }
+  }
+  refuse();
+}
+
+template <class T>
+void StoreObjectStore::run(std::function<Result<T>()> call, Done<T> done) {
+  auto answer = [this, done](Result<T> result) {
+    auto go_on = [done, result = std::move(result)]() mutable { done(std::move(result)); };
+    if (options_.resume)
+      options_.resume(std::move(go_on));
+    else
+      go_on();
+  };
+  enqueue([call = std::move(call), answer] { answer(call()); },
+          [answer] {
+            answer(Error{"unavailable", "the API server has too many store calls waiting"});
+          });
+}
 
 Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int64_t expected,
                                                 storage::RequestOp op) {
@@ -14,24 +78,40 @@ Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int
 
 void StoreObjectStore::create(const std::string& key, const std::string& value,
                               Done<std::int64_t> done) {
-  done(write_if(key, 0, storage::PutRequest{key, value, 0, false}));
+  run<std::int64_t>(
+      [this, key, value] {
+        return write_if(key, 0, storage::PutRequest{key, value, 0, false});
+      },
+      std::move(done));
 }
 
 void StoreObjectStore::update(const std::string& key, const std::string& value,
                               std::int64_t expected, Done<std::int64_t> done) {
-  done(write_if(key, expected, storage::PutRequest{key, value, 0, false}));
+  run<std::int64_t>(
+      [this, key, value, expected] {
+        return write_if(key, expected, storage::PutRequest{key, value, 0, false});
+      },
+      std::move(done));
 }
 
 void StoreObjectStore::remove(const std::string& key, std::int64_t expected,
                               Done<std::int64_t> done) {
-  done(write_if(key, expected, storage::DeleteRangeRequest{key, "", false}));
+  run<std::int64_t>(
+      [this, key, expected] {
+        return write_if(key, expected, storage::DeleteRangeRequest{key, "", false});
+      },
+      std::move(done));
 }
 
 void StoreObjectStore::get(const std::string& key, Done<Found> done) {
-  auto kv = store::read_key_outcome(client_.call(store::read_key(key)));
-  if (!kv) return done(kv.error());
-  if (!*kv) return done(Found());
-  done(Found(StoredObject{(*kv)->key, std::move((*kv)->value), (*kv)->mod_revision}));
+  run<Found>(
+      [this, key]() -> Result<Found> {
+        auto kv = store::read_key_outcome(client_.call(store::read_key(key)));
+        if (!kv) return kv.error();
+        if (!*kv) return Found();
+        return Found(StoredObject{(*kv)->key, std::move((*kv)->value), (*kv)->mod_revision});
+      },
+      std::move(done));
 }
 
 Result<std::pair<std::int64_t, std::vector<StoredObject>>> StoreObjectStore::list(

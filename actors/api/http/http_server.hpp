@@ -40,6 +40,9 @@ struct HttpRequest {
   std::string body;
 };
 
+/// Text shared between a response and whoever else holds it (a cache), never copied.
+using SharedText = std::shared_ptr<const std::string>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -48,7 +51,14 @@ struct HttpResponse {
   /// Each sent as a `Warning: 299 - "<text>"` header, which kubectl prints as "Warning: <text>"
   /// (kube-apiserver's warnings: unknown fields under fieldValidation=Warn, ...).
   std::vector<std::string> warnings = {};
+  /// More of the body, after `body`: shared texts sent one after the other, never joined into
+  /// one buffer (a LIST of 10,000 cached objects is 30 MiB of JSON the cache already holds).
+  std::vector<SharedText> pieces = {};
 };
+
+/// The whole body as one string: `body`, then every piece (for callers that read the body
+/// rather than send it).
+std::string joined_body(const HttpResponse& response);
 
 /// `text` as the value of a Warning header (`299 - "text"`).
 std::string warning_header(const std::string& text);

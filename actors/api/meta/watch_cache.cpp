@@ -45,8 +45,8 @@ Result<std::optional<Change>> WatchCache::apply(const std::string& key, std::int
   }
   if (value) {
     change.type = it == objects_.end() ? ChangeType::added : ChangeType::modified;
-    change.value = *value;
-    objects_[key] = CachedObject{key, revision, std::move(*value)};
+    change.value = CachedValue(std::move(*value));
+    objects_[key] = CachedObject{key, revision, change.value};
   } else {
     if (it == objects_.end()) return std::optional<Change>();  // nothing was there
     change.type = ChangeType::deleted;

@@ -6,7 +6,9 @@
 // Fed in revision order: reset() with a LIST's objects at its revision, then apply() with
 // every change the store's watch reports (puts and deletes, revisions increasing) and
 // progress() with the revision a progress notification carries. Values are opaque bytes (the
-// encoded object); selectors are the caller's, applied to what this returns.
+// encoded object); selectors are the caller's, applied to what this returns. A value is held
+// once (CachedValue) and shared by the objects now, the window's changes and every list: a
+// LIST of 10,000 objects copies 10,000 handles, not 30 MiB.
 //
 // Revisions, as Kubernetes' resourceVersion semantics want them:
 // - list(latest): the objects now, at revision().
@@ -20,9 +22,11 @@
 // or below its own unservable by exact lists and watches.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,10 +35,49 @@
 
 namespace craton::api {
 
+/// One version of an object's stored bytes, immutable and shared by handle (copying a
+/// CachedValue copies a pointer). It reads as the bytes (`const std::string&`). It also keeps
+/// one encoded form a reader derives from the bytes at a revision (the API server keeps the
+/// object's JSON there, so that a LIST is a concatenation): made by the first reader that
+/// needs it, kept while this version is held, safe to read and keep from any thread.
+class CachedValue {
+ public:
+  /// An encoded form of the bytes as they are at `revision` (the text depends on it).
+  struct Encoded {
+    std::int64_t revision = 0;
+    std::string text;
+  };
+
+  CachedValue() : CachedValue(std::string()) {}
+  CachedValue(std::string bytes) : shared_(std::make_shared<Shared>(std::move(bytes))) {}
+  CachedValue(const char* bytes) : CachedValue(std::string(bytes)) {}
+
+  const std::string& bytes() const { return shared_->bytes; }
+  operator const std::string&() const { return shared_->bytes; }
+  std::size_t size() const { return shared_->bytes.size(); }
+  bool operator==(const CachedValue& other) const { return bytes() == other.bytes(); }
+
+  /// The encoded form kept for `revision`, or null (none yet, or kept for another revision).
+  std::shared_ptr<const Encoded> encoded(std::int64_t revision) const {
+    auto kept = shared_->encoded.load();
+    return kept && kept->revision == revision ? kept : nullptr;
+  }
+  /// Keeps `encoded` (replacing what was kept: readers racing to make it make equal texts).
+  void keep(std::shared_ptr<const Encoded> encoded) const { shared_->encoded.store(encoded); }
+
+ private:
+  struct Shared {
+    explicit Shared(std::string b) : bytes(std::move(b)) {}
+    const std::string bytes;
+    std::atomic<std::shared_ptr<const Encoded>> encoded;
+  };
+  std::shared_ptr<Shared> shared_;
+};
+
 struct CachedObject {
   std::string key;
   std::int64_t mod_revision = 0;
-  std::string value;
+  CachedValue value;
   bool operator==(const CachedObject&) const = default;
 };
 
@@ -44,8 +87,8 @@ struct Change {
   ChangeType type = ChangeType::added;
   std::string key;
   std::int64_t revision = 0;
-  std::string value;  ///< the new value; for deleted, the last value (what a watch shows)
-  std::optional<std::string> previous;  ///< the value before (absent for added)
+  CachedValue value;  ///< the new value; for deleted, the last value (what a watch shows)
+  std::optional<CachedValue> previous;  ///< the value before (absent for added)
   std::int64_t previous_revision = 0;   ///< its mod revision (0 for added)
 };
 

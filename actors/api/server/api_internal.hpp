@@ -71,6 +71,13 @@ struct ApiService::Delivery {
 Selectable selectable(const Kind& kind, ObjectReader object);
 bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields);
 
+/// An object as a response's body: its JSON text as encoded (never parsed and dumped again).
+inline HttpResponse object_response(int code, const KubeJson& codec, const Object& object,
+                                    std::int64_t resource_version) {
+  return HttpResponse{code, "application/json",
+                      object_to_json_text(codec, object, resource_version)};
+}
+
 /// A kApiMediaType response.
 inline HttpResponse native_response(int code, const ApiReply& reply) {
   return HttpResponse{code, kApiMediaType, encode_api_reply(reply)};

@@ -114,10 +114,14 @@ Task<HttpResponse> ApiService::get(const Request& r) {
     reply.object = ApiObjectBytes{found->value, found->mod_revision};
     co_return native_response(200, reply);
   }
+  if (!r.table) {  // the version's kept JSON (made now if no one has needed it yet)
+    auto text = json_of(*r.kind, found->value, found->mod_revision);
+    if (!text) co_return from_error(text.error(), *r.kind, r.path.name);
+    co_return HttpResponse{200, "application/json", **text};
+  }
   auto object = object_from_bytes(*r.kind, found->value);
   if (!object) co_return from_error(object.error(), *r.kind, r.path.name);
   auto j = object_to_json(codec_, *object, found->mod_revision);
-  if (!r.table) co_return json_response(200, j);
   nlohmann::json table{{"kind", "Table"},
                        {"apiVersion", "meta.k8s.io/v1"},
                        {"metadata", {{"resourceVersion", std::to_string(found->mod_revision)}}},
@@ -185,8 +189,7 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   bool filtered = !selectors->labels.empty() || !selectors->fields.empty();
   if (r.native)
     co_return native_list(r, selectors->labels, selectors->fields, at, objects, start, limit);
-  // The page is chosen first and written after its head, so that a list of 10,000 objects
-  // (30 MiB) is written once, never moved to make room for the head.
+  // The page is chosen first, then answered as its head and the objects' kept JSON texts.
   std::vector<const CachedObject*> chosen;
   auto rows = nlohmann::json::array();
   std::size_t count = 0;
@@ -236,18 +239,21 @@ Task<HttpResponse> ApiService::list(const Request& r) {
   nlohmann::json head{{"kind", kind.info.kind + "List"},
                       {"apiVersion", kind.info.group_version()},
                       {"metadata", meta}};
-  auto text = head.dump();
-  text.pop_back();  // the closing brace: items follow
-  text += ",\"items\":[";
-  std::size_t estimate = text.size() + 2;  // stored bytes are about the size of their JSON
-  for (const auto* cached : chosen) estimate += cached->value.size() + 64;
-  text.reserve(estimate);
+  // The items are the cached objects' JSON texts as they are kept, sent one after the other.
+  static const auto comma = std::make_shared<const std::string>(",");
+  static const auto tail = std::make_shared<const std::string>("]}");
+  HttpResponse response{200, "application/json", head.dump()};
+  response.body.pop_back();  // the closing brace: items follow
+  response.body += ",\"items\":[";
+  response.pieces.reserve(2 * chosen.size() + 1);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    if (i > 0) text += ',';
-    if (auto s = append_json(kind, *chosen[i], text); !s) co_return from_error(s.error(), kind, "");
+    auto text = json_of(kind, chosen[i]->value, chosen[i]->mod_revision);
+    if (!text) co_return from_error(text.error(), kind, "");
+    if (i > 0) response.pieces.push_back(comma);
+    response.pieces.push_back(std::move(*text));
   }
-  text += "]}";
-  co_return HttpResponse{200, "application/json", std::move(text)};
+  response.pieces.push_back(tail);
+  co_return response;
 }
 
 // A page of stored objects as they are. A page also ends before kNativePageBytesMax, so that
@@ -439,11 +445,11 @@ void ApiService::deliver(Watcher& w, Delivery& d) {
   if (!w.table) {
     auto line = d.lines.find(type);
     if (line == d.lines.end()) {
-      auto object = object_from_bytes(kind, change.value);
-      if (!object) return;
-      nlohmann::json event{{"type", type},
-                           {"object", object_to_json(codec_, *object, change.revision)}};
-      line = d.lines.emplace(type, event.dump() + "\n").first;
+      // An added or modified object is the version at the change's revision: its kept JSON
+      // (which the next LIST then shares). A delete shows the last version at the delete's.
+      auto text = json_of(kind, change.value, change.revision);
+      if (!text) return;
+      line = d.lines.emplace(type, "{\"type\":\"" + type + "\",\"object\":" + **text + "}\n").first;
     }
     if (!w.exchange->write(line->second)) w.ended = true;
     return;

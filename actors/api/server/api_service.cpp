@@ -162,33 +162,22 @@ WatchCache* ApiService::cache_for(const std::string& resource) {
   return it == caches_.end() ? nullptr : &it->second;
 }
 
-Status ApiService::append_json(const Kind& kind, const CachedObject& cached, std::string& out) {
-  {
-    std::lock_guard lock(json_mutex_);
-    auto it = json_memo_.find(cached.key);
-    if (it != json_memo_.end() && it->second.first == cached.mod_revision) {
-      out += it->second.second;
-      return Ok{};
-    }
-  }
-  auto object = object_from_bytes(kind, cached.value);
+Result<SharedText> ApiService::json_of(const Kind& kind, const CachedValue& value,
+                                       std::int64_t revision) const {
+  if (auto kept = value.encoded(revision))
+    return SharedText(kept, &kept->text);  // shares the kept form's ownership
+  auto object = object_from_bytes(kind, value);
   if (!object) return object.error();
-  auto text = object_to_json_text(codec_, *object, cached.mod_revision);
-  out += text;
-  std::lock_guard lock(json_mutex_);
-  auto& slot = json_memo_[cached.key];
-  if (slot.first <= cached.mod_revision) slot = {cached.mod_revision, std::move(text)};
-  return Ok{};
+  auto made = std::make_shared<const CachedValue::Encoded>(
+      CachedValue::Encoded{revision, object_to_json_text(codec_, *object, revision)});
+  value.keep(made);
+  return SharedText(made, &made->text);
 }
 
 void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& objects) {
   std::map<std::string, std::vector<CachedObject>> by_resource;
   for (const auto& o : objects)
     by_resource[resource_of(o.key)].push_back({o.key, o.mod_revision, o.value});
-  {
-    std::lock_guard memo(json_mutex_);
-    json_memo_.clear();
-  }
   std::unique_lock lock(mutex_);
   for (auto& [resource, cache] : caches_) cache.reset(revision, std::move(by_resource[resource]));
   // Watchers cannot follow across a reset (what happened in between is unknown): they end,
@@ -206,10 +195,6 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
     if (cache == nullptr) continue;  // a key of no served resource
     auto change = cache->apply(c.key, c.revision, c.value);
     if (!change || !*change) continue;  // out of order, or a delete of an absent key
-    if (!c.value) {
-      std::lock_guard memo(json_mutex_);
-      json_memo_.erase(c.key);
-    }
     Delivery delivery{**change, {}, {}, {}};
     for (auto it = watchers_.begin(); it != watchers_.end();) {
       auto& w = *it->second;

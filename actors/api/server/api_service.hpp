@@ -27,7 +27,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -150,7 +149,10 @@ class ApiService {
   /// current() and the object decoded, or the response that ends the request (404, 5xx).
   struct Loaded;
   Task<std::variant<Loaded, HttpResponse>> load(const Request& r, bool cached);
-  Task<HttpResponse> write_updated(const Request& r, nlohmann::json body, const StoredObject& old);
+  /// `old_json`: old's JSON when the caller has made it (the patch it applied), else null.
+  /// It must live until the task ends.
+  Task<HttpResponse> write_updated(const Request& r, nlohmann::json body, const StoredObject& old,
+                                   const nlohmann::json* old_json = nullptr);
   // Subresources other than status (api_subresources.cpp).
   Task<HttpResponse> subresource(const Request& r);
   Task<HttpResponse> scale(const Request& r);
@@ -165,9 +167,11 @@ class ApiService {
   std::int64_t written_revision() const;
 
   WatchCache* cache_for(const std::string& resource);
-  /// Appends an object's JSON at its mod revision to `out`; the JSON is encoded once and kept
-  /// while that version is current (lists of thousands of objects are concatenations).
-  Status append_json(const Kind& kind, const CachedObject& object, std::string& out);
+  /// A cached version's JSON at `revision` (its mod revision, or a delete's), encoded once and
+  /// kept with the version for that revision: GETs, watch events and LISTs of it share it (a
+  /// LIST of thousands of objects is a concatenation of these, never copied).
+  Result<SharedText> json_of(const Kind& kind, const CachedValue& value,
+                             std::int64_t revision) const;
   std::int64_t now_s() const;
   std::int64_t monotonic_ms() const;
 
@@ -184,9 +188,6 @@ class ApiService {
   std::int64_t required_revision_ = 0;  ///< see require_revision()
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
-
-  std::mutex json_mutex_;  // json_memo_
-  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> json_memo_;
 };
 
 }  // namespace craton::api

@@ -11,13 +11,22 @@ namespace {
 
 using json = nlohmann::json;
 
-// What a spec change is, for generation: anything outside metadata and status.
-json spec_of(json j) {
-  j.erase("metadata");
-  j.erase("status");
-  j.erase("apiVersion");
-  j.erase("kind");
-  return j;
+// What a spec change is, for generation: anything outside metadata and status (compared in
+// place: the objects are not copied to drop those members).
+bool same_spec(const json& a, const json& b) {
+  auto outside = [](const std::string& key) {
+    return key == "metadata" || key == "status" || key == "apiVersion" || key == "kind";
+  };
+  std::size_t compared = 0;
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (outside(it.key())) continue;
+    auto other = b.find(it.key());
+    if (other == b.end() || *other != it.value()) return false;
+    ++compared;
+  }
+  for (auto it = b.begin(); it != b.end(); ++it)
+    if (!outside(it.key())) --compared;
+  return compared == 0;
 }
 
 std::vector<std::string> finalizers_of(schema::k8s::ObjectMeta::Reader meta) {
@@ -141,12 +150,11 @@ Task<HttpResponse> ApiService::create(const Request& r) {
     co_return from_error(s.error(), kind, name);
   if (auto e = check_namespace(named)) co_return *e;
   if (auto refused = co_await allocate_cluster_ip(named, *object)) co_return *refused;
-  if (r.dry_run)
-    co_return with_warnings(json_response(201, object_to_json(codec_, *object, 0)), warnings);
+  if (r.dry_run) co_return with_warnings(object_response(201, codec_, *object, 0), warnings);
   auto revision = co_await store_create(named.key(), object_to_bytes(*object));
   if (!revision) co_return from_error(revision.error(), kind, name);
   note_written(*revision);
-  co_return with_warnings(json_response(201, object_to_json(codec_, *object, *revision)), warnings);
+  co_return with_warnings(object_response(201, codec_, *object, *revision), warnings);
 }
 
 Task<HttpResponse> ApiService::update(const Request& r) {
@@ -188,7 +196,7 @@ Task<HttpResponse> ApiService::patch(const Request& r) {
     bool conditional =
         (*patched)["metadata"].is_object() &&
         (*patched)["metadata"].value("resourceVersion", "") != std::to_string(old.mod_revision);
-    last = co_await write_updated(r, std::move(*patched), old);
+    last = co_await write_updated(r, std::move(*patched), old, &current_json);
     if (last.status != 409 || (conditional && !cached)) co_return last;
   }
   co_return last;
@@ -217,11 +225,15 @@ Task<Result<ObjectStore::Found>> ApiService::current(const Request& r, bool cach
   co_return co_await store_get(r.key());
 }
 
-Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const StoredObject& old) {
+Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const StoredObject& old,
+                                             const json* old_json_known) {
   const Kind& kind = *r.kind;
   auto previous = object_from_bytes(kind, old.value);
   if (!previous) co_return from_error(previous.error(), kind, r.path.name);
-  auto old_json = object_to_json(codec_, copy_object(*previous), old.mod_revision);
+  std::optional<json> made;
+  if (old_json_known == nullptr)
+    made = object_to_json(codec_, copy_object(*previous), old.mod_revision);
+  const json& old_json = old_json_known != nullptr ? *old_json_known : *made;
   if (!body["metadata"].is_object()) body["metadata"] = json::object();
   std::vector<std::string> warnings;
   if (auto e = check_fields(kind, body, r.param("fieldValidation"), warnings)) co_return *e;
@@ -246,7 +258,7 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
   auto new_json = object_to_json(codec_, copy_object(*object), 0);
-  bool spec_changed = spec_of(new_json) != spec_of(old_json);
+  bool spec_changed = !same_spec(new_json, old_json);
   if (kind.annotations_bump_generation)
     spec_changed = spec_changed || new_json["metadata"].value("annotations", json::object()) !=
                                        old_json["metadata"].value("annotations", json::object());
@@ -258,24 +270,21 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto meta = object->meta();
   bool finished = meta.getDeletionTimestamp().size() > 0 && meta.getFinalizers().size() == 0;
   if (r.dry_run)
-    co_return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
-                            warnings);
+    co_return with_warnings(object_response(200, codec_, *object, old.mod_revision), warnings);
   if (finished) {
     // The last finalizer is gone from an object being deleted: it goes now.
     auto revision = co_await store_remove(r.key(), old.mod_revision);
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    co_return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)),
-                            warnings);
+    co_return with_warnings(object_response(200, codec_, *object, *revision), warnings);
   }
   auto bytes = object_to_bytes(*object);
   if (bytes == old.value)
-    co_return with_warnings(json_response(200, object_to_json(codec_, *object, old.mod_revision)),
-                            warnings);
+    co_return with_warnings(object_response(200, codec_, *object, old.mod_revision), warnings);
   auto revision = co_await store_update(r.key(), bytes, old.mod_revision);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  co_return with_warnings(json_response(200, object_to_json(codec_, *object, *revision)), warnings);
+  co_return with_warnings(object_response(200, codec_, *object, *revision), warnings);
 }
 
 Task<HttpResponse> ApiService::remove(const Request& r) {
@@ -320,23 +329,23 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
   };
   if (policy == "Orphan") add("orphan");
   if (policy == "Foreground") add("foregroundDeletion");
-  if (dry_run) co_return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+  if (dry_run) co_return object_response(200, codec_, *object, (*old)->mod_revision);
   if (finalizers.empty()) {
     auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    co_return json_response(200, object_to_json(codec_, *object, *revision));
+    co_return object_response(200, codec_, *object, *revision);
   }
   // Finalizers hold the object: it is marked and goes when the last one is removed.
   if (meta.getDeletionTimestamp().size() > 0)
-    co_return json_response(200, object_to_json(codec_, *object, (*old)->mod_revision));
+    co_return object_response(200, codec_, *object, (*old)->mod_revision);
   meta.setDeletionTimestamp(format_rfc3339(now_s()));
   meta.setDeletionGracePeriodSeconds(0);
   set_finalizers(meta, finalizers);
   auto revision = co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  co_return json_response(200, object_to_json(codec_, *object, *revision));
+  co_return object_response(200, codec_, *object, *revision);
 }
 
 // A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
@@ -381,7 +390,7 @@ Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, Sto
     auto revision = co_await store_remove(r.key(), at);
     if (revision) note_written(*revision);
   }
-  co_return json_response(200, object_to_json(codec_, ns, at));
+  co_return object_response(200, codec_, ns, at);
 }
 
 Task<HttpResponse> ApiService::remove_collection(const Request& r) {
