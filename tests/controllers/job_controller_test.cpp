@@ -1,0 +1,294 @@
+// The Job controller, run by the controller manager against a real API service in one thread
+// (controllers_world.hpp): each rule of batch/v1 Jobs that it carries, checked by what ends up
+// stored. Pods finish as a kubelet would report it: their /status is written by the test.
+#define BOOST_TEST_MODULE controllers_job
+#include <boost/test/unit_test.hpp>
+
+#include "actors/controllers/job/job_controller.hpp"
+#include "tests/controllers/controllers_world.hpp"
+
+using namespace craton;
+using namespace craton::controllers;
+using craton::controllers::testing::json;
+using craton::controllers::testing::World;
+
+namespace {
+
+const std::string kJobs = "/apis/batch/v1/namespaces/default/jobs";
+const std::string kPods = "/api/v1/namespaces/default/pods";
+
+// A Job whose spec carries `spec` besides its template.
+json job(const std::string& name, json spec, const std::string& restart_policy = "Never") {
+  spec["template"] = {{"metadata", {{"labels", {{"app", name}}}}},
+                      {"spec",
+                       {{"restartPolicy", restart_policy},
+                        {"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+  return {
+      {"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+}
+
+std::vector<json> pods_of(World& w, const std::string& job_name) {
+  std::vector<json> out;
+  for (const auto& p : w.list(kPods))
+    if (p["metadata"]["labels"].value("job-name", "") == job_name) out.push_back(p);
+  return out;
+}
+
+// The pods of a job still running (not Succeeded, not Failed, not being deleted).
+std::vector<std::string> running(World& w, const std::string& job_name) {
+  std::vector<std::string> out;
+  for (const auto& p : pods_of(w, job_name)) {
+    auto phase = p.value("status", json::object()).value("phase", "");
+    if (phase != "Succeeded" && phase != "Failed" && !p["metadata"].contains("deletionTimestamp"))
+      out.push_back(p["metadata"]["name"]);
+  }
+  return out;
+}
+
+bool tracked(const json& pod) {
+  for (const auto& f : pod["metadata"].value("finalizers", json::array()))
+    if (f == kJobTrackingFinalizer) return true;
+  return false;
+}
+
+// Writes a pod's status as its kubelet would.
+void set_status(World& w, const std::string& name, const json& status) {
+  auto p = w.get(kPods + "/" + name);
+  p["status"] = status;
+  auto r = w.api.call("PUT", kPods + "/" + name + "/status", p.dump());
+  BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+}
+void finish(World& w, const std::string& name, const std::string& phase) {
+  set_status(w, name, {{"phase", phase}});
+}
+
+// The condition of `type` in a Job's status (null when absent).
+json condition(const json& status, const std::string& type) {
+  for (const auto& c : status.value("conditions", json::array()))
+    if (c["type"] == type) return c;
+  return nullptr;
+}
+
+struct Manager : World {
+  Manager() {
+    JobConfig config;
+    config.wall_clock_base_s = 1'800'000'000;
+    manager.add(job_controller(config));
+    manager.set_acting(true);
+    run();
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(runs_parallelism_pods_labelled_owned_and_tracked_and_reports_start) {
+  Manager w;
+  auto j = w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 5}}));
+  w.run();
+  auto pods = pods_of(w, "pi");
+  BOOST_REQUIRE_EQUAL(pods.size(), 2u);
+  auto uid = j["metadata"]["uid"];
+  for (const auto& p : pods) {
+    BOOST_TEST(p["metadata"]["generateName"] == "pi-");
+    const auto& labels = p["metadata"]["labels"];
+    BOOST_TEST(labels["controller-uid"] == uid);
+    BOOST_TEST(labels["batch.kubernetes.io/controller-uid"] == uid);
+    BOOST_TEST(labels["batch.kubernetes.io/job-name"] == "pi");
+    BOOST_TEST(labels["app"] == "pi");
+    BOOST_TEST(p["spec"]["restartPolicy"] == "Never");
+    BOOST_TEST(tracked(p));
+    const auto& ref = p["metadata"]["ownerReferences"][0];
+    BOOST_TEST(ref["apiVersion"] == "batch/v1");
+    BOOST_TEST(ref["kind"] == "Job");
+    BOOST_TEST(ref["uid"] == uid);
+    BOOST_TEST(ref["controller"] == true);
+    BOOST_TEST(ref["blockOwnerDeletion"] == true);
+  }
+  auto status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status["startTime"] == "2027-01-15T08:00:00Z");  // 1'800'000'000 s
+  BOOST_TEST(status["active"] == 2);
+  BOOST_TEST(status.value("succeeded", 0) == 0);
+  BOOST_TEST(!status.contains("conditions"));
+}
+
+BOOST_AUTO_TEST_CASE(completes_when_completions_pods_succeeded_and_never_runs_more) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 3}}));
+  w.run();
+  for (const auto& name : running(w, "pi")) finish(w, name, "Succeeded");
+  w.run();
+  auto left = running(w, "pi");
+  BOOST_REQUIRE_EQUAL(left.size(), 1u);  // min(parallelism, completions - succeeded)
+  BOOST_TEST(w.get(kJobs + "/pi")["status"]["succeeded"] == 2);
+  finish(w, left[0], "Succeeded");
+  w.run();
+  BOOST_TEST(running(w, "pi").empty());
+  auto status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status["succeeded"] == 3);
+  BOOST_TEST(status.value("active", 0) == 0);
+  BOOST_TEST(status.contains("completionTime"));
+  auto complete = condition(status, "Complete");
+  BOOST_REQUIRE(!complete.is_null());
+  BOOST_TEST(complete["status"] == "True");
+  for (const auto& p : pods_of(w, "pi")) BOOST_TEST(!tracked(p));  // counted: finalizer gone
+}
+
+BOOST_AUTO_TEST_CASE(
+    work_queue_job_stops_starting_pods_after_a_success_and_completes_when_all_end) {
+  Manager w;
+  w.post(kJobs, job("queue", {{"parallelism", 3}}));  // completions nil: the work queue pattern
+  w.run();
+  auto pods = running(w, "queue");
+  BOOST_REQUIRE_EQUAL(pods.size(), 3u);
+  finish(w, pods[0], "Succeeded");
+  w.run();
+  BOOST_TEST(running(w, "queue").size() == 2u);  // no replacement once one succeeded
+  BOOST_TEST(condition(w.get(kJobs + "/queue")["status"], "Complete").is_null());
+  finish(w, pods[1], "Succeeded");
+  finish(w, pods[2], "Succeeded");
+  w.run();
+  auto status = w.get(kJobs + "/queue")["status"];
+  BOOST_TEST(status["succeeded"] == 3);
+  BOOST_TEST(!condition(status, "Complete").is_null());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_pod_is_replaced_only_after_the_doubling_back_off) {
+  Manager w;
+  w.post(kJobs, job("flaky", {{"completions", 1}}));
+  w.run();
+  auto first = running(w, "flaky");
+  BOOST_REQUIRE_EQUAL(first.size(), 1u);
+  finish(w, first[0], "Failed");
+  w.run();
+  BOOST_TEST(w.get(kJobs + "/flaky")["status"]["failed"] == 1);
+  BOOST_TEST(running(w, "flaky").empty());
+  w.now_ms += 8'000;  // the first back-off is 10 s
+  w.run();
+  BOOST_TEST(running(w, "flaky").empty());
+  w.now_ms += 2'000;
+  w.run();
+  auto second = running(w, "flaky");
+  BOOST_REQUIRE_EQUAL(second.size(), 1u);
+  finish(w, second[0], "Failed");
+  w.run();
+  w.now_ms += 18'000;  // the second is 20 s
+  w.run();
+  BOOST_TEST(running(w, "flaky").empty());
+  w.now_ms += 2'000;
+  w.run();
+  BOOST_TEST(running(w, "flaky").size() == 1u);
+  BOOST_TEST(w.get(kJobs + "/flaky")["status"]["failed"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(fails_with_backoff_limit_exceeded_once_failures_pass_the_limit) {
+  Manager w;
+  w.post(kJobs, job("doomed", {{"completions", 1}, {"backoffLimit", 1}}));
+  w.run();
+  finish(w, running(w, "doomed")[0], "Failed");
+  w.run();
+  w.now_ms += 10'000;
+  w.run();
+  auto second = running(w, "doomed");
+  BOOST_REQUIRE_EQUAL(second.size(), 1u);  // 1 failure is within backoffLimit 1
+  finish(w, second[0], "Failed");
+  w.run();
+  w.now_ms += 60'000;
+  w.run();
+  BOOST_TEST(running(w, "doomed").empty());  // no third pod
+  auto status = w.get(kJobs + "/doomed")["status"];
+  BOOST_TEST(status["failed"] == 2);
+  auto failed = condition(status, "Failed");
+  BOOST_REQUIRE(!failed.is_null());
+  BOOST_TEST(failed["status"] == "True");
+  BOOST_TEST(failed["reason"] == "BackoffLimitExceeded");
+  BOOST_TEST(failed["message"] == "Job has reached the specified backoff limit");
+  BOOST_TEST(!status.contains("completionTime"));
+}
+
+BOOST_AUTO_TEST_CASE(on_failure_pods_fail_the_job_when_their_restarts_reach_the_limit) {
+  Manager w;
+  w.post(kJobs, job("crashy", {{"completions", 1}, {"backoffLimit", 2}}, "OnFailure"));
+  w.run();
+  auto pod = running(w, "crashy")[0];
+  json restarted = {{"phase", "Running"},
+                    {"containerStatuses", {{{"name", "c"}, {"restartCount", 1}}}}};
+  set_status(w, pod, restarted);
+  w.run();
+  BOOST_TEST(condition(w.get(kJobs + "/crashy")["status"], "Failed").is_null());
+  restarted["containerStatuses"][0]["restartCount"] = 2;
+  set_status(w, pod, restarted);
+  w.run();
+  auto failed = condition(w.get(kJobs + "/crashy")["status"], "Failed");
+  BOOST_REQUIRE(!failed.is_null());
+  BOOST_TEST(failed["reason"] == "BackoffLimitExceeded");
+  BOOST_TEST(running(w, "crashy").empty());  // its active pod was deleted
+}
+
+BOOST_AUTO_TEST_CASE(active_deadline_deletes_the_active_pods_and_fails_the_job) {
+  Manager w;
+  w.post(kJobs,
+         job("slow", {{"parallelism", 2}, {"completions", 4}, {"activeDeadlineSeconds", 30}}));
+  w.run();
+  BOOST_REQUIRE_EQUAL(running(w, "slow").size(), 2u);
+  w.now_ms += 25'000;
+  w.run();
+  BOOST_TEST(condition(w.get(kJobs + "/slow")["status"], "Failed").is_null());
+  w.now_ms += 5'000;  // the sync it asked for at the deadline
+  w.run();
+  BOOST_TEST(pods_of(w, "slow").empty());  // deleted, counted, finalizers removed: gone
+  auto status = w.get(kJobs + "/slow")["status"];
+  auto failed = condition(status, "Failed");
+  BOOST_REQUIRE(!failed.is_null());
+  BOOST_TEST(failed["reason"] == "DeadlineExceeded");
+  BOOST_TEST(failed["message"] == "Job was active longer than specified deadline");
+  BOOST_TEST(status.value("active", 0) == 0);
+  BOOST_TEST(status["failed"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_finished_pod_is_counted_once_however_often_it_changes) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 4}}));
+  w.run();
+  auto pods = running(w, "pi");
+  finish(w, pods[0], "Succeeded");
+  w.run();
+  BOOST_TEST(w.get(kJobs + "/pi")["status"]["succeeded"] == 1);
+  // The manager loses its lease and gets it back: what it remembered of the count is gone,
+  // the pod's missing finalizer still says it was counted.
+  w.manager.set_acting(false);
+  w.manager.set_acting(true);
+  for (int i = 0; i < 3; ++i) {  // the finished pod keeps changing (labels, status)
+    w.patch(kPods + "/" + pods[0], {{"metadata", {{"labels", {{"touch", std::to_string(i)}}}}}});
+    finish(w, pods[0], "Succeeded");
+    w.run();
+  }
+  auto status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status["succeeded"] == 1);
+  BOOST_TEST(status["active"] == 2);
+  BOOST_TEST(condition(status, "Complete").is_null());
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_pod_watch_never_causes_a_second_round_of_creations) {
+  Manager w;
+  w.held.insert("pods");  // the pod informer sees nothing of what is created
+  w.post(kJobs, job("pi", {{"parallelism", 3}, {"completions", 3}}));
+  w.run();
+  BOOST_REQUIRE_EQUAL(pods_of(w, "pi").size(), 3u);
+  w.patch(kJobs + "/pi", {{"metadata", {{"labels", {{"x", "1"}}}}}});  // a sync meanwhile
+  w.run();
+  BOOST_TEST(pods_of(w, "pi").size() == 3u);
+  w.held.clear();
+  w.run();
+  BOOST_TEST(pods_of(w, "pi").size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_deleted_job_leaves_no_pod_held_by_its_finalizer) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 2}}));
+  w.run();
+  BOOST_REQUIRE_EQUAL(pods_of(w, "pi").size(), 2u);
+  auto r = w.api.call("DELETE", kJobs + "/pi");
+  BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  w.run();
+  for (const auto& p : pods_of(w, "pi")) BOOST_TEST(!tracked(p));
+}
