@@ -30,7 +30,8 @@ class GarbageCollector final : public Controller {
  public:
   GarbageCollector(const ControllerContext& context, GarbageCollectorConfig config)
       : config_(config), enqueue_(context.enqueue) {
-    for (const auto* type : {&deployments_resource(), &replicasets_resource(), &pods_resource()}) {
+    for (const auto* type : {&deployments_resource(), &replicasets_resource(),
+                             &daemonsets_resource(), &jobs_resource(), &pods_resource()}) {
       auto& informer = context.informer(*type);
       informer.ensure_index(kByOwner, api::index_by_owner_uid());
       watched_.push_back({type, &informer});

@@ -1,6 +1,6 @@
 // The garbage collector (Kubernetes' pkg/controller/garbagecollector) as a pure reconcile
 // core over the ownerReferences graph of the kinds the controllers manage (Deployment ->
-// ReplicaSet -> Pod).
+// ReplicaSet -> Pod, DaemonSet -> Pod, Job -> Pod).
 //
 // Keys are "<resource>:<namespace>/<name>". One sync of an object:
 //   - being deleted with the `orphan` finalizer (kubectl delete --cascade=orphan): its

@@ -6,8 +6,10 @@
 #include <cstdio>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/controllers/daemon/daemonset_controller.hpp"
 #include "actors/controllers/deployment/deployment_controller.hpp"
 #include "actors/controllers/garbage/garbage_collector.hpp"
+#include "actors/controllers/job/job_controller.hpp"
 #include "actors/controllers/leader/leader_election.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
 #include "runtime/correlation.hpp"
@@ -56,8 +58,8 @@ void elect(ManagerActor* self, std::int64_t now) {
   bool was = st.manager->acting();
   st.manager->set_acting(st.election->leading());
   if (was != st.manager->acting()) {
-    std::string what = st.manager->acting() ? "leading: the controllers act"
-                                            : "not leading: the controllers wait";
+    std::string what =
+        st.manager->acting() ? "leading: the controllers act" : "not leading: the controllers wait";
     st.env->log(self, LogLevel::info, what);
     st.env->observe("controller-manager " + what);  // the simulator's trace
   }
@@ -75,6 +77,12 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   DeploymentConfig deployments;
   deployments.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(deployment_controller(deployments));
+  DaemonSetConfig daemons;
+  daemons.wall_clock_base_s = config.wall_clock_base_s;
+  st.manager->add(daemonset_controller(daemons));
+  JobConfig jobs;
+  jobs.wall_clock_base_s = config.wall_clock_base_s;
+  st.manager->add(job_controller(jobs));
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {
