@@ -8,7 +8,7 @@
 # status (replicas, fullyLabeledReplicas, observedGeneration) that `kubectl get rs` prints;
 # `kubectl delete` cascades as kubectl's --cascade asks (garbage collector); a Deployment
 # rolls out (`rollout status|history|undo|pause|resume`, `scale`, `set image`) with a fake
-# kubelet marking pods ready.
+# kubelet marking pods ready; a Job completes; a DaemonSet puts one pod on each node.
 #
 #   controllers_kubectl_test.sh CRATON
 set -u
@@ -136,7 +136,12 @@ has_pods web 0 || fail "foreground deletion returned with $(pods_of web) pods le
 # every pod Running and Ready (the node agent comes with issue 14).
 fake_kubelet() {
   while true; do
-    for p in $(kubectl get pods -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+    # A Job's pods run to completion at once.
+    for p in $(kubectl get pods -l job-name -o jsonpath='{range .items[?(@.status.phase!="Succeeded")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+      kubectl patch pod "$p" --subresource=status --type=merge \
+        -p '{"status":{"phase":"Succeeded"}}' >/dev/null 2>&1
+    done
+    for p in $(kubectl get pods -l '!job-name' -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
       now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       kubectl patch pod "$p" --subresource=status --type=merge -p \
         "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$now\"}]}}" \
@@ -201,6 +206,50 @@ kubectl delete deploy app >/dev/null || fail "delete deployment"
 no_app_rs() { [ -z "$(kubectl get rs -l app=app -o name 2>/dev/null)" ]; }
 until_ok 20 no_app_rs || fail "the deployment's ReplicaSets outlived it"
 until_ok 20 has_pods app 0 || fail "the deployment's pods outlived it"
+
+# A Job runs its pods to completion (the fake kubelet makes them succeed); `kubectl wait`
+# sees it Complete.
+kubectl create job batch --image=busybox -- true >/dev/null || fail "create job"
+expect_out "condition met" kubectl wait --for=condition=complete job/batch --timeout=60s
+[ "$(kubectl get job batch -o jsonpath='{.status.succeeded}')" -ge 1 ] || fail "job status"
+kubectl delete job batch >/dev/null || fail "delete job"
+
+# A DaemonSet: one pod per node, pinned by node affinity; a node that goes gets its pod deleted.
+for n in node-a node-b; do
+  kubectl apply -f - >/dev/null <<YAML || fail "node $n"
+apiVersion: v1
+kind: Node
+metadata:
+  name: $n
+  labels: {kubernetes.io/hostname: $n}
+YAML
+done
+cat >"$WORK/ds.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+YAML
+kubectl apply -f "$WORK/ds.yaml" >/dev/null || fail "apply daemonset"
+until_ok 20 has_pods agent 2 || fail "2 daemon pods expected, $(pods_of agent) seen"
+targets=$(kubectl get pods -l app=agent -o jsonpath='{range .items[*]}{.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0]}{" "}{end}')
+[[ $targets == *node-a* && $targets == *node-b* ]] || fail "daemon pods pinned to: $targets"
+ds_ready() { [ "$(kubectl get ds agent -o jsonpath='{.status.numberReady}')" = 2 ]; }
+until_ok 20 ds_ready || fail "daemonset status: $(kubectl get ds agent -o jsonpath='{.status}')"
+kubectl delete node node-b >/dev/null || fail "delete node"
+until_ok 20 has_pods agent 1 || fail "the deleted node's daemon pod stayed"
+kubectl delete ds agent >/dev/null || fail "delete daemonset"
+until_ok 20 has_pods agent 0 || fail "the daemonset's pods outlived it"
 
 # Only the leader acted: every call of the other one would be in its log as acting.
 leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)
