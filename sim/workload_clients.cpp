@@ -105,7 +105,7 @@ struct DeployerState {
   std::uint64_t correlation = 0;  ///< the call in flight (0: none)
   std::int64_t sent_ms = 0;
   bool created = false;
-  bool rolls = false;             ///< only the first incarnation rolls (see the header)
+  bool rolls = false;                      ///< only the first incarnation rolls (see the header)
   std::optional<std::int64_t> started_ms;  ///< its first tick, by its clock (may be < 0)
   std::int64_t next_change_ms = 0;
   static inline const char* name = "craton.deployer";

@@ -43,8 +43,8 @@ bool Expectations::satisfied(const std::string& key, std::int64_t now_ms) const 
   auto it = records_.find(key);
   if (it == records_.end()) return true;
   const auto& r = it->second;
-  bool settled = r.adds <= 0 && r.deletes.empty() &&
-                 (r.uncertain <= 0 || now_ms >= r.uncertain_until_ms);
+  bool settled =
+      r.adds <= 0 && r.deletes.empty() && (r.uncertain <= 0 || now_ms >= r.uncertain_until_ms);
   return settled || now_ms - r.at_ms > ttl_ms_;
 }
 
