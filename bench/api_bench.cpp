@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "actors/api/host/api_host.hpp"
+#include "bench/http_client.hpp"
 #include "bench/local_store_cluster.hpp"
 
 namespace craton::bench {
@@ -37,38 +38,7 @@ std::uint64_t rss_bytes() {
   return resident * std::uint64_t(::sysconf(_SC_PAGESIZE));
 }
 
-// One keep-alive HTTP connection.
-class Client {
- public:
-  explicit Client(std::uint16_t port) : stream_(io_) {
-    stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  }
-  // The status code, and the body in `body` (-1: a transport error).
-  int call(http::verb verb, const std::string& target, const std::string& body,
-           const std::string& content_type, std::string* out = nullptr) {
-    try {
-      http::request<http::string_body> req{verb, target, 11};
-      req.set(http::field::host, "127.0.0.1");
-      req.set(http::field::content_type, content_type);
-      req.keep_alive(true);
-      req.body() = body;
-      req.prepare_payload();
-      http::write(stream_, req);
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(std::uint64_t(1) << 31);
-      http::read(stream_, buffer_, parser);
-      if (out != nullptr) *out = std::move(parser.get().body());
-      return int(parser.get().result_int());
-    } catch (const std::exception&) {
-      return -1;
-    }
-  }
-
- private:
-  asio::io_context io_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-};
+using Client = HttpClient;
 
 const std::string kPods = "/api/v1/namespaces/default/pods";
 

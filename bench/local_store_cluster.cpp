@@ -67,6 +67,11 @@ Result<std::unique_ptr<LocalStoreCluster>> LocalStoreCluster::start(
     if (!port) return port.error();
     if (id > 1) cluster->endpoints_ += ",";
     cluster->endpoints_ += std::to_string(id) + "=127.0.0.1:" + std::to_string(*port);
+    if (options.servers) {
+      auto http = free_loopback_port();
+      if (!http) return http.error();
+      cluster->http_ports_.push_back(*http);
+    }
   }
   auto& security = options.security;
   if (security.certs_dir.empty() && !security.insecure_loopback) {
@@ -86,11 +91,15 @@ Result<std::unique_ptr<LocalStoreCluster>> LocalStoreCluster::start(
 
 Status LocalStoreCluster::spawn_replica(const LocalStoreClusterOptions& options, std::size_t id) {
   auto log = dir_ + "/r" + std::to_string(id) + ".log";
-  std::vector<std::string> args{options.binary, "store",
+  std::vector<std::string> args{options.binary, options.servers ? "server" : "store",
                                 "--id",         std::to_string(id),
                                 "--peers",      endpoints_,
                                 "--data",       dir_ + "/d" + std::to_string(id),
                                 "--tick-ms",    std::to_string(options.tick_ms)};
+  if (options.servers) {
+    args.push_back("--http");
+    args.push_back("127.0.0.1:" + std::to_string(http_ports_[id - 1]));
+  }
   if (options.security.insecure_loopback) {
     args.push_back("--insecure-loopback");
   } else {

@@ -1,5 +1,7 @@
 // LocalStoreCluster: a throw-away store cluster for benchmarks: N `craton store` replicas on
-// loopback, each a child process with its own data directory under one fresh temp directory.
+// loopback, each a child process with its own data directory under one fresh temp directory;
+// with servers = true, N `craton server` processes instead (each a replica, the API with its
+// HTTP port, and the controller manager: a control plane).
 //
 // Replicas run exactly as an operator would run them (real fsync, the default durability), so
 // benchmark figures are those of a deployed cluster. Each child's stdout and stderr go to
@@ -29,6 +31,7 @@ struct LocalStoreClusterOptions {
   /// The replicas' links: --insecure-loopback, or --certs (a directory holding store-<id>
   /// and admin certificates); neither: a throwaway CA in the cluster's directory.
   LinkSecurity security;
+  bool servers = false;  ///< `craton server` (replica + API + controller manager), not `store`
 };
 
 class LocalStoreCluster {
@@ -42,6 +45,8 @@ class LocalStoreCluster {
   /// "1=127.0.0.1:p1,2=127.0.0.1:p2,..." for --endpoints.
   const std::string& endpoints() const { return endpoints_; }
   const std::string& dir() const { return dir_; }
+  /// servers: each server's HTTP port (kubectl's), by replica index (0-based).
+  const std::vector<std::uint16_t>& http_ports() const { return http_ports_; }
   /// How clients reach the replicas: the cluster's mode, as cert name `admin` under TLS.
   const LinkSecurity& client_security() const { return client_security_; }
   std::size_t size() const { return pids_.size(); }
@@ -61,6 +66,7 @@ class LocalStoreCluster {
   LinkSecurity client_security_;
   bool keep_dir_ = false;
   std::vector<pid_t> pids_;
+  std::vector<std::uint16_t> http_ports_;
 };
 
 }  // namespace craton::bench

@@ -127,8 +127,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto* bench = app.add_subcommand("bench", "Benchmarks (link, store, storage, api)");
   bench->require_subcommand(1);
   add_link_bench(*bench, exit_code);
-  add_store_bench(*bench, exit_code);  // cmd/bench_store_command.cpp
-  add_api_bench(*bench, exit_code);    // cmd/bench_api_command.cpp
+  add_store_bench(*bench, exit_code);        // cmd/bench_store_command.cpp
+  add_api_bench(*bench, exit_code);          // cmd/bench_api_command.cpp
+  add_controllers_bench(*bench, exit_code);  // cmd/bench_controllers_command.cpp
   add_storage_bench(*bench, exit_code);
 }
 

@@ -24,6 +24,8 @@ void add_controller_manager_command(CLI::App& app,
 void add_member_commands(CLI::App& store, int& exit_code);  // cmd/member_command.cpp
 /// `craton bench store ...`, added under `craton bench` by add_bench_command.
 void add_store_bench(CLI::App& bench, int& exit_code);  // cmd/bench_store_command.cpp
+/// `craton bench controllers`.
+void add_controllers_bench(CLI::App& bench, int& exit_code);  // cmd/bench_controllers_command.cpp
 /// `craton bench api`.
 void add_api_bench(CLI::App& bench, int& exit_code);  // cmd/bench_api_command.cpp
 
