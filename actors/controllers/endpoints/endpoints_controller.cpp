@@ -86,7 +86,10 @@ std::string endpoints_bytes(k8s::Service::Reader service,
     annotations[kOverCapacity] = "truncated";
   else
     annotations.erase(kOverCapacity);
-  if (!annotations.empty() || meta.hasAnnotations()) set_map(meta.initAnnotations(), annotations);
+  if (!annotations.empty())
+    set_map(meta.initAnnotations(), annotations);
+  else if (meta.hasAnnotations())
+    meta.disownAnnotations();  // none left: no empty map in the object
   set_subsets(endpoints, wanted.subsets);
   return flat_bytes(message);
 }
