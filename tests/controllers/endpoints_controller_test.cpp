@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(past_addresses_max_not_ready_addresses_go_first_and_it_says
   BOOST_TEST(ep["subsets"][0]["notReadyAddresses"].size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_stale_endpoints_cache_costs_a_retry_not_a_lost_write) {
+BOOST_AUTO_TEST_CASE(a_stale_endpoints_cache_converges_once_its_watch_catches_up) {
   Manager w;
   w.post(kServices, service("web", {port("", 80, 8080)}));
   w.started(pod("a"), "10.0.0.1", true);
@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(a_stale_endpoints_cache_costs_a_retry_not_a_lost_write) {
   w.started(pod("b"), "10.0.0.2", true);
   w.run();
   w.started(pod("c"), "10.0.0.3", true);
-  w.run();  // its update at the old resourceVersion is refused (409)
+  w.run();  // its update at the old resourceVersion is refused (409) and retried
   w.held.clear();
   w.now_ms += 60'000;  // past the key's back-off
   w.run();
