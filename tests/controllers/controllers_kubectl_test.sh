@@ -144,7 +144,7 @@ fake_kubelet() {
     for p in $(kubectl get pods -l '!job-name' -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
       now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       kubectl patch pod "$p" --subresource=status --type=merge -p \
-        "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$now\"}]}}" \
+        "{\"status\":{\"phase\":\"Running\",\"podIP\":\"10.244.$((RANDOM % 250)).$((RANDOM % 250 + 2))\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$now\"}]}}" \
         >/dev/null 2>&1
     done
     sleep 0.3
@@ -202,6 +202,14 @@ kubectl scale deploy/app --replicas=5 >/dev/null || fail "scale deployment"
 expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
 until_ok 20 has_pods app 5 || fail "after scaling the deployment: $(pods_of app) pods"
 [[ $(kubectl get deploy app --no-headers) =~ ^app\ +5/5\ +5\ +5 ]] || fail "get deploy: $(kubectl get deploy app)"
+# A Service over the Deployment's pods gets their addresses as Endpoints.
+kubectl expose deploy app --port 80 >/dev/null || fail "expose"
+endpoints() { kubectl get endpoints app -o jsonpath='{.subsets[*].addresses[*].ip}' 2>/dev/null | wc -w; }
+five_endpoints() { [ "$(endpoints)" = 5 ]; }
+until_ok 20 five_endpoints || fail "endpoints of svc/app: $(kubectl get endpoints app -o yaml)"
+kubectl delete svc app >/dev/null || fail "delete svc"
+no_endpoints() { ! kubectl get endpoints app >/dev/null 2>&1; }
+until_ok 20 no_endpoints || fail "the endpoints outlived their service"
 kubectl delete deploy app >/dev/null || fail "delete deployment"
 no_app_rs() { [ -z "$(kubectl get rs -l app=app -o name 2>/dev/null)" ]; }
 until_ok 20 no_app_rs || fail "the deployment's ReplicaSets outlived it"
@@ -250,6 +258,9 @@ kubectl delete node node-b >/dev/null || fail "delete node"
 until_ok 20 has_pods agent 1 || fail "the deleted node's daemon pod stayed"
 kubectl delete ds agent >/dev/null || fail "delete daemonset"
 until_ok 20 has_pods agent 0 || fail "the daemonset's pods outlived it"
+
+# The API server's own Endpoints (a Service without a selector) is left alone.
+kubectl get endpoints kubernetes >/dev/null || fail "the kubernetes Endpoints went"
 
 # Only the leader acted: every call of the other one would be in its log as acting.
 leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)

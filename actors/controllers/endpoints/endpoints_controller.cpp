@@ -17,7 +17,10 @@ namespace {
 constexpr const char* kByNamespace = "namespace";
 // The mark of an Endpoints this controller writes (Kubernetes' label telling the EndpointSlice
 // mirroring controller that a controller manages it): only marked ones are ever deleted.
-constexpr const char* kManagedLabel = "endpointslice.kubernetes.io/skip-mirror";
+// Ours: not skip-mirror alone, which the API server's own `kubernetes` Endpoints carries too
+// (a Service without a selector: the mark would have it deleted).
+constexpr const char* kManagedLabel = "endpoints.craton.io/managed";
+constexpr const char* kSkipMirrorLabel = "endpointslice.kubernetes.io/skip-mirror";
 constexpr const char* kHeadlessLabel = "service.kubernetes.io/headless";
 constexpr const char* kOverCapacity = "endpoints.kubernetes.io/over-capacity";
 
@@ -148,6 +151,7 @@ class EndpointsController final : public Controller {
     for (const auto& o : objects) pods.push_back(o.as<k8s::Pod>());
     Wanted w{map_of(service.getMetadata().getLabels()), desired_subsets(service, pods), false};
     w.labels[kManagedLabel] = "true";
+    w.labels[kSkipMirrorLabel] = "true";  // as Kubernetes' endpoints controller marks its own
     if (service.getSpec().getClusterIP() == "None") w.labels[kHeadlessLabel] = "";
     w.truncated = truncate(w.subsets, config_.addresses_max);
     return w;

@@ -8,7 +8,9 @@
 //     should be (so a stale cache costs a 409 and a retry, never a lost write); nothing is
 //     written when they agree. Its labels are the Service's, plus
 //     service.kubernetes.io/headless for clusterIP None (Kubernetes' rule) and
-//     endpointslice.kubernetes.io/skip-mirror=true, which marks it as this controller's.
+//     endpointslice.kubernetes.io/skip-mirror=true (as Kubernetes' controller writes), and
+//     endpoints.craton.io/managed=true, which marks it as this controller's (skip-mirror alone
+//     cannot: the API server's own `kubernetes` Endpoints carries it too).
 //   - no such Service any more (deleted, selector removed, or turned ExternalName): the
 //     Endpoints is deleted if it carries that mark. An Endpoints without the mark was written by
 //     a user for a Service without a selector and is left alone (Kubernetes deletes it when the

@@ -8,6 +8,7 @@
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/controllers/daemon/daemonset_controller.hpp"
 #include "actors/controllers/deployment/deployment_controller.hpp"
+#include "actors/controllers/endpoints/endpoints_controller.hpp"
 #include "actors/controllers/garbage/garbage_collector.hpp"
 #include "actors/controllers/job/job_controller.hpp"
 #include "actors/controllers/leader/leader_election.hpp"
@@ -83,6 +84,7 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   JobConfig jobs;
   jobs.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(job_controller(jobs));
+  st.manager->add(endpoints_controller());
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {
