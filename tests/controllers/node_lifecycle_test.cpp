@@ -144,6 +144,27 @@ BOOST_AUTO_TEST_CASE(a_node_silent_for_the_grace_period_becomes_unknown_and_unre
   BOOST_TEST(status_write);
 }
 
+BOOST_AUTO_TEST_CASE(a_node_that_never_posted_ready_gets_the_startup_grace_period) {
+  Manager w;
+  auto created = w.post(kNodes, {{"apiVersion", "v1"},
+                                 {"kind", "Node"},
+                                 {"metadata", {{"name", "n1"}}}})["metadata"]["creationTimestamp"];
+  w.post(kLeases, lease("n1", lease_time(0)));
+  w.run();
+  w.advance(59'000);
+  BOOST_TEST(w.condition("n1", "Ready").is_null());
+  BOOST_TEST(w.taints("n1").empty());
+  w.advance(2'000);
+  for (auto type : {"Ready", "MemoryPressure", "DiskPressure", "PIDPressure"}) {
+    auto c = w.condition("n1", type);
+    BOOST_TEST(c["status"] == "Unknown", type);
+    BOOST_TEST(c["reason"] == "NodeStatusNeverUpdated");
+    BOOST_TEST(c["message"] == "Kubelet never posted node status.");
+    BOOST_TEST(c["lastHeartbeatTime"] == created);
+  }
+  BOOST_TEST(w.taints("n1") == kUnreachable);
+}
+
 BOOST_AUTO_TEST_CASE(renewals_count_when_the_controller_sees_them_whatever_the_lease_clock_says) {
   Manager w;
   w.add_node(node("old-clock"));  // renews with times from 2000: alive
@@ -255,4 +276,14 @@ BOOST_AUTO_TEST_CASE(nodes_are_tainted_no_execute_at_the_eviction_rate_of_their_
   BOOST_TEST(no_execute({"a1", "a2", "a3"}) == 2);
   w.advance(10'000);
   BOOST_TEST(no_execute({"a1", "a2", "a3"}) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(swapping_not_ready_for_unreachable_takes_no_token_of_the_zone) {
+  Manager w;
+  w.add_node(node("a1", "False", "zone-a"));  // not-ready NoExecute: the zone's token
+  w.add_node(node("a2", "True", "zone-a"));
+  BOOST_REQUIRE(w.taints("a1") == kNotReady);
+  w.advance(41'000);  // both silent: a2's new taint takes the token, a1's swap needs none
+  BOOST_TEST(w.taints("a1") == kUnreachable);
+  BOOST_TEST(w.taints("a2") == kUnreachable);
 }

@@ -75,8 +75,9 @@ std::optional<std::vector<ConditionValue>> silent_conditions(k8s::Node::Reader n
     auto it = std::find_if(conditions.begin(), conditions.end(),
                            [&](const ConditionValue& c) { return c.type == type; });
     if (it == conditions.end()) {
-      conditions.push_back({type, "Unknown", now, now, "NodeStatusNeverUpdated",
-                            "Kubelet never posted node status."});
+      // kube dates a never-posted heartbeat at the node's creation
+      conditions.push_back({type, "Unknown", node.getMetadata().getCreationTimestamp().cStr(), now,
+                            "NodeStatusNeverUpdated", "Kubelet never posted node status."});
       changed = true;
     } else if (it->status != "Unknown") {
       it->status = "Unknown";

@@ -10,10 +10,12 @@
 //      PIDPressure set to Unknown (reason NodeStatusUnknown, "Kubelet stopped posting node
 //      status.", or NodeStatusNeverUpdated for conditions never posted), written to
 //      nodes/<n>/status. A node that renews again is left alone: Ready is its agent's to set.
-//   2. taints, from the Ready condition as stored: False -> node.kubernetes.io/not-ready,
-//      Unknown -> node.kubernetes.io/unreachable, each NoSchedule and NoExecute (timeAdded set on
-//      the NoExecute one); True -> neither. Swapping one NoExecute taint for the other is
-//      immediate; a NoExecute taint on a node that had none takes a token of its zone
+//   2. taints: a silent node gets node.kubernetes.io/unreachable, one whose Ready is False
+//      node.kubernetes.io/not-ready, each NoSchedule and NoExecute (timeAdded set on the NoExecute
+//      one); any other node neither, including one that renews again while its Ready still reads
+//      Unknown (kube keeps the taints until the kubelet posts Ready; issue 12 wants them gone on
+//      renewal, and Ready is left for the node agent to set). Swapping one NoExecute taint for the
+//      other is immediate; a NoExecute taint on a node that had none takes a token of its zone
 //      (topology.kubernetes.io/zone label) first: evictions_per_second per zone, burst 1, as
 //      kube's --node-eviction-rate limits the nodes whose pods get evicted. A node waiting for a
 //      token gets its NoSchedule taint at once and is looked at again when the token is due.
