@@ -287,3 +287,24 @@ BOOST_AUTO_TEST_CASE(swapping_not_ready_for_unreachable_takes_no_token_of_the_zo
   BOOST_TEST(w.taints("a1") == kUnreachable);
   BOOST_TEST(w.taints("a2") == kUnreachable);
 }
+
+BOOST_AUTO_TEST_CASE(a_pod_asked_to_go_is_not_asked_again_before_its_deletion_is_seen) {
+  Manager w;
+  w.add_node(node("n1"));
+  w.post(kPods, pod("plain", "n1"));
+  w.run();
+  w.held.insert("pods");  // a slow pod informer: the deletion is not seen yet
+  w.patch(
+      kNodes + "/n1",
+      {{"spec", {{"taints", {{{"key", "example.com/maintenance"}, {"effect", "NoExecute"}}}}}}});
+  w.run();
+  for (int i = 0; i < 3; ++i) {  // the node changes, so it is synced again
+    w.patch(kNodes + "/n1", {{"metadata", {{"labels", {{"round", std::to_string(i)}}}}}});
+    w.advance(1'000);
+  }
+  auto deletes = std::count_if(w.calls.begin(), w.calls.end(), [](const api::ApiCall& c) {
+    return c.resource == "pods" && c.verb == api::ApiVerb::remove;
+  });
+  BOOST_TEST(deletes == 1);
+  BOOST_TEST(w.evicted("plain"));
+}
