@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "actors/api/client/kube_time.hpp"
@@ -224,6 +225,7 @@ class NodeLifecycleController final : public Controller {
   void reset() override {
     expectations_.clear();
     limiter_.clear();
+    token_pending_.clear();
   }
 
  private:
@@ -288,6 +290,7 @@ class NodeLifecycleController final : public Controller {
   Expectations expectations_;
   ZoneLimiter limiter_;
   std::map<std::string, std::int64_t> tainted_seen_ms_;  ///< NoExecute taints without timeAdded
+  std::set<std::string> token_pending_;  ///< nodes whose taint write spent a zone token
 };
 
 void run_again_at(SyncResult& out, std::int64_t at_ms) {
@@ -339,9 +342,10 @@ std::optional<api::ApiCall> NodeLifecycleController::taints(const api::InformerO
   if (wanted && !has(kNoSchedule)) next.push_back({wanted, "", kNoSchedule, ""});
   if (wanted && !has(kNoExecute)) {
     auto due = had_no_execute ? std::nullopt : limiter_.take(zone_of(node), node.name(), now_ms);
-    if (!due)
+    if (!due) {
       next.push_back({wanted, "", kNoExecute, wall_time(now_ms)});
-    else
+      token_pending_.insert(node.name());
+    } else
       run_again_at(out, *due);  // -1: never
   }
   if (next == current) return std::nullopt;
@@ -409,12 +413,14 @@ SyncResult NodeLifecycleController::sync(const std::string& key, std::int64_t no
 
 bool NodeLifecycleController::on_reply(const std::string& key, const api::ApiCall& call,
                                        const api::ApiReply& reply) {
+  bool token_write = call.resource == "nodes" && call.subresource.empty() &&
+                     call.verb == api::ApiVerb::update && token_pending_.erase(key) > 0;
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
     expectations_.lower_delete(key, object_key(call.namespace_, call.name));
     return reply.code == 404;  // gone already: what we wanted
   }
-  if (call.resource == "nodes" && call.subresource.empty()) {
+  if (token_write) {  // the node was not tainted: its zone's token was not spent
     if (auto node = nodes_.cache().get(key)) limiter_.give_back(zone_of(*node), key);
   }
   return false;  // refused (409: the node changed meanwhile): look again
