@@ -31,7 +31,8 @@
 // What it leaves out (as of this commit): the secondary eviction rate and the stop of evictions
 // when a zone is mostly or fully unhealthy (kube's PartialDisruption/FullDisruption states), the
 // NoSchedule taints of the pressure conditions and of spec.unschedulable, node status heartbeats
-// (lastHeartbeatTime) as a liveness signal besides the Lease, and Events.
+// (lastHeartbeatTime) as a liveness signal besides the Lease, the region in the zone key (kube
+// keys zones by region and zone; here the zone label alone), and Events.
 #pragma once
 
 #include <cstdint>
