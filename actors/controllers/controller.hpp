@@ -17,6 +17,7 @@
 
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/api/informer/informer.hpp"
+#include "actors/controllers/events/event_recorder.hpp"
 #include "actors/controllers/resource_type.hpp"
 
 namespace craton::controllers {
@@ -53,6 +54,10 @@ struct ControllerContext {
   std::function<void(const std::string& key)> enqueue;
   /// The manager's clock (for handlers that record when they saw something).
   std::function<std::int64_t()> now_ms;
+  /// Records an Event about an object (deduplicated and rate-limited by the manager's
+  /// EventRecorder, written to the API in the background; its outcome does not matter to the
+  /// sync). `kubectl describe` shows them.
+  std::function<void(EventReport)> record;
 };
 
 using ControllerFactory = std::function<std::unique_ptr<Controller>(const ControllerContext&)>;

@@ -201,6 +201,10 @@ expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout
 kubectl scale deploy/app --replicas=5 >/dev/null || fail "scale deployment"
 expect_out "successfully rolled out" kubectl rollout status deploy/app --timeout=60s
 until_ok 20 has_pods app 5 || fail "after scaling the deployment: $(pods_of app) pods"
+# The controllers' Events, as `kubectl describe` lists them.
+expect_out "Scaled up replica set app-" kubectl describe deploy app
+expect_out "Created pod: app-" kubectl describe rs -l app=app
+expect_out "SuccessfulCreate" kubectl get events
 [[ $(kubectl get deploy app --no-headers) =~ ^app\ +5/5\ +5\ +5 ]] || fail "get deploy: $(kubectl get deploy app)"
 # A Service over the Deployment's pods gets their addresses as Endpoints.
 kubectl expose deploy app --port 80 >/dev/null || fail "expose"

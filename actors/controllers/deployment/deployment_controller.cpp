@@ -260,6 +260,11 @@ class DeploymentController final : public Controller {
   void pod_deleted(const api::InformerObject& pod);
 
   std::function<void(const std::string&)> enqueue_;
+  std::function<void(EventReport)> record_;
+
+ public:
+  /// A ReplicaSet's spec.replicas before the update in flight scales it (its event says it).
+  std::map<std::string, std::int32_t> scaled_from;
 };
 
 // One sync of one Deployment: the steps of kube's syncDeployment over in-memory views, then
@@ -469,6 +474,7 @@ bool DeploymentSync::scale(ReplicaSetView& rs, std::int32_t to, bool annotations
   bool annotations =
       rs.annotations[kDesiredReplicas] != desired || rs.annotations[kMaxReplicas] != max;
   if (!size && !(annotations_alone && annotations)) return false;
+  if (size && rs.object) c_.scaled_from[rs.name] = rs.replicas;  // for the event
   rs.replicas = to;
   rs.annotations[kDesiredReplicas] = desired;
   rs.annotations[kMaxReplicas] = max;
@@ -881,7 +887,8 @@ DeploymentController::DeploymentController(const ControllerContext& context,
       sets_(context.informer(replicasets_resource())),
       pods_(context.informer(pods_resource())),
       config_(config),
-      enqueue_(context.enqueue) {
+      enqueue_(context.enqueue),
+      record_(context.record) {
   deployments_.ensure_index(kByNamespace, api::index_by_namespace());
   sets_.ensure_index(kByNamespace, api::index_by_namespace());
   pods_.ensure_index(kByNamespace, api::index_by_namespace());
@@ -958,8 +965,40 @@ SyncResult DeploymentController::sync(const std::string& key, std::int64_t now_m
   return DeploymentSync(*this, *object, *params, now_ms).run();
 }
 
-bool DeploymentController::on_reply(const std::string&, const api::ApiCall& call,
+bool DeploymentController::on_reply(const std::string& key, const api::ApiCall& call,
                                     const api::ApiReply& reply) {
+  // kube's ScalingReplicaSet events, which `kubectl describe deployment` lists.
+  bool scaled_set = call.resource == "replicasets" && call.subresource.empty() &&
+                    (call.verb == api::ApiVerb::create || call.verb == api::ApiVerb::update);
+  auto deployment = deployments_.cache().get(key);
+  if (reply.ok() && scaled_set && deployment && record_) {
+    auto rs = FlatMessage::open(call.object);
+    if (rs.ok()) {
+      auto spec = rs->root<k8s::ReplicaSet>().getSpec();
+      auto to = spec.hasReplicas() ? spec.getReplicas().getValue() : 1;
+      std::string name = rs->root<k8s::ReplicaSet>().getMetadata().getName();
+      std::int32_t from = to;  // an update of annotations alone: no event
+      if (auto it = scaled_from.find(name); it != scaled_from.end()) {
+        from = it->second;
+        scaled_from.erase(it);
+      }
+      std::string message;
+      if (call.verb == api::ApiVerb::create || to > from)
+        message = "Scaled up replica set " + name + " to " + std::to_string(to);
+      else if (to < from)
+        message = "Scaled down replica set " + name + " to " + std::to_string(to) + " from " +
+                  std::to_string(from);
+      if (!message.empty() && (call.verb != api::ApiVerb::create || to > 0))
+        record_(EventReport{
+            {"Deployment", deployment->name_space(), deployment->name(), deployment->uid(),
+             "apps/v1", std::to_string(deployment->resource_version()), ""},
+            EventType::normal,
+            "ScalingReplicaSet",
+            message,
+            "deployment-controller",
+            ""});
+    }
+  }
   if (reply.ok()) return true;
   if (call.verb == api::ApiVerb::remove && reply.code == 404) return true;  // gone already
   return false;  // a conflict or a refusal: look again after the back-off

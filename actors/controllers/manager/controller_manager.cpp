@@ -17,7 +17,22 @@ struct ControllerManager::Entry {
 };
 
 ControllerManager::ControllerManager(ControllerManagerConfig config)
-    : config_(config), next_correlation_(config.first_correlation) {}
+    : config_(config), next_correlation_(config.first_correlation), events_(config.events) {}
+
+void ControllerManager::record(const EventReport& report) {
+  if (!acting_) return;  // only the leader speaks for the controllers
+  auto wall_ms = config_.wall_clock_base_s * 1000 + now_ms_;
+  auto write = events_.record(report, wall_ms);
+  if (!write) return;  // the spam filter
+  ++counters_.events;
+  auto sent = *write;
+  call(
+      sent.call,
+      [this, sent](const api::ApiReply& reply) {
+        if (auto instead = events_.on_reply(sent, reply)) call(*instead, {}, now_ms_);
+      },
+      now_ms_);
+}
 
 ControllerManager::~ControllerManager() = default;
 
@@ -41,6 +56,7 @@ void ControllerManager::add(const ControllerFactory& factory) {
   context.informer = [this](const ResourceType& r) -> api::Informer& { return informer(r); };
   context.enqueue = [raw](const std::string& key) { raw->queue.add(key); };
   context.now_ms = [this] { return now_ms_; };
+  context.record = [this](const EventReport& report) { record(report); };
   entry->controller = factory(context);
   CRATON_ASSERT(entry->controller != nullptr, "a controller factory made nothing");
   entries_.push_back(std::move(entry));

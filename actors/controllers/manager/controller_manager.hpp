@@ -39,6 +39,9 @@ struct ControllerManagerConfig {
   std::size_t calls_max = 2000;         ///< controller calls in flight, all controllers
   std::int64_t call_timeout_ms = 30000;
   WorkQueueConfig queue;
+  EventRecorderConfig events;
+  /// Seconds since the epoch at the clock's zero: Events carry wall-clock timestamps.
+  std::int64_t wall_clock_base_s = 0;
 };
 
 struct ControllerManagerCounters {
@@ -46,6 +49,7 @@ struct ControllerManagerCounters {
   std::uint64_t calls = 0;
   std::uint64_t failed_calls = 0;  ///< refused or unanswered
   std::uint64_t timeouts = 0;
+  std::uint64_t events = 0;  ///< Event writes sent
 };
 
 class ControllerManager {
@@ -93,6 +97,7 @@ class ControllerManager {
     std::int64_t sent_ms = 0;
   };
   void pump(std::int64_t now_ms);
+  void record(const EventReport& report);
   void run_sync(Entry& entry, const std::string& key, std::int64_t now_ms);
   void settle(std::uint64_t correlation, const api::ApiReply& reply, std::int64_t now_ms);
   void carry_out(api::EnvelopeSession& session, std::uint64_t previous,
@@ -107,6 +112,7 @@ class ControllerManager {
   std::int64_t now_ms_ = 0;
   bool acting_ = false;
   ControllerManagerCounters counters_;
+  EventRecorder events_;
 };
 
 }  // namespace craton::controllers

@@ -12,6 +12,7 @@
 #include "actors/controllers/garbage/garbage_collector.hpp"
 #include "actors/controllers/job/job_controller.hpp"
 #include "actors/controllers/leader/leader_election.hpp"
+#include "actors/controllers/nodelifecycle/node_lifecycle_controller.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
 #include "runtime/correlation.hpp"
 
@@ -69,6 +70,7 @@ void elect(ManagerActor* self, std::int64_t now) {
 caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerActorConfig config) {
   auto& st = self->state;
   config.manager.first_correlation = first_correlation_id(node.incarnation);
+  config.manager.wall_clock_base_s = config.wall_clock_base_s;
   st.env = std::make_unique<ActorEnv>(std::move(node), "controller-manager");
   st.config = config;
   st.manager = std::make_unique<ControllerManager>(config.manager);
@@ -85,6 +87,9 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   jobs.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(job_controller(jobs));
   st.manager->add(endpoints_controller());
+  NodeLifecycleConfig nodes;
+  nodes.wall_clock_base_s = config.wall_clock_base_s;
+  st.manager->add(node_lifecycle_controller(nodes));
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {

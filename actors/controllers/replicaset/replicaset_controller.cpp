@@ -24,7 +24,8 @@ class ReplicaSetController final : public Controller {
         pods_(context.informer(pods_resource())),
         sets_(context.informer(replicasets_resource())),
         enqueue_(context.enqueue),
-        now_ms_(context.now_ms) {
+        now_ms_(context.now_ms),
+        record_(context.record) {
     pods_.ensure_index(kByNamespace, api::index_by_namespace());
     sets_.ensure_index(kByNamespace, api::index_by_namespace());
     sets_.add_handlers({
@@ -101,7 +102,21 @@ class ReplicaSetController final : public Controller {
   api::Informer& sets_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(EventReport)> record_;
   Expectations expectations_;
+  // An Event about the ReplicaSet `key`, as kube's replicaset-controller writes them.
+  void event(const std::string& key, EventType type, const char* reason, std::string message) {
+    auto rs = sets_.cache().get(key);
+    if (!rs || !record_) return;
+    ObjectRef ref{"ReplicaSet",
+                  rs->name_space(),
+                  rs->name(),
+                  rs->uid(),
+                  "apps/v1",
+                  std::to_string(rs->resource_version()),
+                  ""};
+    record_(EventReport{ref, type, reason, std::move(message), "replicaset-controller", ""});
+  }
 };
 
 // The status a ReplicaSet should show for the pods it owns.
@@ -221,8 +236,17 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
 
 bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& call,
                                     const api::ApiReply& reply) {
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
+    auto pod = FlatMessage::open(reply.object.bytes);
+    if (pod.ok())
+      event(key, EventType::normal, "SuccessfulCreate",
+            "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
+    event(key, EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    event(key, EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
     if (reply.code == 0 || reply.code == 504)
       expectations_.uncertain_add(key, now_ms_());  // it may still be applied: wait for it
     else
