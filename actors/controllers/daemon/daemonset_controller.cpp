@@ -16,6 +16,7 @@
 #include "actors/controllers/daemon/node_eligibility.hpp"
 #include "actors/controllers/deployment/fenceposts.hpp"
 #include "actors/controllers/expectations.hpp"
+#include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
 
@@ -23,7 +24,6 @@ namespace craton::controllers {
 namespace k8s = schema::k8s;
 namespace {
 
-constexpr const char* kByNamespace = "namespace";
 using Pods = std::vector<api::InformerObject>;
 using PodsByNode = std::map<std::string, Pods>;
 
@@ -191,8 +191,6 @@ class DaemonSetController final : public Controller {
         sets_(context.informer(daemonsets_resource())),
         nodes_(context.informer(nodes_resource())),
         enqueue_(context.enqueue) {
-    pods_.ensure_index(kByNamespace, api::index_by_namespace());
-    sets_.ensure_index(kByNamespace, api::index_by_namespace());
     sets_.add_handlers({
         [this](const api::InformerObject& ds) { enqueue_(ds.key()); },
         [this](const api::InformerObject&, const api::InformerObject& ds) { enqueue_(ds.key()); },
@@ -200,13 +198,6 @@ class DaemonSetController final : public Controller {
           expectations_.forget(ds.key());
           enqueue_(ds.key());
         },
-    });
-    pods_.add_handlers({
-        [this](const api::InformerObject& pod) { pod_added(pod); },
-        [this](const api::InformerObject& old, const api::InformerObject& pod) {
-          pod_updated(old, pod);
-        },
-        [this](const api::InformerObject& pod, bool) { pod_deleted(pod); },
     });
     nodes_.add_handlers({
         [this](const api::InformerObject&) { enqueue_all(); },
@@ -232,48 +223,6 @@ class DaemonSetController final : public Controller {
   void enqueue_all() {
     for (const auto& ds : sets_.cache().list()) enqueue_(ds.key());
   }
-  // The DaemonSet controlling a pod, when it exists in the cache with that uid.
-  std::optional<std::string> owner_key(const api::InformerObject& pod) const {
-    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
-    if (!ref || ref->getKind() != "DaemonSet") return std::nullopt;
-    auto key = object_key(pod.name_space(), ref->getName());
-    auto ds = sets_.cache().get(key);
-    if (!ds || ds->uid() != ref->getUid().cStr()) return std::nullopt;
-    return key;
-  }
-  void enqueue_matching(const api::InformerObject& pod) {
-    auto labels = pod.as<k8s::Pod>().getMetadata().getLabels();
-    for (const auto& ds : sets_.cache().by_index(kByNamespace, pod.name_space()))
-      if (api::selector_matches(ds.as<k8s::DaemonSet>().getSpec().getSelector(), labels))
-        enqueue_(ds.key());
-  }
-  void pod_added(const api::InformerObject& pod) {
-    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
-    if (auto key = owner_key(pod)) {
-      expectations_.observed_add(*key);
-      enqueue_(*key);
-    } else if (!controller_of(pod.as<k8s::Pod>().getMetadata())) {
-      enqueue_matching(pod);
-    }
-  }
-  void pod_updated(const api::InformerObject& old, const api::InformerObject& pod) {
-    if (old.resource_version() == pod.resource_version()) return;  // a resync
-    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
-    auto old_owner = owner_key(old);
-    auto owner = owner_key(pod);
-    if (old_owner && old_owner != owner) enqueue_(*old_owner);
-    if (owner)
-      enqueue_(*owner);
-    else if (!controller_of(pod.as<k8s::Pod>().getMetadata()))
-      enqueue_matching(pod);
-  }
-  void pod_deleted(const api::InformerObject& pod) {
-    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
-    if (!ref || ref->getKind() != "DaemonSet") return;
-    auto key = object_key(pod.name_space(), ref->getName());
-    expectations_.observed_delete(key, pod.key());
-    enqueue_(key);
-  }
 
   Pods claim(const api::InformerObject& object, const Owner& self, SyncResult& out) const;
   void apply(const std::string& key, const api::InformerObject& object, const Owner& self,
@@ -285,6 +234,7 @@ class DaemonSetController final : public Controller {
   api::Informer& nodes_;
   std::function<void(const std::string&)> enqueue_;
   Expectations expectations_;
+  PodEvents pod_events_{"DaemonSet", sets_, pods_, expectations_, enqueue_};
 };
 
 // Step 1, as the ReplicaSet controller claims: pods being deleted are already gone for us.

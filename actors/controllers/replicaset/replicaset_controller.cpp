@@ -7,6 +7,7 @@
 
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
+#include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/replicaset/pod_ranking.hpp"
 #include "runtime/flat_message.hpp"
@@ -14,8 +15,6 @@
 namespace craton::controllers {
 namespace k8s = schema::k8s;
 namespace {
-
-constexpr const char* kByNamespace = "namespace";
 
 class ReplicaSetController final : public Controller {
  public:
@@ -26,8 +25,6 @@ class ReplicaSetController final : public Controller {
         enqueue_(context.enqueue),
         now_ms_(context.now_ms),
         record_(context.record) {
-    pods_.ensure_index(kByNamespace, api::index_by_namespace());
-    sets_.ensure_index(kByNamespace, api::index_by_namespace());
     sets_.add_handlers({
         [this](const api::InformerObject& rs) { enqueue_(rs.key()); },
         [this](const api::InformerObject&, const api::InformerObject& rs) { enqueue_(rs.key()); },
@@ -35,13 +32,6 @@ class ReplicaSetController final : public Controller {
           expectations_.forget(rs.key());
           enqueue_(rs.key());
         },
-    });
-    pods_.add_handlers({
-        [this](const api::InformerObject& pod) { pod_added(pod); },
-        [this](const api::InformerObject& old, const api::InformerObject& pod) {
-          pod_updated(old, pod);
-        },
-        [this](const api::InformerObject& pod, bool) { pod_deleted(pod); },
     });
   }
 
@@ -53,50 +43,6 @@ class ReplicaSetController final : public Controller {
   void reset() override { expectations_.clear(); }
 
  private:
-  // The ReplicaSet controlling a pod, when it exists in the cache with that uid.
-  std::optional<std::string> owner_key(const api::InformerObject& pod) const {
-    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
-    if (!ref || ref->getKind() != "ReplicaSet") return std::nullopt;
-    auto key = object_key(pod.name_space(), ref->getName());
-    auto rs = sets_.cache().get(key);
-    if (!rs || rs->uid() != ref->getUid().cStr()) return std::nullopt;
-    return key;
-  }
-  // Every ReplicaSet whose selector matches an orphan pod (it may adopt it).
-  void enqueue_matching(const api::InformerObject& pod) {
-    auto labels = pod.as<k8s::Pod>().getMetadata().getLabels();
-    for (const auto& rs : sets_.cache().by_index(kByNamespace, pod.name_space()))
-      if (api::selector_matches(rs.as<k8s::ReplicaSet>().getSpec().getSelector(), labels))
-        enqueue_(rs.key());
-  }
-  void pod_added(const api::InformerObject& pod) {
-    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
-    if (auto key = owner_key(pod)) {
-      expectations_.observed_add(*key);
-      enqueue_(*key);
-    } else if (!controller_of(pod.as<k8s::Pod>().getMetadata())) {
-      enqueue_matching(pod);
-    }
-  }
-  void pod_updated(const api::InformerObject& old, const api::InformerObject& pod) {
-    if (old.resource_version() == pod.resource_version()) return;  // a resync
-    if (pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0) return pod_deleted(pod);
-    auto old_owner = owner_key(old);
-    auto owner = owner_key(pod);
-    if (old_owner && old_owner != owner) enqueue_(*old_owner);
-    if (owner)
-      enqueue_(*owner);
-    else if (!controller_of(pod.as<k8s::Pod>().getMetadata()))
-      enqueue_matching(pod);
-  }
-  void pod_deleted(const api::InformerObject& pod) {
-    auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
-    if (!ref || ref->getKind() != "ReplicaSet") return;
-    auto key = object_key(pod.name_space(), ref->getName());
-    expectations_.observed_delete(key, pod.key());
-    enqueue_(key);
-  }
-
   ReplicaSetConfig config_;
   api::Informer& pods_;
   api::Informer& sets_;
@@ -104,6 +50,7 @@ class ReplicaSetController final : public Controller {
   std::function<std::int64_t()> now_ms_;
   std::function<void(EventReport)> record_;
   Expectations expectations_;
+  PodEvents pod_events_{"ReplicaSet", sets_, pods_, expectations_, enqueue_};
   // An Event about the ReplicaSet `key`, as kube's replicaset-controller writes them.
   void event(const std::string& key, EventType type, const char* reason, std::string message) {
     auto rs = sets_.cache().get(key);

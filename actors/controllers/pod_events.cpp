@@ -1,0 +1,81 @@
+// A pod controller's view of its pods' changes (see the header).
+#include "actors/controllers/pod_events.hpp"
+
+#include "actors/api/client/typed_selector.hpp"
+#include "actors/api/informer/informer_cache.hpp"
+#include "actors/controllers/pods.hpp"
+#include "actors/controllers/resource_type.hpp"
+
+namespace craton::controllers {
+namespace k8s = schema::k8s;
+namespace {
+
+bool being_deleted(const api::InformerObject& pod) {
+  return pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0;
+}
+
+}  // namespace
+
+PodEvents::PodEvents(std::string owner_kind, api::Informer& owners, api::Informer& pods,
+                     Expectations& expectations, std::function<void(const std::string&)> enqueue)
+    : owner_kind_(std::move(owner_kind)),
+      owners_(owners),
+      expectations_(expectations),
+      enqueue_(std::move(enqueue)) {
+  owners.ensure_index(kByNamespace, api::index_by_namespace());
+  pods.ensure_index(kByNamespace, api::index_by_namespace());
+  pods.add_handlers({
+      [this](const api::InformerObject& pod) { added(pod); },
+      [this](const api::InformerObject& old, const api::InformerObject& pod) { updated(old, pod); },
+      [this](const api::InformerObject& pod, bool) { deleted(pod); },
+  });
+}
+
+std::optional<std::string> PodEvents::owner_key(const api::InformerObject& pod) const {
+  auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
+  if (!ref || ref->getKind() != owner_kind_.c_str()) return std::nullopt;
+  auto key = object_key(pod.name_space(), ref->getName());
+  auto owner = owners_.cache().get(key);
+  if (!owner || owner->uid() != ref->getUid().cStr()) return std::nullopt;
+  return key;
+}
+
+void PodEvents::enqueue_matching(const api::InformerObject& pod) {
+  auto labels = pod.as<k8s::Pod>().getMetadata().getLabels();
+  for (const auto& owner : owners_.cache().by_index(kByNamespace, pod.name_space())) {
+    auto selector = owner.reader().get("spec").as<capnp::DynamicStruct>().get("selector");
+    if (api::selector_matches(selector.as<k8s::LabelSelector>(), labels)) enqueue_(owner.key());
+  }
+}
+
+void PodEvents::added(const api::InformerObject& pod) {
+  if (being_deleted(pod)) return deleted(pod);
+  if (auto key = owner_key(pod)) {
+    expectations_.observed_add(*key);
+    enqueue_(*key);
+  } else if (!controller_of(pod.as<k8s::Pod>().getMetadata())) {
+    enqueue_matching(pod);
+  }
+}
+
+void PodEvents::updated(const api::InformerObject& old, const api::InformerObject& pod) {
+  if (old.resource_version() == pod.resource_version()) return;  // a resync
+  if (being_deleted(pod)) return deleted(pod);
+  auto old_owner = owner_key(old);
+  auto owner = owner_key(pod);
+  if (old_owner && old_owner != owner) enqueue_(*old_owner);
+  if (owner)
+    enqueue_(*owner);
+  else if (!controller_of(pod.as<k8s::Pod>().getMetadata()))
+    enqueue_matching(pod);
+}
+
+void PodEvents::deleted(const api::InformerObject& pod) {
+  auto ref = controller_of(pod.as<k8s::Pod>().getMetadata());
+  if (!ref || ref->getKind() != owner_kind_.c_str()) return;
+  auto key = object_key(pod.name_space(), ref->getName());
+  expectations_.observed_delete(key, pod.key());
+  enqueue_(key);
+}
+
+}  // namespace craton::controllers
