@@ -54,6 +54,12 @@ const ResourceType& nodes_resource() {
   return r;
 }
 
+const ResourceType& namespaces_resource() {
+  static const ResourceType r{"", "v1", "namespaces", "Namespace",
+                              capnp::Schema::from<schema::k8s::Namespace>()};
+  return r;
+}
+
 const ResourceType& services_resource() {
   static const ResourceType r{"", "v1", "services", "Service",
                               capnp::Schema::from<schema::k8s::Service>()};

@@ -31,6 +31,7 @@ const ResourceType& deployments_resource();
 const ResourceType& daemonsets_resource();
 const ResourceType& jobs_resource();
 const ResourceType& nodes_resource();
+const ResourceType& namespaces_resource();
 const ResourceType& services_resource();
 const ResourceType& endpoints_resource();
 const ResourceType& leases_resource();

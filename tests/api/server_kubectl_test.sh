@@ -428,9 +428,17 @@ spec:
   ports: [{port: 80, targetPort: http, name: http}]
 ---
 apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  namespace: $ns
+spec:
+  ports: [{port: 80, name: http}]
+---
+apiVersion: v1
 kind: Endpoints
 metadata:
-  name: web
+  name: db
   namespace: $ns
 subsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 80, name: http}]}]
 YAML
@@ -442,7 +450,9 @@ YAML
   [[ "$out" =~ $node\ +Ready\ +worker\ +.*v1\.32\.0\ +192\.168\.7\.10 ]] || fail "get node printed '$out'"
   out=$("$k" get svc web -n "$ns")
   [[ "$out" =~ web\ +ClusterIP\ +10\.9[6-9]\.[0-9.]+\ +\<none\>\ +80/TCP ]] || fail "get svc printed '$out'"
-  expect "10.244.1.5:80" "$k" get endpoints web -n "$ns"
+  # A Service without a selector keeps the Endpoints its user wrote (the endpoints controller
+  # owns those of Services with a selector, such as web's).
+  expect "10.244.1.5:80" "$k" get endpoints db -n "$ns"
   # The cluster's own service, as on Kubernetes: the first cluster IP, https to this server.
   out=$("$k" get svc kubernetes -n default)
   [[ "$out" =~ kubernetes\ +ClusterIP\ +10\.96\.0\.1\ +\<none\>\ +443/TCP ]] ||

@@ -12,6 +12,7 @@
 #include "actors/controllers/garbage/garbage_collector.hpp"
 #include "actors/controllers/job/job_controller.hpp"
 #include "actors/controllers/leader/leader_election.hpp"
+#include "actors/controllers/namespace/namespace_controller.hpp"
 #include "actors/controllers/nodelifecycle/node_lifecycle_controller.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
 #include "runtime/correlation.hpp"
@@ -90,6 +91,7 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   NodeLifecycleConfig nodes;
   nodes.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(node_lifecycle_controller(nodes));
+  st.manager->add(namespace_controller());
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {
