@@ -8,6 +8,7 @@
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/controllers/daemon/daemonset_controller.hpp"
 #include "actors/controllers/deployment/deployment_controller.hpp"
+#include "actors/controllers/disruption/disruption_controller.hpp"
 #include "actors/controllers/endpoints/endpoints_controller.hpp"
 #include "actors/controllers/garbage/garbage_collector.hpp"
 #include "actors/controllers/job/job_controller.hpp"
@@ -92,6 +93,9 @@ caf::behavior manager(ManagerActor* self, NodeContext node, ControllerManagerAct
   nodes.wall_clock_base_s = config.wall_clock_base_s;
   st.manager->add(node_lifecycle_controller(nodes));
   st.manager->add(namespace_controller());
+  DisruptionConfig disruption;
+  disruption.wall_clock_base_s = config.wall_clock_base_s;
+  st.manager->add(disruption_controller(disruption));
   st.manager->add(garbage_collector());
   LeaderElectionConfig election = config.election;
   if (election.identity.empty()) {

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# kubectl cordon / uncordon / drain against a `craton server`: cordon sets the node's
+# spec.unschedulable and uncordon clears it; drain evicts the node's pods through
+# pods/<name>/eviction, and the API refuses (429) the eviction that would break the
+# PodDisruptionBudget selecting the pods, so drain does not finish. The budget's status is
+# written here by hand (the disruption controller is not yet run by the manager).
+#
+#   drain_kubectl_test.sh CRATON
+set -u
+CRATON=$1
+WORK=$(mktemp -d /tmp/craton-drain.XXXXXX)
+PIDS=()
+
+# shellcheck source=../store/process_lib.sh
+source "$(dirname "$0")/../store/process_lib.sh"
+command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 0; }
+command -v curl >/dev/null || { echo "SKIP: no curl"; exit 0; }
+pick_ports 2
+"$CRATON" server --data "$WORK/d1" --listen "127.0.0.1:$BASE" --http "127.0.0.1:$((BASE + 1))" \
+  --insecure-loopback >"$WORK/server.log" 2>&1 &
+PIDS+=($!)
+API="http://127.0.0.1:$((BASE + 1))"
+"$CRATON" kubeconfig --server "$API" >"$WORK/kubeconfig" || fail kubeconfig
+export KUBECONFIG=$WORK/kubeconfig
+until_ok() {
+  local seconds=$1
+  shift
+  for _ in $(seq 1 $((seconds * 5))); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  return 1
+}
+until_ok 20 kubectl get ns default || fail "the API never answered: $(tail -5 "$WORK/server.log")"
+
+kubectl apply -f - <<'YAML' >/dev/null || fail "node"
+apiVersion: v1
+kind: Node
+metadata:
+  name: n1
+YAML
+for p in a b; do
+  kubectl apply -f - <<YAML >/dev/null || fail "pod $p"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $p
+  labels: {app: web}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: nginx}]
+YAML
+  # Running and Ready, as a kubelet would say (a Pending pod needs no budget).
+  kubectl get pod "$p" -o json |
+    python3 -c 'import json,sys; p=json.load(sys.stdin); p["status"]={"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}; print(json.dumps(p))' \
+      >"$WORK/$p.json"
+  curl -sf -X PUT -H 'Content-Type: application/json' --data @"$WORK/$p.json" \
+    "$API/api/v1/namespaces/default/pods/$p/status" >/dev/null || fail "status of $p"
+done
+kubectl apply -f - <<'YAML' >/dev/null || fail "pdb"
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
+YAML
+# The disruption controller's status: 2 healthy, 1 needed, 1 disruption allowed.
+allowed() { [ "$(kubectl get pdb web -o jsonpath='{.status.disruptionsAllowed}')" = 1 ]; }
+for _ in $(seq 1 100); do allowed && break; sleep 0.2; done
+allowed || fail "the disruption controller never allowed one disruption: $(kubectl get pdb web -o yaml)"
+
+kubectl cordon n1 || fail cordon
+[ "$(kubectl get node n1 -o jsonpath='{.spec.unschedulable}')" = true ] || fail "not unschedulable"
+kubectl drain n1 --ignore-daemonsets --force --timeout=12s >"$WORK/drain.out" 2>&1 &&
+  fail "drain finished although the budget allows one eviction: $(cat "$WORK/drain.out")"
+echo "--- kubectl drain:"
+cat "$WORK/drain.out"
+grep -q "Cannot evict pod as it would violate the pod's disruption budget" "$WORK/drain.out" ||
+  fail "drain did not report the budget"
+left=$(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')
+echo "--- pods after drain:"
+echo "$left"
+[ "$(kubectl get pdb web -o jsonpath='{.status.disruptionsAllowed}')" = 0 ] ||
+  fail "the eviction did not spend the budget"
+kubectl uncordon n1 || fail uncordon
+[ -z "$(kubectl get node n1 -o jsonpath='{.spec.unschedulable}')" ] || fail "still unschedulable"
+echo PASS
