@@ -20,6 +20,7 @@
 
 #include "actors/api/actor/api_actor.hpp"
 #include "actors/api/host/api_host.hpp"
+#include "actors/api/meta/time.hpp"
 #include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/replica_runner.hpp"
@@ -32,6 +33,7 @@ namespace {
 struct ServerFlags {
   StoreFlags store;
   std::string http = "127.0.0.1:6443";
+  std::string event_ttl = "1h";  ///< kube-apiserver's --event-ttl
 };
 
 Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
@@ -48,8 +50,8 @@ Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
   return boost::asio::ip::tcp::endpoint(address, endpoint->port);
 }
 
-Companion api_companion(boost::asio::ip::tcp::endpoint http) {
-  return [http](const ReplicaStarted& started) -> Result<std::function<void()>> {
+Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_ttl_s) {
+  return [http, event_ttl_s](const ReplicaStarted& started) -> Result<std::function<void()>> {
     std::string endpoints;
     for (const auto& [id, address] : started.peer_addresses)
       endpoints += (endpoints.empty() ? "" : ",") + std::to_string(id) + "=" + address;
@@ -67,6 +69,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http) {
     auto node_id = started.node.context().node_id;
     api::ApiHostOptions options;
     options.http = http;
+    options.service.event_ttl_s = event_ttl_s;
     options.metrics = started.node.context().metrics;  // also on the store's --metrics-listen
     options.log = [log, node_id](const std::string& message) {
       log->write(LogRecord{LogLevel::info, 0, node_id, "api", message});
@@ -81,6 +84,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http) {
     auto& node = started.node;
     api::ApiActorConfig api_config;
     api_config.wall_clock_base_s = wall_clock_base_s();
+    api_config.service.event_ttl_s = event_ttl_s;
     api_config.service.advertise_address = http.address().to_string();
     api_config.service.advertise_port = (*host)->port();
     node.adopt(api::spawn_api(node.system(), node.context(), api_config));
@@ -136,6 +140,9 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--http", flags->http,
                   "Where kubectl connects: a loopback host:port (default 127.0.0.1:6443; plain "
                   "HTTP, no authentication yet)");
+  sub->add_option("--event-ttl", flags->event_ttl,
+                  "How long Events are kept after their last write, e.g. 1h, 30m, 90s; 0: "
+                  "forever (default 1h, as kube-apiserver)");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] {
     auto http = http_endpoint(flags->http);
@@ -144,7 +151,14 @@ void add_server_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    exit_code = run_replica(flags->store, sub->remaining(), "server", api_companion(*http));
+    auto event_ttl_s = api::parse_duration_seconds(flags->event_ttl);
+    if (!event_ttl_s) {
+      std::cerr << "craton server: --event-ttl: " << event_ttl_s.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    exit_code =
+        run_replica(flags->store, sub->remaining(), "server", api_companion(*http, *event_ttl_s));
   });
 
   auto* kubeconfig = app.add_subcommand("kubeconfig", "Print a kubeconfig for `craton server`");

@@ -21,25 +21,29 @@ class MemoryStore final : public ObjectStore {
  public:
   ApiService* service = nullptr;
   std::map<std::string, StoredObject> objects;
+  /// The TTL each key was last written with (0: none), as the store would hold its lease.
+  std::map<std::string, std::int64_t> ttls_s;
   std::int64_t revision = 1;
   int writes = 0;
 
-  void create(const std::string& key, const std::string& value, Done<std::int64_t> done) override {
+  void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
+              Done<std::int64_t> done) override {
     if (objects.count(key)) return done(Error{"exists", key});
-    done(put(key, value));
+    done(put(key, value, ttl_s));
   }
   void update(const std::string& key, const std::string& value, std::int64_t expected,
-              Done<std::int64_t> done) override {
+              std::int64_t ttl_s, Done<std::int64_t> done) override {
     auto it = objects.find(key);
     if (it == objects.end()) return done(Error{"not_found", key});
     if (it->second.mod_revision != expected) return done(Error{"conflict", key});
-    done(put(key, value));
+    done(put(key, value, ttl_s));
   }
   void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) override {
     auto it = objects.find(key);
     if (it == objects.end()) return done(Error{"not_found", key});
     if (it->second.mod_revision != expected) return done(Error{"conflict", key});
     objects.erase(it);
+    ttls_s.erase(key);
     ++writes;
     service->apply({FeedChange{key, ++revision, std::nullopt}});
     done(revision);
@@ -51,8 +55,9 @@ class MemoryStore final : public ObjectStore {
   }
 
  private:
-  Result<std::int64_t> put(const std::string& key, const std::string& value) {
+  Result<std::int64_t> put(const std::string& key, const std::string& value, std::int64_t ttl_s) {
     ++writes;
+    ttls_s[key] = ttl_s;
     objects[key] = StoredObject{key, value, ++revision};
     service->apply({FeedChange{key, revision, value}});
     return revision;
@@ -86,9 +91,10 @@ struct Fixture {
   int suffixes = 0;
   std::unique_ptr<ApiService> service;
 
-  explicit Fixture(std::size_t window = 10000) {
+  explicit Fixture(std::size_t window = 10000, std::int64_t event_ttl_s = 3600) {
     ApiServiceOptions options;
     options.cache_window = window;
+    options.event_ttl_s = event_ttl_s;
     options.cache_wait = std::chrono::milliseconds(50);
     options.now_s = [this] { return clock; };
     options.monotonic_ms = [this] { return ms; };

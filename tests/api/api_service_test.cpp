@@ -63,6 +63,46 @@ BOOST_AUTO_TEST_CASE(create_get_and_already_exists) {
   BOOST_TEST(body(missing)["message"] == "configmaps \"nope\" not found");
 }
 
+const std::string kEvents = "/api/v1/namespaces/default/events";
+
+std::string event(const std::string& name, int count = 1) {
+  return json{{"apiVersion", "v1"},
+              {"kind", "Event"},
+              {"metadata", {{"name", name}}},
+              {"involvedObject", {{"kind", "Pod"}, {"name", "web"}, {"namespace", "default"}}},
+              {"reason", "Pulled"},
+              {"message", "pulled"},
+              {"type", "Normal"},
+              {"count", count}}
+      .dump();
+}
+
+BOOST_AUTO_TEST_CASE(events_are_stored_with_the_event_ttl_and_other_kinds_without) {
+  Fixture f(10000, 120);
+  BOOST_TEST(f.call("POST", kEvents, event("pulled")).status == 201);
+  const std::string key = "/registry/events/default/pulled";
+  BOOST_TEST(f.store.ttls_s.at(key) == 120);
+  BOOST_TEST(f.call("POST", kCms, configmap("game")).status == 201);
+  BOOST_TEST(f.store.ttls_s.at("/registry/configmaps/default/game") == 0);
+  // Each update starts the TTL again (the store attaches a fresh lease): PUT and PATCH.
+  f.store.ttls_s.erase(key);
+  BOOST_TEST(f.call("PUT", kEvents + "/pulled", event("pulled", 2)).status == 200);
+  BOOST_TEST(f.store.ttls_s.at(key) == 120);
+  f.store.ttls_s.erase(key);
+  auto patched =
+      f.call("PATCH", kEvents + "/pulled", R"({"count": 3})", "application/merge-patch+json");
+  BOOST_TEST(patched.status == 200);
+  BOOST_TEST(f.store.ttls_s.at(key) == 120);
+  // The default namespaces and service never expire.
+  BOOST_TEST(f.store.ttls_s.at("/registry/namespaces/default") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_event_ttl_of_zero_keeps_events_forever) {
+  Fixture f(10000, 0);
+  BOOST_TEST(f.call("POST", kEvents, event("pulled")).status == 201);
+  BOOST_TEST(f.store.ttls_s.at("/registry/events/default/pulled") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
   Fixture f;
   auto writes = f.store.writes;

@@ -7,6 +7,7 @@
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/api/meta/names.hpp"
 #include "actors/api/meta/quantity.hpp"
+#include "actors/api/meta/time.hpp"
 
 using namespace craton;
 using namespace craton::api;
@@ -132,4 +133,17 @@ BOOST_AUTO_TEST_CASE(field_selectors_parse_escape_and_check_support) {
   BOOST_TEST(FieldSelector::parse("spec.nodeName=").ok());  // unscheduled pods
   for (auto bad : {"metadata.name", "=x", "a=b=c", "a=\\x"})
     BOOST_TEST(!FieldSelector::parse(bad).ok(), bad);
+}
+
+BOOST_AUTO_TEST_CASE(durations_parse_as_go_writes_them_in_whole_seconds) {
+  BOOST_TEST(parse_duration_seconds("1h").value() == 3600);
+  BOOST_TEST(parse_duration_seconds("3s").value() == 3);
+  BOOST_TEST(parse_duration_seconds("1h30m").value() == 5400);
+  BOOST_TEST(parse_duration_seconds("2h0m0s").value() == 7200);  // how Go prints 2h
+  BOOST_TEST(parse_duration_seconds("0").value() == 0);
+  for (std::string bad : {"", "1", "h", "1d", "500ms", "1.5h", "-1h", "1h ", "99999999999h"}) {
+    auto parsed = parse_duration_seconds(bad);
+    BOOST_TEST(!parsed.ok(), bad);
+    if (!parsed.ok()) BOOST_TEST(parsed.error().code == "bad_duration");
+  }
 }

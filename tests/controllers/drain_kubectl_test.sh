@@ -2,8 +2,8 @@
 # kubectl cordon / uncordon / drain against a `craton server`: cordon sets the node's
 # spec.unschedulable and uncordon clears it; drain evicts the node's pods through
 # pods/<name>/eviction, and the API refuses (429) the eviction that would break the
-# PodDisruptionBudget selecting the pods, so drain does not finish. The budget's status is
-# written here by hand (the disruption controller is not yet run by the manager).
+# PodDisruptionBudget selecting the pods, so drain does not finish. The budget's status is the
+# disruption controller's (run by the server's controller manager).
 #
 #   drain_kubectl_test.sh CRATON
 set -u

@@ -8,6 +8,7 @@
 #include "actors/api/actor/api_call_http.hpp"
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/api/meta/names.hpp"
+#include "actors/api/server/lease_reuse.hpp"
 #include "actors/store/client/conditional_write.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/flat_message.hpp"
@@ -19,16 +20,20 @@ using tick_atom = caf::atom_constant<caf::atom("api_tick")>;
 constexpr const char* kRoot = "/registry/";
 
 // The ObjectStore the service writes through: each call is a StoreCalls call (`call` sends it).
+// A write with a TTL takes its lease from LeaseReuse; one grant is in flight at a time, and
+// writes that need a lease meanwhile wait for it (at most the service's requests in flight).
 class ActorStore final : public ObjectStore {
  public:
   std::function<void(store::StoreRequest, store::StoreCalls::Done)> call;
+  std::function<std::int64_t()> now_ms;  ///< the node's monotonic clock
 
-  void create(const std::string& key, const std::string& value, Done<std::int64_t> done) override {
-    write(key, 0, storage::PutRequest{key, value, 0, false}, std::move(done));
+  void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
+              Done<std::int64_t> done) override {
+    put(key, value, 0, ttl_s, std::move(done), 1);
   }
   void update(const std::string& key, const std::string& value, std::int64_t expected,
-              Done<std::int64_t> done) override {
-    write(key, expected, storage::PutRequest{key, value, 0, false}, std::move(done));
+              std::int64_t ttl_s, Done<std::int64_t> done) override {
+    put(key, value, expected, ttl_s, std::move(done), 1);
   }
   void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) override {
     write(key, expected, storage::DeleteRangeRequest{key, "", false}, std::move(done));
@@ -50,6 +55,55 @@ class ActorStore final : public ObjectStore {
            done(store::conditional_write_outcome(reply, key, expected));
          });
   }
+
+  void put(const std::string& key, const std::string& value, std::int64_t expected,
+           std::int64_t ttl_s, Done<std::int64_t> done, int attempt) {
+    if (ttl_s <= 0) return write(key, expected, storage::PutRequest{key, value, 0, false}, done);
+    with_lease(ttl_s,
+               [this, key, value, expected, ttl_s, done, attempt](Result<std::int64_t> lease) {
+                 if (!lease) return done(lease.error());
+                 storage::PutRequest op{key, value, *lease, false};
+                 call(store::conditional_write(key, expected, op),
+                      [this, key, value, expected, ttl_s, done, attempt,
+                       id = *lease](Result<store::StoreReply> reply) {
+                        auto written = store::conditional_write_outcome(reply, key, expected);
+                        // The cached lease went early (revoked by hand): a new one, once.
+                        if (written || written.error().code != "lease_not_found" || attempt == 2)
+                          return done(written);
+                        leases_.forget(id);
+                        put(key, value, expected, ttl_s, done, attempt + 1);
+                      });
+               });
+  }
+
+  void with_lease(std::int64_t ttl_s, Done<std::int64_t> done) {
+    if (granting_) {
+      waiting_.emplace_back(ttl_s, std::move(done));
+      return;
+    }
+    auto now = now_ms();
+    if (auto id = leases_.reusable(ttl_s, now)) return done(*id);
+    granting_ = true;
+    auto ttl = leases_.grant_ttl_s(ttl_s);
+    call(store::grant_lease(ttl), [this, ttl, now, done](Result<store::StoreReply> reply) {
+      granting_ = false;
+      auto granted = store::grant_lease_outcome(reply);
+      if (granted) leases_.granted(granted->id, ttl, now);
+      auto waiting = std::move(waiting_);
+      waiting_.clear();
+      if (!granted) {
+        done(granted.error());
+        for (auto& [t, d] : waiting) d(granted.error());
+        return;
+      }
+      done(granted->id);
+      for (auto& [t, d] : waiting) with_lease(t, std::move(d));
+    });
+  }
+
+  LeaseReuse leases_;
+  bool granting_ = false;
+  std::vector<std::pair<std::int64_t, Done<std::int64_t>>> waiting_;  ///< ttl_s, answer
 };
 
 // One request's answer, or one watch's events, as envelopes to the requester. `alive` turns
@@ -370,6 +424,7 @@ caf::behavior api_actor(ApiActor* self, NodeContext node, ApiActorConfig config)
   st.calls = std::make_unique<store::StoreCalls>(st.env->address().node, first, st.config.store);
   st.feed_correlation_base = first + (std::uint64_t(1) << 39);
   st.next_feed_correlation = st.feed_correlation_base;
+  st.objects.now_ms = [self] { return self->state.env->now_ms(self); };
   st.objects.call = [self](store::StoreRequest request, store::StoreCalls::Done done) {
     store_call(self, std::move(request), std::move(done));
   };

@@ -1,6 +1,8 @@
 // Conditional writes and reads of /registry/ keys as store transactions, on caller threads.
 #include "actors/api/host/store_object_store.hpp"
 
+#include <chrono>
+
 #include "actors/store/client/conditional_write.hpp"
 #include "runtime/assert.hpp"
 
@@ -76,21 +78,45 @@ Result<std::int64_t> StoreObjectStore::write_if(const std::string& key, std::int
       client_.call(store::conditional_write(key, expected, std::move(op))), key, expected);
 }
 
-void StoreObjectStore::create(const std::string& key, const std::string& value,
+Result<std::int64_t> StoreObjectStore::lease_for(std::int64_t ttl_s) {
+  // One grant at a time (as kube's lease manager): writes that arrive during a grant take
+  // the lease it brings instead of granting their own.
+  std::lock_guard lock(lease_mutex_);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  if (auto id = leases_.reusable(ttl_s, now_ms)) return *id;
+  auto ttl = leases_.grant_ttl_s(ttl_s);
+  auto granted = store::grant_lease_outcome(client_.call(store::grant_lease(ttl)));
+  if (!granted) return granted.error();
+  leases_.granted(granted->id, ttl, now_ms);
+  return granted->id;
+}
+
+Result<std::int64_t> StoreObjectStore::put_if(const std::string& key, const std::string& value,
+                                              std::int64_t expected, std::int64_t ttl_s) {
+  if (ttl_s <= 0) return write_if(key, expected, storage::PutRequest{key, value, 0, false});
+  for (int attempt = 1;; ++attempt) {
+    auto lease = lease_for(ttl_s);
+    if (!lease) return lease.error();
+    auto written = write_if(key, expected, storage::PutRequest{key, value, *lease, false});
+    // The cached lease went early (revoked by hand): forget it and grant a new one, once.
+    if (written || written.error().code != "lease_not_found" || attempt == 2) return written;
+    std::lock_guard lock(lease_mutex_);
+    leases_.forget(*lease);
+  }
+}
+
+void StoreObjectStore::create(const std::string& key, const std::string& value, std::int64_t ttl_s,
                               Done<std::int64_t> done) {
-  run<std::int64_t>(
-      [this, key, value] {
-        return write_if(key, 0, storage::PutRequest{key, value, 0, false});
-      },
-      std::move(done));
+  run<std::int64_t>([this, key, value, ttl_s] { return put_if(key, value, 0, ttl_s); },
+                    std::move(done));
 }
 
 void StoreObjectStore::update(const std::string& key, const std::string& value,
-                              std::int64_t expected, Done<std::int64_t> done) {
+                              std::int64_t expected, std::int64_t ttl_s, Done<std::int64_t> done) {
   run<std::int64_t>(
-      [this, key, value, expected] {
-        return write_if(key, expected, storage::PutRequest{key, value, 0, false});
-      },
+      [this, key, value, expected, ttl_s] { return put_if(key, value, expected, ttl_s); },
       std::move(done));
 }
 

@@ -2,7 +2,10 @@
 // (leader redirects, retries, sessions: actors/store/client/client.hpp). Each write is one
 // etcd-style transaction comparing the key's mod revision, as etcd-backed Kubernetes writes
 // (create: mod_revision == 0; update and delete: == the revision read), with a read of the
-// key on failure to tell a conflict from a vanished object. Process code.
+// key on failure to tell a conflict from a vanished object. A write with a TTL is put with a
+// store lease that LeaseReuse (server/lease_reuse.hpp) picks or has granted first, one grant
+// at a time; a put whose lease the store no longer has is tried once more with a new one.
+// Process code.
 //
 // The StoreClient blocks its caller for a whole Raft round trip, so the calls run on a pool
 // of `callers` threads of this store's own, not on the API's workers: a request waits for the
@@ -21,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/api/server/lease_reuse.hpp"
 #include "actors/api/server/object_store.hpp"
 #include "actors/store/client/client.hpp"
 
@@ -41,9 +45,10 @@ class StoreObjectStore final : public ObjectStore {
   StoreObjectStore& operator=(const StoreObjectStore&) = delete;
 
   // Each answers later, through options.resume.
-  void create(const std::string& key, const std::string& value, Done<std::int64_t> done) override;
-  void update(const std::string& key, const std::string& value, std::int64_t expected,
+  void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
               Done<std::int64_t> done) override;
+  void update(const std::string& key, const std::string& value, std::int64_t expected,
+              std::int64_t ttl_s, Done<std::int64_t> done) override;
   void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) override;
   void get(const std::string& key, Done<Found> done) override;
   /// Every key under `prefix` and the revision of the read (for the watch cache). Blocks.
@@ -59,6 +64,11 @@ class StoreObjectStore final : public ObjectStore {
   void call_loop();
   Result<std::int64_t> write_if(const std::string& key, std::int64_t expected,
                                 storage::RequestOp op);
+  /// A put of key if its mod revision is `expected`, with a lease when ttl_s > 0.
+  Result<std::int64_t> put_if(const std::string& key, const std::string& value,
+                              std::int64_t expected, std::int64_t ttl_s);
+  /// The lease a write of ttl_s goes with: the cached one, or one granted now.
+  Result<std::int64_t> lease_for(std::int64_t ttl_s);
 
   store::StoreClient& client_;
   StoreObjectStoreOptions options_;
@@ -67,6 +77,8 @@ class StoreObjectStore final : public ObjectStore {
   std::deque<std::pair<std::function<void()>, std::function<void()>>> queue_;  ///< job, refusal
   bool stopping_ = false;
   std::vector<std::thread> callers_;
+  std::mutex lease_mutex_;  // leases_, held across a grant
+  LeaseReuse leases_;
 };
 
 }  // namespace craton::api

@@ -43,6 +43,12 @@ struct Kind {
   /// A change of metadata.annotations counts as a spec change too (Deployments: kube's
   /// strategy bumps their generation, since rollbacks and change causes live there).
   bool annotations_bump_generation = false;
+  /// Which TTL objects of this kind are stored with (kube's TTLFunc): the store deletes an
+  /// object that long after its last create or update. Only Events have one: the API
+  /// server's event_ttl_s (ApiServiceOptions, kube-apiserver's --event-ttl); the rest never
+  /// expire.
+  enum class Ttl { none, event_ttl };
+  Ttl ttl = Ttl::none;
   /// Fills defaults in a decoded object, on create and on update.
   std::function<void(ObjectBuilder)> defaults;
   /// What is set only when an object is created (kube's PrepareForCreate), after `defaults`

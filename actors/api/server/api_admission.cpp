@@ -113,7 +113,7 @@ Task<std::optional<HttpResponse>> ApiService::allocate_cluster_ip(const Request&
     bool taken = r.dry_run;
     if (!taken) {
       auto key = "/registry/ipaddresses/" + ip;
-      auto created = co_await store_create(key, claim);
+      auto created = co_await store_create(key, claim, nullptr);
       taken = created.ok();
       if (!created && created.error().code != "exists")
         co_return from_error(created.error(), *r.kind, name);
@@ -124,7 +124,8 @@ Task<std::optional<HttpResponse>> ApiService::allocate_cluster_ip(const Request&
         if (*held) {
           auto since = (*held)->value.substr((*held)->value.rfind(' ') + 1);
           bool stale = now_s() - std::atoll(since.c_str()) > kStaleClaimS;
-          if (stale) taken = (co_await store_update(key, claim, (*held)->mod_revision)).ok();
+          if (stale)
+            taken = (co_await store_update(key, claim, (*held)->mod_revision, nullptr)).ok();
         }
       }
     }

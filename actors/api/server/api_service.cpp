@@ -49,6 +49,7 @@ ApiService::ApiService(ObjectStore& store, ApiServiceOptions options)
   auto range = Ipv4Range::parse(options_.service_cidr);
   if (!range) throw std::invalid_argument("service_cidr: " + range.error().message);
   service_ips_ = *range;
+  if (options_.event_ttl_s < 0) throw std::invalid_argument("event_ttl_s must not be negative");
   for (const auto& kind : served_kinds())
     caches_.emplace(kind.info.plural, WatchCache(options_.cache_window));
 }
@@ -73,18 +74,32 @@ std::int64_t ApiService::monotonic_ms() const {
 
 // The awaitables hold pointers to the arguments: they live in the awaiting coroutine's frame
 // (or its full expression) until the call answers.
+std::int64_t ApiService::ttl_s(const Kind* kind) const {
+  if (kind == nullptr) return 0;
+  switch (kind->ttl) {
+    case Kind::Ttl::none:
+      return 0;
+    case Kind::Ttl::event_ttl:
+      return options_.event_ttl_s;
+  }
+  return 0;
+}
+
 Callback<Result<std::int64_t>> ApiService::store_create(const std::string& key,
-                                                        const std::string& value) {
-  return callback<Result<std::int64_t>>(
-      [this, k = &key, v = &value](auto done) { store_.create(*k, *v, std::move(done)); });
+                                                        const std::string& value,
+                                                        const Kind* kind) {
+  return callback<Result<std::int64_t>>([this, k = &key, v = &value, ttl = ttl_s(kind)](auto done) {
+    store_.create(*k, *v, ttl, std::move(done));
+  });
 }
 
 Callback<Result<std::int64_t>> ApiService::store_update(const std::string& key,
                                                         const std::string& value,
-                                                        std::int64_t expected) {
-  return callback<Result<std::int64_t>>([this, k = &key, v = &value, expected](auto done) {
-    store_.update(*k, *v, expected, std::move(done));
-  });
+                                                        std::int64_t expected, const Kind* kind) {
+  return callback<Result<std::int64_t>>(
+      [this, k = &key, v = &value, expected, ttl = ttl_s(kind)](auto done) {
+        store_.update(*k, *v, expected, ttl, std::move(done));
+      });
 }
 
 Callback<Result<std::int64_t>> ApiService::store_remove(const std::string& key,

@@ -51,6 +51,8 @@ struct ApiServiceOptions {
   std::int64_t watch_timeout_s = 1800;  ///< when the client gives no timeoutSeconds
   std::int64_t bookmark_interval_s = 60;
   int patch_attempts = 5;  ///< a patch without resourceVersion is retried on conflicts
+  /// Events expire this long after their last write (kube-apiserver's --event-ttl; 0: never).
+  std::int64_t event_ttl_s = 3600;
   std::string service_cidr = "10.96.0.0/12";  ///< where services' cluster IPs come from
   /// Where clients reach this API server, for the `kubernetes` service's Endpoints (empty:
   /// the service is made without Endpoints, as in the simulator).
@@ -109,9 +111,14 @@ class ApiService {
 
   Task<HttpResponse> dispatch(Request r);
   // The store's calls and the cache wait, as awaitables.
-  Callback<Result<std::int64_t>> store_create(const std::string& key, const std::string& value);
+  // `kind`: what the key holds, for its TTL (null: a key of no kind, such as a cluster IP's
+  // claim, which never expires).
+  Callback<Result<std::int64_t>> store_create(const std::string& key, const std::string& value,
+                                              const Kind* kind);
   Callback<Result<std::int64_t>> store_update(const std::string& key, const std::string& value,
-                                              std::int64_t expected);
+                                              std::int64_t expected, const Kind* kind);
+  /// The TTL objects of `kind` are written with (0: none).
+  std::int64_t ttl_s(const Kind* kind) const;
   Callback<Result<std::int64_t>> store_remove(const std::string& key, std::int64_t expected);
   Callback<Result<ObjectStore::Found>> store_get(const std::string& key);
   /// Ok once every cache has seen `revision` (and reset() has run); "timeout" after cache_wait.

@@ -164,7 +164,8 @@ Task<HttpResponse> ApiService::bind(const Request& r) {
     scheduled.setStatus("True");
     scheduled.setLastTransitionTime(format_rfc3339(now_s()));
     if (r.dry_run) co_return success(201);
-    auto revision = co_await store_update(r.key(), object_to_bytes(object), old.mod_revision);
+    auto revision =
+        co_await store_update(r.key(), object_to_bytes(object), old.mod_revision, &kind);
     if (!revision && revision.error().code == "conflict") continue;
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
@@ -241,8 +242,8 @@ Task<HttpResponse> ApiService::evict(const Request& r) {
       disrupted[r.path.name] = format_rfc3339(now_s());
       set_map(status.initDisruptedPods(), disrupted);
       if (!r.dry_run) {
-        auto revision =
-            co_await store_update(budget->key, object_to_bytes(*pdb_object), budget->mod_revision);
+        auto revision = co_await store_update(budget->key, object_to_bytes(*pdb_object),
+                                              budget->mod_revision, budgets);
         if (!revision && revision.error().code == "conflict") continue;
         if (!revision) co_return from_error(revision.error(), *budgets, name);
         note_written(*revision);

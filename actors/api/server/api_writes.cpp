@@ -151,7 +151,7 @@ Task<HttpResponse> ApiService::create(const Request& r) {
   if (auto e = check_namespace(named)) co_return *e;
   if (auto refused = co_await allocate_cluster_ip(named, *object)) co_return *refused;
   if (r.dry_run) co_return with_warnings(object_response(201, codec_, *object, 0), warnings);
-  auto revision = co_await store_create(named.key(), object_to_bytes(*object));
+  auto revision = co_await store_create(named.key(), object_to_bytes(*object), &kind);
   if (!revision) co_return from_error(revision.error(), kind, name);
   note_written(*revision);
   co_return with_warnings(object_response(201, codec_, *object, *revision), warnings);
@@ -281,7 +281,7 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto bytes = object_to_bytes(*object);
   if (bytes == old.value)
     co_return with_warnings(object_response(200, codec_, *object, old.mod_revision), warnings);
-  auto revision = co_await store_update(r.key(), bytes, old.mod_revision);
+  auto revision = co_await store_update(r.key(), bytes, old.mod_revision, &kind);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
   co_return with_warnings(object_response(200, codec_, *object, *revision), warnings);
@@ -342,7 +342,8 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
   meta.setDeletionTimestamp(format_rfc3339(now_s()));
   meta.setDeletionGracePeriodSeconds(0);
   set_finalizers(meta, finalizers);
-  auto revision = co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision);
+  auto revision =
+      co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision, &kind);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
   co_return object_response(200, codec_, *object, *revision);
@@ -357,7 +358,7 @@ Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, Sto
   if (text(typed.getStatus().getPhase()) != "Terminating") {
     typed.getStatus().setPhase("Terminating");
     typed.getMetadata().setDeletionTimestamp(format_rfc3339(now_s()));
-    auto revision = co_await store_update(r.key(), object_to_bytes(ns), old.mod_revision);
+    auto revision = co_await store_update(r.key(), object_to_bytes(ns), old.mod_revision, r.kind);
     if (!revision) co_return from_error(revision.error(), *r.kind, r.path.name);
     note_written(*revision);
     at = *revision;

@@ -26,10 +26,11 @@ std::optional<std::int64_t> LeaseReuse::reusable(std::int64_t ttl_s, std::int64_
   CRATON_ASSERT(ttl_s > 0, "only a write with a TTL needs a lease");
   if (lease_ == 0) return std::nullopt;
   // The object's TTL must end before the lease does (valid), but no more than the reuse
-  // window before it (sufficient: the object is not kept much past its TTL).
+  // window before it (sufficient: the object is not kept much past its TTL). At the very
+  // millisecond of the grant it is sufficient (kube's strict "after" meets nanoseconds).
   std::int64_t ends_ms = now_ms + ttl_s * 1000;
   bool valid = ends_ms < expires_ms_;
-  bool sufficient = ends_ms + reuse_window_s(ttl_s) * 1000 > expires_ms_;
+  bool sufficient = ends_ms + reuse_window_s(ttl_s) * 1000 >= expires_ms_;
   ++objects_;
   if (valid && sufficient && objects_ <= options_.objects_per_lease_max) return lease_;
   return std::nullopt;

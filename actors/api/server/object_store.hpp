@@ -4,6 +4,10 @@
 // - create: only if the key is absent ("exists" otherwise);
 // - update and remove: only if the key's mod revision is still `expected` ("conflict"
 //   otherwise, "not_found" when the key is gone).
+// A write with `ttl_s` > 0 (an Event's, under --event-ttl) makes the key expire: the store
+// deletes it, and watchers see it deleted, no sooner than ttl_s after the write and at most
+// a short reuse window later (server/lease_reuse.hpp); an update starts its TTL again. 0: the
+// key never expires (and an update of an expiring key makes it permanent).
 // Errors the store itself reports pass through with their codes ("timeout": the outcome of a
 // write is unknown; "unavailable": no replica answered).
 // Every call answers through `done`, exactly once: at once (a blocking or in-memory
@@ -37,10 +41,10 @@ class ObjectStore {
 
   virtual ~ObjectStore() = default;
   /// Each write answers the revision it made.
-  virtual void create(const std::string& key, const std::string& value,
+  virtual void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
                       Done<std::int64_t> done) = 0;
   virtual void update(const std::string& key, const std::string& value, std::int64_t expected,
-                      Done<std::int64_t> done) = 0;
+                      std::int64_t ttl_s, Done<std::int64_t> done) = 0;
   virtual void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) = 0;
   /// A linearizable read of one key (nullopt: absent).
   virtual void get(const std::string& key, Done<Found> done) = 0;

@@ -29,6 +29,20 @@ Result<std::int64_t> conditional_write_outcome(const Result<StoreReply>& reply,
   return Error{"conflict", key + " changed"};
 }
 
+StoreRequest grant_lease(std::int64_t ttl_s) {
+  return StoreRequest{storage::WriteRequest{storage::LeaseGrantRequest{0, ttl_s}}};
+}
+
+Result<storage::LeaseGrantResponse> grant_lease_outcome(const Result<StoreReply>& reply) {
+  if (!reply) return reply.error();
+  if (reply->error) return to_error(*reply->error);
+  auto* write = std::get_if<storage::WriteResponse>(&reply->body);
+  auto* granted = write ? std::get_if<storage::LeaseGrantResponse>(write) : nullptr;
+  if (granted == nullptr)
+    return Error{"malformed", "the store answered a lease grant with no grant reply"};
+  return *granted;
+}
+
 StoreRequest read_key(const std::string& key) {
   return StoreRequest{ReadRequest{storage::RangeRequest{key, "", 0, 0, false, false}}};
 }

@@ -21,6 +21,11 @@ StoreRequest conditional_write(const std::string& key, std::int64_t expected,
 Result<std::int64_t> conditional_write_outcome(const Result<StoreReply>& reply,
                                                const std::string& key, std::int64_t expected);
 
+/// A grant of a lease of `ttl_s` seconds (the leader picks the id), for writes that expire,
+/// and its answer (the lease id and TTL granted).
+StoreRequest grant_lease(std::int64_t ttl_s);
+Result<storage::LeaseGrantResponse> grant_lease_outcome(const Result<StoreReply>& reply);
+
 /// A linearizable read of one key, and its answer (nullopt: absent).
 StoreRequest read_key(const std::string& key);
 Result<std::optional<storage::KeyValue>> read_key_outcome(const Result<StoreReply>& reply);
