@@ -43,6 +43,14 @@ class Expectations {
     observed_delete(key, deleted);
   }
   void uncertain_add(const std::string& key, std::int64_t now_ms);
+  /// A create of `key`'s answered `code`: unknown outcome (0: no answer, 504) -> uncertain_add,
+  /// any other refusal -> lower_adds. What every pod-creating controller does on a failure.
+  void creation_failed(const std::string& key, int code, std::int64_t now_ms) {
+    if (code == 0 || code == 504)
+      uncertain_add(key, now_ms);
+    else
+      lower_adds(key);
+  }
   bool satisfied(const std::string& key, std::int64_t now_ms) const;
   /// When an unsatisfied record will be satisfied by time alone (its uncertain creations given
   /// up, or its TTL): the controller looks at the key again then, or it would wait for an

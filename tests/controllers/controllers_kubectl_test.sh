@@ -29,16 +29,6 @@ PIDS+=($!)
 "$CRATON" kubeconfig --server "http://127.0.0.1:$((BASE + 1))" >"$WORK/kubeconfig" || fail kubeconfig
 export KUBECONFIG=$WORK/kubeconfig
 
-# until SECONDS COMMAND...: retries until it succeeds (every 0.2 s).
-until_ok() {
-  local seconds=$1
-  shift
-  for _ in $(seq 1 $((seconds * 5))); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  return 1
-}
 pods_of() {  # the number of pods with app=$1
   kubectl get pods -l "app=$1" --no-headers 2>/dev/null | wc -l
 }

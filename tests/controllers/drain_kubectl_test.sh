@@ -22,15 +22,6 @@ PIDS+=($!)
 API="http://127.0.0.1:$((BASE + 1))"
 "$CRATON" kubeconfig --server "$API" >"$WORK/kubeconfig" || fail kubeconfig
 export KUBECONFIG=$WORK/kubeconfig
-until_ok() {
-  local seconds=$1
-  shift
-  for _ in $(seq 1 $((seconds * 5))); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  return 1
-}
 until_ok 20 kubectl get ns default || fail "the API never answered: $(tail -5 "$WORK/server.log")"
 
 kubectl apply -f - <<'YAML' >/dev/null || fail "node"

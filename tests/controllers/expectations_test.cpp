@@ -52,3 +52,15 @@ BOOST_AUTO_TEST_CASE(a_lost_event_stalls_a_key_for_the_ttl_at_most) {
   e.clear();
   BOOST_TEST(e.satisfied("other", 1));
 }
+
+BOOST_AUTO_TEST_CASE(a_failed_creation_is_uncertain_only_when_its_outcome_is_unknown) {
+  Expectations e(300'000, 20'000);
+  e.expect("rs", 2, {}, 0);
+  e.creation_failed("rs", 422, 0);  // refused: never applied
+  e.creation_failed("rs", 504, 0);  // may be applied
+  BOOST_TEST(!e.satisfied("rs", 19'999));
+  BOOST_TEST(e.satisfied("rs", 20'000));
+  e.expect("rs", 1, {}, 30'000);
+  e.creation_failed("rs", 0, 30'000);  // no answer: may be applied
+  BOOST_TEST(!e.satisfied("rs", 30'001));
+}

@@ -190,7 +190,8 @@ class DaemonSetController final : public Controller {
         pods_(context.informer(pods_resource())),
         sets_(context.informer(daemonsets_resource())),
         nodes_(context.informer(nodes_resource())),
-        enqueue_(context.enqueue) {
+        enqueue_(context.enqueue),
+        now_ms_(context.now_ms) {
     sets_.add_handlers({
         [this](const api::InformerObject& ds) { enqueue_(ds.key()); },
         [this](const api::InformerObject&, const api::InformerObject& ds) { enqueue_(ds.key()); },
@@ -233,6 +234,7 @@ class DaemonSetController final : public Controller {
   api::Informer& sets_;
   api::Informer& nodes_;
   std::function<void(const std::string&)> enqueue_;
+  std::function<std::int64_t()> now_ms_;
   Expectations expectations_;
   PodEvents pod_events_{"DaemonSet", sets_, pods_, expectations_, enqueue_};
 };
@@ -331,7 +333,7 @@ bool DaemonSetController::on_reply(const std::string& key, const api::ApiCall& c
                                    const api::ApiReply& reply) {
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    expectations_.lower_adds(key);  // this pod will never be seen
+    expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {

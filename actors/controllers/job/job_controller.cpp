@@ -180,7 +180,8 @@ class JobController final : public Controller {
       : config_(config),
         pods_(context.informer(pods_resource())),
         jobs_(context.informer(jobs_resource())),
-        enqueue_(context.enqueue) {
+        enqueue_(context.enqueue),
+        now_ms_(context.now_ms) {
     pods_.ensure_index(kByNamespace, api::index_by_namespace());
     pods_.ensure_index(kByOwner, api::index_by_owner_uid());
     jobs_.add_handlers({
@@ -255,6 +256,7 @@ class JobController final : public Controller {
   api::Informer& pods_;
   api::Informer& jobs_;
   std::function<void(const std::string&)> enqueue_;
+  std::function<std::int64_t()> now_ms_;
   Expectations expectations_;
   std::map<std::string, JobState> states_;
 };
@@ -427,7 +429,7 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
   }
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    expectations_.lower_adds(key);  // this pod will never be seen
+    expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {

@@ -194,10 +194,7 @@ bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& 
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
     event(key, EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
-    if (reply.code == 0 || reply.code == 504)
-      expectations_.uncertain_add(key, now_ms_());  // it may still be applied: wait for it
-    else
-      expectations_.lower_adds(key);  // this pod will never be seen
+    expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
