@@ -1,6 +1,8 @@
 // A pod controller's view of its pods' changes (see the header).
 #include "actors/controllers/pod_events.hpp"
 
+#include <algorithm>
+
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/pods.hpp"
@@ -16,6 +18,33 @@ bool being_deleted(const api::InformerObject& pod) {
 
 }  // namespace
 
+void ensure_claim_indexes(api::Informer& pods) {
+  pods.ensure_index(kByControllerUid, [](const api::InformerObject& o) {
+    auto ref = controller_of(o.as<k8s::Pod>().getMetadata());
+    if (!ref) return std::vector<std::string>{};
+    auto uid = ref->getUid();
+    return std::vector<std::string>{std::string(uid.cStr(), uid.size())};
+  });
+  pods.ensure_index(kOrphansByNamespace, [](const api::InformerObject& o) {
+    return controller_of(o.as<k8s::Pod>().getMetadata()) ? std::vector<std::string>{}
+                                                         : std::vector<std::string>{o.name_space()};
+  });
+}
+
+std::vector<api::InformerObject> claim_candidates(const api::Informer& pods,
+                                                  const std::string& name_space,
+                                                  const std::string& uid) {
+  auto out = pods.cache().by_index(kByControllerUid, uid);
+  auto orphans = pods.cache().by_index(kOrphansByNamespace, name_space);
+  auto middle = out.size();
+  out.insert(out.end(), orphans.begin(), orphans.end());
+  std::inplace_merge(out.begin(), out.begin() + std::ptrdiff_t(middle), out.end(),
+                     [](const auto& a, const auto& b) { return a.key() < b.key(); });
+  // A uid is unique across namespaces, but the index is by uid alone: keep the owner's own.
+  std::erase_if(out, [&](const auto& o) { return o.name_space() != name_space; });
+  return out;
+}
+
 PodEvents::PodEvents(std::string owner_kind, api::Informer& owners, api::Informer& pods,
                      Expectations& expectations, std::function<void(const std::string&)> enqueue)
     : owner_kind_(std::move(owner_kind)),
@@ -24,6 +53,7 @@ PodEvents::PodEvents(std::string owner_kind, api::Informer& owners, api::Informe
       enqueue_(std::move(enqueue)) {
   owners.ensure_index(kByNamespace, api::index_by_namespace());
   pods.ensure_index(kByNamespace, api::index_by_namespace());
+  ensure_claim_indexes(pods);
   pods.add_handlers({
       [this](const api::InformerObject& pod) { added(pod); },
       [this](const api::InformerObject& old, const api::InformerObject& pod) { updated(old, pod); },

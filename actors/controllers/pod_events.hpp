@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/api/informer/informer.hpp"
 #include "actors/controllers/expectations.hpp"
@@ -17,6 +18,22 @@ namespace craton::controllers {
 
 /// The index both informers must have: objects by namespace.
 inline constexpr const char* kByNamespace = "namespace";
+/// Pods by the uid of their controller (the ownerReference with controller=true).
+inline constexpr const char* kByControllerUid = "controller-uid";
+/// Pods without a controller, by namespace: the pods any owner there may adopt.
+inline constexpr const char* kOrphansByNamespace = "orphans-by-namespace";
+
+/// Ensures kByControllerUid and kOrphansByNamespace on a pod informer.
+void ensure_claim_indexes(api::Informer& pods);
+
+/// The pods an owner (namespace, uid) may hold after claiming (kube's ClaimPods input): the pods
+/// it controls and the orphans of its namespace, in key order. The same pods a scan of the
+/// whole namespace would keep after skipping pods controlled by others, without touching
+/// them: with 100 ReplicaSets of 100 pods in one namespace, a sync reads 100 pods, not 10,000.
+/// Precondition: ensure_claim_indexes(pods).
+std::vector<api::InformerObject> claim_candidates(const api::Informer& pods,
+                                                  const std::string& name_space,
+                                                  const std::string& uid);
 
 class PodEvents {
  public:

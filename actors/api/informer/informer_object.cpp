@@ -28,19 +28,22 @@ Result<InformerObject> make_informer_object(std::shared_ptr<capnp::MallocMessage
   if (schema.findFieldByName("metadata") == nullptr)
     return Error{"malformed", std::string(schema.getUnqualifiedName().cStr()) +
                                   " has no metadata: not a Kubernetes object"};
-  InformerObject object;
-  object.message_ = std::move(message);
-  object.schema_ = schema;
-  auto meta = object.reader().get("metadata").as<capnp::DynamicStruct>();
-  object.name_ = text_field(meta, "name");
-  object.namespace_ = text_field(meta, "namespace");
-  object.uid_ = text_field(meta, "uid");
-  if (object.name_.empty()) return Error{"malformed", "an object without metadata.name"};
+  auto entry = std::make_shared<InformerObject::Entry>();
+  entry->message = std::move(message);
+  entry->schema = schema;
+  auto meta = entry->message->getRoot<capnp::DynamicStruct>(schema)
+                  .asReader()
+                  .get("metadata")
+                  .as<capnp::DynamicStruct>();
+  entry->name = text_field(meta, "name");
+  entry->name_space = text_field(meta, "namespace");
+  entry->uid = text_field(meta, "uid");
+  if (entry->name.empty()) return Error{"malformed", "an object without metadata.name"};
   auto rv = parse_resource_version(text_field(meta, "resourceVersion"));
-  if (!rv) return Error{"malformed", object.name_ + ": " + rv.error().message};
-  object.resource_version_ = *rv;
-  object.key_ = object.namespace_.empty() ? object.name_ : object.namespace_ + "/" + object.name_;
-  return object;
+  if (!rv) return Error{"malformed", entry->name + ": " + rv.error().message};
+  entry->resource_version = *rv;
+  entry->key = entry->name_space.empty() ? entry->name : entry->name_space + "/" + entry->name;
+  return InformerObject(std::move(entry));
 }
 
 }  // namespace craton::api

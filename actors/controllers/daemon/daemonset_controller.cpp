@@ -273,7 +273,8 @@ void DaemonSetController::apply(const std::string& key, const api::InformerObjec
   auto room = std::size_t(std::max<std::int64_t>(config_.pods_per_sync_max, 0));
   if (plan.create_on.size() > room) plan.create_on.resize(room);
   room -= plan.create_on.size();
-  if (plan.deletes.size() > room) plan.deletes.resize(room);
+  if (plan.deletes.size() > room)
+    plan.deletes.erase(plan.deletes.begin() + room, plan.deletes.end());
   if (plan.empty()) return;
   std::vector<std::string> deleted;
   for (const auto& p : plan.deletes) deleted.push_back(p.key());

@@ -14,6 +14,7 @@
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/deployment/fenceposts.hpp"
+#include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
 
@@ -21,7 +22,6 @@ namespace craton::controllers {
 namespace k8s = schema::k8s;
 namespace {
 
-constexpr const char* kByNamespace = "namespace";
 constexpr const char* kHashLabel = "pod-template-hash";
 constexpr const char* kRevision = "deployment.kubernetes.io/revision";
 constexpr const char* kRevisionHistory = "deployment.kubernetes.io/revision-history";
@@ -635,14 +635,11 @@ bool DeploymentSync::old_pods_running() {
     old_uids.push_back(s->object->uid());
   }
   if (old_status_replicas > 0) return true;
-  for (const auto& o : c_.pods_.cache().by_index(kByNamespace, object_.name_space())) {
-    auto pod = o.as<k8s::Pod>();
-    auto ref = controller_of(pod.getMetadata());
-    if (!ref || std::find(old_uids.begin(), old_uids.end(), ref->getUid().cStr()) == old_uids.end())
-      continue;
-    auto phase = pod.getStatus().getPhase();
-    if (phase != "Failed" && phase != "Succeeded") return true;
-  }
+  for (const auto& uid : old_uids)
+    for (const auto& o : c_.pods_.cache().by_index(kByControllerUid, uid)) {
+      auto phase = o.as<k8s::Pod>().getStatus().getPhase();
+      if (phase != "Failed" && phase != "Succeeded") return true;
+    }
   return false;
 }
 
@@ -891,7 +888,7 @@ DeploymentController::DeploymentController(const ControllerContext& context,
       record_(context.record) {
   deployments_.ensure_index(kByNamespace, api::index_by_namespace());
   sets_.ensure_index(kByNamespace, api::index_by_namespace());
-  pods_.ensure_index(kByNamespace, api::index_by_namespace());
+  ensure_claim_indexes(pods_);
   deployments_.add_handlers({
       [this](const api::InformerObject& d) { enqueue_(d.key()); },
       [this](const api::InformerObject&, const api::InformerObject& d) { enqueue_(d.key()); },

@@ -382,7 +382,7 @@ void JobController::manage(const api::InformerObject& object, const JobState& st
     std::stable_sort(victims.begin(), victims.end(), [](const auto& a, const auto& b) {
       return delete_before(a.template as<k8s::Pod>(), b.template as<k8s::Pod>());
     });
-    victims.resize(std::size_t(std::min(active - want, config_.burst_pods)));
+    victims.erase(victims.begin() + std::min(active - want, config_.burst_pods), victims.end());
     next.active -= std::int32_t(victims.size());
     delete_pods(object.key(), std::move(victims), out, now_ms);
     return;

@@ -114,7 +114,7 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
 
   // 1. Claim.
   std::vector<api::InformerObject> owned;
-  for (const auto& o : pods_.cache().by_index(kByNamespace, object->name_space())) {
+  for (const auto& o : claim_candidates(pods_, object->name_space(), object->uid())) {
     auto pod = o.as<k8s::Pod>();
     if (!pod_active(pod)) continue;
     bool matches = api::selector_matches(spec.getSelector(), pod.getMetadata().getLabels());
@@ -151,7 +151,7 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
     std::stable_sort(victims.begin(), victims.end(), [](const auto& a, const auto& b) {
       return delete_before(a.template as<k8s::Pod>(), b.template as<k8s::Pod>());
     });
-    victims.resize(std::size_t(n));
+    victims.erase(victims.begin() + n, victims.end());
     std::vector<std::string> keys;
     for (const auto& v : victims) keys.push_back(v.key());
     expectations_.expect(key, 0, keys, now_ms);
