@@ -21,6 +21,8 @@ PIDS=()
 
 # shellcheck source=../store/process_lib.sh
 source "$(dirname "$0")/../store/process_lib.sh"
+# shellcheck source=kubectl_versions.sh
+source "$(dirname "$0")/kubectl_versions.sh"
 command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 0; }
 pick_ports 2
 "$CRATON" server --data "$WORK/d1" --listen "127.0.0.1:$BASE" --http "127.0.0.1:$((BASE + 1))" \
@@ -47,9 +49,7 @@ expect() {
 }
 
 suite() {  # kubectl-binary namespace minor-version
-  local k=$1 ns=$2 minor=$3 version
-  version=$("$k" version --client 2>/dev/null | head -1)
-  echo "== $version in namespace $ns"
+  local k=$1 ns=$2 minor=$3
   expect "NAME" "$k" get ns
   [[ $("$k" get ns default --no-headers) =~ ^default\ +Active ]] || fail "$k get ns default"
   cat >"$WORK/all-$ns.yaml" <<YAML
@@ -486,27 +486,7 @@ YAML
   expect "deleted" "$k" delete node "$node"
 }
 
-minor() {  # kubectl-binary: its minor version
-  "$1" version --client -o json 2>/dev/null |
-    python3 -c 'import json,sys,re; print(re.sub("[^0-9]", "", json.load(sys.stdin)["clientVersion"]["minor"]))'
-}
-
-# Versions verified against craton: 1.20 (Debian's) and 1.27 on /openapi/v2, 1.32 on v3.
-run_version() {  # kubectl-binary namespace
-  local m
-  m=$(minor "$1")
-  [ -n "$m" ] || fail "cannot read the version of $1"
-  if [ "$m" -lt 20 ]; then
-    echo "SKIP: kubectl 1.$m ($1) is older than any verified against craton (1.20)"
-  else
-    suite "$1" "$2" "$m"
-  fi
-}
-
-run_version kubectl "kubectl-path"
-for side in /usr/lib/google-cloud-sdk/bin/kubectl.1.27 /opt/craton/kubectl-1.20/usr/bin/kubectl; do
-  [ -x "$side" ] && run_version "$side" "kubectl-1$(minor "$side")"
-done
+for_each_kubectl suite
 yaml_bodies
 # /metrics counts what kubectl did, with kube-apiserver's names.
 python3 - "http://127.0.0.1:$((BASE + 1))/metrics" <<'PY' || fail "/metrics"
