@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE controllers_job
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "actors/controllers/job/job_controller.hpp"
 #include "tests/controllers/controllers_world.hpp"
 
@@ -291,4 +293,91 @@ BOOST_AUTO_TEST_CASE(a_deleted_job_leaves_no_pod_held_by_its_finalizer) {
   BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
   w.run();
   for (const auto& p : pods_of(w, "pi")) BOOST_TEST(!tracked(p));
+}
+
+namespace {
+
+// The reasons of the Events recorded about the Job `name`, oldest first.
+std::vector<std::string> event_reasons(World& w, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& e : w.list("/api/v1/namespaces/default/events"))
+    if (e["involvedObject"]["kind"] == "Job" && e["involvedObject"]["name"] == name)
+      out.push_back(e["reason"]);
+  return out;
+}
+
+bool has(const std::vector<std::string>& reasons, const std::string& reason) {
+  return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
+}
+
+void set_suspend(World& w, const std::string& name, bool suspend) {
+  w.patch(kJobs + "/" + name, {{"spec", {{"suspend", suspend}}}});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(suspending_deletes_the_active_pods_without_counting_them_as_failures) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 4}}));
+  w.run();
+  BOOST_REQUIRE_EQUAL(running(w, "pi").size(), 2u);
+  set_suspend(w, "pi", true);
+  w.run();
+  BOOST_TEST(pods_of(w, "pi").empty());  // deleted, finalizers removed: gone
+  w.now_ms += 60'000;
+  w.run();
+  BOOST_TEST(pods_of(w, "pi").empty());  // and no new pod while suspended
+  auto status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status.value("active", 0) == 0);
+  BOOST_TEST(status.value("failed", 0) == 0);
+  BOOST_TEST(!status.contains("startTime"));
+  auto suspended = condition(status, "Suspended");
+  BOOST_REQUIRE(!suspended.is_null());
+  BOOST_TEST(suspended["status"] == "True");
+  BOOST_TEST(suspended["reason"] == "JobSuspended");
+  BOOST_TEST(suspended["message"] == "Job suspended");
+  BOOST_TEST(has(event_reasons(w, "pi"), "Suspended"));
+}
+
+BOOST_AUTO_TEST_CASE(resuming_starts_pods_again_and_restarts_the_active_deadline) {
+  Manager w;
+  w.post(kJobs, job("slow", {{"completions", 1}, {"activeDeadlineSeconds", 30}}));
+  w.run();
+  w.now_ms += 20'000;
+  w.run();
+  set_suspend(w, "slow", true);
+  w.run();
+  BOOST_TEST(pods_of(w, "slow").empty());
+  w.now_ms = 100'000;  // long past the first start's deadline
+  set_suspend(w, "slow", false);
+  w.run();
+  BOOST_TEST(running(w, "slow").size() == 1u);
+  auto status = w.get(kJobs + "/slow")["status"];
+  BOOST_TEST(status["startTime"] == "2027-01-15T08:01:40Z");  // started anew: 100 s
+  auto resumed = condition(status, "Suspended");
+  BOOST_REQUIRE(!resumed.is_null());
+  BOOST_TEST(resumed["status"] == "False");
+  BOOST_TEST(resumed["reason"] == "JobResumed");
+  BOOST_TEST(condition(status, "Failed").is_null());
+  w.now_ms += 25'000;
+  w.run();
+  BOOST_TEST(condition(w.get(kJobs + "/slow")["status"], "Failed").is_null());
+  w.now_ms += 5'000;  // 30 s since the resume
+  w.run();
+  auto failed = condition(w.get(kJobs + "/slow")["status"], "Failed");
+  BOOST_REQUIRE(!failed.is_null());
+  BOOST_TEST(failed["reason"] == "DeadlineExceeded");
+  auto reasons = event_reasons(w, "slow");
+  BOOST_TEST(has(reasons, "Suspended"));
+  BOOST_TEST(has(reasons, "Resumed"));
+}
+
+BOOST_AUTO_TEST_CASE(a_job_created_suspended_starts_no_pod_and_has_no_start_time) {
+  Manager w;
+  w.post(kJobs, job("later", {{"completions", 2}, {"suspend", true}}));
+  w.run();
+  BOOST_TEST(pods_of(w, "later").empty());
+  auto status = w.get(kJobs + "/later")["status"];
+  BOOST_TEST(!status.contains("startTime"));
+  BOOST_TEST(condition(status, "Suspended")["status"] == "True");
 }

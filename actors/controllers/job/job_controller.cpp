@@ -83,12 +83,19 @@ struct Backoff {
   }
 };
 
+// An Event the Job controller records once the status write that carries it is stored.
+struct JobEvent {
+  EventType type = EventType::normal;
+  std::string reason, message;
+};
+
 // What the controller keeps of one Job between syncs.
 struct JobState {
   std::set<std::string> counted;   ///< uids in the stored counts whose finalizer may remain
   std::set<std::string> counting;  ///< uids in the status write in flight
   std::uint64_t status_rv = 0;     ///< the resourceVersion our last status write made
   Backoff backoff, pending_backoff;
+  std::vector<JobEvent> announcing;  ///< recorded once the status write in flight is stored
 };
 
 // The Job's pods as one sync sees them.
@@ -109,7 +116,9 @@ std::int64_t restarts_of(k8s::Pod::Reader pod) {
   return n;
 }
 
-PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& state) {
+// `suspended`: a pod deleted before it finished is not a failure but the suspension's doing.
+PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& state,
+                bool suspended) {
   PodView v;
   for (const auto& o : owned) {
     auto pod = o.as<k8s::Pod>();
@@ -119,11 +128,14 @@ PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& s
     }
     v.restarts += restarts_of(pod);
     if (!has_finalizer(pod.getMetadata(), kJobTrackingFinalizer)) continue;
-    if (state.counted.count(o.uid())) {
+    auto phase = pod.getStatus().getPhase();
+    bool finished = phase == "Succeeded" || phase == "Failed";
+    if (state.counted.count(o.uid()) ||
+        (suspended && !finished && being_deleted(pod.getMetadata()))) {
       v.unfinalize.push_back(o);
-    } else if (pod.getStatus().getPhase() == "Succeeded") {
+    } else if (phase == "Succeeded") {
       v.new_succeeded.push_back(o.uid());
-    } else if (pod.getStatus().getPhase() == "Failed" || being_deleted(pod.getMetadata())) {
+    } else if (phase == "Failed" || being_deleted(pod.getMetadata())) {
       v.new_failed.push_back(o.uid());  // deleted before it succeeded: a failure
     }
   }
@@ -131,7 +143,7 @@ PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& s
 }
 
 struct Condition {
-  std::string type, reason, message;
+  std::string type, status, reason, message;
 };
 
 // The status one sync wants stored.
@@ -139,39 +151,100 @@ struct Status {
   std::string start_time, completion_time;
   std::int32_t active = 0, ready = 0, succeeded = 0, failed = 0;
   std::optional<Condition> finish;
+  std::optional<Condition> suspension;  ///< Suspended turned True or False
 };
 
+bool suspended(k8s::Job::Reader job) {
+  return job.getSpec().hasSuspend() && job.getSpec().getSuspend().getValue();
+}
+
+// The change of the Suspended condition the spec asks for, if any (kube's
+// ensureJobConditionStatus: a Job never suspended gets no Suspended=False).
+std::optional<Condition> suspension_change(k8s::Job::Reader job) {
+  std::optional<bool> now;
+  for (auto c : job.getStatus().getConditions())
+    if (c.getType() == "Suspended") now = c.getStatus() == "True";
+  if (suspended(job) && now != true)
+    return Condition{"Suspended", "True", "JobSuspended", "Job suspended"};
+  if (!suspended(job) && now == true)
+    return Condition{"Suspended", "False", "JobResumed", "Job resumed"};
+  return std::nullopt;
+}
+
 bool differs(k8s::Job::Status::Reader now, const Status& s) {
-  return s.finish || now.getStartTime() != s.start_time.c_str() ||
+  return s.finish || s.suspension || now.getStartTime() != s.start_time.c_str() ||
          now.getCompletionTime() != s.completion_time.c_str() || now.getActive() != s.active ||
          !now.hasReady() || now.getReady().getValue() != s.ready ||
          now.getSucceeded() != s.succeeded || now.getFailed() != s.failed;
+}
+
+void set_condition(k8s::WorkloadCondition::Builder c, const Condition& to, const std::string& at) {
+  c.setType(to.type);
+  c.setStatus(to.status);
+  c.setLastProbeTime(at);
+  c.setLastTransitionTime(at);
+  if (!to.reason.empty())
+    c.setReason(to.reason);
+  else
+    c.disownReason();
+  if (!to.message.empty())
+    c.setMessage(to.message);
+  else
+    c.disownMessage();
+}
+
+// The conditions with `changes` applied: one of the same type is updated in place, a new type
+// is appended.
+void change_conditions(capnp::MessageBuilder& message, k8s::Job::Status::Builder status,
+                       const std::vector<Condition>& changes, const std::string& at) {
+  auto old = status.asReader().getConditions();
+  std::vector<const Condition*> appended;
+  for (const auto& change : changes) {
+    bool found = false;
+    for (auto c : old) found = found || c.getType() == change.type.c_str();
+    if (!found) appended.push_back(&change);
+  }
+  auto orphan = message.getOrphanage().newOrphan<capnp::List<k8s::WorkloadCondition>>(
+      old.size() + unsigned(appended.size()));
+  auto list = orphan.get();
+  for (unsigned i = 0; i < old.size(); ++i) {
+    list.setWithCaveats(i, old[i]);
+    for (const auto& change : changes)
+      if (old[i].getType() == change.type.c_str()) set_condition(list[i], change, at);
+  }
+  for (unsigned i = 0; i < appended.size(); ++i)
+    set_condition(list[old.size() + i], *appended[i], at);
+  status.adoptConditions(std::move(orphan));
 }
 
 std::string with_status(const api::InformerObject& object, const Status& s, const std::string& at) {
   capnp::MallocMessageBuilder message;
   message.setRoot(object.as<k8s::Job>());
   auto status = message.getRoot<k8s::Job>().getStatus();
-  if (!s.start_time.empty()) status.setStartTime(s.start_time);
+  if (!s.start_time.empty())
+    status.setStartTime(s.start_time);
+  else
+    status.disownStartTime();
   if (!s.completion_time.empty()) status.setCompletionTime(s.completion_time);
   status.setActive(s.active);
   status.initReady().setValue(s.ready);
   status.setSucceeded(s.succeeded);
   status.setFailed(s.failed);
-  if (!s.finish) return flat_bytes(message);
-  auto old = status.asReader().getConditions();
-  auto orphan =
-      message.getOrphanage().newOrphan<capnp::List<k8s::WorkloadCondition>>(old.size() + 1);
-  for (unsigned i = 0; i < old.size(); ++i) orphan.get().setWithCaveats(i, old[i]);
-  auto c = orphan.get()[old.size()];
-  c.setType(s.finish->type);
-  c.setStatus("True");
-  c.setLastProbeTime(at);
-  c.setLastTransitionTime(at);
-  if (!s.finish->reason.empty()) c.setReason(s.finish->reason);
-  if (!s.finish->message.empty()) c.setMessage(s.finish->message);
-  status.adoptConditions(std::move(orphan));
+  std::vector<Condition> changes;
+  if (s.suspension) changes.push_back(*s.suspension);
+  if (s.finish) changes.push_back(*s.finish);
+  if (!changes.empty()) change_conditions(message, status, changes, at);
   return flat_bytes(message);
+}
+
+// The Events kube's job controller records for the conditions this status sets.
+std::vector<JobEvent> events_of(const Status& s) {
+  std::vector<JobEvent> out;
+  if (s.suspension)
+    out.push_back(s.suspension->status == "True"
+                      ? JobEvent{EventType::normal, "Suspended", "Job suspended"}
+                      : JobEvent{EventType::normal, "Resumed", "Job resumed"});
+  return out;
 }
 
 class JobController final : public Controller {
@@ -181,7 +254,8 @@ class JobController final : public Controller {
         pods_(context.informer(pods_resource())),
         jobs_(context.informer(jobs_resource())),
         enqueue_(context.enqueue),
-        now_ms_(context.now_ms) {
+        now_ms_(context.now_ms),
+        record_(context.record) {
     pods_.ensure_index(kByNamespace, api::index_by_namespace());
     pods_.ensure_index(kByOwner, api::index_by_owner_uid());
     jobs_.add_handlers({
@@ -251,12 +325,22 @@ class JobController final : public Controller {
   std::int64_t wall_ms(std::int64_t now_ms) const {
     return config_.wall_clock_base_s * 1000 + now_ms;
   }
+  // An Event about the Job `key`, as kube's job-controller writes them.
+  void event(const std::string& key, const JobEvent& e) {
+    auto job = jobs_.cache().get(key);
+    if (!job || !record_) return;
+    ObjectRef ref{"Job",      job->name_space(), job->name(),
+                  job->uid(), "batch/v1",        std::to_string(job->resource_version()),
+                  ""};
+    record_(EventReport{ref, e.type, e.reason, e.message, "job-controller", ""});
+  }
 
   JobConfig config_;
   api::Informer& pods_;
   api::Informer& jobs_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(EventReport)> record_;
   Expectations expectations_;
   std::map<std::string, JobState> states_;
 };
@@ -293,14 +377,20 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
   SyncResult out;
   if (object->resource_version() < state.status_rv) return out;  // its watch event re-queues it
   auto job = object->as<k8s::Job>();
-  auto pods = view_of(owned(*object), state);
+  auto pods = view_of(owned(*object), state, suspended(job));
   state.counted.clear();  // what is left to un-finalize: the rest is gone or done
   for (const auto& o : pods.unfinalize) state.counted.insert(o.uid());
   auto status = job.getStatus();
 
   Status next;
+  if (!finished_as(job)) next.suspension = suspension_change(job);
+  // startTime is when the Job last started running: none while suspended, anew on resume (so
+  // activeDeadlineSeconds counts the time it runs without a break, as kube's does).
   next.start_time = status.getStartTime().cStr();
-  if (next.start_time.empty()) next.start_time = api::kube_time(wall_ms(now_ms));
+  if (suspended(job) && !finished_as(job))
+    next.start_time.clear();
+  else if (next.start_time.empty() || (next.suspension && next.suspension->status == "False"))
+    next.start_time = api::kube_time(wall_ms(now_ms));
   next.completion_time = status.getCompletionTime().cStr();
   next.active = std::int32_t(pods.active.size());
   next.ready = pods.ready;
@@ -317,6 +407,7 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
     call.subresource = "status";
     call.object = with_status(*object, next, api::kube_time(wall_ms(now_ms)));
     out.calls.push_back(std::move(call));
+    state.announcing = events_of(next);
     state.counting.clear();
     state.counting.insert(pods.new_succeeded.begin(), pods.new_succeeded.end());
     state.counting.insert(pods.new_failed.begin(), pods.new_failed.end());
@@ -341,13 +432,19 @@ void JobController::reconcile(const api::InformerObject& object, JobState& state
           1000;
   }
   if (next.failed > limit || restarts_exceed) {
-    next.finish =
-        Condition{"Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit"};
+    next.finish = Condition{"Failed", "True", "BackoffLimitExceeded",
+                            "Job has reached the specified backoff limit"};
   } else if (deadline_ms && now_ms >= *deadline_ms) {
-    next.finish =
-        Condition{"Failed", "DeadlineExceeded", "Job was active longer than specified deadline"};
+    next.finish = Condition{"Failed", "True", "DeadlineExceeded",
+                            "Job was active longer than specified deadline"};
   }
   if (next.finish) {
+    delete_pods(object.key(), pods.active, out, now_ms);
+    next.active = 0;
+    next.suspension.reset();  // a finished Job is neither suspended nor resumed
+    return;
+  }
+  if (suspended(object.as<k8s::Job>())) {  // no pod runs while suspended
     delete_pods(object.key(), pods.active, out, now_ms);
     next.active = 0;
     return;
@@ -358,7 +455,7 @@ void JobController::reconcile(const api::InformerObject& object, JobState& state
   bool done = spec.hasCompletions() ? next.succeeded >= spec.getCompletions().getValue()
                                     : next.succeeded > 0;
   if (done && next.active == 0) {
-    next.finish = Condition{"Complete", "", ""};
+    next.finish = Condition{"Complete", "True", "", ""};
     next.completion_time = api::kube_time(wall_ms(now_ms));
   }
 }
@@ -423,8 +520,10 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
       state.counted.insert(state.counting.begin(), state.counting.end());
       state.backoff = state.pending_backoff;
       state.status_rv = std::uint64_t(reply.object.resource_version);
+      for (const auto& e : state.announcing) event(key, e);
     }
     state.counting.clear();
+    state.announcing.clear();
     return reply.ok();
   }
   if (reply.ok()) return true;
