@@ -5,7 +5,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
+#include "actors/controllers/job/completion_index.hpp"
 #include "actors/controllers/job/job_controller.hpp"
 #include "tests/controllers/controllers_world.hpp"
 
@@ -380,4 +383,93 @@ BOOST_AUTO_TEST_CASE(a_job_created_suspended_starts_no_pod_and_has_no_start_time
   auto status = w.get(kJobs + "/later")["status"];
   BOOST_TEST(!status.contains("startTime"));
   BOOST_TEST(condition(status, "Suspended")["status"] == "True");
+}
+
+namespace {
+
+const std::string kIndexKey = "batch.kubernetes.io/job-completion-index";
+
+// The completion index of a job's pod, from its annotation.
+int index_of(const json& pod) {
+  return std::stoi(pod["metadata"]["annotations"][kIndexKey].get<std::string>());
+}
+
+// The running pods of a job by completion index.
+std::map<int, std::string> running_by_index(World& w, const std::string& job_name) {
+  std::map<int, std::string> out;
+  for (const auto& name : running(w, job_name)) {
+    auto index = index_of(w.get(kPods + "/" + name));
+    BOOST_TEST(!out.count(index), "two running pods of index " << index);
+    out[index] = name;
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(indexed_pods_carry_their_index_as_annotation_label_env_and_hostname) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 3}, {"completionMode", "Indexed"}}));
+  w.run();
+  auto pods = pods_of(w, "pi");
+  BOOST_REQUIRE_EQUAL(pods.size(), 2u);
+  std::set<int> indexes;
+  for (const auto& p : pods) {
+    auto index = index_of(p);
+    indexes.insert(index);
+    auto text = std::to_string(index);
+    BOOST_TEST(p["metadata"]["labels"][kIndexKey] == text);
+    BOOST_TEST(p["metadata"]["generateName"] == "pi-" + text + "-");
+    BOOST_TEST(p["spec"]["hostname"] == "pi-" + text);
+    const auto& env = p["spec"]["containers"][0]["env"];
+    BOOST_REQUIRE_EQUAL(env.size(), 1u);
+    BOOST_TEST(env[0]["name"] == "JOB_COMPLETION_INDEX");
+    BOOST_TEST(env[0]["valueFrom"]["fieldRef"]["fieldPath"] ==
+               "metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    BOOST_TEST(tracked(p));
+  }
+  BOOST_TEST(indexes == (std::set<int>{0, 1}));  // the lowest indexes first
+}
+
+BOOST_AUTO_TEST_CASE(indexed_job_runs_each_index_until_it_succeeds_and_reports_their_ranges) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 5}, {"completions", 5}, {"completionMode", "Indexed"}}));
+  w.run();
+  auto pods = running_by_index(w, "pi");
+  BOOST_REQUIRE_EQUAL(pods.size(), 5u);
+  for (int i : {1, 3, 4}) finish(w, pods[i], "Succeeded");
+  finish(w, pods[0], "Failed");
+  w.run();
+  auto status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status["completedIndexes"] == "1,3-4");
+  BOOST_TEST(status["succeeded"] == 3);
+  BOOST_TEST(status["failed"] == 1);
+  w.now_ms += 10'000;  // the failure's back-off
+  w.run();
+  auto again = running_by_index(w, "pi");
+  BOOST_TEST((again.size() == 2u && again.count(0) && again.count(2)));  // 0 again, 2 still
+  BOOST_TEST(again[0] != pods[0]);
+  for (const auto& [index, name] : again) finish(w, name, "Succeeded");
+  w.run();
+  status = w.get(kJobs + "/pi")["status"];
+  BOOST_TEST(status["completedIndexes"] == "0-4");
+  BOOST_TEST(status["succeeded"] == 5);
+  BOOST_TEST(!condition(status, "Complete").is_null());
+  BOOST_TEST(running(w, "pi").empty());
+}
+
+BOOST_AUTO_TEST_CASE(completed_indexes_are_written_in_kube_range_syntax) {
+  BOOST_TEST(format_completed_indexes({}) == "");
+  BOOST_TEST(format_completed_indexes({1, 3, 4, 5}) == "1,3-5");
+  BOOST_TEST(format_completed_indexes({0, 1, 2, 7}) == "0-2,7");
+  BOOST_TEST(format_completed_indexes(parse_completed_indexes("1,3-5", 10)) == "1,3-5");
+  BOOST_TEST(format_completed_indexes(parse_completed_indexes("2-6,x,9-8,12", 5)) == "2-4");
+}
+
+BOOST_AUTO_TEST_CASE(an_indexed_job_without_completions_is_refused) {
+  Manager w;
+  auto r = w.api.call("POST", kJobs,
+                      job("pi", {{"parallelism", 2}, {"completionMode", "Indexed"}}).dump());
+  BOOST_TEST(r.status == 422);
+  BOOST_TEST(r.body.find("when completion mode is Indexed") != std::string::npos);
 }

@@ -11,6 +11,7 @@
 #include "actors/api/client/kube_time.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/expectations.hpp"
+#include "actors/controllers/job/completion_index.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/replicaset/pod_ranking.hpp"
 #include "runtime/assert.hpp"
@@ -35,14 +36,22 @@ bool has_finalizer(k8s::ObjectMeta::Reader meta, const char* name) {
   return false;
 }
 
-// The template's pod (pod_from_template) carrying the job-tracking finalizer.
+// The template's pod (pod_from_template) carrying the job-tracking finalizer; for an Indexed
+// Job, index `index`'s pod (make_indexed), generateName "<job>-<index>-" as kube names it.
 std::string job_pod(k8s::PodTemplateSpec::Reader pod_template, const std::string& namespace_,
-                    const Owner& owner) {
+                    const Owner& owner, std::optional<std::int32_t> index) {
+  capnp::MallocMessageBuilder indexed;
+  if (index) {
+    indexed.setRoot(pod_template);
+    make_indexed(indexed.getRoot<k8s::PodTemplateSpec>(), owner.name, *index);
+    pod_template = indexed.getRoot<k8s::PodTemplateSpec>().asReader();
+  }
   auto made = FlatMessage::open(pod_from_template(pod_template, namespace_, owner));
   CRATON_ASSERT(made.ok(), "pod_from_template made unreadable bytes");
   capnp::MallocMessageBuilder message;
   message.setRoot(made->root<k8s::Pod>());
   auto meta = message.getRoot<k8s::Pod>().getMetadata();
+  if (index) meta.setGenerateName(owner.name + "-" + std::to_string(*index) + "-");
   auto old = meta.asReader().getFinalizers();
   std::vector<std::string> names;
   for (auto f : old) names.push_back(f.cStr());
@@ -103,6 +112,7 @@ struct PodView {
   std::vector<api::InformerObject> active;
   std::vector<api::InformerObject> unfinalize;  ///< counted: their finalizer goes
   std::vector<std::string> new_succeeded, new_failed;
+  std::vector<std::int32_t> succeeded_indexes;  ///< of new_succeeded (Indexed Jobs)
   std::int32_t ready = 0;
   std::int64_t restarts = 0;  ///< container restarts of the Pending and Running pods
 };
@@ -116,9 +126,19 @@ std::int64_t restarts_of(k8s::Pod::Reader pod) {
   return n;
 }
 
-// `suspended`: a pod deleted before it finished is not a failure but the suspension's doing.
+bool suspended(k8s::Job::Reader job) {
+  return job.getSpec().hasSuspend() && job.getSpec().getSuspend().getValue();
+}
+
+bool indexed(k8s::Job::Spec::Reader spec) {
+  return spec.getCompletionMode() == "Indexed" && spec.hasCompletions();
+}
+
+// A suspended Job's pod deleted before it finished is not a failure but the suspension's doing.
 PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& state,
-                bool suspended) {
+                k8s::Job::Reader job) {
+  bool suspended_now = suspended(job);
+  auto spec = job.getSpec();
   PodView v;
   for (const auto& o : owned) {
     auto pod = o.as<k8s::Pod>();
@@ -131,10 +151,12 @@ PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& s
     auto phase = pod.getStatus().getPhase();
     bool finished = phase == "Succeeded" || phase == "Failed";
     if (state.counted.count(o.uid()) ||
-        (suspended && !finished && being_deleted(pod.getMetadata()))) {
+        (suspended_now && !finished && being_deleted(pod.getMetadata()))) {
       v.unfinalize.push_back(o);
     } else if (phase == "Succeeded") {
       v.new_succeeded.push_back(o.uid());
+      auto index = completion_index(pod.getMetadata(), spec.getCompletions().getValue());
+      if (indexed(spec) && index) v.succeeded_indexes.push_back(*index);
     } else if (phase == "Failed" || being_deleted(pod.getMetadata())) {
       v.new_failed.push_back(o.uid());  // deleted before it succeeded: a failure
     }
@@ -149,14 +171,11 @@ struct Condition {
 // The status one sync wants stored.
 struct Status {
   std::string start_time, completion_time;
+  std::optional<std::string> completed_indexes;  ///< Indexed Jobs only
   std::int32_t active = 0, ready = 0, succeeded = 0, failed = 0;
   std::optional<Condition> finish;
   std::optional<Condition> suspension;  ///< Suspended turned True or False
 };
-
-bool suspended(k8s::Job::Reader job) {
-  return job.getSpec().hasSuspend() && job.getSpec().getSuspend().getValue();
-}
 
 // The change of the Suspended condition the spec asks for, if any (kube's
 // ensureJobConditionStatus: a Job never suspended gets no Suspended=False).
@@ -175,7 +194,8 @@ bool differs(k8s::Job::Status::Reader now, const Status& s) {
   return s.finish || s.suspension || now.getStartTime() != s.start_time.c_str() ||
          now.getCompletionTime() != s.completion_time.c_str() || now.getActive() != s.active ||
          !now.hasReady() || now.getReady().getValue() != s.ready ||
-         now.getSucceeded() != s.succeeded || now.getFailed() != s.failed;
+         now.getSucceeded() != s.succeeded || now.getFailed() != s.failed ||
+         (s.completed_indexes && now.getCompletedIndexes() != s.completed_indexes->c_str());
 }
 
 void set_condition(k8s::WorkloadCondition::Builder c, const Condition& to, const std::string& at) {
@@ -226,6 +246,10 @@ std::string with_status(const api::InformerObject& object, const Status& s, cons
   else
     status.disownStartTime();
   if (!s.completion_time.empty()) status.setCompletionTime(s.completion_time);
+  if (s.completed_indexes && !s.completed_indexes->empty())
+    status.setCompletedIndexes(*s.completed_indexes);
+  else
+    status.disownCompletedIndexes();
   status.setActive(s.active);
   status.initReady().setValue(s.ready);
   status.setSucceeded(s.succeeded);
@@ -318,8 +342,13 @@ class JobController final : public Controller {
   SyncResult release(const std::string& key);
   void reconcile(const api::InformerObject& object, JobState& state, const PodView& pods,
                  Status& next, SyncResult& out, std::int64_t now_ms);
+  using Indexes = std::vector<std::optional<std::int32_t>>;
   void manage(const api::InformerObject& object, const JobState& state, const PodView& pods,
               Status& next, SyncResult& out, std::int64_t now_ms);
+  void manage_indexed(const api::InformerObject& object, const JobState& state, const PodView& pods,
+                      Status& next, SyncResult& out, std::int64_t now_ms);
+  void create_pods(const api::InformerObject& object, const JobState& state, Indexes indexes,
+                   Status& next, SyncResult& out, std::int64_t now_ms);
   void delete_pods(const std::string& key, std::vector<api::InformerObject> victims,
                    SyncResult& out, std::int64_t now_ms);
   std::int64_t wall_ms(std::int64_t now_ms) const {
@@ -377,7 +406,7 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
   SyncResult out;
   if (object->resource_version() < state.status_rv) return out;  // its watch event re-queues it
   auto job = object->as<k8s::Job>();
-  auto pods = view_of(owned(*object), state, suspended(job));
+  auto pods = view_of(owned(*object), state, job);
   state.counted.clear();  // what is left to un-finalize: the rest is gone or done
   for (const auto& o : pods.unfinalize) state.counted.insert(o.uid());
   auto status = job.getStatus();
@@ -395,6 +424,13 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
   next.active = std::int32_t(pods.active.size());
   next.ready = pods.ready;
   next.succeeded = status.getSucceeded() + std::int32_t(pods.new_succeeded.size());
+  if (indexed(job.getSpec())) {  // succeeded counts the indexes done, not the pods
+    auto done = parse_completed_indexes(status.getCompletedIndexes().cStr(),
+                                        job.getSpec().getCompletions().getValue());
+    done.insert(pods.succeeded_indexes.begin(), pods.succeeded_indexes.end());
+    next.succeeded = std::int32_t(done.size());
+    next.completed_indexes = format_completed_indexes(done);
+  }
   next.failed = status.getFailed() + std::int32_t(pods.new_failed.size());
   state.pending_backoff = state.backoff;
   state.pending_backoff.count(pods.new_succeeded.size(), pods.new_failed.size(), now_ms);
@@ -465,6 +501,7 @@ void JobController::manage(const api::InformerObject& object, const JobState& st
                            const PodView& pods, Status& next, SyncResult& out,
                            std::int64_t now_ms) {
   auto spec = object.as<k8s::Job>().getSpec();
+  if (indexed(spec)) return manage_indexed(object, state, pods, next, out, now_ms);
   std::int64_t parallelism =
       spec.hasParallelism() ? spec.getParallelism().getValue() : kParallelismDefault;
   std::int64_t active = std::int64_t(pods.active.size());
@@ -484,20 +521,72 @@ void JobController::manage(const api::InformerObject& object, const JobState& st
     delete_pods(object.key(), std::move(victims), out, now_ms);
     return;
   }
-  if (active == want) return;
+  if (active < want)
+    create_pods(object, state, Indexes(std::size_t(want - active)), next, out, now_ms);
+}
+
+// manageJob for an Indexed Job: one active pod per index not yet succeeded, lowest first; a pod
+// without a valid index, of an index already done, or a second pod of one index is deleted.
+void JobController::manage_indexed(const api::InformerObject& object, const JobState& state,
+                                   const PodView& pods, Status& next, SyncResult& out,
+                                   std::int64_t now_ms) {
+  auto spec = object.as<k8s::Job>().getSpec();
+  auto completions = spec.getCompletions().getValue();
+  auto done = parse_completed_indexes(next.completed_indexes.value_or(""), completions);
+  std::map<std::int32_t, api::InformerObject> running;
+  std::vector<api::InformerObject> victims, spare;
+  for (const auto& o : pods.active) {
+    auto index = completion_index(o.as<k8s::Pod>().getMetadata(), completions);
+    if (!index || done.count(*index) || running.count(*index))
+      victims.push_back(o);
+    else
+      running.emplace(*index, o);
+  }
+  std::int64_t parallelism =
+      spec.hasParallelism() ? spec.getParallelism().getValue() : kParallelismDefault;
+  auto want = std::min<std::int64_t>(parallelism, completions - std::int64_t(done.size()));
+  for (const auto& [index, o] : running) spare.push_back(o);
+  if (std::int64_t(spare.size()) > want) {  // parallelism lowered: the least valuable go
+    std::stable_sort(spare.begin(), spare.end(), [](const auto& a, const auto& b) {
+      return delete_before(a.template as<k8s::Pod>(), b.template as<k8s::Pod>());
+    });
+    victims.insert(victims.end(), spare.begin(), spare.end() - want);
+  }
+  if (!victims.empty()) {
+    if (std::int64_t(victims.size()) > config_.burst_pods)
+      victims.resize(std::size_t(config_.burst_pods));
+    next.active -= std::int32_t(victims.size());
+    delete_pods(object.key(), std::move(victims), out, now_ms);
+    return;
+  }
+  Indexes missing;
+  for (std::int32_t i = 0; i < completions && std::int64_t(missing.size() + running.size()) < want;
+       ++i)
+    if (!done.count(i) && !running.count(i)) missing.push_back(i);
+  create_pods(object, state, std::move(missing), next, out, now_ms);
+}
+
+// One pod per entry of `indexes` (nullopt: a NonIndexed pod), at most burst_pods, once the
+// pod-failure back-off passed.
+void JobController::create_pods(const api::InformerObject& object, const JobState& state,
+                                Indexes indexes, Status& next, SyncResult& out,
+                                std::int64_t now_ms) {
+  if (indexes.empty()) return;
   if (auto wait_ms = state.pending_backoff.remaining_ms(config_, now_ms); wait_ms > 0) {
     out.again_at_ms = now_ms + wait_ms;  // the pod-failure back-off
     return;
   }
-  auto n = std::min(want - active, config_.burst_pods);
-  expectations_.expect(object.key(), n, {}, now_ms);
+  if (std::int64_t(indexes.size()) > config_.burst_pods)
+    indexes.resize(std::size_t(config_.burst_pods));
+  expectations_.expect(object.key(), std::int64_t(indexes.size()), {}, now_ms);
+  auto pod_template = object.as<k8s::Job>().getSpec().getTemplate();
   Owner self{jobs_resource().api_version(), "Job", object.name(), object.uid()};
-  for (std::int64_t i = 0; i < n; ++i) {
+  for (auto index : indexes) {
     auto call = pods_resource().call(api::ApiVerb::create, object.name_space());
-    call.object = job_pod(spec.getTemplate(), object.name_space(), self);
+    call.object = job_pod(pod_template, object.name_space(), self, index);
     out.calls.push_back(std::move(call));
   }
-  next.active += std::int32_t(n);
+  next.active += std::int32_t(indexes.size());
 }
 
 void JobController::delete_pods(const std::string& key, std::vector<api::InformerObject> victims,

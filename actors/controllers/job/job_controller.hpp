@@ -1,4 +1,4 @@
-// The Job controller (Kubernetes' pkg/controller/job, batch/v1 NonIndexed Jobs) as a pure
+// The Job controller (Kubernetes' pkg/controller/job, batch/v1 Jobs) as a pure
 // reconcile core: runs a Job's pods until enough of them succeed, or fails the Job.
 //
 // One sync of a Job:
@@ -26,6 +26,11 @@
 //      job-name and their batch.kubernetes.io/ forms there), but after a failure only once the
 //      pod-failure back-off passed: 10 s after the first failure since the last success,
 //      doubling per failure, capped at 6 min (Kubernetes' DefaultJobBackOff / MaxJobBackOff).
+//      Indexed Jobs (completionMode Indexed, completion_index.hpp): one active pod per index
+//      in [0, completions) not yet succeeded, lowest first (generateName "<job>-<i>-",
+//      hostname "<job>-<i>", the index annotation and label, JOB_COMPLETION_INDEX); a pod with
+//      no valid index, of a succeeded index or a second one of an index is deleted; succeeded
+//      counts the succeeded indexes, written as status.completedIndexes ("1,3-5").
 //   5. status: startTime (first sync, or resume), active, ready, succeeded, failed, completionTime
 //   (when
 //      Complete) and the conditions, written to /status only when something changed.
@@ -34,7 +39,7 @@
 // Events (reason, recorded once the status write carrying the change is stored): Suspended,
 // Resumed.
 //
-// What it leaves out (as of this commit): Indexed completion mode, podFailurePolicy,
+// What it leaves out (as of this commit): podFailurePolicy, backoffLimitPerIndex,
 // ttlSecondsAfterFinished, adopting orphan pods that match the selector, and
 // status.uncountedTerminatedPods (our schema has no such field). In its place the uids counted by
 // a status write whose finalizers are not yet removed are held in memory: a manager that
