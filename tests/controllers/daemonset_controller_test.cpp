@@ -307,3 +307,41 @@ BOOST_AUTO_TEST_CASE(on_delete_keeps_old_pods_until_someone_deletes_them) {
   BOOST_TEST(fresh == 1u);
   BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n2"}));
 }
+
+namespace {
+
+// The Events recorded about the DaemonSet `name` with this reason.
+std::vector<json> events_of(World& w, const std::string& name, const std::string& reason) {
+  std::vector<json> out;
+  for (const auto& e : w.list("/api/v1/namespaces/default/events"))
+    if (e["involvedObject"]["kind"] == "DaemonSet" && e["involvedObject"]["name"] == name &&
+        e["reason"] == reason)
+      out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(records_successful_create_and_delete_events) {
+  Manager w;
+  for (auto n : {"n1", "n2"}) w.post(kNodes, node(n));
+  w.post(kSets, daemon_set("agent"));
+  w.run();
+  std::set<std::string> names, created;
+  for (const auto& p : pods_of(w, "agent"))
+    names.insert("Created pod: " + p["metadata"]["name"].get<std::string>());
+  for (const auto& e : events_of(w, "agent", "SuccessfulCreate")) {
+    BOOST_TEST(e["type"] == "Normal");
+    BOOST_TEST(e["source"]["component"] == "daemonset-controller");
+    created.insert(e["message"]);
+  }
+  BOOST_TEST(created == names);
+  std::string victim;
+  for (const auto& p : pods_of(w, "agent"))
+    if (pinned_node(p) == "n2") victim = p["metadata"]["name"];
+  BOOST_REQUIRE_EQUAL(w.api.call("DELETE", kNodes + "/n2").status, 200);
+  w.run();
+  auto deleted = events_of(w, "agent", "SuccessfulDelete");
+  BOOST_REQUIRE_EQUAL(deleted.size(), 1u);
+  BOOST_TEST(deleted[0]["message"] == "Deleted pod: " + victim);
+}

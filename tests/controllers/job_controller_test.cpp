@@ -473,3 +473,69 @@ BOOST_AUTO_TEST_CASE(an_indexed_job_without_completions_is_refused) {
   BOOST_TEST(r.status == 422);
   BOOST_TEST(r.body.find("when completion mode is Indexed") != std::string::npos);
 }
+
+namespace {
+
+// The Events recorded about the Job `name` with this reason.
+std::vector<json> events_of(World& w, const std::string& name, const std::string& reason) {
+  std::vector<json> out;
+  for (const auto& e : w.list("/api/v1/namespaces/default/events"))
+    if (e["involvedObject"]["kind"] == "Job" && e["involvedObject"]["name"] == name &&
+        e["reason"] == reason)
+      out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(records_successful_create_and_completed_events) {
+  Manager w;
+  w.post(kJobs, job("pi", {{"parallelism", 2}, {"completions", 2}}));
+  w.run();
+  auto pods = running(w, "pi");
+  auto created = events_of(w, "pi", "SuccessfulCreate");
+  BOOST_REQUIRE_EQUAL(created.size(), 2u);
+  std::set<std::string> messages;
+  for (const auto& e : created) {
+    BOOST_TEST(e["type"] == "Normal");
+    BOOST_TEST(e["source"]["component"] == "job-controller");
+    messages.insert(e["message"]);
+  }
+  BOOST_TEST(messages ==
+             (std::set<std::string>{"Created pod: " + pods[0], "Created pod: " + pods[1]}));
+  BOOST_TEST(events_of(w, "pi", "Completed").empty());
+  for (const auto& name : pods) finish(w, name, "Succeeded");
+  w.run();
+  auto completed = events_of(w, "pi", "Completed");
+  BOOST_REQUIRE_EQUAL(completed.size(), 1u);
+  BOOST_TEST(completed[0]["type"] == "Normal");
+  BOOST_TEST(completed[0]["message"] == "Job completed");
+}
+
+BOOST_AUTO_TEST_CASE(records_successful_delete_and_deadline_exceeded_events) {
+  Manager w;
+  w.post(kJobs, job("slow", {{"completions", 1}, {"activeDeadlineSeconds", 5}}));
+  w.run();
+  auto pod = running(w, "slow")[0];
+  w.now_ms += 5'000;
+  w.run();
+  auto deleted = events_of(w, "slow", "SuccessfulDelete");
+  BOOST_REQUIRE_EQUAL(deleted.size(), 1u);
+  BOOST_TEST(deleted[0]["message"] == "Deleted pod: " + pod);
+  auto exceeded = events_of(w, "slow", "DeadlineExceeded");
+  BOOST_REQUIRE_EQUAL(exceeded.size(), 1u);
+  BOOST_TEST(exceeded[0]["type"] == "Warning");
+  BOOST_TEST(exceeded[0]["message"] == "Job was active longer than specified deadline");
+}
+
+BOOST_AUTO_TEST_CASE(records_a_backoff_limit_exceeded_warning) {
+  Manager w;
+  w.post(kJobs, job("doomed", {{"completions", 1}, {"backoffLimit", 0}}));
+  w.run();
+  finish(w, running(w, "doomed")[0], "Failed");
+  w.run();
+  auto exceeded = events_of(w, "doomed", "BackoffLimitExceeded");
+  BOOST_REQUIRE_EQUAL(exceeded.size(), 1u);
+  BOOST_TEST(exceeded[0]["type"] == "Warning");
+  BOOST_TEST(exceeded[0]["message"] == "Job has reached the specified backoff limit");
+}

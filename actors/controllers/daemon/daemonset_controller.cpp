@@ -191,7 +191,8 @@ class DaemonSetController final : public Controller {
         sets_(context.informer(daemonsets_resource())),
         nodes_(context.informer(nodes_resource())),
         enqueue_(context.enqueue),
-        now_ms_(context.now_ms) {
+        now_ms_(context.now_ms),
+        record_(context.record) {
     sets_.add_handlers({
         [this](const api::InformerObject& ds) { enqueue_(ds.key()); },
         [this](const api::InformerObject&, const api::InformerObject& ds) { enqueue_(ds.key()); },
@@ -235,8 +236,19 @@ class DaemonSetController final : public Controller {
   api::Informer& nodes_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(EventReport)> record_;
   Expectations expectations_;
   PodEvents pod_events_{"DaemonSet", sets_, pods_, expectations_, enqueue_};
+
+  // An Event about the DaemonSet `key`, as kube's daemonset-controller writes them.
+  void event(const std::string& key, EventType type, const char* reason, std::string message) {
+    auto ds = sets_.cache().get(key);
+    if (!ds || !record_) return;
+    ObjectRef ref{"DaemonSet", ds->name_space(), ds->name(),
+                  ds->uid(),   "apps/v1",        std::to_string(ds->resource_version()),
+                  ""};
+    record_(EventReport{ref, type, reason, std::move(message), "daemonset-controller", ""});
+  }
 };
 
 // Step 1, as the ReplicaSet controller claims: pods being deleted are already gone for us.
@@ -331,8 +343,17 @@ SyncResult DaemonSetController::sync(const std::string& key, std::int64_t now_ms
 
 bool DaemonSetController::on_reply(const std::string& key, const api::ApiCall& call,
                                    const api::ApiReply& reply) {
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
+    auto pod = FlatMessage::open(reply.object.bytes);
+    if (pod.ok())
+      event(key, EventType::normal, "SuccessfulCreate",
+            "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
+    event(key, EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    event(key, EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }

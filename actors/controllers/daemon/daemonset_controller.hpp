@@ -24,6 +24,9 @@
 //      when it changed. A DaemonSet whose ready pods are not all available yet is looked at
 //      again after minReadySeconds.
 //
+// Events, as kube's daemonset-controller records them: SuccessfulCreate / SuccessfulDelete
+// ("Created pod: <name>", "Deleted pod: <name>") and FailedCreate (Warning).
+//
 // Left out (as of this commit): maxSurge (a DaemonSet that asks for it is rolled as with
 // maxUnavailable 1), the back-off between re-creations of a failing pod, ControllerRevisions
 // and revisionHistoryLimit (the revision is the template's hash), status conditions and

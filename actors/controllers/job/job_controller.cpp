@@ -268,6 +268,10 @@ std::vector<JobEvent> events_of(const Status& s) {
     out.push_back(s.suspension->status == "True"
                       ? JobEvent{EventType::normal, "Suspended", "Job suspended"}
                       : JobEvent{EventType::normal, "Resumed", "Job resumed"});
+  if (s.finish && s.finish->type == "Complete")
+    out.push_back({EventType::normal, "Completed", "Job completed"});
+  else if (s.finish)  // kube's Failed events carry the condition's reason and message
+    out.push_back({EventType::warning, s.finish->reason, s.finish->message});
   return out;
 }
 
@@ -615,8 +619,17 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
     state.announcing.clear();
     return reply.ok();
   }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
+    auto pod = FlatMessage::open(reply.object.bytes);
+    if (pod.ok())
+      event(key, {EventType::normal, "SuccessfulCreate",
+                  "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName())});
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
+    event(key, {EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name});
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    event(key, {EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message});
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }

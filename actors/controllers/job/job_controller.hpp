@@ -36,8 +36,10 @@
 //      Complete) and the conditions, written to /status only when something changed.
 // A Job or pod that goes away takes nothing with it: the finalizers of its pods are removed.
 //
-// Events (reason, recorded once the status write carrying the change is stored): Suspended,
-// Resumed.
+// Events, as kube's job-controller records them: SuccessfulCreate / SuccessfulDelete ("Created
+// pod: <name>") and FailedCreate (Warning) for each pod call; once the status write carrying
+// the change is stored: Suspended, Resumed, Completed ("Job completed"), and the Failed
+// condition's reason and message as a Warning (BackoffLimitExceeded, DeadlineExceeded).
 //
 // What it leaves out (as of this commit): podFailurePolicy, backoffLimitPerIndex,
 // ttlSecondsAfterFinished, adopting orphan pods that match the selector, and
