@@ -539,3 +539,44 @@ BOOST_AUTO_TEST_CASE(records_a_backoff_limit_exceeded_warning) {
   BOOST_TEST(exceeded[0]["type"] == "Warning");
   BOOST_TEST(exceeded[0]["message"] == "Job has reached the specified backoff limit");
 }
+
+BOOST_AUTO_TEST_CASE(indexed_job_deletes_a_second_pod_of_an_index_and_pods_of_no_index) {
+  Manager w;
+  auto j = w.post(kJobs, job("pi", {{"parallelism", 2},
+                                    {"completions", 3},
+                                    {"completionMode", "Indexed"},
+                                    {"suspend", true}}));
+  w.run();
+  // Pods of the Job made by someone else: a second one of index 0, one of index 7 (past
+  // completions); made while the Job is suspended, then the Job resumes.
+  auto stray = [&](const std::string& name, const std::string& index) {
+    json pod = {{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata",
+                 {{"name", name},
+                  {"labels", j["spec"]["template"]["metadata"]["labels"]},
+                  {"annotations", {{kIndexKey, index}}},
+                  {"ownerReferences",
+                   {{{"apiVersion", "batch/v1"},
+                     {"kind", "Job"},
+                     {"name", "pi"},
+                     {"uid", j["metadata"]["uid"]},
+                     {"controller", true}}}}}},
+                {"spec", j["spec"]["template"]["spec"]}};
+    w.post(kPods, pod);
+  };
+  stray("extra-0", "0");
+  stray("extra-7", "7");
+  w.run();  // suspended: both are deleted as the Job's active pods
+  BOOST_TEST(pods_of(w, "pi").empty());
+  set_suspend(w, "pi", false);
+  w.run();
+  stray("twin-0", "0");
+  stray("past-7", "7");
+  w.run();
+  auto pods = running_by_index(w, "pi");
+  BOOST_TEST(pods.size() == 2u);
+  BOOST_TEST((pods.count(0) && pods.count(1)));
+  BOOST_TEST(w.api.call("GET", kPods + "/past-7").status == 404);
+  BOOST_TEST(running(w, "pi").size() == 2u);  // one of the two pods of index 0 went
+}
