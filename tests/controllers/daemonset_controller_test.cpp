@@ -4,6 +4,10 @@
 #define BOOST_TEST_MODULE controllers_daemonset
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+#include <set>
+
+#include "actors/api/client/kube_time.hpp"
 #include "actors/controllers/daemon/daemonset_controller.hpp"
 #include "tests/controllers/controllers_world.hpp"
 
@@ -306,4 +310,126 @@ BOOST_AUTO_TEST_CASE(on_delete_keeps_old_pods_until_someone_deletes_them) {
   for (const auto& p : pods_of(w, "agent")) fresh += hash_of(p) != old_hash ? 1 : 0;
   BOOST_TEST(fresh == 1u);
   BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n2"}));
+}
+
+namespace {
+
+// The Events recorded about the DaemonSet `name` with this reason.
+std::vector<json> events_of(World& w, const std::string& name, const std::string& reason) {
+  std::vector<json> out;
+  for (const auto& e : w.list("/api/v1/namespaces/default/events"))
+    if (e["involvedObject"]["kind"] == "DaemonSet" && e["involvedObject"]["name"] == name &&
+        e["reason"] == reason)
+      out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(records_successful_create_and_delete_events) {
+  Manager w;
+  for (auto n : {"n1", "n2"}) w.post(kNodes, node(n));
+  w.post(kSets, daemon_set("agent"));
+  w.run();
+  std::set<std::string> names, created;
+  for (const auto& p : pods_of(w, "agent"))
+    names.insert("Created pod: " + p["metadata"]["name"].get<std::string>());
+  for (const auto& e : events_of(w, "agent", "SuccessfulCreate")) {
+    BOOST_TEST(e["type"] == "Normal");
+    BOOST_TEST(e["source"]["component"] == "daemonset-controller");
+    created.insert(e["message"]);
+  }
+  BOOST_TEST(created == names);
+  std::string victim;
+  for (const auto& p : pods_of(w, "agent"))
+    if (pinned_node(p) == "n2") victim = p["metadata"]["name"];
+  BOOST_REQUIRE_EQUAL(w.api.call("DELETE", kNodes + "/n2").status, 200);
+  w.run();
+  auto deleted = events_of(w, "agent", "SuccessfulDelete");
+  BOOST_REQUIRE_EQUAL(deleted.size(), 1u);
+  BOOST_TEST(deleted[0]["message"] == "Deleted pod: " + victim);
+}
+
+namespace {
+
+// Marks the pods of `app` not yet Running Ready as of the world's clock now (make_ready's
+// fixed time would make them available at once).
+void make_all_ready_now(World& w, const std::string& app) {
+  auto now = api::kube_time(1'800'000'000'000 + w.now_ms);
+  for (auto p : pods_of(w, app)) {
+    if (p.contains("status") && p["status"].value("phase", "") == "Running") continue;
+    p["status"] = {
+        {"phase", "Running"},
+        {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", now}}}}};
+    std::string name = p["metadata"]["name"];
+    auto r = w.api.call("PUT", kPods + "/" + name + "/status", p.dump());
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  }
+  w.run();
+}
+
+// Every node of `nodes` has a Ready pod of `app`.
+bool every_node_ready(World& w, const std::string& app, const std::vector<std::string>& nodes) {
+  std::set<std::string> ready;
+  for (const auto& p : pods_of(w, app))
+    for (const auto& c : p.value("status", json::object()).value("conditions", json::array()))
+      if (c["type"] == "Ready" && c["status"] == "True") ready.insert(pinned_node(p));
+  for (const auto& n : nodes)
+    if (!ready.count(n)) return false;
+  return true;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(max_surge_starts_the_new_pod_before_the_old_one_goes) {
+  Manager w;
+  std::vector<std::string> names = {"n1", "n2", "n3"};
+  for (const auto& n : names) w.post(kNodes, node(n));
+  auto ds = daemon_set(
+      "agent", json::object(),
+      {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}});
+  ds["spec"]["minReadySeconds"] = 10;
+  w.post(kSets, ds);
+  w.run();
+  make_all_ready_now(w, "agent");
+  w.now_ms += 10'000;
+  w.run();
+  auto old_hash = hash_of(pods_of(w, "agent")[0]);
+  std::map<std::string, std::string> old_pods;  // node -> pod
+  for (const auto& p : pods_of(w, "agent")) old_pods[pinned_node(p)] = p["metadata"]["name"];
+  w.patch(
+      kSets + "/agent",
+      {{"spec",
+        {{"template", {{"spec", {{"containers", {{{"name", "c"}, {"image", "agent:2"}}}}}}}}}}});
+  w.run();
+  // One new pod beside the old one on the first node; no old pod is gone.
+  BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n1", "n2", "n3"}));
+  make_all_ready_now(w, "agent");  // the new pod is Ready, not yet available (minReadySeconds)
+  BOOST_TEST(w.api.call("GET", kPods + "/" + old_pods["n1"]).status == 200);
+  BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n1", "n2", "n3"}));
+  w.now_ms += 10'000;
+  w.run();
+  // Available: the old pod on n1 goes, the next node surges.
+  BOOST_TEST(w.api.call("GET", kPods + "/" + old_pods["n1"]).status == 404);
+  BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n2", "n2", "n3"}));
+  for (int round = 0; round < 4; ++round) {
+    BOOST_TEST(every_node_ready(w, "agent", names));  // never a node without a ready pod
+    make_all_ready_now(w, "agent");
+    w.now_ms += 10'000;
+    w.run();
+  }
+  BOOST_TEST(nodes_of(w, "agent") == (std::multiset<std::string>{"n1", "n2", "n3"}));
+  for (const auto& p : pods_of(w, "agent")) BOOST_TEST(hash_of(p) != old_hash);
+  BOOST_TEST(w.get(kSets + "/agent")["status"]["updatedNumberScheduled"] == 3);
+}
+
+BOOST_AUTO_TEST_CASE(max_surge_requires_max_unavailable_zero) {
+  Manager w;
+  auto r = w.api.call("POST", kSets,
+                      daemon_set("agent", json::object(),
+                                 {{"type", "RollingUpdate"},
+                                  {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 1}}}})
+                          .dump());
+  BOOST_TEST(r.status == 422);
+  BOOST_TEST(r.body.find("may not be set when maxUnavailable is non-zero") != std::string::npos);
 }

@@ -74,8 +74,38 @@ void keep_oldest(const Pods& pods, Plan& plan) {
   for (std::size_t i = 1; i < live.size(); ++i) plan.deletes.push_back(live[i]);
 }
 
+// What a rolling update with maxSurge needs to know about a DaemonSet now.
+struct Surge {
+  std::int32_t max = 0;  ///< maxSurge as a count of nodes; 0: no surge
+  std::string hash;
+  std::int32_t min_ready_seconds = 0;
+  std::int64_t now_s = 0;
+};
+
+// A node whose pods may continue, under maxSurge: finished pods go; of the live ones the oldest
+// new and the oldest old pod stay, and the old one too goes once it is not ready or the new one
+// is available (kube's podsShouldBeOnNode with surge).
+void keep_surging(const Pods& pods, const Surge& surge, Plan& plan) {
+  Pods live;
+  for (const auto& p : pods) (terminal(p.as<k8s::Pod>()) ? plan.deletes : live).push_back(p);
+  std::sort(live.begin(), live.end(), keep_before);
+  const api::InformerObject *fresh = nullptr, *old = nullptr;
+  for (const auto& p : live) {
+    auto& slot = updated(p, surge.hash) ? fresh : old;
+    if (slot == nullptr)
+      slot = &p;
+    else
+      plan.deletes.push_back(p);
+  }
+  if (fresh == nullptr || old == nullptr) return;
+  if (!pod_ready(old->as<k8s::Pod>()) ||
+      pod_available(fresh->as<k8s::Pod>(), surge.min_ready_seconds, surge.now_s))
+    plan.deletes.push_back(*old);
+}
+
 // Step 2: pods created, pods deleted, node by node.
-Plan manage(k8s::PodSpec::Reader spec, const Pods& nodes, const PodsByNode& by_node) {
+Plan manage(k8s::PodSpec::Reader spec, const Pods& nodes, const PodsByNode& by_node,
+            const Surge& surge) {
   Plan plan;
   std::set<std::string> existing;
   for (const auto& node : nodes) {
@@ -85,6 +115,8 @@ Plan manage(k8s::PodSpec::Reader spec, const Pods& nodes, const PodsByNode& by_n
     Pods pods = it == by_node.end() ? Pods{} : it->second;
     if (verdict.should_run && pods.empty())
       plan.create_on.push_back(node.name());
+    else if (verdict.should_continue_running && surge.max > 0)
+      keep_surging(pods, surge, plan);
     else if (verdict.should_continue_running)
       keep_oldest(pods, plan);
     else
@@ -131,6 +163,51 @@ Pods rolling_update(k8s::DaemonSet::Spec::Reader spec, const Pods& nodes, PodsBy
   auto room = std::clamp<std::int64_t>(budget - unavailable, 0, std::int64_t(candidates.size()));
   replace_now.insert(replace_now.end(), candidates.begin(), candidates.begin() + room);
   return replace_now;
+}
+
+// maxSurge as a count of nodes (a percentage of desired rounded up); 0 when absent or invalid.
+std::int32_t max_surge(k8s::DaemonSet::UpdateStrategy::Reader strategy, std::int32_t desired) {
+  if (!strategy.hasRollingUpdate() || !strategy.getRollingUpdate().hasMaxSurge()) return 0;
+  auto value = scaled_value(strategy.getRollingUpdate().getMaxSurge(), desired, true);
+  return value ? std::max<std::int32_t>(*value, 0) : 0;
+}
+
+std::int32_t desired_nodes(k8s::PodSpec::Reader spec, const Pods& nodes) {
+  std::int32_t desired = 0;
+  for (const auto& node : nodes)
+    if (daemon_pod_fits(spec, node.as<k8s::Node>()).should_run) ++desired;
+  return desired;
+}
+
+// Step 3 with maxSurge (kube's rollingUpdate when surging): a node whose only pod is old gets
+// a new one beside it, at once when the old one is unavailable anyway, else while fewer than
+// maxSurge nodes carry a new pod that is not available yet; step 2 deletes the old pod once
+// its new one is available.
+std::vector<std::string> surge_update(const Pods& nodes, const PodsByNode& by_node,
+                                      const Surge& surge) {
+  std::vector<std::string> allowed, candidates;
+  std::int32_t surging = 0;
+  for (const auto& node : nodes) {
+    auto it = by_node.find(node.name());
+    if (it == by_node.end()) continue;
+    Pods fresh, old;
+    for (const auto& p : it->second) (updated(p, surge.hash) ? fresh : old).push_back(p);
+    if (fresh.size() > 1 || old.size() > 1) {
+      ++surging;  // step 2 has yet to clean this node up
+    } else if (old.empty()) {
+      continue;
+    } else if (fresh.empty()) {
+      if (!pod_available(old[0].as<k8s::Pod>(), surge.min_ready_seconds, surge.now_s))
+        allowed.push_back(node.name());
+      else if (surging < surge.max)
+        candidates.push_back(node.name());
+    } else if (!pod_available(fresh[0].as<k8s::Pod>(), surge.min_ready_seconds, surge.now_s)) {
+      ++surging;  // waiting for the new pod to become available
+    }
+  }
+  auto room = std::clamp<std::int64_t>(surge.max - surging, 0, std::int64_t(candidates.size()));
+  allowed.insert(allowed.end(), candidates.begin(), candidates.begin() + room);
+  return allowed;
 }
 
 Counts count(k8s::DaemonSet::Spec::Reader spec, const Pods& nodes, const PodsByNode& by_node,
@@ -191,7 +268,8 @@ class DaemonSetController final : public Controller {
         sets_(context.informer(daemonsets_resource())),
         nodes_(context.informer(nodes_resource())),
         enqueue_(context.enqueue),
-        now_ms_(context.now_ms) {
+        now_ms_(context.now_ms),
+        record_(context.record) {
     sets_.add_handlers({
         [this](const api::InformerObject& ds) { enqueue_(ds.key()); },
         [this](const api::InformerObject&, const api::InformerObject& ds) { enqueue_(ds.key()); },
@@ -235,8 +313,19 @@ class DaemonSetController final : public Controller {
   api::Informer& nodes_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(EventReport)> record_;
   Expectations expectations_;
   PodEvents pod_events_{"DaemonSet", sets_, pods_, expectations_, enqueue_};
+
+  // An Event about the DaemonSet `key`, as kube's daemonset-controller writes them.
+  void event(const std::string& key, EventType type, const char* reason, std::string message) {
+    auto ds = sets_.cache().get(key);
+    if (!ds || !record_) return;
+    ObjectRef ref{"DaemonSet", ds->name_space(), ds->name(),
+                  ds->uid(),   "apps/v1",        std::to_string(ds->resource_version()),
+                  ""};
+    record_(EventReport{ref, type, reason, std::move(message), "daemonset-controller", ""});
+  }
 };
 
 // Step 1, as the ReplicaSet controller claims: pods being deleted are already gone for us.
@@ -311,8 +400,15 @@ SyncResult DaemonSetController::sync(const std::string& key, std::int64_t now_ms
   auto now_s = config_.wall_clock_base_s + now_ms / 1000;
 
   if (expectations_.satisfied(key, now_ms)) {
-    auto plan = manage(spec.getTemplate().getSpec(), nodes, by_node);
-    if (plan.empty() && spec.getUpdateStrategy().getType() != "OnDelete")
+    bool rolling = spec.getUpdateStrategy().getType() != "OnDelete";
+    Surge surge{0, hash, spec.getMinReadySeconds(), now_s};
+    if (rolling)
+      surge.max =
+          max_surge(spec.getUpdateStrategy(), desired_nodes(spec.getTemplate().getSpec(), nodes));
+    auto plan = manage(spec.getTemplate().getSpec(), nodes, by_node, surge);
+    if (plan.empty() && surge.max > 0)
+      plan.create_on = surge_update(nodes, by_node, surge);
+    else if (plan.empty() && rolling)
       plan.deletes = rolling_update(spec, nodes, by_node, hash, now_s);
     apply(key, *object, self, std::move(plan), now_ms, out);
   }
@@ -325,15 +421,26 @@ SyncResult DaemonSetController::sync(const std::string& key, std::int64_t now_ms
     call.object = with_status(*object, c);
     out.calls.push_back(std::move(call));
   }
-  if (spec.getMinReadySeconds() > 0 && c.ready != c.available)
+  bool surging = false;  // a new pod beside an old one: its availability frees the old one
+  for (const auto& [node, pods] : by_node) surging = surging || pods.size() > 1;
+  if (spec.getMinReadySeconds() > 0 && (c.ready != c.available || surging))
     out.again_at_ms = now_ms + std::int64_t(spec.getMinReadySeconds()) * 1000;
   return out;
 }
 
 bool DaemonSetController::on_reply(const std::string& key, const api::ApiCall& call,
                                    const api::ApiReply& reply) {
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
+    auto pod = FlatMessage::open(reply.object.bytes);
+    if (pod.ok())
+      event(key, EventType::normal, "SuccessfulCreate",
+            "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
+    event(key, EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    event(key, EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }

@@ -17,6 +17,12 @@
 //      revision hash) are deleted while at most maxUnavailable (a count or a percentage of
 //      desiredNumberScheduled rounded up; default 1) nodes lack an available pod; an old pod
 //      that is not available anyway is replaced at once. Step 2 then makes the new pods.
+//      With maxSurge (> 0; the API then requires maxUnavailable 0; a count or a percentage of
+//      desiredNumberScheduled rounded up): a node whose only pod is old gets a new one beside
+//      it, at once when the old one is not available anyway, else while fewer than maxSurge
+//      nodes carry a new pod not yet available; step 2 then keeps on such a node the oldest new
+//      and the oldest old pod, and deletes the old one once the new one is available
+//      (minReadySeconds) or the old one is not ready.
 //      OnDelete: old pods stay until someone deletes them; the new ones have the new hash.
 //   4. status: desiredNumberScheduled, currentNumberScheduled, numberMisscheduled,
 //      numberReady, numberAvailable (ready for minReadySeconds), numberUnavailable,
@@ -24,10 +30,12 @@
 //      when it changed. A DaemonSet whose ready pods are not all available yet is looked at
 //      again after minReadySeconds.
 //
-// Left out (as of this commit): maxSurge (a DaemonSet that asks for it is rolled as with
-// maxUnavailable 1), the back-off between re-creations of a failing pod, ControllerRevisions
-// and revisionHistoryLimit (the revision is the template's hash), status conditions and
-// collisionCount, slow-start batches of creations.
+// Events, as kube's daemonset-controller records them: SuccessfulCreate / SuccessfulDelete
+// ("Created pod: <name>", "Deleted pod: <name>") and FailedCreate (Warning).
+//
+// Left out (as of this commit): the back-off between re-creations of a failing pod,
+// ControllerRevisions and revisionHistoryLimit (the revision is the template's hash), status
+// conditions and collisionCount, slow-start batches of creations.
 #pragma once
 
 #include <cstdint>

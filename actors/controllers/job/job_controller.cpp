@@ -11,6 +11,7 @@
 #include "actors/api/client/kube_time.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/expectations.hpp"
+#include "actors/controllers/job/completion_index.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/replicaset/pod_ranking.hpp"
 #include "runtime/assert.hpp"
@@ -35,14 +36,22 @@ bool has_finalizer(k8s::ObjectMeta::Reader meta, const char* name) {
   return false;
 }
 
-// The template's pod (pod_from_template) carrying the job-tracking finalizer.
+// The template's pod (pod_from_template) carrying the job-tracking finalizer; for an Indexed
+// Job, index `index`'s pod (make_indexed), generateName "<job>-<index>-" as kube names it.
 std::string job_pod(k8s::PodTemplateSpec::Reader pod_template, const std::string& namespace_,
-                    const Owner& owner) {
+                    const Owner& owner, std::optional<std::int32_t> index) {
+  capnp::MallocMessageBuilder indexed;
+  if (index) {
+    indexed.setRoot(pod_template);
+    make_indexed(indexed.getRoot<k8s::PodTemplateSpec>(), owner.name, *index);
+    pod_template = indexed.getRoot<k8s::PodTemplateSpec>().asReader();
+  }
   auto made = FlatMessage::open(pod_from_template(pod_template, namespace_, owner));
   CRATON_ASSERT(made.ok(), "pod_from_template made unreadable bytes");
   capnp::MallocMessageBuilder message;
   message.setRoot(made->root<k8s::Pod>());
   auto meta = message.getRoot<k8s::Pod>().getMetadata();
+  if (index) meta.setGenerateName(owner.name + "-" + std::to_string(*index) + "-");
   auto old = meta.asReader().getFinalizers();
   std::vector<std::string> names;
   for (auto f : old) names.push_back(f.cStr());
@@ -83,12 +92,19 @@ struct Backoff {
   }
 };
 
+// An Event the Job controller records once the status write that carries it is stored.
+struct JobEvent {
+  EventType type = EventType::normal;
+  std::string reason, message;
+};
+
 // What the controller keeps of one Job between syncs.
 struct JobState {
   std::set<std::string> counted;   ///< uids in the stored counts whose finalizer may remain
   std::set<std::string> counting;  ///< uids in the status write in flight
   std::uint64_t status_rv = 0;     ///< the resourceVersion our last status write made
   Backoff backoff, pending_backoff;
+  std::vector<JobEvent> announcing;  ///< recorded once the status write in flight is stored
 };
 
 // The Job's pods as one sync sees them.
@@ -96,6 +112,7 @@ struct PodView {
   std::vector<api::InformerObject> active;
   std::vector<api::InformerObject> unfinalize;  ///< counted: their finalizer goes
   std::vector<std::string> new_succeeded, new_failed;
+  std::vector<std::int32_t> succeeded_indexes;  ///< of new_succeeded (Indexed Jobs)
   std::int32_t ready = 0;
   std::int64_t restarts = 0;  ///< container restarts of the Pending and Running pods
 };
@@ -109,7 +126,19 @@ std::int64_t restarts_of(k8s::Pod::Reader pod) {
   return n;
 }
 
-PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& state) {
+bool suspended(k8s::Job::Reader job) {
+  return job.getSpec().hasSuspend() && job.getSpec().getSuspend().getValue();
+}
+
+bool indexed(k8s::Job::Spec::Reader spec) {
+  return spec.getCompletionMode() == "Indexed" && spec.hasCompletions();
+}
+
+// A suspended Job's pod deleted before it finished is not a failure but the suspension's doing.
+PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& state,
+                k8s::Job::Reader job) {
+  bool suspended_now = suspended(job);
+  auto spec = job.getSpec();
   PodView v;
   for (const auto& o : owned) {
     auto pod = o.as<k8s::Pod>();
@@ -119,11 +148,16 @@ PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& s
     }
     v.restarts += restarts_of(pod);
     if (!has_finalizer(pod.getMetadata(), kJobTrackingFinalizer)) continue;
-    if (state.counted.count(o.uid())) {
+    auto phase = pod.getStatus().getPhase();
+    bool finished = phase == "Succeeded" || phase == "Failed";
+    if (state.counted.count(o.uid()) ||
+        (suspended_now && !finished && being_deleted(pod.getMetadata()))) {
       v.unfinalize.push_back(o);
-    } else if (pod.getStatus().getPhase() == "Succeeded") {
+    } else if (phase == "Succeeded") {
       v.new_succeeded.push_back(o.uid());
-    } else if (pod.getStatus().getPhase() == "Failed" || being_deleted(pod.getMetadata())) {
+      auto index = completion_index(pod.getMetadata(), spec.getCompletions().getValue());
+      if (indexed(spec) && index) v.succeeded_indexes.push_back(*index);
+    } else if (phase == "Failed" || being_deleted(pod.getMetadata())) {
       v.new_failed.push_back(o.uid());  // deleted before it succeeded: a failure
     }
   }
@@ -131,47 +165,114 @@ PodView view_of(const std::vector<api::InformerObject>& owned, const JobState& s
 }
 
 struct Condition {
-  std::string type, reason, message;
+  std::string type, status, reason, message;
 };
 
 // The status one sync wants stored.
 struct Status {
   std::string start_time, completion_time;
+  std::optional<std::string> completed_indexes;  ///< Indexed Jobs only
   std::int32_t active = 0, ready = 0, succeeded = 0, failed = 0;
   std::optional<Condition> finish;
+  std::optional<Condition> suspension;  ///< Suspended turned True or False
 };
 
+// The change of the Suspended condition the spec asks for, if any (kube's
+// ensureJobConditionStatus: a Job never suspended gets no Suspended=False).
+std::optional<Condition> suspension_change(k8s::Job::Reader job) {
+  std::optional<bool> now;
+  for (auto c : job.getStatus().getConditions())
+    if (c.getType() == "Suspended") now = c.getStatus() == "True";
+  if (suspended(job) && now != true)
+    return Condition{"Suspended", "True", "JobSuspended", "Job suspended"};
+  if (!suspended(job) && now == true)
+    return Condition{"Suspended", "False", "JobResumed", "Job resumed"};
+  return std::nullopt;
+}
+
 bool differs(k8s::Job::Status::Reader now, const Status& s) {
-  return s.finish || now.getStartTime() != s.start_time.c_str() ||
+  return s.finish || s.suspension || now.getStartTime() != s.start_time.c_str() ||
          now.getCompletionTime() != s.completion_time.c_str() || now.getActive() != s.active ||
          !now.hasReady() || now.getReady().getValue() != s.ready ||
-         now.getSucceeded() != s.succeeded || now.getFailed() != s.failed;
+         now.getSucceeded() != s.succeeded || now.getFailed() != s.failed ||
+         (s.completed_indexes && now.getCompletedIndexes() != s.completed_indexes->c_str());
+}
+
+void set_condition(k8s::WorkloadCondition::Builder c, const Condition& to, const std::string& at) {
+  c.setType(to.type);
+  c.setStatus(to.status);
+  c.setLastProbeTime(at);
+  c.setLastTransitionTime(at);
+  if (!to.reason.empty())
+    c.setReason(to.reason);
+  else
+    c.disownReason();
+  if (!to.message.empty())
+    c.setMessage(to.message);
+  else
+    c.disownMessage();
+}
+
+// The conditions with `changes` applied: one of the same type is updated in place, a new type
+// is appended.
+void change_conditions(capnp::MessageBuilder& message, k8s::Job::Status::Builder status,
+                       const std::vector<Condition>& changes, const std::string& at) {
+  auto old = status.asReader().getConditions();
+  std::vector<const Condition*> appended;
+  for (const auto& change : changes) {
+    bool found = false;
+    for (auto c : old) found = found || c.getType() == change.type.c_str();
+    if (!found) appended.push_back(&change);
+  }
+  auto orphan = message.getOrphanage().newOrphan<capnp::List<k8s::WorkloadCondition>>(
+      old.size() + unsigned(appended.size()));
+  auto list = orphan.get();
+  for (unsigned i = 0; i < old.size(); ++i) {
+    list.setWithCaveats(i, old[i]);
+    for (const auto& change : changes)
+      if (old[i].getType() == change.type.c_str()) set_condition(list[i], change, at);
+  }
+  for (unsigned i = 0; i < appended.size(); ++i)
+    set_condition(list[old.size() + i], *appended[i], at);
+  status.adoptConditions(std::move(orphan));
 }
 
 std::string with_status(const api::InformerObject& object, const Status& s, const std::string& at) {
   capnp::MallocMessageBuilder message;
   message.setRoot(object.as<k8s::Job>());
   auto status = message.getRoot<k8s::Job>().getStatus();
-  if (!s.start_time.empty()) status.setStartTime(s.start_time);
+  if (!s.start_time.empty())
+    status.setStartTime(s.start_time);
+  else
+    status.disownStartTime();
   if (!s.completion_time.empty()) status.setCompletionTime(s.completion_time);
+  if (s.completed_indexes && !s.completed_indexes->empty())
+    status.setCompletedIndexes(*s.completed_indexes);
+  else
+    status.disownCompletedIndexes();
   status.setActive(s.active);
   status.initReady().setValue(s.ready);
   status.setSucceeded(s.succeeded);
   status.setFailed(s.failed);
-  if (!s.finish) return flat_bytes(message);
-  auto old = status.asReader().getConditions();
-  auto orphan =
-      message.getOrphanage().newOrphan<capnp::List<k8s::WorkloadCondition>>(old.size() + 1);
-  for (unsigned i = 0; i < old.size(); ++i) orphan.get().setWithCaveats(i, old[i]);
-  auto c = orphan.get()[old.size()];
-  c.setType(s.finish->type);
-  c.setStatus("True");
-  c.setLastProbeTime(at);
-  c.setLastTransitionTime(at);
-  if (!s.finish->reason.empty()) c.setReason(s.finish->reason);
-  if (!s.finish->message.empty()) c.setMessage(s.finish->message);
-  status.adoptConditions(std::move(orphan));
+  std::vector<Condition> changes;
+  if (s.suspension) changes.push_back(*s.suspension);
+  if (s.finish) changes.push_back(*s.finish);
+  if (!changes.empty()) change_conditions(message, status, changes, at);
   return flat_bytes(message);
+}
+
+// The Events kube's job controller records for the conditions this status sets.
+std::vector<JobEvent> events_of(const Status& s) {
+  std::vector<JobEvent> out;
+  if (s.suspension)
+    out.push_back(s.suspension->status == "True"
+                      ? JobEvent{EventType::normal, "Suspended", "Job suspended"}
+                      : JobEvent{EventType::normal, "Resumed", "Job resumed"});
+  if (s.finish && s.finish->type == "Complete")
+    out.push_back({EventType::normal, "Completed", "Job completed"});
+  else if (s.finish)  // kube's Failed events carry the condition's reason and message
+    out.push_back({EventType::warning, s.finish->reason, s.finish->message});
+  return out;
 }
 
 class JobController final : public Controller {
@@ -181,7 +282,8 @@ class JobController final : public Controller {
         pods_(context.informer(pods_resource())),
         jobs_(context.informer(jobs_resource())),
         enqueue_(context.enqueue),
-        now_ms_(context.now_ms) {
+        now_ms_(context.now_ms),
+        record_(context.record) {
     pods_.ensure_index(kByNamespace, api::index_by_namespace());
     pods_.ensure_index(kByOwner, api::index_by_owner_uid());
     jobs_.add_handlers({
@@ -244,12 +346,26 @@ class JobController final : public Controller {
   SyncResult release(const std::string& key);
   void reconcile(const api::InformerObject& object, JobState& state, const PodView& pods,
                  Status& next, SyncResult& out, std::int64_t now_ms);
+  using Indexes = std::vector<std::optional<std::int32_t>>;
   void manage(const api::InformerObject& object, const JobState& state, const PodView& pods,
               Status& next, SyncResult& out, std::int64_t now_ms);
+  void manage_indexed(const api::InformerObject& object, const JobState& state, const PodView& pods,
+                      Status& next, SyncResult& out, std::int64_t now_ms);
+  void create_pods(const api::InformerObject& object, const JobState& state, Indexes indexes,
+                   Status& next, SyncResult& out, std::int64_t now_ms);
   void delete_pods(const std::string& key, std::vector<api::InformerObject> victims,
                    SyncResult& out, std::int64_t now_ms);
   std::int64_t wall_ms(std::int64_t now_ms) const {
     return config_.wall_clock_base_s * 1000 + now_ms;
+  }
+  // An Event about the Job `key`, as kube's job-controller writes them.
+  void event(const std::string& key, const JobEvent& e) {
+    auto job = jobs_.cache().get(key);
+    if (!job || !record_) return;
+    ObjectRef ref{"Job",      job->name_space(), job->name(),
+                  job->uid(), "batch/v1",        std::to_string(job->resource_version()),
+                  ""};
+    record_(EventReport{ref, e.type, e.reason, e.message, "job-controller", ""});
   }
 
   JobConfig config_;
@@ -257,6 +373,7 @@ class JobController final : public Controller {
   api::Informer& jobs_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(EventReport)> record_;
   Expectations expectations_;
   std::map<std::string, JobState> states_;
 };
@@ -293,18 +410,31 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
   SyncResult out;
   if (object->resource_version() < state.status_rv) return out;  // its watch event re-queues it
   auto job = object->as<k8s::Job>();
-  auto pods = view_of(owned(*object), state);
+  auto pods = view_of(owned(*object), state, job);
   state.counted.clear();  // what is left to un-finalize: the rest is gone or done
   for (const auto& o : pods.unfinalize) state.counted.insert(o.uid());
   auto status = job.getStatus();
 
   Status next;
+  if (!finished_as(job)) next.suspension = suspension_change(job);
+  // startTime is when the Job last started running: none while suspended, anew on resume (so
+  // activeDeadlineSeconds counts the time it runs without a break, as kube's does).
   next.start_time = status.getStartTime().cStr();
-  if (next.start_time.empty()) next.start_time = api::kube_time(wall_ms(now_ms));
+  if (suspended(job) && !finished_as(job))
+    next.start_time.clear();
+  else if (next.start_time.empty() || (next.suspension && next.suspension->status == "False"))
+    next.start_time = api::kube_time(wall_ms(now_ms));
   next.completion_time = status.getCompletionTime().cStr();
   next.active = std::int32_t(pods.active.size());
   next.ready = pods.ready;
   next.succeeded = status.getSucceeded() + std::int32_t(pods.new_succeeded.size());
+  if (indexed(job.getSpec())) {  // succeeded counts the indexes done, not the pods
+    auto done = parse_completed_indexes(status.getCompletedIndexes().cStr(),
+                                        job.getSpec().getCompletions().getValue());
+    done.insert(pods.succeeded_indexes.begin(), pods.succeeded_indexes.end());
+    next.succeeded = std::int32_t(done.size());
+    next.completed_indexes = format_completed_indexes(done);
+  }
   next.failed = status.getFailed() + std::int32_t(pods.new_failed.size());
   state.pending_backoff = state.backoff;
   state.pending_backoff.count(pods.new_succeeded.size(), pods.new_failed.size(), now_ms);
@@ -317,6 +447,7 @@ SyncResult JobController::sync(const std::string& key, std::int64_t now_ms) {
     call.subresource = "status";
     call.object = with_status(*object, next, api::kube_time(wall_ms(now_ms)));
     out.calls.push_back(std::move(call));
+    state.announcing = events_of(next);
     state.counting.clear();
     state.counting.insert(pods.new_succeeded.begin(), pods.new_succeeded.end());
     state.counting.insert(pods.new_failed.begin(), pods.new_failed.end());
@@ -341,13 +472,19 @@ void JobController::reconcile(const api::InformerObject& object, JobState& state
           1000;
   }
   if (next.failed > limit || restarts_exceed) {
-    next.finish =
-        Condition{"Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit"};
+    next.finish = Condition{"Failed", "True", "BackoffLimitExceeded",
+                            "Job has reached the specified backoff limit"};
   } else if (deadline_ms && now_ms >= *deadline_ms) {
-    next.finish =
-        Condition{"Failed", "DeadlineExceeded", "Job was active longer than specified deadline"};
+    next.finish = Condition{"Failed", "True", "DeadlineExceeded",
+                            "Job was active longer than specified deadline"};
   }
   if (next.finish) {
+    delete_pods(object.key(), pods.active, out, now_ms);
+    next.active = 0;
+    next.suspension.reset();  // a finished Job is neither suspended nor resumed
+    return;
+  }
+  if (suspended(object.as<k8s::Job>())) {  // no pod runs while suspended
     delete_pods(object.key(), pods.active, out, now_ms);
     next.active = 0;
     return;
@@ -358,7 +495,7 @@ void JobController::reconcile(const api::InformerObject& object, JobState& state
   bool done = spec.hasCompletions() ? next.succeeded >= spec.getCompletions().getValue()
                                     : next.succeeded > 0;
   if (done && next.active == 0) {
-    next.finish = Condition{"Complete", "", ""};
+    next.finish = Condition{"Complete", "True", "", ""};
     next.completion_time = api::kube_time(wall_ms(now_ms));
   }
 }
@@ -368,6 +505,7 @@ void JobController::manage(const api::InformerObject& object, const JobState& st
                            const PodView& pods, Status& next, SyncResult& out,
                            std::int64_t now_ms) {
   auto spec = object.as<k8s::Job>().getSpec();
+  if (indexed(spec)) return manage_indexed(object, state, pods, next, out, now_ms);
   std::int64_t parallelism =
       spec.hasParallelism() ? spec.getParallelism().getValue() : kParallelismDefault;
   std::int64_t active = std::int64_t(pods.active.size());
@@ -387,20 +525,72 @@ void JobController::manage(const api::InformerObject& object, const JobState& st
     delete_pods(object.key(), std::move(victims), out, now_ms);
     return;
   }
-  if (active == want) return;
+  if (active < want)
+    create_pods(object, state, Indexes(std::size_t(want - active)), next, out, now_ms);
+}
+
+// manageJob for an Indexed Job: one active pod per index not yet succeeded, lowest first; a pod
+// without a valid index, of an index already done, or a second pod of one index is deleted.
+void JobController::manage_indexed(const api::InformerObject& object, const JobState& state,
+                                   const PodView& pods, Status& next, SyncResult& out,
+                                   std::int64_t now_ms) {
+  auto spec = object.as<k8s::Job>().getSpec();
+  auto completions = spec.getCompletions().getValue();
+  auto done = parse_completed_indexes(next.completed_indexes.value_or(""), completions);
+  std::map<std::int32_t, api::InformerObject> running;
+  std::vector<api::InformerObject> victims, spare;
+  for (const auto& o : pods.active) {
+    auto index = completion_index(o.as<k8s::Pod>().getMetadata(), completions);
+    if (!index || done.count(*index) || running.count(*index))
+      victims.push_back(o);
+    else
+      running.emplace(*index, o);
+  }
+  std::int64_t parallelism =
+      spec.hasParallelism() ? spec.getParallelism().getValue() : kParallelismDefault;
+  auto want = std::min<std::int64_t>(parallelism, completions - std::int64_t(done.size()));
+  for (const auto& [index, o] : running) spare.push_back(o);
+  if (std::int64_t(spare.size()) > want) {  // parallelism lowered: the least valuable go
+    std::stable_sort(spare.begin(), spare.end(), [](const auto& a, const auto& b) {
+      return delete_before(a.template as<k8s::Pod>(), b.template as<k8s::Pod>());
+    });
+    victims.insert(victims.end(), spare.begin(), spare.end() - want);
+  }
+  if (!victims.empty()) {
+    if (std::int64_t(victims.size()) > config_.burst_pods)
+      victims.resize(std::size_t(config_.burst_pods));
+    next.active -= std::int32_t(victims.size());
+    delete_pods(object.key(), std::move(victims), out, now_ms);
+    return;
+  }
+  Indexes missing;
+  for (std::int32_t i = 0; i < completions && std::int64_t(missing.size() + running.size()) < want;
+       ++i)
+    if (!done.count(i) && !running.count(i)) missing.push_back(i);
+  create_pods(object, state, std::move(missing), next, out, now_ms);
+}
+
+// One pod per entry of `indexes` (nullopt: a NonIndexed pod), at most burst_pods, once the
+// pod-failure back-off passed.
+void JobController::create_pods(const api::InformerObject& object, const JobState& state,
+                                Indexes indexes, Status& next, SyncResult& out,
+                                std::int64_t now_ms) {
+  if (indexes.empty()) return;
   if (auto wait_ms = state.pending_backoff.remaining_ms(config_, now_ms); wait_ms > 0) {
     out.again_at_ms = now_ms + wait_ms;  // the pod-failure back-off
     return;
   }
-  auto n = std::min(want - active, config_.burst_pods);
-  expectations_.expect(object.key(), n, {}, now_ms);
+  if (std::int64_t(indexes.size()) > config_.burst_pods)
+    indexes.resize(std::size_t(config_.burst_pods));
+  expectations_.expect(object.key(), std::int64_t(indexes.size()), {}, now_ms);
+  auto pod_template = object.as<k8s::Job>().getSpec().getTemplate();
   Owner self{jobs_resource().api_version(), "Job", object.name(), object.uid()};
-  for (std::int64_t i = 0; i < n; ++i) {
+  for (auto index : indexes) {
     auto call = pods_resource().call(api::ApiVerb::create, object.name_space());
-    call.object = job_pod(spec.getTemplate(), object.name_space(), self);
+    call.object = job_pod(pod_template, object.name_space(), self, index);
     out.calls.push_back(std::move(call));
   }
-  next.active += std::int32_t(n);
+  next.active += std::int32_t(indexes.size());
 }
 
 void JobController::delete_pods(const std::string& key, std::vector<api::InformerObject> victims,
@@ -423,12 +613,23 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
       state.counted.insert(state.counting.begin(), state.counting.end());
       state.backoff = state.pending_backoff;
       state.status_rv = std::uint64_t(reply.object.resource_version);
+      for (const auto& e : state.announcing) event(key, e);
     }
     state.counting.clear();
+    state.announcing.clear();
     return reply.ok();
   }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
+    auto pod = FlatMessage::open(reply.object.bytes);
+    if (pod.ok())
+      event(key, {EventType::normal, "SuccessfulCreate",
+                  "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName())});
+  }
+  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
+    event(key, {EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name});
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
+    event(key, {EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message});
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }
