@@ -13,6 +13,7 @@
 #include "actors/scheduler/framework/framework.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "actors/scheduler/plugins/priority_sort.hpp"
+#include "actors/scheduler/plugins/score_normalization.hpp"
 #include "tests/scheduler/model_builders.hpp"
 
 namespace api = craton::api;
@@ -90,6 +91,23 @@ class RecordingReserve final : public ReservePlugin, public PermitPlugin {
   bool fail_;
   Code permit_;
   std::int64_t timeout_ms_;
+};
+
+/// The README's example plugin, word for word.
+class FewestPods final : public ScorePlugin {
+ public:
+  std::string_view name() const override { return "FewestPods"; }
+  Status score(const CycleState&, const PodInfo&, const NodeInfo& node,
+               std::int64_t& score) const override {
+    score = static_cast<std::int64_t>(node.pods().size());  // raw: more pods, higher
+    return {};
+  }
+  bool has_normalize_score() const override { return true; }
+  Status normalize_score(const CycleState&, const PodInfo&,
+                         std::span<NodeScore> scores) const override {
+    default_normalize_score(kMaxNodeScore, /*reverse=*/true, scores);  // fewest -> 100
+    return {};
+  }
 };
 
 /// A registry with PrioritySort and the given extra factories.
@@ -410,4 +428,31 @@ BOOST_AUTO_TEST_CASE(cycle_state_is_typed_per_plugin) {
   BOOST_TEST(state.read<FitState>()->cpu == 9);
   std::string_view kept = state.keep_text("node(s) had something");
   BOOST_TEST(kept == "node(s) had something");
+}
+
+BOOST_AUTO_TEST_CASE(the_readme_example_plugin_works) {
+  // Three equal nodes with 2, 0 and 1 pods: FewestPods (weight 2) scores them 0, 100, 50 after
+  // normalising and decides; the default plugins score them alike except for the pods' use.
+  ResourceNames resource_names;
+  Registry registry = default_registry();
+  BOOST_REQUIRE(registry
+                    .add("FewestPods",
+                         [](const PluginContext&) -> craton::Result<std::unique_ptr<Plugin>> {
+                           return std::unique_ptr<Plugin>(new FewestPods());
+                         })
+                    .ok());
+  Profile profile = default_profile();
+  profile.multi_point.push_back({"FewestPods", /*weight=*/2});
+  auto framework = build(registry, profile, resource_names);
+  auto nodes = nodes_named({"two", "none", "one"});
+  place(nodes[0], 0, 0);
+  place(nodes[0], 0, 0);
+  place(nodes[2], 0, 0);
+  CycleState state;
+  auto result = framework->schedule(state, pod_requesting(0, 0), pointers(nodes), {0, true});
+  BOOST_TEST(result.suggested_host == "none");
+  BOOST_REQUIRE(result.scores.size() == 3u);
+  BOOST_TEST(result.scores[0].by_plugin.back() == 0);
+  BOOST_TEST(result.scores[1].by_plugin.back() == 200);
+  BOOST_TEST(result.scores[2].by_plugin.back() == 100);
 }
