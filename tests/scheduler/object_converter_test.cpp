@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_pod_without_requests_gets_the_non_zero_defaults_for_scori
 
 BOOST_AUTO_TEST_CASE(affinity_tolerations_and_spread_are_decoded_once) {
   ResourceNames names;
-  auto pod = pod_from(R"({"metadata": {"name": "p"}, "spec": {
+  auto pod = pod_from(R"({"metadata": {"name": "p", "namespace": "default"}, "spec": {
     "containers": [{"name": "a"}],
     "nodeSelector": {"disk": "ssd"},
     "affinity": {
@@ -142,7 +142,9 @@ BOOST_AUTO_TEST_CASE(affinity_tolerations_and_spread_are_decoded_once) {
   BOOST_TEST(pod->preferred_node_affinity[0].weight == 7);
   BOOST_REQUIRE(pod->pod_anti_affinity_required.size() == 1u);
   BOOST_TEST(pod->pod_anti_affinity_required[0].topology_key == "kubernetes.io/hostname");
-  BOOST_TEST(pod->pod_anti_affinity_required[0].selector.matches({{"app", "web"}}));
+  BOOST_TEST(pod->pod_anti_affinity_required[0].selector->matches({{"app", "web"}}));
+  BOOST_TEST(pod->pod_anti_affinity_required[0].namespaces ==
+             std::vector<std::string>{"default"});  // the pod's own namespace
   BOOST_REQUIRE(pod->tolerations.size() == 2u);
   BOOST_TEST(static_cast<int>(pod->tolerations[0].op) ==
              static_cast<int>(TolerationOperator::exists));

@@ -2,11 +2,13 @@
 // Filter, what PreScore computed for Score), typed rather than keyed by strings: a plugin writes
 // a value of its own struct type and reads it back by that type; nobody else can mistake it.
 // Also a place to keep text a plugin formats during the cycle (reasons must outlive it, see
-// status.hpp). One CycleState per cycle; not shared between threads while written.
+// status.hpp), and the cycle's list of every node. One CycleState per cycle; not shared between
+// threads while written.
 #pragma once
 
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,8 +16,16 @@
 
 namespace craton::scheduler {
 
+class NodeInfo;
+
 class CycleState {
  public:
+  /// Every node of the cycle's snapshot (set by the framework before PreFilter), for plugins
+  /// that count what other nodes hold (pod affinity, topology spread) while Filter and Score
+  /// see one node.
+  std::span<const NodeInfo* const> all_nodes() const { return all_nodes_; }
+  void set_all_nodes(std::span<const NodeInfo* const> nodes) { all_nodes_ = nodes; }
+
   /// Stores `value` as the cycle's T, replacing an earlier one.
   template <class T>
   T& write(T value) {
@@ -61,6 +71,7 @@ class CycleState {
     return &unique;
   }
 
+  std::span<const NodeInfo* const> all_nodes_;
   std::vector<Slot> slots_;
   std::deque<std::string> texts_;
 };

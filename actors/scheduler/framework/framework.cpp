@@ -171,6 +171,7 @@ ScheduleResult Framework::schedule(CycleState& state, const PodInfo& pod,
                                    std::span<const NodeInfo* const> nodes,
                                    const CycleOptions& options) {
   ScheduleResult result;
+  state.set_all_nodes(nodes);
   if (nodes.empty()) {
     result.code = Code::unschedulable;
     result.message = "no nodes available to schedule pods";

@@ -41,6 +41,12 @@ bool NodeSelectorTerm::matches(const api::Labels& labels, std::string_view node_
   return true;
 }
 
+bool PodAffinityTerm::selects(const PodInfo& pod) const {
+  if (!selector || !selector->matches(pod.labels)) return false;
+  return all_namespaces ||
+         std::find(namespaces.begin(), namespaces.end(), pod.namespace_) != namespaces.end();
+}
+
 NodeInfo::NodeInfo(std::string name, api::Labels labels, std::vector<Taint> taints,
                    bool unschedulable, Resources allocatable)
     : name_(std::move(name)) {

@@ -112,13 +112,27 @@ api::LabelSelector selector_of(k8s::LabelSelector::Reader s) {
   return api::LabelSelector::from_requirements(std::move(reqs));
 }
 
-std::vector<PodAffinityTerm> affinity_terms(k8s::PodAffinity::Reader a, bool preferred) {
+std::optional<api::LabelSelector> optional_selector(bool present, k8s::LabelSelector::Reader s) {
+  if (!present) return std::nullopt;
+  return selector_of(s);
+}
+
+std::vector<PodAffinityTerm> affinity_terms(k8s::PodAffinity::Reader a, bool preferred,
+                                            const std::string& own_namespace) {
   std::vector<PodAffinityTerm> out;
   auto add = [&](k8s::PodAffinityTerm::Reader t, std::int32_t weight) {
-    PodAffinityTerm term{
-        selector_of(t.getLabelSelector()), {}, std::nullopt, t.getTopologyKey().cStr(), weight};
+    PodAffinityTerm term;
+    term.selector = optional_selector(t.hasLabelSelector(), t.getLabelSelector());
+    term.topology_key = t.getTopologyKey().cStr();
+    term.weight = weight;
     for (auto n : t.getNamespaces()) term.namespaces.emplace_back(n.cStr());
-    if (t.hasNamespaceSelector()) term.namespace_selector = selector_of(t.getNamespaceSelector());
+    if (t.hasNamespaceSelector()) {
+      auto ns = t.getNamespaceSelector();
+      term.all_namespaces =
+          ns.getMatchLabels().getEntries().size() == 0 && ns.getMatchExpressions().size() == 0;
+    } else if (term.namespaces.empty()) {
+      term.namespaces.push_back(own_namespace);
+    }
     out.push_back(std::move(term));
   };
   if (preferred) {
@@ -143,10 +157,11 @@ void read_affinity(k8s::Affinity::Reader a, PodInfo& out) {
     if (p.getWeight() == 0 || (term.expressions.empty() && term.fields.empty())) continue;
     out.preferred_node_affinity.push_back({p.getWeight(), std::move(term)});
   }
-  out.pod_affinity_required = affinity_terms(a.getPodAffinity(), false);
-  out.pod_affinity_preferred = affinity_terms(a.getPodAffinity(), true);
-  out.pod_anti_affinity_required = affinity_terms(a.getPodAntiAffinity(), false);
-  out.pod_anti_affinity_preferred = affinity_terms(a.getPodAntiAffinity(), true);
+  const auto& ns = out.namespace_;
+  out.pod_affinity_required = affinity_terms(a.getPodAffinity(), false, ns);
+  out.pod_affinity_preferred = affinity_terms(a.getPodAffinity(), true, ns);
+  out.pod_anti_affinity_required = affinity_terms(a.getPodAntiAffinity(), false, ns);
+  out.pod_anti_affinity_preferred = affinity_terms(a.getPodAntiAffinity(), true, ns);
 }
 
 Toleration toleration_of(k8s::Toleration::Reader t) {
@@ -165,7 +180,7 @@ TopologySpreadConstraint spread_of(k8s::TopologySpreadConstraint::Reader c) {
   out.topology_key = c.getTopologyKey().cStr();
   if (std::string_view(c.getWhenUnsatisfiable().cStr()) == "ScheduleAnyway")
     out.when_unsatisfiable = WhenUnsatisfiable::schedule_anyway;
-  out.selector = selector_of(c.getLabelSelector());
+  out.selector = optional_selector(c.hasLabelSelector(), c.getLabelSelector());
   if (c.hasMinDomains()) out.min_domains = c.getMinDomains().getValue();
   out.node_affinity_policy_honor = std::string_view(c.getNodeAffinityPolicy().cStr()) != "Ignore";
   out.node_taints_policy_honor = std::string_view(c.getNodeTaintsPolicy().cStr()) == "Honor";

@@ -80,23 +80,32 @@ struct PreferredNodeTerm {
   NodeSelectorTerm term;
 };
 
-/// A pod (anti-)affinity term, kept for the InterPodAffinity plugin (not written yet).
+/// A pod (anti-)affinity term. Which pods it selects: those whose labels match `selector` (an
+/// absent selector matches no pod, as Kubernetes' LabelSelectorAsSelector(nil)) in one of
+/// `namespaces`, defaulted to the owning pod's own namespace by the converter when neither
+/// namespaces nor a namespace selector is given. An empty namespace selector means every
+/// namespace; a non-empty one cannot be evaluated yet (the model has no namespace labels) and
+/// adds no namespace.
 struct PodAffinityTerm {
-  api::LabelSelector selector;
+  std::optional<api::LabelSelector> selector;
   std::vector<std::string> namespaces;
-  std::optional<api::LabelSelector> namespace_selector;
+  bool all_namespaces = false;
   std::string topology_key;
   std::int32_t weight = 0;  ///< 0 for required terms
+
+  /// The term selects `pod`.
+  bool selects(const struct PodInfo& pod) const;
 };
 
 enum class WhenUnsatisfiable : std::uint8_t { do_not_schedule, schedule_anyway };
 
-/// A topology spread constraint, kept for the PodTopologySpread plugin (not written yet).
+/// A topology spread constraint, kept for the PodTopologySpread plugin (not written yet). An
+/// absent selector matches no pod.
 struct TopologySpreadConstraint {
   std::int32_t max_skew = 1;
   std::string topology_key;
   WhenUnsatisfiable when_unsatisfiable = WhenUnsatisfiable::do_not_schedule;
-  api::LabelSelector selector;
+  std::optional<api::LabelSelector> selector;
   std::optional<std::int32_t> min_domains;
   bool node_affinity_policy_honor = true;  ///< nodeAffinityPolicy: Honor (default) | Ignore
   bool node_taints_policy_honor = false;   ///< nodeTaintsPolicy: Ignore (default) | Honor

@@ -2,6 +2,7 @@
 #include "actors/scheduler/plugins/default_plugins.hpp"
 
 #include "actors/scheduler/plugins/balanced_allocation.hpp"
+#include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_affinity.hpp"
 #include "actors/scheduler/plugins/node_name.hpp"
 #include "actors/scheduler/plugins/node_ports.hpp"
@@ -22,18 +23,25 @@ Registry default_registry() {
             r.add(std::string(NodeAffinity::kName), make_node_affinity).ok() &&
             r.add(std::string(NodePorts::kName), make_node_ports).ok() &&
             r.add(std::string(NodeResourcesFit::kName), make_node_resources_fit).ok() &&
-            r.add(std::string(BalancedAllocation::kName), make_balanced_allocation).ok();
+            r.add(std::string(BalancedAllocation::kName), make_balanced_allocation).ok() &&
+            r.add(std::string(InterPodAffinity::kName), make_inter_pod_affinity).ok();
   CRATON_ASSERT(ok, "default plugin names are unique");
   return r;
 }
 
 Profile default_profile() {
   Profile p;
+  // Kubernetes' default multi-point list, in its order, without the plugins not written yet.
   p.multi_point = {
-      {std::string(PrioritySort::kName), 0},     {std::string(NodeUnschedulable::kName), 0},
-      {std::string(NodeName::kName), 0},         {std::string(TaintToleration::kName), 3},
-      {std::string(NodeAffinity::kName), 2},     {std::string(NodePorts::kName), 0},
-      {std::string(NodeResourcesFit::kName), 1}, {std::string(BalancedAllocation::kName), 1},
+      {std::string(PrioritySort::kName), 0},        // queue order
+      {std::string(NodeUnschedulable::kName), 0},   // cordoned nodes
+      {std::string(NodeName::kName), 0},            // spec.nodeName
+      {std::string(TaintToleration::kName), 3},     // taints; kube's score weight 3
+      {std::string(NodeAffinity::kName), 2},        // node selector and affinity; weight 2
+      {std::string(NodePorts::kName), 0},           // host ports
+      {std::string(NodeResourcesFit::kName), 1},    // requests; LeastAllocated, weight 1
+      {std::string(InterPodAffinity::kName), 2},    // pod (anti-)affinity; weight 2
+      {std::string(BalancedAllocation::kName), 1},  // balanced use; weight 1
   };
   return p;
 }
