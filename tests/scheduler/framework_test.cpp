@@ -223,15 +223,17 @@ BOOST_AUTO_TEST_CASE(default_profile_runs_plugins_in_kubes_order) {
     auto v = fw->plugin_names(p);
     return std::vector<std::string>(v.begin(), v.end());
   };
-  BOOST_TEST(
-      names_at(ExtensionPoint::filter) ==
-      (std::vector<std::string>{"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity",
-                                "NodePorts", "NodeResourcesFit", "InterPodAffinity"}));
+  BOOST_TEST(names_at(ExtensionPoint::filter) ==
+             (std::vector<std::string>{"NodeUnschedulable", "NodeName", "TaintToleration",
+                                       "NodeAffinity", "NodePorts", "NodeResourcesFit",
+                                       "PodTopologySpread", "InterPodAffinity"}));
   BOOST_TEST(names_at(ExtensionPoint::score) ==
              (std::vector<std::string>{"TaintToleration", "NodeAffinity", "NodeResourcesFit",
-                                       "InterPodAffinity", "NodeResourcesBalancedAllocation"}));
+                                       "PodTopologySpread", "InterPodAffinity",
+                                       "NodeResourcesBalancedAllocation"}));
   BOOST_TEST(names_at(ExtensionPoint::pre_filter) ==
-             (std::vector<std::string>{"NodeAffinity", "NodePorts", "InterPodAffinity"}));
+             (std::vector<std::string>{"NodeAffinity", "NodePorts", "PodTopologySpread",
+                                       "InterPodAffinity"}));
   BOOST_TEST(names_at(ExtensionPoint::queue_sort) == std::vector<std::string>{"PrioritySort"});
 }
 

@@ -32,7 +32,8 @@ namespace craton::scheduler {
 inline constexpr std::int64_t kMaxNodeScore = 100;
 inline constexpr std::int64_t kMinNodeScore = 0;
 
-/// A node's score from one plugin (index into the cycle's node list).
+/// A node's score from one plugin. `node` indexes the feasible list PreScore received (the same
+/// order Score is called in), so NormalizeScore can find what PreScore kept per node.
 struct NodeScore {
   std::uint32_t node = 0;
   std::int64_t score = 0;

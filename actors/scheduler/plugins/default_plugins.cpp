@@ -8,6 +8,7 @@
 #include "actors/scheduler/plugins/node_ports.hpp"
 #include "actors/scheduler/plugins/node_resources_fit.hpp"
 #include "actors/scheduler/plugins/node_unschedulable.hpp"
+#include "actors/scheduler/plugins/pod_topology_spread.hpp"
 #include "actors/scheduler/plugins/priority_sort.hpp"
 #include "actors/scheduler/plugins/taint_toleration.hpp"
 #include "runtime/assert.hpp"
@@ -24,7 +25,8 @@ Registry default_registry() {
             r.add(std::string(NodePorts::kName), make_node_ports).ok() &&
             r.add(std::string(NodeResourcesFit::kName), make_node_resources_fit).ok() &&
             r.add(std::string(BalancedAllocation::kName), make_balanced_allocation).ok() &&
-            r.add(std::string(InterPodAffinity::kName), make_inter_pod_affinity).ok();
+            r.add(std::string(InterPodAffinity::kName), make_inter_pod_affinity).ok() &&
+            r.add(std::string(PodTopologySpread::kName), make_pod_topology_spread).ok();
   CRATON_ASSERT(ok, "default plugin names are unique");
   return r;
 }
@@ -40,6 +42,7 @@ Profile default_profile() {
       {std::string(NodeAffinity::kName), 2},        // node selector and affinity; weight 2
       {std::string(NodePorts::kName), 0},           // host ports
       {std::string(NodeResourcesFit::kName), 1},    // requests; LeastAllocated, weight 1
+      {std::string(PodTopologySpread::kName), 2},   // spread constraints; weight 2
       {std::string(InterPodAffinity::kName), 2},    // pod (anti-)affinity; weight 2
       {std::string(BalancedAllocation::kName), 1},  // balanced use; weight 1
   };
