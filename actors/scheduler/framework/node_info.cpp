@@ -68,6 +68,9 @@ void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
   non_zero_milli_cpu_ += pod->non_zero_milli_cpu;
   non_zero_memory_bytes_ += pod->non_zero_memory_bytes;
   used_ports_.insert(used_ports_.end(), pod->host_ports.begin(), pod->host_ports.end());
+  if (pod->has_pod_affinity_terms()) pods_with_affinity_.push_back(pod.get());
+  if (!pod->pod_anti_affinity_required.empty())
+    pods_with_required_anti_affinity_.push_back(pod.get());
   pods_.push_back(std::move(pod));
   ++generation_;
 }
@@ -86,6 +89,8 @@ bool NodeInfo::remove_pod(const std::string& uid) {
     CRATON_ASSERT(used != used_ports_.end(), "a removed pod's port was recorded");
     used_ports_.erase(used);
   }
+  std::erase(pods_with_affinity_, &pod);
+  std::erase(pods_with_required_anti_affinity_, &pod);
   pods_.erase(it);
   ++generation_;
   return true;

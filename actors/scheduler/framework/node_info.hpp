@@ -1,9 +1,10 @@
 // NodeInfo: what the scheduler knows of a node and of the pods placed on it: name, labels,
 // taints, unschedulable, allocatable, the sum of its pods' requests (actual and with non-zero
-// defaults), the pods, the host ports they use, and a generation counter that grows on every
-// change so a snapshot can copy only nodes that changed. Built once from the API object by the
-// converter; pods are added and removed by the cache. Promises: requested always equals the sum
-// of its pods' requests; the generation is strictly larger after every mutation.
+// defaults), the pods (and which of them have pod affinity terms), the host ports they use, and a
+// generation counter that grows on every change so a snapshot can copy only nodes that changed.
+// Built once from the API object by the converter; pods are added and removed by the cache.
+// Promises: requested always equals the sum of its pods' requests; the generation is strictly
+// larger after every mutation.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,12 @@ class NodeInfo {
   std::int64_t non_zero_memory_bytes() const { return non_zero_memory_bytes_; }
   const std::vector<std::shared_ptr<const PodInfo>>& pods() const { return pods_; }
   const std::vector<HostPort>& used_ports() const { return used_ports_; }
+  /// The pods with any pod affinity or anti-affinity term (what InterPodAffinity must look at
+  /// for a pod that has no terms of its own), and those with required anti-affinity.
+  const std::vector<const PodInfo*>& pods_with_affinity() const { return pods_with_affinity_; }
+  const std::vector<const PodInfo*>& pods_with_required_anti_affinity() const {
+    return pods_with_required_anti_affinity_;
+  }
   std::uint64_t generation() const { return generation_; }
 
   void add_pod(std::shared_ptr<const PodInfo> pod);
@@ -53,6 +60,8 @@ class NodeInfo {
   std::int64_t non_zero_memory_bytes_ = 0;
   std::vector<std::shared_ptr<const PodInfo>> pods_;
   std::vector<HostPort> used_ports_;
+  std::vector<const PodInfo*> pods_with_affinity_;
+  std::vector<const PodInfo*> pods_with_required_anti_affinity_;
   std::uint64_t generation_ = 0;
 };
 

@@ -136,6 +136,10 @@ struct PodInfo {
   std::vector<HostPort> host_ports;  ///< container ports with hostPort > 0
 
   std::string key() const { return namespace_ + "/" + name; }
+  bool has_pod_affinity_terms() const {
+    return !pod_affinity_required.empty() || !pod_affinity_preferred.empty() ||
+           !pod_anti_affinity_required.empty() || !pod_anti_affinity_preferred.empty();
+  }
 };
 
 /// A pod waiting in the queue: what QueueSort compares.

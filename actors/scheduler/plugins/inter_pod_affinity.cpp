@@ -60,8 +60,16 @@ void score_term(const PodAffinityTerm& term, std::int64_t weight, std::int64_t s
 Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& pod,
                                     std::span<const NodeInfo* const>) {
   AffinityFilterState s;
-  for (const NodeInfo* node : state.all_nodes())
-    for (const auto& existing : node->pods()) count_existing(pod, *existing, *node, s);
+  // Without required terms of its own, only existing pods' required anti-affinity matters.
+  bool own_terms = !pod.pod_affinity_required.empty() || !pod.pod_anti_affinity_required.empty();
+  for (const NodeInfo* node : state.all_nodes()) {
+    if (own_terms) {
+      for (const auto& existing : node->pods()) count_existing(pod, *existing, *node, s);
+    } else {
+      for (const auto* existing : node->pods_with_required_anti_affinity())
+        count_existing(pod, *existing, *node, s);
+    }
+  }
   if (s.existing_anti.empty() && pod.pod_affinity_required.empty() &&
       pod.pod_anti_affinity_required.empty())
     return Status::skip();
@@ -98,20 +106,24 @@ Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& pod,
   bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
   AffinityScoreState s;
   bool any_existing_terms = false;
+  auto add_existing = [&](const PodInfo& existing, const NodeInfo& node) {
+    for (const auto& t : pod.pod_affinity_preferred) score_term(t, t.weight, 1, existing, node, s);
+    for (const auto& t : pod.pod_anti_affinity_preferred)
+      score_term(t, t.weight, -1, existing, node, s);
+    if (!has_affinity_terms(existing)) return;
+    any_existing_terms = true;
+    for (const auto& t : existing.pod_affinity_required)
+      score_term(t, args_.hard_pod_affinity_weight, 1, pod, node, s);
+    for (const auto& t : existing.pod_affinity_preferred) score_term(t, t.weight, 1, pod, node, s);
+    for (const auto& t : existing.pod_anti_affinity_preferred)
+      score_term(t, t.weight, -1, pod, node, s);
+  };
+  // Without preferred terms of its own, only existing pods with terms can score the pod.
   for (const NodeInfo* node : state.all_nodes()) {
-    for (const auto& existing : node->pods()) {
-      for (const auto& t : pod.pod_affinity_preferred)
-        score_term(t, t.weight, 1, *existing, *node, s);
-      for (const auto& t : pod.pod_anti_affinity_preferred)
-        score_term(t, t.weight, -1, *existing, *node, s);
-      if (!has_affinity_terms(*existing)) continue;
-      any_existing_terms = true;
-      for (const auto& t : existing->pod_affinity_required)
-        score_term(t, args_.hard_pod_affinity_weight, 1, pod, *node, s);
-      for (const auto& t : existing->pod_affinity_preferred)
-        score_term(t, t.weight, 1, pod, *node, s);
-      for (const auto& t : existing->pod_anti_affinity_preferred)
-        score_term(t, t.weight, -1, pod, *node, s);
+    if (preferred) {
+      for (const auto& existing : node->pods()) add_existing(*existing, *node);
+    } else {
+      for (const auto* existing : node->pods_with_affinity()) add_existing(*existing, *node);
     }
   }
   if (!preferred && !any_existing_terms) return Status::skip();
