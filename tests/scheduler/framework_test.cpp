@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE scheduler_framework
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -91,6 +92,24 @@ class RecordingReserve final : public ReservePlugin, public PermitPlugin {
   bool fail_;
   Code permit_;
   std::int64_t timeout_ms_;
+};
+
+/// PreFilter answers `pre` (Skip, a rejection, success); Filter rejects every node.
+class GatedRejection final : public PreFilterPlugin, public FilterPlugin {
+ public:
+  explicit GatedRejection(Code pre) : pre_(pre) {}
+  std::string_view name() const override { return "GatedRejection"; }
+  Status pre_filter(CycleState&, const PodInfo&, std::span<const NodeInfo* const>) override {
+    if (pre_ == Code::unschedulable_and_unresolvable)
+      return Status::unresolvable("pod affinity terms conflict");
+    return Status(pre_, {});
+  }
+  Status filter(const CycleState&, const PodInfo&, const NodeInfo&) const override {
+    return Status::unschedulable("rejected by Filter");
+  }
+
+ private:
+  Code pre_;
 };
 
 /// The README's example plugin, word for word.
@@ -458,4 +477,79 @@ BOOST_AUTO_TEST_CASE(the_readme_example_plugin_works) {
   BOOST_TEST(result.scores[0].by_plugin.back() == 0);
   BOOST_TEST(result.scores[1].by_plugin.back() == 200);
   BOOST_TEST(result.scores[2].by_plugin.back() == 100);
+}
+
+BOOST_AUTO_TEST_CASE(pre_filter_skip_skips_filter_and_rejection_rejects_every_node) {
+  ResourceNames names;
+  auto nodes = nodes_named({"a", "b", "c"});
+  CycleState state;
+  auto with = [&](Code pre) {
+    auto registry = registry_with({{"GatedRejection", factory_of<GatedRejection>(pre)}});
+    auto fw = build(registry, profile_of({{"GatedRejection", 0}}), names);
+    return fw->schedule(state, pod_requesting(0, 0), pointers(nodes), {});
+  };
+  auto skipped = with(Code::skip);  // Filter not run: every node feasible
+  BOOST_TEST(static_cast<int>(skipped.code) == static_cast<int>(Code::success));
+  BOOST_TEST(skipped.feasible_nodes == 3u);
+  auto filtered = with(Code::success);  // Filter runs and rejects all
+  BOOST_TEST(filtered.message == "0/3 nodes are available: 3 rejected by Filter.");
+  auto rejected = with(Code::unschedulable_and_unresolvable);  // PreFilter's message only
+  BOOST_TEST(rejected.message == "0/3 nodes are available: pod affinity terms conflict.");
+  BOOST_TEST(rejected.rejected.size() == 3u);
+  BOOST_TEST(rejected.unschedulable_plugins == std::vector<std::string>{"GatedRejection"});
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_disabled_at_one_point_still_runs_at_the_others) {
+  // TaintToleration disabled at Score: it still filters, and no longer scores.
+  ResourceNames names;
+  Profile profile = default_profile();
+  profile.disabled[static_cast<std::size_t>(ExtensionPoint::score)] = {"TaintToleration"};
+  auto fw = build(default_registry(), profile, names);
+  auto at = [&](ExtensionPoint p) {
+    auto v = fw->plugin_names(p);
+    return std::find(v.begin(), v.end(), "TaintToleration") != v.end();
+  };
+  BOOST_TEST(at(ExtensionPoint::filter));
+  BOOST_TEST(!at(ExtensionPoint::score));
+  BOOST_TEST(at(ExtensionPoint::pre_score));
+  // An explicit entry comes first and takes its own weight.
+  Profile explicit_weight = default_profile();
+  explicit_weight.enabled[static_cast<std::size_t>(ExtensionPoint::score)] = {{"NodeAffinity", 7}};
+  auto fw2 = build(default_registry(), explicit_weight, names);
+  BOOST_TEST(fw2->plugin_names(ExtensionPoint::score).front() == "NodeAffinity");
+}
+
+BOOST_AUTO_TEST_CASE(replicas_with_hostname_anti_affinity_land_one_per_node_as_kube_places_them) {
+  // Three web replicas that refuse to share a node, on three nodes: one per node; a fourth is
+  // refused with kube's message. The default profile, pods bound into the NodeInfos as the
+  // cache will.
+  ResourceNames names;
+  auto fw = build(default_registry(), default_profile(), names);
+  std::vector<NodeInfo> nodes;
+  for (std::string n : {"n1", "n2", "n3"})
+    nodes.push_back(node_with(n, 4000, 8LL << 30, 110, {{"kubernetes.io/hostname", n}}));
+  auto replica = [](int i) {
+    auto p = std::make_shared<PodInfo>(pod_requesting(100, 1 << 20, "web-" + std::to_string(i)));
+    p->labels = {{"app", "web"}};
+    PodAffinityTerm t;
+    t.selector = api::LabelSelector::from_requirements({{"app", api::SelectorOp::in, {"web"}}});
+    t.namespaces = {"default"};
+    t.topology_key = "kubernetes.io/hostname";
+    p->pod_anti_affinity_required = {t};
+    return p;
+  };
+  std::set<std::string> used;
+  for (int i = 0; i < 3; ++i) {
+    auto pod = replica(i);
+    CycleState state;
+    auto r = fw->schedule(state, *pod, pointers(nodes), {static_cast<std::uint64_t>(i), false});
+    BOOST_REQUIRE(static_cast<int>(r.code) == static_cast<int>(Code::success));
+    used.insert(r.suggested_host);
+    nodes[r.suggested_node].add_pod(pod);
+  }
+  BOOST_TEST(used.size() == 3u);
+  CycleState state;
+  auto fourth = fw->schedule(state, *replica(3), pointers(nodes), {});
+  BOOST_TEST(fourth.message ==
+             "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
 }
