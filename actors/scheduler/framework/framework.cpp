@@ -219,15 +219,20 @@ bool Framework::run_pre_filter(CycleState& state, const PodInfo& pod,
     result.message = failed_scheduling_message(nodes.size(), s.message(), result.rejected, "");
     return false;
   }
+  // The Filter plugins of this cycle, decided once rather than per node.
+  active_filters_.clear();
+  for (auto* p : filter_) {
+    const Plugin* plugin = p;
+    if (std::find(skipped_filters_.begin(), skipped_filters_.end(), plugin) ==
+        skipped_filters_.end())
+      active_filters_.push_back(p);
+  }
   return true;
 }
 
 Status Framework::run_filters(const CycleState& state, const PodInfo& pod,
                               const NodeInfo& node) const {
-  for (const auto* p : filter_) {
-    if (!skipped_filters_.empty() &&
-        std::find(skipped_filters_.begin(), skipped_filters_.end(), p) != skipped_filters_.end())
-      continue;
+  for (const auto* p : active_filters_) {
     Status s = p->filter(state, pod, node);
     if (!s.is_success()) {
       s.set_plugin(p->name());

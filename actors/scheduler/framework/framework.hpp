@@ -124,6 +124,7 @@ class Framework {
 
   // Per-cycle scratch, kept between cycles so a cycle allocates nothing per node.
   std::vector<const Plugin*> skipped_filters_;
+  std::vector<const FilterPlugin*> active_filters_;
   std::vector<const Plugin*> skipped_scores_;
   std::vector<const NodeInfo*> feasible_;
   std::vector<std::uint32_t> feasible_index_;

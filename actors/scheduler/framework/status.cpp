@@ -1,6 +1,8 @@
 // Status: construction, reasons and messages.
 #include "actors/scheduler/framework/status.hpp"
 
+#include <new>
+
 #include "runtime/assert.hpp"
 
 namespace craton::scheduler {
@@ -29,7 +31,7 @@ Status::Status(Code code, std::initializer_list<std::string_view> reasons) : cod
 
 void Status::add_reason(std::string_view reason) {
   CRATON_ASSERT(count_ < kStatusReasonsMax, "at most kStatusReasonsMax reasons in a Status");
-  reasons_[count_++] = reason;
+  new (&reasons_.items[count_++]) std::string_view(reason);
 }
 
 std::string Status::message() const {
