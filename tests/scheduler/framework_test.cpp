@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/scheduler/framework/explanation.hpp"
 #include "actors/scheduler/framework/framework.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "actors/scheduler/plugins/priority_sort.hpp"
@@ -552,4 +553,34 @@ BOOST_AUTO_TEST_CASE(replicas_with_hostname_anti_affinity_land_one_per_node_as_k
   auto fourth = fw->schedule(state, *replica(3), pointers(nodes), {});
   BOOST_TEST(fourth.message ==
              "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+}
+
+BOOST_AUTO_TEST_CASE(a_cycle_is_explained_node_by_node_and_plugin_by_plugin) {
+  ResourceNames names;
+  auto fw = build(default_registry(), default_profile(), names);
+  std::vector<NodeInfo> nodes = {
+      node_with("small", 500, 8LL << 30),
+      node_with("tainted", 8000, 8LL << 30, 110, {},
+                {make_taint("dedicated", "gpu", TaintEffect::no_schedule)}),
+      node_with("busy", 4000, 8LL << 30), node_with("idle", 4000, 8LL << 30)};
+  place(nodes[2], 3000, 1 << 30);
+  PodInfo pod = pod_requesting(1000, 1 << 20, "web");
+  CycleState state;
+  auto list = pointers(nodes);
+  auto result = fw->schedule(state, pod, list, {0, true});
+  std::string text = explain_cycle(pod, result, list, *fw, {1, 1});
+  BOOST_TEST_MESSAGE(text);
+  BOOST_TEST(text.find("pod default/web: scheduled to idle (2 feasible of 4 evaluated, 4 nodes)") ==
+             0u);
+  BOOST_TEST(text.find("  small: NodeResourcesFit: Insufficient cpu\n") != std::string::npos);
+  BOOST_TEST(text.find("  ... and 1 more nodes\n") != std::string::npos);  // limit 1
+  BOOST_TEST(text.find("scores (best 1 of 2 feasible nodes, weighted):\n  idle total ") !=
+             std::string::npos);
+  BOOST_TEST(text.find(", TaintToleration 300, ") != std::string::npos);  // weight 3 x 100
+  CycleState again;
+  PodInfo huge = pod_requesting(100000, 1, "huge");
+  auto refused = fw->schedule(again, huge, list, {});
+  BOOST_TEST(explain_cycle(huge, refused, list, *fw)
+                 .find("pod default/huge: 0/4 nodes are available: 1 node(s) had untolerated taint "
+                       "{dedicated: gpu}, 3 Insufficient cpu.\n") == 0u);
 }
