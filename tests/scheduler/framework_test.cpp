@@ -113,6 +113,26 @@ class GatedRejection final : public PreFilterPlugin, public FilterPlugin {
   Code pre_;
 };
 
+/// A binder that takes pods of one namespace only and records what it bound.
+class NamespaceBinder final : public BindPlugin, public PostBindPlugin {
+ public:
+  NamespaceBinder(std::string name, std::string ns, std::vector<std::string>& log)
+      : name_(std::move(name)), ns_(std::move(ns)), log_(log) {}
+  std::string_view name() const override { return name_; }
+  Status bind(CycleState&, const PodInfo& pod, std::string_view node) override {
+    if (pod.namespace_ != ns_) return Status::skip();
+    log_.push_back(name_ + " bound " + pod.name + " to " + std::string(node));
+    return {};
+  }
+  void post_bind(CycleState&, const PodInfo& pod, std::string_view) override {
+    log_.push_back(name_ + " after " + pod.name);
+  }
+
+ private:
+  std::string name_, ns_;
+  std::vector<std::string>& log_;
+};
+
 /// The README's example plugin, word for word.
 class FewestPods final : public ScorePlugin {
  public:
@@ -583,4 +603,29 @@ BOOST_AUTO_TEST_CASE(a_cycle_is_explained_node_by_node_and_plugin_by_plugin) {
   BOOST_TEST(explain_cycle(huge, refused, list, *fw)
                  .find("pod default/huge: 0/4 nodes are available: 1 node(s) had untolerated taint "
                        "{dedicated: gpu}, 3 Insufficient cpu.\n") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_first_binder_that_does_not_skip_binds) {
+  ResourceNames names;
+  std::vector<std::string> log;
+  auto registry = registry_with(
+      {{"TeamBinder",
+        factory_of<NamespaceBinder>(std::string("TeamBinder"), std::string("team"), std::ref(log))},
+       {"DefaultBinder", factory_of<NamespaceBinder>(std::string("DefaultBinder"),
+                                                     std::string("default"), std::ref(log))}});
+  auto fw = build(registry, profile_of({{"TeamBinder", 0}, {"DefaultBinder", 0}}), names);
+  CycleState state;
+  PodInfo ours = pod_requesting(0, 0, "a");
+  BOOST_TEST(fw->run_bind(state, ours, "n1").is_success());
+  PodInfo theirs = pod_requesting(0, 0, "b");
+  theirs.namespace_ = "team";
+  Status bound = fw->run_bind(state, theirs, "n2");
+  BOOST_TEST(bound.plugin() == "TeamBinder");
+  PodInfo nobody = pod_requesting(0, 0, "c");
+  nobody.namespace_ = "elsewhere";
+  BOOST_TEST(fw->run_bind(state, nobody, "n3").is_skip());  // no binder took it
+  fw->run_post_bind(state, ours, "n1");
+  BOOST_TEST(log ==
+             (std::vector<std::string>{"DefaultBinder bound a to n1", "TeamBinder bound b to n2",
+                                       "TeamBinder after a", "DefaultBinder after a"}));
 }

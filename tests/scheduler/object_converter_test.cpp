@@ -7,7 +7,9 @@
 #include <string>
 
 #include "actors/api/convert/kube_json.hpp"
+#include "actors/scheduler/framework/framework.hpp"
 #include "actors/scheduler/framework/object_converter.hpp"
+#include "actors/scheduler/plugins/default_plugins.hpp"
 
 namespace api = craton::api;
 namespace k8s = craton::schema::k8s;
@@ -218,4 +220,47 @@ BOOST_AUTO_TEST_CASE(node_info_keeps_requested_equal_to_its_pods) {
   BOOST_TEST(node->requested().milli_cpu == 0);
   BOOST_TEST(node->used_ports().empty());
   BOOST_TEST(node->pods().empty());
+}
+
+BOOST_AUTO_TEST_CASE(objects_from_json_are_placed_by_the_default_profile) {
+  // n1 in zone a; n2 in zone b, tainted; n3 in zone b with 1 cpu. A pod needing 2 cpu in zone b
+  // that tolerates the taint goes to n2; without the toleration every node refuses it, each
+  // for its own reason.
+  ResourceNames names;
+  std::vector<NodeInfo> nodes;
+  for (auto json : {
+           R"({"metadata": {"name": "n1", "labels": {"zone": "a"}},
+               "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}})",
+           R"({"metadata": {"name": "n2", "labels": {"zone": "b"}},
+               "spec": {"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]},
+               "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}})",
+           R"({"metadata": {"name": "n3", "labels": {"zone": "b"}},
+               "status": {"allocatable": {"cpu": "1", "memory": "8Gi", "pods": "110"}}})"}) {
+    auto node = node_from(json, names);
+    BOOST_REQUIRE(node.ok());
+    nodes.push_back(std::move(*node));
+  }
+  std::vector<const NodeInfo*> list;
+  for (const auto& n : nodes) list.push_back(&n);
+  const std::string spec =
+      R"("containers": [{"name": "c", "resources": {"requests": {"cpu": "2"}}}],
+      "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+        {"nodeSelectorTerms": [{"matchExpressions": [
+          {"key": "zone", "operator": "In", "values": ["b"]}]}]}}})";
+  auto tolerant =
+      pod_from(R"({"metadata": {"name": "t", "namespace": "default"}, "spec": {)" + spec +
+                   R"(, "tolerations": [{"key": "dedicated", "operator": "Exists"}]}})",
+               names);
+  auto plain = pod_from(
+      R"({"metadata": {"name": "p", "namespace": "default"}, "spec": {)" + spec + "}}", names);
+  BOOST_REQUIRE(tolerant.ok());
+  BOOST_REQUIRE(plain.ok());
+  auto registry = default_registry();
+  auto framework = Framework::create(registry, default_profile(), names);
+  BOOST_REQUIRE(framework.ok());
+  CycleState s1, s2;
+  BOOST_TEST((*framework)->schedule(s1, *tolerant, list, {}).suggested_host == "n2");
+  BOOST_TEST((*framework)->schedule(s2, *plain, list, {}).message ==
+             "0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node "
+             "affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}.");
 }

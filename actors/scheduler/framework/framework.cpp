@@ -190,7 +190,7 @@ ScheduleResult Framework::schedule(CycleState& state, const PodInfo& pod,
     result.suggested_host = nodes[result.suggested_node]->name();
     return result;
   }
-  if (!run_scores(state, pod, nodes, options, result)) return result;
+  if (!run_scores(state, pod, options, result)) return result;
   select_host(nodes, options.tie_seed, result);
   return result;
 }
@@ -276,8 +276,7 @@ void Framework::find_feasible(const CycleState& state, const PodInfo& pod,
   result.feasible_nodes = static_cast<std::uint32_t>(feasible_.size());
 }
 
-bool Framework::run_scores(CycleState& state, const PodInfo& pod,
-                           std::span<const NodeInfo* const> /*nodes*/, const CycleOptions& options,
+bool Framework::run_scores(CycleState& state, const PodInfo& pod, const CycleOptions& options,
                            ScheduleResult& result) {
   skipped_scores_.clear();
   for (auto* p : pre_score_) {

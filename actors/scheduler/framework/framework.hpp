@@ -103,8 +103,8 @@ class Framework {
   void find_feasible(const CycleState& state, const PodInfo& pod,
                      std::span<const NodeInfo* const> nodes, ScheduleResult& result);
   Status run_filters(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
-  bool run_scores(CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> nodes,
-                  const CycleOptions& options, ScheduleResult& result);
+  bool run_scores(CycleState& state, const PodInfo& pod, const CycleOptions& options,
+                  ScheduleResult& result);
   void select_host(std::span<const NodeInfo* const> nodes, std::uint64_t tie_seed,
                    ScheduleResult& result) const;
 
