@@ -43,3 +43,19 @@ expect_fail "a logic core reaches CAF through a header" "storage/lmdb_env.hpp: a
 
 tree; echo '#include <caf/all.hpp>' >> actors/store/replica/replica.hpp
 expect_fail "a logic core includes CAF directly" "actors/store/replica/replica.hpp: a logic core includes CAF"
+
+# The scheduler: a logic core but for its actor shells; it may reuse the API's meta/ semantics,
+# which no other component may.
+sched() { tree; mkdir -p actors/scheduler/framework actors/api/meta actors/api/server actors/controllers
+  echo '#pragma once' > actors/api/meta/quantity.hpp
+  echo '#pragma once' > actors/api/server/api_service.hpp; }
+sched; echo '#include "actors/api/meta/quantity.hpp"' > actors/scheduler/framework/pod_info.hpp
+echo '#include "runtime/environment.hpp"' > actors/scheduler/scheduler_actor.hpp
+"$check" "$work/t" >/dev/null || { echo "FAIL: scheduler using meta/ refused"; "$check" "$work/t"; exit 1; }
+echo "ok: the scheduler uses actors/api/meta and its actor shell CAF"
+sched; echo '#include "runtime/environment.hpp"' > actors/scheduler/framework/framework.hpp
+expect_fail "the scheduler's core reaches CAF" "actors/scheduler/framework/framework.hpp: a logic core includes CAF"
+sched; echo '#include "actors/api/server/api_service.hpp"' > actors/scheduler/framework/framework.hpp
+expect_fail "the scheduler includes the API server" "components talk through messages"
+sched; echo '#include "actors/api/meta/quantity.hpp"' > actors/controllers/pods.hpp
+expect_fail "another component includes actors/api/meta" "components talk through messages"

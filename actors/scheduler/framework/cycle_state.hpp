@@ -1,0 +1,79 @@
+// CycleState: the data plugins keep for one pod's scheduling cycle (what PreFilter computed for
+// Filter, what PreScore computed for Score), typed rather than keyed by strings: a plugin writes
+// a value of its own struct type and reads it back by that type; nobody else can mistake it.
+// Also a place to keep text a plugin formats during the cycle (reasons must outlive it, see
+// status.hpp), and the cycle's list of every node. One CycleState per cycle; not shared between
+// threads while written.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace craton::scheduler {
+
+class NodeInfo;
+
+class CycleState {
+ public:
+  /// Every node of the cycle's snapshot (set by the framework before PreFilter), for plugins
+  /// that count what other nodes hold (pod affinity, topology spread) while Filter and Score
+  /// see one node.
+  std::span<const NodeInfo* const> all_nodes() const { return all_nodes_; }
+  void set_all_nodes(std::span<const NodeInfo* const> nodes) { all_nodes_ = nodes; }
+
+  /// Stores `value` as the cycle's T, replacing an earlier one.
+  template <class T>
+  T& write(T value) {
+    for (auto& slot : slots_)
+      if (slot.tag == tag<T>()) {
+        slot.data = std::make_shared<Holder<T>>(std::move(value));
+        return static_cast<Holder<T>&>(*slot.data).value;
+      }
+    slots_.push_back({tag<T>(), std::make_shared<Holder<T>>(std::move(value))});
+    return static_cast<Holder<T>&>(*slots_.back().data).value;
+  }
+
+  /// The cycle's T, or nullptr when nobody wrote one.
+  template <class T>
+  const T* read() const {
+    for (const auto& slot : slots_)
+      if (slot.tag == tag<T>()) return &static_cast<const Holder<T>&>(*slot.data).value;
+    return nullptr;
+  }
+
+  /// Keeps `text` until the cycle ends and returns a view of it (for Status reasons).
+  std::string_view keep_text(std::string text) {
+    texts_.push_back(std::move(text));
+    return texts_.back();
+  }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+  };
+  template <class T>
+  struct Holder : Base {
+    explicit Holder(T v) : value(std::move(v)) {}
+    T value;
+  };
+  struct Slot {
+    const void* tag;
+    std::shared_ptr<Base> data;
+  };
+  template <class T>
+  static const void* tag() {
+    static const char unique = 0;
+    return &unique;
+  }
+
+  std::span<const NodeInfo* const> all_nodes_;
+  std::vector<Slot> slots_;
+  std::deque<std::string> texts_;
+};
+
+}  // namespace craton::scheduler

@@ -1,0 +1,143 @@
+// Framework: one profile's plugins, instantiated from a Registry, and the scheduling cycle that
+// runs them for one pod over a list of nodes, as Kubernetes' schedulePod does:
+//
+//   PreFilter -> Filter on nodes from a round-robin start until enough feasible nodes are
+//   found (percentageOfNodesToScore) -> PreScore -> Score -> NormalizeScore -> weighted sum ->
+//   the best node, ties broken by the caller's seed (no global random generator).
+//
+// Every rejected node keeps the Status that rejected it (with the plugin's name) so a refusal
+// can be explained; a pod that fits nowhere gets Kubernetes' FailedScheduling message
+// ("0/N nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}.").
+// The binding-cycle points (Reserve, Permit, PreBind, Bind, PostBind) and PostFilter are run on
+// request by the caller, which owns the queue and the cache. Single-threaded; nodes and the pod
+// must outlive the call that uses them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "actors/scheduler/framework/plugin.hpp"
+#include "actors/scheduler/framework/registry.hpp"
+#include "runtime/result.hpp"
+
+namespace craton::scheduler {
+
+/// A node a Filter (or PreFilter) plugin rejected, and why.
+struct RejectedNode {
+  std::uint32_t node = 0;  ///< index in the cycle's node list
+  Status status;
+};
+
+/// One feasible node's scores: per score plugin (weighted, in profile order) and the total.
+struct ScoredNode {
+  std::uint32_t node = 0;
+  std::int64_t total = 0;
+  std::vector<std::int64_t> by_plugin;  ///< filled only when the caller asks for explanations
+};
+
+struct ScheduleResult {
+  /// success: suggested_node is set. unschedulable: no node fits (see message and rejected).
+  /// error: a plugin failed; message says which.
+  Code code = Code::success;
+  std::uint32_t suggested_node = 0;  ///< index in the node list
+  std::string suggested_host;
+  std::uint32_t evaluated_nodes = 0;  ///< feasible + rejected
+  std::uint32_t feasible_nodes = 0;
+  std::vector<RejectedNode> rejected;
+  std::vector<std::string> unschedulable_plugins;  ///< sorted, unique
+  std::vector<ScoredNode> scores;                  ///< empty when one node was feasible
+  std::string message;                             ///< FailedScheduling or error text
+};
+
+/// Options of one cycle.
+struct CycleOptions {
+  std::uint64_t tie_seed = 0;  ///< chooses among equally scored best nodes
+  bool explain = false;        ///< keep every plugin's score per node
+};
+
+class Framework {
+ public:
+  /// Instantiates the profile's plugins from the registry; an Error names a missing plugin, a
+  /// plugin enabled at a point it does not implement, bad arguments, or no QueueSort plugin.
+  static Result<std::unique_ptr<Framework>> create(const Registry& registry, const Profile& profile,
+                                                   ResourceNames& resources);
+
+  const Profile& profile() const { return profile_; }
+  /// The profile's QueueSort order.
+  bool queue_less(const QueuedPodInfo& a, const QueuedPodInfo& b) const;
+
+  /// One scheduling cycle (PreFilter through picking a host).
+  ScheduleResult schedule(CycleState& state, const PodInfo& pod,
+                          std::span<const NodeInfo* const> nodes, const CycleOptions& options);
+
+  PostFilterResult run_post_filter(CycleState& state, const PodInfo& pod,
+                                   const NodeStatuses& filtered);
+  /// Reserve in order; on a failure the ones already run are unreserved (reverse order).
+  Status run_reserve(CycleState& state, const PodInfo& pod, std::string_view node);
+  void run_unreserve(CycleState& state, const PodInfo& pod, std::string_view node);
+  /// Allow when all allow; the first rejection wins; else wait with the shortest timeout.
+  PermitDecision run_permit(CycleState& state, const PodInfo& pod, std::string_view node);
+  Status run_pre_bind(CycleState& state, const PodInfo& pod, std::string_view node);
+  /// The first Bind plugin that does not Skip binds.
+  Status run_bind(CycleState& state, const PodInfo& pod, std::string_view node);
+  void run_post_bind(CycleState& state, const PodInfo& pod, std::string_view node);
+
+  std::uint32_t next_start_node_index() const { return next_start_node_index_; }
+  /// Names of the plugins at a point, in running order (for explanations and tests).
+  std::vector<std::string_view> plugin_names(ExtensionPoint point) const;
+
+ private:
+  struct ScoreEntry {
+    ScorePlugin* plugin;
+    std::int64_t weight;
+  };
+  Framework() = default;
+  Result<Ok> add_plugins(const Registry& registry, ResourceNames& resources);
+  Plugin* plugin_named(std::string_view name) const;
+
+  bool run_pre_filter(CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> nodes,
+                      ScheduleResult& result);
+  void find_feasible(const CycleState& state, const PodInfo& pod,
+                     std::span<const NodeInfo* const> nodes, ScheduleResult& result);
+  Status run_filters(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
+  bool run_scores(CycleState& state, const PodInfo& pod, const CycleOptions& options,
+                  ScheduleResult& result);
+  void select_host(std::span<const NodeInfo* const> nodes, std::uint64_t tie_seed,
+                   ScheduleResult& result) const;
+
+  Profile profile_;
+  std::vector<std::unique_ptr<Plugin>> owned_;
+  QueueSortPlugin* queue_sort_ = nullptr;
+  std::vector<PreFilterPlugin*> pre_filter_;
+  std::vector<FilterPlugin*> filter_;
+  std::vector<PostFilterPlugin*> post_filter_;
+  std::vector<PreScorePlugin*> pre_score_;
+  std::vector<ScoreEntry> score_;
+  std::vector<ReservePlugin*> reserve_;
+  std::vector<PermitPlugin*> permit_;
+  std::vector<PreBindPlugin*> pre_bind_;
+  std::vector<BindPlugin*> bind_;
+  std::vector<PostBindPlugin*> post_bind_;
+
+  // Per-cycle scratch, kept between cycles so a cycle allocates nothing per node.
+  std::vector<const Plugin*> skipped_filters_;
+  std::vector<const FilterPlugin*> active_filters_;
+  std::vector<const Plugin*> skipped_scores_;
+  std::vector<const NodeInfo*> feasible_;
+  std::vector<std::uint32_t> feasible_index_;
+  std::vector<NodeScore> plugin_scores_;
+  std::uint32_t next_start_node_index_ = 0;
+};
+
+/// Kubernetes' FitError text: "0/<all> nodes are available: <reasons>." where the reasons are
+/// the PreFilter message when PreFilter rejected the pod, else each rejection reason counted
+/// over the nodes as "<count> <reason>", sorted as strings (as kube sorts them) and joined by
+/// ", "; then " <post filter message>." when there is one.
+std::string failed_scheduling_message(std::size_t all_nodes, std::string_view pre_filter_message,
+                                      std::span<const RejectedNode> rejected,
+                                      std::string_view post_filter_message);
+
+}  // namespace craton::scheduler

@@ -1,0 +1,109 @@
+// NodeInfo and the small matchers of the model (tolerations, host ports, node selector terms).
+#include "actors/scheduler/framework/node_info.hpp"
+
+#include <algorithm>
+
+#include "runtime/assert.hpp"
+
+namespace craton::scheduler {
+
+bool Toleration::tolerates(const Taint& taint) const {
+  if (effect != TaintEffect::none && effect != taint.effect) return false;
+  if (!key.empty() && key != taint.key) return false;
+  switch (op) {
+    case TolerationOperator::equal:
+      return value == taint.value;
+    case TolerationOperator::exists:
+      return true;
+    case TolerationOperator::unknown:
+      return false;
+  }
+  return false;
+}
+
+namespace {
+bool every_address(const std::string& ip) {
+  return ip.empty() || ip == "0.0.0.0";
+}
+}  // namespace
+
+bool HostPort::conflicts_with(const HostPort& other) const {
+  if (port <= 0 || port != other.port || protocol != other.protocol) return false;
+  return every_address(ip) || every_address(other.ip) || ip == other.ip;
+}
+
+bool NodeSelectorTerm::matches(const api::Labels& labels, std::string_view node_name) const {
+  if (!valid || (expressions.empty() && fields.empty())) return false;
+  for (const auto& r : expressions)
+    if (!r.matches(labels)) return false;
+  for (const auto& f : fields)
+    if ((f.node_name == node_name) == f.not_in) return false;
+  return true;
+}
+
+bool PodAffinityTerm::selects(const PodInfo& pod) const {
+  if (!selector || !selector->matches(pod.labels)) return false;
+  return all_namespaces ||
+         std::find(namespaces.begin(), namespaces.end(), pod.namespace_) != namespaces.end();
+}
+
+NodeInfo::NodeInfo(std::string name, api::Labels labels, std::vector<Taint> taints,
+                   bool unschedulable, Resources allocatable)
+    : name_(std::move(name)) {
+  set_node(std::move(labels), std::move(taints), unschedulable, std::move(allocatable));
+}
+
+void NodeInfo::set_node(api::Labels labels, std::vector<Taint> taints, bool unschedulable,
+                        Resources allocatable) {
+  labels_ = std::move(labels);
+  taints_ = std::move(taints);
+  unschedulable_ = unschedulable;
+  allocatable_ = std::move(allocatable);
+  ++generation_;
+}
+
+void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
+  CRATON_ASSERT(pod != nullptr, "a pod to add");
+  requested_.add(pod->requests);
+  non_zero_milli_cpu_ += pod->non_zero_milli_cpu;
+  non_zero_memory_bytes_ += pod->non_zero_memory_bytes;
+  used_ports_.insert(used_ports_.end(), pod->host_ports.begin(), pod->host_ports.end());
+  if (pod->has_pod_affinity_terms()) pods_with_affinity_.push_back(pod.get());
+  if (!pod->pod_anti_affinity_required.empty())
+    pods_with_required_anti_affinity_.push_back(pod.get());
+  pods_.push_back(std::move(pod));
+  ++generation_;
+}
+
+bool NodeInfo::remove_pod(const std::string& uid) {
+  auto it = std::find_if(pods_.begin(), pods_.end(), [&](const auto& p) { return p->uid == uid; });
+  if (it == pods_.end()) return false;
+  const PodInfo& pod = **it;
+  requested_.subtract(pod.requests);
+  non_zero_milli_cpu_ -= pod.non_zero_milli_cpu;
+  non_zero_memory_bytes_ -= pod.non_zero_memory_bytes;
+  for (const auto& port : pod.host_ports) {
+    auto used = std::find_if(used_ports_.begin(), used_ports_.end(), [&](const HostPort& u) {
+      return u.port == port.port && u.protocol == port.protocol && u.ip == port.ip;
+    });
+    CRATON_ASSERT(used != used_ports_.end(), "a removed pod's port was recorded");
+    used_ports_.erase(used);
+  }
+  std::erase(pods_with_affinity_, &pod);
+  std::erase(pods_with_required_anti_affinity_, &pod);
+  pods_.erase(it);
+  ++generation_;
+  return true;
+}
+
+std::string untolerated_taint_reason(const std::string& key, const std::string& value) {
+  return "node(s) had untolerated taint {" + key + ": " + value + "}";
+}
+
+Taint make_taint(std::string key, std::string value, TaintEffect effect) {
+  Taint t{std::move(key), std::move(value), effect, {}};
+  t.untolerated_reason = untolerated_taint_reason(t.key, t.value);
+  return t;
+}
+
+}  // namespace craton::scheduler

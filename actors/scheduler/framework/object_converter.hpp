@@ -1,0 +1,32 @@
+// ObjectConverter: the one place where the API's Cap'n Proto objects become the scheduler's
+// model. A Pod becomes a PodInfo (effective requests, parsed affinity, tolerations, ports ...),
+// a Node a NodeInfo (labels, taints with their reasons, allocatable). Resource names are
+// interned into the scheduler's ResourceNames on the way. Promises: a malformed quantity is an
+// Error naming the object and the field, and nothing is returned half-built; requirements the
+// API would have refused (an unknown operator, Gt without an integer) make their term match no
+// node, as Kubernetes treats them, rather than failing the pod.
+#pragma once
+
+#include "actors/scheduler/framework/node_info.hpp"
+#include "actors/scheduler/framework/pod_info.hpp"
+#include "actors/scheduler/framework/resources.hpp"
+#include "runtime/result.hpp"
+#include "schemas/api_cluster.capnp.h"
+#include "schemas/api_pod.capnp.h"
+
+namespace craton::scheduler {
+
+class ObjectConverter {
+ public:
+  /// `resources` must outlive the converter and every object it makes.
+  explicit ObjectConverter(ResourceNames& resources) : resources_(resources) {}
+
+  Result<PodInfo> pod(schema::k8s::Pod::Reader pod) const;
+  /// A NodeInfo without pods (the cache adds them).
+  Result<NodeInfo> node(schema::k8s::Node::Reader node) const;
+
+ private:
+  ResourceNames& resources_;
+};
+
+}  // namespace craton::scheduler

@@ -1,0 +1,138 @@
+// The plugin interfaces, one per extension point of Kubernetes' scheduling framework
+// (pkg/scheduler/framework/interface.go), in the order a pod meets them:
+//
+//   QueueSort                 orders the active queue
+//   PreFilter                 once per cycle: precompute, or reject the pod outright
+//   Filter                    per node: can the pod run here? (const: may run on many threads)
+//   PostFilter                when no node passed: e.g. preemption, nominating a node
+//   PreScore                  once over the feasible nodes: precompute, or Skip this Score
+//   Score + NormalizeScore    per node, then over all scores: 0..100 after normalising
+//   Reserve / Unreserve       claim state for the chosen node; undo on any later failure
+//   Permit                    allow, deny, or wait (with a timeout): gang scheduling's hook
+//   PreBind, Bind, PostBind   binding cycle; a Bind plugin answering Skip passes to the next
+//
+// A plugin is one object implementing any number of these interfaces (all derive virtually
+// from Plugin, so one object is one plugin). Plugins see only the scheduler's model (PodInfo,
+// NodeInfo, CycleState), never Cap'n Proto or JSON. Filter and Score are const and must not
+// allocate per node on their hot path: keep what they need in CycleState from PreFilter/PreScore.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "actors/scheduler/framework/cycle_state.hpp"
+#include "actors/scheduler/framework/node_info.hpp"
+#include "actors/scheduler/framework/pod_info.hpp"
+#include "actors/scheduler/framework/status.hpp"
+
+namespace craton::scheduler {
+
+inline constexpr std::int64_t kMaxNodeScore = 100;
+inline constexpr std::int64_t kMinNodeScore = 0;
+
+/// A node's score from one plugin. `node` indexes the feasible list PreScore received (the same
+/// order Score is called in), so NormalizeScore can find what PreScore kept per node.
+struct NodeScore {
+  std::uint32_t node = 0;
+  std::int64_t score = 0;
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  /// The name the registry and profiles know it by ("NodeResourcesFit").
+  virtual std::string_view name() const = 0;
+};
+
+class QueueSortPlugin : public virtual Plugin {
+ public:
+  /// True when `a` should be scheduled before `b`.
+  virtual bool less(const QueuedPodInfo& a, const QueuedPodInfo& b) const = 0;
+};
+
+class PreFilterPlugin : public virtual Plugin {
+ public:
+  /// Skip: the plugin's Filter is not run this cycle. Unschedulable: every node is rejected.
+  virtual Status pre_filter(CycleState& state, const PodInfo& pod,
+                            std::span<const NodeInfo* const> nodes) = 0;
+};
+
+class FilterPlugin : public virtual Plugin {
+ public:
+  virtual Status filter(const CycleState& state, const PodInfo& pod,
+                        const NodeInfo& node) const = 0;
+};
+
+/// Per node index, the Status that rejected it (success for nodes not rejected).
+struct NodeStatuses {
+  std::span<const NodeInfo* const> nodes;
+  std::span<const Status> statuses;
+};
+
+struct PostFilterResult {
+  Status status;  ///< success when a node was nominated
+  std::string nominated_node_name;
+};
+
+class PostFilterPlugin : public virtual Plugin {
+ public:
+  virtual PostFilterResult post_filter(CycleState& state, const PodInfo& pod,
+                                       const NodeStatuses& filtered) = 0;
+};
+
+class PreScorePlugin : public virtual Plugin {
+ public:
+  /// Skip: the plugin's Score is not run this cycle.
+  virtual Status pre_score(CycleState& state, const PodInfo& pod,
+                           std::span<const NodeInfo* const> feasible) = 0;
+};
+
+class ScorePlugin : public virtual Plugin {
+ public:
+  /// The node's raw score in `score` (any range if normalize_score maps it to 0..100).
+  virtual Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
+                       std::int64_t& score) const = 0;
+  /// False: scores must already be within 0..100.
+  virtual bool has_normalize_score() const { return false; }
+  virtual Status normalize_score(const CycleState& /*state*/, const PodInfo& /*pod*/,
+                                 std::span<NodeScore> /*scores*/) const {
+    return {};
+  }
+};
+
+class ReservePlugin : public virtual Plugin {
+ public:
+  virtual Status reserve(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+  /// Undoes reserve; must be idempotent and must not fail.
+  virtual void unreserve(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+};
+
+struct PermitDecision {
+  Status status;                ///< success (allow), wait, or a rejection
+  std::int64_t timeout_ms = 0;  ///< for wait: reject the pod when not allowed by then
+};
+
+class PermitPlugin : public virtual Plugin {
+ public:
+  virtual PermitDecision permit(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+};
+
+class PreBindPlugin : public virtual Plugin {
+ public:
+  virtual Status pre_bind(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+};
+
+class BindPlugin : public virtual Plugin {
+ public:
+  /// Skip: not this binder's pod; the next Bind plugin is asked.
+  virtual Status bind(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+};
+
+class PostBindPlugin : public virtual Plugin {
+ public:
+  virtual void post_bind(CycleState& state, const PodInfo& pod, std::string_view node) = 0;
+};
+
+}  // namespace craton::scheduler

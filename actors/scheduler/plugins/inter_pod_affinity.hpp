@@ -1,0 +1,69 @@
+// InterPodAffinity, as Kubernetes' plugin of that name (required and preferred, affinity and
+// anti-affinity). Counts are per topology domain (the node label named by the term's
+// topologyKey) over every node of the cycle (CycleState::all_nodes()):
+// - PreFilter: existing pods whose required anti-affinity selects the pod; existing pods that
+//   match ALL the pod's required affinity terms; existing pods each of the pod's required
+//   anti-affinity terms selects. Skip when all three are empty and the pod has no required
+//   terms.
+// - Filter, in kube's order:
+//   affinity: the node must have every term's topology key, and each term's domain must hold a
+//     matching pod, except for the first pod of a group (no pod matches anywhere and the pod
+//     matches its own terms): UnschedulableAndUnresolvable "node(s) didn't match pod affinity
+//     rules";
+//   anti-affinity: no term's domain on this node holds a selected pod: Unschedulable
+//     "node(s) didn't match pod anti-affinity rules";
+//   existing pods' anti-affinity: no domain of this node holds a pod whose required
+//     anti-affinity selects this pod: Unschedulable
+//     "node(s) didn't satisfy existing pods anti-affinity rules".
+// - Score: per domain, + weight for each existing pod the pod's preferred affinity selects,
+//   - weight for its preferred anti-affinity; symmetrically + hard_pod_affinity_weight for each
+//   existing pod whose required affinity selects this pod, +/- weight for existing pods'
+//   preferred (anti-)affinity selecting it. A node scores the sum over its domains;
+//   NormalizeScore maps min..max to 0..100.
+// Namespace selectors: an empty one means every namespace; a non-empty one selects no
+// namespace yet (the model has no namespace labels; see PodAffinityTerm).
+#pragma once
+
+#include <memory>
+
+#include "actors/scheduler/framework/registry.hpp"
+
+namespace craton::scheduler {
+
+struct InterPodAffinityArgs {
+  std::int32_t hard_pod_affinity_weight = 1;  ///< 0..100
+};
+
+class InterPodAffinity final : public PreFilterPlugin,
+                               public FilterPlugin,
+                               public PreScorePlugin,
+                               public ScorePlugin {
+ public:
+  static constexpr std::string_view kName = "InterPodAffinity";
+  static constexpr std::string_view kAffinityReason = "node(s) didn't match pod affinity rules";
+  static constexpr std::string_view kAntiAffinityReason =
+      "node(s) didn't match pod anti-affinity rules";
+  static constexpr std::string_view kExistingAntiAffinityReason =
+      "node(s) didn't satisfy existing pods anti-affinity rules";
+
+  explicit InterPodAffinity(InterPodAffinityArgs args) : args_(args) {}
+  std::string_view name() const override { return kName; }
+  Status pre_filter(CycleState& state, const PodInfo& pod,
+                    std::span<const NodeInfo* const> nodes) override;
+  Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
+  Status pre_score(CycleState& state, const PodInfo& pod,
+                   std::span<const NodeInfo* const> feasible) override;
+  Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
+               std::int64_t& score) const override;
+  bool has_normalize_score() const override { return true; }
+  Status normalize_score(const CycleState& state, const PodInfo& pod,
+                         std::span<NodeScore> scores) const override;
+
+ private:
+  InterPodAffinityArgs args_;
+};
+
+/// Arguments: an InterPodAffinityArgs in the profile, or none for the defaults.
+Result<std::unique_ptr<Plugin>> make_inter_pod_affinity(const PluginContext& context);
+
+}  // namespace craton::scheduler

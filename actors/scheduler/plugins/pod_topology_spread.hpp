@@ -1,0 +1,51 @@
+// PodTopologySpread, as Kubernetes' plugin of that name (the pod's own constraints; the
+// cluster-level default constraints need the pod's Services and owners, which the model does
+// not have yet, so a pod without constraints is not spread):
+// - PreFilter (DoNotSchedule constraints): per constraint, the number of pods its selector
+//   matches in the pod's namespace in each domain (the node label named by topologyKey), over
+//   the nodes that carry every constraint's key and pass the constraint's node inclusion
+//   policies (nodeAffinityPolicy Honor: the pod's nodeSelector and required node affinity;
+//   nodeTaintsPolicy Honor: its NoSchedule/NoExecute taints tolerated). Skip without such
+//   constraints.
+// - Filter: a node without the key: UnschedulableAndUnresolvable "node(s) didn't match pod
+//   topology spread constraints (missing required label)"; else skew = pods in the node's
+//   domain + 1 if the pod matches its own selector - the smallest domain count (0 when fewer
+//   domains than minDomains) must not exceed maxSkew: Unschedulable "node(s) didn't match pod
+//   topology spread constraints".
+// - Score (ScheduleAnyway constraints): per constraint, count * ln(domains + 2) + maxSkew - 1
+//   summed and rounded, counting per node for kubernetes.io/hostname; nodes missing a key are
+//   ignored (0); NormalizeScore: 100 * (max + min - score) / max (all 100 when max is 0).
+#pragma once
+
+#include <memory>
+
+#include "actors/scheduler/framework/registry.hpp"
+
+namespace craton::scheduler {
+
+class PodTopologySpread final : public PreFilterPlugin,
+                                public FilterPlugin,
+                                public PreScorePlugin,
+                                public ScorePlugin {
+ public:
+  static constexpr std::string_view kName = "PodTopologySpread";
+  static constexpr std::string_view kReason =
+      "node(s) didn't match pod topology spread constraints";
+  static constexpr std::string_view kMissingLabelReason =
+      "node(s) didn't match pod topology spread constraints (missing required label)";
+  std::string_view name() const override { return kName; }
+  Status pre_filter(CycleState& state, const PodInfo& pod,
+                    std::span<const NodeInfo* const> nodes) override;
+  Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
+  Status pre_score(CycleState& state, const PodInfo& pod,
+                   std::span<const NodeInfo* const> feasible) override;
+  Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
+               std::int64_t& score) const override;
+  bool has_normalize_score() const override { return true; }
+  Status normalize_score(const CycleState& state, const PodInfo& pod,
+                         std::span<NodeScore> scores) const override;
+};
+
+Result<std::unique_ptr<Plugin>> make_pod_topology_spread(const PluginContext& context);
+
+}  // namespace craton::scheduler

@@ -1,0 +1,32 @@
+// TaintToleration, as Kubernetes' plugin of that name:
+// - Filter: the first of the node's NoSchedule or NoExecute taints that no toleration of the pod
+//   tolerates rejects the node: UnschedulableAndUnresolvable,
+//   "node(s) had untolerated taint {key: value}".
+// - Score: the number of the node's PreferNoSchedule taints not tolerated by the pod's
+//   tolerations with effect PreferNoSchedule or empty; NormalizeScore reverses it (fewest
+//   intolerable taints -> 100; none anywhere -> 100 everywhere).
+#pragma once
+
+#include <memory>
+
+#include "actors/scheduler/framework/registry.hpp"
+
+namespace craton::scheduler {
+
+class TaintToleration final : public FilterPlugin, public PreScorePlugin, public ScorePlugin {
+ public:
+  static constexpr std::string_view kName = "TaintToleration";
+  std::string_view name() const override { return kName; }
+  Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
+  Status pre_score(CycleState& state, const PodInfo& pod,
+                   std::span<const NodeInfo* const> feasible) override;
+  Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
+               std::int64_t& score) const override;
+  bool has_normalize_score() const override { return true; }
+  Status normalize_score(const CycleState& state, const PodInfo& pod,
+                         std::span<NodeScore> scores) const override;
+};
+
+Result<std::unique_ptr<Plugin>> make_taint_toleration(const PluginContext& context);
+
+}  // namespace craton::scheduler

@@ -1,0 +1,199 @@
+// InterPodAffinity's Filter and Score (actors/scheduler/plugins/inter_pod_affinity.hpp), as
+// tables after Kubernetes' interpodaffinity filtering_test.go and scoring_test.go; expected
+// scores worked out by kube's formulas beside them.
+#define BOOST_TEST_MODULE scheduler_inter_pod_affinity
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/scheduler/plugins/inter_pod_affinity.hpp"
+#include "tests/scheduler/model_builders.hpp"
+
+namespace api = craton::api;
+using namespace craton::scheduler;
+using namespace craton::scheduler::testing;
+
+namespace {
+
+/// A term selecting pods with label key=value (In) in `namespaces` (default: "default").
+PodAffinityTerm term(std::string key, std::string value, std::string topology_key,
+                     std::int32_t weight = 0, std::vector<std::string> namespaces = {"default"}) {
+  PodAffinityTerm t;
+  t.selector = api::LabelSelector::from_requirements(
+      {{std::move(key), api::SelectorOp::in, {std::move(value)}}});
+  t.namespaces = std::move(namespaces);
+  t.topology_key = std::move(topology_key);
+  t.weight = weight;
+  return t;
+}
+
+PodInfo labeled_pod(std::string name, api::Labels labels, std::string ns = "default") {
+  PodInfo p = pod_requesting(0, 0, std::move(name));
+  p.labels = std::move(labels);
+  p.namespace_ = std::move(ns);
+  return p;
+}
+
+struct World {
+  std::vector<NodeInfo> nodes;
+  void put(std::size_t node, PodInfo pod) {
+    nodes[node].add_pod(std::make_shared<PodInfo>(std::move(pod)));
+  }
+};
+
+World three_nodes() {
+  World w;
+  w.nodes.push_back(NodeInfo("node1", {{"region", "China"}, {"zone", "z11"}}, {}, false, {}));
+  w.nodes.push_back(NodeInfo("node2", {{"region", "China"}, {"zone", "z12"}}, {}, false, {}));
+  w.nodes.push_back(NodeInfo("node3", {{"region", "India"}, {"zone", "z21"}}, {}, false, {}));
+  return w;
+}
+
+/// Filter verdicts per node: "" fits, else the reason.
+std::vector<std::string> filter_all(const PodInfo& pod, const World& w) {
+  InterPodAffinity plugin({});
+  CycleState state;
+  auto list = pointers(w.nodes);
+  state.set_all_nodes(list);
+  Status pre = plugin.pre_filter(state, pod, list);
+  std::vector<std::string> out;
+  for (const auto& n : w.nodes) {
+    if (pre.is_skip()) {
+      out.push_back("");
+      continue;
+    }
+    Status s = plugin.filter(state, pod, n);
+    out.push_back(s.is_success() ? "" : std::string(s.reasons().front()));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> score_all(const PodInfo& pod, const World& w, std::int32_t hard = 1) {
+  InterPodAffinity plugin({hard});
+  CycleState state;
+  auto list = pointers(w.nodes);
+  state.set_all_nodes(list);
+  if (plugin.pre_score(state, pod, list).is_skip()) return {};
+  std::vector<NodeScore> scores;
+  for (std::uint32_t i = 0; i < w.nodes.size(); ++i) {
+    std::int64_t s = 0;
+    BOOST_REQUIRE(plugin.score(state, pod, w.nodes[i], s).is_success());
+    scores.push_back({i, s});
+  }
+  BOOST_REQUIRE(plugin.normalize_score(state, pod, scores).is_success());
+  std::vector<std::int64_t> out;
+  for (const auto& s : scores) out.push_back(s.score);
+  return out;
+}
+
+const std::string kAffinity = "node(s) didn't match pod affinity rules";
+const std::string kAnti = "node(s) didn't match pod anti-affinity rules";
+const std::string kExisting = "node(s) didn't satisfy existing pods anti-affinity rules";
+using Verdicts = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(required_affinity_follows_the_matching_pods_domain) {
+  // An existing pod service=securityscan on node1 (region China): a pod with required affinity
+  // to it by region fits node1 and node2 (China), not node3 (India).
+  World w = three_nodes();
+  w.put(0, labeled_pod("scan", {{"service", "securityscan"}}));
+  PodInfo pod = labeled_pod("p", {});
+  pod.pod_affinity_required = {term("service", "securityscan", "region")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{"", "", kAffinity}));
+  // By zone: only node1.
+  pod.pod_affinity_required = {term("service", "securityscan", "zone")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{"", kAffinity, kAffinity}));
+  // A pod in another namespace is not selected: nobody matches, the pod does not match itself.
+  pod.pod_affinity_required = {term("service", "securityscan", "region", 0, {"other"})};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAffinity, kAffinity, kAffinity}));
+  // All terms must be matched by the same existing pod.
+  pod.pod_affinity_required = {term("service", "securityscan", "region"),
+                               term("team", "red", "region")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAffinity, kAffinity, kAffinity}));
+}
+
+BOOST_AUTO_TEST_CASE(the_first_pod_of_a_self_affine_group_may_go_anywhere_with_the_key) {
+  // No pod matches anywhere, and the pod matches its own term: every node with the topology key
+  // fits; a node without it does not.
+  World w = three_nodes();
+  w.nodes.push_back(NodeInfo("bare", {}, {}, false, {}));
+  PodInfo pod = labeled_pod("p", {{"app", "db"}});
+  pod.pod_affinity_required = {term("app", "db", "region")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{"", "", "", kAffinity}));
+  // Once a matching pod exists (on node3), the exception ends: only India.
+  w.put(2, labeled_pod("db-0", {{"app", "db"}}));
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAffinity, kAffinity, "", kAffinity}));
+}
+
+BOOST_AUTO_TEST_CASE(required_anti_affinity_keeps_the_pod_out_of_the_domain) {
+  World w = three_nodes();
+  w.put(0, labeled_pod("web-0", {{"app", "web"}}));
+  PodInfo pod = labeled_pod("web-1", {{"app", "web"}});
+  pod.pod_anti_affinity_required = {term("app", "web", "zone")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAnti, "", ""}));
+  pod.pod_anti_affinity_required = {term("app", "web", "region")};
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAnti, kAnti, ""}));
+  // A node without the topology key is not in any domain: anti-affinity does not reject it.
+  w.nodes.push_back(NodeInfo("bare", {}, {}, false, {}));
+  BOOST_TEST(filter_all(pod, w) == (Verdicts{kAnti, kAnti, "", ""}));
+}
+
+BOOST_AUTO_TEST_CASE(existing_pods_anti_affinity_is_respected_symmetrically) {
+  // The existing pod refuses app=web next to it (same region); the incoming pod has no terms.
+  World w = three_nodes();
+  PodInfo lonely = labeled_pod("lonely", {{"app", "lonely"}});
+  lonely.pod_anti_affinity_required = {term("app", "web", "region")};
+  w.put(1, lonely);
+  BOOST_TEST(filter_all(labeled_pod("web", {{"app", "web"}}), w) ==
+             (Verdicts{kExisting, kExisting, ""}));
+  // A pod it does not select is not affected (PreFilter skips: nothing to check).
+  BOOST_TEST(filter_all(labeled_pod("db", {{"app", "db"}}), w) == (Verdicts{"", "", ""}));
+}
+
+BOOST_AUTO_TEST_CASE(preferred_affinity_scores_the_matching_domain_highest) {
+  // kube's "pod that matches topology key & pods in nodes will get high score": preferred
+  // affinity weight 5 to security=S1 by region; S1 runs on node1 (China): node1 and node2
+  // (China) +5, node3 0; normalised (x - 0) * 100 / 5 -> 100, 100, 0.
+  World w = three_nodes();
+  w.put(0, labeled_pod("s1", {{"security", "S1"}}));
+  PodInfo pod = labeled_pod("p", {});
+  pod.pod_affinity_preferred = {term("security", "S1", "region", 5)};
+  BOOST_TEST(score_all(pod, w) == (std::vector<std::int64_t>{100, 100, 0}));
+  // Anti-affinity weight 5 instead: China -5, India 0 -> (x + 5) * 100 / 5 -> 0, 0, 100.
+  pod.pod_affinity_preferred.clear();
+  pod.pod_anti_affinity_preferred = {term("security", "S1", "region", 5)};
+  BOOST_TEST(score_all(pod, w) == (std::vector<std::int64_t>{0, 0, 100}));
+  // Both, by zone, weights 4 (affinity) and 1 (anti) on the same pod: node1 4 - 1 = 3, others 0
+  // -> 100, 0, 0.
+  pod.pod_affinity_preferred = {term("security", "S1", "zone", 4)};
+  pod.pod_anti_affinity_preferred = {term("security", "S1", "zone", 1)};
+  BOOST_TEST(score_all(pod, w) == (std::vector<std::int64_t>{100, 0, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(existing_pods_terms_score_symmetrically) {
+  // kube's "Affinity symmetry": the existing pod on node3 (India) has required affinity to
+  // app=web by region: the incoming app=web pod gets hardPodAffinityWeight (1) on India.
+  // Scores 0, 0, 1 -> 0, 0, 100; with hardPodAffinityWeight 0 nothing is counted (all 0).
+  World w = three_nodes();
+  PodInfo fan = labeled_pod("fan", {{"app", "fan"}});
+  fan.pod_affinity_required = {term("app", "web", "region")};
+  w.put(2, fan);
+  PodInfo web = labeled_pod("web", {{"app", "web"}});
+  BOOST_TEST(score_all(web, w) == (std::vector<std::int64_t>{0, 0, 100}));
+  BOOST_TEST(score_all(web, w, 0) == (std::vector<std::int64_t>{0, 0, 0}));
+  // The existing pod's preferred anti-affinity (weight 3) against app=web by zone on node1:
+  // node1 -3, node3 +1 -> min -3, max 1: (x + 3) * 100 / 4 -> 0, 75, 100.
+  PodInfo shy = labeled_pod("shy", {{"app", "shy"}});
+  shy.pod_anti_affinity_preferred = {term("app", "web", "zone", 3)};
+  w.put(0, shy);
+  BOOST_TEST(score_all(web, w) == (std::vector<std::int64_t>{0, 75, 100}));
+}
+
+BOOST_AUTO_TEST_CASE(nothing_to_score_is_skipped) {
+  World w = three_nodes();
+  w.put(0, labeled_pod("plain", {{"app", "x"}}));
+  BOOST_TEST(score_all(labeled_pod("p", {}), w).empty());
+}
