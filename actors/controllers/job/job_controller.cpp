@@ -558,7 +558,7 @@ void JobController::manage_indexed(const api::InformerObject& object, const JobS
   }
   if (!victims.empty()) {
     if (std::int64_t(victims.size()) > config_.burst_pods)
-      victims.resize(std::size_t(config_.burst_pods));
+      victims.erase(victims.begin() + config_.burst_pods, victims.end());
     next.active -= std::int32_t(victims.size());
     delete_pods(object.key(), std::move(victims), out, now_ms);
     return;
