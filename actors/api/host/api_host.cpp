@@ -1,6 +1,8 @@
 // ApiHost: HTTP, workers and the cache feed around ApiService.
 #include "actors/api/host/api_host.hpp"
 
+#include "actors/api/host/store_feed.hpp"
+
 #include <algorithm>
 #include <random>
 
@@ -265,19 +267,9 @@ void ApiHost::feed() {
         say("api: the store watch ended (" + batch.error().message + "); listing again");
         break;
       }
-      if (batch->is_progress()) {
-        service_->progress(batch->header_revision);
-        continue;
-      }
-      std::vector<FeedChange> changes;
-      changes.reserve(batch->events.size());
-      for (auto& e : batch->events)
-        changes.push_back(FeedChange{e.kv.key, e.kv.mod_revision,
-                                     e.type == storage::EventType::put
-                                         ? std::optional<std::string>(std::move(e.kv.value))
-                                         : std::nullopt});
-      service_->apply(changes);
-      service_->progress(batch->header_revision);
+      auto step = feed_step(std::move(*batch));
+      if (step.progress) service_->progress(*step.progress);
+      if (!step.changes.empty()) service_->apply(step.changes);  // progresses to the last
     }
   }
 }

@@ -126,6 +126,8 @@ struct StoreClientOptions {
 
 /// What StoreWatch::next() returns: the events of whole revisions in order, or a progress
 /// notification (no events): every event at or below header_revision has been returned.
+/// An events batch's header_revision is the replica's revision when it was queued (etcd's
+/// header), NOT progress: a watch catching up gets old events under a newer header.
 struct WatchEvents {
   std::int64_t header_revision = 0;
   std::vector<storage::Event> events;
