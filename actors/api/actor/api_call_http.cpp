@@ -93,7 +93,13 @@ Result<HttpRequest> http_request_of(const ApiCall& call, const KubeJson& codec) 
   if (call.timeout_seconds > 0) h.query["timeoutSeconds"] = std::to_string(call.timeout_seconds);
   if (call.allow_bookmarks) h.query["allowWatchBookmarks"] = "true";
   if (call.dry_run) h.query["dryRun"] = "All";
-  if (call.verb == ApiVerb::create || call.verb == ApiVerb::update) {
+  if (call.verb == ApiVerb::create && call.subresource.empty()) {
+    // The object as it is: the service decodes it without JSON (ApiService::create).
+    auto message = FlatMessage::open(call.object);
+    if (!message) return Error{"bad_request", "the object: " + message.error().message};
+    h.body = call.object;
+    h.content_type = kApiMediaType;
+  } else if (call.verb == ApiVerb::create || call.verb == ApiVerb::update) {
     auto body = json_of_bytes(call.object, body_schema(*kind, call.subresource), codec);
     if (!body) return body.error();
     h.body = std::move(*body);

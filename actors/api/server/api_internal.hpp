@@ -71,16 +71,24 @@ struct ApiService::Delivery {
 Selectable selectable(const Kind& kind, ObjectReader object);
 bool selected(const Selectable& s, const LabelSelector& labels, const FieldSelector& fields);
 
-/// An object as a response's body: its JSON text as encoded (never parsed and dumped again).
-inline HttpResponse object_response(int code, const KubeJson& codec, const Object& object,
-                                    std::int64_t resource_version) {
-  return HttpResponse{code, "application/json",
-                      object_to_json_text(codec, object, resource_version)};
-}
-
 /// A kApiMediaType response.
 inline HttpResponse native_response(int code, const ApiReply& reply) {
   return HttpResponse{code, kApiMediaType, encode_api_reply(reply)};
+}
+
+/// An object as a response's body: for a client asking kApiMediaType (Craton's components, over
+/// envelopes) the stored bytes, with no JSON either way; otherwise its JSON text as encoded
+/// (never parsed and dumped again).
+inline HttpResponse object_response(bool native, int code, const KubeJson& codec,
+                                    const Object& object, std::int64_t resource_version) {
+  if (native) {
+    ApiReply reply;
+    reply.code = code;
+    reply.object = ApiObjectBytes{object_to_bytes(object), resource_version};
+    return native_response(code, reply);
+  }
+  return HttpResponse{code, "application/json",
+                      object_to_json_text(codec, object, resource_version)};
 }
 
 }  // namespace craton::api

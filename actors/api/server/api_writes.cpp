@@ -121,13 +121,23 @@ Task<HttpResponse> ApiService::create(const Request& r) {
   const Kind& kind = *r.kind;
   if (!r.path.subresource.empty() || (kind.info.namespaced && r.path.namespace_.empty()))
     co_return method_not_allowed();
-  auto body = parse_body(r.http);
-  if (!body) co_return body_error(body.error());
-  if (auto e = check_type(kind, *body)) co_return *e;
   std::vector<std::string> warnings;
-  if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) co_return *e;
-  auto object = object_from_json(codec_, kind, *body);
-  if (!object) co_return body_error(object.error());
+  std::optional<Object> object;
+  if (r.http.content_type == kApiMediaType) {
+    // Craton's own components (envelopes) send the kind's struct: typed, so there is no
+    // apiVersion, kind or unknown field to check, and no JSON to parse.
+    auto typed = object_from_bytes(kind, r.http.body);
+    if (!typed) co_return bad_request("the object does not decode: " + typed.error().message);
+    object = std::move(*typed);
+  } else {
+    auto body = parse_body(r.http);
+    if (!body) co_return body_error(body.error());
+    if (auto e = check_type(kind, *body)) co_return *e;
+    if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) co_return *e;
+    auto decoded = object_from_json(codec_, kind, *body);
+    if (!decoded) co_return body_error(decoded.error());
+    object = std::move(*decoded);
+  }
   CreateContext context;
   context.namespaced = kind.info.namespaced;
   context.path_namespace = r.path.namespace_;
@@ -150,11 +160,12 @@ Task<HttpResponse> ApiService::create(const Request& r) {
     co_return from_error(s.error(), kind, name);
   if (auto e = check_namespace(named)) co_return *e;
   if (auto refused = co_await allocate_cluster_ip(named, *object)) co_return *refused;
-  if (r.dry_run) co_return with_warnings(object_response(201, codec_, *object, 0), warnings);
+  if (r.dry_run)
+    co_return with_warnings(object_response(r.native, 201, codec_, *object, 0), warnings);
   auto revision = co_await store_create(named.key(), object_to_bytes(*object), &kind);
   if (!revision) co_return from_error(revision.error(), kind, name);
   note_written(*revision);
-  co_return with_warnings(object_response(201, codec_, *object, *revision), warnings);
+  co_return with_warnings(object_response(r.native, 201, codec_, *object, *revision), warnings);
 }
 
 Task<HttpResponse> ApiService::update(const Request& r) {
@@ -270,21 +281,23 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto meta = object->meta();
   bool finished = meta.getDeletionTimestamp().size() > 0 && meta.getFinalizers().size() == 0;
   if (r.dry_run)
-    co_return with_warnings(object_response(200, codec_, *object, old.mod_revision), warnings);
+    co_return with_warnings(object_response(r.native, 200, codec_, *object, old.mod_revision),
+                            warnings);
   if (finished) {
     // The last finalizer is gone from an object being deleted: it goes now.
     auto revision = co_await store_remove(r.key(), old.mod_revision);
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    co_return with_warnings(object_response(200, codec_, *object, *revision), warnings);
+    co_return with_warnings(object_response(r.native, 200, codec_, *object, *revision), warnings);
   }
   auto bytes = object_to_bytes(*object);
   if (bytes == old.value)
-    co_return with_warnings(object_response(200, codec_, *object, old.mod_revision), warnings);
+    co_return with_warnings(object_response(r.native, 200, codec_, *object, old.mod_revision),
+                            warnings);
   auto revision = co_await store_update(r.key(), bytes, old.mod_revision, &kind);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  co_return with_warnings(object_response(200, codec_, *object, *revision), warnings);
+  co_return with_warnings(object_response(r.native, 200, codec_, *object, *revision), warnings);
 }
 
 Task<HttpResponse> ApiService::remove(const Request& r) {
@@ -329,16 +342,16 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
   };
   if (policy == "Orphan") add("orphan");
   if (policy == "Foreground") add("foregroundDeletion");
-  if (dry_run) co_return object_response(200, codec_, *object, (*old)->mod_revision);
+  if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
   if (finalizers.empty()) {
     auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    co_return object_response(200, codec_, *object, *revision);
+    co_return object_response(r.native, 200, codec_, *object, *revision);
   }
   // Finalizers hold the object: it is marked and goes when the last one is removed.
   if (meta.getDeletionTimestamp().size() > 0)
-    co_return object_response(200, codec_, *object, (*old)->mod_revision);
+    co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
   meta.setDeletionTimestamp(format_rfc3339(now_s()));
   meta.setDeletionGracePeriodSeconds(0);
   set_finalizers(meta, finalizers);
@@ -346,7 +359,7 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
       co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision, &kind);
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
-  co_return object_response(200, codec_, *object, *revision);
+  co_return object_response(r.native, 200, codec_, *object, *revision);
 }
 
 // A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
@@ -391,7 +404,7 @@ Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, Sto
     auto revision = co_await store_remove(r.key(), at);
     if (revision) note_written(*revision);
   }
-  co_return object_response(200, codec_, ns, at);
+  co_return object_response(r.native, 200, codec_, ns, at);
 }
 
 Task<HttpResponse> ApiService::remove_collection(const Request& r) {
