@@ -1,12 +1,15 @@
 // `craton bench controllers`: Deployments created at once against three `craton server`s.
 #include "bench/controllers_bench.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
+#include "bench/fake_kubelet.hpp"
 #include "bench/http_client.hpp"
 #include "bench/local_store_cluster.hpp"
 
@@ -49,15 +52,73 @@ bool wait_until(Clock::time_point deadline, F done) {
   return true;
 }
 
-// Pods in "default", from the API's cache: the first page's remainingItemCount + 1.
-std::uint64_t count_pods(HttpClient& c) {
+// Pods in "default" as one server's cache holds them (a full LIST: its length, not an
+// estimate). -1 when the server does not answer.
+std::int64_t count_pods(std::uint16_t port) {
+  try {
+    HttpClient c(port);
+    std::string body;
+    if (c.call(http::verb::get, "/api/v1/namespaces/default/pods", "", "application/json", &body) !=
+        200)
+      return -1;
+    auto list = json::parse(body, nullptr, false);
+    return list.is_discarded() ? -1 : std::int64_t(list["items"].size());
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// The pods every server counts: the same number, or the first server's when they differ
+// (then `agree` is false: a cache lost or invented a pod).
+std::uint64_t count_pods_everywhere(const LocalStoreCluster& cluster, bool& agree) {
+  std::vector<std::int64_t> counts;
+  for (auto port : cluster.http_ports()) counts.push_back(count_pods(port));
+  agree = std::all_of(counts.begin(), counts.end(), [&](auto n) { return n == counts[0]; });
+  if (!agree) {
+    std::fprintf(stderr, "servers disagree on the pods:");
+    for (auto n : counts) std::fprintf(stderr, " %lld", (long long)n);
+    std::fprintf(stderr, "\n");
+  }
+  return std::uint64_t(std::max<std::int64_t>(counts[0], 0));
+}
+
+// Every Deployment's status, from server 0's cache; `done` judges one.
+template <class F>
+bool every_deployment(HttpClient& c, std::uint64_t count, F done) {
   std::string body;
-  if (c.call(http::verb::get, "/api/v1/namespaces/default/pods?limit=1", "", "application/json",
-             &body) != 200)
-    return 0;
+  if (c.call(http::verb::get, "/apis/apps/v1/namespaces/default/deployments", "",
+             "application/json", &body) != 200)
+    return false;
   auto list = json::parse(body, nullptr, false);
-  if (list.is_discarded() || list["items"].empty()) return 0;
-  return 1 + list["metadata"].value("remainingItemCount", std::uint64_t(0));
+  if (list.is_discarded() || list["items"].size() < count) return false;
+  for (const auto& d : list["items"])
+    if (!done(d)) return false;
+  return true;
+}
+
+double servers_cpu_seconds(const LocalStoreCluster& cluster) {
+  double total = 0;
+  for (std::size_t i = 0; i < cluster.size(); ++i) total += cluster.cpu_seconds(i);
+  return total;
+}
+
+// Sends each request (target, body) once over `clients` connections; those not answered
+// `expected`.
+std::uint64_t send_all(std::uint16_t port, std::uint64_t clients, http::verb verb,
+                       const std::string& content_type,
+                       const std::vector<std::pair<std::string, std::string>>& requests,
+                       int expected) {
+  std::atomic<std::uint64_t> next{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (std::uint64_t c = 0; c < clients; ++c)
+    threads.emplace_back([&] {
+      HttpClient client(port);
+      for (auto i = next++; i < requests.size(); i = next++)
+        if (client.call(verb, requests[i].first, requests[i].second, content_type) != expected)
+          ++failed;
+    });
+  for (auto& t : threads) t.join();
+  return failed;
 }
 
 }  // namespace
@@ -102,18 +163,16 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
   report.leader_s = seconds_since(t_start);
 
   auto t0 = Clock::now();
-  std::atomic<std::uint64_t> next{0}, failed{0};
-  std::vector<std::thread> clients;
-  for (std::uint64_t c = 0; c < o.clients; ++c)
-    clients.emplace_back([&] {
-      HttpClient client(port);
-      for (auto i = next++; i < o.deployments; i = next++)
-        if (client.call(http::verb::post, "/apis/apps/v1/namespaces/default/deployments",
-                        deployment(i, o.replicas), "application/json") != 201)
-          ++failed;
-    });
-  for (auto& t : clients) t.join();
-  if (failed > 0) return Error{"failed", std::to_string(failed) + " Deployments not created"};
+  auto cpu0 = servers_cpu_seconds(**cluster);
+  std::vector<double> cpu0_by_server;
+  for (std::size_t i = 0; i < (*cluster)->size(); ++i)
+    cpu0_by_server.push_back((*cluster)->cpu_seconds(i));
+  std::vector<std::pair<std::string, std::string>> posts;
+  for (std::uint64_t i = 0; i < o.deployments; ++i)
+    posts.emplace_back("/apis/apps/v1/namespaces/default/deployments", deployment(i, o.replicas));
+  if (auto failed = send_all(port, o.clients, http::verb::post, "application/json", posts, 201);
+      failed > 0)
+    return Error{"failed", std::to_string(failed) + " Deployments not created"};
   report.create_s = seconds_since(t0);
 
   bool created = wait_until(deadline, [&] {
@@ -129,9 +188,59 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
   });
   if (!created) return Error{"timeout", "the ReplicaSets never reported every replica"};
   report.all_created_s = seconds_since(t0);
+  report.create_cpu_s = servers_cpu_seconds(**cluster) - cpu0;
+  for (std::size_t i = 0; i < (*cluster)->size(); ++i)
+    report.create_cpu_by_server_s.push_back((*cluster)->cpu_seconds(i) - cpu0_by_server[i]);
   report.pods_per_s = double(o.deployments * o.replicas) / report.all_created_s;
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  report.pods = count_pods(*probe);
+  report.pods = count_pods_everywhere(**cluster, report.caches_agree);
+
+  if (o.rollout) {
+    auto replicas = [](const json& d, const char* field) {
+      return d["status"].value(field, std::uint64_t(0));
+    };
+    auto t_ready = Clock::now();
+    FakeKubelet kubelet(port, "default", o.kubelet_writers);
+    bool ready = wait_until(deadline, [&] {
+      return every_deployment(*probe, o.deployments, [&](const json& d) {
+        return replicas(d, "availableReplicas") == o.replicas;
+      });
+    });
+    if (!ready) return Error{"timeout", "the Deployments never became available"};
+    report.ready_s = seconds_since(t_ready);
+
+    std::vector<std::pair<std::string, std::string>> patches;
+    for (std::uint64_t i = 0; i < o.deployments; ++i) {
+      json container = {{"name", "c"}, {"image", "nginx:1.26"}};
+      patches.emplace_back(
+          "/apis/apps/v1/namespaces/default/deployments/bench-" + std::to_string(i),
+          json{{"spec", {{"template", {{"spec", {{"containers", {container}}}}}}}}}.dump());
+    }
+    auto t_roll = Clock::now();
+    auto cpu_roll = servers_cpu_seconds(**cluster);
+    if (auto refused = send_all(port, o.clients, http::verb::patch, "application/merge-patch+json",
+                                patches, 200);
+        refused > 0)
+      return Error{"failed", std::to_string(refused) + " image changes refused"};
+    bool rolled = wait_until(deadline, [&] {
+      return every_deployment(*probe, o.deployments, [&](const json& d) {
+        return d["status"].value("observedGeneration", std::int64_t(0)) >=
+                   d["metadata"].value("generation", std::int64_t(1)) &&
+               replicas(d, "updatedReplicas") == o.replicas &&
+               replicas(d, "availableReplicas") == o.replicas &&
+               replicas(d, "replicas") == o.replicas;
+      });
+    });
+    if (!rolled) return Error{"timeout", "the rollouts never completed"};
+    report.rollout_s = seconds_since(t_roll);
+    report.rollout_cpu_s = servers_cpu_seconds(**cluster) - cpu_roll;
+    report.rollout_pods_per_s = double(o.deployments * o.replicas) / report.rollout_s;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    bool agree = true;
+    report.pods_after_rollout = count_pods_everywhere(**cluster, agree);
+    report.caches_agree = report.caches_agree && agree;
+    report.statuses_marked = kubelet.marked();
+  }
   for (std::size_t i = 0; i < (*cluster)->size(); ++i)
     report.server_rss_max_bytes = std::max(report.server_rss_max_bytes, (*cluster)->rss_bytes(i));
   (*cluster)->stop();

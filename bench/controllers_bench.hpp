@@ -3,15 +3,20 @@
 // leader-elected controller managers), driven over HTTP as kubectl would: `deployments`
 // Deployments of `replicas` replicas created at once (by `clients` HTTP clients), then measured:
 //   created   how long until every ReplicaSet reports all its replicas created
-//             (status.replicas), and pod creations per second over that time;
-//   exact     the pods counted after a quiet second: exactly deployments x replicas (no
-//             duplicate, no lost pod).
-// No kubelet runs, so pods stay Pending: a rolling update cannot progress past maxUnavailable
-// and is not measured here.
+//             (status.replicas), and pod creations per second over that time; the servers'
+//             CPU time per pod created (a loaded machine stretches wall time, not CPU time);
+//   ready     a fake kubelet (bench/fake_kubelet.hpp) then marks pods Running and Ready: how
+//             long until every Deployment reports all replicas available;
+//   rolled    every Deployment's image changed at once: how long until every Deployment
+//             reports the new template complete (updated = available = replicas, no old pod),
+//             and pods replaced per second;
+//   exact     the pods counted after each phase and a quiet second: exactly deployments x
+//             replicas (no duplicate, no lost pod).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/result.hpp"
 
@@ -25,6 +30,8 @@ struct ControllersBenchOptions {
   std::uint64_t clients = 16;
   std::int64_t timeout_s = 600;
   std::string data_dir = "/tmp";
+  bool rollout = true;              ///< run the ready and rolled phases
+  std::size_t kubelet_writers = 8;  ///< the fake kubelet's status-writing threads
 };
 
 struct ControllersBenchReport {
@@ -34,6 +41,15 @@ struct ControllersBenchReport {
   double all_created_s = 0;  ///< from the first POST until every ReplicaSet reports all
   double pods_per_s = 0;     ///< pods / all_created_s
   std::uint64_t pods = 0;    ///< counted after a quiet second
+  bool caches_agree = true;  ///< every server's API counted the same pods
+  double create_cpu_s = 0;   ///< the servers' CPU time from the first POST to all created
+  std::vector<double> create_cpu_by_server_s;  ///< the same, each server's (index order)
+  double ready_s = 0;             ///< from the kubelet's start until every Deployment is available
+  double rollout_s = 0;           ///< from the image change until every rollout is complete
+  double rollout_pods_per_s = 0;  ///< pods replaced (created and deleted) / rollout_s
+  double rollout_cpu_s = 0;       ///< the servers' CPU time during the rollout
+  std::uint64_t pods_after_rollout = 0;  ///< counted after a quiet second
+  std::uint64_t statuses_marked = 0;     ///< pod statuses the fake kubelet wrote
   std::uint64_t server_rss_max_bytes = 0;
 };
 

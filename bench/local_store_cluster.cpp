@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 extern char** environ;
@@ -130,6 +131,23 @@ std::uint64_t LocalStoreCluster::rss_bytes(std::size_t index) const {
   while (std::getline(status, line))
     if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
   return 0;
+}
+
+double LocalStoreCluster::cpu_seconds(std::size_t index) const {
+  if (index >= pids_.size()) return 0;
+  std::ifstream stat("/proc/" + std::to_string(pids_[index]) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  // Fields after the command (which may hold spaces, hence the last ')'): state is field 3,
+  // utime and stime are fields 14 and 15, in clock ticks.
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(line.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) ticks += std::strtod(field.c_str(), nullptr);
+  return ticks / double(::sysconf(_SC_CLK_TCK));
 }
 
 std::uint64_t LocalStoreCluster::data_bytes(std::size_t index) const {

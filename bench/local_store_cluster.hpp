@@ -52,6 +52,10 @@ class LocalStoreCluster {
   std::size_t size() const { return pids_.size(); }
   /// Resident set size of replica `index` (0-based) from /proc, 0 if it is gone.
   std::uint64_t rss_bytes(std::size_t index) const;
+  /// CPU time (user + system) replica `index` has used so far, from /proc; 0 if it is gone.
+  /// Differences of it measure work done, which a loaded machine does not inflate as it
+  /// inflates wall time.
+  double cpu_seconds(std::size_t index) const;
   /// Disk space replica `index`'s data directory takes (allocated blocks, like du).
   std::uint64_t data_bytes(std::size_t index) const;
   /// Terminates every replica (bounded wait) and removes the directory. Idempotent.
