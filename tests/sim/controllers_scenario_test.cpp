@@ -97,6 +97,24 @@ BOOST_AUTO_TEST_CASE(five_nodes_seed_1015_catches_followers_up_by_snapshot_after
   BOOST_TEST(installed.count("n2") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(five_nodes_seed_1035_api_writes_leave_a_crashed_leader) {
+  // The store leader the API actors knew (n5) crashed for good; every API write went to it and
+  // timed out until the end, so no controller manager could take the lease and no rollout
+  // finished. StoreCalls now asks its local replica after a call to the leader expires.
+  sim::WorldConfig config;
+  config.seed = 1035;
+  config.nodes = 5;
+  config.duration_ms = 120000;
+  auto ids = sim::node_ids(config.nodes);
+  config.faults =
+      sim::random_faults(craton::derive_seed(config.seed, "faults"), ids, sim::settle_ms(config));
+  sim::ControllersScenario scenario(ids);
+  auto report = sim::run_world(config, scenario);
+  std::string why;
+  for (const auto& f : report.check.failures) why += "\n  " + f;
+  BOOST_TEST(report.check.ok, "seed 1035 failed:" << why);
+}
+
 BOOST_AUTO_TEST_CASE(three_nodes_random_faults) {
   run_many(3, 1, seeds_per_shape(100), kThreeNodesMs);
 }

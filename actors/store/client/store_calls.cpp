@@ -24,6 +24,7 @@ StoreCalls::StoreCalls(std::string local_node, std::uint64_t first_correlation,
 StoreCalls::Send StoreCalls::send(std::uint64_t correlation, Call& call, const std::string& node) {
   ++call.attempts;
   call.resend_at_ms.reset();
+  call.sent_to = node;
   return Send{node, correlation, call.request};
 }
 
@@ -75,6 +76,7 @@ std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
   for (auto it = calls_.begin(); it != calls_.end();) {
     auto& c = it->second;
     if (now_ms >= c.deadline_ms) {
+      if (!c.resend_at_ms && c.sent_to == leader_node_) leader_node_ = local_node_;
       expired.push_back(std::move(c.done));
       it = calls_.erase(it);
       continue;

@@ -63,6 +63,26 @@ BOOST_AUTO_TEST_CASE(a_call_follows_the_leader_hint_and_later_calls_go_there_fir
   BOOST_TEST(calls.call(read(), 30, o2.done())->node == "store-3");
 }
 
+BOOST_AUTO_TEST_CASE(a_leader_that_never_answers_is_not_asked_again) {
+  // The leader crashed after naming itself: the call to it expires, and the next call asks the
+  // local replica (whose answer names the new leader) instead of the silent one forever.
+  StoreCalls calls("n1", 100, StoreCallsConfig{});
+  Outcome o1, o2, o3;
+  auto first = calls.call(read(), 0, o1.done());
+  auto hinted = calls.on_reply(first->correlation, refusal(StoreErrorCode::not_leader, 5), 10);
+  BOOST_REQUIRE(hinted);
+  BOOST_TEST(hinted->node == "store-5");
+  auto second = calls.call(read(), 20, o2.done());
+  BOOST_REQUIRE(second);
+  BOOST_TEST(second->node == "store-5");  // trusted while it may still answer
+  calls.tick(5'000);                      // the first call's deadline: no answer from store-5
+  BOOST_REQUIRE(o1.result.has_value());
+  BOOST_TEST(o1.result->error().code == "timeout");
+  auto third = calls.call(read(), 5'010, o3.done());
+  BOOST_REQUIRE(third);
+  BOOST_TEST(third->node == "n1");
+}
+
 BOOST_AUTO_TEST_CASE(no_leader_backs_off_then_tries_the_local_replica) {
   StoreCallsConfig config;
   config.backoff_ms = 200;
