@@ -219,3 +219,23 @@ BOOST_AUTO_TEST_CASE(deleting_a_set_cascades_as_its_propagation_policy_says) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_manager_elected_again_lists_before_it_acts) {
+  // Its cache kept while not leading is stale (here: the deletion of a pod never reached it).
+  // A new term starts from fresh lists, as a new leader's does: the missing pod is replaced at
+  // once. Without the relist the set kept counting the deleted pod (simulator seed 1023: a
+  // second ReplicaSet for one Deployment).
+  Manager w;
+  w.post(kSets, replica_set("web", 2));
+  w.run();
+  auto pods = pods_of(w, "web");
+  BOOST_REQUIRE_EQUAL(pods.size(), 2u);
+  w.manager.set_acting(false);
+  w.held.insert("pods");  // the pod watch goes silent
+  auto gone = pods[0]["metadata"].value("name", "");
+  auto r = w.api.call("DELETE", kPods + "/" + gone);
+  BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  w.manager.set_acting(true);
+  w.run();
+  BOOST_TEST(pods_of(w, "web").size() == 2u);
+}

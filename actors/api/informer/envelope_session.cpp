@@ -66,6 +66,10 @@ EnvelopeSession::Output EnvelopeSession::next(NextStep step, std::int64_t now_ms
   return Output{call, was_watching};
 }
 
+EnvelopeSession::Output EnvelopeSession::relist(std::int64_t now_ms) {
+  return next(NextStep{NextStep::Action::list, 0, 0}, now_ms);
+}
+
 void EnvelopeSession::sent(std::uint64_t correlation, std::int64_t now_ms) {
   correlation_ = correlation;
   heard_ms_ = now_ms;
@@ -104,6 +108,7 @@ EnvelopeSession::Output EnvelopeSession::on_reply(std::uint64_t correlation, con
     return list_page(now_ms);
   }
   informer_.on_list(std::uint64_t(list_revision_), items_);
+  ++lists_;
   items_.clear();
   continue_.clear();
   return next(NextStep{NextStep::Action::watch, informer_.resource_version(), 0}, now_ms);

@@ -58,6 +58,13 @@ class EnvelopeSession {
   /// An apiWatchEvent with the current watch's id.
   Output on_event(std::uint64_t correlation, const ApiEvent& event, std::int64_t now_ms);
 
+  /// Lists again now (abandoning the watch or list in flight; stop_previous_watch says so): what
+  /// a controller manager that just became leader does, so that it acts on what the store
+  /// holds after its election, not on what a cache it kept while not leading still replays.
+  Output relist(std::int64_t now_ms);
+  /// Complete lists applied to the informer so far.
+  std::uint64_t lists() const { return lists_; }
+
   /// The id of the call or watch in flight (0: none).
   std::uint64_t current() const { return correlation_; }
 
@@ -72,6 +79,7 @@ class EnvelopeSession {
   std::optional<NextStep> pending_;  ///< held back until due_ms
   std::int64_t due_ms_ = 0;
   std::uint64_t correlation_ = 0;
+  std::uint64_t lists_ = 0;
   std::int64_t heard_ms_ = 0;
   // The list being gathered.
   std::vector<InformerObject> items_;

@@ -63,8 +63,11 @@ void ControllerManager::add(const ControllerFactory& factory) {
 }
 
 bool ControllerManager::synced() const {
-  for (const auto& [name, session] : sessions_)
+  for (const auto& [name, session] : sessions_) {
     if (!session->informer().synced()) return false;
+    auto needed = lists_needed_.find(name);
+    if (needed != lists_needed_.end() && session->lists() < needed->second) return false;
+  }
   return true;
 }
 
@@ -201,7 +204,14 @@ void ControllerManager::pump(std::int64_t now_ms) {
 void ControllerManager::set_acting(bool acting) {
   if (acting == acting_) return;
   acting_ = acting;
-  if (acting) return;
+  if (acting) {
+    for (auto& [name, session] : sessions_) {
+      lists_needed_[name] = session->lists() + 1;
+      auto previous = session->current();
+      carry_out(*session, previous, session->relist(now_ms_), now_ms_);
+    }
+    return;
+  }
   // Forget the controllers' calls in flight; their keys wait in the queues for the next term.
   for (auto it = calls_.begin(); it != calls_.end();)
     it = it->second.entry != nullptr ? calls_.erase(it) : std::next(it);
