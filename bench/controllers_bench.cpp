@@ -42,6 +42,14 @@ std::string deployment(std::uint64_t i, std::uint64_t replicas) {
   return d.dump();
 }
 
+// object[name] when it is an object, else an empty one: a const json's operator[] on a missing
+// key is undefined (a Deployment or ReplicaSet has no status until its controller writes one).
+const json& member(const json& object, const char* name) {
+  static const json empty = json::object();
+  auto it = object.find(name);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
 // Waits until `done` (polled every 100 ms) or the deadline.
 template <class F>
 bool wait_until(Clock::time_point deadline, F done) {
@@ -183,7 +191,7 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
     auto list = json::parse(body, nullptr, false);
     if (list.is_discarded() || list["items"].size() < o.deployments) return false;
     for (const auto& rs : list["items"])
-      if (rs["status"].value("replicas", std::uint64_t(0)) < o.replicas) return false;
+      if (member(rs, "status").value("replicas", std::uint64_t(0)) < o.replicas) return false;
     return true;
   });
   if (!created) return Error{"timeout", "the ReplicaSets never reported every replica"};
@@ -197,7 +205,7 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
 
   if (o.rollout) {
     auto replicas = [](const json& d, const char* field) {
-      return d["status"].value(field, std::uint64_t(0));
+      return member(d, "status").value(field, std::uint64_t(0));
     };
     auto t_ready = Clock::now();
     FakeKubelet kubelet(port, "default", o.kubelet_writers);
@@ -224,8 +232,8 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
       return Error{"failed", std::to_string(refused) + " image changes refused"};
     bool rolled = wait_until(deadline, [&] {
       return every_deployment(*probe, o.deployments, [&](const json& d) {
-        return d["status"].value("observedGeneration", std::int64_t(0)) >=
-                   d["metadata"].value("generation", std::int64_t(1)) &&
+        return member(d, "status").value("observedGeneration", std::int64_t(0)) >=
+                   member(d, "metadata").value("generation", std::int64_t(1)) &&
                replicas(d, "updatedReplicas") == o.replicas &&
                replicas(d, "availableReplicas") == o.replicas &&
                replicas(d, "replicas") == o.replicas;
@@ -240,6 +248,7 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
     report.pods_after_rollout = count_pods_everywhere(**cluster, agree);
     report.caches_agree = report.caches_agree && agree;
     report.statuses_marked = kubelet.marked();
+    report.statuses_refused = kubelet.failed();
   }
   for (std::size_t i = 0; i < (*cluster)->size(); ++i)
     report.server_rss_max_bytes = std::max(report.server_rss_max_bytes, (*cluster)->rss_bytes(i));

@@ -50,6 +50,7 @@ struct ControllersBenchReport {
   double rollout_cpu_s = 0;       ///< the servers' CPU time during the rollout
   std::uint64_t pods_after_rollout = 0;  ///< counted after a quiet second
   std::uint64_t statuses_marked = 0;     ///< pod statuses the fake kubelet wrote
+  std::uint64_t statuses_refused = 0;    ///< status writes the API refused (not 404)
   std::uint64_t server_rss_max_bytes = 0;
 };
 

@@ -42,13 +42,16 @@ void FakeKubelet::stop() {
 
 void FakeKubelet::on_event(const std::string& line) {
   auto event = json::parse(line, nullptr, false);
-  if (event.is_discarded()) return;
+  if (!event.is_object() || !event.contains("object") || !event["object"].is_object()) return;
   auto type = event.value("type", "");
   if (type != "ADDED" && type != "MODIFIED") return;
   const auto& pod = event["object"];
+  if (!pod.contains("metadata") || !pod["metadata"].is_object()) return;
   const auto& meta = pod["metadata"];
   if (meta.contains("deletionTimestamp")) return;
-  if (pod.contains("status") && pod["status"].value("phase", "") == "Running") return;
+  if (pod.contains("status") && pod["status"].is_object() &&
+      pod["status"].value("phase", "") == "Running")
+    return;
   std::lock_guard lock(mutex_);
   if (!seen_.insert(meta.value("uid", "")).second) return;
   queue_.push_back(meta.value("name", ""));

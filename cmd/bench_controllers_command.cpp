@@ -54,6 +54,7 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
                                   {"rollout_cpu_s", report->rollout_cpu_s},
                                   {"pods_after_rollout", report->pods_after_rollout},
                                   {"statuses_marked", report->statuses_marked},
+                                  {"statuses_refused", report->statuses_refused},
                                   {"server_rss_max_bytes", report->server_rss_max_bytes}}
                        .dump()
                 << "\n";
@@ -72,11 +73,13 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
           (unsigned long long)report->pods, (unsigned long long)expected);
       if (o->rollout)
         std::printf(
-            "fake kubelet: every Deployment available after %.2f s (%llu statuses written)\n"
+            "fake kubelet: every Deployment available after %.2f s (%llu statuses written, %llu "
+            "refused)\n"
             "rolling update of all at once: complete after %.2f s: %.0f pods replaced/s "
             "(servers' CPU %.1f s)\n"
             "pods after a quiet second: %llu (expected %llu)\n",
-            report->ready_s, (unsigned long long)report->statuses_marked, report->rollout_s,
+            report->ready_s, (unsigned long long)report->statuses_marked,
+            (unsigned long long)report->statuses_refused, report->rollout_s,
             report->rollout_pods_per_s, report->rollout_cpu_s,
             (unsigned long long)report->pods_after_rollout, (unsigned long long)expected);
       std::printf("largest server RSS %.0f MiB\n", report->server_rss_max_bytes / 1048576.0);

@@ -34,26 +34,36 @@ std::uint64_t seeds_per_shape(std::uint64_t fallback) {
   return fallback;
 }
 
+// One run of the scenario under the seed's random faults, as `craton sim --faults random` runs it.
+sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms) {
+  sim::WorldConfig config;
+  config.seed = seed;
+  config.nodes = nodes;
+  config.duration_ms = duration_ms;
+  auto ids = sim::node_ids(nodes);
+  config.faults =
+      sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
+  sim::ControllersScenario scenario(ids);
+  return sim::run_world(config, scenario);
+}
+
+std::string failures_of(const sim::RunReport& report) {
+  std::string why;
+  for (const auto& f : report.check.failures) why += "\n  " + f;
+  return why;
+}
+
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
               std::int64_t duration_ms) {
   std::uint64_t failed = 0, rollouts = 0, samples = 0, converged = 0;
   for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
-    sim::WorldConfig config;
-    config.seed = seed;
-    config.nodes = nodes;
-    config.duration_ms = duration_ms;
-    auto ids = sim::node_ids(nodes);
-    config.faults =
-        sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
-    sim::ControllersScenario scenario(ids);
-    auto report = sim::run_world(config, scenario);
+    auto report = run_seed(seed, nodes, duration_ms);
     rollouts += report.check.counts["rollouts"];
     samples += report.check.counts["workload_samples"];
     converged += report.check.counts["converged_views"];
     if (report.check.ok) continue;
     ++failed;
-    std::string why;
-    for (const auto& f : report.check.failures) why += "\n  " + f;
+    auto why = failures_of(report);
     BOOST_ERROR("seed " << seed << " failed; replay: craton sim --scenario controllers --seed "
                         << seed << " --nodes " << nodes << " --duration " << duration_ms
                         << "ms --faults random --trace trace.txt" << why);
@@ -76,18 +86,8 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
 // completed from the settle point (72 s) to 126 s. The scenario's chunks must carry several
 // objects each, so that catch-up takes a few seconds.
 BOOST_AUTO_TEST_CASE(five_nodes_seed_1015_catches_followers_up_by_snapshot_after_the_faults) {
-  sim::WorldConfig config;
-  config.seed = 1015;
-  config.nodes = 5;
-  config.duration_ms = 120000;
-  auto ids = sim::node_ids(config.nodes);
-  config.faults =
-      sim::random_faults(craton::derive_seed(config.seed, "faults"), ids, sim::settle_ms(config));
-  sim::ControllersScenario scenario(ids);
-  auto report = sim::run_world(config, scenario);
-  std::string why;
-  for (const auto& f : report.check.failures) why += "\n  " + f;
-  BOOST_TEST(report.check.ok, "seed 1015 failed:" << why);
+  auto report = run_seed(1015, 5, 120000);
+  BOOST_TEST(report.check.ok, "seed 1015 failed:" << failures_of(report));
   std::set<std::string> installed;  // not vacuous: n1 and n2 did catch up through snapshots
   for (const auto& o : report.history.observations)
     if (const auto* text = std::get_if<sim::TextEvent>(&o.event);
@@ -101,18 +101,8 @@ BOOST_AUTO_TEST_CASE(five_nodes_seed_1035_api_writes_leave_a_crashed_leader) {
   // The store leader the API actors knew (n5) crashed for good; every API write went to it and
   // timed out until the end, so no controller manager could take the lease and no rollout
   // finished. StoreCalls now asks its local replica after a call to the leader expires.
-  sim::WorldConfig config;
-  config.seed = 1035;
-  config.nodes = 5;
-  config.duration_ms = 120000;
-  auto ids = sim::node_ids(config.nodes);
-  config.faults =
-      sim::random_faults(craton::derive_seed(config.seed, "faults"), ids, sim::settle_ms(config));
-  sim::ControllersScenario scenario(ids);
-  auto report = sim::run_world(config, scenario);
-  std::string why;
-  for (const auto& f : report.check.failures) why += "\n  " + f;
-  BOOST_TEST(report.check.ok, "seed 1035 failed:" << why);
+  auto report = run_seed(1035, 5, 120000);
+  BOOST_TEST(report.check.ok, "seed 1035 failed:" << failures_of(report));
 }
 
 BOOST_AUTO_TEST_CASE(three_nodes_random_faults) {
