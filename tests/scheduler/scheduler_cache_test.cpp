@@ -5,7 +5,9 @@
 #define BOOST_TEST_MODULE scheduler_cache
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -460,4 +462,14 @@ BOOST_AUTO_TEST_CASE(a_snapshot_of_plain_nodes_keeps_their_order_and_finds_them_
   BOOST_TEST(snapshot.find("a")->requested().milli_cpu == 100);
   BOOST_TEST(snapshot.find("c") == nullptr);
   BOOST_TEST(snapshot.nodes_with_pod_affinity().empty());
+
+  // Handed to a cache, it becomes that cache's snapshot: foreign nodes gone, the cache's copied.
+  SchedulerCache cache;
+  cache.add_node(node_in("a", ""));
+  cache.add_node(node_in("z", ""));
+  SnapshotUpdate update = cache.update_snapshot(snapshot);
+  BOOST_TEST(update.copied == 2u);
+  BOOST_TEST(names_of(snapshot.nodes()) == (std::vector<std::string>{"a", "z"}));
+  BOOST_TEST(snapshot.find("a")->requested().milli_cpu == 0);
+  BOOST_TEST(snapshot.find("b") == nullptr);
 }

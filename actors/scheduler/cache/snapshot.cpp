@@ -16,6 +16,9 @@ Snapshot Snapshot::of(std::vector<NodeInfo> nodes) {
     CRATON_ASSERT(inserted, "node names in a snapshot are unique");
   }
   snapshot.rebuild_affinity_lists();
+  // No cache has this node-set version: given to update_snapshot, it is rebuilt from the cache
+  // (generation 0 copies every node, and the foreign ones are dropped).
+  snapshot.node_set_version_ = kNotFromACache;
   return snapshot;
 }
 

@@ -35,6 +35,7 @@ class Snapshot {
 
   /// A snapshot of the given nodes in the given order, not tied to any cache (tests, and
   /// callers that build node lists themselves, as kube's NewSnapshot). Names must be unique.
+  /// Passed to SchedulerCache::update_snapshot later, it becomes a full copy of that cache.
   static Snapshot of(std::vector<NodeInfo> nodes);
 
   /// The node list, what Framework::schedule takes.
@@ -73,6 +74,7 @@ class Snapshot {
   /// The cache's node-set version list_ was built from; another version means nodes were added,
   /// removed or moved between zones, and list_ must be rebuilt.
   std::uint64_t node_set_version_ = 0;
+  static constexpr std::uint64_t kNotFromACache = ~std::uint64_t{0};
 };
 
 }  // namespace craton::scheduler
