@@ -618,6 +618,10 @@ BOOST_AUTO_TEST_CASE(bad_configurations_are_answered_with_the_field_that_is_wron
        "profiles[0].plugins.preEnqueue.enabled: the PreEnqueue extension point is not supported"},
       {"a list where a mapping belongs", kHeader + "profiles:\n- plugins: [score]\n", "bad_config",
        "profiles[0].plugins: must be a mapping of fields"},
+      {"an ignored resource that is not a name",
+       kHeader + "profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args:\n      "
+                 "ignoredResources: [a, {b: c}]\n",
+       "bad_config", "profiles[0].pluginConfig[0].args.ignoredResources[1]: must be a string"},
       {"a boolean that is not one", kHeader + "enableProfiling: yes\n", "bad_config",
        "enableProfiling: must be true or false"},
       {"too large", kHeader + "# " + std::string(kConfigBytesMax, 'x') + "\n", "malformed",
@@ -639,6 +643,14 @@ BOOST_AUTO_TEST_CASE(malformed_yaml_says_where) {
   BOOST_REQUIRE(!config.ok());
   BOOST_TEST(config.error().code == "malformed");
   BOOST_TEST(config.error().message.starts_with("the configuration is not valid YAML: line "));
+}
+
+BOOST_AUTO_TEST_CASE(deeply_nested_yaml_is_refused_not_a_crash) {
+  // yaml-cpp bounds its own recursion and throws; the loader answers an Error.
+  std::string deep = kHeader + "profiles: " + std::string(100'000, '[') + "\n";
+  auto config = parse_scheduler_config(deep);
+  BOOST_REQUIRE(!config.ok());
+  BOOST_TEST(config.error().code == "malformed");
 }
 
 BOOST_AUTO_TEST_CASE(building_frameworks_names_the_profile_and_checks_the_sorters_built) {

@@ -112,10 +112,11 @@ void read_scoring_strategy(const YAML::Node& node, std::string_view path, NodeRe
 std::any read_node_resources_fit(YamlFields& fields) {
   ConfigErrors& errors = fields.errors();
   NodeResourcesFitArgs args;
-  for (const auto& item :
-       sequence_items(fields.take("ignoredResources"), fields.path("ignoredResources"),
-                      kIgnoredResourcesMax, errors))
-    if (auto name = as_string(item, fields.path("ignoredResources"), errors))
+  std::string ignored_path = fields.path("ignoredResources");
+  auto ignored =
+      sequence_items(fields.take("ignoredResources"), ignored_path, kIgnoredResourcesMax, errors);
+  for (std::size_t i = 0; i < ignored.size(); ++i)
+    if (auto name = as_string(ignored[i], index_path(ignored_path, i), errors))
       args.ignored_resources.push_back(*name);
   if (!sequence_items(fields.take("ignoredResourceGroups"), fields.path("ignoredResourceGroups"),
                       kIgnoredResourcesMax, errors)
