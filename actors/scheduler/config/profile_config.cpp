@@ -11,10 +11,24 @@ namespace craton::scheduler::config_yaml {
 
 namespace {
 
-// The YAML key of each ExtensionPoint, in the enum's order.
-constexpr std::array<std::string_view, kExtensionPoints> kPointKeys = {
-    "queueSort", "preFilter", "filter",  "postFilter", "preScore", "score",
-    "reserve",   "permit",    "preBind", "bind",       "postBind"};
+// The YAML key of each extension point.
+struct PointKey {
+  ExtensionPoint point;
+  std::string_view key;
+};
+constexpr std::array<PointKey, kExtensionPoints> kPointKeys = {{
+    {ExtensionPoint::queue_sort, "queueSort"},
+    {ExtensionPoint::pre_filter, "preFilter"},
+    {ExtensionPoint::filter, "filter"},
+    {ExtensionPoint::post_filter, "postFilter"},
+    {ExtensionPoint::pre_score, "preScore"},
+    {ExtensionPoint::score, "score"},
+    {ExtensionPoint::reserve, "reserve"},
+    {ExtensionPoint::permit, "permit"},
+    {ExtensionPoint::pre_bind, "preBind"},
+    {ExtensionPoint::bind, "bind"},
+    {ExtensionPoint::post_bind, "postBind"},
+}};
 
 struct PluginSet {
   std::vector<PluginRef> enabled;
@@ -62,10 +76,10 @@ void read_plugins(const YAML::Node& node, std::string_view path, Profile& profil
   YamlFields fields(node, std::string(path), errors);
   PluginSet multi = read_plugin_set(fields.take("multiPoint"), fields.path("multiPoint"), errors);
   profile.multi_point = merge_plugin_set(profile.multi_point, multi.enabled, multi.disabled);
-  for (std::size_t i = 0; i < kExtensionPoints; ++i) {
-    PluginSet set = read_plugin_set(fields.take(kPointKeys[i]), fields.path(kPointKeys[i]), errors);
-    profile.enabled[i] = std::move(set.enabled);
-    profile.disabled[i] = std::move(set.disabled);
+  for (const auto& [point, key] : kPointKeys) {
+    PluginSet set = read_plugin_set(fields.take(key), fields.path(key), errors);
+    profile.enabled[static_cast<std::size_t>(point)] = std::move(set.enabled);
+    profile.disabled[static_cast<std::size_t>(point)] = std::move(set.disabled);
   }
   // kube's PreEnqueue point (SchedulingGates) does not exist here; disabling there is harmless.
   PluginSet pre_enqueue =
