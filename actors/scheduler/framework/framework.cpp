@@ -167,6 +167,17 @@ std::vector<std::string_view> Framework::plugin_names(ExtensionPoint point) cons
   return out;
 }
 
+std::map<std::string, std::vector<ClusterEvent>, std::less<>> Framework::events_to_register()
+    const {
+  std::map<std::string, std::vector<ClusterEvent>, std::less<>> out;
+  for (const auto& p : owned_) {
+    const auto* ext = dynamic_cast<const EnqueueExtensions*>(p.get());
+    out.emplace(std::string(p->name()),
+                ext ? ext->events_to_register() : std::vector<ClusterEvent>{ClusterEvent::any()});
+  }
+  return out;
+}
+
 ScheduleResult Framework::schedule(CycleState& state, const PodInfo& pod,
                                    std::span<const NodeInfo* const> nodes,
                                    const CycleOptions& options) {

@@ -85,6 +85,10 @@ class Framework {
   Status run_bind(CycleState& state, const PodInfo& pod, std::string_view node);
   void run_post_bind(CycleState& state, const PodInfo& pod, std::string_view node);
 
+  /// Per plugin of the profile, the events that may undo its rejections (EnqueueExtensions);
+  /// a plugin without that interface registers every event (ClusterEvent::any()), as in kube.
+  std::map<std::string, std::vector<ClusterEvent>, std::less<>> events_to_register() const;
+
   std::uint32_t next_start_node_index() const { return next_start_node_index_; }
   /// Names of the plugins at a point, in running order (for explanations and tests).
   std::vector<std::string_view> plugin_names(ExtensionPoint point) const;

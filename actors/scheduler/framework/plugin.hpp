@@ -21,7 +21,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "actors/scheduler/framework/cluster_event.hpp"
 #include "actors/scheduler/framework/cycle_state.hpp"
 #include "actors/scheduler/framework/node_info.hpp"
 #include "actors/scheduler/framework/pod_info.hpp"
@@ -44,6 +46,16 @@ class Plugin {
   virtual ~Plugin() = default;
   /// The name the registry and profiles know it by ("NodeResourcesFit").
   virtual std::string_view name() const = 0;
+};
+
+/// Kubernetes' EnqueueExtensions: optional, for plugins that reject pods (PreFilter, Filter,
+/// Reserve, Permit). A pod this plugin rejected goes back to scheduling only when one of these
+/// events happens (or after the queue's unschedulable timeout). A plugin without this interface
+/// is taken to care about every event, as in Kubernetes; one answering an empty list is only
+/// retried on the timeout. The list is fixed for the plugin's life (the queue reads it once).
+class EnqueueExtensions : public virtual Plugin {
+ public:
+  virtual std::vector<ClusterEvent> events_to_register() const = 0;
 };
 
 class QueueSortPlugin : public virtual Plugin {

@@ -17,11 +17,16 @@ namespace craton::scheduler {
 class NodeAffinity final : public PreFilterPlugin,
                            public FilterPlugin,
                            public PreScorePlugin,
-                           public ScorePlugin {
+                           public ScorePlugin,
+                           public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "NodeAffinity";
   static constexpr std::string_view kReason = "node(s) didn't match Pod's node affinity/selector";
   std::string_view name() const override { return kName; }
+  /// Kube 1.32: only a node's labels (and name, fixed at add) decide affinity.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::node, action::add | action::update_node_label}};
+  }
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;

@@ -8,11 +8,15 @@
 
 namespace craton::scheduler {
 
-class NodeName final : public FilterPlugin {
+class NodeName final : public FilterPlugin, public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "NodeName";
   static constexpr std::string_view kReason = "node(s) didn't match the requested node name";
   std::string_view name() const override { return kName; }
+  /// Kube 1.32: the named node may appear; nothing else changes a node's name.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::node, action::add}};
+  }
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
 };
 

@@ -41,7 +41,7 @@ struct NodeResourcesFitArgs {
 
 inline constexpr std::size_t kShapePointsMax = 16;
 
-class NodeResourcesFit final : public FilterPlugin, public ScorePlugin {
+class NodeResourcesFit final : public FilterPlugin, public ScorePlugin, public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "NodeResourcesFit";
   static constexpr std::string_view kTooManyPods = "Too many pods";
@@ -49,6 +49,12 @@ class NodeResourcesFit final : public FilterPlugin, public ScorePlugin {
   static Result<std::unique_ptr<NodeResourcesFit>> create(const NodeResourcesFitArgs& args,
                                                           ResourceNames& names);
   std::string_view name() const override { return kName; }
+  /// Kube 1.32 (queueing hints on): a pod deleted frees its requests; a node added or whose
+  /// allocatable changed may have room. Labels and taints do not change what fits.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::pod, action::remove},
+            {EventResource::node, action::add | action::update_node_allocatable}};
+  }
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
   Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
                std::int64_t& score) const override;

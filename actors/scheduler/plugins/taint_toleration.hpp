@@ -13,10 +13,18 @@
 
 namespace craton::scheduler {
 
-class TaintToleration final : public FilterPlugin, public PreScorePlugin, public ScorePlugin {
+class TaintToleration final : public FilterPlugin,
+                              public PreScorePlugin,
+                              public ScorePlugin,
+                              public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "TaintToleration";
   std::string_view name() const override { return kName; }
+  /// Kube 1.32: a node added or its taints changed, or the pod given a toleration.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::node, action::add | action::update_node_taint},
+            {EventResource::pod, action::update_pod_tolerations}};
+  }
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
   Status pre_score(CycleState& state, const PodInfo& pod,
                    std::span<const NodeInfo* const> feasible) override;
