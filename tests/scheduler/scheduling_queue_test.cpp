@@ -138,6 +138,15 @@ BOOST_AUTO_TEST_CASE(default_plugins_register_kube_1_32_events) {
               Events{{EventResource::node, action::add | action::update_node_taint},
                      {EventResource::pod, action::update_pod_tolerations}}));
   BOOST_TEST((events.at("NodeUnschedulable") == events.at("TaintToleration")));
+  BOOST_TEST((events.at("InterPodAffinity") ==
+              Events{{EventResource::pod, action::add | action::update_pod_label | action::remove},
+                     {EventResource::node, action::add | action::update_node_label}}));
+  BOOST_TEST(
+      (events.at("PodTopologySpread") ==
+       Events{{EventResource::pod, action::add | action::update_pod_label |
+                                       action::update_pod_tolerations | action::remove},
+              {EventResource::node, action::add | action::remove | action::update_node_label |
+                                        action::update_node_taint}}));
   // Without EnqueueExtensions a plugin registers every event, as in kube.
   BOOST_TEST((events.at("PrioritySort") == Events{ClusterEvent::any()}));
 }

@@ -37,7 +37,8 @@ struct InterPodAffinityArgs {
 class InterPodAffinity final : public PreFilterPlugin,
                                public FilterPlugin,
                                public PreScorePlugin,
-                               public ScorePlugin {
+                               public ScorePlugin,
+                               public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "InterPodAffinity";
   static constexpr std::string_view kAffinityReason = "node(s) didn't match pod affinity rules";
@@ -58,6 +59,13 @@ class InterPodAffinity final : public PreFilterPlugin,
   bool has_normalize_score() const override { return true; }
   Status normalize_score(const CycleState& state, const PodInfo& pod,
                          std::span<NodeScore> scores) const override;
+  /// Kube 1.32 (queueing hints on): an assigned pod added, relabelled or deleted may satisfy
+  /// an affinity term or stop violating an anti-affinity one; a node added or relabelled may
+  /// join a topology domain.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::pod, action::add | action::update_pod_label | action::remove},
+            {EventResource::node, action::add | action::update_node_label}};
+  }
 
  private:
   InterPodAffinityArgs args_;

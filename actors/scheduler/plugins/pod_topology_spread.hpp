@@ -26,7 +26,8 @@ namespace craton::scheduler {
 class PodTopologySpread final : public PreFilterPlugin,
                                 public FilterPlugin,
                                 public PreScorePlugin,
-                                public ScorePlugin {
+                                public ScorePlugin,
+                                public EnqueueExtensions {
  public:
   static constexpr std::string_view kName = "PodTopologySpread";
   static constexpr std::string_view kReason =
@@ -37,6 +38,15 @@ class PodTopologySpread final : public PreFilterPlugin,
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
+  /// Kube 1.32 (queueing hints on): pods added, relabelled or deleted change the counts, a
+  /// toleration matters under nodeTaintsPolicy Honor; nodes added, deleted, relabelled or
+  /// retainted change the domains.
+  std::vector<ClusterEvent> events_to_register() const override {
+    return {{EventResource::pod, action::add | action::update_pod_label |
+                                     action::update_pod_tolerations | action::remove},
+            {EventResource::node,
+             action::add | action::remove | action::update_node_label | action::update_node_taint}};
+  }
   Status pre_score(CycleState& state, const PodInfo& pod,
                    std::span<const NodeInfo* const> feasible) override;
   Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
