@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(victims_are_the_fewest_and_lowest_priority_pods_that_make_r
   BOOST_TEST(out.result.status.plugin() == "DefaultPreemption");
   BOOST_TEST(out.result.nominated_node_name == "n1");
   BOOST_TEST(out.result.override_nomination);
-  BOOST_TEST(out.victims == std::vector<std::string>{"big-low"});
+  BOOST_REQUIRE(out.victims == std::vector<std::string>{"big-low"});
   BOOST_TEST(out.result.victims.front().uid == "uid-big-low");
   BOOST_TEST(out.result.victims.front().namespace_ == "default");
 }
