@@ -214,6 +214,36 @@ Status DefaultPreemption::filters_with_nominated_pods(CycleState& state, const P
   return framework_->run_filters_on(state, pod, node);
 }
 
+Status DefaultPreemption::change_node(CycleState& state, const PodInfo& pod, NodeInfo& node,
+                                      std::span<const std::shared_ptr<const PodInfo>> pods,
+                                      bool add) const {
+  std::vector<PodChange> changes;
+  for (const auto& p : pods) {
+    if (add)
+      node.add_pod(p);
+    else
+      node.remove_pod(p->uid);
+    changes.push_back({add, p.get()});
+  }
+  Status s = framework_->run_pre_filter_changes(state, pod, node, changes);
+  if (s.is_success()) return s;
+  // kube answers an Error when a PreFilter extension fails: the dry run cannot go on.
+  return Status::error(state.keep_text("dry run on node " + node.name() + ": PreFilter of " +
+                                       std::string(s.plugin()) + ": " + s.message()));
+}
+
+Status DefaultPreemption::reprieve(CycleState& state, const PodInfo& pod, NodeInfo& node,
+                                   const std::shared_ptr<const PodInfo>& victim,
+                                   PreemptionCandidate& out) const {
+  std::span<const std::shared_ptr<const PodInfo>> one{&victim, 1};
+  Status s = change_node(state, pod, node, one, true);
+  if (!s.is_success()) return s;
+  if (filters_with_nominated_pods(state, pod, node).is_success()) return {};  // spared
+  out.victims.push_back(victim);
+  s = change_node(state, pod, node, one, false);
+  return s.is_success() ? Status::unschedulable("victim") : s;
+}
+
 Status DefaultPreemption::select_victims(CycleState& state, const PodInfo& pod, NodeInfo& node,
                                          std::span<const PodDisruptionBudget> pdbs,
                                          PreemptionCandidate& out) const {
@@ -221,16 +251,8 @@ Status DefaultPreemption::select_victims(CycleState& state, const PodInfo& pod, 
   for (const auto& p : node.pods())
     if (p->priority < pod.priority) potential.push_back(p);
   if (potential.empty()) return Status::unresolvable(kNoVictims);
-
-  std::vector<PodChange> changes;
-  for (const auto& p : potential) {
-    node.remove_pod(p->uid);
-    changes.push_back({false, p.get()});
-  }
-  Status s = framework_->run_pre_filter_changes(state, pod, node, changes);
-  if (!s.is_success())
-    return Status::error(
-        state.keep_text("PreFilter of " + std::string(s.plugin()) + ": " + s.message()));
+  Status s = change_node(state, pod, node, potential, false);
+  if (!s.is_success()) return s;
   // Without every lower-priority pod the pod still does not fit: no candidate. (Affinity of the
   // pod to its own victims is not looked for, as in Kubernetes.)
   s = filters_with_nominated_pods(state, pod, node);
@@ -244,27 +266,14 @@ Status DefaultPreemption::select_victims(CycleState& state, const PodInfo& pod, 
   // victims break as few budgets as possible; the most important first within each group.
   out.victims.clear();
   out.pdb_violations = 0;
-  auto reprieve = [&](const std::shared_ptr<const PodInfo>& p) -> Result<bool> {
-    node.add_pod(p);
-    PodChange added{true, p.get()};
-    Status changed = framework_->run_pre_filter_changes(state, pod, node, {&added, 1});
-    if (!changed.is_success()) return Error{"dry_run", changed.message()};
-    if (filters_with_nominated_pods(state, pod, node).is_success()) return true;
-    node.remove_pod(p->uid);
-    PodChange removed{false, p.get()};
-    changed = framework_->run_pre_filter_changes(state, pod, node, {&removed, 1});
-    if (!changed.is_success()) return Error{"dry_run", changed.message()};
-    out.victims.push_back(p);
-    return false;
-  };
   for (const auto& p : violating) {
-    auto fits = reprieve(p);
-    if (!fits) return Status::error(state.keep_text(fits.error().message));
-    if (!*fits) ++out.pdb_violations;
+    s = reprieve(state, pod, node, p, out);
+    if (s.code() == Code::error) return s;
+    if (!s.is_success()) ++out.pdb_violations;
   }
   for (const auto& p : non_violating) {
-    auto fits = reprieve(p);
-    if (!fits) return Status::error(state.keep_text(fits.error().message));
+    s = reprieve(state, pod, node, p, out);
+    if (s.code() == Code::error) return s;
   }
   if (!violating.empty() && !non_violating.empty())
     std::stable_sort(out.victims.begin(), out.victims.end(),
@@ -284,15 +293,24 @@ PostFilterResult DefaultPreemption::post_filter(CycleState& state, const PodInfo
   std::vector<const NodeInfo*> potential;
   for (std::size_t i = 0; i < filtered.nodes.size() && i < filtered.statuses.size(); ++i)
     if (filtered.statuses[i].code() == Code::unschedulable) potential.push_back(filtered.nodes[i]);
+  DryRunOutcome found = dry_run(state, pod, potential, filtered.seed);
+  auto& candidates = found.candidates;
+  if (candidates.empty() && !found.first_error.empty())
+    return answer(Status::error(state.keep_text("preemption: " + found.first_error)));
+  if (candidates.empty()) return no_candidate(state, filtered, found.failures);
+  return nominate(state, pod, candidates[pick_one_node_for_preemption(candidates)]);
+}
 
+DefaultPreemption::DryRunOutcome DefaultPreemption::dry_run(
+    const CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> potential,
+    std::uint64_t seed) const {
+  DryRunOutcome out;
   auto pdbs = handle_->pod_disruption_budgets();
   auto wanted =
       static_cast<std::size_t>(candidate_count(static_cast<std::int32_t>(potential.size())));
-  std::vector<PreemptionCandidate> non_violating, violating;
-  std::vector<RejectedNode> failures;  // the dry run's reasons, kept by `reasons`
-  std::deque<std::string> reasons;
-  std::string first_error;
-  std::size_t offset = potential.empty() ? 0 : filtered.seed % potential.size();
+  std::vector<PreemptionCandidate> violating;
+  auto& non_violating = out.candidates;
+  std::size_t offset = potential.empty() ? 0 : seed % potential.size();
   for (std::size_t i = 0; i < potential.size(); ++i) {
     if (!non_violating.empty() && non_violating.size() + violating.size() >= wanted) break;
     const NodeInfo& original = *potential[(offset + i) % potential.size()];
@@ -305,20 +323,17 @@ PostFilterResult DefaultPreemption::post_filter(CycleState& state, const PodInfo
     if (s.is_success()) {
       c.node = &original;
       auto& list = c.pdb_violations == 0 ? non_violating : violating;
-      if (list.size() < wanted) list.push_back(std::move(c));
+      if (list.size() < wanted) list.push_back(std::move(c));  // kube's list is that long
       continue;
     }
-    if (s.code() == Code::error && first_error.empty()) first_error = s.message();
-    Status owned(s.code(), {});
-    for (auto r : s.reasons()) owned.add_reason(reasons.emplace_back(r));
-    failures.push_back({static_cast<std::uint32_t>(i), owned});
+    if (s.code() == Code::error && out.first_error.empty()) out.first_error = s.message();
+    Status owned(s.code(), {});  // `run` dies here, and the reasons may point into it
+    for (auto r : s.reasons()) owned.add_reason(out.reasons.emplace_back(r));
+    out.failures.push_back({static_cast<std::uint32_t>(i), owned});
   }
+  // Candidates that break no budget first, as kube returns them.
   std::move(violating.begin(), violating.end(), std::back_inserter(non_violating));
-  auto& candidates = non_violating;
-  if (candidates.empty() && !first_error.empty())
-    return answer(Status::error(state.keep_text("preemption: " + first_error)));
-  if (candidates.empty()) return no_candidate(state, filtered, failures);
-  return nominate(state, pod, candidates[pick_one_node_for_preemption(candidates)]);
+  return out;
 }
 
 PostFilterResult DefaultPreemption::no_candidate(

@@ -86,6 +86,24 @@ class DefaultPreemption final : public PostFilterPlugin {
   DefaultPreemption(const DefaultPreemptionArgs& args, Framework* framework,
                     FrameworkHandle* handle)
       : args_(args), framework_(framework), handle_(handle) {}
+  /// What the dry run found: candidates (those breaking no budget first) and, for each node
+  /// that is none, why (reasons owned by `reasons`; a deque keeps them in place when moved).
+  struct DryRunOutcome {
+    std::vector<PreemptionCandidate> candidates;
+    std::vector<RejectedNode> failures;
+    std::deque<std::string> reasons;
+    std::string first_error;
+  };
+  DryRunOutcome dry_run(const CycleState& state, const PodInfo& pod,
+                        std::span<const NodeInfo* const> potential, std::uint64_t seed) const;
+  /// Adds `pods` to the dry run's node (or removes them) and updates PreFilter's data; an Error
+  /// when a PreFilter refuses the change.
+  Status change_node(CycleState& state, const PodInfo& pod, NodeInfo& node,
+                     std::span<const std::shared_ptr<const PodInfo>> pods, bool add) const;
+  /// Gives `victim` back to the node: success when the pod still fits (spared), Unschedulable
+  /// when it does not (then it is removed again and added to out.victims), or an Error.
+  Status reprieve(CycleState& state, const PodInfo& pod, NodeInfo& node,
+                  const std::shared_ptr<const PodInfo>& victim, PreemptionCandidate& out) const;
   Status filters_with_nominated_pods(CycleState& state, const PodInfo& pod,
                                      const NodeInfo& node) const;
   PostFilterResult nominate(CycleState& state, const PodInfo& pod,
