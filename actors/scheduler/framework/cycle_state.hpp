@@ -3,9 +3,10 @@
 // a value of its own struct type and reads it back by that type; nobody else can mistake it.
 // Also a place to keep text a plugin formats during the cycle (reasons must outlive it, see
 // status.hpp), and the cycle's list of every node. One CycleState per cycle; not shared between
-// threads while written.
+// threads while written; clone() copies it for a dry run (preemption).
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <span>
@@ -52,6 +53,17 @@ class CycleState {
     return texts_.back();
   }
 
+  /// A copy for a dry run (Kubernetes' CycleState.Clone): writes to the copy never show in this
+  /// state. Cheap: what plugins wrote is shared, which is safe because read() hands out const
+  /// values and write() replaces a value rather than changing it. Text the copy keeps dies with
+  /// the copy; the copy's all_nodes() is this state's list until set_all_nodes.
+  CycleState clone() const { return *this; }
+
+  /// Which of the profile's Filter plugins (bit i: the i-th) PreFilter made Skip this cycle;
+  /// written by the framework after PreFilter, read by Framework::run_filters_on.
+  std::uint64_t skipped_filters() const { return skipped_filters_; }
+  void set_skipped_filters(std::uint64_t mask) { skipped_filters_ = mask; }
+
  private:
   struct Base {
     virtual ~Base() = default;
@@ -74,6 +86,7 @@ class CycleState {
   std::span<const NodeInfo* const> all_nodes_;
   std::vector<Slot> slots_;
   std::deque<std::string> texts_;
+  std::uint64_t skipped_filters_ = 0;
 };
 
 }  // namespace craton::scheduler

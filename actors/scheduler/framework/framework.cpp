@@ -48,9 +48,11 @@ std::uint64_t next_random(std::uint64_t& state) {
 
 Result<std::unique_ptr<Framework>> Framework::create(const Registry& registry,
                                                      const Profile& profile,
-                                                     ResourceNames& resources) {
+                                                     ResourceNames& resources,
+                                                     FrameworkHandle* handle) {
   std::unique_ptr<Framework> f(new Framework());
   f->profile_ = profile;
+  f->handle_ = handle;
   auto added = f->add_plugins(registry, resources);
   if (!added) return added.error();
   return f;
@@ -73,7 +75,8 @@ Result<Ok> Framework::add_plugins(const Registry& registry, ResourceNames& resou
     const auto* factory = registry.find(name);
     if (!factory) return Error{"unknown_plugin", "no plugin named " + name + " is registered"};
     auto args = profile_.plugin_args.find(name);
-    PluginContext context{args == profile_.plugin_args.end() ? nullptr : &args->second, resources};
+    PluginContext context{args == profile_.plugin_args.end() ? nullptr : &args->second, resources,
+                          handle_, this};
     auto plugin = (*factory)(context);
     if (!plugin) return Error{plugin.error().code, name + ": " + plugin.error().message};
     CRATON_ASSERT(plugin.value()->name() == name, "a factory builds the plugin it is named for");
@@ -115,6 +118,9 @@ Result<Ok> Framework::add_plugins(const Registry& registry, ResourceNames& resou
     return Error{"bad_profile", "a profile needs exactly one QueueSort plugin, it has " +
                                     std::to_string(queue_sort.size())};
   queue_sort_ = queue_sort.front();
+  if (filter_.size() > kFilterPluginsMax)
+    return Error{"bad_profile", "a profile has at most " + std::to_string(kFilterPluginsMax) +
+                                    " Filter plugins, it has " + std::to_string(filter_.size())};
   for (const auto& s : score_)
     if (s.weight < 0) return Error{"bad_profile", "score weights must be positive"};
   return Ok{};
@@ -238,6 +244,7 @@ bool Framework::run_pre_filter(CycleState& state, const PodInfo& pod,
         skipped_filters_.end())
       active_filters_.push_back(p);
   }
+  state.set_skipped_filters(skipped_filter_mask());  // for dry runs on clones of this state
   return true;
 }
 
@@ -250,6 +257,70 @@ Status Framework::run_filters(const CycleState& state, const PodInfo& pod,
       return s;
     }
   }
+  return {};
+}
+
+int Framework::filter_index_of(const Plugin* plugin) const {
+  for (std::size_t i = 0; i < filter_.size(); ++i)
+    if (static_cast<const Plugin*>(filter_[i]) == plugin) return static_cast<int>(i);
+  return -1;
+}
+
+std::uint64_t Framework::skipped_filter_mask() const {
+  std::uint64_t mask = 0;
+  for (const Plugin* p : skipped_filters_) {
+    int i = filter_index_of(p);
+    if (i >= 0) mask |= std::uint64_t{1} << i;
+  }
+  return mask;
+}
+
+Status Framework::run_filters_on(const CycleState& state, const PodInfo& pod,
+                                 const NodeInfo& node) const {
+  std::uint64_t skipped = state.skipped_filters();
+  for (std::size_t i = 0; i < filter_.size(); ++i) {
+    if ((skipped >> i) & 1) continue;
+    Status s = filter_[i]->filter(state, pod, node);
+    if (!s.is_success()) {
+      s.set_plugin(filter_[i]->name());
+      return s;
+    }
+  }
+  return {};
+}
+
+Status Framework::run_pre_filter_changes(CycleState& state, const PodInfo& pod,
+                                         const NodeInfo& node, std::span<const PodChange> changes) {
+  if (changes.empty()) return {};
+  std::uint64_t skipped = state.skipped_filters();
+  for (auto* p : pre_filter_) {
+    int index = filter_index_of(p);
+    std::uint64_t bit = index < 0 ? 0 : std::uint64_t{1} << index;
+    Status s;
+    if (const auto* extensions = p->pre_filter_extensions()) {
+      if (skipped & bit) continue;  // its Filter does not run: nothing to keep up to date
+      for (const auto& c : changes) {
+        s = c.added ? extensions->add_pod(state, pod, *c.pod, node)
+                    : extensions->remove_pod(state, pod, *c.pod, node);
+        if (!s.is_success()) break;
+      }
+    } else {
+      // Without extensions the plugin's data may come from any node (topology counts), and the
+      // plugin cannot be told what changed: it computes it again from the nodes as they are now.
+      s = p->pre_filter(state, pod, state.all_nodes());
+      if (s.is_skip()) {
+        skipped |= bit;
+        continue;
+      }
+      if (s.is_success()) skipped &= ~bit;
+    }
+    if (!s.is_success()) {
+      s.set_plugin(p->name());
+      state.set_skipped_filters(skipped);
+      return s;
+    }
+  }
+  state.set_skipped_filters(skipped);
   return {};
 }
 
@@ -371,7 +442,8 @@ void Framework::select_host(std::span<const NodeInfo* const> nodes, std::uint64_
 
 PostFilterResult Framework::run_post_filter(CycleState& state, const PodInfo& pod,
                                             const NodeStatuses& filtered) {
-  PostFilterResult last{Status::unschedulable("no PostFilter plugin nominated a node"), {}};
+  PostFilterResult last;
+  last.status = Status::unschedulable("no PostFilter plugin nominated a node");
   for (auto* p : post_filter_) {
     auto r = p->post_filter(state, pod, filtered);
     r.status.set_plugin(p->name());

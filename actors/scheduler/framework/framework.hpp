@@ -9,8 +9,9 @@
 // can be explained; a pod that fits nowhere gets Kubernetes' FailedScheduling message
 // ("0/N nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}.").
 // The binding-cycle points (Reserve, Permit, PreBind, Bind, PostBind) and PostFilter are run on
-// request by the caller, which owns the queue and the cache. Single-threaded; nodes and the pod
-// must outlive the call that uses them.
+// request by the caller, which owns the queue and the cache. PostFilter plugins dry-run Filter on
+// changed copies of nodes (run_filters_on, run_pre_filter_changes). Single-threaded; nodes and
+// the pod must outlive the call that uses them.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,15 @@ struct ScheduleResult {
   std::string message;                             ///< FailedScheduling or error text
 };
 
+/// A pod a dry run added to a node or removed from it (Framework::run_pre_filter_changes).
+struct PodChange {
+  bool added = false;  ///< false: removed
+  const PodInfo* pod = nullptr;
+};
+
+/// At most this many Filter plugins in a profile (CycleState keeps their Skips as a bit mask).
+inline constexpr std::size_t kFilterPluginsMax = 64;
+
 /// Options of one cycle.
 struct CycleOptions {
   std::uint64_t tie_seed = 0;  ///< chooses among equally scored best nodes
@@ -62,8 +72,10 @@ class Framework {
  public:
   /// Instantiates the profile's plugins from the registry; an Error names a missing plugin, a
   /// plugin enabled at a point it does not implement, bad arguments, or no QueueSort plugin.
+  /// `handle` (may be nullptr) is lent to every plugin and must outlive the framework.
   static Result<std::unique_ptr<Framework>> create(const Registry& registry, const Profile& profile,
-                                                   ResourceNames& resources);
+                                                   ResourceNames& resources,
+                                                   FrameworkHandle* handle = nullptr);
 
   const Profile& profile() const { return profile_; }
   /// The profile's QueueSort order.
@@ -89,6 +101,20 @@ class Framework {
   /// a plugin without that interface registers every event (ClusterEvent::any()), as in kube.
   std::map<std::string, std::vector<ClusterEvent>, std::less<>> events_to_register() const;
 
+  // Dry runs, for PostFilter plugins (preemption) working on a clone of the cycle's state.
+  /// Every Filter plugin not skipped by PreFilter in `state`, on one node: success or the first
+  /// rejection, named by its plugin (Kubernetes' RunFilterPlugins).
+  Status run_filters_on(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
+  /// Brings what PreFilter wrote in `state` up to date after `changes` to `node`, whose new
+  /// version state.all_nodes() must already list in place of the old one. Plugins with
+  /// PreFilterExtensions are told of each change (not when their Filter is skipped, as in
+  /// Kubernetes); the others run PreFilter again over state.all_nodes(), and their Skip is
+  /// updated. A rejection or error is returned with its plugin's name.
+  Status run_pre_filter_changes(CycleState& state, const PodInfo& pod, const NodeInfo& node,
+                                std::span<const PodChange> changes);
+  /// The handle the framework was built with, or nullptr.
+  FrameworkHandle* handle() const { return handle_; }
+
   std::uint32_t next_start_node_index() const { return next_start_node_index_; }
   /// Names of the plugins at a point, in running order (for explanations and tests).
   std::vector<std::string_view> plugin_names(ExtensionPoint point) const;
@@ -101,6 +127,9 @@ class Framework {
   Framework() = default;
   Result<Ok> add_plugins(const Registry& registry, ResourceNames& resources);
   Plugin* plugin_named(std::string_view name) const;
+  /// The index of `plugin` in filter_, or -1 when it is no Filter plugin of the profile.
+  int filter_index_of(const Plugin* plugin) const;
+  std::uint64_t skipped_filter_mask() const;
 
   bool run_pre_filter(CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                       ScheduleResult& result);
@@ -113,6 +142,7 @@ class Framework {
                    ScheduleResult& result) const;
 
   Profile profile_;
+  FrameworkHandle* handle_ = nullptr;
   std::vector<std::unique_ptr<Plugin>> owned_;
   QueueSortPlugin* queue_sort_ = nullptr;
   std::vector<PreFilterPlugin*> pre_filter_;

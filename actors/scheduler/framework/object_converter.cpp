@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "actors/api/meta/quantity.hpp"
+#include "actors/api/meta/time.hpp"
 
 namespace craton::scheduler {
 
@@ -194,6 +195,24 @@ PortProtocol protocol_of(std::string_view text) {
   return PortProtocol::tcp;
 }
 
+/// What preemption reads: the policy, the nomination, termination and the start time. An
+/// unreadable start time counts as not started, as Kubernetes treats a pod without one.
+void read_preemption_fields(k8s::Pod::Reader pod, PodInfo& out) {
+  out.preemption_never = std::string_view(pod.getSpec().getPreemptionPolicy().cStr()) == "Never";
+  out.terminating = pod.getMetadata().hasDeletionTimestamp() &&
+                    pod.getMetadata().getDeletionTimestamp().size() > 0;
+  auto status = pod.getStatus();
+  out.nominated_node_name = status.getNominatedNodeName().cStr();
+  for (auto c : status.getConditions()) {
+    if (std::string_view(c.getType().cStr()) != "DisruptionTarget") continue;
+    out.preempted_by_scheduler = std::string_view(c.getStatus().cStr()) == "True" &&
+                                 std::string_view(c.getReason().cStr()) == "PreemptionByScheduler";
+    break;  // kube looks at the first DisruptionTarget condition only
+  }
+  if (status.getStartTime().size() > 0)
+    out.start_time_s = api::parse_rfc3339(status.getStartTime().cStr());
+}
+
 }  // namespace
 
 Result<PodInfo> ObjectConverter::pod(k8s::Pod::Reader pod) const {
@@ -254,6 +273,7 @@ Result<PodInfo> ObjectConverter::pod(k8s::Pod::Reader pod) const {
   for (auto t : spec.getTolerations()) out.tolerations.push_back(toleration_of(t));
   for (auto c : spec.getTopologySpreadConstraints())
     out.topology_spread_constraints.push_back(spread_of(c));
+  read_preemption_fields(pod, out);
   return out;
 }
 
@@ -268,6 +288,18 @@ Result<NodeInfo> ObjectConverter::node(k8s::Node::Reader node) const {
         make_taint(t.getKey().cStr(), t.getValue().cStr(), effect_of(t.getEffect().cStr())));
   return NodeInfo(std::move(name), labels_of(node.getMetadata().getLabels()), std::move(taints),
                   node.getSpec().getUnschedulable(), std::move(*allocatable));
+}
+
+Result<PodDisruptionBudget> ObjectConverter::pod_disruption_budget(
+    k8s::PodDisruptionBudget::Reader pdb) const {
+  PodDisruptionBudget out;
+  out.namespace_ = pdb.getMetadata().getNamespace().cStr();
+  out.name = pdb.getMetadata().getName().cStr();
+  out.selector = optional_selector(pdb.getSpec().hasSelector(), pdb.getSpec().getSelector());
+  out.disruptions_allowed = pdb.getStatus().getDisruptionsAllowed();
+  for (auto e : pdb.getStatus().getDisruptedPods().getEntries())
+    out.disrupted_pods.emplace_back(e.getKey().cStr());
+  return out;
 }
 
 }  // namespace craton::scheduler

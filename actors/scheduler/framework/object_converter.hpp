@@ -1,16 +1,19 @@
 // ObjectConverter: the one place where the API's Cap'n Proto objects become the scheduler's
 // model. A Pod becomes a PodInfo (effective requests, parsed affinity, tolerations, ports ...),
-// a Node a NodeInfo (labels, taints with their reasons, allocatable). Resource names are
+// a Node a NodeInfo (labels, taints with their reasons, allocatable), a PodDisruptionBudget
+// what preemption reads of it. Resource names are
 // interned into the scheduler's ResourceNames on the way. Promises: a malformed quantity is an
 // Error naming the object and the field, and nothing is returned half-built; requirements the
 // API would have refused (an unknown operator, Gt without an integer) make their term match no
 // node, as Kubernetes treats them, rather than failing the pod.
 #pragma once
 
+#include "actors/scheduler/framework/framework_handle.hpp"
 #include "actors/scheduler/framework/node_info.hpp"
 #include "actors/scheduler/framework/pod_info.hpp"
 #include "actors/scheduler/framework/resources.hpp"
 #include "runtime/result.hpp"
+#include "schemas/api_apps.capnp.h"
 #include "schemas/api_cluster.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
@@ -24,6 +27,10 @@ class ObjectConverter {
   Result<PodInfo> pod(schema::k8s::Pod::Reader pod) const;
   /// A NodeInfo without pods (the cache adds them).
   Result<NodeInfo> node(schema::k8s::Node::Reader node) const;
+  /// What preemption reads of a PodDisruptionBudget (selector, disruptionsAllowed,
+  /// disruptedPods).
+  Result<PodDisruptionBudget> pod_disruption_budget(
+      schema::k8s::PodDisruptionBudget::Reader pdb) const;
 
  private:
   ResourceNames& resources_;

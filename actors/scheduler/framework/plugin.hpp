@@ -64,11 +64,27 @@ class QueueSortPlugin : public virtual Plugin {
   virtual bool less(const QueuedPodInfo& a, const QueuedPodInfo& b) const = 0;
 };
 
+/// Kubernetes' PreFilterExtensions: how a PreFilter plugin updates what it wrote in a (cloned)
+/// CycleState when a dry run adds a pod to a node or removes one from it (preemption asks "would
+/// the pod fit without these victims?"). `node` is the node after the change. A plugin without
+/// extensions has its PreFilter run again over the changed node list instead
+/// (Framework::run_pre_filter_changes), which is always right but costs a full PreFilter.
+class PreFilterExtensions {
+ public:
+  virtual ~PreFilterExtensions() = default;
+  virtual Status add_pod(CycleState& state, const PodInfo& pod, const PodInfo& added,
+                         const NodeInfo& node) const = 0;
+  virtual Status remove_pod(CycleState& state, const PodInfo& pod, const PodInfo& removed,
+                            const NodeInfo& node) const = 0;
+};
+
 class PreFilterPlugin : public virtual Plugin {
  public:
   /// Skip: the plugin's Filter is not run this cycle. Unschedulable: every node is rejected.
   virtual Status pre_filter(CycleState& state, const PodInfo& pod,
                             std::span<const NodeInfo* const> nodes) = 0;
+  /// nullptr: the plugin has no extensions (see PreFilterExtensions).
+  virtual const PreFilterExtensions* pre_filter_extensions() const { return nullptr; }
 };
 
 class FilterPlugin : public virtual Plugin {
@@ -81,11 +97,33 @@ class FilterPlugin : public virtual Plugin {
 struct NodeStatuses {
   std::span<const NodeInfo* const> nodes;
   std::span<const Status> statuses;
+  /// A random number from the caller for plugins that pick at random (DefaultPreemption's
+  /// first candidate node): the same seed, the same choice; no global generator.
+  std::uint64_t seed = 0;
+};
+
+/// A pod by namespace, name and uid: what the caller needs to delete or patch it.
+struct PodRef {
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  bool operator==(const PodRef&) const = default;
 };
 
 struct PostFilterResult {
   Status status;  ///< success when a node was nominated
   std::string nominated_node_name;
+  /// True: set the pod's status.nominatedNodeName to nominated_node_name, "" clearing it (kube's
+  /// NominatingMode Override); false: leave the nomination as it is (ModeNoop).
+  bool override_nomination = false;
+  /// Pods to delete gracefully so the pod fits on the nominated node (most important first);
+  /// victims already terminating are left out (their deletion has begun). The caller should
+  /// first set each victim's DisruptionTarget condition (reason PreemptionByScheduler) as kube
+  /// does: that is how a later cycle knows the preemption is under way.
+  std::vector<PodRef> victims;
+  /// Lower-priority pods nominated to the same node: their nomination should be cleared, they
+  /// may no longer fit there.
+  std::vector<PodRef> nominations_to_clear;
 };
 
 class PostFilterPlugin : public virtual Plugin {

@@ -135,6 +135,17 @@ struct PodInfo {
   std::vector<TopologySpreadConstraint> topology_spread_constraints;
   std::vector<HostPort> host_ports;  ///< container ports with hostPort > 0
 
+  // What preemption reads.
+  bool preemption_never = false;    ///< spec.preemptionPolicy: Never
+  std::string nominated_node_name;  ///< status.nominatedNodeName ("" when unset)
+  bool terminating = false;         ///< metadata.deletionTimestamp is set
+  /// status.conditions has DisruptionTarget True with reason PreemptionByScheduler: the
+  /// scheduler preempted this pod (with `terminating`: kube's podTerminatingByPreemption).
+  bool preempted_by_scheduler = false;
+  /// status.startTime in seconds since the epoch; nullopt when not started (preemption then
+  /// counts it as started now: the least important among pods of equal priority).
+  std::optional<std::int64_t> start_time_s;
+
   std::string key() const { return namespace_ + "/" + name; }
   bool has_pod_affinity_terms() const {
     return !pod_affinity_required.empty() || !pod_affinity_preferred.empty() ||

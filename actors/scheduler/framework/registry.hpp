@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/scheduler/framework/framework_handle.hpp"
 #include "actors/scheduler/framework/plugin.hpp"
 #include "actors/scheduler/framework/resources.hpp"
 #include "runtime/result.hpp"
@@ -39,10 +40,18 @@ enum class ExtensionPoint : std::uint8_t {
 inline constexpr std::size_t kExtensionPoints = 11;
 std::string_view extension_point_name(ExtensionPoint point);
 
+class Framework;
+
 /// What a factory may use to build its plugin.
 struct PluginContext {
   const std::any* args = nullptr;  ///< the profile's arguments for this plugin, or nullptr
   ResourceNames& resources;        ///< to turn configured resource names into ids
+  /// The scheduler around the framework (PDBs, nominated pods, bindings), or nullptr when the
+  /// framework was built without one (tests, tools): plugins that need it then answer cleanly.
+  FrameworkHandle* handle = nullptr;
+  /// The framework building the plugin, for PostFilter dry runs (Framework::run_filters_on);
+  /// it owns the plugin, so it outlives it. nullptr outside Framework::create.
+  Framework* framework = nullptr;
 };
 
 using PluginFactory = std::function<Result<std::unique_ptr<Plugin>>(const PluginContext&)>;

@@ -2,6 +2,8 @@
 #include "actors/scheduler/plugins/default_plugins.hpp"
 
 #include "actors/scheduler/plugins/balanced_allocation.hpp"
+#include "actors/scheduler/plugins/default_binder.hpp"
+#include "actors/scheduler/plugins/default_preemption.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_affinity.hpp"
 #include "actors/scheduler/plugins/node_name.hpp"
@@ -26,7 +28,9 @@ Registry default_registry() {
             r.add(std::string(NodeResourcesFit::kName), make_node_resources_fit).ok() &&
             r.add(std::string(BalancedAllocation::kName), make_balanced_allocation).ok() &&
             r.add(std::string(InterPodAffinity::kName), make_inter_pod_affinity).ok() &&
-            r.add(std::string(PodTopologySpread::kName), make_pod_topology_spread).ok();
+            r.add(std::string(PodTopologySpread::kName), make_pod_topology_spread).ok() &&
+            r.add(std::string(DefaultPreemption::kName), make_default_preemption).ok() &&
+            r.add(std::string(DefaultBinder::kName), make_default_binder).ok();
   CRATON_ASSERT(ok, "default plugin names are unique");
   return r;
 }
@@ -44,7 +48,9 @@ Profile default_profile() {
       {std::string(NodeResourcesFit::kName), 1},    // requests; LeastAllocated, weight 1
       {std::string(PodTopologySpread::kName), 2},   // spread constraints; weight 2
       {std::string(InterPodAffinity::kName), 2},    // pod (anti-)affinity; weight 2
+      {std::string(DefaultPreemption::kName), 0},   // PostFilter: preemption
       {std::string(BalancedAllocation::kName), 1},  // balanced use; weight 1
+      {std::string(DefaultBinder::kName), 0},       // Bind, last as in kube
   };
   return p;
 }

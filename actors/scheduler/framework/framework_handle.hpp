@@ -1,0 +1,64 @@
+// FrameworkHandle: what plugins may ask of the scheduler around the framework (Kubernetes'
+// framework.Handle, the parts our plugins use): the cluster's PodDisruptionBudgets and the pods
+// nominated to a node (DefaultPreemption), and where bindings go (DefaultBinder). The scheduler's
+// actor implements it from its informers and its queue; tests implement it with fixed data.
+// Promises asked of an implementation: answers are a snapshot that stays valid and unchanged
+// for the duration of one plugin call (no I/O, no blocking: the framework is pure and single
+// threaded); bind() only starts a binding and reports its result to the actor later.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/api/meta/label_selector.hpp"
+#include "actors/scheduler/framework/pod_info.hpp"
+#include "actors/scheduler/framework/status.hpp"
+
+namespace craton::scheduler {
+
+/// What preemption reads of a policy/v1 PodDisruptionBudget.
+struct PodDisruptionBudget {
+  std::string namespace_;
+  std::string name;
+  /// Absent or empty: selects no pod (as Kubernetes treats a PDB without a selector).
+  std::optional<api::LabelSelector> selector;
+  std::int32_t disruptions_allowed = 0;  ///< status.disruptionsAllowed
+  /// status.disruptedPods: pods whose eviction the API server already counted.
+  std::vector<std::string> disrupted_pods;
+
+  /// The budget covers `pod`: same namespace, a non-empty selector matching its labels (a pod
+  /// without labels matches no budget, as in Kubernetes' filterPodsWithPDBViolation).
+  bool covers(const PodInfo& pod) const {
+    return namespace_ == pod.namespace_ && !pod.labels.empty() && selector && !selector->empty() &&
+           selector->matches(pod.labels);
+  }
+};
+
+/// Where DefaultBinder sends a pod's binding. The actor sends the Binding to the API server and
+/// reports the outcome later (binding is asynchronous); bind answers whether it was sent.
+class BindingSink {
+ public:
+  virtual ~BindingSink() = default;
+  /// Success: the binding is on its way. Error: it could not be sent (the pod is unreserved).
+  virtual Status bind(const PodInfo& pod, std::string_view node) = 0;
+};
+
+class FrameworkHandle {
+ public:
+  virtual ~FrameworkHandle() = default;
+  /// Every PodDisruptionBudget of the cluster.
+  virtual std::span<const PodDisruptionBudget> pod_disruption_budgets() const = 0;
+  /// The pods whose status.nominatedNodeName is `node` and that are not bound yet.
+  virtual std::vector<std::shared_ptr<const PodInfo>> nominated_pods(
+      std::string_view node) const = 0;
+  /// Where bindings go; nullptr when this scheduler cannot bind (DefaultBinder then answers an
+  /// Error rather than pretending).
+  virtual BindingSink* binding_sink() { return nullptr; }
+};
+
+}  // namespace craton::scheduler

@@ -1,0 +1,19 @@
+// DefaultBinder: forwarding the binding to the scheduler's sink.
+#include "actors/scheduler/plugins/default_binder.hpp"
+
+namespace craton::scheduler {
+
+Status DefaultBinder::bind(CycleState&, const PodInfo& pod, std::string_view node) {
+  BindingSink* sink = handle_ ? handle_->binding_sink() : nullptr;
+  if (!sink) return Status::error(kNoSink);
+  Status s = sink->bind(pod, node);
+  // A sink's Skip would pass the pod to no one (DefaultBinder is last): it is an Error here.
+  return s.is_skip() ? Status::error("DefaultBinder: the BindingSink answered Skip") : s;
+}
+
+Result<std::unique_ptr<Plugin>> make_default_binder(const PluginContext& context) {
+  if (context.args) return Error{"bad_args", "DefaultBinder takes no arguments"};
+  return std::unique_ptr<Plugin>(new DefaultBinder(context.handle));
+}
+
+}  // namespace craton::scheduler
