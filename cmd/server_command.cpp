@@ -1,6 +1,6 @@
 // `craton server`: a control-plane process: a replica of the consistent store, the Kubernetes
-// API server over it and the controller manager, in one process (issues 11 and 12; the
-// scheduler joins it in its issue). And `craton kubeconfig`, which prints a kubeconfig for it.
+// API server over it, the controller manager and the scheduler, in one process (issues 11, 12
+// and 13). And `craton kubeconfig`, which prints a kubeconfig for it.
 //
 //   craton server --data d1 --insecure-loopback                  # a cluster of one
 //   craton server --id 1 --peers 1=h:p,2=h:p,3=h:p --data d1 --certs pki --http 127.0.0.1:6443
@@ -9,8 +9,9 @@
 //
 // The replica takes every flag `craton store` takes. The API runs twice over: as the HTTP
 // front door (ApiHost, with a store client of its own) and as the API actor that Craton's
-// components reach in envelopes (registered as "api" on this node: the controller manager
-// here, and `craton controller-manager --join` from elsewhere). Each keeps its own watch
+// components reach in envelopes (registered as "api" on this node: the controller manager and
+// the scheduler here, and `craton controller-manager --join` or `craton scheduler --join` from
+// elsewhere; each elects one acting instance through its Lease). Each keeps its own watch
 // cache of the store; with --peers every API follows the leader for writes and serves reads
 // from its own caches. --http is plain HTTP without authentication until the security issue
 // brings TLS and users: it must be a loopback address.
@@ -22,6 +23,7 @@
 #include "actors/api/host/api_host.hpp"
 #include "actors/api/meta/time.hpp"
 #include "actors/controllers/manager/controller_manager_actor.hpp"
+#include "actors/scheduler/service/scheduler_actor.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/replica_runner.hpp"
 #include "cmd/wall_clock.hpp"
@@ -80,7 +82,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     options.log("API server on http://" + http.address().to_string() + ":" +
                 std::to_string((*host)->port()) +
                 " (plain HTTP, no authentication: loopback only)");
-    // The API actor and the controller manager, on this node.
+    // The API actor, the controller manager and the scheduler, on this node.
     auto& node = started.node;
     api::ApiActorConfig api_config;
     api_config.wall_clock_base_s = wall_clock_base_s();
@@ -92,6 +94,9 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     manager_config.wall_clock_base_s = api_config.wall_clock_base_s;
     node.adopt(
         controllers::spawn_controller_manager(node.system(), node.context(), manager_config));
+    scheduler::SchedulerActorConfig scheduler_config;
+    scheduler_config.wall_clock_base_s = api_config.wall_clock_base_s;
+    node.adopt(scheduler::spawn_scheduler(node.system(), node.context(), scheduler_config));
     auto shared_host = std::shared_ptr<api::ApiHost>(std::move(*host));
     return std::function<void()>([shared_host, shared_client] {
       shared_host->stop();

@@ -36,6 +36,8 @@ std::vector<caf::actor> ControllersScenario::spawn_node(caf::actor_system& sys,
   actors.push_back(spawn_fake_kubelet(sys, node, options_.kubelet));
   actors.push_back(spawn_deployer(sys, node, observe, options_.deployer));
   actors.push_back(spawn_auditor(sys, node, observe));
+  actors.push_back(spawn_deleter(sys, node, observe, options_.deleter));
+  actors.push_back(spawn_ownership_auditor(sys, node, observe));
   return actors;
 }
 
@@ -46,6 +48,9 @@ CheckResult ControllersScenario::check(const RunHistory& history) const {
   auto rollouts = check_rollouts(history, bounds);
   for (auto& f : rollouts.failures) result.fail(std::move(f));
   for (const auto& [name, count] : rollouts.counts) result.counts[name] = count;
+  auto ownership = check_ownership(history);
+  for (auto& f : ownership.failures) result.fail(std::move(f));
+  for (const auto& [name, count] : ownership.counts) result.counts[name] = count;
   return result;
 }
 

@@ -1,14 +1,20 @@
 // The controllers scenario: the API scenario's store cluster, and on every node the API actor,
 // the controller manager (leader-elected: one acts; a crash or partition moves the lease), a
 // fake kubelet that makes pods Running and Ready, a deployer rolling its Deployment out again
-// and again, and an auditor reporting what it sees of every Deployment, under the simulator's
-// faults (partitions, crashes and restarts of whole nodes, message loss, disk and clock faults).
+// and again, a deleter deleting Deployments (every propagationPolicy) and a namespace, and
+// auditors reporting what they see of every Deployment and of who owns what, under the
+// simulator's faults (partitions, crashes and restarts of whole nodes, message loss, disk and
+// clock faults).
 //
-// Judged by the store checker (Raft's invariants, progress) and the rollout checker
-// (sim/rollout_checker.hpp): the surge and availability bounds of every rolling update, no
-// ReplicaSet with more pods than it ever asked for, and every rollout complete at the end.
+// Judged by the store checker (Raft's invariants, progress), the rollout checker
+// (sim/rollout_checker.hpp: the surge and availability bounds of every rolling update, no
+// ReplicaSet with more pods than it ever asked for, every rollout complete at the end) and the
+// ownership checker (sim/ownership_checker.hpp: no dangling owner reference at the end, deleted
+// Deployments' dependents and deleted namespaces' contents gone).
 #pragma once
 
+#include "sim/cleanup_clients.hpp"
+#include "sim/ownership_checker.hpp"
 #include "sim/rollout_checker.hpp"
 #include "sim/store_scenario.hpp"
 #include "sim/workload_clients.hpp"
@@ -19,6 +25,7 @@ struct ControllersScenarioOptions {
   StoreScenarioOptions store;
   DeployerConfig deployer;
   FakeKubeletConfig kubelet;
+  DeleterConfig deleter;
 };
 
 class ControllersScenario : public Scenario {

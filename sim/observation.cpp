@@ -89,6 +89,25 @@ std::string format(const WorkloadSample& e) {
   return s;
 }
 
+std::string format(const DeletionEvent& e) {
+  std::string s =
+      "deleted " + e.resource + " " + (e.namespace_.empty() ? e.name : e.namespace_ + "/" + e.name);
+  if (!e.propagation.empty()) s += " propagation=" + e.propagation;
+  return s;
+}
+
+std::string format(const OwnershipSample& e) {
+  std::string s = "ownership @" + std::to_string(e.revision) + " namespaces";
+  for (const auto& ns : e.namespaces) s += " " + ns;
+  s += " objects";
+  for (const auto& [ns, count] : e.objects_by_namespace)
+    s += " " + ns + "=" + std::to_string(count);
+  s += " apps";
+  for (const auto& [app, count] : e.objects_by_app) s += " " + app + "=" + std::to_string(count);
+  for (const auto& d : e.dangling) s += " dangling " + d;
+  return s;
+}
+
 std::string format(const TextEvent& e) {
   return e.text;
 }

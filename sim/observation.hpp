@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -110,14 +111,40 @@ struct WorkloadSample {
   bool operator==(const WorkloadSample&) const = default;
 };
 
+/// A deletion a cleanup client (sim/cleanup_clients.hpp) saw the API accept: `resource`
+/// ("deployments", "namespaces"), where, and the propagationPolicy it asked for ("" for
+/// namespaces). A 404 after an earlier attempt whose answer was lost counts as accepted.
+struct DeletionEvent {
+  std::string resource;
+  std::string namespace_;
+  std::string name;
+  std::string propagation;
+  bool operator==(const DeletionEvent&) const = default;
+};
+
+/// What an ownership auditor (sim/cleanup_clients.hpp) sees at one moment of the Deployments,
+/// ReplicaSets and pods of every namespace: the namespaces that exist, how many of those objects
+/// each namespace holds and each "app" label value names, and every object whose owner
+/// reference (to a Deployment or ReplicaSet) names a uid that no object has ("kind ns/name ->
+/// OwnerKind uid").
+struct OwnershipSample {
+  std::int64_t revision = 0;
+  std::set<std::string> namespaces;
+  std::map<std::string, int> objects_by_namespace;
+  std::map<std::string, int> objects_by_app;
+  std::vector<std::string> dangling;
+  bool operator==(const OwnershipSample&) const = default;
+};
+
 /// A probe from a production actor, as it wrote it (see the header comment).
 struct TextEvent {
   std::string text;
   bool operator==(const TextEvent&) const = default;
 };
 
-using ObservedEvent = std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent,
-                                   StoreFailureEvent, TextEvent, CacheSnapshot, WorkloadSample>;
+using ObservedEvent =
+    std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent, StoreFailureEvent, TextEvent,
+                 CacheSnapshot, WorkloadSample, DeletionEvent, OwnershipSample>;
 
 /// The trace text of an event (without time and node).
 std::string format_event(const ObservedEvent& event);

@@ -2,7 +2,6 @@
 #include "sim/workload_clients.hpp"
 
 #include <capnp/message.h>
-#include <kj/exception.h>
 
 #include <map>
 #include <optional>
@@ -10,88 +9,25 @@
 
 #include "actors/api/client/api_protocol.hpp"
 #include "actors/api/client/kube_time.hpp"
-#include "actors/api/informer/envelope_session.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_pod.capnp.h"
+#include "sim/actor_informer.hpp"
 #include "sim/api_clients.hpp"
 
 namespace craton::sim {
 namespace {
 
 namespace k8s = schema::k8s;
-using api::ApiCall;
 using api::ApiVerb;
 
 using tick_atom = caf::atom_constant<caf::atom("wl_tick")>;
 constexpr const char* kNamespace = "default";
 
-ApiCall call_on(const char* group, const char* resource, ApiVerb verb,
-                const std::string& name = "") {
-  ApiCall c;
-  c.verb = verb;
-  c.group = group;
-  c.resource = resource;
-  c.namespace_ = kNamespace;
-  c.name = name;
-  return c;
-}
-
-// An informer over envelopes driven by an actor: sends what the session asks for.
-struct Session {
-  std::unique_ptr<api::EnvelopeSession> session;
-
-  Session(const char* group, const char* resource, capnp::StructSchema schema) {
-    api::EnvelopeSessionOptions options;
-    options.collection = call_on(group, resource, ApiVerb::list);
-    options.collection.namespace_.clear();
-    options.schema = schema;
-    options.watch_timeout_s = 30;
-    session = std::make_unique<api::EnvelopeSession>(options);
-  }
-  void carry_out(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation,
-                 std::uint64_t previous, const api::EnvelopeSession::Output& out) {
-    if (out.stop_previous_watch && previous != 0) {
-      auto stop = *out.call;
-      stop.verb = ApiVerb::stop_watch;
-      send_api_call(self, env, previous, stop);
-    }
-    if (!out.call) return;
-    auto correlation = next_correlation++;
-    send_api_call(self, env, correlation, *out.call);
-    session->sent(correlation, env.now_ms(self));
-  }
-  // True when the envelope was this session's.
-  bool take(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation,
-            std::uint64_t correlation, schema::Envelope::Body::Reader body) {
-    if (correlation != session->current()) return false;
-    auto now = env.now_ms(self);
-    if (body.isApiResponse())
-      carry_out(self, env, next_correlation, correlation,
-                session->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
-    else if (body.isApiWatchEvent())
-      if (auto event = api::read_api_event(body.getApiWatchEvent()))
-        carry_out(self, env, next_correlation, correlation,
-                  session->on_event(correlation, *event, now));
-    return true;
-  }
-  void tick(caf::event_based_actor* self, ActorEnv& env, std::uint64_t& next_correlation) {
-    auto previous = session->current();
-    carry_out(self, env, next_correlation, previous, session->tick(env.now_ms(self)));
-  }
-  const api::Informer& informer() const { return session->informer(); }
-};
-
-template <class State>
-void each_envelope(caf::stateful_actor<State>* self, const WireEnvelope& wire,
-                   const std::function<void(std::uint64_t, schema::Envelope::Body::Reader)>& f) {
-  auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
-  if (!in) return;
-  try {
-    f(in->root().getCorrelationId(), in->root().getBody());
-  } catch (const kj::Exception&) {
-  }
+api::ApiCall call_on(const char* group, const char* resource, ApiVerb verb,
+                     const std::string& name = "") {
+  return api_call_on(group, resource, verb, kNamespace, name);
 }
 
 // ---- The deployer.
@@ -113,26 +49,8 @@ struct DeployerState {
 using DeployerActor = caf::stateful_actor<DeployerState>;
 
 std::string deployment_bytes(const DeployerState& st) {
-  capnp::MallocMessageBuilder message;
-  auto d = message.initRoot<k8s::Deployment>();
-  d.getMetadata().setName(st.deployment);
-  d.getMetadata().setNamespace(kNamespace);
-  auto spec = d.initSpec();
-  spec.initReplicas().setValue(st.config.replicas);
-  auto match = spec.initSelector().initMatchLabels().initEntries(1)[0];
-  match.setKey("app");
-  match.setValue(st.deployment);
-  auto label = spec.initTemplate().initMetadata().initLabels().initEntries(1)[0];
-  label.setKey("app");
-  label.setValue(st.deployment);
-  auto container = spec.getTemplate().initSpec().initContainers(1)[0];
-  container.setName("c");
-  container.setImage("img:0");
-  auto strategy = spec.initStrategy();
-  strategy.setType("RollingUpdate");
-  strategy.initRollingUpdate().initMaxSurge().setIntVal(st.config.max_surge);
-  strategy.getRollingUpdate().initMaxUnavailable().setIntVal(st.config.max_unavailable);
-  return flat_bytes(message);
+  return sim_deployment_bytes(kNamespace, st.deployment, st.config.replicas, st.config.max_surge,
+                              st.config.max_unavailable);
 }
 
 void deployer_step(DeployerActor* self) {
@@ -173,7 +91,7 @@ caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink ob
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(500)), tick_atom::value);
   return {
       [self](const WireEnvelope& wire) {
-        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+        for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
           auto& st = self->state;
           if (correlation != st.correlation || !body.isApiResponse()) return;
           auto reply = api::read_api_reply(body.getApiResponse());
@@ -200,7 +118,7 @@ caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink ob
 struct KubeletState {
   std::unique_ptr<ActorEnv> env;
   FakeKubeletConfig config;
-  std::unique_ptr<Session> pods;
+  std::unique_ptr<ActorInformer> pods;
   std::uint64_t next_correlation = 1;
   std::map<std::uint64_t, std::string> calls;  ///< correlation -> pod key
   std::map<std::string, std::int64_t> sent;    ///< pod key -> when its status was sent
@@ -251,13 +169,13 @@ caf::behavior fake_kubelet(KubeletActor* self, NodeContext node, FakeKubeletConf
   st.next_correlation = first_correlation_id(node.incarnation);
   st.env = std::make_unique<ActorEnv>(std::move(node), "kubelet");
   st.config = config;
-  st.pods = std::make_unique<Session>("", "pods", capnp::Schema::from<k8s::Pod>());
+  st.pods = std::make_unique<ActorInformer>("", "pods", capnp::Schema::from<k8s::Pod>());
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.tick_ms)),
                      tick_atom::value);
   return {
       [self](const WireEnvelope& wire) {
-        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+        for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
           auto& st = self->state;
           if (st.pods->take(self, *st.env, st.next_correlation, correlation, body)) return;
           if (auto it = st.calls.find(correlation); it != st.calls.end()) {
@@ -280,7 +198,7 @@ caf::behavior fake_kubelet(KubeletActor* self, NodeContext node, FakeKubeletConf
 struct AuditorState {
   std::unique_ptr<ActorEnv> env;
   ObservationSink observe;
-  std::unique_ptr<Session> pods, sets;
+  std::unique_ptr<ActorInformer> pods, sets;
   std::uint64_t next_correlation = 1;
   std::map<std::pair<int, std::string>, WorkloadSample> reported;
   static inline const char* name = "craton.auditor";
@@ -348,14 +266,14 @@ caf::behavior auditor(AuditorActor* self, NodeContext node, ObservationSink obse
   st.observe = std::move(observe);
   st.next_correlation = first_correlation_id(node.incarnation);
   st.env = std::make_unique<ActorEnv>(std::move(node), "auditor");
-  st.pods = std::make_unique<Session>("", "pods", capnp::Schema::from<k8s::Pod>());
-  st.sets =
-      std::make_unique<Session>("apps", "replicasets", capnp::Schema::from<k8s::ReplicaSet>());
+  st.pods = std::make_unique<ActorInformer>("", "pods", capnp::Schema::from<k8s::Pod>());
+  st.sets = std::make_unique<ActorInformer>("apps", "replicasets",
+                                            capnp::Schema::from<k8s::ReplicaSet>());
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(200)), tick_atom::value);
   return {
       [self](const WireEnvelope& wire) {
-        each_envelope(self, wire, [self](std::uint64_t correlation, auto body) {
+        for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
           auto& st = self->state;
           if (st.pods->take(self, *st.env, st.next_correlation, correlation, body) ||
               st.sets->take(self, *st.env, st.next_correlation, correlation, body))
@@ -372,6 +290,30 @@ caf::behavior auditor(AuditorActor* self, NodeContext node, ObservationSink obse
 }
 
 }  // namespace
+
+std::string sim_deployment_bytes(const std::string& namespace_, const std::string& name,
+                                 int replicas, int max_surge, int max_unavailable) {
+  capnp::MallocMessageBuilder message;
+  auto d = message.initRoot<k8s::Deployment>();
+  d.getMetadata().setName(name);
+  d.getMetadata().setNamespace(namespace_);
+  auto spec = d.initSpec();
+  spec.initReplicas().setValue(replicas);
+  auto match = spec.initSelector().initMatchLabels().initEntries(1)[0];
+  match.setKey("app");
+  match.setValue(name);
+  auto label = spec.initTemplate().initMetadata().initLabels().initEntries(1)[0];
+  label.setKey("app");
+  label.setValue(name);
+  auto container = spec.getTemplate().initSpec().initContainers(1)[0];
+  container.setName("c");
+  container.setImage("img:0");
+  auto strategy = spec.initStrategy();
+  strategy.setType("RollingUpdate");
+  strategy.initRollingUpdate().initMaxSurge().setIntVal(max_surge);
+  strategy.getRollingUpdate().initMaxUnavailable().setIntVal(max_unavailable);
+  return flat_bytes(message);
+}
 
 caf::actor spawn_deployer(caf::actor_system& sys, const NodeContext& node, ObservationSink observe,
                           DeployerConfig config) {

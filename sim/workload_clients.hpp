@@ -19,6 +19,7 @@
 #include <caf/all.hpp>
 
 #include <cstdint>
+#include <string>
 
 #include "runtime/environment.hpp"
 #include "sim/observation.hpp"
@@ -39,6 +40,11 @@ struct FakeKubeletConfig {
   std::int64_t call_timeout_ms = 5000;
   std::int64_t wall_clock_base_s = 1'800'000'000;
 };
+
+/// The Deployment the simulated clients create: `replicas` pods labelled app=<name> of one
+/// container "c" (image img:0), rolled out with maxSurge and maxUnavailable; encoded.
+std::string sim_deployment_bytes(const std::string& namespace_, const std::string& name,
+                                 int replicas, int max_surge, int max_unavailable);
 
 caf::actor spawn_deployer(caf::actor_system& sys, const NodeContext& node, ObservationSink observe,
                           DeployerConfig config);

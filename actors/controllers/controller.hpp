@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/api/client/event_recorder.hpp"
 #include "actors/api/informer/informer.hpp"
-#include "actors/controllers/events/event_recorder.hpp"
 #include "actors/controllers/resource_type.hpp"
 
 namespace craton::controllers {
@@ -55,9 +55,9 @@ struct ControllerContext {
   /// The manager's clock (for handlers that record when they saw something).
   std::function<std::int64_t()> now_ms;
   /// Records an Event about an object (deduplicated and rate-limited by the manager's
-  /// EventRecorder, written to the API in the background; its outcome does not matter to the
+  /// api::EventRecorder, written to the API in the background; its outcome does not matter to the
   /// sync). `kubectl describe` shows them.
-  std::function<void(EventReport)> record;
+  std::function<void(api::EventReport)> record;
 };
 
 using ControllerFactory = std::function<std::unique_ptr<Controller>(const ControllerContext&)>;

@@ -55,12 +55,14 @@ std::string failures_of(const sim::RunReport& report) {
 
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
               std::int64_t duration_ms) {
-  std::uint64_t failed = 0, rollouts = 0, samples = 0, converged = 0;
+  std::uint64_t failed = 0, rollouts = 0, samples = 0, converged = 0, deletions = 0, judged = 0;
   for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
     auto report = run_seed(seed, nodes, duration_ms);
     rollouts += report.check.counts["rollouts"];
     samples += report.check.counts["workload_samples"];
     converged += report.check.counts["converged_views"];
+    deletions += report.check.counts["deletions"];
+    judged += report.check.counts["ownership_views_judged"];
     if (report.check.ok) continue;
     ++failed;
     auto why = failures_of(report);
@@ -70,10 +72,13 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
   }
   BOOST_TEST_MESSAGE(nodes << " nodes: " << seeds << " seeds, " << failed << " failed; " << rollouts
                            << " rollouts, " << samples << " samples, " << converged
-                           << " converged views");
+                           << " converged views; " << deletions << " deletions, " << judged
+                           << " ownership views judged");
   BOOST_TEST(rollouts > seeds);  // more than one rollout per run on average
   BOOST_TEST(samples > 50 * seeds);
   BOOST_TEST(converged > 2 * seeds);
+  BOOST_TEST(deletions > 2 * seeds);  // most deleters finish their script
+  BOOST_TEST(judged > 2 * seeds);
 }
 
 }  // namespace

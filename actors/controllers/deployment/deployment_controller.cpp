@@ -260,7 +260,7 @@ class DeploymentController final : public Controller {
   void pod_deleted(const api::InformerObject& pod);
 
   std::function<void(const std::string&)> enqueue_;
-  std::function<void(EventReport)> record_;
+  std::function<void(api::EventReport)> record_;
 
  public:
   /// A ReplicaSet's spec.replicas before the update in flight scales it (its event says it).
@@ -986,10 +986,10 @@ bool DeploymentController::on_reply(const std::string& key, const api::ApiCall& 
         message = "Scaled down replica set " + name + " to " + std::to_string(to) + " from " +
                   std::to_string(from);
       if (!message.empty() && (call.verb != api::ApiVerb::create || to > 0))
-        record_(EventReport{
+        record_(api::EventReport{
             {"Deployment", deployment->name_space(), deployment->name(), deployment->uid(),
              "apps/v1", std::to_string(deployment->resource_version()), ""},
-            EventType::normal,
+            api::EventType::normal,
             "ScalingReplicaSet",
             message,
             "deployment-controller",

@@ -109,7 +109,7 @@ class DisruptionController final : public Controller {
   api::Informer& sets_;
   api::Informer& deployments_;
   std::function<void(const std::string&)> enqueue_;
-  std::function<void(EventReport)> record_;
+  std::function<void(api::EventReport)> record_;
 
   void enqueue_budgets_of(const api::InformerObject& pod);
   std::vector<api::InformerObject> pods_of(const api::InformerObject& pdb) const;
@@ -119,7 +119,7 @@ class DisruptionController final : public Controller {
                         const std::vector<api::InformerObject>& pods) const;
   void count_healthy(BudgetStatus& s, k8s::PodDisruptionBudget::Reader pdb,
                      const std::vector<api::InformerObject>& pods, std::int64_t now_s) const;
-  void event(const api::InformerObject& pdb, EventType type, const char* reason,
+  void event(const api::InformerObject& pdb, api::EventType type, const char* reason,
              std::string message);
 };
 
@@ -303,17 +303,17 @@ bool up_to_date(k8s::PodDisruptionBudget::Reader pdb, const BudgetStatus& s) {
                         : condition_is(pdb, "False", "InsufficientPods"));
 }
 
-void DisruptionController::event(const api::InformerObject& pdb, EventType type, const char* reason,
-                                 std::string message) {
+void DisruptionController::event(const api::InformerObject& pdb, api::EventType type,
+                                 const char* reason, std::string message) {
   if (!record_) return;
-  ObjectRef ref{"PodDisruptionBudget",
-                pdb.name_space(),
-                pdb.name(),
-                pdb.uid(),
-                "policy/v1",
-                std::to_string(pdb.resource_version()),
-                ""};
-  record_(EventReport{ref, type, reason, std::move(message), "controllermanager", ""});
+  api::ObjectRef ref{"PodDisruptionBudget",
+                     pdb.name_space(),
+                     pdb.name(),
+                     pdb.uid(),
+                     "policy/v1",
+                     std::to_string(pdb.resource_version()),
+                     ""};
+  record_(api::EventReport{ref, type, reason, std::move(message), "controllermanager", ""});
 }
 
 SyncResult DisruptionController::sync(const std::string& key, std::int64_t now_ms) {
@@ -323,10 +323,10 @@ SyncResult DisruptionController::sync(const std::string& key, std::int64_t now_m
   auto pdb = object->as<k8s::PodDisruptionBudget>();
   auto now_s = config_.wall_clock_base_s + now_ms / 1000;
   auto pods = pods_of(*object);
-  if (pods.empty()) event(*object, EventType::normal, "NoPods", "No matching pods found");
+  if (pods.empty()) event(*object, api::EventType::normal, "NoPods", "No matching pods found");
   auto s = expected(pdb, pods);
   if (s.failure)
-    event(*object, EventType::warning, "CalculateExpectedPodCountFailed",
+    event(*object, api::EventType::warning, "CalculateExpectedPodCountFailed",
           "Failed to calculate the number of expected pods: " + *s.failure);
   else
     count_healthy(s, pdb, pods, now_s);

@@ -94,7 +94,7 @@ struct Backoff {
 
 // An Event the Job controller records once the status write that carries it is stored.
 struct JobEvent {
-  EventType type = EventType::normal;
+  api::EventType type = api::EventType::normal;
   std::string reason, message;
 };
 
@@ -266,12 +266,12 @@ std::vector<JobEvent> events_of(const Status& s) {
   std::vector<JobEvent> out;
   if (s.suspension)
     out.push_back(s.suspension->status == "True"
-                      ? JobEvent{EventType::normal, "Suspended", "Job suspended"}
-                      : JobEvent{EventType::normal, "Resumed", "Job resumed"});
+                      ? JobEvent{api::EventType::normal, "Suspended", "Job suspended"}
+                      : JobEvent{api::EventType::normal, "Resumed", "Job resumed"});
   if (s.finish && s.finish->type == "Complete")
-    out.push_back({EventType::normal, "Completed", "Job completed"});
+    out.push_back({api::EventType::normal, "Completed", "Job completed"});
   else if (s.finish)  // kube's Failed events carry the condition's reason and message
-    out.push_back({EventType::warning, s.finish->reason, s.finish->message});
+    out.push_back({api::EventType::warning, s.finish->reason, s.finish->message});
   return out;
 }
 
@@ -362,10 +362,10 @@ class JobController final : public Controller {
   void event(const std::string& key, const JobEvent& e) {
     auto job = jobs_.cache().get(key);
     if (!job || !record_) return;
-    ObjectRef ref{"Job",      job->name_space(), job->name(),
-                  job->uid(), "batch/v1",        std::to_string(job->resource_version()),
-                  ""};
-    record_(EventReport{ref, e.type, e.reason, e.message, "job-controller", ""});
+    api::ObjectRef ref{"Job",      job->name_space(), job->name(),
+                       job->uid(), "batch/v1",        std::to_string(job->resource_version()),
+                       ""};
+    record_(api::EventReport{ref, e.type, e.reason, e.message, "job-controller", ""});
   }
 
   JobConfig config_;
@@ -373,7 +373,7 @@ class JobController final : public Controller {
   api::Informer& jobs_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
-  std::function<void(EventReport)> record_;
+  std::function<void(api::EventReport)> record_;
   Expectations expectations_;
   std::map<std::string, JobState> states_;
 };
@@ -622,14 +622,15 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
   if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
     auto pod = FlatMessage::open(reply.object.bytes);
     if (pod.ok())
-      event(key, {EventType::normal, "SuccessfulCreate",
+      event(key, {api::EventType::normal, "SuccessfulCreate",
                   "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName())});
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
-    event(key, {EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name});
+    event(key, {api::EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name});
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    event(key, {EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message});
+    event(key,
+          {api::EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message});
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }

@@ -1,11 +1,10 @@
 // ControllerManager: the controller manager's logic (issue 12) as a pure state machine that
 // its actor shell (controller_manager_actor.hpp) drives. It owns
-//   - one informer per resource (an EnvelopeSession: LIST + WATCH through the API actor),
-//     shared by every controller that reads that resource;
-//   - the controllers (controller.hpp), each with its own rate-limited work queue;
-//   - the calls in flight, by correlation id: informer calls, controllers' calls (reported
-//     back to the controller with their key) and other calls whose answer goes to a callback
-//     (leader election, events).
+//   - its connection to the API actor (api::ApiConnection): one informer per resource, shared
+//     by every controller that reads that resource, and the calls in flight;
+//   - the controllers (controller.hpp), each with its own rate-limited work queue; their
+//     calls' answers are reported back to the controller with their key, other calls' answers
+//     go to a callback (leader election, events).
 // The shell sends what take_sends() returns to the API actor, hands every apiResponse and
 // apiWatchEvent to on_reply()/on_event(), and calls tick() on its timer.
 //
@@ -31,7 +30,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/api/informer/envelope_session.hpp"
+#include "actors/api/informer/api_component.hpp"
+#include "actors/api/informer/api_connection.hpp"
 #include "actors/controllers/controller.hpp"
 #include "actors/controllers/work_queue.hpp"
 
@@ -43,7 +43,7 @@ struct ControllerManagerConfig {
   std::size_t calls_max = 2000;         ///< controller calls in flight, all controllers
   std::int64_t call_timeout_ms = 30000;
   WorkQueueConfig queue;
-  EventRecorderConfig events;
+  api::EventRecorderConfig events;
   /// Seconds since the epoch at the clock's zero: Events carry wall-clock timestamps.
   std::int64_t wall_clock_base_s = 0;
 };
@@ -56,70 +56,55 @@ struct ControllerManagerCounters {
   std::uint64_t events = 0;  ///< Event writes sent
 };
 
-class ControllerManager {
+class ControllerManager final : public api::ApiComponent {
  public:
   explicit ControllerManager(ControllerManagerConfig config);
-  ~ControllerManager();
+  ~ControllerManager() override;
 
   /// Makes a controller (its factory registers its informer handlers). Precondition: before
   /// the first tick.
   void add(const ControllerFactory& factory);
 
-  struct Send {
-    std::uint64_t correlation = 0;
-    api::ApiCall call;
-  };
-  std::vector<Send> tick(std::int64_t now_ms);
+  using Send = api::ApiConnection::Send;
+  std::vector<Send> tick(std::int64_t now_ms) override;
   std::vector<Send> on_reply(std::uint64_t correlation, const api::ApiReply& reply,
-                             std::int64_t now_ms);
+                             std::int64_t now_ms) override;
   std::vector<Send> on_event(std::uint64_t correlation, const api::ApiEvent& event,
-                             std::int64_t now_ms);
+                             std::int64_t now_ms) override;
 
   /// A call outside the controllers (leader election, events); `done` gets its answer (code 0:
   /// none in time). Sent with the next batch take_sends() returns.
-  void call(api::ApiCall call, std::function<void(const api::ApiReply&)> done, std::int64_t now_ms);
+  void call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) override;
   std::vector<Send> take_sends();
 
   /// Whether the controllers act (the leader lease is held).
-  void set_acting(bool acting);
-  bool acting() const { return acting_; }
+  void set_acting(bool acting) override;
+  bool acting() const override { return acting_; }
   /// Every informer has listed once.
   bool synced() const;
 
-  const ControllerManagerCounters& counters() const { return counters_; }
+  ControllerManagerCounters counters() const;
   /// The informer of a resource (made on first use).
   api::Informer& informer(const ResourceType& resource);
-  std::size_t calls_in_flight() const { return calls_.size(); }
+  std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
 
  private:
   struct Entry;
-  struct Pending {
-    Entry* entry = nullptr;  ///< null: a callback call
-    std::string key;
-    api::ApiCall call;
-    std::function<void(const api::ApiReply&)> done;
-    std::int64_t sent_ms = 0;
-  };
+  /// The tag of the controllers' calls in the connection (forgotten when acting stops).
+  static constexpr int kControllerCalls = 1;
   void pump(std::int64_t now_ms);
-  void record(const EventReport& report);
+  void record(const api::EventReport& report);
   void run_sync(Entry& entry, const std::string& key, std::int64_t now_ms);
-  void settle(std::uint64_t correlation, const api::ApiReply& reply, std::int64_t now_ms);
-  void carry_out(api::EnvelopeSession& session, std::uint64_t previous,
-                 const api::EnvelopeSession::Output& out, std::int64_t now_ms);
+  void settle(Entry& entry, const std::string& key, const api::ApiCall& call,
+              const api::ApiReply& reply);
 
   ControllerManagerConfig config_;
-  std::map<std::string, std::unique_ptr<api::EnvelopeSession>> sessions_;  ///< by resource
+  api::ApiConnection api_;
   std::vector<std::unique_ptr<Entry>> entries_;
-  std::map<std::uint64_t, Pending> calls_;
-  std::vector<Send> outbox_;
-  std::uint64_t next_correlation_;
   std::int64_t now_ms_ = 0;
   bool acting_ = false;
-  /// Per informer, the lists() it must have reached before the controllers act (set when
-  /// acting starts: one list after the election).
-  std::map<std::string, std::uint64_t> lists_needed_;
   ControllerManagerCounters counters_;
-  EventRecorder events_;
+  api::EventRecorder events_;
 };
 
 }  // namespace craton::controllers

@@ -1,18 +1,14 @@
-// The controller manager as an actor (issue 12): the CAF shell of ControllerManager
-// (controller_manager.hpp). It registers as "controller-manager" with its node's router, sends
-// the manager's calls to the API actor ("<api node>/api") in apiRequest envelopes, hands the
-// apiResponses and apiWatchEvents back by correlation id, and ticks the manager on its timer.
+// The controller manager as an actor (issue 12): ControllerManager (controller_manager.hpp) with
+// every controller, in the API component shell (actors/api/informer/api_component_actor.hpp):
+// envelopes to and from the API actor, the timer, and the leader Lease
+// (kube-system/craton-controller-manager) that decides which instance acts.
 //
 // It runs inside `craton server` (the API actor of its own node) and alone as
-// `craton controller-manager --join` (the API actor of a server node it links to). The API
-// node is the first of api_nodes; when no answer came for api_switch_ms while calls were
-// pending, it moves to the next one (another control-plane process).
+// `craton controller-manager --join` (the API actor of a server node it links to). Several
+// instances may run; exactly one acts: the holder of the Lease, once its informers have listed.
 //
-// Several instances may run (one in each `craton server`, more joined); exactly one acts: the
-// holder of the leader Lease (leader_election.hpp), once its informers have listed.
-//
-// Time: the node's clock (ActorEnv::now_ms) plus wall_clock_base_s for the wall-clock times
-// objects carry; so it is deterministic under the simulator.
+// Time: the node's clock plus wall_clock_base_s for the wall-clock times objects carry; so it is
+// deterministic under the simulator.
 #pragma once
 
 #include <caf/all.hpp>
@@ -20,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/controllers/leader/leader_election.hpp"
+#include "actors/api/client/leader_election.hpp"
 #include "actors/controllers/manager/controller_manager.hpp"
 #include "runtime/environment.hpp"
 
@@ -30,7 +26,7 @@ struct ControllerManagerActorConfig {
   ControllerManagerConfig manager;  ///< first_correlation: set by the actor
   /// Which instance acts: the holder of a Lease (kube-system/craton-controller-manager);
   /// identity: "<node>_<random hex>" when empty.
-  LeaderElectionConfig election;
+  api::LeaderElectionConfig election;
   std::vector<std::string> api_nodes;  ///< empty: its own node's API actor
   std::int64_t tick_ms = 100;
   std::int64_t api_switch_ms = 20000;

@@ -48,21 +48,21 @@ class ReplicaSetController final : public Controller {
   api::Informer& sets_;
   std::function<void(const std::string&)> enqueue_;
   std::function<std::int64_t()> now_ms_;
-  std::function<void(EventReport)> record_;
+  std::function<void(api::EventReport)> record_;
   Expectations expectations_;
   PodEvents pod_events_{"ReplicaSet", sets_, pods_, expectations_, enqueue_};
   // An Event about the ReplicaSet `key`, as kube's replicaset-controller writes them.
-  void event(const std::string& key, EventType type, const char* reason, std::string message) {
+  void event(const std::string& key, api::EventType type, const char* reason, std::string message) {
     auto rs = sets_.cache().get(key);
     if (!rs || !record_) return;
-    ObjectRef ref{"ReplicaSet",
-                  rs->name_space(),
-                  rs->name(),
-                  rs->uid(),
-                  "apps/v1",
-                  std::to_string(rs->resource_version()),
-                  ""};
-    record_(EventReport{ref, type, reason, std::move(message), "replicaset-controller", ""});
+    api::ObjectRef ref{"ReplicaSet",
+                       rs->name_space(),
+                       rs->name(),
+                       rs->uid(),
+                       "apps/v1",
+                       std::to_string(rs->resource_version()),
+                       ""};
+    record_(api::EventReport{ref, type, reason, std::move(message), "replicaset-controller", ""});
   }
 };
 
@@ -186,14 +186,14 @@ bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& 
   if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
     auto pod = FlatMessage::open(reply.object.bytes);
     if (pod.ok())
-      event(key, EventType::normal, "SuccessfulCreate",
+      event(key, api::EventType::normal, "SuccessfulCreate",
             "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
   }
   if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
-    event(key, EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
+    event(key, api::EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
   if (reply.ok()) return true;
   if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    event(key, EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
+    event(key, api::EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
     expectations_.creation_failed(key, reply.code, now_ms_());
     return false;
   }

@@ -1,6 +1,6 @@
-// LeaderElection: which of several controller-manager instances acts (issue 12), client-go's
-// leader election over a coordination.k8s.io/v1 Lease as a pure state machine. The caller owns
-// the clock and the API connection; no CAF, no threads.
+// LeaderElection: which of several instances of a component acts (the controller manager's,
+// the scheduler's): client-go's leader election over a coordination.k8s.io/v1 Lease as a pure
+// state machine. The caller owns the clock and the API connection; no CAF, no threads.
 //
 //   next(now)             the call to make now, if any (GET the lease; CREATE it when absent;
 //                         UPDATE it, conditional on the resourceVersion last read, to take an
@@ -32,7 +32,7 @@
 #include "actors/api/client/api_protocol.hpp"
 #include "runtime/result.hpp"
 
-namespace craton::controllers {
+namespace craton::api {
 
 struct LeaderElectionConfig {
   std::string identity;  ///< unique per instance (kube: hostname + "_" + a uuid)
@@ -112,4 +112,4 @@ class LeaderElection {
   std::int64_t renewed_ms_ = 0;  ///< when our last successful write was sent
 };
 
-}  // namespace craton::controllers
+}  // namespace craton::api

@@ -1,5 +1,5 @@
 // Leader election over a Lease: the calls, the reading of replies, and when to lead.
-#include "actors/controllers/leader/leader_election.hpp"
+#include "actors/api/client/leader_election.hpp"
 
 #include <kj/exception.h>
 
@@ -13,7 +13,7 @@
 #include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
 
-namespace craton::controllers {
+namespace craton::api {
 namespace {
 
 namespace k8s = schema::k8s;
@@ -233,4 +233,4 @@ void LeaderElection::stop_leading() {
   if (config_.on_stopped_leading) config_.on_stopped_leading();
 }
 
-}  // namespace craton::controllers
+}  // namespace craton::api

@@ -1,4 +1,4 @@
-// The event recorder (actors/controllers/events/event_recorder.hpp): client-go's correlator
+// The event recorder (actors/api/client/event_recorder.hpp): client-go's correlator
 // as tables: first create, repeats counted on the same Event, aggregation of similar events,
 // the spam filter, the caches' bound; and the time texts it writes
 // (actors/api/client/kube_time.hpp).
@@ -8,23 +8,23 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "actors/api/client/event_recorder.hpp"
 #include "actors/api/client/kube_time.hpp"
-#include "actors/controllers/events/event_recorder.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
 
 using namespace craton;
-using namespace craton::controllers;
+using namespace craton::api;
 namespace k8s = craton::schema::k8s;
 
 namespace {
 
 constexpr std::int64_t kT0 = 1'796'000'000'000;  // 2026-11-30T00:53:20Z, in ms
 
-EventReport report(const std::string& pod, const std::string& reason, const std::string& message,
-                   EventType type = EventType::normal) {
-  EventReport r;
-  r.object = ObjectRef{"Pod", "shop", pod, "uid-" + pod, "v1", "7", ""};
+api::EventReport report(const std::string& pod, const std::string& reason,
+                        const std::string& message, api::EventType type = api::EventType::normal) {
+  api::EventReport r;
+  r.object = api::ObjectRef{"Pod", "shop", pod, "uid-" + pod, "v1", "7", ""};
   r.type = type;
   r.reason = reason;
   r.message = message;
@@ -60,7 +60,7 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_first_event_is_created_with_count_one) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   auto write = recorder.record(report("web-1", "Scheduled", "assigned to n1"), kT0 + 250);
   BOOST_REQUIRE(write);
   const auto& call = write->call;
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_first_event_is_created_with_count_one) {
 }
 
 BOOST_AUTO_TEST_CASE(a_repeat_patches_the_same_event_with_count_two) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   auto first = recorder.record(report("web-1", "BackOff", "restarting"), kT0);
   auto again = recorder.record(report("web-1", "BackOff", "restarting"), kT0 + 30'000);
   BOOST_REQUIRE(again);
@@ -114,14 +114,14 @@ BOOST_AUTO_TEST_CASE(a_repeat_patches_the_same_event_with_count_two) {
 }
 
 BOOST_AUTO_TEST_CASE(events_differing_in_anything_but_time_are_separate) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   auto base = recorder.record(report("web-1", "BackOff", "restarting"), kT0);
   auto name = view(base->call).name;
   auto other_message = recorder.record(report("web-1", "BackOff", "pulling"), kT0 + 1);
   auto other_reason = recorder.record(report("web-1", "Pulled", "restarting"), kT0 + 2);
   auto other_object = recorder.record(report("web-2", "BackOff", "restarting"), kT0 + 3);
   auto other_type =
-      recorder.record(report("web-1", "BackOff", "restarting", EventType::warning), kT0 + 4);
+      recorder.record(report("web-1", "BackOff", "restarting", api::EventType::warning), kT0 + 4);
   for (const auto* w : {&other_message, &other_reason, &other_object, &other_type}) {
     BOOST_REQUIRE(w->has_value());
     BOOST_TEST(((*w)->call.verb == api::ApiVerb::create));
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(events_differing_in_anything_but_time_are_separate) {
 }
 
 BOOST_AUTO_TEST_CASE(ten_similar_events_in_ten_minutes_are_combined_into_one) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   std::set<std::string> names;
   for (int i = 0; i < 9; ++i) {
     auto w = recorder.record(report("web-1", "FailedCreate", "quota " + std::to_string(i)),
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(ten_similar_events_in_ten_minutes_are_combined_into_one) {
 }
 
 BOOST_AUTO_TEST_CASE(similar_events_further_apart_than_the_window_are_never_combined) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   for (int i = 0; i < 30; ++i) {
     auto w = recorder.record(report("web-1", "FailedCreate", "quota " + std::to_string(i)),
                              kT0 + i * 601'000);  // just over 10 minutes apart
@@ -170,9 +170,9 @@ BOOST_AUTO_TEST_CASE(similar_events_further_apart_than_the_window_are_never_comb
 }
 
 BOOST_AUTO_TEST_CASE(the_caches_forget_the_least_recently_used_event_beyond_their_bound) {
-  EventRecorderConfig config;
+  api::EventRecorderConfig config;
   config.cache_entries_max = 2;
-  EventRecorder recorder(config);
+  api::EventRecorder recorder(config);
   recorder.record(report("web-1", "Pulled", "image"), kT0);
   recorder.record(report("web-2", "Pulled", "image"), kT0 + 1);
   auto repeat = recorder.record(report("web-1", "Pulled", "image"), kT0 + 2);  // web-1 used
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(the_caches_forget_the_least_recently_used_event_beyond_thei
 }
 
 BOOST_AUTO_TEST_CASE(a_source_may_burst_25_events_about_an_object_then_one_per_5_minutes) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   int recorded = 0;
   for (int i = 0; i < 40; ++i)
     if (recorder.record(report("web-1", "Reason" + std::to_string(i), "m"), kT0 + i)) ++recorded;
@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(a_source_may_burst_25_events_about_an_object_then_one_per_5
 }
 
 BOOST_AUTO_TEST_CASE(a_cluster_scoped_object_has_its_events_in_default) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   auto r = report("n1", "NodeReady", "ready");
   r.object.kind = "Node";
   r.object.namespace_ = "";
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(a_cluster_scoped_object_has_its_events_in_default) {
 }
 
 BOOST_AUTO_TEST_CASE(two_events_in_one_millisecond_get_two_names) {
-  EventRecorder recorder;
+  api::EventRecorder recorder;
   auto a = recorder.record(report("web-1", "A", "m"), kT0);
   auto b = recorder.record(report("web-1", "B", "m"), kT0);
   BOOST_TEST(view(a->call).name != view(b->call).name);

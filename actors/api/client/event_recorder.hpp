@@ -29,7 +29,7 @@
 
 #include "actors/api/client/api_protocol.hpp"
 
-namespace craton::controllers {
+namespace craton::api {
 
 /// The object an event is about (core/v1 ObjectReference).
 struct ObjectRef {
@@ -120,4 +120,4 @@ class EventRecorder {
   std::uint64_t names_made_ = 0;
 };
 
-}  // namespace craton::controllers
+}  // namespace craton::api

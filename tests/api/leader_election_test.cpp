@@ -1,4 +1,4 @@
-// Leader election over a Lease (actors/controllers/leader/leader_election.hpp): instances
+// Leader election over a Lease (actors/api/client/leader_election.hpp): instances
 // against a fake API that writes conditionally as ours does (create: name free; update: the
 // resourceVersion read), each instance with its own clock.
 #define BOOST_TEST_MODULE controllers_leader_election
@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "actors/api/client/kube_time.hpp"
-#include "actors/controllers/leader/leader_election.hpp"
+#include "actors/api/client/leader_election.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
 
 using namespace craton;
-using namespace craton::controllers;
+using namespace craton::api;
 namespace k8s = craton::schema::k8s;
 
 namespace {
@@ -95,17 +95,17 @@ std::string lease_bytes(const std::string& holder, std::int64_t resource_version
 struct Instance {
   std::int64_t clock_offset_ms = 0;
   int started = 0, stopped = 0;
-  std::optional<LeaderElection> election;
+  std::optional<api::LeaderElection> election;
 
   explicit Instance(const std::string& identity, std::int64_t offset_ms = 0)
       : clock_offset_ms(offset_ms) {
-    LeaderElectionConfig c;
+    api::LeaderElectionConfig c;
     c.identity = identity;
     c.lease_namespace = "kube-system";
     c.lease_name = "craton-controller-manager";
     c.on_started_leading = [this] { ++started; };
     c.on_stopped_leading = [this] { ++stopped; };
-    auto made = LeaderElection::make(std::move(c));
+    auto made = api::LeaderElection::make(std::move(c));
     BOOST_REQUIRE(made.ok());
     election.emplace(std::move(*made));
   }
@@ -350,10 +350,10 @@ BOOST_AUTO_TEST_CASE(two_instances_never_lead_at_once_under_partitions_and_skew)
 
 BOOST_AUTO_TEST_CASE(a_bad_configuration_is_refused_with_a_reason) {
   auto refused = [](auto change) {
-    LeaderElectionConfig c;
+    api::LeaderElectionConfig c;
     c.identity = "a";
     change(c);
-    auto made = LeaderElection::make(c);
+    auto made = api::LeaderElection::make(c);
     return !made.ok() && made.error().code == "invalid";
   };
   BOOST_TEST(refused([](auto& c) { c.identity = ""; }));

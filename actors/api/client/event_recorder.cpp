@@ -1,5 +1,5 @@
 // The event recorder: correlation (dedup, aggregation, spam filter) and the Event writes.
-#include "actors/controllers/events/event_recorder.hpp"
+#include "actors/api/client/event_recorder.hpp"
 
 #include <capnp/message.h>
 #include <kj/exception.h>
@@ -13,7 +13,7 @@
 #include "runtime/flat_message.hpp"
 #include "schemas/api_meta.capnp.h"
 
-namespace craton::controllers {
+namespace craton::api {
 namespace {
 
 namespace k8s = schema::k8s;
@@ -237,4 +237,4 @@ std::string EventRecorder::new_name(const ObjectRef& object, std::int64_t now_ms
   return object.name + "." + hex;
 }
 
-}  // namespace craton::controllers
+}  // namespace craton::api

@@ -1,0 +1,519 @@
+// The scheduler's service: informers -> cache and queue, cycles, bindings (see the header).
+#include "actors/scheduler/service/scheduler_service.hpp"
+
+#include <capnp/any.h>
+#include <nlohmann/json.hpp>
+
+#include "actors/api/client/kube_time.hpp"
+#include "actors/scheduler/plugins/default_plugins.hpp"
+#include "actors/scheduler/service/cluster_events.hpp"
+#include "runtime/assert.hpp"
+#include "runtime/flat_message.hpp"
+#include "runtime/rng.hpp"
+#include "schemas/api_apps.capnp.h"
+#include "schemas/api_cluster.capnp.h"
+#include "schemas/api_pod.capnp.h"
+
+namespace craton::scheduler {
+namespace {
+
+namespace k8s = schema::k8s;
+constexpr const char* kComponent = "default-scheduler";
+
+api::ApiCall collection(const char* group, const char* resource) {
+  api::ApiCall c;
+  c.verb = api::ApiVerb::list;
+  c.group = group;
+  c.resource = resource;
+  return c;
+}
+
+api::ApiCall on_pod(api::ApiVerb verb, const PodInfo& pod, std::string subresource = "") {
+  api::ApiCall c;
+  c.verb = verb;
+  c.resource = "pods";
+  c.namespace_ = pod.namespace_;
+  c.name = pod.name;
+  c.subresource = std::move(subresource);
+  return c;
+}
+
+bool terminal(k8s::Pod::Reader pod) {
+  auto phase = pod.getStatus().getPhase();
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+// What kube's isPodUpdated looks at: anything but status and bookkeeping. A pod whose status
+// alone changed (our own PodScheduled condition, nominatedNodeName) is not news to the queue.
+bool scheduling_fields_changed(k8s::Pod::Reader a, k8s::Pod::Reader b) {
+  return capnp::AnyStruct::Reader(a.getSpec()) != capnp::AnyStruct::Reader(b.getSpec()) ||
+         capnp::AnyStruct::Reader(a.getMetadata().getLabels()) !=
+             capnp::AnyStruct::Reader(b.getMetadata().getLabels()) ||
+         a.getMetadata().getDeletionTimestamp() != b.getMetadata().getDeletionTimestamp();
+}
+
+}  // namespace
+
+/// A binding in flight: what its answer needs to finish or undo it.
+struct SchedulerService::Binding {
+  Framework* framework = nullptr;
+  PoppedPod popped;
+  std::shared_ptr<const PodInfo> assumed;
+  std::string node;
+  CycleState state;
+  bool sent = false;
+};
+
+SchedulerService::SchedulerService(SchedulerServiceConfig config)
+    : config_(std::move(config)),
+      api_(api::ApiConnectionConfig{config_.first_correlation, config_.call_timeout_ms}),
+      converter_(resources_),
+      registry_(default_registry()),
+      cycle_seed_(config_.seed) {}
+
+SchedulerService::~SchedulerService() = default;
+
+Result<std::unique_ptr<SchedulerService>> SchedulerService::create(SchedulerServiceConfig config) {
+  std::unique_ptr<SchedulerService> service(new SchedulerService(std::move(config)));
+  if (auto built = service->build(); !built) return built.error();
+  return service;
+}
+
+Result<Ok> SchedulerService::build() {
+  for (const auto& profile : config_.scheduler.profiles) {
+    auto framework = Framework::create(registry_, profile, resources_, this);
+    if (!framework)
+      return Error{"invalid",
+                   "profile " + profile.scheduler_name + ": " + framework.error().message};
+    by_scheduler_name_[profile.scheduler_name] = framework->get();
+    frameworks_.push_back(std::move(*framework));
+  }
+  if (frameworks_.empty()) return Error{"invalid", "the scheduler has no profile"};
+  SchedulingQueueOptions options;
+  options.initial_backoff_ms = config_.scheduler.pod_initial_backoff_seconds * 1000;
+  options.max_backoff_ms = config_.scheduler.pod_max_backoff_seconds * 1000;
+  auto* first = frameworks_.front().get();
+  // Every profile has the same QueueSort (the config checks it), so the first one orders all.
+  auto queue = SchedulingQueue::create(
+      [first](const QueuedPodInfo& a, const QueuedPodInfo& b) { return first->queue_less(a, b); },
+      first->events_to_register(), options);
+  if (!queue) return queue.error();
+  queue_ = std::move(*queue);
+
+  pods_ = &api_.informer("pods", collection("", "pods"), capnp::Schema::from<k8s::Pod>());
+  nodes_ = &api_.informer("nodes", collection("", "nodes"), capnp::Schema::from<k8s::Node>());
+  budgets_ = &api_.informer("poddisruptionbudgets", collection("policy", "poddisruptionbudgets"),
+                            capnp::Schema::from<k8s::PodDisruptionBudget>());
+  pods_->add_handlers({[this](const auto& o) { pod_added(o); },
+                       [this](const auto& old, const auto& o) { pod_updated(old, o); },
+                       [this](const auto& o, bool) { pod_deleted(o); }});
+  nodes_->add_handlers({[this](const auto& o) { node_added(o); },
+                        [this](const auto& old, const auto& o) { node_updated(old, o); },
+                        [this](const auto& o, bool) { node_deleted(o); }});
+  budgets_->add_handlers({[this](const auto&) { budgets_changed(); },
+                          [this](const auto&, const auto&) { budgets_changed(); },
+                          [this](const auto&, bool) { budgets_changed(); }});
+  return Ok{};
+}
+
+Framework* SchedulerService::framework_for(const PodInfo& pod) const {
+  // The API server defaults spec.schedulerName to "default-scheduler".
+  auto name = pod.scheduler_name.empty() ? std::string("default-scheduler") : pod.scheduler_name;
+  auto it = by_scheduler_name_.find(name);
+  return it == by_scheduler_name_.end() ? nullptr : it->second;
+}
+
+// ---- Informer handlers.
+
+void SchedulerService::pod_added(const api::InformerObject& object) {
+  auto pod = object.as<k8s::Pod>();
+  if (terminal(pod)) return;
+  auto info = converter_.pod(pod);
+  if (!info) {
+    ++counters_.conversion_errors;
+    return;
+  }
+  auto shared = std::make_shared<const PodInfo>(std::move(*info));
+  if (!shared->node_name.empty()) {
+    (void)cache_.add_pod(shared);  // `exists`: an assumed pod confirmed twice; harmless
+    queue_->on_event(ClusterEvent{EventResource::pod, action::add}, now_ms_);
+    return;
+  }
+  if (shared->terminating || framework_for(*shared) == nullptr) return;
+  if (!shared->nominated_node_name.empty())
+    queue_->add_nominated(shared, shared->nominated_node_name);
+  (void)queue_->add(shared, now_ms_);  // queue_full: it is listed again on the next relist
+}
+
+void SchedulerService::pod_updated(const api::InformerObject& old_object,
+                                   const api::InformerObject& object) {
+  auto old_pod = old_object.as<k8s::Pod>();
+  auto pod = object.as<k8s::Pod>();
+  bool was_bound = old_pod.getSpec().getNodeName().size() > 0;
+  if (terminal(pod)) return pod_deleted(object);
+  if (!was_bound && pod.getSpec().getNodeName().size() == 0 &&
+      !scheduling_fields_changed(old_pod, pod))
+    return;  // a status change of a pending pod: nothing the queue must know
+  auto info = converter_.pod(pod);
+  if (!info) {
+    ++counters_.conversion_errors;
+    return;
+  }
+  auto shared = std::make_shared<const PodInfo>(std::move(*info));
+  if (shared->node_name.empty()) {
+    if (shared->terminating || framework_for(*shared) == nullptr) {
+      queue_->remove(shared->uid);
+      return;
+    }
+    (void)queue_->update(shared, now_ms_);
+    return;
+  }
+  if (!was_bound) {  // bound now (by us or by someone else): out of the queue, into the cache
+    queue_->remove(shared->uid);
+    reported_.erase(shared->uid);
+    (void)cache_.add_pod(shared);
+    queue_->on_event(ClusterEvent{EventResource::pod, action::add}, now_ms_);
+    return;
+  }
+  const PodInfo* cached = cache_.pod(shared->uid);
+  if (cached == nullptr) {
+    (void)cache_.add_pod(shared);
+    return;
+  }
+  auto event = pod_update_event(*cached, *shared);
+  if (cache_.update_pod(*cached, shared)) queue_->on_event(event, now_ms_);
+}
+
+void SchedulerService::pod_deleted(const api::InformerObject& object) {
+  const auto& uid = object.uid();
+  queue_->remove(uid);
+  reported_.erase(uid);
+  if (cache_.pod(uid) != nullptr && !cache_.is_assumed(uid)) {
+    (void)cache_.remove_pod(uid);
+    queue_->on_event(ClusterEvent{EventResource::pod, action::remove}, now_ms_);
+  }
+}
+
+void SchedulerService::node_added(const api::InformerObject& object) {
+  auto node = converter_.node(object.as<k8s::Node>());
+  if (!node) {
+    ++counters_.conversion_errors;
+    return;
+  }
+  cache_.add_node(std::move(*node));
+  queue_->on_event(ClusterEvent{EventResource::node, action::add}, now_ms_);
+}
+
+void SchedulerService::node_updated(const api::InformerObject& old_object,
+                                    const api::InformerObject& object) {
+  auto node = converter_.node(object.as<k8s::Node>());
+  if (!node) {
+    ++counters_.conversion_errors;
+    return;
+  }
+  const NodeInfo* old = cache_.node(node->name());
+  auto event = old != nullptr ? node_update_event(*old, *node)
+                              : ClusterEvent{EventResource::node, action::add};
+  (void)old_object;
+  cache_.update_node(std::move(*node));
+  if (event.actions != 0) queue_->on_event(event, now_ms_);
+}
+
+void SchedulerService::node_deleted(const api::InformerObject& object) {
+  (void)cache_.remove_node(object.name());
+}
+
+void SchedulerService::budgets_changed() {
+  budgets_dirty_ = true;
+}
+
+// ---- FrameworkHandle.
+
+std::span<const PodDisruptionBudget> SchedulerService::pod_disruption_budgets() const {
+  auto* self = const_cast<SchedulerService*>(this);  // a lazily rebuilt view of the informer
+  if (self->budgets_dirty_) {
+    self->budget_list_.clear();
+    for (const auto& o : budgets_->cache().list())
+      if (auto budget = converter_.pod_disruption_budget(o.as<k8s::PodDisruptionBudget>()))
+        self->budget_list_.push_back(std::move(*budget));
+    self->budgets_dirty_ = false;
+  }
+  return budget_list_;
+}
+
+std::vector<std::shared_ptr<const PodInfo>> SchedulerService::nominated_pods(
+    std::string_view node) const {
+  return queue_->nominated_pods_for_node(node);
+}
+
+// ---- Events and conditions.
+
+std::string SchedulerService::wall_time(std::int64_t now_ms) const {
+  return api::format_rfc3339(config_.wall_clock_base_s + now_ms / 1000);
+}
+
+void SchedulerService::record(const PodInfo& pod, api::EventType type, const std::string& reason,
+                              const std::string& message) {
+  api::EventReport report;
+  report.object = api::ObjectRef{"Pod", pod.namespace_, pod.name, pod.uid, "v1", "", ""};
+  report.type = type;
+  report.reason = reason;
+  report.message = message;
+  report.component = kComponent;
+  report.host = config_.host;
+  auto write = events_.record(report, config_.wall_clock_base_s * 1000 + now_ms_);
+  if (!write) return;  // the spam filter
+  ++counters_.events;
+  auto sent = *write;
+  api_.call(
+      sent.call,
+      [this, sent](const api::ApiReply& reply) {
+        if (auto instead = events_.on_reply(sent, reply)) api_.call(*instead, {}, now_ms_);
+      },
+      now_ms_);
+}
+
+// kube's updatePod with PodScheduled=False, reason Unschedulable or SchedulerError, written
+// only when it says something new (a pod retried every 10 s must not write every 10 s).
+void SchedulerService::report_unschedulable(const PodInfo& pod, const std::string& reason,
+                                            const std::string& message, std::int64_t now_ms) {
+  auto& last = reported_[pod.uid];
+  if (last == reason + "\n" + message) return;
+  last = reason + "\n" + message;
+  nlohmann::json condition = {{"type", "PodScheduled"},
+                              {"status", "False"},
+                              {"reason", reason},
+                              {"message", message},
+                              {"lastTransitionTime", wall_time(now_ms)},
+                              {"lastProbeTime", nullptr}};
+  auto call = on_pod(api::ApiVerb::patch, pod, "status");
+  call.patch_type = api::ApiPatchType::strategic;
+  call.patch = nlohmann::json{{"status", {{"conditions", {condition}}}}}.dump();
+  api_.call(std::move(call), {}, now_ms);
+}
+
+// ---- Cycles.
+
+void SchedulerService::pump(std::int64_t now_ms) {
+  if (!acting_ || !api_.synced()) return;
+  if (now_ms - flushed_ms_ >= config_.flush_ms) {
+    queue_->flush(now_ms);
+    flushed_ms_ = now_ms;
+  }
+  for (std::size_t n = 0; n < config_.cycles_per_pump && bindings_.size() < config_.bindings_max;
+       ++n) {
+    auto popped = queue_->pop(now_ms);
+    if (!popped) break;
+    schedule_one(std::move(*popped), now_ms);
+  }
+}
+
+void SchedulerService::schedule_one(PoppedPod popped, std::int64_t now_ms) {
+  ++counters_.attempts;
+  const PodInfo& pod = *popped.pod;
+  Framework* framework = framework_for(pod);
+  if (framework == nullptr) {  // its schedulerName changed while queued
+    queue_->done(pod.uid);
+    return;
+  }
+  cache_.update_snapshot(snapshot_);
+  CycleState state;
+  CycleOptions options;
+  options.tie_seed = derive_seed(cycle_seed_, std::to_string(popped.scheduling_cycle));
+  auto result = framework->schedule(state, pod, snapshot_.nodes(), options);
+  if (result.code == Code::unschedulable)
+    return unschedulable(*framework, state, popped, result, now_ms);
+  if (result.code != Code::success) return failed(popped, result.message, now_ms);
+  auto assumed = std::make_shared<PodInfo>(pod);
+  assumed->node_name = result.suggested_host;
+  if (auto ok = cache_.assume_pod(assumed, result.suggested_host); !ok)
+    return failed(popped, "assume: " + ok.error().message, now_ms);
+  auto binding = std::make_unique<Binding>();
+  binding->framework = framework;
+  binding->assumed = assumed;
+  binding->node = result.suggested_host;
+  binding->state = std::move(state);
+  binding->popped = std::move(popped);
+  auto* raw = binding.get();
+  bindings_[pod.uid] = std::move(binding);
+  auto undo = [&](const std::string& why) {
+    raw->framework->run_unreserve(raw->state, *raw->assumed, raw->node);
+    (void)cache_.forget_pod(raw->assumed->uid);
+    auto keep = std::move(bindings_[raw->assumed->uid]);
+    bindings_.erase(raw->assumed->uid);
+    failed(keep->popped, why, now_ms);
+  };
+  if (auto s = framework->run_reserve(raw->state, *assumed, raw->node); !s.is_success())
+    return undo("reserve: " + s.message());
+  auto permit = framework->run_permit(raw->state, *assumed, raw->node);
+  if (!permit.status.is_success())
+    return undo(permit.status.code() == Code::wait
+                    ? "permit: waiting is not supported by this scheduler yet"
+                    : "permit: " + permit.status.message());
+  if (auto s = framework->run_pre_bind(raw->state, *assumed, raw->node); !s.is_success())
+    return undo("prebind: " + s.message());
+  binding_now_ = raw;
+  auto bound = framework->run_bind(raw->state, *assumed, raw->node);
+  binding_now_ = nullptr;
+  if (!bound.is_success() || !raw->sent) return undo("bind: " + bound.message());
+}
+
+// BindingSink: DefaultBinder's binding, sent; binding_answered finishes it.
+Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
+  if (binding_now_ == nullptr) return Status::error("no binding cycle is running");
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<k8s::Binding>();
+  b.setApiVersion("v1");
+  b.setKind("Binding");
+  b.getMetadata().setName(pod.name);
+  b.getMetadata().setNamespace(pod.namespace_);
+  b.getMetadata().setUid(pod.uid);
+  b.initTarget().setKind("Node");
+  b.getTarget().setName(std::string(node));
+  auto call = on_pod(api::ApiVerb::create, pod, "binding");
+  call.object = flat_bytes(message);
+  std::string uid = pod.uid;
+  api_.call(
+      std::move(call),
+      [this, uid](const api::ApiReply& reply) { binding_answered(uid, reply, now_ms_); }, now_ms_);
+  binding_now_->sent = true;
+  return {};
+}
+
+void SchedulerService::binding_answered(const std::string& uid, const api::ApiReply& reply,
+                                        std::int64_t now_ms) {
+  auto it = bindings_.find(uid);
+  if (it == bindings_.end()) return;
+  auto binding = std::move(it->second);
+  bindings_.erase(it);
+  if (reply.ok()) {
+    ++counters_.scheduled;
+    cache_.finish_binding(uid, now_ms);
+    queue_->done(uid);
+    binding->framework->run_post_bind(binding->state, *binding->assumed, binding->node);
+    record(*binding->assumed, api::EventType::normal, "Scheduled",
+           "Successfully assigned " + binding->assumed->namespace_ + "/" + binding->assumed->name +
+               " to " + binding->node);
+    return;
+  }
+  // Failed or unanswered: undo the assume; the pod is tried again after its back-off. When
+  // the pod was bound after all (an answer lost), the informer's update removes it from the
+  // queue and adds it to the cache.
+  ++counters_.binding_failures;
+  binding->framework->run_unreserve(binding->state, *binding->assumed, binding->node);
+  (void)cache_.forget_pod(uid);
+  failed(binding->popped, "binding rejected: " + reply.failure.message, now_ms);
+}
+
+void SchedulerService::failed(const PoppedPod& popped, const std::string& message,
+                              std::int64_t now_ms) {
+  ++counters_.errors;
+  record(*popped.pod, api::EventType::warning, "FailedScheduling", message);
+  report_unschedulable(*popped.pod, "SchedulerError", message, now_ms);
+  (void)queue_->requeue_after_error(popped.info, now_ms);
+}
+
+void SchedulerService::unschedulable(Framework& framework, CycleState& state,
+                                     const PoppedPod& popped, const ScheduleResult& result,
+                                     std::int64_t now_ms) {
+  ++counters_.unschedulable;
+  const PodInfo& pod = *popped.pod;
+  std::string post_filter_message;
+  std::vector<Status> statuses(snapshot_.nodes().size());
+  for (const auto& r : result.rejected) statuses[r.node] = r.status;
+  NodeStatuses filtered{snapshot_.nodes(), statuses,
+                        derive_seed(cycle_seed_, "preempt " + pod.uid)};
+  auto post = framework.run_post_filter(state, pod, filtered);
+  if (post.status.is_success() && !post.nominated_node_name.empty()) {
+    preempt(pod, post, now_ms);
+  } else if (!post.status.message().empty()) {
+    post_filter_message = post.status.message();
+  }
+  auto message = post_filter_message.empty()
+                     ? result.message
+                     : failed_scheduling_message(snapshot_.nodes().size(), "", result.rejected,
+                                                 post_filter_message);
+  record(pod, api::EventType::warning, "FailedScheduling", message);
+  report_unschedulable(pod, "Unschedulable", message, now_ms);
+  (void)queue_->add_unschedulable(popped.info, result.unschedulable_plugins, now_ms);
+}
+
+// kube's prepareCandidate: victims deleted (gracefully: the API's default grace period), the
+// nomination written to the preemptor's status so the next cycles keep room for it.
+void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& result,
+                               std::int64_t now_ms) {
+  ++counters_.preemptions;
+  for (const auto& victim : result.victims) {
+    ++counters_.victims;
+    api::ApiCall del;
+    del.verb = api::ApiVerb::remove;
+    del.resource = "pods";
+    del.namespace_ = victim.namespace_;
+    del.name = victim.name;
+    api_.call(std::move(del), {}, now_ms);
+    PodInfo shown;
+    shown.namespace_ = victim.namespace_;
+    shown.name = victim.name;
+    shown.uid = victim.uid;
+    record(shown, api::EventType::normal, "Preempted",
+           "Preempted by pod " + pod.uid + " on node " + result.nominated_node_name);
+  }
+  for (const auto& other : result.nominations_to_clear) {
+    PodInfo cleared;
+    cleared.namespace_ = other.namespace_;
+    cleared.name = other.name;
+    auto call = on_pod(api::ApiVerb::patch, cleared, "status");
+    call.patch = R"({"status":{"nominatedNodeName":null}})";
+    api_.call(std::move(call), {}, now_ms);
+  }
+  if (!result.override_nomination) return;
+  auto nominated = std::make_shared<PodInfo>(pod);
+  nominated->nominated_node_name = result.nominated_node_name;
+  queue_->add_nominated(nominated, result.nominated_node_name);
+  auto call = on_pod(api::ApiVerb::patch, pod, "status");
+  call.patch =
+      nlohmann::json{{"status", {{"nominatedNodeName", result.nominated_node_name}}}}.dump();
+  api_.call(std::move(call), {}, now_ms);
+}
+
+// ---- ApiComponent.
+
+api::ApiComponent::Sends SchedulerService::tick(std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  api_.tick(now_ms);
+  pump(now_ms);
+  return api_.take_sends();
+}
+
+api::ApiComponent::Sends SchedulerService::on_reply(std::uint64_t correlation,
+                                                    const api::ApiReply& reply,
+                                                    std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  api_.on_reply(correlation, reply, now_ms);
+  pump(now_ms);
+  return api_.take_sends();
+}
+
+api::ApiComponent::Sends SchedulerService::on_event(std::uint64_t correlation,
+                                                    const api::ApiEvent& event,
+                                                    std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  api_.on_event(correlation, event, now_ms);
+  pump(now_ms);
+  return api_.take_sends();
+}
+
+void SchedulerService::call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) {
+  api_.call(std::move(call), std::move(done), now_ms);
+}
+
+// A new leader lists everything again before it schedules (its caches may still replay the
+// previous leader's bindings); bindings in flight keep going: their answers are still the
+// truth about the cache.
+void SchedulerService::set_acting(bool acting) {
+  if (acting == acting_) return;
+  acting_ = acting;
+  if (acting) api_.relist_all(now_ms_);
+}
+
+}  // namespace craton::scheduler

@@ -1,0 +1,156 @@
+// SchedulerService: the scheduler (issue 13) as a pure state machine its actor shell
+// (scheduler_actor.hpp, the API component shell) drives, as kube-scheduler's Scheduler does:
+//
+//   informers (pods, nodes, PodDisruptionBudgets) -> the cache (bound pods, nodes) and the
+//   scheduling queue (pending pods of this scheduler's profiles), cluster events -> the queue;
+//   while acting: pop a pod -> snapshot the cache (O(changed nodes)) -> the profile's
+//   Framework::schedule ->
+//     a node: assume the pod in the cache (the next cycle sees it), Reserve, Permit, PreBind,
+//       Bind (DefaultBinder -> BindingSink: a pods/binding call, asynchronous); its answer
+//       finishes the binding, or forgets the assumed pod, runs Unreserve and requeues it;
+//     no node: PostFilter (DefaultPreemption: victims deleted, status.nominatedNodeName set),
+//       a FailedScheduling Event and the PodScheduled=False condition with kube's message, and
+//       the pod waits in the queue for an event that may make it fit.
+//
+// Bounds: bindings_max binding calls in flight (the queue waits beyond), cycles_per_pump
+// cycles per input (the shell stays responsive), the API connection's call timeout.
+// Deviations from kube-scheduler: Filter ignores pods nominated to a node (kube adds them to
+// the node in a second Filter pass); Permit's wait is not supported (a plugin answering Wait
+// gets its pod requeued as an error); terminal pods (Succeeded, Failed) hold no resources.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/api/client/event_recorder.hpp"
+#include "actors/api/informer/api_component.hpp"
+#include "actors/api/informer/api_connection.hpp"
+#include "actors/scheduler/cache/scheduler_cache.hpp"
+#include "actors/scheduler/cache/snapshot.hpp"
+#include "actors/scheduler/config/scheduler_config.hpp"
+#include "actors/scheduler/framework/framework.hpp"
+#include "actors/scheduler/framework/framework_handle.hpp"
+#include "actors/scheduler/framework/object_converter.hpp"
+#include "actors/scheduler/queue/scheduling_queue.hpp"
+#include "runtime/result.hpp"
+
+namespace craton::scheduler {
+
+struct SchedulerServiceConfig {
+  SchedulerConfig scheduler = default_scheduler_config();
+  std::uint64_t first_correlation = 1;  ///< this incarnation's first id (runtime/correlation.hpp)
+  std::int64_t call_timeout_ms = 30000;
+  std::size_t bindings_max = 2000;
+  std::size_t cycles_per_pump = 256;
+  std::int64_t flush_ms = 1000;
+  /// Seconds since the epoch at the clock's zero (Events and conditions carry wall time).
+  std::int64_t wall_clock_base_s = 0;
+  std::string host;        ///< Events' source.host / reportingInstance
+  std::uint64_t seed = 0;  ///< ties between equal nodes and preemption's start
+};
+
+struct SchedulerCounters {
+  std::uint64_t attempts = 0;       ///< scheduling cycles
+  std::uint64_t scheduled = 0;      ///< bindings the API accepted
+  std::uint64_t unschedulable = 0;  ///< cycles that found no node
+  std::uint64_t errors = 0;         ///< cycles or bindings that failed
+  std::uint64_t binding_failures = 0;
+  std::uint64_t preemptions = 0;        ///< PostFilters that nominated a node
+  std::uint64_t victims = 0;            ///< pods deleted by preemption
+  std::uint64_t events = 0;             ///< Event writes sent
+  std::uint64_t conversion_errors = 0;  ///< pods or nodes the converter refused
+};
+
+class SchedulerService final : public api::ApiComponent,
+                               private FrameworkHandle,
+                               private BindingSink {
+ public:
+  /// An Error when a profile cannot be built (unknown plugin, bad arguments).
+  static Result<std::unique_ptr<SchedulerService>> create(SchedulerServiceConfig config);
+  ~SchedulerService() override;
+
+  Sends tick(std::int64_t now_ms) override;
+  Sends on_reply(std::uint64_t correlation, const api::ApiReply& reply,
+                 std::int64_t now_ms) override;
+  Sends on_event(std::uint64_t correlation, const api::ApiEvent& event,
+                 std::int64_t now_ms) override;
+  void call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) override;
+  void set_acting(bool acting) override;
+  bool acting() const override { return acting_; }
+  std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
+
+  const SchedulerCounters& counters() const { return counters_; }
+  const SchedulerCache& cache() const { return cache_; }
+  const SchedulingQueue& queue() const { return *queue_; }
+  bool synced() const { return api_.synced(); }
+
+ private:
+  struct Binding;
+  explicit SchedulerService(SchedulerServiceConfig config);
+  Result<Ok> build();
+
+  // Informer handlers.
+  void pod_added(const api::InformerObject& object);
+  void pod_updated(const api::InformerObject& old_object, const api::InformerObject& object);
+  void pod_deleted(const api::InformerObject& object);
+  void node_added(const api::InformerObject& object);
+  void node_updated(const api::InformerObject& old_object, const api::InformerObject& object);
+  void node_deleted(const api::InformerObject& object);
+  void budgets_changed();
+
+  /// The profile's framework for a pod, or nullptr when the pod is not this scheduler's.
+  Framework* framework_for(const PodInfo& pod) const;
+  void pump(std::int64_t now_ms);
+  void schedule_one(PoppedPod popped, std::int64_t now_ms);
+  void bind(Framework& framework, PoppedPod popped, std::shared_ptr<const PodInfo> assumed,
+            const std::string& node, std::int64_t now_ms);
+  void binding_answered(const std::string& uid, const api::ApiReply& reply, std::int64_t now_ms);
+  void unschedulable(Framework& framework, CycleState& state, const PoppedPod& popped,
+                     const ScheduleResult& result, std::int64_t now_ms);
+  void failed(const PoppedPod& popped, const std::string& message, std::int64_t now_ms);
+  void preempt(const PodInfo& pod, const PostFilterResult& result, std::int64_t now_ms);
+  void report_unschedulable(const PodInfo& pod, const std::string& reason,
+                            const std::string& message, std::int64_t now_ms);
+  void record(const PodInfo& pod, api::EventType type, const std::string& reason,
+              const std::string& message);
+  std::string wall_time(std::int64_t now_ms) const;
+
+  // FrameworkHandle.
+  std::span<const PodDisruptionBudget> pod_disruption_budgets() const override;
+  std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view node) const override;
+  BindingSink* binding_sink() override { return this; }
+  // BindingSink.
+  Status bind(const PodInfo& pod, std::string_view node) override;
+
+  SchedulerServiceConfig config_;
+  api::ApiConnection api_;
+  api::EventRecorder events_;
+  ResourceNames resources_;
+  ObjectConverter converter_;
+  Registry registry_;
+  std::vector<std::unique_ptr<Framework>> frameworks_;  ///< one per profile, config order
+  std::map<std::string, Framework*, std::less<>> by_scheduler_name_;
+  std::unique_ptr<SchedulingQueue> queue_;
+  SchedulerCache cache_;
+  Snapshot snapshot_;
+  api::Informer* pods_ = nullptr;
+  api::Informer* nodes_ = nullptr;
+  api::Informer* budgets_ = nullptr;
+  std::vector<PodDisruptionBudget> budget_list_;
+  bool budgets_dirty_ = true;
+  /// Bindings in flight by pod uid; the binding call being made now (set by bind()).
+  std::map<std::string, std::unique_ptr<Binding>> bindings_;
+  Binding* binding_now_ = nullptr;
+  /// The last PodScheduled=False message written per pod uid (no write when unchanged).
+  std::map<std::string, std::string> reported_;
+  std::int64_t now_ms_ = 0;
+  std::int64_t flushed_ms_ = 0;
+  std::uint64_t cycle_seed_ = 0;
+  bool acting_ = false;
+  SchedulerCounters counters_;
+};
+
+}  // namespace craton::scheduler

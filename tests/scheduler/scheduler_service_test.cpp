@@ -1,0 +1,183 @@
+// The scheduler's service (actors/scheduler/service/scheduler_service.hpp) against a real API
+// service in one thread (tests/api/api_world.hpp): pods are bound where the default profile
+// puts them, the next cycle sees the previous one's pod before its binding lands, a pod that
+// fits nowhere gets kube's FailedScheduling Event and PodScheduled=False condition and is not
+// tried again until a cluster event could make it fit (no busy loop), a failed binding is
+// rolled back, and only the acting instance schedules.
+#define BOOST_TEST_MODULE scheduler_service
+#include <boost/test/unit_test.hpp>
+
+#include "actors/scheduler/service/scheduler_service.hpp"
+#include "tests/api/api_world.hpp"
+
+using namespace craton;
+using namespace craton::scheduler;
+using craton::api::testing::json;
+
+namespace {
+
+const std::string kNodesPath = "/api/v1/nodes";
+const std::string kPodsPath = "/api/v1/namespaces/default/pods";
+const std::string kEventsPath = "/api/v1/namespaces/default/events";
+
+json node(const std::string& name, const std::string& cpu, const std::string& memory = "4Gi") {
+  json capacity = {{"cpu", cpu}, {"memory", memory}, {"pods", "110"}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Node"},
+          {"metadata", {{"name", name}, {"labels", {{"kubernetes.io/hostname", name}}}}},
+          {"status", {{"capacity", capacity}, {"allocatable", capacity}}}};
+}
+
+json pod(const std::string& name, const std::string& cpu, const std::string& priority_class = "") {
+  json container = {{"name", "c"},
+                    {"image", "app:1"},
+                    {"resources", {{"requests", {{"cpu", cpu}, {"memory", "100Mi"}}}}}};
+  json spec = {{"containers", {container}}};
+  if (!priority_class.empty()) spec["priorityClassName"] = priority_class;
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+}
+
+struct World : api::testing::ApiWorld {
+  std::unique_ptr<SchedulerService> service;
+  explicit World(bool acting = true) {
+    SchedulerServiceConfig config;
+    config.wall_clock_base_s = 1'800'000'000;
+    auto made = SchedulerService::create(config);
+    BOOST_REQUIRE(made.ok());
+    service = std::move(*made);
+    component = service.get();
+    service->set_acting(acting);
+  }
+  std::string node_of(const std::string& name) {
+    auto p = get(kPodsPath + "/" + name);
+    return p["spec"].value("nodeName", "");
+  }
+  json condition(const std::string& name, const std::string& type) {
+    for (const auto& c : get(kPodsPath + "/" + name)["status"].value("conditions", json::array()))
+      if (c["type"] == type) return c;
+    return json();
+  }
+  std::vector<json> events(const std::string& reason) {
+    std::vector<json> out;
+    for (const auto& e : list(kEventsPath))
+      if (e["reason"] == reason) out.push_back(e);
+    return out;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pods_are_bound_and_each_decision_sees_the_previous_one) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  w.post(kNodesPath, node("n2", "1"));
+  // Three pods of 600m on two 1-CPU nodes: the second must not land where the first was
+  // assumed (its binding has not landed when the second cycle runs), the third fits nowhere.
+  w.post(kPodsPath, pod("a", "600m"));
+  w.post(kPodsPath, pod("b", "600m"));
+  w.post(kPodsPath, pod("c", "600m"));
+  w.run(100);
+  auto a = w.node_of("a"), b = w.node_of("b");
+  BOOST_TEST((a == "n1" || a == "n2"));
+  BOOST_TEST((b == "n1" || b == "n2"));
+  BOOST_TEST(a != b);
+  BOOST_TEST(w.node_of("c") == "");
+  BOOST_TEST(w.condition("a", "PodScheduled")["status"] == "True");
+  BOOST_TEST(w.service->counters().scheduled == 2u);
+  BOOST_TEST(w.service->cache().assumed_count() == 0u);  // both confirmed by the informer
+  BOOST_TEST(w.events("Scheduled").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_unschedulable_pod_is_explained_and_waits_for_a_cluster_event) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  w.post(kNodesPath, node("n2", "1"));
+  w.post(kPodsPath, pod("big", "3"));
+  w.run(100);
+  BOOST_TEST(w.node_of("big") == "");
+  auto scheduled = w.condition("big", "PodScheduled");
+  BOOST_TEST(scheduled["status"] == "False");
+  BOOST_TEST(scheduled["reason"] == "Unschedulable");
+  const std::string message =
+      "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No "
+      "preemption victims found for incoming pod.";
+  BOOST_TEST(scheduled["message"] == message);
+  auto failed = w.events("FailedScheduling");
+  BOOST_REQUIRE(failed.size() == 1u);
+  BOOST_TEST(failed[0]["type"] == "Warning");
+  BOOST_TEST(failed[0]["message"] == message);
+  // No busy loop: minutes of nothing happening retry it only on the unschedulable timeout.
+  auto attempts = w.service->counters().attempts;
+  w.run_for(200'000, 1000);  // 200 s
+  BOOST_TEST(w.service->counters().attempts == attempts);
+  // A node it fits on arrives: it is tried again at once and bound there.
+  w.post(kNodesPath, node("n3", "4"));
+  w.run(100);
+  BOOST_TEST(w.node_of("big") == "n3");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_binding_is_rolled_back) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  w.post(kPodsPath, pod("p", "3"));  // fits nowhere yet
+  w.run(50);
+  BOOST_TEST(w.service->queue().unschedulable() == 1u);
+  // Someone else binds it while the scheduler's pod watch is held back; then a node it fits on
+  // arrives: the scheduler places it there, and the API refuses that binding (409: already
+  // assigned).
+  w.held.insert("pods");
+  w.post(kPodsPath + "/p/binding", json{{"apiVersion", "v1"},
+                                        {"kind", "Binding"},
+                                        {"metadata", {{"name", "p"}}},
+                                        {"target", {{"kind", "Node"}, {"name", "n1"}}}});
+  w.post(kNodesPath, node("n2", "4"));
+  w.run_for(3000);  // past its back-off
+  BOOST_TEST(w.service->counters().binding_failures == 1u);
+  BOOST_TEST(w.service->cache().assumed_count() == 0u);  // the assume was undone
+  BOOST_TEST(w.service->cache().pod_count() == 0u);
+  BOOST_TEST(w.service->cache().node("n2")->requested().milli_cpu == 0);
+  BOOST_TEST(w.service->queue().backoff() + w.service->queue().active() == 1u);  // retried later
+  // The informer catches up: the pod is bound on n1, out of the queue, in the cache.
+  w.held.erase("pods");
+  w.run(50);
+  BOOST_TEST(w.node_of("p") == "n1");
+  BOOST_TEST(w.service->queue().active() + w.service->queue().backoff() +
+                 w.service->queue().unschedulable() ==
+             0u);
+  BOOST_TEST(*w.service->cache().node_of(w.get(kPodsPath + "/p")["metadata"]["uid"]) == "n1");
+}
+
+BOOST_AUTO_TEST_CASE(an_instance_that_is_not_acting_binds_nothing) {
+  World w(/*acting=*/false);
+  w.post(kNodesPath, node("n1", "1"));
+  w.post(kPodsPath, pod("p", "100m"));
+  w.run(100);
+  BOOST_TEST(w.node_of("p") == "");
+  BOOST_TEST(w.service->counters().attempts == 0u);
+  w.service->set_acting(true);
+  w.run(100);
+  BOOST_TEST(w.node_of("p") == "n1");
+}
+
+BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_the_node) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
+    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
+           json{{"apiVersion", "scheduling.k8s.io/v1"},
+                {"kind", "PriorityClass"},
+                {"metadata", {{"name", name}}},
+                {"value", value}});
+  w.post(kPodsPath, pod("low", "800m", "low"));
+  w.run(100);
+  BOOST_TEST(w.node_of("low") == "n1");
+  w.post(kPodsPath, pod("high", "800m", "high"));
+  w.run(100);
+  BOOST_TEST(w.service->counters().victims == 1u);
+  auto r = w.api.call("GET", kPodsPath + "/low");
+  BOOST_TEST(r.status == 404);  // deleted (the API deletes pods at once: no kubelet yet)
+  // The victim's deletion is the event that brings the preemptor back; it lands on n1.
+  w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "n1");
+  BOOST_TEST(w.events("Preempted").size() == 1u);
+}
