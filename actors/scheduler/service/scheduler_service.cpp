@@ -188,7 +188,10 @@ void SchedulerService::pod_deleted(const api::InformerObject& object) {
   const auto& uid = object.uid();
   queue_->remove(uid);
   reported_.erase(uid);
-  if (cache_.pod(uid) != nullptr && !cache_.is_assumed(uid)) {
+  // Also an assumed pod: its binding may have been accepted just before the deletion, and the
+  // informer never showed it bound; kept, it would hold its node's room forever (no expiry).
+  // A binding still in flight then fails (404) and finds nothing to forget.
+  if (cache_.pod(uid) != nullptr) {
     (void)cache_.remove_pod(uid);
     queue_->on_event(ClusterEvent{EventResource::pod, action::remove}, now_ms_);
   }
