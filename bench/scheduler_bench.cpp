@@ -413,15 +413,15 @@ Result<Ok> validate_scheduler_bench_options(const SchedulerBenchOptions& o) {
   return Ok{};
 }
 
-SchedulerWorkloadModel make_scheduler_workload(const SchedulerBenchOptions& o,
-                                               ResourceNames& resources) {
-  SchedulerWorkloadModel m;
+std::vector<NodeInfo> make_scheduler_nodes(const SchedulerBenchOptions& o,
+                                           ResourceNames& resources) {
+  std::vector<NodeInfo> nodes;
   ResourceId gpu = resources.intern(kGpu);
-  m.nodes.reserve(o.nodes);
+  nodes.reserve(o.nodes);
   for (std::uint32_t i = 0; i < o.nodes; ++i) {
-    m.nodes.push_back(template_node(i, zone_name(o.workload, i)));
+    nodes.push_back(template_node(i, zone_name(o.workload, i)));
     if (o.workload == SchedulerWorkload::gpu && i % 4 == 0) {
-      NodeInfo& node = m.nodes.back();
+      NodeInfo& node = nodes.back();
       Resources allocatable = node.allocatable();
       allocatable.set(gpu, 8);
       api::Labels labels = node.labels();
@@ -431,12 +431,25 @@ SchedulerWorkloadModel make_scheduler_workload(const SchedulerBenchOptions& o,
                     std::move(allocatable));
     }
   }
+  return nodes;
+}
+
+void make_scheduler_pods(const SchedulerBenchOptions& o, ResourceNames& resources,
+                         SchedulerWorkloadModel& into) {
+  ResourceId gpu = resources.intern(kGpu);
   // kube: the affinity workloads put init and measured pods in two namespaces.
   bool two_namespaces =
       o.workload == SchedulerWorkload::affinity || o.workload == SchedulerWorkload::anti_affinity;
-  m.init_pods = make_pods(o, o.init_pods.value_or(default_init_pods(o)),
-                          two_namespaces ? "sched-0" : "default", false, gpu);
-  m.measured_pods = make_pods(o, o.pods, two_namespaces ? "sched-1" : "default", true, gpu);
+  into.init_pods = make_pods(o, o.init_pods.value_or(default_init_pods(o)),
+                             two_namespaces ? "sched-0" : "default", false, gpu);
+  into.measured_pods = make_pods(o, o.pods, two_namespaces ? "sched-1" : "default", true, gpu);
+}
+
+SchedulerWorkloadModel make_scheduler_workload(const SchedulerBenchOptions& o,
+                                               ResourceNames& resources) {
+  SchedulerWorkloadModel m;
+  m.nodes = make_scheduler_nodes(o, resources);
+  make_scheduler_pods(o, resources, m);
   return m;
 }
 
@@ -494,17 +507,18 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
   report.workload = std::string(scheduler_workload_name(o.workload));
   ResourceNames resources;
   Profile profile = default_profile();
-  auto framework = Framework::create(default_registry(), profile, resources);
+  auto framework = Framework::create(o.every_pod ? reference_registry(profile) : default_registry(),
+                                     profile, resources);
   if (!framework) return framework.error();
   Framework& f = *framework.value();
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
-  SchedulerWorkloadModel model = make_scheduler_workload(o, resources);
+  BenchCluster cluster(make_scheduler_nodes(o, resources));
+  std::uint64_t rss_nodes = proc_status_bytes("VmRSS");
+  SchedulerWorkloadModel model;
+  make_scheduler_pods(o, resources, model);
   std::vector<std::shared_ptr<const PodInfo>> init = std::move(model.init_pods);
   std::vector<std::shared_ptr<const PodInfo>> measured = std::move(model.measured_pods);
-  BenchCluster cluster(std::move(model.nodes));
-  // Pods were built with the nodes; their share is counted per pod below.
-  std::uint64_t rss_nodes = proc_status_bytes("VmRSS");
   report.nodes = o.nodes;
   report.init_pods = static_cast<std::uint32_t>(init.size());
   report.pods = static_cast<std::uint32_t>(measured.size());

@@ -62,6 +62,7 @@ struct SchedulerBenchOptions {
   std::optional<std::uint32_t> init_pods;  ///< nullopt: the workload's default (see .cpp)
   std::uint64_t seed = 1;                  ///< tie breaking
   std::uint32_t check_every = 100;         ///< reference-check every Nth measured pod; 0: none
+  bool every_pod = false;  ///< measure the slow reference plugins instead (the speed-up's base)
 };
 
 /// The options checked: sizes within bounds. An Error names the first bad one.
@@ -77,6 +78,11 @@ struct SchedulerWorkloadModel {
 /// Builds a workload (deterministic; extended resources interned into `resources`).
 SchedulerWorkloadModel make_scheduler_workload(const SchedulerBenchOptions& options,
                                                scheduler::ResourceNames& resources);
+/// Its two halves: the nodes, and the pods (init_pods and measured_pods).
+std::vector<scheduler::NodeInfo> make_scheduler_nodes(const SchedulerBenchOptions& options,
+                                                      scheduler::ResourceNames& resources);
+void make_scheduler_pods(const SchedulerBenchOptions& options, scheduler::ResourceNames& resources,
+                         SchedulerWorkloadModel& into);
 
 /// The nodes the benchmark schedules onto, and how a placed pod lands there. The lead swaps
 /// this for SchedulerCache::assume_pod + a snapshot update: nodes() is the cycle's node list.
