@@ -18,6 +18,10 @@ struct AffinityFilterState {
   std::vector<std::unique_ptr<DomainCounts>> owned;  ///< the every_pod walk's tables
 };
 
+/// Written by PreFilter once it synced the index: PreScore of the same cycle need not again
+/// (nothing changes the nodes between the two; a sync is O(nodes)).
+struct AffinityIndexSynced {};
+
 struct AffinityScoreState {
   std::vector<DomainLookup> lookups;  ///< a node scores the sum of its domains' counts
   std::vector<std::unique_ptr<DomainCounts>> owned;
@@ -188,6 +192,7 @@ Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& pod,
     walk_filter_counts(pod, nodes, s);
   } else {
     index_.sync(nodes);
+    state.write(AffinityIndexSynced{});
     index_filter_counts(pod, index_, s);
   }
   if (total_of(s.existing_anti) == 0 && pod.pod_affinity_required.empty() &&
@@ -227,7 +232,7 @@ Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& pod,
   if (counting_ == PodCounting::every_pod) {
     scores = walk_score_counts(pod, state.all_nodes(), args_.hard_pod_affinity_weight, s);
   } else {
-    index_.sync(state.all_nodes());
+    if (!state.read<AffinityIndexSynced>()) index_.sync(state.all_nodes());
     scores = index_score_counts(pod, index_, args_.hard_pod_affinity_weight, s);
   }
   if (!scores) return Status::skip();
