@@ -255,10 +255,13 @@ std::string replay_differs(const Profile& profile, const Registry& registry,
              std::to_string(ref.scores[k].total);
   for (std::size_t k = 0; k < ref.rejected.size(); ++k)
     if (back(ref.rejected[k].node) != result.rejected[k].node ||
-        ref.rejected[k].status.plugin() != result.rejected[k].status.plugin())
+        ref.rejected[k].status.plugin() != result.rejected[k].status.plugin() ||
+        ref.rejected[k].status.message() != result.rejected[k].status.message())
       return "node " + nodes[result.rejected[k].node]->name() + " rejected by " +
-             std::string(result.rejected[k].status.plugin()) + ", reference " +
-             std::string(ref.rejected[k].status.plugin());
+             std::string(result.rejected[k].status.plugin()) + " (" +
+             result.rejected[k].status.message() + "), reference " +
+             std::string(ref.rejected[k].status.plugin()) + " (" +
+             ref.rejected[k].status.message() + ")";
   return "";
 }
 
