@@ -123,7 +123,8 @@ struct SchedulerBenchReport {
   /// the best. (Kubernetes samples nodes, so "identical" means identical given that sample.)
   std::uint32_t checked_pods = 0;
   std::vector<std::string> check_failures;  ///< at most kCheckFailuresMax, first ones
-  std::string preemption;                   ///< "" or why preemption did not run
+  std::uint32_t nominated = 0;              ///< measured pods a PostFilter plugin nominated
+  std::string preemption;  ///< preemption workload: what ran ("not run: ..." without PostFilter)
 };
 
 inline constexpr std::size_t kCheckFailuresMax = 10;

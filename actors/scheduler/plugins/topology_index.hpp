@@ -17,6 +17,12 @@
 // (the least recently used is dropped, never one asked since the last sync); when more than
 // kStaleTermsMax distinct terms have no pod left the index rebuilds itself.
 //
+// A caution for dry runs (preemption): a PreFilter run again over another node list (a node
+// copy with victims removed) re-syncs the index, and tables an earlier CycleState of the same
+// cycle points to then show that list's counts. Filter after each PreFilter is right; Filter on
+// an older state after another list was synced is not. PreFilterExtensions that adjust a copy
+// of the tables per added or removed pod (kube's updateWithPod) would lift this; not written.
+//
 // Promises: every count equals what a walk over every pod of the synced nodes would give
 // (tests/scheduler/topology_index_test.cpp checks it against that walk); references it returns
 // stay valid until the next sync(). Not thread-safe; one per plugin instance.
