@@ -28,6 +28,8 @@ void add_member_commands(CLI::App& store, int& exit_code);  // cmd/member_comman
 void add_store_bench(CLI::App& bench, int& exit_code);  // cmd/bench_store_command.cpp
 /// `craton bench controllers`.
 void add_controllers_bench(CLI::App& bench, int& exit_code);  // cmd/bench_controllers_command.cpp
+/// `craton bench scheduler`.
+void add_scheduler_bench(CLI::App& bench, int& exit_code);  // cmd/bench_scheduler_command.cpp
 /// `craton bench api`.
 void add_api_bench(CLI::App& bench, int& exit_code);  // cmd/bench_api_command.cpp
 

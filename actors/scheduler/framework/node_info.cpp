@@ -2,6 +2,7 @@
 #include "actors/scheduler/framework/node_info.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "runtime/assert.hpp"
 
@@ -26,6 +27,14 @@ bool every_address(const std::string& ip) {
   return ip.empty() || ip == "0.0.0.0";
 }
 }  // namespace
+
+std::uint64_t next_node_generation() {
+  // Process-wide, as Kubernetes' framework.nextGeneration: two NodeInfos never share a
+  // generation unless one is a copy of the other, so (address, generation) names one content
+  // even when a snapshot frees a NodeInfo and builds another at the same address.
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 bool HostPort::conflicts_with(const HostPort& other) const {
   if (port <= 0 || port != other.port || protocol != other.protocol) return false;
@@ -59,7 +68,7 @@ void NodeInfo::set_node(api::Labels labels, std::vector<Taint> taints, bool unsc
   taints_ = std::move(taints);
   unschedulable_ = unschedulable;
   allocatable_ = std::move(allocatable);
-  ++generation_;
+  generation_ = next_node_generation();
 }
 
 void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
@@ -72,7 +81,7 @@ void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
   if (!pod->pod_anti_affinity_required.empty())
     pods_with_required_anti_affinity_.push_back(pod.get());
   pods_.push_back(std::move(pod));
-  ++generation_;
+  generation_ = next_node_generation();
 }
 
 bool NodeInfo::remove_pod(const std::string& uid) {
@@ -92,7 +101,7 @@ bool NodeInfo::remove_pod(const std::string& uid) {
   std::erase(pods_with_affinity_, &pod);
   std::erase(pods_with_required_anti_affinity_, &pod);
   pods_.erase(it);
-  ++generation_;
+  generation_ = next_node_generation();
   return true;
 }
 

@@ -1,10 +1,11 @@
 // NodeInfo: what the scheduler knows of a node and of the pods placed on it: name, labels,
 // taints, unschedulable, allocatable, the sum of its pods' requests (actual and with non-zero
 // defaults), the pods (and which of them have pod affinity terms), the host ports they use, and a
-// generation counter that grows on every change so a snapshot can copy only nodes that changed.
+// generation that grows on every change so a snapshot can copy only nodes that changed.
 // Built once from the API object by the converter; pods are added and removed by the cache.
 // Promises: requested always equals the sum of its pods' requests; the generation is strictly
-// larger after every mutation.
+// larger after every mutation and unique in the process (a copy keeps its source's), so a
+// plugin may cache what it derived from a node under (address, generation).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,9 @@ class NodeInfo {
   std::vector<const PodInfo*> pods_with_required_anti_affinity_;
   std::uint64_t generation_ = 0;
 };
+
+/// The next process-wide node generation (Kubernetes' nextGeneration); thread-safe.
+std::uint64_t next_node_generation();
 
 /// The reason TaintToleration gives for a taint: "node(s) had untolerated taint {key: value}".
 std::string untolerated_taint_reason(const std::string& key, const std::string& value);

@@ -4,26 +4,30 @@
 #include <algorithm>
 #include <any>
 #include <limits>
-#include <set>
-
-#include "actors/scheduler/plugins/topology_counts.hpp"
+#include <span>
 
 namespace craton::scheduler {
 
 namespace {
 
+/// What Filter reads: per domain counts, as tables (see DomainLookup).
 struct AffinityFilterState {
-  TopologyCounts existing_anti;  ///< existing pods' required anti-affinity selecting the pod
-  TopologyCounts affinity;       ///< existing pods matching all the pod's required affinity
-  TopologyCounts anti;           ///< existing pods the pod's required anti-affinity selects
+  std::vector<DomainLookup> affinity;       ///< per required affinity term, in the pod's order
+  std::vector<DomainLookup> anti;           ///< per required anti-affinity term, in order
+  std::vector<DomainLookup> existing_anti;  ///< existing pods' anti-affinity selecting the pod
+  std::vector<std::unique_ptr<DomainCounts>> owned;  ///< the every_pod walk's tables
 };
+
+/// Written by PreFilter once it synced the index: PreScore of the same cycle need not again
+/// (nothing changes the nodes between the two; a sync is O(nodes)).
+struct AffinityIndexSynced {};
 
 struct AffinityScoreState {
-  TopologyCounts scores;
-  std::vector<std::string> keys;  ///< distinct topology keys in `scores`
+  std::vector<DomainLookup> lookups;  ///< a node scores the sum of its domains' counts
+  std::vector<std::unique_ptr<DomainCounts>> owned;
 };
 
-bool selected_by_all(const std::vector<PodAffinityTerm>& terms, const PodInfo& pod) {
+bool selected_by_all(std::span<const PodAffinityTerm> terms, const PodInfo& pod) {
   if (terms.empty()) return false;
   for (const auto& t : terms)
     if (!t.selects(pod)) return false;
@@ -35,24 +39,147 @@ bool has_affinity_terms(const PodInfo& p) {
          !p.pod_anti_affinity_preferred.empty();
 }
 
-void count_existing(const PodInfo& pod, const PodInfo& existing, const NodeInfo& node,
-                    AffinityFilterState& s) {
-  for (const auto& t : existing.pod_anti_affinity_required)
-    if (t.selects(pod)) s.existing_anti.add_for_node(node, t.topology_key, 1);
-  if (selected_by_all(pod.pod_affinity_required, existing))
-    for (const auto& t : pod.pod_affinity_required)
-      s.affinity.add_for_node(node, t.topology_key, 1);
+/// Tables built by walking every pod (PodCounting::every_pod), owned by the cycle's state.
+class WalkTables {
+ public:
+  explicit WalkTables(std::vector<std::unique_ptr<DomainCounts>>& owned) : owned_(owned) {}
+  /// Gives `table` an empty table of `key` when it has none.
+  void init(DomainLookup& table, const std::string& key) {
+    if (table.counts) return;
+    owned_.push_back(std::make_unique<DomainCounts>());
+    table.counts = owned_.back().get();
+    table.topology_key = &key;
+  }
+  /// Adds `amount` to the node's domain of the table's key; nothing when the node has no such
+  /// label (as Kubernetes counts).
+  void add(DomainLookup& table, const NodeInfo& node, std::int64_t amount) {
+    auto label = node.labels().find(*table.topology_key);
+    if (label == node.labels().end()) return;
+    // A table this walk made (init): it is written only here, before the state is stored.
+    (*const_cast<DomainCounts*>(table.counts))[label->second] += amount;
+    table.total += amount;
+  }
+  /// The table of `key` in `tables`, added when new.
+  DomainLookup& by_key(std::vector<DomainLookup>& tables, const std::string& key) {
+    for (auto& t : tables)
+      if (*t.topology_key == key) return t;
+    tables.emplace_back();
+    init(tables.back(), key);
+    return tables.back();
+  }
+
+ private:
+  std::vector<std::unique_ptr<DomainCounts>>& owned_;
+};
+
+void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
+                        AffinityFilterState& s) {
+  WalkTables tables(s.owned);
+  s.affinity.resize(pod.pod_affinity_required.size());
+  s.anti.resize(pod.pod_anti_affinity_required.size());
+  for (std::size_t i = 0; i < s.affinity.size(); ++i)
+    tables.init(s.affinity[i], pod.pod_affinity_required[i].topology_key);
+  for (std::size_t i = 0; i < s.anti.size(); ++i)
+    tables.init(s.anti[i], pod.pod_anti_affinity_required[i].topology_key);
+  // Without required terms of its own, only existing pods' required anti-affinity matters.
+  bool own_terms = !pod.pod_affinity_required.empty() || !pod.pod_anti_affinity_required.empty();
+  auto count = [&](const PodInfo& existing, const NodeInfo& node) {
+    for (const auto& t : existing.pod_anti_affinity_required)
+      if (t.selects(pod)) tables.add(tables.by_key(s.existing_anti, t.topology_key), node, 1);
+    if (selected_by_all(pod.pod_affinity_required, existing))
+      for (std::size_t i = 0; i < s.affinity.size(); ++i) tables.add(s.affinity[i], node, 1);
+    for (std::size_t i = 0; i < s.anti.size(); ++i)
+      if (pod.pod_anti_affinity_required[i].selects(existing)) tables.add(s.anti[i], node, 1);
+  };
+  for (const NodeInfo* node : nodes) {
+    if (own_terms) {
+      for (const auto& existing : node->pods()) count(*existing, *node);
+    } else {
+      for (const auto* existing : node->pods_with_required_anti_affinity()) count(*existing, *node);
+    }
+  }
+}
+
+void index_filter_counts(const PodInfo& pod, TopologyIndex& index, AffinityFilterState& s) {
+  for (const auto& t : pod.pod_affinity_required)
+    s.affinity.push_back(index.count_selected(pod.pod_affinity_required, t.topology_key));
   for (const auto& t : pod.pod_anti_affinity_required)
-    if (t.selects(existing)) s.anti.add_for_node(node, t.topology_key, 1);
+    s.anti.push_back(index.count_selected(std::span(&t, 1), t.topology_key));
+  for (const auto& e : index.existing_terms()) {
+    if (e->kind != TermKind::required_anti_affinity || e->in_domains == 0) continue;
+    if (e->term.selects(pod))
+      s.existing_anti.push_back({&e->term.topology_key, &e->pods, 1, e->in_domains});
+  }
+}
+
+std::int64_t total_of(const std::vector<DomainLookup>& tables) {
+  std::int64_t total = 0;
+  for (const auto& t : tables) total += t.total;
+  return total;
 }
 
 /// Adds `sign * weight` to the node's domain when `term` selects `target`.
 void score_term(const PodAffinityTerm& term, std::int64_t weight, std::int64_t sign,
-                const PodInfo& target, const NodeInfo& node, AffinityScoreState& s) {
+                const PodInfo& target, const NodeInfo& node, WalkTables& tables,
+                std::vector<DomainLookup>& lookups) {
   if (weight == 0 || !term.selects(target)) return;
-  if (s.scores.add_for_node(node, term.topology_key, sign * weight) &&
-      std::find(s.keys.begin(), s.keys.end(), term.topology_key) == s.keys.end())
-    s.keys.push_back(term.topology_key);
+  tables.add(tables.by_key(lookups, term.topology_key), node, sign * weight);
+}
+
+/// PreScore's walk over every pod; false when nothing can score the pod.
+bool walk_score_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
+                       std::int32_t hard_weight, AffinityScoreState& s) {
+  bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
+  WalkTables tables(s.owned);
+  bool any_existing_terms = false;
+  auto add_existing = [&](const PodInfo& existing, const NodeInfo& node) {
+    for (const auto& t : pod.pod_affinity_preferred)
+      score_term(t, t.weight, 1, existing, node, tables, s.lookups);
+    for (const auto& t : pod.pod_anti_affinity_preferred)
+      score_term(t, t.weight, -1, existing, node, tables, s.lookups);
+    if (!has_affinity_terms(existing)) return;
+    any_existing_terms = true;
+    for (const auto& t : existing.pod_affinity_required)
+      score_term(t, hard_weight, 1, pod, node, tables, s.lookups);
+    for (const auto& t : existing.pod_affinity_preferred)
+      score_term(t, t.weight, 1, pod, node, tables, s.lookups);
+    for (const auto& t : existing.pod_anti_affinity_preferred)
+      score_term(t, t.weight, -1, pod, node, tables, s.lookups);
+  };
+  // Without preferred terms of its own, only existing pods with terms can score the pod.
+  for (const NodeInfo* node : nodes) {
+    if (preferred) {
+      for (const auto& existing : node->pods()) add_existing(*existing, *node);
+    } else {
+      for (const auto* existing : node->pods_with_affinity()) add_existing(*existing, *node);
+    }
+  }
+  return preferred || any_existing_terms;
+}
+
+bool index_score_counts(const PodInfo& pod, TopologyIndex& index, std::int32_t hard_weight,
+                        AffinityScoreState& s) {
+  bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
+  auto own = [&](const std::vector<PodAffinityTerm>& terms, std::int64_t sign) {
+    for (const auto& t : terms) {
+      if (t.weight == 0) continue;
+      auto lookup = index.count_selected(std::span(&t, 1), t.topology_key);
+      lookup.multiplier = sign * t.weight;
+      s.lookups.push_back(lookup);
+    }
+  };
+  own(pod.pod_affinity_preferred, 1);
+  own(pod.pod_anti_affinity_preferred, -1);
+  bool any_existing_terms = false;
+  for (const auto& e : index.existing_terms()) {
+    if (e->kind == TermKind::required_anti_affinity || e->carriers == 0) continue;
+    any_existing_terms = true;
+    std::int64_t weight = e->kind == TermKind::required_affinity ? hard_weight : e->term.weight;
+    std::int64_t sign = e->kind == TermKind::preferred_anti_affinity ? -1 : 1;
+    if (weight == 0 || e->in_domains == 0 || !e->term.selects(pod)) continue;
+    s.lookups.push_back({&e->term.topology_key, &e->pods, sign * weight, e->in_domains});
+  }
+  return preferred || any_existing_terms;
 }
 
 }  // namespace
@@ -60,17 +187,15 @@ void score_term(const PodAffinityTerm& term, std::int64_t weight, std::int64_t s
 Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& pod,
                                     std::span<const NodeInfo* const>) {
   AffinityFilterState s;
-  // Without required terms of its own, only existing pods' required anti-affinity matters.
-  bool own_terms = !pod.pod_affinity_required.empty() || !pod.pod_anti_affinity_required.empty();
-  for (const NodeInfo* node : state.all_nodes()) {
-    if (own_terms) {
-      for (const auto& existing : node->pods()) count_existing(pod, *existing, *node, s);
-    } else {
-      for (const auto* existing : node->pods_with_required_anti_affinity())
-        count_existing(pod, *existing, *node, s);
-    }
+  auto nodes = state.all_nodes();
+  if (counting_ == PodCounting::every_pod) {
+    walk_filter_counts(pod, nodes, s);
+  } else {
+    index_.sync(nodes);
+    state.write(AffinityIndexSynced{});
+    index_filter_counts(pod, index_, s);
   }
-  if (s.existing_anti.empty() && pod.pod_affinity_required.empty() &&
+  if (total_of(s.existing_anti) == 0 && pod.pod_affinity_required.empty() &&
       pod.pod_anti_affinity_required.empty())
     return Status::skip();
   state.write(std::move(s));
@@ -82,51 +207,35 @@ Status InterPodAffinity::filter(const CycleState& state, const PodInfo& pod,
   const auto* s = state.read<AffinityFilterState>();
   if (!s) return Status::error("InterPodAffinity: PreFilter state missing");
   bool pods_exist = true;
-  for (const auto& t : pod.pod_affinity_required) {
-    auto count = s->affinity.get_for_node(node, t.topology_key);
+  for (const auto& table : s->affinity) {
+    auto count = table.for_node(node);
     if (!count) return Status::unresolvable(kAffinityReason);  // every topology key must exist
     if (*count <= 0) pods_exist = false;
   }
   // The first pod of a group that selects itself may go anywhere the topology keys exist.
-  if (!pods_exist && !(s->affinity.empty() && selected_by_all(pod.pod_affinity_required, pod)))
+  if (!pods_exist &&
+      !(total_of(s->affinity) == 0 && selected_by_all(pod.pod_affinity_required, pod)))
     return Status::unresolvable(kAffinityReason);
-  if (!s->anti.empty())
-    for (const auto& t : pod.pod_anti_affinity_required)
-      if (s->anti.get_for_node(node, t.topology_key).value_or(0) > 0)
-        return Status::unschedulable(kAntiAffinityReason);
-  if (!s->existing_anti.empty())
-    for (const auto& [key, value] : node.labels())
-      if (s->existing_anti.get(key, value) > 0)
-        return Status::unschedulable(kExistingAntiAffinityReason);
+  for (const auto& table : s->anti)
+    if (table.total > 0 && table.for_node(node).value_or(0) > 0)
+      return Status::unschedulable(kAntiAffinityReason);
+  for (const auto& table : s->existing_anti)
+    if (table.for_node(node).value_or(0) > 0)
+      return Status::unschedulable(kExistingAntiAffinityReason);
   return {};
 }
 
 Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& pod,
                                    std::span<const NodeInfo* const>) {
-  bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
   AffinityScoreState s;
-  bool any_existing_terms = false;
-  auto add_existing = [&](const PodInfo& existing, const NodeInfo& node) {
-    for (const auto& t : pod.pod_affinity_preferred) score_term(t, t.weight, 1, existing, node, s);
-    for (const auto& t : pod.pod_anti_affinity_preferred)
-      score_term(t, t.weight, -1, existing, node, s);
-    if (!has_affinity_terms(existing)) return;
-    any_existing_terms = true;
-    for (const auto& t : existing.pod_affinity_required)
-      score_term(t, args_.hard_pod_affinity_weight, 1, pod, node, s);
-    for (const auto& t : existing.pod_affinity_preferred) score_term(t, t.weight, 1, pod, node, s);
-    for (const auto& t : existing.pod_anti_affinity_preferred)
-      score_term(t, t.weight, -1, pod, node, s);
-  };
-  // Without preferred terms of its own, only existing pods with terms can score the pod.
-  for (const NodeInfo* node : state.all_nodes()) {
-    if (preferred) {
-      for (const auto& existing : node->pods()) add_existing(*existing, *node);
-    } else {
-      for (const auto* existing : node->pods_with_affinity()) add_existing(*existing, *node);
-    }
+  bool scores;
+  if (counting_ == PodCounting::every_pod) {
+    scores = walk_score_counts(pod, state.all_nodes(), args_.hard_pod_affinity_weight, s);
+  } else {
+    if (!state.read<AffinityIndexSynced>()) index_.sync(state.all_nodes());
+    scores = index_score_counts(pod, index_, args_.hard_pod_affinity_weight, s);
   }
-  if (!preferred && !any_existing_terms) return Status::skip();
+  if (!scores) return Status::skip();
   state.write(std::move(s));
   return {};
 }
@@ -136,7 +245,7 @@ Status InterPodAffinity::score(const CycleState& state, const PodInfo&, const No
   const auto* s = state.read<AffinityScoreState>();
   if (!s) return Status::error("InterPodAffinity: PreScore state missing");
   score = 0;
-  for (const auto& key : s->keys) score += s->scores.get_for_node(node, key).value_or(0);
+  for (const auto& table : s->lookups) score += table.for_node(node).value_or(0);
   return {};
 }
 
@@ -170,6 +279,13 @@ Result<std::unique_ptr<Plugin>> make_inter_pod_affinity(const PluginContext& con
     return Error{"bad_args", "hardPodAffinityWeight must be in 0..100, got " +
                                  std::to_string(args.hard_pod_affinity_weight)};
   return std::unique_ptr<Plugin>(new InterPodAffinity(args));
+}
+
+Result<std::unique_ptr<Plugin>> make_inter_pod_affinity_every_pod(const PluginContext& context) {
+  auto plugin = make_inter_pod_affinity(context);
+  if (!plugin) return plugin;
+  const auto& indexed = dynamic_cast<const InterPodAffinity&>(*plugin.value());
+  return std::unique_ptr<Plugin>(new InterPodAffinity(indexed.args(), PodCounting::every_pod));
 }
 
 }  // namespace craton::scheduler

@@ -22,11 +22,19 @@
 //   NormalizeScore maps min..max to 0..100.
 // Namespace selectors: an empty one means every namespace; a non-empty one selects no
 // namespace yet (the model has no namespace labels; see PodAffinityTerm).
+//
+// Speed: PreFilter and PreScore read the counts from a TopologyIndex the plugin keeps between
+// cycles (plugins/topology_index.hpp): O(nodes) generation checks, the pods of the nodes that
+// changed, and one selector test per distinct term existing pods carry, instead of a walk over
+// every pod. PodCounting::every_pod keeps that walk, as the slow reference the benchmark checks
+// the index against (bench/scheduler_bench.hpp); both give the same counts. Filter and Score
+// read tables the state points to: valid until the next PreFilter or PreScore.
 #pragma once
 
 #include <memory>
 
 #include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/plugins/topology_index.hpp"
 
 namespace craton::scheduler {
 
@@ -47,8 +55,10 @@ class InterPodAffinity final : public PreFilterPlugin,
   static constexpr std::string_view kExistingAntiAffinityReason =
       "node(s) didn't satisfy existing pods anti-affinity rules";
 
-  explicit InterPodAffinity(InterPodAffinityArgs args) : args_(args) {}
+  explicit InterPodAffinity(InterPodAffinityArgs args, PodCounting counting = PodCounting::indexed)
+      : args_(args), counting_(counting) {}
   std::string_view name() const override { return kName; }
+  const InterPodAffinityArgs& args() const { return args_; }
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
@@ -69,9 +79,13 @@ class InterPodAffinity final : public PreFilterPlugin,
 
  private:
   InterPodAffinityArgs args_;
+  PodCounting counting_;
+  TopologyIndex index_;
 };
 
 /// Arguments: an InterPodAffinityArgs in the profile, or none for the defaults.
 Result<std::unique_ptr<Plugin>> make_inter_pod_affinity(const PluginContext& context);
+/// The same plugin counting by a walk over every pod each cycle (the slow reference).
+Result<std::unique_ptr<Plugin>> make_inter_pod_affinity_every_pod(const PluginContext& context);
 
 }  // namespace craton::scheduler

@@ -13,20 +13,20 @@ namespace {
 
 constexpr std::string_view kHostnameKey = "kubernetes.io/hostname";
 
-/// Per constraint: matching pods per domain value (domains with no pod kept at 0).
-using DomainCounts = std::map<std::string, std::int64_t, std::less<>>;
-
 struct SpreadFilterState {
   std::vector<const TopologySpreadConstraint*> constraints;
-  std::vector<DomainCounts> counts;
+  std::vector<const DomainCounts*> counts;  ///< the index's, or `owned`
   std::vector<std::int64_t> min_counts;
+  std::vector<std::unique_ptr<DomainCounts>> owned;
 };
 
 struct SpreadScoreState {
   std::vector<const TopologySpreadConstraint*> constraints;
-  std::vector<DomainCounts> counts;  ///< empty for the hostname key (counted per node)
-  std::vector<double> weights;       ///< ln(domains + 2)
-  std::vector<bool> ignored;         ///< by index of the feasible list
+  /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
+  /// hostname key (counted per node).
+  std::vector<DomainCounts> counts;
+  std::vector<double> weights;  ///< ln(domains + 2)
+  std::vector<bool> ignored;    ///< by index of the feasible list
 };
 
 std::vector<const TopologySpreadConstraint*> constraints_of(const PodInfo& pod,
@@ -69,6 +69,56 @@ std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod
   return n;
 }
 
+/// Counts by a walk over every pod of the nodes every constraint includes.
+void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
+                        SpreadFilterState& s) {
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+    s.owned.push_back(std::make_unique<DomainCounts>());
+    s.counts.push_back(s.owned.back().get());
+  }
+  for (const NodeInfo* node : nodes) {
+    if (!has_all_keys(*node, s.constraints)) continue;
+    for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+      const auto& c = *s.constraints[i];
+      if (!included(c, pod, *node)) continue;
+      (*s.owned[i])[node->labels().at(c.topology_key)] += matching_pods(c, pod, *node);
+    }
+  }
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [domain, count] : *s.owned[i]) lowest = std::min(lowest, count);
+    auto min_domains = s.constraints[i]->min_domains.value_or(1);
+    if (s.owned[i]->empty() || static_cast<std::int64_t>(s.owned[i]->size()) < min_domains)
+      lowest = 0;
+    s.min_counts.push_back(lowest);
+  }
+}
+
+/// The index answers for one constraint whose node inclusion policies hold on every node.
+bool index_answers(const SpreadFilterState& s, const PodInfo& pod) {
+  if (s.constraints.size() != 1) return false;  // a node must carry every key: walk
+  const auto& c = *s.constraints.front();
+  bool affinity_trivial =
+      !c.node_affinity_policy_honor || (pod.node_selector.empty() && !pod.required_node_affinity);
+  return affinity_trivial && !c.node_taints_policy_honor;
+}
+
+void index_filter_counts(const PodInfo& pod, TopologyIndex& index, SpreadFilterState& s) {
+  const auto& c = *s.constraints.front();
+  PodAffinityTerm matcher;  // the constraint's selector in the pod's namespace
+  matcher.selector = c.selector;
+  matcher.namespaces = {pod.namespace_};
+  auto pods = index.count_selected(std::span(&matcher, 1), c.topology_key);
+  const auto& domains = index.nodes_per_domain(c.topology_key);
+  std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+  for (const auto& [domain, nodes] : domains)
+    lowest = std::min(lowest, count_in(*pods.counts, domain));
+  if (domains.empty() || static_cast<std::int64_t>(domains.size()) < c.min_domains.value_or(1))
+    lowest = 0;
+  s.counts.push_back(pods.counts);
+  s.min_counts.push_back(lowest);
+}
+
 }  // namespace
 
 Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
@@ -76,22 +126,11 @@ Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
   SpreadFilterState s;
   s.constraints = constraints_of(pod, WhenUnsatisfiable::do_not_schedule);
   if (s.constraints.empty()) return Status::skip();
-  s.counts.resize(s.constraints.size());
-  for (const NodeInfo* node : state.all_nodes()) {
-    if (!has_all_keys(*node, s.constraints)) continue;
-    for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-      const auto& c = *s.constraints[i];
-      if (!included(c, pod, *node)) continue;
-      s.counts[i][node->labels().at(c.topology_key)] += matching_pods(c, pod, *node);
-    }
-  }
-  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
-    for (const auto& [domain, count] : s.counts[i]) lowest = std::min(lowest, count);
-    auto min_domains = s.constraints[i]->min_domains.value_or(1);
-    if (s.counts[i].empty() || static_cast<std::int64_t>(s.counts[i].size()) < min_domains)
-      lowest = 0;
-    s.min_counts.push_back(lowest);
+  if (counting_ == PodCounting::indexed && index_answers(s, pod)) {
+    index_.sync(state.all_nodes());
+    index_filter_counts(pod, index_, s);
+  } else {
+    walk_filter_counts(pod, state.all_nodes(), s);
   }
   state.write(std::move(s));
   return {};
@@ -106,8 +145,7 @@ Status PodTopologySpread::filter(const CycleState& state, const PodInfo& pod,
     auto label = node.labels().find(c.topology_key);
     if (label == node.labels().end()) return Status::unresolvable(kMissingLabelReason);
     std::int64_t self = c.selector && c.selector->matches(pod.labels) ? 1 : 0;
-    auto domain = s->counts[i].find(std::string_view(label->second));
-    std::int64_t here = domain == s->counts[i].end() ? 0 : domain->second;
+    std::int64_t here = count_in(*s->counts[i], label->second);
     if (here + self - s->min_counts[i] > c.max_skew) return Status::unschedulable(kReason);
   }
   return {};
@@ -195,6 +233,10 @@ Status PodTopologySpread::normalize_score(const CycleState& state, const PodInfo
 
 Result<std::unique_ptr<Plugin>> make_pod_topology_spread(const PluginContext&) {
   return std::unique_ptr<Plugin>(new PodTopologySpread());
+}
+
+Result<std::unique_ptr<Plugin>> make_pod_topology_spread_every_pod(const PluginContext&) {
+  return std::unique_ptr<Plugin>(new PodTopologySpread(PodCounting::every_pod));
 }
 
 }  // namespace craton::scheduler

@@ -15,11 +15,18 @@
 // - Score (ScheduleAnyway constraints): per constraint, count * ln(domains + 2) + maxSkew - 1
 //   summed and rounded, counting per node for kubernetes.io/hostname; nodes missing a key are
 //   ignored (0); NormalizeScore: 100 * (max + min - score) / max (all 100 when max is 0).
+//
+// Speed: for the common pod (one DoNotSchedule constraint, no nodeSelector or required node
+// affinity to honour, taints ignored) PreFilter reads the counts from a TopologyIndex kept
+// between cycles (plugins/topology_index.hpp) instead of walking every pod; other pods, and
+// PodCounting::every_pod (the slow reference), walk. Filter reads tables the state points to:
+// valid until the next PreFilter.
 #pragma once
 
 #include <memory>
 
 #include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/plugins/topology_index.hpp"
 
 namespace craton::scheduler {
 
@@ -34,6 +41,7 @@ class PodTopologySpread final : public PreFilterPlugin,
       "node(s) didn't match pod topology spread constraints";
   static constexpr std::string_view kMissingLabelReason =
       "node(s) didn't match pod topology spread constraints (missing required label)";
+  explicit PodTopologySpread(PodCounting counting = PodCounting::indexed) : counting_(counting) {}
   std::string_view name() const override { return kName; }
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
@@ -54,8 +62,14 @@ class PodTopologySpread final : public PreFilterPlugin,
   bool has_normalize_score() const override { return true; }
   Status normalize_score(const CycleState& state, const PodInfo& pod,
                          std::span<NodeScore> scores) const override;
+
+ private:
+  PodCounting counting_;
+  TopologyIndex index_;
 };
 
 Result<std::unique_ptr<Plugin>> make_pod_topology_spread(const PluginContext& context);
+/// The same plugin walking every pod in every cycle (the slow reference).
+Result<std::unique_ptr<Plugin>> make_pod_topology_spread_every_pod(const PluginContext& context);
 
 }  // namespace craton::scheduler

@@ -1,40 +1,44 @@
-// TopologyCounts: counts per topology domain, a (topology key, node label value) pair such as
-// (topology.kubernetes.io/zone, eu-1a), as the pod affinity and topology spread plugins keep
-// them. Looked up with string_views so Filter and Score never build a string per node.
+// DomainCounts: pod counts per topology domain of one topology key (the node label named by a
+// term's or constraint's topologyKey: "eu-1a" -> 3 for topology.kubernetes.io/zone), as the pod
+// affinity and topology spread plugins keep them; and DomainLookup, how Filter and Score read
+// one such table for a node. Lookups take string_views, so Filter and Score never build a
+// string per node.
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <unordered_map>
 
 #include "actors/scheduler/framework/node_info.hpp"
 
 namespace craton::scheduler {
 
-class TopologyCounts {
- public:
-  void add(std::string_view key, std::string_view value, std::int64_t amount);
-  /// The count of the domain, 0 when unknown.
-  std::int64_t get(std::string_view key, std::string_view value) const;
-  bool empty() const { return counts_.empty(); }
-  /// Adds `amount` to the node's domain of `key`; false when the node has no such label.
-  bool add_for_node(const NodeInfo& node, const std::string& key, std::int64_t amount);
-  /// The node's domain count for `key`; nullopt when the node has no such label.
-  std::optional<std::int64_t> get_for_node(const NodeInfo& node, const std::string& key) const;
-  const auto& entries() const { return counts_; }
+/// Hashes std::string and std::string_view alike (heterogeneous lookup).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
- private:
-  struct Less {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
-             std::pair<std::string_view, std::string_view>(b.first, b.second);
-    }
-  };
-  std::map<std::pair<std::string, std::string>, std::int64_t, Less> counts_;
+/// Per domain value, a count; a domain may be present at 0.
+using DomainCounts = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+
+/// The count of `domain`, 0 when absent.
+std::int64_t count_in(const DomainCounts& counts, std::string_view domain);
+
+/// One table a cycle reads: counts per domain of `topology_key`, scaled by `multiplier` (a
+/// score weight, or 1). The pointers refer to the plugin's index or to tables the CycleState
+/// owns; both outlive the cycle's Filter and Score calls.
+struct DomainLookup {
+  const std::string* topology_key = nullptr;
+  const DomainCounts* counts = nullptr;
+  std::int64_t multiplier = 1;
+  std::int64_t total = 0;  ///< sum of the counts (before the multiplier)
+
+  /// The node's domain count (times the multiplier); nullopt when the node has no such label.
+  std::optional<std::int64_t> for_node(const NodeInfo& node) const;
 };
 
 }  // namespace craton::scheduler

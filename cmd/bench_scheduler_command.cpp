@@ -1,0 +1,54 @@
+// `craton bench scheduler`: the scheduler benchmark (bench/scheduler_bench.hpp), in-process.
+//
+//   craton bench scheduler [--nodes 5000] [--pods 50000] [--init-pods N]
+//       [--workload basic|spread|affinity|anti-affinity|preemption|gpu] [--seed 1]
+//       [--check-every 100] [--every-pod] [--json]
+#include <iostream>
+
+#include "bench/scheduler_bench.hpp"
+#include "cmd/commands.hpp"
+
+namespace craton::cmd {
+
+void add_scheduler_bench(CLI::App& bench, int& exit_code) {
+  auto* sub = bench.add_subcommand(
+      "scheduler", "Scheduler: scheduler_perf's workloads through the framework, in-process");
+  auto o = std::make_shared<bench::SchedulerBenchOptions>();
+  auto workload = std::make_shared<std::string>("basic");
+  auto init_pods = std::make_shared<std::int64_t>(-1);
+  auto json = std::make_shared<bool>(false);
+  sub->add_option("--nodes", o->nodes, "Nodes")->check(CLI::Range(1u, bench::kBenchNodesMax));
+  sub->add_option("--pods", o->pods, "Measured pods")->check(CLI::Range(1u, bench::kBenchPodsMax));
+  sub->add_option("--init-pods", *init_pods,
+                  "Pods scheduled before measuring (default: the workload's)")
+      ->check(CLI::Range(std::int64_t(0), std::int64_t(bench::kBenchPodsMax)));
+  sub->add_option("--workload", *workload,
+                  "basic, spread, affinity, anti-affinity, preemption or gpu");
+  sub->add_option("--seed", o->seed, "Seed of tie breaking");
+  sub->add_option("--check-every", o->check_every,
+                  "Check every Nth measured pod against the slow reference (0: none)");
+  sub->add_flag("--every-pod", o->every_pod,
+                "Measure the slow reference (plugins walking every pod) instead");
+  sub->add_flag("--json", *json, "One JSON object");
+  sub->callback([o, workload, init_pods, json, &exit_code] {
+    auto w = bench::parse_scheduler_workload(*workload);
+    if (!w) {
+      std::cerr << "craton bench scheduler: " << w.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    o->workload = w.value();
+    if (*init_pods >= 0) o->init_pods = static_cast<std::uint32_t>(*init_pods);
+    auto report = bench::run_scheduler_bench(*o);
+    if (!report) {
+      std::cerr << "craton bench scheduler: " << report.error().message << "\n";
+      exit_code = 1;
+      return;
+    }
+    std::cout << (*json ? bench::scheduler_bench_json(report.value()) + "\n"
+                        : bench::scheduler_bench_text(report.value()));
+    exit_code = report->check_failures.empty() ? 0 : 1;
+  });
+}
+
+}  // namespace craton::cmd

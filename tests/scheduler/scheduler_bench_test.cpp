@@ -1,0 +1,141 @@
+// The scheduler benchmark (bench/scheduler_bench.hpp) at small size: every workload places
+// every pod that fits (each pod is checked against the slow reference, which also proves an
+// unschedulable pod fits nowhere), the JSON carries the issue's fields, and the reference check
+// catches a wrong decision injected into a real cycle.
+#define BOOST_TEST_MODULE scheduler_bench
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "actors/scheduler/plugins/default_plugins.hpp"
+#include "bench/scheduler_bench.hpp"
+
+using namespace craton::bench;
+using namespace craton::scheduler;
+using craton::scheduler::Status;
+
+namespace {
+
+SchedulerBenchOptions small(SchedulerWorkload workload) {
+  SchedulerBenchOptions o;
+  o.workload = workload;
+  o.nodes = 50;
+  o.pods = 500;
+  o.check_every = 1;  // every measured pod against the reference
+  return o;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_workload_places_every_pod_that_fits_as_the_reference_decides) {
+  struct Case {
+    SchedulerWorkload workload;
+    bool all_fit;  // preemption's pods fit only after evicting
+  };
+  for (auto c : {Case{SchedulerWorkload::basic, true}, Case{SchedulerWorkload::anti_affinity, true},
+                 Case{SchedulerWorkload::affinity, true}, Case{SchedulerWorkload::spread, true},
+                 Case{SchedulerWorkload::gpu, true}, Case{SchedulerWorkload::preemption, false}}) {
+    auto name = std::string(scheduler_workload_name(c.workload));
+    BOOST_TEST_CONTEXT(name) {
+      auto report = run_scheduler_bench(small(c.workload));
+      BOOST_TEST_REQUIRE(report.ok());
+      const auto& r = report.value();
+      BOOST_TEST_MESSAGE(scheduler_bench_text(r));
+      BOOST_TEST(r.checked_pods == 500u);
+      BOOST_TEST(r.check_failures.empty());
+      for (const auto& f : r.check_failures) BOOST_TEST_MESSAGE(f);
+      BOOST_TEST(r.init_scheduled == r.init_pods);
+      BOOST_TEST(r.scheduled + r.unschedulable == 500u);
+      if (c.all_fit) {
+        BOOST_TEST(r.scheduled == 500u);
+        BOOST_TEST(r.pods_per_second > 0);
+      } else {
+        BOOST_TEST(r.scheduled == 0u);  // 3000m asked, 400m free everywhere
+        // Without DefaultPreemption "not run"; with it, nominations only (no eviction yet).
+        BOOST_TEST((r.preemption.find("not run") == 0u || r.preemption.find("nominated") == 0u));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(anti_affinity_pods_of_a_group_land_on_distinct_nodes) {
+  // The workload's point: the required anti-affinity really rejects nodes.
+  craton::scheduler::ResourceNames resources;
+  auto o = small(SchedulerWorkload::anti_affinity);
+  auto model = make_scheduler_workload(o, resources);
+  BOOST_TEST(model.measured_pods.size() == 500u);
+  BOOST_TEST(model.measured_pods[0]->labels.at("color") ==
+             model.measured_pods[20]->labels.at("color"));  // 20 groups of 25
+  BenchCluster cluster(std::move(model.nodes));
+  auto framework = Framework::create(default_registry(), default_profile(), resources);
+  BOOST_TEST_REQUIRE(framework.ok());
+  for (const auto& pod : model.measured_pods) {
+    CycleState state;
+    auto r = framework.value()->schedule(state, *pod, cluster.nodes(), {});
+    BOOST_TEST_REQUIRE((r.code == Code::success));
+    cluster.assume(pod, r.suggested_node);
+  }
+  for (const auto* node : cluster.nodes()) {
+    std::set<std::string> colors;
+    for (const auto& pod : node->pods()) BOOST_TEST(colors.insert(pod->labels.at("color")).second);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_has_the_issue_fields) {
+  auto o = small(SchedulerWorkload::basic);
+  o.pods = 50;
+  auto report = run_scheduler_bench(o);
+  BOOST_TEST_REQUIRE(report.ok());
+  auto j = nlohmann::json::parse(scheduler_bench_json(report.value()));
+  for (const char* field : {"workload", "nodes", "pods", "pods_per_second", "p50_ms", "p99_ms",
+                            "peak_rss_bytes", "bytes_per_node", "bytes_per_pod", "checked_pods"})
+    BOOST_TEST(j.contains(field), field);
+  BOOST_TEST(j["workload"] == "basic");
+  BOOST_TEST(j["nodes"] == 50);
+  BOOST_TEST(j["peak_rss_bytes"].get<std::uint64_t>() > 0u);
+  BOOST_TEST(j["p99_ms"].get<double>() >= j["p50_ms"].get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(reference_check_catches_a_wrong_choice_injected_into_a_real_cycle) {
+  ResourceNames resources;
+  auto o = small(SchedulerWorkload::anti_affinity);
+  auto model = make_scheduler_workload(o, resources);
+  BenchCluster cluster(std::move(model.nodes));
+  Profile profile = default_profile();
+  auto framework = Framework::create(default_registry(), profile, resources);
+  BOOST_TEST_REQUIRE(framework.ok());
+  // Fill a little so scores differ, then take one real cycle.
+  for (std::size_t i = 0; i < 30; ++i) {
+    CycleState state;
+    auto r = framework.value()->schedule(state, *model.measured_pods[i], cluster.nodes(), {});
+    cluster.assume(model.measured_pods[i], r.suggested_node);
+  }
+  const auto& pod = *model.measured_pods[30];
+  std::uint32_t start = framework.value()->next_start_node_index();
+  CycleState state;
+  auto r = framework.value()->schedule(state, pod, cluster.nodes(), {});
+  BOOST_TEST_REQUIRE((r.code == Code::success));
+  BOOST_TEST(check_against_reference(profile, resources, pod, cluster.nodes(), start, {}, r) == "");
+
+  auto worse = r;  // a lower-scored node chosen
+  auto low = std::min_element(r.scores.begin(), r.scores.end(),
+                              [](auto& a, auto& b) { return a.total < b.total; });
+  BOOST_TEST_REQUIRE(low->total < std::max_element(
+                                      r.scores.begin(), r.scores.end(),
+                                      [](auto& a, auto& b) { return a.total < b.total; })
+                                      ->total);
+  worse.suggested_node = low->node;
+  worse.suggested_host = cluster.nodes()[low->node]->name();
+  BOOST_TEST(check_against_reference(profile, resources, pod, cluster.nodes(), start, {}, worse) !=
+             "");
+
+  auto wrong_score = r;  // a total the plugins do not give
+  wrong_score.scores.front().total += 1;
+  BOOST_TEST(check_against_reference(profile, resources, pod, cluster.nodes(), start, {},
+                                     wrong_score) != "");
+
+  auto skipped = r;  // a feasible node reported as rejected
+  skipped.rejected.push_back({r.scores.front().node, Status::unschedulable("injected")});
+  BOOST_TEST(
+      check_against_reference(profile, resources, pod, cluster.nodes(), start, {}, skipped) != "");
+}
