@@ -288,6 +288,6 @@ for_each_kubectl suite
 kubectl get endpoints kubernetes >/dev/null || fail "the kubernetes Endpoints went"
 
 # Only the leader acted: every call of the other one would be in its log as acting.
-leaders=$(grep -l "leading: the controllers act" "$WORK/server.log" "$WORK/manager.log" | wc -l)
+leaders=$(grep -l "actor=controller-manager msg=\"leading: acts\"" "$WORK/server.log" "$WORK/manager.log" | wc -l)
 [ "$leaders" = 1 ] || fail "$leaders processes say they lead"
 echo "PASS"

@@ -192,8 +192,12 @@ struct ApiState {
 
   ~ApiState() {
     *alive = false;
-    service.reset();  // ends parked requests and watchers (nothing is sent any more)
+    // Requests waiting on the store fail first, while the service their coroutines run in
+    // still exists: failed after it, a namespace deletion resumed into a destroyed watch cache
+    // (simulator, controllers scenario: a node crashed during a deletion). What they start
+    // meanwhile is dropped with the calls, unanswered.
     if (calls) calls->fail_all();
+    service.reset();  // ends parked requests and watchers (nothing is sent any more)
   }
   static inline const char* name = "craton.api";
 };
