@@ -170,6 +170,22 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
   if (!led) return Error{"timeout", "no controller manager took the lease"};
   report.leader_s = seconds_since(t_start);
 
+  std::vector<std::pair<std::string, std::string>> nodes;
+  for (std::uint64_t i = 0; i < o.nodes; ++i) {
+    json capacity = {{"cpu", "64"}, {"memory", "256Gi"}, {"pods", "110"}};
+    auto name = "bench-node-" + std::to_string(i);
+    nodes.emplace_back(
+        "/api/v1/nodes",
+        json{{"apiVersion", "v1"},
+             {"kind", "Node"},
+             {"metadata", {{"name", name}, {"labels", {{"kubernetes.io/hostname", name}}}}},
+             {"status", {{"capacity", capacity}, {"allocatable", capacity}}}}
+            .dump());
+  }
+  if (auto failed = send_all(port, o.clients, http::verb::post, "application/json", nodes, 201);
+      failed > 0)
+    return Error{"failed", std::to_string(failed) + " Nodes not created"};
+
   auto t0 = Clock::now();
   auto cpu0 = servers_cpu_seconds(**cluster);
   std::vector<double> cpu0_by_server;
@@ -200,6 +216,20 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
   for (std::size_t i = 0; i < (*cluster)->size(); ++i)
     report.create_cpu_by_server_s.push_back((*cluster)->cpu_seconds(i) - cpu0_by_server[i]);
   report.pods_per_s = double(o.deployments * o.replicas) / report.all_created_s;
+  if (o.nodes > 0) {
+    bool bound = wait_until(deadline, [&] {
+      std::string body;
+      if (probe->call(http::verb::get,
+                      "/api/v1/namespaces/default/pods?fieldSelector=spec.nodeName%3D", "",
+                      "application/json", &body) != 200)
+        return false;
+      auto list = json::parse(body, nullptr, false);
+      return !list.is_discarded() && list["items"].empty();
+    });
+    if (!bound) return Error{"timeout", "the pods were never all bound"};
+    report.all_bound_s = seconds_since(t0);
+    report.bound_pods_per_s = double(o.deployments * o.replicas) / report.all_bound_s;
+  }
   std::this_thread::sleep_for(std::chrono::seconds(1));
   report.pods = count_pods_everywhere(**cluster, report.caches_agree);
 

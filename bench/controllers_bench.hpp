@@ -32,6 +32,10 @@ struct ControllersBenchOptions {
   std::string data_dir = "/tmp";
   bool rollout = true;              ///< run the ready and rolled phases
   std::size_t kubelet_writers = 8;  ///< the fake kubelet's status-writing threads
+  /// Node objects made before the Deployments (110 pods, 64 CPUs each): the servers'
+  /// schedulers bind the pods to them, and the bench waits until every pod is bound. 0: no
+  /// node (every pod stays pending; the scheduler reports each as unschedulable once).
+  std::uint64_t nodes = 0;
 };
 
 struct ControllersBenchReport {
@@ -44,6 +48,8 @@ struct ControllersBenchReport {
   bool caches_agree = true;  ///< every server's API counted the same pods
   double create_cpu_s = 0;   ///< the servers' CPU time from the first POST to all created
   std::vector<double> create_cpu_by_server_s;  ///< the same, each server's (index order)
+  double all_bound_s = 0;         ///< with nodes: from the first POST until no pod is pending
+  double bound_pods_per_s = 0;    ///< pods / all_bound_s: created and bound, end to end
   double ready_s = 0;             ///< from the kubelet's start until every Deployment is available
   double rollout_s = 0;           ///< from the image change until every rollout is complete
   double rollout_pods_per_s = 0;  ///< pods replaced (created and deleted) / rollout_s

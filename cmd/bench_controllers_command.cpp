@@ -1,6 +1,7 @@
 // `craton bench controllers`: the controllers benchmark (bench/controllers_bench.hpp).
 //
-//   craton bench controllers [--deployments 100] [--replicas 100] [--clients 16] [--json]
+//   craton bench controllers [--deployments 100] [--replicas 100] [--clients 16] [--nodes N]
+//                            [--skip-rollout] [--json]
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,8 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--clients", o->clients, "HTTP clients creating them")->check(CLI::Range(1, 256));
   sub->add_option("--timeout-s", o->timeout_s, "Give up after")->check(CLI::Range(10, 36000));
   sub->add_option("--data-dir", o->data_dir, "Where the servers keep their data");
+  sub->add_option("--nodes", o->nodes, "Nodes for the schedulers to bind the pods to (0: none)")
+      ->check(CLI::Range(0, 100000));
   auto skip_rollout = std::make_shared<bool>(false);
   sub->add_flag("--skip-rollout", *skip_rollout,
                 "Only the creation phase (no fake kubelet, no rolling update)");
@@ -48,6 +51,9 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
                                   {"create_cpu_by_server_s", report->create_cpu_by_server_s},
                                   {"cpu_ms_per_pod",
                                    1000 * report->create_cpu_s / double(expected)},
+                                  {"nodes", o->nodes},
+                                  {"all_bound_s", report->all_bound_s},
+                                  {"bound_pods_per_s", report->bound_pods_per_s},
                                   {"ready_s", report->ready_s},
                                   {"rollout_s", report->rollout_s},
                                   {"rollout_pods_per_s", report->rollout_pods_per_s},
@@ -71,6 +77,9 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
           report->create_s, report->all_created_s, report->pods_per_s, report->create_cpu_s,
           1000 * report->create_cpu_s / double(expected), by_server.c_str(),
           (unsigned long long)report->pods, (unsigned long long)expected);
+      if (o->nodes > 0)
+        std::printf("%llu nodes: every pod bound after %.2f s: %.0f pods/s created and bound\n",
+                    (unsigned long long)o->nodes, report->all_bound_s, report->bound_pods_per_s);
       if (o->rollout)
         std::printf(
             "fake kubelet: every Deployment available after %.2f s (%llu statuses written, %llu "
