@@ -373,6 +373,8 @@ Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
   auto call = on_pod(api::ApiVerb::create, pod, "binding");
   call.object = flat_bytes(message);
   std::string uid = pod.uid;
+  if (config_.observe)
+    config_.observe("scheduler binds " + pod.namespace_ + "/" + pod.name + " " + std::string(node));
   api_.call(
       std::move(call),
       [this, uid](const api::ApiReply& reply) { binding_answered(uid, reply, now_ms_); }, now_ms_);
@@ -386,6 +388,10 @@ void SchedulerService::binding_answered(const std::string& uid, const api::ApiRe
   if (it == bindings_.end()) return;
   auto binding = std::move(it->second);
   bindings_.erase(it);
+  if (config_.observe)
+    config_.observe("scheduler bound " + binding->assumed->namespace_ + "/" +
+                    binding->assumed->name + " " + binding->node + " " +
+                    std::to_string(reply.code));
   if (reply.ok()) {
     ++counters_.scheduled;
     cache_.finish_binding(uid, now_ms);
