@@ -407,7 +407,10 @@ void SchedulerService::binding_answered(const std::string& uid, const api::ApiRe
   // queue and adds it to the cache.
   ++counters_.binding_failures;
   binding->framework->run_unreserve(binding->state, *binding->assumed, binding->node);
-  (void)cache_.forget_pod(uid);
+  // As kube's handleBindingCycleError: the forgotten pod's room is free again, which for the
+  // pods that found no room meanwhile is what an assigned pod's deletion is.
+  if (cache_.forget_pod(uid))
+    queue_->on_event(ClusterEvent{EventResource::pod, action::remove}, now_ms);
   failed(binding->popped, "binding rejected: " + reply.failure.message, now_ms);
 }
 
