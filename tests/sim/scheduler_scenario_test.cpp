@@ -56,7 +56,7 @@ std::string failures_of(const sim::RunReport& report) {
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
               std::int64_t duration_ms) {
   std::uint64_t failed = 0, accepted = 0, views = 0, terms = 0, converged = 0, pending = 0,
-                handovers = 0;
+                handovers = 0, overcommitted = 0;
   for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
     auto report = run_seed(seed, nodes, duration_ms);
     auto& counts = report.check.counts;
@@ -66,6 +66,7 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
     handovers += counts["terms_with_bindings"] > 1;
     converged += counts["auditors_converged"];
     pending += counts["pods_pending_at_end"];
+    overcommitted += counts["views_overcommitted"];
     if (report.check.ok) continue;
     ++failed;
     BOOST_ERROR("seed " << seed << " failed; replay: craton sim --scenario scheduler --seed "
@@ -76,7 +77,8 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
                            << " bindings accepted, " << views << " views judged, " << terms
                            << " leader terms, " << handovers
                            << " runs with bindings from two terms or more, " << converged
-                           << " converged auditors, " << pending << " pods pending at the end");
+                           << " converged auditors, " << pending << " pods pending at the end, "
+                           << overcommitted << " views overcommitted by timed-out bindings");
   BOOST_TEST(accepted > 10 * seeds);
   BOOST_TEST(views > 50 * seeds);
   BOOST_TEST(terms > seeds);
@@ -87,10 +89,23 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
 
 }  // namespace
 
+// Seed 1007 (5 nodes): n1's scheduler sent three bindings to node-n4 just before a partition
+// cut n1 off; the store committed them, but n1's API answered 504 (no answer from the store
+// in 5 s). The scheduler forgot their room, as kube-scheduler does on a binding error, and
+// bound three more pods there before its informer could show the first three: node-n4 held
+// 6.1 CPUs of 4. Kubernetes has the same window and leaves it to the kubelet's admission; the
+// capacity rule now judges the bindings a scheduler saw accepted (sim/scheduler_checker.hpp).
+BOOST_AUTO_TEST_CASE(five_nodes_seed_1007_timed_out_bindings_that_landed_are_not_confirmed) {
+  auto report = run_seed(1007, 5, kRunMs);
+  BOOST_TEST(report.check.ok, "seed 1007 failed:" << failures_of(report));
+  BOOST_TEST(report.check.counts["views_overcommitted"] > 0u);  // the window did happen
+}
+
+// About 0.5 s of wall time per seed on one core: 2 x 100 seeds take about 2 minutes.
 BOOST_AUTO_TEST_CASE(three_nodes_random_faults) {
-  run_many(3, 1, seeds_per_shape(10), kRunMs);
+  run_many(3, 1, seeds_per_shape(100), kRunMs);
 }
 
 BOOST_AUTO_TEST_CASE(five_nodes_random_faults) {
-  run_many(5, 1001, seeds_per_shape(4), kRunMs);
+  run_many(5, 1001, seeds_per_shape(100), kRunMs);
 }
