@@ -43,7 +43,8 @@ constexpr const char* kUsage = R"(Flags:
   --scenario NAME          what the cluster runs: heartbeat (default), store, store-remote,
                            store-lease, api (API actors over the store, with writers and
                            watchers), controllers (the controller manager rolling
-                           Deployments out; docs/simulator.md)
+                           Deployments out; docs/simulator.md), scheduler (schedulers
+                           binding pods to nodes under leader election)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";

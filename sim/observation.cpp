@@ -108,6 +108,22 @@ std::string format(const OwnershipSample& e) {
   return s;
 }
 
+std::string format(const SchedulerResources& r) {
+  return std::to_string(r.cpu_milli) + "m/" + std::to_string(r.memory_bytes) + "B/" +
+         std::to_string(r.pods) + "p";
+}
+
+std::string format(const SchedulerView& e) {
+  std::string s = "scheduling @" + std::to_string(e.revision) + " nodes";
+  for (const auto& [name, room] : e.nodes)
+    s += " " + name + "=" + format(room.requested) + "<=" + format(room.allocatable);
+  s += " pods";
+  for (const auto& [uid, pod] : e.pods)
+    s += " " + pod.name + "(" + uid + ")" + format(pod.request) + "@" +
+         (pod.node.empty() ? "-" : pod.node);
+  return s;
+}
+
 std::string format(const TextEvent& e) {
   return e.text;
 }

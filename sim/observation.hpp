@@ -136,6 +136,35 @@ struct OwnershipSample {
   bool operator==(const OwnershipSample&) const = default;
 };
 
+/// An amount of the resources the scheduler scenario's pods request and its nodes offer.
+struct SchedulerResources {
+  std::int64_t cpu_milli = 0;
+  std::int64_t memory_bytes = 0;
+  std::int64_t pods = 0;
+  bool operator==(const SchedulerResources&) const = default;
+};
+
+/// What a scheduler auditor (sim/scheduler_clients.hpp) sees of the nodes and pods at one
+/// moment: per Node its allocatable and the summed requests of the pods bound to it (a pod
+/// counts 1 of "pods"), and per pod uid its name, requests and spec.nodeName ("": pending).
+struct SchedulerView {
+  struct NodeRoom {
+    SchedulerResources allocatable;
+    SchedulerResources requested;
+    bool operator==(const NodeRoom&) const = default;
+  };
+  struct PodPlace {
+    std::string name;  ///< namespace/name
+    std::string node;  ///< "" while pending
+    SchedulerResources request;
+    bool operator==(const PodPlace&) const = default;
+  };
+  std::int64_t revision = 0;  ///< the pods informer's resourceVersion
+  std::map<std::string, NodeRoom> nodes;
+  std::map<std::string, PodPlace> pods;  ///< by uid
+  bool operator==(const SchedulerView&) const = default;
+};
+
 /// A probe from a production actor, as it wrote it (see the header comment).
 struct TextEvent {
   std::string text;
@@ -144,7 +173,7 @@ struct TextEvent {
 
 using ObservedEvent =
     std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent, StoreFailureEvent, TextEvent,
-                 CacheSnapshot, WorkloadSample, DeletionEvent, OwnershipSample>;
+                 CacheSnapshot, WorkloadSample, DeletionEvent, OwnershipSample, SchedulerView>;
 
 /// The trace text of an event (without time and node).
 std::string format_event(const ObservedEvent& event);

@@ -4,12 +4,13 @@
 #include "sim/controllers_scenario.hpp"
 #include "sim/heartbeat_scenario.hpp"
 #include "sim/lease_scenario.hpp"
+#include "sim/scheduler_scenario.hpp"
 #include "sim/store_scenario.hpp"
 
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat", "store", "store-remote", "store-lease", "api", "controllers"};
+  return {"heartbeat", "store", "store-remote", "store-lease", "api", "controllers", "scheduler"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
@@ -27,6 +28,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
   if (name == "api") return std::unique_ptr<Scenario>(std::make_unique<ApiScenario>(nodes));
   if (name == "controllers")
     return std::unique_ptr<Scenario>(std::make_unique<ControllersScenario>(nodes));
+  if (name == "scheduler")
+    return std::unique_ptr<Scenario>(std::make_unique<SchedulerScenario>(nodes));
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

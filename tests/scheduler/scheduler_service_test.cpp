@@ -147,6 +147,27 @@ BOOST_AUTO_TEST_CASE(a_failed_binding_is_rolled_back) {
   BOOST_TEST(*w.service->cache().node_of(w.get(kPodsPath + "/p")["metadata"]["uid"]) == "n1");
 }
 
+// kube's handleBindingCycleError moves waiting pods as an assigned pod's deletion would: the
+// room the failed binding held is free again. Without that, a pod that found no room while
+// the binding was in flight waited for the 5-minute flush.
+BOOST_AUTO_TEST_CASE(a_failed_binding_frees_its_room_for_pods_that_found_none) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  w.run(50);
+  // The scheduler sees a, then b, then a's deletion, in one batch: a is assumed on n1 and its
+  // binding sent (refused: a is gone), b finds no room beside the assumed a.
+  w.held.insert("pods");
+  w.post(kPodsPath, pod("a", "600m"));
+  w.post(kPodsPath, pod("b", "600m"));
+  BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/a").status == 200);
+  w.held.erase("pods");
+  w.run(1);
+  BOOST_TEST(w.service->counters().unschedulable == 1u);
+  w.run_for(3000);  // b's back-off
+  BOOST_TEST(w.service->counters().binding_failures == 1u);
+  BOOST_TEST(w.node_of("b") == "n1");
+}
+
 BOOST_AUTO_TEST_CASE(an_instance_that_is_not_acting_binds_nothing) {
   World w(/*acting=*/false);
   w.post(kNodesPath, node("n1", "1"));

@@ -21,19 +21,21 @@ caf::actor spawn_scheduler(caf::actor_system& sys, const NodeContext& node,
   shell.api_nodes = config.api_nodes;
   shell.tick_ms = config.tick_ms;
   shell.api_switch_ms = config.api_switch_ms;
-  return api::spawn_api_component(sys, node, shell,
-                                  [service = config.service, base = config.wall_clock_base_s](
-                                      std::uint64_t first_correlation, ActorEnv& env) {
-                                    auto c = service;
-                                    c.first_correlation = first_correlation;
-                                    c.wall_clock_base_s = base;
-                                    c.host = env.address().node;
-                                    c.seed = env.rng().next();
-                                    auto made = SchedulerService::create(std::move(c));
-                                    CRATON_ASSERT(made.ok(),
-                                                  "the scheduler's profiles do not build");
-                                    return std::unique_ptr<api::ApiComponent>(std::move(*made));
-                                  });
+  return api::spawn_api_component(
+      sys, node, shell,
+      [service = config.service, base = config.wall_clock_base_s](std::uint64_t first_correlation,
+                                                                  ActorEnv& env) {
+        auto c = service;
+        c.first_correlation = first_correlation;
+        c.wall_clock_base_s = base;
+        c.host = env.address().node;
+        c.seed = env.rng().next();
+        // env outlives the component: both are the shell's state.
+        c.observe = [&env](const std::string& text) { env.observe(text); };
+        auto made = SchedulerService::create(std::move(c));
+        CRATON_ASSERT(made.ok(), "the scheduler's profiles do not build");
+        return std::unique_ptr<api::ApiComponent>(std::move(*made));
+      });
 }
 
 }  // namespace craton::scheduler

@@ -376,6 +376,8 @@ Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
   auto call = on_pod(api::ApiVerb::create, pod, "binding");
   call.object = flat_bytes(message);
   std::string uid = pod.uid;
+  if (config_.observe)
+    config_.observe("scheduler binds " + pod.namespace_ + "/" + pod.name + " " + std::string(node));
   api_.call(
       std::move(call),
       [this, uid](const api::ApiReply& reply) { binding_answered(uid, reply, now_ms_); }, now_ms_);
@@ -389,6 +391,10 @@ void SchedulerService::binding_answered(const std::string& uid, const api::ApiRe
   if (it == bindings_.end()) return;
   auto binding = std::move(it->second);
   bindings_.erase(it);
+  if (config_.observe)
+    config_.observe("scheduler bound " + binding->assumed->namespace_ + "/" +
+                    binding->assumed->name + " " + binding->node + " " +
+                    std::to_string(reply.code));
   if (reply.ok()) {
     ++counters_.scheduled;
     cache_.finish_binding(uid, now_ms);
@@ -404,7 +410,10 @@ void SchedulerService::binding_answered(const std::string& uid, const api::ApiRe
   // queue and adds it to the cache.
   ++counters_.binding_failures;
   binding->framework->run_unreserve(binding->state, *binding->assumed, binding->node);
-  (void)cache_.forget_pod(uid);
+  // As kube's handleBindingCycleError: the forgotten pod's room is free again, which for the
+  // pods that found no room meanwhile is what an assigned pod's deletion is.
+  if (cache_.forget_pod(uid))
+    queue_->on_event(ClusterEvent{EventResource::pod, action::remove}, now_ms);
   failed(binding->popped, "binding rejected: " + reply.failure.message, now_ms);
 }
 

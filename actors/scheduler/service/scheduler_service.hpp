@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,6 +51,9 @@ struct SchedulerServiceConfig {
   std::int64_t wall_clock_base_s = 0;
   std::string host;        ///< Events' source.host / reportingInstance
   std::uint64_t seed = 0;  ///< ties between equal nodes and preemption's start
+  /// Optional probe (the simulator's trace): "scheduler binds <ns>/<pod> <node>" when a
+  /// binding is sent, "scheduler bound <ns>/<pod> <node> <code>" when it is answered.
+  std::function<void(const std::string&)> observe;
 };
 
 struct SchedulerCounters {
