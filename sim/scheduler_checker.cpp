@@ -70,27 +70,11 @@ struct Placement {
 /// What the views showed so far; a broken rule is reported once per node or pod, so that the
 /// other rules' failures still fit in the report.
 struct Views {
-  std::set<std::string> confirmed;          ///< pods (ns/name) a binding answered 2xx placed
   std::map<std::string, Placement> placed;  ///< by uid
   std::set<std::string> over;               ///< nodes seen over their allocatable
   std::set<std::string> moved;              ///< uids seen on two nodes
   std::uint64_t overcommitted = 0;          ///< views with a node over its allocatable (all pods)
 };
-
-/// Per node, the summed requests of the view's pods placed there by a binding whose answer
-/// a scheduler saw accept it.
-std::map<std::string, SchedulerResources> confirmed_requests(const SchedulerView& view,
-                                                             const Views& seen) {
-  std::map<std::string, SchedulerResources> sums;
-  for (const auto& [uid, pod] : view.pods) {
-    if (pod.node.empty() || !seen.confirmed.count(pod.name)) continue;
-    auto& r = sums[pod.node];
-    r.cpu_milli += pod.request.cpu_milli;
-    r.memory_bytes += pod.request.memory_bytes;
-    r.pods += pod.request.pods;
-  }
-  return sums;
-}
 
 void check_view(const Observation& o, const SchedulerView& view, Views& seen, CheckResult& result) {
   auto where = "at " + std::to_string(o.time_ms) + " ms " + o.node + "'s auditor";
@@ -98,17 +82,13 @@ void check_view(const Observation& o, const SchedulerView& view, Views& seen, Ch
   for (const auto& [name, room] : view.nodes)
     over = over || (known(room) && exceeds(room.requested, room.allocatable));
   seen.overcommitted += over;
-  if (over) {
-    for (const auto& [name, requested] : confirmed_requests(view, seen)) {
-      auto room = view.nodes.find(name);
-      if (room == view.nodes.end() || !known(room->second) ||
-          !exceeds(requested, room->second.allocatable) || !seen.over.insert(name).second)
-        continue;
-      result.fail(where + " sees node " + name +
-                  " over its allocatable with confirmed bindings alone: requests " +
-                  resources(requested) + " > " + resources(room->second.allocatable) +
-                  " (reported once per node)");
-    }
+  for (const auto& [name, room] : view.nodes) {
+    if (!known(room) || !exceeds(room.requested, room.allocatable) ||
+        !seen.over.insert(name).second)
+      continue;
+    result.fail(where + " sees node " + name + " over its allocatable: requests " +
+                resources(room.requested) + " > " + resources(room.allocatable) +
+                " (reported once per node)");
   }
   for (const auto& [uid, pod] : view.pods) {
     if (pod.node.empty()) continue;
@@ -261,7 +241,6 @@ CheckResult check_scheduling(const RunHistory& history) {
     if (const auto* text = std::get_if<TextEvent>(&o.event))
       if (auto probe = read_probe(text->text)) take_probe(o, *probe, states, bindings, result);
   Views seen;
-  for (const auto& a : bindings.accepted) seen.confirmed.insert(a.pod);
   std::map<std::string, const Observation*> last_view;  ///< by instance
   std::uint64_t views = 0;
   for (const auto& o : history.observations) {

@@ -8,15 +8,11 @@
 //   "scheduler bound <ns>/<pod> <node> <code>" its answer (2xx: the API accepted it)
 //
 // Rules:
-// - capacity: in every view, the pods on a node whose binding a scheduler saw accepted (a 2xx
-//   "bound" probe, at any time in the run) do not exceed its allocatable (cpu, memory, pods).
-//   Pods whose binding's answer was an error (a time-out: the write may still land) are left
-//   out on purpose: the scheduler then forgets the pod's room, as kube-scheduler does
-//   (handleBindingCycleError), and may give it to another pod before its informer shows the
-//   first binding landed; Kubernetes leaves that overcommit to the kubelet's admission, which
-//   this scenario does not model (simulator seed 1007, 5 nodes, showed it). Views with any
-//   node over its allocatable are counted (views_overcommitted). A node the view's pods name
-//   but its nodes informer has not listed yet (allocatable all zero) is not judged.
+// - capacity: in every view, the pods bound to a node do not exceed its allocatable (cpu,
+//   memory, pods). It holds because the scheduler keeps a timed-out binding's room taken until
+//   its informer shows what happened (kube-scheduler frees it at once, which seed 1007 on 5
+//   nodes showed overcommitting a node: 6.1 CPUs of 4). A node the view's pods name but its
+//   nodes informer has not listed yet (allocatable all zero) is not judged.
 // - bound once: a pod uid, once seen bound to a node in any view, is never seen bound to
 //   another; and the API accepts at most one binding per pod.
 // - binds only while leading: an instance sends bindings only inside one of its terms.

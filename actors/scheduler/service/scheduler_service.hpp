@@ -16,7 +16,9 @@
 // cycles per input (the shell stays responsive), the API connection's call timeout.
 // Deviations from kube-scheduler: Filter ignores pods nominated to a node (kube adds them to
 // the node in a second Filter pass); Permit's wait is not supported (a plugin answering Wait
-// gets its pod requeued as an error); terminal pods (Succeeded, Failed) hold no resources.
+// gets its pod requeued as an error); terminal pods (Succeeded, Failed) hold no resources; a
+// binding answered by a time-out keeps its pod's room until the informer shows what happened
+// (kube frees it at once, and a binding that landed anyway overcommits the node).
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,10 @@ struct SchedulerServiceConfig {
   std::uint64_t first_correlation = 1;  ///< this incarnation's first id (runtime/correlation.hpp)
   std::int64_t call_timeout_ms = 30000;
   std::size_t bindings_max = 2000;
+  /// A binding answered by a time-out (code 0 or 504) may have landed: its pod's room stays
+  /// taken until the informer shows the pod bound or deleted, or this long has passed with the
+  /// pod still pending (then the binding did not land: the pod is retried).
+  std::int64_t uncertain_binding_ms = 30000;
   std::size_t cycles_per_pump = 256;
   std::int64_t flush_ms = 1000;
   /// Seconds since the epoch at the clock's zero (Events and conditions carry wall time).
@@ -62,10 +68,11 @@ struct SchedulerCounters {
   std::uint64_t unschedulable = 0;  ///< cycles that found no node
   std::uint64_t errors = 0;         ///< cycles or bindings that failed
   std::uint64_t binding_failures = 0;
-  std::uint64_t preemptions = 0;        ///< PostFilters that nominated a node
-  std::uint64_t victims = 0;            ///< pods deleted by preemption
-  std::uint64_t events = 0;             ///< Event writes sent
-  std::uint64_t conversion_errors = 0;  ///< pods or nodes the converter refused
+  std::uint64_t uncertain_bindings = 0;  ///< answered by a time-out: settled by the informer
+  std::uint64_t preemptions = 0;         ///< PostFilters that nominated a node
+  std::uint64_t victims = 0;             ///< pods deleted by preemption
+  std::uint64_t events = 0;              ///< Event writes sent
+  std::uint64_t conversion_errors = 0;   ///< pods or nodes the converter refused
 };
 
 class SchedulerService final : public api::ApiComponent,
@@ -112,6 +119,10 @@ class SchedulerService final : public api::ApiComponent,
   void bind(Framework& framework, PoppedPod popped, std::shared_ptr<const PodInfo> assumed,
             const std::string& node, std::int64_t now_ms);
   void binding_answered(const std::string& uid, const api::ApiReply& reply, std::int64_t now_ms);
+  void bound(Binding& binding, std::int64_t now_ms);
+  void unbind(Binding& binding, const std::string& why, std::int64_t now_ms);
+  void settle_uncertain(const std::string& uid, bool bound_now, std::int64_t now_ms);
+  void expire_uncertain(std::int64_t now_ms);
   void unschedulable(Framework& framework, CycleState& state, const PoppedPod& popped,
                      const ScheduleResult& result, std::int64_t now_ms);
   void failed(const PoppedPod& popped, const std::string& message, std::int64_t now_ms);
@@ -147,6 +158,8 @@ class SchedulerService final : public api::ApiComponent,
   bool budgets_dirty_ = true;
   /// Bindings in flight by pod uid; the binding call being made now (set by bind()).
   std::map<std::string, std::unique_ptr<Binding>> bindings_;
+  /// Bindings answered by a time-out, by pod uid, until the informer settles them.
+  std::map<std::string, std::unique_ptr<Binding>> uncertain_;
   Binding* binding_now_ = nullptr;
   /// The last PodScheduled=False message written per pod uid (no write when unchanged).
   std::map<std::string, std::string> reported_;
