@@ -139,6 +139,7 @@ Result<ControllersBenchReport> run_controllers_bench(const ControllersBenchOptio
   cluster_options.replicas = o.servers;
   cluster_options.parent_dir = o.data_dir;
   cluster_options.servers = true;
+  if (!o.scheduler) cluster_options.server_args.push_back("--no-scheduler");
   auto cluster = LocalStoreCluster::start(cluster_options);
   if (!cluster) return cluster.error();
   auto port = (*cluster)->http_ports().at(0);

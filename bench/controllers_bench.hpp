@@ -36,6 +36,10 @@ struct ControllersBenchOptions {
   /// schedulers bind the pods to them, and the bench waits until every pod is bound. 0: no
   /// node (every pod stays pending; the scheduler reports each as unschedulable once).
   std::uint64_t nodes = 0;
+  /// False: the servers run no scheduler (--no-scheduler): the controllers measured alone, as
+  /// kube's controller manager is without kube-scheduler. With one and no nodes, every pod is
+  /// reported unschedulable once (a FailedScheduling Event and a status write per pod).
+  bool scheduler = true;
 };
 
 struct ControllersBenchReport {

@@ -100,6 +100,7 @@ Status LocalStoreCluster::spawn_replica(const LocalStoreClusterOptions& options,
   if (options.servers) {
     args.push_back("--http");
     args.push_back("127.0.0.1:" + std::to_string(http_ports_[id - 1]));
+    args.insert(args.end(), options.server_args.begin(), options.server_args.end());
   }
   if (options.security.insecure_loopback) {
     args.push_back("--insecure-loopback");

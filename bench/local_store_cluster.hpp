@@ -32,6 +32,7 @@ struct LocalStoreClusterOptions {
   /// and admin certificates); neither: a throwaway CA in the cluster's directory.
   LinkSecurity security;
   bool servers = false;  ///< `craton server` (replica + API + controller manager), not `store`
+  std::vector<std::string> server_args;  ///< more flags for each `craton server`
 };
 
 class LocalStoreCluster {

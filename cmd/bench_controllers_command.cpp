@@ -1,7 +1,7 @@
 // `craton bench controllers`: the controllers benchmark (bench/controllers_bench.hpp).
 //
 //   craton bench controllers [--deployments 100] [--replicas 100] [--clients 16] [--nodes N]
-//                            [--skip-rollout] [--json]
+//                            [--no-scheduler] [--skip-rollout] [--json]
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -23,12 +23,16 @@ void add_controllers_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--data-dir", o->data_dir, "Where the servers keep their data");
   sub->add_option("--nodes", o->nodes, "Nodes for the schedulers to bind the pods to (0: none)")
       ->check(CLI::Range(0, 100000));
+  auto no_scheduler = std::make_shared<bool>(false);
+  sub->add_flag("--no-scheduler", *no_scheduler,
+                "The servers run no scheduler: the controllers measured alone");
   auto skip_rollout = std::make_shared<bool>(false);
   sub->add_flag("--skip-rollout", *skip_rollout,
                 "Only the creation phase (no fake kubelet, no rolling update)");
   sub->add_flag("--json", *json, "JSON output");
-  sub->callback([o, json, skip_rollout, &exit_code] {
+  sub->callback([o, json, skip_rollout, no_scheduler, &exit_code] {
     o->binary = "/proc/self/exe";
+    o->scheduler = !*no_scheduler;
     o->rollout = !*skip_rollout;
     auto report = bench::run_controllers_bench(*o);
     if (!report) {

@@ -36,6 +36,7 @@ struct ServerFlags {
   StoreFlags store;
   std::string http = "127.0.0.1:6443";
   std::string event_ttl = "1h";  ///< kube-apiserver's --event-ttl
+  bool no_scheduler = false;     ///< schedulers run elsewhere (`craton scheduler --join`)
 };
 
 Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
@@ -52,8 +53,10 @@ Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
   return boost::asio::ip::tcp::endpoint(address, endpoint->port);
 }
 
-Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_ttl_s) {
-  return [http, event_ttl_s](const ReplicaStarted& started) -> Result<std::function<void()>> {
+Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_ttl_s,
+                        bool scheduler) {
+  return [http, event_ttl_s,
+          scheduler](const ReplicaStarted& started) -> Result<std::function<void()>> {
     std::string endpoints;
     for (const auto& [id, address] : started.peer_addresses)
       endpoints += (endpoints.empty() ? "" : ",") + std::to_string(id) + "=" + address;
@@ -94,9 +97,11 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     manager_config.wall_clock_base_s = api_config.wall_clock_base_s;
     node.adopt(
         controllers::spawn_controller_manager(node.system(), node.context(), manager_config));
-    scheduler::SchedulerActorConfig scheduler_config;
-    scheduler_config.wall_clock_base_s = api_config.wall_clock_base_s;
-    node.adopt(scheduler::spawn_scheduler(node.system(), node.context(), scheduler_config));
+    if (scheduler) {
+      scheduler::SchedulerActorConfig scheduler_config;
+      scheduler_config.wall_clock_base_s = api_config.wall_clock_base_s;
+      node.adopt(scheduler::spawn_scheduler(node.system(), node.context(), scheduler_config));
+    }
     auto shared_host = std::shared_ptr<api::ApiHost>(std::move(*host));
     return std::function<void()>([shared_host, shared_client] {
       shared_host->stop();
@@ -148,6 +153,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--event-ttl", flags->event_ttl,
                   "How long Events are kept after their last write, e.g. 1h, 30m, 90s; 0: "
                   "forever (default 1h, as kube-apiserver)");
+  sub->add_flag("--no-scheduler", flags->no_scheduler,
+                "Run no scheduler here (run them with `craton scheduler --join`)");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] {
     auto http = http_endpoint(flags->http);
@@ -162,8 +169,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    exit_code =
-        run_replica(flags->store, sub->remaining(), "server", api_companion(*http, *event_ttl_s));
+    exit_code = run_replica(flags->store, sub->remaining(), "server",
+                            api_companion(*http, *event_ttl_s, !flags->no_scheduler));
   });
 
   auto* kubeconfig = app.add_subcommand("kubeconfig", "Print a kubeconfig for `craton server`");
