@@ -11,13 +11,11 @@
 #define BOOST_TEST_MODULE scheduler_scenario
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
 #include <string>
 
-#include "runtime/rng.hpp"
-#include "sim/fault_schedule.hpp"
 #include "sim/scheduler_scenario.hpp"
 #include "sim/world.hpp"
+#include "tests/sim/scenario_runs.hpp"
 
 namespace sim = craton::sim;
 
@@ -29,29 +27,14 @@ namespace {
 constexpr std::int64_t kRunMs = 90000;
 
 std::uint64_t seeds_per_shape(std::uint64_t fallback) {
-  if (const char* env = std::getenv("CRATON_SCHEDULER_SEEDS"))
-    return std::strtoull(env, nullptr, 10);
-  return fallback;
+  return sim::testing::seeds_from_env("CRATON_SCHEDULER_SEEDS", fallback);
 }
 
-// One run under the seed's random faults, as `craton sim --faults random` runs it.
 sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t duration_ms) {
-  sim::WorldConfig config;
-  config.seed = seed;
-  config.nodes = nodes;
-  config.duration_ms = duration_ms;
-  auto ids = sim::node_ids(nodes);
-  config.faults =
-      sim::random_faults(craton::derive_seed(seed, "faults"), ids, sim::settle_ms(config));
-  sim::SchedulerScenario scenario(ids);
-  return sim::run_world(config, scenario);
+  return sim::testing::run_seed<sim::SchedulerScenario>(seed, nodes, duration_ms);
 }
 
-std::string failures_of(const sim::RunReport& report) {
-  std::string why;
-  for (const auto& f : report.check.failures) why += "\n  " + f;
-  return why;
-}
+using sim::testing::failures_of;
 
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
               std::int64_t duration_ms) {
