@@ -229,21 +229,17 @@ void SchedulerService::node_deleted(const api::InformerObject& object) {
   (void)cache_.remove_node(object.name());
 }
 
+// Rebuilt on every change: budgets are few, and preemption reads them as a plain list.
 void SchedulerService::budgets_changed() {
-  budgets_dirty_ = true;
+  budget_list_.clear();
+  for (const auto& o : budgets_->cache().list())
+    if (auto budget = converter_.pod_disruption_budget(o.as<k8s::PodDisruptionBudget>()))
+      budget_list_.push_back(std::move(*budget));
 }
 
 // ---- FrameworkHandle.
 
 std::span<const PodDisruptionBudget> SchedulerService::pod_disruption_budgets() const {
-  auto* self = const_cast<SchedulerService*>(this);  // a lazily rebuilt view of the informer
-  if (self->budgets_dirty_) {
-    self->budget_list_.clear();
-    for (const auto& o : budgets_->cache().list())
-      if (auto budget = converter_.pod_disruption_budget(o.as<k8s::PodDisruptionBudget>()))
-        self->budget_list_.push_back(std::move(*budget));
-    self->budgets_dirty_ = false;
-  }
   return budget_list_;
 }
 

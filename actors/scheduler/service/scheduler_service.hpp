@@ -155,7 +155,6 @@ class SchedulerService final : public api::ApiComponent,
   api::Informer* nodes_ = nullptr;
   api::Informer* budgets_ = nullptr;
   std::vector<PodDisruptionBudget> budget_list_;
-  bool budgets_dirty_ = true;
   /// Bindings in flight by pod uid; the binding call being made now (set by bind()).
   std::map<std::string, std::unique_ptr<Binding>> bindings_;
   /// Bindings answered by a time-out, by pod uid, until the informer settles them.
