@@ -5,7 +5,9 @@
 // simulator's fake driver (actors/agent/fake/), which runs nothing and answers from a script.
 //
 // Every method may block (mounts, clone, waiting on a process, a probe's connect); the agent's
-// actor shell calls them off the actor threads, one pod's calls in order. Methods are
+// actor shell calls them off the actor threads, one pod's calls in order; list() and read_log()
+// are also called from the agent's log server threads at any time, so a driver must allow
+// them concurrently with everything else. Methods are
 // idempotent where the agent may retry after a crash: starting a sandbox that exists returns
 // it, removing what is gone succeeds. Errors are values with stable codes (below) that the
 // agent turns into Kubernetes' reasons.
@@ -136,7 +138,7 @@ struct TcpProbe {
 /// Which part of a container's log to read (kubectl logs' options). Reading is by byte
 /// offset so that `follow` is a sequence of reads from where the last one stopped.
 struct LogQuery {
-  int attempt = -1;                  ///< -1: the newest attempt; `previous` asks for newest-1
+  int attempt = -1;  ///< -1: the newest attempt (the log server picks `previous` itself)
   std::optional<std::int64_t> tail_lines;
   std::optional<std::int64_t> since_ms;  ///< wall clock
   bool timestamps = false;
