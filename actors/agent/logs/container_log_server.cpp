@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <thread>
 
 #include "actors/api/client/kube_time.hpp"
 
@@ -122,37 +123,18 @@ std::uint16_t ContainerLogServer::port() const {
 void ContainerLogServer::stop() {
   stopping_ = true;
   if (http_) http_->stop();  // no new requests after this
-  std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return running_.size() == finished_.size(); });
-  reap();
-}
-
-void ContainerLogServer::reap() {
-  for (auto id : finished_) {
-    auto it = running_.find(id);
-    if (it == running_.end()) continue;
-    it->second.join();
-    running_.erase(it);
-  }
-  finished_.clear();
+  requests_.close();         // follows see stopping_ within a poll
 }
 
 void ContainerLogServer::accept(api::HttpRequest request, std::shared_ptr<api::Exchange> exchange) {
-  std::lock_guard lock(mutex_);
-  reap();
   if (stopping_)
     return exchange->respond(status_response(503, "ServiceUnavailable", "the agent is stopping"));
-  if (running_.size() >= options_.requests_max)
-    return exchange->respond(status_response(
+  bool started = requests_.try_run(
+      [this, request = std::move(request), exchange] { serve(request, *exchange); });
+  if (!started)
+    exchange->respond(status_response(
         429, "TooManyRequests",
         "the agent serves at most " + std::to_string(options_.requests_max) + " log requests"));
-  auto id = next_id_++;
-  running_.emplace(id, std::thread([this, id, request = std::move(request), exchange] {
-                     serve(request, *exchange);
-                     std::lock_guard done(mutex_);
-                     finished_.push_back(id);
-                     idle_.notify_all();
-                   }));
 }
 
 void ContainerLogServer::serve(const api::HttpRequest& request, api::Exchange& exchange) {

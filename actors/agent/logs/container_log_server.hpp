@@ -16,18 +16,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "actors/agent/driver/pod_driver.hpp"
 #include "actors/api/http/http_server.hpp"
+#include "runtime/bounded_threads.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::agent {
@@ -67,16 +64,11 @@ class ContainerLogServer {
       : driver_(driver), options_(std::move(options)) {}
   void accept(api::HttpRequest request, std::shared_ptr<api::Exchange> exchange);
   void serve(const api::HttpRequest& request, api::Exchange& exchange);
-  void reap();  // joins threads that have finished; called with mutex_ held
 
   PodDriver& driver_;
   ContainerLogServerOptions options_;
+  BoundedThreads requests_{options_.requests_max};
   std::unique_ptr<api::HttpServer> http_;
-  std::mutex mutex_;
-  std::condition_variable idle_;
-  std::map<std::uint64_t, std::thread> running_;
-  std::vector<std::uint64_t> finished_;
-  std::uint64_t next_id_ = 0;
   std::atomic<bool> stopping_{false};
 };
 
