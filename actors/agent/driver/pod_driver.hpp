@@ -136,7 +136,7 @@ struct TcpProbe {
 /// Which part of a container's log to read (kubectl logs' options). Reading is by byte
 /// offset so that `follow` is a sequence of reads from where the last one stopped.
 struct LogQuery {
-  int attempt = -1;                  ///< -1: the newest attempt; `previous` asks for newest-1
+  int attempt = -1;  ///< -1: the newest attempt; `previous` asks for newest-1
   std::optional<std::int64_t> tail_lines;
   std::optional<std::int64_t> since_ms;  ///< wall clock
   bool timestamps = false;
