@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,12 @@ std::string output_of(const std::string& command) {
   return out;
 }
 
+// "iptables -t TABLE OP CHAIN MATCH..." for a rule written "TABLE CHAIN MATCH...".
+std::string iptables_command(const std::string& op, const std::string& rule) {
+  auto table_end = rule.find(' ');
+  return "iptables -t " + rule.substr(0, table_end) + " " + op + rule.substr(table_end);
+}
+
 bool link_exists(const std::string& name) {
   return run("ip link show dev " + name) == 0;
 }
@@ -48,14 +55,14 @@ std::string unique_suffix() {
   return buffer;
 }
 
-// A /24 of 172.30.0.0/16 that no route of the host uses yet.
-std::string free_test_cidr() {
+// "A.B.X." for a /24 of A.B.0.0/16 that no route of the host uses yet ("172.30." -> "172.30.7.").
+std::string free_test_prefix(const std::string& a_b) {
   std::string routes = output_of("ip -4 route show table all");
   for (unsigned i = 0; i < 256; ++i) {
-    std::string prefix = "172.30." + std::to_string((unsigned(::getpid()) + i) % 256) + ".";
-    if (routes.find(prefix) == std::string::npos) return prefix + "0/24";
+    std::string prefix = a_b + std::to_string((unsigned(::getpid()) + i) % 256) + ".";
+    if (routes.find(prefix) == std::string::npos) return prefix;
   }
-  BOOST_FAIL("no free /24 in 172.30.0.0/16");
+  BOOST_FAIL("no free /24 in " + a_b + "0.0/16");
   return "";
 }
 
@@ -85,7 +92,7 @@ bool host_pings(const std::string& address) {
 struct TestHost {
   std::string suffix = unique_suffix();
   std::string bridge = "crtb" + suffix;
-  std::string cidr = free_test_cidr();
+  std::string cidr = free_test_prefix("172.30.") + "0/24";
   fs::path state_dir;
   std::unique_ptr<PodNetwork> network;
 
@@ -97,12 +104,21 @@ struct TestHost {
   ~TestHost() {
     if (network) (void)network->teardown();
     if (link_exists(bridge)) run("ip link del " + bridge);
-    run("iptables -t nat -D POSTROUTING -s " + cidr + " ! -d " + cidr +
-        " -m comment --comment 'craton pod network " + bridge + "' -j MASQUERADE");
+    for (const auto& rule : rules())
+      for (int i = 0; i < 4 && run(iptables_command("-D", rule)) == 0; ++i) {
+      }
     std::error_code ec;
     fs::remove_all(state_dir, ec);
   }
-  PodNetworkConfig config(bool masquerade = false) const {
+  // The rules a network with `masquerade` adds: "TABLE CHAIN MATCH...", for iptables_command.
+  std::vector<std::string> rules() const {
+    std::string tag = " -m comment --comment 'craton pod network " + bridge + "'";
+    return {"nat POSTROUTING -s " + cidr + " ! -d " + cidr + tag + " -j MASQUERADE",
+            "filter FORWARD -i " + bridge + tag + " -j ACCEPT",
+            "filter FORWARD -o " + bridge + tag + " -j ACCEPT"};
+  }
+  // On: a host that drops forwarded (or br_netfilter'd bridged) traffic still passes the pods'.
+  PodNetworkConfig config(bool masquerade = true) const {
     PodNetworkConfig c;
     c.bridge_name = bridge;
     c.pod_cidr = cidr;
@@ -111,7 +127,7 @@ struct TestHost {
     c.masquerade = masquerade;
     return c;
   }
-  PodNetwork& open(bool masquerade = false) {
+  PodNetwork& open(bool masquerade = true) {
     auto made = PodNetwork::create(config(masquerade));
     BOOST_REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
     network = std::move(made.value());
@@ -247,19 +263,59 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_and_changes_nothing) {
   BOOST_TEST(not_bridge.error().code == "invalid");
 }
 
-BOOST_AUTO_TEST_CASE(teardown_removes_the_bridge_and_the_masquerade_rule) {
+BOOST_AUTO_TEST_CASE(teardown_removes_the_bridge_and_the_iptables_rules) {
   TestHost host;
   PodNetwork& network = host.open(/*masquerade=*/true);
-  const std::string check = "iptables -t nat -C POSTROUTING -s " + host.cidr + " ! -d " +
-                            host.cidr + " -m comment --comment 'craton pod network " + host.bridge +
-                            "' -j MASQUERADE";
-  BOOST_TEST(run(check) == 0);
+  for (const auto& rule : host.rules()) BOOST_TEST(run(iptables_command("-C", rule)) == 0, rule);
   Netns a("crta" + host.suffix);
   attach_ok(network, "pod-a-" + host.suffix, a);
-  auto again = PodNetwork::create(host.config(true));  // a restart adds no second rule
+  auto again = PodNetwork::create(host.config(true));  // a restart adds no second copy
   BOOST_REQUIRE(again.ok());
   BOOST_REQUIRE(network.teardown().ok());
-  BOOST_TEST(run(check) != 0);
+  for (const auto& rule : host.rules()) BOOST_TEST(run(iptables_command("-C", rule)) != 0, rule);
   BOOST_TEST(!link_exists(host.bridge));
   BOOST_TEST(!link_exists(PodNetwork::host_veth_name("pod-a-" + host.suffix)));
+}
+
+BOOST_AUTO_TEST_CASE(without_masquerade_no_iptables_rule_is_added) {
+  TestHost host;
+  host.open(/*masquerade=*/false);
+  for (const auto& rule : host.rules()) BOOST_TEST(run(iptables_command("-C", rule)) != 0, rule);
+}
+
+// A "world" beyond the host: a namespace behind its own veth, with no route back to the pods,
+// so a pod reaches it only if the host forwards and masquerades its traffic.
+struct OutsideWorld {
+  Netns ns;
+  std::string host_end, prefix = free_test_prefix("198.18.");
+  std::string saved_forwarding = output_of("cat /proc/sys/net/ipv4/ip_forward");
+  explicit OutsideWorld(const std::string& suffix)
+      : ns("crtw" + suffix), host_end("crtw" + suffix) {
+    BOOST_REQUIRE(run("ip link add " + host_end + " type veth peer name eth0 netns " + ns.name) ==
+                  0);
+    BOOST_REQUIRE(run("ip addr add " + prefix + "1/30 dev " + host_end) == 0);
+    BOOST_REQUIRE(run("ip link set " + host_end + " up") == 0);
+    BOOST_REQUIRE(run("ip netns exec " + ns.name + " ip addr add " + prefix + "2/30 dev eth0") ==
+                  0);
+    BOOST_REQUIRE(run("ip netns exec " + ns.name + " ip link set eth0 up") == 0);
+  }
+  ~OutsideWorld() {
+    run("ip link del " + host_end);
+    std::ofstream("/proc/sys/net/ipv4/ip_forward") << saved_forwarding.substr(0, 1) << "\n";
+  }
+  std::string address() const { return prefix + "2"; }
+};
+
+BOOST_AUTO_TEST_CASE(with_forwarding_and_masquerade_a_pod_reaches_beyond_the_host) {
+  TestHost host;
+  OutsideWorld world(host.suffix);
+  auto config = host.config(/*masquerade=*/true);
+  config.enable_forwarding = true;
+  auto made = PodNetwork::create(config);
+  BOOST_REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
+  host.network = std::move(made.value());
+  BOOST_TEST(output_of("cat /proc/sys/net/ipv4/ip_forward").substr(0, 1) == "1");
+  Netns a("crta" + host.suffix);
+  attach_ok(*host.network, "pod-a-" + host.suffix, a);
+  BOOST_TEST(a.pings(world.address()));
 }

@@ -1,5 +1,5 @@
 // PodNetwork: the bridge, the per-pod veth pairs and the pod side's configuration over
-// libnl-route-3, and the masquerade rule through the iptables command.
+// libnl-route-3, and the masquerade and forwarding rules through the iptables command.
 #include "actors/agent/linux/pod_network.hpp"
 
 #include <fcntl.h>
@@ -291,42 +291,65 @@ Result<int> run_quietly(const std::vector<std::string>& argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// The masquerade rule's arguments after the chain: pods' traffic leaving the pod CIDR goes out
-// with the host's address. The comment names the bridge so each network finds its own rule.
-std::vector<std::string> masquerade_rule(const std::string& cidr, const std::string& bridge) {
-  return {"-s",      cidr,        "!",
-          "-d",      cidr,        "-m",
-          "comment", "--comment", "craton pod network " + bridge,
-          "-j",      "MASQUERADE"};
+// One iptables rule the network owns: its table, chain, where it goes (-A or -I) and its match.
+struct HostRule {
+  std::string table;
+  std::string chain;
+  std::string add_op;
+  std::vector<std::string> args;
+};
+
+// The rules that let pods reach beyond the host: their traffic leaving the pod CIDR goes out
+// with the host's address (nat), and forwarding to and from the bridge is accepted ahead of
+// whatever drops it (a FORWARD policy of DROP, as Docker sets; br_netfilter also sends bridged
+// pod-to-pod frames through FORWARD). The comment names the bridge so each network finds its own.
+std::vector<HostRule> host_rules(const std::string& cidr, const std::string& bridge) {
+  const std::vector<std::string> tag{"-m", "comment", "--comment", "craton pod network " + bridge};
+  auto with_tag = [&](std::vector<std::string> match, const char* target) {
+    match.insert(match.end(), tag.begin(), tag.end());
+    match.insert(match.end(), {"-j", target});
+    return match;
+  };
+  return {{"nat", "POSTROUTING", "-A", with_tag({"-s", cidr, "!", "-d", cidr}, "MASQUERADE")},
+          {"filter", "FORWARD", "-I", with_tag({"-i", bridge}, "ACCEPT")},
+          {"filter", "FORWARD", "-I", with_tag({"-o", bridge}, "ACCEPT")}};
 }
 
-Result<int> iptables_nat(const std::string& op, const std::vector<std::string>& rule) {
-  std::vector<std::string> argv{"iptables", "-w", "10", "-t", "nat", op, "POSTROUTING"};
-  argv.insert(argv.end(), rule.begin(), rule.end());
+// Runs `iptables -t TABLE OP CHAIN ARGS`; returns its exit status (1 for -C: no such rule).
+Result<int> iptables(const HostRule& rule, const std::string& op) {
+  std::vector<std::string> argv{"iptables", "-w", "10", "-t", rule.table, op, rule.chain};
+  argv.insert(argv.end(), rule.args.begin(), rule.args.end());
   return run_quietly(argv);
 }
 
-Status ensure_masquerade(const std::string& cidr, const std::string& bridge) {
-  auto rule = masquerade_rule(cidr, bridge);
-  auto present = iptables_nat("-C", rule);
-  if (!present) return present.error();
-  if (*present == 0) return Ok{};
-  auto added = iptables_nat("-A", rule);
-  if (!added) return added.error();
-  if (*added != 0)
-    return Error{err::iptables, "iptables could not add the masquerade rule for " + cidr};
+Status ensure_host_rules(const std::string& cidr, const std::string& bridge) {
+  for (const HostRule& rule : host_rules(cidr, bridge)) {
+    auto present = iptables(rule, "-C");
+    if (!present) return present.error();
+    if (*present == 0) continue;
+    auto added = iptables(rule, rule.add_op);
+    if (!added) return added.error();
+    if (*added != 0)
+      return Error{err::iptables, "iptables could not add a rule to " + rule.table + " " +
+                                      rule.chain + " for " + bridge};
+  }
   return Ok{};
 }
 
-Status remove_masquerade(const std::string& cidr, const std::string& bridge) {
+Status remove_host_rules(const std::string& cidr, const std::string& bridge) {
   constexpr int copies_max = 16;  // a rule added twice by hand is removed too, within bounds
-  auto rule = masquerade_rule(cidr, bridge);
-  for (int i = 0; i < copies_max; ++i) {
-    auto removed = iptables_nat("-D", rule);
-    if (!removed) return removed.error();
-    if (*removed != 0) return Ok{};  // no such rule left
+  for (const HostRule& rule : host_rules(cidr, bridge)) {
+    int copies = 0;
+    for (; copies < copies_max; ++copies) {
+      auto removed = iptables(rule, "-D");
+      if (!removed) return removed.error();
+      if (*removed != 0) break;  // no such rule left
+    }
+    if (copies == copies_max)
+      return Error{err::iptables, "more than 16 copies of a rule for " + bridge + " in " +
+                                      rule.table + " " + rule.chain};
   }
-  return Error{err::iptables, "more than 16 masquerade rules for " + cidr};
+  return Ok{};
 }
 
 Status enable_ipv4_forwarding() {
@@ -398,8 +421,8 @@ Result<std::unique_ptr<PodNetwork>> PodNetwork::create(PodNetworkConfig config) 
   if (network->config_.enable_forwarding)
     if (auto on = enable_ipv4_forwarding(); !on) return on.error();
   if (network->config_.masquerade)
-    if (auto rule = ensure_masquerade(network->ipam_.cidr(), network->config_.bridge_name); !rule)
-      return rule.error();
+    if (auto rules = ensure_host_rules(network->ipam_.cidr(), network->config_.bridge_name); !rules)
+      return rules.error();
   return network;
 }
 
@@ -506,7 +529,7 @@ Status PodNetwork::teardown() {
   Status bridge = !found ? Status(found.error()) : Ok{};
   if (found && *found && is_kind(found->get(), "bridge"))
     bridge = delete_link(sock->get(), config_.bridge_name);
-  Status rule = config_.masquerade ? remove_masquerade(ipam_.cidr(), config_.bridge_name) : Ok{};
+  Status rule = config_.masquerade ? remove_host_rules(ipam_.cidr(), config_.bridge_name) : Ok{};
   if (!swept) return swept;
   if (!bridge) return bridge;
   return rule;

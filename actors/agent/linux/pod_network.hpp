@@ -13,8 +13,8 @@
 // Every public method may block on netlink and is serialized by one mutex, so the driver may
 // call it from several threads.
 //
-// Netlink through libnl-route-3; the masquerade rule through the `iptables` command, which
-// libnl cannot program.
+// Netlink through libnl-route-3; the masquerade and forwarding rules through the `iptables`
+// command, which libnl cannot program (iptables' own library has no stable API).
 #pragma once
 
 #include <filesystem>
@@ -37,7 +37,8 @@ struct PodNetworkConfig {
   /// Sets net.ipv4.ip_forward=1 (the host routes pods' traffic beyond the bridge).
   bool enable_forwarding = true;
   /// Adds `iptables -t nat POSTROUTING -s CIDR ! -d CIDR -j MASQUERADE`, so pods reach
-  /// beyond the host with its address. teardown() removes it.
+  /// beyond the host with its address, and accepts FORWARD in and out of the bridge (ahead of
+  /// a DROP policy). teardown() removes these rules.
   bool masquerade = true;
 };
 
@@ -46,7 +47,7 @@ namespace pod_network_error {
 inline constexpr const char* invalid = "invalid";           ///< bad configuration or argument
 inline constexpr const char* netlink = "netlink";           ///< the kernel refused a change
 inline constexpr const char* no_netns = "no_netns";         ///< the namespace path is not one
-inline constexpr const char* iptables = "iptables_failed";  ///< the masquerade rule
+inline constexpr const char* iptables = "iptables_failed";  ///< the masquerade/forward rules
 }  // namespace pod_network_error
 
 class PodNetwork final : public SandboxNetwork {
@@ -58,7 +59,7 @@ class PodNetwork final : public SandboxNetwork {
 
   /// Validates the configuration, opens the Ipam and makes sure the bridge exists, is up and
   /// holds the gateway address (other IPv4 addresses on it are removed); enables forwarding and
-  /// the masquerade rule when configured. Needs CAP_NET_ADMIN.
+  /// the iptables rules when configured. Needs CAP_NET_ADMIN.
   static Result<std::unique_ptr<PodNetwork>> create(PodNetworkConfig config);
 
   /// The host-side veth name of a pod: "vcr" + the first 12 hex digits of the FNV-1a hash of
@@ -77,7 +78,7 @@ class PodNetwork final : public SandboxNetwork {
   Status sweep(const std::set<std::string>& live_pod_uids);
 
   /// Removes everything this network made on the host: every pod's veth and address, the
-  /// bridge, the masquerade rule. Forwarding stays on (others may rely on it).
+  /// bridge, the iptables rules. Forwarding stays on (others may rely on it).
   Status teardown();
 
   const PodNetworkConfig& config() const { return config_; }
