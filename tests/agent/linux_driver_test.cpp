@@ -1,0 +1,335 @@
+// The Linux driver on a real kernel (needs root): containers are PID 1 of their own PID
+// namespace with the pod's hostname, their mounts and the host's do not leak into each other,
+// memory and pids limits hold (OOMKilled, 137), exec enters the container, logs rotate, a new
+// driver over the same state re-adopts a running container without starting a second, and
+// remove_sandbox leaves no mount, cgroup, namespace or file behind. The image is a temp dir
+// holding Debian's static busybox and its applet links (the image store is another part).
+#define BOOST_TEST_MODULE agent_linux_driver
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "actors/agent/linux/cgroups.hpp"
+#include "actors/agent/linux/linux_driver.hpp"
+#include "actors/agent/linux/log_file.hpp"
+
+using namespace craton;
+using namespace craton::agent;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Waits up to 60 s (a loaded machine is slow, never this slow) for `condition`.
+bool eventually(const std::function<bool()>& condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+/// One layer: /bin/busybox, a link per applet, /etc/passwd and the usual empty directories.
+void make_busybox_layer(const std::string& dir) {
+  for (const char* sub : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"})
+    fs::create_directories(dir + "/" + sub);
+  fs::copy_file("/bin/busybox", dir + "/bin/busybox");
+  FILE* list = ::popen("/bin/busybox --list", "r");
+  char name[256];
+  while (list && std::fscanf(list, "%255s", name) == 1) {
+    std::error_code ec;
+    if (std::string(name) != "busybox") fs::create_symlink("busybox", dir + "/bin/" + name, ec);
+  }
+  if (list) ::pclose(list);
+  std::ofstream(dir + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n"
+                                        "nobody:x:65534:65534:nobody:/:/bin/sh\n";
+  std::ofstream(dir + "/etc/group") << "root:x:0:\nnogroup:x:65534:\n";
+}
+
+class BusyboxImages final : public images::ImageResolver {
+ public:
+  explicit BusyboxImages(std::string layer) : layer_(std::move(layer)) {}
+  Result<images::UnpackedImage> resolve(const std::string& reference) override {
+    if (reference != "busybox") return Error{"image_not_found", "no image " + reference};
+    images::UnpackedImage image;
+    image.image_id = "sha256:" + std::string(64, 'b');
+    image.layer_dirs = {layer_};
+    image.config.cmd = {"sh"};
+    image.config.env = {"PATH=/bin"};
+    return image;
+  }
+
+ private:
+  std::string layer_;
+};
+
+/// A driver over a fresh temp state, log dir and cgroup root, all removed at the end even
+/// when a check failed.
+struct DriverFixture {
+  std::string base;
+  std::string cgroup_root;
+  std::unique_ptr<BusyboxImages> images;
+  LoopbackOnlyNetwork network;
+  LinuxDriverConfig config;
+  std::unique_ptr<LinuxDriver> driver;
+
+  DriverFixture() {
+    char pattern[] = "/tmp/craton-ld-XXXXXX";
+    base = ::mkdtemp(pattern);
+    cgroup_root = "craton-test-" + fs::path(base).filename().string();
+    make_busybox_layer(base + "/layer");
+    images = std::make_unique<BusyboxImages>(base + "/layer");
+    config.state_dir = base + "/state";
+    config.log_dir = base + "/logs";
+    config.cgroup_root = cgroup_root;
+    config.shim_command = {CRATON_TEST_SHIM};
+    driver = std::make_unique<LinuxDriver>(config, *images, network);
+  }
+
+  ~DriverFixture() {
+    for (const auto& pod : driver->list()) (void)driver->remove_sandbox(pod.sandbox.pod_uid);
+    (void)linux_driver::remove_cgroup_tree(driver->cgroup_version(), cgroup_root, 10000);
+    fs::remove_all(base);
+  }
+
+  SandboxStatus sandbox(const std::string& uid, const std::string& name = "web-0") {
+    auto status = driver->start_sandbox({uid, "default", name, name, false});
+    BOOST_REQUIRE_MESSAGE(status.ok(), (status.ok() ? std::string() : status.error().message));
+    return status.value();
+  }
+
+  ContainerStatus start(const std::string& uid, ContainerSpec spec, int attempt = 0) {
+    if (spec.image.empty()) spec.image = "busybox";
+    auto status = driver->start_container(uid, spec, attempt);
+    BOOST_REQUIRE_MESSAGE(status.ok(), (status.ok() ? std::string() : status.error().message));
+    return status.value();
+  }
+
+  std::optional<ContainerStatus> status_of(const std::string& uid, const std::string& name,
+                                           int attempt = 0) {
+    for (const auto& pod : driver->list()) {
+      if (pod.sandbox.pod_uid != uid) continue;
+      for (const auto& c : pod.containers)
+        if (c.name == name && c.attempt == attempt) return c;
+    }
+    return std::nullopt;
+  }
+
+  ContainerStatus wait_exited(const std::string& uid, const std::string& name, int attempt = 0) {
+    std::optional<ContainerStatus> last;
+    bool exited = eventually([&] {
+      last = status_of(uid, name, attempt);
+      return last && last->state == ContainerState::exited;
+    });
+    BOOST_REQUIRE_MESSAGE(exited, "container " + name + " did not exit");
+    return *last;
+  }
+
+  std::string log_of(const std::string& uid, const std::string& name) {
+    auto chunk = driver->read_log(uid, name, {});
+    return chunk.ok() ? chunk->data : "error: " + chunk.error().message;
+  }
+};
+
+ContainerSpec shell(const std::string& name, const std::string& script) {
+  ContainerSpec spec;
+  spec.name = name;
+  spec.command = {"sh", "-c", script};
+  return spec;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_container_is_pid_1_with_the_pods_hostname_and_image_env, DriverFixture) {
+  sandbox("uid-a", "web-0");
+  auto spec = shell("main", "echo pid=$$; hostname; echo path=$PATH; cat /proc/1/cmdline");
+  auto started = start("uid-a", spec);
+  BOOST_TEST(started.container_id.rfind("craton://", 0) == 0u);
+  BOOST_TEST(started.image_id == "sha256:" + std::string(64, 'b'));
+  auto exited = wait_exited("uid-a", "main");
+  BOOST_TEST(exited.exit_code == 0);
+  BOOST_TEST(exited.reason == "Completed");
+  std::string log = log_of("uid-a", "main");
+  BOOST_TEST(log.find("pid=1\n") != std::string::npos, log);
+  BOOST_TEST(log.find("web-0\n") != std::string::npos, log);
+  BOOST_TEST(log.find("path=/bin\n") != std::string::npos, log);
+}
+
+BOOST_FIXTURE_TEST_CASE(exit_codes_and_start_errors_are_reported, DriverFixture) {
+  sandbox("uid-b");
+  start("uid-b", shell("fails", "exit 3"));
+  auto exited = wait_exited("uid-b", "fails");
+  BOOST_TEST(exited.exit_code == 3);
+  BOOST_TEST(exited.reason == "Error");
+
+  ContainerSpec missing;
+  missing.name = "missing";
+  missing.image = "busybox";
+  missing.command = {"no-such-binary"};
+  auto failed = driver->start_container("uid-b", missing, 0);
+  BOOST_REQUIRE(!failed.ok());
+  BOOST_TEST(failed.error().code == driver_error::start_failed);
+  BOOST_TEST(failed.error().message.find("not found") != std::string::npos, failed.error().message);
+
+  missing.image = "nginx";
+  BOOST_TEST(driver->start_container("uid-b", missing, 0).error().code ==
+             driver_error::image_not_found);
+  BOOST_TEST(driver->start_container("uid-none", missing, 0).error().code ==
+             driver_error::no_sandbox);
+}
+
+BOOST_FIXTURE_TEST_CASE(container_and_host_mounts_do_not_leak_into_each_other, DriverFixture) {
+  sandbox("uid-c");
+  fs::create_directories(base + "/volume");
+  std::ofstream(base + "/volume/hello") << "from the host\n";
+  auto spec = shell("main", "cat /data/hello; cat /proc/self/mountinfo; sleep 1000");
+  spec.mounts = {{base + "/volume", "/data", true}};
+  start("uid-c", spec);
+  BOOST_REQUIRE(
+      eventually([&] { return log_of("uid-c", "main").find("overlay") != std::string::npos; }));
+  std::string inside = log_of("uid-c", "main");
+  BOOST_TEST(inside.find("from the host") != std::string::npos, inside);
+  BOOST_TEST(inside.find("/sys/fs/cgroup") == std::string::npos, inside);  // a host mount
+  std::string host = slurp("/proc/self/mountinfo");
+  BOOST_TEST(host.find(base + "/state/pods/uid-c/containers") == std::string::npos);
+  auto exec = driver->exec("uid-c", "main", {"sh", "-c", "touch /data/x"}, 30000);
+  BOOST_REQUIRE(exec.ok());
+  BOOST_TEST(exec->exit_code != 0);  // the volume is read-only
+}
+
+BOOST_FIXTURE_TEST_CASE(memory_limit_kills_with_137_reported_as_oom_killed, DriverFixture) {
+  sandbox("uid-d");
+  ContainerSpec spec;
+  spec.name = "hog";
+  spec.command = {"tail", "/dev/zero"};  // buffers forever looking for a newline
+  spec.resources.memory_limit_bytes = 16 * 1024 * 1024;
+  start("uid-d", spec);
+  auto exited = wait_exited("uid-d", "hog");
+  BOOST_TEST(exited.exit_code == 137);
+  BOOST_TEST(exited.reason == "OOMKilled");
+}
+
+BOOST_FIXTURE_TEST_CASE(pids_limit_stops_forks, DriverFixture) {
+  sandbox("uid-e");
+  // With 4 pids, the shell and three sleeps fill the cgroup; the fourth fork fails and a
+  // non-interactive shell gives up, which ends the container.
+  auto spec = shell("forker", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1000 & done; echo all");
+  spec.resources.pids_limit = 4;
+  start("uid-e", spec);
+  auto exited = wait_exited("uid-e", "forker");
+  BOOST_TEST(exited.exit_code != 0);
+  std::string log = log_of("uid-e", "forker");
+  BOOST_TEST(log.find("can't fork") != std::string::npos, log);
+  BOOST_TEST(log.find("all") == std::string::npos, log);
+}
+
+BOOST_FIXTURE_TEST_CASE(exec_runs_in_the_containers_namespaces, DriverFixture) {
+  sandbox("uid-f", "exec-pod");
+  start("uid-f", shell("main", "sleep 1000"));
+  auto result =
+      driver->exec("uid-f", "main", {"sh", "-c", "hostname; cat /proc/1/cmdline; exit 4"}, 30000);
+  BOOST_REQUIRE_MESSAGE(result.ok(), (result.ok() ? std::string() : result.error().message));
+  BOOST_TEST(result->exit_code == 4);
+  BOOST_TEST(result->output.find("exec-pod") != std::string::npos, result->output);
+  BOOST_TEST(result->output.find("sleep") != std::string::npos, result->output);
+  auto timed_out = driver->exec("uid-f", "main", {"sleep", "1000"}, 500);
+  BOOST_TEST(timed_out.error().code == driver_error::timeout);
+  BOOST_TEST(driver->signal_container("uid-f", "main", SIGKILL).ok());
+  BOOST_TEST(wait_exited("uid-f", "main").exit_code == 137);
+}
+
+BOOST_FIXTURE_TEST_CASE(logs_rotate_past_max_bytes_and_tail_reads_the_newest, DriverFixture) {
+  sandbox("uid-g");
+  auto spec = shell("chatty",
+                    "i=0; while [ $i -lt 2000 ]; do echo line-$i-padding-padding-padding; "
+                    "i=$((i+1)); done; echo oops >&2");
+  spec.log_max_bytes = 8192;
+  spec.log_max_files = 2;
+  start("uid-g", spec);
+  wait_exited("uid-g", "chatty");
+  auto segments = linux_driver::list_log_segments(base + "/logs/uid-g/chatty/0");
+  BOOST_TEST(segments.size() == 3u);
+  for (const auto& s : segments) BOOST_TEST(s.size_bytes <= 8192);
+  LogQuery tail;
+  tail.tail_lines = 2;
+  auto last = driver->read_log("uid-g", "chatty", tail);
+  BOOST_TEST(last->data == "line-1999-padding-padding-padding\noops\n");
+  BOOST_TEST(last->finished);
+  auto all = driver->read_log("uid-g", "chatty", {});
+  BOOST_TEST(all->data.rfind("line-0-", 0) != 0u);  // rotated away
+}
+
+BOOST_FIXTURE_TEST_CASE(a_new_driver_readopts_running_containers_without_a_second_start,
+                        DriverFixture) {
+  sandbox("uid-h");
+  auto first = start("uid-h", shell("main", "echo once; sleep 1000"));
+  driver.reset();
+  driver = std::make_unique<LinuxDriver>(config, *images, network);
+  auto seen = status_of("uid-h", "main");
+  BOOST_REQUIRE(seen.has_value());
+  BOOST_TEST((seen->state == ContainerState::running));
+  BOOST_TEST(seen->container_id == first.container_id);
+  auto again = start("uid-h", shell("main", "echo once; sleep 1000"));
+  BOOST_TEST(again.container_id == first.container_id);
+  auto pids = linux_driver::cgroup_processes(driver->cgroup_version(), cgroup_root + "/uid-h");
+  BOOST_TEST(pids.size() == 1u);
+  BOOST_TEST(driver->list().size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(remove_sandbox_leaves_nothing_behind, DriverFixture) {
+  auto cgroup_dirs = [&] {
+    std::set<std::string> found;
+    for (const auto& dir : linux_driver::cgroup_dirs(driver->cgroup_version(), cgroup_root)) {
+      std::error_code ec;
+      for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+           it.increment(ec))
+        if (it->is_directory()) found.insert(it->path().string());
+    }
+    return found;
+  };
+  std::string mounts_before = slurp("/proc/self/mountinfo");
+  auto cgroups_before = cgroup_dirs();
+  sandbox("uid-i");
+  fs::create_directories(base + "/volume");
+  auto spec = shell("one", "sleep 1000");
+  spec.mounts = {{base + "/volume", "/data", false}};
+  start("uid-i", spec);
+  start("uid-i", shell("two", "sleep 1000 & sleep 1000"));
+  BOOST_TEST(slurp("/proc/self/mountinfo").find("uid-i/ns/net") != std::string::npos);
+  BOOST_REQUIRE(driver->remove_sandbox("uid-i").ok());
+  BOOST_TEST(driver->remove_sandbox("uid-i").ok());  // idempotent
+  BOOST_TEST(slurp("/proc/self/mountinfo") == mounts_before);
+  BOOST_TEST(cgroup_dirs() == cgroups_before);
+  BOOST_TEST(!fs::exists(base + "/state/pods/uid-i"));
+  BOOST_TEST(!fs::exists(base + "/logs/uid-i"));
+  BOOST_TEST(driver->list().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(host_network_pods_share_the_nodes_network_and_hostname, DriverFixture) {
+  auto status = driver->start_sandbox({"uid-j", "default", "hostnet", "hostnet", true});
+  BOOST_REQUIRE(status.ok());
+  char host[256] = {};
+  ::gethostname(host, sizeof host);
+  start("uid-j", shell("main", "hostname"));
+  wait_exited("uid-j", "main");
+  BOOST_TEST(log_of("uid-j", "main") == std::string(host) + "\n");
+}
