@@ -7,6 +7,9 @@
 #define BOOST_TEST_MODULE agent_linux_driver
 #include <boost/test/unit_test.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -149,6 +152,33 @@ struct DriverFixture {
     return chunk.ok() ? chunk->data : "error: " + chunk.error().message;
   }
 };
+
+/// A listening socket on 127.0.0.1 and a kernel-chosen port.
+int listen_on_loopback(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::listen(fd, 4);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
+/// Answers one HTTP request on `listener` with `status_line`.
+std::thread answer_once(int listener, std::string status_line) {
+  return std::thread([listener, status_line] {
+    int client = ::accept(listener, nullptr, nullptr);
+    if (client < 0) return;
+    char buf[4096];
+    (void)::recv(client, buf, sizeof buf, 0);
+    std::string reply = status_line + "\r\nContent-Length: 0\r\n\r\n";
+    (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+    ::close(client);
+  });
+}
 
 ContainerSpec shell(const std::string& name, const std::string& script) {
   ContainerSpec spec;
@@ -332,4 +362,59 @@ BOOST_FIXTURE_TEST_CASE(host_network_pods_share_the_nodes_network_and_hostname, 
   start("uid-j", shell("main", "hostname"));
   wait_exited("uid-j", "main");
   BOOST_TEST(log_of("uid-j", "main") == std::string(host) + "\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(containers_survive_a_sigkilled_agent_and_are_readopted, DriverFixture) {
+  sandbox("uid-k");
+  int ready[2];
+  BOOST_REQUIRE(::pipe(ready) == 0);
+  pid_t agent = ::fork();
+  BOOST_REQUIRE(agent >= 0);
+  if (agent == 0) {
+    // A throwaway agent: starts the container, says so, and dies without any cleanup.
+    LinuxDriver doomed(config, *images, network);
+    ContainerSpec spec = shell("main", "echo up; sleep 1000");
+    spec.image = "busybox";
+    auto started = doomed.start_container("uid-k", spec, 0);
+    char byte = started.ok() ? 'y' : 'n';
+    (void)::write(ready[1], &byte, 1);
+    ::raise(SIGKILL);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  BOOST_REQUIRE(::read(ready[0], &byte, 1) == 1);
+  ::close(ready[0]);
+  BOOST_REQUIRE(byte == 'y');
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  BOOST_TEST(WIFSIGNALED(status));
+  auto seen = status_of("uid-k", "main");
+  BOOST_REQUIRE(seen.has_value());
+  BOOST_TEST((seen->state == ContainerState::running));
+  BOOST_TEST(eventually([&] { return log_of("uid-k", "main") == "up\n"; }));
+  ContainerSpec same = shell("main", "echo up; sleep 1000");
+  same.image = "busybox";
+  auto again = driver->start_container("uid-k", same, 0);
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(again->container_id == seen->container_id);
+  BOOST_TEST(
+      linux_driver::cgroup_processes(driver->cgroup_version(), cgroup_root + "/uid-k").size() ==
+      1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(tcp_and_http_probes_follow_the_kubelets_rules, DriverFixture) {
+  int port = 0;
+  int listener = listen_on_loopback(port);
+  BOOST_TEST((driver->probe_tcp({"127.0.0.1", port, 5000}) == ProbeOutcome::success));
+  ::close(::accept(listener, nullptr, nullptr));  // the TCP probe's connection
+  auto ok = answer_once(listener, "HTTP/1.1 302 Found");
+  BOOST_TEST((driver->probe_http({"127.0.0.1", port, "/healthz", "HTTP", {}, 5000}) ==
+              ProbeOutcome::success));
+  ok.join();
+  auto bad = answer_once(listener, "HTTP/1.1 500 Internal Server Error");
+  BOOST_TEST((driver->probe_http({"127.0.0.1", port, "/healthz", "HTTP", {{"X-A", "b"}}, 5000}) ==
+              ProbeOutcome::failure));
+  bad.join();
+  ::close(listener);
+  BOOST_TEST((driver->probe_tcp({"127.0.0.1", port, 5000}) == ProbeOutcome::failure));
 }
