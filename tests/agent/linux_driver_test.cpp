@@ -7,6 +7,7 @@
 #define BOOST_TEST_MODULE agent_linux_driver
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -417,4 +419,32 @@ BOOST_FIXTURE_TEST_CASE(tcp_and_http_probes_follow_the_kubelets_rules, DriverFix
   bad.join();
   ::close(listener);
   BOOST_TEST((driver->probe_tcp({"127.0.0.1", port, 5000}) == ProbeOutcome::failure));
+}
+
+BOOST_FIXTURE_TEST_CASE(https_probes_skip_certificate_verification, DriverFixture) {
+  std::string key = base + "/probe.key";
+  std::string cert = base + "/probe.crt";
+  std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " +
+                          cert + " -subj /CN=probe -days 1 >/dev/null 2>&1";
+  BOOST_REQUIRE(std::system(make_cert.c_str()) == 0);
+  int port = 0;
+  ::close(listen_on_loopback(port));  // a free port for the server
+  pid_t server = ::fork();
+  BOOST_REQUIRE(server >= 0);
+  if (server == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    std::string accept = std::to_string(port);
+    ::execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", cert.c_str(),
+             "-key", key.c_str(), "-www", "-quiet", nullptr);
+    ::_exit(127);
+  }
+  HttpProbe probe{"127.0.0.1", port, "/", "HTTPS", {}, 5000};
+  BOOST_TEST(eventually([&] { return driver->probe_http(probe) == ProbeOutcome::success; }));
+  probe.scheme = "HTTP";  // plain HTTP to a TLS server answers no status line
+  BOOST_TEST((driver->probe_http(probe) == ProbeOutcome::failure));
+  ::kill(server, SIGKILL);
+  ::waitpid(server, nullptr, 0);
 }
