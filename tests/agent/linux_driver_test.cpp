@@ -221,6 +221,11 @@ BOOST_FIXTURE_TEST_CASE(exit_codes_and_start_errors_are_reported, DriverFixture)
   BOOST_REQUIRE(!failed.ok());
   BOOST_TEST(failed.error().code == driver_error::start_failed);
   BOOST_TEST(failed.error().message.find("not found") != std::string::npos, failed.error().message);
+  for (const auto& dir :
+       linux_driver::cgroup_dirs(driver->cgroup_version(), cgroup_root + "/uid-b/missing_0"))
+    BOOST_TEST(!fs::exists(dir), dir);
+  BOOST_TEST(!fs::exists(base + "/state/pods/uid-b/containers/missing/0"));
+  BOOST_TEST(!fs::exists(base + "/logs/uid-b/missing/0"));
 
   missing.image = "nginx";
   BOOST_TEST(driver->start_container("uid-b", missing, 0).error().code ==

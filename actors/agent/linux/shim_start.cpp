@@ -148,22 +148,32 @@ ContainerExit exit_of(const ShimConfig& config, int wait_status) {
   return exit;
 }
 
+/// A start that failed once the cgroup may exist: the cgroup goes first, then the report, so
+/// that nothing of the attempt is left once start_container returns.
+int abandon(const ShimConfig& config, const Error& error) {
+  (void)remove_cgroup_tree(config.cgroup_version, config.cgroup_path, 5000);
+  report(error);
+  return 1;
+}
+
 /// The supervisor: after the report, it only copies logs, waits and records the exit.
 int supervise(const ShimConfig& config) {
   auto log = RotatingLogWriter::open(config.log_dir, config.log_max_bytes, config.log_max_files);
   if (!log) return report(log.error()), 1;
   if (auto s = create_container_cgroup(config.cgroup_version, config.cgroup_path, config.resources);
       !s)
-    return report(s.error()), 1;
-  if (auto s = join_pod_namespaces(config); !s) return report(s.error()), 1;
+    return abandon(config, s.error());
+  if (auto s = join_pod_namespaces(config); !s) return abandon(config, s.error());
   int out[2], err[2], go[2], failure[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0 ||
       ::pipe2(failure, O_CLOEXEC) != 0)
-    return report({"create_failed", std::string("pipe: ") + std::strerror(errno)}), 1;
+    return abandon(config, {"create_failed", std::string("pipe: ") + std::strerror(errno)});
   if (::unshare(CLONE_NEWPID) != 0)
-    return report({"create_failed", std::string("unshare pid ns: ") + std::strerror(errno)}), 1;
+    return abandon(config,
+                   {"create_failed", std::string("unshare pid ns: ") + std::strerror(errno)});
   pid_t child = ::fork();
-  if (child < 0) return report({"create_failed", std::string("fork: ") + std::strerror(errno)}), 1;
+  if (child < 0)
+    return abandon(config, {"create_failed", std::string("fork: ") + std::strerror(errno)});
   if (child == 0) {
     ::close(kShimReportFd);  // the driver waits for the supervisor's report, not ours
     int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -180,7 +190,7 @@ int supervise(const ShimConfig& config) {
   if (auto s = join_cgroup(config.cgroup_version, config.cgroup_path, child); !s) {
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
-    return report(s.error()), 1;
+    return abandon(config, s.error());
   }
   write_all(go[1], "g");
   ::close(go[1]);
@@ -189,16 +199,15 @@ int supervise(const ShimConfig& config) {
   if (!failed.empty()) {
     ::waitpid(child, nullptr, 0);
     auto tab = failed.find('\t');
-    report({failed.substr(0, tab), tab == std::string::npos ? failed : failed.substr(tab + 1)});
-    (void)remove_cgroup_tree(config.cgroup_version, config.cgroup_path, 5000);
-    return 1;
+    if (tab == std::string::npos) return abandon(config, {"create_failed", failed});
+    return abandon(config, {failed.substr(0, tab), failed.substr(tab + 1)});
   }
   ContainerStarted started{child, process_start_ticks(child), ::getpid(),
                            process_start_ticks(::getpid()), wall_clock_ms()};
   if (auto s = write_file_atomic(config.attempt_dir + "/started.json", encode(started)); !s) {
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
-    return report({"create_failed", s.error().message}), 1;
+    return abandon(config, {"create_failed", s.error().message});
   }
   write_all(kShimReportFd, "ok\n");
   ::close(kShimReportFd);
