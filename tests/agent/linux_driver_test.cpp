@@ -194,7 +194,13 @@ ContainerSpec shell(const std::string& name, const std::string& script) {
 BOOST_FIXTURE_TEST_CASE(a_container_is_pid_1_with_the_pods_hostname_and_image_env, DriverFixture) {
   sandbox("uid-a", "web-0");
   auto spec = shell("main", "echo pid=$$; hostname; echo path=$PATH; cat /proc/1/cmdline");
+  auto begin = std::chrono::steady_clock::now();
   auto started = start("uid-a", spec);
+  BOOST_TEST_MESSAGE("start_container took "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - begin)
+                            .count()
+                     << " ms");
   BOOST_TEST(started.container_id.rfind("craton://", 0) == 0u);
   BOOST_TEST(started.image_id == "sha256:" + std::string(64, 'b'));
   auto exited = wait_exited("uid-a", "main");
@@ -452,4 +458,42 @@ BOOST_FIXTURE_TEST_CASE(https_probes_skip_certificate_verification, DriverFixtur
   BOOST_TEST((driver->probe_http(probe) == ProbeOutcome::failure));
   ::kill(server, SIGKILL);
   ::waitpid(server, nullptr, 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(cpu_request_and_limit_become_shares_and_quota, DriverFixture) {
+  sandbox("uid-l");
+  auto spec = shell("main", "sleep 1000");
+  spec.resources.cpu_request_milli = 250;
+  spec.resources.cpu_limit_milli = 500;
+  start("uid-l", spec);
+  std::string path = cgroup_root + "/uid-l/main_0";
+  if (driver->cgroup_version() == linux_driver::CgroupVersion::v1) {
+    std::string cpu = std::string(linux_driver::kCgroupMount) + "/cpu/" + path;
+    BOOST_TEST(slurp(cpu + "/cpu.shares") == "256\n");
+    BOOST_TEST(slurp(cpu + "/cpu.cfs_quota_us") == "50000\n");
+    BOOST_TEST(slurp(cpu + "/cpu.cfs_period_us") == "100000\n");
+  } else {
+    std::string dir = std::string(linux_driver::kCgroupMount) + "/" + path;
+    BOOST_TEST(slurp(dir + "/cpu.weight") == "10\n");
+    BOOST_TEST(slurp(dir + "/cpu.max") == "50000 100000\n");
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(each_attempt_has_its_own_log_and_remove_container_forgets_it,
+                        DriverFixture) {
+  sandbox("uid-m");
+  start("uid-m", shell("main", "echo first"), 0);
+  wait_exited("uid-m", "main", 0);
+  start("uid-m", shell("main", "echo second"), 1);
+  wait_exited("uid-m", "main", 1);
+  BOOST_TEST(log_of("uid-m", "main") == "second\n");
+  LogQuery previous;
+  previous.attempt = 0;
+  BOOST_TEST(driver->read_log("uid-m", "main", previous)->data == "first\n");
+  BOOST_TEST(driver->remove_container("uid-m", "main", 0).ok());
+  BOOST_TEST(driver->remove_container("uid-m", "main", 0).ok());  // idempotent
+  BOOST_TEST(driver->read_log("uid-m", "main", previous).error().code ==
+             driver_error::no_container);
+  BOOST_TEST(!status_of("uid-m", "main", 0).has_value());
+  BOOST_TEST(status_of("uid-m", "main", 1).has_value());
 }
