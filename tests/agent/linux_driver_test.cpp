@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -504,4 +505,29 @@ BOOST_FIXTURE_TEST_CASE(each_attempt_has_its_own_log_and_remove_container_forget
              driver_error::no_container);
   BOOST_TEST(!status_of("uid-m", "main", 0).has_value());
   BOOST_TEST(status_of("uid-m", "main", 1).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(list_and_read_log_run_beside_starts_and_removals, DriverFixture) {
+  // The agent's log server calls these from its own threads at any time.
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      for (const auto& pod : driver->list())
+        for (const auto& c : pod.containers)
+          (void)driver->read_log(pod.sandbox.pod_uid, c.name, {});
+      ++reads;
+    }
+  });
+  for (int round = 0; round < 5; ++round) {
+    std::string uid = "uid-n" + std::to_string(round);
+    sandbox(uid);
+    start(uid,
+          shell("main", "i=0; while [ $i -lt 200 ]; do echo $i; i=$((i+1)); done; sleep 1000"));
+    BOOST_TEST(driver->remove_sandbox(uid).ok());
+  }
+  stop = true;
+  reader.join();
+  BOOST_TEST(reads > 0);
+  BOOST_TEST(driver->list().empty());
 }

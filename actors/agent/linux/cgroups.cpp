@@ -176,7 +176,7 @@ std::vector<int> cgroup_processes(CgroupVersion version, const std::string& path
     all.insert(all.end(), top.begin(), top.end());
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (!it->is_directory()) continue;
+      if (!it->is_directory(ec)) continue;
       auto pids = read_pids(it->path().string() + "/cgroup.procs");
       all.insert(all.end(), pids.begin(), pids.end());
     }
@@ -202,7 +202,7 @@ Status remove_cgroup_tree(CgroupVersion version, const std::string& path, std::i
     std::vector<fs::path> dirs;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (it->is_directory()) dirs.push_back(it->path());
+      if (it->is_directory(ec)) dirs.push_back(it->path());
     }
     // Deepest first: a cgroup with children cannot be removed.
     std::sort(dirs.begin(), dirs.end(),

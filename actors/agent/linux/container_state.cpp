@@ -45,17 +45,13 @@ Status LinuxDriver::remove_container(const std::string& pod_uid, const std::stri
 
 std::vector<PodRecord> LinuxDriver::list() {
   std::vector<PodRecord> pods;
-  std::error_code ec;
-  for (const auto& pod : fs::directory_iterator(config_.state_dir + "/pods", ec)) {
-    std::string uid = pod.path().filename().string();
-    auto text = read_file(pod.path().string() + "/sandbox.json");
+  for (const auto& uid : directory_entries(config_.state_dir + "/pods")) {
+    auto text = read_file(pod_dir(uid) + "/sandbox.json");
     if (!text) continue;  // being created or removed
     auto state = decode_sandbox_state(text.value());
     if (!state) continue;
     PodRecord record{{state->pod_uid, state->pod_ip}, state->pod_namespace, state->pod_name, {}};
-    std::error_code inner;
-    for (const auto& container : fs::directory_iterator(pod.path() / "containers", inner)) {
-      std::string name = container.path().filename().string();
+    for (const auto& name : directory_entries(pod_dir(uid) + "/containers")) {
       for (int attempt : attempts_of(uid, name)) {
         if (auto status = attempt_status(uid, name, attempt))
           record.containers.push_back(std::move(status.value()));

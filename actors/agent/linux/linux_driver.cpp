@@ -41,9 +41,7 @@ std::string LinuxDriver::pod_cgroup(const std::string& uid) const {
 
 std::vector<int> LinuxDriver::attempts_of(const std::string& uid, const std::string& name) const {
   std::vector<int> attempts;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(pod_dir(uid) + "/containers/" + name, ec)) {
-    std::string text = entry.path().filename().string();
+  for (const auto& text : directory_entries(pod_dir(uid) + "/containers/" + name)) {
     int attempt = 0;
     auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), attempt);
     if (err == std::errc{} && end == text.data() + text.size() && attempt >= 0)

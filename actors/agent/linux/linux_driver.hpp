@@ -6,8 +6,9 @@
 // describes the layout on disk, the cgroups and what remove_sandbox removes.
 //
 // Thread-safety: calls for different pods may run concurrently; calls for one pod must be
-// serialised by the caller (PodDriver's contract). The object holds no per-pod memory: a new
-// driver over the same state directory sees exactly what the old one saw.
+// serialised by the caller (PodDriver's contract), except list() and read_log(), which only
+// read files and /proc and tolerate anything disappearing under them. The object holds no
+// per-pod memory: a new driver over the same state directory sees exactly what the old one saw.
 #pragma once
 
 #include <cstdint>

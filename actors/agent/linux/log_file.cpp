@@ -17,17 +17,15 @@ namespace fs = std::filesystem;
 
 std::vector<LogSegment> list_log_segments(const std::string& dir) {
   std::vector<LogSegment> segments;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
+  for (const auto& name : directory_entries(dir)) {
     if (name.size() < 5 || name.substr(name.size() - 4) != ".log") continue;
     std::int64_t start = 0;
     auto [end, err] = std::from_chars(name.data(), name.data() + name.size() - 4, start);
     if (err != std::errc{} || end != name.data() + name.size() - 4) continue;
     std::error_code size_ec;
-    auto size = entry.file_size(size_ec);
-    if (size_ec) continue;
-    segments.push_back({start, static_cast<std::int64_t>(size), entry.path().string()});
+    auto size = fs::file_size(dir + "/" + name, size_ec);
+    if (size_ec) continue;  // rotated away meanwhile
+    segments.push_back({start, static_cast<std::int64_t>(size), dir + "/" + name});
   }
   std::sort(segments.begin(), segments.end(),
             [](const auto& a, const auto& b) { return a.start_offset < b.start_offset; });

@@ -110,11 +110,9 @@ Result<SandboxStatus> LinuxDriver::start_sandbox(const SandboxSpec& spec) {
 Status LinuxDriver::wait_for_shims(const std::string& uid) {
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.kill_timeout_ms);
-  std::error_code ec;
-  for (const auto& container : fs::directory_iterator(pod_dir(uid) + "/containers", ec)) {
-    for (int attempt : attempts_of(uid, container.path().filename().string())) {
-      auto text = read_file(attempt_dir(uid, container.path().filename().string(), attempt) +
-                            "/started.json");
+  for (const auto& name : directory_entries(pod_dir(uid) + "/containers")) {
+    for (int attempt : attempts_of(uid, name)) {
+      auto text = read_file(attempt_dir(uid, name, attempt) + "/started.json");
       if (!text) continue;
       auto started = decode_container_started(text.value());
       if (!started) continue;

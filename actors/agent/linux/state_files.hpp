@@ -91,6 +91,10 @@ Result<ContainerExit> decode_container_exit(const std::string& text);
 /// "." or "..", at most 253 bytes.
 bool is_safe_path_component(const std::string& name);
 
+/// The names in `dir`, sorted; empty when it is missing. Never throws: another thread (the log
+/// server's list() and read_log()) may be removing the directory meanwhile.
+std::vector<std::string> directory_entries(const std::string& dir);
+
 /// Writes `content` to path.tmp, fsyncs it and renames it over path.
 Status write_file_atomic(const std::string& path, const std::string& content);
 /// Reads a whole file of at most max_bytes; "not_found" when it does not exist.
