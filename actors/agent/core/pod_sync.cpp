@@ -271,8 +271,7 @@ void PodSync::on_status(PodState& p, const InFlightCall& what, const Status& r,
 /// longer holds is forgotten.
 void PodSync::finish(PodState& p) {
   p.sandbox_up = false;
-  p.attempts.clear();
-  p.done = true;
+  p.done = true;  // the attempts stay: the final status shows how each container ended
   if (p.in_api && p.plan && p.plan->deletion_ms) {
     removals_.push_back(Removal{p.pod_namespace, p.name, p.uid});
     return;
@@ -287,7 +286,7 @@ void PodSync::on_probe(PodState& p, const InFlightCall& what, bool success, std:
 std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
   std::vector<StatusUpdate> out;
   for (auto& [uid, p] : pods_) {
-    if (!p.plan || !p.in_api || p.done || p.api_terminal) continue;
+    if (!p.plan || !p.in_api || p.api_terminal) continue;
     nlohmann::json status = pod_status(p, config_.host_ip, now_ms_);
     if (status == p.last_status) continue;
     p.last_status = status;

@@ -75,7 +75,8 @@ class PodSync {
   struct Removal {
     std::string pod_namespace, name, uid;
   };
-  /// Deleted pods whose processes are gone and sandbox removed: delete them with grace 0.
+  /// Deleted pods whose processes are gone and sandbox removed: delete them with grace 0,
+  /// after writing the status updates taken with them (the pod's final status).
   std::vector<Removal> take_removals();
 
   /// When tick() must run next at the latest (now_ms when it has work at once).
