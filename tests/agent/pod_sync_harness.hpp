@@ -96,6 +96,8 @@ struct Agent {
         sync->on_result(c.id, perform(driver, c), now);
       }
     }
+    // Nothing left to do now: the core must not ask to be woken now (a busy loop).
+    BOOST_TEST(sync->next_wake(now) > now);
     for (auto& u : sync->take_status_updates()) status[u.name] = u.status;
     for (auto& r : sync->take_removals()) removals.push_back(r);
   }

@@ -469,3 +469,20 @@ BOOST_AUTO_TEST_CASE(next_wake_names_the_next_back_off_and_probe_times) {
   BOOST_TEST(wake > agent.now);
   BOOST_TEST(wake <= agent.now + 7'000);
 }
+
+BOOST_AUTO_TEST_CASE(driven_by_next_wake_alone_restarts_happen_exactly_at_the_back_off_times) {
+  Agent agent;
+  agent.upsert(pod_json("crash", json::array({container("app", {"exit", "1"})})));
+  agent.listed();
+  agent.settle();
+  std::vector<std::int64_t> wakes;
+  for (int i = 0; i < 4; ++i) {
+    agent.now = agent.sync->next_wake(agent.now);
+    wakes.push_back((agent.now - kStartMs) / 1000);
+    agent.settle();
+  }
+  // Started at 0 and at once again; then 10, 20, 40 s after each exit.
+  BOOST_TEST(wakes == (std::vector<std::int64_t>{10, 30, 70, 150}),
+             boost::test_tools::per_element());
+  BOOST_TEST(agent.container_status("crash", "app")["restartCount"] == 5);
+}

@@ -42,7 +42,7 @@ struct PodSyncConfig {
   BackoffLimits backoff;
   std::int64_t retry_ms = 2'000;              ///< after a failed sandbox call or signal
   std::int64_t start_retry_ms_max = 300'000;  ///< back-off cap of failed starts (from 10 s)
-  std::size_t pods_max = 1'000;  ///< pods held (API and host); more are refused, logged by id
+  std::size_t pods_max = 1'000;  ///< pods held (API and host); more are ignored until room
 };
 
 class PodSync {

@@ -56,6 +56,8 @@ std::optional<DriverCall> PodSync::step(PodState& p, std::int64_t now_ms) {
 
 /// Stops every running container (gracefully when the plan is known), then removes the sandbox.
 std::optional<DriverCall> PodSync::terminate_step(PodState& p, std::int64_t now_ms) {
+  // A pod the API never gave us has no hooks or grace: remove_sandbox kills what runs.
+  if (!p.plan) return call(p, DriverCallKind::remove_sandbox);
   bool any_running = false;
   for (auto& [name, attempts] : p.attempts) {
     if (!p.running(name)) continue;
