@@ -456,6 +456,12 @@ BOOST_AUTO_TEST_CASE(an_unplannable_pod_reports_create_container_config_error_an
   BOOST_TEST(agent.container_status("cfg", "app")["state"]["waiting"]["reason"] ==
              "CreateContainerConfigError");
   BOOST_TEST(agent.driver.starts() == 0);
+  json deleted = pod_json("cfg", json::array({app}));
+  deleted["metadata"]["deletionTimestamp"] = kube_time(agent.now);
+  deleted["metadata"]["deletionGracePeriodSeconds"] = 30;
+  agent.upsert(deleted);
+  BOOST_REQUIRE(agent.removals.size() == 1u);
+  BOOST_TEST(agent.removals[0].uid == "uid-cfg");
 }
 
 BOOST_AUTO_TEST_CASE(next_wake_names_the_next_back_off_and_probe_times) {
@@ -485,4 +491,23 @@ BOOST_AUTO_TEST_CASE(driven_by_next_wake_alone_restarts_happen_exactly_at_the_ba
   BOOST_TEST(wakes == (std::vector<std::int64_t>{10, 30, 70, 150}),
              boost::test_tools::per_element());
   BOOST_TEST(agent.container_status("crash", "app")["restartCount"] == 5);
+}
+
+BOOST_AUTO_TEST_CASE(a_hundred_pods_with_probes_reach_running_and_stay_quiet) {
+  Agent agent;
+  agent.listed();
+  for (int i = 0; i < 100; ++i) {
+    json app = container("app");
+    app["readinessProbe"] = exec_probe({"ready"}, 10);
+    app["livenessProbe"] = exec_probe({"alive"}, 10);
+    agent.sync->upsert(informer_object(pod_json("p" + std::to_string(i), json::array({app}))),
+                       agent.now);
+  }
+  agent.settle();
+  agent.run_for(60'000);
+  int running = 0;
+  for (const auto& [name, s] : agent.status) running += s["phase"] == "Running";
+  BOOST_TEST(running == 100);
+  BOOST_TEST(agent.driver.starts() == 100);
+  for (const auto& [name, s] : agent.status) BOOST_TEST(s["conditions"][1]["status"] == "True");
 }

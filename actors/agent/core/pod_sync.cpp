@@ -36,6 +36,11 @@ PodPlan skeleton_plan(k8s::Pod::Reader pod) {
   };
   add(pod.getSpec().getInitContainers(), plan.init_containers);
   add(pod.getSpec().getContainers(), plan.containers);
+  // Deleting it must still work: nothing runs, so no grace is needed.
+  if (pod.getMetadata().getDeletionTimestamp().size() > 0) {
+    plan.deletion_ms = 0;
+    plan.deletion_grace_ms = 0;
+  }
   return plan;
 }
 
@@ -80,6 +85,8 @@ void PodSync::upsert(const api::InformerObject& object, std::int64_t now_ms) {
   } else if (!p.plan || p.plan_error) {
     p.plan = skeleton_plan(pod);
     p.plan_error = plan.error();
+  } else if (pod.getMetadata().getDeletionTimestamp().size() > 0 && !p.plan->deletion_ms) {
+    p.plan->deletion_ms = 0;  // an update that no longer plans still deletes
   }
   std::string phase = pod.getStatus().getPhase().cStr();
   if (phase == "Succeeded" || phase == "Failed") p.api_terminal = true;
