@@ -23,7 +23,13 @@ constexpr std::size_t kAttemptsKept = 2;
 std::vector<DriverCall> PodSync::tick(std::int64_t now_ms) {
   now_ms_ = now_ms;
   std::vector<DriverCall> calls;
-  for (auto& [uid, p] : pods_) {
+  std::vector<std::string> uids;  // a step may forget its pod (finish()): no live iterator
+  uids.reserve(pods_.size());
+  for (const auto& [uid, p] : pods_) uids.push_back(uid);
+  for (const auto& uid : uids) {
+    auto it = pods_.find(uid);
+    if (it == pods_.end()) continue;
+    PodState& p = it->second;
     if (p.in_flight || p.done || now_ms < p.retry_at_ms) continue;
     if (auto c = step(p, now_ms)) calls.push_back(std::move(*c));
   }
