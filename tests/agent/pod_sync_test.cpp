@@ -511,3 +511,17 @@ BOOST_AUTO_TEST_CASE(a_hundred_pods_with_probes_reach_running_and_stay_quiet) {
   BOOST_TEST(agent.driver.starts() == 100);
   for (const auto& [name, s] : agent.status) BOOST_TEST(s["conditions"][1]["status"] == "True");
 }
+
+BOOST_AUTO_TEST_CASE(a_failing_init_container_is_retried_with_back_off_under_always) {
+  Agent agent;
+  json spec{{"initContainers", json::array({container("setup", {"exit", "1"})})}};
+  agent.upsert(pod_json("retry", json::array({container("app")}), spec));
+  agent.listed();
+  agent.run_for(40'000);
+  BOOST_TEST(agent.phase("retry") == "Pending");
+  BOOST_TEST(agent.condition("retry", "Initialized") == "False");
+  const json& setup = agent.container_status("retry", "setup", "initContainerStatuses");
+  BOOST_TEST(setup["state"]["waiting"]["reason"] == "CrashLoopBackOff");
+  BOOST_TEST(setup["restartCount"].get<int>() >= 3);
+  BOOST_TEST(start_times(agent, "uid-retry", "app").empty());
+}

@@ -135,8 +135,10 @@ std::optional<DriverCall> PodSync::live_step(PodState& p, std::int64_t now_ms) {
     for (const auto& c : p.plan->init_containers) {
       const ContainerStatus* s = p.latest(c.spec.name);
       if (s != nullptr && s->state == ContainerState::exited && s->exit_code == 0) continue;
-      return container_step(p, c, true, now_ms);  // the first unfinished one, alone
+      if (auto d = container_step(p, c, true, now_ms)) return d;  // the first unfinished one
+      break;
     }
+    return cleanup_call(p);  // no app container before every init container succeeded
   }
   for (const auto& c : p.plan->containers)
     if (auto d = container_step(p, c, false, now_ms)) return d;
