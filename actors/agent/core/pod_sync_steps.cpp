@@ -242,6 +242,9 @@ std::int64_t PodSync::wake_of(const PodState& p) const {
   if (!p.sandbox_up) return now_ms_;
   if (terminal(pod_phase(p))) return kNever;
   wake = std::min(wake, p.prober.next_due_ms());
+  for (const auto& c : p.plan->containers)  // a probe failed for good: the kill starts now
+    if (p.running(c.spec.name) && p.prober.failed(c.spec.name) && !p.kills.count(c.spec.name))
+      return now_ms_;
   auto consider = [&](const ContainerPlan& c, bool init) {
     auto failure = p.start_failures.find(c.spec.name);
     if (p.latest(c.spec.name) == nullptr)
