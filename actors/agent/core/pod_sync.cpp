@@ -1,0 +1,309 @@
+// PodSync's inputs: the API's pods, the host's records, driver outcomes, and what it hands out.
+#include "actors/agent/core/pod_sync.hpp"
+
+#include <algorithm>
+#include <csignal>
+
+#include "actors/agent/core/pod_status.hpp"
+#include "actors/api/client/kube_time.hpp"
+#include "runtime/assert.hpp"
+
+namespace craton::agent {
+namespace {
+
+namespace k8s = schema::k8s;
+
+/// The driver's error code as Kubernetes' waiting reason.
+std::string start_failure_reason(const std::string& code) {
+  if (code == driver_error::image_not_found) return "ErrImagePull";
+  if (code == driver_error::create_failed) return "CreateContainerError";
+  return "RunContainerError";
+}
+
+/// A plan that could not be built still names its containers, for their waiting status.
+PodPlan skeleton_plan(k8s::Pod::Reader pod) {
+  PodPlan plan;
+  plan.uid = pod.getMetadata().getUid().cStr();
+  plan.pod_namespace = pod.getMetadata().getNamespace().cStr();
+  plan.name = pod.getMetadata().getName().cStr();
+  auto add = [](auto list, std::vector<ContainerPlan>& into) {
+    for (auto c : list) {
+      ContainerPlan p;
+      p.spec.name = c.getName().cStr();
+      p.spec.image = c.getImage().cStr();
+      into.push_back(std::move(p));
+    }
+  };
+  add(pod.getSpec().getInitContainers(), plan.init_containers);
+  add(pod.getSpec().getContainers(), plan.containers);
+  // Deleting it must still work: nothing runs, so no grace is needed.
+  if (pod.getMetadata().getDeletionTimestamp().size() > 0) {
+    plan.deletion_ms = 0;
+    plan.deletion_grace_ms = 0;
+  }
+  return plan;
+}
+
+}  // namespace
+
+PodSync::PodSync(PodSyncConfig config) : config_(std::move(config)) {}
+
+PodState& PodSync::state_of(const std::string& uid) {
+  auto [it, fresh] = pods_.try_emplace(uid);
+  if (fresh) {
+    it->second.uid = uid;
+    it->second.backoff = RestartBackoff(config_.backoff);
+  }
+  return it->second;
+}
+
+const PodState* PodSync::find(const std::string& uid) const {
+  auto it = pods_.find(uid);
+  return it == pods_.end() ? nullptr : &it->second;
+}
+
+void PodSync::adopt(std::vector<PodRecord> records, std::int64_t now_ms) {
+  on_records(std::move(records), now_ms);
+}
+
+void PodSync::upsert(const api::InformerObject& object, std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  auto pod = object.as<k8s::Pod>();
+  if (std::string(pod.getSpec().getNodeName().cStr()) != config_.node_name) {
+    if (pods_.count(object.uid())) remove(object.uid(), now_ms);
+    return;
+  }
+  if (!pods_.count(object.uid()) && pods_.size() >= config_.pods_max) return;
+  PodState& p = state_of(object.uid());
+  p.pod_namespace = object.name_space();
+  p.name = object.name();
+  p.in_api = true;
+  auto plan = plan_pod(pod, config_.plan_limits);
+  if (plan) {
+    p.plan = std::move(*plan);
+    p.plan_error.reset();
+  } else if (!p.plan || p.plan_error) {
+    p.plan = skeleton_plan(pod);
+    p.plan_error = plan.error();
+  } else if (pod.getMetadata().getDeletionTimestamp().size() > 0 && !p.plan->deletion_ms) {
+    p.plan->deletion_ms = 0;  // an update that no longer plans still deletes
+  }
+  std::string phase = pod.getStatus().getPhase().cStr();
+  if (phase == "Succeeded" || phase == "Failed") p.api_terminal = true;
+  if (p.start_time_ms == 0 && !p.start_time_text) {
+    p.start_time_ms = now_ms;
+    if (pod.getStatus().getStartTime().size() > 0)
+      p.start_time_text = pod.getStatus().getStartTime().cStr();
+    for (auto c : pod.getStatus().getConditions())
+      p.conditions[c.getType().cStr()] = {c.getStatus().cStr(), c.getLastTransitionTime().cStr()};
+  }
+  sync_probes(p);
+  if (p.plan && p.plan->deletion_ms)
+    begin_termination(p, p.plan->deletion_grace_ms.value_or(p.plan->grace_period_ms), now_ms);
+}
+
+void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  auto it = pods_.find(uid);
+  if (it == pods_.end()) return;
+  PodState& p = it->second;
+  p.in_api = false;
+  bool on_host = p.sandbox_up || !p.attempts.empty() || p.in_flight;
+  if (p.done || !on_host) {
+    if (!p.in_flight) {
+      pods_.erase(it);
+      return;
+    }
+  }
+  std::int64_t grace = 0;
+  if (p.plan && !p.plan_error) grace = p.plan->deletion_grace_ms.value_or(p.plan->grace_period_ms);
+  begin_termination(p, grace, now_ms);
+}
+
+void PodSync::api_listed(std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  api_listed_ = true;
+}
+
+void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t now_ms) {
+  std::int64_t deadline = now_ms + std::max<std::int64_t>(0, grace_ms);
+  if (!p.terminating) {
+    p.terminating = true;
+    p.termination_deadline_ms = deadline;
+  } else {
+    // A second, shorter deletion (kubectl delete --grace-period=1 after the first) wins.
+    p.termination_deadline_ms = std::min(p.termination_deadline_ms, deadline);
+  }
+  for (auto& [name, kill] : p.kills)
+    kill.deadline_ms = std::min(kill.deadline_ms, p.termination_deadline_ms);
+  for (const auto& [name, attempts] : p.attempts) p.prober.stopped(name);  // no more probes
+}
+
+void PodSync::merge_record(PodState& p, const PodRecord& record) {
+  p.sandbox_up = true;
+  if (!record.sandbox.pod_ip.empty()) p.pod_ip = record.sandbox.pod_ip;
+  if (p.pod_namespace.empty()) p.pod_namespace = record.pod_namespace;
+  if (p.name.empty()) p.name = record.pod_name;
+  for (const auto& c : record.containers) {
+    auto& attempts = p.attempts[c.name];
+    auto known = attempts.find(c.attempt);
+    // A list taken before an exit we already learnt must not bring the container back.
+    if (known != attempts.end() && known->second.state == ContainerState::exited &&
+        c.state == ContainerState::running)
+      continue;
+    attempts[c.attempt] = c;
+  }
+}
+
+void PodSync::on_records(std::vector<PodRecord> records, std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  for (const auto& record : records) {
+    const std::string& uid = record.sandbox.pod_uid;
+    auto it = pods_.find(uid);
+    if (it != pods_.end() && it->second.done) continue;  // a list older than the removal
+    if (it == pods_.end() && pods_.size() >= config_.pods_max) continue;
+    PodState& p = state_of(uid);
+    merge_record(p, record);
+    sync_probes(p);
+  }
+}
+
+/// Arms the probes of every app container's running attempt, stops the others, and forgets
+/// kills of containers that exited.
+void PodSync::sync_probes(PodState& p) {
+  for (auto it = p.kills.begin(); it != p.kills.end();)
+    it = p.running(it->first) ? std::next(it) : p.kills.erase(it);
+  if (!p.plan || p.plan_error || p.terminating) return;
+  for (const auto& c : p.plan->containers) {
+    const ContainerStatus* s = p.latest(c.spec.name);
+    if (s == nullptr || s->state != ContainerState::running) {
+      p.prober.stopped(c.spec.name);
+    } else if (p.prober.attempt(c.spec.name) != s->attempt) {
+      p.prober.running(c, s->attempt, s->started_at_ms);
+    }
+  }
+}
+
+void PodSync::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64_t now_ms) {
+  now_ms_ = now_ms;
+  auto call = calls_.find(call_id);
+  if (call == calls_.end()) return;
+  std::string uid = call->second;
+  calls_.erase(call);
+  auto it = pods_.find(uid);
+  if (it == pods_.end() || !it->second.in_flight || it->second.in_flight->id != call_id) return;
+  PodState& p = it->second;
+  InFlightCall what = *p.in_flight;
+  p.in_flight.reset();
+  switch (what.kind) {
+    case DriverCallKind::start_sandbox:
+      on_sandbox(p, std::get<Result<SandboxStatus>>(outcome), now_ms);
+      break;
+    case DriverCallKind::start_container:
+      on_started(p, what, std::get<Result<ContainerStatus>>(outcome), now_ms);
+      break;
+    case DriverCallKind::exec_probe: {
+      const auto& r = std::get<Result<ExecResult>>(outcome);
+      on_probe(p, what, r.ok() && r->exit_code == 0, now_ms);
+      break;
+    }
+    case DriverCallKind::http_probe:
+    case DriverCallKind::tcp_probe:
+      // A preStop hook's outcome changes nothing; a probe's is recorded.
+      if (what.container.empty() || p.kills.count(what.container)) break;
+      on_probe(p, what, std::get<ProbeOutcome>(outcome) == ProbeOutcome::success, now_ms);
+      break;
+    case DriverCallKind::exec_hook:
+      break;  // kube goes on to SIGTERM whatever the hook did
+    case DriverCallKind::signal:
+    case DriverCallKind::remove_container:
+    case DriverCallKind::remove_sandbox:
+      on_status(p, what, std::get<Status>(outcome), now_ms);
+      break;
+  }
+}
+
+void PodSync::on_sandbox(PodState& p, const Result<SandboxStatus>& r, std::int64_t now_ms) {
+  if (!r) {
+    p.sandbox_error = r.error().message;
+    p.retry_at_ms = now_ms + config_.retry_ms;
+    return;
+  }
+  p.sandbox_error.clear();
+  p.sandbox_up = true;
+  p.pod_ip = r->pod_ip;
+}
+
+void PodSync::on_started(PodState& p, const InFlightCall& what, const Result<ContainerStatus>& r,
+                         std::int64_t now_ms) {
+  if (!r) {
+    StartFailure& f = p.start_failures[what.container];
+    f.reason = start_failure_reason(r.error().code);
+    f.message = r.error().message;
+    ++f.failures;
+    std::int64_t delay = config_.backoff.initial_ms << std::min(f.failures - 1, 20);
+    f.retry_at_ms = now_ms + std::min(delay, config_.start_retry_ms_max);
+    return;
+  }
+  p.start_failures.erase(what.container);
+  if (what.attempt > 0) p.backoff.restarted(what.container, now_ms);
+  p.attempts[what.container][r->attempt] = r.value();
+  sync_probes(p);
+}
+
+void PodSync::on_status(PodState& p, const InFlightCall& what, const Status& r,
+                        std::int64_t now_ms) {
+  if (what.kind == DriverCallKind::remove_container) {
+    if (r || r.error().code == driver_error::no_container)
+      p.attempts[what.container].erase(what.attempt);
+    return;
+  }
+  if (what.kind == DriverCallKind::signal) {
+    if (r || r.error().code == driver_error::no_container) return;
+    auto kill = p.kills.find(what.container);  // try the signal again shortly
+    if (kill != p.kills.end()) {
+      (what.signal == SIGKILL ? kill->second.kill_sent : kill->second.term_sent) = false;
+      p.retry_at_ms = now_ms + config_.retry_ms;
+    }
+    return;
+  }
+  if (!r) {  // remove_sandbox failed: try again
+    p.retry_at_ms = now_ms + config_.retry_ms;
+    return;
+  }
+  finish(p);
+}
+
+/// The sandbox is gone: a pod deleted in the API is handed out for deletion; one the API no
+/// longer holds is forgotten.
+void PodSync::finish(PodState& p) {
+  p.sandbox_up = false;
+  p.done = true;  // the attempts stay: the final status shows how each container ended
+  if (p.in_api && p.plan && p.plan->deletion_ms) {
+    removals_.push_back(Removal{p.pod_namespace, p.name, p.uid});
+    return;
+  }
+  if (!p.in_api) pods_.erase(p.uid);
+}
+
+void PodSync::on_probe(PodState& p, const InFlightCall& what, bool success, std::int64_t now_ms) {
+  p.prober.record(what.container, what.attempt, what.probe, success, now_ms);
+}
+
+std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
+  std::vector<StatusUpdate> out;
+  for (auto& [uid, p] : pods_) {
+    if (!p.plan || !p.in_api || p.api_terminal) continue;
+    nlohmann::json status = pod_status(p, config_.host_ip, now_ms_);
+    if (status == p.last_status) continue;
+    p.last_status = status;
+    out.push_back(StatusUpdate{p.pod_namespace, p.name, uid, std::move(status)});
+  }
+  return out;
+}
+
+std::vector<PodSync::Removal> PodSync::take_removals() {
+  return std::exchange(removals_, {});
+}
+
+}  // namespace craton::agent

@@ -1,0 +1,126 @@
+// PodSync: the pod side of a node agent as a pure state machine, in etcd raft's shape. Inputs
+// are the pods the API binds to this node (upsert/remove), what the host holds (adopt at
+// start, on_records from the driver's periodic list()) and the outcomes of driver calls
+// (on_result); tick() answers the driver calls to make now, at most one in flight per pod;
+// take_status_updates() and take_removals() hand out what must be written to the API. No
+// clock, no threads, no I/O: `now_ms` (wall clock, as the driver's times) arrives with every
+// input, so the simulator and production drive it alike.
+//
+// What it promises (the kubelet's behaviour, pkg/kubelet): init containers run one at a time,
+// in order, before app containers; restartPolicy Always/OnFailure/Never with the kubelet's
+// back-off and CrashLoopBackOff; liveness, readiness and startup probes; graceful termination
+// (preStop hook, SIGTERM, SIGKILL once the grace period is over) before a deleted pod's
+// sandbox is removed and the pod handed out for deletion from the API; a pod the host holds
+// but the API does not bind here (deleted while the agent was down, or bound elsewhere) is
+// killed and removed once the API's initial list is in (api_listed()); a pod that reached
+// Succeeded or Failed is never started again. Adopted containers are never started twice.
+//
+// The shell's loop: adopt(driver.list()) before anything else; upsert/remove from the pod
+// informer and api_listed() once its initial list is delivered; after every input call tick()
+// and run the calls (perform()), feeding each outcome to on_result(); call on_records(list())
+// every second or so (exits are learnt there); call tick() again at next_wake().
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/agent/core/pod_driver_call.hpp"
+#include "actors/agent/core/pod_plan.hpp"
+#include "actors/agent/core/pod_state.hpp"
+#include "actors/api/informer/informer_object.hpp"
+
+namespace craton::agent {
+
+struct PodSyncConfig {
+  std::string node_name;
+  std::string host_ip;  ///< status.hostIP
+  PlanLimits plan_limits;
+  BackoffLimits backoff;
+  std::int64_t retry_ms = 2'000;              ///< after a failed sandbox call or signal
+  std::int64_t start_retry_ms_max = 300'000;  ///< back-off cap of failed starts (from 10 s)
+  std::size_t pods_max = 1'000;  ///< pods held (API and host); more are ignored until room
+};
+
+class PodSync {
+ public:
+  explicit PodSync(PodSyncConfig config);
+
+  /// What the driver holds when the agent starts: adopted, never started again.
+  void adopt(std::vector<PodRecord> records, std::int64_t now_ms);
+  /// A pod of the API (informer add or update). Pods bound to another node count as removed.
+  void upsert(const api::InformerObject& pod, std::int64_t now_ms);
+  /// The pod is gone from the API: its processes are killed and its sandbox removed.
+  void remove(const std::string& uid, std::int64_t now_ms);
+  /// The informer's initial list is delivered: host pods not bound here are orphans now.
+  void api_listed(std::int64_t now_ms);
+
+  /// The driver calls to make now; none for a pod whose previous call is still in flight.
+  std::vector<DriverCall> tick(std::int64_t now_ms);
+  /// The outcome of a call tick() handed out (unknown ids are ignored).
+  void on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64_t now_ms);
+  /// The driver's list(): container exits and states.
+  void on_records(std::vector<PodRecord> records, std::int64_t now_ms);
+
+  struct StatusUpdate {
+    std::string pod_namespace, name, uid;
+    nlohmann::json status;  ///< {"status": this} is the merge patch on pods/status
+  };
+  /// The statuses that changed since they were last taken.
+  std::vector<StatusUpdate> take_status_updates();
+
+  struct Removal {
+    std::string pod_namespace, name, uid;
+  };
+  /// Deleted pods whose processes are gone and sandbox removed: delete them with grace 0,
+  /// after writing the status updates taken with them (the pod's final status).
+  std::vector<Removal> take_removals();
+
+  /// When tick() must run next at the latest (now_ms when it has work at once).
+  std::int64_t next_wake(std::int64_t now_ms) const;
+
+  /// The pod's state, for tests and the agent's debug endpoint (nullptr if unknown).
+  const PodState* find(const std::string& uid) const;
+
+ private:
+  PodState& state_of(const std::string& uid);
+  void merge_record(PodState& pod, const PodRecord& record);
+  void sync_probes(PodState& pod);
+  void begin_termination(PodState& pod, std::int64_t grace_ms, std::int64_t now_ms);
+  void finish(PodState& pod);
+
+  std::optional<DriverCall> step(PodState& pod, std::int64_t now_ms);
+  std::optional<DriverCall> terminate_step(PodState& pod, std::int64_t now_ms);
+  std::optional<DriverCall> live_step(PodState& pod, std::int64_t now_ms);
+  std::optional<DriverCall> container_step(PodState& pod, const ContainerPlan& c, bool init,
+                                           std::int64_t now_ms);
+  std::optional<DriverCall> kill_step(PodState& pod, const ContainerPlan* c,
+                                      const std::string& name, std::int64_t now_ms);
+  DriverCall hook_call(PodState& pod, const ContainerKill& kill, const ContainerPlan& c,
+                       std::int64_t now_ms);
+  std::optional<DriverCall> start_call(PodState& pod, const ContainerPlan& c, int attempt,
+                                       std::int64_t now_ms);
+  std::optional<DriverCall> probe_call(PodState& pod, std::int64_t now_ms);
+  std::optional<DriverCall> cleanup_call(PodState& pod);
+  DriverCall call(PodState& pod, DriverCallKind kind, InFlightCall what = {});
+  std::int64_t wake_of(const PodState& pod) const;
+
+  void on_sandbox(PodState& pod, const Result<SandboxStatus>& r, std::int64_t now_ms);
+  void on_started(PodState& pod, const InFlightCall& what, const Result<ContainerStatus>& r,
+                  std::int64_t now_ms);
+  void on_status(PodState& pod, const InFlightCall& what, const Status& r, std::int64_t now_ms);
+  void on_probe(PodState& pod, const InFlightCall& what, bool success, std::int64_t now_ms);
+
+  PodSyncConfig config_;
+  std::map<std::string, PodState> pods_;        ///< by uid
+  std::map<std::uint64_t, std::string> calls_;  ///< call id -> pod uid, in flight
+  std::uint64_t next_call_id_ = 1;
+  bool api_listed_ = false;
+  std::int64_t now_ms_ = 0;  ///< the latest input's clock, for status times
+  std::vector<Removal> removals_;
+};
+
+}  // namespace craton::agent
