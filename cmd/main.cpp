@@ -1,9 +1,16 @@
 // craton: one binary, one subcommand per role or tool. `craton --help` lists them.
 #include <iostream>
+#include <string_view>
 
+#include "actors/agent/linux/shim.hpp"
 #include "cmd/commands.hpp"
 
 int main(int argc, char** argv) {
+  // `craton shim VERB ...`: the container supervisor the Linux driver spawns (shim.hpp). It
+  // runs before anything else starts a thread (it forks and enters namespaces), and it is not
+  // a user's command, so it stays out of --help.
+  if (argc > 1 && std::string_view(argv[1]) == "shim")
+    return craton::agent::linux_driver::run_shim(argc - 2, argv + 2);
   CLI::App app{"Craton: an open cluster platform (store, orchestrator, network, registry)"};
   app.require_subcommand(1);
   int exit_code = 0;
