@@ -9,6 +9,8 @@
 #define BOOST_TEST_MODULE scheduler_service
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include "actors/scheduler/plugins/coscheduling.hpp"
 #include "actors/scheduler/service/scheduler_service.hpp"
 #include "tests/api/api_world.hpp"
@@ -346,4 +348,28 @@ BOOST_AUTO_TEST_CASE(a_nominated_preemptors_room_is_not_given_to_a_lower_priorit
   w.run_for(20'000);
   BOOST_TEST(w.node_of("high") == "n1");
   BOOST_TEST(w.node_of("sneak") == "");
+}
+
+// kube's prepareCandidate: a victim that waits on Permit is rejected ("preempted"), not
+// deleted; its room, only assumed, goes to the preemptor.
+BOOST_AUTO_TEST_CASE(a_victim_waiting_on_permit_is_rejected_rather_than_deleted) {
+  World w(true, with_coscheduling);
+  w.post(kNodesPath, node("n1", "2"));
+  w.post("/apis/scheduling.k8s.io/v1/priorityclasses", json{{"apiVersion", "scheduling.k8s.io/v1"},
+                                                            {"kind", "PriorityClass"},
+                                                            {"metadata", {{"name", "high"}}},
+                                                            {"value", 1000}});
+  w.post(kPodsPath, gang_pod("g1", "2", "pair", 2));
+  w.run_for(1000);
+  BOOST_REQUIRE(w.service->waiting_on_permit() == 1u);
+  w.post(kPodsPath, pod("high", "2", "high"));
+  w.run_for(5000);
+  BOOST_TEST(w.service->counters().victims == 1u);
+  BOOST_TEST(w.api.call("GET", kPodsPath + "/g1").status == 200);  // still there, pending
+  BOOST_TEST(w.node_of("g1") == "");
+  std::set<std::string> messages;  // then retried, it finds no room: a later message
+  for (const auto& e : w.events("FailedScheduling")) messages.insert(e["message"]);
+  BOOST_TEST(messages.count("0/1 nodes are available: 1 preempted.") == 1u);
+  BOOST_TEST(w.node_of("high") == "n1");
+  BOOST_TEST(w.events("Preempted").size() == 1u);
 }

@@ -590,12 +590,16 @@ void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& resul
   ++counters_.preemptions;
   for (const auto& victim : result.victims) {
     ++counters_.victims;
-    api::ApiCall del;
-    del.verb = api::ApiVerb::remove;
-    del.resource = "pods";
-    del.namespace_ = victim.namespace_;
-    del.name = victim.name;
-    api_.call(std::move(del), {}, now_ms);
+    // As kube's prepareCandidate: a victim waiting on Permit is rejected, not deleted (it is
+    // not bound; its room is only assumed, and settle_waiting frees it).
+    if (!waiting_.reject(victim.uid, "DefaultPreemption", "preempted")) {
+      api::ApiCall del;
+      del.verb = api::ApiVerb::remove;
+      del.resource = "pods";
+      del.namespace_ = victim.namespace_;
+      del.name = victim.name;
+      api_.call(std::move(del), {}, now_ms);
+    }
     PodInfo shown;
     shown.namespace_ = victim.namespace_;
     shown.name = victim.name;
