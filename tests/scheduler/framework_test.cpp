@@ -431,7 +431,7 @@ BOOST_AUTO_TEST_CASE(one_feasible_node_is_chosen_without_scoring) {
   BOOST_TEST(r.evaluated_nodes == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(reserve_failure_unreserves_in_reverse_and_permit_waits_for_the_shortest) {
+BOOST_AUTO_TEST_CASE(reserve_failure_unreserves_in_reverse_and_permit_waits_for_every_waiter) {
   ResourceNames names;
   std::vector<std::string> log;
   auto registry =
@@ -448,10 +448,145 @@ BOOST_AUTO_TEST_CASE(reserve_failure_unreserves_in_reverse_and_permit_waits_for_
   BOOST_TEST(s.plugin() == "R3");
   BOOST_TEST(log == (std::vector<std::string>{"reserve R1", "reserve R2", "reserve R3",
                                               "unreserve R3", "unreserve R2", "unreserve R1"}));
+  // As kube's RunPermitPlugins: each waiting plugin holds the pod with its own timeout.
   auto permit = fw->run_permit(state, pod, "n");
   BOOST_TEST(static_cast<int>(permit.status.code()) == static_cast<int>(Code::wait));
-  BOOST_TEST(permit.timeout_ms == 2000);
-  BOOST_TEST(permit.status.plugin() == "R2");
+  BOOST_TEST(permit.status.message() ==
+             "one or more plugins asked to wait and no plugin rejected pod \"p\"");
+  BOOST_TEST((permit.waits == std::vector<PluginWait>{{"R1", 5000}, {"R2", 2000}}));
+}
+
+BOOST_AUTO_TEST_CASE(permit_stops_at_the_first_rejection_and_cuts_long_waits) {
+  struct Case {
+    std::string name;
+    std::vector<std::pair<Code, std::int64_t>> answers;  ///< per plugin P0, P1, ...
+    Code code;
+    std::string plugin;
+    std::vector<PluginWait> waits;
+  };
+  const std::int64_t hour_ms = 3'600'000;
+  const std::vector<Case> cases = {
+      {"all allow", {{Code::success, 0}, {Code::success, 0}}, Code::success, "", {}},
+      {"a rejection after a wait wins",
+       {{Code::wait, 1000}, {Code::unschedulable, 0}, {Code::wait, 1000}},
+       Code::unschedulable,
+       "P1",
+       {}},
+      {"an error wins", {{Code::error, 0}, {Code::wait, 1000}}, Code::error, "P0", {}},
+      {"waits over 15 minutes are cut",
+       {{Code::wait, hour_ms}, {Code::success, 0}},
+       Code::wait,
+       "",
+       {{"P0", kPermitWaitMaxMs}}},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.name) {
+      ResourceNames names;
+      std::vector<std::string> log;
+      std::vector<std::pair<std::string, PluginFactory>> factories;
+      std::vector<PluginRef> refs;
+      for (std::size_t i = 0; i < c.answers.size(); ++i) {
+        std::string name = "P" + std::to_string(i);
+        factories.push_back(
+            {name, factory_of<RecordingReserve>(name, std::ref(log), false, c.answers[i].first,
+                                                c.answers[i].second)});
+        refs.push_back({name, 0});
+      }
+      auto fw = build(registry_with(factories), profile_of(refs), names);
+      CycleState state;
+      auto permit = fw->run_permit(state, pod_requesting(0, 0), "n");
+      BOOST_TEST(static_cast<int>(permit.status.code()) == static_cast<int>(c.code));
+      BOOST_TEST(permit.status.plugin() == c.plugin);
+      BOOST_TEST((permit.waits == c.waits));
+    }
+  }
+}
+
+namespace {
+
+/// Pods nominated per node, as a scheduler's nominator lends them.
+class NominatingHandle final : public FrameworkHandle {
+ public:
+  std::span<const PodDisruptionBudget> pod_disruption_budgets() const override { return {}; }
+  std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view node) const override {
+    ++asked;
+    auto it = nominated.find(std::string(node));
+    return it == nominated.end() ? std::vector<std::shared_ptr<const PodInfo>>{} : it->second;
+  }
+  bool any_nominated_pods() const override { return !nominated.empty(); }
+  std::map<std::string, std::vector<std::shared_ptr<const PodInfo>>> nominated;
+  mutable int asked = 0;
+};
+
+PodInfo prioritised(std::string name, std::int64_t milli_cpu, std::int32_t priority) {
+  PodInfo p = pod_requesting(milli_cpu, 0, std::move(name));
+  p.priority = priority;
+  return p;
+}
+
+}  // namespace
+
+// Kubernetes' RunFilterPluginsWithNominatedPods: a preemptor nominated to a node keeps the room
+// its victims freed against pods of lower priority, not against more important ones; and a pod
+// must fit without the nominated pods as well (they may never come).
+BOOST_AUTO_TEST_CASE(filter_counts_pods_nominated_with_equal_or_higher_priority) {
+  auto preemptor = std::make_shared<PodInfo>(prioritised("preemptor", 3000, 100));
+  preemptor->labels = {{"app", "preemptor"}};
+  preemptor->nominated_node_name = "n1";
+  PodAffinityTerm near_preemptor;
+  near_preemptor.selector =
+      api::LabelSelector::from_requirements({{"app", api::SelectorOp::in, {"preemptor"}}});
+  near_preemptor.namespaces = {"default"};
+  near_preemptor.topology_key = "kubernetes.io/hostname";
+  PodInfo follower = prioritised("follower", 1000, 200);
+  follower.pod_affinity_required = {near_preemptor};
+  struct Case {
+    PodInfo pod;
+    bool fits;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {prioritised("low", 2000, 0), false, "Insufficient cpu"},
+      {prioritised("equal", 2000, 100), false, "Insufficient cpu"},
+      {prioritised("higher", 2000, 200), true, ""},
+      {prioritised("small", 1000, 0), true, ""},  // fits beside the preemptor
+      {*preemptor, true, ""},                     // its own nomination is no obstacle
+      // Fits with the nominated pod added, but not without it: rejected.
+      {follower, false, "node(s) didn't match pod affinity rules"},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.pod.name) {
+      ResourceNames names;
+      NominatingHandle handle;
+      handle.nominated["n1"] = {preemptor};
+      auto made = Framework::create(default_registry(), default_profile(), names, &handle);
+      BOOST_REQUIRE(made.ok());
+      NodeInfo n1 = node_with("n1", 4000, 8LL << 30, 110, {{"kubernetes.io/hostname", "n1"}});
+      std::vector<const NodeInfo*> nodes{&n1};
+      CycleState state;
+      auto r = (*made)->schedule(state, c.pod, nodes, {});
+      BOOST_TEST(static_cast<int>(r.code) ==
+                 static_cast<int>(c.fits ? Code::success : Code::unschedulable));
+      if (!c.fits) {
+        BOOST_REQUIRE(r.rejected.size() == 1u);
+        BOOST_TEST(r.rejected[0].status.message() == c.reason);
+        BOOST_TEST(r.message == "0/1 nodes are available: 1 " + c.reason + ".");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(without_nominated_pods_the_handle_is_not_asked_per_node) {
+  ResourceNames names;
+  NominatingHandle handle;  // nothing nominated
+  auto made = Framework::create(default_registry(), default_profile(), names, &handle);
+  BOOST_REQUIRE(made.ok());
+  NodeInfo n1 = node_with("n1", 4000, 8LL << 30);
+  std::vector<const NodeInfo*> nodes{&n1};
+  CycleState state;
+  auto r = (*made)->schedule(state, prioritised("p", 3000, 0), nodes, {});
+  BOOST_TEST(static_cast<int>(r.code) == static_cast<int>(Code::success));
+  BOOST_TEST(handle.asked == 0);
 }
 
 BOOST_AUTO_TEST_CASE(cycle_state_is_typed_per_plugin) {

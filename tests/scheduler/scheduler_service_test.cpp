@@ -3,10 +3,15 @@
 // puts them, the next cycle sees the previous one's pod before its binding lands, a pod that
 // fits nowhere gets kube's FailedScheduling Event and PodScheduled=False condition and is not
 // tried again until a cluster event could make it fit (no busy loop), a failed binding is
-// rolled back, and only the acting instance schedules.
+// rolled back, and only the acting instance schedules; pods a Permit plugin holds (the
+// Coscheduling gang example) keep their room while they wait, bind together, or time out and
+// release it with kube's FailedScheduling.
 #define BOOST_TEST_MODULE scheduler_service
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
+#include "actors/scheduler/plugins/coscheduling.hpp"
 #include "actors/scheduler/service/scheduler_service.hpp"
 #include "tests/api/api_world.hpp"
 
@@ -37,11 +42,30 @@ json pod(const std::string& name, const std::string& cpu, const std::string& pri
   return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", name}}}, {"spec", spec}};
 }
 
+/// A member of pod group `group` that must run with `min_available` members.
+json gang_pod(const std::string& name, const std::string& cpu, const std::string& group,
+              int min_available) {
+  json p = pod(name, cpu);
+  p["metadata"]["labels"] = {
+      {std::string(kPodGroupLabel), group},
+      {std::string(kPodGroupMinAvailableLabel), std::to_string(min_available)}};
+  return p;
+}
+
+/// The default profile with the Coscheduling example at Reserve and Permit (10 s waits).
+void with_coscheduling(SchedulerServiceConfig& config) {
+  config.out_of_tree_plugins = {{std::string(Coscheduling::kName), make_coscheduling}};
+  auto& profile = config.scheduler.profiles.front();
+  profile.multi_point.push_back({std::string(Coscheduling::kName), 0});
+  profile.plugin_args[std::string(Coscheduling::kName)] = CoschedulingArgs{10'000};
+}
+
 struct World : api::testing::ApiWorld {
   std::unique_ptr<SchedulerService> service;
-  explicit World(bool acting = true) {
+  explicit World(bool acting = true, void (*adjust)(SchedulerServiceConfig&) = nullptr) {
     SchedulerServiceConfig config;
     config.wall_clock_base_s = 1'800'000'000;
+    if (adjust) adjust(config);
     auto made = SchedulerService::create(config);
     BOOST_REQUIRE(made.ok());
     service = std::move(*made);
@@ -199,6 +223,153 @@ BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_th
   BOOST_TEST(r.status == 404);  // deleted (the API deletes pods at once: no kubelet yet)
   // The victim's deletion is the event that brings the preemptor back; it lands on n1.
   w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "n1");
+  BOOST_TEST(w.events("Preempted").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_gang_waits_on_permit_holding_its_room_and_binds_together) {
+  World w(true, with_coscheduling);
+  w.post(kNodesPath, node("n1", "2"));
+  w.post(kNodesPath, node("n2", "2"));
+  w.post(kPodsPath, gang_pod("g1", "1", "train", 3));
+  w.post(kPodsPath, gang_pod("g2", "1", "train", 3));
+  w.run(100);
+  // Two of three: assumed (their room taken) but not bound.
+  BOOST_TEST(w.service->waiting_on_permit() == 2u);
+  BOOST_TEST(w.service->counters().permit_waits == 2u);
+  BOOST_TEST(w.service->cache().assumed_count() == 2u);
+  BOOST_TEST(w.node_of("g1") == "");
+  BOOST_TEST(w.node_of("g2") == "");
+  BOOST_TEST(w.service->counters().scheduled == 0u);
+  // The third completes the gang: all three bind in the same pump.
+  w.post(kPodsPath, gang_pod("g3", "1", "train", 3));
+  w.run(100);
+  BOOST_TEST(w.service->waiting_on_permit() == 0u);
+  for (const char* name : {"g1", "g2", "g3"}) BOOST_TEST(w.node_of(name) != "", name);
+  BOOST_TEST(w.service->counters().scheduled == 3u);
+  BOOST_TEST(w.service->cache().assumed_count() == 0u);
+  BOOST_TEST(w.events("FailedScheduling").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_gang_times_out_and_releases_its_room) {
+  World w(true, with_coscheduling);
+  w.post(kNodesPath, node("n1", "2"));
+  w.post(kPodsPath, gang_pod("g1", "1", "train", 3));
+  w.run_for(1000);  // g1 waits from about t = 0
+  w.post(kPodsPath, gang_pod("g2", "1", "train", 3));
+  w.run_for(1000);  // g2 waits from about t = 1 s
+  BOOST_TEST(w.service->waiting_on_permit() == 2u);
+  BOOST_TEST(w.service->cache().node("n1")->requested().milli_cpu == 2000);
+  // A pod outside the gang finds the room taken by the waiting pods.
+  w.post(kPodsPath, pod("other", "1"));
+  w.run_for(1000);
+  BOOST_TEST(w.node_of("other") == "");
+  BOOST_TEST(w.condition("other", "PodScheduled")["reason"] == "Unschedulable");
+  BOOST_TEST(w.service->counters().permit_rejections == 0u);
+  // g1 times out after 10 s; its Unreserve rejects g2 (the gang releases together); the room
+  // they held is free, which brings "other" back at once.
+  w.run_for(6'500);                                  // t = 9.5 s
+  BOOST_TEST(w.service->waiting_on_permit() == 2u);  // not yet
+  w.run_for(1'000);
+  BOOST_TEST(w.service->counters().permit_rejections == 2u);
+  BOOST_TEST(w.service->waiting_on_permit() == 0u);
+  BOOST_TEST(w.node_of("g1") == "");
+  BOOST_TEST(w.node_of("g2") == "");
+  BOOST_TEST(w.node_of("other") == "n1");
+  BOOST_TEST(w.service->cache().node("n1")->requested().milli_cpu == 1000);
+  BOOST_TEST(w.service->cache().assumed_count() == 0u);
+  auto g1 = w.condition("g1", "PodScheduled");
+  BOOST_TEST(g1["status"] == "False");
+  BOOST_TEST(g1["reason"] == "Unschedulable");
+  BOOST_TEST(g1["message"] ==
+             "0/1 nodes are available: 1 rejected due to timeout after waiting 10s at plugin "
+             "Coscheduling.");
+  BOOST_TEST(w.condition("g2", "PodScheduled")["message"] ==
+             "0/1 nodes are available: 1 rejection in Unreserve.");
+  std::set<std::string> messages;
+  for (const auto& e : w.events("FailedScheduling")) messages.insert(e["message"]);
+  BOOST_TEST(messages.count(g1["message"].get<std::string>()) == 1u);
+  // They wait for the queue's unschedulable timeout (Coscheduling registers no event), not in
+  // a loop: a minute later they have not been tried again.
+  auto attempts = w.service->counters().attempts;
+  w.run_for(60'000, 1000);
+  BOOST_TEST(w.service->counters().attempts == attempts);
+  BOOST_TEST(w.service->queue().unschedulable() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiting_pod_deleted_from_the_api_is_rejected_and_its_room_freed) {
+  World w(true, with_coscheduling);
+  w.post(kNodesPath, node("n1", "2"));
+  w.post(kPodsPath, gang_pod("g1", "2", "pair", 2));
+  w.run(100);
+  BOOST_TEST(w.service->waiting_on_permit() == 1u);
+  BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/g1").status == 200);
+  w.run(100);
+  BOOST_TEST(w.service->waiting_on_permit() == 0u);
+  BOOST_TEST(w.service->cache().assumed_count() == 0u);
+  BOOST_TEST(w.service->cache().node("n1")->requested().milli_cpu == 0);
+  BOOST_TEST(w.events("FailedScheduling").empty());  // a deleted pod is not explained
+  BOOST_TEST(w.service->queue().active() + w.service->queue().backoff() +
+                 w.service->queue().unschedulable() + w.service->queue().in_flight() ==
+             0u);
+  // Its room is free for the next pod.
+  w.post(kPodsPath, pod("p", "2"));
+  w.run(100);
+  BOOST_TEST(w.node_of("p") == "n1");
+}
+
+// Pods nominated by a preemption keep their room against less important pods in the service's
+// cycles too (the framework asks the queue's nominator).
+BOOST_AUTO_TEST_CASE(a_nominated_preemptors_room_is_not_given_to_a_lower_priority_pod) {
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
+    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
+           json{{"apiVersion", "scheduling.k8s.io/v1"},
+                {"kind", "PriorityClass"},
+                {"metadata", {{"name", name}}},
+                {"value", value}});
+  w.post(kPodsPath, pod("victim", "800m", "low"));
+  w.run(100);
+  BOOST_REQUIRE(w.node_of("victim") == "n1");
+  // The preemptor deletes the victim and is nominated to n1; it retries after its 1 s back-off.
+  w.post(kPodsPath, pod("high", "800m", "high"));
+  w.run(10);
+  BOOST_TEST(w.service->counters().victims == 1u);
+  BOOST_TEST(w.get(kPodsPath + "/high")["status"].value("nominatedNodeName", "") == "n1");
+  BOOST_TEST(w.service->cache().node("n1")->requested().milli_cpu == 0);  // victim gone
+  // Meanwhile a low-priority pod that fits in the freed room alone: it must not take it.
+  w.post(kPodsPath, pod("sneak", "300m", "low"));
+  w.run(10);
+  BOOST_TEST(w.node_of("sneak") == "");
+  BOOST_TEST(w.condition("sneak", "PodScheduled")["message"] ==
+             "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+             "1 No preemption victims found for incoming pod.");
+  w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "n1");
+  BOOST_TEST(w.node_of("sneak") == "");
+}
+
+// kube's prepareCandidate: a victim that waits on Permit is rejected ("preempted"), not
+// deleted; its room, only assumed, goes to the preemptor.
+BOOST_AUTO_TEST_CASE(a_victim_waiting_on_permit_is_rejected_rather_than_deleted) {
+  World w(true, with_coscheduling);
+  w.post(kNodesPath, node("n1", "2"));
+  w.post("/apis/scheduling.k8s.io/v1/priorityclasses", json{{"apiVersion", "scheduling.k8s.io/v1"},
+                                                            {"kind", "PriorityClass"},
+                                                            {"metadata", {{"name", "high"}}},
+                                                            {"value", 1000}});
+  w.post(kPodsPath, gang_pod("g1", "2", "pair", 2));
+  w.run_for(1000);
+  BOOST_REQUIRE(w.service->waiting_on_permit() == 1u);
+  w.post(kPodsPath, pod("high", "2", "high"));
+  w.run_for(5000);
+  BOOST_TEST(w.service->counters().victims == 1u);
+  BOOST_TEST(w.api.call("GET", kPodsPath + "/g1").status == 200);  // still there, pending
+  BOOST_TEST(w.node_of("g1") == "");
+  std::set<std::string> messages;  // then retried, it finds no room: a later message
+  for (const auto& e : w.events("FailedScheduling")) messages.insert(e["message"]);
+  BOOST_TEST(messages.count("0/1 nodes are available: 1 preempted.") == 1u);
   BOOST_TEST(w.node_of("high") == "n1");
   BOOST_TEST(w.events("Preempted").size() == 1u);
 }

@@ -36,6 +36,26 @@ bool implements(const Plugin& p) {
   return dynamic_cast<const Interface*>(&p) != nullptr;
 }
 
+/// `nodes` with `copy` in place of `original` (a dry run's view of the cluster); `copy` is added
+/// when `original` is not listed.
+std::vector<const NodeInfo*> with_replaced(std::span<const NodeInfo* const> nodes,
+                                           const NodeInfo* original, const NodeInfo* copy) {
+  std::vector<const NodeInfo*> out(nodes.begin(), nodes.end());
+  auto it = std::find(out.begin(), out.end(), original);
+  if (it == out.end()) out.push_back(copy);
+  if (it != out.end()) *it = copy;
+  return out;
+}
+
+/// The same Status with its reasons kept by `keeper`: a reason may point into a copy of a node
+/// (a taint's text) that dies before the reasons are read.
+Status kept_by(CycleState& keeper, const Status& s) {
+  Status out(s.code(), {});
+  for (auto reason : s.reasons()) out.add_reason(keeper.keep_text(std::string(reason)));
+  out.set_plugin(s.plugin());
+  return out;
+}
+
 /// SplitMix64: a tiny seeded generator for tie breaking.
 std::uint64_t next_random(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -324,8 +344,51 @@ Status Framework::run_pre_filter_changes(CycleState& state, const PodInfo& pod,
   return {};
 }
 
-void Framework::find_feasible(const CycleState& state, const PodInfo& pod,
+Status Framework::run_filters_with_nominated_pods(CycleState& state, const PodInfo& pod,
+                                                  const NodeInfo& node) {
+  if (handle_ != nullptr && handle_->any_nominated_pods()) {
+    // Only pods that may not yield to this one: it must not take the room freed for them; the
+    // room freed for lower-priority pods it may take (kube's addGENominatedPods).
+    std::vector<std::shared_ptr<const PodInfo>> ahead;
+    for (auto& p : handle_->nominated_pods(node.name()))
+      if (p->priority >= pod.priority && p->uid != pod.uid) ahead.push_back(std::move(p));
+    if (!ahead.empty()) {
+      Status s = run_filters_with_added(state, pod, node, ahead);
+      if (!s.is_success()) return s;
+    }
+  }
+  // Also without them: they may never come, and a pod they would attract (pod affinity) must
+  // not count on them.
+  return run_filters_on(state, pod, node);
+}
+
+Status Framework::run_filters_with_added(CycleState& state, const PodInfo& pod,
+                                         const NodeInfo& node,
+                                         std::span<const std::shared_ptr<const PodInfo>> ahead) {
+  NodeInfo with(node);
+  CycleState with_state = state.clone();
+  auto nodes = with_replaced(state.all_nodes(), &node, &with);
+  with_state.set_all_nodes(nodes);
+  std::vector<PodChange> changes;
+  for (const auto& p : ahead) {
+    with.add_pod(p);
+    changes.push_back({true, p.get()});
+  }
+  Status s = run_pre_filter_changes(with_state, pod, with, changes);
+  // A PreFilter run again over the changed nodes may reject (kube's AddPod extensions never
+  // do): the pod does not fit beside the nominated pods. A failure is an Error, as in kube.
+  if (s.code() == Code::error)
+    return Status::error(state.keep_text("adding the pods nominated to node " + node.name() +
+                                         ": PreFilter of " + std::string(s.plugin()) + ": " +
+                                         s.message()));
+  if (s.is_success()) s = run_filters_on(with_state, pod, with);
+  return s.is_success() ? s : kept_by(state, s);
+}
+
+void Framework::find_feasible(CycleState& state, const PodInfo& pod,
                               std::span<const NodeInfo* const> nodes, ScheduleResult& result) {
+  // Asked once per cycle: without nominated pods every node takes the one-pass path.
+  bool nominated = handle_ != nullptr && handle_->any_nominated_pods();
   auto all = static_cast<std::uint32_t>(nodes.size());
   std::uint32_t wanted =
       num_feasible_nodes_to_find(all, profile_.percentage_of_nodes_to_score.value_or(0));
@@ -335,7 +398,8 @@ void Framework::find_feasible(const CycleState& state, const PodInfo& pod,
   std::uint32_t processed = 0;
   for (; processed < all && feasible_.size() < wanted; ++processed) {
     std::uint32_t i = (start + processed) % all;
-    Status s = run_filters(state, pod, *nodes[i]);
+    Status s = nominated ? run_filters_with_nominated_pods(state, pod, *nodes[i])
+                         : run_filters(state, pod, *nodes[i]);
     if (s.is_success()) {
       feasible_.push_back(nodes[i]);
       feasible_index_.push_back(i);
@@ -471,17 +535,24 @@ void Framework::run_unreserve(CycleState& state, const PodInfo& pod, std::string
   for (auto it = reserve_.rbegin(); it != reserve_.rend(); ++it) (*it)->unreserve(state, pod, node);
 }
 
-PermitDecision Framework::run_permit(CycleState& state, const PodInfo& pod, std::string_view node) {
-  PermitDecision out;
-  bool waiting = false;
+PermitResult Framework::run_permit(CycleState& state, const PodInfo& pod, std::string_view node) {
+  PermitResult out;
   for (auto* p : permit_) {
     auto d = p->permit(state, pod, node);
     d.status.set_plugin(p->name());
     if (d.status.is_success()) continue;
-    if (d.status.code() != Code::wait) return d;
-    if (!waiting || d.timeout_ms < out.timeout_ms) out = d;
-    waiting = true;
+    if (d.status.code() != Code::wait) {  // a rejection or an error: the later plugins are moot
+      out.status = d.status;
+      out.waits.clear();
+      return out;
+    }
+    std::int64_t timeout_ms = std::clamp<std::int64_t>(d.timeout_ms, 0, kPermitWaitMaxMs);
+    out.waits.push_back({std::string(p->name()), timeout_ms});
   }
+  if (!out.waits.empty())
+    out.status = Status(Code::wait, {state.keep_text("one or more plugins asked to wait and no "
+                                                     "plugin rejected pod \"" +
+                                                     pod.name + "\"")});
   return out;
 }
 

@@ -8,8 +8,12 @@
 // Every rejected node keeps the Status that rejected it (with the plugin's name) so a refusal
 // can be explained; a pod that fits nowhere gets Kubernetes' FailedScheduling message
 // ("0/N nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}.").
+// Filter runs as Kubernetes' RunFilterPluginsWithNominatedPods: on a node to which pods of equal
+// or higher priority are nominated (FrameworkHandle::nominated_pods), the pod must pass both with
+// those pods added and without them, so it does not take the room a preemption freed for them.
 // The binding-cycle points (Reserve, Permit, PreBind, Bind, PostBind) and PostFilter are run on
-// request by the caller, which owns the queue and the cache. PostFilter plugins dry-run Filter on
+// request by the caller, which owns the queue and the cache (and parks pods that Permit holds in
+// its WaitingPods). PostFilter plugins dry-run Filter on
 // changed copies of nodes (run_filters_on, run_pre_filter_changes). Single-threaded; nodes and
 // the pod must outlive the call that uses them.
 #pragma once
@@ -22,6 +26,7 @@
 
 #include "actors/scheduler/framework/plugin.hpp"
 #include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/framework/waiting_pods.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::scheduler {
@@ -59,6 +64,15 @@ struct PodChange {
   const PodInfo* pod = nullptr;
 };
 
+/// What the Permit plugins answered together (Kubernetes' RunPermitPlugins).
+struct PermitResult {
+  /// Success: every plugin allowed. Wait: none rejected and `waits` lists those that hold the
+  /// pod (the caller parks it in its WaitingPods). A rejection or an error: the first one, named
+  /// by its plugin (later plugins were not asked).
+  Status status;
+  std::vector<PluginWait> waits;  ///< in plugin order, timeouts cut to kPermitWaitMaxMs
+};
+
 /// At most this many Filter plugins in a profile (CycleState keeps their Skips as a bit mask).
 inline constexpr std::size_t kFilterPluginsMax = 64;
 
@@ -90,8 +104,9 @@ class Framework {
   /// Reserve in order; on a failure the ones already run are unreserved (reverse order).
   Status run_reserve(CycleState& state, const PodInfo& pod, std::string_view node);
   void run_unreserve(CycleState& state, const PodInfo& pod, std::string_view node);
-  /// Allow when all allow; the first rejection wins; else wait with the shortest timeout.
-  PermitDecision run_permit(CycleState& state, const PodInfo& pod, std::string_view node);
+  /// Every Permit plugin in order: allow when all allow; the first rejection or error stops
+  /// and wins; otherwise wait for every plugin that answered Wait, each with its own timeout.
+  PermitResult run_permit(CycleState& state, const PodInfo& pod, std::string_view node);
   Status run_pre_bind(CycleState& state, const PodInfo& pod, std::string_view node);
   /// The first Bind plugin that does not Skip binds.
   Status run_bind(CycleState& state, const PodInfo& pod, std::string_view node);
@@ -105,6 +120,13 @@ class Framework {
   /// Every Filter plugin not skipped by PreFilter in `state`, on one node: success or the first
   /// rejection, named by its plugin (Kubernetes' RunFilterPlugins).
   Status run_filters_on(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
+  /// Kubernetes' RunFilterPluginsWithNominatedPods, as the cycle's Filter runs: when pods of
+  /// equal or higher priority (not `pod` itself) are nominated to `node`, run_filters_on a copy
+  /// of the node with them added (PreFilter data brought up to date on a clone of `state`, whose
+  /// all_nodes() must list `node`), then, if that passed, on `node` as it is; the first failure
+  /// is the answer (its reasons kept by `state`). Without a handle or nominated pods: one pass.
+  Status run_filters_with_nominated_pods(CycleState& state, const PodInfo& pod,
+                                         const NodeInfo& node);
   /// Brings what PreFilter wrote in `state` up to date after `changes` to `node`, whose new
   /// version state.all_nodes() must already list in place of the old one. Plugins with
   /// PreFilterExtensions are told of each change (not when their Filter is skipped, as in
@@ -133,9 +155,12 @@ class Framework {
 
   bool run_pre_filter(CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                       ScheduleResult& result);
-  void find_feasible(const CycleState& state, const PodInfo& pod,
-                     std::span<const NodeInfo* const> nodes, ScheduleResult& result);
+  void find_feasible(CycleState& state, const PodInfo& pod, std::span<const NodeInfo* const> nodes,
+                     ScheduleResult& result);
   Status run_filters(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
+  /// The Filter pass with `ahead` (nominated pods) added to a copy of `node`.
+  Status run_filters_with_added(CycleState& state, const PodInfo& pod, const NodeInfo& node,
+                                std::span<const std::shared_ptr<const PodInfo>> ahead);
   bool run_scores(CycleState& state, const PodInfo& pod, const CycleOptions& options,
                   ScheduleResult& result);
   void select_host(std::span<const NodeInfo* const> nodes, std::uint64_t tie_seed,

@@ -1,7 +1,9 @@
 // FrameworkHandle: what plugins may ask of the scheduler around the framework (Kubernetes'
 // framework.Handle, the parts our plugins use): the cluster's PodDisruptionBudgets and the pods
-// nominated to a node (DefaultPreemption), and where bindings go (DefaultBinder). The scheduler's
-// actor implements it from its informers and its queue; tests implement it with fixed data.
+// nominated to a node (DefaultPreemption, and the framework's Filter with nominated pods), where
+// bindings go (DefaultBinder), and the pods waiting on Permit (a gang plugin allowing its
+// group). The scheduler's actor implements it from its informers and its queue; tests implement
+// it with fixed data.
 // Promises asked of an implementation: answers are a snapshot that stays valid and unchanged
 // for the duration of one plugin call (no I/O, no blocking: the framework is pure and single
 // threaded); bind() only starts a binding and reports its result to the actor later.
@@ -18,6 +20,7 @@
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/scheduler/framework/pod_info.hpp"
 #include "actors/scheduler/framework/status.hpp"
+#include "actors/scheduler/framework/waiting_pods.hpp"
 
 namespace craton::scheduler {
 
@@ -56,9 +59,15 @@ class FrameworkHandle {
   /// The pods whose status.nominatedNodeName is `node` and that are not bound yet.
   virtual std::vector<std::shared_ptr<const PodInfo>> nominated_pods(
       std::string_view node) const = 0;
+  /// False when no pod is nominated anywhere: the framework then skips asking per node (a
+  /// cycle visits hundreds of nodes). An implementation that cannot tell answers true.
+  virtual bool any_nominated_pods() const { return true; }
   /// Where bindings go; nullptr when this scheduler cannot bind (DefaultBinder then answers an
   /// Error rather than pretending).
   virtual BindingSink* binding_sink() { return nullptr; }
+  /// The pods waiting on Permit (kube's IterateOverWaitingPods, GetWaitingPod,
+  /// RejectWaitingPod); nullptr when this scheduler parks no pod (a Wait is then an error).
+  virtual WaitingPods* waiting_pods() { return nullptr; }
 };
 
 }  // namespace craton::scheduler

@@ -32,15 +32,6 @@ std::vector<const NodeInfo*> with_replaced(std::span<const NodeInfo* const> node
   return out;
 }
 
-/// The same Status with its reasons kept by `keeper`: a dry run's copies of nodes die before
-/// the reasons are read, and a reason may point into one (a taint's text).
-Status kept_by(CycleState& keeper, const Status& s) {
-  Status out(s.code(), {});
-  for (auto reason : s.reasons()) out.add_reason(keeper.keep_text(std::string(reason)));
-  out.set_plugin(s.plugin());
-  return out;
-}
-
 /// Kubernetes' filterPodsWithPDBViolation: splits `pods` (order kept) into those whose deletion
 /// would take a budget below zero and the others; pods a budget already counts as disrupted
 /// take nothing from it.
@@ -194,24 +185,9 @@ std::string_view DefaultPreemption::ineligibility(const PodInfo& pod,
 
 Status DefaultPreemption::filters_with_nominated_pods(CycleState& state, const PodInfo& pod,
                                                       const NodeInfo& node) const {
-  // Kubernetes' RunFilterPluginsWithNominatedPods: pods nominated here with equal or higher
-  // priority will take their room, so the pod must fit with them; and, as they may never come,
-  // also without them (a pod they would attract through affinity must not count on them).
-  std::vector<std::shared_ptr<const PodInfo>> ahead;
-  for (auto& p : handle_->nominated_pods(node.name()))
-    if (p->priority >= pod.priority && p->uid != pod.uid) ahead.push_back(std::move(p));
-  if (!ahead.empty()) {
-    DryRun with(state, node);
-    std::vector<PodChange> changes;
-    for (const auto& p : ahead) {
-      with.node.add_pod(p);
-      changes.push_back({true, p.get()});
-    }
-    Status s = framework_->run_pre_filter_changes(with.state, pod, with.node, changes);
-    if (s.is_success()) s = framework_->run_filters_on(with.state, pod, with.node);
-    if (!s.is_success()) return kept_by(state, s);
-  }
-  return framework_->run_filters_on(state, pod, node);
+  // As kube's SelectVictimsOnNode: the dry run filters as the cycle does, nominated pods of
+  // equal or higher priority included (their room is theirs), and without them.
+  return framework_->run_filters_with_nominated_pods(state, pod, node);
 }
 
 Status DefaultPreemption::change_node(CycleState& state, const PodInfo& pod, NodeInfo& node,

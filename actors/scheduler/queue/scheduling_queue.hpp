@@ -126,6 +126,8 @@ class SchedulingQueue {
   std::vector<std::shared_ptr<const PodInfo>> nominated_pods_for_node(std::string_view node) const;
   /// The node the pod is nominated for, "" when none.
   std::string_view nominated_node(std::string_view uid) const;
+  /// Some pod is nominated somewhere (the framework's Filter skips the per-node look-up if not).
+  bool any_nominated() const { return !nominated_.empty(); }
 
   std::size_t active() const { return active_.size(); }
   std::size_t backoff() const { return backoff_.size(); }

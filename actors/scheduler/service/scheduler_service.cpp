@@ -62,6 +62,7 @@ struct SchedulerService::Binding {
   std::string node;
   CycleState state;
   bool sent = false;
+  bool deleted = false;                 ///< the pod was deleted while waiting on Permit
   std::int64_t uncertain_until_ms = 0;  ///< an unanswered binding: settled by then
 };
 
@@ -81,6 +82,9 @@ Result<std::unique_ptr<SchedulerService>> SchedulerService::create(SchedulerServ
 }
 
 Result<Ok> SchedulerService::build() {
+  for (const auto& [name, factory] : config_.out_of_tree_plugins)
+    if (auto added = registry_.add(name, factory); !added)
+      return Error{"invalid", "out-of-tree plugin " + name + ": " + added.error().message};
   for (const auto& profile : config_.scheduler.profiles) {
     auto framework = Framework::create(registry_, profile, resources_, this);
     if (!framework)
@@ -188,6 +192,9 @@ void SchedulerService::pod_updated(const api::InformerObject& old_object,
 
 void SchedulerService::pod_deleted(const api::InformerObject& object) {
   const auto& uid = object.uid();
+  // kube's RejectWaitingPod: its binding cycle is undone when settled (no event, no requeue).
+  if (waiting_.reject(uid, "", "removed"))
+    if (auto it = bindings_.find(uid); it != bindings_.end()) it->second->deleted = true;
   settle_uncertain(uid, /*bound_now=*/false, now_ms_);
   queue_->remove(uid);
   reported_.erase(uid);
@@ -297,6 +304,8 @@ void SchedulerService::report_unschedulable(const PodInfo& pod, const std::strin
 // ---- Cycles.
 
 void SchedulerService::pump(std::int64_t now_ms) {
+  waiting_.tick(now_ms);  // Permit deadlines
+  settle_waiting(now_ms);
   if (!acting_ || !api_.synced()) return;
   if (now_ms - flushed_ms_ >= config_.flush_ms) {
     expire_uncertain(now_ms);
@@ -309,6 +318,7 @@ void SchedulerService::pump(std::int64_t now_ms) {
     auto popped = queue_->pop(now_ms);
     if (!popped) break;
     schedule_one(std::move(*popped), now_ms);
+    settle_waiting(now_ms);  // its Permit or Unreserve may have decided waiting pods
   }
 }
 
@@ -340,26 +350,108 @@ void SchedulerService::schedule_one(PoppedPod popped, std::int64_t now_ms) {
   binding->popped = std::move(popped);
   auto* raw = binding.get();
   bindings_[pod.uid] = std::move(binding);
-  auto undo = [&](const std::string& why) {
-    raw->framework->run_unreserve(raw->state, *raw->assumed, raw->node);
-    (void)cache_.forget_pod(raw->assumed->uid);
-    auto keep = std::move(bindings_[raw->assumed->uid]);
-    bindings_.erase(raw->assumed->uid);
-    failed(keep->popped, why, now_ms);
-  };
-  if (auto s = framework->run_reserve(raw->state, *assumed, raw->node); !s.is_success())
-    return undo("reserve: " + s.message());
-  auto permit = framework->run_permit(raw->state, *assumed, raw->node);
-  if (!permit.status.is_success())
-    return undo(permit.status.code() == Code::wait
-                    ? "permit: waiting is not supported by this scheduler yet"
-                    : "permit: " + permit.status.message());
-  if (auto s = framework->run_pre_bind(raw->state, *assumed, raw->node); !s.is_success())
-    return undo("prebind: " + s.message());
-  binding_now_ = raw;
-  auto bound = framework->run_bind(raw->state, *assumed, raw->node);
+  if (auto s = framework->run_reserve(raw->state, *assumed, raw->node); !s.is_success()) {
+    std::string why = "reserve: " + s.message();
+    auto undone = abandon(*raw);
+    return failed(undone->popped, why, now_ms);
+  }
+  permit(*raw, now_ms);
+}
+
+void SchedulerService::permit(Binding& binding, std::int64_t now_ms) {
+  auto result = binding.framework->run_permit(binding.state, *binding.assumed, binding.node);
+  const Status& s = result.status;
+  if (s.is_success()) return pre_bind_and_bind(binding, now_ms);
+  if (s.code() == Code::wait) {
+    // Parked with its room still assumed; settle_waiting resumes or undoes it.
+    auto parked = waiting_.add(binding.assumed, binding.node, result.waits, now_ms);
+    if (parked) {
+      ++counters_.permit_waits;
+      return;
+    }
+    std::string why = "permit: " + parked.error().message;
+    auto undone = abandon(binding);
+    return failed(undone->popped, why, now_ms);
+  }
+  if (s.is_rejected()) {
+    ++counters_.permit_rejections;
+    auto undone = abandon(binding);  // keeps the state whose text the reasons may point into
+    return permit_rejected(undone->popped, s, now_ms);
+  }
+  std::string why = "running Permit plugin \"" + std::string(s.plugin()) + "\": " + s.message();
+  auto undone = abandon(binding);
+  failed(undone->popped, why, now_ms);
+}
+
+void SchedulerService::pre_bind_and_bind(Binding& binding, std::int64_t now_ms) {
+  const PodInfo& assumed = *binding.assumed;
+  if (auto s = binding.framework->run_pre_bind(binding.state, assumed, binding.node);
+      !s.is_success()) {
+    std::string why = "prebind: " + s.message();
+    auto undone = abandon(binding);
+    return failed(undone->popped, why, now_ms);
+  }
+  binding_now_ = &binding;
+  auto bound = binding.framework->run_bind(binding.state, assumed, binding.node);
   binding_now_ = nullptr;
-  if (!bound.is_success() || !raw->sent) return undo("bind: " + bound.message());
+  if (bound.is_success() && binding.sent) return;
+  std::string why = "bind: " + bound.message();
+  auto undone = abandon(binding);
+  failed(undone->popped, why, now_ms);
+}
+
+std::unique_ptr<SchedulerService::Binding> SchedulerService::abandon(Binding& binding,
+                                                                     bool* forgotten) {
+  binding.framework->run_unreserve(binding.state, *binding.assumed, binding.node);
+  bool forgot = cache_.forget_pod(binding.assumed->uid).ok();
+  if (forgotten != nullptr) *forgotten = forgot;
+  auto it = bindings_.find(binding.assumed->uid);
+  CRATON_ASSERT(it != bindings_.end() && it->second.get() == &binding,
+                "an abandoned binding cycle is one in flight");
+  auto out = std::move(it->second);
+  bindings_.erase(it);
+  return out;
+}
+
+void SchedulerService::settle_waiting(std::int64_t now_ms) {
+  // A rejected pod's Unreserve may reject others (a gang releasing together): drain until quiet.
+  for (auto decided = waiting_.take_decided(); !decided.empty();
+       decided = waiting_.take_decided()) {
+    for (const auto& outcome : decided) {
+      auto it = bindings_.find(outcome.pod->uid);
+      CRATON_ASSERT(it != bindings_.end(), "a pod waiting on Permit has its binding cycle");
+      if (outcome.allowed) {
+        pre_bind_and_bind(*it->second, now_ms);
+        continue;
+      }
+      ++counters_.permit_rejections;
+      bool forgotten = false;
+      auto undone = abandon(*it->second, &forgotten);
+      if (undone->deleted) {
+        (void)queue_->add_unschedulable(undone->popped.info, {}, now_ms);  // dropped: removed
+      } else {
+        Status rejected = Status::unschedulable(outcome.message);
+        rejected.set_plugin(outcome.plugin);
+        permit_rejected(undone->popped, rejected, now_ms);
+      }
+      // As kube's handleBindingCycleError, once the pod itself is requeued: the room it held
+      // is free again, which for the pods that found none is an assigned pod's deletion.
+      if (forgotten) queue_->on_event(ClusterEvent{EventResource::pod, action::remove}, now_ms);
+    }
+  }
+}
+
+// kube's FitError over the one node Permit refused: "0/1 nodes are available: 1 <reason>.",
+// reason Unschedulable; the pod waits for an event its rejecting plugin registered.
+void SchedulerService::permit_rejected(const PoppedPod& popped, const Status& status,
+                                       std::int64_t now_ms) {
+  RejectedNode node{0, status};
+  auto message = failed_scheduling_message(1, "", std::span<const RejectedNode>(&node, 1), "");
+  record(*popped.pod, api::EventType::warning, "FailedScheduling", message);
+  report_unschedulable(*popped.pod, "Unschedulable", message, now_ms);
+  std::vector<std::string> plugins;
+  if (!status.plugin().empty()) plugins.emplace_back(status.plugin());
+  (void)queue_->add_unschedulable(popped.info, std::move(plugins), now_ms);
 }
 
 // BindingSink: DefaultBinder's binding, sent; binding_answered finishes it.
@@ -498,12 +590,16 @@ void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& resul
   ++counters_.preemptions;
   for (const auto& victim : result.victims) {
     ++counters_.victims;
-    api::ApiCall del;
-    del.verb = api::ApiVerb::remove;
-    del.resource = "pods";
-    del.namespace_ = victim.namespace_;
-    del.name = victim.name;
-    api_.call(std::move(del), {}, now_ms);
+    // As kube's prepareCandidate: a victim waiting on Permit is rejected, not deleted (it is
+    // not bound; its room is only assumed, and settle_waiting frees it).
+    if (!waiting_.reject(victim.uid, "DefaultPreemption", "preempted")) {
+      api::ApiCall del;
+      del.verb = api::ApiVerb::remove;
+      del.resource = "pods";
+      del.namespace_ = victim.namespace_;
+      del.name = victim.name;
+      api_.call(std::move(del), {}, now_ms);
+    }
     PodInfo shown;
     shown.namespace_ = victim.namespace_;
     shown.name = victim.name;

@@ -8,15 +8,19 @@
 //     a node: assume the pod in the cache (the next cycle sees it), Reserve, Permit, PreBind,
 //       Bind (DefaultBinder -> BindingSink: a pods/binding call, asynchronous); its answer
 //       finishes the binding, or forgets the assumed pod, runs Unreserve and requeues it;
+//       a Permit Wait parks the binding cycle in WaitingPods with the pod still assumed (its
+//       room stays taken): allowed, it goes on to PreBind and Bind; rejected, timed out (ticks
+//       drive the deadlines) or deleted from the API, it is unreserved, forgotten and requeued
+//       as unschedulable with kube's FailedScheduling ("0/1 nodes are available: 1 rejected due
+//       to timeout after waiting 10s at plugin Coscheduling.");
 //     no node: PostFilter (DefaultPreemption: victims deleted, status.nominatedNodeName set),
 //       a FailedScheduling Event and the PodScheduled=False condition with kube's message, and
 //       the pod waits in the queue for an event that may make it fit.
 //
-// Bounds: bindings_max binding calls in flight (the queue waits beyond), cycles_per_pump
-// cycles per input (the shell stays responsive), the API connection's call timeout.
-// Deviations from kube-scheduler: Filter ignores pods nominated to a node (kube adds them to
-// the node in a second Filter pass); Permit's wait is not supported (a plugin answering Wait
-// gets its pod requeued as an error); terminal pods (Succeeded, Failed) hold no resources; a
+// Bounds: bindings_max binding cycles in flight, pods waiting on Permit included (the queue
+// waits beyond), cycles_per_pump cycles per input (the shell stays responsive), the API
+// connection's call timeout, kube's 15 minutes for a Permit wait.
+// Deviations from kube-scheduler: terminal pods (Succeeded, Failed) hold no resources; a
 // binding answered by a time-out keeps its pod's room until the informer shows what happened
 // (kube frees it at once, and a binding that landed anyway overcommits the node).
 #pragma once
@@ -60,6 +64,9 @@ struct SchedulerServiceConfig {
   /// Optional probe (the simulator's trace): "scheduler binds <ns>/<pod> <node>" when a
   /// binding is sent, "scheduler bound <ns>/<pod> <node> <code>" when it is answered.
   std::function<void(const std::string&)> observe;
+  /// Plugins added to the default registry (kube's out-of-tree registry), e.g. Coscheduling;
+  /// a profile enables them by name. A name already registered makes create() fail.
+  std::vector<std::pair<std::string, PluginFactory>> out_of_tree_plugins;
 };
 
 struct SchedulerCounters {
@@ -73,6 +80,8 @@ struct SchedulerCounters {
   std::uint64_t victims = 0;             ///< pods deleted by preemption
   std::uint64_t events = 0;              ///< Event writes sent
   std::uint64_t conversion_errors = 0;   ///< pods or nodes the converter refused
+  std::uint64_t permit_waits = 0;        ///< pods parked by a Permit Wait
+  std::uint64_t permit_rejections = 0;   ///< pods Permit rejected (at once, waiting, timed out)
 };
 
 class SchedulerService final : public api::ApiComponent,
@@ -96,6 +105,8 @@ class SchedulerService final : public api::ApiComponent,
   const SchedulerCounters& counters() const { return counters_; }
   const SchedulerCache& cache() const { return cache_; }
   const SchedulingQueue& queue() const { return *queue_; }
+  /// Pods waiting on Permit now.
+  std::size_t waiting_on_permit() const { return waiting_.size(); }
   bool synced() const { return api_.synced(); }
 
  private:
@@ -116,8 +127,16 @@ class SchedulerService final : public api::ApiComponent,
   Framework* framework_for(const PodInfo& pod) const;
   void pump(std::int64_t now_ms);
   void schedule_one(PoppedPod popped, std::int64_t now_ms);
-  void bind(Framework& framework, PoppedPod popped, std::shared_ptr<const PodInfo> assumed,
-            const std::string& node, std::int64_t now_ms);
+  /// Permit's answer for a binding cycle that passed Reserve: go on, park, or undo.
+  void permit(Binding& binding, std::int64_t now_ms);
+  /// PreBind and Bind (the binding call is sent); undone on a failure.
+  void pre_bind_and_bind(Binding& binding, std::int64_t now_ms);
+  /// Unreserve, forget the assumed pod, take the binding out of bindings_ (returned).
+  std::unique_ptr<Binding> abandon(Binding& binding, bool* forgotten = nullptr);
+  /// Resumes or undoes the binding cycles whose Permit wait was decided.
+  void settle_waiting(std::int64_t now_ms);
+  /// A Permit rejection: FailedScheduling as kube's FitError over the one node, unschedulable.
+  void permit_rejected(const PoppedPod& popped, const Status& status, std::int64_t now_ms);
   void binding_answered(const std::string& uid, const api::ApiReply& reply, std::int64_t now_ms);
   void bound(Binding& binding, std::int64_t now_ms);
   void unbind(Binding& binding, const std::string& why, std::int64_t now_ms);
@@ -136,7 +155,9 @@ class SchedulerService final : public api::ApiComponent,
   // FrameworkHandle.
   std::span<const PodDisruptionBudget> pod_disruption_budgets() const override;
   std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view node) const override;
+  bool any_nominated_pods() const override { return queue_->any_nominated(); }
   BindingSink* binding_sink() override { return this; }
+  WaitingPods* waiting_pods() override { return &waiting_; }
   // BindingSink.
   Status bind(const PodInfo& pod, std::string_view node) override;
 
@@ -160,6 +181,8 @@ class SchedulerService final : public api::ApiComponent,
   /// Bindings answered by a time-out, by pod uid, until the informer settles them.
   std::map<std::string, std::unique_ptr<Binding>> uncertain_;
   Binding* binding_now_ = nullptr;
+  /// Binding cycles parked on Permit (their Binding stays in bindings_).
+  WaitingPods waiting_;
   /// The last PodScheduled=False message written per pod uid (no write when unchanged).
   std::map<std::string, std::string> reported_;
   std::int64_t now_ms_ = 0;
