@@ -4,6 +4,7 @@
 @0xcc551941ec139d37;
 
 using Cxx = import "/capnp/c++.capnp";
+using Json = import "/capnp/compat/json.capnp";
 $Cxx.namespace("craton::schema::k8s");
 
 using Meta = import "api_meta.capnp";
@@ -34,6 +35,13 @@ struct Node {
     addresses @4 :List(Address);
     nodeInfo @5 :SystemInfo;
     images @6 :List(Image);
+    daemonEndpoints @7 :DaemonEndpoints;  # where the node agent listens (kubectl logs)
+  }
+  struct DaemonEndpoints {
+    kubeletEndpoint @0 :DaemonEndpoint;
+  }
+  struct DaemonEndpoint {
+    port @0 :Int32 $Json.name("Port");  # Kubernetes spells this one field with a capital
   }
   struct Condition {
     type @0 :Text;  # Ready | MemoryPressure | DiskPressure | PIDPressure | NetworkUnavailable

@@ -90,6 +90,8 @@ struct Fixture {
   int uids = 0;
   int suffixes = 0;
   std::unique_ptr<ApiService> service;
+  /// Where pods/log goes (the API host's proxy in production); unset: 503 as without one.
+  std::function<void(PodLogTarget, std::shared_ptr<Exchange>)> pod_log;
 
   explicit Fixture(std::size_t window = 10000, std::int64_t event_ttl_s = 3600) {
     ApiServiceOptions options;
@@ -101,6 +103,10 @@ struct Fixture {
     options.new_uid = [this] { return "uid-" + std::to_string(++uids); };
     // Counted, so that generated names differ: "abcda", "abcdb", ...
     options.name_suffix = [this] { return "abcd" + std::string(1, char('a' + suffixes++ % 26)); };
+    options.pod_log = [this](PodLogTarget target, std::shared_ptr<Exchange> exchange) {
+      if (pod_log) return pod_log(std::move(target), std::move(exchange));
+      exchange->respond(status_response(503, "ServiceUnavailable", "no proxy in this test"));
+    };
     service = std::make_unique<ApiService>(store, options);
     store.service = service.get();
     service->reset(1, {});

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "actors/api/convert/string_map.hpp"
+#include "schemas/api_cluster.capnp.h"
 #include "schemas/api_meta.capnp.h"
 
 namespace craton::api {
@@ -137,6 +138,20 @@ bool is_json_leaf(capnp::StructSchema schema) {
          schema == capnp::Schema::from<k8s::BoolBox>();
 }
 
+std::string json_name(capnp::StructSchema::Field field) {
+  constexpr std::uint64_t kJsonName = 0xfa5b1fd61c2e7c3dull;  // json.capnp's `name`
+  for (auto annotation : field.getProto().getAnnotations())
+    if (annotation.getId() == kJsonName) return annotation.getValue().getText().cStr();
+  return field.getProto().getName().cStr();
+}
+
+std::optional<capnp::StructSchema::Field> find_json_field(capnp::StructSchema schema,
+                                                          std::string_view name) {
+  for (auto field : schema.getFields())
+    if (json_name(field) == name) return field;
+  return std::nullopt;
+}
+
 struct KubeJson::Impl {
   capnp::JsonCodec codec;
   EntriesHandler<k8s::StringMap, false> string_map;
@@ -158,6 +173,8 @@ KubeJson::KubeJson() : impl_(std::make_unique<Impl>()) {
   impl_->codec.addTypeHandler(impl_->bool_box);
   impl_->codec.addTypeHandler(impl_->int_or_string);
   impl_->codec.addTypeHandler(impl_->resource_list);
+  // The one field whose JSON name a Cap'n Proto name cannot be (DaemonEndpoint's "Port").
+  impl_->codec.handleByAnnotation<schema::k8s::Node::DaemonEndpoint>();
 }
 
 KubeJson::~KubeJson() = default;

@@ -17,6 +17,7 @@
 #include <capnp/message.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,13 @@ namespace craton::api {
 /// their fields (StringMap, ResourceList, IntOrString, the boxes): walkers of a schema's JSON
 /// shape (unknown-field checks, OpenAPI) stop there.
 bool is_json_leaf(capnp::StructSchema schema);
+
+/// A field's name in Kubernetes JSON: its $Json.name where a Cap'n Proto name cannot be it
+/// (DaemonEndpoint's "Port"), else its own. Every walker of the JSON shape names fields so.
+std::string json_name(capnp::StructSchema::Field field);
+/// The field whose JSON name is `name`.
+std::optional<capnp::StructSchema::Field> find_json_field(capnp::StructSchema schema,
+                                                          std::string_view name);
 
 class KubeJson {
  public:

@@ -125,6 +125,11 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
   service_options.resume = [h = host.get()](std::function<void()> job) {
     h->post(std::move(job), false);
   };
+  // pods/log: relayed from the pod's node agent (the kubelet's port, as kube-apiserver does).
+  if (!service_options.pod_log)
+    service_options.pod_log = [h = host.get()](PodLogTarget target, std::shared_ptr<Exchange> e) {
+      h->logs_.relay(std::move(target), std::move(e));
+    };
   if (service_options.advertise_address.empty()) {  // where kubectl reaches this server
     service_options.advertise_address = host->options_.http.address().to_string();
     if (host->options_.http.port() != 0)
@@ -154,6 +159,7 @@ ApiHost::~ApiHost() {
 void ApiHost::stop() {
   if (stopping_.exchange(true)) return;
   if (http_) http_->stop();
+  logs_.stop();
   queue_ready_.notify_all();
   for (auto& t : workers_) t.join();
   objects_.stop();  // its answers after this go to a queue no worker runs

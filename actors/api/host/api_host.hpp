@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/api/host/pod_log_proxy.hpp"
 #include "actors/api/host/store_object_store.hpp"
 #include "actors/api/http/http_server.hpp"
 #include "actors/api/server/api_service.hpp"
@@ -65,6 +66,7 @@ class ApiHost {
   StoreObjectStore objects_;
   std::unique_ptr<ApiService> service_;
   std::unique_ptr<HttpServer> http_;
+  PodLogProxy logs_;
   std::atomic<bool> stopping_{false};
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "actors/api/convert/kube_json.hpp"
 #include "actors/api/meta/merge_keys.hpp"
 #include "schemas/api_meta.capnp.h"
 
@@ -85,7 +86,7 @@ JsonShape json_shape(capnp::Type type) {
 std::optional<ListMerge> list_merge(capnp::StructSchema::Field field) {
   auto shape = json_shape(field.getType());
   if (shape.type != Shape::array) return std::nullopt;
-  std::string name = field.getProto().getName().cStr();
+  std::string name = json_name(field);
   auto element = json_shape(shape.element);
   if (element.type == Shape::string && list_merges_as_set(name)) return ListMerge{""};
   if (element.type != Shape::object) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "actors/api/convert/kube_json.hpp"
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/openapi/json_shape.hpp"
 #include "actors/api/openapi/openapi.hpp"
@@ -81,7 +82,7 @@ void add_definition(v2::Definitions* definitions, capnp::StructSchema schema) {
   auto* properties = definition->mutable_properties();  // present even when empty: a struct
   for (auto field : schema.getFields()) {
     auto* property = properties->add_additional_properties();
-    property->set_name(field.getProto().getName().cStr());
+    property->set_name(json_name(field));
     describe(property->mutable_value(), field.getType());
     if (auto merge = list_merge(field)) {
       auto* extensions = property->mutable_value()->mutable_vendor_extension();

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "actors/api/convert/kube_json.hpp"
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/openapi/json_shape.hpp"
 #include "actors/api/openapi/openapi.hpp"
@@ -49,7 +50,7 @@ json schema_of(capnp::Type type) {
 json definition_of(capnp::StructSchema schema) {
   json properties = json::object();
   for (auto field : schema.getFields()) {
-    auto& property = properties[field.getProto().getName().cStr()] = schema_of(field.getType());
+    auto& property = properties[json_name(field)] = schema_of(field.getType());
     if (auto merge = list_merge(field)) {
       property["x-kubernetes-patch-strategy"] = "merge";
       if (!merge->merge_key.empty()) property["x-kubernetes-patch-merge-key"] = merge->merge_key;

@@ -270,9 +270,7 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
   }
   if (!path->subresource.empty()) {
     const auto& subs = r.kind->info.subresources;
-    // pods/log is discovered (kubectl asks) but the node agent serves logs (issue 14).
-    if (path->subresource == "log" ||
-        std::find(subs.begin(), subs.end(), path->subresource) == subs.end()) {
+    if (std::find(subs.begin(), subs.end(), path->subresource) == subs.end()) {
       exchange->respond(
           status_error(404, "NotFound", "the server could not find the requested resource"));
       return;
@@ -288,6 +286,13 @@ void ApiService::handle(HttpRequest http, std::shared_ptr<Exchange> exchange) {
     return;
   }
   r.dry_run = dry == "All";
+  if (r.path.subresource == "log") {  // the node agent answers; this server relays
+    if (r.http.method != "GET") return exchange->respond(method_not_allowed());
+    auto task = pod_log(std::move(r), exchange);
+    return start(std::move(task), [exchange](std::optional<HttpResponse> refused) {
+      if (refused) exchange->respond(std::move(*refused));
+    });
+  }
   bool named = !r.path.name.empty();
   auto flag = r.param("watch");
   if (r.http.method == "GET" && !named && (flag == "1" || flag == "true")) {

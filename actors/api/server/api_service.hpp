@@ -44,6 +44,15 @@
 
 namespace craton::api {
 
+/// Where `kubectl logs` is answered: the node agent of the pod's node (its address and
+/// status.daemonEndpoints.kubeletEndpoint.Port) and what to ask it (the kubelet's
+/// "/containerLogs/<namespace>/<pod>/<container>?<the client's query>").
+struct PodLogTarget {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string target;
+};
+
 struct ApiServiceOptions {
   std::size_t cache_window = 10000;  ///< changes kept per resource for watches and exact lists
   std::chrono::milliseconds cache_wait{3000};  ///< a read waits this long for the cache
@@ -66,6 +75,9 @@ struct ApiServiceOptions {
   /// Where a request parked on the watch cache goes on when the cache catches up (a worker
   /// pool's post; it must not refuse). Null: at once, on the thread that fed the cache.
   std::function<void(std::function<void()>)> resume;
+  /// Relays a pod's log from its node's agent to the client (the API host's HTTP proxy);
+  /// null where no agent is reachable (the simulator): pods/log answers 503.
+  std::function<void(PodLogTarget, std::shared_ptr<Exchange>)> pod_log;
 };
 
 /// A change the feed reports: a put (value) or delete (nullopt) of key at revision.
@@ -138,6 +150,9 @@ class ApiService {
                            std::int64_t limit);
   /// Nothing once the watch streams; else the response that refuses it.
   Task<std::optional<HttpResponse>> watch(Request r, std::shared_ptr<Exchange> exchange);
+  /// pods/<name>/log: nothing once the agent's answer is being relayed; else the refusal
+  /// (api_pod_log.cpp).
+  Task<std::optional<HttpResponse>> pod_log(Request r, std::shared_ptr<Exchange> exchange);
   /// The names of the request's collection its selectors pick now (DELETECOLLECTION).
   Task<Result<std::vector<std::string>>> selected_names(const Request& r);
   struct Delivery;

@@ -1,5 +1,6 @@
 // Stored bytes, typed messages and JSON of one object.
 #include "actors/api/server/object_codec.hpp"
+#include "actors/api/convert/kube_json.hpp"
 
 #include <kj/exception.h>
 
@@ -30,9 +31,9 @@ void collect_unknown(const nlohmann::json& j, capnp::StructSchema schema, const 
                      std::vector<std::string>& out) {
   if (!j.is_object()) return;
   for (auto it = j.begin(); it != j.end(); ++it) {
-    auto field = schema.findFieldByName(it.key());
+    auto f = find_json_field(schema, it.key());
     auto here = path.empty() ? it.key() : path + "." + it.key();
-    KJ_IF_MAYBE (f, field) {
+    if (f) {
       auto type = f->getType();
       if (type.isStruct() && !is_json_leaf(type.asStruct())) {
         collect_unknown(it.value(), type.asStruct(), here, out);
