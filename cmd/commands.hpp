@@ -20,6 +20,8 @@ void add_server_command(CLI::App& app, int& exit_code);  // cmd/server_command.c
 /// `craton controller-manager`.
 void add_controller_manager_command(CLI::App& app,
                                     int& exit_code);  // cmd/controller_manager_command.cpp
+/// `craton image import|list|remove`: the node's local image store.
+void add_image_command(CLI::App& app, int& exit_code);  // cmd/image_command.cpp
 /// `craton scheduler` and `craton scheduler explain`.
 void add_scheduler_command(CLI::App& app, int& exit_code);  // cmd/scheduler_command.cpp
 /// `store member ...` and `store move-leader`, added under the `store` subcommand.
