@@ -7,9 +7,11 @@
 
 #include <string>
 
+#include "actors/agent/core/node_object.hpp"
 #include "actors/agent/core/node_status.hpp"
 #include "actors/agent/linux/host_facts.hpp"
 #include "actors/api/convert/kube_json.hpp"
+#include "runtime/flat_message.hpp"
 #include "schemas/api_cluster.capnp.h"
 
 using namespace craton::agent;
@@ -284,4 +286,26 @@ BOOST_AUTO_TEST_CASE(this_hosts_figures_are_read) {
   auto missing = read_host_facts(options);
   BOOST_REQUIRE(!missing.ok());
   BOOST_TEST(missing.error().message.find("/no/such/dir") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_agents_node_message_agrees_with_the_apis_converter) {
+  auto c = config();
+  c.pod_cidr = "10.244.1.0/24";
+  c.labels = {{"example.com/rack", "r1"}};
+  c.taints = {{"dedicated", "gpu", "NoSchedule"}, {"spot", "", "NoExecute"}};
+  ConditionTimes times;
+  auto conditions = node_conditions(host(), c, NodeHealth{});
+  times.stamp(conditions, 1'800'000'000'000);
+  auto node = node_json(host(), c, conditions);
+  auto bytes = node_object_bytes(node);
+  BOOST_REQUIRE(bytes.ok());
+  auto ours = craton::FlatMessage::open(*bytes);
+  BOOST_REQUIRE(ours.ok());
+  craton::api::KubeJson codec;
+  auto theirs = codec.decode<craton::schema::k8s::Node>(node.dump());
+  BOOST_REQUIRE(theirs.ok());
+  auto schema = capnp::Schema::from<craton::schema::k8s::Node>();
+  BOOST_TEST(codec.encode(ours->root(schema)) ==
+             codec.encode((*theirs)->getRoot<capnp::DynamicStruct>(schema).asReader()));
+  BOOST_TEST(!node_object_bytes(json{{"metadata", {{"name", 7}}}}).ok());
 }

@@ -5,8 +5,7 @@
 
 #include <utility>
 
-#include "actors/api/convert/kube_json.hpp"
-#include "actors/api/convert/string_map.hpp"
+#include "actors/agent/core/node_object.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_cluster.capnp.h"
 #include "schemas/api_pod.capnp.h"
@@ -43,7 +42,9 @@ api::ApiCall merge_patch(api::ApiCall call, const json& patch) {
 // nothing differs.
 json reconcile_patch(k8s::Node::Reader existing, const std::map<std::string, std::string>& want,
                      const std::string& pod_cidr) {
-  auto have = api::as_map(existing.getMetadata().getLabels());
+  std::map<std::string, std::string> have;
+  for (auto e : existing.getMetadata().getLabels().getEntries())
+    have[e.getKey().cStr()] = e.getValue().cStr();
   json labels = json::object();
   for (const char* key : kDefaultLabels) {
     auto w = want.find(key);
@@ -64,7 +65,7 @@ Result<std::string> uid_of(const api::ApiObjectBytes& object) {
   auto message = FlatMessage::open(object.bytes);
   if (!message) return message.error();
   try {
-    return api::text(message->root<k8s::Node>().getMetadata().getUid());
+    return std::string(message->root<k8s::Node>().getMetadata().getUid().cStr());
   } catch (const kj::Exception& e) {
     return Error{"malformed",
                  std::string("a Node that does not decode: ") + e.getDescription().cStr()};
@@ -128,15 +129,14 @@ void AgentService::register_node(std::int64_t now_ms) {
   if (registering_ || !facts_ || now_ms < register_due_ms_) return;
   auto conditions = node_conditions(*facts_, config_.node, health_);
   condition_times_.stamp(conditions, wall_ms(now_ms));
-  api::KubeJson codec;
-  auto node = codec.decode<k8s::Node>(node_json(*facts_, config_.node, conditions).dump());
+  auto node = node_object_bytes(node_json(*facts_, config_.node, conditions));
   if (!node) {  // a bug of node_json, not an input: say it and retry later
     ++counters_.register_failures;
     register_due_ms_ = now_ms + config_.register_retry_ms;
     return;
   }
   auto call = on_node(api::ApiVerb::create, "");
-  call.object = flat_bytes(**node);
+  call.object = std::move(*node);
   registering_ = true;
   api_.call(
       std::move(call),
