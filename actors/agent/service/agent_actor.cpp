@@ -27,12 +27,18 @@ struct AgentState {
   std::int64_t heard_ms = 0;
   std::int64_t facts_due_ms = 0;
   bool reading_facts = false;
+  bool said_registered = false;
   static inline const char* name = "craton.agent";
 };
 using AgentActor = caf::stateful_actor<AgentState>;
 
+// Sends what the service asks for after any of its inputs (and says once that it registered).
 void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
   auto& st = self->state;
+  if (!st.said_registered && st.service->registered()) {
+    st.said_registered = true;
+    st.env->log(self, LogLevel::info, "registered node " + st.config.service.node.name);
+  }
   std::string node =
       st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
   for (const auto& send : sends) {
@@ -96,11 +102,8 @@ void on_tick(AgentActor* self) {
     st.env->log(self, LogLevel::info,
                 "no answer from the API: now " + st.config.api_nodes[st.api_index]);
   }
-  bool was_registered = st.service->registered();
   read_facts(self, now);
   send_all(self, st.service->tick(now));
-  if (!was_registered && st.service->registered())
-    st.env->log(self, LogLevel::info, "registered node " + st.config.service.node.name);
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                      tick_atom::value);
 }
