@@ -1,0 +1,147 @@
+// The node agent's actor: envelopes, the timer and the worker (see the header).
+#include "actors/agent/service/agent_actor.hpp"
+
+#include <kj/exception.h>
+
+#include "actors/agent/service/job_runner.hpp"
+#include "actors/api/client/api_protocol.hpp"
+#include "runtime/assert.hpp"
+#include "runtime/correlation.hpp"
+
+namespace craton::agent {
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("ag_tick")>;
+using work_atom = caf::atom_constant<caf::atom("ag_work")>;
+
+struct AgentState {
+  std::unique_ptr<ActorEnv> env;
+  AgentActorConfig config;
+  std::unique_ptr<AgentService> service;
+  std::unique_ptr<PodDriver> driver;  ///< used on the worker thread only
+  // TODO(issue 14, lead): the pod side. Make PodSync (actors/agent/core/pod_sync.hpp) here,
+  // give it to service->set_pod_sink(...) through a PodSink adapter, and run its DriverCalls
+  // with runner->submit([driver] { auto r = driver->...; return [r] { sync.on_result(r); }; }).
+  std::unique_ptr<JobRunner> runner;  ///< last: its thread stops before the rest goes
+  std::size_t api_index = 0;
+  std::int64_t heard_ms = 0;
+  std::int64_t facts_due_ms = 0;
+  bool reading_facts = false;
+  bool said_registered = false;
+  static inline const char* name = "craton.agent";
+};
+using AgentActor = caf::stateful_actor<AgentState>;
+
+// Sends what the service asks for after any of its inputs (and says once that it registered).
+void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
+  auto& st = self->state;
+  if (!st.said_registered && st.service->registered()) {
+    st.said_registered = true;
+    st.env->log(self, LogLevel::info, "registered node " + st.config.service.node.name);
+  }
+  std::string node =
+      st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
+  for (const auto& send : sends) {
+    EnvelopeBuilder b(st.env->address(), Address{node, "api"}, send.correlation);
+    api::write_api_call(b.body().initApiRequest(), send.call);
+    st.env->send(self, b);
+  }
+}
+
+// The host's figures are read on the worker (a statvfs may hang on a sick disk).
+void read_facts(AgentActor* self, std::int64_t now) {
+  auto& st = self->state;
+  if (st.reading_facts || now < st.facts_due_ms) return;
+  auto read = st.config.read_facts;
+  auto submitted = st.runner->submit([self, read]() -> JobRunner::Continuation {
+    auto facts = std::make_shared<Result<HostFacts>>(read());
+    return [self, facts] {
+      auto& st = self->state;
+      st.reading_facts = false;
+      if (facts->ok())
+        st.service->set_host_facts(facts->value());
+      else
+        st.env->log(self, LogLevel::warn, "cannot read the host: " + facts->error().message);
+    };
+  });
+  if (!submitted) return;
+  st.reading_facts = true;
+  st.facts_due_ms = now + st.config.host_facts_ms;
+}
+
+void on_envelope(AgentActor* self, const WireEnvelope& wire) {
+  auto& st = self->state;
+  auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
+  if (!in) return;
+  auto correlation = in->root().getCorrelationId();
+  auto body = in->root().getBody();
+  auto now = st.env->now_ms(self);
+  try {
+    if (body.isApiResponse()) {
+      st.heard_ms = now;
+      send_all(self,
+               st.service->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
+    } else if (body.isApiWatchEvent()) {
+      st.heard_ms = now;
+      if (auto event = api::read_api_event(body.getApiWatchEvent()))
+        send_all(self, st.service->on_event(correlation, *event, now));
+    }
+  } catch (const kj::Exception& e) {
+    st.env->log(self, LogLevel::warn,
+                std::string("a malformed API answer: ") + e.getDescription().cStr());
+  }
+}
+
+void on_tick(AgentActor* self) {
+  auto& st = self->state;
+  auto now = st.env->now_ms(self);
+  if (st.config.api_nodes.size() > 1 && st.service->calls_in_flight() > 0 &&
+      now - st.heard_ms >= st.config.api_switch_ms) {
+    st.api_index = (st.api_index + 1) % st.config.api_nodes.size();
+    st.heard_ms = now;
+    st.env->log(self, LogLevel::info,
+                "no answer from the API: now " + st.config.api_nodes[st.api_index]);
+  }
+  read_facts(self, now);
+  send_all(self, st.service->tick(now));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
+                     tick_atom::value);
+}
+
+caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config) {
+  auto& st = self->state;
+  st.env = std::make_unique<ActorEnv>(std::move(node), "agent");
+  if (!config.read_facts)
+    config.read_facts = [host = config.host] { return read_host_facts(host); };
+  config.service.first_correlation = first_correlation_id(st.env->node().incarnation);
+  st.config = config;
+  auto made = AgentService::create(config.service);
+  CRATON_ASSERT(made.ok(), "the agent's node configuration is invalid");
+  st.service = std::move(*made);
+  if (config.make_driver) st.driver = config.make_driver();
+  // The worker tells the actor that results wait; a weak handle, so the runner (owned by the
+  // actor's state) does not keep its own actor alive.
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+  st.runner = std::make_unique<JobRunner>(config.worker_queue_max, [weak] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<caf::actor>(strong), work_atom::value);
+  });
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->send(self, tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) { on_envelope(self, wire); },
+      [self](tick_atom) { on_tick(self); },
+      [self](work_atom) {
+        auto& st = self->state;
+        if (st.runner->drain() > 0) send_all(self, st.service->tick(st.env->now_ms(self)));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_agent(caf::actor_system& sys, const NodeContext& node, AgentActorConfig config) {
+  return sys.spawn(agent, node, std::move(config));
+}
+
+}  // namespace craton::agent

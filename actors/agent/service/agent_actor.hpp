@@ -1,0 +1,50 @@
+// The node agent as an actor (issue 14): AgentService (agent_service.hpp) bound to envelopes,
+// a timer and a worker thread. It registers as "agent" with its node's router, sends the
+// service's calls to the API actor ("<api node>/api") in apiRequest envelopes and hands the
+// answers and watch events back by correlation id, as the API component shell does
+// (actors/api/informer/api_component_actor.hpp, election off: every agent acts for its own
+// node); what it adds is a JobRunner (job_runner.hpp) for blocking host work: reading the
+// host's figures every host_facts_ms now, the PodDriver's calls once the pod side plugs in.
+// Results come back as a message to the actor, which drains them on its own thread.
+//
+// The API node is the first of api_nodes; when no answer came for api_switch_ms while calls
+// were pending, it moves to the next one (another control-plane process).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/agent/driver/pod_driver.hpp"
+#include "actors/agent/linux/host_facts.hpp"
+#include "actors/agent/service/agent_service.hpp"
+#include "runtime/environment.hpp"
+
+namespace craton::agent {
+
+struct AgentActorConfig {
+  AgentServiceConfig service;          ///< first_correlation is set by the actor
+  std::vector<std::string> api_nodes;  ///< empty: its own node's API actor
+  std::int64_t tick_ms = 100;
+  std::int64_t api_switch_ms = 20'000;
+  /// How often the host is read again (kubelet's nodeStatusUpdateFrequency, 10 s).
+  std::int64_t host_facts_ms = 10'000;
+  std::size_t worker_queue_max = 4096;
+  /// Reads the host on the worker (default: read_host_facts(host) on this Linux host; the
+  /// simulator gives its own).
+  std::function<Result<HostFacts>()> read_facts;
+  HostFactsOptions host;
+  /// Makes the driver the pod side calls on the worker ("linux" or "fake", by --driver); may
+  /// be empty while the pod side is not wired.
+  std::function<std::unique_ptr<PodDriver>()> make_driver;
+};
+
+/// Precondition: AgentService::create(config.service) succeeds (the command line checks it
+/// first, so a bad flag is an error message, not a crash).
+caf::actor spawn_agent(caf::actor_system& sys, const NodeContext& node, AgentActorConfig config);
+
+}  // namespace craton::agent
