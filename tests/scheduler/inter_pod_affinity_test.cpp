@@ -197,3 +197,31 @@ BOOST_AUTO_TEST_CASE(nothing_to_score_is_skipped) {
   w.put(0, labeled_pod("plain", {{"app", "x"}}));
   BOOST_TEST(score_all(labeled_pod("p", {}), w).empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_dry_run_prefilter_on_a_clone_leaves_the_original_state_its_counts) {
+  // Preemption's dry run: the cycle's state is cloned, node1 copied without its pod (the
+  // victim), and PreFilter runs again over the list with the copy. The clone sees node1 free;
+  // the original state must still see the pod it was computed with (the index re-synced to the
+  // copy in between).
+  World w = three_nodes();
+  w.put(0, labeled_pod("victim", {{"security", "S1"}}));
+  PodInfo pod = labeled_pod("p", {});
+  pod.pod_anti_affinity_required = {term("security", "S1", "zone")};
+  InterPodAffinity plugin({});
+  auto list = pointers(w.nodes);
+  CycleState original;
+  original.set_all_nodes(list);
+  BOOST_REQUIRE(plugin.pre_filter(original, pod, list).is_success());
+
+  CycleState clone = original.clone();
+  NodeInfo copy = w.nodes[0];
+  BOOST_REQUIRE(copy.remove_pod("uid-victim"));
+  std::vector<const NodeInfo*> changed = {&copy, list[1], list[2]};
+  clone.set_all_nodes(changed);
+  BOOST_REQUIRE(plugin.pre_filter(clone, pod, changed).is_success());
+
+  BOOST_TEST(plugin.filter(clone, pod, copy).is_success());
+  Status s = plugin.filter(original, pod, w.nodes[0]);
+  BOOST_TEST(!s.is_success());
+  BOOST_TEST((s.is_success() ? std::string() : std::string(s.reasons().front())) == kAnti);
+}

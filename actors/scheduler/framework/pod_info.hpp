@@ -112,6 +112,21 @@ struct TopologySpreadConstraint {
   std::vector<std::string> match_label_keys;
 };
 
+/// The kinds of controlling owner default topology spreading reads a selector from (kube's
+/// helper.DefaultSelector: v1 ReplicationController, apps/v1 ReplicaSet and StatefulSet).
+enum class ControllerKind : std::uint8_t {
+  replication_controller,
+  replica_set,
+  stateful_set,
+  other
+};
+
+/// The pod's controller: its ownerReference with controller: true.
+struct ControllerRef {
+  ControllerKind kind = ControllerKind::other;
+  std::string name;
+};
+
 struct PodInfo {
   std::string namespace_;
   std::string name;
@@ -134,6 +149,8 @@ struct PodInfo {
   std::vector<Toleration> tolerations;
   std::vector<TopologySpreadConstraint> topology_spread_constraints;
   std::vector<HostPort> host_ports;  ///< container ports with hostPort > 0
+  /// metadata.ownerReferences' controller, when there is one.
+  std::optional<ControllerRef> controller;
 
   // What preemption reads.
   bool preemption_never = false;    ///< spec.preemptionPolicy: Never

@@ -15,7 +15,6 @@ struct AffinityFilterState {
   std::vector<DomainLookup> affinity;       ///< per required affinity term, in the pod's order
   std::vector<DomainLookup> anti;           ///< per required anti-affinity term, in order
   std::vector<DomainLookup> existing_anti;  ///< existing pods' anti-affinity selecting the pod
-  std::vector<std::unique_ptr<DomainCounts>> owned;  ///< the every_pod walk's tables
 };
 
 /// Written by PreFilter once it synced the index: PreScore of the same cycle need not again
@@ -24,7 +23,6 @@ struct AffinityIndexSynced {};
 
 struct AffinityScoreState {
   std::vector<DomainLookup> lookups;  ///< a node scores the sum of its domains' counts
-  std::vector<std::unique_ptr<DomainCounts>> owned;
 };
 
 bool selected_by_all(std::span<const PodAffinityTerm> terms, const PodInfo& pod) {
@@ -39,42 +37,37 @@ bool has_affinity_terms(const PodInfo& p) {
          !p.pod_anti_affinity_preferred.empty();
 }
 
-/// Tables built by walking every pod (PodCounting::every_pod), owned by the cycle's state.
+/// Tables built by walking every pod (PodCounting::every_pod), held by the cycle's state.
 class WalkTables {
  public:
-  explicit WalkTables(std::vector<std::unique_ptr<DomainCounts>>& owned) : owned_(owned) {}
   /// Gives `table` an empty table of `key` when it has none.
   void init(DomainLookup& table, const std::string& key) {
-    if (table.counts) return;
-    owned_.push_back(std::make_unique<DomainCounts>());
-    table.counts = owned_.back().get();
-    table.topology_key = &key;
+    if (table.table) return;
+    table.table = std::make_shared<const DomainTable>(DomainTable{key, {}});
   }
   /// Adds `amount` to the node's domain of the table's key; nothing when the node has no such
   /// label (as Kubernetes counts).
   void add(DomainLookup& table, const NodeInfo& node, std::int64_t amount) {
-    auto label = node.labels().find(*table.topology_key);
+    auto label = node.labels().find(table.topology_key());
     if (label == node.labels().end()) return;
-    // A table this walk made (init): it is written only here, before the state is stored.
-    (*const_cast<DomainCounts*>(table.counts))[label->second] += amount;
+    // A table this walk made (init), nobody else holds it: written only here, before the state
+    // is stored.
+    const_cast<DomainTable&>(*table.table).counts[label->second] += amount;
     table.total += amount;
   }
   /// The table of `key` in `tables`, added when new.
   DomainLookup& by_key(std::vector<DomainLookup>& tables, const std::string& key) {
     for (auto& t : tables)
-      if (*t.topology_key == key) return t;
+      if (t.topology_key() == key) return t;
     tables.emplace_back();
     init(tables.back(), key);
     return tables.back();
   }
-
- private:
-  std::vector<std::unique_ptr<DomainCounts>>& owned_;
 };
 
 void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                         AffinityFilterState& s) {
-  WalkTables tables(s.owned);
+  WalkTables tables;
   s.affinity.resize(pod.pod_affinity_required.size());
   s.anti.resize(pod.pod_anti_affinity_required.size());
   for (std::size_t i = 0; i < s.affinity.size(); ++i)
@@ -107,8 +100,7 @@ void index_filter_counts(const PodInfo& pod, TopologyIndex& index, AffinityFilte
     s.anti.push_back(index.count_selected(std::span(&t, 1), t.topology_key));
   for (const auto& e : index.existing_terms()) {
     if (e->kind != TermKind::required_anti_affinity || e->in_domains == 0) continue;
-    if (e->term.selects(pod))
-      s.existing_anti.push_back({&e->term.topology_key, &e->pods, 1, e->in_domains});
+    if (e->term.selects(pod)) s.existing_anti.push_back({e->pods.share(), 1, e->in_domains});
   }
 }
 
@@ -130,7 +122,7 @@ void score_term(const PodAffinityTerm& term, std::int64_t weight, std::int64_t s
 bool walk_score_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                        std::int32_t hard_weight, AffinityScoreState& s) {
   bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
-  WalkTables tables(s.owned);
+  WalkTables tables;
   bool any_existing_terms = false;
   auto add_existing = [&](const PodInfo& existing, const NodeInfo& node) {
     for (const auto& t : pod.pod_affinity_preferred)
@@ -177,7 +169,7 @@ bool index_score_counts(const PodInfo& pod, TopologyIndex& index, std::int32_t h
     std::int64_t weight = e->kind == TermKind::required_affinity ? hard_weight : e->term.weight;
     std::int64_t sign = e->kind == TermKind::preferred_anti_affinity ? -1 : 1;
     if (weight == 0 || e->in_domains == 0 || !e->term.selects(pod)) continue;
-    s.lookups.push_back({&e->term.topology_key, &e->pods, sign * weight, e->in_domains});
+    s.lookups.push_back({e->pods.share(), sign * weight, e->in_domains});
   }
   return preferred || any_existing_terms;
 }
