@@ -82,19 +82,22 @@ struct PreferredNodeTerm {
 
 /// A pod (anti-)affinity term. Which pods it selects: those whose labels match `selector` (an
 /// absent selector matches no pod, as Kubernetes' LabelSelectorAsSelector(nil)) in one of
-/// `namespaces`, defaulted to the owning pod's own namespace by the converter when neither
-/// namespaces nor a namespace selector is given. An empty namespace selector means every
-/// namespace; a non-empty one cannot be evaluated yet (the model has no namespace labels) and
-/// adds no namespace.
+/// `namespaces` or in a namespace whose labels match `namespace_selector`; `namespaces` is
+/// defaulted to the owning pod's own namespace by the converter when neither namespaces nor a
+/// namespace selector is given. An empty namespace selector means every namespace
+/// (`all_namespaces`); a non-empty one is kept in `namespace_selector` and needs the labels of
+/// the candidate pod's namespace (FrameworkHandle::namespaces()).
 struct PodAffinityTerm {
   std::optional<api::LabelSelector> selector;
   std::vector<std::string> namespaces;
   bool all_namespaces = false;
+  std::optional<api::LabelSelector> namespace_selector;  ///< non-empty, or nullopt
   std::string topology_key;
   std::int32_t weight = 0;  ///< 0 for required terms
 
-  /// The term selects `pod`.
-  bool selects(const struct PodInfo& pod) const;
+  /// The term selects `pod`, whose namespace has the labels `pod_namespace_labels` (nullptr:
+  /// unknown, so a namespace selector selects no namespace).
+  bool selects(const struct PodInfo& pod, const api::Labels* pod_namespace_labels = nullptr) const;
 };
 
 enum class WhenUnsatisfiable : std::uint8_t { do_not_schedule, schedule_anyway };

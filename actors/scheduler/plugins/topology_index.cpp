@@ -14,6 +14,7 @@ namespace {
 std::string matcher_signature(const PodAffinityTerm& t) {
   std::string out = t.selector ? t.selector->to_string() : std::string("\x01none");
   out += t.all_namespaces ? "\x1f*" : "\x1f";
+  if (t.namespace_selector) out += "\x1a" + t.namespace_selector->to_string();
   for (const auto& ns : t.namespaces) out += "\x1e" + ns;
   return out;
 }
