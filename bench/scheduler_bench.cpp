@@ -167,6 +167,29 @@ std::uint64_t mix(std::uint64_t x) {  // SplitMix64's finaliser: per-pod tie see
   return x ^ (x >> 31);
 }
 
+/// The bench's FrameworkHandle for DefaultPreemption: no PodDisruptionBudgets; the pods the
+/// bench nominated and has not placed yet, by node.
+class BenchHandle final : public FrameworkHandle {
+ public:
+  std::span<const PodDisruptionBudget> pod_disruption_budgets() const override { return {}; }
+  std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view node) const override {
+    auto it = nominated_.find(node);
+    return it == nominated_.end() ? std::vector<std::shared_ptr<const PodInfo>>{} : it->second;
+  }
+  void nominate(std::shared_ptr<const PodInfo> pod, const std::string& node) {
+    nominated_[node].push_back(std::move(pod));
+  }
+  void clear(const std::string& node, const std::string& uid) {
+    auto it = nominated_.find(node);
+    if (it == nominated_.end()) return;
+    std::erase_if(it->second, [&](const auto& p) { return p->uid == uid; });
+    if (it->second.empty()) nominated_.erase(it);
+  }
+
+ private:
+  std::map<std::string, std::vector<std::shared_ptr<const PodInfo>>, std::less<>> nominated_;
+};
+
 // ---- the reference check
 // -------------------------------------------------------------------------
 
@@ -460,6 +483,23 @@ BenchCluster::BenchCluster(std::vector<NodeInfo> nodes) : nodes_(std::move(nodes
   for (const auto& n : nodes_) pointers_.push_back(&n);
 }
 
+std::optional<std::uint32_t> BenchCluster::find(std::string_view name) const {
+  for (std::uint32_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].name() == name) return i;
+  return std::nullopt;
+}
+
+std::shared_ptr<const PodInfo> BenchCluster::evict(const std::string& uid, std::uint32_t node) {
+  CRATON_ASSERT(node < nodes_.size(), "a pod is evicted from a known node");
+  for (const auto& p : nodes_[node].pods())
+    if (p->uid == uid) {
+      auto pod = p;  // remove_pod drops the node's reference
+      nodes_[node].remove_pod(uid);
+      return pod;
+    }
+  return nullptr;
+}
+
 void BenchCluster::assume(std::shared_ptr<const PodInfo> pod, std::uint32_t node) {
   CRATON_ASSERT(node < nodes_.size(), "a pod is assumed onto a known node");
   nodes_[node].add_pod(std::move(pod));
@@ -483,6 +523,41 @@ Registry reference_registry(const Profile& profile) {
     }
   }
   return out;
+}
+
+std::string check_preemption(const Profile& profile, ResourceNames& resources, const PodInfo& pod,
+                             std::span<const NodeInfo* const> nodes, std::uint32_t node,
+                             std::span<const std::shared_ptr<const PodInfo>> victims) {
+  for (const auto& v : victims)
+    if (v->priority >= pod.priority)
+      return "victim " + v->key() + " has priority " + std::to_string(v->priority) +
+             " >= " + std::to_string(pod.priority);
+  Registry registry = reference_registry(profile);
+  auto framework = Framework::create(registry, profile, resources);
+  if (!framework) return "reference framework: " + framework.error().message;
+  auto plugins = naive_plugins(*framework.value(), registry, profile, resources);
+  if (!plugins) return "naive plugins: " + plugins.error().message;
+  NodeInfo without = *nodes[node];
+  for (const auto& v : victims)
+    if (!without.remove_pod(v->uid)) return "victim " + v->key() + " is not on the node";
+  std::vector<const NodeInfo*> list(nodes.begin(), nodes.end());
+  auto fits_with = [&](const NodeInfo& version) -> Result<bool> {
+    list[node] = &version;
+    auto fits = naive_feasible(plugins.value(), pod, list);
+    if (!fits) return fits.error();
+    return bool(fits.value()[node]);
+  };
+  auto fits = fits_with(without);
+  if (!fits) return "naive filter: " + fits.error().message;
+  if (!fits.value()) return "the pod does not fit " + without.name() + " without its victims";
+  for (const auto& v : victims) {
+    NodeInfo back = without;
+    back.add_pod(v);
+    auto still = fits_with(back);
+    if (!still) return "naive filter: " + still.error().message;
+    if (still.value()) return "victim " + v->key() + " was not needed";
+  }
+  return "";
 }
 
 std::string check_against_reference(const Profile& profile, ResourceNames& resources,
@@ -510,8 +585,9 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
   report.workload = std::string(scheduler_workload_name(o.workload));
   ResourceNames resources;
   Profile profile = default_profile();
+  BenchHandle handle;  // outlives the framework
   auto framework = Framework::create(o.every_pod ? reference_registry(profile) : default_registry(),
-                                     profile, resources);
+                                     profile, resources, &handle);
   if (!framework) return framework.error();
   Framework& f = *framework.value();
 
@@ -537,49 +613,106 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
     }
   }
 
-  std::vector<double> latencies_us;
+  std::vector<double> latencies_us, preemption_us;
   latencies_us.reserve(measured.size());
-  Clock::duration checking{};
-  auto begin = Clock::now();
-  for (std::uint32_t i = 0; i < measured.size(); ++i) {
-    const auto& pod = measured[i];
-    CycleState state;
+  Clock::duration checking{}, post_filtering{};
+  std::uint32_t post_filter_runs = 0;
+  auto check = [&](const PodInfo& pod, std::uint32_t start, const CycleOptions& options,
+                   const ScheduleResult& r) {
+    auto t = Clock::now();
+    auto failure =
+        check_against_reference(profile, resources, pod, cluster.nodes(), start, options, r);
+    ++report.checked_pods;
+    if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
+      report.check_failures.push_back(pod.key() + ": " + failure);
+    checking += Clock::now() - t;
+  };
+  // One cycle for `pod`: measured, checked when `checked`, assumed when it fits.
+  auto attempt = [&](const std::shared_ptr<const PodInfo>& pod, CycleState& state,
+                     bool checked) -> Result<ScheduleResult> {
     CycleOptions options{mix(o.seed ^ index++), false};
     std::uint32_t start = f.next_start_node_index();
     auto t0 = Clock::now();
     auto r = f.schedule(state, *pod, cluster.nodes(), options);
-    auto t1 = Clock::now();
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
     if (r.code == Code::error) return Error{"plugin_error", "pod " + pod->key() + ": " + r.message};
-    if (o.check_every && i % o.check_every == 0) {
-      auto failure =
-          check_against_reference(profile, resources, *pod, cluster.nodes(), start, options, r);
-      ++report.checked_pods;
+    if (checked) check(*pod, start, options, r);
+    if (r.code == Code::success) cluster.assume(pod, r.suggested_node);
+    return r;
+  };
+  // DefaultPreemption for a pod no node fits: nominate, evict the victims, schedule it again.
+  auto preempt = [&](const std::shared_ptr<const PodInfo>& pod, CycleState& state,
+                     const ScheduleResult& r, bool checked) -> Result<bool> {
+    std::vector<Status> statuses(cluster.nodes().size());
+    for (const auto& rejected : r.rejected) statuses[rejected.node] = rejected.status;
+    auto t0 = Clock::now();
+    auto result = f.run_post_filter(state, *pod,
+                                    NodeStatuses{cluster.nodes(), statuses, mix(o.seed ^ index)});
+    auto spent = Clock::now() - t0;
+    post_filtering += spent;
+    ++post_filter_runs;
+    if (!result.status.is_success()) return false;
+    ++report.nominated;
+    auto node = cluster.find(result.nominated_node_name);
+    if (!node || result.victims.empty()) return false;
+    preemption_us.push_back(std::chrono::duration<double, std::micro>(spent).count());
+    ++report.preemptions;
+    std::vector<std::shared_ptr<const PodInfo>> victims;
+    for (const auto& v : result.victims)
+      for (const auto& p : cluster.nodes()[*node]->pods())
+        if (p->uid == v.uid) victims.push_back(p);
+    if (checked && o.check_every) {
+      auto t = Clock::now();
+      auto failure = check_preemption(profile, resources, *pod, cluster.nodes(), *node, victims);
+      ++report.checked_preemptions;
       if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
-        report.check_failures.push_back(pod->key() + ": " + failure);
-      checking += Clock::now() - t1;
+        report.check_failures.push_back(pod->key() + ": preemption: " + failure);
+      checking += Clock::now() - t;
     }
-    if (r.code == Code::success) {
-      cluster.assume(pod, r.suggested_node);
+    for (const auto& v : victims) report.victims += cluster.evict(v->uid, *node) ? 1 : 0;
+    handle.nominate(pod, result.nominated_node_name);
+    CycleState retry_state;
+    auto retry = attempt(pod, retry_state, checked);
+    if (!retry) return retry.error();
+    if (retry.value().code != Code::success) return false;  // stays nominated, as in kube
+    handle.clear(result.nominated_node_name, pod->uid);
+    ++report.preempted_placed;
+    return true;
+  };
+  auto begin = Clock::now();
+  for (std::uint32_t i = 0; i < measured.size(); ++i) {
+    const auto& pod = measured[i];
+    bool checked = o.check_every && i % o.check_every == 0;
+    CycleState state;
+    auto r = attempt(pod, state, checked);
+    if (!r) return r.error();
+    if (r.value().code == Code::success) {
       ++report.scheduled;
       continue;
     }
-    ++report.unschedulable;
-    // Preemption hook: with a PostFilter plugin in the profile (DefaultPreemption), this is
-    // where it runs; the victims' removal and the retry belong to the lead's queue and cache.
     if (post_filter) {
-      std::vector<Status> statuses(cluster.nodes().size());
-      for (const auto& rejected : r.rejected) statuses[rejected.node] = rejected.status;
-      auto nominated = f.run_post_filter(state, *pod, NodeStatuses{cluster.nodes(), statuses});
-      if (nominated.status.is_success()) ++report.nominated;
+      auto placed = preempt(pod, state, r.value(), checked);
+      if (!placed) return placed.error();
+      if (placed.value()) {
+        ++report.scheduled;
+        continue;
+      }
     }
+    ++report.unschedulable;
   }
   if (o.workload == SchedulerWorkload::preemption)
     report.preemption = post_filter
-                            ? "nominated " + std::to_string(report.nominated) +
-                                  " pods; victims are not evicted nor pods retried (the hook in "
-                                  "run_scheduler_bench: the lead's queue and cache do that)"
+                            ? "DefaultPreemption with a FrameworkHandle (no PDBs, the bench's "
+                              "nominations): victims evicted at once, the pod scheduled again"
                             : "not run: the profile has no PostFilter plugin (DefaultPreemption)";
+  if (post_filter_runs > 0)
+    report.post_filter_ms_mean =
+        std::chrono::duration<double, std::milli>(post_filtering).count() / post_filter_runs;
+  if (!preemption_us.empty()) {
+    auto p = summarize_latencies(preemption_us, 1, {});
+    report.preemption_ms_p50 = p.p50_us / 1000;
+    report.preemption_ms_p99 = p.p99_us / 1000;
+  }
   auto wall = Clock::now() - begin - checking;
   report.seconds = std::chrono::duration<double>(wall).count();
   auto stats = summarize_latencies(std::move(latencies_us), report.seconds, {});
@@ -617,7 +750,14 @@ std::string scheduler_bench_json(const SchedulerBenchReport& r) {
                    {"checked_pods", r.checked_pods},
                    {"check_failures", r.check_failures},
                    {"nominated", r.nominated},
-                   {"preemption", r.preemption}};
+                   {"preemption", r.preemption},
+                   {"preemptions", r.preemptions},
+                   {"victims", r.victims},
+                   {"preempted_placed", r.preempted_placed},
+                   {"post_filter_ms_mean", r.post_filter_ms_mean},
+                   {"preemption_ms_p50", r.preemption_ms_p50},
+                   {"preemption_ms_p99", r.preemption_ms_p99},
+                   {"checked_preemptions", r.checked_preemptions}};
   return j.dump();
 }
 
@@ -635,7 +775,15 @@ std::string scheduler_bench_text(const SchedulerBenchReport& r) {
                 r.bytes_per_node, r.bytes_per_pod, r.checked_pods, r.check_failures.size());
   std::string out = buf;
   for (const auto& f : r.check_failures) out += "  " + f + "\n";
-  if (!r.preemption.empty()) out += "preemption " + r.preemption + "\n";
+  if (!r.preemption.empty()) {
+    out += "preemption: " + r.preemption + "\n";
+    std::snprintf(buf, sizeof buf,
+                  "preemptions %u (%u victims, %u pods placed after), PostFilter %.3f ms mean per "
+                  "unschedulable pod, %.3f ms p50 / %.3f ms p99 per preemption; %u checked\n",
+                  r.preemptions, r.victims, r.preempted_placed, r.post_filter_ms_mean,
+                  r.preemption_ms_p50, r.preemption_ms_p99, r.checked_preemptions);
+    out += buf;
+  }
   return out;
 }
 

@@ -15,8 +15,13 @@
 //   spread         TopologySpreading: 3 zones, default init pods, measured pods with a zone
 //                  constraint maxSkew 5, DoNotSchedule.
 //   preemption     PreemptionBasic: init pods of 900m fill every node (4 each), measured
-//                  pods of priority 10 ask 3000m; without a PostFilter plugin
-//                  (DefaultPreemption) none fits, reported as such.
+//                  pods of priority 10 ask 3000m. None fits; DefaultPreemption runs with a
+//                  real FrameworkHandle (BenchHandle: no PodDisruptionBudgets, the pods the
+//                  bench nominated), its victims are evicted from their node at once (what
+//                  their graceful deletion ends in) and the pod is scheduled again, as the
+//                  queue would retry it once the victims are gone. A node holds one measured
+//                  pod after preemption, so use --pods <= --nodes (later pods find no victims
+//                  and every one of them dry-runs every node).
 //   gpu            basic pods; every 4th node has 8 nvidia.com/gpu and a NoSchedule taint,
 //                  every 8th pod asks 1 GPU and tolerates it.
 //
@@ -92,6 +97,10 @@ class BenchCluster {
   std::span<const scheduler::NodeInfo* const> nodes() const { return pointers_; }
   /// What assume does: the pod is added to the node at `node` (an index into nodes()).
   void assume(std::shared_ptr<const scheduler::PodInfo> pod, std::uint32_t node);
+  /// The node named `name`; nullopt when there is none.
+  std::optional<std::uint32_t> find(std::string_view name) const;
+  /// An evicted pod leaves its node: the pod with `uid` at `node`, or nullptr when not there.
+  std::shared_ptr<const scheduler::PodInfo> evict(const std::string& uid, std::uint32_t node);
 
  private:
   std::vector<scheduler::NodeInfo> nodes_;
@@ -125,6 +134,12 @@ struct SchedulerBenchReport {
   std::vector<std::string> check_failures;  ///< at most kCheckFailuresMax, first ones
   std::uint32_t nominated = 0;              ///< measured pods a PostFilter plugin nominated
   std::string preemption;  ///< preemption workload: what ran ("not run: ..." without PostFilter)
+  std::uint32_t preemptions = 0;       ///< nominations with victims, victims evicted
+  std::uint32_t victims = 0;           ///< pods evicted by them
+  std::uint32_t preempted_placed = 0;  ///< pods placed on retry after their preemption
+  double post_filter_ms_mean = 0;      ///< PostFilter (the dry runs) per unschedulable pod
+  double preemption_ms_p50 = 0, preemption_ms_p99 = 0;  ///< PostFilter that nominated
+  std::uint32_t checked_preemptions = 0;                ///< of them, checked by check_preemption
 };
 
 inline constexpr std::size_t kCheckFailuresMax = 10;
@@ -144,6 +159,15 @@ scheduler::Registry reference_registry(const scheduler::Profile& profile);
 /// a framework running `profile` decided for `pod` over `nodes`, starting at `start`; nothing
 /// has changed since; `resources` is the table the pods and nodes were built with. Answers ""
 /// when it holds, else what differs.
+/// The brute-force check of one preemption: every victim has a lower priority than `pod`;
+/// on a copy of nodes[node] without the victims the pod passes every Filter of `profile`'s
+/// reference plugins (evaluated over all nodes, as the naive check does); and giving back any
+/// one victim makes it fail (no victim was needless). "" when it holds, else what differs.
+std::string check_preemption(const scheduler::Profile& profile, scheduler::ResourceNames& resources,
+                             const scheduler::PodInfo& pod,
+                             std::span<const scheduler::NodeInfo* const> nodes, std::uint32_t node,
+                             std::span<const std::shared_ptr<const scheduler::PodInfo>> victims);
+
 std::string check_against_reference(const scheduler::Profile& profile,
                                     scheduler::ResourceNames& resources,
                                     const scheduler::PodInfo& pod,

@@ -51,9 +51,21 @@ World three_nodes() {
   return w;
 }
 
+/// Namespaces and their labels (the scheduler's Namespace informer in production).
+struct TestHandle final : FrameworkHandle {
+  std::vector<NamespaceLabels> namespace_list;
+  std::span<const PodDisruptionBudget> pod_disruption_budgets() const override { return {}; }
+  std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view) const override {
+    return {};
+  }
+  std::span<const NamespaceLabels> namespaces() const override { return namespace_list; }
+};
+
 /// Filter verdicts per node: "" fits, else the reason.
-std::vector<std::string> filter_all(const PodInfo& pod, const World& w) {
-  InterPodAffinity plugin({});
+std::vector<std::string> filter_all(const PodInfo& pod, const World& w,
+                                    const FrameworkHandle* handle = nullptr,
+                                    PodCounting counting = PodCounting::indexed) {
+  InterPodAffinity plugin({}, counting, handle);
   CycleState state;
   auto list = pointers(w.nodes);
   state.set_all_nodes(list);
@@ -70,8 +82,10 @@ std::vector<std::string> filter_all(const PodInfo& pod, const World& w) {
   return out;
 }
 
-std::vector<std::int64_t> score_all(const PodInfo& pod, const World& w, std::int32_t hard = 1) {
-  InterPodAffinity plugin({hard});
+std::vector<std::int64_t> score_all(const PodInfo& pod, const World& w, std::int32_t hard = 1,
+                                    const FrameworkHandle* handle = nullptr,
+                                    PodCounting counting = PodCounting::indexed) {
+  InterPodAffinity plugin({hard}, counting, handle);
   CycleState state;
   auto list = pointers(w.nodes);
   state.set_all_nodes(list);
@@ -196,4 +210,122 @@ BOOST_AUTO_TEST_CASE(nothing_to_score_is_skipped) {
   World w = three_nodes();
   w.put(0, labeled_pod("plain", {{"app", "x"}}));
   BOOST_TEST(score_all(labeled_pod("p", {}), w).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_dry_run_prefilter_on_a_clone_leaves_the_original_state_its_counts) {
+  // Preemption's dry run: the cycle's state is cloned, node1 copied without its pod (the
+  // victim), and PreFilter runs again over the list with the copy. The clone sees node1 free;
+  // the original state must still see the pod it was computed with (the index re-synced to the
+  // copy in between).
+  World w = three_nodes();
+  w.put(0, labeled_pod("victim", {{"security", "S1"}}));
+  PodInfo pod = labeled_pod("p", {});
+  pod.pod_anti_affinity_required = {term("security", "S1", "zone")};
+  InterPodAffinity plugin({});
+  auto list = pointers(w.nodes);
+  CycleState original;
+  original.set_all_nodes(list);
+  BOOST_REQUIRE(plugin.pre_filter(original, pod, list).is_success());
+
+  CycleState clone = original.clone();
+  NodeInfo copy = w.nodes[0];
+  BOOST_REQUIRE(copy.remove_pod("uid-victim"));
+  std::vector<const NodeInfo*> changed = {&copy, list[1], list[2]};
+  clone.set_all_nodes(changed);
+  BOOST_REQUIRE(plugin.pre_filter(clone, pod, changed).is_success());
+
+  BOOST_TEST(plugin.filter(clone, pod, copy).is_success());
+  Status s = plugin.filter(original, pod, w.nodes[0]);
+  BOOST_TEST(!s.is_success());
+  BOOST_TEST((s.is_success() ? std::string() : std::string(s.reasons().front())) == kAnti);
+}
+
+namespace {
+
+/// default {team: a}; ns-b and ns-c {team: b}.
+TestHandle three_namespaces() {
+  TestHandle h;
+  h.namespace_list = {
+      {"default", {{"team", "a"}}}, {"ns-b", {{"team", "b"}}}, {"ns-c", {{"team", "b"}}}};
+  return h;
+}
+
+/// A term selecting security=S1 pods by zone in the namespaces whose team label is `team`.
+PodAffinityTerm s1_in_team(std::string team, std::int32_t weight = 0) {
+  PodAffinityTerm t = term("security", "S1", "zone", weight, {});
+  t.namespace_selector =
+      api::LabelSelector::from_requirements({{"team", api::SelectorOp::equals, {std::move(team)}}});
+  return t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(namespace_selector_of_the_pods_terms_selects_namespaces_by_their_labels) {
+  // An S1 pod in ns-b on node1 (zone z11). The pod's anti-affinity term selects S1 pods in the
+  // namespaces labelled team=b (ns-b, ns-c): node1 is rejected; team=c selects no namespace;
+  // without namespace labels (no handle) a non-empty selector selects none. The term's own
+  // namespaces still count alongside the selector.
+  World w = three_nodes();
+  w.put(0, labeled_pod("s1", {{"security", "S1"}}, "ns-b"));
+  TestHandle h = three_namespaces();
+  PodInfo pod = labeled_pod("p", {});
+  for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+    BOOST_TEST_CONTEXT("every_pod " << (counting == PodCounting::every_pod)) {
+      pod.pod_anti_affinity_required = {s1_in_team("b")};
+      BOOST_TEST(filter_all(pod, w, &h, counting) == (Verdicts{kAnti, "", ""}));
+      BOOST_TEST(filter_all(pod, w, nullptr, counting) == (Verdicts{"", "", ""}));
+      pod.pod_anti_affinity_required = {s1_in_team("c")};
+      BOOST_TEST(filter_all(pod, w, &h, counting) == (Verdicts{"", "", ""}));
+      pod.pod_anti_affinity_required[0].namespaces = {"ns-b"};
+      BOOST_TEST(filter_all(pod, w, &h, counting) == (Verdicts{kAnti, "", ""}));
+      // Required affinity the same way: only node1's zone holds a selected pod.
+      pod.pod_anti_affinity_required.clear();
+      pod.pod_affinity_required = {s1_in_team("b")};
+      BOOST_TEST(filter_all(pod, w, &h, counting) == (Verdicts{"", kAffinity, kAffinity}));
+      pod.pod_affinity_required.clear();
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(
+    namespace_selector_of_existing_pods_terms_matches_the_incoming_pods_namespace) {
+  // An existing pod in ns-b on node1 refuses S1 pods of namespaces labelled team=a by zone.
+  // An S1 pod from default (team a) is kept off node1; from ns-c (team b) it is not.
+  World w = three_nodes();
+  PodInfo existing = labeled_pod("guard", {}, "ns-b");
+  existing.pod_anti_affinity_required = {s1_in_team("a")};
+  w.put(0, existing);
+  TestHandle h = three_namespaces();
+  for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+    BOOST_TEST_CONTEXT("every_pod " << (counting == PodCounting::every_pod)) {
+      BOOST_TEST(filter_all(labeled_pod("p", {{"security", "S1"}}), w, &h, counting) ==
+                 (Verdicts{kExisting, "", ""}));
+      BOOST_TEST(filter_all(labeled_pod("p", {{"security", "S1"}}, "ns-c"), w, &h, counting) ==
+                 (Verdicts{"", "", ""}));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(namespace_selector_in_preferred_terms_scores_both_ways) {
+  // node3 holds an S1 pod in ns-c. The pod prefers (weight 5) S1 pods of team=b namespaces:
+  // node3 scores 5, the others 0 -> 0, 0, 100. The other way round: node3's pod prefers S1
+  // pods of team=a namespaces; an S1 pod from default scores node3 highest.
+  World w = three_nodes();
+  w.put(2, labeled_pod("s1", {{"security", "S1"}}, "ns-c"));
+  TestHandle h = three_namespaces();
+  PodInfo pod = labeled_pod("p", {});
+  pod.pod_affinity_preferred = {s1_in_team("b", 5)};
+  for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+    BOOST_TEST(score_all(pod, w, 1, &h, counting) == (std::vector<std::int64_t>{0, 0, 100}));
+  }
+  World v = three_nodes();
+  PodInfo existing = labeled_pod("e", {}, "ns-c");
+  existing.pod_affinity_preferred = {s1_in_team("a", 5)};
+  v.put(2, existing);
+  for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+    BOOST_TEST(score_all(labeled_pod("p", {{"security", "S1"}}), v, 1, &h, counting) ==
+               (std::vector<std::int64_t>{0, 0, 100}));
+    BOOST_TEST(score_all(labeled_pod("p", {{"security", "S1"}}, "ns-b"), v, 1, &h, counting) ==
+               (std::vector<std::int64_t>{0, 0, 0}));
+  }
 }

@@ -161,6 +161,42 @@ BOOST_AUTO_TEST_CASE(affinity_tolerations_and_spread_are_decoded_once) {
              static_cast<int>(WhenUnsatisfiable::schedule_anyway));
 }
 
+BOOST_AUTO_TEST_CASE(namespace_selectors_and_the_controller_are_decoded) {
+  ResourceNames names;
+  auto pod = pod_from(R"({"metadata": {"name": "p", "namespace": "default",
+    "ownerReferences": [
+      {"apiVersion": "v1", "kind": "ConfigMap", "name": "cm", "uid": "u0"},
+      {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": "u1",
+       "controller": true}]},
+    "spec": {"containers": [{"name": "a"}], "affinity": {"podAffinity": {
+      "requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone",
+         "namespaceSelector": {"matchLabels": {"team": "b"}}, "namespaces": ["x"]},
+        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone",
+         "namespaceSelector": {}}]}}}})",
+                      names);
+  BOOST_REQUIRE(pod.ok());
+  BOOST_REQUIRE(pod->controller.has_value());
+  BOOST_TEST(pod->controller->name == "web-1");
+  BOOST_TEST(static_cast<int>(pod->controller->kind) ==
+             static_cast<int>(ControllerKind::replica_set));
+  const auto& terms = pod->pod_affinity_required;
+  BOOST_REQUIRE(terms.size() == 2u);
+  BOOST_TEST(terms[0].namespaces == std::vector<std::string>{"x"});  // no own namespace added
+  BOOST_TEST(!terms[0].all_namespaces);
+  BOOST_REQUIRE(terms[0].namespace_selector.has_value());
+  PodInfo db;
+  db.labels = {{"app", "db"}};
+  db.namespace_ = "ns-b";
+  api::Labels team_b = {{"team", "b"}}, team_c = {{"team", "c"}};
+  BOOST_TEST(terms[0].selects(db, &team_b));
+  BOOST_TEST(!terms[0].selects(db, &team_c));
+  BOOST_TEST(!terms[0].selects(db));    // namespace labels unknown
+  BOOST_TEST(terms[1].all_namespaces);  // empty: every namespace
+  BOOST_TEST(!terms[1].namespace_selector.has_value());
+  BOOST_TEST(terms[1].selects(db));
+}
+
 BOOST_AUTO_TEST_CASE(a_node_becomes_a_node_info_with_taint_reasons_and_allocatable) {
   ResourceNames names;
   auto node = node_from(R"({

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <optional>
+
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
 #include "tests/scheduler/model_builders.hpp"
 
@@ -50,8 +53,39 @@ void put(std::vector<NodeInfo>& nodes, std::size_t node, int count, std::string 
         std::make_shared<PodInfo>(foo_pod(nodes[node].name() + "-" + std::to_string(i) + ns, ns)));
 }
 
-std::vector<std::string> filter_all(const PodInfo& pod, const std::vector<NodeInfo>& nodes) {
-  PodTopologySpread plugin;
+/// Services and controllers for default constraints (the scheduler's informers in production).
+struct TestHandle final : FrameworkHandle {
+  std::vector<ServiceSelector> service_list;
+  std::map<std::string, api::LabelSelector> replica_sets;  ///< by name, namespace "default"
+  std::span<const PodDisruptionBudget> pod_disruption_budgets() const override { return {}; }
+  std::vector<std::shared_ptr<const PodInfo>> nominated_pods(std::string_view) const override {
+    return {};
+  }
+  std::span<const ServiceSelector> services() const override { return service_list; }
+  std::optional<api::LabelSelector> controller_selector(std::string_view ns,
+                                                        const ControllerRef& ref) const override {
+    auto it = replica_sets.find(ref.name);
+    if (ns != "default" || ref.kind != ControllerKind::replica_set || it == replica_sets.end())
+      return std::nullopt;
+    return it->second;
+  }
+};
+
+/// A Service in "default" selecting foo="" (what foo_pod carries).
+TestHandle foo_service() {
+  TestHandle h;
+  h.service_list.push_back({"default", "foo-svc", api::Labels{{"foo", ""}}});
+  return h;
+}
+
+PodTopologySpread list_defaults(const FrameworkHandle* handle,
+                                std::vector<TopologySpreadConstraint> defaults) {
+  for (auto& c : defaults) c.selector.reset();
+  return PodTopologySpread({SpreadDefaulting::list, std::move(defaults)}, handle);
+}
+
+std::vector<std::string> filter_all(const PodInfo& pod, const std::vector<NodeInfo>& nodes,
+                                    PodTopologySpread plugin = PodTopologySpread()) {
   CycleState state;
   auto list = pointers(nodes);
   state.set_all_nodes(list);
@@ -68,8 +102,8 @@ std::vector<std::string> filter_all(const PodInfo& pod, const std::vector<NodeIn
   return out;
 }
 
-std::vector<std::int64_t> score_all(const PodInfo& pod, const std::vector<NodeInfo>& nodes) {
-  PodTopologySpread plugin;
+std::vector<std::int64_t> score_all(const PodInfo& pod, const std::vector<NodeInfo>& nodes,
+                                    PodTopologySpread plugin = PodTopologySpread()) {
   CycleState state;
   auto list = pointers(nodes);
   state.set_all_nodes(list);
@@ -187,4 +221,193 @@ BOOST_AUTO_TEST_CASE(soft_constraint_scores_emptier_domains_higher) {
   // Hard constraints do not score.
   pod.topology_spread_constraints = {constraint("zone", 1)};
   BOOST_TEST(score_all(pod, nodes).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_dry_run_prefilter_on_a_clone_leaves_the_original_state_its_counts) {
+  // Preemption's dry run re-runs PreFilter over a list where node-a's copy lost its pods. The
+  // original state was computed with node-a holding 2 (hostname domains 2, 0, 0, 0: node-a
+  // 2 + 1 - 0 = 3 > 1 is rejected); after the dry run it must still reject node-a.
+  auto nodes = four_nodes();
+  put(nodes, 0, 2);
+  PodInfo pod = foo_pod("p");
+  pod.topology_spread_constraints = {constraint("kubernetes.io/hostname", 1)};
+  PodTopologySpread plugin;
+  auto list = pointers(nodes);
+  CycleState original;
+  original.set_all_nodes(list);
+  BOOST_REQUIRE(plugin.pre_filter(original, pod, list).is_success());
+
+  CycleState clone = original.clone();
+  NodeInfo copy = nodes[0];
+  for (const auto& p : nodes[0].pods()) BOOST_REQUIRE(copy.remove_pod(p->uid));
+  std::vector<const NodeInfo*> changed = {&copy, list[1], list[2], list[3]};
+  clone.set_all_nodes(changed);
+  BOOST_REQUIRE(plugin.pre_filter(clone, pod, changed).is_success());
+
+  BOOST_TEST(plugin.filter(clone, pod, copy).is_success());
+  Status s = plugin.filter(original, pod, nodes[0]);
+  BOOST_TEST((s.is_success() ? std::string() : std::string(s.reasons().front())) == kSkew);
+}
+
+BOOST_AUTO_TEST_CASE(list_defaults_apply_to_a_pod_without_constraints_selected_by_its_service) {
+  // Default zone maxSkew 1 (DoNotSchedule); zone1 holds 2 foo pods, zone2 1. The pod's Service
+  // selects foo: zone1 2 + 1 - 1 = 2 > 1 rejected. No Service: no selector, no defaults.
+  // Constraints of its own (hostname maxSkew 5): the defaults are not used.
+  auto nodes = four_nodes();
+  put(nodes, 0, 1);
+  put(nodes, 1, 1);
+  put(nodes, 2, 1);
+  PodInfo pod = foo_pod("p");
+  TestHandle service = foo_service(), none;
+  auto defaults = std::vector{constraint("zone", 1)};
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(&service, defaults)) ==
+             (Verdicts{kSkew, kSkew, "", ""}));
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(&none, defaults)) == (Verdicts{"", "", "", ""}));
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(nullptr, defaults)) ==
+             (Verdicts{"", "", "", ""}));
+  PodInfo own = pod;
+  own.topology_spread_constraints = {constraint("kubernetes.io/hostname", 5)};
+  BOOST_TEST(filter_all(own, nodes, list_defaults(&service, defaults)) ==
+             (Verdicts{"", "", "", ""}));
+  // A Service in another namespace, or whose selector the pod does not match, selects nothing.
+  TestHandle elsewhere;
+  elsewhere.service_list = {{"other", "s1", api::Labels{{"foo", ""}}},
+                            {"default", "s2", api::Labels{{"foo", "x"}}},
+                            {"default", "s3", std::nullopt}};
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(&elsewhere, defaults)) ==
+             (Verdicts{"", "", "", ""}));
+}
+
+BOOST_AUTO_TEST_CASE(the_owning_replica_set_gives_the_default_selector) {
+  // No Service; the pod's ReplicaSet selects foo (exists): the same spread as above.
+  auto nodes = four_nodes();
+  put(nodes, 0, 1);
+  put(nodes, 1, 1);
+  put(nodes, 2, 1);
+  PodInfo pod = foo_pod("p");
+  pod.controller = ControllerRef{ControllerKind::replica_set, "rs-1"};
+  TestHandle h;
+  h.replica_sets.emplace(
+      "rs-1", api::LabelSelector::from_requirements({{"foo", api::SelectorOp::exists, {}}}));
+  auto defaults = std::vector{constraint("zone", 1)};
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(&h, defaults)) ==
+             (Verdicts{kSkew, kSkew, "", ""}));
+  pod.controller = ControllerRef{ControllerKind::stateful_set, "rs-1"};  // no such StatefulSet
+  BOOST_TEST(filter_all(pod, nodes, list_defaults(&h, defaults)) == (Verdicts{"", "", "", ""}));
+}
+
+/// node-a, node-b in zone1; node-x, node-y in zone2, with the well-known zone and hostname keys.
+std::vector<NodeInfo> four_well_known_nodes() {
+  std::vector<NodeInfo> out;
+  for (auto [name, zone] : std::vector<std::pair<std::string, std::string>>{
+           {"node-a", "zone1"}, {"node-b", "zone1"}, {"node-x", "zone2"}, {"node-y", "zone2"}})
+    out.push_back(
+        NodeInfo(name, {{"topology.kubernetes.io/zone", zone}, {"kubernetes.io/hostname", name}},
+                 {}, false, {}));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(system_defaults_spread_by_hostname_and_zone_and_score_nodes_without_a_zone) {
+  // Kube's System defaults: hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway. Pods a 2, b 1,
+  // x 1, y 0. Weights: hostname ln(4 + 2) = 1.792, zone ln(2 + 2) = 1.386.
+  //   a: 2 * 1.792 + 2 + 3 * 1.386 + 4 = 13.74 -> 14   b: 1.792 + 2 + 8.159 = 11.95 -> 12
+  //   x: 3.792 + 1.386 + 4 = 9.18 -> 9                  y: 2 + 5.386 = 7.39 -> 7
+  // 100 * (14 + 7 - s) / 14: 50, 64, 85, 100.
+  auto nodes = four_well_known_nodes();
+  put(nodes, 0, 2);
+  put(nodes, 1, 1);
+  put(nodes, 2, 1);
+  PodInfo pod = foo_pod("p");
+  TestHandle service = foo_service(), none;
+  PodTopologySpread system({}, &service);
+  BOOST_TEST(score_all(pod, nodes, PodTopologySpread({}, &service)) ==
+             (std::vector<std::int64_t>{50, 64, 85, 100}));
+  BOOST_TEST(score_all(pod, nodes, PodTopologySpread({}, &none)).empty());  // no selector
+  // A node with a hostname but no zone is still scored under System defaults (kube's
+  // requireAllTopologies is false): it adds the domain "" to the zone weight, ln(3 + 2) = 1.609,
+  // and hostname ln(5 + 2) = 1.946.
+  //   a: 2 * 1.946 + 2 + 3 * 1.609 + 4 = 14.72 -> 15   b: 3.946 + 8.828 = 12.77 -> 13
+  //   x: 3.946 + 5.609 = 9.56 -> 10   y: 2 + 5.609 = 7.61 -> 8   bare: 0 + 2 (no zone) -> 2
+  // 100 * (15 + 2 - s) / 15: 13, 26, 46, 60, 100.
+  nodes.push_back(NodeInfo("bare", {{"kubernetes.io/hostname", "bare"}}, {}, false, {}));
+  BOOST_TEST(score_all(pod, nodes, PodTopologySpread({}, &service)) ==
+             (std::vector<std::int64_t>{13, 26, 46, 60, 100}));
+  // The same constraints as a List: a node missing a key is ignored (0), as for own ones.
+  auto listed = score_all(pod, nodes, list_defaults(&service, system_default_constraints()));
+  BOOST_TEST(listed.size() == 5u);
+  BOOST_TEST(listed.back() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(match_label_keys_narrow_the_selector_to_the_pods_own_values) {
+  // zone1 holds 2 foo pods of rev 1, zone2 2 of rev 2. Without matchLabelKeys both zones hold
+  // 2: 2 + 1 - 2 = 1 fits everywhere. With matchLabelKeys [rev] a rev-2 pod counts zone1 0,
+  // zone2 2: zone2 2 + 1 - 0 = 3 > 1 rejected. A key the pod lacks adds nothing.
+  auto nodes = four_nodes();
+  for (int i = 0; i < 4; ++i) {
+    PodInfo p = foo_pod("r" + std::to_string(i));
+    p.labels["rev"] = i < 2 ? "1" : "2";
+    nodes[i < 2 ? 0 : 2].add_pod(std::make_shared<PodInfo>(p));
+  }
+  PodInfo pod = foo_pod("p");
+  pod.labels["rev"] = "2";
+  pod.topology_spread_constraints = {constraint("zone", 1)};
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{"", "", "", ""}));
+  pod.topology_spread_constraints[0].match_label_keys = {"rev"};
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{"", "", kSkew, kSkew}));
+  pod.topology_spread_constraints[0].match_label_keys = {"absent"};
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{"", "", "", ""}));
+}
+
+BOOST_AUTO_TEST_CASE(node_taints_policy_honor_leaves_untolerated_nodes_out_of_the_domains) {
+  // By hostname, pods a 1, b 1, x 1, y 0; y has an untolerated NoSchedule taint.
+  // Ignore (default): min 0 (y): a, b, x 1 + 1 - 0 = 2 > 1. Honor: y is no domain, min 1: all fit.
+  auto nodes = four_nodes();
+  put(nodes, 0, 1);
+  put(nodes, 1, 1);
+  put(nodes, 2, 1);
+  nodes[3] = NodeInfo("node-y", nodes[3].labels(),
+                      {make_taint("dedicated", "x", TaintEffect::no_schedule)}, false, {});
+  PodInfo pod = foo_pod("p");
+  pod.topology_spread_constraints = {constraint("kubernetes.io/hostname", 1)};
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{kSkew, kSkew, kSkew, ""}));
+  pod.topology_spread_constraints[0].node_taints_policy_honor = true;
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{"", "", "", ""}));
+  // A toleration puts y back.
+  pod.tolerations.push_back({"dedicated", TolerationOperator::exists, "", TaintEffect::none, {}});
+  BOOST_TEST(filter_all(pod, nodes) == (Verdicts{kSkew, kSkew, kSkew, ""}));
+}
+
+BOOST_AUTO_TEST_CASE(args_are_checked_as_kubernetes_validates_them) {
+  auto c = [](std::string key, std::int32_t skew, WhenUnsatisfiable w) {
+    TopologySpreadConstraint out;
+    out.topology_key = std::move(key);
+    out.max_skew = skew;
+    out.when_unsatisfiable = w;
+    return out;
+  };
+  const auto soft = WhenUnsatisfiable::schedule_anyway, hard = WhenUnsatisfiable::do_not_schedule;
+  auto with_selector = c("zone", 1, hard);
+  with_selector.selector = api::LabelSelector::from_requirements({});
+  struct Case {
+    PodTopologySpreadArgs args;
+    std::string error;  ///< "" valid, else a part of the message
+  };
+  std::vector<Case> cases = {
+      {{}, ""},
+      {{SpreadDefaulting::list, {}}, ""},
+      {{SpreadDefaulting::list, {c("zone", 1, hard), c("zone", 2, soft)}}, ""},
+      {{SpreadDefaulting::system, {c("zone", 1, hard)}}, "when .defaultConstraints are not empty"},
+      {{SpreadDefaulting::list, {c("zone", 0, hard)}}, "defaultConstraints[0].maxSkew"},
+      {{SpreadDefaulting::list, {c("", 1, hard)}}, "defaultConstraints[0].topologyKey"},
+      {{SpreadDefaulting::list, {with_selector}}, "must not define a selector"},
+      {{SpreadDefaulting::list, {c("zone", 1, hard), c("zone", 3, hard)}}, "Duplicate"},
+  };
+  for (const auto& k : cases) {
+    auto r = validate(k.args);
+    BOOST_TEST(bool(r) == k.error.empty());
+    if (!r) BOOST_TEST(r.error().message.find(k.error) != std::string::npos, r.error().message);
+  }
+  std::any wrong = 3;
+  ResourceNames names;
+  BOOST_TEST(!make_pod_topology_spread(PluginContext{&wrong, names}));
 }

@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(every_workload_places_every_pod_that_fits_as_the_reference_
       BOOST_TEST_REQUIRE(report.ok());
       const auto& r = report.value();
       BOOST_TEST_MESSAGE(scheduler_bench_text(r));
-      BOOST_TEST(r.checked_pods == 500u);
+      // A preempting pod is checked twice: its first cycle and its retry.
+      BOOST_TEST(r.checked_pods == 500u + r.preempted_placed);
       BOOST_TEST(r.check_failures.empty());
       for (const auto& f : r.check_failures) BOOST_TEST_MESSAGE(f);
       BOOST_TEST(r.init_scheduled == r.init_pods);
@@ -50,9 +51,14 @@ BOOST_AUTO_TEST_CASE(every_workload_places_every_pod_that_fits_as_the_reference_
         BOOST_TEST(r.scheduled == 500u);
         BOOST_TEST(r.pods_per_second > 0);
       } else {
-        BOOST_TEST(r.scheduled == 0u);  // 3000m asked, 400m free everywhere
-        // Without DefaultPreemption "not run"; with it, nominations only (no eviction yet).
-        BOOST_TEST((r.preemption.find("not run") == 0u || r.preemption.find("nominated") == 0u));
+        // 3000m asked, 400m free everywhere: each of the 50 nodes takes one pod after evicting
+        // three 900m pods; the other 450 find no victims.
+        BOOST_TEST(r.preemptions == 50u);
+        BOOST_TEST(r.victims == 150u);
+        BOOST_TEST(r.preempted_placed == 50u);
+        BOOST_TEST(r.scheduled == 50u);
+        BOOST_TEST(r.checked_preemptions == 50u);
+        BOOST_TEST(r.preemption_ms_p50 > 0);
       }
     }
   }
@@ -138,4 +144,32 @@ BOOST_AUTO_TEST_CASE(reference_check_catches_a_wrong_choice_injected_into_a_real
   skipped.rejected.push_back({r.scores.front().node, Status::unschedulable("injected")});
   BOOST_TEST(
       check_against_reference(profile, resources, pod, cluster.nodes(), start, {}, skipped) != "");
+}
+
+BOOST_AUTO_TEST_CASE(preemption_check_catches_a_needless_victim_and_a_victim_of_higher_priority) {
+  // One node of 4000m holding four 900m pods (priority 0); the pod asks 3000m at priority 10:
+  // three victims are needed. Four is one too many; a victim of priority 10 is not a victim.
+  ResourceNames names;
+  SchedulerBenchOptions o;
+  o.workload = SchedulerWorkload::preemption;
+  o.nodes = 1;
+  o.pods = 1;
+  auto model = make_scheduler_workload(o, names);
+  for (const auto& p : model.init_pods) model.nodes[0].add_pod(p);
+  std::vector<const NodeInfo*> nodes = {&model.nodes[0]};
+  const auto& pod = *model.measured_pods[0];
+  std::vector<std::shared_ptr<const PodInfo>> on_node = model.nodes[0].pods();
+  Profile profile = default_profile();
+  std::vector<std::shared_ptr<const PodInfo>> three(on_node.begin(), on_node.begin() + 3);
+  BOOST_TEST(check_preemption(profile, names, pod, nodes, 0, three) == "");
+  auto four = check_preemption(profile, names, pod, nodes, 0, on_node);
+  BOOST_TEST(four.find("was not needed") != std::string::npos, four);
+  std::vector<std::shared_ptr<const PodInfo>> two(on_node.begin(), on_node.begin() + 2);
+  auto too_few = check_preemption(profile, names, pod, nodes, 0, two);
+  BOOST_TEST(too_few.find("does not fit") != std::string::npos, too_few);
+  auto important = std::make_shared<PodInfo>(*on_node[0]);
+  important->priority = 10;
+  three[0] = important;
+  auto higher = check_preemption(profile, names, pod, nodes, 0, three);
+  BOOST_TEST(higher.find("has priority 10") != std::string::npos, higher);
 }

@@ -16,6 +16,7 @@
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_resources_fit.hpp"
+#include "actors/scheduler/plugins/pod_topology_spread.hpp"
 
 using namespace craton::scheduler;
 
@@ -380,6 +381,36 @@ profiles:
   ResourceNames names;
   frameworks_of(config, default_registry(), names);
 
+  // PodTopologySpread: List defaults as kube's YAML gives them.
+  SchedulerConfig spread = parse_ok(kHeader + R"(profiles:
+- pluginConfig:
+  - name: PodTopologySpread
+    args:
+      defaultingType: List
+      defaultConstraints:
+      - maxSkew: 2
+        topologyKey: topology.kubernetes.io/zone
+        whenUnsatisfiable: ScheduleAnyway
+        nodeTaintsPolicy: Honor
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        matchLabelKeys: [pod-template-hash]
+)");
+  const auto* spread_args = std::any_cast<PodTopologySpreadArgs>(
+      &spread.profiles.at(0).plugin_args.at("PodTopologySpread"));
+  BOOST_REQUIRE(spread_args != nullptr);
+  BOOST_TEST(static_cast<int>(spread_args->defaulting_type) ==
+             static_cast<int>(SpreadDefaulting::list));
+  BOOST_REQUIRE(spread_args->default_constraints.size() == 2u);
+  BOOST_TEST(spread_args->default_constraints[0].max_skew == 2);
+  BOOST_TEST(spread_args->default_constraints[0].node_taints_policy_honor);
+  BOOST_TEST(static_cast<int>(spread_args->default_constraints[1].when_unsatisfiable) ==
+             static_cast<int>(WhenUnsatisfiable::do_not_schedule));
+  BOOST_TEST(spread_args->default_constraints[1].match_label_keys ==
+             std::vector<std::string>{"pod-template-hash"});
+  frameworks_of(spread, default_registry(), names);
+
   // Args given but empty: each plugin's defaults.
   SchedulerConfig empty =
       parse_ok(kHeader + "profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n");
@@ -523,7 +554,7 @@ BOOST_AUTO_TEST_CASE(bad_configurations_are_answered_with_the_field_that_is_wron
        "bad_config",
        "profiles[0].pluginConfig[0].args: arguments for plugin MyCustomPluginA are not known "
        "(arguments are read for InterPodAffinity, NodeResourcesBalancedAllocation, "
-       "NodeResourcesFit)"},
+       "NodeResourcesFit, PodTopologySpread)"},
       {"args given twice",
        kHeader +
            "profiles:\n- pluginConfig:\n  - name: InterPodAffinity\n  - name: InterPodAffinity\n",
@@ -585,6 +616,20 @@ BOOST_AUTO_TEST_CASE(bad_configurations_are_answered_with_the_field_that_is_wron
                  "{hardPodAffinityWeight: 101}\n",
        "bad_config",
        "profiles[0].pluginConfig[0].args.hardPodAffinityWeight: must be in 0..100, got 101"},
+      {"System defaulting with constraints",
+       kHeader + "profiles:\n- pluginConfig:\n  - name: PodTopologySpread\n    args:\n      "
+                 "defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: "
+                 "DoNotSchedule}]\n",
+       "bad_config",
+       "profiles[0].pluginConfig[0].args.defaultConstraints: PodTopologySpreadArgs: "
+       "defaultingType: Invalid value: \"System\": when .defaultConstraints are not empty"},
+      {"a default constraint with a selector",
+       kHeader + "profiles:\n- pluginConfig:\n  - name: PodTopologySpread\n    args:\n      "
+                 "defaultingType: List\n      defaultConstraints: [{maxSkew: 1, topologyKey: "
+                 "zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {}}]\n",
+       "bad_config",
+       "profiles[0].pluginConfig[0].args.defaultConstraints[0].labelSelector: constraint must not "
+       "define a selector, as they deduced for each pod"},
       {"global percentage 101", kHeader + "percentageOfNodesToScore: 101\n", "bad_config",
        "percentageOfNodesToScore: must be in 0..100, got 101"},
       {"parallelism 0", kHeader + "parallelism: 0\n", "bad_config",

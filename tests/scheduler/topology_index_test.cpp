@@ -183,7 +183,7 @@ TermTable index_terms(const TopologyIndex& index) {
     if (e->carriers == 0) continue;
     auto& entry = out[term_name(e->kind, e->term)];
     entry.first = e->carriers;
-    for (const auto& [domain, n] : e->pods)
+    for (const auto& [domain, n] : e->pods.counts())
       if (n) entry.second[domain] = n;
   }
   return out;
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(counts_equal_a_walk_over_every_pod_through_random_changes) 
         for (const auto& key : {kZone, kHost}) {
           auto lookup = index.count_selected(queries[q], key);
           auto expected = walk_selected(list, queries[q], key);
-          BOOST_TEST((nonzero(*lookup.counts) == expected), "query " << q << " on " << key);
+          BOOST_TEST((nonzero(lookup.counts()) == expected), "query " << q << " on " << key);
           std::int64_t total = 0;
           for (const auto& [d, n] : expected) total += n;
           BOOST_TEST(lookup.total == total);
@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(a_query_first_asked_late_counts_every_pod_already_there) {
   auto list = w.list();
   index.sync(list);
   std::vector<PodAffinityTerm> q = {term("s", kZone)};
-  BOOST_TEST((nonzero(*index.count_selected(q, kZone).counts) == walk_selected(list, q, kZone)));
+  BOOST_TEST((nonzero(index.count_selected(q, kZone).counts()) == walk_selected(list, q, kZone)));
 }
 
 BOOST_AUTO_TEST_CASE(queries_are_bounded_and_the_least_recently_used_goes) {

@@ -8,6 +8,7 @@
 #include "actors/scheduler/plugins/balanced_allocation.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_resources_fit.hpp"
+#include "actors/scheduler/plugins/pod_topology_spread.hpp"
 
 namespace craton::scheduler::config_yaml {
 
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::string_view kApiVersion = "kubescheduler.config.k8s.io/v1";
 constexpr std::size_t kIgnoredResourcesMax = 64;
+constexpr std::size_t kDefaultConstraintsMax = 16;
 constexpr std::int64_t kShapeScoreMax = 10;  // kube's MaxCustomPriorityScore
 constexpr std::int64_t kAnyInteger = std::numeric_limits<std::int64_t>::max();
 
@@ -153,21 +155,77 @@ std::any read_inter_pod_affinity(YamlFields& fields) {
   return args;
 }
 
+// One of PodTopologySpreadArgs.defaultConstraints (a v1.TopologySpreadConstraint).
+TopologySpreadConstraint read_default_constraint(const YAML::Node& node, std::string path,
+                                                 ConfigErrors& errors) {
+  YamlFields fields(node, std::move(path), errors);
+  TopologySpreadConstraint c;
+  fields.read("maxSkew", c.max_skew, -kAnyInteger, kAnyInteger);  // validate() says why
+  fields.read("topologyKey", c.topology_key);
+  std::string when, affinity_policy, taints_policy;
+  fields.read("whenUnsatisfiable", when);
+  if (when == "ScheduleAnyway")
+    c.when_unsatisfiable = WhenUnsatisfiable::schedule_anyway;
+  else if (when != "DoNotSchedule")
+    errors.add(fields.path("whenUnsatisfiable"),
+               "must be DoNotSchedule or ScheduleAnyway, got \"" + when + "\"");
+  fields.read("minDomains", c.min_domains, 1, kAnyInteger);
+  fields.read("nodeAffinityPolicy", affinity_policy);
+  fields.read("nodeTaintsPolicy", taints_policy);
+  for (auto [value, key] : {std::pair{&affinity_policy, "nodeAffinityPolicy"},
+                            std::pair{&taints_policy, "nodeTaintsPolicy"}})
+    if (!value->empty() && *value != "Honor" && *value != "Ignore")
+      errors.add(fields.path(key), "must be Honor or Ignore, got \"" + *value + "\"");
+  c.node_affinity_policy_honor = affinity_policy != "Ignore";
+  c.node_taints_policy_honor = taints_policy == "Honor";
+  std::string keys_path = fields.path("matchLabelKeys");
+  auto keys =
+      sequence_items(fields.take("matchLabelKeys"), keys_path, kDefaultConstraintsMax, errors);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (auto key = as_string(keys[i], index_path(keys_path, i), errors))
+      c.match_label_keys.push_back(*key);
+  if (!is_unset(fields.take("labelSelector")))
+    errors.add(fields.path("labelSelector"),
+               "constraint must not define a selector, as they deduced for each pod");
+  fields.finish();
+  return c;
+}
+
+std::any read_pod_topology_spread(YamlFields& fields) {
+  ConfigErrors& errors = fields.errors();
+  PodTopologySpreadArgs args;
+  std::string type;
+  fields.read("defaultingType", type);
+  if (type == "List")
+    args.defaulting_type = SpreadDefaulting::list;
+  else if (!type.empty() && type != "System")  // unset: kube's v1 default, System
+    errors.add(fields.path("defaultingType"), "must be System or List, got \"" + type + "\"");
+  std::string path = fields.path("defaultConstraints");
+  auto items =
+      sequence_items(fields.take("defaultConstraints"), path, kDefaultConstraintsMax, errors);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    args.default_constraints.push_back(
+        read_default_constraint(items[i], index_path(path, i), errors));
+  if (auto valid = validate(args); !valid && !errors.any()) errors.add(path, valid.error().message);
+  return args;
+}
+
 struct ArgsReader {
   std::string_view plugin;
   std::any (*read)(YamlFields& fields);
 };
 
-constexpr std::array<ArgsReader, 3> kReaders = {{
+constexpr std::array<ArgsReader, 4> kReaders = {{
     {"InterPodAffinity", read_inter_pod_affinity},
     {"NodeResourcesBalancedAllocation", read_balanced_allocation},
     {"NodeResourcesFit", read_node_resources_fit},
+    {"PodTopologySpread", read_pod_topology_spread},
 }};
 
 }  // namespace
 
 std::string_view plugins_with_known_args() {
-  return "InterPodAffinity, NodeResourcesBalancedAllocation, NodeResourcesFit";
+  return "InterPodAffinity, NodeResourcesBalancedAllocation, NodeResourcesFit, PodTopologySpread";
 }
 
 std::optional<std::any> read_plugin_args(std::string_view plugin, const YAML::Node& args,

@@ -3,6 +3,7 @@
 //   NodeResourcesFit                 -> NodeResourcesFitArgs
 //   NodeResourcesBalancedAllocation  -> BalancedAllocationArgs
 //   InterPodAffinity                 -> InterPodAffinityArgs
+//   PodTopologySpread                -> PodTopologySpreadArgs
 // Arguments for any other plugin are an error naming it: we cannot check what we do not know, and
 // silently ignoring them would run a plugin configured differently from what its file says.
 // Fields of kube's args that our plugins do not implement are an error when set to anything but

@@ -1,9 +1,11 @@
 // FrameworkHandle: what plugins may ask of the scheduler around the framework (Kubernetes'
 // framework.Handle, the parts our plugins use): the cluster's PodDisruptionBudgets and the pods
 // nominated to a node (DefaultPreemption, and the framework's Filter with nominated pods), where
-// bindings go (DefaultBinder), and the pods waiting on Permit (a gang plugin allowing its
-// group). The scheduler's actor implements it from its informers and its queue; tests implement
-// it with fixed data.
+// bindings go (DefaultBinder), the pods waiting on Permit (a gang plugin allowing its group),
+// the Services and controllers a pod's default spread constraints select by
+// (PodTopologySpread), and namespace labels for namespaceSelector (InterPodAffinity). The
+// scheduler's actor implements it from its informers and its queue; tests implement it with
+// fixed data.
 // Promises asked of an implementation: answers are a snapshot that stays valid and unchanged
 // for the duration of one plugin call (no I/O, no blocking: the framework is pure and single
 // threaded); bind() only starts a binding and reports its result to the actor later.
@@ -51,6 +53,20 @@ class BindingSink {
   virtual Status bind(const PodInfo& pod, std::string_view node) = 0;
 };
 
+/// What default topology spreading reads of a v1 Service: its spec.selector (a map).
+struct ServiceSelector {
+  std::string namespace_;
+  std::string name;
+  /// nullopt (no selector) selects no pod, not every pod, as in Kubernetes.
+  std::optional<api::Labels> selector;
+};
+
+/// What namespaceSelector reads of a v1 Namespace.
+struct NamespaceLabels {
+  std::string name;
+  api::Labels labels;
+};
+
 class FrameworkHandle {
  public:
   virtual ~FrameworkHandle() = default;
@@ -68,6 +84,21 @@ class FrameworkHandle {
   /// The pods waiting on Permit (kube's IterateOverWaitingPods, GetWaitingPod,
   /// RejectWaitingPod); nullptr when this scheduler parks no pod (a Wait is then an error).
   virtual WaitingPods* waiting_pods() { return nullptr; }
+
+  // Listers for default topology spreading and namespace selectors. Defaults answer "none":
+  // a scheduler that does not feed them spreads no pod by default and resolves no non-empty
+  // namespaceSelector to any namespace.
+  /// Every Service of the cluster (their selectors).
+  virtual std::span<const ServiceSelector> services() const { return {}; }
+  /// The selector of the controller `ref` names in namespace `ns`: a ReplicationController's
+  /// spec.selector map as equality requirements, a ReplicaSet's or StatefulSet's spec.selector;
+  /// nullopt when there is no such object (or the kind is none of those).
+  virtual std::optional<api::LabelSelector> controller_selector(
+      std::string_view /*ns*/, const ControllerRef& /*ref*/) const {
+    return std::nullopt;
+  }
+  /// Every Namespace of the cluster with its labels.
+  virtual std::span<const NamespaceLabels> namespaces() const { return {}; }
 };
 
 }  // namespace craton::scheduler

@@ -50,10 +50,13 @@ bool NodeSelectorTerm::matches(const api::Labels& labels, std::string_view node_
   return true;
 }
 
-bool PodAffinityTerm::selects(const PodInfo& pod) const {
+bool PodAffinityTerm::selects(const PodInfo& pod, const api::Labels* pod_namespace_labels) const {
   if (!selector || !selector->matches(pod.labels)) return false;
-  return all_namespaces ||
-         std::find(namespaces.begin(), namespaces.end(), pod.namespace_) != namespaces.end();
+  if (all_namespaces ||
+      std::find(namespaces.begin(), namespaces.end(), pod.namespace_) != namespaces.end())
+    return true;
+  return namespace_selector && pod_namespace_labels &&
+         namespace_selector->matches(*pod_namespace_labels);
 }
 
 NodeInfo::NodeInfo(std::string name, api::Labels labels, std::vector<Taint> taints,

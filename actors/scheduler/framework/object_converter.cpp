@@ -131,6 +131,7 @@ std::vector<PodAffinityTerm> affinity_terms(k8s::PodAffinity::Reader a, bool pre
       auto ns = t.getNamespaceSelector();
       term.all_namespaces =
           ns.getMatchLabels().getEntries().size() == 0 && ns.getMatchExpressions().size() == 0;
+      if (!term.all_namespaces) term.namespace_selector = selector_of(ns);
     } else if (term.namespaces.empty()) {
       term.namespaces.push_back(own_namespace);
     }
@@ -189,6 +190,22 @@ TopologySpreadConstraint spread_of(k8s::TopologySpreadConstraint::Reader c) {
   return out;
 }
 
+/// The ownerReference with controller: true, its kind as default spreading reads it (kube's
+/// rcKind v1, rsKind and ssKind apps/v1; any other group or kind is `other`).
+std::optional<ControllerRef> controller_of(schema::k8s::ObjectMeta::Reader meta) {
+  for (auto o : meta.getOwnerReferences()) {
+    if (!o.getController()) continue;
+    std::string_view api_version = o.getApiVersion().cStr(), kind = o.getKind().cStr();
+    ControllerRef out{ControllerKind::other, o.getName().cStr()};
+    if (api_version == "v1" && kind == "ReplicationController")
+      out.kind = ControllerKind::replication_controller;
+    if (api_version == "apps/v1" && kind == "ReplicaSet") out.kind = ControllerKind::replica_set;
+    if (api_version == "apps/v1" && kind == "StatefulSet") out.kind = ControllerKind::stateful_set;
+    return out;
+  }
+  return std::nullopt;
+}
+
 PortProtocol protocol_of(std::string_view text) {
   if (text == "UDP") return PortProtocol::udp;
   if (text == "SCTP") return PortProtocol::sctp;
@@ -223,6 +240,7 @@ Result<PodInfo> ObjectConverter::pod(k8s::Pod::Reader pod) const {
   out.name = meta.getName().cStr();
   out.uid = meta.getUid().cStr();
   out.labels = labels_of(meta.getLabels());
+  out.controller = controller_of(meta);
   out.priority = spec.hasPriority() ? spec.getPriority().getValue() : 0;
   out.scheduler_name = spec.getSchedulerName().cStr();
   out.node_name = spec.getNodeName().cStr();

@@ -82,19 +82,22 @@ struct PreferredNodeTerm {
 
 /// A pod (anti-)affinity term. Which pods it selects: those whose labels match `selector` (an
 /// absent selector matches no pod, as Kubernetes' LabelSelectorAsSelector(nil)) in one of
-/// `namespaces`, defaulted to the owning pod's own namespace by the converter when neither
-/// namespaces nor a namespace selector is given. An empty namespace selector means every
-/// namespace; a non-empty one cannot be evaluated yet (the model has no namespace labels) and
-/// adds no namespace.
+/// `namespaces` or in a namespace whose labels match `namespace_selector`; `namespaces` is
+/// defaulted to the owning pod's own namespace by the converter when neither namespaces nor a
+/// namespace selector is given. An empty namespace selector means every namespace
+/// (`all_namespaces`); a non-empty one is kept in `namespace_selector` and needs the labels of
+/// the candidate pod's namespace (FrameworkHandle::namespaces()).
 struct PodAffinityTerm {
   std::optional<api::LabelSelector> selector;
   std::vector<std::string> namespaces;
   bool all_namespaces = false;
+  std::optional<api::LabelSelector> namespace_selector;  ///< non-empty, or nullopt
   std::string topology_key;
   std::int32_t weight = 0;  ///< 0 for required terms
 
-  /// The term selects `pod`.
-  bool selects(const struct PodInfo& pod) const;
+  /// The term selects `pod`, whose namespace has the labels `pod_namespace_labels` (nullptr:
+  /// unknown, so a namespace selector selects no namespace).
+  bool selects(const struct PodInfo& pod, const api::Labels* pod_namespace_labels = nullptr) const;
 };
 
 enum class WhenUnsatisfiable : std::uint8_t { do_not_schedule, schedule_anyway };
@@ -110,6 +113,21 @@ struct TopologySpreadConstraint {
   bool node_affinity_policy_honor = true;  ///< nodeAffinityPolicy: Honor (default) | Ignore
   bool node_taints_policy_honor = false;   ///< nodeTaintsPolicy: Ignore (default) | Honor
   std::vector<std::string> match_label_keys;
+};
+
+/// The kinds of controlling owner default topology spreading reads a selector from (kube's
+/// helper.DefaultSelector: v1 ReplicationController, apps/v1 ReplicaSet and StatefulSet).
+enum class ControllerKind : std::uint8_t {
+  replication_controller,
+  replica_set,
+  stateful_set,
+  other
+};
+
+/// The pod's controller: its ownerReference with controller: true.
+struct ControllerRef {
+  ControllerKind kind = ControllerKind::other;
+  std::string name;
 };
 
 struct PodInfo {
@@ -134,6 +152,8 @@ struct PodInfo {
   std::vector<Toleration> tolerations;
   std::vector<TopologySpreadConstraint> topology_spread_constraints;
   std::vector<HostPort> host_ports;  ///< container ports with hostPort > 0
+  /// metadata.ownerReferences' controller, when there is one.
+  std::optional<ControllerRef> controller;
 
   // What preemption reads.
   bool preemption_never = false;    ///< spec.preemptionPolicy: Never

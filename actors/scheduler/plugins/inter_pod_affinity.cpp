@@ -15,7 +15,8 @@ struct AffinityFilterState {
   std::vector<DomainLookup> affinity;       ///< per required affinity term, in the pod's order
   std::vector<DomainLookup> anti;           ///< per required anti-affinity term, in order
   std::vector<DomainLookup> existing_anti;  ///< existing pods' anti-affinity selecting the pod
-  std::vector<std::unique_ptr<DomainCounts>> owned;  ///< the every_pod walk's tables
+  /// The pod with its terms' namespace selectors resolved, when it had any (else the pod).
+  std::shared_ptr<const PodInfo> resolved;
 };
 
 /// Written by PreFilter once it synced the index: PreScore of the same cycle need not again
@@ -24,7 +25,6 @@ struct AffinityIndexSynced {};
 
 struct AffinityScoreState {
   std::vector<DomainLookup> lookups;  ///< a node scores the sum of its domains' counts
-  std::vector<std::unique_ptr<DomainCounts>> owned;
 };
 
 bool selected_by_all(std::span<const PodAffinityTerm> terms, const PodInfo& pod) {
@@ -34,47 +34,84 @@ bool selected_by_all(std::span<const PodAffinityTerm> terms, const PodInfo& pod)
   return true;
 }
 
+/// Labels of namespace `name`, nullptr when unknown (or no handle).
+const api::Labels* namespace_labels(const FrameworkHandle* handle, const std::string& name) {
+  if (!handle) return nullptr;
+  for (const auto& ns : handle->namespaces())
+    if (ns.name == name) return &ns.labels;
+  return nullptr;
+}
+
+bool has_namespace_selector(const std::vector<PodAffinityTerm>& terms) {
+  return std::any_of(terms.begin(), terms.end(),
+                     [](const auto& t) { return t.namespace_selector.has_value(); });
+}
+
+/// Kube's mergeAffinityTermNamespacesIfNotEmpty: each non-empty namespace selector becomes the
+/// namespaces it selects now, added to the term's list.
+void resolve_namespaces(std::vector<PodAffinityTerm>& terms, const FrameworkHandle* handle) {
+  for (auto& t : terms) {
+    if (!t.namespace_selector) continue;
+    if (handle)
+      for (const auto& ns : handle->namespaces())
+        if (t.namespace_selector->matches(ns.labels)) t.namespaces.push_back(ns.name);
+    t.namespace_selector.reset();
+  }
+}
+
+/// The pod with its own terms' namespace selectors resolved; nullptr when it has none (use the
+/// pod itself). A copy, made only for pods whose terms have namespace selectors.
+std::shared_ptr<const PodInfo> with_namespaces_resolved(const PodInfo& pod,
+                                                        const FrameworkHandle* handle) {
+  if (!has_namespace_selector(pod.pod_affinity_required) &&
+      !has_namespace_selector(pod.pod_affinity_preferred) &&
+      !has_namespace_selector(pod.pod_anti_affinity_required) &&
+      !has_namespace_selector(pod.pod_anti_affinity_preferred))
+    return nullptr;
+  auto copy = std::make_shared<PodInfo>(pod);
+  resolve_namespaces(copy->pod_affinity_required, handle);
+  resolve_namespaces(copy->pod_affinity_preferred, handle);
+  resolve_namespaces(copy->pod_anti_affinity_required, handle);
+  resolve_namespaces(copy->pod_anti_affinity_preferred, handle);
+  return copy;
+}
+
 bool has_affinity_terms(const PodInfo& p) {
   return !p.pod_affinity_required.empty() || !p.pod_affinity_preferred.empty() ||
          !p.pod_anti_affinity_preferred.empty();
 }
 
-/// Tables built by walking every pod (PodCounting::every_pod), owned by the cycle's state.
+/// Tables built by walking every pod (PodCounting::every_pod), held by the cycle's state.
 class WalkTables {
  public:
-  explicit WalkTables(std::vector<std::unique_ptr<DomainCounts>>& owned) : owned_(owned) {}
   /// Gives `table` an empty table of `key` when it has none.
   void init(DomainLookup& table, const std::string& key) {
-    if (table.counts) return;
-    owned_.push_back(std::make_unique<DomainCounts>());
-    table.counts = owned_.back().get();
-    table.topology_key = &key;
+    if (table.table) return;
+    table.table = std::make_shared<const DomainTable>(DomainTable{key, {}});
   }
   /// Adds `amount` to the node's domain of the table's key; nothing when the node has no such
   /// label (as Kubernetes counts).
   void add(DomainLookup& table, const NodeInfo& node, std::int64_t amount) {
-    auto label = node.labels().find(*table.topology_key);
+    auto label = node.labels().find(table.topology_key());
     if (label == node.labels().end()) return;
-    // A table this walk made (init): it is written only here, before the state is stored.
-    (*const_cast<DomainCounts*>(table.counts))[label->second] += amount;
+    // A table this walk made (init), nobody else holds it: written only here, before the state
+    // is stored.
+    const_cast<DomainTable&>(*table.table).counts[label->second] += amount;
     table.total += amount;
   }
   /// The table of `key` in `tables`, added when new.
   DomainLookup& by_key(std::vector<DomainLookup>& tables, const std::string& key) {
     for (auto& t : tables)
-      if (*t.topology_key == key) return t;
+      if (t.topology_key() == key) return t;
     tables.emplace_back();
     init(tables.back(), key);
     return tables.back();
   }
-
- private:
-  std::vector<std::unique_ptr<DomainCounts>>& owned_;
 };
 
-void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
-                        AffinityFilterState& s) {
-  WalkTables tables(s.owned);
+void walk_filter_counts(const PodInfo& pod, const api::Labels* pod_ns_labels,
+                        std::span<const NodeInfo* const> nodes, AffinityFilterState& s) {
+  WalkTables tables;
   s.affinity.resize(pod.pod_affinity_required.size());
   s.anti.resize(pod.pod_anti_affinity_required.size());
   for (std::size_t i = 0; i < s.affinity.size(); ++i)
@@ -85,7 +122,8 @@ void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nod
   bool own_terms = !pod.pod_affinity_required.empty() || !pod.pod_anti_affinity_required.empty();
   auto count = [&](const PodInfo& existing, const NodeInfo& node) {
     for (const auto& t : existing.pod_anti_affinity_required)
-      if (t.selects(pod)) tables.add(tables.by_key(s.existing_anti, t.topology_key), node, 1);
+      if (t.selects(pod, pod_ns_labels))
+        tables.add(tables.by_key(s.existing_anti, t.topology_key), node, 1);
     if (selected_by_all(pod.pod_affinity_required, existing))
       for (std::size_t i = 0; i < s.affinity.size(); ++i) tables.add(s.affinity[i], node, 1);
     for (std::size_t i = 0; i < s.anti.size(); ++i)
@@ -100,15 +138,16 @@ void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nod
   }
 }
 
-void index_filter_counts(const PodInfo& pod, TopologyIndex& index, AffinityFilterState& s) {
+void index_filter_counts(const PodInfo& pod, const api::Labels* pod_ns_labels, TopologyIndex& index,
+                         AffinityFilterState& s) {
   for (const auto& t : pod.pod_affinity_required)
     s.affinity.push_back(index.count_selected(pod.pod_affinity_required, t.topology_key));
   for (const auto& t : pod.pod_anti_affinity_required)
     s.anti.push_back(index.count_selected(std::span(&t, 1), t.topology_key));
   for (const auto& e : index.existing_terms()) {
     if (e->kind != TermKind::required_anti_affinity || e->in_domains == 0) continue;
-    if (e->term.selects(pod))
-      s.existing_anti.push_back({&e->term.topology_key, &e->pods, 1, e->in_domains});
+    if (e->term.selects(pod, pod_ns_labels))
+      s.existing_anti.push_back({e->pods.share(), 1, e->in_domains});
   }
 }
 
@@ -118,33 +157,36 @@ std::int64_t total_of(const std::vector<DomainLookup>& tables) {
   return total;
 }
 
-/// Adds `sign * weight` to the node's domain when `term` selects `target`.
+/// Adds `sign * weight` to the node's domain when `term` selects `target` (whose namespace has
+/// the labels `target_ns_labels`).
 void score_term(const PodAffinityTerm& term, std::int64_t weight, std::int64_t sign,
-                const PodInfo& target, const NodeInfo& node, WalkTables& tables,
-                std::vector<DomainLookup>& lookups) {
-  if (weight == 0 || !term.selects(target)) return;
+                const PodInfo& target, const api::Labels* target_ns_labels, const NodeInfo& node,
+                WalkTables& tables, std::vector<DomainLookup>& lookups) {
+  if (weight == 0 || !term.selects(target, target_ns_labels)) return;
   tables.add(tables.by_key(lookups, term.topology_key), node, sign * weight);
 }
 
 /// PreScore's walk over every pod; false when nothing can score the pod.
-bool walk_score_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
-                       std::int32_t hard_weight, AffinityScoreState& s) {
+bool walk_score_counts(const PodInfo& pod, const api::Labels* pod_ns_labels,
+                       std::span<const NodeInfo* const> nodes, std::int32_t hard_weight,
+                       AffinityScoreState& s) {
   bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
-  WalkTables tables(s.owned);
+  WalkTables tables;
   bool any_existing_terms = false;
   auto add_existing = [&](const PodInfo& existing, const NodeInfo& node) {
+    // The pod's own terms are resolved: no namespace selector left to match.
     for (const auto& t : pod.pod_affinity_preferred)
-      score_term(t, t.weight, 1, existing, node, tables, s.lookups);
+      score_term(t, t.weight, 1, existing, nullptr, node, tables, s.lookups);
     for (const auto& t : pod.pod_anti_affinity_preferred)
-      score_term(t, t.weight, -1, existing, node, tables, s.lookups);
+      score_term(t, t.weight, -1, existing, nullptr, node, tables, s.lookups);
     if (!has_affinity_terms(existing)) return;
     any_existing_terms = true;
     for (const auto& t : existing.pod_affinity_required)
-      score_term(t, hard_weight, 1, pod, node, tables, s.lookups);
+      score_term(t, hard_weight, 1, pod, pod_ns_labels, node, tables, s.lookups);
     for (const auto& t : existing.pod_affinity_preferred)
-      score_term(t, t.weight, 1, pod, node, tables, s.lookups);
+      score_term(t, t.weight, 1, pod, pod_ns_labels, node, tables, s.lookups);
     for (const auto& t : existing.pod_anti_affinity_preferred)
-      score_term(t, t.weight, -1, pod, node, tables, s.lookups);
+      score_term(t, t.weight, -1, pod, pod_ns_labels, node, tables, s.lookups);
   };
   // Without preferred terms of its own, only existing pods with terms can score the pod.
   for (const NodeInfo* node : nodes) {
@@ -157,8 +199,8 @@ bool walk_score_counts(const PodInfo& pod, std::span<const NodeInfo* const> node
   return preferred || any_existing_terms;
 }
 
-bool index_score_counts(const PodInfo& pod, TopologyIndex& index, std::int32_t hard_weight,
-                        AffinityScoreState& s) {
+bool index_score_counts(const PodInfo& pod, const api::Labels* pod_ns_labels, TopologyIndex& index,
+                        std::int32_t hard_weight, AffinityScoreState& s) {
   bool preferred = !pod.pod_affinity_preferred.empty() || !pod.pod_anti_affinity_preferred.empty();
   auto own = [&](const std::vector<PodAffinityTerm>& terms, std::int64_t sign) {
     for (const auto& t : terms) {
@@ -176,24 +218,27 @@ bool index_score_counts(const PodInfo& pod, TopologyIndex& index, std::int32_t h
     any_existing_terms = true;
     std::int64_t weight = e->kind == TermKind::required_affinity ? hard_weight : e->term.weight;
     std::int64_t sign = e->kind == TermKind::preferred_anti_affinity ? -1 : 1;
-    if (weight == 0 || e->in_domains == 0 || !e->term.selects(pod)) continue;
-    s.lookups.push_back({&e->term.topology_key, &e->pods, sign * weight, e->in_domains});
+    if (weight == 0 || e->in_domains == 0 || !e->term.selects(pod, pod_ns_labels)) continue;
+    s.lookups.push_back({e->pods.share(), sign * weight, e->in_domains});
   }
   return preferred || any_existing_terms;
 }
 
 }  // namespace
 
-Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& pod,
+Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& given,
                                     std::span<const NodeInfo* const>) {
   AffinityFilterState s;
+  s.resolved = with_namespaces_resolved(given, handle_);
+  const PodInfo& pod = s.resolved ? *s.resolved : given;
+  const api::Labels* ns_labels = namespace_labels(handle_, pod.namespace_);
   auto nodes = state.all_nodes();
   if (counting_ == PodCounting::every_pod) {
-    walk_filter_counts(pod, nodes, s);
+    walk_filter_counts(pod, ns_labels, nodes, s);
   } else {
     index_.sync(nodes);
     state.write(AffinityIndexSynced{});
-    index_filter_counts(pod, index_, s);
+    index_filter_counts(pod, ns_labels, index_, s);
   }
   if (total_of(s.existing_anti) == 0 && pod.pod_affinity_required.empty() &&
       pod.pod_anti_affinity_required.empty())
@@ -202,10 +247,11 @@ Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& pod,
   return {};
 }
 
-Status InterPodAffinity::filter(const CycleState& state, const PodInfo& pod,
+Status InterPodAffinity::filter(const CycleState& state, const PodInfo& given,
                                 const NodeInfo& node) const {
   const auto* s = state.read<AffinityFilterState>();
   if (!s) return Status::error("InterPodAffinity: PreFilter state missing");
+  const PodInfo& pod = s->resolved ? *s->resolved : given;
   bool pods_exist = true;
   for (const auto& table : s->affinity) {
     auto count = table.for_node(node);
@@ -225,15 +271,19 @@ Status InterPodAffinity::filter(const CycleState& state, const PodInfo& pod,
   return {};
 }
 
-Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& pod,
+Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& given,
                                    std::span<const NodeInfo* const>) {
   AffinityScoreState s;
+  auto resolved = with_namespaces_resolved(given, handle_);
+  const PodInfo& pod = resolved ? *resolved : given;
+  const api::Labels* ns_labels = namespace_labels(handle_, pod.namespace_);
   bool scores;
   if (counting_ == PodCounting::every_pod) {
-    scores = walk_score_counts(pod, state.all_nodes(), args_.hard_pod_affinity_weight, s);
+    scores =
+        walk_score_counts(pod, ns_labels, state.all_nodes(), args_.hard_pod_affinity_weight, s);
   } else {
     if (!state.read<AffinityIndexSynced>()) index_.sync(state.all_nodes());
-    scores = index_score_counts(pod, index_, args_.hard_pod_affinity_weight, s);
+    scores = index_score_counts(pod, ns_labels, index_, args_.hard_pod_affinity_weight, s);
   }
   if (!scores) return Status::skip();
   state.write(std::move(s));
@@ -278,14 +328,15 @@ Result<std::unique_ptr<Plugin>> make_inter_pod_affinity(const PluginContext& con
   if (args.hard_pod_affinity_weight < 0 || args.hard_pod_affinity_weight > 100)
     return Error{"bad_args", "hardPodAffinityWeight must be in 0..100, got " +
                                  std::to_string(args.hard_pod_affinity_weight)};
-  return std::unique_ptr<Plugin>(new InterPodAffinity(args));
+  return std::unique_ptr<Plugin>(new InterPodAffinity(args, PodCounting::indexed, context.handle));
 }
 
 Result<std::unique_ptr<Plugin>> make_inter_pod_affinity_every_pod(const PluginContext& context) {
   auto plugin = make_inter_pod_affinity(context);
   if (!plugin) return plugin;
   const auto& indexed = dynamic_cast<const InterPodAffinity&>(*plugin.value());
-  return std::unique_ptr<Plugin>(new InterPodAffinity(indexed.args(), PodCounting::every_pod));
+  return std::unique_ptr<Plugin>(
+      new InterPodAffinity(indexed.args(), PodCounting::every_pod, context.handle));
 }
 
 }  // namespace craton::scheduler

@@ -20,8 +20,11 @@
 //   existing pod whose required affinity selects this pod, +/- weight for existing pods'
 //   preferred (anti-)affinity selecting it. A node scores the sum over its domains;
 //   NormalizeScore maps min..max to 0..100.
-// Namespace selectors: an empty one means every namespace; a non-empty one selects no
-// namespace yet (the model has no namespace labels; see PodAffinityTerm).
+// Namespace selectors, as kube's: an empty one means every namespace. A non-empty one in the
+// pod's own terms is resolved once per PreFilter/PreScore into the namespaces it selects
+// (kube's mergeAffinityTermNamespacesIfNotEmpty, from FrameworkHandle::namespaces()); one in an
+// existing pod's term is matched against the labels of the incoming pod's namespace. Without a
+// handle (or an unknown namespace) a non-empty namespace selector selects no namespace.
 //
 // Speed: PreFilter and PreScore read the counts from a TopologyIndex the plugin keeps between
 // cycles (plugins/topology_index.hpp): O(nodes) generation checks, the pods of the nodes that
@@ -55,8 +58,10 @@ class InterPodAffinity final : public PreFilterPlugin,
   static constexpr std::string_view kExistingAntiAffinityReason =
       "node(s) didn't satisfy existing pods anti-affinity rules";
 
-  explicit InterPodAffinity(InterPodAffinityArgs args, PodCounting counting = PodCounting::indexed)
-      : args_(args), counting_(counting) {}
+  /// `handle` (may be nullptr: no namespace labels) must outlive the plugin.
+  explicit InterPodAffinity(InterPodAffinityArgs args, PodCounting counting = PodCounting::indexed,
+                            const FrameworkHandle* handle = nullptr)
+      : args_(args), counting_(counting), handle_(handle) {}
   std::string_view name() const override { return kName; }
   const InterPodAffinityArgs& args() const { return args_; }
   Status pre_filter(CycleState& state, const PodInfo& pod,
@@ -80,6 +85,7 @@ class InterPodAffinity final : public PreFilterPlugin,
  private:
   InterPodAffinityArgs args_;
   PodCounting counting_;
+  const FrameworkHandle* handle_ = nullptr;
   TopologyIndex index_;
 };
 

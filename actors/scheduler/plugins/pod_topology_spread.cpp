@@ -1,9 +1,12 @@
-// PodTopologySpread: hard and soft topology spread constraints of the pod.
+// PodTopologySpread: hard and soft topology spread constraints of the pod, or the defaults.
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
 
+#include <algorithm>
+#include <any>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "actors/scheduler/plugins/node_affinity.hpp"
 
@@ -12,16 +15,20 @@ namespace craton::scheduler {
 namespace {
 
 constexpr std::string_view kHostnameKey = "kubernetes.io/hostname";
+constexpr std::string_view kZoneKey = "topology.kubernetes.io/zone";
 
 struct SpreadFilterState {
-  std::vector<const TopologySpreadConstraint*> constraints;
-  std::vector<const DomainCounts*> counts;  ///< the index's, or `owned`
+  std::vector<TopologySpreadConstraint> constraints;
+  /// Per constraint, matching pods per domain: the index's table (shared, never changed once
+  /// taken) or the walk's own.
+  std::vector<std::shared_ptr<const DomainTable>> counts;
   std::vector<std::int64_t> min_counts;
-  std::vector<std::unique_ptr<DomainCounts>> owned;
 };
 
 struct SpreadScoreState {
-  std::vector<const TopologySpreadConstraint*> constraints;
+  std::vector<TopologySpreadConstraint> constraints;
+  /// False under System defaults: a node missing a key is scored by the constraints it has.
+  bool require_all_keys = true;
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
   /// hostname key (counted per node).
   std::vector<DomainCounts> counts;
@@ -29,17 +36,37 @@ struct SpreadScoreState {
   std::vector<bool> ignored;    ///< by index of the feasible list
 };
 
-std::vector<const TopologySpreadConstraint*> constraints_of(const PodInfo& pod,
-                                                            WhenUnsatisfiable kind) {
-  std::vector<const TopologySpreadConstraint*> out;
-  for (const auto& c : pod.topology_spread_constraints)
-    if (c.when_unsatisfiable == kind) out.push_back(&c);
+/// Kube's filterTopologySpreadConstraints: the constraints of `kind`, each selector narrowed
+/// by matchLabelKeys (key=value for each listed key the pod carries). An absent selector with
+/// such labels becomes just those labels (kube merges into labels.Nothing(), which has no
+/// requirements to keep).
+std::vector<TopologySpreadConstraint> of_kind(std::span<const TopologySpreadConstraint> all,
+                                              const api::Labels& pod_labels,
+                                              WhenUnsatisfiable kind) {
+  std::vector<TopologySpreadConstraint> out;
+  for (const auto& c : all) {
+    if (c.when_unsatisfiable != kind) continue;
+    out.push_back(c);
+    std::vector<api::Requirement> keys;
+    for (const auto& key : c.match_label_keys)
+      if (auto label = pod_labels.find(key); label != pod_labels.end())
+        keys.push_back({key, api::SelectorOp::equals, {label->second}});
+    if (keys.empty()) continue;
+    if (out.back().selector)
+      for (const auto& r : out.back().selector->requirements()) keys.push_back(r);
+    out.back().selector = api::LabelSelector::from_requirements(std::move(keys));
+  }
   return out;
 }
 
-bool has_all_keys(const NodeInfo& node, const std::vector<const TopologySpreadConstraint*>& cs) {
-  for (const auto* c : cs)
-    if (!node.labels().count(c->topology_key)) return false;
+bool has_kind(std::span<const TopologySpreadConstraint> all, WhenUnsatisfiable kind) {
+  return std::any_of(all.begin(), all.end(),
+                     [&](const auto& c) { return c.when_unsatisfiable == kind; });
+}
+
+bool has_all_keys(const NodeInfo& node, const std::vector<TopologySpreadConstraint>& cs) {
+  for (const auto& c : cs)
+    if (!node.labels().count(c.topology_key)) return false;
   return true;
 }
 
@@ -72,39 +99,38 @@ std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod
 /// Counts by a walk over every pod of the nodes every constraint includes.
 void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                         SpreadFilterState& s) {
-  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-    s.owned.push_back(std::make_unique<DomainCounts>());
-    s.counts.push_back(s.owned.back().get());
-  }
+  std::vector<DomainTable> owned(s.constraints.size());
   for (const NodeInfo* node : nodes) {
     if (!has_all_keys(*node, s.constraints)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-      const auto& c = *s.constraints[i];
+      const auto& c = s.constraints[i];
       if (!included(c, pod, *node)) continue;
-      (*s.owned[i])[node->labels().at(c.topology_key)] += matching_pods(c, pod, *node);
+      owned[i].counts[node->labels().at(c.topology_key)] += matching_pods(c, pod, *node);
     }
   }
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+    const auto& counts = owned[i].counts;
     std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
-    for (const auto& [domain, count] : *s.owned[i]) lowest = std::min(lowest, count);
-    auto min_domains = s.constraints[i]->min_domains.value_or(1);
-    if (s.owned[i]->empty() || static_cast<std::int64_t>(s.owned[i]->size()) < min_domains)
-      lowest = 0;
+    for (const auto& [domain, count] : counts) lowest = std::min(lowest, count);
+    auto min_domains = s.constraints[i].min_domains.value_or(1);
+    if (counts.empty() || static_cast<std::int64_t>(counts.size()) < min_domains) lowest = 0;
     s.min_counts.push_back(lowest);
+    owned[i].topology_key = s.constraints[i].topology_key;
+    s.counts.push_back(std::make_shared<const DomainTable>(std::move(owned[i])));
   }
 }
 
 /// The index answers for one constraint whose node inclusion policies hold on every node.
 bool index_answers(const SpreadFilterState& s, const PodInfo& pod) {
   if (s.constraints.size() != 1) return false;  // a node must carry every key: walk
-  const auto& c = *s.constraints.front();
+  const auto& c = s.constraints.front();
   bool affinity_trivial =
       !c.node_affinity_policy_honor || (pod.node_selector.empty() && !pod.required_node_affinity);
   return affinity_trivial && !c.node_taints_policy_honor;
 }
 
 void index_filter_counts(const PodInfo& pod, TopologyIndex& index, SpreadFilterState& s) {
-  const auto& c = *s.constraints.front();
+  const auto& c = s.constraints.front();
   PodAffinityTerm matcher;  // the constraint's selector in the pod's namespace
   matcher.selector = c.selector;
   matcher.namespaces = {pod.namespace_};
@@ -112,19 +138,98 @@ void index_filter_counts(const PodInfo& pod, TopologyIndex& index, SpreadFilterS
   const auto& domains = index.nodes_per_domain(c.topology_key);
   std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
   for (const auto& [domain, nodes] : domains)
-    lowest = std::min(lowest, count_in(*pods.counts, domain));
+    lowest = std::min(lowest, count_in(pods.counts(), domain));
   if (domains.empty() || static_cast<std::int64_t>(domains.size()) < c.min_domains.value_or(1))
     lowest = 0;
-  s.counts.push_back(pods.counts);
+  s.counts.push_back(std::move(pods.table));
   s.min_counts.push_back(lowest);
+}
+
+/// The node's value of `key`, "" when it has none (kube reads a missing label as "").
+std::string_view label_or_empty(const NodeInfo& node, const std::string& key) {
+  auto label = node.labels().find(key);
+  return label == node.labels().end() ? std::string_view() : std::string_view(label->second);
+}
+
+Result<Ok> bad_args(std::string message) {
+  return Error{"bad_args", "PodTopologySpreadArgs: " + std::move(message)};
 }
 
 }  // namespace
 
+std::vector<TopologySpreadConstraint> system_default_constraints() {
+  std::vector<TopologySpreadConstraint> out(2);
+  out[0].topology_key = std::string(kHostnameKey);
+  out[0].max_skew = 3;
+  out[1].topology_key = std::string(kZoneKey);
+  out[1].max_skew = 5;
+  for (auto& c : out) c.when_unsatisfiable = WhenUnsatisfiable::schedule_anyway;
+  return out;
+}
+
+Result<Ok> validate(const PodTopologySpreadArgs& args) {
+  if (args.defaulting_type == SpreadDefaulting::system && !args.default_constraints.empty())
+    return bad_args(
+        "defaultingType: Invalid value: \"System\": when .defaultConstraints are "
+        "not empty");
+  std::set<std::pair<std::string, WhenUnsatisfiable>> seen;
+  for (std::size_t i = 0; i < args.default_constraints.size(); ++i) {
+    const auto& c = args.default_constraints[i];
+    std::string at = "defaultConstraints[" + std::to_string(i) + "].";
+    if (c.max_skew <= 0) return bad_args(at + "maxSkew: not in valid range (0, inf)");
+    if (c.topology_key.empty()) return bad_args(at + "topologyKey: Required value");
+    if (c.selector)
+      return bad_args(at +
+                      "labelSelector: Forbidden: constraint must not define a selector, "
+                      "as they deduced for each pod");
+    if (!seen.emplace(c.topology_key, c.when_unsatisfiable).second)
+      return bad_args(at + "{topologyKey, whenUnsatisfiable}: Duplicate value");
+  }
+  return Ok{};
+}
+
+std::optional<api::LabelSelector> default_spread_selector(const PodInfo& pod,
+                                                          const FrameworkHandle* handle) {
+  if (!handle) return std::nullopt;
+  api::Labels merged;  // services selecting the pod cannot conflict: merging is safe
+  for (const auto& service : handle->services()) {
+    if (service.namespace_ != pod.namespace_ || !service.selector) continue;
+    bool selects =
+        std::all_of(service.selector->begin(), service.selector->end(), [&](const auto& kv) {
+          auto label = pod.labels.find(kv.first);
+          return label != pod.labels.end() && label->second == kv.second;
+        });
+    if (!selects) continue;
+    for (const auto& [k, v] : *service.selector) merged[k] = v;
+  }
+  std::vector<api::Requirement> requirements;
+  for (const auto& [k, v] : merged) requirements.push_back({k, api::SelectorOp::equals, {v}});
+  if (pod.controller)
+    if (auto selector = handle->controller_selector(pod.namespace_, *pod.controller))
+      for (const auto& r : selector->requirements()) requirements.push_back(r);
+  if (requirements.empty()) return std::nullopt;
+  return api::LabelSelector::from_requirements(std::move(requirements));
+}
+
+std::vector<TopologySpreadConstraint> PodTopologySpread::constraints_for(
+    const PodInfo& pod, WhenUnsatisfiable kind) const {
+  if (!pod.topology_spread_constraints.empty())
+    return of_kind(pod.topology_spread_constraints, pod.labels, kind);
+  static const std::vector<TopologySpreadConstraint> kSystem = system_default_constraints();
+  std::span<const TopologySpreadConstraint> defaults =
+      args_.defaulting_type == SpreadDefaulting::system ? kSystem : args_.default_constraints;
+  if (!has_kind(defaults, kind)) return {};
+  auto selector = default_spread_selector(pod, handle_);
+  if (!selector) return {};
+  auto out = of_kind(defaults, pod.labels, kind);
+  for (auto& c : out) c.selector = *selector;
+  return out;
+}
+
 Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
                                      std::span<const NodeInfo* const>) {
   SpreadFilterState s;
-  s.constraints = constraints_of(pod, WhenUnsatisfiable::do_not_schedule);
+  s.constraints = constraints_for(pod, WhenUnsatisfiable::do_not_schedule);
   if (s.constraints.empty()) return Status::skip();
   if (counting_ == PodCounting::indexed && index_answers(s, pod)) {
     index_.sync(state.all_nodes());
@@ -141,11 +246,11 @@ Status PodTopologySpread::filter(const CycleState& state, const PodInfo& pod,
   const auto* s = state.read<SpreadFilterState>();
   if (!s) return Status::error("PodTopologySpread: PreFilter state missing");
   for (std::size_t i = 0; i < s->constraints.size(); ++i) {
-    const auto& c = *s->constraints[i];
+    const auto& c = s->constraints[i];
     auto label = node.labels().find(c.topology_key);
     if (label == node.labels().end()) return Status::unresolvable(kMissingLabelReason);
     std::int64_t self = c.selector && c.selector->matches(pod.labels) ? 1 : 0;
-    std::int64_t here = count_in(*s->counts[i], label->second);
+    std::int64_t here = count_in(s->counts[i]->counts, label->second);
     if (here + self - s->min_counts[i] > c.max_skew) return Status::unschedulable(kReason);
   }
   return {};
@@ -154,33 +259,36 @@ Status PodTopologySpread::filter(const CycleState& state, const PodInfo& pod,
 Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
                                     std::span<const NodeInfo* const> feasible) {
   SpreadScoreState s;
-  s.constraints = constraints_of(pod, WhenUnsatisfiable::schedule_anyway);
+  s.constraints = constraints_for(pod, WhenUnsatisfiable::schedule_anyway);
   if (s.constraints.empty() || feasible.empty()) return Status::skip();
+  // Kube: only a pod's own constraints, or configured defaults, require every key.
+  s.require_all_keys =
+      !pod.topology_spread_constraints.empty() || args_.defaulting_type != SpreadDefaulting::system;
   s.counts.resize(s.constraints.size());
   s.ignored.assign(feasible.size(), false);
   std::size_t scored_nodes = 0;
   for (std::size_t n = 0; n < feasible.size(); ++n) {
-    if (!has_all_keys(*feasible[n], s.constraints)) {
+    if (s.require_all_keys && !has_all_keys(*feasible[n], s.constraints)) {
       s.ignored[n] = true;
       continue;
     }
     ++scored_nodes;
     for (std::size_t i = 0; i < s.constraints.size(); ++i)
-      if (s.constraints[i]->topology_key != kHostnameKey)
-        s.counts[i].emplace(feasible[n]->labels().at(s.constraints[i]->topology_key), 0);
+      if (s.constraints[i].topology_key != kHostnameKey)
+        s.counts[i].emplace(label_or_empty(*feasible[n], s.constraints[i].topology_key), 0);
   }
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-    bool per_node = s.constraints[i]->topology_key == kHostnameKey;
+    bool per_node = s.constraints[i].topology_key == kHostnameKey;
     auto size = per_node ? scored_nodes : s.counts[i].size();
     s.weights.push_back(std::log(static_cast<double>(size + 2)));
   }
   // Count matching pods over every node, in the domains the feasible nodes belong to.
   for (const NodeInfo* node : state.all_nodes()) {
-    if (!has_all_keys(*node, s.constraints)) continue;
+    if (s.require_all_keys && !has_all_keys(*node, s.constraints)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-      const auto& c = *s.constraints[i];
+      const auto& c = s.constraints[i];
       if (c.topology_key == kHostnameKey || !included(c, pod, *node)) continue;
-      auto domain = s.counts[i].find(std::string_view(node->labels().at(c.topology_key)));
+      auto domain = s.counts[i].find(label_or_empty(*node, c.topology_key));
       if (domain != s.counts[i].end()) domain->second += matching_pods(c, pod, *node);
     }
   }
@@ -193,15 +301,17 @@ Status PodTopologySpread::score(const CycleState& state, const PodInfo& pod, con
   const auto* s = state.read<SpreadScoreState>();
   if (!s) return Status::error("PodTopologySpread: PreScore state missing");
   score = 0;
-  if (!has_all_keys(node, s->constraints)) return {};  // ignored node
+  if (s->require_all_keys && !has_all_keys(node, s->constraints)) return {};  // ignored node
   double total = 0;
   for (std::size_t i = 0; i < s->constraints.size(); ++i) {
-    const auto& c = *s->constraints[i];
+    const auto& c = s->constraints[i];
+    auto label = node.labels().find(c.topology_key);
+    if (label == node.labels().end()) continue;  // System defaults: this key does not score
     std::int64_t count = 0;
     if (c.topology_key == kHostnameKey) {
       count = matching_pods(c, pod, node);
     } else {
-      auto domain = s->counts[i].find(std::string_view(node.labels().at(c.topology_key)));
+      auto domain = s->counts[i].find(std::string_view(label->second));
       if (domain != s->counts[i].end()) count = domain->second;
     }
     total += static_cast<double>(count) * s->weights[i] + static_cast<double>(c.max_skew - 1);
@@ -231,12 +341,27 @@ Status PodTopologySpread::normalize_score(const CycleState& state, const PodInfo
   return {};
 }
 
-Result<std::unique_ptr<Plugin>> make_pod_topology_spread(const PluginContext&) {
-  return std::unique_ptr<Plugin>(new PodTopologySpread());
+namespace {
+
+Result<std::unique_ptr<Plugin>> make_spread(const PluginContext& context, PodCounting counting) {
+  PodTopologySpreadArgs args;
+  if (context.args) {
+    const auto* given = std::any_cast<PodTopologySpreadArgs>(context.args);
+    if (!given) return Error{"bad_args", "arguments are not PodTopologySpreadArgs"};
+    args = *given;
+  }
+  if (auto valid = validate(args); !valid) return valid.error();
+  return std::unique_ptr<Plugin>(new PodTopologySpread(std::move(args), context.handle, counting));
 }
 
-Result<std::unique_ptr<Plugin>> make_pod_topology_spread_every_pod(const PluginContext&) {
-  return std::unique_ptr<Plugin>(new PodTopologySpread(PodCounting::every_pod));
+}  // namespace
+
+Result<std::unique_ptr<Plugin>> make_pod_topology_spread(const PluginContext& context) {
+  return make_spread(context, PodCounting::indexed);
+}
+
+Result<std::unique_ptr<Plugin>> make_pod_topology_spread_every_pod(const PluginContext& context) {
+  return make_spread(context, PodCounting::every_pod);
 }
 
 }  // namespace craton::scheduler

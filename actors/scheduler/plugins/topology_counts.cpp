@@ -9,9 +9,9 @@ std::int64_t count_in(const DomainCounts& counts, std::string_view domain) {
 }
 
 std::optional<std::int64_t> DomainLookup::for_node(const NodeInfo& node) const {
-  auto label = node.labels().find(*topology_key);
+  auto label = node.labels().find(table->topology_key);
   if (label == node.labels().end()) return std::nullopt;
-  return multiplier * count_in(*counts, label->second);
+  return multiplier * count_in(table->counts, label->second);
 }
 
 }  // namespace craton::scheduler

@@ -14,6 +14,7 @@ namespace {
 std::string matcher_signature(const PodAffinityTerm& t) {
   std::string out = t.selector ? t.selector->to_string() : std::string("\x01none");
   out += t.all_namespaces ? "\x1f*" : "\x1f";
+  if (t.namespace_selector) out += "\x1a" + t.namespace_selector->to_string();
   for (const auto& ns : t.namespaces) out += "\x1e" + ns;
   return out;
 }
@@ -31,6 +32,11 @@ void add_to(DomainCounts& counts, const std::string& domain, std::int64_t amount
   if (it->second == 0) counts.erase(it);
 }
 
+/// The same on a shared table: copied first only when a reader holds it and something changes.
+void add_to(SharedDomainTable& table, const std::string& domain, std::int64_t amount) {
+  if (amount != 0) add_to(table.writable(), domain, amount);
+}
+
 }  // namespace
 
 struct TopologyIndex::State {
@@ -43,7 +49,7 @@ struct TopologyIndex::State {
     std::vector<PodAffinityTerm> terms;
     Key* key = nullptr;
     std::vector<std::int64_t> by_slot;
-    DomainCounts counts;
+    SharedDomainTable counts{""};
     std::int64_t total = 0;
     std::uint64_t last_used = 0;
     std::string signature;
@@ -106,6 +112,7 @@ struct TopologyIndex::State {
     auto e = std::make_unique<ExistingTerm>();
     e->kind = kind;
     e->term = t;
+    e->pods = SharedDomainTable(t.topology_key);
     auto id = static_cast<std::uint32_t>(terms.size());
     terms.push_back(std::move(e));
     term_keys.push_back(&key(t.topology_key));
@@ -223,10 +230,9 @@ void TopologyIndex::sync(std::span<const NodeInfo* const> nodes) {
 
 DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> terms,
                                            const std::string& topology_key) {
-  static const DomainCounts kNone;
   State& s = *state_;
   State::Key& key = s.key(topology_key);
-  if (terms.empty()) return {&key.name, &kNone, 1, 0};
+  if (terms.empty()) return {std::make_shared<const DomainTable>(DomainTable{key.name, {}}), 1, 0};
   std::string signature;
   for (const auto& t : terms) signature += matcher_signature(t) + "\x1c";
   signature += topology_key;
@@ -238,6 +244,7 @@ DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> term
     auto fresh = std::make_unique<State::Query>();
     fresh->terms.assign(terms.begin(), terms.end());
     fresh->key = &key;
+    fresh->counts = SharedDomainTable(key.name);
     fresh->signature = signature;
     fresh->by_slot.assign(s.slots.size(), 0);
     for (std::size_t i = 0; i < s.slots.size(); ++i) {
@@ -250,7 +257,7 @@ DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> term
     s.query_by_signature.emplace(std::move(signature), q);
   }
   q->last_used = s.epoch;
-  return {&key.name, &q->counts, 1, q->total};
+  return {q->counts.share(), 1, q->total};
 }
 
 const DomainCounts& TopologyIndex::nodes_per_domain(const std::string& topology_key) {

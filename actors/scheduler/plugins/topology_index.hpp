@@ -17,15 +17,15 @@
 // (the least recently used is dropped, never one asked since the last sync); when more than
 // kStaleTermsMax distinct terms have no pod left the index rebuilds itself.
 //
-// A caution for dry runs (preemption): a PreFilter run again over another node list (a node
-// copy with victims removed) re-syncs the index, and tables an earlier CycleState of the same
-// cycle points to then show that list's counts. Filter after each PreFilter is right; Filter on
-// an older state after another list was synced is not. PreFilterExtensions that adjust a copy
-// of the tables per added or removed pod (kube's updateWithPod) would lift this; not written.
+// Dry runs (preemption): a PreFilter run again over another node list (a node copy with
+// victims removed) re-syncs the index. The tables a CycleState took before are shared
+// copy-on-write (SharedDomainTable): the sync changes copies, so an older state (or the
+// original of a clone) keeps reading the counts of the list it was computed over.
 //
 // Promises: every count equals what a walk over every pod of the synced nodes would give
-// (tests/scheduler/topology_index_test.cpp checks it against that walk); references it returns
-// stay valid until the next sync(). Not thread-safe; one per plugin instance.
+// (tests/scheduler/topology_index_test.cpp checks it against that walk); the tables it hands out
+// (DomainLookup) never change afterwards; other references stay valid until the next sync().
+// Not thread-safe; one per plugin instance.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +56,7 @@ enum class TermKind : std::uint8_t {
 struct ExistingTerm {
   TermKind kind = TermKind::required_affinity;
   PodAffinityTerm term;
-  DomainCounts pods;            ///< carriers per domain of term.topology_key
+  SharedDomainTable pods{""};   ///< carriers per domain of term.topology_key
   std::int64_t carriers = 0;    ///< pods carrying it, on nodes with or without the key
   std::int64_t in_domains = 0;  ///< the sum of `pods`
 };
@@ -78,7 +78,8 @@ class TopologyIndex {
 
   /// Per domain of `topology_key`, the pods on the synced nodes that every one of `terms`
   /// selects (their selectors and namespaces; their own topology keys and weights are ignored).
-  /// Empty `terms` select no pod. `total` of the answer is the sum over domains.
+  /// Empty `terms` select no pod. `total` of the answer is the sum over domains. The answer's
+  /// table is the reader's: later syncs do not change it.
   DomainLookup count_selected(std::span<const PodAffinityTerm> terms,
                               const std::string& topology_key);
 
