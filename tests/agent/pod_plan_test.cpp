@@ -223,3 +223,35 @@ BOOST_AUTO_TEST_CASE(env_references_are_planned_in_kubernetes_order) {
   BOOST_REQUIRE(known.size() == 2u);
   BOOST_TEST(known[1].second == "front");
 }
+
+BOOST_AUTO_TEST_CASE(resource_field_refs_divide_and_round_up_as_kube_does) {
+  auto ref = [](const std::string& name, const std::string& resource, const std::string& divisor,
+                const std::string& container = "") {
+    json r{{"resource", resource}};
+    if (!divisor.empty()) r["divisor"] = divisor;
+    if (!container.empty()) r["containerName"] = container;
+    return json{{"name", name}, {"valueFrom", {{"resourceFieldRef", r}}}};
+  };
+  json app = container("app");
+  app["resources"] = {{"requests", {{"cpu", "250m"}}}, {"limits", {{"memory", "128Mi"}}}};
+  app["env"] = json::array(
+      {ref("MEM_MI", "limits.memory", "1Mi"), ref("CPU", "requests.cpu", ""),
+       ref("CPU_M", "requests.cpu", "1m"), ref("CPU_LIMIT", "limits.cpu", "1m"),
+       ref("MEM_REQ", "requests.memory", ""), ref("SIDE_MEM", "limits.memory", "1Ki", "side")});
+  json side = container("side");
+  side["resources"] = {{"limits", {{"memory", "1Mi"}}}};
+  PlanLimits limits;
+  limits.node_allocatable_cpu_milli = 4000;
+  auto plan = plan_pod(
+      informer_object(pod_json("r", json::array({app, side}))).as<craton::schema::k8s::Pod>(),
+      limits);
+  BOOST_REQUIRE_MESSAGE(plan.ok(), (plan.ok() ? "" : plan.error().message));
+  std::map<std::string, std::string> env(plan->containers[0].spec.env.begin(),
+                                         plan->containers[0].spec.env.end());
+  BOOST_TEST(env.at("MEM_MI") == "128");
+  BOOST_TEST(env.at("CPU") == "1");  // 250m rounded up to whole cores
+  BOOST_TEST(env.at("CPU_M") == "250");
+  BOOST_TEST(env.at("CPU_LIMIT") == "4000");     // unset: the node's allocatable
+  BOOST_TEST(env.at("MEM_REQ") == "134217728");  // unset request: the limit
+  BOOST_TEST(env.at("SIDE_MEM") == "1024");      // another container's
+}

@@ -167,9 +167,59 @@ Result<EnvSource> read_field_ref(const std::string& name, const std::string& pat
   return e;
 }
 
+/// resourceFieldRef: a container's CPU or memory request or limit over the divisor, rounded
+/// up (kube's ExtractContainerResourceValue); an unset limit is the node's allocatable, an
+/// unset request the limit (the API's defaulting) or 0.
+Result<std::string> read_resource_field(k8s::EnvVar::ResourceFieldRef::Reader ref,
+                                        k8s::Container::Reader self, k8s::Pod::Reader pod,
+                                        const PlanLimits& limits, const std::string& where) {
+  std::optional<k8s::Container::Reader> target;
+  std::string container = ref.getContainerName().cStr();
+  if (container.empty()) target = self;
+  for (auto list : {pod.getSpec().getContainers(), pod.getSpec().getInitContainers()})
+    for (auto c : list)
+      if (!target && container == c.getName().cStr()) target = c;
+  if (!target)
+    return invalid(where + ": resourceFieldRef names no container \"" + container + "\"");
+  std::string resource = ref.getResource().cStr();
+  bool cpu = resource == "limits.cpu" || resource == "requests.cpu";
+  bool limit = resource.rfind("limits.", 0) == 0;
+  if (!cpu && resource != "limits.memory" && resource != "requests.memory")
+    return Error{"unsupported", where + ": resourceFieldRef " + resource + " is not supported"};
+  std::string divisor_text = ref.getDivisor().size() > 0 ? ref.getDivisor().cStr() : "1";
+  auto divisor = api::Quantity::parse(divisor_text);
+  if (!divisor) return invalid(where + ": resourceFieldRef divisor: " + divisor.error().message);
+  std::int64_t per = cpu ? divisor->milli_value() : divisor->value();
+  if (per <= 0) return invalid(where + ": resourceFieldRef divisor must be positive");
+  auto amount = [&](k8s::ResourceList::Reader list) -> Result<std::optional<std::int64_t>> {
+    for (auto e : list.getEntries()) {
+      if (std::string(e.getKey().cStr()) != (cpu ? "cpu" : "memory")) continue;
+      auto q = api::Quantity::parse(e.getValue().cStr());
+      if (!q) return invalid(where + ": " + q.error().message);
+      return std::optional<std::int64_t>(cpu ? q->milli_value() : q->value());
+    }
+    return std::optional<std::int64_t>();
+  };
+  auto limit_value = amount(target->getResources().getLimits());
+  auto request_value = amount(target->getResources().getRequests());
+  if (!limit_value) return limit_value.error();
+  if (!request_value) return request_value.error();
+  std::optional<std::int64_t> value = limit ? *limit_value : *request_value;
+  if (!limit && !value) value = limit_value->value_or(0);
+  if (!value) {
+    std::int64_t node =
+        cpu ? limits.node_allocatable_cpu_milli : limits.node_allocatable_memory_bytes;
+    if (node <= 0)
+      return Error{"unsupported",
+                   where + ": " + resource + " is unset and the node's allocatable is not known"};
+    value = node;
+  }
+  return std::to_string((*value + per - 1) / per);
+}
+
 /// env and envFrom in the order Kubernetes applies them; spec.env gets what is known now.
-Status read_env(k8s::Container::Reader c, k8s::Pod::Reader pod, ContainerPlan& out,
-                const std::string& where) {
+Status read_env(k8s::Container::Reader c, k8s::Pod::Reader pod, const PlanLimits& limits,
+                ContainerPlan& out, const std::string& where) {
   for (auto from : c.getEnvFrom()) {
     EnvSource e;
     e.name = from.getPrefix().cStr();
@@ -194,6 +244,11 @@ Status read_env(k8s::Container::Reader c, k8s::Pod::Reader pod, ContainerPlan& o
       auto e = read_field_ref(name, from.getFieldRef().getFieldPath().cStr(), pod, where);
       if (!e) return e.error();
       out.env_sources.push_back(std::move(*e));
+    } else if (from.hasResourceFieldRef()) {
+      auto value =
+          read_resource_field(from.getResourceFieldRef(), c, pod, limits, where + ".env " + name);
+      if (!value) return value.error();
+      out.env_sources.push_back(env_entry(EnvSource::Kind::value, name, std::move(*value)));
     } else if (from.hasConfigMapKeyRef() || from.hasSecretKeyRef()) {
       bool cm = from.hasConfigMapKeyRef();
       auto ref = cm ? from.getConfigMapKeyRef() : from.getSecretKeyRef();
@@ -261,7 +316,7 @@ Result<ContainerPlan> read_container(k8s::Container::Reader c, k8s::Pod::Reader 
   s.log_max_bytes = limits.log_max_bytes;
   s.log_max_files = limits.log_max_files;
   for (auto status : {read_resources(c.getResources(), s.resources, where + ".resources"),
-                      read_env(c, pod, plan, where), read_mounts(c, volumes, s, where)})
+                      read_env(c, pod, limits, plan, where), read_mounts(c, volumes, s, where)})
     if (!status) return status.error();
   auto probe = [&](bool has, k8s::Probe::Reader p, const char* kind,
                    std::optional<ProbeSpec>& into) -> Status {

@@ -120,6 +120,10 @@ struct PlanLimits {
   std::int64_t log_max_bytes = 10 * 1024 * 1024;
   int log_max_files = 5;
   std::size_t containers_max = 64;  ///< init and app containers together
+  /// The node's allocatable CPU and memory: what env resourceFieldRef shows for an unset
+  /// limit (kube's rule); 0 = unknown, and such a reference is refused.
+  std::int64_t node_allocatable_cpu_milli = 0;
+  std::int64_t node_allocatable_memory_bytes = 0;
 };
 
 /// Reads a pod into a plan. Error code "invalid_pod" with a message naming the field.
