@@ -91,3 +91,31 @@ BOOST_AUTO_TEST_CASE(missing_required_sources_are_kube_errors_optional_ones_noth
       !resolve_env({entry(EnvSource::Kind::config_map_key, "X", "base", "A")}, context(nullptr))
            .ok());
 }
+
+BOOST_AUTO_TEST_CASE(references_expand_as_kube_does) {
+  EnvList env{{"A", "one"}, {"B", "two"}};
+  BOOST_TEST(expand_references("$(A)-$(B)", env) == "one-two");
+  BOOST_TEST(expand_references("$$(A)", env) == "$(A)");  // escaped
+  BOOST_TEST(expand_references("$(NOPE) $(A", env) == "$(NOPE) $(A");
+  BOOST_TEST(expand_references("cost $5 $", env) == "cost $5 $");
+
+  auto s = sources();
+  std::vector<EnvSource> in{entry(EnvSource::Kind::value, "FIRST", "x"),
+                            entry(EnvSource::Kind::value, "SECOND", "$(FIRST)-$(LATER)"),
+                            entry(EnvSource::Kind::value, "LATER", "z"),
+                            entry(EnvSource::Kind::pod_ip, "IP")};
+  for (auto& e : in) e.expand = e.kind == EnvSource::Kind::value;
+  auto resolved = resolve_env(in, context(&s));
+  BOOST_REQUIRE(resolved.ok());
+  // Only what is defined before a value expands in it.
+  BOOST_TEST(resolved->at(1).second == "x-$(LATER)");
+
+  ContainerSpec spec;
+  spec.env = *resolved;
+  spec.command = {"echo", "$(IP)"};
+  spec.args = {"$(LATER)", "$$(IP)"};
+  expand_command(spec);
+  BOOST_TEST(spec.command[1] == "10.88.0.5");
+  BOOST_TEST(spec.args[0] == "z");
+  BOOST_TEST(spec.args[1] == "$(IP)");
+}

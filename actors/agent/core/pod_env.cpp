@@ -44,7 +44,7 @@ Result<EnvList> resolve_env(const std::vector<EnvSource>& sources, const EnvCont
   for (const auto& e : sources) {
     switch (e.kind) {
       case EnvSource::Kind::value:
-        set(e.name, e.value);
+        set(e.name, e.expand ? expand_references(e.value, out) : e.value);
         break;
       case EnvSource::Kind::pod_ip:
         set(e.name, ctx.pod_ip);
@@ -87,6 +87,43 @@ Result<EnvList> resolve_env(const std::vector<EnvSource>& sources, const EnvCont
     }
   }
   return out;
+}
+
+std::string expand_references(const std::string& text, const EnvList& env) {
+  auto lookup = [&](const std::string& name) -> const std::string* {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : env)
+      if (k == name) found = &v;
+    return found;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 == text.size()) {
+      out.push_back(text[i]);
+      continue;
+    }
+    char next = text[i + 1];
+    if (next == '$') {  // an escaped '$'
+      out.push_back('$');
+      ++i;
+      continue;
+    }
+    std::size_t close = next == '(' ? text.find(')', i + 2) : std::string::npos;
+    if (close == std::string::npos) {  // not a reference: kept as written
+      out.push_back('$');
+      continue;
+    }
+    std::string name = text.substr(i + 2, close - i - 2);
+    const std::string* value = lookup(name);
+    out += value != nullptr ? *value : "$(" + name + ")";
+    i = close;
+  }
+  return out;
+}
+
+void expand_command(ContainerSpec& spec) {
+  for (auto* list : {&spec.command, &spec.args})
+    for (auto& word : *list) word = expand_references(word, spec.env);
 }
 
 }  // namespace craton::agent

@@ -8,6 +8,10 @@
 // "CreateContainerConfigError" and Kubernetes' own message (`configmap "x" not found`,
 // `couldn't find key k in ConfigMap ns/x`); an optional one adds nothing. envFrom keys that
 // are not valid variable names are skipped, as kube does.
+//
+// $(VAR) references: a literal env value expands the variables defined before it, and
+// expand_command() expands a container's command and args with the final list (kube's
+// expansion: `$$` is a literal `$`, an unknown or unterminated reference stays as written).
 #pragma once
 
 #include <string>
@@ -32,5 +36,11 @@ struct EnvContext {
 using EnvList = std::vector<std::pair<std::string, std::string>>;
 
 Result<EnvList> resolve_env(const std::vector<EnvSource>& sources, const EnvContext& context);
+
+/// `text` with $(NAME) replaced by `env`'s value of NAME (the last one when repeated).
+std::string expand_references(const std::string& text, const EnvList& env);
+
+/// The spec's command and args expanded with its env (call after env is resolved).
+void expand_command(ContainerSpec& spec);
 
 }  // namespace craton::agent

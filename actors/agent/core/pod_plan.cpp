@@ -237,6 +237,7 @@ Status read_env(k8s::Container::Reader c, k8s::Pod::Reader pod, const PlanLimits
     if (name.empty()) return invalid(where + ".env: name is empty");
     if (!v.hasValueFrom()) {
       out.env_sources.push_back(env_entry(EnvSource::Kind::value, name, v.getValue().cStr()));
+      out.env_sources.back().expand = true;
       continue;
     }
     auto from = v.getValueFrom();

@@ -61,6 +61,7 @@ struct EnvSource {
   std::string source_name;
   std::string key;
   bool optional = false;
+  bool expand = false;  ///< a literal env value: $(VAR) references expand (kube's rule)
 };
 
 struct ContainerPlan {

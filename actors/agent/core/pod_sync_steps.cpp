@@ -211,6 +211,7 @@ std::optional<DriverCall> PodSync::start_call(PodState& p, const ContainerPlan& 
                       InFlightCall{0, DriverCallKind::start_container, c.spec.name, attempt});
   d.container = c.spec;
   d.container.env = std::move(*env);
+  expand_command(d.container);
   return d;
 }
 
