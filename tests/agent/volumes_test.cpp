@@ -322,6 +322,22 @@ BOOST_AUTO_TEST_CASE(pod_volumes_prepare_and_remove_only_inside_the_pod_dir) {
   BOOST_REQUIRE(host.remove("uid-1").ok());
   BOOST_TEST(!fs::exists(root.path + "/uid-1"));
   BOOST_TEST(fs::is_directory(hp.host_path));  // a hostPath is the host's, never removed
+
+  // A sweep removes the pods not kept (left by pods deleted while the agent was down).
+  VolumePlan mem;
+  mem.name = "m";
+  mem.memory_medium = true;
+  for (const char* uid : {"kept", "stale"}) {
+    mem.host_path = root.path + "/" + uid + "/volumes/m";
+    BOOST_REQUIRE(host.prepare(uid, {mem}).ok());
+  }
+  BOOST_REQUIRE(host.sweep({"kept", "host-data"}).ok());
+  BOOST_TEST(fs::exists(root.path + "/kept/volumes/m"));
+  BOOST_TEST(!fs::exists(root.path + "/stale"));
+  BOOST_TEST(mounts_under(root.path + "/stale").empty());
+  BOOST_TEST(fs::is_directory(hp.host_path));
+  PodVolumes nowhere(root.path + "/absent", nullptr);
+  BOOST_TEST(nowhere.sweep({}).ok());
 }
 
 BOOST_AUTO_TEST_CASE(config_maps_and_secrets_decode_their_base64) {

@@ -1,6 +1,8 @@
 // PodVolumes: materialize() over a pod's plans, remove_pod_volumes() of its directory.
 #include "actors/agent/volumes/pod_volumes.hpp"
 
+#include <filesystem>
+
 #include "actors/agent/volumes/volume_setup.hpp"
 
 namespace craton::agent::volumes {
@@ -43,6 +45,22 @@ Status PodVolumes::prepare(const std::string& pod_uid, const std::vector<VolumeP
 Status PodVolumes::remove(const std::string& pod_uid) {
   if (!valid_uid(pod_uid)) return Error{"invalid_volume", "bad pod uid \"" + pod_uid + "\""};
   return remove_pod_volumes(root_ + "/" + pod_uid);
+}
+
+Status PodVolumes::sweep(const std::set<std::string>& keep) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> stale;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    std::string uid = entry.path().filename().string();
+    if (!keep.count(uid) && entry.is_directory(ec) && !entry.is_symlink(ec)) stale.push_back(uid);
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    return Error{"volume_io", "list " + root_ + ": " + ec.message()};
+  Status first = Ok{};
+  for (const auto& uid : stale)
+    if (auto s = remove(uid); !s && first) first = s;
+  return first;
 }
 
 }  // namespace craton::agent::volumes

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ class PodVolumes final : public VolumeHost {
   /// Every volume in order; the first failure is returned (the others stay as they are).
   Status prepare(const std::string& pod_uid, const std::vector<VolumePlan>& volumes) override;
   Status remove(const std::string& pod_uid) override;
+
+  /// Removes the volumes of every pod not in `keep` (the driver's and the API's pods): what
+  /// a pod deleted while the agent was down left behind. Call once the API's list is in.
+  /// Returns the first failure; the others are still tried.
+  Status sweep(const std::set<std::string>& keep);
 
  private:
   std::string root_;
