@@ -22,6 +22,7 @@
 
 #include "actors/agent/volumes/atomic_writer.hpp"
 #include "actors/agent/volumes/host_path_check.hpp"
+#include "actors/agent/volumes/informer_sources.hpp"
 #include "actors/agent/volumes/pod_volumes.hpp"
 #include "actors/agent/volumes/source_objects.hpp"
 #include "actors/agent/volumes/volume_setup.hpp"
@@ -366,4 +367,43 @@ BOOST_AUTO_TEST_CASE(config_maps_and_secrets_decode_their_base64) {
   BOOST_REQUIRE(cm_object.ok());
   BOOST_TEST(cm_object->data.at("k") == "v");
   BOOST_TEST(cm_object->binary_data.at("b") == std::string("\x00\x01\x02", 3));
+}
+
+BOOST_AUTO_TEST_CASE(informer_sources_decode_objects_and_keep_the_last_good_one) {
+  api::KubeJson codec;
+  auto object = [&](const std::string& text, capnp::StructSchema schema) {
+    auto message = codec.decode(text, schema);
+    BOOST_REQUIRE_MESSAGE(message.ok(), (message.ok() ? "" : message.error().message));
+    std::shared_ptr<capnp::MallocMessageBuilder> shared(std::move(*message));
+    auto made = api::make_informer_object(shared, schema);
+    BOOST_REQUIRE(made.ok());
+    return *made;
+  };
+  auto secret_schema = capnp::Schema::from<schema::k8s::Secret>();
+  InformerVolumeSources sources;
+  BOOST_REQUIRE(sources
+                    .upsert_secret(object(R"({"apiVersion":"v1","kind":"Secret",
+          "metadata":{"name":"db","namespace":"default","uid":"u1","resourceVersion":"1"},
+          "data":{"password":"czNjcjN0"}})",
+                                          secret_schema))
+                    .ok());
+  BOOST_TEST(sources.find_secret("default", "db")->data.at("password") == "s3cr3t");
+  BOOST_TEST(!sources.find_secret("other", "db").has_value());
+  auto bad = sources.upsert_secret(object(R"({"apiVersion":"v1","kind":"Secret",
+          "metadata":{"name":"db","namespace":"default","uid":"u1","resourceVersion":"2"},
+          "data":{"password":"***"}})",
+                                          secret_schema));
+  BOOST_TEST(!bad.ok());
+  BOOST_TEST(sources.find_secret("default", "db")->data.at("password") == "s3cr3t");
+  BOOST_REQUIRE(sources
+                    .upsert_config_map(object(R"({"apiVersion":"v1","kind":"ConfigMap",
+          "metadata":{"name":"c","namespace":"default","uid":"u2","resourceVersion":"1"},
+          "data":{"k":"v"}})",
+                                              capnp::Schema::from<schema::k8s::ConfigMap>()))
+                    .ok());
+  BOOST_TEST(sources.find_config_map("default", "c")->data.at("k") == "v");
+  sources.remove_config_map("default", "c");
+  sources.remove_secret("default", "db");
+  BOOST_TEST(!sources.find_config_map("default", "c").has_value());
+  BOOST_TEST(!sources.find_secret("default", "db").has_value());
 }
