@@ -181,3 +181,23 @@ BOOST_AUTO_TEST_CASE(a_restart_reads_the_config_map_as_it_is_then) {
   BOOST_TEST(agent.driver.starts() >= 2);
   BOOST_TEST(env_of(*last_start(agent, "app"), "LEVEL") == "trace");
 }
+
+BOOST_AUTO_TEST_CASE(a_pod_deleted_before_its_sandbox_still_has_its_volumes_removed) {
+  Agent agent;
+  RecordingVolumes volumes;
+  volumes.failure = "volume \"conf\": configmap \"app\" not found";  // a half-made volume
+  agent.volume_host = &volumes;
+  agent.upsert(config_volume_pod());
+  agent.listed();
+  agent.run_for(1'000);
+  BOOST_REQUIRE(!volumes.prepared.empty());
+  json deleted = config_volume_pod();
+  deleted["metadata"]["deletionTimestamp"] = kube_time(agent.now);
+  deleted["metadata"]["deletionGracePeriodSeconds"] = 30;
+  agent.upsert(deleted);
+  agent.run_for(1'000);
+  BOOST_REQUIRE(agent.removals.size() == 1u);
+  BOOST_TEST(count_of(agent, DriverCallKind::start_sandbox) == 0);
+  BOOST_TEST(volumes.removed == std::vector<std::string>{"uid-web"},
+             boost::test_tools::per_element());
+}
