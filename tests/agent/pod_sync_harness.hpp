@@ -63,6 +63,9 @@ struct Agent {
   std::map<std::string, json> status;  ///< by pod name: the newest status written
   std::vector<PodSync::Removal> removals;
   std::vector<DriverCall> calls;  ///< every call made, in order
+  /// ConfigMaps and Secrets the PodSync sees (env references); empty unless a test puts some.
+  std::shared_ptr<MapVolumeSources> sources = std::make_shared<MapVolumeSources>();
+  VolumeHost* volume_host = nullptr;  ///< where prepare_volumes goes (none: succeeds)
 
   Agent() { restart(); }
 
@@ -76,7 +79,9 @@ struct Agent {
   /// A new PodSync over the same host, as after the agent's own restart: it adopts what the
   /// driver holds. The API's initial list follows with upsert() and listed().
   void restart() {
-    sync = std::make_unique<PodSync>(config());
+    PodSyncConfig c = config();
+    c.sources = sources;
+    sync = std::make_unique<PodSync>(c);
     sync->adopt(driver.list(), now);
   }
   void listed() { sync->api_listed(now); }
@@ -93,7 +98,7 @@ struct Agent {
       if (batch.empty()) break;
       for (const auto& c : batch) {
         calls.push_back(c);
-        sync->on_result(c.id, perform(driver, c), now);
+        sync->on_result(c.id, perform(driver, c, volume_host), now);
       }
     }
     // Nothing left to do now: the core must not ask to be woken now (a busy loop).

@@ -23,11 +23,13 @@ const char* driver_call_kind_name(DriverCallKind kind) {
       return "remove_container";
     case DriverCallKind::remove_sandbox:
       return "remove_sandbox";
+    case DriverCallKind::prepare_volumes:
+      return "prepare_volumes";
   }
   return "unknown";
 }
 
-DriverOutcome perform(PodDriver& driver, const DriverCall& c) {
+DriverOutcome perform(PodDriver& driver, const DriverCall& c, VolumeHost* volumes) {
   switch (c.kind) {
     case DriverCallKind::start_sandbox:
       return driver.start_sandbox(c.sandbox);
@@ -44,8 +46,15 @@ DriverOutcome perform(PodDriver& driver, const DriverCall& c) {
       return driver.probe_tcp(c.tcp);
     case DriverCallKind::remove_container:
       return driver.remove_container(c.pod_uid, c.container_name, c.attempt);
-    case DriverCallKind::remove_sandbox:
-      return driver.remove_sandbox(c.pod_uid);
+    case DriverCallKind::remove_sandbox: {
+      // The volumes go after the sandbox: no container holds them any more.
+      Status removed = driver.remove_sandbox(c.pod_uid);
+      if (!removed || volumes == nullptr) return removed;
+      return volumes->remove(c.pod_uid);
+    }
+    case DriverCallKind::prepare_volumes:
+      if (volumes == nullptr) return Status{Ok{}};
+      return volumes->prepare(c.pod_uid, c.volumes);
   }
   return Status{Error{"bad_call", "unknown driver call kind"}};
 }

@@ -41,8 +41,34 @@ struct ProbeSpec {
   std::optional<std::int64_t> termination_grace_ms;
 };
 
+/// One env or envFrom entry, kept in the order Kubernetes applies them (every envFrom, then
+/// every env; a later name overrides an earlier one) because some are only known when the
+/// container starts: configMap and secret values (they may change or appear later) and the
+/// pod's and host's addresses. pod_env.hpp resolves them.
+struct EnvSource {
+  enum class Kind {
+    value,           ///< name = value (literals and fields known when planning)
+    pod_ip,          ///< fieldRef status.podIP / status.podIPs
+    host_ip,         ///< fieldRef status.hostIP / status.hostIPs
+    config_map_key,  ///< valueFrom.configMapKeyRef: source_name, key, optional
+    secret_key,      ///< valueFrom.secretKeyRef
+    config_map_all,  ///< envFrom.configMapRef: name is the prefix
+    secret_all,      ///< envFrom.secretRef: name is the prefix
+  };
+  Kind kind = Kind::value;
+  std::string name;
+  std::string value;
+  std::string source_name;
+  std::string key;
+  bool optional = false;
+  bool expand = false;  ///< a literal env value: $(VAR) references expand (kube's rule)
+};
+
 struct ContainerPlan {
+  /// spec.env holds the entries known when planning; the service's start call carries the
+  /// whole list resolved (resolve_env) instead.
   ContainerSpec spec;
+  std::vector<EnvSource> env_sources;
   std::optional<ProbeSpec> liveness;
   std::optional<ProbeSpec> readiness;
   std::optional<ProbeSpec> startup;
@@ -53,10 +79,23 @@ struct ContainerPlan {
 /// configMap, secret: under PlanLimits::volume_root; hostPath: the host's path itself).
 struct VolumePlan {
   enum class Kind { empty_dir, host_path, config_map, secret };
+  /// configMap/secret items: one key written at a relative path, with its own mode.
+  struct KeyPath {
+    std::string key;
+    std::string path;
+    std::optional<int> mode;
+  };
   std::string name;
   Kind kind = Kind::empty_dir;
-  std::string host_path;    ///< the directory bind-mounted into containers
-  std::string source_name;  ///< configMap name or secretName
+  std::string host_path;         ///< the directory bind-mounted into containers
+  std::string source_name;       ///< configMap name or secretName
+  std::string source_namespace;  ///< the pod's namespace, where the source is looked up
+  std::string host_path_type;    ///< hostPath.type: "" (no check), Directory, FileOrCreate, ...
+  bool memory_medium = false;    ///< emptyDir medium Memory: a tmpfs
+  std::int64_t size_limit_bytes = 0;  ///< emptyDir sizeLimit (tmpfs size); 0 = none
+  std::vector<KeyPath> items;         ///< empty: every key, as a file named after it
+  int default_mode = 0644;
+  bool optional = false;  ///< a missing source (or key) is an empty volume, not an error
 };
 
 struct PodPlan {
@@ -82,6 +121,10 @@ struct PlanLimits {
   std::int64_t log_max_bytes = 10 * 1024 * 1024;
   int log_max_files = 5;
   std::size_t containers_max = 64;  ///< init and app containers together
+  /// The node's allocatable CPU and memory: what env resourceFieldRef shows for an unset
+  /// limit (kube's rule); 0 = unknown, and such a reference is refused.
+  std::int64_t node_allocatable_cpu_milli = 0;
+  std::int64_t node_allocatable_memory_bytes = 0;
 };
 
 /// Reads a pod into a plan. Error code "invalid_pod" with a message naming the field.

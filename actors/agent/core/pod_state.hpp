@@ -57,6 +57,10 @@ struct PodState {
   bool sandbox_up = false;
   std::string pod_ip;
   std::string sandbox_error;
+  bool volumes_ready = false;    ///< prepared once for this plan (re-prepared after a restart)
+  bool volumes_touched = false;  ///< a prepare was asked: removal must clean up after it
+  std::string volume_error;      ///< the last failed prepare before they were ready
+  std::int64_t volumes_refresh_at_ms = 0;
   /// Every attempt the host holds, by container name then attempt number.
   std::map<std::string, std::map<int, ContainerStatus>> attempts;
   std::map<std::string, StartFailure> start_failures;

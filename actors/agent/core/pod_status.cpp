@@ -53,6 +53,7 @@ json not_started_state(const PodState& pod, const ContainerPlan& c, bool init, b
   auto failure = pod.start_failures.find(c.spec.name);
   if (failure != pod.start_failures.end()) return failed_start(failure->second, c, now_ms);
   if (!turn) return waiting("PodInitializing");
+  if (!pod.volume_error.empty()) return waiting("ContainerCreating", pod.volume_error);
   if (!init && !pod.sandbox_error.empty()) return waiting("ContainerCreating", pod.sandbox_error);
   return waiting("ContainerCreating");
 }

@@ -215,6 +215,9 @@ void PodSync::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64
       break;
     case DriverCallKind::exec_hook:
       break;  // kube goes on to SIGTERM whatever the hook did
+    case DriverCallKind::prepare_volumes:
+      on_volumes(p, std::get<Status>(outcome), now_ms);
+      break;
     case DriverCallKind::signal:
     case DriverCallKind::remove_container:
     case DriverCallKind::remove_sandbox:
@@ -232,6 +235,21 @@ void PodSync::on_sandbox(PodState& p, const Result<SandboxStatus>& r, std::int64
   p.sandbox_error.clear();
   p.sandbox_up = true;
   p.pod_ip = r->pod_ip;
+}
+
+void PodSync::on_volumes(PodState& p, const Status& r, std::int64_t now_ms) {
+  if (r) {
+    p.volumes_ready = true;
+    p.volume_error.clear();
+    p.volumes_refresh_at_ms = now_ms + config_.volume_refresh_ms;
+    return;
+  }
+  if (p.volumes_ready) {  // a failed refresh: the files stay as they were (kube's too)
+    p.volumes_refresh_at_ms = now_ms + config_.volume_refresh_ms;
+    return;
+  }
+  p.volume_error = r.error().message;
+  p.retry_at_ms = now_ms + config_.retry_ms;
 }
 
 void PodSync::on_started(PodState& p, const InFlightCall& what, const Result<ContainerStatus>& r,

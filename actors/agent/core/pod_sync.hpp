@@ -15,6 +15,11 @@
 // killed and removed once the API's initial list is in (api_listed()); a pod that reached
 // Succeeded or Failed is never started again. Adopted containers are never started twice.
 //
+// Volumes: a pod with volumes gets a prepare_volumes call before its sandbox and before any
+// container starts (a failure keeps it ContainerCreating and is retried), then again every
+// volume_refresh_ms while it runs, so configMap and secret files follow their sources; the
+// shell performs it on its VolumeHost, which also removes the volumes with the sandbox.
+//
 // The shell's loop: adopt(driver.list()) before anything else; upsert/remove from the pod
 // informer and api_listed() once its initial list is delivered; after every input call tick()
 // and run the calls (perform()), feeding each outcome to on_result(); call on_records(list())
@@ -25,12 +30,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/agent/core/pod_driver_call.hpp"
 #include "actors/agent/core/pod_plan.hpp"
 #include "actors/agent/core/pod_state.hpp"
+#include "actors/agent/core/volume_sources.hpp"
 #include "actors/api/informer/informer_object.hpp"
 
 namespace craton::agent {
@@ -43,6 +50,12 @@ struct PodSyncConfig {
   std::int64_t retry_ms = 2'000;              ///< after a failed sandbox call or signal
   std::int64_t start_retry_ms_max = 300'000;  ///< back-off cap of failed starts (from 10 s)
   std::size_t pods_max = 1'000;  ///< pods held (API and host); more are ignored until room
+  /// ConfigMaps and Secrets for env references, looked up when a container starts; null:
+  /// none exist (a required reference is CreateContainerConfigError until one does).
+  std::shared_ptr<const VolumeSources> sources;
+  /// How often a running pod's volumes are prepared again, so a changed ConfigMap or Secret
+  /// reaches its files (the kubelet's resync is about a minute too).
+  std::int64_t volume_refresh_ms = 60'000;
 };
 
 class PodSync {
@@ -105,6 +118,8 @@ class PodSync {
                                        std::int64_t now_ms);
   std::optional<DriverCall> probe_call(PodState& pod, std::int64_t now_ms);
   std::optional<DriverCall> cleanup_call(PodState& pod);
+  std::optional<DriverCall> volumes_call(PodState& pod, bool refresh, std::int64_t now_ms);
+  void on_volumes(PodState& pod, const Status& r, std::int64_t now_ms);
   DriverCall call(PodState& pod, DriverCallKind kind, InFlightCall what = {});
   std::int64_t wake_of(const PodState& pod) const;
 

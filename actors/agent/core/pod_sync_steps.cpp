@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "actors/agent/core/pod_env.hpp"
 #include "actors/agent/core/pod_status.hpp"
 #include "actors/agent/core/pod_sync.hpp"
 
@@ -17,6 +18,13 @@ const ContainerPlan* find_container(const PodPlan& plan, const std::string& name
 
 /// The attempts the agent keeps per container: the newest two (logs for --previous).
 constexpr std::size_t kAttemptsKept = 2;
+
+/// Volumes whose content follows an API object (refreshed while the pod runs).
+bool has_projected_volumes(const PodPlan& plan) {
+  for (const auto& v : plan.volumes)
+    if (v.kind == VolumePlan::Kind::config_map || v.kind == VolumePlan::Kind::secret) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -74,7 +82,7 @@ std::optional<DriverCall> PodSync::terminate_step(PodState& p, std::int64_t now_
     if (auto next = kill_step(p, c, name, now_ms)) return next;
   }
   if (any_running) return std::nullopt;  // waiting for exits (on_records) or the deadline
-  if (!p.sandbox_up && p.attempts.empty()) {
+  if (!p.sandbox_up && p.attempts.empty() && !p.volumes_touched) {
     finish(p);  // nothing ever reached the host
     return std::nullopt;
   }
@@ -124,13 +132,27 @@ std::optional<DriverCall> PodSync::kill_step(PodState& p, const ContainerPlan* c
   return std::nullopt;
 }
 
+std::optional<DriverCall> PodSync::volumes_call(PodState& p, bool refresh, std::int64_t now_ms) {
+  if (p.plan->volumes.empty()) return std::nullopt;
+  if (p.volumes_ready &&
+      (!refresh || !has_projected_volumes(*p.plan) || now_ms < p.volumes_refresh_at_ms))
+    return std::nullopt;
+  p.volumes_touched = true;
+  DriverCall d = call(p, DriverCallKind::prepare_volumes);
+  d.volumes = p.plan->volumes;
+  return d;
+}
+
 std::optional<DriverCall> PodSync::live_step(PodState& p, std::int64_t now_ms) {
+  // The kubelet mounts volumes before it creates the sandbox: nothing starts without them.
+  if (auto d = volumes_call(p, false, now_ms)) return d;
   if (!p.sandbox_up) {
     DriverCall d = call(p, DriverCallKind::start_sandbox);
     d.sandbox = SandboxSpec{p.uid, p.pod_namespace, p.name, p.plan->hostname, p.plan->host_network};
     return d;
   }
   if (terminal(pod_phase(p))) return std::nullopt;
+  if (auto d = volumes_call(p, true, now_ms)) return d;
   if (!init_done(p)) {
     for (const auto& c : p.plan->init_containers) {
       const ContainerStatus* s = p.latest(c.spec.name);
@@ -171,11 +193,25 @@ std::optional<DriverCall> PodSync::container_step(PodState& p, const ContainerPl
   return start_call(p, c, s->attempt + 1, now_ms);
 }
 
+/// Env references are resolved now, as the kubelet does at every start: a missing required
+/// ConfigMap or key is CreateContainerConfigError, tried again after retry_ms.
 std::optional<DriverCall> PodSync::start_call(PodState& p, const ContainerPlan& c, int attempt,
-                                              std::int64_t) {
+                                              std::int64_t now_ms) {
+  EnvContext context{p.pod_namespace, p.pod_ip, config_.host_ip, config_.sources.get()};
+  auto env = resolve_env(c.env_sources, context);
+  if (!env) {
+    StartFailure& f = p.start_failures[c.spec.name];
+    f.reason = kCreateContainerConfigError;
+    f.message = env.error().message;
+    ++f.failures;
+    f.retry_at_ms = now_ms + config_.retry_ms;
+    return std::nullopt;
+  }
   DriverCall d = call(p, DriverCallKind::start_container,
                       InFlightCall{0, DriverCallKind::start_container, c.spec.name, attempt});
   d.container = c.spec;
+  d.container.env = std::move(*env);
+  expand_command(d.container);
   return d;
 }
 
@@ -239,8 +275,10 @@ std::int64_t PodSync::wake_of(const PodState& p) const {
     return any_running ? wake : now_ms_;
   }
   if (p.plan_error || p.api_terminal) return kNever;
+  if (!p.volumes_ready && !p.plan->volumes.empty()) return now_ms_;
   if (!p.sandbox_up) return now_ms_;
   if (terminal(pod_phase(p))) return kNever;
+  if (has_projected_volumes(*p.plan)) wake = std::min(wake, p.volumes_refresh_at_ms);
   wake = std::min(wake, p.prober.next_due_ms());
   for (const auto& c : p.plan->containers)  // a probe failed for good: the kill starts now
     if (p.running(c.spec.name) && p.prober.failed(c.spec.name) && !p.kills.count(c.spec.name))
