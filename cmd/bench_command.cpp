@@ -131,6 +131,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_api_bench(*bench, exit_code);          // cmd/bench_api_command.cpp
   add_controllers_bench(*bench, exit_code);  // cmd/bench_controllers_command.cpp
   add_scheduler_bench(*bench, exit_code);    // cmd/bench_scheduler_command.cpp
+  add_container_bench(*bench, exit_code);    // cmd/bench_container_command.cpp
   add_storage_bench(*bench, exit_code);
 }
 

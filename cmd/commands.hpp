@@ -36,5 +36,7 @@ void add_controllers_bench(CLI::App& bench, int& exit_code);  // cmd/bench_contr
 void add_scheduler_bench(CLI::App& bench, int& exit_code);  // cmd/bench_scheduler_command.cpp
 /// `craton bench api`.
 void add_api_bench(CLI::App& bench, int& exit_code);  // cmd/bench_api_command.cpp
+/// `craton bench containers`.
+void add_container_bench(CLI::App& bench, int& exit_code);  // cmd/bench_container_command.cpp
 
 }  // namespace craton::cmd
