@@ -1,4 +1,5 @@
-// The converter from the API's Cap'n Proto Pod and Node to the scheduler's model
+// The converter from the API's Cap'n Proto Pod, Node, Service, ReplicaSet and Namespace to the
+// scheduler's model
 // (actors/scheduler/framework/object_converter.hpp), fed with Kubernetes JSON through the API's
 // own JSON -> Cap'n Proto converter, as objects arrive from the API.
 #define BOOST_TEST_MODULE scheduler_object_converter
@@ -29,6 +30,15 @@ craton::Result<NodeInfo> node_from(const std::string& json, ResourceNames& names
   auto message = codec.decode<k8s::Node>(json);
   BOOST_REQUIRE_MESSAGE(message.ok(), (message.ok() ? "" : message.error().message));
   return ObjectConverter(names).node((*message)->getRoot<k8s::Node>().asReader());
+}
+
+template <typename T>
+typename T::Reader decoded(const std::string& json, api::KubeJson& codec,
+                           std::unique_ptr<capnp::MallocMessageBuilder>& keep) {
+  auto message = codec.decode<T>(json);
+  BOOST_REQUIRE_MESSAGE(message.ok(), (message.ok() ? "" : message.error().message));
+  keep = std::move(*message);
+  return keep->getRoot<T>().asReader();
 }
 
 }  // namespace
@@ -299,4 +309,47 @@ BOOST_AUTO_TEST_CASE(objects_from_json_are_placed_by_the_default_profile) {
   BOOST_TEST((*framework)->schedule(s2, *plain, list, {}).message ==
              "0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node "
              "affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}.");
+}
+
+// kube's GetPodServices: a Service without a selector selects no pod (skipped, not "every
+// pod"); an empty one is kept (it selects every pod and adds no requirement).
+BOOST_AUTO_TEST_CASE(a_services_selector_keeps_absent_apart_from_empty) {
+  struct Row {
+    const char* spec;
+    std::optional<api::Labels> selector;
+  };
+  for (const Row& row :
+       {Row{R"({"ports":[{"port":80}]})", std::nullopt}, Row{R"({"selector":{}})", api::Labels{}},
+        Row{R"({"selector":{"app":"web"}})", api::Labels{{"app", "web"}}}}) {
+    BOOST_TEST_CONTEXT(row.spec) {
+      api::KubeJson codec;
+      std::unique_ptr<capnp::MallocMessageBuilder> keep;
+      auto service = ObjectConverter::service(decoded<k8s::Service>(
+          std::string(R"({"apiVersion":"v1","kind":"Service",)") +
+              R"("metadata":{"name":"web","namespace":"shop"},"spec":)" + row.spec + "}",
+          codec, keep));
+      BOOST_TEST(service.namespace_ == "shop");
+      BOOST_TEST(service.name == "web");
+      BOOST_TEST((service.selector == row.selector));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_replica_sets_selector_and_a_namespaces_labels_are_decoded) {
+  api::KubeJson codec;
+  std::unique_ptr<capnp::MallocMessageBuilder> keep_rs, keep_ns;
+  auto selector = ObjectConverter::replica_set_selector(decoded<k8s::ReplicaSet>(
+      R"({"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-1"},
+          "spec":{"selector":{"matchLabels":{"app":"web"},
+                  "matchExpressions":[{"key":"tier","operator":"In","values":["b","a"]}]}}})",
+      codec, keep_rs));
+  BOOST_TEST(selector.requirements().size() == 2u);
+  BOOST_TEST(selector.matches(api::Labels{{"app", "web"}, {"tier", "a"}}));
+  BOOST_TEST(!selector.matches(api::Labels{{"app", "web"}, {"tier", "c"}}));
+  BOOST_TEST(!selector.matches(api::Labels{{"tier", "a"}}));
+  auto ns = ObjectConverter::namespace_labels(decoded<k8s::Namespace>(
+      R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a","labels":{"team":"a"}}})",
+      codec, keep_ns));
+  BOOST_TEST(ns.name == "team-a");
+  BOOST_TEST((ns.labels == api::Labels{{"team", "a"}}));
 }

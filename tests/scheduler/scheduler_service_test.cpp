@@ -5,7 +5,8 @@
 // tried again until a cluster event could make it fit (no busy loop), a failed binding is
 // rolled back, and only the acting instance schedules; pods a Permit plugin holds (the
 // Coscheduling gang example) keep their room while they wait, bind together, or time out and
-// release it with kube's FailedScheduling.
+// release it with kube's FailedScheduling; the Services, ReplicaSets and Namespaces the
+// service lists reach the plugins (default topology spreading, namespaceSelector).
 #define BOOST_TEST_MODULE scheduler_service
 #include <boost/test/unit_test.hpp>
 
@@ -372,4 +373,121 @@ BOOST_AUTO_TEST_CASE(a_victim_waiting_on_permit_is_rejected_rather_than_deleted)
   BOOST_TEST(messages.count("0/1 nodes are available: 1 preempted.") == 1u);
   BOOST_TEST(w.node_of("high") == "n1");
   BOOST_TEST(w.events("Preempted").size() == 1u);
+}
+
+namespace {
+
+json zoned_node(const std::string& name, const std::string& zone, const std::string& cpu) {
+  json n = node(name, cpu, cpu + "Gi");  // 1 CPU per Gi everywhere: balanced on every node
+  n["metadata"]["labels"]["topology.kubernetes.io/zone"] = zone;
+  return n;
+}
+
+enum class SpreadBy { nothing, service, replica_set };
+
+}  // namespace
+
+// kube's system default constraints (zone maxSkew 5, hostname maxSkew 3, ScheduleAnyway)
+// apply to a pod with no constraints of its own, with the selector of the Services selecting
+// it and of its controller. Zone a's two big nodes win on free room alone; the defaults, once
+// something names the pods' group, send some to zone b's small node.
+BOOST_AUTO_TEST_CASE(a_deployments_pods_spread_over_zones_by_the_system_defaults) {
+  struct Row {
+    const char* what;
+    SpreadBy by;
+    bool zone_b_used;
+  };
+  for (const Row& row : {Row{"no Service, no controller", SpreadBy::nothing, false},
+                         Row{"a Service selects them", SpreadBy::service, true},
+                         Row{"their ReplicaSet's selector", SpreadBy::replica_set, true}}) {
+    BOOST_TEST_CONTEXT(row.what) {
+      World w;
+      w.post(kNodesPath, zoned_node("a1", "zone-a", "32"));
+      w.post(kNodesPath, zoned_node("a2", "zone-a", "32"));
+      w.post(kNodesPath, zoned_node("b1", "zone-b", "4"));
+      std::string rs_uid;
+      if (row.by == SpreadBy::service)
+        w.post(
+            "/api/v1/namespaces/default/services",
+            json{{"apiVersion", "v1"},
+                 {"kind", "Service"},
+                 {"metadata", {{"name", "web"}}},
+                 {"spec",
+                  {{"selector", {{"app", "web"}}}, {"ports", json::array({json{{"port", 80}}})}}}});
+      if (row.by == SpreadBy::replica_set) {
+        json labels = {{"app", "web"}, {"pod-template-hash", "5d8f"}};
+        json container = {{"name", "c"}, {"image", "app:1"}};
+        json spec = {{"replicas", 0},
+                     {"selector", {{"matchLabels", labels}}},
+                     {"template",
+                      {{"metadata", {{"labels", labels}}},
+                       {"spec", {{"containers", json::array({container})}}}}}};
+        auto rs = w.post("/apis/apps/v1/namespaces/default/replicasets",
+                         json{{"apiVersion", "apps/v1"},
+                              {"kind", "ReplicaSet"},
+                              {"metadata", {{"name", "web-5d8f"}}},
+                              {"spec", spec}});
+        rs_uid = rs["metadata"].value("uid", "");
+        BOOST_REQUIRE(!rs_uid.empty());
+      }
+      for (int i = 0; i < 6; ++i) {
+        json p = pod("web-" + std::to_string(i), "500m");
+        p["spec"]["containers"][0]["resources"]["requests"]["memory"] = "512Mi";
+        p["metadata"]["labels"] = {{"app", "web"}, {"pod-template-hash", "5d8f"}};
+        if (row.by == SpreadBy::replica_set)
+          p["metadata"]["ownerReferences"] = json::array({json{{"apiVersion", "apps/v1"},
+                                                               {"kind", "ReplicaSet"},
+                                                               {"name", "web-5d8f"},
+                                                               {"uid", rs_uid},
+                                                               {"controller", true}}});
+        w.post(kPodsPath, p);
+      }
+      w.run(200);
+      int in_zone_b = 0;
+      for (int i = 0; i < 6; ++i) {
+        auto at = w.node_of("web-" + std::to_string(i));
+        BOOST_TEST(at != "");
+        if (at == "b1") ++in_zone_b;
+      }
+      BOOST_TEST((in_zone_b > 0) == row.zone_b_used, "pods in zone b: " << in_zone_b);
+    }
+  }
+}
+
+// A namespaceSelector resolves against the labels of the cluster's Namespaces: anti-affinity
+// with app=db pods in namespaces labelled team=a keeps the pod off the node running team-a's
+// db pod, not off the one running team-b's (n1, bigger, would win otherwise).
+BOOST_AUTO_TEST_CASE(anti_affinity_with_a_namespace_selector_reads_namespace_labels) {
+  struct Row {
+    const char* team;
+    const char* expected;
+  };
+  for (const Row& row : {Row{"a", "n2"}, Row{"b", "n1"}}) {
+    BOOST_TEST_CONTEXT("namespaceSelector team=" << row.team) {
+      World w;
+      w.post(kNodesPath, node("n1", "8"));
+      w.post(kNodesPath, node("n2", "2"));
+      for (auto [ns, team] : {std::pair{"team-a", "a"}, std::pair{"team-b", "b"}})
+        w.post("/api/v1/namespaces",
+               json{{"apiVersion", "v1"},
+                    {"kind", "Namespace"},
+                    {"metadata", {{"name", ns}, {"labels", {{"team", team}}}}}});
+      for (auto [ns, at] : {std::pair{"team-a", "n1"}, std::pair{"team-b", "n2"}}) {
+        json db = pod("db", "100m");
+        db["metadata"]["labels"] = {{"app", "db"}};
+        db["spec"]["nodeName"] = at;
+        w.post("/api/v1/namespaces/" + std::string(ns) + "/pods", db);
+      }
+      json term = {{"labelSelector", {{"matchLabels", {{"app", "db"}}}}},
+                   {"namespaceSelector", {{"matchLabels", {{"team", row.team}}}}},
+                   {"topologyKey", "kubernetes.io/hostname"}};
+      json p = pod("client", "100m");
+      p["spec"]["affinity"] = {
+          {"podAntiAffinity",
+           {{"requiredDuringSchedulingIgnoredDuringExecution", json::array({term})}}}};
+      w.post(kPodsPath, p);
+      w.run(100);
+      BOOST_TEST(w.node_of("client") == row.expected);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-// ObjectConverter: Cap'n Proto Pod and Node into PodInfo and NodeInfo.
+// ObjectConverter: Cap'n Proto objects into the scheduler's model (see the header).
 #include "actors/scheduler/framework/object_converter.hpp"
 
 #include <algorithm>
@@ -318,6 +318,26 @@ Result<PodDisruptionBudget> ObjectConverter::pod_disruption_budget(
   for (auto e : pdb.getStatus().getDisruptedPods().getEntries())
     out.disrupted_pods.emplace_back(e.getKey().cStr());
   return out;
+}
+
+ServiceSelector ObjectConverter::service(k8s::Service::Reader service) {
+  ServiceSelector out;
+  out.namespace_ = service.getMetadata().getNamespace().cStr();
+  out.name = service.getMetadata().getName().cStr();
+  // kube's GetPodServices skips a Service whose selector is nil (it selects nothing, not
+  // everything); an empty map is kept, and selects every pod while adding no requirement.
+  if (service.getSpec().hasSelector()) out.selector = labels_of(service.getSpec().getSelector());
+  return out;
+}
+
+api::LabelSelector ObjectConverter::replica_set_selector(k8s::ReplicaSet::Reader replica_set) {
+  // The API requires spec.selector; should one be absent anyway, its requirements are none
+  // and default spreading adds nothing for it (the Services still count).
+  return selector_of(replica_set.getSpec().getSelector());
+}
+
+NamespaceLabels ObjectConverter::namespace_labels(k8s::Namespace::Reader ns) {
+  return {ns.getMetadata().getName().cStr(), labels_of(ns.getMetadata().getLabels())};
 }
 
 }  // namespace craton::scheduler

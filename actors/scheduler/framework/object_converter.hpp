@@ -1,7 +1,8 @@
 // ObjectConverter: the one place where the API's Cap'n Proto objects become the scheduler's
 // model. A Pod becomes a PodInfo (effective requests, parsed affinity, tolerations, ports ...),
 // a Node a NodeInfo (labels, taints with their reasons, allocatable), a PodDisruptionBudget
-// what preemption reads of it. Resource names are
+// what preemption reads of it, a Service, ReplicaSet or Namespace what default topology
+// spreading and namespaceSelector read of it (FrameworkHandle's listers). Resource names are
 // interned into the scheduler's ResourceNames on the way. Promises: a malformed quantity is an
 // Error naming the object and the field, and nothing is returned half-built; requirements the
 // API would have refused (an unknown operator, Gt without an integer) make their term match no
@@ -15,6 +16,7 @@
 #include "runtime/result.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_cluster.capnp.h"
+#include "schemas/api_meta.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
 namespace craton::scheduler {
@@ -31,6 +33,12 @@ class ObjectConverter {
   /// disruptedPods).
   Result<PodDisruptionBudget> pod_disruption_budget(
       schema::k8s::PodDisruptionBudget::Reader pdb) const;
+  /// A Service's spec.selector; an absent selector stays absent (it selects no pod).
+  static ServiceSelector service(schema::k8s::Service::Reader service);
+  /// A ReplicaSet's spec.selector (an absent one selects nothing: an empty selector).
+  static api::LabelSelector replica_set_selector(schema::k8s::ReplicaSet::Reader replica_set);
+  /// A Namespace's name and labels.
+  static NamespaceLabels namespace_labels(schema::k8s::Namespace::Reader ns);
 
  private:
   ResourceNames& resources_;

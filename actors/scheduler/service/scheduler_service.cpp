@@ -3,6 +3,7 @@
 
 #include <capnp/any.h>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "actors/api/client/kube_time.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
@@ -12,6 +13,7 @@
 #include "runtime/rng.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_cluster.capnp.h"
+#include "schemas/api_meta.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
 namespace craton::scheduler {
@@ -118,6 +120,22 @@ Result<Ok> SchedulerService::build() {
   budgets_->add_handlers({[this](const auto&) { budgets_changed(); },
                           [this](const auto&, const auto&) { budgets_changed(); },
                           [this](const auto&, bool) { budgets_changed(); }});
+  // Listed and watched, but converted lazily: a relist of thousands of Services is one
+  // rebuild at the next pump, not one per object.
+  auto lister = [](bool& changed) {
+    return api::InformerHandlers{[&changed](const auto&) { changed = true; },
+                                 [&changed](const auto&, const auto&) { changed = true; },
+                                 [&changed](const auto&, bool) { changed = true; }};
+  };
+  services_ =
+      &api_.informer("services", collection("", "services"), capnp::Schema::from<k8s::Service>());
+  replica_sets_ = &api_.informer("replicasets", collection("apps", "replicasets"),
+                                 capnp::Schema::from<k8s::ReplicaSet>());
+  namespaces_ = &api_.informer("namespaces", collection("", "namespaces"),
+                               capnp::Schema::from<k8s::Namespace>());
+  services_->add_handlers(lister(services_changed_));
+  replica_sets_->add_handlers(lister(replica_sets_changed_));
+  namespaces_->add_handlers(lister(namespaces_changed_));
   return Ok{};
 }
 
@@ -244,7 +262,37 @@ void SchedulerService::budgets_changed() {
       budget_list_.push_back(std::move(*budget));
 }
 
+void SchedulerService::refresh_listers() {
+  if (std::exchange(services_changed_, false)) {
+    service_list_.clear();
+    for (const auto& o : services_->cache().list())
+      service_list_.push_back(ObjectConverter::service(o.as<k8s::Service>()));
+  }
+  if (std::exchange(replica_sets_changed_, false)) {
+    replica_set_selectors_.clear();
+    for (const auto& o : replica_sets_->cache().list()) {
+      auto rs = o.as<k8s::ReplicaSet>();
+      replica_set_selectors_.emplace(std::string(rs.getMetadata().getNamespace().cStr()) + "/" +
+                                         rs.getMetadata().getName().cStr(),
+                                     ObjectConverter::replica_set_selector(rs));
+    }
+  }
+  if (std::exchange(namespaces_changed_, false)) {
+    namespace_list_.clear();
+    for (const auto& o : namespaces_->cache().list())
+      namespace_list_.push_back(ObjectConverter::namespace_labels(o.as<k8s::Namespace>()));
+  }
+}
+
 // ---- FrameworkHandle.
+
+std::optional<api::LabelSelector> SchedulerService::controller_selector(
+    std::string_view ns, const ControllerRef& ref) const {
+  if (ref.kind != ControllerKind::replica_set) return std::nullopt;  // the only kind served
+  auto it = replica_set_selectors_.find(std::string(ns) + "/" + ref.name);
+  if (it == replica_set_selectors_.end()) return std::nullopt;
+  return it->second;
+}
 
 std::span<const PodDisruptionBudget> SchedulerService::pod_disruption_budgets() const {
   return budget_list_;
@@ -304,6 +352,7 @@ void SchedulerService::report_unschedulable(const PodInfo& pod, const std::strin
 // ---- Cycles.
 
 void SchedulerService::pump(std::int64_t now_ms) {
+  refresh_listers();
   waiting_.tick(now_ms);  // Permit deadlines
   settle_waiting(now_ms);
   if (!acting_ || !api_.synced()) return;

@@ -3,6 +3,9 @@
 //
 //   informers (pods, nodes, PodDisruptionBudgets) -> the cache (bound pods, nodes) and the
 //   scheduling queue (pending pods of this scheduler's profiles), cluster events -> the queue;
+//   informers (Services, ReplicaSets, Namespaces) -> the FrameworkHandle's listers (default
+//   topology spreading, namespaceSelector), rebuilt before a pump when they changed, so they
+//   stay the same through every plugin call of it;
 //   while acting: pop a pod -> snapshot the cache (O(changed nodes)) -> the profile's
 //   Framework::schedule ->
 //     a node: assume the pod in the cache (the next cycle sees it), Reserve, Permit, PreBind,
@@ -122,6 +125,8 @@ class SchedulerService final : public api::ApiComponent,
   void node_updated(const api::InformerObject& old_object, const api::InformerObject& object);
   void node_deleted(const api::InformerObject& object);
   void budgets_changed();
+  /// Rebuilds the listers whose informers changed since the last pump (before any plugin runs).
+  void refresh_listers();
 
   /// The profile's framework for a pod, or nullptr when the pod is not this scheduler's.
   Framework* framework_for(const PodInfo& pod) const;
@@ -158,6 +163,10 @@ class SchedulerService final : public api::ApiComponent,
   bool any_nominated_pods() const override { return queue_->any_nominated(); }
   BindingSink* binding_sink() override { return this; }
   WaitingPods* waiting_pods() override { return &waiting_; }
+  std::span<const ServiceSelector> services() const override { return service_list_; }
+  std::optional<api::LabelSelector> controller_selector(std::string_view ns,
+                                                        const ControllerRef& ref) const override;
+  std::span<const NamespaceLabels> namespaces() const override { return namespace_list_; }
   // BindingSink.
   Status bind(const PodInfo& pod, std::string_view node) override;
 
@@ -176,6 +185,18 @@ class SchedulerService final : public api::ApiComponent,
   api::Informer* nodes_ = nullptr;
   api::Informer* budgets_ = nullptr;
   std::vector<PodDisruptionBudget> budget_list_;
+  // StatefulSets and ReplicationControllers are not served by our API: their pods get no
+  // controller selector (their Services still spread them).
+  api::Informer* services_ = nullptr;
+  api::Informer* replica_sets_ = nullptr;
+  api::Informer* namespaces_ = nullptr;
+  bool services_changed_ = false;
+  bool replica_sets_changed_ = false;
+  bool namespaces_changed_ = false;
+  std::vector<ServiceSelector> service_list_;
+  /// ReplicaSet selectors by "<namespace>/<name>".
+  std::map<std::string, api::LabelSelector, std::less<>> replica_set_selectors_;
+  std::vector<NamespaceLabels> namespace_list_;
   /// Bindings in flight by pod uid; the binding call being made now (set by bind()).
   std::map<std::string, std::unique_ptr<Binding>> bindings_;
   /// Bindings answered by a time-out, by pod uid, until the informer settles them.
