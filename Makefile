@@ -1,14 +1,21 @@
 # The two commands a newcomer needs (see README.md):
-#   make run   installs what is missing, builds, and runs Craton's main job
+#   make run   installs what is missing, builds, and runs Craton's main job: a single-host
+#              cluster (craton up) serving three HTTP pods (RUN_ONCE=1: stop after the check)
 #   make test  installs what is missing, builds, and runs every test
 BUILD ?= build
 TYPE ?= RelWithDebInfo
 JOBS ?= 2
 SANITIZE ?= OFF
 
-.PHONY: run test check deps configure build clean
+RUN_ONCE ?= 0
+
+.PHONY: run sim test check deps configure build clean
 
 run: build
+	CRATON=./$(BUILD)/craton RUN_ONCE=$(RUN_ONCE) docs/examples/run-hello.sh
+
+# A simulated cluster of seven store replicas under random faults, replayable from its seed.
+sim: build
 	./$(BUILD)/craton sim --seed 1 --nodes 7 --duration 60s --faults random
 
 test: build check

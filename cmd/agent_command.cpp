@@ -19,94 +19,12 @@
 #include <sstream>
 
 #include "actors/agent/service/agent_actor.hpp"
+#include "cmd/agent_runtime.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/joined_component.hpp"
 #include "cmd/wall_clock.hpp"
 
 namespace craton::cmd {
-namespace {
-
-struct AgentFlags {
-  std::string node_name, data_dir, pod_cidr, labels, taints, system_reserved, kube_reserved;
-  std::string node_ip, instance_type;
-  std::string driver = "linux";
-  std::int64_t max_pods = 110;
-};
-
-Error invalid(const std::string& message) {
-  return Error{"invalid", message};
-}
-
-std::vector<std::string> split(const std::string& text, char by) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, by))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-Result<std::map<std::string, std::string>> parse_labels(const std::string& text) {
-  std::map<std::string, std::string> labels;
-  for (const auto& item : split(text, ',')) {
-    auto eq = item.find('=');
-    if (eq == std::string::npos) return invalid("--labels: \"" + item + "\" is not KEY=VALUE");
-    labels[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return labels;
-}
-
-// kubelet's --register-with-taints: key[=value]:Effect, comma-separated.
-Result<std::vector<agent::NodeTaint>> parse_taints(const std::string& text) {
-  std::vector<agent::NodeTaint> taints;
-  for (const auto& item : split(text, ',')) {
-    auto colon = item.rfind(':');
-    if (colon == std::string::npos)
-      return invalid("--taints: \"" + item + "\" is not KEY[=VALUE]:EFFECT");
-    agent::NodeTaint t;
-    t.effect = item.substr(colon + 1);
-    auto key_value = item.substr(0, colon);
-    auto eq = key_value.find('=');
-    t.key = key_value.substr(0, eq);
-    if (eq != std::string::npos) t.value = key_value.substr(eq + 1);
-    taints.push_back(std::move(t));
-  }
-  return taints;
-}
-
-Result<agent::AgentActorConfig> agent_config(const AgentFlags& flags) {
-  agent::AgentActorConfig config;
-  auto& node = config.service.node;
-  node.name = flags.node_name;
-  node.pod_cidr = flags.pod_cidr;
-  node.instance_type = flags.instance_type;
-  node.max_pods = flags.max_pods;
-  auto labels = parse_labels(flags.labels);
-  if (!labels) return labels.error();
-  node.labels = std::move(*labels);
-  auto taints = parse_taints(flags.taints);
-  if (!taints) return taints.error();
-  node.taints = std::move(*taints);
-  auto system = agent::parse_reservation(flags.system_reserved);
-  if (!system) return invalid("--system-reserved: " + system.error().message);
-  node.system_reserved = *system;
-  auto kube = agent::parse_reservation(flags.kube_reserved);
-  if (!kube) return invalid("--kube-reserved: " + kube.error().message);
-  node.kube_reserved = *kube;
-  if (auto checked = agent::check_node_config(node); !checked) return checked.error();
-  if (flags.driver != "linux" && flags.driver != "fake")
-    return invalid("--driver must be linux or fake, not \"" + flags.driver + "\"");
-  if (flags.data_dir.empty()) return invalid("--data is required (the agent's state directory)");
-  config.host.data_dir = flags.data_dir;
-  config.host.internal_ip = flags.node_ip;
-  // TODO(issue 14, lead): config.make_driver from --driver (the Linux driver in
-  // actors/agent/linux/, the fake one in actors/agent/fake/) once the pod side is wired.
-  config.service.wall_clock_base_s = wall_clock_base_s();
-  return config;
-}
-
-}  // namespace
-
 void add_agent_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand(
       "agent", "Run the node agent on this host, joined to the API of the `craton server`s");
@@ -126,6 +44,11 @@ void add_agent_command(CLI::App& app, int& exit_code) {
                   "node.kubernetes.io/instance-type label");
   sub->add_option("--max-pods", flags->max_pods, "Pods this node runs at most (110)");
   sub->add_option("--driver", flags->driver, "linux (run pods) or fake (simulate them)");
+  sub->add_option("--port", flags->port,
+                  "Where the API reads container logs (the kubelet's port, 10250; 0: any)");
+  sub->add_option("--bridge", flags->bridge, "The pods' bridge with --driver linux (craton0)");
+  sub->add_option("--cgroup-root", flags->cgroup_root,
+                  "The pods' cgroups with --driver linux, under every hierarchy (craton)");
   sub->allow_extras();
   sub->callback([sub, join, flags, &exit_code] {
     if (flags->node_name.empty()) {
@@ -143,12 +66,20 @@ void add_agent_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
+    auto runtime = start_agent_runtime(*flags);
+    if (!runtime) {
+      std::cerr << "craton agent: " << runtime.error().message << "\n";
+      exit_code = runtime.error().code == "invalid" ? 2 : 1;
+      return;
+    }
+    attach_runtime(*config, *runtime);
     exit_code = run_joined("agent", *join, sub->remaining(),
                            [config = *config](NodeHost& node, std::vector<std::string> api_nodes) {
                              auto c = config;
                              c.api_nodes = std::move(api_nodes);
                              node.adopt(agent::spawn_agent(node.system(), node.context(), c));
                            });
+    runtime->logs->stop();  // before the driver it reads from goes
   });
 }
 

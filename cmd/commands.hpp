@@ -17,6 +17,8 @@ void add_lease_command(CLI::App& app, int& exit_code);  // cmd/lease_command.cpp
 void add_certs_command(CLI::App& app, int& exit_code);  // cmd/certs_command.cpp
 /// `craton server` and `craton kubeconfig`.
 void add_server_command(CLI::App& app, int& exit_code);  // cmd/server_command.cpp
+/// `craton up`: a single-host cluster in one process.
+void add_up_command(CLI::App& app, int& exit_code);  // cmd/up_command.cpp
 /// `craton controller-manager`.
 void add_controller_manager_command(CLI::App& app,
                                     int& exit_code);  // cmd/controller_manager_command.cpp

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   craton::cmd::add_lease_command(app, exit_code);
   craton::cmd::add_certs_command(app, exit_code);
   craton::cmd::add_server_command(app, exit_code);
+  craton::cmd::add_up_command(app, exit_code);
   craton::cmd::add_controller_manager_command(app, exit_code);
   craton::cmd::add_scheduler_command(app, exit_code);
   craton::cmd::add_image_command(app, exit_code);

@@ -26,6 +26,7 @@
 #include "actors/scheduler/service/scheduler_actor.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/replica_runner.hpp"
+#include "cmd/server_parts.hpp"
 #include "cmd/wall_clock.hpp"
 #include "runtime/peer_list.hpp"
 
@@ -38,6 +39,8 @@ struct ServerFlags {
   std::string event_ttl = "1h";  ///< kube-apiserver's --event-ttl
   bool no_scheduler = false;     ///< schedulers run elsewhere (`craton scheduler --join`)
 };
+
+}  // namespace
 
 Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
   auto endpoint = parse_endpoint(text);
@@ -54,9 +57,9 @@ Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
 }
 
 Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_ttl_s,
-                        bool scheduler) {
-  return [http, event_ttl_s,
-          scheduler](const ReplicaStarted& started) -> Result<std::function<void()>> {
+                        bool scheduler, std::function<Status(NodeHost&)> also) {
+  return [http, event_ttl_s, scheduler,
+          also](const ReplicaStarted& started) -> Result<std::function<void()>> {
     std::string endpoints;
     for (const auto& [id, address] : started.peer_addresses)
       endpoints += (endpoints.empty() ? "" : ",") + std::to_string(id) + "=" + address;
@@ -102,6 +105,13 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
       scheduler_config.wall_clock_base_s = api_config.wall_clock_base_s;
       node.adopt(scheduler::spawn_scheduler(node.system(), node.context(), scheduler_config));
     }
+    if (also) {
+      auto more = also(node);
+      if (!more) {
+        (*host)->stop();
+        return more.error();
+      }
+    }
     auto shared_host = std::shared_ptr<api::ApiHost>(std::move(*host));
     return std::function<void()>([shared_host, shared_client] {
       shared_host->stop();
@@ -109,6 +119,30 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     });
   };
 }
+
+std::string kubeconfig_text(const std::string& server) {
+  return "apiVersion: v1\n"
+         "kind: Config\n"
+         "clusters:\n"
+         "- name: craton\n"
+         "  cluster:\n"
+         "    server: " +
+         server +
+         "\n"
+         "contexts:\n"
+         "- name: craton\n"
+         "  context:\n"
+         "    cluster: craton\n"
+         "    namespace: default\n"
+         "    user: craton\n"
+         "current-context: craton\n"
+         "preferences: {}\n"
+         "users:\n"
+         "- name: craton\n"
+         "  user: {}\n";
+}
+
+namespace {
 
 // ---- craton kubeconfig ----
 
@@ -118,25 +152,7 @@ int run_kubeconfig(const std::string& server) {
               << "'\n";
     return 2;
   }
-  std::cout << "apiVersion: v1\n"
-               "kind: Config\n"
-               "clusters:\n"
-               "- name: craton\n"
-               "  cluster:\n"
-               "    server: "
-            << server
-            << "\n"
-               "contexts:\n"
-               "- name: craton\n"
-               "  context:\n"
-               "    cluster: craton\n"
-               "    namespace: default\n"
-               "    user: craton\n"
-               "current-context: craton\n"
-               "preferences: {}\n"
-               "users:\n"
-               "- name: craton\n"
-               "  user: {}\n";
+  std::cout << kubeconfig_text(server);
   return 0;
 }
 
@@ -170,7 +186,7 @@ void add_server_command(CLI::App& app, int& exit_code) {
       return;
     }
     exit_code = run_replica(flags->store, sub->remaining(), "server",
-                            api_companion(*http, *event_ttl_s, !flags->no_scheduler));
+                            api_companion(*http, *event_ttl_s, !flags->no_scheduler, nullptr));
   });
 
   auto* kubeconfig = app.add_subcommand("kubeconfig", "Print a kubeconfig for `craton server`");

@@ -26,7 +26,7 @@ until_ok 20 kubectl get ns kube-node-lease || fail "the API never came up"
 
 start_agent() {  # LOG
   "$CRATON" agent --join "1=127.0.0.1:$BASE" --insecure-loopback --node-name agent-1 \
-    --data "$WORK/agent" --driver fake --labels example.com/rack=r1 \
+    --data "$WORK/agent" --driver fake --port 0 --labels example.com/rack=r1 \
     --system-reserved cpu=100m,memory=256Mi --pod-cidr 10.244.1.0/24 --node-ip 127.0.0.1 \
     >"$WORK/$1.log" 2>&1 &
   AGENT=$!

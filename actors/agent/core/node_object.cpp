@@ -85,7 +85,10 @@ void write_status(k8s::Node::Status::Builder status, const json& j) {
     info.setOperatingSystem(str(n, "operatingSystem"));
     info.setArchitecture(str(n, "architecture"));
   }
-  // daemonEndpoints: the schema has no field for it yet (the API would drop it anyway).
+  if (auto it = j.find("daemonEndpoints"); it != j.end() && it->is_object()) {
+    auto kubelet = it->value("kubeletEndpoint", json::object());
+    status.initDaemonEndpoints().initKubeletEndpoint().setPort(kubelet.value("Port", 0));
+  }
 }
 
 }  // namespace

@@ -18,10 +18,8 @@ struct AgentState {
   std::unique_ptr<ActorEnv> env;
   AgentActorConfig config;
   std::unique_ptr<AgentService> service;
-  std::unique_ptr<PodDriver> driver;  ///< used on the worker thread only
-  // TODO(issue 14, lead): the pod side. Make PodSync (actors/agent/core/pod_sync.hpp) here,
-  // give it to service->set_pod_sink(...) through a PodSink adapter, and run its DriverCalls
-  // with runner->submit([driver] { auto r = driver->...; return [r] { sync.on_result(r); }; }).
+  std::shared_ptr<PodDriver> driver;  ///< called on the worker (and the log server's threads)
+  std::unique_ptr<PodSide> pods;      ///< made once the host's address is known
   std::unique_ptr<JobRunner> runner;  ///< last: its thread stops before the rest goes
   std::size_t api_index = 0;
   std::int64_t heard_ms = 0;
@@ -48,6 +46,54 @@ void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
   }
 }
 
+// Runs a driver call of the pod side on the worker; its outcome comes back to the pod side.
+void run_call(AgentActor* self, DriverCall call) {
+  auto& st = self->state;
+  auto id = call.id;
+  auto kind = call.kind;
+  auto submitted = st.runner->submit(
+      [self, driver = st.driver, volumes = st.config.volume_host, call = std::move(call)] {
+        auto outcome = std::make_shared<DriverOutcome>(perform(*driver, call, volumes.get()));
+        return JobRunner::Continuation([self, id = call.id, outcome] {
+          auto& st = self->state;
+          st.pods->on_result(id, std::move(*outcome), st.env->now_ms(self));
+        });
+      });
+  if (!submitted)  // the worker's queue is full: the call fails now and PodSync retries it
+    st.pods->on_result(id, refused_outcome(kind, submitted.error()), st.env->now_ms(self));
+}
+
+void list_host(AgentActor* self) {
+  auto& st = self->state;
+  auto submitted = st.runner->submit([self, driver = st.driver] {
+    auto records = std::make_shared<std::vector<PodRecord>>(driver->list());
+    return JobRunner::Continuation([self, records] {
+      auto& st = self->state;
+      auto now = st.env->now_ms(self);
+      if (st.pods->adopted())
+        st.pods->on_records(std::move(*records), now);
+      else
+        st.pods->adopt(std::move(*records), now);
+    });
+  });
+  if (!submitted) st.pods->on_records({}, st.env->now_ms(self));  // listed again later
+}
+
+// The pod side starts once the host's address is known (status.hostIP): the driver's pods
+// are listed and adopted before any pod of the API is synced.
+void start_pods(AgentActor* self, const HostFacts& facts) {
+  auto& st = self->state;
+  auto config = st.config.pods;
+  config.sync.node_name = st.config.service.node.name;
+  config.sync.host_ip = facts.internal_ip;
+  config.wall_clock_base_s = st.config.service.wall_clock_base_s;
+  st.pods = std::make_unique<PodSide>(
+      config, *st.service, [self](DriverCall call) { run_call(self, std::move(call)); },
+      [self] { list_host(self); });
+  st.service->set_pod_sink(st.pods.get());
+  list_host(self);
+}
+
 // The host's figures are read on the worker (a statvfs may hang on a sick disk).
 void read_facts(AgentActor* self, std::int64_t now) {
   auto& st = self->state;
@@ -58,9 +104,10 @@ void read_facts(AgentActor* self, std::int64_t now) {
     return [self, facts] {
       auto& st = self->state;
       st.reading_facts = false;
-      if (facts->ok())
+      if (facts->ok()) {
         st.service->set_host_facts(facts->value());
-      else
+        if (st.driver && !st.pods) start_pods(self, facts->value());
+      } else
         st.env->log(self, LogLevel::warn, "cannot read the host: " + facts->error().message);
     };
   });
@@ -118,7 +165,7 @@ caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config)
   auto made = AgentService::create(config.service);
   CRATON_ASSERT(made.ok(), "the agent's node configuration is invalid");
   st.service = std::move(*made);
-  if (config.make_driver) st.driver = config.make_driver();
+  st.driver = config.driver;
   // The worker tells the actor that results wait; a weak handle, so the runner (owned by the
   // actor's state) does not keep its own actor alive.
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());

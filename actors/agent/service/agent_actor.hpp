@@ -22,6 +22,7 @@
 #include "actors/agent/driver/pod_driver.hpp"
 #include "actors/agent/linux/host_facts.hpp"
 #include "actors/agent/service/agent_service.hpp"
+#include "actors/agent/service/pod_side.hpp"
 #include "runtime/environment.hpp"
 
 namespace craton::agent {
@@ -38,9 +39,14 @@ struct AgentActorConfig {
   /// simulator gives its own).
   std::function<Result<HostFacts>()> read_facts;
   HostFactsOptions host;
-  /// Makes the driver the pod side calls on the worker ("linux" or "fake", by --driver); may
-  /// be empty while the pod side is not wired.
-  std::function<std::unique_ptr<PodDriver>()> make_driver;
+  /// The driver that runs this node's pods (the Linux driver, or the fake one with --driver
+  /// fake); null: pods are only watched. Shared with the agent's log server, which reads logs
+  /// from it on its own threads (the driver allows that).
+  std::shared_ptr<PodDriver> driver;
+  /// Where pods' volumes are made, on the worker like driver calls (null: none are made).
+  std::shared_ptr<VolumeHost> volume_host;
+  /// The pod side (PodSync); node_name, host_ip and the wall clock are filled by the actor.
+  PodSideConfig pods;
 };
 
 /// Precondition: AgentService::create(config.service) succeeds (the command line checks it

@@ -97,6 +97,27 @@ AgentService::AgentService(AgentServiceConfig config)
                        [this](const auto& o, bool) {
                          if (sink_) sink_->pod_deleted(o, now_ms_);
                        }});
+  // What the pods' configMap and secret volumes and env references read. The kubelet watches
+  // only the objects its pods name; every one is watched here (simpler, and a bound to add).
+  if (auto sources = config_.volume_sources) {
+    api::ApiCall config_maps;
+    config_maps.verb = api::ApiVerb::list;
+    config_maps.resource = "configmaps";
+    api_.informer("configmaps", config_maps, capnp::Schema::from<k8s::ConfigMap>())
+        .add_handlers({[sources](const auto& o) { sources->upsert_config_map(o); },
+                       [sources](const auto&, const auto& o) { sources->upsert_config_map(o); },
+                       [sources](const auto& o, bool) {
+                         sources->remove_config_map(o.name_space(), o.name());
+                       }});
+    api::ApiCall secrets;
+    secrets.verb = api::ApiVerb::list;
+    secrets.resource = "secrets";
+    api_.informer("secrets", secrets, capnp::Schema::from<k8s::Secret>())
+        .add_handlers(
+            {[sources](const auto& o) { sources->upsert_secret(o); },
+             [sources](const auto&, const auto& o) { sources->upsert_secret(o); },
+             [sources](const auto& o, bool) { sources->remove_secret(o.name_space(), o.name()); }});
+  }
 }
 
 Result<std::unique_ptr<AgentService>> AgentService::create(AgentServiceConfig config) {

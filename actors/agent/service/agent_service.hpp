@@ -27,6 +27,7 @@
 
 #include "actors/agent/core/node_lease.hpp"
 #include "actors/agent/core/node_status.hpp"
+#include "actors/agent/volumes/informer_sources.hpp"
 #include "actors/api/informer/api_component.hpp"
 #include "actors/api/informer/api_connection.hpp"
 
@@ -47,7 +48,10 @@ class PodSink {
 };
 
 struct AgentServiceConfig {
-  NodeConfig node;        ///< checked with check_node_config before (AgentService::create does)
+  NodeConfig node;  ///< checked with check_node_config before (AgentService::create does)
+  /// Fed by informers on ConfigMaps and Secrets (the pods' volumes and env read them); null:
+  /// none are watched (the simulator's fake pods need none).
+  std::shared_ptr<volumes::InformerVolumeSources> volume_sources;
   NodeLeaseConfig lease;  ///< node_name is set from node.name
   StatusScheduleConfig status;
   std::uint64_t first_correlation = 1;

@@ -1,0 +1,106 @@
+#include "actors/agent/service/pod_side.hpp"
+
+namespace craton::agent {
+
+DriverOutcome refused_outcome(DriverCallKind kind, const Error& error) {
+  switch (kind) {
+    case DriverCallKind::start_sandbox:
+      return Result<SandboxStatus>(error);
+    case DriverCallKind::start_container:
+      return Result<ContainerStatus>(error);
+    case DriverCallKind::exec_hook:
+    case DriverCallKind::exec_probe:
+      return Result<ExecResult>(error);
+    case DriverCallKind::http_probe:
+    case DriverCallKind::tcp_probe:
+      return ProbeOutcome::failure;
+    case DriverCallKind::prepare_volumes:
+    case DriverCallKind::signal:
+    case DriverCallKind::remove_container:
+    case DriverCallKind::remove_sandbox:
+      break;
+  }
+  return Status(error);
+}
+
+PodSide::PodSide(PodSideConfig config, AgentService& service, RunCall run, ListHost list)
+    : config_(std::move(config)),
+      base_ms_(config_.wall_clock_base_s * 1000),
+      service_(service),
+      run_(std::move(run)),
+      list_(std::move(list)),
+      sync_(config_.sync) {}
+
+void PodSide::adopt(std::vector<PodRecord> records, std::int64_t now_ms) {
+  sync_.adopt(std::move(records), wall(now_ms));
+  adopted_ = true;
+  // Pods the informer delivered before the host was read were held back: take them now.
+  for (const auto& pod : service_.pods().cache().list()) sync_.upsert(pod, wall(now_ms));
+  pump(now_ms);
+}
+
+void PodSide::pod_added(const api::InformerObject& pod, std::int64_t now_ms) {
+  if (adopted_) sync_.upsert(pod, wall(now_ms));
+}
+
+void PodSide::pod_updated(const api::InformerObject&, const api::InformerObject& pod,
+                          std::int64_t now_ms) {
+  if (adopted_) sync_.upsert(pod, wall(now_ms));
+}
+
+void PodSide::pod_deleted(const api::InformerObject& last_pod, std::int64_t now_ms) {
+  if (adopted_) sync_.remove(last_pod.uid(), wall(now_ms));
+}
+
+void PodSide::tick(std::int64_t now_ms) {
+  pump(now_ms);
+}
+
+void PodSide::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64_t now_ms) {
+  sync_.on_result(call_id, std::move(outcome), wall(now_ms));
+  pump(now_ms);
+}
+
+void PodSide::on_records(std::vector<PodRecord> records, std::int64_t now_ms) {
+  listing_ = false;
+  sync_.on_records(std::move(records), wall(now_ms));
+  pump(now_ms);
+}
+
+void PodSide::pump(std::int64_t now_ms) {
+  if (!adopted_) return;
+  // Host pods the API does not bind here are orphans only once the API's list is complete.
+  if (!api_listed_ && service_.pods().synced()) {
+    api_listed_ = true;
+    sync_.api_listed(wall(now_ms));
+  }
+  if (!listing_ && now_ms >= list_due_ms_) {
+    listing_ = true;
+    list_due_ms_ = now_ms + config_.list_every_ms;
+    list_();
+  }
+  for (auto& call : sync_.tick(wall(now_ms))) run_(std::move(call));
+  // Status first: a removed pod's final status is written before it is deleted.
+  for (auto& update : sync_.take_status_updates()) {
+    api::ApiCall patch;
+    patch.verb = api::ApiVerb::patch;
+    patch.resource = "pods";
+    patch.namespace_ = update.pod_namespace;
+    patch.name = update.name;
+    patch.subresource = "status";
+    patch.patch_type = api::ApiPatchType::merge;
+    patch.patch = nlohmann::json{{"status", std::move(update.status)}}.dump();
+    // A refused status write is not retried: the next change writes the whole status again.
+    service_.call(std::move(patch), nullptr, now_ms);
+  }
+  for (const auto& removal : sync_.take_removals()) {
+    api::ApiCall remove;
+    remove.verb = api::ApiVerb::remove;
+    remove.resource = "pods";
+    remove.namespace_ = removal.pod_namespace;
+    remove.name = removal.name;
+    service_.call(std::move(remove), nullptr, now_ms);  // 404: gone already, as wanted
+  }
+}
+
+}  // namespace craton::agent

@@ -1,0 +1,75 @@
+// PodSide: the agent's pod lifecycle core (PodSync, actors/agent/core/pod_sync.hpp) plugged into
+// the agent service as its PodSink. Pods from the service's informer go in; the statuses PodSync
+// computes go out as merge patches of pods/<name>/status, and the pods it has finished with as
+// deletions, through the service's API connection; the driver calls it asks for go to whoever
+// runs them off the actor threads (the actor's worker) and their outcomes come back here.
+//
+// Pure like the service (no CAF, no clock, no threads): the actor shell (agent_actor.cpp) gives
+// it a way to run a DriverCall and to list the host, and feeds back what they returned. Time
+// comes in as the node clock; PodSync works on the wall clock (the driver's and Kubernetes'
+// times), base + node clock, as the service writes times.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "actors/agent/core/pod_sync.hpp"
+#include "actors/agent/service/agent_service.hpp"
+
+namespace craton::agent {
+
+struct PodSideConfig {
+  PodSyncConfig sync;
+  std::int64_t wall_clock_base_s = 0;
+  std::int64_t list_every_ms = 1'000;  ///< the driver's list(): how exits are learnt
+};
+
+/// The outcome of a call of `kind` that could not be made (the worker refused it), so PodSync
+/// treats it as a failed call and retries as it does any failure.
+DriverOutcome refused_outcome(DriverCallKind kind, const Error& error);
+
+class PodSide final : public PodSink {
+ public:
+  /// Runs a driver call off the actor threads; its outcome comes back through on_result().
+  using RunCall = std::function<void(DriverCall)>;
+  /// Lists the host off the actor threads; the records come back through on_records().
+  using ListHost = std::function<void()>;
+
+  PodSide(PodSideConfig config, AgentService& service, RunCall run, ListHost list);
+
+  /// What the host held when the agent started (the driver's first list()): adopted before any
+  /// pod is synced, so nothing running is started twice.
+  void adopt(std::vector<PodRecord> records, std::int64_t now_ms);
+
+  // PodSink
+  void pod_added(const api::InformerObject& pod, std::int64_t now_ms) override;
+  void pod_updated(const api::InformerObject& old_pod, const api::InformerObject& pod,
+                   std::int64_t now_ms) override;
+  void pod_deleted(const api::InformerObject& last_pod, std::int64_t now_ms) override;
+  void tick(std::int64_t now_ms) override;
+
+  void on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64_t now_ms);
+  void on_records(std::vector<PodRecord> records, std::int64_t now_ms);
+
+  bool adopted() const { return adopted_; }
+  const PodSync& sync() const { return sync_; }
+
+ private:
+  std::int64_t wall(std::int64_t now_ms) const { return base_ms_ + now_ms; }
+  /// Hands out what PodSync decided: driver calls, status patches, final deletions.
+  void pump(std::int64_t now_ms);
+
+  PodSideConfig config_;
+  std::int64_t base_ms_;
+  AgentService& service_;
+  RunCall run_;
+  ListHost list_;
+  PodSync sync_;
+  bool adopted_ = false;
+  bool api_listed_ = false;
+  bool listing_ = false;
+  std::int64_t list_due_ms_ = 0;
+};
+
+}  // namespace craton::agent
