@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cctype>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -375,6 +376,21 @@ std::string joined_body(const HttpResponse& response) {
   out.reserve(length);
   out += response.body;
   for (const auto& piece : response.pieces) out += *piece;
+  return out;
+}
+
+std::string percent_encoded(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
   return out;
 }
 

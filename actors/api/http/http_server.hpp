@@ -60,6 +60,9 @@ struct HttpResponse {
 /// rather than send it).
 std::string joined_body(const HttpResponse& response);
 
+/// `text` with all but RFC 3986's unreserved characters percent-encoded (a query value).
+std::string percent_encoded(const std::string& text);
+
 /// `text` as the value of a Warning header (`299 - "text"`).
 std::string warning_header(const std::string& text);
 

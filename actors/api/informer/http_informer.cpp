@@ -1,6 +1,8 @@
 // HttpInformer: process code. The LIST and WATCH requests over Boost.Beast, the thread, stop().
 #include "actors/api/informer/http_informer.hpp"
 
+#include "actors/api/http/http_server.hpp"
+
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -16,26 +18,6 @@ namespace craton::api {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-namespace {
-
-// Percent-encodes all but RFC 3986's unreserved characters (a continue token is opaque).
-std::string url_encoded(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 // One keep-alive connection to the API server; reopened after any failure.
 struct HttpInformer::Connection {
@@ -175,7 +157,7 @@ bool HttpInformer::list(Connection& connection) {
   do {
     std::string target = options_.resource_path +
                          "?limit=" + std::to_string(options_.list_page_items) +
-                         (token.empty() ? "" : "&continue=" + url_encoded(token));
+                         (token.empty() ? "" : "&continue=" + percent_encoded(token));
     beast::error_code ec = send_get(connection, target);
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.list_page_bytes_max);

@@ -18,21 +18,6 @@ const std::set<std::string> kLogParameters{
     "container",  "follow",    "previous",   "sinceSeconds", "sinceTime",
     "timestamps", "tailLines", "limitBytes", "pretty",       "insecureSkipTLSVerifyBackend"};
 
-std::string percent_encoded(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 // kube prints a []string with %s: "[a b c]".
 std::string go_list(const std::vector<std::string>& names) {
   std::string out = "[";
