@@ -56,12 +56,6 @@ Result<std::vector<agent::NodeTaint>> parse_taints(const std::string& text) {
   return taints;
 }
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The Linux driver and what it borrows (images, network), owned together: the driver is handed
 // out through an aliasing shared_ptr, so the others live exactly as long as it does.
 struct LinuxRuntime {
@@ -126,7 +120,7 @@ Result<AgentRuntime> start_agent_runtime(const AgentFlags& flags) {
   AgentRuntime out;
   if (flags.driver == "fake") {
     out.driver = std::make_shared<agent::FakeDriver>(
-        wall_ms, flags.node_ip.empty() ? std::string("10.0.0.1") : flags.node_ip);
+        wall_clock_ms, flags.node_ip.empty() ? std::string("10.0.0.1") : flags.node_ip);
   } else if (flags.driver == "linux") {
     auto driver = linux_driver(flags);
     if (!driver) return driver.error();
@@ -143,7 +137,7 @@ Result<AgentRuntime> start_agent_runtime(const AgentFlags& flags) {
   if (flags.port < 0 || flags.port > 65535)
     return Error{"invalid", "--port must be 0..65535, not " + std::to_string(flags.port)};
   agent::ContainerLogServerOptions options;
-  options.now_ms = wall_ms;
+  options.now_ms = wall_clock_ms;
   auto logs =
       agent::ContainerLogServer::start({address, std::uint16_t(flags.port)}, *out.driver, options);
   if (!logs)

@@ -16,4 +16,10 @@ inline std::int64_t wall_clock_base_s() {
   return wall - steady;
 }
 
+/// The wall clock now, in ms since the epoch (what drivers stamp and log queries compare).
+inline std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace craton::cmd

@@ -82,16 +82,13 @@ void PodSide::pump(std::int64_t now_ms) {
   for (auto& call : sync_.tick(wall(now_ms))) run_(std::move(call));
   // Status first: a removed pod's final status is written before it is deleted.
   for (auto& update : sync_.take_status_updates()) {
-    api::ApiCall patch;
-    patch.verb = api::ApiVerb::patch;
-    patch.resource = "pods";
-    patch.namespace_ = update.pod_namespace;
-    patch.name = update.name;
-    patch.subresource = "status";
-    patch.patch_type = api::ApiPatchType::merge;
-    patch.patch = nlohmann::json{{"status", std::move(update.status)}}.dump();
-    // A refused status write is not retried: the next change writes the whole status again.
-    service_.call(std::move(patch), nullptr, now_ms);
+    unsent_.erase(update.uid);
+    write_status(std::move(update), now_ms);
+  }
+  if (!unsent_.empty() && now_ms >= retry_due_ms_) {
+    auto again = std::move(unsent_);
+    unsent_.clear();
+    for (auto& [uid, update] : again) write_status(std::move(update), now_ms);
   }
   for (const auto& removal : sync_.take_removals()) {
     api::ApiCall remove;
@@ -101,6 +98,31 @@ void PodSide::pump(std::int64_t now_ms) {
     remove.name = removal.name;
     service_.call(std::move(remove), nullptr, now_ms);  // 404: gone already, as wanted
   }
+}
+
+void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
+  api::ApiCall patch;
+  patch.verb = api::ApiVerb::patch;
+  patch.resource = "pods";
+  patch.namespace_ = update.pod_namespace;
+  patch.name = update.name;
+  patch.subresource = "status";
+  patch.patch_type = api::ApiPatchType::merge;
+  patch.patch = nlohmann::json{{"status", update.status}}.dump();
+  auto write = newest_write_[update.uid] = ++writes_;
+  service_.call(
+      std::move(patch),
+      [this, update = std::move(update), write, now_ms](const api::ApiReply& reply) {
+        auto newest = newest_write_.find(update.uid);
+        if (newest == newest_write_.end() || newest->second != write) return;  // superseded
+        if (reply.ok() || reply.code == 404) {  // written, or the pod is gone
+          newest_write_.erase(newest);
+          return;
+        }
+        retry_due_ms_ = now_ms + config_.status_retry_ms;
+        unsent_.emplace(update.uid, update);
+      },
+      now_ms);
 }
 
 }  // namespace craton::agent

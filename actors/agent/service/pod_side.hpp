@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "actors/agent/core/pod_sync.hpp"
@@ -22,7 +24,8 @@ namespace craton::agent {
 struct PodSideConfig {
   PodSyncConfig sync;
   std::int64_t wall_clock_base_s = 0;
-  std::int64_t list_every_ms = 1'000;  ///< the driver's list(): how exits are learnt
+  std::int64_t list_every_ms = 1'000;    ///< the driver's list(): how exits are learnt
+  std::int64_t status_retry_ms = 5'000;  ///< a refused status write is sent again after this
 };
 
 /// The outcome of a call of `kind` that could not be made (the worker refused it), so PodSync
@@ -59,6 +62,7 @@ class PodSide final : public PodSink {
   std::int64_t wall(std::int64_t now_ms) const { return base_ms_ + now_ms; }
   /// Hands out what PodSync decided: driver calls, status patches, final deletions.
   void pump(std::int64_t now_ms);
+  void write_status(PodSync::StatusUpdate update, std::int64_t now_ms);
 
   PodSideConfig config_;
   std::int64_t base_ms_;
@@ -70,6 +74,15 @@ class PodSide final : public PodSink {
   bool api_listed_ = false;
   bool listing_ = false;
   std::int64_t list_due_ms_ = 0;
+  /// Status writes the API refused or did not answer, by pod uid: PodSync hands a status out
+  /// only when it changes, so a steady pod's lost write is sent again from here (the
+  /// kubelet's status manager retries too). A newer status of the pod replaces its entry.
+  std::map<std::string, PodSync::StatusUpdate> unsent_;
+  /// The newest status write of each pod (a sequence number): only its failure is retried,
+  /// so an older write answered late never brings back an older status.
+  std::map<std::string, std::uint64_t> newest_write_;
+  std::uint64_t writes_ = 0;
+  std::int64_t retry_due_ms_ = 0;
 };
 
 }  // namespace craton::agent
