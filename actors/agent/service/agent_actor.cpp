@@ -20,7 +20,7 @@ struct AgentState {
   std::unique_ptr<AgentService> service;
   std::shared_ptr<PodDriver> driver;  ///< called on the worker (and the log server's threads)
   std::unique_ptr<PodSide> pods;      ///< made once the host's address is known
-  std::unique_ptr<JobRunner> runner;  ///< last: its thread stops before the rest goes
+  std::unique_ptr<JobRunner> runner;  ///< last: its threads stop before the rest goes
   std::size_t api_index = 0;
   std::int64_t heard_ms = 0;
   std::int64_t facts_due_ms = 0;
@@ -46,11 +46,13 @@ void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
   }
 }
 
-// Runs a driver call of the pod side on the worker; its outcome comes back to the pod side.
+// Runs a driver call of the pod side on a worker, after the pod's earlier calls; its outcome comes
+// back to the pod side.
 void run_call(AgentActor* self, DriverCall call) {
   auto& st = self->state;
   auto id = call.id;
   auto kind = call.kind;
+  auto key = call.pod_uid;  // read before the call moves into the job
   auto submitted = st.runner->submit(
       [self, driver = st.driver, volumes = st.config.volume_host, call = std::move(call)] {
         auto outcome = std::make_shared<DriverOutcome>(perform(*driver, call, volumes.get()));
@@ -58,7 +60,8 @@ void run_call(AgentActor* self, DriverCall call) {
           auto& st = self->state;
           st.pods->on_result(id, std::move(*outcome), st.env->now_ms(self));
         });
-      });
+      },
+      std::move(key));
   if (!submitted)  // the worker's queue is full: the call fails now and PodSync retries it
     st.pods->on_result(id, refused_outcome(kind, submitted.error()), st.env->now_ms(self));
 }
@@ -169,7 +172,7 @@ caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config)
   // The worker tells the actor that results wait; a weak handle, so the runner (owned by the
   // actor's state) does not keep its own actor alive.
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
-  st.runner = std::make_unique<JobRunner>(config.worker_queue_max, [weak] {
+  st.runner = std::make_unique<JobRunner>(config.jobs, [weak] {
     if (auto strong = weak.lock())
       caf::anon_send(caf::actor_cast<caf::actor>(strong), work_atom::value);
   });
