@@ -106,6 +106,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # through the EXIT trap
 
 fail() {
   echo "FAIL: $*" >&2
@@ -247,6 +248,14 @@ for node in mh-a1 mh-a2; do
   [ "$(kc s1 get pods -l app=hello-web --field-selector "spec.nodeName=$node" -o name | wc -l)" -ge 1 ] ||
     fail "no pod on $node"
 done
+# Each agent's pod network rules (masquerade, forward) are in its own namespace, none in the
+# root namespace's tables.
+for host in a1 a2; do
+  ip netns exec "$(ns "$host")" iptables -w 10 -t nat -S POSTROUTING | grep -q "craton pod network $POD_BRIDGE" ||
+    fail "no masquerade rule for $POD_BRIDGE inside $host: $(ip netns exec "$(ns "$host")" iptables -t nat -S 2>&1)"
+done
+{ iptables -w 10 -S FORWARD; iptables -w 10 -t nat -S POSTROUTING; } 2>/dev/null |
+  grep -q "craton pod network $POD_BRIDGE" && fail "a rule for $POD_BRIDGE in the root namespace"
 UIDS4=$(kc s1 get pods -l app=hello-web -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.uid}{"\n"}{end}' | sort)
 
 # ---- the figures before the kill ----
