@@ -8,7 +8,8 @@
 # the server whose scheduler holds its Lease (and whose API the agents use: it comes first in
 # their --join) is SIGKILLed, the Deployment is scaled to 6 through a surviving server, and the
 # 6 pods get Ready while the first 4 keep running untouched (same uid, restartCount 0, still
-# answering). Prints the time of each phase and the RSS of every server and agent.
+# answering). The killed server then restarts from its data and its API shows the 6 pods.
+# Prints the time of each phase and the RSS of every server and agent.
 #
 # Cleanup (trap, also on failure): every process of the run is killed, the pods' cgroups,
 # mounts, namespaces, veths and bridge are removed with the data; the test fails if anything
@@ -154,11 +155,12 @@ done
 # ---- three servers ----
 phase "starting 3 servers (--peers $PEERS)"
 T_SERVERS=$(date +%s.%N)
-for i in 1 2 3; do
-  on_host "s$i" "$CRATON" server --id "$i" --peers "$PEERS" --data "$WORK/s$i" \
-    --http "127.0.0.1:$HTTP_PORT" --certs "$WORK/pki" >"$WORK/s$i.log" 2>&1 &
-  PID[s$i]=$!
-done
+start_server() {  # number (again after a kill: the same data, the log appended)
+  on_host "s$1" "$CRATON" server --id "$1" --peers "$PEERS" --data "$WORK/s$1" \
+    --http "127.0.0.1:$HTTP_PORT" --certs "$WORK/pki" >>"$WORK/s$1.log" 2>&1 &
+  PID[s$1]=$!
+}
+for i in 1 2 3; do start_server "$i"; done
 for i in 1 2 3; do
   until_ok 90 kc "s$i" get ns kube-node-lease || fail "the API on s$i never came up"
 done
@@ -309,6 +311,12 @@ done
 for host in $SURVIVORS a1 a2; do
   echo "  RSS $host: $(($(rss_kib "${PID[$host]}") / 1024)) MiB"
 done
+
+# The killed server comes back from its data and its API serves the cluster as it is now.
+T_BACK=$(date +%s.%N)
+start_server "$VICTIM"
+until_ok 120 ready_is "s$VICTIM" 6 || fail "s$VICTIM back: $(kc "s$VICTIM" get pods -o wide 2>&1)"
+phase "s$VICTIM back: its API shows the 6 Ready pods $(elapsed "$T_BACK") s after its restart"
 
 phase "figures: 4 pods Ready ${ALL4_S} s after apply; 6 Ready ${AFTER_KILL_S} s after SIGKILL of s$VICTIM"
 echo "PASS"
