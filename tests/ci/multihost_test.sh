@@ -34,7 +34,7 @@ declare -A PID
 T_START=$(date +%s.%N)
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; rm -rf "$WORK"; exit 0; }
-for tool in kubectl ip nsenter curl; do
+for tool in kubectl ip nsenter; do
   command -v "$tool" >/dev/null || { echo "SKIP: no $tool"; rm -rf "$WORK"; exit 0; }
 done
 
@@ -125,9 +125,12 @@ until_ok() {  # SECONDS COMMAND...: runs it (quietly) every 0.5 s until it succe
   done
   return 1
 }
-# The body of GET / from IP:PORT, from inside HOST's network namespace.
+# The body of GET / from IP:PORT, from inside HOST's network namespace (bash's /dev/tcp: no
+# HTTP client needed on the host).
 http_get_on() {  # HOST IP PORT
-  ip netns exec "$(ns "$1")" curl -s -m 5 "http://$2:$3/"
+  # shellcheck disable=SC2016 # $0 and $1 are the inner shell's
+  ip netns exec "$(ns "$1")" timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET / HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' "$2" "$3" |
+    sed '1,/^\r$/d'
 }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
