@@ -151,6 +151,7 @@ void on_tick(AgentActor* self) {
     st.heard_ms = now;
     st.env->log(self, LogLevel::info,
                 "no answer from the API: now " + st.config.api_nodes[st.api_index]);
+    st.service->api_changed(now);  // calls fail now, watches start again at the new API
   }
   read_facts(self, now);
   send_all(self, st.service->tick(now));

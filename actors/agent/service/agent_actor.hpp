@@ -9,7 +9,8 @@
 // Results come back as a message to the actor, which drains them on its own thread.
 //
 // The API node is the first of api_nodes; when no answer came for api_switch_ms while calls
-// were pending, it moves to the next one (another control-plane process).
+// were pending, it moves to the next one (another control-plane process): the calls in flight
+// fail at once and every informer lists and watches again there.
 #pragma once
 
 #include <caf/all.hpp>
