@@ -5,6 +5,7 @@
 //                          [--strict] [--max-pods N] [--machine-cpu MILLI]
 //                          [--machine-memory-mib MIB] [--machine-disk-mib MIB] [--nodes N] FILES...
 //   craton research synth --nodes N --pods P --seed S --out W.jsonl [--rate R] [...]
+//   craton research check W.jsonl     # reads it whole: counts and hash, or the first bad line
 //
 // Each prints one summary line (nodes, pods, events, skipped rows, hash) and exits 0; a
 // malformed row is reported on stderr with its file and line and skipped (with --strict: exit 1,
@@ -20,6 +21,7 @@
 #include "sim/workload/import_alibaba_gpu_2023.hpp"
 #include "sim/workload/import_google_2011.hpp"
 #include "sim/workload/synthetic_workload.hpp"
+#include "sim/workload/workload_hash.hpp"
 #include "sim/workload/workload_writer.hpp"
 
 namespace craton::cmd {
@@ -172,6 +174,23 @@ void add_research_synth(CLI::App& research, int& exit_code) {
   });
 }
 
+void add_research_check(CLI::App& research, int& exit_code) {
+  auto path = std::make_shared<std::string>();
+  auto* sub = research.add_subcommand("check", "Read a workload whole: its counts and hash");
+  sub->add_option("workload", *path, "The workload file")->required();
+  sub->callback([path, &exit_code] {
+    auto summary = summarize_workload_file(*path);
+    if (!summary) {
+      std::cerr << "craton research check: " << summary.error().message << "\n";
+      exit_code = 1;
+      return;
+    }
+    std::cout << *path << ": nodes " << summary->nodes << ", pods " << summary->pods << ", events "
+              << summary->node_events << ", hash " << summary->hash << "\n";
+    exit_code = 0;
+  });
+}
+
 }  // namespace
 
 void add_research_command(CLI::App& app, int& exit_code) {
@@ -180,6 +199,7 @@ void add_research_command(CLI::App& app, int& exit_code) {
   research->require_subcommand(1);
   add_research_import(*research, exit_code);
   add_research_synth(*research, exit_code);
+  add_research_check(*research, exit_code);
 }
 
 }  // namespace craton::cmd

@@ -6,10 +6,11 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/result.hpp"
 #include "sim/workload/workload.hpp"
@@ -20,6 +21,7 @@ namespace craton::workload {
 class WorkloadReader {
  public:
   static constexpr std::size_t kLineBytesMax = 1 << 20;
+  static constexpr std::size_t kReadBytes = 1 << 16;
 
   /// Opens the file and reads its header.
   static Result<std::unique_ptr<WorkloadReader>> open(const std::string& path);
@@ -37,9 +39,14 @@ class WorkloadReader {
   Error error_here(const std::string& message) const;
   /// Reads the next non-blank line into line_text_; false at the end of the file.
   Result<bool> read_line();
+  /// Appends the rest of the current line to line_text_; false when the file ended first.
+  Result<bool> append_to_newline();
 
   std::string path_;
-  std::ifstream in_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
+  std::vector<char> buffer_ = std::vector<char>(kReadBytes);
+  std::size_t buffer_pos_ = 0;
+  std::size_t buffer_end_ = 0;
   std::string line_text_;
   std::int64_t line_ = 0;
   WorkloadHeader header_;

@@ -29,6 +29,13 @@ run 0 synth --nodes 10 --pods 500 --seed 10 --node-gpus 4 --out "$tmp/c.jsonl"
 cmp -s "$tmp/a.jsonl" "$tmp/c.jsonl" && fail "another seed, same bytes"
 [[ "$(wc -l <"$tmp/a.jsonl")" == 511 ]] || fail "synth wrote $(wc -l <"$tmp/a.jsonl") lines, want 511"
 
+# check reads a workload back: the same counts and hash as the writer printed.
+run 0 check "$tmp/a.jsonl"
+[[ "$(sed 's/.* hash //' "$tmp/out")" == "${summary_a##* hash }" ]] || fail "check's hash differs"
+grep -q 'nodes 10, pods 500, events 0' "$tmp/out" || fail "check: $(cat "$tmp/out")"
+sed '13s/"submit_ms"/"submitted"/' "$tmp/a.jsonl" >"$tmp/bad.jsonl"
+run 1 check "$tmp/bad.jsonl"
+grep -q 'bad.jsonl:13: Pod: missing field submit_ms' "$tmp/err" || fail "check did not name line 13: $(cat "$tmp/err")"
 gpu="$traces/alibaba-gpu-v2023"
 run 0 import --format alibaba-gpu-2023 --out "$tmp/gpu.jsonl" \
   "$gpu/openb_node_list_gpu_node.csv" "$gpu/openb_pod_list_default.csv"
