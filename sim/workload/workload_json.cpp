@@ -1,6 +1,7 @@
 // Workload records to and from JSON: field names, defaults and validation in one place.
 #include "sim/workload/workload_json.hpp"
 
+#include <climits>
 #include <type_traits>
 
 namespace craton::workload {
@@ -8,83 +9,97 @@ namespace {
 
 using nlohmann::json;
 
-// A parse failure carries the field's name up to the record's message.
-struct FieldError {
-  std::string message;
-};
-
-template <class T>
-T expect_type(const json& j, const char* field);
-
-template <>
-std::int64_t expect_type<std::int64_t>(const json& j, const char* field) {
-  if (!j.is_number_integer()) throw FieldError{std::string(field) + " must be an integer"};
-  return j.get<std::int64_t>();
-}
-template <>
-std::string expect_type<std::string>(const json& j, const char* field) {
-  if (!j.is_string()) throw FieldError{std::string(field) + " must be a string"};
-  return j.get<std::string>();
-}
-template <>
-bool expect_type<bool>(const json& j, const char* field) {
-  if (!j.is_boolean()) throw FieldError{std::string(field) + " must be true or false"};
-  return j.get<bool>();
-}
-
-template <class T>
-T required(const json& j, const char* field) {
-  auto it = j.find(field);
-  if (it == j.end()) throw FieldError{std::string("missing field ") + field};
-  return expect_type<T>(*it, field);
-}
-
-template <class T>
-T optional_field(const json& j, const char* field, T fallback) {
-  auto it = j.find(field);
-  return it == j.end() ? fallback : expect_type<T>(*it, field);
-}
-
-std::int64_t non_negative(std::int64_t v, const char* field) {
-  if (v < 0) throw FieldError{std::string(field) + " must not be negative"};
-  return v;
-}
-
-std::int64_t required_count(const json& j, const char* field) {
-  return non_negative(required<std::int64_t>(j, field), field);
-}
-std::int64_t optional_count(const json& j, const char* field, std::int64_t fallback = 0) {
-  return non_negative(optional_field<std::int64_t>(j, field, fallback), field);
-}
-
-std::int32_t small_count(const json& j, const char* field, std::int64_t max) {
-  auto v = optional_count(j, field);
-  if (v > max) throw FieldError{std::string(field) + " above " + std::to_string(max)};
-  return static_cast<std::int32_t>(v);
-}
-
-template <class V>
-std::map<std::string, V> object_map(const json& j, const char* field) {
-  std::map<std::string, V> out;
-  auto it = j.find(field);
-  if (it == j.end()) return out;
-  if (!it->is_object()) throw FieldError{std::string(field) + " must be an object"};
-  for (const auto& [k, v] : it->items()) {
-    if constexpr (std::is_same_v<V, std::int64_t>)
-      out[k] = non_negative(expect_type<V>(v, field), field);
-    else
-      out[k] = expect_type<V>(v, field);
+// Reads typed fields out of one record's JSON object. The first problem is kept (with the
+// field's name) and later reads return defaults, so a parse function reads everything and
+// checks `failed()` once at the end.
+class FieldReader {
+ public:
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  void fail(const std::string& message) {
+    if (error_.empty()) error_ = message;
   }
-  return out;
-}
 
-const json& array_field(const json& j, const char* field) {
-  static const json kEmpty = json::array();
-  auto it = j.find(field);
-  if (it == j.end()) return kEmpty;
-  if (!it->is_array()) throw FieldError{std::string(field) + " must be an array"};
-  return *it;
-}
+  template <class T>
+  T as(const json& j, const char* field) {
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      if (j.is_number_integer()) return j.get<std::int64_t>();
+      fail(std::string(field) + " must be an integer");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (j.is_string()) return j.get<std::string>();
+      fail(std::string(field) + " must be a string");
+    } else {
+      if (j.is_boolean()) return j.get<bool>();
+      fail(std::string(field) + " must be true or false");
+    }
+    return T{};
+  }
+
+  template <class T>
+  T required(const json& j, const char* field) {
+    auto it = j.find(field);
+    if (it != j.end()) return as<T>(*it, field);
+    fail(std::string("missing field ") + field);
+    return T{};
+  }
+
+  template <class T>
+  T optional(const json& j, const char* field, T fallback) {
+    auto it = j.find(field);
+    return it == j.end() ? fallback : as<T>(*it, field);
+  }
+
+  std::int64_t non_negative(std::int64_t v, const char* field) {
+    if (v >= 0) return v;
+    fail(std::string(field) + " must not be negative");
+    return 0;
+  }
+  std::int64_t required_count(const json& j, const char* field) {
+    return non_negative(required<std::int64_t>(j, field), field);
+  }
+  std::int64_t count(const json& j, const char* field, std::int64_t fallback = 0) {
+    return non_negative(optional<std::int64_t>(j, field, fallback), field);
+  }
+  std::int32_t small_count(const json& j, const char* field, std::int64_t max) {
+    auto v = count(j, field);
+    if (v <= max) return static_cast<std::int32_t>(v);
+    fail(std::string(field) + " above " + std::to_string(max));
+    return 0;
+  }
+
+  template <class V>
+  std::map<std::string, V> object_map(const json& j, const char* field) {
+    std::map<std::string, V> out;
+    auto it = j.find(field);
+    if (it == j.end()) return out;
+    if (!it->is_object()) {
+      fail(std::string(field) + " must be an object");
+      return out;
+    }
+    for (const auto& [k, v] : it->items()) {
+      if constexpr (std::is_same_v<V, std::int64_t>)
+        out[k] = non_negative(as<V>(v, field), field);
+      else
+        out[k] = as<V>(v, field);
+    }
+    return out;
+  }
+
+  // The array `field` holds (an empty one when absent or not an array).
+  const json& objects(const json& j, const char* field) {
+    static const json kEmpty = json::array();
+    auto it = j.find(field);
+    if (it == j.end()) return kEmpty;
+    if (!it->is_array()) {
+      fail(std::string(field) + " must be an array");
+      return kEmpty;
+    }
+    return *it;
+  }
+
+ private:
+  std::string error_;
+};
 
 json resources_to_json(const Resources& r) {
   json j = {{"cpu_milli", r.cpu_milli}, {"memory_bytes", r.memory_bytes}};
@@ -93,14 +108,17 @@ json resources_to_json(const Resources& r) {
   return j;
 }
 
-Resources resources_from_json(const json& j, const char* field) {
-  if (!j.is_object()) throw FieldError{std::string(field) + " must be an object"};
-  Resources r;
-  r.cpu_milli = optional_count(j, "cpu_milli");
-  r.memory_bytes = optional_count(j, "memory_bytes");
-  r.ephemeral_storage_bytes = optional_count(j, "ephemeral_storage_bytes");
-  r.extended = object_map<std::int64_t>(j, "extended");
-  return r;
+Resources resources_from_json(const json& j, const char* field, FieldReader& r) {
+  Resources out;
+  if (!j.is_object()) {
+    r.fail(std::string(field) + " must be an object");
+    return out;
+  }
+  out.cpu_milli = r.count(j, "cpu_milli");
+  out.memory_bytes = r.count(j, "memory_bytes");
+  out.ephemeral_storage_bytes = r.count(j, "ephemeral_storage_bytes");
+  out.extended = r.object_map<std::int64_t>(j, "extended");
+  return out;
 }
 
 json node_to_json(const Node& n) {
@@ -116,23 +134,23 @@ json node_to_json(const Node& n) {
   return j;
 }
 
-Node node_from_json(const json& j) {
+Node node_from_json(const json& j, FieldReader& r) {
   Node n;
-  n.name = required<std::string>(j, "name");
-  if (n.name.empty()) throw FieldError{"name must not be empty"};
+  n.name = r.required<std::string>(j, "name");
+  if (n.name.empty()) r.fail("name must not be empty");
   auto cap = j.find("capacity");
-  if (cap == j.end()) throw FieldError{"missing field capacity"};
-  n.capacity = resources_from_json(*cap, "capacity");
-  n.max_pods = optional_count(j, "max_pods", 110);
-  n.labels = object_map<std::string>(j, "labels");
-  for (const auto& t : array_field(j, "taints")) {
-    if (!t.is_object()) throw FieldError{"taints must hold objects"};
-    n.taints.push_back({required<std::string>(t, "key"),
-                        optional_field<std::string>(t, "value", ""),
-                        required<std::string>(t, "effect")});
+  if (cap == j.end()) r.fail("missing field capacity");
+  if (cap != j.end()) n.capacity = resources_from_json(*cap, "capacity", r);
+  n.max_pods = r.count(j, "max_pods", 110);
+  n.labels = r.object_map<std::string>(j, "labels");
+  for (const auto& t : r.objects(j, "taints")) {
+    if (!t.is_object()) r.fail("taints must hold objects");
+    if (r.failed()) break;
+    n.taints.push_back({r.required<std::string>(t, "key"), r.optional<std::string>(t, "value", ""),
+                        r.required<std::string>(t, "effect")});
   }
-  n.gpu_count = small_count(j, "gpu_count", 1024);
-  n.gpu_model = optional_field<std::string>(j, "gpu_model", "");
+  n.gpu_count = r.small_count(j, "gpu_count", 1024);
+  n.gpu_model = r.optional<std::string>(j, "gpu_model", "");
   return n;
 }
 
@@ -157,43 +175,43 @@ json pod_to_json(const Pod& p) {
   return j;
 }
 
-void check_gpu_share(const Pod& p) {
-  if (p.gpu_milli > 1000) throw FieldError{"gpu_milli above 1000"};
+void check_gpu_share(const Pod& p, FieldReader& r) {
+  if (p.gpu_milli > 1000) r.fail("gpu_milli above 1000");
   if (p.gpu_milli < 1000 && p.gpu_milli > 0 && p.num_gpu != 1)
-    throw FieldError{"gpu_milli below 1000 (a shared GPU) needs num_gpu 1"};
+    r.fail("gpu_milli below 1000 (a shared GPU) needs num_gpu 1");
   if ((p.num_gpu == 0) != (p.gpu_milli == 0))
-    throw FieldError{"num_gpu and gpu_milli are both zero or both positive"};
+    r.fail("num_gpu and gpu_milli are both zero or both positive");
 }
 
-Pod pod_from_json(const json& j) {
+Pod pod_from_json(const json& j, FieldReader& r) {
   Pod p;
-  p.name = required<std::string>(j, "name");
-  if (p.name.empty()) throw FieldError{"name must not be empty"};
-  p.submit_ms = required_count(j, "submit_ms");
-  if (j.contains("duration_ms")) p.duration_ms = required_count(j, "duration_ms");
+  p.name = r.required<std::string>(j, "name");
+  if (p.name.empty()) r.fail("name must not be empty");
+  p.submit_ms = r.required_count(j, "submit_ms");
+  if (j.contains("duration_ms")) p.duration_ms = r.required_count(j, "duration_ms");
   auto req = j.find("requests");
-  if (req != j.end()) p.requests = resources_from_json(*req, "requests");
+  if (req != j.end()) p.requests = resources_from_json(*req, "requests", r);
   auto lim = j.find("limits");
-  if (lim != j.end()) p.limits = resources_from_json(*lim, "limits");
-  p.num_gpu = small_count(j, "num_gpu", 1024);
-  p.gpu_milli = small_count(j, "gpu_milli", 1000000);
-  check_gpu_share(p);
-  for (const auto& m : array_field(j, "gpu_models"))
-    p.gpu_models.push_back(expect_type<std::string>(m, "gpu_models"));
-  auto priority = optional_field<std::int64_t>(j, "priority", 0);
-  if (priority < INT32_MIN || priority > INT32_MAX) throw FieldError{"priority out of range"};
+  if (lim != j.end()) p.limits = resources_from_json(*lim, "limits", r);
+  p.num_gpu = r.small_count(j, "num_gpu", 1024);
+  p.gpu_milli = r.small_count(j, "gpu_milli", 1000000);
+  check_gpu_share(p, r);
+  for (const auto& m : r.objects(j, "gpu_models"))
+    p.gpu_models.push_back(r.as<std::string>(m, "gpu_models"));
+  auto priority = r.optional<std::int64_t>(j, "priority", 0);
+  if (priority < INT32_MIN || priority > INT32_MAX) r.fail("priority out of range");
   p.priority = static_cast<std::int32_t>(priority);
-  p.owner_job = optional_field<std::string>(j, "owner_job", "");
-  p.labels = object_map<std::string>(j, "labels");
-  p.node_selector = object_map<std::string>(j, "node_selector");
-  for (const auto& t : array_field(j, "tolerations")) {
-    if (!t.is_object()) throw FieldError{"tolerations must hold objects"};
-    p.tolerations.push_back({optional_field<std::string>(t, "key", ""),
-                             optional_field<std::string>(t, "operator", "Equal"),
-                             optional_field<std::string>(t, "value", ""),
-                             optional_field<std::string>(t, "effect", "")});
+  p.owner_job = r.optional<std::string>(j, "owner_job", "");
+  p.labels = r.object_map<std::string>(j, "labels");
+  p.node_selector = r.object_map<std::string>(j, "node_selector");
+  for (const auto& t : r.objects(j, "tolerations")) {
+    if (!t.is_object()) r.fail("tolerations must hold objects");
+    if (r.failed()) break;
+    p.tolerations.push_back(
+        {r.optional<std::string>(t, "key", ""), r.optional<std::string>(t, "operator", "Equal"),
+         r.optional<std::string>(t, "value", ""), r.optional<std::string>(t, "effect", "")});
   }
-  p.distinct_nodes_in_job = optional_field<bool>(j, "distinct_nodes_in_job", false);
+  p.distinct_nodes_in_job = r.optional<bool>(j, "distinct_nodes_in_job", false);
   return p;
 }
 
@@ -213,16 +231,16 @@ json event_to_json(const NodeEvent& e) {
   return j;
 }
 
-NodeEvent event_from_json(const json& j) {
+NodeEvent event_from_json(const json& j, FieldReader& r) {
   NodeEvent e;
-  e.time_ms = required_count(j, "time_ms");
-  e.node = required<std::string>(j, "node");
-  auto name = required<std::string>(j, "event");
+  e.time_ms = r.required_count(j, "time_ms");
+  e.node = r.required<std::string>(j, "node");
+  auto name = r.required<std::string>(j, "event");
   bool known = false;
   for (const auto& [type, text] : kEventNames)
     if (text == name) e.type = type, known = true;
-  if (!known) throw FieldError{"unknown event '" + name + "'"};
-  e.detail = optional_field<std::string>(j, "detail", "");
+  if (!known) r.fail("unknown event '" + name + "'");
+  e.detail = r.optional<std::string>(j, "detail", "");
   return e;
 }
 
@@ -255,38 +273,39 @@ std::string canonical_line(const WorkloadRecord& record) {
 }
 
 Result<WorkloadHeader> header_from_json(const json& j) {
-  try {
-    if (!j.is_object() || optional_field<std::string>(j, "kind", "") != "Workload")
-      return Error{"malformed", "the first line is not a {\"kind\":\"Workload\"} header"};
-    WorkloadHeader h;
-    h.version = static_cast<int>(required<std::int64_t>(j, "version"));
-    if (h.version != kWorkloadVersion)
-      return Error{"unsupported_version", "workload version " + std::to_string(h.version) +
-                                              " is not supported (this build reads version " +
-                                              std::to_string(kWorkloadVersion) + ")"};
-    h.source = optional_field<std::string>(j, "source", "");
-    h.generator = optional_field<std::string>(j, "generator", "");
-    for (const auto& f : array_field(j, "files"))
-      h.files.push_back(expect_type<std::string>(f, "files"));
-    h.parameters = object_map<std::string>(j, "parameters");
-    return h;
-  } catch (const FieldError& e) {
-    return Error{"malformed", "Workload header: " + e.message};
-  }
+  FieldReader r;
+  if (!j.is_object() || r.optional<std::string>(j, "kind", "") != "Workload")
+    return Error{"malformed", "the first line is not a {\"kind\":\"Workload\"} header"};
+  WorkloadHeader h;
+  auto version = r.required<std::int64_t>(j, "version");
+  if (!r.failed() && version != kWorkloadVersion)
+    return Error{"unsupported_version", "workload version " + std::to_string(version) +
+                                            " is not supported (this build reads version " +
+                                            std::to_string(kWorkloadVersion) + ")"};
+  h.source = r.optional<std::string>(j, "source", "");
+  h.generator = r.optional<std::string>(j, "generator", "");
+  for (const auto& f : r.objects(j, "files")) h.files.push_back(r.as<std::string>(f, "files"));
+  h.parameters = r.object_map<std::string>(j, "parameters");
+  if (r.failed()) return Error{"malformed", "Workload header: " + r.error()};
+  return h;
 }
 
 Result<WorkloadRecord> record_from_json(const json& j) {
   if (!j.is_object()) return Error{"malformed", "a record must be a JSON object"};
-  std::string kind =
-      j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>() : "";
-  try {
-    if (kind == "Node") return WorkloadRecord{node_from_json(j)};
-    if (kind == "Pod") return WorkloadRecord{pod_from_json(j)};
-    if (kind == "NodeEvent") return WorkloadRecord{event_from_json(j)};
-  } catch (const FieldError& e) {
-    return Error{"malformed", kind + ": " + e.message};
-  }
-  return Error{"malformed", "unknown kind '" + kind + "' (Node, Pod or NodeEvent)"};
+  auto kind_it = j.find("kind");
+  std::string kind = kind_it != j.end() && kind_it->is_string() ? kind_it->get<std::string>() : "";
+  FieldReader r;
+  WorkloadRecord record;
+  if (kind == "Node")
+    record = node_from_json(j, r);
+  else if (kind == "Pod")
+    record = pod_from_json(j, r);
+  else if (kind == "NodeEvent")
+    record = event_from_json(j, r);
+  else
+    return Error{"malformed", "unknown kind '" + kind + "' (Node, Pod or NodeEvent)"};
+  if (r.failed()) return Error{"malformed", kind + ": " + r.error()};
+  return record;
 }
 
 }  // namespace craton::workload
