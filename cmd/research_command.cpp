@@ -90,7 +90,7 @@ int run_import(const ImportFlags& f) {
                      std::chrono::steady_clock::now() - started)
                      .count();
   std::cerr << "read " << report->rows_read << " rows in " << wall_ms << " ms";
-  if (report->pods_cut) std::cerr << "; " << report->pods_cut << " pods past --max-pods left out";
+  if (report->pods_cut) std::cerr << "; pods past --max-pods left out";
   std::cerr << "\n";
   return 0;
 }
@@ -132,7 +132,8 @@ void add_research_import(CLI::App& research, int& exit_code) {
                   "MiB of a normalised 1.0 disk (1048576)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--nodes", f->nodes,
-                  "Nodes to generate when the trace has no machines (google-2011: 1000)")
+                  "Nodes to generate when the trace has no machines (google-2011: 1000; "
+                  "alibaba-2017 without server_event: 1300)")
       ->check(CLI::Range(1, 100000));
   sub->add_option("files", f->files, "The trace's files, gzip or plain CSV, own names")
       ->required()

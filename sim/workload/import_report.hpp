@@ -23,7 +23,9 @@ struct ImportReport {
   std::int64_t rows_read = 0;         ///< data rows of every input file (header rows not counted)
   std::int64_t skipped_rows = 0;      ///< malformed rows left out
   std::vector<std::string> problems;  ///< "file:line: reason", the first kProblemsKept
-  std::int64_t pods_cut = 0;          ///< pods left out by max_pods
+  /// max_pods was reached and later pods left out (not counted: the source stops being read,
+  /// so that a cap on a huge trace is also a cap on the time taken).
+  bool pods_cut = false;
 
   /// Records a malformed row: an error when strict, else counted and kept for the report.
   Status malformed(const ImportOptions& options, const std::string& path, std::int64_t line,

@@ -35,8 +35,8 @@ Status stream_workload(WorkloadSink& sink, const WorkloadHeader& header,
   std::int64_t kept = 0;
   for (auto pod = pods(); pod; pod = pods()) {
     if (options.max_pods > 0 && kept == options.max_pods) {
-      ++report.pods_cut;
-      continue;
+      report.pods_cut = true;
+      break;
     }
     for (; next_event < events.size() && events[next_event].time_ms <= pod->submit_ms; ++next_event)
       if (auto s = sink.add(events[next_event]); !s) return s;
