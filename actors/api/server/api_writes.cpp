@@ -396,6 +396,7 @@ Task<std::optional<HttpResponse>> ApiService::remove_once(const Request& r, cons
   // has stopped. Being marked already, a DELETE may shorten the grace, never lengthen it.
   bool deleting = meta.getDeletionTimestamp().size() > 0;
   std::int64_t marked_grace = meta.getDeletionGracePeriodSeconds();
+  std::optional<std::pair<std::int64_t, std::int64_t>> mark;  // deletionTimestamp, grace
   if (kind.grace_period_s && (!deleting || marked_grace > 0)) {
     std::int64_t grace = 0;
     std::int64_t deadline = now_s();
@@ -409,33 +410,26 @@ Task<std::optional<HttpResponse>> ApiService::remove_once(const Request& r, cons
       auto marked_at = parse_rfc3339(text(meta.getDeletionTimestamp()));
       if (marked_at) deadline = *marked_at - marked_grace + grace;
     }
-    if (grace > 0) {
-      meta.setDeletionTimestamp(format_rfc3339(deadline));
-      meta.setDeletionGracePeriodSeconds(grace);
-      set_finalizers(meta, finalizers);
-      if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
-      auto revision =
-          co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision, &kind);
+    if (grace > 0) mark = {deadline, grace};
+  }
+  if (!mark) {  // at once, unless finalizers hold it
+    if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
+    if (finalizers.empty()) {
+      auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
       if (!revision && revision.error().code == "conflict") co_return std::nullopt;
       if (!revision) co_return from_error(revision.error(), kind, r.path.name);
       note_written(*revision);
       co_return object_response(r.native, 200, codec_, *object, *revision);
     }
+    // Finalizers hold the object: it is marked and goes when the last one is removed.
+    if (deleting && marked_grace == 0)
+      co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
+    mark = {now_s(), 0};
   }
-  if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
-  if (finalizers.empty()) {
-    auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
-    if (!revision && revision.error().code == "conflict") co_return std::nullopt;
-    if (!revision) co_return from_error(revision.error(), kind, r.path.name);
-    note_written(*revision);
-    co_return object_response(r.native, 200, codec_, *object, *revision);
-  }
-  // Finalizers hold the object: it is marked and goes when the last one is removed.
-  if (deleting && marked_grace == 0)
-    co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
-  meta.setDeletionTimestamp(format_rfc3339(now_s()));
-  meta.setDeletionGracePeriodSeconds(0);
+  meta.setDeletionTimestamp(format_rfc3339(mark->first));
+  meta.setDeletionGracePeriodSeconds(mark->second);
   set_finalizers(meta, finalizers);
+  if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
   auto revision =
       co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision, &kind);
   if (!revision && revision.error().code == "conflict") co_return std::nullopt;
