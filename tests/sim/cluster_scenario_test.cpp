@@ -8,7 +8,10 @@
 // Not vacuous: crashes and deleted containers are judged. And the checker can fail: workers
 // whose drivers ignore stops keep deleted pods running, which check 2 reports.
 //
-// Seeds per fault kind: CRATON_CLUSTER_SEEDS overrides the default.
+// Seeds per fault kind: CRATON_CLUSTER_SEEDS overrides the default, CRATON_CLUSTER_FIRST_SEED
+// the first; CRATON_CLUSTER_TRACE=FILE writes the (last) run's trace. The faults are the
+// case's own kind, so `craton sim --scenario cluster --faults random` replays a seed only when
+// it draws the same kind.
 #define BOOST_TEST_MODULE cluster_scenario
 #include <boost/test/unit_test.hpp>
 
@@ -63,6 +66,7 @@ sim::RunReport run_cluster(std::uint64_t seed, sim::ClusterFaultKind kind, std::
 void run_kind(sim::ClusterFaultKind kind, std::size_t nodes, std::uint64_t first,
               std::uint64_t fallback) {
   auto seeds = sim::testing::seeds_from_env("CRATON_CLUSTER_SEEDS", fallback);
+  first = sim::testing::seeds_from_env("CRATON_CLUSTER_FIRST_SEED", first);
   std::uint64_t failed = 0, crashes = 0, evicted = 0, judged = 0, cut_off = 0, runs = 0;
   for (auto seed = first; seed < first + seeds; ++seed) {
     auto report = run_cluster(seed, kind, nodes);
