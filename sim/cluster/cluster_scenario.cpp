@@ -38,9 +38,11 @@ std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
     return &faults.emplace_back(std::move(f));
   };
   // One latency for every message, so messages between two nodes arrive in order, as over the
-  // production links: the agent sends a pod's status writes without waiting for the previous
-  // one's answer (actors/agent/service/pod_side.cpp), and random latencies land an older write
-  // last, leaving a running pod Pending in the API for good.
+  // production links (TCP): the workers' agents watch pods through remote API actors, and an
+  // informer takes a stream's events in revision order, dropping an older one as a replay
+  // (actors/api/informer/informer.cpp). With the simulator's random latencies a pod's binding
+  // event overtaken by a later one was dropped and the pod never started (seeds 42, 44, 45 of
+  // 5 nodes). The other scenarios' clients talk to their own node's API actor, in-process.
   auto* latency = add(0, Fault::Kind::latency);
   latency->latency.min_ms = latency->latency.max_ms = kClusterLatencyMs;
   switch (kind) {

@@ -18,6 +18,9 @@
 // toleration_s (5 s; Kubernetes' default is 300 s) so that the node lifecycle controller's
 // eviction (40 s node monitor grace + the toleration) happens within a run.
 //
+// Messages between nodes all take 5 ms, so they arrive in order, as over production's links
+// (cluster_faults says why: informers need their streams in order).
+//
 // Faults (cluster_faults, drawn from the seed, or `craton sim --scenario cluster --faults
 // random`, which draws the kind from the seed too): a worker crash (staying down, or restarted
 // once its pods' eviction is due), or a partition cutting a worker off from every other node,
@@ -56,7 +59,8 @@ std::size_t control_plane_size(std::size_t nodes);
 
 enum class ClusterFaultKind { worker_crash, worker_crash_restart, worker_partition };
 
-/// One fault of `kind` on a worker drawn from `seed`: a crash at 5-15 s (with
+/// A fixed latency at 0 s (in-order delivery), and one fault of `kind` on a worker drawn from
+/// `seed`: a crash at 5-15 s (with
 /// worker_crash_restart, a restart once the eviction bound has passed, or just before the
 /// settle point if that comes first), or a partition cutting the worker off from every other
 /// node at 5-15 s and healed 0-5 s before the settle point. Empty when there is no worker.
