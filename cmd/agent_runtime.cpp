@@ -2,7 +2,10 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "actors/agent/fake/fake_driver.hpp"
@@ -56,6 +59,17 @@ Result<std::vector<agent::NodeTaint>> parse_taints(const std::string& text) {
   return taints;
 }
 
+// craton-shim beside this binary (cmd/shim_main.cpp: it starts far faster), else `craton shim`.
+std::vector<std::string> shim_command() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto beside = self.parent_path() / "craton-shim";
+    if (::access(beside.c_str(), X_OK) == 0) return {beside.string()};
+  }
+  return {"/proc/self/exe", "shim"};
+}
+
 // The Linux driver and what it borrows (images, network), owned together: the driver is handed
 // out through an aliasing shared_ptr, so the others live exactly as long as it does.
 struct LinuxRuntime {
@@ -65,7 +79,7 @@ struct LinuxRuntime {
   explicit LinuxRuntime(std::string images_root) : images(std::move(images_root)) {}
 };
 
-Result<std::shared_ptr<agent::PodDriver>> linux_driver(const AgentFlags& flags) {
+Result<std::shared_ptr<LinuxRuntime>> linux_driver(const AgentFlags& flags) {
   if (flags.pod_cidr.empty())
     return Error{"invalid", "--pod-cidr is required with --driver linux (the pods' addresses)"};
   auto runtime = std::make_shared<LinuxRuntime>(images::ImageStore::default_root(flags.data_dir));
@@ -80,10 +94,10 @@ Result<std::shared_ptr<agent::PodDriver>> linux_driver(const AgentFlags& flags) 
   config.state_dir = flags.data_dir + "/pods";
   config.log_dir = flags.data_dir + "/logs";
   config.cgroup_root = flags.cgroup_root;
-  config.shim_command = {"/proc/self/exe", "shim"};
+  config.shim_command = shim_command();
   runtime->driver =
       std::make_unique<agent::LinuxDriver>(config, runtime->images, *runtime->network);
-  return std::shared_ptr<agent::PodDriver>(runtime, runtime->driver.get());
+  return runtime;
 }
 
 }  // namespace
@@ -113,6 +127,9 @@ Result<agent::AgentActorConfig> agent_config(const AgentFlags& flags) {
   config.host.internal_ip = flags.node_ip;
   config.pods.sync.plan_limits.volume_root = flags.data_dir + "/volumes";
   config.service.wall_clock_base_s = wall_clock_base_s();
+  if (flags.workers < 1 || flags.workers > kAgentWorkersMax)
+    return invalid("--workers must be 1.." + std::to_string(kAgentWorkersMax));
+  config.jobs.workers = flags.workers;
   return config;
 }
 
@@ -122,9 +139,11 @@ Result<AgentRuntime> start_agent_runtime(const AgentFlags& flags) {
     out.driver = std::make_shared<agent::FakeDriver>(
         wall_clock_ms, flags.node_ip.empty() ? std::string("10.0.0.1") : flags.node_ip);
   } else if (flags.driver == "linux") {
-    auto driver = linux_driver(flags);
-    if (!driver) return driver.error();
-    out.driver = std::move(*driver);
+    auto made = linux_driver(flags);
+    if (!made) return made.error();
+    auto runtime = std::move(*made);
+    out.driver = std::shared_ptr<agent::PodDriver>(runtime, runtime->driver.get());
+    out.network = std::shared_ptr<agent::PodNetwork>(runtime, runtime->network.get());
     out.sources = std::make_shared<agent::volumes::InformerVolumeSources>();
     out.volumes =
         std::make_shared<agent::volumes::PodVolumes>(flags.data_dir + "/volumes", out.sources);

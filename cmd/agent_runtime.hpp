@@ -8,12 +8,16 @@
 #include <string>
 
 #include "actors/agent/driver/pod_driver.hpp"
+#include "actors/agent/linux/pod_network.hpp"
 #include "actors/agent/logs/container_log_server.hpp"
 #include "actors/agent/service/agent_actor.hpp"
 #include "actors/agent/volumes/informer_sources.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::cmd {
+
+/// --workers at most: more threads than this only wait on the pod network's lock.
+inline constexpr std::size_t kAgentWorkersMax = 64;
 
 /// The flags of a node agent (`craton agent`; `craton up` fills them itself).
 struct AgentFlags {
@@ -25,6 +29,10 @@ struct AgentFlags {
   std::string listen_ip = "0.0.0.0";  ///< the log server's address
   std::string bridge = "craton0";
   std::string cgroup_root = "craton";  ///< the pods' cgroups, under every hierarchy
+  /// Pods whose driver calls run side by side (JobRunnerConfig::workers; one pod's calls stay
+  /// in order). 4: a pod's start spends most of its time waiting (shim fork/exec, mounts,
+  /// netlink under one lock), so 4 keep 2 cores busy without piling up runnable threads.
+  std::size_t workers = 4;
 };
 
 /// The agent actor's configuration from the flags; "invalid" with a message naming the flag.
@@ -37,6 +45,9 @@ struct AgentRuntime {
   std::shared_ptr<agent::volumes::InformerVolumeSources> sources;
   std::shared_ptr<agent::VolumeHost> volumes;
   std::unique_ptr<agent::ContainerLogServer> logs;  ///< stop it before the driver goes
+  /// The pod network the Linux driver plugs pods into (null with the fake driver): what a
+  /// caller that made it for a while (`craton bench pods`) tears down afterwards.
+  std::shared_ptr<agent::PodNetwork> network;
   std::uint16_t port() const { return logs->port(); }
 };
 

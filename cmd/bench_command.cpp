@@ -132,6 +132,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_controllers_bench(*bench, exit_code);  // cmd/bench_controllers_command.cpp
   add_scheduler_bench(*bench, exit_code);    // cmd/bench_scheduler_command.cpp
   add_container_bench(*bench, exit_code);    // cmd/bench_container_command.cpp
+  add_pods_bench(*bench, exit_code);         // cmd/bench_pods_command.cpp
   add_storage_bench(*bench, exit_code);
 }
 

@@ -42,5 +42,7 @@ void add_scheduler_bench(CLI::App& bench, int& exit_code);  // cmd/bench_schedul
 void add_api_bench(CLI::App& bench, int& exit_code);  // cmd/bench_api_command.cpp
 /// `craton bench containers`.
 void add_container_bench(CLI::App& bench, int& exit_code);  // cmd/bench_container_command.cpp
+/// `craton bench pods`.
+void add_pods_bench(CLI::App& bench, int& exit_code);  // cmd/bench_pods_command.cpp
 
 }  // namespace craton::cmd

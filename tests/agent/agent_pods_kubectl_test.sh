@@ -23,19 +23,10 @@ command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 0; }
 
 # Whatever a failed run leaves: the pods' processes (by cgroup), mounts under WORK, the veths
 # and the bridge. Then the usual cleanup.
+# shellcheck source=pod_host_lib.sh
+source "$(dirname "$0")/pod_host_lib.sh"
 host_cleanup() {
-  for dir in /sys/fs/cgroup/*/"$CGROUP_ROOT" /sys/fs/cgroup/"$CGROUP_ROOT"; do
-    [ -d "$dir" ] || continue
-    find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null
-  done
-  sleep 0.5
-  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
-  for dir in /sys/fs/cgroup/*/"$CGROUP_ROOT" /sys/fs/cgroup/"$CGROUP_ROOT"; do
-    [ -d "$dir" ] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
-  ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 |
-    xargs -r -n1 ip link del 2>/dev/null
-  ip link del "$BRIDGE" 2>/dev/null
+  pod_host_cleanup "$WORK" "$BRIDGE" "$CGROUP_ROOT"
   cleanup
 }
 trap host_cleanup EXIT

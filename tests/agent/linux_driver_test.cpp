@@ -30,9 +30,12 @@
 #include "actors/agent/linux/cgroups.hpp"
 #include "actors/agent/linux/linux_driver.hpp"
 #include "actors/agent/linux/log_file.hpp"
+#include "tests/agent/busybox_layer.hpp"
 
 using namespace craton;
 using namespace craton::agent;
+using testing::BusyboxImages;
+using testing::make_busybox_layer;
 namespace fs = std::filesystem;
 
 namespace {
@@ -53,40 +56,6 @@ bool eventually(const std::function<bool()>& condition) {
   }
   return condition();
 }
-
-/// One layer: /bin/busybox, a link per applet, /etc/passwd and the usual empty directories.
-void make_busybox_layer(const std::string& dir) {
-  for (const char* sub : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"})
-    fs::create_directories(dir + "/" + sub);
-  fs::copy_file("/bin/busybox", dir + "/bin/busybox");
-  FILE* list = ::popen("/bin/busybox --list", "r");
-  char name[256];
-  while (list && std::fscanf(list, "%255s", name) == 1) {
-    std::error_code ec;
-    if (std::string(name) != "busybox") fs::create_symlink("busybox", dir + "/bin/" + name, ec);
-  }
-  if (list) ::pclose(list);
-  std::ofstream(dir + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n"
-                                        "nobody:x:65534:65534:nobody:/:/bin/sh\n";
-  std::ofstream(dir + "/etc/group") << "root:x:0:\nnogroup:x:65534:\n";
-}
-
-class BusyboxImages final : public images::ImageResolver {
- public:
-  explicit BusyboxImages(std::string layer) : layer_(std::move(layer)) {}
-  Result<images::UnpackedImage> resolve(const std::string& reference) override {
-    if (reference != "busybox") return Error{"image_not_found", "no image " + reference};
-    images::UnpackedImage image;
-    image.image_id = "sha256:" + std::string(64, 'b');
-    image.layer_dirs = {layer_};
-    image.config.cmd = {"sh"};
-    image.config.env = {"PATH=/bin"};
-    return image;
-  }
-
- private:
-  std::string layer_;
-};
 
 /// A driver over a fresh temp state, log dir and cgroup root, all removed at the end even
 /// when a check failed.

@@ -21,6 +21,7 @@
 #include "actors/agent/linux/linux_driver.hpp"
 #include "actors/agent/volumes/pod_volumes.hpp"
 #include "actors/agent/volumes/volume_setup.hpp"
+#include "tests/agent/busybox_layer.hpp"
 #include "tests/agent/pod_sync_harness.hpp"
 
 using namespace craton;
@@ -35,36 +36,6 @@ std::int64_t wall_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-void make_busybox_layer(const std::string& dir) {
-  for (const char* sub : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"})
-    fs::create_directories(dir + "/" + sub);
-  fs::copy_file("/bin/busybox", dir + "/bin/busybox");
-  FILE* list = ::popen("/bin/busybox --list", "r");
-  char name[256];
-  while (list && std::fscanf(list, "%255s", name) == 1) {
-    std::error_code ec;
-    if (std::string(name) != "busybox") fs::create_symlink("busybox", dir + "/bin/" + name, ec);
-  }
-  if (list) ::pclose(list);
-  std::ofstream(dir + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
-}
-
-class BusyboxImages final : public images::ImageResolver {
- public:
-  explicit BusyboxImages(std::string layer) : layer_(std::move(layer)) {}
-  Result<images::UnpackedImage> resolve(const std::string& reference) override {
-    if (reference != "busybox") return Error{"image_not_found", "no image " + reference};
-    images::UnpackedImage image;
-    image.image_id = "sha256:" + std::string(64, 'b');
-    image.layer_dirs = {layer_};
-    image.config.env = {"PATH=/bin"};
-    return image;
-  }
-
- private:
-  std::string layer_;
-};
 
 /// The agent's loop in miniature over real parts; everything removed at the end.
 struct Node {

@@ -72,6 +72,7 @@ struct PodState {
   bool terminating = false;
   std::int64_t termination_deadline_ms = 0;
   bool done = false;  ///< sandbox removed after termination: only the API's deletion remains
+  std::uint64_t removed_mark = 0;  ///< PodSync::list_mark() after this pod's latest removal
   std::int64_t start_time_ms = 0;
   std::optional<std::string> start_time_text;  ///< status.startTime the API already had
   /// type -> (status, lastTransitionTime) of the conditions last reported.

@@ -118,6 +118,7 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
   bool on_host = p.sandbox_up || !p.attempts.empty() || p.in_flight;
   if (p.done || !on_host) {
     if (!p.in_flight) {
+      if (p.removed_mark) forgotten_[uid] = p.removed_mark;
       pods_.erase(it);
       return;
     }
@@ -162,10 +163,19 @@ void PodSync::merge_record(PodState& p, const PodRecord& record) {
   }
 }
 
-void PodSync::on_records(std::vector<PodRecord> records, std::int64_t now_ms) {
+void PodSync::on_records(std::vector<PodRecord> records, std::int64_t now_ms,
+                         std::optional<std::uint64_t> mark) {
   now_ms_ = now_ms;
+  auto stale = [&](const std::string& uid) {
+    if (!mark) return false;
+    auto gone = forgotten_.find(uid);
+    if (gone != forgotten_.end() && gone->second > *mark) return true;
+    auto it = pods_.find(uid);
+    return it != pods_.end() && it->second.removed_mark > *mark;
+  };
   for (const auto& record : records) {
     const std::string& uid = record.sandbox.pod_uid;
+    if (stale(uid)) continue;
     auto it = pods_.find(uid);
     if (it != pods_.end() && it->second.done) continue;  // a list older than the removal
     if (it == pods_.end() && pods_.size() >= config_.pods_max) continue;
@@ -173,6 +183,8 @@ void PodSync::on_records(std::vector<PodRecord> records, std::int64_t now_ms) {
     merge_record(p, record);
     sync_probes(p);
   }
+  // One list at a time: later lists are asked for after every removal seen now.
+  std::erase_if(forgotten_, [&](const auto& entry) { return !mark || entry.second <= *mark; });
 }
 
 /// Arms the probes of every app container's running attempt, stops the others, and forgets
@@ -225,9 +237,11 @@ void PodSync::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64
     case DriverCallKind::prepare_volumes:
       on_volumes(p, std::get<Status>(outcome), now_ms);
       break;
-    case DriverCallKind::signal:
     case DriverCallKind::remove_container:
     case DriverCallKind::remove_sandbox:
+      p.removed_mark = ++removals_seen_;
+      [[fallthrough]];
+    case DriverCallKind::signal:
       on_status(p, what, std::get<Status>(outcome), now_ms);
       break;
   }
@@ -308,7 +322,10 @@ void PodSync::finish(PodState& p) {
     removals_.push_back(Removal{p.pod_namespace, p.name, p.uid});
     return;
   }
-  if (!p.in_api) pods_.erase(p.uid);
+  if (!p.in_api) {
+    forgotten_[p.uid] = p.removed_mark;
+    pods_.erase(p.uid);
+  }
 }
 
 void PodSync::on_probe(PodState& p, const InFlightCall& what, bool success, std::int64_t now_ms) {

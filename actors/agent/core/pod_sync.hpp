@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,15 @@ class PodSync {
   std::vector<DriverCall> tick(std::int64_t now_ms);
   /// The outcome of a call tick() handed out (unknown ids are ignored).
   void on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64_t now_ms);
-  /// The driver's list(): container exits and states.
-  void on_records(std::vector<PodRecord> records, std::int64_t now_ms);
+  /// The driver's list(): container exits and states. With workers > 1 a list runs beside
+  /// the pods' calls and may be older than a removal whose result came in first: `mark` is
+  /// list_mark() when the list was asked for, and records of pods that lost a container or
+  /// their sandbox since then are skipped (the next list shows them as they are), so a stale
+  /// list never brings back what was removed. No mark: the list is as new as every result.
+  void on_records(std::vector<PodRecord> records, std::int64_t now_ms,
+                  std::optional<std::uint64_t> mark = std::nullopt);
+  /// Counts the removals (remove_container, remove_sandbox) whose results came in.
+  std::uint64_t list_mark() const { return removals_seen_; }
 
   struct StatusUpdate {
     std::string pod_namespace, name, uid;
@@ -136,6 +144,10 @@ class PodSync {
   bool api_listed_ = false;
   std::int64_t now_ms_ = 0;  ///< the latest input's clock, for status times
   std::vector<Removal> removals_;
+  std::uint64_t removals_seen_ = 0;  ///< list_mark()
+  /// Pods forgotten after their sandbox went, with the mark of that removal: a list asked for
+  /// before it must not bring them back. Entries older than the newest list's mark are dropped.
+  std::map<std::string, std::uint64_t> forgotten_;
 };
 
 }  // namespace craton::agent

@@ -85,9 +85,12 @@ Result<ContainerStatus> LinuxDriver::launch(const ShimConfig& config) {
     return pid.error();
   }
   // The first shim process forks the supervisor and exits at once; the supervisor reports.
-  auto forked = wait_for_exit(*pid, config_.shim_timeout_ms);
+  // The report is read first: it ends as soon as the line (or, if no supervisor was forked,
+  // the pipe) does, so the first process has exited by then and is reaped without the
+  // polling back-off of wait_for_exit, which used to add up to half the shim's start again.
   auto said = read_with_deadline(report[0], config_.shim_timeout_ms, 64 * 1024, true);
   ::close(report[0]);
+  auto forked = wait_for_exit(*pid, config_.shim_timeout_ms);
   if (!said) return Error{driver_error::create_failed, "shim: " + said.error().message};
   std::string line = said.value();
   if (!line.empty() && line.back() == '\n') line.pop_back();

@@ -446,43 +446,58 @@ Status PodNetwork::ensure_bridge() {
 }
 
 Result<std::string> PodNetwork::attach(const std::string& pod_uid, const std::string& netns_path) {
-  std::lock_guard lock(mutex_);
   auto netns = open_pod_netns(netns_path);
   if (!netns) return netns.error();
   Fd netns_fd(*netns);
   auto sock = connect_route_socket();
   if (!sock) return sock.error();
-  const auto gw_cidr = ipam_.gateway() + "/" + std::to_string(ipam_.prefix_length());
-  auto bridge = ensure_bridge_on(sock->get(), config_, gw_cidr);
-  if (!bridge) return bridge.error();
-  auto ip = ipam_.allocate(pod_uid);
-  if (!ip) return ip.error();
+  // What pods share -- the bridge and the address allocator -- under the lock; the pod's own
+  // veth pair and its namespace's setup outside it (the caller never attaches one pod twice at
+  // once), so pods starting side by side queue only for the short shared part.
+  int bridge = 0;
+  std::string ip, gateway;
+  int prefix = 0;
+  {
+    std::lock_guard lock(mutex_);
+    gateway = ipam_.gateway();
+    prefix = ipam_.prefix_length();
+    auto made = ensure_bridge_on(sock->get(), config_, gateway + "/" + std::to_string(prefix));
+    if (!made) return made.error();
+    bridge = *made;
+    auto allocated = ipam_.allocate(pod_uid);
+    if (!allocated) return allocated.error();
+    ip = *allocated;
+  }
 
   const std::string host_name = host_veth_name(pod_uid);
-  const std::string pod_address = *ip + "/" + std::to_string(ipam_.prefix_length());
-  auto configure = [&] { return configure_pod_side(pod_address, ipam_.gateway(), config_.mtu); };
+  const std::string pod_address = ip + "/" + std::to_string(prefix);
+  auto configure = [&] { return configure_pod_side(pod_address, gateway, config_.mtu); };
   auto existing = find_link(sock->get(), host_name);
   if (!existing) return existing.error();
   if (*existing) {
     // Attached before (a retry, or the agent restarted): keep the pair if its eth0 is in this
     // namespace and completes; otherwise it belongs to an old sandbox and is rebuilt.
-    if (rtnl_link_get_master(existing->get()) == *bridge && in_netns(netns_fd.fd, configure) &&
+    if (rtnl_link_get_master(existing->get()) == bridge && in_netns(netns_fd.fd, configure) &&
         set_up(sock->get(), existing->get(), config_.mtu))
-      return *ip;
+      return ip;
     if (auto gone = delete_link(sock->get(), host_name); !gone) return gone.error();
   }
-  Status made = create_veth(sock->get(), host_name, *bridge, netns_fd.fd, config_.mtu);
+  Status made = create_veth(sock->get(), host_name, bridge, netns_fd.fd, config_.mtu);
   if (made) made = in_netns(netns_fd.fd, configure);
   if (!made) {
-    (void)detach_locked(pod_uid);  // leave nothing half-made; the error below is the news
+    (void)detach(pod_uid);  // leave nothing half-made; the error below is the news
     return made.error();
   }
-  return *ip;
+  return ip;
 }
 
 Status PodNetwork::detach(const std::string& pod_uid) {
+  // The pod's veth pair is its own (outside the lock, as in attach); its address is shared.
+  auto sock = connect_route_socket();
+  if (!sock) return sock.error();
+  if (auto gone = delete_link(sock->get(), host_veth_name(pod_uid)); !gone) return gone;
   std::lock_guard lock(mutex_);
-  return detach_locked(pod_uid);
+  return ipam_.release(pod_uid);
 }
 
 Status PodNetwork::detach_locked(const std::string& pod_uid) {

@@ -10,8 +10,10 @@
 // Promises: attach is idempotent per pod (a working pod keeps its devices, a half-made one is
 // rebuilt with the same address); detach and sweep succeed when nothing is left; an agent
 // restart finds every address again (ipam.hpp); bad input is refused before anything changes.
-// Every public method may block on netlink and is serialized by one mutex, so the driver may
-// call it from several threads.
+// Every public method may block on netlink and may be called from several threads: what pods
+// share (the bridge, the Ipam, sweep and teardown) is serialized by one mutex; attach does a
+// pod's own veth pair outside it, so one pod's attach and detach must not overlap (the
+// driver's callers keep one pod's calls in order).
 //
 // Netlink through libnl-route-3; the masquerade and forwarding rules through the `iptables`
 // command, which libnl cannot program (iptables' own library has no stable API).

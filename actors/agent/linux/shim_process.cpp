@@ -54,6 +54,12 @@ Result<pid_t> spawn_shim(const std::vector<std::string>& argv, int output_fd, in
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   }
   if (report_fd >= 0) posix_spawn_file_actions_adddup2(&actions, report_fd, 3);
+  // Nothing else of the agent's: its libraries (Boost.Asio, CAF, LMDB) open descriptors without
+  // close-on-exec, and a shim lives as long as its container, so an inherited copy of the API
+  // server's listening socket or of a client connection would outlive the agent's own close
+  // (the port stays bound, the peer never sees the end). More pods starting at once only
+  // widen the window in which another thread's fresh descriptors are open.
+  posix_spawn_file_actions_addclosefrom_np(&actions, report_fd >= 0 ? 4 : 3);
   // A session of its own (no terminal signals from the agent's), default signal handling and
   // no blocked signals whatever the agent's threads had.
   sigset_t none, all;

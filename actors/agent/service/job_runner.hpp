@@ -33,9 +33,10 @@ namespace craton::agent {
 
 struct JobRunnerConfig {
   std::size_t queue_max = 4096;
-  /// Threads running jobs side by side; 0 runs them inline in submit(). One until the Linux
-  /// driver is shown safe with several pods' calls at once.
-  std::size_t workers = 1;
+  /// Threads running jobs side by side; 0 runs them inline in submit(). Both drivers take
+  /// several pods' calls at once (tests/agent/driver_concurrency_test.cpp); 4 is what
+  /// `craton agent --workers` and `craton up` use (cmd/agent_runtime.hpp says why).
+  std::size_t workers = 4;
 };
 
 class JobRunner {

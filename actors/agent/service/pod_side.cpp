@@ -63,7 +63,7 @@ void PodSide::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64
 
 void PodSide::on_records(std::vector<PodRecord> records, std::int64_t now_ms) {
   listing_ = false;
-  sync_.on_records(std::move(records), wall(now_ms));
+  sync_.on_records(std::move(records), wall(now_ms), list_mark_);
   pump(now_ms);
 }
 
@@ -76,6 +76,7 @@ void PodSide::pump(std::int64_t now_ms) {
   }
   if (!listing_ && now_ms >= list_due_ms_) {
     listing_ = true;
+    list_mark_ = sync_.list_mark();
     list_due_ms_ = now_ms + config_.list_every_ms;
     list_();
   }
