@@ -67,8 +67,10 @@ class TaskExpansion {
     pod.name = "a-" + std::to_string(t.job) + "-" + std::to_string(t.task) + "-" +
                std::to_string(instance);
     pod.submit_ms = std::max<std::int64_t>(t.create_s, 0) * 1000;
+    // Times before the trace's start clamp to 0 (a task wholly before it lasts 0 ms).
     if (t.status != "Running")
-      pod.duration_ms = (t.end_s - std::max<std::int64_t>(t.create_s, 0)) * 1000;
+      pod.duration_ms =
+          (std::max<std::int64_t>(t.end_s, 0) - std::max<std::int64_t>(t.create_s, 0)) * 1000;
     pod.requests.cpu_milli = t.cpu_milli;
     pod.requests.memory_bytes = t.memory_bytes;
     pod.owner_job = std::to_string(t.job);

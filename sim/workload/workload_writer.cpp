@@ -33,7 +33,11 @@ Status WorkloadWriter::add(const WorkloadRecord& record) {
   CRATON_ASSERT(file_ != nullptr, "WorkloadWriter::add before header");
   auto order = order_.check(record);
   if (!order) return order;
-  auto line = canonical_line(record);
+  // Checked as the reader checks it, so that whatever is written reads back.
+  auto j = record_to_json(record);
+  if (auto back = record_from_json(j); !back)
+    return Error{"invalid", "refusing to write an invalid record: " + back.error().message};
+  auto line = j.dump();
   hasher_.add_line(line);
   return write_line(line);
 }

@@ -1,6 +1,7 @@
 // WorkloadWriter: a WorkloadSink that writes a workload file (canonical lines, workload_json.hpp)
 // and hashes it as it goes (workload_hash.hpp). It refuses records out of file order
-// (WorkloadOrder), so what it writes always reads back. The file appears only when finish()
+// (WorkloadOrder) and records the reader would refuse (a negative duration, a bad GPU share),
+// so what it writes always reads back. The file appears only when finish()
 // succeeds: records go to PATH.tmp, renamed over PATH at the end; a writer dropped before
 // finish() removes the temporary file.
 #pragma once

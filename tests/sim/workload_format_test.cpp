@@ -189,6 +189,16 @@ BOOST_AUTO_TEST_CASE(records_out_of_file_order_are_refused_by_reader_and_writer)
     BOOST_REQUIRE(writer.add(records[2]).ok());
     BOOST_TEST(!writer.add(records[1]).ok());  // a Node after a Pod
   }
+  {
+    WorkloadWriter writer(dir.file("w.jsonl"));
+    BOOST_REQUIRE(writer.header(sample_header()).ok());
+    auto pod = std::get<Pod>(records[2]);
+    pod.duration_ms = -1;
+    auto refused = writer.add(pod);
+    BOOST_REQUIRE(!refused.ok());
+    BOOST_TEST(refused.error().message.find("duration_ms must not be negative") !=
+               std::string::npos);
+  }
   // Dropped before finish(): nothing left behind.
   BOOST_TEST(!std::filesystem::exists(dir.file("w.jsonl")));
   BOOST_TEST(!std::filesystem::exists(dir.file("w.jsonl.tmp")));

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "sim/workload/workload_json.hpp"
 #include "sim/workload/workload_sink.hpp"
 
 namespace craton::workload::testing {
 
-/// Keeps the header, all nodes and events, and the first `pods_kept` pods; counts every pod.
+/// Checks every record as the writer does and keeps the header, all nodes and events, and the first
+/// `pods_kept` pods; counts every pod.
 class MemorySink final : public WorkloadSink {
  public:
   explicit MemorySink(std::size_t pods_kept = SIZE_MAX) : pods_kept_(pods_kept) {}
@@ -23,6 +25,8 @@ class MemorySink final : public WorkloadSink {
   }
   Status add(const WorkloadRecord& record) override {
     if (auto s = order_.check(record); !s) return s;
+    // Every record must be one the reader accepts (as WorkloadWriter requires).
+    if (auto back = record_from_json(record_to_json(record)); !back) return back.error();
     if (auto* n = std::get_if<Node>(&record)) nodes.push_back(*n);
     if (auto* e = std::get_if<NodeEvent>(&record)) events.push_back(*e);
     if (auto* p = std::get_if<Pod>(&record); p && pods.size() < pods_kept_) pods.push_back(*p);
