@@ -1,0 +1,125 @@
+// FGD: the fragmentation measure and the score (definitions in fgd.hpp).
+#include "actors/scheduler/plugins/fgd.hpp"
+
+#include <algorithm>
+#include <any>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "actors/scheduler/plugins/gpu_share.hpp"
+
+namespace craton::scheduler {
+
+namespace {
+
+constexpr std::int64_t kCpuMilliMax = 1'000'000'000;  // a million cores: beyond any node
+constexpr double kRawScale = 1000;                    // raw score: milli-GPU * 1000
+
+// F_n(m) for one type.
+double type_fragment(const NodeGpus& node, const FgdWorkload::Type& type) {
+  std::int64_t free_total = node.free_milli_total();
+  if (type.request.none() || node.free_milli_cpu < type.cpu_milli ||
+      !choose_gpus(node, type.request))
+    return static_cast<double>(free_total);
+  std::int64_t fragment = 0;
+  for (std::int32_t g = 0; g < node.count; ++g)
+    if (node.free_of(g) < type.request.milli_per_gpu()) fragment += node.free_of(g);
+  return static_cast<double>(fragment);
+}
+
+}  // namespace
+
+std::optional<GpuRequest> fgd_type_request(const FgdPodType& type) {
+  if (type.cpu_milli < 0 || type.cpu_milli > kCpuMilliMax) return std::nullopt;
+  if (!(type.weight > 0) || !std::isfinite(type.weight)) return std::nullopt;
+  GpuRequest r;
+  if (type.num_gpu == 0 && type.gpu_milli == 0) return r;
+  if (type.num_gpu == 1 && type.gpu_milli > 0 && type.gpu_milli < kMilliPerGpu) {
+    r.milli = type.gpu_milli;
+    return r;
+  }
+  if (type.num_gpu >= 1 && type.num_gpu <= static_cast<std::int32_t>(kGpusPerNodeMax) &&
+      type.gpu_milli == kMilliPerGpu) {
+    r.whole = type.num_gpu;
+    return r;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<FgdPodType>> pod_types_from_pods(std::span<const FgdPodType> pods) {
+  std::map<std::tuple<std::int64_t, std::int32_t, std::int32_t>, double> counts;
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    FgdPodType shape = pods[i];
+    shape.weight = 1;
+    if (!fgd_type_request(shape))
+      return Error{"bad_args", "pod " + std::to_string(i) + ": cpu_milli " +
+                                   std::to_string(shape.cpu_milli) + ", num_gpu " +
+                                   std::to_string(shape.num_gpu) + ", gpu_milli " +
+                                   std::to_string(shape.gpu_milli) +
+                                   " is no CPU-only, GPU-share or whole-GPU shape"};
+    counts[{shape.cpu_milli, shape.num_gpu, shape.gpu_milli}] += 1;
+  }
+  std::vector<FgdPodType> out;
+  for (const auto& [key, count] : counts)
+    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});
+  // Most frequent first; the map's field order breaks ties (stable sort keeps it).
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.weight > b.weight; });
+  if (out.size() > kFgdPodTypesMax) out.resize(kFgdPodTypesMax);
+  return out;
+}
+
+Result<FgdWorkload> fgd_workload(const FgdArgs& args) {
+  if (args.pod_types.empty() || args.pod_types.size() > kFgdPodTypesMax)
+    return Error{"bad_args", "FGD: podTypes must list 1.." + std::to_string(kFgdPodTypesMax) +
+                                 " pod types, got " + std::to_string(args.pod_types.size())};
+  FgdWorkload out;
+  double total = 0;
+  for (std::size_t i = 0; i < args.pod_types.size(); ++i) {
+    const auto& t = args.pod_types[i];
+    auto request = fgd_type_request(t);
+    if (!request)
+      return Error{"bad_args",
+                   "FGD: podTypes[" + std::to_string(i) +
+                       "]: want cpuMilli >= 0, weight > 0 and numGpu 0 with gpuMilli 0, numGpu 1 "
+                       "with gpuMilli 1..999, or numGpu 1..16 with gpuMilli 1000"};
+    out.types.push_back({t.cpu_milli, *request, t.weight});
+    total += t.weight;
+  }
+  for (auto& t : out.types) t.probability /= total;
+  return out;
+}
+
+double node_fragmentation(const NodeGpus& node, const FgdWorkload& workload) {
+  if (node.count == 0) return 0;
+  double sum = 0;
+  for (const auto& type : workload.types) sum += type.probability * type_fragment(node, type);
+  return sum;
+}
+
+Status Fgd::score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
+                  std::int64_t& score) const {
+  GpuScoreInput in;
+  if (Status s = gpu_score_input(state, node, kNeedsGpuShare, in); !s.is_success()) return s;
+  const NodeGpus& before = in.gpus;
+  score = 0;
+  if (before.count == 0) return {};  // no GPUs, no fragments
+  auto mask = choose_gpus(before, in.data->request);
+  if (!mask) return Status::error(kNoRoom);
+  NodeGpus after = before;
+  after.take(in.data->request, *mask, pod.requests.milli_cpu);
+  double delta = node_fragmentation(after, workload_) - node_fragmentation(before, workload_);
+  score = std::llround(-delta * kRawScale);
+  return {};
+}
+
+Result<std::unique_ptr<Plugin>> make_fgd(const PluginContext& context) {
+  if (!context.args) return Error{"bad_args", "FGD needs FgdArgs (the target workload's podTypes)"};
+  const auto* args = std::any_cast<FgdArgs>(context.args);
+  if (!args) return Error{"bad_args", "arguments are not FgdArgs"};
+  auto workload = fgd_workload(*args);
+  if (!workload) return workload.error();
+  return std::unique_ptr<Plugin>(new Fgd(std::move(*workload)));
+}
+
+}  // namespace craton::scheduler
