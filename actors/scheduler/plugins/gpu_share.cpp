@@ -67,9 +67,8 @@ GpuShare::Entry GpuShare::derive(const NodeInfo& node) const {
 }
 
 const GpuShare::Entry* GpuShare::current(const NodeInfo& node) const {
-  auto it = table_.find(node.name());
-  if (it == table_.end() || it->second.generation != node.generation()) return nullptr;
-  return &it->second;
+  auto it = by_generation_.find(node.generation());
+  return it == by_generation_.end() ? nullptr : it->second;
 }
 
 NodeGpus GpuShare::node_gpus(const NodeInfo& node) const {
@@ -92,7 +91,10 @@ Status GpuShare::pre_filter(CycleState& state, const PodInfo& pod,
       auto r = reserved_.find(p.uid);
       if (r != reserved_.end() && r->second.node == node->name()) reserved_.erase(r);
     }
-    table_[node->name()] = std::move(fresh);
+    Entry& entry = table_[node->name()];
+    by_generation_.erase(entry.generation);
+    entry = std::move(fresh);
+    by_generation_[entry.generation] = &entry;
   }
   if (table_.size() > 2 * nodes.size() + 16) {  // nodes left the cluster: drop their entries
     std::unordered_map<std::string, Entry> kept;
@@ -100,6 +102,8 @@ Status GpuShare::pre_filter(CycleState& state, const PodInfo& pod,
       if (auto it = table_.find(node->name()); it != table_.end())
         kept.emplace(it->first, std::move(it->second));
     table_ = std::move(kept);
+    by_generation_.clear();
+    for (const auto& [name, entry] : table_) by_generation_[entry.generation] = &entry;
   }
   GpuCycleData data{gpu_request_of(pod.requests, ids_), this};
   state.write(data);
@@ -139,6 +143,7 @@ void GpuShare::unreserve(CycleState&, const PodInfo& pod, std::string_view node_
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const GpuPlacement& p) { return p.uid == pod.uid; }),
                list.end());
+    by_generation_.erase(it->second.generation);
     it->second.generation = 0;  // re-derive on next sight
   }
 }

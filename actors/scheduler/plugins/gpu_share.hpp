@@ -109,7 +109,11 @@ class GpuShare final : public PreFilterPlugin,
   const Entry* current(const NodeInfo& node) const;
 
   GpuResourceIds ids_;
-  std::unordered_map<std::string, Entry> table_;           ///< by node name
+  std::unordered_map<std::string, Entry> table_;  ///< by node name
+  /// The entries by the generation they were derived at: Filter and Score find a node's entry
+  /// without hashing its name (generations are unique in the process; a node copy keeps its
+  /// source's until it changes). Values point into table_ (its nodes do not move).
+  std::unordered_map<std::uint64_t, const Entry*> by_generation_;
   std::map<std::string, Reserved, std::less<>> reserved_;  ///< by pod uid
 };
 
