@@ -335,6 +335,15 @@ BOOST_AUTO_TEST_CASE(fgd_scores_the_least_fragmentation_increase_highest) {
   auto workload = fgd_workload(FgdArgs{{{1000, 1, 500, 1}, {1000, 1, 1000, 1}}});
   BOOST_REQUIRE(workload.ok());
   Fgd fgd(std::move(*workload));
+  // Score without FGD's PreScore: an Error (Reserve would not take FGD's GPU choice).
+  {
+    std::int64_t s = 0;
+    Status err = fgd.score(state, pod, nodes[0], s);
+    BOOST_TEST((err.code() == Code::error));
+    BOOST_TEST(err.reasons()[0] == Fgd::kNeedsPreScore);
+  }
+  auto list = pointers(nodes);
+  BOOST_REQUIRE(fgd.pre_score(state, pod, list).is_success());
   std::vector<std::int64_t> raw;
   for (const auto& n : nodes) {
     std::int64_t s = 0;
@@ -351,6 +360,35 @@ BOOST_AUTO_TEST_CASE(fgd_scores_the_least_fragmentation_increase_highest) {
   Status err = fgd.score(empty, pod, nodes[0], s);
   BOOST_TEST((err.code() == Code::error));
   BOOST_TEST(err.reasons()[0] == Fgd::kNeedsGpuShare);
+}
+
+BOOST_AUTO_TEST_CASE(fgd_picks_the_gpu_of_least_fragmentation_and_reserve_takes_it) {
+  Gpus g;
+  // Two GPUs, free 600 and 1000. A share of 500 arrives; the workload is shares of 300.
+  //   GPU 0 (best fit): free 100 and 1000: 100 < 300 is a fragment: F = 100
+  //   GPU 1:            free 600 and 500: both hold 300: F = 0  -> FGD takes GPU 1
+  std::vector<NodeInfo> nodes = {g.node("n", 2)};
+  g.place(nodes[0], g.pod("a", 1000, 0, 400));
+  auto share = gpu_share(g);
+  PodInfo pod = g.pod("p", 1000, 0, 500);
+  CycleState state = pre_filtered(*share, pod, nodes);
+  NodeGpus gpus = share->node_gpus(nodes[0]);
+  BOOST_REQUIRE(gpus.used[0] == 400);
+  BOOST_REQUIRE(gpus.used[1] == 0);
+  auto workload = fgd_workload(FgdArgs{{{1000, 1, 300, 1}}});
+  BOOST_REQUIRE(workload.ok());
+  Fgd fgd(std::move(*workload));
+  BOOST_TEST(*choose_gpus(gpus, {0, 500, true}) == 0b01u);
+  BOOST_TEST(*fgd.choose(gpus, {0, 500, true}, 1000) == 0b10u);
+  BOOST_TEST(*fgd.choose(gpus, {1, 0, true}, 1000) == *choose_gpus(gpus, {1, 0, true}));
+  // Reserve takes FGD's GPU once FGD's PreScore registered it.
+  auto list = pointers(nodes);
+  state.set_all_nodes(list);
+  BOOST_REQUIRE(fgd.pre_score(state, pod, list).is_success());
+  BOOST_REQUIRE(share->reserve(state, pod, "n").is_success());
+  g.place(nodes[0], pod);
+  (void)pre_filtered(*share, g.pod("next", 1000, 0, 0), nodes);
+  BOOST_TEST(share->node_gpus(nodes[0]).used[1] == 500);
 }
 
 BOOST_AUTO_TEST_CASE(random_score_is_seeded_deterministic_and_in_range) {

@@ -7,8 +7,6 @@
 #include <map>
 #include <tuple>
 
-#include "actors/scheduler/plugins/gpu_share.hpp"
-
 namespace craton::scheduler {
 
 namespace {
@@ -101,16 +99,41 @@ Status Fgd::score(const CycleState& state, const PodInfo& pod, const NodeInfo& n
                   std::int64_t& score) const {
   GpuScoreInput in;
   if (Status s = gpu_score_input(state, node, kNeedsGpuShare, in); !s.is_success()) return s;
+  const GpuChooserRef* chooser = state.read<GpuChooserRef>();
+  if (!chooser || chooser->chooser != this) return Status::error(kNeedsPreScore);
   const NodeGpus& before = in.gpus;
   score = 0;
   if (before.count == 0) return {};  // no GPUs, no fragments
-  auto mask = choose_gpus(before, in.data->request);
+  auto mask = choose(before, in.data->request, pod.requests.milli_cpu);
   if (!mask) return Status::error(kNoRoom);
   NodeGpus after = before;
   after.take(in.data->request, *mask, pod.requests.milli_cpu);
   double delta = node_fragmentation(after, workload_) - node_fragmentation(before, workload_);
   score = std::llround(-delta * kRawScale);
   return {};
+}
+
+Status Fgd::pre_score(CycleState& state, const PodInfo&, std::span<const NodeInfo* const>) {
+  state.write(GpuChooserRef{this});
+  return {};
+}
+
+std::optional<GpuMask> Fgd::choose(const NodeGpus& gpus, const GpuRequest& request,
+                                   std::int64_t milli_cpu) const {
+  if (!request.share()) return choose_gpus(gpus, request);
+  std::optional<GpuMask> best;
+  double best_fragmentation = 0;
+  for (std::int32_t g = 0; g < gpus.count; ++g) {
+    if (gpus.free_of(g) < request.milli) continue;
+    NodeGpus after = gpus;
+    after.take(request, GpuMask{1} << g, milli_cpu);
+    double f = node_fragmentation(after, workload_);
+    if (!best || f < best_fragmentation) {
+      best = GpuMask{1} << g;
+      best_fragmentation = f;
+    }
+  }
+  return best;
 }
 
 Result<std::unique_ptr<Plugin>> make_fgd(const PluginContext& context) {

@@ -14,15 +14,17 @@
 // - Node fragmentation against the workload: F_n(M) = sum over m of p_m * F_n(m) (the expected
 //   fragment when the next pod is drawn from M).
 // - FGD places a pod where the fragmentation grows least: for each feasible node, the increase
-//   delta = F_n'(M) - F_n(M), n' being n with the pod placed on the GPUs GpuShare would give it
-//   (choose_gpus: the fullest GPU with room for a share; the paper picks the GPU of least delta,
-//   which for a share is nearly always the same one), and the pod's CPU taken.
+//   delta = F_n'(M) - F_n(M), n' being n with the pod's CPU taken and the pod on the GPU of
+//   least delta for a share (the paper's choice of GPU; FGD registers itself as the cycle's
+//   GpuChooser so GpuShare's Reserve gives the pod that GPU), on the lowest-indexed fully free
+//   GPUs for whole GPUs (all choices are equal then).
 // Score: raw = -delta (in milli-GPUs, times 1000 to keep the weights' precision), then
 // NormalizeScore maps the raw scores min..max to 0..100, so the least increase scores 100.
 // Nodes without GPUs have no fragments: delta 0.
 //
-// Needs GpuShare in the profile (it supplies each node's per-GPU use): without it Score answers
-// an Error naming it. Per node O(types * GPUs); types are bounded by kFgdPodTypesMax.
+// Needs GpuShare in the profile (it supplies each node's per-GPU use) and FGD's own PreScore
+// (it registers the GPU choice): without either, Score answers an Error saying so. Per node O(types
+// * GPUs), times GPUs for a share; types are bounded by kFgdPodTypesMax.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@
 
 #include "actors/scheduler/framework/registry.hpp"
 #include "actors/scheduler/plugins/gpu_model.hpp"
+#include "actors/scheduler/plugins/gpu_share.hpp"
 #include "actors/scheduler/plugins/score_normalization.hpp"
 
 namespace craton::scheduler {
@@ -78,16 +81,25 @@ Result<FgdWorkload> fgd_workload(const FgdArgs& args);
 /// F_n(M) of one node (the definitions above).
 double node_fragmentation(const NodeGpus& node, const FgdWorkload& workload);
 
-class Fgd final : public MinMaxNormalizedScore {
+class Fgd final : public PreScorePlugin, public MinMaxNormalizedScore, public GpuChooser {
  public:
   static constexpr std::string_view kName = "FGD";
   static constexpr std::string_view kNeedsGpuShare = "FGD needs the GpuShare plugin in the profile";
   static constexpr std::string_view kNoRoom = "FGD: the pod does not fit the node's GPUs";
+  static constexpr std::string_view kNeedsPreScore =
+      "FGD must be enabled at preScore too (GpuShare's Reserve takes FGD's GPU choice from it)";
 
   explicit Fgd(FgdWorkload workload) : workload_(std::move(workload)) {}
   std::string_view name() const override { return kName; }
+  /// Registers FGD as the cycle's GpuChooser (GpuShare's Reserve then takes FGD's GPUs).
+  Status pre_score(CycleState& state, const PodInfo& pod,
+                   std::span<const NodeInfo* const> feasible) override;
   Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
                std::int64_t& score) const override;
+  /// A share: of the GPUs with room, the one whose use leaves the least fragmentation (ties:
+  /// the lowest index). Whole GPUs: choose_gpus (which GPUs are taken changes no fragment).
+  std::optional<GpuMask> choose(const NodeGpus& gpus, const GpuRequest& request,
+                                std::int64_t milli_cpu) const override;
 
  private:
   FgdWorkload workload_;

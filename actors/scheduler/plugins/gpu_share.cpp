@@ -127,7 +127,11 @@ Status GpuShare::reserve(CycleState& state, const PodInfo& pod, std::string_view
   for (const NodeInfo* n : state.all_nodes())
     if (n->name() == node_name) node = n;
   if (!node) return Status::error("GpuShare: the chosen node is not in the cycle's node list");
-  auto mask = choose_gpus(node_gpus(*node), request);
+  NodeGpus gpus = node_gpus(*node);
+  const GpuChooserRef* chooser = state.read<GpuChooserRef>();
+  auto mask = chooser && chooser->chooser
+                  ? chooser->chooser->choose(gpus, request, pod.requests.milli_cpu)
+                  : choose_gpus(gpus, request);
   if (!mask) return Status::unschedulable(request.share() ? kNoGpuForShare : kTooFewFreeGpus);
   reserved_[pod.uid] = {std::string(node_name), *mask};
   return {};

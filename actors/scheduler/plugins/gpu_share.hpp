@@ -9,9 +9,10 @@
 //   answers Skip for a pod without GPU requests (its Filter then does not run).
 // - Filter: UnschedulableAndUnresolvable for contradictory GPU requests; Unschedulable when no
 //   single GPU has room for the share, or too few GPUs are fully free for whole GPUs. O(GPUs).
-// - Reserve records the GPUs choose_gpus picked for the pod on the chosen node; Unreserve
-//   forgets it. The next PreFilter finds the pod on the node (the cache assumed it) and gives it
-//   those GPUs.
+// - Reserve records the GPUs choose_gpus picked for the pod on the chosen node (or the GPUs a
+//   Score plugin's GpuChooser picks, when one registered itself in the CycleState: FGD does);
+//   Unreserve forgets it. The next PreFilter finds the pod on the node (the cache assumed it) and
+//   gives it those GPUs.
 //
 // The table, per node: the generation it was derived at, the per-GPU use, and each GPU pod's
 // GPUs. Deriving a node again (deterministic): its pods already in the table keep their GPUs,
@@ -45,6 +46,21 @@ class GpuShare;
 struct GpuCycleData {
   GpuRequest request;
   const GpuShare* gpu_share = nullptr;
+};
+
+/// A Score plugin that decides which GPU(s) of a node a pod takes (FGD picks the GPU of least
+/// fragmentation) writes a GpuChooserRef into the CycleState at PreScore; GpuShare's Reserve
+/// then asks it instead of choose_gpus. It must answer a mask choose_gpus would accept (GPUs
+/// with room), or nullopt when the request does not fit.
+class GpuChooser {
+ public:
+  virtual ~GpuChooser() = default;
+  virtual std::optional<GpuMask> choose(const NodeGpus& gpus, const GpuRequest& request,
+                                        std::int64_t milli_cpu) const = 0;
+};
+
+struct GpuChooserRef {
+  const GpuChooser* chooser = nullptr;
 };
 
 /// One GPU pod's place on its node.
