@@ -277,6 +277,15 @@ BOOST_AUTO_TEST_CASE(fgd_fragmentation_follows_the_papers_definitions) {
       BOOST_TEST(node_fragmentation(n, *workload) == c.want, boost::test_tools::tolerance(1e-9));
     }
   }
+  // Types of one GPU request with different CPU demands: only those whose CPU fits see the
+  // per-GPU fragment. Shares of 500 with 1 or 4 cores on an idle GPU with 2 cores left:
+  // 0.5 * 0 + 0.5 * 1000.
+  auto by_cpu = fgd_workload(FgdArgs{{{4000, 1, 500, 1}, {1000, 1, 500, 1}}});
+  BOOST_REQUIRE(by_cpu.ok());
+  NodeGpus two_cores;
+  two_cores.count = 1;
+  two_cores.free_milli_cpu = 2000;
+  BOOST_TEST(node_fragmentation(two_cores, *by_cpu) == 500, boost::test_tools::tolerance(1e-9));
   // A CPU-only type counts every free GPU as a fragment (it can use none of them).
   auto cpu_only = fgd_workload(FgdArgs{{{1000, 0, 0, 1}}});
   BOOST_REQUIRE(cpu_only.ok());

@@ -14,16 +14,21 @@ namespace {
 constexpr std::int64_t kCpuMilliMax = 1'000'000'000;  // a million cores: beyond any node
 constexpr double kRawScale = 1000;                    // raw score: milli-GPU * 1000
 
-// F_n(m) for one type.
-double type_fragment(const NodeGpus& node, const FgdWorkload::Type& type) {
-  std::int64_t free_total = node.free_milli_total();
-  if (type.request.none() || node.free_milli_cpu < type.cpu_milli ||
-      !choose_gpus(node, type.request))
-    return static_cast<double>(free_total);
+// Sum over one group's types of p_m * F_n(m): types whose CPU fits and whose GPU request fits
+// get the GPUs below their per-GPU need; the others (and GPU-less types) all free GPU.
+double group_fragment(const NodeGpus& node, std::int64_t free_total,
+                      const FgdWorkload::Group& group) {
+  double all = group.probability_upto.back();
+  if (group.request.none() || !choose_gpus(node, group.request))
+    return all * static_cast<double>(free_total);
+  auto fitting =
+      std::upper_bound(group.cpu_milli.begin(), group.cpu_milli.end(), node.free_milli_cpu) -
+      group.cpu_milli.begin();
+  double fit = fitting == 0 ? 0 : group.probability_upto[static_cast<std::size_t>(fitting - 1)];
   std::int64_t fragment = 0;
   for (std::int32_t g = 0; g < node.count; ++g)
-    if (node.free_of(g) < type.request.milli_per_gpu()) fragment += node.free_of(g);
-  return static_cast<double>(fragment);
+    if (node.free_of(g) < group.request.milli_per_gpu()) fragment += node.free_of(g);
+  return fit * static_cast<double>(fragment) + (all - fit) * static_cast<double>(free_total);
 }
 
 }  // namespace
@@ -71,7 +76,12 @@ Result<FgdWorkload> fgd_workload(const FgdArgs& args) {
   if (args.pod_types.empty() || args.pod_types.size() > kFgdPodTypesMax)
     return Error{"bad_args", "FGD: podTypes must list 1.." + std::to_string(kFgdPodTypesMax) +
                                  " pod types, got " + std::to_string(args.pod_types.size())};
-  FgdWorkload out;
+  struct Type {
+    GpuRequest request;
+    std::int64_t cpu_milli;
+    double weight;
+  };
+  std::vector<Type> types;
   double total = 0;
   for (std::size_t i = 0; i < args.pod_types.size(); ++i) {
     const auto& t = args.pod_types[i];
@@ -81,17 +91,31 @@ Result<FgdWorkload> fgd_workload(const FgdArgs& args) {
                    "FGD: podTypes[" + std::to_string(i) +
                        "]: want cpuMilli >= 0, weight > 0 and numGpu 0 with gpuMilli 0, numGpu 1 "
                        "with gpuMilli 1..999, or numGpu 1..16 with gpuMilli 1000"};
-    out.types.push_back({t.cpu_milli, *request, t.weight});
+    types.push_back({*request, t.cpu_milli, t.weight});
     total += t.weight;
   }
-  for (auto& t : out.types) t.probability /= total;
+  // Grouped by GPU request, each group's types by CPU demand: a deterministic order.
+  std::sort(types.begin(), types.end(), [](const Type& a, const Type& b) {
+    return std::tie(a.request.whole, a.request.milli, a.cpu_milli) <
+           std::tie(b.request.whole, b.request.milli, b.cpu_milli);
+  });
+  FgdWorkload out;
+  for (const auto& t : types) {
+    if (out.groups.empty() || !(out.groups.back().request == t.request))
+      out.groups.push_back({t.request, {}, {}});
+    auto& group = out.groups.back();
+    double before = group.probability_upto.empty() ? 0 : group.probability_upto.back();
+    group.cpu_milli.push_back(t.cpu_milli);
+    group.probability_upto.push_back(before + t.weight / total);
+  }
   return out;
 }
 
 double node_fragmentation(const NodeGpus& node, const FgdWorkload& workload) {
   if (node.count == 0) return 0;
+  std::int64_t free_total = node.free_milli_total();
   double sum = 0;
-  for (const auto& type : workload.types) sum += type.probability * type_fragment(node, type);
+  for (const auto& group : workload.groups) sum += group_fragment(node, free_total, group);
   return sum;
 }
 

@@ -23,8 +23,9 @@
 // Nodes without GPUs have no fragments: delta 0.
 //
 // Needs GpuShare in the profile (it supplies each node's per-GPU use) and FGD's own PreScore
-// (it registers the GPU choice): without either, Score answers an Error saying so. Per node O(types
-// * GPUs), times GPUs for a share; types are bounded by kFgdPodTypesMax.
+// (it registers the GPU choice): without either, Score answers an Error saying so. Per node
+// O(distinct GPU requests of the workload * GPUs + types' log), times GPUs for a share; types are
+// bounded by kFgdPodTypesMax.
 #pragma once
 
 #include <cstdint>
@@ -65,14 +66,17 @@ std::optional<GpuRequest> fgd_type_request(const FgdPodType& type);
 /// Error for a pod shape that is none of the three.
 Result<std::vector<FgdPodType>> pod_types_from_pods(std::span<const FgdPodType> pods);
 
-/// A workload prepared for scoring: requests resolved, weights summing to 1.
+/// A workload prepared for scoring: probabilities summing to 1, types grouped by GPU request.
+/// Within a group F_n(m) takes only two values (the GPU fragment when m's CPU fits, all free GPU
+/// when not), so a group costs one GPU pass and one binary search over its sorted CPU demands,
+/// however many types it holds.
 struct FgdWorkload {
-  struct Type {
-    std::int64_t cpu_milli = 0;
+  struct Group {
     GpuRequest request;
-    double probability = 0;
+    std::vector<std::int64_t> cpu_milli;   ///< sorted ascending
+    std::vector<double> probability_upto;  ///< sum of the probabilities of cpu_milli[0..i]
   };
-  std::vector<Type> types;
+  std::vector<Group> groups;
 };
 
 /// Validates and normalises; Error naming the first bad type.
