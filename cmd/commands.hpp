@@ -28,6 +28,8 @@ void add_image_command(CLI::App& app, int& exit_code);  // cmd/image_command.cpp
 void add_scheduler_command(CLI::App& app, int& exit_code);  // cmd/scheduler_command.cpp
 /// `craton agent`: the node agent on a host.
 void add_agent_command(CLI::App& app, int& exit_code);  // cmd/agent_command.cpp
+/// `craton research import|synth`: research workloads (more research tools register inside).
+void add_research_command(CLI::App& app, int& exit_code);  // cmd/research_command.cpp
 /// `store member ...` and `store move-leader`, added under the `store` subcommand.
 void add_member_commands(CLI::App& store, int& exit_code);  // cmd/member_command.cpp
 /// `craton bench store ...`, added under `craton bench` by add_bench_command.

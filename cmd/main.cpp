@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   craton::cmd::add_scheduler_command(app, exit_code);
   craton::cmd::add_image_command(app, exit_code);
   craton::cmd::add_agent_command(app, exit_code);
+  craton::cmd::add_research_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

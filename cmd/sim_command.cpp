@@ -44,7 +44,9 @@ constexpr const char* kUsage = R"(Flags:
                            store-lease, api (API actors over the store, with writers and
                            watchers), controllers (the controller manager rolling
                            Deployments out; docs/simulator.md), scheduler (schedulers
-                           binding pods to nodes under leader election)
+                           binding pods to nodes under leader election), cluster (control
+                           plane and node agents over fake drivers; workers crash or are
+                           cut off: use --duration 150s or more)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -96,11 +98,16 @@ Result<std::uint64_t> parse_uint(const std::string& flag, const std::string& tex
   return v;
 }
 
-Result<std::vector<sim::Fault>> load_faults(const SimFlags& f, const sim::WorldConfig& w) {
+Result<std::vector<sim::Fault>> load_faults(const SimFlags& f, const sim::WorldConfig& w,
+                                            const sim::Scenario& scenario) {
   auto nodes = sim::node_ids(w.nodes);
   auto settle = sim::settle_ms(w);
   if (f.faults == "none") return std::vector<sim::Fault>{};
-  if (f.faults == "random") return sim::random_faults(derive_seed(w.seed, "faults"), nodes, settle);
+  if (f.faults == "random") {
+    auto seed = derive_seed(w.seed, "faults");
+    if (auto own = scenario.random_faults(seed, settle)) return std::move(*own);
+    return sim::random_faults(seed, nodes, settle);
+  }
   std::ifstream in(f.faults, std::ios::binary);
   if (!in) return Error{"bad_flag", "--faults: cannot read '" + f.faults + "'"};
   std::string text(sim::kFaultFileBytesMax + 1, '\0');
@@ -128,12 +135,12 @@ Result<SimRun> parse_flags(const SimFlags& f) {
   run.world.seed = *seed;
   run.world.nodes = static_cast<std::size_t>(*nodes);
   run.world.duration_ms = *duration;
-  auto faults = load_faults(f, run.world);
-  if (!faults) return faults.error();
-  run.world.faults = std::move(*faults);
   auto scenario = sim::make_scenario(f.scenario, sim::node_ids(run.world.nodes));
   if (!scenario) return Error{"bad_flag", "--scenario: " + scenario.error().message};
   run.scenario = std::move(*scenario);
+  auto faults = load_faults(f, run.world, *run.scenario);
+  if (!faults) return faults.error();
+  run.world.faults = std::move(*faults);
   return run;
 }
 

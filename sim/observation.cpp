@@ -124,6 +124,20 @@ std::string format(const SchedulerView& e) {
   return s;
 }
 
+std::string format(const PodsView& e) {
+  std::string s = "pods @" + std::to_string(e.revision);
+  for (const auto& [uid, pod] : e.pods)
+    s += " " + pod.name + "(" + uid + ")@" + (pod.node.empty() ? "-" : pod.node) + ":" +
+         (pod.phase.empty() ? "-" : pod.phase) + (pod.ready ? "+ready" : "") +
+         (pod.terminating ? "+terminating" : "");
+  return s;
+}
+
+std::string format(const ContainerEvent& e) {
+  return std::string("container ") + (e.kind == ContainerEvent::Kind::start ? "start " : "stop ") +
+         e.pod + "(" + e.pod_uid + ")/" + e.container + "#" + std::to_string(e.attempt);
+}
+
 std::string format(const TextEvent& e) {
   return e.text;
 }

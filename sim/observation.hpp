@@ -165,6 +165,36 @@ struct SchedulerView {
   bool operator==(const SchedulerView&) const = default;
 };
 
+/// What a cluster auditor (sim/cluster/cluster_clients.hpp) sees of the pods at one moment:
+/// per pod uid its name, spec.nodeName ("": pending), phase, whether it is Ready and whether
+/// it is marked for deletion (metadata.deletionTimestamp set). A pod absent is deleted.
+struct PodsView {
+  struct Pod {
+    std::string name;  ///< namespace/name
+    std::string node;
+    std::string phase;
+    bool ready = false;
+    bool terminating = false;
+    bool operator==(const Pod&) const = default;
+  };
+  std::int64_t revision = 0;  ///< the pods informer's resourceVersion
+  std::map<std::string, Pod> pods;
+  bool operator==(const PodsView&) const = default;
+};
+
+/// A container a node's fake driver began or ceased to run (sim/cluster/observing_driver.hpp):
+/// an attempt seen running for the first time (start) or no longer running (stop: exited,
+/// signalled or removed). A node's crash stops its containers without an event.
+struct ContainerEvent {
+  enum class Kind { start, stop };
+  Kind kind = Kind::start;
+  std::string pod_uid;
+  std::string pod;  ///< namespace/name
+  std::string container;
+  int attempt = 0;
+  bool operator==(const ContainerEvent&) const = default;
+};
+
 /// A probe from a production actor, as it wrote it (see the header comment).
 struct TextEvent {
   std::string text;
@@ -173,7 +203,8 @@ struct TextEvent {
 
 using ObservedEvent =
     std::variant<StoreOpEvent, WatchEvent, LeaseEvent, LeaseKeyEvent, StoreFailureEvent, TextEvent,
-                 CacheSnapshot, WorkloadSample, DeletionEvent, OwnershipSample, SchedulerView>;
+                 CacheSnapshot, WorkloadSample, DeletionEvent, OwnershipSample, SchedulerView,
+                 PodsView, ContainerEvent>;
 
 /// The trace text of an event (without time and node).
 std::string format_event(const ObservedEvent& event);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/fault_schedule.hpp"
 #include "sim/observation.hpp"
 
 namespace craton::sim {
@@ -38,6 +39,9 @@ struct RunHistory {
   /// The longest a message or a node's step could be held up in the run: the network's
   /// largest latency plus the slowest disk sync (checkers' bounds are stated in it).
   std::int64_t delay_max_ms = 0;
+  /// The schedule the world applied (crashes, restarts, partitions ... with their times), for
+  /// checkers whose bounds start at a fault.
+  std::vector<Fault> faults;
 };
 
 struct CheckResult {

@@ -1,6 +1,7 @@
 #include "sim/scenario.hpp"
 
 #include "sim/api_scenario.hpp"
+#include "sim/cluster/cluster_scenario.hpp"
 #include "sim/controllers_scenario.hpp"
 #include "sim/heartbeat_scenario.hpp"
 #include "sim/lease_scenario.hpp"
@@ -10,7 +11,8 @@
 namespace craton::sim {
 
 std::vector<std::string> scenario_names() {
-  return {"heartbeat", "store", "store-remote", "store-lease", "api", "controllers", "scheduler"};
+  return {"heartbeat", "store",       "store-remote", "store-lease",
+          "api",       "controllers", "scheduler",    "cluster"};
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
@@ -30,6 +32,13 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
     return std::unique_ptr<Scenario>(std::make_unique<ControllersScenario>(nodes));
   if (name == "scheduler")
     return std::unique_ptr<Scenario>(std::make_unique<SchedulerScenario>(nodes));
+  if (name == "cluster") {
+    if (nodes.size() < 3)
+      return Error{"bad_nodes",
+                   "scenario 'cluster' needs at least 3 nodes (a control-plane "
+                   "node and two workers)"};
+    return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes));
+  }
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
   return Error{"unknown_scenario",

@@ -10,12 +10,14 @@
 #include <caf/all.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "runtime/environment.hpp"
 #include "runtime/result.hpp"
+#include "sim/fault_schedule.hpp"
 #include "sim/observation.hpp"
 #include "sim/run_history.hpp"
 
@@ -38,9 +40,19 @@ class Scenario {
   /// taken back (null) after the run. A scenario that stores data opens its environments on
   /// `disks->disk(node)`; the others ignore disk faults.
   virtual void use_disks(std::shared_ptr<SimDisks> disks) { (void)disks; }
+  /// The faults of `--faults random` for `seed` (already derived for faults): nullopt for the
+  /// simulator's general schedule (random_faults, sim/fault_schedule.hpp); a scenario whose
+  /// checker judges particular faults draws its own.
+  virtual std::optional<std::vector<Fault>> random_faults(std::uint64_t seed,
+                                                          std::int64_t settle_ms) const {
+    (void)seed;
+    (void)settle_ms;
+    return std::nullopt;
+  }
 };
 
-/// The scenarios this build knows: "heartbeat", "store", "store-remote", "store-lease".
+/// The scenarios this build knows: "heartbeat", "store", "store-remote", "store-lease", "api",
+/// "controllers", "scheduler", "cluster".
 std::vector<std::string> scenario_names();
 
 /// The scenario called `name` for a cluster of `nodes` (ring order).

@@ -142,9 +142,20 @@ void kubelet_tick(KubeletActor* self) {
   if (!st.pods->informer().synced()) return;
   for (const auto& o : st.pods->informer().cache().list()) {
     auto pod = o.as<k8s::Pod>();
-    if (running_and_ready(pod) || pod.getMetadata().getDeletionTimestamp().size() > 0 ||
-        st.sent.count(o.key()))
+    if (st.sent.count(o.key())) continue;
+    if (pod.getMetadata().getDeletionTimestamp().size() > 0) {
+      // Deleted gracefully: its (fake) processes stop at once, so it goes now, as a node
+      // agent ends a pod (grace 0, uid precondition).
+      auto call = call_on("", "pods", ApiVerb::remove, o.name());
+      call.namespace_ = o.name_space();
+      call.object = api::delete_options(0, o.uid());
+      auto correlation = st.next_correlation++;
+      st.calls[correlation] = o.key();
+      st.sent[o.key()] = now;
+      send_api_call(self, *st.env, correlation, call);
       continue;
+    }
+    if (running_and_ready(pod)) continue;
     capnp::MallocMessageBuilder message;
     message.setRoot(pod);
     auto status = message.getRoot<k8s::Pod>().getStatus();

@@ -7,9 +7,11 @@
 // its clock; clocks start at any offset). Only the node's first incarnation rolls: a
 // deployer restarted late would start rollouts the run has no time left to finish.
 //
-// FakeKubelet: what node agents will do (issue 14), reduced to one thing: every pod that is
+// FakeKubelet: what node agents will do (issue 14), reduced to two things: every pod that is
 // not Running and Ready gets that status (PUT /status at the pod's resourceVersion; conflicts
-// and other kubelets' writes are fine). It never makes a pod unready.
+// and other kubelets' writes are fine), and every pod deleted gracefully (deletionTimestamp
+// set) is deleted at once with grace 0 and its uid as precondition, as an agent does once the
+// pod's processes are gone. It never makes a pod unready.
 //
 // Auditor: informers on pods and ReplicaSets; after each change it reports, per Deployment
 // d-*, its ReplicaSets' spec.replicas and its active pods by owner with the number Ready

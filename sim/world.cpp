@@ -437,6 +437,7 @@ RunReport World::report() {
   history_.settle_ms = settle_ms(config_);
   history_.end_ms = config_.duration_ms;
   history_.delay_max_ms = delay_max_ms(config_);
+  history_.faults = config_.faults;
   for (const auto& [id, node] : nodes_) {
     bool up = node.state != NodeState::down;
     history_.final_state[id] = NodeFinalState{up, node.incarnation};

@@ -110,6 +110,54 @@ until_ok 60 restarted || fail "no restart: $(kubectl get pod once -o yaml 2>&1 |
   fail "lastState: $(kubectl get pod once -o jsonpath='{.status.containerStatuses[0].lastState}')"
 [ "$(kubectl logs once --previous 2>&1)" = run ] || fail "logs --previous: $(kubectl logs once --previous 2>&1)"
 
+# Graceful deletion: `kubectl delete pod` marks the pod (STATUS Terminating) while its
+# container, which traps SIGTERM, is still stopping; the pod object goes only after the
+# process is gone (the agent deletes it with grace 0 then). After SIGTERM the container holds
+# on until the test drops a file into its hostPath volume (so no timing decides what is seen),
+# then sleeps 3 s more and exits.
+mkdir -p "$WORK/hold"
+TOKEN=graceful-$$
+kubectl apply -f - >"$WORK/slow.out" 2>&1 <<YAML || fail "apply slow"
+apiVersion: v1
+kind: Pod
+metadata: {name: slow}
+spec:
+  terminationGracePeriodSeconds: 60
+  volumes: [{name: hold, hostPath: {path: "$WORK/hold"}}]
+  containers:
+  - name: c
+    image: busybox:craton
+    volumeMounts: [{name: hold, mountPath: /hold}]
+    command: ["sh", "-c"]
+    args: ["trap 'echo got TERM; until [ -f /hold/release ]; do sleep 0.2; done; sleep 3; exit 0' TERM; echo $TOKEN; while true; do sleep 0.2; done"]
+YAML
+slow_running() {
+  [ "$(kubectl get pod slow -o jsonpath='{.status.phase}')" = Running ] &&
+    [ "$(kubectl logs slow 2>/dev/null)" = "$TOKEN" ]
+}
+until_ok 60 slow_running || fail "slow never ran: $(kubectl get pod slow -o yaml 2>&1 | tail -30)"
+pgrep -f "echo $TOKEN" >/dev/null || fail "the container's process is not on the host"
+kubectl delete pod slow --wait=false >"$WORK/delete-slow.out" 2>&1 || fail "delete slow"
+got_term() { kubectl logs slow 2>/dev/null | grep -q "got TERM"; }
+until_ok 30 got_term || fail "no SIGTERM reached the container: $(kubectl logs slow 2>&1)"
+shown=$(kubectl get pod slow --no-headers 2>&1)
+echo "$shown"
+[ "$(echo "$shown" | awk '{print $3}')" = Terminating ] || fail "not shown Terminating: $shown"
+[ "$(kubectl get pod slow -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" = 60 ] ||
+  fail "deletionGracePeriodSeconds: $(kubectl get pod slow -o jsonpath='{.metadata}')"
+pgrep -f "echo $TOKEN" >/dev/null || fail "the process was gone before its grace period"
+touch "$WORK/hold/release"
+# Until the pod object is gone its process may run; once the object is gone, so must it be.
+early=0
+slow_deleted() {
+  kubectl get pod slow >/dev/null 2>&1 && return 1
+  pgrep -f "echo $TOKEN" >/dev/null && early=1
+  return 0
+}
+until_ok 60 slow_deleted || fail "slow was never deleted: $(kubectl get pod slow -o yaml 2>&1 | tail -20)"
+[ "$early" = 0 ] || fail "the pod object was gone while its process still ran"
+echo "graceful deletion: Terminating while the process ran, deleted after it exited"
+
 # Deleting removes everything the pods had on the host.
 kubectl delete pod once --wait=false >/dev/null 2>&1
 kubectl delete deployment web >/dev/null 2>&1 || fail "delete"

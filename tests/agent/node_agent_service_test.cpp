@@ -196,7 +196,8 @@ BOOST_AUTO_TEST_CASE(only_the_pods_bound_to_its_node_reach_the_pod_side) {
   w.run();
   BOOST_TEST(w.sink.seen == std::vector<std::string>{"add mine"}, boost::test_tools::per_element());
   BOOST_TEST(w.service->pods().cache().list().size() == 1u);
-  w.api.call("DELETE", "/api/v1/namespaces/default/pods/mine");
+  // Bound and running: a plain DELETE only marks it; the agent's own grace-0 DELETE removes it.
+  w.api.call("DELETE", "/api/v1/namespaces/default/pods/mine", R"({"gracePeriodSeconds":0})");
   w.run();
   BOOST_TEST(w.sink.seen.back().rfind("delete mine", 0) == 0u);
 }

@@ -79,6 +79,10 @@ BOOST_AUTO_TEST_CASE(the_service_picks_the_agent_and_the_container_as_kube_does)
   BOOST_TEST(relayed.back().target ==
              "/containerLogs/default/two/setup?sinceTime=2026-12-05T07%3A00%3A00Z");
 
+  // kubectl --request-timeout adds `timeout`: accepted, as kube-apiserver does, not relayed.
+  f.call("GET", "/api/v1/namespaces/default/pods/one/log?timeout=10s&tailLines=1");
+  BOOST_TEST(relayed.back().target == "/containerLogs/default/one/app?tailLines=1");
+
   auto which = f.call("GET", "/api/v1/namespaces/default/pods/two/log");
   BOOST_TEST(which.status == 400);
   BOOST_TEST(message(which) ==
@@ -95,7 +99,7 @@ BOOST_AUTO_TEST_CASE(the_service_picks_the_agent_and_the_container_as_kube_does)
   BOOST_TEST(f.call("GET", "/api/v1/namespaces/default/pods/nope/log").status == 404);
   BOOST_TEST(f.call("GET", "/api/v1/namespaces/default/pods/one/log?bogus=1").status == 400);
   BOOST_TEST(f.call("POST", "/api/v1/namespaces/default/pods/one/log", "{}").status == 405);
-  BOOST_TEST(relayed.size() == 2u);  // nothing refused reached an agent
+  BOOST_TEST(relayed.size() == 3u);  // nothing refused reached an agent
 }
 
 namespace {

@@ -48,9 +48,10 @@ holder=$(kubectl -n kube-system get lease craton-controller-manager -o jsonpath=
 [[ $holder == store-1_* || $holder == controller-manager@*_* ]] || fail "lease holder '$holder'"
 echo "leader: $holder"
 
-# A fake kubelet marks every pod Running and Ready, in every namespace (the node agent comes
-# with issue 14), from a suite's Deployments on (its ReplicaSet part has no kubelet). It is the
-# kubectl on PATH whatever version is under test: --subresource needs 1.24.
+# A fake kubelet marks every pod Running and Ready and finishes pods deleted gracefully, in
+# every namespace (no node agent runs here), from a suite's Deployments on (its ReplicaSet
+# part has no kubelet). It is the kubectl on PATH whatever version is under test:
+# --subresource needs 1.24.
 fake_kubelet() {
   local p now
   while true; do
@@ -64,6 +65,11 @@ fake_kubelet() {
       kubectl patch pod -n "${p%%/*}" "${p#*/}" --subresource=status --type=merge -p \
         "{\"status\":{\"phase\":\"Running\",\"podIP\":\"10.244.$((RANDOM % 250)).$((RANDOM % 250 + 2))\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"$now\"}]}}" \
         >/dev/null 2>&1
+    done
+    # A pod deleted gracefully (bound by the scheduler, so Terminating until its agent is done)
+    # is finished as an agent would once its processes are gone: deleted with grace 0.
+    for p in $(kubectl get pods -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace}{"/"}{.metadata.name}{" "}{end}' 2>/dev/null); do
+      kubectl delete pod -n "${p%%/*}" "${p#*/}" --grace-period=0 --force --wait=false >/dev/null 2>&1
     done
     sleep 0.3
   done

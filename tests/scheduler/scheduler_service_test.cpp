@@ -220,8 +220,10 @@ BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_th
   w.post(kPodsPath, pod("high", "800m", "high"));
   w.run(100);
   BOOST_TEST(w.service->counters().victims == 1u);
-  auto r = w.api.call("GET", kPodsPath + "/low");
-  BOOST_TEST(r.status == 404);  // deleted (the API deletes pods at once: no kubelet yet)
+  // Deleted gracefully: Terminating until its node agent (none here) deletes it with grace 0.
+  BOOST_TEST(w.get(kPodsPath + "/low")["metadata"].contains("deletionTimestamp"));
+  BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/low", R"({"gracePeriodSeconds":0})").status ==
+                200);
   // The victim's deletion is the event that brings the preemptor back; it lands on n1.
   w.run_for(20'000);
   BOOST_TEST(w.node_of("high") == "n1");
@@ -338,6 +340,10 @@ BOOST_AUTO_TEST_CASE(a_nominated_preemptors_room_is_not_given_to_a_lower_priorit
   w.run(10);
   BOOST_TEST(w.service->counters().victims == 1u);
   BOOST_TEST(w.get(kPodsPath + "/high")["status"].value("nominatedNodeName", "") == "n1");
+  // Deleted gracefully; what its node agent (none here) does once it stopped: grace 0.
+  BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/victim", R"({"gracePeriodSeconds":0})").status ==
+                200);
+  w.run(10);
   BOOST_TEST(w.service->cache().node("n1")->requested().milli_cpu == 0);  // victim gone
   // Meanwhile a low-priority pod that fits in the freed room alone: it must not take it.
   w.post(kPodsPath, pod("sneak", "300m", "low"));

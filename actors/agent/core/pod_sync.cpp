@@ -44,6 +44,14 @@ PodPlan skeleton_plan(k8s::Pod::Reader pod) {
   return plan;
 }
 
+/// How long a deleted pod's containers get to stop: the deletion's grace
+/// (deletionGracePeriodSeconds), never more than the pod's own (kubelet's
+/// calculateEffectiveGracePeriod takes the deletion's; the API never writes it longer).
+std::int64_t termination_grace_ms(const PodPlan& plan) {
+  if (!plan.deletion_grace_ms) return plan.grace_period_ms;
+  return std::min(*plan.deletion_grace_ms, plan.grace_period_ms);
+}
+
 }  // namespace
 
 PodSync::PodSync(PodSyncConfig config) : config_(std::move(config)) {}
@@ -98,8 +106,7 @@ void PodSync::upsert(const api::InformerObject& object, std::int64_t now_ms) {
       p.conditions[c.getType().cStr()] = {c.getStatus().cStr(), c.getLastTransitionTime().cStr()};
   }
   sync_probes(p);
-  if (p.plan && p.plan->deletion_ms)
-    begin_termination(p, p.plan->deletion_grace_ms.value_or(p.plan->grace_period_ms), now_ms);
+  if (p.plan && p.plan->deletion_ms) begin_termination(p, termination_grace_ms(*p.plan), now_ms);
 }
 
 void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
@@ -116,7 +123,7 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
     }
   }
   std::int64_t grace = 0;
-  if (p.plan && !p.plan_error) grace = p.plan->deletion_grace_ms.value_or(p.plan->grace_period_ms);
+  if (p.plan && !p.plan_error) grace = termination_grace_ms(*p.plan);
   begin_termination(p, grace, now_ms);
 }
 

@@ -3,12 +3,14 @@
 // service's calls to the API actor ("<api node>/api") in apiRequest envelopes and hands the
 // answers and watch events back by correlation id, as the API component shell does
 // (actors/api/informer/api_component_actor.hpp, election off: every agent acts for its own
-// node); what it adds is a JobRunner (job_runner.hpp) for blocking host work: reading the
+// node); what it adds is a JobRunner (job_runner.hpp) for blocking host work (each pod's calls in
+// order under the pod's uid, pods side by side): reading the
 // host's figures every host_facts_ms now, the PodDriver's calls once the pod side plugs in.
 // Results come back as a message to the actor, which drains them on its own thread.
 //
 // The API node is the first of api_nodes; when no answer came for api_switch_ms while calls
-// were pending, it moves to the next one (another control-plane process).
+// were pending, it moves to the next one (another control-plane process): the calls in flight
+// fail at once and every informer lists and watches again there.
 #pragma once
 
 #include <caf/all.hpp>
@@ -22,6 +24,7 @@
 #include "actors/agent/driver/pod_driver.hpp"
 #include "actors/agent/linux/host_facts.hpp"
 #include "actors/agent/service/agent_service.hpp"
+#include "actors/agent/service/job_runner.hpp"
 #include "actors/agent/service/pod_side.hpp"
 #include "runtime/environment.hpp"
 
@@ -34,7 +37,9 @@ struct AgentActorConfig {
   std::int64_t api_switch_ms = 20'000;
   /// How often the host is read again (kubelet's nodeStatusUpdateFrequency, 10 s).
   std::int64_t host_facts_ms = 10'000;
-  std::size_t worker_queue_max = 4096;
+  /// The workers for blocking host work: a pod's calls run in order, pods side by side;
+  /// workers = 0 runs them inline (the simulator).
+  JobRunnerConfig jobs;
   /// Reads the host on the worker (default: read_host_facts(host) on this Linux host; the
   /// simulator gives its own).
   std::function<Result<HostFacts>()> read_facts;

@@ -88,6 +88,7 @@ class AgentService final : public api::ApiComponent {
   void set_acting(bool) override {}  // every agent acts for its node
   bool acting() const override { return true; }
   std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
+  void api_changed(std::int64_t now_ms) override { api_.api_changed(now_ms); }
 
   bool registered() const { return registered_; }
   const std::string& node_uid() const { return node_uid_; }

@@ -90,14 +90,32 @@ void PodSide::pump(std::int64_t now_ms) {
     unsent_.clear();
     for (auto& [uid, update] : again) write_status(std::move(update), now_ms);
   }
-  for (const auto& removal : sync_.take_removals()) {
-    api::ApiCall remove;
-    remove.verb = api::ApiVerb::remove;
-    remove.resource = "pods";
-    remove.namespace_ = removal.pod_namespace;
-    remove.name = removal.name;
-    service_.call(std::move(remove), nullptr, now_ms);  // 404: gone already, as wanted
+  for (auto& removal : sync_.take_removals()) delete_pod(std::move(removal), now_ms);
+  if (!undeleted_.empty() && now_ms >= retry_due_ms_) {
+    auto again = std::move(undeleted_);
+    undeleted_.clear();
+    for (auto& removal : again) delete_pod(std::move(removal), now_ms);
   }
+}
+
+// The kubelet's status manager ends a pod so: once its processes are gone, DELETE with grace 0
+// (the API then removes it) and a uid precondition (a namesake made meanwhile is left alone).
+void PodSide::delete_pod(PodSync::Removal removal, std::int64_t now_ms) {
+  api::ApiCall remove;
+  remove.verb = api::ApiVerb::remove;
+  remove.resource = "pods";
+  remove.namespace_ = removal.pod_namespace;
+  remove.name = removal.name;
+  remove.object = api::delete_options(0, removal.uid);
+  service_.call(
+      std::move(remove),
+      [this, removal, now_ms](const api::ApiReply& reply) {
+        // 404: gone already; 409: the name is another pod's now. Either way this one is gone.
+        if (reply.ok() || reply.code == 404 || reply.code == 409) return;
+        retry_due_ms_ = now_ms + config_.status_retry_ms;
+        undeleted_.push_back(removal);
+      },
+      now_ms);
 }
 
 void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {

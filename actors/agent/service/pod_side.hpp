@@ -1,8 +1,9 @@
 // PodSide: the agent's pod lifecycle core (PodSync, actors/agent/core/pod_sync.hpp) plugged into
 // the agent service as its PodSink. Pods from the service's informer go in; the statuses PodSync
 // computes go out as merge patches of pods/<name>/status, and the pods it has finished with as
-// deletions, through the service's API connection; the driver calls it asks for go to whoever
-// runs them off the actor threads (the actor's worker) and their outcomes come back here.
+// deletions (grace 0 with a uid precondition, sent again until answered), through the
+// service's API connection; the driver calls it asks for go to whoever runs them off the actor
+// threads (the actor's worker) and their outcomes come back here.
 //
 // Pure like the service (no CAF, no clock, no threads): the actor shell (agent_actor.cpp) gives
 // it a way to run a DriverCall and to list the host, and feeds back what they returned. Time
@@ -63,6 +64,7 @@ class PodSide final : public PodSink {
   /// Hands out what PodSync decided: driver calls, status patches, final deletions.
   void pump(std::int64_t now_ms);
   void write_status(PodSync::StatusUpdate update, std::int64_t now_ms);
+  void delete_pod(PodSync::Removal removal, std::int64_t now_ms);
 
   PodSideConfig config_;
   std::int64_t base_ms_;
@@ -81,6 +83,9 @@ class PodSide final : public PodSink {
   /// The newest status write of each pod (a sequence number): only its failure is retried,
   /// so an older write answered late never brings back an older status.
   std::map<std::string, std::uint64_t> newest_write_;
+  /// Finished pods whose DELETE the API refused or did not answer: sent again with the
+  /// status writes (a pod left Terminating in the API would never go otherwise).
+  std::vector<PodSync::Removal> undeleted_;
   std::uint64_t writes_ = 0;
   std::int64_t retry_due_ms_ = 0;
 };

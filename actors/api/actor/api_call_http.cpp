@@ -104,6 +104,9 @@ Result<HttpRequest> http_request_of(const ApiCall& call, const KubeJson& codec) 
     if (!body) return body.error();
     h.body = std::move(*body);
     h.content_type = "application/json";
+  } else if (call.verb == ApiVerb::remove && !call.object.empty()) {
+    h.body = call.object;  // DeleteOptions as JSON (delete_options())
+    h.content_type = "application/json";
   } else if (call.verb == ApiVerb::patch) {
     h.body = call.patch;
     h.content_type = call.patch_type == ApiPatchType::json ? "application/json-patch+json"

@@ -1,12 +1,23 @@
 // Encoding of the API actor's protocol (schemas/api.capnp) from and into C++ values.
 #include "actors/api/client/api_protocol.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <kj/exception.h>
 
 #include "actors/api/convert/string_map.hpp"
 #include "runtime/flat_message.hpp"
 
 namespace craton::api {
+
+std::string delete_options(std::optional<std::int64_t> grace_period_s,
+                           const std::string& uid_precondition) {
+  nlohmann::json options{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
+  if (grace_period_s) options["gracePeriodSeconds"] = *grace_period_s;
+  if (!uid_precondition.empty()) options["preconditions"] = {{"uid", uid_precondition}};
+  return options.dump();
+}
+
 namespace {
 
 namespace s = schema::api;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,12 @@ struct ApiCause {
   std::string type, message, field;
   bool operator==(const ApiCause&) const = default;
 };
+
+/// DeleteOptions as the JSON body of a remove ApiCall (its `object`): gracePeriodSeconds when
+/// given (0: at once, what a node agent sends once a pod's processes are gone) and a uid
+/// precondition when not empty (the object deleted is the one meant, not a namesake).
+std::string delete_options(std::optional<std::int64_t> grace_period_s,
+                           const std::string& uid_precondition = "");
 
 /// Kubernetes' Status of a refusal.
 struct ApiFailure {

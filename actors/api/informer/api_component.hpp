@@ -25,6 +25,8 @@ class ApiComponent {
   virtual void set_acting(bool acting) = 0;
   virtual bool acting() const = 0;
   virtual std::size_t calls_in_flight() const = 0;
+  /// The shell moved to another API actor: ApiConnection::api_changed.
+  virtual void api_changed(std::int64_t now_ms) = 0;
 };
 
 }  // namespace craton::api

@@ -114,6 +114,7 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
           st.heard_ms = now;
           st.env->log(self, LogLevel::info,
                       "no answer from the API: now " + st.config.api_nodes[st.api_index]);
+          st.component->api_changed(now);  // calls fail now, watches start again there
         }
         elect(self, now);
         send_all(self, st.component->tick(now));

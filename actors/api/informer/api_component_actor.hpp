@@ -7,7 +7,7 @@
 //
 // The API node is the first of api_nodes (empty: its own node's); when no answer came for
 // api_switch_ms while calls were pending, it moves to the next one (another control-plane
-// process).
+// process): the calls in flight fail at once and every informer lists and watches again there.
 //
 // Time: the node's clock (ActorEnv::now_ms), so it is deterministic under the simulator.
 #pragma once

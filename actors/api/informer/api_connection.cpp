@@ -80,7 +80,18 @@ void ApiConnection::tick(std::int64_t now_ms) {
   std::vector<std::uint64_t> late;
   for (const auto& [correlation, pending] : calls_)
     if (now_ms - pending.sent_ms >= config_.call_timeout_ms) late.push_back(correlation);
-  for (auto correlation : late) {
+  time_out(late, now_ms);
+}
+
+void ApiConnection::api_changed(std::int64_t now_ms) {
+  std::vector<std::uint64_t> all;
+  for (const auto& [correlation, pending] : calls_) all.push_back(correlation);
+  time_out(all, now_ms);
+  relist_all(now_ms);
+}
+
+void ApiConnection::time_out(const std::vector<std::uint64_t>& correlations, std::int64_t now_ms) {
+  for (auto correlation : correlations) {
     ++timeouts_;
     ApiReply none;
     none.failure.reason = "Timeout";

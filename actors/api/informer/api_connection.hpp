@@ -53,6 +53,11 @@ class ApiConnection {
   std::size_t calls_in_flight() const { return calls_.size(); }
   std::size_t calls_in_flight(int tag) const;
 
+  /// The shell now sends to another API actor (the one it spoke to stopped answering): what
+  /// the old one had in flight will never be answered. Every call in flight fails now, as a
+  /// timeout would (code 0, "Timeout"), and every informer lists again from the new API, so
+  /// no watch stays open on the old one until its silence is noticed (watch_silence_ms).
+  void api_changed(std::int64_t now_ms);
   /// Informers' next steps and calls timed out.
   void tick(std::int64_t now_ms);
   void on_reply(std::uint64_t correlation, const ApiReply& reply, std::int64_t now_ms);
@@ -69,6 +74,8 @@ class ApiConnection {
   };
   void carry_out(EnvelopeSession& session, std::uint64_t previous,
                  const EnvelopeSession::Output& out, std::int64_t now_ms);
+  /// Answers these calls with a timeout (their callbacks may make new calls).
+  void time_out(const std::vector<std::uint64_t>& correlations, std::int64_t now_ms);
 
   ApiConnectionConfig config_;
   std::map<std::string, std::unique_ptr<EnvelopeSession>> sessions_;

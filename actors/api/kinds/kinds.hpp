@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,13 @@ struct Kind {
   /// and once metadata has its uid: a Job's selector generated from its uid; workloads start
   /// with an empty status.
   std::function<void(ObjectBuilder)> on_create;
+  /// Graceful deletion (kube's RESTGracefulDeleteStrategy.CheckGracefulDelete): the grace
+  /// period in seconds a DELETE of `object` gets, given the DeleteOptions' gracePeriodSeconds
+  /// (nullopt: not given). 0 deletes at once; more marks the object (deletionTimestamp = now +
+  /// grace) and leaves its deletion to whoever finishes it (the pod's node agent). Unset: the
+  /// kind's objects are deleted at once (finalizers aside).
+  std::function<std::int64_t(ObjectReader object, std::optional<std::int64_t> requested)>
+      grace_period_s;
   /// Kubernetes' rules for this kind; `old` is set on update.
   std::function<void(ObjectReader object, const ObjectReader* old, std::vector<StatusCause>&)>
       validate;

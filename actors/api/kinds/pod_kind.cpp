@@ -244,6 +244,21 @@ nlohmann::json pod_wide_cells(ObjectReader object, std::int64_t) {
                                 or_none(text(status.getNominatedNodeName())), gates});
 }
 
+// kube's podStrategy.CheckGracefulDelete: the grace asked for, else the pod's own; a pod no
+// agent runs (unbound) or that ended (Succeeded, Failed) has nothing to stop and goes at once.
+std::int64_t pod_grace_period(ObjectReader object, std::optional<std::int64_t> requested) {
+  auto pod = object.as<k8s::Pod>();
+  std::int64_t period = 0;
+  if (requested)
+    period = *requested;
+  else if (pod.getSpec().hasTerminationGracePeriodSeconds())
+    period = pod.getSpec().getTerminationGracePeriodSeconds().getValue();
+  auto phase = text(pod.getStatus().getPhase());
+  if (pod.getSpec().getNodeName().size() == 0 || phase == "Succeeded" || phase == "Failed")
+    period = 0;
+  return period < 0 ? 1 : period;  // as kube: a negative grace means one second
+}
+
 }  // namespace
 
 Kind pod_kind() {
@@ -251,6 +266,7 @@ Kind pod_kind() {
   k.schema = capnp::Schema::from<k8s::Pod>();
   k.defaults = pod_defaults;
   k.validate = validate_pod;
+  k.grace_period_s = pod_grace_period;
   k.columns = {
       {"Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic."},
       {"Status", "string", "", "The aggregate status of the containers in this pod."},

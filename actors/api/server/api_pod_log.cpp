@@ -13,10 +13,16 @@
 namespace craton::api {
 namespace {
 
-// The parameters of kube's PodLogOptions, which the agent receives as they came.
+// The parameters of kube's PodLogOptions, which the agent receives as they came, and
+// `timeout`, the request timeout every kube-apiserver request may carry (kubectl
+// --request-timeout sends it): accepted, not relayed.
 const std::set<std::string> kLogParameters{
     "container",  "follow",    "previous",   "sinceSeconds", "sinceTime",
-    "timestamps", "tailLines", "limitBytes", "pretty",       "insecureSkipTLSVerifyBackend"};
+    "timestamps", "tailLines", "limitBytes", "pretty",       "insecureSkipTLSVerifyBackend",
+    "timeout"};
+// What the agent is not sent: the container is in the path; the rest concern this server.
+const std::set<std::string> kNotRelayed{"container", "pretty", "insecureSkipTLSVerifyBackend",
+                                        "timeout"};
 
 // kube prints a []string with %s: "[a b c]".
 std::string go_list(const std::vector<std::string>& names) {
@@ -112,7 +118,7 @@ Task<std::optional<HttpResponse>> ApiService::pod_log(Request r,
                       "/containerLogs/" + r.path.namespace_ + "/" + name + "/" + container};
   std::string query;
   for (const auto& [key, value] : r.http.query)
-    if (key != "container" && key != "pretty" && key != "insecureSkipTLSVerifyBackend")
+    if (!kNotRelayed.count(key))
       query += (query.empty() ? "?" : "&") + key + "=" + percent_encoded(value);
   target.target += query;
   options_.pod_log(std::move(target), std::move(exchange));

@@ -162,6 +162,9 @@ class ApiService {
   Task<HttpResponse> update(const Request& r);
   Task<HttpResponse> patch(const Request& r);
   Task<HttpResponse> remove(const Request& r);
+  /// One try of remove(): nullopt when a write lost a race with another writer (retried).
+  Task<std::optional<HttpResponse>> remove_once(const Request& r, const nlohmann::json& options,
+                                                std::optional<std::int64_t> grace_s);
   Task<HttpResponse> remove_collection(const Request& r);
   /// PUT and PATCH share this: `body` replaces `old` (a 409 if its resourceVersion is set
   /// and stale).

@@ -1,5 +1,7 @@
 // CREATE, UPDATE, PATCH, DELETE and DELETECOLLECTION: admission (defaults, metadata rules,
 // the kind's validation, the namespace), then one conditional write to the store.
+#include <charconv>
+
 #include "actors/api/server/api_errors.hpp"
 #include "actors/api/server/api_internal.hpp"
 #include "actors/api/server/patch.hpp"
@@ -310,23 +312,58 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   co_return with_warnings(object_response(r.native, 200, codec_, *object, *revision), warnings);
 }
 
+namespace {
+
+// DeleteOptions.gracePeriodSeconds, from the body or the query (kubectl sends the body; curl
+// users the query); negative means one second, as in kube's rest.BeforeDelete.
+Result<std::optional<std::int64_t>> requested_grace(const nlohmann::json& options,
+                                                    const std::string& query) {
+  auto field = options.find("gracePeriodSeconds");
+  if (field != options.end() && !field->is_null()) {
+    if (!field->is_number_integer())
+      return Error{"bad_request", "gracePeriodSeconds: must be an integer"};
+    auto value = field->get<std::int64_t>();
+    return std::optional<std::int64_t>(value < 0 ? 1 : value);
+  }
+  if (query.empty()) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(query.data(), query.data() + query.size(), value);
+  if (ec != std::errc() || end != query.data() + query.size())
+    return Error{"bad_request", "gracePeriodSeconds: must be an integer"};
+  return std::optional<std::int64_t>(value < 0 ? 1 : value);
+}
+
+}  // namespace
+
 Task<HttpResponse> ApiService::remove(const Request& r) {
-  const Kind& kind = *r.kind;
   json options = json::object();
   if (!r.http.body.empty()) {
     auto body = parse_body(r.http);
     if (!body) co_return body_error(body.error());
     options = std::move(*body);
   }
+  auto grace = requested_grace(options, r.param("gracePeriodSeconds"));
+  if (!grace) co_return bad_request(grace.error().message);
+  // Each try reads the store and writes conditionally; a node agent writing the pod's status
+  // between the two is no reason to refuse a DELETE (kube's GuaranteedUpdate retries too).
+  for (int attempt = 0; attempt < options_.patch_attempts; ++attempt)
+    if (auto response = co_await remove_once(r, options, *grace)) co_return std::move(*response);
+  co_return from_error(Error{"conflict", ""}, *r.kind, r.path.name);
+}
+
+Task<std::optional<HttpResponse>> ApiService::remove_once(const Request& r, const json& options,
+                                                          std::optional<std::int64_t> grace_s) {
+  const Kind& kind = *r.kind;
   auto old = co_await store_get(r.key());
   if (!old) co_return from_error(old.error(), kind, r.path.name);
   if (!*old) co_return not_found(kind, r.path.name);
   auto object = object_from_bytes(kind, (*old)->value);
   if (!object) co_return from_error(object.error(), kind, r.path.name);
   auto meta = object->meta();
-  if (options["preconditions"].is_object()) {
-    auto uid = options["preconditions"].value("uid", "");
-    auto rv = options["preconditions"].value("resourceVersion", "");
+  if (options.contains("preconditions") && options["preconditions"].is_object()) {
+    const auto& preconditions = options["preconditions"];
+    auto uid = preconditions.value("uid", "");
+    auto rv = preconditions.value("resourceVersion", "");
     if (!uid.empty() && uid != text(meta.getUid()))
       co_return conflict(kind, r.path.name,
                          "Precondition failed: UID in precondition: " + uid +
@@ -337,7 +374,9 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
           "Precondition failed: ResourceVersion in precondition: " + rv +
               ", ResourceVersion in object meta: " + std::to_string((*old)->mod_revision));
   }
-  bool dry_run = r.dry_run || (options["dryRun"].is_array() && !options["dryRun"].empty());
+  auto dry_run_option = options.find("dryRun");
+  bool dry_run = r.dry_run || (dry_run_option != options.end() && dry_run_option->is_array() &&
+                               !dry_run_option->empty());
   if (kind.info.plural == "namespaces" && !dry_run)
     co_return co_await delete_namespace(r, std::move(*object), **old);
   // propagationPolicy is kept for the garbage collector as its finalizer, as Kubernetes does.
@@ -352,21 +391,48 @@ Task<HttpResponse> ApiService::remove(const Request& r) {
   };
   if (policy == "Orphan") add("orphan");
   if (policy == "Foreground") add("foregroundDeletion");
-  if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
-  if (finalizers.empty()) {
-    auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
-    if (!revision) co_return from_error(revision.error(), kind, r.path.name);
-    note_written(*revision);
-    co_return object_response(r.native, 200, codec_, *object, *revision);
+  // Graceful deletion (kube's rest.BeforeDelete): the object is marked with deletionTimestamp
+  // = now + grace and whoever runs it (the pod's node agent) deletes it with grace 0 once it
+  // has stopped. Being marked already, a DELETE may shorten the grace, never lengthen it.
+  bool deleting = meta.getDeletionTimestamp().size() > 0;
+  std::int64_t marked_grace = meta.getDeletionGracePeriodSeconds();
+  std::optional<std::pair<std::int64_t, std::int64_t>> mark;  // deletionTimestamp, grace
+  if (kind.grace_period_s && (!deleting || marked_grace > 0)) {
+    std::int64_t grace = 0;
+    std::int64_t deadline = now_s();
+    if (!deleting) {
+      grace = kind.grace_period_s(object->root().asReader(), grace_s);
+      deadline += grace;
+    } else if (!grace_s || *grace_s >= marked_grace) {
+      co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
+    } else {
+      grace = *grace_s;
+      auto marked_at = parse_rfc3339(text(meta.getDeletionTimestamp()));
+      if (marked_at) deadline = *marked_at - marked_grace + grace;
+    }
+    if (grace > 0) mark = {deadline, grace};
   }
-  // Finalizers hold the object: it is marked and goes when the last one is removed.
-  if (meta.getDeletionTimestamp().size() > 0)
-    co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
-  meta.setDeletionTimestamp(format_rfc3339(now_s()));
-  meta.setDeletionGracePeriodSeconds(0);
+  if (!mark) {  // at once, unless finalizers hold it
+    if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
+    if (finalizers.empty()) {
+      auto revision = co_await store_remove(r.key(), (*old)->mod_revision);
+      if (!revision && revision.error().code == "conflict") co_return std::nullopt;
+      if (!revision) co_return from_error(revision.error(), kind, r.path.name);
+      note_written(*revision);
+      co_return object_response(r.native, 200, codec_, *object, *revision);
+    }
+    // Finalizers hold the object: it is marked and goes when the last one is removed.
+    if (deleting && marked_grace == 0)
+      co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
+    mark = {now_s(), 0};
+  }
+  meta.setDeletionTimestamp(format_rfc3339(mark->first));
+  meta.setDeletionGracePeriodSeconds(mark->second);
   set_finalizers(meta, finalizers);
+  if (dry_run) co_return object_response(r.native, 200, codec_, *object, (*old)->mod_revision);
   auto revision =
       co_await store_update(r.key(), object_to_bytes(*object), (*old)->mod_revision, &kind);
+  if (!revision && revision.error().code == "conflict") co_return std::nullopt;
   if (!revision) co_return from_error(revision.error(), kind, r.path.name);
   note_written(*revision);
   co_return object_response(r.native, 200, codec_, *object, *revision);

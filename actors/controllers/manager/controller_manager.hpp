@@ -87,6 +87,7 @@ class ControllerManager final : public api::ApiComponent {
   /// The informer of a resource (made on first use).
   api::Informer& informer(const ResourceType& resource);
   std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
+  void api_changed(std::int64_t now_ms) override { api_.api_changed(now_ms); }
 
  private:
   struct Entry;

@@ -11,6 +11,7 @@
 #include "actors/controllers/job/job_controller.hpp"
 #include "actors/controllers/namespace/namespace_controller.hpp"
 #include "actors/controllers/nodelifecycle/node_lifecycle_controller.hpp"
+#include "actors/controllers/podgc/pod_gc_controller.hpp"
 #include "actors/controllers/replicaset/replicaset_controller.hpp"
 
 namespace craton::controllers {
@@ -41,6 +42,7 @@ std::unique_ptr<ControllerManager> make_manager(ControllerManagerConfig config,
   disruption.wall_clock_base_s = wall_clock_base_s;
   manager->add(disruption_controller(disruption));
   manager->add(garbage_collector());
+  manager->add(pod_gc_controller());
   return manager;
 }
 

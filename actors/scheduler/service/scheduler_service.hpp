@@ -104,6 +104,7 @@ class SchedulerService final : public api::ApiComponent,
   void set_acting(bool acting) override;
   bool acting() const override { return acting_; }
   std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
+  void api_changed(std::int64_t now_ms) override { api_.api_changed(now_ms); }
 
   const SchedulerCounters& counters() const { return counters_; }
   const SchedulerCache& cache() const { return cache_; }

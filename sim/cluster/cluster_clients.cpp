@@ -1,0 +1,178 @@
+// The cluster scenario's deployer and pods auditor (see the header).
+#include "sim/cluster/cluster_clients.hpp"
+
+#include <capnp/message.h>
+
+#include <optional>
+
+#include "actors/api/client/api_protocol.hpp"
+#include "runtime/correlation.hpp"
+#include "runtime/flat_message.hpp"
+#include "schemas/api_apps.capnp.h"
+#include "schemas/api_pod.capnp.h"
+#include "sim/actor_informer.hpp"
+#include "sim/api_clients.hpp"
+#include "sim/workload_clients.hpp"
+
+namespace craton::sim {
+namespace {
+
+namespace k8s = schema::k8s;
+using api::ApiVerb;
+
+using tick_atom = caf::atom_constant<caf::atom("cl_tick")>;
+constexpr std::int64_t kTickMs = 200;
+
+// ---- The deployer.
+
+struct DeployerState {
+  std::unique_ptr<ActorEnv> env;
+  ClusterDeploymentConfig config;
+  ObservationSink observe;
+  std::uint64_t next_correlation = 1;
+  std::uint64_t correlation = 0;  ///< the create in flight (0: none)
+  std::int64_t sent_ms = 0;
+  bool created = false;
+  static inline const char* name = "craton.cluster-deployer";
+};
+using DeployerActor = caf::stateful_actor<DeployerState>;
+
+void deployer_step(DeployerActor* self) {
+  auto& st = self->state;
+  auto now = st.env->now_ms(self);
+  if (st.created || (st.correlation != 0 && now - st.sent_ms < st.config.call_timeout_ms)) return;
+  auto call = api_call_on("apps", "deployments", ApiVerb::create, st.config.namespace_);
+  call.object = cluster_deployment_bytes(st.config);
+  st.correlation = st.next_correlation++;
+  st.sent_ms = now;
+  send_api_call(self, *st.env, st.correlation, call);
+}
+
+caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink observe,
+                       ClusterDeploymentConfig config) {
+  auto& st = self->state;
+  st.observe = std::move(observe);
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "deployer");
+  st.config = std::move(config);
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(500)), tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
+          auto& st = self->state;
+          if (correlation != st.correlation || !body.isApiResponse()) return;
+          auto reply = api::read_api_reply(body.getApiResponse());
+          st.correlation = 0;
+          st.observe(TextEvent{"deployer " + st.config.name + " create " +
+                               std::to_string(reply.code) + " " + reply.failure.message});
+          if (reply.ok() || reply.code == 409) st.created = true;
+        });
+      },
+      [self](tick_atom) {
+        deployer_step(self);
+        if (!self->state.created)
+          self->delayed_send(self, self->state.env->timer(std::chrono::milliseconds(kTickMs)),
+                             tick_atom::value);
+      },
+  };
+}
+
+// ---- The pods auditor.
+
+struct AuditorState {
+  std::unique_ptr<ActorEnv> env;
+  ObservationSink observe;
+  std::unique_ptr<ActorInformer> pods;
+  std::uint64_t next_correlation = 1;
+  std::optional<PodsView> reported;
+  static inline const char* name = "craton.pods-auditor";
+};
+using AuditorActor = caf::stateful_actor<AuditorState>;
+
+bool is_ready(k8s::Pod::Reader pod) {
+  for (auto c : pod.getStatus().getConditions())
+    if (c.getType() == "Ready") return c.getStatus() == "True";
+  return false;
+}
+
+void audit(AuditorActor* self) {
+  auto& st = self->state;
+  if (!st.pods->informer().synced()) return;
+  PodsView view;
+  view.revision = std::int64_t(st.pods->informer().resource_version());
+  for (const auto& o : st.pods->informer().cache().list()) {
+    auto pod = o.as<k8s::Pod>();
+    PodsView::Pod p;
+    p.name = o.name_space() + "/" + o.name();
+    p.node = pod.getSpec().getNodeName();
+    p.phase = pod.getStatus().getPhase();
+    p.ready = is_ready(pod);
+    p.terminating = pod.getMetadata().getDeletionTimestamp().size() > 0;
+    view.pods[o.uid()] = std::move(p);
+  }
+  // Only what the checker reads counts as a change (status writes move the revision alone).
+  if (st.reported && st.reported->pods == view.pods) return;
+  st.reported = view;
+  st.observe(std::move(view));
+}
+
+caf::behavior auditor(AuditorActor* self, NodeContext node, ObservationSink observe) {
+  auto& st = self->state;
+  st.observe = std::move(observe);
+  st.next_correlation = first_correlation_id(node.incarnation);
+  st.env = std::make_unique<ActorEnv>(std::move(node), "pods-auditor");
+  st.pods = std::make_unique<ActorInformer>("", "pods", capnp::Schema::from<k8s::Pod>());
+  st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(kTickMs)), tick_atom::value);
+  return {
+      [self](const WireEnvelope& wire) {
+        for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
+          auto& st = self->state;
+          if (st.pods->take(self, *st.env, st.next_correlation, correlation, body)) audit(self);
+        });
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        st.pods->tick(self, *st.env, st.next_correlation);
+        self->delayed_send(self, st.env->timer(std::chrono::milliseconds(kTickMs)),
+                           tick_atom::value);
+      },
+  };
+}
+
+void tolerate(k8s::Toleration::Builder t, const char* key, std::int64_t seconds) {
+  t.setKey(key);
+  t.setOperator("Exists");
+  t.setEffect("NoExecute");
+  t.initTolerationSeconds().setValue(seconds);
+}
+
+}  // namespace
+
+std::string cluster_deployment_bytes(const ClusterDeploymentConfig& config) {
+  // The controllers scenario's Deployment (one container "c", image img:0, app=<name>), with
+  // a rolling update of surge 1, unavailable 1, and what this scenario adds.
+  auto base = FlatMessage::open(
+      sim_deployment_bytes(config.namespace_, config.name, config.replicas, 1, 1));
+  capnp::MallocMessageBuilder message;
+  message.setRoot(base->root<k8s::Deployment>());
+  auto spec = message.getRoot<k8s::Deployment>().getSpec().getTemplate().getSpec();
+  spec.initTerminationGracePeriodSeconds().setValue(config.grace_period_s);
+  auto tolerations = spec.initTolerations(2);
+  tolerate(tolerations[0], "node.kubernetes.io/unreachable", config.toleration_s);
+  tolerate(tolerations[1], "node.kubernetes.io/not-ready", config.toleration_s);
+  return flat_bytes(message);
+}
+
+caf::actor spawn_cluster_deployer(caf::actor_system& sys, const NodeContext& node,
+                                  ObservationSink observe, ClusterDeploymentConfig config) {
+  return sys.spawn(deployer, node, std::move(observe), std::move(config));
+}
+
+caf::actor spawn_pods_auditor(caf::actor_system& sys, const NodeContext& node,
+                              ObservationSink observe) {
+  return sys.spawn(auditor, node, std::move(observe));
+}
+
+}  // namespace craton::sim

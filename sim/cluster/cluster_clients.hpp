@@ -1,0 +1,44 @@
+// The cluster scenario's simulated clients (sim/cluster/cluster_scenario.hpp), actors on the
+// control-plane nodes talking to their node's API actor in envelopes:
+//
+// ClusterDeployer: creates the Deployment the run is about, once (409: another control-plane
+// node's deployer, or an earlier incarnation, made it; done). Its pods tolerate the node
+// lifecycle controller's NoExecute taints (node.kubernetes.io/unreachable and not-ready) for
+// only toleration_s, so that the pods of a crashed or cut-off node are evicted within the run
+// (Kubernetes' default is 300 s); their one container runs until signalled and has
+// terminationGracePeriodSeconds = grace_period_s.
+//
+// PodsAuditor: an informer on every pod; after each change of what it sees it reports a
+// PodsView (per pod uid: name, node, phase, Ready, marked for deletion) for the cluster
+// checker (sim/cluster/cluster_checker.hpp).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/environment.hpp"
+#include "sim/observation.hpp"
+
+namespace craton::sim {
+
+struct ClusterDeploymentConfig {
+  std::string namespace_ = "default";
+  std::string name = "web";
+  int replicas = 4;
+  std::int64_t toleration_s = 5;
+  std::int64_t grace_period_s = 3;
+  std::int64_t call_timeout_ms = 10000;
+};
+
+/// The Deployment of `config`, encoded (the controllers scenario's, plus tolerations and the
+/// grace period).
+std::string cluster_deployment_bytes(const ClusterDeploymentConfig& config);
+
+caf::actor spawn_cluster_deployer(caf::actor_system& sys, const NodeContext& node,
+                                  ObservationSink observe, ClusterDeploymentConfig config);
+caf::actor spawn_pods_auditor(caf::actor_system& sys, const NodeContext& node,
+                              ObservationSink observe);
+
+}  // namespace craton::sim

@@ -1,0 +1,179 @@
+// The cluster scenario: control-plane nodes, worker nodes running the node agent over a fake
+// driver, and their faults.
+#include "sim/cluster/cluster_scenario.hpp"
+
+#include <algorithm>
+
+#include "actors/agent/fake/fake_driver.hpp"
+#include "actors/agent/service/agent_actor.hpp"
+#include "actors/api/actor/api_actor.hpp"
+#include "actors/controllers/manager/controller_manager_actor.hpp"
+#include "actors/scheduler/service/scheduler_actor.hpp"
+#include "runtime/rng.hpp"
+
+namespace craton::sim {
+
+namespace {
+constexpr std::int64_t kClusterLatencyMs = 5;
+}  // namespace
+
+std::size_t control_plane_size(std::size_t nodes) {
+  return nodes < 5 ? 1 : 3;
+}
+
+std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
+                                  const std::vector<std::string>& nodes, std::int64_t settle_ms,
+                                  std::int64_t evict_bound_ms) {
+  auto cp = control_plane_size(nodes.size());
+  if (nodes.size() <= cp) return {};
+  Rng rng(seed);
+  const auto& worker = nodes[cp + rng.uniform(0, nodes.size() - cp - 1)];
+  auto start = std::int64_t(rng.uniform(5000, 15000));
+  auto last = settle_ms - 1;  // faults come before the settle point
+  std::vector<Fault> faults;
+  auto add = [&](std::int64_t at, Fault::Kind k) {
+    Fault f;
+    f.at_ms = std::min(at, last);
+    f.kind = k;
+    return &faults.emplace_back(std::move(f));
+  };
+  // One latency for every message, so messages between two nodes arrive in order, as over the
+  // production links (TCP): the workers' agents watch pods through remote API actors, and an
+  // informer takes a stream's events in revision order, dropping an older one as a replay
+  // (actors/api/informer/informer.cpp). With the simulator's random latencies a pod's binding
+  // event overtaken by a later one was dropped and the pod never started (seeds 42, 44, 45 of
+  // 5 nodes). The other scenarios' clients talk to their own node's API actor, in-process.
+  auto* latency = add(0, Fault::Kind::latency);
+  latency->latency.min_ms = latency->latency.max_ms = kClusterLatencyMs;
+  switch (kind) {
+    case ClusterFaultKind::worker_crash:
+    case ClusterFaultKind::worker_crash_restart:
+      add(start, Fault::Kind::crash)->nodes = {worker};
+      if (kind == ClusterFaultKind::worker_crash_restart)
+        add(start + evict_bound_ms, Fault::Kind::restart)->nodes = {worker};
+      break;
+    case ClusterFaultKind::worker_partition: {
+      auto* p = add(start, Fault::Kind::partition);
+      std::vector<std::string> rest;
+      for (const auto& n : nodes)
+        if (n != worker) rest.push_back(n);
+      p->groups = {{worker}, rest};
+      add(settle_ms - std::int64_t(rng.uniform(1, 5000)), Fault::Kind::heal);
+      break;
+    }
+  }
+  return faults;
+}
+
+// As the controllers scenario's store (sim/controllers_scenario.cpp says why).
+StoreScenarioOptions ClusterScenario::store_options(StoreScenarioOptions store) {
+  store.watchers = false;
+  store.clients_per_node = 1;
+  store.progress_grace_ms = std::max<std::int64_t>(store.progress_grace_ms, 8000);
+  store.snapshot_chunk_bytes = std::max<std::size_t>(store.snapshot_chunk_bytes, 64 << 10);
+  return store;
+}
+
+namespace {
+
+std::vector<std::string> first(const std::vector<std::string>& nodes, std::size_t n) {
+  return {nodes.begin(), nodes.begin() + std::ptrdiff_t(std::min(n, nodes.size()))};
+}
+
+ClusterBounds bounds_of(const std::vector<std::string>& nodes,
+                        const ClusterScenarioOptions& options) {
+  ClusterBounds b;
+  b.control_plane = first(nodes, control_plane_size(nodes.size()));
+  b.workers.assign(nodes.begin() + std::ptrdiff_t(b.control_plane.size()), nodes.end());
+  b.replicas = options.deployment.replicas;
+  b.toleration_ms = options.deployment.toleration_s * 1000;
+  b.grace_period_ms = options.deployment.grace_period_s * 1000;
+  b.eviction_slack_ms = options.eviction_slack_ms;
+  b.stop_slack_ms = options.stop_slack_ms;
+  return b;  // node_monitor_grace_ms: the controller manager's default (40 s)
+}
+
+}  // namespace
+
+ClusterScenario::ClusterScenario(std::vector<std::string> nodes, ClusterScenarioOptions options)
+    : nodes_(std::move(nodes)),
+      options_(std::move(options)),
+      bounds_(bounds_of(nodes_, options_)),
+      store_(bounds_.control_plane, store_options(options_.store)) {}
+
+std::optional<std::vector<Fault>> ClusterScenario::random_faults(std::uint64_t seed,
+                                                                 std::int64_t settle_ms) const {
+  Rng rng(seed);
+  auto kind = static_cast<ClusterFaultKind>(rng.uniform(0, 2));
+  return cluster_faults(rng.next(), kind, nodes_, settle_ms, bounds_.evict_bound_ms());
+}
+
+std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                                    const ObservationSink& observe) {
+  const auto& cp = bounds_.control_plane;
+  if (std::find(cp.begin(), cp.end(), node.node_id) == cp.end())
+    return spawn_worker(sys, node, observe);
+  auto actors = store_.spawn_node(sys, node, observe);
+  actors.push_back(api::spawn_api(sys, node, api::ApiActorConfig{}));
+  controllers::ControllerManagerActorConfig manager;
+  manager.wall_clock_base_s = options_.wall_clock_base_s;
+  actors.push_back(controllers::spawn_controller_manager(sys, node, manager));
+  scheduler::SchedulerActorConfig scheduler;
+  scheduler.wall_clock_base_s = options_.wall_clock_base_s;
+  actors.push_back(scheduler::spawn_scheduler(sys, node, scheduler));
+  actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
+  actors.push_back(spawn_pods_auditor(sys, node, observe));
+  return actors;
+}
+
+std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
+                                                      const NodeContext& node,
+                                                      const ObservationSink& observe) {
+  const auto& workers = bounds_.workers;
+  auto index =
+      std::size_t(std::find(workers.begin(), workers.end(), node.node_id) - workers.begin());
+  auto ip = "10.0." + std::to_string(index + 1) + ".1";
+  agent::AgentActorConfig config;
+  config.service.node.name = node.node_id;
+  config.service.wall_clock_base_s = options_.wall_clock_base_s;
+  // Each worker starts with another control-plane node's API; it moves on when that one is
+  // silent (api_switch_ms).
+  const auto& cp = bounds_.control_plane;
+  for (std::size_t i = 0; i < cp.size(); ++i)
+    config.api_nodes.push_back(cp[(index + i) % cp.size()]);
+  config.jobs.workers = 0;  // driver calls inline: deterministic
+  config.read_facts = [node_name = node.node_id, ip]() -> Result<agent::HostFacts> {
+    agent::HostFacts facts;
+    facts.cpu_cores = 4;
+    facts.memory_bytes = std::int64_t{8} << 30;
+    facts.memory_available_bytes = std::int64_t{6} << 30;
+    facts.storage_bytes = std::int64_t{100} << 30;
+    facts.storage_available_bytes = std::int64_t{80} << 30;
+    facts.kernel_version = "6.1.0-sim";
+    facts.os_image = "craton simulator";
+    facts.architecture = "amd64";
+    facts.hostname = node_name;
+    facts.internal_ip = ip;
+    return facts;
+  };
+  // The fake containers' clock: the simulated time, as wall-clock milliseconds.
+  auto now = [&sys, base = options_.wall_clock_base_s] {
+    return base * 1000 + std::chrono::duration_cast<std::chrono::milliseconds>(
+                             sys.clock().now().time_since_epoch())
+                             .count();
+  };
+  auto fake = std::make_shared<agent::FakeDriver>(now, ip);
+  config.driver = std::make_shared<ObservingDriver>(
+      fake, [observe](ContainerEvent e) { observe(std::move(e)); }, options_.driver);
+  return {agent::spawn_agent(sys, node, std::move(config))};
+}
+
+CheckResult ClusterScenario::check(const RunHistory& history) const {
+  auto result = store_.check(history);
+  auto cluster = check_cluster(history, bounds_);
+  for (auto& f : cluster.failures) result.fail(std::move(f));
+  for (const auto& [name, count] : cluster.counts) result.counts[name] = count;
+  return result;
+}
+
+}  // namespace craton::sim

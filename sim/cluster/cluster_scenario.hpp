@@ -1,0 +1,98 @@
+// The cluster scenario (issue 14's simulator tests, the first version of issue 15's whole
+// cluster in one process): control-plane nodes and worker nodes.
+//
+// The first control_plane_size(N) nodes (1 for fewer than 5 nodes, else 3) are the control
+// plane: each runs a store replica (the store scenario's cluster of these nodes only, with one
+// store client), the API actor, the controller manager and the scheduler (leader-elected, as
+// in the controllers and scheduler scenarios), a ClusterDeployer creating the Deployment
+// "default/web" once, and a PodsAuditor reporting what the API shows of the pods. The other
+// nodes are workers: each runs the real node agent (actors/agent/service/agent_actor.hpp, its
+// driver calls inline: JobRunner workers = 0) with simulated host facts (4 CPUs, 8 GiB) over a
+// FakeDriver wrapped in an ObservingDriver that reports every container it starts and stops. A
+// worker's Node is named after the simulated node ("n4"); its agent talks to the control
+// plane's API actors (its first choice spread over them by the worker's index). A worker's
+// crash takes its agent and its fake containers with it; a restart starts a new agent over an
+// empty FakeDriver.
+//
+// The Deployment's pods tolerate node.kubernetes.io/unreachable and not-ready for only
+// toleration_s (5 s; Kubernetes' default is 300 s) so that the node lifecycle controller's
+// eviction (40 s node monitor grace + the toleration) happens within a run.
+//
+// Messages between nodes all take 5 ms, so they arrive in order, as over production's links
+// (cluster_faults says why: informers need their streams in order).
+//
+// Faults (cluster_faults, drawn from the seed, or `craton sim --scenario cluster --faults
+// random`, which draws the kind from the seed too): a worker crash (staying down, or restarted
+// once its pods' eviction is due), or a partition cutting a worker off from every other node,
+// healed before the settle point. The eviction needs about a minute: runs of 150 s or more
+// (settle point at 90 s) leave room for both.
+//
+// Judged by the store checker (Raft's invariants, progress) and the cluster checker
+// (sim/cluster/cluster_checker.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/cluster/cluster_checker.hpp"
+#include "sim/cluster/cluster_clients.hpp"
+#include "sim/cluster/observing_driver.hpp"
+#include "sim/fault_schedule.hpp"
+#include "sim/store_scenario.hpp"
+
+namespace craton::sim {
+
+struct ClusterScenarioOptions {
+  StoreScenarioOptions store;
+  ClusterDeploymentConfig deployment;
+  /// Test only: what every worker's driver does with stops (ObservingDriver's seam).
+  ObservingDriverConfig driver;
+  /// Slack of the checker's bounds (ClusterBounds says what each covers).
+  std::int64_t eviction_slack_ms = 25'000;
+  std::int64_t stop_slack_ms = 15'000;
+  std::int64_t wall_clock_base_s = 1'800'000'000;
+};
+
+/// How many of `nodes` nodes are the control plane: 1 below 5 nodes, else 3.
+std::size_t control_plane_size(std::size_t nodes);
+
+enum class ClusterFaultKind { worker_crash, worker_crash_restart, worker_partition };
+
+/// A fixed latency at 0 s (in-order delivery), and one fault of `kind` on a worker drawn from
+/// `seed`: a crash at 5-15 s (with
+/// worker_crash_restart, a restart once the eviction bound has passed, or just before the
+/// settle point if that comes first), or a partition cutting the worker off from every other
+/// node at 5-15 s and healed 0-5 s before the settle point. Empty when there is no worker.
+std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
+                                  const std::vector<std::string>& nodes, std::int64_t settle_ms,
+                                  std::int64_t evict_bound_ms);
+
+class ClusterScenario : public Scenario {
+ public:
+  /// Precondition: at least 3 nodes (make_scenario checks).
+  explicit ClusterScenario(std::vector<std::string> nodes, ClusterScenarioOptions options = {});
+
+  std::string name() const override { return "cluster"; }
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                     const ObservationSink& observe) override;
+  CheckResult check(const RunHistory& history) const override;
+  void use_disks(std::shared_ptr<SimDisks> disks) override { store_.use_disks(std::move(disks)); }
+  /// The seed's kind of cluster_faults (crash, crash and restart, partition).
+  std::optional<std::vector<Fault>> random_faults(std::uint64_t seed,
+                                                  std::int64_t settle_ms) const override;
+
+  const ClusterBounds& bounds() const { return bounds_; }
+
+ private:
+  std::vector<caf::actor> spawn_worker(caf::actor_system& sys, const NodeContext& node,
+                                       const ObservationSink& observe);
+  static StoreScenarioOptions store_options(StoreScenarioOptions store);
+
+  std::vector<std::string> nodes_;
+  ClusterScenarioOptions options_;
+  ClusterBounds bounds_;
+  StoreScenario store_;
+};
+
+}  // namespace craton::sim

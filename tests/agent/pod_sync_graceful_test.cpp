@@ -1,0 +1,79 @@
+// PodSync and graceful deletion as the API now does it (deletionTimestamp and
+// deletionGracePeriodSeconds on a pod that stays in the API until its agent deletes it with
+// grace 0): the grace used is the smaller of the deletion's and the pod's own, and a pod
+// marked for deletion while the agent was down is found and finished after its restart, with
+// its containers still running or with nothing left on the host.
+#define BOOST_TEST_MODULE agent_pod_sync_graceful
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+#include "tests/agent/pod_sync_harness.hpp"
+
+using namespace craton::agent;
+using namespace craton::agent::testing;
+using craton::api::kube_time;
+
+BOOST_AUTO_TEST_CASE(the_grace_is_the_smaller_of_the_deletions_and_the_pods) {
+  Agent agent;
+  json pod = pod_json("short", json::array({container("app", {"hang"})}),
+                      {{"terminationGracePeriodSeconds", 5}});
+  agent.upsert(pod);
+  agent.listed();
+  agent.run_for(2'000);
+  pod["metadata"]["deletionTimestamp"] = kube_time(agent.now + 60'000);
+  pod["metadata"]["deletionGracePeriodSeconds"] = 60;
+  agent.upsert(pod);
+  BOOST_TEST(agent.signals(SIGTERM) == 1);
+  agent.run_for(4'000);
+  BOOST_TEST(agent.signals(SIGKILL) == 0);
+  agent.run_for(3'000);
+  BOOST_TEST(agent.signals(SIGKILL) == 1);
+  BOOST_REQUIRE_EQUAL(agent.removals.size(), 1u);
+
+  // A shorter deletion grace than the pod's wins too.
+  json other = pod_json("forced", json::array({container("app", {"hang"})}),
+                        {{"terminationGracePeriodSeconds", 30}});
+  agent.upsert(other);
+  agent.run_for(2'000);
+  other["metadata"]["deletionTimestamp"] = kube_time(agent.now + 2'000);
+  other["metadata"]["deletionGracePeriodSeconds"] = 2;
+  agent.upsert(other);
+  agent.run_for(4'000);
+  BOOST_TEST(agent.signals(SIGKILL) == 2);
+  BOOST_TEST(agent.removals.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_pod_deleted_while_the_agent_was_down_is_finished_after_its_restart) {
+  Agent agent;
+  json pod = pod_json("web", json::array({container("app")}));
+  agent.upsert(pod);
+  agent.listed();
+  agent.settle();
+  BOOST_TEST(agent.on_host("uid-web"));
+
+  // Deleted gracefully while the agent was down: the API still holds it, marked.
+  agent.restart();
+  pod["metadata"]["deletionTimestamp"] = kube_time(agent.now + 30'000);
+  pod["metadata"]["deletionGracePeriodSeconds"] = 30;
+  agent.upsert(pod);
+  agent.listed();
+  agent.run_for(2'000);
+  BOOST_TEST(agent.signals(SIGTERM) == 1);
+  BOOST_TEST(!agent.on_host("uid-web"));
+  BOOST_REQUIRE_EQUAL(agent.removals.size(), 1u);
+  BOOST_TEST(agent.removals[0].uid == "uid-web");
+}
+
+BOOST_AUTO_TEST_CASE(a_marked_pod_with_nothing_on_the_host_is_handed_out_at_once) {
+  Agent agent;
+  agent.listed();
+  json pod = pod_json("never-ran", json::array({container("app")}));
+  pod["metadata"]["deletionTimestamp"] = kube_time(agent.now + 30'000);
+  pod["metadata"]["deletionGracePeriodSeconds"] = 30;
+  agent.upsert(pod);
+  agent.run_for(1'000);
+  BOOST_TEST(agent.driver.starts() == 0);
+  BOOST_REQUIRE_EQUAL(agent.removals.size(), 1u);
+  BOOST_TEST(agent.removals[0].name == "never-ran");
+}

@@ -1,0 +1,140 @@
+// The "cluster" scenario end to end (sim/cluster/cluster_scenario.hpp): a control plane and
+// worker nodes running the real node agent over observed fake drivers, one Deployment, and
+// one worker fault per run -- a crash (staying down, or restarted once its pods' eviction is
+// due) or a partition cutting the worker off until shortly before the settle point. Judged by
+// the store checker and the cluster checker (sim/cluster/cluster_checker.hpp): the crashed
+// worker's pods evicted and replaced elsewhere in time, a returning worker stopping the
+// containers of pods the API deleted, no pod on two nodes, every replica Running at the end.
+// Not vacuous: crashes and deleted containers are judged. And the checker can fail: workers
+// whose drivers ignore stops keep deleted pods running, which check 2 reports.
+//
+// Seeds per fault kind: CRATON_CLUSTER_SEEDS overrides the default, CRATON_CLUSTER_FIRST_SEED
+// the first; CRATON_CLUSTER_TRACE=FILE writes the (last) run's trace. The faults are the
+// case's own kind, so `craton sim --scenario cluster --faults random` replays a seed only when
+// it draws the same kind.
+#define BOOST_TEST_MODULE cluster_scenario
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "sim/cluster/cluster_scenario.hpp"
+#include "sim/world.hpp"
+#include "tests/sim/scenario_runs.hpp"
+
+namespace sim = craton::sim;
+
+namespace {
+
+// A crash at 5-15 s is judged at crash + 70 s (40 s node monitor grace, 5 s toleration, 25 s
+// slack), within the 90 s before the settle point; the 60 s after it let a healed worker stop
+// what the API deleted and every replica run again.
+constexpr std::int64_t kRunMs = 150000;
+
+const char* kind_name(sim::ClusterFaultKind kind) {
+  switch (kind) {
+    case sim::ClusterFaultKind::worker_crash:
+      return "worker crash";
+    case sim::ClusterFaultKind::worker_crash_restart:
+      return "worker crash and restart";
+    case sim::ClusterFaultKind::worker_partition:
+      return "worker partition";
+  }
+  return "?";
+}
+
+sim::RunReport run_cluster(std::uint64_t seed, sim::ClusterFaultKind kind, std::size_t nodes,
+                           sim::ClusterScenarioOptions options = {}) {
+  sim::WorldConfig config;
+  config.seed = seed;
+  config.nodes = nodes;
+  config.duration_ms = kRunMs;
+  auto ids = sim::node_ids(nodes);
+  sim::ClusterScenario scenario(ids, options);
+  config.faults = sim::cluster_faults(craton::derive_seed(seed, "faults"), kind, ids,
+                                      sim::settle_ms(config), scenario.bounds().evict_bound_ms());
+  // CRATON_CLUSTER_TRACE=FILE: the run's trace, for a failing seed.
+  std::ofstream trace;
+  if (const char* path = std::getenv("CRATON_CLUSTER_TRACE")) {
+    trace.open(path, std::ios::trunc);
+    config.trace_out = &trace;
+  }
+  return sim::run_world(config, scenario);
+}
+
+void run_kind(sim::ClusterFaultKind kind, std::size_t nodes, std::uint64_t first,
+              std::uint64_t fallback) {
+  auto seeds = sim::testing::seeds_from_env("CRATON_CLUSTER_SEEDS", fallback);
+  first = sim::testing::seeds_from_env("CRATON_CLUSTER_FIRST_SEED", first);
+  std::uint64_t failed = 0, crashes = 0, evicted = 0, judged = 0, cut_off = 0, runs = 0;
+  for (auto seed = first; seed < first + seeds; ++seed) {
+    auto report = run_cluster(seed, kind, nodes);
+    auto& counts = report.check.counts;
+    crashes += counts["crashes_judged"];
+    evicted += counts["pods_evicted"];
+    judged += counts["deleted_containers_judged"];
+    cut_off += counts["deleted_containers_cut_off"];
+    runs += counts["container_runs"];
+    if (report.check.ok) continue;
+    ++failed;
+    BOOST_ERROR(
+        kind_name(kind) << ": seed " << seed << " failed (" << nodes
+                        << " nodes; the test's own fault kind, so `craton sim --scenario cluster "
+                           "--faults random` draws another)"
+                        << sim::testing::failures_of(report));
+  }
+  BOOST_TEST_MESSAGE(kind_name(kind)
+                     << ", " << nodes << " nodes: " << seeds << " seeds, " << failed << " failed; "
+                     << crashes << " crashes judged, " << evicted << " pods evicted, " << judged
+                     << " containers of deleted pods judged (" << cut_off << " cut off), " << runs
+                     << " container runs");
+  BOOST_TEST(runs >= 4 * seeds);
+  if (kind == sim::ClusterFaultKind::worker_partition) {
+    BOOST_TEST(cut_off > 0u);  // the cut-off worker's pods were deleted while it was away
+  } else {
+    BOOST_TEST(crashes == seeds);
+    BOOST_TEST(evicted > 0u);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(worker_crash) {
+  run_kind(sim::ClusterFaultKind::worker_crash, 4, 1, 3);
+}
+
+BOOST_AUTO_TEST_CASE(worker_crash_and_restart) {
+  run_kind(sim::ClusterFaultKind::worker_crash_restart, 4, 11, 3);
+}
+
+BOOST_AUTO_TEST_CASE(worker_partition) {
+  run_kind(sim::ClusterFaultKind::worker_partition, 4, 21, 3);
+}
+
+// Three control-plane nodes (store replicas, API actors, leader-elected controllers and
+// schedulers) and two workers.
+BOOST_AUTO_TEST_CASE(five_nodes) {
+  run_kind(sim::ClusterFaultKind::worker_partition, 5, 31, 1);
+  run_kind(sim::ClusterFaultKind::worker_crash, 5, 41, 1);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
+  auto a = run_cluster(7, sim::ClusterFaultKind::worker_partition, 4);
+  auto b = run_cluster(7, sim::ClusterFaultKind::worker_partition, 4);
+  BOOST_TEST(a.trace_hash == b.trace_hash);
+  BOOST_TEST(a.events == b.events);
+  BOOST_TEST(a.events > 1000u);
+}
+
+// Workers whose drivers ignore every stop keep running the pods the API deleted: the checker
+// must say so (check 2), so its passing runs mean something.
+BOOST_AUTO_TEST_CASE(checker_catches_a_node_that_ignores_stops) {
+  sim::ClusterScenarioOptions broken;
+  broken.driver.ignore_stops = true;
+  auto report = run_cluster(21, sim::ClusterFaultKind::worker_partition, 4, broken);
+  BOOST_TEST(!report.check.ok);
+  bool stops = false;
+  for (const auto& f : report.check.failures) stops = stops || f.rfind("stops: ", 0) == 0;
+  BOOST_TEST(stops, "no 'stops:' failure among:" << sim::testing::failures_of(report));
+}
