@@ -19,6 +19,7 @@
 #include "actors/scheduler/plugins/priority_sort.hpp"
 #include "actors/scheduler/plugins/taint_toleration.hpp"
 #include "tests/scheduler/model_builders.hpp"
+#include "tests/scheduler/score_helpers.hpp"
 
 namespace api = craton::api;
 using namespace craton::scheduler;
@@ -36,17 +37,7 @@ std::vector<std::int64_t> scores_of(P& plugin, const PodInfo& pod,
     Status s = plugin.pre_score(state, pod, list);
     BOOST_REQUIRE(s.is_success());
   }
-  std::vector<NodeScore> scores;
-  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-    std::int64_t score = -1;
-    BOOST_REQUIRE(plugin.score(state, pod, nodes[i], score).is_success());
-    scores.push_back({i, score});
-  }
-  if (plugin.has_normalize_score())
-    BOOST_REQUIRE(plugin.normalize_score(state, pod, scores).is_success());
-  std::vector<std::int64_t> out;
-  for (const auto& s : scores) out.push_back(s.score);
-  return out;
+  return normalized_scores(plugin, state, pod, nodes);
 }
 
 std::vector<std::string> reasons_of(const Status& s) {

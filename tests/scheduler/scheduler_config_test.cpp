@@ -553,8 +553,8 @@ BOOST_AUTO_TEST_CASE(bad_configurations_are_answered_with_the_field_that_is_wron
            "profiles:\n- pluginConfig:\n  - name: MyCustomPluginA\n    args:\n      depth: 3\n",
        "bad_config",
        "profiles[0].pluginConfig[0].args: arguments for plugin MyCustomPluginA are not known "
-       "(arguments are read for InterPodAffinity, NodeResourcesBalancedAllocation, "
-       "NodeResourcesFit, PodTopologySpread)"},
+       "(arguments are read for FGD, InterPodAffinity, NodeResourcesBalancedAllocation, "
+       "NodeResourcesFit, PodTopologySpread, RandomScore)"},
       {"args given twice",
        kHeader +
            "profiles:\n- pluginConfig:\n  - name: InterPodAffinity\n  - name: InterPodAffinity\n",

@@ -6,9 +6,11 @@
 #include <set>
 
 #include "actors/scheduler/plugins/balanced_allocation.hpp"
+#include "actors/scheduler/plugins/fgd.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_resources_fit.hpp"
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
+#include "actors/scheduler/plugins/random_score.hpp"
 
 namespace craton::scheduler::config_yaml {
 
@@ -210,22 +212,57 @@ std::any read_pod_topology_spread(YamlFields& fields) {
   return args;
 }
 
+// FGD's target workload: podTypes[{cpuMilli, numGpu, gpuMilli, weight}] (plugins/fgd.hpp).
+// Weights are integers (counts or per-mille popularity): the loader reads no fractions.
+std::any read_fgd(YamlFields& fields) {
+  ConfigErrors& errors = fields.errors();
+  FgdArgs args;
+  std::string path = fields.path("podTypes");
+  auto items = sequence_items(fields.take("podTypes"), path, kFgdPodTypesMax, errors);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    YamlFields type(items[i], index_path(path, i), errors);
+    FgdPodType t;
+    std::int64_t weight = 1;
+    type.read("cpuMilli", t.cpu_milli, 0, 1'000'000'000);
+    type.read("numGpu", t.num_gpu, 0, 16);
+    type.read("gpuMilli", t.gpu_milli, 0, 1000);
+    type.read("weight", weight, 1, 1'000'000'000'000);
+    type.finish();
+    t.weight = static_cast<double>(weight);
+    args.pod_types.push_back(t);
+  }
+  if (auto valid = fgd_workload(args); !valid && !errors.any())
+    errors.add(path, valid.error().message);
+  return args;
+}
+
+std::any read_random_score(YamlFields& fields) {
+  RandomScoreArgs args;
+  std::int64_t seed = 0;
+  fields.read("seed", seed, 0, kAnyInteger);
+  args.seed = static_cast<std::uint64_t>(seed);
+  return args;
+}
+
 struct ArgsReader {
   std::string_view plugin;
   std::any (*read)(YamlFields& fields);
 };
 
-constexpr std::array<ArgsReader, 4> kReaders = {{
+constexpr std::array<ArgsReader, 6> kReaders = {{
+    {"FGD", read_fgd},
     {"InterPodAffinity", read_inter_pod_affinity},
     {"NodeResourcesBalancedAllocation", read_balanced_allocation},
     {"NodeResourcesFit", read_node_resources_fit},
     {"PodTopologySpread", read_pod_topology_spread},
+    {"RandomScore", read_random_score},
 }};
 
 }  // namespace
 
 std::string_view plugins_with_known_args() {
-  return "InterPodAffinity, NodeResourcesBalancedAllocation, NodeResourcesFit, PodTopologySpread";
+  return "FGD, InterPodAffinity, NodeResourcesBalancedAllocation, NodeResourcesFit, "
+         "PodTopologySpread, RandomScore";
 }
 
 std::optional<std::any> read_plugin_args(std::string_view plugin, const YAML::Node& args,

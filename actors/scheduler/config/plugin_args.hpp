@@ -4,6 +4,8 @@
 //   NodeResourcesBalancedAllocation  -> BalancedAllocationArgs
 //   InterPodAffinity                 -> InterPodAffinityArgs
 //   PodTopologySpread                -> PodTopologySpreadArgs
+//   FGD                              -> FgdArgs (podTypes; docs/research.md)
+//   RandomScore                      -> RandomScoreArgs (seed)
 // Arguments for any other plugin are an error naming it: we cannot check what we do not know, and
 // silently ignoring them would run a plugin configured differently from what its file says.
 // Fields of kube's args that our plugins do not implement are an error when set to anything but

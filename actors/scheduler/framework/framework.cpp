@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "actors/scheduler/framework/seeded_random.hpp"
 #include "runtime/assert.hpp"
 
 namespace craton::scheduler {
@@ -54,14 +55,6 @@ Status kept_by(CycleState& keeper, const Status& s) {
   for (auto reason : s.reasons()) out.add_reason(keeper.keep_text(std::string(reason)));
   out.set_plugin(s.plugin());
   return out;
-}
-
-/// SplitMix64: a tiny seeded generator for tie breaking.
-std::uint64_t next_random(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
 }
 
 }  // namespace

@@ -4,6 +4,11 @@
 #include "actors/scheduler/plugins/balanced_allocation.hpp"
 #include "actors/scheduler/plugins/default_binder.hpp"
 #include "actors/scheduler/plugins/default_preemption.hpp"
+#include "actors/scheduler/plugins/dot_product.hpp"
+#include "actors/scheduler/plugins/fgd.hpp"
+#include "actors/scheduler/plugins/gpu_clustering.hpp"
+#include "actors/scheduler/plugins/gpu_packing.hpp"
+#include "actors/scheduler/plugins/gpu_share.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/node_affinity.hpp"
 #include "actors/scheduler/plugins/node_name.hpp"
@@ -12,6 +17,7 @@
 #include "actors/scheduler/plugins/node_unschedulable.hpp"
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
 #include "actors/scheduler/plugins/priority_sort.hpp"
+#include "actors/scheduler/plugins/random_score.hpp"
 #include "actors/scheduler/plugins/taint_toleration.hpp"
 #include "runtime/assert.hpp"
 
@@ -30,7 +36,15 @@ Registry default_registry() {
             r.add(std::string(InterPodAffinity::kName), make_inter_pod_affinity).ok() &&
             r.add(std::string(PodTopologySpread::kName), make_pod_topology_spread).ok() &&
             r.add(std::string(DefaultPreemption::kName), make_default_preemption).ok() &&
-            r.add(std::string(DefaultBinder::kName), make_default_binder).ok();
+            r.add(std::string(DefaultBinder::kName), make_default_binder).ok() &&
+            // Research policies (docs/research.md), in no default profile: GPU sharing, FGD and
+            // the baselines sim/policies/ enables.
+            r.add(std::string(GpuShare::kName), make_gpu_share).ok() &&
+            r.add(std::string(Fgd::kName), make_fgd).ok() &&
+            r.add(std::string(RandomScore::kName), make_random_score).ok() &&
+            r.add(std::string(DotProduct::kName), make_dot_product).ok() &&
+            r.add(std::string(GpuPacking::kName), make_gpu_packing).ok() &&
+            r.add(std::string(GpuClustering::kName), make_gpu_clustering).ok();
   CRATON_ASSERT(ok, "default plugin names are unique");
   return r;
 }

@@ -19,4 +19,17 @@ void default_normalize_score(std::int64_t max_score, bool reverse, std::span<Nod
   }
 }
 
+void min_max_normalize_score(std::int64_t max_score, std::span<NodeScore> scores) {
+  if (scores.empty()) return;
+  auto [lo, hi] = std::minmax_element(scores.begin(), scores.end(),
+                                      [](auto& a, auto& b) { return a.score < b.score; });
+  std::int64_t lowest = lo->score, range = hi->score - lo->score;
+  for (auto& s : scores) {
+    // In 128 bits: raw scores may be large (FGD's are milli-GPU * 1000).
+    s.score = range == 0 ? max_score
+                         : static_cast<std::int64_t>(static_cast<__int128>(s.score - lowest) *
+                                                     max_score / range);
+  }
+}
+
 }  // namespace craton::scheduler
