@@ -57,6 +57,7 @@ EOF_NODE
 
 node_of() { kubectl get pod "$1" -o jsonpath='{.spec.nodeName}' 2>/dev/null; }
 bound() { [ -n "$(node_of "$1")" ]; }
+terminating() { [ -n "$(kubectl get pod "$1" -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]; }
 
 node n1 a 2
 node n2 b 2
@@ -147,6 +148,11 @@ zone_c='"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExec
 pod low 1500m "\"priorityClassName\": \"low\", $zone_c"
 until_ok 20 bound low || fail "low never bound"
 pod high 1500m "\"priorityClassName\": \"high\", $zone_c"
+# The victim is deleted gracefully (Terminating until its agent is done); no agent runs here,
+# so it is finished as its agent would, with grace 0. Then high lands where low was.
+until_ok 30 terminating low || fail "preemption did not delete low: $(kubectl get events 2>&1 | tail -5)"
+bound high && fail "high bound while its victim low still terminates"
+kubectl delete pod low --grace-period=0 --force --wait=false >/dev/null 2>&1
 until_ok 30 bound high || fail "high never bound: $(kubectl get events 2>&1 | tail -5)"
 [ "$(node_of high)" = n4 ] || fail "high on $(node_of high)"
 kubectl get pod low >/dev/null 2>&1 && fail "the low-priority pod survived its preemption"
