@@ -3,9 +3,6 @@
 
 #include <kj/exception.h>
 
-#include <deque>
-#include <map>
-
 #include "actors/agent/service/job_runner.hpp"
 #include "actors/api/client/api_protocol.hpp"
 #include "runtime/assert.hpp"
@@ -16,18 +13,6 @@ namespace {
 
 using tick_atom = caf::atom_constant<caf::atom("ag_tick")>;
 using work_atom = caf::atom_constant<caf::atom("ag_work")>;
-
-// One pod's status writes, sent one at a time: the API applies concurrent merge patches of one
-// pod in any order (each reads, merges and retries on conflict), so an older write sent beside
-// a newer one can land last and leave a running pod Pending for good -- PodSync hands a status
-// out only when it changes (the cluster scenario found it: sim/cluster/). The kubelet's status
-// manager syncs a pod's status one write at a time for the same reason. Belongs with the pod
-// side's write_status (pod_side.cpp); kept in the shell while others change that file.
-struct StatusLane {
-  std::uint64_t in_flight = 0;  ///< the write sent and not yet answered (0: none)
-  std::int64_t sent_ms = 0;
-  std::deque<api::ApiConnection::Send> waiting;
-};
 
 struct AgentState {
   std::unique_ptr<ActorEnv> env;
@@ -41,53 +26,9 @@ struct AgentState {
   std::int64_t facts_due_ms = 0;
   bool reading_facts = false;
   bool said_registered = false;
-  std::map<std::string, StatusLane> status_lanes;      ///< by namespace/name
-  std::map<std::uint64_t, std::string> status_writes;  ///< correlation in flight -> lane
   static inline const char* name = "craton.agent";
 };
 using AgentActor = caf::stateful_actor<AgentState>;
-
-void send_one(AgentActor* self, const api::ApiConnection::Send& send) {
-  auto& st = self->state;
-  std::string node =
-      st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
-  EnvelopeBuilder b(st.env->address(), Address{node, "api"}, send.correlation);
-  api::write_api_call(b.body().initApiRequest(), send.call);
-  st.env->send(self, b);
-}
-
-// Sends a pod's status write now, or after the one in flight (see StatusLane).
-void send_status(AgentActor* self, const api::ApiConnection::Send& send) {
-  auto& st = self->state;
-  auto key = send.call.namespace_ + "/" + send.call.name;
-  auto& lane = st.status_lanes[key];
-  if (lane.in_flight != 0) {
-    lane.waiting.push_back(send);
-    return;
-  }
-  lane.in_flight = send.correlation;
-  lane.sent_ms = st.env->now_ms(self);
-  st.status_writes[send.correlation] = key;
-  send_one(self, send);
-}
-
-// The write `correlation` was answered, or given up on: the lane's next write goes out.
-void status_done(AgentActor* self, std::uint64_t correlation) {
-  auto& st = self->state;
-  auto it = st.status_writes.find(correlation);
-  if (it == st.status_writes.end()) return;
-  auto lane = st.status_lanes.find(it->second);
-  st.status_writes.erase(it);
-  if (lane == st.status_lanes.end()) return;
-  lane->second.in_flight = 0;
-  if (lane->second.waiting.empty()) {
-    st.status_lanes.erase(lane);
-    return;
-  }
-  auto next = std::move(lane->second.waiting.front());
-  lane->second.waiting.pop_front();
-  send_status(self, next);
-}
 
 // Sends what the service asks for after any of its inputs (and says once that it registered).
 void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
@@ -96,12 +37,12 @@ void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
     st.said_registered = true;
     st.env->log(self, LogLevel::info, "registered node " + st.config.service.node.name);
   }
+  std::string node =
+      st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
   for (const auto& send : sends) {
-    if (send.call.verb == api::ApiVerb::patch && send.call.resource == "pods" &&
-        send.call.subresource == "status")
-      send_status(self, send);
-    else
-      send_one(self, send);
+    EnvelopeBuilder b(st.env->address(), Address{node, "api"}, send.correlation);
+    api::write_api_call(b.body().initApiRequest(), send.call);
+    st.env->send(self, b);
   }
 }
 
@@ -188,7 +129,6 @@ void on_envelope(AgentActor* self, const WireEnvelope& wire) {
   try {
     if (body.isApiResponse()) {
       st.heard_ms = now;
-      status_done(self, correlation);
       send_all(self,
                st.service->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
     } else if (body.isApiWatchEvent()) {
@@ -214,11 +154,6 @@ void on_tick(AgentActor* self) {
     st.service->api_changed(now);  // calls fail now, watches start again at the new API
   }
   read_facts(self, now);
-  std::vector<std::uint64_t> unanswered;  // the service has given up on these by now
-  for (const auto& [key, lane] : st.status_lanes)
-    if (lane.in_flight != 0 && now - lane.sent_ms >= st.config.service.call_timeout_ms)
-      unanswered.push_back(lane.in_flight);
-  for (auto correlation : unanswered) status_done(self, correlation);
   send_all(self, st.service->tick(now));
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                      tick_atom::value);

@@ -82,8 +82,14 @@ void PodSide::pump(std::int64_t now_ms) {
   }
   for (auto& call : sync_.tick(wall(now_ms))) run_(std::move(call));
   // Status first: a removed pod's final status is written before it is deleted.
-  for (auto& update : sync_.take_status_updates()) {
-    unsent_.erase(update.uid);
+  for (auto& update : sync_.take_status_updates()) write_status(std::move(update), now_ms);
+  for (auto it = waiting_.begin(); it != waiting_.end();) {  // their earlier write is answered
+    if (writing_.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    auto update = std::move(it->second);
+    it = waiting_.erase(it);
     write_status(std::move(update), now_ms);
   }
   if (!unsent_.empty() && now_ms >= retry_due_ms_) {
@@ -120,6 +126,12 @@ void PodSide::delete_pod(PodSync::Removal removal, std::int64_t now_ms) {
 }
 
 void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
+  auto uid = update.uid;
+  unsent_.erase(uid);
+  if (writing_.contains(uid)) {  // sent when the write in flight is answered (see writing_)
+    waiting_.insert_or_assign(uid, std::move(update));
+    return;
+  }
   api::ApiCall patch;
   patch.verb = api::ApiVerb::patch;
   patch.resource = "pods";
@@ -128,16 +140,16 @@ void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
   patch.subresource = "status";
   patch.patch_type = api::ApiPatchType::merge;
   patch.patch = nlohmann::json{{"status", update.status}}.dump();
-  auto write = newest_write_[update.uid] = ++writes_;
+  writing_.insert(uid);
+  // The service answers every call: with the API's reply, or an error once it gave up on it
+  // (call timeout, or the agent moved to another API), so a pod's writing_ entry always ends.
   service_.call(
       std::move(patch),
-      [this, update = std::move(update), write, now_ms](const api::ApiReply& reply) {
-        auto newest = newest_write_.find(update.uid);
-        if (newest == newest_write_.end() || newest->second != write) return;  // superseded
-        if (reply.ok() || reply.code == 404) {  // written, or the pod is gone
-          newest_write_.erase(newest);
-          return;
-        }
+      [this, update = std::move(update), now_ms](const api::ApiReply& reply) {
+        writing_.erase(update.uid);
+        // A newer status waiting supersedes this one, failed or not: the next pump sends it.
+        if (waiting_.contains(update.uid)) return;
+        if (reply.ok() || reply.code == 404) return;  // written, or the pod is gone
         retry_due_ms_ = now_ms + config_.status_retry_ms;
         unsent_.emplace(update.uid, update);
       },

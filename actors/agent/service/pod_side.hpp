@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,13 +82,17 @@ class PodSide final : public PodSink {
   /// only when it changes, so a steady pod's lost write is sent again from here (the
   /// kubelet's status manager retries too). A newer status of the pod replaces its entry.
   std::map<std::string, PodSync::StatusUpdate> unsent_;
-  /// The newest status write of each pod (a sequence number): only its failure is retried,
-  /// so an older write answered late never brings back an older status.
-  std::map<std::string, std::uint64_t> newest_write_;
+  /// A pod's status writes go one at a time, as the kubelet's status manager sends them: the
+  /// API applies concurrent merge patches of one pod in any order (each reads, merges and
+  /// retries on conflict), so an older write sent beside a newer one could land last and leave
+  /// a running pod Pending for good (the simulator's cluster scenario found it). writing_
+  /// holds the pods with a write in flight; waiting_ the newest status each is to send next
+  /// (each write carries the whole status, so a newer one replaces an older one waiting).
+  std::set<std::string> writing_;
+  std::map<std::string, PodSync::StatusUpdate> waiting_;
   /// Finished pods whose DELETE the API refused or did not answer: sent again with the
   /// status writes (a pod left Terminating in the API would never go otherwise).
   std::vector<PodSync::Removal> undeleted_;
-  std::uint64_t writes_ = 0;
   std::int64_t retry_due_ms_ = 0;
 };
 
