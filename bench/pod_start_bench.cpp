@@ -266,10 +266,6 @@ Result<agent::SandboxStatus> DriverTimings::start_sandbox(const agent::SandboxSp
   return r;
 }
 
-Status DriverTimings::remove_sandbox(const std::string& pod_uid) {
-  return inner_->remove_sandbox(pod_uid);
-}
-
 Result<agent::ContainerStatus> DriverTimings::start_container(const std::string& pod_uid,
                                                               const agent::ContainerSpec& spec,
                                                               int attempt) {
@@ -277,39 +273,6 @@ Result<agent::ContainerStatus> DriverTimings::start_container(const std::string&
   auto r = inner_->start_container(pod_uid, spec, attempt);
   if (r) mark(pod_uid, &DriverCallTimes::container_end_ns, true);
   return r;
-}
-
-Status DriverTimings::signal_container(const std::string& pod_uid, const std::string& name,
-                                       int signal) {
-  return inner_->signal_container(pod_uid, name, signal);
-}
-
-Status DriverTimings::remove_container(const std::string& pod_uid, const std::string& name,
-                                       int attempt) {
-  return inner_->remove_container(pod_uid, name, attempt);
-}
-
-std::vector<agent::PodRecord> DriverTimings::list() {
-  return inner_->list();
-}
-
-Result<agent::ExecResult> DriverTimings::exec(const std::string& pod_uid, const std::string& name,
-                                              const std::vector<std::string>& argv,
-                                              std::int64_t timeout_ms) {
-  return inner_->exec(pod_uid, name, argv, timeout_ms);
-}
-
-agent::ProbeOutcome DriverTimings::probe_http(const agent::HttpProbe& probe) {
-  return inner_->probe_http(probe);
-}
-
-agent::ProbeOutcome DriverTimings::probe_tcp(const agent::TcpProbe& probe) {
-  return inner_->probe_tcp(probe);
-}
-
-Result<agent::LogChunk> DriverTimings::read_log(const std::string& pod_uid, const std::string& name,
-                                                const agent::LogQuery& query) {
-  return inner_->read_log(pod_uid, name, query);
 }
 
 // ---- The load.

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/agent/driver/pod_driver.hpp"
+#include "actors/agent/driver/forwarding_driver.hpp"
 #include "bench/latency_stats.hpp"
 #include "runtime/result.hpp"
 
@@ -39,34 +39,21 @@ struct DriverCallTimes {
 /// A PodDriver that forwards every call to `inner` and remembers, per pod uid, when the
 /// sandbox and the first container start were called and answered. Thread-safe (one mutex
 /// around the table; the calls themselves run unlocked, side by side).
-class DriverTimings final : public agent::PodDriver {
+class DriverTimings final : public agent::ForwardingDriver {
  public:
-  explicit DriverTimings(std::shared_ptr<agent::PodDriver> inner) : inner_(std::move(inner)) {}
+  using ForwardingDriver::ForwardingDriver;
 
   /// What was seen for this pod (zeros if nothing).
   DriverCallTimes times_of(const std::string& pod_uid) const;
 
   Result<agent::SandboxStatus> start_sandbox(const agent::SandboxSpec& spec) override;
-  Status remove_sandbox(const std::string& pod_uid) override;
   Result<agent::ContainerStatus> start_container(const std::string& pod_uid,
                                                  const agent::ContainerSpec& spec,
                                                  int attempt) override;
-  Status signal_container(const std::string& pod_uid, const std::string& name, int signal) override;
-  Status remove_container(const std::string& pod_uid, const std::string& name,
-                          int attempt) override;
-  std::vector<agent::PodRecord> list() override;
-  Result<agent::ExecResult> exec(const std::string& pod_uid, const std::string& name,
-                                 const std::vector<std::string>& argv,
-                                 std::int64_t timeout_ms) override;
-  agent::ProbeOutcome probe_http(const agent::HttpProbe& probe) override;
-  agent::ProbeOutcome probe_tcp(const agent::TcpProbe& probe) override;
-  Result<agent::LogChunk> read_log(const std::string& pod_uid, const std::string& name,
-                                   const agent::LogQuery& query) override;
 
  private:
   void mark(const std::string& pod_uid, std::int64_t DriverCallTimes::*field, bool first_only);
 
-  std::shared_ptr<agent::PodDriver> inner_;
   mutable std::mutex mutex_;
   std::map<std::string, DriverCallTimes> times_;
 };

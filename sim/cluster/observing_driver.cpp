@@ -7,7 +7,7 @@ namespace craton::sim {
 ObservingDriver::ObservingDriver(std::shared_ptr<agent::PodDriver> inner,
                                  std::function<void(ContainerEvent)> report,
                                  ObservingDriverConfig config)
-    : inner_(std::move(inner)), report_(std::move(report)), config_(config) {}
+    : ForwardingDriver(std::move(inner)), report_(std::move(report)), config_(config) {}
 
 void ObservingDriver::compare(const std::vector<agent::PodRecord>& records) {
   std::map<AttemptKey, std::string> now;
@@ -66,26 +66,6 @@ std::vector<agent::PodRecord> ObservingDriver::list() {
   auto records = inner_->list();
   compare(records);
   return records;
-}
-
-Result<agent::ExecResult> ObservingDriver::exec(const std::string& pod_uid, const std::string& name,
-                                                const std::vector<std::string>& argv,
-                                                std::int64_t timeout_ms) {
-  return inner_->exec(pod_uid, name, argv, timeout_ms);
-}
-
-agent::ProbeOutcome ObservingDriver::probe_http(const agent::HttpProbe& probe) {
-  return inner_->probe_http(probe);
-}
-
-agent::ProbeOutcome ObservingDriver::probe_tcp(const agent::TcpProbe& probe) {
-  return inner_->probe_tcp(probe);
-}
-
-Result<agent::LogChunk> ObservingDriver::read_log(const std::string& pod_uid,
-                                                  const std::string& name,
-                                                  const agent::LogQuery& query) {
-  return inner_->read_log(pod_uid, name, query);
 }
 
 }  // namespace craton::sim

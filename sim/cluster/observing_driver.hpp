@@ -20,7 +20,7 @@
 #include <string>
 #include <tuple>
 
-#include "actors/agent/driver/pod_driver.hpp"
+#include "actors/agent/driver/forwarding_driver.hpp"
 #include "sim/observation.hpp"
 
 namespace craton::sim {
@@ -29,7 +29,7 @@ struct ObservingDriverConfig {
   bool ignore_stops = false;  ///< test only (see the header)
 };
 
-class ObservingDriver final : public agent::PodDriver {
+class ObservingDriver final : public agent::ForwardingDriver {
  public:
   ObservingDriver(std::shared_ptr<agent::PodDriver> inner,
                   std::function<void(ContainerEvent)> report, ObservingDriverConfig config = {});
@@ -43,13 +43,6 @@ class ObservingDriver final : public agent::PodDriver {
   Status remove_container(const std::string& pod_uid, const std::string& name,
                           int attempt) override;
   std::vector<agent::PodRecord> list() override;
-  Result<agent::ExecResult> exec(const std::string& pod_uid, const std::string& name,
-                                 const std::vector<std::string>& argv,
-                                 std::int64_t timeout_ms) override;
-  agent::ProbeOutcome probe_http(const agent::HttpProbe& probe) override;
-  agent::ProbeOutcome probe_tcp(const agent::TcpProbe& probe) override;
-  Result<agent::LogChunk> read_log(const std::string& pod_uid, const std::string& name,
-                                   const agent::LogQuery& query) override;
 
  private:
   /// Reports the difference between `records` and the last listing.
@@ -57,7 +50,6 @@ class ObservingDriver final : public agent::PodDriver {
   void look() { compare(inner_->list()); }
 
   using AttemptKey = std::tuple<std::string, std::string, int>;  // uid, container, attempt
-  std::shared_ptr<agent::PodDriver> inner_;
   std::function<void(ContainerEvent)> report_;
   ObservingDriverConfig config_;
   std::map<AttemptKey, std::string> running_;  ///< -> namespace/name

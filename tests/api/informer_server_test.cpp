@@ -242,7 +242,10 @@ BOOST_AUTO_TEST_CASE(informers_follow_the_server_through_a_kill_and_restart) {
   BOOST_REQUIRE(call(http::verb::delete_, "/api/v1/namespaces/default/configmaps/cm-1").first ==
                 200);
   create("/api/v1/namespaces/blue/configmaps", config_map("cm-5", "a"));
-  BOOST_REQUIRE(call(http::verb::delete_, "/api/v1/namespaces/default/pods/p1").first == 200);
+  // p1 is bound and no agent runs here: deleted at once (grace 0), not left Terminating.
+  BOOST_REQUIRE(
+      call(http::verb::delete_, "/api/v1/namespaces/default/pods/p1?gracePeriodSeconds=0").first ==
+      200);
   BOOST_TEST(converges(config_maps, "/api/v1/configmaps"));
   BOOST_TEST(converges(pods, "/api/v1/pods"));
   BOOST_TEST(in_index(config_maps, "namespace", "blue") ==
