@@ -222,6 +222,11 @@ BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_th
   BOOST_TEST(w.service->counters().victims == 1u);
   // Deleted gracefully: Terminating until its node agent (none here) deletes it with grace 0.
   BOOST_TEST(w.get(kPodsPath + "/low")["metadata"].contains("deletionTimestamp"));
+  // Marked first, as kube's prepareCandidate does: while it terminates, DefaultPreemption's
+  // eligibility check sees a preemption under way on the nominated node.
+  auto target = w.condition("low", "DisruptionTarget");
+  BOOST_TEST(target.value("status", "") == "True");
+  BOOST_TEST(target.value("reason", "") == "PreemptionByScheduler");
   BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/low", R"({"gracePeriodSeconds":0})").status ==
                 200);
   // The victim's deletion is the event that brings the preemptor back; it lands on n1.

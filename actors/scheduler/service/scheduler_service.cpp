@@ -632,8 +632,9 @@ void SchedulerService::unschedulable(Framework& framework, CycleState& state,
   (void)queue_->add_unschedulable(popped.info, result.unschedulable_plugins, now_ms);
 }
 
-// kube's prepareCandidate: victims deleted (gracefully: the API's default grace period), the
-// nomination written to the preemptor's status so the next cycles keep room for it.
+// kube's prepareCandidate: victims marked DisruptionTarget and deleted (gracefully: their
+// grace period), the nomination written to the preemptor's status so the next cycles keep room for
+// it.
 void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& result,
                                std::int64_t now_ms) {
   ++counters_.preemptions;
@@ -642,6 +643,22 @@ void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& resul
     // As kube's prepareCandidate: a victim waiting on Permit is rejected, not deleted (it is
     // not bound; its room is only assumed, and settle_waiting frees it).
     if (!waiting_.reject(victim.uid, "DefaultPreemption", "preempted")) {
+      // First the DisruptionTarget condition (kube's prepareCandidate): while the victim
+      // terminates, it tells later cycles that this preemption is under way, so the preemptor
+      // waits instead of preempting again (DefaultPreemption's eligibility check).
+      PodInfo target;
+      target.namespace_ = victim.namespace_;
+      target.name = victim.name;
+      nlohmann::json condition = {
+          {"type", "DisruptionTarget"},
+          {"status", "True"},
+          {"reason", "PreemptionByScheduler"},
+          {"message", pod.scheduler_name + ": preempting to accommodate a higher priority pod"},
+          {"lastTransitionTime", wall_time(now_ms)}};
+      auto mark = on_pod(api::ApiVerb::patch, target, "status");
+      mark.patch_type = api::ApiPatchType::strategic;
+      mark.patch = nlohmann::json{{"status", {{"conditions", {condition}}}}}.dump();
+      api_.call(std::move(mark), {}, now_ms);
       api::ApiCall del;
       del.verb = api::ApiVerb::remove;
       del.resource = "pods";
