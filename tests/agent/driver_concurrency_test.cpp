@@ -33,6 +33,7 @@
 #include "actors/agent/linux/pod_network.hpp"
 #include "actors/agent/linux/state_files.hpp"
 #include "tests/agent/busybox_layer.hpp"
+#include "tests/agent/shell_commands.hpp"
 
 using namespace craton;
 using namespace craton::agent;
@@ -45,18 +46,8 @@ namespace {
 constexpr int kPods = 20;
 constexpr int kThreads = 5;
 
-int run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str());
-}
-
-std::string output_of(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  if (!pipe) return out;
-  std::array<char, 512> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  return out;
-}
+using craton::agent::testing::output_of;
+using craton::agent::testing::run;
 
 /// A /24 of 10.253.0.0/16 that no route of the host uses yet.
 std::string free_cidr() {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/agent/linux/pod_network.hpp"
+#include "tests/agent/shell_commands.hpp"
 
 using craton::agent::PodNetwork;
 using craton::agent::PodNetworkConfig;
@@ -26,18 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str());
-}
-
-std::string output_of(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  if (!pipe) return out;
-  std::array<char, 512> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  return out;
-}
+using craton::agent::testing::output_of;
+using craton::agent::testing::run;
 
 // "iptables -t TABLE OP CHAIN MATCH..." for a rule written "TABLE CHAIN MATCH...".
 std::string iptables_command(const std::string& op, const std::string& rule) {
