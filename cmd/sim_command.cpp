@@ -19,7 +19,7 @@
 
 #include "cmd/commands.hpp"
 #include "runtime/rng.hpp"
-#include "sim/world.hpp"
+#include "sim/world/world.hpp"
 
 namespace craton::cmd {
 namespace {

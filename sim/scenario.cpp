@@ -1,12 +1,12 @@
 #include "sim/scenario.hpp"
 
-#include "sim/api_scenario.hpp"
+#include "sim/api/api_scenario.hpp"
 #include "sim/cluster/cluster_scenario.hpp"
-#include "sim/controllers_scenario.hpp"
-#include "sim/heartbeat_scenario.hpp"
-#include "sim/lease_scenario.hpp"
-#include "sim/scheduler_scenario.hpp"
-#include "sim/store_scenario.hpp"
+#include "sim/controllers/controllers_scenario.hpp"
+#include "sim/heartbeat/heartbeat_scenario.hpp"
+#include "sim/lease/lease_scenario.hpp"
+#include "sim/scheduler/scheduler_scenario.hpp"
+#include "sim/store/store_scenario.hpp"
 
 namespace craton::sim {
 

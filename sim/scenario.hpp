@@ -17,9 +17,9 @@
 
 #include "runtime/environment.hpp"
 #include "runtime/result.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/observation.hpp"
-#include "sim/run_history.hpp"
+#include "sim/world/fault_schedule.hpp"
+#include "sim/world/observation.hpp"
+#include "sim/world/run_history.hpp"
 
 namespace craton::sim {
 
@@ -36,12 +36,12 @@ class Scenario {
                                              const ObservationSink& observe) = 0;
   /// Judges a finished run.
   virtual CheckResult check(const RunHistory& history) const = 0;
-  /// The run's simulated disks (sim/sim_disk.hpp), given before the first node starts and
+  /// The run's simulated disks (sim/world/sim_disk.hpp), given before the first node starts and
   /// taken back (null) after the run. A scenario that stores data opens its environments on
   /// `disks->disk(node)`; the others ignore disk faults.
   virtual void use_disks(std::shared_ptr<SimDisks> disks) { (void)disks; }
   /// The faults of `--faults random` for `seed` (already derived for faults): nullopt for the
-  /// simulator's general schedule (random_faults, sim/fault_schedule.hpp); a scenario whose
+  /// simulator's general schedule (random_faults, sim/world/fault_schedule.hpp); a scenario whose
   /// checker judges particular faults draws its own.
   virtual std::optional<std::vector<Fault>> random_faults(std::uint64_t seed,
                                                           std::int64_t settle_ms) const {

@@ -2,7 +2,7 @@
 // intercept). An Environment may be given one at open; every write transaction of that
 // environment then consults it before each put and delete, and around each commit.
 //
-// What it is for: the deterministic simulator (sim/sim_disk.hpp) models a disk behind it, so
+// What it is for: the deterministic simulator (sim/world/sim_disk.hpp) models a disk behind it, so
 // that a seed can make a disk full, fail an fsync, slow a sync down, or crash a node so that
 // it loses exactly the commits that were never synced. Production passes none (EnvOptions::
 // faults is null): LMDB behaves as it always does, and each hook costs one pointer test.

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/run_history.hpp"
+#include "sim/world/run_history.hpp"
 
 namespace craton::sim {
 

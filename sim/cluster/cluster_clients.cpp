@@ -10,9 +10,9 @@
 #include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_pod.capnp.h"
-#include "sim/actor_informer.hpp"
-#include "sim/api_clients.hpp"
-#include "sim/workload_clients.hpp"
+#include "sim/api/actor_informer.hpp"
+#include "sim/api/api_clients.hpp"
+#include "sim/controllers/workload_clients.hpp"
 
 namespace craton::sim {
 namespace {

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "runtime/environment.hpp"
-#include "sim/observation.hpp"
+#include "sim/world/observation.hpp"
 
 namespace craton::sim {
 

@@ -65,7 +65,7 @@ std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
   return faults;
 }
 
-// As the controllers scenario's store (sim/controllers_scenario.cpp says why).
+// As the controllers scenario's store (sim/controllers/controllers_scenario.cpp says why).
 StoreScenarioOptions ClusterScenario::store_options(StoreScenarioOptions store) {
   store.watchers = false;
   store.clients_per_node = 1;

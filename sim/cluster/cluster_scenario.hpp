@@ -38,8 +38,8 @@
 #include "sim/cluster/cluster_checker.hpp"
 #include "sim/cluster/cluster_clients.hpp"
 #include "sim/cluster/observing_driver.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/store_scenario.hpp"
+#include "sim/store/store_scenario.hpp"
+#include "sim/world/fault_schedule.hpp"
 
 namespace craton::sim {
 

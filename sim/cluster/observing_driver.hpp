@@ -21,7 +21,7 @@
 #include <tuple>
 
 #include "actors/agent/driver/forwarding_driver.hpp"
-#include "sim/observation.hpp"
+#include "sim/world/observation.hpp"
 
 namespace craton::sim {
 

@@ -16,7 +16,7 @@ tree() {  # a fresh minimal tree that obeys every rule
   echo '#include "actors/store/raft/raft.hpp"' > actors/store/replica/replica.hpp
   echo '#include "runtime/environment.hpp"' > actors/store/client/client.hpp
   echo '#include "runtime/environment.hpp"' > actors/api/actor.hpp
-  echo '#include "actors/store/replica/replica.hpp"' > sim/world.hpp
+  echo '#include "actors/store/replica/replica.hpp"' > sim/world/world.hpp
 }
 
 expect_fail() {  # $1: what, $2: text the report must contain
@@ -29,8 +29,8 @@ tree
 "$check" "$work/t" >/dev/null || { echo "FAIL: clean tree refused"; "$check" "$work/t"; exit 1; }
 echo "ok: clean tree"
 
-tree; echo '#include "sim/world.hpp"' >> storage/lmdb_env.hpp
-expect_fail "lower layer includes a higher one" "storage/lmdb_env.hpp: includes sim/world.hpp"
+tree; echo '#include "sim/world/world.hpp"' >> storage/lmdb_env.hpp
+expect_fail "lower layer includes a higher one" "storage/lmdb_env.hpp: includes sim/world/world.hpp"
 
 tree; echo '#include "actors/store/replica/replica.hpp"' >> actors/api/actor.hpp
 expect_fail "a component includes another's header" "components talk through messages"

@@ -10,9 +10,9 @@
 #include <cstdlib>
 
 #include "runtime/rng.hpp"
-#include "sim/api_scenario.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/world.hpp"
+#include "sim/api/api_scenario.hpp"
+#include "sim/world/fault_schedule.hpp"
+#include "sim/world/world.hpp"
 
 namespace sim = craton::sim;
 

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "sim/cluster/cluster_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/world/world.hpp"
 #include "tests/sim/scenario_runs.hpp"
 
 namespace sim = craton::sim;

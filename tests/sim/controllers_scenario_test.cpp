@@ -11,8 +11,8 @@
 #include <set>
 #include <string>
 
-#include "sim/controllers_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/controllers/controllers_scenario.hpp"
+#include "sim/world/world.hpp"
 #include "tests/sim/scenario_runs.hpp"
 
 namespace sim = craton::sim;

@@ -9,9 +9,9 @@
 #include <cstdlib>
 
 #include "runtime/rng.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/lease_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/lease/lease_scenario.hpp"
+#include "sim/world/fault_schedule.hpp"
+#include "sim/world/world.hpp"
 #include "tests/sim/trace_events.hpp"
 
 namespace sim = craton::sim;

@@ -1,10 +1,10 @@
-// The ownership checker (sim/ownership_checker.hpp) on fabricated histories: each rule it
-// states fails a history that breaks it, a clean end passes, and only the last view of an
+// The ownership checker (sim/controllers/ownership_checker.hpp) on fabricated histories: each rule
+// it states fails a history that breaks it, a clean end passes, and only the last view of an
 // auditor alive at the end is judged.
 #define BOOST_TEST_MODULE sim_ownership_checker
 #include <boost/test/unit_test.hpp>
 
-#include "sim/ownership_checker.hpp"
+#include "sim/controllers/ownership_checker.hpp"
 
 using namespace craton::sim;
 

@@ -1,10 +1,10 @@
-// RaftInvariants (sim/raft_invariants.hpp) on crafted RaftEvent sequences: a legal history
+// RaftInvariants (sim/store/raft_invariants.hpp) on crafted RaftEvent sequences: a legal history
 // (with a crash-restart and a new leader overwriting an uncommitted tail) passes, and each
 // invariant is caught when a sequence breaks it. Also the RaftEvent text form.
 #define BOOST_TEST_MODULE raft_invariants
 #include <boost/test/unit_test.hpp>
 
-#include "sim/raft_invariants.hpp"
+#include "sim/store/raft_invariants.hpp"
 
 namespace sim = craton::sim;
 namespace store = craton::store;

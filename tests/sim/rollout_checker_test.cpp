@@ -1,9 +1,9 @@
-// The rollout checker (sim/rollout_checker.hpp) on fabricated histories: each bound it states
-// fails a history that breaks it, and a clean rollout passes.
+// The rollout checker (sim/controllers/rollout_checker.hpp) on fabricated histories: each bound it
+// states fails a history that breaks it, and a clean rollout passes.
 #define BOOST_TEST_MODULE sim_rollout_checker
 #include <boost/test/unit_test.hpp>
 
-#include "sim/rollout_checker.hpp"
+#include "sim/controllers/rollout_checker.hpp"
 
 using namespace craton::sim;
 

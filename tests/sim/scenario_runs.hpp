@@ -8,8 +8,8 @@
 #include <string>
 
 #include "runtime/rng.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/world.hpp"
+#include "sim/world/fault_schedule.hpp"
+#include "sim/world/world.hpp"
 
 namespace craton::sim::testing {
 

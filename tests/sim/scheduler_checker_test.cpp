@@ -1,4 +1,4 @@
-// The scheduler checker (sim/scheduler_checker.hpp) on fabricated histories: a clean run
+// The scheduler checker (sim/scheduler/scheduler_checker.hpp) on fabricated histories: a clean run
 // passes and is counted; each rule fails a history that breaks it; what leader election
 // legitimately allows (a binding sent while leading and accepted after another instance took
 // over, a refused binding) passes.
@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "sim/scheduler_checker.hpp"
+#include "sim/scheduler/scheduler_checker.hpp"
 
 using namespace craton::sim;
 

@@ -2,10 +2,10 @@
 // and restarts, pauses, partitions, loss, duplication, disk and clock faults), every node runs
 // a scheduler (one leads, by the Lease kube-system/kube-scheduler), registers its Node and
 // creates pods of varied CPU requests. Judged by the store checker and the scheduler checker
-// (sim/scheduler_checker.hpp): no node over its allocatable in any auditor's view, no pod on
-// two nodes, no two instances binding within one term, every pod that fits bound at the end.
-// Not vacuous: bindings are accepted, terms change hands, views are judged, pods stay pending
-// because they fit nowhere.
+// (sim/scheduler/scheduler_checker.hpp): no node over its allocatable in any auditor's view, no pod
+// on two nodes, no two instances binding within one term, every pod that fits bound at the end. Not
+// vacuous: bindings are accepted, terms change hands, views are judged, pods stay pending because
+// they fit nowhere.
 //
 // Seeds per shape: CRATON_SCHEDULER_SEEDS (both shapes) overrides the defaults.
 #define BOOST_TEST_MODULE scheduler_scenario
@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "sim/scheduler_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/scheduler/scheduler_scenario.hpp"
+#include "sim/world/world.hpp"
 #include "tests/sim/scenario_runs.hpp"
 
 namespace sim = craton::sim;

@@ -5,11 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "runtime/node_clock.hpp"
-#include "sim/clock_faults.hpp"
-#include "sim/fault_schedule.hpp"
-#include "sim/heartbeat_checker.hpp"
-#include "sim/network_model.hpp"
-#include "sim/trace.hpp"
+#include "sim/heartbeat/heartbeat_checker.hpp"
+#include "sim/world/clock_faults.hpp"
+#include "sim/world/fault_schedule.hpp"
+#include "sim/world/network_model.hpp"
+#include "sim/world/trace.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "runtime/rng.hpp"
-#include "sim/heartbeat_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/heartbeat/heartbeat_scenario.hpp"
+#include "sim/world/world.hpp"
 
 using namespace craton::sim;
 

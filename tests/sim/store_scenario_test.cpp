@@ -13,9 +13,9 @@
 
 #include "actors/store/raft/raft_event.hpp"
 #include "runtime/rng.hpp"
-#include "sim/store_checker.hpp"
-#include "sim/store_scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/store/store_checker.hpp"
+#include "sim/store/store_scenario.hpp"
+#include "sim/world/world.hpp"
 #include "tests/sim/trace_events.hpp"
 
 namespace sim = craton::sim;
@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
   BOOST_TEST(a.history.observations.size() == b.history.observations.size());
 }
 
-// Observations are typed records (sim/observation.hpp); the trace prints them with one
+// Observations are typed records (sim/world/observation.hpp); the trace prints them with one
 // formatter. Every record of a real run, and of a watcher run, reads back from its text as the
 // same record: the trace loses nothing, and the typed records carry what the text carried.
 BOOST_AUTO_TEST_CASE(every_observation_of_a_real_run_round_trips_through_its_trace_text) {

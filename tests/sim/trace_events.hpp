@@ -1,6 +1,6 @@
 // Tests only: typed observations from their trace text, so that a test can write a fabricated
 // history as the trace would print it ("op a invoke write k0 =a.1"). The inverse of
-// format_event (sim/observation.hpp) for the formats the simulator's actors produce; anything
+// format_event (sim/world/observation.hpp) for the formats the simulator's actors produce; anything
 // else is a TextEvent, as production probes are. Checkers never parse text: this exists so that
 // hand-written histories stay readable, and so that a round-trip test can show the trace text
 // loses nothing.
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/observation.hpp"
-#include "sim/run_history.hpp"
+#include "sim/world/observation.hpp"
+#include "sim/world/run_history.hpp"
 
 namespace craton::sim::testing {
 

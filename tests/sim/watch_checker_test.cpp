@@ -1,9 +1,9 @@
-// The watch checker (sim/watch_checker.hpp) on fabricated histories: a good history passes,
+// The watch checker (sim/store/watch_checker.hpp) on fabricated histories: a good history passes,
 // and each broken watch guarantee is reported.
 #define BOOST_TEST_MODULE sim_watch_checker
 #include <boost/test/unit_test.hpp>
 
-#include "sim/watch_checker.hpp"
+#include "sim/store/watch_checker.hpp"
 #include "tests/sim/trace_events.hpp"
 
 using namespace craton::sim;

@@ -1,5 +1,5 @@
 // The storage seam (storage/disk_faults.hpp) on real LMDB, driven by the simulator's disk
-// (sim/sim_disk.hpp): unsynced commits lost at a crash, synced ones kept, refused writes and
+// (sim/world/sim_disk.hpp): unsynced commits lost at a crash, synced ones kept, refused writes and
 // commits leaving nothing behind.
 #define BOOST_TEST_MODULE storage_disk_faults
 #include <boost/test/unit_test.hpp>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "sim/sim_disk.hpp"
+#include "sim/world/sim_disk.hpp"
 #include "storage/lmdb_env.hpp"
 #include "tests/storage/temp_dir.hpp"
 

@@ -1,5 +1,5 @@
 // RaftEvent: what one replica reports about its Raft state after each handled input, for the
-// simulator's invariant checker (sim/raft_invariants.hpp). Plain data, no CAF, no I/O.
+// simulator's invariant checker (sim/store/raft_invariants.hpp). Plain data, no CAF, no I/O.
 //
 // A replica records these only when asked (ReplicaConfig::record_raft_events, on in the
 // simulator only) and the actor shell hands them to env.observe as one text line each
