@@ -182,14 +182,10 @@ Result<ImportReport> import_alibaba_2017(const std::vector<std::string>& files,
     return std::max<std::int64_t>(a.create_s, 0) < std::max<std::int64_t>(b.create_s, 0);
   });
   sort_by_time(import.events);
-  WorkloadHeader header;
-  header.source = "alibaba-2017";
-  header.generator = "craton research import";
-  header.files = base_names(files);
-  header.parameters = {
-      {"machine_memory_bytes", std::to_string(options.machine.memory_bytes)},
-      {"machine_ephemeral_storage_bytes", std::to_string(options.machine.ephemeral_storage_bytes)},
-      {"max_pods", std::to_string(options.common.max_pods)}};
+  auto header = import_header("alibaba-2017", files, options.common);
+  header.parameters.insert({{"machine_memory_bytes", std::to_string(options.machine.memory_bytes)},
+                            {"machine_ephemeral_storage_bytes",
+                             std::to_string(options.machine.ephemeral_storage_bytes)}});
   if (roles->by_role[1].empty()) {
     header.parameters["machine_cpu_milli"] = std::to_string(options.machine.cpu_milli);
     header.parameters["nodes"] = std::to_string(options.nodes);

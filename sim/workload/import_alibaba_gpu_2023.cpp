@@ -132,11 +132,7 @@ Result<ImportReport> import_alibaba_gpu_2023(const std::vector<std::string>& fil
     if (!names.insert(n.name).second)
       return Error{"malformed", "alibaba-gpu-2023: node " + n.name + " listed twice"};
   sort_by_submit_time(pods);
-  WorkloadHeader header;
-  header.source = "alibaba-gpu-2023";
-  header.generator = "craton research import";
-  header.files = base_names(files);
-  header.parameters = {{"max_pods", std::to_string(options.common.max_pods)}};
+  auto header = import_header("alibaba-gpu-2023", files, options.common);
   auto status = stream_workload(sink, header, nodes, {}, pods_from(pods), options.common, report);
   if (!status) return status.error();
   return report;

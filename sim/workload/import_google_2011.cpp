@@ -170,16 +170,12 @@ Result<ImportReport> import_google_2011(const std::vector<std::string>& files,
     if (auto s = import.read_tasks(f); !s) return s.error();
   import.close_open_tasks();
   sort_by_submit_time(import.pods());
-  WorkloadHeader header;
-  header.source = "google-2011";
-  header.generator = "craton research import";
-  header.files = base_names(files);
-  header.parameters = {
-      {"machine_cpu_milli", std::to_string(options.machine.cpu_milli)},
-      {"machine_memory_bytes", std::to_string(options.machine.memory_bytes)},
-      {"machine_ephemeral_storage_bytes", std::to_string(options.machine.ephemeral_storage_bytes)},
-      {"nodes", std::to_string(options.nodes)},
-      {"max_pods", std::to_string(options.common.max_pods)}};
+  auto header = import_header("google-2011", files, options.common);
+  header.parameters.insert(
+      {{"machine_cpu_milli", std::to_string(options.machine.cpu_milli)},
+       {"machine_memory_bytes", std::to_string(options.machine.memory_bytes)},
+       {"machine_ephemeral_storage_bytes", std::to_string(options.machine.ephemeral_storage_bytes)},
+       {"nodes", std::to_string(options.nodes)}});
   auto status = stream_workload(sink, header, uniform_nodes(options.nodes, options.machine), {},
                                 pods_from(import.pods()), options.common, import.report());
   if (!status) return status.error();

@@ -99,10 +99,14 @@ Result<TraceFileRoles> sort_trace_files(const std::vector<std::string>& files,
   return out;
 }
 
-std::vector<std::string> base_names(const std::vector<std::string>& files) {
-  std::vector<std::string> out;
-  for (const auto& f : files) out.push_back(std::filesystem::path(f).filename().string());
-  return out;
+WorkloadHeader import_header(std::string source, const std::vector<std::string>& files,
+                             const ImportOptions& options) {
+  WorkloadHeader header;
+  header.source = std::move(source);
+  header.generator = "craton research import";
+  for (const auto& f : files) header.files.push_back(std::filesystem::path(f).filename().string());
+  header.parameters = {{"max_pods", std::to_string(options.max_pods)}};
+  return header;
 }
 
 }  // namespace craton::workload

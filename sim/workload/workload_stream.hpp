@@ -55,7 +55,10 @@ Result<TraceFileRoles> sort_trace_files(const std::vector<std::string>& files,
                                         const std::vector<bool>& required,
                                         const std::string& format);
 
-/// The base names of the files, for the header.
-std::vector<std::string> base_names(const std::vector<std::string>& files);
+/// The header every importer writes: `source` (the format's name), generator "craton research
+/// import", the input files' base names, and the parameter every import has (max_pods); the
+/// importer adds the parameters of its own mapping.
+WorkloadHeader import_header(std::string source, const std::vector<std::string>& files,
+                             const ImportOptions& options);
 
 }  // namespace craton::workload
