@@ -207,7 +207,7 @@ using ApiActor = caf::stateful_actor<ApiState>;
 void send_store(ApiActor* self, const store::StoreCalls::Send& s) {
   auto& st = self->state;
   EnvelopeBuilder b(st.env->address(), Address{s.node, "store"}, s.correlation);
-  store::write_request(b.body(), s.request);
+  store::write_request(b.body(), s.request, s.session);
   st.env->send(self, b);
 }
 
@@ -221,7 +221,8 @@ void store_call(ApiActor* self, store::StoreRequest request, store::StoreCalls::
 
 void feed_send(ApiActor* self, std::uint64_t correlation, const store::StoreRequest& request) {
   auto& st = self->state;
-  send_store(self, store::StoreCalls::Send{st.env->address().node, correlation, request});
+  send_store(self,
+             store::StoreCalls::Send{st.env->address().node, correlation, request, std::nullopt});
 }
 
 // Creates the store watch from `from` on this node's replica (ending the previous one).
@@ -425,7 +426,10 @@ caf::behavior api_actor(ApiActor* self, NodeContext node, ApiActorConfig config)
   st.env = std::make_unique<ActorEnv>(std::move(node), "api");
   st.config = std::move(config);
   // Store calls and the feed's watch requests count in two halves of the incarnation's range.
-  st.calls = std::make_unique<store::StoreCalls>(st.env->address().node, first, st.config.store);
+  // Writes carry a client session of this incarnation (a random id: restarts and other API
+  // actors never share one), so that a write resent after silence is applied at most once.
+  st.calls = std::make_unique<store::StoreCalls>(st.env->address().node, first, st.config.store,
+                                                 st.env->rng().next() | 1);
   st.feed_correlation_base = first + (std::uint64_t(1) << 39);
   st.next_feed_correlation = st.feed_correlation_base;
   st.objects.now_ms = [self] { return self->state.env->now_ms(self); };

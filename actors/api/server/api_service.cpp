@@ -85,11 +85,30 @@ std::int64_t ApiService::ttl_s(const Kind* kind) const {
   return 0;
 }
 
+// A write answered "duplicate" was applied once by the store (a resend or a network copy of it
+// was refused: store_calls.hpp, client sessions) but its own answer was lost. If the key still
+// holds exactly what we wrote, that write is the one stored: answer its revision. Otherwise
+// something changed the key since, and our write's revision is unknown: "timeout" (outcome
+// unknown, as for any unanswered write).
+ObjectStore::Done<std::int64_t> ApiService::settle_duplicate(const std::string* key,
+                                                             const std::string* value,
+                                                             ObjectStore::Done<std::int64_t> done) {
+  return [this, key, value, done = std::move(done)](Result<std::int64_t> written) mutable {
+    if (written || written.error().code != "duplicate") return done(std::move(written));
+    store_.get(*key, [value, done = std::move(done)](Result<ObjectStore::Found> stored) {
+      if (stored && *stored && (*stored)->value == *value) return done((*stored)->mod_revision);
+      done(Error{"timeout",
+                 "the store applied the write once but its answer was lost, and the object "
+                 "has changed since: its outcome is unknown"});
+    });
+  };
+}
+
 Callback<Result<std::int64_t>> ApiService::store_create(const std::string& key,
                                                         const std::string& value,
                                                         const Kind* kind) {
   return callback<Result<std::int64_t>>([this, k = &key, v = &value, ttl = ttl_s(kind)](auto done) {
-    store_.create(*k, *v, ttl, std::move(done));
+    store_.create(*k, *v, ttl, settle_duplicate(k, v, std::move(done)));
   });
 }
 
@@ -98,7 +117,7 @@ Callback<Result<std::int64_t>> ApiService::store_update(const std::string& key,
                                                         std::int64_t expected, const Kind* kind) {
   return callback<Result<std::int64_t>>(
       [this, k = &key, v = &value, expected, ttl = ttl_s(kind)](auto done) {
-        store_.update(*k, *v, expected, ttl, std::move(done));
+        store_.update(*k, *v, expected, ttl, settle_duplicate(k, v, std::move(done)));
       });
 }
 

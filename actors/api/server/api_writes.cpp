@@ -167,11 +167,12 @@ Task<HttpResponse> ApiService::create(const Request& r) {
   auto bytes = object_to_bytes(*object);
   auto revision = co_await store_create(named.key(), bytes, &kind);
   if (!revision && revision.error().code == "exists") {
-    // Store calls carry no client session, so a request the network duplicated is applied
-    // once and refused once, and the refusal may be the answer that arrives first. The stored
-    // object is ours (same bytes: same uid and creation time) only if our write was applied:
-    // then this create succeeded. (Simulator, controllers scenario seed 29: a ReplicaSet told
-    // 409 for a pod it had created counted one pod short and made a fifth of four.)
+    // A write without a client session (ObjectStores that send none; the API actor's store
+    // calls carry one: store_calls.hpp) that the network duplicated is applied once and refused
+    // once, and the refusal may be the answer that arrives first. The stored object is ours
+    // (same bytes: same uid and creation time) only if our write was applied: then this create
+    // succeeded. (Simulator, controllers scenario seed 29: a ReplicaSet told 409 for a pod it
+    // had created counted one pod short and made a fifth of four.)
     auto stored = co_await store_get(named.key());
     if (stored && *stored && (*stored)->value == bytes) revision = (*stored)->mod_revision;
   }
