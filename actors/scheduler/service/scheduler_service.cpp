@@ -504,7 +504,8 @@ void SchedulerService::permit_rejected(const PoppedPod& popped, const Status& st
 }
 
 // BindingSink: DefaultBinder's binding, sent; binding_answered finishes it.
-Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
+Status SchedulerService::bind(const PodInfo& pod, std::string_view node,
+                              const std::map<std::string, std::string>& annotations) {
   if (binding_now_ == nullptr) return Status::error("no binding cycle is running");
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<k8s::Binding>();
@@ -513,6 +514,14 @@ Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
   b.getMetadata().setName(pod.name);
   b.getMetadata().setNamespace(pod.namespace_);
   b.getMetadata().setUid(pod.uid);
+  if (!annotations.empty()) {  // a StringMap's entries are sorted by key, as a std::map's
+    auto entries = b.getMetadata().initAnnotations().initEntries(unsigned(annotations.size()));
+    unsigned i = 0;
+    for (const auto& [key, value] : annotations) {
+      entries[i].setKey(key);
+      entries[i++].setValue(value);
+    }
+  }
   b.initTarget().setKind("Node");
   b.getTarget().setName(std::string(node));
   auto call = on_pod(api::ApiVerb::create, pod, "binding");
