@@ -583,3 +583,35 @@ BOOST_AUTO_TEST_CASE(a_gpu_pod_asking_for_a_model_lands_on_a_node_of_that_model)
   BOOST_TEST(index_of("wants-v100-1") == "0");  // GPU 0 had 500 free: best fit fills it
   BOOST_TEST(index_of("wants-v100-2") == "1");
 }
+
+BOOST_AUTO_TEST_CASE(a_preemptor_retried_while_its_victim_terminates_says_it_is_not_eligible) {
+  // kube's DefaultPreemption: a pod nominated to a node where a lower-priority pod is still
+  // terminating by preemption does not preempt again; its FailedScheduling says why.
+  World w;
+  w.post(kNodesPath, node("n1", "1"));
+  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
+    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
+           json{{"apiVersion", "scheduling.k8s.io/v1"},
+                {"kind", "PriorityClass"},
+                {"metadata", {{"name", name}}},
+                {"value", value}});
+  w.post(kPodsPath, pod("low", "800m", "low"));
+  w.run(100);
+  w.post(kPodsPath, pod("high", "800m", "high"));
+  w.run(100);
+  BOOST_REQUIRE(w.service->counters().victims == 1u);
+  BOOST_REQUIRE(w.get(kPodsPath + "/high")["status"].value("nominatedNodeName", "") == "n1");
+  // A node too small for it arrives: the preemptor is tried again while "low" terminates.
+  w.post(kNodesPath, node("n2", "500m"));
+  w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "");
+  BOOST_TEST(w.service->counters().victims == 1u);  // no second preemption
+  const std::string message =
+      "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to a "
+      "terminating pod on the nominated node.";
+  BOOST_TEST(w.condition("high", "PodScheduled").value("message", "") == message);
+  bool recorded = false;
+  for (const auto& e : w.events("FailedScheduling"))
+    recorded = recorded || e.value("message", "") == message;
+  BOOST_TEST(recorded);
+}

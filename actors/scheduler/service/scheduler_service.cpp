@@ -175,8 +175,14 @@ void SchedulerService::pod_updated(const api::InformerObject& old_object,
   bool was_bound = old_pod.getSpec().getNodeName().size() > 0;
   if (terminal(pod)) return pod_deleted(object);
   if (!was_bound && pod.getSpec().getNodeName().size() == 0 &&
-      !scheduling_fields_changed(old_pod, pod))
-    return;  // a status change of a pending pod: nothing the queue must know
+      !scheduling_fields_changed(old_pod, pod)) {
+    // A status change of a pending pod moves nothing in the queue. The one status field a
+    // cycle reads is nominatedNodeName (DefaultPreemption's eligibility): kept up to date.
+    if (old_pod.getStatus().getNominatedNodeName() != pod.getStatus().getNominatedNodeName())
+      if (auto info = converter_.pod(pod))
+        (void)queue_->refresh(std::make_shared<const PodInfo>(std::move(*info)));
+    return;
+  }
   auto info = converter_.pod(pod);
   if (!info) {
     ++counters_.conversion_errors;
