@@ -100,6 +100,15 @@ struct World : api::testing::ApiWorld {
     component = service.get();
     service->set_acting(acting);
   }
+  /// PriorityClasses "low" (10) and "high" (1000).
+  void add_low_and_high_priority_classes() {
+    for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
+      post("/apis/scheduling.k8s.io/v1/priorityclasses",
+           json{{"apiVersion", "scheduling.k8s.io/v1"},
+                {"kind", "PriorityClass"},
+                {"metadata", {{"name", name}}},
+                {"value", value}});
+  }
   std::string node_of(const std::string& name) {
     auto p = get(kPodsPath + "/" + name);
     return p["spec"].value("nodeName", "");
@@ -235,12 +244,7 @@ BOOST_AUTO_TEST_CASE(an_instance_that_is_not_acting_binds_nothing) {
 BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_the_node) {
   World w;
   w.post(kNodesPath, node("n1", "1"));
-  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
-    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
-           json{{"apiVersion", "scheduling.k8s.io/v1"},
-                {"kind", "PriorityClass"},
-                {"metadata", {{"name", name}}},
-                {"value", value}});
+  w.add_low_and_high_priority_classes();
   w.post(kPodsPath, pod("low", "800m", "low"));
   w.run(100);
   BOOST_TEST(w.node_of("low") == "n1");
@@ -254,6 +258,21 @@ BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_th
   auto target = w.condition("low", "DisruptionTarget");
   BOOST_TEST(target.value("status", "") == "True");
   BOOST_TEST(target.value("reason", "") == "PreemptionByScheduler");
+  // kube's DefaultPreemption: a preemptor retried while a lower-priority pod still terminates by
+  // preemption on its nominated node does not preempt again; its FailedScheduling says why.
+  // A node too small for it arrives: "high" is tried again while "low" terminates.
+  w.post(kNodesPath, node("n2", "500m"));
+  w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "");
+  BOOST_TEST(w.service->counters().victims == 1u);  // no second preemption
+  const std::string message =
+      "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to a "
+      "terminating pod on the nominated node.";
+  BOOST_TEST(w.condition("high", "PodScheduled").value("message", "") == message);
+  bool recorded = false;
+  for (const auto& e : w.events("FailedScheduling"))
+    recorded = recorded || e.value("message", "") == message;
+  BOOST_TEST(recorded);
   BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/low", R"({"gracePeriodSeconds":0})").status ==
                 200);
   // The victim's deletion is the event that brings the preemptor back; it lands on n1.
@@ -358,12 +377,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_pod_deleted_from_the_api_is_rejected_and_its_room
 BOOST_AUTO_TEST_CASE(a_nominated_preemptors_room_is_not_given_to_a_lower_priority_pod) {
   World w;
   w.post(kNodesPath, node("n1", "1"));
-  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
-    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
-           json{{"apiVersion", "scheduling.k8s.io/v1"},
-                {"kind", "PriorityClass"},
-                {"metadata", {{"name", name}}},
-                {"value", value}});
+  w.add_low_and_high_priority_classes();
   w.post(kPodsPath, pod("victim", "800m", "low"));
   w.run(100);
   BOOST_REQUIRE(w.node_of("victim") == "n1");
@@ -582,36 +596,4 @@ BOOST_AUTO_TEST_CASE(a_gpu_pod_asking_for_a_model_lands_on_a_node_of_that_model)
   BOOST_TEST(index_of("wants-v100-0") == "0");
   BOOST_TEST(index_of("wants-v100-1") == "0");  // GPU 0 had 500 free: best fit fills it
   BOOST_TEST(index_of("wants-v100-2") == "1");
-}
-
-BOOST_AUTO_TEST_CASE(a_preemptor_retried_while_its_victim_terminates_says_it_is_not_eligible) {
-  // kube's DefaultPreemption: a pod nominated to a node where a lower-priority pod is still
-  // terminating by preemption does not preempt again; its FailedScheduling says why.
-  World w;
-  w.post(kNodesPath, node("n1", "1"));
-  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
-    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
-           json{{"apiVersion", "scheduling.k8s.io/v1"},
-                {"kind", "PriorityClass"},
-                {"metadata", {{"name", name}}},
-                {"value", value}});
-  w.post(kPodsPath, pod("low", "800m", "low"));
-  w.run(100);
-  w.post(kPodsPath, pod("high", "800m", "high"));
-  w.run(100);
-  BOOST_REQUIRE(w.service->counters().victims == 1u);
-  BOOST_REQUIRE(w.get(kPodsPath + "/high")["status"].value("nominatedNodeName", "") == "n1");
-  // A node too small for it arrives: the preemptor is tried again while "low" terminates.
-  w.post(kNodesPath, node("n2", "500m"));
-  w.run_for(20'000);
-  BOOST_TEST(w.node_of("high") == "");
-  BOOST_TEST(w.service->counters().victims == 1u);  // no second preemption
-  const std::string message =
-      "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to a "
-      "terminating pod on the nominated node.";
-  BOOST_TEST(w.condition("high", "PodScheduled").value("message", "") == message);
-  bool recorded = false;
-  for (const auto& e : w.events("FailedScheduling"))
-    recorded = recorded || e.value("message", "") == message;
-  BOOST_TEST(recorded);
 }
