@@ -613,6 +613,25 @@ void summarize(SchedulerBenchReport& report, std::vector<double> latencies_us,
       rss_growth(rss_nodes, rss_end, std::uint64_t{report.init_pods} + report.pods);
 }
 
+/// What both paths build first: the default profile (or the slow reference's plugins), the
+/// framework running it, and what the framework points to (declared first: destroyed last).
+struct BenchFramework {
+  ResourceNames resources;
+  Profile profile = default_profile();
+  BenchHandle handle;
+  std::unique_ptr<Framework> framework;
+};
+
+Result<std::unique_ptr<BenchFramework>> bench_framework(const SchedulerBenchOptions& o) {
+  auto out = std::make_unique<BenchFramework>();
+  auto framework =
+      Framework::create(o.every_pod ? reference_registry(out->profile) : default_registry(),
+                        out->profile, out->resources, &out->handle);
+  if (!framework) return framework.error();
+  out->framework = std::move(framework.value());
+  return out;
+}
+
 /// SchedulerBenchPath::queue (see the header): the scheduler's cache, snapshot and queue around
 /// the same framework. Init pods go the same way first, not measured.
 Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
@@ -621,13 +640,10 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
   SchedulerBenchReport report;
   report.workload = std::string(scheduler_workload_name(o.workload));
   report.path = std::string(scheduler_bench_path_name(o.path));
-  ResourceNames resources;
-  Profile profile = default_profile();
-  BenchHandle handle;  // outlives the framework
-  auto framework = Framework::create(o.every_pod ? reference_registry(profile) : default_registry(),
-                                     profile, resources, &handle);
-  if (!framework) return framework.error();
-  Framework& f = *framework.value();
+  auto made_framework = bench_framework(o);
+  if (!made_framework) return made_framework.error();
+  auto& [resources, profile, handle, framework] = *made_framework.value();
+  Framework& f = *framework;
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
   SchedulerCache cache(0);  // kube 1.32: assumed pods never expire
@@ -719,13 +735,10 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
   SchedulerBenchReport report;
   report.workload = std::string(scheduler_workload_name(o.workload));
   report.path = std::string(scheduler_bench_path_name(o.path));
-  ResourceNames resources;
-  Profile profile = default_profile();
-  BenchHandle handle;  // outlives the framework
-  auto framework = Framework::create(o.every_pod ? reference_registry(profile) : default_registry(),
-                                     profile, resources, &handle);
-  if (!framework) return framework.error();
-  Framework& f = *framework.value();
+  auto made_framework = bench_framework(o);
+  if (!made_framework) return made_framework.error();
+  auto& [resources, profile, handle, framework] = *made_framework.value();
+  Framework& f = *framework;
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
   BenchCluster cluster(make_scheduler_nodes(o, resources));
