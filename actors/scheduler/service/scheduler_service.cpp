@@ -175,8 +175,14 @@ void SchedulerService::pod_updated(const api::InformerObject& old_object,
   bool was_bound = old_pod.getSpec().getNodeName().size() > 0;
   if (terminal(pod)) return pod_deleted(object);
   if (!was_bound && pod.getSpec().getNodeName().size() == 0 &&
-      !scheduling_fields_changed(old_pod, pod))
-    return;  // a status change of a pending pod: nothing the queue must know
+      !scheduling_fields_changed(old_pod, pod)) {
+    // A status change of a pending pod moves nothing in the queue. The one status field a
+    // cycle reads is nominatedNodeName (DefaultPreemption's eligibility): kept up to date.
+    if (old_pod.getStatus().getNominatedNodeName() != pod.getStatus().getNominatedNodeName())
+      if (auto info = converter_.pod(pod))
+        (void)queue_->refresh(std::make_shared<const PodInfo>(std::move(*info)));
+    return;
+  }
   auto info = converter_.pod(pod);
   if (!info) {
     ++counters_.conversion_errors;
@@ -504,7 +510,8 @@ void SchedulerService::permit_rejected(const PoppedPod& popped, const Status& st
 }
 
 // BindingSink: DefaultBinder's binding, sent; binding_answered finishes it.
-Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
+Status SchedulerService::bind(const PodInfo& pod, std::string_view node,
+                              const std::map<std::string, std::string>& annotations) {
   if (binding_now_ == nullptr) return Status::error("no binding cycle is running");
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<k8s::Binding>();
@@ -513,6 +520,14 @@ Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
   b.getMetadata().setName(pod.name);
   b.getMetadata().setNamespace(pod.namespace_);
   b.getMetadata().setUid(pod.uid);
+  if (!annotations.empty()) {  // a StringMap's entries are sorted by key, as a std::map's
+    auto entries = b.getMetadata().initAnnotations().initEntries(unsigned(annotations.size()));
+    unsigned i = 0;
+    for (const auto& [key, value] : annotations) {
+      entries[i].setKey(key);
+      entries[i++].setValue(value);
+    }
+  }
   b.initTarget().setKind("Node");
   b.getTarget().setName(std::string(node));
   auto call = on_pod(api::ApiVerb::create, pod, "binding");
