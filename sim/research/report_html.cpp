@@ -10,7 +10,7 @@ namespace craton::research {
 namespace {
 
 constexpr const char* kStyle =
-    "body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}"
+    "body{font-family:sans-serif;margin:2em;max-width:1600px;color:#222}"
     "table{border-collapse:collapse;margin:1em 0}"
     "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
     "th:first-child,td:first-child{text-align:left}"
