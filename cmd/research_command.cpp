@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "actors/scheduler/config/scheduler_config.hpp"
+#include "actors/scheduler/plugins/default_plugins.hpp"
 #include "cmd/commands.hpp"
 #include "sim/research/report_files.hpp"
 #include "sim/research/research_run.hpp"
@@ -217,7 +218,8 @@ struct CompareFlags {
 inline constexpr int kCompareSeedsMax = 100;
 inline constexpr std::size_t kComparePoliciesMax = 32;
 
-// A policy file's name (its stem) once the file reads and parses as a KubeSchedulerConfiguration.
+// A policy file's name (its stem) once the file reads and parses as a KubeSchedulerConfiguration
+// whose plugins all exist.
 Result<std::string> checked_policy(const std::string& file) {
   std::error_code ec;
   auto size = std::filesystem::file_size(file, ec);
@@ -231,6 +233,10 @@ Result<std::string> checked_policy(const std::string& file) {
   if (!in) return Error{"usage", "policy " + file + ": cannot read it"};
   auto config = scheduler::parse_scheduler_config(text.str());
   if (!config) return Error{"usage", "policy " + file + ": " + config.error().message};
+  // Building the frameworks catches an unknown plugin name before hours of runs, not during.
+  scheduler::ResourceNames names;
+  auto built = scheduler::build_frameworks(*config, scheduler::default_registry(), names);
+  if (!built) return Error{"usage", "policy " + file + ": " + built.error().message};
   std::string name = std::filesystem::path(file).stem().string();
   if (auto ok = research::check_policy_name(name); !ok)
     return Error{"usage", "policy " + file + ": " + ok.error().message};

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `craton research compare` end to end: bad inputs are refused before anything runs or is
-# written (missing workload: exit 1; a bad policy file, two policies of one name, --seeds out of
+# written (missing workload: exit 1; a bad policy file or an unknown plugin in one, two policies of one name, --seeds out of
 # range, a bad --duration, a non-empty --out without --force: exit 2), each with one clear line.
 # Then two policies on a tiny synthetic workload with two seeds: every report file is written,
 # summary.json has both policies and both seeds, and a second run (--force into the same
@@ -25,6 +25,11 @@ run 2 compare --workload "$tmp/w.jsonl" --policies "$policies/fgd.yaml,$tmp/bad.
 expect_err "policy $tmp/bad.yaml: "
 run 2 compare --workload "$tmp/w.jsonl" --policies "$policies/fgd.yaml,$tmp/absent.yaml" --out "$tmp/r0"
 expect_err "policy $tmp/absent.yaml"
+printf '%s\n' 'apiVersion: kubescheduler.config.k8s.io/v1' 'kind: KubeSchedulerConfiguration' \
+  'profiles:' '  - schedulerName: default-scheduler' '    plugins:' '      score:' \
+  '        enabled:' '          - name: NoSuchPlugin' >"$tmp/typo.yaml"
+run 2 compare --workload "$tmp/w.jsonl" --policies "$tmp/typo.yaml" --out "$tmp/r0"
+expect_err "policy $tmp/typo.yaml: .*no plugin named NoSuchPlugin"
 mkdir -p "$tmp/other" && cp "$policies/fgd.yaml" "$tmp/other/fgd.yaml"
 run 2 compare --workload "$tmp/w.jsonl" --policies "$policies/fgd.yaml,$tmp/other/fgd.yaml" --out "$tmp/r0"
 expect_err "two files are named fgd"
