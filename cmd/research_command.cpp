@@ -259,13 +259,15 @@ Status check_policies(const std::vector<std::string>& files) {
   return Ok{};
 }
 
+// The command that reproduces the comparison, for run.json. --force is left out: it changes
+// where files may go, not what they hold, and a rerun with --force must write the same run.json.
 std::string compare_command_line(const CompareFlags& f) {
   std::string policies;
   for (const auto& p : f.policies) policies += (policies.empty() ? "" : ",") + p;
   std::string line = "craton research compare --workload " + f.workload + " --policies " +
                      policies + " --out " + f.out + " --seeds " + std::to_string(f.seeds);
   if (!f.duration.empty()) line += " --duration " + f.duration;
-  return line + (f.force ? " --force" : "");
+  return line;
 }
 
 // Every check on the flags and inputs: the record of the comparison, or the first problem.
