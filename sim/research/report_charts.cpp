@@ -17,10 +17,18 @@ const RunResult* first_run_of(const std::vector<RunResult>& runs, const std::str
   return nullptr;
 }
 
+// Over time, a dashed line marks the last submission: where the summary's end-of-run figures
+// are read (run_figures.hpp). Every policy ran the same workload, so the first run tells it.
 LineChart over_time(const std::vector<RunResult>& runs, const std::vector<PolicySummary>& policies,
                     double UsageSample::*field) {
   LineChart chart;
   chart.x_label = "simulated time (s)";
+  if (!runs.empty() && !runs.front().pods.empty()) {
+    double last_submit = 0;
+    for (const auto& pod : runs.front().pods) last_submit = std::max(last_submit, pod.submit_s);
+    chart.marker_x = last_submit;
+    chart.marker_label = "last submission";
+  }
   for (const auto& s : policies) {
     ChartSeries series{s.policy, {}};
     if (const auto* run = first_run_of(runs, s.policy))

@@ -190,6 +190,11 @@ std::string render_line_chart(const LineChart& c) {
   std::string out = svg_open(f.width, f.height, c.title);
   out += text_at(f.left, 24, c.title, " font-size=\"15\" font-weight=\"bold\"");
   out += axes(f, xt, yt, xr, yr, c);
+  if (c.marker_x && *c.marker_x >= xr.low && *c.marker_x <= xr.high)
+    out += "<g class=\"marker\"><line x1=\"" + num(sx(*c.marker_x)) + "\" y1=\"" + num(f.top) +
+           "\" x2=\"" + num(sx(*c.marker_x)) + "\" y2=\"" + num(f.top + f.plot_h()) +
+           "\" stroke=\"#888\" stroke-dasharray=\"4 4\"/>\n" +
+           text_at(sx(*c.marker_x) + 4, f.top + 12, c.marker_label, " fill=\"#666\"") + "</g>\n";
   std::vector<std::string> names;
   for (std::size_t i = 0; i < c.series.size(); ++i) {
     const auto& s = c.series[i];

@@ -39,6 +39,9 @@ struct LineChart {
   std::optional<double> y_min;  ///< fixed axis bounds; absent: from the data (0 included)
   std::optional<double> y_max;
   bool steps = false;  ///< draw as a step function (a CDF), not straight segments
+  /// A dashed vertical line at this x, labelled (e.g. the last submission), when inside the axis.
+  std::optional<double> marker_x;
+  std::string marker_label;
 };
 
 /// One panel of a bar chart: one figure, one bar per series (values in the series' order).

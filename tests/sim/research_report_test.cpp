@@ -11,6 +11,7 @@
 #include "sim/research/report_charts.hpp"
 #include "sim/research/report_documents.hpp"
 #include "sim/research/report_files.hpp"
+#include "sim/research/report_html.hpp"
 #include "sim/research/report_number.hpp"
 #include "sim/research/run_figures.hpp"
 #include "sim/research/svg_chart.hpp"
@@ -270,4 +271,23 @@ BOOST_AUTO_TEST_CASE(a_policy_name_that_is_not_a_plain_name_is_refused) {
   runs[0].run.policy = "a/b";
   BOOST_TEST(!write_report(dir.path, runs, {}, sample_record()).ok());
   BOOST_TEST(!fs::exists(dir.path / "summary.json"));
+}
+
+BOOST_AUTO_TEST_CASE(the_page_holds_tables_charts_and_the_escaped_record) {
+  auto runs = testing::sample_runs(2);
+  auto summaries = summarize_policies(runs);
+  auto charts = report_charts(runs, summaries);
+  auto html = report_html(summaries, charts, sample_record(), runs);
+  BOOST_TEST(html.rfind("<!DOCTYPE html>", 0) == 0u);
+  BOOST_TEST(count_of(html, "<svg ") == 6u);
+  BOOST_TEST(count_of(html, "<table class=\"summary\">") == 2u);  // the mean, then per seed
+  BOOST_TEST(count_of(html, "<td>fgd</td><td>mean</td>") == 1u);
+  BOOST_TEST(html.find("kind: KubeSchedulerConfiguration # &lt;&amp;&gt;") != std::string::npos);
+  BOOST_TEST(html.find("sha256:00ff") != std::string::npos);
+  BOOST_TEST(html.find("<script") == std::string::npos);
+  BOOST_TEST(html.find("http://") == html.find("http://www.w3.org/2000/svg"));  // nothing fetched
+  auto body = html.find("<body>");
+  BOOST_TEST(tags_balance(html.substr(body, html.find("</html>") - body)));
+  // Over time, the last submission (50 s) is marked.
+  BOOST_TEST(count_of(charts[2].svg, "last submission") == 1u);
 }
