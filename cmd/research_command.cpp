@@ -25,6 +25,7 @@
 #include "actors/scheduler/config/scheduler_config.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "cmd/commands.hpp"
+#include "sim/research/compare_runs.hpp"
 #include "sim/research/report_files.hpp"
 #include "sim/research/research_run.hpp"
 #include "sim/workload/import_alibaba_2017.hpp"
@@ -299,22 +300,16 @@ int run_compare(const CompareFlags& f) {
   auto record = checked_compare(f);
   if (!record) return fail(record.error());
   if (auto ok = research::check_report_dir(f.out, f.force); !ok) return fail(ok.error());
-  std::vector<research::RunResult> runs;
-  std::vector<research::RunCost> costs;
-  for (const auto& policy : f.policies)
-    for (auto seed : record->seeds) {
-      research::ResearchRunOptions options{f.workload, policy, seed, std::nullopt};
-      if (record->duration_s) options.duration_ms = std::int64_t(*record->duration_s * 1000);
-      auto out = research::run_research(options);
-      if (!out)
-        return fail(
-            Error{"run", policy + " seed " + std::to_string(seed) + ": " + out.error().message});
-      std::cerr << out->result.run.policy << " seed " << seed << ": " << out->result.pods.size()
-                << " pods, wall " << out->cost.wall_s << " s\n";
-      runs.push_back(std::move(out->result));
-      costs.push_back(out->cost);
-    }
-  if (auto ok = research::write_report(f.out, runs, costs, *record); !ok) return fail(ok.error());
+  research::CompareRunOptions options{f.workload, record->seeds, std::nullopt};
+  if (record->duration_s) options.duration_ms = std::int64_t(*record->duration_s * 1000);
+  auto progress = [](const research::RunResult& r, const research::RunCost& cost) {
+    std::cerr << r.run.policy << " seed " << r.run.seed << ": " << r.pods.size() << " pods, wall "
+              << cost.wall_s << " s\n";
+  };
+  auto done = research::run_policies(f.policies, options, research::run_research, progress);
+  if (!done) return fail(done.error());
+  if (auto ok = research::write_report(f.out, done->runs, done->costs, *record); !ok)
+    return fail(ok.error());
   std::cout << "wrote " << f.out << ": " << f.policies.size() << " policies x " << f.seeds
             << " seeds; open " << f.out << "/index.html\n";
   return 0;

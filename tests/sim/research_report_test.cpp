@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/research/compare_runs.hpp"
 #include "sim/research/report_charts.hpp"
 #include "sim/research/report_documents.hpp"
 #include "sim/research/report_files.hpp"
@@ -290,4 +291,42 @@ BOOST_AUTO_TEST_CASE(the_page_holds_tables_charts_and_the_escaped_record) {
   BOOST_TEST(tags_balance(html.substr(body, html.find("</html>") - body)));
   // Over time, the last submission (50 s) is marked.
   BOOST_TEST(count_of(charts[2].svg, "last submission") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(every_policy_runs_on_every_seed_named_by_its_file) {
+  std::vector<std::string> asked;
+  RunFunction fake = [&](const ResearchRunOptions& o) -> craton::Result<ResearchRunOutput> {
+    asked.push_back(o.policy_file + "#" + std::to_string(o.seed));
+    BOOST_TEST(o.workload_file == "w.jsonl");
+    BOOST_TEST((o.duration_ms && *o.duration_ms == 5000));
+    // A run that names its policy otherwise (its profile, say) is renamed after the file.
+    return ResearchRunOutput{testing::sample_run("default-scheduler", 99, 0), RunCost{2, 3, 4}};
+  };
+  int progressed = 0;
+  auto done = run_policies({"p/fgd.yaml", "q/best-fit.yaml"}, {"w.jsonl", {1, 2}, 5000}, fake,
+                           [&](const RunResult&, const RunCost&) { ++progressed; });
+  BOOST_TEST_REQUIRE(done.ok());
+  BOOST_TEST(asked == (std::vector<std::string>{"p/fgd.yaml#1", "p/fgd.yaml#2", "q/best-fit.yaml#1",
+                                                "q/best-fit.yaml#2"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(progressed == 4);
+  BOOST_TEST_REQUIRE(done->runs.size() == 4u);
+  BOOST_TEST(done->costs.size() == 4u);
+  BOOST_TEST(done->runs[2].run.policy == "best-fit");
+  BOOST_TEST(done->runs[2].run.config_file == "q/best-fit.yaml");
+  BOOST_TEST(done->runs[3].run.seed == 2u);
+  BOOST_TEST(summarize_policies(done->runs).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_stops_the_rest_and_names_its_policy_and_seed) {
+  int calls = 0;
+  RunFunction failing = [&](const ResearchRunOptions& o) -> craton::Result<ResearchRunOutput> {
+    ++calls;
+    if (o.seed == 2) return craton::Error{"run", "the world broke"};
+    return ResearchRunOutput{testing::sample_run("x", o.seed, 0), RunCost{}};
+  };
+  auto done = run_policies({"fgd.yaml", "random.yaml"}, {"w.jsonl", {1, 2, 3}, {}}, failing);
+  BOOST_TEST_REQUIRE(!done.ok());
+  BOOST_TEST(done.error().message == "fgd.yaml seed 2: the world broke");
+  BOOST_TEST(calls == 2);
 }
