@@ -88,7 +88,7 @@ class PodSync {
 
   struct StatusUpdate {
     std::string pod_namespace, name, uid;
-    nlohmann::json status;  ///< {"status": this} is the merge patch on pods/status
+    nlohmann::json status;  ///< {"status": this} patches pods/status
   };
   /// The statuses that changed since they were last taken.
   std::vector<StatusUpdate> take_status_updates();
