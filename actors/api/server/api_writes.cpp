@@ -438,9 +438,10 @@ Task<std::optional<HttpResponse>> ApiService::remove_once(const Request& r, cons
   co_return object_response(r.native, 200, codec_, *object, *revision);
 }
 
-// A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
-// left in it (what Kubernetes' namespace controller does; contents held by finalizers keep it
-// Terminating until they go).
+// A namespace goes Terminating, then its contents are deleted, each by the normal graceful
+// DELETE; it goes itself once nothing is left in it (what Kubernetes' namespace controller
+// does; pods terminating on their nodes and contents held by finalizers keep it Terminating
+// until they go: the namespace controller deletes it again until then).
 Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, StoredObject old) {
   auto typed = ns.root().as<schema::k8s::Namespace>();
   std::int64_t at = old.mod_revision;
@@ -465,15 +466,32 @@ Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, Sto
     }
     for (const auto& o : contents) {
       auto object = object_from_bytes(kind, o.value);
-      if (object && object->meta().getFinalizers().size() > 0) {
+      if (!object) {
         left = true;
         continue;
       }
-      auto revision = co_await store_remove(o.key, o.mod_revision);
-      if (revision)
-        note_written(*revision);
-      else
+      // Each goes through the normal DELETE (no options), as kube's namespace controller
+      // deletes them: a bound, running pod is only marked (deletionTimestamp, its grace) and
+      // stays until its node agent has stopped it; finalizers hold what they hold. A DELETE of
+      // something marked already changes nothing, so the controller's later passes are cheap.
+      Request one;
+      one.kind = &kind;
+      one.path = ApiPath{kind.info.group,
+                         kind.info.version,
+                         r.path.name,
+                         kind.info.plural,
+                         text(object->meta().getName()),
+                         ""};
+      one.http.method = "DELETE";
+      auto response = co_await remove(one);
+      if (response.status == 404) continue;
+      if (response.status != 200) {
         left = true;
+        continue;
+      }
+      // Still there when the answer is the object marked (graceful or held by finalizers).
+      auto answer = json::parse(response.body, nullptr, false);
+      if (answer.is_object() && answer["metadata"].contains("deletionTimestamp")) left = true;
     }
   }
   if (!left) {
