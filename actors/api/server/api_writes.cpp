@@ -543,32 +543,24 @@ Task<Status> ApiService::ensure_defaults() {
                           {{"type", "ClusterIP"},
                            {"clusterIP", service_ips_.at(0)},
                            {"ports", json::array({port})}}}}));
-  if (!options_.advertise_address.empty())
-    wanted.push_back(
-        post("endpoints", "default",
-             {{"metadata",
-               {{"name", "kubernetes"},
-                {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
-              {"subsets",
-               json::array({{{"addresses", json::array({{{"ip", options_.advertise_address}}})},
-                             {"ports", json::array({{{"name", "https"},
-                                                     {"port", options_.advertise_port},
-                                                     {"protocol", "TCP"}}})}}})}}));
   for (const auto& r : wanted) {
     // Made already (by this server earlier, or by another API server of the cluster): done.
     // Creating the kubernetes service again would be refused 422 (its IP is allocated), not
-    // 409, so existence is looked at first.
+    // 409, so existence is looked at first, and again after a refusal: servers starting
+    // together race to create it, and the loser's refusal only means it exists now.
     Request existing = r;
     existing.http.method = "GET";
     existing.path.name = json::parse(r.http.body)["metadata"]["name"].get<std::string>();
     auto found = co_await get(existing);
     if (found.status == 200) continue;
     auto response = co_await create(r);
-    if (response.status != 201 && response.status != 409)
-      co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +
-                                         ": " + response.body};
+    if (response.status == 201 || response.status == 409) continue;
+    if ((co_await get(existing)).status == 200) continue;
+    co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +
+                                       ": " + response.body};
   }
-  co_return Ok{};
+  // The kubernetes Endpoints: this server's lease and address (endpoint_reconciler.cpp).
+  co_return co_await reconcile_endpoints();
 }
 
 }  // namespace craton::api
