@@ -20,6 +20,8 @@ class MemoryStore final : public ObjectStore {
   // Each call answers before it returns.
  public:
   ApiService* service = nullptr;
+  /// Further services over the same store (several API servers), fed the same changes.
+  std::vector<ApiService*> also;
   std::map<std::string, StoredObject> objects;
   /// The TTL each key was last written with (0: none), as the store would hold its lease.
   std::map<std::string, std::int64_t> ttls_s;
@@ -48,7 +50,8 @@ class MemoryStore final : public ObjectStore {
     objects.erase(it);
     ttls_s.erase(key);
     ++writes;
-    service->apply({FeedChange{key, ++revision, std::nullopt}});
+    ++revision;
+    for (auto* s : fed()) s->apply({FeedChange{key, revision, std::nullopt}});
     done(revision);
   }
   void get(const std::string& key, Done<Found> done) override {
@@ -62,11 +65,16 @@ class MemoryStore final : public ObjectStore {
     if (!answers_lost || !written) return written;
     return Error{"duplicate", "applied once; the answer was lost"};
   }
+  std::vector<ApiService*> fed() const {
+    std::vector<ApiService*> out = also;
+    out.insert(out.begin(), service);
+    return out;
+  }
   Result<std::int64_t> put(const std::string& key, const std::string& value, std::int64_t ttl_s) {
     ++writes;
     ttls_s[key] = ttl_s;
     objects[key] = StoredObject{key, value, ++revision};
-    service->apply({FeedChange{key, revision, value}});
+    for (auto* s : fed()) s->apply({FeedChange{key, revision, value}});
     return revision;
   }
 };

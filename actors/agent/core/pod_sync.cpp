@@ -44,12 +44,15 @@ PodPlan skeleton_plan(k8s::Pod::Reader pod) {
   return plan;
 }
 
-/// How long a deleted pod's containers get to stop: the deletion's grace
-/// (deletionGracePeriodSeconds), never more than the pod's own (kubelet's
-/// calculateEffectiveGracePeriod takes the deletion's; the API never writes it longer).
+/// How long a deleted pod's containers get to stop, as the kubelet's pod worker takes it
+/// (calculateEffectiveGracePeriod): the deletion's grace (metadata.deletionGracePeriodSeconds,
+/// which the API chose from DeleteOptions, else the spec's) when the pod has one, so a longer
+/// grace asked at deletion is honoured; else the pod's terminationGracePeriodSeconds; never
+/// under a second ("we always supply a grace period of 1"). Later deletions only shorten it
+/// (begin_termination).
 std::int64_t termination_grace_ms(const PodPlan& plan) {
-  if (!plan.deletion_grace_ms) return plan.grace_period_ms;
-  return std::min(*plan.deletion_grace_ms, plan.grace_period_ms);
+  constexpr std::int64_t kMinimumGraceMs = 1'000;
+  return std::max(plan.deletion_grace_ms.value_or(plan.grace_period_ms), kMinimumGraceMs);
 }
 
 }  // namespace

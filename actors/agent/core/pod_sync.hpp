@@ -93,7 +93,7 @@ class PodSync {
 
   struct StatusUpdate {
     std::string pod_namespace, name, uid;
-    nlohmann::json status;  ///< {"status": this} is the merge patch on pods/status
+    nlohmann::json status;  ///< {"status": this} patches pods/status
   };
   /// The statuses that changed since they were last taken. Built for the pods an input
   /// touched since the last call, and for every pod once per status_sweep_ms.

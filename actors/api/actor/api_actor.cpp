@@ -189,6 +189,10 @@ struct ApiState {
   /// retried every feed_keepalive_ms while they fail.
   enum class Defaults { missing, making, made } defaults = Defaults::missing;
   std::int64_t defaults_retry_ms = INT64_MIN;  ///< node clocks may read below 0
+  /// The next pass of the lease endpoint reconciler (ApiService::reconcile_endpoints), once
+  /// the defaults are made; one pass at a time.
+  std::int64_t endpoints_due_ms = INT64_MIN;
+  bool reconciling = false;
 
   ~ApiState() {
     *alive = false;
@@ -260,6 +264,23 @@ void make_defaults(ApiActor* self) {
     st.env->log(self, LogLevel::warn, "api: " + s.error().message);
     st.defaults = ApiState::Defaults::missing;
     st.defaults_retry_ms = st.env->now_ms(self) + st.config.feed_keepalive_ms;
+  });
+}
+
+// kube-apiserver's endpoint reconciler loop: this server's lease renewed and the `kubernetes`
+// Endpoints brought in line every endpoint_reconcile_ms.
+void reconcile_endpoints(ApiActor* self) {
+  auto& st = self->state;
+  auto now = st.env->now_ms(self);
+  if (st.defaults != ApiState::Defaults::made || st.reconciling || now < st.endpoints_due_ms)
+    return;
+  st.reconciling = true;
+  st.endpoints_due_ms = now + st.config.endpoint_reconcile_ms;
+  start(st.service->reconcile_endpoints(), [self](const Status& s) {
+    auto& st = self->state;
+    if (!*st.alive) return;
+    st.reconciling = false;
+    if (!s) st.env->log(self, LogLevel::warn, "api: " + s.error().message);
   });
 }
 
@@ -408,6 +429,7 @@ void on_tick(ApiActor* self) {
       break;
     case ApiState::Feed::watching:
       make_defaults(self);  // once the feed runs; again while they fail
+      reconcile_endpoints(self);
       if (now - st.feed_heard_ms >= st.config.feed_silence_ms) {
         feed_watch(self, st.feed_revision + 1);
       } else if (now - st.feed_keepalive_sent_ms >= st.config.feed_keepalive_ms) {

@@ -67,6 +67,9 @@ struct ApiServiceOptions {
   /// the service is made without Endpoints, as in the simulator).
   std::string advertise_address;
   std::uint16_t advertise_port = 6443;
+  /// How long an API server's endpoint lease lives unrenewed (kube-apiserver's 15 s): a dead
+  /// server's address leaves the `kubernetes` Endpoints this long after its last pass.
+  std::int64_t endpoint_lease_s = 15;
   std::function<std::int64_t()> now_s;       ///< wall clock, seconds since the epoch
   std::function<std::string()> new_uid;      ///< a fresh UUID
   std::function<std::string()> name_suffix;  ///< 5 random characters for generateName
@@ -105,8 +108,14 @@ class ApiService {
 
   /// Creates what every cluster has when missing: the namespaces default, kube-system,
   /// kube-public and kube-node-lease, and the `kubernetes` service in default (the first
-  /// cluster IP, port 443 to advertise_port) with its Endpoints when advertise_address is set.
+  /// cluster IP, port 443 to advertise_port) with its Endpoints when advertise_address is set
+  /// (a first reconcile_endpoints()).
   Task<Status> ensure_defaults();
+  /// One pass of the lease endpoint reconciler (endpoint_reconciler.cpp): renews this server's
+  /// lease on advertise_address and writes every live server's address into the `kubernetes`
+  /// Endpoints. Run it every ~10 s (the shells do; kube-apiserver reconciles every 10 s);
+  /// nothing without advertise_address.
+  Task<Status> reconcile_endpoints();
 
   void handle(HttpRequest request, std::shared_ptr<Exchange> exchange);
   void tick();
