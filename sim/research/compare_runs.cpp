@@ -11,7 +11,7 @@ Result<CompareRuns> run_policies(const std::vector<std::string>& policy_files,
   CompareRuns out;
   for (const auto& file : policy_files)
     for (auto seed : options.seeds) {
-      auto one = run(ResearchRunOptions{options.workload_file, file, seed, options.duration_ms});
+      auto one = run(PolicySeedRun{options.workload_file, file, seed, options.duration_ms});
       if (!one)
         return Error{one.error().code,
                      file + " seed " + std::to_string(seed) + ": " + one.error().message};

@@ -6,15 +6,32 @@
 // names the policy file and seed. Blocks as long as the runs do.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "sim/research/research_run.hpp"
+#include "runtime/result.hpp"
+#include "sim/research/run_result.hpp"
 
 namespace craton::research {
 
-using RunFunction = std::function<Result<ResearchRunOutput>(const ResearchRunOptions&)>;
+/// One run to make: a policy file on the workload with a seed.
+struct PolicySeedRun {
+  std::string workload_file;
+  std::string policy_file;
+  std::uint64_t seed = 1;
+  std::optional<std::int64_t> duration_ms;  ///< simulated time to stop at; absent: run's own end
+};
+
+/// What one run gives back.
+struct PolicySeedOutput {
+  RunResult result;
+  RunCost cost;
+};
+
+using RunFunction = std::function<Result<PolicySeedOutput>(const PolicySeedRun&)>;
 /// Called after each run, e.g. to print progress.
 using RunProgress = std::function<void(const RunResult&, const RunCost&)>;
 

@@ -295,12 +295,12 @@ BOOST_AUTO_TEST_CASE(the_page_holds_tables_charts_and_the_escaped_record) {
 
 BOOST_AUTO_TEST_CASE(every_policy_runs_on_every_seed_named_by_its_file) {
   std::vector<std::string> asked;
-  RunFunction fake = [&](const ResearchRunOptions& o) -> craton::Result<ResearchRunOutput> {
+  RunFunction fake = [&](const PolicySeedRun& o) -> craton::Result<PolicySeedOutput> {
     asked.push_back(o.policy_file + "#" + std::to_string(o.seed));
     BOOST_TEST(o.workload_file == "w.jsonl");
     BOOST_TEST((o.duration_ms && *o.duration_ms == 5000));
     // A run that names its policy otherwise (its profile, say) is renamed after the file.
-    return ResearchRunOutput{testing::sample_run("default-scheduler", 99, 0), RunCost{2, 3, 4}};
+    return PolicySeedOutput{testing::sample_run("default-scheduler", 99, 0), RunCost{2, 3, 4}};
   };
   int progressed = 0;
   auto done = run_policies({"p/fgd.yaml", "q/best-fit.yaml"}, {"w.jsonl", {1, 2}, 5000}, fake,
@@ -320,10 +320,10 @@ BOOST_AUTO_TEST_CASE(every_policy_runs_on_every_seed_named_by_its_file) {
 
 BOOST_AUTO_TEST_CASE(a_failed_run_stops_the_rest_and_names_its_policy_and_seed) {
   int calls = 0;
-  RunFunction failing = [&](const ResearchRunOptions& o) -> craton::Result<ResearchRunOutput> {
+  RunFunction failing = [&](const PolicySeedRun& o) -> craton::Result<PolicySeedOutput> {
     ++calls;
     if (o.seed == 2) return craton::Error{"run", "the world broke"};
-    return ResearchRunOutput{testing::sample_run("x", o.seed, 0), RunCost{}};
+    return PolicySeedOutput{testing::sample_run("x", o.seed, 0), RunCost{}};
   };
   auto done = run_policies({"fgd.yaml", "random.yaml"}, {"w.jsonl", {1, 2, 3}, {}}, failing);
   BOOST_TEST_REQUIRE(!done.ok());
