@@ -10,6 +10,7 @@
 #include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "actors/scheduler/service/scheduler_actor.hpp"
 #include "runtime/rng.hpp"
+#include "sim/cluster/cluster_load.hpp"
 
 namespace craton::sim {
 
@@ -122,7 +123,7 @@ std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, cons
   scheduler.wall_clock_base_s = options_.wall_clock_base_s;
   actors.push_back(scheduler::spawn_scheduler(sys, node, scheduler));
   actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
-  actors.push_back(spawn_pods_auditor(sys, node, observe));
+  actors.push_back(spawn_pods_auditor(sys, node, observe, options_.audit_every_ms));
   return actors;
 }
 
@@ -173,6 +174,7 @@ CheckResult ClusterScenario::check(const RunHistory& history) const {
   auto cluster = check_cluster(history, bounds_);
   for (auto& f : cluster.failures) result.fail(std::move(f));
   for (const auto& [name, count] : cluster.counts) result.counts[name] = count;
+  add_load_counts(history, options_.deployment.replicas, result);
   return result;
 }
 
