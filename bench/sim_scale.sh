@@ -7,12 +7,15 @@
 # Deployment's submission to its last pod's container started.
 #
 #   bench/sim_scale.sh [NODES...]          (default: 1000 5000)
-#   CRATON=./build/craton DURATION=300s PODS_PER_WORKER=30 AUDIT_EVERY=10s SEED=1 bench/sim_scale.sh 100
+#   CRATON=./build/craton DURATION=300s PODS_PER_WORKER=30 AUDIT_EVERY=10s AGENT_TICK=1s SEED=1 \
+#     bench/sim_scale.sh 100
 #
 # Simulator-only options in force (docs/simulator.md; production is unchanged):
 #   --audit-every AUDIT_EVERY: the pods auditors (the checker's eyes) list every pod once per
 #   AUDIT_EVERY of simulated time instead of after every change (a list per change is
 #   quadratic in pods). The checks stay on.
+#   --agent-tick AGENT_TICK (default 1s): the fake nodes' agents tick every AGENT_TICK instead
+#   of 100 ms (a tick is a step on every worker; the agent's periodic work is due in seconds).
 # Wall time and peak RSS come from /usr/bin/time (outside the simulated world). Not a test: it
 # never fails on a slow figure; a run whose checks fail is reported as such.
 set -euo pipefail
@@ -21,6 +24,7 @@ craton="${CRATON:-./build/craton}"
 duration="${DURATION:-300s}"
 per_worker="${PODS_PER_WORKER:-30}"
 audit_every="${AUDIT_EVERY:-10s}"
+agent_tick="${AGENT_TICK:-1s}"
 seed="${SEED:-1}"
 if [[ ! -x "$craton" ]]; then
   echo "sim_scale: no craton binary at '$craton' (build first, or set CRATON)" >&2
@@ -34,14 +38,15 @@ field() {  # field NAME JSON -> the number after "NAME":
   sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
 }
 
-echo "sim_scale: options in force: --audit-every $audit_every (simulator only), faults none, seed $seed"
+echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick; faults none, seed $seed"
 for nodes in "${sizes[@]}"; do
   workers=$((nodes > 4 ? nodes - 3 : nodes - 1))
   pods=$((workers * per_worker))
   tmp="$(mktemp -d)"
   set +e
   /usr/bin/time -f '%M %e %U %S' -o "$tmp/time" "$craton" sim --scenario cluster --seed "$seed" \
-    --nodes "$nodes" --pods "$pods" --audit-every "$audit_every" --duration "$duration" \
+    --nodes "$nodes" --pods "$pods" --audit-every "$audit_every" --agent-tick "$agent_tick" \
+    --duration "$duration" \
     --faults none --json >"$tmp/out.json" 2>"$tmp/err"
   rc=$?
   set -e

@@ -19,7 +19,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const std::vector<std::string>& nodes,
                                                 const ScenarioLoad& load) {
   if (name != "cluster" && !load.empty())
-    return Error{"bad_load", "--pods and --audit-every apply to scenario 'cluster' only"};
+    return Error{"bad_load",
+                 "--pods, --audit-every and --agent-tick apply to scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
@@ -47,6 +48,7 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
       options.deployment.replicas = int(load.pods);
     }
     options.audit_every_ms = load.audit_every_ms;
+    options.agent_tick_ms = load.agent_tick_ms;
     return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes, options));
   }
   std::string known;

@@ -143,6 +143,7 @@ std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
   for (std::size_t i = 0; i < cp.size(); ++i)
     config.api_nodes.push_back(cp[(index + i) % cp.size()]);
   config.jobs.workers = 0;  // driver calls inline: deterministic
+  if (options_.agent_tick_ms > 0) config.tick_ms = options_.agent_tick_ms;
   config.read_facts = [node_name = node.node_id, ip]() -> Result<agent::HostFacts> {
     agent::HostFacts facts;
     facts.cpu_cores = 4;

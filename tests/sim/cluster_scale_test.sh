@@ -11,7 +11,7 @@ trap 'rm -rf "$out"' EXIT
 
 workers=$((nodes - 3))
 pods=$((workers * 30))
-"$craton" sim --scenario cluster --seed 1 --nodes "$nodes" --pods "$pods" --audit-every 10s \
+"$craton" sim --scenario cluster --seed 1 --nodes "$nodes" --pods "$pods" --audit-every 10s --agent-tick 1s \
   --duration 150s --faults none --json >"$out/run.json" || {
   cat "$out/run.json"
   echo "FAIL: the scale run did not pass its checks"
