@@ -51,7 +51,8 @@ for nodes in "${sizes[@]}"; do
   rc=$?
   set -e
   json="$(tail -1 "$tmp/out.json")"
-  read -r rss_kb wall_s user_s sys_s <"$tmp/time" || true
+  # GNU time puts "Command exited with non-zero status N" first when the run fails.
+  read -r rss_kb wall_s user_s sys_s < <(tail -1 "$tmp/time") || true
   rm -rf "$tmp"
   check=$([[ $rc -eq 0 ]] && echo ok || echo "FAILED(rc=$rc)")
   awk -v n="$nodes" -v p="$pods" -v w="$(field wall_ms "$json")" -v sim="$(field simulated_ms "$json")" \

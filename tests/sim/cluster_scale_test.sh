@@ -5,7 +5,7 @@
 # load counts the bench reads. No duration is asserted.
 set -euo pipefail
 craton="$1"
-nodes="${2:-100}"
+nodes="${2:-10}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
