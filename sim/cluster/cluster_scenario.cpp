@@ -10,6 +10,7 @@
 #include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "actors/scheduler/service/scheduler_actor.hpp"
 #include "runtime/rng.hpp"
+#include "sim/cluster/cluster_load.hpp"
 
 namespace craton::sim {
 
@@ -122,7 +123,7 @@ std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, cons
   scheduler.wall_clock_base_s = options_.wall_clock_base_s;
   actors.push_back(scheduler::spawn_scheduler(sys, node, scheduler));
   actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
-  actors.push_back(spawn_pods_auditor(sys, node, observe));
+  actors.push_back(spawn_pods_auditor(sys, node, observe, options_.audit_every_ms));
   return actors;
 }
 
@@ -142,6 +143,7 @@ std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
   for (std::size_t i = 0; i < cp.size(); ++i)
     config.api_nodes.push_back(cp[(index + i) % cp.size()]);
   config.jobs.workers = 0;  // driver calls inline: deterministic
+  if (options_.agent_tick_ms > 0) config.tick_ms = options_.agent_tick_ms;
   config.read_facts = [node_name = node.node_id, ip]() -> Result<agent::HostFacts> {
     agent::HostFacts facts;
     facts.cpu_cores = 4;
@@ -173,6 +175,7 @@ CheckResult ClusterScenario::check(const RunHistory& history) const {
   auto cluster = check_cluster(history, bounds_);
   for (auto& f : cluster.failures) result.fail(std::move(f));
   for (const auto& [name, count] : cluster.counts) result.counts[name] = count;
+  add_load_counts(history, options_.deployment.replicas, result);
   return result;
 }
 

@@ -43,9 +43,20 @@
 
 namespace craton::sim {
 
+/// The most pods a cluster run takes (`craton sim --pods`): Kubernetes' published limit of
+/// 150,000 with room.
+constexpr std::size_t kClusterPodsMax = 1'000'000;
+
 struct ClusterScenarioOptions {
   StoreScenarioOptions store;
   ClusterDeploymentConfig deployment;
+  /// The pods auditors' view interval (spawn_pods_auditor): 0 after every change; a scale run
+  /// sets seconds (the checker's eviction and stop bounds then see changes that late).
+  std::int64_t audit_every_ms = 0;
+  /// The workers' agents' tick (AgentActorConfig::tick_ms; 0: its default, 100 ms). A scale run
+  /// sets a coarser one: each tick is a simulated step on every worker, and the agent's
+  /// periodic work (lease renewals every 10 s, status, retries) is due in seconds anyway.
+  std::int64_t agent_tick_ms = 0;
   /// Test only: what every worker's driver does with stops (ObservingDriver's seam).
   ObservingDriverConfig driver;
   /// Slack of the checker's bounds (ClusterBounds says what each covers).

@@ -218,6 +218,7 @@ void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& o
   // and clients watch again from a fresh list, as with kube-apiserver's cacher.
   for (auto& [id, w] : watchers_) w->exchange->end();
   watchers_.clear();
+  watch_index_.clear();
   ready_ = true;
   wake_caught_up(lock);
 }
@@ -230,16 +231,58 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
     auto change = cache->apply(c.key, c.revision, c.value);
     if (!change || !*change) continue;  // out of order, or a delete of an absent key
     Delivery delivery{**change, {}, {}, {}};
-    for (auto it = watchers_.begin(); it != watchers_.end();) {
-      auto& w = *it->second;
-      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
-      it = w.ended ? watchers_.erase(it) : std::next(it);
-    }
+    fan_out(c.key, delivery);
   }
   // The feed delivers whole revisions: every resource has now seen all up to the last one.
   if (!changes.empty())
     for (auto& [resource, cache] : caches_) cache.progress(changes.back().revision);
   wake_caught_up(lock);
+}
+
+std::map<std::uint64_t, std::unique_ptr<ApiService::Watcher>>::iterator ApiService::drop_watcher(
+    std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator it) {
+  watch_index_.remove(it->first);
+  return watchers_.erase(it);
+}
+
+void ApiService::fan_out(const std::string& key, Delivery& delivery) {
+  auto resource = resource_of(key);
+  if (!watch_index_.indexed(resource)) {
+    for (auto it = watchers_.begin(); it != watchers_.end();) {
+      auto& w = *it->second;
+      if (key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
+      it = w.ended ? drop_watcher(it) : std::next(it);
+    }
+    return;
+  }
+  // The change's field values, decoded once into the delivery (deliver reuses them).
+  const Kind& kind = *watchers_.at(watch_index_.any_indexed(resource))->kind;
+  auto value_of = [&](std::optional<std::optional<Selectable>>& slot,
+                      const std::string* bytes) -> WatchIndex::ValueOf {
+    if (bytes != nullptr && !slot) {
+      auto o = object_from_bytes(kind, *bytes);
+      slot = o ? std::optional<Selectable>(selectable(kind, o->root().asReader())) : std::nullopt;
+    }
+    const Selectable* s = bytes != nullptr && *slot ? &**slot : nullptr;
+    return [s](const std::string& field) -> std::optional<std::string> {
+      if (s == nullptr) return std::nullopt;
+      auto it = s->fields.find(field);
+      if (it == s->fields.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    };
+  };
+  const auto& change = delivery.change;
+  const std::string* before = change.previous ? &change.previous->bytes() : nullptr;
+  const std::string* after = change.type == ChangeType::deleted ? nullptr : &change.value.bytes();
+  auto ids = watch_index_.candidates(resource, value_of(delivery.before, before),
+                                     value_of(delivery.after, after));
+  for (auto id : ids) {
+    auto it = watchers_.find(id);
+    if (it == watchers_.end()) continue;
+    auto& w = *it->second;
+    if (key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
+    if (w.ended) drop_watcher(it);
+  }
 }
 
 void ApiService::progress(std::int64_t revision) {
@@ -363,7 +406,7 @@ void ApiService::tick() {
       if (w.native) {
         ApiEvent bookmark{ApiEventType::bookmark, {"", cache->revision()}, 0, {}};
         if (!w.exchange->write(encode_api_event(bookmark))) w.ended = true;
-        it = w.ended ? watchers_.erase(it) : std::next(it);
+        it = w.ended ? drop_watcher(it) : std::next(it);
         continue;
       }
       nlohmann::json bookmark{
@@ -374,7 +417,7 @@ void ApiService::tick() {
             {"metadata", {{"resourceVersion", std::to_string(cache->revision())}}}}}};
       if (!w.exchange->write(bookmark.dump() + "\n")) w.ended = true;
     }
-    it = w.ended ? watchers_.erase(it) : std::next(it);
+    it = w.ended ? drop_watcher(it) : std::next(it);
   }
   auto now_ms = monotonic_ms();
   answer_waiters(lock, [now_ms](const CacheWaiter& w) -> std::optional<Status> {

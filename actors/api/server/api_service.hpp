@@ -40,6 +40,7 @@
 #include "actors/api/server/api_path.hpp"
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/server/object_store.hpp"
+#include "actors/api/server/watch_index.hpp"
 #include "runtime/task.hpp"
 
 namespace craton::api {
@@ -227,6 +228,12 @@ class ApiService {
   std::int64_t required_revision_ = 0;  ///< see require_revision()
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
+  WatchIndex watch_index_;  ///< which of watchers_ a change can reach (watch_index.hpp)
+  /// Erases a watcher from watchers_ and watch_index_; the next one.
+  std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator drop_watcher(
+      std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator it);
+  /// Delivers one change to the watchers it can reach (mutex_ held).
+  void fan_out(const std::string& key, Delivery& delivery);
 };
 
 }  // namespace craton::api
