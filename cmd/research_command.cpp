@@ -194,6 +194,9 @@ void add_research_check(CLI::App& research, int& exit_code) {
 
 }  // namespace
 
+// `craton research run` (cmd/research_run_command.cpp).
+void add_research_run(CLI::App& research, int& exit_code);
+
 void add_research_command(CLI::App& app, int& exit_code) {
   auto* research = app.add_subcommand(
       "research", "Scheduling research: workloads from traces or a seed (docs/research.md)");
@@ -201,6 +204,7 @@ void add_research_command(CLI::App& app, int& exit_code) {
   add_research_import(*research, exit_code);
   add_research_synth(*research, exit_code);
   add_research_check(*research, exit_code);
+  add_research_run(*research, exit_code);
 }
 
 }  // namespace craton::cmd
