@@ -306,7 +306,23 @@ int run_compare(const CompareFlags& f) {
     std::cerr << r.run.policy << " seed " << r.run.seed << ": " << r.pods.size() << " pods, wall "
               << cost.wall_s << " s\n";
   };
-  auto done = research::run_policies(f.policies, options, research::run_research, progress);
+  // Every run replays the same workload: read it once.
+  auto workload = research::read_research_workload(f.workload);
+  if (!workload)
+    return fail(Error{"input", "workload " + f.workload + ": " + workload.error().message});
+  research::RunFunction run =
+      [&workload](const research::PolicySeedRun& r) -> Result<research::PolicySeedOutput> {
+    research::ResearchRunOptions o;
+    o.duration_ms = r.duration_ms;
+    o.craton_version = CRATON_VERSION;
+    auto outcome = research::run_research(*workload, r.policy_file, r.seed, o);
+    if (!outcome) return outcome.error();
+    if (!outcome->store_failures.empty())
+      return Error{"check", r.policy_file + " seed " + std::to_string(r.seed) +
+                                ": the store checker failed: " + outcome->store_failures.front()};
+    return research::PolicySeedOutput{std::move(outcome->result), outcome->cost};
+  };
+  auto done = research::run_policies(f.policies, options, run, progress);
   if (!done) return fail(done.error());
   if (auto ok = research::write_report(f.out, done->runs, done->costs, *record); !ok)
     return fail(ok.error());
@@ -332,6 +348,9 @@ void add_research_compare(CLI::App& research, int& exit_code) {
 
 }  // namespace
 
+// `craton research run` (cmd/research_run_command.cpp).
+void add_research_run(CLI::App& research, int& exit_code);
+
 void add_research_command(CLI::App& app, int& exit_code) {
   auto* research = app.add_subcommand(
       "research", "Scheduling research: workloads from traces or a seed (docs/research.md)");
@@ -340,6 +359,7 @@ void add_research_command(CLI::App& app, int& exit_code) {
   add_research_synth(*research, exit_code);
   add_research_check(*research, exit_code);
   add_research_compare(*research, exit_code);
+  add_research_run(*research, exit_code);
 }
 
 }  // namespace craton::cmd

@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/agent/core/node_status.hpp"
+#include "actors/scheduler/config/scheduler_config.hpp"
 #include "sim/cluster/cluster_checker.hpp"
 #include "sim/cluster/cluster_clients.hpp"
 #include "sim/cluster/observing_driver.hpp"
@@ -68,6 +70,33 @@ struct ClusterScenarioOptions {
 /// How many of `nodes` nodes are the control plane: 1 below 5 nodes, else 3.
 std::size_t control_plane_size(std::size_t nodes);
 
+/// The fixed message latency at 0 s that keeps messages between two nodes in order (every
+/// whole-cluster run needs it; cluster_faults says why).
+Fault cluster_latency_fault();
+
+/// The store options of a whole-cluster run's control plane (the controllers scenario's).
+StoreScenarioOptions cluster_store_options(StoreScenarioOptions store);
+
+/// The control plane's services on one node: the API actor, the controller manager and the
+/// scheduler configured by `scheduler` (leader-elected among the control-plane nodes).
+std::vector<caf::actor> spawn_control_services(caf::actor_system& sys, const NodeContext& node,
+                                               std::int64_t wall_clock_base_s,
+                                               scheduler::SchedulerConfig scheduler);
+
+/// One worker: the real node agent (driver calls inline) over a FakeDriver wrapped in an
+/// ObservingDriver, registering `node_config` with the host figures `facts`, talking to
+/// `api_nodes` (first choice first).
+struct WorkerAgentSpec {
+  agent::NodeConfig node_config;
+  agent::HostFacts facts;
+  std::vector<std::string> api_nodes;
+  std::int64_t wall_clock_base_s = 1'800'000'000;
+  ObservingDriverConfig driver;
+  std::int64_t tick_ms = 0;  ///< the agent's tick; 0: its default (--agent-tick)
+};
+caf::actor spawn_worker_agent(caf::actor_system& sys, const NodeContext& node,
+                              const ObservationSink& observe, WorkerAgentSpec spec);
+
 enum class ClusterFaultKind { worker_crash, worker_crash_restart, worker_partition };
 
 /// A fixed latency at 0 s (in-order delivery), and one fault of `kind` on a worker drawn from
@@ -98,7 +127,6 @@ class ClusterScenario : public Scenario {
  private:
   std::vector<caf::actor> spawn_worker(caf::actor_system& sys, const NodeContext& node,
                                        const ObservationSink& observe);
-  static StoreScenarioOptions store_options(StoreScenarioOptions store);
 
   std::vector<std::string> nodes_;
   ClusterScenarioOptions options_;
