@@ -16,6 +16,7 @@ tree() {  # a fresh minimal tree that obeys every rule
   echo '#include "actors/store/raft/raft.hpp"' > actors/store/replica/replica.hpp
   echo '#include "runtime/environment.hpp"' > actors/store/client/client.hpp
   echo '#include "runtime/environment.hpp"' > actors/api/actor.hpp
+  mkdir -p sim/world
   echo '#include "actors/store/replica/replica.hpp"' > sim/world/world.hpp
 }
 
