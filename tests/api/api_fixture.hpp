@@ -27,9 +27,10 @@ class MemoryStore final : public ObjectStore {
   std::map<std::string, std::int64_t> ttls_s;
   std::int64_t revision = 1;
   int writes = 0;
-  /// Writes are applied but answered "duplicate", as the store answers a resend of a session
-  /// write whose first copy took effect and whose answer was lost (store_calls.hpp).
-  bool answers_lost = false;
+  /// Non-empty: writes are applied but answered with this error code, as the store answers
+  /// a copy of a write whose first copy took effect and whose answer was lost: "duplicate"
+  /// (client sessions, store_calls.hpp) or, for a create without a session, "exists".
+  std::string lost_answer;
 
   void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
               Done<std::int64_t> done) override {
@@ -62,8 +63,8 @@ class MemoryStore final : public ObjectStore {
 
  private:
   Result<std::int64_t> answered(Result<std::int64_t> written) const {
-    if (!answers_lost || !written) return written;
-    return Error{"duplicate", "applied once; the answer was lost"};
+    if (lost_answer.empty() || !written) return written;
+    return Error{lost_answer, "applied once; the answer was lost"};
   }
   std::vector<ApiService*> fed() const {
     std::vector<ApiService*> out = also;

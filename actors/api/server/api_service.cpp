@@ -85,18 +85,27 @@ std::int64_t ApiService::ttl_s(const Kind* kind) const {
   return 0;
 }
 
-// A write answered "duplicate" was applied once by the store (a resend or a network copy of it
-// was refused: store_calls.hpp, client sessions) but its own answer was lost. If the key still
-// holds exactly what we wrote, that write is the one stored: answer its revision. Otherwise
-// something changed the key since, and our write's revision is unknown: "timeout" (outcome
-// unknown, as for any unanswered write).
-ObjectStore::Done<std::int64_t> ApiService::settle_duplicate(const std::string* key,
-                                                             const std::string* value,
-                                                             ObjectStore::Done<std::int64_t> done) {
-  return [this, key, value, done = std::move(done)](Result<std::int64_t> written) mutable {
-    if (written || written.error().code != "duplicate") return done(std::move(written));
-    store_.get(*key, [value, done = std::move(done)](Result<ObjectStore::Found> stored) {
+// Answers that hide whether our own write took effect, settled by reading the key back:
+// - "duplicate": the store applied the write once (a resend or a network copy of it was refused:
+//   store_calls.hpp, client sessions) but its own answer was lost;
+// - for a create, "exists": a write without a client session that the network duplicated is
+//   applied once and refused once, and the refusal may arrive first (simulator, controllers
+//   scenario seed 29: a ReplicaSet told 409 for a pod it had created made a fifth of four).
+// The key holding exactly our bytes (same uid and creation time for an object) means our write
+// is the one stored: answer its revision. Otherwise "exists" stands, and a "duplicate" whose
+// key has changed since has an unknown revision: "timeout" (outcome unknown).
+ObjectStore::Done<std::int64_t> ApiService::settle_lost_answer(
+    const std::string* key, const std::string* value, bool create,
+    ObjectStore::Done<std::int64_t> done) {
+  return [this, key, value, create, done = std::move(done)](Result<std::int64_t> written) mutable {
+    if (written) return done(std::move(written));
+    bool duplicate = written.error().code == "duplicate";
+    if (!duplicate && !(create && written.error().code == "exists"))
+      return done(std::move(written));
+    store_.get(*key, [value, duplicate, refused = written.error(),
+                      done = std::move(done)](Result<ObjectStore::Found> stored) {
       if (stored && *stored && (*stored)->value == *value) return done((*stored)->mod_revision);
+      if (!duplicate) return done(refused);
       done(Error{"timeout",
                  "the store applied the write once but its answer was lost, and the object "
                  "has changed since: its outcome is unknown"});
@@ -108,7 +117,7 @@ Callback<Result<std::int64_t>> ApiService::store_create(const std::string& key,
                                                         const std::string& value,
                                                         const Kind* kind) {
   return callback<Result<std::int64_t>>([this, k = &key, v = &value, ttl = ttl_s(kind)](auto done) {
-    store_.create(*k, *v, ttl, settle_duplicate(k, v, std::move(done)));
+    store_.create(*k, *v, ttl, settle_lost_answer(k, v, true, std::move(done)));
   });
 }
 
@@ -117,7 +126,7 @@ Callback<Result<std::int64_t>> ApiService::store_update(const std::string& key,
                                                         std::int64_t expected, const Kind* kind) {
   return callback<Result<std::int64_t>>(
       [this, k = &key, v = &value, expected, ttl = ttl_s(kind)](auto done) {
-        store_.update(*k, *v, expected, ttl, settle_duplicate(k, v, std::move(done)));
+        store_.update(*k, *v, expected, ttl, settle_lost_answer(k, v, false, std::move(done)));
       });
 }
 

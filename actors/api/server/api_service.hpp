@@ -139,11 +139,12 @@ class ApiService {
                                               const Kind* kind);
   Callback<Result<std::int64_t>> store_update(const std::string& key, const std::string& value,
                                               std::int64_t expected, const Kind* kind);
-  /// `done`, except that a write the store answered "duplicate" (applied once, its answer
-  /// lost) is read back: our bytes still there -> their revision. `key` and `value` outlive
-  /// the call (the awaiting coroutine's frame holds them).
-  ObjectStore::Done<std::int64_t> settle_duplicate(const std::string* key, const std::string* value,
-                                                   ObjectStore::Done<std::int64_t> done);
+  /// `done`, except that an answer hiding whether our write took effect ("duplicate"; "exists"
+  /// for a create) is settled by reading the key back (api_service.cpp says how). `key` and
+  /// `value` outlive the call (the awaiting coroutine's frame holds them).
+  ObjectStore::Done<std::int64_t> settle_lost_answer(const std::string* key,
+                                                     const std::string* value, bool create,
+                                                     ObjectStore::Done<std::int64_t> done);
   /// The TTL objects of `kind` are written with (0: none).
   std::int64_t ttl_s(const Kind* kind) const;
   Callback<Result<std::int64_t>> store_remove(const std::string& key, std::int64_t expected);

@@ -166,16 +166,6 @@ Task<HttpResponse> ApiService::create(const Request& r) {
     co_return with_warnings(object_response(r.native, 201, codec_, *object, 0), warnings);
   auto bytes = object_to_bytes(*object);
   auto revision = co_await store_create(named.key(), bytes, &kind);
-  if (!revision && revision.error().code == "exists") {
-    // A write without a client session (ObjectStores that send none; the API actor's store
-    // calls carry one: store_calls.hpp) that the network duplicated is applied once and refused
-    // once, and the refusal may be the answer that arrives first. The stored object is ours
-    // (same bytes: same uid and creation time) only if our write was applied: then this create
-    // succeeded. (Simulator, controllers scenario seed 29: a ReplicaSet told 409 for a pod it
-    // had created counted one pod short and made a fifth of four.)
-    auto stored = co_await store_get(named.key());
-    if (stored && *stored && (*stored)->value == bytes) revision = (*stored)->mod_revision;
-  }
   if (!revision) co_return from_error(revision.error(), kind, name);
   note_written(*revision);
   co_return with_warnings(object_response(r.native, 201, codec_, *object, *revision), warnings);
