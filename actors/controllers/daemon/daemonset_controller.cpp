@@ -16,6 +16,7 @@
 #include "actors/controllers/daemon/node_eligibility.hpp"
 #include "actors/controllers/deployment/fenceposts.hpp"
 #include "actors/controllers/expectations.hpp"
+#include "actors/controllers/pod_control.hpp"
 #include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
@@ -321,10 +322,8 @@ class DaemonSetController final : public Controller {
   void event(const std::string& key, api::EventType type, const char* reason, std::string message) {
     auto ds = sets_.cache().get(key);
     if (!ds || !record_) return;
-    api::ObjectRef ref{"DaemonSet", ds->name_space(), ds->name(),
-                       ds->uid(),   "apps/v1",        std::to_string(ds->resource_version()),
-                       ""};
-    record_(api::EventReport{ref, type, reason, std::move(message), "daemonset-controller", ""});
+    record_(api::EventReport{event_ref(*ds, "DaemonSet", "apps/v1"), type, reason,
+                             std::move(message), "daemonset-controller", ""});
   }
 };
 
@@ -430,25 +429,12 @@ SyncResult DaemonSetController::sync(const std::string& key, std::int64_t now_ms
 
 bool DaemonSetController::on_reply(const std::string& key, const api::ApiCall& call,
                                    const api::ApiReply& reply) {
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
-    auto pod = FlatMessage::open(reply.object.bytes);
-    if (pod.ok())
-      event(key, api::EventType::normal, "SuccessfulCreate",
-            "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
-    event(key, api::EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
-  if (reply.ok()) return true;
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    event(key, api::EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
-    expectations_.creation_failed(key, reply.code, now_ms_());
-    return false;
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
-    expectations_.lower_delete(key, object_key(call.namespace_, call.name));
-    return reply.code == 404;  // gone already: what we wanted
-  }
-  return false;  // adoption, release or status refused (409: changed meanwhile): look again
+  auto settled = settle_pod_call(key, call, reply, expectations_, now_ms_(),
+                                 [&](api::EventType type, const char* reason, std::string text) {
+                                   event(key, type, reason, std::move(text));
+                                 });
+  // Adoption, release or status: refused (409: changed meanwhile) means look again.
+  return settled.value_or(reply.ok());
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "actors/api/client/kube_time.hpp"
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
+#include "actors/controllers/pod_control.hpp"
 #include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
@@ -306,14 +307,8 @@ bool up_to_date(k8s::PodDisruptionBudget::Reader pdb, const BudgetStatus& s) {
 void DisruptionController::event(const api::InformerObject& pdb, api::EventType type,
                                  const char* reason, std::string message) {
   if (!record_) return;
-  api::ObjectRef ref{"PodDisruptionBudget",
-                     pdb.name_space(),
-                     pdb.name(),
-                     pdb.uid(),
-                     "policy/v1",
-                     std::to_string(pdb.resource_version()),
-                     ""};
-  record_(api::EventReport{ref, type, reason, std::move(message), "controllermanager", ""});
+  record_(api::EventReport{event_ref(pdb, "PodDisruptionBudget", "policy/v1"), type, reason,
+                           std::move(message), "controllermanager", ""});
 }
 
 SyncResult DisruptionController::sync(const std::string& key, std::int64_t now_ms) {

@@ -12,6 +12,7 @@
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/expectations.hpp"
 #include "actors/controllers/job/completion_index.hpp"
+#include "actors/controllers/pod_control.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/replicaset/pod_ranking.hpp"
 #include "runtime/assert.hpp"
@@ -362,10 +363,8 @@ class JobController final : public Controller {
   void event(const std::string& key, const JobEvent& e) {
     auto job = jobs_.cache().get(key);
     if (!job || !record_) return;
-    api::ObjectRef ref{"Job",      job->name_space(), job->name(),
-                       job->uid(), "batch/v1",        std::to_string(job->resource_version()),
-                       ""};
-    record_(api::EventReport{ref, e.type, e.reason, e.message, "job-controller", ""});
+    record_(api::EventReport{event_ref(*job, "Job", "batch/v1"), e.type, e.reason, e.message,
+                             "job-controller", ""});
   }
 
   JobConfig config_;
@@ -619,26 +618,12 @@ bool JobController::on_reply(const std::string& key, const api::ApiCall& call,
     state.announcing.clear();
     return reply.ok();
   }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
-    auto pod = FlatMessage::open(reply.object.bytes);
-    if (pod.ok())
-      event(key, {api::EventType::normal, "SuccessfulCreate",
-                  "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName())});
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
-    event(key, {api::EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name});
-  if (reply.ok()) return true;
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    event(key,
-          {api::EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message});
-    expectations_.creation_failed(key, reply.code, now_ms_());
-    return false;
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
-    expectations_.lower_delete(key, object_key(call.namespace_, call.name));
-    return reply.code == 404;  // gone already: what we wanted
-  }
-  return reply.code == 404;  // a finalizer removal: a pod gone needs none
+  auto settled = settle_pod_call(key, call, reply, expectations_, now_ms_(),
+                                 [&](api::EventType type, const char* reason, std::string text) {
+                                   event(key, JobEvent{type, reason, std::move(text)});
+                                 });
+  if (settled) return *settled;
+  return reply.ok() || reply.code == 404;  // a finalizer removal: a pod gone needs none
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
+#include "actors/controllers/pod_control.hpp"
 #include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/replicaset/pod_ranking.hpp"
@@ -55,14 +56,8 @@ class ReplicaSetController final : public Controller {
   void event(const std::string& key, api::EventType type, const char* reason, std::string message) {
     auto rs = sets_.cache().get(key);
     if (!rs || !record_) return;
-    api::ObjectRef ref{"ReplicaSet",
-                       rs->name_space(),
-                       rs->name(),
-                       rs->uid(),
-                       "apps/v1",
-                       std::to_string(rs->resource_version()),
-                       ""};
-    record_(api::EventReport{ref, type, reason, std::move(message), "replicaset-controller", ""});
+    record_(api::EventReport{event_ref(*rs, "ReplicaSet", "apps/v1"), type, reason,
+                             std::move(message), "replicaset-controller", ""});
   }
 };
 
@@ -183,25 +178,12 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
 
 bool ReplicaSetController::on_reply(const std::string& key, const api::ApiCall& call,
                                     const api::ApiReply& reply) {
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create && reply.ok()) {
-    auto pod = FlatMessage::open(reply.object.bytes);
-    if (pod.ok())
-      event(key, api::EventType::normal, "SuccessfulCreate",
-            "Created pod: " + std::string(pod->root<k8s::Pod>().getMetadata().getName()));
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove && reply.ok())
-    event(key, api::EventType::normal, "SuccessfulDelete", "Deleted pod: " + call.name);
-  if (reply.ok()) return true;
-  if (call.resource == "pods" && call.verb == api::ApiVerb::create) {
-    event(key, api::EventType::warning, "FailedCreate", "Error creating: " + reply.failure.message);
-    expectations_.creation_failed(key, reply.code, now_ms_());
-    return false;
-  }
-  if (call.resource == "pods" && call.verb == api::ApiVerb::remove) {
-    expectations_.lower_delete(key, object_key(call.namespace_, call.name));
-    return reply.code == 404;  // gone already: what we wanted
-  }
-  return false;  // adoption, release or status refused (409: changed meanwhile): look again
+  auto settled = settle_pod_call(key, call, reply, expectations_, now_ms_(),
+                                 [&](api::EventType type, const char* reason, std::string text) {
+                                   event(key, type, reason, std::move(text));
+                                 });
+  // Adoption, release or status: refused (409: changed meanwhile) means look again.
+  return settled.value_or(reply.ok());
 }
 
 }  // namespace
