@@ -329,12 +329,22 @@ int run_watch(const KvFlags& f) {
   auto watch = (*client)->watch(request);
   if (!watch) return fail(watch.error(), "watch");
   std::int64_t seen = 0;
+  bool unavailable = false;  // said once per outage
   while (*count == 0 || seen < *count) {
     auto batch = (*watch)->next(std::chrono::milliseconds(1000));
     if (!batch) {
       if (batch.error().code == "timeout") continue;
+      // No replica took the watch back yet: keep trying, as etcdctl's watch does; the watch
+      // resumes where it stopped, so nothing is lost meanwhile.
+      if (batch.error().code == "unavailable") {
+        if (!unavailable)
+          std::cerr << "craton kv watch: " << batch.error().message << ", retrying\n";
+        unavailable = true;
+        continue;
+      }
       return fail(batch.error(), "watch");
     }
+    unavailable = false;
     print_watch_batch(*batch, f.json_output);
     seen += std::int64_t(batch->events.size());
   }
