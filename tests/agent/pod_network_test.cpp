@@ -167,6 +167,26 @@ BOOST_AUTO_TEST_CASE(two_pods_reach_each_other_and_the_host_and_detach_leaves_no
   BOOST_TEST(output_of("ip link show master " + host.bridge).empty());
 }
 
+// podstart: the pod network is IPv4; both ends of a pod's veth come up without IPv6, so the
+// kernel spends nothing on link-local addresses, duplicate address detection and MLD reports
+// for them. The pod's lo keeps ::1; the pod still reaches the host over IPv4.
+BOOST_AUTO_TEST_CASE(a_pods_veth_comes_up_without_ipv6) {
+  if (!fs::exists("/proc/sys/net/ipv6")) return;  // a kernel without IPv6: nothing to check
+  TestHost host;
+  PodNetwork& network = host.open();
+  Netns a("crta" + host.suffix);
+  const std::string uid = "pod-a-" + host.suffix, veth = PodNetwork::host_veth_name(uid);
+  std::string ip = attach_ok(network, uid, a);
+  BOOST_TEST(output_of("cat /proc/sys/net/ipv6/conf/" + veth + "/disable_ipv6") == "1\n");
+  BOOST_TEST(output_of("ip -6 addr show dev " + veth).empty());
+  std::string in_pod = "ip netns exec " + a.name + " ";
+  BOOST_TEST(output_of(in_pod + "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6") == "1\n");
+  BOOST_TEST(output_of(in_pod + "ip -6 addr show dev eth0").empty());
+  BOOST_TEST(output_of(in_pod + "ip -6 addr show dev lo").find("::1/128") != std::string::npos);
+  BOOST_TEST(a.pings(host.net(1)));
+  BOOST_TEST(host_pings(ip));
+}
+
 BOOST_AUTO_TEST_CASE(attaching_again_keeps_the_pair_and_a_half_made_pod_is_rebuilt) {
   TestHost host;
   PodNetwork& network = host.open();
