@@ -1,4 +1,4 @@
-// The pod network (actors/agent/linux/pod_network.hpp) on the real kernel, as root: two network
+// The pod network (actors/agent/podnet/pod_network.hpp) on the real kernel, as root: two network
 // namespaces attached to a bridge reach each other and the host; detach and sweep leave no veth
 // and free the addresses; a second attach and an agent restart keep a pod's address; bad input
 // changes nothing; teardown removes the bridge and the masquerade rule. Each test uses a bridge,
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/agent/linux/pod_network.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 #include "tests/agent/shell_commands.hpp"
 
 using craton::agent::PodNetwork;

@@ -1,6 +1,6 @@
 // PodNetwork: the bridge, the per-pod veth pairs and the pod side's configuration over
 // libnl-route-3, and the masquerade and forwarding rules through the iptables command.
-#include "actors/agent/linux/pod_network.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 
 #include <fcntl.h>
 #include <linux/nsfs.h>
