@@ -10,7 +10,7 @@
 
 #include "actors/agent/fake/fake_driver.hpp"
 #include "actors/agent/linux/linux_driver.hpp"
-#include "actors/agent/linux/pod_network.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 #include "actors/agent/volumes/pod_volumes.hpp"
 #include "cmd/wall_clock.hpp"
 #include "storage/images/image_store.hpp"

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "actors/agent/driver/pod_driver.hpp"
-#include "actors/agent/linux/pod_network.hpp"
 #include "actors/agent/logs/container_log_server.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 #include "actors/agent/service/agent_actor.hpp"
 #include "actors/agent/volumes/informer_sources.hpp"
 #include "runtime/result.hpp"

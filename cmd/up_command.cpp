@@ -6,7 +6,7 @@
 // are adopted when it starts again. As root.
 //
 //   craton up [--data craton-data] [--http 127.0.0.1:6443] [--pod-cidr 10.244.0.0/24]
-//             [--driver linux|fake] [--workers 4]
+//             [--driver linux|fake] [--workers 4] [--bridge craton0] [--cgroup-root craton]
 #include "cmd/commands.hpp"
 #include "cmd/single_host.hpp"
 
@@ -26,6 +26,10 @@ void add_up_command(CLI::App& app, int& exit_code) {
   sub->add_option("--port", flags->port, "The agent's log port on loopback (10250; 0: any)");
   sub->add_option("--workers", flags->workers,
                   "Pods whose driver calls run side by side (4; a pod's calls stay in order)");
+  // A second cluster on the host (a benchmark, a test in a network namespace of its own) needs
+  // cgroups, and outside its own namespace a bridge, that are not the first one's.
+  sub->add_option("--bridge", flags->bridge, "The pods' bridge (craton0)");
+  sub->add_option("--cgroup-root", flags->cgroup_root, "The pods' cgroups (craton)");
   sub->add_flag("--verbose", flags->verbose, "Log every component's messages");
   sub->allow_extras();
   sub->callback([sub, flags, &exit_code] {

@@ -34,6 +34,9 @@ run_bench() {
   grep -q '"running":5' "$WORK/$driver.json" || fail "not every pod ran with $driver"
   grep -q '"problems":\[\]' "$WORK/$driver.json" || fail "problems with $driver"
   grep -q '"per_pod_ms":' "$WORK/$driver.json" || fail "no CPU cost per pod with $driver"
+  # Each pod is written at least three times before it runs: created, bound, a status.
+  grep -Eq '"writes_per_pod":([3-9]|[1-9][0-9])' "$WORK/$driver.json" ||
+    fail "no count (or fewer than 3) of each pod's writes with $driver"
   [ -z "$(ls -A "$WORK" | grep craton-podstart)" ] || fail "the bench left its data directory"
 }
 

@@ -30,8 +30,8 @@
 #include "actors/agent/fake/fake_driver.hpp"
 #include "actors/agent/linux/cgroups.hpp"
 #include "actors/agent/linux/linux_driver.hpp"
-#include "actors/agent/linux/pod_network.hpp"
 #include "actors/agent/linux/state_files.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 #include "tests/agent/busybox_layer.hpp"
 #include "tests/agent/shell_commands.hpp"
 

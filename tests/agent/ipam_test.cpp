@@ -1,4 +1,4 @@
-// The pod IPAM (actors/agent/linux/ipam.hpp): allocation order after the gateway, idempotence
+// The pod IPAM (actors/agent/podnet/ipam.hpp): allocation order after the gateway, idempotence
 // per pod, persistence across a restart, exhaustion, release without immediate reuse, a CIDR
 // change refused while pods hold addresses, and bad input or a failed write changing nothing.
 // Pure: files in a temporary directory, no root.
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "actors/agent/linux/ipam.hpp"
+#include "actors/agent/podnet/ipam.hpp"
 
 using craton::agent::Ipam;
 namespace ipam_error = craton::agent::ipam_error;

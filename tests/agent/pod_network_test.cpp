@@ -1,4 +1,4 @@
-// The pod network (actors/agent/linux/pod_network.hpp) on the real kernel, as root: two network
+// The pod network (actors/agent/podnet/pod_network.hpp) on the real kernel, as root: two network
 // namespaces attached to a bridge reach each other and the host; detach and sweep leave no veth
 // and free the addresses; a second attach and an agent restart keep a pod's address; bad input
 // changes nothing; teardown removes the bridge and the masquerade rule. Each test uses a bridge,
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/agent/linux/pod_network.hpp"
+#include "actors/agent/podnet/pod_network.hpp"
 #include "tests/agent/shell_commands.hpp"
 
 using craton::agent::PodNetwork;
@@ -165,6 +165,26 @@ BOOST_AUTO_TEST_CASE(two_pods_reach_each_other_and_the_host_and_detach_leaves_no
   BOOST_REQUIRE(network.detach("pod-b-" + host.suffix).ok());
   BOOST_TEST(!link_exists(PodNetwork::host_veth_name("pod-b-" + host.suffix)));
   BOOST_TEST(output_of("ip link show master " + host.bridge).empty());
+}
+
+// podstart: the pod network is IPv4; both ends of a pod's veth come up without IPv6, so the
+// kernel spends nothing on link-local addresses, duplicate address detection and MLD reports
+// for them. The pod's lo keeps ::1; the pod still reaches the host over IPv4.
+BOOST_AUTO_TEST_CASE(a_pods_veth_comes_up_without_ipv6) {
+  if (!fs::exists("/proc/sys/net/ipv6")) return;  // a kernel without IPv6: nothing to check
+  TestHost host;
+  PodNetwork& network = host.open();
+  Netns a("crta" + host.suffix);
+  const std::string uid = "pod-a-" + host.suffix, veth = PodNetwork::host_veth_name(uid);
+  std::string ip = attach_ok(network, uid, a);
+  BOOST_TEST(output_of("cat /proc/sys/net/ipv6/conf/" + veth + "/disable_ipv6") == "1\n");
+  BOOST_TEST(output_of("ip -6 addr show dev " + veth).empty());
+  std::string in_pod = "ip netns exec " + a.name + " ";
+  BOOST_TEST(output_of(in_pod + "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6") == "1\n");
+  BOOST_TEST(output_of(in_pod + "ip -6 addr show dev eth0").empty());
+  BOOST_TEST(output_of(in_pod + "ip -6 addr show dev lo").find("::1/128") != std::string::npos);
+  BOOST_TEST(a.pings(host.net(1)));
+  BOOST_TEST(host_pings(ip));
 }
 
 BOOST_AUTO_TEST_CASE(attaching_again_keeps_the_pair_and_a_half_made_pod_is_rebuilt) {

@@ -9,6 +9,8 @@
 # their --join) is SIGKILLed, the Deployment is scaled to 6 through a surviving server, and the
 # 6 pods get Ready while the first 4 keep running untouched (same uid, restartCount 0, still
 # answering). The killed server then restarts from its data and its API shows the 6 pods.
+# The `kubernetes` Endpoints list the three servers' --advertise-address, drop the killed one
+# once its API lease expires, and list it again after its restart.
 # Prints the time of each phase and the RSS of every server and agent.
 #
 # Cleanup (trap, also on failure): every process of the run is killed, the pods' cgroups,
@@ -116,15 +118,8 @@ fail() {
   done
   exit 1
 }
-until_ok() {  # SECONDS COMMAND...: runs it (quietly) every 0.5 s until it succeeds; 1 if never
-  local deadline=$(($(date +%s) + $1))
-  shift
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  return 1
-}
+# shellcheck source=../lib/until_ok.sh
+source "$SRC/tests/lib/until_ok.sh"
 # The body of GET / from IP:PORT, from inside HOST's network namespace (bash's /dev/tcp: no
 # HTTP client needed on the host).
 http_get_on() {  # HOST IP PORT
@@ -160,7 +155,8 @@ phase "starting 3 servers (--peers $PEERS)"
 T_SERVERS=$(date +%s.%N)
 start_server() {  # number (again after a kill: the same data, the log appended)
   on_host "s$1" "$CRATON" server --id "$1" --peers "$PEERS" --data "$WORK/s$1" \
-    --http "127.0.0.1:$HTTP_PORT" --certs "$WORK/pki" >>"$WORK/s$1.log" 2>&1 &
+    --http "127.0.0.1:$HTTP_PORT" --advertise-address "$(addr "s$1")" --certs "$WORK/pki" \
+    >>"$WORK/s$1.log" 2>&1 &
   PID[s$1]=$!
 }
 for i in 1 2 3; do start_server "$i"; done
@@ -168,6 +164,19 @@ for i in 1 2 3; do
   until_ok 90 kc "s$i" get ns kube-node-lease || fail "the API on s$i never came up"
 done
 phase "the 3 APIs answer ($(elapsed "$T_SERVERS") s)"
+
+# The `kubernetes` Endpoints list every live API server by its --advertise-address (sorted,
+# as each server's lease in kube-system keeps it there), whichever API is asked.
+api_endpoints() {  # SERVER: the addresses, space-separated, in the order the API lists them
+  kc "$1" get endpoints kubernetes -n default -o jsonpath='{.subsets[*].addresses[*].ip}'
+}
+endpoints_are() { [ "$(api_endpoints "$1")" = "$2" ]; }
+ALL_APIS="$(addr s1) $(addr s2) $(addr s3)"
+for i in 1 2 3; do
+  until_ok 60 endpoints_are "s$i" "$ALL_APIS" ||
+    fail "kubernetes Endpoints through s$i: '$(api_endpoints "s$i")', expected '$ALL_APIS'"
+done
+phase "the kubernetes Endpoints list the 3 APIs: $ALL_APIS"
 
 # The server to be killed: the one whose scheduler holds its Lease. The agents name it first in
 # --join, so they use its API until it dies and must move to another.
@@ -288,6 +297,13 @@ phase "6 pods Ready ${AFTER_KILL_S} s after the SIGKILL"
 kc "s$SURVIVOR" get pods -o wide
 kc "s$SURVIVOR" get lease -n kube-system
 
+# The killed server's lease expires (15 s) and a survivor drops its address.
+LIVE_APIS=$(for i in 1 2 3; do [ "$i" != "$VICTIM" ] && echo -n "$(addr "s$i") "; done)
+LIVE_APIS=${LIVE_APIS% }
+until_ok 90 endpoints_are "s$SURVIVOR" "$LIVE_APIS" ||
+  fail "kubernetes Endpoints after the kill: '$(api_endpoints "s$SURVIVOR")', expected '$LIVE_APIS'"
+phase "the kubernetes Endpoints dropped s$VICTIM: $LIVE_APIS"
+
 # Both agents moved to another server's API.
 for host in a1 a2; do
   grep -q "no answer from the API: now store-" "$WORK/$host.log" ||
@@ -320,6 +336,9 @@ T_BACK=$(date +%s.%N)
 start_server "$VICTIM"
 until_ok 120 ready_is "s$VICTIM" 6 || fail "s$VICTIM back: $(kc "s$VICTIM" get pods -o wide 2>&1)"
 phase "s$VICTIM back: its API shows the 6 Ready pods $(elapsed "$T_BACK") s after its restart"
+until_ok 60 endpoints_are "s$VICTIM" "$ALL_APIS" ||
+  fail "kubernetes Endpoints after s$VICTIM's restart: '$(api_endpoints "s$VICTIM")', expected '$ALL_APIS'"
+phase "the kubernetes Endpoints list the 3 APIs again"
 
 phase "figures: 4 pods Ready ${ALL4_S} s after apply; 6 Ready ${AFTER_KILL_S} s after SIGKILL of s$VICTIM"
 echo "PASS"

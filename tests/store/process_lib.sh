@@ -127,12 +127,5 @@ check_acked_present() {  # endpoints
 
 make_pki
 
-until_ok() {  # SECONDS COMMAND...: runs it (quietly) every 0.2 s until it succeeds; 1 if never
-  local seconds=$1
-  shift
-  for _ in $(seq 1 $((seconds * 5))); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  return 1
-}
+# shellcheck source=../lib/until_ok.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/until_ok.sh"

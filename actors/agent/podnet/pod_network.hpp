@@ -25,8 +25,8 @@
 #include <set>
 #include <string>
 
-#include "actors/agent/linux/ipam.hpp"
 #include "actors/agent/linux/sandbox_network.hpp"
+#include "actors/agent/podnet/ipam.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::agent {

@@ -1,4 +1,4 @@
-#include "actors/agent/linux/ipam.hpp"
+#include "actors/agent/podnet/ipam.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
