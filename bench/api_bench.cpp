@@ -270,35 +270,29 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
       },
       report.create);
   report.cache_rss_bytes = rss_bytes() - std::min(rss_before, rss_bytes());
-  report.update_cpu = cpu_per_request(
-      **cluster,
-      [&](double* client_cpu) {
-        return drive(
-            port, o.clients, o.updates, 0,
-            [&](Client& c, std::uint64_t i) {
-              // A new value each time: a patch that changes nothing is answered without a
-              // store write, which is not what this phase measures.
-              return c.call(http::verb::patch, pod_path(i % o.objects),
-                            R"({"metadata":{"labels":{"updated":")" + std::to_string(i) + R"("}}})",
-                            "application/merge-patch+json");
-            },
-            200, client_cpu);
-      },
-      report.update);
-  if (o.paced_writes > 0)
-    report.paced_cpu = cpu_per_request(
+  // Merge patches of label `label`, a new value each time: a patch that changes nothing is
+  // answered without a store write, which is not what these phases measure.
+  auto patches = [&](std::uint64_t clients, std::uint64_t total, double rate,
+                     const std::string& label, LatencyStats& stats) {
+    return cpu_per_request(
         **cluster,
         [&](double* client_cpu) {
           return drive(
-              port, o.paced_clients, o.paced_writes, o.rate,
+              port, clients, total, rate,
               [&](Client& c, std::uint64_t i) {
                 return c.call(http::verb::patch, pod_path(i % o.objects),
-                              R"({"metadata":{"labels":{"paced":")" + std::to_string(i) + R"("}}})",
+                              R"({"metadata":{"labels":{")" + label + R"(":")" + std::to_string(i) +
+                                  R"("}}})",
                               "application/merge-patch+json");
               },
               200, client_cpu);
         },
-        report.paced_update);
+        stats);
+  };
+  report.update_cpu = patches(o.clients, o.updates, 0, "updated", report.update);
+  if (o.paced_writes > 0)
+    report.paced_cpu =
+        patches(o.paced_clients, o.paced_writes, o.rate, "paced", report.paced_update);
   report.get = drive(
       port, o.clients, o.gets, 0,
       [&](Client& c, std::uint64_t i) {
