@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -40,6 +42,19 @@ std::uint64_t rss_bytes() {
 }
 
 using Client = HttpClient;
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+double process_cpu_seconds() {
+  rusage r{};
+  ::getrusage(RUSAGE_SELF, &r);
+  return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
 
 const std::string kPods = "/api/v1/namespaces/default/pods";
 
@@ -88,17 +103,20 @@ std::string pod(std::uint64_t i, std::uint64_t bytes) {
 // Closed loop (rate 0): each client sends its next request when the last is answered, and a
 // latency is the request's own. Open loop (rate > 0): request i is due at start + i/rate and
 // its latency counts from when it was due, so a server that falls behind shows it rather than
-// slowing the load down.
+// slowing the load down. `client_cpu_s` gets the CPU the client threads used.
 LatencyStats drive(std::uint16_t port, std::uint64_t clients, std::uint64_t total, double rate,
-                   const std::function<int(Client&, std::uint64_t)>& request, int ok) {
+                   const std::function<int(Client&, std::uint64_t)>& request, int ok,
+                   double* client_cpu_s = nullptr) {
   std::atomic<std::uint64_t> next{0};
   std::mutex mutex;
+  double cpu = 0;
   std::vector<double> latencies;
   std::map<std::string, std::uint64_t> errors;
   auto start = Clock::now();
   std::vector<std::thread> threads;
   for (std::uint64_t c = 0; c < clients; ++c)
     threads.emplace_back([&] {
+      auto cpu0 = thread_cpu_seconds();
       Client client(port);
       std::vector<double> mine;
       std::map<std::string, std::uint64_t> my_errors;
@@ -115,12 +133,34 @@ LatencyStats drive(std::uint16_t port, std::uint64_t clients, std::uint64_t tota
           ++my_errors["http_" + std::to_string(status)];
       }
       std::lock_guard lock(mutex);
+      cpu += thread_cpu_seconds() - cpu0;
       latencies.insert(latencies.end(), mine.begin(), mine.end());
       for (auto& [k, v] : my_errors) errors[k] += v;
     });
   for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (client_cpu_s != nullptr) *client_cpu_s = cpu;
   return summarize_latencies(std::move(latencies), seconds, errors);
+}
+
+// Runs `phase` (which reports its client threads' CPU) and splits the CPU every process used
+// meanwhile per request answered.
+CpuPerRequest cpu_per_request(const LocalStoreCluster& cluster,
+                              const std::function<LatencyStats(double*)>& phase,
+                              LatencyStats& stats) {
+  std::vector<double> replicas0(cluster.size());
+  for (std::size_t i = 0; i < cluster.size(); ++i) replicas0[i] = cluster.cpu_seconds(i);
+  auto self0 = process_cpu_seconds();
+  double client_s = 0;
+  stats = phase(&client_s);
+  auto self_s = process_cpu_seconds() - self0;
+  double n = double(std::max<std::uint64_t>(stats.requests, 1));
+  CpuPerRequest cpu;
+  cpu.client_ms = 1000 * client_s / n;
+  cpu.api_ms = 1000 * std::max(0.0, self_s - client_s) / n;
+  for (std::size_t i = 0; i < cluster.size(); ++i)
+    cpu.replica_ms.push_back(1000 * (cluster.cpu_seconds(i) - replicas0[i]) / n);
+  return cpu;
 }
 
 // W watchers of one object; `changes` patches one at a time, each waited for at every watcher.
@@ -179,6 +219,12 @@ LatencyStats fanout(std::uint16_t port, std::uint64_t watchers, std::uint64_t ch
 
 }  // namespace
 
+double CpuPerRequest::total_ms() const {
+  double total = client_ms + api_ms;
+  for (double r : replica_ms) total += r;
+  return total;
+}
+
 Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
   ApiBenchReport report;
   report.options = o;
@@ -212,30 +258,41 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
     }
   }
   auto rss_before = rss_bytes();
-  report.create = drive(
-      port, o.clients, o.objects, 0,
-      [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::post, kPods, pod(i, o.object_bytes), "application/json");
+  report.create_cpu = cpu_per_request(
+      **cluster,
+      [&](double* client_cpu) {
+        return drive(
+            port, o.clients, o.objects, 0,
+            [&](Client& c, std::uint64_t i) {
+              return c.call(http::verb::post, kPods, pod(i, o.object_bytes), "application/json");
+            },
+            201, client_cpu);
       },
-      201);
+      report.create);
   report.cache_rss_bytes = rss_bytes() - std::min(rss_before, rss_bytes());
-  report.update = drive(
-      port, o.clients, o.updates, 0,
-      [&](Client& c, std::uint64_t i) {
-        return c.call(http::verb::patch, pod_path(i % o.objects),
-                      R"({"metadata":{"labels":{"updated":"yes"}}})",
-                      "application/merge-patch+json");
-      },
-      200);
-  if (o.paced_writes > 0)
-    report.paced_update = drive(
-        port, o.paced_clients, o.paced_writes, o.rate,
-        [&](Client& c, std::uint64_t i) {
-          return c.call(http::verb::patch, pod_path(i % o.objects),
-                        R"({"metadata":{"labels":{"paced":")" + std::to_string(i) + R"("}}})",
-                        "application/merge-patch+json");
+  // Merge patches of label `label`, a new value each time: a patch that changes nothing is
+  // answered without a store write, which is not what these phases measure.
+  auto patches = [&](std::uint64_t clients, std::uint64_t total, double rate,
+                     const std::string& label, LatencyStats& stats) {
+    return cpu_per_request(
+        **cluster,
+        [&](double* client_cpu) {
+          return drive(
+              port, clients, total, rate,
+              [&](Client& c, std::uint64_t i) {
+                return c.call(http::verb::patch, pod_path(i % o.objects),
+                              R"({"metadata":{"labels":{")" + label + R"(":")" + std::to_string(i) +
+                                  R"("}}})",
+                              "application/merge-patch+json");
+              },
+              200, client_cpu);
         },
-        200);
+        stats);
+  };
+  report.update_cpu = patches(o.clients, o.updates, 0, "updated", report.update);
+  if (o.paced_writes > 0)
+    report.paced_cpu =
+        patches(o.paced_clients, o.paced_writes, o.rate, "paced", report.paced_update);
   report.get = drive(
       port, o.clients, o.gets, 0,
       [&](Client& c, std::uint64_t i) {

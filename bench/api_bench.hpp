@@ -15,11 +15,16 @@
 //   fan-out  `watchers` watch connections; `changes` patches of one object, one at a time:
 //            the latency from sending the patch to each watcher receiving its event
 // and the memory: this process's RSS growth while the cache filled with `objects` objects.
+// For each write phase, the CPU each process spent per request (CpuPerRequest): the bench's
+// own client threads (their thread CPU clocks), the rest of this process (the API server),
+// and each store replica (its /proc utime + stime). CPU is what a loaded machine does not
+// inflate as it inflates wall time, so these are the figures to compare between changes.
 // Every wait is bounded; a failed request counts as an error, not a latency.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/latency_stats.hpp"
 #include "runtime/result.hpp"
@@ -43,9 +48,18 @@ struct ApiBenchOptions {
   std::string data_dir = "/tmp";
 };
 
+/// CPU milliseconds per request of one phase, by process.
+struct CpuPerRequest {
+  double client_ms = 0;            ///< the benchmark's HTTP client threads
+  double api_ms = 0;               ///< this process minus its client threads: the API server
+  std::vector<double> replica_ms;  ///< each store replica, by index
+  double total_ms() const;
+};
+
 struct ApiBenchReport {
   ApiBenchOptions options;
   LatencyStats create, update, paced_update, get, list, fanout;
+  CpuPerRequest create_cpu, update_cpu, paced_cpu;
   std::uint64_t cache_rss_bytes = 0;  ///< RSS growth while `objects` objects were cached
   std::uint64_t list_bytes = 0;       ///< one LIST response
 };

@@ -17,6 +17,20 @@ nlohmann::json stats_json(const bench::LatencyStats& s) {
           {"p50_ms", s.p50_us / 1000}, {"p99_ms", s.p99_us / 1000}, {"max_ms", s.max_us / 1000}};
 }
 
+nlohmann::json cpu_json(const bench::CpuPerRequest& c) {
+  return {{"client_ms", c.client_ms},
+          {"api_ms", c.api_ms},
+          {"replica_ms", c.replica_ms},
+          {"total_ms", c.total_ms()}};
+}
+
+void print_cpu(const char* name, const bench::CpuPerRequest& c) {
+  std::printf("%-8s CPU ms per request: client %.2f  api %.2f  replicas", name, c.client_ms,
+              c.api_ms);
+  for (double r : c.replica_ms) std::printf(" %.2f", r);
+  std::printf("  total %.2f\n", c.total_ms());
+}
+
 void print_line(const char* name, const bench::LatencyStats& s) {
   std::printf("%-8s %8llu req  %2llu err  %9.1f/s  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms\n",
               name, (unsigned long long)s.requests, (unsigned long long)s.errors, s.per_second,
@@ -60,6 +74,9 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
       std::cout << nlohmann::json{{"create", stats_json(report->create)},
                                   {"update", stats_json(report->update)},
                                   {"paced_update", stats_json(report->paced_update)},
+                                  {"create_cpu", cpu_json(report->create_cpu)},
+                                  {"update_cpu", cpu_json(report->update_cpu)},
+                                  {"paced_cpu", cpu_json(report->paced_cpu)},
                                   {"rate", o->rate},
                                   {"get", stats_json(report->get)},
                                   {"list", stats_json(report->list)},
@@ -79,6 +96,9 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
                     o->rate, (unsigned long long)o->paced_clients);
         print_line("paced", report->paced_update);
       }
+      print_cpu("create", report->create_cpu);
+      print_cpu("update", report->update_cpu);
+      if (o->paced_writes > 0) print_cpu("paced", report->paced_cpu);
       print_line("get", report->get);
       print_line("list", report->list);
       print_line("fan-out", report->fanout);

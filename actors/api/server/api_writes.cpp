@@ -136,7 +136,7 @@ Task<HttpResponse> ApiService::create(const Request& r) {
     if (!body) co_return body_error(body.error());
     if (auto e = check_type(kind, *body)) co_return *e;
     if (auto e = check_fields(kind, *body, r.param("fieldValidation"), warnings)) co_return *e;
-    auto decoded = object_from_json(codec_, kind, *body);
+    auto decoded = object_from_json(codec_, kind, std::move(*body));  // not used after
     if (!decoded) co_return body_error(decoded.error());
     object = std::move(*decoded);
   }
@@ -268,14 +268,21 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   } else {
     body.erase("status");
   }
-  auto object = object_from_json(codec_, kind, body);
+  auto object = object_from_json(codec_, kind, std::move(body));  // not used after
   if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
-  auto new_json = object_to_json(codec_, copy_object(*object), 0);
-  bool spec_changed = !same_spec(new_json, old_json);
-  if (kind.annotations_bump_generation)
-    spec_changed = spec_changed || new_json["metadata"].value("annotations", json::object()) !=
-                                       old_json["metadata"].value("annotations", json::object());
+  // Equal messages encode to equal JSON, so when the typed spec is unchanged (a patch of
+  // labels, a status write) no JSON of the new object is made to compare; only a difference
+  // there is judged on the JSON (where an empty list and an absent one are the same).
+  bool spec_changed = false;
+  if (kind.annotations_bump_generation ||
+      !same_typed_spec(object->root().asReader(), previous->root().asReader())) {
+    auto new_json = object_to_json(codec_, copy_object(*object), 0);
+    spec_changed = !same_spec(new_json, old_json);
+    if (kind.annotations_bump_generation)
+      spec_changed = spec_changed || new_json["metadata"].value("annotations", json::object()) !=
+                                         old_json["metadata"].value("annotations", json::object());
+  }
   auto causes = prepare_update(object->meta(), previous->meta().asReader(), spec_changed);
   if (!kind.uses_generation) object->meta().setGeneration(0);
   auto old_reader = previous->root().asReader();

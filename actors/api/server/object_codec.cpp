@@ -2,6 +2,7 @@
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/convert/kube_json.hpp"
 
+#include <capnp/any.h>
 #include <kj/exception.h>
 
 #include <span>
@@ -144,28 +145,72 @@ Object copy_object(const Object& object) {
   return out;
 }
 
-std::string object_to_json_text(const KubeJson& codec, const Object& object,
-                                std::int64_t resource_version) {
+namespace {
+
+bool marked_for_deletion(const Object& object) {
+  return object.meta().getDeletionTimestamp().size() > 0;
+}
+
+// The object's JSON text as the codec writes it, with apiVersion, kind and resourceVersion
+// set; `needs_fixing` says whether Kubernetes' zero fields (or deletionGracePeriodSeconds)
+// must still be written into it.
+std::string encoded_text(const KubeJson& codec, const Object& object, std::int64_t resource_version,
+                         bool& needs_fixing) {
   auto root = object.root();
   root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
-  auto text = codec.encode(root.asReader());
-  // ObjectMeta.DeletionGracePeriodSeconds is a pointer: Kubernetes writes it whenever it is
-  // set, 0 included, and the API sets it with deletionTimestamp.
-  bool marked = object.meta().getDeletionTimestamp().size() > 0;
-  if (object.kind->zero_fields.empty() && !marked) return text;
-  auto j = nlohmann::json::parse(text);
+  needs_fixing = !object.kind->zero_fields.empty() || marked_for_deletion(object);
+  return codec.encode(root.asReader());
+}
+
+// Writes the zero fields Kubernetes writes into `j` (encoded_text's needs_fixing).
+void write_zero_fields(const Object& object, nlohmann::json& j) {
   for (const auto& path : object.kind->zero_fields)
     write_zero_field(j, object.kind->schema, path_segments(path), true);
-  if (marked && !j["metadata"].contains("deletionGracePeriodSeconds"))
+  // ObjectMeta.DeletionGracePeriodSeconds is a pointer: Kubernetes writes it whenever it is
+  // set, 0 included, and the API sets it with deletionTimestamp.
+  if (marked_for_deletion(object) && !j["metadata"].contains("deletionGracePeriodSeconds"))
     j["metadata"]["deletionGracePeriodSeconds"] = 0;
+}
+
+}  // namespace
+
+bool same_typed_spec(ObjectReader a, ObjectReader b) {
+  if (a.getSchema() != b.getSchema()) return false;
+  // Copies with the parts outside the spec cleared, compared as whole structs.
+  auto spec_only = [](ObjectReader o, capnp::MallocMessageBuilder& m) {
+    m.getRoot<capnp::AnyPointer>().setAs<capnp::DynamicStruct>(o);
+    auto root = m.getRoot<capnp::DynamicStruct>(o.getSchema());
+    for (const char* name : {"metadata", "status", "apiVersion", "kind"})
+      if (o.getSchema().findFieldByName(name) != nullptr) root.clear(name);
+    return root.asReader();
+  };
+  try {
+    capnp::MallocMessageBuilder ma, mb;
+    capnp::AnyStruct::Reader sa = spec_only(a, ma), sb = spec_only(b, mb);
+    return sa.equals(sb) == capnp::Equality::EQUAL;
+  } catch (const kj::Exception&) {
+    return false;  // not comparable here: the caller compares the JSON
+  }
+}
+
+std::string object_to_json_text(const KubeJson& codec, const Object& object,
+                                std::int64_t resource_version) {
+  bool needs_fixing = false;
+  auto text = encoded_text(codec, object, resource_version, needs_fixing);
+  if (!needs_fixing) return text;
+  auto j = nlohmann::json::parse(text);
+  write_zero_fields(object, j);
   return j.dump();
 }
 
+// Parsed once: the text with its zero fields is never dumped to be parsed again.
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version) {
-  auto j = nlohmann::json::parse(object_to_json_text(codec, object, resource_version));
+  bool needs_fixing = false;
+  auto j = nlohmann::json::parse(encoded_text(codec, object, resource_version, needs_fixing));
+  if (needs_fixing) write_zero_fields(object, j);
   if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
   return j;
 }
@@ -191,10 +236,9 @@ void drop_nulls(nlohmann::json& j) {
   }
 }
 
-Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j) {
-  auto copy = j;
-  drop_nulls(copy);
-  auto decoded = codec.decode(copy.dump(), kind.schema);
+Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, nlohmann::json j) {
+  drop_nulls(j);
+  auto decoded = codec.decode(j.dump(), kind.schema);
   if (!decoded) return Error{"bad_request", decoded.error().message};
   Object out{std::move(*decoded), &kind};
   out.root().set("apiVersion", capnp::Text::Reader(kind.info.group_version().c_str()));

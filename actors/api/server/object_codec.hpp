@@ -32,6 +32,12 @@ std::string object_to_bytes(const Object& object);
 /// A copy of `object` (for comparisons before and after a change).
 Object copy_object(const Object& object);
 
+/// Whether `a` and `b` (of one kind) are equal in every field but metadata, status,
+/// apiVersion and kind, compared as Cap'n Proto values: true means their JSON is equal there
+/// too; false may still be JSON-equal (an empty list against an absent one), so a caller that
+/// must know compares the JSON then. Cheaper than encoding either.
+bool same_typed_spec(ObjectReader a, ObjectReader b);
+
 /// Kubernetes JSON: apiVersion, kind and metadata.resourceVersion set.
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version);
@@ -45,7 +51,7 @@ std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& 
 /// `"creationTimestamp": null`; Go decodes them as unset).
 void drop_nulls(nlohmann::json& j);
 /// JSON (already parsed) into an object of `kind` ("bad_request" on a shape error); nulls are
-/// absent fields.
-Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, const nlohmann::json& j);
+/// absent fields. Taken by value: a caller done with its JSON moves it in and spares a copy.
+Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, nlohmann::json j);
 
 }  // namespace craton::api
