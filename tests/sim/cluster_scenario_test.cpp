@@ -45,15 +45,17 @@ const char* kind_name(sim::ClusterFaultKind kind) {
 }
 
 sim::RunReport run_cluster(std::uint64_t seed, sim::ClusterFaultKind kind, std::size_t nodes,
-                           sim::ClusterScenarioOptions options = {}) {
+                           sim::ClusterScenarioOptions options = {}, bool control_plane = false,
+                           std::int64_t run_ms = kRunMs) {
   sim::WorldConfig config;
   config.seed = seed;
   config.nodes = nodes;
-  config.duration_ms = kRunMs;
+  config.duration_ms = run_ms;
   auto ids = sim::node_ids(nodes);
   sim::ClusterScenario scenario(ids, options);
-  config.faults = sim::cluster_faults(craton::derive_seed(seed, "faults"), kind, ids,
-                                      sim::settle_ms(config), scenario.bounds().evict_bound_ms());
+  config.faults =
+      sim::cluster_faults(craton::derive_seed(seed, "faults"), kind, ids, sim::settle_ms(config),
+                          scenario.bounds().evict_bound_ms(), control_plane);
   // CRATON_CLUSTER_TRACE=FILE: the run's trace, for a failing seed.
   std::ofstream trace;
   if (const char* path = std::getenv("CRATON_CLUSTER_TRACE")) {
@@ -117,6 +119,34 @@ BOOST_AUTO_TEST_CASE(worker_partition) {
 BOOST_AUTO_TEST_CASE(five_nodes) {
   run_kind(sim::ClusterFaultKind::worker_partition, 5, 31, 1);
   run_kind(sim::ClusterFaultKind::worker_crash, 5, 41, 1);
+}
+
+// Control-plane faults on top of the worker's (sim/cluster/cluster_faults.hpp): control-plane
+// nodes crashing and restarting from their disks, agents cut off from the API, a
+// control-plane node cut off, store disk faults, link breaks, clock offsets and drift, random
+// latency. Runs of 200 s, as `craton sim --scenario cluster --duration 200s` draws them.
+BOOST_AUTO_TEST_CASE(control_plane_faults) {
+  auto seeds = sim::testing::seeds_from_env("CRATON_CLUSTER_SEEDS", 2);
+  auto first = sim::testing::seeds_from_env("CRATON_CLUSTER_FIRST_SEED", 51);
+  std::uint64_t cp_crashes = 0, runs = 0, judged = 0;
+  for (auto nodes : {std::size_t{4}, std::size_t{5}})
+    for (auto seed = first; seed < first + seeds; ++seed)
+      for (auto kind :
+           {sim::ClusterFaultKind::worker_crash_restart, sim::ClusterFaultKind::worker_partition}) {
+        auto report = run_cluster(seed, kind, nodes, {}, true, 200000);
+        for (const auto& f : report.history.faults)
+          cp_crashes += f.kind == sim::Fault::Kind::crash && f.nodes[0] == "n1";
+        runs += report.check.counts["container_runs"];
+        judged += report.check.counts["deleted_containers_judged"];
+        BOOST_TEST(report.check.ok, kind_name(kind)
+                                        << " with control-plane faults: seed " << seed << ", "
+                                        << nodes << " nodes" << sim::testing::failures_of(report));
+      }
+  BOOST_TEST_MESSAGE("control-plane faults: " << cp_crashes << " crashes of n1, " << runs
+                                              << " container runs, " << judged
+                                              << " containers of deleted pods judged");
+  BOOST_TEST(cp_crashes > 0u);
+  BOOST_TEST(judged > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_trace) {
