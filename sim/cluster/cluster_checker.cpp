@@ -315,9 +315,12 @@ class Judge {
           else
             ++r_.counts["pods_evicted"];
         }
+        // The views from the crash to the deadline, and each auditor's last one before the
+        // crash: pods already Running elsewhere then need no new view.
         bool back = false;
         for (const auto& v : views_) {
-          if (v.time_ms < crash || v.time_ms > deadline) continue;
+          if (v.time_ms > deadline) continue;
+          if (v.time_ms < crash && last[v.auditor] != v.view) continue;
           int serving_elsewhere = 0;
           for (const auto& [uid, pod] : v.view->pods)
             serving_elsewhere += serving(pod) && pod.node != node;

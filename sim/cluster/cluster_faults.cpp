@@ -13,6 +13,8 @@ namespace {
 
 using Kind = Fault::Kind;
 
+constexpr int kSyncFailuresMax = 2;
+
 /// During [from_ms, to_ms) the nodes of `side` cannot reach the others.
 struct Cut {
   std::int64_t from_ms = 0, to_ms = 0;
@@ -105,8 +107,13 @@ std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
   if (control_plane) {
     // Store disks: random_disk_faults' mix on the control-plane nodes (the workers keep no
     // store replica), from their own stream.
+    // A failed sync restarts the whole control-plane node (the world restarts it, as a process
+    // that cannot trust its disk): at most kSyncFailuresMax of them, or a one-node control plane
+    // restarting every few seconds never elects a scheduler and nothing runs.
+    int sync_failures = 0;
     for (auto& f : random_disk_faults(derive_seed(seed, "cp-disk"), cp, settle_ms))
-      faults.push_back(std::move(f));
+      if (f.kind != Kind::fsync_fail || ++sync_failures <= kSyncFailuresMax)
+        faults.push_back(std::move(f));
     const auto count = draw(rng, 2, 5);
     std::int64_t t = 5000;
     for (std::int64_t i = 0; i < count; ++i) {

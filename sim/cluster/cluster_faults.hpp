@@ -17,10 +17,12 @@
 //       * the agents are cut off from the control plane (every worker in one group, the
 //         control plane in another: workers still reach each other) for 1-10 s;
 //       * one control-plane node is cut off from every other node for 2-15 s;
-//       * a control-plane node's disk turns full for 0.5-5 s, or fails its next sync;
 //       * a link break: one worker cut off from every other node for 0.2-2 s. Production links
 //         are TCP: a lost message breaks the connection and the peer sees it down, so loss is
-//         modelled as these short partitions, never as silent drops.
+//         modelled as these short partitions, never as silent drops;
+//   - with control_plane, random_disk_faults on the control-plane nodes (disk full for 0.2-3 s,
+//     slow syncs, at most two failed syncs: each restarts the node, as a process that cannot
+//     trust its disk).
 // Overlapping cuts combine: the partition at each moment groups nodes by which side of every
 // active cut they are on.
 #pragma once
