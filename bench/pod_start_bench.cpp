@@ -1,6 +1,8 @@
 // pod_start_bench.hpp: DriverTimings, the load (create, watch, delete) and the report.
 #include "bench/pod_start_bench.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,15 @@ namespace {
 namespace http = boost::beast::http;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+/// CPU ms (user + system) of this process and of the children it has waited for.
+double process_cpu_ms() {
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  rusage self{}, children{};
+  ::getrusage(RUSAGE_SELF, &self);
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  return ms(self.ru_utime) + ms(self.ru_stime) + ms(children.ru_utime) + ms(children.ru_stime);
+}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -291,8 +302,15 @@ Result<PodStartReport> run_pod_start_load(const PodStartOptions& o, DriverTiming
     WatchStream watch(o.api_port, "/api/v1/namespaces/" + o.name_space + "/pods?watch=1",
                       [&tracker](const std::string& line) { tracker.on_line(line); });
     auto first = Clock::now();
+    double cpu_before = process_cpu_ms();
+    double pods_cpu_before = o.pod_processes_cpu_ms ? o.pod_processes_cpu_ms() : 0;
     if (auto s = create_pods(client, o, tracker); !s) return s.error();
     report.running = tracker.wait_running(o.pods, deadline);
+    report.cpu.process_ms = process_cpu_ms() - cpu_before;
+    if (o.pod_processes_cpu_ms)
+      report.cpu.pod_processes_ms = o.pod_processes_cpu_ms() - pods_cpu_before;
+    report.cpu.per_pod_ms = (report.cpu.process_ms + report.cpu.pod_processes_ms) /
+                            static_cast<double>(std::max<std::size_t>(1, report.running));
     std::int64_t last_ns = 0;
     for (const auto& [name, pod] : tracker.pods()) last_ns = std::max(last_ns, pod.running_ns);
     report.seconds_to_all_running =
@@ -327,6 +345,8 @@ std::string pod_start_text(const PodStartReport& r) {
       << (r.rate_per_s > 0 ? "at " + std::to_string(r.rate_per_s) + "/s" : std::string("at once"))
       << ", " << r.running << " Running; all Running after " << r.seconds_to_all_running << " s ("
       << r.running_per_s << " pods/s); cleanup " << r.cleanup_seconds << " s\n";
+  out << "  cpu (user+sys) per pod " << r.cpu.per_pod_ms << " ms: this process " << r.cpu.process_ms
+      << " ms + the pods' shims and containers " << r.cpu.pod_processes_ms << " ms in all\n";
   out << "  phase (ms)                  pods     p50     p90     p99     max\n";
   for (const auto& p : r.phases) {
     out << "  " << p.name << std::string(p.name.size() < 26 ? 26 - p.name.size() : 1, ' ');
@@ -359,6 +379,10 @@ std::string pod_start_json(const PodStartReport& r) {
               {"seconds_to_all_running", r.seconds_to_all_running},
               {"running_per_s", r.running_per_s},
               {"cleanup_seconds", r.cleanup_seconds},
+              {"cpu",
+               {{"per_pod_ms", r.cpu.per_pod_ms},
+                {"process_ms", r.cpu.process_ms},
+                {"pod_processes_ms", r.cpu.pod_processes_ms}}},
               {"phases", phases},
               {"problems", r.problems}}
       .dump();

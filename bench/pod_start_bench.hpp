@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,19 @@ struct PodStartOptions {
   std::string name_space = "default";
   /// The whole run (cluster ready, pods Running, pods gone) at most.
   std::int64_t timeout_ms = 300'000;
+  /// CPU milliseconds used so far by the processes the driver left running for the pods
+  /// (shims, containers), which this process never waits for; empty: none (fake driver).
+  std::function<double()> pod_processes_cpu_ms;
+};
+
+/// What starting the pods cost in CPU (user + system), from the first create until every pod
+/// ran: this process (the whole stack: store, API, scheduler, controllers, agent, driver) with
+/// the helpers it waited for, plus the pods' own processes. A figure that a busy machine does
+/// not distort the way it does latencies: cores x seconds / cost is the start rate at best.
+struct PodStartCpu {
+  double process_ms = 0;        ///< this process and the children it reaped meanwhile
+  double pod_processes_ms = 0;  ///< PodStartOptions::pod_processes_cpu_ms at the end
+  double per_pod_ms = 0;        ///< (process_ms + pod_processes_ms) / pods
 };
 
 /// One phase's latencies over the pods that reached it, in milliseconds.
@@ -83,6 +97,7 @@ struct PodStartReport {
   double running_per_s = 0;           ///< running / seconds_to_all_running
   std::vector<PhaseFigures> phases;   ///< from create, and between the agent's steps
   double cleanup_seconds = 0;         ///< delete all -> the driver holds none
+  PodStartCpu cpu;
   std::vector<std::string> problems;  ///< pods that never ran, errors while cleaning up
 };
 

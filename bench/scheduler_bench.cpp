@@ -8,9 +8,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "actors/scheduler/cache/scheduler_cache.hpp"
+#include "actors/scheduler/cache/snapshot.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
+#include "actors/scheduler/queue/scheduling_queue.hpp"
 #include "bench/latency_stats.hpp"
 #include "runtime/assert.hpp"
 
@@ -429,6 +432,16 @@ Result<SchedulerWorkload> parse_scheduler_workload(std::string_view name) {
                                    "' (basic, spread, affinity, anti-affinity, preemption, gpu)"};
 }
 
+std::string_view scheduler_bench_path_name(SchedulerBenchPath path) {
+  return path == SchedulerBenchPath::queue ? "queue" : "direct";
+}
+
+Result<SchedulerBenchPath> parse_scheduler_bench_path(std::string_view name) {
+  for (auto p : {SchedulerBenchPath::direct, SchedulerBenchPath::queue})
+    if (scheduler_bench_path_name(p) == name) return p;
+  return Error{"bad_path", "unknown path '" + std::string(name) + "' (direct, queue)"};
+}
+
 Result<Ok> validate_scheduler_bench_options(const SchedulerBenchOptions& o) {
   if (o.nodes == 0 || o.nodes > kBenchNodesMax)
     return Error{"bad_options", "--nodes must be in 1.." + std::to_string(kBenchNodesMax)};
@@ -578,18 +591,154 @@ std::string check_against_reference(const Profile& profile, ResourceNames& resou
   return "";
 }
 
-Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o) {
-  if (auto valid = validate_scheduler_bench_options(o); !valid) return valid.error();
-  using Clock = std::chrono::steady_clock;
-  SchedulerBenchReport report;
-  report.workload = std::string(scheduler_workload_name(o.workload));
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Throughput, latency percentiles and memory, once report.seconds, scheduled, nodes and the
+/// pod counts are set; RSS read at the start and after building the nodes.
+void summarize(SchedulerBenchReport& report, std::vector<double> latencies_us,
+               std::uint64_t rss_start, std::uint64_t rss_nodes) {
+  auto stats = summarize_latencies(std::move(latencies_us), report.seconds, {});
+  report.attempts_per_second = stats.per_second;
+  report.pods_per_second = report.seconds > 0 ? report.scheduled / report.seconds : 0;
+  report.p50_ms = stats.p50_us / 1000;
+  report.p90_ms = stats.p90_us / 1000;
+  report.p99_ms = stats.p99_us / 1000;
+  report.max_ms = stats.max_us / 1000;
+  std::uint64_t rss_end = proc_status_bytes("VmRSS");
+  report.peak_rss_bytes = proc_status_bytes("VmHWM");
+  report.bytes_per_node = rss_growth(rss_start, rss_nodes, report.nodes);
+  report.bytes_per_pod =
+      rss_growth(rss_nodes, rss_end, std::uint64_t{report.init_pods} + report.pods);
+}
+
+/// What both paths build first: the default profile (or the slow reference's plugins), the
+/// framework running it, and what the framework points to (declared first: destroyed last).
+struct BenchFramework {
   ResourceNames resources;
   Profile profile = default_profile();
-  BenchHandle handle;  // outlives the framework
-  auto framework = Framework::create(o.every_pod ? reference_registry(profile) : default_registry(),
-                                     profile, resources, &handle);
+  BenchHandle handle;
+  std::unique_ptr<Framework> framework;
+};
+
+Result<std::unique_ptr<BenchFramework>> bench_framework(const SchedulerBenchOptions& o) {
+  auto out = std::make_unique<BenchFramework>();
+  auto framework =
+      Framework::create(o.every_pod ? reference_registry(out->profile) : default_registry(),
+                        out->profile, out->resources, &out->handle);
   if (!framework) return framework.error();
-  Framework& f = *framework.value();
+  out->framework = std::move(framework.value());
+  return out;
+}
+
+/// SchedulerBenchPath::queue (see the header): the scheduler's cache, snapshot and queue around
+/// the same framework. Init pods go the same way first, not measured.
+Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
+  if (o.workload == SchedulerWorkload::preemption)
+    return Error{"bad_options", "the queue path runs no preemption workload (use --path direct)"};
+  SchedulerBenchReport report;
+  report.workload = std::string(scheduler_workload_name(o.workload));
+  report.path = std::string(scheduler_bench_path_name(o.path));
+  auto made_framework = bench_framework(o);
+  if (!made_framework) return made_framework.error();
+  auto& [resources, profile, handle, framework] = *made_framework.value();
+  Framework& f = *framework;
+
+  std::uint64_t rss_start = proc_status_bytes("VmRSS");
+  SchedulerCache cache(0);  // kube 1.32: assumed pods never expire
+  for (auto& node : make_scheduler_nodes(o, resources)) cache.add_node(std::move(node));
+  std::uint64_t rss_nodes = proc_status_bytes("VmRSS");
+  SchedulerWorkloadModel model;
+  make_scheduler_pods(o, resources, model);
+  report.nodes = o.nodes;
+  report.init_pods = static_cast<std::uint32_t>(model.init_pods.size());
+  report.pods = static_cast<std::uint32_t>(model.measured_pods.size());
+  SchedulingQueueOptions queue_options;
+  queue_options.pods_max = model.init_pods.size() + model.measured_pods.size() + 1;
+  auto made = SchedulingQueue::create(
+      [&f](const QueuedPodInfo& a, const QueuedPodInfo& b) { return f.queue_less(a, b); },
+      f.events_to_register(), queue_options);
+  if (!made) return made.error();
+  SchedulingQueue& queue = *made.value();
+  Snapshot snapshot;
+  std::uint64_t index = 0;
+  std::vector<double> latencies_us;
+  Clock::duration checking{};
+  std::uint64_t attempts = 0;  // measured ones: every check_every-th is checked
+
+  // Pops until the queue has nothing active; answers how many pods were placed.
+  auto drain = [&](bool measured) -> Result<std::uint32_t> {
+    std::uint32_t placed = 0;
+    while (auto popped = queue.pop(0)) {
+      const PodInfo& pod = *popped->pod;
+      cache.update_snapshot(snapshot);
+      CycleState state;
+      CycleOptions options{mix(o.seed ^ index++), false};
+      std::uint32_t start = f.next_start_node_index();
+      auto t0 = Clock::now();
+      auto r = f.schedule(state, pod, snapshot.nodes(), options);
+      if (measured)
+        latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      if (r.code == Code::error)
+        return Error{"plugin_error", "pod " + pod.key() + ": " + r.message};
+      if (measured && o.check_every && attempts++ % o.check_every == 0) {
+        auto t = Clock::now();
+        auto failure =
+            check_against_reference(profile, resources, pod, snapshot.nodes(), start, options, r);
+        ++report.checked_pods;
+        if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
+          report.check_failures.push_back(pod.key() + ": " + failure);
+        checking += Clock::now() - t;
+      }
+      if (r.code != Code::success) {
+        (void)queue.add_unschedulable(popped->info, r.unschedulable_plugins, 0);
+        continue;
+      }
+      auto assumed = std::make_shared<PodInfo>(pod);
+      assumed->node_name = r.suggested_host;
+      if (auto ok = cache.assume_pod(assumed, r.suggested_host); !ok) return ok.error();
+      cache.finish_binding(pod.uid, 0);  // the binder's answer
+      queue.done(pod.uid);
+      // The informer's copy of the bound pod confirms the assumed one; its add is an event.
+      if (auto ok = cache.add_pod(std::make_shared<const PodInfo>(*assumed)); !ok)
+        return ok.error();
+      queue.on_event(ClusterEvent{EventResource::pod, action::add}, 0);
+      ++placed;
+    }
+    return placed;
+  };
+
+  for (const auto& pod : model.init_pods)
+    if (auto added = queue.add(pod, 0); !added) return added.error();
+  auto init = drain(false);
+  if (!init) return init.error();
+  report.init_scheduled = init.value();
+  auto begin = Clock::now();
+  for (const auto& pod : model.measured_pods)
+    if (auto added = queue.add(pod, 0); !added) return added.error();
+  auto placed = drain(true);
+  if (!placed) return placed.error();
+  report.scheduled = placed.value();
+  report.unschedulable = report.pods - report.scheduled;
+  report.seconds = std::chrono::duration<double>(Clock::now() - begin - checking).count();
+  summarize(report, std::move(latencies_us), rss_start, rss_nodes);
+  return report;
+}
+
+}  // namespace
+
+Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o) {
+  if (auto valid = validate_scheduler_bench_options(o); !valid) return valid.error();
+  if (o.path == SchedulerBenchPath::queue) return run_through_queue(o);
+  SchedulerBenchReport report;
+  report.workload = std::string(scheduler_workload_name(o.workload));
+  report.path = std::string(scheduler_bench_path_name(o.path));
+  auto made_framework = bench_framework(o);
+  if (!made_framework) return made_framework.error();
+  auto& [resources, profile, handle, framework] = *made_framework.value();
+  Framework& f = *framework;
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
   BenchCluster cluster(make_scheduler_nodes(o, resources));
@@ -713,24 +862,14 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
     report.preemption_ms_p50 = p.p50_us / 1000;
     report.preemption_ms_p99 = p.p99_us / 1000;
   }
-  auto wall = Clock::now() - begin - checking;
-  report.seconds = std::chrono::duration<double>(wall).count();
-  auto stats = summarize_latencies(std::move(latencies_us), report.seconds, {});
-  report.attempts_per_second = stats.per_second;
-  report.pods_per_second = report.seconds > 0 ? report.scheduled / report.seconds : 0;
-  report.p50_ms = stats.p50_us / 1000;
-  report.p90_ms = stats.p90_us / 1000;
-  report.p99_ms = stats.p99_us / 1000;
-  report.max_ms = stats.max_us / 1000;
-  std::uint64_t rss_end = proc_status_bytes("VmRSS");
-  report.peak_rss_bytes = proc_status_bytes("VmHWM");
-  report.bytes_per_node = rss_growth(rss_start, rss_nodes, o.nodes);
-  report.bytes_per_pod = rss_growth(rss_nodes, rss_end, init.size() + measured.size());
+  report.seconds = std::chrono::duration<double>(Clock::now() - begin - checking).count();
+  summarize(report, std::move(latencies_us), rss_start, rss_nodes);
   return report;
 }
 
 std::string scheduler_bench_json(const SchedulerBenchReport& r) {
   nlohmann::json j{{"workload", r.workload},
+                   {"path", r.path},
                    {"nodes", r.nodes},
                    {"init_pods", r.init_pods},
                    {"init_scheduled", r.init_scheduled},
@@ -764,15 +903,16 @@ std::string scheduler_bench_json(const SchedulerBenchReport& r) {
 std::string scheduler_bench_text(const SchedulerBenchReport& r) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
-                "workload %s: %u nodes, %u init pods (%u placed), %u measured pods\n"
+                "workload %s (path %s): %u nodes, %u init pods (%u placed), %u measured pods\n"
                 "placed %u, unschedulable %u in %.2f s: %.0f pods/s (%.0f attempts/s)\n"
                 "attempt latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n"
                 "peak RSS %.1f MiB; %.0f bytes per node, %.0f bytes per pod\n"
                 "reference check: %u pods, %zu differ\n",
-                r.workload.c_str(), r.nodes, r.init_pods, r.init_scheduled, r.pods, r.scheduled,
-                r.unschedulable, r.seconds, r.pods_per_second, r.attempts_per_second, r.p50_ms,
-                r.p90_ms, r.p99_ms, r.max_ms, double(r.peak_rss_bytes) / (1024.0 * 1024.0),
-                r.bytes_per_node, r.bytes_per_pod, r.checked_pods, r.check_failures.size());
+                r.workload.c_str(), r.path.c_str(), r.nodes, r.init_pods, r.init_scheduled, r.pods,
+                r.scheduled, r.unschedulable, r.seconds, r.pods_per_second, r.attempts_per_second,
+                r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
+                double(r.peak_rss_bytes) / (1024.0 * 1024.0), r.bytes_per_node, r.bytes_per_pod,
+                r.checked_pods, r.check_failures.size());
   std::string out = buf;
   for (const auto& f : r.check_failures) out += "  " + f + "\n";
   if (!r.preemption.empty()) {

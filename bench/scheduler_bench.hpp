@@ -60,8 +60,27 @@ Result<SchedulerWorkload> parse_scheduler_workload(std::string_view name);
 inline constexpr std::uint32_t kBenchNodesMax = 100'000;
 inline constexpr std::uint32_t kBenchPodsMax = 2'000'000;
 
+/// How measured pods reach the framework.
+///   direct  each pod gets Framework::schedule over BenchCluster's nodes and is bound into its
+///           NodeInfo (the figures since the first diary entry).
+///   queue   the scheduler's own path without the API: pods arrive in the SchedulingQueue and
+///           are popped in its order; nodes and pods live in a SchedulerCache; each cycle
+///           updates a Snapshot from the cache (SchedulerCache::update_snapshot, O(changed))
+///           and schedules over it; a placed pod is assumed in the cache, its binding finishes
+///           at once (the binder's answer), the informer's confirmation (a new PodInfo of the
+///           bound pod) is added to the cache and its pod-add event given to the queue, as
+///           SchedulerService does. Not in it: ObjectConverter (API objects -> PodInfo), the API
+///           call, the informers' watch decoding. No preemption workload (an unschedulable pod
+///           would be moved back by every confirmation: the service's behaviour, not a bench).
+enum class SchedulerBenchPath : std::uint8_t { direct, queue };
+
+/// "direct", "queue".
+std::string_view scheduler_bench_path_name(SchedulerBenchPath path);
+Result<SchedulerBenchPath> parse_scheduler_bench_path(std::string_view name);
+
 struct SchedulerBenchOptions {
   SchedulerWorkload workload = SchedulerWorkload::basic;
+  SchedulerBenchPath path = SchedulerBenchPath::direct;
   std::uint32_t nodes = 5000;
   std::uint32_t pods = 50000;              ///< measured pods
   std::optional<std::uint32_t> init_pods;  ///< nullopt: the workload's default (see .cpp)
@@ -109,6 +128,7 @@ class BenchCluster {
 
 struct SchedulerBenchReport {
   std::string workload;
+  std::string path;  ///< scheduler_bench_path_name
   std::uint32_t nodes = 0;
   std::uint32_t init_pods = 0;
   std::uint32_t init_scheduled = 0;

@@ -1,7 +1,8 @@
 // `craton bench pods`: pod start through the whole stack (bench/pod_start_bench.hpp). Starts a
 // single-host cluster in this process as `craton up` does (cmd/single_host.hpp), on ports, a
 // bridge, a cgroup root and a temp data directory of its own, creates the pods, reports
-// create -> bound / started / Running, deletes them and removes everything it made. Root with
+// create -> bound / started / Running and the CPU each pod's start cost (this process and the
+// pods' shims and containers), deletes them and removes everything it made. Root with
 // --driver linux (the busybox image from tests/images/build-busybox-image.sh: --image-dir).
 //
 //   craton bench pods [--pods 100] [--rate PODS_PER_S|all] [--driver linux|fake] [--json]
@@ -16,6 +17,8 @@
 #include <thread>
 
 #include "actors/agent/linux/cgroups.hpp"
+#include "actors/agent/linux/process_info.hpp"
+#include "actors/agent/linux/state_files.hpp"
 #include "bench/pod_start_bench.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/single_host.hpp"
@@ -65,6 +68,26 @@ Result<std::string> prepare_data(const PodsBenchFlags& f) {
   return pattern;
 }
 
+/// CPU ms of every shim and container the Linux driver started under `pods_dir`, from the
+/// pids each attempt's started.json records (the supervisor and the container's init; the
+/// container's setup before its exec is that process's too). The first shim process, which
+/// forks the supervisor and exits, is reaped by the driver: this process's children count it.
+double pod_processes_cpu_ms(const std::string& pods_dir) {
+  double total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(pods_dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->path().filename() != "started.json") continue;
+    auto text = agent::linux_driver::read_file(it->path().string());
+    if (!text) continue;
+    auto started = agent::linux_driver::decode_container_started(text.value());
+    if (!started) continue;
+    for (int pid : {started->shim_pid, started->pid})
+      total += std::max(0.0, agent::linux_driver::process_cpu_ms(pid));
+  }
+  return total;
+}
+
 int run_pods_bench(PodsBenchFlags f, const std::vector<std::string>& extras) {
   auto fail = [](const std::string& message, int code) {
     std::cerr << "craton bench pods: " << message << "\n";
@@ -78,6 +101,10 @@ int run_pods_bench(PodsBenchFlags f, const std::vector<std::string>& extras) {
   auto data = prepare_data(f);
   if (!data) return fail(data.error().message, data.error().code == "invalid" ? 2 : 1);
   f.host.data = *data;
+  if (f.host.driver == "linux")
+    f.load.pod_processes_cpu_ms = [pods = *data + "/agent/pods"] {
+      return pod_processes_cpu_ms(pods);
+    };
   f.host.banner = false;
   f.host.port = 0;
 

@@ -2,8 +2,11 @@
 //
 //   craton bench scheduler [--nodes 5000] [--pods 50000] [--init-pods N]
 //       [--workload basic|spread|affinity|anti-affinity|preemption|gpu] [--seed 1]
-//       [--check-every 100] [--every-pod] [--json]
+//       [--check-every 100] [--every-pod] [--path direct|queue|both] [--json]
+// --path both runs the two paths one after the other on the same options and prints both, and
+// the queue path's pods/s as a fraction of the direct path's (same machine, same minute).
 #include <iostream>
+#include <vector>
 
 #include "bench/scheduler_bench.hpp"
 #include "cmd/commands.hpp"
@@ -17,6 +20,7 @@ void add_scheduler_bench(CLI::App& bench, int& exit_code) {
   auto workload = std::make_shared<std::string>("basic");
   auto init_pods = std::make_shared<std::int64_t>(-1);
   auto json = std::make_shared<bool>(false);
+  auto path = std::make_shared<std::string>("direct");
   sub->add_option("--nodes", o->nodes, "Nodes")->check(CLI::Range(1u, bench::kBenchNodesMax));
   sub->add_option("--pods", o->pods, "Measured pods")->check(CLI::Range(1u, bench::kBenchPodsMax));
   sub->add_option("--init-pods", *init_pods,
@@ -29,8 +33,11 @@ void add_scheduler_bench(CLI::App& bench, int& exit_code) {
                   "Check every Nth measured pod against the slow reference (0: none)");
   sub->add_flag("--every-pod", o->every_pod,
                 "Measure the slow reference (plugins walking every pod) instead");
+  sub->add_option("--path", *path,
+                  "direct (framework over the nodes), queue (SchedulerCache, Snapshot and "
+                  "SchedulingQueue around it) or both");
   sub->add_flag("--json", *json, "One JSON object");
-  sub->callback([o, workload, init_pods, json, &exit_code] {
+  sub->callback([o, workload, init_pods, json, path, &exit_code] {
     auto w = bench::parse_scheduler_workload(*workload);
     if (!w) {
       std::cerr << "craton bench scheduler: " << w.error().message << "\n";
@@ -39,15 +46,47 @@ void add_scheduler_bench(CLI::App& bench, int& exit_code) {
     }
     o->workload = w.value();
     if (*init_pods >= 0) o->init_pods = static_cast<std::uint32_t>(*init_pods);
-    auto report = bench::run_scheduler_bench(*o);
-    if (!report) {
-      std::cerr << "craton bench scheduler: " << report.error().message << "\n";
-      exit_code = 1;
+    std::vector<bench::SchedulerBenchPath> paths;
+    if (*path == "both") {
+      paths = {bench::SchedulerBenchPath::direct, bench::SchedulerBenchPath::queue};
+    } else if (auto p = bench::parse_scheduler_bench_path(*path)) {
+      paths = {p.value()};
+    } else {
+      std::cerr << "craton bench scheduler: " << p.error().message << " (or both)\n";
+      exit_code = 2;
       return;
     }
-    std::cout << (*json ? bench::scheduler_bench_json(report.value()) + "\n"
-                        : bench::scheduler_bench_text(report.value()));
-    exit_code = report->check_failures.empty() ? 0 : 1;
+    std::vector<bench::SchedulerBenchReport> reports;
+    for (auto p : paths) {
+      o->path = p;
+      auto report = bench::run_scheduler_bench(*o);
+      if (!report) {
+        std::cerr << "craton bench scheduler: " << report.error().message << "\n";
+        exit_code = 1;
+        return;
+      }
+      reports.push_back(std::move(report.value()));
+    }
+    if (reports.size() == 1) {
+      std::cout << (*json ? bench::scheduler_bench_json(reports[0]) + "\n"
+                          : bench::scheduler_bench_text(reports[0]));
+    } else {
+      double ratio = reports[0].pods_per_second > 0
+                         ? reports[1].pods_per_second / reports[0].pods_per_second
+                         : 0;
+      if (*json) {
+        std::cout << "{\"direct\":" << bench::scheduler_bench_json(reports[0])
+                  << ",\"queue\":" << bench::scheduler_bench_json(reports[1])
+                  << ",\"queue_over_direct\":" << ratio << "}\n";
+      } else {
+        std::cout << bench::scheduler_bench_text(reports[0])
+                  << bench::scheduler_bench_text(reports[1])
+                  << "queue path / direct path pods/s: " << ratio << "\n";
+      }
+    }
+    exit_code = 0;
+    for (const auto& r : reports)
+      if (!r.check_failures.empty()) exit_code = 1;
   });
 }
 

@@ -6,23 +6,35 @@
 //                          [--machine-memory-mib MIB] [--machine-disk-mib MIB] [--nodes N] FILES...
 //   craton research synth --nodes N --pods P --seed S --out W.jsonl [--rate R] [...]
 //   craton research check W.jsonl     # reads it whole: counts and hash, or the first bad line
+//   craton research compare --workload W.jsonl --policies a.yaml,b.yaml --out DIR [--seeds K]
+//                           [--duration D] [--force]   # every policy on seeds 1..K: the report
 //
 // Each prints one summary line (nodes, pods, events, skipped rows, hash) and exits 0; a
 // malformed row is reported on stderr with its file and line and skipped (with --strict: exit 1,
 // nothing written); an unreadable file or bad usage exits 1 or 2 with one line, writing nothing.
 // A new research tool is one add_research_<name>(research, exit_code) call in
 // add_research_command below.
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
+#include "actors/scheduler/config/scheduler_config.hpp"
+#include "actors/scheduler/plugins/default_plugins.hpp"
 #include "cmd/commands.hpp"
+#include "sim/research/compare_runs.hpp"
+#include "sim/research/report_files.hpp"
+#include "sim/research/research_run.hpp"
 #include "sim/workload/import_alibaba_2017.hpp"
 #include "sim/workload/import_alibaba_gpu_2023.hpp"
 #include "sim/workload/import_google_2011.hpp"
 #include "sim/workload/synthetic_workload.hpp"
 #include "sim/workload/workload_hash.hpp"
 #include "sim/workload/workload_writer.hpp"
+#include "sim/world/fault_schedule.hpp"
 
 namespace craton::cmd {
 namespace {
@@ -192,7 +204,152 @@ void add_research_check(CLI::App& research, int& exit_code) {
   });
 }
 
+// `craton research compare`: every policy on every seed through run_research
+// (sim/research/research_run.hpp), then the report (sim/research/report_files.hpp). Inputs are
+// all checked before the first run and before DIR is touched.
+struct CompareFlags {
+  std::string workload;
+  std::vector<std::string> policies;
+  std::string out;
+  int seeds = 1;
+  std::string duration;
+  bool force = false;
+};
+
+inline constexpr int kCompareSeedsMax = 100;
+inline constexpr std::size_t kComparePoliciesMax = 32;
+
+// A policy file's name (its stem) once the file reads and parses as a KubeSchedulerConfiguration
+// whose plugins all exist.
+Result<std::string> checked_policy(const std::string& file) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(file, ec);
+  if (ec) return Error{"usage", "policy " + file + ": " + ec.message()};
+  if (size > scheduler::kConfigBytesMax)
+    return Error{"usage", "policy " + file + ": larger than " +
+                              std::to_string(scheduler::kConfigBytesMax) + " bytes"};
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return Error{"usage", "policy " + file + ": cannot read it"};
+  auto config = scheduler::parse_scheduler_config(text.str());
+  if (!config) return Error{"usage", "policy " + file + ": " + config.error().message};
+  // Building the frameworks catches an unknown plugin name before hours of runs, not during.
+  scheduler::ResourceNames names;
+  auto built = scheduler::build_frameworks(*config, scheduler::default_registry(), names);
+  if (!built) return Error{"usage", "policy " + file + ": " + built.error().message};
+  std::string name = std::filesystem::path(file).stem().string();
+  if (auto ok = research::check_policy_name(name); !ok)
+    return Error{"usage", "policy " + file + ": " + ok.error().message};
+  return name;
+}
+
+Status check_policies(const std::vector<std::string>& files) {
+  if (files.empty() || files.size() > kComparePoliciesMax)
+    return Error{"usage", "--policies: give 1 to " + std::to_string(kComparePoliciesMax) +
+                              " policy files, comma-separated"};
+  std::vector<std::string> names;
+  for (const auto& file : files) {
+    auto name = checked_policy(file);
+    if (!name) return name.error();
+    if (std::find(names.begin(), names.end(), *name) != names.end())
+      return Error{"usage", "--policies: two files are named " + *name +
+                                " (the report names policies by file stem)"};
+    names.push_back(*name);
+  }
+  return Ok{};
+}
+
+// The command that reproduces the comparison, for run.json. --force is left out: it changes
+// where files may go, not what they hold, and a rerun with --force must write the same run.json.
+std::string compare_command_line(const CompareFlags& f) {
+  std::string policies;
+  for (const auto& p : f.policies) policies += (policies.empty() ? "" : ",") + p;
+  std::string line = "craton research compare --workload " + f.workload + " --policies " +
+                     policies + " --out " + f.out + " --seeds " + std::to_string(f.seeds);
+  if (!f.duration.empty()) line += " --duration " + f.duration;
+  return line;
+}
+
+// Every check on the flags and inputs: the record of the comparison, or the first problem.
+Result<research::CompareRecord> checked_compare(const CompareFlags& f) {
+  research::CompareRecord record;
+  if (f.seeds < 1 || f.seeds > kCompareSeedsMax)
+    return Error{"usage", "--seeds must be 1.." + std::to_string(kCompareSeedsMax)};
+  if (!f.duration.empty()) {
+    auto ms = sim::parse_duration_ms(f.duration);
+    if (!ms) return Error{"usage", "--duration: " + ms.error().message};
+    if (*ms < 1000) return Error{"usage", "--duration must be at least 1s"};
+    record.duration_s = double(*ms) / 1000;
+  }
+  if (auto ok = check_policies(f.policies); !ok) return ok.error();
+  auto workload = summarize_workload_file(f.workload);
+  if (!workload) return Error{"input", "workload " + f.workload + ": " + workload.error().message};
+  record.command_line = compare_command_line(f);
+  record.workload_file = f.workload;
+  record.workload_hash = workload->hash;
+  for (int s = 1; s <= f.seeds; ++s) record.seeds.push_back(std::uint64_t(s));
+  return record;
+}
+
+int run_compare(const CompareFlags& f) {
+  auto fail = [](const Error& e) {
+    std::cerr << "craton research compare: " << e.message << "\n";
+    return e.code == "usage" ? 2 : 1;
+  };
+  auto record = checked_compare(f);
+  if (!record) return fail(record.error());
+  if (auto ok = research::check_report_dir(f.out, f.force); !ok) return fail(ok.error());
+  research::CompareRunOptions options{f.workload, record->seeds, std::nullopt};
+  if (record->duration_s) options.duration_ms = std::int64_t(*record->duration_s * 1000);
+  auto progress = [](const research::RunResult& r, const research::RunCost& cost) {
+    std::cerr << r.run.policy << " seed " << r.run.seed << ": " << r.pods.size() << " pods, wall "
+              << cost.wall_s << " s\n";
+  };
+  // Every run replays the same workload: read it once.
+  auto workload = research::read_research_workload(f.workload);
+  if (!workload)
+    return fail(Error{"input", "workload " + f.workload + ": " + workload.error().message});
+  research::RunFunction run =
+      [&workload](const research::PolicySeedRun& r) -> Result<research::PolicySeedOutput> {
+    research::ResearchRunOptions o;
+    o.duration_ms = r.duration_ms;
+    o.craton_version = CRATON_VERSION;
+    auto outcome = research::run_research(*workload, r.policy_file, r.seed, o);
+    if (!outcome) return outcome.error();
+    if (!outcome->store_failures.empty())
+      return Error{"check", r.policy_file + " seed " + std::to_string(r.seed) +
+                                ": the store checker failed: " + outcome->store_failures.front()};
+    return research::PolicySeedOutput{std::move(outcome->result), outcome->cost};
+  };
+  auto done = research::run_policies(f.policies, options, run, progress);
+  if (!done) return fail(done.error());
+  if (auto ok = research::write_report(f.out, done->runs, done->costs, *record); !ok)
+    return fail(ok.error());
+  std::cout << "wrote " << f.out << ": " << f.policies.size() << " policies x " << f.seeds
+            << " seeds; open " << f.out << "/index.html\n";
+  return 0;
+}
+
+void add_research_compare(CLI::App& research, int& exit_code) {
+  auto f = std::make_shared<CompareFlags>();
+  auto* sub = research.add_subcommand(
+      "compare", "Run policies on a workload and seeds; write figures, charts and an HTML report");
+  sub->add_option("--workload", f->workload, "The workload file (JSON lines)")->required();
+  sub->add_option("--policies", f->policies, "KubeSchedulerConfiguration files, comma-separated")
+      ->required()
+      ->delimiter(',');
+  sub->add_option("--out", f->out, "The report's folder (absent or empty)")->required();
+  sub->add_option("--seeds", f->seeds, "Seeds 1..K per policy (K <= 100)")->capture_default_str();
+  sub->add_option("--duration", f->duration, "Simulated time per run, e.g. 600s, 2h");
+  sub->add_flag("--force", f->force, "Write into a non-empty --out (report files overwritten)");
+  sub->callback([f, &exit_code] { exit_code = run_compare(*f); });
+}
+
 }  // namespace
+
+// `craton research run` (cmd/research_run_command.cpp).
+void add_research_run(CLI::App& research, int& exit_code);
 
 void add_research_command(CLI::App& app, int& exit_code) {
   auto* research = app.add_subcommand(
@@ -201,6 +358,8 @@ void add_research_command(CLI::App& app, int& exit_code) {
   add_research_import(*research, exit_code);
   add_research_synth(*research, exit_code);
   add_research_check(*research, exit_code);
+  add_research_compare(*research, exit_code);
+  add_research_run(*research, exit_code);
 }
 
 }  // namespace craton::cmd

@@ -36,8 +36,9 @@ namespace {
 struct ServerFlags {
   StoreFlags store;
   std::string http = "127.0.0.1:6443";
-  std::string event_ttl = "1h";  ///< kube-apiserver's --event-ttl
-  bool no_scheduler = false;     ///< schedulers run elsewhere (`craton scheduler --join`)
+  std::string event_ttl = "1h";   ///< kube-apiserver's --event-ttl
+  bool no_scheduler = false;      ///< schedulers run elsewhere (`craton scheduler --join`)
+  std::string advertise_address;  ///< kube-apiserver's --advertise-address (default: --http's)
 };
 
 }  // namespace
@@ -57,9 +58,13 @@ Result<boost::asio::ip::tcp::endpoint> http_endpoint(const std::string& text) {
 }
 
 Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_ttl_s,
-                        bool scheduler, std::function<Status(NodeHost&)> also) {
-  return [http, event_ttl_s, scheduler,
-          also](const ReplicaStarted& started) -> Result<std::function<void()>> {
+                        bool scheduler, std::function<Status(NodeHost&)> also,
+                        std::string advertise_address) {
+  // Where clients reach this server, for the `kubernetes` Endpoints: --advertise-address, else
+  // the --http host (loopback: one host's cluster).
+  if (advertise_address.empty()) advertise_address = http.address().to_string();
+  return [http, event_ttl_s, scheduler, also,
+          advertise_address](const ReplicaStarted& started) -> Result<std::function<void()>> {
     std::string endpoints;
     for (const auto& [id, address] : started.peer_addresses)
       endpoints += (endpoints.empty() ? "" : ",") + std::to_string(id) + "=" + address;
@@ -78,6 +83,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     api::ApiHostOptions options;
     options.http = http;
     options.service.event_ttl_s = event_ttl_s;
+    options.service.advertise_address = advertise_address;
     options.metrics = started.node.context().metrics;  // also on the store's --metrics-listen
     options.log = [log, node_id](const std::string& message) {
       log->write(LogRecord{LogLevel::info, 0, node_id, "api", message});
@@ -93,7 +99,7 @@ Companion api_companion(boost::asio::ip::tcp::endpoint http, std::int64_t event_
     api::ApiActorConfig api_config;
     api_config.wall_clock_base_s = wall_clock_base_s();
     api_config.service.event_ttl_s = event_ttl_s;
-    api_config.service.advertise_address = http.address().to_string();
+    api_config.service.advertise_address = advertise_address;
     api_config.service.advertise_port = (*host)->port();
     node.adopt(api::spawn_api(node.system(), node.context(), api_config));
     controllers::ControllerManagerActorConfig manager_config;
@@ -169,6 +175,9 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--event-ttl", flags->event_ttl,
                   "How long Events are kept after their last write, e.g. 1h, 30m, 90s; 0: "
                   "forever (default 1h, as kube-apiserver)");
+  sub->add_option("--advertise-address", flags->advertise_address,
+                  "The IP address this server lists in the `kubernetes` Service's Endpoints, "
+                  "where other hosts reach it (default: the --http host)");
   sub->add_flag("--no-scheduler", flags->no_scheduler,
                 "Run no scheduler here (run them with `craton scheduler --join`)");
   sub->allow_extras();
@@ -185,8 +194,19 @@ void add_server_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
+    if (!flags->advertise_address.empty()) {
+      boost::system::error_code ec;
+      boost::asio::ip::make_address(flags->advertise_address, ec);
+      if (ec) {
+        std::cerr << "craton server: --advertise-address: '" << flags->advertise_address
+                  << "' is not an IP address\n";
+        exit_code = 2;
+        return;
+      }
+    }
     exit_code = run_replica(flags->store, sub->remaining(), "server",
-                            api_companion(*http, *event_ttl_s, !flags->no_scheduler, nullptr));
+                            api_companion(*http, *event_ttl_s, !flags->no_scheduler, nullptr,
+                                          flags->advertise_address));
   });
 
   auto* kubeconfig = app.add_subcommand("kubeconfig", "Print a kubeconfig for `craton server`");

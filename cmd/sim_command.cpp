@@ -2,6 +2,7 @@
 //
 //   craton sim --seed N [--nodes K] [--duration 60s] [--faults random|none|FILE]
 //              [--scenario heartbeat|store] [--trace FILE] [--json]
+//              [--pods P] [--audit-every D] [--agent-tick T]   (scenario cluster: scale runs)
 //   craton sim --seeds A..B [same flags but --trace]    (one run per seed, one line each)
 //
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
@@ -28,7 +29,7 @@ constexpr std::size_t kNodesMax = 10000;
 
 struct SimFlags {
   std::string seed, nodes = "7", duration = "60s", faults = "random", scenario = "heartbeat";
-  std::string trace, seeds;
+  std::string trace, seeds, pods, audit_every, agent_tick;
   bool json = false;
 };
 
@@ -47,6 +48,13 @@ constexpr const char* kUsage = R"(Flags:
                            binding pods to nodes under leader election), cluster (control
                            plane and node agents over fake drivers; workers crash or are
                            cut off: use --duration 150s or more)
+  --pods P                 scenario cluster: the Deployment's replicas (default 4); its
+                           containers run until the end (bench/sim_scale.sh)
+  --audit-every D          scenario cluster: the pods auditors list every pod at most once
+                           per D of simulated time (default: after every change; a scale
+                           run's cheaper check, docs/simulator.md)
+  --agent-tick T           scenario cluster: the node agents' tick (default 100ms; a scale
+                           run's coarser one for fake nodes, docs/simulator.md)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -54,10 +62,16 @@ constexpr const char* kUsage = R"(Flags:
 // Reads "--flag value", "--flag=value" and "--json"; each flag at most once.
 Result<SimFlags> read_flags(const std::vector<std::string>& args) {
   SimFlags f;
-  std::map<std::string, std::string*> valued{{"--seed", &f.seed},         {"--nodes", &f.nodes},
-                                             {"--duration", &f.duration}, {"--faults", &f.faults},
-                                             {"--scenario", &f.scenario}, {"--trace", &f.trace},
-                                             {"--seeds", &f.seeds}};
+  std::map<std::string, std::string*> valued{{"--seed", &f.seed},
+                                             {"--nodes", &f.nodes},
+                                             {"--duration", &f.duration},
+                                             {"--faults", &f.faults},
+                                             {"--scenario", &f.scenario},
+                                             {"--trace", &f.trace},
+                                             {"--seeds", &f.seeds},
+                                             {"--pods", &f.pods},
+                                             {"--audit-every", &f.audit_every},
+                                             {"--agent-tick", &f.agent_tick}};
   std::set<std::string> seen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
@@ -135,7 +149,25 @@ Result<SimRun> parse_flags(const SimFlags& f) {
   run.world.seed = *seed;
   run.world.nodes = static_cast<std::size_t>(*nodes);
   run.world.duration_ms = *duration;
-  auto scenario = sim::make_scenario(f.scenario, sim::node_ids(run.world.nodes));
+  sim::ScenarioLoad load;
+  if (!f.pods.empty()) {
+    auto pods = parse_uint("--pods", f.pods);
+    if (!pods) return pods.error();
+    load.pods = std::size_t(*pods);
+  }
+  if (!f.audit_every.empty()) {
+    auto every = sim::parse_duration_ms(f.audit_every);
+    if (!every) return Error{"bad_flag", "--audit-every: " + every.error().message};
+    load.audit_every_ms = *every;
+  }
+  if (!f.agent_tick.empty()) {
+    auto tick = sim::parse_duration_ms(f.agent_tick);
+    if (!tick) return Error{"bad_flag", "--agent-tick: " + tick.error().message};
+    if (*tick < 1 || *tick > 10'000)
+      return Error{"bad_flag", "--agent-tick must be between 1ms and 10s"};
+    load.agent_tick_ms = *tick;
+  }
+  auto scenario = sim::make_scenario(f.scenario, sim::node_ids(run.world.nodes), load);
   if (!scenario) return Error{"bad_flag", "--scenario: " + scenario.error().message};
   run.scenario = std::move(*scenario);
   auto faults = load_faults(f, run.world, *run.scenario);
@@ -163,6 +195,9 @@ std::string replay_line(const SimFlags& f) {
   std::string line = "craton sim --seed " + f.seed + " --nodes " + f.nodes + " --duration " +
                      f.duration + " --faults " + f.faults;
   if (f.scenario != "heartbeat") line += " --scenario " + f.scenario;
+  if (!f.pods.empty()) line += " --pods " + f.pods;
+  if (!f.audit_every.empty()) line += " --audit-every " + f.audit_every;
+  if (!f.agent_tick.empty()) line += " --agent-tick " + f.agent_tick;
   return line + " --trace trace.txt";
 }
 

@@ -16,7 +16,11 @@ std::vector<std::string> scenario_names() {
 }
 
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
-                                                const std::vector<std::string>& nodes) {
+                                                const std::vector<std::string>& nodes,
+                                                const ScenarioLoad& load) {
+  if (name != "cluster" && !load.empty())
+    return Error{"bad_load",
+                 "--pods, --audit-every and --agent-tick apply to scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
@@ -37,7 +41,15 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
       return Error{"bad_nodes",
                    "scenario 'cluster' needs at least 3 nodes (a control-plane "
                    "node and two workers)"};
-    return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes));
+    ClusterScenarioOptions options;
+    if (load.pods > 0) {
+      if (load.pods > kClusterPodsMax)
+        return Error{"bad_load", "--pods: at most " + std::to_string(kClusterPodsMax)};
+      options.deployment.replicas = int(load.pods);
+    }
+    options.audit_every_ms = load.audit_every_ms;
+    options.agent_tick_ms = load.agent_tick_ms;
+    return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes, options));
   }
   std::string known;
   for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;

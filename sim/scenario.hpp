@@ -55,8 +55,19 @@ class Scenario {
 /// "controllers", "scheduler", "cluster".
 std::vector<std::string> scenario_names();
 
-/// The scenario called `name` for a cluster of `nodes` (ring order).
+/// The load of a scale run (`craton sim --pods P --audit-every D --agent-tick T`); only the cluster
+/// scenario takes one (docs/simulator.md, bench/sim_scale.sh).
+struct ScenarioLoad {
+  std::size_t pods = 0;             ///< the Deployment's replicas (0: the scenario's default)
+  std::int64_t audit_every_ms = 0;  ///< pods auditors' view interval (0: after every change)
+  std::int64_t agent_tick_ms = 0;   ///< the node agents' tick (0: the agent's default, 100 ms)
+  bool empty() const { return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0; }
+};
+
+/// The scenario called `name` for a cluster of `nodes` (ring order), with `load` (an error for
+/// a scenario that takes none).
 Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
-                                                const std::vector<std::string>& nodes);
+                                                const std::vector<std::string>& nodes,
+                                                const ScenarioLoad& load = {});
 
 }  // namespace craton::sim

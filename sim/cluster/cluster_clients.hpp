@@ -10,7 +10,9 @@
 //
 // PodsAuditor: an informer on every pod; after each change of what it sees it reports a
 // PodsView (per pod uid: name, node, phase, Ready, marked for deletion) for the cluster
-// checker (sim/cluster/cluster_checker.hpp).
+// checker (sim/cluster/cluster_checker.hpp). With audit_every_ms > 0 (scale runs: a view lists
+// every pod, so one per change is quadratic in pods) it reports at most one view per
+// audit_every_ms of simulated time, on its 200 ms tick, the last change included.
 #pragma once
 
 #include <caf/all.hpp>
@@ -44,6 +46,6 @@ std::string cluster_deployment_bytes(const ClusterDeploymentConfig& config);
 caf::actor spawn_cluster_deployer(caf::actor_system& sys, const NodeContext& node,
                                   ObservationSink observe, ClusterDeploymentConfig config);
 caf::actor spawn_pods_auditor(caf::actor_system& sys, const NodeContext& node,
-                              ObservationSink observe);
+                              ObservationSink observe, std::int64_t audit_every_ms = 0);
 
 }  // namespace craton::sim

@@ -10,11 +10,24 @@
 #include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "actors/scheduler/service/scheduler_actor.hpp"
 #include "runtime/rng.hpp"
+#include "sim/cluster/cluster_load.hpp"
 
 namespace craton::sim {
 
+namespace {
+constexpr std::int64_t kClusterLatencyMs = 5;
+}  // namespace
+
+Fault cluster_latency_fault() {
+  Fault latency;
+  latency.at_ms = 0;
+  latency.kind = Fault::Kind::latency;
+  latency.latency.min_ms = latency.latency.max_ms = kClusterLatencyMs;
+  return latency;
+}
+
 // As the controllers scenario's store (sim/controllers/controllers_scenario.cpp says why).
-StoreScenarioOptions ClusterScenario::store_options(StoreScenarioOptions store) {
+StoreScenarioOptions cluster_store_options(StoreScenarioOptions store) {
   store.watchers = false;
   store.clients_per_node = 1;
   store.progress_grace_ms = std::max<std::int64_t>(store.progress_grace_ms, 8000);
@@ -47,7 +60,7 @@ ClusterScenario::ClusterScenario(std::vector<std::string> nodes, ClusterScenario
     : nodes_(std::move(nodes)),
       options_(std::move(options)),
       bounds_(bounds_of(nodes_, options_)),
-      store_(bounds_.control_plane, store_options(options_.store)) {}
+      store_(bounds_.control_plane, cluster_store_options(options_.store)) {}
 
 std::optional<std::vector<Fault>> ClusterScenario::random_faults(std::uint64_t seed,
                                                                  std::int64_t settle_ms) const {
@@ -62,16 +75,51 @@ std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, cons
   if (std::find(cp.begin(), cp.end(), node.node_id) == cp.end())
     return spawn_worker(sys, node, observe);
   auto actors = store_.spawn_node(sys, node, observe);
+  for (auto& a : spawn_control_services(sys, node, options_.wall_clock_base_s,
+                                        scheduler::default_scheduler_config()))
+    actors.push_back(std::move(a));
+  actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
+  actors.push_back(spawn_pods_auditor(sys, node, observe, options_.audit_every_ms));
+  return actors;
+}
+
+std::vector<caf::actor> spawn_control_services(caf::actor_system& sys, const NodeContext& node,
+                                               std::int64_t wall_clock_base_s,
+                                               scheduler::SchedulerConfig scheduler) {
+  std::vector<caf::actor> actors;
   actors.push_back(api::spawn_api(sys, node, api::ApiActorConfig{}));
   controllers::ControllerManagerActorConfig manager;
-  manager.wall_clock_base_s = options_.wall_clock_base_s;
+  manager.wall_clock_base_s = wall_clock_base_s;
   actors.push_back(controllers::spawn_controller_manager(sys, node, manager));
-  scheduler::SchedulerActorConfig scheduler;
-  scheduler.wall_clock_base_s = options_.wall_clock_base_s;
-  actors.push_back(scheduler::spawn_scheduler(sys, node, scheduler));
-  actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
-  actors.push_back(spawn_pods_auditor(sys, node, observe));
+  scheduler::SchedulerActorConfig config;
+  config.wall_clock_base_s = wall_clock_base_s;
+  config.service.scheduler = std::move(scheduler);
+  actors.push_back(scheduler::spawn_scheduler(sys, node, std::move(config)));
   return actors;
+}
+
+caf::actor spawn_worker_agent(caf::actor_system& sys, const NodeContext& node,
+                              const ObservationSink& observe, WorkerAgentSpec spec) {
+  agent::AgentActorConfig config;
+  config.service.node = std::move(spec.node_config);
+  config.service.wall_clock_base_s = spec.wall_clock_base_s;
+  config.api_nodes = std::move(spec.api_nodes);
+  config.jobs.workers = 0;  // driver calls inline: deterministic
+  if (spec.tick_ms > 0) config.tick_ms = spec.tick_ms;
+  auto ip = spec.facts.internal_ip;
+  config.read_facts = [facts = std::move(spec.facts)]() -> Result<agent::HostFacts> {
+    return facts;
+  };
+  // The fake containers' clock: the simulated time, as wall-clock milliseconds.
+  auto now = [&sys, base = spec.wall_clock_base_s] {
+    return base * 1000 + std::chrono::duration_cast<std::chrono::milliseconds>(
+                             sys.clock().now().time_since_epoch())
+                             .count();
+  };
+  auto fake = std::make_shared<agent::FakeDriver>(now, ip);
+  config.driver = std::make_shared<ObservingDriver>(
+      fake, [observe](ContainerEvent e) { observe(std::move(e)); }, spec.driver);
+  return agent::spawn_agent(sys, node, std::move(config));
 }
 
 std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
@@ -80,40 +128,27 @@ std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
   const auto& workers = bounds_.workers;
   auto index =
       std::size_t(std::find(workers.begin(), workers.end(), node.node_id) - workers.begin());
-  auto ip = "10.0." + std::to_string(index + 1) + ".1";
-  agent::AgentActorConfig config;
-  config.service.node.name = node.node_id;
-  config.service.wall_clock_base_s = options_.wall_clock_base_s;
+  WorkerAgentSpec spec;
+  spec.node_config.name = node.node_id;
+  spec.wall_clock_base_s = options_.wall_clock_base_s;
+  spec.driver = options_.driver;
   // Each worker starts with another control-plane node's API; it moves on when that one is
   // silent (api_switch_ms).
   const auto& cp = bounds_.control_plane;
-  for (std::size_t i = 0; i < cp.size(); ++i)
-    config.api_nodes.push_back(cp[(index + i) % cp.size()]);
-  config.jobs.workers = 0;  // driver calls inline: deterministic
-  config.read_facts = [node_name = node.node_id, ip]() -> Result<agent::HostFacts> {
-    agent::HostFacts facts;
-    facts.cpu_cores = 4;
-    facts.memory_bytes = std::int64_t{8} << 30;
-    facts.memory_available_bytes = std::int64_t{6} << 30;
-    facts.storage_bytes = std::int64_t{100} << 30;
-    facts.storage_available_bytes = std::int64_t{80} << 30;
-    facts.kernel_version = "6.1.0-sim";
-    facts.os_image = "craton simulator";
-    facts.architecture = "amd64";
-    facts.hostname = node_name;
-    facts.internal_ip = ip;
-    return facts;
-  };
-  // The fake containers' clock: the simulated time, as wall-clock milliseconds.
-  auto now = [&sys, base = options_.wall_clock_base_s] {
-    return base * 1000 + std::chrono::duration_cast<std::chrono::milliseconds>(
-                             sys.clock().now().time_since_epoch())
-                             .count();
-  };
-  auto fake = std::make_shared<agent::FakeDriver>(now, ip);
-  config.driver = std::make_shared<ObservingDriver>(
-      fake, [observe](ContainerEvent e) { observe(std::move(e)); }, options_.driver);
-  return {agent::spawn_agent(sys, node, std::move(config))};
+  for (std::size_t i = 0; i < cp.size(); ++i) spec.api_nodes.push_back(cp[(index + i) % cp.size()]);
+  auto& facts = spec.facts;
+  facts.cpu_cores = 4;
+  facts.memory_bytes = std::int64_t{8} << 30;
+  facts.memory_available_bytes = std::int64_t{6} << 30;
+  facts.storage_bytes = std::int64_t{100} << 30;
+  facts.storage_available_bytes = std::int64_t{80} << 30;
+  facts.kernel_version = "6.1.0-sim";
+  facts.os_image = "craton simulator";
+  facts.architecture = "amd64";
+  facts.hostname = node.node_id;
+  facts.internal_ip = "10.0." + std::to_string(index + 1) + ".1";
+  spec.tick_ms = options_.agent_tick_ms;
+  return {spawn_worker_agent(sys, node, observe, std::move(spec))};
 }
 
 CheckResult ClusterScenario::check(const RunHistory& history) const {
@@ -121,6 +156,7 @@ CheckResult ClusterScenario::check(const RunHistory& history) const {
   auto cluster = check_cluster(history, bounds_);
   for (auto& f : cluster.failures) result.fail(std::move(f));
   for (const auto& [name, count] : cluster.counts) result.counts[name] = count;
+  add_load_counts(history, options_.deployment.replicas, result);
   return result;
 }
 

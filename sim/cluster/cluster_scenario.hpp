@@ -34,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/agent/core/node_status.hpp"
+#include "actors/scheduler/config/scheduler_config.hpp"
 #include "sim/cluster/cluster_checker.hpp"
 #include "sim/cluster/cluster_clients.hpp"
 #include "sim/cluster/cluster_faults.hpp"
@@ -43,9 +45,20 @@
 
 namespace craton::sim {
 
+/// The most pods a cluster run takes (`craton sim --pods`): Kubernetes' published limit of
+/// 150,000 with room.
+constexpr std::size_t kClusterPodsMax = 1'000'000;
+
 struct ClusterScenarioOptions {
   StoreScenarioOptions store;
   ClusterDeploymentConfig deployment;
+  /// The pods auditors' view interval (spawn_pods_auditor): 0 after every change; a scale run
+  /// sets seconds (the checker's eviction and stop bounds then see changes that late).
+  std::int64_t audit_every_ms = 0;
+  /// The workers' agents' tick (AgentActorConfig::tick_ms; 0: its default, 100 ms). A scale run
+  /// sets a coarser one: each tick is a simulated step on every worker, and the agent's
+  /// periodic work (lease renewals every 10 s, status, retries) is due in seconds anyway.
+  std::int64_t agent_tick_ms = 0;
   /// Test only: what every worker's driver does with stops (ObservingDriver's seam).
   ObservingDriverConfig driver;
   /// Slack of the checker's bounds (ClusterBounds says what each covers).
@@ -53,6 +66,33 @@ struct ClusterScenarioOptions {
   std::int64_t stop_slack_ms = 15'000;
   std::int64_t wall_clock_base_s = 1'800'000'000;
 };
+
+/// A fixed message latency at 0 s (5 ms), for whole-cluster runs that want no random latency
+/// (research runs; the cluster scenario draws its own, cluster_faults.hpp).
+Fault cluster_latency_fault();
+
+/// The store options of a whole-cluster run's control plane (the controllers scenario's).
+StoreScenarioOptions cluster_store_options(StoreScenarioOptions store);
+
+/// The control plane's services on one node: the API actor, the controller manager and the
+/// scheduler configured by `scheduler` (leader-elected among the control-plane nodes).
+std::vector<caf::actor> spawn_control_services(caf::actor_system& sys, const NodeContext& node,
+                                               std::int64_t wall_clock_base_s,
+                                               scheduler::SchedulerConfig scheduler);
+
+/// One worker: the real node agent (driver calls inline) over a FakeDriver wrapped in an
+/// ObservingDriver, registering `node_config` with the host figures `facts`, talking to
+/// `api_nodes` (first choice first).
+struct WorkerAgentSpec {
+  agent::NodeConfig node_config;
+  agent::HostFacts facts;
+  std::vector<std::string> api_nodes;
+  std::int64_t wall_clock_base_s = 1'800'000'000;
+  ObservingDriverConfig driver;
+  std::int64_t tick_ms = 0;  ///< the agent's tick; 0: its default (--agent-tick)
+};
+caf::actor spawn_worker_agent(caf::actor_system& sys, const NodeContext& node,
+                              const ObservationSink& observe, WorkerAgentSpec spec);
 
 class ClusterScenario : public Scenario {
  public:
@@ -73,7 +113,6 @@ class ClusterScenario : public Scenario {
  private:
   std::vector<caf::actor> spawn_worker(caf::actor_system& sys, const NodeContext& node,
                                        const ObservationSink& observe);
-  static StoreScenarioOptions store_options(StoreScenarioOptions store);
 
   std::vector<std::string> nodes_;
   ClusterScenarioOptions options_;

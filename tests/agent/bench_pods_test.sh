@@ -33,6 +33,7 @@ run_bench() {
   cat "$WORK/$driver.json"
   grep -q '"running":5' "$WORK/$driver.json" || fail "not every pod ran with $driver"
   grep -q '"problems":\[\]' "$WORK/$driver.json" || fail "problems with $driver"
+  grep -q '"per_pod_ms":' "$WORK/$driver.json" || fail "no CPU cost per pod with $driver"
   [ -z "$(ls -A "$WORK" | grep craton-podstart)" ] || fail "the bench left its data directory"
 }
 

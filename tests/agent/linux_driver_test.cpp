@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -343,6 +344,36 @@ BOOST_FIXTURE_TEST_CASE(remove_sandbox_leaves_nothing_behind, DriverFixture) {
   BOOST_TEST(!fs::exists(base + "/state/pods/uid-i"));
   BOOST_TEST(!fs::exists(base + "/logs/uid-i"));
   BOOST_TEST(driver->list().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_sandbox_needs_no_shim_and_leaves_the_agents_namespaces_alone,
+                        DriverFixture) {
+  auto inode = [](const std::string& path) {
+    struct stat st {};
+    BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  auto host_net = inode("/proc/thread-self/ns/net");
+  auto host_uts = inode("/proc/thread-self/ns/uts");
+  char host[256] = {};
+  ::gethostname(host, sizeof host);
+  // A shim that cannot run: the sandbox is made by the driver's own short-lived thread.
+  LinuxDriverConfig no_shim = config;
+  no_shim.shim_command = {"/bin/false"};
+  LinuxDriver without_shim(no_shim, *images, network);
+  auto status = without_shim.start_sandbox({"uid-s", "default", "nosh", "nosh", false});
+  BOOST_REQUIRE_MESSAGE(status.ok(), (status.ok() ? std::string() : status.error().message));
+  std::string ns = base + "/state/pods/uid-s/ns/";
+  BOOST_TEST(inode(ns + "net") != host_net);
+  BOOST_TEST(inode(ns + "uts") != host_uts);
+  BOOST_TEST(inode("/proc/thread-self/ns/net") == host_net);
+  char after[256] = {};
+  ::gethostname(after, sizeof after);
+  BOOST_TEST(std::string(after) == std::string(host));
+  start("uid-s", shell("main", "hostname"));
+  wait_exited("uid-s", "main");
+  BOOST_TEST(log_of("uid-s", "main") == "nosh\n");
+  BOOST_TEST(without_shim.remove_sandbox("uid-s").ok());
 }
 
 BOOST_FIXTURE_TEST_CASE(host_network_pods_share_the_nodes_network_and_hostname, DriverFixture) {

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/agent/service/agent_service.hpp"
+#include "tests/agent/sample_host_facts.hpp"
 #include "tests/api/api_world.hpp"
 
 using namespace craton;
@@ -19,18 +20,7 @@ const std::string kNodes = "/api/v1/nodes";
 const std::string kLease = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1";
 
 HostFacts facts() {
-  HostFacts f;
-  f.cpu_cores = 2;
-  f.memory_bytes = 4LL << 30;
-  f.memory_available_bytes = 3LL << 30;
-  f.storage_bytes = 50LL << 30;
-  f.storage_available_bytes = 40LL << 30;
-  f.kernel_version = "6.1.0";
-  f.os_image = "Debian GNU/Linux 12 (bookworm)";
-  f.architecture = "amd64";
-  f.hostname = "host-1";
-  f.internal_ip = "10.0.0.5";
-  return f;
+  return testing::sample_host_facts();
 }
 
 // Records what reached the pod side.

@@ -309,3 +309,30 @@ BOOST_AUTO_TEST_CASE(the_agents_node_message_agrees_with_the_apis_converter) {
              codec.encode((*theirs)->getRoot<capnp::DynamicStruct>(schema).asReader()));
   BOOST_TEST(!node_object_bytes(json{{"metadata", {{"name", 7}}}}).ok());
 }
+
+BOOST_AUTO_TEST_CASE(extended_resources_are_advertised_in_capacity_and_allocatable) {
+  auto c = config();
+  c.system_reserved = Reservation{100, 256 * kMi, 0};
+  c.extended_resources = {{"nvidia.com/gpu", 2}, {"craton.io/gpu-milli", 2000}};
+  BOOST_TEST(check_node_config(c).ok());
+  auto status = node_status_json(host(), c, {});
+  for (const char* part : {"capacity", "allocatable"}) {
+    BOOST_TEST(status[part]["nvidia.com/gpu"] == "2");
+    BOOST_TEST(status[part]["craton.io/gpu-milli"] == "2000");
+  }
+  // The Node still decodes as the API's, extended resources and all.
+  craton::api::KubeJson codec;
+  auto decoded = codec.decode<craton::schema::k8s::Node>(node_json(host(), c, {}).dump());
+  BOOST_REQUIRE_MESSAGE(decoded.ok(), (decoded.ok() ? std::string() : decoded.error().message));
+  auto bad = [](std::string name, std::int64_t count) {
+    auto b = config();
+    b.extended_resources[name] = count;
+    auto checked = check_node_config(b);
+    BOOST_TEST(!checked.ok(), name);
+    return checked.ok() ? std::string() : checked.error().message;
+  };
+  BOOST_TEST(bad("gpu", 1).find("domain prefix") != std::string::npos);
+  BOOST_TEST(bad("kubernetes.io/gpu", 1).find("kubernetes.io") != std::string::npos);
+  bad("x.k8s.io/gpu", 1);
+  BOOST_TEST(bad("example.com/fpga", -1).find("negative") != std::string::npos);
+}

@@ -1,6 +1,7 @@
 // PodSync and graceful deletion as the API now does it (deletionTimestamp and
 // deletionGracePeriodSeconds on a pod that stays in the API until its agent deletes it with
-// grace 0): the grace used is the smaller of the deletion's and the pod's own, and a pod
+// grace 0): the grace used is the deletion's (deletionGracePeriodSeconds, as the kubelet takes
+// it: a longer one than the pod's own is honoured, a later shorter one wins), and a pod
 // marked for deletion while the agent was down is found and finished after its restart, with
 // its containers still running or with nothing left on the host.
 #define BOOST_TEST_MODULE agent_pod_sync_graceful
@@ -14,20 +15,23 @@ using namespace craton::agent;
 using namespace craton::agent::testing;
 using craton::api::kube_time;
 
-BOOST_AUTO_TEST_CASE(the_grace_is_the_smaller_of_the_deletions_and_the_pods) {
+BOOST_AUTO_TEST_CASE(the_grace_is_the_deletions_even_when_longer_than_the_pods) {
   Agent agent;
-  json pod = pod_json("short", json::array({container("app", {"hang"})}),
+  json pod = pod_json("long", json::array({container("app", {"hang"})}),
                       {{"terminationGracePeriodSeconds", 5}});
   agent.upsert(pod);
   agent.listed();
   agent.run_for(2'000);
+  // kubectl delete --grace-period=60: the API writes 60, longer than the pod's 5; the kubelet
+  // takes the API's value (calculateEffectiveGracePeriod), so no SIGKILL before 60 s.
   pod["metadata"]["deletionTimestamp"] = kube_time(agent.now + 60'000);
   pod["metadata"]["deletionGracePeriodSeconds"] = 60;
   agent.upsert(pod);
   BOOST_TEST(agent.signals(SIGTERM) == 1);
-  agent.run_for(4'000);
+  agent.run_for(55'000);
   BOOST_TEST(agent.signals(SIGKILL) == 0);
-  agent.run_for(3'000);
+  BOOST_TEST(agent.removals.empty());
+  agent.run_for(7'000);
   BOOST_TEST(agent.signals(SIGKILL) == 1);
   BOOST_REQUIRE_EQUAL(agent.removals.size(), 1u);
 
@@ -42,6 +46,26 @@ BOOST_AUTO_TEST_CASE(the_grace_is_the_smaller_of_the_deletions_and_the_pods) {
   agent.run_for(4'000);
   BOOST_TEST(agent.signals(SIGKILL) == 2);
   BOOST_TEST(agent.removals.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_shorter_deletion_shortens_and_a_longer_one_does_not) {
+  Agent agent;
+  json pod = pod_json("twice", json::array({container("app", {"hang"})}),
+                      {{"terminationGracePeriodSeconds", 30}});
+  agent.upsert(pod);
+  agent.listed();
+  agent.run_for(2'000);
+  pod["metadata"]["deletionTimestamp"] = kube_time(agent.now + 20'000);
+  pod["metadata"]["deletionGracePeriodSeconds"] = 20;
+  agent.upsert(pod);
+  agent.run_for(1'000);
+  // Only a shorter grace changes anything (the API never writes a longer one; the kubelet
+  // would not take it either).
+  pod["metadata"]["deletionGracePeriodSeconds"] = 60;
+  agent.upsert(pod);
+  agent.run_for(21'000);
+  BOOST_TEST(agent.signals(SIGKILL) == 1);
+  BOOST_TEST(agent.removals.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_pod_deleted_while_the_agent_was_down_is_finished_after_its_restart) {

@@ -113,6 +113,30 @@ BOOST_AUTO_TEST_CASE(status_is_handed_out_only_when_it_changed) {
   BOOST_TEST(agent.sync->take_status_updates().empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_event_about_one_pod_rebuilds_only_that_pods_status) {
+  Agent agent;
+  for (int i = 0; i < 50; ++i)
+    agent.sync->upsert(
+        informer_object(pod_json("web-" + std::to_string(i), json::array({container("app")}))),
+        agent.now);
+  agent.listed();
+  agent.settle();
+  BOOST_TEST(agent.phase("web-49") == "Running");
+  BOOST_TEST(agent.status.size() == 50u);
+  // An informer update of one pod, at the same moment: one status is built, not fifty.
+  auto built = agent.sync->statuses_built();
+  agent.sync->upsert(informer_object(pod_json("web-7", json::array({container("app")}))),
+                     agent.now);
+  BOOST_TEST(agent.sync->take_status_updates().empty());
+  BOOST_TEST(agent.sync->statuses_built() - built == 1u);
+  // Once per status_sweep_ms every pod is looked at again (what changes with time alone).
+  built = agent.sync->statuses_built();
+  agent.now += Agent::config().status_sweep_ms;
+  BOOST_TEST(agent.sync->tick(agent.now).empty());
+  BOOST_TEST(agent.sync->take_status_updates().empty());
+  BOOST_TEST(agent.sync->statuses_built() - built == 50u);
+}
+
 BOOST_AUTO_TEST_CASE(a_crashing_container_restarts_after_0_10_20_40_80_160_300_300_seconds) {
   Agent agent;
   agent.upsert(pod_json("crash", json::array({container("app", {"exit", "1"})})));

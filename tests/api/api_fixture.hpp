@@ -20,23 +20,28 @@ class MemoryStore final : public ObjectStore {
   // Each call answers before it returns.
  public:
   ApiService* service = nullptr;
+  /// Further services over the same store (several API servers), fed the same changes.
+  std::vector<ApiService*> also;
   std::map<std::string, StoredObject> objects;
   /// The TTL each key was last written with (0: none), as the store would hold its lease.
   std::map<std::string, std::int64_t> ttls_s;
   std::int64_t revision = 1;
   int writes = 0;
+  /// Writes are applied but answered "duplicate", as the store answers a resend of a session
+  /// write whose first copy took effect and whose answer was lost (store_calls.hpp).
+  bool answers_lost = false;
 
   void create(const std::string& key, const std::string& value, std::int64_t ttl_s,
               Done<std::int64_t> done) override {
     if (objects.count(key)) return done(Error{"exists", key});
-    done(put(key, value, ttl_s));
+    done(answered(put(key, value, ttl_s)));
   }
   void update(const std::string& key, const std::string& value, std::int64_t expected,
               std::int64_t ttl_s, Done<std::int64_t> done) override {
     auto it = objects.find(key);
     if (it == objects.end()) return done(Error{"not_found", key});
     if (it->second.mod_revision != expected) return done(Error{"conflict", key});
-    done(put(key, value, ttl_s));
+    done(answered(put(key, value, ttl_s)));
   }
   void remove(const std::string& key, std::int64_t expected, Done<std::int64_t> done) override {
     auto it = objects.find(key);
@@ -45,7 +50,8 @@ class MemoryStore final : public ObjectStore {
     objects.erase(it);
     ttls_s.erase(key);
     ++writes;
-    service->apply({FeedChange{key, ++revision, std::nullopt}});
+    ++revision;
+    for (auto* s : fed()) s->apply({FeedChange{key, revision, std::nullopt}});
     done(revision);
   }
   void get(const std::string& key, Done<Found> done) override {
@@ -55,11 +61,20 @@ class MemoryStore final : public ObjectStore {
   }
 
  private:
+  Result<std::int64_t> answered(Result<std::int64_t> written) const {
+    if (!answers_lost || !written) return written;
+    return Error{"duplicate", "applied once; the answer was lost"};
+  }
+  std::vector<ApiService*> fed() const {
+    std::vector<ApiService*> out = also;
+    out.insert(out.begin(), service);
+    return out;
+  }
   Result<std::int64_t> put(const std::string& key, const std::string& value, std::int64_t ttl_s) {
     ++writes;
     ttls_s[key] = ttl_s;
     objects[key] = StoredObject{key, value, ++revision};
-    service->apply({FeedChange{key, revision, value}});
+    for (auto* s : fed()) s->apply({FeedChange{key, revision, value}});
     return revision;
   }
 };

@@ -466,3 +466,19 @@ BOOST_AUTO_TEST_CASE(every_discovered_resource_is_served) {
   for (const auto& info : all_resources())
     BOOST_TEST(find_kind(info.group, info.version, info.plural) != nullptr, info.plural);
 }
+
+BOOST_AUTO_TEST_CASE(a_write_whose_answer_was_lost_is_read_back) {
+  // The store applied the write once and refused its resend as "duplicate" (client sessions):
+  // the object holding exactly what was written means the write succeeded.
+  Fixture f;
+  f.store.answers_lost = true;
+  auto created = f.call("POST", kCms, R"({"metadata":{"name":"lost"},"data":{"a":"1"}})");
+  BOOST_TEST(created.status == 201);
+  auto body = json::parse(created.body);
+  BOOST_TEST(body["metadata"]["resourceVersion"] ==
+             std::to_string(f.store.objects.at("/registry/configmaps/default/lost").mod_revision));
+  auto patched =
+      f.call("PATCH", kCms + "/lost", R"({"data":{"a":"2"}})", "application/merge-patch+json");
+  BOOST_TEST(patched.status == 200);
+  BOOST_TEST(json::parse(patched.body)["data"]["a"] == "2");
+}

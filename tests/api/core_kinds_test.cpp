@@ -244,6 +244,30 @@ BOOST_AUTO_TEST_CASE(binding_assigns_a_pod_to_a_node_once) {
   BOOST_TEST(f.call("PUT", kPods + "/web", pod.dump()).status == 422);
 }
 
+BOOST_AUTO_TEST_CASE(binding_annotations_land_on_the_pod) {
+  // kube's setPodHostAndAnnotations: the Binding's annotations are added to the pod's, a key
+  // in both takes the Binding's value, the others stay.
+  Fixture f;
+  auto pod = web_pod();
+  pod["metadata"]["annotations"] = {{"kept", "yes"}, {"craton.io/gpu-index", "old"}};
+  f.call("POST", kPods, pod.dump());
+  auto binding =
+      json{{"apiVersion", "v1"},
+           {"kind", "Binding"},
+           {"metadata", {{"name", "web"}, {"annotations", {{"craton.io/gpu-index", "3"}}}}},
+           {"target", {{"kind", "Node"}, {"name", "node-1"}}}};
+  auto bad = binding;
+  bad["metadata"]["annotations"] = {{"not a key!", "x"}};
+  auto refused = f.call("POST", kPods + "/web/binding", bad.dump());
+  BOOST_TEST(refused.status == 422);
+  BOOST_TEST(body(f.call("GET", kPods + "/web"))["spec"].value("nodeName", "") == "");
+  auto bound = f.call("POST", kPods + "/web/binding", binding.dump());
+  BOOST_TEST_REQUIRE(bound.status == 201, bound.body);
+  auto annotations = body(f.call("GET", kPods + "/web"))["metadata"]["annotations"];
+  BOOST_TEST(annotations["craton.io/gpu-index"] == "3");
+  BOOST_TEST(annotations["kept"] == "yes");
+}
+
 BOOST_AUTO_TEST_CASE(priority_comes_from_the_pods_priority_class) {
   Fixture f;
   auto pc = [](const std::string& name, int value, bool global) {

@@ -36,7 +36,8 @@ namespace {
 
 class RecordingSink final : public BindingSink {
  public:
-  Status bind(const PodInfo& pod, std::string_view node) override {
+  Status bind(const PodInfo& pod, std::string_view node,
+              const std::map<std::string, std::string>&) override {
     bound.push_back(pod.key() + " -> " + std::string(node));
     return answer;
   }

@@ -329,3 +329,151 @@ BOOST_AUTO_TEST_CASE(namespace_selector_in_preferred_terms_scores_both_ways) {
                (std::vector<std::int64_t>{0, 0, 0}));
   }
 }
+
+namespace {
+
+/// One dry-run change: a pod added to or removed from a node.
+struct DryRunCase {
+  std::string name;
+  World world;
+  PodInfo pod;
+  std::size_t node = 0;
+  PodInfo changed;
+  bool added = false;
+};
+
+/// Filter verdicts per node after the change, through the plugin's PreFilterExtensions
+/// (`incremental`) or through PreFilter run again over the changed node list. A skipped
+/// PreFilter fits every node (the framework does not run Filter) and, as in kube, is not told
+/// of the change.
+Verdicts after_change(const DryRunCase& c, PodCounting counting, bool incremental) {
+  InterPodAffinity plugin({}, counting);
+  auto list = pointers(c.world.nodes);
+  CycleState original;
+  original.set_all_nodes(list);
+  Status pre = plugin.pre_filter(original, c.pod, list);
+  NodeInfo copy = c.world.nodes[c.node];
+  if (c.added)
+    copy.add_pod(std::make_shared<PodInfo>(c.changed));
+  else
+    BOOST_REQUIRE(copy.remove_pod(c.changed.uid));
+  std::vector<const NodeInfo*> nodes = list;
+  nodes[c.node] = &copy;
+  CycleState state = original.clone();
+  state.set_all_nodes(nodes);
+  if (incremental && !pre.is_skip()) {
+    Status s = c.added ? plugin.add_pod(state, c.pod, c.changed, copy)
+                       : plugin.remove_pod(state, c.pod, c.changed, copy);
+    BOOST_REQUIRE(s.is_success());
+  } else if (!incremental) {
+    pre = plugin.pre_filter(state, c.pod, nodes);
+  }
+  Verdicts out;
+  for (const NodeInfo* n : nodes) {
+    Status s = pre.is_skip() ? Status() : plugin.filter(state, c.pod, *n);
+    out.push_back(s.is_success() ? "" : std::string(s.reasons().front()));
+  }
+  return out;
+}
+
+PodInfo with_anti(PodInfo p, PodAffinityTerm t) {
+  p.pod_anti_affinity_required.push_back(std::move(t));
+  return p;
+}
+
+PodInfo with_affinity(PodInfo p, PodAffinityTerm t) {
+  p.pod_affinity_required.push_back(std::move(t));
+  return p;
+}
+
+/// Three nodes (zones z11, z12 in China, z21 in India) holding `pods` (node index, pod).
+World world_of(std::vector<std::pair<std::size_t, PodInfo>> pods) {
+  World w = three_nodes();
+  for (auto& [node, p] : pods) w.put(node, std::move(p));
+  return w;
+}
+
+std::vector<DryRunCase> dry_run_cases() {
+  PodInfo plain = labeled_pod("p", {{"app", "web"}});
+  PodInfo db = labeled_pod("db", {{"app", "db"}});
+  PodInfo db2 = labeled_pod("db2", {{"app", "db"}});
+  PodInfo avoids_db_zone = with_anti(plain, term("app", "db", "zone"));
+  PodInfo avoids_db_region = with_anti(plain, term("app", "db", "region"));
+  PodInfo near_db = with_affinity(plain, term("app", "db", "zone"));
+  PodInfo self_affine = with_affinity(labeled_pod("s", {{"app", "db"}}), term("app", "db", "zone"));
+  // Existing pods whose required anti-affinity keeps app=web pods out of their zone / region.
+  PodInfo hates_web = with_anti(labeled_pod("h", {}), term("app", "web", "zone"));
+  PodInfo hates_web_region = with_anti(labeled_pod("hr", {}), term("app", "web", "region"));
+  return {
+      {"removing the only selected pod frees its zone", world_of({{0, db}}), avoids_db_zone, 0, db,
+       false},
+      {"removing one of two selected pods in a region keeps it closed",
+       world_of({{0, db}, {1, db2}}), avoids_db_region, 0, db, false},
+      {"removing one of two in one zone keeps it closed", world_of({{0, db}, {0, db2}}),
+       avoids_db_zone, 0, db2, false},
+      {"adding a selected pod closes its zone", world_of({{0, db}}), avoids_db_zone, 2, db2, true},
+      {"removing the pod an affinity needs leaves nothing to follow", world_of({{0, db}}), near_db,
+       0, db, false},
+      {"removing one of two affinity targets", world_of({{0, db}, {2, db2}}), near_db, 0, db,
+       false},
+      {"adding an affinity target opens its zone", world_of({{0, db}}), near_db, 2, db2, true},
+      {"a self-affine pod's last peer removed: it may go anywhere", world_of({{1, db}}),
+       self_affine, 1, db, false},
+      {"removing an existing pod's anti-affinity frees its zone",
+       world_of({{0, hates_web}, {2, db}}), plain, 0, hates_web, false},
+      {"removing one of two existing anti-affinity carriers of a region",
+       world_of({{0, hates_web_region}, {1, labeled_pod("hr2", {})}, {0, hates_web}}), plain, 0,
+       hates_web, false},
+      {"adding an existing pod's anti-affinity closes its zone",
+       world_of({{0, hates_web}, {2, db}}), plain, 2,
+       with_anti(labeled_pod("h2", {}), term("app", "web", "zone")), true},
+      {"a zone closed by both a term and its own table: removing one carrier",
+       world_of(
+           {{0, hates_web}, {0, with_anti(labeled_pod("h3", {}), term("app", "web", "zone"))}}),
+       plain, 0, hates_web, false},
+  };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(removing_a_victim_an_anti_affinity_term_selects_frees_the_node) {
+  // Preemption's dry run on node1: the victim app=db is what the pod's anti-affinity avoids.
+  // The extension changes the cloned state's counts; the original state keeps them.
+  World w = three_nodes();
+  w.put(0, labeled_pod("victim", {{"app", "db"}}));
+  PodInfo pod = with_anti(labeled_pod("p", {}), term("app", "db", "zone"));
+  InterPodAffinity plugin({});
+  BOOST_REQUIRE(plugin.pre_filter_extensions() != nullptr);
+  auto list = pointers(w.nodes);
+  CycleState original;
+  original.set_all_nodes(list);
+  BOOST_REQUIRE(plugin.pre_filter(original, pod, list).is_success());
+  BOOST_TEST(!plugin.filter(original, pod, w.nodes[0]).is_success());
+  CycleState clone = original.clone();
+  NodeInfo copy = w.nodes[0];
+  BOOST_REQUIRE(copy.remove_pod("uid-victim"));
+  BOOST_REQUIRE(plugin.pre_filter_extensions()
+                    ->remove_pod(clone, pod, *w.nodes[0].pods().front(), copy)
+                    .is_success());
+  BOOST_TEST(plugin.filter(clone, pod, copy).is_success());
+  Status s = plugin.filter(original, pod, w.nodes[0]);
+  BOOST_TEST((s.is_success() ? std::string() : std::string(s.reasons().front())) == kAnti);
+  // Added back (a reprieve): the clone rejects the node again.
+  copy.add_pod(w.nodes[0].pods().front());
+  BOOST_REQUIRE(plugin.add_pod(clone, pod, *w.nodes[0].pods().front(), copy).is_success());
+  BOOST_TEST(!plugin.filter(clone, pod, copy).is_success());
+}
+
+BOOST_AUTO_TEST_CASE(incremental_dry_runs_equal_prefilter_run_again) {
+  std::size_t changed_verdicts = 0;
+  for (const auto& c : dry_run_cases()) {
+    for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+      BOOST_TEST_CONTEXT(c.name << (counting == PodCounting::indexed ? " (indexed)" : " (walk)")) {
+        BOOST_TEST(after_change(c, counting, true) == after_change(c, counting, false));
+      }
+    }
+    if (after_change(c, PodCounting::indexed, true) != filter_all(c.pod, c.world))
+      ++changed_verdicts;
+  }
+  BOOST_TEST(changed_verdicts >= 8u);  // the cases change what Filter answers, mostly
+}

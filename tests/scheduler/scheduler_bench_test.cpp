@@ -173,3 +173,30 @@ BOOST_AUTO_TEST_CASE(preemption_check_catches_a_needless_victim_and_a_victim_of_
   auto higher = check_preemption(profile, names, pod, nodes, 0, three);
   BOOST_TEST(higher.find("has priority 10") != std::string::npos, higher);
 }
+
+BOOST_AUTO_TEST_CASE(the_queue_path_places_what_the_direct_path_places_as_the_reference_decides) {
+  // The scheduler's cache, snapshot and queue around the framework: every pod that fits is
+  // placed, each checked against the slow reference over the snapshot's nodes.
+  for (auto w : {SchedulerWorkload::basic, SchedulerWorkload::anti_affinity,
+                 SchedulerWorkload::affinity, SchedulerWorkload::spread, SchedulerWorkload::gpu}) {
+    BOOST_TEST_CONTEXT(scheduler_workload_name(w)) {
+      auto o = small(w);
+      o.path = SchedulerBenchPath::queue;
+      auto report = run_scheduler_bench(o);
+      BOOST_TEST_REQUIRE(report.ok());
+      const auto& r = report.value();
+      BOOST_TEST(r.path == "queue");
+      BOOST_TEST(r.init_scheduled == r.init_pods);
+      BOOST_TEST(r.scheduled == 500u);
+      BOOST_TEST(r.checked_pods == 500u);
+      BOOST_TEST(r.check_failures.empty());
+      for (const auto& f : r.check_failures) BOOST_TEST_MESSAGE(f);
+      BOOST_TEST(nlohmann::json::parse(scheduler_bench_json(r))["path"] == "queue");
+    }
+  }
+  auto o = small(SchedulerWorkload::preemption);
+  o.path = SchedulerBenchPath::queue;
+  BOOST_TEST(run_scheduler_bench(o).error().code == "bad_options");
+  BOOST_TEST((parse_scheduler_bench_path("queue").value() == SchedulerBenchPath::queue));
+  BOOST_TEST(!parse_scheduler_bench_path("api").ok());
+}

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "actors/scheduler/plugins/coscheduling.hpp"
+#include "actors/scheduler/plugins/gpu_share.hpp"
 #include "actors/scheduler/service/scheduler_service.hpp"
 #include "tests/api/api_world.hpp"
 
@@ -53,6 +54,32 @@ json gang_pod(const std::string& name, const std::string& cpu, const std::string
   return p;
 }
 
+/// A node of `gpus` GPUs (both GPU resources, docs/research.md), 16 CPUs, `model` labelled as
+/// the Alibaba GPU importer labels it.
+json gpu_node(const std::string& name, int gpus, const std::string& model) {
+  json n = node(name, "16", "64Gi");
+  n["metadata"]["labels"]["alibaba.com/gpu-model"] = model;
+  for (auto* field : {"capacity", "allocatable"}) {
+    n["status"][field]["nvidia.com/gpu"] = std::to_string(gpus);
+    n["status"][field]["craton.io/gpu-milli"] = std::to_string(gpus * 1000);
+  }
+  return n;
+}
+
+/// A pod with a share of `milli` of one GPU.
+json gpu_share_pod(const std::string& name, int milli) {
+  json p = pod(name, "1");
+  auto& resources = p["spec"]["containers"][0]["resources"];
+  resources["requests"]["craton.io/gpu-milli"] = std::to_string(milli);
+  resources["limits"]["craton.io/gpu-milli"] = std::to_string(milli);
+  return p;
+}
+
+/// The default profile with GpuShare added (Filter per GPU, Reserve names the GPU).
+void with_gpu_share(SchedulerServiceConfig& config) {
+  config.scheduler.profiles.front().multi_point.push_back({std::string(GpuShare::kName), 0});
+}
+
 /// The default profile with the Coscheduling example at Reserve and Permit (10 s waits).
 void with_coscheduling(SchedulerServiceConfig& config) {
   config.out_of_tree_plugins = {{std::string(Coscheduling::kName), make_coscheduling}};
@@ -72,6 +99,15 @@ struct World : api::testing::ApiWorld {
     service = std::move(*made);
     component = service.get();
     service->set_acting(acting);
+  }
+  /// PriorityClasses "low" (10) and "high" (1000).
+  void add_low_and_high_priority_classes() {
+    for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
+      post("/apis/scheduling.k8s.io/v1/priorityclasses",
+           json{{"apiVersion", "scheduling.k8s.io/v1"},
+                {"kind", "PriorityClass"},
+                {"metadata", {{"name", name}}},
+                {"value", value}});
   }
   std::string node_of(const std::string& name) {
     auto p = get(kPodsPath + "/" + name);
@@ -208,12 +244,7 @@ BOOST_AUTO_TEST_CASE(an_instance_that_is_not_acting_binds_nothing) {
 BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_the_node) {
   World w;
   w.post(kNodesPath, node("n1", "1"));
-  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
-    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
-           json{{"apiVersion", "scheduling.k8s.io/v1"},
-                {"kind", "PriorityClass"},
-                {"metadata", {{"name", name}}},
-                {"value", value}});
+  w.add_low_and_high_priority_classes();
   w.post(kPodsPath, pod("low", "800m", "low"));
   w.run(100);
   BOOST_TEST(w.node_of("low") == "n1");
@@ -227,6 +258,21 @@ BOOST_AUTO_TEST_CASE(preemption_deletes_a_lower_priority_victim_and_nominates_th
   auto target = w.condition("low", "DisruptionTarget");
   BOOST_TEST(target.value("status", "") == "True");
   BOOST_TEST(target.value("reason", "") == "PreemptionByScheduler");
+  // kube's DefaultPreemption: a preemptor retried while a lower-priority pod still terminates by
+  // preemption on its nominated node does not preempt again; its FailedScheduling says why.
+  // A node too small for it arrives: "high" is tried again while "low" terminates.
+  w.post(kNodesPath, node("n2", "500m"));
+  w.run_for(20'000);
+  BOOST_TEST(w.node_of("high") == "");
+  BOOST_TEST(w.service->counters().victims == 1u);  // no second preemption
+  const std::string message =
+      "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to a "
+      "terminating pod on the nominated node.";
+  BOOST_TEST(w.condition("high", "PodScheduled").value("message", "") == message);
+  bool recorded = false;
+  for (const auto& e : w.events("FailedScheduling"))
+    recorded = recorded || e.value("message", "") == message;
+  BOOST_TEST(recorded);
   BOOST_REQUIRE(w.api.call("DELETE", kPodsPath + "/low", R"({"gracePeriodSeconds":0})").status ==
                 200);
   // The victim's deletion is the event that brings the preemptor back; it lands on n1.
@@ -331,12 +377,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_pod_deleted_from_the_api_is_rejected_and_its_room
 BOOST_AUTO_TEST_CASE(a_nominated_preemptors_room_is_not_given_to_a_lower_priority_pod) {
   World w;
   w.post(kNodesPath, node("n1", "1"));
-  for (auto [name, value] : {std::pair{"low", 10}, std::pair{"high", 1000}})
-    w.post("/apis/scheduling.k8s.io/v1/priorityclasses",
-           json{{"apiVersion", "scheduling.k8s.io/v1"},
-                {"kind", "PriorityClass"},
-                {"metadata", {{"name", name}}},
-                {"value", value}});
+  w.add_low_and_high_priority_classes();
   w.post(kPodsPath, pod("victim", "800m", "low"));
   w.run(100);
   BOOST_REQUIRE(w.node_of("victim") == "n1");
@@ -501,4 +542,58 @@ BOOST_AUTO_TEST_CASE(anti_affinity_with_a_namespace_selector_reads_namespace_lab
       BOOST_TEST(w.node_of("client") == row.expected);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_gpu_share_pod_is_bound_with_the_gpu_the_plugin_chose) {
+  // GpuShare at Reserve names the GPU; pods/binding carries it onto the pod. One node of two
+  // GPUs: a share goes to the fullest GPU with room (ties to the lowest index). 300 -> GPU 0;
+  // 500 -> GPU 0 (fullest, 700 free); 600 -> GPU 1 (GPU 0 has 200 free): the third pod's
+  // annotation names GPU 1, which only the plugin's choice can give.
+  World w(true, with_gpu_share);
+  w.post(kNodesPath, gpu_node("g1", 2, "V100M16"));
+  const std::string index = std::string(kGpuIndexAnnotation);
+  auto annotations_of = [&](const std::string& name) {
+    return w.get(kPodsPath + "/" + name)["metadata"].value("annotations", json::object());
+  };
+  for (auto [name, milli] : {std::pair{"a", 300}, {"b", 500}, {"c", 600}}) {
+    w.post(kPodsPath, gpu_share_pod(name, milli));
+    w.run(100);
+  }
+  BOOST_TEST(w.node_of("c") == "g1");
+  BOOST_TEST(annotations_of("a").value(index, "") == "0");
+  BOOST_TEST(annotations_of("b").value(index, "") == "0");
+  BOOST_TEST(annotations_of("c").value(index, "") == "1");
+  // A pod with no GPU request gets no annotation.
+  w.post(kPodsPath, pod("plain", "1"));
+  w.run(100);
+  BOOST_TEST(w.node_of("plain") == "g1");
+  BOOST_TEST(!annotations_of("plain").contains(index));
+}
+
+BOOST_AUTO_TEST_CASE(a_gpu_pod_asking_for_a_model_lands_on_a_node_of_that_model) {
+  // How a workload's gpu_models reach the scheduler (docs/research.md): required node affinity
+  // on the node label alibaba.com/gpu-model; NodeAffinity honours it, GpuShare picks the GPU.
+  World w(true, with_gpu_share);
+  w.post(kNodesPath, gpu_node("p100", 1, "P100"));
+  w.post(kNodesPath, gpu_node("v100", 2, "V100M16"));
+  json p = gpu_share_pod("wants-v100", 500);
+  json term = {{"matchExpressions",
+                {{{"key", "alibaba.com/gpu-model"}, {"operator", "In"}, {"values", {"V100M16"}}}}}};
+  p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] = {
+      {"nodeSelectorTerms", {term}}};
+  for (int i = 0; i < 3; ++i) {  // three of them: 1,500 milli, more than one V100 holds
+    p["metadata"]["name"] = "wants-v100-" + std::to_string(i);
+    w.post(kPodsPath, p);
+    w.run(100);
+  }
+  BOOST_TEST(w.node_of("wants-v100-0") == "v100");
+  BOOST_TEST(w.node_of("wants-v100-1") == "v100");
+  BOOST_TEST(w.node_of("wants-v100-2") == "v100");
+  auto index_of = [&](const std::string& name) {
+    return w.get(kPodsPath + "/" + name)["metadata"]["annotations"].value(
+        std::string(kGpuIndexAnnotation), "");
+  };
+  BOOST_TEST(index_of("wants-v100-0") == "0");
+  BOOST_TEST(index_of("wants-v100-1") == "0");  // GPU 0 had 500 free: best fit fills it
+  BOOST_TEST(index_of("wants-v100-2") == "1");
 }

@@ -395,6 +395,32 @@ BOOST_AUTO_TEST_CASE(update_replaces_in_place_or_moves_an_unschedulable_pod) {
   BOOST_TEST(q->add(pod("new"), 5000).error().code == "already_queued");
 }
 
+BOOST_AUTO_TEST_CASE(refresh_replaces_a_status_only_version_without_moving_it) {
+  // kube's Update when isPodUpdated is false: the new version (e.g. the nominatedNodeName its
+  // preemption wrote) is what the next cycle reads, but the pod stays where it waits.
+  auto q = make_queue();
+  reject(*q, pod("u"), {"NodeResourcesFit"}, 10);
+  auto nominated = std::make_shared<PodInfo>(*pod("u"));
+  nominated->nominated_node_name = "n1";
+  q->add_nominated(pod("u"), "n1");
+  BOOST_TEST(q->refresh(nominated));
+  BOOST_TEST(q->unschedulable() == 1u);  // not moved: no event could make it fit
+  BOOST_TEST(q->active() == 0u);
+  BOOST_TEST(q->nominated_pods_for_node("n1").front() == nominated);
+  BOOST_TEST(q->on_event(kNodeAdd, 20) == 1u);
+  auto popped = q->pop(5000);
+  BOOST_REQUIRE(popped.has_value());
+  BOOST_TEST(popped->pod->nominated_node_name == "n1");
+  BOOST_TEST(!q->refresh(nominated));  // in flight: its cycle keeps the version it popped
+  BOOST_TEST(!q->refresh(pod("unknown")));
+  // In activeQ: replaced in its place.
+  BOOST_REQUIRE(q->add(pod("a"), 6000).ok());
+  auto a2 = pod("a");
+  BOOST_TEST(q->refresh(a2));
+  BOOST_TEST(q->active() == 1u);
+  BOOST_TEST(q->pop(6000)->info.pod == a2.get());
+}
+
 BOOST_AUTO_TEST_CASE(misuse_is_answered_with_errors) {
   PrioritySort sort;
   auto less = [sort](const QueuedPodInfo& a, const QueuedPodInfo& b) { return sort.less(a, b); };

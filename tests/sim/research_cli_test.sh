@@ -6,17 +6,7 @@
 set -uo pipefail
 craton="$1"
 traces="$2"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-run() {  # run WANT_EXIT ARGS... (stdout in $tmp/out, stderr in $tmp/err)
-  local want="$1"; shift
-  "$craton" research "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [[ $got == "$want" ]] || fail "craton research $* exited $got, want $want: $(cat "$tmp/err")"
-}
+source "$(dirname "$0")/research_cli_checks.sh"
 
 run 0 synth --nodes 10 --pods 500 --seed 9 --node-gpus 4 --out "$tmp/a.jsonl"
 summary_a="$(cat "$tmp/out")"
@@ -71,5 +61,4 @@ for args in "import --format nope --out $tmp/x.jsonl $gpu/openb_node_list_gpu_no
   [[ -e "$tmp/x.jsonl" ]] && fail "craton research $args wrote a file"
 done
 
-[[ $failures == 0 ]] && echo "research_cli: all passed"
-exit $((failures > 0))
+finish research_cli

@@ -85,6 +85,35 @@ NodeCondition condition(const char* type, bool on, const char* reason_on, const 
                        on ? message_on : message_off};
 }
 
+// As kube's IsExtendedResourceName: domain-qualified, not in the kubernetes.io namespace
+// (kube's own resources live there), and an integer count.
+Status check_extended_resource(const std::string& name, std::int64_t count) {
+  auto slash = name.find('/');
+  if (slash == std::string::npos)
+    return invalid("extended resource \"" + name + "\": needs a domain prefix (example.com/" +
+                   name + ")");
+  if (auto problems = api::check_qualified_name(name); !problems.empty())
+    return invalid("extended resource \"" + name + "\": " + problems.front());
+  auto domain = name.substr(0, slash);
+  auto in = [&](const std::string& ns) {
+    return domain == ns ||
+           (domain.size() > ns.size() &&
+            domain.compare(domain.size() - ns.size() - 1, std::string::npos, "." + ns) == 0);
+  };
+  if (in("kubernetes.io") || in("k8s.io"))
+    return invalid("extended resource \"" + name +
+                   "\": the kubernetes.io and k8s.io namespaces hold kube's own resources");
+  if (count < 0)
+    return invalid("extended resource \"" + name + "\": count " + std::to_string(count) +
+                   " is negative");
+  return Ok{};
+}
+
+void add_extended(json& resources, const NodeConfig& config) {
+  for (const auto& [name, count] : config.extended_resources)
+    resources[name] = std::to_string(count);
+}
+
 json condition_json(const NodeCondition& c) {
   return json{{"type", c.type},
               {"status", c.status},
@@ -113,8 +142,10 @@ json allocatable_json(const HostFacts& facts, const NodeConfig& config) {
   std::int64_t storage =
       at_least_zero(facts.storage_bytes - s.ephemeral_storage_bytes - k.ephemeral_storage_bytes -
                     storage_threshold_bytes(facts, config));
-  return resources_json(api::Quantity::from_milli(cpu).canonical(), memory, storage,
-                        config.max_pods);
+  auto out =
+      resources_json(api::Quantity::from_milli(cpu).canonical(), memory, storage, config.max_pods);
+  add_extended(out, config);
+  return out;
 }
 
 json addresses_json(const HostFacts& facts, const NodeConfig& config) {
@@ -168,6 +199,8 @@ Status check_node_config(const NodeConfig& config) {
       config.eviction_storage_percent > 100)
     return invalid("eviction thresholds must be a positive size and a percentage");
   if (config.max_pods <= 0) return invalid("max pods must be positive");
+  for (const auto& [name, count] : config.extended_resources)
+    if (auto checked = check_extended_resource(name, count); !checked) return checked;
   return Ok{};
 }
 
@@ -222,8 +255,10 @@ nlohmann::json node_status_json(const HostFacts& facts, const NodeConfig& config
                                 const std::vector<NodeCondition>& conditions) {
   json list = json::array();
   for (const auto& c : conditions) list.push_back(condition_json(c));
-  return json{{"capacity", resources_json(std::to_string(facts.cpu_cores), facts.memory_bytes,
-                                          facts.storage_bytes, config.max_pods)},
+  auto capacity = resources_json(std::to_string(facts.cpu_cores), facts.memory_bytes,
+                                 facts.storage_bytes, config.max_pods);
+  add_extended(capacity, config);
+  return json{{"capacity", std::move(capacity)},
               {"allocatable", allocatable_json(facts, config)},
               {"conditions", std::move(list)},
               {"addresses", addresses_json(facts, config)},

@@ -73,9 +73,16 @@ struct NodeConfig {
   std::int64_t max_pods = 110;
   std::string version = "v1.32.0-craton";  ///< kubeletVersion; runtime "craton://" + it
   int daemon_port = 10250;                 ///< daemonEndpoints.kubeletEndpoint.Port
+  /// Extended resources the node advertises, as a device plugin registers them with kubelet
+  /// (e.g. "nvidia.com/gpu": 2): added to capacity and allocatable as given (no reservation
+  /// is taken from them). Names are domain-qualified ("example.com/thing") outside the
+  /// kubernetes.io and k8s.io namespaces; counts are integers >= 0. The simulator's research
+  /// runs use it for GPUs (docs/research.md "GPU sharing").
+  std::map<std::string, std::int64_t> extended_resources;
 };
 
-/// Errors "invalid": a bad node name, label, taint, pod CIDR or a negative reservation; the
+/// Errors "invalid": a bad node name, label, taint, pod CIDR, a negative reservation or a bad
+/// extended resource (name not domain-qualified, or in kubernetes.io; negative count); the
 /// message names what is wrong.
 Status check_node_config(const NodeConfig& config);
 

@@ -78,6 +78,9 @@ struct PodState {
   /// type -> (status, lastTransitionTime) of the conditions last reported.
   std::map<std::string, std::pair<std::string, std::string>> conditions;
   nlohmann::json last_status;  ///< what the last StatusUpdate carried
+  /// Something that feeds the status changed since it was last built (PodSync marks it at
+  /// each event about this pod; take_status_updates() builds only these, see there).
+  bool status_stale = true;
 
   const ContainerStatus* latest(const std::string& container) const {
     auto it = attempts.find(container);

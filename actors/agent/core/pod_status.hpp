@@ -3,7 +3,7 @@
 // Initialized, Ready, ContainersReady and PodScheduled, host and pod IPs, start time, and one
 // status per init and app container (state waiting/running/terminated, lastState, ready,
 // started, restartCount, image and container ids). Built from PodState alone; the JSON is the
-// `status` object of a merge patch on pods/status.
+// `status` object of a strategic merge patch on pods/status (service/pod_side.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>

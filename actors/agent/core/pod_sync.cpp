@@ -44,12 +44,15 @@ PodPlan skeleton_plan(k8s::Pod::Reader pod) {
   return plan;
 }
 
-/// How long a deleted pod's containers get to stop: the deletion's grace
-/// (deletionGracePeriodSeconds), never more than the pod's own (kubelet's
-/// calculateEffectiveGracePeriod takes the deletion's; the API never writes it longer).
+/// How long a deleted pod's containers get to stop, as the kubelet's pod worker takes it
+/// (calculateEffectiveGracePeriod): the deletion's grace (metadata.deletionGracePeriodSeconds,
+/// which the API chose from DeleteOptions, else the spec's) when the pod has one, so a longer
+/// grace asked at deletion is honoured; else the pod's terminationGracePeriodSeconds; never
+/// under a second ("we always supply a grace period of 1"). Later deletions only shorten it
+/// (begin_termination).
 std::int64_t termination_grace_ms(const PodPlan& plan) {
-  if (!plan.deletion_grace_ms) return plan.grace_period_ms;
-  return std::min(*plan.deletion_grace_ms, plan.grace_period_ms);
+  constexpr std::int64_t kMinimumGraceMs = 1'000;
+  return std::max(plan.deletion_grace_ms.value_or(plan.grace_period_ms), kMinimumGraceMs);
 }
 
 }  // namespace
@@ -83,6 +86,7 @@ void PodSync::upsert(const api::InformerObject& object, std::int64_t now_ms) {
   }
   if (!pods_.count(object.uid()) && pods_.size() >= config_.pods_max) return;
   PodState& p = state_of(object.uid());
+  p.status_stale = true;
   p.pod_namespace = object.name_space();
   p.name = object.name();
   p.in_api = true;
@@ -114,6 +118,7 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
   auto it = pods_.find(uid);
   if (it == pods_.end()) return;
   PodState& p = it->second;
+  p.status_stale = true;
   p.in_api = false;
   bool on_host = p.sandbox_up || !p.attempts.empty() || p.in_flight;
   if (p.done || !on_host) {
@@ -131,6 +136,7 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
 void PodSync::api_listed(std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_listed_ = true;
+  status_sweep_due_ms_ = now_ms;  // orphans may begin terminating: look at every pod
 }
 
 void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t now_ms) {
@@ -148,6 +154,7 @@ void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t
 }
 
 void PodSync::merge_record(PodState& p, const PodRecord& record) {
+  p.status_stale = true;
   p.sandbox_up = true;
   if (!record.sandbox.pod_ip.empty()) p.pod_ip = record.sandbox.pod_ip;
   if (p.pod_namespace.empty()) p.pod_namespace = record.pod_namespace;
@@ -212,6 +219,7 @@ void PodSync::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64
   auto it = pods_.find(uid);
   if (it == pods_.end() || !it->second.in_flight || it->second.in_flight->id != call_id) return;
   PodState& p = it->second;
+  p.status_stale = true;
   InFlightCall what = *p.in_flight;
   p.in_flight.reset();
   switch (what.kind) {
@@ -334,9 +342,14 @@ void PodSync::on_probe(PodState& p, const InFlightCall& what, bool success, std:
 
 std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
   std::vector<StatusUpdate> out;
+  bool sweep = now_ms_ >= status_sweep_due_ms_;
+  if (sweep) status_sweep_due_ms_ = now_ms_ + config_.status_sweep_ms;
   for (auto& [uid, p] : pods_) {
+    if (!sweep && !p.status_stale) continue;
+    p.status_stale = false;
     if (!p.plan || !p.in_api || p.api_terminal) continue;
     nlohmann::json status = pod_status(p, config_.host_ip, now_ms_);
+    ++statuses_built_;
     if (status == p.last_status) continue;
     p.last_status = status;
     out.push_back(StatusUpdate{p.pod_namespace, p.name, uid, std::move(status)});

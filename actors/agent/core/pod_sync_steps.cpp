@@ -39,7 +39,10 @@ std::vector<DriverCall> PodSync::tick(std::int64_t now_ms) {
     if (it == pods_.end()) continue;
     PodState& p = it->second;
     if (p.in_flight || p.done || now_ms < p.retry_at_ms) continue;
-    if (auto c = step(p, now_ms)) calls.push_back(std::move(*c));
+    if (auto c = step(p, now_ms)) {
+      p.status_stale = true;  // a step may change what the status says (termination, backoff)
+      calls.push_back(std::move(*c));
+    }
   }
   return calls;
 }

@@ -24,8 +24,11 @@ Status check_pod_uid(const std::string& pod_uid) {
   return Ok{};
 }
 
-// Writes all of `data` to a new file at `tmp`, synced, then renames it over `path` and syncs
-// the directory, so a crash leaves either the old state or the new one, never half a file.
+// Writes all of `data` to a new file at `tmp`, then renames it over `path`, so the agent dying
+// midway leaves either the old state or the new one, never half a file. No fsync (there were
+// two per pod start and two per removal): an allocation names a veth in a network namespace,
+// and a machine crash ends both, so after a reboot every allocation is stale whether it
+// reached the disk or not (sweep() releases those of pods that are not live).
 Status write_atomically(const std::filesystem::path& path, const std::string& data) {
   auto tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -36,7 +39,6 @@ Status write_atomically(const std::filesystem::path& path, const std::string& da
     ok = n > 0;
     if (ok) done += std::size_t(n);
   }
-  ok = ok && ::fsync(fd) == 0;
   std::string why = ok ? "" : errno_text();
   ::close(fd);
   if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -46,11 +48,6 @@ Status write_atomically(const std::filesystem::path& path, const std::string& da
   if (!ok) {
     ::unlink(tmp.c_str());
     return Error{ipam_error::io, "cannot write " + path.string() + ": " + why};
-  }
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);  // makes the rename durable; a failure here leaves the file intact
-    ::close(dir);
   }
   return Ok{};
 }

@@ -5,11 +5,11 @@
 // and wraps around, as CNI's host-local plugin does, so a freed address is not reused at once by
 // a new pod while peers may still hold the old pod's connections.
 //
-// Every change is written to <state_dir>/ipam.json (a temporary file, fsync, rename) before it
-// is reported, so an agent that restarts, SIGKILLed or not, finds every pod's address again. A
-// change that cannot be persisted is undone: the caller sees an error and nothing changed. A
-// different CIDR is refused while pods hold addresses in the old one (the overlay issue will
-// drive the CIDR later and must drain the node first).
+// Every change is written to <state_dir>/ipam.json (a temporary file, then rename; no fsync, see
+// ipam.cpp) before it is reported, so an agent that restarts, SIGKILLed or not, finds every pod's
+// address again. A change that cannot be persisted is undone: the caller sees an error and nothing
+// changed. A different CIDR is refused while pods hold addresses in the old one (the overlay issue
+// will drive the CIDR later and must drain the node first).
 //
 // Pure (files only, no root); not thread-safe: PodNetwork serializes its calls.
 #pragma once

@@ -19,7 +19,6 @@
 #include "actors/agent/linux/cgroups.hpp"
 #include "actors/agent/linux/linux_driver.hpp"
 #include "actors/agent/linux/process_info.hpp"
-#include "actors/agent/linux/shim_process.hpp"
 
 namespace craton::agent {
 namespace fs = std::filesystem;
@@ -43,6 +42,21 @@ std::string host_address() {
   return found;
 }
 
+/// Binds the calling thread's namespace of `kind` over <dir>/<kind> so that it outlives the
+/// thread, as `ip netns add` does. /proc/thread-self: the thread's own, not the process's.
+Status hold_namespace(const std::string& dir, const char* kind) {
+  std::string target = dir + "/" + kind;
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+  if (fd < 0)
+    return Error{"create_failed", "sandbox: create " + target + ": " + std::strerror(errno)};
+  ::close(fd);
+  std::string source = std::string("/proc/thread-self/ns/") + kind;
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return Error{"create_failed",
+                 "sandbox: bind " + source + " on " + target + ": " + std::strerror(errno)};
+  return Ok{};
+}
+
 /// Unmounts a namespace file if it is held; missing or not mounted is fine.
 void release_namespace(const std::string& path) {
   ::umount2(path.c_str(), MNT_DETACH);
@@ -56,23 +70,34 @@ Status LinuxDriver::create_namespaces(const SandboxSpec& spec) {
   std::error_code ec;
   fs::create_directories(ns_dir, ec);
   if (ec) return Error{"create_failed", "create " + ns_dir + ": " + ec.message()};
-  int output[2];
-  if (auto s = make_pipe(output); !s) return s;
-  std::vector<std::string> argv = config_.shim_command;
-  argv.insert(argv.end(), {"sandbox", ns_dir, spec.hostname, spec.host_network ? "1" : "0"});
-  auto pid = spawn_shim(argv, output[1], -1);
-  ::close(output[1]);
-  if (!pid) {
-    ::close(output[0]);
-    return pid.error();
-  }
-  auto said = read_with_deadline(output[0], config_.shim_timeout_ms, 4096, false);
-  ::close(output[0]);
-  auto code = wait_for_exit(*pid, config_.shim_timeout_ms);
-  if (!code) return code.error();
-  if (*code != 0)
-    return Error{"create_failed", "sandbox: " + (said ? said.value() : said.error().message)};
-  return Ok{};
+  // A thread of its own unshares and holds the namespaces, then ends: unshare() of the IPC,
+  // UTS and network namespaces moves only the calling thread (as setns in in_netns), so no
+  // other thread of the agent ever leaves the host's, and the ended thread cannot be reused
+  // in the pod's by mistake. This used to be a `shim sandbox` process: a spawn, an exec and
+  // the dynamic loader per pod for three system calls and three bind mounts.
+  Status outcome = Ok{};
+  std::thread worker([&] {
+    // A hostNetwork pod shares the node's network and, as in Kubernetes, its hostname.
+    int flags = CLONE_NEWIPC | (spec.host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS);
+    if (::unshare(flags) != 0) {
+      outcome = Error{"create_failed", std::string("sandbox: unshare: ") + std::strerror(errno)};
+      return;
+    }
+    if (!spec.host_network && ::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
+      outcome = Error{"create_failed",
+                      "sandbox: sethostname " + spec.hostname + ": " + std::strerror(errno)};
+      return;
+    }
+    for (const char* kind : {"ipc", "uts", "net"}) {
+      if (spec.host_network && std::strcmp(kind, "ipc") != 0) break;
+      if (auto held = hold_namespace(ns_dir, kind); !held) {
+        outcome = held;
+        return;
+      }
+    }
+  });
+  worker.join();
+  return outcome;
 }
 
 Result<SandboxStatus> LinuxDriver::start_sandbox(const SandboxSpec& spec) {

@@ -1,11 +1,8 @@
 // The shim: the small process between the driver and a container (containerd-shim's and rkt's
 // model). The driver never forks a container itself; it spawns `<shim command> <verb> ...`,
 // which is `craton shim ...` in production and a test executable in tests, both calling
-// run_shim. Verbs:
-//   sandbox <ns dir> <hostname> <host network 0|1>
-//       creates the pod's IPC, UTS and (unless host network) network namespaces, sets the
-//       hostname and holds each namespace by bind-mounting /proc/self/ns/<kind> over
-//       <ns dir>/<kind>, as `ip netns add` does; then exits (no process holds a sandbox).
+// run_shim. (A pod's sandbox needs no shim: the driver makes its namespaces on a short-lived
+// thread, see sandbox.cpp.) Verbs:
 //   start <config.json>       (fd 3: the report pipe)
 //       forks away from the driver (so the driver is not the container's parent), then
 //       supervises one container attempt: cgroup, namespaces, the process, its log, its exit.
@@ -26,7 +23,6 @@ int run_shim(int argc, char** argv);
 /// The report pipe's descriptor in a `start` shim.
 inline constexpr int kShimReportFd = 3;
 
-int run_shim_sandbox(int argc, char** argv);
 int run_shim_start(int argc, char** argv);
 int run_shim_exec(int argc, char** argv);
 

@@ -199,7 +199,6 @@ Status write_file_atomic(const std::string& path, const std::string& content) {
     }
     done += static_cast<std::size_t>(n);
   }
-  ::fsync(fd);
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return Error{"io", "rename " + tmp + ": " + std::strerror(errno)};

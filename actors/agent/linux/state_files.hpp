@@ -95,7 +95,11 @@ bool is_safe_path_component(const std::string& name);
 /// server's list() and read_log()) may be removing the directory meanwhile.
 std::vector<std::string> directory_entries(const std::string& dir);
 
-/// Writes `content` to path.tmp, fsyncs it and renames it over path.
+/// Writes `content` to path.tmp and renames it over path: a reader sees the old file or the
+/// new one, never half of either, even if the writer dies midway. No fsync: these files
+/// describe processes, namespaces and mounts that a machine crash ends anyway (after a reboot
+/// the driver finds no live pid and reports the attempt exited), so making them durable
+/// protected nothing and cost a disk flush per file, four per pod start.
 Status write_file_atomic(const std::string& path, const std::string& content);
 /// Reads a whole file of at most max_bytes; "not_found" when it does not exist.
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kStateFileBytesMax);

@@ -75,7 +75,10 @@ class AgentService final : public api::ApiComponent {
   /// The host's figures now (the shell reads them every ~10 s); registration waits for them.
   void set_host_facts(HostFacts facts);
   /// Runtime health: Ready=False with the message when not empty.
-  void set_health(NodeHealth health) { health_ = std::move(health); }
+  void set_health(NodeHealth health) {
+    health_ = std::move(health);
+    ++status_inputs_;
+  }
   /// The pod side; may be null (pods are then only watched). Not owned: outlives the service.
   void set_pod_sink(PodSink* sink) { sink_ = sink; }
 
@@ -117,6 +120,11 @@ class AgentService final : public api::ApiComponent {
   ConditionTimes condition_times_;
   NodeLease lease_;
   StatusSchedule status_;
+  /// Counts changes of what the status is made of (facts_, health_); the fingerprint of the
+  /// status last built from them (post_status skips rebuilding while they hold).
+  std::uint64_t status_inputs_ = 0;
+  std::uint64_t fingerprinted_inputs_ = 0;
+  std::optional<std::string> fingerprint_;
   bool registered_ = false;
   bool registering_ = false;  ///< a registration call is in flight
   std::int64_t register_due_ms_ = 0;

@@ -1,5 +1,7 @@
 #include "actors/agent/service/pod_side.hpp"
 
+#include "actors/api/client/pod_status_patch.hpp"
+
 namespace craton::agent {
 
 DriverOutcome refused_outcome(DriverCallKind kind, const Error& error) {
@@ -125,6 +127,23 @@ void PodSide::delete_pod(PodSync::Removal removal, std::int64_t now_ms) {
       now_ms);
 }
 
+namespace {
+
+// The status as the kubelet's status manager patches it: strategic merge, so conditions merge by
+// type and those of other writers (the scheduler's DisruptionTarget, say) stay. The conditions
+// the agent owns replace the stored ones of their type whole: a field the agent leaves out
+// (Ready's reason once it turns True) is sent as null, as kube's two-way merge patch from the
+// old status to the new one would send it.
+nlohmann::json owned_conditions(nlohmann::json status) {
+  if (!status.contains("conditions")) return status;
+  for (auto& condition : status["conditions"])
+    for (const char* field : {"reason", "message", "lastProbeTime"})
+      if (!condition.contains(field)) condition[field] = nullptr;
+  return status;
+}
+
+}  // namespace
+
 void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
   auto uid = update.uid;
   unsent_.erase(uid);
@@ -132,14 +151,8 @@ void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
     waiting_.insert_or_assign(uid, std::move(update));
     return;
   }
-  api::ApiCall patch;
-  patch.verb = api::ApiVerb::patch;
-  patch.resource = "pods";
-  patch.namespace_ = update.pod_namespace;
-  patch.name = update.name;
-  patch.subresource = "status";
-  patch.patch_type = api::ApiPatchType::merge;
-  patch.patch = nlohmann::json{{"status", update.status}}.dump();
+  auto patch =
+      api::pod_status_patch(update.pod_namespace, update.name, owned_conditions(update.status));
   writing_.insert(uid);
   // The service answers every call: with the API's reply, or an error once it gave up on it
   // (call timeout, or the agent moved to another API), so a pod's writing_ entry always ends.

@@ -1,9 +1,10 @@
 // PodSide: the agent's pod lifecycle core (PodSync, actors/agent/core/pod_sync.hpp) plugged into
 // the agent service as its PodSink. Pods from the service's informer go in; the statuses PodSync
-// computes go out as merge patches of pods/<name>/status, and the pods it has finished with as
-// deletions (grace 0 with a uid precondition, sent again until answered), through the
-// service's API connection; the driver calls it asks for go to whoever runs them off the actor
-// threads (the actor's worker) and their outcomes come back here.
+// computes go out as strategic merge patches of pods/<name>/status (api::pod_status_patch:
+// conditions merge by type, so other writers' conditions stay), and the pods it has finished with
+// as deletions (grace 0 with a uid precondition, sent again until answered), through the service's
+// API connection; the driver calls it asks for go to whoever runs them off the actor threads (the
+// actor's worker) and their outcomes come back here.
 //
 // Pure like the service (no CAF, no clock, no threads): the actor shell (agent_actor.cpp) gives
 // it a way to run a DriverCall and to list the host, and feeds back what they returned. Time
@@ -83,7 +84,7 @@ class PodSide final : public PodSink {
   /// kubelet's status manager retries too). A newer status of the pod replaces its entry.
   std::map<std::string, PodSync::StatusUpdate> unsent_;
   /// A pod's status writes go one at a time, as the kubelet's status manager sends them: the
-  /// API applies concurrent merge patches of one pod in any order (each reads, merges and
+  /// API applies concurrent patches of one pod in any order (each reads, merges and
   /// retries on conflict), so an older write sent beside a newer one could land last and leave
   /// a running pod Pending for good (the simulator's cluster scenario found it). writing_
   /// holds the pods with a write in flight; waiting_ the newest status each is to send next

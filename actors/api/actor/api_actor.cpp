@@ -189,6 +189,10 @@ struct ApiState {
   /// retried every feed_keepalive_ms while they fail.
   enum class Defaults { missing, making, made } defaults = Defaults::missing;
   std::int64_t defaults_retry_ms = INT64_MIN;  ///< node clocks may read below 0
+  /// The next pass of the lease endpoint reconciler (ApiService::reconcile_endpoints), once
+  /// the defaults are made; one pass at a time.
+  std::int64_t endpoints_due_ms = INT64_MIN;
+  bool reconciling = false;
 
   ~ApiState() {
     *alive = false;
@@ -207,7 +211,7 @@ using ApiActor = caf::stateful_actor<ApiState>;
 void send_store(ApiActor* self, const store::StoreCalls::Send& s) {
   auto& st = self->state;
   EnvelopeBuilder b(st.env->address(), Address{s.node, "store"}, s.correlation);
-  store::write_request(b.body(), s.request);
+  store::write_request(b.body(), s.request, s.session);
   st.env->send(self, b);
 }
 
@@ -221,7 +225,8 @@ void store_call(ApiActor* self, store::StoreRequest request, store::StoreCalls::
 
 void feed_send(ApiActor* self, std::uint64_t correlation, const store::StoreRequest& request) {
   auto& st = self->state;
-  send_store(self, store::StoreCalls::Send{st.env->address().node, correlation, request});
+  send_store(self,
+             store::StoreCalls::Send{st.env->address().node, correlation, request, std::nullopt});
 }
 
 // Creates the store watch from `from` on this node's replica (ending the previous one).
@@ -259,6 +264,23 @@ void make_defaults(ApiActor* self) {
     st.env->log(self, LogLevel::warn, "api: " + s.error().message);
     st.defaults = ApiState::Defaults::missing;
     st.defaults_retry_ms = st.env->now_ms(self) + st.config.feed_keepalive_ms;
+  });
+}
+
+// kube-apiserver's endpoint reconciler loop: this server's lease renewed and the `kubernetes`
+// Endpoints brought in line every endpoint_reconcile_ms.
+void reconcile_endpoints(ApiActor* self) {
+  auto& st = self->state;
+  auto now = st.env->now_ms(self);
+  if (st.defaults != ApiState::Defaults::made || st.reconciling || now < st.endpoints_due_ms)
+    return;
+  st.reconciling = true;
+  st.endpoints_due_ms = now + st.config.endpoint_reconcile_ms;
+  start(st.service->reconcile_endpoints(), [self](const Status& s) {
+    auto& st = self->state;
+    if (!*st.alive) return;
+    st.reconciling = false;
+    if (!s) st.env->log(self, LogLevel::warn, "api: " + s.error().message);
   });
 }
 
@@ -407,6 +429,7 @@ void on_tick(ApiActor* self) {
       break;
     case ApiState::Feed::watching:
       make_defaults(self);  // once the feed runs; again while they fail
+      reconcile_endpoints(self);
       if (now - st.feed_heard_ms >= st.config.feed_silence_ms) {
         feed_watch(self, st.feed_revision + 1);
       } else if (now - st.feed_keepalive_sent_ms >= st.config.feed_keepalive_ms) {
@@ -425,7 +448,10 @@ caf::behavior api_actor(ApiActor* self, NodeContext node, ApiActorConfig config)
   st.env = std::make_unique<ActorEnv>(std::move(node), "api");
   st.config = std::move(config);
   // Store calls and the feed's watch requests count in two halves of the incarnation's range.
-  st.calls = std::make_unique<store::StoreCalls>(st.env->address().node, first, st.config.store);
+  // Writes carry a client session of this incarnation (a random id: restarts and other API
+  // actors never share one), so that a write resent after silence is applied at most once.
+  st.calls = std::make_unique<store::StoreCalls>(st.env->address().node, first, st.config.store,
+                                                 st.env->rng().next() | 1);
   st.feed_correlation_base = first + (std::uint64_t(1) << 39);
   st.next_feed_correlation = st.feed_correlation_base;
   st.objects.now_ms = [self] { return self->state.env->now_ms(self); };

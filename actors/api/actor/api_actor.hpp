@@ -44,6 +44,9 @@ struct ApiActorConfig {
   std::int64_t tick_ms = 100;  ///< service.tick(), store call deadlines, feed checks
   std::int64_t feed_keepalive_ms = 1000;
   std::int64_t feed_silence_ms = 5000;
+  /// How often the `kubernetes` Endpoints are reconciled (kube-apiserver: 10 s; below
+  /// service.endpoint_lease_s, so a live server's lease never runs out).
+  std::int64_t endpoint_reconcile_ms = 10'000;
 };
 
 caf::actor spawn_api(caf::actor_system& sys, const NodeContext& node, ApiActorConfig config);

@@ -130,11 +130,11 @@ Result<std::unique_ptr<ApiHost>> ApiHost::start(store::StoreClient& client,
     service_options.pod_log = [h = host.get()](PodLogTarget target, std::shared_ptr<Exchange> e) {
       h->logs_.relay(std::move(target), std::move(e));
     };
-  if (service_options.advertise_address.empty()) {  // where kubectl reaches this server
+  // Where kubectl reaches this server: the --advertise-address given, else the HTTP host; the
+  // HTTP port either way.
+  if (service_options.advertise_address.empty())
     service_options.advertise_address = host->options_.http.address().to_string();
-    if (host->options_.http.port() != 0)
-      service_options.advertise_port = host->options_.http.port();
-  }
+  if (host->options_.http.port() != 0) service_options.advertise_port = host->options_.http.port();
   if (!host->options_.metrics) host->options_.metrics = std::make_shared<Metrics>();
   host->service_ = std::make_unique<ApiService>(host->objects_, service_options);
   for (std::size_t i = 0; i < host->options_.workers; ++i)
@@ -232,6 +232,24 @@ void ApiHost::work() {
   }
 }
 
+// kube-apiserver's endpoint reconciler loop: this server's lease renewed and the `kubernetes`
+// Endpoints brought in line every 10 s, one pass at a time, on a worker.
+void ApiHost::reconcile_endpoints() {
+  auto now = std::chrono::steady_clock::now();
+  if (reconciling_->load() || now < endpoints_due_) return;
+  endpoints_due_ = now + std::chrono::seconds(10);
+  reconciling_->store(true);
+  bool posted = post(
+      [this, flag = reconciling_, log = options_.log] {
+        craton::start(service_->reconcile_endpoints(), [flag, log](const Status& s) {
+          flag->store(false);
+          if (!s && log) log("api: " + s.error().message);
+        });
+      },
+      false);
+  if (!posted) reconciling_->store(false);
+}
+
 void ApiHost::feed() {
   constexpr std::string_view kRoot = "/registry/";
   bool first = true;
@@ -267,6 +285,7 @@ void ApiHost::feed() {
     }
     while (!stopping_) {
       service_->tick();
+      reconcile_endpoints();
       auto batch = (*watch)->next(std::chrono::milliseconds(500));
       if (!batch) {
         if (batch.error().code == "timeout") continue;

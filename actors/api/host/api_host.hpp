@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -60,6 +61,8 @@ class ApiHost {
   bool post(std::function<void()> job, bool bounded = true);
   void work();
   void feed();
+  /// Starts a pass of ApiService::reconcile_endpoints() when one is due (the feed thread).
+  void reconcile_endpoints();
 
   store::StoreClient& client_;
   ApiHostOptions options_;
@@ -68,6 +71,8 @@ class ApiHost {
   std::unique_ptr<HttpServer> http_;
   PodLogProxy logs_;
   std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point endpoints_due_{};  ///< the feed thread's
+  std::shared_ptr<std::atomic<bool>> reconciling_ = std::make_shared<std::atomic<bool>>(false);
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::deque<std::function<void()>> queue_;

@@ -115,6 +115,13 @@ std::string node_address(k8s::Node::Reader node, const std::string& type) {
 Kind node_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Node>();
+  // NodeSystemInfo's fields and DaemonEndpoint's Port have no omitempty (and the structs
+  // holding them are not pointers): a Node always shows them.
+  for (const char* field :
+       {"machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
+        "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture"})
+    k.zero_fields.push_back(std::string("status.nodeInfo.") + field);
+  k.zero_fields.push_back("status.daemonEndpoints.kubeletEndpoint.Port");
   k.defaults = [](ObjectBuilder object) {
     auto status = object.as<k8s::Node>().getStatus();
     if (status.hasCapacity()) canonicalize(status.getCapacity());

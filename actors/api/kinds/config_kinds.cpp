@@ -204,6 +204,7 @@ Kind serviceaccount_kind() {
 Kind event_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Event>();
+  k.zero_fields = {"reportingComponent", "reportingInstance"};  // no omitempty in core/v1
   k.ttl = Kind::Ttl::event_ttl;  // kube-apiserver stores events with --event-ttl
   k.validate = [](ObjectReader object, const ObjectReader*, std::vector<StatusCause>& causes) {
     auto e = object.as<k8s::Event>();

@@ -78,8 +78,11 @@ struct Kind {
   Cells cells;       ///< one per column
   Cells wide_cells;  ///< one per wide column
   /// Go fields without `omitempty`, as dotted paths: Kubernetes JSON always has them, but the
-  /// converter leaves zeros out, so they are written as 0 when absent (a PriorityClass of
-  /// value 0, a new PodDisruptionBudget's status counts).
+  /// converter leaves zeros out, so they are written as their zero (0, false, "") when absent
+  /// (a PriorityClass of value 0, a new PodDisruptionBudget's status counts, a container's
+  /// restartCount 0). "name[]" steps into each element of a list:
+  /// "status.containerStatuses[].ready". Objects on the way are made when missing until the first
+  /// list (object_codec.cpp).
   std::vector<std::string> zero_fields;
   /// Fields a field selector may name beyond metadata.name and metadata.namespace.
   std::map<std::string, std::function<std::string(ObjectReader)>> fields;

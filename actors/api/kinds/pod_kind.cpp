@@ -265,6 +265,14 @@ Kind pod_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::Pod>();
   k.defaults = pod_defaults;
+  // ContainerStatus' ready, restartCount, image and imageID and ContainerStateTerminated's
+  // exitCode have no omitempty in k8s.io/api/core/v1.
+  for (std::string list : {"status.containerStatuses[].", "status.initContainerStatuses[]."}) {
+    for (const char* field : {"ready", "restartCount", "image", "imageID"})
+      k.zero_fields.push_back(list + field);
+    k.zero_fields.push_back(list + "state.terminated.exitCode");
+    k.zero_fields.push_back(list + "lastState.terminated.exitCode");
+  }
   k.validate = validate_pod;
   k.grace_period_s = pod_grace_period;
   k.columns = {

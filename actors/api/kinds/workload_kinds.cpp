@@ -286,6 +286,7 @@ Kind replicaset_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::ReplicaSet>();
   k.uses_generation = true;
+  k.zero_fields = {"status.replicas"};  // ReplicaSetStatus.Replicas has no omitempty
   k.defaults = [](ObjectBuilder object) {
     auto spec = object.as<k8s::ReplicaSet>().getSpec();
     if (!spec.hasReplicas()) spec.initReplicas().setValue(1);
@@ -378,6 +379,8 @@ Kind daemonset_kind() {
   Kind k;
   k.schema = capnp::Schema::from<k8s::DaemonSet>();
   k.uses_generation = true;
+  k.zero_fields = {"status.currentNumberScheduled", "status.numberMisscheduled",
+                   "status.desiredNumberScheduled", "status.numberReady"};  // no omitempty
   k.defaults = daemonset_defaults;
   k.on_create = clear_status<k8s::DaemonSet>;
   k.validate = validate_daemonset;

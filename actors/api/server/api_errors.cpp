@@ -77,6 +77,8 @@ HttpResponse from_error(const Error& error, const Kind& kind, const std::string&
   if (error.code == "bad_request") return bad_request(error.message);
   if (error.code == "timeout")
     return status_error(504, "Timeout", "the store did not answer in time: " + error.message);
+  if (error.code == "duplicate")  // applied once, its answer lost (a remove's, never read back)
+    return status_error(504, "Timeout", "the write's outcome is unknown: " + error.message);
   if (error.code == "unavailable" || error.code == "no_leader")
     return status_error(503, "ServiceUnavailable", "the store is unavailable: " + error.message);
   if (error.code == "too_large")

@@ -397,7 +397,13 @@ Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<E
     }
   }
   if (w->ended) co_return std::nullopt;
-  watchers_.emplace(next_watcher_++, std::move(w));
+  // Indexed only when its keys are all of the kind's resource (fan_out looks changes up by it).
+  auto id = next_watcher_++;
+  if (w->prefix.rfind("/registry/" + kind.info.plural + "/", 0) == 0)
+    watch_index_.add(id, kind.info.plural, w->fields);
+  else
+    watch_index_.add(id, "", FieldSelector{});
+  watchers_.emplace(id, std::move(w));
   co_return std::nullopt;
 }
 

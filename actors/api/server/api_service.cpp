@@ -85,11 +85,30 @@ std::int64_t ApiService::ttl_s(const Kind* kind) const {
   return 0;
 }
 
+// A write answered "duplicate" was applied once by the store (a resend or a network copy of it
+// was refused: store_calls.hpp, client sessions) but its own answer was lost. If the key still
+// holds exactly what we wrote, that write is the one stored: answer its revision. Otherwise
+// something changed the key since, and our write's revision is unknown: "timeout" (outcome
+// unknown, as for any unanswered write).
+ObjectStore::Done<std::int64_t> ApiService::settle_duplicate(const std::string* key,
+                                                             const std::string* value,
+                                                             ObjectStore::Done<std::int64_t> done) {
+  return [this, key, value, done = std::move(done)](Result<std::int64_t> written) mutable {
+    if (written || written.error().code != "duplicate") return done(std::move(written));
+    store_.get(*key, [value, done = std::move(done)](Result<ObjectStore::Found> stored) {
+      if (stored && *stored && (*stored)->value == *value) return done((*stored)->mod_revision);
+      done(Error{"timeout",
+                 "the store applied the write once but its answer was lost, and the object "
+                 "has changed since: its outcome is unknown"});
+    });
+  };
+}
+
 Callback<Result<std::int64_t>> ApiService::store_create(const std::string& key,
                                                         const std::string& value,
                                                         const Kind* kind) {
   return callback<Result<std::int64_t>>([this, k = &key, v = &value, ttl = ttl_s(kind)](auto done) {
-    store_.create(*k, *v, ttl, std::move(done));
+    store_.create(*k, *v, ttl, settle_duplicate(k, v, std::move(done)));
   });
 }
 
@@ -98,7 +117,7 @@ Callback<Result<std::int64_t>> ApiService::store_update(const std::string& key,
                                                         std::int64_t expected, const Kind* kind) {
   return callback<Result<std::int64_t>>(
       [this, k = &key, v = &value, expected, ttl = ttl_s(kind)](auto done) {
-        store_.update(*k, *v, expected, ttl, std::move(done));
+        store_.update(*k, *v, expected, ttl, settle_duplicate(k, v, std::move(done)));
       });
 }
 
@@ -199,6 +218,7 @@ void ApiService::reset(std::int64_t revision, const std::vector<StoredObject>& o
   // and clients watch again from a fresh list, as with kube-apiserver's cacher.
   for (auto& [id, w] : watchers_) w->exchange->end();
   watchers_.clear();
+  watch_index_.clear();
   ready_ = true;
   wake_caught_up(lock);
 }
@@ -211,16 +231,58 @@ void ApiService::apply(const std::vector<FeedChange>& changes) {
     auto change = cache->apply(c.key, c.revision, c.value);
     if (!change || !*change) continue;  // out of order, or a delete of an absent key
     Delivery delivery{**change, {}, {}, {}};
-    for (auto it = watchers_.begin(); it != watchers_.end();) {
-      auto& w = *it->second;
-      if (c.key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
-      it = w.ended ? watchers_.erase(it) : std::next(it);
-    }
+    fan_out(c.key, delivery);
   }
   // The feed delivers whole revisions: every resource has now seen all up to the last one.
   if (!changes.empty())
     for (auto& [resource, cache] : caches_) cache.progress(changes.back().revision);
   wake_caught_up(lock);
+}
+
+std::map<std::uint64_t, std::unique_ptr<ApiService::Watcher>>::iterator ApiService::drop_watcher(
+    std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator it) {
+  watch_index_.remove(it->first);
+  return watchers_.erase(it);
+}
+
+void ApiService::fan_out(const std::string& key, Delivery& delivery) {
+  auto resource = resource_of(key);
+  if (!watch_index_.indexed(resource)) {
+    for (auto it = watchers_.begin(); it != watchers_.end();) {
+      auto& w = *it->second;
+      if (key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
+      it = w.ended ? drop_watcher(it) : std::next(it);
+    }
+    return;
+  }
+  // The change's field values, decoded once into the delivery (deliver reuses them).
+  const Kind& kind = *watchers_.at(watch_index_.any_indexed(resource))->kind;
+  auto value_of = [&](std::optional<std::optional<Selectable>>& slot,
+                      const std::string* bytes) -> WatchIndex::ValueOf {
+    if (bytes != nullptr && !slot) {
+      auto o = object_from_bytes(kind, *bytes);
+      slot = o ? std::optional<Selectable>(selectable(kind, o->root().asReader())) : std::nullopt;
+    }
+    const Selectable* s = bytes != nullptr && *slot ? &**slot : nullptr;
+    return [s](const std::string& field) -> std::optional<std::string> {
+      if (s == nullptr) return std::nullopt;
+      auto it = s->fields.find(field);
+      if (it == s->fields.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    };
+  };
+  const auto& change = delivery.change;
+  const std::string* before = change.previous ? &change.previous->bytes() : nullptr;
+  const std::string* after = change.type == ChangeType::deleted ? nullptr : &change.value.bytes();
+  auto ids = watch_index_.candidates(resource, value_of(delivery.before, before),
+                                     value_of(delivery.after, after));
+  for (auto id : ids) {
+    auto it = watchers_.find(id);
+    if (it == watchers_.end()) continue;
+    auto& w = *it->second;
+    if (key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
+    if (w.ended) drop_watcher(it);
+  }
 }
 
 void ApiService::progress(std::int64_t revision) {
@@ -344,7 +406,7 @@ void ApiService::tick() {
       if (w.native) {
         ApiEvent bookmark{ApiEventType::bookmark, {"", cache->revision()}, 0, {}};
         if (!w.exchange->write(encode_api_event(bookmark))) w.ended = true;
-        it = w.ended ? watchers_.erase(it) : std::next(it);
+        it = w.ended ? drop_watcher(it) : std::next(it);
         continue;
       }
       nlohmann::json bookmark{
@@ -355,7 +417,7 @@ void ApiService::tick() {
             {"metadata", {{"resourceVersion", std::to_string(cache->revision())}}}}}};
       if (!w.exchange->write(bookmark.dump() + "\n")) w.ended = true;
     }
-    it = w.ended ? watchers_.erase(it) : std::next(it);
+    it = w.ended ? drop_watcher(it) : std::next(it);
   }
   auto now_ms = monotonic_ms();
   answer_waiters(lock, [now_ms](const CacheWaiter& w) -> std::optional<Status> {

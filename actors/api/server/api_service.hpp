@@ -40,6 +40,7 @@
 #include "actors/api/server/api_path.hpp"
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/server/object_store.hpp"
+#include "actors/api/server/watch_index.hpp"
 #include "runtime/task.hpp"
 
 namespace craton::api {
@@ -67,6 +68,9 @@ struct ApiServiceOptions {
   /// the service is made without Endpoints, as in the simulator).
   std::string advertise_address;
   std::uint16_t advertise_port = 6443;
+  /// How long an API server's endpoint lease lives unrenewed (kube-apiserver's 15 s): a dead
+  /// server's address leaves the `kubernetes` Endpoints this long after its last pass.
+  std::int64_t endpoint_lease_s = 15;
   std::function<std::int64_t()> now_s;       ///< wall clock, seconds since the epoch
   std::function<std::string()> new_uid;      ///< a fresh UUID
   std::function<std::string()> name_suffix;  ///< 5 random characters for generateName
@@ -105,8 +109,14 @@ class ApiService {
 
   /// Creates what every cluster has when missing: the namespaces default, kube-system,
   /// kube-public and kube-node-lease, and the `kubernetes` service in default (the first
-  /// cluster IP, port 443 to advertise_port) with its Endpoints when advertise_address is set.
+  /// cluster IP, port 443 to advertise_port) with its Endpoints when advertise_address is set
+  /// (a first reconcile_endpoints()).
   Task<Status> ensure_defaults();
+  /// One pass of the lease endpoint reconciler (endpoint_reconciler.cpp): renews this server's
+  /// lease on advertise_address and writes every live server's address into the `kubernetes`
+  /// Endpoints. Run it every ~10 s (the shells do; kube-apiserver reconciles every 10 s);
+  /// nothing without advertise_address.
+  Task<Status> reconcile_endpoints();
 
   void handle(HttpRequest request, std::shared_ptr<Exchange> exchange);
   void tick();
@@ -129,6 +139,11 @@ class ApiService {
                                               const Kind* kind);
   Callback<Result<std::int64_t>> store_update(const std::string& key, const std::string& value,
                                               std::int64_t expected, const Kind* kind);
+  /// `done`, except that a write the store answered "duplicate" (applied once, its answer
+  /// lost) is read back: our bytes still there -> their revision. `key` and `value` outlive
+  /// the call (the awaiting coroutine's frame holds them).
+  ObjectStore::Done<std::int64_t> settle_duplicate(const std::string* key, const std::string* value,
+                                                   ObjectStore::Done<std::int64_t> done);
   /// The TTL objects of `kind` are written with (0: none).
   std::int64_t ttl_s(const Kind* kind) const;
   Callback<Result<std::int64_t>> store_remove(const std::string& key, std::int64_t expected);
@@ -213,6 +228,12 @@ class ApiService {
   std::int64_t required_revision_ = 0;  ///< see require_revision()
   std::uint64_t next_watcher_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Watcher>> watchers_;
+  WatchIndex watch_index_;  ///< which of watchers_ a change can reach (watch_index.hpp)
+  /// Erases a watcher from watchers_ and watch_index_; the next one.
+  std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator drop_watcher(
+      std::map<std::uint64_t, std::unique_ptr<Watcher>>::iterator it);
+  /// Delivers one change to the watchers it can reach (mutex_ held).
+  void fan_out(const std::string& key, Delivery& delivery);
 };
 
 }  // namespace craton::api

@@ -3,7 +3,9 @@
 // deployments|replicasets/scale (autoscaling/v1 Scale, what `kubectl scale` patches).
 #include <chrono>
 
+#include "actors/api/convert/string_map.hpp"
 #include "actors/api/kinds/checks.hpp"
+#include "actors/api/meta/names.hpp"
 #include "actors/api/server/api_errors.hpp"
 #include "actors/api/server/api_internal.hpp"
 #include "actors/api/server/patch.hpp"
@@ -136,6 +138,11 @@ Task<HttpResponse> ApiService::bind(const Request& r) {
   if (node.empty()) required(causes, "target.name");
   if (target.getKind().size() != 0 && text(target.getKind()) != "Node")
     not_supported(causes, "target.kind", text(target.getKind()), {"Node"});
+  // The Binding's annotations go onto the pod (kube's setPodHostAndAnnotations): how a
+  // scheduler records what it chose beyond the node (craton.io/gpu-index, docs/research.md).
+  auto annotations = as_map((*binding)->getRoot<k8s::Binding>().getMetadata().getAnnotations());
+  for (const auto& p : check_annotations(annotations))
+    cause(causes, "FieldValueInvalid", "metadata.annotations", "Invalid value: " + p);
   if (!causes.empty()) co_return invalid(kind, r.path.name, causes);
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {
     auto loaded = co_await load(r, attempt == 0);  // the cache first, the store after a conflict
@@ -150,6 +157,11 @@ Task<HttpResponse> ApiService::bind(const Request& r) {
                          "pod " + r.path.name + " is already assigned to node \"" +
                              text(pod.getSpec().getNodeName()) + "\"");
     pod.getSpec().setNodeName(node);
+    if (!annotations.empty()) {
+      auto merged = as_map(pod.getMetadata().getAnnotations());
+      for (const auto& [key, value] : annotations) merged[key] = value;
+      set_map(pod.getMetadata().initAnnotations(), merged);
+    }
     // PodScheduled=True, replacing any earlier PodScheduled condition.
     auto conditions = pod.getStatus().getConditions();
     std::vector<unsigned> kept;

@@ -167,11 +167,12 @@ Task<HttpResponse> ApiService::create(const Request& r) {
   auto bytes = object_to_bytes(*object);
   auto revision = co_await store_create(named.key(), bytes, &kind);
   if (!revision && revision.error().code == "exists") {
-    // Store calls carry no client session, so a request the network duplicated is applied
-    // once and refused once, and the refusal may be the answer that arrives first. The stored
-    // object is ours (same bytes: same uid and creation time) only if our write was applied:
-    // then this create succeeded. (Simulator, controllers scenario seed 29: a ReplicaSet told
-    // 409 for a pod it had created counted one pod short and made a fifth of four.)
+    // A write without a client session (ObjectStores that send none; the API actor's store
+    // calls carry one: store_calls.hpp) that the network duplicated is applied once and refused
+    // once, and the refusal may be the answer that arrives first. The stored object is ours
+    // (same bytes: same uid and creation time) only if our write was applied: then this create
+    // succeeded. (Simulator, controllers scenario seed 29: a ReplicaSet told 409 for a pod it
+    // had created counted one pod short and made a fifth of four.)
     auto stored = co_await store_get(named.key());
     if (stored && *stored && (*stored)->value == bytes) revision = (*stored)->mod_revision;
   }
@@ -438,9 +439,10 @@ Task<std::optional<HttpResponse>> ApiService::remove_once(const Request& r, cons
   co_return object_response(r.native, 200, codec_, *object, *revision);
 }
 
-// A namespace goes Terminating, then its contents are deleted; it goes itself once nothing is
-// left in it (what Kubernetes' namespace controller does; contents held by finalizers keep it
-// Terminating until they go).
+// A namespace goes Terminating, then its contents are deleted, each by the normal graceful
+// DELETE; it goes itself once nothing is left in it (what Kubernetes' namespace controller
+// does; pods terminating on their nodes and contents held by finalizers keep it Terminating
+// until they go: the namespace controller deletes it again until then).
 Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, StoredObject old) {
   auto typed = ns.root().as<schema::k8s::Namespace>();
   std::int64_t at = old.mod_revision;
@@ -465,15 +467,32 @@ Task<HttpResponse> ApiService::delete_namespace(const Request& r, Object ns, Sto
     }
     for (const auto& o : contents) {
       auto object = object_from_bytes(kind, o.value);
-      if (object && object->meta().getFinalizers().size() > 0) {
+      if (!object) {
         left = true;
         continue;
       }
-      auto revision = co_await store_remove(o.key, o.mod_revision);
-      if (revision)
-        note_written(*revision);
-      else
+      // Each goes through the normal DELETE (no options), as kube's namespace controller
+      // deletes them: a bound, running pod is only marked (deletionTimestamp, its grace) and
+      // stays until its node agent has stopped it; finalizers hold what they hold. A DELETE of
+      // something marked already changes nothing, so the controller's later passes are cheap.
+      Request one;
+      one.kind = &kind;
+      one.path = ApiPath{kind.info.group,
+                         kind.info.version,
+                         r.path.name,
+                         kind.info.plural,
+                         text(object->meta().getName()),
+                         ""};
+      one.http.method = "DELETE";
+      auto response = co_await remove(one);
+      if (response.status == 404) continue;
+      if (response.status != 200) {
         left = true;
+        continue;
+      }
+      // Still there when the answer is the object marked (graceful or held by finalizers).
+      auto answer = json::parse(response.body, nullptr, false);
+      if (answer.is_object() && answer["metadata"].contains("deletionTimestamp")) left = true;
     }
   }
   if (!left) {
@@ -525,32 +544,24 @@ Task<Status> ApiService::ensure_defaults() {
                           {{"type", "ClusterIP"},
                            {"clusterIP", service_ips_.at(0)},
                            {"ports", json::array({port})}}}}));
-  if (!options_.advertise_address.empty())
-    wanted.push_back(
-        post("endpoints", "default",
-             {{"metadata",
-               {{"name", "kubernetes"},
-                {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
-              {"subsets",
-               json::array({{{"addresses", json::array({{{"ip", options_.advertise_address}}})},
-                             {"ports", json::array({{{"name", "https"},
-                                                     {"port", options_.advertise_port},
-                                                     {"protocol", "TCP"}}})}}})}}));
   for (const auto& r : wanted) {
     // Made already (by this server earlier, or by another API server of the cluster): done.
     // Creating the kubernetes service again would be refused 422 (its IP is allocated), not
-    // 409, so existence is looked at first.
+    // 409, so existence is looked at first, and again after a refusal: servers starting
+    // together race to create it, and the loser's refusal only means it exists now.
     Request existing = r;
     existing.http.method = "GET";
     existing.path.name = json::parse(r.http.body)["metadata"]["name"].get<std::string>();
     auto found = co_await get(existing);
     if (found.status == 200) continue;
     auto response = co_await create(r);
-    if (response.status != 201 && response.status != 409)
-      co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +
-                                         ": " + response.body};
+    if (response.status == 201 || response.status == 409) continue;
+    if ((co_await get(existing)).status == 200) continue;
+    co_return Error{"unavailable", "cannot create " + r.kind->info.plural + " " + r.http.body +
+                                       ": " + response.body};
   }
-  co_return Ok{};
+  // The kubernetes Endpoints: this server's lease and address (endpoint_reconciler.cpp).
+  co_return co_await reconcile_endpoints();
 }
 
 }  // namespace craton::api

@@ -4,6 +4,10 @@
 
 #include <kj/exception.h>
 
+#include <span>
+#include <string>
+#include <vector>
+
 #include "runtime/flat_message.hpp"
 
 namespace craton::api {
@@ -25,6 +29,61 @@ void clear_empty_texts(capnp::DynamicStruct::Builder object) {
         clear_empty_texts(list[i].as<capnp::DynamicStruct>());
     }
   }
+}
+
+std::vector<std::string> path_segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+    out.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  out.push_back(path.substr(start));
+  return out;
+}
+
+// The zero of a field's type as Kubernetes writes it: false, 0 or "".
+nlohmann::json zero_of(capnp::Type type) {
+  if (type.isBool()) return false;
+  if (type.isText()) return "";
+  return 0;
+}
+
+// Writes the zero of Kind::zero_fields' `segments` under `at` (of `schema`) when absent.
+// Objects on the way are made when missing (Go structs that are not pointers are always
+// written) until the first list ("name[]"); inside a list's elements only what exists is
+// filled (a ContainerStatus' state.terminated is a pointer: no terminated is made up).
+// A segment the schema does not know stops there (kinds_test checks every path).
+void write_zero_field(nlohmann::json& at, capnp::StructSchema schema,
+                      std::span<const std::string> segments, bool make_parents) {
+  std::string name = segments.front();
+  bool list = name.ends_with("[]");
+  if (list) name.resize(name.size() - 2);
+  auto field = find_json_field(schema, name);
+  if (!field) return;
+  auto type = field->getType();
+  if (segments.size() == 1) {
+    if (!at.contains(name)) at[name] = zero_of(type);
+    return;
+  }
+  auto child = at.find(name);
+  if (list) {
+    if (child == at.end() || !child->is_array() || !type.isList() ||
+        !type.asList().getElementType().isStruct())
+      return;
+    auto element = type.asList().getElementType().asStruct();
+    for (auto& item : *child)
+      if (item.is_object()) write_zero_field(item, element, segments.subspan(1), false);
+    return;
+  }
+  if (!type.isStruct()) return;
+  if (child == at.end() || child->is_null()) {
+    if (!make_parents) return;
+    at[name] = nlohmann::json::object();
+    child = at.find(name);
+  }
+  if (child->is_object())
+    write_zero_field(*child, type.asStruct(), segments.subspan(1), make_parents);
 }
 
 void collect_unknown(const nlohmann::json& j, capnp::StructSchema schema, const std::string& path,
@@ -92,18 +151,15 @@ std::string object_to_json_text(const KubeJson& codec, const Object& object,
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
   auto text = codec.encode(root.asReader());
-  if (object.kind->zero_fields.empty()) return text;
+  // ObjectMeta.DeletionGracePeriodSeconds is a pointer: Kubernetes writes it whenever it is
+  // set, 0 included, and the API sets it with deletionTimestamp.
+  bool marked = object.meta().getDeletionTimestamp().size() > 0;
+  if (object.kind->zero_fields.empty() && !marked) return text;
   auto j = nlohmann::json::parse(text);
-  for (const auto& path : object.kind->zero_fields) {
-    nlohmann::json* at = &j;
-    std::size_t start = 0;
-    for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
-      at = &(*at)[path.substr(start, dot - start)];
-      if (at->is_null()) *at = nlohmann::json::object();
-      start = dot + 1;
-    }
-    if (at->is_object() && !at->contains(path.substr(start))) (*at)[path.substr(start)] = 0;
-  }
+  for (const auto& path : object.kind->zero_fields)
+    write_zero_field(j, object.kind->schema, path_segments(path), true);
+  if (marked && !j["metadata"].contains("deletionGracePeriodSeconds"))
+    j["metadata"]["deletionGracePeriodSeconds"] = 0;
   return j.dump();
 }
 

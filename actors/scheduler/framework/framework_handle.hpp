@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -50,7 +51,9 @@ class BindingSink {
  public:
   virtual ~BindingSink() = default;
   /// Success: the binding is on its way. Error: it could not be sent (the pod is unreserved).
-  virtual Status bind(const PodInfo& pod, std::string_view node) = 0;
+  /// `annotations` go onto the pod with the binding (binding_annotations.hpp).
+  virtual Status bind(const PodInfo& pod, std::string_view node,
+                      const std::map<std::string, std::string>& annotations) = 0;
 };
 
 /// What default topology spreading reads of a v1 Service: its spec.selector (a map).

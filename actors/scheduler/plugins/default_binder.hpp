@@ -1,6 +1,7 @@
 // DefaultBinder, as Kubernetes' Bind plugin of that name: binds the pod to the chosen node by
 // handing it to the scheduler's BindingSink (FrameworkHandle::binding_sink), which sends the
-// Binding to the API server and reports the outcome to the actor later: binding is asynchronous
+// Binding to the API server, with the annotations plugins added to the cycle
+// (binding_annotations.hpp), and reports the outcome to the actor later: binding is asynchronous
 // here, where kube's plugin waits for the API call. Promise: it never answers Skip (it is the
 // binder of last resort); without a sink it answers an Error rather than pretending to bind.
 #pragma once

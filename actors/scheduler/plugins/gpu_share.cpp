@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "actors/scheduler/framework/binding_annotations.hpp"
+
 namespace craton::scheduler {
 
 namespace {
@@ -20,6 +22,16 @@ bool has_room(const NodeGpus& gpus, const GpuRequest& request, GpuMask mask) {
 }
 
 }  // namespace
+
+std::string gpu_index_text(GpuMask mask) {
+  std::string out;
+  for (std::size_t g = 0; g < kGpusPerNodeMax; ++g) {
+    if (!(mask & (GpuMask{1} << g))) continue;
+    if (!out.empty()) out += ',';
+    out += std::to_string(g);
+  }
+  return out;
+}
 
 GpuShare::Entry GpuShare::derive(const NodeInfo& node) const {
   Entry out;
@@ -134,6 +146,7 @@ Status GpuShare::reserve(CycleState& state, const PodInfo& pod, std::string_view
                   : choose_gpus(gpus, request);
   if (!mask) return Status::unschedulable(request.share() ? kNoGpuForShare : kTooFewFreeGpus);
   reserved_[pod.uid] = {std::string(node_name), *mask};
+  add_binding_annotation(state, std::string(kGpuIndexAnnotation), gpu_index_text(*mask));
   return {};
 }
 

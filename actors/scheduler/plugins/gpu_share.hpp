@@ -23,10 +23,11 @@
 // without changing the table. Nodes gone from the cluster are dropped when the table holds
 // twice as many nodes as the cycle lists.
 //
-// Not done: the choice is not written to the pod (an annotation such as craton.io/gpu-index
-// needs kube's Binding annotations, which our API's pods/binding does not copy to the pod yet),
-// so a restarted scheduler re-derives placements in uid order and may differ from the GPUs its
-// predecessor picked; the per-node sums are always right.
+// The choice goes onto the pod: Reserve adds the annotation craton.io/gpu-index ("2", or "0,1"
+// for two whole GPUs) to the cycle's binding (binding_annotations.hpp), and pods/binding copies
+// it onto the pod as kube's does. Not done: deriving a node does not read it back yet, so a
+// restarted scheduler re-derives placements in uid order and may differ from the GPUs its
+// predecessor picked (and wrote on the pods); the per-node sums are always right.
 #pragma once
 
 #include <map>
@@ -41,6 +42,13 @@
 namespace craton::scheduler {
 
 class GpuShare;
+
+/// The pod annotation naming the GPU(s) GpuShare's Reserve chose: indexes on the node, ascending,
+/// separated by commas ("2", "0,1").
+inline constexpr std::string_view kGpuIndexAnnotation = "craton.io/gpu-index";
+
+/// The annotation's value for `mask` (bit i: GPU i).
+std::string gpu_index_text(GpuMask mask);
 
 /// What GpuShare's PreFilter leaves for this cycle's Filter and Score plugins.
 struct GpuCycleData {

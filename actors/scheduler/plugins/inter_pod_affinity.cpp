@@ -10,6 +10,27 @@ namespace craton::scheduler {
 
 namespace {
 
+/// Counts a dry run's added and removed pods changed (PreFilterExtensions), per domain of one
+/// topology key: added to the counts of the tables PreFilter took, which stay shared and
+/// unchanged (copying a table per victim would cost O(domains)).
+struct DomainDelta {
+  std::string topology_key;
+  DomainCounts counts;
+  std::int64_t total = 0;
+
+  /// Adds `amount` to the node's domain; nothing when the node lacks the key (as kube counts).
+  void add(const NodeInfo& node, std::int64_t amount) {
+    auto label = node.labels().find(topology_key);
+    if (label == node.labels().end()) return;
+    counts[label->second] += amount;
+    total += amount;
+  }
+  std::int64_t for_node(const NodeInfo& node) const {
+    auto label = node.labels().find(topology_key);
+    return label == node.labels().end() ? 0 : count_in(counts, label->second);
+  }
+};
+
 /// What Filter reads: per domain counts, as tables (see DomainLookup).
 struct AffinityFilterState {
   std::vector<DomainLookup> affinity;       ///< per required affinity term, in the pod's order
@@ -17,7 +38,32 @@ struct AffinityFilterState {
   std::vector<DomainLookup> existing_anti;  ///< existing pods' anti-affinity selecting the pod
   /// The pod with its terms' namespace selectors resolved, when it had any (else the pod).
   std::shared_ptr<const PodInfo> resolved;
+  // A dry run's changes (empty outside dry runs): one delta per entry of `affinity` and of
+  // `anti` (or none), and one per topology key of existing pods' anti-affinity.
+  std::vector<DomainDelta> affinity_delta;
+  std::vector<DomainDelta> anti_delta;
+  std::vector<DomainDelta> existing_anti_delta;
 };
+
+/// The delta of `key` in `deltas`, added when new.
+DomainDelta& delta_of(std::vector<DomainDelta>& deltas, const std::string& key) {
+  for (auto& d : deltas)
+    if (d.topology_key == key) return d;
+  deltas.push_back({key, {}, 0});
+  return deltas.back();
+}
+
+/// One delta per table, each of the table's topology key (made on the first change).
+void init_deltas(std::vector<DomainDelta>& deltas, const std::vector<DomainLookup>& tables) {
+  if (!deltas.empty()) return;
+  for (const auto& t : tables) deltas.push_back({t.topology_key(), {}, 0});
+}
+
+std::int64_t delta_total(const std::vector<DomainDelta>& deltas) {
+  std::int64_t total = 0;
+  for (const auto& d : deltas) total += d.total;
+  return total;
+}
 
 /// Written by PreFilter once it synced the index: PreScore of the same cycle need not again
 /// (nothing changes the nodes between the two; a sync is O(nodes)).
@@ -247,27 +293,84 @@ Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& given,
   return {};
 }
 
+namespace {
+
+/// Whether existing pods' required anti-affinity keeps the pod off `node`: some domain of the
+/// node holds a pod whose term selects it (tables of one key summed with the key's delta).
+bool existing_anti_affinity_rejects(const AffinityFilterState& s, const NodeInfo& node) {
+  auto has_delta = [&](const std::string& key) {
+    return std::any_of(s.existing_anti_delta.begin(), s.existing_anti_delta.end(),
+                       [&](const DomainDelta& d) { return d.topology_key == key; });
+  };
+  for (const auto& table : s.existing_anti)
+    if ((s.existing_anti_delta.empty() || !has_delta(table.topology_key())) &&
+        table.for_node(node).value_or(0) > 0)
+      return true;
+  for (const auto& delta : s.existing_anti_delta) {
+    std::int64_t sum = delta.for_node(node);
+    for (const auto& table : s.existing_anti)
+      if (table.topology_key() == delta.topology_key) sum += table.for_node(node).value_or(0);
+    if (sum > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Status InterPodAffinity::filter(const CycleState& state, const PodInfo& given,
                                 const NodeInfo& node) const {
   const auto* s = state.read<AffinityFilterState>();
   if (!s) return Status::error("InterPodAffinity: PreFilter state missing");
   const PodInfo& pod = s->resolved ? *s->resolved : given;
   bool pods_exist = true;
-  for (const auto& table : s->affinity) {
-    auto count = table.for_node(node);
+  for (std::size_t i = 0; i < s->affinity.size(); ++i) {
+    auto count = s->affinity[i].for_node(node);
     if (!count) return Status::unresolvable(kAffinityReason);  // every topology key must exist
+    if (!s->affinity_delta.empty()) *count += s->affinity_delta[i].for_node(node);
     if (*count <= 0) pods_exist = false;
   }
   // The first pod of a group that selects itself may go anywhere the topology keys exist.
-  if (!pods_exist &&
-      !(total_of(s->affinity) == 0 && selected_by_all(pod.pod_affinity_required, pod)))
+  std::int64_t affinity_total = total_of(s->affinity) + delta_total(s->affinity_delta);
+  if (!pods_exist && !(affinity_total == 0 && selected_by_all(pod.pod_affinity_required, pod)))
     return Status::unresolvable(kAffinityReason);
-  for (const auto& table : s->anti)
-    if (table.total > 0 && table.for_node(node).value_or(0) > 0)
-      return Status::unschedulable(kAntiAffinityReason);
-  for (const auto& table : s->existing_anti)
-    if (table.for_node(node).value_or(0) > 0)
-      return Status::unschedulable(kExistingAntiAffinityReason);
+  for (std::size_t i = 0; i < s->anti.size(); ++i) {
+    const auto& table = s->anti[i];
+    std::int64_t total = table.total, count = table.for_node(node).value_or(0);
+    if (!s->anti_delta.empty()) {
+      total += s->anti_delta[i].total;
+      count += s->anti_delta[i].for_node(node);
+    }
+    if (total > 0 && count > 0) return Status::unschedulable(kAntiAffinityReason);
+  }
+  if (existing_anti_affinity_rejects(*s, node))
+    return Status::unschedulable(kExistingAntiAffinityReason);
+  return {};
+}
+
+// kube's updateWithPod: the counts PreFilter took, changed by one pod added to or removed from
+// `node` (sign +1 or -1), written as deltas into a copy of the state (a clone's original keeps
+// its counts).
+Status InterPodAffinity::update_with_pod(CycleState& state, const PodInfo& given,
+                                         const PodInfo& changed, const NodeInfo& node,
+                                         std::int64_t sign) const {
+  const auto* before = state.read<AffinityFilterState>();
+  if (!before) return {};  // PreFilter kept nothing: nothing to keep up to date
+  AffinityFilterState s = *before;
+  const PodInfo& pod = s.resolved ? *s.resolved : given;
+  const api::Labels* ns_labels = namespace_labels(handle_, pod.namespace_);
+  for (const auto& t : changed.pod_anti_affinity_required)
+    if (t.selects(pod, ns_labels)) delta_of(s.existing_anti_delta, t.topology_key).add(node, sign);
+  if (selected_by_all(pod.pod_affinity_required, changed)) {
+    init_deltas(s.affinity_delta, s.affinity);
+    for (auto& d : s.affinity_delta) d.add(node, sign);
+  }
+  // The pod's own terms are resolved: no namespace selector left to match.
+  for (std::size_t i = 0; i < s.anti.size(); ++i) {
+    if (!pod.pod_anti_affinity_required[i].selects(changed)) continue;
+    init_deltas(s.anti_delta, s.anti);
+    s.anti_delta[i].add(node, sign);
+  }
+  state.write(std::move(s));
   return {};
 }
 

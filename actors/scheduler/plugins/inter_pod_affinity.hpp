@@ -20,6 +20,10 @@
 //   existing pod whose required affinity selects this pod, +/- weight for existing pods'
 //   preferred (anti-)affinity selecting it. A node scores the sum over its domains;
 //   NormalizeScore maps min..max to 0..100.
+// - PreFilterExtensions (kube's AddPod/RemovePod): a dry run adding or removing one pod on a
+//   node changes the counts PreFilter took by that pod (as deltas beside the shared tables),
+//   instead of PreFilter running again over every node; Filter then reads tables + deltas.
+//   As in kube, a plugin whose PreFilter answered Skip is not told of changes.
 // Namespace selectors, as kube's: an empty one means every namespace. A non-empty one in the
 // pod's own terms is resolved once per PreFilter/PreScore into the namespaces it selects
 // (kube's mergeAffinityTermNamespacesIfNotEmpty, from FrameworkHandle::namespaces()); one in an
@@ -46,6 +50,7 @@ struct InterPodAffinityArgs {
 };
 
 class InterPodAffinity final : public PreFilterPlugin,
+                               public PreFilterExtensions,
                                public FilterPlugin,
                                public PreScorePlugin,
                                public ScorePlugin,
@@ -66,6 +71,17 @@ class InterPodAffinity final : public PreFilterPlugin,
   const InterPodAffinityArgs& args() const { return args_; }
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
+  /// kube's AddPod/RemovePod: a dry run (preemption, nominated pods) changes PreFilter's counts
+  /// by the one pod instead of running PreFilter again over every node.
+  const PreFilterExtensions* pre_filter_extensions() const override { return this; }
+  Status add_pod(CycleState& state, const PodInfo& pod, const PodInfo& added,
+                 const NodeInfo& node) const override {
+    return update_with_pod(state, pod, added, node, 1);
+  }
+  Status remove_pod(CycleState& state, const PodInfo& pod, const PodInfo& removed,
+                    const NodeInfo& node) const override {
+    return update_with_pod(state, pod, removed, node, -1);
+  }
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
   Status pre_score(CycleState& state, const PodInfo& pod,
                    std::span<const NodeInfo* const> feasible) override;
@@ -83,6 +99,9 @@ class InterPodAffinity final : public PreFilterPlugin,
   }
 
  private:
+  Status update_with_pod(CycleState& state, const PodInfo& pod, const PodInfo& changed,
+                         const NodeInfo& node, std::int64_t sign) const;
+
   InterPodAffinityArgs args_;
   PodCounting counting_;
   const FrameworkHandle* handle_ = nullptr;

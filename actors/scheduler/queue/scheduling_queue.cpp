@@ -242,6 +242,20 @@ Result<QueueName> SchedulingQueue::update(std::shared_ptr<const PodInfo> pod, st
   return QueueName::none;
 }
 
+bool SchedulingQueue::refresh(std::shared_ptr<const PodInfo> pod) {
+  CRATON_ASSERT(pod != nullptr, "refresh takes a pod");
+  Entry* e = find(pod->uid);
+  if (!e || e->where == QueueName::in_flight) return false;
+  auto nomination = nominated_.find(pod->uid);
+  if (nomination != nominated_.end()) nomination->second.pod = pod;
+  bool active = e->where == QueueName::active;
+  if (active) active_.erase(e);  // the order may read any field: re-inserted, its seq kept
+  e->info.pod = pod.get();
+  e->pod = std::move(pod);
+  if (active) active_.insert(e);
+  return true;
+}
+
 bool SchedulingQueue::remove(std::string_view uid) {
   remove_nominated(uid);
   Entry* e = find(uid);

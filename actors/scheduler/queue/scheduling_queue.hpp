@@ -82,6 +82,12 @@ class SchedulingQueue {
   /// isPodUpdated); an in-flight pod is replaced when it comes back, and counts as an event
   /// for it; an unknown pod is added.
   Result<QueueName> update(std::shared_ptr<const PodInfo> pod, std::int64_t now_ms);
+  /// A new version of a pending pod that changed nothing scheduling reacts to (its status: kube's
+  /// Update when isPodUpdated is false): the stored PodInfo, and its nomination's, is replaced
+  /// where it is, nothing moves, so the next cycle reads e.g. the status.nominatedNodeName its
+  /// preemption wrote. A pod in flight keeps the version it was popped with (its cycle runs now;
+  /// the service's cycles are synchronous). False when the uid is unknown or in flight.
+  bool refresh(std::shared_ptr<const PodInfo> pod);
   /// Forgets the pod and its nomination. An in-flight pod is forgotten when it comes back
   /// (its PodInfo stays valid for the cycle). False when the uid is unknown.
   bool remove(std::string_view uid);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "actors/api/client/kube_time.hpp"
+#include "actors/api/client/pod_status_patch.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "actors/scheduler/service/cluster_events.hpp"
 #include "runtime/assert.hpp"
@@ -175,8 +176,14 @@ void SchedulerService::pod_updated(const api::InformerObject& old_object,
   bool was_bound = old_pod.getSpec().getNodeName().size() > 0;
   if (terminal(pod)) return pod_deleted(object);
   if (!was_bound && pod.getSpec().getNodeName().size() == 0 &&
-      !scheduling_fields_changed(old_pod, pod))
-    return;  // a status change of a pending pod: nothing the queue must know
+      !scheduling_fields_changed(old_pod, pod)) {
+    // A status change of a pending pod moves nothing in the queue. The one status field a
+    // cycle reads is nominatedNodeName (DefaultPreemption's eligibility): kept up to date.
+    if (old_pod.getStatus().getNominatedNodeName() != pod.getStatus().getNominatedNodeName())
+      if (auto info = converter_.pod(pod))
+        (void)queue_->refresh(std::make_shared<const PodInfo>(std::move(*info)));
+    return;
+  }
   auto info = converter_.pod(pod);
   if (!info) {
     ++counters_.conversion_errors;
@@ -343,10 +350,9 @@ void SchedulerService::report_unschedulable(const PodInfo& pod, const std::strin
                               {"message", message},
                               {"lastTransitionTime", wall_time(now_ms)},
                               {"lastProbeTime", nullptr}};
-  auto call = on_pod(api::ApiVerb::patch, pod, "status");
-  call.patch_type = api::ApiPatchType::strategic;
-  call.patch = nlohmann::json{{"status", {{"conditions", {condition}}}}}.dump();
-  api_.call(std::move(call), {}, now_ms);
+  api_.call(api::pod_status_patch(pod.namespace_, pod.name,
+                                  {{"conditions", nlohmann::json::array({condition})}}),
+            {}, now_ms);
 }
 
 // ---- Cycles.
@@ -504,7 +510,8 @@ void SchedulerService::permit_rejected(const PoppedPod& popped, const Status& st
 }
 
 // BindingSink: DefaultBinder's binding, sent; binding_answered finishes it.
-Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
+Status SchedulerService::bind(const PodInfo& pod, std::string_view node,
+                              const std::map<std::string, std::string>& annotations) {
   if (binding_now_ == nullptr) return Status::error("no binding cycle is running");
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<k8s::Binding>();
@@ -513,6 +520,14 @@ Status SchedulerService::bind(const PodInfo& pod, std::string_view node) {
   b.getMetadata().setName(pod.name);
   b.getMetadata().setNamespace(pod.namespace_);
   b.getMetadata().setUid(pod.uid);
+  if (!annotations.empty()) {  // a StringMap's entries are sorted by key, as a std::map's
+    auto entries = b.getMetadata().initAnnotations().initEntries(unsigned(annotations.size()));
+    unsigned i = 0;
+    for (const auto& [key, value] : annotations) {
+      entries[i].setKey(key);
+      entries[i++].setValue(value);
+    }
+  }
   b.initTarget().setKind("Node");
   b.getTarget().setName(std::string(node));
   auto call = on_pod(api::ApiVerb::create, pod, "binding");
@@ -646,19 +661,15 @@ void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& resul
       // First the DisruptionTarget condition (kube's prepareCandidate): while the victim
       // terminates, it tells later cycles that this preemption is under way, so the preemptor
       // waits instead of preempting again (DefaultPreemption's eligibility check).
-      PodInfo target;
-      target.namespace_ = victim.namespace_;
-      target.name = victim.name;
       nlohmann::json condition = {
           {"type", "DisruptionTarget"},
           {"status", "True"},
           {"reason", "PreemptionByScheduler"},
           {"message", pod.scheduler_name + ": preempting to accommodate a higher priority pod"},
           {"lastTransitionTime", wall_time(now_ms)}};
-      auto mark = on_pod(api::ApiVerb::patch, target, "status");
-      mark.patch_type = api::ApiPatchType::strategic;
-      mark.patch = nlohmann::json{{"status", {{"conditions", {condition}}}}}.dump();
-      api_.call(std::move(mark), {}, now_ms);
+      api_.call(api::pod_status_patch(victim.namespace_, victim.name,
+                                      {{"conditions", nlohmann::json::array({condition})}}),
+                {}, now_ms);
       api::ApiCall del;
       del.verb = api::ApiVerb::remove;
       del.resource = "pods";
@@ -674,21 +685,16 @@ void SchedulerService::preempt(const PodInfo& pod, const PostFilterResult& resul
            "Preempted by pod " + pod.uid + " on node " + result.nominated_node_name);
   }
   for (const auto& other : result.nominations_to_clear) {
-    PodInfo cleared;
-    cleared.namespace_ = other.namespace_;
-    cleared.name = other.name;
-    auto call = on_pod(api::ApiVerb::patch, cleared, "status");
-    call.patch = R"({"status":{"nominatedNodeName":null}})";
-    api_.call(std::move(call), {}, now_ms);
+    api_.call(api::pod_status_patch(other.namespace_, other.name, {{"nominatedNodeName", nullptr}}),
+              {}, now_ms);
   }
   if (!result.override_nomination) return;
   auto nominated = std::make_shared<PodInfo>(pod);
   nominated->nominated_node_name = result.nominated_node_name;
   queue_->add_nominated(nominated, result.nominated_node_name);
-  auto call = on_pod(api::ApiVerb::patch, pod, "status");
-  call.patch =
-      nlohmann::json{{"status", {{"nominatedNodeName", result.nominated_node_name}}}}.dump();
-  api_.call(std::move(call), {}, now_ms);
+  api_.call(api::pod_status_patch(pod.namespace_, pod.name,
+                                  {{"nominatedNodeName", result.nominated_node_name}}),
+            {}, now_ms);
 }
 
 // ---- ApiComponent.

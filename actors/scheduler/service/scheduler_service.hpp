@@ -169,7 +169,8 @@ class SchedulerService final : public api::ApiComponent,
                                                         const ControllerRef& ref) const override;
   std::span<const NamespaceLabels> namespaces() const override { return namespace_list_; }
   // BindingSink.
-  Status bind(const PodInfo& pod, std::string_view node) override;
+  Status bind(const PodInfo& pod, std::string_view node,
+              const std::map<std::string, std::string>& annotations) override;
 
   SchedulerServiceConfig config_;
   api::ApiConnection api_;

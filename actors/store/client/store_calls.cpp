@@ -1,12 +1,16 @@
 // StoreCalls: leader following, back-off and deadlines of asynchronous store calls.
 #include "actors/store/client/store_calls.hpp"
 
+#include "actors/store/codec/session_codec.hpp"
 #include "actors/store/codec/store_codec.hpp"
 
 namespace craton::store {
 
-void write_request(schema::Envelope::Body::Builder body, const StoreRequest& request) {
-  write_store_request(body.initStoreRequest(), request);
+void write_request(schema::Envelope::Body::Builder body, const StoreRequest& request,
+                   const std::optional<storage::ClientSession>& session) {
+  auto out = body.initStoreRequest();
+  write_store_request(out, request);
+  if (session) set_request_session(out, *session);
 }
 
 Result<StoreReply> read_reply(schema::Envelope::Body::Reader body) {
@@ -15,17 +19,30 @@ Result<StoreReply> read_reply(schema::Envelope::Body::Reader body) {
 }
 
 StoreCalls::StoreCalls(std::string local_node, std::uint64_t first_correlation,
-                       StoreCallsConfig config)
+                       StoreCallsConfig config, std::uint64_t session_id)
     : local_node_(std::move(local_node)),
       leader_node_(local_node_),
       next_correlation_(first_correlation),
-      config_(config) {}
+      config_(config),
+      session_id_(session_id) {}
 
-StoreCalls::Send StoreCalls::send(std::uint64_t correlation, Call& call, const std::string& node) {
+StoreCalls::Send StoreCalls::send(std::uint64_t correlation, Call& call, const std::string& node,
+                                  std::int64_t now_ms) {
   ++call.attempts;
   call.resend_at_ms.reset();
   call.sent_to = node;
-  return Send{node, correlation, call.request};
+  call.sent_at_ms = now_ms;
+  Send out{node, correlation, call.request, std::nullopt};
+  // Every send says which of this session's writes are still open, so the store may forget
+  // the others (first_incomplete only ever rises).
+  if (call.sequence != 0)
+    out.session = storage::ClientSession{session_id_, call.sequence, *unanswered_.begin()};
+  return out;
+}
+
+void StoreCalls::finish(Call& call, Result<StoreReply> result) {
+  if (call.sequence != 0) unanswered_.erase(call.sequence);
+  call.done(std::move(result));
 }
 
 std::optional<StoreCalls::Send> StoreCalls::call(StoreRequest request, std::int64_t now_ms,
@@ -39,7 +56,11 @@ std::optional<StoreCalls::Send> StoreCalls::call(StoreRequest request, std::int6
   c.request = std::move(request);
   c.done = std::move(done);
   c.deadline_ms = now_ms + config_.timeout_ms;
-  return send(id, c, leader_node_);
+  if (session_id_ != 0 && std::holds_alternative<storage::WriteRequest>(c.request)) {
+    c.sequence = ++last_sequence_;
+    unanswered_.insert(c.sequence);
+  }
+  return send(id, c, leader_node_, now_ms);
 }
 
 std::optional<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
@@ -57,50 +78,60 @@ std::optional<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
       auto& again = calls_[id] = std::move(call);
       if (cls == ErrorClass::retry_elsewhere && reply->leader_hint != 0) {
         leader_node_ = replica_node_id(reply->leader_hint);
-        return send(id, again, leader_node_);
+        return send(id, again, leader_node_, now_ms);
       }
       leader_node_ = local_node_;
       again.resend_at_ms = now_ms + config_.backoff_ms;
       return std::nullopt;
     }
-    call.done(to_error(*reply->error));
+    finish(call, to_error(*reply->error));
     return std::nullopt;
   }
-  call.done(std::move(reply));
+  finish(call, std::move(reply));
   return std::nullopt;
 }
 
 std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
   std::vector<Send> out;
-  std::vector<Done> expired;
+  std::vector<Call> expired;
+  std::vector<Call> due;  // resent below, under new ids (calls_ must not grow while walked)
   for (auto it = calls_.begin(); it != calls_.end();) {
     auto& c = it->second;
     if (now_ms >= c.deadline_ms) {
       if (!c.resend_at_ms && c.sent_to == leader_node_) leader_node_ = local_node_;
-      expired.push_back(std::move(c.done));
+      expired.push_back(std::move(c));
       it = calls_.erase(it);
       continue;
     }
-    if (c.resend_at_ms && now_ms >= *c.resend_at_ms) {
-      // A new id: an answer to the earlier send must not complete this one twice.
-      auto call = std::move(c);
+    bool backed_off = c.resend_at_ms && now_ms >= *c.resend_at_ms;
+    // A session write silent too long: the node it went to may be gone. Safe to send again
+    // (the store applies it at most once); the local replica knows where the leader is now.
+    bool silent = c.sequence != 0 && !c.resend_at_ms && config_.attempt_timeout_ms > 0 &&
+                  now_ms - c.sent_at_ms >= config_.attempt_timeout_ms &&
+                  c.attempts < config_.attempts_max;
+    if (silent && c.sent_to == leader_node_) leader_node_ = local_node_;
+    if (backed_off || silent) {
+      due.push_back(std::move(c));
       it = calls_.erase(it);
-      auto id = next_correlation_++;
-      out.push_back(send(id, calls_[id] = std::move(call), leader_node_));
       continue;
     }
     ++it;
   }
-  for (auto& done : expired)
-    done(Error{"timeout",
-               "no answer from the store within " + std::to_string(config_.timeout_ms) + " ms"});
+  // New ids: an answer to an earlier send must not complete a call twice.
+  for (auto& call : due) {
+    auto id = next_correlation_++;
+    out.push_back(send(id, calls_[id] = std::move(call), leader_node_, now_ms));
+  }
+  for (auto& call : expired)
+    finish(call, Error{"timeout", "no answer from the store within " +
+                                      std::to_string(config_.timeout_ms) + " ms"});
   return out;
 }
 
 void StoreCalls::fail_all() {
   auto calls = std::move(calls_);
   calls_.clear();
-  for (auto& [id, c] : calls) c.done(Error{"unavailable", "the store client is going away"});
+  for (auto& [id, c] : calls) finish(c, Error{"unavailable", "the store client is going away"});
 }
 
 }  // namespace craton::store

@@ -7,12 +7,23 @@
 // try may succeed (store_error.hpp): retry_elsewhere with a leader hint goes to that leader at
 // once, without one (or retry_later) to the local replica after backoff_ms; at most
 // attempts_max sends per call. A call with no answer after timeout_ms completes with
-// "timeout" (a write's outcome is then unknown: calls carry no client session, so they are
-// never resent after a timeout). A call that expires unanswered also ends the trust in the
-// leader it was sent to: the next calls go to the local replica, whose answer names the
-// leader now (without this, a leader that crashed kept every later call: found by the
-// controllers simulation, seed 1035, where no write completed for the last 45 s). At most
+// "timeout" (the outcome of a write is then unknown). A call that expires unanswered also ends
+// the trust in the leader it was sent to: the next calls go to the local replica, whose answer
+// names the leader now (without this, a leader that crashed kept every later call: found by
+// the controllers simulation, seed 1035, where no write completed for the last 45 s). At most
 // pending_max calls wait; beyond, "busy" at once.
+//
+// Client sessions (storage/session_table.hpp, Raft thesis 6.3): given a session id, every
+// write (a WriteRequest: put, delete, txn) carries this client's session and its own sequence,
+// kept by all its sends, so the store applies it at most once however often it arrives. That
+// makes a second send safe where the first got no answer: with attempt_timeout_ms set, a write
+// silent that long is sent again (to the local replica, whose answer names the leader); and a
+// copy the network duplicated is refused instead of applied twice. The refusal ("duplicate":
+// applied once, its answer lost) completes the call with that error; the caller may read back
+// what it wrote (the API server does). Other calls (reads, leases, watches) carry no session
+// and are never sent again after silence. The store remembers 1024 sequences per session
+// (SessionLimits::sequences_max): with more writes in flight than that, the oldest lose the
+// protection (a late copy of one is refused as stale, never applied twice).
 // CAF-free.
 #pragma once
 
@@ -20,11 +31,13 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "actors/store/codec/store_protocol.hpp"
 #include "schemas/envelope.capnp.h"
+#include "storage/session_table.hpp"
 
 namespace craton::store {
 
@@ -33,11 +46,20 @@ struct StoreCallsConfig {
   int attempts_max = 6;
   std::int64_t backoff_ms = 200;
   std::size_t pending_max = 4096;
+  /// With a session: a write unanswered this long is sent again (same session and sequence);
+  /// 0: never. Off by default: a resend makes a write more likely to take effect after its
+  /// caller was told "timeout", and a caller that takes a timeout for "not applied" then
+  /// repeats it (the controllers simulation, seed 1010 over 5 nodes: a ReplicaSet's create
+  /// resent through a partition was applied, reported as a timeout, and a fifth pod of four
+  /// was made). Turn it on only for callers that read back after a timeout.
+  std::int64_t attempt_timeout_ms = 0;
 };
 
 /// The store's encoding of a request into an envelope's body, and of the reply out of one
 /// ("malformed" when the body is no storeResponse).
-void write_request(schema::Envelope::Body::Builder body, const StoreRequest& request);
+/// With `session`, the request carries that client session (writes only).
+void write_request(schema::Envelope::Body::Builder body, const StoreRequest& request,
+                   const std::optional<storage::ClientSession>& session = std::nullopt);
 Result<StoreReply> read_reply(schema::Envelope::Body::Reader body);
 
 class StoreCalls {
@@ -48,10 +70,14 @@ class StoreCalls {
     std::string node;
     std::uint64_t correlation = 0;
     StoreRequest request;
+    std::optional<storage::ClientSession> session;  ///< set on the request when present
   };
 
   /// `first_correlation`: where this incarnation's ids start (unique across restarts).
-  StoreCalls(std::string local_node, std::uint64_t first_correlation, StoreCallsConfig config);
+  /// `session_id`: this client's session, non-zero and unique per incarnation (a random
+  /// number); 0 sends writes without one (never de-duplicated, never sent again after silence).
+  StoreCalls(std::string local_node, std::uint64_t first_correlation, StoreCallsConfig config,
+             std::uint64_t session_id = 0);
 
   /// Starts a call. Returns what to send, or nothing when it was refused (done ran: busy).
   std::optional<Send> call(StoreRequest request, std::int64_t now_ms, Done done);
@@ -73,14 +99,21 @@ class StoreCalls {
     int attempts = 0;
     std::optional<std::int64_t> resend_at_ms;  ///< waiting out a back-off
     std::string sent_to;                       ///< the node of its latest send
+    std::int64_t sent_at_ms = 0;               ///< when its latest send left
+    std::uint64_t sequence = 0;                ///< its place in the session; 0: none
   };
-  Send send(std::uint64_t correlation, Call& call, const std::string& node);
+  Send send(std::uint64_t correlation, Call& call, const std::string& node, std::int64_t now_ms);
+  /// Completes `call` with `result` and forgets its sequence.
+  void finish(Call& call, Result<StoreReply> result);
 
   std::string local_node_;
   std::string leader_node_;  ///< where calls go first
   std::uint64_t next_correlation_;
   StoreCallsConfig config_;
   std::map<std::uint64_t, Call> calls_;  ///< by the correlation id of their latest send
+  std::uint64_t session_id_ = 0;
+  std::uint64_t last_sequence_ = 0;
+  std::set<std::uint64_t> unanswered_;  ///< sequences of the writes not yet completed
 };
 
 }  // namespace craton::store

@@ -161,3 +161,85 @@ BOOST_AUTO_TEST_CASE(conditional_write_answers_mean_what_the_registry_needs) {
   BOOST_TEST(conditional_write_outcome(refusal(StoreErrorCode::no_leader), "k", 4).error().code ==
              "no_leader");
 }
+
+namespace {
+
+StoreRequest write_k() {
+  return conditional_write("k", 0, storage::PutRequest{"k", "v", 0, false});
+}
+
+/// Session writes sent again after 1.5 s of silence.
+StoreCallsConfig resending() {
+  StoreCallsConfig config;
+  config.attempt_timeout_ms = 1500;
+  return config;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(writes_carry_the_session_and_keep_their_sequence_across_sends) {
+  StoreCalls calls("n1", 1, resending(), 0xabc1);
+  Outcome o1, o2, o3;
+  auto w1 = calls.call(write_k(), 0, o1.done());
+  auto w2 = calls.call(write_k(), 1, o2.done());
+  auto r = calls.call(read(), 2, o3.done());
+  BOOST_REQUIRE(w1 && w2 && r);
+  BOOST_REQUIRE(w1->session && w2->session);
+  BOOST_TEST(!r->session);  // reads change nothing: no session
+  BOOST_TEST(w1->session->client_id == 0xabc1u);
+  BOOST_TEST(w1->session->sequence == 1u);
+  BOOST_TEST(w2->session->sequence == 2u);
+  BOOST_TEST(w2->session->first_incomplete == 1u);
+  // Redirected: the same write, the same sequence.
+  auto again = calls.on_reply(w1->correlation, refusal(StoreErrorCode::not_leader, 2), 10);
+  BOOST_REQUIRE(again && again->session);
+  BOOST_TEST(again->session->sequence == 1u);
+  // Once write 1 is answered, later sends say the store may forget it.
+  calls.on_reply(again->correlation, StoreReply{}, 20);
+  BOOST_REQUIRE(o1.result.has_value());
+  auto resent = calls.tick(1'600);  // write 2 silent past attempt_timeout_ms: sent again
+  BOOST_REQUIRE(resent.size() == 1u);
+  BOOST_REQUIRE(resent[0].session);
+  BOOST_TEST(resent[0].session->sequence == 2u);
+  BOOST_TEST(resent[0].session->first_incomplete == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_session_write_is_sent_again_to_the_local_replica) {
+  // The leader crashed with a write in flight: with a session the write is safe to send again,
+  // and the local replica (which knows the new leader) gets it well before the call's deadline.
+  StoreCalls calls("n1", 1, resending(), 7);
+  Outcome o;
+  auto first = calls.call(write_k(), 0, o.done());
+  auto hinted = calls.on_reply(first->correlation, refusal(StoreErrorCode::not_leader, 5), 10);
+  BOOST_REQUIRE(hinted);
+  BOOST_TEST(hinted->node == "store-5");
+  BOOST_TEST(calls.tick(1'000).empty());  // not yet silent long enough
+  auto resent = calls.tick(1'510);
+  BOOST_REQUIRE(resent.size() == 1u);
+  BOOST_TEST(resent[0].node == "n1");
+  BOOST_TEST(resent[0].correlation != hinted->correlation);
+  // The store says the first copy took effect: the caller learns that, once.
+  calls.on_reply(resent[0].correlation, refusal(StoreErrorCode::duplicate), 1'600);
+  BOOST_REQUIRE(o.result.has_value());
+  BOOST_TEST(o.result->error().code == "duplicate");
+  BOOST_TEST(!calls.on_reply(hinted->correlation, StoreReply{}, 1'700));  // late: ignored
+  BOOST_TEST(calls.pending() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(by_default_or_without_a_session_nothing_is_sent_again_after_silence) {
+  StoreCalls by_default("n1", 1, StoreCallsConfig{}, 9);
+  Outcome o0;
+  auto sent = by_default.call(write_k(), 0, o0.done());
+  BOOST_REQUIRE(sent && sent->session);  // the session still guards network copies
+  BOOST_TEST(by_default.tick(4'000).empty());
+  StoreCalls calls("n1", 1, resending());  // no session id
+  Outcome o1, o2;
+  auto w = calls.call(write_k(), 0, o1.done());
+  auto r = calls.call(read(), 0, o2.done());
+  BOOST_REQUIRE(w && r);
+  BOOST_TEST(!w->session);
+  BOOST_TEST(calls.tick(4'000).empty());
+  calls.tick(5'000);
+  BOOST_TEST(o1.result->error().code == "timeout");
+  BOOST_TEST(o2.result->error().code == "timeout");
+}

@@ -1,0 +1,84 @@
+// The watch index (see the header).
+#include "actors/api/server/watch_index.hpp"
+
+#include <algorithm>
+
+namespace craton::api {
+
+void WatchIndex::add(std::uint64_t id, const std::string& resource, const FieldSelector& fields) {
+  const FieldRequirement* eq = nullptr;
+  for (const auto& r : fields.requirements())
+    if (r.equals && !r.value.empty()) {
+      eq = &r;
+      break;
+    }
+  if (eq == nullptr) {
+    entries_[id] = Entry{};
+    unindexed_.insert(id);
+    return;
+  }
+  entries_[id] = Entry{resource, eq->field, eq->value};
+  auto& res = resources_[resource];
+  ++res.fields[eq->field];
+  res.by_value[{eq->field, eq->value}].insert(id);
+}
+
+void WatchIndex::remove(std::uint64_t id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  const auto& e = it->second;
+  if (e.resource.empty()) {
+    unindexed_.erase(id);
+  } else {
+    auto& res = resources_[e.resource];
+    auto key = std::make_pair(e.field, e.value);
+    if (auto ids = res.by_value.find(key); ids != res.by_value.end()) {
+      ids->second.erase(id);
+      if (ids->second.empty()) res.by_value.erase(ids);
+    }
+    if (--res.fields[e.field] == 0) res.fields.erase(e.field);
+    if (res.fields.empty()) resources_.erase(e.resource);
+  }
+  entries_.erase(it);
+}
+
+void WatchIndex::clear() {
+  entries_.clear();
+  unindexed_.clear();
+  resources_.clear();
+}
+
+bool WatchIndex::indexed(const std::string& resource) const {
+  return resources_.count(resource) > 0;
+}
+
+std::uint64_t WatchIndex::any_indexed(const std::string& resource) const {
+  auto it = resources_.find(resource);
+  if (it == resources_.end() || it->second.by_value.empty()) return 0;
+  return *it->second.by_value.begin()->second.begin();
+}
+
+std::vector<std::uint64_t> WatchIndex::candidates(const std::string& resource,
+                                                  const ValueOf& before,
+                                                  const ValueOf& after) const {
+  std::vector<std::uint64_t> ids(unindexed_.begin(), unindexed_.end());
+  auto it = resources_.find(resource);
+  if (it == resources_.end()) return ids;
+  const auto& res = it->second;
+  auto add = [&](const std::string& field, const std::optional<std::string>& value) {
+    if (!value) return;
+    auto found = res.by_value.find({field, *value});
+    if (found != res.by_value.end())
+      ids.insert(ids.end(), found->second.begin(), found->second.end());
+  };
+  for (const auto& [field, count] : res.fields) {
+    auto b = before(field), a = after(field);
+    add(field, b);
+    if (a != b) add(field, a);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+}  // namespace craton::api

@@ -1,0 +1,46 @@
+// The research run's recorder: turns what the cluster's pods auditor saw (PodsView
+// observations of the whole run, sim/cluster/cluster_clients.hpp) into a RunResult's samples and
+// pod outcomes. Pure: no CAF, no clock; the same history gives the same result.
+//
+// What it promises:
+// - a pod's bound_s is the first view showing it with a node, running_s the first with phase
+//   Running, finished_s the first with Succeeded or Failed; node is the last node seen;
+//   preempted: it vanished from the views (deleted) before finishing (the research run
+//   deletes nothing itself, so only preemption or eviction removes a pod); unschedulable:
+//   never bound;
+// - one UsageSample every sample_period_ms from the workload's start to the end: the view in
+//   force at that instant; allocation ratios of the workload nodes' allocatable (their
+//   capacity: workload_objects.hpp); GPU use in milli as the GPU plugins count it;
+// - gpu_fragmentation: FGD's node_fragmentation (actors/scheduler/plugins/fgd.hpp) against the
+//   workload's own pod shapes, summed over nodes, in GPUs. Which GPU of a node a pod holds is
+//   not shown by the API: the recorder places a node's pods on its GPUs in bound order with
+//   choose_gpus (GpuShare's rule). Under FGD, whose GPU choice for a share can differ, the
+//   figure is an approximation of the scheduler's own table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/result.hpp"
+#include "sim/research/run_result.hpp"
+#include "sim/workload/workload.hpp"
+#include "sim/world/run_history.hpp"
+
+namespace craton::research {
+
+struct RecorderInput {
+  const std::vector<workload::Node>* nodes = nullptr;
+  const std::vector<workload::Pod>* pods = nullptr;
+  std::string namespace_ = "default";
+  std::int64_t start_ms = 0;  ///< simulated time of the workload's t = 0
+  std::int64_t end_ms = 0;    ///< simulated time the run stopped
+  std::int64_t sample_period_ms = 10'000;
+};
+
+/// Samples and outcomes from the PodsView observations in `history` (the other fields of the
+/// RunResult are the caller's). Error when the workload's pod shapes are not GPU shapes FGD
+/// reads (a pod asking 2 GPUs of 500 milli, say).
+Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput& input);
+
+}  // namespace craton::research

@@ -1,0 +1,137 @@
+// A research run on the whole simulated cluster (sim/research/research_run.hpp).
+#include "sim/research/research_run.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "actors/api/convert/kube_json.hpp"
+#include "actors/scheduler/config/scheduler_config.hpp"
+#include "runtime/flat_message.hpp"
+#include "schemas/api_pod.capnp.h"
+#include "sim/cluster/cluster_scenario.hpp"
+#include "sim/research/research_recorder.hpp"
+#include "sim/research/research_scenario.hpp"
+#include "sim/research/workload_objects.hpp"
+#include "sim/workload/workload_hash.hpp"
+#include "sim/workload/workload_reader.hpp"
+#include "sim/world/world.hpp"
+
+namespace craton::research {
+
+namespace {
+
+Error invalid(std::string message) {
+  return Error{"invalid", std::move(message)};
+}
+
+std::int64_t peak_rss_bytes() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return std::int64_t(usage.ru_maxrss) * 1024;  // Linux: kilobytes
+}
+
+}  // namespace
+
+Result<ResearchWorkload> read_research_workload(const std::string& path) {
+  auto reader = workload::WorkloadReader::open(path);
+  if (!reader) return reader.error();
+  ResearchWorkload w;
+  w.header = (*reader)->header();
+  for (;;) {
+    auto record = (*reader)->next();
+    if (!record) return record.error();
+    if (!*record) break;
+    std::visit(
+        [&](auto& r) {
+          using T = std::decay_t<decltype(r)>;
+          if constexpr (std::is_same_v<T, workload::Node>)
+            w.nodes.push_back(std::move(r));
+          else if constexpr (std::is_same_v<T, workload::Pod>)
+            w.pods.push_back(std::move(r));
+          else
+            w.node_events.push_back(std::move(r));
+        },
+        **record);
+  }
+  auto summary = workload::summarize_workload_file(path);
+  if (!summary) return summary.error();
+  w.hash = summary->hash;
+  return w;
+}
+
+Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::string& policy_file,
+                                std::uint64_t seed, const ResearchRunOptions& options) {
+  auto wall_start = std::chrono::steady_clock::now();
+  if (workload.nodes.empty()) return invalid("the workload has no nodes");
+  std::ifstream in(policy_file, std::ios::binary);
+  if (!in) return invalid("cannot read the policy file " + policy_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto policy = scheduler::parse_scheduler_config(text.str());
+  if (!policy) return Error{policy.error().code, policy_file + ": " + policy.error().message};
+
+  // The pods, encoded once, and when the run must stop.
+  api::KubeJson codec;
+  std::vector<PodSubmission> submissions;
+  submissions.reserve(workload.pods.size());
+  std::int64_t last_end_ms = 0;
+  for (const auto& pod : workload.pods) {
+    auto message = codec.decode<schema::k8s::Pod>(pod_json_of(pod, options.namespace_).dump());
+    if (!message) return invalid("pod " + pod.name + ": " + message.error().message);
+    submissions.push_back({options.start_ms + pod.submit_ms, pod.name, flat_bytes(**message)});
+    last_end_ms = std::max(last_end_ms, pod.submit_ms + pod.duration_ms.value_or(0));
+  }
+  RunOutcome outcome;
+  outcome.stopped_by = options.duration_ms ? "duration" : "drain";
+  std::int64_t end_ms =
+      options.start_ms + options.duration_ms.value_or(last_end_ms + options.drain_ms);
+  outcome.node_events_ignored = std::int64_t(workload.node_events.size());
+
+  auto workers = workload.nodes.size();
+  std::size_t total = workers;
+  while (total - sim::control_plane_size(total) < workers) ++total;
+  sim::WorldConfig world;
+  world.seed = seed;
+  world.nodes = total;
+  world.duration_ms = end_ms;
+  world.settle_fraction = 1.0;
+  world.faults = {sim::cluster_latency_fault()};
+  world.steps_max = options.steps_max;
+  ResearchScenarioOptions scenario_options;
+  scenario_options.namespace_ = options.namespace_;
+  ResearchScenario scenario(sim::node_ids(total), workload.nodes, std::move(submissions),
+                            std::move(*policy), scenario_options);
+  auto report = sim::run_world(world, scenario);
+
+  RecorderInput input;
+  input.nodes = &workload.nodes;
+  input.pods = &workload.pods;
+  input.namespace_ = options.namespace_;
+  input.start_ms = options.start_ms;
+  input.end_ms = report.simulated_ms;
+  input.sample_period_ms = options.sample_period_ms;
+  auto recorded = record_run(report.history, input);
+  if (!recorded) return recorded.error();
+  outcome.result = std::move(*recorded);
+  auto& run = outcome.result.run;
+  run.policy = std::filesystem::path(policy_file).stem().string();
+  run.config_file = policy_file;
+  run.config_text = text.str();
+  run.seed = seed;
+  run.workload_hash = workload.hash;
+  run.craton_version = options.craton_version;
+  outcome.result.trace_hash = std::stoull(report.trace_hash, nullptr, 16);
+  outcome.store_failures = report.check.failures;
+  outcome.cost.wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  outcome.cost.peak_rss_bytes = peak_rss_bytes();
+  outcome.cost.events = std::int64_t(report.events);
+  return outcome;
+}
+
+}  // namespace craton::research

@@ -1,0 +1,69 @@
+// The research scenario: the whole cluster of sim/cluster/ (the production control plane and
+// real node agents over FakeDrivers) with a workload's machines as workers and a submitter
+// creating the workload's pods at their submit times.
+//
+// Nodes n1..nC are the control plane (control_plane_size of the total; each runs a store
+// replica, the API actor, the controller manager and the scheduler with the run's policy, all
+// leader-elected as in the cluster scenario); n1 also runs the WorkloadSubmitter and the pods
+// auditor (one observer, one view of the pods). Node n(C+1+i) runs the agent of workload node
+// i, registering the Node named after the record (workload_objects.hpp). No faults besides
+// the fixed latency that keeps messages in order (cluster_latency_fault).
+//
+// The WorkloadSubmitter creates pod j at start_ms + submit_ms (simulated), in workload order,
+// at most kSubmitInFlightMax creates outstanding; a create that fails (other than 409: it
+// landed) or is unanswered for call_timeout_ms is sent again.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/scheduler/config/scheduler_config.hpp"
+#include "sim/scenario.hpp"
+#include "sim/store/store_scenario.hpp"
+#include "sim/workload/workload.hpp"
+
+namespace craton::research {
+
+/// One pod to create: when (simulated ms since the run's start) and its encoded Pod.
+struct PodSubmission {
+  std::int64_t at_ms = 0;
+  std::string name;
+  std::string object;  ///< the Pod, Cap'n Proto (as the API takes it)
+};
+
+struct ResearchScenarioOptions {
+  std::string namespace_ = "default";
+  std::int64_t wall_clock_base_s = 1'800'000'000;
+  std::int64_t call_timeout_ms = 10'000;
+};
+
+class ResearchScenario : public sim::Scenario {
+ public:
+  static constexpr std::size_t kSubmitInFlightMax = 64;
+
+  /// `node_ids` = sim::node_ids(control_plane_size(n) + workers); `workers` in that order.
+  ResearchScenario(std::vector<std::string> node_ids, std::vector<workload::Node> workers,
+                   std::vector<PodSubmission> pods, scheduler::SchedulerConfig policy,
+                   ResearchScenarioOptions options);
+
+  std::string name() const override { return "research"; }
+  std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
+                                     const sim::ObservationSink& observe) override;
+  /// The store's checks only (the research run judges nothing else).
+  sim::CheckResult check(const sim::RunHistory& history) const override;
+  void use_disks(std::shared_ptr<sim::SimDisks> disks) override {
+    store_.use_disks(std::move(disks));
+  }
+
+ private:
+  std::vector<std::string> nodes_;
+  std::vector<std::string> control_plane_;
+  std::vector<workload::Node> workers_;
+  std::shared_ptr<const std::vector<PodSubmission>> pods_;
+  scheduler::SchedulerConfig policy_;
+  ResearchScenarioOptions options_;
+  sim::StoreScenario store_;
+};
+
+}  // namespace craton::research

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A small scale run of the cluster scenario (bench/sim_scale.sh's path at a size CI affords):
+# NODES nodes, 30 pods per worker in one Deployment, the auditors' cheaper interval, no
+# faults. It must pass its checks with every pod bound and Running at the end, and report the
+# load counts the bench reads. No duration is asserted.
+set -euo pipefail
+craton="$1"
+nodes="${2:-10}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+workers=$((nodes - 3))
+pods=$((workers * 30))
+"$craton" sim --scenario cluster --seed 1 --nodes "$nodes" --pods "$pods" --audit-every 10s --agent-tick 1s \
+  --duration 150s --faults none --json >"$out/run.json" || {
+  cat "$out/run.json"
+  echo "FAIL: the scale run did not pass its checks"
+  exit 1
+}
+field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$out/run.json"; }
+for name in pods_bound_end pods_running_end pods_started; do
+  [[ "$(field "$name")" == "$pods" ]] || {
+    cat "$out/run.json"
+    echo "FAIL: $name is '$(field "$name")', want $pods"
+    exit 1
+  }
+done
+[[ -n "$(field submit_to_running_ms)" ]] || {
+  echo "FAIL: no submit_to_running_ms"
+  exit 1
+}
+
+# --pods belongs to the cluster scenario only.
+set +e
+"$craton" sim --scenario store --seed 1 --pods 10 2>"$out/err.txt"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q "scenario 'cluster' only" "$out/err.txt" || {
+  echo "FAIL: --pods on the store scenario: exit $rc, $(cat "$out/err.txt")"
+  exit 1
+}
+echo "cluster_scale: ok ($nodes nodes, $pods pods)"

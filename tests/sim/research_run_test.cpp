@@ -1,0 +1,162 @@
+// Research runs on the whole simulated cluster (sim/research/research_run.hpp): the FGD
+// paper's claim on a tiny cluster whose optimum is known (the case of scheduler_gpu_policies'
+// fgd_avoids_the_gpu_fragment_best_fit_leaves, now through the API, the production scheduler
+// with the shipped profiles, and real node agents over FakeDrivers), what the recorder makes of
+// it, and determinism: two runs of the same inputs give equal results.
+#define BOOST_TEST_MODULE sim_research_run
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "actors/agent/core/node_status.hpp"
+#include "actors/api/convert/kube_json.hpp"
+#include "schemas/api_pod.capnp.h"
+#include "sim/research/research_run.hpp"
+#include "sim/research/workload_objects.hpp"
+
+using namespace craton;
+using namespace craton::research;
+
+namespace {
+
+constexpr std::int64_t kGi = std::int64_t{1} << 30;
+
+workload::Node gpu_node(std::string name) {
+  workload::Node n;
+  n.name = std::move(name);
+  n.capacity.cpu_milli = 64000;
+  n.capacity.memory_bytes = 256 * kGi;
+  n.gpu_count = 1;
+  n.gpu_model = "V100";
+  return n;
+}
+
+workload::Pod pod(std::string name, std::int64_t submit_ms, std::int64_t cpu_milli,
+                  std::int32_t num_gpu, std::int32_t gpu_milli, std::string node = "") {
+  workload::Pod p;
+  p.name = std::move(name);
+  p.submit_ms = submit_ms;
+  p.requests.cpu_milli = cpu_milli;
+  p.num_gpu = num_gpu;
+  p.gpu_milli = gpu_milli;
+  if (!node.empty()) p.node_selector["kubernetes.io/hostname"] = node;
+  return p;
+}
+
+// Two nodes of one GPU: a has 56 of its 64 cores taken, b half its GPU (both pinned there by
+// nodeSelector at t = 0). Then a share of 500 (t = 10 s) and a whole GPU (t = 20 s).
+ResearchWorkload fragment_case() {
+  ResearchWorkload w;
+  w.nodes = {gpu_node("a"), gpu_node("b")};
+  w.pods = {pod("cpu-hog", 0, 56000, 0, 0, "a"), pod("half", 0, 1000, 1, 500, "b"),
+            pod("share", 10'000, 1000, 1, 500), pod("whole", 20'000, 1000, 1, 1000)};
+  return w;
+}
+
+std::string policy(const std::string& file) {
+  return std::string(CRATON_SOURCE_DIR) + "/sim/policies/" + file;
+}
+
+RunOutcome run(const std::string& file, std::uint64_t seed = 7) {
+  ResearchRunOptions options;
+  options.duration_ms = 60'000;
+  auto outcome = run_research(fragment_case(), policy(file), seed, options);
+  BOOST_REQUIRE_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.error().message));
+  BOOST_TEST(outcome->store_failures.empty());
+  return std::move(*outcome);
+}
+
+const PodOutcome& outcome_of(const RunResult& r, const std::string& name) {
+  for (const auto& p : r.pods)
+    if (p.name == name) return p;
+  BOOST_FAIL("no pod " + name);
+  return r.pods.front();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(workload_pods_become_pods_the_api_takes) {
+  auto p = pod("share", 0, 1500, 1, 300);
+  p.gpu_models = {"V100", "P100"};
+  p.duration_ms = 2500;
+  p.priority = 5;
+  auto j = pod_json_of(p, "default");
+  BOOST_TEST(j["spec"]["containers"][0]["resources"]["requests"]["craton.io/gpu-milli"] == "300");
+  BOOST_TEST(!j["spec"]["containers"][0]["resources"]["requests"].contains("nvidia.com/gpu"));
+  BOOST_TEST(j["spec"]["containers"][0]["command"] == nlohmann::json::array({"sleep", "3"}));
+  BOOST_TEST(j["spec"]["restartPolicy"] == "Never");
+  BOOST_TEST(j["spec"]["priority"] == 5);
+  auto term =
+      j["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+       ["nodeSelectorTerms"][0]["matchExpressions"][0];
+  BOOST_TEST(term["key"] == std::string(kGpuModelLabel));
+  auto whole = pod_json_of(pod("whole", 0, 1000, 2, 1000), "default");
+  BOOST_TEST(whole["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "2");
+  BOOST_TEST(whole["spec"]["containers"][0]["resources"]["requests"]["craton.io/gpu-milli"] ==
+             "2000");
+  api::KubeJson codec;
+  auto decoded = codec.decode<schema::k8s::Pod>(j.dump());
+  BOOST_TEST(decoded.ok());
+  auto config = node_config_of(gpu_node("a"));
+  BOOST_TEST(config.extended_resources.at("nvidia.com/gpu") == 1);
+  BOOST_TEST(config.extended_resources.at("craton.io/gpu-milli") == 1000);
+  BOOST_TEST(config.labels.at(std::string(kGpuModelLabel)) == "V100");
+  BOOST_TEST(agent::check_node_config(config).ok());
+}
+
+BOOST_AUTO_TEST_CASE(fgd_avoids_the_fragment_best_fit_leaves_on_the_whole_cluster) {
+  auto best_fit = run("most-allocated.yaml");
+  BOOST_TEST(outcome_of(best_fit.result, "cpu-hog").node == "a");
+  BOOST_TEST(outcome_of(best_fit.result, "half").node == "b");
+  BOOST_TEST(outcome_of(best_fit.result, "share").node == "a");
+  BOOST_TEST(outcome_of(best_fit.result, "whole").unschedulable);
+
+  auto fgd = run("fgd.yaml");
+  BOOST_TEST(outcome_of(fgd.result, "share").node == "b");
+  const auto& whole = outcome_of(fgd.result, "whole");
+  BOOST_TEST(whole.node == "a");
+  BOOST_TEST(!whole.unschedulable);
+  BOOST_REQUIRE(whole.bound_s.has_value());
+  BOOST_TEST(*whole.bound_s >= 20.0);
+  BOOST_TEST(whole.running_s.has_value());
+
+  // The last sample: every GPU taken under FGD (2 of 2), half of them under best fit.
+  BOOST_REQUIRE(!fgd.result.samples.empty());
+  BOOST_TEST(fgd.result.samples.back().gpu_allocation == 1.0);
+  BOOST_TEST(best_fit.result.samples.back().gpu_allocation == 0.5);
+  BOOST_TEST(best_fit.result.samples.back().pods_pending == 1);
+  BOOST_TEST(fgd.result.samples.back().gpu_fragmentation == 0.0);
+  BOOST_TEST(best_fit.result.samples.back().gpu_fragmentation > 0.0);
+  BOOST_TEST(fgd.result.run.policy == "fgd");
+  BOOST_TEST(fgd.stopped_by == "duration");
+}
+
+BOOST_AUTO_TEST_CASE(the_same_inputs_give_an_equal_result) {
+  auto one = run("fgd.yaml", 11).result;
+  auto two = run("fgd.yaml", 11).result;
+  BOOST_TEST(one.trace_hash == two.trace_hash);
+  BOOST_TEST(one.end_s == two.end_s);
+  BOOST_REQUIRE(one.samples.size() == two.samples.size());
+  for (std::size_t i = 0; i < one.samples.size(); ++i) {
+    const auto &a = one.samples[i], &b = two.samples[i];
+    BOOST_TEST(a.t_s == b.t_s);
+    BOOST_TEST(a.cpu_allocation == b.cpu_allocation);
+    BOOST_TEST(a.memory_allocation == b.memory_allocation);
+    BOOST_TEST(a.gpu_allocation == b.gpu_allocation);
+    BOOST_TEST(a.gpu_fragmentation == b.gpu_fragmentation);
+    BOOST_TEST(a.pods_pending == b.pods_pending);
+    BOOST_TEST(a.pods_running == b.pods_running);
+    BOOST_TEST(a.pods_finished == b.pods_finished);
+  }
+  BOOST_REQUIRE(one.pods.size() == two.pods.size());
+  for (std::size_t i = 0; i < one.pods.size(); ++i) {
+    const auto &a = one.pods[i], &b = two.pods[i];
+    BOOST_TEST(a.name == b.name);
+    BOOST_CHECK(a.bound_s == b.bound_s);
+    BOOST_CHECK(a.running_s == b.running_s);
+    BOOST_CHECK(a.finished_s == b.finished_s);
+    BOOST_TEST(a.node == b.node);
+    BOOST_TEST(a.preempted == b.preempted);
+    BOOST_TEST(a.unschedulable == b.unschedulable);
+  }
+}
