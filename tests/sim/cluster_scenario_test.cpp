@@ -17,6 +17,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "sim/cluster/cluster_scenario.hpp"
@@ -155,6 +156,57 @@ BOOST_AUTO_TEST_CASE(control_plane_faults) {
                                               << " container runs, " << judged
                                               << " containers of deleted pods judged");
   BOOST_TEST(cp_crashes > 0u);  // seeds 1-2 crash and restart control-plane nodes
+}
+
+// The API actor restarts under live informers (the one control-plane node crashes and restarts
+// from its disk; its store replica, controllers and scheduler with it); then a worker crashes,
+// and its pods' replacements are bound to the other workers, whose agents' pod watches were
+// made at the old API actor. The new one holds none of them and says nothing: before the watch
+// probes (actors/api/informer/envelope_session.hpp) those agents saw nothing for 90 s of
+// silence, and the replacements stayed Pending past the eviction deadline. Now each replacement
+// bound after the restart starts within seconds of its binding.
+BOOST_AUTO_TEST_CASE(agents_see_pods_bound_after_an_api_restart) {
+  sim::WorldConfig config;
+  config.seed = 3;
+  config.nodes = 4;
+  config.duration_ms = 130'000;
+  auto ids = sim::node_ids(config.nodes);
+  sim::ClusterScenario scenario(ids);
+  auto faults = sim::parse_fault_file(
+      "at 0s latency uniform 5ms 5ms\n"
+      "at 20s crash n1\n"
+      "at 23s restart n1\n"
+      "at 26s crash n4\n",
+      ids);
+  BOOST_REQUIRE(faults.ok());
+  config.faults = *faults;
+  auto report = sim::run_world(config, scenario);
+  BOOST_TEST(report.check.ok, "" << sim::testing::failures_of(report));
+  BOOST_TEST(report.check.counts["pods_evicted"] > 0u);
+
+  // Per pod: when an auditor first saw it bound to a worker, when that worker started it.
+  std::map<std::string, std::pair<std::string, std::int64_t>> bound;  // uid -> node, time
+  std::map<std::string, std::int64_t> started;                        // uid -> first start
+  for (const auto& o : report.history.observations) {
+    if (const auto* v = std::get_if<sim::PodsView>(&o.event)) {
+      for (const auto& [uid, pod] : v->pods)
+        if (!pod.node.empty()) bound.emplace(uid, std::make_pair(pod.node, o.time_ms));
+    } else if (const auto* c = std::get_if<sim::ContainerEvent>(&o.event)) {
+      if (c->kind == sim::ContainerEvent::Kind::start) started.emplace(c->pod_uid, o.time_ms);
+    }
+  }
+  int after_restart = 0;
+  for (const auto& [uid, at] : bound) {
+    if (at.second < 23'000 || at.first == "n4") continue;
+    ++after_restart;
+    auto s = started.find(uid);
+    BOOST_TEST_REQUIRE((s != started.end()), "pod " << uid << " bound to " << at.first << " at "
+                                                    << at.second << " ms never started");
+    BOOST_TEST(s->second - at.second <= 15'000, "pod " << uid << " bound to " << at.first << " at "
+                                                       << at.second << " ms started at "
+                                                       << s->second << " ms");
+  }
+  BOOST_TEST(after_restart > 0);
 }
 
 // The worker cases together judged evicted pods and deletions on a cut-off worker.
