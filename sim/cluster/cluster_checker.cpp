@@ -204,8 +204,8 @@ class Judge {
 
   /// Control-plane disturbances (check 1). One that may move the controller manager's leader
   /// (a control-plane node down, cut off from the other control-plane nodes, or restarting
-  /// after a failed sync) restarts the node lifecycle controller's grace; the others (agents
-  /// or workers cut off, a disk full: writes wait) delay the eviction by their length.
+  /// after a failed sync or a full disk) restarts the node lifecycle controller's grace; the
+  /// others (agents or workers cut off) delay the eviction by their length.
   void note_disturbance(const Fault& f) {
     const std::string node = f.nodes.empty() ? "" : f.nodes[0];
     if (f.kind == Kind::partition || f.kind == Kind::heal) {
@@ -231,8 +231,10 @@ class Judge {
       cp_down_since_.erase(node);
     }
     if (f.kind == Kind::disk_full) disk_full_since_[node] = f.at_ms;
+    // A full disk fails the replica's next commit, which stops the node and restarts it (the
+    // world's disk-stop, as after a failed sync): it may move the leader too (seeds 9, 65).
     if (f.kind == Kind::disk_ok && disk_full_since_.count(node)) {
-      disturbances_.push_back({disk_full_since_[node], f.at_ms, false});
+      disturbances_.push_back({disk_full_since_[node], f.at_ms + kSyncRestartMs, true});
       disk_full_since_.erase(node);
     }
     if (f.kind == Kind::fsync_fail)

@@ -9,9 +9,9 @@
 // whose drivers ignore stops keep deleted pods running, which check 2 reports.
 //
 // Seeds per fault kind: CRATON_CLUSTER_SEEDS overrides the default, CRATON_CLUSTER_FIRST_SEED
-// the first; CRATON_CLUSTER_TRACE=FILE writes the (last) run's trace. The faults are the
-// case's own kind, so `craton sim --scenario cluster --faults random` replays a seed only when
-// it draws the same kind.
+// the first; CRATON_CLUSTER_TRACE=FILE writes each run's trace (FILE-<nodes>-<seed>-<kind>). The
+// faults are the case's own kind, so `craton sim --scenario cluster --faults random` replays a seed
+// only when it draws the same kind.
 #define BOOST_TEST_MODULE cluster_scenario
 #include <boost/test/unit_test.hpp>
 
@@ -65,10 +65,12 @@ sim::RunReport run_cluster(std::uint64_t seed, sim::ClusterFaultKind kind, std::
   config.faults =
       sim::cluster_faults(craton::derive_seed(seed, "faults"), kind, ids, sim::settle_ms(config),
                           scenario.bounds().evict_bound_ms(), control_plane);
-  // CRATON_CLUSTER_TRACE=FILE: the run's trace, for a failing seed.
+  // CRATON_CLUSTER_TRACE=FILE: each run's trace in FILE-<nodes>-<seed>-<kind>, for a failing seed.
   std::ofstream trace;
   if (const char* path = std::getenv("CRATON_CLUSTER_TRACE")) {
-    trace.open(path, std::ios::trunc);
+    trace.open(std::string(path) + "-" + std::to_string(nodes) + "-" + std::to_string(seed) + "-" +
+                   std::to_string(int(kind)),
+               std::ios::trunc);
     config.trace_out = &trace;
   }
   return sim::run_world(config, scenario);
