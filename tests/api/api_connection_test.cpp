@@ -42,6 +42,14 @@ ApiReply empty_list(std::int64_t revision) {
   return reply;
 }
 
+// A pods informer on `api` that listed at `revision` and watches from there: its watch.
+ApiConnection::Send watching(ApiConnection& api, std::int64_t revision) {
+  api.informer("pods", pods_collection(), capnp::Schema::from<schema::k8s::Pod>());
+  api.tick(0);
+  api.on_reply(only(api.take_sends(), ApiVerb::list).correlation, empty_list(revision), 0);
+  return only(api.take_sends(), ApiVerb::watch);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(moving_to_another_api_fails_calls_in_flight_and_lists_again_there) {
@@ -107,10 +115,7 @@ BOOST_AUTO_TEST_CASE(moving_with_nothing_in_flight_only_lists_again) {
 // informer watches again from its revision (simfaults: agents were blind for 90 s).
 BOOST_AUTO_TEST_CASE(a_quiet_watch_is_probed_and_watched_again_when_the_api_forgot_it) {
   ApiConnection api(ApiConnectionConfig{});
-  api.informer("pods", pods_collection(), capnp::Schema::from<schema::k8s::Pod>());
-  api.tick(0);
-  api.on_reply(only(api.take_sends(), ApiVerb::list).correlation, empty_list(5), 0);
-  auto watch = only(api.take_sends(), ApiVerb::watch);
+  auto watch = watching(api, 5);
 
   api.tick(4'900);
   BOOST_TEST(api.take_sends().empty());  // not quiet long enough
@@ -141,10 +146,7 @@ BOOST_AUTO_TEST_CASE(a_quiet_watch_is_probed_and_watched_again_when_the_api_forg
 // watch_silence_ms, not after the minute and a half it took before.
 BOOST_AUTO_TEST_CASE(an_unanswered_probe_gives_the_watch_up_at_the_silence_bound) {
   ApiConnection api(ApiConnectionConfig{});
-  api.informer("pods", pods_collection(), capnp::Schema::from<schema::k8s::Pod>());
-  api.tick(0);
-  api.on_reply(only(api.take_sends(), ApiVerb::list).correlation, empty_list(7), 0);
-  auto watch = only(api.take_sends(), ApiVerb::watch);
+  auto watch = watching(api, 7);
   api.tick(5'000);
   only(api.take_sends(), ApiVerb::probe_watch);
   api.tick(14'900);
@@ -160,10 +162,7 @@ BOOST_AUTO_TEST_CASE(an_unanswered_probe_gives_the_watch_up_at_the_silence_bound
 // the last revision it got, so the API replays the rest.
 BOOST_AUTO_TEST_CASE(a_probe_that_finds_events_lost_watches_again_from_the_last_one_received) {
   ApiConnection api(ApiConnectionConfig{});
-  api.informer("pods", pods_collection(), capnp::Schema::from<schema::k8s::Pod>());
-  api.tick(0);
-  api.on_reply(only(api.take_sends(), ApiVerb::list).correlation, empty_list(5), 0);
-  auto watch = only(api.take_sends(), ApiVerb::watch);
+  auto watch = watching(api, 5);
   ApiEvent bookmark;
   bookmark.type = ApiEventType::bookmark;
   bookmark.object.resource_version = 9;
