@@ -31,6 +31,8 @@ struct ApiRequest {
     delete @6;
     deleteCollection @7;
     stopWatch @8;           # ends the watch whose request had this envelope's correlation id
+    probeWatch @9;          # is the watch with this envelope's correlation id still held? 200
+                            # yes, 404 no (the API restarted): the watcher watches again
   }
   group @1 :Text;           # "" for the core group
   version @2 :Text;

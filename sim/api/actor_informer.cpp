@@ -31,10 +31,11 @@ void ActorInformer::carry_out(caf::event_based_actor* self, ActorEnv& env,
                               std::uint64_t& next_correlation, std::uint64_t previous,
                               const api::EnvelopeSession::Output& out) {
   if (out.stop_previous_watch && previous != 0) {
-    auto stop = *out.call;
+    auto stop = out.call ? *out.call : api::ApiCall{};  // a delayed step has no call
     stop.verb = api::ApiVerb::stop_watch;
     send_api_call(self, env, previous, stop);
   }
+  if (out.probe) send_api_call(self, env, session_->current(), *out.probe);
   if (!out.call) return;
   auto correlation = next_correlation++;
   send_api_call(self, env, correlation, *out.call);

@@ -12,6 +12,10 @@ namespace {
 
 using Kind = Fault::Kind;
 
+/// A replica whose sync failed restarts (the world restarts it 1 s on); its catch-up and the
+/// leader election after it are bounded by this.
+constexpr std::int64_t kSyncRestartMs = 5'000;
+
 struct ViewAt {
   std::int64_t time_ms = 0;
   std::string auditor;  ///< node/incarnation
@@ -30,6 +34,12 @@ struct Interval {
 /// [from, to) during which a worker was cut off from the control plane.
 struct Cutoff {
   std::int64_t from_ms = 0, to_ms = 0;
+};
+
+/// [from, to) during which the control plane was disturbed (check 1).
+struct Disturbance {
+  std::int64_t from_ms = 0, to_ms = 0;
+  bool moves_leader = false;
 };
 
 class Judge {
@@ -102,23 +112,41 @@ class Judge {
   void read_faults() {
     const std::string anchor = b_.control_plane.empty() ? "" : b_.control_plane.front();
     std::map<std::string, std::int64_t> cut_since;  // worker -> since when
-    auto end_cutoffs = [&](std::int64_t t) {
-      for (const auto& [node, since] : cut_since) cutoffs_[node].push_back(Cutoff{since, t});
-      cut_since.clear();
+    // A worker stays cut off across consecutive partitions that all cut it off.
+    auto repartition = [&](std::int64_t t, const std::set<std::string>& now_cut) {
+      for (auto it = cut_since.begin(); it != cut_since.end();) {
+        if (now_cut.count(it->first)) {
+          ++it;
+          continue;
+        }
+        cutoffs_[it->first].push_back(Cutoff{it->second, t});
+        it = cut_since.erase(it);
+      }
+      for (const auto& node : now_cut) cut_since.emplace(node, t);
     };
+    Timeline net;  // for deafness and disturbances
     for (const auto& f : h_.faults) {
       if (f.kind == Kind::crash && !f.nodes.empty()) crashes_[f.nodes[0]].push_back(f.at_ms);
       if (f.kind == Kind::restart && !f.nodes.empty()) restarts_[f.nodes[0]].push_back(f.at_ms);
-      if (f.kind == Kind::heal) end_cutoffs(f.at_ms);
+      if (f.kind == Kind::heal) repartition(f.at_ms, {});
+      note_disturbance(f);
+      net.apply(f);
+      deafness(net, f.at_ms);
       if (f.kind != Kind::partition) continue;
-      end_cutoffs(f.at_ms);
+      std::set<std::string> now_cut;
       for (const auto& group : f.groups) {
         if (std::find(group.begin(), group.end(), anchor) != group.end()) continue;
         for (const auto& node : group)
-          if (is_worker(node)) cut_since[node] = f.at_ms;
+          if (is_worker(node)) now_cut.insert(node);
       }
+      repartition(f.at_ms, now_cut);
     }
-    end_cutoffs(h_.settle_ms);  // the world heals the network at the settle point
+    repartition(h_.settle_ms, {});  // the world heals the network at the settle point
+    net.apply_heal();
+    deafness(net, h_.settle_ms);
+    deafness(net, h_.end_ms, true);
+    if (partition_since_)
+      disturbances_.push_back({*partition_since_, h_.settle_ms, partition_moves_leader_});
     // A container runs until its node crashes, if it never stopped before.
     for (auto& i : intervals_) {
       if (!i.running_at_end) continue;
@@ -131,6 +159,108 @@ class Judge {
     }
   }
 
+  /// Which nodes are down and how the network is split, as the faults go.
+  struct Timeline {
+    std::set<std::string> down;
+    std::map<std::string, int> group;  // empty: no partition
+    void apply(const Fault& f) {
+      if (f.kind == Kind::crash && !f.nodes.empty()) down.insert(f.nodes[0]);
+      if (f.kind == Kind::restart && !f.nodes.empty()) down.erase(f.nodes[0]);
+      if (f.kind == Kind::heal) group.clear();
+      if (f.kind != Kind::partition) return;
+      group.clear();
+      for (std::size_t g = 0; g < f.groups.size(); ++g)
+        for (const auto& n : f.groups[g]) group[n] = int(g);
+    }
+    void apply_heal() { group.clear(); }
+    int group_of(const std::string& n) const {
+      auto it = group.find(n);
+      return it == group.end() ? -1 : it->second;
+    }
+    bool reaches(const std::string& a, const std::string& b) const {
+      return !down.count(b) && (group.empty() || group_of(a) == group_of(b));
+    }
+  };
+
+  /// Opens or closes each worker's deaf interval (some control-plane node down or out of its
+  /// reach) at `t`; `close_all` at the end of the run.
+  void deafness(const Timeline& net, std::int64_t t, bool close_all = false) {
+    for (const auto& w : b_.workers) {
+      bool deaf = false;
+      for (const auto& cp : b_.control_plane) deaf = deaf || !net.reaches(w, cp);
+      auto open = deaf_since_.find(w);
+      if (deaf && !close_all && open == deaf_since_.end()) deaf_since_[w] = t;
+      if ((!deaf || close_all) && open != deaf_since_.end()) {
+        deaf_[w].push_back(Cutoff{open->second, t});
+        deaf_since_.erase(open);
+      }
+    }
+  }
+
+  bool is_control_plane(const std::string& node) const {
+    return std::find(b_.control_plane.begin(), b_.control_plane.end(), node) !=
+           b_.control_plane.end();
+  }
+
+  /// Control-plane disturbances (check 1). One that may move the controller manager's leader
+  /// (a control-plane node down, cut off from the other control-plane nodes, or restarting
+  /// after a failed sync or a full disk) restarts the node lifecycle controller's grace; the
+  /// others (agents or workers cut off) delay the eviction by their length.
+  void note_disturbance(const Fault& f) {
+    const std::string node = f.nodes.empty() ? "" : f.nodes[0];
+    if (f.kind == Kind::partition || f.kind == Kind::heal) {
+      if (partition_since_)
+        disturbances_.push_back({*partition_since_, f.at_ms, partition_moves_leader_});
+      partition_since_.reset();
+      if (f.kind == Kind::partition) {
+        partition_since_ = f.at_ms;
+        std::set<std::size_t> cp_groups;
+        for (std::size_t g = 0; g < f.groups.size(); ++g)
+          for (const auto& n : f.groups[g])
+            if (is_control_plane(n)) cp_groups.insert(g);
+        std::size_t listed = 0;
+        for (const auto& cp : b_.control_plane)
+          for (const auto& g : f.groups) listed += std::count(g.begin(), g.end(), cp);
+        partition_moves_leader_ = cp_groups.size() > 1 || listed < b_.control_plane.size();
+      }
+    }
+    if (!is_control_plane(node)) return;
+    if (f.kind == Kind::crash) cp_down_since_[node] = f.at_ms;
+    if (f.kind == Kind::restart && cp_down_since_.count(node)) {
+      disturbances_.push_back({cp_down_since_[node], f.at_ms, true});
+      cp_down_since_.erase(node);
+    }
+    if (f.kind == Kind::disk_full) disk_full_since_[node] = f.at_ms;
+    // A full disk fails the replica's next commit, which stops the node and restarts it (the
+    // world's disk-stop, as after a failed sync): it may move the leader too (seeds 9, 65).
+    if (f.kind == Kind::disk_ok && disk_full_since_.count(node)) {
+      disturbances_.push_back({disk_full_since_[node], f.at_ms + kSyncRestartMs, true});
+      disk_full_since_.erase(node);
+    }
+    if (f.kind == Kind::fsync_fail)
+      disturbances_.push_back({f.at_ms, f.at_ms + kSyncRestartMs, true});
+  }
+
+  /// The eviction deadline of a worker crashed at `crash` (check 1).
+  std::int64_t eviction_deadline(std::int64_t crash) {
+    auto bound = b_.evict_bound_ms();
+    auto deadline = crash + bound;
+    // Crashed control-plane nodes still down, disks still full: until the end.
+    auto all = disturbances_;
+    for (const auto& [node, since] : cp_down_since_) all.push_back({since, h_.end_ms, true});
+    for (const auto& [node, since] : disk_full_since_) all.push_back({since, h_.settle_ms, false});
+    std::sort(all.begin(), all.end(),
+              [](const Disturbance& a, const Disturbance& b) { return a.from_ms < b.from_ms; });
+    for (const auto& d : all) {
+      if (d.from_ms > deadline || d.to_ms < crash) continue;
+      if (d.moves_leader)
+        deadline = std::max(deadline, d.to_ms + b_.leader_lease_ms + bound);
+      else
+        deadline += d.to_ms - std::max(d.from_ms, crash);
+    }
+    return deadline;
+  }
+
   /// When a worker cut off at `t` could hear of the API again (t itself if not cut off).
   std::int64_t reachable_after(const std::string& node, std::int64_t t) const {
     auto it = cutoffs_.find(node);
@@ -140,13 +270,25 @@ class Judge {
     return t;
   }
 
+  /// When the agent of `node`, whose API node may have been down or out of reach at `t`, can
+  /// hear of the API again: when it is back, or api_switch_ms on (t itself if none was).
+  std::int64_t heard_after(const std::string& node, std::int64_t t) const {
+    auto reachable = reachable_after(node, t);
+    auto it = deaf_.find(node);
+    if (it == deaf_.end()) return reachable;
+    for (const auto& c : it->second)
+      if (t >= c.from_ms && t < c.to_ms)
+        return std::max(reachable, std::min(c.to_ms, std::max(t, c.from_ms) + b_.api_switch_ms));
+    return reachable;
+  }
+
   // 1. Pods of a crashed worker are evicted and replaced elsewhere.
   void check_evictions() {
     auto bound = b_.evict_bound_ms();
     for (const auto& [node, times] : crashes_) {
       if (!is_worker(node)) continue;
       for (auto crash : times) {
-        auto deadline = crash + bound;
+        auto deadline = eviction_deadline(crash);
         std::optional<std::int64_t> restart;
         for (auto t : restarts_[node])
           if (t > crash) {
@@ -170,13 +312,17 @@ class Judge {
           if (it == gone_ms_.end() || it->second > deadline)
             r_.fail("eviction: pod " + describe(uid) + " of " + node + " (crashed at " +
                     std::to_string(crash) + " ms) is still in the API, not terminating, at " +
-                    std::to_string(deadline) + " ms (crash + " + std::to_string(bound) + " ms)");
+                    std::to_string(deadline) + " ms (crash + " + std::to_string(bound) +
+                    " ms, moved past control-plane disturbances)");
           else
             ++r_.counts["pods_evicted"];
         }
+        // The views from the crash to the deadline, and each auditor's last one before the
+        // crash: pods already Running elsewhere then need no new view.
         bool back = false;
         for (const auto& v : views_) {
-          if (v.time_ms < crash || v.time_ms > deadline) continue;
+          if (v.time_ms > deadline) continue;
+          if (v.time_ms < crash && last[v.auditor] != v.view) continue;
           int serving_elsewhere = 0;
           for (const auto& [uid, pod] : v.view->pods)
             serving_elsewhere += serving(pod) && pod.node != node;
@@ -195,7 +341,7 @@ class Judge {
     for (const auto& i : intervals_) {
       auto it = gone_ms_.find(i.uid);
       if (it == gone_ms_.end()) continue;
-      auto reachable = reachable_after(i.node, it->second);
+      auto reachable = heard_after(i.node, it->second);
       auto what = i.node + " " + describe(i.uid) + " container " + i.container + "#" +
                   std::to_string(i.attempt);
       auto since = " (gone from the API at " + std::to_string(it->second) +
@@ -272,6 +418,12 @@ class Judge {
   std::map<std::string, std::string> bound_, names_;  ///< uid -> node, uid -> ns/name
   std::map<std::string, std::vector<std::int64_t>> crashes_, restarts_;
   std::map<std::string, std::vector<Cutoff>> cutoffs_;
+  std::map<std::string, std::vector<Cutoff>> deaf_;  ///< worker -> some API node unheard
+  std::map<std::string, std::int64_t> deaf_since_;
+  std::vector<Disturbance> disturbances_;  ///< check 1's control-plane disturbances
+  std::optional<std::int64_t> partition_since_;
+  bool partition_moves_leader_ = false;
+  std::map<std::string, std::int64_t> cp_down_since_, disk_full_since_;
 };
 
 }  // namespace

@@ -56,7 +56,8 @@ caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink ob
   st.env = std::make_unique<ActorEnv>(std::move(node), "deployer");
   st.config = std::move(config);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
-  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(500)), tick_atom::value);
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.create_after_ms)),
+                     tick_atom::value);
   return {
       [self](const WireEnvelope& wire) {
         for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {

@@ -32,6 +32,11 @@ struct ClusterDeploymentConfig {
   std::int64_t toleration_s = 5;
   std::int64_t grace_period_s = 3;
   std::int64_t call_timeout_ms = 10000;
+  /// The first create waits this long (simulated, on the node's timer), so that the workers
+  /// have registered their Nodes and the scheduler spreads the pods over them: with random
+  /// latency the first Ready worker would otherwise get every pod, and a crash of another
+  /// worker would evict nothing.
+  std::int64_t create_after_ms = 5000;
 };
 
 /// The Deployment of `config`, encoded (the controllers scenario's, plus tolerations and the

@@ -18,53 +18,6 @@ namespace {
 constexpr std::int64_t kClusterLatencyMs = 5;
 }  // namespace
 
-std::size_t control_plane_size(std::size_t nodes) {
-  return nodes < 5 ? 1 : 3;
-}
-
-std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
-                                  const std::vector<std::string>& nodes, std::int64_t settle_ms,
-                                  std::int64_t evict_bound_ms) {
-  auto cp = control_plane_size(nodes.size());
-  if (nodes.size() <= cp) return {};
-  Rng rng(seed);
-  const auto& worker = nodes[cp + rng.uniform(0, nodes.size() - cp - 1)];
-  auto start = std::int64_t(rng.uniform(5000, 15000));
-  auto last = settle_ms - 1;  // faults come before the settle point
-  std::vector<Fault> faults;
-  auto add = [&](std::int64_t at, Fault::Kind k) {
-    Fault f;
-    f.at_ms = std::min(at, last);
-    f.kind = k;
-    return &faults.emplace_back(std::move(f));
-  };
-  // One latency for every message, so messages between two nodes arrive in order, as over the
-  // production links (TCP): the workers' agents watch pods through remote API actors, and an
-  // informer takes a stream's events in revision order, dropping an older one as a replay
-  // (actors/api/informer/informer.cpp). With the simulator's random latencies a pod's binding
-  // event overtaken by a later one was dropped and the pod never started (seeds 42, 44, 45 of
-  // 5 nodes). The other scenarios' clients talk to their own node's API actor, in-process.
-  faults.push_back(cluster_latency_fault());
-  switch (kind) {
-    case ClusterFaultKind::worker_crash:
-    case ClusterFaultKind::worker_crash_restart:
-      add(start, Fault::Kind::crash)->nodes = {worker};
-      if (kind == ClusterFaultKind::worker_crash_restart)
-        add(start + evict_bound_ms, Fault::Kind::restart)->nodes = {worker};
-      break;
-    case ClusterFaultKind::worker_partition: {
-      auto* p = add(start, Fault::Kind::partition);
-      std::vector<std::string> rest;
-      for (const auto& n : nodes)
-        if (n != worker) rest.push_back(n);
-      p->groups = {{worker}, rest};
-      add(settle_ms - std::int64_t(rng.uniform(1, 5000)), Fault::Kind::heal);
-      break;
-    }
-  }
-  return faults;
-}
-
 Fault cluster_latency_fault() {
   Fault latency;
   latency.at_ms = 0;
@@ -113,7 +66,7 @@ std::optional<std::vector<Fault>> ClusterScenario::random_faults(std::uint64_t s
                                                                  std::int64_t settle_ms) const {
   Rng rng(seed);
   auto kind = static_cast<ClusterFaultKind>(rng.uniform(0, 2));
-  return cluster_faults(rng.next(), kind, nodes_, settle_ms, bounds_.evict_bound_ms());
+  return cluster_faults(rng.next(), kind, nodes_, settle_ms, bounds_.evict_bound_ms(), true);
 }
 
 std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,

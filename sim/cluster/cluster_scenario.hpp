@@ -18,14 +18,13 @@
 // toleration_s (5 s; Kubernetes' default is 300 s) so that the node lifecycle controller's
 // eviction (40 s node monitor grace + the toleration) happens within a run.
 //
-// Messages between nodes all take 5 ms, so they arrive in order, as over production's links
-// (cluster_faults says why: informers need their streams in order).
-//
-// Faults (cluster_faults, drawn from the seed, or `craton sim --scenario cluster --faults
-// random`, which draws the kind from the seed too): a worker crash (staying down, or restarted
-// once its pods' eviction is due), or a partition cutting a worker off from every other node,
-// healed before the settle point. The eviction needs about a minute: runs of 150 s or more
-// (settle point at 90 s) leave room for both.
+// Faults (sim/cluster/cluster_faults.hpp, drawn from the seed, or `craton sim --scenario
+// cluster --faults random`, which draws the worker fault's kind from the seed too): random
+// latency (each link in send order), clock offsets and drift, one worker fault (crash, crash
+// and restart, or partition) and several control-plane faults (node crash and restart, agents
+// cut off from the control plane, a control-plane node cut off, store disk faults, short link
+// breaks). The eviction needs about a minute: runs of 200 s (settle point at 120 s) leave room
+// for it after the control-plane faults.
 //
 // Judged by the store checker (Raft's invariants, progress) and the cluster checker
 // (sim/cluster/cluster_checker.hpp).
@@ -39,6 +38,7 @@
 #include "actors/scheduler/config/scheduler_config.hpp"
 #include "sim/cluster/cluster_checker.hpp"
 #include "sim/cluster/cluster_clients.hpp"
+#include "sim/cluster/cluster_faults.hpp"
 #include "sim/cluster/observing_driver.hpp"
 #include "sim/store/store_scenario.hpp"
 #include "sim/world/fault_schedule.hpp"
@@ -67,11 +67,8 @@ struct ClusterScenarioOptions {
   std::int64_t wall_clock_base_s = 1'800'000'000;
 };
 
-/// How many of `nodes` nodes are the control plane: 1 below 5 nodes, else 3.
-std::size_t control_plane_size(std::size_t nodes);
-
-/// The fixed message latency at 0 s that keeps messages between two nodes in order (every
-/// whole-cluster run needs it; cluster_faults says why).
+/// A fixed message latency at 0 s (5 ms), for whole-cluster runs that want no random latency
+/// (research runs; the cluster scenario draws its own, cluster_faults.hpp).
 Fault cluster_latency_fault();
 
 /// The store options of a whole-cluster run's control plane (the controllers scenario's).
@@ -97,17 +94,6 @@ struct WorkerAgentSpec {
 caf::actor spawn_worker_agent(caf::actor_system& sys, const NodeContext& node,
                               const ObservationSink& observe, WorkerAgentSpec spec);
 
-enum class ClusterFaultKind { worker_crash, worker_crash_restart, worker_partition };
-
-/// A fixed latency at 0 s (in-order delivery), and one fault of `kind` on a worker drawn from
-/// `seed`: a crash at 5-15 s (with
-/// worker_crash_restart, a restart once the eviction bound has passed, or just before the
-/// settle point if that comes first), or a partition cutting the worker off from every other
-/// node at 5-15 s and healed 0-5 s before the settle point. Empty when there is no worker.
-std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
-                                  const std::vector<std::string>& nodes, std::int64_t settle_ms,
-                                  std::int64_t evict_bound_ms);
-
 class ClusterScenario : public Scenario {
  public:
   /// Precondition: at least 3 nodes (make_scenario checks).
@@ -118,7 +104,7 @@ class ClusterScenario : public Scenario {
                                      const ObservationSink& observe) override;
   CheckResult check(const RunHistory& history) const override;
   void use_disks(std::shared_ptr<SimDisks> disks) override { store_.use_disks(std::move(disks)); }
-  /// The seed's kind of cluster_faults (crash, crash and restart, partition).
+  /// cluster_faults with control-plane faults, the worker fault's kind drawn from the seed.
   std::optional<std::vector<Fault>> random_faults(std::uint64_t seed,
                                                   std::int64_t settle_ms) const override;
 

@@ -41,12 +41,20 @@ struct ApiWorld {
   std::set<std::string> held;  ///< resources whose watch events wait
   std::map<std::uint64_t, std::pair<std::string, std::shared_ptr<WatchExchange>>> watches;
   std::deque<std::pair<std::uint64_t, ApiReply>> replies;
-  std::vector<ApiCall> calls;  ///< every write the component made, in order
+  std::map<std::uint64_t, std::int64_t> delivered;  ///< per watch: events handed to the component
+  std::vector<ApiCall> calls;                       ///< every write the component made, in order
 
   void send(const ApiComponent::Sends& sends) {
     for (const auto& s : sends) {
       if (s.call.verb == ApiVerb::stop_watch) {
         watches.erase(s.correlation);
+        continue;
+      }
+      if (s.call.verb == ApiVerb::probe_watch) {  // as the API actor answers it
+        ApiReply answer;
+        answer.code = watches.count(s.correlation) ? 200 : 404;
+        answer.list_revision = delivered[s.correlation];  // events sent on it (held: not yet)
+        replies.emplace_back(s.correlation, answer);
         continue;
       }
       if (s.call.verb != ApiVerb::list && s.call.verb != ApiVerb::watch) calls.push_back(s.call);
@@ -82,6 +90,7 @@ struct ApiWorld {
         while (!exchange->events.empty()) {
           auto event = exchange->events.front();
           exchange->events.pop_front();
+          ++delivered[id];
           send(component->on_event(id, event, now_ms));
           moved = true;
         }

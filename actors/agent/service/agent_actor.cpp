@@ -3,10 +3,14 @@
 
 #include <kj/exception.h>
 
+#include <optional>
+
 #include "actors/agent/service/job_runner.hpp"
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/api/informer/api_endpoints.hpp"
 #include "runtime/assert.hpp"
 #include "runtime/correlation.hpp"
+#include "runtime/wire.hpp"
 
 namespace craton::agent {
 namespace {
@@ -18,11 +22,10 @@ struct AgentState {
   std::unique_ptr<ActorEnv> env;
   AgentActorConfig config;
   std::unique_ptr<AgentService> service;
-  std::shared_ptr<PodDriver> driver;  ///< called on the worker (and the log server's threads)
-  std::unique_ptr<PodSide> pods;      ///< made once the host's address is known
-  std::unique_ptr<JobRunner> runner;  ///< last: its threads stop before the rest goes
-  std::size_t api_index = 0;
-  std::int64_t heard_ms = 0;
+  std::shared_ptr<PodDriver> driver;     ///< called on the worker (and the log server's threads)
+  std::unique_ptr<PodSide> pods;         ///< made once the host's address is known
+  std::unique_ptr<JobRunner> runner;     ///< last: its threads stop before the rest goes
+  std::optional<api::ApiEndpoints> api;  ///< where calls go, when to give up on it
   std::int64_t facts_due_ms = 0;
   bool reading_facts = false;
   bool said_registered = false;
@@ -37,10 +40,9 @@ void send_all(AgentActor* self, const api::ApiComponent::Sends& sends) {
     st.said_registered = true;
     st.env->log(self, LogLevel::info, "registered node " + st.config.service.node.name);
   }
-  std::string node =
-      st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
+  Address api{st.api->current(), "api"};
   for (const auto& send : sends) {
-    EnvelopeBuilder b(st.env->address(), Address{node, "api"}, send.correlation);
+    EnvelopeBuilder b(st.env->address(), api, send.correlation);
     api::write_api_call(b.body().initApiRequest(), send.call);
     st.env->send(self, b);
   }
@@ -119,6 +121,15 @@ void read_facts(AgentActor* self, std::int64_t now) {
   st.facts_due_ms = now + st.config.host_facts_ms;
 }
 
+// The API stopped answering or its link went down (ApiEndpoints): calls fail now, watches start
+// again at the API now current.
+void api_lost(AgentActor* self, std::int64_t now) {
+  auto& st = self->state;
+  st.env->log(self, LogLevel::info, "the API is unreachable: now " + st.api->current());
+  st.service->api_changed(now);
+  send_all(self, st.service->tick(now));
+}
+
 void on_envelope(AgentActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
   auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
@@ -128,13 +139,16 @@ void on_envelope(AgentActor* self, const WireEnvelope& wire) {
   auto now = st.env->now_ms(self);
   try {
     if (body.isApiResponse()) {
-      st.heard_ms = now;
+      st.api->heard(now);
       send_all(self,
                st.service->on_reply(correlation, api::read_api_reply(body.getApiResponse()), now));
     } else if (body.isApiWatchEvent()) {
-      st.heard_ms = now;
+      st.api->heard(now);
       if (auto event = api::read_api_event(body.getApiWatchEvent()))
         send_all(self, st.service->on_event(correlation, *event, now));
+    } else if (body.isPeerStatus()) {
+      auto peer = body.getPeerStatus();
+      if (st.api->peer(peer.getNode().cStr(), peer.getUp(), now)) api_lost(self, now);
     }
   } catch (const kj::Exception& e) {
     st.env->log(self, LogLevel::warn,
@@ -145,13 +159,9 @@ void on_envelope(AgentActor* self, const WireEnvelope& wire) {
 void on_tick(AgentActor* self) {
   auto& st = self->state;
   auto now = st.env->now_ms(self);
-  if (st.config.api_nodes.size() > 1 && st.service->calls_in_flight() > 0 &&
-      now - st.heard_ms >= st.config.api_switch_ms) {
-    st.api_index = (st.api_index + 1) % st.config.api_nodes.size();
-    st.heard_ms = now;
-    st.env->log(self, LogLevel::info,
-                "no answer from the API: now " + st.config.api_nodes[st.api_index]);
-    st.service->api_changed(now);  // calls fail now, watches start again at the new API
+  if (st.api->silent(now, st.service->calls_in_flight() > 0)) {
+    st.env->log(self, LogLevel::info, "no answer from the API: now " + st.api->current());
+    st.service->api_changed(now);  // calls fail now; the tick below sends the new watches
   }
   read_facts(self, now);
   send_all(self, st.service->tick(now));
@@ -177,7 +187,9 @@ caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config)
     if (auto strong = weak.lock())
       caf::anon_send(caf::actor_cast<caf::actor>(strong), work_atom::value);
   });
+  st.api.emplace(config.api_nodes, st.env->address().node, config.api_switch_ms);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->send(st.env->router(), subscribe_atom::value, st.env->address().actor);  // link downs
   self->send(self, tick_atom::value);
   return {
       [self](const WireEnvelope& wire) { on_envelope(self, wire); },

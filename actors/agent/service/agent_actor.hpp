@@ -8,9 +8,11 @@
 // host's figures every host_facts_ms now, the PodDriver's calls once the pod side plugs in.
 // Results come back as a message to the actor, which drains them on its own thread.
 //
-// The API node is the first of api_nodes; when no answer came for api_switch_ms while calls
+// The API node is the first of api_nodes; when its link goes down (issue 14: a dead server is
+// seen at once, not after seconds of silence) or no answer came for api_switch_ms while calls
 // were pending, it moves to the next one (another control-plane process): the calls in flight
-// fail at once and every informer lists and watches again there.
+// fail at once and every informer lists and watches again there (api::ApiEndpoints). An API
+// that restarted behind a live link is found by the informers' watch probes.
 #pragma once
 
 #include <caf/all.hpp>

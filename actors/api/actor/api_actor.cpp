@@ -138,6 +138,7 @@ class EnvelopeExchange final : public Exchange {
     EnvelopeBuilder b(env_.address(), to_, correlation_);
     b.body().setApiWatchEvent(event);
     env_.send(self_, b);
+    ++sent_;
     return true;
   }
   void end() override {
@@ -149,6 +150,10 @@ class EnvelopeExchange final : public Exchange {
     env_.send(self_, b);
   }
   void stop() { stopped_ = true; }
+  /// The watch sent its last event (error or closed), or its requester stopped it.
+  bool ended() const { return ended_ || stopped_; }
+  /// Events sent on the watch so far.
+  std::int64_t sent() const { return sent_; }
 
  private:
   caf::event_based_actor* self_;
@@ -160,6 +165,7 @@ class EnvelopeExchange final : public Exchange {
   std::shared_ptr<bool> alive_;
   bool stopped_ = false;
   bool ended_ = false;
+  std::int64_t sent_ = 0;
 };
 
 struct ApiState {
@@ -382,6 +388,28 @@ void on_store_response(ApiActor* self, const DecodedEnvelope& in) {
     send_store(self, *resend);
 }
 
+// probeWatch: whether this actor holds the watch the requester started with `correlation`.
+// Watches live in the actor's memory only: an actor that restarted (alone, or with its process)
+// holds none of its predecessor's and sends them nothing more, not even a close. The watcher
+// cannot tell that silence from a quiet collection, so it asks after a few seconds of silence
+// (EnvelopeSession's watch_probe_ms); "unknown" makes it watch again from its revision, as a
+// client of kube-apiserver does when the server closes its stream. "Held" carries, in
+// listRevision, how many events the watch has sent: the watcher compares it with what it got
+// (links drop what is sent while they are down; the answer comes after those events, in order).
+// TODO(schema): a field of its own (ApiResponse.watchEventsSent) at the next schema change.
+ApiReply probe_answer(const ApiState& st, const Address& from, std::uint64_t correlation) {
+  auto it = st.watches.find({from.to_string(), correlation});
+  auto watch = it == st.watches.end() ? nullptr : it->second.lock();
+  if (watch == nullptr || watch->ended())
+    return failure_reply(
+        404, "NotFound",
+        "no watch " + std::to_string(correlation) + " of this requester: watch again");
+  ApiReply held;
+  held.code = 200;
+  held.list_revision = watch->sent();
+  return held;
+}
+
 void on_api_request(ApiActor* self, const DecodedEnvelope& in) {
   auto& st = self->state;
   auto from = in.from();
@@ -392,11 +420,13 @@ void on_api_request(ApiActor* self, const DecodedEnvelope& in) {
     st.env->send(self, b);
   };
   auto call = read_api_call(in.root().getBody().getApiRequest());
-  // A copy of a request taken already is dropped (stopWatch reuses its watch's id: exempt).
-  if (call && call->verb != ApiVerb::stop_watch &&
-      !st.taken.first_time(from.to_string(), correlation))
-    return;
+  // A copy of a request taken already is dropped (stopWatch and probeWatch reuse their watch's
+  // id: exempt).
+  bool names_a_watch =
+      call && (call->verb == ApiVerb::stop_watch || call->verb == ApiVerb::probe_watch);
+  if (call && !names_a_watch && !st.taken.first_time(from.to_string(), correlation)) return;
   if (!call) return answer(failure_reply(400, "BadRequest", call.error().message));
+  if (call->verb == ApiVerb::probe_watch) return answer(probe_answer(st, from, correlation));
   if (call->verb == ApiVerb::stop_watch) {
     auto it = st.watches.find({from.to_string(), correlation});
     if (it == st.watches.end()) return;

@@ -78,7 +78,8 @@ Result<HttpRequest> http_request_of(const ApiCall& call, const KubeJson& codec) 
       h.method = "DELETE";
       break;
     case ApiVerb::stop_watch:
-      return Error{"bad_request", "stopWatch is not a request"};
+    case ApiVerb::probe_watch:
+      return Error{"bad_request", "stopWatch and probeWatch are not HTTP requests"};
   }
   auto set = [&h](const char* name, const std::string& value) {
     if (!value.empty()) h.query[name] = value;

@@ -126,17 +126,19 @@ const char* verb_name(ApiVerb verb) {
       return "deletecollection";
     case ApiVerb::stop_watch:
       return "stopwatch";
+    case ApiVerb::probe_watch:
+      return "probewatch";
   }
   return "?";
 }
 
 void write_api_call(s::ApiRequest::Builder out, const ApiCall& c) {
   static constexpr s::ApiRequest::Verb verbs[] = {
-      s::ApiRequest::Verb::GET,       s::ApiRequest::Verb::LIST,
-      s::ApiRequest::Verb::WATCH,     s::ApiRequest::Verb::CREATE,
-      s::ApiRequest::Verb::UPDATE,    s::ApiRequest::Verb::PATCH,
-      s::ApiRequest::Verb::DELETE,    s::ApiRequest::Verb::DELETE_COLLECTION,
-      s::ApiRequest::Verb::STOP_WATCH};
+      s::ApiRequest::Verb::GET,        s::ApiRequest::Verb::LIST,
+      s::ApiRequest::Verb::WATCH,      s::ApiRequest::Verb::CREATE,
+      s::ApiRequest::Verb::UPDATE,     s::ApiRequest::Verb::PATCH,
+      s::ApiRequest::Verb::DELETE,     s::ApiRequest::Verb::DELETE_COLLECTION,
+      s::ApiRequest::Verb::STOP_WATCH, s::ApiRequest::Verb::PROBE_WATCH};
   static constexpr s::ApiRequest::PatchType patches[] = {s::ApiRequest::PatchType::MERGE,
                                                          s::ApiRequest::PatchType::JSON,
                                                          s::ApiRequest::PatchType::STRATEGIC};
@@ -165,7 +167,7 @@ void write_api_call(s::ApiRequest::Builder out, const ApiCall& c) {
 Result<ApiCall> read_api_call(s::ApiRequest::Reader in) {
   ApiCall c;
   auto verb = static_cast<int>(in.getVerb());
-  if (verb > static_cast<int>(ApiVerb::stop_watch))
+  if (verb > static_cast<int>(ApiVerb::probe_watch))
     return Error{"malformed", "unknown API verb " + std::to_string(verb)};
   c.verb = static_cast<ApiVerb>(verb);
   auto patch = static_cast<int>(in.getPatchType());

@@ -30,7 +30,8 @@ enum class ApiVerb {
   patch,
   remove,
   remove_collection,
-  stop_watch
+  stop_watch,
+  probe_watch  ///< sent with a watch's correlation id: answered 200 (held) or 404 (unknown)
 };
 enum class ApiPatchType { merge, json, strategic };
 

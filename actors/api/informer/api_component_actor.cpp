@@ -8,7 +8,9 @@
 #include <optional>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "actors/api/informer/api_endpoints.hpp"
 #include "runtime/correlation.hpp"
+#include "runtime/wire.hpp"
 
 namespace craton::api {
 namespace {
@@ -20,18 +22,16 @@ struct ComponentState {
   ApiComponentActorConfig config;
   std::unique_ptr<ApiComponent> component;
   std::optional<LeaderElection> election;
-  std::size_t api_index = 0;
-  std::int64_t heard_ms = 0;  ///< the last answer from the API actor
+  std::optional<ApiEndpoints> api;  ///< where calls go, when to give up on it
   static inline const char* name = "craton.api-component";
 };
 using ComponentActor = caf::stateful_actor<ComponentState>;
 
 void send_all(ComponentActor* self, const ApiComponent::Sends& sends) {
   auto& st = self->state;
-  std::string node =
-      st.config.api_nodes.empty() ? st.env->address().node : st.config.api_nodes[st.api_index];
+  Address api{st.api->current(), "api"};
   for (const auto& send : sends) {
-    EnvelopeBuilder b(st.env->address(), Address{node, "api"}, send.correlation);
+    EnvelopeBuilder b(st.env->address(), api, send.correlation);
     write_api_call(b.body().initApiRequest(), send.call);
     st.env->send(self, b);
   }
@@ -61,6 +61,15 @@ void elect(ComponentActor* self, std::int64_t now) {
   }
 }
 
+// The API stopped answering or its link went down (ApiEndpoints): calls fail now, watches start
+// again at the API now current.
+void api_lost(ComponentActor* self, std::int64_t now) {
+  auto& st = self->state;
+  st.env->log(self, LogLevel::info, "the API is unreachable: now " + st.api->current());
+  st.component->api_changed(now);
+  send_all(self, st.component->tick(now));
+}
+
 caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActorConfig config,
                         ApiComponentFactory make) {
   auto& st = self->state;
@@ -79,7 +88,9 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
   auto made = LeaderElection::make(election);
   CRATON_ASSERT(made.ok(), "an API component's leader election settings are invalid");
   st.election.emplace(std::move(*made));
+  st.api.emplace(config.api_nodes, st.env->address().node, config.api_switch_ms);
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
+  self->send(st.env->router(), subscribe_atom::value, st.env->address().actor);  // link downs
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.tick_ms)),
                      tick_atom::value);
   return {
@@ -92,13 +103,16 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
         auto now = st.env->now_ms(self);
         try {
           if (body.isApiResponse()) {
-            st.heard_ms = now;
+            st.api->heard(now);
             send_all(self, st.component->on_reply(correlation,
                                                   read_api_reply(body.getApiResponse()), now));
           } else if (body.isApiWatchEvent()) {
-            st.heard_ms = now;
+            st.api->heard(now);
             if (auto event = read_api_event(body.getApiWatchEvent()))
               send_all(self, st.component->on_event(correlation, *event, now));
+          } else if (body.isPeerStatus()) {
+            auto peer = body.getPeerStatus();
+            if (st.api->peer(peer.getNode().cStr(), peer.getUp(), now)) api_lost(self, now);
           }
         } catch (const kj::Exception& e) {
           st.env->log(self, LogLevel::warn,
@@ -108,14 +122,7 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
       [self](tick_atom) {
         auto& st = self->state;
         auto now = st.env->now_ms(self);
-        if (st.config.api_nodes.size() > 1 && st.component->calls_in_flight() > 0 &&
-            now - st.heard_ms >= st.config.api_switch_ms) {
-          st.api_index = (st.api_index + 1) % st.config.api_nodes.size();
-          st.heard_ms = now;
-          st.env->log(self, LogLevel::info,
-                      "no answer from the API: now " + st.config.api_nodes[st.api_index]);
-          st.component->api_changed(now);  // calls fail now, watches start again there
-        }
+        if (st.api->silent(now, st.component->calls_in_flight() > 0)) api_lost(self, now);
         elect(self, now);
         send_all(self, st.component->tick(now));
         self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),

@@ -5,9 +5,10 @@
 // election (actors/api/client/leader_election.hpp): the component acts while its instance holds
 // the Lease.
 //
-// The API node is the first of api_nodes (empty: its own node's); when no answer came for
-// api_switch_ms while calls were pending, it moves to the next one (another control-plane
-// process): the calls in flight fail at once and every informer lists and watches again there.
+// The API node is the first of api_nodes (empty: its own node's); the shell gives up on it when
+// its link goes down or no answer came for api_switch_ms while calls were pending, and moves to
+// the next one (another control-plane process): the calls in flight fail at once and every
+// informer lists and watches again there (api_endpoints.hpp).
 //
 // Time: the node's clock (ActorEnv::now_ms), so it is deterministic under the simulator.
 #pragma once

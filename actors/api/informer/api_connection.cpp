@@ -65,6 +65,7 @@ void ApiConnection::carry_out(EnvelopeSession& session, std::uint64_t previous,
     stop.verb = ApiVerb::stop_watch;
     outbox_.push_back(Send{previous, stop});
   }
+  if (out.probe) outbox_.push_back(Send{session.current(), *out.probe});
   if (!out.call) return;
   auto correlation = next_correlation_++;
   outbox_.push_back(Send{correlation, *out.call});

@@ -36,17 +36,18 @@ EnvelopeSession::Output EnvelopeSession::list_page(std::int64_t now_ms) {
   call.continue_token = continue_;
   phase_ = Phase::listing;
   heard_ms_ = now_ms;
-  return Output{call, false};
+  return Output{call, false, std::nullopt};
 }
 
 EnvelopeSession::Output EnvelopeSession::next(NextStep step, std::int64_t now_ms) {
   bool was_watching = phase_ == Phase::watching && correlation_ != 0;
   correlation_ = 0;
+  probing_ = false;
   phase_ = Phase::idle;
   if (step.delay_ms > 0) {
     pending_ = NextStep{step.action, step.from_resource_version, 0};
     due_ms_ = now_ms + step.delay_ms;
-    return Output{std::nullopt, was_watching};
+    return Output{std::nullopt, was_watching, std::nullopt};
   }
   pending_.reset();
   if (step.action == NextStep::Action::list) {
@@ -56,6 +57,7 @@ EnvelopeSession::Output EnvelopeSession::next(NextStep step, std::int64_t now_ms
     out.stop_previous_watch = was_watching;
     return out;
   }
+  watch_events_ = 0;
   auto call = options_.collection;
   call.verb = ApiVerb::watch;
   call.resource_version = std::to_string(step.from_resource_version);
@@ -63,7 +65,7 @@ EnvelopeSession::Output EnvelopeSession::next(NextStep step, std::int64_t now_ms
   call.timeout_seconds = options_.watch_timeout_s;
   phase_ = Phase::watching;
   heard_ms_ = now_ms;
-  return Output{call, was_watching};
+  return Output{call, was_watching, std::nullopt};
 }
 
 EnvelopeSession::Output EnvelopeSession::relist(std::int64_t now_ms) {
@@ -81,16 +83,33 @@ EnvelopeSession::Output EnvelopeSession::tick(std::int64_t now_ms) {
   if (phase_ == Phase::listing && correlation_ != 0 &&
       now_ms - heard_ms_ >= options_.call_timeout_ms)
     return next(informer_.after_list_failure(), now_ms);
-  if (phase_ == Phase::watching && correlation_ != 0 &&
-      now_ms - heard_ms_ >= options_.watch_silence_ms)
+  if (phase_ != Phase::watching || correlation_ == 0) return Output{};
+  if (now_ms - heard_ms_ >= options_.watch_silence_ms)
     return next(informer_.after_watch(WatchEnd::transport_error), now_ms);
+  if (!probing_ && options_.watch_probe_ms > 0 && now_ms - heard_ms_ >= options_.watch_probe_ms) {
+    probing_ = true;
+    Output out;
+    out.probe = options_.collection;
+    out.probe->verb = ApiVerb::probe_watch;
+    return out;
+  }
   return Output{};
 }
 
 EnvelopeSession::Output EnvelopeSession::on_reply(std::uint64_t correlation, const ApiReply& reply,
                                                   std::int64_t now_ms) {
   if (correlation == 0 || correlation != correlation_) return Output{};
-  if (phase_ == Phase::watching) {  // the watch was refused
+  if (phase_ == Phase::watching) {
+    // 200 answers a probe (the API refuses watches with codes >= 400): the watch is held.
+    // Anything else ends the watch: refused when it started (410: expired), or unknown to the
+    // API a probe asked (404: it restarted).
+    if (reply.ok()) {
+      probing_ = false;
+      heard_ms_ = now_ms;
+      if (reply.list_revision == watch_events_) return Output{};
+      // Events sent before this answer never came: watch again from the last one received.
+      return next(informer_.after_watch(WatchEnd::transport_error), now_ms);
+    }
     auto end = reply.code == 410 ? WatchEnd::expired : WatchEnd::server_error;
     return next(informer_.after_watch(end), now_ms);
   }
@@ -118,6 +137,8 @@ EnvelopeSession::Output EnvelopeSession::on_event(std::uint64_t correlation, con
                                                   std::int64_t now_ms) {
   if (correlation == 0 || correlation != correlation_ || phase_ != Phase::watching) return {};
   heard_ms_ = now_ms;
+  ++watch_events_;
+  probing_ = false;  // the stream works: an answer still on its way changes nothing
   WatchEvent event;
   switch (e.type) {
     case ApiEventType::closed:

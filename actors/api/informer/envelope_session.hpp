@@ -11,8 +11,24 @@
 //   then   whatever the Informer decides after a watch or list ends (watch again from its
 //          revision, relist after a 410), after its backoff.
 // A call that gets no answer within call_timeout_ms, and a watch silent for watch_silence_ms
-// (no event, no bookmark), count as transport errors: the session stops the watch (the
-// caller sends stop_watch for the old id) and goes on as the Informer says.
+// (no event, no bookmark, no probe answer), count as transport errors: the session stops the
+// watch (the caller sends stop_watch for the old id) and goes on as the Informer says.
+//
+// Watch liveness: a watch silent for watch_probe_ms is probed (probeWatch with the watch's own
+// correlation id). The API answers 200 while it holds the watch, 404 when it does not: it
+// restarted since (alone or with its process) and forgot its watches without a word, which
+// would otherwise leave the informer blind until watch_silence_ms. A 404 ends the watch like a
+// closed stream: the Informer watches again from its revision (a 410 then makes it list).
+// A 200 also says how many events the API has sent on the watch (in its listRevision): the link
+// keeps them in order before the answer, so fewer received means some were lost (a link that
+// broke and came back: production's links drop what is sent while the peer is unreachable, the
+// simulator's partitions too) and the session watches again from the last revision it got,
+// which replays the lost ones.
+// Why a probe and not the other signals: an incarnation id stamped on events tells nothing to
+// a watch the new API never writes to, and a link going down (runtime/link.hpp) covers a
+// process that died but not an API actor respawned in a live process, nor the simulator; the
+// probe answers all three, costs one small call per quiet watch every few seconds, and a
+// probe left unanswered is how a dead server shows within watch_silence_ms.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +47,10 @@ struct EnvelopeSessionOptions {
   std::int64_t list_page_items = 500;
   std::int64_t watch_timeout_s = 300;
   std::int64_t call_timeout_ms = 15000;
-  std::int64_t watch_silence_ms = 90000;  ///< > the API's bookmark interval (60 s)
+  /// A watch silent this long is probed (above); 0: never.
+  std::int64_t watch_probe_ms = 5000;
+  /// A watch silent this long (probe unanswered) is given up: > watch_probe_ms + a round trip.
+  std::int64_t watch_silence_ms = 15000;
 };
 
 class EnvelopeSession {
@@ -47,6 +66,8 @@ class EnvelopeSession {
   struct Output {
     std::optional<ApiCall> call;
     bool stop_previous_watch = false;
+    /// A probeWatch to send with current()'s id (not a new one); the session stays current.
+    std::optional<ApiCall> probe;
   };
   /// The caller's timer: starts the first list, sends what a backoff held back, and gives up
   /// on calls and watches that went silent.
@@ -81,6 +102,8 @@ class EnvelopeSession {
   std::uint64_t correlation_ = 0;
   std::uint64_t lists_ = 0;
   std::int64_t heard_ms_ = 0;
+  bool probing_ = false;           ///< a probe of the current watch is unanswered
+  std::int64_t watch_events_ = 0;  ///< events of the current watch received so far
   // The list being gathered.
   std::vector<InformerObject> items_;
   std::int64_t list_revision_ = 0;
