@@ -8,7 +8,8 @@ namespace craton::sim {
 NetworkModel::NetworkModel(NetworkConfig config, std::uint64_t seed)
     : config_(config), rng_(seed) {}
 
-NetworkDecision NetworkModel::decide(const std::string& from, const std::string& to) {
+NetworkDecision NetworkModel::decide(const std::string& from, const std::string& to,
+                                     std::int64_t now_ms) {
   NetworkDecision d;
   d.drop_reason = blocked(from, to);
   if (!d.delivered()) return d;
@@ -16,8 +17,16 @@ NetworkDecision NetworkModel::decide(const std::string& from, const std::string&
     d.drop_reason = "loss";
     return d;
   }
-  d.delays_ms.push_back(draw_latency());
-  if (rng_.chance(config_.duplicate)) d.delays_ms.push_back(draw_latency());
+  // In send order on the link: a later message may arrive with an earlier one, never before
+  // it. The clamped delay stays within the distribution's bound, since the previous delivery
+  // was at most that bound after an earlier (or the same) now.
+  auto& previous = link_delivery_ms_[{from, to}];
+  auto in_order = [&](std::int64_t delay) {
+    previous = std::max(previous, now_ms + delay);
+    return previous - now_ms;
+  };
+  d.delays_ms.push_back(in_order(draw_latency()));
+  if (rng_.chance(config_.duplicate)) d.delays_ms.push_back(in_order(draw_latency()));
   return d;
 }
 

@@ -2,7 +2,12 @@
 //
 // For each message from one node to another it decides, from its own seeded Rng and the
 // current fault state, whether the message is dropped (and why) or delivered, after which
-// latency, and whether it is duplicated. Reordering follows from independent random latencies.
+// latency, and whether it is duplicated. Each copy draws its own latency, but the messages of
+// one link (from, to) arrive in send order, as over production's TCP connections: a copy is
+// delivered at max(now + drawn latency, the link's previous delivery), so it never overtakes
+// an earlier message of its link (messages of different links still interleave freely). Loss
+// drops a message silently, which TCP never does: scenarios that model production (the cluster
+// scenario) break links with short partitions instead (the peer sees the link down).
 // Faults: loss and duplication probabilities, latency distribution, symmetric partitions
 // (groups that cannot reach each other) and one-way blocks; heal() clears partitions and
 // blocks. Same seed and same sequence of calls: same decisions.
@@ -43,7 +48,9 @@ class NetworkModel {
  public:
   NetworkModel(NetworkConfig config, std::uint64_t seed);
 
-  NetworkDecision decide(const std::string& from, const std::string& to);
+  /// What happens to a message sent from `from` to `to` at `now_ms` (simulated time); the
+  /// delays are relative to now_ms and keep the link's send order.
+  NetworkDecision decide(const std::string& from, const std::string& to, std::int64_t now_ms);
 
   /// Replaces any previous partition. Nodes in different groups cannot reach each other;
   /// nodes listed in no group form one more group together.
@@ -68,6 +75,9 @@ class NetworkModel {
   Rng rng_;
   std::map<std::string, int> group_;  // empty: no partition
   std::set<std::pair<std::string, std::string>> oneway_;
+  /// Per link: when its latest delivered copy arrives (links that never carried a message
+  /// have no entry).
+  std::map<std::pair<std::string, std::string>, std::int64_t> link_delivery_ms_;
 };
 
 }  // namespace craton::sim

@@ -46,7 +46,7 @@ void on_send(SimNetworkActor* self, WireEnvelope& wire) {
   std::string what = from + "->" + to + " " + body_kind(decoded->root().getBody().which());
   if (!host->node_up(from)) return drop(host, what, "sender_down");
   if (!host->node_known(to)) return drop(host, what, "unknown_node");
-  auto decision = host->model().decide(from, to);
+  auto decision = host->model().decide(from, to, host->now_ms());
   if (!decision.delivered()) return drop(host, what, decision.drop_reason);
   if (decision.delays_ms.size() > 1) host->record("duplicate", what);
   for (auto delay : decision.delays_ms)

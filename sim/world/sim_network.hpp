@@ -28,6 +28,8 @@ class NetworkHost {
   /// The node's current router; null if unknown or down.
   virtual caf::actor router_of(const std::string& node) const = 0;
   virtual NetworkModel& model() = 0;
+  /// The simulated time since the run's start.
+  virtual std::int64_t now_ms() const = 0;
   /// Records a trace event at the current simulated time.
   virtual void record(std::string_view kind, std::string_view details) = 0;
   virtual void count_message(bool delivered) = 0;

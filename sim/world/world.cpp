@@ -101,9 +101,9 @@ class World final : public NetworkHost {
     trace_.record(now_ms(), kind, details);
   }
   void count_message(bool delivered) override { ++(delivered ? delivered_ : dropped_); }
+  std::int64_t now_ms() const override;
 
  private:
-  std::int64_t now_ms() const;
   const SimNode* find(const std::string& id) const {
     auto it = by_id_.find(id);
     return it == by_id_.end() ? nullptr : it->second;

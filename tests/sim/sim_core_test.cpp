@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -24,7 +25,7 @@ const std::vector<std::string> kNodes{"n1", "n2", "n3", "n4", "n5"};
 
 int delivered(NetworkModel& m, const std::string& from, const std::string& to, int n = 200) {
   int ok = 0;
-  for (int i = 0; i < n; ++i) ok += m.decide(from, to).delivered();
+  for (int i = 0; i < n; ++i) ok += m.decide(from, to, 0).delivered();
   return ok;
 }
 
@@ -42,7 +43,7 @@ BOOST_AUTO_TEST_CASE(loss_one_drops_everything_loss_zero_nothing) {
   BOOST_TEST(delivered(m, "n1", "n2") == 200);
   m.set_loss(1.0);
   BOOST_TEST(delivered(m, "n1", "n2") == 0);
-  BOOST_TEST(m.decide("n1", "n2").drop_reason == "loss");
+  BOOST_TEST(m.decide("n1", "n2", 0).drop_reason == "loss");
 }
 
 BOOST_AUTO_TEST_CASE(partition_blocks_across_groups_only) {
@@ -52,7 +53,7 @@ BOOST_AUTO_TEST_CASE(partition_blocks_across_groups_only) {
   BOOST_TEST(delivered(m, "n3", "n4") == 200);
   BOOST_TEST(delivered(m, "n1", "n3") == 0);
   BOOST_TEST(delivered(m, "n4", "n2") == 0);
-  BOOST_TEST(m.decide("n1", "n3").drop_reason == "partition");
+  BOOST_TEST(m.decide("n1", "n3", 0).drop_reason == "partition");
   // Unlisted nodes form one more group.
   BOOST_TEST(delivered(m, "n5", "n1") == 0);
   m.heal();
@@ -63,7 +64,7 @@ BOOST_AUTO_TEST_CASE(oneway_blocks_one_direction_until_heal) {
   NetworkModel m({}, 3);
   m.block_oneway("n1", "n2");
   BOOST_TEST(delivered(m, "n1", "n2") == 0);
-  BOOST_TEST(m.decide("n1", "n2").drop_reason == "oneway");
+  BOOST_TEST(m.decide("n1", "n2", 0).drop_reason == "oneway");
   BOOST_TEST(delivered(m, "n2", "n1") == 200);
   m.heal();
   BOOST_TEST(delivered(m, "n1", "n2") == 200);
@@ -75,15 +76,38 @@ BOOST_AUTO_TEST_CASE(latency_within_bounds_duplicates_and_seeded) {
   c.duplicate = 1.0;
   NetworkModel a(c, 7), b(c, 7);
   for (int i = 0; i < 100; ++i) {
-    auto d = a.decide("n1", "n2");
+    auto d = a.decide("n1", "n2", 0);
     BOOST_REQUIRE_EQUAL(d.delays_ms.size(), 2u);
     for (auto ms : d.delays_ms) BOOST_TEST((ms >= 5 && ms <= 9));
-    BOOST_TEST(d.delays_ms == b.decide("n1", "n2").delays_ms);  // same seed, same draws
+    BOOST_TEST(d.delays_ms == b.decide("n1", "n2", 0).delays_ms);  // same seed, same draws
   }
   c.latency = {LatencyDistribution::Kind::exponential, 2, 40, 10};
   NetworkModel e(c, 8);
   for (int i = 0; i < 200; ++i)
-    for (auto ms : e.decide("n1", "n2").delays_ms) BOOST_TEST((ms >= 2 && ms <= 40));
+    for (auto ms : e.decide("n1", "n2", 0).delays_ms) BOOST_TEST((ms >= 2 && ms <= 40));
+}
+
+// Production's links are TCP connections: one link's messages arrive in send order, whatever
+// latency each draws (1-50 ms, bursts of 10 sent 3 ms apart: independent draws would overtake
+// often; 200 ms between bursts: the link's queue empties and short latencies show again).
+BOOST_AUTO_TEST_CASE(one_link_delivers_in_send_order) {
+  NetworkConfig c;
+  c.latency = {LatencyDistribution::Kind::uniform, 1, 50, 0};
+  c.duplicate = 0.2;
+  NetworkModel m(c, 9);
+  std::map<std::string, std::int64_t> last;  // link -> latest arrival
+  std::int64_t shortest = 50;
+  for (std::int64_t i = 0, now = 0; i < 1000; ++i, now += i % 10 ? 3 : 200)
+    for (const auto& [from, to] : {std::pair{"n1", "n2"}, std::pair{"n2", "n1"}}) {
+      auto& previous = last[std::string(from) + to];
+      for (auto ms : m.decide(from, to, now).delays_ms) {
+        BOOST_TEST((ms >= 1 && ms <= 50));
+        BOOST_TEST(now + ms >= previous);
+        previous = now + ms;
+        shortest = std::min(shortest, ms);
+      }
+    }
+  BOOST_TEST(shortest < 10);  // still random, not pinned to the maximum
 }
 
 BOOST_AUTO_TEST_SUITE_END()
