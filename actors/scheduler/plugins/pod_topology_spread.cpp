@@ -32,8 +32,9 @@ struct SpreadScoreState {
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
   /// hostname key (counted per node).
   std::vector<DomainCounts> counts;
-  std::vector<double> weights;  ///< ln(domains + 2)
-  std::vector<bool> ignored;    ///< by index of the feasible list
+  std::vector<double> weights;          ///< ln(domains + 2)
+  std::vector<bool> ignored;            ///< by index of the feasible list
+  std::vector<std::string> match_keys;  ///< per constraint, for NodeMatchMemo
 };
 
 /// Kube's filterTopologySpreadConstraints: the constraints of `kind`, each selector narrowed
@@ -87,9 +88,17 @@ bool included(const TopologySpreadConstraint& c, const PodInfo& pod, const NodeI
   return true;
 }
 
+/// The key of the constraint's selection for NodeMatchMemo ("" when it has no selector).
+std::string match_key(const TopologySpreadConstraint& c, const PodInfo& pod) {
+  return c.selector ? NodeMatchMemo::key_of(pod.namespace_, *c.selector) : std::string();
+}
+
+/// The node's pods the constraint selects in the pod's namespace: remembered in `memo`, or
+/// walked when there is none (PodCounting::every_pod, the reference).
 std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod,
-                           const NodeInfo& node) {
+                           const NodeInfo& node, NodeMatchMemo* memo, const std::string& key) {
   if (!c.selector) return 0;
+  if (memo != nullptr) return memo->count(node, pod.namespace_, *c.selector, key);
   std::int64_t n = 0;
   for (const auto& p : node.pods())
     if (p->namespace_ == pod.namespace_ && c.selector->matches(p->labels)) ++n;
@@ -98,14 +107,17 @@ std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod
 
 /// Counts by a walk over every pod of the nodes every constraint includes.
 void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
-                        SpreadFilterState& s) {
+                        SpreadFilterState& s, NodeMatchMemo* memo) {
   std::vector<DomainTable> owned(s.constraints.size());
+  std::vector<std::string> keys;
+  for (const auto& c : s.constraints) keys.push_back(match_key(c, pod));
   for (const NodeInfo* node : nodes) {
     if (!has_all_keys(*node, s.constraints)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
       if (!included(c, pod, *node)) continue;
-      owned[i].counts[node->labels().at(c.topology_key)] += matching_pods(c, pod, *node);
+      owned[i].counts[node->labels().at(c.topology_key)] +=
+          matching_pods(c, pod, *node, memo, keys[i]);
     }
   }
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
@@ -235,7 +247,7 @@ Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
     index_.sync(state.all_nodes());
     index_filter_counts(pod, index_, s);
   } else {
-    walk_filter_counts(pod, state.all_nodes(), s);
+    walk_filter_counts(pod, state.all_nodes(), s, memo());
   }
   state.write(std::move(s));
   return {};
@@ -266,6 +278,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
       !pod.topology_spread_constraints.empty() || args_.defaulting_type != SpreadDefaulting::system;
   s.counts.resize(s.constraints.size());
   s.ignored.assign(feasible.size(), false);
+  for (const auto& c : s.constraints) s.match_keys.push_back(match_key(c, pod));
   std::size_t scored_nodes = 0;
   for (std::size_t n = 0; n < feasible.size(); ++n) {
     if (s.require_all_keys && !has_all_keys(*feasible[n], s.constraints)) {
@@ -289,7 +302,8 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
       const auto& c = s.constraints[i];
       if (c.topology_key == kHostnameKey || !included(c, pod, *node)) continue;
       auto domain = s.counts[i].find(label_or_empty(*node, c.topology_key));
-      if (domain != s.counts[i].end()) domain->second += matching_pods(c, pod, *node);
+      if (domain != s.counts[i].end())
+        domain->second += matching_pods(c, pod, *node, memo(), s.match_keys[i]);
     }
   }
   state.write(std::move(s));
@@ -309,7 +323,7 @@ Status PodTopologySpread::score(const CycleState& state, const PodInfo& pod, con
     if (label == node.labels().end()) continue;  // System defaults: this key does not score
     std::int64_t count = 0;
     if (c.topology_key == kHostnameKey) {
-      count = matching_pods(c, pod, node);
+      count = matching_pods(c, pod, node, memo(), s->match_keys[i]);
     } else {
       auto domain = s->counts[i].find(std::string_view(label->second));
       if (domain != s->counts[i].end()) count = domain->second;

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/plugins/node_match_memo.hpp"
 #include "actors/scheduler/plugins/topology_index.hpp"
 
 namespace craton::scheduler {
@@ -112,6 +113,10 @@ class PodTopologySpread final : public PreFilterPlugin,
   const FrameworkHandle* handle_ = nullptr;
   PodCounting counting_;
   TopologyIndex index_;
+  /// Per-node matching pods for the walks and scoring (score() is const; one thread); none
+  /// when counting every pod (the reference).
+  NodeMatchMemo* memo() const { return counting_ == PodCounting::indexed ? &memo_ : nullptr; }
+  mutable NodeMatchMemo memo_;
 };
 
 /// Arguments: a PodTopologySpreadArgs in the profile, or none for the defaults (System).

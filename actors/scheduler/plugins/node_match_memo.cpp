@@ -1,0 +1,34 @@
+// NodeMatchMemo: the per-node counts and their bounds (see the header).
+#include "actors/scheduler/plugins/node_match_memo.hpp"
+
+namespace craton::scheduler {
+
+std::string NodeMatchMemo::key_of(const std::string& namespace_,
+                                  const api::LabelSelector& selector) {
+  // A namespace name holds no newline, so the split between the two parts is unambiguous.
+  return namespace_ + "\n" + selector.to_string();
+}
+
+std::int64_t NodeMatchMemo::count(const NodeInfo& node, const std::string& namespace_,
+                                  const api::LabelSelector& selector, const std::string& key) {
+  auto found = nodes_.find(&node);
+  if (found == nodes_.end()) {
+    if (nodes_.size() >= kNodesMax) nodes_.clear();
+    found = nodes_.emplace(&node, Entry{node.generation(), {}}).first;
+  }
+  Entry& entry = found->second;
+  if (entry.generation != node.generation()) {  // the node changed (or another took its address)
+    entry.generation = node.generation();
+    entry.counts.clear();
+  }
+  for (const auto& [k, n] : entry.counts)
+    if (k == key) return n;
+  std::int64_t n = 0;
+  for (const auto& p : node.pods())
+    if (p->namespace_ == namespace_ && selector.matches(p->labels)) ++n;
+  if (entry.counts.size() >= kKeysPerNodeMax) entry.counts.erase(entry.counts.begin());
+  entry.counts.emplace_back(key, n);
+  return n;
+}
+
+}  // namespace craton::scheduler
