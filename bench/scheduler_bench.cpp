@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
 #include "actors/scheduler/queue/scheduling_queue.hpp"
 #include "bench/latency_stats.hpp"
+#include "bench/scheduler_api_binder.hpp"
 #include "runtime/assert.hpp"
 
 namespace craton::bench {
@@ -433,13 +435,21 @@ Result<SchedulerWorkload> parse_scheduler_workload(std::string_view name) {
 }
 
 std::string_view scheduler_bench_path_name(SchedulerBenchPath path) {
-  return path == SchedulerBenchPath::queue ? "queue" : "direct";
+  switch (path) {
+    case SchedulerBenchPath::direct:
+      return "direct";
+    case SchedulerBenchPath::queue:
+      return "queue";
+    case SchedulerBenchPath::api:
+      return "api";
+  }
+  return "?";
 }
 
 Result<SchedulerBenchPath> parse_scheduler_bench_path(std::string_view name) {
-  for (auto p : {SchedulerBenchPath::direct, SchedulerBenchPath::queue})
+  for (auto p : {SchedulerBenchPath::direct, SchedulerBenchPath::queue, SchedulerBenchPath::api})
     if (scheduler_bench_path_name(p) == name) return p;
-  return Error{"bad_path", "unknown path '" + std::string(name) + "' (direct, queue)"};
+  return Error{"bad_path", "unknown path '" + std::string(name) + "' (direct, queue, api)"};
 }
 
 Result<Ok> validate_scheduler_bench_options(const SchedulerBenchOptions& o) {
@@ -595,6 +605,38 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// This thread's CPU time in seconds: the figure other processes' load does not inflate.
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+/// A moment on the wall clock and on this thread's CPU clock.
+struct Instant {
+  Clock::time_point wall = Clock::now();
+  double cpu_s = thread_cpu_seconds();
+};
+
+/// Wall and CPU time spent since a moment, summed over intervals.
+struct Spent {
+  Clock::duration wall{};
+  double cpu_s = 0;
+  void add_since(const Instant& from) {
+    Instant now;
+    wall += now.wall - from.wall;
+    cpu_s += now.cpu_s - from.cpu_s;
+  }
+};
+
+/// The measured loop's seconds (wall, and this thread's CPU), the checks' time taken out.
+void set_seconds(SchedulerBenchReport& report, const Instant& begin, const Spent& checking) {
+  Spent loop;
+  loop.add_since(begin);
+  report.seconds = std::chrono::duration<double>(loop.wall - checking.wall).count();
+  report.cpu_seconds = loop.cpu_s - checking.cpu_s;
+}
+
 /// Throughput, latency percentiles and memory, once report.seconds, scheduled, nodes and the
 /// pod counts are set; RSS read at the start and after building the nodes.
 void summarize(SchedulerBenchReport& report, std::vector<double> latencies_us,
@@ -602,6 +644,7 @@ void summarize(SchedulerBenchReport& report, std::vector<double> latencies_us,
   auto stats = summarize_latencies(std::move(latencies_us), report.seconds, {});
   report.attempts_per_second = stats.per_second;
   report.pods_per_second = report.seconds > 0 ? report.scheduled / report.seconds : 0;
+  report.pods_per_cpu_second = report.cpu_seconds > 0 ? report.scheduled / report.cpu_seconds : 0;
   report.p50_ms = stats.p50_us / 1000;
   report.p90_ms = stats.p90_us / 1000;
   report.p99_ms = stats.p99_us / 1000;
@@ -613,9 +656,11 @@ void summarize(SchedulerBenchReport& report, std::vector<double> latencies_us,
       rss_growth(rss_nodes, rss_end, std::uint64_t{report.init_pods} + report.pods);
 }
 
-/// What both paths build first: the default profile (or the slow reference's plugins), the
-/// framework running it, and what the framework points to (declared first: destroyed last).
+/// What both paths build first: the report named after the options, the default profile (or
+/// the slow reference's plugins), the framework running it, and what the framework points to
+/// (declared first: destroyed last).
 struct BenchFramework {
+  SchedulerBenchReport report;
   ResourceNames resources;
   Profile profile = default_profile();
   BenchHandle handle;
@@ -624,6 +669,8 @@ struct BenchFramework {
 
 Result<std::unique_ptr<BenchFramework>> bench_framework(const SchedulerBenchOptions& o) {
   auto out = std::make_unique<BenchFramework>();
+  out->report.workload = std::string(scheduler_workload_name(o.workload));
+  out->report.path = std::string(scheduler_bench_path_name(o.path));
   auto framework =
       Framework::create(o.every_pod ? reference_registry(out->profile) : default_registry(),
                         out->profile, out->resources, &out->handle);
@@ -632,17 +679,17 @@ Result<std::unique_ptr<BenchFramework>> bench_framework(const SchedulerBenchOpti
   return out;
 }
 
-/// SchedulerBenchPath::queue (see the header): the scheduler's cache, snapshot and queue around
-/// the same framework. Init pods go the same way first, not measured.
+/// SchedulerBenchPath::queue and ::api (see the header): the scheduler's cache, snapshot and
+/// queue around the same framework; on the api path each placed pod is bound through the API
+/// before its binding finishes. Init pods go the same way first, not measured.
 Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
   if (o.workload == SchedulerWorkload::preemption)
-    return Error{"bad_options", "the queue path runs no preemption workload (use --path direct)"};
-  SchedulerBenchReport report;
-  report.workload = std::string(scheduler_workload_name(o.workload));
-  report.path = std::string(scheduler_bench_path_name(o.path));
+    return Error{"bad_options",
+                 "the queue and api paths run no preemption workload (use --path "
+                 "direct)"};
   auto made_framework = bench_framework(o);
   if (!made_framework) return made_framework.error();
-  auto& [resources, profile, handle, framework] = *made_framework.value();
+  auto& [report, resources, profile, handle, framework] = *made_framework.value();
   Framework& f = *framework;
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
@@ -654,6 +701,15 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
   report.nodes = o.nodes;
   report.init_pods = static_cast<std::uint32_t>(model.init_pods.size());
   report.pods = static_cast<std::uint32_t>(model.measured_pods.size());
+  std::unique_ptr<SchedulerApiBinder> binder;
+  if (o.path == SchedulerBenchPath::api) {  // every pod pending in the API first, not measured
+    auto made_binder = SchedulerApiBinder::create();
+    if (!made_binder) return made_binder.error();
+    binder = std::move(made_binder.value());
+    for (const auto* pods : {&model.init_pods, &model.measured_pods})
+      for (const auto& pod : *pods)
+        if (auto created = binder->create_pod(*pod); !created) return created.error();
+  }
   SchedulingQueueOptions queue_options;
   queue_options.pods_max = model.init_pods.size() + model.measured_pods.size() + 1;
   auto made = SchedulingQueue::create(
@@ -664,7 +720,7 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
   Snapshot snapshot;
   std::uint64_t index = 0;
   std::vector<double> latencies_us;
-  Clock::duration checking{};
+  Spent checking;
   std::uint64_t attempts = 0;  // measured ones: every check_every-th is checked
 
   // Pops until the queue has nothing active; answers how many pods were placed.
@@ -684,13 +740,13 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
       if (r.code == Code::error)
         return Error{"plugin_error", "pod " + pod.key() + ": " + r.message};
       if (measured && o.check_every && attempts++ % o.check_every == 0) {
-        auto t = Clock::now();
+        Instant t;
         auto failure =
             check_against_reference(profile, resources, pod, snapshot.nodes(), start, options, r);
         ++report.checked_pods;
         if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
           report.check_failures.push_back(pod.key() + ": " + failure);
-        checking += Clock::now() - t;
+        checking.add_since(t);
       }
       if (r.code != Code::success) {
         (void)queue.add_unschedulable(popped->info, r.unschedulable_plugins, 0);
@@ -699,6 +755,8 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
       auto assumed = std::make_shared<PodInfo>(pod);
       assumed->node_name = r.suggested_host;
       if (auto ok = cache.assume_pod(assumed, r.suggested_host); !ok) return ok.error();
+      if (binder)
+        if (auto bound = binder->bind(pod, r.suggested_host); !bound) return bound.error();
       cache.finish_binding(pod.uid, 0);  // the binder's answer
       queue.done(pod.uid);
       // The informer's copy of the bound pod confirms the assumed one; its add is an event.
@@ -715,15 +773,23 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
   auto init = drain(false);
   if (!init) return init.error();
   report.init_scheduled = init.value();
-  auto begin = Clock::now();
+  Instant begin;
   for (const auto& pod : model.measured_pods)
     if (auto added = queue.add(pod, 0); !added) return added.error();
   auto placed = drain(true);
   if (!placed) return placed.error();
   report.scheduled = placed.value();
   report.unschedulable = report.pods - report.scheduled;
-  report.seconds = std::chrono::duration<double>(Clock::now() - begin - checking).count();
+  set_seconds(report, begin, checking);
   summarize(report, std::move(latencies_us), rss_start, rss_nodes);
+  if (binder) {  // the binds were written: the API lists every placed pod bound
+    auto bound = binder->bound_pods();
+    if (!bound) return bound.error();
+    if (bound.value() != std::size_t{report.init_scheduled} + report.scheduled)
+      return Error{"bind", "the API lists " + std::to_string(bound.value()) +
+                               " pods bound; the scheduler placed " +
+                               std::to_string(report.init_scheduled + report.scheduled)};
+  }
   return report;
 }
 
@@ -731,13 +797,10 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
 
 Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o) {
   if (auto valid = validate_scheduler_bench_options(o); !valid) return valid.error();
-  if (o.path == SchedulerBenchPath::queue) return run_through_queue(o);
-  SchedulerBenchReport report;
-  report.workload = std::string(scheduler_workload_name(o.workload));
-  report.path = std::string(scheduler_bench_path_name(o.path));
+  if (o.path != SchedulerBenchPath::direct) return run_through_queue(o);
   auto made_framework = bench_framework(o);
   if (!made_framework) return made_framework.error();
-  auto& [resources, profile, handle, framework] = *made_framework.value();
+  auto& [report, resources, profile, handle, framework] = *made_framework.value();
   Framework& f = *framework;
 
   std::uint64_t rss_start = proc_status_bytes("VmRSS");
@@ -764,17 +827,18 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
 
   std::vector<double> latencies_us, preemption_us;
   latencies_us.reserve(measured.size());
-  Clock::duration checking{}, post_filtering{};
+  Spent checking;
+  Clock::duration post_filtering{};
   std::uint32_t post_filter_runs = 0;
   auto check = [&](const PodInfo& pod, std::uint32_t start, const CycleOptions& options,
                    const ScheduleResult& r) {
-    auto t = Clock::now();
+    Instant t;
     auto failure =
         check_against_reference(profile, resources, pod, cluster.nodes(), start, options, r);
     ++report.checked_pods;
     if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
       report.check_failures.push_back(pod.key() + ": " + failure);
-    checking += Clock::now() - t;
+    checking.add_since(t);
   };
   // One cycle for `pod`: measured, checked when `checked`, assumed when it fits.
   auto attempt = [&](const std::shared_ptr<const PodInfo>& pod, CycleState& state,
@@ -811,12 +875,12 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
       for (const auto& p : cluster.nodes()[*node]->pods())
         if (p->uid == v.uid) victims.push_back(p);
     if (checked && o.check_every) {
-      auto t = Clock::now();
+      Instant t;
       auto failure = check_preemption(profile, resources, *pod, cluster.nodes(), *node, victims);
       ++report.checked_preemptions;
       if (!failure.empty() && report.check_failures.size() < kCheckFailuresMax)
         report.check_failures.push_back(pod->key() + ": preemption: " + failure);
-      checking += Clock::now() - t;
+      checking.add_since(t);
     }
     for (const auto& v : victims) report.victims += cluster.evict(v->uid, *node) ? 1 : 0;
     handle.nominate(pod, result.nominated_node_name);
@@ -828,7 +892,7 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
     ++report.preempted_placed;
     return true;
   };
-  auto begin = Clock::now();
+  Instant begin;
   for (std::uint32_t i = 0; i < measured.size(); ++i) {
     const auto& pod = measured[i];
     bool checked = o.check_every && i % o.check_every == 0;
@@ -862,7 +926,7 @@ Result<SchedulerBenchReport> run_scheduler_bench(const SchedulerBenchOptions& o)
     report.preemption_ms_p50 = p.p50_us / 1000;
     report.preemption_ms_p99 = p.p99_us / 1000;
   }
-  report.seconds = std::chrono::duration<double>(Clock::now() - begin - checking).count();
+  set_seconds(report, begin, checking);
   summarize(report, std::move(latencies_us), rss_start, rss_nodes);
   return report;
 }
@@ -878,6 +942,8 @@ std::string scheduler_bench_json(const SchedulerBenchReport& r) {
                    {"unschedulable", r.unschedulable},
                    {"seconds", r.seconds},
                    {"pods_per_second", r.pods_per_second},
+                   {"cpu_seconds", r.cpu_seconds},
+                   {"pods_per_cpu_second", r.pods_per_cpu_second},
                    {"attempts_per_second", r.attempts_per_second},
                    {"p50_ms", r.p50_ms},
                    {"p90_ms", r.p90_ms},
@@ -904,13 +970,14 @@ std::string scheduler_bench_text(const SchedulerBenchReport& r) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
                 "workload %s (path %s): %u nodes, %u init pods (%u placed), %u measured pods\n"
-                "placed %u, unschedulable %u in %.2f s: %.0f pods/s (%.0f attempts/s)\n"
+                "placed %u, unschedulable %u in %.2f s: %.0f pods/s (%.0f attempts/s); "
+                "%.2f CPU s: %.0f pods per CPU second\n"
                 "attempt latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n"
                 "peak RSS %.1f MiB; %.0f bytes per node, %.0f bytes per pod\n"
                 "reference check: %u pods, %zu differ\n",
                 r.workload.c_str(), r.path.c_str(), r.nodes, r.init_pods, r.init_scheduled, r.pods,
                 r.scheduled, r.unschedulable, r.seconds, r.pods_per_second, r.attempts_per_second,
-                r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
+                r.cpu_seconds, r.pods_per_cpu_second, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
                 double(r.peak_rss_bytes) / (1024.0 * 1024.0), r.bytes_per_node, r.bytes_per_pod,
                 r.checked_pods, r.check_failures.size());
   std::string out = buf;

@@ -72,9 +72,15 @@ inline constexpr std::uint32_t kBenchPodsMax = 2'000'000;
 ///           SchedulerService does. Not in it: ObjectConverter (API objects -> PodInfo), the API
 ///           call, the informers' watch decoding. No preemption workload (an unschedulable pod
 ///           would be moved back by every confirmation: the service's behaviour, not a bench).
-enum class SchedulerBenchPath : std::uint8_t { direct, queue };
+///   api     the queue path whose binder writes: every pod is created pending in an in-process
+///           ApiService over a map-backed store first (not measured), and each placed pod is
+///           bound by SchedulerService's pods/binding call through that service before its
+///           binding finishes (SchedulerApiBinder, bench/scheduler_api_binder.hpp). At the end
+///           the API must list every placed pod bound. Not in it: Raft, the network, the
+///           informers' watch decoding (the confirmation is still the bound PodInfo's copy).
+enum class SchedulerBenchPath : std::uint8_t { direct, queue, api };
 
-/// "direct", "queue".
+/// "direct", "queue", "api".
 std::string_view scheduler_bench_path_name(SchedulerBenchPath path);
 Result<SchedulerBenchPath> parse_scheduler_bench_path(std::string_view name);
 
@@ -137,6 +143,10 @@ struct SchedulerBenchReport {
   std::uint32_t unschedulable = 0;
   double seconds = 0;
   double pods_per_second = 0;  ///< scheduled measured pods / seconds (kube's throughput)
+  /// The measured loop's CPU time on its thread (checks excluded), and scheduled pods per CPU
+  /// second: what the figure would be on an idle core, whatever else the machine runs.
+  double cpu_seconds = 0;
+  double pods_per_cpu_second = 0;
   double attempts_per_second = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  ///< Framework::schedule, per attempt
   std::uint64_t peak_rss_bytes = 0;

@@ -2,9 +2,10 @@
 //
 //   craton bench scheduler [--nodes 5000] [--pods 50000] [--init-pods N]
 //       [--workload basic|spread|affinity|anti-affinity|preemption|gpu] [--seed 1]
-//       [--check-every 100] [--every-pod] [--path direct|queue|both] [--json]
-// --path both runs the two paths one after the other on the same options and prints both, and
-// the queue path's pods/s as a fraction of the direct path's (same machine, same minute).
+//       [--check-every 100] [--every-pod] [--path direct|queue|api|both] [--json]
+// --path both runs the direct and queue paths one after the other on the same options and prints
+// both, and the queue path's pods/s as a fraction of the direct path's (same machine, same
+// minute). --path api is the queue path binding through an in-process API service, run alone.
 #include <iostream>
 #include <vector>
 
@@ -35,7 +36,8 @@ void add_scheduler_bench(CLI::App& bench, int& exit_code) {
                 "Measure the slow reference (plugins walking every pod) instead");
   sub->add_option("--path", *path,
                   "direct (framework over the nodes), queue (SchedulerCache, Snapshot and "
-                  "SchedulingQueue around it) or both");
+                  "SchedulingQueue around it), api (queue, binds through an in-process API) or "
+                  "both (direct and queue)");
   sub->add_flag("--json", *json, "One JSON object");
   sub->callback([o, workload, init_pods, json, path, &exit_code] {
     auto w = bench::parse_scheduler_workload(*workload);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/scheduler/plugins/inter_pod_affinity.hpp"
+#include "tests/scheduler/dry_run_verdicts.hpp"
 #include "tests/scheduler/model_builders.hpp"
 
 namespace api = craton::api;
@@ -342,38 +343,10 @@ struct DryRunCase {
   bool added = false;
 };
 
-/// Filter verdicts per node after the change, through the plugin's PreFilterExtensions
-/// (`incremental`) or through PreFilter run again over the changed node list. A skipped
-/// PreFilter fits every node (the framework does not run Filter) and, as in kube, is not told
-/// of the change.
 Verdicts after_change(const DryRunCase& c, PodCounting counting, bool incremental) {
   InterPodAffinity plugin({}, counting);
-  auto list = pointers(c.world.nodes);
-  CycleState original;
-  original.set_all_nodes(list);
-  Status pre = plugin.pre_filter(original, c.pod, list);
-  NodeInfo copy = c.world.nodes[c.node];
-  if (c.added)
-    copy.add_pod(std::make_shared<PodInfo>(c.changed));
-  else
-    BOOST_REQUIRE(copy.remove_pod(c.changed.uid));
-  std::vector<const NodeInfo*> nodes = list;
-  nodes[c.node] = &copy;
-  CycleState state = original.clone();
-  state.set_all_nodes(nodes);
-  if (incremental && !pre.is_skip()) {
-    Status s = c.added ? plugin.add_pod(state, c.pod, c.changed, copy)
-                       : plugin.remove_pod(state, c.pod, c.changed, copy);
-    BOOST_REQUIRE(s.is_success());
-  } else if (!incremental) {
-    pre = plugin.pre_filter(state, c.pod, nodes);
-  }
-  Verdicts out;
-  for (const NodeInfo* n : nodes) {
-    Status s = pre.is_skip() ? Status() : plugin.filter(state, c.pod, *n);
-    out.push_back(s.is_success() ? "" : std::string(s.reasons().front()));
-  }
-  return out;
+  return verdicts_after_change(plugin, c.world.nodes, c.pod, {c.node, c.changed, c.added},
+                               incremental);
 }
 
 PodInfo with_anti(PodInfo p, PodAffinityTerm t) {

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "actors/scheduler/plugins/pod_topology_spread.hpp"
+#include "tests/scheduler/dry_run_verdicts.hpp"
 #include "tests/scheduler/model_builders.hpp"
 
 namespace api = craton::api;
@@ -247,6 +248,13 @@ BOOST_AUTO_TEST_CASE(a_dry_run_prefilter_on_a_clone_leaves_the_original_state_it
   BOOST_TEST(plugin.filter(clone, pod, copy).is_success());
   Status s = plugin.filter(original, pod, nodes[0]);
   BOOST_TEST((s.is_success() ? std::string() : std::string(s.reasons().front())) == kSkew);
+
+  // The same through RemovePod on another clone (deltas beside the shared tables).
+  CycleState told = original.clone();
+  for (const auto& p : nodes[0].pods())
+    BOOST_REQUIRE(plugin.remove_pod(told, pod, *p, copy).is_success());
+  BOOST_TEST(plugin.filter(told, pod, copy).is_success());
+  BOOST_TEST(!plugin.filter(original, pod, nodes[0]).is_success());
 }
 
 BOOST_AUTO_TEST_CASE(list_defaults_apply_to_a_pod_without_constraints_selected_by_its_service) {
@@ -410,4 +418,98 @@ BOOST_AUTO_TEST_CASE(args_are_checked_as_kubernetes_validates_them) {
   std::any wrong = 3;
   ResourceNames names;
   BOOST_TEST(!make_pod_topology_spread(PluginContext{&wrong, names}));
+}
+
+namespace {
+
+/// One dry-run change: a pod added to or removed from a node.
+struct SpreadDryRun {
+  std::string name;
+  std::vector<NodeInfo> nodes;
+  PodInfo pod;
+  std::size_t node = 0;
+  PodInfo changed;
+  bool added = false;
+};
+
+Verdicts spread_after_change(const SpreadDryRun& c, PodCounting counting, bool incremental) {
+  PodTopologySpread plugin(counting);
+  return verdicts_after_change(plugin, c.nodes, c.pod, {c.node, c.changed, c.added}, incremental);
+}
+
+std::vector<SpreadDryRun> spread_dry_runs() {
+  auto with = [](std::vector<std::pair<std::size_t, int>> counts, bool bare = false) {
+    auto nodes = four_nodes();
+    for (auto [node, n] : counts) put(nodes, node, n);
+    if (bare) nodes.push_back(NodeInfo("bare", {}, {}, false, {}));
+    return nodes;
+  };
+  PodInfo zone_pod = foo_pod("p");
+  zone_pod.topology_spread_constraints = {constraint("zone", 1)};
+  PodInfo host_pod = foo_pod("p");
+  host_pod.topology_spread_constraints = {constraint("kubernetes.io/hostname", 1)};
+  PodInfo both_pod = foo_pod("p");  // two constraints: the walk, every key required
+  both_pod.topology_spread_constraints = {constraint("zone", 1),
+                                          constraint("kubernetes.io/hostname", 2)};
+  PodInfo zone2_only = zone_pod;  // nodeAffinityPolicy Honor: only zone2's nodes count
+  zone2_only.node_selector = {{"zone", "zone2"}};
+  PodInfo min_domains = zone_pod;
+  min_domains.topology_spread_constraints[0].min_domains = 2;
+  PodInfo other_ns = foo_pod("o", "other");
+  PodInfo unlabeled = foo_pod("u");
+  unlabeled.labels.clear();
+  auto victim = [](const std::vector<NodeInfo>& nodes, std::size_t node) {
+    return *nodes[node].pods().front();
+  };
+  std::vector<SpreadDryRun> out;
+  auto nodes = with({{0, 2}, {2, 1}});
+  out.push_back({"removing from the fuller zone lets the other in", nodes, zone_pod, 0,
+                 victim(nodes, 0), false});
+  nodes = with({{0, 1}, {2, 1}});
+  out.push_back({"removing the only pod of a zone lowers the minimum", nodes, zone_pod, 2,
+                 victim(nodes, 2), false});
+  nodes = with({{0, 1}});
+  out.push_back(
+      {"adding to the empty zone raises the minimum", nodes, zone_pod, 3, foo_pod("new"), true});
+  out.push_back({"adding to the full zone closes it", nodes, zone_pod, 1, foo_pod("new"), true});
+  nodes = with({{0, 1}, {1, 1}, {2, 1}});
+  out.push_back(
+      {"per host: removing one opens the host", nodes, host_pod, 0, victim(nodes, 0), false});
+  out.push_back({"a pod of another namespace changes nothing", nodes, zone_pod, 3, other_ns, true});
+  out.push_back(
+      {"a pod the selector does not match changes nothing", nodes, zone_pod, 3, unlabeled, true});
+  nodes = with({{0, 2}, {2, 1}, {3, 1}}, true);
+  out.push_back(
+      {"two constraints: removing from zone1", nodes, both_pod, 0, victim(nodes, 0), false});
+  out.push_back({"two constraints: adding to zone2", nodes, both_pod, 2, foo_pod("new"), true});
+  nodes = with({{0, 3}, {2, 1}});
+  out.push_back(
+      {"an excluded node's change is not counted", nodes, zone2_only, 0, victim(nodes, 0), false});
+  out.push_back({"an included node's change is", nodes, zone2_only, 2, victim(nodes, 2), false});
+  nodes = with({{0, 1}});
+  out.push_back({"minDomains: a second domain gets its first pod", nodes, min_domains, 2,
+                 foo_pod("new"), true});
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(incremental_dry_runs_equal_prefilter_run_again) {
+  // Preemption's dry runs tell PodTopologySpread of each victim removed (and given back)
+  // through AddPod/RemovePod; Filter must then answer what a full PreFilter over the changed
+  // node list would, on both counting paths (one constraint: the index; two: the walk).
+  PodTopologySpread plugin;
+  BOOST_REQUIRE(plugin.pre_filter_extensions() != nullptr);
+  std::size_t changed_verdicts = 0;
+  for (const auto& c : spread_dry_runs()) {
+    for (auto counting : {PodCounting::indexed, PodCounting::every_pod}) {
+      BOOST_TEST_CONTEXT(c.name << (counting == PodCounting::indexed ? " (indexed)" : " (walk)")) {
+        BOOST_TEST(spread_after_change(c, counting, true) ==
+                   spread_after_change(c, counting, false));
+      }
+    }
+    if (spread_after_change(c, PodCounting::indexed, true) != filter_all(c.pod, c.nodes))
+      ++changed_verdicts;
+  }
+  BOOST_TEST(changed_verdicts >= 6u);  // the cases change what Filter answers, mostly
 }

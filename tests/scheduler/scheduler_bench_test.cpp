@@ -198,5 +198,26 @@ BOOST_AUTO_TEST_CASE(the_queue_path_places_what_the_direct_path_places_as_the_re
   o.path = SchedulerBenchPath::queue;
   BOOST_TEST(run_scheduler_bench(o).error().code == "bad_options");
   BOOST_TEST((parse_scheduler_bench_path("queue").value() == SchedulerBenchPath::queue));
-  BOOST_TEST(!parse_scheduler_bench_path("api").ok());
+  BOOST_TEST(!parse_scheduler_bench_path("apiserver").ok());
+}
+
+BOOST_AUTO_TEST_CASE(the_api_path_binds_every_placed_pod_through_the_api_service) {
+  // The queue path whose binder writes: every pod exists pending in an in-process API service
+  // first, each placed pod is bound by the scheduler's pods/binding call, and the run fails
+  // unless the API then lists every placed pod bound (checked inside run_scheduler_bench).
+  for (auto w : {SchedulerWorkload::basic, SchedulerWorkload::anti_affinity}) {
+    BOOST_TEST_CONTEXT(scheduler_workload_name(w)) {
+      auto o = small(w);
+      o.path = SchedulerBenchPath::api;
+      o.check_every = 50;
+      auto report = run_scheduler_bench(o);
+      BOOST_TEST_REQUIRE(report.ok(), (report.ok() ? "" : report.error().message));
+      const auto& r = report.value();
+      BOOST_TEST(r.path == "api");
+      BOOST_TEST(r.init_scheduled == r.init_pods);
+      BOOST_TEST(r.scheduled == 500u);
+      BOOST_TEST(r.check_failures.empty());
+    }
+  }
+  BOOST_TEST((parse_scheduler_bench_path("api").value() == SchedulerBenchPath::api));
 }

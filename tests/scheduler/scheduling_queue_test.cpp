@@ -411,7 +411,6 @@ BOOST_AUTO_TEST_CASE(refresh_replaces_a_status_only_version_without_moving_it) {
   auto popped = q->pop(5000);
   BOOST_REQUIRE(popped.has_value());
   BOOST_TEST(popped->pod->nominated_node_name == "n1");
-  BOOST_TEST(!q->refresh(nominated));  // in flight: its cycle keeps the version it popped
   BOOST_TEST(!q->refresh(pod("unknown")));
   // In activeQ: replaced in its place.
   BOOST_REQUIRE(q->add(pod("a"), 6000).ok());
@@ -419,6 +418,40 @@ BOOST_AUTO_TEST_CASE(refresh_replaces_a_status_only_version_without_moving_it) {
   BOOST_TEST(q->refresh(a2));
   BOOST_TEST(q->active() == 1u);
   BOOST_TEST(q->pop(6000)->info.pod == a2.get());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_refreshed_in_flight_is_taken_when_the_pod_comes_back) {
+  // A pod in its binding cycle (waiting on Permit) is in flight; a nomination its preemption
+  // wrote meanwhile must not be lost: the pod comes back with it, still waiting for an event
+  // (a status-only change is no reason to retry).
+  auto q = make_queue();
+  BOOST_REQUIRE(q->add(pod("u"), 0).ok());
+  auto popped = q->pop(0);
+  BOOST_REQUIRE(popped.has_value());
+  auto nominated = std::make_shared<PodInfo>(*pod("u"));
+  nominated->nominated_node_name = "n1";
+  q->add_nominated(pod("u"), "n1");
+  BOOST_TEST(q->refresh(nominated));
+  BOOST_TEST(popped->pod->nominated_node_name == "");  // the cycle keeps the version it popped
+  BOOST_TEST(q->nominated_pods_for_node("n1").front() == nominated);  // the nominator at once
+  BOOST_TEST(q->add_unschedulable(popped->info, {"NodeResourcesFit"}, 10).value() ==
+             QueueName::unschedulable);
+  BOOST_TEST(q->on_event(kNodeAdd, 20) == 1u);
+  auto again = q->pop(5000);
+  BOOST_REQUIRE(again.has_value());
+  BOOST_TEST(again->pod == nominated);
+  BOOST_TEST(again->info.pod == nominated.get());
+
+  // update() then refresh() in flight: the later version wins, and the update still counts.
+  auto later = std::make_shared<PodInfo>(*nominated);
+  later->nominated_node_name = "n2";
+  BOOST_REQUIRE(q->update(pod("u"), 5000).value() == QueueName::in_flight);
+  BOOST_TEST(q->refresh(later));
+  BOOST_TEST(q->add_unschedulable(again->info, {"NodeResourcesFit"}, 5000).value() ==
+             QueueName::backoff);
+  auto third = q->pop(60000);
+  BOOST_REQUIRE(third.has_value());
+  BOOST_TEST(third->pod == later);
 }
 
 BOOST_AUTO_TEST_CASE(misuse_is_answered_with_errors) {

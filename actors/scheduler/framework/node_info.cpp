@@ -68,6 +68,7 @@ NodeInfo::NodeInfo(std::string name, api::Labels labels, std::vector<Taint> tain
 void NodeInfo::set_node(api::Labels labels, std::vector<Taint> taints, bool unschedulable,
                         Resources allocatable) {
   labels_ = std::move(labels);
+  hashed_labels_ = NodeLabels(labels_);
   taints_ = std::move(taints);
   unschedulable_ = unschedulable;
   allocatable_ = std::move(allocatable);

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/api/meta/label_selector.hpp"
+#include "actors/scheduler/framework/label_key.hpp"
 #include "actors/scheduler/framework/pod_info.hpp"
 #include "actors/scheduler/framework/resources.hpp"
 
@@ -27,6 +29,8 @@ class NodeInfo {
 
   const std::string& name() const { return name_; }
   const api::Labels& labels() const { return labels_; }
+  /// The value of label `key` (hashed lookup: for loops over many nodes); nullopt if absent.
+  std::optional<LabelValue> label(const LabelKey& key) const { return hashed_labels_.find(key); }
   const std::vector<Taint>& taints() const { return taints_; }
   bool unschedulable() const { return unschedulable_; }
   const Resources& allocatable() const { return allocatable_; }
@@ -53,6 +57,7 @@ class NodeInfo {
  private:
   std::string name_;
   api::Labels labels_;
+  NodeLabels hashed_labels_;  ///< labels_ again, hashed once (label_key.hpp)
   std::vector<Taint> taints_;
   bool unschedulable_ = false;
   Resources allocatable_;

@@ -78,6 +78,26 @@ class PreFilterExtensions {
                             const NodeInfo& node) const = 0;
 };
 
+/// PreFilterExtensions written as one function, as kube's plugins write them (updateWithPod):
+/// AddPod is update_with_pod with sign +1, RemovePod with -1.
+class UpdateWithPodExtensions : public PreFilterExtensions {
+ public:
+  Status add_pod(CycleState& state, const PodInfo& pod, const PodInfo& added,
+                 const NodeInfo& node) const final {
+    return update_with_pod(state, pod, added, node, 1);
+  }
+  Status remove_pod(CycleState& state, const PodInfo& pod, const PodInfo& removed,
+                    const NodeInfo& node) const final {
+    return update_with_pod(state, pod, removed, node, -1);
+  }
+
+ protected:
+  /// What PreFilter wrote for `pod` in `state`, changed by `changed` added to (sign +1) or
+  /// removed from (-1) `node` (the node after the change).
+  virtual Status update_with_pod(CycleState& state, const PodInfo& pod, const PodInfo& changed,
+                                 const NodeInfo& node, std::int64_t sign) const = 0;
+};
+
 class PreFilterPlugin : public virtual Plugin {
  public:
   /// Skip: the plugin's Filter is not run this cycle. Unschedulable: every node is rejected.

@@ -10,23 +10,23 @@
 // (per-GPU use; an Error names it otherwise). Per node O(pods on the node), no allocation.
 #pragma once
 
-#include <memory>
-
-#include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/plugins/gpu_score_plugin.hpp"
 
 namespace craton::scheduler {
 
-class GpuClustering final : public ScorePlugin {
+class GpuClustering final : public GpuScorePlugin {
  public:
   static constexpr std::string_view kName = "GpuClustering";
-  static constexpr std::string_view kNeedsGpuShare =
-      "GpuClustering needs the GpuShare plugin in the profile";
   std::string_view name() const override { return kName; }
-  Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
-               std::int64_t& score) const override;
+
+ private:
+  std::string_view needs_gpu_share() const override {
+    return "GpuClustering needs the GpuShare plugin in the profile";
+  }
+  std::int64_t gpu_score(const GpuScoreInput& in, const NodeInfo& node) const override;
 };
 
 /// No arguments.
-Result<std::unique_ptr<Plugin>> make_gpu_clustering(const PluginContext& context);
+inline constexpr auto make_gpu_clustering = make_gpu_score_plugin<GpuClustering>;
 
 }  // namespace craton::scheduler

@@ -9,23 +9,23 @@
 // names it otherwise). Per node O(GPUs).
 #pragma once
 
-#include <memory>
-
-#include "actors/scheduler/framework/registry.hpp"
+#include "actors/scheduler/plugins/gpu_score_plugin.hpp"
 
 namespace craton::scheduler {
 
-class GpuPacking final : public ScorePlugin {
+class GpuPacking final : public GpuScorePlugin {
  public:
   static constexpr std::string_view kName = "GpuPacking";
-  static constexpr std::string_view kNeedsGpuShare =
-      "GpuPacking needs the GpuShare plugin in the profile";
   std::string_view name() const override { return kName; }
-  Status score(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
-               std::int64_t& score) const override;
+
+ private:
+  std::string_view needs_gpu_share() const override {
+    return "GpuPacking needs the GpuShare plugin in the profile";
+  }
+  std::int64_t gpu_score(const GpuScoreInput& in, const NodeInfo& node) const override;
 };
 
 /// No arguments.
-Result<std::unique_ptr<Plugin>> make_gpu_packing(const PluginContext& context);
+inline constexpr auto make_gpu_packing = make_gpu_score_plugin<GpuPacking>;
 
 }  // namespace craton::scheduler

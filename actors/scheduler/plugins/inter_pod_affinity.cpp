@@ -14,20 +14,20 @@ namespace {
 /// topology key: added to the counts of the tables PreFilter took, which stay shared and
 /// unchanged (copying a table per victim would cost O(domains)).
 struct DomainDelta {
-  std::string topology_key;
+  LabelKey topology_key;
   DomainCounts counts;
   std::int64_t total = 0;
 
   /// Adds `amount` to the node's domain; nothing when the node lacks the key (as kube counts).
   void add(const NodeInfo& node, std::int64_t amount) {
-    auto label = node.labels().find(topology_key);
-    if (label == node.labels().end()) return;
-    counts[label->second] += amount;
+    auto domain = node.label(topology_key);
+    if (!domain) return;
+    counts[std::string(domain->text)] += amount;
     total += amount;
   }
   std::int64_t for_node(const NodeInfo& node) const {
-    auto label = node.labels().find(topology_key);
-    return label == node.labels().end() ? 0 : count_in(counts, label->second);
+    auto domain = node.label(topology_key);
+    return domain ? count_in(counts, *domain) : 0;
   }
 };
 
@@ -48,15 +48,15 @@ struct AffinityFilterState {
 /// The delta of `key` in `deltas`, added when new.
 DomainDelta& delta_of(std::vector<DomainDelta>& deltas, const std::string& key) {
   for (auto& d : deltas)
-    if (d.topology_key == key) return d;
-  deltas.push_back({key, {}, 0});
+    if (d.topology_key.name() == key) return d;
+  deltas.push_back({LabelKey(key), {}, 0});
   return deltas.back();
 }
 
 /// One delta per table, each of the table's topology key (made on the first change).
 void init_deltas(std::vector<DomainDelta>& deltas, const std::vector<DomainLookup>& tables) {
   if (!deltas.empty()) return;
-  for (const auto& t : tables) deltas.push_back({t.topology_key(), {}, 0});
+  for (const auto& t : tables) deltas.push_back({t.table->topology_key, {}, 0});
 }
 
 std::int64_t delta_total(const std::vector<DomainDelta>& deltas) {
@@ -133,16 +133,16 @@ class WalkTables {
   /// Gives `table` an empty table of `key` when it has none.
   void init(DomainLookup& table, const std::string& key) {
     if (table.table) return;
-    table.table = std::make_shared<const DomainTable>(DomainTable{key, {}});
+    table.table = std::make_shared<const DomainTable>(DomainTable{LabelKey(key), {}});
   }
   /// Adds `amount` to the node's domain of the table's key; nothing when the node has no such
   /// label (as Kubernetes counts).
   void add(DomainLookup& table, const NodeInfo& node, std::int64_t amount) {
-    auto label = node.labels().find(table.topology_key());
-    if (label == node.labels().end()) return;
+    auto domain = node.label(table.table->topology_key);
+    if (!domain) return;
     // A table this walk made (init), nobody else holds it: written only here, before the state
     // is stored.
-    const_cast<DomainTable&>(*table.table).counts[label->second] += amount;
+    const_cast<DomainTable&>(*table.table).counts[std::string(domain->text)] += amount;
     table.total += amount;
   }
   /// The table of `key` in `tables`, added when new.
@@ -298,18 +298,18 @@ namespace {
 /// Whether existing pods' required anti-affinity keeps the pod off `node`: some domain of the
 /// node holds a pod whose term selects it (tables of one key summed with the key's delta).
 bool existing_anti_affinity_rejects(const AffinityFilterState& s, const NodeInfo& node) {
-  auto has_delta = [&](const std::string& key) {
+  auto has_delta = [&](const LabelKey& key) {
     return std::any_of(s.existing_anti_delta.begin(), s.existing_anti_delta.end(),
                        [&](const DomainDelta& d) { return d.topology_key == key; });
   };
   for (const auto& table : s.existing_anti)
-    if ((s.existing_anti_delta.empty() || !has_delta(table.topology_key())) &&
+    if ((s.existing_anti_delta.empty() || !has_delta(table.table->topology_key)) &&
         table.for_node(node).value_or(0) > 0)
       return true;
   for (const auto& delta : s.existing_anti_delta) {
     std::int64_t sum = delta.for_node(node);
     for (const auto& table : s.existing_anti)
-      if (table.topology_key() == delta.topology_key) sum += table.for_node(node).value_or(0);
+      if (table.table->topology_key == delta.topology_key) sum += table.for_node(node).value_or(0);
     if (sum > 0) return true;
   }
   return false;

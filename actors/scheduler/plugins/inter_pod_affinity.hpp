@@ -50,7 +50,7 @@ struct InterPodAffinityArgs {
 };
 
 class InterPodAffinity final : public PreFilterPlugin,
-                               public PreFilterExtensions,
+                               public UpdateWithPodExtensions,
                                public FilterPlugin,
                                public PreScorePlugin,
                                public ScorePlugin,
@@ -74,14 +74,6 @@ class InterPodAffinity final : public PreFilterPlugin,
   /// kube's AddPod/RemovePod: a dry run (preemption, nominated pods) changes PreFilter's counts
   /// by the one pod instead of running PreFilter again over every node.
   const PreFilterExtensions* pre_filter_extensions() const override { return this; }
-  Status add_pod(CycleState& state, const PodInfo& pod, const PodInfo& added,
-                 const NodeInfo& node) const override {
-    return update_with_pod(state, pod, added, node, 1);
-  }
-  Status remove_pod(CycleState& state, const PodInfo& pod, const PodInfo& removed,
-                    const NodeInfo& node) const override {
-    return update_with_pod(state, pod, removed, node, -1);
-  }
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
   Status pre_score(CycleState& state, const PodInfo& pod,
                    std::span<const NodeInfo* const> feasible) override;
@@ -100,7 +92,7 @@ class InterPodAffinity final : public PreFilterPlugin,
 
  private:
   Status update_with_pod(CycleState& state, const PodInfo& pod, const PodInfo& changed,
-                         const NodeInfo& node, std::int64_t sign) const;
+                         const NodeInfo& node, std::int64_t sign) const override;
 
   InterPodAffinityArgs args_;
   PodCounting counting_;

@@ -22,11 +22,34 @@ struct SpreadFilterState {
   /// Per constraint, matching pods per domain: the index's table (shared, never changed once
   /// taken) or the walk's own.
   std::vector<std::shared_ptr<const DomainTable>> counts;
+  /// Per constraint, every domain it counts in (the keys; the walk's table holds them at 0 too,
+  /// the index's holds only domains with pods, so its domains are the index's node table).
+  std::vector<std::shared_ptr<const DomainTable>> domains;
   std::vector<std::int64_t> min_counts;
+  /// A dry run's changes (PreFilterExtensions), per constraint, added to `counts`; empty
+  /// outside dry runs, so the shared tables are never copied per victim.
+  std::vector<DomainCounts> deltas;
+
+  template <class Domain>
+  std::int64_t count(std::size_t i, const Domain& domain) const {
+    return count_in(counts[i]->counts, domain) + (deltas.empty() ? 0 : count_in(deltas[i], domain));
+  }
+  /// min_counts[i] from the counts (and deltas) over every domain, 0 below minDomains domains.
+  void recompute_min(std::size_t i) {
+    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [domain, unused] : domains[i]->counts)
+      lowest = std::min(lowest, count(i, std::string_view(domain)));
+    const auto& all = domains[i]->counts;
+    if (all.empty() ||
+        static_cast<std::int64_t>(all.size()) < constraints[i].min_domains.value_or(1))
+      lowest = 0;
+    min_counts[i] = lowest;
+  }
 };
 
 struct SpreadScoreState {
   std::vector<TopologySpreadConstraint> constraints;
+  std::vector<LabelKey> keys;  ///< per constraint, its topology key hashed
   /// False under System defaults: a node missing a key is scored by the constraints it has.
   bool require_all_keys = true;
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
@@ -65,10 +88,17 @@ bool has_kind(std::span<const TopologySpreadConstraint> all, WhenUnsatisfiable k
                      [&](const auto& c) { return c.when_unsatisfiable == kind; });
 }
 
-bool has_all_keys(const NodeInfo& node, const std::vector<TopologySpreadConstraint>& cs) {
-  for (const auto& c : cs)
-    if (!node.labels().count(c.topology_key)) return false;
+bool has_all_keys(const NodeInfo& node, const std::vector<LabelKey>& keys) {
+  for (const auto& key : keys)
+    if (!node.label(key)) return false;
   return true;
+}
+
+std::vector<LabelKey> keys_of(const std::vector<TopologySpreadConstraint>& cs) {
+  std::vector<LabelKey> keys;
+  keys.reserve(cs.size());
+  for (const auto& c : cs) keys.emplace_back(c.topology_key);
+  return keys;
 }
 
 bool taints_tolerated(const PodInfo& pod, const NodeInfo& node) {
@@ -108,27 +138,25 @@ std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod
 /// Counts by a walk over every pod of the nodes every constraint includes.
 void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
                         SpreadFilterState& s, NodeMatchMemo* memo) {
+  std::vector<LabelKey> keys = keys_of(s.constraints);
   std::vector<DomainTable> owned(s.constraints.size());
-  std::vector<std::string> keys;
-  for (const auto& c : s.constraints) keys.push_back(match_key(c, pod));
+  std::vector<std::string> match_keys;
+  for (const auto& c : s.constraints) match_keys.push_back(match_key(c, pod));
   for (const NodeInfo* node : nodes) {
-    if (!has_all_keys(*node, s.constraints)) continue;
+    if (!has_all_keys(*node, keys)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
       if (!included(c, pod, *node)) continue;
-      owned[i].counts[node->labels().at(c.topology_key)] +=
-          matching_pods(c, pod, *node, memo, keys[i]);
+      owned[i].counts[std::string(node->label(keys[i])->text)] +=
+          matching_pods(c, pod, *node, memo, match_keys[i]);
     }
   }
+  s.min_counts.resize(s.constraints.size());
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
-    const auto& counts = owned[i].counts;
-    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
-    for (const auto& [domain, count] : counts) lowest = std::min(lowest, count);
-    auto min_domains = s.constraints[i].min_domains.value_or(1);
-    if (counts.empty() || static_cast<std::int64_t>(counts.size()) < min_domains) lowest = 0;
-    s.min_counts.push_back(lowest);
-    owned[i].topology_key = s.constraints[i].topology_key;
+    owned[i].topology_key = keys[i];
     s.counts.push_back(std::make_shared<const DomainTable>(std::move(owned[i])));
+    s.domains.push_back(s.counts.back());  // every domain counted is in the table, 0 or not
+    s.recompute_min(i);
   }
 }
 
@@ -147,20 +175,16 @@ void index_filter_counts(const PodInfo& pod, TopologyIndex& index, SpreadFilterS
   matcher.selector = c.selector;
   matcher.namespaces = {pod.namespace_};
   auto pods = index.count_selected(std::span(&matcher, 1), c.topology_key);
-  const auto& domains = index.nodes_per_domain(c.topology_key);
-  std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
-  for (const auto& [domain, nodes] : domains)
-    lowest = std::min(lowest, count_in(pods.counts(), domain));
-  if (domains.empty() || static_cast<std::int64_t>(domains.size()) < c.min_domains.value_or(1))
-    lowest = 0;
   s.counts.push_back(std::move(pods.table));
-  s.min_counts.push_back(lowest);
+  s.domains.push_back(index.nodes_per_domain(c.topology_key));
+  s.min_counts.resize(1);
+  s.recompute_min(0);
 }
 
 /// The node's value of `key`, "" when it has none (kube reads a missing label as "").
-std::string_view label_or_empty(const NodeInfo& node, const std::string& key) {
-  auto label = node.labels().find(key);
-  return label == node.labels().end() ? std::string_view() : std::string_view(label->second);
+std::string_view label_or_empty(const NodeInfo& node, const LabelKey& key) {
+  auto label = node.label(key);
+  return label ? label->text : std::string_view();
 }
 
 Result<Ok> bad_args(std::string message) {
@@ -259,12 +283,36 @@ Status PodTopologySpread::filter(const CycleState& state, const PodInfo& pod,
   if (!s) return Status::error("PodTopologySpread: PreFilter state missing");
   for (std::size_t i = 0; i < s->constraints.size(); ++i) {
     const auto& c = s->constraints[i];
-    auto label = node.labels().find(c.topology_key);
-    if (label == node.labels().end()) return Status::unresolvable(kMissingLabelReason);
+    auto domain = node.label(s->counts[i]->topology_key);
+    if (!domain) return Status::unresolvable(kMissingLabelReason);
     std::int64_t self = c.selector && c.selector->matches(pod.labels) ? 1 : 0;
-    std::int64_t here = count_in(s->counts[i]->counts, label->second);
+    std::int64_t here = s->count(i, *domain);
     if (here + self - s->min_counts[i] > c.max_skew) return Status::unschedulable(kReason);
   }
+  return {};
+}
+
+// kube's updateWithPod: one pod added to or removed from `node` (sign +1 or -1) changes the
+// counts of the constraints that select it, when the node carries every key and passes the
+// constraint's inclusion policies; written as deltas into a copy of the state (a clone's
+// original keeps its counts), the minimum recomputed over the constraint's domains.
+Status PodTopologySpread::update_with_pod(CycleState& state, const PodInfo& pod,
+                                          const PodInfo& changed, const NodeInfo& node,
+                                          std::int64_t sign) const {
+  const auto* before = state.read<SpreadFilterState>();
+  if (!before || changed.namespace_ != pod.namespace_) return {};
+  for (const auto& table : before->counts)
+    if (!node.label(table->topology_key)) return {};
+  SpreadFilterState s = *before;
+  s.deltas.resize(s.constraints.size());
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+    const auto& c = s.constraints[i];
+    if (!c.selector || !c.selector->matches(changed.labels) || !included(c, pod, node)) continue;
+    auto domain = node.label(s.counts[i]->topology_key);
+    s.deltas[i][std::string(domain->text)] += sign;
+    s.recompute_min(i);
+  }
+  state.write(std::move(s));
   return {};
 }
 
@@ -276,19 +324,20 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   // Kube: only a pod's own constraints, or configured defaults, require every key.
   s.require_all_keys =
       !pod.topology_spread_constraints.empty() || args_.defaulting_type != SpreadDefaulting::system;
+  s.keys = keys_of(s.constraints);
   s.counts.resize(s.constraints.size());
   s.ignored.assign(feasible.size(), false);
   for (const auto& c : s.constraints) s.match_keys.push_back(match_key(c, pod));
   std::size_t scored_nodes = 0;
   for (std::size_t n = 0; n < feasible.size(); ++n) {
-    if (s.require_all_keys && !has_all_keys(*feasible[n], s.constraints)) {
+    if (s.require_all_keys && !has_all_keys(*feasible[n], s.keys)) {
       s.ignored[n] = true;
       continue;
     }
     ++scored_nodes;
     for (std::size_t i = 0; i < s.constraints.size(); ++i)
       if (s.constraints[i].topology_key != kHostnameKey)
-        s.counts[i].emplace(label_or_empty(*feasible[n], s.constraints[i].topology_key), 0);
+        s.counts[i].emplace(label_or_empty(*feasible[n], s.keys[i]), 0);
   }
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
     bool per_node = s.constraints[i].topology_key == kHostnameKey;
@@ -297,11 +346,11 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   }
   // Count matching pods over every node, in the domains the feasible nodes belong to.
   for (const NodeInfo* node : state.all_nodes()) {
-    if (s.require_all_keys && !has_all_keys(*node, s.constraints)) continue;
+    if (s.require_all_keys && !has_all_keys(*node, s.keys)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
       if (c.topology_key == kHostnameKey || !included(c, pod, *node)) continue;
-      auto domain = s.counts[i].find(label_or_empty(*node, c.topology_key));
+      auto domain = s.counts[i].find(label_or_empty(*node, s.keys[i]));
       if (domain != s.counts[i].end())
         domain->second += matching_pods(c, pod, *node, memo(), s.match_keys[i]);
     }
@@ -315,17 +364,17 @@ Status PodTopologySpread::score(const CycleState& state, const PodInfo& pod, con
   const auto* s = state.read<SpreadScoreState>();
   if (!s) return Status::error("PodTopologySpread: PreScore state missing");
   score = 0;
-  if (s->require_all_keys && !has_all_keys(node, s->constraints)) return {};  // ignored node
+  if (s->require_all_keys && !has_all_keys(node, s->keys)) return {};  // ignored node
   double total = 0;
   for (std::size_t i = 0; i < s->constraints.size(); ++i) {
     const auto& c = s->constraints[i];
-    auto label = node.labels().find(c.topology_key);
-    if (label == node.labels().end()) continue;  // System defaults: this key does not score
+    auto label = node.label(s->keys[i]);
+    if (!label) continue;  // System defaults: this key does not score
     std::int64_t count = 0;
     if (c.topology_key == kHostnameKey) {
       count = matching_pods(c, pod, node, memo(), s->match_keys[i]);
     } else {
-      auto domain = s->counts[i].find(std::string_view(label->second));
+      auto domain = s->counts[i].find(*label);
       if (domain != s->counts[i].end()) count = domain->second;
     }
     total += static_cast<double>(count) * s->weights[i] + static_cast<double>(c.max_skew - 1);

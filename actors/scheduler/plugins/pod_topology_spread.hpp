@@ -21,6 +21,11 @@
 //   hostname spreading; such nodes form the domain ""); NormalizeScore: 100 * (max + min -
 //   score) / max (all 100 when max is 0).
 //
+// - PreFilterExtensions (kube's AddPod/RemovePod): a dry run adding or removing one pod on a
+//   node changes the counts of the constraints selecting it by one, kept as deltas beside the
+//   shared tables, and the minimum is recomputed over the constraint's domains (O(domains),
+//   not a PreFilter over every node).
+//
 // Speed: for the common pod (one DoNotSchedule constraint, no nodeSelector or required node
 // affinity to honour, taints ignored) PreFilter reads the counts from a TopologyIndex kept
 // between cycles (plugins/topology_index.hpp) instead of walking every pod; other pods, and
@@ -67,6 +72,7 @@ std::optional<api::LabelSelector> default_spread_selector(const PodInfo& pod,
                                                           const FrameworkHandle* handle);
 
 class PodTopologySpread final : public PreFilterPlugin,
+                                public UpdateWithPodExtensions,
                                 public FilterPlugin,
                                 public PreScorePlugin,
                                 public ScorePlugin,
@@ -91,6 +97,7 @@ class PodTopologySpread final : public PreFilterPlugin,
   Status pre_filter(CycleState& state, const PodInfo& pod,
                     std::span<const NodeInfo* const> nodes) override;
   Status filter(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override;
+  const PreFilterExtensions* pre_filter_extensions() const override { return this; }
   /// Kube 1.32 (queueing hints on): pods added, relabelled or deleted change the counts, a
   /// toleration matters under nodeTaintsPolicy Honor; nodes added, deleted, relabelled or
   /// retainted change the domains.
@@ -109,6 +116,9 @@ class PodTopologySpread final : public PreFilterPlugin,
                          std::span<NodeScore> scores) const override;
 
  private:
+  Status update_with_pod(CycleState& state, const PodInfo& pod, const PodInfo& changed,
+                         const NodeInfo& node, std::int64_t sign) const override;
+
   PodTopologySpreadArgs args_;
   const FrameworkHandle* handle_ = nullptr;
   PodCounting counting_;

@@ -8,10 +8,15 @@ std::int64_t count_in(const DomainCounts& counts, std::string_view domain) {
   return it == counts.end() ? 0 : it->second;
 }
 
+std::int64_t count_in(const DomainCounts& counts, const LabelValue& domain) {
+  auto it = counts.find(domain);
+  return it == counts.end() ? 0 : it->second;
+}
+
 std::optional<std::int64_t> DomainLookup::for_node(const NodeInfo& node) const {
-  auto label = node.labels().find(table->topology_key);
-  if (label == node.labels().end()) return std::nullopt;
-  return multiplier * count_in(table->counts, label->second);
+  auto domain = node.label(table->topology_key);
+  if (!domain) return std::nullopt;
+  return multiplier * count_in(table->counts, *domain);
 }
 
 }  // namespace craton::scheduler

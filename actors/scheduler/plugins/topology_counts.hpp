@@ -3,7 +3,8 @@
 // affinity and topology spread plugins keep them; SharedDomainTable, such a table shared
 // copy-on-write between the TopologyIndex that keeps it current and the CycleStates that read
 // it; and DomainLookup, how Filter and Score read one table for a node. Lookups take
-// string_views, so Filter and Score never build a string per node.
+// string_views, or a node's LabelValue whose hash was computed when the node was built
+// (framework/label_key.hpp), so Filter and Score neither build nor hash a string per node.
 // Promise: a table a CycleState holds never changes after the state got it (a later sync of
 // the index, e.g. a preemption dry run's PreFilter over a copied node, writes to a copy).
 #pragma once
@@ -23,7 +24,8 @@ namespace craton::scheduler {
 /// Hashes std::string and std::string_view alike (heterogeneous lookup).
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const { return label_hash(s); }
+  std::size_t operator()(const LabelValue& v) const { return v.hash; }  ///< hashed already
 };
 
 /// Per domain value, a count; a domain may be present at 0.
@@ -31,10 +33,12 @@ using DomainCounts = std::unordered_map<std::string, std::int64_t, StringHash, s
 
 /// The count of `domain`, 0 when absent.
 std::int64_t count_in(const DomainCounts& counts, std::string_view domain);
+/// The same for a node's label value (its hash is not computed again).
+std::int64_t count_in(const DomainCounts& counts, const LabelValue& domain);
 
 /// Counts per domain of one topology key.
 struct DomainTable {
-  std::string topology_key;
+  LabelKey topology_key;
   DomainCounts counts;
 };
 
@@ -45,9 +49,9 @@ struct DomainTable {
 class SharedDomainTable {
  public:
   explicit SharedDomainTable(std::string topology_key)
-      : table_(std::make_shared<DomainTable>(DomainTable{std::move(topology_key), {}})) {}
+      : table_(std::make_shared<DomainTable>(DomainTable{LabelKey(std::move(topology_key)), {}})) {}
   const DomainCounts& counts() const { return table_->counts; }
-  const std::string& topology_key() const { return table_->topology_key; }
+  const std::string& topology_key() const { return table_->topology_key.name(); }
   /// The table to change; a copy first when a reader still holds the current one.
   DomainCounts& writable() {
     if (table_.use_count() > 1) table_ = std::make_shared<DomainTable>(*table_);
@@ -70,7 +74,7 @@ struct DomainLookup {
   /// The node's domain count (times the multiplier); nullopt when the node has no such label.
   std::optional<std::int64_t> for_node(const NodeInfo& node) const;
   const DomainCounts& counts() const { return table->counts; }
-  const std::string& topology_key() const { return table->topology_key; }
+  const std::string& topology_key() const { return table->topology_key.name(); }
 };
 
 }  // namespace craton::scheduler

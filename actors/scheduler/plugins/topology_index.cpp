@@ -42,8 +42,9 @@ void add_to(SharedDomainTable& table, const std::string& domain, std::int64_t am
 struct TopologyIndex::State {
   struct Key {
     std::string name;
+    LabelKey label;  ///< name, hashed
     std::vector<std::optional<std::string>> domain_by_slot;
-    DomainCounts nodes_per_domain;
+    SharedDomainTable nodes_per_domain{""};
   };
   struct Query {
     std::vector<PodAffinityTerm> terms;
@@ -75,13 +76,15 @@ struct TopologyIndex::State {
     if (auto it = key_by_name.find(name); it != key_by_name.end()) return *it->second;
     auto k = std::make_unique<Key>();
     k->name = name;
+    k->label = LabelKey(name);
+    k->nodes_per_domain = SharedDomainTable(name);
     k->domain_by_slot.resize(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
       if (!slots[i].node) continue;
-      auto label = slots[i].node->labels().find(name);
-      if (label == slots[i].node->labels().end()) continue;
-      k->domain_by_slot[i] = label->second;
-      add_to(k->nodes_per_domain, label->second, 1);
+      auto label = slots[i].node->label(k->label);
+      if (!label) continue;
+      k->domain_by_slot[i] = std::string(label->text);
+      add_to(k->nodes_per_domain, *k->domain_by_slot[i], 1);
     }
     Key* raw = k.get();
     keys.push_back(std::move(k));
@@ -174,10 +177,10 @@ struct TopologyIndex::State {
     slot.node = node;
     slot.generation = node->generation();
     for (auto& k : keys) {
-      auto label = node->labels().find(k->name);
-      if (label == node->labels().end()) continue;
-      k->domain_by_slot[i] = label->second;
-      add_to(k->nodes_per_domain, label->second, 1);
+      auto label = node->label(k->label);
+      if (!label) continue;
+      k->domain_by_slot[i] = std::string(label->text);
+      add_to(k->nodes_per_domain, *k->domain_by_slot[i], 1);
     }
     for (auto& q : queries) {
       q->by_slot[i] = count_on(*q, *node);
@@ -232,7 +235,8 @@ DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> term
                                            const std::string& topology_key) {
   State& s = *state_;
   State::Key& key = s.key(topology_key);
-  if (terms.empty()) return {std::make_shared<const DomainTable>(DomainTable{key.name, {}}), 1, 0};
+  if (terms.empty())
+    return {std::make_shared<const DomainTable>(DomainTable{LabelKey(key.name), {}}), 1, 0};
   std::string signature;
   for (const auto& t : terms) signature += matcher_signature(t) + "\x1c";
   signature += topology_key;
@@ -260,8 +264,9 @@ DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> term
   return {q->counts.share(), 1, q->total};
 }
 
-const DomainCounts& TopologyIndex::nodes_per_domain(const std::string& topology_key) {
-  return state_->key(topology_key).nodes_per_domain;
+std::shared_ptr<const DomainTable> TopologyIndex::nodes_per_domain(
+    const std::string& topology_key) {
+  return state_->key(topology_key).nodes_per_domain.share();
 }
 
 const std::vector<std::unique_ptr<ExistingTerm>>& TopologyIndex::existing_terms() const {

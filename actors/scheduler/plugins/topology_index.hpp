@@ -83,8 +83,9 @@ class TopologyIndex {
   DomainLookup count_selected(std::span<const PodAffinityTerm> terms,
                               const std::string& topology_key);
 
-  /// Per domain of `topology_key`, the synced nodes carrying it (every domain that exists).
-  const DomainCounts& nodes_per_domain(const std::string& topology_key);
+  /// Per domain of `topology_key`, the synced nodes carrying it (every domain that exists). The
+  /// table is the reader's, as count_selected's.
+  std::shared_ptr<const DomainTable> nodes_per_domain(const std::string& topology_key);
 
   /// The distinct terms existing pods carry (entries whose carriers fell to 0 may remain).
   const std::vector<std::unique_ptr<ExistingTerm>>& existing_terms() const;

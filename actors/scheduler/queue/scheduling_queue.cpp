@@ -233,7 +233,8 @@ Result<QueueName> SchedulingQueue::update(std::shared_ptr<const PodInfo> pod, st
       e->pod = std::move(pod);
       return to_active_or_backoff(*e, now_ms);
     case QueueName::in_flight:
-      e->updated_in_flight = std::move(pod);
+      e->newer_in_flight = std::move(pod);
+      e->updated_in_flight = true;
       return QueueName::in_flight;
     case QueueName::none:
       break;
@@ -245,9 +246,15 @@ Result<QueueName> SchedulingQueue::update(std::shared_ptr<const PodInfo> pod, st
 bool SchedulingQueue::refresh(std::shared_ptr<const PodInfo> pod) {
   CRATON_ASSERT(pod != nullptr, "refresh takes a pod");
   Entry* e = find(pod->uid);
-  if (!e || e->where == QueueName::in_flight) return false;
+  if (!e) return false;
   auto nomination = nominated_.find(pod->uid);
   if (nomination != nominated_.end()) nomination->second.pod = pod;
+  if (e->where == QueueName::in_flight) {
+    // Its cycle (or its binding cycle, waiting on Permit) keeps the version it was popped
+    // with; this one replaces it when the pod comes back, not counted as a change.
+    e->newer_in_flight = std::move(pod);
+    return true;
+  }
   bool active = e->where == QueueName::active;
   if (active) active_.erase(e);  // the order may read any field: re-inserted, its seq kept
   e->info.pod = pod.get();
@@ -291,11 +298,12 @@ SchedulingQueue::Entry* SchedulingQueue::in_flight_entry(const QueuedPodInfo& po
 }
 
 void SchedulingQueue::finish_in_flight(Entry& e, std::int64_t now_ms) {
-  if (e.updated_in_flight) {
-    e.pod = std::move(e.updated_in_flight);
+  if (e.newer_in_flight) {
+    e.pod = std::move(e.newer_in_flight);
     e.info.pod = e.pod.get();
   }
-  e.updated_in_flight = nullptr;
+  e.newer_in_flight = nullptr;
+  e.updated_in_flight = false;
   e.happened_in_flight = {};
   // As kube, the timestamp is refreshed on return: the order and the back-off start from now.
   e.info.timestamp_ms = now_ms;
@@ -314,8 +322,7 @@ Result<QueueName> SchedulingQueue::add_unschedulable(const QueuedPodInfo& pod,
     return QueueName::none;
   }
   e->moves_on = mask_for(unschedulable_plugins);
-  bool changed_meanwhile = e->updated_in_flight != nullptr ||
-                           e->moves_on.matches_any(e->happened_in_flight) ||
+  bool changed_meanwhile = e->updated_in_flight || e->moves_on.matches_any(e->happened_in_flight) ||
                            unschedulable_plugins.empty();
   finish_in_flight(*e, now_ms);
   if (changed_meanwhile) return to_active_or_backoff(*e, now_ms);

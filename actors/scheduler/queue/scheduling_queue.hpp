@@ -85,8 +85,10 @@ class SchedulingQueue {
   /// A new version of a pending pod that changed nothing scheduling reacts to (its status: kube's
   /// Update when isPodUpdated is false): the stored PodInfo, and its nomination's, is replaced
   /// where it is, nothing moves, so the next cycle reads e.g. the status.nominatedNodeName its
-  /// preemption wrote. A pod in flight keeps the version it was popped with (its cycle runs now;
-  /// the service's cycles are synchronous). False when the uid is unknown or in flight.
+  /// preemption wrote. A pod in flight (in its cycle, or its binding cycle waiting on Permit)
+  /// keeps the version it was popped with until it comes back, then takes this one (a later
+  /// update's or refresh's, whichever came last), without counting it as a change; its
+  /// nomination's is replaced at once. False when the uid is unknown.
   bool refresh(std::shared_ptr<const PodInfo> pod);
   /// Forgets the pod and its nomination. An in-flight pod is forgotten when it comes back
   /// (its PodInfo stays valid for the cycle). False when the uid is unknown.
@@ -169,7 +171,9 @@ class SchedulingQueue {
     // In flight only:
     EventMask happened_in_flight;
     bool removed_in_flight = false;
-    std::shared_ptr<const PodInfo> updated_in_flight;
+    /// The latest version update() or refresh() gave meanwhile, swapped in on return.
+    std::shared_ptr<const PodInfo> newer_in_flight;
+    bool updated_in_flight = false;  ///< by update(): a change scheduling reacts to
   };
   struct ActiveOrder {
     const SchedulingQueue* queue;

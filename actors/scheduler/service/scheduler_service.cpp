@@ -8,6 +8,7 @@
 #include "actors/api/client/kube_time.hpp"
 #include "actors/api/client/pod_status_patch.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
+#include "actors/scheduler/service/binding_call.hpp"
 #include "actors/scheduler/service/cluster_events.hpp"
 #include "runtime/assert.hpp"
 #include "runtime/flat_message.hpp"
@@ -513,25 +514,7 @@ void SchedulerService::permit_rejected(const PoppedPod& popped, const Status& st
 Status SchedulerService::bind(const PodInfo& pod, std::string_view node,
                               const std::map<std::string, std::string>& annotations) {
   if (binding_now_ == nullptr) return Status::error("no binding cycle is running");
-  capnp::MallocMessageBuilder message;
-  auto b = message.initRoot<k8s::Binding>();
-  b.setApiVersion("v1");
-  b.setKind("Binding");
-  b.getMetadata().setName(pod.name);
-  b.getMetadata().setNamespace(pod.namespace_);
-  b.getMetadata().setUid(pod.uid);
-  if (!annotations.empty()) {  // a StringMap's entries are sorted by key, as a std::map's
-    auto entries = b.getMetadata().initAnnotations().initEntries(unsigned(annotations.size()));
-    unsigned i = 0;
-    for (const auto& [key, value] : annotations) {
-      entries[i].setKey(key);
-      entries[i++].setValue(value);
-    }
-  }
-  b.initTarget().setKind("Node");
-  b.getTarget().setName(std::string(node));
-  auto call = on_pod(api::ApiVerb::create, pod, "binding");
-  call.object = flat_bytes(message);
+  auto call = binding_call(pod, node, annotations);
   std::string uid = pod.uid;
   if (config_.observe)
     config_.observe("scheduler binds " + pod.namespace_ + "/" + pod.name + " " + std::string(node));
