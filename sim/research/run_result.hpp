@@ -36,6 +36,8 @@ struct UsageSample {
   double cpu_allocation = 0;  ///< requests of pods bound and not finished / allocatable
   double memory_allocation = 0;
   double gpu_allocation = 0;  ///< GPUs in use (shares counted by their milli-GPU) / GPUs
+  /// GPU requests of the pods submitted so far / GPUs (the FGD paper's "arrived workload").
+  double gpu_demand_arrived = 0;
   /// FGD's fragmentation measure (Weng et al., ATC '23, section 3): GPUs that the workload's
   /// pod shapes cannot use, expected over the shapes' popularity, summed over nodes; in GPUs.
   double gpu_fragmentation = 0;
@@ -62,7 +64,9 @@ struct RunResult {
   std::vector<UsageSample> samples;  ///< in time order, one per sample period
   std::vector<PodOutcome> pods;      ///< in the workload's order
   double end_s = 0;                  ///< simulated time when the run stopped
-  std::uint64_t trace_hash = 0;      ///< the world's trace hash (same seed, same hash)
+  /// Why: "finished", "unschedulable", "gpu-demand", "duration" or "drain" (research_run.hpp).
+  std::string stopped_by;
+  std::uint64_t trace_hash = 0;  ///< the world's trace hash (same seed, same hash)
 };
 
 /// What the run cost on this host: wall time and memory. Never part of determinism checks.
