@@ -9,7 +9,8 @@
 //   craton research sample --workload W.jsonl --out S.jsonl [--node-fraction F]
 //                          [--pod-fraction F] [--seed S] [--inflate-gpu-demand PCT] [--pace-ms P]
 //   craton research compare --workload W.jsonl --policies a.yaml,b.yaml --out DIR [--seeds K]
-//                           [--duration D] [--stop-at-gpu-demand PCT] [--no-early-stop] [--force]
+//                           [--duration D] [--sample-s T] [--stop-at-gpu-demand PCT]
+//                           [--no-early-stop] [--force]
 //                           # every policy on seeds 1..K: the report
 //
 // Each prints one summary line (nodes, pods, events, skipped rows, hash) and exits 0; a
@@ -267,6 +268,7 @@ struct CompareFlags {
   std::string duration;
   bool force = false;
   ResearchStopFlags stop;
+  std::int64_t sample_s = 10;
 };
 
 inline constexpr int kCompareSeedsMax = 100;
@@ -321,6 +323,7 @@ std::string compare_command_line(const CompareFlags& f) {
   std::string line = "craton research compare --workload " + f.workload + " --policies " +
                      policies + " --out " + f.out + " --seeds " + std::to_string(f.seeds);
   if (!f.duration.empty()) line += " --duration " + f.duration;
+  if (f.sample_s != 10) line += " --sample-s " + std::to_string(f.sample_s);
   return line + f.stop.text();
 }
 
@@ -368,6 +371,7 @@ int run_compare(const CompareFlags& f) {
       [&workload, &f](const research::PolicySeedRun& r) -> Result<research::PolicySeedOutput> {
     research::ResearchRunOptions o;
     o.duration_ms = r.duration_ms;
+    o.sample_period_ms = f.sample_s * 1000;
     f.stop.apply(o);
     o.craton_version = CRATON_VERSION;
     auto outcome = research::run_research(*workload, r.policy_file, r.seed, o);
@@ -397,6 +401,9 @@ void add_research_compare(CLI::App& research, int& exit_code) {
   sub->add_option("--out", f->out, "The report's folder (absent or empty)")->required();
   sub->add_option("--seeds", f->seeds, "Seeds 1..K per policy (K <= 100)")->capture_default_str();
   sub->add_option("--duration", f->duration, "Simulated time per run, e.g. 600s, 2h");
+  sub->add_option("--sample-s", f->sample_s, "Usage sample period in simulated seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   f->stop.add_to(sub);
   sub->add_flag("--force", f->force, "Write into a non-empty --out (report files overwritten)");
   sub->callback([f, &exit_code] { exit_code = run_compare(*f); });

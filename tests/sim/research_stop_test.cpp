@@ -116,9 +116,9 @@ BOOST_AUTO_TEST_CASE(nothing_stops_before_the_last_arrival) {
 
 BOOST_AUTO_TEST_CASE(the_demand_stop_counts_a_bound_pod_as_decided) {
   RunStop stop({{"default/a", "default/b"}, 0, true, 15'000});
+  stop.on_view(view({view_pod("a", "n1", "Running"), view_pod("b", "", "Pending")}));
+  BOOST_TEST(!stop.done(1'000));  // b not placed yet
   stop.on_view(view({view_pod("a", "n1", "Running"), view_pod("b", "n1", "Pending")}));
-  BOOST_TEST(!stop.done(1'000));
-  stop.on_view(view({view_pod("a", "n1", "Running"), view_pod("b", "n1", "Running")}));
   BOOST_TEST(stop.done(2'000));
   BOOST_TEST(stop.reason() == "gpu-demand");
 }
