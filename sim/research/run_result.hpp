@@ -36,14 +36,14 @@ struct UsageSample {
   double cpu_allocation = 0;  ///< requests of pods bound and not finished / allocatable
   double memory_allocation = 0;
   double gpu_allocation = 0;  ///< GPUs in use (shares counted by their milli-GPU) / GPUs
-  /// GPU requests of the pods submitted so far / GPUs (the FGD paper's "arrived workload").
-  double gpu_demand_arrived = 0;
   /// FGD's fragmentation measure (Weng et al., ATC '23, section 3): GPUs that the workload's
   /// pod shapes cannot use, expected over the shapes' popularity, summed over nodes; in GPUs.
   double gpu_fragmentation = 0;
   std::int64_t pods_pending = 0;   ///< submitted, not bound
   std::int64_t pods_running = 0;   ///< bound, not finished
   std::int64_t pods_finished = 0;  ///< succeeded or failed
+  /// GPU requests of the pods submitted so far / GPUs (the FGD paper's "arrived workload").
+  double gpu_demand_arrived = 0;
 };
 
 /// One pod of the workload and what happened to it. Absent times did not happen in the run.
