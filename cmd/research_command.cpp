@@ -6,8 +6,12 @@
 //                          [--machine-memory-mib MIB] [--machine-disk-mib MIB] [--nodes N] FILES...
 //   craton research synth --nodes N --pods P --seed S --out W.jsonl [--rate R] [...]
 //   craton research check W.jsonl     # reads it whole: counts and hash, or the first bad line
+//   craton research sample --workload W.jsonl --out S.jsonl [--node-fraction F]
+//                          [--pod-fraction F] [--seed S] [--inflate-gpu-demand PCT] [--pace-ms P]
 //   craton research compare --workload W.jsonl --policies a.yaml,b.yaml --out DIR [--seeds K]
-//                           [--duration D] [--force]   # every policy on seeds 1..K: the report
+//                           [--duration D] [--sample-s T] [--stop-at-gpu-demand PCT]
+//                           [--no-early-stop] [--force]
+//                           # every policy on seeds 1..K: the report
 //
 // Each prints one summary line (nodes, pods, events, skipped rows, hash) and exits 0; a
 // malformed row is reported on stderr with its file and line and skipped (with --strict: exit 1,
@@ -25,6 +29,7 @@
 #include "actors/scheduler/config/scheduler_config.hpp"
 #include "actors/scheduler/plugins/default_plugins.hpp"
 #include "cmd/commands.hpp"
+#include "cmd/research_stop_flags.hpp"
 #include "sim/research/compare_runs.hpp"
 #include "sim/research/report_files.hpp"
 #include "sim/research/research_run.hpp"
@@ -33,6 +38,7 @@
 #include "sim/workload/import_google_2011.hpp"
 #include "sim/workload/synthetic_workload.hpp"
 #include "sim/workload/workload_hash.hpp"
+#include "sim/workload/workload_sample.hpp"
 #include "sim/workload/workload_writer.hpp"
 #include "sim/world/fault_schedule.hpp"
 
@@ -204,6 +210,53 @@ void add_research_check(CLI::App& research, int& exit_code) {
   });
 }
 
+// `craton research sample` (sim/workload/workload_sample.hpp).
+struct SampleFlags {
+  std::string workload, out;
+  SampleOptions options;
+  std::optional<double> inflate_pct;
+};
+
+int run_sample(const SampleFlags& f) {
+  auto fail = [](const std::string& message, int code) {
+    std::cerr << "craton research sample: " << message << "\n";
+    return code;
+  };
+  auto w = research::read_research_workload(f.workload);
+  if (!w) return fail("workload " + f.workload + ": " + w.error().message, 1);
+  auto options = f.options;
+  if (f.inflate_pct) options.inflate_gpu_demand = *f.inflate_pct / 100.0;
+  WorkloadWriter writer(f.out);
+  auto status = sample_workload(w->header, w->nodes, w->pods, w->node_events, options, writer);
+  if (!status) return fail(status.error().message, status.error().code == "usage" ? 2 : 1);
+  auto summary = writer.finish();
+  if (!summary) return fail(summary.error().message, 1);
+  print_summary(*summary, 0, f.out);
+  return 0;
+}
+
+void add_research_sample(CLI::App& research, int& exit_code) {
+  auto f = std::make_shared<SampleFlags>();
+  auto& o = f->options;
+  auto* sub = research.add_subcommand(
+      "sample", "A seeded sample of a workload's nodes and pods, inflated and paced if asked");
+  sub->add_option("--workload", f->workload, "The workload to sample (JSON lines)")->required();
+  sub->add_option("--out", f->out, "The workload file to write (JSON lines)")->required();
+  sub->add_option("--node-fraction", o.node_fraction, "Share of the nodes kept, in (0, 1]")
+      ->capture_default_str();
+  sub->add_option("--pod-fraction", o.pod_fraction, "Share of the pods kept, in (0, 1]")
+      ->capture_default_str();
+  sub->add_option("--seed", o.seed, "Seed of the draws")->capture_default_str();
+  sub->add_option("--inflate-gpu-demand", f->inflate_pct,
+                  "Append copies of sampled pods until their GPU requests reach PCT% of the "
+                  "sampled nodes' GPUs (the FGD paper's inflation)")
+      ->check(CLI::Range(0.001, 100000.0));
+  sub->add_option("--pace-ms", o.pace_ms,
+                  "Pod i arrives at i x P ms and runs until the stop; node events dropped")
+      ->check(CLI::NonNegativeNumber);
+  sub->callback([f, &exit_code] { exit_code = run_sample(*f); });
+}
+
 // `craton research compare`: every policy on every seed through run_research
 // (sim/research/research_run.hpp), then the report (sim/research/report_files.hpp). Inputs are
 // all checked before the first run and before DIR is touched.
@@ -214,6 +267,8 @@ struct CompareFlags {
   int seeds = 1;
   std::string duration;
   bool force = false;
+  ResearchStopFlags stop;
+  std::int64_t sample_s = 10;
 };
 
 inline constexpr int kCompareSeedsMax = 100;
@@ -268,7 +323,8 @@ std::string compare_command_line(const CompareFlags& f) {
   std::string line = "craton research compare --workload " + f.workload + " --policies " +
                      policies + " --out " + f.out + " --seeds " + std::to_string(f.seeds);
   if (!f.duration.empty()) line += " --duration " + f.duration;
-  return line;
+  if (f.sample_s != 10) line += " --sample-s " + std::to_string(f.sample_s);
+  return line + f.stop.text();
 }
 
 // Every check on the flags and inputs: the record of the comparison, or the first problem.
@@ -304,16 +360,19 @@ int run_compare(const CompareFlags& f) {
   if (record->duration_s) options.duration_ms = std::int64_t(*record->duration_s * 1000);
   auto progress = [](const research::RunResult& r, const research::RunCost& cost) {
     std::cerr << r.run.policy << " seed " << r.run.seed << ": " << r.pods.size() << " pods, wall "
-              << cost.wall_s << " s\n";
+              << cost.wall_s << " s, stopped by " << r.stopped_by << " at " << r.end_s
+              << " s simulated\n";
   };
   // Every run replays the same workload: read it once.
   auto workload = research::read_research_workload(f.workload);
   if (!workload)
     return fail(Error{"input", "workload " + f.workload + ": " + workload.error().message});
   research::RunFunction run =
-      [&workload](const research::PolicySeedRun& r) -> Result<research::PolicySeedOutput> {
+      [&workload, &f](const research::PolicySeedRun& r) -> Result<research::PolicySeedOutput> {
     research::ResearchRunOptions o;
     o.duration_ms = r.duration_ms;
+    o.sample_period_ms = f.sample_s * 1000;
+    f.stop.apply(o);
     o.craton_version = CRATON_VERSION;
     auto outcome = research::run_research(*workload, r.policy_file, r.seed, o);
     if (!outcome) return outcome.error();
@@ -342,6 +401,10 @@ void add_research_compare(CLI::App& research, int& exit_code) {
   sub->add_option("--out", f->out, "The report's folder (absent or empty)")->required();
   sub->add_option("--seeds", f->seeds, "Seeds 1..K per policy (K <= 100)")->capture_default_str();
   sub->add_option("--duration", f->duration, "Simulated time per run, e.g. 600s, 2h");
+  sub->add_option("--sample-s", f->sample_s, "Usage sample period in simulated seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  f->stop.add_to(sub);
   sub->add_flag("--force", f->force, "Write into a non-empty --out (report files overwritten)");
   sub->callback([f, &exit_code] { exit_code = run_compare(*f); });
 }
@@ -358,6 +421,7 @@ void add_research_command(CLI::App& app, int& exit_code) {
   add_research_import(*research, exit_code);
   add_research_synth(*research, exit_code);
   add_research_check(*research, exit_code);
+  add_research_sample(*research, exit_code);
   add_research_compare(*research, exit_code);
   add_research_run(*research, exit_code);
 }

@@ -1,8 +1,9 @@
 // `craton research run --workload W.jsonl --policy P.yaml --seed S [--duration-s D]
-// [--sample-s T] [--json]`: one research run on the whole simulated cluster
-// (sim/research/research_run.hpp), printing its summary: pods bound, unschedulable, finished,
-// preempted, the last sample's allocation and fragmentation, and the run's cost (wall, peak
-// RSS, events). Exit 0 after a run, 1 when the workload or policy cannot be used.
+// [--sample-s T] [--stop-at-gpu-demand PCT] [--no-early-stop] [--json]`: one research run on the
+// whole simulated cluster (sim/research/research_run.hpp), printing its summary: pods submitted,
+// bound, unschedulable, finished, preempted, why and when it stopped, node events replayed, the
+// last sample's allocation and fragmentation, and the run's cost (wall, peak RSS, events). Exit 0
+// after a run, 1 when the workload or policy cannot be used.
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/commands.hpp"
+#include "cmd/research_stop_flags.hpp"
 #include "sim/research/research_run.hpp"
 
 namespace craton::cmd {
@@ -23,6 +25,7 @@ struct RunFlags {
   std::optional<std::int64_t> duration_s;
   std::int64_t sample_s = 10;
   bool json = false;
+  ResearchStopFlags stop;
 };
 
 nlohmann::json summary_json(const research::RunOutcome& o) {
@@ -37,12 +40,15 @@ nlohmann::json summary_json(const research::RunOutcome& o) {
                    {"seed", o.result.run.seed},
                    {"workload_hash", o.result.run.workload_hash},
                    {"pods", o.result.pods.size()},
+                   {"pods_submitted", o.pods_submitted},
                    {"bound", bound},
                    {"unschedulable", unschedulable},
                    {"finished", finished},
                    {"preempted", preempted},
                    {"end_s", o.result.end_s},
                    {"stopped_by", o.stopped_by},
+                   {"gpu_demand_reached", o.gpu_demand_reached},
+                   {"node_events_replayed", o.node_events_replayed},
                    {"node_events_ignored", o.node_events_ignored},
                    {"trace_hash", o.result.trace_hash},
                    {"wall_s", o.cost.wall_s},
@@ -54,6 +60,7 @@ nlohmann::json summary_json(const research::RunOutcome& o) {
                         {"cpu_allocation", s.cpu_allocation},
                         {"memory_allocation", s.memory_allocation},
                         {"gpu_allocation", s.gpu_allocation},
+                        {"gpu_demand_arrived", s.gpu_demand_arrived},
                         {"gpu_fragmentation", s.gpu_fragmentation}};
   }
   return j;
@@ -69,9 +76,10 @@ void add_research_run(CLI::App& research, int& exit_code) {
       ->required();
   sub->add_option("--seed", f->seed, "The simulation's seed")->required();
   sub->add_option("--duration-s", f->duration_s,
-                  "Stop this long after the workload's start (default: when every pod could "
-                  "have finished, plus 60 s)");
+                  "Stop at the latest this long after the workload's start (default: when "
+                  "every pod could have finished, plus 60 s)");
   sub->add_option("--sample-s", f->sample_s, "Usage sample period")->capture_default_str();
+  f->stop.add_to(sub);
   sub->add_flag("--json", f->json, "Print the summary as JSON");
   sub->callback([f, &exit_code] {
     auto workload = research::read_research_workload(f->workload);
@@ -84,6 +92,7 @@ void add_research_run(CLI::App& research, int& exit_code) {
     options.craton_version = CRATON_VERSION;
     if (f->duration_s) options.duration_ms = *f->duration_s * 1000;
     options.sample_period_ms = f->sample_s * 1000;
+    f->stop.apply(options);
     auto outcome = research::run_research(*workload, f->policy, f->seed, options);
     if (!outcome) {
       std::cerr << "craton research run: " << outcome.error().message << "\n";

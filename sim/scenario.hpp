@@ -36,6 +36,13 @@ class Scenario {
                                              const ObservationSink& observe) = 0;
   /// Judges a finished run.
   virtual CheckResult check(const RunHistory& history) const = 0;
+  /// Whether the run may end now, before its duration (asked whenever no actor is runnable at
+  /// the current instant; the run's end is then `now_ms`). Deterministic scenarios answer from
+  /// what their actors reported, never from the host.
+  virtual bool done(std::int64_t now_ms) const {
+    (void)now_ms;
+    return false;
+  }
   /// The run's simulated disks (sim/world/sim_disk.hpp), given before the first node starts and
   /// taken back (null) after the run. A scenario that stores data opens its environments on
   /// `disks->disk(node)`; the others ignore disk faults.

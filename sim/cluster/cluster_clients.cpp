@@ -124,6 +124,8 @@ void audit(AuditorActor* self) {
     p.phase = pod.getStatus().getPhase();
     p.ready = is_ready(pod);
     p.terminating = pod.getMetadata().getDeletionTimestamp().size() > 0;
+    for (auto e : pod.getMetadata().getAnnotations().getEntries())
+      if (e.getKey() == "craton.io/gpu-index") p.gpu_index = e.getValue();
     view.pods[o.uid()] = std::move(p);
   }
   // Only what the checker reads counts as a change (status writes move the revision alone).

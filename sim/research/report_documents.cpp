@@ -84,14 +84,14 @@ std::string summary_csv(const std::vector<PolicySummary>& summaries) {
 std::string timeseries_csv(const std::vector<const RunResult*>& runs) {
   std::string out =
       "seed,t_s,cpu_allocation,memory_allocation,gpu_allocation,gpu_fragmentation,"
-      "pods_pending,pods_running,pods_finished\n";
+      "pods_pending,pods_running,pods_finished,gpu_demand_arrived\n";
   for (const auto* run : runs)
     for (const auto& s : run->samples)
       out += std::to_string(run->run.seed) + "," + format_number(s.t_s, 3) + "," +
              format_number(s.cpu_allocation) + "," + format_number(s.memory_allocation) + "," +
              format_number(s.gpu_allocation) + "," + format_number(s.gpu_fragmentation) + "," +
              std::to_string(s.pods_pending) + "," + std::to_string(s.pods_running) + "," +
-             std::to_string(s.pods_finished) + "\n";
+             std::to_string(s.pods_finished) + "," + format_number(s.gpu_demand_arrived) + "\n";
   return out;
 }
 
@@ -121,7 +121,8 @@ std::string run_json(const CompareRecord& record, const std::vector<RunResult>& 
                         {"seed", r.run.seed},
                         {"workload_hash", r.run.workload_hash},
                         {"trace_hash", r.trace_hash},
-                        {"end_s", rounded(r.end_s)}});
+                        {"end_s", rounded(r.end_s)},
+                        {"stopped_by", r.stopped_by}});
     bool seen = false;
     for (const auto& p : policies) seen = seen || p["policy"] == r.run.policy;
     if (!seen)

@@ -7,6 +7,7 @@
 
 #include "actors/scheduler/plugins/fgd.hpp"
 #include "actors/scheduler/plugins/gpu_model.hpp"
+#include "actors/scheduler/plugins/gpu_share.hpp"
 
 namespace craton::research {
 
@@ -26,10 +27,10 @@ sched::GpuRequest gpu_request(const workload::Pod& pod) {
   return r;
 }
 
-struct PodSeen {
-  std::size_t index = 0;  ///< in the workload
-  std::string node;
-  std::int64_t bound_order = 0;  ///< when it was first seen bound (orders a node's GPUs)
+// A pod on a node at a sample instant: its workload index and the GPUs the scheduler wrote.
+struct OnNode {
+  std::size_t pod = 0;
+  std::string_view gpu_index;
 };
 
 double seconds(std::int64_t ms, std::int64_t start_ms) {
@@ -88,10 +89,15 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
     UsageSample s;
     s.t_s = seconds(t_ms, input.start_ms);
     double cpu = 0, memory = 0, gpu_milli = 0;
-    std::vector<std::vector<std::size_t>> on_node(nodes.size());
+    std::vector<std::vector<OnNode>> on_node(nodes.size());
     std::int64_t submitted = 0;
+    double demand_milli = 0;
     for (std::size_t i = 0; i < pods.size(); ++i)
-      if (input.start_ms + pods[i].submit_ms <= t_ms) ++submitted;
+      if (input.start_ms + pods[i].submit_ms <= t_ms) {
+        ++submitted;
+        demand_milli += double(gpu_request(pods[i]).total_milli());
+      }
+    s.gpu_demand_arrived = gpu_total > 0 ? demand_milli / 1000.0 / gpu_total : 0;
     std::int64_t bound_or_done = 0;
     if (current != nullptr) {
       for (const auto& [uid, p] : current->pods) {
@@ -111,7 +117,7 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
         memory += double(w.requests.memory_bytes);
         gpu_milli += double(gpu_request(w).total_milli());
         if (auto n = node_index.find(p.node); n != node_index.end())
-          on_node[n->second].push_back(it->second);
+          on_node[n->second].push_back({it->second, p.gpu_index});
       }
     }
     s.pods_pending = std::max<std::int64_t>(0, submitted - bound_or_done);
@@ -125,13 +131,25 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
       g.count = std::min<std::int32_t>(nodes[n].gpu_count, std::int32_t(sched::kGpusPerNodeMax));
       g.free_milli_cpu = nodes[n].capacity.cpu_milli;
       auto& list = on_node[n];
-      std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) {
-        return bound_order[a] != bound_order[b] ? bound_order[a] < bound_order[b] : a < b;
+      std::sort(list.begin(), list.end(), [&](const OnNode& a, const OnNode& b) {
+        return bound_order[a.pod] != bound_order[b.pod] ? bound_order[a.pod] < bound_order[b.pod]
+                                                        : a.pod < b.pod;
       });
-      for (auto i : list) {
-        auto request = gpu_request(pods[i]);
+      // The GPUs the scheduler wrote on the pod first (GpuShare's rule for a known placement),
+      // then the others in bound order by choose_gpus.
+      std::vector<bool> placed(list.size(), false);
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        auto request = gpu_request(pods[list[k].pod]);
+        auto mask = sched::parse_gpu_index(list[k].gpu_index);
+        if (request.none() || !mask || !sched::mask_has_room(g, request, *mask)) continue;
+        g.take(request, *mask, pods[list[k].pod].requests.cpu_milli);
+        placed[k] = true;
+      }
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        if (placed[k]) continue;
+        auto request = gpu_request(pods[list[k].pod]);
         auto mask = sched::choose_gpus(g, request);
-        g.take(request, mask.value_or(0), pods[i].requests.cpu_milli);
+        g.take(request, mask.value_or(0), pods[list[k].pod].requests.cpu_milli);
       }
       fragmentation_milli += sched::node_fragmentation(g, target);
     }

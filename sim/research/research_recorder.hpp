@@ -13,9 +13,9 @@
 //   capacity: workload_objects.hpp); GPU use in milli as the GPU plugins count it;
 // - gpu_fragmentation: FGD's node_fragmentation (actors/scheduler/plugins/fgd.hpp) against the
 //   workload's own pod shapes, summed over nodes, in GPUs. Which GPU of a node a pod holds is
-//   not shown by the API: the recorder places a node's pods on its GPUs in bound order with
-//   choose_gpus (GpuShare's rule). Under FGD, whose GPU choice for a share can differ, the
-//   figure is an approximation of the scheduler's own table.
+//   read from the pod's craton.io/gpu-index annotation (GpuShare's Reserve writes it, the pods
+//   auditor reports it); a pod without one (or one that does not fit) is placed after the
+//   annotated ones, in bound order, with choose_gpus (GpuShare's rule for a pod it never saw).
 #pragma once
 
 #include <cstdint>

@@ -14,8 +14,10 @@
 #include "runtime/flat_message.hpp"
 #include "schemas/api_pod.capnp.h"
 #include "sim/cluster/cluster_scenario.hpp"
+#include "sim/research/node_event_replay.hpp"
 #include "sim/research/research_recorder.hpp"
 #include "sim/research/research_scenario.hpp"
+#include "sim/research/run_stop.hpp"
 #include "sim/research/workload_objects.hpp"
 #include "sim/workload/workload_hash.hpp"
 #include "sim/workload/workload_reader.hpp"
@@ -75,42 +77,84 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   auto policy = scheduler::parse_scheduler_config(text.str());
   if (!policy) return Error{policy.error().code, policy_file + ": " + policy.error().message};
 
-  // The pods, encoded once, and when the run must stop.
+  // The pods the run submits (all, or up to the demand stop's cut), encoded once.
+  RunOutcome outcome;
+  std::size_t submitted = workload.pods.size();
+  if (options.stop_at_gpu_demand) {
+    auto capacity = gpu_capacity_milli(workload.nodes);
+    if (!(*options.stop_at_gpu_demand > 0) || capacity <= 0)
+      return invalid("the GPU demand stop needs a positive fraction and a cluster with GPUs");
+    auto cut = demand_cut(workload.pods, capacity, *options.stop_at_gpu_demand);
+    outcome.gpu_demand_reached = cut.has_value();
+    submitted = cut.value_or(submitted);
+  }
+  std::vector<workload::Pod> pods(workload.pods.begin(),
+                                  workload.pods.begin() + std::ptrdiff_t(submitted));
   api::KubeJson codec;
   std::vector<PodSubmission> submissions;
-  submissions.reserve(workload.pods.size());
-  std::int64_t last_end_ms = 0;
-  for (const auto& pod : workload.pods) {
+  submissions.reserve(pods.size());
+  std::int64_t last_end_ms = 0, last_submit_ms = 0;
+  std::vector<std::string> names;
+  for (const auto& pod : pods) {
     auto message = codec.decode<schema::k8s::Pod>(pod_json_of(pod, options.namespace_).dump());
     if (!message) return invalid("pod " + pod.name + ": " + message.error().message);
     submissions.push_back({options.start_ms + pod.submit_ms, pod.name, flat_bytes(**message)});
     last_end_ms = std::max(last_end_ms, pod.submit_ms + pod.duration_ms.value_or(0));
+    last_submit_ms = std::max(last_submit_ms, options.start_ms + pod.submit_ms);
+    names.push_back(options.namespace_ + "/" + pod.name);
   }
-  RunOutcome outcome;
-  outcome.stopped_by = options.duration_ms ? "duration" : "drain";
+  outcome.pods_submitted = std::int64_t(pods.size());
   std::int64_t end_ms =
       options.start_ms + options.duration_ms.value_or(last_end_ms + options.drain_ms);
-  outcome.node_events_ignored = std::int64_t(workload.node_events.size());
 
   auto workers = workload.nodes.size();
   std::size_t total = workers;
   while (total - sim::control_plane_size(total) < workers) ++total;
+  auto ids = sim::node_ids(total);
+  auto first_worker = ids.begin() + std::ptrdiff_t(sim::control_plane_size(total));
+  std::vector<std::string> worker_ids(first_worker, first_worker + std::ptrdiff_t(workers));
+  auto plan =
+      plan_node_events(workload.node_events, workload.nodes, worker_ids, options.start_ms, end_ms);
+  if (!plan) return plan.error();
+  outcome.node_events_replayed = plan->replayed;
+  outcome.node_events_ignored = plan->ignored;
+  for (const auto& d : plan->deletions) submissions.push_back({d.at_ms, d.node, "", true});
+  std::stable_sort(
+      submissions.begin(), submissions.end(),
+      [](const PodSubmission& a, const PodSubmission& b) { return a.at_ms < b.at_ms; });
+
+  std::shared_ptr<RunStop> stop;
+  if (options.early_stop || options.stop_at_gpu_demand) {
+    RunStopConfig c;
+    c.pods = std::move(names);
+    c.last_arrival_ms = std::max(last_submit_ms, plan->last_ms);
+    c.bound_pods_settle = options.stop_at_gpu_demand.has_value();
+    c.quiet_ms = options.quiet_ms;
+    stop = std::make_shared<RunStop>(std::move(c));
+  }
+
   sim::WorldConfig world;
   world.seed = seed;
   world.nodes = total;
   world.duration_ms = end_ms;
   world.settle_fraction = 1.0;
   world.faults = {sim::cluster_latency_fault()};
+  for (auto& f : plan->faults) world.faults.push_back(std::move(f));
+  std::stable_sort(world.faults.begin(), world.faults.end(),
+                   [](const sim::Fault& a, const sim::Fault& b) { return a.at_ms < b.at_ms; });
   world.steps_max = options.steps_max;
   ResearchScenarioOptions scenario_options;
   scenario_options.namespace_ = options.namespace_;
-  ResearchScenario scenario(sim::node_ids(total), workload.nodes, std::move(submissions),
-                            std::move(*policy), scenario_options);
+  ResearchScenario scenario(ids, workload.nodes, std::move(submissions), std::move(*policy),
+                            scenario_options, stop);
   auto report = sim::run_world(world, scenario);
+  outcome.stopped_by = stop && !stop->reason().empty() ? stop->reason()
+                       : options.duration_ms           ? "duration"
+                                                       : "drain";
 
   RecorderInput input;
   input.nodes = &workload.nodes;
-  input.pods = &workload.pods;
+  input.pods = &pods;
   input.namespace_ = options.namespace_;
   input.start_ms = options.start_ms;
   input.end_ms = report.simulated_ms;
@@ -125,6 +169,7 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   run.seed = seed;
   run.workload_hash = workload.hash;
   run.craton_version = options.craton_version;
+  outcome.result.stopped_by = outcome.stopped_by;
   outcome.result.trace_hash = std::stoull(report.trace_hash, nullptr, 16);
   outcome.store_failures = report.check.failures;
   outcome.cost.wall_s =

@@ -37,8 +37,11 @@ using SubmitterActor = caf::stateful_actor<SubmitterState>;
 
 void send_create(SubmitterActor* self, std::size_t pod) {
   auto& st = self->state;
-  auto call = sim::api_call_on("", "pods", api::ApiVerb::create, st.options.namespace_);
-  call.object = (*st.pods)[pod].object;
+  const auto& item = (*st.pods)[pod];
+  auto call = item.delete_node
+                  ? sim::api_call_on("", "nodes", api::ApiVerb::remove, "", item.name)
+                  : sim::api_call_on("", "pods", api::ApiVerb::create, st.options.namespace_);
+  call.object = item.object;
   auto correlation = st.next_correlation++;
   st.in_flight[correlation] = {pod, st.env->now_ms(self)};
   sim::send_api_call(self, *st.env, correlation, call);
@@ -95,7 +98,8 @@ caf::behavior submitter(SubmitterActor* self, NodeContext node,
           auto reply = api::read_api_reply(body.getApiResponse());
           auto pod = it->second.pod;
           st.in_flight.erase(it);
-          if (!reply.ok() && reply.code != 409) st.retry.push_back(pod);
+          bool landed = (*st.pods)[pod].delete_node ? reply.code == 404 : reply.code == 409;
+          if (!reply.ok() && !landed) st.retry.push_back(pod);
         });
       },
       [self](submit_atom) { submit_due(self); },
@@ -112,14 +116,15 @@ ResearchScenario::ResearchScenario(std::vector<std::string> node_ids,
                                    std::vector<workload::Node> workers,
                                    std::vector<PodSubmission> pods,
                                    scheduler::SchedulerConfig policy,
-                                   ResearchScenarioOptions options)
+                                   ResearchScenarioOptions options, std::shared_ptr<RunStop> stop)
     : nodes_(std::move(node_ids)),
       control_plane_(first(nodes_, sim::control_plane_size(nodes_.size()))),
       workers_(std::move(workers)),
       pods_(std::make_shared<const std::vector<PodSubmission>>(std::move(pods))),
       policy_(std::move(policy)),
       options_(std::move(options)),
-      store_(control_plane_, sim::cluster_store_options(sim::StoreScenarioOptions{})) {}
+      store_(control_plane_, sim::cluster_store_options(sim::StoreScenarioOptions{})),
+      stop_(std::move(stop)) {}
 
 std::vector<caf::actor> ResearchScenario::spawn_node(caf::actor_system& sys,
                                                      const NodeContext& node,
@@ -145,7 +150,13 @@ std::vector<caf::actor> ResearchScenario::spawn_node(caf::actor_system& sys,
     actors.push_back(std::move(a));
   if (cp == control_plane_.begin()) {
     actors.push_back(sys.spawn(submitter, node, pods_, options_));
-    actors.push_back(sim::spawn_pods_auditor(sys, node, observe));
+    auto sink = observe;
+    if (stop_)
+      sink = [stop = stop_, observe](sim::ObservedEvent e) {
+        if (const auto* view = std::get_if<sim::PodsView>(&e)) stop->on_view(*view);
+        observe(std::move(e));
+      };
+    actors.push_back(sim::spawn_pods_auditor(sys, node, sink));
   }
   return actors;
 }

@@ -11,25 +11,34 @@
 //
 // The WorkloadSubmitter creates pod j at start_ms + submit_ms (simulated), in workload order,
 // at most kSubmitInFlightMax creates outstanding; a create that fails (other than 409: it
-// landed) or is unanswered for call_timeout_ms is sent again.
+// landed) or is unanswered for call_timeout_ms is sent again. It also deletes the Nodes of
+// removed machines at their time (node_event_replay.hpp; 404 counts as done); the world's
+// faults stop and start their agents.
+//
+// Early stop: given a RunStop (run_stop.hpp), the scenario shows it every view of the pods
+// auditor and answers Scenario::done from it.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/scheduler/config/scheduler_config.hpp"
+#include "sim/research/run_stop.hpp"
 #include "sim/scenario.hpp"
 #include "sim/store/store_scenario.hpp"
 #include "sim/workload/workload.hpp"
 
 namespace craton::research {
 
-/// One pod to create: when (simulated ms since the run's start) and its encoded Pod.
+/// One pod to create: when (simulated ms since the run's start) and its encoded Pod; or a Node
+/// to delete (delete_node: `name` is the Node's, `object` empty).
 struct PodSubmission {
   std::int64_t at_ms = 0;
   std::string name;
   std::string object;  ///< the Pod, Cap'n Proto (as the API takes it)
+  bool delete_node = false;
 };
 
 struct ResearchScenarioOptions {
@@ -43,9 +52,10 @@ class ResearchScenario : public sim::Scenario {
   static constexpr std::size_t kSubmitInFlightMax = 64;
 
   /// `node_ids` = sim::node_ids(control_plane_size(n) + workers); `workers` in that order.
+  /// `pods` in time order; `stop` may be null (the run goes to its duration).
   ResearchScenario(std::vector<std::string> node_ids, std::vector<workload::Node> workers,
                    std::vector<PodSubmission> pods, scheduler::SchedulerConfig policy,
-                   ResearchScenarioOptions options);
+                   ResearchScenarioOptions options, std::shared_ptr<RunStop> stop = nullptr);
 
   std::string name() const override { return "research"; }
   std::vector<caf::actor> spawn_node(caf::actor_system& sys, const NodeContext& node,
@@ -55,6 +65,7 @@ class ResearchScenario : public sim::Scenario {
   void use_disks(std::shared_ptr<sim::SimDisks> disks) override {
     store_.use_disks(std::move(disks));
   }
+  bool done(std::int64_t now_ms) const override { return stop_ && stop_->done(now_ms); }
 
  private:
   std::vector<std::string> nodes_;
@@ -64,6 +75,7 @@ class ResearchScenario : public sim::Scenario {
   scheduler::SchedulerConfig policy_;
   ResearchScenarioOptions options_;
   sim::StoreScenario store_;
+  std::shared_ptr<RunStop> stop_;  ///< shared with the auditor's sink
 };
 
 }  // namespace craton::research

@@ -42,6 +42,8 @@ struct UsageSample {
   std::int64_t pods_pending = 0;   ///< submitted, not bound
   std::int64_t pods_running = 0;   ///< bound, not finished
   std::int64_t pods_finished = 0;  ///< succeeded or failed
+  /// GPU requests of the pods submitted so far / GPUs (the FGD paper's "arrived workload").
+  double gpu_demand_arrived = 0;
 };
 
 /// One pod of the workload and what happened to it. Absent times did not happen in the run.
@@ -62,7 +64,9 @@ struct RunResult {
   std::vector<UsageSample> samples;  ///< in time order, one per sample period
   std::vector<PodOutcome> pods;      ///< in the workload's order
   double end_s = 0;                  ///< simulated time when the run stopped
-  std::uint64_t trace_hash = 0;      ///< the world's trace hash (same seed, same hash)
+  /// Why: "finished", "unschedulable", "gpu-demand", "duration" or "drain" (research_run.hpp).
+  std::string stopped_by;
+  std::uint64_t trace_hash = 0;  ///< the world's trace hash (same seed, same hash)
 };
 
 /// What the run cost on this host: wall time and memory. Never part of determinism checks.

@@ -38,8 +38,14 @@ json resources_json(const workload::Resources& r) {
 
 json container_command(const workload::Pod& pod) {
   if (!pod.duration_ms) return json::array({"sleep-forever"});
-  auto seconds = (std::max<std::int64_t>(*pod.duration_ms, 0) + 999) / 1000;
-  return json::array({"sleep", std::to_string(seconds)});
+  // Whole seconds as "N", else "N.mmm": the FakeDriver's sleep keeps the milliseconds.
+  auto ms = std::max<std::int64_t>(*pod.duration_ms, 0);
+  auto text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    auto fraction = std::to_string(1000 + ms % 1000).substr(1);  // three digits, leading zeros
+    text += "." + fraction;
+  }
+  return json::array({"sleep", text});
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 //   and craton.io/gpu-milli: 1000*k, in requests and limits alike (extended resources cannot
 //   be overcommitted); gpu_models as a required node affinity on kGpuModelLabel;
 //   restartPolicy Never; one container whose command makes the FakeDriver run for
-//   duration_ms rounded up to a whole second ("sleep N"), or until the run ends (no
+//   duration_ms to the millisecond ("sleep N" or "sleep N.mmm"), or until the run ends (no
 //   duration: "sleep-forever", which the FakeDriver runs until signalled);
 // - owner_job becomes the label kJobLabel; distinct_nodes_in_job becomes a required pod
 //   anti-affinity on that label over kubernetes.io/hostname.

@@ -175,6 +175,8 @@ struct PodsView {
     std::string phase;
     bool ready = false;
     bool terminating = false;
+    /// The annotation craton.io/gpu-index (the GPUs the scheduler chose; "" when unset).
+    std::string gpu_index;
     bool operator==(const Pod&) const = default;
   };
   std::int64_t revision = 0;  ///< the pods informer's resourceVersion

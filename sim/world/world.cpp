@@ -146,6 +146,7 @@ class World final : public NetworkHost {
   Clock::time_point origin_;
   std::size_t next_fault_ = 0;
   bool settled_ = false;
+  std::int64_t end_ms_ = 0;  // duration_ms, or when the scenario said it was done
   std::uint64_t steps_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;
@@ -429,13 +430,13 @@ void World::shut_down() {
 RunReport World::report() {
   RunReport r;
   r.scenario = scenario_.name();
-  r.simulated_ms = config_.duration_ms;
+  r.simulated_ms = end_ms_;
   r.messages_delivered = delivered_;
   r.messages_dropped = dropped_;
   r.steps = steps_;
   history_.nodes = node_ids(config_.nodes);
   history_.settle_ms = settle_ms(config_);
-  history_.end_ms = config_.duration_ms;
+  history_.end_ms = end_ms_;
   history_.delay_max_ms = delay_max_ms(config_);
   history_.faults = config_.faults;
   for (const auto& [id, node] : nodes_) {
@@ -470,6 +471,7 @@ RunReport World::run() {
     apply(config_.faults[next_fault_++]);
   for (const auto& id : node_ids(config_.nodes)) start_node(nodes_[id]);
   const auto end = origin_ + std::chrono::milliseconds(config_.duration_ms);
+  end_ms_ = config_.duration_ms;
   while (steps_ < config_.steps_max) {
     while (next_fault_ < config_.faults.size() && config_.faults[next_fault_].at_ms <= now_ms())
       apply(config_.faults[next_fault_++]);
@@ -478,6 +480,11 @@ RunReport World::run() {
     if (disks_->has_requests()) handle_disk_requests();  // e.g. a restart whose open failed
     if (run_one_job()) continue;
     if (sched_->clock().now() >= end) break;
+    // Nothing runnable at this instant: the scenario may end the run here (Scenario::done).
+    if (scenario_.done(now_ms())) {
+      end_ms_ = now_ms();
+      break;
+    }
     advance();
   }
   bool step_limit = steps_ >= config_.steps_max;

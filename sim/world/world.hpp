@@ -5,7 +5,9 @@
 // test_coordinator (no middleman), starts SimNetwork and, per node, a router (default route:
 // SimNetwork) plus the scenario's actors. Then, until the run's duration: apply the faults due
 // now; if some actor is runnable (and its node not paused), pick one with the world's seeded
-// Rng and let it handle one message; otherwise jump simulated time to the next timer or fault.
+// Rng and let it handle one message; otherwise end the run early if the scenario says it is
+// done (Scenario::done; RunReport::simulated_ms is then that instant), else jump simulated time
+// to the next timer or fault.
 // At the settle point (a fraction of the duration) the world heals the network, clears loss
 // and duplication and resumes paused nodes; crashed nodes stay down unless the schedule
 // restarts them. Finally every actor is killed, the scheduler drained and the system destroyed

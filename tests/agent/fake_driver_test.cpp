@@ -59,6 +59,27 @@ BOOST_AUTO_TEST_CASE(sleep_exits_zero_after_its_seconds_and_exit_exits_at_once) 
   BOOST_TEST(done.finished_at_ms == 1'000'000 + 30'000);
 }
 
+BOOST_AUTO_TEST_CASE(sleep_takes_fractional_seconds_to_the_millisecond) {
+  Host host;
+  BOOST_REQUIRE(host.start("short", {"sleep", "2.5"}).ok());
+  BOOST_REQUIRE(host.start("exact", {"sleep", "0.007"}).ok());
+  BOOST_REQUIRE(host.start("fine", {"sleep", "1.0001"}).ok());  // below a ms: rounded up
+  BOOST_REQUIRE(host.start("odd", {"sleep", "1.x"}).ok());      // not a duration: runs on
+  host.now += 7;
+  BOOST_TEST((host.status("exact").state == ContainerState::exited));
+  host.now += 1'000 - 7;
+  BOOST_TEST((host.status("fine").state == ContainerState::running));
+  host.now += 1;
+  BOOST_TEST((host.status("fine").state == ContainerState::exited));
+  host.now += 1'498;
+  BOOST_TEST((host.status("short").state == ContainerState::running));
+  host.now += 1;
+  BOOST_TEST((host.status("short").state == ContainerState::exited));
+  BOOST_TEST(host.status("short").finished_at_ms == 1'000'000 + 2'500);
+  host.now += 1'000'000;
+  BOOST_TEST((host.status("odd").state == ContainerState::running));
+}
+
 BOOST_AUTO_TEST_CASE(crash_fails_the_start_and_hang_survives_sigterm_but_not_sigkill) {
   Host host;
   auto crash = host.start("c", {"crash"});

@@ -242,6 +242,48 @@ BOOST_AUTO_TEST_CASE(reserve_pins_the_gpu_and_the_table_is_the_same_whatever_the
   BOOST_TEST(share->placements(nodes[0]).size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_restarted_gpu_share_reads_the_gpus_back_from_the_pods_annotation) {
+  Gpus g;
+  // Two shares of 300 an earlier scheduler (FGD, say) spread over GPUs 1 and 0 of a 2-GPU
+  // node; choose_gpus alone would stack both on GPU 0. The annotation says where they are.
+  std::vector<NodeInfo> nodes = {g.node("n", 2)};
+  PodInfo a = g.pod("a-300", 1000, 0, 300), b = g.pod("b-300", 1000, 0, 300);
+  a.gpu_index = "1";
+  b.gpu_index = "0";
+  g.place(nodes[0], a);
+  g.place(nodes[0], b);
+  PodInfo c = g.pod("c-300", 1000, 0, 300);  // no annotation: placed by the rule, after them
+  g.place(nodes[0], c);
+  auto fresh = gpu_share(g);
+  (void)pre_filtered(*fresh, g.pod("next", 1000, 0, 100), nodes);
+  auto placed = fresh->placements(nodes[0]);
+  BOOST_REQUIRE_EQUAL(placed.size(), 3u);
+  BOOST_TEST(placed[0].mask == 0b10u);  // a: GPU 1, as annotated
+  BOOST_TEST(placed[1].mask == 0b01u);  // b: GPU 0, as annotated
+  BOOST_TEST(placed[2].mask == 0b01u);  // c: best fit among equals: the lowest GPU
+  BOOST_TEST(fresh->node_gpus(nodes[0]).used[0] == 600);
+  BOOST_TEST(fresh->node_gpus(nodes[0]).used[1] == 300);
+
+  // A malformed or misfitting annotation falls back to the rule.
+  std::vector<NodeInfo> other = {g.node("m", 3)};
+  PodInfo bad = g.pod("bad", 1000, 0, 300), whole = g.pod("whole", 1000, 2, 0);
+  bad.gpu_index = "1,x";
+  whole.gpu_index = "1";  // two whole GPUs cannot be one index
+  g.place(other[0], bad);
+  g.place(other[0], whole);
+  auto again = gpu_share(g);
+  (void)pre_filtered(*again, g.pod("next", 1000, 0, 100), other);
+  auto used = again->node_gpus(other[0]).used;
+  BOOST_TEST(used[0] == 300);  // bad: the rule's lowest GPU, not GPU 1
+  BOOST_TEST(used[1] == 1000);
+  BOOST_TEST(used[2] == 1000);
+
+  BOOST_TEST(parse_gpu_index("0,1").value_or(0) == 0b11u);
+  BOOST_TEST(parse_gpu_index("2").value_or(0) == 0b100u);
+  for (std::string_view wrong : {"", ",", "1,", "1,1", "2,1", "a", "-1", "1000"})
+    BOOST_TEST(!parse_gpu_index(wrong).has_value(), wrong);
+}
+
 BOOST_AUTO_TEST_CASE(fgd_fragmentation_follows_the_papers_definitions) {
   // Workload: half shares of 500 (1 core), half whole GPUs (1 core).
   FgdArgs args{{{1000, 1, 500, 1}, {1000, 1, 1000, 1}}};

@@ -171,9 +171,9 @@ BOOST_AUTO_TEST_CASE(csv_files_have_their_columns_and_quote_what_needs_it) {
   auto series = lines_of(timeseries_csv(fgd));
   BOOST_TEST(series[0] ==
              "seed,t_s,cpu_allocation,memory_allocation,gpu_allocation,gpu_fragmentation,"
-             "pods_pending,pods_running,pods_finished");
+             "pods_pending,pods_running,pods_finished,gpu_demand_arrived");
   BOOST_TEST(series.size() == 1u + 20);
-  BOOST_TEST(series[6] == "1,50,0.28,0.186667,0.56,1.76,3,2,1");
+  BOOST_TEST(series[6] == "1,50,0.28,0.186667,0.56,1.76,3,2,1,0");
   auto pods = lines_of(pods_csv(fgd));
   BOOST_TEST(pods[0] ==
              "seed,name,submit_s,bound_s,running_s,finished_s,pending_s,node,preempted,"

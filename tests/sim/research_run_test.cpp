@@ -83,7 +83,13 @@ BOOST_AUTO_TEST_CASE(workload_pods_become_pods_the_api_takes) {
   auto j = pod_json_of(p, "default");
   BOOST_TEST(j["spec"]["containers"][0]["resources"]["requests"]["craton.io/gpu-milli"] == "300");
   BOOST_TEST(!j["spec"]["containers"][0]["resources"]["requests"].contains("nvidia.com/gpu"));
-  BOOST_TEST(j["spec"]["containers"][0]["command"] == nlohmann::json::array({"sleep", "3"}));
+  BOOST_TEST(j["spec"]["containers"][0]["command"] == nlohmann::json::array({"sleep", "2.500"}));
+  p.duration_ms = 4000;
+  BOOST_TEST(pod_json_of(p, "default")["spec"]["containers"][0]["command"] ==
+             nlohmann::json::array({"sleep", "4"}));
+  p.duration_ms = 61'007;
+  BOOST_TEST(pod_json_of(p, "default")["spec"]["containers"][0]["command"] ==
+             nlohmann::json::array({"sleep", "61.007"}));
   BOOST_TEST(j["spec"]["restartPolicy"] == "Never");
   BOOST_TEST(j["spec"]["priority"] == 5);
   auto term =
@@ -159,4 +165,83 @@ BOOST_AUTO_TEST_CASE(the_same_inputs_give_an_equal_result) {
     BOOST_TEST(a.preempted == b.preempted);
     BOOST_TEST(a.unschedulable == b.unschedulable);
   }
+}
+
+namespace {
+
+RunOutcome run_workload(const ResearchWorkload& w, ResearchRunOptions options,
+                        const std::string& file = "fgd.yaml") {
+  auto outcome = run_research(w, policy(file), 3, options);
+  BOOST_REQUIRE_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.error().message));
+  BOOST_TEST(outcome->store_failures.empty());
+  return std::move(*outcome);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_run_stops_once_every_pod_finished_or_nothing_can_change) {
+  ResearchWorkload w;
+  w.nodes = {gpu_node("a")};
+  w.pods = {pod("short", 0, 1000, 1, 500), pod("long", 1'000, 2000, 0, 0)};
+  w.pods[0].duration_ms = 1'500;
+  w.pods[1].duration_ms = 2'500;
+  ResearchRunOptions options;
+  options.duration_ms = 600'000;
+  auto finished = run_workload(w, options);
+  BOOST_TEST(finished.stopped_by == "finished");
+  BOOST_TEST(finished.result.stopped_by == "finished");
+  BOOST_TEST(finished.result.end_s < 600.0);
+  for (const auto& p : finished.result.pods) BOOST_TEST(p.finished_s.has_value(), p.name);
+
+  // A pod no node can take: the run ends once the others finished and the views stayed quiet.
+  w.pods.push_back(pod("too-big", 2'000, 100'000, 0, 0));
+  auto stuck = run_workload(w, options);
+  BOOST_TEST(stuck.stopped_by == "unschedulable");
+  BOOST_TEST(stuck.result.end_s < 600.0);
+  BOOST_TEST(outcome_of(stuck.result, "too-big").unschedulable);
+  BOOST_TEST(outcome_of(stuck.result, "long").finished_s.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_gpu_demand_stop_submits_up_to_the_fraction_of_gpus) {
+  // 2 GPUs; half (500) + share (500) reach 50%: whole is never submitted, and the run stops
+  // once both are placed, although they run on.
+  ResearchRunOptions options;
+  options.duration_ms = 600'000;
+  options.stop_at_gpu_demand = 0.5;
+  auto o = run_workload(fragment_case(), options);
+  BOOST_TEST(o.stopped_by == "gpu-demand");
+  BOOST_TEST(o.gpu_demand_reached);
+  BOOST_TEST(o.pods_submitted == 3);
+  BOOST_REQUIRE_EQUAL(o.result.pods.size(), 3u);
+  for (const auto& p : o.result.pods) BOOST_TEST(p.bound_s.has_value(), p.name);
+  BOOST_TEST(o.result.end_s < 600.0);
+  BOOST_REQUIRE(!o.result.samples.empty());
+  BOOST_TEST(o.result.samples.back().gpu_demand_arrived == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(node_events_are_replayed_machines_join_and_leave) {
+  // "late" joins at 30 s: its pod waits for it. "gone" leaves at 10 s: its Node is deleted and
+  // the pod GC deletes the pod bound there.
+  ResearchWorkload w;
+  w.nodes = {gpu_node("a"), gpu_node("late"), gpu_node("gone")};
+  using T = workload::NodeEventType;
+  w.node_events = {{10'000, "gone", T::remove, ""}, {30'000, "late", T::add, ""}};
+  w.pods = {pod("on-late", 0, 1000, 0, 0, "late"), pod("on-gone", 0, 1000, 0, 0, "gone"),
+            pod("on-a", 0, 1000, 0, 0, "a")};
+  w.pods[0].duration_ms = 2'000;
+  w.pods[2].duration_ms = 2'000;  // on-gone runs until it is deleted
+  ResearchRunOptions options;
+  options.duration_ms = 400'000;
+  auto o = run_workload(w, options);
+  BOOST_TEST(o.node_events_replayed == 2);
+  BOOST_TEST(o.node_events_ignored == 0);
+  const auto& late = outcome_of(o.result, "on-late");
+  BOOST_REQUIRE(late.bound_s.has_value());
+  BOOST_TEST(*late.bound_s >= 30.0);
+  BOOST_TEST(late.finished_s.has_value());
+  const auto& gone = outcome_of(o.result, "on-gone");
+  BOOST_TEST(gone.bound_s.has_value());
+  BOOST_TEST(gone.preempted);  // deleted before it finished
+  BOOST_TEST(o.stopped_by == "finished");
+  BOOST_TEST(o.result.end_s < 400.0);
 }

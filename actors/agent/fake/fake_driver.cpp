@@ -21,6 +21,33 @@ long long number(const std::vector<std::string>& argv, std::size_t i) {
   return std::atoll(argv[i].c_str());
 }
 
+/// `sleep`'s operand "N" or "N.F" (seconds, as coreutils' sleep takes it) in milliseconds,
+/// fractions below a millisecond rounded up; -1 when it is not one.
+long long sleep_ms(const std::vector<std::string>& argv) {
+  if (argv.size() < 2) return -1;
+  const std::string& text = argv[1];
+  auto dot = text.find('.');
+  std::vector<std::string> whole{"", text.substr(0, dot)};
+  long long seconds = number(whole, 1);
+  if (seconds < 0) return -1;
+  long long ms = seconds * 1000;
+  if (dot == std::string::npos) return ms;
+  std::string fraction = text.substr(dot + 1);
+  if (fraction.empty() || fraction.size() > 9) return -1;
+  long long scale = 100, rest = 0;
+  for (std::size_t i = 0; i < fraction.size(); ++i) {
+    char ch = fraction[i];
+    if (ch < '0' || ch > '9') return -1;
+    if (i < 3) {
+      ms += (ch - '0') * scale;
+      scale /= 10;
+    } else {
+      rest += ch - '0';
+    }
+  }
+  return ms + (rest > 0 ? 1 : 0);
+}
+
 std::string joined(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
@@ -93,7 +120,7 @@ Result<ContainerStatus> FakeDriver::start_container(const std::string& pod_uid,
   a.status.image_id = "sha256:fake-" + spec.image;
   a.status.started_at_ms = now;
   a.ignores_sigterm = verb == "hang";
-  if (verb == "sleep" && number(argv, 1) >= 0) a.exits_at_ms = now + number(argv, 1) * 1000;
+  if (verb == "sleep" && sleep_ms(argv) >= 0) a.exits_at_ms = now + sleep_ms(argv);
   if (verb == "exit") end(a, static_cast<int>(std::max(0LL, number(argv, 1))), "", now);
   ++starts_;
   attempts[attempt] = a;

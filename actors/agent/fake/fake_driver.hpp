@@ -5,7 +5,7 @@
 //
 // Behaviour by the container's command and args joined (command first, as Kubernetes would
 // run them; the image's entrypoint is not known here):
-//   sleep N     runs N seconds, then exits 0 ("Completed")
+//   sleep N     runs N seconds (N.F: fractional, to the millisecond), then exits 0 ("Completed")
 //   exit N      exits N at once ("Completed" for 0, else "Error")
 //   crash       start_container fails with start_failed (the entrypoint cannot run)
 //   hang        runs until SIGKILL: ignores SIGTERM

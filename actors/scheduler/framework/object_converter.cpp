@@ -241,6 +241,9 @@ Result<PodInfo> ObjectConverter::pod(k8s::Pod::Reader pod) const {
   out.uid = meta.getUid().cStr();
   out.labels = labels_of(meta.getLabels());
   out.controller = controller_of(meta);
+  for (auto e : meta.getAnnotations().getEntries())
+    if (std::string_view(e.getKey().cStr()) == "craton.io/gpu-index")
+      out.gpu_index = e.getValue().cStr();
   out.priority = spec.hasPriority() ? spec.getPriority().getValue() : 0;
   out.scheduler_name = spec.getSchedulerName().cStr();
   out.node_name = spec.getNodeName().cStr();

@@ -154,6 +154,9 @@ struct PodInfo {
   std::vector<HostPort> host_ports;  ///< container ports with hostPort > 0
   /// metadata.ownerReferences' controller, when there is one.
   std::optional<ControllerRef> controller;
+  /// The annotation craton.io/gpu-index a scheduler's GpuShare wrote at binding ("" when unset):
+  /// the GPUs the pod holds on its node (GpuShare reads it back, gpu_share.hpp).
+  std::string gpu_index;
 
   // What preemption reads.
   bool preemption_never = false;    ///< spec.preemptionPolicy: Never

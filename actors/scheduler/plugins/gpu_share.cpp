@@ -2,15 +2,13 @@
 #include "actors/scheduler/plugins/gpu_share.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "actors/scheduler/framework/binding_annotations.hpp"
 
 namespace craton::scheduler {
 
-namespace {
-
-// Whether every GPU in `mask` still has room for the request's milli.
-bool has_room(const NodeGpus& gpus, const GpuRequest& request, GpuMask mask) {
+bool mask_has_room(const NodeGpus& gpus, const GpuRequest& request, GpuMask mask) {
   std::int32_t taken = 0;
   for (std::int32_t g = 0; g < gpus.count; ++g) {
     if (!(mask & (GpuMask{1} << g))) continue;
@@ -20,8 +18,6 @@ bool has_room(const NodeGpus& gpus, const GpuRequest& request, GpuMask mask) {
   std::int32_t wanted = request.whole > 0 ? request.whole : 1;
   return taken == wanted && (mask >> gpus.count) == 0;
 }
-
-}  // namespace
 
 std::string gpu_index_text(GpuMask mask) {
   std::string out;
@@ -33,18 +29,44 @@ std::string gpu_index_text(GpuMask mask) {
   return out;
 }
 
+std::optional<GpuMask> parse_gpu_index(std::string_view text) {
+  GpuMask mask = 0;
+  std::int64_t last = -1;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto part = text.substr(0, comma);
+    if (part.empty() || part.size() > 3) return std::nullopt;
+    std::int64_t g = 0;
+    for (char ch : part) {
+      if (ch < '0' || ch > '9') return std::nullopt;
+      g = g * 10 + (ch - '0');
+    }
+    if (g <= last || g >= std::int64_t(kGpusPerNodeMax)) return std::nullopt;
+    mask |= GpuMask{1} << g;
+    last = g;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) return std::nullopt;  // a trailing comma
+  }
+  if (mask == 0) return std::nullopt;
+  return mask;
+}
+
 GpuShare::Entry GpuShare::derive(const NodeInfo& node) const {
   Entry out;
   out.generation = node.generation();
   out.gpus = empty_node_gpus(node, ids_);
+  std::map<std::string_view, std::string_view> annotated;  // uid -> craton.io/gpu-index
   for (const auto& pod : node.pods()) {
     GpuRequest request = gpu_request_of(pod->requests, ids_);
     if (request.none() || !request.valid) continue;
     out.placements.push_back({pod->uid, request, 0});
+    if (!pod->gpu_index.empty()) annotated[pod->uid] = pod->gpu_index;
   }
   std::sort(out.placements.begin(), out.placements.end(),
             [](const GpuPlacement& a, const GpuPlacement& b) { return a.uid < b.uid; });
-  // Known GPUs first (the table's earlier entry, then Reserve's records), in uid order ...
+  // Known GPUs first (the table's earlier entry, Reserve's records, the pod's annotation), in
+  // uid order ...
   auto known = table_.find(node.name());
   std::vector<bool> placed(out.placements.size(), false);
   for (std::size_t i = 0; i < out.placements.size(); ++i) {
@@ -61,7 +83,9 @@ GpuShare::Entry GpuShare::derive(const NodeInfo& node) const {
     if (!mask)
       if (auto r = reserved_.find(p.uid); r != reserved_.end() && r->second.node == node.name())
         mask = r->second.mask;
-    if (!mask || !has_room(out.gpus, p.request, *mask)) continue;
+    if (!mask)
+      if (auto a = annotated.find(p.uid); a != annotated.end()) mask = parse_gpu_index(a->second);
+    if (!mask || !mask_has_room(out.gpus, p.request, *mask)) continue;
     p.mask = *mask;
     out.gpus.take(p.request, p.mask, 0);
     placed[i] = true;

@@ -16,8 +16,10 @@
 //
 // The table, per node: the generation it was derived at, the per-GPU use, and each GPU pod's
 // GPUs. Deriving a node again (deterministic): its pods already in the table keep their GPUs,
-// pods Reserve placed take the GPUs recorded, and any other GPU pod (bound by another scheduler
-// instance, or seen after a restart) is placed by choose_gpus in uid order. So the same pods and
+// pods Reserve placed take the GPUs recorded, a pod bound with the annotation
+// craton.io/gpu-index (by this scheduler or another instance, before a restart) takes the GPUs it
+// names, and any other GPU pod is placed by choose_gpus in uid order. A known placement that no
+// longer fits (an overcommitted node) falls back to choose_gpus too. So the same pods and
 // decisions always give the same table, whatever order the cache lists pods in. A node copy a
 // dry run changed (preemption, nominated pods) is derived on the fly from the table's entry,
 // without changing the table. Nodes gone from the cluster are dropped when the table holds
@@ -25,9 +27,7 @@
 //
 // The choice goes onto the pod: Reserve adds the annotation craton.io/gpu-index ("2", or "0,1"
 // for two whole GPUs) to the cycle's binding (binding_annotations.hpp), and pods/binding copies
-// it onto the pod as kube's does. Not done: deriving a node does not read it back yet, so a
-// restarted scheduler re-derives placements in uid order and may differ from the GPUs its
-// predecessor picked (and wrote on the pods); the per-node sums are always right.
+// it onto the pod as kube's does; the converter reads it back into PodInfo::gpu_index.
 #pragma once
 
 #include <map>
@@ -49,6 +49,11 @@ inline constexpr std::string_view kGpuIndexAnnotation = "craton.io/gpu-index";
 
 /// The annotation's value for `mask` (bit i: GPU i).
 std::string gpu_index_text(GpuMask mask);
+/// The mask an annotation value names; nullopt for an empty or malformed value (not ascending
+/// indexes below kGpusPerNodeMax separated by commas).
+std::optional<GpuMask> parse_gpu_index(std::string_view text);
+/// Whether `mask` names as many GPUs as `request` takes, each on the node and with room for it.
+bool mask_has_room(const NodeGpus& gpus, const GpuRequest& request, GpuMask mask);
 
 /// What GpuShare's PreFilter leaves for this cycle's Filter and Score plugins.
 struct GpuCycleData {
