@@ -84,6 +84,7 @@ struct ApiResponse {
   continue @5 :Text;             # list: the next page's token
   remainingItemCount @6 :Int64;  # list: -1 when unknown
   warnings @7 :List(Text);
+  watchEventsSent @8 :UInt64;    # probeWatch answered 200: events the watch has sent so far
 }
 
 struct ApiWatchEvent {

@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(a_probe_that_finds_events_lost_watches_again_from_the_last_
   auto probe = only(api.take_sends(), ApiVerb::probe_watch);
   ApiReply held;
   held.code = 200;
-  held.list_revision = 3;  // sent 3 events; 1 came
+  held.watch_events_sent = 3;  // sent 3 events; 1 came
   api.on_reply(probe.correlation, held, 6'010);
   auto again = only(api.take_sends(), ApiVerb::watch);
   BOOST_TEST(again.correlation != watch.correlation);

@@ -53,7 +53,8 @@ struct ApiWorld {
       if (s.call.verb == ApiVerb::probe_watch) {  // as the API actor answers it
         ApiReply answer;
         answer.code = watches.count(s.correlation) ? 200 : 404;
-        answer.list_revision = delivered[s.correlation];  // events sent on it (held: not yet)
+        answer.watch_events_sent =
+            std::uint64_t(delivered[s.correlation]);  // events sent on it (held: not yet)
         replies.emplace_back(s.correlation, answer);
         continue;
       }

@@ -393,10 +393,9 @@ void on_store_response(ApiActor* self, const DecodedEnvelope& in) {
 // holds none of its predecessor's and sends them nothing more, not even a close. The watcher
 // cannot tell that silence from a quiet collection, so it asks after a few seconds of silence
 // (EnvelopeSession's watch_probe_ms); "unknown" makes it watch again from its revision, as a
-// client of kube-apiserver does when the server closes its stream. "Held" carries, in
-// listRevision, how many events the watch has sent: the watcher compares it with what it got
-// (links drop what is sent while they are down; the answer comes after those events, in order).
-// TODO(schema): a field of its own (ApiResponse.watchEventsSent) at the next schema change.
+// client of kube-apiserver does when the server closes its stream. "Held" carries how many
+// events the watch has sent: the watcher compares it with what it got (links drop what is sent
+// while they are down; the answer comes after those events, in order).
 ApiReply probe_answer(const ApiState& st, const Address& from, std::uint64_t correlation) {
   auto it = st.watches.find({from.to_string(), correlation});
   auto watch = it == st.watches.end() ? nullptr : it->second.lock();
@@ -406,7 +405,7 @@ ApiReply probe_answer(const ApiState& st, const Address& from, std::uint64_t cor
         "no watch " + std::to_string(correlation) + " of this requester: watch again");
   ApiReply held;
   held.code = 200;
-  held.list_revision = watch->sent();
+  held.watch_events_sent = std::uint64_t(watch->sent());
   return held;
 }
 

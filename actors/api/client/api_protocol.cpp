@@ -206,6 +206,7 @@ void write_api_reply(s::ApiResponse::Builder out, const ApiReply& r) {
   out.setRemainingItemCount(r.remaining_items);
   auto warnings = out.initWarnings(unsigned(r.warnings.size()));
   for (unsigned i = 0; i < r.warnings.size(); ++i) warnings.set(i, r.warnings[i]);
+  out.setWatchEventsSent(r.watch_events_sent);
 }
 
 ApiReply read_api_reply(s::ApiResponse::Reader in) {
@@ -218,6 +219,7 @@ ApiReply read_api_reply(s::ApiResponse::Reader in) {
   r.continue_token = text(in.getContinue());
   r.remaining_items = in.getRemainingItemCount();
   for (auto w : in.getWarnings()) r.warnings.push_back(text(w));
+  r.watch_events_sent = in.getWatchEventsSent();
   return r;
 }
 

@@ -91,6 +91,7 @@ struct ApiReply {
   std::string continue_token;
   std::int64_t remaining_items = -1;  ///< -1: unknown
   std::vector<std::string> warnings;
+  std::uint64_t watch_events_sent = 0;  ///< probeWatch answered 200: events the watch sent
   bool ok() const { return code >= 200 && code < 300; }
 };
 

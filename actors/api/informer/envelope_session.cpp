@@ -106,7 +106,7 @@ EnvelopeSession::Output EnvelopeSession::on_reply(std::uint64_t correlation, con
     if (reply.ok()) {
       probing_ = false;
       heard_ms_ = now_ms;
-      if (reply.list_revision == watch_events_) return Output{};
+      if (reply.watch_events_sent == watch_events_) return Output{};
       // Events sent before this answer never came: watch again from the last one received.
       return next(informer_.after_watch(WatchEnd::transport_error), now_ms);
     }

@@ -102,8 +102,8 @@ class EnvelopeSession {
   std::uint64_t correlation_ = 0;
   std::uint64_t lists_ = 0;
   std::int64_t heard_ms_ = 0;
-  bool probing_ = false;           ///< a probe of the current watch is unanswered
-  std::int64_t watch_events_ = 0;  ///< events of the current watch received so far
+  bool probing_ = false;            ///< a probe of the current watch is unanswered
+  std::uint64_t watch_events_ = 0;  ///< events of the current watch received so far
   // The list being gathered.
   std::vector<InformerObject> items_;
   std::int64_t list_revision_ = 0;
