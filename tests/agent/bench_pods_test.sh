@@ -10,8 +10,12 @@ WORK=$(mktemp -d /tmp/craton-bench-pods.XXXXXX)
 BRIDGE=crbt$(printf '%x' $$ | tail -c 8)
 CGROUP_ROOT=craton-bench-test-$$
 CIDR=10.254.$(($$ % 200 + 20)).0/24
-PORT=$((20000 + $$ % 20000))
+PIDS=()
 
+# pick_ports: two ports reserved for this script below the ephemeral range (a pid-derived port
+# once collided with another test's connection under ctest -j2: "Address already in use").
+# shellcheck source=../store/process_lib.sh
+source "$(dirname "$0")/../store/process_lib.sh"
 # shellcheck source=pod_host_lib.sh
 source "$(dirname "$0")/pod_host_lib.sh"
 host_cleanup() {
@@ -21,6 +25,8 @@ host_cleanup() {
 trap host_cleanup EXIT
 
 fail() { echo "FAIL: $*"; exit 1; }
+pick_ports 2
+PORT=$BASE
 
 # Runs the bench with DRIVER and checks that every pod ran and nothing was left.
 run_bench() {
