@@ -542,3 +542,47 @@ BOOST_AUTO_TEST_CASE(recreate_waits_for_the_old_pods_to_go) {
   r = w.sync();
   BOOST_TEST(count_calls(r, api::ApiVerb::create, "replicasets") == 1u);
 }
+
+// A sync that created a ReplicaSet waits until the ReplicaSet informer shows it: a rollout that
+// arrives before must not size the next ReplicaSet as if the first did not exist (the
+// simulator's seed 1024 ended with two ReplicaSets of spec.replicas each).
+BOOST_AUTO_TEST_CASE(a_rollout_waits_for_the_replicaset_its_last_sync_created) {
+  World w;
+  w.create_deployment({});  // 10 replicas, maxSurge 25%: at most 13
+  auto first = w.controller->sync("default/web", w.now_ms);
+  BOOST_TEST_REQUIRE(count_calls(first, api::ApiVerb::create, "replicasets") == 1u);
+  w.set_image("nginx:2");  // the rollout arrives before the create reaches the informer
+  auto early = w.controller->sync("default/web", w.now_ms);
+  BOOST_TEST(early.calls.empty());
+  BOOST_TEST(early.again_at_ms > w.now_ms);  // at the latest when the wait lapses
+  for (const auto& call : first.calls)
+    if (call.verb == api::ApiVerb::create) w.apply(call);
+  w.sync();
+  auto second = w.name_of_revision("2");
+  BOOST_TEST_REQUIRE(!second.empty());
+  auto first_name = w.sets()[0].name() == second ? w.sets()[1].name() : w.sets()[0].name();
+  BOOST_TEST(w.replicas_of(first_name) + w.replicas_of(second) <= 13);
+}
+
+// A refused create will never show up: the next sync goes on at once; a create that got no
+// answer may still be applied, so it is waited for until it has had time to show up.
+BOOST_AUTO_TEST_CASE(a_failed_replicaset_create_ends_the_wait_and_an_unanswered_one_delays_it) {
+  World w;
+  w.create_deployment({});
+  auto r = w.controller->sync("default/web", w.now_ms);
+  BOOST_TEST_REQUIRE(r.calls.size() >= 1u);
+  const auto& create = r.calls[0];
+  BOOST_TEST_REQUIRE((create.verb == api::ApiVerb::create && create.resource == "replicasets"));
+  api::ApiReply refused;
+  refused.code = 500;
+  w.controller->on_reply("default/web", create, refused);
+  BOOST_TEST(count_calls(w.controller->sync("default/web", w.now_ms), api::ApiVerb::create,
+                         "replicasets") == 1u);
+  api::ApiReply unanswered;
+  unanswered.code = 0;
+  w.controller->on_reply("default/web", create, unanswered);
+  BOOST_TEST(w.controller->sync("default/web", w.now_ms).calls.empty());
+  w.now_ms += 60'000;
+  BOOST_TEST(count_calls(w.controller->sync("default/web", w.now_ms), api::ApiVerb::create,
+                         "replicasets") == 1u);
+}

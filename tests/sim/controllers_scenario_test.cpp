@@ -8,7 +8,6 @@
 #define BOOST_TEST_MODULE controllers_scenario
 #include <boost/test/unit_test.hpp>
 
-#include <map>
 #include <set>
 #include <string>
 
@@ -37,15 +36,6 @@ sim::RunReport run_seed(std::uint64_t seed, std::size_t nodes, std::int64_t dura
 
 using sim::testing::failures_of;
 
-// Seeds that fail for a reason not fixed yet, each with what it shows: such a seed is reported,
-// not counted; one that passes fails the test, so that it leaves this list when it is fixed.
-// 1024 (5 nodes, since links deliver in send order): a Deployment created during a store
-// outage and rolled out before its first ReplicaSet existed ends with two ReplicaSets of 4
-// each (replicas 4, maxSurge 1): the second was sized as if the first did not exist. Open:
-// see the issue note.
-const std::map<std::uint64_t, const char*> kKnownFailures = {
-    {1024, "two ReplicaSets of 4 for replicas 4 + maxSurge 1"}};
-
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
               std::int64_t duration_ms) {
   std::uint64_t failed = 0, rollouts = 0, samples = 0, converged = 0, deletions = 0, judged = 0;
@@ -56,13 +46,6 @@ void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
     converged += report.check.counts["converged_views"];
     deletions += report.check.counts["deletions"];
     judged += report.check.counts["ownership_views_judged"];
-    auto known = kKnownFailures.find(seed);
-    if (known != kKnownFailures.end()) {
-      BOOST_TEST(!report.check.ok, "seed " << seed << " passes now: take it off kKnownFailures");
-      if (!report.check.ok)
-        BOOST_TEST_MESSAGE("seed " << seed << " fails as known: " << known->second);
-      continue;
-    }
     if (report.check.ok) continue;
     ++failed;
     auto why = failures_of(report);

@@ -14,6 +14,7 @@
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/deployment/fenceposts.hpp"
+#include "actors/controllers/expectations.hpp"
 #include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
@@ -246,7 +247,7 @@ class DeploymentController final : public Controller {
   SyncResult sync(const std::string& key, std::int64_t now_ms) override;
   bool on_reply(const std::string& key, const api::ApiCall& call,
                 const api::ApiReply& reply) override;
-  void reset() override {}
+  void reset() override { expectations_.clear(); }
 
   api::Informer& deployments_;
   api::Informer& sets_;
@@ -260,11 +261,18 @@ class DeploymentController final : public Controller {
   void pod_deleted(const api::InformerObject& pod);
 
   std::function<void(const std::string&)> enqueue_;
+  std::function<std::int64_t()> now_ms_;
   std::function<void(api::EventReport)> record_;
 
  public:
   /// A ReplicaSet's spec.replicas before the update in flight scales it (its event says it).
   std::map<std::string, std::int32_t> scaled_from;
+  /// The ReplicaSet a Deployment's sync created, until the ReplicaSet informer shows it. A sync
+  /// that ran before would size a new ReplicaSet as if that one did not exist (the simulator
+  /// saw a rollout right after a create make two ReplicaSets of spec.replicas each), so a
+  /// Deployment waits for its own create first, as the ReplicaSet controller waits for its
+  /// pods'. Kubernetes' deployment controller has no such wait and relies on a quick informer.
+  Expectations expectations_;
 };
 
 // One sync of one Deployment: the steps of kube's syncDeployment over in-memory views, then
@@ -852,6 +860,7 @@ void DeploymentSync::emit(const Status& status) {
   const auto& sets = replicasets_resource();
   for (const auto& v : sets_) {
     if (!v.object) {
+      c_.expectations_.expect(object_.key(), 1, {}, now_ms_);
       auto call = sets.call(api::ApiVerb::create, object_.name_space());
       call.object = replicaset_create(v);
       out_.calls.push_back(std::move(call));
@@ -885,6 +894,7 @@ DeploymentController::DeploymentController(const ControllerContext& context,
       pods_(context.informer(pods_resource())),
       config_(config),
       enqueue_(context.enqueue),
+      now_ms_(context.now_ms),
       record_(context.record) {
   deployments_.ensure_index(kByNamespace, api::index_by_namespace());
   sets_.ensure_index(kByNamespace, api::index_by_namespace());
@@ -892,10 +902,16 @@ DeploymentController::DeploymentController(const ControllerContext& context,
   deployments_.add_handlers({
       [this](const api::InformerObject& d) { enqueue_(d.key()); },
       [this](const api::InformerObject&, const api::InformerObject& d) { enqueue_(d.key()); },
-      [this](const api::InformerObject& d, bool) { enqueue_(d.key()); },
+      [this](const api::InformerObject& d, bool) {
+        expectations_.forget(d.key());
+        enqueue_(d.key());
+      },
   });
   sets_.add_handlers({
-      [this](const api::InformerObject& rs) { set_changed(nullptr, rs); },
+      [this](const api::InformerObject& rs) {
+        if (auto owner = owner_key(rs)) expectations_.observed_add(*owner);
+        set_changed(nullptr, rs);
+      },
       [this](const api::InformerObject& old, const api::InformerObject& rs) {
         set_changed(&old, rs);
       },
@@ -951,7 +967,11 @@ void DeploymentController::pod_deleted(const api::InformerObject& pod) {
 
 SyncResult DeploymentController::sync(const std::string& key, std::int64_t now_ms) {
   auto object = deployments_.cache().get(key);
-  if (!object) return {};
+  if (!object) {
+    expectations_.forget(key);
+    return {};
+  }
+  if (!expectations_.satisfied(key, now_ms)) return {{}, expectations_.due_ms(key)};
   auto d = object->as<k8s::Deployment>();
   auto selector = d.getSpec().getSelector();
   if (selector.getMatchLabels().getEntries().size() == 0 &&
@@ -998,6 +1018,8 @@ bool DeploymentController::on_reply(const std::string& key, const api::ApiCall& 
   }
   if (reply.ok()) return true;
   if (call.verb == api::ApiVerb::remove && reply.code == 404) return true;  // gone already
+  if (call.verb == api::ApiVerb::create && call.resource == "replicasets")
+    expectations_.creation_failed(key, reply.code, now_ms_());
   return false;  // a conflict or a refusal: look again after the back-off
 }
 
