@@ -6,9 +6,13 @@
 #define BOOST_TEST_MODULE api_object_codec
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
+
 #include "actors/api/convert/kube_json.hpp"
 #include "actors/api/kinds/kinds.hpp"
 #include "actors/api/server/object_codec.hpp"
+#include "schemas/api_apps.capnp.h"
+#include "schemas/api_pod.capnp.h"
 
 using namespace craton;
 using namespace craton::api;
@@ -92,4 +96,70 @@ BOOST_AUTO_TEST_CASE(object_to_json_is_the_parsed_text_with_zero_fields) {
     BOOST_TEST(parsed["status"]["containerStatuses"][0]["restartCount"] == 0);
     BOOST_TEST(parsed["metadata"].contains("deletionGracePeriodSeconds") == marked);
   }
+}
+
+// object_to_bytes clears empty texts at every depth (in structs, lists of structs and union
+// members: Kubernetes omits empty strings) and leaves everything else as it was.
+BOOST_AUTO_TEST_CASE(stored_bytes_have_no_empty_texts_at_any_depth) {
+  const Kind& pods = kind("pods");
+  Object o{std::make_unique<capnp::MallocMessageBuilder>(), &pods};
+  auto pod = o.message->getRoot<capnp::AnyPointer>().initAs<schema::k8s::Pod>();
+  pod.getMetadata().setName("web");
+  pod.getMetadata().setDeletionTimestamp("");
+  auto containers = pod.initSpec().initContainers(2);
+  containers[0].setName("app");
+  containers[0].setWorkingDir("");
+  containers[1].setName("");
+  containers[1].setImage("busybox");
+  auto bytes = object_to_bytes(o);
+  auto back = object_from_bytes(pods, bytes);
+  BOOST_REQUIRE(back);
+  auto read = back->root().asReader().as<schema::k8s::Pod>();
+  BOOST_TEST(std::string(read.getMetadata().getName()) == "web");
+  BOOST_TEST(!read.getMetadata().hasDeletionTimestamp());
+  BOOST_TEST_REQUIRE(read.getSpec().getContainers().size() == 2u);
+  BOOST_TEST(std::string(read.getSpec().getContainers()[0].getName()) == "app");
+  BOOST_TEST(!read.getSpec().getContainers()[0].hasWorkingDir());
+  BOOST_TEST(!read.getSpec().getContainers()[1].hasName());
+  BOOST_TEST(std::string(read.getSpec().getContainers()[1].getImage()) == "busybox");
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_text_in_a_union_is_cleared_only_when_its_member_is_set) {
+  const Kind* deployments = find_kind("apps", "v1", "deployments");
+  BOOST_REQUIRE(deployments != nullptr);
+  auto stored = [&](const std::function<void(schema::k8s::IntOrString::Builder)>& set) {
+    Object o{std::make_unique<capnp::MallocMessageBuilder>(), deployments};
+    auto d = o.message->getRoot<capnp::AnyPointer>().initAs<schema::k8s::Deployment>();
+    d.getMetadata().setName("web");
+    set(d.initSpec().initStrategy().initRollingUpdate().initMaxSurge());
+    auto back = object_from_bytes(*deployments, object_to_bytes(o));
+    BOOST_REQUIRE(back);
+    auto copy = std::make_shared<capnp::MallocMessageBuilder>();
+    copy->setRoot(back->root().asReader().as<schema::k8s::Deployment>());
+    return copy;
+  };
+  auto empty = stored([](auto v) { v.setStrVal(""); });
+  auto surge = empty->getRoot<schema::k8s::Deployment>()
+                   .getSpec()
+                   .getStrategy()
+                   .getRollingUpdate()
+                   .getMaxSurge();
+  BOOST_TEST(surge.isStrVal());
+  BOOST_TEST(!surge.hasStrVal());
+  auto number = stored([](auto v) { v.setIntVal(3); });
+  auto n = number->getRoot<schema::k8s::Deployment>()
+               .getSpec()
+               .getStrategy()
+               .getRollingUpdate()
+               .getMaxSurge();
+  BOOST_TEST(n.isIntVal());
+  BOOST_TEST(n.getIntVal() == 3);
+  auto text = stored([](auto v) { v.setStrVal("25%"); });
+  BOOST_TEST(std::string(text->getRoot<schema::k8s::Deployment>()
+                             .getSpec()
+                             .getStrategy()
+                             .getRollingUpdate()
+                             .getMaxSurge()
+                             .getStrVal()
+                             .cStr()) == "25%");
 }

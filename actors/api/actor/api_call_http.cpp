@@ -94,8 +94,8 @@ Result<HttpRequest> http_request_of(const ApiCall& call, const KubeJson& codec) 
   if (call.timeout_seconds > 0) h.query["timeoutSeconds"] = std::to_string(call.timeout_seconds);
   if (call.allow_bookmarks) h.query["allowWatchBookmarks"] = "true";
   if (call.dry_run) h.query["dryRun"] = "All";
-  if (call.verb == ApiVerb::create && call.subresource.empty()) {
-    // The object as it is: the service decodes it without JSON (ApiService::create).
+  if (call.verb == ApiVerb::create && (call.subresource.empty() || call.subresource == "binding")) {
+    // The object as it is: the service decodes it without JSON (ApiService::create, ::bind).
     auto message = FlatMessage::open(call.object);
     if (!message) return Error{"bad_request", "the object: " + message.error().message};
     h.body = call.object;

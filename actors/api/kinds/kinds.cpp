@@ -32,6 +32,7 @@ std::vector<Kind> make_kinds() {
       if (info.plural == plural) {
         auto kind = make();
         kind.info = info;
+        kind.empty_texts = EmptyTexts::of(kind.schema);
         out.push_back(std::move(kind));
       }
   return out;

@@ -13,12 +13,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/api/convert/string_map.hpp"
+#include "actors/api/kinds/empty_texts.hpp"
 #include "actors/api/meta/resources.hpp"
 #include "actors/api/registry/object_meta.hpp"
 
@@ -86,6 +88,8 @@ struct Kind {
   std::vector<std::string> zero_fields;
   /// Fields a field selector may name beyond metadata.name and metadata.namespace.
   std::map<std::string, std::function<std::string(ObjectReader)>> fields;
+  /// Where the schema's texts are, for object_to_bytes (served_kinds() fills it in).
+  std::shared_ptr<const EmptyTexts> empty_texts;
 };
 
 /// Every kind served, in resources.hpp's order.

@@ -2,6 +2,8 @@
 // (a delete that respects PodDisruptionBudgets, what `kubectl drain` posts) and
 // deployments|replicasets/scale (autoscaling/v1 Scale, what `kubectl scale` patches).
 #include <chrono>
+#include <memory>
+#include <variant>
 
 #include "actors/api/convert/string_map.hpp"
 #include "actors/api/kinds/checks.hpp"
@@ -10,6 +12,7 @@
 #include "actors/api/server/api_internal.hpp"
 #include "actors/api/server/patch.hpp"
 #include "actors/api/server/table.hpp"
+#include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
 #include "schemas/api_pod.capnp.h"
 
@@ -19,7 +22,14 @@ namespace {
 using json = nlohmann::json;
 namespace k8s = schema::k8s;
 
-HttpResponse success(int code) {
+// A write that answers no object: kube's Success Status, or for Craton's own components
+// (kApiMediaType) just the code.
+HttpResponse success(int code, bool native = false) {
+  if (native) {
+    ApiReply reply;
+    reply.code = code;
+    return native_response(code, reply);
+  }
   return json_response(code, {{"kind", "Status"},
                               {"apiVersion", "v1"},
                               {"metadata", json::object()},
@@ -38,6 +48,31 @@ std::optional<HttpResponse> check_body_type(const json& body, const std::string&
     return bad_request("the body must be a " + kind + " (" + versions.front() + "), not " + k +
                        " (" + v + ")");
   return std::nullopt;
+}
+
+// A Binding from a request's body: JSON as kubectl or client-go send it, or the Binding struct
+// itself from Craton's schedulers (kApiMediaType, as ApiService::create takes objects: no JSON
+// to encode, parse and decode on the path every pod takes).
+std::variant<std::unique_ptr<capnp::MallocMessageBuilder>, HttpResponse> binding_of(
+    const HttpRequest& http, const KubeJson& codec) {
+  auto message = std::make_unique<capnp::MallocMessageBuilder>();
+  if (http.content_type == kApiMediaType) {
+    auto flat = FlatMessage::open(http.body);
+    if (!flat) return bad_request("the Binding does not decode: " + flat.error().message);
+    try {
+      message->setRoot(flat->root<k8s::Binding>());
+    } catch (const kj::Exception& e) {
+      return bad_request(std::string("the Binding does not decode: ") + e.getDescription().cStr());
+    }
+    return message;
+  }
+  auto body = parse_body(http);
+  if (!body) return body_error(body.error());
+  if (auto e = check_body_type(*body, "Binding", {"v1"})) return *e;
+  drop_nulls(*body);
+  auto binding = codec.decode<k8s::Binding>(body->dump());
+  if (!binding) return body_error(binding.error());
+  return std::move(*binding);
 }
 
 // The string form of a Deployment's or ReplicaSet's spec.selector ("app=web,tier in (a,b)"),
@@ -126,13 +161,10 @@ Task<HttpResponse> ApiService::scale(const Request& r) {
 
 Task<HttpResponse> ApiService::bind(const Request& r) {
   const Kind& kind = *r.kind;
-  auto body = parse_body(r.http);
-  if (!body) co_return body_error(body.error());
-  if (auto e = check_body_type(*body, "Binding", {"v1"})) co_return *e;
-  drop_nulls(*body);
-  auto binding = codec_.decode<k8s::Binding>(body->dump());
-  if (!binding) co_return body_error(binding.error());
-  auto target = (*binding)->getRoot<k8s::Binding>().getTarget();
+  auto binding = binding_of(r.http, codec_);
+  if (auto* refused = std::get_if<HttpResponse>(&binding)) co_return *refused;
+  auto& message = *std::get<std::unique_ptr<capnp::MallocMessageBuilder>>(binding);
+  auto target = message.getRoot<k8s::Binding>().getTarget();
   auto node = text(target.getName());
   Causes causes;
   if (node.empty()) required(causes, "target.name");
@@ -140,7 +172,7 @@ Task<HttpResponse> ApiService::bind(const Request& r) {
     not_supported(causes, "target.kind", text(target.getKind()), {"Node"});
   // The Binding's annotations go onto the pod (kube's setPodHostAndAnnotations): how a
   // scheduler records what it chose beyond the node (craton.io/gpu-index, docs/research.md).
-  auto annotations = as_map((*binding)->getRoot<k8s::Binding>().getMetadata().getAnnotations());
+  auto annotations = as_map(message.getRoot<k8s::Binding>().getMetadata().getAnnotations());
   for (const auto& p : check_annotations(annotations))
     cause(causes, "FieldValueInvalid", "metadata.annotations", "Invalid value: " + p);
   if (!causes.empty()) co_return invalid(kind, r.path.name, causes);
@@ -175,13 +207,13 @@ Task<HttpResponse> ApiService::bind(const Request& r) {
     scheduled.setType("PodScheduled");
     scheduled.setStatus("True");
     scheduled.setLastTransitionTime(format_rfc3339(now_s()));
-    if (r.dry_run) co_return success(201);
+    if (r.dry_run) co_return success(201, r.native);
     auto revision =
         co_await store_update(r.key(), object_to_bytes(object), old.mod_revision, &kind);
     if (!revision && revision.error().code == "conflict") continue;
     if (!revision) co_return from_error(revision.error(), kind, r.path.name);
     note_written(*revision);
-    co_return success(201);
+    co_return success(201, r.native);
   }
   co_return from_error(Error{"conflict", ""}, kind, r.path.name);
 }

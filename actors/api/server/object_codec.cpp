@@ -1,6 +1,7 @@
 // Stored bytes, typed messages and JSON of one object.
 #include "actors/api/server/object_codec.hpp"
 #include "actors/api/convert/kube_json.hpp"
+#include "actors/api/kinds/empty_texts.hpp"
 
 #include <capnp/any.h>
 #include <kj/exception.h>
@@ -13,24 +14,6 @@
 
 namespace craton::api {
 namespace {
-
-// Empty texts are cleared (Kubernetes omits empty strings: "deletionTimestamp": "" would
-// not parse as a time), so that equal objects have equal bytes.
-void clear_empty_texts(capnp::DynamicStruct::Builder object) {
-  for (auto field : object.getSchema().getFields()) {
-    if (!object.has(field)) continue;
-    auto type = field.getType();
-    if (type.isText()) {
-      if (object.get(field).as<capnp::Text>().size() == 0) object.clear(field);
-    } else if (type.isStruct()) {
-      clear_empty_texts(object.get(field).as<capnp::DynamicStruct>());
-    } else if (type.isList() && type.asList().getElementType().isStruct()) {
-      auto list = object.get(field).as<capnp::DynamicList>();
-      for (unsigned i = 0; i < list.size(); ++i)
-        clear_empty_texts(list[i].as<capnp::DynamicStruct>());
-    }
-  }
-}
 
 std::vector<std::string> path_segments(const std::string& path) {
   std::vector<std::string> out;
@@ -135,7 +118,11 @@ Result<Object> object_from_bytes(const Kind& kind, const std::string& bytes) {
 std::string object_to_bytes(const Object& object) {
   auto meta = object.meta();
   meta.setResourceVersion("");
-  clear_empty_texts(object.root());
+  // Empty texts are cleared (Kubernetes omits empty strings: "deletionTimestamp": "" would not
+  // parse as a time), so that equal objects have equal bytes.
+  auto plan = object.kind->empty_texts ? object.kind->empty_texts
+                                       : EmptyTexts::of(object.kind->schema);  // a test's Kind
+  plan->clear(object.message->getRoot<capnp::AnyPointer>().getAs<capnp::AnyStruct>());
   return flat_bytes(*object.message);
 }
 
