@@ -4,7 +4,7 @@
 //                [--pod-cidr 10.244.1.0/24] [--labels k=v,...] [--taints k=v:NoSchedule,...]
 //                [--system-reserved cpu=100m,memory=256Mi] [--kube-reserved ...]
 //                [--node-ip IP] [--instance-type T] [--max-pods 110] [--driver linux|fake]
-//                [--workers 4]
+//                [--workers 16]
 //
 // It registers the Node (kubelet's --register-node), keeps its Lease in kube-node-lease
 // renewed every 10 s and posts its status on change and every minute; --join names the
@@ -51,7 +51,7 @@ void add_agent_command(CLI::App& app, int& exit_code) {
   sub->add_option("--cgroup-root", flags->cgroup_root,
                   "The pods' cgroups with --driver linux, under every hierarchy (craton)");
   sub->add_option("--workers", flags->workers,
-                  "Pods whose driver calls run side by side (4; a pod's calls stay in order)");
+                  "Pods whose driver calls run side by side (16; a pod's calls stay in order)");
   sub->allow_extras();
   sub->callback([sub, join, flags, &exit_code] {
     if (flags->node_name.empty()) {

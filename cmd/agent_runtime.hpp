@@ -11,6 +11,7 @@
 #include "actors/agent/logs/container_log_server.hpp"
 #include "actors/agent/podnet/pod_network.hpp"
 #include "actors/agent/service/agent_actor.hpp"
+#include "actors/agent/service/job_runner.hpp"
 #include "actors/agent/volumes/informer_sources.hpp"
 #include "runtime/result.hpp"
 
@@ -29,10 +30,9 @@ struct AgentFlags {
   std::string listen_ip = "0.0.0.0";  ///< the log server's address
   std::string bridge = "craton0";
   std::string cgroup_root = "craton";  ///< the pods' cgroups, under every hierarchy
-  /// Pods whose driver calls run side by side (JobRunnerConfig::workers; one pod's calls stay
-  /// in order). 4: a pod's start spends most of its time waiting (shim fork/exec, mounts,
-  /// netlink under one lock), so 4 keep 2 cores busy without piling up runnable threads.
-  std::size_t workers = 4;
+  /// Pods whose driver calls run side by side (one pod's calls stay in order): JobRunnerConfig's
+  /// default, which says why.
+  std::size_t workers = agent::JobRunnerConfig{}.workers;
 };
 
 /// The agent actor's configuration from the flags; "invalid" with a message naming the flag.

@@ -6,7 +6,7 @@
 // --driver linux (the busybox image from tests/images/build-busybox-image.sh: --image-dir).
 //
 //   craton bench pods [--pods 100] [--rate PODS_PER_S|all] [--driver linux|fake] [--json]
-//       [--workers 4] [--image-dir DIR/oci] [--image busybox:craton] [--dir /tmp]
+//       [--workers 16] [--image-dir DIR/oci] [--image busybox:craton] [--dir /tmp]
 //       [--http 127.0.0.1:16443] [--listen 127.0.0.1:12380] [--bridge crbench0]
 //       [--pod-cidr 10.254.0.0/24]
 #include <csignal>
@@ -158,7 +158,7 @@ void add_pods_bench(CLI::App& bench, int& exit_code) {
       ->check(CLI::Range(std::size_t(1), bench::kPodStartPodsMax));
   sub->add_option("--rate", f->rate, "Pods created per second, or all (at once)");
   sub->add_option("--driver", f->host.driver, "linux (run pods) or fake (simulate them)");
-  sub->add_option("--workers", f->host.workers, "The agent's workers (craton up's default: 4)");
+  sub->add_option("--workers", f->host.workers, "The agent's workers (craton up's default: 16)");
   sub->add_option("--image-dir", f->image_dir, "The image to import (an OCI layout or archive)");
   sub->add_option("--image", f->load.image, "The pods' image (busybox:craton)");
   sub->add_option("--dir", f->dir, "Where the run's temp data directory goes (/tmp)");

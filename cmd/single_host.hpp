@@ -23,7 +23,7 @@ struct SingleHostFlags {
   std::string driver = "linux";
   std::string bridge = "craton0";
   std::string cgroup_root = "craton";
-  std::size_t workers = 4;  ///< AgentFlags::workers
+  std::size_t workers = AgentFlags{}.workers;
   int port = 10250;
   bool verbose = false;
   bool banner = true;  ///< print how to use kubectl with it

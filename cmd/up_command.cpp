@@ -6,7 +6,7 @@
 // are adopted when it starts again. As root.
 //
 //   craton up [--data craton-data] [--http 127.0.0.1:6443] [--pod-cidr 10.244.0.0/24]
-//             [--driver linux|fake] [--workers 4] [--bridge craton0] [--cgroup-root craton]
+//             [--driver linux|fake] [--workers 16] [--bridge craton0] [--cgroup-root craton]
 #include "cmd/commands.hpp"
 #include "cmd/single_host.hpp"
 
@@ -25,7 +25,7 @@ void add_up_command(CLI::App& app, int& exit_code) {
   sub->add_option("--driver", flags->driver, "linux (run pods) or fake (simulate them)");
   sub->add_option("--port", flags->port, "The agent's log port on loopback (10250; 0: any)");
   sub->add_option("--workers", flags->workers,
-                  "Pods whose driver calls run side by side (4; a pod's calls stay in order)");
+                  "Pods whose driver calls run side by side (16; a pod's calls stay in order)");
   // A second cluster on the host (a benchmark, a test in a network namespace of its own) needs
   // cgroups, and outside its own namespace a bridge, that are not the first one's.
   sub->add_option("--bridge", flags->bridge, "The pods' bridge (craton0)");

@@ -200,3 +200,37 @@ BOOST_AUTO_TEST_CASE(inline_mode_runs_the_job_inside_submit_and_defers_the_conti
   BOOST_TEST(runner.drain() == 3u);
   BOOST_TEST(seen == (std::vector<int>{0, 1, 2, 100, 101, 102}), boost::test_tools::per_element());
 }
+
+// podp99: a pod's start holds its worker while it mostly waits (its shim, mounts, exec), so the
+// default must let many pods wait side by side: 16 pods' jobs, each waiting until all 16 are
+// running at once (one deadline for all: with the old default of 4 workers the test fails after
+// a minute instead of hanging for four).
+BOOST_AUTO_TEST_CASE(the_default_runs_sixteen_pods_waiting_calls_side_by_side) {
+  constexpr int kPods = 16;
+  Notices notices;
+  JobRunnerConfig config;
+  BOOST_TEST(config.workers == std::size_t{kPods});
+  JobRunner runner(config, [&] { notices.notify(); });
+  std::mutex mutex;
+  std::condition_variable changed;
+  int running = 0;
+  std::atomic<int> saw_all{0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; i < kPods; ++i)
+    BOOST_REQUIRE(
+        runner
+            .submit(
+                [&]() -> JobRunner::Continuation {
+                  std::unique_lock lock(mutex);
+                  ++running;
+                  changed.notify_all();
+                  if (changed.wait_until(lock, deadline, [&] { return running >= kPods; }))
+                    ++saw_all;
+                  return {};
+                },
+                "pod-" + std::to_string(i))
+            .ok());
+  BOOST_REQUIRE(notices.wait_for(kPods));
+  BOOST_TEST(saw_all.load() == kPods);
+  BOOST_TEST(runner.drain() == std::size_t{kPods});
+}

@@ -55,6 +55,18 @@ std::int64_t termination_grace_ms(const PodPlan& plan) {
   return std::max(plan.deletion_grace_ms.value_or(plan.grace_period_ms), kMinimumGraceMs);
 }
 
+/// Whether the pod's status waits for the container start in flight: its first start, while
+/// no container of the pod has run yet. The sandbox's podIP and the first container's Running
+/// then reach the API in one write instead of two, as the kubelet's syncPod reports a pod only
+/// after it made the sandbox and started the containers (a write fewer per pod start: each is a
+/// Raft entry, a watch event to every watcher and an informer update here). The wait is bounded
+/// by the call (the driver's start timeout); later starts (restarts, the next init container)
+/// never hold a status, so what a running pod reports is never held back.
+bool status_waits_for_start(const PodState& pod) {
+  return pod.in_flight && pod.in_flight->kind == DriverCallKind::start_container &&
+         pod.attempts.empty();
+}
+
 }  // namespace
 
 PodSync::PodSync(PodSyncConfig config) : config_(std::move(config)) {}
@@ -346,6 +358,7 @@ std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
   if (sweep) status_sweep_due_ms_ = now_ms_ + config_.status_sweep_ms;
   for (auto& [uid, p] : pods_) {
     if (!sweep && !p.status_stale) continue;
+    if (status_waits_for_start(p)) continue;  // stays stale: built when the start is answered
     p.status_stale = false;
     if (!p.plan || !p.in_api || p.api_terminal) continue;
     nlohmann::json status = pod_status(p, config_.host_ip, now_ms_);

@@ -96,7 +96,9 @@ class PodSync {
     nlohmann::json status;  ///< {"status": this} patches pods/status
   };
   /// The statuses that changed since they were last taken. Built for the pods an input
-  /// touched since the last call, and for every pod once per status_sweep_ms.
+  /// touched since the last call, and for every pod once per status_sweep_ms. A pod whose
+  /// first container start is in flight is left out until it is answered (its sandbox and its
+  /// container reported in one write, as the kubelet does).
   std::vector<StatusUpdate> take_status_updates();
   /// Pod statuses built by take_status_updates() so far (what a status costs is the building
   /// and comparing, whether or not it changed).
