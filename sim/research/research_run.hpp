@@ -76,6 +76,9 @@ struct RunOutcome {
   std::int64_t node_events_replayed = 0;
   std::int64_t node_events_ignored = 0;     ///< soft errors, no-ops, past the end
   std::vector<std::string> store_failures;  ///< the store checker's findings (expected none)
+  /// Creates the API refused for good ("NAME: CODE REASON: MESSAGE"; expected none): such a
+  /// pod never exists and counts as unschedulable in the result.
+  std::vector<std::string> refusals;
 };
 
 /// Runs `workload` with the KubeSchedulerConfiguration in `policy_file`. Errors: the policy
