@@ -60,6 +60,29 @@ ReportChart fragmentation(const std::vector<RunResult>& runs,
   return {"gpu_fragmentation.svg", chart.title, render_line_chart(chart)};
 }
 
+// The FGD paper's figure (Weng et al., ATC '23: unallocated GPUs vs. arrived workload): the
+// share of the cluster's GPUs no pod holds, against the GPU requests submitted so far over the
+// cluster's GPUs, in percent. Samples are in time order and arrived demand never falls, so each
+// line runs left to right; once everything has arrived the line stands at its last demand.
+ReportChart unallocated_gpu_vs_demand(const std::vector<RunResult>& runs,
+                                      const std::vector<PolicySummary>& policies) {
+  LineChart chart;
+  chart.title = "Unallocated GPUs vs. arrived GPU demand";
+  chart.x_label = "arrived GPU demand (% of the cluster's GPUs)";
+  chart.y_label = "unallocated GPUs (% of the cluster's)";
+  chart.y_min = 0;
+  chart.y_max = 100;
+  for (const auto& s : policies) {
+    ChartSeries series{s.policy, {}};
+    if (const auto* run = first_run_of(runs, s.policy))
+      for (const auto& sample : run->samples)
+        series.points.push_back(
+            {100 * sample.gpu_demand_arrived, 100 * (1 - sample.gpu_allocation)});
+    chart.series.push_back(std::move(series));
+  }
+  return {"unallocated_gpu_vs_demand.svg", chart.title, render_line_chart(chart)};
+}
+
 std::vector<ChartPoint> cdf_points(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   std::vector<ChartPoint> out;
@@ -120,6 +143,7 @@ std::vector<ReportChart> report_charts(const std::vector<RunResult>& runs,
   return {allocation(runs, summaries, "CPU", &UsageSample::cpu_allocation),
           allocation(runs, summaries, "Memory", &UsageSample::memory_allocation),
           allocation(runs, summaries, "GPU", &UsageSample::gpu_allocation),
+          unallocated_gpu_vs_demand(runs, summaries),
           fragmentation(runs, summaries),
           pending_cdf(runs, summaries),
           summary_bars(summaries)};
