@@ -237,8 +237,8 @@ BOOST_AUTO_TEST_CASE(the_same_runs_write_byte_identical_files_but_cost) {
     if (rel == "cost.json") continue;
     BOOST_TEST((read_all(entry.path()) == read_all(b.path / rel)), rel.string());
   }
-  // summary.json/csv, run.json, cost.json, index.html, 6 charts, 2 policies x 2 CSV files.
-  BOOST_TEST(files == 5u + 6 + 4);
+  // summary.json/csv, run.json, cost.json, index.html, 7 charts, 2 policies x 2 CSV files.
+  BOOST_TEST(files == 5u + 7 + 4);
   BOOST_TEST(read_all(a.path / "cost.json") != read_all(b.path / "cost.json"));
   auto run = nlohmann::json::parse(read_all(a.path / "run.json"));
   BOOST_TEST(run["workload_hash"] == "sha256:00ff");
