@@ -161,6 +161,7 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   world.steps_max = options.steps_max;
   ResearchScenarioOptions scenario_options;
   scenario_options.namespace_ = options.namespace_;
+  scenario_options.view_every_ms = options.view_every_ms;
   ResearchScenario scenario(ids, workload.nodes, std::move(submissions), std::move(*policy),
                             scenario_options, stop);
   auto report = sim::run_world(world, scenario);

@@ -178,7 +178,7 @@ std::vector<caf::actor> ResearchScenario::spawn_node(caf::actor_system& sys,
         if (const auto* view = std::get_if<sim::PodsView>(&e)) stop->on_view(*view);
         observe(std::move(e));
       };
-    actors.push_back(sim::spawn_pods_auditor(sys, node, sink));
+    actors.push_back(sim::spawn_pods_auditor(sys, node, sink, options_.view_every_ms));
   }
   return actors;
 }

@@ -60,6 +60,8 @@ struct ResearchScenarioOptions {
   std::string namespace_ = "default";
   std::int64_t wall_clock_base_s = 1'800'000'000;
   std::int64_t call_timeout_ms = 10'000;
+  /// The pods auditor's view period (sim::spawn_pods_auditor): 0 = a view after every change.
+  std::int64_t view_every_ms = 0;
 };
 
 class ResearchScenario : public sim::Scenario {

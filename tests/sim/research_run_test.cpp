@@ -289,3 +289,18 @@ BOOST_AUTO_TEST_CASE(a_create_the_api_keeps_refusing_is_given_up_and_reported) {
   BOOST_TEST(o.result.end_s < 600.0);
   BOOST_TEST(outcome_of(o.result, "fine").finished_s.has_value());
 }
+
+BOOST_AUTO_TEST_CASE(a_view_period_keeps_the_placements_and_delays_times_by_at_most_it) {
+  ResearchRunOptions options;
+  options.duration_ms = 60'000;
+  options.view_every_ms = 1'000;
+  auto o = run_workload(fragment_case(), options);
+  BOOST_TEST(outcome_of(o.result, "share").node == "b");
+  const auto& whole = outcome_of(o.result, "whole");
+  BOOST_TEST(whole.node == "a");
+  BOOST_REQUIRE(whole.bound_s.has_value());
+  BOOST_TEST(*whole.bound_s >= 20.0);
+  BOOST_TEST(*whole.bound_s <= 22.0);  // bound within ~0.1 s, seen by the next view (<= 1 s)
+  BOOST_REQUIRE(!o.result.samples.empty());
+  BOOST_TEST(o.result.samples.back().gpu_allocation == 1.0);
+}
