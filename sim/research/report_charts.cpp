@@ -17,6 +17,18 @@ const RunResult* first_run_of(const std::vector<RunResult>& runs, const std::str
   return nullptr;
 }
 
+// One line per policy, a point per sample of its first run.
+template <typename Point>
+void add_sample_lines(LineChart& chart, const std::vector<RunResult>& runs,
+                      const std::vector<PolicySummary>& policies, Point point) {
+  for (const auto& s : policies) {
+    ChartSeries series{s.policy, {}};
+    if (const auto* run = first_run_of(runs, s.policy))
+      for (const auto& sample : run->samples) series.points.push_back(point(sample));
+    chart.series.push_back(std::move(series));
+  }
+}
+
 // Over time, a dashed line marks the last submission: where the summary's end-of-run figures
 // are read (run_figures.hpp). Every policy ran the same workload, so the first run tells it.
 LineChart over_time(const std::vector<RunResult>& runs, const std::vector<PolicySummary>& policies,
@@ -29,12 +41,9 @@ LineChart over_time(const std::vector<RunResult>& runs, const std::vector<Policy
     chart.marker_x = last_submit;
     chart.marker_label = "last submission";
   }
-  for (const auto& s : policies) {
-    ChartSeries series{s.policy, {}};
-    if (const auto* run = first_run_of(runs, s.policy))
-      for (const auto& sample : run->samples) series.points.push_back({sample.t_s, sample.*field});
-    chart.series.push_back(std::move(series));
-  }
+  add_sample_lines(chart, runs, policies, [field](const UsageSample& sample) {
+    return ChartPoint{sample.t_s, sample.*field};
+  });
   return chart;
 }
 
@@ -72,14 +81,9 @@ ReportChart unallocated_gpu_vs_demand(const std::vector<RunResult>& runs,
   chart.y_label = "unallocated GPUs (% of the cluster's)";
   chart.y_min = 0;
   chart.y_max = 100;
-  for (const auto& s : policies) {
-    ChartSeries series{s.policy, {}};
-    if (const auto* run = first_run_of(runs, s.policy))
-      for (const auto& sample : run->samples)
-        series.points.push_back(
-            {100 * sample.gpu_demand_arrived, 100 * (1 - sample.gpu_allocation)});
-    chart.series.push_back(std::move(series));
-  }
+  add_sample_lines(chart, runs, policies, [](const UsageSample& sample) {
+    return ChartPoint{100 * sample.gpu_demand_arrived, 100 * (1 - sample.gpu_allocation)};
+  });
   return {"unallocated_gpu_vs_demand.svg", chart.title, render_line_chart(chart)};
 }
 
