@@ -15,10 +15,9 @@
 // client error (4xx other than 409 and 429: admission or validation) is given up after
 // kRefusedAttemptsMax answers, ~kRefusedAttemptsMax x 200 ms of simulated time (a PriorityClass
 // created just before may need a moment): it is listed in refusals() and the RunStop stops
-// waiting for it (RunStop::give_up). It first creates the workload's PriorityClasses and also
-// deletes the Nodes of
-// removed machines at their time (node_event_replay.hpp; 404 counts as done); the world's
-// faults stop and start their agents.
+// waiting for it (RunStop::give_up). The workload's PriorityClasses come first (at 0, the pods
+// start_ms later); it also deletes the Nodes of removed machines at their time
+// (node_event_replay.hpp; 404 counts as done); the world's faults stop and start their agents.
 //
 // Early stop: given a RunStop (run_stop.hpp), the scenario shows it every view of the pods
 // auditor and answers Scenario::done from it.
