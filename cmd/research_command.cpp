@@ -379,6 +379,11 @@ int run_compare(const CompareFlags& f) {
     if (!outcome->store_failures.empty())
       return Error{"check", r.policy_file + " seed " + std::to_string(r.seed) +
                                 ": the store checker failed: " + outcome->store_failures.front()};
+    if (!outcome->refusals.empty())
+      return Error{"check", r.policy_file + " seed " + std::to_string(r.seed) +
+                                ": the API refused " + std::to_string(outcome->refusals.size()) +
+                                " creates (figures would count them as unschedulable), first " +
+                                outcome->refusals.front()};
     return research::PolicySeedOutput{std::move(outcome->result), outcome->cost};
   };
   auto done = research::run_policies(f.policies, options, run, progress);

@@ -45,6 +45,7 @@ nlohmann::json summary_json(const research::RunOutcome& o) {
                    {"unschedulable", unschedulable},
                    {"finished", finished},
                    {"preempted", preempted},
+                   {"refused", o.refusals.size()},
                    {"end_s", o.result.end_s},
                    {"stopped_by", o.stopped_by},
                    {"gpu_demand_reached", o.gpu_demand_reached},
@@ -105,7 +106,11 @@ void add_research_run(CLI::App& research, int& exit_code) {
     } else {
       for (const auto& [k, v] : j.items()) std::cout << k << ": " << v.dump() << "\n";
     }
-    exit_code = 0;
+    // A create the API refused for good makes the figures wrong (the pod never existed): said
+    // loudly, and the exit status says it too.
+    for (const auto& refusal : outcome->refusals)
+      std::cerr << "craton research run: the API refused " << refusal << "\n";
+    exit_code = outcome->refusals.empty() ? 0 : 1;
   });
 }
 

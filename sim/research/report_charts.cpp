@@ -17,6 +17,18 @@ const RunResult* first_run_of(const std::vector<RunResult>& runs, const std::str
   return nullptr;
 }
 
+// One line per policy, a point per sample of its first run.
+template <typename Point>
+void add_sample_lines(LineChart& chart, const std::vector<RunResult>& runs,
+                      const std::vector<PolicySummary>& policies, Point point) {
+  for (const auto& s : policies) {
+    ChartSeries series{s.policy, {}};
+    if (const auto* run = first_run_of(runs, s.policy))
+      for (const auto& sample : run->samples) series.points.push_back(point(sample));
+    chart.series.push_back(std::move(series));
+  }
+}
+
 // Over time, a dashed line marks the last submission: where the summary's end-of-run figures
 // are read (run_figures.hpp). Every policy ran the same workload, so the first run tells it.
 LineChart over_time(const std::vector<RunResult>& runs, const std::vector<PolicySummary>& policies,
@@ -29,12 +41,9 @@ LineChart over_time(const std::vector<RunResult>& runs, const std::vector<Policy
     chart.marker_x = last_submit;
     chart.marker_label = "last submission";
   }
-  for (const auto& s : policies) {
-    ChartSeries series{s.policy, {}};
-    if (const auto* run = first_run_of(runs, s.policy))
-      for (const auto& sample : run->samples) series.points.push_back({sample.t_s, sample.*field});
-    chart.series.push_back(std::move(series));
-  }
+  add_sample_lines(chart, runs, policies, [field](const UsageSample& sample) {
+    return ChartPoint{sample.t_s, sample.*field};
+  });
   return chart;
 }
 
@@ -58,6 +67,24 @@ ReportChart fragmentation(const std::vector<RunResult>& runs,
   chart.title = "GPU fragmentation over time";
   chart.y_label = "fragmented GPUs";
   return {"gpu_fragmentation.svg", chart.title, render_line_chart(chart)};
+}
+
+// The FGD paper's figure (Weng et al., ATC '23: unallocated GPUs vs. arrived workload): the
+// share of the cluster's GPUs no pod holds, against the GPU requests submitted so far over the
+// cluster's GPUs, in percent. Samples are in time order and arrived demand never falls, so each
+// line runs left to right; once everything has arrived the line stands at its last demand.
+ReportChart unallocated_gpu_vs_demand(const std::vector<RunResult>& runs,
+                                      const std::vector<PolicySummary>& policies) {
+  LineChart chart;
+  chart.title = "Unallocated GPUs vs. arrived GPU demand";
+  chart.x_label = "arrived GPU demand (% of the cluster's GPUs)";
+  chart.y_label = "unallocated GPUs (% of the cluster's)";
+  chart.y_min = 0;
+  chart.y_max = 100;
+  add_sample_lines(chart, runs, policies, [](const UsageSample& sample) {
+    return ChartPoint{100 * sample.gpu_demand_arrived, 100 * (1 - sample.gpu_allocation)};
+  });
+  return {"unallocated_gpu_vs_demand.svg", chart.title, render_line_chart(chart)};
 }
 
 std::vector<ChartPoint> cdf_points(std::vector<double> values) {
@@ -120,6 +147,7 @@ std::vector<ReportChart> report_charts(const std::vector<RunResult>& runs,
   return {allocation(runs, summaries, "CPU", &UsageSample::cpu_allocation),
           allocation(runs, summaries, "Memory", &UsageSample::memory_allocation),
           allocation(runs, summaries, "GPU", &UsageSample::gpu_allocation),
+          unallocated_gpu_vs_demand(runs, summaries),
           fragmentation(runs, summaries),
           pending_cdf(runs, summaries),
           summary_bars(summaries)};

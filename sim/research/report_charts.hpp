@@ -1,6 +1,8 @@
 // The charts of a `craton research compare` report, as SVG text (svg_chart.hpp), one series per
 // policy in every chart:
 //   allocation_cpu.svg, allocation_memory.svg, allocation_gpu.svg   allocation ratio over time
+//   unallocated_gpu_vs_demand.svg   the FGD paper's figure: unallocated GPUs (%) against
+//                            the arrived GPU demand (% of the cluster's GPUs)
 //   gpu_fragmentation.svg    FGD's fragmentation measure (GPUs) over time
 //   pending_cdf.svg          share of bound pods bound within x seconds of submission
 //   summary.svg              bars of the summary figures (the mean over seeds)

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "actors/api/convert/kube_json.hpp"
 #include "actors/scheduler/config/scheduler_config.hpp"
 #include "runtime/flat_message.hpp"
+#include "schemas/api_meta.capnp.h"
 #include "schemas/api_pod.capnp.h"
 #include "sim/cluster/cluster_scenario.hpp"
 #include "sim/research/node_event_replay.hpp"
@@ -95,6 +97,19 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   submissions.reserve(pods.size());
   std::int64_t last_end_ms = 0, last_submit_ms = 0;
   std::vector<std::string> names;
+  // The PriorityClasses the pods name (workload_objects.hpp), created first, at time 0: the
+  // pods come start_ms later.
+  std::set<std::int32_t> priorities;
+  for (const auto& pod : pods)
+    if (pod.priority != 0) priorities.insert(pod.priority);
+  for (auto priority : priorities) {
+    auto message =
+        codec.decode<schema::k8s::PriorityClass>(priority_class_json_of(priority).dump());
+    if (!message)
+      return invalid("priority " + std::to_string(priority) + ": " + message.error().message);
+    submissions.push_back({0, priority_class_name(priority), flat_bytes(**message),
+                           SubmitKind::create_priority_class});
+  }
   for (const auto& pod : pods) {
     auto message = codec.decode<schema::k8s::Pod>(pod_json_of(pod, options.namespace_).dump());
     if (!message) return invalid("pod " + pod.name + ": " + message.error().message);
@@ -118,7 +133,8 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   if (!plan) return plan.error();
   outcome.node_events_replayed = plan->replayed;
   outcome.node_events_ignored = plan->ignored;
-  for (const auto& d : plan->deletions) submissions.push_back({d.at_ms, d.node, "", true});
+  for (const auto& d : plan->deletions)
+    submissions.push_back({d.at_ms, d.node, "", SubmitKind::delete_node});
   std::stable_sort(
       submissions.begin(), submissions.end(),
       [](const PodSubmission& a, const PodSubmission& b) { return a.at_ms < b.at_ms; });
@@ -145,9 +161,11 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
   world.steps_max = options.steps_max;
   ResearchScenarioOptions scenario_options;
   scenario_options.namespace_ = options.namespace_;
+  scenario_options.view_every_ms = options.view_every_ms;
   ResearchScenario scenario(ids, workload.nodes, std::move(submissions), std::move(*policy),
                             scenario_options, stop);
   auto report = sim::run_world(world, scenario);
+  outcome.refusals = scenario.refusals();
   outcome.stopped_by = stop && !stop->reason().empty() ? stop->reason()
                        : options.duration_ms           ? "duration"
                                                        : "drain";

@@ -63,6 +63,12 @@ struct ResearchRunOptions {
   std::int64_t quiet_ms = 15'000;
   /// The FGD paper's stop: arrived GPU demand reaches this fraction of the GPUs (1.0 = 100%).
   std::optional<double> stop_at_gpu_demand;
+  /// How often the run looks at the pods (the recorder's and the stop's view of them): 0 = after
+  /// every change (exact times). A view lists every pod, so per change it costs O(pods) and a
+  /// run O(pods x changes); a period > 0 (at least the auditor's 200 ms tick) bounds that, and
+  /// a pod's bound, Running and finished times are then the first view at or after them (late
+  /// by up to the period): pending times grow by up to it, allocation samples do not change.
+  std::int64_t view_every_ms = 0;
 };
 
 struct RunOutcome {
@@ -76,6 +82,9 @@ struct RunOutcome {
   std::int64_t node_events_replayed = 0;
   std::int64_t node_events_ignored = 0;     ///< soft errors, no-ops, past the end
   std::vector<std::string> store_failures;  ///< the store checker's findings (expected none)
+  /// Creates the API refused for good ("NAME: CODE REASON: MESSAGE"; expected none): such a
+  /// pod never exists and counts as unschedulable in the result.
+  std::vector<std::string> refusals;
 };
 
 /// Runs `workload` with the KubeSchedulerConfiguration in `policy_file`. Errors: the policy

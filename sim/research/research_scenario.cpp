@@ -31,6 +31,9 @@ struct SubmitterState {
     std::int64_t sent_ms = 0;
   };
   std::map<std::uint64_t, InFlight> in_flight;  ///< by correlation
+  std::map<std::size_t, int> refused;           ///< client-error answers so far, by submission
+  std::shared_ptr<SubmitRefusals> refusals;     ///< given up (the scenario reads them)
+  std::shared_ptr<RunStop> stop;                ///< may be null
   static inline const char* name = "craton.workload-submitter";
 };
 using SubmitterActor = caf::stateful_actor<SubmitterState>;
@@ -38,9 +41,12 @@ using SubmitterActor = caf::stateful_actor<SubmitterState>;
 void send_create(SubmitterActor* self, std::size_t pod) {
   auto& st = self->state;
   const auto& item = (*st.pods)[pod];
-  auto call = item.delete_node
-                  ? sim::api_call_on("", "nodes", api::ApiVerb::remove, "", item.name)
-                  : sim::api_call_on("", "pods", api::ApiVerb::create, st.options.namespace_);
+  auto call =
+      item.kind == SubmitKind::delete_node
+          ? sim::api_call_on("", "nodes", api::ApiVerb::remove, "", item.name)
+      : item.kind == SubmitKind::create_priority_class
+          ? sim::api_call_on("scheduling.k8s.io", "priorityclasses", api::ApiVerb::create, "")
+          : sim::api_call_on("", "pods", api::ApiVerb::create, st.options.namespace_);
   call.object = item.object;
   auto correlation = st.next_correlation++;
   st.in_flight[correlation] = {pod, st.env->now_ms(self)};
@@ -81,8 +87,11 @@ void submit_due(SubmitterActor* self) {
 
 caf::behavior submitter(SubmitterActor* self, NodeContext node,
                         std::shared_ptr<const std::vector<PodSubmission>> pods,
-                        ResearchScenarioOptions options) {
+                        ResearchScenarioOptions options, std::shared_ptr<SubmitRefusals> refusals,
+                        std::shared_ptr<RunStop> stop) {
   auto& st = self->state;
+  st.refusals = std::move(refusals);
+  st.stop = std::move(stop);
   st.pods = std::move(pods);
   st.options = std::move(options);
   st.next_correlation = first_correlation_id(node.incarnation);
@@ -98,8 +107,21 @@ caf::behavior submitter(SubmitterActor* self, NodeContext node,
           auto reply = api::read_api_reply(body.getApiResponse());
           auto pod = it->second.pod;
           st.in_flight.erase(it);
-          bool landed = (*st.pods)[pod].delete_node ? reply.code == 404 : reply.code == 409;
-          if (!reply.ok() && !landed) st.retry.push_back(pod);
+          const auto& item = (*st.pods)[pod];
+          bool landed =
+              item.kind == SubmitKind::delete_node ? reply.code == 404 : reply.code == 409;
+          if (reply.ok() || landed) return;
+          // A client error other than a conflict or throttling is the API's verdict on the
+          // object (admission, validation): asking again cannot change it for ever.
+          bool refusal = reply.code >= 400 && reply.code < 500 && reply.code != 429;
+          if (refusal && ++st.refused[pod] >= ResearchScenario::kRefusedAttemptsMax) {
+            st.refusals->push_back(item.name + ": " + std::to_string(reply.code) + " " +
+                                   reply.failure.reason + ": " + reply.failure.message);
+            if (st.stop && item.kind == SubmitKind::create_pod)
+              st.stop->give_up(st.options.namespace_ + "/" + item.name);
+            return;
+          }
+          st.retry.push_back(pod);
         });
       },
       [self](submit_atom) { submit_due(self); },
@@ -149,14 +171,14 @@ std::vector<caf::actor> ResearchScenario::spawn_node(caf::actor_system& sys,
   for (auto& a : sim::spawn_control_services(sys, node, options_.wall_clock_base_s, policy_))
     actors.push_back(std::move(a));
   if (cp == control_plane_.begin()) {
-    actors.push_back(sys.spawn(submitter, node, pods_, options_));
+    actors.push_back(sys.spawn(submitter, node, pods_, options_, refusals_, stop_));
     auto sink = observe;
     if (stop_)
       sink = [stop = stop_, observe](sim::ObservedEvent e) {
         if (const auto* view = std::get_if<sim::PodsView>(&e)) stop->on_view(*view);
         observe(std::move(e));
       };
-    actors.push_back(sim::spawn_pods_auditor(sys, node, sink));
+    actors.push_back(sim::spawn_pods_auditor(sys, node, sink, options_.view_every_ms));
   }
   return actors;
 }

@@ -11,9 +11,13 @@
 //
 // The WorkloadSubmitter creates pod j at start_ms + submit_ms (simulated), in workload order,
 // at most kSubmitInFlightMax creates outstanding; a create that fails (other than 409: it
-// landed) or is unanswered for call_timeout_ms is sent again. It also deletes the Nodes of
-// removed machines at their time (node_event_replay.hpp; 404 counts as done); the world's
-// faults stop and start their agents.
+// landed) or is unanswered for call_timeout_ms is sent again; one the API keeps refusing with a
+// client error (4xx other than 409 and 429: admission or validation) is given up after
+// kRefusedAttemptsMax answers, ~kRefusedAttemptsMax x 200 ms of simulated time (a PriorityClass
+// created just before may need a moment): it is listed in refusals() and the RunStop stops
+// waiting for it (RunStop::give_up). The workload's PriorityClasses come first (at 0, the pods
+// start_ms later); it also deletes the Nodes of removed machines at their time
+// (node_event_replay.hpp; 404 counts as done); the world's faults stop and start their agents.
 //
 // Early stop: given a RunStop (run_stop.hpp), the scenario shows it every view of the pods
 // auditor and answers Scenario::done from it.
@@ -32,24 +36,37 @@
 
 namespace craton::research {
 
-/// One pod to create: when (simulated ms since the run's start) and its encoded Pod; or a Node
-/// to delete (delete_node: `name` is the Node's, `object` empty).
+/// What a submission does.
+enum class SubmitKind {
+  create_pod,             ///< `object` is the Pod, in the run's namespace
+  create_priority_class,  ///< `object` is a PriorityClass (cluster-scoped)
+  delete_node,            ///< `name` is the Node's, `object` empty
+};
+
+/// One thing the submitter sends at `at_ms` (simulated ms since the run's start).
 struct PodSubmission {
   std::int64_t at_ms = 0;
   std::string name;
-  std::string object;  ///< the Pod, Cap'n Proto (as the API takes it)
-  bool delete_node = false;
+  std::string object;  ///< Cap'n Proto, as the API takes it
+  SubmitKind kind = SubmitKind::create_pod;
 };
+
+/// What the API refused for good (research_scenario's promise above): one line per submission,
+/// "NAME: CODE REASON: MESSAGE", in the order given up.
+using SubmitRefusals = std::vector<std::string>;
 
 struct ResearchScenarioOptions {
   std::string namespace_ = "default";
   std::int64_t wall_clock_base_s = 1'800'000'000;
   std::int64_t call_timeout_ms = 10'000;
+  /// The pods auditor's view period (sim::spawn_pods_auditor): 0 = a view after every change.
+  std::int64_t view_every_ms = 0;
 };
 
 class ResearchScenario : public sim::Scenario {
  public:
   static constexpr std::size_t kSubmitInFlightMax = 64;
+  static constexpr int kRefusedAttemptsMax = 50;
 
   /// `node_ids` = sim::node_ids(control_plane_size(n) + workers); `workers` in that order.
   /// `pods` in time order; `stop` may be null (the run goes to its duration).
@@ -66,6 +83,8 @@ class ResearchScenario : public sim::Scenario {
     store_.use_disks(std::move(disks));
   }
   bool done(std::int64_t now_ms) const override { return stop_ && stop_->done(now_ms); }
+  /// The submissions the API refused for good, after the run.
+  const SubmitRefusals& refusals() const { return *refusals_; }
 
  private:
   std::vector<std::string> nodes_;
@@ -76,6 +95,7 @@ class ResearchScenario : public sim::Scenario {
   ResearchScenarioOptions options_;
   sim::StoreScenario store_;
   std::shared_ptr<RunStop> stop_;  ///< shared with the auditor's sink
+  std::shared_ptr<SubmitRefusals> refusals_ = std::make_shared<SubmitRefusals>();
 };
 
 }  // namespace craton::research

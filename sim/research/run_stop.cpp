@@ -49,7 +49,15 @@ void RunStop::on_view(const sim::PodsView& view) {
     else if (!config_.bound_pods_settle)
       open = true;
   }
+  open_ = open;
   settled_ = !open && seen_count_ == seen_.size();
+}
+
+void RunStop::give_up(const std::string& pod) {
+  auto it = seen_.find(pod);
+  if (it == seen_.end() || it->second) return;  // not the workload's, or created after all
+  seen_.erase(it);
+  settled_ = !open_ && seen_count_ == seen_.size();
 }
 
 bool RunStop::done(std::int64_t now_ms) {

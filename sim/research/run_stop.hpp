@@ -56,6 +56,9 @@ class RunStop {
 
   /// A view of every pod (the pods auditor's, in the order it reported them).
   void on_view(const sim::PodsView& view);
+  /// The submitter gave up creating this pod ("namespace/name"; the API refused it for good):
+  /// the run no longer waits to see it.
+  void give_up(const std::string& pod);
   /// Whether the run may end at `now_ms` (called with non-decreasing times; it records when the
   /// last view arrived).
   bool done(std::int64_t now_ms);
@@ -68,6 +71,7 @@ class RunStop {
   std::size_t seen_count_ = 0;
   bool new_view_ = false;
   bool settled_ = false;      ///< the last view, apart from quiet
+  bool open_ = false;         ///< the last view has a pod bound and unfinished (normal stop)
   bool any_pending_ = false;  ///< the last view has pending pods
   std::int64_t last_view_ms_ = 0;
   std::string reason_;

@@ -85,6 +85,19 @@ agent::HostFacts host_facts_of(const workload::Node& node, const std::string& in
   return facts;
 }
 
+std::string priority_class_name(std::int32_t priority) {
+  auto magnitude = std::to_string(priority < 0 ? -std::int64_t{priority} : std::int64_t{priority});
+  return std::string("craton-workload-priority-") + (priority < 0 ? "minus-" : "") + magnitude;
+}
+
+json priority_class_json_of(std::int32_t priority) {
+  return json{{"apiVersion", "scheduling.k8s.io/v1"},
+              {"kind", "PriorityClass"},
+              {"metadata", {{"name", priority_class_name(priority)}}},
+              {"value", priority},
+              {"description", "a research workload's pod priority"}};
+}
+
 json pod_json_of(const workload::Pod& pod, const std::string& namespace_) {
   json labels = json::object();
   for (const auto& [k, v] : pod.labels) labels[k] = v;
@@ -100,12 +113,12 @@ json pod_json_of(const workload::Pod& pod, const std::string& namespace_) {
   if (!limits.empty()) resources["limits"] = std::move(limits);
 
   json spec{{"restartPolicy", "Never"},
-            {"priority", pod.priority},
             {"terminationGracePeriodSeconds", 0},
             {"containers", json::array({json{{"name", "main"},
                                              {"image", "craton.io/sim:workload"},
                                              {"command", container_command(pod)},
                                              {"resources", std::move(resources)}}})}};
+  if (pod.priority != 0) spec["priorityClassName"] = priority_class_name(pod.priority);
   if (!pod.node_selector.empty()) {
     json selector = json::object();
     for (const auto& [k, v] : pod.node_selector) selector[k] = v;

@@ -14,15 +14,18 @@
 //   (num_gpu 1, gpu_milli < 1000) as craton.io/gpu-milli: m, k whole GPUs as nvidia.com/gpu: k
 //   and craton.io/gpu-milli: 1000*k, in requests and limits alike (extended resources cannot
 //   be overcommitted); gpu_models as a required node affinity on kGpuModelLabel;
-//   restartPolicy Never; one container whose command makes the FakeDriver run for
-//   duration_ms to the millisecond ("sleep N" or "sleep N.mmm"), or until the run ends (no
-//   duration: "sleep-forever", which the FakeDriver runs until signalled);
+//   restartPolicy Never; a priority other than 0 as the priorityClassName of the class
+//   priority_class_json_of makes for it (Kubernetes' Priority admission refuses a pod that sets
+//   spec.priority itself; the run creates the classes before the pods); one container whose command
+//   makes the FakeDriver run for duration_ms to the millisecond ("sleep N" or "sleep N.mmm"), or
+//   until the run ends (no duration: "sleep-forever", which the FakeDriver runs until signalled);
 // - owner_job becomes the label kJobLabel; distinct_nodes_in_job becomes a required pod
 //   anti-affinity on that label over kubernetes.io/hostname.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +43,14 @@ inline constexpr std::string_view kJobLabel = "craton.io/workload-job";
 agent::NodeConfig node_config_of(const workload::Node& node);
 /// The simulated host of a workload node: its capacity as the host's figures.
 agent::HostFacts host_facts_of(const workload::Node& node, const std::string& internal_ip);
+
+/// The PriorityClass a workload pod of `priority` (not 0) names: "craton-workload-priority-N"
+/// ("...-minus-N" below 0).
+std::string priority_class_name(std::int32_t priority);
+/// That PriorityClass (scheduling.k8s.io/v1) with `value` = priority, as Kubernetes JSON; its
+/// preemptionPolicy is Kubernetes' default (whether a policy preempts is its profile's choice:
+/// the DefaultPreemption PostFilter plugin).
+nlohmann::json priority_class_json_of(std::int32_t priority);
 
 /// The Pod to create for a workload pod in `namespace_`, as Kubernetes JSON.
 nlohmann::json pod_json_of(const workload::Pod& pod, const std::string& namespace_);

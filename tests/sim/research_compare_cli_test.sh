@@ -52,7 +52,8 @@ if grep -q "research runs are not in this build yet" "$tmp/err"; then
 else
   [[ $got == 0 ]] || fail "compare exited $got: $(cat "$tmp/err")"
   for f in summary.json summary.csv run.json cost.json index.html charts/allocation_gpu.svg \
-    charts/pending_cdf.svg charts/summary.svg fgd/timeseries.csv fgd/pods.csv \
+    charts/pending_cdf.svg charts/summary.svg charts/unallocated_gpu_vs_demand.svg \
+    fgd/timeseries.csv fgd/pods.csv \
     most-allocated/timeseries.csv most-allocated/pods.csv; do
     [[ -s "$tmp/r1/$f" ]] || fail "missing or empty $f"
   done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The research report (sim/research/report_html.hpp) in headless Chromium: index.html of a
 # report on hand-made runs renders (a screenshot is taken, Chromium exits 0 and logs no page
-# error), and its rendered DOM holds the six charts with one series per policy. Every SVG file
+# error), and its rendered DOM holds the seven charts with one series per policy. Every SVG file
 # is also parsed by an XML parser. Skips (exit 77) only when Chromium is absent outside CI.
 # Usage: research_report_browser_test.sh RESEARCH_REPORT_SAMPLE
 set -euo pipefail
@@ -41,15 +41,15 @@ if grep -E "CONSOLE|Uncaught|Failed to load|net::ERR" "$work/dom.err" "$work/sho
   fail "the page logged errors"
 fi
 
-# The rendered DOM: six inline SVG charts, each with a series group for both policies.
+# The rendered DOM: seven inline SVG charts, each with a series group for both policies.
 svgs=$(grep -o "<svg " "$work/dom.html" | wc -l)
-[ "$svgs" -eq 6 ] || fail "rendered DOM has $svgs svg elements, want 6"
+[ "$svgs" -eq 7 ] || fail "rendered DOM has $svgs svg elements, want 7"
 for policy in fgd best-fit; do
   n=$(grep -o "<g class=\"series\" data-series=\"$policy\">" "$work/dom.html" | wc -l)
-  [ "$n" -eq 6 ] || fail "rendered DOM has $n series groups of $policy, want 6"
+  [ "$n" -eq 7 ] || fail "rendered DOM has $n series groups of $policy, want 7"
 done
 grep -q "<polyline" "$work/dom.html" || fail "no polyline in the rendered DOM"
 grep -q "<table class=\"summary\">" "$work/dom.html" || fail "no summary table"
 grep -q "sha256:00ff" "$work/dom.html" || fail "no reproducibility record"
 [ -n "${KEEP_SCREENSHOT:-}" ] && cp "$work/page.png" "$KEEP_SCREENSHOT"
-echo "research report renders in chromium: 6 charts, 2 policies each"
+echo "research report renders in chromium: 7 charts, 2 policies each"

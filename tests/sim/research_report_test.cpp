@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(csv_files_have_their_columns_and_quote_what_needs_it) {
 BOOST_AUTO_TEST_CASE(charts_are_well_formed_with_one_series_per_policy) {
   auto runs = testing::sample_runs(1);
   auto charts = report_charts(runs, summarize_policies(runs));
-  BOOST_TEST_REQUIRE(charts.size() == 6u);
+  BOOST_TEST_REQUIRE(charts.size() == 7u);
   for (const auto& chart : charts) {
     BOOST_TEST(tags_balance(chart.svg), chart.file);
     BOOST_TEST(chart.svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0, chart.file);
@@ -194,7 +194,8 @@ BOOST_AUTO_TEST_CASE(charts_are_well_formed_with_one_series_per_policy) {
     BOOST_TEST(count_of(chart.svg, "data-series=\"best-fit\"") == 1u, chart.file);
   }
   BOOST_TEST(charts[0].file == "allocation_cpu.svg");
-  BOOST_TEST(count_of(charts[5].svg, "<rect x=") >= 12u);  // 6 panels x 2 policies (+ legend)
+  BOOST_TEST(charts[3].file == "unallocated_gpu_vs_demand.svg");
+  BOOST_TEST(count_of(charts[6].svg, "<rect x=") >= 12u);  // 6 panels x 2 policies (+ legend)
 }
 
 BOOST_AUTO_TEST_CASE(long_series_are_thinned_and_names_escaped) {
@@ -236,8 +237,8 @@ BOOST_AUTO_TEST_CASE(the_same_runs_write_byte_identical_files_but_cost) {
     if (rel == "cost.json") continue;
     BOOST_TEST((read_all(entry.path()) == read_all(b.path / rel)), rel.string());
   }
-  // summary.json/csv, run.json, cost.json, index.html, 6 charts, 2 policies x 2 CSV files.
-  BOOST_TEST(files == 5u + 6 + 4);
+  // summary.json/csv, run.json, cost.json, index.html, 7 charts, 2 policies x 2 CSV files.
+  BOOST_TEST(files == 5u + 7 + 4);
   BOOST_TEST(read_all(a.path / "cost.json") != read_all(b.path / "cost.json"));
   auto run = nlohmann::json::parse(read_all(a.path / "run.json"));
   BOOST_TEST(run["workload_hash"] == "sha256:00ff");
@@ -280,7 +281,7 @@ BOOST_AUTO_TEST_CASE(the_page_holds_tables_charts_and_the_escaped_record) {
   auto charts = report_charts(runs, summaries);
   auto html = report_html(summaries, charts, sample_record(), runs);
   BOOST_TEST(html.rfind("<!DOCTYPE html>", 0) == 0u);
-  BOOST_TEST(count_of(html, "<svg ") == 6u);
+  BOOST_TEST(count_of(html, "<svg ") == 7u);
   BOOST_TEST(count_of(html, "<table class=\"summary\">") == 2u);  // the mean, then per seed
   BOOST_TEST(count_of(html, "<td>fgd</td><td>mean</td>") == 1u);
   BOOST_TEST(html.find("kind: KubeSchedulerConfiguration # &lt;&amp;&gt;") != std::string::npos);

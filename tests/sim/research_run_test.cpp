@@ -91,7 +91,14 @@ BOOST_AUTO_TEST_CASE(workload_pods_become_pods_the_api_takes) {
   BOOST_TEST(pod_json_of(p, "default")["spec"]["containers"][0]["command"] ==
              nlohmann::json::array({"sleep", "61.007"}));
   BOOST_TEST(j["spec"]["restartPolicy"] == "Never");
-  BOOST_TEST(j["spec"]["priority"] == 5);
+  // Kubernetes' Priority admission refuses a pod that sets spec.priority itself: the pod names
+  // the class the run creates for its priority.
+  BOOST_TEST(!j["spec"].contains("priority"));
+  BOOST_TEST(j["spec"]["priorityClassName"] == "craton-workload-priority-5");
+  BOOST_TEST(priority_class_json_of(5)["value"] == 5);
+  BOOST_TEST(priority_class_json_of(-3)["metadata"]["name"] == "craton-workload-priority-minus-3");
+  BOOST_TEST(
+      !pod_json_of(pod("zero", 0, 1000, 0, 0), "default")["spec"].contains("priorityClassName"));
   auto term =
       j["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
        ["nodeSelectorTerms"][0]["matchExpressions"][0];
@@ -244,4 +251,56 @@ BOOST_AUTO_TEST_CASE(node_events_are_replayed_machines_join_and_leave) {
   BOOST_TEST(gone.preempted);  // deleted before it finished
   BOOST_TEST(o.stopped_by == "finished");
   BOOST_TEST(o.result.end_s < 400.0);
+}
+
+BOOST_AUTO_TEST_CASE(pods_with_a_priority_are_created_and_placed) {
+  // The openb trace's pods carry priorities (its QoS classes: LS 2000, ...). Before the run
+  // created PriorityClasses, the API refused every such pod (403: spec.priority must not be
+  // set) and the submitter asked again for ever: none ever existed, and 52 of 89 openb pods
+  // counted as "unschedulable" under every policy.
+  ResearchWorkload w = fragment_case();
+  w.pods[0].priority = 2000;
+  w.pods[1].priority = 1000;
+  w.pods[2].priority = -5;
+  w.pods[3].priority = 2000;
+  ResearchRunOptions options;
+  options.duration_ms = 600'000;
+  options.stop_at_gpu_demand = 1.0;
+  auto o = run_workload(w, options);
+  BOOST_TEST(o.refusals.empty());
+  BOOST_TEST(o.stopped_by == "gpu-demand");
+  for (const auto& p : o.result.pods) BOOST_TEST(p.bound_s.has_value(), p.name);
+  BOOST_TEST(outcome_of(o.result, "whole").node == "a");  // FGD, as without priorities
+}
+
+BOOST_AUTO_TEST_CASE(a_create_the_api_keeps_refusing_is_given_up_and_reported) {
+  // An invalid name: the API answers 422 every time. The run says so and does not wait for it.
+  ResearchWorkload w;
+  w.nodes = {gpu_node("a")};
+  w.pods = {pod("fine", 0, 1000, 0, 0), pod("Not_A_Name", 1'000, 1000, 0, 0)};
+  w.pods[0].duration_ms = 2'000;
+  w.pods[1].duration_ms = 2'000;
+  ResearchRunOptions options;
+  options.duration_ms = 600'000;
+  auto o = run_workload(w, options);
+  BOOST_REQUIRE_EQUAL(o.refusals.size(), 1u);
+  BOOST_TEST(o.refusals.front().rfind("Not_A_Name: 422", 0) == 0, o.refusals.front());
+  BOOST_TEST(o.stopped_by == "finished");
+  BOOST_TEST(o.result.end_s < 600.0);
+  BOOST_TEST(outcome_of(o.result, "fine").finished_s.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_view_period_keeps_the_placements_and_delays_times_by_at_most_it) {
+  ResearchRunOptions options;
+  options.duration_ms = 60'000;
+  options.view_every_ms = 1'000;
+  auto o = run_workload(fragment_case(), options);
+  BOOST_TEST(outcome_of(o.result, "share").node == "b");
+  const auto& whole = outcome_of(o.result, "whole");
+  BOOST_TEST(whole.node == "a");
+  BOOST_REQUIRE(whole.bound_s.has_value());
+  BOOST_TEST(*whole.bound_s >= 20.0);
+  BOOST_TEST(*whole.bound_s <= 22.0);  // bound within ~0.1 s, seen by the next view (<= 1 s)
+  BOOST_REQUIRE(!o.result.samples.empty());
+  BOOST_TEST(o.result.samples.back().gpu_allocation == 1.0);
 }

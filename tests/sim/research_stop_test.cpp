@@ -90,6 +90,19 @@ BOOST_AUTO_TEST_CASE(a_run_stops_when_every_pod_finished) {
   BOOST_TEST(stop.reason() == "finished");
 }
 
+BOOST_AUTO_TEST_CASE(a_pod_the_api_refused_for_good_does_not_hold_the_run) {
+  RunStop stop({{"default/a", "default/refused"}, 5'000, false, 15'000});
+  stop.on_view(view({view_pod("a", "n1", "Succeeded")}));
+  BOOST_TEST(!stop.done(6'000));  // refused is not created yet
+  stop.give_up("default/refused");
+  BOOST_TEST(stop.done(6'001));
+  BOOST_TEST(stop.reason() == "finished");
+  RunStop seen({{"default/a"}, 0, false, 15'000});
+  seen.on_view(view({view_pod("a", "", "Pending")}));
+  seen.give_up("default/a");  // created after all: still waited for
+  BOOST_TEST(!seen.done(1'000));
+}
+
 BOOST_AUTO_TEST_CASE(pending_pods_stop_the_run_only_after_a_quiet_time_with_nothing_running) {
   RunStop stop({{"default/a", "default/big"}, 0, false, 15'000});
   stop.on_view(view({view_pod("a", "n1", "Running"), view_pod("big", "", "Pending")}));
