@@ -543,6 +543,14 @@ BOOST_AUTO_TEST_CASE(recreate_waits_for_the_old_pods_to_go) {
   BOOST_TEST(count_calls(r, api::ApiVerb::create, "replicasets") == 1u);
 }
 
+// The API's answer to a write: its code and, when it was made, the resourceVersion it made.
+api::ApiReply answer(int code, std::int64_t resource_version = 0) {
+  api::ApiReply reply;
+  reply.code = code;
+  reply.object.resource_version = resource_version;
+  return reply;
+}
+
 // A sync that created a ReplicaSet waits until the ReplicaSet informer shows it: a rollout that
 // arrives before must not size the next ReplicaSet as if the first did not exist (the
 // simulator's seed 1024 ended with two ReplicaSets of spec.replicas each).
@@ -551,6 +559,10 @@ BOOST_AUTO_TEST_CASE(a_rollout_waits_for_the_replicaset_its_last_sync_created) {
   w.create_deployment({});  // 10 replicas, maxSurge 25%: at most 13
   auto first = w.controller->sync("default/web", w.now_ms);
   BOOST_TEST_REQUIRE(count_calls(first, api::ApiVerb::create, "replicasets") == 1u);
+  // The create's version: the next one the API gives (the rollout below takes a later one).
+  auto made = std::int64_t(w.revision) + 1;
+  for (const auto& call : first.calls)
+    w.controller->on_reply("default/web", call, answer(201, made));
   w.set_image("nginx:2");  // the rollout arrives before the create reaches the informer
   auto early = w.controller->sync("default/web", w.now_ms);
   BOOST_TEST(early.calls.empty());
@@ -564,23 +576,44 @@ BOOST_AUTO_TEST_CASE(a_rollout_waits_for_the_replicaset_its_last_sync_created) {
   BOOST_TEST(w.replicas_of(first_name) + w.replicas_of(second) <= 13);
 }
 
-// A refused create will never show up: the next sync goes on at once; a create that got no
+// Likewise for a scale the informer has not shown yet (the simulator's seed 1057: a rollout
+// right after a scale-up of the new ReplicaSet gave the newest one a replica too many).
+BOOST_AUTO_TEST_CASE(a_sync_waits_for_its_last_scale_to_reach_the_informer) {
+  World w;
+  w.create_deployment({});
+  w.converge();
+  w.settle();
+  w.converge();
+  w.set_image("nginx:2");
+  auto r = w.controller->sync("default/web", w.now_ms);  // creates RS 2, scales RS 1 down
+  BOOST_TEST_REQUIRE(count_calls(r, api::ApiVerb::update, "replicasets") >= 1u);
+  for (const auto& call : r.calls) {
+    w.controller->on_reply(
+        "default/web", call,
+        answer(call.verb == api::ApiVerb::create ? 201 : 200, std::int64_t(w.revision) + 100));
+    if (call.resource == "replicasets" && call.verb == api::ApiVerb::create) w.apply(call);
+  }
+  BOOST_TEST(w.controller->sync("default/web", w.now_ms).calls.empty());  // the scale is unseen
+  for (const auto& call : r.calls)
+    if (call.resource == "replicasets" && call.verb == api::ApiVerb::update) w.apply(call);
+  while (w.revision < 200) ++w.revision;  // versions at or past the ones answered
+  w.settle();  // the new ReplicaSet's pods are available: the rollout goes on
+  BOOST_TEST(!w.controller->sync("default/web", w.now_ms).calls.empty());
+}
+
+// A refused write will never show up: the next sync goes on at once; a create that got no
 // answer may still be applied, so it is waited for until it has had time to show up.
-BOOST_AUTO_TEST_CASE(a_failed_replicaset_create_ends_the_wait_and_an_unanswered_one_delays_it) {
+BOOST_AUTO_TEST_CASE(a_refused_replicaset_create_is_not_waited_for_and_an_unanswered_one_is) {
   World w;
   w.create_deployment({});
   auto r = w.controller->sync("default/web", w.now_ms);
   BOOST_TEST_REQUIRE(r.calls.size() >= 1u);
   const auto& create = r.calls[0];
   BOOST_TEST_REQUIRE((create.verb == api::ApiVerb::create && create.resource == "replicasets"));
-  api::ApiReply refused;
-  refused.code = 500;
-  w.controller->on_reply("default/web", create, refused);
+  w.controller->on_reply("default/web", create, answer(500));
   BOOST_TEST(count_calls(w.controller->sync("default/web", w.now_ms), api::ApiVerb::create,
                          "replicasets") == 1u);
-  api::ApiReply unanswered;
-  unanswered.code = 0;
-  w.controller->on_reply("default/web", create, unanswered);
+  w.controller->on_reply("default/web", create, answer(0));
   BOOST_TEST(w.controller->sync("default/web", w.now_ms).calls.empty());
   w.now_ms += 60'000;
   BOOST_TEST(count_calls(w.controller->sync("default/web", w.now_ms), api::ApiVerb::create,

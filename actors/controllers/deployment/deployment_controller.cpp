@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <vector>
 
@@ -14,7 +15,7 @@
 #include "actors/api/client/typed_selector.hpp"
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/deployment/fenceposts.hpp"
-#include "actors/controllers/expectations.hpp"
+#include "actors/controllers/deployment/own_writes.hpp"
 #include "actors/controllers/pod_events.hpp"
 #include "actors/controllers/pods.hpp"
 #include "runtime/flat_message.hpp"
@@ -247,7 +248,7 @@ class DeploymentController final : public Controller {
   SyncResult sync(const std::string& key, std::int64_t now_ms) override;
   bool on_reply(const std::string& key, const api::ApiCall& call,
                 const api::ApiReply& reply) override;
-  void reset() override { expectations_.clear(); }
+  void reset() override { own_writes_.clear(); }
 
   api::Informer& deployments_;
   api::Informer& sets_;
@@ -267,12 +268,8 @@ class DeploymentController final : public Controller {
  public:
   /// A ReplicaSet's spec.replicas before the update in flight scales it (its event says it).
   std::map<std::string, std::int32_t> scaled_from;
-  /// The ReplicaSet a Deployment's sync created, until the ReplicaSet informer shows it. A sync
-  /// that ran before would size a new ReplicaSet as if that one did not exist (the simulator
-  /// saw a rollout right after a create make two ReplicaSets of spec.replicas each), so a
-  /// Deployment waits for its own create first, as the ReplicaSet controller waits for its
-  /// pods'. Kubernetes' deployment controller has no such wait and relies on a quick informer.
-  Expectations expectations_;
+  /// The ReplicaSet writes of each Deployment's last sync, until the informer shows them.
+  OwnWrites own_writes_;
 };
 
 // One sync of one Deployment: the steps of kube's syncDeployment over in-memory views, then
@@ -860,7 +857,6 @@ void DeploymentSync::emit(const Status& status) {
   const auto& sets = replicasets_resource();
   for (const auto& v : sets_) {
     if (!v.object) {
-      c_.expectations_.expect(object_.key(), 1, {}, now_ms_);
       auto call = sets.call(api::ApiVerb::create, object_.name_space());
       call.object = replicaset_create(v);
       out_.calls.push_back(std::move(call));
@@ -903,15 +899,12 @@ DeploymentController::DeploymentController(const ControllerContext& context,
       [this](const api::InformerObject& d) { enqueue_(d.key()); },
       [this](const api::InformerObject&, const api::InformerObject& d) { enqueue_(d.key()); },
       [this](const api::InformerObject& d, bool) {
-        expectations_.forget(d.key());
+        own_writes_.forget(d.key());
         enqueue_(d.key());
       },
   });
   sets_.add_handlers({
-      [this](const api::InformerObject& rs) {
-        if (auto owner = owner_key(rs)) expectations_.observed_add(*owner);
-        set_changed(nullptr, rs);
-      },
+      [this](const api::InformerObject& rs) { set_changed(nullptr, rs); },
       [this](const api::InformerObject& old, const api::InformerObject& rs) {
         set_changed(&old, rs);
       },
@@ -968,10 +961,16 @@ void DeploymentController::pod_deleted(const api::InformerObject& pod) {
 SyncResult DeploymentController::sync(const std::string& key, std::int64_t now_ms) {
   auto object = deployments_.cache().get(key);
   if (!object) {
-    expectations_.forget(key);
+    own_writes_.forget(key);
     return {};
   }
-  if (!expectations_.satisfied(key, now_ms)) return {{}, expectations_.due_ms(key)};
+  auto cached = [this](const std::string& rs) -> std::optional<std::int64_t> {
+    auto o = sets_.cache().get(rs);
+    if (!o) return std::nullopt;
+    return std::int64_t(o->resource_version());
+  };
+  std::int64_t due_ms = 0;
+  if (!own_writes_.settled(key, cached, now_ms, due_ms)) return {{}, due_ms};
   auto d = object->as<k8s::Deployment>();
   auto selector = d.getSpec().getSelector();
   if (selector.getMatchLabels().getEntries().size() == 0 &&
@@ -987,39 +986,43 @@ bool DeploymentController::on_reply(const std::string& key, const api::ApiCall& 
   // kube's ScalingReplicaSet events, which `kubectl describe deployment` lists.
   bool scaled_set = call.resource == "replicasets" && call.subresource.empty() &&
                     (call.verb == api::ApiVerb::create || call.verb == api::ApiVerb::update);
+  std::optional<FlatMessage> rs;
+  if (scaled_set)
+    if (auto opened = FlatMessage::open(call.object); opened.ok()) rs = std::move(*opened);
+  if (rs) {
+    auto meta = rs->root<k8s::ReplicaSet>().getMetadata();
+    auto written_at = std::strtoll(meta.getResourceVersion().cStr(), nullptr, 10);
+    own_writes_.answered(key, object_key(call.namespace_, meta.getName()), reply.code,
+                         reply.object.resource_version, written_at, now_ms_());
+  }
   auto deployment = deployments_.cache().get(key);
-  if (reply.ok() && scaled_set && deployment && record_) {
-    auto rs = FlatMessage::open(call.object);
-    if (rs.ok()) {
-      auto spec = rs->root<k8s::ReplicaSet>().getSpec();
-      auto to = spec.hasReplicas() ? spec.getReplicas().getValue() : 1;
-      std::string name = rs->root<k8s::ReplicaSet>().getMetadata().getName();
-      std::int32_t from = to;  // an update of annotations alone: no event
-      if (auto it = scaled_from.find(name); it != scaled_from.end()) {
-        from = it->second;
-        scaled_from.erase(it);
-      }
-      std::string message;
-      if (call.verb == api::ApiVerb::create || to > from)
-        message = "Scaled up replica set " + name + " to " + std::to_string(to);
-      else if (to < from)
-        message = "Scaled down replica set " + name + " to " + std::to_string(to) + " from " +
-                  std::to_string(from);
-      if (!message.empty() && (call.verb != api::ApiVerb::create || to > 0))
-        record_(api::EventReport{
-            {"Deployment", deployment->name_space(), deployment->name(), deployment->uid(),
-             "apps/v1", std::to_string(deployment->resource_version()), ""},
-            api::EventType::normal,
-            "ScalingReplicaSet",
-            message,
-            "deployment-controller",
-            ""});
+  if (reply.ok() && rs && deployment && record_) {
+    auto spec = rs->root<k8s::ReplicaSet>().getSpec();
+    auto to = spec.hasReplicas() ? spec.getReplicas().getValue() : 1;
+    std::string name = rs->root<k8s::ReplicaSet>().getMetadata().getName();
+    std::int32_t from = to;  // an update of annotations alone: no event
+    if (auto it = scaled_from.find(name); it != scaled_from.end()) {
+      from = it->second;
+      scaled_from.erase(it);
     }
+    std::string message;
+    if (call.verb == api::ApiVerb::create || to > from)
+      message = "Scaled up replica set " + name + " to " + std::to_string(to);
+    else if (to < from)
+      message = "Scaled down replica set " + name + " to " + std::to_string(to) + " from " +
+                std::to_string(from);
+    if (!message.empty() && (call.verb != api::ApiVerb::create || to > 0))
+      record_(api::EventReport{
+          {"Deployment", deployment->name_space(), deployment->name(), deployment->uid(), "apps/v1",
+           std::to_string(deployment->resource_version()), ""},
+          api::EventType::normal,
+          "ScalingReplicaSet",
+          message,
+          "deployment-controller",
+          ""});
   }
   if (reply.ok()) return true;
   if (call.verb == api::ApiVerb::remove && reply.code == 404) return true;  // gone already
-  if (call.verb == api::ApiVerb::create && call.resource == "replicasets")
-    expectations_.creation_failed(key, reply.code, now_ms_());
   return false;  // a conflict or a refusal: look again after the back-off
 }
 

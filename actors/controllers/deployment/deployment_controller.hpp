@@ -37,11 +37,8 @@
 // the API's /status keeps metadata) goes alone, and its status follows at the next sync.
 // Every ReplicaSet update is made at the cached resourceVersion: a stale cache gets 409 and
 // the key comes back, so no decision is taken twice on old counts.
-// Creates have no such guard: after a sync creates a ReplicaSet, that Deployment is not synced
-// again until the ReplicaSet informer shows the new ReplicaSet (expectations, as the ReplicaSet
-// controller keeps for its pods; a create with no answer is waited for 20 s, a refused one not
-// at all). Otherwise a rollout arriving right after the create sizes the next ReplicaSet as if
-// the first did not exist. Kubernetes' deployment controller has no such wait.
+// Creates and sizes computed from stale counts have no such guard, so a Deployment's next sync
+// also waits until the ReplicaSet informer shows the writes of its last one (own_writes.hpp).
 //
 // Left out: the deprecated spec.rollbackTo, the ReplicaFailure condition, events.
 #pragma once
