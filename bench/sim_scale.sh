@@ -2,13 +2,15 @@
 # Whole-cluster scale: `craton sim --scenario cluster` with N nodes (3 control-plane nodes with
 # the store replicas, API, controller manager and scheduler; N-3 workers running the real node
 # agent over the fake driver) and 30 pods per worker in one Deployment whose containers run
-# until the end, no faults. Prints per size: wall time, simulated time, simulated-to-wall
+# until the end, no faults. By default the run ends as soon as every pod is bound, Running and
+# Ready (--stop-when-running; DURATION is then only the upper bound; STOP_WHEN_RUNNING=0 runs
+# the whole DURATION). Prints per size: wall time, simulated time, simulated-to-wall
 # ratio, events/s, peak RSS, pods bound/running at the end, and the simulated time from the
 # Deployment's submission to its last pod's container started.
 #
 #   bench/sim_scale.sh [NODES...]          (default: 1000 5000)
 #   CRATON=./build/craton DURATION=300s PODS_PER_WORKER=30 AUDIT_EVERY=10s AGENT_TICK=1s SEED=1 \
-#     bench/sim_scale.sh 100
+#     STOP_WHEN_RUNNING=1 bench/sim_scale.sh 100
 #
 # Simulator-only options in force (docs/simulator.md; production is unchanged):
 #   --audit-every AUDIT_EVERY: the pods auditors (the checker's eyes) list every pod once per
@@ -26,6 +28,8 @@ per_worker="${PODS_PER_WORKER:-30}"
 audit_every="${AUDIT_EVERY:-10s}"
 agent_tick="${AGENT_TICK:-1s}"
 seed="${SEED:-1}"
+stop_flag=()
+[[ "${STOP_WHEN_RUNNING:-1}" == 0 ]] || stop_flag=(--stop-when-running)
 if [[ ! -x "$craton" ]]; then
   echo "sim_scale: no craton binary at '$craton' (build first, or set CRATON)" >&2
   exit 2
@@ -38,7 +42,7 @@ field() {  # field NAME JSON -> the number after "NAME":
   sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
 }
 
-echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick; faults none, seed $seed"
+echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick ${stop_flag[*]}; faults none, seed $seed"
 for nodes in "${sizes[@]}"; do
   workers=$((nodes > 4 ? nodes - 3 : nodes - 1))
   pods=$((workers * per_worker))
@@ -46,7 +50,7 @@ for nodes in "${sizes[@]}"; do
   set +e
   /usr/bin/time -f '%M %e %U %S' -o "$tmp/time" "$craton" sim --scenario cluster --seed "$seed" \
     --nodes "$nodes" --pods "$pods" --audit-every "$audit_every" --agent-tick "$agent_tick" \
-    --duration "$duration" \
+    --duration "$duration" "${stop_flag[@]}" \
     --faults none --json >"$tmp/out.json" 2>"$tmp/err"
   rc=$?
   set -e
@@ -59,9 +63,10 @@ for nodes in "${sizes[@]}"; do
       -v e="$(field events "$json")" -v rss="${rss_kb:-0}" -v u="${user_s:-0}" -v k="${sys_s:-0}" \
       -v b="$(field pods_bound_end "$json")" -v r="$(field pods_running_end "$json")" \
       -v st="$(field pods_started "$json")" -v t="$(field submit_to_running_ms "$json")" \
+      -v stopped="$(field stopped_when_running "$json")" \
       -v c="$check" 'BEGIN {
     w = (w > 0 ? w : 1);
-    printf "nodes=%-5d pods=%-6d wall_s=%.1f simulated_s=%.0f sim_per_wall=%.2f events=%d events_per_wall_s=%.0f cpu_s=%.1f peak_rss_mib=%.0f bound_end=%d running_end=%d started=%d submit_to_all_running_s=%s check=%s\n",
+    printf "nodes=%-5d pods=%-6d wall_s=%.1f simulated_s=%.0f sim_per_wall=%.2f events=%d events_per_wall_s=%.0f cpu_s=%.1f peak_rss_mib=%.0f bound_end=%d running_end=%d started=%d submit_to_all_running_s=%s stopped_when_running=%s check=%s\n",
       n, p, w / 1000, sim / 1000, sim / w, e, e * 1000 / w, u + k, rss / 1024, b, r, st,
-      (t == "" ? "never" : sprintf("%.1f", t / 1000)), c }'
+      (t == "" ? "never" : sprintf("%.1f", t / 1000)), (stopped == "" ? "-" : stopped), c }'
 done

@@ -2,7 +2,8 @@
 //
 //   craton sim --seed N [--nodes K] [--duration 60s] [--faults random|none|FILE]
 //              [--scenario heartbeat|store] [--trace FILE] [--json]
-//              [--pods P] [--audit-every D] [--agent-tick T]   (scenario cluster: scale runs)
+//              [--pods P] [--audit-every D] [--agent-tick T] [--stop-when-running]
+//                                                          (scenario cluster: scale runs)
 //   craton sim --seeds A..B [same flags but --trace]    (one run per seed, one line each)
 //
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
@@ -31,6 +32,7 @@ struct SimFlags {
   std::string seed, nodes = "7", duration = "60s", faults = "random", scenario = "heartbeat";
   std::string trace, seeds, pods, audit_every, agent_tick;
   bool json = false;
+  bool stop_when_running = false;
 };
 
 constexpr const char* kUsage = R"(Flags:
@@ -55,6 +57,9 @@ constexpr const char* kUsage = R"(Flags:
                            run's cheaper check, docs/simulator.md)
   --agent-tick T           scenario cluster: the node agents' tick (default 100ms; a scale
                            run's coarser one for fake nodes, docs/simulator.md)
+  --stop-when-running      scenario cluster, --faults none: end the run as soon as every
+                           pod is bound, Running and Ready (a scale run measures submission
+                           -> all running, not idle time up to --duration)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -84,6 +89,10 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
     if (!seen.insert(name).second) return Error{"bad_flag", name + " given twice"};
     if (name == "--json" && !inline_value) {
       f.json = true;
+      continue;
+    }
+    if (name == "--stop-when-running" && !inline_value) {
+      f.stop_when_running = true;
       continue;
     }
     auto it = valued.find(name);
@@ -167,6 +176,10 @@ Result<SimRun> parse_flags(const SimFlags& f) {
       return Error{"bad_flag", "--agent-tick must be between 1ms and 10s"};
     load.agent_tick_ms = *tick;
   }
+  // An early end would skip faults still to come and the checker's deadlines after them.
+  if (f.stop_when_running && f.faults != "none")
+    return Error{"bad_flag", "--stop-when-running needs --faults none"};
+  load.stop_when_running = f.stop_when_running;
   auto scenario = sim::make_scenario(f.scenario, sim::node_ids(run.world.nodes), load);
   if (!scenario) return Error{"bad_flag", "--scenario: " + scenario.error().message};
   run.scenario = std::move(*scenario);
@@ -198,6 +211,7 @@ std::string replay_line(const SimFlags& f) {
   if (!f.pods.empty()) line += " --pods " + f.pods;
   if (!f.audit_every.empty()) line += " --audit-every " + f.audit_every;
   if (!f.agent_tick.empty()) line += " --agent-tick " + f.agent_tick;
+  if (f.stop_when_running) line += " --stop-when-running";
   return line + " --trace trace.txt";
 }
 

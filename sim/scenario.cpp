@@ -20,7 +20,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const ScenarioLoad& load) {
   if (name != "cluster" && !load.empty())
     return Error{"bad_load",
-                 "--pods, --audit-every and --agent-tick apply to scenario 'cluster' only"};
+                 "--pods, --audit-every, --agent-tick and --stop-when-running apply to "
+                 "scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
@@ -49,6 +50,7 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
     }
     options.audit_every_ms = load.audit_every_ms;
     options.agent_tick_ms = load.agent_tick_ms;
+    options.stop_when_running = load.stop_when_running;
     return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes, options));
   }
   std::string known;

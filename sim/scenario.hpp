@@ -62,13 +62,17 @@ class Scenario {
 /// "controllers", "scheduler", "cluster".
 std::vector<std::string> scenario_names();
 
-/// The load of a scale run (`craton sim --pods P --audit-every D --agent-tick T`); only the cluster
+/// The load of a scale run (`craton sim --pods P --audit-every D --agent-tick T
+/// --stop-when-running`); only the cluster
 /// scenario takes one (docs/simulator.md, bench/sim_scale.sh).
 struct ScenarioLoad {
   std::size_t pods = 0;             ///< the Deployment's replicas (0: the scenario's default)
   std::int64_t audit_every_ms = 0;  ///< pods auditors' view interval (0: after every change)
   std::int64_t agent_tick_ms = 0;   ///< the node agents' tick (0: the agent's default, 100 ms)
-  bool empty() const { return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0; }
+  bool stop_when_running = false;   ///< end once every pod is bound, Running and Ready
+  bool empty() const {
+    return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0 && !stop_when_running;
+  }
 };
 
 /// The scenario called `name` for a cluster of `nodes` (ring order), with `load` (an error for

@@ -60,7 +60,15 @@ ClusterScenario::ClusterScenario(std::vector<std::string> nodes, ClusterScenario
     : nodes_(std::move(nodes)),
       options_(std::move(options)),
       bounds_(bounds_of(nodes_, options_)),
-      store_(bounds_.control_plane, cluster_store_options(options_.store)) {}
+      store_(bounds_.control_plane, cluster_store_options(options_.store)) {
+  if (options_.stop_when_running)
+    stop_ = std::make_shared<AllRunningStop>(std::size_t(options_.deployment.replicas));
+}
+
+bool ClusterScenario::done(std::int64_t now_ms) const {
+  (void)now_ms;
+  return stop_ && stop_->done();
+}
 
 std::optional<std::vector<Fault>> ClusterScenario::random_faults(std::uint64_t seed,
                                                                  std::int64_t settle_ms) const {
@@ -79,7 +87,13 @@ std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, cons
                                         scheduler::default_scheduler_config()))
     actors.push_back(std::move(a));
   actors.push_back(spawn_cluster_deployer(sys, node, observe, options_.deployment));
-  actors.push_back(spawn_pods_auditor(sys, node, observe, options_.audit_every_ms));
+  auto sink = observe;
+  if (stop_)
+    sink = [stop = stop_, observe](ObservedEvent e) {
+      if (const auto* view = std::get_if<PodsView>(&e)) stop->on_view(*view);
+      observe(std::move(e));
+    };
+  actors.push_back(spawn_pods_auditor(sys, node, std::move(sink), options_.audit_every_ms));
   return actors;
 }
 
@@ -157,6 +171,7 @@ CheckResult ClusterScenario::check(const RunHistory& history) const {
   for (auto& f : cluster.failures) result.fail(std::move(f));
   for (const auto& [name, count] : cluster.counts) result.counts[name] = count;
   add_load_counts(history, options_.deployment.replicas, result);
+  if (stop_) result.counts["stopped_when_running"] = stop_->done() ? 1 : 0;
   return result;
 }
 

@@ -36,6 +36,7 @@
 
 #include "actors/agent/core/node_status.hpp"
 #include "actors/scheduler/config/scheduler_config.hpp"
+#include "sim/cluster/all_running_stop.hpp"
 #include "sim/cluster/cluster_checker.hpp"
 #include "sim/cluster/cluster_clients.hpp"
 #include "sim/cluster/cluster_faults.hpp"
@@ -59,6 +60,10 @@ struct ClusterScenarioOptions {
   /// sets a coarser one: each tick is a simulated step on every worker, and the agent's
   /// periodic work (lease renewals every 10 s, status, retries) is due in seconds anyway.
   std::int64_t agent_tick_ms = 0;
+  /// End the run once an auditor's view shows every replica bound, Running and Ready
+  /// (AllRunningStop; `--stop-when-running`): a fault-free scale run then measures submission ->
+  /// all running instead of idle time up to its duration.
+  bool stop_when_running = false;
   /// Test only: what every worker's driver does with stops (ObservingDriver's seam).
   ObservingDriverConfig driver;
   /// Slack of the checker's bounds (ClusterBounds says what each covers).
@@ -107,6 +112,8 @@ class ClusterScenario : public Scenario {
   /// cluster_faults with control-plane faults, the worker fault's kind drawn from the seed.
   std::optional<std::vector<Fault>> random_faults(std::uint64_t seed,
                                                   std::int64_t settle_ms) const override;
+  /// With stop_when_running: every replica is bound, Running and Ready (AllRunningStop).
+  bool done(std::int64_t now_ms) const override;
 
   const ClusterBounds& bounds() const { return bounds_; }
 
@@ -118,6 +125,7 @@ class ClusterScenario : public Scenario {
   ClusterScenarioOptions options_;
   ClusterBounds bounds_;
   StoreScenario store_;
+  std::shared_ptr<AllRunningStop> stop_;  ///< null without stop_when_running
 };
 
 }  // namespace craton::sim

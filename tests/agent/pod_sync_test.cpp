@@ -137,6 +137,29 @@ BOOST_AUTO_TEST_CASE(an_event_about_one_pod_rebuilds_only_that_pods_status) {
   BOOST_TEST(agent.sync->statuses_built() - built == 50u);
 }
 
+BOOST_AUTO_TEST_CASE(steady_pods_statuses_are_not_rebuilt_by_host_lists_or_passing_time) {
+  // The shell lists the host every second: a list that repeats what is known, and time that
+  // changes nothing, build no status (they built every pod's once a second: the agent's
+  // largest cost in a 1,000-node simulation).
+  Agent agent;
+  json never{{"restartPolicy", "Never"}};
+  for (int i = 0; i < 30; ++i)
+    agent.sync->upsert(informer_object(pod_json("web-" + std::to_string(i),
+                                                json::array({container("app")}), never)),
+                       agent.now);
+  agent.listed();
+  agent.settle();
+  BOOST_TEST(agent.phase("web-29") == "Running");
+  auto built = agent.sync->statuses_built();
+  agent.run_for(30'000);
+  BOOST_TEST(agent.sync->statuses_built() - built == 0u);
+  // A container's exit, learnt from the next list, rebuilds that pod's status alone.
+  agent.driver.script_exit("uid-web-3", "app", 0, "Completed");
+  agent.run_for(5'000);
+  BOOST_TEST(agent.phase("web-3") == "Succeeded");
+  BOOST_TEST(agent.sync->statuses_built() - built == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_crashing_container_restarts_after_0_10_20_40_80_160_300_300_seconds) {
   Agent agent;
   agent.upsert(pod_json("crash", json::array({container("app", {"exit", "1"})})));

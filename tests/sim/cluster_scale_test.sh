@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A small scale run of the cluster scenario (bench/sim_scale.sh's path at a size CI affords):
 # NODES nodes, 30 pods per worker in one Deployment, the auditors' cheaper interval, no
-# faults. It must pass its checks with every pod bound and Running at the end, and report the
-# load counts the bench reads. No duration is asserted.
+# faults, ending once every pod runs (--stop-when-running). It must pass its checks with every
+# pod bound and Running at the end, end before its 150 s duration because of the stop, and
+# report the load counts the bench reads. No wall duration is asserted.
 set -euo pipefail
 craton="$1"
 nodes="${2:-10}"
@@ -12,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 workers=$((nodes - 3))
 pods=$((workers * 30))
 "$craton" sim --scenario cluster --seed 1 --nodes "$nodes" --pods "$pods" --audit-every 10s --agent-tick 1s \
-  --duration 150s --faults none --json >"$out/run.json" || {
+  --duration 150s --stop-when-running --faults none --json >"$out/run.json" || {
   cat "$out/run.json"
   echo "FAIL: the scale run did not pass its checks"
   exit 1
@@ -29,6 +30,11 @@ done
   echo "FAIL: no submit_to_running_ms"
   exit 1
 }
+[[ "$(field stopped_when_running)" == 1 && "$(field simulated_ms)" -lt 150000 ]] || {
+  cat "$out/run.json"
+  echo "FAIL: the run did not end when every pod ran"
+  exit 1
+}
 
 # --pods belongs to the cluster scenario only.
 set +e
@@ -37,6 +43,15 @@ rc=$?
 set -e
 [[ $rc -eq 2 ]] && grep -q "scenario 'cluster' only" "$out/err.txt" || {
   echo "FAIL: --pods on the store scenario: exit $rc, $(cat "$out/err.txt")"
+  exit 1
+}
+# The stop skips faults still to come: refused with any.
+set +e
+"$craton" sim --scenario cluster --seed 1 --nodes 5 --stop-when-running 2>"$out/err.txt"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q "needs --faults none" "$out/err.txt" || {
+  echo "FAIL: --stop-when-running with random faults: exit $rc, $(cat "$out/err.txt")"
   exit 1
 }
 echo "cluster_scale: ok ($nodes nodes, $pods pods)"

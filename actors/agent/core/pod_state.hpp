@@ -81,6 +81,9 @@ struct PodState {
   /// Something that feeds the status changed since it was last built (PodSync marks it at
   /// each event about this pod; take_status_updates() builds only these, see there).
   bool status_stale = true;
+  /// When the status last built changes with time alone (a back-off ends: pod_status() sets
+  /// it); take_status_updates() builds it again then, event or not. kNever: only events.
+  std::int64_t status_due_ms = kNever;
 
   const ContainerStatus* latest(const std::string& container) const {
     auto it = attempts.find(container);

@@ -1,6 +1,7 @@
 // pod_phase() and pod_status(): the kubelet's status generation over PodState.
 #include "actors/agent/core/pod_status.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "actors/api/client/kube_time.hpp"
@@ -34,10 +35,19 @@ json waiting(const std::string& reason, const std::string& message = "") {
   return {{"waiting", w}};
 }
 
+/// `due_ms` becomes `at_ms` when that is sooner: the status built now changes at `at_ms` with
+/// time alone (a back-off ends), so it must be built again then (PodState::status_due_ms).
+void changes_at(std::int64_t& due_ms, std::int64_t at_ms) {
+  due_ms = std::min(due_ms, at_ms);
+}
+
 /// A start that failed and waits for its retry: ErrImagePull becomes ImagePullBackOff.
-json failed_start(const StartFailure& f, const ContainerPlan& c, std::int64_t now_ms) {
-  if (f.reason == "ErrImagePull" && now_ms < f.retry_at_ms)
+json failed_start(const StartFailure& f, const ContainerPlan& c, std::int64_t now_ms,
+                  std::int64_t& due_ms) {
+  if (f.reason == "ErrImagePull" && now_ms < f.retry_at_ms) {
+    changes_at(due_ms, f.retry_at_ms);
     return waiting("ImagePullBackOff", "Back-off pulling image \"" + c.spec.image + "\"");
+  }
   return waiting(f.reason, f.message);
 }
 
@@ -48,10 +58,10 @@ std::string back_off_message(const PodState& pod, const std::string& name, std::
 
 /// The state of a container that has no attempt on the host yet.
 json not_started_state(const PodState& pod, const ContainerPlan& c, bool init, bool turn,
-                       std::int64_t now_ms) {
+                       std::int64_t now_ms, std::int64_t& due_ms) {
   if (pod.plan_error) return waiting("CreateContainerConfigError", pod.plan_error->message);
   auto failure = pod.start_failures.find(c.spec.name);
-  if (failure != pod.start_failures.end()) return failed_start(failure->second, c, now_ms);
+  if (failure != pod.start_failures.end()) return failed_start(failure->second, c, now_ms, due_ms);
   if (!turn) return waiting("PodInitializing");
   if (!pod.volume_error.empty()) return waiting("ContainerCreating", pod.volume_error);
   if (!init && !pod.sandbox_error.empty()) return waiting("ContainerCreating", pod.sandbox_error);
@@ -59,7 +69,7 @@ json not_started_state(const PodState& pod, const ContainerPlan& c, bool init, b
 }
 
 json container_status(const PodState& pod, const ContainerPlan& c, bool init, bool turn,
-                      std::int64_t now_ms) {
+                      std::int64_t now_ms, std::int64_t& due_ms) {
   const std::string& name = c.spec.name;
   const ContainerStatus* s = pod.latest(name);
   const ContainerStatus* prev = pod.previous(name);
@@ -71,7 +81,7 @@ json container_status(const PodState& pod, const ContainerPlan& c, bool init, bo
            {"started", false},
            {"lastState", json::object()}};
   if (s == nullptr) {
-    out["state"] = not_started_state(pod, c, init, turn, now_ms);
+    out["state"] = not_started_state(pod, c, init, turn, now_ms, due_ms);
     return out;
   }
   out["imageID"] = s->image_id;
@@ -88,9 +98,10 @@ json container_status(const PodState& pod, const ContainerPlan& c, bool init, bo
   std::int64_t restart_at = pod.terminating ? kNever : restart_at_ms(pod, c, init);
   auto failure = pod.start_failures.find(name);
   if (restart_at != kNever && failure != pod.start_failures.end()) {
-    out["state"] = failed_start(failure->second, c, now_ms);
+    out["state"] = failed_start(failure->second, c, now_ms, due_ms);
     out["lastState"] = terminated(*s);
   } else if (restart_at != kNever && now_ms < restart_at) {
+    changes_at(due_ms, restart_at);
     out["state"] =
         waiting("CrashLoopBackOff", back_off_message(pod, name, restart_at - s->finished_at_ms));
     out["lastState"] = terminated(*s);
@@ -193,15 +204,17 @@ json pod_status(PodState& pod, const std::string& host_ip, std::int64_t now_ms) 
   PodPhase phase = pod_phase(pod);
   json init_statuses = json::array(), statuses = json::array();
   bool earlier_done = true;  // init containers run one at a time, in order
+  pod.status_due_ms = kNever;
   for (const auto& c : plan.init_containers) {
-    init_statuses.push_back(container_status(pod, c, true, earlier_done, now_ms));
+    init_statuses.push_back(
+        container_status(pod, c, true, earlier_done, now_ms, pod.status_due_ms));
     const ContainerStatus* s = pod.latest(c.spec.name);
     earlier_done =
         earlier_done && s != nullptr && s->state == ContainerState::exited && s->exit_code == 0;
   }
   bool initialized = !pod.plan_error && init_done(pod);
   for (const auto& c : plan.containers)
-    statuses.push_back(container_status(pod, c, false, initialized, now_ms));
+    statuses.push_back(container_status(pod, c, false, initialized, now_ms, pod.status_due_ms));
   json status{
       {"phase", pod_phase_name(phase)},
       {"conditions", conditions(pod, phase, init_statuses, statuses, now_ms)},

@@ -29,7 +29,9 @@ inline bool terminal(PodPhase phase) {
 }
 
 /// The status object. Conditions whose status changed get `now_ms` as lastTransitionTime
-/// (remembered in pod.conditions). Precondition: pod.plan is set.
+/// (remembered in pod.conditions). Sets pod.status_due_ms to when this status changes with time
+/// alone (ImagePullBackOff or CrashLoopBackOff ending), kNever when only an event can change
+/// it. Precondition: pod.plan is set.
 nlohmann::json pod_status(PodState& pod, const std::string& host_ip, std::int64_t now_ms);
 
 }  // namespace craton::agent

@@ -148,10 +148,11 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
 void PodSync::api_listed(std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_listed_ = true;
-  status_sweep_due_ms_ = now_ms;  // orphans may begin terminating: look at every pod
+  for (auto& [uid, p] : pods_) p.status_stale = true;  // orphans may begin terminating
 }
 
 void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t now_ms) {
+  p.status_stale = true;  // the phase of a pod whose containers all stopped follows it
   std::int64_t deadline = now_ms + std::max<std::int64_t>(0, grace_ms);
   if (!p.terminating) {
     p.terminating = true;
@@ -165,20 +166,43 @@ void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t
   for (const auto& [name, attempts] : p.attempts) p.prober.stopped(name);  // no more probes
 }
 
+namespace {
+
+/// Whether two reports of one attempt say the same (everything the status shows of it).
+bool same_attempt(const ContainerStatus& a, const ContainerStatus& b) {
+  return a.container_id == b.container_id && a.image_id == b.image_id && a.state == b.state &&
+         a.started_at_ms == b.started_at_ms && a.finished_at_ms == b.finished_at_ms &&
+         a.exit_code == b.exit_code && a.reason == b.reason;
+}
+
+}  // namespace
+
+/// Marks the status stale only when the record says something new: the shell lists the host
+/// every second, and a list that repeats what PodSync knows must not rebuild every status.
 void PodSync::merge_record(PodState& p, const PodRecord& record) {
-  p.status_stale = true;
-  p.sandbox_up = true;
-  if (!record.sandbox.pod_ip.empty()) p.pod_ip = record.sandbox.pod_ip;
-  if (p.pod_namespace.empty()) p.pod_namespace = record.pod_namespace;
-  if (p.name.empty()) p.name = record.pod_name;
+  auto update = [&p](auto& field, const auto& value) {
+    if (field == value) return;
+    field = value;
+    p.status_stale = true;
+  };
+  update(p.sandbox_up, true);
+  if (!record.sandbox.pod_ip.empty()) update(p.pod_ip, record.sandbox.pod_ip);
+  if (p.pod_namespace.empty()) update(p.pod_namespace, record.pod_namespace);
+  if (p.name.empty()) update(p.name, record.pod_name);
   for (const auto& c : record.containers) {
     auto& attempts = p.attempts[c.name];
     auto known = attempts.find(c.attempt);
-    // A list taken before an exit we already learnt must not bring the container back.
-    if (known != attempts.end() && known->second.state == ContainerState::exited &&
-        c.state == ContainerState::running)
+    if (known == attempts.end()) {
+      attempts.emplace(c.attempt, c);
+      p.status_stale = true;
       continue;
-    attempts[c.attempt] = c;
+    }
+    // A list taken before an exit we already learnt must not bring the container back.
+    if (known->second.state == ContainerState::exited && c.state == ContainerState::running)
+      continue;
+    if (same_attempt(known->second, c)) continue;
+    known->second = c;
+    p.status_stale = true;
   }
 }
 
@@ -336,6 +360,7 @@ void PodSync::on_status(PodState& p, const InFlightCall& what, const Status& r,
 /// The sandbox is gone: a pod deleted in the API is handed out for deletion; one the API no
 /// longer holds is forgotten.
 void PodSync::finish(PodState& p) {
+  p.status_stale = true;
   p.sandbox_up = false;
   p.done = true;  // the attempts stay: the final status shows how each container ended
   if (p.in_api && p.plan && p.plan->deletion_ms) {
@@ -354,10 +379,10 @@ void PodSync::on_probe(PodState& p, const InFlightCall& what, bool success, std:
 
 std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
   std::vector<StatusUpdate> out;
-  bool sweep = now_ms_ >= status_sweep_due_ms_;
+  bool sweep = config_.status_sweep_ms > 0 && now_ms_ >= status_sweep_due_ms_;
   if (sweep) status_sweep_due_ms_ = now_ms_ + config_.status_sweep_ms;
   for (auto& [uid, p] : pods_) {
-    if (!sweep && !p.status_stale) continue;
+    if (!sweep && !p.status_stale && now_ms_ < p.status_due_ms) continue;
     if (status_waits_for_start(p)) continue;  // stays stale: built when the start is answered
     p.status_stale = false;
     if (!p.plan || !p.in_api || p.api_terminal) continue;

@@ -203,6 +203,7 @@ std::optional<DriverCall> PodSync::start_call(PodState& p, const ContainerPlan& 
   EnvContext context{p.pod_namespace, p.pod_ip, config_.host_ip, config_.sources.get()};
   auto env = resolve_env(c.env_sources, context);
   if (!env) {
+    p.status_stale = true;  // CreateContainerConfigError, with no driver call to mark it
     StartFailure& f = p.start_failures[c.spec.name];
     f.reason = kCreateContainerConfigError;
     f.message = env.error().message;
