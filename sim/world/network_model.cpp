@@ -9,7 +9,7 @@ NetworkModel::NetworkModel(NetworkConfig config, std::uint64_t seed)
     : config_(config), rng_(seed) {}
 
 NetworkDecision NetworkModel::decide(const std::string& from, const std::string& to,
-                                     std::int64_t now_ms) {
+                                     std::chrono::nanoseconds now) {
   NetworkDecision d;
   d.drop_reason = blocked(from, to);
   if (!d.delivered()) return d;
@@ -20,13 +20,13 @@ NetworkDecision NetworkModel::decide(const std::string& from, const std::string&
   // In send order on the link: a later message may arrive with an earlier one, never before
   // it. The clamped delay stays within the distribution's bound, since the previous delivery
   // was at most that bound after an earlier (or the same) now.
-  auto& previous = link_delivery_ms_[{from, to}];
-  auto in_order = [&](std::int64_t delay) {
-    previous = std::max(previous, now_ms + delay);
-    return previous - now_ms;
+  auto& previous = link_delivery_[{from, to}];
+  auto in_order = [&](std::int64_t delay_ms) {
+    previous = std::max(previous, now + std::chrono::milliseconds(delay_ms));
+    return previous - now;
   };
-  d.delays_ms.push_back(in_order(draw_latency()));
-  if (rng_.chance(config_.duplicate)) d.delays_ms.push_back(in_order(draw_latency()));
+  d.delays.push_back(in_order(draw_latency()));
+  if (rng_.chance(config_.duplicate)) d.delays.push_back(in_order(draw_latency()));
   return d;
 }
 

@@ -5,7 +5,10 @@
 // latency, and whether it is duplicated. Each copy draws its own latency, but the messages of
 // one link (from, to) arrive in send order, as over production's TCP connections: a copy is
 // delivered at max(now + drawn latency, the link's previous delivery), so it never overtakes
-// an earlier message of its link (messages of different links still interleave freely). Loss
+// an earlier message of its link (messages of different links still interleave freely). Times
+// are kept at the simulated clock's precision (nanoseconds): node clocks drift, so messages are
+// sent between whole milliseconds, and a clamp in whole milliseconds let a message sent later
+// in the same millisecond overtake an earlier one (seed 57 of the cluster scenario). Loss
 // drops a message silently, which TCP never does: scenarios that model production (the cluster
 // scenario) break links with short partitions instead (the peer sees the link down).
 // Faults: loss and duplication probabilities, latency distribution, symmetric partitions
@@ -13,6 +16,7 @@
 // blocks. Same seed and same sequence of calls: same decisions.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -39,8 +43,9 @@ struct NetworkConfig {
 
 /// What happens to one message.
 struct NetworkDecision {
-  std::string drop_reason;              ///< empty if delivered: "partition", "oneway", "loss"
-  std::vector<std::int64_t> delays_ms;  ///< one entry per copy delivered (2 when duplicated)
+  std::string drop_reason;  ///< empty if delivered: "partition", "oneway", "loss"
+  /// One entry per copy delivered (2 when duplicated), from the send.
+  std::vector<std::chrono::nanoseconds> delays;
   bool delivered() const { return drop_reason.empty(); }
 };
 
@@ -48,9 +53,10 @@ class NetworkModel {
  public:
   NetworkModel(NetworkConfig config, std::uint64_t seed);
 
-  /// What happens to a message sent from `from` to `to` at `now_ms` (simulated time); the
-  /// delays are relative to now_ms and keep the link's send order.
-  NetworkDecision decide(const std::string& from, const std::string& to, std::int64_t now_ms);
+  /// What happens to a message sent from `from` to `to` at `now` (simulated time, at the
+  /// clock's full precision); the delays are relative to now and keep the link's send order.
+  NetworkDecision decide(const std::string& from, const std::string& to,
+                         std::chrono::nanoseconds now);
 
   /// Replaces any previous partition. Nodes in different groups cannot reach each other;
   /// nodes listed in no group form one more group together.
@@ -77,7 +83,7 @@ class NetworkModel {
   std::set<std::pair<std::string, std::string>> oneway_;
   /// Per link: when its latest delivered copy arrives (links that never carried a message
   /// have no entry).
-  std::map<std::pair<std::string, std::string>, std::int64_t> link_delivery_ms_;
+  std::map<std::pair<std::string, std::string>, std::chrono::nanoseconds> link_delivery_;
 };
 
 }  // namespace craton::sim

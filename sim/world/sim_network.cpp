@@ -46,11 +46,15 @@ void on_send(SimNetworkActor* self, WireEnvelope& wire) {
   std::string what = from + "->" + to + " " + body_kind(decoded->root().getBody().which());
   if (!host->node_up(from)) return drop(host, what, "sender_down");
   if (!host->node_known(to)) return drop(host, what, "unknown_node");
-  auto decision = host->model().decide(from, to, host->now_ms());
+  // The clock's own precision, not whole milliseconds: the link's order holds between messages
+  // sent within one millisecond too.
+  auto now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(self->clock().now().time_since_epoch());
+  auto decision = host->model().decide(from, to, now);
   if (!decision.delivered()) return drop(host, what, decision.drop_reason);
-  if (decision.delays_ms.size() > 1) host->record("duplicate", what);
-  for (auto delay : decision.delays_ms)
-    self->delayed_send(self, std::chrono::milliseconds(delay), deliver_atom::value, to, what, wire);
+  if (decision.delays.size() > 1) host->record("duplicate", what);
+  for (auto delay : decision.delays)
+    self->delayed_send(self, delay, deliver_atom::value, to, what, wire);
 }
 
 void on_deliver(SimNetworkActor* self, const std::string& to, const std::string& what,

@@ -194,6 +194,14 @@ BOOST_AUTO_TEST_CASE(endpoints_move_on_when_the_link_goes_down_or_calls_go_unans
   two.heard(40'000);
   BOOST_TEST(!two.silent(59'999, true));
 
+  // Silence counts from the first pending call seen, not from the clock's 0: a clock a day
+  // after boot (production's) moved a fresh shell on at its first pending call.
+  ApiEndpoints fresh({"n1", "n2"}, "n9", 20'000);
+  BOOST_TEST(!fresh.silent(86'400'000, true));
+  BOOST_TEST(fresh.current() == "n1");
+  BOOST_TEST(fresh.silent(86'420'000, true));
+  BOOST_TEST(fresh.current() == "n2");
+
   ApiEndpoints one({}, "n3", 20'000);
   BOOST_TEST(one.current() == "n3");
   BOOST_TEST(!one.silent(100'000, true));  // nowhere to move: calls time out on their own

@@ -68,8 +68,8 @@ class NodeLease {
   Step follow_up_ = Step::idle;
   std::uint64_t call_id_ = 0;
   std::int64_t sent_ms_ = 0;
-  std::int64_t due_ms_ = 0;
-  std::int64_t backoff_ms_ = 0;  ///< 0: no failure since the last success
+  std::int64_t due_ms_ = INT64_MIN;  ///< at once: node clocks may read below 0
+  std::int64_t backoff_ms_ = 0;      ///< 0: no failure since the last success
   /// The Lease's resourceVersion after our last read or write; 0: read before writing.
   std::int64_t resource_version_ = 0;
   std::optional<std::int64_t> renewed_ms_;
@@ -103,7 +103,7 @@ class StatusSchedule {
   std::optional<std::string> posted_;  ///< the fingerprint the API holds
   std::int64_t posted_ms_ = 0;         ///< when the post the API holds was sent
   std::int64_t sent_ms_ = 0;
-  std::int64_t retry_at_ms_ = 0;
+  std::int64_t retry_at_ms_ = INT64_MIN;  ///< no failure yet (node clocks may read below 0)
   std::uint64_t posts_ = 0;
 };
 

@@ -26,7 +26,8 @@ struct AgentState {
   std::unique_ptr<PodSide> pods;         ///< made once the host's address is known
   std::unique_ptr<JobRunner> runner;     ///< last: its threads stop before the rest goes
   std::optional<api::ApiEndpoints> api;  ///< where calls go, when to give up on it
-  std::int64_t facts_due_ms = 0;
+  // At once at first: node clocks may read below 0 (the simulator's offsets).
+  std::int64_t facts_due_ms = INT64_MIN;
   bool reading_facts = false;
   bool said_registered = false;
   static inline const char* name = "craton.agent";

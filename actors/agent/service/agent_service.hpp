@@ -126,8 +126,8 @@ class AgentService final : public api::ApiComponent {
   std::uint64_t fingerprinted_inputs_ = 0;
   std::optional<std::string> fingerprint_;
   bool registered_ = false;
-  bool registering_ = false;  ///< a registration call is in flight
-  std::int64_t register_due_ms_ = 0;
+  bool registering_ = false;                  ///< a registration call is in flight
+  std::int64_t register_due_ms_ = INT64_MIN;  ///< at once: node clocks may read below 0
   std::string node_uid_;
   std::int64_t now_ms_ = 0;
   AgentCounters counters_;

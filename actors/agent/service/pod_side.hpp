@@ -78,7 +78,7 @@ class PodSide final : public PodSink {
   bool api_listed_ = false;
   bool listing_ = false;
   std::uint64_t list_mark_ = 0;  ///< PodSync::list_mark() when the pending list was asked for
-  std::int64_t list_due_ms_ = 0;
+  std::int64_t list_due_ms_ = INT64_MIN;  ///< node clocks may read below 0
   /// Status writes the API refused or did not answer, by pod uid: PodSync hands a status out
   /// only when it changes, so a steady pod's lost write is sent again from here (the
   /// kubelet's status manager retries too). A newer status of the pod replaces its entry.

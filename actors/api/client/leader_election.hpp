@@ -102,8 +102,9 @@ class LeaderElection {
   Step follow_up_ = Step::idle;  ///< the write to make right after a read (idle: none)
   std::uint64_t call_id_ = 0;
   std::int64_t sent_ms_ = 0;  ///< when the call in flight was made
-  std::int64_t due_ms_ = 0;   ///< next() makes no new call before this
-  Record record_;             ///< the lease as last read or written
+  /// next() makes no new call before this; at once at first (node clocks may read below 0).
+  std::int64_t due_ms_ = INT64_MIN;
+  Record record_;  ///< the lease as last read or written
   bool lease_exists_ = false;
   bool stale_ = true;  ///< record_ may be behind the API's (a write failed): read before writing
   std::int64_t observed_ms_ = 0;  ///< when record_ last changed, by our clock

@@ -23,7 +23,9 @@ void ApiEndpoints::move_on(std::int64_t now_ms) {
 
 bool ApiEndpoints::silent(std::int64_t now_ms, bool calls_pending) {
   // One API node: nowhere to move; its calls time out and informers retry on their own.
-  if (nodes_.size() < 2 || !calls_pending || now_ms - heard_ms_ < switch_ms_) return false;
+  if (nodes_.size() < 2 || !calls_pending) return false;
+  if (!heard_ms_) heard_ms_ = now_ms;
+  if (now_ms - *heard_ms_ < switch_ms_) return false;
   move_on(now_ms);
   return true;
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,9 @@ class ApiEndpoints {
   std::string own_node_;
   std::int64_t switch_ms_;
   std::size_t index_ = 0;
-  std::int64_t heard_ms_ = 0;
+  /// The last answer (or move); none yet: silence counts from the first pending call seen, not
+  /// from the clock's 0 (a production clock reads days since boot; the simulator's may be < 0).
+  std::optional<std::int64_t> heard_ms_;
   bool down_ = false;  ///< the current API's link is down (single API node: waiting for it)
 };
 
