@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE controllers_scenario
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 
