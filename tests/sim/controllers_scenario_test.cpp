@@ -39,15 +39,10 @@ using sim::testing::failures_of;
 
 // Seeds that fail for a reason not fixed yet, each with what it shows: such a seed is reported,
 // not counted; one that passes fails the test, so that it leaves this list when it is fixed.
-// Since links keep their send order at the clock's precision (not to the millisecond) the
-// runs' schedules changed: 1024 (5 nodes; two ReplicaSets of 4 for replicas 4 + maxSurge 1)
-// passes, and two seeds fail that passed before, neither diagnosed (simseeds):
-// 100 (3 nodes): Deployment d-n1 ends with its ReplicaSet d-n1-6f8bb56cc7 at 3 ready, and every
-//   auditor says "the rollout never completed" (n1 from 46.6 s, n2 and n3 from 72.6 s).
-// 1025 (5 nodes): "ReplicaSet d-n4-66c854c5bd has 4 active pods, but never asked for more than
-//   2" at 12.3 s (3 at 16.4 s): pods counted for a ReplicaSet that never asked for them.
+// 1025 (5 nodes, since links keep their send order at the clock's precision): "ReplicaSet
+// d-n4-66c854c5bd has 4 active pods, but never asked for more than 2" at 12.3 s (3 at 16.4 s):
+// pods counted for a ReplicaSet that never asked for them. Not diagnosed.
 const std::map<std::uint64_t, const char*> kKnownFailures = {
-    {100, "the rollout of d-n1 never completed"},
     {1025, "ReplicaSet d-n4-66c854c5bd has 4 active pods, never asked for more than 2"}};
 
 void run_many(std::size_t nodes, std::uint64_t first, std::uint64_t seeds,
