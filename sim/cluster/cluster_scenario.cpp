@@ -11,6 +11,7 @@
 #include "actors/scheduler/service/scheduler_actor.hpp"
 #include "runtime/rng.hpp"
 #include "sim/cluster/cluster_load.hpp"
+#include "sim/cluster/worker_ip.hpp"
 
 namespace craton::sim {
 
@@ -160,7 +161,7 @@ std::vector<caf::actor> ClusterScenario::spawn_worker(caf::actor_system& sys,
   facts.os_image = "craton simulator";
   facts.architecture = "amd64";
   facts.hostname = node.node_id;
-  facts.internal_ip = "10.0." + std::to_string(index + 1) + ".1";
+  facts.internal_ip = worker_internal_ip(index);
   spec.tick_ms = options_.agent_tick_ms;
   return {spawn_worker_agent(sys, node, observe, std::move(spec))};
 }

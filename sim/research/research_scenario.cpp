@@ -10,6 +10,7 @@
 #include "sim/api/api_clients.hpp"
 #include "sim/cluster/cluster_clients.hpp"
 #include "sim/cluster/cluster_scenario.hpp"
+#include "sim/cluster/worker_ip.hpp"
 #include "sim/research/workload_objects.hpp"
 
 namespace craton::research {
@@ -159,9 +160,7 @@ std::vector<caf::actor> ResearchScenario::spawn_node(caf::actor_system& sys,
     sim::WorkerAgentSpec spec;
     const auto& record = workers_[index];
     spec.node_config = node_config_of(record);
-    spec.facts = host_facts_of(record, "10." + std::to_string(1 + index / 65536) + "." +
-                                           std::to_string((index / 256) % 256) + "." +
-                                           std::to_string(index % 256));
+    spec.facts = host_facts_of(record, sim::worker_internal_ip(index));
     spec.wall_clock_base_s = options_.wall_clock_base_s;
     for (std::size_t i = 0; i < control_plane_.size(); ++i)
       spec.api_nodes.push_back(control_plane_[(index + i) % control_plane_.size()]);

@@ -1,6 +1,8 @@
 // NodeStatus: the Node object and status as the kubelet writes them (see the header).
 #include "actors/agent/core/node_status.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
@@ -202,6 +204,16 @@ Status check_node_config(const NodeConfig& config) {
   for (const auto& [name, count] : config.extended_resources)
     if (auto checked = check_extended_resource(name, count); !checked) return checked;
   return Ok{};
+}
+
+Status check_host_facts(const HostFacts& facts) {
+  const auto& ip = facts.internal_ip;
+  if (ip.empty()) return Ok{};
+  unsigned char address[16];
+  if (inet_pton(AF_INET, ip.c_str(), address) == 1 || inet_pton(AF_INET6, ip.c_str(), address) == 1)
+    return Ok{};
+  return invalid("the host's internal IP \"" + ip +
+                 "\" is not an IP address: the API would refuse every pod status naming it");
 }
 
 std::vector<NodeCondition> node_conditions(const HostFacts& facts, const NodeConfig& config,

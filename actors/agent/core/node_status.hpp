@@ -86,6 +86,12 @@ struct NodeConfig {
 /// message names what is wrong.
 Status check_node_config(const NodeConfig& config);
 
+/// Errors "invalid": the host's internal IP is set but no IPv4 or IPv6 address. It becomes the
+/// Node's InternalIP and every pod's status.hostIP, which the API refuses when malformed: an
+/// agent that used it would start pods whose statuses never reach the API (kubelet, too,
+/// refuses a --node-ip it cannot parse).
+Status check_host_facts(const HostFacts& facts);
+
 /// What the agent knows beyond the host's figures (runtime health).
 struct NodeHealth {
   std::string not_ready_message;  ///< empty: Ready; else Ready=False with this message

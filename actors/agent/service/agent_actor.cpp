@@ -30,6 +30,9 @@ struct AgentState {
   std::int64_t facts_due_ms = INT64_MIN;
   bool reading_facts = false;
   bool said_registered = false;
+  std::string last_summary;         ///< the pods line last observed (observe_pods)
+  std::uint64_t failures_said = 0;  ///< status write failures logged so far
+  std::int64_t summary_due_ms = 0;
   static inline const char* name = "craton.agent";
 };
 using AgentActor = caf::stateful_actor<AgentState>;
@@ -107,6 +110,8 @@ void read_facts(AgentActor* self, std::int64_t now) {
   auto read = st.config.read_facts;
   auto submitted = st.runner->submit([self, read]() -> JobRunner::Continuation {
     auto facts = std::make_shared<Result<HostFacts>>(read());
+    if (facts->ok())
+      if (auto usable = check_host_facts(facts->value()); !usable) *facts = usable.error();
     return [self, facts] {
       auto& st = self->state;
       st.reading_facts = false;
@@ -157,6 +162,38 @@ void on_envelope(AgentActor* self, const WireEnvelope& wire) {
   }
 }
 
+// Every 5 s: pod status writes refused or unanswered since the last look are logged (they are
+// sent again, but a write the API keeps refusing leaves the pod's status behind for good), and
+// when it changed, what became of the writes goes to the simulator's trace (a stall shows as
+// writes that never end or keep failing; env.observe is a no-op elsewhere).
+void observe_pods(AgentActor* self, std::int64_t now) {
+  auto& st = self->state;
+  if (!st.pods || now < st.summary_due_ms) return;
+  st.summary_due_ms = now + 5'000;
+  const auto& c = st.pods->status_counters();
+  if (c.failed > st.failures_said) {
+    st.env->log(self, LogLevel::warn,
+                std::to_string(c.failed - st.failures_said) +
+                    " pod status writes failed (sent again); the last: " + c.last_failure);
+    st.failures_said = c.failed;
+  }
+  std::string line = "agent pods " + st.config.service.node.name + " api " + st.api->current() +
+                     " informer " + std::to_string(st.service->pods().cache().size()) +
+                     (st.service->pods().synced() ? " synced" : " unsynced") + " status sent " +
+                     std::to_string(c.sent) + " written " + std::to_string(c.written) + " failed " +
+                     std::to_string(c.failed);
+  for (const auto& [code, n] : c.failed_by_code)
+    line += " code" + std::to_string(code) + "=" + std::to_string(n);
+  line += " writing " + std::to_string(st.pods->statuses_writing()) + " waiting " +
+          std::to_string(st.pods->statuses_waiting()) + " unsent " +
+          std::to_string(st.pods->statuses_unsent()) + " calls " +
+          std::to_string(st.service->calls_in_flight()) + " timeouts " +
+          std::to_string(st.service->call_timeouts());
+  if (line == st.last_summary) return;
+  st.env->observe(line);
+  st.last_summary = std::move(line);
+}
+
 void on_tick(AgentActor* self) {
   auto& st = self->state;
   auto now = st.env->now_ms(self);
@@ -166,6 +203,7 @@ void on_tick(AgentActor* self) {
   }
   read_facts(self, now);
   send_all(self, st.service->tick(now));
+  observe_pods(self, now);
   self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                      tick_atom::value);
 }

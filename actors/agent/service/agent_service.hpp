@@ -92,6 +92,8 @@ class AgentService final : public api::ApiComponent {
   bool acting() const override { return true; }
   std::size_t calls_in_flight() const override { return api_.calls_in_flight(); }
   void api_changed(std::int64_t now_ms) override { api_.api_changed(now_ms); }
+  /// Calls that got no answer in time, or were in flight when the agent changed API.
+  std::uint64_t call_timeouts() const { return api_.timeouts(); }
 
   bool registered() const { return registered_; }
   const std::string& node_uid() const { return node_uid_; }

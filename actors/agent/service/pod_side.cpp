@@ -154,12 +154,22 @@ void PodSide::write_status(PodSync::StatusUpdate update, std::int64_t now_ms) {
   auto patch =
       api::pod_status_patch(update.pod_namespace, update.name, owned_conditions(update.status));
   writing_.insert(uid);
+  ++counters_.sent;
   // The service answers every call: with the API's reply, or an error once it gave up on it
   // (call timeout, or the agent moved to another API), so a pod's writing_ entry always ends.
   service_.call(
       std::move(patch),
       [this, update = std::move(update), now_ms](const api::ApiReply& reply) {
         writing_.erase(update.uid);
+        if (reply.ok() || reply.code == 404) {
+          ++counters_.written;
+        } else {
+          ++counters_.failed;
+          ++counters_.failed_by_code[reply.code];
+          counters_.last_failure = update.pod_namespace + "/" + update.name + ": " +
+                                   std::to_string(reply.code) + " " + reply.failure.reason + ": " +
+                                   reply.failure.message;
+        }
         // A newer status waiting supersedes this one, failed or not: the next pump sends it.
         if (waiting_.contains(update.uid)) return;
         if (reply.ok() || reply.code == 404) return;  // written, or the pod is gone

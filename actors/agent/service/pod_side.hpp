@@ -31,6 +31,15 @@ struct PodSideConfig {
   std::int64_t status_retry_ms = 5'000;  ///< a refused status write is sent again after this
 };
 
+/// What became of the agent's pod status writes (the agent's trace line and tests read it).
+struct PodStatusCounters {
+  std::uint64_t sent = 0;
+  std::uint64_t written = 0;  ///< answered 200 (or 404: the pod is gone)
+  std::uint64_t failed = 0;   ///< refused or unanswered: sent again after status_retry_ms
+  std::map<int, std::uint64_t> failed_by_code;  ///< 0: no answer (timeout, API changed)
+  std::string last_failure;                     ///< the latest failure's code and message
+};
+
 /// The outcome of a call of `kind` that could not be made (the worker refused it), so PodSync
 /// treats it as a failed call and retries as it does any failure.
 DriverOutcome refused_outcome(DriverCallKind kind, const Error& error);
@@ -60,6 +69,11 @@ class PodSide final : public PodSink {
 
   bool adopted() const { return adopted_; }
   const PodSync& sync() const { return sync_; }
+  const PodStatusCounters& status_counters() const { return counters_; }
+  /// Pods with a status write in flight, waiting behind one, or waiting for a retry.
+  std::size_t statuses_writing() const { return writing_.size(); }
+  std::size_t statuses_waiting() const { return waiting_.size(); }
+  std::size_t statuses_unsent() const { return unsent_.size(); }
 
  private:
   std::int64_t wall(std::int64_t now_ms) const { return base_ms_ + now_ms; }
@@ -95,6 +109,7 @@ class PodSide final : public PodSink {
   /// status writes (a pod left Terminating in the API would never go otherwise).
   std::vector<PodSync::Removal> undeleted_;
   std::int64_t retry_due_ms_ = 0;
+  PodStatusCounters counters_;
 };
 
 }  // namespace craton::agent
