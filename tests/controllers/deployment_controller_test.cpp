@@ -15,6 +15,7 @@
 
 #include "actors/api/client/kube_time.hpp"
 #include "actors/controllers/deployment/deployment_controller.hpp"
+#include "actors/controllers/deployment/own_writes.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
 
@@ -618,4 +619,17 @@ BOOST_AUTO_TEST_CASE(a_refused_replicaset_create_is_not_waited_for_and_an_unansw
   w.now_ms += 60'000;
   BOOST_TEST(count_calls(w.controller->sync("default/web", w.now_ms), api::ApiVerb::create,
                          "replicasets") == 1u);
+}
+
+// A ReplicaSet whose scale was answered but which the cache no longer holds was deleted since
+// (a relist skips versions): nothing is left to wait for, the Deployment goes on at once.
+BOOST_AUTO_TEST_CASE(a_scaled_replicaset_deleted_since_is_not_waited_for) {
+  OwnWrites writes;
+  auto absent = [](const std::string&) -> std::optional<std::int64_t> { return std::nullopt; };
+  std::int64_t due = 0;
+  writes.answered("default/web", "default/web-1", 200, 40, 30, 0);
+  BOOST_TEST(writes.settled("default/web", absent, 1, due));
+  writes.answered("default/web", "default/web-2", 201, 41, 0, 0);  // a create not shown yet
+  BOOST_TEST(!writes.settled("default/web", absent, 1, due));
+  BOOST_TEST(due == 5 * 60 * 1000);
 }

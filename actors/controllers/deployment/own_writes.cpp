@@ -8,11 +8,12 @@ namespace craton::controllers {
 void OwnWrites::answered(const std::string& owner, const std::string& object, int code,
                          std::int64_t resource_version, std::int64_t written_at,
                          std::int64_t now_ms) {
+  bool created = written_at == 0;
   if (code >= 200 && code < 300) {
     awaited_[owner][object] =
-        Awaited{std::max<std::int64_t>(resource_version, 1), now_ms + ttl_ms_};
+        Awaited{std::max<std::int64_t>(resource_version, 1), now_ms + ttl_ms_, created};
   } else if (code == 0 || code == 504) {
-    awaited_[owner][object] = Awaited{written_at + 1, now_ms + unknown_ms_};
+    awaited_[owner][object] = Awaited{written_at + 1, now_ms + unknown_ms_, created};
   }
 }
 
@@ -24,7 +25,8 @@ bool OwnWrites::settled(const std::string& owner, const Lookup& cached, std::int
   auto& objects = it->second;
   for (auto o = objects.begin(); o != objects.end();) {
     auto version = cached(o->first);
-    if (now_ms >= o->second.until_ms || (version && *version >= o->second.version)) {
+    bool shown = version ? *version >= o->second.version : !o->second.created;
+    if (now_ms >= o->second.until_ms || shown) {
       o = objects.erase(o);
       continue;
     }

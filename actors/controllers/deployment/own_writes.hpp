@@ -10,7 +10,9 @@
 // A write answered with its resourceVersion is awaited until the informer holds that object at
 // that version or later (at most ttl_ms: a lost event must not stall a Deployment for good); a
 // write with no answer (code 0, 504) may still be applied, so the object is awaited for
-// unknown_ms at a version past the one the write was made at (a create: to exist at all).
+// unknown_ms at a version past the one the write was made at (a create: to exist at all). An
+// updated object the cache no longer holds was deleted since (a relist skips versions): nothing
+// to wait for.
 // Refused writes are not awaited. Pure; the caller's clock.
 #pragma once
 
@@ -45,8 +47,9 @@ class OwnWrites {
 
  private:
   struct Awaited {
-    std::int64_t version = 0;  ///< shown at this version or later (0: shown at all)
+    std::int64_t version = 0;  ///< shown at this version or later
     std::int64_t until_ms = 0;
+    bool created = false;  ///< absent means not shown yet; for an update, deleted since
   };
   std::int64_t ttl_ms_;
   std::int64_t unknown_ms_;
