@@ -30,9 +30,9 @@ struct AgentState {
   std::int64_t facts_due_ms = INT64_MIN;
   bool reading_facts = false;
   bool said_registered = false;
-  std::string last_summary;         ///< the pods line last observed (observe_pods)
-  std::uint64_t failures_said = 0;  ///< status write failures logged so far
-  std::int64_t summary_due_ms = 0;
+  std::string last_summary;                 ///< the pods line last observed (observe_pods)
+  std::uint64_t failures_said = 0;          ///< status write failures logged so far
+  std::int64_t summary_due_ms = INT64_MIN;  // at once: node clocks may read below 0
   static inline const char* name = "craton.agent";
 };
 using AgentActor = caf::stateful_actor<AgentState>;
