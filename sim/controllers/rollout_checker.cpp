@@ -1,6 +1,7 @@
 // The rollout checker (see the header).
 #include "sim/controllers/rollout_checker.hpp"
 
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -12,16 +13,40 @@ std::string where(const Observation& o, const WorkloadSample& s) {
          std::to_string(s.revision);
 }
 
+// One ReplicaSet's spec.replicas as the auditors saw it. Informers skip versions (a relist
+// shows only the latest), so the most seen is the most it asked for only when no generation
+// (bumped by every spec change) is missing from 1 to the newest seen, and only for pods that
+// views at the same revision or later could account for.
+struct AskedFor {
+  int most = 0;
+  std::set<std::int64_t> generations;
+  std::int64_t newest_revision = 0;
+
+  std::optional<int> bound_at(std::int64_t revision) const {
+    bool every_generation = !generations.empty() && *generations.begin() == 1 &&
+                            *generations.rbegin() == std::int64_t(generations.size());
+    if (!every_generation || revision > newest_revision) return std::nullopt;
+    return most;
+  }
+};
+
 }  // namespace
 
 CheckResult check_rollouts(const RunHistory& history, const RolloutBounds& bounds) {
   CheckResult result;
-  // The most each ReplicaSet ever asked for, over every auditor's view.
-  std::map<std::string, int> most;
+  // What every auditor's views show of each ReplicaSet's spec.replicas: the most it asked
+  // for at the generations seen, which generations those were, and the newest revision.
+  std::map<std::string, AskedFor> asked;
   for (const auto& o : history.observations)
     if (const auto* s = std::get_if<WorkloadSample>(&o.event))
       if (s->kind == WorkloadSample::Kind::replica_sets)
-        for (const auto& [name, replicas] : s->counts) most[name] = std::max(most[name], replicas);
+        for (const auto& [name, replicas] : s->counts) {
+          auto& a = asked[name];
+          a.most = std::max(a.most, replicas);
+          auto generation = s->generations.find(name);
+          if (generation != s->generations.end()) a.generations.insert(generation->second);
+          a.newest_revision = std::max(a.newest_revision, s->revision);
+        }
 
   using Stream =
       std::tuple<std::string, std::uint64_t, std::string>;  // node, incarnation, workload
@@ -46,10 +71,15 @@ CheckResult check_rollouts(const RunHistory& history, const RolloutBounds& bound
       continue;
     }
     for (const auto& [name, pods] : s->counts) {
-      auto it = most.find(name);
-      if (it != most.end() && pods > it->second)
+      auto it = asked.find(name);
+      if (it == asked.end()) continue;
+      if (auto most = it->second.bound_at(s->revision); most && pods > *most)
         result.fail(where(o, *s) + ": ReplicaSet " + name + " has " + std::to_string(pods) +
-                    " active pods, but never asked for more than " + std::to_string(it->second));
+                    " active pods, but never asked for more than " + std::to_string(*most));
+      else if (pods > bounds.replicas + bounds.max_surge)
+        result.fail(where(o, *s) + ": ReplicaSet " + name + " has " + std::to_string(pods) +
+                    " active pods, more than replicas + maxSurge = " +
+                    std::to_string(bounds.replicas + bounds.max_surge));
     }
     Stream stream{o.node, o.incarnation, s->workload};
     if (armed.count(stream) && s->ready < bounds.replicas - bounds.max_unavailable)

@@ -4,7 +4,10 @@
 //   - surge: the Deployment's ReplicaSets never ask for more than replicas + maxSurge pods in
 //     all (the sum of their spec.replicas, at every revision an auditor saw);
 //   - no duplicates: a ReplicaSet never has more active pods than the most it ever asked for
-//     (a second round of creations, e.g. by two acting managers or a stale cache, shows here);
+//     (a second round of creations, e.g. by two acting managers or a stale cache, shows here).
+//     Judged where the auditors saw every generation of the ReplicaSet's spec up to a revision
+//     at or after the pods' view; elsewhere (a relist skipped versions) the bound is
+//     replicas + maxSurge, the most a Deployment asks of any one ReplicaSet;
 //   - availability: once an auditor saw all `replicas` pods Ready, it never sees fewer than
 //     replicas - maxUnavailable Ready again (pods only go away when a controller deletes
 //     them: the fake kubelet never makes a pod unready);

@@ -227,7 +227,7 @@ void report(AuditorActor* self, WorkloadSample sample) {
   auto key = std::make_pair(int(sample.kind), sample.workload);
   auto it = st.reported.find(key);
   if (it != st.reported.end() && it->second.counts == sample.counts &&
-      it->second.ready == sample.ready)
+      it->second.generations == sample.generations && it->second.ready == sample.ready)
     return;
   st.reported[key] = sample;
   st.observe(std::move(sample));
@@ -246,6 +246,7 @@ void audit(AuditorActor* self) {
       s.workload = *owner;
       s.revision = std::int64_t(st.sets->informer().resource_version());
       s.counts[o.name()] = rs.getSpec().hasReplicas() ? rs.getSpec().getReplicas().getValue() : 1;
+      s.generations[o.name()] = rs.getMetadata().getGeneration();
     }
     for (auto& [name, s] : samples) report(self, std::move(s));
   }

@@ -84,7 +84,11 @@ std::string format(const StoreFailureEvent& e) {
 std::string format(const WorkloadSample& e) {
   std::string s = std::string(e.kind == WorkloadSample::Kind::pods ? "pods " : "replicasets ") +
                   e.workload + " @" + std::to_string(e.revision);
-  for (const auto& [name, count] : e.counts) s += " " + name + "=" + std::to_string(count);
+  for (const auto& [name, count] : e.counts) {
+    s += " " + name + "=" + std::to_string(count);
+    auto generation = e.generations.find(name);
+    if (generation != e.generations.end()) s += "/g" + std::to_string(generation->second);
+  }
   if (e.kind == WorkloadSample::Kind::pods) s += " ready=" + std::to_string(e.ready);
   return s;
 }

@@ -99,14 +99,15 @@ struct CacheSnapshot {
 };
 
 /// What a workload auditor (sim/controllers/workload_clients.hpp) sees of one workload at one
-/// revision: its ReplicaSets' spec.replicas by name (replica_sets), or its active pods by owning
-/// ReplicaSet and how many of them are Ready (pods).
+/// revision: its ReplicaSets' spec.replicas by name with each one's metadata.generation
+/// (replica_sets), or its active pods by owning ReplicaSet and how many of them are Ready (pods).
 struct WorkloadSample {
   enum class Kind { replica_sets, pods };
   Kind kind = Kind::pods;
   std::string workload;
   std::int64_t revision = 0;
   std::map<std::string, int> counts;
+  std::map<std::string, std::int64_t> generations;  // replica_sets only
   int ready = 0;
   bool operator==(const WorkloadSample&) const = default;
 };

@@ -20,6 +20,17 @@ Observation sample(std::int64_t t, const std::string& node, WorkloadSample::Kind
   return Observation{t, node, inc, s};
 }
 
+// A replica_sets view: each ReplicaSet's spec.replicas and metadata.generation.
+Observation sets(std::int64_t t, const std::string& node,
+                 std::map<std::string, std::pair<int, std::int64_t>> replicas_and_generations) {
+  std::map<std::string, int> counts;
+  for (const auto& [name, rg] : replicas_and_generations) counts[name] = rg.first;
+  auto o = sample(t, node, WorkloadSample::Kind::replica_sets, counts);
+  auto& s = std::get<WorkloadSample>(o.event);
+  for (const auto& [name, rg] : replicas_and_generations) s.generations[name] = rg.second;
+  return o;
+}
+
 const auto kSets = WorkloadSample::Kind::replica_sets;
 const auto kPods = WorkloadSample::Kind::pods;
 
@@ -29,12 +40,12 @@ RunHistory clean() {
   h.nodes = {"n1"};
   h.final_state["n1"] = NodeFinalState{true, 0};
   h.observations = {
-      sample(1, "n1", kSets, {{"a", 4}}),
+      sets(1, "n1", {{"a", {4, 1}}}),
       sample(2, "n1", kPods, {{"a", 4}}, 4),
-      sample(3, "n1", kSets, {{"a", 3}, {"b", 2}}),
+      sets(3, "n1", {{"a", {3, 2}}, {"b", {2, 1}}}),
       sample(4, "n1", kPods, {{"a", 3}, {"b", 2}}, 3),
       sample(5, "n1", kPods, {{"a", 3}, {"b", 2}}, 5),
-      sample(6, "n1", kSets, {{"a", 0}, {"b", 4}}),
+      sets(6, "n1", {{"a", {0, 3}}, {"b", {4, 2}}}),
       sample(7, "n1", kPods, {{"b", 4}}, 4),
   };
   return h;
@@ -58,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_clean_rollout_passes) {
 
 BOOST_AUTO_TEST_CASE(asking_for_more_than_the_surge_fails) {
   auto h = clean();
-  h.observations.push_back(sample(8, "n1", kSets, {{"b", 4}, {"c", 2}}));
+  h.observations.push_back(sets(8, "n1", {{"b", {4, 2}}, {"c", {2, 1}}}));
   BOOST_TEST(fails_with(h, "more than replicas + maxSurge = 5"));
 }
 
@@ -66,6 +77,25 @@ BOOST_AUTO_TEST_CASE(a_replica_set_with_more_pods_than_it_asked_for_fails) {
   auto h = clean();
   h.observations.insert(h.observations.begin() + 5, sample(5, "n1", kPods, {{"a", 5}}, 4));
   BOOST_TEST(fails_with(h, "ReplicaSet a has 5 active pods"));
+}
+
+// Seed 1025 (controllers, 5 nodes): a relist showed a ReplicaSet at generation 5 (2 replicas)
+// after generation 3 (3), skipping generation 4 (4 replicas, gone before any auditor looked);
+// its 4 pods are within what it asked for. Such a ReplicaSet is held to replicas + maxSurge.
+BOOST_AUTO_TEST_CASE(a_replica_set_seen_with_a_generation_missing_is_held_to_the_surge) {
+  auto h = clean();
+  h.observations.push_back(sets(8, "n1", {{"b", {2, 4}}}));  // generation 3 never seen
+  h.observations.push_back(sample(9, "n1", kPods, {{"b", 5}}, 4));
+  BOOST_TEST(!fails_with(h, "ReplicaSet b has"));
+  h.observations.push_back(sample(10, "n1", kPods, {{"b", 6}}, 4));
+  BOOST_TEST(fails_with(h, "ReplicaSet b has 6 active pods, more than replicas + maxSurge = 5"));
+}
+
+// Pods seen at a revision no ReplicaSet view reached may come from a size not seen yet.
+BOOST_AUTO_TEST_CASE(pods_newer_than_every_view_of_their_replica_set_are_held_to_the_surge) {
+  auto h = clean();
+  h.observations.push_back(sample(8, "n1", kPods, {{"b", 5}}, 4));
+  BOOST_TEST(!fails_with(h, "ReplicaSet b has"));
 }
 
 BOOST_AUTO_TEST_CASE(too_few_ready_after_all_were_fails_but_not_before) {
