@@ -24,9 +24,15 @@ namespace craton::controllers {
 
 struct SyncResult {
   std::vector<api::ApiCall> calls;
-  /// > 0: reconcile this key again at this time (e.g. when a pod becomes available after
-  /// minReadySeconds), even if nothing changes meanwhile.
-  std::int64_t again_at_ms = 0;
+  /// Reconcile this key again at this time (e.g. when a pod becomes available after
+  /// minReadySeconds), even if nothing changes meanwhile. Any value is a time: a manager's
+  /// clock may read below zero (the simulator skews node clocks), so no value means "never".
+  std::optional<std::int64_t> again_at_ms;
+
+  /// Asks for the earlier of the time already asked for and `at_ms`.
+  void again_no_later_than(std::int64_t at_ms) {
+    again_at_ms = again_at_ms ? std::min(*again_at_ms, at_ms) : at_ms;
+  }
 };
 
 class Controller {

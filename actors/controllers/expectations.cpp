@@ -48,9 +48,9 @@ bool Expectations::satisfied(const std::string& key, std::int64_t now_ms) const 
   return settled || now_ms - r.at_ms > ttl_ms_;
 }
 
-std::int64_t Expectations::due_ms(const std::string& key) const {
+std::optional<std::int64_t> Expectations::due_ms(const std::string& key) const {
   auto it = records_.find(key);
-  if (it == records_.end()) return 0;
+  if (it == records_.end()) return std::nullopt;
   const auto& r = it->second;
   auto ttl = r.at_ms + ttl_ms_ + 1;
   if (r.adds <= 0 && r.deletes.empty() && r.uncertain > 0)

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,8 +55,8 @@ class Expectations {
   bool satisfied(const std::string& key, std::int64_t now_ms) const;
   /// When an unsatisfied record will be satisfied by time alone (its uncertain creations given
   /// up, or its TTL): the controller looks at the key again then, or it would wait for an
-  /// event that may never come. 0: nothing recorded.
-  std::int64_t due_ms(const std::string& key) const;
+  /// event that may never come. None: nothing recorded.
+  std::optional<std::int64_t> due_ms(const std::string& key) const;
   /// The owner went away: its record with it.
   void forget(const std::string& key) { records_.erase(key); }
   /// A controller that stops acting (lost its lease) forgets everything it expected.

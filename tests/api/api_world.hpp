@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -43,6 +44,8 @@ struct ApiWorld {
   std::deque<std::pair<std::uint64_t, ApiReply>> replies;
   std::map<std::uint64_t, std::int64_t> delivered;  ///< per watch: events handed to the component
   std::vector<ApiCall> calls;                       ///< every write the component made, in order
+  /// Writes this answers 504 without applying (the store did not answer in time).
+  std::function<bool(const ApiCall&)> lose;
 
   void send(const ApiComponent::Sends& sends) {
     for (const auto& s : sends) {
@@ -59,6 +62,12 @@ struct ApiWorld {
         continue;
       }
       if (s.call.verb != ApiVerb::list && s.call.verb != ApiVerb::watch) calls.push_back(s.call);
+      if (lose && lose(s.call)) {
+        ApiReply timed_out;
+        timed_out.code = 504;
+        replies.emplace_back(s.correlation, timed_out);
+        continue;
+      }
       auto http = http_request_of(s.call, codec);
       BOOST_REQUIRE(http.ok());
       auto exchange = std::make_shared<WatchExchange>();

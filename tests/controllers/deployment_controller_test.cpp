@@ -461,7 +461,8 @@ BOOST_AUTO_TEST_CASE(a_stuck_rollout_exceeds_its_progress_deadline) {
   w.set_image("nginx:2");
   w.converge();  // the new pods never become available
   BOOST_TEST(w.condition("Progressing")->first == "True");
-  auto again = w.last.again_at_ms;
+  BOOST_TEST_REQUIRE(w.last.again_at_ms.has_value());
+  auto again = *w.last.again_at_ms;
   BOOST_TEST(again > w.now_ms);
   BOOST_TEST(again <= w.now_ms + 61'000);
   w.now_ms = again;
@@ -567,7 +568,8 @@ BOOST_AUTO_TEST_CASE(a_rollout_waits_for_the_replicaset_its_last_sync_created) {
   w.set_image("nginx:2");  // the rollout arrives before the create reaches the informer
   auto early = w.controller->sync("default/web", w.now_ms);
   BOOST_TEST(early.calls.empty());
-  BOOST_TEST(early.again_at_ms > w.now_ms);  // at the latest when the wait lapses
+  BOOST_TEST_REQUIRE(early.again_at_ms.has_value());
+  BOOST_TEST(*early.again_at_ms > w.now_ms);  // at the latest when the wait lapses
   for (const auto& call : first.calls)
     if (call.verb == api::ApiVerb::create) w.apply(call);
   w.sync();
@@ -626,10 +628,11 @@ BOOST_AUTO_TEST_CASE(a_refused_replicaset_create_is_not_waited_for_and_an_unansw
 BOOST_AUTO_TEST_CASE(a_scaled_replicaset_deleted_since_is_not_waited_for) {
   OwnWrites writes;
   auto absent = [](const std::string&) -> std::optional<std::int64_t> { return std::nullopt; };
-  std::int64_t due = 0;
+  std::optional<std::int64_t> due;
   writes.answered("default/web", "default/web-1", 200, 40, 30, 0);
   BOOST_TEST(writes.settled("default/web", absent, 1, due));
   writes.answered("default/web", "default/web-2", 201, 41, 0, 0);  // a create not shown yet
   BOOST_TEST(!writes.settled("default/web", absent, 1, due));
-  BOOST_TEST(due == 5 * 60 * 1000);
+  BOOST_TEST_REQUIRE(due.has_value());
+  BOOST_TEST(*due == 5 * 60 * 1000);
 }

@@ -105,6 +105,25 @@ BOOST_AUTO_TEST_CASE(a_slow_pod_watch_never_causes_a_second_round_of_creations) 
   BOOST_TEST(pods_of(w, "web").size() == 3u);
 }
 
+// Seed 1067 (controllers, 5 nodes): the manager's clock read below zero (node clocks are skewed
+// in the simulator), a create answered 504 was waited for 20 s, and the look again at that
+// negative time was taken for "never": the ReplicaSet kept 3 pods of 4 to the end.
+BOOST_AUTO_TEST_CASE(a_create_lost_on_a_clock_below_zero_is_made_again_when_its_wait_lapses) {
+  Manager w;
+  w.now_ms = -60'000;
+  int lost = 0;
+  w.lose = [&lost](const api::ApiCall& call) {
+    return call.verb == api::ApiVerb::create && call.resource == "pods" && lost++ == 0;
+  };
+  w.post(kSets, replica_set("web", 3));
+  w.run();
+  BOOST_TEST_REQUIRE(lost >= 1);
+  BOOST_TEST(pods_of(w, "web").size() == 2u);  // the third is waited for: it may still appear
+  w.run_for(25'000);                           // past the 20 s wait, still below zero
+  BOOST_TEST(w.now_ms < 0);
+  BOOST_TEST(pods_of(w, "web").size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(scale_down_deletes_the_least_valuable_pods_first) {
   Manager w;
   w.post(kSets, replica_set("web", 3));

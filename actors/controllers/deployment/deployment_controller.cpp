@@ -969,7 +969,7 @@ SyncResult DeploymentController::sync(const std::string& key, std::int64_t now_m
     if (!o) return std::nullopt;
     return std::int64_t(o->resource_version());
   };
-  std::int64_t due_ms = 0;
+  std::optional<std::int64_t> due_ms;
   if (!own_writes_.settled(key, cached, now_ms, due_ms)) return {{}, due_ms};
   auto d = object->as<k8s::Deployment>();
   auto selector = d.getSpec().getSelector();

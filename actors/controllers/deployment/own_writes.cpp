@@ -18,8 +18,8 @@ void OwnWrites::answered(const std::string& owner, const std::string& object, in
 }
 
 bool OwnWrites::settled(const std::string& owner, const Lookup& cached, std::int64_t now_ms,
-                        std::int64_t& due_ms) {
-  due_ms = 0;
+                        std::optional<std::int64_t>& due_ms) {
+  due_ms.reset();
   auto it = awaited_.find(owner);
   if (it == awaited_.end()) return true;
   auto& objects = it->second;
@@ -30,7 +30,7 @@ bool OwnWrites::settled(const std::string& owner, const Lookup& cached, std::int
       o = objects.erase(o);
       continue;
     }
-    due_ms = due_ms == 0 ? o->second.until_ms : std::min(due_ms, o->second.until_ms);
+    due_ms = due_ms ? std::min(*due_ms, o->second.until_ms) : o->second.until_ms;
     ++o;
   }
   if (!objects.empty()) return false;

@@ -38,9 +38,9 @@ class OwnWrites {
   /// The cached resourceVersion of an object by key, or nullopt when the cache has none.
   using Lookup = std::function<std::optional<std::int64_t>(const std::string& object)>;
   /// Drops what the cache shows or what lapsed; true when nothing of `owner` is left to wait
-  /// for. `due_ms` gets the time by which the wait ends by itself.
+  /// for. Otherwise `due_ms` gets the time by which the wait ends by itself.
   bool settled(const std::string& owner, const Lookup& cached, std::int64_t now_ms,
-               std::int64_t& due_ms);
+               std::optional<std::int64_t>& due_ms);
 
   void forget(const std::string& owner) { awaited_.erase(owner); }
   void clear() { awaited_.clear(); }

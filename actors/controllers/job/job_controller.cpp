@@ -489,8 +489,7 @@ void JobController::reconcile(const api::InformerObject& object, JobState& state
     return;
   }
   manage(object, state, pods, next, out, now_ms);
-  if (deadline_ms && (out.again_at_ms == 0 || *deadline_ms < out.again_at_ms))
-    out.again_at_ms = *deadline_ms;
+  if (deadline_ms) out.again_no_later_than(*deadline_ms);
   bool done = spec.hasCompletions() ? next.succeeded >= spec.getCompletions().getValue()
                                     : next.succeeded > 0;
   if (done && next.active == 0) {

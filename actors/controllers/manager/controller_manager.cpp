@@ -126,7 +126,7 @@ void ControllerManager::settle(Entry& entry, const std::string& key, const api::
 void ControllerManager::run_sync(Entry& entry, const std::string& key, std::int64_t now_ms) {
   ++counters_.syncs;
   auto result = entry.controller->sync(key, now_ms);
-  if (result.again_at_ms > 0) entry.queue.add_after(key, result.again_at_ms);
+  if (result.again_at_ms) entry.queue.add_after(key, *result.again_at_ms);
   if (result.calls.empty()) {
     entry.queue.forget(key);
     entry.queue.done(key);

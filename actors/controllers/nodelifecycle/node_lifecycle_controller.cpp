@@ -157,14 +157,18 @@ class ZoneLimiter {
  public:
   explicit ZoneLimiter(double per_second)
       : interval_ms_(per_second > 0 ? std::int64_t(std::ceil(1000.0 / per_second)) : -1) {}
-  /// Takes the zone's token for `node`, or answers when it is due (-1: never).
-  std::optional<std::int64_t> take(const std::string& zone, const std::string& node,
-                                   std::int64_t now_ms) {
-    if (interval_ms_ < 0) return -1;
-    auto& bucket = zones_[zone];
-    if (now_ms < bucket.next_ms) return bucket.next_ms;
-    bucket = {now_ms + interval_ms_, node};
-    return std::nullopt;
+  struct Take {
+    bool taken = false;
+    std::optional<std::int64_t> again_at_ms;  ///< not taken: when to try again (none: never)
+  };
+  /// Takes the zone's token for `node`, or says when it is due. A zone not seen yet has its
+  /// token now, whatever the clock reads (it may read below zero).
+  Take take(const std::string& zone, const std::string& node, std::int64_t now_ms) {
+    if (interval_ms_ < 0) return {};
+    auto [bucket, fresh] = zones_.try_emplace(zone);
+    if (!fresh && now_ms < bucket->second.next_ms) return {false, bucket->second.next_ms};
+    bucket->second = {now_ms + interval_ms_, node};
+    return {true, std::nullopt};
   }
   /// The write the token was taken for failed: it goes back to the zone.
   void give_back(const std::string& zone, const std::string& node) {
@@ -293,18 +297,13 @@ class NodeLifecycleController final : public Controller {
   std::set<std::string> token_pending_;  ///< nodes whose taint write spent a zone token
 };
 
-void run_again_at(SyncResult& out, std::int64_t at_ms) {
-  if (at_ms <= 0) return;
-  out.again_at_ms = out.again_at_ms > 0 ? std::min(out.again_at_ms, at_ms) : at_ms;
-}
-
 bool NodeLifecycleController::silent(const api::InformerObject& node, std::int64_t now_ms,
                                      SyncResult& out) {
   auto probe = probes_.try_emplace(node.name(), Probe{"", now_ms}).first->second;
   auto grace_ms = ready_status(node.as<k8s::Node>()).empty() ? config_.node_startup_grace_period_ms
                                                              : config_.node_monitor_grace_period_ms;
   if (now_ms - probe.seen_ms > grace_ms) return true;
-  run_again_at(out, probe.seen_ms + grace_ms + 1);
+  out.again_no_later_than(probe.seen_ms + grace_ms + 1);
   return false;
 }
 
@@ -341,12 +340,14 @@ std::optional<api::ApiCall> NodeLifecycleController::taints(const api::InformerO
   };
   if (wanted && !has(kNoSchedule)) next.push_back({wanted, "", kNoSchedule, ""});
   if (wanted && !has(kNoExecute)) {
-    auto due = had_no_execute ? std::nullopt : limiter_.take(zone_of(node), node.name(), now_ms);
-    if (!due) {
+    auto token = had_no_execute ? ZoneLimiter::Take{true, std::nullopt}
+                                : limiter_.take(zone_of(node), node.name(), now_ms);
+    if (token.taken) {
       next.push_back({wanted, "", kNoExecute, wall_time(now_ms)});
       token_pending_.insert(node.name());
-    } else
-      run_again_at(out, *due);  // -1: never
+    } else if (token.again_at_ms) {
+      out.again_no_later_than(*token.again_at_ms);
+    }
   }
   if (next == current) return std::nullopt;
   auto call = nodes_resource().call(api::ApiVerb::update, "", node.name());
@@ -374,7 +375,7 @@ void NodeLifecycleController::evictions(const api::InformerObject& node, std::in
   auto start_ms = added_s ? (*added_s - config_.wall_clock_base_s) * 1000 : seen_ms;
   if (undated) start_ms = std::min(start_ms, seen_ms);
   if (!expectations_.satisfied(node.name(), now_ms)) {
-    run_again_at(out, expectations_.due_ms(node.name()));
+    if (auto due = expectations_.due_ms(node.name())) out.again_no_later_than(*due);
     return;
   }
   std::vector<std::string> victims;
@@ -384,7 +385,7 @@ void NodeLifecycleController::evictions(const api::InformerObject& node, std::in
     auto at_ms = eviction_time_ms(pod, no_execute, start_ms);
     if (!at_ms) continue;
     if (*at_ms > now_ms) {
-      run_again_at(out, *at_ms);
+      out.again_no_later_than(*at_ms);
       continue;
     }
     victims.push_back(o.key());

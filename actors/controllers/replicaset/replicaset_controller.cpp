@@ -170,8 +170,7 @@ SyncResult ReplicaSetController::sync(const std::string& key, std::int64_t now_m
   if (spec.getMinReadySeconds() > 0 && c.ready != c.available)
     out.again_at_ms = now_ms + std::int64_t(spec.getMinReadySeconds()) * 1000;
   if (!needs_sync && !deleting) {  // waiting on expectations: at the latest until they lapse
-    auto due = expectations_.due_ms(key);
-    out.again_at_ms = out.again_at_ms > 0 ? std::min(out.again_at_ms, due) : due;
+    if (auto due = expectations_.due_ms(key)) out.again_no_later_than(*due);
   }
   return out;
 }
