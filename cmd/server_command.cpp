@@ -168,7 +168,15 @@ void add_server_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand(
       "server", "Run a control-plane process: a store replica and the Kubernetes API server");
   auto flags = std::make_shared<ServerFlags>();
+  // kube-apiserver compacts the store's history every 5 minutes (--etcd-compaction-interval);
+  // without it every pod status write stays in the store until its quota refuses writes.
+  flags->store.auto_compaction_mode = "periodic";
+  flags->store.auto_compaction_retention = "5m";
   add_replica_flags(sub, flags->store);
+  sub->get_option("--auto-compaction-mode")
+      ->description(
+          "periodic or revision: the leader compacts history by itself; off: never (default "
+          "periodic with 5m of retention, as kube-apiserver compacts every 5 minutes)");
   sub->add_option("--http", flags->http,
                   "Where kubectl connects: a loopback host:port (default 127.0.0.1:6443; plain "
                   "HTTP, no authentication yet)");
