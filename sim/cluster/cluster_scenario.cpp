@@ -9,6 +9,7 @@
 #include "actors/api/actor/api_actor.hpp"
 #include "actors/controllers/manager/controller_manager_actor.hpp"
 #include "actors/scheduler/service/scheduler_actor.hpp"
+#include "actors/store/replica/replica.hpp"
 #include "runtime/rng.hpp"
 #include "sim/cluster/cluster_load.hpp"
 #include "sim/cluster/worker_ip.hpp"
@@ -27,12 +28,23 @@ Fault cluster_latency_fault() {
   return latency;
 }
 
-// As the controllers scenario's store (sim/controllers/controllers_scenario.cpp says why).
+// As the controllers scenario's store (sim/controllers/controllers_scenario.cpp says why), sized
+// as `craton server`'s: a whole cluster writes every pod's create, binding, statuses and Events
+// (600 nodes filled the store scenario's 256 MiB map in a simulated minute), and the server
+// compacts history older than 5 minutes. Snapshots as production's too: with the store
+// scenario's (every 16 entries, 4 kept for followers) a follower a moment behind at a few
+// thousand writes per second would fetch the whole key space again and again.
 StoreScenarioOptions cluster_store_options(StoreScenarioOptions store) {
   store.watchers = false;
   store.clients_per_node = 1;
   store.progress_grace_ms = std::max<std::int64_t>(store.progress_grace_ms, 8000);
   store.snapshot_chunk_bytes = std::max<std::size_t>(store.snapshot_chunk_bytes, 64 << 10);
+  store::ReplicaConfig production;
+  store.map_size_bytes = production.map_size_bytes;
+  store.mvcc_quota_bytes = production.mvcc.quota_bytes;
+  store.snapshot_entries = production.snapshot_entries;
+  store.snapshot_catchup_entries = production.snapshot_catchup_entries;
+  store.auto_compaction = {store::AutoCompactionMode::periodic, 5 * 60 * 1000};
   return store;
 }
 

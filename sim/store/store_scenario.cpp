@@ -58,8 +58,9 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
   rc.seed = derive_seed(node.seed, "store");
   rc.request_timeout_ticks = 20;
   rc.tick_ms = options_.tick_ms;  // lease TTL minimum and extension on promotion
-  rc.map_size_bytes = std::size_t{256} << 20;
-  rc.mvcc.quota_bytes = std::int64_t{128} << 20;
+  rc.map_size_bytes = options_.map_size_bytes;
+  rc.mvcc.quota_bytes = options_.mvcc_quota_bytes;
+  rc.auto_compaction = options_.auto_compaction;
   // The host never crashes, so its fsyncs would only cost time: the simulated disk
   // (sim/world/sim_disk.hpp) decides from each commit's durability what a simulated crash keeps.
   rc.no_sync = true;

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/store/replica/auto_compactor.hpp"
 #include "sim/scenario.hpp"
 
 namespace craton::store {
@@ -67,6 +68,10 @@ struct StoreScenarioOptions {
   std::uint64_t snapshot_entries = 16;
   std::uint64_t snapshot_catchup_entries = 4;
   std::size_t snapshot_chunk_bytes = 512;  ///< several chunks per transfer even for small state
+  /// Small on purpose too: a workload of a few keys never comes near them.
+  std::size_t map_size_bytes = std::size_t{256} << 20;
+  std::int64_t mvcc_quota_bytes = std::int64_t{128} << 20;
+  store::AutoCompactionConfig auto_compaction;  ///< off: the checkers read the whole history
   /// One StoreWatcher per node (sim/store/store_watcher.hpp), judged by
   /// sim/store/watch_checker.hpp.
   bool watchers = true;
