@@ -81,6 +81,8 @@ HttpResponse from_error(const Error& error, const Kind& kind, const std::string&
     return status_error(504, "Timeout", "the write's outcome is unknown: " + error.message);
   if (error.code == "unavailable" || error.code == "no_leader")
     return status_error(503, "ServiceUnavailable", "the store is unavailable: " + error.message);
+  if (error.code == "busy")  // kube-apiserver's answer to overload: clients back off, retry
+    return status_error(429, "TooManyRequests", "the store is busy: " + error.message);
   if (error.code == "too_large")
     return status_error(413, "RequestEntityTooLarge", "the object is too large: " + error.message);
   return status_error(500, "InternalError", error.code + ": " + error.message);

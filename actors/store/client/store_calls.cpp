@@ -59,6 +59,10 @@ std::optional<StoreCalls::Send> StoreCalls::call(StoreRequest request, std::int6
   if (session_id_ != 0 && std::holds_alternative<storage::WriteRequest>(c.request)) {
     c.sequence = ++last_sequence_;
     unanswered_.insert(c.sequence);
+    if (!in_window(c.sequence)) {
+      c.held = true;
+      return std::nullopt;
+    }
   }
   return send(id, c, leader_node_, now_ms);
 }
@@ -94,13 +98,18 @@ std::optional<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
 std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
   std::vector<Send> out;
   std::vector<Call> expired;
-  std::vector<Call> due;  // resent below, under new ids (calls_ must not grow while walked)
+  std::vector<Call> due;     // resent below, under new ids (calls_ must not grow while walked)
+  std::vector<Call> unsent;  // held to their deadline: surely not applied
   for (auto it = calls_.begin(); it != calls_.end();) {
     auto& c = it->second;
     if (now_ms >= c.deadline_ms) {
-      if (!c.resend_at_ms && c.sent_to == leader_node_) leader_node_ = local_node_;
-      expired.push_back(std::move(c));
+      if (!c.held && !c.resend_at_ms && c.sent_to == leader_node_) leader_node_ = local_node_;
+      (c.held ? unsent : expired).push_back(std::move(c));
       it = calls_.erase(it);
+      continue;
+    }
+    if (c.held) {
+      ++it;
       continue;
     }
     bool backed_off = c.resend_at_ms && now_ms >= *c.resend_at_ms;
@@ -125,6 +134,18 @@ std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
   for (auto& call : expired)
     finish(call, Error{"timeout", "no answer from the store within " +
                                       std::to_string(config_.timeout_ms) + " ms"});
+  for (auto& call : unsent)
+    finish(call, Error{"busy", "not sent: " + std::to_string(config_.session_window) +
+                                   " writes of this client were in flight for " +
+                                   std::to_string(config_.timeout_ms) + " ms"});
+  // The window moved (answers, time-outs): held writes go out in sequence order, which is
+  // the order of their ids (both only ever rise while held).
+  for (auto& [id, c] : calls_) {
+    if (!c.held) continue;
+    if (!in_window(c.sequence)) break;
+    c.held = false;
+    out.push_back(send(id, c, leader_node_, now_ms));
+  }
   return out;
 }
 
