@@ -11,12 +11,22 @@ EnvelopeSession::EnvelopeSession(EnvelopeSessionOptions options) : options_(std:
   pending_ = informer_.first_step();
 }
 
+namespace {
+// Room for metadata.resourceVersion: a decimal int64 and its NUL, in words, plus its pointer's.
+constexpr std::uint64_t kResourceVersionWords = 4;
+}  // namespace
+
 Result<InformerObject> EnvelopeSession::object_of(const ApiObjectBytes& o) const {
   auto flat = FlatMessage::open(o.bytes);
   if (!flat) return flat.error();
   try {
-    auto message = std::make_shared<capnp::MallocMessageBuilder>();
-    message->setRoot(flat->root(options_.schema));
+    // The cache keeps this message as long as the object lives: one segment of the object's
+    // size (and its resourceVersion text), not capnp's default 8 KiB first segment. At 300
+    // simulated nodes the default was 783 MB of 1.26 GB of heap, most of it unused.
+    auto object = flat->root(options_.schema);
+    auto words = object.totalSize().wordCount + kResourceVersionWords;
+    auto message = std::make_shared<capnp::MallocMessageBuilder>(words);
+    message->setRoot(object);
     // Stored bytes leave resourceVersion empty: the store's revision is the version.
     auto root = message->getRoot<capnp::DynamicStruct>(options_.schema);
     root.get("metadata")
