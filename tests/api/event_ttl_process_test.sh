@@ -24,11 +24,7 @@ pick_ports 2
 PIDS+=($!)
 "$CRATON" kubeconfig --server "http://127.0.0.1:$((BASE + 1))" >"$WORK/kubeconfig" || fail kubeconfig
 export KUBECONFIG=$WORK/kubeconfig
-for _ in $(seq 1 100); do
-  kubectl get ns default >/dev/null 2>&1 && break
-  sleep 0.1
-done
-kubectl get ns default >/dev/null 2>&1 || fail "the default namespace never appeared"
+until_ok 10 kubectl get ns default || fail "the default namespace never appeared"
 
 cat >"$WORK/event.yaml" <<'YAML'
 apiVersion: v1

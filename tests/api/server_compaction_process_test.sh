@@ -23,11 +23,7 @@ EP="127.0.0.1:$BASE"
 PIDS+=($!)
 "$CRATON" kubeconfig --server "http://127.0.0.1:$((BASE + 1))" >"$WORK/kubeconfig" || fail kubeconfig
 export KUBECONFIG=$WORK/kubeconfig
-for _ in $(seq 1 100); do
-  kubectl get ns default >/dev/null 2>&1 && break
-  sleep 0.1
-done
-kubectl get ns default >/dev/null 2>&1 || fail "the default namespace never appeared"
+until_ok 10 kubectl get ns default || fail "the default namespace never appeared"
 
 kubectl create configmap kept --from-literal=a=1 >/dev/null 2>&1 || fail "kubectl create configmap"
 first=$(kubectl get configmap kept -o jsonpath='{.metadata.resourceVersion}') || fail "get rv"
@@ -39,15 +35,8 @@ kubectl patch configmap kept --type merge -p '{"data":{"a":"2"}}' >/dev/null 2>&
 
 # Compacted within the retention (1 s) + its sampling (0.1 s) + slack; the node lease and
 # status writes keep the revision moving.
-compacted=""
-for _ in $(seq 1 100); do
-  if ! "$CRATON" kv get --endpoints "$EP" --rev "$first" "$KEY" --count-only >"$WORK/late.out" 2>&1; then
-    compacted=yes
-    break
-  fi
-  sleep 0.1
-done
-[ -n "$compacted" ] || fail "revision $first was still readable 10 s after a 1 s retention"
+compacted() { ! "$CRATON" kv get --endpoints "$EP" --rev "$first" "$KEY" --count-only >"$WORK/late.out" 2>&1; }
+until_ok 10 compacted || fail "revision $first was still readable 10 s after a 1 s retention"
 grep -qi "compacted" "$WORK/late.out" || fail "the refused read does not say compacted: $(cat "$WORK/late.out")"
 out=$(kubectl get configmap kept -o jsonpath='{.data.a}' 2>&1)
 [ "$out" = 2 ] || fail "kubectl get configmap after the compaction printed '$out'"
