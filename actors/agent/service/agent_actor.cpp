@@ -30,6 +30,7 @@ struct AgentState {
   std::int64_t facts_due_ms = INT64_MIN;
   bool reading_facts = false;
   bool said_registered = false;
+  bool traced = false;                      ///< the node has an observer (the simulator)
   std::string last_summary;                 ///< the pods line last observed (observe_pods)
   std::uint64_t failures_said = 0;          ///< status write failures logged so far
   std::int64_t summary_due_ms = INT64_MIN;  // at once: node clocks may read below 0
@@ -165,7 +166,8 @@ void on_envelope(AgentActor* self, const WireEnvelope& wire) {
 // Every 5 s: pod status writes refused or unanswered since the last look are logged (they are
 // sent again, but a write the API keeps refusing leaves the pod's status behind for good), and
 // when it changed, what became of the writes goes to the simulator's trace (a stall shows as
-// writes that never end or keep failing; env.observe is a no-op elsewhere).
+// writes that never end or keep failing). The line is built only where the node has an
+// observer: in production nothing reads it.
 void observe_pods(AgentActor* self, std::int64_t now) {
   auto& st = self->state;
   if (!st.pods || now < st.summary_due_ms) return;
@@ -177,6 +179,7 @@ void observe_pods(AgentActor* self, std::int64_t now) {
                     " pod status writes failed (sent again); the last: " + c.last_failure);
     st.failures_said = c.failed;
   }
+  if (!st.traced) return;  // the line below is for the simulator's trace only
   std::string line = "agent pods " + st.config.service.node.name + " api " + st.api->current() +
                      " informer " + std::to_string(st.service->pods().cache().size()) +
                      (st.service->pods().synced() ? " synced" : " unsynced") + " status sent " +
@@ -210,6 +213,7 @@ void on_tick(AgentActor* self) {
 
 caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config) {
   auto& st = self->state;
+  st.traced = bool(node.observe);
   st.env = std::make_unique<ActorEnv>(std::move(node), "agent");
   if (!config.read_facts)
     config.read_facts = [host = config.host] { return read_host_facts(host); };
