@@ -18,6 +18,11 @@
 #   quadratic in pods). The checks stay on.
 #   --agent-tick AGENT_TICK (default 1s): the fake nodes' agents tick every AGENT_TICK instead
 #   of 100 ms (a tick is a step on every worker; the agent's periodic work is due in seconds).
+#   --control-plane CONTROL_PLANE (when set, 1 or 3): how many nodes are the control plane;
+#   unset, the scenario's rule (3). 1 is one craton server without --peers: one store replica,
+#   API, scheduler and controller manager instead of three of each.
+#   --deployments DEPLOYMENTS (when set): the pods in that many Deployments instead of one (a
+#   ReplicaSet's sync reads all its pods: one of 150,000 is quadratic over a run).
 # Wall time and peak RSS come from /usr/bin/time (outside the simulated world). Not a test: it
 # never fails on a slow figure; a run whose checks fail is reported as such.
 set -euo pipefail
@@ -28,6 +33,10 @@ per_worker="${PODS_PER_WORKER:-30}"
 audit_every="${AUDIT_EVERY:-10s}"
 agent_tick="${AGENT_TICK:-1s}"
 seed="${SEED:-1}"
+control_plane="${CONTROL_PLANE:-}"
+cp_flag=()
+[[ -z "$control_plane" ]] || cp_flag=(--control-plane "$control_plane")
+[[ -z "${DEPLOYMENTS:-}" ]] || cp_flag+=(--deployments "$DEPLOYMENTS")
 stop_flag=()
 [[ "${STOP_WHEN_RUNNING:-1}" == 0 ]] || stop_flag=(--stop-when-running)
 if [[ ! -x "$craton" ]]; then
@@ -42,15 +51,19 @@ field() {  # field NAME JSON -> the number after "NAME":
   sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
 }
 
-echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick ${stop_flag[*]}; faults none, seed $seed"
+echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick ${stop_flag[*]} ${cp_flag[*]}; faults none, seed $seed"
 for nodes in "${sizes[@]}"; do
-  workers=$((nodes > 4 ? nodes - 3 : nodes - 1))
+  if [[ -n "$control_plane" ]]; then
+    workers=$((nodes - control_plane))
+  else
+    workers=$((nodes > 4 ? nodes - 3 : nodes - 1))
+  fi
   pods=$((workers * per_worker))
   tmp="$(mktemp -d)"
   set +e
   /usr/bin/time -f '%M %e %U %S' -o "$tmp/time" "$craton" sim --scenario cluster --seed "$seed" \
     --nodes "$nodes" --pods "$pods" --audit-every "$audit_every" --agent-tick "$agent_tick" \
-    --duration "$duration" "${stop_flag[@]}" \
+    --duration "$duration" "${stop_flag[@]}" "${cp_flag[@]}" \
     --faults none --json >"$tmp/out.json" 2>"$tmp/err"
   rc=$?
   set -e

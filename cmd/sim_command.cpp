@@ -3,7 +3,7 @@
 //   craton sim --seed N [--nodes K] [--duration 60s] [--faults random|none|FILE]
 //              [--scenario heartbeat|store] [--trace FILE] [--json]
 //              [--pods P] [--audit-every D] [--agent-tick T] [--stop-when-running]
-//                                                          (scenario cluster: scale runs)
+//              [--control-plane 1|3] [--deployments K]     (scenario cluster: scale runs)
 //   craton sim --seeds A..B [same flags but --trace]    (one run per seed, one line each)
 //
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
@@ -30,7 +30,7 @@ constexpr std::size_t kNodesMax = 10000;
 
 struct SimFlags {
   std::string seed, nodes = "7", duration = "60s", faults = "random", scenario = "heartbeat";
-  std::string trace, seeds, pods, audit_every, agent_tick;
+  std::string trace, seeds, pods, audit_every, agent_tick, control_plane, deployments;
   bool json = false;
   bool stop_when_running = false;
 };
@@ -60,6 +60,11 @@ constexpr const char* kUsage = R"(Flags:
   --stop-when-running      scenario cluster, --faults none: end the run as soon as every
                            pod is bound, Running and Ready (a scale run measures submission
                            -> all running, not idle time up to --duration)
+  --control-plane 1|3      scenario cluster: how many nodes are the control plane (default
+                           3 from 5 nodes on, else 1); 1 is one craton server without
+                           --peers (one store replica, API, scheduler, controller manager)
+  --deployments K          scenario cluster: K Deployments share the --pods (default 1; a
+                           scale run's shape, as Kubernetes' density tests: docs/simulator.md)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -76,7 +81,9 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
                                              {"--seeds", &f.seeds},
                                              {"--pods", &f.pods},
                                              {"--audit-every", &f.audit_every},
-                                             {"--agent-tick", &f.agent_tick}};
+                                             {"--agent-tick", &f.agent_tick},
+                                             {"--control-plane", &f.control_plane},
+                                             {"--deployments", &f.deployments}};
   std::set<std::string> seen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
@@ -176,6 +183,18 @@ Result<SimRun> parse_flags(const SimFlags& f) {
       return Error{"bad_flag", "--agent-tick must be between 1ms and 10s"};
     load.agent_tick_ms = *tick;
   }
+  if (!f.control_plane.empty()) {
+    auto cp = parse_uint("--control-plane", f.control_plane);
+    if (!cp) return cp.error();
+    if (*cp != 1 && *cp != 3) return Error{"bad_flag", "--control-plane must be 1 or 3"};
+    load.control_plane_nodes = std::size_t(*cp);
+  }
+  if (!f.deployments.empty()) {
+    auto k = parse_uint("--deployments", f.deployments);
+    if (!k) return k.error();
+    if (*k < 1) return Error{"bad_flag", "--deployments must be at least 1"};
+    load.deployments = std::size_t(*k);
+  }
   // An early end would skip faults still to come and the checker's deadlines after them.
   if (f.stop_when_running && f.faults != "none")
     return Error{"bad_flag", "--stop-when-running needs --faults none"};
@@ -212,6 +231,8 @@ std::string replay_line(const SimFlags& f) {
   if (!f.audit_every.empty()) line += " --audit-every " + f.audit_every;
   if (!f.agent_tick.empty()) line += " --agent-tick " + f.agent_tick;
   if (f.stop_when_running) line += " --stop-when-running";
+  if (!f.control_plane.empty()) line += " --control-plane " + f.control_plane;
+  if (!f.deployments.empty()) line += " --deployments " + f.deployments;
   return line + " --trace trace.txt";
 }
 

@@ -19,9 +19,10 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const std::vector<std::string>& nodes,
                                                 const ScenarioLoad& load) {
   if (name != "cluster" && !load.empty())
-    return Error{"bad_load",
-                 "--pods, --audit-every, --agent-tick and --stop-when-running apply to "
-                 "scenario 'cluster' only"};
+    return Error{
+        "bad_load",
+        "--pods, --audit-every, --agent-tick, --stop-when-running and --control-plane apply "
+        "to scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
@@ -48,9 +49,23 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
         return Error{"bad_load", "--pods: at most " + std::to_string(kClusterPodsMax)};
       options.deployment.replicas = int(load.pods);
     }
+    if (load.deployments > 0) {
+      if (load.deployments > std::size_t(options.deployment.replicas))
+        return Error{"bad_load", "--deployments: at most one per pod (" +
+                                     std::to_string(options.deployment.replicas) + ")"};
+      options.deployment.deployments = int(load.deployments);
+    }
     options.audit_every_ms = load.audit_every_ms;
     options.agent_tick_ms = load.agent_tick_ms;
     options.stop_when_running = load.stop_when_running;
+    if (load.control_plane_nodes != 0) {
+      if (load.control_plane_nodes != 1 && load.control_plane_nodes != 3)
+        return Error{"bad_load", "--control-plane: 1 or 3 nodes"};
+      if (load.control_plane_nodes + 2 > nodes.size())
+        return Error{"bad_load", "--control-plane " + std::to_string(load.control_plane_nodes) +
+                                     " leaves fewer than two workers"};
+      options.control_plane_nodes = load.control_plane_nodes;
+    }
     return std::unique_ptr<Scenario>(std::make_unique<ClusterScenario>(nodes, options));
   }
   std::string known;

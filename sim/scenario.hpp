@@ -63,15 +63,19 @@ class Scenario {
 std::vector<std::string> scenario_names();
 
 /// The load of a scale run (`craton sim --pods P --audit-every D --agent-tick T
-/// --stop-when-running`); only the cluster
+/// --stop-when-running --control-plane C --deployments K`); only the cluster
 /// scenario takes one (docs/simulator.md, bench/sim_scale.sh).
 struct ScenarioLoad {
   std::size_t pods = 0;             ///< the Deployment's replicas (0: the scenario's default)
   std::int64_t audit_every_ms = 0;  ///< pods auditors' view interval (0: after every change)
   std::int64_t agent_tick_ms = 0;   ///< the node agents' tick (0: the agent's default, 100 ms)
   bool stop_when_running = false;   ///< end once every pod is bound, Running and Ready
+  /// The control-plane nodes, 1 or 3 (0: control_plane_size's rule, 3 from 5 nodes on).
+  std::size_t control_plane_nodes = 0;
+  std::size_t deployments = 0;  ///< Deployments sharing the pods (0: one)
   bool empty() const {
-    return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0 && !stop_when_running;
+    return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0 && !stop_when_running &&
+           control_plane_nodes == 0 && deployments == 0;
   }
 };
 

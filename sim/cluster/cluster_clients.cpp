@@ -3,9 +3,11 @@
 
 #include <capnp/message.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "actors/api/client/api_protocol.hpp"
+#include "runtime/assert.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/flat_message.hpp"
 #include "schemas/api_apps.capnp.h"
@@ -25,27 +27,43 @@ constexpr std::int64_t kTickMs = 200;
 
 // ---- The deployer.
 
+constexpr std::size_t kDeployerCreatesMax = 64;
+
 struct DeployerState {
+  struct Create {
+    ClusterDeploymentConfig config;
+    std::uint64_t correlation = 0;  ///< in flight (0: not)
+    std::int64_t sent_ms = 0;
+    bool created = false;
+  };
   std::unique_ptr<ActorEnv> env;
-  ClusterDeploymentConfig config;
+  std::vector<Create> creates;
+  std::size_t left = 0;  ///< creates not yet created
   ObservationSink observe;
   std::uint64_t next_correlation = 1;
-  std::uint64_t correlation = 0;  ///< the create in flight (0: none)
-  std::int64_t sent_ms = 0;
-  bool created = false;
+  std::int64_t call_timeout_ms = 0;
   static inline const char* name = "craton.cluster-deployer";
 };
 using DeployerActor = caf::stateful_actor<DeployerState>;
 
+// Sends the creates not done and not in flight (or timed out), at most kDeployerCreatesMax in
+// flight, in order.
 void deployer_step(DeployerActor* self) {
   auto& st = self->state;
   auto now = st.env->now_ms(self);
-  if (st.created || (st.correlation != 0 && now - st.sent_ms < st.config.call_timeout_ms)) return;
-  auto call = api_call_on("apps", "deployments", ApiVerb::create, st.config.namespace_);
-  call.object = cluster_deployment_bytes(st.config);
-  st.correlation = st.next_correlation++;
-  st.sent_ms = now;
-  send_api_call(self, *st.env, st.correlation, call);
+  std::size_t in_flight = 0;
+  for (const auto& c : st.creates)
+    in_flight += !c.created && c.correlation != 0 && now - c.sent_ms < st.call_timeout_ms;
+  for (auto& c : st.creates) {
+    if (in_flight >= kDeployerCreatesMax) break;
+    if (c.created || (c.correlation != 0 && now - c.sent_ms < st.call_timeout_ms)) continue;
+    auto call = api_call_on("apps", "deployments", ApiVerb::create, c.config.namespace_);
+    call.object = cluster_deployment_bytes(c.config);
+    c.correlation = st.next_correlation++;
+    c.sent_ms = now;
+    ++in_flight;
+    send_api_call(self, *st.env, c.correlation, call);
+  }
 }
 
 caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink observe,
@@ -54,25 +72,32 @@ caf::behavior deployer(DeployerActor* self, NodeContext node, ObservationSink ob
   st.observe = std::move(observe);
   st.next_correlation = first_correlation_id(node.incarnation);
   st.env = std::make_unique<ActorEnv>(std::move(node), "deployer");
-  st.config = std::move(config);
+  st.call_timeout_ms = config.call_timeout_ms;
+  for (auto& one : cluster_deployments(config)) st.creates.push_back({std::move(one)});
+  st.left = st.creates.size();
   st.env->register_with_router(self, caf::actor_cast<caf::actor>(self));
-  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.create_after_ms)),
+  self->delayed_send(self, st.env->timer(std::chrono::milliseconds(config.create_after_ms)),
                      tick_atom::value);
   return {
       [self](const WireEnvelope& wire) {
         for_each_envelope(wire, [self](std::uint64_t correlation, auto body) {
           auto& st = self->state;
-          if (correlation != st.correlation || !body.isApiResponse()) return;
+          if (!body.isApiResponse()) return;
+          auto c = std::find_if(st.creates.begin(), st.creates.end(),
+                                [&](const auto& c) { return c.correlation == correlation; });
+          if (correlation == 0 || c == st.creates.end()) return;
           auto reply = api::read_api_reply(body.getApiResponse());
-          st.correlation = 0;
-          st.observe(TextEvent{"deployer " + st.config.name + " create " +
+          c->correlation = 0;
+          st.observe(TextEvent{"deployer " + c->config.name + " create " +
                                std::to_string(reply.code) + " " + reply.failure.message});
-          if (reply.ok() || reply.code == 409) st.created = true;
+          if (c->created || !(reply.ok() || reply.code == 409)) return;  // retried on the tick
+          c->created = true;
+          if (--st.left > 0) deployer_step(self);  // the next create takes its place
         });
       },
       [self](tick_atom) {
         deployer_step(self);
-        if (!self->state.created)
+        if (self->state.left > 0)
           self->delayed_send(self, self->state.env->timer(std::chrono::milliseconds(kTickMs)),
                              tick_atom::value);
       },
@@ -169,6 +194,22 @@ void tolerate(k8s::Toleration::Builder t, const char* key, std::int64_t seconds)
 }
 
 }  // namespace
+
+std::vector<ClusterDeploymentConfig> cluster_deployments(const ClusterDeploymentConfig& config) {
+  CRATON_ASSERT(config.deployments >= 1 && config.deployments <= std::max(1, config.replicas),
+                "between one Deployment and one per replica");
+  if (config.deployments == 1) return {config};
+  std::vector<ClusterDeploymentConfig> out;
+  for (int i = 0; i < config.deployments; ++i) {
+    auto one = config;
+    one.deployments = 1;
+    one.name = config.name + "-" + std::to_string(i);
+    one.replicas =
+        config.replicas / config.deployments + (i < config.replicas % config.deployments);
+    out.push_back(std::move(one));
+  }
+  return out;
+}
 
 std::string cluster_deployment_bytes(const ClusterDeploymentConfig& config) {
   // The controllers scenario's Deployment (one container "c", image img:0, app=<name>), with

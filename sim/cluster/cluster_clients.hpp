@@ -1,8 +1,10 @@
 // The cluster scenario's simulated clients (sim/cluster/cluster_scenario.hpp), actors on the
 // control-plane nodes talking to their node's API actor in envelopes:
 //
-// ClusterDeployer: creates the Deployment the run is about, once (409: another control-plane
-// node's deployer, or an earlier incarnation, made it; done). Its pods tolerate the node
+// ClusterDeployer: creates the Deployments the run is about, each once (409: another
+// control-plane node's deployer, or an earlier incarnation, made it; done): one "web" by
+// default, or `deployments` of them ("web-0", "web-1", ...) sharing the replicas, at most
+// kDeployerCreatesMax creates in flight. Its pods tolerate the node
 // lifecycle controller's NoExecute taints (node.kubernetes.io/unreachable and not-ready) for
 // only toleration_s, so that the pods of a crashed or cut-off node are evicted within the run
 // (Kubernetes' default is 300 s); their one container runs until signalled and has
@@ -19,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/environment.hpp"
 #include "sim/world/observation.hpp"
@@ -28,7 +31,12 @@ namespace craton::sim {
 struct ClusterDeploymentConfig {
   std::string namespace_ = "default";
   std::string name = "web";
-  int replicas = 4;
+  int replicas = 4;  ///< in all the Deployments
+  /// How many Deployments share the replicas (`craton sim --deployments`): 1 is one "web"; K
+  /// are web-0..web-(K-1), the first replicas % K with one more. A scale run's load as
+  /// Kubernetes' own density tests shape it: a ReplicaSet's sync reads all its pods, so one
+  /// Deployment of 150,000 replicas costs O(replicas) per sync (as in kube-controller-manager).
+  int deployments = 1;
   std::int64_t toleration_s = 5;
   std::int64_t grace_period_s = 3;
   std::int64_t call_timeout_ms = 10000;
@@ -39,8 +47,11 @@ struct ClusterDeploymentConfig {
   std::int64_t create_after_ms = 5000;
 };
 
-/// The Deployment of `config`, encoded (the controllers scenario's, plus tolerations and the
-/// grace period).
+/// The Deployments of `config`, one config each (deployments = 1), in creation order.
+std::vector<ClusterDeploymentConfig> cluster_deployments(const ClusterDeploymentConfig& config);
+
+/// The Deployment of `config` (deployments = 1), encoded (the controllers scenario's, plus
+/// tolerations and the grace period).
 std::string cluster_deployment_bytes(const ClusterDeploymentConfig& config);
 
 caf::actor spawn_cluster_deployer(caf::actor_system& sys, const NodeContext& node,

@@ -65,8 +65,11 @@ std::size_t control_plane_size(std::size_t nodes) {
 
 std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
                                   const std::vector<std::string>& nodes, std::int64_t settle_ms,
-                                  std::int64_t evict_bound_ms, bool control_plane) {
-  const auto cp_size = std::min(control_plane_size(nodes.size()), nodes.size());
+                                  std::int64_t evict_bound_ms, bool control_plane,
+                                  std::size_t control_plane_nodes) {
+  const auto cp_size =
+      std::min(control_plane_nodes != 0 ? control_plane_nodes : control_plane_size(nodes.size()),
+               nodes.size());
   const std::vector<std::string> cp(nodes.begin(), nodes.begin() + std::ptrdiff_t(cp_size));
   const std::set<std::string> workers(nodes.begin() + std::ptrdiff_t(cp_size), nodes.end());
   Rng rng(seed);

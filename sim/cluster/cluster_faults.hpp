@@ -40,12 +40,14 @@ std::size_t control_plane_size(std::size_t nodes);
 
 enum class ClusterFaultKind { worker_crash, worker_crash_restart, worker_partition };
 
-/// The schedule above for `nodes` (the first control_plane_size are the control plane), all
+/// The schedule above for `nodes` (the first `control_plane_nodes` are the control plane; 0:
+/// control_plane_size's rule), all
 /// faults before `settle_ms`; the worker fault starts at 5-15 s, a restart comes 1 s before
 /// the settle point, but not before `evict_bound_ms` after its crash. Without a worker, only
 /// the latency, clocks and control-plane faults.
 std::vector<Fault> cluster_faults(std::uint64_t seed, ClusterFaultKind kind,
                                   const std::vector<std::string>& nodes, std::int64_t settle_ms,
-                                  std::int64_t evict_bound_ms, bool control_plane);
+                                  std::int64_t evict_bound_ms, bool control_plane,
+                                  std::size_t control_plane_nodes = 0);
 
 }  // namespace craton::sim

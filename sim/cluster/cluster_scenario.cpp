@@ -57,7 +57,9 @@ std::vector<std::string> first(const std::vector<std::string>& nodes, std::size_
 ClusterBounds bounds_of(const std::vector<std::string>& nodes,
                         const ClusterScenarioOptions& options) {
   ClusterBounds b;
-  b.control_plane = first(nodes, control_plane_size(nodes.size()));
+  b.control_plane =
+      first(nodes, options.control_plane_nodes != 0 ? options.control_plane_nodes
+                                                    : control_plane_size(nodes.size()));
   b.workers.assign(nodes.begin() + std::ptrdiff_t(b.control_plane.size()), nodes.end());
   b.replicas = options.deployment.replicas;
   b.toleration_ms = options.deployment.toleration_s * 1000;
@@ -87,7 +89,8 @@ std::optional<std::vector<Fault>> ClusterScenario::random_faults(std::uint64_t s
                                                                  std::int64_t settle_ms) const {
   Rng rng(seed);
   auto kind = static_cast<ClusterFaultKind>(rng.uniform(0, 2));
-  return cluster_faults(rng.next(), kind, nodes_, settle_ms, bounds_.evict_bound_ms(), true);
+  return cluster_faults(rng.next(), kind, nodes_, settle_ms, bounds_.evict_bound_ms(), true,
+                        bounds_.control_plane.size());
 }
 
 std::vector<caf::actor> ClusterScenario::spawn_node(caf::actor_system& sys, const NodeContext& node,

@@ -1,18 +1,18 @@
 // The cluster scenario (issue 14's simulator tests, the first version of issue 15's whole
 // cluster in one process): control-plane nodes and worker nodes.
 //
-// The first control_plane_size(N) nodes (1 for fewer than 5 nodes, else 3) are the control
-// plane: each runs a store replica (the store scenario's cluster of these nodes only, with one
-// store client), the API actor, the controller manager and the scheduler (leader-elected, as
-// in the controllers and scheduler scenarios), a ClusterDeployer creating the Deployment
-// "default/web" once, and a PodsAuditor reporting what the API shows of the pods. The other
-// nodes are workers: each runs the real node agent (actors/agent/service/agent_actor.hpp, its
-// driver calls inline: JobRunner workers = 0) with simulated host facts (4 CPUs, 8 GiB) over a
-// FakeDriver wrapped in an ObservingDriver that reports every container it starts and stops. A
-// worker's Node is named after the simulated node ("n4"); its agent talks to the control
-// plane's API actors (its first choice spread over them by the worker's index). A worker's
-// crash takes its agent and its fake containers with it; a restart starts a new agent over an
-// empty FakeDriver.
+// The first control_plane_size(N) nodes (1 for fewer than 5 nodes, else 3; or
+// ClusterScenarioOptions::control_plane_nodes) are the control plane: each runs a store replica
+// (the store scenario's cluster of these nodes only, with one store client), the API actor, the
+// controller manager and the scheduler (leader-elected, as in the controllers and scheduler
+// scenarios), a ClusterDeployer creating the Deployment "default/web" once, and a PodsAuditor
+// reporting what the API shows of the pods. The other nodes are workers: each runs the real node
+// agent (actors/agent/service/agent_actor.hpp, its driver calls inline: JobRunner workers = 0) with
+// simulated host facts (4 CPUs, 8 GiB) over a FakeDriver wrapped in an ObservingDriver that reports
+// every container it starts and stops. A worker's Node is named after the simulated node ("n4");
+// its agent talks to the control plane's API actors (its first choice spread over them by the
+// worker's index). A worker's crash takes its agent and its fake containers with it; a restart
+// starts a new agent over an empty FakeDriver.
 //
 // The Deployment's pods tolerate node.kubernetes.io/unreachable and not-ready for only
 // toleration_s (5 s; Kubernetes' default is 300 s) so that the node lifecycle controller's
@@ -64,6 +64,10 @@ struct ClusterScenarioOptions {
   /// (AllRunningStop; `--stop-when-running`): a fault-free scale run then measures submission ->
   /// all running instead of idle time up to its duration.
   bool stop_when_running = false;
+  /// The control-plane nodes (`--control-plane`, 1 or 3; 0: control_plane_size's rule). One is
+  /// a single `craton server` without --peers: one store replica, one API, one scheduler and
+  /// one controller manager, which a scale run affords at 5,000 nodes (docs/simulator.md).
+  std::size_t control_plane_nodes = 0;
   /// Test only: what every worker's driver does with stops (ObservingDriver's seam).
   ObservingDriverConfig driver;
   /// Slack of the checker's bounds (ClusterBounds says what each covers).

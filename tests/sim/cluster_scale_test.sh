@@ -36,6 +36,46 @@ done
   exit 1
 }
 
+# One control-plane node (--control-plane 1): one auditor (it runs beside the only API), every
+# pod running on the extra two workers' share too; the pods in 9 Deployments (--deployments),
+# each created once.
+pods1=$(((nodes - 1) * 30))
+"$craton" sim --scenario cluster --seed 1 --nodes "$nodes" --pods "$pods1" --audit-every 10s \
+  --agent-tick 1s --duration 150s --stop-when-running --faults none --control-plane 1 \
+  --deployments 9 --trace "$out/trace.txt" --json >"$out/run.json" || {
+  cat "$out/run.json"
+  echo "FAIL: the one-control-plane-node run did not pass its checks"
+  exit 1
+}
+[[ "$(field pods_running_end)" == "$pods1" && "$(field auditors_at_end)" == 1 ]] || {
+  cat "$out/run.json"
+  echo "FAIL: --control-plane 1: want $pods1 pods running and 1 auditor"
+  exit 1
+}
+for d in 0 8; do
+  [[ "$(grep -c "deployer web-$d create 201" "$out/trace.txt")" == 1 ]] || {
+    grep "deployer" "$out/trace.txt" | head
+    echo "FAIL: --deployments 9: web-$d not created exactly once"
+    exit 1
+  }
+done
+set +e
+"$craton" sim --scenario cluster --seed 1 --nodes 5 --pods 4 --deployments 5 2>"$out/err.txt"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q "at most one per pod" "$out/err.txt" || {
+  echo "FAIL: --deployments 5 for 4 pods: exit $rc, $(cat "$out/err.txt")"
+  exit 1
+}
+set +e
+"$craton" sim --scenario cluster --seed 1 --nodes 5 --control-plane 2 2>"$out/err.txt"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q "must be 1 or 3" "$out/err.txt" || {
+  echo "FAIL: --control-plane 2: exit $rc, $(cat "$out/err.txt")"
+  exit 1
+}
+
 # --pods belongs to the cluster scenario only.
 set +e
 "$craton" sim --scenario store --seed 1 --pods 10 2>"$out/err.txt"
