@@ -344,6 +344,19 @@ BOOST_AUTO_TEST_CASE(system_defaults_spread_by_hostname_and_zone_and_score_nodes
   auto listed = score_all(pod, nodes, list_defaults(&service, system_default_constraints()));
   BOOST_TEST(listed.size() == 5u);
   BOOST_TEST(listed.back() == 0);
+  // The domain "" of the nodes without a zone is read only by a node whose zone label is
+  // present and empty ("blank"): then it counts the pods of "bare" (2) too, as kube's pair
+  // (zone, "") does. Weights: hostname ln(6 + 2) = 2.079, zone ln(3 + 2) = 1.609.
+  //   a: 4.159 + 2 + 4.828 + 4 = 14.99 -> 15   b: 4.079 + 8.828 = 12.91 -> 13
+  //   x: 4.079 + 5.609 = 9.69 -> 10   y: 2 + 5.609 = 7.61 -> 8   bare: 6.159 -> 6 (no zone)
+  //   blank: 0 + 2 + 2 * 1.609 + 4 = 9.22 -> 9
+  // 100 * (15 + 6 - s) / 15: 40, 53, 73, 86, 100, 80.
+  put(nodes, 4, 2);
+  nodes.push_back(
+      NodeInfo("blank", {{"kubernetes.io/hostname", "blank"}, {"topology.kubernetes.io/zone", ""}},
+               {}, false, {}));
+  BOOST_TEST(score_all(pod, nodes, PodTopologySpread({}, &service)) ==
+             (std::vector<std::int64_t>{40, 53, 73, 86, 100, 80}));
 }
 
 BOOST_AUTO_TEST_CASE(match_label_keys_narrow_the_selector_to_the_pods_own_values) {

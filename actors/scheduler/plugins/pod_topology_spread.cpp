@@ -60,6 +60,15 @@ struct SpreadScoreState {
   std::vector<std::string> match_keys;  ///< per constraint, for NodeMatchMemo
 };
 
+/// Per constraint, whether a domain's count is read by score(): only the domains of scored
+/// nodes that carry the key (score skips a key a node lacks). Under System defaults a node
+/// without the key still makes a domain "" (it counts in the weights, as in kube), but its
+/// count is read only if a scored node carries the key with the value "".
+struct ReadDomains {
+  std::vector<bool> empty_value_read;
+  std::vector<std::size_t> labelled;  ///< scored nodes carrying the key
+};
+
 /// Kube's filterTopologySpreadConstraints: the constraints of `kind`, each selector narrowed
 /// by matchLabelKeys (key=value for each listed key the pod carries). An absent selector with
 /// such labels becomes just those labels (kube merges into labels.Nothing(), which has no
@@ -179,12 +188,6 @@ void index_filter_counts(const PodInfo& pod, TopologyIndex& index, SpreadFilterS
   s.domains.push_back(index.nodes_per_domain(c.topology_key));
   s.min_counts.resize(1);
   s.recompute_min(0);
-}
-
-/// The node's value of `key`, "" when it has none (kube reads a missing label as "").
-std::string_view label_or_empty(const NodeInfo& node, const LabelKey& key) {
-  auto label = node.label(key);
-  return label ? label->text : std::string_view();
 }
 
 Result<Ok> bad_args(std::string message) {
@@ -329,28 +332,42 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   s.ignored.assign(feasible.size(), false);
   for (const auto& c : s.constraints) s.match_keys.push_back(match_key(c, pod));
   std::size_t scored_nodes = 0;
+  ReadDomains read{std::vector<bool>(s.constraints.size(), false),
+                   std::vector<std::size_t>(s.constraints.size(), 0)};
   for (std::size_t n = 0; n < feasible.size(); ++n) {
     if (s.require_all_keys && !has_all_keys(*feasible[n], s.keys)) {
       s.ignored[n] = true;
       continue;
     }
     ++scored_nodes;
-    for (std::size_t i = 0; i < s.constraints.size(); ++i)
-      if (s.constraints[i].topology_key != kHostnameKey)
-        s.counts[i].emplace(label_or_empty(*feasible[n], s.keys[i]), 0);
+    for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+      if (s.constraints[i].topology_key == kHostnameKey) continue;
+      auto label = feasible[n]->label(s.keys[i]);
+      s.counts[i].emplace(label ? label->text : std::string_view(), 0);
+      if (!label) continue;
+      ++read.labelled[i];
+      if (label->text.empty()) read.empty_value_read[i] = true;
+    }
   }
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
     bool per_node = s.constraints[i].topology_key == kHostnameKey;
     auto size = per_node ? scored_nodes : s.counts[i].size();
     s.weights.push_back(std::log(static_cast<double>(size + 2)));
   }
-  // Count matching pods over every node, in the domains the feasible nodes belong to.
-  for (const NodeInfo* node : state.all_nodes()) {
+  // Count matching pods over every node, in the domains the feasible nodes belong to and
+  // score() reads: without zone labels (System defaults' zone constraint) that is none, and
+  // counting every node's pods per pod would be O(all pods) a cycle for scores never read.
+  bool any_read = false;
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) any_read |= read.labelled[i] > 0;
+  for (const NodeInfo* node : any_read ? state.all_nodes() : std::span<const NodeInfo* const>{}) {
     if (s.require_all_keys && !has_all_keys(*node, s.keys)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
-      if (c.topology_key == kHostnameKey || !included(c, pod, *node)) continue;
-      auto domain = s.counts[i].find(label_or_empty(*node, s.keys[i]));
+      if (c.topology_key == kHostnameKey || read.labelled[i] == 0) continue;
+      auto label = node->label(s.keys[i]);
+      if (!label && !read.empty_value_read[i]) continue;  // domain "" is never read
+      if (!included(c, pod, *node)) continue;
+      auto domain = s.counts[i].find(label ? label->text : std::string_view());
       if (domain != s.counts[i].end())
         domain->second += matching_pods(c, pod, *node, memo(), s.match_keys[i]);
     }
