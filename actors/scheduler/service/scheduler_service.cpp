@@ -136,7 +136,20 @@ Result<Ok> SchedulerService::build() {
   namespaces_ = &api_.informer("namespaces", collection("", "namespaces"),
                                capnp::Schema::from<k8s::Namespace>());
   services_->add_handlers(lister(services_changed_));
-  replica_sets_->add_handlers(lister(replica_sets_changed_));
+  // ReplicaSets change all the time (their status follows their pods): each event updates its
+  // own selector; rebuilding them all per event was O(ReplicaSets) a pod's readiness.
+  auto replica_set_key = [](const api::InformerObject& o) {
+    return o.name_space() + "/" + o.name();
+  };
+  auto put_replica_set = [this, replica_set_key](const api::InformerObject& o) {
+    replica_set_selectors_.insert_or_assign(
+        replica_set_key(o), ObjectConverter::replica_set_selector(o.as<k8s::ReplicaSet>()));
+  };
+  replica_sets_->add_handlers(
+      {put_replica_set, [put_replica_set](const auto&, const auto& o) { put_replica_set(o); },
+       [this, replica_set_key](const auto& o, bool) {
+         replica_set_selectors_.erase(replica_set_key(o));
+       }});
   namespaces_->add_handlers(lister(namespaces_changed_));
   return Ok{};
 }
@@ -275,15 +288,6 @@ void SchedulerService::refresh_listers() {
     service_list_.clear();
     for (const auto& o : services_->cache().list())
       service_list_.push_back(ObjectConverter::service(o.as<k8s::Service>()));
-  }
-  if (std::exchange(replica_sets_changed_, false)) {
-    replica_set_selectors_.clear();
-    for (const auto& o : replica_sets_->cache().list()) {
-      auto rs = o.as<k8s::ReplicaSet>();
-      replica_set_selectors_.emplace(std::string(rs.getMetadata().getNamespace().cStr()) + "/" +
-                                         rs.getMetadata().getName().cStr(),
-                                     ObjectConverter::replica_set_selector(rs));
-    }
   }
   if (std::exchange(namespaces_changed_, false)) {
     namespace_list_.clear();

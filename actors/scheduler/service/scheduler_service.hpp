@@ -193,10 +193,9 @@ class SchedulerService final : public api::ApiComponent,
   api::Informer* replica_sets_ = nullptr;
   api::Informer* namespaces_ = nullptr;
   bool services_changed_ = false;
-  bool replica_sets_changed_ = false;
   bool namespaces_changed_ = false;
   std::vector<ServiceSelector> service_list_;
-  /// ReplicaSet selectors by "<namespace>/<name>".
+  /// ReplicaSet selectors by "<namespace>/<name>", kept by the informer's handlers.
   std::map<std::string, api::LabelSelector, std::less<>> replica_set_selectors_;
   std::vector<NamespaceLabels> namespace_list_;
   /// Bindings in flight by pod uid; the binding call being made now (set by bind()).
