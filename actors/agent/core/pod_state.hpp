@@ -5,8 +5,6 @@
 // file only holds the state and the questions every part asks of it.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -77,7 +75,9 @@ struct PodState {
   std::optional<std::string> start_time_text;  ///< status.startTime the API already had
   /// type -> (status, lastTransitionTime) of the conditions last reported.
   std::map<std::string, std::pair<std::string, std::string>> conditions;
-  nlohmann::json last_status;  ///< what the last StatusUpdate carried
+  /// stable_hash of the compact JSON the last StatusUpdate carried (none: nothing sent yet). A
+  /// hash, not the JSON: a node keeps one per pod, and a parsed status was ~5 KB of heap.
+  std::optional<std::uint64_t> last_status_hash;
   /// Something that feeds the status changed since it was last built (PodSync marks it at
   /// each event about this pod; take_status_updates() builds only these, see there).
   bool status_stale = true;

@@ -7,6 +7,7 @@
 #include "actors/agent/core/pod_status.hpp"
 #include "actors/api/client/kube_time.hpp"
 #include "runtime/assert.hpp"
+#include "runtime/stable_hash.hpp"
 
 namespace craton::agent {
 namespace {
@@ -388,8 +389,9 @@ std::vector<PodSync::StatusUpdate> PodSync::take_status_updates() {
     if (!p.plan || !p.in_api || p.api_terminal) continue;
     nlohmann::json status = pod_status(p, config_.host_ip, now_ms_);
     ++statuses_built_;
-    if (status == p.last_status) continue;
-    p.last_status = status;
+    auto hash = stable_hash(status.dump());
+    if (hash == p.last_status_hash) continue;
+    p.last_status_hash = hash;
     out.push_back(StatusUpdate{p.pod_namespace, p.name, uid, std::move(status)});
   }
   return out;
