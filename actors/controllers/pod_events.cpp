@@ -7,6 +7,7 @@
 #include "actors/api/informer/informer_cache.hpp"
 #include "actors/controllers/pods.hpp"
 #include "actors/controllers/resource_type.hpp"
+#include "schemas/api_apps.capnp.h"
 
 namespace craton::controllers {
 namespace k8s = schema::k8s;
@@ -16,19 +17,28 @@ bool being_deleted(const api::InformerObject& pod) {
   return pod.as<k8s::Pod>().getMetadata().getDeletionTimestamp().size() > 0;
 }
 
-}  // namespace
-
-void ensure_claim_indexes(api::Informer& pods) {
-  pods.ensure_index(kByControllerUid, [](const api::InformerObject& o) {
-    auto ref = controller_of(o.as<k8s::Pod>().getMetadata());
+template <class T>
+void add_claim_indexes(api::Informer& informer) {
+  informer.ensure_index(kByControllerUid, [](const api::InformerObject& o) {
+    auto ref = controller_of(o.as<T>().getMetadata());
     if (!ref) return std::vector<std::string>{};
     auto uid = ref->getUid();
     return std::vector<std::string>{std::string(uid.cStr(), uid.size())};
   });
-  pods.ensure_index(kOrphansByNamespace, [](const api::InformerObject& o) {
-    return controller_of(o.as<k8s::Pod>().getMetadata()) ? std::vector<std::string>{}
-                                                         : std::vector<std::string>{o.name_space()};
+  informer.ensure_index(kOrphansByNamespace, [](const api::InformerObject& o) {
+    return controller_of(o.as<T>().getMetadata()) ? std::vector<std::string>{}
+                                                  : std::vector<std::string>{o.name_space()};
   });
+}
+
+}  // namespace
+
+void ensure_claim_indexes(api::Informer& pods) {
+  add_claim_indexes<k8s::Pod>(pods);
+}
+
+void ensure_replica_set_claim_indexes(api::Informer& sets) {
+  add_claim_indexes<k8s::ReplicaSet>(sets);
 }
 
 std::vector<api::InformerObject> claim_candidates(const api::Informer& pods,

@@ -18,19 +18,23 @@ namespace craton::controllers {
 
 /// The index both informers must have: objects by namespace.
 inline constexpr const char* kByNamespace = "namespace";
-/// Pods by the uid of their controller (the ownerReference with controller=true).
+/// Pods (or ReplicaSets) by the uid of their controller (the ownerReference with
+/// controller=true).
 inline constexpr const char* kByControllerUid = "controller-uid";
-/// Pods without a controller, by namespace: the pods any owner there may adopt.
+/// Pods (or ReplicaSets) without a controller, by namespace: what any owner there may adopt.
 inline constexpr const char* kOrphansByNamespace = "orphans-by-namespace";
 
 /// Ensures kByControllerUid and kOrphansByNamespace on a pod informer.
 void ensure_claim_indexes(api::Informer& pods);
+/// The same two indexes on a ReplicaSet informer (the Deployment controller's claim).
+void ensure_replica_set_claim_indexes(api::Informer& sets);
 
-/// The pods an owner (namespace, uid) may hold after claiming (kube's ClaimPods input): the pods
-/// it controls and the orphans of its namespace, in key order. The same pods a scan of the
-/// whole namespace would keep after skipping pods controlled by others, without touching
-/// them: with 100 ReplicaSets of 100 pods in one namespace, a sync reads 100 pods, not 10,000.
-/// Precondition: ensure_claim_indexes(pods).
+/// The objects an owner (namespace, uid) may hold after claiming (kube's ClaimPods and
+/// ClaimReplicaSets input): those it controls and the orphans of its namespace, in key order.
+/// The same objects a scan of the whole namespace would keep after skipping those controlled
+/// by others, without touching them: with 100 ReplicaSets of 100 pods in one namespace, a sync
+/// reads 100 pods, not 10,000 (and a Deployment's its own ReplicaSets, not every one there).
+/// Precondition: ensure_claim_indexes(objects) or ensure_replica_set_claim_indexes(objects).
 std::vector<api::InformerObject> claim_candidates(const api::Informer& pods,
                                                   const std::string& name_space,
                                                   const std::string& uid);

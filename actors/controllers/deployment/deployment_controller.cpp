@@ -343,7 +343,7 @@ bool DeploymentSync::claim() {
   bool deleting = d_.getMetadata().getDeletionTimestamp().size() > 0;
   Owner self{deployments_resource().api_version(), "Deployment", object_.name(), object_.uid()};
   const auto& sets = replicasets_resource();
-  for (const auto& o : c_.sets_.cache().by_index(kByNamespace, object_.name_space())) {
+  for (const auto& o : claim_candidates(c_.sets_, object_.name_space(), object_.uid())) {
     auto meta = o.as<k8s::ReplicaSet>().getMetadata();
     bool matches = api::selector_matches(d_.getSpec().getSelector(), meta.getLabels());
     auto ref = controller_of(meta);
@@ -893,7 +893,7 @@ DeploymentController::DeploymentController(const ControllerContext& context,
       now_ms_(context.now_ms),
       record_(context.record) {
   deployments_.ensure_index(kByNamespace, api::index_by_namespace());
-  sets_.ensure_index(kByNamespace, api::index_by_namespace());
+  ensure_replica_set_claim_indexes(sets_);
   ensure_claim_indexes(pods_);
   deployments_.add_handlers({
       [this](const api::InformerObject& d) { enqueue_(d.key()); },

@@ -1,16 +1,20 @@
 // NodeMatchMemo: the per-node counts and their bounds (see the header).
 #include "actors/scheduler/plugins/node_match_memo.hpp"
 
+#include "runtime/stable_hash.hpp"
+
 namespace craton::scheduler {
 
-std::string NodeMatchMemo::key_of(const std::string& namespace_,
-                                  const api::LabelSelector& selector) {
+NodeMatchMemo::Key NodeMatchMemo::key_of(const std::string& namespace_,
+                                         const api::LabelSelector& selector) {
   // A namespace name holds no newline, so the split between the two parts is unambiguous.
-  return namespace_ + "\n" + selector.to_string();
+  Key key{namespace_ + "\n" + selector.to_string()};
+  key.hash = stable_hash(key.text);
+  return key;
 }
 
 std::int64_t NodeMatchMemo::count(const NodeInfo& node, const std::string& namespace_,
-                                  const api::LabelSelector& selector, const std::string& key) {
+                                  const api::LabelSelector& selector, const Key& key) {
   auto found = nodes_.find(&node);
   if (found == nodes_.end()) {
     if (nodes_.size() >= kNodesMax) nodes_.clear();

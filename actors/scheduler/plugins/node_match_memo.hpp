@@ -29,17 +29,24 @@ class NodeMatchMemo {
   static constexpr std::size_t kKeysPerNodeMax = 8;
   static constexpr std::size_t kNodesMax = 100'000;
 
-  /// The key of (namespace, selector) for count(): equal keys mean equal selections.
-  static std::string key_of(const std::string& namespace_, const api::LabelSelector& selector);
+  /// The key of (namespace, selector) for count(): equal keys mean equal selections. The hash
+  /// is compared first: a cycle looks a key up on every node it scores, and most entries are
+  /// other keys.
+  struct Key {
+    std::string text;
+    std::uint64_t hash = 0;
+    bool operator==(const Key& other) const { return hash == other.hash && text == other.text; }
+  };
+  static Key key_of(const std::string& namespace_, const api::LabelSelector& selector);
 
   /// The pods of `node` in `namespace_` that `selector` matches; `key` is key_of() of both.
   std::int64_t count(const NodeInfo& node, const std::string& namespace_,
-                     const api::LabelSelector& selector, const std::string& key);
+                     const api::LabelSelector& selector, const Key& key);
 
  private:
   struct Entry {
     std::uint64_t generation = 0;
-    std::vector<std::pair<std::string, std::int64_t>> counts;  ///< by key, oldest first
+    std::vector<std::pair<Key, std::int64_t>> counts;  ///< by key, oldest first
   };
   std::unordered_map<const NodeInfo*, Entry> nodes_;
 };

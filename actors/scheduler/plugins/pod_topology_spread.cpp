@@ -55,9 +55,9 @@ struct SpreadScoreState {
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
   /// hostname key (counted per node).
   std::vector<DomainCounts> counts;
-  std::vector<double> weights;          ///< ln(domains + 2)
-  std::vector<bool> ignored;            ///< by index of the feasible list
-  std::vector<std::string> match_keys;  ///< per constraint, for NodeMatchMemo
+  std::vector<double> weights;                 ///< ln(domains + 2)
+  std::vector<bool> ignored;                   ///< by index of the feasible list
+  std::vector<NodeMatchMemo::Key> match_keys;  ///< per constraint, for NodeMatchMemo
 };
 
 /// Per constraint, whether a domain's count is read by score(): only the domains of scored
@@ -127,15 +127,16 @@ bool included(const TopologySpreadConstraint& c, const PodInfo& pod, const NodeI
   return true;
 }
 
-/// The key of the constraint's selection for NodeMatchMemo ("" when it has no selector).
-std::string match_key(const TopologySpreadConstraint& c, const PodInfo& pod) {
-  return c.selector ? NodeMatchMemo::key_of(pod.namespace_, *c.selector) : std::string();
+/// The key of the constraint's selection for NodeMatchMemo (empty when it has no selector).
+NodeMatchMemo::Key match_key(const TopologySpreadConstraint& c, const PodInfo& pod) {
+  return c.selector ? NodeMatchMemo::key_of(pod.namespace_, *c.selector) : NodeMatchMemo::Key{};
 }
 
 /// The node's pods the constraint selects in the pod's namespace: remembered in `memo`, or
 /// walked when there is none (PodCounting::every_pod, the reference).
 std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod,
-                           const NodeInfo& node, NodeMatchMemo* memo, const std::string& key) {
+                           const NodeInfo& node, NodeMatchMemo* memo,
+                           const NodeMatchMemo::Key& key) {
   if (!c.selector) return 0;
   if (memo != nullptr) return memo->count(node, pod.namespace_, *c.selector, key);
   std::int64_t n = 0;
@@ -149,7 +150,7 @@ void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nod
                         SpreadFilterState& s, NodeMatchMemo* memo) {
   std::vector<LabelKey> keys = keys_of(s.constraints);
   std::vector<DomainTable> owned(s.constraints.size());
-  std::vector<std::string> match_keys;
+  std::vector<NodeMatchMemo::Key> match_keys;
   for (const auto& c : s.constraints) match_keys.push_back(match_key(c, pod));
   for (const NodeInfo* node : nodes) {
     if (!has_all_keys(*node, keys)) continue;
