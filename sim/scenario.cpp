@@ -19,10 +19,9 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const std::vector<std::string>& nodes,
                                                 const ScenarioLoad& load) {
   if (name != "cluster" && !load.empty())
-    return Error{
-        "bad_load",
-        "--pods, --audit-every, --agent-tick, --stop-when-running and --control-plane apply "
-        "to scenario 'cluster' only"};
+    return Error{"bad_load",
+                 "--pods, --audit-every, --agent-tick, --stop-when-running, --control-plane and "
+                 "--deployments apply to scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));

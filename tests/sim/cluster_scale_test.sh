@@ -76,15 +76,18 @@ set -e
   exit 1
 }
 
-# --pods belongs to the cluster scenario only.
-set +e
-"$craton" sim --scenario store --seed 1 --pods 10 2>"$out/err.txt"
-rc=$?
-set -e
-[[ $rc -eq 2 ]] && grep -q "scenario 'cluster' only" "$out/err.txt" || {
-  echo "FAIL: --pods on the store scenario: exit $rc, $(cat "$out/err.txt")"
-  exit 1
-}
+# --pods, --deployments and --control-plane belong to the cluster scenario only.
+for flag in "--pods 10" "--deployments 2" "--control-plane 1"; do
+  set +e
+  # shellcheck disable=SC2086 # the flag and its value are two words
+  "$craton" sim --scenario store --seed 1 $flag 2>"$out/err.txt"
+  rc=$?
+  set -e
+  [[ $rc -eq 2 ]] && grep -q "scenario 'cluster' only" "$out/err.txt" || {
+    echo "FAIL: $flag on the store scenario: exit $rc, $(cat "$out/err.txt")"
+    exit 1
+  }
+done
 # The stop skips faults still to come: refused with any.
 set +e
 "$craton" sim --scenario cluster --seed 1 --nodes 5 --stop-when-running 2>"$out/err.txt"
