@@ -246,9 +246,11 @@ class NodeLifecycleController final : public Controller {
   void lease_seen(const api::InformerObject& lease) {
     if (lease.name_space() != config_.lease_namespace) return;
     std::string renew = lease.as<k8s::Lease>().getSpec().getRenewTime().cStr();
-    auto& probe = probes_[lease.name()];
-    if (probe.seen_ms != 0 && probe.renew_time == renew) return;
-    probe = {renew, now_ms_()};
+    // A probe already there (the node's or an earlier renewal) with the same renewTime: not a
+    // renewal. Its presence, not seen_ms != 0, says so: clock 0 is a time like any other.
+    auto [probe, fresh] = probes_.try_emplace(lease.name());
+    if (!fresh && probe->second.renew_time == renew) return;
+    probe->second = {renew, now_ms_()};
     enqueue_(lease.name());
   }
   // A pod matters to its node only while the node has a NoExecute taint.
