@@ -71,7 +71,7 @@ set +e
 "$craton" sim --scenario cluster --seed 1 --nodes 5 --control-plane 2 2>"$out/err.txt"
 rc=$?
 set -e
-[[ $rc -eq 2 ]] && grep -q "must be 1 or 3" "$out/err.txt" || {
+[[ $rc -eq 2 ]] && grep -q "control-plane: 1 or 3" "$out/err.txt" || {
   echo "FAIL: --control-plane 2: exit $rc, $(cat "$out/err.txt")"
   exit 1
 }

@@ -66,7 +66,7 @@ struct SpreadScoreState {
 /// count is read only if a scored node carries the key with the value "".
 struct ReadDomains {
   std::vector<bool> empty_value_read;
-  std::vector<std::size_t> labelled;  ///< scored nodes carrying the key
+  std::vector<bool> labelled;  ///< some scored node carries the key
 };
 
 /// Kube's filterTopologySpreadConstraints: the constraints of `kind`, each selector narrowed
@@ -334,7 +334,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   for (const auto& c : s.constraints) s.match_keys.push_back(match_key(c, pod));
   std::size_t scored_nodes = 0;
   ReadDomains read{std::vector<bool>(s.constraints.size(), false),
-                   std::vector<std::size_t>(s.constraints.size(), 0)};
+                   std::vector<bool>(s.constraints.size(), false)};
   for (std::size_t n = 0; n < feasible.size(); ++n) {
     if (s.require_all_keys && !has_all_keys(*feasible[n], s.keys)) {
       s.ignored[n] = true;
@@ -346,7 +346,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
       auto label = feasible[n]->label(s.keys[i]);
       s.counts[i].emplace(label ? label->text : std::string_view(), 0);
       if (!label) continue;
-      ++read.labelled[i];
+      read.labelled[i] = true;
       if (label->text.empty()) read.empty_value_read[i] = true;
     }
   }
@@ -359,12 +359,12 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   // score() reads: without zone labels (System defaults' zone constraint) that is none, and
   // counting every node's pods per pod would be O(all pods) a cycle for scores never read.
   bool any_read = false;
-  for (std::size_t i = 0; i < s.constraints.size(); ++i) any_read |= read.labelled[i] > 0;
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) any_read = any_read || read.labelled[i];
   for (const NodeInfo* node : any_read ? state.all_nodes() : std::span<const NodeInfo* const>{}) {
     if (s.require_all_keys && !has_all_keys(*node, s.keys)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
-      if (c.topology_key == kHostnameKey || read.labelled[i] == 0) continue;
+      if (c.topology_key == kHostnameKey || !read.labelled[i]) continue;
       auto label = node->label(s.keys[i]);
       if (!label && !read.empty_value_read[i]) continue;  // domain "" is never read
       if (!included(c, pod, *node)) continue;

@@ -138,18 +138,14 @@ Result<Ok> SchedulerService::build() {
   services_->add_handlers(lister(services_changed_));
   // ReplicaSets change all the time (their status follows their pods): each event updates its
   // own selector; rebuilding them all per event was O(ReplicaSets) a pod's readiness.
-  auto replica_set_key = [](const api::InformerObject& o) {
-    return o.name_space() + "/" + o.name();
-  };
-  auto put_replica_set = [this, replica_set_key](const api::InformerObject& o) {
+  // (A ReplicaSet's informer key is "<namespace>/<name>", the map's key.)
+  auto put_replica_set = [this](const api::InformerObject& o) {
     replica_set_selectors_.insert_or_assign(
-        replica_set_key(o), ObjectConverter::replica_set_selector(o.as<k8s::ReplicaSet>()));
+        o.key(), ObjectConverter::replica_set_selector(o.as<k8s::ReplicaSet>()));
   };
   replica_sets_->add_handlers(
       {put_replica_set, [put_replica_set](const auto&, const auto& o) { put_replica_set(o); },
-       [this, replica_set_key](const auto& o, bool) {
-         replica_set_selectors_.erase(replica_set_key(o));
-       }});
+       [this](const auto& o, bool) { replica_set_selectors_.erase(o.key()); }});
   namespaces_->add_handlers(lister(namespaces_changed_));
   return Ok{};
 }
