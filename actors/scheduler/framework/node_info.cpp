@@ -86,6 +86,7 @@ void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
     pods_with_required_anti_affinity_.push_back(pod.get());
   pods_.push_back(std::move(pod));
   generation_ = next_node_generation();
+  forget_selected();
 }
 
 bool NodeInfo::remove_pod(const std::string& uid) {
@@ -106,7 +107,26 @@ bool NodeInfo::remove_pod(const std::string& uid) {
   std::erase(pods_with_required_anti_affinity_, &pod);
   pods_.erase(it);
   generation_ = next_node_generation();
+  forget_selected();
   return true;
+}
+
+std::int64_t NodeInfo::count_selected(std::uint64_t selection, const std::string& namespace_,
+                                      const api::LabelSelector& selector) const {
+  CRATON_ASSERT(selection != 0, "a selection id (SelectionIds) to count under");
+  for (const auto& remembered : selected_)
+    if (remembered.selection == selection) return remembered.count;
+  std::int64_t n = 0;
+  for (const auto& p : pods_)
+    if (p->namespace_ == namespace_ && selector.matches(p->labels)) ++n;
+  selected_[selected_next_] = SelectedCount{selection, n};
+  selected_next_ = (selected_next_ + 1) % selected_.size();
+  return n;
+}
+
+void NodeInfo::forget_selected() {
+  selected_.fill(SelectedCount{});
+  selected_next_ = 0;
 }
 
 std::string untolerated_taint_reason(const std::string& key, const std::string& value) {

@@ -5,9 +5,11 @@
 // Built once from the API object by the converter; pods are added and removed by the cache.
 // Promises: requested always equals the sum of its pods' requests; the generation is strictly
 // larger after every mutation and unique in the process (a copy keeps its source's), so a
-// plugin may cache what it derived from a node under (address, generation).
+// plugin may cache what it derived from a node under (address, generation); count_selected()
+// equals the walk over pods() it replaces (its memory is emptied whenever the pods change).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,6 +49,16 @@ class NodeInfo {
   }
   std::uint64_t generation() const { return generation_; }
 
+  /// How many of the pods are in `namespace_` and match `selector`; `selection` is
+  /// SelectionIds::id_of() of both (non-zero). PodTopologySpread asks it of every node it
+  /// scores for every pod, so the answer is remembered here until the pods change (at most
+  /// kSelectionsRemembered selections, the oldest forgotten): a hit is a scan of a few ids in
+  /// the node itself, where a walk is every pod's labels. Not thread-safe (the scheduler reads a
+  /// snapshot from one thread).
+  static constexpr std::size_t kSelectionsRemembered = 16;
+  std::int64_t count_selected(std::uint64_t selection, const std::string& namespace_,
+                              const api::LabelSelector& selector) const;
+
   void add_pod(std::shared_ptr<const PodInfo> pod);
   /// Removes the pod with that uid; false when it is not here.
   bool remove_pod(const std::string& uid);
@@ -69,6 +81,13 @@ class NodeInfo {
   std::vector<const PodInfo*> pods_with_affinity_;
   std::vector<const PodInfo*> pods_with_required_anti_affinity_;
   std::uint64_t generation_ = 0;
+  struct SelectedCount {
+    std::uint64_t selection = 0;  ///< 0: empty slot
+    std::int64_t count = 0;
+  };
+  mutable std::array<SelectedCount, kSelectionsRemembered> selected_{};
+  mutable std::size_t selected_next_ = 0;  ///< the slot the next new selection takes
+  void forget_selected();
 };
 
 /// The next process-wide node generation (Kubernetes' nextGeneration); thread-safe.

@@ -55,9 +55,9 @@ struct SpreadScoreState {
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
   /// hostname key (counted per node).
   std::vector<DomainCounts> counts;
-  std::vector<double> weights;                 ///< ln(domains + 2)
-  std::vector<bool> ignored;                   ///< by index of the feasible list
-  std::vector<NodeMatchMemo::Key> match_keys;  ///< per constraint, for NodeMatchMemo
+  std::vector<double> weights;            ///< ln(domains + 2)
+  std::vector<bool> ignored;              ///< by index of the feasible list
+  std::vector<std::uint64_t> selections;  ///< per constraint, its SelectionIds id (0: walk)
 };
 
 /// Per constraint, whether a domain's count is read by score(): only the domains of scored
@@ -127,18 +127,18 @@ bool included(const TopologySpreadConstraint& c, const PodInfo& pod, const NodeI
   return true;
 }
 
-/// The key of the constraint's selection for NodeMatchMemo (empty when it has no selector).
-NodeMatchMemo::Key match_key(const TopologySpreadConstraint& c, const PodInfo& pod) {
-  return c.selector ? NodeMatchMemo::key_of(pod.namespace_, *c.selector) : NodeMatchMemo::Key{};
+/// The id of the constraint's selection (0 when it has no selector or there are no ids: walk).
+std::uint64_t selection_of(const TopologySpreadConstraint& c, const PodInfo& pod,
+                           SelectionIds* ids) {
+  return c.selector && ids != nullptr ? ids->id_of(pod.namespace_, *c.selector) : 0;
 }
 
-/// The node's pods the constraint selects in the pod's namespace: remembered in `memo`, or
-/// walked when there is none (PodCounting::every_pod, the reference).
+/// The node's pods the constraint selects in the pod's namespace: remembered by the node under
+/// `selection`, or walked when it is 0 (PodCounting::every_pod, the reference).
 std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod,
-                           const NodeInfo& node, NodeMatchMemo* memo,
-                           const NodeMatchMemo::Key& key) {
+                           const NodeInfo& node, std::uint64_t selection) {
   if (!c.selector) return 0;
-  if (memo != nullptr) return memo->count(node, pod.namespace_, *c.selector, key);
+  if (selection != 0) return node.count_selected(selection, pod.namespace_, *c.selector);
   std::int64_t n = 0;
   for (const auto& p : node.pods())
     if (p->namespace_ == pod.namespace_ && c.selector->matches(p->labels)) ++n;
@@ -147,18 +147,18 @@ std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod
 
 /// Counts by a walk over every pod of the nodes every constraint includes.
 void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nodes,
-                        SpreadFilterState& s, NodeMatchMemo* memo) {
+                        SpreadFilterState& s, SelectionIds* ids) {
   std::vector<LabelKey> keys = keys_of(s.constraints);
   std::vector<DomainTable> owned(s.constraints.size());
-  std::vector<NodeMatchMemo::Key> match_keys;
-  for (const auto& c : s.constraints) match_keys.push_back(match_key(c, pod));
+  std::vector<std::uint64_t> selections;
+  for (const auto& c : s.constraints) selections.push_back(selection_of(c, pod, ids));
   for (const NodeInfo* node : nodes) {
     if (!has_all_keys(*node, keys)) continue;
     for (std::size_t i = 0; i < s.constraints.size(); ++i) {
       const auto& c = s.constraints[i];
       if (!included(c, pod, *node)) continue;
       owned[i].counts[std::string(node->label(keys[i])->text)] +=
-          matching_pods(c, pod, *node, memo, match_keys[i]);
+          matching_pods(c, pod, *node, selections[i]);
     }
   }
   s.min_counts.resize(s.constraints.size());
@@ -275,7 +275,7 @@ Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
     index_.sync(state.all_nodes());
     index_filter_counts(pod, index_, s);
   } else {
-    walk_filter_counts(pod, state.all_nodes(), s, memo());
+    walk_filter_counts(pod, state.all_nodes(), s, selection_ids());
   }
   state.write(std::move(s));
   return {};
@@ -331,7 +331,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
   s.keys = keys_of(s.constraints);
   s.counts.resize(s.constraints.size());
   s.ignored.assign(feasible.size(), false);
-  for (const auto& c : s.constraints) s.match_keys.push_back(match_key(c, pod));
+  for (const auto& c : s.constraints) s.selections.push_back(selection_of(c, pod, selection_ids()));
   std::size_t scored_nodes = 0;
   ReadDomains read{std::vector<bool>(s.constraints.size(), false),
                    std::vector<bool>(s.constraints.size(), false)};
@@ -370,7 +370,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const PodInfo& pod,
       if (!included(c, pod, *node)) continue;
       auto domain = s.counts[i].find(label ? label->text : std::string_view());
       if (domain != s.counts[i].end())
-        domain->second += matching_pods(c, pod, *node, memo(), s.match_keys[i]);
+        domain->second += matching_pods(c, pod, *node, s.selections[i]);
     }
   }
   state.write(std::move(s));
@@ -390,7 +390,7 @@ Status PodTopologySpread::score(const CycleState& state, const PodInfo& pod, con
     if (!label) continue;  // System defaults: this key does not score
     std::int64_t count = 0;
     if (c.topology_key == kHostnameKey) {
-      count = matching_pods(c, pod, node, memo(), s->match_keys[i]);
+      count = matching_pods(c, pod, node, s->selections[i]);
     } else {
       auto domain = s->counts[i].find(*label);
       if (domain != s->counts[i].end()) count = domain->second;

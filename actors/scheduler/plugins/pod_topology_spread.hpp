@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "actors/scheduler/framework/registry.hpp"
-#include "actors/scheduler/plugins/node_match_memo.hpp"
+#include "actors/scheduler/framework/selection_ids.hpp"
 #include "actors/scheduler/plugins/topology_index.hpp"
 
 namespace craton::scheduler {
@@ -123,10 +123,12 @@ class PodTopologySpread final : public PreFilterPlugin,
   const FrameworkHandle* handle_ = nullptr;
   PodCounting counting_;
   TopologyIndex index_;
-  /// Per-node matching pods for the walks and scoring (score() is const; one thread); none
-  /// when counting every pod (the reference).
-  NodeMatchMemo* memo() const { return counting_ == PodCounting::indexed ? &memo_ : nullptr; }
-  mutable NodeMatchMemo memo_;
+  /// The ids under which nodes remember their matching pods (NodeInfo::count_selected); none
+  /// when counting every pod (the reference walks each time).
+  SelectionIds* selection_ids() {
+    return counting_ == PodCounting::indexed ? &selection_ids_ : nullptr;
+  }
+  SelectionIds selection_ids_;
 };
 
 /// Arguments: a PodTopologySpreadArgs in the profile, or none for the defaults (System).

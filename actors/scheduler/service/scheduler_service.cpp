@@ -32,16 +32,6 @@ api::ApiCall collection(const char* group, const char* resource) {
   return c;
 }
 
-api::ApiCall on_pod(api::ApiVerb verb, const PodInfo& pod, std::string subresource = "") {
-  api::ApiCall c;
-  c.verb = verb;
-  c.resource = "pods";
-  c.namespace_ = pod.namespace_;
-  c.name = pod.name;
-  c.subresource = std::move(subresource);
-  return c;
-}
-
 bool terminal(k8s::Pod::Reader pod) {
   auto phase = pod.getStatus().getPhase();
   return phase == "Succeeded" || phase == "Failed";
