@@ -163,3 +163,33 @@ BOOST_AUTO_TEST_CASE(an_empty_text_in_a_union_is_cleared_only_when_its_member_is
                              .getStrVal()
                              .cStr()) == "25%");
 }
+
+// A status write's two halves: status_to_json is object_to_json's status (zero fields
+// included) with nothing of metadata but the resourceVersion, and with_status_from_json keeps
+// metadata and spec as they were (typed copies) and takes the status given.
+BOOST_AUTO_TEST_CASE(a_status_write_sees_and_changes_status_only) {
+  KubeJson codec;
+  const auto& pods = kind("pods");
+  auto o = decoded(codec, pods, pod("web:1"));
+  auto view = status_to_json(codec, o, 17);
+  auto whole = object_to_json(codec, o, 17);
+  BOOST_TEST(view["status"] == whole["status"]);
+  BOOST_TEST(view["metadata"] == json({{"resourceVersion", "17"}}));
+  BOOST_TEST(!view.contains("spec"));
+
+  auto status = whole["status"];
+  status["phase"] = "Succeeded";
+  status["podIP"] = nullptr;
+  auto changed = with_status_from_json(codec, o, status);
+  BOOST_REQUIRE(changed);
+  auto after = object_to_json(codec, *changed, 17);
+  BOOST_TEST(after["status"]["phase"] == "Succeeded");
+  BOOST_TEST(after["status"]["containerStatuses"] == whole["status"]["containerStatuses"]);
+  BOOST_TEST(after["spec"] == whole["spec"]);
+  BOOST_TEST(after["metadata"] == whole["metadata"]);
+
+  auto cleared = with_status_from_json(codec, o, nullptr);
+  BOOST_REQUIRE(cleared);
+  BOOST_TEST(!object_to_json(codec, *cleared, 17)["status"].contains("phase"));
+  BOOST_TEST(!with_status_from_json(codec, o, json{{"phase", 3}}));  // a shape error
+}

@@ -202,7 +202,11 @@ Task<HttpResponse> ApiService::patch(const Request& r) {
     auto loaded = co_await load(r, cached);
     if (auto* refused = std::get_if<HttpResponse>(&loaded)) co_return *refused;
     auto& [old, object] = std::get<Loaded>(loaded);
-    auto current_json = object_to_json(codec_, object, old.mod_revision);
+    // A merge of the status subresource can change status only: it is applied to the status
+    // alone (a JSON patch's paths may name any field, so it gets the whole object).
+    bool status_only = r.path.subresource == "status" && *type != PatchType::json;
+    auto current_json = status_only ? status_to_json(codec_, object, old.mod_revision)
+                                    : object_to_json(codec_, object, old.mod_revision);
     auto patched = apply_patch(current_json, r.http.body, *type);
     if (!patched) co_return status_error(422, "Invalid", patched.error().message);
     // A patch that names no resourceVersion applies to whatever is current: retried when
@@ -244,10 +248,6 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   const Kind& kind = *r.kind;
   auto previous = object_from_bytes(kind, old.value);
   if (!previous) co_return from_error(previous.error(), kind, r.path.name);
-  std::optional<json> made;
-  if (old_json_known == nullptr)
-    made = object_to_json(codec_, copy_object(*previous), old.mod_revision);
-  const json& old_json = old_json_known != nullptr ? *old_json_known : *made;
   if (!body["metadata"].is_object()) body["metadata"] = json::object();
   std::vector<std::string> warnings;
   if (auto e = check_fields(kind, body, r.param("fieldValidation"), warnings)) co_return *e;
@@ -255,33 +255,47 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   auto rv = body["metadata"].value("resourceVersion", "");
   if (!rv.empty() && rv != std::to_string(old.mod_revision))
     co_return from_error(Error{"conflict", ""}, kind, r.path.name);
-  // No resourceVersion: an unconditional update of what is stored now, which every kind
-  // served allows (their Kubernetes strategies' AllowUnconditionalUpdate).
-  if (rv.empty()) body["metadata"]["resourceVersion"] = std::to_string(old.mod_revision);
-  // The status subresource changes status only; the main resource never changes status.
-  if (r.path.subresource == "status") {
-    json merged = old_json;
-    if (body.contains("status")) merged["status"] = body["status"];
-    body = std::move(merged);
-  } else if (old_json.contains("status")) {
-    body["status"] = old_json["status"];
+  // The status subresource changes status only: the stored object with the body's status (its
+  // metadata and spec never go through JSON, and `old_json_known` may hold status alone).
+  bool status_write = r.path.subresource == "status";
+  std::optional<json> made;
+  if (!status_write && old_json_known == nullptr)
+    made = object_to_json(codec_, copy_object(*previous), old.mod_revision);
+  const json* old_json = old_json_known != nullptr ? old_json_known : made ? &*made : nullptr;
+  Result<Object> object = Error{"bad_request", ""};
+  if (status_write) {
+    object = body.contains("status")
+                 ? with_status_from_json(codec_, *previous, std::move(body["status"]))
+                 : copy_object(*previous);
+    // An update names the version it replaces (prepare_update requires one), as the JSON
+    // path's body does below.
+    if (object) object->meta().setResourceVersion(std::to_string(old.mod_revision));
   } else {
-    body.erase("status");
+    // No resourceVersion: an unconditional update of what is stored now, which every kind
+    // served allows (their Kubernetes strategies' AllowUnconditionalUpdate).
+    if (rv.empty()) body["metadata"]["resourceVersion"] = std::to_string(old.mod_revision);
+    // The main resource never changes status.
+    if (old_json->contains("status"))
+      body["status"] = (*old_json)["status"];
+    else
+      body.erase("status");
+    object = object_from_json(codec_, kind, std::move(body));  // not used after
   }
-  auto object = object_from_json(codec_, kind, std::move(body));  // not used after
   if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
   // Equal messages encode to equal JSON, so when the typed spec is unchanged (a patch of
   // labels, a status write) no JSON of the new object is made to compare; only a difference
-  // there is judged on the JSON (where an empty list and an absent one are the same).
+  // there is judged on the JSON (where an empty list and an absent one are the same). A status
+  // write copied spec and metadata: unchanged by construction.
   bool spec_changed = false;
-  if (kind.annotations_bump_generation ||
-      !same_typed_spec(object->root().asReader(), previous->root().asReader())) {
+  if (!status_write && (kind.annotations_bump_generation ||
+                        !same_typed_spec(object->root().asReader(), previous->root().asReader()))) {
     auto new_json = object_to_json(codec_, copy_object(*object), 0);
-    spec_changed = !same_spec(new_json, old_json);
+    spec_changed = !same_spec(new_json, *old_json);
     if (kind.annotations_bump_generation)
-      spec_changed = spec_changed || new_json["metadata"].value("annotations", json::object()) !=
-                                         old_json["metadata"].value("annotations", json::object());
+      spec_changed =
+          spec_changed || new_json["metadata"].value("annotations", json::object()) !=
+                              (*old_json)["metadata"].value("annotations", json::object());
   }
   auto causes = prepare_update(object->meta(), previous->meta().asReader(), spec_changed);
   if (!kind.uses_generation) object->meta().setGeneration(0);

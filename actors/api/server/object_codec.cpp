@@ -202,6 +202,36 @@ nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
   return j;
 }
 
+nlohmann::json status_to_json(const KubeJson& codec, const Object& object,
+                              std::int64_t resource_version) {
+  const Kind& kind = *object.kind;
+  nlohmann::json j = nlohmann::json::object();
+  j["apiVersion"] = kind.info.group_version();
+  j["kind"] = kind.info.kind;
+  j["metadata"]["resourceVersion"] = std::to_string(resource_version);
+  auto status = object.root().asReader().get("status").as<capnp::DynamicStruct>();
+  j["status"] = nlohmann::json::parse(codec.encode(status));
+  for (const auto& path : kind.zero_fields)
+    if (path.starts_with("status.")) write_zero_field(j, kind.schema, path_segments(path), true);
+  return j;
+}
+
+Result<Object> with_status_from_json(const KubeJson& codec, const Object& object,
+                                     nlohmann::json status) {
+  Object out = copy_object(object);
+  if (status.is_null()) {
+    out.root().clear("status");
+    return out;
+  }
+  drop_nulls(status);
+  auto field = object.kind->schema.getFieldByName("status");
+  auto decoded = codec.decode(status.dump(), field.getType().asStruct());
+  if (!decoded) return Error{"bad_request", decoded.error().message};
+  out.root().set(field,
+                 (*decoded)->getRoot<capnp::DynamicStruct>(field.getType().asStruct()).asReader());
+  return out;
+}
+
 std::vector<std::string> unknown_fields(const Kind& kind, const nlohmann::json& j) {
   std::vector<std::string> out;
   collect_unknown(j, kind.schema, "", out);

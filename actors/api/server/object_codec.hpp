@@ -41,6 +41,16 @@ bool same_typed_spec(ObjectReader a, ObjectReader b);
 /// Kubernetes JSON: apiVersion, kind and metadata.resourceVersion set.
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version);
+/// The JSON a patch of the status subresource is applied to: apiVersion, kind,
+/// metadata.resourceVersion and status only (such a patch changes nothing else, so the rest is
+/// never encoded; status' zero fields written as object_to_json writes them).
+nlohmann::json status_to_json(const KubeJson& codec, const Object& object,
+                              std::int64_t resource_version);
+/// A copy of `object` whose status is `status` decoded ("bad_request" on a shape error), for a
+/// write of the status subresource; metadata and spec are copied as they are, never through
+/// JSON. A null `status` clears it.
+Result<Object> with_status_from_json(const KubeJson& codec, const Object& object,
+                                     nlohmann::json status);
 /// The same as compact JSON text, without parsing it back (what lists concatenate).
 std::string object_to_json_text(const KubeJson& codec, const Object& object,
                                 std::int64_t resource_version);
