@@ -103,6 +103,21 @@ BOOST_AUTO_TEST_CASE(an_event_ttl_of_zero_keeps_events_forever) {
   BOOST_TEST(f.store.ttls_s.at("/registry/events/default/pulled") == 0);
 }
 
+// A kind without a status has no status subresource (Kind info's subresources): writes to it are
+// 404 and change nothing. The status-only write path (status_to_json, with_status_from_json)
+// relies on that: it reads the kind's status field.
+BOOST_AUTO_TEST_CASE(a_kind_without_status_has_no_status_subresource) {
+  Fixture f;
+  BOOST_REQUIRE(f.call("POST", kCms, configmap("held")).status == 201);
+  auto writes = f.store.writes;
+  BOOST_TEST(f.call("PATCH", kCms + "/held/status", R"({"data":{"a":"b"}})",
+                    "application/merge-patch+json")
+                 .status == 404);
+  BOOST_TEST(f.call("PUT", kCms + "/held/status", configmap("held")).status == 404);
+  BOOST_TEST(f.call("GET", kCms + "/held/status").status == 404);
+  BOOST_TEST(f.store.writes == writes);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_a_status_and_stores_nothing) {
   Fixture f;
   auto writes = f.store.writes;

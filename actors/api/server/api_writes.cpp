@@ -262,15 +262,16 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
   if (!status_write && old_json_known == nullptr)
     made = object_to_json(codec_, copy_object(*previous), old.mod_revision);
   const json* old_json = old_json_known != nullptr ? old_json_known : made ? &*made : nullptr;
-  Result<Object> object = Error{"bad_request", ""};
-  if (status_write) {
-    object = body.contains("status")
-                 ? with_status_from_json(codec_, *previous, std::move(body["status"]))
-                 : copy_object(*previous);
-    // An update names the version it replaces (prepare_update requires one), as the JSON
-    // path's body does below.
-    if (object) object->meta().setResourceVersion(std::to_string(old.mod_revision));
-  } else {
+  auto object = [&]() -> Result<Object> {
+    if (status_write) {
+      auto written = body.contains("status")
+                         ? with_status_from_json(codec_, *previous, std::move(body["status"]))
+                         : Result<Object>(copy_object(*previous));
+      // An update names the version it replaces (prepare_update requires one), as the JSON
+      // path's body does below.
+      if (written) written->meta().setResourceVersion(std::to_string(old.mod_revision));
+      return written;
+    }
     // No resourceVersion: an unconditional update of what is stored now, which every kind
     // served allows (their Kubernetes strategies' AllowUnconditionalUpdate).
     if (rv.empty()) body["metadata"]["resourceVersion"] = std::to_string(old.mod_revision);
@@ -279,8 +280,8 @@ Task<HttpResponse> ApiService::write_updated(const Request& r, json body, const 
       body["status"] = (*old_json)["status"];
     else
       body.erase("status");
-    object = object_from_json(codec_, kind, std::move(body));  // not used after
-  }
+    return object_from_json(codec_, kind, std::move(body));  // not used after
+  }();
   if (!object) co_return body_error(object.error());
   if (kind.defaults) kind.defaults(object->root());
   // Equal messages encode to equal JSON, so when the typed spec is unchanged (a patch of
