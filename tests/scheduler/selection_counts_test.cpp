@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(counts_match_the_walk_and_follow_the_pods) {
   NodeInfo copy = node;
   node.add_pod(pod("d", "default", {{"app", "web"}}));
   BOOST_TEST(node.count_selected(id, "default", web) == 2);
+  BOOST_TEST(node.walk_selected("default", web) == 2);
   BOOST_TEST(copy.count_selected(id, "default", web) == 1);
   copy = node;  // as a snapshot takes a changed node
   BOOST_TEST(copy.count_selected(id, "default", web) == 2);

@@ -116,11 +116,17 @@ std::int64_t NodeInfo::count_selected(std::uint64_t selection, const std::string
   CRATON_ASSERT(selection != 0, "a selection id (SelectionIds) to count under");
   for (const auto& remembered : selected_)
     if (remembered.selection == selection) return remembered.count;
+  auto n = walk_selected(namespace_, selector);
+  selected_[selected_next_] = SelectedCount{selection, n};
+  selected_next_ = (selected_next_ + 1) % selected_.size();
+  return n;
+}
+
+std::int64_t NodeInfo::walk_selected(const std::string& namespace_,
+                                     const api::LabelSelector& selector) const {
   std::int64_t n = 0;
   for (const auto& p : pods_)
     if (p->namespace_ == namespace_ && selector.matches(p->labels)) ++n;
-  selected_[selected_next_] = SelectedCount{selection, n};
-  selected_next_ = (selected_next_ + 1) % selected_.size();
   return n;
 }
 

@@ -58,6 +58,10 @@ class NodeInfo {
   static constexpr std::size_t kSelectionsRemembered = 16;
   std::int64_t count_selected(std::uint64_t selection, const std::string& namespace_,
                               const api::LabelSelector& selector) const;
+  /// The same count walked over every pod, remembering nothing (what count_selected remembers;
+  /// the reference PodCounting::every_pod uses).
+  std::int64_t walk_selected(const std::string& namespace_,
+                             const api::LabelSelector& selector) const;
 
   void add_pod(std::shared_ptr<const PodInfo> pod);
   /// Removes the pod with that uid; false when it is not here.

@@ -138,11 +138,8 @@ std::uint64_t selection_of(const TopologySpreadConstraint& c, const PodInfo& pod
 std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod,
                            const NodeInfo& node, std::uint64_t selection) {
   if (!c.selector) return 0;
-  if (selection != 0) return node.count_selected(selection, pod.namespace_, *c.selector);
-  std::int64_t n = 0;
-  for (const auto& p : node.pods())
-    if (p->namespace_ == pod.namespace_ && c.selector->matches(p->labels)) ++n;
-  return n;
+  return selection != 0 ? node.count_selected(selection, pod.namespace_, *c.selector)
+                        : node.walk_selected(pod.namespace_, *c.selector);
 }
 
 /// Counts by a walk over every pod of the nodes every constraint includes.
