@@ -384,8 +384,8 @@ void on_store_response(ApiActor* self, const DecodedEnvelope& in) {
     if (auto* w = std::get_if<store::WatchResponse>(&reply->body)) on_feed(self, correlation, *w);
     return;
   }
-  if (auto resend = st.calls->on_reply(correlation, std::move(reply), st.env->now_ms(self)))
-    send_store(self, *resend);
+  for (const auto& s : st.calls->on_reply(correlation, std::move(reply), st.env->now_ms(self)))
+    send_store(self, s);
 }
 
 // probeWatch: whether this actor holds the watch the requester started with `correlation`.

@@ -59,19 +59,20 @@ std::optional<StoreCalls::Send> StoreCalls::call(StoreRequest request, std::int6
   if (session_id_ != 0 && std::holds_alternative<storage::WriteRequest>(c.request)) {
     c.sequence = ++last_sequence_;
     unanswered_.insert(c.sequence);
-    if (!in_window(c.sequence)) {
+    if (!held_.empty() || !in_window(c.sequence)) {  // behind the writes held already
       c.held = true;
+      held_.push_back(id);
       return std::nullopt;
     }
   }
   return send(id, c, leader_node_, now_ms);
 }
 
-std::optional<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
-                                                     Result<StoreReply> reply,
-                                                     std::int64_t now_ms) {
+std::vector<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
+                                                   Result<StoreReply> reply, std::int64_t now_ms) {
+  std::vector<Send> out;
   auto it = calls_.find(correlation);
-  if (it == calls_.end()) return std::nullopt;  // late: completed or timed out already
+  if (it == calls_.end()) return out;  // late: completed or timed out already
   auto call = std::move(it->second);
   calls_.erase(it);
   if (reply && reply->error) {
@@ -82,17 +83,33 @@ std::optional<StoreCalls::Send> StoreCalls::on_reply(std::uint64_t correlation,
       auto& again = calls_[id] = std::move(call);
       if (cls == ErrorClass::retry_elsewhere && reply->leader_hint != 0) {
         leader_node_ = replica_node_id(reply->leader_hint);
-        return send(id, again, leader_node_, now_ms);
+        out.push_back(send(id, again, leader_node_, now_ms));
+        return out;
       }
       leader_node_ = local_node_;
       again.resend_at_ms = now_ms + config_.backoff_ms;
-      return std::nullopt;
+      return out;  // still open: the window has not moved
     }
     finish(call, to_error(*reply->error));
-    return std::nullopt;
+  } else {
+    finish(call, std::move(reply));
   }
-  finish(call, std::move(reply));
-  return std::nullopt;
+  release_held(now_ms, out);
+  return out;
+}
+
+void StoreCalls::release_held(std::int64_t now_ms, std::vector<Send>& out) {
+  while (!held_.empty()) {
+    auto it = calls_.find(held_.front());
+    if (it == calls_.end() || !it->second.held) {  // ended while held (its deadline)
+      held_.pop_front();
+      continue;
+    }
+    if (!in_window(it->second.sequence)) return;
+    held_.pop_front();
+    it->second.held = false;
+    out.push_back(send(it->first, it->second, leader_node_, now_ms));
+  }
 }
 
 std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
@@ -138,20 +155,15 @@ std::vector<StoreCalls::Send> StoreCalls::tick(std::int64_t now_ms) {
     finish(call, Error{"busy", "not sent: " + std::to_string(config_.session_window) +
                                    " writes of this client were in flight for " +
                                    std::to_string(config_.timeout_ms) + " ms"});
-  // The window moved (answers, time-outs): held writes go out in sequence order, which is
-  // the order of their ids (both only ever rise while held).
-  for (auto& [id, c] : calls_) {
-    if (!c.held) continue;
-    if (!in_window(c.sequence)) break;
-    c.held = false;
-    out.push_back(send(id, c, leader_node_, now_ms));
-  }
+  // The window moved (time-outs): held writes go out in sequence order.
+  release_held(now_ms, out);
   return out;
 }
 
 void StoreCalls::fail_all() {
   auto calls = std::move(calls_);
   calls_.clear();
+  held_.clear();
   for (auto& [id, c] : calls) finish(c, Error{"unavailable", "the store client is going away"});
 }
 

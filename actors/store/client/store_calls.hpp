@@ -23,15 +23,19 @@
 // what it wrote (the API server does). Other calls (reads, leases, watches) carry no session
 // and are never sent again after silence. The store refuses a write more than
 // SessionLimits::sequences_max (1024) past the session's oldest unanswered one, so at most
-// that many session writes are in flight: later ones wait, unsent, until the oldest is
-// answered or times out (they are sent at the next tick); one still unsent at its deadline
-// ends "busy" (surely not applied). Without the window a burst (a ReplicaSet's 500 creates
-// beside the agents' status writes) was refused "invalid" by the store: 1,048 of 3,958 pod
+// that many session writes are in flight: later ones wait, unsent and in sequence order, until
+// the oldest is answered (the answer that moves the window sends them) or times out (the tick
+// that expires it does); one still unsent at its deadline ends "busy" (surely not applied).
+// Held writes went out only on the API actor's 100 ms tick once: at ~1,000 writes per tick
+// that capped a whole cluster at ~10,000 writes (~1,600 pods) per second, however idle the
+// store was (simulator, 1,000 to 5,000 nodes). Without the window a burst (a ReplicaSet's 500
+// creates beside the agents' status writes) was refused "invalid" by the store: 1,048 of 3,958 pod
 // creates in the 100-node simulation.
 // CAF-free.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -89,9 +93,10 @@ class StoreCalls {
   /// waits for the session window (tick sends it).
   std::optional<Send> call(StoreRequest request, std::int64_t now_ms, Done done);
   /// A storeResponse with this correlation id arrived (unknown ids are ignored). Returns the
-  /// resend when the call goes on elsewhere at once.
-  std::optional<Send> on_reply(std::uint64_t correlation, Result<StoreReply> reply,
-                               std::int64_t now_ms);
+  /// resend when the call goes on elsewhere at once, then the held writes the answer let into
+  /// the window.
+  std::vector<Send> on_reply(std::uint64_t correlation, Result<StoreReply> reply,
+                             std::int64_t now_ms);
   /// Completes calls past their deadline with "timeout" and returns the resends now due.
   std::vector<Send> tick(std::int64_t now_ms);
   std::size_t pending() const { return calls_.size(); }
@@ -117,6 +122,8 @@ class StoreCalls {
   Send send(std::uint64_t correlation, Call& call, const std::string& node, std::int64_t now_ms);
   /// Completes `call` with `result` and forgets its sequence.
   void finish(Call& call, Result<StoreReply> result);
+  /// Sends the held writes that fit the window now, oldest first, onto `out`.
+  void release_held(std::int64_t now_ms, std::vector<Send>& out);
 
   std::string local_node_;
   std::string leader_node_;  ///< where calls go first
@@ -126,6 +133,9 @@ class StoreCalls {
   std::uint64_t session_id_ = 0;
   std::uint64_t last_sequence_ = 0;
   std::set<std::uint64_t> unanswered_;  ///< sequences of the writes not yet completed
+  /// Correlation ids of the held writes in sequence order (ids rise with sequences); ids of
+  /// calls that ended meanwhile are dropped when they reach the front.
+  std::deque<std::uint64_t> held_;
 };
 
 }  // namespace craton::store
