@@ -47,6 +47,12 @@ struct ApiWorld {
   /// Writes this answers 504 without applying (the store did not answer in time).
   std::function<bool(const ApiCall&)> lose;
 
+  /// What the actor shell does behind each burst of arrivals (api_component.hpp); here behind
+  /// each one, so a test sees the component act on every answer and event.
+  void act() {
+    while (component->wants_act()) send(component->act(now_ms));
+  }
+
   void send(const ApiComponent::Sends& sends) {
     for (const auto& s : sends) {
       if (s.call.verb == ApiVerb::stop_watch) {
@@ -87,10 +93,12 @@ struct ApiWorld {
     for (int i = 0; i < rounds; ++i) {
       bool moved = false;
       send(component->tick(now_ms));
+      act();
       while (!replies.empty()) {
         auto [correlation, reply] = std::move(replies.front());
         replies.pop_front();
         send(component->on_reply(correlation, reply, now_ms));
+        act();
         moved = true;
       }
       for (auto& [correlation, watch] : watches) {
@@ -102,6 +110,7 @@ struct ApiWorld {
           exchange->events.pop_front();
           ++delivered[id];
           send(component->on_event(id, event, now_ms));
+          act();
           moved = true;
         }
         if (!watches.count(id)) break;

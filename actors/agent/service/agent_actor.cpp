@@ -17,6 +17,7 @@ namespace {
 
 using tick_atom = caf::atom_constant<caf::atom("ag_tick")>;
 using work_atom = caf::atom_constant<caf::atom("ag_work")>;
+using act_atom = caf::atom_constant<caf::atom("ag_act")>;
 
 struct AgentState {
   std::unique_ptr<ActorEnv> env;
@@ -30,6 +31,7 @@ struct AgentState {
   std::int64_t facts_due_ms = INT64_MIN;
   bool reading_facts = false;
   bool said_registered = false;
+  bool act_scheduled = false;               ///< an act message is in the mailbox
   bool traced = false;                      ///< the node has an observer (the simulator)
   std::string last_summary;                 ///< the pods line last observed (observe_pods)
   std::uint64_t failures_said = 0;          ///< status write failures logged so far
@@ -137,6 +139,15 @@ void api_lost(AgentActor* self, std::int64_t now) {
   send_all(self, st.service->tick(now));
 }
 
+// Group processing (actors/api/informer/api_component.hpp): the service acts behind what is in
+// the mailbox now.
+void schedule_act(AgentActor* self) {
+  auto& st = self->state;
+  if (st.act_scheduled || !st.service->wants_act()) return;
+  st.act_scheduled = true;
+  self->send(self, act_atom::value);
+}
+
 void on_envelope(AgentActor* self, const WireEnvelope& wire) {
   auto& st = self->state;
   auto in = decode_envelope(wire.bytes, CodecLimits{}, Validation::opened);
@@ -235,7 +246,15 @@ caf::behavior agent(AgentActor* self, NodeContext node, AgentActorConfig config)
   self->send(st.env->router(), subscribe_atom::value, st.env->address().actor);  // link downs
   self->send(self, tick_atom::value);
   return {
-      [self](const WireEnvelope& wire) { on_envelope(self, wire); },
+      [self](const WireEnvelope& wire) {
+        on_envelope(self, wire);
+        schedule_act(self);
+      },
+      [self](act_atom) {
+        auto& st = self->state;
+        st.act_scheduled = false;
+        send_all(self, st.service->act(st.env->now_ms(self)));
+      },
       [self](tick_atom) { on_tick(self); },
       [self](work_atom) {
         auto& st = self->state;

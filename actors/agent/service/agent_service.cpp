@@ -136,6 +136,7 @@ std::int64_t AgentService::wall_ms(std::int64_t now_ms) const {
 
 api::ApiComponent::Sends AgentService::pump(std::int64_t now_ms) {
   now_ms_ = now_ms;
+  act_wanted_ = false;
   if (!registered_) register_node(now_ms);
   if (registered_) {
     renew_lease(now_ms);
@@ -263,14 +264,16 @@ api::ApiComponent::Sends AgentService::on_reply(std::uint64_t correlation,
                                                 const api::ApiReply& reply, std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_reply(correlation, reply, now_ms);
-  return pump(now_ms);
+  act_wanted_ = true;
+  return api_.take_sends();
 }
 
 api::ApiComponent::Sends AgentService::on_event(std::uint64_t correlation,
                                                 const api::ApiEvent& event, std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_event(correlation, event, now_ms);
-  return pump(now_ms);
+  act_wanted_ = true;
+  return api_.take_sends();
 }
 
 void AgentService::call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) {

@@ -87,6 +87,8 @@ class AgentService final : public api::ApiComponent {
                  std::int64_t now_ms) override;
   Sends on_event(std::uint64_t correlation, const api::ApiEvent& event,
                  std::int64_t now_ms) override;
+  bool wants_act() const override { return act_wanted_; }
+  Sends act(std::int64_t now_ms) override { return pump(now_ms); }
   void call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) override;
   void set_acting(bool) override {}  // every agent acts for its node
   bool acting() const override { return true; }
@@ -128,6 +130,7 @@ class AgentService final : public api::ApiComponent {
   std::uint64_t fingerprinted_inputs_ = 0;
   std::optional<std::string> fingerprint_;
   bool registered_ = false;
+  bool act_wanted_ = false;                   ///< answers or events taken in since the last pump
   bool registering_ = false;                  ///< a registration call is in flight
   std::int64_t register_due_ms_ = INT64_MIN;  ///< at once: node clocks may read below 0
   std::string node_uid_;

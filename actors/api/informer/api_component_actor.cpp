@@ -16,6 +16,7 @@ namespace craton::api {
 namespace {
 
 using tick_atom = caf::atom_constant<caf::atom("ac_tick")>;
+using act_atom = caf::atom_constant<caf::atom("ac_act")>;
 
 struct ComponentState {
   std::unique_ptr<ActorEnv> env;
@@ -23,6 +24,7 @@ struct ComponentState {
   std::unique_ptr<ApiComponent> component;
   std::optional<LeaderElection> election;
   std::optional<ApiEndpoints> api;  ///< where calls go, when to give up on it
+  bool act_scheduled = false;       ///< an act message is in the mailbox
   static inline const char* name = "craton.api-component";
 };
 using ComponentActor = caf::stateful_actor<ComponentState>;
@@ -35,6 +37,14 @@ void send_all(ComponentActor* self, const ApiComponent::Sends& sends) {
     write_api_call(b.body().initApiRequest(), send.call);
     st.env->send(self, b);
   }
+}
+
+// Group processing (api_component.hpp): the component acts behind what is in the mailbox now.
+void schedule_act(ComponentActor* self) {
+  auto& st = self->state;
+  if (st.act_scheduled || !st.component->wants_act()) return;
+  st.act_scheduled = true;
+  self->send(self, act_atom::value);
 }
 
 // Leader election: its one call at a time goes out with the component's calls; the component
@@ -118,6 +128,13 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
           st.env->log(self, LogLevel::warn,
                       std::string("a malformed API answer: ") + e.getDescription().cStr());
         }
+        schedule_act(self);
+      },
+      [self](act_atom) {
+        auto& st = self->state;
+        st.act_scheduled = false;
+        send_all(self, st.component->act(st.env->now_ms(self)));
+        schedule_act(self);  // stopped at a bound with more to do
       },
       [self](tick_atom) {
         auto& st = self->state;
@@ -125,6 +142,7 @@ caf::behavior component(ComponentActor* self, NodeContext node, ApiComponentActo
         if (st.api->silent(now, st.component->calls_in_flight() > 0)) api_lost(self, now);
         elect(self, now);
         send_all(self, st.component->tick(now));
+        schedule_act(self);
         self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.tick_ms)),
                            tick_atom::value);
       },

@@ -94,7 +94,7 @@ std::vector<ControllerManager::Send> ControllerManager::on_reply(std::uint64_t c
                                                                  std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_reply(correlation, reply, now_ms);
-  pump(now_ms);
+  act_wanted_ = true;
   return take_sends();
 }
 
@@ -103,6 +103,12 @@ std::vector<ControllerManager::Send> ControllerManager::on_event(std::uint64_t c
                                                                  std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_event(correlation, event, now_ms);
+  act_wanted_ = true;
+  return take_sends();
+}
+
+std::vector<ControllerManager::Send> ControllerManager::act(std::int64_t now_ms) {
+  now_ms_ = now_ms;
   pump(now_ms);
   return take_sends();
 }
@@ -143,6 +149,7 @@ void ControllerManager::run_sync(Entry& entry, const std::string& key, std::int6
 }
 
 void ControllerManager::pump(std::int64_t now_ms) {
+  act_wanted_ = false;
   if (!acting_ || !synced()) return;
   for (auto& entry : entries_) {
     entry->queue.tick(now_ms);

@@ -71,6 +71,8 @@ class ControllerManager final : public api::ApiComponent {
                              std::int64_t now_ms) override;
   std::vector<Send> on_event(std::uint64_t correlation, const api::ApiEvent& event,
                              std::int64_t now_ms) override;
+  bool wants_act() const override { return act_wanted_; }
+  std::vector<Send> act(std::int64_t now_ms) override;
 
   /// A call outside the controllers (leader election, events); `done` gets its answer (code 0:
   /// none in time). Sent with the next batch take_sends() returns.
@@ -104,6 +106,7 @@ class ControllerManager final : public api::ApiComponent {
   std::vector<std::unique_ptr<Entry>> entries_;
   std::int64_t now_ms_ = 0;
   bool acting_ = false;
+  bool act_wanted_ = false;  ///< answers or events taken in since the last pump
   ControllerManagerCounters counters_;
   api::EventRecorder events_;
 };

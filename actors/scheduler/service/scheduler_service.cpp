@@ -349,6 +349,7 @@ void SchedulerService::report_unschedulable(const PodInfo& pod, const std::strin
 // ---- Cycles.
 
 void SchedulerService::pump(std::int64_t now_ms) {
+  act_wanted_ = false;
   refresh_listers();
   waiting_.tick(now_ms);  // Permit deadlines
   settle_waiting(now_ms);
@@ -358,9 +359,11 @@ void SchedulerService::pump(std::int64_t now_ms) {
     queue_->flush(now_ms);
     flushed_ms_ = now_ms;
   }
-  for (std::size_t n = 0;
-       n < config_.cycles_per_pump && bindings_.size() + uncertain_.size() < config_.bindings_max;
-       ++n) {
+  for (std::size_t n = 0; bindings_.size() + uncertain_.size() < config_.bindings_max; ++n) {
+    if (n == config_.cycles_per_pump) {  // more next time, behind what arrived meanwhile
+      act_wanted_ = true;
+      return;
+    }
     auto popped = queue_->pop(now_ms);
     if (!popped) break;
     schedule_one(std::move(*popped), now_ms);
@@ -684,7 +687,7 @@ api::ApiComponent::Sends SchedulerService::on_reply(std::uint64_t correlation,
                                                     std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_reply(correlation, reply, now_ms);
-  pump(now_ms);
+  act_wanted_ = true;
   return api_.take_sends();
 }
 
@@ -693,6 +696,12 @@ api::ApiComponent::Sends SchedulerService::on_event(std::uint64_t correlation,
                                                     std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_.on_event(correlation, event, now_ms);
+  act_wanted_ = true;
+  return api_.take_sends();
+}
+
+api::ApiComponent::Sends SchedulerService::act(std::int64_t now_ms) {
+  now_ms_ = now_ms;
   pump(now_ms);
   return api_.take_sends();
 }

@@ -21,8 +21,8 @@
 //       the pod waits in the queue for an event that may make it fit.
 //
 // Bounds: bindings_max binding cycles in flight, pods waiting on Permit included (the queue
-// waits beyond), cycles_per_pump cycles per input (the shell stays responsive), the API
-// connection's call timeout, kube's 15 minutes for a Permit wait.
+// waits beyond), cycles_per_pump cycles per act (the shell stays responsive: it acts again behind
+// what arrived meanwhile), the API connection's call timeout, kube's 15 minutes for a Permit wait.
 // Deviations from kube-scheduler: terminal pods (Succeeded, Failed) hold no resources; a
 // binding answered by a time-out keeps its pod's room until the informer shows what happened
 // (kube frees it at once, and a binding that landed anyway overcommits the node).
@@ -100,6 +100,8 @@ class SchedulerService final : public api::ApiComponent,
                  std::int64_t now_ms) override;
   Sends on_event(std::uint64_t correlation, const api::ApiEvent& event,
                  std::int64_t now_ms) override;
+  bool wants_act() const override { return act_wanted_; }
+  Sends act(std::int64_t now_ms) override;
   void call(api::ApiCall call, api::ApiConnection::Done done, std::int64_t now_ms) override;
   void set_acting(bool acting) override;
   bool acting() const override { return acting_; }
@@ -211,6 +213,9 @@ class SchedulerService final : public api::ApiComponent,
   std::int64_t flushed_ms_ = 0;
   std::uint64_t cycle_seed_ = 0;
   bool acting_ = false;
+  /// Answers or events taken in since the last pump, or the last pump stopped at
+  /// cycles_per_pump with pods still queued.
+  bool act_wanted_ = false;
   SchedulerCounters counters_;
 };
 
