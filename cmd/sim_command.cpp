@@ -3,7 +3,7 @@
 //   craton sim --seed N [--nodes K] [--duration 60s] [--faults random|none|FILE]
 //              [--scenario heartbeat|store] [--trace FILE] [--json]
 //              [--pods P] [--audit-every D] [--agent-tick T] [--stop-when-running]
-//              [--control-plane 1|3] [--deployments K]     (scenario cluster: scale runs)
+//              [--control-plane 1|3] [--deployments K] [--disk-commit D]  (scenario cluster)
 //   craton sim --seeds A..B [same flags but --trace]    (one run per seed, one line each)
 //
 // Plain output is a short summary whose last line is exactly "trace-hash: <16 hex digits>";
@@ -30,7 +30,7 @@ constexpr std::size_t kNodesMax = 10000;
 
 struct SimFlags {
   std::string seed, nodes = "7", duration = "60s", faults = "random", scenario = "heartbeat";
-  std::string trace, seeds, pods, audit_every, agent_tick, control_plane, deployments;
+  std::string trace, seeds, pods, audit_every, agent_tick, control_plane, deployments, disk_commit;
   bool json = false;
   bool stop_when_running = false;
 };
@@ -65,6 +65,9 @@ constexpr const char* kUsage = R"(Flags:
                            --peers (one store replica, API, scheduler, controller manager)
   --deployments K          scenario cluster: K Deployments share the --pods (default 1; a
                            scale run's shape, as Kubernetes' density tests: docs/simulator.md)
+  --disk-commit D          scenario cluster: each store replica's disk takes D (0..100ms)
+                           per commit, and writes arriving meanwhile join it (default 0:
+                           an instant disk; a scale run's 1ms, docs/simulator.md)
   --trace FILE             write the event trace to FILE
   --json                   print one JSON object instead of the summary
 )";
@@ -83,7 +86,8 @@ Result<SimFlags> read_flags(const std::vector<std::string>& args) {
                                              {"--audit-every", &f.audit_every},
                                              {"--agent-tick", &f.agent_tick},
                                              {"--control-plane", &f.control_plane},
-                                             {"--deployments", &f.deployments}};
+                                             {"--deployments", &f.deployments},
+                                             {"--disk-commit", &f.disk_commit}};
   std::set<std::string> seen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
@@ -183,6 +187,13 @@ Result<SimRun> parse_flags(const SimFlags& f) {
       return Error{"bad_flag", "--agent-tick must be between 1ms and 10s"};
     load.agent_tick_ms = *tick;
   }
+  if (!f.disk_commit.empty()) {
+    auto commit = sim::parse_duration_ms(f.disk_commit);
+    if (!commit) return Error{"bad_flag", "--disk-commit: " + commit.error().message};
+    if (*commit < 0 || *commit > 100)
+      return Error{"bad_flag", "--disk-commit must be between 0ms and 100ms"};
+    load.disk_commit_ms = *commit;
+  }
   if (!f.control_plane.empty()) {
     auto cp = parse_uint("--control-plane", f.control_plane);
     if (!cp) return cp.error();  // 1 or 3: make_scenario says
@@ -232,6 +243,7 @@ std::string replay_line(const SimFlags& f) {
   if (f.stop_when_running) line += " --stop-when-running";
   if (!f.control_plane.empty()) line += " --control-plane " + f.control_plane;
   if (!f.deployments.empty()) line += " --deployments " + f.deployments;
+  if (!f.disk_commit.empty()) line += " --disk-commit " + f.disk_commit;
   return line + " --trace trace.txt";
 }
 

@@ -20,8 +20,8 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
                                                 const ScenarioLoad& load) {
   if (name != "cluster" && !load.empty())
     return Error{"bad_load",
-                 "--pods, --audit-every, --agent-tick, --stop-when-running, --control-plane and "
-                 "--deployments apply to scenario 'cluster' only"};
+                 "--pods, --audit-every, --agent-tick, --stop-when-running, --control-plane, "
+                 "--deployments and --disk-commit apply to scenario 'cluster' only"};
   if (name == "heartbeat")
     return std::unique_ptr<Scenario>(std::make_unique<HeartbeatScenario>(nodes));
   if (name == "store") return std::unique_ptr<Scenario>(std::make_unique<StoreScenario>(nodes));
@@ -56,6 +56,7 @@ Result<std::unique_ptr<Scenario>> make_scenario(std::string_view name,
     }
     options.audit_every_ms = load.audit_every_ms;
     options.agent_tick_ms = load.agent_tick_ms;
+    options.store.flush_delay_ms = load.disk_commit_ms;
     options.stop_when_running = load.stop_when_running;
     if (load.control_plane_nodes != 0) {
       if (load.control_plane_nodes != 1 && load.control_plane_nodes != 3)

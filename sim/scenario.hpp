@@ -63,7 +63,7 @@ class Scenario {
 std::vector<std::string> scenario_names();
 
 /// The load of a scale run (`craton sim --pods P --audit-every D --agent-tick T
-/// --stop-when-running --control-plane C --deployments K`); only the cluster
+/// --stop-when-running --control-plane C --deployments K --disk-commit D`); only the cluster
 /// scenario takes one (docs/simulator.md, bench/sim_scale.sh).
 struct ScenarioLoad {
   std::size_t pods = 0;             ///< the Deployment's replicas (0: the scenario's default)
@@ -73,9 +73,11 @@ struct ScenarioLoad {
   /// The control-plane nodes, 1 or 3 (0: control_plane_size's rule, 3 from 5 nodes on).
   std::size_t control_plane_nodes = 0;
   std::size_t deployments = 0;  ///< Deployments sharing the pods (0: one)
+  /// The simulated disk's commit time on store replicas (0: instant; `--disk-commit`).
+  std::int64_t disk_commit_ms = 0;
   bool empty() const {
     return pods == 0 && audit_every_ms == 0 && agent_tick_ms == 0 && !stop_when_running &&
-           control_plane_nodes == 0 && deployments == 0;
+           control_plane_nodes == 0 && deployments == 0 && disk_commit_ms == 0;
   }
 };
 

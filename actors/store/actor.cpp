@@ -139,7 +139,11 @@ void schedule_flush(StoreActor* self) {
   auto& st = self->state;
   if (st.flush_scheduled) return;
   st.flush_scheduled = true;
-  self->send(self, flush_atom::value);
+  if (st.config.flush_delay_ms > 0)
+    self->delayed_send(self, st.env->timer(std::chrono::milliseconds(st.config.flush_delay_ms)),
+                       flush_atom::value);
+  else
+    self->send(self, flush_atom::value);
 }
 
 // Watch requests belong to the sender's stream (see watch_routes.hpp for the reply scheme).

@@ -10,6 +10,8 @@
 // Group commit: inputs do not flush the replica one by one. The first input after a flush
 // sends the actor a flush message, which queues behind everything already in the mailbox;
 // when it runs, one Replica::flush() persists (one fsync), sends and applies the whole burst.
+// In the simulator the flush message may be delayed by the simulated disk's commit time
+// (StoreActorConfig::flush_delay_ms).
 //
 // Watches: watch requests go to Replica::watch() with the sender's address as the stream
 // (WatchRoutes); each watch response is sent to that address as a storeResponse carrying the
@@ -52,6 +54,12 @@ struct StoreActorConfig {
   /// A monotonic clock (ns) for the disk histograms of StoreMetrics (store_metrics.hpp).
   /// Processes give one; the simulator gives none, so replicas there read no clock.
   std::function<std::int64_t()> disk_clock_ns;
+  /// Simulator only (processes: 0). The simulated disk's commit time: a flush runs this long
+  /// after the first input that needs it, and the inputs that arrive meanwhile join it, as
+  /// they join a real disk's fsync (group commit). With 0 the simulated store is infinitely
+  /// fast: each flush holds what arrived in the same instant, often a single write, and a
+  /// whole cluster's writes cost a commit each.
+  std::int64_t flush_delay_ms = 0;
 };
 
 /// Graceful shutdown: (leave_atom) -> raft::NodeId. A leader hands leadership to its most

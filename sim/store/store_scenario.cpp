@@ -88,6 +88,7 @@ std::vector<caf::actor> StoreScenario::spawn_node(caf::actor_system& sys, const 
     std::shared_ptr<store::Replica> shared = std::move(*replica);
     store::StoreActorConfig ac;
     ac.tick_ms = options_.tick_ms;
+    ac.flush_delay_ms = options_.flush_delay_ms;
     ac.on_failure = [observe, disk_stop](const Error& e) {
       if (!disk_stop("", e))
         observe(StoreFailureEvent{StoreFailureEvent::Kind::running, e.message});

@@ -58,6 +58,8 @@ struct StoreScenarioOptions {
   /// Clients talk only to their own node's replica, in-process (see StoreWorkloadConfig).
   bool clients_local = true;
   int tick_ms = 100;  ///< replica tick
+  /// The simulated disk's commit time (StoreActorConfig::flush_delay_ms; 0: instant).
+  std::int64_t flush_delay_ms = 0;
   /// Demand an ok operation invoked after settle + progress_grace_ms (liveness); remote
   /// clients get at least 2 x op_timeout_ms (see StoreScenario::check).
   bool require_progress = true;
