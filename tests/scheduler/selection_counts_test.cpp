@@ -1,6 +1,7 @@
 // NodeInfo::count_selected and SelectionIds (actors/scheduler/framework/): a node's remembered
-// counts equal a walk over its pods, follow the pods as they change (copies included), tell
-// selections apart, and stay correct past the node's bound; ids name one text each.
+// counts equal a walk over its pods, follow the pods as they change (copies sharing the memory
+// included, whichever changes first), tell selections apart, and stay correct past the node's
+// bound; ids name one text each.
 #define BOOST_TEST_MODULE scheduler_selection_counts
 #include <boost/test/unit_test.hpp>
 
@@ -37,23 +38,57 @@ BOOST_AUTO_TEST_CASE(counts_match_the_walk_and_follow_the_pods) {
   node.add_pod(pod("b", "default", {{"app", "db"}}));
   node.add_pod(pod("c", "other", {{"app", "web"}}));
   SelectionIds ids;
-  auto web = selector("app=web");
-  auto id = ids.id_of("default", web);
-  BOOST_TEST(node.count_selected(id, "default", web) == 1);
-  BOOST_TEST(node.count_selected(id, "default", web) == 1);  // remembered
-  BOOST_TEST(node.count_selected(ids.id_of("other", web), "other", web) == 1);
-  auto any = selector("app in (web,db)");
-  BOOST_TEST(node.count_selected(ids.id_of("default", any), "default", any) == 2);
-  // Pods added or removed: counted again, on the node and on a copy taken before.
+  auto web = ids.selection_of("default", selector("app=web"));
+  BOOST_TEST(node.count_selected(web) == 1);
+  BOOST_TEST(node.count_selected(web) == 1);  // remembered
+  BOOST_TEST(node.count_selected(ids.selection_of("other", selector("app=web"))) == 1);
+  auto any = ids.selection_of("default", selector("app in (web,db)"));
+  BOOST_TEST(node.count_selected(any) == 2);
+  // Pods added or removed: the remembered counts follow, on the node and on a copy taken
+  // before (which keeps its own pods' count).
   NodeInfo copy = node;
   node.add_pod(pod("d", "default", {{"app", "web"}}));
-  BOOST_TEST(node.count_selected(id, "default", web) == 2);
-  BOOST_TEST(node.walk_selected("default", web) == 2);
-  BOOST_TEST(copy.count_selected(id, "default", web) == 1);
+  BOOST_TEST(node.count_selected(web) == 2);
+  BOOST_TEST(node.count_selected(any) == 3);
+  BOOST_TEST(node.walk_selected("default", selector("app=web")) == 2);
+  BOOST_TEST(copy.count_selected(web) == 1);
   copy = node;  // as a snapshot takes a changed node
-  BOOST_TEST(copy.count_selected(id, "default", web) == 2);
+  BOOST_TEST(copy.count_selected(web) == 2);
   BOOST_TEST(node.remove_pod("a"));
-  BOOST_TEST(node.count_selected(id, "default", web) == 1);
+  BOOST_TEST(node.count_selected(web) == 1);
+  BOOST_TEST(node.count_selected(any) == 2);
+  node.add_pod(pod("e", "other", {{"app", "web"}}));  // another namespace: not counted
+  BOOST_TEST(node.count_selected(web) == 1);
+  node.set_node({{"zone", "a"}}, {}, false, {});  // same pods
+  BOOST_TEST(node.count_selected(web) == 1);
+  BOOST_TEST(copy.count_selected(web) == 2);  // the copy's pods: a, b, c, d
+}
+
+// The memory is shared by a node's copies (the snapshot's copy learns, the cache's node keeps
+// it up to date): whichever changes first, each answers for its own pods.
+BOOST_AUTO_TEST_CASE(copies_share_counts_but_answer_for_their_own_pods) {
+  SelectionIds ids;
+  auto web = ids.selection_of("default", selector("app=web"));
+  NodeInfo cache("n1", {}, {}, false, {});
+  cache.add_pod(pod("a", "default", {{"app", "web"}}));
+  NodeInfo snapshot = cache;
+  BOOST_TEST(snapshot.count_selected(web) == 1);  // learnt on the copy
+  cache.add_pod(pod("b", "default", {{"app", "web"}}));
+  BOOST_TEST(cache.count_selected(web) == 2);
+  BOOST_TEST(snapshot.count_selected(web) == 1);
+  BOOST_TEST(cache.count_selected(web) == 2);
+  // The copy changes first (a preemption's what-if removes a victim).
+  NodeInfo what_if = cache;
+  BOOST_TEST(what_if.remove_pod("a"));
+  BOOST_TEST(what_if.count_selected(web) == 1);
+  cache.add_pod(pod("c", "default", {{"app", "web"}}));
+  BOOST_TEST(cache.count_selected(web) == 3);
+  BOOST_TEST(what_if.count_selected(web) == 1);
+  BOOST_TEST(cache.walk_selected("default", selector("app=web")) == 3);
+  // Another node never shares: its own pods.
+  NodeInfo other("n2", {}, {}, false, {});
+  BOOST_TEST(other.count_selected(web) == 0);
+  BOOST_TEST(cache.count_selected(web) == 3);
 }
 
 BOOST_AUTO_TEST_CASE(many_selections_on_one_node_stay_correct_past_the_bound) {
@@ -63,19 +98,21 @@ BOOST_AUTO_TEST_CASE(many_selections_on_one_node_stay_correct_past_the_bound) {
   SelectionIds ids;
   for (int round = 0; round < 2; ++round)
     for (std::size_t i = 0; i < NodeInfo::kSelectionsRemembered * 2; ++i) {
-      auto s = selector("k=" + std::to_string(i % 5));
+      auto s = ids.selection_of("default", selector("k=" + std::to_string(i % 5)));
       auto expected = i % 5 < 4 ? 5 : 0;
-      BOOST_TEST(node.count_selected(ids.id_of("default", s), "default", s) == expected);
+      BOOST_TEST(node.count_selected(s) == expected);
+      node.add_pod(
+          pod("x" + std::to_string(round) + "_" + std::to_string(i), "default", {{"k", "4"}}));
+      BOOST_TEST(node.remove_pod("x" + std::to_string(round) + "_" + std::to_string(i)));
     }
 }
 
 BOOST_AUTO_TEST_CASE(ids_are_one_per_text_and_never_shared_between_instances) {
   SelectionIds a, b;
-  auto web = selector("app=web");
-  auto id = a.id_of("default", web);
-  BOOST_TEST(id != 0u);
-  BOOST_TEST(a.id_of("default", selector("app = web")) == id);  // the same canonical text
-  BOOST_TEST(a.id_of("other", web) != id);
-  BOOST_TEST(a.id_of("default", selector("app=db")) != id);
-  BOOST_TEST(b.id_of("default", web) != id);  // another instance numbers its own
+  auto web = a.selection_of("default", selector("app=web"));
+  BOOST_TEST(web->id != 0u);
+  BOOST_TEST(a.selection_of("default", selector("app = web"))->id == web->id);  // canonical text
+  BOOST_TEST(a.selection_of("other", selector("app=web"))->id != web->id);
+  BOOST_TEST(a.selection_of("default", selector("app=db"))->id != web->id);
+  BOOST_TEST(b.selection_of("default", selector("app=web"))->id != web->id);  // its own numbers
 }

@@ -72,7 +72,9 @@ void NodeInfo::set_node(api::Labels labels, std::vector<Taint> taints, bool unsc
   taints_ = std::move(taints);
   unschedulable_ = unschedulable;
   allocatable_ = std::move(allocatable);
+  auto before = generation_;
   generation_ = next_node_generation();
+  follow_selected(before, nullptr, 0);
 }
 
 void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
@@ -84,9 +86,11 @@ void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
   if (pod->has_pod_affinity_terms()) pods_with_affinity_.push_back(pod.get());
   if (!pod->pod_anti_affinity_required.empty())
     pods_with_required_anti_affinity_.push_back(pod.get());
+  const PodInfo* added = pod.get();
   pods_.push_back(std::move(pod));
+  auto before = generation_;
   generation_ = next_node_generation();
-  forget_selected();
+  follow_selected(before, added, +1);
 }
 
 bool NodeInfo::remove_pod(const std::string& uid) {
@@ -105,20 +109,29 @@ bool NodeInfo::remove_pod(const std::string& uid) {
   }
   std::erase(pods_with_affinity_, &pod);
   std::erase(pods_with_required_anti_affinity_, &pod);
-  pods_.erase(it);
+  auto before = generation_;
   generation_ = next_node_generation();
-  forget_selected();
+  follow_selected(before, &pod, -1);
+  pods_.erase(it);
   return true;
 }
 
-std::int64_t NodeInfo::count_selected(std::uint64_t selection, const std::string& namespace_,
-                                      const api::LabelSelector& selector) const {
-  CRATON_ASSERT(selection != 0, "a selection id (SelectionIds) to count under");
-  for (const auto& remembered : selected_)
-    if (remembered.selection == selection) return remembered.count;
-  auto n = walk_selected(namespace_, selector);
-  selected_[selected_next_] = SelectedCount{selection, n};
-  selected_next_ = (selected_next_ + 1) % selected_.size();
+std::int64_t NodeInfo::count_selected(const std::shared_ptr<const Selection>& selection) const {
+  CRATON_ASSERT(selection != nullptr && selection->id != 0, "a selection (SelectionIds)");
+  if (!selected_) selected_ = std::make_shared<SelectedCounts>();
+  SelectedCount* slot = nullptr;
+  for (auto& remembered : selected_->slots) {
+    if (remembered.selection == nullptr || remembered.selection->id != selection->id) continue;
+    if (remembered.generation == generation_) return remembered.count;
+    slot = &remembered;  // true for another copy's pods: counted again for these
+    break;
+  }
+  if (slot == nullptr) {
+    slot = &selected_->slots[selected_->next];
+    selected_->next = (selected_->next + 1) % selected_->slots.size();
+  }
+  auto n = walk_selected(selection->namespace_, selection->selector);
+  *slot = SelectedCount{selection, generation_, n};
   return n;
 }
 
@@ -130,9 +143,13 @@ std::int64_t NodeInfo::walk_selected(const std::string& namespace_,
   return n;
 }
 
-void NodeInfo::forget_selected() {
-  selected_.fill(SelectedCount{});
-  selected_next_ = 0;
+void NodeInfo::follow_selected(std::uint64_t before, const PodInfo* pod, std::int64_t delta) {
+  if (!selected_) return;
+  for (auto& remembered : selected_->slots) {
+    if (remembered.selection == nullptr || remembered.generation != before) continue;
+    remembered.generation = generation_;
+    if (pod != nullptr && remembered.selection->matches(*pod)) remembered.count += delta;
+  }
 }
 
 std::string untolerated_taint_reason(const std::string& key, const std::string& value) {

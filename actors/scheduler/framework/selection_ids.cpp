@@ -12,14 +12,16 @@ std::uint64_t next_selection_id() {
 }
 }  // namespace
 
-std::uint64_t SelectionIds::id_of(const std::string& namespace_,
-                                  const api::LabelSelector& selector) {
+std::shared_ptr<const Selection> SelectionIds::selection_of(const std::string& namespace_,
+                                                            const api::LabelSelector& selector) {
   // A namespace name holds no newline, so the split between the two parts is unambiguous.
   auto text = namespace_ + "\n" + selector.to_string();
-  auto found = ids_.find(text);
-  if (found != ids_.end()) return found->second;
-  if (ids_.size() >= kTextsMax) ids_.clear();
-  return ids_.emplace(std::move(text), next_selection_id()).first->second;
+  auto found = selections_.find(text);
+  if (found != selections_.end()) return found->second;
+  if (selections_.size() >= kTextsMax) selections_.clear();
+  auto made =
+      std::make_shared<const Selection>(Selection{next_selection_id(), namespace_, selector});
+  return selections_.emplace(std::move(text), std::move(made)).first->second;
 }
 
 }  // namespace craton::scheduler

@@ -55,9 +55,10 @@ struct SpreadScoreState {
   /// Per constraint, matching pods per domain (domains with no pod kept at 0); empty for the
   /// hostname key (counted per node).
   std::vector<DomainCounts> counts;
-  std::vector<double> weights;            ///< ln(domains + 2)
-  std::vector<bool> ignored;              ///< by index of the feasible list
-  std::vector<std::uint64_t> selections;  ///< per constraint, its SelectionIds id (0: walk)
+  std::vector<double> weights;  ///< ln(domains + 2)
+  std::vector<bool> ignored;    ///< by index of the feasible list
+  /// Per constraint, its Selection (null: walk).
+  std::vector<std::shared_ptr<const Selection>> selections;
 };
 
 /// Per constraint, whether a domain's count is read by score(): only the domains of scored
@@ -127,19 +128,21 @@ bool included(const TopologySpreadConstraint& c, const PodInfo& pod, const NodeI
   return true;
 }
 
-/// The id of the constraint's selection (0 when it has no selector or there are no ids: walk).
-std::uint64_t selection_of(const TopologySpreadConstraint& c, const PodInfo& pod,
-                           SelectionIds* ids) {
-  return c.selector && ids != nullptr ? ids->id_of(pod.namespace_, *c.selector) : 0;
+/// The constraint's selection (null when it has no selector or there are no ids: walk).
+std::shared_ptr<const Selection> selection_of(const TopologySpreadConstraint& c, const PodInfo& pod,
+                                              SelectionIds* ids) {
+  if (!c.selector || ids == nullptr) return nullptr;
+  return ids->selection_of(pod.namespace_, *c.selector);
 }
 
 /// The node's pods the constraint selects in the pod's namespace: remembered by the node under
-/// `selection`, or walked when it is 0 (PodCounting::every_pod, the reference).
+/// `selection`, or walked when it is null (PodCounting::every_pod, the reference).
 std::int64_t matching_pods(const TopologySpreadConstraint& c, const PodInfo& pod,
-                           const NodeInfo& node, std::uint64_t selection) {
+                           const NodeInfo& node,
+                           const std::shared_ptr<const Selection>& selection) {
   if (!c.selector) return 0;
-  return selection != 0 ? node.count_selected(selection, pod.namespace_, *c.selector)
-                        : node.walk_selected(pod.namespace_, *c.selector);
+  return selection != nullptr ? node.count_selected(selection)
+                              : node.walk_selected(pod.namespace_, *c.selector);
 }
 
 /// Counts by a walk over every pod of the nodes every constraint includes.
@@ -147,7 +150,7 @@ void walk_filter_counts(const PodInfo& pod, std::span<const NodeInfo* const> nod
                         SpreadFilterState& s, SelectionIds* ids) {
   std::vector<LabelKey> keys = keys_of(s.constraints);
   std::vector<DomainTable> owned(s.constraints.size());
-  std::vector<std::uint64_t> selections;
+  std::vector<std::shared_ptr<const Selection>> selections;
   for (const auto& c : s.constraints) selections.push_back(selection_of(c, pod, ids));
   for (const NodeInfo* node : nodes) {
     if (!has_all_keys(*node, keys)) continue;

@@ -123,7 +123,7 @@ class PodTopologySpread final : public PreFilterPlugin,
   const FrameworkHandle* handle_ = nullptr;
   PodCounting counting_;
   TopologyIndex index_;
-  /// The ids under which nodes remember their matching pods (NodeInfo::count_selected); none
+  /// The selections under which nodes remember their matching pods (NodeInfo::count_selected); none
   /// when counting every pod (the reference walks each time).
   SelectionIds* selection_ids() {
     return counting_ == PodCounting::indexed ? &selection_ids_ : nullptr;
