@@ -91,6 +91,28 @@ BOOST_AUTO_TEST_CASE(copies_share_counts_but_answer_for_their_own_pods) {
   BOOST_TEST(cache.count_selected(web) == 3);
 }
 
+// A node holding no pod with a label the selection requires counts 0 without walking its pods;
+// selections without such a label (set, inequality, existence) walk. Either way: the walk's count.
+BOOST_AUTO_TEST_CASE(required_labels_rule_nodes_out_and_follow_removals) {
+  SelectionIds ids;
+  NodeInfo node("n1", {}, {}, false, {});
+  node.add_pod(pod("a", "default", {{"app", "web"}, {"hash", "1"}}));
+  node.add_pod(pod("b", "default", {{"app", "db"}}));
+  for (const char* text : {"app=web,hash=1", "app=web,hash=2", "app in (web)", "app in (web,db)",
+                           "app!=web", "app", "!hash", "app=cache", "hash in (1),app notin (db)"}) {
+    auto s = ids.selection_of("default", selector(text));
+    BOOST_TEST(node.count_selected(s) == node.walk_selected("default", selector(text)), text);
+  }
+  BOOST_TEST(ids.selection_of("default", selector("app=web,hash=1"))->required_labels.size() == 2u);
+  BOOST_TEST(ids.selection_of("default", selector("app in (web,db)"))->required_labels.empty());
+  BOOST_TEST(node.remove_pod("a"));
+  auto fresh = ids.selection_of("default", selector("hash=1,app"));  // first asked now
+  BOOST_TEST(node.count_selected(fresh) == 0);
+  node.add_pod(pod("c", "default", {{"app", "web"}, {"hash", "1"}}));
+  BOOST_TEST(node.count_selected(fresh) == 1);
+  BOOST_TEST(node.count_selected(ids.selection_of("default", selector("hash=1"))) == 1);
+}
+
 BOOST_AUTO_TEST_CASE(many_selections_on_one_node_stay_correct_past_the_bound) {
   NodeInfo node("n1", {}, {}, false, {});
   for (int i = 0; i < 20; ++i)

@@ -87,6 +87,7 @@ void NodeInfo::add_pod(std::shared_ptr<const PodInfo> pod) {
   if (!pod->pod_anti_affinity_required.empty())
     pods_with_required_anti_affinity_.push_back(pod.get());
   const PodInfo* added = pod.get();
+  count_labels(*added, +1);
   pods_.push_back(std::move(pod));
   auto before = generation_;
   generation_ = next_node_generation();
@@ -109,6 +110,7 @@ bool NodeInfo::remove_pod(const std::string& uid) {
   }
   std::erase(pods_with_affinity_, &pod);
   std::erase(pods_with_required_anti_affinity_, &pod);
+  count_labels(pod, -1);
   auto before = generation_;
   generation_ = next_node_generation();
   follow_selected(before, &pod, -1);
@@ -130,7 +132,7 @@ std::int64_t NodeInfo::count_selected(const std::shared_ptr<const Selection>& se
     slot = &selected_->slots[selected_->next];
     selected_->next = (selected_->next + 1) % selected_->slots.size();
   }
-  auto n = walk_selected(selection->namespace_, selection->selector);
+  auto n = holds_none(*selection) ? 0 : walk_selected(selection->namespace_, selection->selector);
   *slot = SelectedCount{selection, generation_, n};
   return n;
 }
@@ -141,6 +143,31 @@ std::int64_t NodeInfo::walk_selected(const std::string& namespace_,
   for (const auto& p : pods_)
     if (p->namespace_ == namespace_ && selector.matches(p->labels)) ++n;
   return n;
+}
+
+void NodeInfo::count_labels(const PodInfo& pod, int delta) {
+  for (const auto& [key, value] : pod.labels) {
+    auto hash = label_hash(key, value);
+    auto it = std::lower_bound(label_counts_.begin(), label_counts_.end(),
+                               std::pair<std::uint64_t, std::uint32_t>{hash, 0});
+    if (it == label_counts_.end() || it->first != hash) {
+      CRATON_ASSERT(delta > 0, "a removed pod's labels were counted");
+      label_counts_.insert(it, {hash, 1});
+      continue;
+    }
+    CRATON_ASSERT(delta > 0 || it->second > 0, "a label count stays non-negative");
+    it->second += delta;
+    if (it->second == 0) label_counts_.erase(it);
+  }
+}
+
+bool NodeInfo::holds_none(const Selection& selection) const {
+  for (auto hash : selection.required_labels) {
+    auto it = std::lower_bound(label_counts_.begin(), label_counts_.end(),
+                               std::pair<std::uint64_t, std::uint32_t>{hash, 0});
+    if (it == label_counts_.end() || it->first != hash) return true;
+  }
+  return false;
 }
 
 void NodeInfo::follow_selected(std::uint64_t before, const PodInfo* pod, std::int64_t delta) {

@@ -14,17 +14,25 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/api/meta/label_selector.hpp"
 #include "actors/scheduler/framework/pod_info.hpp"
 
 namespace craton::scheduler {
 
+/// A label as NodeInfo counts its pods' labels: a hash of key and value (label_hash).
+std::uint64_t label_hash(std::string_view key, std::string_view value);
+
 struct Selection {
   std::uint64_t id = 0;  ///< never 0
   std::string namespace_;
   api::LabelSelector selector;
+  /// label_hash of the labels every pod it matches carries (its `key=value` and single-value
+  /// `key in (value)` requirements): a node with no pod carrying one of them holds none.
+  std::vector<std::uint64_t> required_labels;
   bool matches(const PodInfo& pod) const {
     return pod.namespace_ == namespace_ && selector.matches(pod.labels);
   }
