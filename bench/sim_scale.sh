@@ -10,7 +10,7 @@
 #
 #   bench/sim_scale.sh [NODES...]          (default: 1000 5000)
 #   CRATON=./build/craton DURATION=300s PODS_PER_WORKER=30 AUDIT_EVERY=10s AGENT_TICK=1s SEED=1 \
-#     STOP_WHEN_RUNNING=1 bench/sim_scale.sh 100
+#     STOP_WHEN_RUNNING=1 DISK_COMMIT=1ms bench/sim_scale.sh 100
 #
 # Simulator-only options in force (docs/simulator.md; production is unchanged):
 #   --audit-every AUDIT_EVERY: the pods auditors (the checker's eyes) list every pod once per
@@ -21,6 +21,9 @@
 #   --control-plane CONTROL_PLANE (when set, 1 or 3): how many nodes are the control plane;
 #   unset, the scenario's rule (3). 1 is one craton server without --peers: one store replica,
 #   API, scheduler and controller manager instead of three of each.
+#   --disk-commit DISK_COMMIT (default 1ms; 0ms: an instant disk): each store replica's commit
+#   takes that long and the writes arriving meanwhile join it, as a real fsync batches them.
+#   An instant disk commits each write alone: a whole cluster's writes cost a commit each.
 #   --deployments DEPLOYMENTS (when set): the pods in that many Deployments instead of one (a
 #   ReplicaSet's sync reads all its pods: one of 150,000 is quadratic over a run).
 # Wall time and peak RSS come from /usr/bin/time (outside the simulated world). Not a test: it
@@ -32,6 +35,7 @@ duration="${DURATION:-300s}"
 per_worker="${PODS_PER_WORKER:-30}"
 audit_every="${AUDIT_EVERY:-10s}"
 agent_tick="${AGENT_TICK:-1s}"
+disk_commit="${DISK_COMMIT:-1ms}"
 seed="${SEED:-1}"
 control_plane="${CONTROL_PLANE:-}"
 cp_flag=()
@@ -51,7 +55,7 @@ field() {  # field NAME JSON -> the number after "NAME":
   sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
 }
 
-echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick ${stop_flag[*]} ${cp_flag[*]}; faults none, seed $seed"
+echo "sim_scale: simulator-only options in force: --audit-every $audit_every --agent-tick $agent_tick --disk-commit $disk_commit ${stop_flag[*]} ${cp_flag[*]}; faults none, seed $seed"
 for nodes in "${sizes[@]}"; do
   if [[ -n "$control_plane" ]]; then
     workers=$((nodes - control_plane))
@@ -63,7 +67,7 @@ for nodes in "${sizes[@]}"; do
   set +e
   /usr/bin/time -f '%M %e %U %S' -o "$tmp/time" "$craton" sim --scenario cluster --seed "$seed" \
     --nodes "$nodes" --pods "$pods" --audit-every "$audit_every" --agent-tick "$agent_tick" \
-    --duration "$duration" "${stop_flag[@]}" "${cp_flag[@]}" \
+    --disk-commit "$disk_commit" --duration "$duration" "${stop_flag[@]}" "${cp_flag[@]}" \
     --faults none --json >"$tmp/out.json" 2>"$tmp/err"
   rc=$?
   set -e
