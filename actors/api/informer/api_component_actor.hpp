@@ -1,7 +1,8 @@
 // The actor shell of an ApiComponent (api_component.hpp), shared by the controller manager and
 // the scheduler. It registers as `role` with its node's router, sends the component's calls to
 // the API actor ("<api node>/api") in apiRequest envelopes, hands the apiResponses and
-// apiWatchEvents back by correlation id, ticks the component on its timer, and runs the leader
+// apiWatchEvents back by correlation id, asks the component to act() behind each burst of them
+// (a message to itself, queued behind its mailbox), ticks it on its timer, and runs the leader
 // election (actors/api/client/leader_election.hpp): the component acts while its instance holds
 // the Lease.
 //
