@@ -543,7 +543,8 @@ std::vector<Result<WriteResponse>> MvccStore::run_batch(std::span<const PendingW
     if (w.index != 0) applied_ = w.index;
     results.push_back(std::move(r));
   }
-  auto st = delete_garbage(*txn);
+  auto st = sessions_->persist(*txn);
+  if (st) st = delete_garbage(*txn);
   if (st) st = persist_meta(*txn);
   if (st) st = txn->commit(options_.defer_apply_sync ? Durability::deferred : Durability::full);
   if (!st) return fail_all(st.error());

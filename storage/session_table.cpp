@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "runtime/assert.hpp"
 #include "storage/byte_codec.hpp"
 #include "storage/lmdb_error.hpp"
 
@@ -27,6 +28,7 @@ Result<SessionTable> SessionTable::open(Environment& env, SessionLimits limits) 
 Status SessionTable::load(const Txn& txn) {
   sessions_.clear();
   by_use_.clear();
+  unpersisted_.clear();
   auto cursor = txn.cursor(db_);
   if (!cursor) return cursor.error();
   for (auto rec = cursor->first();; rec = cursor->next()) {
@@ -87,15 +89,28 @@ Status SessionTable::record(WriteTxn& txn, const ClientSession& s, std::uint64_t
     session.floor = *session.applied.begin() + 1;
     session.applied.erase(session.applied.begin());
   }
-  ByteWriter w;
-  w.u8(kFormat);
-  w.u64(session.last_index);
-  w.u64(session.floor);
-  w.u64(session.applied.size());
-  for (auto seq : session.applied) w.u64(seq);
-  auto st = txn.put(db_, u64_key(s.client_id), w.str());
+  unpersisted_.insert(s.client_id);
+  Status st = Ok{};
   while (st && sessions_.size() > limits_.sessions_max) st = evict_one(txn, s.client_id);
   return st;
+}
+
+Status SessionTable::persist(WriteTxn& txn) {
+  for (auto client : unpersisted_) {
+    auto it = sessions_.find(client);
+    CRATON_ASSERT(it != sessions_.end(), "an unpersisted session is known (evictions forget it)");
+    const Session& session = it->second;
+    ByteWriter w;
+    w.u8(kFormat);
+    w.u64(session.last_index);
+    w.u64(session.floor);
+    w.u64(session.applied.size());
+    for (auto seq : session.applied) w.u64(seq);
+    auto st = txn.put(db_, u64_key(client), w.str());
+    if (!st) return st;
+  }
+  unpersisted_.clear();
+  return Ok{};
 }
 
 // Evicts the least recently used session other than `keep` (deterministic: by log index).
@@ -104,6 +119,7 @@ Status SessionTable::evict_one(WriteTxn& txn, std::uint64_t keep) {
     if (client == keep) continue;
     by_use_.erase({index, client});
     sessions_.erase(client);
+    unpersisted_.erase(client);
     auto del = txn.del(db_, u64_key(client));
     if (!del) return del.error();
     return Ok{};

@@ -61,9 +61,15 @@ class SessionTable {
   /// Ok when `s` is well formed and not yet applied; else "invalid", "duplicate" (applied
   /// before) or "stale_sequence" (below what the session remembers). Reads only.
   Status check(const ClientSession& s) const;
-  /// Records `s` (already checked) as applied by the Raft entry `index`, in `txn`, evicting
-  /// as the bounds demand. Memory runs ahead of `txn`: reload if it aborts.
+  /// Records `s` (already checked) as applied by the Raft entry `index`, evicting as the
+  /// bounds demand (evictions are deleted in `txn` at once). The session's record is written
+  /// by persist(), which the caller runs once before committing `txn`: a batch of a thousand
+  /// writes of one client (the API server's) rewrote that client's record, up to 8 KiB of
+  /// sequences, a thousand times (5.5% of a 2,000-node simulated run). Memory runs ahead of
+  /// `txn`: reload if it aborts.
   Status record(WriteTxn& txn, const ClientSession& s, std::uint64_t index);
+  /// Writes, in `txn`, every session record()ed since the last persist or load, once each.
+  Status persist(WriteTxn& txn);
 
   std::size_t size() const { return sessions_.size(); }
   bool contains(std::uint64_t client_id) const { return sessions_.contains(client_id); }
@@ -83,6 +89,7 @@ class SessionTable {
   SessionLimits limits_;
   std::map<std::uint64_t, Session> sessions_;
   std::set<std::pair<std::uint64_t, std::uint64_t>> by_use_;  ///< (last index, client id)
+  std::set<std::uint64_t> unpersisted_;  ///< client ids record()ed since the last persist()
 };
 
 }  // namespace craton::storage

@@ -72,6 +72,28 @@ BOOST_AUTO_TEST_CASE(duplicate_refused_after_reopen) {
   BOOST_TEST(version_of(store, "k") == 3);
 }
 
+// A session's record is written once per batch (SessionTable::persist), after all its writes:
+// what a reopen reads is the batch's last state, every write of it remembered.
+BOOST_AUTO_TEST_CASE(a_batch_of_one_client_is_remembered_whole_after_reopen) {
+  TempDir dir;
+  {
+    auto env = open_env(dir.sub("env"));
+    auto store = open_store(env);
+    std::vector<IndexedWrite> batch;
+    for (std::uint64_t i = 1; i <= 50; ++i)
+      batch.push_back(put_at(i, "k" + std::to_string(i), "v", session(7, i, 1)));
+    batch.push_back(put_at(51, "solo", "v", session(8, 1)));
+    for (const auto& r : store.apply_batch(batch)) BOOST_TEST(code_of(r) == "ok");
+  }
+  auto env = open_env(dir.sub("env"));
+  auto store = open_store(env);
+  BOOST_TEST(store.sessions().size() == 2u);
+  for (std::uint64_t i = 1; i <= 50; i += 7)
+    BOOST_TEST(apply_one(store, put_at(100 + i, "k", "again", session(7, i, 1))) == "duplicate");
+  BOOST_TEST(apply_one(store, put_at(200, "solo", "again", session(8, 1))) == "duplicate");
+  BOOST_TEST(apply_one(store, put_at(201, "k51", "v", session(7, 51, 1))) == "ok");
+}
+
 BOOST_AUTO_TEST_CASE(below_first_incomplete_is_stale) {
   TempDir dir;
   auto env = open_env(dir.sub("env"));
@@ -106,6 +128,27 @@ BOOST_AUTO_TEST_CASE(malformed_sessions_are_invalid_and_change_nothing) {
   BOOST_TEST(version_of(store, "k") == 0);
   BOOST_TEST(store.sessions().size() == 0u);
   BOOST_TEST(store.applied_index() == 4u);
+}
+
+// A session recorded and evicted in the same batch is never written.
+BOOST_AUTO_TEST_CASE(a_session_evicted_in_its_own_batch_is_not_written) {
+  TempDir dir;
+  MvccOptions options;
+  options.sessions.sessions_max = 2;
+  {
+    auto env = open_env(dir.sub("env"));
+    auto store = open_store(env, options);
+    std::vector<IndexedWrite> batch{put_at(1, "a", "1", session(1, 1)),
+                                    put_at(2, "b", "1", session(2, 1)),
+                                    put_at(3, "c", "1", session(3, 1))};
+    for (const auto& r : store.apply_batch(batch)) BOOST_TEST(code_of(r) == "ok");
+    BOOST_TEST(!store.sessions().contains(1));
+  }
+  auto env = open_env(dir.sub("env"));
+  auto store = open_store(env, options);
+  BOOST_TEST(store.sessions().size() == 2u);
+  BOOST_TEST(!store.sessions().contains(1));
+  BOOST_TEST(store.sessions().contains(3));
 }
 
 BOOST_AUTO_TEST_CASE(least_recently_used_session_is_evicted) {
