@@ -90,7 +90,7 @@ class StoreCalls {
              std::uint64_t session_id = 0);
 
   /// Starts a call. Returns what to send, or nothing when it was refused (done ran: busy) or
-  /// waits for the session window (tick sends it).
+  /// waits for the session window (the answer or tick that moves it sends it).
   std::optional<Send> call(StoreRequest request, std::int64_t now_ms, Done done);
   /// A storeResponse with this correlation id arrived (unknown ids are ignored). Returns the
   /// resend when the call goes on elsewhere at once, then the held writes the answer let into
