@@ -397,7 +397,8 @@ Task<std::optional<HttpResponse>> ApiService::watch(Request r, std::shared_ptr<E
     }
   }
   if (w->ended) co_return std::nullopt;
-  // Indexed only when its keys are all of the kind's resource (fan_out looks changes up by it).
+  // Filed under the kind's resource when its keys are all of it (fan_out looks changes up by
+  // it), else under every resource.
   auto id = next_watcher_++;
   if (w->prefix.rfind("/registry/" + kind.info.plural + "/", 0) == 0)
     watch_index_.add(id, kind.info.plural, w->fields);

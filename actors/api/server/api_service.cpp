@@ -256,27 +256,20 @@ std::map<std::uint64_t, std::unique_ptr<ApiService::Watcher>>::iterator ApiServi
 
 void ApiService::fan_out(const std::string& key, Delivery& delivery) {
   auto resource = resource_of(key);
-  if (!watch_index_.indexed(resource)) {
-    for (auto it = watchers_.begin(); it != watchers_.end();) {
-      auto& w = *it->second;
-      if (key.compare(0, w.prefix.size(), w.prefix) == 0) deliver(w, delivery);
-      it = w.ended ? drop_watcher(it) : std::next(it);
-    }
-    return;
-  }
-  // The change's field values, decoded once into the delivery (deliver reuses them).
-  const Kind& kind = *watchers_.at(watch_index_.any_indexed(resource))->kind;
+  // The change's field values, decoded once into the delivery (deliver reuses them), and only
+  // when some watcher of the resource is indexed by a field (the index asks for no other).
   auto value_of = [&](std::optional<std::optional<Selectable>>& slot,
                       const std::string* bytes) -> WatchIndex::ValueOf {
-    if (bytes != nullptr && !slot) {
-      auto o = object_from_bytes(kind, *bytes);
-      slot = o ? std::optional<Selectable>(selectable(kind, o->root().asReader())) : std::nullopt;
-    }
-    const Selectable* s = bytes != nullptr && *slot ? &**slot : nullptr;
-    return [s](const std::string& field) -> std::optional<std::string> {
-      if (s == nullptr) return std::nullopt;
-      auto it = s->fields.find(field);
-      if (it == s->fields.end() || it->second.empty()) return std::nullopt;
+    return [&, bytes](const std::string& field) -> std::optional<std::string> {
+      if (bytes == nullptr) return std::nullopt;
+      if (!slot) {
+        const Kind& kind = *watchers_.at(watch_index_.any_indexed(resource))->kind;
+        auto o = object_from_bytes(kind, *bytes);
+        slot = o ? std::optional<Selectable>(selectable(kind, o->root().asReader())) : std::nullopt;
+      }
+      if (!*slot) return std::nullopt;
+      auto it = (*slot)->fields.find(field);
+      if (it == (*slot)->fields.end() || it->second.empty()) return std::nullopt;
       return it->second;
     };
   };

@@ -12,13 +12,15 @@ void WatchIndex::add(std::uint64_t id, const std::string& resource, const FieldS
       eq = &r;
       break;
     }
+  // A watcher of every resource has no one resource's field to be indexed by.
+  if (resource.empty()) eq = nullptr;
+  auto& res = resources_[resource];
   if (eq == nullptr) {
-    entries_[id] = Entry{};
-    unindexed_.insert(id);
+    entries_[id] = Entry{resource, "", ""};
+    res.unindexed.insert(id);
     return;
   }
   entries_[id] = Entry{resource, eq->field, eq->value};
-  auto& res = resources_[resource];
   ++res.fields[eq->field];
   res.by_value[{eq->field, eq->value}].insert(id);
 }
@@ -27,29 +29,24 @@ void WatchIndex::remove(std::uint64_t id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   const auto& e = it->second;
-  if (e.resource.empty()) {
-    unindexed_.erase(id);
+  auto& res = resources_[e.resource];
+  if (e.field.empty()) {
+    res.unindexed.erase(id);
   } else {
-    auto& res = resources_[e.resource];
     auto key = std::make_pair(e.field, e.value);
     if (auto ids = res.by_value.find(key); ids != res.by_value.end()) {
       ids->second.erase(id);
       if (ids->second.empty()) res.by_value.erase(ids);
     }
     if (--res.fields[e.field] == 0) res.fields.erase(e.field);
-    if (res.fields.empty()) resources_.erase(e.resource);
   }
+  if (res.empty()) resources_.erase(e.resource);
   entries_.erase(it);
 }
 
 void WatchIndex::clear() {
   entries_.clear();
-  unindexed_.clear();
   resources_.clear();
-}
-
-bool WatchIndex::indexed(const std::string& resource) const {
-  return resources_.count(resource) > 0;
 }
 
 std::uint64_t WatchIndex::any_indexed(const std::string& resource) const {
@@ -61,10 +58,13 @@ std::uint64_t WatchIndex::any_indexed(const std::string& resource) const {
 std::vector<std::uint64_t> WatchIndex::candidates(const std::string& resource,
                                                   const ValueOf& before,
                                                   const ValueOf& after) const {
-  std::vector<std::uint64_t> ids(unindexed_.begin(), unindexed_.end());
+  std::vector<std::uint64_t> ids;
+  if (auto every = resources_.find(""); every != resources_.end())
+    ids.insert(ids.end(), every->second.unindexed.begin(), every->second.unindexed.end());
   auto it = resources_.find(resource);
-  if (it == resources_.end()) return ids;
+  if (resource.empty() || it == resources_.end()) return ids;
   const auto& res = it->second;
+  ids.insert(ids.end(), res.unindexed.begin(), res.unindexed.end());
   auto add = [&](const std::string& field, const std::optional<std::string>& value) {
     if (!value) return;
     auto found = res.by_value.find({field, *value});
