@@ -540,6 +540,35 @@ BOOST_AUTO_TEST_CASE(driven_by_next_wake_alone_restarts_happen_exactly_at_the_ba
   BOOST_TEST(agent.container_status("crash", "app")["restartCount"] == 5);
 }
 
+BOOST_AUTO_TEST_CASE(a_tick_steps_only_the_pods_an_input_touched_or_whose_time_came) {
+  Agent agent;
+  agent.listed();
+  for (int i = 0; i < 50; ++i)
+    agent.sync->upsert(
+        informer_object(pod_json("p" + std::to_string(i), json::array({container("app")}))),
+        agent.now);
+  json probed = container("app");
+  probed["livenessProbe"] = exec_probe({"alive"}, 10);
+  agent.sync->upsert(informer_object(pod_json("probed", json::array({probed}))), agent.now);
+  agent.settle();
+  agent.run_for(2'000);
+  BOOST_TEST(agent.driver.starts() == 51);
+  // Ten quiet seconds: the host lists repeat what is known, only the probed pod comes due.
+  auto before = agent.sync->pods_stepped();
+  auto calls_before = agent.calls.size();
+  agent.run_for(10'000);
+  auto probes = agent.calls.size() - calls_before;
+  BOOST_TEST(probes >= 1u);
+  BOOST_TEST(agent.sync->pods_stepped() - before <= 2 * probes);  // each probe: due, answered
+  // One pod's update steps that pod.
+  before = agent.sync->pods_stepped();
+  json changed = pod_json("p7", json::array({container("app")}));
+  changed["metadata"]["labels"] = {{"changed", "yes"}};
+  agent.upsert(changed);
+  BOOST_TEST(agent.sync->pods_stepped() - before == 1u);
+  BOOST_TEST(agent.driver.starts() == 51);
+}
+
 BOOST_AUTO_TEST_CASE(a_hundred_pods_with_probes_reach_running_and_stay_quiet) {
   Agent agent;
   agent.listed();

@@ -84,6 +84,9 @@ struct PodState {
   /// When the status last built changes with time alone (a back-off ends: pod_status() sets
   /// it); take_status_updates() builds it again then, event or not. kNever: only events.
   std::int64_t status_due_ms = kNever;
+  /// When PodSync's tick() must step this pod next without an input about it (its wake_of
+  /// when last stepped; kNever: only an input). PodSync files the pod under it (wakes_).
+  std::int64_t wake_ms = kNever;
 
   const ContainerStatus* latest(const std::string& container) const {
     auto it = attempts.find(container);

@@ -77,8 +77,28 @@ PodState& PodSync::state_of(const std::string& uid) {
   if (fresh) {
     it->second.uid = uid;
     it->second.backoff = RestartBackoff(config_.backoff);
+    dirty_.insert(uid);
   }
   return it->second;
+}
+
+void PodSync::touch(PodState& p) {
+  p.status_stale = true;
+  dirty_.insert(p.uid);
+}
+
+void PodSync::rewake(PodState& p) {
+  if (p.wake_ms != kNever) wakes_.erase({p.wake_ms, p.uid});
+  p.wake_ms = wake_of(p);
+  if (p.wake_ms != kNever) wakes_.emplace(p.wake_ms, p.uid);
+}
+
+void PodSync::forget(const std::string& uid) {
+  auto it = pods_.find(uid);
+  if (it == pods_.end()) return;
+  if (it->second.wake_ms != kNever) wakes_.erase({it->second.wake_ms, uid});
+  dirty_.erase(uid);
+  pods_.erase(it);
 }
 
 const PodState* PodSync::find(const std::string& uid) const {
@@ -99,7 +119,7 @@ void PodSync::upsert(const api::InformerObject& object, std::int64_t now_ms) {
   }
   if (!pods_.count(object.uid()) && pods_.size() >= config_.pods_max) return;
   PodState& p = state_of(object.uid());
-  p.status_stale = true;
+  touch(p);
   p.pod_namespace = object.name_space();
   p.name = object.name();
   p.in_api = true;
@@ -131,13 +151,13 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
   auto it = pods_.find(uid);
   if (it == pods_.end()) return;
   PodState& p = it->second;
-  p.status_stale = true;
+  touch(p);
   p.in_api = false;
   bool on_host = p.sandbox_up || !p.attempts.empty() || p.in_flight;
   if (p.done || !on_host) {
     if (!p.in_flight) {
       if (p.removed_mark) forgotten_[uid] = p.removed_mark;
-      pods_.erase(it);
+      forget(uid);
       return;
     }
   }
@@ -149,11 +169,11 @@ void PodSync::remove(const std::string& uid, std::int64_t now_ms) {
 void PodSync::api_listed(std::int64_t now_ms) {
   now_ms_ = now_ms;
   api_listed_ = true;
-  for (auto& [uid, p] : pods_) p.status_stale = true;  // orphans may begin terminating
+  for (auto& [uid, p] : pods_) touch(p);  // orphans may begin terminating
 }
 
 void PodSync::begin_termination(PodState& p, std::int64_t grace_ms, std::int64_t now_ms) {
-  p.status_stale = true;  // the phase of a pod whose containers all stopped follows it
+  touch(p);  // the phase of a pod whose containers all stopped follows it
   std::int64_t deadline = now_ms + std::max<std::int64_t>(0, grace_ms);
   if (!p.terminating) {
     p.terminating = true;
@@ -181,10 +201,10 @@ bool same_attempt(const ContainerStatus& a, const ContainerStatus& b) {
 /// Marks the status stale only when the record says something new: the shell lists the host
 /// every second, and a list that repeats what PodSync knows must not rebuild every status.
 void PodSync::merge_record(PodState& p, const PodRecord& record) {
-  auto update = [&p](auto& field, const auto& value) {
+  auto update = [this, &p](auto& field, const auto& value) {
     if (field == value) return;
     field = value;
-    p.status_stale = true;
+    touch(p);
   };
   update(p.sandbox_up, true);
   if (!record.sandbox.pod_ip.empty()) update(p.pod_ip, record.sandbox.pod_ip);
@@ -195,7 +215,7 @@ void PodSync::merge_record(PodState& p, const PodRecord& record) {
     auto known = attempts.find(c.attempt);
     if (known == attempts.end()) {
       attempts.emplace(c.attempt, c);
-      p.status_stale = true;
+      touch(p);
       continue;
     }
     // A list taken before an exit we already learnt must not bring the container back.
@@ -203,7 +223,7 @@ void PodSync::merge_record(PodState& p, const PodRecord& record) {
       continue;
     if (same_attempt(known->second, c)) continue;
     known->second = c;
-    p.status_stale = true;
+    touch(p);
   }
 }
 
@@ -256,7 +276,7 @@ void PodSync::on_result(std::uint64_t call_id, DriverOutcome outcome, std::int64
   auto it = pods_.find(uid);
   if (it == pods_.end() || !it->second.in_flight || it->second.in_flight->id != call_id) return;
   PodState& p = it->second;
-  p.status_stale = true;
+  touch(p);
   InFlightCall what = *p.in_flight;
   p.in_flight.reset();
   switch (what.kind) {
@@ -361,7 +381,7 @@ void PodSync::on_status(PodState& p, const InFlightCall& what, const Status& r,
 /// The sandbox is gone: a pod deleted in the API is handed out for deletion; one the API no
 /// longer holds is forgotten.
 void PodSync::finish(PodState& p) {
-  p.status_stale = true;
+  touch(p);
   p.sandbox_up = false;
   p.done = true;  // the attempts stay: the final status shows how each container ended
   if (p.in_api && p.plan && p.plan->deletion_ms) {
@@ -370,7 +390,7 @@ void PodSync::finish(PodState& p) {
   }
   if (!p.in_api) {
     forgotten_[p.uid] = p.removed_mark;
-    pods_.erase(p.uid);
+    forget(std::string(p.uid));
   }
 }
 

@@ -1,6 +1,7 @@
 // PodSync's decisions: tick(), the one next driver call of each pod, and next_wake().
 #include <algorithm>
 #include <csignal>
+#include <utility>
 
 #include "actors/agent/core/pod_env.hpp"
 #include "actors/agent/core/pod_status.hpp"
@@ -31,18 +32,24 @@ bool has_projected_volumes(const PodPlan& plan) {
 std::vector<DriverCall> PodSync::tick(std::int64_t now_ms) {
   now_ms_ = now_ms;
   std::vector<DriverCall> calls;
-  std::vector<std::string> uids;  // a step may forget its pod (finish()): no live iterator
-  uids.reserve(pods_.size());
-  for (const auto& [uid, p] : pods_) uids.push_back(uid);
-  for (const auto& uid : uids) {
+  // A step may forget its pod (finish()): uids, no live iterators.
+  std::set<std::string> due = std::exchange(dirty_, {});
+  for (auto it = wakes_.begin(); it != wakes_.end() && it->first <= now_ms; ++it)
+    due.insert(it->second);
+  for (const auto& uid : due) {
     auto it = pods_.find(uid);
     if (it == pods_.end()) continue;
     PodState& p = it->second;
-    if (p.in_flight || p.done || now_ms < p.retry_at_ms) continue;
-    if (auto c = step(p, now_ms)) {
-      p.status_stale = true;  // a step may change what the status says (termination, backoff)
-      calls.push_back(std::move(*c));
+    ++pods_stepped_;
+    if (!p.in_flight && !p.done && now_ms >= p.retry_at_ms) {
+      if (auto c = step(p, now_ms)) {
+        p.status_stale = true;  // a step may change what the status says (termination, backoff)
+        calls.push_back(std::move(*c));
+      }
     }
+    // The step saw every input so far; what it touched itself needs no second step.
+    dirty_.erase(uid);
+    if (auto again = pods_.find(uid); again != pods_.end()) rewake(again->second);
   }
   return calls;
 }
@@ -312,9 +319,9 @@ std::int64_t PodSync::wake_of(const PodState& p) const {
 }
 
 std::int64_t PodSync::next_wake(std::int64_t now_ms) const {
-  std::int64_t wake = kNever;
-  for (const auto& [uid, p] : pods_) wake = std::min(wake, wake_of(p));
-  return std::max(wake, now_ms);
+  if (!dirty_.empty()) return now_ms;
+  if (wakes_.empty()) return kNever;
+  return std::max(wakes_.begin()->first, now_ms);
 }
 
 }  // namespace craton::agent
