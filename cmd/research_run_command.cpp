@@ -1,9 +1,9 @@
 // `craton research run --workload W.jsonl --policy P.yaml --seed S [--duration-s D]
 // [--sample-s T] [--stop-at-gpu-demand PCT] [--no-early-stop] [--json]`: one research run on the
 // whole simulated cluster (sim/research/research_run.hpp), printing its summary: pods submitted,
-// bound, unschedulable, finished, preempted, why and when it stopped, node events replayed, the
-// last sample's allocation and fragmentation, and the run's cost (wall, peak RSS, events). Exit 0
-// after a run, 1 when the workload or policy cannot be used.
+// bound, unschedulable, finished, preempted, evicted, why and when it stopped, node events
+// replayed, the last sample's allocation and fragmentation, and the run's cost (wall, peak RSS,
+// events). Exit 0 after a run, 1 when the workload or policy cannot be used.
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -29,12 +29,13 @@ struct RunFlags {
 };
 
 nlohmann::json summary_json(const research::RunOutcome& o) {
-  std::int64_t bound = 0, unschedulable = 0, finished = 0, preempted = 0;
+  std::int64_t bound = 0, unschedulable = 0, finished = 0, preempted = 0, evicted = 0;
   for (const auto& p : o.result.pods) {
     bound += p.bound_s ? 1 : 0;
     unschedulable += p.unschedulable ? 1 : 0;
     finished += p.finished_s ? 1 : 0;
     preempted += p.preempted ? 1 : 0;
+    evicted += p.evicted ? 1 : 0;
   }
   nlohmann::json j{{"policy", o.result.run.policy},
                    {"seed", o.result.run.seed},
@@ -45,6 +46,7 @@ nlohmann::json summary_json(const research::RunOutcome& o) {
                    {"unschedulable", unschedulable},
                    {"finished", finished},
                    {"preempted", preempted},
+                   {"evicted", evicted},
                    {"refused", o.refusals.size()},
                    {"end_s", o.result.end_s},
                    {"stopped_by", o.stopped_by},

@@ -149,6 +149,9 @@ void audit(AuditorActor* self) {
     p.phase = pod.getStatus().getPhase();
     p.ready = is_ready(pod);
     p.terminating = pod.getMetadata().getDeletionTimestamp().size() > 0;
+    for (auto c : pod.getStatus().getConditions())
+      if (c.getType() == "DisruptionTarget" && c.getStatus() == "True")
+        p.preempted = c.getReason() == "PreemptionByScheduler";
     for (auto e : pod.getMetadata().getAnnotations().getEntries())
       if (e.getKey() == "craton.io/gpu-index") p.gpu_index = e.getValue();
     view.pods[o.uid()] = std::move(p);

@@ -97,7 +97,8 @@ std::string timeseries_csv(const std::vector<const RunResult*>& runs) {
 
 std::string pods_csv(const std::vector<const RunResult*>& runs) {
   std::string out =
-      "seed,name,submit_s,bound_s,running_s,finished_s,pending_s,node,preempted,unschedulable\n";
+      "seed,name,submit_s,bound_s,running_s,finished_s,pending_s,node,preempted,evicted,"
+      "unschedulable\n";
   for (const auto* run : runs)
     for (const auto& p : run->pods) {
       std::optional<double> pending;
@@ -106,7 +107,8 @@ std::string pods_csv(const std::vector<const RunResult*>& runs) {
              format_number(p.submit_s, 3) + "," + optional_number(p.bound_s) + "," +
              optional_number(p.running_s) + "," + optional_number(p.finished_s) + "," +
              optional_number(pending) + "," + csv_field(p.node) + "," +
-             (p.preempted ? "true" : "false") + "," + (p.unschedulable ? "true" : "false") + "\n";
+             (p.preempted ? "true" : "false") + "," + (p.evicted ? "true" : "false") + "," +
+             (p.unschedulable ? "true" : "false") + "\n";
     }
   return out;
 }

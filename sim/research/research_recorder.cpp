@@ -80,6 +80,7 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
     result.pods[i].submit_s = double(pods[i].submit_ms) / 1000.0;
   }
   std::vector<bool> seen(pods.size(), false), gone(pods.size(), false);
+  std::vector<bool> marked(pods.size(), false);  ///< the scheduler's victim mark, last seen
   std::vector<std::int64_t> bound_order(pods.size(), 0);
   std::int64_t next_order = 0;
 
@@ -173,6 +174,7 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
       auto& out = result.pods[i];
       present[i] = true;
       seen[i] = true;
+      marked[i] = p.preempted;
       double t = seconds(o.time_ms, input.start_ms);
       if (!p.node.empty()) {
         if (!out.bound_s) {
@@ -193,7 +195,8 @@ Result<RunResult> record_run(const sim::RunHistory& history, const RecorderInput
     next_sample += input.sample_period_ms;
   }
   for (std::size_t i = 0; i < pods.size(); ++i) {
-    result.pods[i].preempted = gone[i];
+    result.pods[i].preempted = gone[i] && marked[i];
+    result.pods[i].evicted = gone[i] && !marked[i];
     result.pods[i].unschedulable = !result.pods[i].bound_s;
   }
   return result;

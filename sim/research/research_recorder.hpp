@@ -5,9 +5,11 @@
 // What it promises:
 // - a pod's bound_s is the first view showing it with a node, running_s the first with phase
 //   Running, finished_s the first with Succeeded or Failed; node is the last node seen;
-//   preempted: it vanished from the views (deleted) before finishing (the research run
-//   deletes nothing itself, so only preemption or eviction removes a pod); unschedulable:
-//   never bound;
+//   preempted: it vanished from the views (deleted) before finishing, and the last view that
+//   showed it showed the scheduler's mark (DisruptionTarget, PreemptionByScheduler); evicted:
+//   it vanished so without the mark (the pod GC after its node went, an eviction; the research
+//   run deletes nothing itself). With a view period (view_every_ms) a victim marked and
+//   deleted between two views counts as evicted. unschedulable: never bound;
 // - one UsageSample every sample_period_ms from the workload's start to the end: the view in
 //   force at that instant; allocation ratios of the workload nodes' allocatable (their
 //   capacity: workload_objects.hpp); GPU use in milli as the GPU plugins count it;

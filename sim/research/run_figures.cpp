@@ -21,6 +21,7 @@ void add_pod_counts(const RunResult& run, RunFigures& f) {
     f.pods_bound += pod.bound_s ? 1 : 0;
     f.pods_unschedulable += pod.unschedulable ? 1 : 0;
     f.pods_preempted += pod.preempted ? 1 : 0;
+    f.pods_evicted += pod.evicted ? 1 : 0;
     first_submit = std::min(first_submit, pod.submit_s);
     if (pod.bound_s) last_bound = std::max(last_bound, *pod.bound_s);
     f.makespan_s = std::max({f.makespan_s, pod.bound_s.value_or(0), pod.finished_s.value_or(0)});
@@ -49,6 +50,7 @@ const std::vector<FigureField>& figure_fields() {
       {"pods_bound", &RunFigures::pods_bound},
       {"pods_unschedulable", &RunFigures::pods_unschedulable},
       {"pods_preempted", &RunFigures::pods_preempted},
+      {"pods_evicted", &RunFigures::pods_evicted},
       {"end_s", &RunFigures::end_s},
       {"cpu_allocation_ratio", &RunFigures::cpu_allocation_ratio},
       {"memory_allocation_ratio", &RunFigures::memory_allocation_ratio},

@@ -27,8 +27,9 @@ struct RunFigures {
   double pods_total = 0;
   double pods_bound = 0;          ///< bound at least once
   double pods_unschedulable = 0;  ///< never bound by the end of the run
-  double pods_preempted = 0;
-  double end_s = 0;  ///< the time of the sample the end-of-run ratios come from
+  double pods_preempted = 0;      ///< deleted by the scheduler's preemption before finishing
+  double pods_evicted = 0;        ///< deleted before finishing otherwise (node removed, evicted)
+  double end_s = 0;               ///< the time of the sample the end-of-run ratios come from
   double cpu_allocation_ratio = 0;
   double memory_allocation_ratio = 0;
   double gpu_allocation_ratio = 0;

@@ -55,7 +55,8 @@ struct PodOutcome {
   std::optional<double> finished_s;  ///< phase Succeeded or Failed
   std::string node;                  ///< the node it was (last) bound to
   bool preempted = false;            ///< deleted by the scheduler's preemption
-  bool unschedulable = false;        ///< never bound by the end of the run
+  bool evicted = false;        ///< deleted before it finished otherwise (its node removed, evicted)
+  bool unschedulable = false;  ///< never bound by the end of the run
 };
 
 /// A whole run.

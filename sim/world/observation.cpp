@@ -133,7 +133,7 @@ std::string format(const PodsView& e) {
   for (const auto& [uid, pod] : e.pods)
     s += " " + pod.name + "(" + uid + ")@" + (pod.node.empty() ? "-" : pod.node) + ":" +
          (pod.phase.empty() ? "-" : pod.phase) + (pod.ready ? "+ready" : "") +
-         (pod.terminating ? "+terminating" : "") +
+         (pod.terminating ? "+terminating" : "") + (pod.preempted ? "+preempted" : "") +
          (pod.gpu_index.empty() ? "" : "+gpu=" + pod.gpu_index);
   return s;
 }

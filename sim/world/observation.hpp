@@ -176,6 +176,9 @@ struct PodsView {
     std::string phase;
     bool ready = false;
     bool terminating = false;
+    /// A DisruptionTarget condition with reason PreemptionByScheduler: the scheduler chose it
+    /// as a victim (it is deleted next). Other deletions (pod GC, eviction) carry none.
+    bool preempted = false;
     /// The annotation craton.io/gpu-index (the GPUs the scheduler chose; "" when unset).
     std::string gpu_index;
     bool operator==(const Pod&) const = default;

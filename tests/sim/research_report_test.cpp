@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(several_seeds_give_the_mean_and_every_seed) {
   for (const char* key :
        {"policy", "pods_bound", "pods_unschedulable", "cpu_allocation_ratio",
         "gpu_allocation_ratio", "pending_p99_s", "pending_p50_s", "pending_p90_s", "makespan_s",
-        "throughput_pods_per_s", "pods_preempted", "gpu_fragmentation"})
+        "throughput_pods_per_s", "pods_preempted", "pods_evicted", "gpu_fragmentation"})
     BOOST_TEST(fgd.contains(key), key);
 }
 
@@ -177,9 +177,9 @@ BOOST_AUTO_TEST_CASE(csv_files_have_their_columns_and_quote_what_needs_it) {
   auto pods = lines_of(pods_csv(fgd));
   BOOST_TEST(pods[0] ==
              "seed,name,submit_s,bound_s,running_s,finished_s,pending_s,node,preempted,"
-             "unschedulable");
-  BOOST_TEST(pods[4] == "1,\"pod,\"\"three\"\"\",30,35,35.5,55.5,5,node-1,false,false");
-  BOOST_TEST(pods[6] == "1,pod-5,50,,,,,,false,true");
+             "evicted,unschedulable");
+  BOOST_TEST(pods[4] == "1,\"pod,\"\"three\"\"\",30,35,35.5,55.5,5,node-1,false,false,false");
+  BOOST_TEST(pods[6] == "1,pod-5,50,,,,,,false,false,true");
 }
 
 BOOST_AUTO_TEST_CASE(charts_are_well_formed_with_one_series_per_policy) {
