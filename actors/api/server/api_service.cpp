@@ -260,7 +260,8 @@ void ApiService::fan_out(const std::string& key, Delivery& delivery) {
   // when some watcher of the resource is indexed by a field (the index asks for no other).
   auto value_of = [&](std::optional<std::optional<Selectable>>& slot,
                       const std::string* bytes) -> WatchIndex::ValueOf {
-    return [&, bytes](const std::string& field) -> std::optional<std::string> {
+    return [this, &resource, &slot = slot,
+            bytes](const std::string& field) -> std::optional<std::string> {
       if (bytes == nullptr) return std::nullopt;
       if (!slot) {
         const Kind& kind = *watchers_.at(watch_index_.any_indexed(resource))->kind;
