@@ -15,7 +15,8 @@ namespace craton::bench {
 class HttpClient {
  public:
   explicit HttpClient(std::uint16_t port);
-  /// The status code, and the body in `out` if given (-1: a transport error).
+  /// The status code, and the body in `out` if given, read into `out`'s own storage (-1: a
+  /// transport error).
   int call(boost::beast::http::verb verb, const std::string& target, const std::string& body,
            const std::string& content_type, std::string* out = nullptr);
 

@@ -430,6 +430,10 @@ void HttpServer::accept_next() {
         ++counts_->refused_connections;
         socket.close(ec);
       } else {
+        // No Nagle, as Go's net/http (kube-apiserver) has it: a response's last partial
+        // segment, and a watch event written after another, would otherwise wait for the
+        // client's (possibly delayed) ACK.
+        socket.set_option(asio::ip::tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(socket), options_, handler_, counts_, open_)->start();
       }
     }
