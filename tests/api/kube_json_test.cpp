@@ -78,3 +78,30 @@ BOOST_AUTO_TEST_CASE(bad_json_is_an_error_that_says_what) {
   BOOST_TEST(json.encode((*extra)->getRoot<k8s::ConfigMap>().asReader()) ==
              "{\"kind\":\"ConfigMap\"}");
 }
+
+// The text is written straight from the message: fields in schema order, the codec's escapes
+// (quote, backslash, short control escapes, \u00XX for the other control characters), every
+// other byte as it is (DEL, UTF-8), int64 as a number.
+BOOST_AUTO_TEST_CASE(encoded_text_is_compact_json_in_schema_order_with_the_codecs_escapes) {
+  KubeJson json;
+  capnp::MallocMessageBuilder m;
+  auto cm = m.initRoot<k8s::ConfigMap>();
+  cm.setKind("ConfigMap");
+  cm.setApiVersion("v1");
+  cm.getMetadata().setName("c");
+  cm.getMetadata().setGeneration(9007199254740991);
+  const std::string value = "a\"b\\c\n\t\x01\x7f caf\xc3\xa9";
+  auto data = cm.initData().initEntries(1);
+  data[0].setKey("k");
+  data[0].setValue(value);
+  std::string want =
+      "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+      "\"generation\":9007199254740991},\"data\":{\"k\":"
+      "\"a\\\"b\\\\c\\n\\t\\u0001\x7f caf\xc3\xa9\"}}";
+  BOOST_TEST(json.encode(cm.asReader()) == want);
+  auto back = json.decode<k8s::ConfigMap>(want);
+  BOOST_REQUIRE(back.ok());
+  auto entries = (*back)->getRoot<k8s::ConfigMap>().getData().getEntries();
+  BOOST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(std::string(entries[0].getValue().cStr()) == value);
+}

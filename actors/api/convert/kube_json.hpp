@@ -1,13 +1,16 @@
 // KubeJson: the one converter between Kubernetes JSON (the HTTP edge) and the Cap'n Proto
-// objects of schemas/api_meta.capnp (everything behind it). Built on Cap'n Proto's own JSON
-// codec (capnp/compat/json.h), which maps fields by name; KubeJson adds what Kubernetes'
-// JSON needs on top:
+// objects of schemas/api_meta.capnp (everything behind it). Decoding is Cap'n Proto's own JSON
+// codec (capnp/compat/json.h), which maps fields by name; encoding writes the text straight
+// from the message with the codec's rules (fields in schema order, HasMode::NON_DEFAULT, its
+// string escapes), without the codec's tree of JSON values: a pod's JSON is what a LIST, a
+// GET and every write of the API encodes. KubeJson adds what Kubernetes' JSON needs on top:
 // - StringMap is a JSON object of strings (labels, annotations, ConfigMap data), ResourceList
 //   one of quantity strings (numbers accepted on input);
 // - Int32Box/Int64Box/BoolBox are their plain value, IntOrString a number or a string;
 // - int64 fields are JSON numbers, not the codec's quoted strings;
-// - empty and zero fields are omitted (Kubernetes' omitempty), unknown fields are ignored
-//   (as kube-apiserver does unless asked for strict decoding).
+// - empty and zero fields are omitted (Kubernetes' omitempty) but for the kind's ZeroFields
+//   (Go fields without omitempty), unknown fields are ignored (as kube-apiserver does unless
+//   asked for strict decoding).
 // Malformed JSON, a value of the wrong type or nesting past 64 levels is an error naming
 // what was wrong; nothing is half-decoded into the caller's message (decode() builds into a
 // message of its own).
@@ -21,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "actors/api/convert/zero_fields.hpp"
 #include "runtime/result.hpp"
 
 namespace craton::api {
@@ -52,8 +56,9 @@ class KubeJson {
     return decode(json, capnp::Schema::from<T>());
   }
 
-  /// An object as compact JSON.
-  std::string encode(capnp::DynamicStruct::Reader object) const;
+  /// An object as compact JSON; `zeros` (compiled for the object's schema) are written as
+  /// their zero where the object leaves them out.
+  std::string encode(capnp::DynamicStruct::Reader object, const ZeroFields* zeros = nullptr) const;
 
  private:
   struct Impl;

@@ -33,12 +33,20 @@ std::vector<Kind> make_kinds() {
         auto kind = make();
         kind.info = info;
         kind.empty_texts = EmptyTexts::of(kind.schema);
+        kind.zeros = zeros_of(kind, false);
+        kind.zeros_deleting = zeros_of(kind, true);
         out.push_back(std::move(kind));
       }
   return out;
 }
 
 }  // namespace
+
+std::shared_ptr<const ZeroFields> zeros_of(const Kind& kind, bool deleting) {
+  auto paths = kind.zero_fields;
+  if (deleting) paths.push_back("metadata.deletionGracePeriodSeconds");
+  return std::make_shared<const ZeroFields>(ZeroFields::of(kind.schema, paths));
+}
 
 const std::vector<Kind>& served_kinds() {
   static const std::vector<Kind> kinds = make_kinds();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actors/api/convert/string_map.hpp"
+#include "actors/api/convert/zero_fields.hpp"
 #include "actors/api/kinds/empty_texts.hpp"
 #include "actors/api/meta/resources.hpp"
 #include "actors/api/registry/object_meta.hpp"
@@ -90,7 +91,14 @@ struct Kind {
   std::map<std::string, std::function<std::string(ObjectReader)>> fields;
   /// Where the schema's texts are, for object_to_bytes (served_kinds() fills it in).
   std::shared_ptr<const EmptyTexts> empty_texts;
+  /// zero_fields compiled for the encoder (served_kinds() fills them in with zeros_of()): as
+  /// they are, and with metadata.deletionGracePeriodSeconds, which Kubernetes writes (0
+  /// included) while an object is marked for deletion.
+  std::shared_ptr<const ZeroFields> zeros, zeros_deleting;
 };
+
+/// `kind`'s zero_fields compiled (deleting: an object marked for deletion).
+std::shared_ptr<const ZeroFields> zeros_of(const Kind& kind, bool deleting);
 
 /// Every kind served, in resources.hpp's order.
 const std::vector<Kind>& served_kinds();

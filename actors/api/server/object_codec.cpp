@@ -6,7 +6,6 @@
 #include <capnp/any.h>
 #include <kj/exception.h>
 
-#include <span>
 #include <string>
 #include <vector>
 
@@ -14,61 +13,6 @@
 
 namespace craton::api {
 namespace {
-
-std::vector<std::string> path_segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
-    out.push_back(path.substr(start, dot - start));
-    start = dot + 1;
-  }
-  out.push_back(path.substr(start));
-  return out;
-}
-
-// The zero of a field's type as Kubernetes writes it: false, 0 or "".
-nlohmann::json zero_of(capnp::Type type) {
-  if (type.isBool()) return false;
-  if (type.isText()) return "";
-  return 0;
-}
-
-// Writes the zero of Kind::zero_fields' `segments` under `at` (of `schema`) when absent.
-// Objects on the way are made when missing (Go structs that are not pointers are always
-// written) until the first list ("name[]"); inside a list's elements only what exists is
-// filled (a ContainerStatus' state.terminated is a pointer: no terminated is made up).
-// A segment the schema does not know stops there (kinds_test checks every path).
-void write_zero_field(nlohmann::json& at, capnp::StructSchema schema,
-                      std::span<const std::string> segments, bool make_parents) {
-  std::string name = segments.front();
-  bool list = name.ends_with("[]");
-  if (list) name.resize(name.size() - 2);
-  auto field = find_json_field(schema, name);
-  if (!field) return;
-  auto type = field->getType();
-  if (segments.size() == 1) {
-    if (!at.contains(name)) at[name] = zero_of(type);
-    return;
-  }
-  auto child = at.find(name);
-  if (list) {
-    if (child == at.end() || !child->is_array() || !type.isList() ||
-        !type.asList().getElementType().isStruct())
-      return;
-    auto element = type.asList().getElementType().asStruct();
-    for (auto& item : *child)
-      if (item.is_object()) write_zero_field(item, element, segments.subspan(1), false);
-    return;
-  }
-  if (!type.isStruct()) return;
-  if (child == at.end() || child->is_null()) {
-    if (!make_parents) return;
-    at[name] = nlohmann::json::object();
-    child = at.find(name);
-  }
-  if (child->is_object())
-    write_zero_field(*child, type.asStruct(), segments.subspan(1), make_parents);
-}
 
 void collect_unknown(const nlohmann::json& j, capnp::StructSchema schema, const std::string& path,
                      std::vector<std::string>& out) {
@@ -138,27 +82,22 @@ bool marked_for_deletion(const Object& object) {
   return object.meta().getDeletionTimestamp().size() > 0;
 }
 
-// The object's JSON text as the codec writes it, with apiVersion, kind and resourceVersion
-// set; `needs_fixing` says whether Kubernetes' zero fields (or deletionGracePeriodSeconds)
-// must still be written into it.
-std::string encoded_text(const KubeJson& codec, const Object& object, std::int64_t resource_version,
-                         bool& needs_fixing) {
+// The kind's zero fields as compiled for the encoder (a test's Kind has none compiled).
+std::shared_ptr<const ZeroFields> zeros_for(const Kind& kind, bool deleting) {
+  const auto& kept = deleting ? kind.zeros_deleting : kind.zeros;
+  return kept ? kept : zeros_of(kind, deleting);
+}
+
+// The object's JSON text with apiVersion, kind and resourceVersion set, and Kubernetes' zero
+// fields (Kind::zero_fields; deletionGracePeriodSeconds while marked) written.
+std::string encoded_text(const KubeJson& codec, const Object& object,
+                         std::int64_t resource_version) {
   auto root = object.root();
   root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
   root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
   object.meta().setResourceVersion(std::to_string(resource_version));
-  needs_fixing = !object.kind->zero_fields.empty() || marked_for_deletion(object);
-  return codec.encode(root.asReader());
-}
-
-// Writes the zero fields Kubernetes writes into `j` (encoded_text's needs_fixing).
-void write_zero_fields(const Object& object, nlohmann::json& j) {
-  for (const auto& path : object.kind->zero_fields)
-    write_zero_field(j, object.kind->schema, path_segments(path), true);
-  // ObjectMeta.DeletionGracePeriodSeconds is a pointer: Kubernetes writes it whenever it is
-  // set, 0 included, and the API sets it with deletionTimestamp.
-  if (marked_for_deletion(object) && !j["metadata"].contains("deletionGracePeriodSeconds"))
-    j["metadata"]["deletionGracePeriodSeconds"] = 0;
+  auto zeros = zeros_for(*object.kind, marked_for_deletion(object));
+  return codec.encode(root.asReader(), zeros.get());
 }
 
 }  // namespace
@@ -184,20 +123,12 @@ bool same_typed_spec(ObjectReader a, ObjectReader b) {
 
 std::string object_to_json_text(const KubeJson& codec, const Object& object,
                                 std::int64_t resource_version) {
-  bool needs_fixing = false;
-  auto text = encoded_text(codec, object, resource_version, needs_fixing);
-  if (!needs_fixing) return text;
-  auto j = nlohmann::json::parse(text);
-  write_zero_fields(object, j);
-  return j.dump();
+  return encoded_text(codec, object, resource_version);
 }
 
-// Parsed once: the text with its zero fields is never dumped to be parsed again.
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version) {
-  bool needs_fixing = false;
-  auto j = nlohmann::json::parse(encoded_text(codec, object, resource_version, needs_fixing));
-  if (needs_fixing) write_zero_fields(object, j);
+  auto j = nlohmann::json::parse(encoded_text(codec, object, resource_version));
   if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
   return j;
 }
@@ -209,10 +140,10 @@ nlohmann::json status_to_json(const KubeJson& codec, const Object& object,
   j["apiVersion"] = kind.info.group_version();
   j["kind"] = kind.info.kind;
   j["metadata"]["resourceVersion"] = std::to_string(resource_version);
-  auto status = object.root().asReader().get("status").as<capnp::DynamicStruct>();
-  j["status"] = nlohmann::json::parse(codec.encode(status));
-  for (const auto& path : kind.zero_fields)
-    if (path.starts_with("status.")) write_zero_field(j, kind.schema, path_segments(path), true);
+  auto field = kind.schema.getFieldByName("status");
+  auto status = object.root().asReader().get(field).as<capnp::DynamicStruct>();
+  auto zeros = zeros_for(kind, false);
+  j["status"] = nlohmann::json::parse(codec.encode(status, zeros->find(field.getIndex())));
   return j;
 }
 
