@@ -59,17 +59,6 @@ Result<std::vector<agent::NodeTaint>> parse_taints(const std::string& text) {
   return taints;
 }
 
-// craton-shim beside this binary (cmd/shim_main.cpp: it starts far faster), else `craton shim`.
-std::vector<std::string> shim_command() {
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto beside = self.parent_path() / "craton-shim";
-    if (::access(beside.c_str(), X_OK) == 0) return {beside.string()};
-  }
-  return {"/proc/self/exe", "shim"};
-}
-
 // The Linux driver and what it borrows (images, network), owned together: the driver is handed
 // out through an aliasing shared_ptr, so the others live exactly as long as it does.
 struct LinuxRuntime {
@@ -101,6 +90,16 @@ Result<std::shared_ptr<LinuxRuntime>> linux_driver(const AgentFlags& flags) {
 }
 
 }  // namespace
+
+std::vector<std::string> shim_command() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto beside = self.parent_path() / "craton-shim";
+    if (::access(beside.c_str(), X_OK) == 0) return {beside.string()};
+  }
+  return {"/proc/self/exe", "shim"};
+}
 
 Result<agent::AgentActorConfig> agent_config(const AgentFlags& flags) {
   agent::AgentActorConfig config;

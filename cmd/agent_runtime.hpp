@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/agent/driver/pod_driver.hpp"
 #include "actors/agent/logs/container_log_server.hpp"
@@ -34,6 +35,10 @@ struct AgentFlags {
   /// default, which says why.
   std::size_t workers = agent::JobRunnerConfig{}.workers;
 };
+
+/// The driver's shim: craton-shim beside this binary (cmd/shim_main.cpp: it starts far
+/// faster), else this binary's `craton shim`.
+std::vector<std::string> shim_command();
 
 /// The agent actor's configuration from the flags; "invalid" with a message naming the flag.
 Result<agent::AgentActorConfig> agent_config(const AgentFlags& flags);

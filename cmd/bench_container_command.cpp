@@ -1,11 +1,13 @@
 // `craton bench containers`: container start beside runc and crun, and idle pods' cost
-// (bench/container_bench.hpp). Needs root; the driver's shim is this binary's `craton shim`.
+// (bench/container_bench.hpp). Needs root; the driver's shim is the agent's (craton-shim beside
+// this binary, else `craton shim`) unless --shim names another.
 //
 //   craton bench containers [--runs 50] [--idle-pods 100] [--idle-seconds 5] [--dir /tmp]
 //       [--runc runc] [--crun crun] [--shim PATH] [--json]
 #include <iostream>
 
 #include "bench/container_bench.hpp"
+#include "cmd/agent_runtime.hpp"
 #include "cmd/commands.hpp"
 
 namespace craton::cmd {
@@ -26,13 +28,12 @@ void add_container_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--runc", o->runc, "runc binary (empty: skip)");
   sub->add_option("--crun", o->crun, "crun binary (empty: skip)");
   sub->add_option("--shim", *shim,
-                  "Another shim executable taking the verb as argv[1] (default: craton shim), to "
-                  "measure what craton's own start-up costs");
+                  "Another shim executable taking the verb as argv[1] (default: the agent's: "
+                  "craton-shim beside this binary, else craton shim)");
   sub->add_flag("--json", *json, "One JSON object");
   sub->callback([o, json, shim, &exit_code] {
-    // The driver spawns this same binary as its shim (cmd/main.cpp handles `craton shim`).
-    o->shim_command = shim->empty() ? std::vector<std::string>{"/proc/self/exe", "shim"}
-                                    : std::vector<std::string>{*shim};
+    // The shim the agent would spawn: a start is measured as pods get it.
+    o->shim_command = shim->empty() ? shim_command() : std::vector<std::string>{*shim};
     auto report = bench::run_container_bench(*o);
     if (!report) {
       std::cerr << "craton bench containers: " << report.error().message << "\n";
