@@ -262,7 +262,9 @@ std::string replay_differs(const Profile& profile, const Registry& registry,
   std::vector<const NodeInfo*> rotated;  // a fresh framework starts at 0: rotate instead
   for (const auto& node : copy) rotated.push_back(&node);
   CycleState state;
-  auto ref = framework.value()->schedule(state, pod, rotated, options);
+  CycleOptions replay = options;
+  replay.node_changes = nullptr;  // the snapshot's changes do not describe this copy
+  auto ref = framework.value()->schedule(state, pod, rotated, replay);
   auto back = [&](std::uint32_t j) { return (start + j) % n; };
   if (ref.code != result.code)
     return "reference code " + std::string(code_name(ref.code)) + ", measured " +
@@ -730,7 +732,7 @@ Result<SchedulerBenchReport> run_through_queue(const SchedulerBenchOptions& o) {
       const PodInfo& pod = *popped->pod;
       cache.update_snapshot(snapshot);
       CycleState state;
-      CycleOptions options{mix(o.seed ^ index++), false};
+      CycleOptions options{mix(o.seed ^ index++), false, &snapshot};  // as SchedulerService
       std::uint32_t start = f.next_start_node_index();
       auto t0 = Clock::now();
       auto r = f.schedule(state, pod, snapshot.nodes(), options);

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE scheduler_cache
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <span>
@@ -316,6 +317,41 @@ BOOST_AUTO_TEST_CASE(update_snapshot_after_changing_3_of_5000_nodes_copies_3) {
   BOOST_TEST(snapshot_cpu(snapshot, "node-17") == 150);
   BOOST_TEST(snapshot_cpu(snapshot, "node-4000") == 200);
   BOOST_TEST(cache.update_snapshot(snapshot).copied == 0u);
+  cache.check_invariants();
+}
+
+// The snapshot as a NodeListChanges (what plugins' indexes catch up from): after an update,
+// the positions changed after the previous newest generation are exactly the copied nodes',
+// and a rebuilt list has a new layout.
+BOOST_AUTO_TEST_CASE(a_snapshot_tells_which_positions_changed_after_a_generation) {
+  SchedulerCache cache;
+  for (int i = 0; i < 50; ++i) cache.add_node(node_in("node-" + std::to_string(i), ""));
+  Snapshot snapshot;
+  cache.update_snapshot(snapshot);
+  auto layout = snapshot.layout();
+  auto seen = snapshot.newest_generation();
+  auto changed = [&](std::uint64_t after) {
+    std::vector<std::string> names;
+    snapshot.changed_after(after,
+                           [&](std::size_t i) { names.push_back(snapshot.nodes()[i]->name()); });
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  BOOST_TEST(changed(seen).empty());
+  BOOST_TEST(changed(0).size() == 50u);
+
+  BOOST_REQUIRE(cache.assume_pod(pod_on("a", 100), "node-17").ok());
+  BOOST_REQUIRE(cache.add_pod(pod_on("b", 200, "node-40")).ok());
+  BOOST_REQUIRE(cache.assume_pod(pod_on("c", 50), "node-17").ok());
+  cache.update_snapshot(snapshot);
+  BOOST_TEST(snapshot.layout() == layout);
+  BOOST_TEST(changed(seen) == (std::vector<std::string>{"node-17", "node-40"}));
+  BOOST_TEST(snapshot.newest_generation() > seen);
+  BOOST_TEST(changed(snapshot.newest_generation()).empty());
+
+  cache.add_node(node_in("node-50", ""));
+  cache.update_snapshot(snapshot);
+  BOOST_TEST(snapshot.layout() != layout);
   cache.check_invariants();
 }
 

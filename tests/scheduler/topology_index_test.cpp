@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE scheduler_topology_index
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -220,6 +222,77 @@ BOOST_AUTO_TEST_CASE(counts_equal_a_walk_over_every_pod_through_random_changes) 
       BOOST_TEST((index_terms(index) == walk_terms(list)));
     }
   }
+}
+
+// What a World's list says changed: the positions whose node's generation is above a given
+// one (found here by looking at every node; the scheduler's Snapshot keeps a set instead), and
+// a new layout whenever the list's length changes. `silent` says nothing changed.
+struct WorldChanges final : NodeListChanges {
+  const std::vector<const NodeInfo*>* list = nullptr;
+  std::uint64_t layout_id = 1;
+  bool silent = false;
+  std::uint64_t layout() const override { return layout_id; }
+  std::uint64_t newest_generation() const override {
+    std::uint64_t newest = 0;
+    for (const NodeInfo* n : *list) newest = std::max(newest, n->generation());
+    return newest;
+  }
+  void changed_after(std::uint64_t after,
+                     const std::function<void(std::size_t)>& visit) const override {
+    if (silent) return;
+    for (std::size_t i = 0; i < list->size(); ++i)
+      if ((*list)[i]->generation() > after) visit(i);
+  }
+};
+
+BOOST_AUTO_TEST_CASE(synced_with_the_lists_changes_counts_equal_a_walk_through_random_changes) {
+  World w(12);
+  TopologyIndex index;
+  std::vector<const NodeInfo*> list;  // one buffer: the same list from sync to sync
+  list.reserve(w.nodes.size());
+  WorldChanges changes;
+  changes.list = &list;
+  std::vector<PodAffinityTerm> q = {term("r", kZone)};
+  for (int step = 0; step < 600; ++step) {
+    w.step();
+    if (w.list().size() != list.size()) ++changes.layout_id;
+    list = w.list();
+    index.sync(list, &changes);
+    BOOST_TEST_CONTEXT("step " << step) {
+      BOOST_TEST(
+          (nonzero(index.count_selected(q, kZone).counts()) == walk_selected(list, q, kZone)));
+      BOOST_TEST((index_terms(index) == walk_terms(list)));
+    }
+  }
+}
+
+// With the list's changes, a sync looks only at the positions they name: a node changed
+// without the list saying so stays as counted (so the changes, not a look at every node, are
+// what the sync costs); a sync without them looks at every node and catches up.
+BOOST_AUTO_TEST_CASE(a_sync_with_the_lists_changes_looks_only_at_the_positions_they_name) {
+  World w(8);
+  TopologyIndex index;
+  std::vector<const NodeInfo*> list = w.list();
+  WorldChanges changes;
+  changes.list = &list;
+  std::vector<PodAffinityTerm> q = {term("r", kZone)};
+  index.sync(list, &changes);
+  BOOST_TEST(index.count_selected(q, kZone).total == 0);
+
+  PodInfo red = pod_requesting(10, 10, "red");
+  red.namespace_ = "a";
+  red.labels["color"] = "r";
+  w.nodes[0].add_pod(std::make_shared<PodInfo>(red));  // node 0 has a zone (0 % 7 != 3)
+  index.sync(list, &changes);
+  BOOST_TEST(index.count_selected(q, kZone).total == 1);
+
+  red.uid = red.name = "red-2";
+  w.nodes[1].add_pod(std::make_shared<PodInfo>(red));
+  changes.silent = true;
+  index.sync(list, &changes);
+  BOOST_TEST(index.count_selected(q, kZone).total == 1);  // not told, not looked at
+  index.sync(list);
+  BOOST_TEST(index.count_selected(q, kZone).total == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_query_first_asked_late_counts_every_pod_already_there) {

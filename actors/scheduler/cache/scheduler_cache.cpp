@@ -182,7 +182,9 @@ SnapshotUpdate SchedulerCache::update_snapshot(Snapshot& snapshot) {
     affinity_changed |= slot->pods_with_required_anti_affinity().empty() !=
                         entry.info.pods_with_required_anti_affinity().empty();
     // Assigning in place keeps the NodeInfo's address, which the lists hold.
+    std::uint64_t before = slot->generation();
     *slot = entry.info;
+    snapshot.regenerated(slot.get(), before);
     ++update.copied;
   }
   if (!recency_.empty()) snapshot.generation_ = recency_.front().generation;
@@ -199,6 +201,7 @@ SnapshotUpdate SchedulerCache::update_snapshot(Snapshot& snapshot) {
       snapshot.list_.push_back(node);
     }
     snapshot.node_set_version_ = node_set_version_;
+    snapshot.reindex_positions();
     update.list_rebuilt = true;
   }
   if (update.list_rebuilt || affinity_changed) snapshot.rebuild_affinity_lists();

@@ -18,6 +18,7 @@
 namespace craton::scheduler {
 
 class NodeInfo;
+class NodeListChanges;
 
 class CycleState {
  public:
@@ -25,7 +26,14 @@ class CycleState {
   /// that count what other nodes hold (pod affinity, topology spread) while Filter and Score
   /// see one node.
   std::span<const NodeInfo* const> all_nodes() const { return all_nodes_; }
-  void set_all_nodes(std::span<const NodeInfo* const> nodes) { all_nodes_ = nodes; }
+  /// What changed in that list since earlier cycles, when the list can say (a snapshot's);
+  /// nullptr otherwise (a dry run's copy of the list).
+  const NodeListChanges* node_changes() const { return node_changes_; }
+  void set_all_nodes(std::span<const NodeInfo* const> nodes,
+                     const NodeListChanges* changes = nullptr) {
+    all_nodes_ = nodes;
+    node_changes_ = changes;
+  }
 
   /// Stores `value` as the cycle's T, replacing an earlier one.
   template <class T>
@@ -84,6 +92,7 @@ class CycleState {
   }
 
   std::span<const NodeInfo* const> all_nodes_;
+  const NodeListChanges* node_changes_ = nullptr;
   std::vector<Slot> slots_;
   std::deque<std::string> texts_;
   std::uint64_t skipped_filters_ = 0;

@@ -201,7 +201,7 @@ ScheduleResult Framework::schedule(CycleState& state, const PodInfo& pod,
                                    std::span<const NodeInfo* const> nodes,
                                    const CycleOptions& options) {
   ScheduleResult result;
-  state.set_all_nodes(nodes);
+  state.set_all_nodes(nodes, options.node_changes);
   if (nodes.empty()) {
     result.code = Code::unschedulable;
     result.message = "no nodes available to schedule pods";

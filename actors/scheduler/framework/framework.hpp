@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/scheduler/framework/node_list_changes.hpp"
 #include "actors/scheduler/framework/plugin.hpp"
 #include "actors/scheduler/framework/registry.hpp"
 #include "actors/scheduler/framework/waiting_pods.hpp"
@@ -80,6 +81,9 @@ inline constexpr std::size_t kFilterPluginsMax = 64;
 struct CycleOptions {
   std::uint64_t tie_seed = 0;  ///< chooses among equally scored best nodes
   bool explain = false;        ///< keep every plugin's score per node
+  /// What changed in the nodes given to schedule() since earlier cycles (the snapshot's), or
+  /// nullptr: plugins then look at every node to see what changed.
+  const NodeListChanges* node_changes = nullptr;
 };
 
 class Framework {

@@ -282,7 +282,7 @@ Status InterPodAffinity::pre_filter(CycleState& state, const PodInfo& given,
   if (counting_ == PodCounting::every_pod) {
     walk_filter_counts(pod, ns_labels, nodes, s);
   } else {
-    index_.sync(nodes);
+    index_.sync(nodes, state.node_changes());
     state.write(AffinityIndexSynced{});
     index_filter_counts(pod, ns_labels, index_, s);
   }
@@ -385,7 +385,7 @@ Status InterPodAffinity::pre_score(CycleState& state, const PodInfo& given,
     scores =
         walk_score_counts(pod, ns_labels, state.all_nodes(), args_.hard_pod_affinity_weight, s);
   } else {
-    if (!state.read<AffinityIndexSynced>()) index_.sync(state.all_nodes());
+    if (!state.read<AffinityIndexSynced>()) index_.sync(state.all_nodes(), state.node_changes());
     scores = index_score_counts(pod, ns_labels, index_, args_.hard_pod_affinity_weight, s);
   }
   if (!scores) return Status::skip();

@@ -272,7 +272,7 @@ Status PodTopologySpread::pre_filter(CycleState& state, const PodInfo& pod,
   s.constraints = constraints_for(pod, WhenUnsatisfiable::do_not_schedule);
   if (s.constraints.empty()) return Status::skip();
   if (counting_ == PodCounting::indexed && index_answers(s, pod)) {
-    index_.sync(state.all_nodes());
+    index_.sync(state.all_nodes(), state.node_changes());
     index_filter_counts(pod, index_, s);
   } else {
     walk_filter_counts(pod, state.all_nodes(), s, selection_ids());

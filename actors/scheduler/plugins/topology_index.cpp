@@ -71,6 +71,11 @@ struct TopologyIndex::State {
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> term_by_signature;
   std::size_t stale_terms = 0;  ///< terms with no carrier left
   std::uint64_t epoch = 0;
+  /// The list of the last sync when it came with its NodeListChanges: its first element's
+  /// address, its layout and its newest generation then (0: no such list).
+  const NodeInfo* const* synced_list = nullptr;
+  std::uint64_t synced_layout = 0;
+  std::uint64_t synced_generation = 0;
 
   Key& key(const std::string& name) {
     if (auto it = key_by_name.find(name); it != key_by_name.end()) return *it->second;
@@ -212,23 +217,35 @@ struct TopologyIndex::State {
 TopologyIndex::TopologyIndex() : state_(std::make_unique<State>()) {}
 TopologyIndex::~TopologyIndex() = default;
 
-void TopologyIndex::sync(std::span<const NodeInfo* const> nodes) {
+void TopologyIndex::sync(std::span<const NodeInfo* const> nodes, const NodeListChanges* changes) {
   std::uint64_t epoch = state_->epoch + 1;
   if (state_->stale_terms > kStaleTermsMax) state_ = std::make_unique<State>();  // recount all
   State& s = *state_;
   s.epoch = epoch;
+  // The same list in the same layout as the last sync: only the positions it says changed
+  // since then can differ (NodeListChanges' promise). Anything else: every position is looked at.
+  bool same_list = changes != nullptr && s.synced_list == nodes.data() &&
+                   s.synced_layout == changes->layout() && nodes.size() == s.slots.size();
   if (nodes.size() != s.slots.size()) s.resize(nodes.size());
   // Two passes: every changed slot is emptied before any is counted again, so registering a
   // key or a term while counting never reads a node that may have been freed.
   changed_.clear();
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
+  auto look = [&](std::size_t i) {
     CRATON_ASSERT(nodes[i] != nullptr, "a node to index");
     const auto& slot = s.slots[i];
-    if (slot.node == nodes[i] && slot.generation == nodes[i]->generation()) continue;
+    if (slot.node == nodes[i] && slot.generation == nodes[i]->generation()) return;
     s.unaccount(i);
     changed_.push_back(i);
+  };
+  if (same_list) {
+    changes->changed_after(s.synced_generation, look);
+  } else {
+    for (std::size_t i = 0; i < nodes.size(); ++i) look(i);
   }
   for (auto i : changed_) s.account(i, nodes[i]);
+  s.synced_list = changes != nullptr ? nodes.data() : nullptr;
+  s.synced_layout = changes != nullptr ? changes->layout() : 0;
+  s.synced_generation = changes != nullptr ? changes->newest_generation() : 0;
 }
 
 DomainLookup TopologyIndex::count_selected(std::span<const PodAffinityTerm> terms,

@@ -13,7 +13,9 @@
 // How it stays current: sync(nodes) compares each position's NodeInfo address and generation
 // with what it counted last (generations are process-wide unique per content, node_info.hpp)
 // and recounts only the nodes that changed: O(nodes) comparisons plus O(changed nodes' pods x
-// queries) per cycle, typically one node (the last pod's). Bounded: at most kQueriesMax queries
+// queries) per cycle, typically one node (the last pod's). Given the list's NodeListChanges
+// (the scheduler's snapshot), it compares only the positions the list says changed since the
+// last sync: O(changed nodes) per cycle. Bounded: at most kQueriesMax queries
 // (the least recently used is dropped, never one asked since the last sync); when more than
 // kStaleTermsMax distinct terms have no pod left the index rebuilds itself.
 //
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "actors/scheduler/framework/node_info.hpp"
+#include "actors/scheduler/framework/node_list_changes.hpp"
 #include "actors/scheduler/plugins/topology_counts.hpp"
 
 namespace craton::scheduler {
@@ -72,9 +75,11 @@ class TopologyIndex {
   TopologyIndex& operator=(const TopologyIndex&) = delete;
 
   /// Brings every count up to date with `nodes` (the cycle's node list, in any order; a
-  /// position whose address or generation changed is recounted). Call it first in every cycle:
-  /// the calls below read the nodes of the last sync, which must still be alive.
-  void sync(std::span<const NodeInfo* const> nodes);
+  /// position whose address or generation changed is recounted). With `changes` (what the
+  /// list says changed, CycleState::node_changes()) and the same list and layout as the last
+  /// sync, only the positions changed since are looked at; else every position. Call it first
+  /// in every cycle: the calls below read the nodes of the last sync, which must still be alive.
+  void sync(std::span<const NodeInfo* const> nodes, const NodeListChanges* changes = nullptr);
 
   /// Per domain of `topology_key`, the pods on the synced nodes that every one of `terms`
   /// selects (their selectors and namespaces; their own topology keys and weights are ignored).

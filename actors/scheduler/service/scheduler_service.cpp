@@ -383,6 +383,7 @@ void SchedulerService::schedule_one(PoppedPod popped, std::int64_t now_ms) {
   CycleState state;
   CycleOptions options;
   options.tie_seed = derive_seed(cycle_seed_, std::to_string(popped.scheduling_cycle));
+  options.node_changes = &snapshot_;  // plugins' indexes catch up with the changed nodes only
   auto result = framework->schedule(state, pod, snapshot_.nodes(), options);
   if (result.code == Code::unschedulable)
     return unschedulable(*framework, state, popped, result, now_ms);
