@@ -88,18 +88,6 @@ std::shared_ptr<const ZeroFields> zeros_for(const Kind& kind, bool deleting) {
   return kept ? kept : zeros_of(kind, deleting);
 }
 
-// The object's JSON text with apiVersion, kind and resourceVersion set, and Kubernetes' zero
-// fields (Kind::zero_fields; deletionGracePeriodSeconds while marked) written.
-std::string encoded_text(const KubeJson& codec, const Object& object,
-                         std::int64_t resource_version) {
-  auto root = object.root();
-  root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
-  root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
-  object.meta().setResourceVersion(std::to_string(resource_version));
-  auto zeros = zeros_for(*object.kind, marked_for_deletion(object));
-  return codec.encode(root.asReader(), zeros.get());
-}
-
 }  // namespace
 
 bool same_typed_spec(ObjectReader a, ObjectReader b) {
@@ -121,14 +109,21 @@ bool same_typed_spec(ObjectReader a, ObjectReader b) {
   }
 }
 
+// apiVersion, kind and resourceVersion set, and Kubernetes' zero fields (Kind::zero_fields;
+// deletionGracePeriodSeconds while marked) written by the encoder as it goes.
 std::string object_to_json_text(const KubeJson& codec, const Object& object,
                                 std::int64_t resource_version) {
-  return encoded_text(codec, object, resource_version);
+  auto root = object.root();
+  root.set("apiVersion", capnp::Text::Reader(object.kind->info.group_version().c_str()));
+  root.set("kind", capnp::Text::Reader(object.kind->info.kind.c_str()));
+  object.meta().setResourceVersion(std::to_string(resource_version));
+  auto zeros = zeros_for(*object.kind, marked_for_deletion(object));
+  return codec.encode(root.asReader(), zeros.get());
 }
 
 nlohmann::json object_to_json(const KubeJson& codec, const Object& object,
                               std::int64_t resource_version) {
-  auto j = nlohmann::json::parse(encoded_text(codec, object, resource_version));
+  auto j = nlohmann::json::parse(object_to_json_text(codec, object, resource_version));
   if (!j.contains("metadata")) j["metadata"] = nlohmann::json::object();
   return j;
 }
