@@ -299,27 +299,23 @@ Result<ApiBenchReport> run_api_bench(const ApiBenchOptions& o) {
         return c.call(http::verb::get, pod_path(i % o.objects), "", "application/json");
       },
       200);
-  std::atomic<std::uint64_t> list_bytes{0};
-  std::string body;  // one client: every LIST is read into the same buffer, as curl would
+  // One client reads every LIST into the same buffer, as curl would.
+  std::string body;
+  auto list_all = [&](Client& c) {
+    return c.call(http::verb::get, kPods + "?resourceVersion=0", "", "application/json", &body);
+  };
   if (o.lists > 0) {
     // The first LIST encodes every object's JSON (kept for the next ones): timed on its own.
     Client c(port);
     auto begin = std::chrono::steady_clock::now();
-    if (c.call(http::verb::get, kPods + "?resourceVersion=0", "", "application/json", &body) == 200)
+    if (list_all(c) == 200)
       report.first_list_ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
               .count();
   }
   report.list = drive(
-      port, 1, o.lists, 0,
-      [&](Client& c, std::uint64_t) {
-        int status =
-            c.call(http::verb::get, kPods + "?resourceVersion=0", "", "application/json", &body);
-        list_bytes = body.size();
-        return status;
-      },
-      200);
-  report.list_bytes = list_bytes;
+      port, 1, o.lists, 0, [&](Client& c, std::uint64_t) { return list_all(c); }, 200);
+  report.list_bytes = body.size();
   report.fanout = fanout(port, o.watchers, o.changes);
   (*host)->stop();
   return report;
