@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "actors/api/convert/kube_json.hpp"
+#include "schemas/api_cluster.capnp.h"
 #include "schemas/api_meta.capnp.h"
 
 using namespace craton;
@@ -104,4 +105,25 @@ BOOST_AUTO_TEST_CASE(encoded_text_is_compact_json_in_schema_order_with_the_codec
   auto entries = (*back)->getRoot<k8s::ConfigMap>().getData().getEntries();
   BOOST_REQUIRE(entries.size() == 1u);
   BOOST_TEST(std::string(entries[0].getValue().cStr()) == value);
+}
+
+// Fields are found by their JSON name: $Json.name where there is one (DaemonEndpoint's "Port",
+// not its Cap'n Proto name "port"), else the field's own; the answers are the same however
+// often and in whatever order schemas are asked (the index is built once per schema).
+BOOST_AUTO_TEST_CASE(fields_are_found_by_their_json_name_every_time) {
+  auto endpoint = capnp::Schema::from<k8s::Node::DaemonEndpoint>();
+  auto meta = capnp::Schema::from<k8s::ObjectMeta>();
+  for (int round = 0; round < 3; ++round) {
+    auto port = find_json_field(endpoint, "Port");
+    BOOST_REQUIRE(port.has_value());
+    BOOST_TEST(std::string(port->getProto().getName().cStr()) == "port");
+    BOOST_TEST(!find_json_field(endpoint, "port").has_value());
+    auto name = find_json_field(meta, "name");
+    BOOST_REQUIRE(name.has_value());
+    BOOST_TEST(name->getIndex() == meta.getFieldByName("name").getIndex());
+    BOOST_TEST(find_json_field(meta, "ownerReferences")->getIndex() ==
+               meta.getFieldByName("ownerReferences").getIndex());
+    BOOST_TEST(!find_json_field(meta, "nosuchfield").has_value());
+    BOOST_TEST(!find_json_field(meta, "").has_value());
+  }
 }

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE runtime_codec
 #include <boost/test/unit_test.hpp>
 
+#include <capnp/serialize.h>
+
 #include <cstring>
 
 #include "runtime/envelope_codec.hpp"
@@ -35,6 +37,30 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_addresses_correlation_and_body) {
   BOOST_TEST(ping.getSeq() == 7u);
   BOOST_TEST(ping.getPayload().size() == 100u);
   BOOST_TEST(ping.getPayload()[99] == 99);
+}
+
+// encode() writes the segment table and the segments itself: the bytes are what capnp reads as
+// a flat array, whether the message has one segment or several (a body past the first
+// segment's 8 KiB spills into more), and exactly encoded_bytes() of them.
+BOOST_AUTO_TEST_CASE(encoded_bytes_are_a_flat_array_for_any_number_of_segments) {
+  for (std::size_t payload : {0u, 100u, 5000u, 300000u}) {
+    EnvelopeBuilder b(Address{"n1", "pinger"}, Address{"n2", "echo"}, 42);
+    auto ping = b.body().initPing();
+    ping.setSeq(3);
+    auto data = ping.initPayload(payload);
+    for (std::size_t i = 0; i < payload; ++i) data[i] = static_cast<std::uint8_t>(i * 7);
+    auto bytes = b.encode();
+    BOOST_TEST(bytes.size() == b.encoded_bytes());
+    BOOST_REQUIRE(bytes.size() % sizeof(capnp::word) == 0);
+    std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
+    std::memcpy(words.data(), bytes.data(), bytes.size());
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+    BOOST_TEST(reader.getEnd() == words.data() + words.size());  // nothing left over
+    auto got = reader.getRoot<schema::Envelope>().getBody().getPing().getPayload();
+    BOOST_REQUIRE(got.size() == payload);
+    for (std::size_t i = 0; i < payload; ++i)
+      if (got[i] != static_cast<std::uint8_t>(i * 7)) BOOST_FAIL("payload byte " << i);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(decoded_envelope_stays_valid_after_move) {

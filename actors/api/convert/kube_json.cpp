@@ -8,7 +8,11 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 #include "actors/api/convert/string_map.hpp"
 #include "schemas/api_cluster.capnp.h"
@@ -382,11 +386,37 @@ std::string json_name(capnp::StructSchema::Field field) {
   return field.getProto().getName().cStr();
 }
 
+// Each struct schema's fields by JSON name, built on first use and kept: the unknown-field
+// check of every write looks up each key of the body, and a walk over the fields reading each
+// one's annotations was 1.3% of a 2,000-node simulation. Schemas are compiled in and never go
+// away, so the table only grows, to one entry per struct the API decodes.
 std::optional<capnp::StructSchema::Field> find_json_field(capnp::StructSchema schema,
                                                           std::string_view name) {
-  for (auto field : schema.getFields())
-    if (json_name(field) == name) return field;
-  return std::nullopt;
+  using Fields = std::unordered_map<std::string_view, capnp::StructSchema::Field>;
+  struct Index {
+    std::vector<std::string> names;  // the keys' text
+    Fields fields;
+  };
+  static std::shared_mutex mutex;
+  static std::unordered_map<std::uint64_t, std::unique_ptr<const Index>> indexes;
+  const Index* index = nullptr;
+  {
+    std::shared_lock lock(mutex);
+    if (auto it = indexes.find(schema.getProto().getId()); it != indexes.end())
+      index = it->second.get();
+  }
+  if (index == nullptr) {
+    auto built = std::make_unique<Index>();
+    auto fields = schema.getFields();
+    built->names.reserve(fields.size());  // no reallocation: the views stay on their text
+    for (auto field : fields)
+      built->fields.emplace(built->names.emplace_back(json_name(field)), field);
+    std::unique_lock lock(mutex);
+    index = indexes.try_emplace(schema.getProto().getId(), std::move(built)).first->second.get();
+  }
+  auto it = index->fields.find(name);
+  if (it == index->fields.end()) return std::nullopt;
+  return it->second;
 }
 
 struct KubeJson::Impl {

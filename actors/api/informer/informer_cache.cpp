@@ -64,24 +64,33 @@ void InformerCache::add_index(const std::string& name, IndexFunction function) {
   CRATON_ASSERT(indexes_.count(name) == 0, "an index registered twice");
   auto& index = indexes_[name];
   index.function = std::move(function);
-  for (const auto& [key, object] : objects_) file(index, object);
+  for (const auto& [key, object] : objects_) file(index, key, index.function(object));
 }
 
 void InformerCache::put(const InformerObject& object) {
   auto at = objects_.find(object.key());
-  if (at != objects_.end()) {
-    for (auto& [name, index] : indexes_) unfile(index, at->second);
-    at->second = object;
-  } else {
+  if (at == objects_.end()) {
     objects_.emplace(object.key(), object);
+    for (auto& [name, index] : indexes_) file(index, object.key(), index.function(object));
+    return;
   }
-  for (auto& [name, index] : indexes_) file(index, object);
+  // Refiled only in the indexes whose values changed: an update seldom moves an object (a
+  // pod's status changes, not its namespace, node or owners), and a refiling is an erase and
+  // an insert in a set that can hold every object (the namespace index at 150,000 pods).
+  for (auto& [name, index] : indexes_) {
+    auto before = index.function(at->second);
+    auto after = index.function(object);
+    if (before == after) continue;
+    unfile(index, object.key(), before);
+    file(index, object.key(), after);
+  }
+  at->second = object;
 }
 
 void InformerCache::erase(const std::string& key) {
   auto at = objects_.find(key);
   if (at == objects_.end()) return;
-  for (auto& [name, index] : indexes_) unfile(index, at->second);
+  for (auto& [name, index] : indexes_) unfile(index, key, index.function(at->second));
   objects_.erase(at);
 }
 
@@ -124,16 +133,17 @@ std::vector<std::string> InformerCache::index_values(const std::string& name) co
   return out;
 }
 
-void InformerCache::file(Index& index, const InformerObject& object) {
-  for (auto& value : index.function(object)) index.keys_by_value[value].insert(object.key());
+void InformerCache::file(Index& index, const std::string& key,
+                         const std::vector<std::string>& values) {
+  for (const auto& value : values) index.keys_by_value[value].insert(key);
 }
 
-// The function is pure (a function of the object), so it names the values filed under before.
-void InformerCache::unfile(Index& index, const InformerObject& object) {
-  for (auto& value : index.function(object)) {
+void InformerCache::unfile(Index& index, const std::string& key,
+                           const std::vector<std::string>& values) {
+  for (const auto& value : values) {
     auto at = index.keys_by_value.find(value);
     if (at == index.keys_by_value.end()) continue;
-    at->second.erase(object.key());
+    at->second.erase(key);
     if (at->second.empty()) index.keys_by_value.erase(at);
   }
 }

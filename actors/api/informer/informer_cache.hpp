@@ -61,8 +61,11 @@ class InformerCache {
     IndexFunction function;
     std::map<std::string, std::set<std::string>> keys_by_value;
   };
-  void file(Index& index, const InformerObject& object);
-  void unfile(Index& index, const InformerObject& object);
+  /// Files `key` under `values` (what the index's function gives for the object), or takes it
+  /// out from under them. The function is pure, so the values it gave for an object held are
+  /// the ones it is filed under.
+  void file(Index& index, const std::string& key, const std::vector<std::string>& values);
+  void unfile(Index& index, const std::string& key, const std::vector<std::string>& values);
 
   std::map<std::string, InformerObject> objects_;
   std::map<std::string, Index> indexes_;
