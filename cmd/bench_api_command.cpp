@@ -2,7 +2,10 @@
 //
 //   craton bench api [--clients 16] [--objects 10000] [--object-bytes 2048] [--updates 2000]
 //                    [--gets 10000] [--lists 20] [--watchers 1000] [--changes 20]
-//                    [--paced-writes 10000] [--rate 1000] [--paced-clients 64] [--json]
+//                    [--paced-writes 10000] [--rate 1000] [--paced-clients 64] [--replicas 3]
+//                    [--json]
+// --replicas other than 3 is for diagnosis only (how much of a write's cost is the replicas');
+// the figures are against three.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -61,6 +64,8 @@ void add_api_bench(CLI::App& bench, int& exit_code) {
   sub->add_option("--paced-clients", o->paced_clients, "HTTP clients sending the paced writes")
       ->check(CLI::Range(1, 1024));
   sub->add_option("--data-dir", o->data_dir, "Where the store replicas keep their data");
+  sub->add_option("--replicas", o->replicas, "Store replicas (the figures are against 3)")
+      ->check(CLI::Range(1, 7));
   sub->add_flag("--json", *json, "JSON output");
   sub->callback([o, json, &exit_code] {
     o->binary = "/proc/self/exe";
