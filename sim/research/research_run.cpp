@@ -104,14 +104,14 @@ Result<RunOutcome> run_research(const ResearchWorkload& workload, const std::str
     if (pod.priority != 0) priorities.insert(pod.priority);
   for (auto priority : priorities) {
     auto message =
-        codec.decode<schema::k8s::PriorityClass>(priority_class_json_of(priority).dump());
+        codec.decode_parsed<schema::k8s::PriorityClass>(priority_class_json_of(priority));
     if (!message)
       return invalid("priority " + std::to_string(priority) + ": " + message.error().message);
     submissions.push_back({0, priority_class_name(priority), flat_bytes(**message),
                            SubmitKind::create_priority_class});
   }
   for (const auto& pod : pods) {
-    auto message = codec.decode<schema::k8s::Pod>(pod_json_of(pod, options.namespace_).dump());
+    auto message = codec.decode_parsed<schema::k8s::Pod>(pod_json_of(pod, options.namespace_));
     if (!message) return invalid("pod " + pod.name + ": " + message.error().message);
     submissions.push_back({options.start_ms + pod.submit_ms, pod.name, flat_bytes(**message)});
     last_end_ms = std::max(last_end_ms, pod.submit_ms + pod.duration_ms.value_or(0));

@@ -10,8 +10,10 @@
 #include <sstream>
 
 #include "actors/api/convert/kube_json.hpp"
+#include "schemas/api_apps.capnp.h"
 #include "schemas/api_cluster.capnp.h"
 #include "schemas/api_meta.capnp.h"
+#include "schemas/api_pod.capnp.h"
 
 using namespace craton;
 using namespace craton::api;
@@ -125,5 +127,48 @@ BOOST_AUTO_TEST_CASE(fields_are_found_by_their_json_name_every_time) {
                meta.getFieldByName("ownerReferences").getIndex());
     BOOST_TEST(!find_json_field(meta, "nosuchfield").has_value());
     BOOST_TEST(!find_json_field(meta, "").has_value());
+  }
+}
+
+// decode_parsed takes the values a handler already holds, with the codec's rules: int32 from a
+// whole number or a string holding one, int64 from a number only, IntOrString either way, a
+// box's null left empty; a wrong type is refused naming where it was, and nothing comes back.
+BOOST_AUTO_TEST_CASE(parsed_values_decode_with_the_codecs_rules_and_errors_say_where) {
+  KubeJson json;
+  auto pod = json.decode_parsed<k8s::Pod>(nlohmann::json::parse(R"({
+    "metadata": {"name": "p", "generation": 3.0, "unknown": {"deep": [1, 2]}},
+    "spec": {"containers": [{"name": "c", "ports": [{"containerPort": "8080"}, {"containerPort": 81}]}],
+             "terminationGracePeriodSeconds": 30}})"));
+  BOOST_REQUIRE_MESSAGE(pod.ok(), (pod ? "" : pod.error().message));
+  auto p = (*pod)->getRoot<k8s::Pod>();
+  BOOST_TEST(p.getMetadata().getGeneration() == 3);
+  auto ports = p.getSpec().getContainers()[0].getPorts();
+  BOOST_REQUIRE(ports.size() == 2u);
+  BOOST_TEST(ports[0].getContainerPort() == 8080);
+  BOOST_TEST(ports[1].getContainerPort() == 81);
+
+  auto deployment = json.decode_parsed<k8s::Deployment>(nlohmann::json::parse(
+      R"({"spec": {"strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}}}})"));
+  BOOST_REQUIRE(deployment.ok());
+  auto rolling =
+      (*deployment)->getRoot<k8s::Deployment>().getSpec().getStrategy().getRollingUpdate();
+  BOOST_TEST(std::string(rolling.getMaxSurge().getStrVal().cStr()) == "25%");
+  BOOST_TEST(rolling.getMaxUnavailable().getIntVal() == 1);
+
+  struct Bad {
+    const char* json;
+    const char* where;
+  };
+  for (auto bad : {Bad{R"({"metadata": {"generation": "3"}})", "metadata.generation"},
+                   Bad{R"({"spec": {"containers": [{"ports": [{}, {"containerPort": 80.5}]}]}})",
+                       "spec.containers[0].ports[1].containerPort"},
+                   Bad{R"({"spec": {"containers": [{"ports": [{"containerPort": 3000000000}]}]}})",
+                       "spec.containers[0].ports[0].containerPort"},
+                   Bad{R"({"metadata": {"labels": {"a": true}}})", "metadata.labels"},
+                   Bad{R"({"spec": {"containers": {"name": "c"}}})", "spec.containers"}}) {
+    auto r = json.decode_parsed<k8s::Pod>(nlohmann::json::parse(bad.json));
+    BOOST_REQUIRE_MESSAGE(!r.ok(), bad.json);
+    BOOST_TEST(r.error().code == "bad_request");
+    BOOST_TEST(r.error().message.find(bad.where) != std::string::npos, r.error().message);
   }
 }

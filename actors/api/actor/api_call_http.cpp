@@ -149,7 +149,7 @@ ApiReply reply_of(const HttpResponse& response, const ApiCall& call, const KubeJ
   if (meta.is_object() && meta.contains("resourceVersion") && meta["resourceVersion"].is_string())
     reply.object.resource_version = std::atoll(meta["resourceVersion"].get<std::string>().c_str());
   if (call.subresource == "scale") {
-    auto scale = codec.decode(j.dump(), capnp::Schema::from<schema::k8s::Scale>());
+    auto scale = codec.decode_parsed(j, capnp::Schema::from<schema::k8s::Scale>());
     if (!scale) return failure_reply(500, "InternalError", scale.error().message);
     reply.object.bytes = flat_bytes(**scale);
     return reply;

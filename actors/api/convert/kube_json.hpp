@@ -1,9 +1,10 @@
 // KubeJson: the one converter between Kubernetes JSON (the HTTP edge) and the Cap'n Proto
-// objects of schemas/api_meta.capnp (everything behind it). Decoding is Cap'n Proto's own JSON
-// codec (capnp/compat/json.h), which maps fields by name; encoding writes the text straight
-// from the message with the codec's rules (fields in schema order, HasMode::NON_DEFAULT, its
-// string escapes), without the codec's tree of JSON values: a pod's JSON is what a LIST, a
-// GET and every write of the API encodes. KubeJson adds what Kubernetes' JSON needs on top:
+// objects of schemas/api_meta.capnp (everything behind it). Decoding walks JSON values
+// (nlohmann's: the API's handlers hold the body as one already, so nothing is written out and
+// parsed again) into a message, mapping fields by name with the rules of Cap'n Proto's own JSON
+// codec; encoding writes the text straight from the message with the codec's rules (fields in
+// schema order, HasMode::NON_DEFAULT, its string escapes). A pod's JSON is what a LIST, a GET
+// and every write of the API encodes. KubeJson adds what Kubernetes' JSON needs on top:
 // - StringMap is a JSON object of strings (labels, annotations, ConfigMap data), ResourceList
 //   one of quantity strings (numbers accepted on input);
 // - Int32Box/Int64Box/BoolBox are their plain value, IntOrString a number or a string;
@@ -12,12 +13,14 @@
 //   (Go fields without omitempty), unknown fields are ignored (as kube-apiserver does unless
 //   asked for strict decoding).
 // Malformed JSON, a value of the wrong type or nesting past 64 levels is an error naming
-// what was wrong; nothing is half-decoded into the caller's message (decode() builds into a
-// message of its own).
+// what was wrong (and where); nothing is half-decoded into the caller's message (decode()
+// builds into a message of its own).
 #pragma once
 
 #include <capnp/dynamic.h>
 #include <capnp/message.h>
+
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
@@ -43,26 +46,25 @@ std::optional<capnp::StructSchema::Field> find_json_field(capnp::StructSchema sc
 
 class KubeJson {
  public:
-  KubeJson();
-  ~KubeJson();
-  KubeJson(const KubeJson&) = delete;
-  KubeJson& operator=(const KubeJson&) = delete;
-
   /// JSON text into a new message whose root is a `schema` struct.
   Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode(std::string_view json,
                                                               capnp::StructSchema schema) const;
+  /// The same from JSON values already parsed (what the API's handlers hold).
+  Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode_parsed(
+      const nlohmann::json& json, capnp::StructSchema schema) const;
   template <class T>
   Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode(std::string_view json) const {
     return decode(json, capnp::Schema::from<T>());
+  }
+  template <class T>
+  Result<std::unique_ptr<capnp::MallocMessageBuilder>> decode_parsed(
+      const nlohmann::json& json) const {
+    return decode_parsed(json, capnp::Schema::from<T>());
   }
 
   /// An object as compact JSON; `zeros` (compiled for the object's schema) are written as
   /// their zero where the object leaves them out.
   std::string encode(capnp::DynamicStruct::Reader object, const ZeroFields* zeros = nullptr) const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace craton::api

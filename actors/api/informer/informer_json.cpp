@@ -13,7 +13,7 @@ Error malformed(const std::string& what) {
 Result<InformerObject> decode_object(const KubeJson& codec, const nlohmann::json& json,
                                      capnp::StructSchema schema) {
   if (!json.is_object()) return malformed("an object that is not a JSON object");
-  auto message = codec.decode(json.dump(), schema);
+  auto message = codec.decode_parsed(json, schema);
   if (!message) return message.error();
   return make_informer_object(std::shared_ptr<capnp::MallocMessageBuilder>(std::move(*message)),
                               schema);

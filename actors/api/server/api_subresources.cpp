@@ -70,7 +70,7 @@ std::variant<std::unique_ptr<capnp::MallocMessageBuilder>, HttpResponse> binding
   if (!body) return body_error(body.error());
   if (auto e = check_body_type(*body, "Binding", {"v1"})) return *e;
   drop_nulls(*body);
-  auto binding = codec.decode<k8s::Binding>(body->dump());
+  auto binding = codec.decode_parsed<k8s::Binding>(*body);
   if (!binding) return body_error(binding.error());
   return std::move(*binding);
 }
@@ -224,7 +224,7 @@ Task<HttpResponse> ApiService::evict(const Request& r) {
   if (!body) co_return body_error(body.error());
   if (auto e = check_body_type(*body, "Eviction", {"policy/v1", "policy/v1beta1"})) co_return *e;
   drop_nulls(*body);
-  auto eviction = codec_.decode<k8s::Eviction>(body->dump());
+  auto eviction = codec_.decode_parsed<k8s::Eviction>(*body);
   if (!eviction) co_return body_error(eviction.error());
   const Kind* budgets = find_kind("policy", "v1", "poddisruptionbudgets");
   for (int attempt = 0; attempt < options_.patch_attempts; ++attempt) {

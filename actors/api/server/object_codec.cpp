@@ -151,7 +151,7 @@ Result<Object> with_status_from_json(const KubeJson& codec, const Object& object
   }
   drop_nulls(status);
   auto field = object.kind->schema.getFieldByName("status");
-  auto decoded = codec.decode(status.dump(), field.getType().asStruct());
+  auto decoded = codec.decode_parsed(status, field.getType().asStruct());
   if (!decoded) return Error{"bad_request", decoded.error().message};
   out.root().set(field,
                  (*decoded)->getRoot<capnp::DynamicStruct>(field.getType().asStruct()).asReader());
@@ -181,7 +181,7 @@ void drop_nulls(nlohmann::json& j) {
 
 Result<Object> object_from_json(const KubeJson& codec, const Kind& kind, nlohmann::json j) {
   drop_nulls(j);
-  auto decoded = codec.decode(j.dump(), kind.schema);
+  auto decoded = codec.decode_parsed(j, kind.schema);
   if (!decoded) return Error{"bad_request", decoded.error().message};
   Object out{std::move(*decoded), &kind};
   out.root().set("apiVersion", capnp::Text::Reader(kind.info.group_version().c_str()));
