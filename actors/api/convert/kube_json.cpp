@@ -299,8 +299,8 @@ class JsonReader {
 // Compact JSON text written straight from a message, with the rules the codec's encoder has
 // (capnp/compat/json.c++): fields in schema order; a field only when has(NON_DEFAULT) says so;
 // a union's active member unless it is the first member and unset; Int64 as a number (as
-// Int64Handler decodes it), UInt64 as a string, enums by name; the codec's string escapes. The
-// leaf structs are written as their handlers decode them.
+// JsonReader decodes it), UInt64 as a string, enums by name; the codec's string escapes. The
+// leaf structs are written as JsonReader decodes them.
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
