@@ -57,67 +57,64 @@ class JsonReader {
     for (auto it = j.begin(); it != j.end(); ++it) {
       auto field = find_json_field(schema, it.key());
       if (!field) continue;
-      path_.push_back(it.key());
-      field_value(it.value(), out, *field, depth);
+      path_.push_back(Step{it.key(), 0});
+      put(it.value(), out, *field, field->getType(), depth);
       path_.pop_back();
     }
   }
 
  private:
+  // Where the value being decoded is, for errors only: the members' names are views of the
+  // JSON's own keys (alive while it is decoded), so the walk copies no text.
+  struct Step {
+    std::string_view member;  // empty: the element `index` of a list
+    unsigned index;
+  };
+
   [[noreturn]] void fail(const std::string& what) const {
     std::string at;
-    for (const auto& p : path_) at += (at.empty() || p.front() == '[' ? "" : ".") + p;
+    for (const auto& step : path_) {
+      if (step.member.empty()) {
+        at += "[" + std::to_string(step.index) + "]";
+      } else {
+        if (!at.empty()) at += '.';
+        at += step.member;
+      }
+    }
     throw BadJson{at.empty() ? what : at + ": " + what};
   }
 
-  void field_value(const nlohmann::json& v, capnp::DynamicStruct::Builder out,
-                   capnp::StructSchema::Field field, int depth) {
-    auto type = field.getType();
+  // One value into a struct's field or a list's element: both builders take init() and set()
+  // by their slot, but a list's struct elements exist already (they are taken, not made).
+  template <class Builder, class Slot>
+  void put(const nlohmann::json& v, Builder out, Slot slot, capnp::Type type, int depth) {
     switch (type.which()) {
       case capnp::schema::Type::VOID:
         return;
       case capnp::schema::Type::STRUCT:
-        structure(v, out.init(field).as<capnp::DynamicStruct>(), depth + 1);
+        if constexpr (std::is_same_v<Builder, capnp::DynamicList::Builder>)
+          structure(v, out[slot].template as<capnp::DynamicStruct>(), depth + 1);
+        else
+          structure(v, out.init(slot).template as<capnp::DynamicStruct>(), depth + 1);
         return;
       case capnp::schema::Type::LIST: {
+        if (depth + 1 > kNestingMax)
+          fail("nesting deeper than " + std::to_string(kNestingMax) + " levels");
         if (!v.is_array()) fail("expected a JSON array");
-        auto list = out.init(field, unsigned(v.size())).as<capnp::DynamicList>();
-        elements(v, list, type.asList().getElementType(), depth + 1);
+        auto list = out.init(slot, unsigned(v.size())).template as<capnp::DynamicList>();
+        auto element = type.asList().getElementType();
+        for (unsigned i = 0; i < v.size(); ++i) {
+          path_.push_back(Step{{}, i});
+          put(v[i], list, i, element, depth + 1);
+          path_.pop_back();
+        }
         return;
       }
       case capnp::schema::Type::DATA:
-        out.set(field, data(v));
+        out.set(slot, data(v));
         return;
       default:
-        out.set(field, scalar(v, type));
-    }
-  }
-
-  void elements(const nlohmann::json& v, capnp::DynamicList::Builder list, capnp::Type element,
-                int depth) {
-    if (depth > kNestingMax) fail("nesting deeper than " + std::to_string(kNestingMax) + " levels");
-    for (unsigned i = 0; i < v.size(); ++i) {
-      const auto& e = v[i];
-      path_.push_back("[" + std::to_string(i) + "]");
-      switch (element.which()) {
-        case capnp::schema::Type::VOID:
-          break;
-        case capnp::schema::Type::STRUCT:
-          structure(e, list[i].as<capnp::DynamicStruct>(), depth + 1);
-          break;
-        case capnp::schema::Type::LIST: {
-          if (!e.is_array()) fail("expected a JSON array");
-          auto inner = list.init(i, unsigned(e.size())).as<capnp::DynamicList>();
-          elements(e, inner, element.asList().getElementType(), depth + 1);
-          break;
-        }
-        case capnp::schema::Type::DATA:
-          list.set(i, data(e));
-          break;
-        default:
-          list.set(i, scalar(e, element));
-      }
-      path_.pop_back();
+        out.set(slot, scalar(v, type));
     }
   }
 
@@ -169,12 +166,12 @@ class JsonReader {
       }
       case capnp::schema::Type::ENUM: {
         auto schema = type.asEnum();
-        std::string name = schema.getShortDisplayName().cStr();
-        if (!v.is_string()) fail("expected the name of a " + name);
+        auto name = [&] { return std::string(schema.getShortDisplayName().cStr()); };
+        if (!v.is_string()) fail("expected the name of a " + name());
         KJ_IF_MAYBE (e, schema.findEnumerantByName(v.get_ref<const std::string&>())) {
           return capnp::DynamicEnum(*e);
         }
-        fail("\"" + v.get<std::string>() + "\" is not a " + name);
+        fail("\"" + v.get<std::string>() + "\" is not a " + name());
       }
       default:
         fail("a field of a type JSON cannot give");
@@ -292,8 +289,8 @@ class JsonReader {
   }
 
   static constexpr double kExact = 9007199254740992.0;  // 2^53
-  std::vector<std::string> path_;                       // where the member being decoded is
-  std::vector<std::vector<std::uint8_t>> bytes_;        // what Data readers point at
+  std::vector<Step> path_;
+  std::vector<std::vector<std::uint8_t>> bytes_;  // what Data readers point at
 };
 
 // Compact JSON text written straight from a message, with the rules the codec's encoder has
